@@ -1,0 +1,26 @@
+"""Values every page needs: the display unit and which sections the user may open."""
+
+from django.conf import settings
+
+from panhuo.core.money import unit_label
+from panhuo.organisation import policy
+
+
+def panhuo(request):
+    user = getattr(request, "user", None)
+    nav = {}
+    if user is not None and user.is_authenticated:
+        nav = {
+            "assets": policy.can_any(user, "asset", "view"),
+            "packages": policy.can_any(user, "package", "view"),
+            "projects": policy.can_any(user, "project", "view"),
+            "debts": policy.can_any(user, "debt", "view"),
+            "receipts": policy.can_any(user, "receipt", "view"),
+            "audit": policy.can_any(user, "audit", "view"),
+        }
+    return {
+        "money_unit": unit_label(),
+        "currency": settings.PANHUO["CURRENCY"],
+        "nav": nav,
+        "user_roles": sorted(r.label for r in policy.roles(user)) if nav else [],
+    }

@@ -1,0 +1,162 @@
+"""Test data builders used by every app's tests (and nothing in production).
+
+``build_world()`` makes a province → city → two districts tree, with units in each district
+and one user per role in district A, plus "outsiders": the same roles in district B and a unit
+officer of another unit in district A. Tests use it to prove both the allowed and the denied case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import factory
+from django.db import transaction
+
+from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
+from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
+
+PASSWORD = "correct-horse-battery"  # noqa: S105 (test users only)
+_seq = itertools.count(1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def make_user(
+    username: str, role: Role | None, jurisdiction: Jurisdiction, unit: Unit | None = None
+):
+    user = UserFactory(username=username)
+    if role is not None:
+        RoleAssignment.objects.create(
+            user=user,
+            role=role,
+            jurisdiction=jurisdiction,
+            unit=unit if role == Role.UNIT_OFFICER else None,
+        )
+    return user
+
+
+@dataclass
+class World:
+    province: Jurisdiction
+    city: Jurisdiction
+    district: Jurisdiction
+    other_district: Jurisdiction
+    unit: Unit
+    unit2: Unit
+    other_unit: Unit
+    users: dict[str, User] = field(default_factory=dict)
+
+    def user(self, name: str) -> User:
+        return self.users[name]
+
+
+ROLE_USERS = {
+    "head": Role.HEAD,
+    "deputy": Role.DEPUTY,
+    "office": Role.OFFICE,
+    "unit_officer": Role.UNIT_OFFICER,
+    "finance": Role.FINANCE,
+    "auditor": Role.AUDITOR,
+    "bidder": Role.BIDDER,
+}
+
+
+def build_world() -> World:
+    with transaction.atomic():
+        province = Jurisdiction.objects.create(code="P1", name="Province", level="province")
+        city = Jurisdiction.objects.create(code="C1", name="City", level="city", parent=province)
+        district = Jurisdiction.objects.create(
+            code="D1", name="District A", level="district", parent=city
+        )
+        other = Jurisdiction.objects.create(
+            code="D2", name="District B", level="district", parent=city
+        )
+        unit = Unit.objects.create(
+            code="U1", name="Housing bureau", kind="department", jurisdiction=district
+        )
+        unit2 = Unit.objects.create(
+            code="U2", name="Urban investment co.", kind="soe", jurisdiction=district
+        )
+        other_unit = Unit.objects.create(
+            code="U3", name="B transport bureau", kind="department", jurisdiction=other
+        )
+        TaskForce.objects.create(
+            jurisdiction=district, name="District A task force", established_on=dt.date(2025, 1, 6)
+        )
+        w = World(province, city, district, other, unit, unit2, other_unit)
+        for name, role in ROLE_USERS.items():
+            w.users[name] = make_user(name, role, district, unit)
+        w.users["deputy2"] = make_user("deputy2", Role.DEPUTY, district)
+        w.users["office2"] = make_user("office2", Role.OFFICE, district)
+        w.users["supervisor"] = make_user("supervisor", Role.SUPERVISOR, city)
+        w.users["other_unit_officer"] = make_user(
+            "other_unit_officer", Role.UNIT_OFFICER, district, unit2
+        )
+        for name, role in ROLE_USERS.items():
+            if role == Role.UNIT_OFFICER:
+                w.users[f"outsider_{name}"] = make_user(f"outsider_{name}", role, other, other_unit)
+            else:
+                w.users[f"outsider_{name}"] = make_user(f"outsider_{name}", role, other)
+        w.users["norole"] = make_user("norole", None, district)
+    return w
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    """Assets made directly (not through services): for fixtures, not for testing writes."""
+
+    class Meta:
+        model = Asset
+
+    code = factory.Sequence(lambda n: f"A{n:05d}")
+    name = factory.Sequence(lambda n: f"Idle office building {n}")
+    kind = AssetKind.BUILDING
+    address = "1 Renmin Road"
+    area = Decimal("1200.00")
+    book_value = Decimal("5000000.00")
+    appraised_value = Decimal("6000000.00")
+    status = AssetStatus.IDLE
+    criticality = Criticality.NON_ESSENTIAL
+
+
+def concluded_project(w: World, *, deal_price=Decimal("6000000.00"), assets=None):
+    """A project taken from draft to concluded through the services, as the roles would."""
+    from panhuo.disposal import services as ds
+
+    assets = assets or [AssetFactory(unit=w.unit)]
+    package = ds.package_create(
+        actor=w.user("office"),
+        jurisdiction=w.district,
+        name="Lot",
+        channel="auction",
+        asset_ids=[a.pk for a in assets],
+    )
+    p = ds.project_create(
+        actor=w.user("office"), package=package, reserve_price=Decimal("5500000.00")
+    )
+    p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
+    p = ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    p = ds.project_transition(actor=w.user("office"), project=p, transition="list")
+    p = ds.project_transition(
+        actor=w.user("office"),
+        project=p,
+        transition="conclude",
+        deal_price=deal_price,
+        buyer="Buyer Ltd",
+    )
+    return p

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DisposalConfig(AppConfig):
+    name = "panhuo.disposal"
+    label = "disposal"

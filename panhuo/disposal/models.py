@@ -1,0 +1,209 @@
+"""Asset packages and the disposal projects that take them to market."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import MoneyField
+from panhuo.organisation import policy
+from panhuo.organisation.models import Jurisdiction
+from panhuo.register.models import Asset
+
+
+class Channel(models.TextChoices):
+    AUCTION = "auction", _("Public auction")
+    EXCHANGE = "exchange", _("Exchange listing")
+    NEGOTIATED = "negotiated", _("Negotiated transfer")
+    LEASE = "lease", _("Lease-out")
+    SOE_TRANSFER = "soe_transfer", _("Transfer to a state-owned company")
+    DEBT_SWAP = "debt_swap", _("Debt-for-asset swap")
+    SECURITISATION = "securitisation", _("Securitisation / REIT")
+    CONCESSION = "concession", _("Operating concession")
+
+
+class PackageQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PackageQuerySet:
+        # A unit asset officer sees the packages that hold any of their unit's assets.
+        return self.filter(
+            policy.scope_q(
+                user, "package", "view", path="jurisdiction__path", unit="items__asset__unit"
+            )
+        ).distinct()
+
+
+class Package(models.Model):
+    """A lot: assets offered together through one channel. Its figures come from its assets."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DISPOSED = "disposed", _("Disposed")
+        DISSOLVED = "dissolved", _("Dissolved")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="packages"
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PackageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "code"]
+        verbose_name = _("asset package")
+        verbose_name_plural = _("asset packages")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "disposed", "dissolved"]),
+                name="package_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("package-detail", args=[self.pk])
+
+
+class PackageItem(models.Model):
+    """An asset in a package. ``live`` mirrors the package being open, so that the database
+    itself can refuse an asset in two live packages (a partial unique index)."""
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="items")
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="package_items")
+    live = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["package", "asset__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset"], condition=Q(live=True), name="asset_in_one_live_package"
+            ),
+            models.UniqueConstraint(fields=["package", "asset"], name="package_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package.code} / {self.asset.code}"
+
+    def get_absolute_url(self) -> str:
+        return self.package.get_absolute_url()
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    LISTED = "listed", _("Listed")
+    CONCLUDED = "concluded", _("Concluded")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProjectQuerySet:
+        return self.filter(
+            policy.scope_q(
+                user,
+                "project",
+                "view",
+                path="package__jurisdiction__path",
+                unit="package__items__asset__unit",
+            )
+        ).distinct()
+
+
+class DisposalProject(models.Model):
+    """One package taken through one channel, as an explicit state machine (see workflow)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="projects")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    reserve_price = MoneyField(_("reserve price"), validators=[MinValueValidator(0.01)])
+    deal_price = MoneyField(
+        _("deal price"), null=True, blank=True, validators=[MinValueValidator(0.01)]
+    )
+    buyer = models.CharField(_("buyer"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "code"]
+        verbose_name = _("disposal project")
+        verbose_name_plural = _("disposal projects")
+        constraints = [
+            models.CheckConstraint(condition=Q(reserve_price__gt=0), name="project_reserve_gt_0"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ProjectStatus]),
+                name="project_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["concluded", "closed"])
+                | (Q(deal_price__gt=0) & ~Q(buyer="")),
+                name="project_concluded_has_deal",
+            ),
+            models.UniqueConstraint(
+                fields=["package"],
+                condition=~Q(status="withdrawn"),
+                name="one_active_project_per_package",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("project-detail", args=[self.pk])
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.package.jurisdiction
+
+
+class ProjectEvent(models.Model):
+    """Each transition taken, with who, when and the comment, for the project's timeline."""
+
+    project = models.ForeignKey(DisposalProject, on_delete=models.CASCADE, related_name="events")
+    transition = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=12, choices=ProjectStatus.choices)
+    to_status = models.CharField(max_length=12, choices=ProjectStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}: {self.from_status} → {self.to_status}"
+
+    def get_absolute_url(self) -> str:
+        return self.project.get_absolute_url()

@@ -1,0 +1,357 @@
+"""Writes for packages and disposal projects; each is one transaction with its audit entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from panhuo.core.errors import ValidationError
+from panhuo.disposal.models import (
+    Channel,
+    DisposalProject,
+    Package,
+    PackageItem,
+    ProjectEvent,
+    ProjectStatus,
+)
+from panhuo.disposal.workflow import TRANSITIONS, Transition
+from panhuo.integrity.services import audit_record, snapshot
+from panhuo.organisation import policy
+from panhuo.organisation.models import Jurisdiction, User
+from panhuo.register.models import Asset, AssetStatus, Criticality
+
+
+class TransitionRefused(ValidationError):
+    """A transition not allowed from this state or for this actor; the message names both."""
+
+
+def _next_code(model, prefix: str) -> str:
+    last = model.objects.filter(code__startswith=prefix).order_by("-code").first()
+    n = int(last.code.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{n:06d}"
+
+
+def _resolve_assets(actor: User, asset_ids: Iterable[int], jurisdiction: Jurisdiction):
+    ids = list(dict.fromkeys(int(a) for a in asset_ids))
+    assets = list(
+        Asset.objects.visible_to(actor)
+        .select_related("unit__jurisdiction")
+        .filter(pk__in=ids)
+        .select_for_update()
+    )
+    found = {a.pk for a in assets}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError({"assets": [f"Unknown asset id(s): {missing}."]})
+    for a in assets:
+        if not a.unit.jurisdiction.path.startswith(jurisdiction.path):
+            raise ValidationError({"assets": [f"Asset {a.code} is outside {jurisdiction}."]})
+        if a.criticality == Criticality.ESSENTIAL:
+            raise ValidationError(
+                {
+                    "assets": [
+                        f"Asset {a.code} serves an essential public service and cannot "
+                        "enter a package."
+                    ]
+                }
+            )
+        if a.status == AssetStatus.DISPOSED:
+            raise ValidationError({"assets": [f"Asset {a.code} is already disposed."]})
+    busy = PackageItem.objects.filter(asset__in=assets, live=True).select_related(
+        "package", "asset"
+    )
+    if busy:
+        first = busy[0]
+        raise ValidationError(
+            {
+                "assets": [
+                    f"Asset {first.asset.code} is already in live package {first.package.code}."
+                ]
+            }
+        )
+    return assets
+
+
+def package_create(
+    *,
+    actor: User,
+    jurisdiction: Jurisdiction,
+    name: str,
+    channel: str,
+    asset_ids: Iterable[int] = (),
+) -> Package:
+    """Group in-scope assets into a lot for one channel."""
+    policy.require(actor, "package", "create", jurisdiction=jurisdiction)
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [f"Unknown channel {channel!r}."]})
+    if not (name or "").strip():
+        raise ValidationError({"name": ["This field is required."]})
+    with transaction.atomic():
+        package = Package(
+            code=_next_code(Package, "PKG"),
+            name=name.strip(),
+            jurisdiction=jurisdiction,
+            channel=channel,
+            created_by=actor,
+        )
+        package.full_clean()
+        package.save(force_insert=True)
+        assets = _resolve_assets(actor, asset_ids, jurisdiction)
+        PackageItem.objects.bulk_create(PackageItem(package=package, asset=a) for a in assets)
+        audit_record(
+            actor=actor,
+            action="package.create",
+            obj=package,
+            after={**snapshot(package), "assets": sorted(a.pk for a in assets)},
+            jurisdiction_path=jurisdiction.path,
+        )
+    return package
+
+
+def _package_is_editable(package: Package) -> None:
+    if package.status != Package.Status.OPEN:
+        raise ValidationError({"package": [f"Package {package.code} is {package.status}."]})
+    if package.projects.exclude(status__in=[ProjectStatus.DRAFT, ProjectStatus.WITHDRAWN]).exists():
+        raise ValidationError(
+            {"package": [f"Package {package.code} has a project under way; withdraw it first."]}
+        )
+
+
+def package_add_assets(*, actor: User, package: Package, asset_ids: Iterable[int]) -> Package:
+    policy.require(actor, "package", "edit", jurisdiction=package.jurisdiction)
+    try:
+        with transaction.atomic():
+            package = Package.objects.select_for_update().get(pk=package.pk)
+            _package_is_editable(package)
+            assets = _resolve_assets(actor, asset_ids, package.jurisdiction)
+            PackageItem.objects.bulk_create(PackageItem(package=package, asset=a) for a in assets)
+            audit_record(
+                actor=actor,
+                action="package.add_assets",
+                obj=package,
+                after={"assets": sorted(a.pk for a in assets)},
+                jurisdiction_path=package.jurisdiction.path,
+            )
+    except IntegrityError as exc:
+        # Another writer put one of these assets into a live package first.
+        raise ValidationError({"assets": ["An asset is already in a live package."]}) from exc
+    return package
+
+
+def package_remove_asset(*, actor: User, package: Package, asset_id: int) -> Package:
+    policy.require(actor, "package", "edit", jurisdiction=package.jurisdiction)
+    with transaction.atomic():
+        package = Package.objects.select_for_update().get(pk=package.pk)
+        _package_is_editable(package)
+        deleted, _ = PackageItem.objects.filter(package=package, asset_id=asset_id).delete()
+        if not deleted:
+            raise ValidationError({"asset": [f"Asset {asset_id} is not in {package.code}."]})
+        audit_record(
+            actor=actor,
+            action="package.remove_asset",
+            obj=package,
+            before={"assets": [int(asset_id)]},
+            jurisdiction_path=package.jurisdiction.path,
+        )
+    return package
+
+
+def _package_units(package: Package) -> set[int]:
+    return set(package.items.values_list("asset__unit_id", flat=True))
+
+
+def project_create(
+    *,
+    actor: User,
+    package: Package,
+    reserve_price: Decimal,
+    channel: str | None = None,
+    note: str = "",
+) -> DisposalProject:
+    """Open a draft disposal project for a package (one active project per package)."""
+    policy.require(
+        actor, "project", "create", jurisdiction=package.jurisdiction, units=_package_units(package)
+    )
+    if package.status != Package.Status.OPEN:
+        raise ValidationError({"package": [f"Package {package.code} is {package.status}."]})
+    if not package.items.exists():
+        raise ValidationError({"package": [f"Package {package.code} has no assets."]})
+    with transaction.atomic():
+        if package.projects.exclude(status=ProjectStatus.WITHDRAWN).exists():
+            raise ValidationError(
+                {"package": [f"Package {package.code} already has an active project."]}
+            )
+        project = DisposalProject(
+            code=_next_code(DisposalProject, "DP"),
+            package=package,
+            channel=channel or package.channel,
+            reserve_price=reserve_price,
+            note=note,
+            created_by=actor,
+        )
+        project.full_clean()
+        project.save(force_insert=True)
+        audit_record(
+            actor=actor,
+            action="project.create",
+            obj=project,
+            after=snapshot(project),
+            jurisdiction_path=package.jurisdiction.path,
+        )
+    return project
+
+
+def transition_check(actor: User, project: DisposalProject, t: Transition) -> str | None:
+    """Why ``actor`` may not take ``t`` on ``project`` now, or None if they may."""
+    if project.status not in t.sources:
+        return (
+            f"“{t.name}” is not allowed from state “{project.status}” "
+            f"(only from {', '.join(sorted(t.sources))})."
+        )
+    units = _package_units(project.package)
+    if not policy.allowed(actor, "project", t.name, jurisdiction=project.jurisdiction, units=units):
+        names = ", ".join(sorted(r.label for r in t.roles))
+        return f"“{t.name}” needs one of these roles here: {names}."
+    if t.not_by_submitter and project.submitted_by_id == actor.pk:
+        return f"“{t.name}” must be taken by someone other than the submitter."
+    return None
+
+
+def available_transitions(actor: User, project: DisposalProject) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if transition_check(actor, project, t) is None]
+
+
+def project_transition(
+    *,
+    actor: User,
+    project: DisposalProject,
+    transition: str,
+    comment: str = "",
+    deal_price: Decimal | None = None,
+    buyer: str = "",
+) -> DisposalProject:
+    """Apply one transition of the table, or refuse it naming the transition and the state."""
+    t = TRANSITIONS.get(transition)
+    if t is None:
+        raise TransitionRefused(
+            {"transition": [f"Unknown transition {transition!r}; one of {sorted(TRANSITIONS)}."]}
+        )
+    with transaction.atomic():
+        project = (
+            DisposalProject.objects.select_for_update()
+            .select_related("package__jurisdiction")
+            .get(pk=project.pk)
+        )
+        reason = transition_check(actor, project, t)
+        if reason:
+            raise TransitionRefused({"transition": [reason]})
+        if t.needs_comment and not comment.strip():
+            raise ValidationError({"comment": [f"“{t.name}” needs a written reason."]})
+        before = snapshot(project)
+        source = project.status
+        if t.needs_deal:
+            errors = {}
+            if deal_price is None or deal_price <= 0:
+                errors["deal_price"] = ["A deal price above zero is required."]
+            if not buyer.strip():
+                errors["buyer"] = ["The buyer is required."]
+            if errors:
+                raise ValidationError(errors)
+            project.deal_price, project.buyer = deal_price, buyer.strip()
+        if t.name == "submit":
+            project.submitted_by = actor
+        if t.name == "approve":
+            project.approved_by = actor
+        if t.name == "close":
+            received = project.receipts.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+            if received < project.deal_price:
+                raise TransitionRefused(
+                    {
+                        "transition": [
+                            f"“close” needs the deal price received in full: "
+                            f"{received} of {project.deal_price} received."
+                        ]
+                    }
+                )
+        project.status = t.target
+        project.version += 1
+        project.full_clean()
+        project.save()
+        if t.name == "conclude":
+            _conclude_package(project)
+        ProjectEvent.objects.create(
+            project=project,
+            transition=t.name,
+            from_status=source,
+            to_status=t.target,
+            actor=actor,
+            comment=comment.strip(),
+        )
+        after = snapshot(project)
+        audit_record(
+            actor=actor,
+            action=f"project.{t.name}",
+            obj=project,
+            before={k: v for k, v in before.items() if after.get(k) != v},
+            after={
+                **{k: v for k, v in after.items() if before.get(k) != v},
+                **({"comment": comment.strip()} if comment.strip() else {}),
+            },
+            jurisdiction_path=project.jurisdiction.path,
+        )
+    return project
+
+
+def _conclude_package(project: DisposalProject) -> None:
+    """A deal disposes of the package: its assets leave the live set and change status."""
+    package = project.package
+    package.status = Package.Status.DISPOSED
+    package.save(update_fields=["status"])
+    package.items.update(live=False)
+    new_status = (
+        AssetStatus.LEASED_OUT
+        if project.channel in {"lease", "concession"}
+        else AssetStatus.DISPOSED
+    )
+    Asset.objects.filter(package_items__package=package).update(status=new_status)
+
+
+def project_update(
+    *, actor: User, project: DisposalProject, data: dict[str, Any]
+) -> DisposalProject:
+    """Edit a draft's reserve price, channel or note (only drafts may change)."""
+    allowed = {"reserve_price", "channel", "note"}
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError({n: ["This field cannot be set."] for n in unknown})
+    policy.require(
+        actor,
+        "project",
+        "create",
+        jurisdiction=project.jurisdiction,
+        units=_package_units(project.package),
+    )
+    with transaction.atomic():
+        project = DisposalProject.objects.select_for_update().get(pk=project.pk)
+        if project.status != ProjectStatus.DRAFT:
+            raise ValidationError({"status": ["Only a draft project can be edited."]})
+        before = snapshot(project)
+        for k, v in data.items():
+            setattr(project, k, v)
+        project.version += 1
+        project.full_clean()
+        project.save()
+        after = snapshot(project)
+        audit_record(
+            actor=actor,
+            action="project.update",
+            obj=project,
+            before={k: v for k, v in before.items() if after.get(k) != v},
+            after={k: v for k, v in after.items() if before.get(k) != v},
+            jurisdiction_path=project.jurisdiction.path,
+        )
+    return project

@@ -1,0 +1,188 @@
+"""Money: receipts into the treasury, the debt register, and allocations of one to the other."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import MoneyField
+from panhuo.disposal.models import DisposalProject
+from panhuo.organisation import policy
+from panhuo.organisation.models import Jurisdiction
+
+
+class BudgetClass(models.TextChoices):
+    NON_TAX = "non_tax", _("Non-tax revenue")
+    GOVERNMENT_FUND = "government_fund", _("Government fund revenue")
+
+
+class ReceiptQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReceiptQuerySet:
+        return self.filter(
+            policy.scope_q(user, "receipt", "view", path="project__package__jurisdiction__path")
+        )
+
+
+class Receipt(models.Model):
+    """Proceeds of a concluded project paid into the treasury.
+
+    ``allocated`` is the control total of this receipt's allocations, kept in the same
+    transaction as each allocation so that the database itself refuses to allocate more than
+    was received (a check constraint), even under concurrent writers.
+    """
+
+    project = models.ForeignKey(DisposalProject, on_delete=models.PROTECT, related_name="receipts")
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    allocated = MoneyField(_("allocated"), default=Decimal("0.00"), editable=False)
+    received_on = models.DateField(_("received on"))
+    voucher = models.CharField(_("voucher number"), max_length=64)
+    budget_class = models.CharField(
+        _("budget classification"), max_length=20, choices=BudgetClass.choices
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReceiptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")),
+                name="receipt_allocated_within_amount",
+            ),
+            models.UniqueConstraint(fields=["voucher"], name="receipt_voucher_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voucher} ({self.amount})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("receipt-detail", args=[self.pk])
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.amount - self.allocated
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.project.package.jurisdiction
+
+
+class DebtType(models.TextChoices):
+    GENERAL_BOND = "general_bond", _("General bond")
+    SPECIAL_BOND = "special_bond", _("Special bond")
+    BANK_LOAN = "bank_loan", _("Bank loan")
+    LGFV_BOND = "lgfv_bond", _("LGFV bond")
+    TRUST_LEASING = "trust_leasing", _("Trust and leasing")
+    ARREARS = "arrears", _("Arrears owed to companies")
+    HIDDEN = "hidden", _("Hidden debt")
+
+
+class DebtQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DebtQuerySet:
+        return self.filter(policy.scope_q(user, "debt", "view", path="jurisdiction__path"))
+
+
+class Debt(models.Model):
+    """A debt of the jurisdiction. ``outstanding`` falls with each allocation, never below 0."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="debts")
+    creditor = models.CharField(_("creditor"), max_length=200)
+    debt_type = models.CharField(_("type"), max_length=20, choices=DebtType.choices)
+    principal = MoneyField(_("principal"), validators=[MinValueValidator(Decimal("0.01"))])
+    rate = models.DecimalField(
+        _("interest rate (%)"),
+        max_digits=6,
+        decimal_places=3,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    issue_date = models.DateField(_("issue date"))
+    maturity_date = models.DateField(_("maturity date"))
+    outstanding = MoneyField(_("outstanding"), validators=[MinValueValidator(0)])
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = DebtQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["maturity_date", "code"]
+        verbose_name = _("debt")
+        verbose_name_plural = _("debts")
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gt=0), name="debt_principal_gt_0"),
+            models.CheckConstraint(
+                condition=Q(outstanding__gte=0) & Q(outstanding__lte=F("principal")),
+                name="debt_outstanding_within_principal",
+            ),
+            models.CheckConstraint(
+                condition=Q(maturity_date__gt=F("issue_date")), name="debt_matures_after_issue"
+            ),
+            models.CheckConstraint(condition=Q(rate__gte=0), name="debt_rate_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.creditor}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("debt-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.issue_date and self.maturity_date and self.maturity_date <= self.issue_date:
+            raise ValidationError({"maturity_date": _("The maturity date must follow issue.")})
+        if (
+            self.outstanding is not None
+            and self.principal is not None
+            and self.outstanding > self.principal
+        ):
+            raise ValidationError({"outstanding": _("Outstanding cannot exceed the principal.")})
+
+
+class AllocationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AllocationQuerySet:
+        return self.filter(
+            policy.scope_q(user, "allocation", "view", path="debt__jurisdiction__path")
+        )
+
+
+class Allocation(models.Model):
+    """Part of a receipt applied to repay a debt: the link that makes every yuan traceable."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="allocations")
+    debt = models.ForeignKey(Debt, on_delete=models.PROTECT, related_name="allocations")
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    allocated_on = models.DateField(_("allocated on"))
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-allocated_on", "-pk"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_gt_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt.voucher} → {self.debt.code}: {self.amount}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("receipt-detail", args=[self.receipt_id])

@@ -1,0 +1,215 @@
+"""Writes for receipts, debts and allocations: one transaction each, with its audit entry.
+
+The two money rules are checked here under row locks and again by the database:
+the sum allocated from a receipt never exceeds the receipt, and an allocation never exceeds the
+debt's outstanding amount.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from panhuo.core.errors import ValidationError
+from panhuo.disposal.models import DisposalProject, ProjectStatus
+from panhuo.finance.models import Allocation, Debt, Receipt
+from panhuo.integrity.services import audit_record, snapshot
+from panhuo.organisation import policy
+from panhuo.organisation.models import Jurisdiction, User
+
+CENT = Decimal("0.01")
+
+
+def to_money(value: Any, field: str) -> Decimal:
+    """Parse an amount as Decimal with two places; floats are refused (they are not money)."""
+    if isinstance(value, float):
+        raise ValidationError({field: ["Amounts must be given as decimal text, not floats."]})
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: [f"{value!r} is not an amount."]})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({field: ["Amounts have at most two decimal places."]})
+    if amount <= 0:
+        raise ValidationError({field: ["The amount must be above zero."]})
+    return amount.quantize(CENT)
+
+
+def receipt_create(
+    *,
+    actor: User,
+    project: DisposalProject,
+    amount: Any,
+    received_on: dt.date,
+    voucher: str,
+    budget_class: str,
+) -> Receipt:
+    """Record proceeds of a concluded project; receipts never add up past the deal price."""
+    amount = to_money(amount, "amount")
+    policy.require(actor, "receipt", "create", jurisdiction=project.package.jurisdiction)
+    with transaction.atomic():
+        project = DisposalProject.objects.select_for_update().get(pk=project.pk)
+        if project.status != ProjectStatus.CONCLUDED:
+            raise ValidationError(
+                {
+                    "project": [
+                        f"Proceeds are recorded for concluded projects; {project.code} "
+                        f"is {project.status}."
+                    ]
+                }
+            )
+        received = project.receipts.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        if received + amount > project.deal_price:
+            raise ValidationError(
+                {
+                    "amount": [
+                        f"{amount} would bring receipts to {received + amount}, above the "
+                        f"deal price {project.deal_price} ({project.deal_price - received} "
+                        "still due)."
+                    ]
+                }
+            )
+        if received_on and received_on > timezone.localdate():
+            raise ValidationError({"received_on": ["A receipt cannot be dated in the future."]})
+        receipt = Receipt(
+            project=project,
+            amount=amount,
+            received_on=received_on,
+            voucher=(voucher or "").strip(),
+            budget_class=budget_class,
+            recorded_by=actor,
+        )
+        receipt.full_clean()
+        receipt.save(force_insert=True)
+        audit_record(
+            actor=actor,
+            action="receipt.create",
+            obj=receipt,
+            after=snapshot(receipt),
+            jurisdiction_path=project.package.jurisdiction.path,
+        )
+    return receipt
+
+
+DEBT_FIELDS = (
+    "creditor",
+    "debt_type",
+    "principal",
+    "rate",
+    "issue_date",
+    "maturity_date",
+    "outstanding",
+)
+
+
+def _next_debt_code() -> str:
+    last = Debt.objects.order_by("-code").filter(code__startswith="DEBT").first()
+    n = int(last.code.removeprefix("DEBT")) + 1 if last else 1
+    return f"DEBT{n:06d}"
+
+
+def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> Debt:
+    """Register a debt; outstanding defaults to the principal."""
+    unknown = sorted(set(data) - set(DEBT_FIELDS) - {"code"})
+    if unknown:
+        raise ValidationError({n: ["This field cannot be set."] for n in unknown})
+    policy.require(actor, "debt", "create", jurisdiction=jurisdiction)
+    data = dict(data)
+    if data.get("principal") is not None:
+        data["principal"] = to_money(data["principal"], "principal")
+    if data.get("outstanding") in (None, ""):
+        data["outstanding"] = data.get("principal")
+    elif Decimal(str(data["outstanding"])) != 0:
+        data["outstanding"] = to_money(data["outstanding"], "outstanding")
+    with transaction.atomic():
+        debt = Debt(jurisdiction=jurisdiction, **data)
+        if not debt.code:
+            debt.code = _next_debt_code()
+        debt.full_clean()
+        debt.save(force_insert=True)
+        audit_record(
+            actor=actor,
+            action="debt.create",
+            obj=debt,
+            after=snapshot(debt),
+            jurisdiction_path=jurisdiction.path,
+        )
+    return debt
+
+
+def allocation_create(
+    *,
+    actor: User,
+    receipt: Receipt,
+    debt: Debt,
+    amount: Any,
+    allocated_on: dt.date | None = None,
+) -> Allocation:
+    """Apply part of a receipt to a debt, under locks on both, or refuse naming the limit."""
+    amount = to_money(amount, "amount")
+    policy.require(actor, "allocation", "create", jurisdiction=debt.jurisdiction)
+    with transaction.atomic():
+        # Lock in a fixed order (receipt, then debt) so two allocators cannot deadlock.
+        receipt = (
+            Receipt.objects.select_for_update()
+            .select_related("project__package__jurisdiction")
+            .get(pk=receipt.pk)
+        )
+        debt = Debt.objects.select_for_update().select_related("jurisdiction").get(pk=debt.pk)
+        if receipt.project.package.jurisdiction_id != debt.jurisdiction_id:
+            raise ValidationError(
+                {
+                    "debt": [
+                        f"Debt {debt.code} belongs to {debt.jurisdiction}; receipt "
+                        f"{receipt.voucher} to {receipt.project.package.jurisdiction}."
+                    ]
+                }
+            )
+        if amount > receipt.amount - receipt.allocated:
+            raise ValidationError(
+                {
+                    "amount": [
+                        f"{amount} exceeds what is left of receipt {receipt.voucher}: "
+                        f"{receipt.amount - receipt.allocated}."
+                    ]
+                }
+            )
+        if amount > debt.outstanding:
+            raise ValidationError(
+                {
+                    "amount": [
+                        f"{amount} exceeds the outstanding amount of debt {debt.code}: "
+                        f"{debt.outstanding}."
+                    ]
+                }
+            )
+        allocation = Allocation(
+            receipt=receipt,
+            debt=debt,
+            amount=amount,
+            allocated_on=allocated_on or timezone.localdate(),
+            allocated_by=actor,
+        )
+        allocation.full_clean()
+        allocation.save(force_insert=True)
+        # F() updates: the database applies the change to the locked row's current value,
+        # and its check constraints are the last line of defence.
+        Receipt.objects.filter(pk=receipt.pk).update(allocated=F("allocated") + amount)
+        Debt.objects.filter(pk=debt.pk).update(
+            outstanding=F("outstanding") - amount, version=F("version") + 1
+        )
+        audit_record(
+            actor=actor,
+            action="allocation.create",
+            obj=allocation,
+            after=snapshot(allocation),
+            jurisdiction_path=debt.jurisdiction.path,
+        )
+    return allocation

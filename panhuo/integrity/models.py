@@ -1,0 +1,70 @@
+"""The append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One write: who did what to which object, with the object before and after.
+
+    ``seq`` is assigned by the writer while it holds the chain head, so it is gap-free;
+    ``hash`` covers every field and the previous entry's hash, so editing, reordering or
+    deleting any entry breaks the chain from that entry on. Updates are also refused by a
+    database trigger (see the migration).
+    """
+
+    seq = models.PositiveBigIntegerField(primary_key=True)
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=255)
+    jurisdiction_path = models.CharField(max_length=255, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("audit-list") + f"?seq={self.seq}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every field that differs, for display."""
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AuditHead(models.Model):
+    """The single row that holds the chain's tip; writers lock it to append in order."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]
+
+    def __str__(self) -> str:
+        return f"audit head at #{self.last_seq}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("audit-list")

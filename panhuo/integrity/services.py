@@ -1,0 +1,139 @@
+"""Appending to and verifying the audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from panhuo.integrity.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def _plain(value: Any) -> Any:
+    """Turn a field value into a JSON value whose text never changes on a round trip."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete fields of ``instance`` as plain JSON values (foreign keys as ids)."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"version"}:
+            continue
+        data[field.name] = _plain(getattr(instance, field.attname))
+    return data
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    payload = {
+        "seq": entry.seq,
+        "created_at": entry.created_at.astimezone(dt.UTC).isoformat(),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "jurisdiction_path": entry.jurisdiction_path,
+        "before": entry.before,
+        "after": entry.after,
+        "prev_hash": entry.prev_hash,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    jurisdiction_path: str = "",
+) -> AuditEntry:
+    """Append one entry to the chain. Must run inside the write's own transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must be called inside the write's transaction")
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    entry = AuditEntry(
+        seq=head.last_seq + 1,
+        created_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system"),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        jurisdiction_path=jurisdiction_path,
+        before=before,
+        after=after,
+        prev_hash=head.last_hash,
+    )
+    entry.hash = entry_hash(entry)
+    entry.save(force_insert=True)
+    head.last_seq, head.last_hash = entry.seq, entry.hash
+    head.save(update_fields=["last_seq", "last_hash"])
+    return entry
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def audit_verify(batch: int = 2000) -> VerifyResult:
+    """Walk the chain from the start; report the first entry whose hash or link is wrong."""
+    prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    last_seq = 0
+    with transaction.atomic():
+        qs = AuditEntry.objects.order_by("seq")
+        for entry in qs.iterator(chunk_size=batch):
+            if entry.seq != expected_seq:
+                return VerifyResult(
+                    False, checked, expected_seq, f"entry #{expected_seq} is missing"
+                )
+            if entry.prev_hash != prev:
+                return VerifyResult(
+                    False, checked, entry.seq, "its link to the previous entry is wrong"
+                )
+            if entry_hash(entry) != entry.hash:
+                return VerifyResult(
+                    False, checked, entry.seq, "its content does not match its hash"
+                )
+            prev = entry.hash
+            last_seq = entry.seq
+            expected_seq += 1
+            checked += 1
+        head = AuditHead.objects.filter(id=1).first()
+        if head is not None and (head.last_seq != last_seq or head.last_hash != prev):
+            return VerifyResult(
+                False,
+                checked,
+                last_seq + 1,
+                f"the chain ends at #{last_seq} but its head records #{head.last_seq}",
+            )
+    return VerifyResult(True, checked)

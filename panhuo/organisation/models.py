@@ -1,0 +1,180 @@
+"""Who is who: jurisdictions, holding units, users, and the roles they hold where."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Jurisdiction(models.Model):
+    """A node of the province → city → district/county tree.
+
+    ``path`` is a materialised path ("/1/4/9/") so that "this jurisdiction and everything
+    below it" is one indexed prefix match instead of a recursive query.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District / county")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        expected = (self.parent.path if self.parent else "/") + f"{self.pk}/"
+        if self.path != expected:
+            self.path = expected
+            super().save(update_fields=["path"])
+
+    def get_absolute_url(self) -> str:
+        return reverse("jurisdiction-detail", args=[self.pk])
+
+    def subtree(self) -> models.QuerySet[Jurisdiction]:
+        return Jurisdiction.objects.filter(path__startswith=self.path)
+
+
+class Unit(models.Model):
+    """A holding unit: a department, public institution or state-owned company."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Government department")
+        INSTITUTION = "institution", _("Public institution")
+        SOE = "soe", _("State-owned company")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="units")
+
+    class Meta:
+        ordering = ["jurisdiction__path", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("unit-detail", args=[self.pk])
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do comes from their role assignments."""
+
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, help_text=_("Interface language")
+    )
+
+    class Meta(AbstractUser.Meta):
+        ordering = ["username"]
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("me")
+
+
+class Role(models.TextChoices):
+    HEAD = "head", _("Task-force head")
+    DEPUTY = "deputy", _("Task-force deputy")
+    OFFICE = "office", _("Task-force office")
+    UNIT_OFFICER = "unit_officer", _("Unit asset officer")
+    FINANCE = "finance", _("Finance officer")
+    AUDITOR = "auditor", _("Auditor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    BIDDER = "bidder", _("Bidder")
+
+
+class TaskForce(models.Model):
+    """The cross-bureau team of one jurisdiction; its members are the role assignments there."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.PROTECT, related_name="task_force"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    established_on = models.DateField(_("established on"))
+
+    class Meta:
+        ordering = ["jurisdiction__path"]
+        verbose_name = _("task force")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("jurisdiction-detail", args=[self.jurisdiction_id])
+
+
+class RoleAssignment(models.Model):
+    """One role held by one user over one jurisdiction (and its subtree) or one unit."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
+
+    class Meta:
+        ordering = ["user__username", "role"]
+        verbose_name = _("role assignment")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "jurisdiction", "unit"], name="role_assignment_unique"
+            ),
+            # A unit asset officer is always tied to a unit; nobody else is.
+            models.CheckConstraint(
+                condition=(Q(role="unit_officer") & Q(unit__isnull=False))
+                | (~Q(role="unit_officer") & Q(unit__isnull=True)),
+                name="role_assignment_unit_iff_unit_officer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.unit or self.jurisdiction
+        return f"{self.user} — {self.get_role_display()} @ {where}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("me")
+
+
+class ApiToken(models.Model):
+    """A token for scripts. Only its SHA-256 is stored; the key is shown once at creation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("me")

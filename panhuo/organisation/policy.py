@@ -1,0 +1,186 @@
+"""The one place that decides who may do what, where.
+
+A permission is a role (from the table below) held over a scope that covers the object:
+a jurisdiction assignment covers everything in that jurisdiction and below it; a unit asset
+officer's assignment covers only that unit's records. Querysets are scoped with
+:func:`scope_q`; single objects are checked with :func:`allowed`. Callers that fetch objects
+use the ``get_*_for`` helpers of each app, which answer "missing" for what the caller may not
+see, so that denied and absent look alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, User
+
+H, D, O, U, F, A, S = (  # noqa: E741 (one letter per role keeps the table readable)
+    Role.HEAD,
+    Role.DEPUTY,
+    Role.OFFICE,
+    Role.UNIT_OFFICER,
+    Role.FINANCE,
+    Role.AUDITOR,
+    Role.SUPERVISOR,
+)
+#: Roles that read everything in their jurisdiction.
+READERS = frozenset({H, D, O, F, A, S})
+
+#: (resource, action) → roles that may take it. Scope is checked separately.
+RULES: dict[tuple[str, str], frozenset[Role]] = {
+    ("asset", "view"): READERS | {U},
+    ("asset", "create"): frozenset({O, U}),
+    ("asset", "edit"): frozenset({O, U}),
+    ("package", "view"): READERS | {U},
+    ("package", "create"): frozenset({O}),
+    ("package", "edit"): frozenset({O}),
+    ("project", "view"): READERS | {U},
+    ("project", "create"): frozenset({O, U}),
+    ("receipt", "view"): READERS,
+    ("receipt", "create"): frozenset({F}),
+    ("debt", "view"): READERS,
+    ("debt", "create"): frozenset({F}),
+    ("debt", "edit"): frozenset({F}),
+    ("allocation", "view"): READERS,
+    ("allocation", "create"): frozenset({F}),
+    ("audit", "view"): frozenset({H, D, A, S}),
+    ("organisation", "view"): READERS | {U},
+}
+
+
+class NotPermitted(PermissionDenied):
+    """Raised by services when the actor's roles or scope do not allow the write."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    path: str
+    jurisdiction_id: int
+    unit_id: int | None
+
+
+def grants(user: User | None) -> list[Grant]:
+    """The caller's role assignments, loaded once per user object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(user, "_panhuo_grants", None)
+    if cached is None:
+        cached = [
+            Grant(Role(a.role), a.jurisdiction.path, a.jurisdiction_id, a.unit_id)
+            for a in RoleAssignment.objects.filter(user=user).select_related("jurisdiction")
+        ]
+        user._panhuo_grants = cached
+    return cached
+
+
+def roles(user: User | None) -> set[Role]:
+    return {g.role for g in grants(user)}
+
+
+def has_role(user: User | None, *wanted: Role) -> bool:
+    return bool(roles(user) & set(wanted))
+
+
+def _grants_for(user: User | None, resource: str, action: str) -> list[Grant]:
+    allowed_roles = RULES.get((resource, action))
+    if allowed_roles is None:
+        raise KeyError(f"No permission rule for {resource}.{action}")
+    return [g for g in grants(user) if g.role in allowed_roles]
+
+
+def scope_q(
+    user: User | None,
+    resource: str,
+    action: str,
+    *,
+    path: str,
+    unit: str | None = None,
+) -> Q:
+    """A filter matching the rows ``user`` may take ``action`` on.
+
+    ``path`` names the lookup of the row's jurisdiction path (e.g. ``unit__jurisdiction__path``)
+    and ``unit`` that of its holding unit id, if it has one. No grant means no rows.
+    """
+    q = Q(pk__in=[])
+    for g in _grants_for(user, resource, action):
+        if g.role == Role.UNIT_OFFICER:
+            if unit is not None:
+                q |= Q(**{unit: g.unit_id})
+        else:
+            q |= Q(**{f"{path}__startswith": g.path})
+    return q
+
+
+def allowed(
+    user: User | None,
+    resource: str,
+    action: str,
+    *,
+    jurisdiction: Jurisdiction,
+    units: Iterable[int] | None = None,
+    roles_subset: Iterable[Role] | None = None,
+) -> bool:
+    """Whether ``user`` may take ``action`` on a record in ``jurisdiction``.
+
+    ``units`` lists the holding units the record touches: a unit asset officer is covered only
+    when every one of them is their own unit (a package mixing units is the task force's).
+    ``roles_subset`` narrows the roles further (e.g. a transition open to some roles only).
+    """
+    unit_ids = set(units or [])
+    subset = set(roles_subset) if roles_subset is not None else None
+    for g in _grants_for(user, resource, action):
+        if subset is not None and g.role not in subset:
+            continue
+        if g.role == Role.UNIT_OFFICER:
+            if unit_ids and unit_ids == {g.unit_id}:
+                return True
+        elif jurisdiction.path.startswith(g.path):
+            return True
+    return False
+
+
+def require(
+    user: User | None,
+    resource: str,
+    action: str,
+    *,
+    jurisdiction: Jurisdiction,
+    units: Iterable[int] | None = None,
+) -> None:
+    """Raise :class:`NotPermitted` unless :func:`allowed`."""
+    if not allowed(user, resource, action, jurisdiction=jurisdiction, units=units):
+        raise NotPermitted(f"You may not {action} this {resource}.")
+
+
+def can_any(user: User | None, resource: str, action: str) -> bool:
+    """Whether the user holds any role for the action somewhere (to show or hide a button)."""
+    return bool(_grants_for(user, resource, action))
+
+
+def jurisdictions_for(user: User | None, resource: str, action: str):
+    """The jurisdictions where ``user`` may take ``action`` (for form choices)."""
+    q = Q(pk__in=[])
+    for g in _grants_for(user, resource, action):
+        if g.role != Role.UNIT_OFFICER:
+            q |= Q(path__startswith=g.path)
+        else:
+            q |= Q(pk=g.jurisdiction_id)
+    return Jurisdiction.objects.filter(q)
+
+
+def units_for(user: User | None, resource: str, action: str):
+    """The holding units where ``user`` may take ``action`` (for form choices)."""
+    from panhuo.organisation.models import Unit
+
+    q = Q(pk__in=[])
+    for g in _grants_for(user, resource, action):
+        if g.role == Role.UNIT_OFFICER:
+            q |= Q(pk=g.unit_id)
+        else:
+            q |= Q(jurisdiction__path__startswith=g.path)
+    return Unit.objects.filter(q).select_related("jurisdiction")

@@ -1,0 +1,220 @@
+"""Panhuo settings: every value comes from the environment, read in this one module.
+
+PANHUO_ENV selects the profile:
+- ``production`` (the default): DEBUG off, SECRET_KEY and ALLOWED_HOSTS required, secure cookies.
+- ``demo``: what ``panhuo demo`` uses; a secret key is generated once and kept in the data dir.
+- ``development`` / ``test``: DEBUG may be switched on, a throwaway key is used.
+
+A required variable that is missing stops start-up with ImproperlyConfigured naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+ENV = os.environ.get("PANHUO_ENV", "production").strip().lower()
+if ENV not in {"production", "demo", "development", "test"}:
+    raise ImproperlyConfigured(
+        f"PANHUO_ENV must be production, demo, development or test, not {ENV!r}"
+    )
+PRODUCTION = ENV == "production"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"The environment variable {name} is required in {ENV}.")
+    return value
+
+
+DATA_DIR = Path(os.environ.get("PANHUO_DATA_DIR") or Path.cwd() / "var").resolve()
+
+
+def _secret_key() -> str:
+    if PRODUCTION:
+        return _required("SECRET_KEY")
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    if ENV == "demo":
+        # The demo keeps one generated key so that sessions survive a restart.
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file = DATA_DIR / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+    return "insecure-development-key-" + "x" * 40
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("DEBUG", default=ENV == "development") and not PRODUCTION
+
+if PRODUCTION:
+    ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
+else:
+    ALLOWED_HOSTS = [
+        h.strip()
+        for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+        if h.strip()
+    ]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "panhuo.core",
+    "panhuo.organisation",
+    "panhuo.integrity",
+    "panhuo.register",
+    "panhuo.disposal",
+    "panhuo.finance",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "panhuo.organisation.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "panhuo.urls"
+WSGI_APPLICATION = "panhuo.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "panhuo.core.context_processors.panhuo",
+            ],
+        },
+    }
+]
+
+# Databases: SQLite in the data dir is the embedded default; DATABASE_URL selects PostgreSQL.
+_default_sqlite = f"sqlite:///{DATA_DIR / 'panhuo.sqlite3'}"
+DATABASE_URL = os.environ.get("DATABASE_URL") or _default_sqlite
+if DATABASE_URL.startswith("sqlite"):
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so two writers never read the same audit
+        # chain head; WAL lets readers go on while one writes.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-panhuo.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "organisation.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if ENV == "test":
+    # Tests create many users; a fast hasher keeps the suite quick. Production uses Argon2.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = os.environ.get("PANHUO_LANGUAGE", "en")
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or DATA_DIR / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION or ENV == "demo"
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not (PRODUCTION or ENV == "demo")
+
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # the page script reads it to send API writes
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [
+        o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    ]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Panhuo's own configuration.
+PANHUO = {
+    "CURRENCY": os.environ.get("PANHUO_CURRENCY", "CNY"),
+    # How amounts are shown: yuan (元), wan (万元) or yi (亿元).
+    "MONEY_UNIT": os.environ.get("PANHUO_MONEY_UNIT", "wan"),
+    "PAGE_SIZE": 50,
+    "MAX_PAGE_SIZE": 500,
+}
+if PANHUO["MONEY_UNIT"] not in {"yuan", "wan", "yi"}:
+    raise ImproperlyConfigured("PANHUO_MONEY_UNIT must be yuan, wan or yi")

@@ -1,0 +1,14 @@
+"""URL map: the UI pages of each app, the JSON API under /api/v1/, and health."""
+
+from django.http import JsonResponse
+from django.urls import include, path
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("", include("panhuo.core.urls")),
+]
