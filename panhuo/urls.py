@@ -3,6 +3,8 @@
 from django.http import JsonResponse
 from django.urls import include, path
 
+from panhuo.api import api
+
 
 def healthz(request):
     return JsonResponse({"status": "ok"})
@@ -10,5 +12,6 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
     path("", include("panhuo.core.urls")),
 ]
