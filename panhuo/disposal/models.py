@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -131,9 +133,9 @@ class DisposalProject(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="projects")
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    reserve_price = MoneyField(_("reserve price"), validators=[MinValueValidator(0.01)])
+    reserve_price = MoneyField(_("reserve price"), validators=[MinValueValidator(Decimal("0.01"))])
     deal_price = MoneyField(
-        _("deal price"), null=True, blank=True, validators=[MinValueValidator(0.01)]
+        _("deal price"), null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
     )
     buyer = models.CharField(_("buyer"), max_length=200, blank=True)
     status = models.CharField(

@@ -214,7 +214,7 @@ def transition_check(actor: User, project: DisposalProject, t: Transition) -> st
         )
     units = _package_units(project.package)
     if not policy.allowed(actor, "project", t.name, jurisdiction=project.jurisdiction, units=units):
-        names = ", ".join(sorted(r.label for r in t.roles))
+        names = ", ".join(sorted(str(r.label) for r in t.roles))
         return f"“{t.name}” needs one of these roles here: {names}."
     if t.not_by_submitter and project.submitted_by_id == actor.pk:
         return f"“{t.name}” must be taken by someone other than the submitter."

@@ -23,6 +23,8 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 
 CENT = Decimal("0.01")
+#: NUMERIC(20, 2) holds up to 18 digits before the point.
+MAX_AMOUNT = Decimal(10) ** 18
 
 
 def to_money(value: Any, field: str) -> Decimal:
@@ -35,6 +37,8 @@ def to_money(value: Any, field: str) -> Decimal:
         raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
     if not amount.is_finite():
         raise ValidationError({field: [f"{value!r} is not an amount."]})
+    if abs(amount) >= MAX_AMOUNT:
+        raise ValidationError({field: [f"{value!r} is larger than any amount Panhuo accepts."]})
     if amount != amount.quantize(CENT):
         raise ValidationError({field: ["Amounts have at most two decimal places."]})
     if amount <= 0:
