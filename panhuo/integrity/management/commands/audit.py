@@ -1,0 +1,37 @@
+"""``panhuo audit verify``: walk the audit log's hash chain and report the first broken entry."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from panhuo.integrity.services import audit_verify
+
+
+class Command(BaseCommand):
+    help = "Work with the append-only audit log."
+    # Needs only the models: it must run even when the web layer's checks would fail.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+        sub.add_parser(
+            "verify",
+            help="Check every entry's hash and link; exit 1 naming the first broken entry.",
+        )
+
+    def handle(self, *args, **options):
+        if options["action"] == "verify":
+            self.verify()
+
+    def verify(self) -> None:
+        result = audit_verify()
+        if not result.ok:
+            # CommandError makes `panhuo` print the message and exit with status 1.
+            raise CommandError(
+                f"The audit chain is broken at entry #{result.broken_seq}: {result.reason}. "
+                f"{result.checked} entries before it are intact.",
+                returncode=1,
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"The audit chain is intact: {result.checked} entries checked.")
+        )
