@@ -1,0 +1,235 @@
+"""Turning an uploaded file into header + rows of text, whatever program wrote it.
+
+Real registers arrive as CSV from Chinese Excel (GB18030/GBK), UTF-8 with or without a BOM,
+with commas, semicolons, tabs or pipes, or as XLSX workbooks with several sheets. Rows are
+yielded one at a time so that a million-row file is never held in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO
+
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = ",;\t|"
+# csv refuses fields larger than this by default; registers carry long addresses and notes.
+csv.field_size_limit(1024 * 1024)
+
+
+class FileRejected(ValueError):
+    """The file as a whole cannot be read; the message says why, for the user."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: Iterator[list[str]]
+    #: First data row's number as a person counts in the file (the header is row 1).
+    first_row: int = 2
+    kind: str = "csv"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+
+
+def detect_kind(head: bytes, filename: str = "") -> str:
+    """'xlsx' or 'csv' from the content (the name only breaks ties); anything else is refused."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if not head.strip():
+        raise FileRejected("The file is empty.")
+    if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\x1f\x8b")):
+        raise FileRejected(
+            "This is not a CSV or XLSX file (old .xls, PDF, images and archives are not read); "
+            "save it as CSV or XLSX."
+        )
+    if b"\x00" in head:
+        raise FileRejected("This is not a CSV or XLSX file: it contains binary data.")
+    return "csv"
+
+
+def detect_encoding(head: bytes) -> str:
+    """UTF-8 (with or without BOM) when the start decodes as UTF-8, else GB18030 (GBK's superset,
+    what Chinese Excel writes)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise FileRejected(
+            "The file's text encoding is neither UTF-8 nor GB18030/GBK; save it as UTF-8 CSV."
+        ) from None
+
+
+def detect_delimiter(sample: str) -> str:
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    if not lines:
+        raise FileRejected("The file has no header row.")
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        # One column, or a sniffer defeated by quotes: count candidates in the header line.
+        counts = {d: lines[0].count(d) for d in DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _clean_header(cells: list[str]) -> list[str]:
+    headers = [(c or "").strip().lstrip("\ufeff") for c in cells]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not headers or not any(headers):
+        raise FileRejected("The file has no header row.")
+    seen: set[str] = set()
+    for i, h in enumerate(headers, start=1):
+        if not h:
+            raise FileRejected(f"Column {i} of the header row has no name.")
+        if h in seen:
+            raise FileRejected(f"The header {h!r} appears twice.")
+        seen.add(h)
+    return headers
+
+
+def read_csv(
+    stream: IO[bytes], *, encoding: str | None = None, delimiter: str | None = None
+) -> Table:
+    head = stream.read(SNIFF_BYTES)
+    detect_kind(head)
+    enc = encoding or detect_encoding(head)
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise FileRejected(f"Unknown text encoding {enc!r}.") from None
+    rest = stream
+    full = io.BufferedReader(_Prepend(head, rest))  # type: ignore[arg-type]
+    text = io.TextIOWrapper(full, encoding=enc, errors="strict", newline="")
+    sample = head.decode(enc, errors="ignore")
+    delim = delimiter or detect_delimiter(sample)
+    reader = csv.reader(text, delimiter=delim)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileRejected("The file has no header row.") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FileRejected(f"The header row cannot be read: {exc}") from None
+    headers = _clean_header(header)
+
+    def rows() -> Iterator[list[str]]:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise FileRejected(
+                    f"Row {reader.line_num + 1} is not valid {enc} text ({exc.reason})."
+                ) from None
+            except csv.Error as exc:
+                raise FileRejected(f"Row {reader.line_num} cannot be read: {exc}.") from None
+            yield row
+
+    return Table(headers, rows(), kind="csv", encoding=enc, delimiter=delim)
+
+
+class _Prepend(io.RawIOBase):
+    """A raw stream that first returns bytes already read (the sniffed head), then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]):
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def cell_text(value) -> str:
+    """An XLSX cell as the text a person sees, without float noise (0.1 stays '0.1')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        return text[:-2] if text.endswith(".0") else text
+    return str(value).strip()
+
+
+def read_xlsx(stream: IO[bytes], *, sheet: str | None = None) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRejected(f"This XLSX file cannot be opened: {exc}") from None
+    except Exception as exc:  # openpyxl raises assorted errors on malformed parts
+        raise FileRejected(f"This XLSX file cannot be opened ({type(exc).__name__}).") from None
+    names = list(wb.sheetnames)
+    if sheet is None:
+        sheet = names[0]
+    elif sheet not in names:
+        raise FileRejected(f"The workbook has no sheet {sheet!r}; it has {', '.join(names)}.")
+    ws = wb[sheet]
+    it = ws.iter_rows(values_only=True)
+    header = None
+    for candidate in it:
+        if any(c not in (None, "") for c in candidate):
+            header = candidate
+            break
+    if header is None:
+        raise FileRejected(f"Sheet {sheet!r} is empty.")
+    headers = _clean_header([cell_text(c) for c in header])
+
+    def rows() -> Iterator[list[str]]:
+        for r in it:
+            yield [cell_text(c) for c in r]
+
+    return Table(headers, rows(), kind="xlsx", sheet=sheet, sheets=names)
+
+
+def read_table(
+    stream: IO[bytes],
+    *,
+    filename: str = "",
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Table:
+    """Open a CSV or XLSX stream as a Table, or raise FileRejected saying why."""
+    head = stream.read(8)
+    stream.seek(0)
+    if detect_kind(head or b" ", filename) == "xlsx":
+        return read_xlsx(stream, sheet=sheet)
+    if not head:
+        raise FileRejected("The file is empty.")
+    return read_csv(stream, encoding=encoding, delimiter=delimiter)
