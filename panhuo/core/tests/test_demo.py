@@ -1,0 +1,201 @@
+"""The demo seed: deterministic, idempotent, complete, and its money adds up.
+
+The tests seed the SMALL size, which runs the same code as the full demo with fewer rows.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from panhuo.core.demo import DEMO_PASSWORD, REFERENCE_DATE, SMALL, is_seeded, seed_demo
+from panhuo.core.demo.catalogue import USERS
+from panhuo.disposal.models import DisposalProject, PackageItem, ProjectEvent, ProjectStatus
+from panhuo.finance.models import Allocation, Debt, Receipt
+from panhuo.integrity.models import AuditEntry
+from panhuo.integrity.services import audit_verify
+from panhuo.organisation.models import Role, RoleAssignment, User
+from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
+
+pytestmark = pytest.mark.django_db
+
+
+def fingerprint() -> dict[str, list]:
+    """Everything the seed decides, without database ids (those differ between databases)."""
+    return {
+        "assets": list(
+            Asset.objects.order_by("code").values_list(
+                "code",
+                "name",
+                "kind",
+                "unit__code",
+                "address",
+                "latitude",
+                "longitude",
+                "area",
+                "book_value",
+                "appraised_value",
+                "status",
+                "criticality",
+            )
+        ),
+        "debts": list(
+            Debt.objects.order_by("code").values_list(
+                "code", "creditor", "debt_type", "principal", "rate", "outstanding"
+            )
+        ),
+        "projects": list(
+            DisposalProject.objects.order_by("code").values_list(
+                "code", "package__code", "channel", "status", "reserve_price", "deal_price", "buyer"
+            )
+        ),
+        "receipts": list(
+            Receipt.objects.order_by("voucher").values_list(
+                "voucher", "project__code", "amount", "allocated", "received_on"
+            )
+        ),
+        "allocations": list(
+            Allocation.objects.order_by("receipt__voucher", "debt__code").values_list(
+                "receipt__voucher", "debt__code", "amount", "allocated_on"
+            )
+        ),
+    }
+
+
+def seed_and_forget(**kwargs) -> dict[str, list]:
+    """Seed, read the result, and roll it all back: the next seed starts from an empty DB."""
+    with transaction.atomic():
+        seed_demo(size=SMALL, **kwargs)
+        seen = fingerprint()
+        transaction.set_rollback(True)
+    return seen
+
+
+def test_two_seeds_of_empty_databases_are_identical():
+    first = seed_and_forget()
+    assert not is_seeded() and not Asset.objects.exists()
+    second = seed_and_forget()
+    assert first["assets"], "the seed made no assets"
+    assert first == second
+
+
+def test_another_seed_gives_other_data():
+    assert seed_and_forget(seed=1)["assets"] != seed_and_forget(seed=2)["assets"]
+
+
+def test_second_run_adds_nothing():
+    first = seed_demo(size=SMALL)
+    assert first.created
+    entries = AuditEntry.objects.count()
+    before = fingerprint()
+    again = seed_demo(size=SMALL)
+    assert not again.created
+    assert again.counts == first.counts
+    assert AuditEntry.objects.count() == entries
+    assert User.objects.count() == len(USERS)
+    assert fingerprint() == before
+
+
+def test_the_district_has_every_kind_state_and_role():
+    result = seed_demo(size=SMALL)
+    counts = result.counts
+    assert set(counts["assets_by_kind"]) == set(AssetKind.values)
+    assert set(counts["projects_by_status"]) == set(ProjectStatus.values)
+    assert len(counts["debts_by_type"]) >= 5
+    assert counts["units"] >= 8
+    roles = set(RoleAssignment.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    supervisor = RoleAssignment.objects.get(user__username="supervisor")
+    assert supervisor.jurisdiction.level == "city"
+    officer = RoleAssignment.objects.get(user__username="unit_officer")
+    assert officer.unit is not None
+    # The printed password really signs in, for every account.
+    for account in result.accounts:
+        assert account.password == DEMO_PASSWORD
+        assert User.objects.get(username=account.username).check_password(DEMO_PASSWORD)
+    assert {a.username for a in result.accounts} == set(USERS)
+
+
+def test_workflow_was_taken_by_the_right_people():
+    seed_demo(size=SMALL)
+    for project in DisposalProject.objects.exclude(approved_by=None):
+        assert project.approved_by_id != project.submitted_by_id
+    # Every project's status is where its recorded events lead.
+    for project in DisposalProject.objects.all():
+        last = ProjectEvent.objects.filter(project=project).order_by("at", "pk").last()
+        assert (last.to_status if last else ProjectStatus.DRAFT) == project.status
+        assert AuditEntry.objects.filter(
+            object_type="disposal.disposalproject", object_id=str(project.pk)
+        ).exists()
+    # Essential assets never entered a package; concluded packages left the live set.
+    assert not PackageItem.objects.filter(asset__criticality=Criticality.ESSENTIAL).exists()
+    for item in PackageItem.objects.filter(
+        package__projects__status__in=[ProjectStatus.CONCLUDED, ProjectStatus.CLOSED]
+    ):
+        assert not item.live
+        assert item.asset.status in {AssetStatus.DISPOSED, AssetStatus.LEASED_OUT}
+
+
+def test_money_adds_up():
+    seed_demo(size=SMALL)
+    assert Allocation.objects.exists() and Receipt.objects.exists()
+    for receipt in Receipt.objects.all():
+        allocated = receipt.allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        assert allocated <= receipt.amount
+        assert allocated == receipt.allocated
+        assert receipt.received_on <= min(REFERENCE_DATE, timezone.localdate())
+    for debt in Debt.objects.all():
+        repaid = debt.allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        created = AuditEntry.objects.get(action="debt.create", object_id=str(debt.pk))
+        assert debt.outstanding >= 0
+        assert debt.outstanding == Decimal(created.after["outstanding"]) - repaid
+        assert debt.issue_date < debt.maturity_date
+    for project in DisposalProject.objects.all():
+        received = project.receipts.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        if project.status == ProjectStatus.CLOSED:
+            assert received == project.deal_price
+        elif project.status == ProjectStatus.CONCLUDED:
+            assert received <= project.deal_price
+        else:
+            assert received == 0
+    for value in Asset.objects.values_list("book_value", flat=True):
+        assert isinstance(value, Decimal) and value >= 0
+    result = audit_verify()
+    assert result.ok, result.reason
+    assert result.checked == AuditEntry.objects.count()
+
+
+def test_demo_command_prints_sign_ins_and_serves_with_waitress(settings, tmp_path, monkeypatch):
+    settings.STATIC_ROOT = tmp_path / "static"
+    served = {}
+
+    def fake_serve(app, **kwargs):
+        served.update(kwargs, app=app)
+
+    monkeypatch.setattr("waitress.serve", fake_serve)
+    out = io.StringIO()
+    call_command("demo", "--size", "small", "--port", "8765", stdout=out)
+    text = out.getvalue()
+    assert "Seeded the demo district" in text
+    assert "http://127.0.0.1:8765/" in text
+    for username in USERS:
+        assert f"  {username} " in text
+    assert DEMO_PASSWORD in text
+    assert served["host"] == "127.0.0.1" and served["port"] == 8765
+    assert callable(served["app"])
+    assert (tmp_path / "static").is_dir()
+
+    # The second run finds its district, adds nothing and (with --no-serve) does not serve.
+    served.clear()
+    assets = Asset.objects.count()
+    out = io.StringIO()
+    call_command("demo", "--size", "small", "--no-serve", stdout=out)
+    assert "already seeded" in out.getvalue()
+    assert Asset.objects.count() == assets
+    assert served == {}
