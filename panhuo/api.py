@@ -1,5 +1,152 @@
-"""The JSON API at /api/v1/ (django-ninja). Routers live in each app's api.py."""
+"""The JSON API at /api/v1/ (django-ninja). Routers live in each app's api.py.
 
-from ninja import NinjaAPI
+This module holds what is the same for every endpoint: how callers authenticate, and how the
+errors that services raise become HTTP answers — in one place, so that every endpoint answers
+bad input with a 4xx naming the field and never with a 500.
 
-api = NinjaAPI(title="Panhuo API", version="1", urls_namespace="api")
+Authentication (an API token, or the browser session with CSRF) is in organisation/auth.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from panhuo.core.api import ReferenceMissing
+from panhuo.core.errors import Conflict
+from panhuo.organisation.auth import session_auth, token_auth
+
+logger = logging.getLogger(__name__)
+
+
+class PanhuoAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # View names are unique across the API; the module prefix only adds noise.
+        return operation.view_func.__name__
+
+
+api = PanhuoAPI(
+    title="Panhuo API",
+    version="1",
+    description=(
+        "Assets, packages, disposal projects, receipts, debts and allocations, with the same "
+        "permissions as the web interface. Authenticate with the browser session (unsafe "
+        "methods need the CSRF token) or with `Authorization: Bearer <key>` (create keys at "
+        "`POST /api/v1/tokens` while signed in). Money is exchanged as decimal strings. "
+        "Errors: 400 invalid values `{detail, errors: {field: [..]}}`, 401 not signed in, "
+        "403 not permitted, 404 not found (also what you may not see), 409 conflict, "
+        "422 malformed request."
+    ),
+    urls_namespace="api",
+    auth=[token_auth, session_auth],
+    # Swagger UI from the files ninja ships (ninja is an installed app): no CDN. No online
+    # validator either: government intranets are offline.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+)
+
+
+# --- Errors, in one place -----------------------------------------------------------------
+
+
+def _json(request: HttpRequest, status: int, detail: Any, errors: dict | None = None):
+    body: dict[str, Any] = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+def _messages_by_field(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+@api.exception_handler(DjangoValidationError)
+def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    errors = _messages_by_field(exc)
+    field, messages = next(iter(errors.items()))
+    detail = messages[0] if field == "__all__" else f"{field}: {messages[0]}"
+    return _json(request, 400, detail, errors)
+
+
+def _field_of(loc: list | tuple) -> str:
+    """``("body", "payload", "amount")`` → ``amount``; ``("query", "page")`` → ``page``."""
+    parts = list(loc)
+    if parts and parts[0] in {"body", "form", "file"} and len(parts) > 2:
+        parts = parts[2:]  # drop the source and the name of the body parameter
+    elif parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
+        parts = parts[1:] or parts
+    return ".".join(str(p) for p in parts)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    # ninja's own list of errors (with "loc") stays under "detail"; "errors" adds the same
+    # messages keyed by field, like a 400.
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        errors.setdefault(_field_of(error.get("loc", ())), []).append(message)
+    return api.create_response(request, {"detail": exc.errors, "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _json(request, 403, str(exc) or "You may not do this.")
+
+
+@api.exception_handler(ReferenceMissing)
+def on_reference_missing(request: HttpRequest, exc: ReferenceMissing) -> HttpResponse:
+    return _json(request, 404, exc.message, {exc.field: [exc.message]})
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    return _json(request, 404, "Not found.")
+
+
+@api.exception_handler(Http404)
+def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _json(request, 404, "Not found.")
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return _json(request, 409, str(exc))
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # The services check every rule first; the database's constraints are the last line of
+    # defence, met only when another writer got there first. Nothing was written.
+    logger.warning("API write refused by a database constraint: %s", exc)
+    return _json(
+        request, 409, "The change conflicts with another one made at the same time; try again."
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = str(exc)
+    if message == "Unauthorized":
+        message = "Sign in, or send an API token as 'Authorization: Bearer <key>'."
+    response = _json(request, 401, message)
+    response["WWW-Authenticate"] = 'Bearer realm="panhuo"'
+    return response
+
+
+# --- Routers ---------------------------------------------------------------------------------
+
+api.add_router("", "panhuo.organisation.api.router")
+api.add_router("", "panhuo.register.api.router")
+api.add_router("", "panhuo.disposal.api.router")
+api.add_router("", "panhuo.finance.api.router")
+api.add_router("", "panhuo.integrity.api.router")

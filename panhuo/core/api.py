@@ -1,0 +1,88 @@
+"""Tools every app's API router shares: the one pagination, the permission gate, references.
+
+The routers themselves live in each app's ``api.py``; ``panhuo/api.py`` assembles them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.pagination import PaginationBase
+from pydantic import Field
+
+from panhuo.organisation import policy
+
+
+class PagePagination(PaginationBase):
+    """``page`` / ``page_size`` in, ``{count, page, page_size, results}`` out.
+
+    The page size defaults to ``PANHUO["PAGE_SIZE"]`` and is clamped to
+    ``PANHUO["MAX_PAGE_SIZE"]``; the answer says which size was used. A page past the end is
+    an empty page, whatever its number, and is never sent to the database as an offset.
+    """
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="Page number, from 1.")
+        page_size: int | None = Field(
+            None,
+            ge=1,
+            description="Rows per page (default 50, at most the configured maximum, 500).",
+        )
+
+    class Output(Schema):
+        count: int
+        page: int
+        page_size: int
+        results: list[Any]
+
+    items_attribute = "results"
+
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        conf = settings.PANHUO
+        size = min(pagination.page_size or conf["PAGE_SIZE"], conf["MAX_PAGE_SIZE"])
+        count = self._items_count(queryset)
+        offset = (pagination.page - 1) * size
+        results = list(queryset[offset : offset + size]) if offset < count else []
+        return {"count": count, "page": pagination.page, "page_size": size, "results": results}
+
+
+def actor(request: HttpRequest):
+    """The authenticated caller (from the session or from an API token)."""
+    return request.auth
+
+
+def require_any(request: HttpRequest, resource: str, action: str) -> None:
+    """Refuse (403) callers who hold no role for the action anywhere.
+
+    Scope is checked afterwards, per object, by the selectors (404) and services (403).
+    """
+    if not policy.can_any(actor(request), resource, action):
+        raise policy.NotPermitted(f"You may not {action} {resource}s.")
+
+
+class ReferenceMissing(ObjectDoesNotExist):
+    """A referenced id in the request body that the caller cannot see; names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def referenced[T](field: str, label: str, getter: Callable[[Any, Any], T], user, pk) -> T:
+    """Fetch a record named in the body with a ``get_*_for`` helper, or raise naming the field.
+
+    Unknown and invisible look the same, as everywhere: 404, with the field named.
+    """
+    try:
+        return getter(user, pk)
+    except ObjectDoesNotExist:
+        raise ReferenceMissing(field, f"Unknown {label} {pk}.") from None

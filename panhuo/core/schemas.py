@@ -1,0 +1,161 @@
+"""Value types shared by every app's API schemas.
+
+Money is ``Decimal`` end to end: inputs are decimal text (or whole numbers), never floats, and
+outputs are JSON strings, so no client ever sees a binary-float amount. Every text input refuses
+NUL characters (PostgreSQL cannot store them) and every id is bounded to the database's integer
+range, so no malformed value reaches the database and comes back as a 500.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+
+#: The largest id a BIGINT column holds (SQLite and PostgreSQL alike).
+MAX_ID = 2**63 - 1
+
+#: An object id: a positive integer that fits the database.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Text may not contain NUL characters.")
+    return value
+
+
+#: Free text from the caller.
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+_DECIMAL_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def decimal_parser(*, max_digits: int, places: int, minimum: Decimal | None, above: bool):
+    """A validator turning decimal text (or an int) into an exact Decimal within bounds.
+
+    Floats are refused outright, because a float has already lost the exact value the client
+    meant (and JSON ``1e999``/``NaN`` arrive as floats). ``above`` makes ``minimum`` exclusive.
+    """
+
+    def parse(value: Any) -> Decimal:
+        if isinstance(value, bool | float):
+            raise ValueError(
+                'Give the amount as decimal text, e.g. "1234.50", not as a JSON number '
+                "with a fraction or exponent."
+            )
+        if isinstance(value, int):
+            value = str(value)
+        if isinstance(value, Decimal):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError('Give the amount as decimal text, e.g. "1234.50".')
+        text = value.strip()
+        if not _DECIMAL_TEXT.match(text):
+            raise ValueError(f'{value[:40]!r} is not a decimal number such as "1234.50".')
+        amount = Decimal(text)
+        whole, _, fraction = text.lstrip("+-").partition(".")
+        if len(fraction.rstrip("0")) > places:
+            raise ValueError(f"At most {places} decimal places.")
+        if len(whole.lstrip("0")) > max_digits - places:
+            raise ValueError(f"At most {max_digits - places} digits before the decimal point.")
+        if minimum is not None:
+            if above and amount <= minimum:
+                raise ValueError(f"Must be above {minimum}.")
+            if not above and amount < minimum:
+                raise ValueError(f"Must be at least {minimum}.")
+        return amount.quantize(Decimal(1).scaleb(-places))
+
+    return parse
+
+
+def _decimal_schema(description: str) -> dict:
+    return {
+        "type": "string",
+        "pattern": _DECIMAL_TEXT.pattern,
+        "description": description,
+        "examples": ["1234.50"],
+    }
+
+
+def DecimalIn(
+    *,
+    max_digits: int = 20,
+    places: int = 2,
+    minimum: Decimal | None = None,
+    above: bool = False,
+    description: str = 'Decimal text, e.g. "1234.50" (JSON numbers with a fraction are refused).',
+) -> Any:
+    """An input Decimal type with the given precision and lower bound."""
+    return Annotated[
+        Decimal,
+        BeforeValidator(
+            decimal_parser(max_digits=max_digits, places=places, minimum=minimum, above=above)
+        ),
+        WithJsonSchema(_decimal_schema(description)),
+    ]
+
+
+#: An amount of money that must be above zero (receipts, allocations, prices, principal).
+PositiveMoney = DecimalIn(
+    minimum=Decimal(0),
+    above=True,
+    description='An amount above zero as decimal text with at most 2 places, e.g. "1234.50".',
+)
+#: An amount of money that may be zero (book and appraised values, outstanding).
+Money = DecimalIn(
+    minimum=Decimal(0),
+    description='An amount of at least zero as decimal text with at most 2 places, e.g. "0.00".',
+)
+
+
+CENT = Decimal("0.01")
+
+
+def _money_text(value: Decimal) -> str:
+    # Sums computed by SQLite come back without trailing zeros; money always shows cents.
+    return str(Decimal(value).quantize(CENT))
+
+
+def _decimal_text(value: Decimal) -> str:
+    return str(value)
+
+
+#: Money in responses: a Decimal that is written as a JSON string with cents, never a float.
+MoneyOut = Annotated[
+    Decimal,
+    PlainSerializer(_money_text, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["1234.50"]}),
+]
+#: Other exact decimals in responses (rates, areas, coordinates): also JSON strings.
+DecimalOut = Annotated[
+    Decimal,
+    PlainSerializer(_decimal_text, return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["4.250"]}),
+]
+
+
+class ErrorOut(Schema):
+    """Every 4xx answer: a sentence, and the offending fields when there are any."""
+
+    detail: Any = Field(description="What went wrong, in one sentence (a list for 422).")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict, description="Messages by field name."
+    )
+
+
+class Ref(Schema):
+    """A compact reference to a related record."""
+
+    id: int
+    code: str
+    name: str
+
+
+def Ordering(keys) -> Any:
+    """The accepted ``ordering`` values for a list: each key, ascending or with ``-``."""
+    values = [k for key in sorted(keys) for k in (key, f"-{key}")]
+    return Literal[tuple(values)]

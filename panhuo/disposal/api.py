@@ -1,0 +1,200 @@
+"""API: asset packages and disposal projects, with the project state machine."""
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from panhuo.core.api import PagePagination, actor, referenced, require_any
+from panhuo.core.schemas import ErrorOut, Id
+from panhuo.disposal.models import DisposalProject, PackageItem, ProjectEvent
+from panhuo.disposal.schemas import (
+    PackageAssetsIn,
+    PackageDetailOut,
+    PackageFilters,
+    PackageIn,
+    PackageOut,
+    ProjectDetailOut,
+    ProjectFilters,
+    ProjectIn,
+    ProjectOut,
+    ProjectPatch,
+    TransitionIn,
+)
+from panhuo.disposal.selectors import get_package_for, get_project_for, package_list, project_list
+from panhuo.disposal.services import (
+    available_transitions,
+    package_add_assets,
+    package_create,
+    package_remove_asset,
+    project_create,
+    project_transition,
+    project_update,
+    transition_check,
+)
+from panhuo.disposal.workflow import TRANSITIONS
+from panhuo.organisation import policy
+
+router = Router()
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _jurisdiction_for(user, pk):
+    return policy.jurisdictions_for(user, "organisation", "view").get(pk=pk)
+
+
+# --- Packages ---------------------------------------------------------------------------------
+
+
+def _package_detail(user, package_id):
+    package = get_package_for(user, package_id)
+    package.asset_ids = sorted(package.items.values_list("asset_id", flat=True))
+    return package
+
+
+@router.get("/packages", response={200: list[PackageOut], **ERRORS}, tags=["packages"])
+@paginate(PagePagination)
+def package_index(request: HttpRequest, filters: Query[PackageFilters]):
+    """The caller's packages with figures derived from their assets."""
+    require_any(request, "package", "view")
+    return package_list(actor(request), **filters.dict())
+
+
+@router.post("/packages", response={201: PackageDetailOut, **ERRORS}, tags=["packages"])
+def package_new(request: HttpRequest, payload: PackageIn):
+    """Group assets into a lot for one channel."""
+    require_any(request, "package", "create")
+    user = actor(request)
+    jurisdiction = referenced(
+        "jurisdiction", "jurisdiction", _jurisdiction_for, user, payload.jurisdiction
+    )
+    package = package_create(
+        actor=user,
+        jurisdiction=jurisdiction,
+        name=payload.name,
+        channel=payload.channel,
+        asset_ids=payload.asset_ids,
+    )
+    return Status(201, _package_detail(user, package.pk))
+
+
+@router.get("/packages/{package_id}", response={200: PackageDetailOut, **ERRORS}, tags=["packages"])
+def package_detail(request: HttpRequest, package_id: Id):
+    return _package_detail(actor(request), package_id)
+
+
+@router.post(
+    "/packages/{package_id}/assets", response={200: PackageDetailOut, **ERRORS}, tags=["packages"]
+)
+def package_assets_add(request: HttpRequest, package_id: Id, payload: PackageAssetsIn):
+    """Add assets to an open package (each asset is in at most one live package)."""
+    require_any(request, "package", "edit")
+    user = actor(request)
+    package = get_package_for(user, package_id)
+    package_add_assets(actor=user, package=package, asset_ids=payload.asset_ids)
+    return _package_detail(user, package.pk)
+
+
+@router.delete(
+    "/packages/{package_id}/assets/{asset_id}",
+    response={200: PackageDetailOut, **ERRORS},
+    tags=["packages"],
+)
+def package_asset_remove(request: HttpRequest, package_id: Id, asset_id: Id):
+    """Take one asset out of an open package; an asset not in it answers 404."""
+    require_any(request, "package", "edit")
+    user = actor(request)
+    package = get_package_for(user, package_id)
+    if not package.items.filter(asset_id=asset_id).exists():
+        raise PackageItem.DoesNotExist
+    package_remove_asset(actor=user, package=package, asset_id=asset_id)
+    return _package_detail(user, package.pk)
+
+
+# --- Projects ---------------------------------------------------------------------------------
+
+
+def _project_detail(user, project_id):
+    project = get_project_for(user, project_id)
+    prefetch_related_objects(
+        [project], Prefetch("events", queryset=ProjectEvent.objects.select_related("actor"))
+    )
+    project.available_transitions = available_transitions(user, project)
+    return project
+
+
+@router.get("/projects", response={200: list[ProjectOut], **ERRORS}, tags=["projects"])
+@paginate(PagePagination)
+def project_index(request: HttpRequest, filters: Query[ProjectFilters]):
+    require_any(request, "project", "view")
+    return project_list(actor(request), **filters.dict())
+
+
+@router.post("/projects", response={201: ProjectDetailOut, **ERRORS}, tags=["projects"])
+def project_new(request: HttpRequest, payload: ProjectIn):
+    """Open a draft disposal project for a package."""
+    require_any(request, "project", "create")
+    user = actor(request)
+    package = referenced("package", "package", get_package_for, user, payload.package)
+    project = project_create(
+        actor=user,
+        package=package,
+        reserve_price=payload.reserve_price,
+        channel=payload.channel,
+        note=payload.note,
+    )
+    return Status(201, _project_detail(user, project.pk))
+
+
+@router.get("/projects/{project_id}", response={200: ProjectDetailOut, **ERRORS}, tags=["projects"])
+def project_detail(request: HttpRequest, project_id: Id):
+    """A project with the transitions the caller may take now and its timeline."""
+    return _project_detail(actor(request), project_id)
+
+
+@router.patch(
+    "/projects/{project_id}", response={200: ProjectDetailOut, **ERRORS}, tags=["projects"]
+)
+def project_change(request: HttpRequest, project_id: Id, payload: ProjectPatch):
+    """Change a draft's reserve price, channel or note."""
+    require_any(request, "project", "create")
+    user = actor(request)
+    project = get_project_for(user, project_id)
+    project_update(actor=user, project=project, data=payload.dict(exclude_unset=True))
+    return _project_detail(user, project.pk)
+
+
+def _may_take(user, project: DisposalProject, name: str) -> None:
+    """403 when the caller's roles or scope (or being the submitter) rule the transition out.
+
+    Whether it may be taken *from the current state* is the service's answer (400, naming the
+    transition and the state), so that a permitted caller learns why it cannot be taken now.
+    """
+    t = TRANSITIONS[name]
+    if project.status in t.sources:
+        reason = transition_check(user, project, t)
+        if reason:
+            raise policy.NotPermitted(reason)
+
+
+@router.post(
+    "/projects/{project_id}/transitions",
+    response={200: ProjectDetailOut, **ERRORS},
+    tags=["projects"],
+)
+def project_transition_take(request: HttpRequest, project_id: Id, payload: TransitionIn):
+    """Take one transition of the state machine (see ``available_transitions``)."""
+    name = str(payload.transition)
+    require_any(request, "project", name)
+    user = actor(request)
+    project = get_project_for(user, project_id)
+    _may_take(user, project, name)
+    project_transition(
+        actor=user,
+        project=project,
+        transition=name,
+        comment=payload.comment,
+        deal_price=payload.deal_price,
+        buyer=payload.buyer,
+    )
+    return _project_detail(user, project.pk)

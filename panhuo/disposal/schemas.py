@@ -1,0 +1,151 @@
+"""API shapes for asset packages and disposal projects."""
+
+import datetime as dt
+from enum import StrEnum
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from panhuo.core.schemas import Id, MoneyOut, Ordering, PositiveMoney, Text
+from panhuo.disposal.models import Channel, Package, ProjectStatus
+from panhuo.disposal.selectors import PACKAGE_ORDERINGS, PROJECT_ORDERINGS
+from panhuo.disposal.workflow import TRANSITIONS
+
+PackageOrdering = Ordering(PACKAGE_ORDERINGS)
+ProjectOrdering = Ordering(PROJECT_ORDERINGS)
+#: The transitions of the state machine table, by name.
+TransitionName = StrEnum("TransitionName", {name: name for name in TRANSITIONS})
+
+
+class PackageOut(Schema):
+    id: int
+    code: str
+    name: str
+    jurisdiction_id: int
+    channel: Channel
+    status: Package.Status
+    created_by_id: int
+    created_at: dt.datetime
+    asset_count: int = Field(description="Derived from the package's assets.")
+    total_book_value: MoneyOut | None
+    total_appraised_value: MoneyOut | None
+
+
+class ProjectRef(Schema):
+    id: int
+    code: str
+    status: ProjectStatus
+
+
+class PackageDetailOut(PackageOut):
+    asset_ids: list[int]
+    projects: list[ProjectRef]
+
+
+class PackageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(min_length=1, max_length=200)
+    jurisdiction: Id = Field(description="Id of the jurisdiction the package belongs to.")
+    channel: Channel
+    asset_ids: list[Id] = Field(default_factory=list, max_length=10_000)
+
+
+class PackageAssetsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    asset_ids: list[Id] = Field(min_length=1, max_length=10_000)
+
+
+class PackageFilters(Schema):
+    q: Text = ""
+    status: Package.Status | None = None
+    channel: Channel | None = None
+    ordering: PackageOrdering = "-created_at"
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    package_id: int
+    channel: Channel
+    reserve_price: MoneyOut
+    deal_price: MoneyOut | None
+    buyer: str
+    status: ProjectStatus
+    note: str
+    created_by_id: int
+    submitted_by_id: int | None
+    approved_by_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class TransitionOut(Schema):
+    name: str
+    label: str
+    target: ProjectStatus
+    needs_comment: bool
+    needs_deal: bool
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        return str(obj.label)
+
+
+class EventOut(Schema):
+    transition: str
+    from_status: ProjectStatus
+    to_status: ProjectStatus
+    actor_id: int
+    actor_name: str
+    comment: str
+    at: dt.datetime
+
+    @staticmethod
+    def resolve_actor_name(obj) -> str:
+        return obj.actor.get_username()
+
+
+class ProjectDetailOut(ProjectOut):
+    available_transitions: list[TransitionOut] = Field(
+        description="What the caller may do next, from the state machine and their roles."
+    )
+    events: list[EventOut]
+
+
+class ProjectIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    package: Id
+    reserve_price: PositiveMoney
+    channel: Channel | None = Field(None, description="Defaults to the package's channel.")
+    note: Text = Field("", max_length=10_000)
+
+
+class ProjectPatch(Schema):
+    """Only a draft may change; only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reserve_price: PositiveMoney | None = None
+    channel: Channel | None = None
+    note: Text | None = Field(None, max_length=10_000)
+
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    transition: TransitionName
+    comment: Text = Field("", max_length=10_000)
+    deal_price: PositiveMoney | None = None
+    buyer: Text = Field("", max_length=200)
+
+
+class ProjectFilters(Schema):
+    q: Text = ""
+    status: ProjectStatus | None = None
+    channel: Channel | None = None
+    package: Id | None = None
+    ordering: ProjectOrdering = "-created_at"

@@ -1,0 +1,43 @@
+"""API shapes for the audit log."""
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from panhuo.core.schemas import Id, Ordering, Text
+
+AUDIT_ORDERINGS = {"seq": "seq"}
+AuditOrdering = Ordering(AUDIT_ORDERINGS)
+
+
+class AuditEntryOut(Schema):
+    seq: int
+    created_at: dt.datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    jurisdiction_path: str
+    before: Any = None
+    after: Any = None
+    prev_hash: str
+    hash: str
+
+
+class AuditFilters(Schema):
+    action: Text = Field("", max_length=64, description='e.g. "asset.update".')
+    object_type: Text = Field("", max_length=64, description='e.g. "register.asset".')
+    object_id: Text = Field("", max_length=64)
+    actor: Id | None = None
+    ordering: AuditOrdering = "-seq"
+
+
+class VerifyOut(Schema):
+    ok: bool
+    checked: int = Field(description="Entries checked before stopping.")
+    broken_seq: int | None = Field(description="The first broken entry, if any.")
+    reason: str

@@ -1,0 +1,53 @@
+"""How API callers authenticate: an API token for scripts, the session for the browser.
+
+1. ``Authorization: Bearer <key>`` — an API token. A token that is given but wrong or revoked
+   is refused outright (401); it never falls back to the session. Token calls need no CSRF
+   token: a browser never adds that header on its own.
+2. The Django session — unsafe methods must carry the CSRF token (``X-CSRFToken``), as a form.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from panhuo.organisation.services import api_token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <key>``, checked against the stored SHA-256 of each key."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = api_token_authenticate(token.strip())
+        if user is None:
+            raise AuthenticationError(message="Invalid or revoked API token.")
+        request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's Django session; unsafe methods must pass Django's CSRF check.
+
+    Unlike ninja's own ``SessionAuth`` the CSRF check runs only for a signed-in user, so an
+    anonymous caller is told 401 (sign in), not 403 (CSRF).
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if self.csrf and check_csrf(request) is not None:
+            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
+        return user
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth(csrf=True)

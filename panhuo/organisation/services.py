@@ -1,0 +1,86 @@
+"""Writes for organisation records: API tokens, each one transaction with its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from panhuo.core.errors import ValidationError
+from panhuo.integrity.services import audit_record, snapshot
+from panhuo.organisation import policy
+from panhuo.organisation.models import ApiToken, User
+
+#: Keys start with this, so that a leaked one is recognisable (e.g. by secret scanners).
+KEY_PREFIX = "phk_"
+#: ``last_used_at`` is refreshed at most this often, so reads do not each cost a write.
+TOUCH_EVERY = dt.timedelta(minutes=1)
+_AUDITED_FIELDS = ["id", "user", "name", "created_at"]
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _home_path(user: User) -> str:
+    """The highest jurisdiction the user works in, so that auditors there see the entry."""
+    paths = [g.path for g in policy.grants(user)]
+    return min(paths, key=len) if paths else ""
+
+
+def _require_self(actor: User | None, user: User) -> None:
+    if actor is None or not actor.is_authenticated or actor.pk != user.pk:
+        raise policy.NotPermitted("You may manage only your own API tokens.")
+
+
+def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token for ``user`` (who must be the actor); the key is returned only here."""
+    _require_self(actor, user)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["This field is required."]})
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken(user=user, name=name, key_hash=key_hash(key))
+        token.full_clean()
+        token.save(force_insert=True)
+        audit_record(
+            actor=actor,
+            action="api_token.create",
+            obj=token,
+            after=snapshot(token, _AUDITED_FIELDS),
+            jurisdiction_path=_home_path(user),
+        )
+    return token, key
+
+
+def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    """Delete a token of the actor's own; scripts using it are refused from then on."""
+    _require_self(actor, token.user)
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        audit_record(
+            actor=actor,
+            action="api_token.revoke",
+            obj=token,
+            before=snapshot(token, _AUDITED_FIELDS),
+            jurisdiction_path=_home_path(token.user),
+        )
+        token.delete()
+
+
+def api_token_authenticate(key: str) -> User | None:
+    """The active user owning ``key``, or None; notes when the token was last used."""
+    if not key or len(key) > 200:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
+        # Bookkeeping, not a change of record: no audit entry for every script call.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,103 @@
+"""API shapes for the asset register."""
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from panhuo.core.schemas import (
+    DecimalIn,
+    DecimalOut,
+    Id,
+    Money,
+    MoneyOut,
+    Ordering,
+    Text,
+)
+from panhuo.register.models import AssetKind, AssetStatus, Criticality
+from panhuo.register.selectors import ASSET_ORDERINGS
+
+Latitude = DecimalIn(max_digits=9, places=6, description='Degrees as decimal text, e.g. "31.2304".')
+Longitude = Latitude
+Area = DecimalIn(
+    max_digits=14, places=2, minimum=Decimal(0), description='Square metres, e.g. "1200.50".'
+)
+AssetOrdering = Ordering(ASSET_ORDERINGS)
+
+
+class UnitRef(Schema):
+    id: int
+    code: str
+    name: str
+    jurisdiction_id: int
+
+
+class AssetOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: AssetKind
+    unit: UnitRef
+    address: str
+    latitude: DecimalOut | None
+    longitude: DecimalOut | None
+    area: DecimalOut | None
+    book_value: MoneyOut
+    appraised_value: MoneyOut | None
+    status: AssetStatus
+    criticality: Criticality
+    version: int = Field(description="Send it back with PATCH to refuse lost updates (409).")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class AssetIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Text = Field(min_length=1, max_length=64)
+    name: Text = Field(min_length=1, max_length=200)
+    kind: AssetKind
+    unit: Id = Field(description="Id of the holding unit.")
+    address: Text = Field("", max_length=300)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    area: Area | None = None
+    book_value: Money = Decimal("0.00")
+    appraised_value: Money | None = None
+    status: AssetStatus = AssetStatus.IN_USE
+    criticality: Criticality = Criticality.NON_ESSENTIAL
+
+
+class AssetPatch(Schema):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(
+        None, description="The version you read; if the asset changed since, the answer is 409."
+    )
+    code: Text | None = Field(None, min_length=1, max_length=64)
+    name: Text | None = Field(None, min_length=1, max_length=200)
+    kind: AssetKind | None = None
+    unit: Id | None = None
+    address: Text | None = Field(None, max_length=300)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    area: Area | None = None
+    book_value: Money | None = None
+    appraised_value: Money | None = None
+    status: AssetStatus | None = None
+    criticality: Criticality | None = None
+
+
+class AssetFilters(Schema):
+    q: Text = Field("", description="Search in code, name and address.")
+    kind: AssetKind | None = None
+    status: AssetStatus | None = None
+    criticality: Criticality | None = None
+    unit: Id | None = None
+    jurisdiction: Id | None = None
+    min_value: Money | None = Field(None, description="Least book value.")
+    max_value: Money | None = Field(None, description="Greatest book value.")
+    ordering: AssetOrdering = "code"
