@@ -179,6 +179,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not (PRODUCTION or ENV == "demo")
+if WHITENOISE_USE_FINDERS:
+    # Served from the apps' static folders; an empty root keeps WhiteNoise from warning.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

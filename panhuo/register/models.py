@@ -42,6 +42,29 @@ class Criticality(models.TextChoices):
     NON_ESSENTIAL = "non_essential", _("Non-essential")
 
 
+class ClassificationCode(models.Model):
+    """One node of a hierarchical asset classification (GB/T 14885-2022 in China; other places
+    load their own list). Loaded from a file; the top levels ship as seed data."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("classification code")
+        verbose_name_plural = _("classification codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("asset-list") + f"?classification={self.code}"
+
+
 class AssetQuerySet(models.QuerySet):
     def visible_to(self, user) -> AssetQuerySet:
         return self.filter(
@@ -82,7 +105,7 @@ class Asset(models.Model):
         validators=[MinValueValidator(0)],
     )
     book_value = MoneyField(
-        _("book value"), default=Decimal("0.00"), validators=[MinValueValidator(0)]
+        _("book value (cost)"), default=Decimal("0.00"), validators=[MinValueValidator(0)]
     )
     appraised_value = MoneyField(
         _("appraised value"), null=True, blank=True, validators=[MinValueValidator(0)]
@@ -96,6 +119,28 @@ class Asset(models.Model):
         choices=Criticality.choices,
         default=Criticality.NON_ESSENTIAL,
     )
+    classification = models.ForeignKey(
+        ClassificationCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("classification"),
+    )
+    certificate_number = models.CharField(_("title certificate number"), max_length=64, blank=True)
+    title_complete = models.BooleanField(_("title complete"), default=False)
+    idle_since = models.DateField(_("idle since"), null=True, blank=True)
+    accumulated_depreciation = MoneyField(
+        _("accumulated depreciation"), default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
+    annual_income = MoneyField(
+        _("annual income"), default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
+    annual_holding_cost = MoneyField(
+        _("annual holding cost"), default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
+    acquired_on = models.DateField(_("acquired on"), null=True, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -124,9 +169,19 @@ class Asset(models.Model):
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="asset_longitude_range",
             ),
+            models.CheckConstraint(
+                condition=Q(accumulated_depreciation__gte=0)
+                & Q(accumulated_depreciation__lte=models.F("book_value")),
+                name="asset_depreciation_within_cost",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_income__gte=0) & Q(annual_holding_cost__gte=0),
+                name="asset_income_cost_gte_0",
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "status"], name="asset_kind_status_idx"),
+            models.Index(fields=["idle_since"], name="asset_idle_since_idx"),
             models.Index(fields=["status"], name="asset_status_idx"),
         ]
 
@@ -139,3 +194,90 @@ class Asset(models.Model):
     @property
     def jurisdiction(self):
         return self.unit.jurisdiction
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        from panhuo.register.attributes import clean_attributes
+
+        errors: dict[str, list[str]] = {}
+        today = timezone.localdate()
+        for name in ("acquired_on", "idle_since"):
+            value = getattr(self, name)
+            if value and value > today:
+                errors[name] = [str(_("This date is in the future."))]
+        if (
+            self.book_value is not None
+            and self.accumulated_depreciation is not None
+            and self.accumulated_depreciation > self.book_value
+        ):
+            errors["accumulated_depreciation"] = [
+                str(_("Accumulated depreciation cannot exceed the book value (cost)."))
+            ]
+        if errors:
+            raise ValidationError(errors)
+        self.attributes = clean_attributes(self.kind, self.attributes)
+
+    # Derived figures: computed from the stored ones, never stored twice.
+
+    @property
+    def net_book_value(self) -> Decimal:
+        return (self.book_value or Decimal(0)) - (self.accumulated_depreciation or Decimal(0))
+
+    def months_idle(self, on=None) -> int | None:
+        """Whole months since the asset became idle (None when it is not idle)."""
+        from django.utils import timezone
+
+        if not self.idle_since or self.status not in (AssetStatus.IDLE, AssetStatus.UNDER_USED):
+            return None
+        on = on or timezone.localdate()
+        months = (on.year - self.idle_since.year) * 12 + on.month - self.idle_since.month
+        if on.day < self.idle_since.day:
+            months -= 1
+        return max(months, 0)
+
+    @property
+    def income_yield(self) -> Decimal | None:
+        """Net annual income over the appraised value (or net book value), as a fraction."""
+        base = self.appraised_value or self.net_book_value
+        if not base:
+            return None
+        net = (self.annual_income or Decimal(0)) - (self.annual_holding_cost or Decimal(0))
+        return (net / base).quantize(Decimal("0.0001"))
+
+
+class Encumbrance(models.Model):
+    """A charge on an asset: a mortgage, pledge, seizure, lawsuit or lease that limits sale."""
+
+    class Kind(models.TextChoices):
+        MORTGAGE = "mortgage", _("Mortgage")
+        PLEDGE = "pledge", _("Pledge")
+        SEIZURE = "seizure", _("Seizure")
+        LAWSUIT = "lawsuit", _("Lawsuit")
+        LEASE = "lease", _("Lease")
+        OTHER = "other", _("Other")
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="encumbrances")
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    holder = models.CharField(_("holder"), max_length=200)
+    amount = MoneyField(_("amount"), null=True, blank=True, validators=[MinValueValidator(0)])
+    until = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["asset", "kind", "pk"]
+        verbose_name = _("encumbrance")
+        verbose_name_plural = _("encumbrances")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="encumbrance_amount_gte_0",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.holder}"
+
+    def get_absolute_url(self) -> str:
+        return self.asset.get_absolute_url()

@@ -10,7 +10,7 @@ from panhuo.core.errors import Conflict, ValidationError
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit, User
-from panhuo.register.models import Asset
+from panhuo.register.models import Asset, ClassificationCode, Encumbrance
 
 EDITABLE_FIELDS = (
     "code",
@@ -25,6 +25,15 @@ EDITABLE_FIELDS = (
     "appraised_value",
     "status",
     "criticality",
+    "classification",
+    "certificate_number",
+    "title_complete",
+    "idle_since",
+    "accumulated_depreciation",
+    "annual_income",
+    "annual_holding_cost",
+    "acquired_on",
+    "attributes",
 )
 
 
@@ -43,9 +52,30 @@ def _unit_from(value: Any) -> Unit:
         raise ValidationError({"unit": [f"Unknown unit {value!r}."]}) from None
 
 
+def _classification_from(value: Any) -> ClassificationCode | None:
+    """A classification given as the object, its code (what files carry) or its id."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, ClassificationCode):
+        return value
+    code = ClassificationCode.objects.filter(code=str(value).strip()).first()
+    if code is None and str(value).isdigit():
+        code = ClassificationCode.objects.filter(pk=int(value)).first()
+    if code is None:
+        raise ValidationError({"classification": [f"Unknown classification code {value!r}."]})
+    return code
+
+
+def _resolve(data: dict[str, Any]) -> dict[str, Any]:
+    if "classification" in data:
+        data = {**data, "classification": _classification_from(data["classification"])}
+    return data
+
+
 def asset_create(*, actor: User, data: dict[str, Any]) -> Asset:
     """Register a new asset in a unit the actor may write to."""
     _check_fields(data)
+    data = _resolve(data)
     if "unit" not in data or data["unit"] in (None, ""):
         raise ValidationError({"unit": ["This field is required."]})
     unit = _unit_from(data["unit"])
@@ -78,6 +108,7 @@ def asset_update(
             actor, "asset", "edit", jurisdiction=new_unit.jurisdiction, units=[new_unit.pk]
         )
         data = {**data, "unit": new_unit}
+    data = _resolve(data)
     with transaction.atomic():
         current = (
             Asset.objects.select_for_update().select_related("unit__jurisdiction").get(pk=asset.pk)
@@ -105,3 +136,46 @@ def asset_update(
             jurisdiction_path=current.unit.jurisdiction.path,
         )
     return current
+
+
+ENCUMBRANCE_FIELDS = ("kind", "holder", "amount", "until", "note")
+
+
+def encumbrance_add(*, actor: User, asset: Asset, data: dict[str, Any]) -> Encumbrance:
+    """Record a charge on an asset (it then fails the 'unencumbered' scope rule)."""
+    unknown = sorted(set(data) - set(ENCUMBRANCE_FIELDS))
+    if unknown:
+        raise ValidationError({name: ["This field cannot be set."] for name in unknown})
+    policy.require(
+        actor, "asset", "edit", jurisdiction=asset.unit.jurisdiction, units=[asset.unit_id]
+    )
+    item = Encumbrance(asset=asset, **data)
+    item.full_clean()
+    with transaction.atomic():
+        item.save(force_insert=True)
+        audit_record(
+            actor=actor,
+            action="asset.encumbrance_add",
+            obj=asset,
+            after={"encumbrance": snapshot(item)},
+            jurisdiction_path=asset.unit.jurisdiction.path,
+        )
+    return item
+
+
+def encumbrance_remove(*, actor: User, encumbrance: Encumbrance) -> None:
+    """Lift a charge (e.g. a mortgage repaid); the audit log keeps what it was."""
+    asset = encumbrance.asset
+    policy.require(
+        actor, "asset", "edit", jurisdiction=asset.unit.jurisdiction, units=[asset.unit_id]
+    )
+    with transaction.atomic():
+        before = snapshot(encumbrance)
+        encumbrance.delete()
+        audit_record(
+            actor=actor,
+            action="asset.encumbrance_remove",
+            obj=asset,
+            before={"encumbrance": before},
+            jurisdiction_path=asset.unit.jurisdiction.path,
+        )

@@ -130,3 +130,62 @@ def test_unit_officer_cannot_edit_other_units_asset(world):
         asset_update(actor=world.user("unit_officer"), asset=asset, data={"name": "x"})
     asset.refresh_from_db()
     assert asset.name != "x"
+
+
+def test_full_record_and_derived_figures(world):
+    import datetime as dt
+
+    asset = asset_create(
+        actor=world.user("office"),
+        data=_data(
+            world.unit,
+            kind="vehicle",
+            book_value=Decimal("300000.00"),
+            accumulated_depreciation=Decimal("120000.00"),
+            appraised_value=Decimal("150000.00"),
+            annual_income=Decimal("0.00"),
+            annual_holding_cost=Decimal("6000.00"),
+            idle_since=dt.date(2024, 1, 15),
+            attributes={"plate": "粤B·12345", "mileage_km": "84,000"},
+        ),
+    )
+    assert asset.net_book_value == Decimal("180000.00")
+    assert asset.months_idle(on=dt.date(2025, 1, 14)) == 11
+    assert asset.months_idle(on=dt.date(2025, 1, 15)) == 12
+    assert asset.income_yield == Decimal("-0.0400")
+    assert asset.attributes == {"plate": "粤B·12345", "mileage_km": 84000}
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"attributes": {"wingspan": "3"}}, "attributes.wingspan"),
+        ({"attributes": {"floors": "many"}}, "attributes.floors"),
+        ({"accumulated_depreciation": Decimal("2000.00")}, "accumulated_depreciation"),
+        ({"acquired_on": __import__("datetime").date(2999, 1, 1)}, "acquired_on"),
+        ({"classification": "ZZZ"}, "classification"),
+    ],
+)
+def test_full_record_bad_input(world, over, field):
+    with pytest.raises(ValidationError) as exc:
+        asset_create(actor=world.user("office"), data=_data(world.unit, **over))
+    assert field in exc.value.message_dict
+    assert not Asset.objects.filter(code="NEW-1").exists()
+
+
+def test_encumbrances_are_audited_and_scoped(world):
+    from panhuo.register.services import encumbrance_add, encumbrance_remove
+
+    asset = AssetFactory(unit=world.unit)
+    item = encumbrance_add(
+        actor=world.user("unit_officer"),
+        asset=asset,
+        data={"kind": "mortgage", "holder": "Agricultural Bank", "amount": Decimal("1.00")},
+    )
+    with pytest.raises(NotPermitted):
+        encumbrance_remove(actor=world.user("other_unit_officer"), encumbrance=item)
+    assert asset.encumbrances.count() == 1
+    encumbrance_remove(actor=world.user("office"), encumbrance=item)
+    assert not asset.encumbrances.exists()
+    actions = list(history_of(asset).values_list("action", flat=True))
+    assert actions == ["asset.encumbrance_remove", "asset.encumbrance_add"]
