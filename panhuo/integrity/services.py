@@ -137,3 +137,43 @@ def audit_verify(batch: int = 2000) -> VerifyResult:
                 f"the chain ends at #{last_seq} but its head records #{head.last_seq}",
             )
     return VerifyResult(True, checked)
+
+
+def audit_record_many(
+    *, actor, records: list[tuple[str, models.Model, dict | None, dict | None, str]]
+) -> int:
+    """Append many entries at once (bulk imports): ``records`` holds (action, obj, before,
+    after, jurisdiction_path). Same chain, same hashes as one-by-one, one INSERT per batch."""
+    if not records:
+        return 0
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record_many must be called inside the write's transaction")
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    now = timezone.now()
+    actor_obj = actor if getattr(actor, "pk", None) else None
+    actor_name = actor.get_username() if actor_obj else "system"
+    seq, prev = head.last_seq, head.last_hash
+    entries = []
+    for action, obj, before, after, path in records:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            created_at=now,
+            actor=actor_obj,
+            actor_name=actor_name,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:255],
+            jurisdiction_path=path,
+            before=before,
+            after=after,
+            prev_hash=prev,
+        )
+        entry.hash = entry_hash(entry)
+        prev = entry.hash
+        entries.append(entry)
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    head.last_seq, head.last_hash = seq, prev
+    head.save(update_fields=["last_seq", "last_hash"])
+    return len(entries)
