@@ -90,7 +90,30 @@ INSTALLED_APPS = [
     "panhuo.register",
     "panhuo.disposal",
     "panhuo.finance",
+    "django_tasks_db",
 ]
+
+# Background work (imports, reports) runs as Django tasks stored in the database and executed by
+# `panhuo worker` (django-tasks-db's db_worker), so the embedded default needs no broker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Progress of long work is kept in a cache visible to every process: a file cache in the data
+# dir by default, Redis when CACHE_URL says so.
+_cache_url = os.environ.get("CACHE_URL", "")
+if _cache_url.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -217,6 +240,8 @@ PANHUO = {
     # How amounts are shown: yuan (元), wan (万元) or yi (亿元).
     "MONEY_UNIT": os.environ.get("PANHUO_MONEY_UNIT", "wan"),
     "PAGE_SIZE": 50,
+    # Largest import file accepted (bytes).
+    "IMPORT_MAX_BYTES": int(os.environ.get("PANHUO_IMPORT_MAX_BYTES", 512 * 1024 * 1024)),
     "MAX_PAGE_SIZE": 500,
 }
 if PANHUO["MONEY_UNIT"] not in {"yuan", "wan", "yi"}:

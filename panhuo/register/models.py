@@ -281,3 +281,6 @@ class Encumbrance(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.asset.get_absolute_url()
+
+
+from panhuo.register.import_models import ImportMapping, ImportRun  # noqa: E402, F401

@@ -1,0 +1,98 @@
+"""Saved column mappings and import runs (the background work of a bulk import)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportMapping(models.Model):
+    """How one source's files are read: header → field, source word → Panhuo value, options
+    (date order, amount unit, coordinate reference system, sheet, encoding, delimiter)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_mappings"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    target = models.CharField(_("imports"), max_length=20, default="assets")
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    values = models.JSONField(_("value mappings"), default=dict, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["owner", "name"]
+        verbose_name = _("import mapping")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "target", "name"], name="import_mapping_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("import-mapping-list")
+
+    def as_json(self) -> dict:
+        return {"columns": self.columns, "values": self.values, "options": self.options}
+
+
+class ImportRun(models.Model):
+    """One file's import: queued, checked or committed by a worker, with progress and report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_runs"
+    )
+    target = models.CharField(max_length=20, default="assets")
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    file_size = models.PositiveBigIntegerField()
+    stored_path = models.CharField(max_length=500)
+    mapping_name = models.CharField(max_length=100, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    commit = models.BooleanField(_("commit"), default=False)
+    valid_only = models.BooleanField(_("valid rows only"), default=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_done = models.PositiveBigIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import run")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "succeeded", "rejected",
+                                               "failed", "cancelled"]),
+                name="import_run_status_valid",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("import-run-detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,0 +1,289 @@
+"""Import runs: store the uploaded file, queue the work, follow its progress, cancel it.
+
+The web request only stores the file and queues a task; a worker (``panhuo worker``) runs the
+import in its own transaction and reports progress through the cache, which every process can
+read while the import's transaction is still open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from panhuo.core.errors import ValidationError
+from panhuo.integrity.services import audit_record
+from panhuo.organisation import policy
+from panhuo.organisation.models import User
+from panhuo.register.import_models import ImportMapping, ImportRun
+from panhuo.register.importing.engine import ImportCancelled, Mapping, import_assets
+from panhuo.register.importing.fields import FIELD_NAMES
+from panhuo.register.importing.readers import FileRejected
+
+PROGRESS_TTL = 24 * 3600
+
+
+def _progress_key(run_id: int) -> str:
+    return f"panhuo:import:{run_id}:progress"
+
+
+def _cancel_key(run_id: int) -> str:
+    return f"panhuo:import:{run_id}:cancel"
+
+
+def imports_dir() -> Path:
+    path = settings.DATA_DIR / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _check_mapping(mapping: dict[str, Any]) -> Mapping:
+    try:
+        spec = Mapping.from_json(mapping)
+    except (TypeError, ValueError, AttributeError):
+        raise ValidationError({"mapping": ["The mapping is not well formed."]}) from None
+    unknown = sorted(set(spec.columns.values()) - set(FIELD_NAMES))
+    if unknown:
+        raise ValidationError({"mapping": [f"Unknown field(s): {', '.join(unknown)}."]})
+    order = spec.options.get("date_order", "dmy")
+    if order not in ("dmy", "mdy"):
+        raise ValidationError({"date_order": ["Use dmy or mdy."]})
+    if spec.options.get("amount_unit", "yuan") not in ("yuan", "wan", "yi"):
+        raise ValidationError({"amount_unit": ["Use yuan, wan or yi."]})
+    return spec
+
+
+def mapping_save(
+    *,
+    actor: User,
+    name: str,
+    columns: dict[str, str],
+    values: dict[str, dict[str, str]] | None = None,
+    options: dict[str, Any] | None = None,
+) -> ImportMapping:
+    """Create or replace one of the actor's named mappings."""
+    if not policy.can_any(actor, "asset", "create"):
+        raise policy.NotPermitted("You may not import assets.")
+    if not (name or "").strip():
+        raise ValidationError({"name": ["The mapping needs a name."]})
+    spec = _check_mapping({"columns": columns, "values": values or {}, "options": options or {}})
+    with transaction.atomic():
+        mapping, created = ImportMapping.objects.update_or_create(
+            owner=actor,
+            target="assets",
+            name=name.strip(),
+            defaults={"columns": spec.columns, "values": spec.values, "options": spec.options},
+        )
+        audit_record(
+            actor=actor,
+            action="import_mapping.save",
+            obj=mapping,
+            after=mapping.as_json() | {"name": mapping.name, "created": created},
+        )
+    return mapping
+
+
+def import_run_create(
+    *,
+    actor: User,
+    upload: IO[bytes],
+    filename: str,
+    mapping: dict[str, Any] | None = None,
+    mapping_name: str = "",
+    commit: bool = False,
+    valid_only: bool = False,
+) -> ImportRun:
+    """Keep the uploaded file (named by its SHA-256) and queue its import."""
+    if not policy.can_any(actor, "asset", "create"):
+        raise policy.NotPermitted("You may not import assets.")
+    if mapping_name:
+        saved = ImportMapping.objects.filter(
+            owner=actor, target="assets", name=mapping_name
+        ).first()
+        if saved is None:
+            raise ValidationError({"mapping": [f"You have no mapping named {mapping_name!r}."]})
+        mapping = saved.as_json()
+    spec = _check_mapping(mapping or {})
+    limit = settings.PANHUO["IMPORT_MAX_BYTES"]
+    digest = hashlib.sha256()
+    tmp = imports_dir() / f".upload-{timezone.now().timestamp()}-{id(upload)}"
+    size = 0
+    with tmp.open("wb") as out:
+        while chunk := upload.read(1024 * 1024):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                tmp.unlink(missing_ok=True)
+                raise ValidationError({"file": [f"The file is larger than {limit} bytes."]})
+            digest.update(chunk)
+            out.write(chunk)
+    if size == 0:
+        tmp.unlink(missing_ok=True)
+        raise ValidationError({"file": ["The file is empty."]})
+    suffix = Path(filename).suffix.lower()[:10]
+    stored = imports_dir() / f"{digest.hexdigest()}{suffix}"
+    shutil.move(tmp, stored)
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            owner=actor,
+            file_name=Path(filename).name[:255] or "upload",
+            file_sha256=digest.hexdigest(),
+            file_size=size,
+            stored_path=stored.name,
+            mapping_name=mapping_name,
+            mapping=spec.as_json(),
+            commit=commit,
+            valid_only=valid_only,
+        )
+        audit_record(
+            actor=actor,
+            action="import_run.create",
+            obj=run,
+            after={"file": run.file_name, "sha256": run.file_sha256, "size": size,
+                   "commit": commit, "valid_only": valid_only},
+        )  # fmt: skip
+        transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    result = run_import_task.enqueue(run_id)
+    ImportRun.objects.filter(pk=run_id).update(task_id=str(result.id))
+
+
+def import_run_cancel(*, actor: User, run: ImportRun) -> None:
+    """Ask the worker to stop; it rolls back everything this run wrote."""
+    if run.owner_id != actor.pk:
+        raise policy.NotPermitted("Only who started an import may cancel it.")
+    if run.finished:
+        raise ValidationError({"status": [f"Import #{run.pk} has already {run.status}."]})
+    cache.set(_cancel_key(run.pk), True, PROGRESS_TTL)
+    if run.status == ImportRun.Status.QUEUED:
+        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.QUEUED).update(
+            status=ImportRun.Status.CANCELLED, finished_at=timezone.now()
+        )
+
+
+def import_progress(run: ImportRun) -> dict[str, Any]:
+    """Rows read so far (live, from the cache while running) and the final report when done."""
+    live = cache.get(_progress_key(run.pk)) or {}
+    rows = max(run.rows_done, live.get("rows", 0))
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "rows": rows,
+        "size": run.file_size,
+        "bytes": live.get("bytes"),
+        "report": run.report,
+        "message": run.message,
+        "finished": run.finished,
+    }
+
+
+def execute_import(run: ImportRun) -> ImportRun:
+    """Run one import now, in this process (the worker's task, and the CLI's path)."""
+    if cache.get(_cancel_key(run.pk)):
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.CANCELLED, finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+        return run
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.RUNNING, started_at=timezone.now()
+    )
+    path = imports_dir() / run.stored_path
+    status, message, report = ImportRun.Status.FAILED, "", {}
+
+    with path.open("rb") as raw:
+        stream = _CountingReader(raw)
+
+        def progress(rows: int) -> bool:
+            cache.set(_progress_key(run.pk), {"rows": rows, "bytes": stream.count}, PROGRESS_TTL)
+            return bool(cache.get(_cancel_key(run.pk)))
+
+        try:
+            result = import_assets(
+                actor=run.owner,
+                stream=stream,
+                mapping=Mapping.from_json(run.mapping),
+                commit=run.commit,
+                valid_only=run.valid_only,
+                progress=progress,
+                filename=run.file_name,
+                run_id=run.pk,
+            )
+            report = result.as_dict()
+            status = (
+                ImportRun.Status.SUCCEEDED
+                if result.committed or (not run.commit and result.rejected == 0)
+                else ImportRun.Status.REJECTED
+            )
+        except ImportCancelled:
+            status, message = ImportRun.Status.CANCELLED, "Cancelled; nothing was written."
+        except FileRejected as exc:
+            status, message = ImportRun.Status.REJECTED, str(exc)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=status,
+        message=message,
+        report=report,
+        rows_done=report.get("rows", 0),
+        finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    return run
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts bytes read, so progress can be shown as a share of the file."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return self.raw.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        pos = self.raw.seek(offset, whence)
+        self.count = pos
+        return pos
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        return data
+
+
+@task()
+def run_import_task(run_id: int) -> str:
+    """The worker's entry point: run the import and return its final status."""
+    run = ImportRun.objects.select_related("owner").get(pk=run_id)
+    try:
+        return execute_import(run).status
+    except Exception:
+        ImportRun.objects.filter(pk=run_id).update(
+            status=ImportRun.Status.FAILED,
+            message="The import failed unexpectedly; nothing was written. See the worker log.",
+            finished_at=timezone.now(),
+        )
+        raise
