@@ -1,0 +1,43 @@
+"""Template helpers for the pages: sortable column headers, pagination, badges."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("core/_sort_th.html", takes_context=True)
+def sort_th(context, key: str, label: str, numeric: bool = False):
+    """A column header that sorts by ``key``; a second click reverses the order.
+
+    The view puts the ordering in effect into the context as ``sort``.
+    """
+    current = context.get("sort", "")
+    if current == key:
+        state, next_sort = "ascending", f"-{key}"
+    elif current == f"-{key}":
+        state, next_sort = "descending", key
+    else:
+        state, next_sort = "none", key
+    return {
+        "request": context.get("request"),
+        "label": label,
+        "state": state,
+        "next_sort": next_sort,
+        "numeric": numeric,
+    }
+
+
+@register.inclusion_tag("core/_pagination.html", takes_context=True)
+def pagination(context, page):
+    """Page links that keep the filters and sort of the current list."""
+    return {
+        "request": context.get("request"),
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+    }
+
+
+@register.filter
+def badge(value: str) -> str:
+    """A CSS class for a status value (its colour)."""
+    return f"badge badge-{value}".replace("_", "-")

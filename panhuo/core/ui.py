@@ -1,0 +1,163 @@
+"""Small helpers shared by the server-rendered pages of every app.
+
+Views stay thin: they fetch through the selectors' ``get_*_for`` helpers (a missing or hidden
+object is a 404), delegate every write to a service, and turn what services raise into what a
+person reads: a form error naming the field, a message, or the 403 page.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Page, Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.utils.translation import gettext as _
+
+from panhuo.organisation import policy
+
+
+def section_required(resource: str, action: str = "view") -> Callable:
+    """Sign-in required, and some role for ``resource``/``action`` somewhere, else 403.
+
+    Scope (which objects) is left to the selectors; this only keeps people out of sections
+    their roles have nothing to do with.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not policy.can_any(request.user, resource, action):
+                raise PermissionDenied(_("Your roles do not give access to this page."))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def fetch_or_404(getter: Callable, user, pk):
+    """Call a selector's ``get_*_for(user, pk)``; what it cannot find (or hides) is a 404."""
+    try:
+        return getter(user, pk)
+    except ObjectDoesNotExist:
+        raise Http404(_("No such record, or it is not visible to you.")) from None
+
+
+def paginate(request, queryset, per_page: int | None = None) -> Page:
+    """One page of ``queryset`` (50 rows by default); a bad page number shows the nearest."""
+    size = per_page or settings.PANHUO["PAGE_SIZE"]
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def ordering_from(request, orderings: dict[str, str], default: str) -> str:
+    """The ``sort`` query parameter if it names a known column (optionally with "-")."""
+    raw = (request.GET.get("sort") or "").strip()
+    return raw if raw.lstrip("-") in orderings else default
+
+
+def add_service_errors(form, exc: DjangoValidationError) -> None:
+    """Attach a service's ValidationError to the form: under its field, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            if field in form.fields:
+                form.add_error(field, errors)
+            elif field == NON_FIELD_ERRORS:
+                form.add_error(None, errors)
+            else:
+                # "attributes.floors" belongs under "attributes"; a field the form does not
+                # show (e.g. "package") goes above the form. Either way its name stays in it.
+                parent, _dot, sub = field.partition(".")
+                target = parent if sub and parent in form.fields else None
+                label = sub if target else field
+                form.add_error(
+                    target, [DjangoValidationError(f"{label}: {m}") for e in errors for m in e]
+                )
+    else:
+        form.add_error(None, exc.messages)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will never run as a formula."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(
+    filename: str, header: list[str], rows: Iterable[Iterable]
+) -> StreamingHttpResponse:
+    """Stream rows as UTF-8 CSV with a byte-order mark, so Excel reads Chinese text right."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_cell(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def describe_history(model, entries) -> list[dict]:
+    """Audit entries about objects of ``model`` made readable: field labels, choice labels,
+    and names for the ids of related objects (fetched in one query per related model)."""
+    entries = list(entries)
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    wanted: dict[str, set] = {}
+    for entry in entries:
+        for name, before, after in entry.changes():
+            field = fields.get(name)
+            if field is not None and field.is_relation:
+                wanted.setdefault(name, set()).update(v for v in (before, after) if v is not None)
+    names = {
+        name: {
+            obj.pk: str(obj) for obj in fields[name].related_model._base_manager.filter(pk__in=ids)
+        }
+        for name, ids in wanted.items()
+    }
+
+    def show(name: str, value) -> str:
+        if value is None or value == "":
+            return "—"
+        field = fields.get(name)
+        if field is None:
+            return str(value)
+        if field.is_relation:
+            return names.get(name, {}).get(value, str(value))
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        return str(value)
+
+    return [
+        {
+            "entry": entry,
+            "changes": [
+                (
+                    str(fields[name].verbose_name) if name in fields else name,
+                    show(name, before),
+                    show(name, after),
+                )
+                for name, before, after in entry.changes()
+            ],
+        }
+        for entry in entries
+    ]

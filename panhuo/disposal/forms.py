@@ -1,0 +1,177 @@
+"""Forms of the package and project pages. They parse input; the services decide and write."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.disposal.models import Channel, Package, ProjectStatus
+from panhuo.disposal.workflow import Transition
+from panhuo.organisation import policy
+from panhuo.register.selectors import asset_list
+
+MAX_ASSETS_PER_FORM = 2000
+
+
+def resolve_assets(user, text: str) -> list[int]:
+    """Asset ids from a list of asset codes or ids, separated by spaces, commas or lines.
+
+    A code names an asset the user can see; a number that is no such code is taken as an id
+    (the service checks it). An unknown or ambiguous code is an error naming it.
+    """
+    tokens = list(dict.fromkeys(t for t in re.split(r"[\s,;，；]+", text or "") if t))
+    if len(tokens) > MAX_ASSETS_PER_FORM:
+        raise forms.ValidationError(
+            _("At most %(n)s assets at a time."), params={"n": MAX_ASSETS_PER_FORM}
+        )
+    by_code: dict[str, list[int]] = {}
+    for pk, code in asset_list(user).filter(code__in=tokens).values_list("pk", "code"):
+        by_code.setdefault(code, []).append(pk)
+    ids, unknown, ambiguous = [], [], []
+    for token in tokens:
+        found = by_code.get(token)
+        if found and len(found) > 1:
+            ambiguous.append(token)
+        elif found:
+            ids.append(found[0])
+        elif token.isdigit():
+            ids.append(int(token))
+        else:
+            unknown.append(token)
+    errors = []
+    if unknown:
+        errors.append(
+            ngettext(
+                "Unknown asset code: %(codes)s.", "Unknown asset codes: %(codes)s.", len(unknown)
+            )
+            % {"codes": ", ".join(unknown[:20])}
+        )
+    if ambiguous:
+        errors.append(
+            _("These codes are used by several units; give the asset ids instead: %(codes)s.")
+            % {"codes": ", ".join(ambiguous[:20])}
+        )
+    if errors:
+        raise forms.ValidationError(errors)
+    return list(dict.fromkeys(ids))
+
+
+class AssetListField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "class": "mono"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Assets"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Asset codes or ids, separated by spaces, commas or new lines (paste a column "
+                "from a spreadsheet)."
+            ),
+        )
+        super().__init__(**kwargs)
+
+
+class PackageFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Code or name")}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=blank_choice(Package.Status.choices)
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
+    )
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class PackageForm(forms.Form):
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    assets = AssetListField(required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # A submitted form accepts any jurisdiction the user can see; the service decides
+        # whether they may create a package there.
+        action = "view" if self.is_bound else "create"
+        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(user, "package", action)
+        if not self.is_bound and len(self.fields["jurisdiction"].queryset) == 1:
+            self.fields["jurisdiction"].initial = self.fields["jurisdiction"].queryset[0].pk
+
+    def clean_assets(self) -> list[int]:
+        return resolve_assets(self.user, self.cleaned_data["assets"])
+
+
+class AddAssetsForm(forms.Form):
+    assets = AssetListField()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_assets(self) -> list[int]:
+        ids = resolve_assets(self.user, self.cleaned_data["assets"])
+        if not ids:
+            raise forms.ValidationError(_("Give at least one asset."))
+        return ids
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Code, package or buyer")}),
+    )
+    status = forms.ChoiceField(
+        label=_("State"), required=False, choices=blank_choice(ProjectStatus.choices)
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
+    )
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class ProjectForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    reserve_price = MoneyFormField(label=_("Reserve price (yuan)"))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TransitionForm(forms.Form):
+    """The input one transition needs: a reason for some, the deal for "conclude"."""
+
+    def __init__(self, *args, transition: Transition, **kwargs):
+        kwargs.setdefault("prefix", transition.name)
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        if transition.needs_deal:
+            self.fields["deal_price"] = MoneyFormField(label=_("Deal price (yuan)"))
+            self.fields["buyer"] = forms.CharField(label=_("Buyer"), max_length=200)
+        self.fields["comment"] = forms.CharField(
+            label=_("Reason") if transition.needs_comment else _("Comment"),
+            required=transition.needs_comment,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def service_kwargs(self) -> dict:
+        data = {"comment": self.cleaned_data.get("comment", "")}
+        if self.transition.needs_deal:
+            data["deal_price"] = self.cleaned_data["deal_price"]
+            data["buyer"] = self.cleaned_data["buyer"]
+        return data

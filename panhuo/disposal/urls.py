@@ -1,0 +1,27 @@
+from django.urls import path
+
+from panhuo.disposal import views
+
+urlpatterns = [
+    path("packages/", views.package_list_view, name="package-list"),
+    path("packages/new/", views.package_create_view, name="package-create"),
+    path("packages/<int:pk>/", views.package_detail, name="package-detail"),
+    path("packages/<int:pk>/assets/", views.package_add_assets_view, name="package-add-assets"),
+    path(
+        "packages/<int:pk>/assets/<int:asset_pk>/remove/",
+        views.package_remove_asset_view,
+        name="package-remove-asset",
+    ),
+    path(
+        "packages/<int:package_pk>/projects/new/",
+        views.project_create_view,
+        name="project-create",
+    ),
+    path("projects/", views.project_list_view, name="project-list"),
+    path("projects/<int:pk>/", views.project_detail, name="project-detail"),
+    path(
+        "projects/<int:pk>/transitions/<slug:name>/",
+        views.project_transition_view,
+        name="project-transition",
+    ),
+]

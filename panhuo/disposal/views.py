@@ -1,0 +1,311 @@
+"""Pages of packages and disposal projects. Only the transitions the user may take are shown."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from panhuo.core.ui import (
+    add_service_errors,
+    fetch_or_404,
+    ordering_from,
+    paginate,
+    section_required,
+)
+from panhuo.disposal import services
+from panhuo.disposal.forms import (
+    AddAssetsForm,
+    PackageFilterForm,
+    PackageForm,
+    ProjectFilterForm,
+    ProjectForm,
+    TransitionForm,
+)
+from panhuo.disposal.models import Package, ProjectStatus
+from panhuo.disposal.selectors import (
+    PACKAGE_ORDERINGS,
+    PROJECT_ORDERINGS,
+    get_package_for,
+    get_project_for,
+    package_list,
+    project_list,
+    with_figures,
+)
+from panhuo.disposal.workflow import TRANSITIONS
+from panhuo.finance.selectors import receipt_list
+from panhuo.organisation import policy
+from panhuo.register.selectors import asset_list
+
+# --- packages -------------------------------------------------------------------------------
+
+
+@section_required("package")
+def package_list_view(request):
+    form = PackageFilterForm(request.GET or None)
+    sort = ordering_from(request, PACKAGE_ORDERINGS, "-created_at")
+    qs = package_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
+    return render(
+        request,
+        "disposal/package_list.html",
+        {
+            "filter_form": form,
+            "sort": sort,
+            "page": paginate(request, qs),
+            "can_create": policy.can_any(request.user, "package", "create"),
+        },
+    )
+
+
+def _package_units(package: Package) -> set[int]:
+    return set(package.items.values_list("asset__unit_id", flat=True))
+
+
+def _package_page(request, package: Package, add_form=None, status: int = 200):
+    user = request.user
+    assets = asset_list(user).filter(package_items__package=package)
+    page = paginate(request, assets)
+    projects = project_list(user, package=package.pk)
+    active = [p for p in projects if p.status != ProjectStatus.WITHDRAWN]
+    is_open = package.status == Package.Status.OPEN
+    under_way = any(p.status != ProjectStatus.DRAFT for p in active)
+    can_edit = (
+        is_open
+        and not under_way
+        and policy.allowed(user, "package", "edit", jurisdiction=package.jurisdiction)
+    )
+    can_create_project = (
+        is_open
+        and not active
+        and package.asset_count > 0
+        and policy.allowed(
+            user,
+            "project",
+            "create",
+            jurisdiction=package.jurisdiction,
+            units=_package_units(package),
+        )
+    )
+    return render(
+        request,
+        "disposal/package_detail.html",
+        {
+            "package": package,
+            "page": page,
+            "hidden_assets": package.asset_count - page.paginator.count,
+            "projects": projects,
+            "can_edit": can_edit,
+            "can_create_project": can_create_project,
+            "add_form": add_form or (AddAssetsForm(user=user) if can_edit else None),
+        },
+        status=status,
+    )
+
+
+@section_required("package")
+def package_detail(request, pk):
+    return _package_page(request, fetch_or_404(get_package_for, request.user, pk))
+
+
+@section_required("package")
+def package_create_view(request):
+    if request.method != "POST" and not policy.can_any(request.user, "package", "create"):
+        raise PermissionDenied(_("Your roles do not allow creating packages."))
+    initial = {"assets": request.GET.get("assets", "")}
+    form = PackageForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            package = services.package_create(
+                actor=request.user,
+                jurisdiction=form.cleaned_data["jurisdiction"],
+                name=form.cleaned_data["name"],
+                channel=form.cleaned_data["channel"],
+                asset_ids=form.cleaned_data["assets"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Package %(code)s created.") % {"code": package.code})
+            return redirect(package)
+    return render(request, "disposal/package_form.html", {"form": form})
+
+
+@require_POST
+@section_required("package")
+def package_add_assets_view(request, pk):
+    package = fetch_or_404(get_package_for, request.user, pk)
+    form = AddAssetsForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.package_add_assets(
+                actor=request.user, package=package, asset_ids=form.cleaned_data["assets"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            n = len(form.cleaned_data["assets"])
+            messages.success(request, _("%(n)s asset(s) added to the package.") % {"n": n})
+            return redirect(package)
+    return _package_page(request, package, add_form=form)
+
+
+@require_POST
+@section_required("package")
+def package_remove_asset_view(request, pk, asset_pk):
+    package = fetch_or_404(get_package_for, request.user, pk)
+    try:
+        services.package_remove_asset(actor=request.user, package=package, asset_id=asset_pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Asset removed from the package."))
+    return redirect(package)
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+@section_required("project")
+def project_list_view(request):
+    form = ProjectFilterForm(request.GET or None)
+    sort = ordering_from(request, PROJECT_ORDERINGS, "-created_at")
+    qs = project_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
+    return render(
+        request,
+        "disposal/project_list.html",
+        {"filter_form": form, "sort": sort, "page": paginate(request, qs)},
+    )
+
+
+def _project_page(request, project, bound=None, status: int = 200):
+    """The project page; ``bound`` is a submitted transition form to show with its errors."""
+    user = request.user
+    forms = [
+        bound
+        if bound is not None and bound.transition.name == t.name
+        else TransitionForm(transition=t)
+        for t in services.available_transitions(user, project)
+    ]
+    receipts = received = None
+    if policy.allowed(user, "receipt", "view", jurisdiction=project.jurisdiction):
+        receipts = list(receipt_list(user, project=project.pk))
+        received = sum((r.amount for r in receipts), Decimal("0.00"))
+    can_record_receipt = project.status == ProjectStatus.CONCLUDED and policy.allowed(
+        user, "receipt", "create", jurisdiction=project.jurisdiction
+    )
+    return render(
+        request,
+        "disposal/project_detail.html",
+        {
+            "project": project,
+            "package": project.package,
+            "package_figures": with_figures(Package.objects.filter(pk=project.package_id)).get(),
+            "events": project.events.select_related("actor"),
+            "transition_forms": forms,
+            "receipts": receipts,
+            "received": received,
+            "due": (project.deal_price - received)
+            if project.deal_price is not None and received is not None
+            else None,
+            "can_record_receipt": can_record_receipt,
+            "steps": _steps(project),
+        },
+        status=status,
+    )
+
+
+def _steps(project) -> list[dict]:
+    """The main path of the state machine, marking where the project stands."""
+    path = [
+        ProjectStatus.DRAFT,
+        ProjectStatus.SUBMITTED,
+        ProjectStatus.APPROVED,
+        ProjectStatus.LISTED,
+        ProjectStatus.CONCLUDED,
+        ProjectStatus.CLOSED,
+    ]
+    if project.status == ProjectStatus.WITHDRAWN:
+        return [{"label": s.label, "state": "skipped"} for s in path] + [
+            {"label": ProjectStatus.WITHDRAWN.label, "state": "current"}
+        ]
+    here = path.index(ProjectStatus(project.status))
+    return [
+        {"label": s.label, "state": "done" if i < here else "current" if i == here else "todo"}
+        for i, s in enumerate(path)
+    ]
+
+
+@section_required("project")
+def project_detail(request, pk):
+    return _project_page(request, fetch_or_404(get_project_for, request.user, pk))
+
+
+@section_required("project")
+def project_create_view(request, package_pk):
+    package = fetch_or_404(get_package_for, request.user, package_pk)
+    if request.method != "POST" and not policy.allowed(
+        request.user,
+        "project",
+        "create",
+        jurisdiction=package.jurisdiction,
+        units=_package_units(package),
+    ):
+        raise PermissionDenied(_("You may not open a project for this package."))
+    form = ProjectForm(
+        request.POST or None,
+        initial={"channel": package.channel, "reserve_price": package.total_appraised_value},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(
+                actor=request.user, package=package, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Draft project %(code)s opened.") % {"code": project.code})
+            return redirect(project)
+    return render(request, "disposal/project_form.html", {"form": form, "package": package})
+
+
+@require_POST
+@section_required("project")
+def project_transition_view(request, pk, name):
+    project = fetch_or_404(get_project_for, request.user, pk)
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise Http404(_("No such transition."))
+    form = TransitionForm(request.POST, transition=transition)
+    if not form.is_valid():
+        return _project_page(request, project, bound=form)
+    try:
+        project = services.project_transition(
+            actor=request.user, project=project, transition=name, **form.service_kwargs()
+        )
+    except services.TransitionRefused as exc:
+        reason = " ".join(exc.messages)
+        project.refresh_from_db(fields=["status"])
+        if project.status in transition.sources:
+            # The state allows it, so the actor does not: roles, scope or separation of duties.
+            raise PermissionDenied(reason) from exc
+        # The project moved on since the page was loaded: show where it stands now.
+        messages.error(request, reason)
+        return redirect(project)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _project_page(request, project, bound=form)
+    messages.success(
+        request,
+        _("%(code)s: %(label)s — now %(status)s.")
+        % {
+            "code": project.code,
+            "label": transition.label,
+            "status": project.get_status_display(),
+        },
+    )
+    return redirect(project)

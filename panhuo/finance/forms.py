@@ -1,0 +1,121 @@
+"""Forms of the money pages: debts, receipts, allocations. The services decide and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.finance.models import BudgetClass, DebtType
+from panhuo.finance.selectors import debt_list
+from panhuo.organisation import policy
+
+
+class DebtFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Code or creditor")}),
+    )
+    debt_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=blank_choice(DebtType.choices, _("All types"))
+    )
+    open_only = forms.BooleanField(label=_("Only with an amount outstanding"), required=False)
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class DebtForm(forms.Form):
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        required=False,
+        help_text=_("Leave empty to number it automatically."),
+    )
+    creditor = forms.CharField(label=_("Creditor"), max_length=200)
+    debt_type = forms.ChoiceField(label=_("Type"), choices=DebtType.choices)
+    principal = MoneyFormField(label=_("Principal (yuan)"))
+    rate = forms.DecimalField(
+        label=_("Interest rate (%)"),
+        max_digits=6,
+        decimal_places=3,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-num"}),
+    )
+    issue_date = forms.DateField(label=_("Issue date"), widget=DateInput())
+    maturity_date = forms.DateField(label=_("Maturity date"), widget=DateInput())
+    outstanding = MoneyFormField(
+        label=_("Outstanding (yuan)"),
+        required=False,
+        help_text=_("Leave empty if nothing has been repaid yet (outstanding = principal)."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A submitted form accepts any jurisdiction the user can see; the service decides.
+        action = "view" if self.is_bound else "create"
+        qs = policy.jurisdictions_for(user, "debt", action)
+        self.fields["jurisdiction"].queryset = qs
+        if not self.is_bound and len(qs) == 1:
+            self.fields["jurisdiction"].initial = qs[0].pk
+
+    def data_for_service(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "jurisdiction"}
+        if not data.get("code"):
+            data.pop("code", None)
+        return data
+
+
+class ReceiptFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Voucher or project")}),
+    )
+    budget_class = forms.ChoiceField(
+        label=_("Budget class"), required=False, choices=blank_choice(BudgetClass.choices)
+    )
+    unallocated_only = forms.BooleanField(label=_("Only not fully allocated"), required=False)
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class ReceiptForm(forms.Form):
+    amount = MoneyFormField(label=_("Amount (yuan)"))
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    voucher = forms.CharField(label=_("Voucher number"), max_length=64)
+    budget_class = forms.ChoiceField(label=_("Budget classification"), choices=BudgetClass.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate
+
+
+class AllocationForm(forms.Form):
+    debt = forms.ModelChoiceField(label=_("Debt"), queryset=None)
+    amount = MoneyFormField(label=_("Amount (yuan)"))
+    allocated_on = forms.DateField(label=_("Allocated on"), required=False, widget=DateInput())
+
+    def __init__(self, *args, user, receipt, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # Any debt the user can see; the service checks permission and jurisdiction.
+            qs = debt_list(user)
+        else:
+            qs = debt_list(
+                user, jurisdiction=receipt.project.package.jurisdiction_id, open_only=True
+            )
+            self.fields["allocated_on"].initial = timezone.localdate
+        self.fields["debt"].queryset = qs
+        self.fields["debt"].label_from_instance = self._debt_label
+
+    @staticmethod
+    def _debt_label(debt) -> str:
+        return f"{debt.code} · {debt.creditor} · {debt.get_debt_type_display()} · " + str(
+            _("outstanding %(amount)s") % {"amount": f"{debt.outstanding:,}"}
+        )

@@ -1,0 +1,239 @@
+"""Pages of the money: debts, receipts and the allocations that link them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from panhuo.core.ui import (
+    add_service_errors,
+    csv_response,
+    fetch_or_404,
+    ordering_from,
+    paginate,
+    section_required,
+)
+from panhuo.disposal.models import ProjectStatus
+from panhuo.disposal.selectors import get_project_for
+from panhuo.finance import services
+from panhuo.finance.forms import (
+    AllocationForm,
+    DebtFilterForm,
+    DebtForm,
+    ReceiptFilterForm,
+    ReceiptForm,
+)
+from panhuo.finance.selectors import (
+    DEBT_ORDERINGS,
+    RECEIPT_ORDERINGS,
+    allocation_list,
+    debt_list,
+    get_debt_for,
+    get_receipt_for,
+    receipt_list,
+)
+from panhuo.organisation import policy
+
+# --- debts ----------------------------------------------------------------------------------
+
+
+def _debts(request):
+    form = DebtFilterForm(request.GET or None)
+    sort = ordering_from(request, DEBT_ORDERINGS, "maturity_date")
+    qs = debt_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
+    return form, sort, qs
+
+
+@section_required("debt")
+def debt_list_view(request):
+    form, sort, qs = _debts(request)
+    return render(
+        request,
+        "finance/debt_list.html",
+        {
+            "filter_form": form,
+            "sort": sort,
+            "page": paginate(request, qs),
+            "totals": qs.aggregate(principal=Sum("principal"), outstanding=Sum("outstanding")),
+            "can_create": policy.can_any(request.user, "debt", "create"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@section_required("debt")
+def debt_export(request):
+    _form, _sort, qs = _debts(request)
+    header = [
+        _("Code"),
+        _("Jurisdiction"),
+        _("Creditor"),
+        _("Type"),
+        _("Principal (yuan)"),
+        _("Outstanding (yuan)"),
+        _("Interest rate (%)"),
+        _("Issue date"),
+        _("Maturity date"),
+    ]
+    rows = (
+        [
+            d.code,
+            d.jurisdiction.name,
+            d.creditor,
+            d.get_debt_type_display(),
+            d.principal,
+            d.outstanding,
+            d.rate,
+            d.issue_date.isoformat(),
+            d.maturity_date.isoformat(),
+        ]
+        for d in qs.iterator(chunk_size=2000)
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return csv_response(f"debts-{stamp}.csv", header, rows)
+
+
+@section_required("debt")
+def debt_detail(request, pk):
+    debt = fetch_or_404(get_debt_for, request.user, pk)
+    allocations = allocation_list(request.user, debt=debt.pk).select_related("receipt__project")
+    return render(
+        request,
+        "finance/debt_detail.html",
+        {
+            "debt": debt,
+            "allocations": allocations,
+            "repaid": allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0.00"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@section_required("debt")
+def debt_create_view(request):
+    if request.method != "POST" and not policy.can_any(request.user, "debt", "create"):
+        raise PermissionDenied(_("Your roles do not allow registering debts."))
+    form = DebtForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            debt = services.debt_create(
+                actor=request.user,
+                jurisdiction=form.cleaned_data["jurisdiction"],
+                data=form.data_for_service(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Debt %(code)s registered.") % {"code": debt.code})
+            return redirect(debt)
+    return render(request, "finance/debt_form.html", {"form": form})
+
+
+# --- receipts and allocations ---------------------------------------------------------------
+
+
+@section_required("receipt")
+def receipt_list_view(request):
+    form = ReceiptFilterForm(request.GET or None)
+    sort = ordering_from(request, RECEIPT_ORDERINGS, "-received_on")
+    qs = receipt_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
+    return render(
+        request,
+        "finance/receipt_list.html",
+        {
+            "filter_form": form,
+            "sort": sort,
+            "page": paginate(request, qs),
+            "totals": qs.aggregate(amount=Sum("amount"), allocated=Sum("allocated")),
+        },
+    )
+
+
+def _receipt_page(request, receipt, form=None, status: int = 200):
+    user = request.user
+    can_allocate = receipt.unallocated > 0 and policy.allowed(
+        user, "allocation", "create", jurisdiction=receipt.jurisdiction
+    )
+    if form is None and can_allocate:
+        form = AllocationForm(user=user, receipt=receipt, initial={"amount": receipt.unallocated})
+    return render(
+        request,
+        "finance/receipt_detail.html",
+        {
+            "receipt": receipt,
+            "allocations": allocation_list(user, receipt=receipt.pk),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@section_required("receipt")
+def receipt_detail(request, pk):
+    return _receipt_page(request, fetch_or_404(get_receipt_for, request.user, pk))
+
+
+@section_required("receipt")
+def receipt_create_view(request, project_pk):
+    project = fetch_or_404(get_project_for, request.user, project_pk)
+    if request.method != "POST":
+        if not policy.allowed(request.user, "receipt", "create", jurisdiction=project.jurisdiction):
+            raise PermissionDenied(_("Your roles do not allow recording receipts here."))
+        if project.status != ProjectStatus.CONCLUDED:
+            messages.error(request, _("Proceeds are recorded for concluded projects only."))
+            return redirect(project)
+    received = receipt_list(request.user, project=project.pk).aggregate(s=Sum("amount"))[
+        "s"
+    ] or Decimal("0.00")
+    due = (project.deal_price or Decimal("0.00")) - received
+    form = ReceiptForm(request.POST or None, initial={"amount": due if due > 0 else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            receipt = services.receipt_create(
+                actor=request.user, project=project, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Receipt %(voucher)s recorded.") % {"voucher": receipt.voucher}
+            )
+            return redirect(receipt)
+    return render(
+        request,
+        "finance/receipt_form.html",
+        {"form": form, "project": project, "received": received, "due": due},
+    )
+
+
+@require_POST
+@section_required("receipt")
+def allocation_create_view(request, pk):
+    receipt = fetch_or_404(get_receipt_for, request.user, pk)
+    form = AllocationForm(request.POST, user=request.user, receipt=receipt)
+    if form.is_valid():
+        try:
+            allocation = services.allocation_create(
+                actor=request.user,
+                receipt=receipt,
+                debt=form.cleaned_data["debt"],
+                amount=form.cleaned_data["amount"],
+                allocated_on=form.cleaned_data["allocated_on"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(amount)s yuan allocated to debt %(debt)s.")
+                % {"amount": f"{allocation.amount:,}", "debt": allocation.debt.code},
+            )
+            return redirect(receipt)
+    return _receipt_page(request, receipt, form=form)
