@@ -1,0 +1,98 @@
+"""panhuo import assets FILE: check (dry run) or commit a register file, with a progress bar."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from panhuo.organisation.models import User
+from panhuo.register.import_models import ImportMapping
+from panhuo.register.importing.engine import ImportCancelled, Mapping, import_assets
+from panhuo.register.importing.readers import FileRejected
+
+
+class Command(BaseCommand):
+    help = "Import assets from a CSV or XLSX file (dry run unless --commit)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("target", choices=["assets"])
+        parser.add_argument("file")
+        parser.add_argument("--user", required=True, help="who imports (for permission and audit)")
+        parser.add_argument("--mapping", default="", help="name of one of the user's mappings")
+        parser.add_argument("--sheet", default=None)
+        parser.add_argument("--encoding", default=None)
+        parser.add_argument("--delimiter", default=None)
+        parser.add_argument("--date-order", choices=["dmy", "mdy"], default=None)
+        parser.add_argument("--amount-unit", choices=["yuan", "wan", "yi"], default=None)
+        parser.add_argument("--crs", default=None, help="coordinate reference system of x/y")
+        parser.add_argument("--commit", action="store_true", help="write (default: dry run)")
+        parser.add_argument(
+            "--valid-only",
+            action="store_true",
+            help="write the valid rows even if others are rejected",
+        )
+        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **opts):
+        try:
+            user = User.objects.get(username=opts["user"], is_active=True)
+        except User.DoesNotExist:
+            raise CommandError(f"No active user {opts['user']!r}.") from None
+        mapping = Mapping()
+        if opts["mapping"]:
+            saved = ImportMapping.objects.filter(owner=user, name=opts["mapping"]).first()
+            if saved is None:
+                raise CommandError(f"{user} has no mapping named {opts['mapping']!r}.")
+            mapping = Mapping.from_json(saved.as_json())
+        for key in ("sheet", "encoding", "delimiter", "date_order", "amount_unit", "crs"):
+            if opts[key]:
+                mapping.options[key] = opts[key]
+        path = Path(opts["file"])
+        if not path.is_file():
+            raise CommandError(f"No file {path}.")
+        size = path.stat().st_size
+        show = not opts["no_progress"]
+
+        with path.open("rb") as f:
+
+            def progress(rows: int) -> bool:
+                if show:
+                    done = f.tell() / size if size else 1
+                    bar = "#" * int(done * 30)
+                    sys.stderr.write(f"\r[{bar:<30}] {done:6.1%} {rows:>10,} rows")
+                    sys.stderr.flush()
+                return False
+
+            try:
+                report = import_assets(
+                    actor=user, stream=f, mapping=mapping, commit=opts["commit"],
+                    valid_only=opts["valid_only"], batch_size=opts["batch_size"],
+                    progress=progress, filename=path.name,
+                )  # fmt: skip
+            except FileRejected as exc:
+                if show:
+                    sys.stderr.write("\n")
+                raise CommandError(f"{path.name}: {exc}") from None
+            except ImportCancelled:
+                raise CommandError("Cancelled; nothing was written.") from None
+        if show:
+            sys.stderr.write("\n")
+        out = self.stdout
+        out.write(f"rows {report.rows}: new {report.new}, updated {report.updated}, "
+                  f"unchanged {report.unchanged}, rejected {report.rejected}")  # fmt: skip
+        for e in report.errors:
+            out.write(f"  row {e.row}, column {e.column}: {e.message}")
+        if report.error_count > len(report.errors):
+            out.write(f"  … and {report.error_count - len(report.errors)} more errors")
+        if report.committed:
+            out.write(self.style.SUCCESS("Committed."))
+        elif opts["commit"]:
+            raise CommandError("Nothing was written: rows were rejected (see above); fix them "
+                               "or pass --valid-only.")  # fmt: skip
+        else:
+            out.write("Dry run: nothing was written. Add --commit to write.")
+        if report.rejected and not opts["commit"]:
+            sys.exit(1)

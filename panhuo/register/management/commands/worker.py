@@ -1,0 +1,18 @@
+"""panhuo worker: run queued background tasks (imports, reports) from the database queue."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the background task worker (django-tasks-db); --batch exits when the queue is empty."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", action="store_true")
+        parser.add_argument("--interval", type=float, default=1.0)
+
+    def handle(self, *args, **opts):
+        call_command("db_worker", batch=opts["batch"], interval=opts["interval"],
+                     startup_delay=False, verbosity=opts["verbosity"])  # fmt: skip
