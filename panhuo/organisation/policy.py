@@ -48,6 +48,9 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("allocation", "view"): READERS,
     ("allocation", "create"): frozenset({F}),
     ("audit", "view"): frozenset({H, D, A, S}),
+    ("scope", "view"): READERS,
+    ("scope", "rules"): frozenset({H, D, O}),
+    ("scope", "decide"): frozenset({H, D}),
     ("organisation", "view"): READERS | {U},
 }
 

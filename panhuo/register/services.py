@@ -122,6 +122,18 @@ def asset_update(
         for name, value in data.items():
             setattr(current, name, value)
         current.full_clean()
+        if (
+            current.criticality == "essential"
+            and before["criticality"] != "essential"
+            and current.package_items.filter(live=True).exists()
+        ):
+            raise ValidationError(
+                {
+                    "criticality": [
+                        "This asset is in a live package; take it out before marking it essential."
+                    ]
+                }
+            )
         after = snapshot(current)
         if after == before:
             return current

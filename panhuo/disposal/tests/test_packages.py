@@ -119,3 +119,30 @@ def test_reserve_must_be_positive(world, price):
         ds.project_create(actor=world.user("office"), package=pkg, reserve_price=price)
     assert "reserve_price" in exc.value.message_dict
     assert not pkg.projects.exists()
+
+
+def test_database_refuses_essential_asset_in_package(world):
+    from django.db import DatabaseError
+
+    from panhuo.register.models import Asset
+
+    essential = AssetFactory(unit=world.unit, criticality="essential")
+    pkg = _pkg(world, [])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PackageItem.objects.create(package=pkg, asset=essential)
+    packaged = AssetFactory(unit=world.unit)
+    _pkg(world, [packaged])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Asset.objects.filter(pk=packaged.pk).update(criticality="essential")
+    packaged.refresh_from_db()
+    assert packaged.criticality == "non_essential"
+
+
+def test_service_refuses_marking_packaged_asset_essential(world):
+    from panhuo.register.services import asset_update
+
+    packaged = AssetFactory(unit=world.unit)
+    _pkg(world, [packaged])
+    with pytest.raises(ValidationError) as exc:
+        asset_update(actor=world.user("office"), asset=packaged, data={"criticality": "essential"})
+    assert "criticality" in exc.value.message_dict
