@@ -31,7 +31,7 @@ def _no_nul(value: str) -> str:
 #: Free text from the caller.
 Text = Annotated[str, AfterValidator(_no_nul)]
 
-_DECIMAL_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_DECIMAL_TEXT = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 
 
 def decimal_parser(*, max_digits: int, places: int, minimum: Decimal | None, above: bool):

@@ -32,7 +32,7 @@ def _with_unit(request: HttpRequest, data: dict) -> dict:
 def asset_index(request: HttpRequest, filters: Query[AssetFilters]):
     """The caller's assets: searched, filtered and sorted (``-field`` sorts descending)."""
     require_any(request, "asset", "view")
-    return asset_list(actor(request), **filters.dict())
+    return asset_list(actor(request), **filters.dict()).select_related("classification")
 
 
 @router.post("/assets", response={201: AssetOut, **ERRORS})

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -24,6 +25,8 @@ Area = DecimalIn(
     max_digits=14, places=2, minimum=Decimal(0), description='Square metres, e.g. "1200.50".'
 )
 AssetOrdering = Ordering(ASSET_ORDERINGS)
+#: Per-kind attributes (see register.attributes): text or whole numbers; decimals as text.
+Attributes = Annotated[dict[Text, Text | int | None], Field(max_length=50)]
 
 
 class UnitRef(Schema):
@@ -47,9 +50,23 @@ class AssetOut(Schema):
     appraised_value: MoneyOut | None
     status: AssetStatus
     criticality: Criticality
+    classification: str | None = Field(description="Classification code.")
+    certificate_number: str
+    title_complete: bool
+    idle_since: dt.date | None
+    accumulated_depreciation: MoneyOut
+    net_book_value: MoneyOut = Field(description="Book value less accumulated depreciation.")
+    annual_income: MoneyOut
+    annual_holding_cost: MoneyOut
+    acquired_on: dt.date | None
+    attributes: dict[str, Any]
     version: int = Field(description="Send it back with PATCH to refuse lost updates (409).")
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_classification(obj) -> str | None:
+        return obj.classification.code if obj.classification_id else None
 
 
 class AssetIn(Schema):
@@ -67,6 +84,15 @@ class AssetIn(Schema):
     appraised_value: Money | None = None
     status: AssetStatus = AssetStatus.IN_USE
     criticality: Criticality = Criticality.NON_ESSENTIAL
+    classification: Text | None = Field(None, max_length=32, description="Classification code.")
+    certificate_number: Text = Field("", max_length=64)
+    title_complete: bool = False
+    idle_since: dt.date | None = None
+    accumulated_depreciation: Money = Decimal("0.00")
+    annual_income: Money = Decimal("0.00")
+    annual_holding_cost: Money = Decimal("0.00")
+    acquired_on: dt.date | None = None
+    attributes: Attributes = Field(default_factory=dict)
 
 
 class AssetPatch(Schema):
@@ -89,6 +115,15 @@ class AssetPatch(Schema):
     appraised_value: Money | None = None
     status: AssetStatus | None = None
     criticality: Criticality | None = None
+    classification: Text | None = Field(None, max_length=32)
+    certificate_number: Text | None = Field(None, max_length=64)
+    title_complete: bool | None = None
+    idle_since: dt.date | None = None
+    accumulated_depreciation: Money | None = None
+    annual_income: Money | None = None
+    annual_holding_cost: Money | None = None
+    acquired_on: dt.date | None = None
+    attributes: Attributes | None = None
 
 
 class AssetFilters(Schema):

@@ -23,8 +23,6 @@ from panhuo.integrity.models import AuditEntry
 from panhuo.register.models import Asset
 from panhuo.register.services import asset_update
 
-pytestmark = pytest.mark.urls("panhuo.core.tests.api_urls")
-
 SEES_ASSET = READERS_A | {"unit_officer"}  # the U1 asset in district A
 SEES_OTHER = READERS_B | {"outsider_unit_officer", "supervisor"}  # the district B asset
 WRITERS = {"office", "office2", "unit_officer"}
@@ -340,3 +338,59 @@ def test_no_role_is_refused_before_looking_anything_up(aw):
     for who in NO_ROLE:
         r = call(client_for(aw.w, who), "POST", "/api/v1/assets", new_asset(aw, unit=987654))
         assert r.status_code == 403
+
+
+# --- The fuller record -----------------------------------------------------------------------
+
+
+def test_full_record_round_trip(aw):
+    body = new_asset(
+        aw,
+        kind="vehicle",
+        certificate_number="CERT-9",
+        title_complete=True,
+        idle_since="2024-03-01",
+        accumulated_depreciation="200000.50",
+        annual_income="1000",
+        annual_holding_cost="250.25",
+        acquired_on="2019-05-20",
+        attributes={"plate": "沪A12345", "mileage_km": 120000},
+    )
+    r = call(client_for(aw.w, "office"), "POST", "/api/v1/assets", body)
+    assert r.status_code == 201, r.content
+    out = r.json()
+    assert out["net_book_value"] == "1000000.00"
+    assert out["annual_holding_cost"] == "250.25"
+    assert out["attributes"] == {"plate": "沪A12345", "mileage_km": 120000}
+    assert (out["idle_since"], out["title_complete"]) == ("2024-03-01", True)
+    r = call(
+        client_for(aw.w, "office"),
+        "PATCH",
+        f"/api/v1/assets/{out['id']}",
+        {"attributes": {"plate": "沪B00001"}, "version": out["version"]},
+    )
+    assert r.status_code == 200 and r.json()["attributes"] == {"plate": "沪B00001"}
+
+
+@pytest.mark.parametrize(
+    ("over", "status", "field"),
+    [
+        ({"classification": "NO-SUCH"}, 400, "classification"),
+        ({"attributes": {"wings": 2}}, 400, "attributes.wings"),
+        ({"attributes": {"floors": "many"}}, 400, "attributes.floors"),
+        ({"attributes": {"floors": 2.5}}, 422, "attributes.floors"),
+        ({"attributes": {"structure": "a\x00b"}}, 422, "attributes.structure"),
+        ({"attributes": ["floors"]}, 422, "attributes"),
+        ({"accumulated_depreciation": "2000000.00"}, 400, "accumulated_depreciation"),
+        ({"idle_since": "2999-01-01"}, 400, "idle_since"),
+        ({"idle_since": "last year"}, 422, "idle_since"),
+        ({"annual_income": "-1"}, 422, "annual_income"),
+        ({"title_complete": "maybe"}, 422, "title_complete"),
+    ],
+)
+def test_bad_full_record_fields_are_named(aw, over, status, field):
+    before = fingerprint()
+    r = call(client_for(aw.w, "office"), "POST", "/api/v1/assets", new_asset(aw, **over))
+    assert r.status_code == status, r.content
+    assert any(key == field or key.startswith(f"{field}.") for key in r.json()["errors"]), r.json()
+    assert fingerprint() == before

@@ -1,0 +1,162 @@
+"""The API as a whole: its schema and offline docs, and the one mapping of errors to statuses."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from panhuo.api import _field_of, api
+from panhuo.core.schemas import decimal_parser
+from panhuo.core.tests.api_support import build_api_world, client_for, fingerprint
+
+ENDPOINTS = {
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/jurisdictions"),
+    ("get", "/api/v1/units"),
+    ("get", "/api/v1/tokens"),
+    ("post", "/api/v1/tokens"),
+    ("delete", "/api/v1/tokens/{token_id}"),
+    ("get", "/api/v1/assets"),
+    ("post", "/api/v1/assets"),
+    ("get", "/api/v1/assets/{asset_id}"),
+    ("patch", "/api/v1/assets/{asset_id}"),
+    ("get", "/api/v1/assets/{asset_id}/history"),
+    ("get", "/api/v1/packages"),
+    ("post", "/api/v1/packages"),
+    ("get", "/api/v1/packages/{package_id}"),
+    ("post", "/api/v1/packages/{package_id}/assets"),
+    ("delete", "/api/v1/packages/{package_id}/assets/{asset_id}"),
+    ("get", "/api/v1/projects"),
+    ("post", "/api/v1/projects"),
+    ("get", "/api/v1/projects/{project_id}"),
+    ("patch", "/api/v1/projects/{project_id}"),
+    ("post", "/api/v1/projects/{project_id}/transitions"),
+    ("get", "/api/v1/receipts"),
+    ("post", "/api/v1/receipts"),
+    ("get", "/api/v1/receipts/{receipt_id}"),
+    ("get", "/api/v1/debts"),
+    ("post", "/api/v1/debts"),
+    ("get", "/api/v1/debts/{debt_id}"),
+    ("get", "/api/v1/allocations"),
+    ("post", "/api/v1/allocations"),
+    ("get", "/api/v1/audit"),
+    ("get", "/api/v1/audit/verify"),
+}
+
+
+@pytest.mark.django_db
+def test_openapi_schema_lists_every_endpoint():
+    r = Client().get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    schema = r.json()
+    found = {(m, p) for p, ops in schema["paths"].items() for m in ops}
+    assert found == ENDPOINTS
+    # Both ways in are documented.
+    assert {"TokenAuth", "SessionAuth"} <= set(schema["components"]["securitySchemes"])
+    # Money is a string in answers, never a number.
+    assert (
+        schema["components"]["schemas"]["AssetOut"]["properties"]["book_value"]["type"] == "string"
+    )
+
+
+@pytest.mark.django_db
+def test_docs_page_works_offline():
+    """Swagger UI comes from the files ninja ships: no CDN, no online validator."""
+    r = Client().get("/api/v1/docs")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "/api/v1/openapi.json" in html
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/static/") for s in sources), sources
+    assert '"validatorUrl": null' in html
+    for source in sources:
+        asset = Client().get(source)
+        assert asset.status_code == 200, source
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/me",
+        "/api/v1/assets",
+        "/api/v1/assets/1",
+        "/api/v1/audit/verify",
+        "/api/v1/tokens",
+    ],
+)
+@pytest.mark.django_db
+def test_anonymous_is_401_with_a_json_body(url):
+    r = Client().get(url)
+    assert r.status_code == 401 and r["Content-Type"].startswith("application/json")
+    assert "Bearer" in r.json()["detail"]
+
+
+def test_unparseable_body_is_400_and_writes_nothing(world):
+    build_api_world(world)
+    before = fingerprint()
+    c = client_for(world, "office")
+    r = c.post("/api/v1/assets", data="{not json", content_type="application/json")
+    assert r.status_code == 400 and "detail" in r.json()
+    r = c.post("/api/v1/assets", data="[1, 2]", content_type="application/json")
+    assert r.status_code == 422
+    assert fingerprint() == before
+
+
+def test_a_validation_error_without_a_field_is_still_json(rf):
+    from panhuo.api import on_invalid
+
+    response = on_invalid(rf.get("/"), ValidationError("Something is off."))
+    assert response.status_code == 400
+    assert b'"__all__"' in response.content and b"Something is off." in response.content
+
+
+@pytest.mark.parametrize(
+    ("loc", "field"),
+    [
+        (("body", "payload", "amount"), "amount"),
+        (("body", "payload", "asset_ids", 0), "asset_ids.0"),
+        (("query", "page"), "page"),
+        (("path", "asset_id"), "asset_id"),
+        (("body", "payload"), "payload"),
+    ],
+)
+def test_error_locations_become_field_names(loc, field):
+    assert _field_of(loc) == field
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("0.01", True),
+        ("12", True),
+        (12, True),
+        ("+3.10", True),
+        ("999999999999999999.99", True),
+        ("9999999999999999999", False),
+        ("0", False),
+        ("-0.01", False),
+        ("1e3", False),
+        (" ", False),
+        ("١٢", False),  # other scripts' digits are not decimal text here
+        (1.0, False),
+        (None, False),
+    ],
+)
+def test_money_parser(value, ok):
+    parse = decimal_parser(max_digits=20, places=2, minimum=0, above=True)
+    if ok:
+        assert parse(value) > 0
+    else:
+        with pytest.raises(ValueError):
+            parse(value)
+
+
+def test_operation_ids_are_unique_and_short():
+    ops = [
+        op["operationId"]
+        for ops in api.get_openapi_schema(path_prefix="/api/v1/")["paths"].values()
+        for op in ops.values()
+    ]
+    assert len(ops) == len(set(ops)) == len(ENDPOINTS)
+    assert not any(o.startswith("panhuo_") for o in ops)
