@@ -38,6 +38,7 @@ def _series(rows, choices, key: str, list_url: str) -> list[dict]:
         points.append(
             {
                 "key": value,
+                "css": f"{key}-{value}",
                 "label": str(label),
                 "value": row["n"],
                 "display": f"{row['n']:,}",
@@ -78,6 +79,7 @@ def dashboard(request):
             "by_status": [
                 {
                     "key": s.value,
+                    "css": f"status-{s.value}",
                     "label": str(s.label),
                     "value": counts.get(s.value, 0),
                     "display": f"{counts.get(s.value, 0):,}",

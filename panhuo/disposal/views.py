@@ -195,6 +195,15 @@ def _project_page(request, project, bound=None, status: int = 200):
     if policy.allowed(user, "receipt", "view", jurisdiction=project.jurisdiction):
         receipts = list(receipt_list(user, project=project.pk))
         received = sum((r.amount for r in receipts), Decimal("0.00"))
+    due = None
+    if project.deal_price is not None and received is not None:
+        due = project.deal_price - received
+    for form in forms:
+        # Closing needs the money in: say so rather than offer a button that must fail.
+        if form.transition.name == "close" and due is not None and due > 0:
+            form.blocked = _(
+                "Closing needs the deal price received in full: %(due)s yuan still due."
+            ) % {"due": f"{due:,}"}
     can_record_receipt = project.status == ProjectStatus.CONCLUDED and policy.allowed(
         user, "receipt", "create", jurisdiction=project.jurisdiction
     )
@@ -209,9 +218,7 @@ def _project_page(request, project, bound=None, status: int = 200):
             "transition_forms": forms,
             "receipts": receipts,
             "received": received,
-            "due": (project.deal_price - received)
-            if project.deal_price is not None and received is not None
-            else None,
+            "due": due,
             "can_record_receipt": can_record_receipt,
             "steps": _steps(project),
         },

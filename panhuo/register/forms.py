@@ -24,7 +24,7 @@ class AssetFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code, name or address")}),
+        widget=forms.SearchInput(attrs={"placeholder": _("Code, name, address")}),
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -32,8 +32,8 @@ class AssetFilterForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Holding unit"), required=False, queryset=None, empty_label=_("All units")
     )
-    min_value = MoneyFormField(label=_("Book value from (yuan)"), required=False, min_value=0)
-    max_value = MoneyFormField(label=_("Book value to (yuan)"), required=False, min_value=0)
+    min_value = MoneyFormField(label=_("Book value ≥ (yuan)"), required=False, min_value=0)
+    max_value = MoneyFormField(label=_("Book value ≤ (yuan)"), required=False, min_value=0)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,7 @@
 """Template helpers for the pages: sortable column headers, pagination, badges."""
 
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
@@ -35,6 +37,14 @@ def pagination(context, page):
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
     }
+
+
+@register.filter
+def amount(value) -> str:
+    """An exact amount in yuan with two decimals and separators (sums may lose the cents)."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value).quantize(Decimal('0.01')):,}"
 
 
 @register.filter

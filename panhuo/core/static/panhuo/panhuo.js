@@ -8,9 +8,15 @@
   var SVG = "http://www.w3.org/2000/svg";
   var PALETTE = ["#1f4e79", "#2e86c1", "#48a9a6", "#7fb069", "#e0a339", "#d9673e",
     "#a23b72", "#6c5b7b", "#8d99ae", "#3d5a80"];
+  /* Colours with a meaning keep it on every chart: idle is amber, disposed is green... */
   var NAMED = {
     received: "#1f4e79", allocated: "#1e7b4f", open: "#e0a339",
-    outstanding: "#c0392b", repaid: "#1e7b4f"
+    outstanding: "#c0392b", repaid: "#1e7b4f",
+    "status-in_use": "#1f4e79", "status-idle": "#e0a339", "status-under_used": "#f0c96b",
+    "status-leased_out": "#48a9a6", "status-occupied": "#c0392b", "status-disposed": "#7fb069",
+    "status-draft": "#8d99ae", "status-submitted": "#e0a339", "status-approved": "#2e86c1",
+    "status-listed": "#6c5b7b", "status-concluded": "#48a9a6", "status-closed": "#1e7b4f",
+    "status-withdrawn": "#b8bec8"
   };
 
   function el(name, attrs, parent) {
@@ -50,7 +56,8 @@
   function bars(box, points) {
     var values = numbers(points);
     var max = Math.max.apply(null, values.concat([0])) || 1;
-    var rowH = 26, labelW = 190, valueW = 90, width = 640;
+    var width = Math.max(300, box.clientWidth || 640);
+    var rowH = 26, labelW = Math.min(200, Math.round(width * 0.34)), valueW = 96;
     var height = points.length * rowH + 6;
     var svg = el("svg", { viewBox: "0 0 " + width + " " + height, "aria-hidden": "true" }, box);
     var plotW = width - labelW - valueW;
@@ -69,7 +76,7 @@
   function columns(box, points) {
     var values = numbers(points);
     var max = Math.max.apply(null, values.concat([0])) || 1;
-    var width = 640, height = 200, top = 20, bottom = 34;
+    var width = Math.max(300, box.clientWidth || 640), height = 210, top = 20, bottom = 34;
     var slot = width / Math.max(points.length, 1);
     var barW = Math.min(56, slot * 0.6);
     var svg = el("svg", { viewBox: "0 0 " + width + " " + height, "aria-hidden": "true" }, box);
@@ -117,11 +124,13 @@
       tooltip(node, p);
       angle += sweep;
     });
-    var centre = box.getAttribute("data-center");
-    if (centre !== "none") {
-      var shown = points.length && points[0].css ? points[0].display : total.toLocaleString();
-      var label = points.length && points[0].css ? points[0].label : "";
-      text(svg, cx, cy + (label ? 2 : 8), shown, { "text-anchor": "middle", "class": "center-value" });
+    /* The middle shows the total, or (data-center="first") the first figure and its name. */
+    var first = box.getAttribute("data-center") === "first";
+    if (points.length) {
+      var shown = first ? points[0].display : total.toLocaleString();
+      var label = first ? points[0].label : "";
+      var big = text(svg, cx, cy + (label ? 2 : 8), shown, { "text-anchor": "middle", "class": "center-value" });
+      if (shown.length > 7) { big.style.fontSize = Math.max(12, 150 / shown.length) + "px"; }
       if (label) { text(svg, cx, cy + 20, label, { "text-anchor": "middle", "class": "center-label" }); }
     }
     /* The table beside the chart gets matching colour swatches. */
@@ -152,6 +161,8 @@
 
   var CHARTS = { bars: bars, columns: columns, donut: donut };
 
+  /* Charts are drawn at the width of their box, so text stays its real size; a resize
+   * redraws them. */
   function drawCharts() {
     document.querySelectorAll("[data-chart]").forEach(function (box) {
       var source = document.getElementById(box.getAttribute("data-source"));
@@ -160,10 +171,20 @@
       var points;
       try { points = JSON.parse(source.textContent); } catch (e) { return; }
       if (!Array.isArray(points) || !points.length) { return; }
+      box.textContent = "";
       draw(box, points);
       if (box.hasAttribute("data-legend")) { legend(box, points); }
     });
   }
+
+  var resizeTimer = null;
+  var lastWidth = window.innerWidth;
+  window.addEventListener("resize", function () {
+    if (window.innerWidth === lastWidth) { return; }
+    lastWidth = window.innerWidth;
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(drawCharts, 150);
+  });
 
   function enhanceForms() {
     document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
