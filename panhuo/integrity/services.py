@@ -42,23 +42,42 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     return data
 
 
-def entry_hash(entry: AuditEntry) -> str:
+def _hash_of(seq, created_at, actor_id, actor_name, action, otype, oid, orepr, path, before,
+             after, prev_hash) -> str:  # fmt: skip
     payload = {
-        "seq": entry.seq,
-        "created_at": entry.created_at.astimezone(dt.UTC).isoformat(),
-        "actor": entry.actor_id,
-        "actor_name": entry.actor_name,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "object_repr": entry.object_repr,
-        "jurisdiction_path": entry.jurisdiction_path,
-        "before": entry.before,
-        "after": entry.after,
-        "prev_hash": entry.prev_hash,
+        "seq": seq,
+        "created_at": created_at.astimezone(dt.UTC).isoformat(),
+        "actor": actor_id,
+        "actor_name": actor_name,
+        "action": action,
+        "object_type": otype,
+        "object_id": oid,
+        "object_repr": orepr,
+        "jurisdiction_path": path,
+        "before": before,
+        "after": after,
+        "prev_hash": prev_hash,
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """The hash an entry must carry: over every field and the previous entry's hash."""
+    return _hash_of(
+        entry.seq,
+        entry.created_at,
+        entry.actor_id,
+        entry.actor_name,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.object_repr,
+        entry.jurisdiction_path,
+        entry.before,
+        entry.after,
+        entry.prev_hash,
+    )
 
 
 def audit_record(
@@ -93,6 +112,15 @@ def audit_record(
     head.last_seq, head.last_hash = entry.seq, entry.hash
     head.save(update_fields=["last_seq", "last_hash"])
     return entry
+
+
+@dataclass(frozen=True)
+class ObjRef:
+    """An object named without loading it: what bulk writers pass to audit_record_many."""
+
+    object_type: str
+    object_id: int | str
+    object_repr: str
 
 
 @dataclass
@@ -153,27 +181,37 @@ def audit_record_many(
     actor_obj = actor if getattr(actor, "pk", None) else None
     actor_name = actor.get_username() if actor_obj else "system"
     seq, prev = head.last_seq, head.last_hash
-    entries = []
+    rows = []
+    actor_id = actor_obj.pk if actor_obj else None
     for action, obj, before, after, path in records:
         seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            created_at=now,
-            actor=actor_obj,
-            actor_name=actor_name,
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:255],
-            jurisdiction_path=path,
-            before=before,
-            after=after,
-            prev_hash=prev,
-        )
-        entry.hash = entry_hash(entry)
-        prev = entry.hash
-        entries.append(entry)
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        if isinstance(obj, ObjRef):
+            otype, oid, orepr = obj.object_type, str(obj.object_id), obj.object_repr[:255]
+        else:
+            otype, oid, orepr = obj._meta.label_lower, str(obj.pk), str(obj)[:255]
+        digest = _hash_of(seq, now, actor_id, actor_name, action, otype, oid, orepr, path,
+                          before, after, prev)  # fmt: skip
+        rows.append([seq, now, actor_id, actor_name, action, otype, oid, orepr, path, before,
+                     after, prev, digest])  # fmt: skip
+        prev = digest
+    from panhuo.core.bulk import insert_rows
+
+    fields = [
+        "seq",
+        "created_at",
+        "actor",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "jurisdiction_path",
+        "before",
+        "after",
+        "prev_hash",
+        "hash",
+    ]
+    insert_rows(AuditEntry, fields, rows)
     head.last_seq, head.last_hash = seq, prev
     head.save(update_fields=["last_seq", "last_hash"])
-    return len(entries)
+    return len(rows)

@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from panhuo.integrity.services import audit_record_many, snapshot
+from panhuo.core.bulk import insert_rows
+from panhuo.integrity.services import ObjRef, _plain, audit_record_many, snapshot
 from panhuo.organisation import policy
 from panhuo.register import models as m
 from panhuo.register.attributes import KIND_ATTRIBUTES, clean_attributes
@@ -160,6 +160,28 @@ class _RowReader:
         }
         self.values = {k: {s.strip().lower(): v for s, v in d.items()}
                        for k, d in mapping.values.items()}  # fmt: skip
+        # Codes and labels (English and the active language) resolved once, not per cell.
+        self.choice_lookup = {
+            spec.name: {
+                **{str(label).lower(): code for code, label in CHOICES[spec.choices].items()},
+                **{code.lower(): code for code in CHOICES[spec.choices]},
+            }
+            for spec in ASSET_FIELDS
+            if spec.kind == "choice"
+        }
+        # One tuple per mapped column, so the per-cell loop does no lookups by name.
+        self.plan = []
+        for name, i in self.index.items():
+            if name.startswith("attributes."):
+                self.plan.append((i, name, name.split(".", 1)[1], None, None, None, None, None,
+                                  None))  # fmt: skip
+                continue
+            spec = BY_NAME[name]
+            self.plan.append((
+                i, name, None, spec.kind, self.parsers.get(name), self.values.get(name),
+                self.choice_lookup.get(name), spec.max_length,
+                CHOICES[spec.choices] if spec.choices else None,
+            ))  # fmt: skip
         self.units = units
         self.codes = codes
         self.today = today
@@ -172,26 +194,31 @@ class _RowReader:
         def bad(name: str, message: str) -> None:
             report.add_error(rownum, self.header_of.get(name, name), message)
 
-        for name, i in self.index.items():
-            text = cells[i] if i < len(cells) else ""
-            if name.startswith("attributes."):
-                if text.strip():
-                    out.setdefault("attributes", {})[name.split(".", 1)[1]] = text.strip()
+        ncells = len(cells)
+        for i, name, attr, _kind, parse, vmap, lookup, max_length, choices in self.plan:
+            text = cells[i].strip() if i < ncells else ""
+            if attr:
+                if text:
+                    out.setdefault("attributes", {})[attr] = text
                 continue
-            spec = BY_NAME[name]
-            mapped = self.values.get(name, {}).get(text.strip().lower())
-            if mapped is not None:
-                text = mapped
-            try:
-                if spec.kind == "choice":
-                    value = parse_choice(text, CHOICES[spec.choices])
-                else:
-                    value = self.parsers[name](text)
-            except ValueError as exc:
-                bad(name, str(exc))
-                continue
-            if spec.max_length and isinstance(value, str) and len(value) > spec.max_length:
-                bad(name, f"longer than {spec.max_length} characters")
+            if vmap:
+                text = vmap.get(text.lower(), text)
+            if lookup is not None:
+                value = lookup.get(text.lower())
+                if value is None and text:
+                    try:
+                        parse_choice(text, choices)
+                    except ValueError as exc:
+                        bad(name, str(exc))
+                    continue
+            else:
+                try:
+                    value = parse(text)
+                except ValueError as exc:
+                    bad(name, str(exc))
+                    continue
+            if max_length and value and len(value) > max_length:
+                bad(name, f"longer than {max_length} characters")
                 continue
             out[name] = value
         if report.error_count > errors_before:
@@ -359,11 +386,14 @@ def import_assets(
 def _flush(batch, actor, report: Report, reader: _RowReader, commit: bool, source) -> None:
     if not batch:
         return
-    q = Q()
-    for _row, v in batch:
-        q |= Q(unit_id=v["unit"].pk, code=v["code"])
-    existing = {(a.unit_id, a.code): a for a in m.Asset.objects.filter(q)}
-    new: list[m.Asset] = []
+    # One query per batch: codes may repeat across units, so match the pair in Python.
+    wanted = {(v["unit"].pk, v["code"]) for _row, v in batch}
+    existing = {
+        (a.unit_id, a.code): a
+        for a in m.Asset.objects.filter(code__in={code for _u, code in wanted})
+        if (a.unit_id, a.code) in wanted
+    }
+    new: list[dict[str, Any]] = []
     changed: list[tuple[m.Asset, dict, dict]] = []
     for rownum, v in batch:
         base = existing.get((v["unit"].pk, v["code"]))
@@ -371,8 +401,7 @@ def _flush(batch, actor, report: Report, reader: _RowReader, commit: bool, sourc
             report.rejected += 1
             continue
         if base is None:
-            fields = {**NON_NULL_DEFAULTS, **v}
-            new.append(m.Asset(**fields))
+            new.append({**NON_NULL_DEFAULTS, **v})
             report.new += 1
             continue
         before = snapshot(base)
@@ -394,10 +423,7 @@ def _flush(batch, actor, report: Report, reader: _RowReader, commit: bool, sourc
         return
     records = []
     if new:
-        m.Asset.objects.bulk_create(new, batch_size=1000)
-        for a in new:
-            records.append(("asset.import_create", a, None, {**snapshot(a), "source": source},
-                            a.unit.jurisdiction.path))  # fmt: skip
+        records += _insert_new(new, source)
     if changed:
         names = sorted({k for _a, b, af in changed for k in af if b.get(k) != af.get(k)})
         now = timezone.now()
@@ -415,3 +441,39 @@ def _flush(batch, actor, report: Report, reader: _RowReader, commit: bool, sourc
                 a.unit.jurisdiction.path,
             ))  # fmt: skip
     audit_record_many(actor=actor, records=records)
+
+
+NEW_COLUMNS = [
+    "unit", "code", "name", "kind", "classification", "address", "latitude", "longitude",
+    "area", "book_value", "accumulated_depreciation", "appraised_value", "annual_income",
+    "annual_holding_cost", "status", "idle_since", "criticality", "certificate_number",
+    "title_complete", "acquired_on", "attributes",
+]  # fmt: skip
+
+
+def _insert_new(new: list[dict[str, Any]], source) -> list[tuple]:
+    """Insert new assets in one bulk statement and return their audit records."""
+    now = timezone.now()
+    rows = []
+    for v in new:
+        values = {**v, "unit": v["unit"].pk, "classification": v.get("classification_id"),
+                  "attributes": v.get("attributes") or {}}  # fmt: skip
+        rows.append([values.get(c) for c in NEW_COLUMNS] + [1, now, now])
+    insert_rows(m.Asset, [*NEW_COLUMNS, "version", "created_at", "updated_at"], rows)
+    keys = {(v["unit"].pk, v["code"]): v for v in new}
+    ids = {
+        (unit_id, code): pk
+        for pk, unit_id, code in m.Asset.objects.filter(code__in={c for _u, c in keys}).values_list(
+            "pk", "unit_id", "code"
+        )
+        if (unit_id, code) in keys
+    }
+    records = []
+    for (unit_id, code), v in keys.items():
+        pk = ids[(unit_id, code)]
+        after = {c: _plain(v.get(c if c != "classification" else "classification_id"))
+                 for c in NEW_COLUMNS}  # fmt: skip
+        after.update(id=pk, unit=unit_id, attributes=v.get("attributes") or {}, source=source)
+        records.append(("asset.import_create", ObjRef("register.asset", pk, f"{code} {v['name']}"),
+                        None, after, v["unit"].jurisdiction.path))  # fmt: skip
+    return records
