@@ -221,8 +221,9 @@ def run_step(name: str, a: str, b: str, env: dict) -> dict:
         "r['peak_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
         "print('RESULT' + json.dumps(r))"
     )
-    out = subprocess.run(
-                         cwd=ROOT, check=False)  # fmt: skip
+    out = subprocess.run(  # noqa: S603 - our own interpreter running our own step
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=False
+    )
     if out.returncode:
         raise SystemExit(f"{name} failed:\n{out.stdout}\n{out.stderr}")
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("RESULT"))
