@@ -203,11 +203,13 @@ def allocation_create(
         )
         allocation.full_clean()
         allocation.save(force_insert=True)
-        # F() updates: the database applies the change to the locked row's current value,
-        # and its check constraints are the last line of defence.
-        Receipt.objects.filter(pk=receipt.pk).update(allocated=F("allocated") + amount)
+        # Both rows are locked, so their values read above are current. The new totals are
+        # computed in Decimal here, not with F(): SQLite does F() arithmetic on these columns in
+        # floating point (0.30 - 0.10 - 0.20 < 0), which would trip the check constraints
+        # (still the last line of defence) on an exact repayment.
+        Receipt.objects.filter(pk=receipt.pk).update(allocated=receipt.allocated + amount)
         Debt.objects.filter(pk=debt.pk).update(
-            outstanding=F("outstanding") - amount, version=F("version") + 1
+            outstanding=debt.outstanding - amount, version=F("version") + 1
         )
         audit_record(
             actor=actor,

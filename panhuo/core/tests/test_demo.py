@@ -5,6 +5,7 @@ The tests seed the SMALL size, which runs the same code as the full demo with fe
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -16,7 +17,9 @@ from django.utils import timezone
 
 from panhuo.core.demo import DEMO_PASSWORD, REFERENCE_DATE, SMALL, is_seeded, seed_demo
 from panhuo.core.demo.catalogue import USERS
+from panhuo.core.testing import concluded_project
 from panhuo.disposal.models import DisposalProject, PackageItem, ProjectEvent, ProjectStatus
+from panhuo.finance import services as fs
 from panhuo.finance.models import Allocation, Debt, Receipt
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import audit_verify
@@ -199,3 +202,36 @@ def test_demo_command_prints_sign_ins_and_serves_with_waitress(settings, tmp_pat
     assert "already seeded" in out.getvalue()
     assert Asset.objects.count() == assets
     assert served == {}
+
+
+def test_a_debt_repaid_exactly_in_pieces_ends_at_zero(world):
+    """The seed repays debts exactly, in pieces; on SQLite that once left -2.8e-17 behind
+    (floating-point F() arithmetic) and the check constraint refused the last allocation."""
+    finance = world.user("finance")
+    project = concluded_project(world, deal_price=Decimal("0.30"))
+    receipt = fs.receipt_create(
+        actor=finance,
+        project=project,
+        amount="0.30",
+        received_on=dt.date(2026, 1, 5),
+        voucher="V-EXACT",
+        budget_class="non_tax",
+    )
+    debt = fs.debt_create(
+        actor=finance,
+        jurisdiction=world.district,
+        data={
+            "creditor": "Supplier",
+            "debt_type": "arrears",
+            "principal": "0.30",
+            "rate": Decimal("0"),
+            "issue_date": dt.date(2025, 1, 1),
+            "maturity_date": dt.date(2026, 1, 1),
+        },
+    )
+    fs.allocation_create(actor=finance, receipt=receipt, debt=debt, amount="0.10")
+    fs.allocation_create(actor=finance, receipt=receipt, debt=debt, amount="0.20")
+    debt.refresh_from_db()
+    receipt.refresh_from_db()
+    assert debt.outstanding == Decimal("0.00")
+    assert receipt.allocated == receipt.amount == Decimal("0.30")
