@@ -1,0 +1,172 @@
+"""One disposal from draft to a repaid debt, clicked through in a real Chromium.
+
+Each person uses their own browser context (their own session), as they would their own
+computer: the office opens and submits the project, the head approves it, the office lists it
+and records the deal, finance records the proceeds and allocates them to a debt, and the office
+closes the project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from playwright.sync_api import sync_playwright
+
+from panhuo.core.testing import PASSWORD, AssetFactory
+from panhuo.disposal import services as ds
+from panhuo.disposal.models import DisposalProject
+from panhuo.finance import services as fs
+from panhuo.finance.models import Debt
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def records(transactional_db, world):
+    """A package ready for a project, and a debt to repay. Made before the browser starts."""
+    asset = AssetFactory(unit=world.unit, name="Idle depot on Binjiang Road")
+    package = ds.package_create(
+        actor=world.user("office"),
+        jurisdiction=world.district,
+        name="Binjiang depot lot",
+        channel="auction",
+        asset_ids=[asset.pk],
+    )
+    debt = fs.debt_create(
+        actor=world.user("finance"),
+        jurisdiction=world.district,
+        data={
+            "creditor": "District Bank",
+            "debt_type": "bank_loan",
+            "principal": "20000000.00",
+            "rate": Decimal("4.350"),
+            "issue_date": dt.date(2021, 1, 1),
+            "maturity_date": dt.date(2031, 1, 1),
+        },
+    )
+    return package, debt
+
+
+@pytest.fixture
+def browser(monkeypatch, records):
+    # Playwright's sync API runs an event loop in this thread, so Django would refuse the
+    # test's own (synchronous) ORM calls; this is Django's documented escape hatch for that.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(browser, base: str, username: str):
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click(".login-card button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def take(page, transition: str, **fields) -> None:
+    """Fill a transition's form on the project page and press its button."""
+    for name, value in fields.items():
+        page.fill(f"#id_{transition}-{name}", value)
+    page.click(f"button[name=do][value={transition}]")
+    page.wait_for_load_state()
+
+
+def status_of(page) -> str:
+    return page.inner_text("[data-testid=project-status]").strip()
+
+
+@pytest.mark.browser
+def test_a_disposal_from_draft_to_repaid_debt(live_server, records, browser):
+    base = live_server.url
+    package, debt = records
+
+    # The office opens a draft project for the package and submits it.
+    office = sign_in(browser, base, "office")
+    office.goto(f"{base}{package.get_absolute_url()}")
+    office.click("text=Open a disposal project")
+    office.fill("#id_reserve_price", "6,000,000.00")
+    office.click("button:has-text('Open draft project')")
+    office.wait_for_url(re.compile(r"/projects/\d+/$"))
+    project_url = office.url
+    assert status_of(office) == "Draft"
+    assert office.locator("button[name=do][value=approve]").count() == 0
+    take(office, "submit")
+    assert status_of(office) == "Submitted"
+
+    # The head approves: the office may not, and is not offered the button.
+    assert office.locator("button[name=do][value=approve]").count() == 0
+    head = sign_in(browser, base, "head")
+    head.goto(project_url)
+    take(head, "approve", comment="Task-force meeting No. 7")
+    assert status_of(head) == "Approved"
+
+    # The office lists it and records the deal.
+    office.goto(project_url)
+    take(office, "list")
+    assert status_of(office) == "Listed"
+    take(office, "conclude", deal_price="6,500,000.00", buyer="Binjiang Logistics Ltd")
+    assert status_of(office) == "Concluded"
+    assert office.inner_text("[data-testid=deal-price]").strip() == "6,500,000.00"
+
+    # Finance records the proceeds in full and allocates them to the debt.
+    finance = sign_in(browser, base, "finance")
+    finance.goto(project_url)
+    finance.click("text=Record a receipt")
+    assert finance.input_value("#id_amount") == "6500000.00"
+    finance.fill("#id_voucher", "FZ-2026-0042")
+    finance.select_option("#id_budget_class", "non_tax")
+    finance.click("button:has-text('Record receipt')")
+    finance.wait_for_url(re.compile(r"/receipts/\d+/$"))
+    finance.select_option("#id_debt", str(debt.pk))
+    assert finance.input_value("#id_amount") == "6500000.00"
+    finance.click("button:has-text('Allocate')")
+    finance.wait_for_load_state()
+    assert finance.inner_text("[data-testid=receipt-unallocated]").strip() == "0.00"
+
+    # The office closes the project; it shows as closed, and the debt's outstanding fell.
+    office.goto(project_url)
+    take(office, "close", comment="Proceeds received and applied to the bank loan.")
+    assert status_of(office) == "Closed"
+    assert office.locator("button[name=do]").count() == 0
+    finance.goto(f"{base}{debt.get_absolute_url()}")
+    outstanding = finance.inner_text("[data-testid=debt-outstanding]").strip()
+    assert outstanding == "13,500,000.00"
+
+    office.click("button:has-text('Sign out')")
+    office.wait_for_url(re.compile(r"/login/"))
+
+    # What the pages showed is what was stored. While Playwright's loop runs, the ORM works in
+    # a context of its own and opens a connection there: close it, or it outlives the tests.
+    try:
+        project = DisposalProject.objects.get(package=package)
+        assert project.status == "closed"
+        assert Debt.objects.get(pk=debt.pk).outstanding == Decimal("13500000.00")
+        assert list(project.events.values_list("transition", flat=True)) == [
+            "submit",
+            "approve",
+            "list",
+            "conclude",
+            "close",
+        ]
+    finally:
+        connection.close()
