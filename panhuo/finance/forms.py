@@ -21,7 +21,7 @@ class DebtFilterForm(forms.Form):
     debt_type = forms.ChoiceField(
         label=_("Type"), required=False, choices=blank_choice(DebtType.choices, _("All types"))
     )
-    open_only = forms.BooleanField(label=_("Only with an amount outstanding"), required=False)
+    open_only = forms.BooleanField(label=_("Outstanding only"), required=False)
 
     def filters(self) -> dict:
         self.is_valid()
@@ -78,7 +78,7 @@ class ReceiptFilterForm(forms.Form):
     budget_class = forms.ChoiceField(
         label=_("Budget class"), required=False, choices=blank_choice(BudgetClass.choices)
     )
-    unallocated_only = forms.BooleanField(label=_("Only not fully allocated"), required=False)
+    unallocated_only = forms.BooleanField(label=_("Not fully allocated"), required=False)
 
     def filters(self) -> dict:
         self.is_valid()

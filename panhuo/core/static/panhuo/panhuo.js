@@ -48,6 +48,12 @@
     title.textContent = point.label + ": " + point.display + (point.book ? " (" + point.book + ")" : "");
   }
 
+  /* Cut a label to about ``px`` pixels of 12px text; the full label stays in the tooltip. */
+  function fit(label, px) {
+    var max = Math.max(3, Math.floor(px / 6.6));
+    return label.length > max ? label.slice(0, max - 1) + "…" : label;
+  }
+
   function numbers(points) {
     return points.map(function (p) { return Math.max(0, parseFloat(p.value) || 0); });
   }
@@ -65,7 +71,7 @@
       var y = i * rowH + 3;
       var w = Math.max(values[i] > 0 ? 2 : 0, (values[i] / max) * plotW);
       var g = wrap(svg, p);
-      text(g, labelW - 8, y + rowH / 2 + 4, p.label, { "text-anchor": "end" });
+      text(g, labelW - 8, y + rowH / 2 + 4, fit(p.label, labelW - 10), { "text-anchor": "end" });
       var r = el("rect", { x: labelW, y: y + 4, width: w, height: rowH - 9, rx: 3, fill: colour(p, i) }, g);
       tooltip(r, p);
       text(g, labelW + w + 6, y + rowH / 2 + 4, p.display, { "class": "value-label" });
@@ -76,8 +82,12 @@
   function columns(box, points) {
     var values = numbers(points);
     var max = Math.max.apply(null, values.concat([0])) || 1;
-    var width = Math.max(300, box.clientWidth || 640), height = 210, top = 20, bottom = 34;
+    var width = Math.max(260, box.clientWidth || 640), top = 20;
     var slot = width / Math.max(points.length, 1);
+    var longest = Math.max.apply(null, points.map(function (p) { return p.label.length; }));
+    var tilt = longest * 6.6 > slot - 4;  /* names too wide for their column lean over */
+    var bottom = tilt ? 24 + Math.min(longest, 14) * 4.5 : 34;
+    var height = 176 + bottom;
     var barW = Math.min(56, slot * 0.6);
     var svg = el("svg", { viewBox: "0 0 " + width + " " + height, "aria-hidden": "true" }, box);
     var base = height - bottom;
@@ -89,7 +99,12 @@
       var r = el("rect", { x: x, y: base - h, width: barW, height: Math.max(h, values[i] > 0 ? 2 : 0), rx: 3, fill: colour(p, i) }, g);
       tooltip(r, p);
       text(g, x + barW / 2, base - h - 6, p.display, { "text-anchor": "middle", "class": "value-label" });
-      text(g, x + barW / 2, base + 18, p.label, { "text-anchor": "middle" });
+      if (tilt) {
+        var lx = x + barW / 2, ly = base + 14;
+        text(g, lx, ly, fit(p.label, 90), { "text-anchor": "end", transform: "rotate(-35 " + lx + " " + ly + ")" });
+      } else {
+        text(g, x + barW / 2, base + 18, p.label, { "text-anchor": "middle" });
+      }
     });
   }
 
