@@ -78,11 +78,14 @@ def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse
 
 
 def _field_of(loc: list | tuple) -> str:
-    """``("body", "payload", "amount")`` → ``amount``; ``("query", "page")`` → ``page``."""
+    """``("body", "payload", "amount")`` → ``amount``; ``("query", "page")`` → ``page``.
+
+    A body that is missing or not an object as a whole (``("body", "payload")``) is ``body``.
+    """
     parts = list(loc)
-    if parts and parts[0] in {"body", "form", "file"} and len(parts) > 2:
-        parts = parts[2:]  # drop the source and the name of the body parameter
-    elif parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
+    if parts and parts[0] in {"body", "form", "file"}:
+        parts = parts[2:] or parts[:1]  # drop the source and the name of the body parameter
+    elif parts and parts[0] in {"query", "path", "header", "cookie"}:
         parts = parts[1:] or parts
     return ".".join(str(p) for p in parts)
 

@@ -93,13 +93,16 @@ def test_anonymous_is_401_with_a_json_body(url):
 
 
 def test_unparseable_body_is_400_and_writes_nothing(world):
-    build_api_world(world)
+    aw = build_api_world(world)
     before = fingerprint()
     c = client_for(world, "office")
-    r = c.post("/api/v1/assets", data="{not json", content_type="application/json")
-    assert r.status_code == 400 and "detail" in r.json()
+    for data in ("{not json", "[" * 100_000, b"\xff\xfe{"):
+        r = c.post("/api/v1/assets", data=data, content_type="application/json")
+        assert r.status_code == 400 and "detail" in r.json()
     r = c.post("/api/v1/assets", data="[1, 2]", content_type="application/json")
-    assert r.status_code == 422
+    assert r.status_code == 422 and list(r.json()["errors"]) == ["body"]
+    r = c.patch(f"/api/v1/assets/{aw.asset.pk}")
+    assert r.status_code == 422 and list(r.json()["errors"]) == ["body"]
     assert fingerprint() == before
 
 
@@ -118,7 +121,7 @@ def test_a_validation_error_without_a_field_is_still_json(rf):
         (("body", "payload", "asset_ids", 0), "asset_ids.0"),
         (("query", "page"), "page"),
         (("path", "asset_id"), "asset_id"),
-        (("body", "payload"), "payload"),
+        (("body", "payload"), "body"),
     ],
 )
 def test_error_locations_become_field_names(loc, field):
