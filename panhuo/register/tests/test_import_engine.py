@@ -169,3 +169,19 @@ def test_xlsx_with_chosen_sheet(world, tmp_path):
     assert report.committed, report.errors
     a = Asset.objects.get(code="XL-1")
     assert a.book_value == Decimal("1234.50") and a.acquired_on == dt.date(2010, 1, 2)
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("name", ["register_libreoffice.xlsx", "register_libreoffice_gbk.csv"])
+def test_files_written_by_libreoffice(world, name):
+    """Files from a real spreadsheet program: LibreOffice's XLSX, and a GBK CSV."""
+    with (FIXTURES / name).open("rb") as f:
+        report = _run(world, f, commit=True)
+    assert report.committed and (report.new, report.rejected) == (3, 0), report.errors
+    depot = Asset.objects.get(code="LO-001")
+    assert depot.name == "老粮站仓库" and depot.book_value == Decimal("1250000.00")
+    assert depot.accumulated_depreciation == Decimal("312500.00")
+    assert depot.area == Decimal("4800.50") and depot.idle_since == dt.date(2022, 7, 1)
+    assert Asset.objects.get(code="LO-003").area is None
