@@ -237,9 +237,13 @@ def _steps(project) -> list[dict]:
         ProjectStatus.CLOSED,
     ]
     if project.status == ProjectStatus.WITHDRAWN:
-        return [{"label": s.label, "state": "skipped"} for s in path] + [
-            {"label": ProjectStatus.WITHDRAWN.label, "state": "current"}
-        ]
+        # Reached steps stay ticked; the ones it never got to are struck through.
+        left = project.events.filter(transition="withdraw").values_list("from_status", flat=True)
+        reached = path.index(ProjectStatus(left.last() or ProjectStatus.DRAFT))
+        return [
+            {"label": s.label, "state": "done" if i <= reached else "skipped"}
+            for i, s in enumerate(path)
+        ] + [{"label": ProjectStatus.WITHDRAWN.label, "state": "current"}]
     here = path.index(ProjectStatus(project.status))
     return [
         {"label": s.label, "state": "done" if i < here else "current" if i == here else "todo"}

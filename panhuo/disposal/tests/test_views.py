@@ -331,3 +331,15 @@ def test_stale_transition_explains_and_changes_nothing(world, sample):
     assert fingerprint() == before
     assert _transition(world, "office", sample.a.project, "teleport").status_code == 404
     assert ProjectEvent.objects.filter(project=sample.a.project).count() == 0
+
+
+def test_progress_steps_show_where_a_withdrawn_project_stopped(world, sample):
+    p = sample.a.project
+    ds.project_transition(actor=world.user("office"), project=p, transition="submit")
+    ds.project_transition(
+        actor=world.user("office"), project=p, transition="withdraw", comment="Title dispute"
+    )
+    steps = client_for(world, "head").get(p.get_absolute_url()).context["steps"]
+    assert [s["state"] for s in steps] == [
+        "done", "done", "skipped", "skipped", "skipped", "skipped", "current"
+    ]  # fmt: skip
