@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.views.defaults import server_error
 
 from panhuo.core.tests.views_support import (
     USERS,
@@ -98,3 +99,9 @@ def test_our_static_files_are_served_and_nothing_comes_from_elsewhere():
         text = Path(finders.find(name)).read_text()
         assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
         assert "https://" not in text and "@import" not in text
+
+
+def test_server_error_page_renders_without_a_request_context(rf):
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
