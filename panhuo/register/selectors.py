@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Sum
+import datetime as dt
 
-from panhuo.register.models import Asset
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from panhuo.register.models import Asset, AssetStatus, Encumbrance
 
 #: The orderings a list may ask for (API ``ordering`` and UI column headers).
 ASSET_ORDERINGS = {
@@ -18,6 +21,15 @@ ASSET_ORDERINGS = {
     "area": "area",
     "updated_at": "updated_at",
 }
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` earlier (clamped to the month's end)."""
+    import calendar
+
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(y, m + 1)[1]
+    return dt.date(y, m + 1, min(day.day, last))
 
 
 def get_asset_for(user, pk) -> Asset:
@@ -40,6 +52,11 @@ def asset_list(
     jurisdiction: int | None = None,
     min_value=None,
     max_value=None,
+    min_appraised=None,
+    max_appraised=None,
+    min_idle_months: int | None = None,
+    encumbered: bool | None = None,
+    classification: str = "",
     ordering: str = "code",
 ) -> QuerySet[Asset]:
     """The caller's assets, filtered and sorted; unknown orderings fall back to code."""
@@ -60,6 +77,27 @@ def asset_list(
         qs = qs.filter(book_value__gte=min_value)
     if max_value is not None:
         qs = qs.filter(book_value__lte=max_value)
+    if min_appraised is not None:
+        qs = qs.filter(appraised_value__gte=min_appraised)
+    if max_appraised is not None:
+        qs = qs.filter(appraised_value__lte=max_appraised)
+    if min_idle_months is not None:
+        # Idle at least N months: idle or under-used, and idle since on or before today − N.
+        qs = qs.filter(
+            status__in=[AssetStatus.IDLE, AssetStatus.UNDER_USED],
+            idle_since__lte=months_before(timezone.localdate(), min_idle_months),
+        )
+    if encumbered is not None:
+        has = Exists(Encumbrance.objects.filter(asset=OuterRef("pk")))
+        qs = qs.filter(has if encumbered else ~has)
+    if classification:
+        # A code and everything below it in the classification tree.
+        qs = qs.filter(
+            Q(classification__code=classification)
+            | Q(classification__parent__code=classification)
+            | Q(classification__parent__parent__code=classification)
+            | Q(classification__parent__parent__parent__code=classification)
+        )
     desc = ordering.startswith("-")
     key = ASSET_ORDERINGS.get(ordering.lstrip("-"), "code")
     return qs.order_by(("-" if desc else "") + key, "pk")
