@@ -1,0 +1,35 @@
+"""Things every section shares: a user's saved filters."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class SavedFilter(models.Model):
+    """A named list query (the URL's query string) a user keeps for a list page."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    target = models.CharField(_("list"), max_length=32)
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("query"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["owner", "target", "name"]
+        verbose_name = _("saved filter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "target", "name"], name="saved_filter_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"{self.target[:-1]}-list") + (f"?{self.query}" if self.query else "")
