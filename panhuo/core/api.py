@@ -86,3 +86,13 @@ def referenced[T](field: str, label: str, getter: Callable[[Any, Any], T], user,
         return getter(user, pk)
     except ObjectDoesNotExist:
         raise ReferenceMissing(field, f"Unknown {label} {pk}.") from None
+
+
+def visible_jurisdiction(user, pk):
+    """A jurisdiction the caller may see (for ids named in a request body)."""
+    return policy.jurisdictions_for(user, "organisation", "view").get(pk=pk)
+
+
+def visible_unit(user, pk):
+    """A holding unit the caller may see (for ids named in a request body)."""
+    return policy.units_for(user, "organisation", "view").get(pk=pk)

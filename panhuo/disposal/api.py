@@ -5,7 +5,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from panhuo.core.api import PagePagination, actor, referenced, require_any
+from panhuo.core.api import (
+    PagePagination,
+    actor,
+    referenced,
+    require_any,
+    visible_jurisdiction,
+)
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.disposal.models import DisposalProject, PackageItem, ProjectEvent
 from panhuo.disposal.schemas import (
@@ -39,10 +45,6 @@ router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-def _jurisdiction_for(user, pk):
-    return policy.jurisdictions_for(user, "organisation", "view").get(pk=pk)
-
-
 # --- Packages ---------------------------------------------------------------------------------
 
 
@@ -66,7 +68,7 @@ def package_new(request: HttpRequest, payload: PackageIn):
     require_any(request, "package", "create")
     user = actor(request)
     jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", _jurisdiction_for, user, payload.jurisdiction
+        "jurisdiction", "jurisdiction", visible_jurisdiction, user, payload.jurisdiction
     )
     package = package_create(
         actor=user,

@@ -4,7 +4,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from panhuo.core.api import PagePagination, actor, referenced, require_any
+from panhuo.core.api import (
+    PagePagination,
+    actor,
+    referenced,
+    require_any,
+    visible_jurisdiction,
+)
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.disposal.selectors import get_project_for
 from panhuo.finance.schemas import (
@@ -29,14 +35,9 @@ from panhuo.finance.selectors import (
     receipt_list,
 )
 from panhuo.finance.services import allocation_create, debt_create, receipt_create
-from panhuo.organisation import policy
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-def _jurisdiction_for(user, pk):
-    return policy.jurisdictions_for(user, "organisation", "view").get(pk=pk)
 
 
 # --- Receipts ---------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ def debt_new(request: HttpRequest, payload: DebtIn):
     user = actor(request)
     data = payload.dict(exclude_unset=True)
     jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", _jurisdiction_for, user, data.pop("jurisdiction")
+        "jurisdiction", "jurisdiction", visible_jurisdiction, user, data.pop("jurisdiction")
     )
     if not data.get("code"):
         data.pop("code", None)

@@ -4,11 +4,16 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from panhuo.core.api import PagePagination, actor, referenced, require_any
+from panhuo.core.api import (
+    PagePagination,
+    actor,
+    referenced,
+    require_any,
+    visible_unit,
+)
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.integrity.schemas import AuditEntryOut
 from panhuo.integrity.selectors import history_of
-from panhuo.organisation import policy
 from panhuo.register.schemas import AssetFilters, AssetIn, AssetOut, AssetPatch
 from panhuo.register.selectors import asset_list, get_asset_for
 from panhuo.register.services import asset_create, asset_update
@@ -17,13 +22,9 @@ router = Router(tags=["assets"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-def _unit_for(user, pk):
-    return policy.units_for(user, "organisation", "view").get(pk=pk)
-
-
 def _with_unit(request: HttpRequest, data: dict) -> dict:
     if data.get("unit") is not None:
-        data["unit"] = referenced("unit", "unit", _unit_for, actor(request), data["unit"])
+        data["unit"] = referenced("unit", "unit", visible_unit, actor(request), data["unit"])
     return data
 
 
