@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from panhuo.core.errors import ValidationError
+from panhuo.core.errors import Conflict, ValidationError
 from panhuo.disposal.models import (
     Channel,
     DisposalProject,
@@ -321,9 +321,10 @@ def _conclude_package(project: DisposalProject) -> None:
 
 
 def project_update(
-    *, actor: User, project: DisposalProject, data: dict[str, Any]
+    *, actor: User, project: DisposalProject, data: dict[str, Any], version: int | None = None
 ) -> DisposalProject:
-    """Edit a draft's reserve price, channel or note (only drafts may change)."""
+    """Edit a draft's reserve price, channel or note (only drafts may change). ``version``
+    (if given) must match, so that no one's edit is silently lost."""
     allowed = {"reserve_price", "channel", "note"}
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -337,6 +338,11 @@ def project_update(
     )
     with transaction.atomic():
         project = DisposalProject.objects.select_for_update().get(pk=project.pk)
+        if version is not None and project.version != version:
+            raise Conflict(
+                f"Project {project.code} was changed by someone else (version "
+                f"{project.version}, you edited {version}). Reload and try again."
+            )
         if project.status != ProjectStatus.DRAFT:
             raise ValidationError({"status": ["Only a draft project can be edited."]})
         before = snapshot(project)

@@ -146,3 +146,15 @@ def test_service_refuses_marking_packaged_asset_essential(world):
     with pytest.raises(ValidationError) as exc:
         asset_update(actor=world.user("office"), asset=packaged, data={"criticality": "essential"})
     assert "criticality" in exc.value.message_dict
+
+
+def test_project_update_version_check(world):
+    from panhuo.core.errors import Conflict
+
+    pkg = _pkg(world, [AssetFactory(unit=world.unit)])
+    p = ds.project_create(actor=world.user("office"), package=pkg, reserve_price=Decimal("9"))
+    ds.project_update(actor=world.user("office"), project=p, data={"note": "a"}, version=1)
+    with pytest.raises(Conflict):
+        ds.project_update(actor=world.user("office2"), project=p, data={"note": "b"}, version=1)
+    p.refresh_from_db()
+    assert (p.note, p.version) == ("a", 2)
