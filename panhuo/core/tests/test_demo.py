@@ -182,8 +182,27 @@ def test_demo_command_prints_sign_ins_and_serves_with_waitress(settings, tmp_pat
         served.update(kwargs, app=app)
 
     monkeypatch.setattr("waitress.serve", fake_serve)
+
+    class FakeWorker:
+        """Stands in for the worker process, which would open its own database."""
+
+        started: list = []
+        stopped = False
+
+        def __init__(self, args, **kwargs):
+            FakeWorker.started.append(args)
+
+        def terminate(self):
+            FakeWorker.stopped = True
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr("panhuo.core.management.commands.demo.subprocess.Popen", FakeWorker)
     out = io.StringIO()
     call_command("demo", "--size", "small", "--port", "8765", stdout=out)
+    # The demo runs the background-task worker beside the server, and stops it with the server.
+    assert FakeWorker.started[0][-3:] == ["-m", "panhuo.cli", "worker"] and FakeWorker.stopped
     text = out.getvalue()
     assert "Seeded the demo district" in text
     assert "http://127.0.0.1:8765/" in text

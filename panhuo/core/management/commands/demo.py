@@ -6,6 +6,10 @@ again is safe: the seed finds its district and adds nothing.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -89,6 +93,7 @@ class Command(BaseCommand):
         from django.core.wsgi import get_wsgi_application
         from waitress import serve
 
+        worker = self.start_worker()
         self.stdout.write(f"Serving with waitress on {url} — press Ctrl+C to stop.")
         self.stdout.flush()
         try:
@@ -97,3 +102,17 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot serve on {host}:{port}: {exc}") from exc
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+    def start_worker(self) -> subprocess.Popen:
+        """The background-task worker (imports and other long work), as its own process beside
+        the web server, with the same settings; it stops when the demo stops."""
+        self.stdout.write("Starting the background task worker (panhuo worker).")
+        return subprocess.Popen(
+            [sys.executable, "-m", "panhuo.cli", "worker"], env=os.environ.copy()
+        )
