@@ -91,6 +91,20 @@ def mapping_save(
     return mapping
 
 
+def mapping_delete(*, actor: User, mapping: ImportMapping) -> None:
+    """Delete one of the actor's saved mappings; someone else's looks missing. Audited."""
+    if mapping.owner_id != actor.pk:
+        raise ImportMapping.DoesNotExist
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="import_mapping.delete",
+            obj=mapping,
+            before=mapping.as_json() | {"name": mapping.name},
+        )
+        mapping.delete()
+
+
 def import_run_create(
     *,
     actor: User,
