@@ -90,6 +90,11 @@ class DebtType(models.TextChoices):
     HIDDEN = "hidden", _("Hidden debt")
 
 
+class RateType(models.TextChoices):
+    FIXED = "fixed", _("Fixed")
+    FLOATING = "floating", _("Floating")
+
+
 class DebtQuerySet(models.QuerySet):
     def visible_to(self, user) -> DebtQuerySet:
         return self.filter(policy.scope_q(user, "debt", "view", path="jurisdiction__path"))
@@ -112,6 +117,10 @@ class Debt(models.Model):
     issue_date = models.DateField(_("issue date"))
     maturity_date = models.DateField(_("maturity date"))
     outstanding = MoneyField(_("outstanding"), validators=[MinValueValidator(0)])
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    rate_type = models.CharField(
+        _("rate type"), max_length=8, choices=RateType.choices, default=RateType.FIXED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -186,3 +195,6 @@ class Allocation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("receipt-detail", args=[self.receipt_id])
+
+
+from panhuo.finance.debt_models import FiscalInputs, ScheduleRow  # noqa: E402, F401

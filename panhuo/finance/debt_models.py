@@ -1,0 +1,74 @@
+"""A debt's repayment schedule, and the yearly fiscal figures its risk is measured against."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import MoneyField
+from panhuo.organisation.models import Jurisdiction
+
+
+class ScheduleRow(models.Model):
+    """One instalment of a debt: principal and interest due on a date."""
+
+    debt = models.ForeignKey("finance.Debt", on_delete=models.CASCADE, related_name="schedule")
+    due_date = models.DateField(_("due date"))
+    principal = MoneyField(_("principal due"), validators=[MinValueValidator(0)])
+    interest = MoneyField(_("interest due"), default=Decimal("0.00"),
+                          validators=[MinValueValidator(0)])  # fmt: skip
+
+    class Meta:
+        ordering = ["debt", "due_date", "pk"]
+        verbose_name = _("schedule row")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(principal__gte=0) & Q(interest__gte=0), name="schedule_row_gte_0"
+            ),
+            models.UniqueConstraint(fields=["debt", "due_date"], name="schedule_row_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.debt_id} {self.due_date}: {self.principal} + {self.interest}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("debt-detail", args=[self.debt_id])
+
+
+class FiscalInputs(models.Model):
+    """A jurisdiction's figures for one year, entered or imported: the denominators of the
+    debt risk indicators (DESIGN.md §2, debt risk)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="fiscal_inputs"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    comprehensive_fiscal_capacity = MoneyField(
+        _("comprehensive fiscal capacity"), validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    budget_expenditure = MoneyField(
+        _("budget expenditure"), validators=[MinValueValidator(Decimal("0.01"))]
+    )
+
+    class Meta:
+        ordering = ["jurisdiction", "-year"]
+        verbose_name = _("fiscal inputs")
+        verbose_name_plural = _("fiscal inputs")
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year"], name="fiscal_inputs_year"),
+            models.CheckConstraint(
+                condition=Q(comprehensive_fiscal_capacity__gt=0) & Q(budget_expenditure__gt=0),
+                name="fiscal_inputs_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("jurisdiction-detail", args=[self.jurisdiction_id])
