@@ -162,6 +162,15 @@ class Debt(models.Model):
 
 
 class AllocationQuerySet(models.QuerySet):
+    def net_total(self) -> Decimal:
+        """Allocated less reversed: what these entries repaid, net."""
+        from django.db.models import Case, Sum, When
+
+        total = self.aggregate(
+            s=Sum(Case(When(reverses__isnull=True, then=F("amount")), default=-F("amount")))
+        )["s"]
+        return Decimal(total or 0).quantize(Decimal("0.01"))
+
     def visible_to(self, user) -> AllocationQuerySet:
         return self.filter(
             policy.scope_q(user, "allocation", "view", path="debt__jurisdiction__path")
@@ -178,6 +187,11 @@ class Allocation(models.Model):
     allocated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    #: Set on a reversal: the allocation it undoes (in full). The ledger is never edited.
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AllocationQuerySet.as_manager()
@@ -191,10 +205,20 @@ class Allocation(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.reverses_id:
+            return f"reversal of {self.receipt.voucher} → {self.debt.code}: {self.amount}"
         return f"{self.receipt.voucher} → {self.debt.code}: {self.amount}"
 
     def get_absolute_url(self) -> str:
         return reverse("receipt-detail", args=[self.receipt_id])
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+    @property
+    def signed_amount(self) -> Decimal:
+        return -self.amount if self.reverses_id else self.amount
 
 
 from panhuo.finance.debt_models import FiscalInputs, ScheduleRow  # noqa: E402, F401

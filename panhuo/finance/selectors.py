@@ -109,7 +109,7 @@ def money_summary(user) -> dict[str, Decimal]:
     d = Debt.objects.visible_to(user).aggregate(
         principal=Sum("principal"), outstanding=Sum("outstanding")
     )
-    repaid = Allocation.objects.visible_to(user).aggregate(s=Sum("amount"))["s"]
+    repaid = Allocation.objects.visible_to(user).net_total()
     return {
         "received": r["received"] or zero,
         "allocated": r["alloc"] or zero,

@@ -219,3 +219,89 @@ def allocation_create(
             jurisdiction_path=debt.jurisdiction.path,
         )
     return allocation
+
+
+def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> Allocation:
+    """Undo an allocation by a new, opposite entry (the ledger is never edited): the receipt
+    gets the money back to allocate again and the debt's outstanding rises by the same."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["A reversal needs a written reason."]})
+    policy.require(actor, "allocation", "create", jurisdiction=allocation.debt.jurisdiction)
+    with transaction.atomic():
+        receipt = Receipt.objects.select_for_update().get(pk=allocation.receipt_id)
+        debt = (
+            Debt.objects.select_for_update()
+            .select_related("jurisdiction")
+            .get(pk=allocation.debt_id)
+        )
+        original = Allocation.objects.select_for_update().get(pk=allocation.pk)
+        if original.reverses_id:
+            raise ValidationError({"allocation": ["A reversal cannot itself be reversed."]})
+        if Allocation.objects.filter(reverses=original).exists():
+            raise ValidationError({"allocation": ["This allocation is already reversed."]})
+        reversal = Allocation(
+            receipt=receipt, debt=debt, amount=original.amount, reverses=original,
+            reason=reason.strip()[:300], allocated_on=timezone.localdate(), allocated_by=actor,
+        )  # fmt: skip
+        reversal.full_clean()
+        reversal.save(force_insert=True)
+        Receipt.objects.filter(pk=receipt.pk).update(allocated=receipt.allocated - original.amount)
+        Debt.objects.filter(pk=debt.pk).update(
+            outstanding=debt.outstanding + original.amount, version=F("version") + 1
+        )
+        audit_record(
+            actor=actor, action="allocation.reverse", obj=reversal, after=snapshot(reversal),
+            jurisdiction_path=debt.jurisdiction.path,
+        )  # fmt: skip
+    return reversal
+
+
+STRATEGIES = {
+    "earliest_maturity": "Earliest maturity first",
+    "highest_rate": "Highest rate first",
+    "most_interest_saved": "Most interest saved",
+}
+
+
+def allocation_suggest(*, receipt: Receipt, debts, strategy: str, on: dt.date | None = None):
+    """How a strategy would spread what is left of ``receipt`` over ``debts``: a list of
+    (debt, amount), never more than is left nor more than any debt's outstanding."""
+    if strategy not in STRATEGIES:
+        raise ValidationError({"strategy": [f"Unknown strategy {strategy!r}."]})
+    on = on or timezone.localdate()
+    open_debts = [d for d in debts if d.outstanding > 0]
+
+    def years_left(d: Debt) -> Decimal:
+        return Decimal(max(1, (d.maturity_date - on).days)) / Decimal("365.25")
+
+    keys = {
+        "earliest_maturity": lambda d: (d.maturity_date, -d.rate, d.pk),
+        "highest_rate": lambda d: (-d.rate, d.maturity_date, d.pk),
+        # Repaying a yuan of this debt now saves rate × years left of interest.
+        "most_interest_saved": lambda d: (-(d.rate * years_left(d)), d.maturity_date, d.pk),
+    }
+    left = receipt.amount - receipt.allocated
+    plan = []
+    for d in sorted(open_debts, key=keys[strategy]):
+        if left <= 0:
+            break
+        amount = min(left, d.outstanding)
+        plan.append((d, amount))
+        left -= amount
+    return plan
+
+
+def allocation_apply_strategy(*, actor: User, receipt: Receipt, strategy: str) -> list[Allocation]:
+    """Allocate what is left of a receipt by a strategy, all in one transaction."""
+    debts = Debt.objects.visible_to(actor).filter(
+        jurisdiction=receipt.project.package.jurisdiction, outstanding__gt=0
+    )
+    with transaction.atomic():
+        receipt = (
+            Receipt.objects.select_for_update()
+            .select_related("project__package__jurisdiction")
+            .get(pk=receipt.pk)
+        )
+        plan = allocation_suggest(receipt=receipt, debts=list(debts), strategy=strategy)
+        return [allocation_create(actor=actor, receipt=receipt, debt=d, amount=str(a))
+                for d, a in plan]  # fmt: skip

@@ -110,7 +110,7 @@ def debt_detail(request, pk):
         {
             "debt": debt,
             "allocations": allocations,
-            "repaid": allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0.00"),
+            "repaid": allocations.net_total(),
             "today": timezone.localdate(),
         },
     )
