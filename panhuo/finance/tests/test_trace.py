@@ -1,0 +1,56 @@
+"""Every yuan is traceable from asset to repaid debt, and back, within what the caller sees."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from panhuo.core.testing import AssetFactory, concluded_project
+from panhuo.finance import services as fs
+from panhuo.finance.trace import trail, write_trail_csv
+
+D = Decimal
+
+
+def test_asset_to_debt_and_back(world):
+    a1 = AssetFactory(unit=world.unit, appraised_value=D("300.00"))
+    a2 = AssetFactory(unit=world.unit, appraised_value=D("100.00"))
+    project = concluded_project(world, deal_price=D("400.00"), assets=[a1, a2])
+    fin = world.user("finance")
+    r = fs.receipt_create(
+        actor=fin,
+        project=project,
+        amount="400.00",
+        received_on=dt.date(2026, 1, 5),
+        voucher="V-T",
+        budget_class="non_tax",
+    )
+    debt = fs.debt_create(
+        actor=fin,
+        jurisdiction=world.district,
+        data={
+            "creditor": "Bond holders",
+            "debt_type": "general_bond",
+            "principal": "1000.00",
+            "rate": D("3"),
+            "issue_date": dt.date(2020, 1, 1),
+            "maturity_date": dt.date(2030, 1, 1),
+        },
+    )
+    alloc = fs.allocation_create(actor=fin, receipt=r, debt=debt, amount="250.00")
+    fs.allocation_reverse(actor=fin, allocation=alloc, reason="posted twice")
+    fs.allocation_create(actor=fin, receipt=r, debt=debt, amount="200.00")
+
+    from_asset = list(trail(fin, asset=a1))
+    assert [row.amount for row in from_asset] == [D("250.00"), D("-250.00"), D("200.00")]
+    assert {row.debt for row in from_asset} == {debt.code}
+    assert from_asset[0].asset_share == D("0.7500")
+    back = list(trail(fin, debt=debt))
+    assert {row.asset for row in back} == {a1.code, a2.code}
+    # Net, through either asset, the debt got 200.
+    assert sum(row.amount for row in back if row.asset == a2.code) == D("200.00")
+    assert list(trail(world.user("outsider_finance"), debt=debt)) == []
+    assert list(trail(world.user("unit_officer"), asset=a1)) == []  # no finance view
+    buf = io.StringIO()
+    write_trail_csv(back, buf)
+    assert buf.getvalue().splitlines()[0].startswith("asset,asset_name,package,project")
+    assert len(buf.getvalue().splitlines()) == 1 + 6
