@@ -81,11 +81,12 @@ def _field_of(loc: list | tuple) -> str:
     """``("body", "payload", "amount")`` → ``amount``; ``("query", "page")`` → ``page``.
 
     A body that is missing or not an object as a whole (``("body", "payload")``) is ``body``.
+    Form and file fields are flat, like the query: ``("form", "commit")`` → ``commit``.
     """
     parts = list(loc)
-    if parts and parts[0] in {"body", "form", "file"}:
+    if parts and parts[0] == "body":
         parts = parts[2:] or parts[:1]  # drop the source and the name of the body parameter
-    elif parts and parts[0] in {"query", "path", "header", "cookie"}:
+    elif parts and parts[0] in {"form", "file", "query", "path", "header", "cookie"}:
         parts = parts[1:] or parts
     return ".".join(str(p) for p in parts)
 
@@ -150,6 +151,7 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 api.add_router("", "panhuo.organisation.api.router")
 api.add_router("", "panhuo.register.api.router")
+api.add_router("", "panhuo.register.api_depth.router")
 api.add_router("", "panhuo.disposal.api.router")
 api.add_router("", "panhuo.finance.api.router")
 api.add_router("", "panhuo.integrity.api.router")

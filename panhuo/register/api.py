@@ -1,6 +1,9 @@
-"""API: the asset register."""
+"""API: the asset register, its export and its encumbrances."""
 
-from django.http import HttpRequest
+import tempfile
+
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -14,9 +17,23 @@ from panhuo.core.api import (
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.integrity.schemas import AuditEntryOut
 from panhuo.integrity.selectors import history_of
-from panhuo.register.schemas import AssetFilters, AssetIn, AssetOut, AssetPatch
+from panhuo.register import exporting
+from panhuo.register.schemas import (
+    AssetFilters,
+    AssetIn,
+    AssetOut,
+    AssetPatch,
+    EncumbranceIn,
+    EncumbranceOut,
+    ExportFilters,
+)
 from panhuo.register.selectors import asset_list, get_asset_for
-from panhuo.register.services import asset_create, asset_update
+from panhuo.register.services import (
+    asset_create,
+    asset_update,
+    encumbrance_add,
+    encumbrance_remove,
+)
 
 router = Router(tags=["assets"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -44,6 +61,46 @@ def asset_new(request: HttpRequest, payload: AssetIn):
     return Status(201, asset_create(actor=actor(request), data=data))
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/assets/export",
+    response=ERRORS,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, in the columns the import reads back unchanged.",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def asset_export(request: HttpRequest, filters: Query[ExportFilters]):
+    """The filtered list as a file: CSV (streamed) or XLSX, in the import's own columns.
+
+    Registered before ``/assets/{asset_id}`` so that ``export`` is not read as an id.
+    """
+    require_any(request, "asset", "view")
+    params = filters.dict()
+    fmt = params.pop("format")
+    qs = asset_list(actor(request), **params)
+    name = f"assets-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exporting.stream_csv(qs), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    exporting.write_xlsx(qs, out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+
+
 @router.get("/assets/{asset_id}", response={200: AssetOut, **ERRORS})
 def asset_detail(request: HttpRequest, asset_id: Id):
     return get_asset_for(actor(request), asset_id)
@@ -65,3 +122,42 @@ def asset_change(request: HttpRequest, asset_id: Id, payload: AssetPatch):
 def asset_history(request: HttpRequest, asset_id: Id):
     """Every recorded change to the asset, newest first."""
     return history_of(get_asset_for(actor(request), asset_id)).order_by("-seq")
+
+
+# --- Encumbrances -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/assets/{asset_id}/encumbrances",
+    response={200: list[EncumbranceOut], **ERRORS},
+    tags=["assets"],
+)
+@paginate(PagePagination)
+def encumbrance_index(request: HttpRequest, asset_id: Id):
+    """The charges on the asset (mortgages, pledges, seizures, lawsuits, leases)."""
+    return get_asset_for(actor(request), asset_id).encumbrances.order_by("kind", "pk")
+
+
+@router.post(
+    "/assets/{asset_id}/encumbrances", response={201: EncumbranceOut, **ERRORS}, tags=["assets"]
+)
+def encumbrance_new(request: HttpRequest, asset_id: Id, payload: EncumbranceIn):
+    """Record a charge on an asset (it then fails the scope rule 'unencumbered')."""
+    require_any(request, "asset", "edit")
+    asset = get_asset_for(actor(request), asset_id)
+    item = encumbrance_add(actor=actor(request), asset=asset, data=payload.dict())
+    return Status(201, item)
+
+
+@router.delete(
+    "/assets/{asset_id}/encumbrances/{encumbrance_id}",
+    response={204: None, **ERRORS},
+    tags=["assets"],
+)
+def encumbrance_delete(request: HttpRequest, asset_id: Id, encumbrance_id: Id):
+    """Lift a charge; one that is not on this asset answers 404."""
+    require_any(request, "asset", "edit")
+    asset = get_asset_for(actor(request), asset_id)
+    item = asset.encumbrances.select_related("asset__unit__jurisdiction").get(pk=encumbrance_id)
+    encumbrance_remove(actor=actor(request), encumbrance=item)
+    return Status(204, None)

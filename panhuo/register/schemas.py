@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -16,7 +16,7 @@ from panhuo.core.schemas import (
     Ordering,
     Text,
 )
-from panhuo.register.models import AssetKind, AssetStatus, Criticality
+from panhuo.register.models import AssetKind, AssetStatus, Criticality, Encumbrance
 from panhuo.register.selectors import ASSET_ORDERINGS
 
 Latitude = DecimalIn(max_digits=9, places=6, description='Degrees as decimal text, e.g. "31.2304".')
@@ -135,4 +135,41 @@ class AssetFilters(Schema):
     jurisdiction: Id | None = None
     min_value: Money | None = Field(None, description="Least book value.")
     max_value: Money | None = Field(None, description="Greatest book value.")
+    min_appraised: Money | None = Field(None, description="Least appraised value.")
+    max_appraised: Money | None = Field(None, description="Greatest appraised value.")
+    min_idle_months: int | None = Field(
+        None, ge=0, le=1200, description="Idle or under-used for at least this many months."
+    )
+    encumbered: bool | None = Field(
+        None, description="true: only assets with an encumbrance; false: only those without."
+    )
+    classification: Text = Field(
+        "", max_length=32, description="A classification code: it and everything below it."
+    )
     ordering: AssetOrdering = "code"
+
+
+class ExportFilters(AssetFilters):
+    format: Literal["csv", "xlsx"] = Field(
+        "csv", description="csv (streamed, UTF-8 with BOM) or xlsx."
+    )
+
+
+class EncumbranceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Encumbrance.Kind
+    holder: Text = Field(min_length=1, max_length=200)
+    amount: Money | None = None
+    until: dt.date | None = None
+    note: Text = Field("", max_length=300)
+
+
+class EncumbranceOut(Schema):
+    id: int
+    asset_id: int
+    kind: Encumbrance.Kind
+    holder: str
+    amount: MoneyOut | None
+    until: dt.date | None
+    note: str
