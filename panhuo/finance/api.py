@@ -1,5 +1,7 @@
 """API: receipts into the treasury, the debt register, and allocations between them."""
 
+from decimal import Decimal
+
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
@@ -11,8 +13,13 @@ from panhuo.core.api import (
     require_any,
     visible_jurisdiction,
 )
+from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.disposal.selectors import get_project_for
+from panhuo.finance.debt_models import FiscalInputs
+from panhuo.finance.fiscal import fiscal_inputs_set
+from panhuo.finance.indicators import indicators_for
+from panhuo.finance.schedules import Row, debt_schedule_set
 from panhuo.finance.schemas import (
     ALLOCATION_ORDERINGS,
     AllocationFilters,
@@ -22,10 +29,23 @@ from panhuo.finance.schemas import (
     DebtFilters,
     DebtIn,
     DebtOut,
+    FiscalInputsIn,
+    FiscalInputsOut,
+    FiscalQuery,
+    IndicatorsOut,
+    IndicatorsQuery,
     ReceiptDetailOut,
     ReceiptFilters,
     ReceiptIn,
     ReceiptOut,
+    ReverseIn,
+    ScheduleIn,
+    ScheduleOut,
+    StrategyIn,
+    StrategyQuery,
+    SuggestionOut,
+    TraceQuery,
+    TrailOut,
 )
 from panhuo.finance.selectors import (
     allocation_list,
@@ -34,7 +54,17 @@ from panhuo.finance.selectors import (
     get_receipt_for,
     receipt_list,
 )
-from panhuo.finance.services import allocation_create, debt_create, receipt_create
+from panhuo.finance.services import (
+    allocation_apply_strategy,
+    allocation_create,
+    allocation_reverse,
+    allocation_suggest,
+    debt_create,
+    receipt_create,
+)
+from panhuo.finance.trace import trail
+from panhuo.organisation import policy
+from panhuo.register.selectors import get_asset_for
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -134,3 +164,174 @@ def allocation_new(request: HttpRequest, payload: AllocationIn):
             allocated_on=payload.allocated_on,
         ),
     )
+
+
+@router.post(
+    "/allocations/{allocation_id}/reverse",
+    response={201: AllocationOut, **ERRORS},
+    tags=["allocations"],
+)
+def allocation_reverse_new(request: HttpRequest, allocation_id: Id, payload: ReverseIn):
+    """Undo an allocation with a new, opposite entry; the original stays in the ledger."""
+    require_any(request, "allocation", "create")
+    user = actor(request)
+    allocation = allocation_list(user).get(pk=allocation_id)
+    return Status(201, allocation_reverse(actor=user, allocation=allocation, reason=payload.reason))
+
+
+# --- Repayment schedules ----------------------------------------------------------------------
+
+
+def _schedule(debt) -> dict:
+    rows = list(debt.schedule.all())
+    return {
+        "debt_id": debt.pk,
+        "rows": rows,
+        "total_principal": sum((r.principal for r in rows), Decimal("0.00")),
+        "total_interest": sum((r.interest for r in rows), Decimal("0.00")),
+    }
+
+
+@router.get("/debts/{debt_id}/schedule", response={200: ScheduleOut, **ERRORS}, tags=["debts"])
+def debt_schedule(request: HttpRequest, debt_id: Id):
+    """The debt's repayment schedule (empty: the principal falls due at maturity)."""
+    return _schedule(get_debt_for(actor(request), debt_id))
+
+
+@router.put("/debts/{debt_id}/schedule", response={200: ScheduleOut, **ERRORS}, tags=["debts"])
+def debt_schedule_put(request: HttpRequest, debt_id: Id, payload: ScheduleIn):
+    """Replace the schedule: generated (bullet, equal principal, annuity) or custom rows that
+    add up to the principal exactly."""
+    require_any(request, "debt", "edit")
+    user = actor(request)
+    debt = get_debt_for(user, debt_id)
+    rows = [Row(r.due_date, r.principal, r.interest) for r in payload.rows or []]
+    if payload.method != "custom" and payload.rows:
+        raise ValidationError({"rows": ["Rows are given only with the custom method."]})
+    debt_schedule_set(
+        actor=user, debt=debt, method=payload.method, frequency=payload.frequency, rows=rows
+    )
+    return _schedule(debt)
+
+
+# --- Allocation strategies --------------------------------------------------------------------
+
+
+def _open_debts(user, receipt):
+    return list(debt_list(user, jurisdiction=receipt.jurisdiction.pk, open_only=True))
+
+
+@router.get(
+    "/receipts/{receipt_id}/suggestion",
+    response={200: list[SuggestionOut], **ERRORS},
+    tags=["receipts"],
+)
+def receipt_suggestion(request: HttpRequest, receipt_id: Id, query: Query[StrategyQuery]):
+    """How a strategy would spread what is left of the receipt over its jurisdiction's open
+    debts. Nothing is written."""
+    require_any(request, "allocation", "view")
+    user = actor(request)
+    receipt = get_receipt_for(user, receipt_id)
+    plan = allocation_suggest(
+        receipt=receipt, debts=_open_debts(user, receipt), strategy=query.strategy
+    )
+    return [
+        {"debt_id": d.pk, "debt_code": d.code, "creditor": d.creditor,
+         "maturity_date": d.maturity_date, "rate": d.rate, "amount": amount}
+        for d, amount in plan
+    ]  # fmt: skip
+
+
+@router.post(
+    "/receipts/{receipt_id}/apply-strategy",
+    response={201: list[AllocationOut], **ERRORS},
+    tags=["receipts"],
+)
+def receipt_apply_strategy(request: HttpRequest, receipt_id: Id, payload: StrategyIn):
+    """Allocate what is left of the receipt by a strategy, all or nothing."""
+    require_any(request, "allocation", "create")
+    user = actor(request)
+    receipt = get_receipt_for(user, receipt_id)
+    policy.require(user, "allocation", "create", jurisdiction=receipt.jurisdiction)
+    return Status(
+        201, allocation_apply_strategy(actor=user, receipt=receipt, strategy=payload.strategy)
+    )
+
+
+# --- Risk indicators and fiscal inputs --------------------------------------------------------
+
+
+def debt_jurisdiction(user, pk):
+    """A jurisdiction whose debts the caller may see."""
+    return policy.jurisdictions_for(user, "debt", "view").get(pk=pk)
+
+
+@router.get("/indicators", response={200: IndicatorsOut, **ERRORS}, tags=["risk"])
+def indicators(request: HttpRequest, query: Query[IndicatorsQuery]):
+    """Debt risk indicators of a jurisdiction (and everything below it) on a date."""
+    require_any(request, "debt", "view")
+    user = actor(request)
+    if query.jurisdiction is None:
+        jurisdiction = policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
+    else:
+        jurisdiction = referenced(
+            "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
+        )
+    result = indicators_for(user, jurisdiction, query.as_of)
+    return {"jurisdiction_id": jurisdiction.pk, **result.__dict__}
+
+
+def _fiscal_out(inputs) -> dict:
+    return {
+        "jurisdiction_id": inputs.jurisdiction_id,
+        "year": inputs.year,
+        "comprehensive_fiscal_capacity": inputs.comprehensive_fiscal_capacity,
+        "budget_expenditure": inputs.budget_expenditure,
+    }
+
+
+@router.get("/fiscal-inputs", response={200: FiscalInputsOut, **ERRORS}, tags=["risk"])
+def fiscal_inputs(request: HttpRequest, query: Query[FiscalQuery]):
+    """A jurisdiction's fiscal figures for a year (404 until entered)."""
+    require_any(request, "debt", "view")
+    user = actor(request)
+    jurisdiction = referenced(
+        "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
+    )
+    return _fiscal_out(FiscalInputs.objects.get(jurisdiction=jurisdiction, year=query.year))
+
+
+@router.put("/fiscal-inputs", response={200: FiscalInputsOut, **ERRORS}, tags=["risk"])
+def fiscal_inputs_put(request: HttpRequest, query: Query[FiscalQuery], payload: FiscalInputsIn):
+    """Enter or correct a jurisdiction's fiscal figures for a year (finance)."""
+    require_any(request, "debt", "edit")
+    user = actor(request)
+    jurisdiction = referenced(
+        "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
+    )
+    inputs = fiscal_inputs_set(
+        actor=user,
+        jurisdiction=jurisdiction,
+        year=query.year,
+        comprehensive_fiscal_capacity=payload.comprehensive_fiscal_capacity,
+        budget_expenditure=payload.budget_expenditure,
+    )
+    return _fiscal_out(inputs)
+
+
+# --- Traceability -----------------------------------------------------------------------------
+
+
+@router.get("/trace", response={200: list[TrailOut], **ERRORS}, tags=["allocations"])
+def trace(request: HttpRequest, query: Query[TraceQuery]):
+    """The trail from assets through packages, projects and receipts to debts: give exactly
+    one of ``asset``, ``debt`` or ``receipt``."""
+    require_any(request, "allocation", "view")
+    user = actor(request)
+    given = {k: v for k, v in query.dict().items() if v is not None}
+    if len(given) != 1:
+        raise ValidationError({"asset": ["Give exactly one of asset, debt or receipt."]})
+    ((field, pk),) = given.items()
+    getter = {"asset": get_asset_for, "debt": get_debt_for, "receipt": get_receipt_for}[field]
+    subject = referenced(field, field, getter, user, pk)
+    return [row.__dict__ for row in trail(user, **{field: subject})]

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -40,6 +41,8 @@ class AllocationOut(Schema):
     allocated_on: dt.date
     allocated_by_id: int
     created_at: dt.datetime
+    reverses_id: int | None = Field(None, description="Set on a reversal: the entry it undoes.")
+    reason: str = ""
 
 
 class ReceiptOut(Schema):
@@ -131,3 +134,137 @@ class AllocationFilters(Schema):
     receipt: Id | None = None
     debt: Id | None = None
     ordering: AllocationOrdering = "-allocated_on"
+
+
+# --- Schedules, strategies, risk, fiscal inputs, trace ----------------------------------------
+
+Method = Literal["bullet", "equal_principal", "annuity", "custom"]
+Frequency = Literal["annual", "semiannual", "quarterly", "monthly"]
+Strategy = Literal["earliest_maturity", "highest_rate", "most_interest_saved"]
+
+
+class ScheduleRowIO(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    due_date: dt.date
+    principal: Money
+    interest: Money = Decimal("0.00")
+
+
+class ScheduleRowOut(Schema):
+    due_date: dt.date
+    principal: MoneyOut
+    interest: MoneyOut
+
+
+class ScheduleOut(Schema):
+    debt_id: int
+    rows: list[ScheduleRowOut]
+    total_principal: MoneyOut
+    total_interest: MoneyOut
+
+
+class ScheduleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    method: Method
+    frequency: Frequency = "annual"
+    rows: list[ScheduleRowIO] | None = Field(
+        None, max_length=1200, description="Only for the custom method."
+    )
+
+
+class ReverseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text = Field(min_length=1, max_length=300)
+
+
+class StrategyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: Strategy
+
+
+class StrategyQuery(Schema):
+    strategy: Strategy
+
+
+class SuggestionOut(Schema):
+    debt_id: int
+    debt_code: str
+    creditor: str
+    maturity_date: dt.date
+    rate: DecimalOut
+    amount: MoneyOut
+
+
+class IndicatorsQuery(Schema):
+    jurisdiction: Id | None = Field(None, description="Defaults to the widest one visible.")
+    as_of: dt.date | None = Field(None, description="Defaults to today.")
+
+
+class IndicatorsOut(Schema):
+    jurisdiction_id: int
+    as_of: dt.date
+    debts: int
+    outstanding: MoneyOut
+    government_debt: MoneyOut
+    capacity: MoneyOut | None
+    debt_ratio: DecimalOut | None
+    debt_ratio_tier: str | None
+    overdue: MoneyOut
+    overdue_ratio: DecimalOut | None
+    overdue_tier: str | None
+    interest_next_year: MoneyOut
+    budget_expenditure: MoneyOut | None
+    interest_burden: DecimalOut | None
+    interest_trigger: bool
+    weighted_rate: DecimalOut | None
+    average_years_to_maturity: DecimalOut | None
+    share_within_year: DecimalOut | None
+    share_fixed: DecimalOut | None
+    notes: list[str]
+
+
+class FiscalQuery(Schema):
+    jurisdiction: Id
+    year: int = Field(ge=1990, le=2100)
+
+
+class FiscalInputsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    comprehensive_fiscal_capacity: PositiveMoney
+    budget_expenditure: PositiveMoney
+
+
+class FiscalInputsOut(Schema):
+    jurisdiction_id: int
+    year: int
+    comprehensive_fiscal_capacity: MoneyOut
+    budget_expenditure: MoneyOut
+
+
+class TraceQuery(Schema):
+    asset: Id | None = None
+    debt: Id | None = None
+    receipt: Id | None = None
+
+
+class TrailOut(Schema):
+    asset: str
+    asset_name: str
+    package: str
+    project: str
+    project_status: str
+    deal_price: MoneyOut | None
+    receipt: str
+    received_on: dt.date
+    allocation: int
+    allocated_on: dt.date
+    amount: MoneyOut
+    asset_share: DecimalOut
+    debt: str
+    creditor: str
+    debt_type: str

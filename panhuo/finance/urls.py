@@ -1,18 +1,33 @@
 from django.urls import path
 
-from panhuo.finance import views
+from panhuo.finance import risk_views, views
 
 urlpatterns = [
     path("debts/", views.debt_list_view, name="debt-list"),
     path("debts/export.csv", views.debt_export, name="debt-export"),
     path("debts/new/", views.debt_create_view, name="debt-create"),
     path("debts/<int:pk>/", views.debt_detail, name="debt-detail"),
+    path("debts/<int:pk>/schedule/", risk_views.debt_schedule_view, name="debt-schedule"),
+    path("trace/debts/<int:pk>/", risk_views.trace_debt_view, name="trace-debt"),
     path("receipts/", views.receipt_list_view, name="receipt-list"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt-detail"),
     path("receipts/<int:pk>/allocations/", views.allocation_create_view, name="allocation-create"),
+    path(
+        "receipts/<int:pk>/apply-strategy/",
+        risk_views.receipt_apply_strategy_view,
+        name="receipt-apply-strategy",
+    ),
+    path(
+        "allocations/<int:pk>/reverse/",
+        risk_views.allocation_reverse_view,
+        name="allocation-reverse",
+    ),
     path(
         "projects/<int:project_pk>/receipts/new/",
         views.receipt_create_view,
         name="receipt-create",
     ),
+    path("risk/", risk_views.risk_indicators_view, name="risk-indicators"),
+    path("risk/fiscal-inputs/", risk_views.fiscal_inputs_view, name="fiscal-inputs"),
+    path("trace/assets/<int:pk>/", risk_views.trace_asset_view, name="trace-asset"),
 ]

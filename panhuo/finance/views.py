@@ -30,6 +30,7 @@ from panhuo.finance.forms import (
     ReceiptFilterForm,
     ReceiptForm,
 )
+from panhuo.finance.risk_forms import ScheduleForm, StrategyForm
 from panhuo.finance.selectors import (
     DEBT_ORDERINGS,
     RECEIPT_ORDERINGS,
@@ -100,20 +101,43 @@ def debt_export(request):
     return csv_response(f"debts-{stamp}.csv", header, rows)
 
 
-@section_required("debt")
-def debt_detail(request, pk):
-    debt = fetch_or_404(get_debt_for, request.user, pk)
-    allocations = allocation_list(request.user, debt=debt.pk).select_related("receipt__project")
+def debt_page(request, debt, *, schedule_form=None, reverse_form=None, reverse_pk=None):
+    user = request.user
+    allocations = list(
+        allocation_list(user, debt=debt.pk).select_related("receipt__project", "reverses")
+    )
+    reversed_ids = {a.reverses_id for a in allocations if a.reverses_id}
+    can_edit = policy.allowed(user, "debt", "edit", jurisdiction=debt.jurisdiction)
+    can_reverse = policy.allowed(user, "allocation", "create", jurisdiction=debt.jurisdiction)
+    if schedule_form is None and can_edit:
+        schedule_form = ScheduleForm(initial={"method": "bullet", "frequency": "annual"})
+    schedule = list(debt.schedule.all())
     return render(
         request,
         "finance/debt_detail.html",
         {
             "debt": debt,
             "allocations": allocations,
-            "repaid": allocations.net_total(),
+            "reversed_ids": reversed_ids,
+            "repaid": allocation_list(user, debt=debt.pk).net_total(),
             "today": timezone.localdate(),
+            "schedule": schedule,
+            "schedule_totals": {
+                "principal": sum((r.principal for r in schedule), Decimal("0.00")),
+                "interest": sum((r.interest for r in schedule), Decimal("0.00")),
+            },
+            "schedule_form": schedule_form if can_edit else None,
+            "can_reverse": can_reverse,
+            "reverse_form": reverse_form,
+            "reverse_pk": reverse_pk,
+            "can_trace": policy.can_any(user, "allocation", "view"),
         },
     )
+
+
+@section_required("debt")
+def debt_detail(request, pk):
+    return debt_page(request, fetch_or_404(get_debt_for, request.user, pk))
 
 
 @section_required("debt")
@@ -156,13 +180,21 @@ def receipt_list_view(request):
     )
 
 
-def _receipt_page(request, receipt, form=None, status: int = 200):
+def _receipt_page(request, receipt, form=None, status: int = 200, strategy_form=None):
     user = request.user
     can_allocate = receipt.unallocated > 0 and policy.allowed(
         user, "allocation", "create", jurisdiction=receipt.jurisdiction
     )
     if form is None and can_allocate:
         form = AllocationForm(user=user, receipt=receipt, initial={"amount": receipt.unallocated})
+    plan = None
+    if strategy_form is None and can_allocate:
+        strategy_form = StrategyForm(request.GET if "strategy" in request.GET else None)
+        if strategy_form.is_bound and strategy_form.is_valid():
+            debts = debt_list(user, jurisdiction=receipt.jurisdiction.pk, open_only=True)
+            plan = services.allocation_suggest(
+                receipt=receipt, debts=list(debts), strategy=strategy_form.cleaned_data["strategy"]
+            )
     return render(
         request,
         "finance/receipt_detail.html",
@@ -170,6 +202,9 @@ def _receipt_page(request, receipt, form=None, status: int = 200):
             "receipt": receipt,
             "allocations": allocation_list(user, receipt=receipt.pk),
             "form": form,
+            "strategy_form": strategy_form if can_allocate else None,
+            "plan": plan,
+            "plan_total": sum((a for _d, a in plan or []), Decimal("0.00")),
         },
         status=status,
     )

@@ -1,0 +1,140 @@
+"""Forms of the schedule, reversal, strategy, risk and fiscal-input pages. Services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.forms import DateInput, MoneyFormField
+from panhuo.finance.schedules import Row
+from panhuo.finance.services import STRATEGIES
+from panhuo.organisation import policy
+
+METHOD_CHOICES = [
+    ("bullet", _("Bullet (all principal at maturity)")),
+    ("equal_principal", _("Equal principal")),
+    ("annuity", _("Annuity (equal instalments)")),
+    ("custom", _("Custom rows")),
+]
+FREQUENCY_CHOICES = [
+    ("annual", _("Annual")),
+    ("semiannual", _("Semi-annual")),
+    ("quarterly", _("Quarterly")),
+    ("monthly", _("Monthly")),
+]
+STRATEGY_CHOICES = [
+    ("earliest_maturity", _("Earliest maturity first")),
+    ("highest_rate", _("Highest rate first")),
+    ("most_interest_saved", _("Most interest saved")),
+]
+assert {k for k, _label in STRATEGY_CHOICES} == set(STRATEGIES)
+
+
+def parse_rows(text: str) -> tuple[list[Row], list[str]]:
+    """``YYYY-MM-DD, principal, interest`` per line; the errors name the line."""
+    rows: list[Row] = []
+    errors: list[str] = []
+    lines = [line.strip() for line in (text or "").splitlines()]
+    for n, line in enumerate((line for line in lines if line), start=1):
+        parts = [p.strip() for p in line.replace("\t", ",").split(",")]
+        if len(parts) == 2:
+            parts.append("0")
+        if len(parts) != 3:
+            errors.append(
+                str(_("Row %(n)s: expected “date, principal, interest”, got “%(line)s”."))
+                % {"n": n, "line": line}
+            )
+            continue
+        try:
+            due = dt.date.fromisoformat(parts[0])
+        except ValueError:
+            errors.append(
+                str(_("Row %(n)s: “%(value)s” is not a date (YYYY-MM-DD)."))
+                % {"n": n, "value": parts[0]}
+            )
+            continue
+        try:
+            principal, interest = (Decimal(p.replace(" ", "")) for p in parts[1:])
+            if not (principal.is_finite() and interest.is_finite()):
+                raise InvalidOperation
+            if principal != principal.quantize(Decimal("0.01")) or interest != interest.quantize(
+                Decimal("0.01")
+            ):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors.append(
+                str(_("Row %(n)s: amounts must be numbers with at most two decimals.")) % {"n": n}
+            )
+            continue
+        rows.append(Row(due, principal, interest))
+    return rows, errors
+
+
+class ScheduleForm(forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=METHOD_CHOICES)
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=FREQUENCY_CHOICES, initial="annual")
+    rows = forms.CharField(
+        label=_("Custom rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "2027-01-01, 1000000.00, 42500.00"}),
+        help_text=_("Only for the custom method: one “YYYY-MM-DD, principal, interest” a line."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        data["parsed_rows"] = []
+        if data.get("method") == "custom":
+            if not (data.get("rows") or "").strip():
+                self.add_error("rows", _("Enter at least one row for a custom schedule."))
+            else:
+                rows, errors = parse_rows(data["rows"])
+                for message in errors:
+                    self.add_error("rows", message)
+                data["parsed_rows"] = rows
+        return data
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class StrategyForm(forms.Form):
+    strategy = forms.ChoiceField(label=_("Strategy"), choices=STRATEGY_CHOICES)
+
+
+class RiskFilterForm(forms.Form):
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False)
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
+            user, "debt", "view"
+        ).order_by("path")
+
+    def chosen(self):
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        jurisdiction = data.get("jurisdiction") or self.fields["jurisdiction"].queryset.first()
+        return jurisdiction, data.get("as_of") or timezone.localdate()
+
+
+class FiscalInputsForm(forms.Form):
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
+    comprehensive_fiscal_capacity = MoneyFormField(label=_("Comprehensive fiscal capacity (yuan)"))
+    budget_expenditure = MoneyFormField(label=_("Budget expenditure (yuan)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A submitted form accepts any jurisdiction the user can see; the service decides.
+        action = "view" if self.is_bound else "edit"
+        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
+            user, "debt", action
+        ).order_by("path")
+        if not self.is_bound:
+            self.fields["year"].initial = timezone.localdate().year

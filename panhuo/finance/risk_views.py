@@ -1,0 +1,281 @@
+"""Pages of repayment schedules, reversals, allocation strategies, debt risk and traceability.
+
+Thin, like every view: fetch through selectors (hidden is 404), write through services.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from panhuo.core.ui import add_service_errors, csv_response, fetch_or_404, section_required
+from panhuo.finance import services
+from panhuo.finance.fiscal import fiscal_inputs_set
+from panhuo.finance.indicators import indicators_for
+from panhuo.finance.models import Debt
+from panhuo.finance.risk_forms import (
+    FiscalInputsForm,
+    ReverseForm,
+    RiskFilterForm,
+    ScheduleForm,
+    StrategyForm,
+)
+from panhuo.finance.schedules import debt_schedule_set
+from panhuo.finance.selectors import allocation_list, get_debt_for, get_receipt_for
+from panhuo.finance.trace import HEADERS, trail
+from panhuo.organisation import policy
+from panhuo.register.selectors import get_asset_for
+
+
+def get_allocation_for(user, pk):
+    return allocation_list(user).get(pk=int(pk))
+
+
+# --- schedules --------------------------------------------------------------------------------
+
+
+def _row_errors(form, exc: ValidationError) -> None:
+    """The service names rows as ``rows[3].due_date``; show them under the rows field."""
+    other = {}
+    for key, errors in exc.error_dict.items():
+        if key.startswith("rows"):
+            row = key[len("rows[") : key.index("]")] if key.startswith("rows[") else ""
+            for message in (m for e in errors for m in e):
+                label = _("Row %(n)s: ") % {"n": row} if row else ""
+                form.add_error("rows", f"{label}{message}")
+        else:
+            other[key] = errors
+    if other:
+        add_service_errors(form, ValidationError(other))
+
+
+@require_POST
+@section_required("debt")
+def debt_schedule_view(request, pk):
+    from panhuo.finance.views import debt_page
+
+    debt = fetch_or_404(get_debt_for, request.user, pk)
+    if not policy.allowed(request.user, "debt", "edit", jurisdiction=debt.jurisdiction):
+        raise PermissionDenied(_("Your roles do not allow changing this debt's schedule."))
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            debt_schedule_set(
+                actor=request.user,
+                debt=debt,
+                method=form.cleaned_data["method"],
+                frequency=form.cleaned_data["frequency"],
+                rows=form.cleaned_data["parsed_rows"],
+            )
+        except ValidationError as exc:
+            _row_errors(form, exc)
+        else:
+            messages.success(request, _("Repayment schedule saved."))
+            return redirect(debt)
+    return debt_page(request, debt, schedule_form=form)
+
+
+# --- reversals and strategies ---------------------------------------------------------------
+
+
+@require_POST
+@section_required("allocation")
+def allocation_reverse_view(request, pk):
+    from panhuo.finance.views import debt_page
+
+    allocation = fetch_or_404(get_allocation_for, request.user, pk)
+    if not policy.allowed(
+        request.user, "allocation", "create", jurisdiction=allocation.debt.jurisdiction
+    ):
+        raise PermissionDenied(_("Your roles do not allow reversing allocations."))
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.allocation_reverse(
+                actor=request.user, allocation=allocation, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+        else:
+            messages.success(
+                request,
+                _("Allocation of %(amount)s yuan to debt %(debt)s reversed.")
+                % {"amount": f"{allocation.amount:,}", "debt": allocation.debt.code},
+            )
+        return redirect(allocation.debt)
+    return debt_page(request, allocation.debt, reverse_form=form, reverse_pk=allocation.pk)
+
+
+@require_POST
+@section_required("receipt")
+def receipt_apply_strategy_view(request, pk):
+    from panhuo.finance.views import _receipt_page
+
+    receipt = fetch_or_404(get_receipt_for, request.user, pk)
+    if not policy.allowed(request.user, "allocation", "create", jurisdiction=receipt.jurisdiction):
+        raise PermissionDenied(_("Your roles do not allow allocating this receipt."))
+    form = StrategyForm(request.POST)
+    if form.is_valid():
+        try:
+            made = services.allocation_apply_strategy(
+                actor=request.user, receipt=receipt, strategy=form.cleaned_data["strategy"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(n)s allocations made by the chosen strategy.") % {"n": len(made)},
+            )
+            return redirect(receipt)
+    return _receipt_page(request, receipt, strategy_form=form)
+
+
+# --- risk indicators and fiscal inputs ------------------------------------------------------
+
+TIER_CSS = {
+    "green": "tier-green",
+    "yellow": "tier-yellow",
+    "orange": "tier-orange",
+    "red": "tier-red",
+    "none": "tier-green",
+    "initial": "tier-yellow",
+    "medium": "tier-orange",
+    "severe": "tier-red",
+}
+TIER_LABELS = {
+    "green": _("green"),
+    "yellow": _("yellow"),
+    "orange": _("orange"),
+    "red": _("red"),
+    "none": _("none"),
+    "initial": _("initial"),
+    "medium": _("medium"),
+    "severe": _("severe"),
+}
+
+
+def maturity_wall(user, jurisdiction) -> list[dict]:
+    """Outstanding principal by the year the debts mature (visible debts, this jurisdiction
+    and below), as chart points."""
+    by_year: dict[int, Decimal] = {}
+    for maturity, outstanding in (
+        Debt.objects.visible_to(user)
+        .filter(jurisdiction__path__startswith=jurisdiction.path, outstanding__gt=0)
+        .values_list("maturity_date", "outstanding")
+    ):
+        by_year[maturity.year] = by_year.get(maturity.year, Decimal("0.00")) + outstanding
+    return [
+        {
+            "key": str(year),
+            "label": str(year),
+            "value": str(amount),
+            "display": f"{amount:,}",
+            "css": "outstanding",
+        }
+        for year, amount in sorted(by_year.items())
+    ]
+
+
+def _risk_page(request, fiscal_form=None, status=200):
+    user = request.user
+    filter_form = RiskFilterForm(request.GET or None, user=user)
+    jurisdiction, as_of = filter_form.chosen()
+    if jurisdiction is None:
+        raise Http404(_("No jurisdiction is visible to you."))
+    can_edit = policy.allowed(user, "debt", "edit", jurisdiction=jurisdiction)
+    if fiscal_form is None and policy.can_any(user, "debt", "edit"):
+        fiscal_form = FiscalInputsForm(
+            user=user,
+            initial={"jurisdiction": jurisdiction.pk if can_edit else None, "year": as_of.year},
+        )
+    ind = indicators_for(user, jurisdiction, as_of)
+    return render(
+        request,
+        "finance/risk_indicators.html",
+        {
+            "filter_form": filter_form,
+            "jurisdiction": jurisdiction,
+            "as_of": as_of,
+            "ind": ind,
+            "debt_tier": (TIER_CSS.get(ind.debt_ratio_tier), TIER_LABELS.get(ind.debt_ratio_tier)),
+            "overdue_tier": (TIER_CSS.get(ind.overdue_tier), TIER_LABELS.get(ind.overdue_tier)),
+            "wall": maturity_wall(user, jurisdiction),
+            "fiscal_form": fiscal_form,
+        },
+        status=status,
+    )
+
+
+@section_required("debt")
+def risk_indicators_view(request):
+    return _risk_page(request)
+
+
+@require_POST
+@section_required("debt", "edit")
+def fiscal_inputs_view(request):
+    form = FiscalInputsForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            fiscal_inputs_set(actor=request.user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied:
+            form.add_error(
+                "jurisdiction", _("Your roles do not allow entering figures for this jurisdiction.")
+            )
+        else:
+            messages.success(
+                request,
+                _("Fiscal figures of %(j)s for %(y)s saved.")
+                % {"j": data["jurisdiction"], "y": data["year"]},
+            )
+            url = redirect("risk-indicators").url
+            return redirect(f"{url}?jurisdiction={data['jurisdiction'].pk}")
+    return _risk_page(request, fiscal_form=form)
+
+
+# --- traceability ---------------------------------------------------------------------------
+
+
+def _trace(request, subject, rows, title, back, filename):
+    rows = list(rows)
+    if request.GET.get("format") == "csv":
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return csv_response(f"{filename}-{stamp}.csv", HEADERS, (r.as_list() for r in rows))
+    return render(
+        request,
+        "finance/trace.html",
+        {
+            "subject": subject,
+            "rows": rows,
+            "title": title,
+            "back": back,
+            "total": sum((r.amount for r in rows), Decimal("0.00")),
+        },
+    )
+
+
+@section_required("allocation")
+def trace_asset_view(request, pk):
+    asset = fetch_or_404(get_asset_for, request.user, pk)
+    rows = trail(request.user, asset=asset)
+    title = _("Trail of asset %(code)s to the debts it repaid") % {"code": asset.code}
+    return _trace(request, asset, rows, title, asset.get_absolute_url(), f"trace-{asset.code}")
+
+
+@section_required("allocation")
+def trace_debt_view(request, pk):
+    debt = fetch_or_404(get_debt_for, request.user, pk)
+    rows = trail(request.user, debt=debt)
+    title = _("Trail of debt %(code)s back to the assets that repaid it") % {"code": debt.code}
+    return _trace(request, debt, rows, title, debt.get_absolute_url(), f"trace-{debt.code}")
