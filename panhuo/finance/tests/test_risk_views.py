@@ -388,3 +388,11 @@ def test_trace_pages_and_csv(world, sample):
 def test_trace_links_on_debt_page(world, sample):
     url = reverse("trace-debt", args=[sample.a.debt.pk]).encode()
     assert url in client_for(world, "auditor").get(sample.a.debt.get_absolute_url()).content
+
+
+def test_trace_link_on_asset_page(world, sample):
+    asset = traced_asset(world, sample)
+    url = reverse("trace-asset", args=[asset.pk]).encode()
+    assert url in client_for(world, "auditor").get(asset.get_absolute_url()).content
+    unit_page = client_for(world, "unit_officer").get(asset.get_absolute_url())
+    assert unit_page.status_code == 200 and url not in unit_page.content
