@@ -12,6 +12,8 @@ def panhuo(request):
     if user is not None and user.is_authenticated:
         nav = {
             "assets": policy.can_any(user, "asset", "view"),
+            "imports": policy.can_any(user, "asset", "create"),
+            "scope": policy.can_any(user, "scope", "view"),
             "packages": policy.can_any(user, "package", "view"),
             "projects": policy.can_any(user, "project", "view"),
             "debts": policy.can_any(user, "debt", "view"),

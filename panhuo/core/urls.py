@@ -2,12 +2,19 @@
 
 from django.urls import include, path
 
-from panhuo.core import views
+from panhuo.core import saved_filters, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("panhuo.organisation.urls")),
     path("assets/", include("panhuo.register.urls")),
+    path("scope/", include("panhuo.register.scope_urls")),
+    path("filters/save/", saved_filters.saved_filter_save_view, name="saved-filter-save"),
+    path(
+        "filters/<int:pk>/delete/",
+        saved_filters.saved_filter_delete_view,
+        name="saved-filter-delete",
+    ),
     path("", include("panhuo.disposal.urls")),
     path("", include("panhuo.finance.urls")),
     path("audit/", include("panhuo.integrity.urls")),

@@ -79,12 +79,21 @@ def write_csv(qs: QuerySet, out: IO[bytes]) -> int:
 def write_xlsx(qs: QuerySet, out: IO[bytes] | str, rows: Iterable[list[str]] | None = None) -> None:
     """An XLSX workbook written in openpyxl's write-only (streaming) mode."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("assets")
     ws.append(HEADERS)
+
+    def text(value: str) -> WriteOnlyCell:
+        # openpyxl stores any text starting with "=" as a formula: keep it text, so a name
+        # like "=HYPERLINK(...)" is neither run by a spreadsheet nor lost on re-import.
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"
+        return cell
+
     for row in rows if rows is not None else asset_rows(qs):
-        ws.append(row)
+        ws.append([text(v) if isinstance(v, str) and v.startswith("=") else v for v in row])
     wb.save(out)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.forms import DateInput, FieldsetsMixin, MoneyFormField, blank_choice
+from panhuo.core.ui import add_service_errors
 from panhuo.organisation import policy
-from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
+from panhuo.register.attributes import KIND_ATTRIBUTES
+from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality, Encumbrance
 from panhuo.register.services import EDITABLE_FIELDS
 
 
@@ -34,6 +37,28 @@ class AssetFilterForm(forms.Form):
     )
     min_value = MoneyFormField(label=_("Book value ≥ (yuan)"), required=False, min_value=0)
     max_value = MoneyFormField(label=_("Book value ≤ (yuan)"), required=False, min_value=0)
+    min_appraised = MoneyFormField(label=_("Appraised ≥ (yuan)"), required=False, min_value=0)
+    max_appraised = MoneyFormField(label=_("Appraised ≤ (yuan)"), required=False, min_value=0)
+    min_idle_months = forms.IntegerField(
+        label=_("Idle ≥ (months)"), required=False, min_value=0, max_value=1200
+    )
+    encumbered = forms.ChoiceField(
+        label=_("Encumbered"),
+        required=False,
+        choices=[("", _("Either")), ("yes", _("Encumbered")), ("no", _("Unencumbered"))],
+    )
+    classification = forms.CharField(
+        label=_("Classification code"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("e.g. 1010000"),
+                "class": "mono",
+                "title": _("This code and the codes below it"),
+            }
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,38 +73,72 @@ class AssetFilterForm(forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
         if "unit" in data:
             data["unit"] = data["unit"].pk
+        if "encumbered" in data:
+            data["encumbered"] = data["encumbered"] == "yes"
+        if "classification" in data:
+            data["classification"] = data["classification"].strip()
         return data
 
 
-def _attributes_text(attributes: dict | None) -> str:
-    return "\n".join(f"{k}: {v}" for k, v in (attributes or {}).items())
+#: How each per-kind attribute is called on the forms and pages (KIND_ATTRIBUTES has the types).
+ATTRIBUTE_LABELS = {
+    "land_use": _("Land use"),
+    "tenure_end": _("Tenure ends on"),
+    "plot_ratio": _("Plot ratio"),
+    "floors": _("Floors"),
+    "built_year": _("Year built"),
+    "structure": _("Structure"),
+    "plate": _("Number plate"),
+    "mileage_km": _("Mileage (km)"),
+    "model": _("Model"),
+    "registered_year": _("Year registered"),
+    "serial_number": _("Serial number"),
+    "company": _("Company"),
+    "percentage": _("Share held (%)"),
+    "registered_capital": _("Registered capital (yuan)"),
+    "right_type": _("Type of right"),
+    "term_start": _("Term starts on"),
+    "term_end": _("Term ends on"),
+    "resource_type": _("Type of resource"),
+    "quantity": _("Quantity"),
+    "licence_number": _("Licence number"),
+    "dataset": _("Dataset"),
+    "records": _("Records"),
+    "debtor": _("Debtor"),
+    "due_on": _("Due on"),
+}
 
 
-class AttributesField(forms.CharField):
-    """Per-kind attributes typed as "name: value" lines; the service checks names and types."""
+def attribute_label(key: str):
+    return ATTRIBUTE_LABELS.get(key) or key.replace("_", " ").capitalize()
 
-    widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "class": "mono"})
 
-    def to_python(self, value):
-        text = super().to_python(value) or ""
-        data = {}
-        for n, line in enumerate(text.splitlines(), start=1):
-            line = line.strip()
-            if not line:
-                continue
-            name, sep, val = line.partition(":")
-            if not sep:
-                name, sep, val = line.partition("=")
-            if not sep or not name.strip():
-                raise forms.ValidationError(
-                    _("Line %(n)s: write name: value."), params={"n": n}, code="format"
-                )
-            data[name.strip()] = val.strip()
-        return data
+def attribute_field_name(kind: str, key: str) -> str:
+    return f"attr_{kind}_{key}"
+
+
+def _attribute_formfield(kind_of_value: str, label) -> forms.Field:
+    """A proper input for one attribute: whole numbers, numbers, dates or text."""
+    if kind_of_value == "int":
+        return forms.IntegerField(
+            label=label, required=False, min_value=-(10**12), max_value=10**12
+        )
+    if kind_of_value == "decimal":
+        return forms.DecimalField(
+            label=label, required=False, max_digits=24, decimal_places=6, widget=forms.TextInput
+        )
+    if kind_of_value == "date":
+        return forms.DateField(label=label, required=False, widget=DateInput())
+    return forms.CharField(label=label, required=False, max_length=200)
 
 
 class AssetForm(FieldsetsMixin, forms.Form):
-    """Create or edit an asset. Only units the user may write to are offered."""
+    """Create or edit an asset. Only units the user may write to are offered.
+
+    Each kind's attributes (KIND_ATTRIBUTES) get typed fields of their own, grouped by kind;
+    the page script shows only the group of the chosen kind. Without the script every group
+    shows, and a value typed into another kind's group is refused rather than lost.
+    """
 
     code = _model_field("code")
     name = _model_field("name")
@@ -108,14 +167,6 @@ class AssetForm(FieldsetsMixin, forms.Form):
     appraised_value = MoneyFormField(label=_("Appraised value (yuan)"), required=False)
     annual_income = MoneyFormField(label=_("Annual income (yuan)"), required=False)
     annual_holding_cost = MoneyFormField(label=_("Annual holding cost (yuan)"), required=False)
-    attributes = AttributesField(
-        label=_("Attributes of this kind"),
-        required=False,
-        help_text=_(
-            "One per line as name: value, e.g. floors: 6 for a building, plate: 粤B12345 "
-            "for a vehicle. The allowed names depend on the kind."
-        ),
-    )
 
     fieldsets = [
         (_("Identification"), ["code", "name", "kind", "classification", "unit"]),
@@ -141,7 +192,6 @@ class AssetForm(FieldsetsMixin, forms.Form):
                 "annual_holding_cost",
             ],
         ),
-        (_("Kind-specific"), ["attributes"]),
     ]
 
     #: Money fields the model defaults to zero: left empty, they are zero.
@@ -160,12 +210,64 @@ class AssetForm(FieldsetsMixin, forms.Form):
         for name in ("kind", "status", "criticality"):
             # The model's default is a fine start; the "------" entry is not a choice.
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        #: (kind, attribute) of every attribute field, by field name.
+        self.attribute_fields: dict[str, tuple[str, str]] = {}
+        for kind, spec in KIND_ATTRIBUTES.items():
+            for key, value_type in spec.items():
+                name = attribute_field_name(kind, key)
+                self.fields[name] = _attribute_formfield(value_type, attribute_label(key))
+                self.attribute_fields[name] = (kind, key)
+
+    def attribute_groups(self) -> list[dict]:
+        """One group of bound fields per kind, in the order of the kinds."""
+        labels = dict(AssetKind.choices)
+        groups = []
+        for kind in KIND_ATTRIBUTES:
+            fields = [self[n] for n, (k, _key) in self.attribute_fields.items() if k == kind]
+            groups.append({"kind": kind, "label": labels.get(kind, kind), "fields": fields})
+        return groups
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        labels = dict(AssetKind.choices)
+        attributes = {}
+        for name, (attr_kind, key) in self.attribute_fields.items():
+            value = cleaned.get(name)
+            if value in (None, ""):
+                continue
+            if attr_kind == kind:
+                attributes[key] = value.isoformat() if hasattr(value, "isoformat") else value
+            elif kind:
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("This is an attribute of %(other)s, not of %(kind)s; clear it."),
+                        params={"other": labels[attr_kind], "kind": labels.get(kind, kind)},
+                        code="other_kind",
+                    ),
+                )
+        cleaned["attributes"] = attributes
+        return cleaned
+
+    def add_service_errors(self, exc) -> None:
+        """A service's errors under their fields; ``attributes.<key>`` under the kind's input."""
+        if hasattr(exc, "error_dict"):
+            kind = self.cleaned_data.get("kind")
+            remapped = {}
+            for field, errors in exc.error_dict.items():
+                parent, _dot, key = field.partition(".")
+                name = attribute_field_name(kind, key) if parent == "attributes" else None
+                remapped[name if name in self.fields else field] = errors
+            exc = ValidationError(remapped)
+        add_service_errors(self, exc)
 
     def data_for_service(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.fields if name in EDITABLE_FIELDS}
         for name in self.ZERO_IF_EMPTY:
             if data[name] is None:
                 data[name] = Decimal("0.00")
+        data["attributes"] = self.cleaned_data["attributes"]
         return data
 
 
@@ -179,6 +281,20 @@ class AssetEditForm(AssetForm):
         }
         initial["unit"] = asset.unit_id
         initial["classification"] = asset.classification.code if asset.classification else ""
-        initial["attributes"] = _attributes_text(asset.attributes)
+        for key, value in (asset.attributes or {}).items():
+            initial[attribute_field_name(asset.kind, key)] = value
         initial["version"] = asset.version
         return initial
+
+
+class EncumbranceForm(forms.Form):
+    """A charge on an asset: mortgage, pledge, seizure, lawsuit, lease."""
+
+    kind = forms.ChoiceField(label=_("Type"), choices=Encumbrance.Kind.choices)
+    holder = forms.CharField(label=_("Holder"), max_length=200)
+    amount = MoneyFormField(label=_("Amount (yuan)"), required=False, min_value=0)
+    until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def data_for_service(self) -> dict:
+        return dict(self.cleaned_data)

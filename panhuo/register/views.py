@@ -1,20 +1,23 @@
-"""Pages of the asset register: list (with CSV export), detail with history, create, edit."""
+"""Pages of the asset register: list (filters, saved filters, CSV and XLSX export), detail with
+derived figures, encumbrances and history, create, edit."""
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from panhuo.core.errors import Conflict
 from panhuo.core.ui import (
     add_service_errors,
-    csv_response,
     describe_history,
     fetch_or_404,
     ordering_from,
@@ -23,10 +26,22 @@ from panhuo.core.ui import (
 )
 from panhuo.integrity.selectors import history_of
 from panhuo.organisation import policy
-from panhuo.register.forms import AssetEditForm, AssetFilterForm, AssetForm
-from panhuo.register.models import Asset
+from panhuo.register import exporting
+from panhuo.register.forms import (
+    AssetEditForm,
+    AssetFilterForm,
+    AssetForm,
+    EncumbranceForm,
+    attribute_label,
+)
+from panhuo.register.models import Asset, AssetKind
 from panhuo.register.selectors import ASSET_ORDERINGS, asset_list, get_asset_for
-from panhuo.register.services import asset_create, asset_update
+from panhuo.register.services import (
+    asset_create,
+    asset_update,
+    encumbrance_add,
+    encumbrance_remove,
+)
 
 
 def _filtered(request):
@@ -48,63 +63,56 @@ def asset_list_view(request):
             "page": paginate(request, qs),
             "total_book": qs.aggregate(s=Sum("book_value"))["s"],
             "can_create": policy.can_any(request.user, "asset", "create"),
+            "can_import": policy.can_any(request.user, "asset", "create"),
         },
     )
 
 
+def _export_name(ext: str) -> str:
+    return f"assets-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{ext}"
+
+
 @section_required("asset")
 def asset_export(request):
-    """The filtered list as CSV, streamed, amounts in yuan exactly as stored."""
+    """The filtered list as CSV, streamed, in the import's own columns: it reads back as is."""
     _form, _sort, qs = _filtered(request)
-    header = [
-        _("Asset code"),
-        _("Name"),
-        _("Kind"),
-        _("Status"),
-        _("Criticality"),
-        _("Unit code"),
-        _("Holding unit"),
-        _("Address"),
-        _("Latitude"),
-        _("Longitude"),
-        _("Area (m²)"),
-        _("Book value (yuan)"),
-        _("Appraised value (yuan)"),
-        _("Last changed"),
-    ]
-    rows = (
-        [
-            a.code,
-            a.name,
-            a.get_kind_display(),
-            a.get_status_display(),
-            a.get_criticality_display(),
-            a.unit.code,
-            a.unit.name,
-            a.address,
-            a.latitude,
-            a.longitude,
-            a.area,
-            a.book_value,
-            a.appraised_value,
-            timezone.localtime(a.updated_at).strftime("%Y-%m-%d %H:%M"),
-        ]
-        for a in qs.iterator(chunk_size=2000)
+    response = StreamingHttpResponse(
+        exporting.stream_csv(qs), content_type="text/csv; charset=utf-8"
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return csv_response(f"assets-{stamp}.csv", header, rows)
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    return response
 
 
 @section_required("asset")
-def asset_detail(request, pk):
-    asset = fetch_or_404(get_asset_for, request.user, pk)
+def asset_export_xlsx(request):
+    """The filtered list as an XLSX workbook (the same columns as the CSV), built in a temporary
+    file so that a large register never sits in memory."""
+    _form, _sort, qs = _filtered(request)
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    exporting.write_xlsx(qs, out)
+    out.seek(0)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=_export_name("xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _asset_page(request, asset: Asset, *, encumbrance_form=None, status: int = 200):
     live_item = asset.package_items.filter(live=True).select_related("package").first()
     income_yield = asset.income_yield
+    can_edit = _may_edit(request.user, asset)
+    labels = dict(AssetKind.choices)
     return render(
         request,
         "register/asset_detail.html",
         {
             "asset": asset,
+            "kind_label": labels.get(asset.kind, asset.kind),
+            "attributes": [
+                (attribute_label(key), value) for key, value in (asset.attributes or {}).items()
+            ],
             "months_idle": asset.months_idle(),
             "yield_percent": None
             if income_yield is None
@@ -112,15 +120,54 @@ def asset_detail(request, pk):
             "encumbrances": asset.encumbrances.all(),
             "live_package": live_item.package if live_item else None,
             "history": describe_history(Asset, history_of(asset)[:200]),
-            "can_edit": _may_edit(request.user, asset),
+            "can_edit": can_edit,
+            "encumbrance_form": encumbrance_form or (EncumbranceForm() if can_edit else None),
         },
+        status=status,
     )
+
+
+@section_required("asset")
+def asset_detail(request, pk):
+    asset = fetch_or_404(get_asset_for, request.user, pk)
+    return _asset_page(request, asset)
 
 
 def _may_edit(user, asset: Asset) -> bool:
     return policy.allowed(
         user, "asset", "edit", jurisdiction=asset.unit.jurisdiction, units=[asset.unit_id]
     )
+
+
+@require_POST
+@section_required("asset")
+def encumbrance_add_view(request, pk):
+    asset = fetch_or_404(get_asset_for, request.user, pk)
+    form = EncumbranceForm(request.POST)
+    if form.is_valid():
+        try:
+            item = encumbrance_add(actor=request.user, asset=asset, data=form.data_for_service())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Encumbrance recorded: %(what)s.") % {"what": str(item)})
+            return redirect(asset)
+    elif not _may_edit(request.user, asset):
+        # Bad input from someone who may not write at all is refused as such.
+        raise PermissionDenied(_("You may not edit this asset."))
+    return _asset_page(request, asset, encumbrance_form=form)
+
+
+@require_POST
+@section_required("asset")
+def encumbrance_remove_view(request, pk, encumbrance_pk):
+    asset = fetch_or_404(get_asset_for, request.user, pk)
+    item = asset.encumbrances.filter(pk=encumbrance_pk).first()
+    if item is None:
+        raise Http404(_("No such encumbrance on this asset."))
+    encumbrance_remove(actor=request.user, encumbrance=item)
+    messages.success(request, _("Encumbrance lifted: %(what)s.") % {"what": str(item)})
+    return redirect(asset)
 
 
 @section_required("asset")
@@ -132,7 +179,7 @@ def asset_create_view(request):
         try:
             asset = asset_create(actor=request.user, data=form.data_for_service())
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, _("Asset %(code)s registered.") % {"code": asset.code})
             return redirect(asset)
@@ -163,7 +210,7 @@ def asset_edit(request, pk):
             form.add_error(None, str(exc))
             status = 409
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, _("Asset %(code)s saved.") % {"code": asset.code})
             return redirect(asset)

@@ -1,0 +1,309 @@
+"""Forms of the import pages: the upload, and the editor of saved column mappings."""
+
+from __future__ import annotations
+
+import codecs
+import json
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.register.attributes import KIND_ATTRIBUTES
+from panhuo.register.forms import attribute_label
+from panhuo.register.import_models import ImportMapping
+from panhuo.register.importing.fields import FIELD_NAMES
+from panhuo.register.importing.readers import SNIFF_BYTES, FileRejected, detect_kind
+from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
+
+#: Choice fields whose words in a file can be mapped to Panhuo's values (闲置 → idle).
+VALUE_FIELDS = {
+    "kind": AssetKind,
+    "status": AssetStatus,
+    "criticality": Criticality,
+}
+#: Blank rows offered under each choice field for more value mappings.
+SPARE_VALUE_ROWS = 2
+DATE_ORDERS = [("dmy", _("Day first: 31/12/2024")), ("mdy", _("Month first: 12/31/2024"))]
+AMOUNT_UNITS = [("yuan", _("Yuan (元)")), ("wan", _("Ten thousand yuan (万元)")),
+                ("yi", _("Hundred million yuan (亿元)"))]  # fmt: skip
+DELIMITERS = [("", _("Detect")), (",", _("Comma ,")), (";", _("Semicolon ;")),
+              ("tab", _("Tab")), ("|", _("Pipe |"))]  # fmt: skip
+SPECIAL_LABELS = {
+    "unit": _("Holding unit (its code)"),
+    "classification": _("Classification (code)"),
+    "x": _("x / easting (in the mapping's coordinate system)"),
+    "y": _("y / northing (in the mapping's coordinate system)"),
+}
+
+
+def field_label(name: str) -> str:
+    """What a person calls an import field: its label, and the field name exports use."""
+    if name in SPECIAL_LABELS:
+        label = SPECIAL_LABELS[name]
+    elif name.startswith("attributes."):
+        key = name.split(".", 1)[1]
+        kinds = [str(AssetKind(k).label).lower() for k, spec in KIND_ATTRIBUTES.items()
+                 if key in spec]  # fmt: skip
+        label = f"{attribute_label(key)} ({', '.join(kinds)})"
+    else:
+        label = capfirst(Asset._meta.get_field(name).verbose_name)
+    return f"{label} · {name}"
+
+
+def field_choices() -> list[tuple[str, str]]:
+    return [("", _("— not imported —"))] + [(n, field_label(n)) for n in FIELD_NAMES]
+
+
+class ImportForm(forms.Form):
+    """Upload a register file and choose how it is read and what is written."""
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (comma, semicolon, tab or pipe; UTF-8 or GBK) or XLSX. The first row names "
+            "the columns; an export of this register reads back as it is."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+    mapping = forms.ChoiceField(label=_("Column mapping"), required=False)
+    run = forms.ChoiceField(
+        label=_("What to do"),
+        choices=[
+            ("dry_run", _("Dry run: check every row and report, write nothing")),
+            ("commit", _("Import: write the rows to the register")),
+        ],
+        initial="dry_run",
+        widget=forms.RadioSelect,
+    )
+    mode = forms.ChoiceField(
+        label=_("When some rows are rejected"),
+        choices=[
+            ("all", _("All or nothing: write nothing at all")),
+            ("valid", _("Valid rows only: write the rows that pass, report the others")),
+        ],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_file(self):
+        """Refuse what is plainly not a CSV or XLSX file here, before it is stored and queued."""
+        upload = self.cleaned_data["file"]
+        head = upload.read(SNIFF_BYTES)
+        upload.seek(0)
+        try:
+            detect_kind(head, upload.name)
+        except FileRejected as exc:
+            raise forms.ValidationError(str(exc), code="rejected") from None
+        return upload
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = ImportMapping.objects.filter(owner=user, target="assets").values_list(
+            "name", flat=True
+        )
+        self.fields["mapping"].choices = [
+            ("", _("Automatic: match the file's headers to the fields")),
+            *((n, n) for n in names),
+        ]
+
+
+class MappingForm(forms.Form):
+    """A saved mapping: header → field, source words → values, and how to read the file.
+
+    The columns are the headers of a sample file (read with the "Read headers" button), carried
+    from one request to the next in the hidden ``headers`` field; each header gets a select of
+    the import's fields. Under each choice field, rows of "word in the file → Panhuo value".
+    """
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("Saving under another name keeps the old mapping as it was."),
+    )
+    sample = forms.FileField(
+        label=_("Sample file"),
+        required=False,
+        help_text=_("A CSV or XLSX file from this source: its header row gives the columns."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+    headers = forms.CharField(widget=forms.HiddenInput, required=False)
+    date_order = forms.ChoiceField(label=_("Dates"), choices=DATE_ORDERS, initial="dmy")
+    amount_unit = forms.ChoiceField(label=_("Amounts are in"), choices=AMOUNT_UNITS, initial="yuan")
+    crs = forms.CharField(
+        label=_("Coordinate reference system"),
+        required=False,
+        max_length=64,
+        help_text=_("Of the coordinates in the file, e.g. EPSG:27700; empty means WGS 84."),
+        widget=forms.TextInput(attrs={"placeholder": "EPSG:4326", "class": "mono"}),
+    )
+    sheet = forms.CharField(
+        label=_("Sheet (XLSX)"),
+        required=False,
+        max_length=100,
+        help_text=_("Empty: the first sheet."),
+    )
+    encoding = forms.CharField(
+        label=_("Text encoding (CSV)"),
+        required=False,
+        max_length=40,
+        help_text=_("Empty: detect (UTF-8, else GB18030/GBK)."),
+        widget=forms.TextInput(attrs={"placeholder": "gb18030", "class": "mono"}),
+    )
+    delimiter = forms.ChoiceField(label=_("Delimiter (CSV)"), choices=DELIMITERS, required=False)
+
+    option_names = ("date_order", "amount_unit", "crs", "sheet", "encoding", "delimiter")
+
+    def __init__(self, *args, headers: list[str] | None = None, values=None, **kwargs):
+        """``headers``: the columns to map; ``values``: {field: [(word, value), ...]} rows to
+        show (a bound form counts its rows from the data)."""
+        super().__init__(*args, **kwargs)
+        if self.is_bound and headers is None:
+            headers = self._headers_from(self.data.get("headers"))
+        self.header_list = list(headers or [])
+        self.initial.setdefault("headers", json.dumps(self.header_list, ensure_ascii=False))
+        choices = field_choices()
+        for i, header in enumerate(self.header_list):
+            self.fields[f"col_{i}"] = forms.ChoiceField(
+                label=header, choices=choices, required=False
+            )
+        self.value_names: dict[str, list[tuple[str, str]]] = {}
+        for field, enum in VALUE_FIELDS.items():
+            rows = (values or {}).get(field, [])
+            count = self._count_rows(field) if self.is_bound else len(rows) + SPARE_VALUE_ROWS
+            pairs = []
+            for j in range(count):
+                src, dst = f"val_{field}_{j}_from", f"val_{field}_{j}_to"
+                self.fields[src] = forms.CharField(
+                    label=_("Word in the file"), required=False, max_length=100
+                )
+                self.fields[dst] = forms.ChoiceField(
+                    label=_("Means"),
+                    required=False,
+                    choices=[("", "—"), *enum.choices],
+                )
+                if j < len(rows):
+                    self.initial.setdefault(src, rows[j][0])
+                    self.initial.setdefault(dst, rows[j][1])
+                pairs.append((src, dst))
+            self.value_names[field] = pairs
+
+    @staticmethod
+    def _headers_from(raw) -> list[str]:
+        try:
+            headers = json.loads(raw or "[]")
+        except ValueError:
+            return []
+        if not isinstance(headers, list):
+            return []
+        return [str(h)[:200] for h in headers if isinstance(h, str | int)][:500]
+
+    def _count_rows(self, field: str) -> int:
+        j = 0
+        while f"val_{field}_{j}_from" in self.data or f"val_{field}_{j}_to" in self.data:
+            j += 1
+        return min(j, 200)
+
+    # What the template walks.
+
+    def column_rows(self):
+        return [self[f"col_{i}"] for i in range(len(self.header_list))]
+
+    def value_groups(self):
+        return [
+            {
+                "field": field,
+                "label": capfirst(Asset._meta.get_field(field).verbose_name),
+                "rows": [(self[s], self[d]) for s, d in pairs],
+            }
+            for field, pairs in self.value_names.items()
+        ]
+
+    def option_fields(self):
+        return [self[n] for n in self.option_names]
+
+    # Validation.
+
+    def clean_crs(self):
+        crs = self.cleaned_data["crs"].strip()
+        if crs:
+            from pyproj import CRS
+            from pyproj.exceptions import CRSError
+
+            try:
+                CRS.from_user_input(crs)
+            except CRSError:
+                raise forms.ValidationError(
+                    _("Unknown coordinate reference system %(crs)s."), params={"crs": crs}
+                ) from None
+        return crs
+
+    def clean_encoding(self):
+        encoding = self.cleaned_data["encoding"].strip()
+        if encoding:
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise forms.ValidationError(
+                    _("Unknown text encoding %(enc)s."), params={"enc": encoding}
+                ) from None
+        return encoding
+
+    def clean(self):
+        cleaned = super().clean()
+        seen: dict[str, str] = {}
+        for i, header in enumerate(self.header_list):
+            target = cleaned.get(f"col_{i}")
+            if not target:
+                continue
+            if target in seen:
+                self.add_error(
+                    f"col_{i}",
+                    _("Column “%(other)s” is already mapped to this field.")
+                    % {"other": seen[target]},
+                )
+            seen[target] = header
+        if seen:
+            for required in ("unit", "code"):
+                if required not in seen:
+                    self.add_error(
+                        None,
+                        _("Map a column to “%(field)s”: every row needs it.")
+                        % {"field": field_label(required)},
+                    )
+        for pairs in self.value_names.values():
+            words: set[str] = set()
+            for src, dst in pairs:
+                word = (cleaned.get(src) or "").strip()
+                # A word left without a meaning is not kept (the sample's words come pre-filled).
+                if cleaned.get(dst) and not word:
+                    self.add_error(src, _("Type the word used in the file."))
+                elif word and word.lower() in words:
+                    self.add_error(src, _("This word is mapped twice."))
+                if word:
+                    words.add(word.lower())
+        return cleaned
+
+    def mapping_parts(self) -> tuple[dict, dict, dict]:
+        """(columns, values, options) for mapping_save, from a valid form."""
+        d = self.cleaned_data
+        columns = {
+            header: d[f"col_{i}"] for i, header in enumerate(self.header_list) if d.get(f"col_{i}")
+        }
+        values = {}
+        for field, pairs in self.value_names.items():
+            words = {d[s].strip(): d[t] for s, t in pairs if (d.get(s) or "").strip() and d.get(t)}
+            if words:
+                values[field] = words
+        options = {n: d[n] for n in self.option_names if d.get(n)}
+        if options.get("delimiter") == "tab":
+            options["delimiter"] = "\t"
+        return columns, values, options
+
+    @staticmethod
+    def initial_options(options: dict) -> dict:
+        initial = {n: v for n, v in (options or {}).items() if n in MappingForm.option_names}
+        if initial.get("delimiter") == "\t":
+            initial["delimiter"] = "tab"
+        return initial

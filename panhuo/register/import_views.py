@@ -1,0 +1,333 @@
+"""Import pages: upload a register file, follow its run, read its report; saved mappings.
+
+The upload is stored and queued (imports.import_run_create); a worker runs it. The run page
+shows live progress: our script polls ``import-run-progress``; without script the page reloads
+itself until the run has finished. Runs and mappings are their owner's alone: anyone else
+gets a 404, as if they did not exist.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from panhuo.core.ui import add_service_errors, csv_response, paginate, section_required
+from panhuo.register import imports
+from panhuo.register.import_forms import VALUE_FIELDS, ImportForm, MappingForm, field_label
+from panhuo.register.import_models import ImportMapping, ImportRun
+from panhuo.register.importing.fields import FIELD_NAMES, auto_columns
+from panhuo.register.importing.readers import FileRejected, read_table
+
+#: Rows of a sample file read to find the words its choice columns use.
+SAMPLE_ROWS = 5000
+#: Distinct unknown words offered per choice field.
+SAMPLE_WORDS = 40
+
+importer_required = section_required("asset", "create")
+
+
+def _own_run(request, pk) -> ImportRun:
+    run = ImportRun.objects.filter(owner=request.user, pk=pk).first()
+    if run is None:
+        raise Http404(_("No such import run, or it is not yours."))
+    return run
+
+
+def _own_mapping(request, pk) -> ImportMapping:
+    mapping = ImportMapping.objects.filter(owner=request.user, target="assets", pk=pk).first()
+    if mapping is None:
+        raise Http404(_("No such mapping, or it is not yours."))
+    return mapping
+
+
+@importer_required
+def asset_import_view(request):
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            run = imports.import_run_create(
+                actor=request.user,
+                upload=upload,
+                filename=upload.name,
+                mapping_name=form.cleaned_data["mapping"],
+                commit=form.cleaned_data["run"] == "commit",
+                valid_only=form.cleaned_data["mode"] == "valid",
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("File %(name)s received; import #%(id)s is queued.")
+                % {"name": run.file_name, "id": run.pk},
+            )
+            return redirect(run)
+    recent = ImportRun.objects.filter(owner=request.user)[:5]
+    return render(request, "register/import_form.html", {"form": form, "recent": recent})
+
+
+@importer_required
+def import_run_list(request):
+    runs = ImportRun.objects.filter(owner=request.user)
+    return render(request, "register/import_run_list.html", {"page": paginate(request, runs)})
+
+
+def _outcome(run: ImportRun, report: dict) -> tuple[str, str]:
+    """A sentence saying what happened, and its tone (ok, warn, bad, info)."""
+    rejected = report.get("rejected", 0)
+    if run.status == ImportRun.Status.QUEUED:
+        return _("Waiting for the worker to start this import."), "info"
+    if run.status == ImportRun.Status.RUNNING:
+        return _("Reading and checking the rows…"), "info"
+    if run.status == ImportRun.Status.CANCELLED:
+        return _("Cancelled. Nothing was written."), "warn"
+    if run.status == ImportRun.Status.FAILED:
+        return run.message or _("The import failed. Nothing was written."), "bad"
+    if not report:
+        return run.message or _("The file was rejected. Nothing was written."), "bad"
+    if not run.commit:
+        if rejected:
+            return (
+                _("Dry run: %(n)s row(s) would be rejected. Nothing was written.")
+                % {"n": rejected},
+                "warn",
+            )
+        return _("Dry run: every row is valid. Nothing was written."), "ok"
+    if report.get("committed"):
+        if rejected:
+            return (
+                _("The valid rows were written; %(n)s row(s) were rejected.") % {"n": rejected},
+                "warn",
+            )
+        return _("Imported. Every row was written."), "ok"
+    return (
+        _("Nothing was written: %(n)s row(s) were rejected (all or nothing).") % {"n": rejected},
+        "bad",
+    )
+
+
+@importer_required
+def import_run_detail(request, pk):
+    run = _own_run(request, pk)
+    progress = imports.import_progress(run)
+    report = run.report or {}
+    outcome, tone = _outcome(run, report)
+    done_bytes = progress["bytes"] or 0
+    percent = 100 if run.finished else int(done_bytes * 100 / run.file_size) if run.file_size else 0
+    can_commit = (
+        not run.commit
+        and run.finished
+        and bool(report)
+        and (report.get("rejected", 0) == 0 or run.valid_only)
+        and report.get("rows", 0) > report.get("rejected", 0)
+    )
+    return render(
+        request,
+        "register/import_run_detail.html",
+        {
+            "run": run,
+            "progress": progress,
+            "percent": min(percent, 100),
+            "report": report,
+            "outcome": outcome,
+            "tone": tone,
+            "errors": report.get("errors", []),
+            "columns": [(h, field_label(f)) for h, f in (report.get("columns") or {}).items()],
+            "can_commit": can_commit,
+        },
+    )
+
+
+@importer_required
+def import_run_progress(request, pk):
+    """The run's live progress as JSON, for the run page's script."""
+    return JsonResponse(imports.import_progress(_own_run(request, pk)))
+
+
+@require_POST
+@importer_required
+def import_run_cancel_view(request, pk):
+    run = _own_run(request, pk)
+    try:
+        imports.import_run_cancel(actor=request.user, run=run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Cancel requested: nothing this run read will be written."))
+    return redirect(run)
+
+
+@require_POST
+@importer_required
+def import_run_commit_view(request, pk):
+    """Import for real the file a dry run checked, with the same mapping and mode."""
+    run = _own_run(request, pk)
+    if run.commit or not run.finished:
+        messages.error(request, _("Only a finished dry run can be imported from here."))
+        return redirect(run)
+    path = imports.imports_dir() / run.stored_path
+    if not path.exists():
+        messages.error(request, _("The stored file is gone; upload it again."))
+        return redirect(run)
+    with path.open("rb") as stored:
+        new = imports.import_run_create(
+            actor=request.user,
+            upload=stored,
+            filename=run.file_name,
+            mapping=run.mapping,
+            commit=True,
+            valid_only=run.valid_only,
+        )
+    messages.success(
+        request, _("Import #%(id)s is queued: the same file, for real.") % {"id": new.pk}
+    )
+    return redirect(new)
+
+
+@importer_required
+def import_run_errors(request, pk):
+    """The rejected rows of a run as CSV (row, column, reason)."""
+    run = _own_run(request, pk)
+    errors = (run.report or {}).get("errors", [])
+    return csv_response(
+        f"import-{run.pk}-errors.csv",
+        [_("Row"), _("Column"), _("Reason")],
+        ([e.get("row"), e.get("column"), e.get("message")] for e in errors),
+    )
+
+
+# --- saved mappings ---------------------------------------------------------------------------
+
+
+@require_POST
+@importer_required
+def mapping_delete_view(request, pk):
+    mapping = _own_mapping(request, pk)
+    imports.mapping_delete(actor=request.user, mapping=mapping)
+    messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": mapping.name})
+    return redirect("import-mapping-list")
+
+
+@importer_required
+def mapping_list(request):
+    mappings = ImportMapping.objects.filter(owner=request.user, target="assets")
+    return render(request, "register/import_mapping_list.html", {"mappings": mappings})
+
+
+def _initial_from(mapping: ImportMapping) -> tuple[list[str], dict, dict]:
+    # JSON objects keep no order on PostgreSQL (jsonb): show the columns in the fields' order.
+    order = {name: i for i, name in enumerate(FIELD_NAMES)}
+    headers = sorted(mapping.columns, key=lambda h: (order.get(mapping.columns[h], 10**6), h))
+    values = {f: list((mapping.values or {}).get(f, {}).items()) for f in VALUE_FIELDS}
+    initial = {"name": mapping.name, **MappingForm.initial_options(mapping.options)}
+    initial.update({f"col_{i}": mapping.columns[h] for i, h in enumerate(headers)})
+    return headers, values, initial
+
+
+@importer_required
+def mapping_edit(request, pk=None):
+    mapping = _own_mapping(request, pk) if pk is not None else None
+    context = {"mapping": mapping, "sample": None}
+    if request.method != "POST":
+        if mapping is not None:
+            headers, values, initial = _initial_from(mapping)
+            form = MappingForm(headers=headers, values=values, initial=initial)
+        else:
+            form = MappingForm(headers=[])
+        return render(request, "register/import_mapping_form.html", {**context, "form": form})
+    form = MappingForm(request.POST, request.FILES)
+    if request.POST.get("action") == "read":
+        form, sample = _read_sample(form, request.FILES.get("sample"))
+        return render(
+            request,
+            "register/import_mapping_form.html",
+            {**context, "form": form, "sample": sample},
+        )
+    if form.is_valid():
+        name = form.cleaned_data["name"].strip()
+        if not name:
+            form.add_error("name", _("The mapping needs a name."))
+        else:
+            columns, values, options = form.mapping_parts()
+            try:
+                saved = imports.mapping_save(
+                    actor=request.user, name=name, columns=columns, values=values, options=options
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Mapping “%(name)s” saved.") % {"name": saved.name})
+                return redirect("import-mapping-list")
+    return render(request, "register/import_mapping_form.html", {**context, "form": form})
+
+
+def _read_sample(form: MappingForm, sample):
+    """The form again, with the sample's headers as its columns (keeping the choices already
+    made for headers it had), and the sample's unknown words under each choice field."""
+    form.is_valid()
+    if sample is None:
+        form.add_error("sample", _("Choose a sample file to read its headers."))
+        return form, None
+    opts = {n: form.cleaned_data.get(n) or None for n in ("sheet", "encoding", "delimiter")}
+    if opts["delimiter"] == "tab":
+        opts["delimiter"] = "\t"
+    try:
+        table = read_table(sample, filename=sample.name, **opts)
+        rows = list(islice(table.rows, SAMPLE_ROWS))
+    except FileRejected as exc:
+        form.add_error("sample", str(exc))
+        return form, None
+    headers = table.headers
+    previous = {h: form.data.get(f"col_{i}", "") for i, h in enumerate(form.header_list)}
+    auto = auto_columns(headers)
+    columns = {h: previous[h] if h in previous else auto.get(h, "") for h in headers}
+    values = _sample_words(form, headers, columns, rows)
+    initial = {n: form.data.get(n, "") for n in ("name", *MappingForm.option_names)}
+    initial.update({f"col_{i}": columns[h] for i, h in enumerate(headers)})
+    new_form = MappingForm(headers=headers, values=values, initial=initial)
+    info = {
+        "name": sample.name,
+        "kind": table.kind,
+        "encoding": table.encoding,
+        "delimiter": {"\t": _("tab")}.get(table.delimiter, table.delimiter),
+        "sheet": table.sheet,
+        "sheets": table.sheets,
+        "columns": len(headers),
+        "matched": sum(1 for f in columns.values() if f),
+        "rows": len(rows),
+    }
+    return new_form, info
+
+
+def _sample_words(form: MappingForm, headers, columns, rows) -> dict[str, list[tuple[str, str]]]:
+    """Value rows per choice field: those already typed, then the sample's words that the
+    import would not understand by itself."""
+    values: dict[str, list[tuple[str, str]]] = {}
+    for field, enum in VALUE_FIELDS.items():
+        kept = [
+            (form.data.get(s, "").strip(), form.data.get(d, ""))
+            for s, d in form.value_names[field]
+            if form.data.get(s, "").strip()
+        ]
+        known = {str(c).lower() for c in enum.values} | {str(lb).lower() for lb in enum.labels}
+        known |= {w.lower() for w, _d in kept}
+        found: list[str] = []
+        for i, h in enumerate(headers):
+            if columns.get(h) != field:
+                continue
+            for row in rows:
+                word = row[i].strip() if i < len(row) else ""
+                if word and word.lower() not in known:
+                    known.add(word.lower())
+                    found.append(word)
+                    if len(found) >= SAMPLE_WORDS:
+                        break
+        values[field] = kept + [(w, "") for w in found]
+    return values
