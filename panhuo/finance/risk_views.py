@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from panhuo.core.ui import add_service_errors, csv_response, fetch_or_404, section_required
@@ -150,15 +151,16 @@ TIER_CSS = {
     "medium": "tier-orange",
     "severe": "tier-red",
 }
+# Lazy: a module-level gettext would freeze the labels in the language of the import.
 TIER_LABELS = {
-    "green": _("green"),
-    "yellow": _("yellow"),
-    "orange": _("orange"),
-    "red": _("red"),
-    "none": _("none"),
-    "initial": _("initial"),
-    "medium": _("medium"),
-    "severe": _("severe"),
+    "green": gettext_lazy("green"),
+    "yellow": gettext_lazy("yellow"),
+    "orange": gettext_lazy("orange"),
+    "red": gettext_lazy("red"),
+    "none": gettext_lazy("none"),
+    "initial": gettext_lazy("initial"),
+    "medium": gettext_lazy("medium"),
+    "severe": gettext_lazy("severe"),
 }
 
 

@@ -225,6 +225,49 @@ def test_choice_labels_and_verbose_names_are_translated():
         assert str(Criticality.ESSENTIAL.label) == "基本公共服务必需"
 
 
+EAGER = {"gettext", "ngettext", "pgettext", "npgettext"}
+
+
+def _eager_calls_at_import(path: Path) -> list[str]:
+    """Calls of a non-lazy gettext outside any function: they run once, at import, in whatever
+    language is active then, and the label stays in that language for every later request."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in EAGER
+    }
+    found: list[str] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inside = in_function or isinstance(
+                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+            )
+            if (
+                not inside
+                and isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Name)
+                and child.func.id in names
+            ):
+                found.append(f"{path.relative_to(PANHUO)}:{child.lineno}")
+            visit(child, inside)
+
+    visit(tree, False)
+    return found
+
+
+def test_no_label_is_translated_once_at_import():
+    sources = [
+        p for p in PANHUO.rglob("*.py") if "tests" not in p.parts and "migrations" not in p.parts
+    ]
+    assert len(sources) > 30
+    frozen = [hit for p in sources for hit in _eager_calls_at_import(p)]
+    assert frozen == [], f"use gettext_lazy for labels defined at import: {frozen}"
+
+
 @pytest.fixture
 def chinese_office(world, client):
     office = world.user("office")
