@@ -289,6 +289,23 @@ def test_save_open_and_delete_a_filter(world):
     assert AuditEntry.objects.filter(action="saved_filter.delete").exists()
 
 
+@pytest.mark.parametrize(
+    ("target", "query"),
+    [("packages", "status=open"), ("projects", "status=draft"), ("debts", "q=Bank"),
+     ("receipts", "q=V-1")],
+)  # fmt: skip
+def test_the_other_lists_keep_saved_filters_too(world, target, query):
+    c = client_for(world, "office")
+    url = reverse(f"{target[:-1]}-list")
+    assert 'action="/filters/save/"' in c.get(f"{url}?{query}").content.decode()
+    response = c.post(
+        reverse("saved-filter-save"), {"target": target, "query": query, "name": "Mine"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"{url}?{query}"
+    body = c.get(url).content.decode()
+    assert f'href="{url}?{query}"' in body and ">Mine</a>" in body
+
+
 def test_saving_a_filter_without_a_name_says_so_and_writes_nothing(world):
     before = fingerprint()
     response = client_for(world, "office").post(
