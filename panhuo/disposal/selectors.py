@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from panhuo.core.querying import id_or_missing, ordered
 from panhuo.disposal.models import DisposalProject, Package
 
 PACKAGE_ORDERINGS = {
@@ -26,13 +27,6 @@ PROJECT_ORDERINGS = {
 }
 
 
-def _int_or_missing(pk, model):
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise model.DoesNotExist from None
-
-
 def with_figures(qs: QuerySet[Package]) -> QuerySet[Package]:
     """Package figures are sums over its assets, never stored."""
     return qs.annotate(
@@ -43,7 +37,7 @@ def with_figures(qs: QuerySet[Package]) -> QuerySet[Package]:
 
 
 def get_package_for(user, pk) -> Package:
-    pk = _int_or_missing(pk, Package)
+    pk = id_or_missing(pk, Package)
     visible = Package.objects.visible_to(user).filter(pk=pk).values("pk")
     return (
         with_figures(Package.objects.filter(pk__in=visible))
@@ -63,13 +57,11 @@ def package_list(
         qs = qs.filter(status=status)
     if channel:
         qs = qs.filter(channel=channel)
-    desc = ordering.startswith("-")
-    key = PACKAGE_ORDERINGS.get(ordering.lstrip("-"), "created_at")
-    return qs.order_by(("-" if desc else "") + key, "pk")
+    return ordered(qs, ordering, PACKAGE_ORDERINGS, "created_at")
 
 
 def get_project_for(user, pk) -> DisposalProject:
-    pk = _int_or_missing(pk, DisposalProject)
+    pk = id_or_missing(pk, DisposalProject)
     visible = DisposalProject.objects.visible_to(user).filter(pk=pk).values("pk")
     return (
         DisposalProject.objects.filter(pk__in=visible)
@@ -97,9 +89,7 @@ def project_list(
         qs = qs.filter(channel=channel)
     if package:
         qs = qs.filter(package_id=package)
-    desc = ordering.startswith("-")
-    key = PROJECT_ORDERINGS.get(ordering.lstrip("-"), "created_at")
-    return qs.order_by(("-" if desc else "") + key, "pk")
+    return ordered(qs, ordering, PROJECT_ORDERINGS, "created_at")
 
 
 def project_counts_by_status(user) -> list[dict]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from panhuo.core.querying import id_or_missing, ordered
 from panhuo.finance.models import Allocation, Debt, Receipt
 
 DEBT_ORDERINGS = {
@@ -26,22 +27,17 @@ RECEIPT_ORDERINGS = {
 }
 
 
-def _pk(pk, model):
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise model.DoesNotExist from None
-
-
 def get_debt_for(user, pk) -> Debt:
-    return Debt.objects.visible_to(user).select_related("jurisdiction").get(pk=_pk(pk, Debt))
+    return (
+        Debt.objects.visible_to(user).select_related("jurisdiction").get(pk=id_or_missing(pk, Debt))
+    )
 
 
 def get_receipt_for(user, pk) -> Receipt:
     return (
         Receipt.objects.visible_to(user)
         .select_related("project__package__jurisdiction", "recorded_by")
-        .get(pk=_pk(pk, Receipt))
+        .get(pk=id_or_missing(pk, Receipt))
     )
 
 
@@ -63,9 +59,7 @@ def debt_list(
         qs = qs.filter(jurisdiction_id=jurisdiction)
     if open_only:
         qs = qs.filter(outstanding__gt=0)
-    desc = ordering.startswith("-")
-    key = DEBT_ORDERINGS.get(ordering.lstrip("-"), "maturity_date")
-    return qs.order_by(("-" if desc else "") + key, "pk")
+    return ordered(qs, ordering, DEBT_ORDERINGS, "maturity_date")
 
 
 def receipt_list(
@@ -88,9 +82,7 @@ def receipt_list(
         from django.db.models import F
 
         qs = qs.filter(allocated__lt=F("amount"))
-    desc = ordering.startswith("-")
-    key = RECEIPT_ORDERINGS.get(ordering.lstrip("-"), "received_on")
-    return qs.order_by(("-" if desc else "") + key, "-pk")
+    return ordered(qs, ordering, RECEIPT_ORDERINGS, "received_on", tiebreak="-pk")
 
 
 def allocation_list(user, *, receipt: int | None = None, debt: int | None = None):

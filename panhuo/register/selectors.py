@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from panhuo.core.querying import id_or_missing, ordered
 from panhuo.register.models import Asset, AssetStatus, Encumbrance
 
 #: The orderings a list may ask for (API ``ordering`` and UI column headers).
@@ -34,11 +35,11 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 def get_asset_for(user, pk) -> Asset:
     """The asset if the caller may see it; Asset.DoesNotExist otherwise (denied looks missing)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Asset.DoesNotExist from None
-    return Asset.objects.visible_to(user).select_related("unit__jurisdiction").get(pk=pk)
+    return (
+        Asset.objects.visible_to(user)
+        .select_related("unit__jurisdiction")
+        .get(pk=id_or_missing(pk, Asset))
+    )
 
 
 def asset_list(
@@ -98,9 +99,7 @@ def asset_list(
             | Q(classification__parent__parent__code=classification)
             | Q(classification__parent__parent__parent__code=classification)
         )
-    desc = ordering.startswith("-")
-    key = ASSET_ORDERINGS.get(ordering.lstrip("-"), "code")
-    return qs.order_by(("-" if desc else "") + key, "pk")
+    return ordered(qs, ordering, ASSET_ORDERINGS, "code")
 
 
 def asset_summary(user) -> dict:
