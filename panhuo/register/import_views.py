@@ -48,8 +48,11 @@ def _own_mapping(request, pk) -> ImportMapping:
 
 @importer_required
 def asset_import_view(request):
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ImportForm(
+        request.POST if posted else None, request.FILES if posted else None, user=request.user
+    )
+    if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             run = imports.import_run_create(
