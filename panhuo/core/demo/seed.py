@@ -349,6 +349,25 @@ class _Seeder:
             "criticality": r.choices(crits, cweights)[0],
             "area": None if area is None else _money(area),
         }
+        # The full record: when it fell idle, depreciation, income and cost, title and age —
+        # so that the scope rules find real candidates and exclusions in the demo.
+        if spec["status"] in (AssetStatus.IDLE, AssetStatus.UNDER_USED):
+            spec["idle_since"] = c.REFERENCE_DATE - dt.timedelta(days=r.randint(20, 6 * 365))
+        acquired_years = r.randint(1, 30)
+        spec["acquired_on"] = c.REFERENCE_DATE - dt.timedelta(days=round(acquired_years * 365.25))
+        if kind in (AssetKind.BUILDING, AssetKind.VEHICLE, AssetKind.EQUIPMENT):
+            life = {AssetKind.BUILDING: 50, AssetKind.VEHICLE: 8, AssetKind.EQUIPMENT: 10}[kind]
+            share = min(acquired_years, life) / life
+            spec["accumulated_depreciation"] = _money(_round(int(book * share * 0.95), 100))
+        if spec["status"] in (AssetStatus.IN_USE, AssetStatus.LEASED_OUT):
+            spec["annual_income"] = _money(_round(book * r.randint(0, 8) // 100, 100))
+        spec["annual_holding_cost"] = _money(_round(book * r.randint(0, 3) // 100, 100))
+        spec["title_complete"] = r.random() < (
+            0.8 if kind in (AssetKind.LAND, AssetKind.BUILDING) else 0.95
+        )
+        if spec["title_complete"] and kind in (AssetKind.LAND, AssetKind.BUILDING):
+            spec["certificate_number"] = f"JN({c.REFERENCE_DATE.year - acquired_years})"
+            spec["certificate_number"] += f"Qinghe No.{r.randint(1, 99999):05d}"
         if kind in c.LOCATED or kind in c.ADDRESSED:
             district_name = c.DISTRICT[1] if district == c.DISTRICT[0] else c.OTHER_DISTRICT[1]
             spec["address"] = f"No. {r.randint(1, 888)} {road}, {district_name.split(' ')[0]} "
