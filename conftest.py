@@ -10,3 +10,13 @@ from panhuo.core.testing import World, build_world
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """A test that switches the language (a Chinese user's request) must not leave it on for
+    the next test: translations are per thread, and tests share the thread."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
