@@ -50,6 +50,33 @@ def asset_rows(qs: QuerySet, chunk_size: int = 5000) -> Iterator[list[str]]:
         yield [_text(v) for v in row[:-1]] + [_text(attrs.get(k)) for k in ATTRIBUTE_KEYS]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe;
+    the import takes it off again, so exports still re-import unchanged. Numbers such as
+    -0.5 are left alone."""
+    if cell.startswith(FORMULA_STARTS) and not _is_number(cell):
+        return "'" + cell
+    return cell
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def csv_unsafe(cell: str) -> str:
+    """Undo :func:`csv_safe` on import."""
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -61,7 +88,7 @@ def stream_csv(qs: QuerySet) -> Iterator[bytes]:
     yield b"\xef\xbb\xbf" + writer.writerow(HEADERS).encode()
     buf: list[str] = []
     for row in asset_rows(qs):
-        buf.append(writer.writerow(row))
+        buf.append(writer.writerow([csv_safe(c) for c in row]))
         if len(buf) >= 1000:
             yield "".join(buf).encode()
             buf = []

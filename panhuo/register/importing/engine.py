@@ -33,6 +33,13 @@ from panhuo.register.importing.fields import (
 from panhuo.register.importing.readers import FileRejected, read_table
 from panhuo.register.importing.values import parse_choice
 
+
+def csv_unsafe(cell: str) -> str:
+    from panhuo.register.exporting import csv_unsafe as undo
+
+    return undo(cell)
+
+
 MAX_REPORTED_ERRORS = 1000
 CHOICES = {
     "AssetKind": dict(m.AssetKind.choices),
@@ -197,6 +204,8 @@ class _RowReader:
         ncells = len(cells)
         for i, name, attr, _kind, parse, vmap, lookup, max_length, choices in self.plan:
             text = cells[i].strip() if i < ncells else ""
+            if text[:1] == "'" and (attr or _kind == "text"):
+                text = csv_unsafe(text)  # undo the export's formula guard
             if attr:
                 if text:
                     out.setdefault("attributes", {})[attr] = text

@@ -78,3 +78,20 @@ def test_cli_import_and_export(world, assets, tmp_path, capsys):
         empty = tmp_path / "empty.csv"
         empty.write_bytes(b"")
         call_command("import", "assets", str(empty), user="office", no_progress=True)
+
+
+def test_csv_export_guards_formulas_and_still_round_trips(world):
+    AssetFactory(
+        unit=world.unit,
+        name='=HYPERLINK("http://x","click")',
+        address="+86 street",
+        longitude=Decimal("-0.128354"),
+        latitude=Decimal("51.5"),
+    )
+    data = b"".join(stream_csv(asset_list(world.user("office"))))
+    row = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1]
+    assert row[HEADERS.index("name")].startswith("'=")
+    assert row[HEADERS.index("address")] == "'+86 street"
+    assert row[HEADERS.index("longitude")] == "-0.128354"
+    report = import_assets(actor=world.user("office"), stream=io.BytesIO(data), commit=True)
+    assert (report.unchanged, report.rejected) == (1, 0), report.errors
