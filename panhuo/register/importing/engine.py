@@ -399,7 +399,9 @@ def _flush(batch, actor, report: Report, reader: _RowReader, commit: bool, sourc
     wanted = {(v["unit"].pk, v["code"]) for _row, v in batch}
     existing = {
         (a.unit_id, a.code): a
-        for a in m.Asset.objects.filter(code__in={code for _u, code in wanted})
+        for a in m.Asset.objects.filter(
+            unit_id__in={u for u, _c in wanted}, code__in={c for _u, c in wanted}
+        )
         if (a.unit_id, a.code) in wanted
     }
     new: list[dict[str, Any]] = []
@@ -472,9 +474,9 @@ def _insert_new(new: list[dict[str, Any]], source) -> list[tuple]:
     keys = {(v["unit"].pk, v["code"]): v for v in new}
     ids = {
         (unit_id, code): pk
-        for pk, unit_id, code in m.Asset.objects.filter(code__in={c for _u, c in keys}).values_list(
-            "pk", "unit_id", "code"
-        )
+        for pk, unit_id, code in m.Asset.objects.filter(
+            unit_id__in={u for u, _c in keys}, code__in={c for _u, c in keys}
+        ).values_list("pk", "unit_id", "code")
         if (unit_id, code) in keys
     }
     records = []
