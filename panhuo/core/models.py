@@ -1,4 +1,4 @@
-"""Things every section shares: a user's saved filters."""
+"""Things every section shares: a user's saved filters and the working-day calendar."""
 
 from __future__ import annotations
 
@@ -33,3 +33,35 @@ class SavedFilter(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(f"{self.target[:-1]}-list") + (f"?{self.query}" if self.query else "")
+
+
+class CalendarDay(models.Model):
+    """A jurisdiction's own working day or holiday, over the national calendar.
+
+    For a local holiday, or next year's shifted days before the calendar library has them.
+    The day applies to the jurisdiction and everything below it; a nearer jurisdiction wins.
+    """
+
+    jurisdiction = models.ForeignKey(
+        "organisation.Jurisdiction", on_delete=models.CASCADE, related_name="calendar_days"
+    )
+    date = models.DateField(_("date"))
+    working = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["jurisdiction__path", "date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "date"], name="calendar_day_unique_per_jurisdiction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        kind = _("working day") if self.working else _("holiday")
+        return f"{self.date.isoformat()} {kind}"
+
+    def get_absolute_url(self) -> str:
+        return self.jurisdiction.get_absolute_url()

@@ -1,0 +1,77 @@
+"""Working days follow China's shifted calendar, and a jurisdiction's own days over it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from panhuo.core.models import CalendarDay
+from panhuo.core.workdays import (
+    add_working_days,
+    calendar_known,
+    is_working_day,
+    working_days_between,
+)
+
+D = dt.date
+
+
+def test_shifted_days_of_2026():
+    # Spring Festival 2026: 15-23 February off; Saturday 14 and Saturday 28 February worked.
+    assert not is_working_day(D(2026, 2, 16))  # a Monday, holiday
+    assert is_working_day(D(2026, 2, 14))  # a Saturday, worked in lieu
+    assert is_working_day(D(2026, 2, 28))
+    # National Day 2026: 1-7 October off.
+    assert not is_working_day(D(2026, 10, 1))
+    assert is_working_day(D(2026, 10, 9))
+
+
+def test_adding_working_days_skips_the_national_day_week():
+    # Wednesday 30 September 2026 + 1 working day: 1-7 October are holidays, so 8 October.
+    assert add_working_days(D(2026, 9, 30), 1) == D(2026, 10, 8)
+    # Plain weeks: Friday + 1 = Monday.
+    assert add_working_days(D(2026, 6, 5), 1) == D(2026, 6, 8)
+    assert add_working_days(D(2026, 6, 5), 0) == D(2026, 6, 5)
+    assert add_working_days(D(2026, 6, 6), 0) == D(2026, 6, 8)  # a Saturday: the next one
+
+
+def test_negative_days_are_refused():
+    with pytest.raises(ValueError, match="days"):
+        add_working_days(D(2026, 6, 5), -1)
+
+
+def test_a_year_the_library_does_not_know_falls_back_to_weekdays():
+    assert calendar_known(D(2026, 1, 1))
+    assert not calendar_known(D(2099, 1, 1))
+    assert is_working_day(D(2099, 1, 5))  # a Monday
+    assert not is_working_day(D(2099, 1, 3))  # a Saturday
+
+
+@pytest.mark.django_db
+def test_a_jurisdictions_own_days_win_and_apply_below_it(world):
+    city = world.city
+    district = world.district
+    monday = D(2026, 6, 8)
+    CalendarDay.objects.create(jurisdiction=city, date=monday, working=False, note="local")
+    assert not is_working_day(monday, jurisdiction=city)
+    assert not is_working_day(monday, jurisdiction=district)  # inherited
+    assert is_working_day(monday)  # the national calendar is untouched
+    # The district works that day after all: the nearer jurisdiction wins.
+    CalendarDay.objects.create(jurisdiction=district, date=monday, working=True)
+    assert is_working_day(monday, jurisdiction=district)
+    assert not is_working_day(monday, jurisdiction=city)
+    assert add_working_days(D(2026, 6, 5), 1, jurisdiction=city) == D(2026, 6, 9)
+    assert working_days_between(D(2026, 6, 5), D(2026, 6, 9), jurisdiction=city) == 1
+
+
+@given(
+    start=st.dates(min_value=D(2025, 1, 1), max_value=D(2026, 11, 30)),
+    days=st.integers(min_value=1, max_value=40),
+)
+def test_counting_back_gives_the_same_number(start, days):
+    end = add_working_days(start, days)
+    assert is_working_day(end)
+    assert working_days_between(start, end) == days

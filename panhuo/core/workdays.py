@@ -1,0 +1,120 @@
+"""Working days, as China counts them.
+
+Disclosure periods, payment terms and notice periods are counted in working days, and China
+moves working days around its holidays (a Sunday can be a working day, a Thursday a holiday).
+The national calendar comes from the maintained ``chinesecalendar`` library, never from a list
+kept here. A jurisdiction may add its own days (a local holiday, or next year's calendar before
+the library knows it) as ``CalendarDay`` rows; the nearest jurisdiction up the tree wins.
+
+For a year the library does not know yet, weekdays count as working days until an override says
+otherwise, and ``calendar_known`` tells callers so they can say the due date is provisional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import chinese_calendar
+
+#: A jurisdiction's path ("/1/4/"), or None for the national calendar alone.
+Path = str | None
+
+
+def calendar_known(day: dt.date) -> bool:
+    """Whether the national calendar for ``day``'s year is published in the library."""
+    return _library_knows(day.year)
+
+
+@lru_cache(maxsize=64)
+def _library_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _national(day: dt.date) -> bool:
+    if _library_knows(day.year):
+        return chinese_calendar.is_workday(day)
+    return day.weekday() < 5
+
+
+def _overrides(path: Path, start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    """The jurisdiction's own days between start and end; a nearer jurisdiction's day wins."""
+    if not path:
+        return {}
+    from panhuo.core.models import CalendarDay
+
+    ancestors = _ancestor_paths(path)
+    rows = CalendarDay.objects.filter(
+        jurisdiction__path__in=ancestors, date__gte=start, date__lte=end
+    ).values_list("date", "working", "jurisdiction__path")
+    depth = {p: i for i, p in enumerate(ancestors)}
+    best: dict[dt.date, tuple[int, bool]] = {}
+    for day, working, jpath in rows:
+        d = depth[jpath]
+        if day not in best or d > best[day][0]:
+            best[day] = (d, working)
+    return {day: working for day, (_d, working) in best.items()}
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """"/1/4/9/" -> ["/1/", "/1/4/", "/1/4/9/"] (root first)."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _path(jurisdiction) -> Path:
+    if jurisdiction is None:
+        return None
+    return jurisdiction if isinstance(jurisdiction, str) else jurisdiction.path
+
+
+def is_working_day(day: dt.date, *, jurisdiction=None) -> bool:
+    """Whether ``day`` is a working day in ``jurisdiction`` (a Jurisdiction, its path, or None)."""
+    own = _overrides(_path(jurisdiction), day, day)
+    return own.get(day, _national(day))
+
+
+def add_working_days(start: dt.date, days: int, *, jurisdiction=None) -> dt.date:
+    """The ``days``-th working day after ``start`` (``start`` itself is not counted).
+
+    A period "of 20 working days from publication" on a Friday ends on the 20th working day
+    after it; ``days=0`` gives ``start`` itself when it is a working day, else the next one.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    path = _path(jurisdiction)
+    # Ample room: 20 working days never span more than ~45 calendar days, even over a festival.
+    horizon = start + dt.timedelta(days=days * 2 + 30)
+    own = _overrides(path, start, horizon)
+    day = start
+    counted = 0
+    if days == 0:
+        while not own.get(day, _national(day)):
+            day += dt.timedelta(days=1)
+        return day
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if day > horizon:  # pragma: no cover - only with long runs of overridden holidays
+            horizon = day + dt.timedelta(days=days * 2 + 30)
+            own |= _overrides(path, day, horizon)
+        if own.get(day, _national(day)):
+            counted += 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date, *, jurisdiction=None) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+    if end <= start:
+        return 0
+    own = _overrides(_path(jurisdiction), start, end)
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if own.get(day, _national(day)):
+            count += 1
+    return count
