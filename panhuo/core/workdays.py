@@ -61,7 +61,7 @@ def _overrides(path: Path, start: dt.date, end: dt.date) -> dict[dt.date, bool]:
 
 
 def _ancestor_paths(path: str) -> list[str]:
-    """"/1/4/9/" -> ["/1/", "/1/4/", "/1/4/9/"] (root first)."""
+    """The paths from the root down to ``path``: /1/4/9/ gives /1/, /1/4/ and /1/4/9/."""
     parts = [p for p in path.strip("/").split("/") if p]
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
