@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from panhuo.core.errors import Conflict, ValidationError
+from panhuo.disposal import guards
 from panhuo.disposal.models import (
     Channel,
     DisposalProject,
@@ -251,6 +252,12 @@ def project_transition(
             raise TransitionRefused({"transition": [reason]})
         if t.needs_comment and not comment.strip():
             raise ValidationError({"comment": [f"“{t.name}” needs a written reason."]})
+        guards.registry.run(
+            actor=actor,
+            project=project,
+            transition=t.name,
+            data={"comment": comment, "deal_price": deal_price, "buyer": buyer},
+        )
         before = snapshot(project)
         source = project.status
         if t.needs_deal:

@@ -1,0 +1,37 @@
+"""Checks other stages add to disposal transitions, without disposal importing them.
+
+Pricing refuses a listing below the appraisal, approvals refuse an approval the chain has not
+given, and so on. Each such app registers a guard in its ``AppConfig.ready``; every guard runs
+inside ``project_transition``'s transaction, after the transition table has allowed the step and
+before anything is written, and refuses by raising ``panhuo.core.errors.ValidationError`` (or
+``TransitionRefused``) with a message naming the rule and its threshold.
+
+A guard may also say why a transition cannot be taken yet without raising (``explain``), so that
+the UI can show it disabled with the reason instead of offering a button that will fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: guard(actor=..., project=..., transition=..., data=...) -> None, raising to refuse.
+Guard = Callable[..., None]
+
+
+@dataclass
+class _Registry:
+    guards: list[tuple[str, Guard]] = field(default_factory=list)
+
+    def register(self, name: str, guard: Guard) -> None:
+        """Add a guard once (re-registering the same name replaces it: ready() may run twice)."""
+        self.guards = [(n, g) for n, g in self.guards if n != name] + [(name, guard)]
+
+    def run(self, *, actor, project, transition: str, data: dict[str, Any]) -> None:
+        for _name, guard in self.guards:
+            guard(actor=actor, project=project, transition=transition, data=data)
+
+
+registry = _Registry()
+register = registry.register
