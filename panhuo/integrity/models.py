@@ -68,3 +68,6 @@ class AuditHead(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("audit-list")
+
+
+from panhuo.integrity.document_models import Document, DocumentKind  # noqa: E402, F401

@@ -1,0 +1,104 @@
+"""What the document tests share: small valid files of each type, and the state to compare."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from panhuo.core.tests.api_support import ApiWorld
+from panhuo.integrity.models import AuditEntry, Document
+
+
+def pdf_bytes(text: str = "Appraisal report") -> bytes:
+    """A minimal valid one-page PDF (with a correct cross-reference table)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{i} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return out.getvalue()
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def ooxml(kind: str) -> bytes:
+    main = {"xlsx": "xl/workbook.xml", "docx": "word/document.xml", "zip": "other.xml"}[kind]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(main, "<x/>")
+    return buf.getvalue()
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data)
+
+
+def stored_files() -> list[str]:
+    root = Path(settings.DATA_DIR) / "documents"
+    if not root.exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def state() -> tuple:
+    """Rows, audit entries and files: a refused upload must leave all three as they were."""
+    return (
+        list(Document.objects.order_by("pk").values_list("pk", "sha256")),
+        AuditEntry.objects.count(),
+        stored_files(),
+    )
+
+
+def targets(aw: ApiWorld) -> dict:
+    """One record of each type that holds documents, all in district A (unit U1)."""
+    return {
+        "asset": aw.asset,
+        "package": aw.package,
+        "project": aw.project,
+        "receipt": aw.receipt,
+        "debt": aw.debt,
+    }
+
+
+_TASK_FORCE = {"head", "deputy", "deputy2"}
+#: Who may add documents to each record of :func:`targets`.
+UPLOADERS = {
+    "asset": _TASK_FORCE | {"office", "office2", "unit_officer"},
+    "package": _TASK_FORCE | {"office", "office2", "unit_officer"},
+    "project": _TASK_FORCE | {"office", "office2", "unit_officer"},
+    "receipt": _TASK_FORCE | {"finance"},
+    "debt": _TASK_FORCE | {"finance"},
+}
+#: Who may see each record of :func:`targets` (and so its documents).
+_READERS_A = {"head", "deputy", "deputy2", "office", "office2", "finance", "auditor", "supervisor"}
+VIEWERS = {
+    "asset": _READERS_A | {"unit_officer"},
+    "package": _READERS_A | {"unit_officer"},
+    "project": _READERS_A | {"unit_officer"},
+    "receipt": _READERS_A,
+    "debt": _READERS_A,
+}
