@@ -242,6 +242,8 @@ PANHUO = {
     "PAGE_SIZE": 50,
     # Largest import file accepted (bytes).
     "IMPORT_MAX_BYTES": int(os.environ.get("PANHUO_IMPORT_MAX_BYTES", 512 * 1024 * 1024)),
+    # A running import whose worker shows no sign of life for this long is reported failed.
+    "IMPORT_STALE_SECONDS": float(os.environ.get("PANHUO_IMPORT_STALE_SECONDS", 60)),
     # Largest document (appraisal report, contract...) accepted on a record (bytes).
     "DOCUMENT_MAX_BYTES": int(os.environ.get("PANHUO_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)),
     "MAX_PAGE_SIZE": 500,

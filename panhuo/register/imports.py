@@ -3,13 +3,25 @@
 The web request only stores the file and queues a task; a worker (``panhuo worker``) runs the
 import in its own transaction and reports progress through the cache, which every process can
 read while the import's transaction is still open.
+
+A worker that dies mid-file (killed, machine lost) writes nothing: the import's transaction is
+never committed. So that its run does not read "running" for ever, the worker keeps a heartbeat
+while it works: a thread writes the time to the cache every ``HEARTBEAT_SECONDS`` (the cache,
+not the run's row, because on SQLite the import's open transaction holds the database's write
+lock, and a row update would wait for it). A running run whose heartbeat is older than
+``PANHUO["IMPORT_STALE_SECONDS"]`` is marked failed ("the worker stopped") when it is read, when
+a worker starts, and whenever a worker starts an import; ``import_run_rerun`` queues the same
+file with the same mapping again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
+import threading
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +41,11 @@ from panhuo.register.importing.fields import FIELD_NAMES
 from panhuo.register.importing.readers import FileRejected
 
 PROGRESS_TTL = 24 * 3600
+HEARTBEAT_SECONDS = 2.0
+WORKER_STOPPED = (
+    "The worker stopped while importing (no sign of life for {seconds} s); nothing was "
+    "written. Rerun the import."
+)
 
 
 def _progress_key(run_id: int) -> str:
@@ -37,6 +54,78 @@ def _progress_key(run_id: int) -> str:
 
 def _cancel_key(run_id: int) -> str:
     return f"panhuo:import:{run_id}:cancel"
+
+
+def _heartbeat_key(run_id: int) -> str:
+    return f"panhuo:import:{run_id}:heartbeat"
+
+
+def stale_after() -> float:
+    """Seconds without a heartbeat after which a running import counts as stopped."""
+    return float(settings.PANHUO.get("IMPORT_STALE_SECONDS", 60))
+
+
+def _beat(run_id: int) -> None:
+    cache.set(_heartbeat_key(run_id), time.time(), PROGRESS_TTL)
+
+
+def last_heartbeat(run: ImportRun) -> float | None:
+    """When the worker last showed it was alive (seconds since the epoch), if it ever did."""
+    beat = cache.get(_heartbeat_key(run.pk))
+    if beat is None and run.started_at is not None:
+        return run.started_at.timestamp()
+    return beat
+
+
+def is_stale(run: ImportRun, now: float | None = None) -> bool:
+    if run.status != ImportRun.Status.RUNNING:
+        return False
+    beat = last_heartbeat(run)
+    return beat is not None and (now or time.time()) - beat > stale_after()
+
+
+def fail_if_stale(run: ImportRun) -> ImportRun:
+    """Mark a running import whose worker stopped as failed (rows it read were rolled back
+    with its transaction); returns the run as it now reads."""
+    if is_stale(run):
+        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
+            status=ImportRun.Status.FAILED,
+            message=WORKER_STOPPED.format(seconds=int(stale_after())),
+            finished_at=timezone.now(),
+        )
+        run.refresh_from_db()
+    return run
+
+
+def fail_stale_runs() -> list[int]:
+    """Mark every running import whose worker stopped as failed (a worker's start-up sweep)."""
+    failed = []
+    for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING):
+        if fail_if_stale(run).status == ImportRun.Status.FAILED:
+            failed.append(run.pk)
+    return failed
+
+
+class _Heartbeat:
+    """A daemon thread that beats for one run while the worker imports it."""
+
+    def __init__(self, run_id: int):
+        self.run_id = run_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True, name=f"beat-{run_id}")
+
+    def _loop(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            _beat(self.run_id)
+
+    def __enter__(self) -> _Heartbeat:
+        _beat(self.run_id)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=HEARTBEAT_SECONDS * 2)
 
 
 def imports_dir() -> Path:
@@ -186,8 +275,39 @@ def import_run_cancel(*, actor: User, run: ImportRun) -> None:
         )
 
 
+def import_run_rerun(*, actor: User, run: ImportRun) -> ImportRun:
+    """Queue the same stored file again with the same mapping and mode, as a new run (after a
+    failure, e.g. a stopped worker, or a cancel). Only who started the run may rerun it."""
+    if run.owner_id != actor.pk:
+        raise policy.NotPermitted("Only who started an import may rerun it.")
+    run = fail_if_stale(run)
+    if run.status not in (ImportRun.Status.FAILED, ImportRun.Status.CANCELLED):
+        raise ValidationError(
+            {"status": [f"Import #{run.pk} is {run.status}: only a failed or cancelled import "
+                        "can be rerun."]}
+        )  # fmt: skip
+    path = imports_dir() / run.stored_path
+    if not path.is_file():
+        raise ValidationError({"file": ["The stored file is gone; upload it again."]})
+    with path.open("rb") as stored:
+        new = import_run_create(
+            actor=actor,
+            upload=stored,
+            filename=run.file_name,
+            mapping=run.mapping,
+            commit=run.commit,
+            valid_only=run.valid_only,
+        )
+    if run.mapping_name:
+        ImportRun.objects.filter(pk=new.pk).update(mapping_name=run.mapping_name)
+        new.mapping_name = run.mapping_name
+    return new
+
+
 def import_progress(run: ImportRun) -> dict[str, Any]:
-    """Rows read so far (live, from the cache while running) and the final report when done."""
+    """Rows read so far (live, from the cache while running) and the final report when done.
+    A run whose worker stopped reads as failed."""
+    run = fail_if_stale(run)
     live = cache.get(_progress_key(run.pk)) or {}
     rows = max(run.rows_done, live.get("rows", 0))
     return {
@@ -216,11 +336,15 @@ def execute_import(run: ImportRun) -> ImportRun:
     path = imports_dir() / run.stored_path
     status, message, report = ImportRun.Status.FAILED, "", {}
 
-    with path.open("rb") as raw:
+    with _Heartbeat(run.pk), path.open("rb") as raw:
         stream = _CountingReader(raw)
 
         def progress(rows: int) -> bool:
             cache.set(_progress_key(run.pk), {"rows": rows, "bytes": stream.count}, PROGRESS_TTL)
+            _beat(run.pk)
+            if delay := float(os.environ.get("PANHUO_IMPORT_BATCH_DELAY", 0) or 0):
+                # Tests slow the import down to stop its worker half-way; never set in use.
+                time.sleep(delay)
             return bool(cache.get(_cancel_key(run.pk)))
 
         try:
@@ -291,6 +415,7 @@ class _CountingReader(io.RawIOBase):
 @task()
 def run_import_task(run_id: int) -> str:
     """The worker's entry point: run the import and return its final status."""
+    fail_stale_runs()
     run = ImportRun.objects.select_related("owner").get(pk=run_id)
     try:
         return execute_import(run).status

@@ -14,5 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0)
 
     def handle(self, *args, **opts):
+        from panhuo.register.imports import fail_stale_runs
+
+        # Imports left "running" by a worker that died are reported failed (and can be rerun).
+        stale = fail_stale_runs()
+        if stale and opts["verbosity"]:
+            self.stderr.write(f"Marked {len(stale)} stopped import(s) failed: {stale}.")
         call_command("db_worker", batch=opts["batch"], interval=opts["interval"],
                      startup_delay=False, verbosity=opts["verbosity"])  # fmt: skip

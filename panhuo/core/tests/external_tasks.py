@@ -1,0 +1,216 @@
+"""What the tests run in other processes against an ``ExternalDb`` (see external.py).
+
+``python -m panhuo.core.tests.external_tasks FUNCTION JSON_KWARGS`` sets Django up from the
+environment, calls the function and prints its JSON result as the last line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def world() -> dict[str, Any]:
+    """The test world (users per role, units U1/U2/U3), once per database."""
+    from panhuo.core.testing import build_world
+    from panhuo.organisation.models import User
+
+    if not User.objects.filter(username="office").exists():
+        build_world()
+    return {"users": User.objects.count()}
+
+
+def seed_small() -> dict[str, Any]:
+    """The demo district, small size (what the demo seeds, through the services)."""
+    from panhuo.core.demo import SMALL, seed_demo
+
+    return {"seeded": seed_demo(size=SMALL).created}
+
+
+def queue_import(*, rows: int, prefix: str) -> dict[str, Any]:
+    """Queue a committing import of a generated CSV of ``rows`` new assets coded PREFIX-n."""
+    import io
+
+    from panhuo.organisation.models import User
+    from panhuo.register import imports
+
+    lines = ["unit,code,name,kind,book_value,status"]
+    lines += [f"U1,{prefix}-{i:06d},Generated asset {i},equipment,{1000 + i}.50,idle"
+              for i in range(rows)]  # fmt: skip
+    data = ("\n".join(lines) + "\n").encode()
+    run = imports.import_run_create(
+        actor=User.objects.get(username="office"),
+        upload=io.BytesIO(data),
+        filename=f"{prefix}.csv",
+        commit=True,
+    )
+    return {"run": run.pk, "bytes": len(data)}
+
+
+def import_state(*, run: int, prefix: str, other: int | None = None) -> dict[str, Any]:
+    """How the run reads to a user now (stale detection included) and what the file wrote."""
+    from panhuo.integrity.services import audit_verify
+    from panhuo.register import imports
+    from panhuo.register.import_models import ImportRun
+    from panhuo.register.models import Asset
+
+    progress = imports.import_progress(ImportRun.objects.get(pk=run))
+    return {
+        "status": progress["status"],
+        "message": progress["message"],
+        "rows": progress["rows"],
+        "report": progress["report"],
+        "assets": Asset.objects.filter(code__startswith=f"{prefix}-").count(),
+        "audit_ok": audit_verify().ok,
+        "stopped_run": other and ImportRun.objects.get(pk=other).status,
+    }
+
+
+def after_kill(*, run: int, prefix: str, stale_after: float) -> dict[str, Any]:
+    """Right after the worker was killed: the run as read now; then, once the heartbeat is
+    older than ``stale_after`` seconds, as read again; then its rerun (one process, to keep
+    the test quick)."""
+    from django.conf import settings
+
+    first = import_state(run=run, prefix=prefix)
+    settings.PANHUO["IMPORT_STALE_SECONDS"] = stale_after
+    time.sleep(stale_after + 0.5)
+    later = import_state(run=run, prefix=prefix)
+    return {"first": first, "later": later, "rerun": rerun(run=run)["run"]}
+
+
+def rerun(*, run: int) -> dict[str, Any]:
+    from panhuo.organisation.models import User
+    from panhuo.register import imports
+    from panhuo.register.import_models import ImportRun
+
+    new = imports.import_run_rerun(
+        actor=User.objects.get(username="office"), run=ImportRun.objects.get(pk=run)
+    )
+    return {"run": new.pk}
+
+
+def race_setup(*, receipt: str, debts: list[str]) -> dict[str, Any]:
+    """A concluded project with one receipt of ``receipt`` yuan and debts with the given
+    outstanding amounts, all in district D1."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from panhuo.core.testing import World, concluded_project
+    from panhuo.finance import services as fs
+    from panhuo.organisation.models import Jurisdiction, Unit, User
+
+    district = Jurisdiction.objects.get(code="D1")
+    w = World(
+        Jurisdiction.objects.get(code="P1"),
+        Jurisdiction.objects.get(code="C1"),
+        district,
+        Jurisdiction.objects.get(code="D2"),
+        Unit.objects.get(code="U1"),
+        Unit.objects.get(code="U2"),
+        Unit.objects.get(code="U3"),
+        {u.username: u for u in User.objects.all()},
+    )
+    project = concluded_project(w, deal_price=Decimal(receipt))
+    r = fs.receipt_create(
+        actor=w.user("finance"),
+        project=project,
+        amount=receipt,
+        received_on=timezone.localdate() - dt.timedelta(days=1),
+        voucher=f"RACE-{project.pk}",
+        budget_class="non_tax",
+    )
+    ids = []
+    for amount in debts:
+        d = fs.debt_create(
+            actor=w.user("finance"),
+            jurisdiction=district,
+            data={
+                "creditor": "Race Bank",
+                "debt_type": "bank_loan",
+                "principal": amount,
+                "rate": Decimal("4.2"),
+                "issue_date": dt.date(2021, 1, 1),
+                "maturity_date": dt.date(2030, 1, 1),
+            },
+        )
+        ids.append(d.pk)
+    return {"receipt": r.pk, "debts": ids}
+
+
+def allocate(
+    *, receipt: int, debt: int, amount: str, start_file: str, ready_file: str
+) -> dict[str, Any]:
+    """Wait for the start signal, then allocate once; report the outcome, never raise."""
+    from django.core.exceptions import ValidationError
+
+    from panhuo.core.errors import Conflict
+    from panhuo.finance import services as fs
+    from panhuo.finance.models import Debt, Receipt
+    from panhuo.organisation.models import User
+
+    actor = User.objects.get(username="finance")
+    r, d = Receipt.objects.get(pk=receipt), Debt.objects.get(pk=debt)
+    from django.db import connection
+
+    connection.close()  # each attempt opens its own connection after the start signal
+    Path(ready_file).touch()
+    deadline = time.monotonic() + 60
+    while not Path(start_file).exists():
+        if time.monotonic() > deadline:
+            return {"outcome": "error", "detail": "no start signal"}
+        time.sleep(0.005)
+    try:
+        a = fs.allocation_create(actor=actor, receipt=r, debt=d, amount=amount)
+    except ValidationError as exc:
+        return {"outcome": "refused", "detail": " ".join(exc.messages)}
+    except Conflict as exc:
+        return {"outcome": "busy", "detail": str(exc)}
+    except Exception as exc:  # the test wants to see anything unexpected
+        return {"outcome": "error", "detail": f"{type(exc).__name__}: {exc}"}
+    return {"outcome": "ok", "allocation": a.pk}
+
+
+def money_state(*, receipt: int, debts: list[int]) -> dict[str, Any]:
+    from django.db.models import Sum
+
+    from panhuo.finance.models import Allocation, Debt, Receipt
+    from panhuo.integrity.services import audit_verify
+
+    r = Receipt.objects.get(pk=receipt)
+    return {
+        "receipt_amount": str(r.amount),
+        "receipt_allocated": str(r.allocated),
+        "sum_allocations": str(
+            Allocation.objects.filter(receipt=r).aggregate(s=Sum("amount"))["s"] or 0
+        ),
+        "debts": {
+            str(d.pk): {
+                "principal": str(d.principal),
+                "outstanding": str(d.outstanding),
+                "allocated": str(
+                    Allocation.objects.filter(debt=d).aggregate(s=Sum("amount"))["s"] or 0
+                ),
+            }
+            for d in Debt.objects.filter(pk__in=debts)
+        },
+        "audit_ok": audit_verify().ok,
+    }
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    name, kwargs = sys.argv[1], json.loads(sys.argv[2])
+    result = globals()[name](**kwargs)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""A worker killed (SIGKILL) mid-import leaves the database as it was; the run then reads as
+failed ("the worker stopped") and a rerun imports the whole file.
+
+Runs a real ``panhuo worker`` process against a real committed database (a SQLite file on the
+SQLite run, a PostgreSQL database on the PostgreSQL run), slowed down per batch so that the
+kill lands between the first batch and the last.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+
+from django.core.cache.backends.filebased import FileBasedCache
+
+ROWS = 5000
+BATCH = 2000  # the worker's batch size: progress is reported after each batch
+
+
+def _progress(ext, run_id: int) -> dict:
+    cache = FileBasedCache(str(ext.data_dir / "cache"), {})
+    return cache.get(f"panhuo:import:{run_id}:progress") or {}
+
+
+def _wait(predicate, timeout: float, what: str, proc=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            _out, err = proc.communicate()
+            raise AssertionError(f"the worker exited ({proc.returncode}) before {what}:\n{err}")
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_killed_worker_writes_nothing_reads_failed_and_rerun_imports_all(external_db):
+    ext = external_db
+    prefix = f"K{uuid.uuid4().hex[:8]}"
+    run_id = ext.call("queue_import", rows=ROWS, prefix=prefix)["run"]
+
+    worker = ext.popen(
+        ext.panhuo_argv("worker", "--interval", "0.1"), PANHUO_IMPORT_BATCH_DELAY="1.0"
+    )
+    try:
+        # Midway: at least one batch read (and written in the open transaction), not all.
+        rows = _wait(
+            lambda: _progress(ext, run_id).get("rows", 0) >= BATCH and _progress(ext, run_id),
+            timeout=45,
+            what="the import's first batch",
+            proc=worker,
+        )["rows"]
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert worker.returncode == -signal.SIGKILL
+    assert BATCH <= rows < ROWS, rows
+
+    # Right after the kill the heartbeat is still fresh: the run reads as running, and
+    # nothing of the file is in the database. Once the heartbeat is older than the limit,
+    # reading the run reports it failed; the rerun queues the same stored file.
+    after = ext.call("after_kill", run=run_id, prefix=prefix, stale_after=2)
+    state = after["first"]
+    assert state["assets"] == 0
+    assert state["status"] == "running"
+    assert state["audit_ok"]
+    state = after["later"]
+    assert state["status"] == "failed", state
+    assert "worker stopped" in state["message"]
+    assert state["assets"] == 0 and state["audit_ok"]
+    new_id = after["rerun"]
+    assert new_id != run_id
+
+    # A fresh worker imports every row.
+    ext.panhuo("worker", "--batch", "--interval", "0.1", timeout=90)
+    state = ext.call("import_state", run=new_id, prefix=prefix, other=run_id)
+    assert state["status"] == "succeeded", state
+    assert state["report"]["new"] == ROWS and state["rows"] == ROWS
+    assert state["assets"] == ROWS
+    assert state["audit_ok"]
+    assert state["stopped_run"] == "failed"
