@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "panhuo.register",
     "panhuo.disposal",
     "panhuo.finance",
+    "panhuo.approvals",
     "django_tasks_db",
 ]
 

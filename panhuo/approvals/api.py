@@ -1,0 +1,180 @@
+"""API: approval requests (the inbox, decisions), chain configuration, delegations."""
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from panhuo.approvals import services
+from panhuo.approvals.models import ApprovalChain
+from panhuo.approvals.schemas import (
+    ChainFilters,
+    ChainIn,
+    ChainOut,
+    DecisionIn,
+    DelegationIn,
+    DelegationOut,
+    RequestDetailOut,
+    RequestFilters,
+    RequestOut,
+    WithdrawIn,
+)
+from panhuo.approvals.selectors import (
+    chain_list,
+    delegation_list,
+    get_chain_for,
+    get_delegation_for,
+    get_request_for,
+    inbox,
+    request_list,
+)
+from panhuo.core.api import PagePagination, actor, referenced, require_any
+from panhuo.core.schemas import ErrorOut, Id
+from panhuo.organisation import policy
+from panhuo.organisation.models import User
+
+router = Router(tags=["approvals"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _detail(user, request_id):
+    r = get_request_for(user, request_id)
+    capacity, why = services.decide_check(user, r)
+    r.can_decide = capacity is not None
+    r.decide_as = capacity.on_behalf_of.pk if capacity and capacity.on_behalf_of else None
+    r.why_not = why
+    return r
+
+
+@router.get("/approvals", response={200: list[RequestOut], **ERRORS})
+@paginate(PagePagination)
+def approval_index(request: HttpRequest, filters: Query[RequestFilters]):
+    """Requests the caller may see; ``mine=true`` gives the inbox: pending requests whose
+    current step the caller may decide now (in their own right or as a delegate)."""
+    require_any(request, "approval", "view")
+    user = actor(request)
+    data = filters.dict()
+    if data.pop("mine"):
+        return inbox(user, purpose=data["purpose"])
+    return request_list(user, **data)
+
+
+@router.get("/approvals/{request_id}", response={200: RequestDetailOut, **ERRORS})
+def approval_detail(request: HttpRequest, request_id: Id):
+    """A request with its steps, its decisions so far and whether the caller may decide."""
+    require_any(request, "approval", "view")
+    return _detail(actor(request), request_id)
+
+
+@router.post("/approvals/{request_id}/decision", response={200: RequestDetailOut, **ERRORS})
+def approval_decision(request: HttpRequest, request_id: Id, payload: DecisionIn):
+    """Approve or reject the current step (a rejection needs a comment)."""
+    require_any(request, "approval", "decide")
+    user = actor(request)
+    r = get_request_for(user, request_id)
+    services.approval_decide(
+        actor=user,
+        request=r,
+        approve=payload.approve,
+        comment=payload.comment,
+        version=payload.version,
+    )
+    return _detail(user, r.pk)
+
+
+@router.post("/approvals/{request_id}/withdraw", response={200: RequestDetailOut, **ERRORS})
+def approval_withdraw(request: HttpRequest, request_id: Id, payload: WithdrawIn):
+    """The requester (or the task force) takes a pending request back."""
+    require_any(request, "approval", "view")
+    user = actor(request)
+    r = get_request_for(user, request_id)
+    services.approval_withdraw(actor=user, request=r, reason=payload.reason)
+    return _detail(user, r.pk)
+
+
+@router.get("/approval-chains", response={200: list[ChainOut], **ERRORS})
+@paginate(PagePagination)
+def approval_chain_index(request: HttpRequest, filters: Query[ChainFilters]):
+    """Chains configured in the caller's jurisdictions (where none applies: one step, the
+    head or a deputy)."""
+    require_any(request, "approval_chain", "view")
+    return chain_list(actor(request), **filters.dict())
+
+
+@router.post("/approval-chains", response={200: ChainOut, 201: ChainOut, **ERRORS})
+def approval_chain_set(request: HttpRequest, payload: ChainIn):
+    """Create a chain (201) or replace the steps of the one with the same key (200)."""
+    require_any(request, "approval_chain", "set")
+    user = actor(request)
+    jurisdiction = referenced(
+        "jurisdiction",
+        "jurisdiction",
+        lambda u, pk: policy.jurisdictions_for(u, "approval_chain", "set").get(pk=pk),
+        user,
+        payload.jurisdiction,
+    )
+    exists = ApprovalChain.objects.filter(
+        jurisdiction=jurisdiction,
+        purpose=payload.purpose,
+        channel=payload.channel,
+        min_amount=payload.min_amount,
+    ).exists()
+    chain = services.chain_set(
+        actor=user,
+        jurisdiction=jurisdiction,
+        purpose=payload.purpose,
+        channel=payload.channel,
+        min_amount=payload.min_amount,
+        name=payload.name,
+        steps=payload.steps,
+    )
+    return Status(200 if exists else 201, get_chain_for(user, chain.pk))
+
+
+@router.delete("/approval-chains/{chain_id}", response={204: None, **ERRORS})
+def approval_chain_delete(request: HttpRequest, chain_id: Id):
+    """Remove a chain; requests under way keep their steps."""
+    require_any(request, "approval_chain", "set")
+    user = actor(request)
+    services.chain_delete(actor=user, chain=get_chain_for(user, chain_id))
+    return Status(204, None)
+
+
+@router.get("/delegations", response={200: list[DelegationOut], **ERRORS})
+@paginate(PagePagination)
+def delegation_index(request: HttpRequest, mine: bool = False):
+    """Delegations given or received by the caller (and, for readers, their jurisdictions')."""
+    require_any(request, "approval", "view")
+    return delegation_list(actor(request), mine=mine)
+
+
+@router.post("/delegations", response={201: DelegationOut, **ERRORS})
+def delegation_new(request: HttpRequest, payload: DelegationIn):
+    """While away, let someone decide one's approval steps (for oneself only)."""
+    require_any(request, "delegation", "set")
+    user = actor(request)
+    to_user = referenced(
+        "to_user",
+        "user",
+        lambda _u, name: User.objects.get(username=name, is_active=True),
+        user,
+        payload.to_user,
+    )
+    d = services.delegation_set(
+        actor=user,
+        to_user=to_user,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        purposes=payload.purposes,
+        reason=payload.reason,
+    )
+    return Status(201, get_delegation_for(user, d.pk))
+
+
+@router.post("/delegations/{delegation_id}/revoke", response={200: DelegationOut, **ERRORS})
+def delegation_revoke(request: HttpRequest, delegation_id: Id):
+    """End one's delegation now."""
+    require_any(request, "delegation", "set")
+    user = actor(request)
+    d = get_delegation_for(user, delegation_id)
+    services.delegation_revoke(actor=user, delegation=d)
+    return get_delegation_for(user, d.pk)

@@ -1,0 +1,376 @@
+"""Approval chains, the requests that go through them, their decisions, and delegations.
+
+A chain is configuration: for one jurisdiction (and below), one purpose, optionally one channel,
+and amounts from a threshold up, the ordered steps and the roles that may decide each. A request
+copies its chain's steps when it starts, so editing a chain never changes a request under way.
+The database itself keeps one request in progress per object and purpose (a partial unique
+constraint) and one decision per step and per person.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.approvals.registry import purpose_label
+from panhuo.core.fields import MoneyField
+from panhuo.organisation import policy
+from panhuo.organisation.models import Jurisdiction, Role
+
+H, D, O, U, F_, A, S = (  # noqa: E741
+    Role.HEAD,
+    Role.DEPUTY,
+    Role.OFFICE,
+    Role.UNIT_OFFICER,
+    Role.FINANCE,
+    Role.AUDITOR,
+    Role.SUPERVISOR,
+)
+
+#: Roles a chain step may name as its deciders.
+STEP_ROLES = frozenset({H, D, O, F_})
+
+policy.RULES.update(
+    {
+        # Unit officers see the requests they made (see ApprovalRequestQuerySet).
+        ("approval", "view"): policy.READERS | {U},
+        ("approval", "request"): frozenset({H, D, O, U, F_}),
+        # Who may decide a given step is the step's roles; this is their union.
+        ("approval", "decide"): STEP_ROLES,
+        ("approval", "withdraw"): frozenset({H, D, O}),
+        ("approval_chain", "view"): policy.READERS,
+        ("approval_chain", "set"): frozenset({H, D, O}),
+        ("delegation", "set"): STEP_ROLES,
+    }
+)
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ChainQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ChainQuerySet:
+        return self.filter(
+            policy.scope_q(user, "approval_chain", "view", path="jurisdiction__path")
+        )
+
+
+class ApprovalChain(models.Model):
+    """The steps a request of one purpose takes in one jurisdiction (and the ones below it).
+
+    Applies to ``channel`` (blank: any channel) and amounts of at least ``min_amount``. Among the
+    chains of the nearest jurisdiction that has a matching one, a channel match beats "any
+    channel", then the highest threshold not above the amount wins.
+    """
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="approval_chains"
+    )
+    purpose = models.CharField(_("purpose"), max_length=32)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    min_amount = MoneyField(_("from amount"), default=Decimal("0.00"))
+    name = models.CharField(_("name"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ChainQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["jurisdiction__path", "purpose", "channel", "min_amount"]
+        verbose_name = _("approval chain")
+        verbose_name_plural = _("approval chains")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "purpose", "channel", "min_amount"],
+                name="approval_chain_unique_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_amount__gte=0), name="approval_chain_min_amount_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("approval-chain-edit", args=[self.pk])
+
+    @property
+    def purpose_label(self) -> str:
+        return purpose_label(self.purpose)
+
+    def step_roles(self) -> list[list[str]]:
+        return [list(s.roles) for s in self.steps.all()]
+
+
+class ApprovalStep(models.Model):
+    """One step of a chain: any one person holding one of ``roles`` decides it."""
+
+    chain = models.ForeignKey(ApprovalChain, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+    roles = models.JSONField(_("roles"), default=list)
+
+    class Meta:
+        ordering = ["chain", "position"]
+        verbose_name = _("approval step")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "position"], name="approval_step_unique"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="approval_step_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.position}"
+
+    def get_absolute_url(self) -> str:
+        return self.chain.get_absolute_url()
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RequestQuerySet:
+        """Readers see their jurisdictions' requests; everyone sees what they asked for or
+        decided; a delegate sees the pending requests their delegator could decide."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        q = policy.scope_q(user, "approval", "view", path="jurisdiction__path")
+        q |= Q(requested_by=user) | Q(decisions__actor=user)
+        from panhuo.approvals.selectors import delegated_scope_q
+
+        q |= delegated_scope_q(user)
+        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+
+
+class ApprovalRequest(models.Model):
+    """One object going through one chain for one purpose."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("object"), max_length=255)
+    purpose = models.CharField(_("purpose"), max_length=32)
+    amount = MoneyField(_("amount"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="approval_requests"
+    )
+    chain = models.ForeignKey(
+        ApprovalChain,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("approval chain"),
+    )
+    chain_name = models.CharField(_("approval chain"), max_length=200)
+    #: The chain's steps when the request started: a list of lists of role values.
+    steps = models.JSONField(_("steps"), default=list)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ApprovalStatus.choices,
+        default=ApprovalStatus.PENDING,
+    )
+    current_step = models.PositiveSmallIntegerField(_("current step"), default=1)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+        indexes = [models.Index(fields=["content_type", "object_id", "purpose"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "purpose"],
+                condition=Q(status="pending"),
+                name="one_pending_approval_per_object_purpose",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ApprovalStatus]),
+                name="approval_request_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="approval_request_amount_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_step__gte=1), name="approval_request_step_gte_1"
+            ),
+            # Only a pending request is open; every other one has its closing time.
+            models.CheckConstraint(
+                condition=Q(status="pending", closed_at__isnull=True)
+                | (~Q(status="pending") & Q(closed_at__isnull=False)),
+                name="approval_request_closed_iff_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose_label}: {self.object_repr}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("approval-detail", args=[self.pk])
+
+    @property
+    def purpose_label(self) -> str:
+        return purpose_label(self.purpose)
+
+    @property
+    def step_count(self) -> int:
+        return len(self.steps)
+
+    def roles_of_step(self, position: int) -> list[str]:
+        return list(self.steps[position - 1]) if 1 <= position <= len(self.steps) else []
+
+    def target_url(self) -> str:
+        obj = self.target
+        return (
+            obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else ""
+        )
+
+
+class Outcome(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+
+
+class ApprovalDecision(models.Model):
+    """One step decided: by whom, on whose behalf (a delegation), which way and why."""
+
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="decisions")
+    step = models.PositiveSmallIntegerField(_("step"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
+    outcome = models.CharField(_("decision"), max_length=8, choices=Outcome.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "step"]
+        verbose_name = _("approval decision")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "step"], name="approval_one_decision_per_step"
+            ),
+            # Separation of duties, held by the database too: one person, one step.
+            models.UniqueConstraint(
+                fields=["request", "actor"], name="approval_one_step_per_actor"
+            ),
+            models.UniqueConstraint(
+                fields=["request", "on_behalf_of"], name="approval_one_step_per_principal"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["approve", "reject"]), name="approval_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_behalf_of__isnull=True) | ~Q(on_behalf_of=F("actor")),
+                name="approval_delegate_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} #{self.step}: {self.outcome}"
+
+    def get_absolute_url(self) -> str:
+        return self.request.get_absolute_url()
+
+
+class DelegationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DelegationQuerySet:
+        """One's own delegations, given or received; readers see their jurisdictions' too."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        q = Q(from_user=user) | Q(to_user=user)
+        q |= policy.scope_q(
+            user, "approval_chain", "view", path="from_user__assignments__jurisdiction__path"
+        )
+        return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
+
+    def active_at(self, when) -> DelegationQuerySet:
+        return self.filter(revoked_at__isnull=True, starts_at__lte=when, ends_at__gt=when)
+
+
+class Delegation(models.Model):
+    """While ``from_user`` is away, ``to_user`` may decide their steps (of ``purposes``, or of
+    every purpose when empty). Decisions record both."""
+
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        verbose_name=_("delegator"),
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+        verbose_name=_("delegate"),
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    purposes = models.JSONField(_("purposes"), default=list, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_user=F("to_user")), name="delegation_not_to_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="delegation_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_user} → {self.to_user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("delegation-list")
+
+    def covers(self, purpose: str, when) -> bool:
+        return (
+            self.revoked_at is None
+            and self.starts_at <= when < self.ends_at
+            and (not self.purposes or purpose in self.purposes)
+        )

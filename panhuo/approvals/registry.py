@@ -1,0 +1,76 @@
+"""What may be approved (purposes) and who hears about the outcome (on_decided callbacks).
+
+A purpose names a kind of decision ("disposal", "price_exception", ...). Other apps add their
+own with :func:`register_purpose` and react to outcomes with :func:`on_decided`; the handlers run
+inside the deciding transaction, so a handler that raises undoes the decision too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Purpose:
+    name: str
+    label: str | Promise
+    #: Requests of this purpose follow their target's own workflow (e.g. a disposal project's
+    #: submit / send back / withdraw), so they are not withdrawn on their own.
+    follows_target: bool = False
+    #: Roles that may decide its steps (None: any role that decides approvals). A disposal's
+    #: deciders also take the project's approve / send back, which only the head and deputies may.
+    step_roles: frozenset[str] | None = None
+
+
+PURPOSES: dict[str, Purpose] = {}
+
+#: handler(request=..., decision=...) called when a request of the purpose is approved or
+#: rejected, inside the transaction that decided it.
+Handler = Callable[..., None]
+_HANDLERS: dict[str, list[Handler]] = {}
+
+
+def register_purpose(
+    name: str, label, *, follows_target: bool = False, step_roles: frozenset[str] | None = None
+) -> Purpose:
+    purpose = Purpose(name, label, follows_target, step_roles)
+    PURPOSES[name] = purpose
+    return purpose
+
+
+def purpose_choices() -> list[tuple[str, str]]:
+    return [(p.name, str(p.label)) for p in PURPOSES.values()]
+
+
+def purpose_label(name: str) -> str:
+    p = PURPOSES.get(name)
+    return str(p.label) if p else name
+
+
+def on_decided(purpose: str) -> Callable[[Handler], Handler]:
+    """Decorator: call the function when a request of ``purpose`` is approved or rejected.
+
+    Registering the same function twice (``ready()`` may run twice) keeps one copy.
+    """
+
+    def decorator(fn: Handler) -> Handler:
+        handlers = _HANDLERS.setdefault(purpose, [])
+        key = (fn.__module__, fn.__qualname__)
+        handlers[:] = [h for h in handlers if (h.__module__, h.__qualname__) != key] + [fn]
+        return fn
+
+    return decorator
+
+
+def handlers_for(purpose: str) -> list[Handler]:
+    return list(_HANDLERS.get(purpose, []))
+
+
+register_purpose(
+    "disposal", _("Disposal"), follows_target=True, step_roles=frozenset({"head", "deputy"})
+)
+register_purpose("price_exception", _("Price exception (below the appraisal)"))

@@ -1,0 +1,148 @@
+"""Reads of approval requests, chains and delegations, scoped to the caller."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from panhuo.approvals.models import (
+    STEP_ROLES,
+    ApprovalChain,
+    ApprovalDecision,
+    ApprovalRequest,
+    ApprovalStatus,
+    Delegation,
+)
+from panhuo.core.querying import id_or_missing, ordered
+from panhuo.organisation import policy
+
+REQUEST_ORDERINGS = {
+    "created_at": "created_at",
+    "closed_at": "closed_at",
+    "amount": "amount",
+    "purpose": "purpose",
+    "status": "status",
+    "object": "object_repr",
+}
+CHAIN_ORDERINGS = {
+    "jurisdiction": "jurisdiction__path",
+    "purpose": "purpose",
+    "channel": "channel",
+    "min_amount": "min_amount",
+    "name": "name",
+    "updated_at": "updated_at",
+}
+
+
+def active_delegations_to(user, when=None) -> list[Delegation]:
+    if user is None or not user.is_authenticated:
+        return []
+    when = when or timezone.now()
+    return list(Delegation.objects.active_at(when).filter(to_user=user).select_related("from_user"))
+
+
+def delegated_scope_q(user) -> Q:
+    """The pending requests a delegate may see because a delegator could decide them."""
+    q = Q(pk__in=[])
+    for d in active_delegations_to(user):
+        for g in policy.grants(d.from_user):
+            if g.role in STEP_ROLES:
+                part = Q(status=ApprovalStatus.PENDING, jurisdiction__path__startswith=g.path)
+                if d.purposes:
+                    part &= Q(purpose__in=d.purposes)
+                q |= part
+    return q
+
+
+def _with_history(qs: QuerySet[ApprovalRequest]) -> QuerySet[ApprovalRequest]:
+    return qs.select_related("jurisdiction", "requested_by", "chain").prefetch_related(
+        Prefetch(
+            "decisions",
+            queryset=ApprovalDecision.objects.select_related("actor", "on_behalf_of"),
+        )
+    )
+
+
+def get_request_for(user, pk) -> ApprovalRequest:
+    pk = id_or_missing(pk, ApprovalRequest)
+    return _with_history(ApprovalRequest.objects.visible_to(user).filter(pk=pk)).get()
+
+
+def request_list(
+    user,
+    *,
+    q: str = "",
+    status: str = "",
+    purpose: str = "",
+    ordering: str = "-created_at",
+) -> QuerySet[ApprovalRequest]:
+    qs = _with_history(ApprovalRequest.objects.visible_to(user))
+    if q:
+        qs = qs.filter(Q(object_repr__icontains=q) | Q(chain_name__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if purpose:
+        qs = qs.filter(purpose=purpose)
+    return ordered(qs, ordering, REQUEST_ORDERINGS, "-created_at")
+
+
+def inbox(user, *, purpose: str = "") -> list[ApprovalRequest]:
+    """Pending requests whose current step ``user`` may decide now (themselves or as a
+    delegate), oldest first; each carries ``on_behalf_of`` (None when in their own right)."""
+    from panhuo.approvals.services import decide_check
+
+    qs = request_list(user, status=ApprovalStatus.PENDING, purpose=purpose, ordering="created_at")
+    found = []
+    for r in qs:
+        capacity, _reason = decide_check(user, r)
+        if capacity is not None:
+            r.on_behalf_of = capacity.on_behalf_of
+            found.append(r)
+    return found
+
+
+def get_chain_for(user, pk) -> ApprovalChain:
+    pk = id_or_missing(pk, ApprovalChain)
+    return (
+        ApprovalChain.objects.visible_to(user)
+        .filter(pk=pk)
+        .select_related("jurisdiction", "created_by")
+        .prefetch_related("steps")
+        .get()
+    )
+
+
+def chain_list(
+    user,
+    *,
+    purpose: str = "",
+    jurisdiction: int | None = None,
+    ordering: str = "jurisdiction",
+) -> QuerySet[ApprovalChain]:
+    qs = (
+        ApprovalChain.objects.visible_to(user)
+        .select_related("jurisdiction")
+        .prefetch_related("steps")
+    )
+    if purpose:
+        qs = qs.filter(purpose=purpose)
+    if jurisdiction:
+        qs = qs.filter(jurisdiction_id=jurisdiction)
+    return ordered(qs, ordering, CHAIN_ORDERINGS, "jurisdiction")
+
+
+def get_delegation_for(user, pk) -> Delegation:
+    pk = id_or_missing(pk, Delegation)
+    return (
+        Delegation.objects.visible_to(user)
+        .filter(pk=pk)
+        .select_related("from_user", "to_user")
+        .get()
+    )
+
+
+def delegation_list(user, *, mine: bool = False) -> QuerySet[Delegation]:
+    qs = Delegation.objects.visible_to(user).select_related("from_user", "to_user")
+    if mine:
+        qs = qs.filter(Q(from_user=user) | Q(to_user=user))
+    return qs.order_by("-starts_at", "-pk")
