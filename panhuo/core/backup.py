@@ -1,0 +1,444 @@
+"""Backup and restore of the whole database, the same on SQLite and PostgreSQL.
+
+A backup is a ZIP archive (deflate-compressed) holding:
+
+- ``manifest.json``: the format and its version, when and from which database it was taken,
+  the applied migrations (the schema state), and for every table its model, columns (with their
+  field types), row count and the SHA-256 of its rows file;
+- ``tables/<app_label>.<model>.jsonl``: one JSON array per row, in primary-key order, in the
+  column order of the manifest. Decimals, dates and times are written as exact text (never
+  floats), JSON fields as JSON.
+
+Every model table is included (Django's own tables too: users' sessions, permissions, content
+types, the task queue). The rows of a backup are read in one transaction (on PostgreSQL a
+REPEATABLE READ snapshot), so it is consistent even while others write; the archive is written
+to a temporary file and renamed, so a backup file is never half-written.
+
+A restore checks the whole archive first (manifest, each file's checksum and row count, the
+schema state against this database's migrations, the columns against the models) and refuses a
+damaged or foreign file before touching the database. It then replaces every table's rows in
+one transaction, keeping primary keys, and resets PostgreSQL's sequences, so either the whole
+backup is in the database or nothing changed. A database already in use is refused unless
+``force`` is given. The audit log's triggers refuse UPDATE only: restore inserts its entries
+as they were (same sequence numbers and hashes), so ``audit verify`` passes afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import tempfile
+import uuid
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+import panhuo
+
+FORMAT = "panhuo-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+#: Tables a fresh ``migrate`` fills by itself; rows there do not make a database "in use".
+FILLED_BY_MIGRATE = frozenset(
+    {"contenttypes.contenttype", "auth.permission", "register.classificationcode"}
+)
+BATCH = 2000
+
+
+class BackupError(Exception):
+    """The archive cannot be restored here (damaged, foreign, other schema) or the target is in
+    use; the message says which and what to do."""
+
+
+@dataclass
+class TableInfo:
+    model: str
+    table: str
+    columns: list[tuple[str, str]]
+    rows: int
+    sha256: str
+
+    @property
+    def member(self) -> str:
+        return f"tables/{self.model}.jsonl"
+
+
+@dataclass
+class RestoreResult:
+    tables: int
+    rows: int
+    created_at: str
+    source_database: str
+
+
+def backup_models() -> list[type[models.Model]]:
+    """Every concrete, managed model with its own table (many-to-many tables included)."""
+    seen: set[str] = set()
+    result = []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.db_table in seen:
+            continue
+        seen.add(meta.db_table)
+        result.append(model)
+    return sorted(result, key=lambda m: m._meta.label_lower)
+
+
+def _columns(model: type[models.Model]) -> list[models.Field]:
+    return list(model._meta.concrete_fields)
+
+
+def _kind(field: models.Field) -> str:
+    return field.get_internal_type()
+
+
+# --- values to and from JSON ------------------------------------------------------------------
+
+
+def _encode(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "DecimalField":
+        return str(value)
+    if kind == "DateTimeField":
+        if timezone.is_aware(value):
+            value = value.astimezone(dt.UTC)
+        return value.isoformat()
+    if kind in ("DateField", "TimeField"):
+        return value.isoformat()
+    if kind == "DurationField":
+        return value // dt.timedelta(microseconds=1)
+    if kind == "UUIDField":
+        return str(value)
+    if kind == "BinaryField":
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def _decode(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "DecimalField":
+        return Decimal(value)
+    if kind == "DateTimeField":
+        return dt.datetime.fromisoformat(value)
+    if kind == "DateField":
+        return dt.date.fromisoformat(value)
+    if kind == "TimeField":
+        return dt.time.fromisoformat(value)
+    if kind == "DurationField":
+        return dt.timedelta(microseconds=value)
+    if kind == "UUIDField":
+        return uuid.UUID(value)
+    if kind == "BinaryField":
+        return base64.b64decode(value)
+    return value
+
+
+def table_rows(model: type[models.Model]) -> Iterator[list[Any]]:
+    """The table's rows as JSON-ready lists, in primary-key order (what a backup holds)."""
+    fields = _columns(model)
+    kinds = [_kind(f) for f in fields]
+    qs = model._base_manager.order_by("pk").values_list(*[f.attname for f in fields])
+    for row in qs.iterator(chunk_size=BATCH):
+        yield [_encode(k, v) for k, v in zip(kinds, row, strict=True)]
+
+
+def applied_migrations() -> list[list[str]]:
+    recorder = MigrationRecorder(connection)
+    if not recorder.has_table():
+        return []
+    return sorted([app, name] for app, name in recorder.applied_migrations())
+
+
+def require_migrated() -> None:
+    """Backups and restores need the database at this code's schema."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in plan[:5])
+        raise BackupError(
+            f"This database is not migrated to this Panhuo version (not applied: {names}): "
+            "run `panhuo migrate` first."
+        )
+
+
+# --- backup -----------------------------------------------------------------------------------
+
+
+def backup(path: str | Path) -> dict[str, Any]:
+    """Write the whole database to ``path`` (replaced atomically); returns the manifest."""
+    path = Path(path)
+    require_migrated()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                # One snapshot for every table (only a transaction's first statement may say).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            tables = []
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for model in backup_models():
+                    info = TableInfo(
+                        model=model._meta.label_lower,
+                        table=model._meta.db_table,
+                        columns=[(f.attname, _kind(f)) for f in _columns(model)],
+                        rows=0,
+                        sha256="",
+                    )
+                    digest = hashlib.sha256()
+                    with archive.open(info.member, "w", force_zip64=True) as out:
+                        for row in table_rows(model):
+                            line = (
+                                json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+                            ).encode("utf-8")
+                            digest.update(line)
+                            out.write(line)
+                            info.rows += 1
+                    info.sha256 = digest.hexdigest()
+                    tables.append(info)
+                manifest = {
+                    "format": FORMAT,
+                    "version": FORMAT_VERSION,
+                    "panhuo": panhuo.__version__,
+                    "created_at": timezone.now().astimezone(dt.UTC).isoformat(),
+                    "database": connection.vendor,
+                    "migrations": applied_migrations(),
+                    "tables": [
+                        {
+                            "model": t.model,
+                            "table": t.table,
+                            "columns": [list(c) for c in t.columns],
+                            "rows": t.rows,
+                            "sha256": t.sha256,
+                        }
+                        for t in tables
+                    ],
+                }
+                archive.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return manifest
+
+
+# --- restore ----------------------------------------------------------------------------------
+
+
+def _open(path: Path) -> zipfile.ZipFile:
+    if not path.is_file():
+        raise BackupError(f"There is no file {path}.")
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BackupError(
+            f"{path.name} is not a Panhuo backup, or it is damaged or incomplete ({exc})."
+        ) from None
+
+
+def read_manifest(archive: zipfile.ZipFile, name: str) -> tuple[dict[str, Any], list[TableInfo]]:
+    try:
+        manifest = json.loads(archive.read(MANIFEST))
+    except KeyError:
+        raise BackupError(f"{name} is not a Panhuo backup: it has no {MANIFEST}.") from None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as exc:
+        raise BackupError(f"{name}: the manifest is damaged ({exc}).") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{name} is not a Panhuo backup (its manifest names no {FORMAT}).")
+    if manifest.get("version") != FORMAT_VERSION:
+        raise BackupError(
+            f"{name} is a backup of format version {manifest.get('version')}; this Panhuo "
+            f"reads version {FORMAT_VERSION}."
+        )
+    try:
+        tables = [
+            TableInfo(
+                model=str(t["model"]),
+                table=str(t["table"]),
+                columns=[(str(a), str(k)) for a, k in t["columns"]],
+                rows=int(t["rows"]),
+                sha256=str(t["sha256"]),
+            )
+            for t in manifest["tables"]
+        ]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BackupError(f"{name}: the manifest is damaged ({exc!r}).") from None
+    return manifest, tables
+
+
+def _check_members(archive: zipfile.ZipFile, name: str, tables: list[TableInfo]) -> None:
+    """Every table file is there, with its checksum and row count (before any write)."""
+    for info in tables:
+        digest = hashlib.sha256()
+        rows = 0
+        try:
+            with archive.open(info.member) as f:
+                for line in f:
+                    digest.update(line)
+                    rows += 1
+        except KeyError:
+            raise BackupError(f"{name} is incomplete: {info.member} is missing.") from None
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise BackupError(f"{name} is damaged: {info.member} cannot be read ({exc}).") from None
+        if digest.hexdigest() != info.sha256 or rows != info.rows:
+            raise BackupError(
+                f"{name} is damaged: {info.member} does not match its checksum "
+                f"({rows} rows read, {info.rows} expected)."
+            )
+
+
+def _check_schema(manifest: dict[str, Any], name: str, tables: list[TableInfo]) -> dict:
+    here = applied_migrations()
+    if not here:
+        raise BackupError("This database has no tables yet: run `panhuo migrate` first.")
+    theirs = sorted([str(a), str(n)] for a, n in manifest.get("migrations", []))
+    if here != theirs:
+        missing = [f"{a}.{n}" for a, n in theirs if [a, n] not in here]
+        extra = [f"{a}.{n}" for a, n in here if [a, n] not in theirs]
+        raise BackupError(
+            f"{name} was taken at another schema state than this database's. "
+            + (f"Not applied here: {', '.join(missing[:5])}. " if missing else "")
+            + (f"Not in the backup: {', '.join(extra[:5])}. " if extra else "")
+            + "Restore into a database migrated to the same Panhuo version."
+        )
+    by_label = {m._meta.label_lower: m for m in backup_models()}
+    mine = set(by_label)
+    named = {t.model for t in tables}
+    if mine != named:
+        raise BackupError(
+            f"{name} holds other tables than this database: {', '.join(sorted(mine ^ named)[:5])}."
+        )
+    for info in tables:
+        model = by_label[info.model]
+        want = [(f.attname, _kind(f)) for f in _columns(model)]
+        if want != info.columns:
+            raise BackupError(f"{name}: the columns of {info.model} differ from this database's.")
+    return by_label
+
+
+def tables_in_use() -> list[str]:
+    """Tables holding rows that ``migrate`` did not put there (the target is in use)."""
+    return [
+        m._meta.label_lower
+        for m in backup_models()
+        if m._meta.label_lower not in FILLED_BY_MIGRATE and m._base_manager.exists()
+    ]
+
+
+def _insert(model: type[models.Model], info: TableInfo, lines: Iterator[bytes]) -> int:
+    fields = _columns(model)
+    kinds = [_kind(f) for f in fields]
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join("%s" for _ in fields)
+    # Table and column names come from the models' metadata, quoted; values are bound.
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    n = 0
+    batch: list[list[Any]] = []
+    with connection.cursor() as cursor:
+        for line in lines:
+            try:
+                raw = json.loads(line)
+                if not isinstance(raw, list) or len(raw) != len(fields):
+                    raise ValueError("wrong number of columns")
+                values = [
+                    f.get_db_prep_save(_decode(k, v), connection=connection)
+                    for f, k, v in zip(fields, kinds, raw, strict=True)
+                ]
+            except (ValueError, TypeError, InvalidOperation) as exc:
+                raise BackupError(
+                    f"Row {n + 1} of {info.model} cannot be read ({exc}); nothing was restored."
+                ) from None
+            batch.append(values)
+            n += 1
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+    return n
+
+
+def restore(path: str | Path, *, force: bool = False) -> RestoreResult:
+    """Replace this database's rows with the backup's, all or nothing (see the module doc)."""
+    path = Path(path)
+    with _open(path) as archive:
+        manifest, tables = read_manifest(archive, path.name)
+        _check_members(archive, path.name, tables)
+        require_migrated()
+        by_label = _check_schema(manifest, path.name, tables)
+        in_use = tables_in_use()
+        if in_use and not force:
+            raise BackupError(
+                "This database is in use (rows in "
+                + ", ".join(in_use[:5])
+                + (" …" if len(in_use) > 5 else "")
+                + "): restore into an empty migrated database, or pass --force to replace "
+                "everything in it."
+            )
+        total = 0
+        try:
+            with transaction.atomic():
+                qn = connection.ops.quote_name
+                with connection.cursor() as cursor:
+                    for model in by_label.values():
+                        # Every foreign key is deferred to the commit, so the order is free.
+                        cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")  # noqa: S608
+                for info in tables:
+                    with archive.open(info.member) as f:
+                        total += _insert(by_label[info.model], info, iter(f))
+                _reset_sequences(list(by_label.values()))
+                # Deferred foreign keys are checked now, also inside a caller's transaction.
+                connection.check_constraints()
+        except DatabaseError as exc:
+            raise BackupError(
+                f"The database refused the backup's rows ({exc}); nothing was restored."
+            ) from None
+    return RestoreResult(
+        tables=len(tables),
+        rows=total,
+        created_at=str(manifest.get("created_at", "")),
+        source_database=str(manifest.get("database", "")),
+    )
+
+
+def _reset_sequences(model_list: list[type[models.Model]]) -> None:
+    """Next ids follow the restored ones (PostgreSQL; SQLite's AUTOINCREMENT follows by
+    itself)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), model_list)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def read_rows(path: str | Path) -> dict[str, list[list[Any]]]:
+    """Every table's rows as the archive holds them (for comparing two backups)."""
+    path = Path(path)
+    with _open(path) as archive:
+        _manifest, tables = read_manifest(archive, path.name)
+        return {
+            t.model: [json.loads(line) for line in io.BytesIO(archive.read(t.member))]
+            for t in tables
+        }
