@@ -23,6 +23,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from panhuo.core.api import ReferenceMissing
 from panhuo.core.errors import Conflict
 from panhuo.organisation.auth import session_auth, token_auth
+from panhuo.organisation.throttle import Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,13 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
         message = "Sign in, or send an API token as 'Authorization: Bearer <key>'."
     response = _json(request, 401, message)
     response["WWW-Authenticate"] = 'Bearer realm="panhuo"'
+    return response
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = _json(request, 429, str(exc))
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -118,6 +119,7 @@ else:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,6 +142,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -216,6 +219,40 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Content security policy: scripts, styles, images and fonts only from this site (the static
+# files), nothing inline except a script carrying the request's nonce (<script nonce="{{
+# csp_nonce }}">), no plugins, never inside a frame, forms post only here. The API docs page
+# (Swagger UI) loads its bundle from the static files too and draws its icons as data: images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    """The header by which the TLS-terminating proxy says a request came over HTTPS.
+
+    ``SECURE_PROXY_SSL_HEADER`` is ``Header-Name=value`` (default ``X-Forwarded-Proto=https``),
+    or ``none`` when no proxy sits in front (then a client could forge the header). Only a
+    request marked so counts as secure, and only such a response carries HSTS.
+    """
+    raw = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip() or "X-Forwarded-Proto=https"
+    if raw.lower() in {"none", "off", "false"}:
+        return None
+    name, sep, value = raw.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER must be Header-Name=value or none, not {raw!r}"
+        )
+    return "HTTP_" + name.strip().upper().replace("-", "_"), value.strip()
+
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -223,7 +260,7 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
     CSRF_TRUSTED_ORIGINS = [
         o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
     ]
@@ -248,6 +285,19 @@ PANHUO = {
     # Largest document (appraisal report, contract...) accepted on a record (bytes).
     "DOCUMENT_MAX_BYTES": int(os.environ.get("PANHUO_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)),
     "MAX_PAGE_SIZE": 500,
+    # Sign-in throttling (organisation/throttle.py): after ATTEMPTS failures for one user name
+    # (IP_ATTEMPTS for one client address, also counting bad API tokens) within WINDOW
+    # seconds, attempts are refused for LOCKOUT seconds. CLIENT_IP_HEADER names the META key
+    # a trusted proxy fills with the client address (e.g. HTTP_X_FORWARDED_FOR); empty means
+    # REMOTE_ADDR.
+    "LOGIN_THROTTLE": {
+        "ATTEMPTS": int(os.environ.get("PANHUO_LOGIN_ATTEMPTS", 5)),
+        "IP_ATTEMPTS": int(os.environ.get("PANHUO_LOGIN_IP_ATTEMPTS", 30)),
+        "WINDOW": int(os.environ.get("PANHUO_LOGIN_WINDOW", 15 * 60)),
+        "LOCKOUT": int(os.environ.get("PANHUO_LOGIN_LOCKOUT", 15 * 60)),
+        "CACHE": "default",
+        "CLIENT_IP_HEADER": os.environ.get("PANHUO_CLIENT_IP_HEADER", "").strip(),
+    },
 }
 if PANHUO["MONEY_UNIT"] not in {"yuan", "wan", "yi"}:
     raise ImproperlyConfigured("PANHUO_MONEY_UNIT must be yuan, wan or yi")

@@ -15,14 +15,20 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from panhuo.organisation.services import api_token_authenticate
+from panhuo.organisation.throttle import Throttled, throttle
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <key>``, checked against the stored SHA-256 of each key."""
 
     def authenticate(self, request: HttpRequest, token: str):
+        # Too many wrong tokens from one address: refused for a while, unchecked (429).
+        wait = throttle.token_retry_after(request)
+        if wait:
+            raise Throttled(wait)
         user = api_token_authenticate(token.strip())
         if user is None:
+            throttle.token_failed(request)
             raise AuthenticationError(message="Invalid or revoked API token.")
         request.user = user
         return user

@@ -6,9 +6,7 @@ from panhuo.organisation import views
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="organisation/login.html", redirect_authenticated_user=True
-        ),
+        views.SignInView.as_view(),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

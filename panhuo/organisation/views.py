@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from panhuo.core.ui import fetch_or_404, section_required
 from panhuo.organisation import policy
-from panhuo.organisation.forms import LanguageForm
+from panhuo.organisation.forms import LanguageForm, ThrottledAuthenticationForm
 from panhuo.organisation.models import Jurisdiction, Unit
 from panhuo.organisation.preferences import user_set_language
 from panhuo.register.models import AssetStatus
@@ -41,6 +42,21 @@ def get_unit_for(user, pk) -> Unit:
         raise Unit.DoesNotExist from None
     q = policy.scope_q(user, "organisation", "view", path="jurisdiction__path", unit="pk")
     return Unit.objects.filter(q).select_related("jurisdiction").get(pk=pk)
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page with the throttled form: a locked-out attempt answers 429."""
+
+    template_name = "organisation/login.html"
+    redirect_authenticated_user = True
+    form_class = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response
 
 
 @require_POST

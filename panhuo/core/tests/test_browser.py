@@ -17,6 +17,8 @@ from django.db import connection
 from playwright.sync_api import sync_playwright
 
 from panhuo.core.testing import PASSWORD, AssetFactory
+from panhuo.core.tests.api_support import build_api_world, client_for
+from panhuo.core.tests.crawl import crawl
 from panhuo.disposal import services as ds
 from panhuo.disposal.models import DisposalProject
 from panhuo.finance import services as fs
@@ -72,9 +74,30 @@ def browser(monkeypatch, records):
         chromium.close()
 
 
-def sign_in(browser, base: str, username: str):
+#: What Chromium reported as blocked by the content security policy, per page, as it happened.
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
+
+
+def watch_csp(page, violations: list[str]) -> None:
+    """Record every console message in which Chromium reports a CSP violation."""
+
+    def on_console(message) -> None:
+        if any(marker in message.text for marker in CSP_MARKERS):
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+
+
+def new_page(browser, violations: list[str] | None = None):
     page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     page.set_default_timeout(15_000)
+    if violations is not None:
+        watch_csp(page, violations)
+    return page
+
+
+def sign_in(browser, base: str, username: str, violations: list[str] | None = None):
+    page = new_page(browser, violations)
     page.goto(f"{base}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -99,9 +122,10 @@ def status_of(page) -> str:
 def test_a_disposal_from_draft_to_repaid_debt(live_server, records, browser):
     base = live_server.url
     package, debt = records
+    csp: list[str] = []  # every page below must render without a CSP violation
 
     # The office opens a draft project for the package and submits it.
-    office = sign_in(browser, base, "office")
+    office = sign_in(browser, base, "office", csp)
     office.goto(f"{base}{package.get_absolute_url()}")
     office.click("text=Open a disposal project")
     office.fill("#id_reserve_price", "6,000,000.00")
@@ -115,7 +139,7 @@ def test_a_disposal_from_draft_to_repaid_debt(live_server, records, browser):
 
     # The head approves: the office may not, and is not offered the button.
     assert office.locator("button[name=do][value=approve]").count() == 0
-    head = sign_in(browser, base, "head")
+    head = sign_in(browser, base, "head", csp)
     head.goto(project_url)
     take(head, "approve", comment="Task-force meeting No. 7")
     assert status_of(head) == "Approved"
@@ -129,7 +153,7 @@ def test_a_disposal_from_draft_to_repaid_debt(live_server, records, browser):
     assert office.inner_text("[data-testid=deal-price]").strip() == "6,500,000.00"
 
     # Finance records the proceeds in full and allocates them to the debt.
-    finance = sign_in(browser, base, "finance")
+    finance = sign_in(browser, base, "finance", csp)
     finance.goto(project_url)
     finance.click("text=Record a receipt")
     assert finance.input_value("#id_amount") == "6500000.00"
@@ -154,6 +178,7 @@ def test_a_disposal_from_draft_to_repaid_debt(live_server, records, browser):
 
     office.click("button:has-text('Sign out')")
     office.wait_for_url(re.compile(r"/login/"))
+    assert csp == []
 
     # What the pages showed is what was stored. While Playwright's loop runs, the ORM works in
     # a context of its own and opens a connection there: close it, or it outlives the tests.
@@ -170,3 +195,61 @@ def test_a_disposal_from_draft_to_repaid_debt(live_server, records, browser):
         ]
     finally:
         connection.close()
+
+
+@pytest.fixture
+def all_records(transactional_db, world):
+    """Records in every state (the API tests' world), made before the browser starts."""
+    return build_api_world(world)
+
+
+@pytest.mark.browser
+def test_every_page_renders_without_a_csp_violation(live_server, all_records, records, browser):
+    """Every page a user can reach by links (crawl.py), and the API docs, opened in Chromium
+    under the real policy: Chromium must report no violation, and the pages must work."""
+    base = live_server.url
+    csp: list[str] = []
+    visited = 0
+    try:
+        for who in ("office", "finance", "head", "auditor"):
+            client = client_for(all_records.w, who)
+            urls = [p.url for p in crawl(client, "/", per_route=1) if p.status == 200]
+            assert len(urls) >= 5, (who, urls)
+            page = sign_in(browser, base, who, csp)
+            for url in urls:
+                response = page.goto(f"{base}{url}")
+                assert response is not None and response.status == 200, (who, url)
+                visited += 1
+            page.context.close()
+    finally:
+        connection.close()
+    assert visited >= 20
+
+    # The API docs (Swagger UI from ninja's static files) draw the operations under the policy.
+    docs = sign_in(browser, base, "office", csp)
+    docs.goto(f"{base}/api/v1/docs")
+    docs.wait_for_selector(".swagger-ui .info .title")
+    assert "Panhuo API" in docs.inner_text(".swagger-ui .info .title")
+    docs.wait_for_selector(".opblock")
+    assert docs.locator(".opblock").count() >= 20
+    docs.locator(".opblock-summary").first.click()
+    docs.wait_for_selector(".opblock-body")
+    anonymous = new_page(browser, csp)
+    anonymous.goto(f"{base}/login/")
+    anonymous.wait_for_selector("#id_username")
+    assert csp == []
+
+
+@pytest.mark.browser
+def test_the_browser_reports_a_violation_when_there_is_one(live_server, records, browser):
+    """The listener above would notice: an inline script injected into a page is refused."""
+    csp: list[str] = []
+    page = new_page(browser, csp)
+    page.goto(f"{live_server.url}/login/")
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.ran = true'; document.body.appendChild(s); }"
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.ran === true") is False
+    assert csp and "script-src" in csp[0]
