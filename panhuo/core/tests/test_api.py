@@ -74,6 +74,16 @@ ENDPOINTS = {
     ("get", "/api/v1/trace"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/audit/verify"),
+    ("get", "/api/v1/approvals"),
+    ("get", "/api/v1/approvals/{request_id}"),
+    ("post", "/api/v1/approvals/{request_id}/decision"),
+    ("post", "/api/v1/approvals/{request_id}/withdraw"),
+    ("get", "/api/v1/approval-chains"),
+    ("post", "/api/v1/approval-chains"),
+    ("delete", "/api/v1/approval-chains/{chain_id}"),
+    ("get", "/api/v1/delegations"),
+    ("post", "/api/v1/delegations"),
+    ("post", "/api/v1/delegations/{delegation_id}/revoke"),
 }
 
 
