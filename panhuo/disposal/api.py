@@ -158,11 +158,14 @@ def project_detail(request: HttpRequest, project_id: Id):
     "/projects/{project_id}", response={200: ProjectDetailOut, **ERRORS}, tags=["projects"]
 )
 def project_change(request: HttpRequest, project_id: Id, payload: ProjectPatch):
-    """Change a draft's reserve price, channel or note."""
+    """Change a draft's reserve price, channel or note. With ``version``, a change made
+    meanwhile answers 409."""
     require_any(request, "project", "create")
     user = actor(request)
     project = get_project_for(user, project_id)
-    project_update(actor=user, project=project, data=payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    project_update(actor=user, project=project, data=data, version=version)
     return _project_detail(user, project.pk)
 
 

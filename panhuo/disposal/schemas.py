@@ -132,6 +132,11 @@ class ProjectPatch(Schema):
     reserve_price: PositiveMoney | None = None
     channel: Channel | None = None
     note: Text | None = Field(None, max_length=10_000)
+    version: int | None = Field(
+        None,
+        description="The version you read: if someone changed the project since, 409 and "
+        "nothing is written.",
+    )
 
 
 class TransitionIn(Schema):

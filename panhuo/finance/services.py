@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.finance.models import Allocation, Debt, Receipt
@@ -148,6 +149,7 @@ def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]
     return debt
 
 
+@retry_when_busy
 def allocation_create(
     *,
     actor: User,
