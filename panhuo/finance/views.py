@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from panhuo.core.errors import Conflict
 from panhuo.core.ui import (
     add_service_errors,
     csv_response,
@@ -20,8 +21,8 @@ from panhuo.core.ui import (
     paginate,
     section_required,
 )
-from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import get_project_for
+from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance import services
 from panhuo.finance.forms import (
     AllocationForm,
@@ -221,7 +222,7 @@ def receipt_create_view(request, project_pk):
     if request.method != "POST":
         if not policy.allowed(request.user, "receipt", "create", jurisdiction=project.jurisdiction):
             raise PermissionDenied(_("Your roles do not allow recording receipts here."))
-        if project.status != ProjectStatus.CONCLUDED:
+        if project.status not in RECEIVING:
             messages.error(request, _("Proceeds are recorded for concluded projects only."))
             return redirect(project)
     received = receipt_list(request.user, project=project.pk).aggregate(s=Sum("amount"))[
@@ -264,6 +265,9 @@ def allocation_create_view(request, pk):
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            # The database stayed busy with other allocations: nothing was written.
+            form.add_error(None, str(exc))
         else:
             messages.success(
                 request,

@@ -23,8 +23,10 @@ from panhuo.register import scope
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.readers import FileRejected, detect_kind
 from panhuo.register.imports import (
+    fail_if_stale,
     import_run_cancel,
     import_run_create,
+    import_run_rerun,
     mapping_delete,
     mapping_save,
 )
@@ -223,8 +225,9 @@ def import_index(request: HttpRequest):
 @router.get("/imports/{run_id}", response={200: ImportRunDetailOut, **ERRORS}, tags=["imports"])
 def import_detail(request: HttpRequest, run_id: Id):
     """Status, progress (live while running) and, when done, the report: counts and the
-    rejected rows with their row, column and reason."""
-    return _own_runs(request).get(pk=run_id)
+    rejected rows with their row, column and reason. A run whose worker stopped reads as
+    failed."""
+    return fail_if_stale(_own_runs(request).get(pk=run_id))
 
 
 @router.post(
@@ -235,6 +238,17 @@ def import_cancel(request: HttpRequest, run_id: Id):
     runs = _own_runs(request)
     import_run_cancel(actor=actor(request), run=runs.get(pk=run_id))
     return runs.get(pk=run_id)
+
+
+@router.post(
+    "/imports/{run_id}/rerun", response={202: ImportRunDetailOut, **ERRORS}, tags=["imports"]
+)
+def import_rerun(request: HttpRequest, run_id: Id):
+    """Queue a failed (e.g. its worker stopped) or cancelled import again: a new run of the
+    same stored file with the same mapping and mode."""
+    runs = _own_runs(request)
+    new = import_run_rerun(actor=actor(request), run=runs.get(pk=run_id))
+    return Status(202, runs.get(pk=new.pk))
 
 
 # --- Scope -------------------------------------------------------------------------------------

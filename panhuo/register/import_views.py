@@ -91,6 +91,11 @@ def _outcome(run: ImportRun, report: dict) -> tuple[str, str]:
         return _("Reading and checking the rows…"), "info"
     if run.status == ImportRun.Status.CANCELLED:
         return _("Cancelled. Nothing was written."), "warn"
+    if run.status == ImportRun.Status.FAILED and run.message.startswith("The worker stopped"):
+        return (
+            _("The worker stopped while importing; nothing was written. Run the import again."),
+            "bad",
+        )
     if run.status == ImportRun.Status.FAILED:
         return run.message or _("The import failed. Nothing was written."), "bad"
     if not report:
@@ -165,6 +170,20 @@ def import_run_cancel_view(request, pk):
     else:
         messages.success(request, _("Cancel requested: nothing this run read will be written."))
     return redirect(run)
+
+
+@require_POST
+@importer_required
+def import_run_rerun_view(request, pk):
+    """Queue a failed or cancelled import again (same stored file, mapping and mode)."""
+    run = _own_run(request, pk)
+    try:
+        new = imports.import_run_rerun(actor=request.user, run=run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(run)
+    messages.success(request, _("Import #%(id)s is queued: the same file again.") % {"id": new.pk})
+    return redirect(new)
 
 
 @require_POST

@@ -30,6 +30,11 @@ urlpatterns = [
         name="import-run-cancel",
     ),
     path(
+        "import/runs/<int:pk>/rerun/",
+        import_views.import_run_rerun_view,
+        name="import-run-rerun",
+    ),
+    path(
         "import/runs/<int:pk>/commit/",
         import_views.import_run_commit_view,
         name="import-run-commit",

@@ -141,6 +141,42 @@ def test_busy_database_is_retried_then_refused_as_a_conflict(monkeypatch):
     assert len(calls) == 1  # other errors are not retried
 
 
+@pytest.mark.django_db
+def test_allocation_page_shows_a_busy_refusal_not_an_error_page(world, monkeypatch):
+    import datetime as dt
+
+    from panhuo.core.testing import concluded_project
+    from panhuo.finance import services as fs
+    from panhuo.finance.models import Allocation
+
+    project = concluded_project(world)
+    receipt = fs.receipt_create(
+        actor=world.user("finance"),
+        project=project,
+        amount="1000.00",
+        received_on=dt.date(2026, 1, 5),
+        voucher="V-BUSY",
+        budget_class="non_tax",
+    )
+    debt = fs.debt_create(
+        actor=world.user("finance"),
+        jurisdiction=world.district,
+        data={"creditor": "Bank", "debt_type": "bank_loan", "principal": "500.00",
+              "rate": Decimal("4.2"), "issue_date": dt.date(2021, 1, 1),
+              "maturity_date": dt.date(2028, 1, 1)},
+    )  # fmt: skip
+
+    def busy(**_kwargs):
+        raise Conflict("The database is busy with other changes; nothing was written.")
+
+    monkeypatch.setattr("panhuo.finance.services.allocation_create", busy)
+    r = client_for(world, "finance").post(
+        reverse("allocation-create", args=[receipt.pk]), {"debt": debt.pk, "amount": "100.00"}
+    )
+    assert r.status_code == 200 and b"database is busy" in r.content
+    assert not Allocation.objects.exists()
+
+
 # --- many processes, one receipt ------------------------------------------------------------
 
 PROCESSES = 8
