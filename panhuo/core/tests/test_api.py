@@ -72,16 +72,6 @@ ENDPOINTS = {
     ("get", "/api/v1/indicators"),
     ("get", "/api/v1/fiscal-inputs"),
     ("put", "/api/v1/fiscal-inputs"),
-    ("get", "/api/v1/valuations"),
-    ("post", "/api/v1/valuations"),
-    ("get", "/api/v1/valuations/{valuation_id}"),
-    ("get", "/api/v1/assets/{asset_id}/appraisal"),
-    ("get", "/api/v1/packages/{package_id}/appraisal"),
-    ("get", "/api/v1/price-rules"),
-    ("put", "/api/v1/price-rules/{jurisdiction_id}"),
-    ("get", "/api/v1/avm/runs"),
-    ("post", "/api/v1/avm/runs"),
-    ("post", "/api/v1/assets/{asset_id}/avm-estimate"),
     ("get", "/api/v1/trace"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/audit/verify"),
@@ -95,11 +85,6 @@ ENDPOINTS = {
     ("get", "/api/v1/delegations"),
     ("post", "/api/v1/delegations"),
     ("post", "/api/v1/delegations/{delegation_id}/revoke"),
-    ("get", "/api/v1/documents"),
-    ("post", "/api/v1/documents"),
-    ("get", "/api/v1/documents/{document_id}"),
-    ("get", "/api/v1/documents/{document_id}/versions"),
-    ("get", "/api/v1/documents/{document_id}/download"),
 }
 
 
