@@ -19,6 +19,7 @@ def panhuo(request):
             "debts": policy.can_any(user, "debt", "view"),
             "receipts": policy.can_any(user, "receipt", "view"),
             "audit": policy.can_any(user, "audit", "view"),
+            "documents": policy.can_any(user, "document", "view"),
         }
     return {
         "money_unit": unit_label(),

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("panhuo.disposal.urls")),
     path("", include("panhuo.finance.urls")),
     path("audit/", include("panhuo.integrity.urls")),
+    path("documents/", include("panhuo.integrity.document_urls")),
 ]

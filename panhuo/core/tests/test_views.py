@@ -77,9 +77,17 @@ def test_navigation_follows_the_roles(world):
     assert links("office") == {"/", "/assets/", "/packages/", "/projects/", *money} | {
         "/assets/import/",  # ("asset", "create")
         "/scope/",  # ("scope", "view")
+        "/documents/",  # ("document", "view")
     }
     assert links("auditor") == links("office") - {"/assets/import/"} | {"/audit/"}
-    assert links("unit_officer") == {"/", "/assets/", "/assets/import/", "/packages/", "/projects/"}
+    assert links("unit_officer") == {
+        "/",
+        "/assets/",
+        "/assets/import/",
+        "/packages/",
+        "/projects/",
+        "/documents/",
+    }
     assert links("bidder") == {"/"}
 
 

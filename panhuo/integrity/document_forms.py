@@ -1,0 +1,47 @@
+"""Forms of the document pages: the upload form of the Documents panel, the list's filters."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.forms import blank_choice
+from panhuo.integrity.document_files import ACCEPT_ATTR
+from panhuo.integrity.document_models import DocumentKind
+from panhuo.integrity.document_registry import TARGETS
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("The same kind and title again adds a new version; none is replaced."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, PNG, JPEG, XLSX, DOCX, CSV or TXT; the content must match the name."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTR}),
+    )
+
+
+class DocumentFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": _("Title, file name or SHA-256")}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=blank_choice(DocumentKind.choices)
+    )
+    target_type = forms.ChoiceField(
+        label=_("Record type"),
+        required=False,
+        choices=blank_choice([(t.key, t.name) for t in TARGETS.values()]),
+    )
+    latest_only = forms.BooleanField(label=_("Latest versions only"), required=False)
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -1,0 +1,167 @@
+"""Document pages: the list, one document with its versions, upload to a record, download."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from panhuo.core.errors import ValidationError
+from panhuo.core.ui import (
+    add_service_errors,
+    csv_response,
+    fetch_or_404,
+    ordering_from,
+    paginate,
+    section_required,
+)
+from panhuo.integrity.document_forms import DocumentFilterForm, DocumentUploadForm
+from panhuo.integrity.document_models import Document
+from panhuo.integrity.document_registry import may_upload, target_of
+from panhuo.integrity.document_selectors import (
+    DOCUMENT_ORDERINGS,
+    attach_targets,
+    document_history,
+    document_list,
+    get_document_for,
+    get_target_for,
+    target_spec,
+)
+from panhuo.integrity.document_services import DocumentDamaged, document_open, document_upload
+
+
+def file_response(doc: Document, data: bytes) -> HttpResponse:
+    """The stored bytes as an attachment, under the name they were uploaded with."""
+    response = HttpResponse(data, content_type=doc.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, doc.filename)
+    response["Content-Length"] = str(len(data))
+    digest = base64.b64encode(bytes.fromhex(doc.sha256)).decode()
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    response["ETag"] = f'"{doc.sha256}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+CSV_COLUMNS = [
+    "id",
+    "record_type",
+    "record_id",
+    "kind",
+    "title",
+    "version",
+    "filename",
+    "content_type",
+    "size",
+    "sha256",
+    "uploaded_by",
+    "uploaded_at",
+]
+
+
+def _csv_row(d: Document) -> list:
+    spec = target_spec(d)
+    return [
+        d.pk,
+        spec.key if spec else d.target_type.model,
+        d.target_id,
+        d.kind,
+        d.title,
+        d.revision,
+        d.filename,
+        d.content_type,
+        d.size,
+        d.sha256,
+        d.uploaded_by.get_username(),
+        d.uploaded_at.isoformat(),
+    ]
+
+
+@section_required("document")
+def document_list_view(request):
+    form = DocumentFilterForm(request.GET or None)
+    sort = ordering_from(request, DOCUMENT_ORDERINGS, "-uploaded_at")
+    qs = document_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
+    if request.GET.get("format") == "csv":
+        rows = (_csv_row(d) for d in qs.iterator(chunk_size=500))
+        return csv_response("documents.csv", CSV_COLUMNS, rows)
+    page = paginate(request, qs)
+    page.object_list = attach_targets(page.object_list)
+    return render(
+        request,
+        "integrity/document_list.html",
+        {"filter_form": form, "sort": sort, "page": page},
+    )
+
+
+@section_required("document")
+def document_detail_view(request, pk):
+    doc = fetch_or_404(get_document_for, request.user, pk)
+    (doc,) = attach_targets([doc])
+    versions = attach_targets(document_history(request.user, doc))
+    return render(
+        request,
+        "integrity/document_detail.html",
+        {"doc": doc, "versions": versions},
+    )
+
+
+@section_required("document")
+def document_download_view(request, pk):
+    doc = fetch_or_404(get_document_for, request.user, pk)
+    try:
+        data = document_open(actor=request.user, document=doc)
+    except DocumentDamaged as exc:
+        return render(
+            request,
+            "integrity/document_damaged.html",
+            {"doc": doc, "reason": str(exc)},
+            status=409,
+        )
+    return file_response(doc, data)
+
+
+@section_required("document")
+def document_upload_view(request, target_type, target_id):
+    """The upload form for one record (the Documents panel posts here)."""
+    try:
+        target = get_target_for(request.user, target_type, target_id)
+    except ObjectDoesNotExist:
+        raise Http404(_("No such record, or it is not visible to you.")) from None
+    if not may_upload(request.user, target):
+        raise PermissionDenied(_("You may not add documents to this record."))
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            doc = document_upload(
+                actor=request.user,
+                target=target,
+                kind=data["kind"],
+                title=data["title"],
+                file=data["file"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(title)s, version %(n)s, stored (SHA-256 %(sha)s…).")
+                % {"title": doc.title, "n": doc.revision, "sha": doc.sha256[:12]},
+            )
+            return redirect(target.get_absolute_url() + "#documents")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "integrity/document_upload.html",
+        {
+            "form": form,
+            "target": target,
+            "target_name": target_of(target).name,
+        },
+        status=status,
+    )
