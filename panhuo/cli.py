@@ -7,6 +7,10 @@
   waitress. It sets ``PANHUO_ENV=demo`` unless the environment already chose a profile.
 - ``panhuo audit verify``: check the audit log's hash chain; non-zero exit when it is broken.
 - ``panhuo token create USERNAME --name NAME``: an API token for scripts, shown once.
+- ``panhuo backup FILE`` / ``panhuo restore FILE [--force]``: the whole database (and stored
+  files) to a checksummed archive and back, on SQLite or PostgreSQL.
+- ``panhuo worker``: runs queued imports; runs left "running" by a worker that died are
+  reported failed.
 """
 
 from __future__ import annotations

@@ -7,7 +7,10 @@ A backup is a ZIP archive (deflate-compressed) holding:
   field types), row count and the SHA-256 of its rows file;
 - ``tables/<app_label>.<model>.jsonl``: one JSON array per row, in primary-key order, in the
   column order of the manifest. Decimals, dates and times are written as exact text (never
-  floats), JSON fields as JSON.
+  floats), JSON fields as JSON;
+- ``files/<store>/...``: the files the rows point to, from the data directory's file stores
+  (``FILE_STORES``: stored documents, uploaded import files), each with its SHA-256 in the
+  manifest.
 
 Every model table is included (Django's own tables too: users' sessions, permissions, content
 types, the task queue). The rows of a backup are read in one transaction (on PostgreSQL a
@@ -31,6 +34,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tempfile
 import uuid
 import zipfile
@@ -42,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
@@ -57,6 +62,8 @@ FILLED_BY_MIGRATE = frozenset(
     {"contenttypes.contenttype", "auth.permission", "register.classificationcode"}
 )
 BATCH = 2000
+#: Folders of the data directory whose files the database's rows name (content-addressed).
+FILE_STORES = ("documents", "imports")
 
 
 class BackupError(Exception):
@@ -83,6 +90,7 @@ class RestoreResult:
     rows: int
     created_at: str
     source_database: str
+    files: int = 0
 
 
 def backup_models() -> list[type[models.Model]]:
@@ -236,6 +244,7 @@ def backup(path: str | Path) -> dict[str, Any]:
                         for t in tables
                     ],
                 }
+                manifest["files"] = _backup_files(archive)
                 archive.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
         os.replace(tmp, path)
     finally:
@@ -255,6 +264,83 @@ def _open(path: Path) -> zipfile.ZipFile:
         raise BackupError(
             f"{path.name} is not a Panhuo backup, or it is damaged or incomplete ({exc})."
         ) from None
+
+
+def _store_files() -> Iterator[tuple[str, Path]]:
+    """(name in the archive, path) of every file in the file stores (temporary files aside)."""
+    for store in FILE_STORES:
+        root = settings.DATA_DIR / store
+        if not root.is_dir():
+            continue
+        for file in sorted(root.rglob("*")):
+            rel = file.relative_to(root)
+            if file.is_file() and not any(part.startswith(".") for part in rel.parts):
+                yield f"{store}/{rel.as_posix()}", file
+
+
+def _backup_files(archive: zipfile.ZipFile) -> list[dict[str, Any]]:
+    files = []
+    for name, file in _store_files():
+        digest = hashlib.sha256()
+        size = 0
+        with file.open("rb") as src, archive.open(f"files/{name}", "w", force_zip64=True) as out:
+            while chunk := src.read(1024 * 1024):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        files.append({"path": name, "size": size, "sha256": digest.hexdigest()})
+    return files
+
+
+def _file_list(manifest: dict[str, Any], name: str) -> list[tuple[str, str]]:
+    """(path, sha256) of the backup's files, each path checked to stay inside its store."""
+    result = []
+    try:
+        for entry in manifest.get("files", []):
+            path, digest = str(entry["path"]), str(entry["sha256"])
+            parts = path.split("/")
+            if parts[0] not in FILE_STORES or len(parts) < 2 or ".." in parts or "" in parts:
+                raise ValueError(f"file outside the stores: {path!r}")
+            result.append((path, digest))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BackupError(f"{name}: the manifest is damaged ({exc}).") from None
+    return result
+
+
+def _check_files(archive: zipfile.ZipFile, name: str, files: list[tuple[str, str]]) -> None:
+    for path, want in files:
+        digest = hashlib.sha256()
+        try:
+            with archive.open(f"files/{path}") as f:
+                while chunk := f.read(1024 * 1024):
+                    digest.update(chunk)
+        except KeyError:
+            raise BackupError(f"{name} is incomplete: the file {path} is missing.") from None
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise BackupError(
+                f"{name} is damaged: the file {path} cannot be read ({exc})."
+            ) from None
+        if digest.hexdigest() != want:
+            raise BackupError(f"{name} is damaged: the file {path} does not match its checksum.")
+
+
+def _restore_files(archive: zipfile.ZipFile, files: list[tuple[str, str]]) -> int:
+    """Put the backup's files in place (those already there with the same bytes are kept)."""
+    written = 0
+    for path, want in files:
+        target = settings.DATA_DIR.joinpath(*path.split("/"))
+        if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == want:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".restore-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, archive.open(f"files/{path}") as src:
+                shutil.copyfileobj(src, out, 1024 * 1024)
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        written += 1
+    return written
 
 
 def read_manifest(archive: zipfile.ZipFile, name: str) -> tuple[dict[str, Any], list[TableInfo]]:
@@ -386,6 +472,8 @@ def restore(path: str | Path, *, force: bool = False) -> RestoreResult:
     with _open(path) as archive:
         manifest, tables = read_manifest(archive, path.name)
         _check_members(archive, path.name, tables)
+        files = _file_list(manifest, path.name)
+        _check_files(archive, path.name, files)
         require_migrated()
         by_label = _check_schema(manifest, path.name, tables)
         in_use = tables_in_use()
@@ -411,15 +499,23 @@ def restore(path: str | Path, *, force: bool = False) -> RestoreResult:
                 _reset_sequences(list(by_label.values()))
                 # Deferred foreign keys are checked now, also inside a caller's transaction.
                 connection.check_constraints()
+                # Last, so that a refused row leaves the stores as they were; a file that
+                # cannot be written rolls the rows back.
+                written = _restore_files(archive, files)
         except DatabaseError as exc:
             raise BackupError(
                 f"The database refused the backup's rows ({exc}); nothing was restored."
+            ) from None
+        except OSError as exc:
+            raise BackupError(
+                f"The backup's files cannot be written ({exc}); nothing was restored."
             ) from None
     return RestoreResult(
         tables=len(tables),
         rows=total,
         created_at=str(manifest.get("created_at", "")),
         source_database=str(manifest.get("database", "")),
+        files=written,
     )
 
 

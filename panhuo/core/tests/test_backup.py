@@ -11,10 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.test import override_settings
 
 from panhuo.core import backup as bk
 from panhuo.core.demo import SMALL, seed_demo
@@ -64,13 +66,22 @@ def rewrite(src: Path, dst: Path, change) -> None:
 def backup_file(tmp_path_factory, django_db_setup, django_db_blocker) -> Path:
     """A backup of the seeded small demo, made once for the module (the seed is rolled back)."""
     path = tmp_path_factory.mktemp("backup") / "panhuo.backup"
-    with django_db_blocker.unblock(), transaction.atomic():
+    data = tmp_path_factory.mktemp("data")
+    with override_settings(DATA_DIR=data), django_db_blocker.unblock(), transaction.atomic():
         seed_demo(size=SMALL)
         out = io.StringIO()
         call_command("backup", str(path), stdout=out)
         assert "Backed up" in out.getvalue()
         transaction.set_rollback(True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path) -> Path:
+    """Each test's own data directory (file stores), never the developer's."""
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    return settings.DATA_DIR
 
 
 @pytest.fixture
@@ -81,17 +92,32 @@ def seeded(backup_file) -> Path:
     return backup_file
 
 
-def test_round_trip_into_an_empty_database(tmp_path):
+def test_round_trip_into_an_empty_database(tmp_path, data_dir):
     seed_demo(size=SMALL)
+    stored = {
+        "documents/ab/ab12": b"%PDF-1.7 appraisal report",
+        "imports/0f00.csv": b"unit,code\nU1,A-1\n",
+    }
+    for name, content in stored.items():
+        (data_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (data_dir / name).write_bytes(content)
+    (data_dir / "imports" / ".upload-tmp").write_bytes(b"half an upload")
     seeded = tmp_path / "panhuo.backup"
     call_command("backup", str(seeded), stdout=io.StringIO())
     before = database()
     assert len(before["register.asset"]) == 78 and len(before["integrity.auditentry"]) > 100
     wipe()
     assert not User.objects.exists() and not AuditEntry.objects.exists()
+    (data_dir / "documents" / "ab" / "ab12").unlink()
+    (data_dir / "imports" / "0f00.csv").write_bytes(b"overwritten")
     out = io.StringIO()
     call_command("restore", str(seeded), stdout=out)
     assert "The audit chain is intact" in out.getvalue()
+    assert "(2 files written)" in out.getvalue()
+    for name, content in stored.items():
+        assert (data_dir / name).read_bytes() == content
+    with zipfile.ZipFile(seeded) as archive:
+        assert "files/imports/.upload-tmp" not in archive.namelist()
     after = database()
     for table, rows in before.items():
         assert after[table] == rows, table  # row by row, with the same primary keys
@@ -117,7 +143,16 @@ def test_a_database_in_use_is_refused_unless_forced(seeded):
 
 @pytest.mark.parametrize(
     "damage",
-    ["truncated", "flipped byte", "row changed", "manifest gone", "foreign file", "empty file"],
+    [
+        "truncated",
+        "flipped byte",
+        "row changed",
+        "manifest gone",
+        "foreign file",
+        "empty file",
+        "file changed",
+        "file outside the stores",
+    ],
 )
 def test_damaged_or_foreign_files_are_refused_and_nothing_is_written(backup_file, tmp_path, damage):
     seeded = backup_file
@@ -142,6 +177,21 @@ def test_damaged_or_foreign_files_are_refused_and_nothing_is_written(backup_file
             for info in a.infolist():
                 if info.filename != bk.MANIFEST:
                     b.writestr(info.filename, a.read(info.filename))
+    elif damage in ("file changed", "file outside the stores"):
+
+        def change(name, member):
+            if name == bk.MANIFEST:
+                manifest = json.loads(member)
+                if damage == "file changed":
+                    manifest["files"] = [{"path": "documents/x", "size": 1, "sha256": "0" * 64}]
+                else:
+                    manifest["files"] = [{"path": "documents/../../x", "size": 1, "sha256": "0"}]
+                return json.dumps(manifest).encode()
+            return member
+
+        rewrite(seeded, bad, change)
+        with zipfile.ZipFile(bad, "a") as b:
+            b.writestr("files/documents/x", b"y")
     elif damage == "foreign file":
         bad.write_text("unit,code,name\nU1,A-1,School\n")
     else:
@@ -151,6 +201,7 @@ def test_damaged_or_foreign_files_are_refused_and_nothing_is_written(backup_file
         call_command("restore", str(bad))
     assert "Traceback" not in str(exc.value)
     assert all(not rows for rows in database().values()), "nothing may be written"
+    assert not any(settings.DATA_DIR.rglob("*")), "no file may be written"
 
 
 def test_a_row_the_database_refuses_rolls_back_every_table(backup_file, tmp_path):

@@ -31,7 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"Restore refused: {exc}") from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {result.rows} rows of {result.tables} tables from a backup taken "
+                f"Restored {result.rows} rows of {result.tables} tables ({result.files} files "
+                f"written) from a backup taken "
                 f"{result.created_at} ({result.source_database})."
             )
         )
