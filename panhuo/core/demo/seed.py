@@ -199,6 +199,9 @@ class _Seeder:
         self.outstanding = {d.pk: d.outstanding for d in self.debts}
         self.say("Taking disposal projects through their states…")
         self.disposals()
+        from panhuo.core.demo import seed_documents
+
+        seed_documents.seed(self)  # appraisal reports, approvals, contracts
 
     # Organisation ---------------------------------------------------------------------------
 
