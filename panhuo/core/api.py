@@ -46,12 +46,26 @@ class PagePagination(PaginationBase):
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
-        conf = settings.PANHUO
-        size = min(pagination.page_size or conf["PAGE_SIZE"], conf["MAX_PAGE_SIZE"])
-        count = self._items_count(queryset)
-        offset = (pagination.page - 1) * size
-        results = list(queryset[offset : offset + size]) if offset < count else []
+        count, size, window = page_window(queryset, pagination.page, pagination.page_size)
+        results = list(window) if window is not None else []
         return {"count": count, "page": pagination.page, "page_size": size, "results": results}
+
+
+def page_window(
+    queryset: QuerySet | list, page: int, page_size: int | None
+) -> tuple[int, int, QuerySet | list | None]:
+    """The count, the page size used and the page's slice of ``queryset`` (None past the end).
+
+    ``queryset`` may also be a list (lists computed in Python, such as a scope proposal).
+
+    Shared by :class:`PagePagination` and the list endpoints that serialise rows themselves,
+    so that both page the same way.
+    """
+    conf = settings.PANHUO
+    size = min(page_size or conf["PAGE_SIZE"], conf["MAX_PAGE_SIZE"])
+    count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+    offset = (page - 1) * size
+    return count, size, (queryset[offset : offset + size] if offset < count else None)
 
 
 def actor(request: HttpRequest):

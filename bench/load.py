@@ -1,0 +1,269 @@
+"""Load benchmark: the production server under wrk, against a trivial endpoint of the same server.
+
+Run:  python bench/load.py [--db sqlite|postgres] [--duration 10] [--connections 50]
+
+It seeds the demo district into a fresh database with production settings, starts the
+production server (waitress, serving ``panhuo.wsgi``) on loopback, and measures in the same run:
+
+  * wrk at N concurrent connections against
+      - ``/healthz``: a trivial JSON endpoint of the same server (the baseline),
+      - ``/api/v1/assets?page_size=50``: the asset list API, as the task-force office (token),
+      - ``/``: the dashboard page, as the same user (session cookie);
+  * requests one at a time (one keep-alive connection, after a warm-up) to the same three URLs,
+    for the median and p99 of a single request with no queueing.
+
+Requests carry ``X-Forwarded-Proto: https``, as they would behind the TLS-terminating proxy a
+production deployment has (otherwise production settings redirect them to https).
+The table is printed; the figures are recorded by hand in docs/benchmarks.md.
+Needs wrk (Debian package ``wrk``).
+"""
+
+# ruff: noqa: S603, S607 - fixed commands of our own: psql, wrk, the server
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PROXY = {"X-Forwarded-Proto": "https"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment(data_dir: Path, db: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PANHUO_ENV": "production",
+        "SECRET_KEY": "bench-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PANHUO_DATA_DIR": str(data_dir),
+        "STATIC_ROOT": str(data_dir / "static"),
+        "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("DATABASE_URL", None)
+    if db == "postgres":
+        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/panhuo_bench_load"
+    return env
+
+
+def panhuo(env: dict[str, str], *args: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "panhuo.cli", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout
+
+
+SESSION_SCRIPT = """
+import django; django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+from panhuo.organisation.services import api_token_create
+user = get_user_model().objects.get(username="office")
+client = Client()
+client.force_login(user)
+_token, key = api_token_create(actor=user, user=user, name="load-bench")
+print(client.cookies["sessionid"].value)
+print(key)
+"""
+
+
+def credentials(env: dict[str, str]) -> tuple[str, str]:
+    out = subprocess.run(
+        [sys.executable, "-c", SESSION_SCRIPT],
+        env={**env, "DJANGO_SETTINGS_MODULE": "panhuo.settings"},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return out[-2], out[-1]
+
+
+def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "waitress",
+            f"--threads={threads}",
+            "--host=127.0.0.1",
+            f"--port={port}",
+            "--ident=panhuo",
+            # Behind a TLS-terminating proxy on the same host: trust its X-Forwarded-Proto.
+            "--trusted-proxy=127.0.0.1",
+            "--trusted-proxy-headers=x-forwarded-proto",
+            "panhuo.wsgi:application",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            status, _ = get(port, "/healthz", {})
+            if status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+
+
+def get(port: int, path: str, headers: dict[str, str], conn=None) -> tuple[int, bytes]:
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={**PROXY, **headers})
+    response = conn.getresponse()
+    body = response.read()
+    if own:
+        conn.close()
+    return response.status, body
+
+
+def one_at_a_time(port: int, path: str, headers: dict[str, str], n: int) -> dict[str, float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for _ in range(10):  # warm-up: connections, caches, the first compiled templates
+        get(port, path, headers, conn)
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        status, _ = get(port, path, headers, conn)
+        times.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status}")
+    conn.close()
+    times.sort()
+    return {"p50": statistics.median(times), "p99": times[int(len(times) * 0.99) - 1]}
+
+
+def wrk(port: int, path: str, headers: dict[str, str], connections: int, duration: int) -> dict:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s"]
+    for k, v in {**PROXY, **headers}.items():
+        args += ["-H", f"{k}: {v}"]
+    out = subprocess.run(
+        [*args, f"http://127.0.0.1:{port}{path}"], check=True, capture_output=True, text=True
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+
+    def pct(p: str) -> float:
+        value, unit = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return {
+        "rps": rps,
+        "p50": pct("50"),
+        "p99": pct("99"),
+        "bad": int(non2xx.group(1)) if non2xx else 0,
+        "errors": errors.group(1) if errors else "",
+    }
+
+
+def prepare_postgres() -> None:
+    subprocess.run(
+        ["psql", PG_ADMIN, "-qc", "DROP DATABASE IF EXISTS panhuo_bench_load"], check=True
+    )
+    subprocess.run(["psql", PG_ADMIN, "-qc", "CREATE DATABASE panhuo_bench_load"], check=True)
+
+
+def run(db: str, duration: int, connections: int, threads: int, samples: int) -> list[dict]:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    with tempfile.TemporaryDirectory(prefix="panhuo-load-") as tmp:
+        data = Path(tmp)
+        env = environment(data, db)
+        if db == "postgres":
+            prepare_postgres()
+        print(f"[{db}] migrating, seeding the demo district and collecting static files…")
+        panhuo(env, "migrate", "--no-input", "-v0")
+        panhuo(env, "collectstatic", "--no-input", "-v0")
+        panhuo(env, "demo", "--no-serve")
+        session, token = credentials(env)
+        port = free_port()
+        server = start_server(env, port, threads)
+        targets = [
+            ("trivial JSON (/healthz), baseline", "/healthz", {}),
+            ("asset list API, 50 rows", "/api/v1/assets?page_size=50",
+             {"Authorization": f"Bearer {token}"}),
+            ("dashboard page", "/", {"Cookie": f"sessionid={session}"}),
+        ]  # fmt: skip
+        rows = []
+        try:
+            for label, path, headers in targets:
+                status, body = get(port, path, headers)
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
+                single = one_at_a_time(port, path, headers, samples)
+                loaded = wrk(port, path, headers, connections, duration)
+                rows.append({"db": db, "label": label, "single": single, "wrk": loaded})
+                print(f"[{db}] {label}: done")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        return rows
+
+
+def table(rows: list[dict], connections: int) -> str:
+    lines = [
+        f"| database | request | throughput at {connections} conns (req/s) | share of trivial "
+        "| p50 under load (ms) | p99 under load (ms) | one at a time p50 (ms) | one at a time "
+        "p99 (ms) | non-2xx |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for db in dict.fromkeys(r["db"] for r in rows):
+        mine = [r for r in rows if r["db"] == db]
+        base = mine[0]["wrk"]["rps"]
+        for r in mine:
+            w, s = r["wrk"], r["single"]
+            lines.append(
+                f"| {db} | {r['label']} | {w['rps']:,.0f} | {w['rps'] / base:.0%} "
+                f"| {w['p50']:.1f} | {w['p99']:.1f} | {s['p50']:.1f} | {s['p99']:.1f} "
+                f"| {w['bad']}{' ' + w['errors'] if w['errors'] else ''} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--duration", type=int, default=10, help="Seconds per wrk run.")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads.")
+    parser.add_argument("--samples", type=int, default=300, help="One-at-a-time requests.")
+    args = parser.parse_args()
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    rows = []
+    for db in dbs:
+        rows += run(db, args.duration, args.connections, args.threads, args.samples)
+    print()
+    print(f"CPU cores: {os.cpu_count()}; waitress threads: {args.threads}")
+    print(table(rows, args.connections))
+
+
+if __name__ == "__main__":
+    main()
