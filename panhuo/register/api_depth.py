@@ -24,6 +24,7 @@ from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.readers import FileRejected, detect_kind
 from panhuo.register.imports import (
     fail_if_stale,
+    fail_stale_runs,
     import_run_cancel,
     import_run_create,
     import_run_rerun,
@@ -218,8 +219,10 @@ def import_new(request: HttpRequest, file: File[UploadedFile], details: Form[Imp
 @router.get("/imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])
 @paginate(PagePagination)
 def import_index(request: HttpRequest):
-    """Your imports, newest first."""
-    return _own_runs(request).order_by("-created_at", "-pk")
+    """Your imports, newest first (a run whose worker stopped reads as failed)."""
+    runs = _own_runs(request)
+    fail_stale_runs(owner=actor(request))
+    return runs.order_by("-created_at", "-pk")
 
 
 @router.get("/imports/{run_id}", response={200: ImportRunDetailOut, **ERRORS}, tags=["imports"])

@@ -78,6 +78,7 @@ def asset_import_view(request):
 
 @importer_required
 def import_run_list(request):
+    imports.fail_stale_runs(owner=request.user)
     runs = ImportRun.objects.filter(owner=request.user)
     return render(request, "register/import_run_list.html", {"page": paginate(request, runs)})
 

@@ -97,10 +97,14 @@ def fail_if_stale(run: ImportRun) -> ImportRun:
     return run
 
 
-def fail_stale_runs() -> list[int]:
-    """Mark every running import whose worker stopped as failed (a worker's start-up sweep)."""
+def fail_stale_runs(owner: User | None = None) -> list[int]:
+    """Mark every running import (of ``owner``, if given) whose worker stopped as failed: a
+    worker's start-up sweep, and before a list of runs is shown."""
     failed = []
-    for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING):
+    running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
+    if owner is not None:
+        running = running.filter(owner=owner)
+    for run in running:
         if fail_if_stale(run).status == ImportRun.Status.FAILED:
             failed.append(run.pk)
     return failed

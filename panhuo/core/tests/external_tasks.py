@@ -24,10 +24,13 @@ def world() -> dict[str, Any]:
 
 
 def seed_small() -> dict[str, Any]:
-    """The demo district, small size (what the demo seeds, through the services)."""
+    """The demo district, small size (what the demo seeds, through the services); also which
+    tables held rows before (a freshly migrated database must count as empty)."""
+    from panhuo.core.backup import tables_in_use
     from panhuo.core.demo import SMALL, seed_demo
 
-    return {"seeded": seed_demo(size=SMALL).created}
+    before = tables_in_use()
+    return {"in_use_before": before, "seeded": seed_demo(size=SMALL).created}
 
 
 def queue_import(*, rows: int, prefix: str) -> dict[str, Any]:

@@ -64,6 +64,15 @@ def test_api_reads_a_stopped_run_as_failed_and_reruns_it(world, stopped):
     assert ImportRun.objects.count() == 2
 
 
+def test_lists_read_a_stopped_run_as_failed(world, stopped):
+    c = client_for(world, "office")
+    assert c.get("/api/v1/imports").json()["results"][0]["status"] == "failed"
+    ImportRun.objects.filter(pk=stopped.pk).update(status="running", finished_at=None)
+    page = c.get(reverse("import-run-list"))
+    assert page.status_code == 200
+    assert ImportRun.objects.get(pk=stopped.pk).status == "failed"
+
+
 def test_worker_start_up_marks_stopped_runs_failed(stopped):
     assert imports.fail_stale_runs() == [stopped.pk]
     stopped.refresh_from_db()
