@@ -20,6 +20,7 @@ OBJECT_PAGES = {
     "disposal.disposalproject": "project-detail",
     "finance.debt": "debt-detail",
     "finance.receipt": "receipt-detail",
+    "integrity.document": "document-detail",
 }
 
 

@@ -184,3 +184,11 @@ def test_list_page_per_role_scoped_filtered_sorted_and_exported(aw, world):
     assert rows[0][:3] == ["id", "record_type", "record_id"]
     assert [row[1] for row in rows[1:]] == ["asset"]
     assert rows[1][9] == docs["asset"].sha256
+
+
+def test_audit_entries_of_uploads_link_to_the_document(aw):
+    doc = _doc(aw, "asset")
+    response = client_for(aw.w, "auditor").get(reverse("audit-list"), {"action": "document.upload"})
+    (entry,) = response.context["page"]
+    assert entry.url == doc.get_absolute_url()
+    assert entry.after["sha256"] == doc.sha256 and entry.after["size"] == doc.size
