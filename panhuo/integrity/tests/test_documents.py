@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 
@@ -330,3 +331,22 @@ def test_any_bytes_upload_with_their_hash_or_are_refused_cleanly(aw, prefix, bod
     assert doc.size == len(data) and doc.sha256 == hashlib.sha256(data).hexdigest()
     assert document_open(actor=aw.w.user("office"), document=doc) == data
     assert ext in files.EXTENSIONS
+
+
+def test_the_documents_command_names_missing_or_changed_files(aw, store):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    kept = _up(aw, data=pdf_bytes("kept"))
+    changed = _up(aw, title="Changed", data=pdf_bytes("changed"))
+    out = io.StringIO()
+    call_command("audit", "documents", stdout=out)
+    assert "intact: 2 checked" in out.getvalue()
+    path = store / changed.storage_path
+    os.chmod(path, 0o640)
+    path.write_bytes(b"%PDF-1.4 changed")
+    with pytest.raises(CommandError) as exc:
+        call_command("audit", "documents")
+    message = str(exc.value)
+    assert f"#{changed.pk} Changed v1" in message and "1 of 2" in message
+    assert f"#{kept.pk} " not in message

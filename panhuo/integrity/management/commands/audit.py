@@ -1,9 +1,11 @@
-"""``panhuo audit verify``: walk the audit log's hash chain and report the first broken entry."""
+"""``panhuo audit verify``: walk the audit log's hash chain and report the first broken entry.
+``panhuo audit documents``: check every stored document's file against its SHA-256."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from panhuo.integrity.document_services import documents_verify
 from panhuo.integrity.services import audit_verify
 
 
@@ -18,10 +20,33 @@ class Command(BaseCommand):
             "verify",
             help="Check every entry's hash and link; exit 1 naming the first broken entry.",
         )
+        sub.add_parser(
+            "documents",
+            help="Check every stored document's file against its SHA-256; exit 1 naming those "
+            "that are missing or changed.",
+        )
 
     def handle(self, *args, **options):
         if options["action"] == "verify":
             self.verify()
+        elif options["action"] == "documents":
+            self.documents()
+
+    def documents(self) -> None:
+        checked, damaged = documents_verify()
+        if damaged:
+            names = "; ".join(
+                f"#{d.pk} {d.title} v{d.revision} ({d.storage_path})" for d in damaged[:20]
+            )
+            more = f" and {len(damaged) - 20} more" if len(damaged) > 20 else ""
+            raise CommandError(
+                f"{len(damaged)} of {checked} stored documents are missing or changed: "
+                f"{names}{more}. Restore them from a backup.",
+                returncode=1,
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Every stored document is intact: {checked} checked.")
+        )
 
     def verify(self) -> None:
         result = audit_verify()
