@@ -155,7 +155,9 @@ def project_detail(request: HttpRequest, project_id: Id):
 
 
 @router.patch(
-    "/projects/{project_id}", response={200: ProjectDetailOut, **ERRORS}, tags=["projects"]
+    "/projects/{project_id}",
+    response={200: ProjectDetailOut, 409: ErrorOut, **ERRORS},
+    tags=["projects"],
 )
 def project_change(request: HttpRequest, project_id: Id, payload: ProjectPatch):
     """Change a draft's reserve price, channel or note. With ``version``, a change made

@@ -353,6 +353,8 @@ def project_update(
         if project.status != ProjectStatus.DRAFT:
             raise ValidationError({"status": ["Only a draft project can be edited."]})
         before = snapshot(project)
+        if "note" in data and data["note"] is None:
+            data["note"] = ""  # null clears the note: the column holds text, never NULL
         for k, v in data.items():
             setattr(project, k, v)
         project.version += 1
