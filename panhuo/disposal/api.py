@@ -38,7 +38,7 @@ from panhuo.disposal.services import (
     project_update,
     transition_check,
 )
-from panhuo.disposal.workflow import TRANSITIONS
+from panhuo.disposal.workflow import table_for
 from panhuo.organisation import policy
 
 router = Router()
@@ -177,8 +177,8 @@ def _may_take(user, project: DisposalProject, name: str) -> None:
     Whether it may be taken *from the current state* is the service's answer (400, naming the
     transition and the state), so that a permitted caller learns why it cannot be taken now.
     """
-    t = TRANSITIONS[name]
-    if project.status in t.sources:
+    t = table_for(project.channel).get(name)
+    if t is not None and project.status in t.sources:
         reason = transition_check(user, project, t)
         if reason:
             raise policy.NotPermitted(reason)
@@ -203,5 +203,6 @@ def project_transition_take(request: HttpRequest, project_id: Id, payload: Trans
         comment=payload.comment,
         deal_price=payload.deal_price,
         buyer=payload.buyer,
+        **payload.channel_data(),
     )
     return _project_detail(user, project.pk)

@@ -32,6 +32,16 @@ class _Registry:
         for _name, guard in self.guards:
             guard(actor=actor, project=project, transition=transition, data=data)
 
+    def explain(self, *, actor, project, transition: str) -> str:
+        """Why a guard would refuse ``transition`` now (its ``explain`` attribute, if it has
+        one, called without writing anything), or "" when none says so."""
+        for _name, guard in self.guards:
+            explain = getattr(guard, "explain", None)
+            reason = explain(actor=actor, project=project, transition=transition) if explain else ""
+            if reason:
+                return reason
+        return ""
+
 
 registry = _Registry()
 register = registry.register

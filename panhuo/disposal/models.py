@@ -110,6 +110,11 @@ class ProjectStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     LISTED = "listed", _("Listed")
     CONCLUDED = "concluded", _("Concluded")
+    PAID = "paid", _("Paid in full")
+    PUBLISHED = "published", _("Result published")
+    IN_FORCE = "in_force", _("Contract in force")
+    IN_ARREARS = "in_arrears", _("In arrears")
+    ENDED = "ended", _("Contract ended")
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -151,6 +156,10 @@ class DisposalProject(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.TextField(_("note"), blank=True)
+    #: When the project entered its current state, and the date that state's time limit ends
+    #: (disclosure, payment, signing, result notice, contract term), if it has one.
+    state_since = models.DateField(_("in this state since"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -168,9 +177,19 @@ class DisposalProject(models.Model):
                 name="project_status_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["concluded", "closed"])
+                condition=~Q(
+                    status__in=[
+                        "concluded",
+                        "paid",
+                        "published",
+                        "in_force",
+                        "in_arrears",
+                        "ended",
+                        "closed",
+                    ]
+                )
                 | (Q(deal_price__gt=0) & ~Q(buyer="")),
-                name="project_concluded_has_deal",
+                name="project_after_deal_has_deal",
             ),
             models.UniqueConstraint(
                 fields=["package"],
@@ -209,3 +228,12 @@ class ProjectEvent(models.Model):
 
     def get_absolute_url(self) -> str:
         return self.project.get_absolute_url()
+
+
+from panhuo.disposal.channel_models import (  # noqa: E402, F401
+    ChannelTerms,
+    Contract,
+    ContractRenewal,
+    ListingRound,
+    Tranche,
+)

@@ -1,12 +1,14 @@
 """API shapes for asset packages and disposal projects."""
 
 import datetime as dt
+from decimal import Decimal
 from enum import StrEnum
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from panhuo.core.schemas import Id, MoneyOut, Ordering, PositiveMoney, Text
+from panhuo.core.schemas import DecimalIn, Id, Money, MoneyOut, Ordering, PositiveMoney, Text
+from panhuo.disposal.channel_models import Frequency
 from panhuo.disposal.models import Channel, Package, ProjectStatus
 from panhuo.disposal.selectors import PACKAGE_ORDERINGS, PROJECT_ORDERINGS
 from panhuo.disposal.workflow import TRANSITIONS
@@ -77,6 +79,8 @@ class ProjectOut(Schema):
     created_by_id: int
     submitted_by_id: int | None
     approved_by_id: int | None
+    state_since: dt.date | None
+    due_on: dt.date | None = Field(description="When the current state's time limit ends.")
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
@@ -139,13 +143,53 @@ class ProjectPatch(Schema):
     )
 
 
+Rate = DecimalIn(max_digits=6, places=3, minimum=Decimal(0), description='Percent, e.g. "3.150".')
+
+
+class TrancheIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(min_length=1, max_length=100)
+    size: PositiveMoney
+    rate: Rate
+
+
 class TransitionIn(Schema):
+    """One step of the project's channel table; each step reads the fields it needs."""
+
     model_config = ConfigDict(extra="forbid")
 
     transition: TransitionName
     comment: Text = Field("", max_length=10_000)
-    deal_price: PositiveMoney | None = None
-    buyer: Text = Field("", max_length=200)
+    deal_price: PositiveMoney | None = Field(
+        None, description="conclude, transfer (value), agree_swap (agreed value)."
+    )
+    buyer: Text = Field("", max_length=200, description="conclude; issue (the vehicle).")
+    listed_on: dt.date | None = Field(None, description="list, relist (default today).")
+    platform: Text = Field("", max_length=200, description="list, relist.")
+    reserve_price: PositiveMoney | None = Field(None, description="relist: the reduced reserve.")
+    bidders: int | None = Field(None, ge=0, le=100_000, description="conclude (auction).")
+    counterparty_unit: Id | None = Field(
+        None, description="submit (negotiated), transfer: a state-owned company unit."
+    )
+    counterparty: Text = Field(
+        "", max_length=200, description="submit (negotiated): a name; sign: the tenant."
+    )
+    counterparty_soe: bool = Field(False, description="The named counterparty is state-owned.")
+    debt: Id | None = Field(None, description="agree_swap: the creditor's debt.")
+    tranches: list[TrancheIn] = Field(default_factory=list, max_length=50)
+    term_start: dt.date | None = None
+    term_end: dt.date | None = Field(None, description="sign; renew: the new end.")
+    period_amount: PositiveMoney | None = Field(None, description="Rent or fee per period.")
+    frequency: Frequency | None = None
+    deposit: Money | None = None
+
+    def channel_data(self) -> dict:
+        """The channel fields that were given, for ``project_transition``."""
+        data = self.dict(exclude={"transition", "comment", "deal_price", "buyer"})
+        return {
+            k: v for k, v in data.items() if v is not None and v is not False and v not in ("", [])
+        }
 
 
 class ProjectFilters(Schema):

@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.utils import timezone
 
 from panhuo.core.errors import Conflict, ValidationError
-from panhuo.disposal import guards
+from panhuo.disposal import channels, deadlines, guards
 from panhuo.disposal.models import (
     Channel,
     DisposalProject,
@@ -19,7 +19,7 @@ from panhuo.disposal.models import (
     ProjectEvent,
     ProjectStatus,
 )
-from panhuo.disposal.workflow import TRANSITIONS, Transition
+from panhuo.disposal.workflow import TRANSITIONS, Transition, table_for
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
@@ -214,16 +214,49 @@ def transition_check(actor: User, project: DisposalProject, t: Transition) -> st
             f"(only from {', '.join(sorted(t.sources))})."
         )
     units = _package_units(project.package)
-    if not policy.allowed(actor, "project", t.name, jurisdiction=project.jurisdiction, units=units):
+    if not policy.allowed(
+        actor,
+        "project",
+        t.name,
+        jurisdiction=project.jurisdiction,
+        units=units,
+        roles_subset=t.roles,
+    ):
         names = ", ".join(sorted(str(r.label) for r in t.roles))
-        return f"“{t.name}” needs one of these roles here: {names}."
+        return (
+            f"“{t.name}” needs one of these roles here: {names} "
+            f"(the project is in state “{project.status}”)."
+        )
     if t.not_by_submitter and project.submitted_by_id == actor.pk:
         return f"“{t.name}” must be taken by someone other than the submitter."
     return None
 
 
 def available_transitions(actor: User, project: DisposalProject) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if transition_check(actor, project, t) is None]
+    return [
+        t
+        for t in table_for(project.channel).values()
+        if transition_check(actor, project, t) is None
+    ]
+
+
+def _lookup(project: DisposalProject, name: str) -> Transition:
+    table = table_for(project.channel)
+    t = table.get(name)
+    if t is not None:
+        return t
+    if name in TRANSITIONS:
+        raise TransitionRefused(
+            {
+                "transition": [
+                    f"“{name}” is not allowed from state “{project.status}”: it is no step of "
+                    f"the {project.channel} channel (its steps: {', '.join(table)})."
+                ]
+            }
+        )
+    raise TransitionRefused(
+        {"transition": [f"Unknown transition {name!r}; one of {sorted(TRANSITIONS)}."]}
+    )
 
 
 def project_transition(
@@ -234,19 +267,21 @@ def project_transition(
     comment: str = "",
     deal_price: Decimal | None = None,
     buyer: str = "",
+    **data: Any,
 ) -> DisposalProject:
-    """Apply one transition of the table, or refuse it naming the transition and the state."""
-    t = TRANSITIONS.get(transition)
-    if t is None:
-        raise TransitionRefused(
-            {"transition": [f"Unknown transition {transition!r}; one of {sorted(TRANSITIONS)}."]}
-        )
+    """Apply one transition of the project's channel table, or refuse it naming the transition
+    and the state. ``data`` carries the channel input the step needs (see ``channels``):
+    listed_on, platform, reserve_price, bidders, counterparty_unit, counterparty,
+    counterparty_soe, debt, tranches, term_start, term_end, period_amount, frequency, deposit.
+    Everything the step writes is one transaction: a refusal leaves nothing behind."""
+    comment = comment or ""
     with transaction.atomic():
         project = (
             DisposalProject.objects.select_for_update()
             .select_related("package__jurisdiction")
             .get(pk=project.pk)
         )
+        t = _lookup(project, transition)
         reason = transition_check(actor, project, t)
         if reason:
             raise TransitionRefused({"transition": [reason]})
@@ -256,39 +291,41 @@ def project_transition(
             actor=actor,
             project=project,
             transition=t.name,
-            data={"comment": comment, "deal_price": deal_price, "buyer": buyer},
+            data={"comment": comment, "deal_price": deal_price, "buyer": buyer, **data},
         )
         before = snapshot(project)
         source = project.status
-        if t.needs_deal:
-            errors = {}
-            if deal_price is None or deal_price <= 0:
-                errors["deal_price"] = ["A deal price above zero is required."]
-            if not buyer.strip():
-                errors["buyer"] = ["The buyer is required."]
-            if errors:
-                raise ValidationError(errors)
-            project.deal_price, project.buyer = deal_price, buyer.strip()
+        today = timezone.localdate()
+        plan = channels.prepare(
+            t, project=project, actor=actor, today=today, deal_price=deal_price, buyer=buyer,
+            comment=comment, data=data,
+        )  # fmt: skip
         if t.name == "submit":
             project.submitted_by = actor
         if t.name == "approve":
             project.approved_by = actor
-        if t.name == "close":
-            received = project.receipts.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        if t.needs_paid:
+            from panhuo.finance.expected import received_total
+
+            received = received_total(project)
             if received < project.deal_price:
                 raise TransitionRefused(
                     {
                         "transition": [
-                            f"“close” needs the deal price received in full: "
+                            f"“{t.name}” needs the deal price received in full: "
                             f"{received} of {project.deal_price} received."
                         ]
                     }
                 )
+        note = channels.finish(t, project=project, actor=actor, today=today, plan=plan)
         project.status = t.target
+        if source != t.target or "due_on" in plan:
+            project.state_since = today
+            project.due_on = plan.get("due_on") or _due_on(project, t.target, today)
         project.version += 1
         project.full_clean()
         project.save()
-        if t.name == "conclude":
+        if t.disposes:
             _conclude_package(project)
         ProjectEvent.objects.create(
             project=project,
@@ -307,10 +344,20 @@ def project_transition(
             after={
                 **{k: v for k, v in after.items() if before.get(k) != v},
                 **({"comment": comment.strip()} if comment.strip() else {}),
+                **({"channel": note} if note else {}),
             },
             jurisdiction_path=project.jurisdiction.path,
         )
     return project
+
+
+def _due_on(project: DisposalProject, state: str, today) -> Any:
+    kind = deadlines.deadline_kind(project.channel, state)
+    if kind in deadlines.DEFAULTS:
+        return deadlines.due(kind, project, today)
+    if kind == "term_end" and hasattr(project, "contract"):
+        return project.contract.term_end
+    return None
 
 
 def _conclude_package(project: DisposalProject) -> None:

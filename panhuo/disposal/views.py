@@ -18,7 +18,7 @@ from panhuo.core.ui import (
     paginate,
     section_required,
 )
-from panhuo.disposal import services
+from panhuo.disposal import guards, services
 from panhuo.disposal.forms import (
     AddAssetsForm,
     PackageFilterForm,
@@ -37,7 +37,7 @@ from panhuo.disposal.selectors import (
     project_list,
     with_figures,
 )
-from panhuo.disposal.workflow import TRANSITIONS
+from panhuo.disposal.workflow import table_for
 from panhuo.finance.selectors import receipt_list
 from panhuo.organisation import policy
 from panhuo.register.selectors import asset_list
@@ -199,10 +199,14 @@ def _project_page(request, project, bound=None, status: int = 200):
     if project.deal_price is not None and received is not None:
         due = project.deal_price - received
     for form in forms:
+        # Another stage's rule (e.g. an approval chain not yet through) says why not, too.
+        form.blocked = guards.registry.explain(
+            actor=user, project=project, transition=form.transition.name
+        )
         # Closing needs the money in: say so rather than offer a button that must fail.
-        if form.transition.name == "close" and due is not None and due > 0:
+        if form.transition.needs_paid and due is not None and due > 0:
             form.blocked = _(
-                "Closing needs the deal price received in full: %(due)s yuan still due."
+                "This step needs the deal price received in full: %(due)s yuan still due."
             ) % {"due": f"{due:,}"}
     can_record_receipt = project.status == ProjectStatus.CONCLUDED and policy.allowed(
         user, "receipt", "create", jurisdiction=project.jurisdiction
@@ -288,7 +292,7 @@ def project_create_view(request, package_pk):
 @section_required("project")
 def project_transition_view(request, pk, name):
     project = fetch_or_404(get_project_for, request.user, pk)
-    transition = TRANSITIONS.get(name)
+    transition = table_for(project.channel).get(name)
     if transition is None:
         raise Http404(_("No such transition."))
     form = TransitionForm(request.POST, transition=transition)

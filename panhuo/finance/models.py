@@ -222,3 +222,8 @@ class Allocation(models.Model):
 
 
 from panhuo.finance.debt_models import FiscalInputs, ScheduleRow  # noqa: E402, F401
+from panhuo.finance.expected_models import (  # noqa: E402, F401
+    DebtSettlement,
+    ExpectedKind,
+    ExpectedReceipt,
+)

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
-from panhuo.disposal.models import DisposalProject, ProjectStatus
-from panhuo.finance.models import Allocation, Debt, Receipt
+from panhuo.disposal.models import DisposalProject
+from panhuo.disposal.workflow import RECEIVING
+from panhuo.finance.models import Allocation, Debt, DebtSettlement, Receipt
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
@@ -47,6 +48,7 @@ def to_money(value: Any, field: str) -> Decimal:
     return amount.quantize(CENT)
 
 
+@retry_when_busy
 def receipt_create(
     *,
     actor: User,
@@ -61,12 +63,12 @@ def receipt_create(
     policy.require(actor, "receipt", "create", jurisdiction=project.package.jurisdiction)
     with transaction.atomic():
         project = DisposalProject.objects.select_for_update().get(pk=project.pk)
-        if project.status != ProjectStatus.CONCLUDED:
+        if project.status not in RECEIVING:
             raise ValidationError(
                 {
                     "project": [
-                        f"Proceeds are recorded for concluded projects; {project.code} "
-                        f"is {project.status}."
+                        f"Proceeds are recorded for concluded projects and contracts in "
+                        f"force; {project.code} is {project.status}."
                     ]
                 }
             )
@@ -223,6 +225,7 @@ def allocation_create(
     return allocation
 
 
+@retry_when_busy
 def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> Allocation:
     """Undo an allocation by a new, opposite entry (the ledger is never edited): the receipt
     gets the money back to allocate again and the debt's outstanding rises by the same."""
@@ -256,6 +259,46 @@ def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> A
             jurisdiction_path=debt.jurisdiction.path,
         )  # fmt: skip
     return reversal
+
+
+def debt_settle_non_cash(
+    *, actor: User, debt: Debt, project: DisposalProject, amount: Any, on: dt.date | None = None
+) -> DebtSettlement:
+    """Reduce a debt by the agreed value of a debt-for-asset swap: no cash moves, the creditor
+    takes the assets. The debt falls by exactly ``amount``; more than is outstanding is refused,
+    so outstanding never goes negative. Called inside the swap's transition (same transaction)."""
+    amount = to_money(amount, "amount")
+    policy.require(actor, "allocation", "create", jurisdiction=debt.jurisdiction)
+    with transaction.atomic():
+        debt = Debt.objects.select_for_update().select_related("jurisdiction").get(pk=debt.pk)
+        if amount > debt.outstanding:
+            raise ValidationError(
+                {
+                    "debt": [
+                        f"The agreed value {amount} exceeds the outstanding amount of debt "
+                        f"{debt.code}: {debt.outstanding}."
+                    ]
+                }
+            )
+        settlement = DebtSettlement(
+            debt=debt, project=project, amount=amount,
+            settled_on=on or timezone.localdate(), settled_by=actor,
+        )  # fmt: skip
+        settlement.full_clean()
+        settlement.save(force_insert=True)
+        # Decimal arithmetic, not F(): see allocation_create.
+        Debt.objects.filter(pk=debt.pk).update(
+            outstanding=debt.outstanding - amount, version=F("version") + 1
+        )
+        audit_record(
+            actor=actor,
+            action="debt.settle_non_cash",
+            obj=settlement,
+            before={"outstanding": str(debt.outstanding)},
+            after={**snapshot(settlement), "outstanding": str(debt.outstanding - amount)},
+            jurisdiction_path=debt.jurisdiction.path,
+        )
+    return settlement
 
 
 STRATEGIES = {
@@ -293,6 +336,7 @@ def allocation_suggest(*, receipt: Receipt, debts, strategy: str, on: dt.date | 
     return plan
 
 
+@retry_when_busy
 def allocation_apply_strategy(*, actor: User, receipt: Receipt, strategy: str) -> list[Allocation]:
     """Allocate what is left of a receipt by a strategy, all in one transaction."""
     debts = Debt.objects.visible_to(actor).filter(

@@ -21,8 +21,8 @@ from panhuo.core.ui import (
     paginate,
     section_required,
 )
-from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import get_project_for
+from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance import services
 from panhuo.finance.forms import (
     AllocationForm,
@@ -222,7 +222,7 @@ def receipt_create_view(request, project_pk):
     if request.method != "POST":
         if not policy.allowed(request.user, "receipt", "create", jurisdiction=project.jurisdiction):
             raise PermissionDenied(_("Your roles do not allow recording receipts here."))
-        if project.status != ProjectStatus.CONCLUDED:
+        if project.status not in RECEIVING:
             messages.error(request, _("Proceeds are recorded for concluded projects only."))
             return redirect(project)
     received = receipt_list(request.user, project=project.pk).aggregate(s=Sum("amount"))[

@@ -27,6 +27,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from panhuo.core.demo import catalogue as c
+from panhuo.core.demo import seed_channels
 from panhuo.disposal import services as disposal
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.finance import services as finance
@@ -67,6 +68,7 @@ FULL = DemoSize(
         ProjectStatus.CONCLUDED: 8,
         ProjectStatus.CLOSED: 18,
         ProjectStatus.WITHDRAWN: 5,
+        **seed_channels.FULL_EXTRA,
     },
     open_packages=3,
 )
@@ -443,14 +445,14 @@ class _Seeder:
             buckets[key].remove(a)
         return taken
 
-    def _package(self, assets: list[Asset], n: int) -> Package:
+    def _package(self, assets: list[Asset], n: int, channel: str | None = None) -> Package:
         kind = assets[0].kind
         unit_name = assets[0].unit.name.removeprefix("Hexi District ").removeprefix("Hexi ")
         return disposal.package_create(
             actor=self.users["office"],
             jurisdiction=self.places[c.DISTRICT[0]],
             name=f"{c.KIND_PLURAL[kind]} of {unit_name.split(' 河')[0]} — lot {n}",
-            channel=self.rng.choice(c.KIND_CHANNELS[kind]),
+            channel=channel or self.rng.choice(c.KIND_CHANNELS[kind]),
             asset_ids=[a.pk for a in assets],
         )
 
@@ -470,7 +472,9 @@ class _Seeder:
                 v for k, v in buckets.items() if k[0] == c.OFFICER_UNIT
             )
             assets = self._take(buckets, unit=c.OFFICER_UNIT if by_unit_officer else None)
-            package = self._package(assets, n)
+            package = self._package(
+                assets, n, seed_channels.channel_for(self, target, assets[0].kind, n)
+            )
             proposer = self.users["unit_officer" if by_unit_officer else "office"]
             appraised = sum(int(a.appraised_value or a.book_value) for a in assets)
             # The reserve is set from the appraisal and never below it on a first listing.
@@ -496,7 +500,7 @@ class _Seeder:
                         comment="The appraisal is older than twelve months; renew it first.",
                     )
                 continue
-            project = self.walk(project, stop, proposer, reserve)
+            project = seed_channels.walk(self, project, stop, proposer, reserve)
             if target == ProjectStatus.WITHDRAWN:
                 by = self.users["head" if stop == ProjectStatus.SUBMITTED else "office"]
                 self.move(
@@ -512,11 +516,6 @@ class _Seeder:
                         ]
                     ),
                 )
-            elif target in {ProjectStatus.CONCLUDED, ProjectStatus.CLOSED}:
-                self.collect(project, full=target == ProjectStatus.CLOSED)
-                if target == ProjectStatus.CLOSED:
-                    closer = self.users["finance" if n % 2 else "office"]
-                    self.move(project, "close", closer, comment="Proceeds received in full.")
         for n in range(len(targets) + 1, len(targets) + 1 + self.size.open_packages):
             self._package(self._take(buckets), n)
 

@@ -149,9 +149,10 @@ def test_project_detail(aw, who):
             "conclude",
         ]
         assert body["events"][1]["actor_name"] == "head"
-        # Only the office and finance may close (the service then checks it is paid in full).
+        # After the deal, only the office and finance may confirm the payment (the service
+        # then checks it is paid in full); closing comes after the result notice.
         assert [t["name"] for t in body["available_transitions"]] == (
-            ["close"] if who in {"office", "office2", "finance"} else []
+            ["confirm_payment"] if who in {"office", "office2", "finance"} else []
         )
 
 
@@ -203,7 +204,7 @@ def test_project_from_draft_to_closed(aw):
     r = transition(office, p, "conclude", deal_price="5200000.00", buyer="Dawn Co.")
     assert r.status_code == 200 and r.json()["deal_price"] == "5200000.00"
     assert r.json()["status"] == "concluded"
-    r = transition(office, p, "close")
+    r = transition(office, p, "confirm_payment")
     assert r.status_code == 400 and "received in full" in r.json()["errors"]["transition"][0]
     fs.receipt_create(
         actor=aw.w.user("finance"),
@@ -213,6 +214,9 @@ def test_project_from_draft_to_closed(aw):
         voucher="V-99",
         budget_class="non_tax",
     )
+    # An auction is paid, its result published, then closed (one row each in its table).
+    assert transition(finance, p, "confirm_payment").json()["status"] == "paid"
+    assert transition(office, p, "publish_result").json()["status"] == "published"
     r = transition(finance, p, "close")
     assert r.status_code == 200 and r.json()["status"] == "closed"
     assert [e["to_status"] for e in r.json()["events"]] == [
@@ -220,6 +224,8 @@ def test_project_from_draft_to_closed(aw):
         "approved",
         "listed",
         "concluded",
+        "paid",
+        "published",
         "closed",
     ]
     assert r.json()["available_transitions"] == []

@@ -33,7 +33,9 @@ def test_asset_to_repaid_debt(world):
     fs.allocation_create(actor=w.user("finance"), receipt=r, debt=debt, amount="6000000.00")
     debt.refresh_from_db()
     assert debt.outstanding == Decimal("4000000.00")
-    p = ds.project_transition(actor=w.user("office"), project=p, transition="close")
+    # An auction: the payment confirmed, the result published, then closed.
+    for name in ("confirm_payment", "publish_result", "close"):
+        p = ds.project_transition(actor=w.user("office"), project=p, transition=name)
     assert p.status == "closed"
     result = audit_verify()
     assert result.ok and result.checked >= 10

@@ -1,0 +1,238 @@
+"""Demo: disposal projects of every channel, each taken along its own state machine.
+
+``seed.py`` asks this module which channel a project aims for (a contract state needs a lease or
+a concession, a paid or published state a sale), and to walk each project to its target state
+through the services, by the roles the tables name, with the records each step needs (listing
+rounds with a relisting now and then, state-owned counterparties, contracts and their rents,
+tranches, the debt a swap settles). Everything is decided by the seeder's random generator and
+dated from the reference date, so two seeds are the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from panhuo.core.demo import catalogue as c
+from panhuo.disposal.channels import add_months
+from panhuo.disposal.models import Channel, DisposalProject
+from panhuo.disposal.models import ProjectStatus as S
+from panhuo.disposal.workflow import reachable
+from panhuo.finance import services as finance
+from panhuo.finance.models import BudgetClass
+from panhuo.organisation.models import Unit
+
+CENT = Decimal("0.01")
+MARKET = {Channel.AUCTION, Channel.EXCHANGE}
+CONTRACT = {Channel.LEASE, Channel.CONCESSION}
+#: Channels that can reach each channel-specific state, in order of preference.
+FOR_STATE = {
+    S.LISTED: [Channel.AUCTION, Channel.EXCHANGE],
+    S.PAID: [Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED, Channel.SECURITISATION],
+    S.PUBLISHED: [Channel.AUCTION, Channel.EXCHANGE],
+    S.IN_FORCE: [Channel.LEASE, Channel.CONCESSION],
+    S.IN_ARREARS: [Channel.LEASE, Channel.CONCESSION],
+    S.ENDED: [Channel.LEASE, Channel.CONCESSION],
+}
+#: Targets the full demo adds to the legacy ones, so every channel shows its own states.
+FULL_EXTRA = {S.PAID: 3, S.PUBLISHED: 3, S.IN_FORCE: 5, S.IN_ARREARS: 2, S.ENDED: 2}
+
+
+def channel_for(seeder, target: str, kind: str, n: int) -> str | None:
+    """The channel a project aiming at ``target`` must use (None: any the kind allows)."""
+    allowed = c.KIND_CHANNELS[kind]
+    wanted = FOR_STATE.get(target)
+    if wanted:
+        fitting = [ch for ch in wanted if ch in allowed]
+        return seeder.rng.choice(fitting or wanted[:1])
+    if n % 9 == 0:
+        return Channel.NEGOTIATED  # restructurings between state-owned parties
+    return None
+
+
+def _money(yuan) -> Decimal:
+    return Decimal(yuan).quantize(CENT)
+
+
+def _soe(seeder) -> Unit:
+    return Unit.objects.filter(kind=Unit.Kind.SOE).order_by("code").first()
+
+
+def _stop_for(channel: str, target: str) -> str:
+    """The nearest state of the channel's table to a target it cannot reach."""
+    if target in reachable(channel):
+        return target
+    if target == S.LISTED:
+        return S.APPROVED
+    if channel in CONTRACT:
+        return S.IN_FORCE
+    return S.CONCLUDED
+
+
+def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
+    """Take a draft along its channel's path up to ``target`` (or the nearest state)."""
+    stop = _stop_for(project.channel, target)
+    office, finance_user = seeder.users["office"], seeder.users["finance"]
+    move = seeder.move
+    if stop == S.DRAFT:
+        return project
+    submit = {}
+    if project.channel == Channel.NEGOTIATED:
+        submit = {
+            "counterparty_unit": _soe(seeder).pk,
+            "comment": "Restructuring of the district's state-owned property under plan No. 3.",
+        }
+    project = move(project, "submit", proposer, **submit)
+    if stop == S.SUBMITTED:
+        return project
+    comment = f"Approved at task-force meeting No. {seeder.rng.randint(3, 40)}."
+    project = move(project, "approve", seeder._approver(), comment=comment)
+    if stop == S.APPROVED:
+        return project
+    if project.channel in CONTRACT:
+        return _contract(seeder, project, stop)
+    deal = _round(reserve * seeder.rng.randint(100, 135) // 100, 100)
+    if project.channel in MARKET:
+        listed_on = c.REFERENCE_DATE - dt.timedelta(days=seeder.rng.randint(60, 200))
+        platform = "Qinghe Public Resources Exchange"
+        project = move(
+            project,
+            "list",
+            office,
+            platform=platform,
+            listed_on=listed_on,
+            comment="Listed for 20 working days.",
+        )
+        if seeder.rng.random() < 0.35:
+            reserve = _round(reserve * 95 // 100, 1_000)
+            project = move(
+                project,
+                "relist",
+                office,
+                reserve_price=_money(reserve),
+                platform=platform,
+                listed_on=listed_on + dt.timedelta(days=35),
+                comment="No qualified bidder registered; relisted at 95 % of the reserve.",
+            )
+            deal = _round(reserve * seeder.rng.randint(100, 125) // 100, 100)
+        if stop == S.LISTED:
+            return project
+        project = move(
+            project,
+            "conclude",
+            office,
+            deal_price=_money(deal),
+            buyer=seeder._buyer(project),
+            bidders=seeder.rng.randint(2, 9),
+        )
+    elif project.channel == Channel.NEGOTIATED:
+        project = move(project, "conclude", office, deal_price=_money(deal))
+    elif project.channel == Channel.SOE_TRANSFER:
+        project = move(
+            project,
+            "transfer",
+            office,
+            counterparty_unit=_soe(seeder).pk,
+            deal_price=_money(deal),
+            comment="Capital injection into the group.",
+        )
+    elif project.channel == Channel.DEBT_SWAP:
+        debt = max(seeder.debts, key=lambda d: (seeder.outstanding[d.pk], d.code))
+        value = min(_money(deal), seeder.outstanding[debt.pk])
+        project = move(
+            project,
+            "agree_swap",
+            office,
+            debt=debt.pk,
+            deal_price=value,
+            comment=f"The creditor takes the assets against debt {debt.code}.",
+        )
+        if stop == S.CLOSED:
+            project = move(project, "execute_swap", finance_user)
+            seeder.outstanding[debt.pk] -= value
+        return project
+    elif project.channel == Channel.SECURITISATION:
+        senior = _round(deal * 80 // 100, 100)
+        tranches = [
+            {"name": "Senior A", "size": _money(senior), "rate": "3.150"},
+            {"name": "Subordinated", "size": _money(deal - senior), "rate": "6.800"},
+        ]
+        project = move(
+            project, "issue", office, tranches=tranches, buyer="Hexi Infrastructure REIT No. 1"
+        )
+    if stop == S.CONCLUDED:
+        if project.channel != Channel.SOE_TRANSFER:
+            seeder.collect(project, full=False)
+        return project
+    if project.channel == Channel.SOE_TRANSFER:
+        return move(project, "close", office, comment="Transfer registered.")
+    seeder.collect(project, full=True)
+    project = move(project, "confirm_payment", finance_user)
+    if stop == S.PAID:
+        return project
+    if project.channel in MARKET:
+        project = move(
+            project,
+            "publish_result",
+            office,
+            comment="Result notice with appraisal, reserve and deal price.",
+        )
+        if stop == S.PUBLISHED:
+            return project
+    closer = seeder.users["finance" if seeder.rng.random() < 0.5 else "office"]
+    return move(project, "close", closer, comment="Proceeds received in full.")
+
+
+def _round(yuan: int, step: int) -> int:
+    return max(step, yuan // step * step)
+
+
+def _contract(seeder, project: DisposalProject, stop: str):
+    """Sign a lease or concession that started months before the reference date, collect what
+    fell due (all of it, or all but the last periods when in arrears), and go on to ``stop``."""
+    office, fin = seeder.users["office"], seeder.users["finance"]
+    rng = seeder.rng
+    lease = project.channel == Channel.LEASE
+    months_ago = rng.randint(10, 30) if stop in {S.ENDED, S.CLOSED} else rng.randint(4, 14)
+    start = add_months(c.REFERENCE_DATE.replace(day=1), -months_ago)
+    years = rng.choice([2, 3, 5]) if lease else rng.choice([5, 8, 10])
+    if stop in {S.ENDED, S.CLOSED}:
+        years = 1
+    yearly = max(12_000, int(project.reserve_price) * rng.randint(4, 8) // 100)
+    frequency = rng.choice(["monthly", "quarterly"]) if lease else "yearly"
+    per = {"monthly": 12, "quarterly": 4, "yearly": 1}[frequency]
+    project = seeder.move(
+        project,
+        "sign",
+        office,
+        counterparty=rng.choice(c.BUYERS),
+        term_start=start,
+        term_end=add_months(start, 12 * years),
+        period_amount=_money(yearly // per),
+        frequency=frequency,
+        deposit=_money(yearly // per) if lease else None,
+        comment="Contract signed after the public call for tenders.",
+    )
+    due = list(
+        project.expected_receipts.filter(due_date__lte=c.REFERENCE_DATE).order_by("due_date")
+    )
+    unpaid = rng.randint(1, 2) if stop == S.IN_ARREARS else 0
+    for e in due[: len(due) - unpaid] if unpaid else due:
+        seeder.voucher_seq += 1
+        receipt = finance.receipt_create(
+            actor=fin,
+            project=project,
+            amount=e.amount,
+            received_on=e.due_date,
+            voucher=f"HX-ZJ-{e.due_date.year}-{seeder.voucher_seq:05d}",
+            budget_class=BudgetClass.NON_TAX,
+        )
+        seeder.allocate(receipt, e.due_date)
+    if stop == S.IN_FORCE:
+        return project
+    if stop == S.IN_ARREARS:
+        return seeder.move(project, "flag_arrears", fin, comment="Rent overdue; reminder sent.")
+    project = seeder.move(project, "end", office, comment="The term ended; premises handed back.")
+    if stop == S.ENDED:
+        return project
+    return seeder.move(project, "close", fin, comment="All rent received.")

@@ -1,0 +1,238 @@
+"""What each channel records beyond the project itself: listing rounds (auction, exchange),
+counterparty terms (negotiated transfer, transfer to a state-owned company, debt swap), tranches
+(securitisation) and contracts with their renewals (lease-out, operating concession)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import MoneyField
+from panhuo.organisation.models import Unit
+
+
+class ListingRound(models.Model):
+    """One listing of an auction or exchange project: the first, or a relisting after a round
+    that found no buyer, at a reserve that may only fall."""
+
+    class Result(models.TextChoices):
+        OPEN = "open", _("Open")
+        NO_SALE = "no_sale", _("No sale")
+        SOLD = "sold", _("Sold")
+
+    project = models.ForeignKey(
+        "disposal.DisposalProject", on_delete=models.CASCADE, related_name="rounds"
+    )
+    number = models.PositiveSmallIntegerField(_("round"))
+    platform = models.CharField(_("platform"), max_length=200, blank=True)
+    listed_on = models.DateField(_("listed on"))
+    reserve = MoneyField(_("reserve price"), validators=[MinValueValidator(Decimal("0.01"))])
+    disclosure_ends = models.DateField(_("disclosure ends"), null=True, blank=True)
+    result = models.CharField(
+        _("result"), max_length=8, choices=Result.choices, default=Result.OPEN
+    )
+    bidders = models.PositiveIntegerField(_("qualified bidders"), null=True, blank=True)
+    deal_price = MoneyField(_("deal price"), null=True, blank=True)
+    buyer = models.CharField(_("buyer"), max_length=200, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "number"]
+        verbose_name = _("listing round")
+        verbose_name_plural = _("listing rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="round_number_unique"),
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(result="open"), name="round_one_open"
+            ),
+            models.CheckConstraint(condition=Q(reserve__gt=0), name="round_reserve_gt_0"),
+            models.CheckConstraint(
+                condition=~Q(result="sold")
+                | (Q(deal_price__gt=0) & Q(bidders__gte=1) & ~Q(buyer="")),
+                name="round_sold_has_deal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} #{self.number} ({self.result})"
+
+    def get_absolute_url(self) -> str:
+        return self.project.get_absolute_url()
+
+
+class ChannelTerms(models.Model):
+    """The counterparty of a negotiated transfer (state-owned only, with the written reason),
+    the recipient of a transfer to a state-owned company, or the creditor's debt in a swap."""
+
+    project = models.OneToOneField(
+        "disposal.DisposalProject", on_delete=models.CASCADE, related_name="terms"
+    )
+    counterparty_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counterparty unit"),
+    )
+    counterparty_name = models.CharField(_("counterparty"), max_length=200, blank=True)
+    counterparty_soe = models.BooleanField(_("state-owned counterparty"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+    debt = models.ForeignKey(
+        "finance.Debt",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="swaps",
+        verbose_name=_("debt"),
+    )
+
+    class Meta:
+        ordering = ["project"]
+        verbose_name = _("channel terms")
+        verbose_name_plural = _("channel terms")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(counterparty_unit__isnull=False)
+                | ~Q(counterparty_name="")
+                | Q(debt__isnull=False),
+                name="terms_name_a_counterparty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.counterparty}"
+
+    def get_absolute_url(self) -> str:
+        return self.project.get_absolute_url()
+
+    @property
+    def counterparty(self) -> str:
+        if self.counterparty_unit_id:
+            return str(self.counterparty_unit)
+        if self.debt_id:
+            return self.debt.creditor
+        return self.counterparty_name
+
+
+class Tranche(models.Model):
+    """A tranche of a securitisation or REIT: its size and coupon. Its proceeds are the
+    receipts matched to its expected receipt."""
+
+    project = models.ForeignKey(
+        "disposal.DisposalProject", on_delete=models.CASCADE, related_name="tranches"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    size = MoneyField(_("size"), validators=[MinValueValidator(Decimal("0.01"))])
+    rate = models.DecimalField(
+        _("coupon (%)"),
+        max_digits=6,
+        decimal_places=3,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        ordering = ["project", "pk"]
+        verbose_name = _("tranche")
+        verbose_name_plural = _("tranches")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="tranche_name_unique"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="tranche_size_gt_0"),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lte=100), name="tranche_rate_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.size} @ {self.rate} %"
+
+    def get_absolute_url(self) -> str:
+        return self.project.get_absolute_url()
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
+
+
+MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
+
+
+class Contract(models.Model):
+    """A lease or an operating concession: the counterparty, the term, and the amount due each
+    period (rent or concession fee), from which the schedule of expected receipts is made."""
+
+    project = models.OneToOneField(
+        "disposal.DisposalProject", on_delete=models.CASCADE, related_name="contract"
+    )
+    counterparty = models.CharField(_("tenant or concessionaire"), max_length=200)
+    term_start = models.DateField(_("term starts"))
+    term_end = models.DateField(_("term ends"))
+    period_amount = MoneyField(
+        _("amount per period"), validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    frequency = models.CharField(_("payment frequency"), max_length=12, choices=Frequency.choices)
+    deposit = MoneyField(_("deposit"), default=Decimal("0.00"), validators=[MinValueValidator(0)])
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["project"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__gt=F("term_start")), name="contract_term_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_amount__gt=0) & Q(deposit__gte=0),
+                name="contract_amounts_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.counterparty} {self.term_start}–{self.term_end}"
+
+    def get_absolute_url(self) -> str:
+        return self.project.get_absolute_url()
+
+
+class ContractRenewal(models.Model):
+    """A renewal: the term extended from ``previous_end`` to ``new_end`` at ``period_amount``."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="renewals")
+    previous_end = models.DateField(_("previous end"))
+    new_end = models.DateField(_("new end"))
+    period_amount = MoneyField(
+        _("amount per period"), validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    renewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contract", "at", "pk"]
+        verbose_name = _("contract renewal")
+        verbose_name_plural = _("contract renewals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_end__gt=F("previous_end")), name="renewal_extends_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.previous_end} → {self.new_end}"
+
+    def get_absolute_url(self) -> str:
+        return self.contract.project.get_absolute_url()

@@ -1,0 +1,404 @@
+"""What each channel's steps write besides the project's state: listing rounds, counterparty
+terms, tranches, contracts and their schedules, arrears, the debt settled by a swap.
+
+``prepare`` runs inside ``project_transition``'s transaction after the table has allowed the
+step: it checks the step's input (raising ``ValidationError`` naming the field and the rule)
+and sets the project's own fields; ``finish`` writes the channel records once the project is
+saved. A refusal anywhere rolls the whole step back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from panhuo.core.errors import ValidationError
+from panhuo.disposal import deadlines
+from panhuo.disposal.channel_models import (
+    MONTHS,
+    ChannelTerms,
+    Contract,
+    ContractRenewal,
+    Frequency,
+    ListingRound,
+    Tranche,
+)
+from panhuo.disposal.models import Channel, DisposalProject
+from panhuo.disposal.workflow import Transition
+from panhuo.organisation.models import Unit
+
+CENT = Decimal("0.01")
+
+
+def _money(value: Any, field: str, *, zero_ok: bool = False) -> Decimal:
+    if value is None or value == "":
+        raise ValidationError({field: ["This field is required."]})
+    if isinstance(value, float):
+        raise ValidationError({field: ["Amounts must be given as decimal text, not floats."]})
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
+    if not amount.is_finite() or amount != amount.quantize(CENT) or abs(amount) >= 10**18:
+        raise ValidationError({field: [f"{value!r} is not an amount in yuan and fen."]})
+    if amount < 0 or (amount == 0 and not zero_ok):
+        raise ValidationError({field: ["The amount must be above zero."]})
+    return amount.quantize(CENT)
+
+
+def _date(value: Any, field: str, *, default: dt.date | None = None) -> dt.date:
+    if value in (None, ""):
+        if default is None:
+            raise ValidationError({field: ["This field is required."]})
+        return default
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({field: [f"{value!r} is not a date (YYYY-MM-DD)."]}) from None
+
+
+def _soe_unit(value: Any, field: str, project: DisposalProject) -> Unit:
+    unit = value if isinstance(value, Unit) else None
+    if unit is None:
+        try:
+            unit = Unit.objects.select_related("jurisdiction").get(pk=int(value))
+        except (Unit.DoesNotExist, TypeError, ValueError):
+            raise ValidationError({field: [f"Unknown unit {value!r}."]}) from None
+    if unit.kind != Unit.Kind.SOE:
+        raise ValidationError(
+            {field: [f"{unit} is a {unit.get_kind_display()}; the counterparty must be a "
+                     "state-owned company."]}
+        )  # fmt: skip
+    return unit
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day when it has no such day."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def schedule(start: dt.date, end: dt.date, frequency: str, amount: Decimal) -> list[dt.date]:
+    """Due dates of a contract paid in advance: one each period from ``start`` before ``end``."""
+    step = MONTHS[frequency]
+    dates, k = [], 0
+    while True:
+        day = add_months(start, step * k)
+        if day >= end:
+            return dates
+        dates.append(day)
+        k += 1
+
+
+def _expected(project, rows: list[tuple[dt.date, Decimal, str, str]]) -> Decimal:
+    from panhuo.finance.expected_models import ExpectedReceipt
+
+    ExpectedReceipt.objects.bulk_create(
+        ExpectedReceipt(project=project, due_date=d, amount=a, kind=k, label=label)
+        for d, a, k, label in rows
+    )
+    return sum((a for _d, a, _k, _l in rows), Decimal("0.00"))
+
+
+def _open_round(project) -> ListingRound | None:
+    return project.rounds.filter(result=ListingRound.Result.OPEN).first()
+
+
+def prepare(
+    t: Transition, *, project: DisposalProject, actor, today: dt.date, deal_price, buyer: str,
+    comment: str, data: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
+    """Check the step's input and set the project's fields; return what ``finish`` writes."""
+    plan: dict[str, Any] = {}
+    needs = t.needs
+    buyer = (buyer or "").strip()
+    if "counterparty" in needs:
+        unit_ref, name = data.get("counterparty_unit"), (data.get("counterparty") or "").strip()
+        if unit_ref not in (None, ""):
+            unit = _soe_unit(unit_ref, "counterparty_unit", project)
+            plan["terms"] = {"counterparty_unit": unit, "counterparty_name": unit.name,
+                             "counterparty_soe": True}  # fmt: skip
+        elif name and data.get("counterparty_soe"):
+            plan["terms"] = {"counterparty_unit": None, "counterparty_name": name,
+                             "counterparty_soe": True}  # fmt: skip
+        elif name:
+            raise ValidationError(
+                {"counterparty_soe": [f"A negotiated transfer goes only to a state-owned party: "
+                                      f"confirm that {name} is state-owned, or pick its unit."]}
+            )  # fmt: skip
+        else:
+            raise ValidationError(
+                {"counterparty": ["A negotiated transfer names its state-owned counterparty "
+                                  "(a state-owned company unit, or a name flagged state-owned)."]}
+            )  # fmt: skip
+        plan["terms"]["reason"] = comment.strip()
+    if "recipient" in needs:
+        unit = _soe_unit(data.get("counterparty_unit"), "counterparty_unit", project)
+        plan["terms"] = {"counterparty_unit": unit, "counterparty_name": unit.name,
+                         "counterparty_soe": True, "reason": comment.strip()}  # fmt: skip
+        buyer = unit.name
+    if "swap" in needs:
+        from panhuo.finance.models import Debt
+
+        ref = data.get("debt")
+        debt = ref if isinstance(ref, Debt) else None
+        if debt is None:
+            try:
+                debt = Debt.objects.visible_to(actor).get(pk=int(ref))
+            except (Debt.DoesNotExist, TypeError, ValueError):
+                raise ValidationError({"debt": [f"Unknown debt {ref!r}."]}) from None
+        if debt.jurisdiction_id != project.package.jurisdiction_id:
+            raise ValidationError(
+                {"debt": [f"Debt {debt.code} belongs to {debt.jurisdiction}, the package to "
+                          f"{project.package.jurisdiction}."]}
+            )  # fmt: skip
+        value = _money(deal_price, "deal_price")
+        if value > debt.outstanding:
+            raise ValidationError(
+                {"deal_price": [f"The agreed value {value} exceeds the outstanding amount of "
+                                f"debt {debt.code}: {debt.outstanding}."]}
+            )  # fmt: skip
+        plan["terms"] = {"debt": debt, "counterparty_name": debt.creditor,
+                         "reason": comment.strip()}  # fmt: skip
+        buyer = debt.creditor
+    if "listing" in needs:
+        listed_on = _date(data.get("listed_on"), "listed_on", default=today)
+        if data.get("reserve_price") not in (None, ""):
+            project.reserve_price = _money(data["reserve_price"], "reserve_price")
+        plan["round"] = {"platform": (data.get("platform") or "").strip()[:200],
+                         "listed_on": listed_on, "reserve": project.reserve_price}  # fmt: skip
+    if "relist" in needs:
+        current = _open_round(project)
+        previous = current.reserve if current else project.reserve_price
+        reserve = _money(data.get("reserve_price"), "reserve_price")
+        if reserve >= previous:
+            raise ValidationError(
+                {"reserve_price": [f"A relisting after no sale reduces the reserve: {reserve} is "
+                                   f"not below the last reserve {previous}."]}
+            )  # fmt: skip
+        listed_on = _date(data.get("listed_on"), "listed_on", default=today)
+        platform = (data.get("platform") or (current.platform if current else "")).strip()
+        plan["relist"] = {"platform": platform[:200], "listed_on": listed_on, "reserve": reserve}
+        project.reserve_price = reserve
+    if "tranches" in needs:
+        plan["tranches"] = _tranches(data.get("tranches"))
+        deal_price = sum((tr["size"] for tr in plan["tranches"]), Decimal("0.00"))
+        if not buyer:
+            raise ValidationError({"buyer": ["Name the issuing vehicle (the buyer)."]})
+    if "contract" in needs:
+        plan["contract"] = _contract_input(data, buyer)
+        buyer = plan["contract"]["counterparty"]
+    if "renewal" in needs:
+        contract = project.contract
+        new_end = _date(data.get("term_end"), "term_end")
+        if new_end <= contract.term_end:
+            raise ValidationError(
+                {"term_end": [f"A renewal extends the term: {new_end} is not after the current "
+                              f"end {contract.term_end}."]}
+            )  # fmt: skip
+        amount = data.get("period_amount")
+        amount = contract.period_amount if amount in (None, "") else _money(amount, "period_amount")
+        plan["renewal"] = {"new_end": new_end, "period_amount": amount}
+    if t.needs_deal:
+        errors = {}
+        try:
+            deal_price = _money(deal_price, "deal_price")
+        except ValidationError:
+            errors["deal_price"] = ["A deal price above zero is required."]
+        if not buyer and plan.get("terms"):
+            buyer = plan["terms"].get("counterparty_name", "")
+        if not buyer and project.channel == Channel.NEGOTIATED and hasattr(project, "terms"):
+            buyer = project.terms.counterparty
+        if not buyer:
+            errors["buyer"] = ["The buyer is required."]
+        if errors:
+            raise ValidationError(errors)
+    if "bidders" in needs:
+        bidders = data.get("bidders")
+        bidders = 1 if bidders in (None, "") else bidders
+        try:
+            bidders = int(bidders)
+        except (TypeError, ValueError):
+            bidders = 0
+        if bidders < 1:
+            raise ValidationError({"bidders": ["A sale has at least one qualified bidder."]})
+        plan["sold"] = {"bidders": bidders}
+    if t.needs_deal or "tranches" in needs or "contract" in needs:
+        project.deal_price, project.buyer = deal_price, buyer[:200]
+    return plan
+
+
+def _tranches(raw) -> list[dict]:
+    if not raw:
+        raise ValidationError({"tranches": ["Give at least one tranche (name, size, rate)."]})
+    out, names = [], set()
+    for i, tr in enumerate(raw, start=1):
+        get = tr.get if isinstance(tr, dict) else (lambda k, _tr=tr: getattr(_tr, k, None))
+        name = (get("name") or "").strip()
+        if not name or name in names:
+            raise ValidationError({"tranches": [f"Tranche {i}: a name, unique in the deal."]})
+        names.add(name)
+        size = _money(get("size"), "tranches")
+        try:
+            rate = Decimal(str(get("rate")))
+        except (InvalidOperation, ValueError):
+            rate = Decimal(-1)
+        if not rate.is_finite() or not 0 <= rate <= 100:
+            raise ValidationError({"tranches": [f"Tranche {name}: the rate is 0–100 %."]})
+        out.append({"name": name[:100], "size": size, "rate": rate.quantize(Decimal("0.001"))})
+    return out
+
+
+def _contract_input(data: dict[str, Any], buyer: str) -> dict[str, Any]:
+    counterparty = (data.get("counterparty") or buyer or "").strip()
+    if not counterparty:
+        raise ValidationError({"counterparty": ["Name the tenant or concessionaire."]})
+    start = _date(data.get("term_start"), "term_start")
+    end = _date(data.get("term_end"), "term_end")
+    if end <= start:
+        raise ValidationError({"term_end": [f"The term ends after it starts ({start})."]})
+    frequency = data.get("frequency") or ""
+    if frequency not in Frequency.values:
+        raise ValidationError(
+            {"frequency": [f"Payment frequency is one of {', '.join(Frequency.values)}."]}
+        )
+    amount = _money(data.get("period_amount"), "period_amount")
+    deposit = data.get("deposit")
+    deposit = Decimal("0.00") if deposit in (None, "") else _money(deposit, "deposit", zero_ok=True)
+    return {"counterparty": counterparty[:200], "term_start": start, "term_end": end,
+            "frequency": frequency, "period_amount": amount, "deposit": deposit}  # fmt: skip
+
+
+def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, plan: dict) -> dict:
+    """Write the channel records of the step; return a summary for the audit entry."""
+    from panhuo.finance import expected as fx
+    from panhuo.finance.expected_models import ExpectedKind
+
+    note: dict[str, Any] = {}
+    if "terms" in plan:
+        ChannelTerms.objects.update_or_create(project=project, defaults=plan["terms"])
+        note["counterparty"] = plan["terms"].get("counterparty_name", "")
+    if "round" in plan:
+        r = plan["round"]
+        n = project.rounds.count() + 1
+        disclosure = deadlines.due("disclosure_due", project, r["listed_on"])
+        ListingRound.objects.create(project=project, number=n, disclosure_ends=disclosure,
+                                    recorded_by=actor, **r)  # fmt: skip
+        note["round"] = n
+        plan["due_on"] = disclosure
+    if "relist" in plan:
+        current = _open_round(project)
+        if current:
+            current.result, current.ended_on = ListingRound.Result.NO_SALE, today
+            current.save(update_fields=["result", "ended_on"])
+        r = plan["relist"]
+        n = project.rounds.count() + 1
+        disclosure = deadlines.due("disclosure_due", project, r["listed_on"])
+        ListingRound.objects.create(project=project, number=n, disclosure_ends=disclosure,
+                                    recorded_by=actor, **r)  # fmt: skip
+        note.update(round=n, reserve=str(r["reserve"]))
+        plan["due_on"] = disclosure
+    if "sold" in plan:
+        current = _open_round(project) or ListingRound.objects.create(
+            project=project, number=project.rounds.count() + 1, platform="",
+            listed_on=today, reserve=project.reserve_price, recorded_by=actor,
+        )  # fmt: skip
+        current.result, current.ended_on = ListingRound.Result.SOLD, today
+        current.bidders = plan["sold"]["bidders"]
+        current.deal_price, current.buyer = project.deal_price, project.buyer
+        current.full_clean()
+        current.save()
+        note["bidders"] = current.bidders
+    if t.needs_deal and project.channel in {Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED}:
+        due = deadlines.due("payment_due", project, today)
+        _expected(project, [(due, project.deal_price, ExpectedKind.INSTALMENT, "")])
+    if "tranches" in plan:
+        due = deadlines.due("payment_due", project, today)
+        Tranche.objects.bulk_create(Tranche(project=project, **tr) for tr in plan["tranches"])
+        _expected(project, [(due, tr["size"], ExpectedKind.TRANCHE, tr["name"])
+                            for tr in plan["tranches"]])  # fmt: skip
+        note["tranches"] = [tr["name"] for tr in plan["tranches"]]
+    if "contract" in plan:
+        c = Contract(project=project, **plan["contract"])
+        c.full_clean()
+        c.save()
+        kind = ExpectedKind.RENT if project.channel == Channel.LEASE else ExpectedKind.FEE
+        rows = [(d, c.period_amount, kind, "") for d in
+                schedule(c.term_start, c.term_end, c.frequency, c.period_amount)]  # fmt: skip
+        if c.deposit > 0:
+            rows.insert(0, (c.term_start, c.deposit, ExpectedKind.DEPOSIT, ""))
+        project.deal_price = _expected(project, rows)
+        note.update(term_end=str(c.term_end), schedule=len(rows))
+        plan["due_on"] = c.term_end
+    if "renewal" in plan:
+        c = project.contract
+        r = plan["renewal"]
+        ContractRenewal.objects.create(
+            contract=c, previous_end=c.term_end, new_end=r["new_end"],
+            period_amount=r["period_amount"], renewed_by=actor,
+        )  # fmt: skip
+        kind = ExpectedKind.RENT if project.channel == Channel.LEASE else ExpectedKind.FEE
+        # The schedule goes on from the old end in the contract's rhythm.
+        rows = [(d, r["period_amount"], kind, "") for d in
+                schedule(c.term_end, r["new_end"], c.frequency, r["period_amount"])]  # fmt: skip
+        project.deal_price += _expected(project, rows)
+        c.term_end, c.period_amount = r["new_end"], r["period_amount"]
+        c.save(update_fields=["term_end", "period_amount"])
+        note.update(term_end=str(c.term_end), schedule_added=len(rows))
+        plan["due_on"] = c.term_end
+    if t.effect == "arrears_on":
+        owed, since = fx.arrears(project, today=today)
+        if owed <= 0:
+            raise ValidationError(
+                {"transition": [f"“{t.name}” needs money due and unpaid before {today}; "
+                                f"{project.code} has none."]}
+            )  # fmt: skip
+        note["arrears"] = str(owed)
+        plan["due_on"] = since
+    if t.effect == "arrears_off":
+        owed, since = fx.arrears(project, today=today)
+        if owed > 0:
+            raise ValidationError(
+                {"transition": [f"“{t.name}” needs the arrears paid: {owed} due since {since} "
+                                "is still unpaid."]}
+            )  # fmt: skip
+        plan["due_on"] = project.contract.term_end
+    if t.effect == "end":
+        from panhuo.finance.expected_models import ExpectedReceipt
+
+        c = project.contract
+        cut = max(today, c.term_start)
+        live = ExpectedReceipt.objects.filter(project=project, cancelled=False)
+        first = live.order_by("due_date", "pk").values_list("pk", flat=True).first()
+        # What falls due after the end is not owed; the first period always is.
+        n = live.filter(due_date__gt=cut).exclude(pk=first).update(cancelled=True)
+        c.ended_on = today
+        c.save(update_fields=["ended_on"])
+        value = fx.scheduled_total(project)
+        received = fx.received_total(project)
+        if received > value:
+            raise ValidationError(
+                {"transition": [f"{received} was received, more than the {value} due up to "
+                                f"the end; record the refund before ending the contract."]}
+            )  # fmt: skip
+        project.deal_price = value
+        note.update(cancelled=n, contract_value=str(value))
+    if t.effect == "settle":
+        from panhuo.finance.services import debt_settle_non_cash
+
+        terms = project.terms
+        s = debt_settle_non_cash(actor=actor, debt=terms.debt, project=project,
+                                 amount=project.deal_price, on=today)  # fmt: skip
+        note.update(debt=terms.debt.code, settled=str(s.amount))
+    return note

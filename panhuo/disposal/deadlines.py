@@ -1,0 +1,75 @@
+"""Time limits of project states, counted in the jurisdiction's working days.
+
+A state with a time limit gets a due date when the project enters it: the disclosure period of a
+listing, the payment term after a deal, the result notice, the signing of an approved contract,
+and the term of a lease or concession. The pricing stage may define the periods (its
+``disclosure_due``, ``payment_due``, ``notice_due``, ``signing_due`` functions, called with
+``project=`` and ``start=``); without them the defaults below apply (DESIGN.md §2 rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+from panhuo.core.workdays import add_working_days
+from panhuo.disposal.models import Channel, ProjectStatus
+
+DISCLOSURE_DAYS = 20  # Order 32: at least 20 working days
+PAYMENT_DAYS = 5  # Order 32 art. 28: in full within 5 working days
+NOTICE_DAYS = 5  # Order 32 art. 29: result notice for at least 5 working days
+SIGNING_DAYS = 20  # an approved contract channel signs within 20 working days (local default)
+
+DEFAULTS = {
+    "disclosure_due": DISCLOSURE_DAYS,
+    "payment_due": PAYMENT_DAYS,
+    "notice_due": NOTICE_DAYS,
+    "signing_due": SIGNING_DAYS,
+}
+
+#: Why each time limit exists, by kind (for the overdue list).
+KINDS = ("disclosure_due", "payment_due", "notice_due", "signing_due", "term_end", "arrears")
+
+
+def _pricing_rule(name: str):
+    for module in ("panhuo.pricing.services", "panhuo.pricing.deadlines", "panhuo.pricing.rules"):
+        try:
+            fn = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if callable(fn):
+            return fn
+    return None
+
+
+def due(name: str, project, start: dt.date) -> dt.date:
+    """The end of period ``name`` started on ``start``, from the pricing stage or the defaults."""
+    fn = _pricing_rule(name)
+    if fn is not None:
+        try:
+            result = fn(project=project, start=start)
+        except TypeError:
+            result = None
+        if isinstance(result, dt.date):
+            return result
+    return add_working_days(start, DEFAULTS[name], jurisdiction=project.package.jurisdiction)
+
+
+def deadline_kind(channel: str, state: str) -> str | None:
+    """Which time limit runs in ``state`` of ``channel`` (None: no time limit)."""
+    market = channel in {Channel.AUCTION, Channel.EXCHANGE}
+    cash = channel in {Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED,
+                       Channel.SECURITISATION}  # fmt: skip
+    if state == ProjectStatus.LISTED:
+        return "disclosure_due"
+    if state == ProjectStatus.APPROVED and not market:
+        return "signing_due"
+    if state == ProjectStatus.CONCLUDED and cash:
+        return "payment_due"
+    if state == ProjectStatus.PUBLISHED:
+        return "notice_due"
+    if state == ProjectStatus.IN_FORCE:
+        return "term_end"
+    if state == ProjectStatus.IN_ARREARS:
+        return "arrears"
+    return None

@@ -1,0 +1,67 @@
+"""Expected receipts matched to actual receipts, and arrears.
+
+Receipts of a project are applied to its expected receipts in due-date order (first due, first
+covered), so each expected receipt is paid, part paid or unpaid; one due before today and not
+fully covered is in arrears. Nothing of this is stored: it follows from the two ledgers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from panhuo.finance.expected_models import ExpectedReceipt
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Line:
+    expected: ExpectedReceipt
+    paid: Decimal
+    due: Decimal
+    overdue: bool
+
+    @property
+    def state(self) -> str:
+        if self.due == 0:
+            return "paid"
+        if self.overdue:
+            return "arrears"
+        return "part_paid" if self.paid > 0 else "open"
+
+
+def received_total(project) -> Decimal:
+    return project.receipts.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+def lines(project, *, today: dt.date, received: Decimal | None = None) -> list[Line]:
+    """The project's expected receipts (not cancelled) with what covers each."""
+    left = received_total(project) if received is None else received
+    out = []
+    for e in ExpectedReceipt.objects.filter(project=project, cancelled=False).order_by(
+        "due_date", "pk"
+    ):
+        paid = min(e.amount, max(left, ZERO))
+        left -= paid
+        due = e.amount - paid
+        out.append(Line(e, paid, due, overdue=due > 0 and e.due_date < today))
+    return out
+
+
+def arrears(project, *, today: dt.date) -> tuple[Decimal, dt.date | None]:
+    """What is due and unpaid before ``today``, and since when (the oldest unpaid due date)."""
+    late = [line for line in lines(project, today=today) if line.overdue]
+    return sum((line.due for line in late), ZERO), (late[0].expected.due_date if late else None)
+
+
+def scheduled_total(project) -> Decimal:
+    return (
+        ExpectedReceipt.objects.filter(project=project, cancelled=False).aggregate(s=Sum("amount"))[
+            "s"
+        ]
+        or ZERO
+    )

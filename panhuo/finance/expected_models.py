@@ -1,0 +1,98 @@
+"""Money a disposal is owed over time (rent, instalments, fees, tranches, deposits) and the
+non-cash settlement of a debt by an asset swap."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import MoneyField
+from panhuo.organisation import policy
+
+
+class ExpectedKind(models.TextChoices):
+    RENT = "rent", _("Rent")
+    INSTALMENT = "instalment", _("Instalment")
+    FEE = "fee", _("Concession fee")
+    TRANCHE = "tranche", _("Tranche proceeds")
+    DEPOSIT = "deposit", _("Deposit")
+
+
+class ExpectedReceiptQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ExpectedReceiptQuerySet:
+        return self.filter(
+            policy.scope_q(user, "receipt", "view", path="project__package__jurisdiction__path")
+        )
+
+
+class ExpectedReceipt(models.Model):
+    """An amount a project is owed on a date. Receipts are matched to these in due-date order
+    (see ``finance.selectors.expected_status``): one due and not covered by then is in arrears.
+    A contract ended early cancels what fell due after its end (kept, marked cancelled)."""
+
+    project = models.ForeignKey(
+        "disposal.DisposalProject", on_delete=models.CASCADE, related_name="expected_receipts"
+    )
+    due_date = models.DateField(_("due date"))
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    kind = models.CharField(_("kind"), max_length=12, choices=ExpectedKind.choices)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ExpectedReceiptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "due_date", "pk"]
+        verbose_name = _("expected receipt")
+        verbose_name_plural = _("expected receipts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="expected_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["rent", "instalment", "fee", "tranche", "deposit"]),
+                name="expected_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.due_date} {self.kind} {self.amount}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("project-detail", args=[self.project_id])
+
+
+class DebtSettlement(models.Model):
+    """A debt reduced without cash: the creditor takes assets in exchange (a debt-for-asset
+    swap). Like an allocation it lowers the debt's outstanding amount, never below zero."""
+
+    debt = models.ForeignKey("finance.Debt", on_delete=models.PROTECT, related_name="settlements")
+    project = models.ForeignKey(
+        "disposal.DisposalProject", on_delete=models.PROTECT, related_name="settlements"
+    )
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    settled_on = models.DateField(_("settled on"))
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-settled_on", "-pk"]
+        verbose_name = _("non-cash settlement")
+        verbose_name_plural = _("non-cash settlements")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_amount_gt_0"),
+            models.UniqueConstraint(fields=["project"], name="settlement_one_per_project"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.debt_id} −{self.amount} (swap {self.project_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("debt-detail", args=[self.debt_id])
