@@ -86,6 +86,10 @@ def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB"
 
 
+def too_large_message(limit: int) -> str:
+    return f"the limit is {_mib(limit)} ({limit:,} bytes)."
+
+
 def clean_filename(name: str) -> str:
     """The last part of the name the client sent, without control characters."""
     base = PurePath((name or "").replace("\\", "/")).name
@@ -135,9 +139,7 @@ def check_file(name: str, data: bytes) -> FileType:
     if not data:
         raise FileRefused("The file is empty.")
     if len(data) > limit:
-        raise FileRefused(
-            f"The file is {_mib(len(data))}; the limit is {_mib(limit)} ({limit:,} bytes)."
-        )
+        raise FileRefused(f"The file is {_mib(len(data))}; " + too_large_message(limit))
     suffix = PurePath(name).suffix.lower()
     promised = EXTENSIONS.get(suffix)
     if promised is None:

@@ -20,6 +20,7 @@ from panhuo.core.ui import (
     paginate,
     section_required,
 )
+from panhuo.integrity import document_files as files
 from panhuo.integrity.document_forms import DocumentFilterForm, DocumentUploadForm
 from panhuo.integrity.document_models import Document
 from panhuo.integrity.document_registry import may_upload, target_of
@@ -134,6 +135,12 @@ def document_upload_view(request, target_type, target_id):
         raise Http404(_("No such record, or it is not visible to you.")) from None
     if not may_upload(request.user, target):
         raise PermissionDenied(_("You may not add documents to this record."))
+    if request.method == "POST" and _too_large(request):
+        # Refused before the body is read, so a huge upload is never spooled to disk.
+        refusal = _("Nothing was saved: %(limit)s") % {
+            "limit": files.too_large_message(files.max_bytes())
+        }
+        return _upload_page(request, DocumentUploadForm(), target, status=400, refusal=refusal)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -154,7 +161,22 @@ def document_upload_view(request, target_type, target_id):
                 % {"title": doc.title, "n": doc.revision, "sha": doc.sha256[:12]},
             )
             return redirect(target.get_absolute_url() + "#documents")
-    status = 400 if request.method == "POST" else 200
+    return _upload_page(request, form, target, status=400 if request.method == "POST" else 200)
+
+
+#: Room for the form fields and multipart framing around the file itself.
+_ENVELOPE = 64 * 1024
+
+
+def _too_large(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > files.max_bytes() + _ENVELOPE
+
+
+def _upload_page(request, form, target, *, status: int, refusal: str = ""):
     return render(
         request,
         "integrity/document_upload.html",
@@ -162,6 +184,7 @@ def document_upload_view(request, target_type, target_id):
             "form": form,
             "target": target,
             "target_name": target_of(target).name,
+            "refusal": refusal,
         },
         status=status,
     )

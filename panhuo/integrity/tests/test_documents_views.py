@@ -192,3 +192,16 @@ def test_audit_entries_of_uploads_link_to_the_document(aw):
     (entry,) = response.context["page"]
     assert entry.url == doc.get_absolute_url()
     assert entry.after["sha256"] == doc.sha256 and entry.after["size"] == doc.size
+
+
+def test_a_huge_upload_is_refused_before_it_is_read(aw, settings):
+    settings.PANHUO = {**settings.PANHUO, "DOCUMENT_MAX_BYTES": 1024}
+    url = reverse("document-upload", args=["asset", aw.asset.pk])
+    before = state()
+    response = client_for(aw.w, "office").post(
+        url,
+        {"kind": "other", "title": "Huge", "file": upload("huge.txt", b"x" * 200_000)},
+    )
+    assert response.status_code == 400
+    assert "the limit is 0.0 MiB (1,024 bytes)" in response.content.decode()
+    assert state() == before
