@@ -60,7 +60,9 @@ class Throttle:
     clock: Callable[[], float] = staticmethod(time.time)
 
     def _cache(self):
-        return caches[_config().get("CACHE", "default")]
+        alias = _config().get("CACHE", "default")
+        # A configuration (or a test) that replaces CACHES without the alias uses the default.
+        return caches[alias if alias in settings.CACHES else "default"]
 
     @staticmethod
     def _key(scope: str, subject: str) -> str:

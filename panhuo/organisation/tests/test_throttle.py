@@ -207,3 +207,12 @@ def test_right_api_tokens_are_never_counted(world, clock):
     script = Client(REMOTE_ADDR="10.5.5.5")
     for _ in range(IP_ATTEMPTS * 2):
         assert script.get("/api/v1/me", headers=bearer(key)).status_code == 200
+
+
+def test_caches_without_the_throttle_alias_fall_back_to_the_default(world, clock, settings):
+    """A deployment (or a test) whose CACHES lacks the configured alias still serves tokens."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _token, key = api_token_create(actor=world.user("office"), user=world.user("office"), name="t")
+    assert Client().get("/api/v1/me", headers=bearer(key)).status_code == 200
+    fail("office", ATTEMPTS)
+    assert sign_in("office", PASSWORD)[0].status_code == 429
