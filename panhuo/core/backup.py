@@ -53,6 +53,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 import panhuo
+from panhuo.core.busy import retry_when_busy
 
 FORMAT = "panhuo-backup"
 FORMAT_VERSION = 1
@@ -190,6 +191,7 @@ def require_migrated() -> None:
 # --- backup -----------------------------------------------------------------------------------
 
 
+@retry_when_busy
 def backup(path: str | Path) -> dict[str, Any]:
     """Write the whole database to ``path`` (replaced atomically); returns the manifest."""
     path = Path(path)
@@ -466,6 +468,7 @@ def _insert(model: type[models.Model], info: TableInfo, lines: Iterator[bytes]) 
     return n
 
 
+@retry_when_busy
 def restore(path: str | Path, *, force: bool = False) -> RestoreResult:
     """Replace this database's rows with the backup's, all or nothing (see the module doc)."""
     path = Path(path)

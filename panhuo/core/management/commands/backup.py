@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from panhuo.core.backup import BackupError, backup
+from panhuo.core.errors import Conflict
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             manifest = backup(options["file"])
-        except (BackupError, OSError) as exc:
+        except (BackupError, OSError, Conflict) as exc:
             raise CommandError(f"Backup failed: {exc}") from None
         rows = sum(t["rows"] for t in manifest["tables"])
         self.stdout.write(

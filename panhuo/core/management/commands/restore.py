@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from panhuo.core.backup import BackupError, restore
+from panhuo.core.errors import Conflict
 from panhuo.integrity.services import audit_verify
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             result = restore(options["file"], force=options["force"])
-        except BackupError as exc:
+        except (BackupError, Conflict) as exc:
             raise CommandError(f"Restore refused: {exc}") from None
         self.stdout.write(
             self.style.SUCCESS(
