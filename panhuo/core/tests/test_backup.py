@@ -105,7 +105,7 @@ def test_round_trip_into_an_empty_database(tmp_path, data_dir):
     seeded = tmp_path / "panhuo.backup"
     call_command("backup", str(seeded), stdout=io.StringIO())
     before = database()
-    assert len(before["register.asset"]) == 78 and len(before["integrity.auditentry"]) > 100
+    assert len(before["register.asset"]) > 50 and len(before["integrity.auditentry"]) > 100
     wipe()
     assert not User.objects.exists() and not AuditEntry.objects.exists()
     (data_dir / "documents" / "ab" / "ab12").unlink()
@@ -131,13 +131,14 @@ def test_round_trip_into_an_empty_database(tmp_path, data_dir):
 
 
 def test_a_database_in_use_is_refused_unless_forced(seeded):
-    Asset.objects.filter(pk=Asset.objects.order_by("pk").first().pk).delete()
+    original = database()
+    Asset.objects.filter(pk=Asset.objects.order_by("pk").first().pk).update(name="Changed")
     changed = database()
     with pytest.raises(CommandError, match="in use"):
         call_command("restore", str(seeded))
     assert database() == changed
     call_command("restore", str(seeded), force=True, stdout=io.StringIO())
-    assert len(database()["register.asset"]) == 78
+    assert database() == original
     assert audit_verify().ok
 
 
@@ -270,7 +271,7 @@ def test_backup_from_a_sqlite_file_restores_here_and_back(tmp_path):
     wipe()
     call_command("restore", str(first), stdout=io.StringIO())
     assert audit_verify().ok
-    assert Asset.objects.count() == 78
+    assert Asset.objects.count() == len(bk.read_rows(first)["register.asset"]) > 50
     second = tmp_path / "from-here.backup"
     call_command("backup", str(second), stdout=io.StringIO())
     assert bk.read_rows(second) == bk.read_rows(first)
