@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "panhuo.integrity",
     "panhuo.register",
     "panhuo.disposal",
+    "panhuo.pricing",
     "panhuo.finance",
     "panhuo.approvals",
     "django_tasks_db",

@@ -122,6 +122,7 @@ class AssetFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Asset
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"A{n:05d}")
     name = factory.Sequence(lambda n: f"Idle office building {n}")
@@ -133,12 +134,49 @@ class AssetFactory(factory.django.DjangoModelFactory):
     status = AssetStatus.IDLE
     criticality = Criticality.NON_ESSENTIAL
 
+    @factory.post_generation
+    def appraisal(obj, create, extracted, **kwargs):
+        """A current third-party appraisal, so that the price rules let the fixtures' sales
+        list and conclude: nominal (1.00 yuan, below any price the tests use) unless
+        ``appraisal=<amount>``; none with ``appraisal=False``. The price rules' own tests
+        give real amounts."""
+        if create and extracted is not False:
+            appraise(obj, Decimal("1.00") if extracted is None else Decimal(extracted))
+
+
+def appraise(asset: Asset, value: Decimal, base_date: dt.date | None = None):
+    """A third-party appraisal of ``asset`` made directly (no service, no audit entry)."""
+    from django.utils import timezone
+
+    from panhuo.pricing.models import Valuation
+    from panhuo.pricing.rules import Thresholds, appraisal_expires_on
+
+    base = base_date or timezone.localdate() - dt.timedelta(days=30)
+    return Valuation.objects.create(
+        asset=asset,
+        kind="appraisal",
+        value=value,
+        base_date=base,
+        valid_until=appraisal_expires_on(base, Thresholds()),
+        method="market",
+        appraiser="Test Appraisal Co.",
+        licence_number="LIC-1",
+        report_number=f"R-{asset.pk}-{next(_seq)}",
+    )
+
 
 def concluded_project(w: World, *, deal_price=Decimal("6000000.00"), assets=None):
     """A project taken from draft to concluded through the services, as the roles would."""
     from panhuo.disposal import services as ds
 
     assets = assets or [AssetFactory(unit=w.unit)]
+    # A fresh appraisal summing to the deal (at most the reserve), so the price rules pass
+    # whatever deal price the test wants.
+    total = min(Decimal(deal_price), Decimal("5500000.00"))
+    share = max((total / len(assets)).quantize(Decimal("0.01")), Decimal("0.01"))
+    for i, a in enumerate(assets):
+        last = i == len(assets) - 1
+        appraise(a, max(total - share * (len(assets) - 1), Decimal("0.01")) if last else share)
     package = ds.package_create(
         actor=w.user("office"),
         jurisdiction=w.district,

@@ -1,0 +1,126 @@
+"""The price rules applied to disposal transitions (registered in PricingConfig.ready).
+
+Only channels that sell, transfer or swap the asset away are judged (auction, exchange,
+negotiated, transfer to a state-owned company, debt-for-asset swap); a lease or a concession
+keeps the asset and needs no appraisal. Listing (first or again) needs a current appraisal of
+every asset; a first listing's reserve is not below it; a relisting reserve or a deal below
+90 % of it waits for the head's written approval; twelve months without a buyer after the first
+disclosure need a fresh appraisal. A refusal names the rule and its threshold and, since the
+guard runs inside ``project_transition`` before anything is written, leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from panhuo.pricing import rules
+from panhuo.pricing.selectors import package_appraisal, thresholds_for
+
+LISTING = frozenset({"list", "relist"})
+DEAL = frozenset({"conclude"})
+#: The approvals purpose under which the head's written approval of a low price is recorded.
+APPROVAL_PURPOSE = "price_exception"
+
+
+def written_approval(project, price: Decimal) -> bool:
+    """Whether the head's written approval of a price below the floor has been given on
+    ``project`` (panhuo.approvals, purpose ``price_exception``), covering ``price``: an
+    approval that names an amount covers prices at or above it."""
+    from panhuo.approvals.models import ApprovalStatus
+    from panhuo.approvals.services import approval_status
+
+    request = approval_status(project, APPROVAL_PURPOSE)
+    if request is None or request.status != ApprovalStatus.APPROVED:
+        return False
+    return request.amount is None or Decimal(price) >= request.amount
+
+
+def _decimal(value) -> Decimal | None:
+    """An amount from the transition's input, or None when absent or malformed (the channel's
+    own checks name the field then)."""
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def first_disclosed_on(project) -> dt.date | None:
+    """The day the project was first listed (its first disclosure), from its timeline."""
+    event = project.events.filter(to_status="listed").order_by("at", "pk").first()
+    return timezone.localdate(event.at) if event else None
+
+
+def is_deal(project, transition: str) -> bool:
+    """Whether ``transition`` records the deal on ``project``'s channel (conclude, transfer,
+    agree a swap, ...): the row of the channel's table that needs a deal price."""
+    from panhuo.disposal import workflow
+
+    table_for = getattr(workflow, "table_for", None)
+    rows = table_for(project.channel) if table_for else workflow.TRANSITIONS
+    row = rows.get(transition)
+    return transition in DEAL or bool(row is not None and getattr(row, "needs_deal", False))
+
+
+def pricing_guard(*, actor, project, transition: str, data: dict) -> None:
+    if project.channel not in rules.SELLING_CHANNELS:
+        return
+    if transition not in LISTING and not is_deal(project, transition):
+        return
+    breach = check(project, transition, data)
+    if breach is not None:
+        raise breach.error()
+
+
+def check(project, transition: str, data: dict, *, on: dt.date | None = None):
+    """The first price rule ``transition`` would break on ``project``, or None."""
+    on = on or timezone.localdate()
+    t = thresholds_for(project.jurisdiction)
+    found = package_appraisal(project.package, on=on)
+    breach = rules.sale_needs_appraisal(channel=project.channel, missing=found.missing)
+    if breach:
+        return breach
+    appraised = found.total or Decimal(0)
+    first = first_disclosed_on(project)
+    oldest = min((v.base_date for v in found.by_asset.values() if v), default=None)
+    breach = rules.reappraisal_due(first_disclosed_on=first, appraisal_base_date=oldest, on=on, t=t)
+    if breach:
+        return breach
+    if transition in LISTING or first is None:
+        # Listing needs a current appraisal; so does a deal made without a listing
+        # (a negotiated transfer, a transfer to a state-owned company, a swap).
+        for v in found.by_asset.values():
+            breach = rules.appraisal_current(
+                base_date=v.base_date,
+                valid_until=v.valid_until,
+                on=on,
+                t=t,
+                label=f"asset {v.asset.code}",
+            )
+            if breach:
+                return breach
+    if transition in LISTING:
+        reserve = _decimal(data.get("reserve_price")) or project.reserve_price
+        if transition == "list" and first is None:
+            return rules.reserve_at_first_listing(reserve=reserve, appraised=appraised, t=t)
+        return rules.below_approval_floor(
+            price=reserve,
+            appraised=appraised,
+            approved=written_approval(project, reserve),
+            t=t,
+            field="reserve_price",
+        )
+    deal = _decimal(data.get("deal_price"))
+    if deal is None or deal <= 0:
+        return None  # disposal itself refuses a missing or malformed deal price
+    return rules.below_approval_floor(
+        price=deal,
+        appraised=appraised,
+        approved=written_approval(project, deal),
+        t=t,
+    )

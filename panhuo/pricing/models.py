@@ -1,0 +1,273 @@
+"""Price: valuations as records, the price rules of each jurisdiction, and valuation-model runs."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import MoneyField
+from panhuo.organisation import policy
+from panhuo.organisation.models import Jurisdiction
+from panhuo.pricing import permissions  # noqa: F401 (the policy rules of this app)
+
+
+class ValuationKind(models.TextChoices):
+    BOOK = "book", _("Book value")
+    APPRAISAL = "appraisal", _("Third-party appraisal")
+    AUTOMATED = "automated", _("Automated estimate")
+
+
+class AppraisalMethod(models.TextChoices):
+    MARKET = "market", _("Market comparison")
+    INCOME = "income", _("Income capitalisation")
+    COST = "cost", _("Replacement cost")
+    RESIDUAL = "residual", _("Residual (hypothetical development)")
+    BENCHMARK = "benchmark", _("Benchmark land price")
+    MODEL = "model", _("Statistical model")
+    OTHER = "other", _("Other")
+
+
+class ValuationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ValuationQuerySet:
+        return self.filter(
+            policy.scope_q(
+                user,
+                "valuation",
+                "view",
+                path="asset__unit__jurisdiction__path",
+                unit="asset__unit",
+            )
+        )
+
+
+class Valuation(models.Model):
+    """One value put on one asset at one date, by the book, by a licensed appraiser, or by the
+    valuation model. Records are never edited: a new valuation supersedes the old one."""
+
+    asset = models.ForeignKey(
+        "register.Asset",
+        on_delete=models.PROTECT,
+        related_name="valuations",
+        verbose_name=_("asset"),
+    )
+    package = models.ForeignKey(
+        "disposal.Package",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="valuations",
+        verbose_name=_("asset package"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ValuationKind.choices)
+    value = MoneyField(_("value"), validators=[MinValueValidator(Decimal("0.01"))])
+    base_date = models.DateField(_("base date"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    method = models.CharField(
+        _("method"), max_length=12, choices=AppraisalMethod.choices, blank=True
+    )
+    appraiser = models.CharField(_("appraiser"), max_length=200, blank=True)
+    licence_number = models.CharField(_("licence number"), max_length=64, blank=True)
+    report_number = models.CharField(_("report number"), max_length=64, blank=True)
+    inputs = models.JSONField(_("inputs"), default=dict, blank=True)
+    stated_error = models.DecimalField(
+        _("stated error (fraction)"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    model_run = models.ForeignKey(
+        "pricing.AvmRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="estimates",
+        verbose_name=_("model run"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ValuationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-base_date", "-pk"]
+        verbose_name = _("valuation")
+        verbose_name_plural = _("valuations")
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="valuation_value_gt_0"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["book", "appraisal", "automated"]),
+                name="valuation_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="appraisal")
+                | (
+                    Q(valid_until__isnull=False)
+                    & ~Q(appraiser="")
+                    & ~Q(report_number="")
+                    & ~Q(licence_number="")
+                ),
+                name="valuation_appraisal_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="automated") | Q(stated_error__isnull=False),
+                name="valuation_automated_states_error",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("base_date")),
+                name="valuation_valid_after_base",
+            ),
+        ]
+        indexes = [models.Index(fields=["asset", "kind", "-base_date"], name="valuation_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value} ({self.base_date:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("valuation-detail", args=[self.pk])
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.asset.unit.jurisdiction
+
+    def is_valid_on(self, day) -> bool:
+        """An appraisal counts from its base date up to and including its last valid day."""
+        return self.valid_until is None or self.base_date <= day <= self.valid_until
+
+
+class PriceRuleSet(models.Model):
+    """The price thresholds of one jurisdiction (DESIGN.md §2 rules table). A jurisdiction
+    without its own set follows its nearest ancestor's, and the defaults above them all."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.CASCADE, related_name="price_rules"
+    )
+    appraisal_validity_months = models.PositiveSmallIntegerField(
+        _("appraisal valid for (months)"), default=12, validators=[MinValueValidator(1)]
+    )
+    first_listing_reserve_pct = models.DecimalField(
+        _("first listing: reserve at least this percentage of the appraisal"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    )
+    approval_floor_pct = models.DecimalField(
+        _("below this percentage of the appraisal: written approval needed"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    )
+    reappraise_after_months = models.PositiveSmallIntegerField(
+        _("no buyer this many months after first disclosure: re-appraise"),
+        default=12,
+        validators=[MinValueValidator(1)],
+    )
+    disclosure_days = models.PositiveSmallIntegerField(
+        _("disclosure period (working days)"), default=20
+    )
+    disclosure_days_physical_mid = models.PositiveSmallIntegerField(
+        _("disclosure period, physical assets in the middle band (working days)"), default=10
+    )
+    physical_mid_from = MoneyField(
+        _("middle band from (yuan)"),
+        default=Decimal("1000000.00"),
+        validators=[MinValueValidator(0)],
+    )
+    physical_mid_to = MoneyField(
+        _("middle band up to (yuan)"),
+        default=Decimal("10000000.00"),
+        validators=[MinValueValidator(0)],
+    )
+    disclosure_days_physical_high = models.PositiveSmallIntegerField(
+        _("disclosure period, physical assets above the band (working days)"), default=20
+    )
+    payment_full_days = models.PositiveSmallIntegerField(
+        _("payment in full within (working days)"), default=5
+    )
+    payment_down_pct = models.DecimalField(
+        _("instalments: down payment at least (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    payment_rest_months = models.PositiveSmallIntegerField(
+        _("instalments: the rest within (months)"), default=12
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        _("result notice at least (working days)"), default=5
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["jurisdiction__path"]
+        verbose_name = _("price rules")
+        verbose_name_plural = _("price rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(physical_mid_to__gte=models.F("physical_mid_from")),
+                name="price_rules_band_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Price rules of {self.jurisdiction}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("price-rules") + f"?jurisdiction={self.jurisdiction_id}"
+
+
+class AvmRun(models.Model):
+    """One training of the automated valuation model: what it learnt from, how wrong it was on
+    deals it had not seen, and the fitted model itself (checked by its SHA-256 before use)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    trained_at = models.DateTimeField(_("trained at"), auto_now_add=True)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(_("method"), max_length=100)
+    kinds = models.JSONField(_("asset kinds"), default=list)
+    features = models.JSONField(_("features"), default=list)
+    n_train = models.PositiveIntegerField(_("training deals"))
+    n_test = models.PositiveIntegerField(_("held-out deals"))
+    mape = models.DecimalField(_("mean absolute percentage error"), max_digits=9, decimal_places=4)
+    median_ape = models.DecimalField(
+        _("median absolute percentage error"), max_digits=9, decimal_places=4
+    )
+    metrics = models.JSONField(_("metrics"), default=dict)
+    model_blob = models.BinaryField(editable=False)
+    model_sha256 = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["-trained_at", "-pk"]
+        verbose_name = _("valuation model run")
+        verbose_name_plural = _("valuation model runs")
+
+    def __str__(self) -> str:
+        return f"AVM run #{self.pk} ({self.trained_at:%Y-%m-%d %H:%M}, n={self.n_train})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("avm-runs")
+
+    def blob_intact(self) -> bool:
+        return hashlib.sha256(bytes(self.model_blob)).hexdigest() == self.model_sha256

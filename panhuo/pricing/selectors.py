@@ -1,0 +1,169 @@
+"""Reads of valuations, appraisals and price rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from panhuo.core.querying import id_or_missing, ordered
+from panhuo.pricing.models import AvmRun, PriceRuleSet, Valuation, ValuationKind
+from panhuo.pricing.rules import Thresholds, appraisal_expires_on
+
+VALUATION_ORDERINGS = {
+    "base_date": "base_date",
+    "value": "value",
+    "kind": "kind",
+    "asset": "asset__code",
+    "valid_until": "valid_until",
+    "created_at": "created_at",
+}
+
+
+def get_valuation_for(user, pk) -> Valuation:
+    return (
+        Valuation.objects.visible_to(user)
+        .select_related("asset__unit__jurisdiction", "package", "created_by", "model_run")
+        .get(pk=id_or_missing(pk, Valuation))
+    )
+
+
+def valuation_list(
+    user,
+    *,
+    q: str = "",
+    kind: str = "",
+    asset: int | None = None,
+    package: int | None = None,
+    current_only: bool = False,
+    ordering: str = "-base_date",
+) -> QuerySet[Valuation]:
+    qs = Valuation.objects.visible_to(user).select_related("asset", "package")
+    if q:
+        qs = qs.filter(
+            Q(asset__code__icontains=q)
+            | Q(asset__name__icontains=q)
+            | Q(report_number__icontains=q)
+            | Q(appraiser__icontains=q)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if asset:
+        qs = qs.filter(asset_id=asset)
+    if package:
+        qs = qs.filter(package_id=package)
+    if current_only:
+        today = timezone.localdate()
+        qs = qs.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    return ordered(qs, ordering, VALUATION_ORDERINGS, "-base_date", tiebreak="-pk")
+
+
+# --- Rules ------------------------------------------------------------------------------------
+
+
+def rule_set_for(jurisdiction) -> PriceRuleSet | None:
+    """The price rules that apply in ``jurisdiction``: its own, else its nearest ancestor's."""
+    parts = [p for p in jurisdiction.path.strip("/").split("/") if p]
+    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    rows = {
+        r.jurisdiction.path: r
+        for r in PriceRuleSet.objects.filter(jurisdiction__path__in=paths).select_related(
+            "jurisdiction"
+        )
+    }
+    for path in reversed(paths):
+        if path in rows:
+            return rows[path]
+    return None
+
+
+def thresholds_for(jurisdiction) -> Thresholds:
+    return Thresholds.of(rule_set_for(jurisdiction))
+
+
+# --- Appraisals -------------------------------------------------------------------------------
+
+
+def latest_appraisal(asset, *, on: dt.date | None = None) -> Valuation | None:
+    """The asset's most recent third-party appraisal dated on or before ``on`` (valid or not)."""
+    on = on or timezone.localdate()
+    return (
+        Valuation.objects.filter(asset=asset, kind=ValuationKind.APPRAISAL, base_date__lte=on)
+        .order_by("-base_date", "-pk")
+        .first()
+    )
+
+
+def latest_valid_appraisal(
+    asset, *, on: dt.date | None = None, thresholds: Thresholds | None = None
+) -> Valuation | None:
+    """The asset's latest appraisal if it is still valid on ``on``: within the report's own
+    validity and the jurisdiction's (12 months from the base date by default)."""
+    on = on or timezone.localdate()
+    found = latest_appraisal(asset, on=on)
+    if found is None:
+        return None
+    t = thresholds or thresholds_for(asset.unit.jurisdiction)
+    last = appraisal_expires_on(found.base_date, t)
+    if found.valid_until is not None:
+        last = min(last, found.valid_until)
+    return found if on <= last else None
+
+
+@dataclass
+class PackageAppraisal:
+    """A package's appraised value, derived from its assets' latest appraisals (never stored)."""
+
+    total: Decimal | None
+    by_asset: dict[int, Valuation | None] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # asset codes with no appraisal at all
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def package_appraisal(package, *, on: dt.date | None = None) -> PackageAppraisal:
+    """Each asset's latest appraisal (valid or not) and their sum; ``total`` is None when an
+    asset has none. Validity is the rules' business (they name the stale one)."""
+    on = on or timezone.localdate()
+    assets = [item.asset for item in package.items.select_related("asset").order_by("asset__code")]
+    rows = (
+        Valuation.objects.filter(asset__in=assets, kind=ValuationKind.APPRAISAL, base_date__lte=on)
+        .select_related("asset")
+        .order_by("asset_id", "-base_date", "-pk")
+    )
+    latest: dict[int, Valuation] = {}
+    for v in rows:
+        latest.setdefault(v.asset_id, v)
+    by_asset = {a.pk: latest.get(a.pk) for a in assets}
+    missing = [a.code for a in assets if latest.get(a.pk) is None]
+    total = None if missing or not assets else sum((v.value for v in latest.values()), Decimal(0))
+    return PackageAppraisal(total, by_asset, missing)
+
+
+def package_appraised_value(package, *, on: dt.date | None = None) -> Decimal | None:
+    """The sum of the package's assets' latest valid appraisals; None unless every asset has one."""
+    on = on or timezone.localdate()
+    t = thresholds_for(package.jurisdiction)
+    found = package_appraisal(package, on=on)
+    if found.total is None:
+        return None
+    for v in found.by_asset.values():
+        last = appraisal_expires_on(v.base_date, t)
+        if v.valid_until is not None:
+            last = min(last, v.valid_until)
+        if on > last:
+            return None
+    return found.total
+
+
+def latest_avm_run() -> AvmRun | None:
+    return AvmRun.objects.order_by("-trained_at", "-pk").first()
+
+
+def avm_run_list(user) -> QuerySet[AvmRun]:
+    return AvmRun.objects.order_by("-trained_at", "-pk")
