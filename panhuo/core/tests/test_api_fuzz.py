@@ -97,7 +97,15 @@ def fuzz(operation, headers, *, examples, path_parameters=None, query=None) -> N
 CALLERS = {"office": EXAMPLES, "finance": EXAMPLES // 2, "head": EXAMPLES // 2}
 
 
-def test_every_operation_answers_within_its_schema(world, app_in_the_test_transaction):
+def test_every_operation_answers_within_its_schema(
+    world, app_in_the_test_transaction, settings, tmp_path
+):
+    # Uploaded imports and documents, and progress in the cache, stay in this test's folder.
+    settings.DATA_DIR = tmp_path
+    settings.CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        for alias in settings.CACHES
+    }
     records = build_api_world(world)
     office = world.user("office")
     victim, _ = api_token_create(actor=office, user=office, name="to revoke")

@@ -382,3 +382,82 @@ def test_an_expired_session_is_signed_out(world):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+# --- Uploads ---------------------------------------------------------------------------------
+
+UPLOAD = b"unit,code,name,kind,book_value,status\nU1,R-1,Old school,building,1000000,idle\n"
+
+
+@pytest.fixture
+def uploads(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+def _files_under(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def _upload(client, name: str, data: bytes, **form):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        "/assets/import/",
+        {"file": SimpleUploadedFile(name, data), "run": "dry_run", "mode": "all", **form},
+    )
+
+
+def test_an_upload_over_the_size_limit_is_refused_on_the_page(world, uploads, settings):
+    from panhuo.register.models import ImportRun
+
+    settings.PANHUO = {**settings.PANHUO, "IMPORT_MAX_BYTES": 40}
+    client = client_for(world, "office")
+    response = _upload(client, "big.csv", UPLOAD)
+    assert response.status_code == 200
+    assert "larger than 40 bytes" in response.content.decode()
+    assert not ImportRun.objects.exists()
+    assert _files_under(uploads) == []  # not even the partial upload is kept
+
+
+def test_an_empty_upload_is_refused(world, uploads):
+    from panhuo.register.models import ImportRun
+
+    response = _upload(client_for(world, "office"), "empty.csv", b"")
+    assert response.status_code == 200
+    assert not ImportRun.objects.exists()
+    assert _files_under(uploads) == []
+
+
+@pytest.mark.parametrize("name", ["../../evil.csv", "/etc/cron.d/evil.csv", "..\\..\\evil.csv"])
+def test_an_upload_name_cannot_choose_where_the_file_goes(world, uploads, name):
+    """The stored file is named by its SHA-256 inside the imports folder, whatever the
+    client called it; only the base name is kept, as a label."""
+    from panhuo.register.models import ImportRun
+
+    response = _upload(client_for(world, "office"), name, UPLOAD)
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert "/" not in run.file_name and ".." not in run.file_name.replace("..\\", "")
+    assert run.file_name.endswith("evil.csv")
+    stored = _files_under(uploads)
+    assert stored == [f"imports/{run.file_sha256}.csv"]
+
+
+def test_uploads_need_the_import_right_and_the_csrf_token(world, uploads):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from panhuo.register.models import ImportRun
+
+    for who in ("auditor", "finance", "bidder"):
+        response = _upload(client_for(world, who), "a.csv", UPLOAD)
+        assert response.status_code in {403, 404}, who
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.user("office"))
+    response = client.post(
+        "/assets/import/",
+        {"file": SimpleUploadedFile("a.csv", UPLOAD), "run": "dry_run", "mode": "all"},
+    )
+    assert response.status_code == 403
+    assert not ImportRun.objects.exists()
+    assert _files_under(uploads) == []
