@@ -1,0 +1,249 @@
+"""Pages of the price stage: valuations, the price rules of a jurisdiction, model runs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panhuo.core.errors import Conflict
+from panhuo.core.ui import (
+    add_service_errors,
+    csv_response,
+    fetch_or_404,
+    ordering_from,
+    paginate,
+    section_required,
+)
+from panhuo.organisation import policy
+from panhuo.pricing import services
+from panhuo.pricing.forms import (
+    PriceRulesForm,
+    RulesJurisdictionForm,
+    ValuationFilterForm,
+    ValuationForm,
+)
+from panhuo.pricing.models import PriceRuleSet
+from panhuo.pricing.rules import Thresholds
+from panhuo.pricing.selectors import (
+    VALUATION_ORDERINGS,
+    get_valuation_for,
+    latest_valid_appraisal,
+    rule_set_for,
+    valuation_list,
+)
+
+# --- valuations ------------------------------------------------------------------------------
+
+
+def _valuations(request):
+    form = ValuationFilterForm(request.GET or None)
+    sort = ordering_from(request, VALUATION_ORDERINGS, "-base_date")
+    qs = valuation_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
+    return form, sort, qs
+
+
+@section_required("valuation")
+def valuation_list_view(request):
+    form, sort, qs = _valuations(request)
+    return render(
+        request,
+        "pricing/valuation_list.html",
+        {
+            "filter_form": form,
+            "sort": sort,
+            "page": paginate(request, qs),
+            "today": timezone.localdate(),
+            "can_create": policy.can_any(request.user, "valuation", "create"),
+        },
+    )
+
+
+@section_required("valuation")
+def valuation_export(request):
+    _form, _sort, qs = _valuations(request)
+    header = [
+        _("Asset code"),
+        _("Asset"),
+        _("Kind"),
+        _("Value (yuan)"),
+        _("Base date"),
+        _("Valid until"),
+        _("Method"),
+        _("Appraiser"),
+        _("Licence number"),
+        _("Report number"),
+        _("Stated error"),
+        _("Package"),
+    ]
+    rows = (
+        [
+            v.asset.code,
+            v.asset.name,
+            v.get_kind_display(),
+            v.value,
+            v.base_date.isoformat(),
+            v.valid_until.isoformat() if v.valid_until else "",
+            v.get_method_display() if v.method else "",
+            v.appraiser,
+            v.licence_number,
+            v.report_number,
+            v.stated_error if v.stated_error is not None else "",
+            v.package.code if v.package else "",
+        ]
+        for v in qs.iterator(chunk_size=2000)
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return csv_response(f"valuations-{stamp}.csv", header, rows)
+
+
+@section_required("valuation")
+def valuation_detail(request, pk):
+    v = fetch_or_404(get_valuation_for, request.user, pk)
+    latest = latest_valid_appraisal(v.asset)
+    return render(
+        request,
+        "pricing/valuation_detail.html",
+        {"v": v, "latest": latest, "is_latest": latest is not None and latest.pk == v.pk},
+    )
+
+
+@section_required("valuation")
+def valuation_create_view(request):
+    if not policy.can_any(request.user, "valuation", "create"):
+        raise PermissionDenied(_("Your roles do not allow recording valuations."))
+    initial = {"asset": request.GET.get("asset", "")[:64]}
+    form = ValuationForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            v = services.valuation_create(
+                actor=request.user, asset=form.cleaned_data["asset"], **form.data_for_service()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Valuation recorded."))
+            return redirect(v)
+    return render(request, "pricing/valuation_form.html", {"form": form})
+
+
+# --- price rules -----------------------------------------------------------------------------
+
+
+@section_required("pricerules")
+def price_rules_view(request):
+    """The thresholds that apply in one jurisdiction (its own or inherited), editable by the
+    head, deputies and the office of that jurisdiction."""
+    user = request.user
+    picker = RulesJurisdictionForm(request.GET or None, user=user)
+    choices = picker.fields["jurisdiction"].queryset
+    jurisdiction = None
+    if picker.is_bound and picker.is_valid():
+        jurisdiction = picker.cleaned_data["jurisdiction"]
+    if jurisdiction is None:
+        own = [g for g in policy.grants(user) if g.role != "unit_officer"]
+        jurisdiction = choices.filter(pk__in=[g.jurisdiction_id for g in own]).first()
+        jurisdiction = jurisdiction or choices.first()
+    if jurisdiction is None:
+        raise PermissionDenied(_("Your roles do not give access to this page."))
+    rule_set = rule_set_for(jurisdiction)
+    can_edit = policy.allowed(user, "pricerules", "edit", jurisdiction=jurisdiction)
+    status = 200
+    current = Thresholds.of(rule_set)
+    form = PriceRulesForm(initial=vars(current)) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Your roles do not allow changing these rules."))
+        form = PriceRulesForm(request.POST)
+        if form.is_valid():
+            own = rule_set if rule_set and rule_set.jurisdiction_id == jurisdiction.pk else None
+            version = request.POST.get("version")
+            try:
+                services.price_rules_update(
+                    actor=user,
+                    jurisdiction=jurisdiction,
+                    data={k: form.cleaned_data[k] for k in Thresholds.names()},
+                    version=int(version) if version and version.isdigit() and own else None,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                status = 400
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            else:
+                messages.success(request, _("Price rules saved."))
+                return redirect(f"{request.path}?jurisdiction={jurisdiction.pk}")
+        else:
+            status = 400
+    rows = [
+        (PriceRuleSet._meta.get_field(name).verbose_name, getattr(current, name))
+        for name in Thresholds.names()
+    ]
+    return render(
+        request,
+        "pricing/price_rules.html",
+        {
+            "picker": picker,
+            "jurisdiction": jurisdiction,
+            "rule_set": rule_set,
+            "inherited": rule_set is None or rule_set.jurisdiction_id != jurisdiction.pk,
+            "rows": rows,
+            "form": form,
+            "version": rule_set.version
+            if rule_set and rule_set.jurisdiction_id == jurisdiction.pk
+            else "",
+        },
+        status=status,
+    )
+
+
+# --- valuation model --------------------------------------------------------------------------
+
+
+@section_required("avm")
+def avm_runs_view(request):
+    from panhuo.pricing.avm import avm_train
+    from panhuo.pricing.selectors import avm_run_list
+
+    user = request.user
+    places = policy.jurisdictions_for(user, "avm", "train")
+    if request.method == "POST":
+        jurisdiction = places.filter(pk=request.POST.get("jurisdiction") or 0).first()
+        if jurisdiction is None:
+            raise PermissionDenied(_("Your roles do not allow training the valuation model."))
+        try:
+            run = avm_train(actor=user, jurisdiction=jurisdiction)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Model trained on %(n)s deals; held-out error %(mape)s %%.")
+                % {"n": run.n_train + run.n_test, "mape": f"{run.mape * 100:.1f}"},
+            )
+        return redirect("avm-runs")
+    return render(
+        request,
+        "pricing/avm_runs.html",
+        {"page": paginate(request, avm_run_list(user)), "places": places},
+    )
+
+
+@section_required("valuation", "create")
+def avm_estimate_view(request, asset_pk):
+    from panhuo.pricing.avm import avm_estimate
+    from panhuo.register.selectors import get_asset_for
+
+    if request.method != "POST":
+        return redirect("valuation-list")
+    asset = fetch_or_404(get_asset_for, request.user, asset_pk)
+    try:
+        v = avm_estimate(actor=request.user, asset=asset)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(asset)
+    messages.success(request, _("Automated estimate recorded."))
+    return redirect(v)
