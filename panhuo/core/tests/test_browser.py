@@ -228,9 +228,10 @@ def test_every_page_renders_without_a_csp_violation(live_server, all_records, re
     # The API docs (Swagger UI from ninja's static files) draw the operations under the policy.
     docs = sign_in(browser, base, "office", csp)
     docs.goto(f"{base}/api/v1/docs")
-    docs.wait_for_selector(".swagger-ui .info .title")
+    # Swagger UI is a large bundle drawing every operation: give it time on a busy machine.
+    docs.wait_for_selector(".swagger-ui .info .title", timeout=90_000)
     assert "Panhuo API" in docs.inner_text(".swagger-ui .info .title")
-    docs.wait_for_selector(".opblock")
+    docs.wait_for_selector(".opblock", timeout=30_000)
     assert docs.locator(".opblock").count() >= 20
     docs.locator(".opblock-summary").first.click()
     docs.wait_for_selector(".opblock-body")
