@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -13,8 +14,12 @@ from panhuo.core.api import (
     visible_jurisdiction,
 )
 from panhuo.core.schemas import ErrorOut, Id
-from panhuo.disposal.models import DisposalProject, PackageItem, ProjectEvent
+from panhuo.disposal.models import Channel, DisposalProject, PackageItem, ProjectEvent
 from panhuo.disposal.schemas import (
+    BoardColumn,
+    BoardFilters,
+    ExpectedOut,
+    OverdueOut,
     PackageAssetsIn,
     PackageDetailOut,
     PackageFilters,
@@ -25,9 +30,17 @@ from panhuo.disposal.schemas import (
     ProjectIn,
     ProjectOut,
     ProjectPatch,
+    RoundOut,
     TransitionIn,
 )
-from panhuo.disposal.selectors import get_package_for, get_project_for, package_list, project_list
+from panhuo.disposal.selectors import (
+    board,
+    get_package_for,
+    get_project_for,
+    overdue_for,
+    package_list,
+    project_list,
+)
 from panhuo.disposal.services import (
     available_transitions,
     package_add_assets,
@@ -39,6 +52,7 @@ from panhuo.disposal.services import (
     transition_check,
 )
 from panhuo.disposal.workflow import table_for
+from panhuo.finance import expected
 from panhuo.organisation import policy
 
 router = Router()
@@ -148,6 +162,48 @@ def project_new(request: HttpRequest, payload: ProjectIn):
     return Status(201, _project_detail(user, project.pk))
 
 
+# Fixed paths come before /projects/{project_id}, which would take them for an id.
+@router.get("/projects/overdue", response={200: list[OverdueOut], **ERRORS}, tags=["projects"])
+def project_overdue(request: HttpRequest, channel: Channel | None = None, all: bool = False):
+    """Projects past their state's time limit whose next step is the caller's (``all``: every
+    overdue project the caller sees), oldest first."""
+    require_any(request, "project", "view")
+    rows = overdue_for(actor(request), channel=channel or "", mine=not all)
+    return [
+        {
+            "id": p.pk, "code": p.code, "channel": p.channel, "status": p.status,
+            "due_on": p.due_on, "days_overdue": p.days_overdue, "deadline": p.deadline,
+            "next_steps": [t.name for t in p.next_steps],
+        }
+        for p in rows
+    ]  # fmt: skip
+
+
+@router.get("/projects/board", response={200: list[BoardColumn], **ERRORS}, tags=["projects"])
+def project_board(request: HttpRequest, filters: Query[BoardFilters]):
+    """Projects by state: one column per state of the channel (every state without one)."""
+    require_any(request, "project", "view")
+    user = actor(request)
+    jurisdiction = None
+    if filters.jurisdiction:
+        jurisdiction = referenced(
+            "jurisdiction", "jurisdiction", visible_jurisdiction, user, filters.jurisdiction
+        )
+    columns = board(user, channel=filters.channel or "", jurisdiction=jurisdiction)
+    return [
+        {
+            "state": col["state"], "label": str(col["label"]), "count": col["count"],
+            "projects": [
+                {"id": p.pk, "code": p.code, "channel": p.channel,
+                 "jurisdiction_id": p.package.jurisdiction_id, "due_on": p.due_on,
+                 "overdue": p.overdue}
+                for p in col["projects"]
+            ],
+        }
+        for col in columns
+    ]  # fmt: skip
+
+
 @router.get("/projects/{project_id}", response={200: ProjectDetailOut, **ERRORS}, tags=["projects"])
 def project_detail(request: HttpRequest, project_id: Id):
     """A project with the transitions the caller may take now and its timeline."""
@@ -206,3 +262,34 @@ def project_transition_take(request: HttpRequest, project_id: Id, payload: Trans
         **payload.channel_data(),
     )
     return _project_detail(user, project.pk)
+
+
+# --- Channel records, deadlines and the board -------------------------------------------------
+
+
+@router.get(
+    "/projects/{project_id}/rounds", response={200: list[RoundOut], **ERRORS}, tags=["projects"]
+)
+def project_rounds(request: HttpRequest, project_id: Id):
+    """The listing rounds of an auction or exchange project, first to last."""
+    return list(get_project_for(actor(request), project_id).rounds.all())
+
+
+@router.get(
+    "/projects/{project_id}/expected-receipts",
+    response={200: list[ExpectedOut], **ERRORS},
+    tags=["projects"],
+)
+def project_expected(request: HttpRequest, project_id: Id):
+    """What the project is owed and when, matched to the receipts in due-date order; for those
+    who see receipts."""
+    user = actor(request)
+    project = get_project_for(user, project_id)
+    policy.require(user, "receipt", "view", jurisdiction=project.jurisdiction)
+    return [
+        {"id": line.expected.pk, "due_date": line.expected.due_date,
+         "kind": line.expected.kind, "label": line.expected.label,
+         "amount": line.expected.amount, "paid": line.paid, "due": line.due,
+         "state": line.state}
+        for line in expected.lines(project, today=timezone.localdate())
+    ]  # fmt: skip

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.disposal.channel_models import Frequency
 from panhuo.disposal.models import Channel, Package, ProjectStatus
 from panhuo.disposal.workflow import Transition
 from panhuo.organisation import policy
@@ -145,6 +146,21 @@ class ProjectFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v}
 
 
+class BoardFilterForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
+    )
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), required=False, queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(user, "project", "view")
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
+
+
 class ProjectForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     reserve_price = MoneyFormField(label=_("Reserve price (yuan)"))
@@ -154,24 +170,103 @@ class ProjectForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    """The input one transition needs: a reason for some, the deal for "conclude"."""
+    """The input one transition needs: a reason for some, the deal for "conclude", and the
+    channel records of the others (listing, relisting, counterparty, contract, tranches…)."""
 
     def __init__(self, *args, transition: Transition, **kwargs):
         kwargs.setdefault("prefix", transition.name)
         super().__init__(*args, **kwargs)
         self.transition = transition
+        needs = transition.needs
+        f = self.fields
+        if "listing" in needs or "relist" in needs:
+            if "relist" in needs:
+                f["reserve_price"] = MoneyFormField(label=_("Reduced reserve price (yuan)"))
+            f["platform"] = forms.CharField(label=_("Platform"), max_length=200, required=False)
+            f["listed_on"] = forms.DateField(
+                label=_("Listed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+        if "counterparty" in needs:
+            f["counterparty_unit"] = forms.ModelChoiceField(
+                label=_("State-owned counterparty"), required=False, queryset=_soe_units()
+            )
+            f["counterparty"] = forms.CharField(
+                label=_("Or its name"), max_length=200, required=False
+            )
+            f["counterparty_soe"] = forms.BooleanField(
+                label=_("The named counterparty is state-owned"), required=False
+            )
+        if "recipient" in needs:
+            f["counterparty_unit"] = forms.ModelChoiceField(
+                label=_("Recipient state-owned company"), queryset=_soe_units()
+            )
+        if "swap" in needs:
+            from panhuo.finance.models import Debt
+
+            f["debt"] = forms.ModelChoiceField(
+                label=_("Debt"), queryset=Debt.objects.filter(outstanding__gt=0)
+            )
         if transition.needs_deal:
-            self.fields["deal_price"] = MoneyFormField(label=_("Deal price (yuan)"))
-            self.fields["buyer"] = forms.CharField(label=_("Buyer"), max_length=200)
-        self.fields["comment"] = forms.CharField(
+            label = _("Agreed value (yuan)") if "swap" in needs or "recipient" in needs else None
+            f["deal_price"] = MoneyFormField(label=label or _("Deal price (yuan)"))
+            if not needs & {"swap", "recipient", "counterparty"}:
+                f["buyer"] = forms.CharField(
+                    label=_("Buyer"),
+                    max_length=200,
+                    required=transition.name != "conclude" or "bidders" in needs,
+                )
+        if "bidders" in needs:
+            f["bidders"] = forms.IntegerField(
+                label=_("Qualified bidders"), min_value=1, initial=1, required=False
+            )
+        if "tranches" in needs:
+            f["buyer"] = forms.CharField(label=_("Issuing vehicle"), max_length=200)
+            f["tranches"] = forms.CharField(
+                label=_("Tranches"),
+                help_text=_("One per line: name; size in yuan; rate in percent"),
+                widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}),
+            )
+        if "contract" in needs:
+            date = forms.DateInput(attrs={"type": "date"})
+            f["counterparty"] = forms.CharField(label=_("Tenant or concessionaire"), max_length=200)
+            f["term_start"] = forms.DateField(label=_("Term starts"), widget=date)
+            f["term_end"] = forms.DateField(label=_("Term ends"), widget=date)
+            f["period_amount"] = MoneyFormField(label=_("Amount per period (yuan)"))
+            f["frequency"] = forms.ChoiceField(
+                label=_("Payment frequency"), choices=Frequency.choices
+            )
+            f["deposit"] = MoneyFormField(label=_("Deposit (yuan)"), required=False)
+        if "renewal" in needs:
+            f["term_end"] = forms.DateField(
+                label=_("New end of term"), widget=forms.DateInput(attrs={"type": "date"})
+            )
+            f["period_amount"] = MoneyFormField(label=_("Amount per period (yuan)"), required=False)
+        f["comment"] = forms.CharField(
             label=_("Reason") if transition.needs_comment else _("Comment"),
             required=transition.needs_comment,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
 
+    def clean_tranches(self) -> list[dict]:
+        rows = []
+        for n, line in enumerate(self.cleaned_data["tranches"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in re.split(r"[;；\t]", line)]
+            if len(parts) != 3:
+                raise forms.ValidationError(
+                    _("Line %(n)s: give name; size; rate."), params={"n": n}
+                )
+            rows.append({"name": parts[0], "size": parts[1].replace(",", ""), "rate": parts[2]})
+        return rows
+
     def service_kwargs(self) -> dict:
-        data = {"comment": self.cleaned_data.get("comment", "")}
-        if self.transition.needs_deal:
-            data["deal_price"] = self.cleaned_data["deal_price"]
-            data["buyer"] = self.cleaned_data["buyer"]
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        data.setdefault("comment", "")
         return data
+
+
+def _soe_units():
+    from panhuo.organisation.models import Unit
+
+    return Unit.objects.filter(kind=Unit.Kind.SOE)

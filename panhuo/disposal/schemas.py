@@ -198,3 +198,59 @@ class ProjectFilters(Schema):
     channel: Channel | None = None
     package: Id | None = None
     ordering: ProjectOrdering = "-created_at"
+
+
+class RoundOut(Schema):
+    number: int
+    platform: str
+    listed_on: dt.date
+    reserve: MoneyOut
+    disclosure_ends: dt.date | None
+    result: str
+    bidders: int | None
+    deal_price: MoneyOut | None
+    buyer: str
+    ended_on: dt.date | None
+
+
+class ExpectedOut(Schema):
+    id: int
+    due_date: dt.date
+    kind: str
+    label: str
+    amount: MoneyOut
+    paid: MoneyOut = Field(description="Receipts matched in due-date order.")
+    due: MoneyOut
+    state: str = Field(description="paid, part_paid, open or arrears.")
+
+
+class OverdueOut(Schema):
+    id: int
+    code: str
+    channel: Channel
+    status: ProjectStatus
+    due_on: dt.date
+    days_overdue: int
+    deadline: str = Field(description="Which time limit ran out (disclosure_due, payment_due…).")
+    next_steps: list[str]
+
+
+class BoardCard(Schema):
+    id: int
+    code: str
+    channel: Channel
+    jurisdiction_id: int
+    due_on: dt.date | None
+    overdue: bool
+
+
+class BoardColumn(Schema):
+    state: ProjectStatus
+    label: str
+    count: int
+    projects: list[BoardCard]
+
+
+class BoardFilters(Schema):
+    channel: Channel | None = None
+    jurisdiction: Id | None = None

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Sum
+import datetime as dt
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from panhuo.core.querying import id_or_missing, ordered
-from panhuo.disposal.models import DisposalProject, Package
+from panhuo.disposal import deadlines
+from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
+from panhuo.disposal.workflow import reachable, table_for
+from panhuo.organisation import policy
 
 PACKAGE_ORDERINGS = {
     "code": "code",
@@ -100,3 +106,81 @@ def project_counts_by_status(user) -> list[dict]:
         .annotate(n=Count("id"))
         .order_by("status")
     )
+
+
+# --- deadlines and the board ----------------------------------------------------------------
+
+#: The order of states on the board (each channel shows the ones its table reaches).
+STATE_ORDER = [
+    ProjectStatus.DRAFT,
+    ProjectStatus.SUBMITTED,
+    ProjectStatus.APPROVED,
+    ProjectStatus.LISTED,
+    ProjectStatus.CONCLUDED,
+    ProjectStatus.IN_FORCE,
+    ProjectStatus.IN_ARREARS,
+    ProjectStatus.ENDED,
+    ProjectStatus.PAID,
+    ProjectStatus.PUBLISHED,
+    ProjectStatus.CLOSED,
+    ProjectStatus.WITHDRAWN,
+]
+BOARD_CARDS = 50
+
+
+def overdue_for(user, *, today: dt.date | None = None, channel: str = "", mine: bool = True):
+    """Projects past the time limit of their state, oldest first. With ``mine`` (the default),
+    only those whose next step is one of the caller's roles: each role's own overdue list."""
+    today = today or timezone.localdate()
+    visible = DisposalProject.objects.visible_to(user).values("pk")
+    qs = (
+        DisposalProject.objects.filter(pk__in=visible, due_on__lt=today)
+        .exclude(status__in=[ProjectStatus.CLOSED, ProjectStatus.WITHDRAWN])
+        .select_related("package__jurisdiction")
+        .order_by("due_on", "code")
+    )
+    if channel:
+        qs = qs.filter(channel=channel)
+    roles = policy.roles(user)
+    out = []
+    for p in qs:
+        steps = [
+            t
+            for t in table_for(p.channel).values()
+            if p.status in t.sources and t.name != "withdraw" and t.roles & roles
+        ]
+        if steps or not mine:
+            p.next_steps = steps
+            p.days_overdue = (today - p.due_on).days
+            p.deadline = deadlines.deadline_kind(p.channel, p.status) or ""
+            out.append(p)
+    return out
+
+
+def board(user, *, channel: str = "", jurisdiction=None, today: dt.date | None = None):
+    """Projects by state, one column per state of the channel (all states without one)."""
+    today = today or timezone.localdate()
+    visible = DisposalProject.objects.visible_to(user).values("pk")
+    qs = DisposalProject.objects.filter(pk__in=visible).select_related("package__jurisdiction")
+    if channel:
+        qs = qs.filter(channel=channel)
+    if jurisdiction is not None:
+        qs = qs.filter(package__jurisdiction__path__startswith=jurisdiction.path)
+    states = reachable(channel) if channel else set(ProjectStatus)
+    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    columns = []
+    for s in STATE_ORDER:
+        if s not in states:
+            continue
+        cards = list(qs.filter(status=s).order_by(F("due_on").asc(nulls_last=True), "code"))
+        for p in cards[:BOARD_CARDS]:
+            p.overdue = p.due_on is not None and p.due_on < today
+        columns.append(
+            {
+                "state": s,
+                "label": s.label,
+                "count": counts.get(s, 0),
+                "projects": cards[:BOARD_CARDS],
+            }
+        )
+    return columns

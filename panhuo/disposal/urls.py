@@ -18,6 +18,8 @@ urlpatterns = [
         name="project-create",
     ),
     path("projects/", views.project_list_view, name="project-list"),
+    path("projects/board/", views.board_view, name="project-board"),
+    path("projects/overdue/", views.overdue_view, name="project-overdue"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path(
         "projects/<int:pk>/transitions/<slug:name>/",

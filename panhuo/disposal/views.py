@@ -21,6 +21,7 @@ from panhuo.core.ui import (
 from panhuo.disposal import guards, services
 from panhuo.disposal.forms import (
     AddAssetsForm,
+    BoardFilterForm,
     PackageFilterForm,
     PackageForm,
     ProjectFilterForm,
@@ -31,16 +32,22 @@ from panhuo.disposal.models import Package, ProjectStatus
 from panhuo.disposal.selectors import (
     PACKAGE_ORDERINGS,
     PROJECT_ORDERINGS,
+    STATE_ORDER,
+    board,
     get_package_for,
     get_project_for,
+    overdue_for,
     package_list,
     project_list,
     with_figures,
 )
-from panhuo.disposal.workflow import table_for
+from panhuo.disposal.workflow import reachable, table_for
 from panhuo.finance.selectors import receipt_list
 from panhuo.organisation import policy
 from panhuo.register.selectors import asset_list
+
+#: States off the main path: shown only when the project is in them.
+MAIN_PATH_SKIPS = {ProjectStatus.WITHDRAWN, ProjectStatus.IN_ARREARS}
 
 # --- packages -------------------------------------------------------------------------------
 
@@ -225,21 +232,34 @@ def _project_page(request, project, bound=None, status: int = 200):
             "due": due,
             "can_record_receipt": can_record_receipt,
             "steps": _steps(project),
+            **_channel_records(project, receipts is not None),
         },
         status=status,
     )
 
 
+def _channel_records(project, sees_money: bool) -> dict:
+    """What the project's channel recorded: rounds, counterparty, contract, tranches, and the
+    expected receipts matched to what came in (for those who see the money)."""
+    from django.utils import timezone
+
+    from panhuo.finance import expected
+
+    return {
+        "today": timezone.localdate(),
+        "rounds": list(project.rounds.all()),
+        "terms": getattr(project, "terms", None),
+        "contract": getattr(project, "contract", None),
+        "renewals": list(project.contract.renewals.all()) if hasattr(project, "contract") else [],
+        "tranches": list(project.tranches.all()),
+        "expected_lines": expected.lines(project, today=timezone.localdate()) if sees_money else [],
+    }
+
+
 def _steps(project) -> list[dict]:
     """The main path of the state machine, marking where the project stands."""
-    path = [
-        ProjectStatus.DRAFT,
-        ProjectStatus.SUBMITTED,
-        ProjectStatus.APPROVED,
-        ProjectStatus.LISTED,
-        ProjectStatus.CONCLUDED,
-        ProjectStatus.CLOSED,
-    ]
+    states = reachable(project.channel)
+    path = [s for s in STATE_ORDER if s in states and s not in MAIN_PATH_SKIPS]
     if project.status == ProjectStatus.WITHDRAWN:
         # Reached steps stay ticked; the ones it never got to are struck through.
         left = project.events.filter(transition="withdraw").values_list("from_status", flat=True)
@@ -248,6 +268,8 @@ def _steps(project) -> list[dict]:
             {"label": s.label, "state": "done" if i <= reached else "skipped"}
             for i, s in enumerate(path)
         ] + [{"label": ProjectStatus.WITHDRAWN.label, "state": "current"}]
+    if project.status == ProjectStatus.IN_ARREARS:
+        path.insert(path.index(ProjectStatus.IN_FORCE) + 1, ProjectStatus.IN_ARREARS)
     here = path.index(ProjectStatus(project.status))
     return [
         {"label": s.label, "state": "done" if i < here else "current" if i == here else "todo"}
@@ -324,3 +346,31 @@ def project_transition_view(request, pk, name):
         },
     )
     return redirect(project)
+
+
+# --- deadlines and the board ----------------------------------------------------------------
+
+
+@section_required("project")
+def overdue_view(request):
+    form = BoardFilterForm(request.GET or None, user=request.user)
+    filters = form.filters() if form.is_bound else {}
+    mine = request.GET.get("all") != "1"
+    rows = overdue_for(request.user, channel=filters.get("channel", ""), mine=mine)
+    return render(
+        request,
+        "disposal/overdue.html",
+        {"filter_form": form, "rows": rows, "mine": mine},
+    )
+
+
+@section_required("project")
+def board_view(request):
+    form = BoardFilterForm(request.GET or None, user=request.user)
+    filters = form.filters() if form.is_bound else {}
+    columns = board(request.user, **filters)
+    return render(
+        request,
+        "disposal/board.html",
+        {"filter_form": form, "columns": columns, "channel": filters.get("channel", "")},
+    )

@@ -340,3 +340,29 @@ def test_receipts_are_matched_to_expected_in_due_order(world):
         (Decimal("0.00"), Decimal("100.00"), "arrears"),
     ]
     assert ExpectedReceipt.objects.filter(project=p).count() == 3
+
+
+def test_the_page_offers_each_step_with_the_form_it_needs(world):
+    from django.urls import reverse
+
+    from panhuo.core.tests.api_support import client_for
+
+    p = _approved(world, "lease")
+    office = client_for(world, "office")
+    body = office.get(p.get_absolute_url()).content.decode()
+    assert 'name="sign-term_start"' in body and 'name="sign-frequency"' in body
+    assert "project-transition" not in body and 'value="list"' not in body
+    r = office.post(
+        reverse("project-transition", args=[p.pk, "sign"]),
+        {"sign-counterparty": "Qinghe Café Ltd", "sign-term_start": "2026-01-01",
+         "sign-term_end": "2027-01-01", "sign-period_amount": "1,000.00",
+         "sign-frequency": "quarterly", "sign-comment": ""},
+    )  # fmt: skip
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.status == "in_force" and p.contract.counterparty == "Qinghe Café Ltd"
+    body = client_for(world, "finance").get(p.get_absolute_url()).content.decode()
+    assert 'data-testid="expected"' in body and 'name="renew-term_end"' not in body
+    # The auditor sees the records, and no step.
+    body = client_for(world, "auditor").get(p.get_absolute_url()).content.decode()
+    assert "Qinghe Café Ltd" in body and 'name="do"' not in body

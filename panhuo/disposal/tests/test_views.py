@@ -341,6 +341,8 @@ def test_progress_steps_show_where_a_withdrawn_project_stopped(world, sample):
         actor=world.user("office"), project=p, transition="withdraw", comment="Title dispute"
     )
     steps = client_for(world, "head").get(p.get_absolute_url()).context["steps"]
+    # An auction's path: draft, submitted, approved, listed, concluded, paid, published, closed.
     assert [s["state"] for s in steps] == [
-        "done", "done", "skipped", "skipped", "skipped", "skipped", "current"
+        "done", "done", "skipped", "skipped", "skipped", "skipped", "skipped", "skipped",
+        "current",
     ]  # fmt: skip
