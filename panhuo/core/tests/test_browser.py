@@ -167,8 +167,13 @@ def test_a_disposal_from_draft_to_repaid_debt(live_server, records, browser):
     finance.wait_for_load_state()
     assert finance.inner_text("[data-testid=receipt-unallocated]").strip() == "0.00"
 
-    # The office closes the project; it shows as closed, and the debt's outstanding fell.
+    # Paid in full: the payment is confirmed, the result notice published, and the office
+    # closes the project; it shows as closed, and the debt's outstanding fell.
     office.goto(project_url)
+    take(office, "confirm_payment")
+    assert status_of(office) == "Paid in full"
+    take(office, "publish_result")
+    assert status_of(office) == "Result published"
     take(office, "close", comment="Proceeds received and applied to the bank loan.")
     assert status_of(office) == "Closed"
     assert office.locator("button[name=do]").count() == 0
@@ -191,6 +196,8 @@ def test_a_disposal_from_draft_to_repaid_debt(live_server, records, browser):
             "approve",
             "list",
             "conclude",
+            "confirm_payment",
+            "publish_result",
             "close",
         ]
     finally:
