@@ -366,3 +366,37 @@ def test_the_page_offers_each_step_with_the_form_it_needs(world):
     # The auditor sees the records, and no step.
     body = client_for(world, "auditor").get(p.get_absolute_url()).content.decode()
     assert "Qinghe Café Ltd" in body and 'name="do"' not in body
+
+
+def test_api_takes_each_channels_step_with_its_fields(world):
+    from panhuo.core.tests.api_support import call, client_for, fingerprint
+
+    p = _approved(world, "lease")
+    office = client_for(world, "office")
+    url = f"/api/v1/projects/{p.pk}/transitions"
+    body = {
+        "transition": "sign",
+        "counterparty": "Qinghe Café Ltd",
+        "term_start": "2026-01-01",
+        "term_end": "2025-06-30",
+        "period_amount": "900.00",
+        "frequency": "monthly",
+    }
+    before = fingerprint()
+    r = call(office, "POST", url, body)
+    assert r.status_code == 400 and "term_end" in r.json()["errors"]
+    r = call(office, "POST", url, {"transition": "list"})
+    assert r.status_code == 400
+    message = r.json()["errors"]["transition"][0]
+    assert "list" in message and "approved" in message and "lease" in message
+    assert fingerprint() == before
+    r = call(office, "POST", url, {**body, "term_end": "2026-07-01"})
+    assert r.status_code == 200 and r.json()["status"] == "in_force"
+    assert r.json()["deal_price"] == "5400.00"
+    r = call(client_for(world, "finance"), "GET", f"/api/v1/projects/{p.pk}/expected-receipts")
+    assert [(x["kind"], x["amount"]) for x in r.json()] == [("rent", "900.00")] * 6
+    names = [
+        t["name"]
+        for t in call(office, "GET", f"/api/v1/projects/{p.pk}").json()["available_transitions"]
+    ]
+    assert set(names) == {"flag_arrears", "end", "renew"}
