@@ -27,7 +27,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from panhuo.core.demo import catalogue as c
-from panhuo.core.demo import seed_channels
+from panhuo.core.demo import seed_channels, seed_pricing
 from panhuo.disposal import services as disposal
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.finance import services as finance
@@ -199,8 +199,10 @@ class _Seeder:
         self.debts = self.debt_register(c.DISTRICT[0], self.size.debts, "finance")
         self.debt_register(c.OTHER_DISTRICT[0], self.size.other_debts, "dc_finance")
         self.outstanding = {d.pk: d.outstanding for d in self.debts}
+        seed_pricing.appraise(self)  # valuations, before projects are listed
         self.say("Taking disposal projects through their states…")
         self.disposals()
+        seed_pricing.estimate(self)  # the valuation model, trained on the deals
         from panhuo.core.demo import seed_documents
 
         seed_documents.seed(self)  # appraisal reports, approvals, contracts
