@@ -9,14 +9,19 @@
   ``on_decided`` handler takes the project's ``approve`` (or ``reject``) for the decider.
 - ``reject`` (send back) rejects the request; ``withdraw`` withdraws it.
 
-The guard and the handler call each other's side; a context variable marks the project whose
-transition is already under way so neither repeats the other.
+What the guard writes is audited by the project transition's own entry (same transaction, same
+actor; disposal keeps exactly one audit entry per transition); a decision taken under "My
+approvals" has its own entry and then the project's. The guard and the handler call each other's
+side; a context variable marks the project whose transition is already under way so neither
+repeats the other.
 """
 
 from __future__ import annotations
 
 import contextlib
 from contextvars import ContextVar
+
+from django.utils.translation import gettext as _
 
 from panhuo.approvals import services
 from panhuo.approvals.models import ApprovalStatus
@@ -67,6 +72,7 @@ def _pending_or_open(actor, project):
             amount=project.reserve_price,
             channel=project.channel,
             label=_label(project),
+            audited=False,
         )
     return pending
 
@@ -85,6 +91,7 @@ def guard(*, actor, project, transition: str, data: dict) -> None:
             channel=project.channel,
             reason=comment,
             label=_label(project),
+            audited=False,
         )
     elif transition in {"approve", "reject"}:
         if busy:
@@ -113,6 +120,7 @@ def guard(*, actor, project, transition: str, data: dict) -> None:
                     request=request,
                     approve=transition == "approve",
                     comment=comment,
+                    audited=False,
                 )
             except policy.NotPermitted as exc:
                 raise _refused(f"“{transition}”: {exc}") from exc
@@ -120,8 +128,37 @@ def guard(*, actor, project, transition: str, data: dict) -> None:
         request = services.pending_for(project, PURPOSE, lock=True)
         if request is not None:
             services.close_request(
-                actor=actor, request=request, status=ApprovalStatus.WITHDRAWN, reason=comment
+                actor=actor,
+                request=request,
+                status=ApprovalStatus.WITHDRAWN,
+                reason=comment,
+                audited=False,
             )
+
+
+def explain(*, actor, project, transition: str) -> str:
+    """Why ``approve`` / ``reject`` would be refused now (for the project page), writing
+    nothing; "" when the chain does not stand in the way."""
+    if transition not in {"approve", "reject"}:
+        return ""
+    request = services.pending_for(project, PURPOSE)
+    if request is None:
+        return ""
+    if transition == "approve" and request.current_step < request.step_count:
+        return _(
+            "Waits for the approval chain “%(chain)s”: step %(step)s of %(steps)s (%(roles)s) "
+            "is decided under My approvals first."
+        ) % {
+            "chain": request.chain_name,
+            "step": request.current_step,
+            "steps": request.step_count,
+            "roles": services._role_names(request.roles_of_step(request.current_step)),
+        }
+    capacity, why = services.decide_check(actor, request)
+    return "" if capacity is not None else why
+
+
+guard.explain = explain
 
 
 @on_decided(PURPOSE)

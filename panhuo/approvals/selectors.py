@@ -93,8 +93,9 @@ def inbox(user, *, purpose: str = "") -> list[ApprovalRequest]:
 
     qs = request_list(user, status=ApprovalStatus.PENDING, purpose=purpose, ordering="created_at")
     found = []
+    delegations = active_delegations_to(user)  # once, not per request
     for r in qs:
-        capacity, _reason = decide_check(user, r)
+        capacity, _reason = decide_check(user, r, delegations=delegations)
         if capacity is not None:
             r.on_behalf_of = capacity.on_behalf_of
             found.append(r)

@@ -290,9 +290,14 @@ def open_request(
     channel: str = "",
     reason: str = "",
     label: str = "",
+    audited: bool = True,
 ) -> ApprovalRequest:
     """Start a request without the permission check (for callers that checked their own:
-    e.g. disposal's submit). Use :func:`approval_request` otherwise."""
+    e.g. disposal's submit). Use :func:`approval_request` otherwise.
+
+    ``audited=False`` is only for a caller whose own audit entry records the same write in the
+    same transaction (a disposal project's transition: disposal pins one entry per transition).
+    """
     _check_purpose(purpose)
     if amount is not None:
         try:
@@ -331,13 +336,14 @@ def open_request(
                 requested_by=requested_by,
                 reason=(reason or "").strip(),
             )
-            audit_record(
-                actor=actor,
-                action="approval.request",
-                obj=request,
-                after={**_request_state(request), "reason": request.reason},
-                jurisdiction_path=jurisdiction.path,
-            )
+            if audited:
+                audit_record(
+                    actor=actor,
+                    action="approval.request",
+                    obj=request,
+                    after={**_request_state(request), "reason": request.reason},
+                    jurisdiction_path=jurisdiction.path,
+                )
     except IntegrityError as exc:
         # Another writer started one for the same object and purpose a moment earlier.
         raise ValidationError(
@@ -381,7 +387,9 @@ class Capacity:
     on_behalf_of: User | None = None
 
 
-def decide_check(user: User, request: ApprovalRequest, *, when=None) -> tuple[Capacity | None, str]:
+def decide_check(
+    user: User, request: ApprovalRequest, *, when=None, delegations: list[Delegation] | None = None
+) -> tuple[Capacity | None, str]:
     """``(capacity, "")`` if ``user`` may decide the current step now, else ``(None, why)``."""
     if user is None or not user.is_authenticated:
         return None, "Sign in to decide."
@@ -402,7 +410,9 @@ def decide_check(user: User, request: ApprovalRequest, *, when=None) -> tuple[Ca
         user, "approval", "decide", jurisdiction=request.jurisdiction, roles_subset=roles
     ):
         return Capacity(), ""
-    for d in active_delegations_to(user, when):
+    if delegations is None:
+        delegations = active_delegations_to(user, when)
+    for d in delegations:
         if not d.covers(request.purpose, when or timezone.now()):
             continue
         if d.from_user_id == request.requested_by_id or d.from_user_id in earlier:
@@ -425,10 +435,15 @@ def approval_decide(
     approve: bool,
     comment: str = "",
     version: int | None = None,
+    audited: bool = True,
 ) -> ApprovalRequest:
     """Decide the current step. A rejection needs a comment and ends the request; approving
     the last step approves it. Handlers registered with ``on_decided`` run on either outcome,
-    in this transaction."""
+    in this transaction.
+
+    ``audited=False`` is only for a caller whose own audit entry records the same write in the
+    same transaction (a disposal project's transition: disposal pins one entry per transition).
+    """
     comment = (comment or "").strip()
     if not approve and not comment:
         raise ValidationError({"comment": ["A rejection needs a written reason."]})
@@ -470,19 +485,20 @@ def approval_decide(
         request.version += 1
         request.save()
         after = _request_state(request)
-        audit_record(
-            actor=actor,
-            action="approval.approve" if approve else "approval.reject",
-            obj=request,
-            before={k: v for k, v in before.items() if after.get(k) != v},
-            after={
-                **{k: v for k, v in after.items() if before.get(k) != v},
-                "step": decision.step,
-                "on_behalf_of": capacity.on_behalf_of.pk if capacity.on_behalf_of else None,
-                **({"comment": comment} if comment else {}),
-            },
-            jurisdiction_path=request.jurisdiction.path,
-        )
+        if audited:
+            audit_record(
+                actor=actor,
+                action="approval.approve" if approve else "approval.reject",
+                obj=request,
+                before={k: v for k, v in before.items() if after.get(k) != v},
+                after={
+                    **{k: v for k, v in after.items() if before.get(k) != v},
+                    "step": decision.step,
+                    "on_behalf_of": capacity.on_behalf_of.pk if capacity.on_behalf_of else None,
+                    **({"comment": comment} if comment else {}),
+                },
+                jurisdiction_path=request.jurisdiction.path,
+            )
         if request.status != ApprovalStatus.PENDING:
             for handler in handlers_for(request.purpose):
                 handler(request=request, decision=decision)
@@ -490,10 +506,19 @@ def approval_decide(
 
 
 def close_request(
-    *, actor: User, request: ApprovalRequest, status: str, reason: str = ""
+    *,
+    actor: User,
+    request: ApprovalRequest,
+    status: str,
+    reason: str = "",
+    audited: bool = True,
 ) -> ApprovalRequest:
     """Withdraw a pending request for a workflow that checked its own permission (e.g. a
-    disposal project withdrawn or sent back)."""
+    disposal project withdrawn).
+
+    ``audited=False`` is only for a caller whose own audit entry records the same write in the
+    same transaction (a disposal project's transition: disposal pins one entry per transition).
+    """
     with transaction.atomic():
         request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ApprovalStatus.PENDING:
@@ -503,14 +528,15 @@ def close_request(
         request.closed_at = timezone.now()
         request.version += 1
         request.save()
-        audit_record(
-            actor=actor,
-            action=f"approval.{status}",
-            obj=request,
-            before={"status": before["status"]},
-            after={"status": request.status, **({"reason": reason} if reason else {})},
-            jurisdiction_path=request.jurisdiction.path,
-        )
+        if audited:
+            audit_record(
+                actor=actor,
+                action=f"approval.{status}",
+                obj=request,
+                before={"status": before["status"]},
+                after={"status": request.status, **({"reason": reason} if reason else {})},
+                jurisdiction_path=request.jurisdiction.path,
+            )
     return request
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("", include("panhuo.disposal.urls")),
     path("", include("panhuo.finance.urls")),
+    path("approvals/", include("panhuo.approvals.urls")),
     path("", include("panhuo.pricing.urls")),
     path("audit/", include("panhuo.integrity.urls")),
     path("documents/", include("panhuo.integrity.document_urls")),

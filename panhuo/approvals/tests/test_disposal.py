@@ -47,7 +47,10 @@ def test_submit_starts_a_disposal_request(world):
 
 def test_one_step_default_chain_is_todays_head_or_deputy_approve(world):
     p = _submitted(world)
+    audits = AuditEntry.objects.count()
     p = ds.project_transition(actor=world.user("deputy"), project=p, transition="approve")
+    # One entry per transition, as before: the project's records the decision's write too.
+    assert AuditEntry.objects.count() == audits + 1
     assert p.status == ProjectStatus.APPROVED and p.approved_by == world.user("deputy")
     r = aps.approval_status(p, "disposal")
     assert r.status == ApprovalStatus.APPROVED
@@ -183,3 +186,21 @@ def test_disposal_chains_only_name_heads_and_deputies(world):
             steps=[["head"]],
         )
     assert not DisposalProject.objects.exists()
+
+
+def test_the_project_page_says_why_approve_waits(world):
+    from django.test import Client
+
+    two_step_above_ten_million(world, purpose="disposal")
+    p = _submitted(world, reserve=str(TEN_MILLION))
+    client = Client()
+    client.force_login(world.user("head"))
+    html = client.get(p.get_absolute_url()).content.decode()
+    assert "step 1 of 2" in html and "disabled" in html
+    r = aps.approval_status(p, "disposal")
+    aps.approval_decide(actor=world.user("deputy"), request=r, approve=True)
+    html = client.get(p.get_absolute_url()).content.decode()
+    assert "step 1 of 2" not in html
+    client.force_login(world.user("deputy2"))  # step 2 is the head's
+    html = client.get(p.get_absolute_url()).content.decode()
+    assert "Step 2 needs one of these roles here" in html

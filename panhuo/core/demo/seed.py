@@ -27,7 +27,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from panhuo.core.demo import catalogue as c
-from panhuo.core.demo import seed_channels, seed_pricing
+from panhuo.core.demo import seed_approvals, seed_channels, seed_pricing
 from panhuo.disposal import services as disposal
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.finance import services as finance
@@ -200,6 +200,7 @@ class _Seeder:
         self.debt_register(c.OTHER_DISTRICT[0], self.size.other_debts, "dc_finance")
         self.outstanding = {d.pk: d.outstanding for d in self.debts}
         seed_pricing.appraise(self)  # valuations, before projects are listed
+        seed_approvals.seed(self)  # approval chains and a delegation, before the projects
         self.say("Taking disposal projects through their states…")
         self.disposals()
         seed_pricing.estimate(self)  # the valuation model, trained on the deals

@@ -1,0 +1,379 @@
+"""Pages: "My approvals" (the inbox), requests and their history, chains, delegations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from panhuo.approvals import services
+from panhuo.approvals.forms import (
+    ChainForm,
+    DecisionForm,
+    DelegationForm,
+    InboxFilterForm,
+    RequestFilterForm,
+    WithdrawForm,
+)
+from panhuo.approvals.models import ApprovalStatus
+from panhuo.approvals.registry import PURPOSES
+from panhuo.approvals.selectors import (
+    CHAIN_ORDERINGS,
+    REQUEST_ORDERINGS,
+    chain_list,
+    delegation_list,
+    get_chain_for,
+    get_delegation_for,
+    get_request_for,
+    inbox,
+    request_list,
+)
+from panhuo.core.errors import Conflict
+from panhuo.core.ui import (
+    add_service_errors,
+    csv_response,
+    fetch_or_404,
+    ordering_from,
+    paginate,
+    section_required,
+)
+from panhuo.organisation import policy
+from panhuo.organisation.models import Role
+
+ROLE_LABELS = {r.value: r.label for r in Role}
+
+
+def _roles_text(roles) -> str:
+    return _(" or ").join(str(ROLE_LABELS.get(r, r)) for r in roles)
+
+
+def _annotate(r) -> None:
+    r.current_roles = _roles_text(r.roles_of_step(r.current_step))
+
+
+# --- inbox and requests -----------------------------------------------------------------------
+
+
+@section_required("approval")
+def inbox_view(request):
+    form = InboxFilterForm(request.GET or None)
+    purpose = form.cleaned_data.get("purpose", "") if form.is_valid() else ""
+    rows = inbox(request.user, purpose=purpose)
+    for r in rows:
+        _annotate(r)
+    return render(
+        request,
+        "approvals/inbox.html",
+        {"filter_form": form, "page": paginate(request, rows), "count": len(rows)},
+    )
+
+
+def _requests(request):
+    form = RequestFilterForm(request.GET or None)
+    sort = ordering_from(request, REQUEST_ORDERINGS, "-created_at")
+    qs = request_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
+    return form, sort, qs
+
+
+@section_required("approval")
+def request_list_view(request):
+    form, sort, qs = _requests(request)
+    page = paginate(request, qs)
+    for r in page:
+        _annotate(r)
+    return render(
+        request, "approvals/request_list.html", {"filter_form": form, "sort": sort, "page": page}
+    )
+
+
+@section_required("approval")
+def request_export(request):
+    _form, _sort, qs = _requests(request)
+    header = [
+        _("Id"),
+        _("Purpose"),
+        _("Object"),
+        _("Amount (yuan)"),
+        _("Channel"),
+        _("Approval chain"),
+        _("Status"),
+        _("Step"),
+        _("Requested by"),
+        _("Requested at"),
+        _("Closed at"),
+        _("Decisions"),
+    ]
+
+    def decisions(r) -> str:
+        return "; ".join(
+            f"{d.step}:{d.outcome}:{d.actor.get_username()}"
+            + (f"/{d.on_behalf_of.get_username()}" if d.on_behalf_of_id else "")
+            for d in r.decisions.all()
+        )
+
+    rows = (
+        [
+            r.pk,
+            r.purpose_label,
+            r.object_repr,
+            r.amount if r.amount is not None else "",
+            r.channel,
+            r.chain_name,
+            r.get_status_display(),
+            f"{r.current_step}/{r.step_count}",
+            r.requested_by.get_username(),
+            timezone.localtime(r.created_at).isoformat(timespec="minutes"),
+            timezone.localtime(r.closed_at).isoformat(timespec="minutes") if r.closed_at else "",
+            decisions(r),
+        ]
+        for r in qs
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return csv_response(f"approvals-{stamp}.csv", header, rows)
+
+
+def _steps(r) -> list[dict]:
+    decided = {d.step: d for d in r.decisions.all()}
+    out = []
+    for i, roles in enumerate(r.steps, start=1):
+        d = decided.get(i)
+        if d is not None:
+            state = "done" if d.outcome == "approve" else "rejected"
+        elif r.status == ApprovalStatus.PENDING and i == r.current_step:
+            state = "current"
+        elif r.status == ApprovalStatus.PENDING:
+            state = "todo"
+        else:
+            state = "skipped"
+        out.append({"n": i, "roles": _roles_text(roles), "decision": d, "state": state})
+    return out
+
+
+def _request_page(request, r, *, decision_form=None, withdraw_form=None, status=200):
+    user = request.user
+    capacity, why = services.decide_check(user, r)
+    purpose = PURPOSES.get(r.purpose)
+    may_withdraw = (
+        r.status == ApprovalStatus.PENDING
+        and not (purpose and purpose.follows_target)
+        and (
+            user.pk == r.requested_by_id
+            or policy.allowed(user, "approval", "withdraw", jurisdiction=r.jurisdiction)
+        )
+    )
+    if capacity is not None and decision_form is None:
+        decision_form = DecisionForm(initial={"version": r.version})
+    _annotate(r)
+    return render(
+        request,
+        "approvals/request_detail.html",
+        {
+            "r": r,
+            "steps": _steps(r),
+            "capacity": capacity,
+            "why_not": why if r.status == ApprovalStatus.PENDING else "",
+            "decision_form": decision_form if capacity is not None else None,
+            "withdraw_form": (withdraw_form or WithdrawForm()) if may_withdraw else None,
+            "target_url": r.target_url(),
+            "follows_target": bool(purpose and purpose.follows_target),
+        },
+        status=status,
+    )
+
+
+@section_required("approval")
+def request_detail(request, pk):
+    return _request_page(request, fetch_or_404(get_request_for, request.user, pk))
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@require_POST
+@section_required("approval")
+def decide_view(request, pk):
+    r = fetch_or_404(get_request_for, request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _request_page(request, r, decision_form=form, status=400)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        r = services.approval_decide(
+            actor=request.user,
+            request=r,
+            approve=approve,
+            comment=form.cleaned_data["comment"],
+            version=form.cleaned_data.get("version"),
+        )
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect(r)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _request_page(request, r, decision_form=form, status=400)
+    done = _("Step approved: %(obj)s — now %(status)s.") if approve else _("Rejected: %(obj)s.")
+    messages.success(request, done % {"obj": r.object_repr, "status": r.get_status_display()})
+    return redirect(_next_url(request, r.get_absolute_url()))
+
+
+@require_POST
+@section_required("approval")
+def withdraw_view(request, pk):
+    r = fetch_or_404(get_request_for, request.user, pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _request_page(request, r, withdraw_form=form, status=400)
+    try:
+        services.approval_withdraw(
+            actor=request.user, request=r, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _request_page(request, r, withdraw_form=form, status=400)
+    messages.success(request, _("Request withdrawn."))
+    return redirect(r)
+
+
+# --- chains -----------------------------------------------------------------------------------
+
+
+@section_required("approval_chain")
+def chain_list_view(request):
+    sort = ordering_from(request, CHAIN_ORDERINGS, "jurisdiction")
+    purpose = request.GET.get("purpose", "")
+    qs = chain_list(request.user, ordering=sort, purpose=purpose if purpose in PURPOSES else "")
+    page = paginate(request, qs)
+    for chain in page:
+        chain.steps_text = [_roles_text(roles) for roles in chain.step_roles()]
+    return render(
+        request,
+        "approvals/chain_list.html",
+        {
+            "page": page,
+            "sort": sort,
+            "purposes": list(PURPOSES.values()),
+            "purpose": purpose,
+            "can_set": policy.can_any(request.user, "approval_chain", "set"),
+            "default_roles": _roles_text(services.DEFAULT_STEPS[0]),
+        },
+    )
+
+
+def _chain_form_page(request, form, chain=None, status=200):
+    return render(
+        request, "approvals/chain_form.html", {"form": form, "chain": chain}, status=status
+    )
+
+
+def _save_chain(request, form, chain=None):
+    try:
+        saved = services.chain_set(
+            actor=request.user,
+            jurisdiction=form.cleaned_data["jurisdiction"],
+            purpose=form.cleaned_data["purpose"],
+            channel=form.cleaned_data["channel"],
+            min_amount=form.cleaned_data["min_amount"],
+            name=form.cleaned_data["name"],
+            steps=form.steps(),
+            chain=chain,
+            version=form.cleaned_data.get("version") if chain else None,
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    except Conflict as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(request, _("Approval chain “%(name)s” saved.") % {"name": saved.name})
+    return redirect("approval-chain-list")
+
+
+@section_required("approval_chain", "set")
+def chain_create_view(request):
+    form = ChainForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        done = _save_chain(request, form)
+        if done is not None:
+            return done
+    return _chain_form_page(request, form, status=400 if form.errors else 200)
+
+
+@section_required("approval_chain")
+def chain_edit_view(request, pk):
+    chain = fetch_or_404(get_chain_for, request.user, pk)
+    if not policy.allowed(request.user, "approval_chain", "set", jurisdiction=chain.jurisdiction):
+        raise PermissionDenied(_("You may not change this approval chain."))
+    form = ChainForm(request.POST or None, user=request.user, initial=ChainForm.initial_for(chain))
+    if request.method == "POST" and form.is_valid():
+        done = _save_chain(request, form, chain)
+        if done is not None:
+            return done
+    return _chain_form_page(request, form, chain, status=400 if form.errors else 200)
+
+
+@require_POST
+@section_required("approval_chain", "set")
+def chain_delete_view(request, pk):
+    chain = fetch_or_404(get_chain_for, request.user, pk)
+    services.chain_delete(actor=request.user, chain=chain)
+    messages.success(request, _("Approval chain “%(name)s” removed.") % {"name": chain.name})
+    return redirect("approval-chain-list")
+
+
+# --- delegations ------------------------------------------------------------------------------
+
+
+@section_required("approval")
+def delegation_list_view(request):
+    user = request.user
+    can_set = policy.can_any(user, "delegation", "set")
+    form = None
+    if can_set:
+        form = DelegationForm(request.POST or None, user=user)
+    elif request.method == "POST":
+        raise PermissionDenied(_("Only people who decide approval steps may delegate them."))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delegation_set(
+                actor=user,
+                to_user=form.cleaned_data["to_user"],
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                purposes=form.cleaned_data["purposes"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Delegation saved."))
+            return redirect("delegation-list")
+    now = timezone.now()
+    rows = list(delegation_list(user))
+    for d in rows:
+        d.is_active = d.revoked_at is None and d.starts_at <= now < d.ends_at
+        d.purpose_labels = [str(PURPOSES[p].label) for p in d.purposes if p in PURPOSES]
+    return render(
+        request,
+        "approvals/delegation_list.html",
+        {"page": paginate(request, rows), "form": form, "now": now},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@require_POST
+@section_required("delegation", "set")
+def delegation_revoke_view(request, pk):
+    d = fetch_or_404(get_delegation_for, request.user, pk)
+    try:
+        services.delegation_revoke(actor=request.user, delegation=d)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Delegation revoked."))
+    return redirect(reverse("delegation-list"))
