@@ -90,7 +90,7 @@ def match_chain(
         jurisdiction_id__in=_ancestor_ids(jurisdiction),
         purpose=purpose,
         min_amount__lte=value,
-    ).filter(Q(channel="") | Q(channel=channel or "\x00"))
+    ).filter(Q(channel="") | Q(channel=channel) if channel else Q(channel=""))
     best: dict[int, ApprovalChain] = {}
     for c in candidates.prefetch_related("steps"):
         key = (bool(c.channel), c.min_amount)
