@@ -4,7 +4,7 @@ A state with a time limit gets a due date when the project enters it: the disclo
 listing, the payment term after a deal, the result notice, the signing of an approved contract,
 and the term of a lease or concession. The pricing stage may define the periods (its
 ``disclosure_due``, ``payment_due``, ``notice_due``, ``signing_due`` functions, called with
-``project=`` and ``start=``); without them the defaults below apply (DESIGN.md §2 rules).
+the project and the start date); without them the defaults below apply (DESIGN.md §2 rules).
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ def due(name: str, project, start: dt.date) -> dt.date:
     """The end of period ``name`` started on ``start``, from the pricing stage or the defaults."""
     fn = _pricing_rule(name)
     if fn is not None:
-        try:
-            result = fn(project=project, start=start)
-        except TypeError:
-            result = None
+        result = fn(project, start)
+        # The payment term has two dates (in full, or the down payment and the rest within a
+        # year): the state waits for the first of them, the down payment or the whole price.
+        result = getattr(result, "down_by", result)
         if isinstance(result, dt.date):
             return result
     return add_working_days(start, DEFAULTS[name], jurisdiction=project.package.jurisdiction)

@@ -131,3 +131,17 @@ def test_board_and_overdue_pages_denied(aw, who):
     for name in ("project-board", "project-overdue"):
         r = client_for(aw.w, who).get(reverse(name))
         assert r.status_code in {403, 404}
+
+
+def test_the_jurisdictions_own_price_rules_set_the_periods(world):
+    """The periods come from the pricing stage's rules for the place, not the defaults."""
+    from panhuo.core.testing import concluded_project
+    from panhuo.pricing.models import PriceRuleSet
+
+    PriceRuleSet.objects.create(jurisdiction=world.district, payment_full_days=3)
+    p = concluded_project(world)
+    assert p.due_on == add_working_days(timezone.localdate(), 3, jurisdiction=world.district)
+    listed_on = dt.date(2026, 9, 30)  # the National Day week follows
+    assert deadlines.due("disclosure_due", p, listed_on) == add_working_days(
+        listed_on, 10 if p.reserve_price <= 10_000_000 else 20, jurisdiction=world.district
+    )
