@@ -78,6 +78,8 @@ def test_navigation_follows_the_roles(world):
         "/assets/import/",  # ("asset", "create")
         "/scope/",  # ("scope", "view")
         "/documents/",  # ("document", "view")
+        "/approvals/",  # ("approval", "view")
+        "/valuations/",  # ("valuation", "view")
     }
     assert links("auditor") == links("office") - {"/assets/import/"} | {"/audit/"}
     assert links("unit_officer") == {
@@ -87,6 +89,8 @@ def test_navigation_follows_the_roles(world):
         "/packages/",
         "/projects/",
         "/documents/",
+        "/approvals/",
+        "/valuations/",
     }
     assert links("bidder") == {"/"}
 
