@@ -494,8 +494,8 @@ class _Seeder:
             if target == ProjectStatus.DRAFT:
                 drafts += 1
                 if drafts % 2 == 0:
-                    # Sent back once: a draft with a history.
-                    self.move(project, "submit", proposer)
+                    # Sent back once: a draft with a history (submitted as its channel asks).
+                    seed_channels.walk(self, project, ProjectStatus.SUBMITTED, proposer, reserve)
                     self.move(
                         project,
                         "reject",
