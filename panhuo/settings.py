@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "panhuo.pricing",
     "panhuo.finance",
     "panhuo.approvals",
+    "panhuo.monitor",
     "django_tasks_db",
 ]
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MonitorConfig(AppConfig):
+    name = "panhuo.monitor"
+    label = "monitor"
+
+    def ready(self) -> None:
+        from panhuo.monitor import permissions  # noqa: F401 (registers the rules)
