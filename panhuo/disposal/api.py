@@ -43,6 +43,7 @@ from panhuo.disposal.selectors import (
 )
 from panhuo.disposal.services import (
     available_transitions,
+    blocked_transitions,
     package_add_assets,
     package_create,
     package_remove_asset,
@@ -135,7 +136,12 @@ def _project_detail(user, project_id):
     prefetch_related_objects(
         [project], Prefetch("events", queryset=ProjectEvent.objects.select_related("actor"))
     )
-    project.available_transitions = available_transitions(user, project)
+    # Only what the caller can take now: the project page shows the rest disabled, with why.
+    project.available_transitions = available_transitions(user, project, actionable=True)
+    project.blocked_transitions = [
+        {"name": t.name, "label": str(t.label), "reason": reason}
+        for t, reason in blocked_transitions(user, project)
+    ]
     return project
 
 

@@ -112,9 +112,21 @@ class EventOut(Schema):
         return obj.actor.get_username()
 
 
+class BlockedTransitionOut(Schema):
+    name: str
+    label: str
+    reason: str
+
+
 class ProjectDetailOut(ProjectOut):
     available_transitions: list[TransitionOut] = Field(
-        description="What the caller may do next, from the state machine and their roles."
+        description="What the caller can take now: allowed by the state machine and their "
+        "roles, and held back by no other rule (an approval chain, money still due)."
+    )
+    blocked_transitions: list[BlockedTransitionOut] = Field(
+        default_factory=list,
+        description="Steps the caller's roles allow from this state that another rule holds "
+        "back now, each with the reason (the project page shows them disabled).",
     )
     events: list[EventOut]
 

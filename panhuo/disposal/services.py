@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.disposal import channels, deadlines, guards
@@ -232,12 +233,50 @@ def transition_check(actor: User, project: DisposalProject, t: Transition) -> st
     return None
 
 
-def available_transitions(actor: User, project: DisposalProject) -> list[Transition]:
-    return [
+def transition_blocker(actor: User, project: DisposalProject, t: Transition) -> str:
+    """Why a transition the table and the caller's roles allow cannot be taken *yet*, or "".
+
+    Other stages say so through their guards' ``explain`` (an approval chain not through,
+    ...); a step that needs the money in says what is still due. The project page shows such
+    steps disabled with this reason; the API lists them apart from the ones it may take now.
+    Nothing is written."""
+    reason = guards.registry.explain(actor=actor, project=project, transition=t.name)
+    if reason:
+        return reason
+    if t.needs_paid and project.deal_price is not None:
+        from panhuo.finance.expected import received_total
+
+        due = project.deal_price - received_total(project)
+        if due > 0:
+            return _("This step needs the deal price received in full: %(due)s yuan still due.") % {
+                "due": f"{due:,}"
+            }
+    return ""
+
+
+def available_transitions(
+    actor: User, project: DisposalProject, *, actionable: bool = False
+) -> list[Transition]:
+    """The transitions the table and the caller's roles allow from the project's state; with
+    ``actionable``, only those no other rule holds back now (see ``transition_blocker``)."""
+    allowed = [
         t
         for t in table_for(project.channel).values()
         if transition_check(actor, project, t) is None
     ]
+    if actionable:
+        allowed = [t for t in allowed if not transition_blocker(actor, project, t)]
+    return allowed
+
+
+def blocked_transitions(actor: User, project: DisposalProject) -> list[tuple[Transition, str]]:
+    """The allowed transitions something else holds back now, each with the reason."""
+    out = []
+    for t in available_transitions(actor, project):
+        reason = transition_blocker(actor, project, t)
+        if reason:
+            out.append((t, reason))
+    return out
 
 
 def _lookup(project: DisposalProject, name: str) -> Transition:

@@ -18,7 +18,7 @@ from panhuo.core.ui import (
     paginate,
     section_required,
 )
-from panhuo.disposal import guards, services
+from panhuo.disposal import services
 from panhuo.disposal.forms import (
     AddAssetsForm,
     BoardFilterForm,
@@ -206,15 +206,9 @@ def _project_page(request, project, bound=None, status: int = 200):
     if project.deal_price is not None and received is not None:
         due = project.deal_price - received
     for form in forms:
-        # Another stage's rule (e.g. an approval chain not yet through) says why not, too.
-        form.blocked = guards.registry.explain(
-            actor=user, project=project, transition=form.transition.name
-        )
-        # Closing needs the money in: say so rather than offer a button that must fail.
-        if form.transition.needs_paid and due is not None and due > 0:
-            form.blocked = _(
-                "This step needs the deal price received in full: %(due)s yuan still due."
-            ) % {"due": f"{due:,}"}
+        # Another stage's rule (an approval chain not yet through, money still due) says why
+        # not: the same rule the API's available_transitions applies.
+        form.blocked = services.transition_blocker(user, project, form.transition)
     can_record_receipt = project.status == ProjectStatus.CONCLUDED and policy.allowed(
         user, "receipt", "create", jurisdiction=project.jurisdiction
     )

@@ -149,11 +149,14 @@ def test_project_detail(aw, who):
             "conclude",
         ]
         assert body["events"][1]["actor_name"] == "head"
-        # After the deal, only the office and finance may confirm the payment (the service
-        # then checks it is paid in full); closing comes after the result notice.
-        assert [t["name"] for t in body["available_transitions"]] == (
+        # After the deal, only the office and finance may confirm the payment, and not before
+        # it is paid in full: listed apart, with what is still due (as the page shows it).
+        assert body["available_transitions"] == []
+        blocked = body["blocked_transitions"]
+        assert [t["name"] for t in blocked] == (
             ["confirm_payment"] if who in {"office", "office2", "finance"} else []
         )
+        assert all("yuan still due" in t["reason"] for t in blocked)
 
 
 @pytest.mark.parametrize("who", CALLERS)
