@@ -335,3 +335,7 @@ def trace(request: HttpRequest, query: Query[TraceQuery]):
     getter = {"asset": get_asset_for, "debt": get_debt_for, "receipt": get_receipt_for}[field]
     subject = referenced(field, field, getter, user, pk)
     return [row.__dict__ for row in trail(user, **{field: subject})]
+
+
+# The report endpoints live beside, on this router.
+from panhuo.finance import report_api  # noqa: E402, F401

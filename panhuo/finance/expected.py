@@ -65,3 +65,10 @@ def scheduled_total(project) -> Decimal:
         ]
         or ZERO
     )
+
+
+def paying(receipts):
+    """The receipts that pay what a project owes (a forfeited deposit pays nothing it owes)."""
+    if any(f.name == "kind" for f in receipts.model._meta.fields):
+        return receipts.exclude(kind="forfeited_deposit")
+    return receipts

@@ -63,6 +63,8 @@ ENDPOINTS = {
     ("get", "/api/v1/receipts"),
     ("post", "/api/v1/receipts"),
     ("get", "/api/v1/receipts/{receipt_id}"),
+    ("get", "/api/v1/reports/overdue-receipts"),
+    ("get", "/api/v1/reports/reconciliation"),
     ("get", "/api/v1/debts"),
     ("post", "/api/v1/debts"),
     ("get", "/api/v1/debts/{debt_id}"),

@@ -1,0 +1,80 @@
+"""Forms of the money reports: filters of the overdue list and the reconciliation's period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.forms import DateInput, blank_choice
+from panhuo.finance.expected_models import ExpectedKind
+from panhuo.organisation import policy
+
+
+def _jurisdictions(user):
+    return policy.jurisdictions_for(user, "receipt", "view").order_by("path")
+
+
+class OverdueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Project, buyer or label")}),
+    )
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=blank_choice(ExpectedKind.choices, _("All kinds"))
+    )
+    min_days = forms.IntegerField(
+        label=_("At least days overdue"), required=False, min_value=0, max_value=100000
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = _jurisdictions(user)
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+GRANULARITY_CHOICES = [
+    ("month", _("Month")),
+    ("quarter", _("Quarter")),
+    ("year", _("Year")),
+]
+
+
+class ReconciliationForm(forms.Form):
+    granularity = forms.ChoiceField(label=_("Period"), choices=GRANULARITY_CHOICES)
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
+    )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        today = timezone.localdate()
+        initial = {"granularity": "month", "start": dt.date(today.year, 1, 1), "end": today}
+        if data is not None and not any(k in data for k in initial):
+            data = None
+        super().__init__(data, initial=initial, **kwargs)
+        self.fields["jurisdiction"].queryset = _jurisdictions(user)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end is before the start."))
+        return data
+
+    def values(self) -> dict:
+        """The chosen period (the defaults while unbound or invalid)."""
+        if self.is_bound and self.is_valid():
+            return dict(self.cleaned_data)
+        return {**self.initial, "jurisdiction": None}

@@ -1,0 +1,73 @@
+"""API shapes of the money reports and the deposit ledger. Every amount is a decimal string."""
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from panhuo.core.schemas import Id, MoneyOut, Text
+from panhuo.finance.expected_models import ExpectedKind
+
+OverdueOrdering = Literal[
+    "days_overdue", "-days_overdue", "outstanding", "-outstanding", "due_date", "-due_date",
+    "project", "-project", "jurisdiction", "-jurisdiction",
+]  # fmt: skip
+
+
+class OverdueFilters(Schema):
+    q: Text = Field("", description="Project code, buyer or label contains.")
+    jurisdiction: Id | None = Field(None, description="This jurisdiction and those below it.")
+    kind: ExpectedKind | None = None
+    min_days: int | None = Field(None, ge=0, le=100000)
+    ordering: OverdueOrdering = "-days_overdue"
+
+
+class OverdueOut(Schema):
+    expected_id: int
+    project_id: int
+    project_code: str
+    buyer: str
+    jurisdiction_id: int
+    jurisdiction_name: str
+    kind: str
+    label: str
+    due_date: dt.date
+    amount: MoneyOut
+    paid: MoneyOut
+    outstanding: MoneyOut
+    days_overdue: int
+
+
+class ReconciliationQuery(Schema):
+    granularity: Literal["month", "quarter", "year"] = "month"
+    start: dt.date | None = Field(None, description="Defaults to 1 January of this year.")
+    end: dt.date | None = Field(None, description="Defaults to today.")
+    jurisdiction: Id | None = Field(None, description="This jurisdiction and those below it.")
+
+
+class PeriodOut(Schema):
+    label: str
+    start: dt.date
+    end: dt.date
+    opening: MoneyOut = Field(description="Unallocated at the start of the period.")
+    received: MoneyOut
+    received_by_kind: dict[str, MoneyOut]
+    received_by_class: dict[str, MoneyOut]
+    allocated: MoneyOut
+    reversed: MoneyOut
+    net_allocated: MoneyOut = Field(description="Allocated less reversed: repaid to debts.")
+    repaid_by_type: dict[str, MoneyOut]
+    closing: MoneyOut = Field(description="Unallocated at the end of the period.")
+    deposits_held: MoneyOut = Field(description="Bidders' deposits held at the period's end.")
+    reconciles: bool
+
+
+class ReconciliationOut(Schema):
+    granularity: str
+    start: dt.date
+    end: dt.date
+    jurisdiction_id: int | None
+    reconciles: bool
+    rows: list[PeriodOut]
+    totals: PeriodOut

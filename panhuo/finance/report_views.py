@@ -1,0 +1,124 @@
+"""Pages of the money reports: overdue expected receipts and the reconciliation per period."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panhuo.core.ui import csv_response, paginate, section_required
+from panhuo.finance.expected_models import ExpectedKind
+from panhuo.finance.exports import xlsx_response
+from panhuo.finance.models import BudgetClass, DebtType
+from panhuo.finance.report_forms import OverdueFilterForm, ReconciliationForm
+from panhuo.finance.reports import OVERDUE_ORDERINGS, overdue_receipts, reconciliation
+
+ZERO = Decimal("0.00")
+
+
+def _export(request, name: str, sheet: str, header: list[str], rows):
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"{name}-{stamp}.xlsx", sheet, header, rows)
+    return csv_response(f"{name}-{stamp}.csv", header, rows)
+
+
+@section_required("receipt")
+def overdue_receipts_view(request):
+    """Every expected receipt past due and unpaid, across the projects the caller reads."""
+    form = OverdueFilterForm(request.GET or None, user=request.user)
+    raw = (request.GET.get("sort") or "").strip()
+    sort = raw if raw.lstrip("-") in OVERDUE_ORDERINGS else "-days_overdue"
+    today = timezone.localdate()
+    rows = overdue_receipts(request.user, today=today, ordering=sort, **form.filters())
+    if request.GET.get("format") in ("csv", "xlsx"):
+        kinds = dict(ExpectedKind.choices)
+        header = [
+            _("Project"), _("Jurisdiction"), _("Buyer"), _("Kind"), _("Label"), _("Due date"),
+            _("Amount (yuan)"), _("Paid (yuan)"), _("Outstanding (yuan)"), _("Days overdue"),
+        ]  # fmt: skip
+        lines = (
+            [r.project_code, r.jurisdiction_name, r.buyer, str(kinds.get(r.kind, r.kind)),
+             r.label, r.due_date.isoformat(), r.amount, r.paid, r.outstanding, r.days_overdue]
+            for r in rows
+        )  # fmt: skip
+        return _export(request, "overdue-receipts", "overdue", header, lines)
+    return render(
+        request,
+        "finance/overdue_receipts.html",
+        {
+            "filter_form": form,
+            "sort": sort,
+            "page": paginate(request, rows),
+            "total": sum((r.outstanding for r in rows), ZERO),
+            "today": today,
+        },
+    )
+
+
+def reconciliation_columns():
+    """(label, getter) of every column of the exported reconciliation."""
+    cols = [
+        (_("Period"), lambda r: r.label),
+        (_("From"), lambda r: r.start.isoformat()),
+        (_("To"), lambda r: r.end.isoformat()),
+        (_("Unallocated at start (yuan)"), lambda r: r.opening),
+        (_("Received (yuan)"), lambda r: r.received),
+    ]
+    for value, label in _receipt_kinds():
+        cols.append((_("Received: %(kind)s") % {"kind": label},
+                     lambda r, v=value: r.received_by_kind.get(v, ZERO)))  # fmt: skip
+    for value, label in BudgetClass.choices:
+        cols.append((_("Received: %(kind)s") % {"kind": label},
+                     lambda r, v=value: r.received_by_class.get(v, ZERO)))  # fmt: skip
+    cols += [
+        (_("Allocated (yuan)"), lambda r: r.allocated),
+        (_("Reversed (yuan)"), lambda r: r.reversed),
+        (_("Repaid, net (yuan)"), lambda r: r.net_allocated),
+    ]
+    for value, label in DebtType.choices:
+        cols.append((_("Repaid: %(kind)s") % {"kind": label},
+                     lambda r, v=value: r.repaid_by_type.get(v, ZERO)))  # fmt: skip
+    cols += [
+        (_("Unallocated at end (yuan)"), lambda r: r.closing),
+        (_("Deposits held at end (yuan)"), lambda r: r.deposits_held),
+        (_("Reconciles"), lambda r: _("yes") if r.reconciles else _("NO")),
+    ]
+    return cols
+
+
+def _receipt_kinds():
+    from panhuo.finance import models
+
+    kind = getattr(models, "ReceiptKind", None)
+    return kind.choices if kind is not None else [("sale_price", _("Sale price"))]
+
+
+def _breakdown(values: dict, choices) -> list[tuple[str, Decimal]]:
+    return [(label, values.get(v, ZERO)) for v, label in choices if values.get(v)]
+
+
+@section_required("receipt")
+def reconciliation_view(request):
+    """Received, allocated, reversed and unallocated per period, with totals that reconcile."""
+    form = ReconciliationForm(request.GET or None, user=request.user)
+    report = reconciliation(request.user, **form.values())
+    if request.GET.get("format") in ("csv", "xlsx"):
+        cols = reconciliation_columns()
+        lines = [[get(r) for _label, get in cols] for r in [*report.rows, report.totals]]
+        lines[-1][0] = _("Total")
+        return _export(request, "reconciliation", "reconciliation", [c for c, _g in cols], lines)
+    t = report.totals
+    return render(
+        request,
+        "finance/reconciliation.html",
+        {
+            "form": form,
+            "report": report,
+            "by_kind": _breakdown(t.received_by_kind, _receipt_kinds()),
+            "by_class": _breakdown(t.received_by_class, BudgetClass.choices),
+            "by_type": _breakdown(t.repaid_by_type, DebtType.choices),
+        },
+    )
