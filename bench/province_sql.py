@@ -1,0 +1,161 @@
+"""The hand-written SQL baselines of bench/province.py, and the figures each side is compared on.
+
+Written as someone would who knows the schema and the definitions (DESIGN.md §2, debt risk;
+``panhuo.finance.indicators``), without the ORM: one statement for all the risk indicators,
+three for the dashboard's figures. Scope is the jurisdiction path prefix the user's grant
+covers (the district office's district, the province for the supervisor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+
+INDICATOR_KEYS = (
+    "debts", "outstanding", "government_debt", "capacity", "debt_ratio", "debt_ratio_tier",
+    "overdue", "overdue_ratio", "overdue_tier", "interest_next_year", "budget_expenditure",
+    "interest_burden", "interest_trigger", "weighted_rate", "average_years_to_maturity",
+    "share_within_year", "share_fixed",
+)  # fmt: skip
+
+_INDICATORS = """
+WITH d AS (
+  SELECT d.id, d.debt_type, d.principal, d.outstanding, d.rate, d.rate_type, d.maturity_date
+  FROM finance_debt d JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id
+  WHERE j.path LIKE %(path)s
+), s AS (
+  SELECT r.debt_id,
+         sum(r.principal) FILTER (WHERE r.due_date <= %(as_of)s) AS due,
+         sum(r.interest) FILTER (WHERE r.due_date > %(as_of)s AND r.due_date <= %(year_end)s)
+           AS interest
+  FROM finance_schedulerow r WHERE r.debt_id IN (SELECT id FROM d) GROUP BY r.debt_id
+), per AS (
+  SELECT d.*,
+    CASE WHEN s.debt_id IS NOT NULL THEN coalesce(s.due, 0)
+         WHEN d.maturity_date <= %(as_of)s THEN d.principal ELSE 0 END AS due,
+    -- without a schedule, a year's simple interest on what is outstanding, to the fen
+    CASE WHEN s.debt_id IS NOT NULL THEN coalesce(s.interest, 0)
+         WHEN d.maturity_date <= %(as_of)s THEN 0
+         ELSE round(d.outstanding * d.rate, 0) * 0.01 END AS interest
+  FROM d LEFT JOIN s ON s.debt_id = d.id
+), a AS (
+  SELECT count(*) AS debts,
+    coalesce(sum(outstanding), 0) AS outstanding,
+    coalesce(sum(outstanding) FILTER (
+      WHERE debt_type IN ('general_bond', 'special_bond', 'hidden')), 0) AS gov,
+    coalesce(sum(greatest(0, due - (principal - outstanding))), 0) AS overdue,
+    coalesce(sum(interest), 0) AS interest,
+    sum(outstanding * rate) AS rate_w,
+    sum(outstanding * greatest(0, maturity_date - %(as_of)s::date)) AS days_w,
+    coalesce(sum(outstanding) FILTER (WHERE maturity_date <= %(year_end)s), 0) AS within,
+    coalesce(sum(outstanding) FILTER (WHERE rate_type = 'fixed'), 0) AS fixed
+  FROM per
+), f AS (
+  SELECT comprehensive_fiscal_capacity AS cap, budget_expenditure AS be
+  FROM finance_fiscalinputs WHERE jurisdiction_id = %(jurisdiction)s AND year <= %(year)s
+  ORDER BY year DESC LIMIT 1
+), r AS (
+  SELECT a.*, f.cap, f.be,
+    round(100 * gov / f.cap, 4) AS debt_ratio,
+    round(100 * overdue / nullif(outstanding, 0), 4) AS overdue_ratio,
+    round(100 * interest / f.be, 4) AS burden
+  FROM a LEFT JOIN f ON true
+)
+SELECT debts, outstanding, gov, cap, debt_ratio,
+  CASE WHEN debt_ratio < 120 THEN 'green' WHEN debt_ratio < 200 THEN 'yellow'
+       WHEN debt_ratio < 300 THEN 'orange' WHEN debt_ratio IS NOT NULL THEN 'red' END,
+  overdue, overdue_ratio,
+  CASE WHEN overdue_ratio < 10 THEN 'none' WHEN overdue_ratio < 20 THEN 'initial'
+       WHEN overdue_ratio <= 50 THEN 'medium' WHEN overdue_ratio IS NOT NULL THEN 'severe' END,
+  interest, be, burden, coalesce(burden > 10, false),
+  round(rate_w / nullif(outstanding, 0), 4),
+  round(days_w / (365.25 * nullif(outstanding, 0)), 4),
+  round(100 * within / nullif(outstanding, 0), 4),
+  round(100 * fixed / nullif(outstanding, 0), 4)
+FROM r
+"""
+
+
+def indicators_sql() -> str:
+    return _INDICATORS
+
+
+def indicator_figures(ind) -> dict:
+    """Panhuo's ``Indicators`` as the SQL returns them (everything but the date and notes)."""
+    d = asdict(ind)
+    return {k: d[k] for k in INDICATOR_KEYS}
+
+
+_ASSETS = """
+SELECT a.status, a.kind, count(*), sum(a.book_value)
+FROM register_asset a
+  JOIN organisation_unit u ON u.id = a.unit_id
+  JOIN organisation_jurisdiction j ON j.id = u.jurisdiction_id
+WHERE j.path LIKE %(path)s
+GROUP BY GROUPING SETS ((a.status), (a.kind))
+"""
+_PROJECTS = """
+SELECT p.status, count(*)
+FROM disposal_disposalproject p
+  JOIN disposal_package k ON k.id = p.package_id
+  JOIN organisation_jurisdiction j ON j.id = k.jurisdiction_id
+WHERE j.path LIKE %(path)s
+GROUP BY p.status
+"""
+_MONEY = """
+SELECT
+  (SELECT coalesce(sum(r.amount), 0) FROM finance_receipt r
+     JOIN disposal_disposalproject p ON p.id = r.project_id
+     JOIN disposal_package k ON k.id = p.package_id
+     JOIN organisation_jurisdiction j ON j.id = k.jurisdiction_id
+   WHERE j.path LIKE %(path)s),
+  (SELECT coalesce(sum(r.allocated), 0) FROM finance_receipt r
+     JOIN disposal_disposalproject p ON p.id = r.project_id
+     JOIN disposal_package k ON k.id = p.package_id
+     JOIN organisation_jurisdiction j ON j.id = k.jurisdiction_id
+   WHERE j.path LIKE %(path)s),
+  (SELECT coalesce(sum(d.principal), 0) FROM finance_debt d
+     JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id WHERE j.path LIKE %(path)s),
+  (SELECT coalesce(sum(d.outstanding), 0) FROM finance_debt d
+     JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id WHERE j.path LIKE %(path)s),
+  (SELECT coalesce(sum(CASE WHEN a.reverses_id IS NULL THEN a.amount ELSE -a.amount END), 0)
+   FROM finance_allocation a JOIN finance_debt d ON d.id = a.debt_id
+     JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id WHERE j.path LIKE %(path)s)
+"""
+MONEY_KEYS = ("received", "allocated", "debt_principal", "debt_outstanding", "repaid")
+
+
+def dashboard_sql(conn, path: str) -> dict:
+    """The dashboard's figures for the jurisdictions under ``path`` (a LIKE prefix)."""
+    by_status, by_kind = {}, {}
+    for status, kind, n, value in conn.execute(_ASSETS, {"path": path}):
+        if status is not None:
+            by_status[status] = (n, value)
+        else:
+            by_kind[kind] = (n, value)
+    projects = dict(conn.execute(_PROJECTS, {"path": path}).fetchall())
+    money = dict(zip(MONEY_KEYS, conn.execute(_MONEY, {"path": path}).fetchone(), strict=True))
+    return {
+        "assets_total": sum(n for n, _v in by_status.values()),
+        "assets_by_status": by_status,
+        "assets_by_kind": by_kind,
+        "projects": projects,
+        "money": money,
+    }
+
+
+def dashboard_figures(user) -> dict:
+    """The same figures from the selectors the dashboard view calls."""
+    from panhuo.disposal.selectors import project_counts_by_status
+    from panhuo.finance.selectors import money_summary
+    from panhuo.register.selectors import asset_summary
+
+    a = asset_summary(user)
+    m = money_summary(user)
+    return {
+        "assets_total": a["total"],
+        "assets_by_status": {r["status"]: (r["n"], r["value"]) for r in a["by_status"]},
+        "assets_by_kind": {r["kind"]: (r["n"], r["value"]) for r in a["by_kind"]},
+        "projects": {r["status"]: r["n"] for r in project_counts_by_status(user)},
+        "money": {k: m[k] or Decimal("0.00") for k in MONEY_KEYS},
+    }
