@@ -95,6 +95,22 @@ class RateType(models.TextChoices):
     FLOATING = "floating", _("Floating")
 
 
+class ScheduleKind(models.TextChoices):
+    """How a debt's repayment schedule was made (``finance.schedules``); blank until it is."""
+
+    BULLET = "bullet", _("Bullet (all principal at maturity)")
+    EQUAL_PRINCIPAL = "equal_principal", _("Equal principal")
+    ANNUITY = "annuity", _("Annuity (equal instalments)")
+    CUSTOM = "custom", _("Custom rows")
+
+
+class ScheduleFrequency(models.TextChoices):
+    ANNUAL = "annual", _("Annual")
+    SEMIANNUAL = "semiannual", _("Semi-annual")
+    QUARTERLY = "quarterly", _("Quarterly")
+    MONTHLY = "monthly", _("Monthly")
+
+
 class DebtQuerySet(models.QuerySet):
     def visible_to(self, user) -> DebtQuerySet:
         return self.filter(policy.scope_q(user, "debt", "view", path="jurisdiction__path"))
@@ -121,6 +137,12 @@ class Debt(models.Model):
     rate_type = models.CharField(
         _("rate type"), max_length=8, choices=RateType.choices, default=RateType.FIXED
     )
+    schedule_kind = models.CharField(
+        _("schedule"), max_length=16, choices=ScheduleKind.choices, blank=True
+    )
+    schedule_frequency = models.CharField(
+        _("schedule frequency"), max_length=12, choices=ScheduleFrequency.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -140,6 +162,11 @@ class Debt(models.Model):
                 condition=Q(maturity_date__gt=F("issue_date")), name="debt_matures_after_issue"
             ),
             models.CheckConstraint(condition=Q(rate__gte=0), name="debt_rate_gte_0"),
+            models.CheckConstraint(
+                condition=Q(schedule_kind__in=["", *ScheduleKind.values])
+                & Q(schedule_frequency__in=["", *ScheduleFrequency.values]),
+                name="debt_schedule_kind_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -226,4 +253,8 @@ from panhuo.finance.expected_models import (  # noqa: E402, F401
     DebtSettlement,
     ExpectedKind,
     ExpectedReceipt,
+)
+from panhuo.finance.security_models import (  # noqa: E402, F401
+    DebtSecurity,
+    SecurityKind,
 )

@@ -136,6 +136,9 @@ def debt_schedule_set(
         before = [[str(r.due_date), str(r.principal), str(r.interest)]
                   for r in debt.schedule.all()]  # fmt: skip
         debt.schedule.all().delete()
+        debt.schedule_kind = method
+        debt.schedule_frequency = "" if method == "custom" else frequency
+        debt.save(update_fields=["schedule_kind", "schedule_frequency"])
         made = ScheduleRow.objects.bulk_create(
             ScheduleRow(debt=debt, due_date=r.due_date, principal=r.principal,
                         interest=r.interest)
