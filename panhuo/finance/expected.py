@@ -35,7 +35,8 @@ class Line:
 
 
 def received_total(project) -> Decimal:
-    return project.receipts.aggregate(s=Sum("amount"))["s"] or ZERO
+    """What the project was paid towards what it is owed (forfeited deposits excluded)."""
+    return paying(project.receipts.all()).aggregate(s=Sum("amount"))["s"] or ZERO
 
 
 def lines(project, *, today: dt.date, received: Decimal | None = None) -> list[Line]:

@@ -8,14 +8,20 @@ from ninja import Query
 from ninja.pagination import paginate
 
 from panhuo.core.api import PagePagination, actor, referenced, require_any, visible_jurisdiction
+from panhuo.core.schemas import Id
+from panhuo.disposal.selectors import get_project_for
 from panhuo.finance.api import ERRORS, router
+from panhuo.finance.instalments import instalment_plan_set, plan_lines
 from panhuo.finance.report_schemas import (
     OverdueFilters,
     OverdueOut,
+    PlanIn,
+    PlanOut,
     ReconciliationOut,
     ReconciliationQuery,
 )
 from panhuo.finance.reports import overdue_receipts, reconciliation
+from panhuo.organisation import policy
 
 
 def _jurisdiction(user, pk):
@@ -65,3 +71,56 @@ def reconciliation_report(request: HttpRequest, query: Query[ReconciliationQuery
         "rows": report.rows,
         "totals": report.totals,
     }
+
+
+# --- Payment plans of sales ---------------------------------------------------------------------
+
+
+def _plan(user, project) -> dict:
+    if not policy.allowed(user, "receipt", "view", jurisdiction=project.jurisdiction):
+        raise policy.NotPermitted("You may not read this project's money.")
+    rows = [
+        {
+            "expected_id": p.line.expected.pk,
+            "due_date": p.line.expected.due_date,
+            "label": p.line.expected.label,
+            "amount": p.line.expected.amount,
+            "paid": p.line.paid,
+            "outstanding": p.line.due,
+            "state": p.line.state,
+            "overdue": p.overdue,
+            "working_days_late": p.working_days_late,
+        }
+        for p in plan_lines(project, today=timezone.localdate())
+    ]
+    return {"project_id": project.pk, "deal_price": project.deal_price, "rows": rows}
+
+
+@router.get(
+    "/projects/{project_id}/instalment-plan", response={200: PlanOut, **ERRORS}, tags=["receipts"]
+)
+def instalment_plan(request: HttpRequest, project_id: Id):
+    """A sale's payment plan: each row with what covers it; overdue rows say how many working
+    days late they are."""
+    require_any(request, "receipt", "view")
+    user = actor(request)
+    return _plan(user, get_project_for(user, project_id))
+
+
+@router.put(
+    "/projects/{project_id}/instalment-plan", response={200: PlanOut, **ERRORS}, tags=["receipts"]
+)
+def instalment_plan_put(request: HttpRequest, project_id: Id, payload: PlanIn):
+    """Set how the buyer of a concluded sale pays: one row in full within the payment term, or
+    at least the down payment share within it and instalments with interest within a year.
+    The rows add up to the deal price; a refusal names the row and field."""
+    require_any(request, "receipt", "create")
+    user = actor(request)
+    project = get_project_for(user, project_id)
+    instalment_plan_set(
+        actor=user,
+        project=project,
+        rows=[r.dict() for r in payload.rows],
+        interest_rate=payload.interest_rate,
+    )
+    return _plan(user, get_project_for(user, project_id))

@@ -4,10 +4,11 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from panhuo.core.schemas import Id, MoneyOut, Text
+from panhuo.core.schemas import Id, MoneyOut, PositiveMoney, Text
 from panhuo.finance.expected_models import ExpectedKind
+from panhuo.finance.schemas import Rate
 
 OverdueOrdering = Literal[
     "days_overdue", "-days_overdue", "outstanding", "-outstanding", "due_date", "-due_date",
@@ -71,3 +72,37 @@ class ReconciliationOut(Schema):
     reconciles: bool
     rows: list[PeriodOut]
     totals: PeriodOut
+
+
+class PlanRowIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    due_date: dt.date
+    amount: PositiveMoney
+
+
+class PlanIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[PlanRowIn] = Field(
+        description="The payment in full, or the down payment first and then the instalments."
+    )
+    interest_rate: Rate | None = Field(None, description="Interest on the instalments, % a year.")
+
+
+class PlanLineOut(Schema):
+    expected_id: int
+    due_date: dt.date
+    label: str
+    amount: MoneyOut
+    paid: MoneyOut
+    outstanding: MoneyOut
+    state: Literal["paid", "part_paid", "open", "arrears"]
+    overdue: bool
+    working_days_late: int
+
+
+class PlanOut(Schema):
+    project_id: int
+    deal_price: MoneyOut | None
+    rows: list[PlanLineOut]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panhuo.finance import report_views, risk_views, views
+from panhuo.finance import instalment_views, report_views, risk_views, views
 
 urlpatterns = [
     path("debts/", views.debt_list_view, name="debt-list"),
@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("receipts/overdue/", report_views.overdue_receipts_view, name="overdue-receipts"),
     path("reports/reconciliation/", report_views.reconciliation_view, name="reconciliation"),
+    path(
+        "projects/<int:project_pk>/instalment-plan/",
+        instalment_views.instalment_plan_view,
+        name="instalment-plan",
+    ),
     path("risk/", risk_views.risk_indicators_view, name="risk-indicators"),
     path("risk/fiscal-inputs/", risk_views.fiscal_inputs_view, name="fiscal-inputs"),
     path("trace/assets/<int:pk>/", risk_views.trace_asset_view, name="trace-asset"),

@@ -49,6 +49,8 @@ ENDPOINTS = {
     ("get", "/api/v1/packages"),
     ("post", "/api/v1/packages"),
     ("get", "/api/v1/packages/{package_id}"),
+    ("get", "/api/v1/packages/candidates"),
+    ("get", "/api/v1/packages/suggestions"),
     ("post", "/api/v1/packages/{package_id}/assets"),
     ("delete", "/api/v1/packages/{package_id}/assets/{asset_id}"),
     ("get", "/api/v1/projects"),
@@ -64,6 +66,8 @@ ENDPOINTS = {
     ("post", "/api/v1/receipts"),
     ("get", "/api/v1/receipts/{receipt_id}"),
     ("get", "/api/v1/reports/overdue-receipts"),
+    ("get", "/api/v1/projects/{project_id}/instalment-plan"),
+    ("put", "/api/v1/projects/{project_id}/instalment-plan"),
     ("get", "/api/v1/reports/reconciliation"),
     ("get", "/api/v1/debts"),
     ("post", "/api/v1/debts"),
@@ -106,6 +110,14 @@ ENDPOINTS = {
     ("get", "/api/v1/documents/{document_id}"),
     ("get", "/api/v1/documents/{document_id}/versions"),
     ("get", "/api/v1/documents/{document_id}/download"),
+    ("get", "/api/v1/revenue/categories"),
+    ("get", "/api/v1/revenue"),
+    ("put", "/api/v1/revenue"),
+    ("post", "/api/v1/revenue/imports"),
+    ("get", "/api/v1/monitor/summary"),
+    ("get", "/api/v1/monitor/alerts"),
+    ("get", "/api/v1/monitor/thresholds/{jurisdiction_id}"),
+    ("put", "/api/v1/monitor/thresholds/{jurisdiction_id}"),
 }
 
 

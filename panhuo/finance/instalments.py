@@ -1,0 +1,231 @@
+"""Payment plans of concluded sales: in full within 5 working days, or ≥ 30 % down and the rest
+within a year, with interest (Order 32 art. 28; the thresholds are the jurisdiction's price
+rules, checked by ``pricing.rules.payment_terms_ok`` in its working days).
+
+A plan is recorded as the project's expected receipts of kind "instalment": the down payment
+first, then the instalments. Setting a plan replaces the open plan (the old rows are kept,
+marked cancelled), so the ledger of what was expected stays readable. Receipts cover the rows
+in due-date order (``finance.expected``); a row due before today and not covered is overdue,
+and how late it is is counted in the jurisdiction's working days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from panhuo.core import workdays
+from panhuo.core.errors import ValidationError
+from panhuo.disposal.models import Channel, DisposalProject, ProjectStatus
+from panhuo.finance import expected
+from panhuo.finance.expected_models import ExpectedKind, ExpectedReceipt
+from panhuo.finance.services import to_money
+from panhuo.integrity.services import audit_record
+from panhuo.organisation import policy
+from panhuo.organisation.models import User
+from panhuo.pricing import rules
+
+#: The channels whose deal is a sale paid by the buyer (Order 32 art. 28 applies).
+SALE_CHANNELS = frozenset({Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED})
+#: The channel step records one row of the whole price; a plan replaces it.
+MAX_ROWS = 24
+RATE_MAX = Decimal("100")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    due_date: dt.date
+    amount: Decimal
+
+
+def _date(value: Any, field: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise ValidationError({field: [f"{value!r} is not a date (YYYY-MM-DD)."]}) from None
+
+
+def _rate(value: Any) -> Decimal:
+    if isinstance(value, float):
+        raise ValidationError({"interest_rate": ["Give the rate as decimal text, not a float."]})
+    try:
+        rate = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"interest_rate": [f"{value!r} is not a rate."]}) from None
+    if (
+        not rate.is_finite()
+        or rate < 0
+        or rate > RATE_MAX
+        or rate != rate.quantize(Decimal("0.001"))
+    ):
+        raise ValidationError(
+            {"interest_rate": ["The rate is a percentage from 0 to 100 with at most 3 places."]}
+        )
+    return rate
+
+
+def parse_rows(rows: Any) -> list[PlanRow]:
+    """The rows as (due date, amount), in due-date order; a bad row is named by its index."""
+    if not isinstance(rows, list | tuple) or not rows:
+        raise ValidationError({"rows": ["A plan has at least one row (the payment in full)."]})
+    if len(rows) > MAX_ROWS:
+        raise ValidationError({"rows": [f"A plan has at most {MAX_ROWS} rows."]})
+    out = []
+    for i, row in enumerate(rows):
+        get = row.get if isinstance(row, dict) else (lambda k, r=row: getattr(r, k, None))
+        due = get("due_date")
+        if due in (None, ""):
+            raise ValidationError({f"rows[{i}].due_date": ["This field is required."]})
+        out.append(
+            PlanRow(_date(due, f"rows[{i}].due_date"), to_money(get("amount"), f"rows[{i}].amount"))
+        )
+    days = [r.due_date for r in out]
+    if len(set(days)) != len(days):
+        raise ValidationError({"rows": ["Two rows fall due on the same day; merge them."]})
+    return sorted(out, key=lambda r: r.due_date)
+
+
+_FIELD = {"down_payment": "amount", "down_paid_on": "due_date", "payment": "due_date"}
+
+
+def check_plan(
+    project: DisposalProject, plan: list[PlanRow], *, deal_date: dt.date, interest_rate
+) -> None:
+    """Refuse a plan that breaks the payment rule, naming the row and field."""
+    price = project.deal_price
+    total = sum((r.amount for r in plan), Decimal("0.00"))
+    if total != price:
+        raise ValidationError(
+            {"rows": [f"The rows add up to {total:,}, not the deal price {price:,}."]}
+        )
+    first, last = plan[0], plan[-1]
+    if first.due_date < deal_date:
+        raise ValidationError(
+            {"rows[0].due_date": [f"{first.due_date} is before the deal ({deal_date})."]}
+        )
+    t = rules.thresholds_for(project.jurisdiction)
+    if len(plan) == 1:
+        breach = rules.payment_terms_ok(
+            price=price, deal_date=deal_date, t=t, paid_in_full_on=first.due_date,
+            jurisdiction=project.jurisdiction,
+        )  # fmt: skip
+    else:
+        breach = rules.payment_terms_ok(
+            price=price, deal_date=deal_date, t=t, down_payment=first.amount,
+            down_paid_on=first.due_date, rest_due_on=last.due_date,
+            jurisdiction=project.jurisdiction,
+        )  # fmt: skip
+        if breach is None and interest_rate in (None, ""):
+            raise ValidationError(
+                {"interest_rate": ["Instalments after the down payment bear interest: give the "
+                                   "agreed rate (% a year)."]}
+            )  # fmt: skip
+    if breach is not None:
+        index = len(plan) - 1 if breach.field == "rest_due_on" else 0
+        field = f"rows[{index}].{_FIELD.get(breach.field, 'due_date')}"
+        raise ValidationError({field: [f"[{breach.rule}] {breach.message}"]})
+
+
+def deal_date(project: DisposalProject) -> dt.date:
+    """The day the deal was recorded (the project entered "concluded" then)."""
+    return project.state_since or timezone.localdate()
+
+
+def instalment_plan_set(
+    *,
+    actor: User,
+    project: DisposalProject,
+    rows: Any,
+    interest_rate: Any = None,
+) -> list[ExpectedReceipt]:
+    """Record how the buyer of a concluded sale pays: one row (in full) or a down payment and
+    instalments. Replaces the project's open plan; refuses a plan breaking the payment rule,
+    naming the row and field, with nothing written."""
+    policy.require(actor, "receipt", "create", jurisdiction=project.jurisdiction)
+    plan = parse_rows(rows)
+    rate = None if interest_rate in (None, "") else _rate(interest_rate)
+    with transaction.atomic():
+        project = (
+            DisposalProject.objects.select_for_update()
+            .select_related("package__jurisdiction")
+            .get(pk=project.pk)
+        )
+        if project.channel not in SALE_CHANNELS:
+            raise ValidationError(
+                {"project": [f"Payment plans are for sales; {project.code} is a "
+                             f"{project.get_channel_display()}."]}
+            )  # fmt: skip
+        if project.status != ProjectStatus.CONCLUDED:
+            raise ValidationError(
+                {"project": [f"A payment plan is set between the deal and the payment in full; "
+                             f"{project.code} is {project.get_status_display()}."]}
+            )  # fmt: skip
+        check_plan(project, plan, deal_date=deal_date(project), interest_rate=rate)
+        old = ExpectedReceipt.objects.filter(
+            project=project, cancelled=False, kind=ExpectedKind.INSTALMENT
+        )
+        before = [(str(e.due_date), str(e.amount)) for e in old]
+        old.update(cancelled=True)
+        n = len(plan)
+        made = []
+        for i, r in enumerate(plan):
+            if n == 1:
+                label = "Payment in full"
+            elif i == 0:
+                label = "Down payment"
+            else:
+                label = f"Instalment {i} of {n - 1}" + (f" (interest {rate} %)" if rate else "")
+            e = ExpectedReceipt(
+                project=project, due_date=r.due_date, amount=r.amount,
+                kind=ExpectedKind.INSTALMENT, label=label,
+            )  # fmt: skip
+            e.full_clean()
+            e.save(force_insert=True)
+            made.append(e)
+        audit_record(
+            actor=actor,
+            action="instalment_plan.set",
+            obj=project,
+            before={"rows": before},
+            after={
+                "rows": [(str(r.due_date), str(r.amount)) for r in plan],
+                "interest_rate": None if rate is None else str(rate),
+            },
+            jurisdiction_path=project.jurisdiction.path,
+        )
+    return made
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    line: expected.Line
+    working_days_late: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.line.overdue
+
+
+def plan_lines(project: DisposalProject, *, today: dt.date) -> list[PlanLine]:
+    """The project's live instalment rows with what covers each and how many working days
+    (of the jurisdiction's calendar) an overdue one is late."""
+    out = []
+    for line in expected.lines(project, today=today):
+        if line.expected.kind != ExpectedKind.INSTALMENT:
+            continue
+        late = 0
+        if line.overdue:
+            late = workdays.working_days_between(
+                line.expected.due_date, today, jurisdiction=project.jurisdiction
+            )
+        out.append(PlanLine(line, late))
+    return out
