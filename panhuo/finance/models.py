@@ -22,6 +22,16 @@ class BudgetClass(models.TextChoices):
     GOVERNMENT_FUND = "government_fund", _("Government fund revenue")
 
 
+class ReceiptKind(models.TextChoices):
+    """What a receipt is for. A forfeited deposit is money of the treasury (and may repay debt)
+    but pays nothing a project is owed; a deposit applied to the price becomes a sale price."""
+
+    SALE_PRICE = "sale_price", _("Sale price")
+    RENT = "rent", _("Rent")
+    CONCESSION_FEE = "concession_fee", _("Concession fee")
+    FORFEITED_DEPOSIT = "forfeited_deposit", _("Forfeited deposit")
+
+
 class ReceiptQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReceiptQuerySet:
         return self.filter(
@@ -45,6 +55,9 @@ class Receipt(models.Model):
     budget_class = models.CharField(
         _("budget classification"), max_length=20, choices=BudgetClass.choices
     )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ReceiptKind.choices, default=ReceiptKind.SALE_PRICE
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -63,6 +76,9 @@ class Receipt(models.Model):
                 name="receipt_allocated_within_amount",
             ),
             models.UniqueConstraint(fields=["voucher"], name="receipt_voucher_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in ReceiptKind]), name="receipt_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -249,6 +265,7 @@ class Allocation(models.Model):
 
 
 from panhuo.finance.debt_models import FiscalInputs, ScheduleRow  # noqa: E402, F401
+from panhuo.finance.deposit_models import Deposit, DepositStatus  # noqa: E402, F401
 from panhuo.finance.expected_models import (  # noqa: E402, F401
     DebtSettlement,
     ExpectedKind,

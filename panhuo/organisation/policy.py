@@ -47,6 +47,13 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("debt", "edit"): frozenset({F}),
     ("allocation", "view"): READERS,
     ("allocation", "create"): frozenset({F}),
+    # Bidders' deposits (finance/deposits.py): finance receives, refunds and applies them to the
+    # winner's price; forfeiting one (the bidder broke the rules) is the head's or a deputy's.
+    ("deposit", "view"): READERS,
+    ("deposit", "receive"): frozenset({F}),
+    ("deposit", "refund"): frozenset({F}),
+    ("deposit", "apply"): frozenset({F}),
+    ("deposit", "forfeit"): frozenset({H, D}),
     ("audit", "view"): frozenset({H, D, A, S}),
     ("scope", "view"): READERS,
     ("scope", "rules"): frozenset({H, D, O}),
