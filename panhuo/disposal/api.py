@@ -14,10 +14,13 @@ from panhuo.core.api import (
     visible_jurisdiction,
 )
 from panhuo.core.schemas import ErrorOut, Id
+from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.models import Channel, DisposalProject, PackageItem, ProjectEvent
 from panhuo.disposal.schemas import (
     BoardColumn,
     BoardFilters,
+    CandidateFilters,
+    CandidateOut,
     ExpectedOut,
     OverdueOut,
     PackageAssetsIn,
@@ -31,7 +34,10 @@ from panhuo.disposal.schemas import (
     ProjectOut,
     ProjectPatch,
     RoundOut,
+    SuggestionFilters,
+    SuggestionOut,
     TransitionIn,
+    suggestion_out,
 )
 from panhuo.disposal.selectors import (
     board,
@@ -52,6 +58,7 @@ from panhuo.disposal.services import (
     project_update,
     transition_check,
 )
+from panhuo.disposal.suggestions import suggestions_for
 from panhuo.disposal.workflow import table_for
 from panhuo.finance import expected
 from panhuo.organisation import policy
@@ -93,6 +100,38 @@ def package_new(request: HttpRequest, payload: PackageIn):
         asset_ids=payload.asset_ids,
     )
     return Status(201, _package_detail(user, package.pk))
+
+
+def _scope_jurisdiction(user, pk):
+    if not pk:
+        return None
+    return referenced("jurisdiction", "jurisdiction", visible_jurisdiction, user, pk)
+
+
+# Fixed paths come before /packages/{package_id}, which would take them for an id.
+@router.get("/packages/candidates", response={200: list[CandidateOut], **ERRORS}, tags=["packages"])
+@paginate(PagePagination)
+def package_candidates(request: HttpRequest, filters: Query[CandidateFilters]):
+    """Assets a package may take: the confirmed scope's candidates the caller sees, not
+    essential, not disposed and in no live package."""
+    require_any(request, "package", "create")
+    user = actor(request)
+    data = filters.dict()
+    data["jurisdiction"] = _scope_jurisdiction(user, data.get("jurisdiction"))
+    return confirmed_candidates(user, **data)
+
+
+@router.get(
+    "/packages/suggestions", response={200: list[SuggestionOut], **ERRORS}, tags=["packages"]
+)
+def package_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]):
+    """Candidates grouped by place and kind, each group with its figures and reason; make a
+    package of one with POST /packages and its ``asset_ids``."""
+    require_any(request, "package", "create")
+    user = actor(request)
+    data = filters.dict()
+    data["jurisdiction"] = _scope_jurisdiction(user, data.get("jurisdiction"))
+    return [suggestion_out(s) for s in suggestions_for(user, **data)]
 
 
 @router.get("/packages/{package_id}", response={200: PackageDetailOut, **ERRORS}, tags=["packages"])

@@ -63,6 +63,11 @@ def _resolve_assets(actor: User, asset_ids: Iterable[int], jurisdiction: Jurisdi
             )
         if a.status == AssetStatus.DISPOSED:
             raise ValidationError({"assets": [f"Asset {a.code} is already disposed."]})
+    from panhuo.disposal.candidates import scope_refusals
+
+    refused = scope_refusals(assets)
+    if refused:
+        raise ValidationError({"assets": refused[:20]})
     busy = PackageItem.objects.filter(asset__in=assets, live=True).select_related(
         "package", "asset"
     )
