@@ -23,6 +23,7 @@ def panhuo(request):
             "approval_chains": policy.can_any(user, "approval_chain", "view"),
             "valuations": policy.can_any(user, "valuation", "view"),
             "documents": policy.can_any(user, "document", "view"),
+            "monitor": policy.can_any(user, "revenue", "view"),
         }
     return {
         "money_unit": unit_label(),

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("panhuo.pricing.urls")),
     path("audit/", include("panhuo.integrity.urls")),
     path("documents/", include("panhuo.integrity.document_urls")),
+    path("monitor/", include("panhuo.monitor.urls")),
 ]

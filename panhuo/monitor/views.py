@@ -1,0 +1,318 @@
+"""Monitor pages: a jurisdiction's roll-up with alerts and charts, the list of figures with a
+form to set one, thresholds, and the file import. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from panhuo.core.money import format_money, in_display_unit
+from panhuo.core.ui import (
+    add_service_errors,
+    csv_response,
+    ordering_from,
+    paginate,
+    section_required,
+)
+from panhuo.monitor import figures
+from panhuo.monitor.forms import (
+    MonitorFilterForm,
+    RevenueFilterForm,
+    RevenueImportForm,
+    RevenueSetForm,
+    ThresholdsForm,
+)
+from panhuo.monitor.importing import revenue_import
+from panhuo.monitor.models import RevenueCategory
+from panhuo.monitor.selectors import (
+    REVENUE_ORDERINGS,
+    alert_text,
+    monitor_summary,
+    revenue_list,
+    thresholds_for,
+    years_with_data,
+)
+from panhuo.monitor.services import revenue_set, thresholds_set
+from panhuo.organisation import policy
+from panhuo.register.importing.readers import FileRejected
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BUDGET_CSS = {figures.TAX: "tax", figures.NON_TAX: "non-tax", figures.FUND: "fund"}
+
+
+def _point(key: str, label: str, amount: Decimal, css: str) -> dict:
+    return {
+        "key": key,
+        "label": label,
+        "value": str(in_display_unit(amount)),
+        "display": format_money(amount),
+        "css": css,
+    }
+
+
+def _table(summary: figures.Summary) -> tuple[list[str], list[list]]:
+    header = [
+        _("Category"),
+        _("Month (yuan)"),
+        _("Same month last year (yuan)"),
+        _("Month growth (%)"),
+        _("Year to date (yuan)"),
+        _("Last year to date (yuan)"),
+        _("Year-to-date growth (%)"),
+        _("Share of all revenue (%)"),
+    ]
+    rows = [
+        [
+            r.label, r.month, r.month_last_year, r.month_growth, r.ytd, r.ytd_last_year,
+            r.ytd_growth, r.share,
+        ]
+        for r in summary.rows
+    ]  # fmt: skip
+    return header, rows
+
+
+def _export(summary: figures.Summary, jurisdiction, fmt: str):
+    header, rows = _table(summary)
+    name = f"revenue-{jurisdiction.code}-{summary.year}-{summary.through:02d}"
+    if fmt == "csv":
+        return csv_response(f"{name}.csv", header, rows)
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(str(summary.year))
+    ws.append(header)
+    for row in rows:
+        ws.append([v if not isinstance(v, str) or not v.startswith("=") else "'" + v for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _monitor_page(request, thresholds_form=None, status=200):
+    user = request.user
+    filter_form = MonitorFilterForm(request.GET or None, user=user)
+    jurisdiction, year, through = filter_form.chosen()
+    if jurisdiction is None:
+        raise Http404(_("No jurisdiction is visible to you."))
+    years = years_with_data(user, jurisdiction)
+    year = year or (years[0] if years else timezone.localdate().year)
+    summary = monitor_summary(user, jurisdiction, year, through)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(summary, jurisdiction, fmt)
+    land, margin, owner = thresholds_for(jurisdiction)
+    can_set = policy.allowed(user, "revenue_thresholds", "edit", jurisdiction=jurisdiction)
+    if thresholds_form is None and can_set:
+        thresholds_form = ThresholdsForm(
+            user=user,
+            initial={
+                "jurisdiction": jurisdiction.pk,
+                "land_dependence_pct": land,
+                "growth_margin_pct": margin,
+            },
+        )
+    month_labels = [f"{year}-{m:02d}" for m in range(1, 13)]
+    labels = {r.code: r.label for r in summary.rows}
+    nontax_items = [r for r in summary.rows if r.depth == 3 and r.code in _items(figures.NON_TAX)]
+    return render(
+        request,
+        "monitor/monitor.html",
+        {
+            "filter_form": filter_form,
+            "jurisdiction": jurisdiction,
+            "year": year,
+            "years": years,
+            "summary": summary,
+            "alerts": [{"code": a.code, "text": alert_text(a)} for a in summary.alerts],
+            "monthly_chart": [
+                _point(month_labels[i], month_labels[i][5:], amount, "total")
+                for i, amount in enumerate(summary.monthly[figures.ALL][: summary.through])
+            ],
+            "composition_chart": [
+                _point(code, labels[code], summary.row(code).ytd, BUDGET_CSS[code])
+                for code in figures.BUDGETS
+            ],
+            "composition": [summary.row(code) for code in figures.BUDGETS],
+            "nontax_chart": [
+                _point(r.code, r.label, r.ytd, f"non-tax-{i}") for i, r in enumerate(nontax_items)
+            ],
+            "nontax_items": nontax_items,
+            "land": land,
+            "margin": margin,
+            "thresholds_owner": owner,
+            "thresholds_form": thresholds_form,
+        },
+        status=status,
+    )
+
+
+def _items(budget: str) -> set[str]:
+    return set(RevenueCategory.objects.filter(parent__code=budget).values_list("code", flat=True))
+
+
+@section_required("revenue")
+def monitor_view(request):
+    return _monitor_page(request)
+
+
+@require_POST
+@section_required("revenue_thresholds", "edit")
+def thresholds_view(request):
+    form = ThresholdsForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            thresholds_set(actor=request.user, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied:
+            form.add_error(
+                "jurisdiction", _("Your roles do not allow setting thresholds for this place.")
+            )
+        else:
+            messages.success(request, _("Thresholds of %(j)s saved.") % {"j": data["jurisdiction"]})
+            return redirect(f"{redirect('monitor').url}?jurisdiction={data['jurisdiction'].pk}")
+    return _monitor_page(request, thresholds_form=form, status=400)
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def _records(request):
+    form = RevenueFilterForm(request.GET or None, user=request.user)
+    sort = ordering_from(request, REVENUE_ORDERINGS, "-month")
+    qs = revenue_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
+    return form, sort, qs
+
+
+def _records_page(request, set_form=None, status=200):
+    form, sort, qs = _records(request)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        header = [_("Jurisdiction code"), _("Jurisdiction"), _("Month"), _("Category code"),
+                  _("Category"), _("Amount (yuan)")]  # fmt: skip
+        rows = (
+            [
+                r.jurisdiction.code,
+                r.jurisdiction.name,
+                f"{r.month:%Y-%m}",
+                r.category.code,
+                r.category.label,
+                r.amount,
+            ]
+            for r in qs.iterator(chunk_size=2000)
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        if fmt == "csv":
+            return csv_response(f"revenue-{stamp}.csv", header, rows)
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("revenue")
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        buf = io.BytesIO()
+        wb.save(buf)
+        response = HttpResponse(buf.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="revenue-{stamp}.xlsx"'
+        return response
+    can_set = policy.can_any(request.user, "revenue", "edit")
+    if set_form is None and can_set:
+        set_form = RevenueSetForm(user=request.user)
+    return render(
+        request,
+        "monitor/revenue_list.html",
+        {
+            "filter_form": form,
+            "sort": sort,
+            "page": paginate(request, qs),
+            "set_form": set_form,
+            "can_set": can_set,
+        },
+        status=status,
+    )
+
+
+@section_required("revenue")
+def revenue_list_view(request):
+    return _records_page(request)
+
+
+@require_POST
+@section_required("revenue", "edit")
+def revenue_set_view(request):
+    form = RevenueSetForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        category = RevenueCategory.objects.get(code=data["category"])
+        try:
+            _record, outcome = revenue_set(
+                actor=request.user, jurisdiction=data["jurisdiction"], month=data["month"],
+                category=category, amount=data["amount"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied:
+            form.add_error(
+                "jurisdiction", _("Your roles do not allow entering figures for this place.")
+            )
+        else:
+            words = {"new": _("recorded"), "updated": _("corrected"), "unchanged": _("unchanged")}
+            messages.success(
+                request,
+                _("%(category)s of %(j)s for %(month)s: %(outcome)s.")
+                % {
+                    "category": category,
+                    "j": data["jurisdiction"],
+                    "month": data["month"],
+                    "outcome": words[outcome],
+                },
+            )
+            return redirect("revenue-list")
+    return _records_page(request, set_form=form, status=400)
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+@section_required("revenue", "edit")
+def revenue_import_view(request):
+    report = None
+    status = 200
+    if request.method == "POST":
+        form = RevenueImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            upload = data["file"]
+            try:
+                report = revenue_import(
+                    actor=request.user, stream=upload, filename=upload.name or "",
+                    commit=data["mode"] != "dry_run", valid_only=data["mode"] == "valid_only",
+                    sheet=data["sheet"] or None, amount_unit=data["amount_unit"],
+                )  # fmt: skip
+            except FileRejected as exc:
+                form.add_error("file", str(exc))
+                status = 400
+            else:
+                if report.committed:
+                    messages.success(request, _("The figures were written."))
+                elif data["mode"] != "dry_run":
+                    status = 400
+        else:
+            status = 400
+    else:
+        form = RevenueImportForm()
+    return render(
+        request, "monitor/revenue_import.html", {"form": form, "report": report}, status=status
+    )
