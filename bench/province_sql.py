@@ -103,24 +103,23 @@ WHERE j.path LIKE %(path)s
 GROUP BY p.status
 """
 _MONEY = """
-SELECT
-  (SELECT coalesce(sum(r.amount), 0) FROM finance_receipt r
+SELECT r.received, r.allocated, d.principal, d.outstanding, a.repaid
+FROM
+  (SELECT coalesce(sum(r.amount), 0) AS received, coalesce(sum(r.allocated), 0) AS allocated
+   FROM finance_receipt r
      JOIN disposal_disposalproject p ON p.id = r.project_id
      JOIN disposal_package k ON k.id = p.package_id
      JOIN organisation_jurisdiction j ON j.id = k.jurisdiction_id
-   WHERE j.path LIKE %(path)s),
-  (SELECT coalesce(sum(r.allocated), 0) FROM finance_receipt r
-     JOIN disposal_disposalproject p ON p.id = r.project_id
-     JOIN disposal_package k ON k.id = p.package_id
-     JOIN organisation_jurisdiction j ON j.id = k.jurisdiction_id
-   WHERE j.path LIKE %(path)s),
-  (SELECT coalesce(sum(d.principal), 0) FROM finance_debt d
-     JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id WHERE j.path LIKE %(path)s),
-  (SELECT coalesce(sum(d.outstanding), 0) FROM finance_debt d
-     JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id WHERE j.path LIKE %(path)s),
+   WHERE j.path LIKE %(path)s) r,
+  (SELECT coalesce(sum(d.principal), 0) AS principal,
+          coalesce(sum(d.outstanding), 0) AS outstanding
+   FROM finance_debt d JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id
+   WHERE j.path LIKE %(path)s) d,
   (SELECT coalesce(sum(CASE WHEN a.reverses_id IS NULL THEN a.amount ELSE -a.amount END), 0)
+            AS repaid
    FROM finance_allocation a JOIN finance_debt d ON d.id = a.debt_id
-     JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id WHERE j.path LIKE %(path)s)
+     JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id
+   WHERE j.path LIKE %(path)s) a
 """
 MONEY_KEYS = ("received", "allocated", "debt_principal", "debt_outstanding", "repaid")
 

@@ -1,0 +1,120 @@
+"""The indicators as the database computes them equal the definition, schedules included.
+
+On PostgreSQL ``indicators_for`` sums in one SQL statement (``debt_indicators_sql``); on
+SQLite it runs ``compute`` on the fetched facts. Either way, recomputed from the raw rows with
+``compute``, every figure must be equal: for a district and for the city rolling up its two
+districts, with schedules (bullet, equal principal, annuity, hand-given rows), debts without
+one, fiscal inputs, and debts the caller may not see.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from panhuo.finance.debt_models import FiscalInputs, ScheduleRow
+from panhuo.finance.indicators import DebtFacts, compute, indicators_for
+from panhuo.finance.models import Debt
+from panhuo.finance.schedules import build_schedule
+
+D = Decimal
+AS_OF = dt.date(2026, 6, 30)
+
+debt = st.tuples(
+    st.sampled_from(["general_bond", "special_bond", "bank_loan", "hidden", "lgfv_bond"]),
+    st.decimals(min_value=D("1"), max_value=D("1e9"), places=2),
+    st.integers(0, 100),  # percent of the principal still outstanding
+    st.decimals(min_value=D("0"), max_value=D("12"), places=3),
+    st.sampled_from(["fixed", "floating"]),
+    st.integers(-3000, 6000),  # maturity, days from AS_OF
+    st.sampled_from(["none", "bullet", "equal_principal", "annuity", "custom"]),
+    st.sampled_from(["annual", "semiannual", "quarterly"]),
+    st.sampled_from(["district", "other_district", "city"]),
+)
+
+
+def _make(world, i, row) -> tuple[Debt, DebtFacts]:
+    kind, principal, pct_left, rate, rate_type, days, method, freq, where = row
+    outstanding = (principal * pct_left / 100).quantize(D("0.01"))
+    maturity = AS_OF + dt.timedelta(days=days)
+    issue = maturity - dt.timedelta(days=365 * 5 + 17)
+    d = Debt.objects.create(
+        code=f"R{i}",
+        jurisdiction=getattr(world, where),
+        creditor="c",
+        debt_type=kind,
+        principal=principal,
+        outstanding=outstanding,
+        rate=rate,
+        rate_type=rate_type,
+        issue_date=issue,
+        maturity_date=maturity,
+    )
+    rows = []
+    if method == "custom":
+        # Uneven rows, one of them with zero principal, adding up to the principal.
+        first = (principal / 3).quantize(D("0.01"))
+        rows = [
+            (issue + dt.timedelta(days=400), first, D("0.00")),
+            (issue + dt.timedelta(days=900), D("0.00"), D("12.34")),
+            (maturity, principal - first, D("1.01")),
+        ]
+    elif method != "none":
+        rows = [
+            (r.due_date, r.principal, r.interest)
+            for r in build_schedule(
+                principal=principal,
+                rate=rate,
+                issue=issue,
+                maturity=maturity,
+                method=method,
+                frequency=freq,
+            )
+        ]
+    ScheduleRow.objects.bulk_create(
+        ScheduleRow(debt=d, due_date=due, principal=p, interest=it) for due, p, it in rows
+    )
+    return d, DebtFacts(kind, principal, outstanding, rate, rate_type, maturity, tuple(rows))
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(debt, max_size=10),
+    capacity=st.none() | st.decimals(min_value=D("0.01"), max_value=D("1e10"), places=2),
+    spending=st.decimals(min_value=D("0.01"), max_value=D("1e10"), places=2),
+)
+def test_indicators_with_schedules_equal_the_definition(world, rows, capacity, spending):
+    from django.db import transaction
+
+    with transaction.atomic():
+        made = [_make(world, i, row) for i, row in enumerate(rows)]
+        if capacity is not None:
+            FiscalInputs.objects.create(
+                jurisdiction=world.district,
+                year=AS_OF.year - 1,
+                comprehensive_fiscal_capacity=capacity,
+                budget_expenditure=spending,
+            )
+            FiscalInputs.objects.create(  # a later year than asked for: not used
+                jurisdiction=world.district,
+                year=AS_OF.year + 1,
+                comprehensive_fiscal_capacity=D("1.00"),
+                budget_expenditure=D("1.00"),
+            )
+        inputs = {"capacity": capacity, "budget_expenditure": spending if capacity else None}
+        district = [f for d, f in made if d.jurisdiction_id == world.district.pk]
+        shown = indicators_for(world.user("finance"), world.district, AS_OF)
+        assert shown == compute(district, as_of=AS_OF, **inputs)
+        # The city's supervisor sees both districts and the city's own debts; the city has no
+        # fiscal inputs of its own.
+        assert indicators_for(world.user("supervisor"), world.city, AS_OF) == compute(
+            [f for _d, f in made], as_of=AS_OF
+        )
+        # Asked about the city, the district's finance officer still sees only the district.
+        assert indicators_for(world.user("finance"), world.city, AS_OF) == compute(
+            district, as_of=AS_OF
+        )
+        transaction.set_rollback(True)
