@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panhuo.finance import instalment_views, report_views, risk_views, views
+from panhuo.finance import instalment_views, report_views, risk_views, security_views, views
 
 urlpatterns = [
     path("debts/", views.debt_list_view, name="debt-list"),
@@ -33,6 +33,21 @@ urlpatterns = [
         "projects/<int:project_pk>/instalment-plan/",
         instalment_views.instalment_plan_view,
         name="instalment-plan",
+    ),
+    path(
+        "debts/<int:pk>/securities/",
+        security_views.security_create_view,
+        name="debt-security-create",
+    ),
+    path(
+        "debts/<int:pk>/securities/<int:security_pk>/release/",
+        security_views.security_release_view,
+        name="debt-security-release",
+    ),
+    path(
+        "debts/<int:pk>/securities/<int:security_pk>/delete/",
+        security_views.security_delete_view,
+        name="debt-security-delete",
     ),
     path("risk/", risk_views.risk_indicators_view, name="risk-indicators"),
     path("risk/fiscal-inputs/", risk_views.fiscal_inputs_view, name="fiscal-inputs"),

@@ -102,8 +102,15 @@ def debt_export(request):
     return csv_response(f"debts-{stamp}.csv", header, rows)
 
 
-def debt_page(request, debt, *, schedule_form=None, reverse_form=None, reverse_pk=None):
+def debt_page(
+    request, debt, *, schedule_form=None, reverse_form=None, reverse_pk=None, security_form=None
+):
+    from panhuo.finance.security_views import security_context
+
     user = request.user
+    securities = security_context(request, debt)
+    if security_form is not None and securities["can_edit_securities"]:
+        securities["security_form"] = security_form
     allocations = list(
         allocation_list(user, debt=debt.pk).select_related("receipt__project", "reverses")
     )
@@ -132,7 +139,9 @@ def debt_page(request, debt, *, schedule_form=None, reverse_form=None, reverse_p
             "reverse_form": reverse_form,
             "reverse_pk": reverse_pk,
             "can_trace": policy.can_any(user, "allocation", "view"),
+            **securities,
         },
+        status=400 if security_form is not None else 200,
     )
 
 

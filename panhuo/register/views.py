@@ -118,6 +118,7 @@ def _asset_page(request, asset: Asset, *, encumbrance_form=None, status: int = 2
             if income_yield is None
             else (income_yield * 100).quantize(Decimal("0.1")),
             "encumbrances": asset.encumbrances.all(),
+            "debt_securities": _debt_securities(request.user, asset),
             "live_package": live_item.package if live_item else None,
             "history": describe_history(Asset, history_of(asset)[:200]),
             "can_edit": can_edit,
@@ -125,6 +126,16 @@ def _asset_page(request, asset: Asset, *, encumbrance_form=None, status: int = 2
         },
         status=status,
     )
+
+
+def _debt_securities(user, asset: Asset) -> list[tuple]:
+    """The debts this asset secures, each with whether the reader may open the debt."""
+    from panhuo.finance.securities import securities_of_asset
+
+    return [
+        (s, policy.allowed(user, "debt", "view", jurisdiction=s.debt.jurisdiction))
+        for s in securities_of_asset(asset).select_related("debt__jurisdiction")
+    ]
 
 
 @section_required("asset")
