@@ -287,3 +287,23 @@ def test_import_is_idempotent(world, rows):
     assert sorted((c, m, a) for _j, m, c, a in after_first) == sorted(
         (c, dt.date(2023, mo, 1), a) for c, mo, a in rows
     )
+
+
+def test_cli_import_revenue_dry_run_then_commit(world, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "revenue.csv"
+    path.write_text(LONG, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import", "revenue", str(path), user="finance", stdout=out)
+    assert "new 3" in out.getvalue() and "Dry run" in out.getvalue() and state() == []
+    out = io.StringIO()
+    call_command("import", "revenue", str(path), user="finance", commit=True, stdout=out)
+    assert "Committed." in out.getvalue() and len(state()) == 3
+    path.write_text(LONG + "D1,2024-04,bogus,1\n", encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was written"):
+        call_command("import", "revenue", str(path), user="finance", commit=True, stdout=out)
+    assert "row 5, column category: unknown category 'bogus'" in out.getvalue()
+    with pytest.raises(CommandError, match="may not"):
+        call_command("import", "revenue", str(path), user="office", commit=True)

@@ -1,4 +1,7 @@
-"""panhuo import assets FILE: check (dry run) or commit a register file, with a progress bar."""
+"""panhuo import assets FILE: check (dry run) or commit a register file, with a progress bar.
+
+``panhuo import revenue FILE`` imports fiscal revenue figures (panhuo/monitor/command.py).
+"""
 
 from __future__ import annotations
 
@@ -14,10 +17,10 @@ from panhuo.register.importing.readers import FileRejected
 
 
 class Command(BaseCommand):
-    help = "Import assets from a CSV or XLSX file (dry run unless --commit)."
+    help = "Import assets or revenue figures from a CSV or XLSX file (dry run unless --commit)."
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["assets"])
+        parser.add_argument("target", choices=["assets", "revenue"])
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="who imports (for permission and audit)")
         parser.add_argument("--mapping", default="", help="name of one of the user's mappings")
@@ -37,6 +40,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **opts):
+        if opts["target"] == "revenue":
+            from panhuo.monitor.command import run_import
+
+            return run_import(self, opts)
         try:
             user = User.objects.get(username=opts["user"], is_active=True)
         except User.DoesNotExist:

@@ -1,0 +1,53 @@
+"""``panhuo import revenue FILE [--commit] [--valid-only]``: the register's import command
+hands the ``revenue`` target to this function, which checks or writes a file of figures and
+prints the counts and every rejected figure's row, column and reason."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from panhuo.monitor.importing import revenue_import
+from panhuo.organisation.models import User
+from panhuo.organisation.policy import NotPermitted
+from panhuo.register.importing.readers import FileRejected
+
+
+def run_import(command: BaseCommand, opts: dict[str, Any]) -> None:
+    try:
+        user = User.objects.get(username=opts["user"], is_active=True)
+    except User.DoesNotExist:
+        raise CommandError(f"No active user {opts['user']!r}.") from None
+    path = Path(opts["file"])
+    if not path.is_file():
+        raise CommandError(f"No file {path}.")
+    with path.open("rb") as f:
+        try:
+            report = revenue_import(
+                actor=user, stream=f, filename=path.name, commit=opts["commit"],
+                valid_only=opts["valid_only"], sheet=opts["sheet"], encoding=opts["encoding"],
+                delimiter=opts["delimiter"], amount_unit=opts["amount_unit"] or "yuan",
+            )  # fmt: skip
+        except FileRejected as exc:
+            raise CommandError(f"{path.name}: {exc}") from None
+        except NotPermitted as exc:
+            raise CommandError(str(exc)) from None
+    out = command.stdout
+    out.write(f"figures {report.rows}: new {report.new}, updated {report.updated}, "
+              f"unchanged {report.unchanged}, rejected {report.rejected}")  # fmt: skip
+    for e in report.errors:
+        out.write(f"  row {e.row}, column {e.column}: {e.message}")
+    if report.error_count > len(report.errors):
+        out.write(f"  … and {report.error_count - len(report.errors)} more errors")
+    if report.committed:
+        out.write(command.style.SUCCESS("Committed."))
+    elif opts["commit"]:
+        raise CommandError("Nothing was written: figures were rejected (see above); fix them "
+                           "or pass --valid-only.")  # fmt: skip
+    else:
+        out.write("Dry run: nothing was written. Add --commit to write.")
+    if report.rejected and not opts["commit"]:
+        sys.exit(1)
