@@ -337,5 +337,5 @@ def trace(request: HttpRequest, query: Query[TraceQuery]):
     return [row.__dict__ for row in trail(user, **{field: subject})]
 
 
-# The report endpoints live beside, on this router.
-from panhuo.finance import report_api  # noqa: E402, F401
+# The report and deposit endpoints live beside, on this router.
+from panhuo.finance import deposit_api, report_api  # noqa: E402, F401

@@ -91,7 +91,11 @@ class Deposit(models.Model):
             # Held ⇔ not closed; closed no earlier than received.
             models.CheckConstraint(
                 condition=(Q(status="held") & Q(closed_on__isnull=True))
-                | (~Q(status="held") & Q(closed_on__gte=F("received_on"))),
+                | (
+                    ~Q(status="held")
+                    & Q(closed_on__isnull=False)
+                    & Q(closed_on__gte=F("received_on"))
+                ),
                 name="deposit_closed_iff_not_held",
             ),
             # A receipt exactly for the forfeited and the applied.

@@ -70,6 +70,4 @@ def scheduled_total(project) -> Decimal:
 
 def paying(receipts):
     """The receipts that pay what a project owes (a forfeited deposit pays nothing it owes)."""
-    if any(f.name == "kind" for f in receipts.model._meta.fields):
-        return receipts.exclude(kind="forfeited_deposit")
-    return receipts
+    return receipts.exclude(kind="forfeited_deposit")

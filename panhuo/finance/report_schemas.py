@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from panhuo.core.schemas import Id, MoneyOut, PositiveMoney, Text
+from panhuo.finance.deposit_models import DepositStatus
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.finance.schemas import Rate
 
@@ -106,3 +107,52 @@ class PlanOut(Schema):
     project_id: int
     deal_price: MoneyOut | None
     rows: list[PlanLineOut]
+
+
+DepositOrdering = Literal[
+    "received_on", "-received_on", "amount", "-amount", "bidder", "-bidder", "status", "-status",
+    "voucher", "-voucher", "project", "-project", "closed_on", "-closed_on",
+]  # fmt: skip
+
+
+class DepositFilters(Schema):
+    q: Text = Field("", description="Bidder, voucher or project code contains.")
+    status: DepositStatus | None = None
+    project: Id | None = None
+    jurisdiction: Id | None = Field(None, description="This jurisdiction and those below it.")
+    ordering: DepositOrdering = "-received_on"
+
+
+class DepositOut(Schema):
+    id: int
+    project_id: int
+    round_id: int | None
+    bidder: str
+    amount: MoneyOut
+    received_on: dt.date
+    voucher: str
+    status: DepositStatus
+    closed_on: dt.date | None
+    reason: str
+    receipt_id: int | None = Field(None, description="The receipt a forfeit or application made.")
+    recorded_by_id: int
+    created_at: dt.datetime
+
+
+class DepositIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    project: Id
+    round: Id | None = Field(None, description="The listing round of the project it is for.")
+    bidder: Text = Field(min_length=1, max_length=200)
+    amount: PositiveMoney
+    received_on: dt.date
+    voucher: Text = Field(min_length=1, max_length=60)
+
+
+class DepositStepIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["refund", "forfeit", "apply"]
+    on: dt.date | None = Field(None, description="Defaults to today.")
+    reason: Text = Field("", max_length=300, description="Required to forfeit.")

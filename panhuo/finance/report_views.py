@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from panhuo.core.ui import csv_response, paginate, section_required
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.finance.exports import xlsx_response
-from panhuo.finance.models import BudgetClass, DebtType
+from panhuo.finance.models import BudgetClass, DebtType, ReceiptKind
 from panhuo.finance.report_forms import OverdueFilterForm, ReconciliationForm
 from panhuo.finance.reports import OVERDUE_ORDERINGS, overdue_receipts, reconciliation
 
@@ -90,10 +90,7 @@ def reconciliation_columns():
 
 
 def _receipt_kinds():
-    from panhuo.finance import models
-
-    kind = getattr(models, "ReceiptKind", None)
-    return kind.choices if kind is not None else [("sale_price", _("Sale price"))]
+    return ReceiptKind.choices
 
 
 def _breakdown(values: dict, choices) -> list[tuple[str, Decimal]]:

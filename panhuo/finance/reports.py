@@ -256,20 +256,14 @@ class Reconciliation:
 
 def _deposit_events(user, jurisdiction, end: dt.date) -> list[tuple]:
     """(received on, left the held state on or None, amount) of each deposit up to ``end``."""
-    try:
-        from panhuo.finance.deposit_models import Deposit
-    except ImportError:  # pragma: no cover - the deposit ledger is optional for this report
-        return []
+    from panhuo.finance.deposit_models import Deposit
+
     qs = (
         Deposit.objects.visible_to(user)
         .filter(received_on__lte=end)
         .filter(_jurisdiction_q(jurisdiction, "project__package__jurisdiction__path"))
     )
     return list(qs.values_list("received_on", "closed_on", "amount"))
-
-
-#: Receipts have a kind once the finance migration adding it is applied.
-_KIND = ("kind",) if any(f.name == "kind" for f in Receipt._meta.fields) else ()
 
 
 def reconciliation(
@@ -286,10 +280,8 @@ def reconciliation(
         Receipt.objects.visible_to(user)
         .filter(received_on__lte=last)
         .filter(_jurisdiction_q(jurisdiction, "project__package__jurisdiction__path"))
-        .values_list("received_on", "amount", *_KIND, "budget_class")
+        .values_list("received_on", "amount", "kind", "budget_class")
     )
-    if not _KIND:
-        receipts = [(day, amount, "sale_price", cls) for day, amount, cls in receipts]
     entries = list(
         Allocation.objects.visible_to(user)
         .filter(allocated_on__lte=last)

@@ -17,7 +17,7 @@ from panhuo.core.schemas import (
     PositiveMoney,
     Text,
 )
-from panhuo.finance.models import BudgetClass, DebtType
+from panhuo.finance.models import BudgetClass, DebtType, ReceiptKind
 from panhuo.finance.selectors import DEBT_ORDERINGS, RECEIPT_ORDERINGS
 
 #: Allocations have no selector ordering table; these are the columns a list may sort by.
@@ -54,6 +54,7 @@ class ReceiptOut(Schema):
     received_on: dt.date
     voucher: str
     budget_class: BudgetClass
+    kind: ReceiptKind
     recorded_by_id: int
     created_at: dt.datetime
 

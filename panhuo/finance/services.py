@@ -19,7 +19,8 @@ from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
-from panhuo.finance.models import Allocation, Debt, DebtSettlement, Receipt
+from panhuo.finance.expected import paying
+from panhuo.finance.models import Allocation, Debt, DebtSettlement, Receipt, ReceiptKind
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
@@ -48,6 +49,12 @@ def to_money(value: Any, field: str) -> Decimal:
     return amount.quantize(CENT)
 
 
+def _default_kind(project: DisposalProject) -> str:
+    return {"lease": ReceiptKind.RENT, "concession": ReceiptKind.CONCESSION_FEE}.get(
+        project.channel, ReceiptKind.SALE_PRICE
+    )
+
+
 @retry_when_busy
 def receipt_create(
     *,
@@ -57,9 +64,19 @@ def receipt_create(
     received_on: dt.date,
     voucher: str,
     budget_class: str,
+    kind: str | None = None,
 ) -> Receipt:
-    """Record proceeds of a concluded project; receipts never add up past the deal price."""
+    """Record proceeds of a concluded project; receipts never add up past the deal price.
+
+    ``kind`` defaults from the channel (rent for a lease, a concession fee for a concession,
+    else the sale price); a forfeited deposit is recorded only by forfeiting the deposit."""
     amount = to_money(amount, "amount")
+    kind = kind or _default_kind(project)
+    if kind not in ReceiptKind.values or kind == ReceiptKind.FORFEITED_DEPOSIT:
+        raise ValidationError(
+            {"kind": [f"{kind!r} is not a kind of proceeds (forfeited deposits are recorded "
+                      "by forfeiting the deposit)."]}
+        )  # fmt: skip
     policy.require(actor, "receipt", "create", jurisdiction=project.package.jurisdiction)
     with transaction.atomic():
         project = DisposalProject.objects.select_for_update().get(pk=project.pk)
@@ -72,7 +89,7 @@ def receipt_create(
                     ]
                 }
             )
-        received = project.receipts.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        received = paying(project.receipts.all()).aggregate(s=Sum("amount"))["s"] or Decimal("0")
         if received + amount > project.deal_price:
             raise ValidationError(
                 {
@@ -91,6 +108,7 @@ def receipt_create(
             received_on=received_on,
             voucher=(voucher or "").strip(),
             budget_class=budget_class,
+            kind=kind,
             recorded_by=actor,
         )
         receipt.full_clean()

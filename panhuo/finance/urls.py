@@ -1,6 +1,13 @@
 from django.urls import path
 
-from panhuo.finance import instalment_views, report_views, risk_views, security_views, views
+from panhuo.finance import (
+    deposit_views,
+    instalment_views,
+    report_views,
+    risk_views,
+    security_views,
+    views,
+)
 
 urlpatterns = [
     path("debts/", views.debt_list_view, name="debt-list"),
@@ -48,6 +55,14 @@ urlpatterns = [
         "debts/<int:pk>/securities/<int:security_pk>/delete/",
         security_views.security_delete_view,
         name="debt-security-delete",
+    ),
+    path("deposits/", deposit_views.deposit_list_view, name="deposit-list"),
+    path("deposits/<int:pk>/", deposit_views.deposit_detail, name="deposit-detail"),
+    path("deposits/<int:pk>/step/", deposit_views.deposit_step_view, name="deposit-step"),
+    path(
+        "projects/<int:project_pk>/deposits/new/",
+        deposit_views.deposit_create_view,
+        name="deposit-create",
     ),
     path("risk/", risk_views.risk_indicators_view, name="risk-indicators"),
     path("risk/fiscal-inputs/", risk_views.fiscal_inputs_view, name="fiscal-inputs"),

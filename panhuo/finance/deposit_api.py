@@ -1,0 +1,70 @@
+"""API of the deposit ledger: list, record, read, and the steps out of "held"."""
+
+from django.http import HttpRequest
+from ninja import Query, Status
+from ninja.pagination import paginate
+
+from panhuo.core.api import PagePagination, actor, referenced, require_any, visible_jurisdiction
+from panhuo.core.errors import ValidationError
+from panhuo.core.schemas import Id
+from panhuo.disposal.selectors import get_project_for
+from panhuo.finance.api import ERRORS, router
+from panhuo.finance.deposit_selectors import deposit_list, get_deposit_for
+from panhuo.finance.deposits import deposit_receive, deposit_transition
+from panhuo.finance.report_schemas import DepositFilters, DepositIn, DepositOut, DepositStepIn
+
+
+@router.get("/deposits", response={200: list[DepositOut], **ERRORS}, tags=["deposits"])
+@paginate(PagePagination)
+def deposit_index(request: HttpRequest, filters: Query[DepositFilters]):
+    """Bidders' deposits the caller may read (held apart from the receipts)."""
+    require_any(request, "deposit", "view")
+    user = actor(request)
+    data = filters.dict()
+    if data["jurisdiction"] is not None:
+        data["jurisdiction"] = referenced(
+            "jurisdiction", "jurisdiction", visible_jurisdiction, user, data["jurisdiction"]
+        )
+    data["status"] = data["status"] or ""
+    return deposit_list(user, **data)
+
+
+@router.post("/deposits", response={201: DepositOut, **ERRORS}, tags=["deposits"])
+def deposit_new(request: HttpRequest, payload: DepositIn):
+    """Record a bidder's deposit for a project that takes bids."""
+    require_any(request, "deposit", "receive")
+    user = actor(request)
+    project = referenced("project", "project", get_project_for, user, payload.project)
+    round_ = None
+    if payload.round is not None:
+        round_ = project.rounds.filter(pk=payload.round).first()
+        if round_ is None:
+            raise ValidationError(
+                {"round": [f"Round {payload.round} is not a round of {project.code}."]}
+            )
+    deposit = deposit_receive(
+        actor=user, project=project, bidder=payload.bidder, amount=payload.amount,
+        received_on=payload.received_on, voucher=payload.voucher, round=round_,
+    )  # fmt: skip
+    return Status(201, get_deposit_for(user, deposit.pk))
+
+
+@router.get("/deposits/{deposit_id}", response={200: DepositOut, **ERRORS}, tags=["deposits"])
+def deposit_detail(request: HttpRequest, deposit_id: Id):
+    require_any(request, "deposit", "view")
+    return get_deposit_for(actor(request), deposit_id)
+
+
+@router.post(
+    "/deposits/{deposit_id}/steps", response={200: DepositOut, **ERRORS}, tags=["deposits"]
+)
+def deposit_step(request: HttpRequest, deposit_id: Id, payload: DepositStepIn):
+    """Refund, forfeit (with a reason; creates a forfeited-deposit receipt) or apply to the
+    winner's price (creates a sale-price receipt); only a held deposit moves."""
+    require_any(request, "deposit", "view")
+    user = actor(request)
+    deposit = get_deposit_for(user, deposit_id)
+    deposit = deposit_transition(
+        actor=user, deposit=deposit, action=payload.action, on=payload.on, reason=payload.reason
+    )
+    return get_deposit_for(user, deposit.pk)

@@ -1,0 +1,208 @@
+"""Pages of the deposit ledger: the list (filters, search, sort, pages, CSV/XLSX), a deposit
+with the steps the caller may take, recording one for a project, and the project page's panel."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.core.ui import (
+    add_service_errors,
+    csv_response,
+    fetch_or_404,
+    ordering_from,
+    paginate,
+    section_required,
+)
+from panhuo.disposal.selectors import get_project_for
+from panhuo.finance.deposit_models import DepositStatus
+from panhuo.finance.deposit_selectors import (
+    DEPOSIT_ORDERINGS,
+    deposit_list,
+    deposit_totals,
+    get_deposit_for,
+)
+from panhuo.finance.deposits import (
+    OPEN_FOR_DEPOSITS,
+    deposit_receive,
+    deposit_transition,
+    steps_for,
+)
+from panhuo.finance.exports import xlsx_response
+from panhuo.organisation import policy
+
+STEP_LABELS = {
+    "refund": gettext_lazy("Refund to the bidder"),
+    "forfeit": gettext_lazy("Forfeit"),
+    "apply": gettext_lazy("Apply to the winner's price"),
+}
+
+
+class DepositFilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": gettext_lazy("Bidder, voucher or project")}),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=blank_choice(DepositStatus.choices, gettext_lazy("All statuses")),
+    )
+    jurisdiction = forms.ModelChoiceField(
+        label=gettext_lazy("Jurisdiction"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
+            user, "deposit", "view"
+        ).order_by("path")
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class DepositForm(forms.Form):
+    bidder = forms.CharField(label=gettext_lazy("Bidder"), max_length=200)
+    amount = MoneyFormField(label=gettext_lazy("Amount (yuan)"))
+    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=DateInput())
+    voucher = forms.CharField(label=gettext_lazy("Voucher number"), max_length=60)
+    round = forms.ModelChoiceField(
+        label=gettext_lazy("Listing round"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = project.rounds.all()
+
+
+class StepForm(forms.Form):
+    action = forms.ChoiceField(choices=list(STEP_LABELS.items()), widget=forms.HiddenInput)
+    on = forms.DateField(label=gettext_lazy("On"), required=False, widget=DateInput())
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300, required=False)
+
+
+def _deposits(request):
+    form = DepositFilterForm(request.GET or None, user=request.user)
+    sort = ordering_from(request, DEPOSIT_ORDERINGS, "-received_on")
+    return form, sort, deposit_list(request.user, ordering=sort, **form.filters())
+
+
+@section_required("deposit")
+def deposit_list_view(request):
+    form, sort, qs = _deposits(request)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _export(request, qs)
+    return render(
+        request,
+        "finance/deposit_list.html",
+        {
+            "filter_form": form,
+            "sort": sort,
+            "page": paginate(request, qs),
+            "totals": deposit_totals(qs),
+            "total": qs.aggregate(s=Sum("amount"))["s"],
+        },
+    )
+
+
+def _export(request, qs):
+    header = [
+        _("Voucher"), _("Project"), _("Jurisdiction"), _("Bidder"), _("Amount (yuan)"),
+        _("Received on"), _("Status"), _("Closed on"), _("Receipt"), _("Reason"),
+    ]  # fmt: skip
+    rows = (
+        [d.voucher, d.project.code, d.project.package.jurisdiction.name, d.bidder, d.amount,
+         d.received_on.isoformat(), d.get_status_display(),
+         d.closed_on.isoformat() if d.closed_on else "",
+         d.receipt.voucher if d.receipt_id else "", d.reason]
+        for d in qs.select_related("receipt").iterator(chunk_size=2000)
+    )  # fmt: skip
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"deposits-{stamp}.xlsx", "deposits", header, rows)
+    return csv_response(f"deposits-{stamp}.csv", header, rows)
+
+
+def _deposit_page(request, deposit, form=None, status: int = 200):
+    steps = steps_for(request.user, deposit)
+    return render(
+        request,
+        "finance/deposit_detail.html",
+        {
+            "deposit": deposit,
+            "steps": [(s, STEP_LABELS[s]) for s in steps],
+            "form": form,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@section_required("deposit")
+def deposit_detail(request, pk):
+    return _deposit_page(request, fetch_or_404(get_deposit_for, request.user, pk))
+
+
+@require_POST
+@section_required("deposit")
+def deposit_step_view(request, pk):
+    deposit = fetch_or_404(get_deposit_for, request.user, pk)
+    form = StepForm(request.POST)
+    if form.is_valid():
+        action = form.cleaned_data["action"]
+        if action not in steps_for(request.user, deposit) and deposit.status == DepositStatus.HELD:
+            raise PermissionDenied(_("You may not take this step."))
+        try:
+            deposit = deposit_transition(
+                actor=request.user, deposit=deposit, action=action,
+                on=form.cleaned_data["on"], reason=form.cleaned_data["reason"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Deposit %(voucher)s: %(status)s.")
+                % {"voucher": deposit.voucher, "status": deposit.get_status_display()},
+            )
+            return redirect(deposit)
+    return _deposit_page(request, deposit, form=form, status=400)
+
+
+@section_required("deposit")
+def deposit_create_view(request, project_pk):
+    project = fetch_or_404(get_project_for, request.user, project_pk)
+    if not policy.allowed(request.user, "deposit", "receive", jurisdiction=project.jurisdiction):
+        raise PermissionDenied(_("Your roles do not allow recording deposits here."))
+    if request.method != "POST" and project.status not in OPEN_FOR_DEPOSITS:
+        messages.error(request, _("This project takes no deposits now."))
+        return redirect(project)
+    form = DepositForm(
+        request.POST or None, project=project, initial={"received_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            deposit = deposit_receive(actor=request.user, project=project, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Deposit %(voucher)s recorded.") % {"voucher": deposit.voucher}
+            )
+            return redirect(deposit)
+    return render(request, "finance/deposit_form.html", {"form": form, "project": project})

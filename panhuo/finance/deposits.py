@@ -1,0 +1,230 @@
+"""Bidders' deposits: receive, then refund, forfeit or apply to the winner's price.
+
+The state machine is the table :data:`TRANSITIONS`: each step names the state it leaves, the
+state it reaches, and the policy action (``deposit.<action>``) whose roles may take it
+(organisation/policy.py: finance receives, refunds and applies; the head or a deputy forfeits).
+Every step is one transaction with its audit entry, under a row lock, so a deposit leaves the
+held state exactly once.
+
+A deposit is never a receipt while held. Forfeiting it creates a receipt of kind "forfeited
+deposit" (treasury money, allocatable to debts, paying nothing the project is owed); applying it
+creates a sale-price receipt of the project (counting towards the deal, so the project must be
+concluded and the deposit no larger than what is still due).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from panhuo.core.busy import retry_when_busy
+from panhuo.core.errors import ValidationError
+from panhuo.disposal.models import DisposalProject, ProjectStatus
+from panhuo.disposal.workflow import RECEIVING
+from panhuo.finance.deposit_models import Deposit, DepositStatus
+from panhuo.finance.expected import paying
+from panhuo.finance.models import BudgetClass, Receipt, ReceiptKind
+from panhuo.finance.services import to_money
+from panhuo.integrity.services import audit_record, snapshot
+from panhuo.organisation import policy
+from panhuo.organisation.models import User
+
+H = DepositStatus.HELD
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    source: str
+    target: str
+    needs_reason: bool
+    #: Suffix of the voucher of the receipt the step creates (None: no receipt).
+    receipt_suffix: str | None
+
+
+#: The deposit state machine: every way out of "held", and what each needs.
+TRANSITIONS: dict[str, Step] = {
+    "refund": Step("refund", H, DepositStatus.REFUNDED, False, None),
+    "forfeit": Step("forfeit", H, DepositStatus.FORFEITED, True, "F"),
+    "apply": Step("apply", H, DepositStatus.APPLIED, False, "A"),
+}
+
+#: Projects that may take deposits: listed for bids, or with the deal just struck.
+OPEN_FOR_DEPOSITS = frozenset(
+    {ProjectStatus.APPROVED, ProjectStatus.LISTED, ProjectStatus.CONCLUDED}
+)
+
+
+def _today_or(on: dt.date | None, field: str = "on") -> dt.date:
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise ValidationError({field: [f"{on} is in the future."]})
+    return on
+
+
+@retry_when_busy
+def deposit_receive(
+    *,
+    actor: User,
+    project: DisposalProject,
+    bidder: str,
+    amount: Any,
+    received_on: dt.date,
+    voucher: str,
+    round=None,
+) -> Deposit:
+    """Record a bidder's deposit for a project (and listing round) that takes bids."""
+    amount = to_money(amount, "amount")
+    policy.require(actor, "deposit", "receive", jurisdiction=project.jurisdiction)
+    bidder, voucher = (bidder or "").strip(), (voucher or "").strip()
+    if not bidder:
+        raise ValidationError({"bidder": ["Name the bidder."]})
+    if not voucher:
+        raise ValidationError({"voucher": ["This field is required."]})
+    received_on = _today_or(received_on, "received_on")
+    with transaction.atomic():
+        project = (
+            DisposalProject.objects.select_for_update()
+            .select_related("package__jurisdiction")
+            .get(pk=project.pk)
+        )
+        if project.status not in OPEN_FOR_DEPOSITS:
+            raise ValidationError(
+                {"project": [f"Deposits are taken while a project is approved, listed or just "
+                             f"concluded; {project.code} is {project.get_status_display()}."]}
+            )  # fmt: skip
+        if round is not None and round.project_id != project.pk:
+            raise ValidationError({"round": [f"Round {round} is not a round of {project.code}."]})
+        if Deposit.objects.filter(voucher=voucher).exists():
+            raise ValidationError({"voucher": [f"Voucher {voucher} is already recorded."]})
+        deposit = Deposit(
+            project=project, round=round, bidder=bidder, amount=amount,
+            received_on=received_on, voucher=voucher, recorded_by=actor,
+        )  # fmt: skip
+        deposit.full_clean()
+        deposit.save(force_insert=True)
+        audit_record(
+            actor=actor, action="deposit.receive", obj=deposit, after=snapshot(deposit),
+            jurisdiction_path=project.jurisdiction.path,
+        )  # fmt: skip
+    return deposit
+
+
+def _same_party(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+@retry_when_busy
+def deposit_transition(
+    *,
+    actor: User,
+    deposit: Deposit,
+    action: str,
+    on: dt.date | None = None,
+    reason: str = "",
+) -> Deposit:
+    """Take one step of :data:`TRANSITIONS`, or refuse naming the transition or field."""
+    step = TRANSITIONS.get(action)
+    if step is None:
+        raise ValidationError(
+            {"action": [f"Unknown step {action!r}; one of {', '.join(TRANSITIONS)}."]}
+        )
+    policy.require(actor, "deposit", action, jurisdiction=deposit.project.package.jurisdiction)
+    reason = (reason or "").strip()
+    if step.needs_reason and not reason:
+        raise ValidationError({"reason": [f"To {action} a deposit, give the reason."]})
+    on = _today_or(on)
+    with transaction.atomic():
+        d = (
+            Deposit.objects.select_for_update()
+            .select_related("project__package__jurisdiction")
+            .get(pk=deposit.pk)
+        )
+        if d.status != step.source:
+            raise ValidationError(
+                {"action": [f"Deposit {d.voucher} is {d.get_status_display().lower()}; only a "
+                            f"held deposit can be {action}ed."]}
+            )  # fmt: skip
+        if on < d.received_on:
+            raise ValidationError(
+                {"on": [f"{on} is before the deposit came in ({d.received_on})."]}
+            )
+        before = snapshot(d)
+        receipt = None
+        if step.name == "apply":
+            receipt = _apply_receipt(actor, d, on)
+        elif step.name == "forfeit":
+            receipt = _forfeit_receipt(actor, d, on)
+        d.status, d.closed_on, d.receipt = step.target, on, receipt
+        d.reason = reason[:300]
+        d.version += 1
+        d.full_clean()
+        d.save()
+        audit_record(
+            actor=actor, action=f"deposit.{action}", obj=d, before=before, after=snapshot(d),
+            jurisdiction_path=d.project.jurisdiction.path,
+        )  # fmt: skip
+    return d
+
+
+def _voucher(d: Deposit, suffix: str) -> str:
+    voucher = f"{d.voucher}/{suffix}"
+    if Receipt.objects.filter(voucher=voucher).exists():
+        raise ValidationError({"action": [f"A receipt with voucher {voucher} already exists."]})
+    return voucher
+
+
+def _apply_receipt(actor: User, d: Deposit, on: dt.date) -> Receipt:
+    """The deposit counts towards the winner's price: a sale-price receipt of the project."""
+    project = DisposalProject.objects.select_for_update().get(pk=d.project_id)
+    if project.status not in RECEIVING or not project.deal_price:
+        raise ValidationError(
+            {"action": [f"A deposit is applied to the price once the deal is recorded; "
+                        f"{project.code} is {project.get_status_display()}."]}
+        )  # fmt: skip
+    if not _same_party(d.bidder, project.buyer):
+        raise ValidationError(
+            {"bidder": [f"Only the winner's deposit is applied to the price: {d.bidder} is not "
+                        f"the buyer {project.buyer}."]}
+        )  # fmt: skip
+    received = paying(project.receipts.all()).aggregate(s=Sum("amount"))["s"] or 0
+    if received + d.amount > project.deal_price:
+        raise ValidationError(
+            {"amount": [f"The deposit {d.amount} is more than is still due on "
+                        f"{project.code} ({project.deal_price - received}): refund the rest."]}
+        )  # fmt: skip
+    policy.require(actor, "receipt", "create", jurisdiction=project.package.jurisdiction)
+    return _receipt(actor, d, on, ReceiptKind.SALE_PRICE, _voucher(d, "A"))
+
+
+def _forfeit_receipt(actor: User, d: Deposit, on: dt.date) -> Receipt:
+    """The treasury keeps the deposit: non-tax revenue, allocatable, paying no price."""
+    return _receipt(actor, d, on, ReceiptKind.FORFEITED_DEPOSIT, _voucher(d, "F"))
+
+
+def _receipt(actor: User, d: Deposit, on: dt.date, kind: str, voucher: str) -> Receipt:
+    receipt = Receipt(
+        project_id=d.project_id, amount=d.amount, received_on=on, voucher=voucher,
+        budget_class=BudgetClass.NON_TAX, kind=kind, recorded_by=actor,
+    )  # fmt: skip
+    receipt.full_clean()
+    receipt.save(force_insert=True)
+    audit_record(
+        actor=actor, action="receipt.create", obj=receipt, after=snapshot(receipt),
+        jurisdiction_path=d.project.package.jurisdiction.path,
+    )  # fmt: skip
+    return receipt
+
+
+def steps_for(user, deposit: Deposit) -> list[str]:
+    """The steps ``user`` may take on ``deposit`` now (to show the buttons)."""
+    if deposit.status != H:
+        return []
+    j = deposit.project.package.jurisdiction
+    return [name for name in TRANSITIONS if policy.allowed(user, "deposit", name, jurisdiction=j)]
