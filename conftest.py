@@ -20,12 +20,3 @@ def _reset_language():
 
     yield
     translation.deactivate()
-
-
-@pytest.fixture(autouse=True)
-def _reset_sign_in_throttle():
-    """Failed sign-ins of one test must not lock out the next (organisation/throttle.py)."""
-    from django.core.cache import caches
-
-    caches["throttle"].clear()
-    yield

@@ -287,6 +287,9 @@ PANHUO = {
     # Largest document (appraisal report, contract...) accepted on a record (bytes).
     "DOCUMENT_MAX_BYTES": int(os.environ.get("PANHUO_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)),
     "MAX_PAGE_SIZE": 500,
+    # Reuse the answers of the busiest reads until the next audited write (core/read_cache.py).
+    # Off in the test profile, whose factories write without audit entries.
+    "READ_CACHE": os.environ.get("PANHUO_READ_CACHE", "0" if ENV == "test" else "1") == "1",
     # Sign-in throttling (organisation/throttle.py): after ATTEMPTS failures for one user name
     # (IP_ATTEMPTS for one client address, also counting bad API tokens) within WINDOW
     # seconds, attempts are refused for LOCKOUT seconds. CLIENT_IP_HEADER names the META key
@@ -297,7 +300,6 @@ PANHUO = {
         "IP_ATTEMPTS": int(os.environ.get("PANHUO_LOGIN_IP_ATTEMPTS", 30)),
         "WINDOW": int(os.environ.get("PANHUO_LOGIN_WINDOW", 15 * 60)),
         "LOCKOUT": int(os.environ.get("PANHUO_LOGIN_LOCKOUT", 15 * 60)),
-        "CACHE": "default",
         "CLIENT_IP_HEADER": os.environ.get("PANHUO_CLIENT_IP_HEADER", "").strip(),
     },
 }

@@ -4,13 +4,13 @@ import os
 
 os.environ.setdefault("PANHUO_ENV", "test")
 
-from panhuo.settings import *  # noqa: F403
+# Under pytest-xdist every worker gets its own data directory (documents, imports, the file
+# cache), so one worker's clean-up never removes another's files. pytest-django already gives
+# each worker its own test database.
+if _worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    from pathlib import Path as _Path
 
-# Sign-in throttling counts in a cache of this process only, emptied before every test
-# (conftest.py): the file cache is shared with other runs, and every test client calls from
-# the same address.
-CACHES = {
-    **CACHES,  # noqa: F405
-    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
-PANHUO["LOGIN_THROTTLE"]["CACHE"] = "throttle"  # noqa: F405
+    _base = os.environ.get("PANHUO_DATA_DIR") or str(_Path.cwd() / "var")
+    os.environ["PANHUO_DATA_DIR"] = str(_Path(_base) / f"xdist-{_worker}")
+
+from panhuo.settings import *  # noqa: F403

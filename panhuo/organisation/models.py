@@ -178,3 +178,48 @@ class ApiToken(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("me")
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in or wrong API token, counted by ``organisation/throttle.py``.
+
+    Each failure is its own row: concurrent failures are inserted, never read-modified-written,
+    so a guesser sending many attempts at once cannot have some of them go uncounted.
+    ``subject`` is a digest of the user name or address, never the name itself.
+    """
+
+    scope = models.CharField(max_length=16)
+    subject = models.CharField(max_length=32)
+    at = models.FloatField()  # seconds since the epoch, from the throttle's clock
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["scope", "subject", "at"], name="signin_failure_lookup")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=["user", "ip", "token-ip"]), name="signin_failure_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} failure at {self.at:.0f}"
+
+
+class SignInLock(models.Model):
+    """A user name or address refused until ``until`` (seconds since the epoch)."""
+
+    scope = models.CharField(max_length=16)
+    subject = models.CharField(max_length=32)
+    until = models.FloatField()
+
+    class Meta:
+        ordering = ["-until"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "subject"], name="signin_lock_unique"),
+            models.CheckConstraint(
+                condition=Q(scope__in=["user", "ip", "token-ip"]), name="signin_lock_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} locked until {self.until:.0f}"

@@ -6,9 +6,10 @@ password is not even checked. The same holds per client address with ``IP_ATTEMP
 trying many names). A successful sign-in clears the user name's failures (not the address's:
 one valid account must not let a guesser wipe the slate). Failed API tokens count per address.
 
-State lives in the cache (``CACHE`` alias), so every process of the site shares it. Times are
-read from :attr:`Throttle.clock`, which tests replace to move time without sleeping; the cache
-entries' own expiry is only housekeeping.
+State lives in the database (``SignInFailure``, ``SignInLock``), so every process of the site
+shares it and concurrent failures are each counted (a row inserted per failure, never a counter
+read and written back). Times are read from :attr:`Throttle.clock`, which tests replace to move
+time without sleeping.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import caches
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+
+from panhuo.organisation.models import SignInFailure, SignInLock
 
 
 @dataclass(frozen=True)
@@ -59,49 +62,58 @@ class Throttled(Exception):
 class Throttle:
     clock: Callable[[], float] = staticmethod(time.time)
 
-    def _cache(self):
-        alias = _config().get("CACHE", "default")
-        # A configuration (or a test) that replaces CACHES without the alias uses the default.
-        return caches[alias if alias in settings.CACHES else "default"]
-
     @staticmethod
-    def _key(scope: str, subject: str) -> str:
-        digest = hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:32]
-        return f"panhuo:throttle:{scope}:{digest}"
+    def _subject(subject: str) -> str:
+        return hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:32]
 
     def limit(self, scope: str) -> Limit:
         c = _config()
         attempts = c["ATTEMPTS"] if scope == "user" else c["IP_ATTEMPTS"]
         return Limit(attempts=attempts, window=c["WINDOW"], lockout=c["LOCKOUT"])
 
-    def _state(self, key: str) -> dict:
-        state = self._cache().get(key)
-        return state if isinstance(state, dict) else {"failures": [], "locked_until": 0.0}
-
     def retry_after(self, scope: str, subject: str) -> int:
         """Seconds until ``subject`` may try again; 0 when it may now."""
         if not subject:
             return 0
-        state = self._state(self._key(scope, subject))
-        left = state["locked_until"] - self.clock()
+        until = (
+            SignInLock.objects.filter(scope=scope, subject=self._subject(subject))
+            .values_list("until", flat=True)
+            .first()
+        )
+        left = (until or 0.0) - self.clock()
         return math.ceil(left) if left > 0 else 0
 
     def failed(self, scope: str, subject: str) -> None:
-        """Count one failure; lock ``subject`` when it reaches the limit within the window."""
+        """Count one failure; lock ``subject`` when it reaches the limit within the window.
+
+        The failure is inserted on its own, committed, before the window is counted: of failures
+        arriving at the same moment, the last to commit counts after every other has committed,
+        so it sees them all and locks. (Counting inside the inserting transaction would let
+        each of them see only itself and the ones committed before.)
+        """
         if not subject:
             return
-        key, now, limit = self._key(scope, subject), self.clock(), self.limit(scope)
-        state = self._state(key)
-        failures = [t for t in state["failures"] if now - t < limit.window] + [now]
-        if len(failures) >= limit.attempts:
-            state = {"failures": [], "locked_until": now + limit.lockout}
-        else:
-            state = {"failures": failures, "locked_until": state["locked_until"]}
-        self._cache().set(key, state, timeout=limit.window + limit.lockout)
+        digest, now, limit = self._subject(subject), self.clock(), self.limit(scope)
+        SignInFailure.objects.create(scope=scope, subject=digest, at=now)
+        mine = SignInFailure.objects.filter(scope=scope, subject=digest)
+        if mine.filter(at__gt=now - limit.window).count() >= limit.attempts:
+            until = now + limit.lockout
+            try:
+                with transaction.atomic():
+                    SignInLock.objects.update_or_create(
+                        scope=scope, subject=digest, defaults={"until": until}
+                    )
+            except IntegrityError:  # another process created the lock at the same moment
+                SignInLock.objects.filter(scope=scope, subject=digest).update(until=until)
+            mine.filter(at__lte=now).delete()
+        # Housekeeping: failures past the window can never count again.
+        SignInFailure.objects.filter(at__lte=now - limit.window).delete()
 
     def reset(self, scope: str, subject: str) -> None:
         if subject:
-            self._cache().delete(self._key(scope, subject))
+            digest = self._subject(subject)
+            SignInFailure.objects.filter(scope=scope, subject=digest).delete()
+            SignInLock.objects.filter(scope=scope, subject=digest).delete()
 
     # --- sign-in -------------------------------------------------------------------------
 

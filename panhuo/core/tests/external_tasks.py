@@ -206,6 +206,33 @@ def money_state(*, receipt: int, debts: list[int]) -> dict[str, Any]:
     }
 
 
+def sign_in_fail(*, subject: str, start_file: str, ready_file: str) -> dict[str, Any]:
+    """Wait for the start signal, then count one failed sign-in for ``subject``."""
+    from django.db import connection
+
+    from panhuo.organisation.throttle import throttle
+
+    throttle.retry_after("user", subject)  # connect and warm up before the signal
+    connection.close()
+    Path(ready_file).touch()
+    deadline = time.monotonic() + 60
+    while not Path(start_file).exists():
+        if time.monotonic() > deadline:
+            return {"outcome": "error", "detail": "no start signal"}
+        time.sleep(0.005)
+    try:
+        throttle.failed("user", subject)
+    except Exception as exc:  # the test wants to see anything unexpected
+        return {"outcome": "error", "detail": f"{type(exc).__name__}: {exc}"}
+    return {"outcome": "ok"}
+
+
+def sign_in_state(*, subject: str) -> dict[str, Any]:
+    from panhuo.organisation.throttle import throttle
+
+    return {"retry_after": throttle.retry_after("user", subject)}
+
+
 def main() -> None:
     import django
 

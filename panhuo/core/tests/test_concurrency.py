@@ -240,3 +240,41 @@ def test_allocations_racing_from_processes_never_over_allocate(external_db, tmp_
         assert Decimal(debt["outstanding"]) == Decimal(debt["principal"]) - allocated >= 0
     assert Decimal(state["debts"][str(debt_a)]["allocated"]) <= Decimal("450000.00")
     assert state["audit_ok"]
+
+
+# --- many processes, one user name being guessed ------------------------------------------
+
+GUESSES = 5
+
+
+def test_sign_in_failures_at_the_same_moment_are_each_counted(external_db, tmp_path):
+    """A guesser firing exactly the limit's worth of wrong passwords at once, from separate
+    processes, is locked: no failure is lost to another's read-then-write."""
+    ext = external_db
+    env = {"PANHUO_LOGIN_ATTEMPTS": str(GUESSES), "PANHUO_LOGIN_LOCKOUT": "900"}
+    ready, start = tmp_path / "ready", tmp_path / "start"
+    ready.mkdir()
+    argv = [
+        ext.task_argv("sign_in_fail", subject="target", start_file=str(start),
+                      ready_file=str(ready / str(i)))
+        for i in range(GUESSES)
+    ]  # fmt: skip
+    procs = [ext.popen(a, **env) for a in argv]
+    try:
+        deadline = time.monotonic() + 90
+        while len(list(ready.iterdir())) < GUESSES:
+            assert time.monotonic() < deadline, "the processes did not get ready"
+            assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+            time.sleep(0.05)
+        start.touch()
+        outputs = [p.communicate(timeout=90) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    for (out, err), p in zip(outputs, procs, strict=True):
+        assert p.returncode == 0, err
+        assert json.loads(out.strip().splitlines()[-1]) == {"outcome": "ok"}, out
+    assert 0 < ext.call_env("sign_in_state", env, subject="target")["retry_after"] <= 900
+    assert ext.call_env("sign_in_state", env, subject="someone else")["retry_after"] == 0
