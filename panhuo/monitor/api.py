@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema
@@ -233,6 +234,8 @@ def revenue_import_new(request: HttpRequest, file: File[UploadedFile], details: 
     require_any(request, "revenue", "edit")
     if details.valid_only and not details.commit:
         raise ValidationError({"valid_only": ["valid_only needs commit."]})
+    if file.size > settings.PANHUO["IMPORT_MAX_BYTES"]:
+        raise ValidationError({"file": ["The file is larger than the import limit."]})
     head = file.read(8192)
     file.seek(0)
     try:

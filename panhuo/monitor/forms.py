@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +127,15 @@ class RevenueImportForm(forms.Form):
     )
     amount_unit = forms.ChoiceField(label=_("Unit of bare numbers"), choices=UNITS, initial="yuan")
     mode = forms.ChoiceField(label=_("Mode"), choices=MODES, initial="dry_run")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.PANHUO["IMPORT_MAX_BYTES"]
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
+            )
+        return upload
 
 
 def current_year() -> int:

@@ -147,6 +147,20 @@ def test_import_dry_run_valid_only_and_bad_files(w):
     assert r.status_code == 400 and "valid_only" in r.json()["errors"]
 
 
+def test_import_over_the_size_limit_is_refused(w, settings):
+    settings.PANHUO = {**settings.PANHUO, "IMPORT_MAX_BYTES": 10}
+    before = state()
+    r = _post_file(client_for(w, "finance"), CSV, commit=True)
+    assert r.status_code == 400 and "file" in r.json()["errors"]
+    upload = io.BytesIO(CSV)
+    upload.name = "f.csv"
+    page = client_for(w, "finance").post(
+        "/monitor/revenue/import/", {"file": upload, "mode": "commit", "amount_unit": "yuan"}
+    )
+    assert page.status_code == 400 and "file" in page.context["form"].errors
+    assert state() == before
+
+
 @pytest.mark.parametrize("who", CALLERS)
 def test_summary_and_alerts(w, who):
     c = client_for(w, who)
