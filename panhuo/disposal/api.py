@@ -177,6 +177,7 @@ def _project_detail(user, project_id):
     )
     # Only what the caller can take now: the project page shows the rest disabled, with why.
     project.available_transitions = available_transitions(user, project, actionable=True)
+    project.flags = sorted({"single_bidder" for r in project.rounds.all() if r.single_bidder})
     project.blocked_transitions = [
         {"name": t.name, "label": str(t.label), "reason": reason}
         for t, reason in blocked_transitions(user, project)

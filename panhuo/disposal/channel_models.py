@@ -68,6 +68,12 @@ class ListingRound(models.Model):
     def get_absolute_url(self) -> str:
         return self.project.get_absolute_url()
 
+    @property
+    def single_bidder(self) -> bool:
+        """Sold with exactly one qualified bidder: no competition, so the sale is flagged and
+        counts as negotiated (State-Owned Assets Law art. 54)."""
+        return self.result == self.Result.SOLD and self.bidders == 1
+
 
 class ChannelTerms(models.Model):
     """The counterparty of a negotiated transfer (state-owned only, with the written reason),

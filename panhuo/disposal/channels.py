@@ -29,6 +29,11 @@ from panhuo.disposal.workflow import Transition
 from panhuo.organisation.models import Unit
 
 CENT = Decimal("0.01")
+SINGLE_BIDDER = "single_bidder"
+SINGLE_BIDDER_NOTE = (
+    "Flag: one qualified bidder — no competitive bidding; the sale counts as a negotiated "
+    "transfer (State-Owned Assets Law art. 54)."
+)
 
 
 def _money(value: Any, field: str, *, zero_ok: bool = False) -> Decimal:
@@ -320,6 +325,12 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         current.full_clean()
         current.save()
         note["bidders"] = current.bidders
+        if current.single_bidder:
+            # One qualified bidder: no competition. Flagged in the audit entry, on the round
+            # and the timeline; the sale counts as negotiated (State-Owned Assets Law art. 54).
+            note["flag"] = SINGLE_BIDDER
+            note["counts_as"] = Channel.NEGOTIATED.value
+            plan["event_note"] = SINGLE_BIDDER_NOTE
     if t.needs_deal and project.channel in {Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED}:
         due = deadlines.due("payment_due", project, today)
         _expected(project, [(due, project.deal_price, ExpectedKind.INSTALMENT, "")])

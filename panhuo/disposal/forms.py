@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -115,7 +116,7 @@ class PackageForm(forms.Form):
 
 
 class AddAssetsForm(forms.Form):
-    assets = AssetListField()
+    assets = AssetListField(required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,7 +124,8 @@ class AddAssetsForm(forms.Form):
 
     def clean_assets(self) -> list[int]:
         ids = resolve_assets(self.user, self.cleaned_data["assets"])
-        if not ids:
+        picked = self.data.getlist("pick") if hasattr(self.data, "getlist") else []
+        if not ids and not picked:
             raise forms.ValidationError(_("Give at least one asset."))
         return ids
 
@@ -270,3 +272,75 @@ def _soe_units():
     from panhuo.organisation.models import Unit
 
     return Unit.objects.filter(kind=Unit.Kind.SOE)
+
+
+class CandidateFilterForm(forms.Form):
+    """Filters of the scope candidates offered on the package pages."""
+
+    cq = forms.CharField(
+        label=_("Search candidates"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Code, name or address")}),
+    )
+    ckind = forms.ChoiceField(label=_("Kind"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        from panhuo.register.models import AssetKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["ckind"].choices = blank_choice(AssetKind.choices)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {"q": self.cleaned_data["cq"], "kind": self.cleaned_data["ckind"]}
+
+
+class SuggestionFilterForm(forms.Form):
+    radius_km = forms.DecimalField(
+        label=_("Radius (km)"), min_value=Decimal("0.1"), max_value=100, initial=2,
+        required=False, decimal_places=1,
+    )  # fmt: skip
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=())
+    max_size = forms.IntegerField(
+        label=_("At most assets per package"), min_value=2, max_value=500, initial=10,
+        required=False,
+    )  # fmt: skip
+    max_value = MoneyFormField(label=_("At most value per package"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from panhuo.register.models import AssetKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = blank_choice(AssetKind.choices)
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        out: dict = {"kind": d["kind"] or ""}
+        if d["radius_km"]:
+            out["radius_km"] = float(d["radius_km"])
+        if d["max_size"]:
+            out["max_size"] = d["max_size"]
+        if d["max_value"]:
+            out["max_value"] = d["max_value"]
+        return out
+
+
+class FromSuggestionForm(forms.Form):
+    """Make a package of one suggestion: its assets, a name and a channel."""
+
+    jurisdiction = forms.IntegerField(widget=forms.HiddenInput)
+    asset_ids = forms.CharField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+
+    def clean_asset_ids(self) -> list[int]:
+        try:
+            ids = [int(x) for x in self.cleaned_data["asset_ids"].split(",") if x.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Asset ids are numbers.")) from None
+        if not ids or len(ids) > MAX_ASSETS_PER_FORM:
+            raise forms.ValidationError(_("Asset ids are numbers."))
+        return ids

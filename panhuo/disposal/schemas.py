@@ -132,6 +132,11 @@ class ProjectDetailOut(ProjectOut):
         "back now, each with the reason (the project page shows them disabled).",
     )
     events: list[EventOut]
+    flags: list[str] = Field(
+        default_factory=list,
+        description="Integrity flags on the project: single_bidder (a round sold to the one "
+        "qualified bidder; the sale counts as negotiated).",
+    )
 
 
 class ProjectIn(Schema):
@@ -223,6 +228,9 @@ class RoundOut(Schema):
     disclosure_ends: dt.date | None
     result: str
     bidders: int | None
+    single_bidder: bool = Field(
+        description="Sold with one qualified bidder: flagged, counts as a negotiated sale."
+    )
     deal_price: MoneyOut | None
     buyer: str
     ended_on: dt.date | None

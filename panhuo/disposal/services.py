@@ -377,7 +377,7 @@ def project_transition(
             from_status=source,
             to_status=t.target,
             actor=actor,
-            comment=comment.strip(),
+            comment="\n".join(x for x in (comment.strip(), plan.get("event_note", "")) if x),
         )
         after = snapshot(project)
         audit_record(

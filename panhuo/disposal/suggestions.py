@@ -70,6 +70,12 @@ class Item:
         return (self.latitude, self.longitude)
 
     @property
+    def kind_label(self) -> str:
+        from panhuo.register.models import AssetKind
+
+        return str(AssetKind(self.kind).label)
+
+    @property
     def value(self) -> Decimal:
         return self.appraised_value if self.appraised_value is not None else self.book_value
 

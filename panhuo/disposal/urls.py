@@ -5,6 +5,12 @@ from panhuo.disposal import views
 urlpatterns = [
     path("packages/", views.package_list_view, name="package-list"),
     path("packages/new/", views.package_create_view, name="package-create"),
+    path("packages/suggestions/", views.package_suggestions_view, name="package-suggestions"),
+    path(
+        "packages/suggestions/create/",
+        views.package_from_suggestion_view,
+        name="package-from-suggestion",
+    ),
     path("packages/<int:pk>/", views.package_detail, name="package-detail"),
     path("packages/<int:pk>/assets/", views.package_add_assets_view, name="package-add-assets"),
     path(

@@ -19,13 +19,17 @@ from panhuo.core.ui import (
     section_required,
 )
 from panhuo.disposal import services
+from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.forms import (
     AddAssetsForm,
     BoardFilterForm,
+    CandidateFilterForm,
+    FromSuggestionForm,
     PackageFilterForm,
     PackageForm,
     ProjectFilterForm,
     ProjectForm,
+    SuggestionFilterForm,
     TransitionForm,
 )
 from panhuo.disposal.models import Package, ProjectStatus
@@ -41,6 +45,7 @@ from panhuo.disposal.selectors import (
     project_list,
     with_figures,
 )
+from panhuo.disposal.suggestions import suggestions_for
 from panhuo.disposal.workflow import reachable, table_for
 from panhuo.finance.selectors import receipt_list
 from panhuo.organisation import policy
@@ -109,9 +114,22 @@ def _package_page(request, package: Package, add_form=None, status: int = 200):
             "can_edit": can_edit,
             "can_create_project": can_create_project,
             "add_form": add_form or (AddAssetsForm(user=user) if can_edit else None),
+            **(_candidates(request, package.jurisdiction) if can_edit else {}),
         },
         status=status,
     )
+
+
+def _picked(request) -> list[int]:
+    """Candidate ids ticked in the picker (the service checks each)."""
+    return [int(x) for x in request.POST.getlist("pick") if x.isdigit()]
+
+
+def _candidates(request, jurisdiction=None) -> dict:
+    """The confirmed scope's candidates to pick from, filtered and paged."""
+    form = CandidateFilterForm(request.GET or None)
+    qs = confirmed_candidates(request.user, jurisdiction=jurisdiction, **form.filters())
+    return {"candidate_form": form, "candidates": paginate(request, qs, per_page=20)}
 
 
 @section_required("package")
@@ -132,14 +150,14 @@ def package_create_view(request):
                 jurisdiction=form.cleaned_data["jurisdiction"],
                 name=form.cleaned_data["name"],
                 channel=form.cleaned_data["channel"],
-                asset_ids=form.cleaned_data["assets"],
+                asset_ids=[*form.cleaned_data["assets"], *_picked(request)],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Package %(code)s created.") % {"code": package.code})
             return redirect(package)
-    return render(request, "disposal/package_form.html", {"form": form})
+    return render(request, "disposal/package_form.html", {"form": form, **_candidates(request)})
 
 
 @require_POST
@@ -149,13 +167,12 @@ def package_add_assets_view(request, pk):
     form = AddAssetsForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            services.package_add_assets(
-                actor=request.user, package=package, asset_ids=form.cleaned_data["assets"]
-            )
+            picked = [*form.cleaned_data["assets"], *_picked(request)]
+            services.package_add_assets(actor=request.user, package=package, asset_ids=picked)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            n = len(form.cleaned_data["assets"])
+            n = len(set(picked))
             messages.success(request, _("%(n)s asset(s) added to the package.") % {"n": n})
             return redirect(package)
     return _package_page(request, package, add_form=form)
@@ -368,3 +385,60 @@ def board_view(request):
         "disposal/board.html",
         {"filter_form": form, "columns": columns, "channel": filters.get("channel", "")},
     )
+
+
+# --- suggestions ----------------------------------------------------------------------------
+
+
+@section_required("package")
+def package_suggestions_view(request):
+    """The confirmed scope's free candidates grouped by place and kind, each with a button
+    that makes it a package."""
+    if not policy.can_any(request.user, "package", "create"):
+        raise PermissionDenied(_("Your roles do not allow creating packages."))
+    form = SuggestionFilterForm(request.GET or None)
+    rows = suggestions_for(request.user, **form.filters())
+    page = paginate(request, rows, per_page=20)
+    for s in page:
+        s.form = FromSuggestionForm(
+            initial={
+                "jurisdiction": s.seed.jurisdiction_id,
+                "asset_ids": ",".join(str(i) for i in s.asset_ids),
+                "name": _("%(kind)s near %(code)s")
+                % {"kind": s.seed.kind_label, "code": s.seed.code},
+                "channel": "auction",
+            },
+            prefix=s.key,
+        )
+    return render(request, "disposal/package_suggestions.html", {"filter_form": form, "page": page})
+
+
+@require_POST
+@section_required("package")
+def package_from_suggestion_view(request):
+    """One service call: the package of a suggestion's assets (checked again, audited)."""
+    prefix = request.POST.get("prefix", "")
+    form = FromSuggestionForm(request.POST, prefix=prefix or None)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+        return redirect("package-suggestions")
+    jurisdiction = (
+        policy.jurisdictions_for(request.user, "package", "view")
+        .filter(pk=form.cleaned_data["jurisdiction"])
+        .first()
+    )
+    if jurisdiction is None:
+        raise Http404(_("No such jurisdiction."))
+    try:
+        package = services.package_create(
+            actor=request.user,
+            jurisdiction=jurisdiction,
+            name=form.cleaned_data["name"],
+            channel=form.cleaned_data["channel"],
+            asset_ids=form.cleaned_data["asset_ids"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("package-suggestions")
+    messages.success(request, _("Package %(code)s created.") % {"code": package.code})
+    return redirect(package)

@@ -142,3 +142,56 @@ def test_suggestions_api_refuses_bad_parameters(world, scoped):
     r = call(office, "GET", f"/api/v1/packages/suggestions?jurisdiction={world.other_district.pk}")
     assert r.status_code in (200, 404) and (r.status_code == 404 or r.json() == [])
     assert call(office, "GET", "/api/v1/packages/candidates?jurisdiction=999999").status_code == 404
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("office", 200), ("head", 403), ("auditor", 403), ("bidder", 403)]
+)
+def test_suggestions_page(world, scoped, who, status):
+    r = client_for(world, who).get("/packages/suggestions/?radius_km=1")
+    assert r.status_code == status
+    if status == 200:
+        html = r.content.decode()
+        assert "within 0.6 km" in html and "Create package from this suggestion" in html
+        assert scoped["near1"].code in html and scoped["far"].code not in html
+
+
+def test_create_package_from_a_suggestion_page(world, scoped):
+    (s,) = suggestions_for(world.user("office"), radius_km=1.0)
+    body = {"prefix": s.key, f"{s.key}-jurisdiction": world.district.pk,
+            f"{s.key}-asset_ids": ",".join(map(str, s.asset_ids)),
+            f"{s.key}-name": "Near pair", f"{s.key}-channel": "auction"}  # fmt: skip
+    # A head may not create packages: refused, nothing written.
+    r = client_for(world, "head").post("/packages/suggestions/create/", body)
+    assert r.status_code == 403 and not Package.objects.exists()
+    r = client_for(world, "outsider_office").post("/packages/suggestions/create/", body)
+    assert r.status_code in (403, 404) and not Package.objects.exists()
+    r = client_for(world, "office").post("/packages/suggestions/create/", body)
+    package = Package.objects.get()
+    assert r.status_code == 302 and r["Location"] == package.get_absolute_url()
+    assert sorted(package.items.values_list("asset_id", flat=True)) == sorted(s.asset_ids)
+    from panhuo.integrity.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="package.create").count() == 1
+    # The suggestion is gone now (its assets are in a live package); a replay is refused.
+    assert suggestions_for(world.user("office"), radius_km=1.0) == []
+    r = client_for(world, "office").post("/packages/suggestions/create/", body, follow=True)
+    assert "already in live package" in r.content.decode() and Package.objects.count() == 1
+
+
+def test_create_page_offers_candidates_to_pick(world, scoped):
+    office = client_for(world, "office")
+    html = office.get("/packages/new/?ckind=vehicle").content.decode()
+    assert scoped["soe"].code in html and scoped["near1"].code not in html
+    assert scoped["left_out"].code not in office.get("/packages/new/").content.decode()
+    picks = [scoped["near1"].pk, scoped["near2"].pk]
+    body = {"jurisdiction": world.district.pk, "name": "Picked", "channel": "auction",
+            "assets": "", "pick": picks}  # fmt: skip
+    r = office.post("/packages/new/", body)
+    package = Package.objects.get()
+    assert r.status_code == 302 and package.items.count() == 2
+    r = office.post(package.get_absolute_url() + "assets/", {"pick": [scoped["left_out"].pk]})
+    assert "did not include it" in r.content.decode() and package.items.count() == 2
