@@ -183,31 +183,21 @@ PROCESSES = 8
 AMOUNT = Decimal("150000.00")
 
 
-def test_allocations_racing_from_processes_never_over_allocate(external_db, tmp_path):
-    """Receipt 1,000,000; debt A owes 450,000, debt B 10,000,000; eight processes each
-    allocate 150,000 (four to A, four to B) at the same moment. A can take three, the receipt
-    six in all (900,000): whatever the order, exactly six succeed and two are refused."""
-    ext = external_db
-    setup = ext.call("race_setup", receipt="1000000.00", debts=["450000.00", "10000000.00"])
-    receipt, (debt_a, debt_b) = setup["receipt"], setup["debts"]
+def _race(ext, tmp_path, calls: list[tuple[str, dict]], env: dict | None = None) -> list[dict]:
+    """Start one process per call against the external database, let them all get ready
+    (connected, warmed up), release them at the same moment, and return what each returned."""
     ready, start = tmp_path / "ready", tmp_path / "start"
     ready.mkdir()
     procs = [
         ext.popen(
-            ext.task_argv(
-                "allocate",
-                receipt=receipt,
-                debt=(debt_a, debt_b)[i % 2],
-                amount=str(AMOUNT),
-                start_file=str(start),
-                ready_file=str(ready / str(i)),
-            )
+            ext.task_argv(name, **kwargs, start_file=str(start), ready_file=str(ready / str(i))),
+            **(env or {}),
         )
-        for i in range(PROCESSES)
+        for i, (name, kwargs) in enumerate(calls)
     ]
     try:
         deadline = time.monotonic() + 90
-        while len(list(ready.iterdir())) < PROCESSES:
+        while len(list(ready.iterdir())) < len(procs):
             assert time.monotonic() < deadline, "the processes did not get ready"
             assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
             time.sleep(0.05)
@@ -222,6 +212,25 @@ def test_allocations_racing_from_processes_never_over_allocate(external_db, tmp_
     for (out, err), p in zip(outputs, procs, strict=True):
         assert p.returncode == 0, err
         results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+def test_allocations_racing_from_processes_never_over_allocate(external_db, tmp_path):
+    """Receipt 1,000,000; debt A owes 450,000, debt B 10,000,000; eight processes each
+    allocate 150,000 (four to A, four to B) at the same moment. A can take three, the receipt
+    six in all (900,000): whatever the order, exactly six succeed and two are refused."""
+    ext = external_db
+    setup = ext.call("race_setup", receipt="1000000.00", debts=["450000.00", "10000000.00"])
+    receipt, (debt_a, debt_b) = setup["receipt"], setup["debts"]
+    results = _race(
+        ext,
+        tmp_path,
+        [
+            ("allocate", {"receipt": receipt, "debt": (debt_a, debt_b)[i % 2],
+                          "amount": str(AMOUNT)})
+            for i in range(PROCESSES)
+        ],
+    )  # fmt: skip
     outcomes = [r["outcome"] for r in results]
     assert "error" not in outcomes, results
     assert outcomes.count("ok") == 6 and outcomes.count("refused") == 2, results
@@ -252,29 +261,7 @@ def test_sign_in_failures_at_the_same_moment_are_each_counted(external_db, tmp_p
     processes, is locked: no failure is lost to another's read-then-write."""
     ext = external_db
     env = {"PANHUO_LOGIN_ATTEMPTS": str(GUESSES), "PANHUO_LOGIN_LOCKOUT": "900"}
-    ready, start = tmp_path / "ready", tmp_path / "start"
-    ready.mkdir()
-    argv = [
-        ext.task_argv("sign_in_fail", subject="target", start_file=str(start),
-                      ready_file=str(ready / str(i)))
-        for i in range(GUESSES)
-    ]  # fmt: skip
-    procs = [ext.popen(a, **env) for a in argv]
-    try:
-        deadline = time.monotonic() + 90
-        while len(list(ready.iterdir())) < GUESSES:
-            assert time.monotonic() < deadline, "the processes did not get ready"
-            assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
-            time.sleep(0.05)
-        start.touch()
-        outputs = [p.communicate(timeout=90) for p in procs]
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-    for (out, err), p in zip(outputs, procs, strict=True):
-        assert p.returncode == 0, err
-        assert json.loads(out.strip().splitlines()[-1]) == {"outcome": "ok"}, out
+    results = _race(ext, tmp_path, [("sign_in_fail", {"subject": "target"})] * GUESSES, env)
+    assert results == [{"outcome": "ok"}] * GUESSES, results
     assert 0 < ext.call_env("sign_in_state", env, subject="target")["retry_after"] <= 900
     assert ext.call_env("sign_in_state", env, subject="someone else")["retry_after"] == 0
