@@ -204,6 +204,9 @@ class _Seeder:
         self.say("Taking disposal projects through their states…")
         self.disposals()
         seed_pricing.estimate(self)  # the valuation model, trained on the deals
+        from panhuo.core.demo import seed_deposits
+
+        seed_deposits.seed(self)  # bidders' deposits, a sale paid by instalments
         from panhuo.core.demo import seed_documents
 
         seed_documents.seed(self)  # appraisal reports, approvals, contracts

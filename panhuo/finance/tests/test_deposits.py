@@ -303,3 +303,19 @@ def test_deposit_form_records(aw):
     r = c.post(url, {"bidder": "Form Co", "amount": "1.00", "received_on": str(TODAY()),
                      "voucher": "F-1"})  # fmt: skip
     assert r.status_code == 200 and "form-errors" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_seeds_deposits_and_an_overdue_instalment():
+    from panhuo.core.demo import SMALL, seed_demo
+    from panhuo.finance.expected_models import ExpectedReceipt
+    from panhuo.finance.instalments import plan_lines
+
+    seed_demo(size=SMALL)
+    statuses_seen = set(Deposit.objects.values_list("status", flat=True))
+    assert {"held", "refunded", "forfeited"} <= statuses_seen
+    forfeited = Deposit.objects.get(status="forfeited")
+    assert forfeited.receipt.kind == "forfeited_deposit"
+    plan = ExpectedReceipt.objects.filter(label="Down payment", cancelled=False).get()
+    lines = plan_lines(plan.project, today=TODAY())
+    assert [x.overdue for x in lines] == [False, False, True, False]
