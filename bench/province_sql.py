@@ -92,7 +92,7 @@ FROM register_asset a
   JOIN organisation_unit u ON u.id = a.unit_id
   JOIN organisation_jurisdiction j ON j.id = u.jurisdiction_id
 WHERE j.path LIKE %(path)s
-GROUP BY GROUPING SETS ((a.status), (a.kind))
+GROUP BY a.status, a.kind
 """
 _PROJECTS = """
 SELECT p.status, count(*)
@@ -126,12 +126,13 @@ MONEY_KEYS = ("received", "allocated", "debt_principal", "debt_outstanding", "re
 
 def dashboard_sql(conn, path: str) -> dict:
     """The dashboard's figures for the jurisdictions under ``path`` (a LIKE prefix)."""
-    by_status, by_kind = {}, {}
+    # One pass grouped by both, folded into the two series (faster here than GROUPING SETS).
+    by_status: dict = {}
+    by_kind: dict = {}
     for status, kind, n, value in conn.execute(_ASSETS, {"path": path}):
-        if status is not None:
-            by_status[status] = (n, value)
-        else:
-            by_kind[kind] = (n, value)
+        for key, series in ((status, by_status), (kind, by_kind)):
+            m, v = series.get(key, (0, 0))
+            series[key] = (m + n, v + value)
     projects = dict(conn.execute(_PROJECTS, {"path": path}).fetchall())
     money = dict(zip(MONEY_KEYS, conn.execute(_MONEY, {"path": path}).fetchone(), strict=True))
     return {

@@ -103,12 +103,25 @@ def asset_list(
 
 
 def asset_summary(user) -> dict:
-    """Counts and values by status and by kind, for the dashboard."""
-    qs = Asset.objects.visible_to(user)
-    by_status = list(
-        qs.values("status").annotate(n=Count("id"), value=Sum("book_value")).order_by("status")
+    """Counts and values by status and by kind, for the dashboard.
+
+    One pass over the assets grouped by both (at most statuses × kinds rows), folded here into
+    the two series: a province's million assets are read once, not once per series.
+    """
+    cells = (
+        Asset.objects.visible_to(user)
+        .values("status", "kind")
+        .annotate(n=Count("id"), value=Sum("book_value"))
+        .order_by()
     )
-    by_kind = list(
-        qs.values("kind").annotate(n=Count("id"), value=Sum("book_value")).order_by("kind")
-    )
+    status_sums: dict[str, dict] = {}
+    kind_sums: dict[str, dict] = {}
+    for c in cells:
+        for key, sums in (("status", status_sums), ("kind", kind_sums)):
+            row = sums.setdefault(c[key], {key: c[key], "n": 0, "value": None})
+            row["n"] += c["n"]
+            if c["value"] is not None:
+                row["value"] = (row["value"] or 0) + c["value"]
+    by_status = [status_sums[k] for k in sorted(status_sums)]
+    by_kind = [kind_sums[k] for k in sorted(kind_sums)]
     return {"by_status": by_status, "by_kind": by_kind, "total": sum(r["n"] for r in by_status)}
