@@ -215,3 +215,18 @@ def test_import_page_dry_run_then_rejections_named(world):
     r = c.post(reverse("revenue-import"), {"file": _upload("%PDF-1.4"), "mode": "commit",
                                            "amount_unit": "yuan"})  # fmt: skip
     assert r.status_code == 400 and "file" in r.context["form"].errors
+
+
+@pytest.mark.parametrize("who", USERS)
+def test_menu_entry_only_for_readers(world, who):
+    html = client_for(world, who).get(reverse("dashboard")).content.decode()
+    assert ('href="/monitor/"' in html) is (who in SECTION)
+
+
+def test_monitor_in_chinese(figures):
+    from panhuo.organisation.preferences import user_set_language
+
+    user = figures.user("finance")
+    user_set_language(actor=user, language="zh-hans")
+    html = client_for(figures, "finance").get(reverse("monitor"), {"year": 2024}).content.decode()
+    assert "财政收入监测" in html and "罚没收入" in html and "非税收入累计同比增长" in html
