@@ -307,3 +307,18 @@ def test_cli_import_revenue_dry_run_then_commit(world, tmp_path):
     assert "row 5, column category: unknown category 'bogus'" in out.getvalue()
     with pytest.raises(CommandError, match="may not"):
         call_command("import", "revenue", str(path), user="office", commit=True)
+
+
+def test_thresholds_nearest_ancestor_wins(world):
+    from panhuo.monitor.selectors import thresholds_for
+
+    assert thresholds_for(world.district) == (Decimal("40.00"), Decimal("0.00"), None)
+    MonitorThresholds.objects.create(jurisdiction=world.province, land_dependence_pct=30)
+    MonitorThresholds.objects.create(jurisdiction=world.city, land_dependence_pct=35)
+    MonitorThresholds.objects.create(jurisdiction=world.district, land_dependence_pct=50)
+    assert thresholds_for(world.district)[0] == 50 and thresholds_for(world.district)[2] == (
+        world.district
+    )
+    assert thresholds_for(world.other_district)[0] == 35
+    assert thresholds_for(world.other_district)[2] == world.city
+    assert thresholds_for(world.province)[0] == 30
