@@ -65,6 +65,7 @@ def debt_list_view(request):
             "page": paginate(request, qs),
             "totals": qs.aggregate(principal=Sum("principal"), outstanding=Sum("outstanding")),
             "can_create": policy.can_any(request.user, "debt", "create"),
+            "can_import": policy.can_any(request.user, "debt", "edit"),
             "today": timezone.localdate(),
         },
     )
@@ -72,32 +73,12 @@ def debt_list_view(request):
 
 @section_required("debt")
 def debt_export(request):
+    from panhuo.finance.debt_import import EXPORT_COLUMNS, export_row
+
     _form, _sort, qs = _debts(request)
-    header = [
-        _("Code"),
-        _("Jurisdiction"),
-        _("Creditor"),
-        _("Type"),
-        _("Principal (yuan)"),
-        _("Outstanding (yuan)"),
-        _("Interest rate (%)"),
-        _("Issue date"),
-        _("Maturity date"),
-    ]
-    rows = (
-        [
-            d.code,
-            d.jurisdiction.name,
-            d.creditor,
-            d.get_debt_type_display(),
-            d.principal,
-            d.outstanding,
-            d.rate,
-            d.issue_date.isoformat(),
-            d.maturity_date.isoformat(),
-        ]
-        for d in qs.iterator(chunk_size=2000)
-    )
+    # The columns the debt import maps back by itself: an export imports unchanged.
+    header = [str(label) for label, _field in EXPORT_COLUMNS]
+    rows = (export_row(d) for d in qs.select_related("jurisdiction").iterator(chunk_size=2000))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return csv_response(f"debts-{stamp}.csv", header, rows)
 
@@ -225,6 +206,15 @@ def receipt_detail(request, pk):
     return _receipt_page(request, fetch_or_404(get_receipt_for, request.user, pk))
 
 
+def _suggested_amount(project, due: Decimal) -> Decimal | None:
+    """What the receipt form suggests: a project paid by expected receipts (rent, instalments)
+    is paid one at a time, so the first one still owing; otherwise what remains of the deal."""
+    from panhuo.finance import expected
+
+    owing = (line.due for line in expected.lines(project, today=timezone.localdate()))
+    return next((d for d in owing if d > 0), due if due > 0 else None)
+
+
 @section_required("receipt")
 def receipt_create_view(request, project_pk):
     project = fetch_or_404(get_project_for, request.user, project_pk)
@@ -238,7 +228,7 @@ def receipt_create_view(request, project_pk):
         "s"
     ] or Decimal("0.00")
     due = (project.deal_price or Decimal("0.00")) - received
-    form = ReceiptForm(request.POST or None, initial={"amount": due if due > 0 else None})
+    form = ReceiptForm(request.POST or None, initial={"amount": _suggested_amount(project, due)})
     if request.method == "POST" and form.is_valid():
         try:
             receipt = services.receipt_create(

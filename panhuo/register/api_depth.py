@@ -216,6 +216,63 @@ def import_new(request: HttpRequest, file: File[UploadedFile], details: Form[Imp
     return Status(202, own.get(pk=run.pk))
 
 
+def _own_debt_runs(request: HttpRequest):
+    require_any(request, "debt", "edit")
+    return ImportRun.objects.filter(owner=actor(request), target="debts")
+
+
+@router.post("/debt-imports", response={202: ImportRunDetailOut, **ERRORS}, tags=["imports"])
+def debt_import_new(request: HttpRequest, file: File[UploadedFile], details: Form[ImportForm]):
+    """Upload a CSV or XLSX file of debts and queue its import, as for assets (the same form,
+    mapping, dry run and modes). Rows are checked against the jurisdictions whose debts you may
+    edit; the debt code is the key. Follow it at ``GET /debt-imports/{id}``; the debt list's
+    export reads back without a mapping."""
+    own = _own_debt_runs(request)
+    user = actor(request)
+    if details.mapping_name and details.mapping:
+        raise ValidationError({"mapping": ["Give either mapping_name or mapping, not both."]})
+    mapping = _mapping_from_text(details.mapping) if details.mapping else None
+    _check_file_kind(file)
+    run = import_run_create(
+        actor=user,
+        upload=file,
+        filename=file.name or "upload",
+        mapping=mapping,
+        mapping_name=details.mapping_name,
+        commit=details.commit,
+        valid_only=details.valid_only,
+        target="debts",
+    )
+    return Status(202, own.get(pk=run.pk))
+
+
+@router.get("/debt-imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])
+@paginate(PagePagination)
+def debt_import_index(request: HttpRequest):
+    """Your debt imports, newest first."""
+    runs = _own_debt_runs(request)
+    fail_stale_runs(owner=actor(request))
+    return runs.order_by("-created_at", "-pk")
+
+
+@router.get(
+    "/debt-imports/{run_id}", response={200: ImportRunDetailOut, **ERRORS}, tags=["imports"]
+)
+def debt_import_detail(request: HttpRequest, run_id: Id):
+    """Status, progress and, when done, the report of one of your debt imports."""
+    return fail_if_stale(_own_debt_runs(request).get(pk=run_id))
+
+
+@router.post(
+    "/debt-imports/{run_id}/cancel", response={200: ImportRunDetailOut, **ERRORS}, tags=["imports"]
+)
+def debt_import_cancel(request: HttpRequest, run_id: Id):
+    """Stop a queued or running debt import; nothing it wrote is kept."""
+    runs = _own_debt_runs(request)
+    import_run_cancel(actor=actor(request), run=runs.get(pk=run_id))
+    return runs.get(pk=run_id)
+
+
 @router.get("/imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])
 @paginate(PagePagination)
 def import_index(request: HttpRequest):

@@ -37,8 +37,12 @@ SPECIAL_LABELS = {
 }
 
 
-def field_label(name: str) -> str:
+def field_label(name: str, target: str = "assets") -> str:
     """What a person calls an import field: its label, and the field name exports use."""
+    if target == "debts":
+        from panhuo.finance.models import Debt
+
+        return f"{capfirst(Debt._meta.get_field(name).verbose_name)} · {name}"
     if name in SPECIAL_LABELS:
         label = SPECIAL_LABELS[name]
     elif name.startswith("attributes."):
@@ -97,9 +101,9 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(str(exc), code="rejected") from None
         return upload
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, target: str = "assets", **kwargs):
         super().__init__(*args, **kwargs)
-        names = ImportMapping.objects.filter(owner=user, target="assets").values_list(
+        names = ImportMapping.objects.filter(owner=user, target=target).values_list(
             "name", flat=True
         )
         self.fields["mapping"].choices = [

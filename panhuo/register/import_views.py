@@ -8,16 +8,19 @@ gets a 404, as if they did not exist.
 
 from __future__ import annotations
 
+from functools import wraps
 from itertools import islice
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from panhuo.core.ui import add_service_errors, csv_response, paginate, section_required
+from panhuo.organisation import policy
 from panhuo.register import imports
 from panhuo.register.import_forms import VALUE_FIELDS, ImportForm, MappingForm, field_label
 from panhuo.register.import_models import ImportMapping, ImportRun
@@ -30,6 +33,24 @@ SAMPLE_ROWS = 5000
 SAMPLE_WORDS = 40
 
 importer_required = section_required("asset", "create")
+
+
+def run_required(view):
+    """A run's pages: asset importers (their runs), or whoever may edit debts for their own
+    debt runs; anyone else is refused as from the import section."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, pk, *args, **kwargs):
+        user = request.user
+        if not policy.can_any(user, "asset", "create") and not (
+            policy.can_any(user, "debt", "edit")
+            and ImportRun.objects.filter(pk=pk, owner=user, target="debts").exists()
+        ):
+            raise PermissionDenied(_("Your roles do not give access to this page."))
+        return view(request, pk, *args, **kwargs)
+
+    return wrapped
 
 
 def _own_run(request, pk) -> ImportRun:
@@ -74,6 +95,42 @@ def asset_import_view(request):
             return redirect(run)
     recent = ImportRun.objects.filter(owner=request.user)[:5]
     return render(request, "register/import_form.html", {"form": form, "recent": recent})
+
+
+@section_required("debt", "edit")
+def debt_import_view(request):
+    """Upload a debt file: the asset import's form, rows checked against the jurisdictions
+    whose debts the user may edit."""
+    posted = request.method == "POST"
+    form = ImportForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        user=request.user,
+        target="debts",
+    )
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            run = imports.import_run_create(
+                actor=request.user,
+                upload=upload,
+                filename=upload.name,
+                mapping_name=form.cleaned_data["mapping"],
+                commit=form.cleaned_data["run"] == "commit",
+                valid_only=form.cleaned_data["mode"] == "valid",
+                target="debts",
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("File %(name)s received; import #%(id)s is queued.")
+                % {"name": run.file_name, "id": run.pk},
+            )
+            return redirect(run)
+    recent = ImportRun.objects.filter(owner=request.user, target="debts")[:5]
+    return render(request, "register/debt_import_form.html", {"form": form, "recent": recent})
 
 
 @importer_required
@@ -122,7 +179,7 @@ def _outcome(run: ImportRun, report: dict) -> tuple[str, str]:
     )
 
 
-@importer_required
+@run_required
 def import_run_detail(request, pk):
     run = _own_run(request, pk)
     progress = imports.import_progress(run)
@@ -148,20 +205,22 @@ def import_run_detail(request, pk):
             "outcome": outcome,
             "tone": tone,
             "errors": report.get("errors", []),
-            "columns": [(h, field_label(f)) for h, f in (report.get("columns") or {}).items()],
+            "columns": [
+                (h, field_label(f, run.target)) for h, f in (report.get("columns") or {}).items()
+            ],
             "can_commit": can_commit,
         },
     )
 
 
-@importer_required
+@run_required
 def import_run_progress(request, pk):
     """The run's live progress as JSON, for the run page's script."""
     return JsonResponse(imports.import_progress(_own_run(request, pk)))
 
 
 @require_POST
-@importer_required
+@run_required
 def import_run_cancel_view(request, pk):
     run = _own_run(request, pk)
     try:
@@ -174,7 +233,7 @@ def import_run_cancel_view(request, pk):
 
 
 @require_POST
-@importer_required
+@run_required
 def import_run_rerun_view(request, pk):
     """Queue a failed or cancelled import again (same stored file, mapping and mode)."""
     run = _own_run(request, pk)
@@ -188,7 +247,7 @@ def import_run_rerun_view(request, pk):
 
 
 @require_POST
-@importer_required
+@run_required
 def import_run_commit_view(request, pk):
     """Import for real the file a dry run checked, with the same mapping and mode."""
     run = _own_run(request, pk)
@@ -207,6 +266,7 @@ def import_run_commit_view(request, pk):
             mapping=run.mapping,
             commit=True,
             valid_only=run.valid_only,
+            target=run.target,
         )
     messages.success(
         request, _("Import #%(id)s is queued: the same file, for real.") % {"id": new.pk}
@@ -214,7 +274,7 @@ def import_run_commit_view(request, pk):
     return redirect(new)
 
 
-@importer_required
+@run_required
 def import_run_errors(request, pk):
     """The rejected rows of a run as CSV (row, column, reason)."""
     run = _own_run(request, pk)

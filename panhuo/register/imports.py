@@ -36,8 +36,7 @@ from panhuo.integrity.services import audit_record
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 from panhuo.register.import_models import ImportMapping, ImportRun
-from panhuo.register.importing.engine import ImportCancelled, Mapping, import_assets
-from panhuo.register.importing.fields import FIELD_NAMES
+from panhuo.register.importing.engine import ImportCancelled, Mapping, run_import, target_for
 from panhuo.register.importing.readers import FileRejected
 
 PROGRESS_TTL = 24 * 3600
@@ -138,12 +137,12 @@ def imports_dir() -> Path:
     return path
 
 
-def _check_mapping(mapping: dict[str, Any]) -> Mapping:
+def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
     try:
         spec = Mapping.from_json(mapping)
     except (TypeError, ValueError, AttributeError):
         raise ValidationError({"mapping": ["The mapping is not well formed."]}) from None
-    unknown = sorted(set(spec.columns.values()) - set(FIELD_NAMES))
+    unknown = sorted(set(spec.columns.values()) - set(target_for(target).field_names))
     if unknown:
         raise ValidationError({"mapping": [f"Unknown field(s): {', '.join(unknown)}."]})
     order = spec.options.get("date_order", "dmy")
@@ -207,18 +206,24 @@ def import_run_create(
     mapping_name: str = "",
     commit: bool = False,
     valid_only: bool = False,
+    target: str = "assets",
 ) -> ImportRun:
-    """Keep the uploaded file (named by its SHA-256) and queue its import."""
-    if not policy.can_any(actor, "asset", "create"):
-        raise policy.NotPermitted("You may not import assets.")
+    """Keep the uploaded file (named by its SHA-256) and queue its import. Who may import:
+    asset creators (assets), or whoever may edit debts somewhere (debts; each row is then
+    checked against the row's jurisdiction)."""
+    resource, action = {"assets": ("asset", "create"), "debts": ("debt", "edit")}.get(
+        target, ("", "")
+    )
+    if not resource:
+        raise ValidationError({"target": [f"Unknown import target {target!r}."]})
+    if not policy.can_any(actor, resource, action):
+        raise policy.NotPermitted(f"You may not import {target}.")
     if mapping_name:
-        saved = ImportMapping.objects.filter(
-            owner=actor, target="assets", name=mapping_name
-        ).first()
+        saved = ImportMapping.objects.filter(owner=actor, target=target, name=mapping_name).first()
         if saved is None:
             raise ValidationError({"mapping": [f"You have no mapping named {mapping_name!r}."]})
         mapping = saved.as_json()
-    spec = _check_mapping(mapping or {})
+    spec = _check_mapping(mapping or {}, target)
     limit = settings.PANHUO["IMPORT_MAX_BYTES"]
     digest = hashlib.sha256()
     tmp = imports_dir() / f".upload-{timezone.now().timestamp()}-{id(upload)}"
@@ -245,6 +250,7 @@ def import_run_create(
             file_sha256=digest.hexdigest(),
             file_size=size,
             stored_path=stored.name,
+            target=target,
             mapping_name=mapping_name,
             mapping=spec.as_json(),
             commit=commit,
@@ -301,6 +307,7 @@ def import_run_rerun(*, actor: User, run: ImportRun) -> ImportRun:
             mapping=run.mapping,
             commit=run.commit,
             valid_only=run.valid_only,
+            target=run.target,
         )
     if run.mapping_name:
         ImportRun.objects.filter(pk=new.pk).update(mapping_name=run.mapping_name)
@@ -352,7 +359,8 @@ def execute_import(run: ImportRun) -> ImportRun:
             return bool(cache.get(_cancel_key(run.pk)))
 
         try:
-            result = import_assets(
+            result = run_import(
+                target_for(run.target),
                 actor=run.owner,
                 stream=stream,
                 mapping=Mapping.from_json(run.mapping),

@@ -9,7 +9,6 @@ transaction is rolled back for a dry run, or in all-or-nothing mode when any row
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,8 +24,8 @@ from panhuo.register import models as m
 from panhuo.register.attributes import KIND_ATTRIBUTES, clean_attributes
 from panhuo.register.importing.fields import (
     ASSET_FIELDS,
-    BY_NAME,
     FIELD_NAMES,
+    FieldSpec,
     auto_columns,
     parser_for,
 )
@@ -143,9 +142,10 @@ def _transformer(crs: str | None):
 class _RowReader:
     """Turns one row of text cells into field values, reporting each bad cell."""
 
-    def __init__(self, headers: list[str], mapping: Mapping, units, codes, today: dt.date):
-        columns = mapping.columns or auto_columns(headers)
-        unknown = sorted(set(columns.values()) - set(FIELD_NAMES))
+    def __init__(self, headers: list[str], mapping: Mapping, target: Target, ctx: dict):
+        self.target, self.ctx = target, ctx
+        columns = mapping.columns or target.auto_columns(headers)
+        unknown = sorted(set(columns.values()) - set(target.field_names))
         if unknown:
             raise FileRejected(f"The mapping names unknown fields: {', '.join(unknown)}.")
         missing_headers = [h for h in columns if h not in headers]
@@ -155,25 +155,28 @@ class _RowReader:
                 "does not have."
             )
         self.columns = columns
-        for required in ("unit", "code"):
+        for required in target.required:
             if required not in columns.values():
                 raise FileRejected(f"No column is mapped to the required field “{required}”.")
         self.index = {target: headers.index(h) for h, target in columns.items()}
         self.header_of = {target: h for h, target in columns.items()}
         self.parsers = {
             f.name: parser_for(f, mapping.options)
-            for f in ASSET_FIELDS
+            for f in target.fields
             if f.name in self.index and f.kind != "choice"
         }
+        by_name = {f.name: f for f in target.fields}
+        choices = target.choices
         self.values = {k: {s.strip().lower(): v for s, v in d.items()}
                        for k, d in mapping.values.items()}  # fmt: skip
         # Codes and labels (English and the active language) resolved once, not per cell.
         self.choice_lookup = {
             spec.name: {
-                **{str(label).lower(): code for code, label in CHOICES[spec.choices].items()},
-                **{code.lower(): code for code in CHOICES[spec.choices]},
+                **{w.lower(): code for w, code in target.words.get(spec.name, {}).items()},
+                **{str(label).lower(): code for code, label in choices[spec.choices].items()},
+                **{code.lower(): code for code in choices[spec.choices]},
             }
-            for spec in ASSET_FIELDS
+            for spec in target.fields
             if spec.kind == "choice"
         }
         # One tuple per mapped column, so the per-cell loop does no lookups by name.
@@ -183,16 +186,17 @@ class _RowReader:
                 self.plan.append((i, name, name.split(".", 1)[1], None, None, None, None, None,
                                   None))  # fmt: skip
                 continue
-            spec = BY_NAME[name]
+            spec = by_name[name]
             self.plan.append((
                 i, name, None, spec.kind, self.parsers.get(name), self.values.get(name),
                 self.choice_lookup.get(name), spec.max_length,
-                CHOICES[spec.choices] if spec.choices else None,
+                choices[spec.choices] if spec.choices else None,
             ))  # fmt: skip
-        self.units = units
-        self.codes = codes
-        self.today = today
-        self.transformer = _transformer(mapping.options.get("crs"))
+        self.units = ctx.get("units")
+        self.codes = ctx.get("codes")
+        self.today = ctx.get("today")
+        crs = mapping.options.get("crs") if target.name == "assets" else None
+        self.transformer = _transformer(crs)
 
     def read(self, cells: list[str], rownum: int, report: Report) -> dict[str, Any] | None:
         out: dict[str, Any] = {}
@@ -232,7 +236,7 @@ class _RowReader:
             out[name] = value
         if report.error_count > errors_before:
             return None
-        return self._check(out, rownum, report, bad)
+        return self.target.check(self, out, rownum, report, bad)
 
     def _check(self, out, rownum, report, bad) -> dict[str, Any] | None:
         errors_before = report.error_count
@@ -319,7 +323,77 @@ def _merged_check(values: dict[str, Any], base: m.Asset | None, rownum, report, 
     return report.error_count == errors_before
 
 
-def import_assets(
+@dataclass(frozen=True)
+class Target:
+    """What one kind of record needs from the engine: its field table, the columns a file
+    must map, its context (what the actor may write into, looked up once), its row check,
+    its natural key and how a batch is matched and written (``flush``).
+
+    ``words`` adds source words for coded values (e.g. "一般债券" for general bond) to every
+    mapping, so that common files read without a value mapping.
+    """
+
+    name: str
+    fields: list[FieldSpec]
+    field_names: list[str]
+    choices: dict[str, dict[str, str]]
+    required: tuple[str, ...]
+    auto_columns: Callable[[list[str]], dict[str, str]]
+    context: Callable[[Any], dict[str, Any]]
+    check: Callable[..., dict[str, Any] | None]
+    key: Callable[[dict[str, Any]], tuple]
+    duplicate: Callable[[dict[str, Any], int], str]
+    key_column: str
+    flush: Callable[..., None]
+    words: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _asset_context(actor) -> dict[str, Any]:
+    return {
+        "units": {u.code: u for u in policy.units_for(actor, "asset", "create")},
+        "codes": dict(m.ClassificationCode.objects.values_list("code", "id")),
+        "today": timezone.localdate(),
+    }
+
+
+ASSETS = Target(
+    name="assets",
+    fields=ASSET_FIELDS,
+    field_names=FIELD_NAMES,
+    choices=CHOICES,
+    required=("unit", "code"),
+    auto_columns=auto_columns,
+    context=_asset_context,
+    check=lambda reader, out, rownum, report, bad: reader._check(out, rownum, report, bad),
+    key=lambda v: (v["unit"].pk, v["code"]),
+    duplicate=lambda v, first: (
+        f"asset {v['code']} of unit {v['unit'].code} already appears in row {first}"
+    ),
+    key_column="code",
+    flush=lambda batch, actor, report, reader, commit, source: _flush(
+        batch, actor, report, reader, commit, source
+    ),
+)
+
+
+def target_for(name: str) -> Target:
+    """The import target called ``name`` (debts live in finance, loaded on first use)."""
+    if name == "assets":
+        return ASSETS
+    if name == "debts":
+        from panhuo.finance.debt_import import DEBTS
+
+        return DEBTS
+    raise FileRejected(f"Unknown import target {name!r}.")
+
+
+def import_assets(**kwargs) -> Report:
+    """Import (or, without ``commit``, only check) an asset file (see ``run_import``)."""
+    return run_import(ASSETS, **kwargs)
+
+
+def run_import(
+    target: Target,
     *,
     actor,
     stream: IO[bytes],
@@ -331,7 +405,7 @@ def import_assets(
     filename: str = "",
     run_id: int | None = None,
 ) -> Report:
-    """Import (or, without ``commit``, only check) an asset file.
+    """Import (or, without ``commit``, only check) a file of ``target``'s records.
 
     ``progress`` is called with the number of rows read after each batch; returning True
     cancels. ``valid_only`` writes the valid rows even when others are rejected; otherwise any
@@ -341,14 +415,12 @@ def import_assets(
     opts = mapping.options
     table = read_table(stream, filename=filename, sheet=opts.get("sheet"),
                        encoding=opts.get("encoding"), delimiter=opts.get("delimiter"))  # fmt: skip
-    units = {u.code: u for u in policy.units_for(actor, "asset", "create")}
-    codes = dict(m.ClassificationCode.objects.values_list("code", "id"))
-    reader = _RowReader(table.headers, mapping, units, codes, timezone.localdate())
+    reader = _RowReader(table.headers, mapping, target, target.context(actor))
     report = Report(
         columns=reader.columns,
         ignored_headers=[h for h in table.headers if h not in reader.columns],
     )
-    seen: dict[tuple[int, str], int] = {}
+    seen: dict[tuple, int] = {}
     source = {"import": run_id, "file": filename} if run_id else {"file": filename}
 
     with transaction.atomic():
@@ -363,24 +435,23 @@ def import_assets(
             if values is None:
                 report.rejected += 1
             else:
-                key = (values["unit"].pk, values["code"])
+                key = target.key(values)
                 if key in seen:
                     report.add_error(
                         rownum,
-                        reader.header_of["code"],
-                        f"asset {values['code']} of unit {values['unit'].code} "
-                        f"already appears in row {seen[key]}",
+                        reader.header_of[target.key_column],
+                        target.duplicate(values, seen[key]),
                     )
                     report.rejected += 1
                 else:
                     seen[key] = rownum
                     batch.append((rownum, values))
             if len(batch) >= batch_size:
-                _flush(batch, actor, report, reader, commit, source)
+                target.flush(batch, actor, report, reader, commit, source)
                 batch = []
                 if progress and progress(report.rows):
                     raise ImportCancelled
-        _flush(batch, actor, report, reader, commit, source)
+        target.flush(batch, actor, report, reader, commit, source)
         if progress and progress(report.rows):
             raise ImportCancelled
         if report.rows == 0:

@@ -19,11 +19,11 @@ from panhuo.register.importing.values import (
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    kind: str  # text, amount, decimal, date, bool, choice, coordinate
+    kind: str  # text, amount, decimal, percent, date, bool, choice, coordinate
     required: bool = False
     aliases: tuple[str, ...] = ()
     max_length: int | None = None
-    choices: str | None = None  # name of a TextChoices in register.models
+    choices: str | None = None  # key of the target's choices table
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,7 +98,11 @@ def parser_for(spec: FieldSpec, options: dict[str, Any]) -> Callable[[str], Any]
         unit = options.get("amount_unit", "yuan")
         return lambda s: parse_amount(s, unit=unit)
     if spec.kind == "decimal":
-        return parse_decimal
+        places = spec.extra.get("places", 2)
+        return parse_decimal if places == 2 else (lambda s: parse_decimal(s, places=places))
+    if spec.kind == "percent":  # "4.25", "4.25%" or "4.25 %"
+        places = spec.extra.get("places", 3)
+        return lambda s: parse_decimal(s.strip().removesuffix("%").strip(), places=places)
     if spec.kind == "coordinate":
         return lambda s: parse_decimal(s, places=6)
     if spec.kind == "date":

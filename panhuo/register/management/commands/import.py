@@ -1,4 +1,4 @@
-"""panhuo import assets FILE: check (dry run) or commit a register file, with a progress bar.
+"""panhuo import assets|debts FILE: check (dry run) or commit a register file, with a progress bar.
 
 ``panhuo import revenue FILE`` imports fiscal revenue figures (panhuo/monitor/command.py).
 """
@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from panhuo.organisation.models import User
 from panhuo.register.import_models import ImportMapping
-from panhuo.register.importing.engine import ImportCancelled, Mapping, import_assets
+from panhuo.register.importing import engine
+from panhuo.register.importing.engine import ImportCancelled, Mapping, target_for
 from panhuo.register.importing.readers import FileRejected
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     help = "Import assets or revenue figures from a CSV or XLSX file (dry run unless --commit)."
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["assets", "revenue"])
+        parser.add_argument("target", choices=["assets", "revenue", "debts"])
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="who imports (for permission and audit)")
         parser.add_argument("--mapping", default="", help="name of one of the user's mappings")
@@ -50,7 +51,9 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {opts['user']!r}.") from None
         mapping = Mapping()
         if opts["mapping"]:
-            saved = ImportMapping.objects.filter(owner=user, name=opts["mapping"]).first()
+            saved = ImportMapping.objects.filter(
+                owner=user, target=opts["target"], name=opts["mapping"]
+            ).first()
             if saved is None:
                 raise CommandError(f"{user} has no mapping named {opts['mapping']!r}.")
             mapping = Mapping.from_json(saved.as_json())
@@ -74,8 +77,9 @@ class Command(BaseCommand):
                 return False
 
             try:
-                report = import_assets(
-                    actor=user, stream=f, mapping=mapping, commit=opts["commit"],
+                report = engine.run_import(
+                    target_for(opts["target"]), actor=user, stream=f, mapping=mapping,
+                    commit=opts["commit"],
                     valid_only=opts["valid_only"], batch_size=opts["batch_size"],
                     progress=progress, filename=path.name,
                 )  # fmt: skip

@@ -1,0 +1,348 @@
+"""Debt import: the debt register read through the asset import's machinery (mapping, value
+words, 万元/亿元 amounts, Chinese dates, row errors, dry run, all-or-nothing or valid rows only).
+
+The natural key is the debt code (unique). Rows name their jurisdiction by code or name; only
+jurisdictions where the importer may edit debts (policy ``debt``/``edit``) are known. On an
+update the outstanding amount is the allocations' business: a changed principal moves it by
+the same difference, and a file may not set it to anything else. A schedule kind (bullet,
+equal principal, annuity) generates the schedule when the debt is new or its terms or kind
+changed; custom schedules are entered on the debt page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.finance.debt_models import ScheduleRow
+from panhuo.finance.models import Debt, DebtType, RateType, ScheduleFrequency, ScheduleKind
+from panhuo.finance.schedules import build_schedule
+from panhuo.integrity.services import audit_record, snapshot
+from panhuo.organisation import policy
+from panhuo.organisation.models import Jurisdiction
+from panhuo.register.importing.engine import Target
+from panhuo.register.importing.fields import FieldSpec, _norm
+
+#: The debt list's export columns (finance.views.debt_export), in order, with the field each
+#: imports into: the built-in mapping that reads an export back unchanged.
+EXPORT_COLUMNS: list[tuple[Any, str | None]] = [
+    (_("Code"), "code"),
+    (_("Jurisdiction code"), "jurisdiction"),
+    (_("Jurisdiction"), None),
+    (_("Creditor"), "creditor"),
+    (_("Type"), "debt_type"),
+    (_("Principal (yuan)"), "principal"),
+    (_("Outstanding (yuan)"), "outstanding"),
+    (_("Currency"), "currency"),
+    (_("Interest rate (%)"), "rate"),
+    (_("Rate type"), "rate_type"),
+    (_("Issue date"), "issue_date"),
+    (_("Maturity date"), "maturity_date"),
+    (_("Schedule"), "schedule_kind"),
+    (_("Schedule frequency"), "schedule_frequency"),
+]
+
+DEBT_FIELDS: list[FieldSpec] = [
+    FieldSpec("code", "text", True, ("debt code", "债务编码", "债务编号", "编号", "编码"), 32),
+    FieldSpec("jurisdiction", "text", True,
+              ("jurisdiction code", "地区编码", "行政区划代码", "地区", "行政区划", "辖区")),
+    FieldSpec("creditor", "text", False, ("债权人", "债权单位"), 200),
+    FieldSpec("debt_type", "choice", False, ("type", "debt type", "债务类型", "类型", "种类"),
+              choices="DebtType"),
+    FieldSpec("principal", "amount", False, ("principal (yuan)", "本金", "本金(元)", "债务本金")),
+    FieldSpec("outstanding", "amount", False,
+              ("outstanding (yuan)", "余额", "债务余额", "未偿余额")),
+    FieldSpec("currency", "text", False, ("币种",), 3),
+    FieldSpec("rate", "percent", False, ("interest rate (%)", "interest rate", "利率", "利率(%)",
+                                         "年利率"), extra={"places": 3}),
+    FieldSpec("rate_type", "choice", False, ("rate type", "利率类型", "计息方式"),
+              choices="RateType"),
+    FieldSpec("issue_date", "date", False, ("issue date", "发行日期", "起息日", "借款日期")),
+    FieldSpec("maturity_date", "date", False, ("maturity date", "到期日", "到期日期")),
+    FieldSpec("schedule_kind", "choice", False, ("schedule", "还款方式", "偿还方式"),
+              choices="ScheduleKind"),
+    FieldSpec("schedule_frequency", "choice", False, ("schedule frequency", "还款频率"),
+              choices="ScheduleFrequency"),
+]  # fmt: skip
+FIELD_NAMES = [f.name for f in DEBT_FIELDS]
+CHOICES = {
+    "DebtType": dict(DebtType.choices),
+    "RateType": dict(RateType.choices),
+    "ScheduleKind": dict(ScheduleKind.choices),
+    "ScheduleFrequency": dict(ScheduleFrequency.choices),
+}
+#: Words real registers use for the coded values, beyond Panhuo's labels.
+WORDS = {
+    "debt_type": {
+        "一般债券": "general_bond", "一般债": "general_bond", "专项债券": "special_bond",
+        "专项债": "special_bond", "银行贷款": "bank_loan", "贷款": "bank_loan",
+        "城投债": "lgfv_bond", "城投债券": "lgfv_bond", "融资平台债券": "lgfv_bond",
+        "信托": "trust_leasing", "融资租赁": "trust_leasing", "信托和租赁": "trust_leasing",
+        "拖欠企业账款": "arrears", "欠款": "arrears", "隐性债务": "hidden",
+    },
+    "rate_type": {"固定": "fixed", "固定利率": "fixed", "浮动": "floating", "浮动利率": "floating"},
+    "schedule_kind": {"到期一次还本": "bullet", "等额本金": "equal_principal",
+                      "等额本息": "annuity", "自定义": "custom"},
+    "schedule_frequency": {"每年": "annual", "按年": "annual", "半年": "semiannual",
+                           "按季": "quarterly", "每季": "quarterly", "按月": "monthly"},
+}  # fmt: skip
+NEW_REQUIRED = ("creditor", "debt_type", "principal", "rate", "issue_date", "maturity_date")
+COMPARED = ["jurisdiction_id", "creditor", "debt_type", "principal", "outstanding", "currency",
+            "rate", "rate_type", "issue_date", "maturity_date", "schedule_kind",
+            "schedule_frequency"]  # fmt: skip
+TERMS = ("principal", "rate", "issue_date", "maturity_date", "schedule_kind", "schedule_frequency")
+
+
+def _words() -> dict[str, dict[str, str]]:
+    """WORDS plus every choice label in every language Panhuo speaks (an export made in
+    Chinese imports on an English machine and the other way round)."""
+    out = {k: dict(v) for k, v in WORDS.items()}
+    for spec in DEBT_FIELDS:
+        if spec.kind != "choice":
+            continue
+        for lang, _name in settings.LANGUAGES:
+            with translation.override(lang):
+                for code, label in CHOICES[spec.choices].items():
+                    out.setdefault(spec.name, {}).setdefault(str(label), code)
+    return out
+
+
+def auto_columns(headers: list[str]) -> dict[str, str]:
+    """Headers naming a field (its name, an alias, or an export header in any language)."""
+    lookup: dict[str, str] = {}
+    for header, name in EXPORT_COLUMNS:
+        for lang, _name in settings.LANGUAGES:
+            with translation.override(lang):
+                lookup.setdefault(_norm(str(header)), name or "")
+    for spec in DEBT_FIELDS:
+        for w in (spec.name, *spec.aliases):
+            lookup.setdefault(_norm(w), spec.name)
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for h in headers:
+        target = lookup.get(_norm(h))
+        if target and target not in used:
+            out[h] = target
+            used.add(target)
+    return out
+
+
+def _context(actor) -> dict[str, Any]:
+    allowed = [
+        j
+        for j in Jurisdiction.objects.all()
+        if policy.allowed(actor, "debt", "edit", jurisdiction=j)
+    ]
+    by_word: dict[str, Jurisdiction | None] = {}
+    for j in allowed:
+        by_word[j.code.lower()] = j
+    for j in allowed:
+        key = j.name.lower()
+        if key in by_word and by_word[key] is not j and key != j.code.lower():
+            by_word[key] = None  # two places of that name: the code is needed
+        else:
+            by_word.setdefault(key, j)
+    return {"jurisdictions": by_word, "allowed": {j.pk for j in allowed}}
+
+
+def _check(reader, out: dict[str, Any], rownum: int, report, bad) -> dict[str, Any] | None:
+    errors_before = report.error_count
+    for name in ("code", "creditor", "currency", "jurisdiction"):
+        if "\x00" in (out.get(name) or ""):
+            bad(name, "contains a NUL character")
+    if report.error_count > errors_before:
+        return None
+    word = out.pop("jurisdiction", "") or ""
+    jurisdictions = reader.ctx["jurisdictions"]
+    if not out.get("code"):
+        bad("code", "the debt code is required")
+    if not word:
+        bad("jurisdiction", "the jurisdiction is required")
+    elif word.lower() not in jurisdictions:
+        bad("jurisdiction", f"unknown jurisdiction {word!r} (or not one whose debts you may edit)")
+    elif jurisdictions[word.lower()] is None:
+        bad("jurisdiction", f"several jurisdictions are called {word!r}: give its code")
+    else:
+        out["jurisdiction_id"] = jurisdictions[word.lower()].pk
+    for name in ("principal", "outstanding"):
+        value = out.get(name)
+        if value is not None and value < 0:
+            bad(name, f"{value} is negative")
+    if out.get("principal") == 0:
+        bad("principal", "the principal must be above zero")
+    rate = out.get("rate")
+    if rate is not None and not (0 <= rate <= 100):
+        bad("rate", f"{rate} is not a rate between 0 and 100 %")
+    if "currency" in out:
+        out["currency"] = (out["currency"] or "").upper()
+        if out["currency"] and not (len(out["currency"]) == 3 and out["currency"].isalpha()):
+            bad("currency", f"{out['currency']!r} is not a three-letter currency code")
+        if not out["currency"]:
+            out.pop("currency")
+    for name in ("rate_type", "schedule_kind", "schedule_frequency"):
+        if name in out and out[name] is None:
+            out.pop(name)
+    if report.error_count > errors_before:
+        return None
+    return out
+
+
+def _merged(values: dict[str, Any], base: Debt | None, rownum: int, report, header_of) -> bool:
+    """Rules on the whole record (stored values merged in for an update)."""
+    errors_before = report.error_count
+
+    def bad(name: str, message: str) -> None:
+        report.add_error(rownum, header_of.get(name, name), message)
+
+    def get(name):
+        if name in values:
+            return values[name]
+        return getattr(base, name) if base is not None else None
+
+    if base is None:
+        for name in NEW_REQUIRED:
+            if values.get(name) in (None, ""):
+                bad(name, f"the {name.replace('_', ' ')} is required for a new debt")
+    issue, maturity = get("issue_date"), get("maturity_date")
+    if issue and maturity and maturity <= issue:
+        bad(
+            "maturity_date",
+            f"maturity {maturity.isoformat()} is not after issue {issue.isoformat()}",
+        )
+    principal = get("principal")
+    if base is None:
+        outstanding = values.get("outstanding")
+        if outstanding is None:
+            values["outstanding"] = principal
+        elif principal is not None and outstanding > principal:
+            bad("outstanding", f"outstanding {outstanding} exceeds the principal {principal}")
+    else:
+        moved = base.outstanding + ((principal or base.principal) - base.principal)
+        given = values.get("outstanding")
+        if moved < 0:
+            bad("principal", f"principal {principal} is below what was already repaid "
+                f"({base.principal - base.outstanding})")  # fmt: skip
+        elif given is not None and given != moved:
+            bad("outstanding", f"outstanding follows the allocations: it is {moved}, not {given}")
+        else:
+            values["outstanding"] = moved
+    kind = get("schedule_kind")
+    if kind == ScheduleKind.CUSTOM and (base is None or base.schedule_kind != kind):
+        bad("schedule_kind", "custom schedules are entered on the debt page")
+    return report.error_count == errors_before
+
+
+def _flush(batch, actor, report, reader, commit: bool, source) -> None:
+    if not batch:
+        return
+    existing = {d.code: d for d in Debt.objects.filter(code__in=[v["code"] for _r, v in batch])}
+    allowed = reader.ctx["allowed"]
+    for rownum, v in batch:
+        base = existing.get(v["code"])
+        if base is not None and base.jurisdiction_id not in allowed:
+            report.add_error(rownum, reader.header_of["code"],
+                             f"debt {v['code']} exists in a jurisdiction whose debts you may "
+                             "not edit")  # fmt: skip
+            report.rejected += 1
+            continue
+        if base is not None and v.get("jurisdiction_id", base.jurisdiction_id) != (
+            base.jurisdiction_id
+        ):
+            report.add_error(rownum, reader.header_of["jurisdiction"],
+                             f"debt {v['code']} belongs to {base.jurisdiction}; an import does "
+                             "not move a debt")  # fmt: skip
+            report.rejected += 1
+            continue
+        if not _merged(v, base, rownum, report, reader.header_of):
+            report.rejected += 1
+            continue
+        if base is None:
+            report.new += 1
+            if commit:
+                _create(actor, v, source)
+            continue
+        diff = {n: v[n] for n in COMPARED if n in v and getattr(base, n) != v[n]}
+        if not diff:
+            report.unchanged += 1
+            continue
+        report.updated += 1
+        if commit:
+            _update(actor, base, diff, source)
+
+
+def _schedule(debt: Debt) -> None:
+    if debt.schedule_kind in ("", ScheduleKind.CUSTOM):
+        return
+    rows = build_schedule(
+        principal=debt.principal, rate=debt.rate, issue=debt.issue_date,
+        maturity=debt.maturity_date, method=debt.schedule_kind,
+        frequency=debt.schedule_frequency or "annual",
+    )  # fmt: skip
+    debt.schedule.all().delete()
+    ScheduleRow.objects.bulk_create(
+        ScheduleRow(debt=debt, due_date=r.due_date, principal=r.principal, interest=r.interest)
+        for r in rows
+    )
+
+
+def _create(actor, v: dict[str, Any], source) -> None:
+    data = {k: v[k] for k in COMPARED if k in v and v[k] is not None}
+    if data.get("schedule_kind") and not data.get("schedule_frequency"):
+        data["schedule_frequency"] = ScheduleFrequency.ANNUAL
+    debt = Debt(code=v["code"], **data)
+    debt.full_clean()
+    debt.save(force_insert=True)
+    _schedule(debt)
+    audit_record(actor=actor, action="debt.import_create", obj=debt,
+                 after={**snapshot(debt), "source": source},
+                 jurisdiction_path=debt.jurisdiction.path)  # fmt: skip
+
+
+def _update(actor, debt: Debt, diff: dict[str, Any], source) -> None:
+    before = snapshot(debt)
+    for name, value in diff.items():
+        setattr(debt, name, value)
+    if debt.schedule_kind and not debt.schedule_frequency:
+        debt.schedule_frequency = ScheduleFrequency.ANNUAL
+    debt.version += 1
+    debt.full_clean()
+    debt.save()
+    if set(diff) & set(TERMS):
+        _schedule(debt)
+    after = snapshot(debt)
+    audit_record(actor=actor, action="debt.import_update", obj=debt,
+                 before={k: v for k, v in before.items() if after.get(k) != v},
+                 after={**{k: v for k, v in after.items() if before.get(k) != v},
+                        "source": source},
+                 jurisdiction_path=debt.jurisdiction.path)  # fmt: skip
+
+
+DEBTS = Target(
+    name="debts",
+    fields=DEBT_FIELDS,
+    field_names=FIELD_NAMES,
+    choices=CHOICES,
+    required=("code", "jurisdiction"),
+    auto_columns=auto_columns,
+    context=_context,
+    check=_check,
+    key=lambda v: (v["code"],),
+    duplicate=lambda v, first: f"debt {v['code']} already appears in row {first}",
+    key_column="code",
+    flush=_flush,
+    words=_words(),
+)
+
+
+def export_row(d: Debt) -> list:
+    """One debt as the export writes it (the columns of EXPORT_COLUMNS)."""
+    return [
+        d.code, d.jurisdiction.code, d.jurisdiction.name, d.creditor, d.get_debt_type_display(),
+        d.principal, d.outstanding, d.currency, d.rate, d.get_rate_type_display(),
+        d.issue_date.isoformat(), d.maturity_date.isoformat(),
+        d.get_schedule_kind_display() if d.schedule_kind else "",
+        d.get_schedule_frequency_display() if d.schedule_frequency else "",
+    ]  # fmt: skip
