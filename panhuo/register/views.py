@@ -183,7 +183,9 @@ def encumbrance_remove_view(request, pk, encumbrance_pk):
 
 @section_required("asset")
 def asset_create_view(request):
-    if request.method != "POST" and not policy.can_any(request.user, "asset", "create"):
+    # Refused before the form, whatever the method: a POST from a role that may not register
+    # assets is a 403 like the GET, not a form with errors (authorization matrix).
+    if not policy.can_any(request.user, "asset", "create"):
         raise PermissionDenied(_("Your roles do not allow registering assets."))
     form = AssetForm(request.POST or None, user=request.user, action="create")
     if request.method == "POST" and form.is_valid():
@@ -200,9 +202,10 @@ def asset_create_view(request):
 @section_required("asset")
 def asset_edit(request, pk):
     asset = fetch_or_404(get_asset_for, request.user, pk)
+    # Refused before the form, whatever the method (a POST is not a form with errors).
+    if not _may_edit(request.user, asset):
+        raise PermissionDenied(_("You may not edit this asset."))
     if request.method != "POST":
-        if not _may_edit(request.user, asset):
-            raise PermissionDenied(_("You may not edit this asset."))
         form = AssetEditForm(
             initial=AssetEditForm.initial_for(asset), user=request.user, action="edit"
         )
