@@ -114,7 +114,8 @@ def _package_page(request, package: Package, add_form=None, status: int = 200):
             "can_edit": can_edit,
             "can_create_project": can_create_project,
             "add_form": add_form or (AddAssetsForm(user=user) if can_edit else None),
-            **(_candidates(request, package.jurisdiction) if can_edit else {}),
+            # The candidates go with any form shown (also one sent back with errors).
+            **(_candidates(request, package.jurisdiction) if can_edit or add_form else {}),
         },
         status=status,
     )
@@ -164,6 +165,10 @@ def package_create_view(request):
 @section_required("package")
 def package_add_assets_view(request, pk):
     package = fetch_or_404(get_package_for, request.user, pk)
+    # Readers of the package who may not change it are refused before the form: the page
+    # re-rendered with their form but without the candidates answered 500 (authz matrix).
+    if not policy.allowed(request.user, "package", "edit", jurisdiction=package.jurisdiction):
+        raise PermissionDenied(_("Your roles do not give access to this page."))
     form = AddAssetsForm(request.POST, user=request.user)
     if form.is_valid():
         try:
