@@ -16,6 +16,7 @@ from panhuo.core.api import (
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.models import Channel, DisposalProject, PackageItem, ProjectEvent
+from panhuo.disposal.price_exceptions import price_exception_request
 from panhuo.disposal.schemas import (
     BoardColumn,
     BoardFilters,
@@ -28,6 +29,8 @@ from panhuo.disposal.schemas import (
     PackageFilters,
     PackageIn,
     PackageOut,
+    PriceExceptionIn,
+    PriceExceptionOut,
     ProjectDetailOut,
     ProjectFilters,
     ProjectIn,
@@ -308,6 +311,24 @@ def project_transition_take(request: HttpRequest, project_id: Id, payload: Trans
         **payload.channel_data(),
     )
     return _project_detail(user, project.pk)
+
+
+@router.post(
+    "/projects/{project_id}/price-exception",
+    response={201: PriceExceptionOut, **ERRORS},
+    tags=["projects"],
+)
+def project_price_exception(request: HttpRequest, project_id: Id, payload: PriceExceptionIn):
+    """Ask the head to approve a relisting reserve or deal price below 90 % of the appraisal
+    (the pricing guard's ``[below_approval_floor]``): opens an approval request of purpose
+    price_exception for that amount, decided under /approvals. For whoever may list the
+    project or record its deal; one pending request per project."""
+    user = actor(request)
+    project = get_project_for(user, project_id)
+    made = price_exception_request(
+        actor=user, project=project, amount=payload.amount, reason=payload.reason
+    )
+    return Status(201, made)
 
 
 # --- Channel records, deadlines and the board -------------------------------------------------

@@ -171,6 +171,19 @@ class ProjectForm(forms.Form):
     )
 
 
+class PriceExceptionForm(forms.Form):
+    """Ask the head to approve a reserve or deal price below the approval floor."""
+
+    amount = MoneyFormField(label=_("Price to approve (yuan)"), min_value=Decimal("0.01"))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "price_exception")
+        super().__init__(*args, **kwargs)
+
+
 class TransitionForm(forms.Form):
     """The input one transition needs: a reason for some, the deal for "conclude", and the
     channel records of the others (listing, relisting, counterparty, contract, tranches…)."""

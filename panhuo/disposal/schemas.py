@@ -340,3 +340,33 @@ def suggestion_out(s) -> dict:
         "unappraised": s.unappraised, "total_area": s.total_area,
         "spread_km": round(s.spread_km, 3),
     }  # fmt: skip
+
+
+class PriceExceptionIn(Schema):
+    """A request for the head's written approval of a reserve or deal price below the floor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: PositiveMoney = Field(
+        description="The lowest relisting reserve or deal price the approval is to cover."
+    )
+    reason: Text = Field(min_length=1, max_length=10_000, description="Why the price is low.")
+
+
+class PriceExceptionOut(Schema):
+    """The approval request opened (purpose price_exception); decided under /approvals."""
+
+    id: int = Field(description="The approval request's id (GET /api/v1/approvals/{id}).")
+    project_id: int
+    status: str
+    amount: MoneyOut | None
+    reason: str
+    chain_name: str
+    current_step: int
+    step_count: int
+    requested_by_id: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_project_id(obj) -> int:
+        return obj.object_id

@@ -28,6 +28,11 @@ urlpatterns = [
     path("projects/overdue/", views.overdue_view, name="project-overdue"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path(
+        "projects/<int:pk>/price-exception/",
+        views.project_price_exception_view,
+        name="project-price-exception",
+    ),
+    path(
         "projects/<int:pk>/transitions/<slug:name>/",
         views.project_transition_view,
         name="project-transition",

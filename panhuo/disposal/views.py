@@ -18,7 +18,7 @@ from panhuo.core.ui import (
     paginate,
     section_required,
 )
-from panhuo.disposal import services
+from panhuo.disposal import price_exceptions, services
 from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.forms import (
     AddAssetsForm,
@@ -27,6 +27,7 @@ from panhuo.disposal.forms import (
     FromSuggestionForm,
     PackageFilterForm,
     PackageForm,
+    PriceExceptionForm,
     ProjectFilterForm,
     ProjectForm,
     SuggestionFilterForm,
@@ -211,8 +212,32 @@ def project_list_view(request):
     )
 
 
-def _project_page(request, project, bound=None, status: int = 200):
-    """The project page; ``bound`` is a submitted transition form to show with its errors."""
+def _price_exception(user, project, form=None, refused_price=None) -> dict:
+    """The price-exception panel: the latest request while pending or approved, and the form
+    to ask for one when the pricing guard has just refused a step for the approval floor (or a
+    submitted request came back with errors) and the user may ask."""
+    latest = price_exceptions.latest(project)
+    pending = latest is not None and latest.status == "pending"
+    if form is None and refused_price is not None:
+        form = PriceExceptionForm(initial={"amount": refused_price})
+    show_form = (
+        form is not None
+        and not pending
+        and price_exceptions.open_for_request(project)
+        and price_exceptions.may_request(user, project)
+    )
+    shown = latest is not None and latest.status in {"pending", "approved"}
+    return {
+        "price_exception": latest if shown else None,
+        "price_exception_form": form if show_form else None,
+    }
+
+
+def _project_page(
+    request, project, bound=None, status: int = 200, *, price_form=None, refused_price=None
+):
+    """The project page; ``bound`` is a submitted transition form to show with its errors,
+    ``refused_price`` the price the approval floor just refused (offers a price exception)."""
     user = request.user
     forms = [
         bound
@@ -249,6 +274,7 @@ def _project_page(request, project, bound=None, status: int = 200):
             "can_record_receipt": can_record_receipt,
             "steps": _steps(project),
             **_channel_records(project, receipts is not None),
+            **_price_exception(user, project, price_form, refused_price),
         },
         status=status,
     )
@@ -350,8 +376,13 @@ def project_transition_view(request, pk, name):
         messages.error(request, reason)
         return redirect(project)
     except ValidationError as exc:
+        refused_price = None
+        if any(f"[{price_exceptions.RULE}]" in m for m in exc.messages):
+            # Read before the errors are attached: a field's error drops its cleaned value.
+            data = form.cleaned_data
+            refused_price = data.get("reserve_price") or data.get("deal_price")
         add_service_errors(form, exc)
-        return _project_page(request, project, bound=form)
+        return _project_page(request, project, bound=form, refused_price=refused_price)
     messages.success(
         request,
         _("%(code)s: %(label)s — now %(status)s.")
@@ -362,6 +393,34 @@ def project_transition_view(request, pk, name):
         },
     )
     return redirect(project)
+
+
+@require_POST
+@section_required("project")
+def project_price_exception_view(request, pk):
+    """Ask the head for a price exception (see ``price_exceptions``); errors show on the page."""
+    project = fetch_or_404(get_project_for, request.user, pk)
+    if not price_exceptions.may_request(request.user, project):
+        raise PermissionDenied(_("You may not request a price exception for this project."))
+    form = PriceExceptionForm(request.POST)
+    if form.is_valid():
+        try:
+            price_exceptions.price_exception_request(
+                actor=request.user, project=project, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Price exception requested for %(amount)s yuan; the head decides it "
+                    "under My approvals."
+                )
+                % {"amount": f"{form.cleaned_data['amount']:,}"},
+            )
+            return redirect(project)
+    return _project_page(request, project, price_form=form)
 
 
 # --- deadlines and the board ----------------------------------------------------------------

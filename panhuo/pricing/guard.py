@@ -74,7 +74,37 @@ def pricing_guard(*, actor, project, transition: str, data: dict) -> None:
         return
     breach = check(project, transition, data)
     if breach is not None:
+        if breach.rule == "below_approval_floor":
+            breach = _with_request_hint(project, breach)
         raise breach.error()
+
+
+def _with_request_hint(project, breach: rules.Breach) -> rules.Breach:
+    """The floor refusal says how to get past it: request a price exception on the project
+    (its page, or ``POST /api/v1/projects/{id}/price-exception``), or that one is waiting."""
+    from panhuo.approvals.models import ApprovalStatus
+    from panhuo.approvals.services import approval_status
+
+    request = approval_status(project, APPROVAL_PURPOSE)
+    if request is not None and request.status == ApprovalStatus.PENDING:
+        hint = (
+            f"A price exception for {request.amount:,} yuan was requested and waits for the "
+            "head's decision (My approvals)."
+            if request.amount is not None
+            else "A price exception was requested and waits for the head's decision."
+        )
+    else:
+        approved = request is not None and request.status == ApprovalStatus.APPROVED
+        hint = (
+            f"The approved price exception covers {request.amount:,} yuan or more; request a "
+            "new one for a lower price"
+            if approved and request.amount is not None
+            else "Request a price exception for this price"
+        ) + (
+            f" on the project page (or POST /api/v1/projects/{project.pk}/price-exception "
+            "with amount and reason); the head's approval lets it through."
+        )
+    return rules.Breach(breach.rule, breach.field, f"{breach.message} {hint}")
 
 
 def check(project, transition: str, data: dict, *, on: dt.date | None = None):

@@ -58,6 +58,7 @@ ENDPOINTS = {
     ("get", "/api/v1/projects/{project_id}"),
     ("patch", "/api/v1/projects/{project_id}"),
     ("post", "/api/v1/projects/{project_id}/transitions"),
+    ("post", "/api/v1/projects/{project_id}/price-exception"),
     ("get", "/api/v1/projects/overdue"),
     ("get", "/api/v1/projects/board"),
     ("get", "/api/v1/projects/{project_id}/rounds"),
