@@ -10,7 +10,11 @@ production server (waitress, serving ``panhuo.wsgi``) on loopback, and measures 
       - ``/api/v1/assets?page_size=50``: the asset list API, as the task-force office (token),
       - ``/``: the dashboard page, as the same user (session cookie);
   * requests one at a time (one keep-alive connection, after a warm-up) to the same three URLs,
-    for the median and p99 of a single request with no queueing.
+    for the median and p99 of a single request with no queueing;
+  * the asset list again on a second server with answer reuse off (``PANHUO_READ_CACHE=0``):
+    the production server reuses a list answer until the next write (core/read_cache.py), and
+    the benchmark asks the same page over and over with nothing written, so the list's own cost
+    is only seen with reuse off.
 
 Requests carry ``X-Forwarded-Proto: https``, as they would behind the TLS-terminating proxy a
 production deployment has (otherwise production settings redirect them to https).
@@ -208,27 +212,38 @@ def run(db: str, duration: int, connections: int, threads: int, samples: int) ->
             # autovacuum comes round, and the first plans would be guesses.
             subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
         session, token = credentials(env)
-        port = free_port()
-        server = start_server(env, port, threads)
-        targets = [
-            ("trivial JSON (/healthz), baseline", "/healthz", {}),
-            ("asset list API, 50 rows", "/api/v1/assets?page_size=50",
-             {"Authorization": f"Bearer {token}"}),
-            ("dashboard page", "/", {"Cookie": f"sessionid={session}"}),
+        token_header = {"Authorization": f"Bearer {token}"}
+        list_path = "/api/v1/assets?page_size=50"
+        # The production server as configured (answer reuse on: core/read_cache.py), then the
+        # same server with reuse off, so the list's own cost is measured in the same run.
+        servers = [
+            ({}, [
+                ("trivial JSON (/healthz), baseline", "/healthz", {}),
+                ("asset list API, 50 rows (answer reused: no write between requests)",
+                 list_path, token_header),
+                ("dashboard page", "/", {"Cookie": f"sessionid={session}"}),
+            ]),
+            ({"PANHUO_READ_CACHE": "0"}, [
+                ("asset list API, 50 rows (answer reuse off: computed every time)",
+                 list_path, token_header),
+            ]),
         ]  # fmt: skip
         rows = []
-        try:
-            for label, path, headers in targets:
-                status, body = get(port, path, headers)
-                if status != 200:
-                    raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
-                single = one_at_a_time(port, path, headers, samples)
-                loaded = wrk(port, path, headers, connections, duration)
-                rows.append({"db": db, "label": label, "single": single, "wrk": loaded})
-                print(f"[{db}] {label}: done")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        for extra, targets in servers:
+            port = free_port()
+            server = start_server({**env, **extra}, port, threads)
+            try:
+                for label, path, headers in targets:
+                    status, body = get(port, path, headers)
+                    if status != 200:
+                        raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
+                    single = one_at_a_time(port, path, headers, samples)
+                    loaded = wrk(port, path, headers, connections, duration)
+                    rows.append({"db": db, "label": label, "single": single, "wrk": loaded})
+                    print(f"[{db}] {label}: done")
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
         return rows
 
 

@@ -21,10 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 
 from panhuo.organisation.models import SignInFailure, SignInLock
+
+_LOCKS = SignInLock._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,14 @@ class Throttle:
         """Seconds until ``subject`` may try again; 0 when it may now."""
         if not subject:
             return 0
-        until = (
-            SignInLock.objects.filter(scope=scope, subject=self._subject(subject))
-            .values_list("until", flat=True)
-            .first()
-        )
+        # Asked on every API call: a raw statement, the ORM's compiling costing more than it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT until FROM {_LOCKS} WHERE scope = %s AND subject = %s",  # noqa: S608 (our table)
+                [scope, self._subject(subject)],
+            )
+            row = cursor.fetchone()
+        until = row[0] if row else None
         left = (until or 0.0) - self.clock()
         return math.ceil(left) if left > 0 else 0
 
