@@ -213,6 +213,9 @@ class _Seeder:
         from panhuo.core.demo import seed_monitor
 
         seed_monitor.seed(self)  # monthly fiscal revenue by category, from 2022
+        from panhuo.core.demo import seed_securities
+
+        seed_securities.seed(self)  # guarantees and collateral of the district's debts
 
     # Organisation ---------------------------------------------------------------------------
 

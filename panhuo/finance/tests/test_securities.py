@@ -183,3 +183,24 @@ def test_record_through_the_page(aw):
     r = client_for(aw.w, "finance").post(f"{url}{s.pk}/release/", {"note": "paid"})
     s.refresh_from_db()
     assert r.status_code == 302 and s.released_on is not None
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"kind": "guarantee", "guarantor": ""},  # a guarantee names its guarantor
+        {"kind": "collateral", "asset": None},  # collateral names an asset
+        {"amount": Decimal("0")},
+        {"valid_until": dt.date(2023, 12, 31)},  # before valid_from
+        {"released_on": dt.date(2023, 12, 31)},
+        {"kind": "lien"},
+    ],
+)
+def test_the_database_refuses_what_the_service_would(aw, over):
+    from django.db import IntegrityError, transaction
+
+    row = {"debt": aw.debt, "kind": "guarantee", "guarantor": "G", "amount": Decimal("1"),
+           "valid_from": dt.date(2024, 1, 1), "created_by": aw.w.user("finance")}  # fmt: skip
+    row.update(over)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DebtSecurity.objects.create(**row)
