@@ -1,7 +1,7 @@
 """Province benchmark: debt risk indicators and the dashboard on a province-sized PostgreSQL
 database, against hand-written SQL computing the same figures in the same run.
 
-Run:  python bench/province.py [--scale 1.0] [--repeat 30] [--keep]
+Run:  python bench/province.py [--scale 1.0] [--repeat 30] [--keep] [--who both|district|province]
 
 It creates a fresh database (``panhuo_bench_province``, or ``..._s<scale>`` below full size),
 migrates it with ``panhuo migrate`` and fills the real tables with ``COPY``:
@@ -504,7 +504,7 @@ def summary(times: list[float]) -> tuple[float, float]:
     return statistics.median(s), s[max(0, round(0.95 * len(s)) - 1)]
 
 
-def measure(db_url: str, repeat: int) -> list[dict]:
+def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
     import psycopg
     from django.test import Client
 
@@ -516,7 +516,7 @@ def measure(db_url: str, repeat: int) -> list[dict]:
     # otherwise prepare a statement run five times and reuse a generic plan blind to the path).
     sql = psycopg.connect(db_url, autocommit=True, prepare_threshold=None)
     for label, user_id, jid in [("district office", OFFICE, OFFICE_DISTRICT),
-                                ("province supervisor", SUPERVISOR, 1)]:  # fmt: skip
+                                ("province supervisor", SUPERVISOR, 1)][users]:  # fmt: skip
         jurisdiction = Jurisdiction.objects.get(pk=jid)
 
         who = User.objects.get(pk=user_id)
@@ -599,6 +599,12 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="Reuse / keep the generated DB.")
+    parser.add_argument(
+        "--who",
+        choices=["both", "district", "province"],
+        default="both",
+        help="Measure for the district office, the province supervisor or both.",
+    )
     args = parser.parse_args()
     url = PG + database_name(args.scale)
     configure(url)
@@ -607,7 +613,8 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "panhuo.cli", "collectstatic", "--no-input", "-v0"],
                    cwd=ROOT, check=True)  # fmt: skip
     load = os.getloadavg()
-    rows = measure(url, args.repeat)
+    users = {"both": slice(None), "district": slice(0, 1), "province": slice(1, 2)}[args.who]
+    rows = measure(url, args.repeat, users)
     load_after = os.getloadavg()
     print()
     print(f"scale {args.scale:g}; {args.repeat} repetitions after one warm-up; CPU cores: "
