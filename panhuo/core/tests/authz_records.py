@@ -1,0 +1,268 @@
+"""The records and requests of the authorization matrix (authz_support.py): one record of
+every kind an endpoint names, all in district A, and how a request is filled from them: path
+parameters, required query parameters, and a body that passes the API schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from panhuo.core.testing import World, make_user
+from panhuo.organisation.models import RoleAssignment
+
+if TYPE_CHECKING:
+    from panhuo.core.tests.authz_support import Endpoint
+
+#: Record ids named in request bodies and queries (by field name): district A's, unit U1's.
+BODY_REFS = {
+    "unit": "unit",
+    "jurisdiction": "district",
+    "package": "package_free",
+    "project": "concluded",
+    "receipt": "receipt",
+    "debt": "debt",
+    "asset": "asset_free",
+    "asset_ids": "asset_free",
+    "target_id": "asset",
+}
+#: Other values a body or query needs to reach the permission check with a real record.
+BODY_VALUES = {
+    "year": lambda: timezone.localdate().year,  # the fiscal inputs entered for district A
+    "to_user": lambda: "deputy2",  # a delegate who exists
+    # Approve: a rejection's missing comment is refused before who may decide is asked.
+    "approve": lambda: True,
+}
+
+
+# --- The records -------------------------------------------------------------------------------
+
+
+@dataclass
+class Records:
+    w: World
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def pk(self, ref: str) -> str:
+        """A record's id by its name here, or a literal written in quotes: ``'submit'``."""
+        if ref.startswith("'") and ref.endswith("'"):
+            return ref[1:-1]
+        if ref not in self.objects:
+            raise KeyError(f"no record named {ref!r} (quote literals: '{ref}')")
+        return str(self.objects[ref].pk)
+
+
+def build_records(w: World) -> Records:
+    """One record of every kind an endpoint names, all in district A (unit U1 where records
+    have a unit), made by the roles that would, through the services; reuses the records of
+    the API tests (api_support, the register's depth tests, the approvals' support)."""
+    from panhuo.approvals import services as aps
+    from panhuo.approvals.tests.support import ask, two_step_above_ten_million
+    from panhuo.core.tests.authz_support import OUTSIDER_ROLES
+    from panhuo.integrity.document_services import document_upload
+    from panhuo.integrity.tests.document_support import pdf_bytes, upload
+    from panhuo.organisation.services import api_token_create
+    from panhuo.pricing.models import Valuation
+    from panhuo.register.tests.test_api_depth import Depth
+
+    outsider = make_user("outsider_all", OUTSIDER_ROLES[0], w.other_district)
+    for role in OUTSIDER_ROLES[1:]:
+        RoleAssignment.objects.create(user=outsider, role=role, jurisdiction=w.other_district)
+    w.users["outsider_all"] = outsider
+
+    d = Depth(w)
+    aw = d.aw
+    office = w.user("office")
+    token, _key = api_token_create(actor=office, user=office, name="authz")
+    chain = two_step_above_ten_million(w)
+    approval = ask(w)
+    now = timezone.now()
+    delegation = aps.delegation_set(
+        actor=w.user("head"),
+        to_user=w.user("office2"),
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(days=5),
+        purposes=["price_exception"],
+    )
+    document = document_upload(
+        actor=office,
+        target=aw.asset,
+        kind="appraisal_report",
+        title="Appraisal report",
+        file=upload("report.pdf", pdf_bytes()),
+    )
+    from panhuo.finance.deposits import deposit_receive
+    from panhuo.finance.fiscal import fiscal_inputs_set
+    from panhuo.finance.securities import security_create
+
+    fiscal_inputs_set(
+        actor=w.user("finance"),
+        jurisdiction=w.district,
+        year=timezone.localdate().year,
+        comprehensive_fiscal_capacity=Decimal("800000000.00"),
+        budget_expenditure=Decimal("900000000.00"),
+    )
+    deposit = deposit_receive(
+        actor=w.user("finance"),
+        project=aw.concluded,
+        bidder="Bidder Ltd",
+        amount=Decimal("100000.00"),
+        received_on=timezone.localdate(),
+        voucher="D-AUTHZ-1",
+    )
+    security = security_create(
+        actor=w.user("finance"),
+        debt=aw.debt,
+        kind="guarantee",
+        amount=Decimal("1000000.00"),
+        valid_from=dt.date(2020, 1, 1),
+        guarantor="Guarantee Co.",
+    )
+    from panhuo.register import imports
+
+    debt_run = imports.import_run_create(
+        actor=w.user("finance"),
+        upload=io.BytesIO(b"code,creditor\nD-1,Bank\n"),
+        filename="debts.csv",
+        target="debts",
+    )
+    objects = {
+        "district": w.district,
+        "unit": w.unit,
+        "asset": aw.asset,
+        "asset_free": aw.asset_free,
+        "package": aw.package,
+        "package_free": aw.package_free,
+        "project": aw.project,
+        "concluded": aw.concluded,
+        "receipt": aw.receipt,
+        "debt": aw.debt,
+        "allocation": aw.allocation,
+        "encumbrance": d.encumbrance,
+        "mapping": d.mapping,
+        "run": d.run,
+        "decision": d.decision,
+        "saved_filter": d.saved_filter,
+        "token": token,
+        "valuation": Valuation.objects.filter(asset=aw.asset).earliest("pk"),
+        "chain": chain,
+        "approval": approval,
+        "delegation": delegation,
+        "document": document,
+        "deposit": deposit,
+        "security": security,
+        "debt_run": debt_run,
+    }
+    return Records(w, objects)
+
+
+# --- Requests ----------------------------------------------------------------------------------
+
+
+def url_for(endpoint: Endpoint, args: dict[str, str], rec: Records) -> str:
+    """The endpoint's URL with its path parameters filled from the records."""
+    from panhuo.core.tests.authz_support import DEFAULT_ARGS
+
+    values = {}
+    for name in endpoint.params:
+        ref = args.get(name) or DEFAULT_ARGS.get(name)
+        if ref is None:
+            raise KeyError(f"{endpoint.key}: no record for path parameter {name!r} (args column)")
+        values[name] = rec.pk(ref)
+    if endpoint.api is not None:
+        return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], endpoint.route)
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], endpoint.route)
+
+
+def _resolve_ref(schema: dict, components: dict) -> dict:
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    if "allOf" in schema and len(schema["allOf"]) == 1:
+        return _resolve_ref(schema["allOf"][0], components)
+    return schema
+
+
+def example(name: str, schema: dict, components: dict, rec: Records) -> Any:
+    """A value of ``schema`` that the schema accepts: the smallest that is valid, with record
+    ids of district A for the fields that name a record."""
+    schema = _resolve_ref(schema, components)
+    if name in BODY_VALUES:
+        return BODY_VALUES[name]()
+    if "anyOf" in schema:
+        options = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return example(name, options[0], components, rec)
+    kind = schema.get("type")
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "integer":
+        if name in BODY_REFS:
+            return rec.objects[BODY_REFS[name]].pk
+        return max(schema.get("minimum", 1), 1)
+    if kind == "number":
+        return max(schema.get("minimum", 1), 1)
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        if name in BODY_REFS:
+            return [rec.objects[BODY_REFS[name]].pk]
+        count = max(schema.get("minItems", 0), 1)
+        return [example(name, schema.get("items", {}), components, rec) for _ in range(count)]
+    if kind == "object" or "properties" in schema:
+        required = schema.get("required", [])
+        props = schema.get("properties", {})
+        return {k: example(k, props[k], components, rec) for k in required}
+    if kind == "string":
+        fmt = schema.get("format")
+        if fmt == "date":
+            return timezone.localdate().isoformat()
+        if fmt == "date-time":
+            return timezone.now().isoformat()
+        if fmt == "binary":
+            return SimpleUploadedFile("authz.csv", b"code,name\n")
+        if "pattern" in schema:
+            return "1.00"  # the only patterns are decimal text (money, rates)
+        return "authz"[: schema.get("maxLength", 5)] or "a"
+    return None
+
+
+def request_kwargs(endpoint: Endpoint, args: dict[str, str], rec: Records) -> dict[str, Any]:
+    """For the API: the required query parameters and a body the schema accepts.
+    For pages: an empty form (a POST then shows the form's errors to whoever may send it).
+    The row's ``args`` may add query parameters (``?asset=asset``: a record's id, or a quoted
+    literal) and, for a page, form fields (``+decision='approve'``)."""
+    extra = {k[1:]: rec.pk(v) for k, v in args.items() if k.startswith("?")}
+    form = {k[1:]: rec.pk(v) for k, v in args.items() if k.startswith("+")}
+    op = endpoint.api
+    if op is None:
+        kwargs: dict[str, Any] = {"data": form} if endpoint.method == "POST" else {}
+        if extra:
+            kwargs["QUERY_STRING"] = urlencode(extra)
+        return kwargs
+    from panhuo.core.tests.authz_support import openapi
+
+    components = openapi()["components"]["schemas"]
+    query = {
+        p["name"]: example(p["name"], p["schema"], components, rec)
+        for p in op.get("parameters", [])
+        if p["in"] == "query" and p.get("required")
+    }
+    kwargs = {"QUERY_STRING": urlencode({**query, **extra})}
+    body = op.get("requestBody")
+    if body:
+        content = body["content"]
+        if "application/json" in content:
+            schema = content["application/json"]["schema"]
+            kwargs["data"] = json.dumps(example("body", schema, components, rec))
+            kwargs["content_type"] = "application/json"
+        else:
+            schema = content["multipart/form-data"]["schema"]
+            kwargs["data"] = example("form", schema, components, rec)
+    return kwargs

@@ -1,0 +1,102 @@
+"""The authorization matrix: every page and API operation, called by every kind of caller,
+answers as ``authz_matrix.csv`` says (see authz_support.py for how the calls are made).
+
+The endpoints are discovered (URL resolver, OpenAPI schema), never listed here: an endpoint
+without a row fails, and so does a row without an endpoint. Each call runs in a savepoint that
+is rolled back, so every call meets the same records; a write the caller was refused must not
+have changed any row of the project's tables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from panhuo.core.tests import authz_support as az
+from panhuo.core.tests.authz_records import build_records
+
+
+def test_every_endpoint_has_a_row_and_every_row_an_endpoint():
+    endpoints, problems = az.discover()
+    rows, table_problems = az.load_table()
+    problems += table_problems
+    found = {e.key for e in endpoints}
+    problems += [f"no row in authz_matrix.csv for {m} {r}" for m, r in sorted(found - set(rows))]
+    problems += [f"row for {m} {r}, which is no endpoint" for m, r in sorted(set(rows) - found)]
+    for e in endpoints:
+        row = rows.get(e.key)
+        if row is None:
+            continue
+        unknown = {a for a in row.args if a[:1] not in "?+"} - set(e.params)
+        missing = {p for p in e.params if p not in row.args and p not in az.DEFAULT_ARGS}
+        if unknown or missing:
+            problems.append(f"{e.key}: args {row.args} vs path parameters {e.params}")
+        if e.api is not None and e.method != "GET":
+            # A 422 is the schema refusing the body before any permission check: the
+            # synthesised body must pass it, or the row proves nothing about permissions.
+            schema_refused = sorted(c for c, v in row.expected.items() if v == "422")
+            if schema_refused:
+                problems.append(f"{e.key}: 422 for {schema_refused}; fix the body, not the row")
+        if any(v == "500" for v in row.expected.values()):
+            problems.append(f"{e.key}: a 500 is never an expected answer")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def records(world, settings, tmp_path):
+    # Uploads and the cache go to this test's own folder.
+    settings.DATA_DIR = tmp_path
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        },
+    }
+    return build_records(world)
+
+
+def test_every_endpoint_answers_every_caller_as_the_table_says(records):
+    endpoints, _ = az.discover()
+    rows, _ = az.load_table()
+    mismatches, observed = az.run_matrix(records, endpoints, rows)
+    if path := os.environ.get("PANHUO_AUTHZ_OBSERVED"):
+        az.write_table(Path(path), observed)
+    assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("who", ["head", "finance", "auditor", "supervisor"])
+def test_asset_form_posts_are_refused_before_the_form_is_read(world, who):
+    """Found by the matrix: an empty POST to the asset forms answered 200 (the form's errors)
+    to roles that may not register or edit assets, while their GET was a 403."""
+    from django.urls import reverse
+
+    from panhuo.core.testing import AssetFactory
+    from panhuo.core.tests.api_support import client_for
+
+    asset = AssetFactory(unit=world.unit)
+    client = client_for(world, who)
+    assert client.post(reverse("asset-create"), {}).status_code == 403
+    assert client.post(reverse("asset-edit", args=[asset.pk]), {}).status_code == 403
+
+
+def test_adding_assets_to_a_package_answers_4xx_or_the_form_never_500(world):
+    """Found by the matrix: a POST to a package's add-assets form answered 500 to readers who
+    may not edit it, and to the office when the package was already under way (the page came
+    back with the form but without the candidates to pick from)."""
+    from django.urls import reverse
+
+    from panhuo.core.tests.api_support import build_api_world, client_for
+
+    aw = build_api_world(world)
+    for who in ("head", "finance", "auditor", "unit_officer"):
+        url = reverse("package-add-assets", args=[aw.package.pk])
+        assert client_for(world, who).post(url, {}).status_code == 403, who
+    office = client_for(world, "office")
+    assert office.post(reverse("package-add-assets", args=[aw.package.pk]), {}).status_code == 200
+    sold = reverse("package-add-assets", args=[aw.concluded.package_id])
+    response = office.post(sold, {"assets": [aw.asset_free.pk]})
+    assert response.status_code == 200
+    assert response.context["add_form"].errors
