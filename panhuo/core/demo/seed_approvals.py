@@ -14,6 +14,11 @@ approvals". After the disposals, a submitted large project (if any) has its firs
 so the head's inbox shows a request waiting at step 2. Everything else (pending requests of
 submitted projects, approved ones of approved projects, rejected ones of sent-back drafts,
 withdrawn ones) follows from the projects themselves.
+
+Then two listed sales meet the 90 % approval floor: on one the office asked for a price
+exception, the chain approved it and the lot was relisted below the floor; on the other the
+request still waits. Last, the head confirms the scope for what is left idle, so the package
+suggestions have candidates to group.
 """
 
 from __future__ import annotations
@@ -25,7 +30,11 @@ from django.utils import timezone
 
 from panhuo.approvals import services as approvals
 from panhuo.core.demo import catalogue as c
+from panhuo.disposal import price_exceptions
 from panhuo.disposal.models import DisposalProject, ProjectStatus
+from panhuo.pricing.rules import SELLING_CHANNELS
+from panhuo.pricing.selectors import package_appraisal
+from panhuo.register.scope import scope_decide
 
 LARGE = Decimal("10000000.00")
 FIRST_STEP_NOTE = "Package, appraisal and channel checked; for the head's decision."
@@ -86,6 +95,75 @@ def seed(seeder) -> None:
         ).order_by("code")
         for project in large[:2]:
             first_steps(project)
+        price_exceptions_seed(seeder)
+        scope_seed(seeder)
 
     seeder.move = move_with_chain
     seeder.disposals = disposals_then_inbox
+
+
+#: The relist below the floor: 85 % of the appraisal (the floor is 90 %); the waiting one 80 %.
+EXCEPTION_PCTS = (85, 80)
+EXCEPTION_REASONS = (
+    "Two rounds without a qualified bidder; comparable plots in Hexi sold at 80-85 % of "
+    "appraisal this year. Relisting below the floor, as the task force's meeting agreed.",
+    "The only interested buyers priced the lot well below the appraisal; the exchange advises "
+    "a reserve that reaches the buyers registered for neighbouring lots.",
+)
+
+
+def _decide_all(request, deciders) -> None:
+    """Decide every step of ``request``, each by the next person who may (one step each)."""
+    for who in deciders:
+        request.refresh_from_db()
+        if request.status != "pending":
+            return
+        capacity, _why = approvals.decide_check(who, request)
+        if capacity is not None:
+            approvals.approval_decide(
+                actor=who, request=request, approve=True,
+                comment="Market evidence checked; the lower reserve is approved in writing.",
+            )  # fmt: skip
+
+
+def price_exceptions_seed(seeder) -> None:
+    """Two listed sales of the district ask for a price exception: the first approved (and
+    relisted below the floor), the second pending."""
+    district = seeder.places[c.DISTRICT[0]]
+    office = seeder.users["office"]
+    ours = DisposalProject.objects.filter(
+        package__jurisdiction=district, channel__in=SELLING_CHANNELS
+    ).order_by("code")
+    listed = list(ours.filter(status=ProjectStatus.LISTED, channel__in=["auction", "exchange"]))
+    # The waiting one: another listed sale, else an approved one whose sale is still ahead.
+    picked = listed[:1] + (listed[1:] + list(ours.filter(status=ProjectStatus.APPROVED)))[:1]
+    for n, (project, pct, reason) in enumerate(
+        zip(picked, EXCEPTION_PCTS, EXCEPTION_REASONS, strict=False)
+    ):
+        appraised = package_appraisal(project.package).total
+        if not appraised:
+            continue
+        # Rounded down to the thousand yuan, as the exchange lists reserves.
+        amount = Decimal(int(appraised * pct / 100) // 1000 * 1000).quantize(Decimal("0.01"))
+        request = price_exceptions.price_exception_request(
+            actor=office, project=project, amount=amount, reason=reason
+        )
+        if n > 0:
+            continue  # the second one waits in the head's inbox
+        _decide_all(request, [seeder.users["deputy"], seeder.users["head"]])
+        seeder.move(
+            project, "relist", office, reserve_price=amount,
+            platform="Qinghe Public Resources Exchange",
+            listed_on=c.REFERENCE_DATE - dt.timedelta(days=7),
+            comment=f"Relisted at {pct} % of the appraisal under the head's written approval.",
+        )  # fmt: skip
+
+
+def scope_seed(seeder) -> None:
+    """The head confirms the scope the rules propose for what is still idle (assets in live
+    packages are out by the rules), so GET /packages/suggestions groups the rest."""
+    scope_decide(
+        actor=seeder.users["head"],
+        jurisdiction=seeder.places[c.DISTRICT[0]],
+        note="Scope confirmed at the task-force meeting for the next round of packages.",
+    )

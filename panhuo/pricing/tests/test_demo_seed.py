@@ -34,7 +34,9 @@ def test_listed_and_sold_projects_have_appraisals_that_allow_them(seeded):
         assert found.complete, p
         if p.status == "listed":
             value = package_appraised_value(p.package, on=today)
-            assert value is not None and p.reserve_price >= value, p
+            # Below the appraisal only under the head's written approval (a price exception).
+            assert value is not None, p
+            assert p.reserve_price >= value or guard.written_approval(p, p.reserve_price), p
             assert guard.check(p, "relist", {"reserve_price": p.reserve_price}) is None
         if p.deal_price:
             assert p.deal_price >= found.total * rules.Thresholds().approval_floor_pct / 100, p
@@ -48,3 +50,30 @@ def test_the_demo_has_every_kind_of_valuation_and_some_stale(seeded):
     assert Valuation.objects.filter(kind="appraisal", valid_until__gte=today).count() >= 10
     numbers = list(Valuation.objects.exclude(report_number="").values_list("report_number"))
     assert len(numbers) == len(set(numbers))
+
+
+def test_the_demo_has_a_pending_price_exception_and_one_that_let_a_relist_through(seeded):
+    from panhuo.approvals.models import ApprovalRequest
+
+    requests = ApprovalRequest.objects.filter(purpose="price_exception").order_by("pk")
+    assert sorted(r.status for r in requests) == ["approved", "pending"]
+    approved = requests.get(status="approved")
+    project = DisposalProject.objects.get(pk=approved.object_id)
+    appraised = package_appraisal(project.package).total
+    floor = appraised * rules.Thresholds().approval_floor_pct / 100
+    # Relisted below the floor at exactly the approved amount, after the approval.
+    assert project.status == "listed" and project.reserve_price == approved.amount < floor
+    relist = project.events.filter(transition="relist").latest("at", "pk")
+    assert relist.at >= approved.closed_at
+    pending = DisposalProject.objects.get(pk=requests.get(status="pending").object_id)
+    # Its sale is still ahead (listed again, or approved and not yet sold).
+    assert pending.status in {"listed", "approved"} and pending.channel in rules.SELLING_CHANNELS
+
+
+def test_the_demo_scope_gives_the_package_suggestions_candidates(seeded):
+    from panhuo.disposal.suggestions import suggestions_for
+    from panhuo.organisation.models import User
+
+    head = User.objects.get(username="head")
+    suggestions = suggestions_for(head)
+    assert suggestions and all(s.items for s in suggestions)
