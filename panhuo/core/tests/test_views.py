@@ -80,6 +80,7 @@ def test_navigation_follows_the_roles(world):
         "/documents/",  # ("document", "view")
         "/approvals/",  # ("approval", "view")
         "/valuations/",  # ("valuation", "view")
+        "/monitor/",  # ("revenue", "view")
     }
     assert links("auditor") == links("office") - {"/assets/import/"} | {"/audit/"}
     assert links("unit_officer") == {
