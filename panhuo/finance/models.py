@@ -80,6 +80,14 @@ class Receipt(models.Model):
                 condition=Q(kind__in=[k.value for k in ReceiptKind]), name="receipt_kind_valid"
             ),
         ]
+        # Covering (PostgreSQL): a place's money sums read the index alone instead of receipts
+        # scattered over millions of heap pages (bench/province.py: 0.6 s to 0.09 s). Other
+        # databases get a plain index on the key.
+        indexes = [
+            models.Index(
+                fields=["project"], include=["amount", "allocated"], name="receipt_project_cover"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.voucher} ({self.amount})"
@@ -245,6 +253,12 @@ class Allocation(models.Model):
         verbose_name_plural = _("allocations")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_gt_0")
+        ]
+        # Covering (PostgreSQL), for the repaid sums per debt: see Receipt's index.
+        indexes = [
+            models.Index(
+                fields=["debt"], include=["amount", "reverses"], name="allocation_debt_cover"
+            )
         ]
 
     def __str__(self) -> str:
