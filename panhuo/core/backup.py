@@ -60,7 +60,12 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 #: Tables a fresh ``migrate`` fills by itself; rows there do not make a database "in use".
 FILLED_BY_MIGRATE = frozenset(
-    {"contenttypes.contenttype", "auth.permission", "register.classificationcode"}
+    {
+        "contenttypes.contenttype",
+        "auth.permission",
+        "register.classificationcode",
+        "monitor.revenuecategory",
+    }
 )
 BATCH = 2000
 #: Folders of the data directory whose files the database's rows name (content-addressed).

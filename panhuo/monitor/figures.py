@@ -98,7 +98,13 @@ class Summary:
     alerts: list[Alert] = field(default_factory=list)
 
     def row(self, code: str) -> Row:
-        return next(r for r in self.rows if r.code == code)
+        """The category's line; a category missing from the tree reads as no revenue (the
+        page must still answer, e.g. while the category list is being reloaded)."""
+        found = next((r for r in self.rows if r.code == code), None)
+        if found is None:
+            zero = Decimal(0)
+            found = Row(code, code, 0, zero, zero, None, zero, zero, None, None, None)
+        return found
 
 
 def last_month_with_data(amounts: Amounts, year: int) -> int:

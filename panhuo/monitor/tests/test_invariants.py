@@ -159,3 +159,12 @@ def test_the_api_and_the_page_show_the_selector_figures(world):
     assert shown.row("all").ytd == Decimal("602.34")
     html = page.content.decode()
     assert "602.34" in html and "-10.0" in html
+
+
+def test_a_category_missing_from_the_tree_reads_as_no_revenue():
+    """The page answers (no 500) even when the category list lacks a budget line, e.g. after
+    a test's flush or while categories are reloaded: the line reads as zero, growth unknown."""
+    from panhuo.monitor.figures import TAX, Summary
+
+    row = Summary(year=2026, through=0).row(TAX)
+    assert (row.code, row.ytd, row.ytd_growth, row.share) == (TAX, Decimal(0), None, None)
