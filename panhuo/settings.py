@@ -285,6 +285,9 @@ PANHUO = {
     "PAGE_SIZE": 50,
     # Largest import file accepted (bytes).
     "IMPORT_MAX_BYTES": int(os.environ.get("PANHUO_IMPORT_MAX_BYTES", 512 * 1024 * 1024)),
+    # Seconds an import pauses after each batch (default none): on a busy site, a big import
+    # then leaves the database to other users between batches.
+    "IMPORT_BATCH_PAUSE": float(os.environ.get("PANHUO_IMPORT_BATCH_PAUSE", 0) or 0),
     # A running import whose worker shows no sign of life for this long is reported failed.
     "IMPORT_STALE_SECONDS": float(os.environ.get("PANHUO_IMPORT_STALE_SECONDS", 60)),
     # Largest document (appraisal report, contract...) accepted on a record (bytes).

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import shutil
 import threading
 import time
@@ -353,9 +352,9 @@ def execute_import(run: ImportRun) -> ImportRun:
         def progress(rows: int) -> bool:
             cache.set(_progress_key(run.pk), {"rows": rows, "bytes": stream.count}, PROGRESS_TTL)
             _beat(run.pk)
-            if delay := float(os.environ.get("PANHUO_IMPORT_BATCH_DELAY", 0) or 0):
-                # Tests slow the import down to stop its worker half-way; never set in use.
-                time.sleep(delay)
+            if pause := settings.PANHUO["IMPORT_BATCH_PAUSE"]:
+                # Leave the database to other users between batches of a big import.
+                time.sleep(pause)
             return bool(cache.get(_cancel_key(run.pk)))
 
         try:

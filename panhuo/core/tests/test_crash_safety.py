@@ -42,10 +42,10 @@ def test_killed_worker_writes_nothing_reads_failed_and_rerun_imports_all(externa
     prefix = f"K{uuid.uuid4().hex[:8]}"
     run_id = ext.call("queue_import", rows=ROWS, prefix=prefix)["run"]
 
-    # The worker pauses 3 s after each batch (a test-only hook), so the kill lands after the
-    # first batch and well before the last even on a busy machine; only the killed run waits.
+    # The worker pauses 3 s after each batch (PANHUO_IMPORT_BATCH_PAUSE), so the kill lands
+    # after the first batch and well before the last even on a busy machine.
     worker = ext.popen(
-        ext.panhuo_argv("worker", "--interval", "0.1"), PANHUO_IMPORT_BATCH_DELAY="3.0"
+        ext.panhuo_argv("worker", "--interval", "0.1"), PANHUO_IMPORT_BATCH_PAUSE="3.0"
     )
     try:
         # Midway: at least one batch read (and written in the open transaction), not all.
