@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.approvals.models import STEP_ROLES, ApprovalStatus
-from panhuo.approvals.registry import purpose_choices
+from panhuo.approvals.registry import channel_choices, purpose_choices
 from panhuo.core.forms import MoneyFormField, blank_choice
 from panhuo.organisation import policy
 from panhuo.organisation.models import Role, User
@@ -19,11 +19,7 @@ def _step_role_choices():
 
 
 def _channel_choices():
-    try:
-        from panhuo.disposal.models import Channel
-    except ImportError:  # pragma: no cover
-        return []
-    return list(Channel.choices)
+    return channel_choices()
 
 
 class RequestFilterForm(forms.Form):

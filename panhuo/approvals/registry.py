@@ -51,6 +51,21 @@ def purpose_label(name: str) -> str:
     return str(p.label) if p else name
 
 
+#: The channels a chain may be limited to, (value, label) pairs: named by the app that has them
+#: (disposal, in its AppConfig.ready), since approvals sits below it.
+_CHANNELS: list[tuple[str, str]] = []
+
+
+def register_channels(choices) -> None:
+    """Set the channels a chain may be limited to (replacing any set before: ready() may run
+    twice)."""
+    _CHANNELS[:] = [(value, label) for value, label in choices]
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    return list(_CHANNELS)
+
+
 def on_decided(purpose: str) -> Callable[[Handler], Handler]:
     """Decorator: call the function when a request of ``purpose`` is approved or rejected.
 

@@ -27,7 +27,7 @@ from panhuo.approvals.models import (
     Delegation,
     Outcome,
 )
-from panhuo.approvals.registry import PURPOSES, handlers_for, purpose_label
+from panhuo.approvals.registry import PURPOSES, channel_choices, handlers_for, purpose_label
 from panhuo.approvals.selectors import active_delegations_to
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.integrity.services import audit_record, snapshot
@@ -53,11 +53,7 @@ def _check_purpose(purpose: str) -> None:
 
 
 def _known_channels() -> set[str]:
-    try:
-        from panhuo.disposal.models import Channel
-    except ImportError:  # pragma: no cover - disposal is always installed with approvals
-        return set()
-    return set(Channel.values)
+    return {value for value, _label in channel_choices()}
 
 
 def _check_channel(channel: str) -> None:

@@ -13,20 +13,24 @@ the UI can show it disabled with the reason instead of offering a button that wi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+from panhuo.core.hooks import Hook
 
 #: guard(actor=..., project=..., transition=..., data=...) -> None, raising to refuse.
 Guard = Callable[..., None]
 
 
-@dataclass
-class _Registry:
-    guards: list[tuple[str, Guard]] = field(default_factory=list)
+class _Registry(Hook):
+    """The guards hook (panhuo.core.hooks): ``guards`` is its handler list."""
 
-    def register(self, name: str, guard: Guard) -> None:
-        """Add a guard once (re-registering the same name replaces it: ready() may run twice)."""
-        self.guards = [(n, g) for n, g in self.guards if n != name] + [(name, guard)]
+    @property
+    def guards(self) -> list[tuple[str, Guard]]:
+        return self.handlers
+
+    @guards.setter
+    def guards(self, value: list[tuple[str, Guard]]) -> None:
+        self.handlers = value
 
     def run(self, *, actor, project, transition: str, data: dict[str, Any]) -> None:
         for _name, guard in self.guards:
@@ -43,5 +47,5 @@ class _Registry:
         return ""
 
 
-registry = _Registry()
+registry = _Registry("disposal.guards")
 register = registry.register

@@ -2,7 +2,8 @@
 below 90 % of the appraisal (Order 32; Order 12 art. 13).
 
 The pricing guard refuses such a step with ``[below_approval_floor]`` until an approved
-``price_exception`` request on the project covers the price (``pricing.guard.written_approval``).
+``price_exception`` request on the project covers the price
+(``disposal.pricing_guard.written_approval``).
 This is the way to ask for one from the project: whoever may take the project's listing or deal
 step opens the request, for the amount they mean to list or sell at and with their reason; the
 head (or the chain configured for the purpose) decides it under "My approvals". The approvals app
@@ -24,7 +25,7 @@ from panhuo.disposal.workflow import Transition, table_for
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 
-#: The approvals purpose the pricing guard reads (``pricing.guard.APPROVAL_PURPOSE``).
+#: The approvals purpose the pricing guard reads (``disposal.pricing_guard.APPROVAL_PURPOSE``).
 PURPOSE = "price_exception"
 #: The rule name the pricing guard's refusal carries.
 RULE = "below_approval_floor"

@@ -12,6 +12,7 @@ from panhuo.disposal import deadlines
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.disposal.workflow import reachable, table_for
 from panhuo.organisation import policy
+from panhuo.pricing.avm import Deal
 
 PACKAGE_ORDERINGS = {
     "code": "code",
@@ -184,3 +185,22 @@ def board(user, *, channel: str = "", jurisdiction=None, today: dt.date | None =
             }
         )
     return columns
+
+
+def sold_deals(*, jurisdiction=None):
+    """The concluded or closed sales with a deal price, for pricing's AVM (registered on
+    ``pricing.avm.deal_sources`` in DisposalConfig.ready): each deal's project id, the day it
+    was concluded (else last changed), its price and its package's assets."""
+    projects = DisposalProject.objects.filter(
+        status__in=["concluded", "closed"], deal_price__gt=0
+    ).prefetch_related("package__items__asset")
+    if jurisdiction is not None:
+        projects = projects.filter(package__jurisdiction__path__startswith=jurisdiction.path)
+    for p in projects.order_by("pk"):
+        event = p.events.filter(to_status="concluded").order_by("at").first()
+        yield Deal(
+            pk=p.pk,
+            on=timezone.localdate(event.at if event else p.updated_at),
+            price=p.deal_price,
+            assets=[item.asset for item in p.package.items.all()],
+        )

@@ -156,8 +156,8 @@ def _blocking(project, on: dt.date | None = None) -> list[DebtSecurity]:
 def _is_sale(project, transition: str) -> bool:
     if transition in LISTING:
         return True
+    from panhuo.disposal.pricing_guard import is_deal
     from panhuo.pricing import rules
-    from panhuo.pricing.guard import is_deal
 
     return project.channel in rules.SELLING_CHANNELS and is_deal(project, transition)
 

@@ -6,7 +6,6 @@ from ninja.pagination import paginate
 
 from panhuo.core.api import PagePagination, actor, referenced, require_any, visible_jurisdiction
 from panhuo.core.schemas import ErrorOut, Id
-from panhuo.disposal.selectors import get_package_for
 from panhuo.organisation import policy
 from panhuo.pricing import avm, services
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
@@ -25,6 +24,7 @@ from panhuo.pricing.schemas import (
 )
 from panhuo.pricing.selectors import (
     avm_run_list,
+    get_package_for,
     get_valuation_for,
     latest_valid_appraisal,
     package_appraisal,

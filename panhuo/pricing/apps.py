@@ -6,7 +6,6 @@ class PricingConfig(AppConfig):
     label = "pricing"
 
     def ready(self) -> None:
-        from panhuo.disposal import guards
-        from panhuo.pricing import guard, permissions  # noqa: F401 (registers the rules)
-
-        guards.register("pricing", guard.pricing_guard)
+        # The price rules guard disposal transitions from disposal's side
+        # (panhuo/disposal/pricing_guard.py), since disposal is the layer above.
+        from panhuo.pricing import permissions  # noqa: F401 (registers the rules)

@@ -25,11 +25,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.hooks import Hook
 from panhuo.integrity.services import audit_record
 from panhuo.organisation import policy
 from panhuo.pricing.models import AvmRun, Valuation, ValuationKind
 
 KINDS = ("land", "building")
+
+#: Where the sales come from: disposal (a layer above) registers a handler
+#: ``(jurisdiction=None) -> iterable of Deal`` in its AppConfig.ready.
+deal_sources = Hook("pricing.avm.deal_sources")
+
+
+@dataclass(frozen=True)
+class Deal:
+    """One concluded or closed sale: its id (deals are held out whole), day, price, assets."""
+
+    pk: int
+    on: dt.date
+    price: Decimal
+    assets: list
+
+
 FEATURES = [
     "latitude",
     "longitude",
@@ -72,11 +89,6 @@ def features_of(asset, on: dt.date) -> list[float] | None:
     ]
 
 
-def _deal_date(project) -> dt.date:
-    event = project.events.filter(to_status="concluded").order_by("at").first()
-    return timezone.localdate(event.at if event else project.updated_at)
-
-
 def _weights(assets) -> list[float]:
     from panhuo.pricing.selectors import latest_appraisal
 
@@ -92,26 +104,19 @@ def _weights(assets) -> list[float]:
 
 def training_rows(jurisdiction=None) -> list[Row]:
     """One row per land or building asset sold in a concluded or closed deal."""
-    from panhuo.disposal.models import DisposalProject
-
-    projects = DisposalProject.objects.filter(
-        status__in=["concluded", "closed"], deal_price__gt=0
-    ).prefetch_related("package__items__asset")
-    if jurisdiction is not None:
-        projects = projects.filter(package__jurisdiction__path__startswith=jurisdiction.path)
     rows = []
-    for p in projects.order_by("pk"):
-        assets = [item.asset for item in p.package.items.all()]
+    deals = [d for source in deal_sources.call(jurisdiction=jurisdiction) for d in source]
+    for deal in deals:
+        assets, on = deal.assets, deal.on
         if not assets:
             continue
-        on = _deal_date(p)
         weights = _weights(assets)
         total = sum(weights)
         for a, w in zip(assets, weights, strict=True):
             f = features_of(a, on)
             if f is None:
                 continue
-            rows.append(Row(p.pk, a.pk, f, float(a.area), float(p.deal_price) * w / total))
+            rows.append(Row(deal.pk, a.pk, f, float(a.area), float(deal.price) * w / total))
     return rows
 
 

@@ -5,8 +5,8 @@ Every rule is a pure function of the figures it judges and the jurisdiction's th
 rule and its threshold. Nothing here reads or writes the database, except the ``*_due`` helpers
 at the end, which take a project and look up its jurisdiction's thresholds and calendar.
 
-The disposal guard (``panhuo/pricing/guard.py``) applies the rules to transitions; the channel
-state machines may call the ``*_due`` helpers for their deadlines.
+The disposal guard (``panhuo/disposal/pricing_guard.py``) applies the rules to transitions; the
+channel state machines may call the ``*_due`` helpers for their deadlines.
 """
 
 from __future__ import annotations

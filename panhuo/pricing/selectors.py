@@ -167,3 +167,12 @@ def latest_avm_run() -> AvmRun | None:
 
 def avm_run_list(user) -> QuerySet[AvmRun]:
     return AvmRun.objects.order_by("-trained_at", "-pk")
+
+
+def get_package_for(user, pk):
+    """A package ``user`` may see, for a valuation of it or its appraisal. Packages are
+    disposal's (a layer above): pricing reaches the model only through its own foreign key
+    (``Valuation.package``), so it imports nothing from disposal."""
+    package_model = Valuation._meta.get_field("package").related_model
+    pk = id_or_missing(pk, package_model)
+    return package_model.objects.visible_to(user).select_related("jurisdiction").get(pk=pk)

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from panhuo.core.testing import AssetFactory, appraise
 from panhuo.core.tests.api_support import fingerprint
+from panhuo.disposal import pricing_guard as guard
 from panhuo.disposal import services as ds
 from panhuo.disposal.models import ProjectEvent
-from panhuo.pricing import guard, rules
+from panhuo.pricing import rules
 from panhuo.pricing import services as ps
 from panhuo.pricing.models import Valuation
 

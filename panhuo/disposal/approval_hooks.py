@@ -14,6 +14,10 @@ actor; disposal keeps exactly one audit entry per transition); a decision taken 
 approvals" has its own entry and then the project's. The guard and the handler call each other's
 side; a context variable marks the project whose transition is already under way so neither
 repeats the other.
+
+It lives in disposal (installed by DisposalConfig.ready): approvals, a layer below, is a chain
+engine that knows no purpose's app; disposal joins it through approvals' ``on_decided``
+callbacks and its own guard registry.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from panhuo.approvals import services
 from panhuo.approvals.models import ApprovalStatus
 from panhuo.approvals.registry import on_decided
 from panhuo.core.errors import ValidationError
+from panhuo.disposal import guards
+from panhuo.disposal.models import DisposalProject, ProjectStatus
+from panhuo.disposal.services import TransitionRefused, project_transition
 from panhuo.organisation import policy
 
 PURPOSE = "disposal"
@@ -53,8 +60,6 @@ def _label(project) -> str:
 
 
 def _refused(message: str):
-    from panhuo.disposal.services import TransitionRefused
-
     return TransitionRefused({"transition": [message]})
 
 
@@ -166,9 +171,6 @@ def project_follows_decision(*, request, decision) -> None:
     """The last step decided under "My approvals": take the project's transition too."""
     if request.object_id in _applying.get():
         return
-    from panhuo.disposal.models import DisposalProject, ProjectStatus
-    from panhuo.disposal.services import project_transition
-
     project = DisposalProject.objects.filter(pk=request.object_id).first()
     if project is None or project.status != ProjectStatus.SUBMITTED:
         return
@@ -189,6 +191,4 @@ def project_follows_decision(*, request, decision) -> None:
 
 
 def install() -> None:
-    from panhuo.disposal import guards
-
     guards.register("approvals", guard)

@@ -1,4 +1,7 @@
-"""The price rules applied to disposal transitions (registered in PricingConfig.ready).
+"""The price rules applied to disposal transitions (registered in DisposalConfig.ready).
+
+It lives in disposal, above pricing and approvals: it reads pricing's rules and appraisals and
+approvals' price-exception requests, both layers below.
 
 Only channels that sell, transfer or swap the asset away are judged (auction, exchange,
 negotiated, transfer to a state-owned company, debt-for-asset swap); a lease or a concession
@@ -16,6 +19,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from panhuo.approvals.models import ApprovalStatus
+from panhuo.approvals.services import approval_status
+from panhuo.disposal import workflow
 from panhuo.pricing import rules
 from panhuo.pricing.selectors import package_appraisal, thresholds_for
 
@@ -29,9 +35,6 @@ def written_approval(project, price: Decimal) -> bool:
     """Whether the head's written approval of a price below the floor has been given on
     ``project`` (panhuo.approvals, purpose ``price_exception``), covering ``price``: an
     approval that names an amount covers prices at or above it."""
-    from panhuo.approvals.models import ApprovalStatus
-    from panhuo.approvals.services import approval_status
-
     request = approval_status(project, APPROVAL_PURPOSE)
     if request is None or request.status != ApprovalStatus.APPROVED:
         return False
@@ -59,8 +62,6 @@ def first_disclosed_on(project) -> dt.date | None:
 def is_deal(project, transition: str) -> bool:
     """Whether ``transition`` records the deal on ``project``'s channel (conclude, transfer,
     agree a swap, ...): the row of the channel's table that needs a deal price."""
-    from panhuo.disposal import workflow
-
     table_for = getattr(workflow, "table_for", None)
     rows = table_for(project.channel) if table_for else workflow.TRANSITIONS
     row = rows.get(transition)
@@ -82,9 +83,6 @@ def pricing_guard(*, actor, project, transition: str, data: dict) -> None:
 def _with_request_hint(project, breach: rules.Breach) -> rules.Breach:
     """The floor refusal says how to get past it: request a price exception on the project
     (its page, or ``POST /api/v1/projects/{id}/price-exception``), or that one is waiting."""
-    from panhuo.approvals.models import ApprovalStatus
-    from panhuo.approvals.services import approval_status
-
     request = approval_status(project, APPROVAL_PURPOSE)
     if request is not None and request.status == ApprovalStatus.PENDING:
         hint = (

@@ -1,0 +1,30 @@
+"""Hooks: how a lower app calls up into a higher one without importing it.
+
+The lower app declares a named :class:`Hook` in one of its modules; the higher app registers
+its handler in its ``AppConfig.ready()``. Registering under the same key again replaces the
+handler (``ready()`` may run twice). ``disposal.guards`` is the first such hook (every guard
+runs before a project transition); README "Layers" lists the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+class Hook:
+    """An ordered list of ``(key, handler)``, filled by the apps above the one declaring it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.handlers: list[tuple[str, Callable[..., Any]]] = []
+
+    def register(self, key: str, handler: Callable[..., Any]) -> None:
+        self.handlers = [(k, h) for k, h in self.handlers if k != key] + [(key, handler)]
+
+    def call(self, **kwargs) -> list[Any]:
+        """Every handler's answer, in registration order."""
+        return [handler(**kwargs) for _key, handler in self.handlers]
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {[k for k, _h in self.handlers]}>"
