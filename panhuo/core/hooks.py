@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 class Hook:
     """An ordered list of ``(key, handler)``, filled by the apps above the one declaring it."""
@@ -25,6 +27,14 @@ class Hook:
     def call(self, **kwargs) -> list[Any]:
         """Every handler's answer, in registration order."""
         return [handler(**kwargs) for _key, handler in self.handlers]
+
+    def one(self) -> Any:
+        """The one handler of a hook that needs exactly one (a service the app above provides),
+        e.g. finance's receivables for disposal."""
+        if len(self.handlers) != 1:
+            keys = [k for k, _h in self.handlers]
+            raise ImproperlyConfigured(f"Hook {self.name} needs exactly one handler, has {keys}.")
+        return self.handlers[0][1]
 
     def __repr__(self) -> str:
         return f"<Hook {self.name}: {[k for k, _h in self.handlers]}>"

@@ -14,6 +14,7 @@ from panhuo.core.api import (
     visible_jurisdiction,
 )
 from panhuo.core.schemas import ErrorOut, Id
+from panhuo.disposal import money
 from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.models import Channel, DisposalProject, PackageItem, ProjectEvent
 from panhuo.disposal.price_exceptions import price_exception_request
@@ -63,7 +64,6 @@ from panhuo.disposal.services import (
 )
 from panhuo.disposal.suggestions import suggestions_for
 from panhuo.disposal.workflow import table_for
-from panhuo.finance import expected
 from panhuo.organisation import policy
 
 router = Router()
@@ -358,5 +358,5 @@ def project_expected(request: HttpRequest, project_id: Id):
          "kind": line.expected.kind, "label": line.expected.label,
          "amount": line.expected.amount, "paid": line.paid, "due": line.due,
          "state": line.state}
-        for line in expected.lines(project, today=timezone.localdate())
+        for line in money.lines(project, today=timezone.localdate())
     ]  # fmt: skip

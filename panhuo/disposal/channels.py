@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from panhuo.core.errors import ValidationError
-from panhuo.disposal import deadlines
+from panhuo.disposal import deadlines, money
 from panhuo.disposal.channel_models import (
     MONTHS,
     ChannelTerms,
@@ -107,13 +107,8 @@ def schedule(start: dt.date, end: dt.date, frequency: str, amount: Decimal) -> l
 
 
 def _expected(project, rows: list[tuple[dt.date, Decimal, str, str]]) -> Decimal:
-    from panhuo.finance.expected_models import ExpectedReceipt
-
-    ExpectedReceipt.objects.bulk_create(
-        ExpectedReceipt(project=project, due_date=d, amount=a, kind=k, label=label)
-        for d, a, k, label in rows
-    )
-    return sum((a for _d, a, _k, _l in rows), Decimal("0.00"))
+    """Money due on the project: finance records it (through ``disposal.money``)."""
+    return money.expect(project, rows)
 
 
 def _open_round(project) -> ListingRound | None:
@@ -154,15 +149,7 @@ def prepare(
                          "counterparty_soe": True, "reason": comment.strip()}  # fmt: skip
         buyer = unit.name
     if "swap" in needs:
-        from panhuo.finance.models import Debt
-
-        ref = data.get("debt")
-        debt = ref if isinstance(ref, Debt) else None
-        if debt is None:
-            try:
-                debt = Debt.objects.visible_to(actor).get(pk=int(ref))
-            except (Debt.DoesNotExist, TypeError, ValueError):
-                raise ValidationError({"debt": [f"Unknown debt {ref!r}."]}) from None
+        debt = money.debt_for(actor, data.get("debt"))
         if debt.jurisdiction_id != project.package.jurisdiction_id:
             raise ValidationError(
                 {"debt": [f"Debt {debt.code} belongs to {debt.jurisdiction}, the package to "
@@ -287,9 +274,6 @@ def _contract_input(data: dict[str, Any], buyer: str) -> dict[str, Any]:
 
 def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, plan: dict) -> dict:
     """Write the channel records of the step; return a summary for the audit entry."""
-    from panhuo.finance import expected as fx
-    from panhuo.finance.expected_models import ExpectedKind
-
     note: dict[str, Any] = {}
     if "terms" in plan:
         ChannelTerms.objects.update_or_create(project=project, defaults=plan["terms"])
@@ -333,22 +317,22 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
             plan["event_note"] = SINGLE_BIDDER_NOTE
     if t.needs_deal and project.channel in {Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED}:
         due = deadlines.due("payment_due", project, today)
-        _expected(project, [(due, project.deal_price, ExpectedKind.INSTALMENT, "")])
+        _expected(project, [(due, project.deal_price, money.INSTALMENT, "")])
     if "tranches" in plan:
         due = deadlines.due("payment_due", project, today)
         Tranche.objects.bulk_create(Tranche(project=project, **tr) for tr in plan["tranches"])
-        _expected(project, [(due, tr["size"], ExpectedKind.TRANCHE, tr["name"])
+        _expected(project, [(due, tr["size"], money.TRANCHE, tr["name"])
                             for tr in plan["tranches"]])  # fmt: skip
         note["tranches"] = [tr["name"] for tr in plan["tranches"]]
     if "contract" in plan:
         c = Contract(project=project, **plan["contract"])
         c.full_clean()
         c.save()
-        kind = ExpectedKind.RENT if project.channel == Channel.LEASE else ExpectedKind.FEE
+        kind = money.RENT if project.channel == Channel.LEASE else money.FEE
         rows = [(d, c.period_amount, kind, "") for d in
                 schedule(c.term_start, c.term_end, c.frequency, c.period_amount)]  # fmt: skip
         if c.deposit > 0:
-            rows.insert(0, (c.term_start, c.deposit, ExpectedKind.DEPOSIT, ""))
+            rows.insert(0, (c.term_start, c.deposit, money.DEPOSIT, ""))
         project.deal_price = _expected(project, rows)
         note.update(term_end=str(c.term_end), schedule=len(rows))
         plan["due_on"] = c.term_end
@@ -359,7 +343,7 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
             contract=c, previous_end=c.term_end, new_end=r["new_end"],
             period_amount=r["period_amount"], renewed_by=actor,
         )  # fmt: skip
-        kind = ExpectedKind.RENT if project.channel == Channel.LEASE else ExpectedKind.FEE
+        kind = money.RENT if project.channel == Channel.LEASE else money.FEE
         # The schedule goes on from the old end in the contract's rhythm.
         rows = [(d, r["period_amount"], kind, "") for d in
                 schedule(c.term_end, r["new_end"], c.frequency, r["period_amount"])]  # fmt: skip
@@ -369,7 +353,7 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         note.update(term_end=str(c.term_end), schedule_added=len(rows))
         plan["due_on"] = c.term_end
     if t.effect == "arrears_on":
-        owed, since = fx.arrears(project, today=today)
+        owed, since = money.arrears(project, today=today)
         if owed <= 0:
             raise ValidationError(
                 {"transition": [f"“{t.name}” needs money due and unpaid before {today}; "
@@ -378,7 +362,7 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         note["arrears"] = str(owed)
         plan["due_on"] = since
     if t.effect == "arrears_off":
-        owed, since = fx.arrears(project, today=today)
+        owed, since = money.arrears(project, today=today)
         if owed > 0:
             raise ValidationError(
                 {"transition": [f"“{t.name}” needs the arrears paid: {owed} due since {since} "
@@ -386,18 +370,14 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
             )  # fmt: skip
         plan["due_on"] = project.contract.term_end
     if t.effect == "end":
-        from panhuo.finance.expected_models import ExpectedReceipt
-
         c = project.contract
         cut = max(today, c.term_start)
-        live = ExpectedReceipt.objects.filter(project=project, cancelled=False)
-        first = live.order_by("due_date", "pk").values_list("pk", flat=True).first()
         # What falls due after the end is not owed; the first period always is.
-        n = live.filter(due_date__gt=cut).exclude(pk=first).update(cancelled=True)
+        n = money.cancel_due_after(project, cut=cut)
         c.ended_on = today
         c.save(update_fields=["ended_on"])
-        value = fx.scheduled_total(project)
-        received = fx.received_total(project)
+        value = money.scheduled_total(project)
+        received = money.received_total(project)
         if received > value:
             raise ValidationError(
                 {"transition": [f"{received} was received, more than the {value} due up to "
@@ -406,10 +386,8 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         project.deal_price = value
         note.update(cancelled=n, contract_value=str(value))
     if t.effect == "settle":
-        from panhuo.finance.services import debt_settle_non_cash
-
         terms = project.terms
-        s = debt_settle_non_cash(actor=actor, debt=terms.debt, project=project,
+        s = money.settle_debt(actor=actor, debt=terms.debt, project=project,
                                  amount=project.deal_price, on=today)  # fmt: skip
         note.update(debt=terms.debt.code, settled=str(s.amount))
     return note

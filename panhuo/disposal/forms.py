@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.disposal import money
 from panhuo.disposal.channel_models import Frequency
 from panhuo.disposal.models import Channel, Package, ProjectStatus
 from panhuo.disposal.workflow import Transition
@@ -216,11 +217,7 @@ class TransitionForm(forms.Form):
                 label=_("Recipient state-owned company"), queryset=_soe_units()
             )
         if "swap" in needs:
-            from panhuo.finance.models import Debt
-
-            f["debt"] = forms.ModelChoiceField(
-                label=_("Debt"), queryset=Debt.objects.filter(outstanding__gt=0)
-            )
+            f["debt"] = forms.ModelChoiceField(label=_("Debt"), queryset=money.open_debts())
         if transition.needs_deal:
             label = _("Agreed value (yuan)") if "swap" in needs or "recipient" in needs else None
             f["deal_price"] = MoneyFormField(label=label or _("Deal price (yuan)"))

@@ -18,7 +18,7 @@ from panhuo.core.ui import (
     paginate,
     section_required,
 )
-from panhuo.disposal import price_exceptions, services
+from panhuo.disposal import money, price_exceptions, services
 from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.forms import (
     AddAssetsForm,
@@ -48,7 +48,6 @@ from panhuo.disposal.selectors import (
 )
 from panhuo.disposal.suggestions import suggestions_for
 from panhuo.disposal.workflow import reachable, table_for
-from panhuo.finance.selectors import receipt_list
 from panhuo.organisation import policy
 from panhuo.register.selectors import asset_list
 
@@ -247,7 +246,7 @@ def _project_page(
     ]
     receipts = received = None
     if policy.allowed(user, "receipt", "view", jurisdiction=project.jurisdiction):
-        receipts = list(receipt_list(user, project=project.pk))
+        receipts = money.receipts(user, project)
         received = sum((r.amount for r in receipts), Decimal("0.00"))
     due = None
     if project.deal_price is not None and received is not None:
@@ -285,8 +284,6 @@ def _channel_records(project, sees_money: bool) -> dict:
     expected receipts matched to what came in (for those who see the money)."""
     from django.utils import timezone
 
-    from panhuo.finance import expected
-
     return {
         "today": timezone.localdate(),
         "rounds": list(project.rounds.all()),
@@ -294,7 +291,7 @@ def _channel_records(project, sees_money: bool) -> dict:
         "contract": getattr(project, "contract", None),
         "renewals": list(project.contract.renewals.all()) if hasattr(project, "contract") else [],
         "tranches": list(project.tranches.all()),
-        "expected_lines": expected.lines(project, today=timezone.localdate()) if sees_money else [],
+        "expected_lines": money.lines(project, today=timezone.localdate()) if sees_money else [],
     }
 
 
