@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
-from panhuo.disposal import channels, deadlines, guards
+from panhuo.disposal import channels, deadlines, guards, money
 from panhuo.disposal.models import (
     Channel,
     DisposalProject,
@@ -25,6 +25,7 @@ from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 from panhuo.register.models import Asset, AssetStatus, Criticality
+from panhuo.register.services import asset_set_status
 
 
 class TransitionRefused(ValidationError):
@@ -249,9 +250,7 @@ def transition_blocker(actor: User, project: DisposalProject, t: Transition) -> 
     if reason:
         return reason
     if t.needs_paid and project.deal_price is not None:
-        from panhuo.finance.expected import received_total
-
-        due = project.deal_price - received_total(project)
+        due = project.deal_price - money.received_total(project)
         if due > 0:
             return _("This step needs the deal price received in full: %(due)s yuan still due.") % {
                 "due": f"{due:,}"
@@ -349,9 +348,7 @@ def project_transition(
         if t.name == "approve":
             project.approved_by = actor
         if t.needs_paid:
-            from panhuo.finance.expected import received_total
-
-            received = received_total(project)
+            received = money.received_total(project)
             if received < project.deal_price:
                 raise TransitionRefused(
                     {
@@ -370,7 +367,7 @@ def project_transition(
         project.full_clean()
         project.save()
         if t.disposes:
-            _conclude_package(project)
+            _conclude_package(project, actor=actor, transition=t.name)
         ProjectEvent.objects.create(
             project=project,
             transition=t.name,
@@ -404,8 +401,9 @@ def _due_on(project: DisposalProject, state: str, today) -> Any:
     return None
 
 
-def _conclude_package(project: DisposalProject) -> None:
-    """A deal disposes of the package: its assets leave the live set and change status."""
+def _conclude_package(project: DisposalProject, *, actor: User, transition: str) -> None:
+    """A deal disposes of the package: its assets leave the live set and change status (the
+    register writes that, refusing a change it does not allow, with its own audit entries)."""
     package = project.package
     package.status = Package.Status.DISPOSED
     package.save(update_fields=["status"])
@@ -415,7 +413,13 @@ def _conclude_package(project: DisposalProject) -> None:
         if project.channel in {"lease", "concession"}
         else AssetStatus.DISPOSED
     )
-    Asset.objects.filter(package_items__package=package).update(status=new_status)
+    asset_set_status(
+        actor=actor,
+        assets=Asset.objects.filter(package_items__package=package),
+        status=new_status,
+        reason=f"{project.code}: {transition}",
+        checked_by=f"project.{transition}",
+    )
 
 
 def project_update(

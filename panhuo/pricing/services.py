@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from panhuo.core.errors import Conflict, ValidationError
@@ -18,6 +17,7 @@ from panhuo.pricing.models import AppraisalMethod, PriceRuleSet, Valuation, Valu
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
 from panhuo.pricing.selectors import latest_appraisal, thresholds_for
 from panhuo.register.models import Asset
+from panhuo.register.services import asset_sync_appraised_value
 
 
 def _money(value, name: str) -> Decimal:
@@ -109,9 +109,7 @@ def valuation_create(
         valuation.save(force_insert=True)
         synced = False
         if kind == ValuationKind.APPRAISAL and latest_appraisal(asset, on=today) == valuation:
-            Asset.objects.filter(pk=asset.pk).update(
-                appraised_value=value, version=F("version") + 1
-            )
+            asset_sync_appraised_value(asset=asset, value=value)
             synced = True
         audit_record(
             actor=actor,

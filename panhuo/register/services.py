@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
-from panhuo.integrity.services import audit_record, snapshot
+from panhuo.integrity.services import audit_record, audit_record_many, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit, User
-from panhuo.register.models import Asset, ClassificationCode, Encumbrance
+from panhuo.register.models import Asset, AssetStatus, ClassificationCode, Encumbrance
 
 EDITABLE_FIELDS = (
     "code",
@@ -94,6 +96,77 @@ def asset_create(*, actor: User, data: dict[str, Any]) -> Asset:
     return asset
 
 
+def status_change_refusal(old: str, new: str) -> str:
+    """Why the register refuses to move an asset from status ``old`` to ``new`` ("" if it
+    may). A disposed asset has left the state's hands (sold, transferred, swapped): no edit,
+    import or later step brings it back to any other status."""
+    if old == AssetStatus.DISPOSED and new != AssetStatus.DISPOSED:
+        return _(
+            "The status change “%(old)s” → “%(new)s” is not allowed: a disposed asset has "
+            "left the register's holdings and never returns to another status."
+        ) % {"old": AssetStatus(old).label, "new": _status_label(new)}
+    return ""
+
+
+def _status_label(value: str) -> str:
+    return str(AssetStatus(value).label) if value in AssetStatus.values else str(value)
+
+
+def asset_set_status(*, actor: User, assets, status: str, reason: str, checked_by: str = "") -> int:
+    """Set the status of ``assets`` (the register's service for other apps: a disposal's deal
+    or lease). Each change must be allowed (``status_change_refusal``; nothing is written if
+    one is not), bumps the asset's version and writes an ``asset.status`` audit entry with
+    ``reason``. ``checked_by`` names the caller's own permission-checked, audited step (e.g.
+    ``"project.conclude"``) that the change is part of; without it the actor needs the
+    register's edit permission on every asset. Returns how many assets changed."""
+    if status not in AssetStatus.values:
+        raise ValidationError({"status": [f"Unknown asset status {status!r}."]})
+    with transaction.atomic():
+        pks = [a.pk for a in assets]
+        current = list(
+            Asset.objects.select_for_update()
+            .select_related("unit__jurisdiction")
+            .filter(pk__in=pks)
+            .order_by("pk")
+        )
+        if not checked_by:
+            for a in current:
+                policy.require(
+                    actor, "asset", "edit", jurisdiction=a.unit.jurisdiction, units=[a.unit_id]
+                )
+        refusals = [
+            f"{a.code}: {why}" for a in current if (why := status_change_refusal(a.status, status))
+        ]
+        if refusals:
+            raise ValidationError({"status": refusals})
+        changing = [a for a in current if a.status != status]
+        Asset.objects.filter(pk__in=[a.pk for a in changing]).update(
+            status=status, version=F("version") + 1
+        )
+        note = {"reason": reason, **({"by": checked_by} if checked_by else {})}
+        audit_record_many(
+            actor=actor,
+            records=[
+                (
+                    "asset.status",
+                    a,
+                    {"status": a.status},
+                    {"status": status, **note},
+                    a.unit.jurisdiction.path,
+                )
+                for a in changing
+            ],
+        )
+    return len(changing)
+
+
+def asset_sync_appraised_value(*, asset: Asset, value) -> None:
+    """Copy the latest valid appraisal onto the asset (and bump its version). Called by
+    pricing's ``valuation_create`` inside its transaction, which has checked the permission and
+    whose audit entry records ``asset.appraised_value``."""
+    Asset.objects.filter(pk=asset.pk).update(appraised_value=value, version=F("version") + 1)
+
+
 def asset_update(
     *, actor: User, asset: Asset, data: dict[str, Any], version: int | None = None
 ) -> Asset:
@@ -119,6 +192,10 @@ def asset_update(
                 f"(version {current.version}, you edited {version}). Reload and try again."
             )
         before = snapshot(current)
+        if "status" in data:
+            why = status_change_refusal(current.status, data["status"])
+            if why:
+                raise ValidationError({"status": [why]})
         for name, value in data.items():
             setattr(current, name, value)
         current.full_clean()

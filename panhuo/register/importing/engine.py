@@ -31,6 +31,7 @@ from panhuo.register.importing.fields import (
 )
 from panhuo.register.importing.readers import FileRejected, read_table
 from panhuo.register.importing.values import parse_choice
+from panhuo.register.services import status_change_refusal
 
 
 def csv_unsafe(cell: str) -> str:
@@ -485,6 +486,11 @@ def _flush(batch, actor, report: Report, reader: _RowReader, commit: bool, sourc
         if base is None:
             new.append({**NON_NULL_DEFAULTS, **v})
             report.new += 1
+            continue
+        refused = "status" in v and status_change_refusal(base.status, v["status"])
+        if refused:
+            report.add_error(rownum, reader.header_of.get("status", "status"), refused)
+            report.rejected += 1
             continue
         before = snapshot(base)
         diff = {}

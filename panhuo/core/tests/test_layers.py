@@ -1,0 +1,165 @@
+"""One owner per table: an app's code writes only its own app's models.
+
+Another app's table is changed through the owner's service (``register.services.
+asset_set_status``) or a hook the owner fills (``disposal.money``), never by calling
+``.objects.create/update/delete/...`` on the other app's model or constructing one of its rows.
+The scan is a simple AST read of every module outside tests and migrations: a model is known by
+the name it was imported under (``from panhuo.finance.models import Debt``, ``from
+panhuo.register import models as m`` then ``m.Asset``); a write is one of WRITES called on a
+chain that starts at ``Model.objects``, or a call of the model class itself (a row being made).
+It does not follow objects passed around (``asset.save()`` on an asset got elsewhere), so it
+catches the common shortcut, not every one. What is left is ALLOWED below, each with its reason;
+an entry that no longer matches fails too, so the list only shrinks.
+
+The import layers themselves are checked by ``lint-imports`` ([tool.importlinter] in
+pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+from django.db.models import Model
+
+PANHUO = Path(__file__).resolve().parents[2]
+WRITES = {
+    "create",
+    "update",
+    "delete",
+    "bulk_create",
+    "bulk_update",
+    "get_or_create",
+    "update_or_create",
+}
+#: Not part of any app's writing code.
+SKIPPED = ("/tests/", "/migrations/")
+#: Test support (factories that build fixtures directly, on purpose).
+SKIPPED_FILES = {"core/testing.py"}
+
+#: (module path under panhuo/, model label) pairs still allowed, with why.
+ALLOWED: dict[tuple[str, str], str] = {
+    # The demo seed is the site (the top layer, core's roof until the layout step moves it): it
+    # builds a synthetic district whose places, task forces and people no service creates yet.
+    ("core/demo/seed.py", "organisation.Jurisdiction"): "no service creates jurisdictions",
+    ("core/demo/seed.py", "organisation.TaskForce"): "no service creates task forces",
+    ("core/demo/seed.py", "organisation.Unit"): "no service creates units",
+    ("core/demo/seed.py", "organisation.RoleAssignment"): "no service assigns roles",
+    # It dates instalment sales back (state_since, due_on), which no workflow step does.
+    ("core/demo/seed_deposits.py", "disposal.DisposalProject"): "backdates demo sales",
+    # It stores the AVM's training appraisals in bulk (audited with audit_record_many).
+    ("core/demo/seed_pricing.py", "pricing.Valuation"): "bulk demo appraisals",
+}
+
+
+def _app_of(rel: str) -> str:
+    return rel.split("/", 1)[0]
+
+
+def _models_imported(tree: ast.Module) -> tuple[dict[str, str], dict[str, object]]:
+    """Local names bound to models (name -> app label) and to models modules (name -> module)."""
+    names: dict[str, str] = {}
+    modules: dict[str, object] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("panhuo."):
+            continue
+        try:
+            module = importlib.import_module(node.module)
+        except ImportError:
+            continue
+        for alias in node.names:
+            local = alias.asname or alias.name
+            value = getattr(module, alias.name, None)
+            if value is None:
+                try:
+                    value = importlib.import_module(f"{node.module}.{alias.name}")
+                except ImportError:
+                    continue
+            if isinstance(value, type) and issubclass(value, Model):
+                names[local] = value._meta.app_label
+            elif type(value).__name__ == "module":
+                modules[local] = value
+    return names, modules
+
+
+def _model_label(node: ast.AST, names, modules) -> str | None:
+    """The app label of the model ``node`` names (``Asset`` or ``m.Asset``), else None."""
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        module = modules.get(node.value.id)
+        value = getattr(module, node.attr, None) if module is not None else None
+        if isinstance(value, type) and issubclass(value, Model):
+            return value._meta.app_label
+    return None
+
+
+def _chain_model(node: ast.AST, names, modules) -> tuple[str, str] | None:
+    """For ``X.objects....`` chains: (model's app label, model expression)."""
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            if node.attr == "objects":
+                label = _model_label(node.value, names, modules)
+                return (label, ast.unparse(node.value)) if label else None
+            node = node.value
+        else:
+            return None
+
+
+def cross_app_writes() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for path in sorted(PANHUO.rglob("*.py")):
+        rel = path.relative_to(PANHUO).as_posix()
+        if "/" not in rel or any(s in f"/{rel}" for s in SKIPPED) or rel in SKIPPED_FILES:
+            continue
+        app = _app_of(rel)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names, modules = _models_imported(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            hit = None
+            if isinstance(func, ast.Attribute) and func.attr in WRITES:
+                hit = _chain_model(func.value, names, modules)
+            else:
+                label = _model_label(func, names, modules)
+                hit = (label, ast.unparse(func)) if label else None
+            if hit and hit[0] != app:
+                found.add((rel, f"{hit[0]}.{hit[1].split('.')[-1]}"))
+    return found
+
+
+def test_no_app_writes_another_apps_tables():
+    found = cross_app_writes()
+    new = sorted(found - set(ALLOWED))
+    assert not new, (
+        "These modules write another app's models directly; call the owner's service or a hook "
+        f"instead (README, Layers): {new}"
+    )
+
+
+def test_the_allow_list_holds_nothing_that_is_gone():
+    gone = sorted(set(ALLOWED) - cross_app_writes())
+    assert not gone, f"No longer written, drop from ALLOWED: {gone}"
+
+
+def test_the_scan_sees_a_cross_app_write(tmp_path, monkeypatch):
+    """The scan is not blind: a module of disposal creating a finance row is found."""
+    app = tmp_path / "disposal"
+    app.mkdir()
+    (app / "shortcut.py").write_text(
+        "from panhuo.finance.expected_models import ExpectedReceipt\n"
+        "from panhuo.register import models as m\n"
+        "def f(p):\n"
+        "    ExpectedReceipt.objects.filter(project=p).update(cancelled=True)\n"
+        "    m.Asset.objects.filter(pk=1).update(status='idle')\n"
+    )
+    monkeypatch.setattr(__import__(__name__, fromlist=["PANHUO"]), "PANHUO", tmp_path)
+    assert cross_app_writes() == {
+        ("disposal/shortcut.py", "finance.ExpectedReceipt"),
+        ("disposal/shortcut.py", "register.Asset"),
+    }
