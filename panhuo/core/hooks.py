@@ -28,6 +28,10 @@ class Hook:
         """Every handler's answer, in registration order."""
         return [handler(**kwargs) for _key, handler in self.handlers]
 
+    def get(self, key: str) -> Any:
+        """The handler registered under ``key``, or None."""
+        return next((h for k, h in self.handlers if k == key), None)
+
     def one(self) -> Any:
         """The one handler of a hook that needs exactly one (a service the app above provides),
         e.g. finance's receivables for disposal."""

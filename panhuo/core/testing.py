@@ -15,7 +15,10 @@ from decimal import Decimal
 import factory
 from django.db import transaction
 
+from panhuo.disposal import services as ds
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
+from panhuo.pricing.models import Valuation
+from panhuo.pricing.rules import Thresholds, appraisal_expires_on
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 (test users only)
@@ -148,9 +151,6 @@ def appraise(asset: Asset, value: Decimal, base_date: dt.date | None = None):
     """A third-party appraisal of ``asset`` made directly (no service, no audit entry)."""
     from django.utils import timezone
 
-    from panhuo.pricing.models import Valuation
-    from panhuo.pricing.rules import Thresholds, appraisal_expires_on
-
     base = base_date or timezone.localdate() - dt.timedelta(days=30)
     return Valuation.objects.create(
         asset=asset,
@@ -167,7 +167,6 @@ def appraise(asset: Asset, value: Decimal, base_date: dt.date | None = None):
 
 def concluded_project(w: World, *, deal_price=Decimal("6000000.00"), assets=None):
     """A project taken from draft to concluded through the services, as the roles would."""
-    from panhuo.disposal import services as ds
 
     assets = assets or [AssetFactory(unit=w.unit)]
     # A fresh appraisal summing to the deal (at most the reserve), so the price rules pass

@@ -15,6 +15,8 @@ from panhuo.disposal.channel_models import Frequency
 from panhuo.disposal.models import Channel, Package, ProjectStatus
 from panhuo.disposal.workflow import Transition
 from panhuo.organisation import policy
+from panhuo.organisation.models import Unit
+from panhuo.register.models import AssetKind
 from panhuo.register.selectors import asset_list
 
 MAX_ASSETS_PER_FORM = 2000
@@ -279,7 +281,6 @@ class TransitionForm(forms.Form):
 
 
 def _soe_units():
-    from panhuo.organisation.models import Unit
 
     return Unit.objects.filter(kind=Unit.Kind.SOE)
 
@@ -295,7 +296,6 @@ class CandidateFilterForm(forms.Form):
     ckind = forms.ChoiceField(label=_("Kind"), required=False, choices=())
 
     def __init__(self, *args, **kwargs):
-        from panhuo.register.models import AssetKind
 
         super().__init__(*args, **kwargs)
         self.fields["ckind"].choices = blank_choice(AssetKind.choices)
@@ -319,7 +319,6 @@ class SuggestionFilterForm(forms.Form):
     max_value = MoneyFormField(label=_("At most value per package"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from panhuo.register.models import AssetKind
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = blank_choice(AssetKind.choices)

@@ -19,11 +19,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from panhuo.approvals.services import approval_status, open_request
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import Transition, table_for
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
+from panhuo.pricing.rules import needs_written_approval
+from panhuo.pricing.selectors import package_appraisal, thresholds_for
 
 #: The approvals purpose the pricing guard reads (``disposal.pricing_guard.APPROVAL_PURPOSE``).
 PURPOSE = "price_exception"
@@ -67,7 +70,6 @@ def open_for_request(project: DisposalProject) -> bool:
 
 def latest(project: DisposalProject):
     """The project's latest price-exception request (any status), or None."""
-    from panhuo.approvals.services import approval_status
 
     return approval_status(project, PURPOSE)
 
@@ -88,9 +90,6 @@ def _amount(value) -> Decimal:
 def _check_below_floor(project: DisposalProject, amount: Decimal) -> None:
     """An amount at or above the floor needs no exception: say so rather than ask the head."""
     from django.utils import timezone
-
-    from panhuo.pricing.rules import needs_written_approval
-    from panhuo.pricing.selectors import package_appraisal, thresholds_for
 
     found = package_appraisal(project.package, on=timezone.localdate())
     if not found.total:
@@ -117,7 +116,6 @@ def price_exception_request(
     steps; refused naming the field when the amount needs no exception, the reason is missing,
     the project is past its deal, or a request is already pending. One transaction, audited by
     the approvals app (``approval.request``)."""
-    from panhuo.approvals.services import open_request
 
     if not may_request(actor, project):
         raise policy.NotPermitted(

@@ -26,6 +26,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from panhuo.register.models import AssetKind, Criticality
+
 EARTH_KM = 6371.0088
 ZERO = Decimal("0.00")
 #: Kinds that may share a package: land and the buildings on it.
@@ -71,7 +73,6 @@ class Item:
 
     @property
     def kind_label(self) -> str:
-        from panhuo.register.models import AssetKind
 
         return str(AssetKind(self.kind).label)
 
@@ -124,7 +125,6 @@ class Suggestion:
 
     @property
     def reason(self) -> str:
-        from panhuo.register.models import AssetKind
 
         kinds = ", ".join(str(AssetKind(k).label).lower() for k in self.kinds)
         data = {"n": self.count, "kinds": kinds, "place": self.seed.place}
@@ -224,7 +224,6 @@ def suggest(
 
 def item_of(asset) -> Item:
     """An asset (from ``candidates.confirmed_candidates``) as the grouping needs it."""
-    from panhuo.register.models import Criticality
 
     return Item(
         id=asset.pk,

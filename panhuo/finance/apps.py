@@ -6,10 +6,8 @@ class FinanceConfig(AppConfig):
     label = "finance"
 
     def ready(self) -> None:
-        # Finance sits above disposal: it adds its collateral guard to disposal's transitions
-        # and keeps the money a disposal creates (disposal.money's receivables hook).
-        from panhuo.disposal import guards, money
-        from panhuo.finance import disposal_receivables, securities
+        # Finance sits above disposal: it guards disposal's transitions and keeps the money a
+        # disposal creates, through disposal's hooks (panhuo/finance/hooks.py).
+        from panhuo.finance import hooks
 
-        guards.register("collateral", securities.collateral_guard)
-        money.receivables.register("finance", disposal_receivables)
+        hooks.install()

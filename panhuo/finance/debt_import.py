@@ -334,6 +334,7 @@ DEBTS = Target(
     key_column="code",
     flush=_flush,
     words=_words(),
+    model=Debt,
 )
 
 

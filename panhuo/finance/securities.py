@@ -16,12 +16,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from panhuo.core.errors import ValidationError
+from panhuo.disposal.pricing_guard import is_deal
 from panhuo.finance.models import Debt
 from panhuo.finance.security_models import ASSET_KINDS, DebtSecurity, SecurityKind
 from panhuo.finance.services import to_money
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
+from panhuo.pricing import rules
 from panhuo.register.models import Asset
 
 
@@ -156,8 +158,6 @@ def _blocking(project, on: dt.date | None = None) -> list[DebtSecurity]:
 def _is_sale(project, transition: str) -> bool:
     if transition in LISTING:
         return True
-    from panhuo.disposal.pricing_guard import is_deal
-    from panhuo.pricing import rules
 
     return project.channel in rules.SELLING_CHANNELS and is_deal(project, transition)
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from panhuo.core.bulk import insert_rows
 from panhuo.integrity.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -194,7 +195,6 @@ def audit_record_many(
         rows.append([seq, now, actor_id, actor_name, action, otype, oid, orepr, path, before,
                      after, prev, digest])  # fmt: skip
         prev = digest
-    from panhuo.core.bulk import insert_rows
 
     fields = [
         "seq",

@@ -6,4 +6,6 @@ class MonitorConfig(AppConfig):
     label = "monitor"
 
     def ready(self) -> None:
-        from panhuo.monitor import permissions  # noqa: F401 (registers the rules)
+        from panhuo.monitor import hooks, permissions  # noqa: F401 (registers the rules)
+
+        hooks.install()

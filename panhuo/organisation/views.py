@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,12 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from panhuo.core.ui import fetch_or_404, section_required
-from panhuo.organisation import policy
+from panhuo.organisation import hooks, policy
 from panhuo.organisation.forms import LanguageForm, ThrottledAuthenticationForm
 from panhuo.organisation.models import Jurisdiction, Unit
 from panhuo.organisation.preferences import user_set_language
-from panhuo.register.models import AssetStatus
-from panhuo.register.selectors import asset_list
 
 
 def get_jurisdiction_for(user, pk) -> Jurisdiction:
@@ -139,14 +137,7 @@ def jurisdiction_detail(request, pk):
 @section_required("organisation")
 def unit_detail(request, pk):
     unit = fetch_or_404(get_unit_for, request.user, pk)
-    assets = asset_list(request.user, unit=unit.pk)
-    figures = assets.aggregate(n=Count("id"), book=Sum("book_value"))
-    by_status = [
-        (AssetStatus(row["status"]).label, row["n"])
-        for row in assets.order_by().values("status").annotate(n=Count("id")).order_by("status")
-    ]
-    return render(
-        request,
-        "organisation/unit_detail.html",
-        {"unit": unit, "figures": figures, "by_status": by_status},
-    )
+    context = {"unit": unit}
+    for extra in hooks.unit_figures.call(user=request.user, unit=unit):
+        context.update(extra)
+    return render(request, "organisation/unit_detail.html", context)

@@ -34,6 +34,7 @@ from panhuo.pricing.selectors import (
     rule_set_for,
     valuation_list,
 )
+from panhuo.register.selectors import get_asset_for
 
 # --- valuations ------------------------------------------------------------------------------
 
@@ -235,7 +236,6 @@ def avm_runs_view(request):
 @section_required("valuation", "create")
 def avm_estimate_view(request, asset_pk):
     from panhuo.pricing.avm import avm_estimate
-    from panhuo.register.selectors import get_asset_for
 
     if request.method != "POST":
         return redirect("valuation-list")

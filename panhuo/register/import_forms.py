@@ -9,6 +9,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.register import hooks
 from panhuo.register.attributes import KIND_ATTRIBUTES
 from panhuo.register.forms import attribute_label
 from panhuo.register.import_models import ImportMapping
@@ -39,10 +40,9 @@ SPECIAL_LABELS = {
 
 def field_label(name: str, target: str = "assets") -> str:
     """What a person calls an import field: its label, and the field name exports use."""
-    if target == "debts":
-        from panhuo.finance.models import Debt
-
-        return f"{capfirst(Debt._meta.get_field(name).verbose_name)} · {name}"
+    other = hooks.import_targets.get(target) if target != "assets" else None
+    if other is not None and other.model is not None:
+        return f"{capfirst(other.model._meta.get_field(name).verbose_name)} · {name}"
     if name in SPECIAL_LABELS:
         label = SPECIAL_LABELS[name]
     elif name.startswith("attributes."):

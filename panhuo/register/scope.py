@@ -63,8 +63,9 @@ def scope_rules_update(*, actor: User, jurisdiction: Jurisdiction, data: dict) -
 
 
 def _assets_in(actor: User, jurisdiction: Jurisdiction):
-    from panhuo.disposal.models import PackageItem
-
+    # Package items are disposal's (a layer above): reached through the asset's reverse
+    # relation, not by importing disposal.
+    package_item = Asset._meta.get_field("package_items").related_model
     return (
         Asset.objects.visible_to(actor)
         .filter(unit__jurisdiction__path__startswith=jurisdiction.path)
@@ -72,7 +73,7 @@ def _assets_in(actor: User, jurisdiction: Jurisdiction):
         .select_related("unit")
         .annotate(
             encumbrance_count=Count("encumbrances"),
-            in_live_package=Exists(PackageItem.objects.filter(asset=OuterRef("pk"), live=True)),
+            in_live_package=Exists(package_item.objects.filter(asset=OuterRef("pk"), live=True)),
         )
         .order_by("unit__name", "code")
     )

@@ -125,3 +125,15 @@ def asset_summary(user) -> dict:
     by_status = [status_sums[k] for k in sorted(status_sums)]
     by_kind = [kind_sums[k] for k in sorted(kind_sums)]
     return {"by_status": by_status, "by_kind": by_kind, "total": sum(r["n"] for r in by_status)}
+
+
+def unit_asset_figures(*, user, unit) -> dict:
+    """The unit page's figures of its assets (registered on ``organisation.hooks.unit_figures``
+    in RegisterConfig.ready): count and book value, and the count by status."""
+    assets = asset_list(user, unit=unit.pk)
+    figures = assets.aggregate(n=Count("id"), book=Sum("book_value"))
+    by_status = [
+        (AssetStatus(row["status"]).label, row["n"])
+        for row in assets.order_by().values("status").annotate(n=Count("id")).order_by("status")
+    ]
+    return {"figures": figures, "by_status": by_status}

@@ -26,7 +26,7 @@ from panhuo.core.ui import (
 )
 from panhuo.integrity.selectors import history_of
 from panhuo.organisation import policy
-from panhuo.register import exporting
+from panhuo.register import exporting, hooks
 from panhuo.register.forms import (
     AssetEditForm,
     AssetFilterForm,
@@ -129,13 +129,9 @@ def _asset_page(request, asset: Asset, *, encumbrance_form=None, status: int = 2
 
 
 def _debt_securities(user, asset: Asset) -> list[tuple]:
-    """The debts this asset secures, each with whether the reader may open the debt."""
-    from panhuo.finance.securities import securities_of_asset
-
-    return [
-        (s, policy.allowed(user, "debt", "view", jurisdiction=s.debt.jurisdiction))
-        for s in securities_of_asset(asset).select_related("debt__jurisdiction")
-    ]
+    """The debts this asset secures, each with whether the reader may open the debt (from
+    finance, through ``register.hooks.asset_securities``)."""
+    return [row for rows in hooks.asset_securities.call(user=user, asset=asset) for row in rows]
 
 
 @section_required("asset")

@@ -20,6 +20,7 @@ import random
 from decimal import Decimal
 
 from panhuo.core.demo import catalogue as c
+from panhuo.monitor.importing import revenue_import
 
 FIRST_YEAR = 2022
 #: Yearly amounts in 2022, in millions of yuan: Hexi, Dongcheng.
@@ -106,7 +107,6 @@ def figures_csv(district: str, index: int, rng: random.Random) -> str:
 
 def seed(seeder) -> None:
     """Both districts' revenue, each imported by its own finance officer."""
-    from panhuo.monitor.importing import revenue_import
 
     seeder.say("Importing monthly revenue figures…")
     rng = random.Random(c.DEFAULT_SEED ^ 0xF15C)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from panhuo.core.demo import catalogue as c
 from panhuo.integrity.services import audit_record_many, snapshot
+from panhuo.pricing.avm import KINDS, avm_estimate, avm_train
 from panhuo.pricing.models import Valuation
 from panhuo.pricing.rules import Thresholds, add_months, appraisal_expires_on
 from panhuo.register.models import Asset, AssetStatus, Criticality
@@ -130,7 +131,6 @@ def appraise(seeder) -> None:
 def estimate(seeder, count: int = 12) -> None:
     """Train the valuation model on the seeded deals and estimate a few idle properties."""
     from panhuo.core.errors import ValidationError
-    from panhuo.pricing.avm import KINDS, avm_estimate, avm_train
 
     district = seeder.places[c.DISTRICT[0]]
     try:

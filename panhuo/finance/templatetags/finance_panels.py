@@ -3,6 +3,8 @@ shown only to those who read the money of the project's jurisdiction."""
 
 from django import template
 
+from panhuo.disposal.models import ProjectStatus
+from panhuo.disposal.workflow import RECEIVING
 from panhuo.organisation import policy
 
 register = template.Library()
@@ -10,8 +12,6 @@ register = template.Library()
 
 @register.inclusion_tag("finance/_project_money_panel.html", takes_context=True)
 def project_money_panel(context, project):
-    from panhuo.disposal.models import ProjectStatus
-    from panhuo.disposal.workflow import RECEIVING
     from panhuo.finance.deposits import OPEN_FOR_DEPOSITS
     from panhuo.finance.instalments import SALE_CHANNELS
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from panhuo.core.bulk import insert_rows
 from panhuo.integrity.services import ObjRef, _plain, audit_record_many, snapshot
 from panhuo.organisation import policy
+from panhuo.register import hooks
 from panhuo.register import models as m
 from panhuo.register.attributes import KIND_ATTRIBUTES, clean_attributes
 from panhuo.register.importing.fields import (
@@ -347,6 +348,8 @@ class Target:
     key_column: str
     flush: Callable[..., None]
     words: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The model whose fields' verbose names label the import form's columns (assets: Asset).
+    model: Any = None
 
 
 def _asset_context(actor) -> dict[str, Any]:
@@ -378,13 +381,13 @@ ASSETS = Target(
 
 
 def target_for(name: str) -> Target:
-    """The import target called ``name`` (debts live in finance, loaded on first use)."""
+    """The import target called ``name``: assets, or one an app above registered on
+    ``register.hooks.import_targets`` (finance's debts)."""
     if name == "assets":
         return ASSETS
-    if name == "debts":
-        from panhuo.finance.debt_import import DEBTS
-
-        return DEBTS
+    other = hooks.import_targets.get(name)
+    if other is not None:
+        return other
     raise FileRejected(f"Unknown import target {name!r}.")
 
 

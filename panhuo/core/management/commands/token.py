@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from panhuo.organisation.models import User
+from panhuo.organisation.services import api_token_create
 
 
 class Command(BaseCommand):
@@ -24,7 +25,6 @@ class Command(BaseCommand):
             self.create(options["username"], options["name"])
 
     def create(self, username: str, name: str) -> None:
-        from panhuo.organisation.services import api_token_create
 
         try:
             user = User.objects.get(username=username)

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from panhuo.organisation.models import User
+from panhuo.register import hooks
 from panhuo.register.import_models import ImportMapping
 from panhuo.register.importing import engine
 from panhuo.register.importing.engine import ImportCancelled, Mapping, target_for
@@ -41,10 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **opts):
-        if opts["target"] == "revenue":
-            from panhuo.monitor.command import run_import
-
-            return run_import(self, opts)
+        own_command = hooks.import_commands.get(opts["target"])  # the monitor's "revenue"
+        if own_command is not None:
+            return own_command(self, opts)
         try:
             user = User.objects.get(username=opts["user"], is_active=True)
         except User.DoesNotExist:

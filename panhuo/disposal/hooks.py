@@ -1,0 +1,20 @@
+"""The hooks disposal fills in the layers below it (installed by DisposalConfig.ready).
+
+- its own guard registry gets the price rules (pricing) and the approval chains (approvals);
+- approvals learns the channels a chain may be limited to;
+- pricing's AVM learns from disposal's sales.
+"""
+
+from __future__ import annotations
+
+from panhuo.approvals import registry as approvals
+from panhuo.disposal import approval_hooks, guards, pricing_guard, selectors
+from panhuo.disposal.models import Channel
+from panhuo.pricing import avm
+
+
+def install() -> None:
+    guards.register("pricing", pricing_guard.pricing_guard)
+    approval_hooks.install()
+    approvals.register_channels(Channel.choices)
+    avm.deal_sources.register("disposal", selectors.sold_deals)

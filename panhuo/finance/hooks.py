@@ -1,0 +1,25 @@
+"""The hooks finance fills in the layers below (installed by FinanceConfig.ready): its
+collateral guard on disposal's transitions, the receivables provider that keeps the money a
+disposal creates (``disposal.money``), the debts import target and the debts an asset secures
+(``register.hooks``)."""
+
+from __future__ import annotations
+
+from panhuo.disposal import guards, money
+from panhuo.finance import debt_import, disposal_receivables, securities
+from panhuo.organisation import policy
+from panhuo.register import hooks as register
+
+
+def _asset_securities(*, user, asset) -> list[tuple]:
+    return [
+        (s, policy.allowed(user, "debt", "view", jurisdiction=s.debt.jurisdiction))
+        for s in securities.securities_of_asset(asset).select_related("debt__jurisdiction")
+    ]
+
+
+def install() -> None:
+    guards.register("collateral", securities.collateral_guard)
+    money.receivables.register("finance", disposal_receivables)
+    register.import_targets.register("debts", debt_import.DEBTS)
+    register.asset_securities.register("finance", _asset_securities)
