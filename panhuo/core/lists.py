@@ -26,22 +26,25 @@ fields; ``sort`` names a column (``-`` for descending) and the primary key break
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
+import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 from inspect import signature
 from operator import or_
 from typing import Any, ClassVar
 
-from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpResponse
+from django import forms
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from panhuo.core.querying import ordered
-from panhuo.core.ui import _cell, csv_response, ordering_from, paginate, section_required
+from panhuo.core.ui import _FORMULA_STARTS as FORMULA_STARTS
+from panhuo.core.ui import csv_response, ordering_from, paginate, section_required
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -110,8 +113,9 @@ def export_stamp() -> str:
 
 
 def xlsx_response(filename: str, sheet: str, header: list, rows: Iterable[Iterable]):
-    """Rows as an XLSX workbook, streamed into a temporary file (a big list never sits in
-    memory). Text that starts like a formula stays text, so a spreadsheet never runs it."""
+    """Rows as a one-sheet XLSX workbook (openpyxl's streaming mode). Text that a spreadsheet
+    would run as a formula is stored as text, so it is shown, never run; numbers (Decimals
+    exactly) and dates stay numbers and dates."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -120,25 +124,40 @@ def xlsx_response(filename: str, sheet: str, header: list, rows: Iterable[Iterab
     ws.append([str(h) for h in header])
 
     def cell(value):
-        if value is None or isinstance(value, bool | int | float):
+        if value is None or isinstance(value, bool | int | float | Decimal | dt.date):
+            if isinstance(value, dt.datetime) and value.tzinfo:
+                return timezone.localtime(value).replace(tzinfo=None)
             return value
-        if hasattr(value, "is_finite"):  # Decimal: a number in the sheet
-            return value
-        if isinstance(value, dt.datetime):
-            return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
-        if isinstance(value, dt.date):
-            return value
-        text = _cell(str(value)) if isinstance(value, str) else str(value)
-        out = WriteOnlyCell(ws, text)
-        out.data_type = "s"
-        return out
+        text = str(value)
+        if text.startswith(FORMULA_STARTS):
+            out = WriteOnlyCell(ws, text)
+            out.data_type = "s"
+            return out
+        return text
 
     for row in rows:
         ws.append([cell(v) for v in row])
-    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-    wb.save(out)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ListFilterForm(forms.Form):
+    """A list's filter form (GET): ``filters()`` gives the selector's keyword arguments from
+    the fields that are valid and filled in (a record chosen is passed as its id); a value
+    the form refuses is left out, never a 500."""
+
+    def filters(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {
+            name: value.pk if isinstance(value, Model) else value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "", [], ())
+        }
 
 
 class ObjectList:
@@ -214,8 +233,9 @@ class ObjectList:
 
     # --- the page --------------------------------------------------------------------------
 
-    def decorate(self, rows) -> None:
-        """Annotate the rows of the page shown (links, labels) before it renders."""
+    def decorate(self, rows):
+        """Annotate the rows of the page shown (links, labels) before it renders; what it
+        returns, if anything, replaces them."""
 
     def extra_context(self, qs) -> dict:
         return {}
@@ -226,7 +246,9 @@ class ObjectList:
     def render(self, status: int = 200, **context):
         form, sort, qs = self.query()
         page = paginate(self.request, qs, self.per_page)
-        self.decorate(page.object_list)
+        decorated = self.decorate(page.object_list)
+        if decorated is not None:
+            page.object_list = decorated
         return render(
             self.request,
             self.template,
@@ -276,11 +298,11 @@ class ObjectList:
 
     # --- the view ----------------------------------------------------------------------------
 
-    def dispatch(self) -> HttpResponse:
+    def dispatch(self, status: int = 200, **context) -> HttpResponse:
         fmt = self.export_format()
         if fmt:
             return self.export(fmt)
-        return self.render()
+        return self.render(status, **context)
 
     @classmethod
     def as_view(cls, export: str = ""):

@@ -56,9 +56,10 @@ def _sort_state(current: str, key: str) -> tuple[str, str]:
 
 
 @register.inclusion_tag("core/_list_head.html", takes_context=True)
-def list_head(context):
+def list_head(context, actions: bool = False):
     """The header row of a list declared with ``core.lists``: a sort link on every column
-    whose key the list can sort by, the others plain."""
+    whose key the list can sort by, the others plain; ``actions`` adds a last column for the
+    rows' buttons."""
     current = context.get("sort", "")
     sortable = context.get("sortable", set())
     cells = []
@@ -73,4 +74,4 @@ def list_head(context):
                 "next_sort": next_sort,
             }
         )
-    return {"request": context.get("request"), "cells": cells}
+    return {"request": context.get("request"), "cells": cells, "actions": actions}
