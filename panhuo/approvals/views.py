@@ -353,7 +353,7 @@ def delegation_list_view(request):
 
 
 class DelegationList(ObjectList):
-    target, resource, url_name = "delegations", "delegation", "delegation-list"
+    target, resource, url_name = "delegations", "approval", "delegation-list"
     template = "approvals/delegation_list.html"
     filter_form = DelegationFilterForm
     rows = staticmethod(delegation_list)

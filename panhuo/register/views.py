@@ -72,6 +72,9 @@ class AssetList(ObjectList):
             "can_import": may_create,
         }
 
+    def export_header(self) -> list[str]:
+        return exporting.HEADERS
+
     def export(self, fmt: str):
         _form, _sort, qs = self.query()
         name = f"assets-{export_stamp()}.{fmt}"
