@@ -13,7 +13,7 @@ from panhuo.approvals.models import (
     ApprovalStatus,
     Delegation,
 )
-from panhuo.core.querying import id_or_missing, ordered
+from panhuo.core.querying import id_or_missing, ordered, search_filter
 from panhuo.organisation import policy
 
 REQUEST_ORDERINGS = {
@@ -122,6 +122,7 @@ def get_chain_for(user, pk) -> ApprovalChain:
 def chain_list(
     user,
     *,
+    q: str = "",
     purpose: str = "",
     jurisdiction: int | None = None,
     ordering: str = "jurisdiction",
@@ -131,6 +132,8 @@ def chain_list(
         .select_related("jurisdiction")
         .prefetch_related("steps")
     )
+    if q:
+        qs = qs.filter(search_filter(("name",), q))
     if purpose:
         qs = qs.filter(purpose=purpose)
     if jurisdiction:
@@ -148,8 +151,10 @@ def get_delegation_for(user, pk) -> Delegation:
     )
 
 
-def delegation_list(user, *, mine: bool = False) -> QuerySet[Delegation]:
+def delegation_list(user, *, q: str = "", mine: bool = False) -> QuerySet[Delegation]:
     qs = Delegation.objects.visible_to(user).select_related("from_user", "to_user")
+    if q:
+        qs = qs.filter(search_filter(("from_user__username", "to_user__username", "reason"), q))
     if mine:
         qs = qs.filter(Q(from_user=user) | Q(to_user=user))
     return qs.order_by("-starts_at", "-pk")

@@ -230,7 +230,6 @@ class ChainList(ObjectList):
     template = "approvals/chain_list.html"
     filter_form = ChainFilterForm
     rows = staticmethod(chain_list)
-    search = ("name",)
     orderings, default_sort = CHAIN_ORDERINGS, "jurisdiction"
     columns = [
         Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
@@ -357,7 +356,6 @@ class DelegationList(ObjectList):
     template = "approvals/delegation_list.html"
     filter_form = DelegationFilterForm
     rows = staticmethod(delegation_list)
-    search = ("from_user__username", "to_user__username", "reason")
     orderings, default_sort = DELEGATION_ORDERINGS, "-starts_at"
     columns = [
         Column("from", _l("Delegator"), "from_user.get_username"),

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Model, QuerySet
 
+from panhuo.core.querying import search_filter
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation import policy
 
@@ -28,6 +29,7 @@ AUDIT_ORDERINGS = {
 def audit_list(
     user,
     *,
+    q: str = "",
     action: str = "",
     object_type: str = "",
     object_id: str = "",
@@ -39,6 +41,8 @@ def audit_list(
 ) -> QuerySet[AuditEntry]:
     """The audit entries the reader may see, filtered (newest first unless ordered again)."""
     qs = audit_entries_visible_to(user)
+    if q:
+        qs = qs.filter(search_filter(("object_repr", "actor_name", "action"), q))
     if action:
         qs = qs.filter(action=action)
     if object_type:

@@ -51,7 +51,6 @@ class AuditList(ObjectList):
     template = "integrity/audit_list.html"
     filter_form = AuditFilterForm
     rows = staticmethod(audit_list)
-    search = ("object_repr", "actor_name", "action")
     orderings, default_sort = AUDIT_ORDERINGS, "-seq"
     columns = [
         Column("seq", "#", numeric=True),

@@ -157,7 +157,6 @@ class ImportRunList(ObjectList):
     template = "register/import_run_list.html"
     filter_form = ImportRunFilterForm
     rows = staticmethod(import_run_list)
-    search = ("file_name",)
     orderings, default_sort = IMPORT_ORDERINGS, "-created_at"
     columns = [
         Column("id", "#", "pk"),

@@ -213,7 +213,6 @@ class ScopeDecisionList(ObjectList):
     template = "register/scope_decision_list.html"
     filter_form = ScopeDecisionFilterForm
     rows = staticmethod(scope_decision_list)
-    search = ("note", "decided_by__username")
     orderings, default_sort = SCOPE_DECISION_ORDERINGS, "-decided_at"
     export_name = "scope-decisions"
     columns = [

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from panhuo.core.querying import id_or_missing, ordered
+from panhuo.core.querying import id_or_missing, ordered, search_filter
 from panhuo.organisation import policy
 from panhuo.register.import_models import ImportRun
 from panhuo.register.models import Asset, AssetStatus, Encumbrance
@@ -142,6 +142,7 @@ SCOPE_DECISION_ORDERINGS = {
 def scope_decision_list(
     user,
     *,
+    q: str = "",
     jurisdiction: int | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -154,6 +155,8 @@ def scope_decision_list(
         .select_related("jurisdiction", "decided_by")
         .annotate(n_items=Count("items"), n_in=Count("items", filter=Q(items__included=True)))
     )
+    if q:
+        qs = qs.filter(search_filter(("note", "decided_by__username"), q))
     if jurisdiction:
         qs = qs.filter(jurisdiction_id=jurisdiction)
     if date_from:
@@ -172,9 +175,11 @@ IMPORT_ORDERINGS = {
 }
 
 
-def import_run_list(user, *, status: str = "", target: str = "") -> QuerySet:
+def import_run_list(user, *, q: str = "", status: str = "", target: str = "") -> QuerySet:
     """The reader's own imports (nobody sees another's uploads)."""
     qs = ImportRun.objects.filter(owner=user)
+    if q:
+        qs = qs.filter(file_name__icontains=q)
     if status:
         qs = qs.filter(status=status)
     if target:

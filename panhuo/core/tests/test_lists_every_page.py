@@ -188,3 +188,66 @@ def test_imports_are_the_readers_own_filtered_sorted_and_exported(aw):
     rows = _csv(c.get(url, {"export": "csv", "sort": "-file"}))
     assert [r[1] for r in rows[1:]] == ["march.csv", "april.xlsx"]
     assert client_for(aw.w, "office2").get(url).context["page"].paginator.count == 0
+
+
+def test_the_list_api_takes_the_pages_parameters(aw):
+    """One shared schema (core.schemas.ListFilters): ``q``, the filters and ``sort`` as on
+    the page, next to the API's own ``ordering``, which keeps working."""
+    c = client_for(aw.w, "head")
+    by_ordering = c.get("/api/v1/assets", {"ordering": "-code"}).json()["results"]
+    by_sort = c.get("/api/v1/assets", {"sort": "-code"}).json()["results"]
+    assert [a["code"] for a in by_sort] == [a["code"] for a in by_ordering]
+    assert by_sort[0]["code"] > by_sort[-1]["code"]
+    assert c.get("/api/v1/assets", {"sort": "password"}).status_code == 422
+    assert c.get("/api/v1/approval-chains", {"q": "deputy"}).json()["count"] == 1
+    assert c.get("/api/v1/approval-chains", {"q": "nobody"}).json()["count"] == 0
+    assert c.get("/api/v1/delegations", {"q": "leave"}).json()["count"] == 1
+    assert c.get("/api/v1/scope/decisions", {"q": "first"}).json()["count"] == 1
+    assert c.get("/api/v1/scope/decisions", {"q": "second"}).json()["count"] == 0
+    assert c.get("/api/v1/audit", {"q": "package.create"}).json()["count"] > 0
+    office = client_for(aw.w, "office")
+    assert office.get("/api/v1/imports", {"q": "march"}).json()["count"] == 1
+    assert office.get("/api/v1/imports", {"status": "rejected"}).json()["count"] == 1
+    names = [r["file_name"] for r in office.get("/api/v1/imports").json()["results"]]
+    assert sorted(names) == ["april.xlsx", "march.csv"]
+
+
+def test_ticked_candidates_stay_ticked_across_pages(aw, settings):
+    """The package picker: rows ticked on one page come back ticked (pick=<id> in the page
+    links) or as hidden fields on the other pages, so the form adds every one of them."""
+    from panhuo.disposal.candidates import confirmed_candidates
+
+    w = aw.w
+    for n in range(25):
+        AssetFactory(
+            unit=w.unit,
+            status="idle",
+            idle_since=dt.date(2020, 1, 1),
+            title_complete=True,
+            code=f"P{n:02d}",
+        )
+    scope.scope_decide(actor=w.user("head"), jurisdiction=w.district, note="second round")
+    ids = [a.pk for a in confirmed_candidates(w.user("office"), jurisdiction=w.district)]
+    assert len(ids) > 20  # two pages of 20
+    c = client_for(w, "office")
+    first, second = ids[0], ids[-1]
+    url = reverse("package-create")
+    page2 = c.get(url, {"page": 2, "pick": [first, "junk", second]}).content.decode()
+    assert f'name="pick" value="{second}" id="pick-{second}" aria-label' in page2
+    assert f'value="{second}" id="pick-{second}" aria-label="' in page2 and " checked>" in page2
+    assert f'<input type="hidden" name="pick" value="{first}">' in page2
+    assert 'data-keep-ticked="pick"' in page2
+    r = c.post(
+        url,
+        {
+            "jurisdiction": w.district.pk,
+            "name": "Two pages",
+            "channel": "auction",
+            "pick": [first, second],
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    from panhuo.disposal.models import Package
+
+    package = Package.objects.get(name="Two pages")
+    assert set(package.items.values_list("asset_id", flat=True)) == {first, second}
