@@ -4,14 +4,12 @@ filters and export of exactly what is shown.
 A list page is a few lines of declaration (in the spirit of NetBox's generic list views)::
 
     class AssetList(ObjectList):
-        target = "assets"                      # saved filters and the registry
-        resource = "asset"                     # whose "view" opens the page
-        url_name = "asset-list"
-        template = "register/asset_list.html"
-        filter_form = AssetFilterForm          # a GET form with ``filters()``
-        rows = staticmethod(asset_list)        # the app's selector: (user, **filters)
-        orderings = ASSET_ORDERINGS
-        default_sort = "code"
+        # saved filters' name, whose "view" opens the page, the page's URL name
+        target, resource, url_name = "assets", "asset", "asset-list"
+        # the page's template, and its GET filter form (with ``filters()``)
+        template, filter_form = "register/asset_list.html", AssetFilterForm
+        # the app's selector, rows(user, **filters); the sortable columns and the default
+        rows, orderings, default_sort = asset_list, ASSET_ORDERINGS, "code"
         columns = [Column("code", _("Code")), ...]
 
     asset_list_view = AssetList.as_view()

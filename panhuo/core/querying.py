@@ -27,6 +27,15 @@ def search_filter(fields, text: str) -> Q:
     return reduce(or_, (Q(**{f"{name}__icontains": text.strip()}) for name in fields))
 
 
+def narrowed(qs: QuerySet, *, q: str = "", search=(), **lookups) -> QuerySet:
+    """``qs`` where one of the ``search`` fields contains ``q`` (when there is one) and every
+    lookup holds whose value is given: a list's filters, None or "" meaning "any"."""
+    if q and search:
+        qs = qs.filter(search_filter(search, q))
+    given = {lookup: value for lookup, value in lookups.items() if value not in (None, "")}
+    return qs.filter(**given) if given else qs
+
+
 def ordered(
     qs: QuerySet, ordering: str, allowed: dict[str, str], default: str, tiebreak: str = "pk"
 ) -> QuerySet:

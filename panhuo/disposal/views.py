@@ -61,10 +61,12 @@ MAIN_PATH_SKIPS = {ProjectStatus.WITHDRAWN, ProjectStatus.IN_ARREARS}
 
 class PackageList(ObjectList):
     target, resource, url_name = "packages", "package", "package-list"
-    template = "disposal/package_list.html"
-    filter_form = PackageFilterForm
-    rows = staticmethod(package_list)  # searches q itself (code, name)
-    orderings, default_sort = PACKAGE_ORDERINGS, "-created_at"
+    template, filter_form = "disposal/package_list.html", PackageFilterForm
+    rows, orderings, default_sort = (
+        package_list,
+        PACKAGE_ORDERINGS,
+        "-created_at",
+    )  # searches q itself (code, name)
     columns = [
         Column("code", _l("Code")),
         Column("name", _l("Name")),
@@ -214,10 +216,12 @@ def package_remove_asset_view(request, pk, asset_pk):
 
 class ProjectList(ObjectList):
     target, resource, url_name = "projects", "project", "project-list"
-    template = "disposal/project_list.html"
-    filter_form = ProjectFilterForm
-    rows = staticmethod(project_list)  # searches q itself (code, buyer, package)
-    orderings, default_sort = PROJECT_ORDERINGS, "-created_at"
+    template, filter_form = "disposal/project_list.html", ProjectFilterForm
+    rows, orderings, default_sort = (
+        project_list,
+        PROJECT_ORDERINGS,
+        "-created_at",
+    )  # searches q itself (code, buyer, package)
     columns = [
         Column("code", _l("Code")),
         Column("package", _l("Package"), lambda p: f"{p.package.name} {p.package.code}"),
