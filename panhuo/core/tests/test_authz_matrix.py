@@ -16,6 +16,7 @@ import pytest
 
 from panhuo.core.tests import authz_support as az
 from panhuo.core.tests.authz_records import build_records
+from panhuo.core.tests.per_caller import per_caller
 
 
 def test_every_endpoint_has_a_row_and_every_row_an_endpoint():
@@ -67,7 +68,7 @@ def test_every_endpoint_answers_every_caller_as_the_table_says(records):
     assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
 
 
-@pytest.mark.parametrize("who", ["head", "finance", "auditor", "supervisor"])
+@per_caller(["head", "finance", "auditor", "supervisor"])
 def test_asset_form_posts_are_refused_before_the_form_is_read(world, who):
     """Found by the matrix: an empty POST to the asset forms answered 200 (the form's errors)
     to roles that may not register or edit assets, while their GET was a 403."""
