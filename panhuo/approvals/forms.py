@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.approvals.models import STEP_ROLES, ApprovalStatus
 from panhuo.approvals.registry import purpose_choices
 from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
 from panhuo.organisation.models import Role, User
 
@@ -26,7 +27,7 @@ def _channel_choices():
     return list(Channel.choices)
 
 
-class RequestFilterForm(forms.Form):
+class RequestFilterForm(ListFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False)
     purpose = forms.ChoiceField(label=_("Purpose"), required=False)
@@ -36,10 +37,17 @@ class RequestFilterForm(forms.Form):
         self.fields["status"].choices = blank_choice(ApprovalStatus.choices)
         self.fields["purpose"].choices = blank_choice(purpose_choices())
 
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v}
+
+class ChainFilterForm(ListFilterForm):
+    purpose = forms.ChoiceField(label=_("Purpose"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = blank_choice(purpose_choices())
+
+
+class DelegationFilterForm(ListFilterForm):
+    mine = forms.BooleanField(label=_("Mine only"), required=False)
 
 
 class InboxFilterForm(forms.Form):

@@ -24,6 +24,12 @@ REQUEST_ORDERINGS = {
     "status": "status",
     "object": "object_repr",
 }
+DELEGATION_ORDERINGS = {
+    "from": "from_user__username",
+    "to": "to_user__username",
+    "starts_at": "starts_at",
+    "ends_at": "ends_at",
+}
 CHAIN_ORDERINGS = {
     "jurisdiction": "jurisdiction__path",
     "purpose": "purpose",

@@ -8,12 +8,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.approvals import services
 from panhuo.approvals.forms import (
+    ChainFilterForm,
     ChainForm,
     DecisionForm,
+    DelegationFilterForm,
     DelegationForm,
     InboxFilterForm,
     RequestFilterForm,
@@ -23,6 +26,7 @@ from panhuo.approvals.models import ApprovalStatus
 from panhuo.approvals.registry import PURPOSES
 from panhuo.approvals.selectors import (
     CHAIN_ORDERINGS,
+    DELEGATION_ORDERINGS,
     REQUEST_ORDERINGS,
     chain_list,
     delegation_list,
@@ -33,11 +37,10 @@ from panhuo.approvals.selectors import (
     request_list,
 )
 from panhuo.core.errors import Conflict
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
-    csv_response,
     fetch_or_404,
-    ordering_from,
     paginate,
     section_required,
 )
@@ -72,68 +75,47 @@ def inbox_view(request):
     )
 
 
-def _requests(request):
-    form = RequestFilterForm(request.GET or None)
-    sort = ordering_from(request, REQUEST_ORDERINGS, "-created_at")
-    qs = request_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
-    return form, sort, qs
-
-
-@section_required("approval")
-def request_list_view(request):
-    form, sort, qs = _requests(request)
-    page = paginate(request, qs)
-    for r in page:
-        _annotate(r)
-    return render(
-        request, "approvals/request_list.html", {"filter_form": form, "sort": sort, "page": page}
+def _decisions(r) -> str:
+    return "; ".join(
+        f"{d.step}:{d.outcome}:{d.actor.get_username()}"
+        + (f"/{d.on_behalf_of.get_username()}" if d.on_behalf_of_id else "")
+        for d in r.decisions.all()
     )
 
 
-@section_required("approval")
-def request_export(request):
-    _form, _sort, qs = _requests(request)
-    header = [
-        _("Id"),
-        _("Purpose"),
-        _("Object"),
-        _("Amount (yuan)"),
-        _("Channel"),
-        _("Approval chain"),
-        _("Status"),
-        _("Step"),
-        _("Requested by"),
-        _("Requested at"),
-        _("Closed at"),
-        _("Decisions"),
+def _minutes(when) -> str:
+    return timezone.localtime(when).isoformat(timespec="minutes") if when else ""
+
+
+class RequestList(ObjectList):
+    target, resource, url_name = "approvals", "approval", "approval-list"
+    template = "approvals/request_list.html"
+    filter_form = RequestFilterForm
+    rows = staticmethod(request_list)  # searches q itself (object, chain)
+    orderings, default_sort = REQUEST_ORDERINGS, "-created_at"
+    export_name = "approvals"
+    columns = [
+        Column("id", _l("Id"), "pk", show=False),
+        Column("purpose", _l("Purpose"), "purpose_label"),
+        Column("object", _l("Object"), "object_repr"),
+        Column("amount", _l("Amount (yuan)"), numeric=True),
+        Column("channel", _l("Channel"), show=False),
+        Column("chain", _l("Approval chain"), "chain_name", show=False),
+        Column("status", _l("Status"), "get_status_display"),
+        Column("step", _l("Step"), lambda r: f"{r.current_step}/{r.step_count}"),
+        Column("requested_by", _l("Requested by"), "requested_by.get_username"),
+        Column("created_at", _l("Requested at"), lambda r: _minutes(r.created_at)),
+        Column("closed_at", _l("Closed at"), lambda r: _minutes(r.closed_at)),
+        Column("decisions", _l("Decisions"), _decisions, show=False),
     ]
 
-    def decisions(r) -> str:
-        return "; ".join(
-            f"{d.step}:{d.outcome}:{d.actor.get_username()}"
-            + (f"/{d.on_behalf_of.get_username()}" if d.on_behalf_of_id else "")
-            for d in r.decisions.all()
-        )
+    def decorate(self, rows) -> None:
+        for r in rows:
+            _annotate(r)
 
-    rows = (
-        [
-            r.pk,
-            r.purpose_label,
-            r.object_repr,
-            r.amount if r.amount is not None else "",
-            r.channel,
-            r.chain_name,
-            r.get_status_display(),
-            f"{r.current_step}/{r.step_count}",
-            r.requested_by.get_username(),
-            timezone.localtime(r.created_at).isoformat(timespec="minutes"),
-            timezone.localtime(r.closed_at).isoformat(timespec="minutes") if r.closed_at else "",
-            decisions(r),
-        ]
-        for r in qs
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return csv_response(f"approvals-{stamp}.csv", header, rows)
+
+request_list_view = RequestList.as_view()
+request_export = RequestList.as_view(export="csv")
 
 
 def _steps(r) -> list[dict]:
@@ -243,26 +225,38 @@ def withdraw_view(request, pk):
 # --- chains -----------------------------------------------------------------------------------
 
 
-@section_required("approval_chain")
-def chain_list_view(request):
-    sort = ordering_from(request, CHAIN_ORDERINGS, "jurisdiction")
-    purpose = request.GET.get("purpose", "")
-    qs = chain_list(request.user, ordering=sort, purpose=purpose if purpose in PURPOSES else "")
-    page = paginate(request, qs)
-    for chain in page:
-        chain.steps_text = [_roles_text(roles) for roles in chain.step_roles()]
-    return render(
-        request,
-        "approvals/chain_list.html",
-        {
-            "page": page,
-            "sort": sort,
-            "purposes": list(PURPOSES.values()),
-            "purpose": purpose,
-            "can_set": policy.can_any(request.user, "approval_chain", "set"),
+class ChainList(ObjectList):
+    target, resource, url_name = "chains", "approval_chain", "approval-chain-list"
+    template = "approvals/chain_list.html"
+    filter_form = ChainFilterForm
+    rows = staticmethod(chain_list)
+    search = ("name",)
+    orderings, default_sort = CHAIN_ORDERINGS, "jurisdiction"
+    columns = [
+        Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
+        Column("purpose", _l("Purpose"), "purpose_label"),
+        Column("channel", _l("Channel")),
+        Column("min_amount", _l("From amount (yuan)"), numeric=True),
+        Column("name", _l("Name")),
+        Column("steps", _l("Steps"), lambda c: " → ".join(_steps_text(c))),
+    ]
+
+    def decorate(self, rows) -> None:
+        for chain in rows:
+            chain.steps_text = _steps_text(chain)
+
+    def extra_context(self, qs) -> dict:
+        return {
+            "can_set": policy.can_any(self.user, "approval_chain", "set"),
             "default_roles": _roles_text(services.DEFAULT_STEPS[0]),
-        },
-    )
+        }
+
+
+def _steps_text(chain) -> list[str]:
+    return [_roles_text(roles) for roles in chain.step_roles()]
+
+
+chain_list_view = ChainList.as_view()
 
 
 def _chain_form_page(request, form, chain=None, status=200):
@@ -353,17 +347,41 @@ def delegation_list_view(request):
         else:
             messages.success(request, _("Delegation saved."))
             return redirect("delegation-list")
-    now = timezone.now()
-    rows = list(delegation_list(user))
-    for d in rows:
-        d.is_active = d.revoked_at is None and d.starts_at <= now < d.ends_at
-        d.purpose_labels = [str(PURPOSES[p].label) for p in d.purposes if p in PURPOSES]
-    return render(
-        request,
-        "approvals/delegation_list.html",
-        {"page": paginate(request, rows), "form": form, "now": now},
-        status=400 if form is not None and form.errors else 200,
+    return DelegationList(request).dispatch(
+        form=form, status=400 if form is not None and form.errors else 200
     )
+
+
+class DelegationList(ObjectList):
+    target, resource, url_name = "delegations", "delegation", "delegation-list"
+    template = "approvals/delegation_list.html"
+    filter_form = DelegationFilterForm
+    rows = staticmethod(delegation_list)
+    search = ("from_user__username", "to_user__username", "reason")
+    orderings, default_sort = DELEGATION_ORDERINGS, "-starts_at"
+    columns = [
+        Column("from", _l("Delegator"), "from_user.get_username"),
+        Column("to", _l("Delegate"), "to_user.get_username"),
+        Column("starts_at", _l("From"), lambda d: _minutes(d.starts_at)),
+        Column("ends_at", _l("Until"), lambda d: _minutes(d.ends_at)),
+        Column("purposes", _l("Purposes"), lambda d: ", ".join(_purpose_labels(d))),
+        Column("reason", _l("Reason")),
+        Column("revoked_at", _l("Revoked at"), lambda d: _minutes(d.revoked_at), show=False),
+        Column("status", _l("Status"), export=False),
+    ]
+
+    def decorate(self, rows) -> None:
+        now = timezone.now()
+        for d in rows:
+            d.is_active = d.revoked_at is None and d.starts_at <= now < d.ends_at
+            d.purpose_labels = _purpose_labels(d)
+
+    def extra_context(self, qs) -> dict:
+        return {"now": timezone.now()}
+
+
+def _purpose_labels(d) -> list[str]:
+    return [str(PURPOSES[p].label) for p in d.purposes if p in PURPOSES]
 
 
 @require_POST

@@ -32,7 +32,10 @@ class SavedFilter(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse(f"{self.target[:-1]}-list") + (f"?{self.query}" if self.query else "")
+        from panhuo.core.lists import registry  # the lists are declared by the apps above
+
+        url = reverse(registry()[self.target].url_name)
+        return url + (f"?{self.query}" if self.query else "")
 
 
 class CalendarDay(models.Model):

@@ -1,7 +1,8 @@
 """Saved filters on the list pages: "save this filter" under a name, then open or delete it.
 
-The list templates show them with ``{% saved_filters "assets" %}`` (templatetags/saved_filters);
-the two views here only validate and delegate to the services.
+Every list declared with ``core.lists`` has them (its ``target`` names the list); the filter bar
+shows them with ``{% saved_filters target %}`` (templatetags/saved_filters). The two views here
+only validate and delegate to the services.
 """
 
 from __future__ import annotations
@@ -17,23 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from panhuo.core.lists import registry
 from panhuo.core.models import SavedFilter
 from panhuo.core.services import saved_filter_delete, saved_filter_save
 from panhuo.core.ui import add_service_errors
 from panhuo.organisation import policy
 
-#: list (SavedFilter.target) → the resource whose "view" permission opens that list.
-TARGET_RESOURCES = {
-    "assets": "asset",
-    "packages": "package",
-    "projects": "project",
-    "debts": "debt",
-    "receipts": "receipt",
-}
-
 
 def list_url(target: str) -> str:
-    return reverse(f"{target[:-1]}-list")
+    return reverse(registry()[target].url_name)
 
 
 def query_without_page(request) -> str:
@@ -53,10 +46,10 @@ class SavedFilterForm(forms.Form):
 
 
 def _check_target(user, target: str) -> None:
-    resource = TARGET_RESOURCES.get(target)
-    if resource is None:
+    declared = registry().get(target)
+    if declared is None:
         raise Http404(_("No such list."))
-    if not policy.can_any(user, resource, "view"):
+    if not policy.can_any(user, declared.resource, declared.action):
         raise PermissionDenied(_("Your roles do not give access to this list."))
 
 

@@ -7,15 +7,14 @@ from urllib.parse import parse_qsl, urlencode
 from django.db import transaction
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.lists import registry
 from panhuo.core.models import SavedFilter
 from panhuo.integrity.services import audit_record
-
-TARGETS = {"assets", "packages", "projects", "debts", "receipts"}
 
 
 def saved_filter_save(*, actor, target: str, name: str, query: str) -> SavedFilter:
     """Keep (or replace) a named filter; paging is dropped so it opens on the first page."""
-    if target not in TARGETS:
+    if target not in registry():
         raise ValidationError({"target": [f"Unknown list {target!r}."]})
     if not (name or "").strip():
         raise ValidationError({"name": ["The filter needs a name."]})

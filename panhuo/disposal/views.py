@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     fetch_or_404,
-    ordering_from,
     paginate,
     section_required,
 )
@@ -58,21 +59,29 @@ MAIN_PATH_SKIPS = {ProjectStatus.WITHDRAWN, ProjectStatus.IN_ARREARS}
 # --- packages -------------------------------------------------------------------------------
 
 
-@section_required("package")
-def package_list_view(request):
-    form = PackageFilterForm(request.GET or None)
-    sort = ordering_from(request, PACKAGE_ORDERINGS, "-created_at")
-    qs = package_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
-    return render(
-        request,
-        "disposal/package_list.html",
-        {
-            "filter_form": form,
-            "sort": sort,
-            "page": paginate(request, qs),
-            "can_create": policy.can_any(request.user, "package", "create"),
-        },
-    )
+class PackageList(ObjectList):
+    target, resource, url_name = "packages", "package", "package-list"
+    template = "disposal/package_list.html"
+    filter_form = PackageFilterForm
+    rows = staticmethod(package_list)  # searches q itself (code, name)
+    orderings, default_sort = PACKAGE_ORDERINGS, "-created_at"
+    columns = [
+        Column("code", _l("Code")),
+        Column("name", _l("Name")),
+        Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
+        Column("channel", _l("Channel"), "get_channel_display"),
+        Column("status", _l("Status"), "get_status_display"),
+        Column("assets", _l("Assets"), "asset_count", numeric=True),
+        Column("book_value", _l("Book value"), "total_book_value", numeric=True),
+        Column("appraised_value", _l("Appraised"), "total_appraised_value", numeric=True),
+        Column("created_at", _l("Created"), lambda p: p.created_at.date()),
+    ]
+
+    def extra_context(self, qs) -> dict:
+        return {"can_create": policy.can_any(self.user, "package", "create")}
+
+
+package_list_view = PackageList.as_view()
 
 
 def _package_units(package: Package) -> set[int]:
@@ -200,16 +209,25 @@ def package_remove_asset_view(request, pk, asset_pk):
 # --- projects -------------------------------------------------------------------------------
 
 
-@section_required("project")
-def project_list_view(request):
-    form = ProjectFilterForm(request.GET or None)
-    sort = ordering_from(request, PROJECT_ORDERINGS, "-created_at")
-    qs = project_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
-    return render(
-        request,
-        "disposal/project_list.html",
-        {"filter_form": form, "sort": sort, "page": paginate(request, qs)},
-    )
+class ProjectList(ObjectList):
+    target, resource, url_name = "projects", "project", "project-list"
+    template = "disposal/project_list.html"
+    filter_form = ProjectFilterForm
+    rows = staticmethod(project_list)  # searches q itself (code, buyer, package)
+    orderings, default_sort = PROJECT_ORDERINGS, "-created_at"
+    columns = [
+        Column("code", _l("Code")),
+        Column("package", _l("Package"), lambda p: f"{p.package.name} {p.package.code}"),
+        Column("channel", _l("Channel"), "get_channel_display"),
+        Column("status", _l("State"), "get_status_display"),
+        Column("reserve_price", _l("Reserve price"), numeric=True),
+        Column("deal_price", _l("Deal price"), numeric=True),
+        Column("buyer", _l("Buyer")),
+        Column("updated_at", _l("Last changed"), lambda p: p.updated_at.date()),
+    ]
+
+
+project_list_view = ProjectList.as_view()
 
 
 def _price_exception(user, project, form=None, refused_price=None) -> dict:

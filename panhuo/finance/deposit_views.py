@@ -14,12 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
-    csv_response,
     fetch_or_404,
-    ordering_from,
-    paginate,
     section_required,
 )
 from panhuo.disposal.selectors import get_project_for
@@ -36,7 +34,6 @@ from panhuo.finance.deposits import (
     deposit_transition,
     steps_for,
 )
-from panhuo.finance.exports import xlsx_response
 from panhuo.organisation import policy
 
 STEP_LABELS = {
@@ -96,46 +93,35 @@ class StepForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300, required=False)
 
 
-def _deposits(request):
-    form = DepositFilterForm(request.GET or None, user=request.user)
-    sort = ordering_from(request, DEPOSIT_ORDERINGS, "-received_on")
-    return form, sort, deposit_list(request.user, ordering=sort, **form.filters())
+class DepositList(ObjectList):
+    target, resource, url_name = "deposits", "deposit", "deposit-list"
+    template = "finance/deposit_list.html"
+    filter_form = DepositFilterForm
+    rows = staticmethod(deposit_list)  # searches q itself
+    orderings, default_sort = DEPOSIT_ORDERINGS, "-received_on"
+    columns = [
+        Column("voucher", gettext_lazy("Voucher")),
+        Column("project", gettext_lazy("Project"), "project.code"),
+        Column(
+            "jurisdiction",
+            gettext_lazy("Jurisdiction"),
+            "project.package.jurisdiction.name",
+            show=False,
+        ),
+        Column("bidder", gettext_lazy("Bidder")),
+        Column("received_on", gettext_lazy("Received on")),
+        Column("amount", gettext_lazy("Amount (yuan)"), numeric=True),
+        Column("status", gettext_lazy("Status"), "get_status_display"),
+        Column("closed_on", gettext_lazy("Closed on")),
+        Column("receipt", gettext_lazy("Receipt"), "receipt.voucher", show=False),
+        Column("reason", gettext_lazy("Reason"), show=False),
+    ]
+
+    def extra_context(self, qs) -> dict:
+        return {"totals": deposit_totals(qs), "total": qs.aggregate(s=Sum("amount"))["s"]}
 
 
-@section_required("deposit")
-def deposit_list_view(request):
-    form, sort, qs = _deposits(request)
-    if request.GET.get("format") in ("csv", "xlsx"):
-        return _export(request, qs)
-    return render(
-        request,
-        "finance/deposit_list.html",
-        {
-            "filter_form": form,
-            "sort": sort,
-            "page": paginate(request, qs),
-            "totals": deposit_totals(qs),
-            "total": qs.aggregate(s=Sum("amount"))["s"],
-        },
-    )
-
-
-def _export(request, qs):
-    header = [
-        _("Voucher"), _("Project"), _("Jurisdiction"), _("Bidder"), _("Amount (yuan)"),
-        _("Received on"), _("Status"), _("Closed on"), _("Receipt"), _("Reason"),
-    ]  # fmt: skip
-    rows = (
-        [d.voucher, d.project.code, d.project.package.jurisdiction.name, d.bidder, d.amount,
-         d.received_on.isoformat(), d.get_status_display(),
-         d.closed_on.isoformat() if d.closed_on else "",
-         d.receipt.voucher if d.receipt_id else "", d.reason]
-        for d in qs.select_related("receipt").iterator(chunk_size=2000)
-    )  # fmt: skip
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"deposits-{stamp}.xlsx", "deposits", header, rows)
-    return csv_response(f"deposits-{stamp}.csv", header, rows)
+deposit_list_view = DepositList.as_view()
 
 
 def _deposit_page(request, deposit, form=None, status: int = 200):

@@ -10,15 +10,14 @@ from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.core.errors import Conflict
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
-    csv_response,
     fetch_or_404,
-    ordering_from,
-    paginate,
     section_required,
 )
 from panhuo.disposal.selectors import get_project_for
@@ -46,41 +45,46 @@ from panhuo.organisation import policy
 # --- debts ----------------------------------------------------------------------------------
 
 
-def _debts(request):
-    form = DebtFilterForm(request.GET or None)
-    sort = ordering_from(request, DEBT_ORDERINGS, "maturity_date")
-    qs = debt_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
-    return form, sort, qs
+class DebtList(ObjectList):
+    """The debt register: exports in the columns the debt import maps back by itself."""
 
+    target, resource, url_name = "debts", "debt", "debt-list"
+    template = "finance/debt_list.html"
+    filter_form = DebtFilterForm
+    rows = staticmethod(debt_list)  # searches q itself (code, creditor)
+    orderings, default_sort = DEBT_ORDERINGS, "maturity_date"
+    columns = [
+        Column("code", _l("Code")),
+        Column("creditor", _l("Creditor")),
+        Column("type", _l("Type")),
+        Column("principal", _l("Principal"), numeric=True),
+        Column("outstanding", _l("Outstanding"), numeric=True),
+        Column("rate", _l("Rate (%)"), numeric=True),
+        Column("issue_date", _l("Issued")),
+        Column("maturity_date", _l("Matures")),
+    ]
 
-@section_required("debt")
-def debt_list_view(request):
-    form, sort, qs = _debts(request)
-    return render(
-        request,
-        "finance/debt_list.html",
-        {
-            "filter_form": form,
-            "sort": sort,
-            "page": paginate(request, qs),
+    def extra_context(self, qs) -> dict:
+        return {
             "totals": qs.aggregate(principal=Sum("principal"), outstanding=Sum("outstanding")),
-            "can_create": policy.can_any(request.user, "debt", "create"),
-            "can_import": policy.can_any(request.user, "debt", "edit"),
+            "can_create": policy.can_any(self.user, "debt", "create"),
+            "can_import": policy.can_any(self.user, "debt", "edit"),
             "today": timezone.localdate(),
-        },
-    )
+        }
+
+    def export_header(self) -> list[str]:
+        from panhuo.finance.debt_import import EXPORT_COLUMNS
+
+        return [str(label) for label, _field in EXPORT_COLUMNS]
+
+    def export_rows(self, qs):
+        from panhuo.finance.debt_import import export_row
+
+        return (export_row(d) for d in qs.select_related("jurisdiction").iterator(chunk_size=2000))
 
 
-@section_required("debt")
-def debt_export(request):
-    from panhuo.finance.debt_import import EXPORT_COLUMNS, export_row
-
-    _form, _sort, qs = _debts(request)
-    # The columns the debt import maps back by itself: an export imports unchanged.
-    header = [str(label) for label, _field in EXPORT_COLUMNS]
-    rows = (export_row(d) for d in qs.select_related("jurisdiction").iterator(chunk_size=2000))
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return csv_response(f"debts-{stamp}.csv", header, rows)
+debt_list_view = DebtList.as_view()
+debt_export = DebtList.as_view(export="csv")
 
 
 def debt_page(
@@ -154,21 +158,28 @@ def debt_create_view(request):
 # --- receipts and allocations ---------------------------------------------------------------
 
 
-@section_required("receipt")
-def receipt_list_view(request):
-    form = ReceiptFilterForm(request.GET or None)
-    sort = ordering_from(request, RECEIPT_ORDERINGS, "-received_on")
-    qs = receipt_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
-    return render(
-        request,
-        "finance/receipt_list.html",
-        {
-            "filter_form": form,
-            "sort": sort,
-            "page": paginate(request, qs),
-            "totals": qs.aggregate(amount=Sum("amount"), allocated=Sum("allocated")),
-        },
-    )
+class ReceiptList(ObjectList):
+    target, resource, url_name = "receipts", "receipt", "receipt-list"
+    template = "finance/receipt_list.html"
+    filter_form = ReceiptFilterForm
+    rows = staticmethod(receipt_list)  # searches q itself (voucher, project code)
+    orderings, default_sort = RECEIPT_ORDERINGS, "-received_on"
+    columns = [
+        Column("voucher", _l("Voucher")),
+        Column("project", _l("Project"), "project.code"),
+        Column("received_on", _l("Received on")),
+        Column("kind", _l("Kind"), "get_kind_display"),
+        Column("budget_class", _l("Budget class"), "get_budget_class_display"),
+        Column("amount", _l("Amount (yuan)"), numeric=True),
+        Column("allocated", _l("Allocated (yuan)"), numeric=True),
+        Column("unallocated", _l("Unallocated (yuan)"), numeric=True),
+    ]
+
+    def extra_context(self, qs) -> dict:
+        return {"totals": qs.aggregate(amount=Sum("amount"), allocated=Sum("allocated"))}
+
+
+receipt_list_view = ReceiptList.as_view()
 
 
 def _receipt_page(request, receipt, form=None, status: int = 200, strategy_form=None):

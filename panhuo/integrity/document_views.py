@@ -10,14 +10,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
-    csv_response,
     fetch_or_404,
-    ordering_from,
-    paginate,
     section_required,
 )
 from panhuo.integrity import document_files as files
@@ -82,21 +81,37 @@ def _csv_row(d: Document) -> list:
     ]
 
 
-@section_required("document")
-def document_list_view(request):
-    form = DocumentFilterForm(request.GET or None)
-    sort = ordering_from(request, DOCUMENT_ORDERINGS, "-uploaded_at")
-    qs = document_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
-    if request.GET.get("format") == "csv":
-        rows = (_csv_row(d) for d in qs.iterator(chunk_size=500))
-        return csv_response("documents.csv", CSV_COLUMNS, rows)
-    page = paginate(request, qs)
-    page.object_list = attach_targets(page.object_list)
-    return render(
-        request,
-        "integrity/document_list.html",
-        {"filter_form": form, "sort": sort, "page": page},
-    )
+class DocumentList(ObjectList):
+    """Exports one row per document version with its digest (the columns of CSV_COLUMNS)."""
+
+    target, resource, url_name = "documents", "document", "document-list"
+    template = "integrity/document_list.html"
+    filter_form = DocumentFilterForm
+    rows = staticmethod(document_list)  # searches q itself
+    orderings, default_sort = DOCUMENT_ORDERINGS, "-uploaded_at"
+    export_name = "documents"
+    columns = [
+        Column("title", _l("Title")),
+        Column("kind", _l("Kind")),
+        Column("version", _l("Version"), numeric=True),
+        Column("record", _l("Record")),
+        Column("filename", _l("File")),
+        Column("size", _l("Size"), numeric=True),
+        Column("sha256", _l("SHA-256")),
+        Column("uploaded_at", _l("Uploaded")),
+    ]
+
+    def decorate(self, rows):
+        return attach_targets(rows)
+
+    def export_header(self) -> list[str]:
+        return CSV_COLUMNS
+
+    def export_rows(self, qs):
+        return (_csv_row(d) for d in qs.iterator(chunk_size=500))
+
+
+document_list_view = DocumentList.as_view()
 
 
 @section_required("document")

@@ -3,23 +3,22 @@ form to set one, thresholds, and the file import. Thin: selectors read, services
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from panhuo.core.lists import Column, ObjectList, xlsx_response
 from panhuo.core.money import format_money, in_display_unit
 from panhuo.core.ui import (
     add_service_errors,
     csv_response,
-    ordering_from,
-    paginate,
     section_required,
 )
 from panhuo.monitor import figures
@@ -44,7 +43,6 @@ from panhuo.monitor.services import revenue_set, thresholds_set
 from panhuo.organisation import policy
 from panhuo.register.importing.readers import FileRejected
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BUDGET_CSS = {figures.TAX: "tax", figures.NON_TAX: "non-tax", figures.FUND: "fund"}
 
 
@@ -84,18 +82,7 @@ def _export(summary: figures.Summary, jurisdiction, fmt: str):
     name = f"revenue-{jurisdiction.code}-{summary.year}-{summary.through:02d}"
     if fmt == "csv":
         return csv_response(f"{name}.csv", header, rows)
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(str(summary.year))
-    ws.append(header)
-    for row in rows:
-        ws.append([v if not isinstance(v, str) or not v.startswith("=") else "'" + v for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return xlsx_response(f"{name}.xlsx", str(summary.year), header, rows)
 
 
 def _monitor_page(request, thresholds_form=None, status=200):
@@ -188,60 +175,30 @@ def thresholds_view(request):
 # --- figures --------------------------------------------------------------------------------
 
 
-def _records(request):
-    form = RevenueFilterForm(request.GET or None, user=request.user)
-    sort = ordering_from(request, REVENUE_ORDERINGS, "-month")
-    qs = revenue_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
-    return form, sort, qs
+class RevenueList(ObjectList):
+    target, resource, url_name = "revenue", "revenue", "revenue-list"
+    template = "monitor/revenue_list.html"
+    filter_form = RevenueFilterForm
+    rows = staticmethod(revenue_list)  # searches q itself
+    orderings, default_sort = REVENUE_ORDERINGS, "-month"
+    columns = [
+        Column("jurisdiction_code", _l("Jurisdiction code"), "jurisdiction.code", show=False),
+        Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
+        Column("month", _l("Month"), lambda r: f"{r.month:%Y-%m}"),
+        Column("category_code", _l("Category code"), "category.code", show=False),
+        Column("category", _l("Category"), "category.label"),
+        Column("amount", _l("Amount (yuan)"), numeric=True),
+        Column("updated_at", _l("Updated"), export=False),
+    ]
+
+    def extra_context(self, qs) -> dict:
+        return {"can_set": policy.can_any(self.user, "revenue", "edit")}
 
 
 def _records_page(request, set_form=None, status=200):
-    form, sort, qs = _records(request)
-    fmt = request.GET.get("format")
-    if fmt in ("csv", "xlsx"):
-        header = [_("Jurisdiction code"), _("Jurisdiction"), _("Month"), _("Category code"),
-                  _("Category"), _("Amount (yuan)")]  # fmt: skip
-        rows = (
-            [
-                r.jurisdiction.code,
-                r.jurisdiction.name,
-                f"{r.month:%Y-%m}",
-                r.category.code,
-                r.category.label,
-                r.amount,
-            ]
-            for r in qs.iterator(chunk_size=2000)
-        )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if fmt == "csv":
-            return csv_response(f"revenue-{stamp}.csv", header, rows)
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("revenue")
-        ws.append(header)
-        for row in rows:
-            ws.append(row)
-        buf = io.BytesIO()
-        wb.save(buf)
-        response = HttpResponse(buf.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="revenue-{stamp}.xlsx"'
-        return response
-    can_set = policy.can_any(request.user, "revenue", "edit")
-    if set_form is None and can_set:
+    if set_form is None and policy.can_any(request.user, "revenue", "edit"):
         set_form = RevenueSetForm(user=request.user)
-    return render(
-        request,
-        "monitor/revenue_list.html",
-        {
-            "filter_form": form,
-            "sort": sort,
-            "page": paginate(request, qs),
-            "set_form": set_form,
-            "can_set": can_set,
-        },
-        status=status,
-    )
+    return RevenueList(request).dispatch(status, set_form=set_form)
 
 
 @section_required("revenue")

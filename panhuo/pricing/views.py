@@ -7,13 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from panhuo.core.errors import Conflict
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
-    csv_response,
     fetch_or_404,
-    ordering_from,
     paginate,
     section_required,
 )
@@ -38,65 +38,66 @@ from panhuo.pricing.selectors import (
 # --- valuations ------------------------------------------------------------------------------
 
 
-def _valuations(request):
-    form = ValuationFilterForm(request.GET or None)
-    sort = ordering_from(request, VALUATION_ORDERINGS, "-base_date")
-    qs = valuation_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
-    return form, sort, qs
-
-
-@section_required("valuation")
-def valuation_list_view(request):
-    form, sort, qs = _valuations(request)
-    return render(
-        request,
-        "pricing/valuation_list.html",
-        {
-            "filter_form": form,
-            "sort": sort,
-            "page": paginate(request, qs),
-            "today": timezone.localdate(),
-            "can_create": policy.can_any(request.user, "valuation", "create"),
-        },
-    )
-
-
-@section_required("valuation")
-def valuation_export(request):
-    _form, _sort, qs = _valuations(request)
-    header = [
-        _("Asset code"),
-        _("Asset"),
-        _("Kind"),
-        _("Value (yuan)"),
-        _("Base date"),
-        _("Valid until"),
-        _("Method"),
-        _("Appraiser"),
-        _("Licence number"),
-        _("Report number"),
-        _("Stated error"),
-        _("Package"),
+class ValuationList(ObjectList):
+    target, resource, url_name = "valuations", "valuation", "valuation-list"
+    template = "pricing/valuation_list.html"
+    filter_form = ValuationFilterForm
+    rows = staticmethod(valuation_list)  # searches q itself
+    orderings, default_sort = VALUATION_ORDERINGS, "-base_date"
+    columns = [
+        Column("asset", _l("Asset")),
+        Column("kind", _l("Kind")),
+        Column("value", _l("Value"), numeric=True),
+        Column("base_date", _l("Base date")),
+        Column("valid_until", _l("Valid until")),
+        Column("appraiser", _l("Appraiser / method")),
+        Column("report", _l("Report")),
     ]
-    rows = (
-        [
-            v.asset.code,
-            v.asset.name,
-            v.get_kind_display(),
-            v.value,
-            v.base_date.isoformat(),
-            v.valid_until.isoformat() if v.valid_until else "",
-            v.get_method_display() if v.method else "",
-            v.appraiser,
-            v.licence_number,
-            v.report_number,
-            v.stated_error if v.stated_error is not None else "",
-            v.package.code if v.package else "",
+
+    def extra_context(self, qs) -> dict:
+        return {
+            "today": timezone.localdate(),
+            "can_create": policy.can_any(self.user, "valuation", "create"),
+        }
+
+    def export_header(self) -> list:
+        return [
+            _("Asset code"),
+            _("Asset"),
+            _("Kind"),
+            _("Value (yuan)"),
+            _("Base date"),
+            _("Valid until"),
+            _("Method"),
+            _("Appraiser"),
+            _("Licence number"),
+            _("Report number"),
+            _("Stated error"),
+            _("Package"),
         ]
-        for v in qs.iterator(chunk_size=2000)
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return csv_response(f"valuations-{stamp}.csv", header, rows)
+
+    def export_rows(self, qs):
+        return (
+            [
+                v.asset.code,
+                v.asset.name,
+                v.get_kind_display(),
+                v.value,
+                v.base_date.isoformat(),
+                v.valid_until.isoformat() if v.valid_until else "",
+                v.get_method_display() if v.method else "",
+                v.appraiser,
+                v.licence_number,
+                v.report_number,
+                v.stated_error if v.stated_error is not None else "",
+                v.package.code if v.package else "",
+            ]
+            for v in qs.iterator(chunk_size=2000)
+        )
+
+
+valuation_list_view = ValuationList.as_view()
+valuation_export = ValuationList.as_view(export="csv")
 
 
 @section_required("valuation")

@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
 
 from panhuo.core.api import PagePagination, actor, referenced, require_any
+from panhuo.core.lists import registry
 from panhuo.core.models import SavedFilter
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.core.services import saved_filter_delete, saved_filter_save
@@ -424,15 +425,6 @@ def scope_decision_detail(request: HttpRequest, decision_id: Id):
 
 # --- Saved filters -----------------------------------------------------------------------------
 
-#: A saved filter's list → the resource whose "view" permission opens that list.
-LIST_RESOURCES = {
-    "assets": "asset",
-    "packages": "package",
-    "projects": "project",
-    "debts": "debt",
-    "receipts": "receipt",
-}
-
 
 def _own_filters(request: HttpRequest):
     return SavedFilter.objects.filter(owner=actor(request))
@@ -458,7 +450,8 @@ def saved_filter_index(request: HttpRequest, filters: Query[SavedFilterFilters])
 def saved_filter_new(request: HttpRequest, payload: SavedFilterIn):
     """Keep a list's query under a name: 201 when new, 200 when it replaces yours of that name.
     Paging is dropped, so the filter opens on the first page."""
-    require_any(request, LIST_RESOURCES[payload.target], "view")
+    declared = registry()[payload.target]
+    require_any(request, declared.resource, declared.action)
     existed = (
         _own_filters(request).filter(target=payload.target, name=payload.name.strip()).exists()
     )

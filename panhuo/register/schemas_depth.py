@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from panhuo.core.lists import TARGETS
 from panhuo.core.schemas import Id, Money, MoneyOut, Text
 
 # --- Classification codes ----------------------------------------------------------------------
@@ -257,7 +258,7 @@ class ScopeDecisionDetailOut(ScopeDecisionOut):
 
 # --- Saved filters -----------------------------------------------------------------------------
 
-SavedFilterTarget = Literal["assets", "packages", "projects", "debts", "receipts"]
+SavedFilterTarget = Literal[TARGETS]  # type: ignore[valid-type]
 
 
 class SavedFilterFilters(Schema):

@@ -11,17 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.core.errors import Conflict
+from panhuo.core.lists import XLSX_TYPE, Column, ObjectList, export_stamp
 from panhuo.core.ui import (
     add_service_errors,
     describe_history,
     fetch_or_404,
-    ordering_from,
-    paginate,
     section_required,
 )
 from panhuo.integrity.selectors import history_of
@@ -44,59 +43,53 @@ from panhuo.register.services import (
 )
 
 
-def _filtered(request):
-    form = AssetFilterForm(request.GET or None, user=request.user)
-    sort = ordering_from(request, ASSET_ORDERINGS, "code")
-    qs = asset_list(request.user, ordering=sort, **(form.filters() if form.is_bound else {}))
-    return form, sort, qs
+class AssetList(ObjectList):
+    """The register: exports in the import's own columns, so an export reads back as is."""
 
+    target, resource, url_name = "assets", "asset", "asset-list"
+    template = "register/asset_list.html"
+    filter_form = AssetFilterForm
+    rows = staticmethod(asset_list)  # searches q itself (code, name, address)
+    orderings, default_sort = ASSET_ORDERINGS, "code"
+    columns = [
+        Column("code", _l("Code")),
+        Column("name", _l("Name")),
+        Column("kind", _l("Kind")),
+        Column("status", _l("Status")),
+        Column("criticality", _l("Criticality")),
+        Column("unit", _l("Holding unit")),
+        Column("area", _l("Area (m²)"), numeric=True),
+        Column("book_value", _l("Book value"), numeric=True),
+        Column("appraised_value", _l("Appraised"), numeric=True),
+        Column("updated_at", _l("Last changed")),
+    ]
 
-@section_required("asset")
-def asset_list_view(request):
-    form, sort, qs = _filtered(request)
-    return render(
-        request,
-        "register/asset_list.html",
-        {
-            "filter_form": form,
-            "sort": sort,
-            "page": paginate(request, qs),
+    def extra_context(self, qs) -> dict:
+        may_create = policy.can_any(self.user, "asset", "create")
+        return {
             "total_book": qs.aggregate(s=Sum("book_value"))["s"],
-            "can_create": policy.can_any(request.user, "asset", "create"),
-            "can_import": policy.can_any(request.user, "asset", "create"),
-        },
-    )
+            "can_create": may_create,
+            "can_import": may_create,
+        }
+
+    def export(self, fmt: str):
+        _form, _sort, qs = self.query()
+        name = f"assets-{export_stamp()}.{fmt}"
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                exporting.stream_csv(qs), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+        exporting.write_xlsx(qs, out)  # in a temporary file: a big register never sits in memory
+        out.seek(0)
+        return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 
-def _export_name(ext: str) -> str:
-    return f"assets-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{ext}"
-
-
-@section_required("asset")
-def asset_export(request):
-    """The filtered list as CSV, streamed, in the import's own columns: it reads back as is."""
-    _form, _sort, qs = _filtered(request)
-    response = StreamingHttpResponse(
-        exporting.stream_csv(qs), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
-    return response
-
-
-@section_required("asset")
-def asset_export_xlsx(request):
-    """The filtered list as an XLSX workbook (the same columns as the CSV), built in a temporary
-    file so that a large register never sits in memory."""
-    _form, _sort, qs = _filtered(request)
-    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-    exporting.write_xlsx(qs, out)
-    out.seek(0)
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=_export_name("xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+asset_list_view = AssetList.as_view()
+asset_export = AssetList.as_view(export="csv")
+asset_export_xlsx = AssetList.as_view(export="xlsx")
 
 
 def _asset_page(request, asset: Asset, *, encumbrance_form=None, status: int = 200):

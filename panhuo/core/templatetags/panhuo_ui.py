@@ -13,13 +13,7 @@ def sort_th(context, key: str, label: str, numeric: bool = False):
 
     The view puts the ordering in effect into the context as ``sort``.
     """
-    current = context.get("sort", "")
-    if current == key:
-        state, next_sort = "ascending", f"-{key}"
-    elif current == f"-{key}":
-        state, next_sort = "descending", key
-    else:
-        state, next_sort = "none", key
+    state, next_sort = _sort_state(context.get("sort", ""), key)
     return {
         "request": context.get("request"),
         "label": label,
@@ -51,3 +45,33 @@ def amount(value) -> str:
 def badge(value: str) -> str:
     """A CSS class for a status value (its colour)."""
     return f"badge badge-{value}".replace("_", "-")
+
+
+def _sort_state(current: str, key: str) -> tuple[str, str]:
+    if current == key:
+        return "ascending", f"-{key}"
+    if current == f"-{key}":
+        return "descending", key
+    return "none", key
+
+
+@register.inclusion_tag("core/_list_head.html", takes_context=True)
+def list_head(context, actions: bool = False):
+    """The header row of a list declared with ``core.lists``: a sort link on every column
+    whose key the list can sort by, the others plain; ``actions`` adds a last column for the
+    rows' buttons."""
+    current = context.get("sort", "")
+    sortable = context.get("sortable", set())
+    cells = []
+    for column in context.get("head_columns", []):
+        state, next_sort = _sort_state(current, column.key)
+        cells.append(
+            {
+                "label": column.label,
+                "numeric": column.numeric,
+                "sortable": column.key in sortable,
+                "state": state,
+                "next_sort": next_sort,
+            }
+        )
+    return {"request": context.get("request"), "cells": cells, "actions": actions}
