@@ -17,13 +17,26 @@ import copy
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import models, transaction
 
 
 class _RolledBack(Exception):
     """Raised at the end of a caller's run to roll its savepoint back."""
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """A savepoint that is always rolled back: what the block wrote is gone after it, whether
+    it passed or failed (a failure still propagates)."""
+    try:
+        with transaction.atomic():
+            yield
+            raise _RolledBack
+    except _RolledBack:
+        pass
 
 
 def _is_record(value) -> bool:
@@ -60,13 +73,8 @@ def per_caller(callers: Iterable[str], argname: str = "who") -> Callable:
         def run_for_each_caller(**fixtures):
             subtests = fixtures["subtests"] if own_subtests else fixtures.pop("subtests")
             for who in callers:
-                with subtests.test(msg=who, **{argname: who}):
-                    try:
-                        with transaction.atomic():
-                            test(**_fresh(fixtures), **{argname: who})
-                            raise _RolledBack
-                    except _RolledBack:
-                        pass
+                with subtests.test(msg=who, **{argname: who}), rolled_back():
+                    test(**_fresh(fixtures), **{argname: who})
 
         run_for_each_caller.__signature__ = signature.replace(parameters=params)
         return run_for_each_caller
