@@ -6,8 +6,8 @@ from ninja.pagination import paginate
 
 from panhuo.core.api import PagePagination, actor, require_any
 from panhuo.core.schemas import ErrorOut
+from panhuo.integrity import selectors
 from panhuo.integrity.schemas import AuditEntryOut, AuditFilters, VerifyOut
-from panhuo.integrity.selectors import audit_entries_visible_to
 from panhuo.integrity.services import audit_verify
 
 router = Router(tags=["audit"])
@@ -19,16 +19,9 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 def audit_list(request: HttpRequest, filters: Query[AuditFilters]):
     """Audit entries in the caller's jurisdictions, newest first by default."""
     require_any(request, "audit", "view")
-    qs = audit_entries_visible_to(actor(request))
-    if filters.action:
-        qs = qs.filter(action=filters.action)
-    if filters.object_type:
-        qs = qs.filter(object_type=filters.object_type)
-    if filters.object_id:
-        qs = qs.filter(object_id=filters.object_id)
-    if filters.actor:
-        qs = qs.filter(actor_id=filters.actor)
-    return qs.order_by(filters.ordering)
+    return selectors.audit_list(actor(request), **filters.dict(exclude={"ordering"})).order_by(
+        filters.ordering
+    )
 
 
 @router.get("/audit/verify", response={200: VerifyOut, **ERRORS})

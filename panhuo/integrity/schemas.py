@@ -33,6 +33,8 @@ class AuditFilters(Schema):
     object_type: Text = Field("", max_length=64, description='e.g. "register.asset".')
     object_id: Text = Field("", max_length=64)
     actor: Id | None = None
+    date_from: dt.date | None = Field(None, description="Entries on or after this day.")
+    date_to: dt.date | None = Field(None, description="Entries on or before this day.")
     ordering: AuditOrdering = "-seq"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Model, QuerySet
 
 from panhuo.integrity.models import AuditEntry
@@ -12,6 +14,48 @@ def audit_entries_visible_to(user) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         policy.scope_q(user, "audit", "view", path="jurisdiction_path")
     ).select_related("actor")
+
+
+AUDIT_ORDERINGS = {
+    "seq": "seq",
+    "created_at": "created_at",
+    "actor": "actor_name",
+    "action": "action",
+    "object_type": "object_type",
+}
+
+
+def audit_list(
+    user,
+    *,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    actor: int | None = None,
+    actor_name: str = "",
+    seq: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The audit entries the reader may see, filtered (newest first unless ordered again)."""
+    qs = audit_entries_visible_to(user)
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if actor:
+        qs = qs.filter(actor_id=actor)
+    if actor_name:
+        qs = qs.filter(actor_name__iexact=actor_name)
+    if seq:
+        qs = qs.filter(seq=seq)
+    if date_from:
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(created_at__date__lte=date_to)
+    return qs.order_by("-seq")
 
 
 def history_of(obj: Model) -> QuerySet[AuditEntry]:

@@ -9,9 +9,11 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.forms import blank_choice
+from panhuo.core.lists import ListFilterForm
 from panhuo.register.attributes import KIND_ATTRIBUTES
 from panhuo.register.forms import attribute_label
-from panhuo.register.import_models import ImportMapping
+from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.fields import FIELD_NAMES
 from panhuo.register.importing.readers import SNIFF_BYTES, FileRejected, detect_kind
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
@@ -311,3 +313,14 @@ class MappingForm(forms.Form):
         if initial.get("delimiter") == "\t":
             initial["delimiter"] = "tab"
         return initial
+
+
+class ImportRunFilterForm(ListFilterForm):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=blank_choice(ImportRun.Status.choices)
+    )
+    target = forms.ChoiceField(
+        label=_("Imports"),
+        required=False,
+        choices=blank_choice([("assets", _("Assets")), ("debts", _("Debts"))]),
+    )

@@ -17,15 +17,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from panhuo.core.ui import add_service_errors, csv_response, paginate, section_required
+from panhuo.core.lists import Column, ObjectList
+from panhuo.core.ui import add_service_errors, csv_response, section_required
 from panhuo.organisation import policy
 from panhuo.register import imports
-from panhuo.register.import_forms import VALUE_FIELDS, ImportForm, MappingForm, field_label
+from panhuo.register.import_forms import (
+    VALUE_FIELDS,
+    ImportForm,
+    ImportRunFilterForm,
+    MappingForm,
+    field_label,
+)
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.fields import FIELD_NAMES, auto_columns
 from panhuo.register.importing.readers import FileRejected, read_table
+from panhuo.register.selectors import IMPORT_ORDERINGS, import_run_list
 
 #: Rows of a sample file read to find the words its choice columns use.
 SAMPLE_ROWS = 5000
@@ -133,11 +142,46 @@ def debt_import_view(request):
     return render(request, "register/debt_import_form.html", {"form": form, "recent": recent})
 
 
-@importer_required
-def import_run_list(request):
-    imports.fail_stale_runs(owner=request.user)
-    runs = ImportRun.objects.filter(owner=request.user)
-    return render(request, "register/import_run_list.html", {"page": paginate(request, runs)})
+def _report(key: str):
+    return lambda run: (run.report or {}).get(key)
+
+
+def _mode(run) -> str:
+    return str(_l("import") if run.commit else _l("dry run"))
+
+
+class ImportRunList(ObjectList):
+    """The reader's own imports; a run whose worker stopped reads as failed."""
+
+    target, resource, action, url_name = "imports", "asset", "create", "import-run-list"
+    template = "register/import_run_list.html"
+    filter_form = ImportRunFilterForm
+    rows = staticmethod(import_run_list)
+    search = ("file_name",)
+    orderings, default_sort = IMPORT_ORDERINGS, "-created_at"
+    columns = [
+        Column("id", "#", "pk"),
+        Column("file", _l("File"), "file_name"),
+        Column("mode", _l("Mode"), _mode),
+        Column("status", _l("Status"), "get_status_display"),
+        Column("rows", _l("Rows"), "rows_done", numeric=True),
+        Column("new", _l("New"), _report("new"), numeric=True),
+        Column("updated", _l("Updated"), _report("updated"), numeric=True),
+        Column(
+            "unchanged", _l("Unchanged"), lambda r: (r.report or {}).get("unchanged"), numeric=True
+        ),
+        Column(
+            "rejected", _l("Rejected"), lambda r: (r.report or {}).get("rejected"), numeric=True
+        ),
+        Column("created_at", _l("Started")),
+    ]
+
+    def get_queryset(self, filters: dict):
+        imports.fail_stale_runs(owner=self.user)
+        return super().get_queryset(filters)
+
+
+import_run_list_view = ImportRunList.as_view()
 
 
 def _outcome(run: ImportRun, report: dict) -> tuple[str, str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import MoneyFormField
+from panhuo.core.forms import DateInput, MoneyFormField
+from panhuo.core.lists import ListFilterForm
+from panhuo.organisation import policy
 from panhuo.register.scope import RULE_FIELDS
 from panhuo.register.scope_models import ScopeRuleSet
 
@@ -68,3 +70,17 @@ class ScopeDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("E.g. the meeting that decided, and why any candidate was left out."),
     )
+
+
+class ScopeDecisionFilterForm(ListFilterForm):
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
+    )
+    date_from = forms.DateField(label=_("Decided from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Decided until"), required=False, widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
+            user, "scope", "view"
+        ).order_by("path")

@@ -11,13 +11,14 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import add_service_errors, paginate, section_required
 from panhuo.organisation import policy
 from panhuo.register.scope import (
@@ -27,8 +28,14 @@ from panhuo.register.scope import (
     scope_decide,
     scope_rules_update,
 )
-from panhuo.register.scope_forms import JurisdictionChoiceForm, ScopeDecisionForm, ScopeRulesForm
+from panhuo.register.scope_forms import (
+    JurisdictionChoiceForm,
+    ScopeDecisionFilterForm,
+    ScopeDecisionForm,
+    ScopeRulesForm,
+)
 from panhuo.register.scope_models import ScopeDecision, ScopeRuleSet
+from panhuo.register.selectors import SCOPE_DECISION_ORDERINGS, scope_decision_list
 
 SHOW = ("all", "in", "out")
 
@@ -201,20 +208,26 @@ def _visible_decisions(user):
     )
 
 
-@section_required("scope")
-def scope_decision_list(request):
-    decisions = (
-        _visible_decisions(request.user)
-        .select_related("jurisdiction", "decided_by")
-        .annotate(
-            n_items=Count("items"),
-            n_in=Count("items", filter=Q(items__included=True)),
-        )
-        .order_by("-decided_at", "-pk")
-    )
-    return render(
-        request, "register/scope_decision_list.html", {"page": paginate(request, decisions)}
-    )
+class ScopeDecisionList(ObjectList):
+    target, resource, url_name = "scope-decisions", "scope", "scope-decision-list"
+    template = "register/scope_decision_list.html"
+    filter_form = ScopeDecisionFilterForm
+    rows = staticmethod(scope_decision_list)
+    search = ("note", "decided_by__username")
+    orderings, default_sort = SCOPE_DECISION_ORDERINGS, "-decided_at"
+    export_name = "scope-decisions"
+    columns = [
+        Column("id", "#", "pk"),
+        Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
+        Column("decided_at", _l("Decided")),
+        Column("decided_by", _l("By"), "decided_by.get_username"),
+        Column("in_scope", _l("In scope"), "n_in", numeric=True),
+        Column("assets", _l("Assets considered"), "n_items", numeric=True),
+        Column("note", _l("Note")),
+    ]
+
+
+scope_decision_list_view = ScopeDecisionList.as_view()
 
 
 @section_required("scope")

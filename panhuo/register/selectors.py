@@ -8,7 +8,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from panhuo.core.querying import id_or_missing, ordered
+from panhuo.organisation import policy
+from panhuo.register.import_models import ImportRun
 from panhuo.register.models import Asset, AssetStatus, Encumbrance
+from panhuo.register.scope_models import ScopeDecision
 
 #: The orderings a list may ask for (API ``ordering`` and UI column headers).
 ASSET_ORDERINGS = {
@@ -125,3 +128,55 @@ def asset_summary(user) -> dict:
     by_status = [status_sums[k] for k in sorted(status_sums)]
     by_kind = [kind_sums[k] for k in sorted(kind_sums)]
     return {"by_status": by_status, "by_kind": by_kind, "total": sum(r["n"] for r in by_status)}
+
+
+SCOPE_DECISION_ORDERINGS = {
+    "id": "pk",
+    "decided_at": "decided_at",
+    "jurisdiction": "jurisdiction__path",
+    "in_scope": "n_in",
+    "assets": "n_items",
+}
+
+
+def scope_decision_list(
+    user,
+    *,
+    jurisdiction: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet:
+    """Recorded scope decisions in the reader's jurisdictions, with their counts."""
+    qs = (
+        ScopeDecision.objects.filter(
+            policy.scope_q(user, "scope", "view", path="jurisdiction__path")
+        )
+        .select_related("jurisdiction", "decided_by")
+        .annotate(n_items=Count("items"), n_in=Count("items", filter=Q(items__included=True)))
+    )
+    if jurisdiction:
+        qs = qs.filter(jurisdiction_id=jurisdiction)
+    if date_from:
+        qs = qs.filter(decided_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(decided_at__date__lte=date_to)
+    return ordered(qs, "-decided_at", SCOPE_DECISION_ORDERINGS, "-decided_at")
+
+
+IMPORT_ORDERINGS = {
+    "id": "pk",
+    "file": "file_name",
+    "status": "status",
+    "rows": "rows_done",
+    "created_at": "created_at",
+}
+
+
+def import_run_list(user, *, status: str = "", target: str = "") -> QuerySet:
+    """The reader's own imports (nobody sees another's uploads)."""
+    qs = ImportRun.objects.filter(owner=user)
+    if status:
+        qs = qs.filter(status=status)
+    if target:
+        qs = qs.filter(target=target)
+    return ordered(qs, "-created_at", IMPORT_ORDERINGS, "-created_at")

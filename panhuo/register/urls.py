@@ -18,7 +18,7 @@ urlpatterns = [
     # Bulk import: upload → run (queued for the worker) → progress → report.
     path("import/", import_views.asset_import_view, name="asset-import"),
     path("import/debts/", import_views.debt_import_view, name="debt-import"),
-    path("import/runs/", import_views.import_run_list, name="import-run-list"),
+    path("import/runs/", import_views.import_run_list_view, name="import-run-list"),
     path("import/runs/<int:pk>/", import_views.import_run_detail, name="import-run-detail"),
     path(
         "import/runs/<int:pk>/progress.json",

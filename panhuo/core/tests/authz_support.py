@@ -6,17 +6,25 @@ caller, is a row of ``authz_matrix.csv``. What is hand-written is only how to fi
 which fixture record stands for a path parameter, and a request body that passes the schema
 (so that the view's own permission check is what answers, not the schema's 422).
 
-Run ``PANHUO_AUTHZ_OBSERVED=/tmp/observed.csv pytest panhuo/core/tests/test_authz_matrix.py``
-to also write the observed matrix, in the table's format, for review.
+The calls are split into test items of similar size, one per group of endpoints (by the
+route's first segment, see :func:`endpoint_groups`), so that pytest-xdist spreads them over its
+workers. Run
+``PANHUO_AUTHZ_OBSERVED=/tmp/observed.csv pytest panhuo/core/tests/test_authz_matrix.py``
+to also write the observed matrix, in the table's format, for review: each item merges its rows
+into that one file (see :func:`merge_observed`).
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import functools
 import hashlib
 import logging
+import math
+import os
 import re
+import uuid
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -199,6 +207,57 @@ def discover() -> tuple[list[Endpoint], list[str]]:
     return endpoints, problems
 
 
+#: Endpoints per test item, about: the matrix is split into items of similar cost so that
+#: pytest-xdist spreads them over its workers (one item was the suite's long pole).
+GROUP_SIZE = 14
+
+
+def group_key(endpoint: Endpoint) -> str:
+    """The part of the project an endpoint belongs to: ``api/assets`` for the API operations
+    under ``/api/v1/assets``, ``assets`` for the pages under ``/assets/`` (``home`` for ``/``)."""
+    parts = endpoint.route.strip("/").split("/")
+    if endpoint.api is not None:
+        return "api/" + (parts[2] if len(parts) > 2 else "")
+    return parts[0] or "home"
+
+
+@functools.cache
+def endpoint_groups(size: int = GROUP_SIZE) -> dict[str, tuple[Endpoint, ...]]:
+    """Every discovered endpoint in exactly one group of about ``size``, by name.
+
+    Endpoints are grouped by :func:`group_key`, in the order discovery finds them. A part with
+    more than ``size`` endpoints is cut into near-equal pieces (``assets#1``, ``assets#2``...);
+    consecutive small parts share a group while they fit (``api/tokens..api/jurisdictions``).
+    Computed from :func:`discover` alone, so a new endpoint joins a group by itself.
+    """
+    parts: dict[str, list[Endpoint]] = {}
+    for endpoint in discover()[0]:
+        parts.setdefault(group_key(endpoint), []).append(endpoint)
+    groups: dict[str, tuple[Endpoint, ...]] = {}
+    pending: list[tuple[str, list[Endpoint]]] = []
+
+    def close() -> None:
+        if pending:
+            name = pending[0][0] if len(pending) == 1 else f"{pending[0][0]}..{pending[-1][0]}"
+            groups[name] = tuple(e for _, eps in pending for e in eps)
+            pending.clear()
+
+    for key, eps in parts.items():
+        if len(eps) > size:
+            close()
+            pieces = math.ceil(len(eps) / size)
+            for i in range(pieces):
+                groups[f"{key}#{i + 1}"] = tuple(
+                    eps[i * len(eps) // pieces : (i + 1) * len(eps) // pieces]
+                )
+            continue
+        if sum(len(e) for _, e in pending) + len(eps) > size:
+            close()
+        pending.append((key, eps))
+    close()
+    return groups
+
+
 # --- The table ---------------------------------------------------------------------------------
 
 
@@ -257,6 +316,34 @@ def write_table(path: Path, rows: list[Row], comment: str = "") -> None:
         for r in rows:
             args = ";".join(f"{k}={v}" for k, v in r.args.items())
             writer.writerow([r.method, r.route, args, *(r.expected[c] for c in CALLERS), r.note])
+
+
+#: This run's id: pytest-xdist gives all the workers of one run the same; without xdist the
+#: run is this process.
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+_RUN_LINE = "observed by test run "
+
+
+def merge_observed(path: Path, observed: list[Row]) -> None:
+    """Merge one item's observed rows into the observed table at ``path``.
+
+    The items of one run (in any worker) each add their rows, under a file lock; a file left
+    by an earlier run is started afresh. When the run ends the file holds every endpoint the
+    run called, in discovery order, in the table's format.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows: dict[tuple[str, str], Row] = {}
+        if path.exists():
+            with path.open(encoding="utf-8") as f:
+                same_run = f.readline().strip() == f"# {_RUN_LINE}{RUN_ID}"
+            if same_run:
+                rows = load_table(path)[0]
+        rows.update((r.key, r) for r in observed)
+        order = {e.key: i for i, e in enumerate(discover()[0])}
+        ordered = sorted(rows.values(), key=lambda r: order.get(r.key, len(order)))
+        write_table(path, ordered, comment=f"{_RUN_LINE}{RUN_ID}")
 
 
 # --- Outcomes ----------------------------------------------------------------------------------

@@ -150,6 +150,29 @@ def test_openapi_schema_lists_every_endpoint():
     )
 
 
+def test_openapi_schema_is_made_once_and_each_caller_gets_its_own_copy(monkeypatch):
+    """Making the schema costs most of a second; it is public, so it is made once per prefix
+    and language. What one caller does with its copy reaches no other caller."""
+    from ninja import NinjaAPI
+
+    made = []
+    original = NinjaAPI.get_openapi_schema
+
+    def counting(self, **kwargs):
+        made.append(kwargs)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(NinjaAPI, "get_openapi_schema", counting)
+    monkeypatch.setattr(api, "_panhuo_schemas", {}, raising=False)
+    first = api.get_openapi_schema(path_prefix="/api/v1/")
+    first["paths"].clear()
+    second = api.get_openapi_schema(path_prefix="/api/v1/")
+    assert len(made) == 1
+    assert {(m, p) for p, ops in second["paths"].items() for m in ops} == ENDPOINTS
+    api.get_openapi_schema(path_prefix="/other/")
+    assert len(made) == 2
+
+
 @pytest.mark.django_db
 def test_docs_page_works_offline():
     """Swagger UI comes from the files ninja ships: no CDN, no online validator."""

@@ -5,6 +5,10 @@ The endpoints are discovered (URL resolver, OpenAPI schema), never listed here: 
 without a row fails, and so does a row without an endpoint. Each call runs in a savepoint that
 is rolled back, so every call meets the same records; a write the caller was refused must not
 have changed any row of the project's tables.
+
+The calls are one test item per group of endpoints (of similar size, see
+``authz_support.endpoint_groups``), so that pytest-xdist spreads them over its workers; the
+records are built once for the items that run one after another in a worker.
 """
 
 from __future__ import annotations
@@ -13,10 +17,16 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
 
+from panhuo.core.testing import build_world
 from panhuo.core.tests import authz_support as az
 from panhuo.core.tests.authz_records import build_records
 from panhuo.core.tests.per_caller import per_caller
+
+pytestmark = pytest.mark.matrix
 
 
 def test_every_endpoint_has_a_row_and_every_row_an_endpoint():
@@ -45,27 +55,52 @@ def test_every_endpoint_has_a_row_and_every_row_an_endpoint():
     assert not problems, "\n".join(problems)
 
 
-@pytest.fixture
-def records(world, settings, tmp_path):
-    # Uploads and the cache go to this test's own folder.
-    settings.DATA_DIR = tmp_path
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path / "cache"),
-        },
+def pytest_generate_tests(metafunc):
+    # One item per group of endpoints, from discovery at collection time (no list kept here).
+    if "group" in metafunc.fixturenames:
+        metafunc.parametrize("group", list(az.endpoint_groups()))
+
+
+@pytest.fixture(scope="class")
+def records(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The test world and the matrix's records, built once for all the items of the class that
+    run one after another in a worker, in a transaction rolled back after the last of them.
+    Each item runs in a savepoint inside it (its ``db``), each call in one more."""
+    data = tmp_path_factory.mktemp("authz")
+    # Uploads and the cache go to this folder.
+    cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(data / "cache"),
     }
-    return build_records(world)
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DATA_DIR=data, CACHES={**settings.CACHES, "default": cache}),
+        transaction.atomic(),
+    ):
+        yield build_records(build_world())
+        transaction.set_rollback(True)
 
 
-def test_every_endpoint_answers_every_caller_as_the_table_says(records):
+class TestEveryCaller:
+    """The matrix's calls, one item per group of endpoints (``az.endpoint_groups``) so that
+    pytest-xdist spreads them over its workers; together the items call every endpoint."""
+
+    def test_every_endpoint_answers_every_caller_as_the_table_says(self, records, db, group):
+        endpoints = list(az.endpoint_groups()[group])
+        rows, _ = az.load_table()
+        mismatches, observed = az.run_matrix(records, endpoints, rows)
+        if path := os.environ.get("PANHUO_AUTHZ_OBSERVED"):
+            az.merge_observed(Path(path), observed)
+        assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
+
+
+def test_the_groups_hold_every_endpoint_once():
+    """The items together call every discovered endpoint, each exactly once."""
     endpoints, _ = az.discover()
-    rows, _ = az.load_table()
-    mismatches, observed = az.run_matrix(records, endpoints, rows)
-    if path := os.environ.get("PANHUO_AUTHZ_OBSERVED"):
-        az.write_table(Path(path), observed)
-    assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
+    grouped = [e.key for eps in az.endpoint_groups().values() for e in eps]
+    assert sorted(grouped) == sorted(e.key for e in endpoints)
+    assert len(grouped) == len(set(grouped))
+    assert all(eps for eps in az.endpoint_groups().values())
 
 
 @per_caller(["head", "finance", "auditor", "supervisor"])
