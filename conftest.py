@@ -6,6 +6,9 @@ import pytest
 
 from panhuo.core.testing import World, build_world
 
+# Rows that data migrations write survive the tests that flush the database.
+pytest_plugins = ["panhuo.core.tests.seeded"]
+
 
 @pytest.fixture
 def world(db) -> World:
