@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from panhuo.core.testing import World, build_world
+from panhuo.core.testing import World
+from panhuo.core.tests.world_snapshot import world_for_test
+
+# Rows that data migrations write survive the tests that flush the database.
+pytest_plugins = ["panhuo.core.tests.seeded"]
 
 
 @pytest.fixture
 def world(db) -> World:
-    return build_world()
+    """The shared test world (see ``build_world``), built once per worker process and laid
+    down again for each test by bulk inserts (panhuo/core/tests/world_snapshot.py)."""
+    return world_for_test()
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,7 @@ class RequestFilterForm(ListFilterForm):
 
 
 class ChainFilterForm(ListFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     purpose = forms.ChoiceField(label=_("Purpose"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -43,6 +44,7 @@ class ChainFilterForm(ListFilterForm):
 
 
 class DelegationFilterForm(ListFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     mine = forms.BooleanField(label=_("Mine only"), required=False)
 
 

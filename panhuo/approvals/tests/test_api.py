@@ -20,6 +20,7 @@ from panhuo.core.tests.api_support import (
     expect,
     fingerprint,
 )
+from panhuo.core.tests.per_caller import per_caller
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def _check(rec, who, method, url, body=None, *, expected):
 SEES_A_LIST = READERS_A | READERS_B | UNIT_OFFICERS
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_request_list(rec, who):
     r = _check(rec, who, "get", "/api/v1/approvals", expected=expect(403, **each(SEES_A_LIST, 200)))
     if who == ANON or r.status_code != 200:
@@ -75,7 +76,7 @@ INBOX = {
 }
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_inbox(rec, who):
     r = _check(
         rec,
@@ -88,7 +89,7 @@ def test_inbox(rec, who):
         assert r.json()["count"] == INBOX.get(who, 0), r.json()
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_request_detail(rec, who):
     expected = expect(404, **each(NO_ROLE, 403), **each(READERS_A, 200))
     r = _check(rec, who, "get", f"/api/v1/approvals/{rec.big.pk}", expected=expected)
@@ -102,7 +103,7 @@ def test_request_detail(rec, who):
     _check(rec, who, "get", f"/api/v1/approvals/{rec.unit_req.pk}", expected=expected_own)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_decide(rec, who):
     expected = expect(
         403,
@@ -139,7 +140,7 @@ def test_decide_refusals_name_the_rule(rec):
     )
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_withdraw(rec, who):
     expected = expect(
         404,
@@ -153,7 +154,7 @@ def test_withdraw(rec, who):
         assert r.json()["status"] == "withdrawn"
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_chain_list(rec, who):
     expected = expect(403, **each(READERS_A | READERS_B, 200))
     r = _check(rec, who, "get", "/api/v1/approval-chains?ordering=-min_amount", expected=expected)
@@ -166,7 +167,7 @@ def test_chain_list(rec, who):
             assert rows == []
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_chain_set(rec, who):
     expected = expect(403, **each(TASK_FORCE_A, 201), **each(TASK_FORCE_B, 404))
     body = {
@@ -201,14 +202,14 @@ def test_chain_set_errors_name_the_field(rec):
         assert field in r.json()["errors"], (patch, r.json())
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_chain_delete(rec, who):
     expected = expect(403, **each(TASK_FORCE_A, 204), **each(TASK_FORCE_B, 404))
     _check(rec, who, "delete", f"/api/v1/approval-chains/{rec.chain.pk}", expected=expected)
     assert ApprovalChain.objects.filter(pk=rec.chain.pk).exists() == (expected[who] != 204)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_delegation_list(rec, who):
     r = _check(
         rec, who, "get", "/api/v1/delegations", expected=expect(403, **each(SEES_A_LIST, 200))
@@ -219,7 +220,7 @@ def test_delegation_list(rec, who):
         assert ids == ([rec.delegation.pk] if sees else [])
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_delegation_new(rec, who):
     expected = expect(
         403,
@@ -253,7 +254,7 @@ def test_delegation_new_errors(rec):
     assert r.status_code == 400 and "starts_at" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_delegation_revoke(rec, who):
     expected = expect(
         403,

@@ -20,6 +20,7 @@ from panhuo.approvals.tests.support import (
     two_step_above_ten_million,
 )
 from panhuo.core.testing import make_user
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import audit_verify
 from panhuo.organisation.models import Role
@@ -298,7 +299,7 @@ def test_a_disposal_request_follows_its_project(world):
         aps.approval_withdraw(actor=world.user("office"), request=r)
 
 
-@pytest.mark.parametrize("who", ["auditor", "supervisor", "bidder", "norole", "outsider_office"])
+@per_caller(["auditor", "supervisor", "bidder", "norole", "outsider_office"])
 def test_request_needs_a_role_in_scope(world, who):
     with pytest.raises(PermissionDenied):
         ask(world, who=who)

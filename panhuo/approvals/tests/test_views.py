@@ -17,6 +17,7 @@ from panhuo.core.tests.api_support import (
     client_for,
     fingerprint,
 )
+from panhuo.core.tests.per_caller import per_caller
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_pages_need_a_sign_in(rec):
         assert r.status_code == 302 and r["Location"].startswith("/login/"), url
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_inbox_page(rec, who):
     r = _check(rec, who, "get", "/approvals/", expected=table(403, ok=(SEES, 200)))
     if r.status_code == 200:
@@ -70,7 +71,7 @@ def test_inbox_page(rec, who):
             assert "for " in html and str(rec.w.user("head")) in html
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_request_list_and_export(rec, who):
     r = _check(
         rec,
@@ -90,7 +91,7 @@ def test_request_list_and_export(rec, who):
         assert (rec.big.object_repr in text) == (who in READERS_A)
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_request_detail(rec, who):
     expected = table(404, none=(NO_ROLE, 403), ok=(READERS_A, 200))
     r = _check(rec, who, "get", f"/approvals/{rec.big.pk}/", expected=expected)
@@ -105,7 +106,7 @@ def test_request_detail(rec, who):
     _check(rec, who, "get", f"/approvals/{rec.unit_req.pk}/", expected=own)
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_decide(rec, who):
     expected = table(
         404,
@@ -146,7 +147,7 @@ def test_a_stale_version_is_refused_with_a_message(rec):
     assert not rec.big.decisions.exists()
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_withdraw(rec, who):
     expected = table(
         404,
@@ -166,7 +167,7 @@ def test_withdraw(rec, who):
     assert (rec.small.status == "withdrawn") == (expected[who] == 302)
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_chain_pages(rec, who):
     readers = READERS_A | READERS_B
     r = _check(
@@ -207,7 +208,7 @@ def _chain_post(w, **extra):
     }
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_chain_create(rec, who):
     expected = table(403, ok=(TASK_FORCE_A, 302), b=(TASK_FORCE_B, 400))
     _check(rec, who, "post", "/approvals/chains/new/", _chain_post(rec.w), expected=expected)
@@ -227,7 +228,7 @@ def test_chain_form_errors(rec):
     assert _state() == before
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_chain_edit(rec, who):
     expected = table(403, ok=(TASK_FORCE_A, 302), b=(READERS_B, 404))
     data = {
@@ -258,14 +259,14 @@ def test_chain_edit_conflict(rec):
     assert r.status_code == 400 and "changed by someone else" in r.content.decode()
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_chain_delete(rec, who):
     expected = table(403, ok=(TASK_FORCE_A, 302), b=(TASK_FORCE_B, 404))
     _check(rec, who, "post", f"/approvals/chains/{rec.chain.pk}/delete/", expected=expected)
     assert ApprovalChain.objects.filter(pk=rec.chain.pk).exists() == (expected[who] != 302)
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_delegation_page(rec, who):
     r = _check(rec, who, "get", "/approvals/delegations/", expected=table(403, ok=(SEES, 200)))
     if r.status_code == 200:
@@ -276,7 +277,7 @@ def test_delegation_page(rec, who):
         assert ("In force" in html) == (who in READERS_A | {"office2"})
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_delegation_create(rec, who):
     can_delegate = TASK_FORCE_A | {"finance"}
     expected = table(403, ok=(can_delegate, 302), b=(TASK_FORCE_B | {"outsider_finance"}, 400))
@@ -296,7 +297,7 @@ def test_delegation_create(rec, who):
         assert made.from_user.username == who and timezone.is_aware(made.starts_at)
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_delegation_revoke(rec, who):
     expected = table(403, ok=({"head"}, 302), b=(TASK_FORCE_B | {"outsider_finance"}, 404))
     _check(

@@ -27,6 +27,9 @@ from schemathesis.specs.openapi.checks import (
 from panhuo.core.tests.api_support import build_api_world, call, client_for
 from panhuo.organisation.services import api_token_create
 
+# Tier: see the markers in pyproject.toml.
+pytestmark = pytest.mark.fuzz
+
 #: Generated requests per operation; with ~100 operations this keeps the run well under a
 #: minute on SQLite.
 EXAMPLES = 8

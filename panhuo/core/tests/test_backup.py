@@ -254,6 +254,7 @@ def test_another_schema_state_is_refused(backup_file, tmp_path):
     assert all(not rows for rows in database().values())
 
 
+@pytest.mark.slow
 def test_backup_from_a_sqlite_file_restores_here_and_back(tmp_path):
     """Across databases: a backup a separate process took of a SQLite file database restores
     into the suite's database (PostgreSQL on the PostgreSQL run); a backup of that restores

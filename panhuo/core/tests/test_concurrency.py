@@ -26,6 +26,9 @@ from panhuo.disposal import services as ds
 from panhuo.disposal.models import DisposalProject
 from panhuo.register.models import Asset
 
+# Tier: see the markers in pyproject.toml.
+pytestmark = pytest.mark.slow
+
 # --- two users, one record ----------------------------------------------------------------
 
 

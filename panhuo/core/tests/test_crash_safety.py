@@ -13,7 +13,11 @@ import signal
 import time
 import uuid
 
+import pytest
 from django.core.cache.backends.filebased import FileBasedCache
+
+# Tier: see the markers in pyproject.toml.
+pytestmark = pytest.mark.slow
 
 ROWS = 5000
 BATCH = 2000  # the worker's batch size: progress is reported after each batch

@@ -27,7 +27,7 @@ from panhuo.integrity.services import audit_verify
 from panhuo.organisation.models import Role, RoleAssignment, User
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def fingerprint() -> dict[str, list]:

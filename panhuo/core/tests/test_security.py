@@ -29,6 +29,7 @@ from django.test import Client, override_settings
 from panhuo.core.testing import PASSWORD
 from panhuo.core.tests.api_support import build_api_world, client_for
 from panhuo.core.tests.crawl import crawl
+from panhuo.core.tests.per_caller import per_caller
 
 ROOT = Path(settings.BASE_DIR).parent
 
@@ -122,7 +123,7 @@ def records(world):
     return build_api_world(world)
 
 
-@pytest.mark.parametrize("who", ["office", "head", "finance", "auditor", "unit_officer"])
+@per_caller(["office", "head", "finance", "auditor", "unit_officer"])
 def test_pages_need_no_inline_script_or_style(records, who):
     pages = crawl(client_for(records.w, who), "/", per_route=1)
     assert len(pages) >= 5, [p.url for p in pages]
@@ -221,6 +222,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow
 def test_production_settings_behind_tls(tmp_path):
     result = _production(PRODUCTION_PROBE, PANHUO_DATA_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -255,6 +257,7 @@ def test_proxy_header_comes_from_the_environment(monkeypatch):
         _proxy_ssl_header()
 
 
+@pytest.mark.slow
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
     code = (
         "import sys; from django.core.management import execute_from_command_line; "

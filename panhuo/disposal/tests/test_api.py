@@ -17,6 +17,7 @@ from panhuo.core.tests.api_support import (
     expect,
     fingerprint,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.disposal import services as ds
 from panhuo.disposal.models import DisposalProject, Package, PackageItem
 from panhuo.finance import services as fs
@@ -44,14 +45,14 @@ def ids(response):
 # --- Packages × every caller --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_package_list(aw, who):
     r = check(aw, who, "GET", "/api/v1/packages", expected=expect(403, **each(LISTERS, 200)))
     if r.status_code == 200:
         assert (aw.package.pk in ids(r)) == (who in SEES)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_package_create(aw, who):
     status = expect(403, **each(PACKAGE_WRITERS, 201), outsider_office=404)
     body = {
@@ -70,7 +71,7 @@ def test_package_create(aw, who):
         assert "jurisdiction" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_package_detail(aw, who):
     r = check(
         aw, who, "GET", f"/api/v1/packages/{aw.package.pk}", expected=expect(404, **each(SEES, 200))
@@ -85,7 +86,7 @@ def test_package_detail(aw, who):
         ]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_package_assets_add(aw, who):
     status = expect(403, **each(PACKAGE_WRITERS, 200), outsider_office=404)
     url = f"/api/v1/packages/{aw.package.pk}/assets"
@@ -94,7 +95,7 @@ def test_package_assets_add(aw, who):
         assert r.json()["asset_ids"] == sorted([aw.asset.pk, aw.asset_free.pk])
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_package_asset_remove(aw, who):
     status = expect(403, **each(PACKAGE_WRITERS, 200), outsider_office=404)
     url = f"/api/v1/packages/{aw.package.pk}/assets/{aw.asset.pk}"
@@ -106,7 +107,7 @@ def test_package_asset_remove(aw, who):
 # --- Projects × every caller --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_project_list(aw, who):
     r = check(aw, who, "GET", "/api/v1/projects", expected=expect(403, **each(LISTERS, 200)))
     if r.status_code == 200:
@@ -114,7 +115,7 @@ def test_project_list(aw, who):
         assert (aw.concluded.pk in ids(r)) == (who in SEES)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_project_create(aw, who):
     status = expect(403, **each(PROJECT_WRITERS, 201), **each(ELSEWHERE, 404))
     body = {"package": aw.package_free.pk, "reserve_price": "750000.00", "note": "Vacant lot"}
@@ -130,7 +131,7 @@ def test_project_create(aw, who):
         assert "package" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_project_detail(aw, who):
     r = check(
         aw,
@@ -159,7 +160,7 @@ def test_project_detail(aw, who):
         assert all("yuan still due" in t["reason"] for t in blocked)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_project_change(aw, who):
     status = expect(403, **each(PROJECT_WRITERS, 200), **each(ELSEWHERE, 404))
     url = f"/api/v1/projects/{aw.project.pk}"
@@ -168,7 +169,7 @@ def test_project_change(aw, who):
     assert (aw.project.reserve_price == Decimal("4800000.00")) == (r.status_code == 200)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_project_transition_submit(aw, who):
     status = expect(403, **each(PROJECT_WRITERS, 200), **each(ELSEWHERE, 404))
     url = f"/api/v1/projects/{aw.project.pk}/transitions"
@@ -179,7 +180,7 @@ def test_project_transition_submit(aw, who):
         assert r.json()["events"][-1]["actor_name"] == who
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_project_transition_approve(aw, who):
     ds.project_transition(actor=aw.w.user("office"), project=aw.project, transition="submit")
     status = expect(403, head=200, deputy=200, deputy2=200, outsider_head=404, outsider_deputy=404)

@@ -18,6 +18,7 @@ from panhuo.core.tests.api_support import (
     each,
     expect,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.workdays import add_working_days
 from panhuo.disposal import deadlines
 from panhuo.disposal.models import DisposalProject
@@ -48,7 +49,7 @@ def test_the_deal_starts_the_payment_term(world):
     assert deadlines.deadline_kind("lease", "in_force") == "term_end"
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_overdue_list_is_each_roles_own(aw, who):
     r = check(
         aw, who, "GET", "/api/v1/projects/overdue", expected=expect(403, **each(LISTERS, 200))
@@ -62,7 +63,7 @@ def test_overdue_list_is_each_roles_own(aw, who):
             assert row["next_steps"] == ["confirm_payment"]
 
 
-@pytest.mark.parametrize("who", ["auditor", "head", "unit_officer", "outsider_head"])
+@per_caller(["auditor", "head", "unit_officer", "outsider_head"])
 def test_overdue_list_of_everything_seen(aw, who):
     r = check(
         aw, who, "GET", "/api/v1/projects/overdue?all=true", expected=expect(403, **{who: 200})
@@ -70,7 +71,7 @@ def test_overdue_list_of_everything_seen(aw, who):
     assert (aw.concluded.pk in {row["id"] for row in r.json()}) == (who in SEES)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_board(aw, who):
     r = check(aw, who, "GET", "/api/v1/projects/board", expected=expect(403, **each(LISTERS, 200)))
     if r.status_code == 200:
@@ -90,7 +91,7 @@ def test_board_of_one_channel_shows_its_states(aw):
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_rounds(aw, who):
     url = f"/api/v1/projects/{aw.concluded.pk}/rounds"
     r = check(aw, who, "GET", url, expected=expect(404, **each(SEES, 200)))
@@ -98,7 +99,7 @@ def test_rounds(aw, who):
         assert [(x["number"], x["result"]) for x in r.json()] == [(1, "sold")]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_expected_receipts(aw, who):
     url = f"/api/v1/projects/{aw.concluded.pk}/expected-receipts"
     r = check(aw, who, "GET", url, expected=expect(404, **each(READERS_A, 200), unit_officer=403))
@@ -118,7 +119,7 @@ def test_overdue_page(aw, who, sees):
     assert aw.concluded.code in r.content.decode()
 
 
-@pytest.mark.parametrize("who", ["office", "supervisor", "unit_officer"])
+@per_caller(["office", "supervisor", "unit_officer"])
 def test_board_page(aw, who):
     r = client_for(aw.w, who).get(reverse("project-board") + "?channel=auction")
     assert r.status_code == 200
@@ -126,7 +127,7 @@ def test_board_page(aw, who):
     assert aw.concluded.code in body and "board-card-overdue" in body
 
 
-@pytest.mark.parametrize("who", ["norole", "bidder"])
+@per_caller(["norole", "bidder"])
 def test_board_and_overdue_pages_denied(aw, who):
     for name in ("project-board", "project-overdue"):
         r = client_for(aw.w, who).get(reverse(name))

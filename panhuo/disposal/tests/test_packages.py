@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from panhuo.core.testing import AssetFactory
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.disposal import selectors
 from panhuo.disposal import services as ds
 from panhuo.disposal.models import Package, PackageItem
@@ -64,7 +65,7 @@ def test_essential_asset_refused(world):
     assert not Package.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["head", "finance", "unit_officer", "auditor", "outsider_office"])
+@per_caller(["head", "finance", "unit_officer", "auditor", "outsider_office"])
 def test_package_create_denied(world, who):
     a = AssetFactory(unit=world.unit)
     with pytest.raises(NotPermitted):

@@ -4,6 +4,7 @@ essential asset, the same answer for the same input."""
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,7 @@ def _family(k):
     max_size=st.integers(1, 6),
     max_value=st.none() | st.integers(1, 20_000_000).map(Decimal),
 )
+@pytest.mark.slow
 def test_grouping_invariants(pool, radius, max_size, max_value):
     got = suggest(pool, radius_km=radius, max_size=max_size, max_value=max_value)
     seen = [i.id for s in got for i in s.items]

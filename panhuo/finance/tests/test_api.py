@@ -17,6 +17,7 @@ from panhuo.core.tests.api_support import (
     expect,
     fingerprint,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.finance import services as fs
 from panhuo.finance.models import Allocation, Debt, Receipt
 
@@ -65,7 +66,7 @@ def new_allocation(aw, **over):
 # --- Receipts × every caller --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_receipt_list(aw, who):
     r = check(aw, who, "GET", "/api/v1/receipts", expected=expect(403, **each(LISTERS, 200)))
     if r.status_code == 200:
@@ -79,7 +80,7 @@ def test_receipt_list(aw, who):
             )
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_receipt_create(aw, who):
     status = expect(403, finance=201, outsider_finance=404)
     r = check(aw, who, "POST", "/api/v1/receipts", new_receipt(aw), expected=status)
@@ -91,7 +92,7 @@ def test_receipt_create(aw, who):
         assert "project" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_receipt_detail(aw, who):
     r = check(
         aw,
@@ -108,14 +109,14 @@ def test_receipt_detail(aw, who):
 # --- Debts × every caller -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_debt_list(aw, who):
     r = check(aw, who, "GET", "/api/v1/debts", expected=expect(403, **each(LISTERS, 200)))
     if r.status_code == 200:
         assert (aw.debt.pk in ids(r)) == (who in READERS_A)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_debt_create(aw, who):
     status = expect(403, finance=201, outsider_finance=404)
     r = check(aw, who, "POST", "/api/v1/debts", new_debt(aw), expected=status)
@@ -128,7 +129,7 @@ def test_debt_create(aw, who):
         assert "jurisdiction" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_debt_detail(aw, who):
     r = check(
         aw, who, "GET", f"/api/v1/debts/{aw.debt.pk}", expected=expect(404, **each(READERS_A, 200))
@@ -141,14 +142,14 @@ def test_debt_detail(aw, who):
 # --- Allocations × every caller -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_allocation_list(aw, who):
     r = check(aw, who, "GET", "/api/v1/allocations", expected=expect(403, **each(LISTERS, 200)))
     if r.status_code == 200:
         assert (aw.allocation.pk in ids(r)) == (who in READERS_A)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_allocation_create(aw, who):
     status = expect(403, finance=201, outsider_finance=404)
     r = check(aw, who, "POST", "/api/v1/allocations", new_allocation(aw), expected=status)

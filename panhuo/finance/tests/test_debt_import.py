@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from panhuo.core.tests.api_support import client_for
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.finance import services as fs
 from panhuo.finance.models import Debt
 from panhuo.integrity.models import AuditEntry
@@ -113,7 +114,7 @@ def test_valid_rows_only_writes_the_good_ones(world):
     assert set(Debt.objects.values_list("code", flat=True)) == {"ZQ-2020-01", "DK-007"}
 
 
-@pytest.mark.parametrize("who", ["head", "office", "auditor", "unit_officer", "outsider_finance"])
+@per_caller(["head", "office", "auditor", "unit_officer", "outsider_finance"])
 def test_only_who_may_edit_the_jurisdictions_debts(world, who):
     report = _run(world, ROWS, who=who, commit=True)
     assert report.rejected == 3 and not Debt.objects.exists()

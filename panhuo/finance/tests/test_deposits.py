@@ -22,6 +22,7 @@ from panhuo.core.tests.api_support import (
     client_for,
     expect,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import MONEY_SECTION, statuses
 from panhuo.finance import expected
 from panhuo.finance import services as fs
@@ -90,7 +91,7 @@ def test_deposit_refused_for_a_draft_and_a_repeated_voucher(aw):
     assert "voucher" in exc.value.message_dict
 
 
-@pytest.mark.parametrize("who", ["head", "office", "auditor", "outsider_finance", "unit_officer"])
+@per_caller(["head", "office", "auditor", "outsider_finance", "unit_officer"])
 def test_only_finance_of_the_place_receives(aw, who):
     before = _counts()
     with pytest.raises(PermissionDenied):
@@ -191,7 +192,7 @@ def test_reconciliation_counts_deposits_held_and_kinds(aw):
 LISTERS = READERS_A | READERS_B
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_deposit_api_per_caller(aw, who):
     d = _deposit(aw)
     c = client_for(aw.w, who)
@@ -306,6 +307,7 @@ def test_deposit_form_records(aw):
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_the_demo_seeds_deposits_and_an_overdue_instalment():
     from panhuo.core.demo import SMALL, seed_demo
     from panhuo.finance.expected_models import ExpectedReceipt

@@ -24,6 +24,7 @@ from panhuo.core.tests.api_support import (
     client_for,
     expect,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import MONEY_SECTION, statuses
 from panhuo.finance import services as fs
 from panhuo.finance.expected_models import ExpectedReceipt
@@ -131,7 +132,7 @@ def test_bad_plans_name_the_field_and_write_nothing(aw, rows, rate, field):
     assert (_live(aw.concluded), AuditEntry.objects.count()) == before
 
 
-@pytest.mark.parametrize("who", ["office", "head", "auditor", "outsider_finance", "unit_officer"])
+@per_caller(["office", "head", "auditor", "outsider_finance", "unit_officer"])
 def test_only_the_finance_officer_of_the_place_sets_a_plan(aw, who):
     before = _live(aw.concluded)
     with pytest.raises(PermissionDenied):
@@ -222,7 +223,7 @@ def test_accepted_plans_keep_the_rule(aw, down, n, last_day):
 # --- API and page per caller -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_plan_api_per_caller(aw, who):
     url = f"/api/v1/projects/{aw.concluded.pk}/instalment-plan"
     c = client_for(aw.w, who)

@@ -210,6 +210,7 @@ amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("2000.00"), p
     principals=st.lists(amounts, min_size=1, max_size=4),
     attempts=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), amounts), max_size=15),
 )
+@pytest.mark.slow
 def test_allocations_never_exceed_receipts_or_outstanding(world, receipts, principals, attempts):
     """Whatever allocations are attempted, money is conserved: each receipt's allocations add up
     to its allocated total and never pass its amount; each debt's outstanding equals principal

@@ -22,6 +22,7 @@ from panhuo.core.tests.api_support import (
     client_for,
     expect,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import MONEY_SECTION, statuses
 from panhuo.finance import services as fs
 from panhuo.finance.expected_models import ExpectedReceipt
@@ -91,7 +92,7 @@ def test_overdue_filters_and_sort(aw):
     ]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_overdue_api_per_caller(aw, who):
     _late_schedule(aw)
     r = call(client_for(aw.w, who), "GET", "/api/v1/reports/overdue-receipts")
@@ -182,7 +183,7 @@ def test_reconciliation_figures(aw):
     assert other.totals.received == 0 and other.totals.closing == 0
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_reconciliation_api_per_caller(aw, who):
     r = call(
         client_for(aw.w, who),
@@ -248,7 +249,10 @@ def ledgers(draw):
         amount = draw(st.decimals(min_value=D("0.01"), max_value=left[i], places=2))
         day = receipts[i][0] + draw(st.integers(0, 200))
         rev = draw(st.one_of(st.none(), st.integers(0, 100)))
-        left[i] -= amount if rev is None else 0
+        # A reversed allocation's money is not allocated again: were it, an allocation made
+        # before the reversal's day could pass the receipt at a cut in between, which the
+        # service refuses (found by hypothesis: -0.03 left at a cut).
+        left[i] -= amount
         allocs.append((i, day, amount, None if rev is None else day + rev))
     return receipts, allocs
 

@@ -107,6 +107,7 @@ amounts = st.decimals(min_value=D("0.01"), max_value=D("500.00"), places=2)
     ),
     principals=st.lists(amounts, min_size=1, max_size=3),
 )
+@pytest.mark.slow
 def test_money_conserved_across_allocations_and_reversals(world, ops, principals):
     with transaction.atomic():
         r = _receipt(world, "600.00")

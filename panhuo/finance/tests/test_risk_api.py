@@ -17,6 +17,7 @@ from panhuo.core.tests.api_support import (
     expect,
     fingerprint,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.finance.debt_models import FiscalInputs, ScheduleRow
 from panhuo.finance.fiscal import fiscal_inputs_set
 from panhuo.finance.models import Allocation
@@ -47,7 +48,7 @@ def state():
 # --- schedules ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_schedule_get(aw, who):
     debt_schedule_set(actor=aw.w.user("finance"), debt=aw.debt, method="bullet")
     r = check(aw, who, "GET", f"/api/v1/debts/{aw.debt.pk}/schedule",
@@ -59,7 +60,7 @@ def test_schedule_get(aw, who):
                                     "interest": "425000.00"}  # fmt: skip
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_schedule_put(aw, who):
     before = state()
     r = check(aw, who, "PUT", f"/api/v1/debts/{aw.debt.pk}/schedule",
@@ -108,7 +109,7 @@ def test_schedule_bad_input_names_the_field(aw, body, status, field):
 # --- reversals ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_allocation_reverse(aw, who):
     table = {**WRITE, "finance": 201}
     r = check(aw, who, "POST", f"/api/v1/allocations/{aw.allocation.pk}/reverse",
@@ -152,7 +153,7 @@ def test_reversing_twice_is_refused(aw):
 # --- strategies -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_receipt_suggestion(aw, who):
     r = check(aw, who, "GET", f"/api/v1/receipts/{aw.receipt.pk}/suggestion?strategy=highest_rate",
               expected=READ_A)  # fmt: skip
@@ -168,7 +169,7 @@ def test_suggestion_needs_a_known_strategy(aw):
         assert r.status_code == 422 and "strategy" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_receipt_apply_strategy(aw, who):
     table = {**WRITE, "finance": 201}
     r = check(aw, who, "POST", f"/api/v1/receipts/{aw.receipt.pk}/apply-strategy",
@@ -194,7 +195,7 @@ def test_apply_strategy_bad_input(aw, body):
 # --- indicators and fiscal inputs -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_indicators(aw, who):
     fiscal_inputs_set(actor=aw.w.user("finance"), jurisdiction=aw.w.district, year=2026,
                       comprehensive_fiscal_capacity="1000000.00",
@@ -222,7 +223,7 @@ def test_indicators_default_and_bad_input(aw):
         assert bad.status_code == 422 and field in bad.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_fiscal_inputs_get(aw, who):
     fiscal_inputs_set(actor=aw.w.user("finance"), jurisdiction=aw.w.district, year=2026,
                       comprehensive_fiscal_capacity="1000000.00",
@@ -236,7 +237,7 @@ def test_fiscal_inputs_get(aw, who):
     assert missing.status_code == 404
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_fiscal_inputs_put(aw, who):
     before = state()
     r = check(aw, who, "PUT", f"/api/v1/fiscal-inputs?jurisdiction={aw.w.district.pk}&year=2026",
@@ -277,7 +278,7 @@ def traced_asset(aw):
     return Asset.objects.get(code=row.asset)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 @pytest.mark.parametrize("subject", ["asset", "debt", "receipt"])
 def test_trace(aw, who, subject):
     pk = {"asset": lambda: traced_asset(aw).pk, "debt": lambda: aw.debt.pk,

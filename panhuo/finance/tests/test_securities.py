@@ -17,6 +17,7 @@ from panhuo.core.tests.api_support import (
     client_for,
     expect,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.disposal import services as ds
 from panhuo.finance.securities import security_create, security_release
 from panhuo.finance.security_models import DebtSecurity
@@ -39,7 +40,7 @@ def collateral(aw, asset=None, **over):
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_list(aw, who):
     made = collateral(aw)
     url = f"/api/v1/debts/{aw.debt.pk}/securities"
@@ -51,7 +52,7 @@ def test_list(aw, who):
         assert row["amount"] == "3000000.00" and row["live"] is True
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_create(aw, who):
     body = {"kind": "guarantee", "guarantor": "City investment group", "amount": "5000000",
             "valid_from": "2024-01-01", "valid_until": "2030-01-01"}  # fmt: skip

@@ -10,6 +10,7 @@ from panhuo.core.tests.api_support import (
     client_for,
 )
 from panhuo.core.tests.api_support import expect as expect_status
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
 
 #: Audit readers of district B only: they get the log, without district A's entries.
@@ -21,7 +22,7 @@ def aw(world):
     return build_api_world(world)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_audit_list(aw, who):
     status = expect_status(403, **dict.fromkeys(AUDIT_READERS | OUTSIDE_AUDIT_READERS, 200))
     r = check(aw, who, "GET", "/api/v1/audit?page_size=500", expected=status)
@@ -37,7 +38,7 @@ def test_audit_list(aw, who):
         assert not (district_a & seqs) or who in AUDIT_READERS
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_audit_verify(aw, who):
     status = expect_status(403, **dict.fromkeys(AUDIT_READERS | OUTSIDE_AUDIT_READERS, 200))
     r = check(aw, who, "GET", "/api/v1/audit/verify", expected=status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import (
     AUDIT_SECTION,
     assert_login_redirect,
@@ -64,7 +65,7 @@ def test_verify_button_names_the_first_broken_entry(world, sample):
     assert "broken at entry #3" in response.content.decode()
 
 
-@pytest.mark.parametrize("who", ["office", "finance", "unit_officer", "bidder"])
+@per_caller(["office", "finance", "unit_officer", "bidder"])
 def test_verify_is_for_audit_readers_only(world, sample, who):
     before = fingerprint()
     assert client_for(world, who).post(reverse("audit-verify")).status_code == 403

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from panhuo.core.tests.api_support import ANON, CALLERS, READERS_A, READERS_B, call, client_for
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.monitor.tests.support import seed_figures, state
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def _status(who: str, ok: set[str], *, in_section: int = 404) -> int:
     return in_section if who in SECTION else 403
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_categories_and_list(w, who):
     c = client_for(w, who)
     r = c.get("/api/v1/revenue/categories")
@@ -61,7 +62,7 @@ def test_list_filters(w):
     assert r.status_code == 422
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_put_figure(w, who):
     before = state()
     body = {"jurisdiction": w.district.pk, "month": "2024-04", "category": "vat",
@@ -112,7 +113,7 @@ def _post_file(c, content: bytes, **form):
     return c.post("/api/v1/revenue/imports", data)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_import(w, who):
     before = state()
     r = _post_file(client_for(w, who), CSV, commit=True)
@@ -161,7 +162,7 @@ def test_import_over_the_size_limit_is_refused(w, settings):
     assert state() == before
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_summary_and_alerts(w, who):
     c = client_for(w, who)
     for url in ("/api/v1/monitor/summary", "/api/v1/monitor/alerts"):
@@ -192,7 +193,7 @@ def test_summary_rolls_up_for_the_supervisor(w):
     assert r.status_code == 404
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_thresholds(w, who):
     url = f"/api/v1/monitor/thresholds/{w.district.pk}"
     c = client_for(w, who)

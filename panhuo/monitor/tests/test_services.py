@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
 from panhuo.monitor.importing import parse_month, revenue_import
 from panhuo.monitor.models import MonitorThresholds, RevenueCategory, RevenueRecord
@@ -227,7 +228,7 @@ def test_files_that_cannot_be_read_are_refused(world, text, message):
     assert state() == []
 
 
-@pytest.mark.parametrize("who", ["office", "auditor", "supervisor", "head", "norole"])
+@per_caller(["office", "auditor", "supervisor", "head", "norole"])
 def test_import_refused_without_the_right(world, who):
     with pytest.raises(NotPermitted):
         revenue_import(actor=world.user(who), stream=csv_file(LONG), commit=True)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from panhuo.core.tests.api_support import READERS_A, READERS_B, USERS, client_for
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import assert_login_redirect
 from panhuo.monitor.models import MonitorThresholds, RevenueRecord
 from panhuo.monitor.tests.support import seed_figures, state
@@ -40,7 +41,7 @@ def test_anonymous_posts_are_sent_to_sign_in(name, db):
     assert r.status_code == 302 and r["Location"].startswith("/login/")
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_monitor_page_for_every_role(figures, who):
     w = figures
     r = client_for(w, who).get(reverse("monitor"), {"year": 2024})
@@ -128,7 +129,7 @@ def test_thresholds_set_by_head_and_refused_to_others(figures):
     assert page.context["land"] == Decimal("60.00")
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_revenue_list_for_every_role(figures, who):
     w = figures
     r = client_for(w, who).get(reverse("revenue-list"), {"year": 2024, "sort": "-amount"})
@@ -186,7 +187,7 @@ def _upload(text: str) -> SimpleUploadedFile:
     return SimpleUploadedFile("revenue.csv", text.encode(), content_type="text/csv")
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_import_page_only_for_finance(world, who):
     r = client_for(world, who).get(reverse("revenue-import"))
     finance = who in (FINANCE_A, FINANCE_B)
@@ -217,7 +218,7 @@ def test_import_page_dry_run_then_rejections_named(world):
     assert r.status_code == 400 and "file" in r.context["form"].errors
 
 
-@pytest.mark.parametrize("who", USERS)
+@per_caller(USERS)
 def test_menu_entry_only_for_readers(world, who):
     html = client_for(world, who).get(reverse("dashboard")).content.decode()
     assert ('href="/monitor/"' in html) is (who in SECTION)

@@ -22,6 +22,7 @@ from panhuo.core.tests.api_support import (
     expect,
     fingerprint,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation import policy
 from panhuo.organisation.models import ApiToken
@@ -47,7 +48,7 @@ def bearer(key: str) -> dict[str, str]:
 # --- Every endpoint × every caller --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_me(aw, who):
     r = check(aw, who, "GET", "/api/v1/me", expected=expect(200))
     if r.status_code == 200:
@@ -67,7 +68,7 @@ def test_me(aw, who):
             assert body["roles"][0]["unit"] == {"id": aw.w.unit.pk, "name": aw.w.unit.name}
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_jurisdiction_list(aw, who):
     r = check(
         aw, who, "GET", "/api/v1/jurisdictions", expected=expect(403, **each(ORG_READERS, 200))
@@ -79,7 +80,7 @@ def test_jurisdiction_list(aw, who):
         assert "P1" not in codes  # nobody holds a role at the province
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_unit_list(aw, who):
     r = check(aw, who, "GET", "/api/v1/units", expected=expect(403, **each(ORG_READERS, 200)))
     if r.status_code == 200:
@@ -93,7 +94,7 @@ def test_unit_list(aw, who):
         assert codes == expected
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_token_list(aw, who):
     mine = None
     if who != ANON:
@@ -109,7 +110,7 @@ def test_token_list(aw, who):
         assert "key" not in r.json()["results"][0] and "key_hash" not in r.json()["results"][0]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_token_create(aw, who):
     r = check(aw, who, "POST", "/api/v1/tokens", {"name": "nightly export"}, expected=expect(201))
     if r.status_code == 201:
@@ -123,7 +124,7 @@ def test_token_create(aw, who):
         assert key not in str(entry.after)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_token_revoke(aw, who):
     """Each caller tries to revoke the head's token: only the head may."""
     token, _ = api_token_create(actor=aw.w.user("head"), user=aw.w.user("head"), name="t")

@@ -15,6 +15,7 @@ from panhuo.core.tests.api_support import (
     each,
     expect,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.pricing.models import PriceRuleSet, Valuation
 
 TODAY = timezone.localdate()
@@ -48,7 +49,7 @@ def ids(response):
     return {row["id"] for row in response.json()["results"]}
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_valuation_list(aw, who):
     listers = (
         READERS_A | READERS_B | {"unit_officer", "other_unit_officer", "outsider_unit_officer"}
@@ -72,7 +73,7 @@ def test_valuation_list_filters_and_sorts(aw):
     assert call(c, "GET", "/api/v1/valuations?ordering=colour").status_code == 422
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_valuation_create(aw, who):
     expected = expect(403, **each(WRITES_U1, 201))
     # Readers without the right role are refused (403); those who cannot see the asset at all
@@ -110,7 +111,7 @@ def test_valuation_create_refuses_bad_input_by_field(aw):
         assert field in r.json()["errors"], (over, r.json())
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_valuation_detail(aw, who):
     v = Valuation.objects.filter(asset=aw.asset).get()
     r = check(
@@ -125,7 +126,7 @@ def test_valuation_detail_of_a_malformed_id_is_422_or_404(aw):
     check(aw, "office", "GET", f"/api/v1/valuations/{2**62}", expected={"office": 404})
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_asset_appraisal(aw, who):
     url = f"/api/v1/assets/{aw.asset.pk}/appraisal"
     forbidden = each({"bidder", "norole", "outsider_bidder"}, 403)
@@ -134,7 +135,7 @@ def test_asset_appraisal(aw, who):
         assert r.json()["appraisal"]["value"] == "1.00"
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_package_appraisal(aw, who):
     url = f"/api/v1/packages/{aw.package.pk}/appraisal"
     forbidden = each({"bidder", "norole", "outsider_bidder"}, 403)
@@ -145,7 +146,7 @@ def test_package_appraisal(aw, who):
         assert [a["current"] for a in body["assets"]] == [True]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_price_rules_read(aw, who):
     url = f"/api/v1/price-rules?jurisdiction={aw.w.district.pk}"
     r = check(
@@ -161,7 +162,7 @@ def test_price_rules_read(aw, who):
         )
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_price_rules_write(aw, who):
     url = f"/api/v1/price-rules/{aw.w.district.pk}"
     expected = expect(403, **each(RULE_EDITORS_A, 200))
@@ -185,14 +186,14 @@ def test_price_rules_write_conflicts_and_bad_values(aw):
     assert "physical_mid_to" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_avm_runs_list(aw, who):
     check(
         aw, who, "GET", "/api/v1/avm/runs", expected=expect(403, **each(READERS_A | READERS_B, 200))
     )
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_avm_train(aw, who):
     """With only the fixture's one deal the model refuses to train (400 naming the deals) —
     for those allowed; the others are refused before that."""
@@ -205,7 +206,7 @@ def test_avm_train(aw, who):
         assert "deals" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_avm_estimate(aw, who):
     """No model trained yet: the allowed callers learn so (400); nothing is written."""
     url = f"/api/v1/assets/{aw.asset_free.pk}/avm-estimate"

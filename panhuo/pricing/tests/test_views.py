@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import (
     READERS_A,
     READERS_B,
@@ -113,7 +114,7 @@ def test_form_errors_name_the_field_and_write_nothing(world, sample):
     assert fingerprint() == before and Valuation.objects.count() == count
 
 
-@pytest.mark.parametrize("who", ["head", "finance", "auditor", "bidder"])
+@per_caller(["head", "finance", "auditor", "bidder"])
 def test_create_denied_writes_nothing(world, sample, who):
     count = Valuation.objects.count()
     response = client_for(world, who).post(
@@ -168,7 +169,7 @@ def test_rule_form_errors_and_stale_versions(world, sample):
     assert PriceRuleSet.objects.get().notice_days == 6
 
 
-@pytest.mark.parametrize("who", ["finance", "auditor", "supervisor", "outsider_head"])
+@per_caller(["finance", "auditor", "supervisor", "outsider_head"])
 def test_rule_edit_denied_writes_nothing(world, sample, who):
     url = reverse("price-rules") + f"?jurisdiction={world.district.pk}"
     response = client_for(world, who).post(url, rules_data())

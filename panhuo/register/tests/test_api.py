@@ -19,6 +19,7 @@ from panhuo.core.tests.api_support import (
     expect,
     fingerprint,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
 from panhuo.register.models import Asset
 from panhuo.register.services import asset_update
@@ -50,7 +51,7 @@ def new_asset(aw, **over):
 # --- Every endpoint × every caller -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_asset_list(aw, who):
     status = expect(403, **each(READERS_A | READERS_B | UNIT_OFFICERS, 200))
     r = check(aw, who, "GET", "/api/v1/assets?page_size=500", expected=status)
@@ -62,7 +63,7 @@ def test_asset_list(aw, who):
         assert r.json()["count"] == len(ids)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_asset_create(aw, who):
     status = expect(403, **each(WRITERS, 201), **each(WRITERS_ELSEWHERE, 404))
     before = AuditEntry.objects.count()
@@ -77,7 +78,7 @@ def test_asset_create(aw, who):
         assert "unit" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_asset_detail(aw, who):
     status = expect(404, **each(SEES_ASSET, 200))
     r = check(aw, who, "GET", f"/api/v1/assets/{aw.asset.pk}", expected=status)
@@ -88,7 +89,7 @@ def test_asset_detail(aw, who):
         assert r.json() == {"detail": "Not found."}
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_asset_change(aw, who):
     status = expect(403, **each(WRITERS, 200), **each(WRITERS_ELSEWHERE, 404))
     r = check(
@@ -107,7 +108,7 @@ def test_asset_change(aw, who):
         assert aw.asset.name != "Renamed"
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_asset_history(aw, who):
     asset_update(actor=aw.w.user("office"), asset=aw.asset, data={"name": "Changed once"})
     status = expect(404, **each(SEES_ASSET, 200))

@@ -31,6 +31,7 @@ from panhuo.core.tests.api_support import (
     expect,
     fingerprint,
 )
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
 from panhuo.register import imports, scope
 from panhuo.register.exporting import HEADERS
@@ -213,7 +214,7 @@ def _csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_asset_export(d, who):
     status = expect(403, **each(ASSET_READERS, 200))
     r = check(d, who, "GET", "/api/v1/assets/export", expected=status)
@@ -252,7 +253,7 @@ def test_export_is_not_read_as_an_asset_id(d):
 # --- Encumbrances ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_encumbrance_list(d, who):
     status = expect(404, **each(SEES_ASSET, 200))
     r = check(d, who, "GET", f"/api/v1/assets/{d.aw.asset.pk}/encumbrances", expected=status)
@@ -269,7 +270,7 @@ def test_encumbrance_list(d, who):
         }
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_encumbrance_add(d, who):
     status = expect(403, **each(WRITERS, 201), **each(WRITERS_ELSEWHERE, 404))
     before = AuditEntry.objects.count()
@@ -286,7 +287,7 @@ def test_encumbrance_add(d, who):
         assert AuditEntry.objects.count() == before + 1
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_encumbrance_remove(d, who):
     status = expect(403, **each(WRITERS, 204), **each(WRITERS_ELSEWHERE, 404))
     url = f"/api/v1/assets/{d.aw.asset.pk}/encumbrances/{d.encumbrance.pk}"
@@ -333,7 +334,7 @@ def test_bad_encumbrance_is_named_and_writes_nothing(d, over, field):
 # --- Classification codes ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_classification_codes(d, who):
     status = expect(403, **each(ASSET_READERS, 200))
     r = check(d, who, "GET", "/api/v1/classification-codes?page_size=500", expected=status)
@@ -375,7 +376,7 @@ MAPPING = {
 }
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_mapping_list(d, who):
     status = expect(403, **each(IMPORTERS, 200))
     r = check(d, who, "GET", "/api/v1/import-mappings", expected=status)
@@ -384,7 +385,7 @@ def test_mapping_list(d, who):
         assert names == (["legacy"] if who == "office" else [])
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_mapping_create(d, who):
     status = expect(403, **each(IMPORTERS, 201))
     r = check(d, who, "POST", "/api/v1/import-mappings", MAPPING, expected=status)
@@ -403,7 +404,7 @@ def test_mapping_post_under_an_existing_name_replaces_it(d):
     assert ImportMapping.objects.filter(owner=d.w.user("office")).count() == 1
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_mapping_detail(d, who):
     status = expect(403, **(each(IMPORTERS, 404) | {"office": 200}))
     r = check(d, who, "GET", f"/api/v1/import-mappings/{d.mapping.pk}", expected=status)
@@ -411,7 +412,7 @@ def test_mapping_detail(d, who):
         assert r.json()["columns"]["Dept"] == "unit"
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_mapping_replace(d, who):
     status = expect(403, **(each(IMPORTERS, 404) | {"office": 200}))
     body = {k: MAPPING[k] for k in ("columns", "values", "options")} | {"name": "legacy"}
@@ -425,7 +426,7 @@ def test_mapping_replace(d, who):
         assert d.mapping.columns["Dept"] == "unit"
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_mapping_delete(d, who):
     status = expect(403, **(each(IMPORTERS, 404) | {"office": 204}))
     before = AuditEntry.objects.count()
@@ -472,7 +473,7 @@ def test_bad_mapping_is_named_and_writes_nothing(d, method, body, status, field,
 # --- Import runs -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_import_upload(d, who):
     status = expect(403, **each(IMPORTERS, 202))
     r = check(
@@ -492,7 +493,7 @@ def test_import_upload(d, who):
         assert ImportRun.objects.get(pk=out["id"]).owner == d.w.user(who)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_import_list(d, who):
     status = expect(403, **each(IMPORTERS, 200))
     r = check(d, who, "GET", "/api/v1/imports", expected=status)
@@ -501,7 +502,7 @@ def test_import_list(d, who):
         assert ids == ([d.run.pk] if who == "office" else [])
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_import_detail(d, who):
     status = expect(403, **(each(IMPORTERS, 404) | {"office": 200}))
     r = check(d, who, "GET", f"/api/v1/imports/{d.run.pk}", expected=status)
@@ -509,7 +510,7 @@ def test_import_detail(d, who):
         assert r.json()["status"] == "queued" and r.json()["progress"]["size"] == len(CSV)
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_import_cancel(d, who):
     status = expect(403, **(each(IMPORTERS, 404) | {"office": 200}))
     r = check(d, who, "POST", f"/api/v1/imports/{d.run.pk}/cancel", expected=status)
@@ -787,7 +788,7 @@ def sd(d):
     return d
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_scope_proposal(sd, who):
     status = expect(403, **each(READERS_A, 200), **each(READERS_B, 404))
     url = f"/api/v1/scope/proposal?jurisdiction={sd.w.district.pk}&page_size=500"
@@ -835,7 +836,7 @@ def test_scope_proposal_filter_and_bad_input(sd):
     assert r.status_code == 404
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_scope_rules_read(sd, who):
     status = expect(403, **each(READERS_A, 200), **each(READERS_B, 404))
     url = f"/api/v1/scope/rules?jurisdiction={sd.w.district.pk}"
@@ -864,7 +865,7 @@ RULES = {
 }
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_scope_rules_set(sd, who):
     status = expect(403, **each(RULE_SETTERS_A, 200), **each(RULE_SETTERS_B, 404))
     url = f"/api/v1/scope/rules?jurisdiction={sd.w.district.pk}"
@@ -925,7 +926,7 @@ def test_bad_scope_rules_are_named_and_write_nothing(sd, query, body, status, fi
     assert full_fingerprint() == before
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_scope_decide(sd, who):
     status = expect(403, **each(DECIDERS_A, 201), **each(DECIDERS_B, 404))
     body = {"jurisdiction": sd.w.district.pk, "include": [sd.good.pk], "note": "Round 2"}
@@ -972,7 +973,7 @@ def test_an_exclusion_cannot_be_decided_in(sd):
     assert full_fingerprint() == before
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_scope_decision_list(sd, who):
     status = expect(403, **each(READERS_A | READERS_B, 200))
     r = check(sd, who, "GET", "/api/v1/scope/decisions", expected=status)
@@ -986,7 +987,7 @@ def test_scope_decision_list(sd, who):
             assert row["included_count"] + row["excluded_count"] == total
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_scope_decision_detail(sd, who):
     status = expect(403, **each(READERS_A, 200), **each(READERS_B, 404))
     r = check(sd, who, "GET", f"/api/v1/scope/decisions/{sd.decision.pk}", expected=status)
@@ -1012,7 +1013,7 @@ def test_scope_decision_list_filter_and_bad_ids(sd):
 # --- Saved filters -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_saved_filter_list(d, who):
     status = expect(200)
     r = check(d, who, "GET", "/api/v1/saved-filters", expected=status)
@@ -1032,7 +1033,7 @@ def test_saved_filter_list(d, who):
             assert rows == []
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_saved_filter_create(d, who):
     status = expect(403, **each(ASSET_READERS, 201))
     body = {"target": "assets", "name": "Big idle", "query": "status=idle&min_value=1000000"}
@@ -1060,7 +1061,7 @@ def test_saved_filter_same_name_replaces_and_targets_need_their_list(d):
     assert r.status_code == 201
 
 
-@pytest.mark.parametrize("who", CALLERS)
+@per_caller(CALLERS)
 def test_saved_filter_delete(d, who):
     status = expect(404, office=204)
     check(d, who, "DELETE", f"/api/v1/saved-filters/{d.saved_filter.pk}", expected=status)

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from panhuo.core.testing import build_world
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.organisation.policy import NotPermitted
 from panhuo.register import imports
 from panhuo.register.import_models import ImportRun
@@ -80,7 +81,7 @@ def test_cancel_before_start(settings_tmp):
     assert run.status == "cancelled" and not Asset.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["finance", "auditor", "head", "bidder", "norole"])
+@per_caller(["finance", "auditor", "head", "bidder", "norole"])
 def test_import_denied(world, settings_tmp, who):
     with pytest.raises(NotPermitted):
         imports.import_run_create(

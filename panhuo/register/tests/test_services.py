@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from panhuo.core.errors import Conflict
 from panhuo.core.testing import AssetFactory
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.selectors import history_of
 from panhuo.organisation.policy import NotPermitted
@@ -27,7 +28,7 @@ def _data(holding_unit, **over):
     return data
 
 
-@pytest.mark.parametrize("who", ["office", "unit_officer"])
+@per_caller(["office", "unit_officer"])
 def test_create_allowed(world, who):
     asset = asset_create(actor=world.user(who), data=_data(world.unit))
     assert asset.pk and asset.unit == world.unit

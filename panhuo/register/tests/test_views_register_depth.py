@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from panhuo.core.models import SavedFilter
 from panhuo.core.testing import AssetFactory, build_world
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import (
     READERS_A,
     READERS_B,
@@ -618,7 +619,7 @@ def test_import_bad_input_names_the_field_and_writes_nothing(world, data_dir, fi
     assert not list((data_dir / "imports").glob("*")) if (data_dir / "imports").exists() else True
 
 
-@pytest.mark.parametrize("who", sorted(set(USERS) - IMPORTERS))
+@per_caller(sorted(set(USERS) - IMPORTERS))
 def test_import_refused_to_roles_that_may_not_create_assets(world, data_dir, who):
     before = fingerprint()
     response = upload(client_for(world, who), CSV_OK)
@@ -888,7 +889,7 @@ def test_reading_a_sample_that_is_not_a_table_says_why(world):
     assert fingerprint() == before
 
 
-@pytest.mark.parametrize("who", sorted(set(USERS) - IMPORTERS))
+@per_caller(sorted(set(USERS) - IMPORTERS))
 def test_mapping_save_refused_to_non_importers(world, who):
     before = fingerprint()
     response = client_for(world, who).post(
@@ -965,7 +966,7 @@ def test_rules_bad_input_names_the_field_and_writes_nothing(world, data, field):
     assert fingerprint() == before
 
 
-@pytest.mark.parametrize("who", sorted(set(USERS) - SCOPE_RULES))
+@per_caller(sorted(set(USERS) - SCOPE_RULES))
 def test_rules_denied_write_nothing(world, who):
     before = fingerprint()
     response = client_for(world, who).post(
@@ -1023,7 +1024,7 @@ def test_a_decision_cannot_include_an_exclusion(world):
     assert fingerprint() == before
 
 
-@pytest.mark.parametrize("who", sorted(set(USERS) - SCOPE_DECIDERS))
+@per_caller(sorted(set(USERS) - SCOPE_DECIDERS))
 def test_decision_denied_writes_nothing(world, who):
     asset = in_scope_asset(world, code="SC-1")
     before = fingerprint()
