@@ -3,20 +3,19 @@ derived figures, encumbrances and history, create, edit."""
 
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.core.errors import Conflict
-from panhuo.core.lists import XLSX_TYPE, Column, ObjectList, export_stamp
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     describe_history,
@@ -47,10 +46,12 @@ class AssetList(ObjectList):
     """The register: exports in the import's own columns, so an export reads back as is."""
 
     target, resource, url_name = "assets", "asset", "asset-list"
-    template = "register/asset_list.html"
-    filter_form = AssetFilterForm
-    rows = staticmethod(asset_list)  # searches q itself (code, name, address)
-    orderings, default_sort = ASSET_ORDERINGS, "code"
+    template, filter_form = "register/asset_list.html", AssetFilterForm
+    rows, orderings, default_sort = (
+        asset_list,
+        ASSET_ORDERINGS,
+        "code",
+    )  # searches q itself (code, name, address)
     columns = [
         Column("code", _l("Code")),
         Column("name", _l("Name")),
@@ -72,19 +73,11 @@ class AssetList(ObjectList):
             "can_import": may_create,
         }
 
+    def export_header(self) -> list[str]:
+        return exporting.HEADERS
+
     def export(self, fmt: str):
-        _form, _sort, qs = self.query()
-        name = f"assets-{export_stamp()}.{fmt}"
-        if fmt == "csv":
-            response = StreamingHttpResponse(
-                exporting.stream_csv(qs), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
-        out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-        exporting.write_xlsx(qs, out)  # in a temporary file: a big register never sits in memory
-        out.seek(0)
-        return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+        return exporting.export_response(self.query()[2], fmt)
 
 
 asset_list_view = AssetList.as_view()
