@@ -51,7 +51,7 @@ MAX_SEARCH = 200
 #: a test checks that every one is declared and nothing else is.
 TARGETS = (
     "assets", "packages", "projects", "approvals", "chains", "delegations", "valuations",
-    "receipts", "debts", "deposits", "documents", "scope-decisions", "imports",
+    "receipts", "overdue-receipts", "debts", "deposits", "documents", "scope-decisions", "imports",
     "audit", "revenue",
 )  # fmt: skip
 
