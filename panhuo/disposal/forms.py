@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.core.lists import ListFilterForm
 from panhuo.disposal import money
 from panhuo.disposal.channel_models import Frequency
 from panhuo.disposal.models import Channel, Package, ProjectStatus
@@ -80,7 +81,7 @@ class AssetListField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class PackageFilterForm(forms.Form):
+class PackageFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -92,10 +93,6 @@ class PackageFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
     )
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class PackageForm(forms.Form):
@@ -133,7 +130,7 @@ class AddAssetsForm(forms.Form):
         return ids
 
 
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -145,10 +142,6 @@ class ProjectFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
     )
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class BoardFilterForm(forms.Form):
