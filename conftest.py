@@ -7,6 +7,9 @@ import pytest
 from panhuo.core.testing import World
 from panhuo.core.tests.world_snapshot import world_for_test
 
+# Rows that data migrations write survive the tests that flush the database.
+pytest_plugins = ["panhuo.core.tests.seeded"]
+
 
 @pytest.fixture
 def world(db) -> World:

@@ -11,6 +11,7 @@ from panhuo.approvals.schemas import (
     ChainIn,
     ChainOut,
     DecisionIn,
+    DelegationFilters,
     DelegationIn,
     DelegationOut,
     RequestDetailOut,
@@ -52,7 +53,7 @@ def approval_index(request: HttpRequest, filters: Query[RequestFilters]):
     current step the caller may decide now (in their own right or as a delegate)."""
     require_any(request, "approval", "view")
     user = actor(request)
-    data = filters.dict()
+    data = filters.selector_kwargs()
     if data.pop("mine"):
         return inbox(user, purpose=data["purpose"])
     return request_list(user, **data)
@@ -97,7 +98,7 @@ def approval_chain_index(request: HttpRequest, filters: Query[ChainFilters]):
     """Chains configured in the caller's jurisdictions (where none applies: one step, the
     head or a deputy)."""
     require_any(request, "approval_chain", "view")
-    return chain_list(actor(request), **filters.dict())
+    return chain_list(actor(request), **filters.selector_kwargs())
 
 
 @router.post("/approval-chains", response={200: ChainOut, 201: ChainOut, **ERRORS})
@@ -141,10 +142,10 @@ def approval_chain_delete(request: HttpRequest, chain_id: Id):
 
 @router.get("/delegations", response={200: list[DelegationOut], **ERRORS})
 @paginate(PagePagination)
-def delegation_index(request: HttpRequest, mine: bool = False):
+def delegation_index(request: HttpRequest, filters: Query[DelegationFilters]):
     """Delegations given or received by the caller (and, for readers, their jurisdictions')."""
     require_any(request, "approval", "view")
-    return delegation_list(actor(request), mine=mine)
+    return delegation_list(actor(request), **filters.selector_kwargs())
 
 
 @router.post("/delegations", response={201: DelegationOut, **ERRORS})

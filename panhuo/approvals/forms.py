@@ -39,6 +39,7 @@ class RequestFilterForm(ListFilterForm):
 
 
 class ChainFilterForm(ListFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     purpose = forms.ChoiceField(label=_("Purpose"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -47,6 +48,7 @@ class ChainFilterForm(ListFilterForm):
 
 
 class DelegationFilterForm(ListFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     mine = forms.BooleanField(label=_("Mine only"), required=False)
 
 

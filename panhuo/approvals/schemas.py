@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field
 
 from panhuo.approvals.models import ApprovalStatus, Outcome
 from panhuo.approvals.selectors import CHAIN_ORDERINGS, REQUEST_ORDERINGS
-from panhuo.core.schemas import Id, Money, MoneyOut, Ordering, Text
+from panhuo.core.schemas import Id, ListFilters, Money, MoneyOut, Ordering, Text
 
 RequestOrdering = Ordering(REQUEST_ORDERINGS)
 ChainOrdering = Ordering(CHAIN_ORDERINGS)
@@ -66,7 +66,7 @@ class RequestDetailOut(RequestOut):
     why_not: str = Field("", description="Why the caller may not decide, when they may not.")
 
 
-class RequestFilters(Schema):
+class RequestFilters(ListFilters):
     q: Text = ""
     status: ApprovalStatus | None = None
     purpose: Text = ""
@@ -122,7 +122,11 @@ class ChainIn(Schema):
     )
 
 
-class ChainFilters(Schema):
+class DelegationFilters(ListFilters):
+    mine: bool = Field(False, description="Only those given or received by the caller.")
+
+
+class ChainFilters(ListFilters):
     purpose: Text = ""
     jurisdiction: Id | None = None
     ordering: ChainOrdering = "jurisdiction"

@@ -13,7 +13,7 @@ from panhuo.approvals.models import (
     ApprovalStatus,
     Delegation,
 )
-from panhuo.core.querying import id_or_missing, ordered
+from panhuo.core.querying import id_or_missing, narrowed, ordered, search_filter
 from panhuo.organisation import policy
 
 REQUEST_ORDERINGS = {
@@ -83,12 +83,7 @@ def request_list(
     ordering: str = "-created_at",
 ) -> QuerySet[ApprovalRequest]:
     qs = _with_history(ApprovalRequest.objects.visible_to(user))
-    if q:
-        qs = qs.filter(Q(object_repr__icontains=q) | Q(chain_name__icontains=q))
-    if status:
-        qs = qs.filter(status=status)
-    if purpose:
-        qs = qs.filter(purpose=purpose)
+    qs = narrowed(qs, q=q, search=("object_repr", "chain_name"), status=status, purpose=purpose)
     return ordered(qs, ordering, REQUEST_ORDERINGS, "-created_at")
 
 
@@ -122,6 +117,7 @@ def get_chain_for(user, pk) -> ApprovalChain:
 def chain_list(
     user,
     *,
+    q: str = "",
     purpose: str = "",
     jurisdiction: int | None = None,
     ordering: str = "jurisdiction",
@@ -131,10 +127,7 @@ def chain_list(
         .select_related("jurisdiction")
         .prefetch_related("steps")
     )
-    if purpose:
-        qs = qs.filter(purpose=purpose)
-    if jurisdiction:
-        qs = qs.filter(jurisdiction_id=jurisdiction)
+    qs = narrowed(qs, q=q, search=("name",), purpose=purpose, jurisdiction_id=jurisdiction)
     return ordered(qs, ordering, CHAIN_ORDERINGS, "jurisdiction")
 
 
@@ -148,8 +141,10 @@ def get_delegation_for(user, pk) -> Delegation:
     )
 
 
-def delegation_list(user, *, mine: bool = False) -> QuerySet[Delegation]:
+def delegation_list(user, *, q: str = "", mine: bool = False) -> QuerySet[Delegation]:
     qs = Delegation.objects.visible_to(user).select_related("from_user", "to_user")
+    if q:
+        qs = qs.filter(search_filter(("from_user__username", "to_user__username", "reason"), q))
     if mine:
         qs = qs.filter(Q(from_user=user) | Q(to_user=user))
     return qs.order_by("-starts_at", "-pk")

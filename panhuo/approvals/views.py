@@ -89,10 +89,12 @@ def _minutes(when) -> str:
 
 class RequestList(ObjectList):
     target, resource, url_name = "approvals", "approval", "approval-list"
-    template = "approvals/request_list.html"
-    filter_form = RequestFilterForm
-    rows = staticmethod(request_list)  # searches q itself (object, chain)
-    orderings, default_sort = REQUEST_ORDERINGS, "-created_at"
+    template, filter_form = "approvals/request_list.html", RequestFilterForm
+    rows, orderings, default_sort = (
+        request_list,
+        REQUEST_ORDERINGS,
+        "-created_at",
+    )  # searches q itself (object, chain)
     export_name = "approvals"
     columns = [
         Column("id", _l("Id"), "pk", show=False),
@@ -227,11 +229,8 @@ def withdraw_view(request, pk):
 
 class ChainList(ObjectList):
     target, resource, url_name = "chains", "approval_chain", "approval-chain-list"
-    template = "approvals/chain_list.html"
-    filter_form = ChainFilterForm
-    rows = staticmethod(chain_list)
-    search = ("name",)
-    orderings, default_sort = CHAIN_ORDERINGS, "jurisdiction"
+    template, filter_form = "approvals/chain_list.html", ChainFilterForm
+    rows, orderings, default_sort = chain_list, CHAIN_ORDERINGS, "jurisdiction"
     columns = [
         Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
         Column("purpose", _l("Purpose"), "purpose_label"),
@@ -353,12 +352,9 @@ def delegation_list_view(request):
 
 
 class DelegationList(ObjectList):
-    target, resource, url_name = "delegations", "delegation", "delegation-list"
-    template = "approvals/delegation_list.html"
-    filter_form = DelegationFilterForm
-    rows = staticmethod(delegation_list)
-    search = ("from_user__username", "to_user__username", "reason")
-    orderings, default_sort = DELEGATION_ORDERINGS, "-starts_at"
+    target, resource, url_name = "delegations", "approval", "delegation-list"
+    template, filter_form = "approvals/delegation_list.html", DelegationFilterForm
+    rows, orderings, default_sort = delegation_list, DELEGATION_ORDERINGS, "-starts_at"
     columns = [
         Column("from", _l("Delegator"), "from_user.get_username"),
         Column("to", _l("Delegate"), "to_user.get_username"),

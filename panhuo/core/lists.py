@@ -4,14 +4,12 @@ filters and export of exactly what is shown.
 A list page is a few lines of declaration (in the spirit of NetBox's generic list views)::
 
     class AssetList(ObjectList):
-        target = "assets"                      # saved filters and the registry
-        resource = "asset"                     # whose "view" opens the page
-        url_name = "asset-list"
-        template = "register/asset_list.html"
-        filter_form = AssetFilterForm          # a GET form with ``filters()``
-        rows = staticmethod(asset_list)        # the app's selector: (user, **filters)
-        orderings = ASSET_ORDERINGS
-        default_sort = "code"
+        # saved filters' name, whose "view" opens the page, the page's URL name
+        target, resource, url_name = "assets", "asset", "asset-list"
+        # the page's template, and its GET filter form (with ``filters()``)
+        template, filter_form = "register/asset_list.html", AssetFilterForm
+        # the app's selector, rows(user, **filters); the sortable columns and the default
+        rows, orderings, default_sort = asset_list, ASSET_ORDERINGS, "code"
         columns = [Column("code", _("Code")), ...]
 
     asset_list_view = AssetList.as_view()
@@ -30,19 +28,17 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
 from inspect import signature
-from operator import or_
 from typing import Any, ClassVar
 
 from django import forms
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from panhuo.core.querying import ordered
+from panhuo.core.querying import ordered, search_filter
 from panhuo.core.ui import _FORMULA_STARTS as FORMULA_STARTS
 from panhuo.core.ui import csv_response, ordering_from, paginate, section_required
 
@@ -103,11 +99,6 @@ def _takes_user(form_class) -> bool:
     return "user" in signature(form_class.__init__).parameters
 
 
-def search_filter(fields: Iterable[str], text: str) -> Q:
-    """Rows where any of ``fields`` contains ``text`` (case-insensitive)."""
-    return reduce(or_, (Q(**{f"{name}__icontains": text}) for name in fields))
-
-
 def export_stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
@@ -142,6 +133,23 @@ def xlsx_response(filename: str, sheet: str, header: list, rows: Iterable[Iterab
     response = HttpResponse(buf.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+#: At most this many ticked rows travel between pages.
+MAX_TICKED = 1000
+
+
+def ticked(request, name: str = "pick") -> list[int]:
+    """The rows ticked on a list's pages so far: ``pick=<id>`` in the query (page links carry
+    them), or in the form sent (its ticked boxes and the hidden fields of rows ticked on other
+    pages). A list with row checkboxes shows them ticked, or carries them as hidden fields."""
+    data = request.POST if request.method == "POST" else request.GET
+    values = data.getlist(name)
+    seen: dict[int, None] = {}
+    for value in values:
+        if value.isdigit() and 0 < int(value) < 2**63:
+            seen[int(value)] = None
+    return list(seen)[:MAX_TICKED]
 
 
 class ListFilterForm(forms.Form):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Model, QuerySet
+from functools import reduce
+from operator import or_
+
+from django.db.models import Model, Q, QuerySet
 
 #: Ids beyond a BIGINT are not ids (SQLite would overflow on them).
 MAX_ID = 2**63 - 1
@@ -17,6 +20,20 @@ def id_or_missing(pk, model: type[Model]) -> int:
     if not 0 < value <= MAX_ID:
         raise model.DoesNotExist
     return value
+
+
+def search_filter(fields, text: str) -> Q:
+    """Rows where any of ``fields`` contains ``text`` (case-insensitive): a list's ``q``."""
+    return reduce(or_, (Q(**{f"{name}__icontains": text.strip()}) for name in fields))
+
+
+def narrowed(qs: QuerySet, *, q: str = "", search=(), **lookups) -> QuerySet:
+    """``qs`` where one of the ``search`` fields contains ``q`` (when there is one) and every
+    lookup holds whose value is given: a list's filters, None or "" meaning "any"."""
+    if q and search:
+        qs = qs.filter(search_filter(search, q))
+    given = {lookup: value for lookup, value in lookups.items() if value not in (None, "")}
+    return qs.filter(**given) if given else qs
 
 
 def ordered(

@@ -13,7 +13,16 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    TypeAdapter,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic import ValidationError as PydanticValidationError
 
 #: The largest id a BIGINT column holds (SQLite and PostgreSQL alike).
 MAX_ID = 2**63 - 1
@@ -159,3 +168,30 @@ def Ordering(keys) -> Any:
     """The accepted ``ordering`` values for a list: each key, ascending or with ``-``."""
     values = [k for key in sorted(keys) for k in (key, f"-{key}")]
     return Literal[tuple(values)]
+
+
+class ListFilters(Schema):
+    """The query of a list endpoint: the list page's own parameters, so a saved page query
+    works on the API too. ``q`` searches what the page searches; ``sort`` is the pages' name
+    for ``ordering`` (either may be given; ``sort`` wins). ``selector_kwargs()`` gives the
+    list's selector its keyword arguments."""
+
+    q: Text = Field("", max_length=200, description="Search, as on the list page.")
+    sort: str | None = Field(
+        None, max_length=64, description="The list page's name for `ordering` (same values)."
+    )
+
+    @model_validator(mode="after")
+    def _sort_is_ordering(self):
+        if self.sort:
+            field = type(self).model_fields.get("ordering")
+            if field is None:
+                raise ValueError("sort: this list has no sortable columns")
+            try:
+                self.ordering = TypeAdapter(field.annotation).validate_python(self.sort)
+            except PydanticValidationError as exc:
+                raise ValueError(f"sort: {exc.errors()[0]['msg']}") from None
+        return self
+
+    def selector_kwargs(self) -> dict:
+        return self.dict(exclude={"sort"})

@@ -84,7 +84,7 @@ def _package_detail(user, package_id):
 def package_index(request: HttpRequest, filters: Query[PackageFilters]):
     """The caller's packages with figures derived from their assets."""
     require_any(request, "package", "view")
-    return package_list(actor(request), **filters.dict())
+    return package_list(actor(request), **filters.selector_kwargs())
 
 
 @router.post("/packages", response={201: PackageDetailOut, **ERRORS}, tags=["packages"])
@@ -192,7 +192,7 @@ def _project_detail(user, project_id):
 @paginate(PagePagination)
 def project_index(request: HttpRequest, filters: Query[ProjectFilters]):
     require_any(request, "project", "view")
-    return project_list(actor(request), **filters.dict())
+    return project_list(actor(request), **filters.selector_kwargs())
 
 
 @router.post("/projects", response={201: ProjectDetailOut, **ERRORS}, tags=["projects"])

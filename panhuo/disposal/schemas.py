@@ -7,7 +7,16 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from panhuo.core.schemas import DecimalIn, Id, Money, MoneyOut, Ordering, PositiveMoney, Text
+from panhuo.core.schemas import (
+    DecimalIn,
+    Id,
+    ListFilters,
+    Money,
+    MoneyOut,
+    Ordering,
+    PositiveMoney,
+    Text,
+)
 from panhuo.disposal.candidates import CANDIDATE_ORDERINGS
 from panhuo.disposal.channel_models import Frequency
 from panhuo.disposal.models import Channel, Package, ProjectStatus
@@ -62,7 +71,7 @@ class PackageAssetsIn(Schema):
     asset_ids: list[Id] = Field(min_length=1, max_length=10_000)
 
 
-class PackageFilters(Schema):
+class PackageFilters(ListFilters):
     q: Text = ""
     status: Package.Status | None = None
     channel: Channel | None = None
@@ -212,7 +221,7 @@ class TransitionIn(Schema):
         }
 
 
-class ProjectFilters(Schema):
+class ProjectFilters(ListFilters):
     q: Text = ""
     status: ProjectStatus | None = None
     channel: Channel | None = None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
-from panhuo.core.querying import id_or_missing, ordered
+from panhuo.core.querying import id_or_missing, narrowed, ordered
 from panhuo.disposal import deadlines
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.disposal.workflow import reachable, table_for
@@ -57,12 +57,7 @@ def package_list(
 ) -> QuerySet[Package]:
     visible = Package.objects.visible_to(user).values("pk")
     qs = with_figures(Package.objects.filter(pk__in=visible)).select_related("jurisdiction")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
-    if status:
-        qs = qs.filter(status=status)
-    if channel:
-        qs = qs.filter(channel=channel)
+    qs = narrowed(qs, q=q, search=("name", "code"), status=status, channel=channel)
     return ordered(qs, ordering, PACKAGE_ORDERINGS, "created_at")
 
 
@@ -87,14 +82,14 @@ def project_list(
 ):
     visible = DisposalProject.objects.visible_to(user).values("pk")
     qs = DisposalProject.objects.filter(pk__in=visible).select_related("package")
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(buyer__icontains=q) | Q(package__name__icontains=q))
-    if status:
-        qs = qs.filter(status=status)
-    if channel:
-        qs = qs.filter(channel=channel)
-    if package:
-        qs = qs.filter(package_id=package)
+    qs = narrowed(
+        qs,
+        q=q,
+        search=("code", "buyer", "package__name"),
+        status=status,
+        channel=channel,
+        package_id=package,
+    )
     return ordered(qs, ordering, PROJECT_ORDERINGS, "created_at")
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from panhuo.core.lists import Column, ObjectList
+from panhuo.core.lists import Column, ObjectList, ticked
 from panhuo.core.ui import (
     add_service_errors,
     fetch_or_404,
@@ -61,10 +61,12 @@ MAIN_PATH_SKIPS = {ProjectStatus.WITHDRAWN, ProjectStatus.IN_ARREARS}
 
 class PackageList(ObjectList):
     target, resource, url_name = "packages", "package", "package-list"
-    template = "disposal/package_list.html"
-    filter_form = PackageFilterForm
-    rows = staticmethod(package_list)  # searches q itself (code, name)
-    orderings, default_sort = PACKAGE_ORDERINGS, "-created_at"
+    template, filter_form = "disposal/package_list.html", PackageFilterForm
+    rows, orderings, default_sort = (
+        package_list,
+        PACKAGE_ORDERINGS,
+        "-created_at",
+    )  # searches q itself (code, name)
     columns = [
         Column("code", _l("Code")),
         Column("name", _l("Name")),
@@ -131,16 +133,19 @@ def _package_page(request, package: Package, add_form=None, status: int = 200):
     )
 
 
-def _picked(request) -> list[int]:
-    """Candidate ids ticked in the picker (the service checks each)."""
-    return [int(x) for x in request.POST.getlist("pick") if x.isdigit()]
-
-
 def _candidates(request, jurisdiction=None) -> dict:
     """The confirmed scope's candidates to pick from, filtered and paged."""
     form = CandidateFilterForm(request.GET or None)
     qs = confirmed_candidates(request.user, jurisdiction=jurisdiction, **form.filters())
-    return {"candidate_form": form, "candidates": paginate(request, qs, per_page=20)}
+    page = paginate(request, qs, per_page=20)
+    picked = ticked(request)
+    shown = {a.pk for a in page}
+    return {
+        "candidate_form": form,
+        "candidates": page,
+        "picked": set(picked),
+        "picked_elsewhere": [pk for pk in picked if pk not in shown],
+    }
 
 
 @section_required("package")
@@ -161,7 +166,7 @@ def package_create_view(request):
                 jurisdiction=form.cleaned_data["jurisdiction"],
                 name=form.cleaned_data["name"],
                 channel=form.cleaned_data["channel"],
-                asset_ids=[*form.cleaned_data["assets"], *_picked(request)],
+                asset_ids=[*form.cleaned_data["assets"], *ticked(request)],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -182,7 +187,7 @@ def package_add_assets_view(request, pk):
     form = AddAssetsForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            picked = [*form.cleaned_data["assets"], *_picked(request)]
+            picked = [*form.cleaned_data["assets"], *ticked(request)]
             services.package_add_assets(actor=request.user, package=package, asset_ids=picked)
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -211,10 +216,12 @@ def package_remove_asset_view(request, pk, asset_pk):
 
 class ProjectList(ObjectList):
     target, resource, url_name = "projects", "project", "project-list"
-    template = "disposal/project_list.html"
-    filter_form = ProjectFilterForm
-    rows = staticmethod(project_list)  # searches q itself (code, buyer, package)
-    orderings, default_sort = PROJECT_ORDERINGS, "-created_at"
+    template, filter_form = "disposal/project_list.html", ProjectFilterForm
+    rows, orderings, default_sort = (
+        project_list,
+        PROJECT_ORDERINGS,
+        "-created_at",
+    )  # searches q itself (code, buyer, package)
     columns = [
         Column("code", _l("Code")),
         Column("package", _l("Package"), lambda p: f"{p.package.name} {p.package.code}"),

@@ -77,7 +77,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: Error
 @paginate(PagePagination)
 def receipt_index(request: HttpRequest, filters: Query[ReceiptFilters]):
     require_any(request, "receipt", "view")
-    return receipt_list(actor(request), **filters.dict())
+    return receipt_list(actor(request), **filters.selector_kwargs())
 
 
 @router.post("/receipts", response={201: ReceiptDetailOut, **ERRORS}, tags=["receipts"])
@@ -110,7 +110,7 @@ def receipt_detail(request: HttpRequest, receipt_id: Id):
 @paginate(PagePagination)
 def debt_index(request: HttpRequest, filters: Query[DebtFilters]):
     require_any(request, "debt", "view")
-    return debt_list(actor(request), **filters.dict())
+    return debt_list(actor(request), **filters.selector_kwargs())
 
 
 @router.post("/debts", response={201: DebtDetailOut, **ERRORS}, tags=["debts"])

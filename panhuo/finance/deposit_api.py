@@ -20,7 +20,7 @@ def deposit_index(request: HttpRequest, filters: Query[DepositFilters]):
     """Bidders' deposits the caller may read (held apart from the receipts)."""
     require_any(request, "deposit", "view")
     user = actor(request)
-    data = filters.dict()
+    data = filters.selector_kwargs()
     if data["jurisdiction"] is not None:
         data["jurisdiction"] = referenced(
             "jurisdiction", "jurisdiction", visible_jurisdiction, user, data["jurisdiction"]

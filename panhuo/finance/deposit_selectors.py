@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from panhuo.core.querying import id_or_missing, ordered
+from panhuo.core.querying import id_or_missing, narrowed, ordered
 from panhuo.finance.deposit_models import Deposit, DepositStatus
 
 DEPOSIT_ORDERINGS = {
@@ -42,10 +42,7 @@ def deposit_list(
         qs = qs.filter(
             Q(bidder__icontains=q) | Q(voucher__icontains=q) | Q(project__code__icontains=q)
         )
-    if status:
-        qs = qs.filter(status=status)
-    if project:
-        qs = qs.filter(project_id=project)
+    qs = narrowed(qs, status=status, project_id=project)
     if jurisdiction is not None:
         qs = qs.filter(project__package__jurisdiction__path__startswith=jurisdiction.path)
     return ordered(qs, ordering, DEPOSIT_ORDERINGS, "received_on", tiebreak="-pk")

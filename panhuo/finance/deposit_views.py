@@ -95,10 +95,12 @@ class StepForm(forms.Form):
 
 class DepositList(ObjectList):
     target, resource, url_name = "deposits", "deposit", "deposit-list"
-    template = "finance/deposit_list.html"
-    filter_form = DepositFilterForm
-    rows = staticmethod(deposit_list)  # searches q itself
-    orderings, default_sort = DEPOSIT_ORDERINGS, "-received_on"
+    template, filter_form = "finance/deposit_list.html", DepositFilterForm
+    rows, orderings, default_sort = (
+        deposit_list,
+        DEPOSIT_ORDERINGS,
+        "-received_on",
+    )  # searches q itself
     columns = [
         Column("voucher", gettext_lazy("Voucher")),
         Column("project", gettext_lazy("Project"), "project.code"),

@@ -6,7 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from panhuo.core.schemas import Id, MoneyOut, PositiveMoney, Text
+from panhuo.core.schemas import Id, ListFilters, MoneyOut, PositiveMoney, Text
 from panhuo.finance.deposit_models import DepositStatus
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.finance.schemas import Rate
@@ -115,7 +115,7 @@ DepositOrdering = Literal[
 ]  # fmt: skip
 
 
-class DepositFilters(Schema):
+class DepositFilters(ListFilters):
     q: Text = Field("", description="Bidder, voucher or project code contains.")
     status: DepositStatus | None = None
     project: Id | None = None

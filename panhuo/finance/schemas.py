@@ -11,6 +11,7 @@ from panhuo.core.schemas import (
     DecimalIn,
     DecimalOut,
     Id,
+    ListFilters,
     Money,
     MoneyOut,
     Ordering,
@@ -73,7 +74,7 @@ class ReceiptIn(Schema):
     budget_class: BudgetClass
 
 
-class ReceiptFilters(Schema):
+class ReceiptFilters(ListFilters):
     q: Text = ""
     budget_class: BudgetClass | None = None
     project: Id | None = None
@@ -114,7 +115,7 @@ class DebtIn(Schema):
     outstanding: Money | None = Field(None, description="Defaults to the principal.")
 
 
-class DebtFilters(Schema):
+class DebtFilters(ListFilters):
     q: Text = ""
     debt_type: DebtType | None = None
     jurisdiction: Id | None = None

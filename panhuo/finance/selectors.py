@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
-from panhuo.core.querying import id_or_missing, ordered
+from panhuo.core.querying import id_or_missing, narrowed, ordered
 from panhuo.finance.models import Allocation, Debt, Receipt
 
 DEBT_ORDERINGS = {
@@ -51,12 +51,9 @@ def debt_list(
     ordering: str = "maturity_date",
 ) -> QuerySet[Debt]:
     qs = Debt.objects.visible_to(user).select_related("jurisdiction")
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(creditor__icontains=q))
-    if debt_type:
-        qs = qs.filter(debt_type=debt_type)
-    if jurisdiction:
-        qs = qs.filter(jurisdiction_id=jurisdiction)
+    qs = narrowed(
+        qs, q=q, search=("code", "creditor"), debt_type=debt_type, jurisdiction_id=jurisdiction
+    )
     if open_only:
         qs = qs.filter(outstanding__gt=0)
     return ordered(qs, ordering, DEBT_ORDERINGS, "maturity_date")
@@ -72,12 +69,9 @@ def receipt_list(
     ordering: str = "-received_on",
 ):
     qs = Receipt.objects.visible_to(user).select_related("project")
-    if q:
-        qs = qs.filter(Q(voucher__icontains=q) | Q(project__code__icontains=q))
-    if budget_class:
-        qs = qs.filter(budget_class=budget_class)
-    if project:
-        qs = qs.filter(project_id=project)
+    qs = narrowed(
+        qs, q=q, search=("voucher", "project__code"), budget_class=budget_class, project_id=project
+    )
     if unallocated_only:
         from django.db.models import F
 
@@ -87,10 +81,7 @@ def receipt_list(
 
 def allocation_list(user, *, receipt: int | None = None, debt: int | None = None):
     qs = Allocation.objects.visible_to(user).select_related("receipt", "debt", "allocated_by")
-    if receipt:
-        qs = qs.filter(receipt_id=receipt)
-    if debt:
-        qs = qs.filter(debt_id=debt)
+    qs = narrowed(qs, receipt_id=receipt, debt_id=debt)
     return qs.order_by("-allocated_on", "-pk")
 
 

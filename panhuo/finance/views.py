@@ -49,10 +49,12 @@ class DebtList(ObjectList):
     """The debt register: exports in the columns the debt import maps back by itself."""
 
     target, resource, url_name = "debts", "debt", "debt-list"
-    template = "finance/debt_list.html"
-    filter_form = DebtFilterForm
-    rows = staticmethod(debt_list)  # searches q itself (code, creditor)
-    orderings, default_sort = DEBT_ORDERINGS, "maturity_date"
+    template, filter_form = "finance/debt_list.html", DebtFilterForm
+    rows, orderings, default_sort = (
+        debt_list,
+        DEBT_ORDERINGS,
+        "maturity_date",
+    )  # searches q itself (code, creditor)
     columns = [
         Column("code", _l("Code")),
         Column("creditor", _l("Creditor")),
@@ -160,10 +162,12 @@ def debt_create_view(request):
 
 class ReceiptList(ObjectList):
     target, resource, url_name = "receipts", "receipt", "receipt-list"
-    template = "finance/receipt_list.html"
-    filter_form = ReceiptFilterForm
-    rows = staticmethod(receipt_list)  # searches q itself (voucher, project code)
-    orderings, default_sort = RECEIPT_ORDERINGS, "-received_on"
+    template, filter_form = "finance/receipt_list.html", ReceiptFilterForm
+    rows, orderings, default_sort = (
+        receipt_list,
+        RECEIPT_ORDERINGS,
+        "-received_on",
+    )  # searches q itself (voucher, project code)
     columns = [
         Column("voucher", _l("Voucher")),
         Column("project", _l("Project"), "project.code"),

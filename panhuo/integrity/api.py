@@ -19,9 +19,9 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 def audit_list(request: HttpRequest, filters: Query[AuditFilters]):
     """Audit entries in the caller's jurisdictions, newest first by default."""
     require_any(request, "audit", "view")
-    return selectors.audit_list(actor(request), **filters.dict(exclude={"ordering"})).order_by(
-        filters.ordering
-    )
+    return selectors.audit_list(
+        actor(request), **filters.dict(exclude={"ordering", "sort"})
+    ).order_by(filters.ordering)
 
 
 @router.get("/audit/verify", response={200: VerifyOut, **ERRORS})

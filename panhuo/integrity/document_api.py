@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from panhuo.core.api import PagePagination, actor, require_any
-from panhuo.core.schemas import ErrorOut, Id, Ordering, Text
+from panhuo.core.schemas import ErrorOut, Id, ListFilters, Ordering, Text
 from panhuo.integrity.document_models import Document, DocumentKind
 from panhuo.integrity.document_registry import TARGETS
 from panhuo.integrity.document_selectors import (
@@ -65,7 +65,7 @@ class DocumentOut(Schema):
         return reverse("api:document_download", kwargs={"document_id": obj.pk})
 
 
-class DocumentFilters(Schema):
+class DocumentFilters(ListFilters):
     target_type: TargetType | None = Field(None, description="With target_id: one record's.")
     target_id: Id | None = None
     kind: Kind | None = None

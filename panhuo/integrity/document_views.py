@@ -85,10 +85,12 @@ class DocumentList(ObjectList):
     """Exports one row per document version with its digest (the columns of CSV_COLUMNS)."""
 
     target, resource, url_name = "documents", "document", "document-list"
-    template = "integrity/document_list.html"
-    filter_form = DocumentFilterForm
-    rows = staticmethod(document_list)  # searches q itself
-    orderings, default_sort = DOCUMENT_ORDERINGS, "-uploaded_at"
+    template, filter_form = "integrity/document_list.html", DocumentFilterForm
+    rows, orderings, default_sort = (
+        document_list,
+        DOCUMENT_ORDERINGS,
+        "-uploaded_at",
+    )  # searches q itself
     export_name = "documents"
     columns = [
         Column("title", _l("Title")),

@@ -8,6 +8,7 @@ from panhuo.core.lists import ListFilterForm
 
 
 class AuditFilterForm(ListFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     action = forms.ChoiceField(label=_("Action"), required=False)
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)

@@ -6,7 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from panhuo.core.schemas import Id, Ordering, Text
+from panhuo.core.schemas import Id, ListFilters, Ordering, Text
 
 AUDIT_ORDERINGS = {"seq": "seq"}
 AuditOrdering = Ordering(AUDIT_ORDERINGS)
@@ -28,7 +28,7 @@ class AuditEntryOut(Schema):
     hash: str
 
 
-class AuditFilters(Schema):
+class AuditFilters(ListFilters):
     action: Text = Field("", max_length=64, description='e.g. "asset.update".')
     object_type: Text = Field("", max_length=64, description='e.g. "register.asset".')
     object_id: Text = Field("", max_length=64)

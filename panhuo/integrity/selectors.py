@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Model, QuerySet
 
+from panhuo.core.querying import narrowed
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation import policy
 
@@ -28,6 +29,7 @@ AUDIT_ORDERINGS = {
 def audit_list(
     user,
     *,
+    q: str = "",
     action: str = "",
     object_type: str = "",
     object_id: str = "",
@@ -39,22 +41,19 @@ def audit_list(
 ) -> QuerySet[AuditEntry]:
     """The audit entries the reader may see, filtered (newest first unless ordered again)."""
     qs = audit_entries_visible_to(user)
-    if action:
-        qs = qs.filter(action=action)
-    if object_type:
-        qs = qs.filter(object_type=object_type)
-    if object_id:
-        qs = qs.filter(object_id=object_id)
-    if actor:
-        qs = qs.filter(actor_id=actor)
-    if actor_name:
-        qs = qs.filter(actor_name__iexact=actor_name)
-    if seq:
-        qs = qs.filter(seq=seq)
-    if date_from:
-        qs = qs.filter(created_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(created_at__date__lte=date_to)
+    qs = narrowed(
+        qs,
+        q=q,
+        search=("object_repr", "actor_name", "action"),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        actor_id=actor,
+        actor_name__iexact=actor_name,
+        seq=seq,
+        created_at__date__gte=date_from,
+        created_at__date__lte=date_to,
+    )
     return qs.order_by("-seq")
 
 

@@ -48,11 +48,8 @@ def _changes(entry) -> str:
 
 class AuditList(ObjectList):
     target, resource, url_name = "audit", "audit", "audit-list"
-    template = "integrity/audit_list.html"
-    filter_form = AuditFilterForm
-    rows = staticmethod(audit_list)
-    search = ("object_repr", "actor_name", "action")
-    orderings, default_sort = AUDIT_ORDERINGS, "-seq"
+    template, filter_form = "integrity/audit_list.html", AuditFilterForm
+    rows, orderings, default_sort = audit_list, AUDIT_ORDERINGS, "-seq"
     columns = [
         Column("seq", "#", numeric=True),
         Column("created_at", _l("When")),

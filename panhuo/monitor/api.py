@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field
 
 from panhuo.core.api import PagePagination, actor, referenced, require_any
 from panhuo.core.errors import ValidationError
-from panhuo.core.schemas import DecimalIn, ErrorOut, Id, MoneyOut, Ordering, Text
+from panhuo.core.schemas import DecimalIn, ErrorOut, Id, ListFilters, MoneyOut, Ordering, Text
 from panhuo.monitor import figures
 from panhuo.monitor.importing import revenue_import
 from panhuo.monitor.models import RevenueCategory
@@ -69,7 +69,7 @@ class RevenueOut(Schema):
         return obj.category.code
 
 
-class RevenueFilters(Schema):
+class RevenueFilters(ListFilters):
     q: Text = ""
     jurisdiction: Id | None = Field(None, description="This place and everything below it.")
     category: Text | None = Field(None, description="A category code (a total includes items).")
@@ -201,7 +201,7 @@ def revenue_categories(request: HttpRequest):
 def revenue_index(request: HttpRequest, filters: Query[RevenueFilters]):
     """Figures you may read (a place's own and those below it), filtered and sorted."""
     require_any(request, "revenue", "view")
-    return revenue_list(actor(request), **filters.dict())
+    return revenue_list(actor(request), **filters.selector_kwargs())
 
 
 @router.put("/revenue", response={200: RevenueSetOut, **ERRORS})

@@ -177,10 +177,8 @@ def thresholds_view(request):
 
 class RevenueList(ObjectList):
     target, resource, url_name = "revenue", "revenue", "revenue-list"
-    template = "monitor/revenue_list.html"
-    filter_form = RevenueFilterForm
-    rows = staticmethod(revenue_list)  # searches q itself
-    orderings, default_sort = REVENUE_ORDERINGS, "-month"
+    template, filter_form = "monitor/revenue_list.html", RevenueFilterForm
+    rows, orderings, default_sort = revenue_list, REVENUE_ORDERINGS, "-month"  # searches q itself
     columns = [
         Column("jurisdiction_code", _l("Jurisdiction code"), "jurisdiction.code", show=False),
         Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),

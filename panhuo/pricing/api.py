@@ -46,7 +46,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 @paginate(PagePagination)
 def valuation_index(request: HttpRequest, filters: Query[ValuationFilters]):
     require_any(request, "valuation", "view")
-    return valuation_list(actor(request), **filters.dict())
+    return valuation_list(actor(request), **filters.selector_kwargs())
 
 
 @router.post("/valuations", response={201: ValuationDetailOut, **ERRORS}, tags=["valuations"])

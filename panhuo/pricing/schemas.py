@@ -6,7 +6,16 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from panhuo.core.schemas import DecimalIn, DecimalOut, Id, MoneyOut, Ordering, PositiveMoney, Text
+from panhuo.core.schemas import (
+    DecimalIn,
+    DecimalOut,
+    Id,
+    ListFilters,
+    MoneyOut,
+    Ordering,
+    PositiveMoney,
+    Text,
+)
 from panhuo.pricing.models import AppraisalMethod, ValuationKind
 from panhuo.pricing.selectors import VALUATION_ORDERINGS
 
@@ -63,7 +72,7 @@ class ValuationIn(Schema):
     note: Text = Field("", max_length=2000)
 
 
-class ValuationFilters(Schema):
+class ValuationFilters(ListFilters):
     q: Text = ""
     kind: ValuationKind | None = None
     asset: Id | None = None

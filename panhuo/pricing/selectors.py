@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from panhuo.core.querying import id_or_missing, ordered
+from panhuo.core.querying import id_or_missing, narrowed, ordered
 from panhuo.pricing.models import AvmRun, PriceRuleSet, Valuation, ValuationKind
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
 
@@ -49,12 +49,7 @@ def valuation_list(
             | Q(report_number__icontains=q)
             | Q(appraiser__icontains=q)
         )
-    if kind:
-        qs = qs.filter(kind=kind)
-    if asset:
-        qs = qs.filter(asset_id=asset)
-    if package:
-        qs = qs.filter(package_id=package)
+    qs = narrowed(qs, kind=kind, asset_id=asset, package_id=package)
     if current_only:
         today = timezone.localdate()
         qs = qs.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))

@@ -40,10 +40,12 @@ from panhuo.pricing.selectors import (
 
 class ValuationList(ObjectList):
     target, resource, url_name = "valuations", "valuation", "valuation-list"
-    template = "pricing/valuation_list.html"
-    filter_form = ValuationFilterForm
-    rows = staticmethod(valuation_list)  # searches q itself
-    orderings, default_sort = VALUATION_ORDERINGS, "-base_date"
+    template, filter_form = "pricing/valuation_list.html", ValuationFilterForm
+    rows, orderings, default_sort = (
+        valuation_list,
+        VALUATION_ORDERINGS,
+        "-base_date",
+    )  # searches q itself
     columns = [
         Column("asset", _l("Asset")),
         Column("kind", _l("Kind")),

@@ -65,7 +65,7 @@ def asset_index(
     require_any(request, "asset", "view")
 
     def answer() -> HttpResponse:
-        queryset = asset_list(actor(request), **filters.dict())
+        queryset = asset_list(actor(request), **filters.selector_kwargs())
         count, size, window = page_window(queryset, pagination.page, pagination.page_size)
         body = {
             "count": count,
@@ -115,7 +115,7 @@ def asset_export(request: HttpRequest, filters: Query[ExportFilters]):
     Registered before ``/assets/{asset_id}`` so that ``export`` is not read as an id.
     """
     require_any(request, "asset", "view")
-    params = filters.dict()
+    params = filters.selector_kwargs()
     fmt = params.pop("format")
     qs = asset_list(actor(request), **params)
     name = f"assets-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"

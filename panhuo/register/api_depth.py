@@ -38,6 +38,7 @@ from panhuo.register.schemas_depth import (
     ClassificationOut,
     ImportForm,
     ImportRunDetailOut,
+    ImportRunFilters,
     ImportRunOut,
     JurisdictionQuery,
     MappingBody,
@@ -57,6 +58,7 @@ from panhuo.register.schemas_depth import (
     ScopeRulesOut,
 )
 from panhuo.register.scope_models import ScopeDecision
+from panhuo.register.selectors import import_run_list, scope_decision_list
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -276,11 +278,11 @@ def debt_import_cancel(request: HttpRequest, run_id: Id):
 
 @router.get("/imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])
 @paginate(PagePagination)
-def import_index(request: HttpRequest):
+def import_index(request: HttpRequest, filters: Query[ImportRunFilters]):
     """Your imports, newest first (a run whose worker stopped reads as failed)."""
-    runs = _own_runs(request)
+    require_any(request, "asset", "create")
     fail_stale_runs(owner=actor(request))
-    return runs.order_by("-created_at", "-pk")
+    return import_run_list(actor(request), **filters.selector_kwargs())
 
 
 @router.get("/imports/{run_id}", response={200: ImportRunDetailOut, **ERRORS}, tags=["imports"])
@@ -367,12 +369,10 @@ def scope_rules_set(request: HttpRequest, filters: Query[JurisdictionQuery], pay
     return _rules_out(jurisdiction, rules)
 
 
-def _decisions(request: HttpRequest):
+def _decisions(request: HttpRequest, **filters):
     require_any(request, "scope", "view")
     return (
-        ScopeDecision.objects.filter(
-            policy.scope_q(actor(request), "scope", "view", path="jurisdiction__path")
-        )
+        scope_decision_list(actor(request), **filters)
         .select_related("jurisdiction", "decided_by")
         .annotate(
             included_count=Count("items", filter=Q(items__included=True)),
@@ -407,10 +407,7 @@ def scope_decision_new(request: HttpRequest, payload: ScopeDecisionIn):
 @paginate(PagePagination)
 def scope_decision_index(request: HttpRequest, filters: Query[ScopeDecisionFilters]):
     """Recorded scope decisions in the caller's jurisdictions, newest first."""
-    qs = _decisions(request)
-    if filters.jurisdiction:
-        qs = qs.filter(jurisdiction_id=filters.jurisdiction)
-    return qs.order_by("-decided_at", "-pk")
+    return _decisions(request, **filters.selector_kwargs()).order_by("-decided_at", "-pk")
 
 
 @router.get(

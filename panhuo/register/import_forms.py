@@ -316,6 +316,7 @@ class MappingForm(forms.Form):
 
 
 class ImportRunFilterForm(ListFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=blank_choice(ImportRun.Status.choices)
     )

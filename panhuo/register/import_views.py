@@ -154,11 +154,8 @@ class ImportRunList(ObjectList):
     """The reader's own imports; a run whose worker stopped reads as failed."""
 
     target, resource, action, url_name = "imports", "asset", "create", "import-run-list"
-    template = "register/import_run_list.html"
-    filter_form = ImportRunFilterForm
-    rows = staticmethod(import_run_list)
-    search = ("file_name",)
-    orderings, default_sort = IMPORT_ORDERINGS, "-created_at"
+    template, filter_form = "register/import_run_list.html", ImportRunFilterForm
+    rows, orderings, default_sort = import_run_list, IMPORT_ORDERINGS, "-created_at"
     columns = [
         Column("id", "#", "pk"),
         Column("file", _l("File"), "file_name"),

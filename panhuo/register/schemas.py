@@ -11,6 +11,7 @@ from panhuo.core.schemas import (
     DecimalIn,
     DecimalOut,
     Id,
+    ListFilters,
     Money,
     MoneyOut,
     Ordering,
@@ -126,7 +127,7 @@ class AssetPatch(Schema):
     attributes: Attributes | None = None
 
 
-class AssetFilters(Schema):
+class AssetFilters(ListFilters):
     q: Text = Field("", description="Search in code, name and address.")
     kind: AssetKind | None = None
     status: AssetStatus | None = None

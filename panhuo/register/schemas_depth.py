@@ -8,7 +8,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from panhuo.core.lists import TARGETS
-from panhuo.core.schemas import Id, Money, MoneyOut, Text
+from panhuo.core.schemas import Id, ListFilters, Money, MoneyOut, Text
 
 # --- Classification codes ----------------------------------------------------------------------
 
@@ -217,8 +217,18 @@ class ScopeDecisionIn(Schema):
     note: Text = Field("", max_length=2000)
 
 
-class ScopeDecisionFilters(Schema):
+class ScopeDecisionFilters(ListFilters):
     jurisdiction: Id | None = None
+    date_from: dt.date | None = Field(None, description="Decided on or after this day.")
+    date_to: dt.date | None = Field(None, description="Decided on or before this day.")
+
+
+ImportStatus = Literal["queued", "running", "succeeded", "rejected", "failed", "cancelled"]
+
+
+class ImportRunFilters(ListFilters):
+    status: ImportStatus | None = None
+    target: Literal["assets", "debts"] | None = None
 
 
 class JurisdictionRefOut(Schema):

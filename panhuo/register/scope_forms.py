@@ -73,6 +73,7 @@ class ScopeDecisionForm(forms.Form):
 
 
 class ScopeDecisionFilterForm(ListFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     jurisdiction = forms.ModelChoiceField(
         label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
     )

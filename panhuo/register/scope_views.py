@@ -210,11 +210,8 @@ def _visible_decisions(user):
 
 class ScopeDecisionList(ObjectList):
     target, resource, url_name = "scope-decisions", "scope", "scope-decision-list"
-    template = "register/scope_decision_list.html"
-    filter_form = ScopeDecisionFilterForm
-    rows = staticmethod(scope_decision_list)
-    search = ("note", "decided_by__username")
-    orderings, default_sort = SCOPE_DECISION_ORDERINGS, "-decided_at"
+    template, filter_form = "register/scope_decision_list.html", ScopeDecisionFilterForm
+    rows, orderings, default_sort = scope_decision_list, SCOPE_DECISION_ORDERINGS, "-decided_at"
     export_name = "scope-decisions"
     columns = [
         Column("id", "#", "pk"),

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from panhuo.core.querying import id_or_missing, ordered
+from panhuo.core.querying import id_or_missing, narrowed, ordered
 from panhuo.organisation import policy
 from panhuo.register.import_models import ImportRun
 from panhuo.register.models import Asset, AssetStatus, Encumbrance
@@ -65,26 +65,20 @@ def asset_list(
 ) -> QuerySet[Asset]:
     """The caller's assets, filtered and sorted; unknown orderings fall back to code."""
     qs = Asset.objects.visible_to(user).select_related("unit")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(address__icontains=q))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    if criticality:
-        qs = qs.filter(criticality=criticality)
-    if unit:
-        qs = qs.filter(unit_id=unit)
-    if jurisdiction:
-        qs = qs.filter(unit__jurisdiction_id=jurisdiction)
-    if min_value is not None:
-        qs = qs.filter(book_value__gte=min_value)
-    if max_value is not None:
-        qs = qs.filter(book_value__lte=max_value)
-    if min_appraised is not None:
-        qs = qs.filter(appraised_value__gte=min_appraised)
-    if max_appraised is not None:
-        qs = qs.filter(appraised_value__lte=max_appraised)
+    qs = narrowed(
+        qs,
+        q=q,
+        search=("name", "code", "address"),
+        kind=kind,
+        status=status,
+        criticality=criticality,
+        unit_id=unit,
+        unit__jurisdiction_id=jurisdiction,
+        book_value__gte=min_value,
+        book_value__lte=max_value,
+        appraised_value__gte=min_appraised,
+        appraised_value__lte=max_appraised,
+    )
     if min_idle_months is not None:
         # Idle at least N months: idle or under-used, and idle since on or before today − N.
         qs = qs.filter(
@@ -142,6 +136,7 @@ SCOPE_DECISION_ORDERINGS = {
 def scope_decision_list(
     user,
     *,
+    q: str = "",
     jurisdiction: int | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
@@ -154,12 +149,14 @@ def scope_decision_list(
         .select_related("jurisdiction", "decided_by")
         .annotate(n_items=Count("items"), n_in=Count("items", filter=Q(items__included=True)))
     )
-    if jurisdiction:
-        qs = qs.filter(jurisdiction_id=jurisdiction)
-    if date_from:
-        qs = qs.filter(decided_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(decided_at__date__lte=date_to)
+    qs = narrowed(
+        qs,
+        q=q,
+        search=("note", "decided_by__username"),
+        jurisdiction_id=jurisdiction,
+        decided_at__date__gte=date_from,
+        decided_at__date__lte=date_to,
+    )
     return ordered(qs, "-decided_at", SCOPE_DECISION_ORDERINGS, "-decided_at")
 
 
@@ -172,11 +169,8 @@ IMPORT_ORDERINGS = {
 }
 
 
-def import_run_list(user, *, status: str = "", target: str = "") -> QuerySet:
+def import_run_list(user, *, q: str = "", status: str = "", target: str = "") -> QuerySet:
     """The reader's own imports (nobody sees another's uploads)."""
     qs = ImportRun.objects.filter(owner=user)
-    if status:
-        qs = qs.filter(status=status)
-    if target:
-        qs = qs.filter(target=target)
+    qs = narrowed(qs, file_name__icontains=q, status=status, target=target)
     return ordered(qs, "-created_at", IMPORT_ORDERINGS, "-created_at")

@@ -47,10 +47,12 @@ class AssetList(ObjectList):
     """The register: exports in the import's own columns, so an export reads back as is."""
 
     target, resource, url_name = "assets", "asset", "asset-list"
-    template = "register/asset_list.html"
-    filter_form = AssetFilterForm
-    rows = staticmethod(asset_list)  # searches q itself (code, name, address)
-    orderings, default_sort = ASSET_ORDERINGS, "code"
+    template, filter_form = "register/asset_list.html", AssetFilterForm
+    rows, orderings, default_sort = (
+        asset_list,
+        ASSET_ORDERINGS,
+        "code",
+    )  # searches q itself (code, name, address)
     columns = [
         Column("code", _l("Code")),
         Column("name", _l("Name")),
@@ -71,6 +73,9 @@ class AssetList(ObjectList):
             "can_create": may_create,
             "can_import": may_create,
         }
+
+    def export_header(self) -> list[str]:
+        return exporting.HEADERS
 
     def export(self, fmt: str):
         _form, _sort, qs = self.query()

@@ -221,8 +221,46 @@
     });
   }
 
+  /* Rows ticked on one page of a list stay ticked on the next: a page link (or filter form)
+   * inside [data-keep-ticked="pick"] carries every ticked "pick" as pick=<id>, which the
+   * server shows ticked again, or as hidden fields where the row is on another page. */
+  function keepTicked() {
+    document.querySelectorAll("[data-keep-ticked]").forEach(function (box) {
+      var name = box.getAttribute("data-keep-ticked");
+      function ticked() {
+        var ids = [];
+        document.querySelectorAll("input[name='" + name + "']").forEach(function (input) {
+          if ((input.type === "hidden" || input.checked) && ids.indexOf(input.value) < 0) {
+            ids.push(input.value);
+          }
+        });
+        return ids;
+      }
+      box.querySelectorAll("a[href]").forEach(function (link) {
+        link.addEventListener("click", function () {
+          var url = new URL(link.href, window.location.href);
+          url.searchParams.delete(name);
+          ticked().forEach(function (id) { url.searchParams.append(name, id); });
+          link.href = url.toString();
+        });
+      });
+      box.querySelectorAll("form[method='get']").forEach(function (form) {
+        form.addEventListener("submit", function () {
+          form.querySelectorAll("input[data-ticked]").forEach(function (i) { i.remove(); });
+          ticked().forEach(function (id) {
+            var input = document.createElement("input");
+            input.type = "hidden"; input.name = name; input.value = id;
+            input.setAttribute("data-ticked", "");
+            form.appendChild(input);
+          });
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     drawCharts();
     enhanceForms();
+    keepTicked();
   });
 }());
