@@ -51,7 +51,7 @@ MAX_SEARCH = 200
 #: a test checks that every one is declared and nothing else is.
 TARGETS = (
     "assets", "packages", "projects", "approvals", "chains", "delegations", "valuations",
-    "receipts", "debts", "deposits", "documents", "scope-decisions", "imports",
+    "receipts", "overdue-receipts", "debts", "deposits", "documents", "scope-decisions", "imports",
     "audit", "revenue",
 )  # fmt: skip
 
@@ -232,10 +232,14 @@ class ObjectList:
         if self.search:
             filters.pop("q", None)
         sort = self.sort()
+        # A selector that sorts (``ordering``) keeps its own tiebreak; others are sorted here.
+        sorts_itself = bool(sort) and "ordering" in signature(type(self).rows).parameters
+        if sorts_itself:
+            filters["ordering"] = sort
         qs = self.get_queryset(filters)
         if self.search and text:
             qs = qs.filter(search_filter(self.search, text))
-        if sort and isinstance(qs, QuerySet):
+        if sort and not sorts_itself and isinstance(qs, QuerySet):
             qs = ordered(qs, sort, self.orderings, self.default_sort, self.tiebreak)
         return form, sort, qs
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.core.lists import ListFilterForm
 from panhuo.disposal.channel_models import Frequency
 from panhuo.disposal.models import Channel, Package, ProjectStatus
 from panhuo.disposal.workflow import Transition
@@ -77,7 +78,7 @@ class AssetListField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class PackageFilterForm(forms.Form):
+class PackageFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -89,10 +90,6 @@ class PackageFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
     )
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class PackageForm(forms.Form):
@@ -130,7 +127,7 @@ class AddAssetsForm(forms.Form):
         return ids
 
 
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -142,10 +139,6 @@ class ProjectFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
     )
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class BoardFilterForm(forms.Form):

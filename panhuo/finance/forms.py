@@ -7,12 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.core.lists import ListFilterForm
 from panhuo.finance.models import BudgetClass, DebtType
 from panhuo.finance.selectors import debt_list
 from panhuo.organisation import policy
 
 
-class DebtFilterForm(forms.Form):
+class DebtFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -22,10 +23,6 @@ class DebtFilterForm(forms.Form):
         label=_("Type"), required=False, choices=blank_choice(DebtType.choices, _("All types"))
     )
     open_only = forms.BooleanField(label=_("Outstanding only"), required=False)
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class DebtForm(forms.Form):
@@ -69,7 +66,7 @@ class DebtForm(forms.Form):
         return data
 
 
-class ReceiptFilterForm(forms.Form):
+class ReceiptFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -79,10 +76,6 @@ class ReceiptFilterForm(forms.Form):
         label=_("Budget class"), required=False, choices=blank_choice(BudgetClass.choices)
     )
     unallocated_only = forms.BooleanField(label=_("Not fully allocated"), required=False)
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class ReceiptForm(forms.Form):

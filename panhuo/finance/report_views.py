@@ -7,8 +7,10 @@ from decimal import Decimal
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
-from panhuo.core.ui import csv_response, paginate, section_required
+from panhuo.core.lists import Column, ObjectList
+from panhuo.core.ui import csv_response, section_required
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.finance.exports import xlsx_response
 from panhuo.finance.models import BudgetClass, DebtType, ReceiptKind
@@ -25,37 +27,38 @@ def _export(request, name: str, sheet: str, header: list[str], rows):
     return csv_response(f"{name}-{stamp}.csv", header, rows)
 
 
-@section_required("receipt")
-def overdue_receipts_view(request):
+def _overdue_kind(r) -> str:
+    return str(dict(ExpectedKind.choices).get(r.kind, r.kind))
+
+
+class OverdueList(ObjectList):
     """Every expected receipt past due and unpaid, across the projects the caller reads."""
-    form = OverdueFilterForm(request.GET or None, user=request.user)
-    raw = (request.GET.get("sort") or "").strip()
-    sort = raw if raw.lstrip("-") in OVERDUE_ORDERINGS else "-days_overdue"
-    today = timezone.localdate()
-    rows = overdue_receipts(request.user, today=today, ordering=sort, **form.filters())
-    if request.GET.get("format") in ("csv", "xlsx"):
-        kinds = dict(ExpectedKind.choices)
-        header = [
-            _("Project"), _("Jurisdiction"), _("Buyer"), _("Kind"), _("Label"), _("Due date"),
-            _("Amount (yuan)"), _("Paid (yuan)"), _("Outstanding (yuan)"), _("Days overdue"),
-        ]  # fmt: skip
-        lines = (
-            [r.project_code, r.jurisdiction_name, r.buyer, str(kinds.get(r.kind, r.kind)),
-             r.label, r.due_date.isoformat(), r.amount, r.paid, r.outstanding, r.days_overdue]
-            for r in rows
-        )  # fmt: skip
-        return _export(request, "overdue-receipts", "overdue", header, lines)
-    return render(
-        request,
-        "finance/overdue_receipts.html",
-        {
-            "filter_form": form,
-            "sort": sort,
-            "page": paginate(request, rows),
-            "total": sum((r.outstanding for r in rows), ZERO),
-            "today": today,
-        },
-    )
+
+    target, resource, url_name = "overdue-receipts", "receipt", "overdue-receipts"
+    template, filter_form = "finance/overdue_receipts.html", OverdueFilterForm
+    rows, orderings, default_sort = overdue_receipts, OVERDUE_ORDERINGS, "-days_overdue"
+    export_name = "overdue-receipts"
+    columns = [
+        Column("project", _l("Project"), "project_code"),
+        Column("jurisdiction", _l("Jurisdiction"), "jurisdiction_name"),
+        Column("buyer", _l("Buyer")),
+        Column("kind", _l("Kind"), _overdue_kind),
+        Column("label", _l("Label"), show=False),
+        Column("due_date", _l("Due date")),
+        Column("amount", _l("Amount (yuan)"), numeric=True),
+        Column("paid", _l("Paid (yuan)"), numeric=True),
+        Column("outstanding", _l("Outstanding (yuan)"), numeric=True),
+        Column("days_overdue", _l("Days overdue"), numeric=True),
+    ]
+
+    def get_queryset(self, filters: dict):
+        return overdue_receipts(self.user, today=timezone.localdate(), **filters)
+
+    def extra_context(self, rows) -> dict:
+        return {"total": sum((r.outstanding for r in rows), ZERO), "today": timezone.localdate()}
+
+
+overdue_receipts_view = OverdueList.as_view()
 
 
 def reconciliation_columns():

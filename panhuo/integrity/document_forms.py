@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.forms import blank_choice
+from panhuo.core.lists import ListFilterForm
 from panhuo.integrity.document_files import ACCEPT_ATTR
 from panhuo.integrity.document_models import DocumentKind
 from panhuo.integrity.document_registry import TARGETS
@@ -25,7 +26,7 @@ class DocumentUploadForm(forms.Form):
     )
 
 
-class DocumentFilterForm(forms.Form):
+class DocumentFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -41,7 +42,3 @@ class DocumentFilterForm(forms.Form):
         choices=blank_choice([(t.key, t.name) for t in TARGETS.values()]),
     )
     latest_only = forms.BooleanField(label=_("Latest versions only"), required=False)
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}

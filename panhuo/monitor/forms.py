@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.core.lists import ListFilterForm
 from panhuo.monitor.models import RevenueCategory
 from panhuo.monitor.selectors import leaf_categories, monitor_jurisdictions
 from panhuo.organisation import policy
@@ -41,7 +42,7 @@ class MonitorFilterForm(forms.Form):
         return jurisdiction, data.get("year"), data.get("through")
 
 
-class RevenueFilterForm(forms.Form):
+class RevenueFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -55,13 +56,6 @@ class RevenueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].queryset = monitor_jurisdictions(user)
         self.fields["category"].choices = blank_choice(_category_choices(), _("All categories"))
-
-    def filters(self) -> dict:
-        self.is_valid()
-        data = {k: v for k, v in self.cleaned_data.items() if v}
-        if "jurisdiction" in data:
-            data["jurisdiction"] = data["jurisdiction"].pk
-        return data
 
 
 class RevenueSetForm(forms.Form):

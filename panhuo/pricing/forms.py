@@ -7,13 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
 from panhuo.pricing.models import AppraisalMethod, PriceRuleSet, ValuationKind
 from panhuo.pricing.rules import Thresholds
 from panhuo.register.models import Asset
 
 
-class ValuationFilterForm(forms.Form):
+class ValuationFilterForm(ListFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -23,10 +24,6 @@ class ValuationFilterForm(forms.Form):
         label=_("Kind"), required=False, choices=blank_choice(ValuationKind.choices)
     )
     current_only = forms.BooleanField(label=_("Still valid only"), required=False)
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class ValuationForm(forms.Form):

@@ -1,10 +1,8 @@
 """API: the asset register, its export and its encumbrances."""
 
 import json
-import tempfile
 
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
@@ -17,6 +15,7 @@ from panhuo.core.api import (
     require_any,
     visible_unit,
 )
+from panhuo.core.lists import XLSX_TYPE
 from panhuo.core.read_cache import cached_json
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.integrity.schemas import AuditEntryOut
@@ -91,9 +90,6 @@ def asset_new(request: HttpRequest, payload: AssetIn):
     return Status(201, asset_create(actor=actor(request), data=data))
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @router.get(
     "/assets/export",
     response=ERRORS,
@@ -117,18 +113,7 @@ def asset_export(request: HttpRequest, filters: Query[ExportFilters]):
     require_any(request, "asset", "view")
     params = filters.selector_kwargs()
     fmt = params.pop("format")
-    qs = asset_list(actor(request), **params)
-    name = f"assets-{timezone.localtime().strftime('%Y%m%d-%H%M')}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            exporting.stream_csv(qs), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-    exporting.write_xlsx(qs, out)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+    return exporting.export_response(asset_list(actor(request), **params), fmt)
 
 
 @router.get("/assets/{asset_id}", response={200: AssetOut, **ERRORS})

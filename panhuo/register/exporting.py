@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO
 
 from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 
+from panhuo.core.lists import XLSX_TYPE
 from panhuo.register.importing.fields import ATTRIBUTE_KEYS
 
 COLUMNS = [
@@ -122,6 +126,20 @@ def write_xlsx(qs: QuerySet, out: IO[bytes] | str, rows: Iterable[list[str]] | N
     for row in rows if rows is not None else asset_rows(qs):
         ws.append([text(v) if isinstance(v, str) and v.startswith("=") else v for v in row])
     wb.save(out)
+
+
+def export_response(qs: QuerySet, fmt: str):
+    """The assets of ``qs`` as a download in the import's columns: CSV streamed, or XLSX built
+    in a temporary file (a large register never sits in memory). The page and the API share it."""
+    name = f"assets-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(stream_csv(qs), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+    write_xlsx(qs, out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_TYPE)
 
 
 def xlsx_bytes(qs: QuerySet) -> bytes:

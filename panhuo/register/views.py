@@ -3,20 +3,19 @@ derived figures, encumbrances and history, create, edit."""
 
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.core.errors import Conflict
-from panhuo.core.lists import XLSX_TYPE, Column, ObjectList, export_stamp
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     describe_history,
@@ -78,18 +77,7 @@ class AssetList(ObjectList):
         return exporting.HEADERS
 
     def export(self, fmt: str):
-        _form, _sort, qs = self.query()
-        name = f"assets-{export_stamp()}.{fmt}"
-        if fmt == "csv":
-            response = StreamingHttpResponse(
-                exporting.stream_csv(qs), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
-        out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-        exporting.write_xlsx(qs, out)  # in a temporary file: a big register never sits in memory
-        out.seek(0)
-        return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_TYPE)
+        return exporting.export_response(self.query()[2], fmt)
 
 
 asset_list_view = AssetList.as_view()

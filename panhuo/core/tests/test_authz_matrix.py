@@ -52,7 +52,9 @@ def records(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(DATA_DIR=data, CACHES={**settings.CACHES, "default": cache}),
         transaction.atomic(),
     ):
-        yield build_records(build_world())
+        rec = build_records(build_world())
+        # Signed in once for all the items (their sessions outside the items' savepoints).
+        yield rec, az.clients(rec.w)
         transaction.set_rollback(True)
 
 
@@ -61,12 +63,34 @@ class TestEveryCaller:
     pytest-xdist spreads them over its workers; together the items call every endpoint."""
 
     def test_every_endpoint_answers_every_caller_as_the_table_says(self, records, db, group):
+        rec, callers = records
         endpoints = list(az.endpoint_groups()[group])
         rows, _ = az.load_table()
-        mismatches, observed = az.run_matrix(records, endpoints, rows)
+        mismatches, observed = az.run_matrix(rec, endpoints, rows, callers)
         if path := os.environ.get("PANHUO_AUTHZ_OBSERVED"):
             az.merge_observed(Path(path), observed)
         assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches)
+
+    def test_a_refused_call_that_wrote_a_row_is_a_mismatch(self, records, db, monkeypatch):
+        """What the run checks besides the answers: a call refused (here 403) after it wrote
+        is reported with the table it changed, for every caller."""
+        from django.http import HttpResponseForbidden
+
+        from panhuo.organisation.models import Jurisdiction
+
+        def writes_then_refuses(client, endpoint, url, kwargs):
+            Jurisdiction.objects.create(code="W1", name="Written", level="province")
+            return HttpResponseForbidden()
+
+        monkeypatch.setattr(az, "_call", writes_then_refuses)
+        rec, callers = records
+        endpoint = next(e for e in az.discover()[0] if not e.params)
+        mismatches, _ = az.run_matrix(rec, [endpoint], {}, callers)
+        assert len(mismatches) == len(az.CALLERS)
+        assert all(
+            "refused (403) but changed ['organisation.Jurisdiction']" in m for m in mismatches
+        )
+        assert not Jurisdiction.objects.filter(code="W1").exists()
 
 
 @per_caller(["head", "finance", "auditor", "supervisor"])
