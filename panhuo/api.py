@@ -175,8 +175,11 @@ def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 # --- Routers ---------------------------------------------------------------------------------
 
 api.add_router("", "panhuo.organisation.api.router")
-api.add_router("", "panhuo.register.api.router")
-api.add_router("", "panhuo.register.api_depth.router")
+api.add_router("", "panhuo.register.api.assets.router")
+api.add_router("", "panhuo.register.api.codes.router")
+api.add_router("", "panhuo.register.api.imports.router")
+api.add_router("", "panhuo.register.api.scope.router")
+api.add_router("", "panhuo.register.api.saved_filters.router")
 api.add_router("", "panhuo.disposal.api.router")
 api.add_router("", "panhuo.finance.api.router")
 api.add_router("", "panhuo.pricing.api.router")

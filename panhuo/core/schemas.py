@@ -156,6 +156,10 @@ class ErrorOut(Schema):
     )
 
 
+#: The 4xx answers most operations document beside their success.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
 class Ref(Schema):
     """A compact reference to a related record."""
 

@@ -14,7 +14,7 @@ from panhuo.core.api import (
     visible_jurisdiction,
 )
 from panhuo.core.errors import ValidationError
-from panhuo.core.schemas import ErrorOut, Id
+from panhuo.core.schemas import ERRORS, Id
 from panhuo.disposal.selectors import get_project_for
 from panhuo.finance.debt_models import FiscalInputs
 from panhuo.finance.fiscal import fiscal_inputs_set
@@ -67,7 +67,6 @@ from panhuo.organisation import policy
 from panhuo.register.selectors import get_asset_for
 
 router = Router()
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 # --- Receipts ---------------------------------------------------------------------------------

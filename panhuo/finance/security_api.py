@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from panhuo.core.api import actor, referenced, require_any
-from panhuo.core.schemas import ErrorOut, Id, MoneyOut, PositiveMoney, Text
+from panhuo.core.schemas import ERRORS, Id, MoneyOut, PositiveMoney, Text
 from panhuo.finance.securities import (
     securities_of_asset,
     securities_of_debt,
@@ -23,7 +23,6 @@ from panhuo.finance.selectors import get_debt_for
 from panhuo.register.selectors import get_asset_for
 
 router = Router()
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class SecurityOut(Schema):

@@ -6,7 +6,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from panhuo.core.api import PagePagination, actor, require_any
-from panhuo.core.schemas import ErrorOut, Id
+from panhuo.core.schemas import ERRORS, Id
 from panhuo.organisation import policy
 from panhuo.organisation.auth import session_auth
 from panhuo.organisation.models import ApiToken, Role, RoleAssignment
@@ -25,7 +25,6 @@ from panhuo.organisation.schemas import (
 from panhuo.organisation.services import api_token_create, api_token_revoke
 
 router = Router(tags=["organisation"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _order(qs, orderings: dict[str, str], ordering: str):

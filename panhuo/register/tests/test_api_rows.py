@@ -12,7 +12,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from panhuo.core.testing import AssetFactory
 from panhuo.core.tests.api_support import client_for
-from panhuo.register.api import PagedAssetOut
+from panhuo.register.api.assets import PagedAssetOut
 from panhuo.register.models import Asset, AssetKind, AssetStatus, ClassificationCode
 from panhuo.register.selectors import asset_list
 

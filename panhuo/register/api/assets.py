@@ -17,11 +17,11 @@ from panhuo.core.api import (
 )
 from panhuo.core.lists import XLSX_TYPE
 from panhuo.core.read_cache import cached_json
-from panhuo.core.schemas import ErrorOut, Id
+from panhuo.core.schemas import ERRORS, ErrorOut, Id
 from panhuo.integrity.schemas import AuditEntryOut
 from panhuo.integrity.selectors import history_of
 from panhuo.register import exporting
-from panhuo.register.api_rows import asset_rows
+from panhuo.register.api.asset_rows import asset_rows
 from panhuo.register.schemas import (
     AssetFilters,
     AssetIn,
@@ -40,7 +40,6 @@ from panhuo.register.services import (
 )
 
 router = Router(tags=["assets"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _with_unit(request: HttpRequest, data: dict) -> dict:
@@ -139,7 +138,7 @@ def asset_history(request: HttpRequest, asset_id: Id):
     return history_of(get_asset_for(actor(request), asset_id)).order_by("-seq")
 
 
-# --- Encumbrances -------------------------------------------------------------------------------
+# --- Encumbrances --------------------------------------------------------------------------------
 
 
 @router.get(
