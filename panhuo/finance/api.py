@@ -337,4 +337,5 @@ def trace(request: HttpRequest, query: Query[TraceQuery]):
 
 
 # The report and deposit endpoints live beside, on this router.
-from panhuo.finance import deposit_api, report_api  # noqa: E402, F401
+from panhuo.finance.deposits import api as _deposits_api  # noqa: E402, F401
+from panhuo.finance.reports import api as _reports_api  # noqa: E402, F401

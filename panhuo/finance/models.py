@@ -279,13 +279,13 @@ class Allocation(models.Model):
 
 
 from panhuo.finance.debt_models import FiscalInputs, ScheduleRow  # noqa: E402, F401
-from panhuo.finance.deposit_models import Deposit, DepositStatus  # noqa: E402, F401
+from panhuo.finance.deposits.models import Deposit, DepositStatus  # noqa: E402, F401
 from panhuo.finance.expected_models import (  # noqa: E402, F401
     DebtSettlement,
     ExpectedKind,
     ExpectedReceipt,
 )
-from panhuo.finance.security_models import (  # noqa: E402, F401
+from panhuo.finance.securities.models import (  # noqa: E402, F401
     DebtSecurity,
     SecurityKind,
 )

@@ -1,13 +1,9 @@
 from django.urls import path
 
-from panhuo.finance import (
-    deposit_views,
-    instalment_views,
-    report_views,
-    risk_views,
-    security_views,
-    views,
-)
+from panhuo.finance import instalment_views, risk_views, views
+from panhuo.finance.deposits import views as deposit_views
+from panhuo.finance.reports import views as report_views
+from panhuo.finance.securities import views as security_views
 
 urlpatterns = [
     path("debts/", views.debt_list_view, name="debt-list"),

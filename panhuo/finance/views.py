@@ -92,7 +92,7 @@ debt_export = DebtList.as_view(export="csv")
 def debt_page(
     request, debt, *, schedule_form=None, reverse_form=None, reverse_pk=None, security_form=None
 ):
-    from panhuo.finance.security_views import security_context
+    from panhuo.finance.securities.views import security_context
 
     user = request.user
     securities = security_context(request, debt)

@@ -20,7 +20,7 @@ from panhuo.disposal.channels import add_months
 from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.models import ProjectStatus as S
 from panhuo.finance import services as finance
-from panhuo.finance.deposits import deposit_receive, deposit_transition
+from panhuo.finance.deposits.services import deposit_receive, deposit_transition
 from panhuo.finance.expected import received_total
 from panhuo.finance.instalments import instalment_plan_set
 

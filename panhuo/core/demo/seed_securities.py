@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from panhuo.core.demo import catalogue as c
 from panhuo.finance.models import Debt
-from panhuo.finance.securities import security_create, security_release
+from panhuo.finance.securities.services import security_create, security_release
 from panhuo.register.models import Asset
 
 CENT = Decimal("0.01")

@@ -99,9 +99,9 @@ def build_records(w: World) -> Records:
         title="Appraisal report",
         file=upload("report.pdf", pdf_bytes()),
     )
-    from panhuo.finance.deposits import deposit_receive
+    from panhuo.finance.deposits.services import deposit_receive
     from panhuo.finance.fiscal import fiscal_inputs_set
-    from panhuo.finance.securities import security_create
+    from panhuo.finance.securities.services import security_create
 
     fiscal_inputs_set(
         actor=w.user("finance"),

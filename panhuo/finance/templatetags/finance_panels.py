@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.inclusion_tag("finance/_project_money_panel.html", takes_context=True)
 def project_money_panel(context, project):
-    from panhuo.finance.deposits import OPEN_FOR_DEPOSITS
+    from panhuo.finance.deposits.services import OPEN_FOR_DEPOSITS
     from panhuo.finance.instalments import SALE_CHANNELS
 
     user = context["request"].user

@@ -26,10 +26,10 @@ from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import MONEY_SECTION, statuses
 from panhuo.finance import expected
 from panhuo.finance import services as fs
-from panhuo.finance.deposit_models import Deposit
-from panhuo.finance.deposits import deposit_receive, deposit_transition
+from panhuo.finance.deposits.models import Deposit
+from panhuo.finance.deposits.services import deposit_receive, deposit_transition
 from panhuo.finance.models import Receipt
-from panhuo.finance.reports import reconciliation
+from panhuo.finance.reports.selectors import reconciliation
 from panhuo.integrity.models import AuditEntry
 
 D = Decimal

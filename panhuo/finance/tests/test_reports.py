@@ -27,7 +27,7 @@ from panhuo.core.tests.views_support import MONEY_SECTION, statuses
 from panhuo.finance import services as fs
 from panhuo.finance.expected_models import ExpectedReceipt
 from panhuo.finance.models import Allocation, Debt, Receipt
-from panhuo.finance.reports import overdue_receipts, periods, reconciliation
+from panhuo.finance.reports.selectors import overdue_receipts, periods, reconciliation
 
 LISTERS = READERS_A | READERS_B
 D = Decimal

@@ -19,8 +19,8 @@ from panhuo.core.tests.api_support import (
 )
 from panhuo.core.tests.per_caller import per_caller
 from panhuo.disposal import services as ds
-from panhuo.finance.securities import security_create, security_release
-from panhuo.finance.security_models import DebtSecurity
+from panhuo.finance.securities.models import DebtSecurity
+from panhuo.finance.securities.services import security_create, security_release
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation.policy import NotPermitted
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.pricing_guard import is_deal
 from panhuo.finance.models import Debt
-from panhuo.finance.security_models import ASSET_KINDS, DebtSecurity, SecurityKind
+from panhuo.finance.securities.models import ASSET_KINDS, DebtSecurity, SecurityKind
 from panhuo.finance.services import to_money
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy

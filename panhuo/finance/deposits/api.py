@@ -9,9 +9,9 @@ from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import Id
 from panhuo.disposal.selectors import get_project_for
 from panhuo.finance.api import ERRORS, router
-from panhuo.finance.deposit_selectors import deposit_list, get_deposit_for
-from panhuo.finance.deposits import deposit_receive, deposit_transition
-from panhuo.finance.report_schemas import DepositFilters, DepositIn, DepositOut, DepositStepIn
+from panhuo.finance.deposits.selectors import deposit_list, get_deposit_for
+from panhuo.finance.deposits.services import deposit_receive, deposit_transition
+from panhuo.finance.reports.schemas import DepositFilters, DepositIn, DepositOut, DepositStepIn
 
 
 @router.get("/deposits", response={200: list[DepositOut], **ERRORS}, tags=["deposits"])

@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from panhuo.core.schemas import Id, ListFilters, MoneyOut, PositiveMoney, Text
-from panhuo.finance.deposit_models import DepositStatus
+from panhuo.finance.deposits.models import DepositStatus
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.finance.schemas import Rate
 

@@ -26,7 +26,7 @@ from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.disposal.workflow import RECEIVING
-from panhuo.finance.deposit_models import Deposit, DepositStatus
+from panhuo.finance.deposits.models import Deposit, DepositStatus
 from panhuo.finance.expected import paying
 from panhuo.finance.models import BudgetClass, Receipt, ReceiptKind
 from panhuo.finance.services import to_money

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from panhuo.core.querying import id_or_missing, narrowed, ordered
-from panhuo.finance.deposit_models import Deposit, DepositStatus
+from panhuo.finance.deposits.models import Deposit, DepositStatus
 
 DEPOSIT_ORDERINGS = {
     "received_on": "received_on",

@@ -12,7 +12,7 @@ from panhuo.core.schemas import Id
 from panhuo.disposal.selectors import get_project_for
 from panhuo.finance.api import ERRORS, router
 from panhuo.finance.instalments import instalment_plan_set, plan_lines
-from panhuo.finance.report_schemas import (
+from panhuo.finance.reports.schemas import (
     OverdueFilters,
     OverdueOut,
     PlanIn,
@@ -20,7 +20,7 @@ from panhuo.finance.report_schemas import (
     ReconciliationOut,
     ReconciliationQuery,
 )
-from panhuo.finance.reports import overdue_receipts, reconciliation
+from panhuo.finance.reports.selectors import overdue_receipts, reconciliation
 from panhuo.organisation import policy
 
 

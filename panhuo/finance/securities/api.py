@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 
 from panhuo.core.api import actor, referenced, require_any
 from panhuo.core.schemas import ERRORS, Id, MoneyOut, PositiveMoney, Text
-from panhuo.finance.securities import (
+from panhuo.finance.securities.services import (
     securities_of_asset,
     securities_of_debt,
     security_create,

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from panhuo.core.forms import DateInput, MoneyFormField
 from panhuo.core.ui import add_service_errors, fetch_or_404, section_required
-from panhuo.finance import securities
-from panhuo.finance.security_models import SecurityKind
+from panhuo.finance.securities import services as securities
+from panhuo.finance.securities.models import SecurityKind
 from panhuo.finance.selectors import get_debt_for
 from panhuo.organisation import policy
 from panhuo.register.models import Asset

@@ -256,7 +256,7 @@ class Reconciliation:
 
 def _deposit_events(user, jurisdiction, end: dt.date) -> list[tuple]:
     """(received on, left the held state on or None, amount) of each deposit up to ``end``."""
-    from panhuo.finance.deposit_models import Deposit
+    from panhuo.finance.deposits.models import Deposit
 
     qs = (
         Deposit.objects.visible_to(user)

@@ -14,8 +14,8 @@ from panhuo.core.ui import csv_response, section_required
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.finance.exports import xlsx_response
 from panhuo.finance.models import BudgetClass, DebtType, ReceiptKind
-from panhuo.finance.report_forms import OverdueFilterForm, ReconciliationForm
-from panhuo.finance.reports import OVERDUE_ORDERINGS, overdue_receipts, reconciliation
+from panhuo.finance.reports.forms import OverdueFilterForm, ReconciliationForm
+from panhuo.finance.reports.selectors import OVERDUE_ORDERINGS, overdue_receipts, reconciliation
 
 ZERO = Decimal("0.00")
 

@@ -21,14 +21,14 @@ from panhuo.core.ui import (
     section_required,
 )
 from panhuo.disposal.selectors import get_project_for
-from panhuo.finance.deposit_models import DepositStatus
-from panhuo.finance.deposit_selectors import (
+from panhuo.finance.deposits.models import DepositStatus
+from panhuo.finance.deposits.selectors import (
     DEPOSIT_ORDERINGS,
     deposit_list,
     deposit_totals,
     get_deposit_for,
 )
-from panhuo.finance.deposits import (
+from panhuo.finance.deposits.services import (
     OPEN_FOR_DEPOSITS,
     deposit_receive,
     deposit_transition,
