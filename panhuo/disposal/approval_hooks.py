@@ -108,7 +108,7 @@ def guard(*, actor, project, transition: str, data: dict) -> None:
         request = _pending_or_open(actor, project)
         if transition == "approve" and request.current_step < request.step_count:
             step = request.current_step
-            roles = services._role_names(request.roles_of_step(step))
+            roles = services.role_names(request.roles_of_step(step))
             raise ValidationError(
                 {
                     "transition": [
@@ -157,7 +157,7 @@ def explain(*, actor, project, transition: str) -> str:
             "chain": request.chain_name,
             "step": request.current_step,
             "steps": request.step_count,
-            "roles": services._role_names(request.roles_of_step(request.current_step)),
+            "roles": services.role_names(request.roles_of_step(request.current_step)),
         }
     capacity, why = services.decide_check(actor, request)
     return "" if capacity is not None else why
