@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "panhuo.finance",
     "panhuo.approvals",
     "panhuo.monitor",
+    # The top layer (dashboard, demo, backup): after the apps, so their commands and
+    # templates are found first where names meet.
+    "panhuo.site",
     "django_tasks_db",
 ]
 

@@ -13,5 +13,5 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
-    path("", include("panhuo.core.urls")),
+    path("", include("panhuo.site.urls")),
 ]

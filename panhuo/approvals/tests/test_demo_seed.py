@@ -3,9 +3,9 @@
 import pytest
 
 from panhuo.approvals.models import ApprovalChain, ApprovalRequest, ApprovalStatus, Delegation
-from panhuo.core.demo.seed import SMALL, seed_demo
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.integrity.services import audit_verify
+from panhuo.site.demo.seed import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -18,13 +18,13 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import override_settings
 
-from panhuo.core import backup as bk
-from panhuo.core.demo import SMALL, seed_demo
 from panhuo.finance.models import Allocation
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import audit_verify
 from panhuo.organisation.models import User
 from panhuo.register.models import Asset
+from panhuo.site import backup as bk
+from panhuo.site.demo import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
 

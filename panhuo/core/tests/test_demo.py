@@ -15,8 +15,6 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from panhuo.core.demo import DEMO_PASSWORD, REFERENCE_DATE, SMALL, is_seeded, seed_demo
-from panhuo.core.demo.catalogue import USERS
 from panhuo.core.testing import concluded_project
 from panhuo.disposal.models import DisposalProject, PackageItem, ProjectEvent, ProjectStatus
 from panhuo.disposal.workflow import RECEIVING
@@ -26,6 +24,8 @@ from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import audit_verify
 from panhuo.organisation.models import Role, RoleAssignment, User
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
+from panhuo.site.demo import DEMO_PASSWORD, REFERENCE_DATE, SMALL, is_seeded, seed_demo
+from panhuo.site.demo.catalogue import USERS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -207,7 +207,7 @@ def test_demo_command_prints_sign_ins_and_serves_with_waitress(settings, tmp_pat
         def wait(self, timeout=None):
             return 0
 
-    monkeypatch.setattr("panhuo.core.management.commands.demo.subprocess.Popen", FakeWorker)
+    monkeypatch.setattr("panhuo.site.management.commands.demo.subprocess.Popen", FakeWorker)
     out = io.StringIO()
     call_command("demo", "--size", "small", "--port", "8765", stdout=out)
     # The demo runs the background-task worker beside the server, and stops it with the server.

@@ -309,9 +309,9 @@ def test_deposit_form_records(aw):
 @pytest.mark.django_db
 @pytest.mark.slow
 def test_the_demo_seeds_deposits_and_an_overdue_instalment():
-    from panhuo.core.demo import SMALL, seed_demo
     from panhuo.finance.expected_models import ExpectedReceipt
     from panhuo.finance.instalments import plan_lines
+    from panhuo.site.demo import SMALL, seed_demo
 
     seed_demo(size=SMALL)
     statuses_seen = set(Deposit.objects.values_list("status", flat=True))

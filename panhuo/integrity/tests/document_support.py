@@ -9,9 +9,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from panhuo.core.demo.seed_documents import minimal_pdf
 from panhuo.core.tests.api_support import ApiWorld
 from panhuo.integrity.models import AuditEntry, Document
+from panhuo.site.demo.seed_documents import minimal_pdf
 
 
 def pdf_bytes(text: str = "Appraisal report") -> bytes:

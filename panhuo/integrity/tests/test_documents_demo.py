@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from panhuo.core.demo import SMALL, seed_demo
 from panhuo.integrity.document_files import sniff
 from panhuo.integrity.document_selectors import document_history
 from panhuo.integrity.document_services import document_open
 from panhuo.integrity.models import Document, DocumentKind
 from panhuo.integrity.services import audit_verify
 from panhuo.organisation.models import User
+from panhuo.site.demo import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from panhuo.core.demo import seed_monitor
 from panhuo.monitor.importing import revenue_import
 from panhuo.monitor.selectors import monitor_summary
+from panhuo.site.demo import seed_monitor
 
 pytestmark = pytest.mark.django_db
 

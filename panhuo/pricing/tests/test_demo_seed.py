@@ -3,12 +3,12 @@
 import pytest
 from django.utils import timezone
 
-from panhuo.core.demo import SMALL, seed_demo
 from panhuo.disposal import pricing_guard as guard
 from panhuo.disposal.models import DisposalProject
 from panhuo.pricing import rules
 from panhuo.pricing.models import Valuation
 from panhuo.pricing.selectors import package_appraisal, package_appraised_value
+from panhuo.site.demo import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
 

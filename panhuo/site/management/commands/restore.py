@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from panhuo.core.backup import BackupError, restore
 from panhuo.core.errors import Conflict
 from panhuo.integrity.services import audit_verify
+from panhuo.site.backup import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@
 
 from django.urls import include, path
 
-from panhuo.core import saved_filters, views
+from panhuo.core import saved_filters
+from panhuo.site import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from panhuo.core.demo import catalogue as c
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.finance.models import Debt, Receipt
 from panhuo.integrity.document_services import document_upload
+from panhuo.site.demo import catalogue as c
 
 #: How many concluded or closed projects get a full set of documents.
 PROJECTS = 3

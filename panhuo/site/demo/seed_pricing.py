@@ -21,12 +21,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from panhuo.core.demo import catalogue as c
 from panhuo.integrity.services import audit_record_many, snapshot
 from panhuo.pricing.avm import KINDS, avm_estimate, avm_train
 from panhuo.pricing.models import Valuation
 from panhuo.pricing.rules import Thresholds, add_months, appraisal_expires_on
 from panhuo.register.models import Asset, AssetStatus, Criticality
+from panhuo.site.demo import catalogue as c
 
 APPRAISERS = [
     ("Zhejiang Zhongxin Asset Appraisal Co.", "33020012"),

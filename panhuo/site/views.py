@@ -105,7 +105,7 @@ def dashboard(request):
                 _money_point(_("Repaid through Panhuo"), m["repaid"], "repaid"),
             ],
         }
-    return render(request, "core/dashboard.html", context)
+    return render(request, "site/dashboard.html", context)
 
 
 def _share(part: Decimal, whole: Decimal) -> int:

@@ -29,12 +29,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from panhuo.approvals import services as approvals
-from panhuo.core.demo import catalogue as c
 from panhuo.disposal import price_exceptions
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.pricing.rules import SELLING_CHANNELS
 from panhuo.pricing.selectors import package_appraisal
 from panhuo.register.scope import scope_decide
+from panhuo.site.demo import catalogue as c
 
 LARGE = Decimal("10000000.00")
 FIRST_STEP_NOTE = "Package, appraisal and channel checked; for the head's decision."

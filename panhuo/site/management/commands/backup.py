@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from panhuo.core.backup import BackupError, backup
 from panhuo.core.errors import Conflict
+from panhuo.site.backup import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -26,8 +26,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from panhuo.core.demo import catalogue as c
-from panhuo.core.demo import seed_approvals, seed_channels, seed_pricing
 from panhuo.disposal import services as disposal
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.finance import services as finance
@@ -37,6 +35,8 @@ from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
 from panhuo.register import services as register
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
+from panhuo.site.demo import catalogue as c
+from panhuo.site.demo import seed_approvals, seed_channels, seed_pricing
 
 CENT = Decimal("0.01")
 USER_FIELDS = ["username", "first_name", "last_name", "email", "is_active", "language"]
@@ -204,16 +204,16 @@ class _Seeder:
         self.say("Taking disposal projects through their states…")
         self.disposals()
         seed_pricing.estimate(self)  # the valuation model, trained on the deals
-        from panhuo.core.demo import seed_deposits
+        from panhuo.site.demo import seed_deposits
 
         seed_deposits.seed(self)  # bidders' deposits, a sale paid by instalments
-        from panhuo.core.demo import seed_documents
+        from panhuo.site.demo import seed_documents
 
         seed_documents.seed(self)  # appraisal reports, approvals, contracts
-        from panhuo.core.demo import seed_monitor
+        from panhuo.site.demo import seed_monitor
 
         seed_monitor.seed(self)  # monthly fiscal revenue by category, from 2022
-        from panhuo.core.demo import seed_securities
+        from panhuo.site.demo import seed_securities
 
         seed_securities.seed(self)  # guarantees and collateral of the district's debts
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from panhuo.core.demo import catalogue as c
 from panhuo.disposal.channels import add_months
 from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.models import ProjectStatus as S
@@ -21,6 +20,7 @@ from panhuo.disposal.workflow import reachable
 from panhuo.finance import services as finance
 from panhuo.finance.models import BudgetClass
 from panhuo.organisation.models import Unit
+from panhuo.site.demo import catalogue as c
 
 CENT = Decimal("0.01")
 MARKET = {Channel.AUCTION, Channel.EXCHANGE}

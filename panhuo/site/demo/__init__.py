@@ -1,7 +1,7 @@
 """The demo district that ``panhuo demo`` seeds: deterministic, realistic and synthetic."""
 
-from panhuo.core.demo.catalogue import DEMO_PASSWORD, MARKER_CODE, REFERENCE_DATE
-from panhuo.core.demo.seed import (
+from panhuo.site.demo.catalogue import DEMO_PASSWORD, MARKER_CODE, REFERENCE_DATE
+from panhuo.site.demo.seed import (
     FULL,
     SIZES,
     SMALL,

@@ -15,7 +15,6 @@ import datetime as dt
 from decimal import Decimal
 
 from panhuo.core import workdays
-from panhuo.core.demo import catalogue as c
 from panhuo.disposal.channels import add_months
 from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.models import ProjectStatus as S
@@ -23,6 +22,7 @@ from panhuo.finance import services as finance
 from panhuo.finance.deposits.services import deposit_receive, deposit_transition
 from panhuo.finance.expected import received_total
 from panhuo.finance.instalments import instalment_plan_set
+from panhuo.site.demo import catalogue as c
 
 CENT = Decimal("0.01")
 MARKET = [Channel.AUCTION, Channel.EXCHANGE]

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from panhuo.core.demo import SIZES, demo_accounts, seed_demo
-from panhuo.core.demo.catalogue import DEFAULT_SEED, DEMO_PASSWORD
+from panhuo.site.demo import SIZES, demo_accounts, seed_demo
+from panhuo.site.demo.catalogue import DEFAULT_SEED, DEMO_PASSWORD
 
 
 class Command(BaseCommand):

@@ -19,8 +19,8 @@ import io
 import random
 from decimal import Decimal
 
-from panhuo.core.demo import catalogue as c
 from panhuo.monitor.importing import revenue_import
+from panhuo.site.demo import catalogue as c
 
 FIRST_YEAR = 2022
 #: Yearly amounts in 2022, in millions of yuan: Hexi, Dongcheng.

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SiteConfig(AppConfig):
+    """The top layer: dashboard, demo, backup and restore (see the package's docstring)."""
+
+    name = "panhuo.site"
+    label = "site"
