@@ -26,8 +26,8 @@ def world() -> dict[str, Any]:
 def seed_small() -> dict[str, Any]:
     """The demo district, small size (what the demo seeds, through the services); also which
     tables held rows before (a freshly migrated database must count as empty)."""
-    from panhuo.site.backup import tables_in_use
     from panhuo.site.demo import SMALL, seed_demo
+    from panhuo.site.restore import tables_in_use
 
     before = tables_in_use()
     return {"in_use_before": before, "seeded": seed_demo(size=SMALL).created}

@@ -24,6 +24,7 @@ from panhuo.integrity.services import audit_verify
 from panhuo.organisation.models import User
 from panhuo.register.models import Asset
 from panhuo.site import backup as bk
+from panhuo.site import restore as rs
 from panhuo.site.demo import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def data_dir(settings, tmp_path) -> Path:
 def seeded(backup_file) -> Path:
     """The database holds the seeded demo (restored from the module's backup)."""
     wipe()
-    bk.restore(backup_file)
+    rs.restore(backup_file)
     return backup_file
 
 

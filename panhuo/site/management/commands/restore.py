@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from panhuo.core.errors import Conflict
 from panhuo.integrity.services import audit_verify
-from panhuo.site.backup import BackupError, restore
+from panhuo.site.backup import BackupError
+from panhuo.site.restore import restore
 
 
 class Command(BaseCommand):

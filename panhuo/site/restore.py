@@ -1,0 +1,235 @@
+"""Restore of a backup (see panhuo/site/backup.py for the archive): checks the whole archive
+first and refuses a damaged or foreign file before touching the database, then replaces every
+table's rows in one transaction, keeping primary keys, and resets PostgreSQL's sequences; so
+either the whole backup is in the database or nothing changed. A database already in use is
+refused unless ``force`` is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from decimal import InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, models, transaction
+
+from panhuo.core.busy import retry_when_busy
+from panhuo.site.backup import (
+    BATCH,
+    FILLED_BY_MIGRATE,
+    BackupError,
+    RestoreResult,
+    TableInfo,
+    _columns,
+    _decode,
+    _file_list,
+    _kind,
+    _open,
+    applied_migrations,
+    backup_models,
+    read_manifest,
+    require_migrated,
+)
+
+
+def _check_files(archive: zipfile.ZipFile, name: str, files: list[tuple[str, str]]) -> None:
+    for path, want in files:
+        digest = hashlib.sha256()
+        try:
+            with archive.open(f"files/{path}") as f:
+                while chunk := f.read(1024 * 1024):
+                    digest.update(chunk)
+        except KeyError:
+            raise BackupError(f"{name} is incomplete: the file {path} is missing.") from None
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise BackupError(
+                f"{name} is damaged: the file {path} cannot be read ({exc})."
+            ) from None
+        if digest.hexdigest() != want:
+            raise BackupError(f"{name} is damaged: the file {path} does not match its checksum.")
+
+
+def _restore_files(archive: zipfile.ZipFile, files: list[tuple[str, str]]) -> int:
+    """Put the backup's files in place (those already there with the same bytes are kept)."""
+    written = 0
+    for path, want in files:
+        target = settings.DATA_DIR.joinpath(*path.split("/"))
+        if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == want:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".restore-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out, archive.open(f"files/{path}") as src:
+                shutil.copyfileobj(src, out, 1024 * 1024)
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        written += 1
+    return written
+
+
+def _check_members(archive: zipfile.ZipFile, name: str, tables: list[TableInfo]) -> None:
+    """Every table file is there, with its checksum and row count (before any write)."""
+    for info in tables:
+        digest = hashlib.sha256()
+        rows = 0
+        try:
+            with archive.open(info.member) as f:
+                for line in f:
+                    digest.update(line)
+                    rows += 1
+        except KeyError:
+            raise BackupError(f"{name} is incomplete: {info.member} is missing.") from None
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise BackupError(f"{name} is damaged: {info.member} cannot be read ({exc}).") from None
+        if digest.hexdigest() != info.sha256 or rows != info.rows:
+            raise BackupError(
+                f"{name} is damaged: {info.member} does not match its checksum "
+                f"({rows} rows read, {info.rows} expected)."
+            )
+
+
+def _check_schema(manifest: dict[str, Any], name: str, tables: list[TableInfo]) -> dict:
+    here = applied_migrations()
+    if not here:
+        raise BackupError("This database has no tables yet: run `panhuo migrate` first.")
+    theirs = sorted([str(a), str(n)] for a, n in manifest.get("migrations", []))
+    if here != theirs:
+        missing = [f"{a}.{n}" for a, n in theirs if [a, n] not in here]
+        extra = [f"{a}.{n}" for a, n in here if [a, n] not in theirs]
+        raise BackupError(
+            f"{name} was taken at another schema state than this database's. "
+            + (f"Not applied here: {', '.join(missing[:5])}. " if missing else "")
+            + (f"Not in the backup: {', '.join(extra[:5])}. " if extra else "")
+            + "Restore into a database migrated to the same Panhuo version."
+        )
+    by_label = {m._meta.label_lower: m for m in backup_models()}
+    mine = set(by_label)
+    named = {t.model for t in tables}
+    if mine != named:
+        raise BackupError(
+            f"{name} holds other tables than this database: {', '.join(sorted(mine ^ named)[:5])}."
+        )
+    for info in tables:
+        model = by_label[info.model]
+        want = [(f.attname, _kind(f)) for f in _columns(model)]
+        if want != info.columns:
+            raise BackupError(f"{name}: the columns of {info.model} differ from this database's.")
+    return by_label
+
+
+def tables_in_use() -> list[str]:
+    """Tables holding rows that ``migrate`` did not put there (the target is in use)."""
+    return [
+        m._meta.label_lower
+        for m in backup_models()
+        if m._meta.label_lower not in FILLED_BY_MIGRATE and m._base_manager.exists()
+    ]
+
+
+def _insert(model: type[models.Model], info: TableInfo, lines: Iterator[bytes]) -> int:
+    fields = _columns(model)
+    kinds = [_kind(f) for f in fields]
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join("%s" for _ in fields)
+    # Table and column names come from the models' metadata, quoted; values are bound.
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    n = 0
+    batch: list[list[Any]] = []
+    with connection.cursor() as cursor:
+        for line in lines:
+            try:
+                raw = json.loads(line)
+                if not isinstance(raw, list) or len(raw) != len(fields):
+                    raise ValueError("wrong number of columns")
+                values = [
+                    f.get_db_prep_save(_decode(k, v), connection=connection)
+                    for f, k, v in zip(fields, kinds, raw, strict=True)
+                ]
+            except (ValueError, TypeError, InvalidOperation) as exc:
+                raise BackupError(
+                    f"Row {n + 1} of {info.model} cannot be read ({exc}); nothing was restored."
+                ) from None
+            batch.append(values)
+            n += 1
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+    return n
+
+
+@retry_when_busy
+def restore(path: str | Path, *, force: bool = False) -> RestoreResult:
+    """Replace this database's rows with the backup's, all or nothing (see the module doc)."""
+    path = Path(path)
+    with _open(path) as archive:
+        manifest, tables = read_manifest(archive, path.name)
+        _check_members(archive, path.name, tables)
+        files = _file_list(manifest, path.name)
+        _check_files(archive, path.name, files)
+        require_migrated()
+        by_label = _check_schema(manifest, path.name, tables)
+        in_use = tables_in_use()
+        if in_use and not force:
+            raise BackupError(
+                "This database is in use (rows in "
+                + ", ".join(in_use[:5])
+                + (" …" if len(in_use) > 5 else "")
+                + "): restore into an empty migrated database, or pass --force to replace "
+                "everything in it."
+            )
+        total = 0
+        try:
+            with transaction.atomic():
+                qn = connection.ops.quote_name
+                with connection.cursor() as cursor:
+                    for model in by_label.values():
+                        # Every foreign key is deferred to the commit, so the order is free.
+                        cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")  # noqa: S608
+                for info in tables:
+                    with archive.open(info.member) as f:
+                        total += _insert(by_label[info.model], info, iter(f))
+                _reset_sequences(list(by_label.values()))
+                # Deferred foreign keys are checked now, also inside a caller's transaction.
+                connection.check_constraints()
+                # Last, so that a refused row leaves the stores as they were; a file that
+                # cannot be written rolls the rows back.
+                written = _restore_files(archive, files)
+        except DatabaseError as exc:
+            raise BackupError(
+                f"The database refused the backup's rows ({exc}); nothing was restored."
+            ) from None
+        except OSError as exc:
+            raise BackupError(
+                f"The backup's files cannot be written ({exc}); nothing was restored."
+            ) from None
+    return RestoreResult(
+        tables=len(tables),
+        rows=total,
+        created_at=str(manifest.get("created_at", "")),
+        source_database=str(manifest.get("database", "")),
+        files=written,
+    )
+
+
+def _reset_sequences(model_list: list[type[models.Model]]) -> None:
+    """Next ids follow the restored ones (PostgreSQL; SQLite's AUTOINCREMENT follows by
+    itself)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), model_list)
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
