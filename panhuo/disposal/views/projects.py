@@ -1,4 +1,5 @@
-"""Pages of packages and disposal projects. Only the transitions the user may take are shown."""
+"""Pages of disposal projects: the list, a project with its steps and channel records, making one,
+taking a transition and asking for a price exception."""
 
 from __future__ import annotations
 
@@ -12,203 +13,34 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from panhuo.core.lists import Column, ObjectList, ticked
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     fetch_or_404,
-    paginate,
     section_required,
 )
 from panhuo.disposal import money, price_exceptions, services
-from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.forms import (
-    AddAssetsForm,
-    BoardFilterForm,
-    CandidateFilterForm,
-    FromSuggestionForm,
-    PackageFilterForm,
-    PackageForm,
     PriceExceptionForm,
     ProjectFilterForm,
     ProjectForm,
-    SuggestionFilterForm,
     TransitionForm,
 )
 from panhuo.disposal.models import Package, ProjectStatus
 from panhuo.disposal.selectors import (
-    PACKAGE_ORDERINGS,
     PROJECT_ORDERINGS,
     STATE_ORDER,
-    board,
     get_package_for,
     get_project_for,
-    overdue_for,
-    package_list,
     project_list,
     with_figures,
 )
-from panhuo.disposal.suggestions import suggestions_for
+from panhuo.disposal.views.packages import package_units
 from panhuo.disposal.workflow import reachable, table_for
 from panhuo.organisation import policy
-from panhuo.register.selectors import asset_list
 
 #: States off the main path: shown only when the project is in them.
 MAIN_PATH_SKIPS = {ProjectStatus.WITHDRAWN, ProjectStatus.IN_ARREARS}
-
-# --- packages -------------------------------------------------------------------------------
-
-
-class PackageList(ObjectList):
-    target, resource, url_name = "packages", "package", "package-list"
-    template, filter_form = "disposal/package_list.html", PackageFilterForm
-    rows, orderings, default_sort = (
-        package_list,
-        PACKAGE_ORDERINGS,
-        "-created_at",
-    )  # searches q itself (code, name)
-    columns = [
-        Column("code", _l("Code")),
-        Column("name", _l("Name")),
-        Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
-        Column("channel", _l("Channel"), "get_channel_display"),
-        Column("status", _l("Status"), "get_status_display"),
-        Column("assets", _l("Assets"), "asset_count", numeric=True),
-        Column("book_value", _l("Book value"), "total_book_value", numeric=True),
-        Column("appraised_value", _l("Appraised"), "total_appraised_value", numeric=True),
-        Column("created_at", _l("Created"), lambda p: p.created_at.date()),
-    ]
-
-    def extra_context(self, qs) -> dict:
-        return {"can_create": policy.can_any(self.user, "package", "create")}
-
-
-package_list_view = PackageList.as_view()
-
-
-def _package_units(package: Package) -> set[int]:
-    return set(package.items.values_list("asset__unit_id", flat=True))
-
-
-def _package_page(request, package: Package, add_form=None, status: int = 200):
-    user = request.user
-    assets = asset_list(user).filter(package_items__package=package)
-    page = paginate(request, assets)
-    projects = project_list(user, package=package.pk)
-    active = [p for p in projects if p.status != ProjectStatus.WITHDRAWN]
-    is_open = package.status == Package.Status.OPEN
-    under_way = any(p.status != ProjectStatus.DRAFT for p in active)
-    can_edit = (
-        is_open
-        and not under_way
-        and policy.allowed(user, "package", "edit", jurisdiction=package.jurisdiction)
-    )
-    can_create_project = (
-        is_open
-        and not active
-        and package.asset_count > 0
-        and policy.allowed(
-            user,
-            "project",
-            "create",
-            jurisdiction=package.jurisdiction,
-            units=_package_units(package),
-        )
-    )
-    return render(
-        request,
-        "disposal/package_detail.html",
-        {
-            "package": package,
-            "page": page,
-            "hidden_assets": package.asset_count - page.paginator.count,
-            "projects": projects,
-            "can_edit": can_edit,
-            "can_create_project": can_create_project,
-            "add_form": add_form or (AddAssetsForm(user=user) if can_edit else None),
-            # The candidates go with any form shown (also one sent back with errors).
-            **(_candidates(request, package.jurisdiction) if can_edit or add_form else {}),
-        },
-        status=status,
-    )
-
-
-def _candidates(request, jurisdiction=None) -> dict:
-    """The confirmed scope's candidates to pick from, filtered and paged."""
-    form = CandidateFilterForm(request.GET or None)
-    qs = confirmed_candidates(request.user, jurisdiction=jurisdiction, **form.filters())
-    page = paginate(request, qs, per_page=20)
-    picked = ticked(request)
-    shown = {a.pk for a in page}
-    return {
-        "candidate_form": form,
-        "candidates": page,
-        "picked": set(picked),
-        "picked_elsewhere": [pk for pk in picked if pk not in shown],
-    }
-
-
-@section_required("package")
-def package_detail(request, pk):
-    return _package_page(request, fetch_or_404(get_package_for, request.user, pk))
-
-
-@section_required("package")
-def package_create_view(request):
-    if request.method != "POST" and not policy.can_any(request.user, "package", "create"):
-        raise PermissionDenied(_("Your roles do not allow creating packages."))
-    initial = {"assets": request.GET.get("assets", "")}
-    form = PackageForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            package = services.package_create(
-                actor=request.user,
-                jurisdiction=form.cleaned_data["jurisdiction"],
-                name=form.cleaned_data["name"],
-                channel=form.cleaned_data["channel"],
-                asset_ids=[*form.cleaned_data["assets"], *ticked(request)],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Package %(code)s created.") % {"code": package.code})
-            return redirect(package)
-    return render(request, "disposal/package_form.html", {"form": form, **_candidates(request)})
-
-
-@require_POST
-@section_required("package")
-def package_add_assets_view(request, pk):
-    package = fetch_or_404(get_package_for, request.user, pk)
-    # Readers of the package who may not change it are refused before the form: the page
-    # re-rendered with their form but without the candidates answered 500 (authz matrix).
-    if not policy.allowed(request.user, "package", "edit", jurisdiction=package.jurisdiction):
-        raise PermissionDenied(_("Your roles do not give access to this page."))
-    form = AddAssetsForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            picked = [*form.cleaned_data["assets"], *ticked(request)]
-            services.package_add_assets(actor=request.user, package=package, asset_ids=picked)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            n = len(set(picked))
-            messages.success(request, _("%(n)s asset(s) added to the package.") % {"n": n})
-            return redirect(package)
-    return _package_page(request, package, add_form=form)
-
-
-@require_POST
-@section_required("package")
-def package_remove_asset_view(request, pk, asset_pk):
-    package = fetch_or_404(get_package_for, request.user, pk)
-    try:
-        services.package_remove_asset(actor=request.user, package=package, asset_id=asset_pk)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Asset removed from the package."))
-    return redirect(package)
-
 
 # --- projects -------------------------------------------------------------------------------
 
@@ -354,7 +186,7 @@ def project_create_view(request, package_pk):
         "project",
         "create",
         jurisdiction=package.jurisdiction,
-        units=_package_units(package),
+        units=package_units(package),
     ):
         raise PermissionDenied(_("You may not open a project for this package."))
     form = ProjectForm(
@@ -443,88 +275,3 @@ def project_price_exception_view(request, pk):
             )
             return redirect(project)
     return _project_page(request, project, price_form=form)
-
-
-# --- deadlines and the board ----------------------------------------------------------------
-
-
-@section_required("project")
-def overdue_view(request):
-    form = BoardFilterForm(request.GET or None, user=request.user)
-    filters = form.filters() if form.is_bound else {}
-    mine = request.GET.get("all") != "1"
-    rows = overdue_for(request.user, channel=filters.get("channel", ""), mine=mine)
-    return render(
-        request,
-        "disposal/overdue.html",
-        {"filter_form": form, "rows": rows, "mine": mine},
-    )
-
-
-@section_required("project")
-def board_view(request):
-    form = BoardFilterForm(request.GET or None, user=request.user)
-    filters = form.filters() if form.is_bound else {}
-    columns = board(request.user, **filters)
-    return render(
-        request,
-        "disposal/board.html",
-        {"filter_form": form, "columns": columns, "channel": filters.get("channel", "")},
-    )
-
-
-# --- suggestions ----------------------------------------------------------------------------
-
-
-@section_required("package")
-def package_suggestions_view(request):
-    """The confirmed scope's free candidates grouped by place and kind, each with a button
-    that makes it a package."""
-    if not policy.can_any(request.user, "package", "create"):
-        raise PermissionDenied(_("Your roles do not allow creating packages."))
-    form = SuggestionFilterForm(request.GET or None)
-    rows = suggestions_for(request.user, **form.filters())
-    page = paginate(request, rows, per_page=20)
-    for s in page:
-        s.form = FromSuggestionForm(
-            initial={
-                "jurisdiction": s.seed.jurisdiction_id,
-                "asset_ids": ",".join(str(i) for i in s.asset_ids),
-                "name": _("%(kind)s near %(code)s")
-                % {"kind": s.seed.kind_label, "code": s.seed.code},
-                "channel": "auction",
-            },
-            prefix=s.key,
-        )
-    return render(request, "disposal/package_suggestions.html", {"filter_form": form, "page": page})
-
-
-@require_POST
-@section_required("package")
-def package_from_suggestion_view(request):
-    """One service call: the package of a suggestion's assets (checked again, audited)."""
-    prefix = request.POST.get("prefix", "")
-    form = FromSuggestionForm(request.POST, prefix=prefix or None)
-    if not form.is_valid():
-        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
-        return redirect("package-suggestions")
-    jurisdiction = (
-        policy.jurisdictions_for(request.user, "package", "view")
-        .filter(pk=form.cleaned_data["jurisdiction"])
-        .first()
-    )
-    if jurisdiction is None:
-        raise Http404(_("No such jurisdiction."))
-    try:
-        package = services.package_create(
-            actor=request.user,
-            jurisdiction=jurisdiction,
-            name=form.cleaned_data["name"],
-            channel=form.cleaned_data["channel"],
-            asset_ids=form.cleaned_data["asset_ids"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("package-suggestions")
-    messages.success(request, _("Package %(code)s created.") % {"code": package.code})
-    return redirect(package)
