@@ -24,19 +24,20 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
 from panhuo.disposal import services as disposal
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.finance import services as finance
-from panhuo.finance.models import Allocation, BudgetClass, Debt, Receipt
+from panhuo.finance.models import Allocation, Debt, Receipt
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
 from panhuo.register import services as register
-from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
+from panhuo.register.models import Asset, AssetStatus, Criticality
 from panhuo.site.demo import catalogue as c
-from panhuo.site.demo import seed_approvals, seed_channels, seed_pricing
+from panhuo.site.demo import seed_approvals, seed_assets, seed_channels, seed_pricing
+from panhuo.site.demo.seed_assets import money as _money
+from panhuo.site.demo.seed_assets import rounded as _round
 
 CENT = Decimal("0.01")
 USER_FIELDS = ["username", "first_name", "last_name", "email", "is_active", "language"]
@@ -162,20 +163,6 @@ def demo_counts() -> dict[str, Any]:
     }
 
 
-def _money(yuan: int) -> Decimal:
-    return Decimal(yuan).quantize(CENT)
-
-
-def _round(yuan: int, step: int) -> int:
-    return max(step, yuan // step * step)
-
-
-def _not_after_today(day: dt.date) -> dt.date:
-    # The data lives before REFERENCE_DATE; this only matters on a machine whose clock is
-    # earlier still, where a receipt may not be dated in the future.
-    return min(day, timezone.localdate())
-
-
 class _Seeder:
     def __init__(self, rng: random.Random, size: DemoSize, say: Callable[[str], None]):
         self.rng = rng
@@ -287,113 +274,15 @@ class _Seeder:
             unit = self.units[self.rng.choice(holders)]
             self.kind_seq[f"{prefix}{kind}"] += 1
             code = f"{prefix}-{c.KIND_CODES[kind]}-{self.kind_seq[f'{prefix}{kind}']:05d}"
-            data = {"code": code, "unit": unit, "kind": kind, **self.asset_spec(kind, district)}
+            data = {
+                "code": code,
+                "unit": unit,
+                "kind": kind,
+                **seed_assets.asset_spec(self.rng, kind, district),
+            }
             # A unit's own asset officer registers that unit's assets; the office the rest.
             actor = self.users["unit_officer" if unit.code == c.OFFICER_UNIT else registrar]
             register.asset_create(actor=actor, data=data)
-
-    def asset_spec(self, kind: str, district: str) -> dict[str, Any]:
-        r = self.rng
-        road = r.choice(c.ROADS)
-        place = r.choice(c.PLACES)
-        area: int | None = None
-        fill = {
-            "road": road,
-            "place": place,
-            "hill": r.choice(c.HILLS),
-            "water": r.choice(c.WATERS),
-            "company": r.choice(c.COMPANIES),
-            "owner": r.choice(c.OWNERS),
-            "year": r.randint(2019, 2025),
-            "n": r.randint(12, 480),
-            "a": r.randint(2, 9),
-        }
-        fill["b"] = fill["a"] + r.randint(1, 4)
-        if kind == AssetKind.LAND:
-            area = r.randint(1_500, 60_000)
-            book = area * r.randint(600, 4_500)
-            appraised_pct = r.randint(100, 240)
-            name = f"{r.choice(c.LAND_USES)} land-use right, {place} plot HX{fill['year']}-"
-            name += f"{r.randint(1, 199):03d}"
-        elif kind == AssetKind.BUILDING:
-            area = r.randint(80, 15_000)
-            book = area * r.randint(2_500, 9_000)
-            appraised_pct = r.randint(80, 160)
-            name = r.choice(c.BUILDINGS).format(**fill) + f", {road}"
-        elif kind == AssetKind.VEHICLE:
-            model, body = r.choice(c.VEHICLES)
-            book = r.randint(60_000, 450_000)
-            appraised_pct = r.randint(15, 70)
-            plate = "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(5))
-            name = f"{model} {body}, plate JN·A{plate}"
-        elif kind == AssetKind.EQUIPMENT:
-            label, low, high = r.choice(c.EQUIPMENT)
-            book = r.randint(low, high)
-            appraised_pct = r.randint(10, 80)
-            name = label
-        elif kind == AssetKind.EQUITY:
-            pct = r.choice([5, 10, 12, 15, 20, 25, 30, 34, 49, 51])
-            book = r.randint(1_000_000, 80_000_000)
-            appraised_pct = r.randint(60, 200)
-            name = f"{pct}% stake in {fill['company']}"
-        elif kind == AssetKind.OPERATING_RIGHT:
-            book = r.randint(200_000, 20_000_000)
-            appraised_pct = r.randint(80, 300)
-            name = r.choice(c.OPERATING_RIGHTS).format(**fill)
-        elif kind == AssetKind.NATURAL_RESOURCE:
-            area = r.randint(10_000, 2_000_000)
-            book = r.randint(1_000_000, 60_000_000)
-            appraised_pct = r.randint(100, 300)
-            name = r.choice(c.NATURAL_RESOURCES).format(**fill)
-        elif kind == AssetKind.DATA:
-            book = r.randint(50_000, 3_000_000)
-            appraised_pct = r.randint(50, 400)
-            name = r.choice(c.DATA_ASSETS).format(**fill)
-        else:  # receivable / idle fund
-            book = r.randint(100_000, 30_000_000)
-            appraised_pct = r.randint(30, 100)
-            name = r.choice(c.RECEIVABLES).format(**fill)
-        book = _round(book, 100)
-        # One asset in eight has no appraisal yet.
-        appraised = None if r.random() < 0.125 else _round(book * appraised_pct // 100, 100)
-        statuses, sweights = list(c.STATUS_WEIGHTS), list(c.STATUS_WEIGHTS.values())
-        crits, cweights = list(c.CRITICALITY_WEIGHTS), list(c.CRITICALITY_WEIGHTS.values())
-        spec: dict[str, Any] = {
-            "name": name[:200],
-            "book_value": _money(book),
-            "appraised_value": None if appraised is None else _money(appraised),
-            "status": r.choices(statuses, sweights)[0],
-            "criticality": r.choices(crits, cweights)[0],
-            "area": None if area is None else _money(area),
-        }
-        # The full record: when it fell idle, depreciation, income and cost, title and age —
-        # so that the scope rules find real candidates and exclusions in the demo.
-        if spec["status"] in (AssetStatus.IDLE, AssetStatus.UNDER_USED):
-            spec["idle_since"] = c.REFERENCE_DATE - dt.timedelta(days=r.randint(20, 6 * 365))
-        acquired_years = r.randint(1, 30)
-        spec["acquired_on"] = c.REFERENCE_DATE - dt.timedelta(days=round(acquired_years * 365.25))
-        if kind in (AssetKind.BUILDING, AssetKind.VEHICLE, AssetKind.EQUIPMENT):
-            life = {AssetKind.BUILDING: 50, AssetKind.VEHICLE: 8, AssetKind.EQUIPMENT: 10}[kind]
-            share = min(acquired_years, life) / life
-            spec["accumulated_depreciation"] = _money(_round(int(book * share * 0.95), 100))
-        if spec["status"] in (AssetStatus.IN_USE, AssetStatus.LEASED_OUT):
-            spec["annual_income"] = _money(_round(book * r.randint(0, 8) // 100, 100))
-        spec["annual_holding_cost"] = _money(_round(book * r.randint(0, 3) // 100, 100))
-        spec["title_complete"] = r.random() < (
-            0.8 if kind in (AssetKind.LAND, AssetKind.BUILDING) else 0.95
-        )
-        if spec["title_complete"] and kind in (AssetKind.LAND, AssetKind.BUILDING):
-            spec["certificate_number"] = f"JN({c.REFERENCE_DATE.year - acquired_years})"
-            spec["certificate_number"] += f"Qinghe No.{r.randint(1, 99999):05d}"
-        if kind in c.LOCATED or kind in c.ADDRESSED:
-            district_name = c.DISTRICT[1] if district == c.DISTRICT[0] else c.OTHER_DISTRICT[1]
-            spec["address"] = f"No. {r.randint(1, 888)} {road}, {district_name.split(' ')[0]} "
-            spec["address"] += "District, Qinghe"
-        if kind in c.LOCATED:
-            lat, lon = c.CENTRE[district]
-            spec["latitude"] = Decimal(lat + round(r.gauss(0, 1) * 22_000)).scaleb(-6)
-            spec["longitude"] = Decimal(lon + round(r.gauss(0, 1) * 26_000)).scaleb(-6)
-        return spec
 
     # Debts ----------------------------------------------------------------------------------
 
@@ -576,65 +465,3 @@ class _Seeder:
         return self.rng.choice(c.BUYERS)
 
     # Money ----------------------------------------------------------------------------------
-
-    def collect(self, project: DisposalProject, *, full: bool) -> None:
-        """Receipts for a concluded project (in full if it is to be closed), then allocations."""
-        deal = int(project.deal_price)
-        kind = project.package.items.first().asset.kind
-        budget = (
-            BudgetClass.GOVERNMENT_FUND
-            if kind in {AssetKind.LAND, AssetKind.NATURAL_RESOURCE}
-            else BudgetClass.NON_TAX
-        )
-        if full:
-            parts = self.rng.choice([1, 1, 2, 3])
-            down = deal * self.rng.randint(30, 60) // 100 if parts > 1 else deal
-            amounts = [down]
-            rest = deal - down
-            for k in range(parts - 1, 0, -1):
-                piece = rest if k == 1 else rest // k
-                amounts.append(piece)
-                rest -= piece
-        elif self.rng.random() < 0.75:
-            # A down payment of at least 30 %; the rest is due within the year.
-            amounts = [deal * self.rng.randint(30, 50) // 100]
-        else:
-            amounts = []
-        day = c.REFERENCE_DATE - dt.timedelta(days=self.rng.randint(40, 330))
-        for amount in amounts:
-            self.voucher_seq += 1
-            receipt = finance.receipt_create(
-                actor=self.users["finance"],
-                project=project,
-                amount=_money(amount),
-                received_on=_not_after_today(day),
-                voucher=f"HX-FZ-{day.year}-{self.voucher_seq:05d}",
-                budget_class=budget,
-            )
-            self.allocate(receipt, day)
-            day = min(c.REFERENCE_DATE, day + dt.timedelta(days=self.rng.randint(10, 45)))
-
-    def allocate(self, receipt: Receipt, day: dt.date) -> None:
-        """Apply most of a receipt to the debts falling due first; never more than either has."""
-        if self.rng.random() < 0.15:
-            return  # some proceeds wait in the treasury, unallocated
-        left = (receipt.amount * Decimal(self.rng.randint(60, 100)) / 100).quantize(CENT)
-        on = min(c.REFERENCE_DATE, day + dt.timedelta(days=self.rng.randint(0, 20)))
-        on = _not_after_today(on)
-        open_debts = sorted(
-            (d for d in self.debts if self.outstanding[d.pk] > 0),
-            key=lambda d: (d.maturity_date, d.code),
-        )
-        for debt in open_debts[: self.rng.randint(1, 3)]:
-            if left <= 0:
-                break
-            amount = min(left, self.outstanding[debt.pk])
-            finance.allocation_create(
-                actor=self.users["finance"],
-                receipt=receipt,
-                debt=debt,
-                amount=amount,
-                allocated_on=on,
-            )
-            self.outstanding[debt.pk] -= amount
-            left -= amount

@@ -21,6 +21,7 @@ from panhuo.finance import services as finance
 from panhuo.finance.models import BudgetClass
 from panhuo.organisation.models import Unit
 from panhuo.site.demo import catalogue as c
+from panhuo.site.demo import seed_money
 
 CENT = Decimal("0.01")
 MARKET = {Channel.AUCTION, Channel.EXCHANGE}
@@ -162,11 +163,11 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
         )
     if stop == S.CONCLUDED:
         if project.channel != Channel.SOE_TRANSFER:
-            seeder.collect(project, full=False)
+            seed_money.collect(seeder, project, full=False)
         return project
     if project.channel == Channel.SOE_TRANSFER:
         return move(project, "close", office, comment="Transfer registered.")
-    seeder.collect(project, full=True)
+    seed_money.collect(seeder, project, full=True)
     project = move(project, "confirm_payment", finance_user)
     if stop == S.PAID:
         return project
@@ -227,7 +228,7 @@ def _contract(seeder, project: DisposalProject, stop: str):
             voucher=f"HX-ZJ-{e.due_date.year}-{seeder.voucher_seq:05d}",
             budget_class=BudgetClass.NON_TAX,
         )
-        seeder.allocate(receipt, e.due_date)
+        seed_money.allocate(seeder, receipt, e.due_date)
     if stop == S.IN_FORCE:
         return project
     if stop == S.IN_ARREARS:

@@ -23,6 +23,7 @@ from panhuo.finance.deposits.services import deposit_receive, deposit_transition
 from panhuo.finance.expected import received_total
 from panhuo.finance.instalments import instalment_plan_set
 from panhuo.site.demo import catalogue as c
+from panhuo.site.demo import seed_money
 
 CENT = Decimal("0.01")
 MARKET = [Channel.AUCTION, Channel.EXCHANGE]
@@ -113,4 +114,4 @@ def _instalment_sale(seeder, project: DisposalProject) -> None:
             actor=fin, project=project, amount=short, received_on=day,
             voucher=f"HX-FQ-{day.year}-{seeder.voucher_seq:05d}", budget_class="non_tax",
         )  # fmt: skip
-        seeder.allocate(receipt, day)
+        seed_money.allocate(seeder, receipt, day)

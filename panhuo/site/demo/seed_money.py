@@ -1,0 +1,86 @@
+"""The demo's money: receipts for concluded sales (in full, by instalments or a down payment)
+and their allocation to the debts falling due first, never more than either has."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from panhuo.disposal.models import DisposalProject
+from panhuo.finance import services as finance
+from panhuo.finance.models import BudgetClass, Receipt
+from panhuo.register.models import AssetKind
+from panhuo.site.demo import catalogue as c
+from panhuo.site.demo.seed_assets import CENT, money
+
+
+def not_after_today(day: dt.date) -> dt.date:
+    # The data lives before REFERENCE_DATE; this only matters on a machine whose clock is
+    # earlier still, where a receipt may not be dated in the future.
+    return min(day, timezone.localdate())
+
+
+def collect(seeder, project: DisposalProject, *, full: bool) -> None:
+    """Receipts for a concluded project (in full if it is to be closed), then allocations."""
+    deal = int(project.deal_price)
+    kind = project.package.items.first().asset.kind
+    budget = (
+        BudgetClass.GOVERNMENT_FUND
+        if kind in {AssetKind.LAND, AssetKind.NATURAL_RESOURCE}
+        else BudgetClass.NON_TAX
+    )
+    if full:
+        parts = seeder.rng.choice([1, 1, 2, 3])
+        down = deal * seeder.rng.randint(30, 60) // 100 if parts > 1 else deal
+        amounts = [down]
+        rest = deal - down
+        for k in range(parts - 1, 0, -1):
+            piece = rest if k == 1 else rest // k
+            amounts.append(piece)
+            rest -= piece
+    elif seeder.rng.random() < 0.75:
+        # A down payment of at least 30 %; the rest is due within the year.
+        amounts = [deal * seeder.rng.randint(30, 50) // 100]
+    else:
+        amounts = []
+    day = c.REFERENCE_DATE - dt.timedelta(days=seeder.rng.randint(40, 330))
+    for amount in amounts:
+        seeder.voucher_seq += 1
+        receipt = finance.receipt_create(
+            actor=seeder.users["finance"],
+            project=project,
+            amount=money(amount),
+            received_on=not_after_today(day),
+            voucher=f"HX-FZ-{day.year}-{seeder.voucher_seq:05d}",
+            budget_class=budget,
+        )
+        allocate(seeder, receipt, day)
+        day = min(c.REFERENCE_DATE, day + dt.timedelta(days=seeder.rng.randint(10, 45)))
+
+
+def allocate(seeder, receipt: Receipt, day: dt.date) -> None:
+    """Apply most of a receipt to the debts falling due first; never more than either has."""
+    if seeder.rng.random() < 0.15:
+        return  # some proceeds wait in the treasury, unallocated
+    left = (receipt.amount * Decimal(seeder.rng.randint(60, 100)) / 100).quantize(CENT)
+    on = min(c.REFERENCE_DATE, day + dt.timedelta(days=seeder.rng.randint(0, 20)))
+    on = not_after_today(on)
+    open_debts = sorted(
+        (d for d in seeder.debts if seeder.outstanding[d.pk] > 0),
+        key=lambda d: (d.maturity_date, d.code),
+    )
+    for debt in open_debts[: seeder.rng.randint(1, 3)]:
+        if left <= 0:
+            break
+        amount = min(left, seeder.outstanding[debt.pk])
+        finance.allocation_create(
+            actor=seeder.users["finance"],
+            receipt=receipt,
+            debt=debt,
+            amount=amount,
+            allocated_on=on,
+        )
+        seeder.outstanding[debt.pk] -= amount
+        left -= amount
