@@ -1,0 +1,72 @@
+"""What an import reports and how it is told to read a file: the column mapping, each rejected
+row's error, and the counts; shared by every import target (assets, debts, revenue)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_REPORTED_ERRORS = 1000
+
+
+class ImportCancelled(Exception):
+    """The user cancelled; everything done so far is rolled back."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Mapping:
+    """How to read one source's files: header → field, source word → Panhuo value, options."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Mapping:
+        data = data or {}
+        return cls(
+            columns=dict(data.get("columns") or {}),
+            values={k: dict(v) for k, v in (data.get("values") or {}).items()},
+            options=dict(data.get("options") or {}),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {"columns": self.columns, "values": self.values, "options": self.options}
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    committed: bool = False
+    columns: dict[str, str] = field(default_factory=dict)
+    ignored_headers: list[str] = field(default_factory=list)
+
+    def add_error(self, row: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, column, message))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows, "new": self.new, "updated": self.updated,
+            "unchanged": self.unchanged, "rejected": self.rejected,
+            "error_count": self.error_count, "committed": self.committed,
+            "errors": [e.as_dict() for e in self.errors], "columns": self.columns,
+            "ignored_headers": self.ignored_headers,
+        }  # fmt: skip

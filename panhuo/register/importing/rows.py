@@ -1,0 +1,240 @@
+"""Reading one row of an import: the mapping applied to the row's cells, each cell parsed by its
+field, and the row checked as a whole (with the asset it updates, if any); every problem goes
+into the report under its row and column."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from panhuo.register import models as m
+from panhuo.register.attributes import KIND_ATTRIBUTES, clean_attributes
+from panhuo.register.importing.fields import (
+    parser_for,
+)
+from panhuo.register.importing.readers import FileRejected
+from panhuo.register.importing.report import Mapping, Report
+
+if TYPE_CHECKING:
+    from panhuo.register.importing.engine import Target
+from panhuo.register.importing.values import parse_choice
+
+
+def csv_unsafe(cell: str) -> str:
+    from panhuo.register.exporting import csv_unsafe as undo
+
+    return undo(cell)
+
+
+CHOICES = {
+    "AssetKind": dict(m.AssetKind.choices),
+    "AssetStatus": dict(m.AssetStatus.choices),
+    "Criticality": dict(m.Criticality.choices),
+}
+NON_NULL_DEFAULTS = {
+    "book_value": Decimal("0.00"),
+    "accumulated_depreciation": Decimal("0.00"),
+    "annual_income": Decimal("0.00"),
+    "annual_holding_cost": Decimal("0.00"),
+    "status": m.AssetStatus.IN_USE,
+    "criticality": m.Criticality.NON_ESSENTIAL,
+    "title_complete": False,
+    "address": "",
+    "certificate_number": "",
+}
+
+
+def _transformer(crs: str | None):
+    if not crs or crs.upper() in {"EPSG:4326", "WGS84", "WGS 84"}:
+        return None
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        return Transformer.from_crs(CRS.from_user_input(crs), CRS.from_epsg(4326), always_xy=True)
+    except CRSError:
+        raise FileRejected(f"Unknown coordinate reference system {crs!r} in the mapping.") from None
+
+
+class RowReader:
+    """Turns one row of text cells into field values, reporting each bad cell."""
+
+    def __init__(self, headers: list[str], mapping: Mapping, target: Target, ctx: dict):
+        self.target, self.ctx = target, ctx
+        columns = mapping.columns or target.auto_columns(headers)
+        unknown = sorted(set(columns.values()) - set(target.field_names))
+        if unknown:
+            raise FileRejected(f"The mapping names unknown fields: {', '.join(unknown)}.")
+        missing_headers = [h for h in columns if h not in headers]
+        if missing_headers:
+            raise FileRejected(
+                f"The mapping expects column(s) {', '.join(missing_headers)} that the file "
+                "does not have."
+            )
+        self.columns = columns
+        for required in target.required:
+            if required not in columns.values():
+                raise FileRejected(f"No column is mapped to the required field “{required}”.")
+        self.index = {target: headers.index(h) for h, target in columns.items()}
+        self.header_of = {target: h for h, target in columns.items()}
+        self.parsers = {
+            f.name: parser_for(f, mapping.options)
+            for f in target.fields
+            if f.name in self.index and f.kind != "choice"
+        }
+        by_name = {f.name: f for f in target.fields}
+        choices = target.choices
+        self.values = {k: {s.strip().lower(): v for s, v in d.items()}
+                       for k, d in mapping.values.items()}  # fmt: skip
+        # Codes and labels (English and the active language) resolved once, not per cell.
+        self.choice_lookup = {
+            spec.name: {
+                **{w.lower(): code for w, code in target.words.get(spec.name, {}).items()},
+                **{str(label).lower(): code for code, label in choices[spec.choices].items()},
+                **{code.lower(): code for code in choices[spec.choices]},
+            }
+            for spec in target.fields
+            if spec.kind == "choice"
+        }
+        # One tuple per mapped column, so the per-cell loop does no lookups by name.
+        self.plan = []
+        for name, i in self.index.items():
+            if name.startswith("attributes."):
+                self.plan.append((i, name, name.split(".", 1)[1], None, None, None, None, None,
+                                  None))  # fmt: skip
+                continue
+            spec = by_name[name]
+            self.plan.append((
+                i, name, None, spec.kind, self.parsers.get(name), self.values.get(name),
+                self.choice_lookup.get(name), spec.max_length,
+                choices[spec.choices] if spec.choices else None,
+            ))  # fmt: skip
+        self.units = ctx.get("units")
+        self.codes = ctx.get("codes")
+        self.today = ctx.get("today")
+        crs = mapping.options.get("crs") if target.name == "assets" else None
+        self.transformer = _transformer(crs)
+
+    def read(self, cells: list[str], rownum: int, report: Report) -> dict[str, Any] | None:
+        out: dict[str, Any] = {}
+        errors_before = report.error_count
+
+        def bad(name: str, message: str) -> None:
+            report.add_error(rownum, self.header_of.get(name, name), message)
+
+        ncells = len(cells)
+        for i, name, attr, _kind, parse, vmap, lookup, max_length, choices in self.plan:
+            text = cells[i].strip() if i < ncells else ""
+            if text[:1] == "'" and (attr or _kind == "text"):
+                text = csv_unsafe(text)  # undo the export's formula guard
+            if attr:
+                if text:
+                    out.setdefault("attributes", {})[attr] = text
+                continue
+            if vmap:
+                text = vmap.get(text.lower(), text)
+            if lookup is not None:
+                value = lookup.get(text.lower())
+                if value is None and text:
+                    try:
+                        parse_choice(text, choices)
+                    except ValueError as exc:
+                        bad(name, str(exc))
+                    continue
+            else:
+                try:
+                    value = parse(text)
+                except ValueError as exc:
+                    bad(name, str(exc))
+                    continue
+            if max_length and value and len(value) > max_length:
+                bad(name, f"longer than {max_length} characters")
+                continue
+            out[name] = value
+        if report.error_count > errors_before:
+            return None
+        return self.target.check(self, out, rownum, report, bad)
+
+    def _check(self, out, rownum, report, bad) -> dict[str, Any] | None:
+        errors_before = report.error_count
+        unit_code = out.pop("unit", "") or ""
+        unit = self.units.get(unit_code)
+        if not unit_code:
+            bad("unit", "the unit is required")
+        elif unit is None:
+            bad("unit", f"unknown unit {unit_code!r} (or not one you may import into)")
+        out["unit"] = unit
+        if not out.get("code"):
+            bad("code", "the asset code is required")
+        for name in ("book_value", "accumulated_depreciation", "appraised_value",
+                     "annual_income", "annual_holding_cost", "area"):  # fmt: skip
+            value = out.get(name)
+            if value is not None and value < 0:
+                bad(name, f"{value} is negative")
+        for name, limit in (("latitude", 90), ("longitude", 180)):
+            value = out.get(name)
+            if value is not None and abs(value) > limit:
+                bad(name, f"{value} is outside ±{limit}")
+        for name in ("acquired_on", "idle_since"):
+            value = out.get(name)
+            if value is not None and value > self.today:
+                bad(name, f"{value.isoformat()} is in the future")
+        if "classification" in out:
+            code = out.pop("classification")
+            if code:
+                cid = self.codes.get(code)
+                if cid is None:
+                    bad("classification", f"unknown classification code {code!r}")
+                out["classification_id"] = cid
+            else:
+                out["classification_id"] = None
+        x, y = out.pop("x", None), out.pop("y", None)
+        if x is not None or y is not None:
+            if self.transformer is None:
+                bad("x", "x/y columns need a coordinate reference system in the mapping")
+            elif x is None or y is None:
+                bad("x", "both x and y are needed")
+            else:
+                lon, lat = self.transformer.transform(float(x), float(y))
+                if not (abs(lat) <= 90 and abs(lon) <= 180):
+                    bad("x", "the coordinates do not convert to a place on Earth")
+                else:
+                    out["longitude"] = Decimal(repr(lon)).quantize(Decimal("0.000001"))
+                    out["latitude"] = Decimal(repr(lat)).quantize(Decimal("0.000001"))
+        if report.error_count > errors_before:
+            return None
+        return out
+
+
+def merged_check(values: dict[str, Any], base: m.Asset | None, rownum, report, header_of):
+    """Rules that need the whole record (after merging with the stored asset, for updates)."""
+
+    def get(name):
+        if name in values:
+            return values[name]
+        return getattr(base, name) if base is not None else NON_NULL_DEFAULTS.get(name)
+
+    errors_before = report.error_count
+    if base is None:
+        for name in ("name", "kind"):
+            if not values.get(name):
+                report.add_error(
+                    rownum, header_of.get(name, name), f"the {name} is required for a new asset"
+                )
+    kind = get("kind")
+    book, dep = get("book_value") or Decimal(0), get("accumulated_depreciation") or Decimal(0)
+    if dep > book:
+        report.add_error(
+            rownum,
+            header_of.get("accumulated_depreciation", "accumulated_depreciation"),
+            f"accumulated depreciation {dep} exceeds the book value {book}",
+        )
+    if "attributes" in values and kind in KIND_ATTRIBUTES:
+        from django.core.exceptions import ValidationError
+
+        try:
+            values["attributes"] = clean_attributes(kind, values["attributes"])
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                report.add_error(rownum, key, "; ".join(messages))
+    return report.error_count == errors_before
