@@ -4,7 +4,6 @@ prints the counts and every rejected figure's row, column and reason."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from panhuo.monitor.importing import revenue_import
 from panhuo.organisation.models import User
 from panhuo.organisation.policy import NotPermitted
 from panhuo.register.importing.readers import FileRejected
+from panhuo.register.importing.report import report_to_command
 
 
 def run_import(command: BaseCommand, opts: dict[str, Any]) -> None:
@@ -35,19 +35,4 @@ def run_import(command: BaseCommand, opts: dict[str, Any]) -> None:
             raise CommandError(f"{path.name}: {exc}") from None
         except NotPermitted as exc:
             raise CommandError(str(exc)) from None
-    out = command.stdout
-    out.write(f"figures {report.rows}: new {report.new}, updated {report.updated}, "
-              f"unchanged {report.unchanged}, rejected {report.rejected}")  # fmt: skip
-    for e in report.errors:
-        out.write(f"  row {e.row}, column {e.column}: {e.message}")
-    if report.error_count > len(report.errors):
-        out.write(f"  … and {report.error_count - len(report.errors)} more errors")
-    if report.committed:
-        out.write(command.style.SUCCESS("Committed."))
-    elif opts["commit"]:
-        raise CommandError("Nothing was written: figures were rejected (see above); fix them "
-                           "or pass --valid-only.")  # fmt: skip
-    else:
-        out.write("Dry run: nothing was written. Add --commit to write.")
-    if report.rejected and not opts["commit"]:
-        sys.exit(1)
+    report_to_command(command, report, commit=opts["commit"], noun="figures")

@@ -3,8 +3,11 @@ row's error, and the counts; shared by every import target (assets, debts, reven
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -70,3 +73,25 @@ class Report:
             "errors": [e.as_dict() for e in self.errors], "columns": self.columns,
             "ignored_headers": self.ignored_headers,
         }  # fmt: skip
+
+
+def report_to_command(command: BaseCommand, report: Report, *, commit: bool, noun: str) -> None:
+    """What an import command prints of its report (``noun``: "rows", "figures"), one error a
+    line; a commit that wrote nothing is an error, and a dry run with rejected rows exits 1, so
+    scripts can tell."""
+    out = command.stdout
+    out.write(f"{noun} {report.rows}: new {report.new}, updated {report.updated}, "
+              f"unchanged {report.unchanged}, rejected {report.rejected}")  # fmt: skip
+    for e in report.errors:
+        out.write(f"  row {e.row}, column {e.column}: {e.message}")
+    if report.error_count > len(report.errors):
+        out.write(f"  … and {report.error_count - len(report.errors)} more errors")
+    if report.committed:
+        out.write(command.style.SUCCESS("Committed."))
+    elif commit:
+        raise CommandError(f"Nothing was written: {noun} were rejected (see above); fix them "
+                           "or pass --valid-only.")  # fmt: skip
+    else:
+        out.write("Dry run: nothing was written. Add --commit to write.")
+    if report.rejected and not commit:
+        sys.exit(1)

@@ -16,6 +16,7 @@ from panhuo.register.import_models import ImportMapping
 from panhuo.register.importing import engine
 from panhuo.register.importing.engine import ImportCancelled, Mapping, target_for
 from panhuo.register.importing.readers import FileRejected
+from panhuo.register.importing.report import report_to_command
 
 
 class Command(BaseCommand):
@@ -91,19 +92,4 @@ class Command(BaseCommand):
                 raise CommandError("Cancelled; nothing was written.") from None
         if show:
             sys.stderr.write("\n")
-        out = self.stdout
-        out.write(f"rows {report.rows}: new {report.new}, updated {report.updated}, "
-                  f"unchanged {report.unchanged}, rejected {report.rejected}")  # fmt: skip
-        for e in report.errors:
-            out.write(f"  row {e.row}, column {e.column}: {e.message}")
-        if report.error_count > len(report.errors):
-            out.write(f"  … and {report.error_count - len(report.errors)} more errors")
-        if report.committed:
-            out.write(self.style.SUCCESS("Committed."))
-        elif opts["commit"]:
-            raise CommandError("Nothing was written: rows were rejected (see above); fix them "
-                               "or pass --valid-only.")  # fmt: skip
-        else:
-            out.write("Dry run: nothing was written. Add --commit to write.")
-        if report.rejected and not opts["commit"]:
-            sys.exit(1)
+        report_to_command(self, report, commit=opts["commit"], noun="rows")
