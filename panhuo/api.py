@@ -24,6 +24,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from panhuo.core.api import ReferenceMissing
 from panhuo.core.errors import Conflict
+from panhuo.core.gates import GateRefused
 from panhuo.organisation.auth import session_auth, token_auth
 from panhuo.organisation.throttle import Throttled
 
@@ -59,7 +60,8 @@ api = PanhuoAPI(
         "permissions as the web interface. Authenticate with the browser session (unsafe "
         "methods need the CSRF token) or with `Authorization: Bearer <key>` (create keys at "
         "`POST /api/v1/tokens` while signed in). Money is exchanged as decimal strings. "
-        "Errors: 400 invalid values `{detail, errors: {field: [..]}}`, 401 not signed in, "
+        "Errors: 400 invalid values `{detail, errors: {field: [..]}}` (a refusing gate adds "
+        "`gate: {rule, source, field, unblock}`), 401 not signed in, "
         "403 not permitted, 404 not found (also what you may not see), 409 conflict, "
         "422 malformed request."
     ),
@@ -74,10 +76,18 @@ api = PanhuoAPI(
 # --- Errors, in one place -----------------------------------------------------------------
 
 
-def _json(request: HttpRequest, status: int, detail: Any, errors: dict | None = None):
+def _json(
+    request: HttpRequest,
+    status: int,
+    detail: Any,
+    errors: dict | None = None,
+    gate: dict | None = None,
+):
     body: dict[str, Any] = {"detail": detail}
     if errors is not None:
         body["errors"] = errors
+    if gate is not None:
+        body["gate"] = gate
     return api.create_response(request, body, status=status)
 
 
@@ -92,7 +102,8 @@ def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse
     errors = _messages_by_field(exc)
     field, messages = next(iter(errors.items()))
     detail = messages[0] if field == "__all__" else f"{field}: {messages[0]}"
-    return _json(request, 400, detail, errors)
+    gate = exc.as_json() if isinstance(exc, GateRefused) else None
+    return _json(request, 400, detail, errors, gate)
 
 
 def _field_of(loc: list | tuple) -> str:
