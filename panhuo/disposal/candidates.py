@@ -20,7 +20,7 @@ from django.db.models import (
 )
 
 from panhuo.disposal.models import PackageItem
-from panhuo.register.models import Asset, AssetStatus, Criticality
+from panhuo.register.models import GONE_STATUSES, Asset, Criticality
 from panhuo.register.scope_models import ScopeDecisionItem
 from panhuo.register.selectors import asset_list
 
@@ -73,7 +73,7 @@ def confirmed_candidates(
         with_scope(qs)
         .filter(scope_included=True, in_live_package=False)
         .exclude(criticality=Criticality.ESSENTIAL)
-        .exclude(status=AssetStatus.DISPOSED)
+        .exclude(status__in=GONE_STATUSES)
     )
     key = ordering.removeprefix("-")
     field = CANDIDATE_ORDERINGS.get(key, "code")

@@ -75,9 +75,71 @@ class ListingRound(models.Model):
         return self.result == self.Result.SOLD and self.bidders == 1
 
 
+class Art31Case(models.TextChoices):
+    """The two cases in which Order 32 art. 31 allows a non-public (negotiated) transfer, each
+    with the approval it names."""
+
+    STATE_RESTRUCTURING = (
+        "state_restructuring",
+        _("Restructuring between state-owned enterprises (approved by the supervisor)"),
+    )
+    INTRA_GROUP = (
+        "intra_group",
+        _("Restructuring within one state-invested group (decided by the group enterprise)"),
+    )
+
+
+class ApprovalBody(models.TextChoices):
+    SUPERVISOR = "supervisor", _("State-owned assets supervisor")
+    ENTERPRISE = "enterprise", _("State-invested enterprise (group)")
+
+
+#: Which body's approval each art. 31 case needs.
+ART31_APPROVER = {
+    Art31Case.STATE_RESTRUCTURING: ApprovalBody.SUPERVISOR,
+    Art31Case.INTRA_GROUP: ApprovalBody.ENTERPRISE,
+}
+
+
+class EvidenceKind(models.TextChoices):
+    """What proves that an asset is worn out, lost or irrecoverable."""
+
+    TECHNICAL_APPRAISAL = "technical_appraisal", _("Technical appraisal report")
+    POLICE_REPORT = "police_report", _("Police report")
+    INSURANCE_ASSESSMENT = "insurance_assessment", _("Insurance loss assessment")
+    DISASTER_CERTIFICATE = "disaster_certificate", _("Disaster certificate")
+    LIABILITY_RULING = "liability_ruling", _("Liability determination")
+    COURT_RULING = "court_ruling", _("Court ruling")
+    LIQUIDATION_CERTIFICATE = "liquidation", _("Bankruptcy or liquidation certificate")
+    DEREGISTRATION = "deregistration", _("Deregistration certificate")
+
+
+#: The evidence each zero-price channel accepts.
+EVIDENCE_FOR = {
+    "scrap": frozenset({EvidenceKind.TECHNICAL_APPRAISAL}),
+    "loss": frozenset(
+        {
+            EvidenceKind.POLICE_REPORT,
+            EvidenceKind.INSURANCE_ASSESSMENT,
+            EvidenceKind.DISASTER_CERTIFICATE,
+            EvidenceKind.LIABILITY_RULING,
+        }
+    ),
+    "write_off": frozenset(
+        {
+            EvidenceKind.COURT_RULING,
+            EvidenceKind.LIQUIDATION_CERTIFICATE,
+            EvidenceKind.DEREGISTRATION,
+        }
+    ),
+}
+
+
 class ChannelTerms(models.Model):
-    """The counterparty of a negotiated transfer (state-owned only, with the written reason),
-    the recipient of a transfer to a state-owned company, or the creditor's debt in a swap."""
+    """The counterparty of a negotiated transfer (state-owned only, with the written reason,
+    the Order 32 art. 31 case and the approval it names), the recipient of a transfer to a
+    state-owned company or of a free transfer (with its unified social credit code), the
+    creditor's debt in a swap, or the evidence of a scrapping, loss or write-off."""
 
     project = models.OneToOneField(
         "disposal.DisposalProject", on_delete=models.CASCADE, related_name="terms"
@@ -101,6 +163,23 @@ class ChannelTerms(models.Model):
         related_name="swaps",
         verbose_name=_("debt"),
     )
+    counterparty_credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True
+    )
+    art31_case = models.CharField(
+        _("Order 32 art. 31 case"), max_length=24, choices=Art31Case.choices, blank=True
+    )
+    approval_body = models.CharField(
+        _("approved by"), max_length=12, choices=ApprovalBody.choices, blank=True
+    )
+    approval_ref = models.CharField(_("approval document number"), max_length=100, blank=True)
+    approval_on = models.DateField(_("approval date"), null=True, blank=True)
+    evidence_kind = models.CharField(
+        _("evidence"), max_length=24, choices=EvidenceKind.choices, blank=True
+    )
+    evidence_ref = models.CharField(_("evidence document number"), max_length=100, blank=True)
+    evidence_issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    evidence_on = models.DateField(_("evidence date"), null=True, blank=True)
 
     class Meta:
         ordering = ["project"]
@@ -110,7 +189,8 @@ class ChannelTerms(models.Model):
             models.CheckConstraint(
                 condition=Q(counterparty_unit__isnull=False)
                 | ~Q(counterparty_name="")
-                | Q(debt__isnull=False),
+                | Q(debt__isnull=False)
+                | ~Q(evidence_kind=""),
                 name="terms_name_a_counterparty",
             ),
         ]
@@ -191,6 +271,8 @@ class Contract(models.Model):
     frequency = models.CharField(_("payment frequency"), max_length=12, choices=Frequency.choices)
     deposit = MoneyField(_("deposit"), default=Decimal("0.00"), validators=[MinValueValidator(0)])
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    #: The public tender (公开招租) notice the tenant was found by, when the rent requires one.
+    tender_ref = models.CharField(_("public tender notice"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["project"]

@@ -143,6 +143,35 @@ def prepare(
                                   "(a state-owned company unit, or a name flagged state-owned)."]}
             )  # fmt: skip
         plan["terms"]["reason"] = comment.strip()
+    if "art31_case" in needs:
+        plan["terms"]["art31_case"] = str(data.get("art31_case") or "")
+    if "art31_approval" in needs:
+        plan["terms_extra"] = {
+            "approval_body": str(data.get("approval_body") or ""),
+            "approval_ref": str(data.get("approval_ref") or "").strip()[:100],
+            "approval_on": _date(data.get("approval_on"), "approval_on", default=today),
+        }
+    if "free_recipient" in needs:
+        unit, name = free_recipient(data)
+        plan["terms"] = {"counterparty_unit": unit, "counterparty_name": name[:200],
+                         "counterparty_soe": True, "reason": comment.strip(),
+                         "counterparty_credit_code": recipient_code(data, unit)}  # fmt: skip
+    if "evidence" in needs:
+        plan["terms"] = {
+            "counterparty_name": "",
+            "reason": comment.strip(),
+            "evidence_kind": str(data.get("evidence_kind") or ""),
+            "evidence_ref": str(data.get("evidence_ref") or "").strip()[:100],
+            "evidence_issuer": str(data.get("evidence_issuer") or "").strip()[:200],
+            "evidence_on": _date(data.get("evidence_on"), "evidence_on", default=today),
+        }
+    if "zero_deal" in needs:
+        # Free transfer, scrap, loss, write-off: no price, so no money is expected.
+        terms = getattr(project, "terms", None)
+        deal_price, buyer = Decimal("0.00"), (terms.counterparty if terms else "") or ""
+        if project.channel == Channel.FREE_TRANSFER and not buyer:
+            raise ValidationError({"counterparty": ["The free transfer names no recipient."]})
+        project.deal_price, project.buyer = deal_price, buyer[:200]
     if "recipient" in needs:
         unit = _soe_unit(data.get("counterparty_unit"), "counterparty_unit", project)
         plan["terms"] = {"counterparty_unit": unit, "counterparty_name": unit.name,
@@ -231,6 +260,38 @@ def prepare(
     return plan
 
 
+def free_recipient(data: dict[str, Any]) -> tuple[Unit | None, str]:
+    """The recipient of a free transfer: a unit (any kind: all are state entities), or a name
+    confirmed to be a state entity (``counterparty_soe``)."""
+    ref, name = data.get("counterparty_unit"), (data.get("counterparty") or "").strip()
+    if ref not in (None, ""):
+        unit = ref if isinstance(ref, Unit) else Unit.objects.filter(pk=_int(ref)).first()
+        if unit is None:
+            raise ValidationError({"counterparty_unit": [f"Unknown unit {ref!r}."]})
+        return unit, unit.name
+    if not name:
+        raise ValidationError(
+            {"counterparty": ["A free transfer names its recipient (a unit, or a state "
+                              "entity's name)."]}
+        )  # fmt: skip
+    return None, name
+
+
+def recipient_code(data: dict[str, Any], unit: Unit | None) -> str:
+    """The recipient's unified social credit code: the one given, else its unit's."""
+    from panhuo.organisation.credit_code import normalise_credit_code
+
+    given = normalise_credit_code(str(data.get("counterparty_credit_code") or ""))
+    return (given or (unit.credit_code if unit else ""))[:18]
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _tranches(raw) -> list[dict]:
     if not raw:
         raise ValidationError({"tranches": ["Give at least one tranche (name, size, rate)."]})
@@ -269,7 +330,8 @@ def _contract_input(data: dict[str, Any], buyer: str) -> dict[str, Any]:
     deposit = data.get("deposit")
     deposit = Decimal("0.00") if deposit in (None, "") else _money(deposit, "deposit", zero_ok=True)
     return {"counterparty": counterparty[:200], "term_start": start, "term_end": end,
-            "frequency": frequency, "period_amount": amount, "deposit": deposit}  # fmt: skip
+            "frequency": frequency, "period_amount": amount, "deposit": deposit,
+            "tender_ref": str(data.get("tender_ref") or "").strip()[:200]}  # fmt: skip
 
 
 def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, plan: dict) -> dict:
@@ -278,6 +340,13 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
     if "terms" in plan:
         ChannelTerms.objects.update_or_create(project=project, defaults=plan["terms"])
         note["counterparty"] = plan["terms"].get("counterparty_name", "")
+        if plan["terms"].get("evidence_kind"):
+            note["evidence"] = f"{plan['terms']['evidence_kind']} {plan['terms']['evidence_ref']}"
+    if "terms_extra" in plan:
+        ChannelTerms.objects.filter(project=project).update(**plan["terms_extra"])
+        note["approval"] = (
+            f"{plan['terms_extra']['approval_body']} " + (plan["terms_extra"]["approval_ref"])
+        )
     if "round" in plan:
         r = plan["round"]
         n = project.rounds.count() + 1

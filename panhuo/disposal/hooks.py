@@ -8,13 +8,14 @@
 from __future__ import annotations
 
 from panhuo.approvals import registry as approvals
-from panhuo.disposal import approval_hooks, guards, pricing_guard, selectors
+from panhuo.disposal import approval_hooks, channel_guard, guards, pricing_guard, selectors
 from panhuo.disposal.models import Channel
 from panhuo.pricing import avm
 
 
 def install() -> None:
     guards.register("pricing", pricing_guard.pricing_guard)
+    guards.register("channels", channel_guard.channel_guard)
     approval_hooks.install()
     approvals.register_channels(Channel.choices)
     avm.deal_sources.register("disposal", selectors.sold_deals)

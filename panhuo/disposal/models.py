@@ -26,6 +26,17 @@ class Channel(models.TextChoices):
     DEBT_SWAP = "debt_swap", _("Debt-for-asset swap")
     SECURITISATION = "securitisation", _("Securitisation / REIT")
     CONCESSION = "concession", _("Operating concession")
+    FREE_TRANSFER = "free_transfer", _("Free transfer between state entities")
+    SCRAP = "scrap", _("Scrapping")
+    LOSS = "loss", _("Loss write-down")
+    WRITE_OFF = "write_off", _("Write-off")
+
+
+#: Channels in which the asset leaves for no price (无偿划转, 报废, 报损, 核销): their deal price
+#: and reserve are zero, and no money is expected from them.
+ZERO_PRICE_CHANNELS = frozenset({"free_transfer", "scrap", "loss", "write_off"})
+#: Zero-price channels with no counterparty (the asset is destroyed, lost or written off).
+NO_COUNTERPARTY_CHANNELS = frozenset({"scrap", "loss", "write_off"})
 
 
 class PackageQuerySet(models.QuerySet):
@@ -138,9 +149,9 @@ class DisposalProject(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="projects")
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    reserve_price = MoneyField(_("reserve price"), validators=[MinValueValidator(Decimal("0.01"))])
+    reserve_price = MoneyField(_("reserve price"), validators=[MinValueValidator(Decimal("0"))])
     deal_price = MoneyField(
-        _("deal price"), null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+        _("deal price"), null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
     buyer = models.CharField(_("buyer"), max_length=200, blank=True)
     status = models.CharField(
@@ -171,7 +182,13 @@ class DisposalProject(models.Model):
         verbose_name = _("disposal project")
         verbose_name_plural = _("disposal projects")
         constraints = [
-            models.CheckConstraint(condition=Q(reserve_price__gt=0), name="project_reserve_gt_0"),
+            # Zero only in the channels that give no price (free transfer, scrap, loss,
+            # write-off); every other channel keeps a reserve above zero.
+            models.CheckConstraint(
+                condition=Q(reserve_price__gt=0)
+                | (Q(channel__in=sorted(ZERO_PRICE_CHANNELS)) & Q(reserve_price=0)),
+                name="project_reserve_gt_0",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in ProjectStatus]),
                 name="project_status_valid",
@@ -188,7 +205,9 @@ class DisposalProject(models.Model):
                         "closed",
                     ]
                 )
-                | (Q(deal_price__gt=0) & ~Q(buyer="")),
+                | (Q(deal_price__gt=0) & ~Q(buyer=""))
+                | (Q(channel="free_transfer") & Q(deal_price=0) & ~Q(buyer=""))
+                | (Q(channel__in=sorted(NO_COUNTERPARTY_CHANNELS)) & Q(deal_price=0)),
                 name="project_after_deal_has_deal",
             ),
             models.UniqueConstraint(
@@ -207,6 +226,21 @@ class DisposalProject(models.Model):
     @property
     def jurisdiction(self) -> Jurisdiction:
         return self.package.jurisdiction
+
+    @property
+    def zero_price(self) -> bool:
+        return self.channel in ZERO_PRICE_CHANNELS
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.zero_price and self.reserve_price not in (None, Decimal(0)):
+            raise ValidationError(
+                {"reserve_price": _("A free transfer, scrapping, loss or write-off has no price: "
+                                    "its reserve is 0.")}
+            )  # fmt: skip
+        if not self.zero_price and self.reserve_price is not None and self.reserve_price <= 0:
+            raise ValidationError({"reserve_price": _("The reserve price must be above zero.")})
 
 
 class ProjectEvent(models.Model):

@@ -26,7 +26,7 @@ from panhuo.disposal.workflow import Transition, table_for
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 from panhuo.pricing.rules import needs_written_approval
-from panhuo.pricing.selectors import package_appraisal, thresholds_for
+from panhuo.pricing.selectors import package_appraisal, package_rent_appraisal, thresholds_for
 
 #: The approvals purpose the pricing guard reads (``disposal.pricing_guard.APPROVAL_PURPOSE``).
 PURPOSE = "price_exception"
@@ -39,7 +39,13 @@ def priced_steps(project: DisposalProject) -> list[Transition]:
     """The steps of the project's channel that the approval floor judges: a listing (first or
     again) or the step that records the deal."""
     rows = table_for(project.channel).values()
-    return [t for t in rows if t.name in {"list", "relist"} or t.needs_deal]
+    return [
+        t
+        for t in rows
+        if t.name in {"list", "relist"}
+        or t.needs_deal
+        or (project.channel == "lease" and t.needs & {"contract", "renewal"})
+    ]
 
 
 def _units(project: DisposalProject) -> set[int]:
@@ -91,6 +97,19 @@ def _check_below_floor(project: DisposalProject, amount: Decimal) -> None:
     """An amount at or above the floor needs no exception: say so rather than ask the head."""
     from django.utils import timezone
 
+    if project.channel == "lease":
+        # A lease's exception covers a yearly rent below the appraised yearly rent.
+        rent = package_rent_appraisal(project.package, on=timezone.localdate())
+        if rent.yearly and amount >= rent.yearly:
+            raise ValidationError(
+                {
+                    "amount": [
+                        f"A yearly rent of {amount:,} yuan is not below the appraised yearly "
+                        f"rent {rent.yearly:,} yuan: it needs no exception."
+                    ]
+                }
+            )
+        return
     found = package_appraisal(project.package, on=timezone.localdate())
     if not found.total:
         return  # no appraisal yet: the guard asks for one first; the request may still go ahead

@@ -18,7 +18,7 @@ from panhuo.core.schemas import (
     Text,
 )
 from panhuo.disposal.candidates import CANDIDATE_ORDERINGS
-from panhuo.disposal.channel_models import Frequency
+from panhuo.disposal.channel_models import ApprovalBody, Art31Case, EvidenceKind, Frequency
 from panhuo.disposal.models import Channel, Package, ProjectStatus
 from panhuo.disposal.selectors import PACKAGE_ORDERINGS, PROJECT_ORDERINGS
 from panhuo.disposal.workflow import TRANSITIONS
@@ -152,7 +152,9 @@ class ProjectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     package: Id
-    reserve_price: PositiveMoney
+    reserve_price: Money = Field(
+        description="Above zero; 0 for a free transfer, scrapping, loss or write-off."
+    )
     channel: Channel | None = Field(None, description="Defaults to the package's channel.")
     note: Text = Field("", max_length=10_000)
 
@@ -212,6 +214,26 @@ class TransitionIn(Schema):
     period_amount: PositiveMoney | None = Field(None, description="Rent or fee per period.")
     frequency: Frequency | None = None
     deposit: Money | None = None
+    tender_ref: Text = Field(
+        "", max_length=200, description="sign (lease): the public tender notice, if required."
+    )
+    art31_case: Art31Case | None = Field(
+        None, description="submit (negotiated): the Order 32 art. 31 case."
+    )
+    approval_body: ApprovalBody | None = Field(
+        None, description="conclude (negotiated): who approved (the case's approver)."
+    )
+    approval_ref: Text = Field("", max_length=100, description="conclude (negotiated).")
+    approval_on: dt.date | None = Field(None, description="conclude (negotiated).")
+    counterparty_credit_code: Text = Field(
+        "", max_length=40, description="submit (free transfer): the recipient's credit code."
+    )
+    evidence_kind: EvidenceKind | None = Field(
+        None, description="submit (scrap, loss, write-off): what proves it."
+    )
+    evidence_ref: Text = Field("", max_length=100, description="The evidence's number.")
+    evidence_issuer: Text = Field("", max_length=200, description="Who issued the evidence.")
+    evidence_on: dt.date | None = None
 
     def channel_data(self) -> dict:
         """The channel fields that were given, for ``project_transition``."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.disposal import channels, deadlines, guards, money
 from panhuo.disposal.models import (
+    NO_COUNTERPARTY_CHANNELS,
     Channel,
     DisposalProject,
     Package,
@@ -24,7 +25,7 @@ from panhuo.disposal.workflow import TRANSITIONS, Transition, table_for
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
-from panhuo.register.models import Asset, AssetStatus, Criticality
+from panhuo.register.models import GONE_STATUSES, Asset, AssetStatus, Criticality
 from panhuo.register.services import asset_set_status
 
 
@@ -62,7 +63,7 @@ def _resolve_assets(actor: User, asset_ids: Iterable[int], jurisdiction: Jurisdi
                     ]
                 }
             )
-        if a.status == AssetStatus.DISPOSED:
+        if a.status in GONE_STATUSES:
             raise ValidationError({"assets": [f"Asset {a.code} is already disposed."]})
     from panhuo.disposal.candidates import scope_refusals
 
@@ -408,11 +409,12 @@ def _conclude_package(project: DisposalProject, *, actor: User, transition: str)
     package.status = Package.Status.DISPOSED
     package.save(update_fields=["status"])
     package.items.update(live=False)
-    new_status = (
-        AssetStatus.LEASED_OUT
-        if project.channel in {"lease", "concession"}
-        else AssetStatus.DISPOSED
-    )
+    if project.channel in {"lease", "concession"}:
+        new_status = AssetStatus.LEASED_OUT
+    elif project.channel in NO_COUNTERPARTY_CHANNELS:
+        new_status = AssetStatus.WRITTEN_OFF  # scrapped, lost or written off: no price
+    else:
+        new_status = AssetStatus.DISPOSED
     asset_set_status(
         actor=actor,
         assets=Asset.objects.filter(package_items__package=package),

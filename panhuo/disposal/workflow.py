@@ -34,7 +34,9 @@ class Transition:
     not_by_submitter: bool = False
     needs_comment: bool = False
     #: Input groups the step needs, each written as channel records by the service:
-    #: deal, listing, relist, counterparty, recipient, swap, tranches, contract, renewal.
+    #: deal, listing, relist, counterparty, recipient, swap, tranches, contract, renewal,
+    #: art31_case, art31_approval (negotiated), free_recipient, evidence, zero_deal (the
+    #: zero-price channels: free transfer, scrap, loss, write-off).
     needs: frozenset[str] = frozenset()
     #: Entering the target disposes of the package (its assets leave the live set).
     disposes: bool = False
@@ -122,9 +124,10 @@ TABLES: dict[str, dict[str, Transition]] = {
     C.EXCHANGE: _table(_market()),
     C.NEGOTIATED: _table(
         [
-            *_start(submit_needs={"counterparty"}, submit_comment=True),
+            *_start(submit_needs={"counterparty", "art31_case"}, submit_comment=True),
             Transition("conclude", _("Sign the transfer contract"), f({S.APPROVED}),
-                       S.CONCLUDED, OFFICE, needs=f({"deal"}), disposes=True),
+                       S.CONCLUDED, OFFICE, needs=f({"deal", "art31_approval"}),
+                       disposes=True),
             Transition("confirm_payment", _("Confirm payment in full"), f({S.CONCLUDED}),
                        S.PAID, OF, needs_paid=True),
             Transition("close", _("Close"), f({S.PAID}), S.CLOSED, OF),
@@ -159,6 +162,29 @@ TABLES: dict[str, dict[str, Transition]] = {
     ),
     C.LEASE: _table(_contract(_("Sign the lease"), renew=True)),
     C.CONCESSION: _table(_contract(_("Grant the concession"), renew=False)),
+    C.FREE_TRANSFER: _table(
+        [
+            *_start(submit_needs={"free_recipient"}, submit_comment=True),
+            Transition("hand_over", _("Hand over (free transfer)"), f({S.APPROVED}),
+                       S.CONCLUDED, OFFICE, needs=f({"zero_deal"}), disposes=True),
+            Transition("close", _("Close"), f({S.CONCLUDED}), S.CLOSED, OF),
+        ]
+    ),
+    **{
+        channel: _table(
+            [
+                *_start(submit_needs={"evidence"}, submit_comment=True),
+                Transition(step, label, f({S.APPROVED}), S.CONCLUDED, OFFICE,
+                           needs=f({"zero_deal"}), disposes=True),
+                Transition("close", _("Close"), f({S.CONCLUDED}), S.CLOSED, OF),
+            ]
+        )
+        for channel, step, label in (
+            (C.SCRAP, "scrap", _("Scrap the assets")),
+            (C.LOSS, "record_loss", _("Write down the loss")),
+            (C.WRITE_OFF, "write_off", _("Write off the assets")),
+        )
+    },
 }  # fmt: skip
 
 #: Every transition name of any channel, with one representative row (for labels, schemas).

@@ -63,6 +63,9 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="units")
+    #: 统一社会信用代码 (GB 32100-2015), checked by ``credit_code.credit_code_valid``: what
+    #: identifies the unit as the party of a free transfer between state entities.
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
 
     class Meta:
         ordering = ["jurisdiction__path", "name"]

@@ -171,3 +171,34 @@ def get_package_for(user, pk):
     package_model = Valuation._meta.get_field("package").related_model
     pk = id_or_missing(pk, package_model)
     return package_model.objects.visible_to(user).select_related("jurisdiction").get(pk=pk)
+
+
+@dataclass
+class PackageRent:
+    """A package's appraised yearly rent: the sum of each asset's latest rent appraisal valid
+    on the day (issue 12: what a lease is judged by). ``missing`` names the assets without."""
+
+    yearly: Decimal | None
+    missing: list[str] = field(default_factory=list)
+
+
+def package_rent_appraisal(package, *, on: dt.date | None = None) -> PackageRent:
+    on = on or timezone.localdate()
+    t = thresholds_for(package.jurisdiction)
+    assets = [item.asset for item in package.items.select_related("asset").order_by("asset__code")]
+    rows = Valuation.objects.filter(
+        asset__in=assets, kind=ValuationKind.RENT, base_date__lte=on
+    ).order_by("asset_id", "-base_date", "-pk")
+    latest: dict[int, Valuation] = {}
+    for v in rows:
+        latest.setdefault(v.asset_id, v)
+    valid = {}
+    for pk, v in latest.items():
+        last = appraisal_expires_on(v.base_date, t)
+        if v.valid_until is not None:
+            last = min(last, v.valid_until)
+        if on <= last:
+            valid[pk] = v
+    missing = [a.code for a in assets if a.pk not in valid]
+    total = None if missing or not assets else sum((v.value for v in valid.values()), Decimal(0))
+    return PackageRent(total, missing)

@@ -34,6 +34,13 @@ class AssetStatus(models.TextChoices):
     LEASED_OUT = "leased_out", _("Leased out")
     OCCUPIED = "occupied", _("Occupied without contract")
     DISPOSED = "disposed", _("Disposed")
+    #: Scrapped, lost or written off (报废、报损、核销): gone from the holdings like a disposed
+    #: asset, but for no price, so that reports tell it from a sale.
+    WRITTEN_OFF = "written_off", _("Scrapped or written off")
+
+
+#: Statuses of assets that have left the holdings for good: nothing brings them back.
+GONE_STATUSES = frozenset({AssetStatus.DISPOSED, AssetStatus.WRITTEN_OFF})
 
 
 class Criticality(models.TextChoices):

@@ -19,7 +19,7 @@ from panhuo.core.errors import ValidationError
 from panhuo.integrity.services import audit_record
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
-from panhuo.register.models import Asset, AssetStatus, Criticality
+from panhuo.register.models import GONE_STATUSES, Asset, AssetStatus, Criticality
 from panhuo.register.scope_models import ScopeDecision, ScopeDecisionItem, ScopeRuleSet
 
 RULE_FIELDS = ("min_idle_months", "include_under_used", "exclude_supporting",
@@ -69,7 +69,7 @@ def _assets_in(actor: User, jurisdiction: Jurisdiction):
     return (
         Asset.objects.visible_to(actor)
         .filter(unit__jurisdiction__path__startswith=jurisdiction.path)
-        .exclude(status=AssetStatus.DISPOSED)
+        .exclude(status__in=GONE_STATUSES)
         .select_related("unit")
         .annotate(
             encumbrance_count=Count("encumbrances"),

@@ -12,7 +12,13 @@ from panhuo.core.errors import Conflict, ValidationError
 from panhuo.integrity.services import audit_record, audit_record_many, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit, User
-from panhuo.register.models import Asset, AssetStatus, ClassificationCode, Encumbrance
+from panhuo.register.models import (
+    GONE_STATUSES,
+    Asset,
+    AssetStatus,
+    ClassificationCode,
+    Encumbrance,
+)
 
 EDITABLE_FIELDS = (
     "code",
@@ -100,7 +106,7 @@ def status_change_refusal(old: str, new: str) -> str:
     """Why the register refuses to move an asset from status ``old`` to ``new`` ("" if it
     may). A disposed asset has left the state's hands (sold, transferred, swapped): no edit,
     import or later step brings it back to any other status."""
-    if old == AssetStatus.DISPOSED and new != AssetStatus.DISPOSED:
+    if old in GONE_STATUSES and new != old:
         return _(
             "The status change “%(old)s” → “%(new)s” is not allowed: a disposed asset has "
             "left the register's holdings and never returns to another status."

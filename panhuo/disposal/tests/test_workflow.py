@@ -17,7 +17,13 @@ from panhuo.core.tests.per_caller import rolled_back
 from panhuo.disposal import guards
 from panhuo.disposal import services as ds
 from panhuo.disposal.channel_models import ChannelTerms, Contract
-from panhuo.disposal.models import Channel, DisposalProject, ProjectEvent, ProjectStatus
+from panhuo.disposal.models import (
+    ZERO_PRICE_CHANNELS,
+    Channel,
+    DisposalProject,
+    ProjectEvent,
+    ProjectStatus,
+)
 from panhuo.disposal.workflow import (
     AFTER_DEAL,
     REACHABLE,
@@ -62,8 +68,9 @@ def _draft(w, unit=None, channel="auction"):
         channel=channel,
         asset_ids=[asset.pk],
     )
+    zero = channel in ZERO_PRICE_CHANNELS
     return ds.project_create(
-        actor=w.user("office2"), package=package, reserve_price=Decimal("100.00")
+        actor=w.user("office2"), package=package, reserve_price=Decimal(0 if zero else 100)
     )
 
 
@@ -98,8 +105,9 @@ def _debt(w, outstanding="1000.00"):
 def _force_status(project, status):
     """Put a project in ``status`` directly, with the records that state implies."""
     after = status in AFTER_DEAL
+    deal = Decimal(0) if project.channel in ZERO_PRICE_CHANNELS else DEAL
     DisposalProject.objects.filter(pk=project.pk).update(
-        status=status, deal_price=DEAL if after else None, buyer="B" if after else ""
+        status=status, deal_price=deal if after else None, buyer="B" if after else ""
     )
     project.refresh_from_db()
     if project.channel in {"lease", "concession"} and status in AFTER_DEAL:
@@ -134,6 +142,13 @@ def _inputs(w, project, name) -> dict:
         "period_amount": Decimal("10.00"),
         "frequency": "quarterly",
         "debt": _swap_debt(w, project).pk if project.channel == "debt_swap" else None,
+        "art31_case": "intra_group",
+        "approval_body": "enterprise",
+        "approval_ref": "Group decision 2026-7",
+        "counterparty_credit_code": "91350100M000100Y43",
+        "evidence_kind": "technical_appraisal",
+        "evidence_ref": "TA-1",
+        "evidence_issuer": "Qinghe Testing Centre",
     }
 
 
@@ -154,6 +169,11 @@ def _ready(w, project, name):
         ExpectedReceipt.objects.create(
             project=project, due_date=timezone.localdate() - dt.timedelta(days=3),
             amount=Decimal("5.00"), kind="rent",
+        )  # fmt: skip
+    if name == "hand_over":
+        ChannelTerms.objects.create(
+            project=project, counterparty_unit=_soe(w), counterparty_name="City Investment Group",
+            counterparty_soe=True, counterparty_credit_code="91350100M000100Y43",
         )  # fmt: skip
     if name == "execute_swap":
         ChannelTerms.objects.create(project=project, debt=_debt(w), counterparty_name="Bank")
