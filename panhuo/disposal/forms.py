@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from panhuo.core.forms import MoneyFormField, blank_choice
 from panhuo.core.lists import ListFilterForm
 from panhuo.disposal import money
-from panhuo.disposal.channel_models import Frequency
+from panhuo.disposal.channel_models import ApprovalBody, Art31Case, EvidenceKind, Frequency
 from panhuo.disposal.models import Channel, Package, ProjectStatus
 from panhuo.disposal.workflow import Transition
 from panhuo.organisation import policy
@@ -207,6 +207,44 @@ class TransitionForm(forms.Form):
             f["counterparty_soe"] = forms.BooleanField(
                 label=_("The named counterparty is state-owned"), required=False
             )
+        if "art31_case" in needs:
+            f["art31_case"] = forms.ChoiceField(
+                label=_("Order 32 art. 31 case"), choices=blank_choice(Art31Case.choices)
+            )
+        if "art31_approval" in needs:
+            f["approval_body"] = forms.ChoiceField(
+                label=_("Approved by"), choices=blank_choice(ApprovalBody.choices)
+            )
+            f["approval_ref"] = forms.CharField(label=_("Approval document number"), max_length=100)
+            f["approval_on"] = forms.DateField(
+                label=_("Approval date"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        if "free_recipient" in needs:
+            f["counterparty_unit"] = forms.ModelChoiceField(
+                label=_("Recipient unit"), required=False, queryset=Unit.objects.all()
+            )
+            f["counterparty"] = forms.CharField(
+                label=_("Or its name"), max_length=200, required=False
+            )
+            f["counterparty_soe"] = forms.BooleanField(
+                label=_("The named recipient is a state entity"), required=False
+            )
+            f["counterparty_credit_code"] = forms.CharField(
+                label=_("Unified social credit code"), max_length=40, required=False
+            )
+        if "evidence" in needs:
+            f["evidence_kind"] = forms.ChoiceField(
+                label=_("Evidence"), choices=blank_choice(EvidenceKind.choices)
+            )
+            f["evidence_ref"] = forms.CharField(label=_("Evidence document number"), max_length=100)
+            f["evidence_issuer"] = forms.CharField(label=_("Issued by"), max_length=200)
+            f["evidence_on"] = forms.DateField(
+                label=_("Evidence date"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
         if "recipient" in needs:
             f["counterparty_unit"] = forms.ModelChoiceField(
                 label=_("Recipient state-owned company"), queryset=_soe_units()
@@ -243,6 +281,12 @@ class TransitionForm(forms.Form):
                 label=_("Payment frequency"), choices=Frequency.choices
             )
             f["deposit"] = MoneyFormField(label=_("Deposit (yuan)"), required=False)
+            f["tender_ref"] = forms.CharField(
+                label=_("Public tender notice"),
+                max_length=200,
+                required=False,
+                help_text=_("Required when the yearly rent is above the public tender threshold."),
+            )
         if "renewal" in needs:
             f["term_end"] = forms.DateField(
                 label=_("New end of term"), widget=forms.DateInput(attrs={"type": "date"})

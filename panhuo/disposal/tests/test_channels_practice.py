@@ -370,3 +370,51 @@ def test_api_creates_a_zero_price_project_and_refuses_bad_evidence(world):
         {"transition": "submit", "comment": "Worn out", "evidence_kind": "magic"},
     )
     assert r.status_code == 422 and "evidence_kind" in r.content.decode()
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def _page_step(w, who, project, name, **data):
+    from django.urls import reverse
+
+    return client_for(w, who).post(
+        reverse("project-transition", args=[project.pk, name]),
+        {f"{name}-{k}": v for k, v in data.items()},
+    )
+
+
+def test_pages_take_the_new_inputs_and_show_the_gate(world):
+    asset = AssetFactory(unit=world.unit, appraisal=False, kind="equipment")
+    package = ds.package_create(
+        actor=world.user("office"), jurisdiction=world.district, name="Lot", channel="scrap",
+        asset_ids=[asset.pk],
+    )  # fmt: skip
+    p = ds.project_create(actor=world.user("office"), package=package, reserve_price=D(0))
+    ev = {"comment": "Worn out", "evidence_ref": "TA-9", "evidence_issuer": "Testing Centre"}
+    r = _page_step(world, "office", p, "submit", evidence_kind="police_report", **ev)
+    assert r.status_code == 200 and "scrap_technical_appraisal" in r.content.decode()
+    p.refresh_from_db()
+    assert p.status == "draft"
+    r = _page_step(world, "office", p, "submit", evidence_kind="technical_appraisal", **ev)
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.status == "submitted" and p.terms.evidence_ref == "TA-9"
+
+
+def test_negotiated_page_records_the_case_and_its_approval(world):
+    asset = AssetFactory(unit=world.unit, appraisal=APPRAISED)
+    package = ds.package_create(
+        actor=world.user("office"), jurisdiction=world.district, name="Lot",
+        channel="negotiated", asset_ids=[asset.pk],
+    )  # fmt: skip
+    p = ds.project_create(actor=world.user("office"), package=package, reserve_price=APPRAISED)
+    r = _page_step(world, "office", p, "submit", comment="Group merger",
+                   counterparty_unit=soe(world).pk, art31_case="intra_group")  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:2000]
+    p = ds.project_transition(actor=world.user("head"), project=p, transition="approve")
+    r = _page_step(world, "office", p, "conclude", deal_price="1000000.00",
+                   approval_body="enterprise", approval_ref="GD-9")  # fmt: skip
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.status == "concluded" and p.terms.approval_ref == "GD-9"

@@ -1,0 +1,151 @@
+"""A reusable hypothesis state machine over the HTTP API: random transitions, by random roles,
+with inputs drawn around each gate's threshold, and price exceptions asked for and approved
+at random; after every step an oracle re-judges the stored project. No project may be past its
+deal (concluded, paid, in force, closed, ...) unless every gate passes on what was recorded or
+an approved exception covers it.
+
+Use: ``run(world, Scenario(...))``. A scenario names the channel, makes its fixtures (assets,
+appraisals, units), gives the body strategies of each step and the oracle. The existing
+channels can get theirs the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from panhuo.core.testing import World
+from panhuo.core.tests.api_support import call, client_for
+from panhuo.disposal.models import DisposalProject
+from panhuo.disposal.workflow import AFTER_DEAL, table_for
+
+ACTORS = ("office", "head", "deputy", "finance", "unit_officer", "auditor")
+ROLE_USER = {"head": "head", "deputy": "deputy", "office": "office", "finance": "finance",
+             "unit_officer": "unit_officer"}  # fmt: skip
+#: Statuses a response may have; a 500 (or anything else) fails the run.
+EXPECTED = {200, 201, 400, 403, 404, 409, 422}
+
+
+@dataclass
+class Scenario:
+    channel: str
+    #: Makes the fixtures; returns a context (asset ids, unit ids, figures) for the others.
+    setup: Callable[[World], dict[str, Any]]
+    #: (transition name, context) -> strategy of extra body fields for that step.
+    bodies: Callable[[str, dict], st.SearchStrategy[dict]]
+    #: (project, context) -> the gates the stored project fails (empty when all pass).
+    oracle: Callable[[DisposalProject, dict], list[str]]
+    #: context -> strategy of price-exception amounts to ask for (None: never ask).
+    exception_amounts: Callable[[dict], st.SearchStrategy] | None = None
+    reserve: str = "0"
+    extra: dict = field(default_factory=dict)
+
+
+class _Clients(dict):
+    """A logged-in client per role, made when first used (logging in is the slow part)."""
+
+    def __init__(self, world: World):
+        super().__init__()
+        self.world = world
+
+    def __missing__(self, who: str):
+        self[who] = client = client_for(self.world, who)
+        return client
+
+
+def machine_for(world: World, scenario: Scenario) -> type[RuleBasedStateMachine]:
+    table = table_for(scenario.channel)
+    names = sorted(table)
+
+    class ChannelMachine(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            # Each run is rolled back to the test's own state when it ends.
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            self.ctx = scenario.setup(world)
+            self.clients = _Clients(world)
+            office = self.clients["office"]
+            r = call(office, "POST", "/api/v1/packages", {
+                "jurisdiction": world.district.pk, "name": "Lot", "channel": scenario.channel,
+                "asset_ids": self.ctx["assets"]})  # fmt: skip
+            assert r.status_code == 201, r.content
+            r = call(office, "POST", "/api/v1/projects",
+                     {"package": r.json()["id"], "reserve_price": scenario.reserve})  # fmt: skip
+            assert r.status_code == 201, r.content
+            self.pid = r.json()["id"]
+
+        @rule(data=st.data())
+        def step(self, data):
+            # Mostly a step the table allows from the current state, by a role it names (so
+            # that walks get far); sometimes any step by anyone (which must be refused cleanly).
+            status = DisposalProject.objects.values_list("status", flat=True).get(pk=self.pid)
+            here = [n for n in names if status in table[n].sources and n != "withdraw"] or names
+            name = data.draw(st.one_of(st.sampled_from(here), st.sampled_from(names)), "step")
+            fitting = [ROLE_USER[r] for r in sorted(table[name].roles) if r in ROLE_USER]
+            who = data.draw(st.one_of(st.sampled_from(fitting), st.sampled_from(ACTORS)), "who")
+            if name in {"approve", "reject"} and who == "office":
+                who = "head"  # the submitter may not decide
+            extra = data.draw(scenario.bodies(name, self.ctx))
+            body = {"transition": name, "comment": "Because.", **extra}
+            r = call(self.clients[who], "POST", f"/api/v1/projects/{self.pid}/transitions", body)
+            assert r.status_code in EXPECTED, (r.status_code, r.content)
+            if r.status_code == 200:
+                event(f"{scenario.channel}: reached {r.json()['status']}")
+            elif r.status_code == 400 and r.json().get("gate"):
+                event(f"{scenario.channel}: refused by {r.json()['gate']['rule']}")
+
+        @precondition(lambda self: scenario.exception_amounts is not None)
+        @rule(data=st.data())
+        def ask_and_approve_exception(self, data):
+            amount = data.draw(scenario.exception_amounts(self.ctx))
+            url = f"/api/v1/projects/{self.pid}/price-exception"
+            body = {"amount": str(amount), "reason": "The market fell."}
+            r = call(self.clients["office"], "POST", url, body)
+            assert r.status_code in EXPECTED, (r.status_code, r.content)
+            if r.status_code == 201:
+                url = f"/api/v1/approvals/{r.json()['id']}/decision"
+                r = call(self.clients["head"], "POST", url, {"approve": True})
+                assert r.status_code in EXPECTED, (r.status_code, r.content)
+
+        @invariant()
+        def past_the_deal_only_through_the_gates(self):
+            p = DisposalProject.objects.select_related("package__jurisdiction").get(pk=self.pid)
+            if p.status in AFTER_DEAL:
+                failed = scenario.oracle(p, self.ctx)
+                assert not failed, f"{p.code} is {p.status} but fails {failed}"
+
+        def teardown(self):
+            if os.environ.get("PANHUO_STATEFUL_TRACE"):  # how far the walks got
+                status = DisposalProject.objects.values_list("status", flat=True).get(pk=self.pid)
+                print(f"\n{scenario.channel}: ended {status}")
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+
+    ChannelMachine.__name__ = f"{scenario.channel.title()}Machine"
+    return ChannelMachine
+
+
+def run(world: World, scenario: Scenario, *, examples: int = 10, steps: int = 16) -> None:
+    run_state_machine_as_test(
+        machine_for(world, scenario),
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )
