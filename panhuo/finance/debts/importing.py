@@ -17,9 +17,9 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.finance.debt_models import ScheduleRow
+from panhuo.finance.debts.models import ScheduleRow
+from panhuo.finance.debts.schedules import build_schedule
 from panhuo.finance.models import Debt, DebtType, RateType, ScheduleFrequency, ScheduleKind
-from panhuo.finance.schedules import build_schedule
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
