@@ -13,6 +13,7 @@ from panhuo.core.api import (
     require_any,
     visible_jurisdiction,
 )
+from panhuo.core.api_lists import list_endpoint
 from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.disposal.selectors import get_project_for
@@ -72,11 +73,16 @@ router = Router()
 # --- Receipts ---------------------------------------------------------------------------------
 
 
-@router.get("/receipts", response={200: list[ReceiptOut], **ERRORS}, tags=["receipts"])
-@paginate(PagePagination)
-def receipt_index(request: HttpRequest, filters: Query[ReceiptFilters]):
-    require_any(request, "receipt", "view")
-    return receipt_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router,
+    "/receipts",
+    name="receipt_index",
+    out=ReceiptOut,
+    filters=ReceiptFilters,
+    resource="receipt",
+    rows=receipt_list,
+    tags=["receipts"],
+)
 
 
 @router.post("/receipts", response={201: ReceiptDetailOut, **ERRORS}, tags=["receipts"])
@@ -105,11 +111,16 @@ def receipt_detail(request: HttpRequest, receipt_id: Id):
 # --- Debts ------------------------------------------------------------------------------------
 
 
-@router.get("/debts", response={200: list[DebtOut], **ERRORS}, tags=["debts"])
-@paginate(PagePagination)
-def debt_index(request: HttpRequest, filters: Query[DebtFilters]):
-    require_any(request, "debt", "view")
-    return debt_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router,
+    "/debts",
+    name="debt_index",
+    out=DebtOut,
+    filters=DebtFilters,
+    resource="debt",
+    rows=debt_list,
+    tags=["debts"],
+)
 
 
 @router.post("/debts", response={201: DebtDetailOut, **ERRORS}, tags=["debts"])
