@@ -4,10 +4,8 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import paginate
 
 from panhuo.core.api import (
-    PagePagination,
     actor,
     referenced,
     require_any,
@@ -22,7 +20,6 @@ from panhuo.finance.debts.indicators import indicators_for
 from panhuo.finance.debts.models import FiscalInputs
 from panhuo.finance.debts.schedules import Row, debt_schedule_set
 from panhuo.finance.schemas import (
-    ALLOCATION_ORDERINGS,
     AllocationFilters,
     AllocationIn,
     AllocationOut,
@@ -147,14 +144,12 @@ def debt_detail(request: HttpRequest, debt_id: Id):
 # --- Allocations ------------------------------------------------------------------------------
 
 
-@router.get("/allocations", response={200: list[AllocationOut], **ERRORS}, tags=["allocations"])
-@paginate(PagePagination)
-def allocation_index(request: HttpRequest, filters: Query[AllocationFilters]):
-    require_any(request, "allocation", "view")
-    qs = allocation_list(actor(request), receipt=filters.receipt, debt=filters.debt)
-    desc = filters.ordering.startswith("-")
-    key = ALLOCATION_ORDERINGS[filters.ordering.lstrip("-")]
-    return qs.order_by(("-" if desc else "") + key, "-pk")
+list_endpoint(
+    router, "/allocations", name="allocation_index", out=AllocationOut, filters=AllocationFilters,
+    resource="allocation", rows=allocation_list, tags=["allocations"],
+    doc="The allocation ledger you may see (reversals are entries of their own), filtered and "
+    "sorted as on the allocations page.",
+)  # fmt: skip
 
 
 @router.post("/allocations", response={201: AllocationOut, **ERRORS}, tags=["allocations"])
