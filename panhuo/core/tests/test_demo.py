@@ -143,7 +143,23 @@ def test_workflow_was_taken_by_the_right_people():
         package__projects__status__in=[ProjectStatus.CONCLUDED, ProjectStatus.CLOSED]
     ):
         assert not item.live
-        assert item.asset.status in {AssetStatus.DISPOSED, AssetStatus.LEASED_OUT}
+        assert item.asset.status in {
+            AssetStatus.DISPOSED,
+            AssetStatus.LEASED_OUT,
+            AssetStatus.WRITTEN_OFF,
+        }
+    # The channels of issue 12: a free transfer, scrap, loss and write-off, and a lease the
+    # give-away gate holds at "approved".
+    by_channel = dict(
+        DisposalProject.objects.filter(
+            channel__in=["free_transfer", "scrap", "loss", "write_off"]
+        ).values_list("channel", "status")
+    )
+    assert by_channel == {
+        "free_transfer": "closed", "scrap": "closed", "loss": "concluded", "write_off": "submitted"
+    }  # fmt: skip
+    blocked = DisposalProject.objects.get(channel="lease", note__contains="give_away_rent")
+    assert blocked.status == ProjectStatus.APPROVED
 
 
 def test_money_adds_up():

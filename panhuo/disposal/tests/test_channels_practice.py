@@ -400,6 +400,8 @@ def test_pages_take_the_new_inputs_and_show_the_gate(world):
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.status == "submitted" and p.terms.evidence_ref == "TA-9"
+    page = client_for(world, "head").get(p.get_absolute_url()).content.decode()
+    assert "TA-9" in page and "Technical appraisal report" in page
 
 
 def test_negotiated_page_records_the_case_and_its_approval(world):

@@ -35,7 +35,13 @@ from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskF
 from panhuo.register import services as register
 from panhuo.register.models import Asset, AssetStatus, Criticality
 from panhuo.site.demo import catalogue as c
-from panhuo.site.demo import seed_approvals, seed_assets, seed_channels, seed_pricing
+from panhuo.site.demo import (
+    seed_approvals,
+    seed_assets,
+    seed_channels,
+    seed_gates_channels,
+    seed_pricing,
+)
 from panhuo.site.demo.seed_assets import money as _money
 from panhuo.site.demo.seed_assets import rounded as _round
 
@@ -203,6 +209,7 @@ class _Seeder:
         from panhuo.site.demo import seed_securities
 
         seed_securities.seed(self)  # guarantees and collateral of the district's debts
+        seed_gates_channels.seed(self)  # new channels (issue 12) and a give-away refused
 
     # Organisation ---------------------------------------------------------------------------
 

@@ -81,6 +81,7 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
     if project.channel == Channel.NEGOTIATED:
         submit = {
             "counterparty_unit": _soe(seeder).pk,
+            "art31_case": "state_restructuring",
             "comment": "Restructuring of the district's state-owned property under plan No. 3.",
         }
     project = move(project, "submit", proposer, **submit)
@@ -127,7 +128,14 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
             bidders=seeder.rng.randint(2, 9),
         )
     elif project.channel == Channel.NEGOTIATED:
-        project = move(project, "conclude", office, deal_price=_money(deal))
+        project = move(
+            project,
+            "conclude",
+            office,
+            deal_price=_money(deal),
+            approval_body="supervisor",
+            approval_ref=f"HX-GZW-{c.REFERENCE_DATE.year}-{project.pk:04d}",
+        )
     elif project.channel == Channel.SOE_TRANSFER:
         project = move(
             project,
@@ -188,6 +196,25 @@ def _round(yuan: int, step: int) -> int:
     return max(step, yuan // step * step)
 
 
+def _rent_appraisal(seeder, project: DisposalProject, yearly: Decimal) -> None:
+    """The rent appraisal a lease is judged by (issue 12): the agreed yearly rent, split over
+    the package's assets (no random draw, so the rest of the seed is unchanged)."""
+    from django.utils import timezone
+
+    from panhuo.pricing.services import valuation_create
+
+    assets = [i.asset for i in project.package.items.select_related("asset").order_by("pk")]
+    share = (yearly / len(assets)).quantize(CENT, rounding="ROUND_FLOOR")
+    for n, asset in enumerate(assets, start=1):
+        valuation_create(
+            actor=seeder.users["office"], asset=asset, kind="rent",
+            value=share if n < len(assets) else yearly - share * (len(assets) - 1),
+            base_date=timezone.localdate() - dt.timedelta(days=25), method="market",
+            appraiser="Qinghe Zhengxin Appraisal Co.", licence_number="11020045",
+            report_number=f"QH-ZJ-{project.code}-{n}",
+        )  # fmt: skip
+
+
 def _contract(seeder, project: DisposalProject, stop: str):
     """Sign a lease or concession that started months before the reference date, collect what
     fell due (all of it, or all but the last periods when in arrears), and go on to ``stop``."""
@@ -202,6 +229,8 @@ def _contract(seeder, project: DisposalProject, stop: str):
     yearly = max(12_000, int(project.reserve_price) * rng.randint(4, 8) // 100)
     frequency = rng.choice(["monthly", "quarterly"]) if lease else "yearly"
     per = {"monthly": 12, "quarterly": 4, "yearly": 1}[frequency]
+    if lease:
+        _rent_appraisal(seeder, project, Decimal(yearly // per * per))
     project = seeder.move(
         project,
         "sign",
@@ -212,6 +241,7 @@ def _contract(seeder, project: DisposalProject, stop: str):
         period_amount=_money(yearly // per),
         frequency=frequency,
         deposit=_money(yearly // per) if lease else None,
+        tender_ref=f"QH-ZZ-{start.year}-{project.pk:04d}",
         comment="Contract signed after the public call for tenders.",
     )
     due = list(
