@@ -12,6 +12,9 @@ from panhuo.core.tests.api_support import client_for
 from panhuo.disposal import services as ds
 from panhuo.disposal.tests.test_channels import _approved, _pay
 
+# The channel records alone (the gates of disposal and pricing are tested by their own tests).
+from panhuo.disposal.tests.test_workflow import _tables_only  # noqa: F401
+
 pytestmark = pytest.mark.django_db
 
 
