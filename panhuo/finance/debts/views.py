@@ -230,20 +230,15 @@ def fiscal_inputs_view(request):
     form = FiscalInputsForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            fiscal_inputs_set(actor=request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied:
-            form.add_error(
-                "jurisdiction", _("Your roles do not allow entering figures for this jurisdiction.")
-            )
-        else:
-            messages.success(
-                request,
-                _("Fiscal figures of %(j)s for %(y)s saved.")
-                % {"j": data["jurisdiction"], "y": data["year"]},
-            )
+        saved = form_write(
+            request, form,
+            lambda: fiscal_inputs_set(actor=request.user, **data),
+            _("Fiscal figures of %(j)s for %(y)s saved.")
+            % {"j": data["jurisdiction"], "y": data["year"]},
+            denied=("jurisdiction",
+                    _("Your roles do not allow entering figures for this jurisdiction.")),
+        )  # fmt: skip
+        if saved is not None:
             url = redirect("risk-indicators").url
             return redirect(f"{url}?jurisdiction={data['jurisdiction'].pk}")
     return _risk_page(request, fiscal_form=form)
