@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from panhuo.core.errors import ValidationError
 from panhuo.disposal import services as disposal
-from panhuo.disposal.models import PackageItem
+from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.organisation.credit_code import ALPHABET, credit_code_check_char
 from panhuo.organisation.models import Unit
 from panhuo.pricing.services import valuation_create
-from panhuo.register.models import Asset, AssetStatus, Criticality
+from panhuo.register.models import Asset, AssetStatus
 from panhuo.site.demo import catalogue as c
 
 ZERO = Decimal("0.00")
@@ -47,20 +47,13 @@ def _give_codes(seeder) -> None:
 
 
 def _idle(seeder, kinds: set[str], count: int) -> list[Asset]:
-    busy = PackageItem.objects.filter(live=True).values("asset_id")
-    found = list(
-        Asset.objects.filter(
-            unit__jurisdiction=seeder.places[c.DISTRICT[0]],
-            status=AssetStatus.IDLE,
-            kind__in=sorted(kinds),
-        )
-        .exclude(criticality=Criticality.ESSENTIAL)
-        .exclude(pk__in=busy)
-        .exclude(package_items__isnull=False)
-        .order_by("code")[: count * 4]
-    )
-    # One unit per lot: the first unit's assets.
-    first = [a for a in found if found and a.unit_id == found[0].unit_id]
+    """Up to ``count`` assets of one unit, of ``kinds`` (else of any kind), among the confirmed
+    scope's candidates nobody packaged."""
+    qs = confirmed_candidates(
+        seeder.users["office"], jurisdiction=seeder.places[c.DISTRICT[0]]
+    ).filter(status=AssetStatus.IDLE)
+    found = list(qs.filter(kind__in=sorted(kinds))[: count * 4]) or list(qs[: count * 4])
+    first = [a for a in found if a.unit_id == found[0].unit_id]
     return first[:count]
 
 
