@@ -207,6 +207,7 @@ def project_new(request: HttpRequest, payload: ProjectIn):
         reserve_price=payload.reserve_price,
         channel=payload.channel,
         note=payload.note,
+        confirm_amount=payload.confirm_amount,
     )
     return Status(201, _project_detail(user, project.pk))
 
@@ -272,7 +273,11 @@ def project_change(request: HttpRequest, project_id: Id, payload: ProjectPatch):
     project = get_project_for(user, project_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None)
-    project_update(actor=user, project=project, data=data, version=version)
+    data.pop("unit", None)
+    confirm = bool(data.pop("confirm_amount", False))
+    if "reserve_price" in data:
+        data["reserve_price"] = payload.reserve_price  # in yuan, whatever unit was typed
+    project_update(actor=user, project=project, data=data, version=version, confirm_amount=confirm)
     return _project_detail(user, project.pk)
 
 
@@ -308,6 +313,7 @@ def project_transition_take(request: HttpRequest, project_id: Id, payload: Trans
         comment=payload.comment,
         deal_price=payload.deal_price,
         buyer=payload.buyer,
+        confirm_amount=payload.confirm_amount,
         **payload.channel_data(),
     )
     return _project_detail(user, project.pk)
