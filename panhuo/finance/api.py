@@ -16,10 +16,10 @@ from panhuo.core.api import (
 from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.disposal.selectors import get_project_for
-from panhuo.finance.debt_models import FiscalInputs
-from panhuo.finance.fiscal import fiscal_inputs_set
-from panhuo.finance.indicators import indicators_for
-from panhuo.finance.schedules import Row, debt_schedule_set
+from panhuo.finance.debts.fiscal import fiscal_inputs_set
+from panhuo.finance.debts.indicators import indicators_for
+from panhuo.finance.debts.models import FiscalInputs
+from panhuo.finance.debts.schedules import Row, debt_schedule_set
 from panhuo.finance.schemas import (
     ALLOCATION_ORDERINGS,
     AllocationFilters,

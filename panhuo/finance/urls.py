@@ -1,6 +1,7 @@
 from django.urls import path
 
-from panhuo.finance import instalment_views, risk_views, views
+from panhuo.finance import instalment_views, views
+from panhuo.finance.debts import views as risk_views
 from panhuo.finance.deposits import views as deposit_views
 from panhuo.finance.reports import views as report_views
 from panhuo.finance.securities import views as security_views

@@ -23,6 +23,7 @@ from panhuo.core.ui import (
 from panhuo.disposal.selectors import get_project_for
 from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance import services
+from panhuo.finance.debts.forms import ScheduleForm, StrategyForm
 from panhuo.finance.forms import (
     AllocationForm,
     DebtFilterForm,
@@ -30,7 +31,6 @@ from panhuo.finance.forms import (
     ReceiptFilterForm,
     ReceiptForm,
 )
-from panhuo.finance.risk_forms import ScheduleForm, StrategyForm
 from panhuo.finance.selectors import (
     DEBT_ORDERINGS,
     RECEIPT_ORDERINGS,
@@ -75,12 +75,12 @@ class DebtList(ObjectList):
         }
 
     def export_header(self) -> list[str]:
-        from panhuo.finance.debt_import import EXPORT_COLUMNS
+        from panhuo.finance.debts.importing import EXPORT_COLUMNS
 
         return [str(label) for label, _field in EXPORT_COLUMNS]
 
     def export_rows(self, qs):
-        from panhuo.finance.debt_import import export_row
+        from panhuo.finance.debts.importing import export_row
 
         return (export_row(d) for d in qs.select_related("jurisdiction").iterator(chunk_size=2000))
 

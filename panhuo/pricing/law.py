@@ -65,6 +65,9 @@ STRICTER: dict[str, str] = {
     "land_announce_days": HIGHER,
     "land_listing_days": HIGHER,
     "finance_approval_above": LOWER,  # more disposals go to the finance bureau
+    "token_price_pct": HIGHER,  # more low prices count as give-aways
+    "lease_max_years": LOWER,
+    "lease_tender_rent": LOWER,  # more leases go to public tender
 }
 
 

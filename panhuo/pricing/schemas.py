@@ -139,6 +139,9 @@ class PriceRulesOut(Schema):
     law_minimums: dict[str, str] = Field(
         description="The law's bound on each threshold it bounds (a saved set may not be laxer)."
     )
+    token_price_pct: DecimalOut
+    lease_max_years: int
+    lease_tender_rent: MoneyOut
 
 
 class PriceRulesIn(Schema):
@@ -158,6 +161,13 @@ class PriceRulesIn(Schema):
     payment_down_pct: Percent | None = None
     payment_rest_months: int | None = Field(None, ge=0, le=120)
     notice_days: int | None = Field(None, ge=0, le=365)
+    token_price_pct: Percent | None = Field(
+        None, description="Below this % of the appraisal (or appraised rent): a give-away."
+    )
+    lease_max_years: int | None = Field(None, ge=1, le=70)
+    lease_tender_rent: Money | None = Field(
+        None, description="Yearly rent above which a lease goes to public tender (yuan)."
+    )
     plausible_low_pct: Percent | None = None
     plausible_high_multiple: Multiple | None = None
     reference_rate_pct: Percent | None = None
