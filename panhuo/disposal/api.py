@@ -65,6 +65,7 @@ from panhuo.disposal.services import (
 from panhuo.disposal.suggestions import suggestions_for
 from panhuo.disposal.workflow import table_for
 from panhuo.organisation import policy
+from panhuo.pricing.selectors import applied_rules
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -181,6 +182,7 @@ def _project_detail(user, project_id):
     # Only what the caller can take now: the project page shows the rest disabled, with why.
     project.available_transitions = available_transitions(user, project, actionable=True)
     project.flags = sorted({"single_bidder" for r in project.rounds.all() if r.single_bidder})
+    project.rule_set = applied_rules(project.package)
     project.blocked_transitions = [
         {"name": t.name, "label": str(t.label), "reason": reason}
         for t, reason in blocked_transitions(user, project)

@@ -133,7 +133,32 @@ class BlockedTransitionOut(Schema):
     reason: str
 
 
+class RuleClassOut(Schema):
+    code: str
+    label: str
+    law: str
+
+
+class AppliedThresholdOut(Schema):
+    name: str
+    label: str
+    value: str
+    source: str = Field(description="The law and article (or local measure) it comes from.")
+
+
+class AppliedRulesOut(Schema):
+    classes: list[RuleClassOut] = Field(
+        description="The rule-set class(es) of the package's assets: administrative (Decree "
+        "738), enterprise (Order 32), land-use rights (MLR Order 39)."
+    )
+    strictest_of_each: bool = Field(
+        description="The package mixes classes: each threshold is the strictest of theirs."
+    )
+    thresholds: list[AppliedThresholdOut]
+
+
 class ProjectDetailOut(ProjectOut):
+    rule_set: AppliedRulesOut = Field(description="The price rules applied, with their sources.")
     available_transitions: list[TransitionOut] = Field(
         description="What the caller can take now: allowed by the state machine and their "
         "roles, and held back by no other rule (an approval chain, money still due)."

@@ -200,3 +200,27 @@ def get_package_for(user, pk):
     package_model = Valuation._meta.get_field("package").related_model
     pk = id_or_missing(pk, package_model)
     return package_model.objects.visible_to(user).select_related("jurisdiction").get(pk=pk)
+
+
+def applied_rules(package) -> dict:
+    """The rule set applied to ``package``, for the project page and API: its class(es), each
+    with its law, and every threshold with its value and legal source."""
+    from panhuo.pricing.law import CLASS_LAW
+
+    t = thresholds_for_package(package)
+    return {
+        "classes": [
+            {"code": c, "label": str(RuleClass(c).label), "law": str(CLASS_LAW[c])}
+            for c in t.rule_classes
+        ],
+        "strictest_of_each": len(t.rule_classes) > 1,
+        "thresholds": [
+            {
+                "name": name,
+                "label": str(PriceRuleSet._meta.get_field(name).verbose_name),
+                "value": str(getattr(t, name)),
+                "source": str(t.sources.get(name, "")),
+            }
+            for name in Thresholds.names()
+        ],
+    }
