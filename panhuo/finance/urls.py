@@ -14,6 +14,7 @@ urlpatterns = [
     path("debts/<int:pk>/schedule/", risk_views.debt_schedule_view, name="debt-schedule"),
     path("trace/debts/<int:pk>/", risk_views.trace_debt_view, name="trace-debt"),
     path("receipts/", views.receipt_list_view, name="receipt-list"),
+    path("allocations/", views.allocation_list_view, name="allocation-list"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt-detail"),
     path("receipts/<int:pk>/allocations/", views.allocation_create_view, name="allocation-create"),
     path(

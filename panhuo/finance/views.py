@@ -25,6 +25,7 @@ from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance import services
 from panhuo.finance.debts.forms import ScheduleForm, StrategyForm
 from panhuo.finance.forms import (
+    AllocationFilterForm,
     AllocationForm,
     DebtFilterForm,
     DebtForm,
@@ -32,6 +33,7 @@ from panhuo.finance.forms import (
     ReceiptForm,
 )
 from panhuo.finance.selectors import (
+    ALLOCATION_ORDERINGS,
     DEBT_ORDERINGS,
     RECEIPT_ORDERINGS,
     allocation_list,
@@ -184,6 +186,35 @@ class ReceiptList(ObjectList):
 
 
 receipt_list_view = ReceiptList.as_view()
+
+
+class AllocationList(ObjectList):
+    """The allocation ledger: which receipt repaid which debt, when and by whom; a reversal is
+    an entry of its own (negative in the totals), never an edit."""
+
+    target, resource, url_name = "allocations", "allocation", "allocation-list"
+    template, filter_form = "finance/allocation_list.html", AllocationFilterForm
+    rows, orderings, default_sort = (
+        allocation_list,
+        ALLOCATION_ORDERINGS,
+        "-allocated_on",
+    )  # searches q itself (voucher, project, debt, creditor)
+    columns = [
+        Column("allocated_on", _l("Allocated on")),
+        Column("receipt", _l("Receipt"), "receipt.voucher"),
+        Column("project", _l("Project"), "receipt.project.code"),
+        Column("debt", _l("Debt"), "debt.code"),
+        Column("creditor", _l("Creditor"), "debt.creditor"),
+        Column("amount", _l("Amount (yuan)"), "signed_amount", numeric=True),
+        Column("allocated_by", _l("Allocated by"), "allocated_by.get_username"),
+        Column("reason", _l("Reversal reason"), "reason"),
+    ]
+
+    def extra_context(self, qs) -> dict:
+        return {"net_total": qs.net_total()}
+
+
+allocation_list_view = AllocationList.as_view()
 
 
 def _receipt_page(request, receipt, form=None, status: int = 200, strategy_form=None):
