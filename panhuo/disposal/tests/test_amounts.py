@@ -111,6 +111,11 @@ def test_the_api_takes_wan_exactly_and_refuses_an_implausible_reserve(world):
         {"package": package.pk, "reserve_price": "500.0001", "unit": "wan"},
     )  # fmt: skip
     assert r.status_code == 201 and r.json()["reserve_price"] == "5000001.00"
+    # The project shows the rule set applied, each threshold with its legal source.
+    rule_set = r.json()["rule_set"]
+    assert [c["code"] for c in rule_set["classes"]] == ["administrative"]
+    sources = {t["name"]: t["source"] for t in rule_set["thresholds"]}
+    assert sources["appraisal_validity_months"] == "Decree 738 art. 36"
     r = call(
         c, "PATCH", f"/api/v1/projects/{r.json()['id']}",
         {"reserve_price": "1.234"},
@@ -130,4 +135,7 @@ def test_the_page_states_the_unit_and_converts_wan(world):
     assert not DisposalProject.objects.exists()
     r = c.post(url, {"channel": "auction", "reserve_price": "520", "reserve_price_unit": "wan"})
     assert r.status_code == 302
-    assert DisposalProject.objects.get().reserve_price == D("5200000.00")
+    project = DisposalProject.objects.get()
+    assert project.reserve_price == D("5200000.00")
+    page = c.get(project.get_absolute_url()).content.decode()
+    assert 'data-testid="rule-set"' in page and "Decree 738" in page
