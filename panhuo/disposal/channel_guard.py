@@ -31,7 +31,11 @@ from panhuo.disposal.models import Channel
 from panhuo.disposal.pricing_guard import _decimal, written_approval
 from panhuo.disposal.workflow import table_for
 from panhuo.pricing.rules import SELLING_CHANNELS
-from panhuo.pricing.selectors import package_appraisal, package_rent_appraisal, thresholds_for
+from panhuo.pricing.selectors import (
+    package_appraisal,
+    package_rent_appraisal,
+    thresholds_for_package,
+)
 
 EVIDENCE_GATES = {
     Channel.SCRAP: gates.scrap_evidence_ok,
@@ -127,7 +131,7 @@ def _no_token_price(project, transition: str, data: dict) -> None:
     found = package_appraisal(project.package, on=timezone.localdate())
     if not found.total:
         return  # the pricing guard asks for the appraisal
-    t = thresholds_for(project.jurisdiction)
+    t = thresholds_for_package(project.package)
     gates.give_away_price_ok(
         price=price,
         appraised=found.total,
@@ -159,7 +163,7 @@ def _lease(project, data: dict, *, renewal: bool) -> None:
     if frequency not in MONTHS or end <= period_from:
         return
     on = timezone.localdate()
-    t = thresholds_for(project.jurisdiction)
+    t = thresholds_for_package(project.package)
     rent = package_rent_appraisal(project.package, on=on)
     gates.lease_rent_appraisal_ok(missing=rent.missing)
     yearly = (amount * 12 / MONTHS[frequency]).quantize(Decimal("0.01"))

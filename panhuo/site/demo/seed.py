@@ -209,6 +209,9 @@ class _Seeder:
         from panhuo.site.demo import seed_securities
 
         seed_securities.seed(self)  # guarantees and collateral of the district's debts
+        from panhuo.site.demo import seed_gates_rules
+
+        seed_gates_rules.seed(self)  # rule sets per asset class; a draft held by the amount check
         seed_gates_channels.seed(self)  # new channels (issue 12) and a give-away refused
 
     # Organisation ---------------------------------------------------------------------------
