@@ -309,22 +309,27 @@ def test_a_sale_at_a_token_price_is_refused_unless_an_exception_covers_it(world)
     assert p.status == "concluded"
 
 
-def test_token_price_gate_applies_where_the_floor_does_not(world, monkeypatch):
-    """With the approval floor set to the token share, the give-away gate alone judges."""
-    from panhuo.pricing import services as ps
+def test_token_price_gate_judges_a_sale_on_its_own(world, monkeypatch):
+    """With the pricing guard (the 90 % floor) out of the way, the give-away gate alone still
+    refuses a sale below 70 % of the appraisal: the law's floor cannot be configured lower,
+    so this is defence in depth for sales (and the only price gate of a lease's rent)."""
+    from panhuo.disposal import guards
 
-    ps.price_rules_update(
-        actor=world.user("head"), jurisdiction=world.district,
-        data={"approval_floor_pct": D("50"), "token_price_pct": D("70")},
-    )  # fmt: skip
+    only_channels = [g for g in guards.registry.guards if g[0] != "pricing"]
+    monkeypatch.setattr(guards.registry, "guards", only_channels)
     p = ds.project_transition(
         actor=world.user("office"), project=approved_project(world, "auction"), transition="list"
     )
     text, _ = refusal(
         ds.project_transition, actor=world.user("office"), project=p, transition="conclude",
-        deal_price=D("699999.99"), buyer="B", bidders=2,
+        deal_price=D("699999.99"), buyer="B", bidders=2, confirm_amount=True,
     )  # fmt: skip
     assert "[give_away_price" in text
+    p = ds.project_transition(
+        actor=world.user("office"), project=p, transition="conclude", deal_price=D("700000.00"),
+        buyer="B", bidders=2, confirm_amount=True,
+    )  # fmt: skip
+    assert p.status == "concluded"
 
 
 # --- API ----------------------------------------------------------------------------------
