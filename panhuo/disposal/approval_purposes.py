@@ -27,7 +27,10 @@ from panhuo.organisation.models import Role
 
 PRICE_EXCEPTION_AUTHORITY = rule(
     "price_exception_authority",
-    _("A price below 90 % of the appraisal needs the head's written approval"),
+    _(
+        "A price below the approval floor (90 per cent of the appraisal) needs the head's "
+        "written approval"
+    ),
     _("SASAC/MoF Order 32; SASAC Order 12 art. 13"),
     owner="disposal.approval_purposes",
 )

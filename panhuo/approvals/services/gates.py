@@ -105,33 +105,57 @@ def chain_within_authority(*, purpose: str, channel: str, steps: Sequence[Sequen
         )
 
 
+def _used_up_by(roles: Sequence[str], earlier: Sequence[Sequence[str]]) -> dict[str, int] | None:
+    """A way for the earlier steps, one person each, to use up every role of ``roles``: role ->
+    the earlier step (0-based) that takes it; None when there is none (a bipartite matching)."""
+    owner: dict[int, str] = {}
+
+    def place(role: str, seen: set[int]) -> bool:
+        for i, step in enumerate(earlier):
+            if role in step and i not in seen:
+                seen.add(i)
+                if i not in owner or place(owner[i], seen):
+                    owner[i] = role
+                    return True
+        return False
+
+    for role in roles:
+        if not place(role, set()):
+            return None
+    return {role: i for i, role in owner.items()}
+
+
 def chain_cannot_deadlock(steps: Sequence[Sequence[str]]) -> None:
-    """Refuse a chain where a later step's roles are all allowed at an earlier step: the one
-    holder of those roles (a jurisdiction usually has one head) could take the earlier step, and
-    then nobody may take the later one (one person decides one step)."""
+    """Refuse a chain whose earlier steps can use up every role a later step allows.
+
+    One person decides one step, and a jurisdiction usually has one head: if the earlier steps
+    may be taken, one person each, by the holders of all the roles a later step names, nobody
+    may take that later step (the head taking step one of "deputy or head, then head"). The
+    chain is accepted only when no order of deciders can strand a step, with one holder per
+    role."""
     for j in range(1, len(steps)):
-        later = set(steps[j])
-        for i in range(j):
-            if later <= set(steps[i]):
-                raise GateRefused(
-                    CHAIN_DEADLOCK,
-                    field="steps",
-                    message=_(
-                        "Step %(later)s (%(later_roles)s) can deadlock: its roles may also take "
-                        "step %(earlier)s (%(earlier_roles)s), and whoever takes step "
-                        "%(earlier)s cannot take step %(later)s."
-                    ),
-                    unblock=_(
-                        "remove %(later_roles)s from step %(earlier)s, or add a role to step "
-                        "%(later)s that step %(earlier)s does not allow."
-                    ),
-                    params={
-                        "later": j + 1,
-                        "earlier": i + 1,
-                        "later_roles": roles_text(sorted(later)),
-                        "earlier_roles": roles_text(sorted(steps[i])),
-                    },
-                )
+        used = _used_up_by(list(steps[j]), steps[:j])
+        if used is None:
+            continue
+        taken = sorted({i + 1 for i in used.values()})
+        raise GateRefused(
+            CHAIN_DEADLOCK,
+            field="steps",
+            message=_(
+                "Step %(later)s (%(later_roles)s) can deadlock: whoever holds these roles may "
+                "take step %(earlier)s, and one person decides one step, so nobody would be "
+                "left for step %(later)s."
+            ),
+            unblock=_(
+                "remove %(later_roles)s from step %(earlier)s, or add to step %(later)s a role "
+                "that no earlier step allows."
+            ),
+            params={
+                "later": j + 1,
+                "earlier": ", ".join(str(i) for i in taken),
+                "later_roles": roles_text(sorted(steps[j])),
+            },
+        )
 
 
 def chain_free_to_edit(chain) -> None:
@@ -304,7 +328,7 @@ def documents_present(request: ApprovalRequest) -> None:
         ),
         params={
             "object": request.object_repr,
-            "documents": _(", ").join(str(labels.get(k, k)) for k in missing),
+            "documents": "; ".join(str(labels.get(k, k)) for k in missing),
         },
     )
 
