@@ -51,7 +51,7 @@ def summary(request) -> dict:
 
     project = (
         DisposalProject.objects.filter(pk=request.object_id)
-        .select_related("package", "jurisdiction")
+        .select_related("package__jurisdiction")
         .first()
     )
     if project is None:
