@@ -229,3 +229,24 @@ def test_the_head_does_not_see_the_form_after_a_refusal_they_cannot_act_on(world
     p = _listed(world)
     page = client_for(world, "head").get(p.get_absolute_url()).content.decode()
     assert "Request a price exception" not in page
+
+
+def test_the_heads_inbox_shows_appraisal_amount_ratio_and_who_acts(world):
+    p = _listed(world)
+    request = pe.price_exception_request(
+        actor=world.user("office"), project=p, amount="800000", reason="The market fell."
+    )
+    head = client_for(world, "head")
+    html = head.get("/approvals/").content.decode()
+    row = html[html.index(p.code) :]
+    assert "1,000,000.00" in row and "800,000.00" in row and "80.0 %" in row
+    assert "below the floor" in row and "Documents missing before approval" in row
+    body = call(head, "GET", f"/api/v1/approvals/{request.pk}").json()
+    assert body["appraisal"] == "1000000.00" and body["ratio_pct"] == "80.00"
+    assert body["acting"] == ["head"] and body["documents_missing"] == ["approval"]
+    # With the written approval on the project, its number shows there and the head approves.
+    doc = written_approval(world, p, number="Approval [2026] No. 12")
+    page = client_for(world, "office").get(p.get_absolute_url()).content.decode()
+    assert "Approval [2026] No. 12" in page and doc.sha256 in page
+    r = call(head, "POST", f"/api/v1/approvals/{request.pk}/decision", {"approve": True, "step": 1})
+    assert r.status_code == 200 and r.json()["status"] == "approved"
