@@ -5,6 +5,7 @@
   refusal): "head or deputy" for price exceptions (the head's written approval is needed) and
   "deputy or head, then head" for large disposals (the head taking step one would deadlock it).
 - The pending price exception's first step is the deputy's check; it then waits for the head.
+- The task force's collective decision minutes on the relisted project, with their number.
 - The price exception approved in ``seed_approvals`` passed on the head's written approval,
   whose document number and SHA-256 show on its project; the one still pending waits in the
   head's inbox with its appraisal, amount and ratio, and says that the approval document is
@@ -31,6 +32,7 @@ def seed(seeder) -> list[str]:
     """Offer the refused chains; return the refusals' rule codes (for the demo's tests)."""
     district = seeder.places[c.DISTRICT[0]]
     _to_the_head(seeder, district)
+    _minutes(seeder, district)
     codes = []
     for purpose, steps, threshold, story in REFUSED_CHAINS:
         try:
@@ -67,3 +69,35 @@ def _to_the_head(seeder, district) -> None:
                     approve=True,
                     comment="Market evidence checked; for the head's written approval.",
                 )
+
+
+def _minutes(seeder, district) -> None:
+    """The task force's meeting that agreed the relisting below the floor: its collective
+    decision minutes (集体决策会议纪要), with their number, beside the head's written approval."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from panhuo.integrity.document_services import document_upload
+    from panhuo.site.demo.seed_documents import minimal_pdf
+
+    office = seeder.users.get("office")
+    approved = (
+        ApprovalRequest.objects.filter(
+            purpose="price_exception", status=ApprovalStatus.APPROVED, jurisdiction=district
+        )
+        .order_by("pk")
+        .first()
+    )
+    if approved is None or office is None:
+        return
+    number = f"Qinghe Task Force Minutes [2026] No. {approved.object_id:03d}"
+    document_upload(
+        actor=office,
+        target=approved.target,
+        kind="collective_decision",
+        title="Task-force meeting: relisting below the approval floor",
+        number=number,
+        file=SimpleUploadedFile(
+            f"minutes-{approved.object_id}.pdf",
+            minimal_pdf([number, approved.object_repr, "Agreed: relist below the floor."]),
+        ),
+    )
