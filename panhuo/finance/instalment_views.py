@@ -7,15 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from panhuo.core.forms import DateInput, MoneyFormField
-from panhuo.core.ui import add_service_errors, fetch_or_404, section_required
+from panhuo.core.ui import fetch_or_404, form_write, section_required
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import get_project_for
 from panhuo.finance.instalments import SALE_CHANNELS, instalment_plan_set, plan_lines
@@ -114,17 +113,15 @@ def instalment_plan_view(request, project_pk):
             initial={"down_due": due.down_by, "last_due": due.rest_by, "instalments": 0},
         )
         if request.method == "POST" and form.is_valid():
-            try:
-                instalment_plan_set(
+            done = form_write(
+                request, form,
+                lambda: instalment_plan_set(
                     actor=request.user, project=project, rows=form.rows(),
                     interest_rate=form.cleaned_data.get("interest_rate"),
-                )  # fmt: skip
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Payment plan of %(code)s recorded.") % {"code": project.code}
-                )
+                ),
+                _("Payment plan of %(code)s recorded.") % {"code": project.code},
+            )  # fmt: skip
+            if done is not None:
                 return redirect("instalment-plan", project_pk=project.pk)
     today = timezone.localdate()
     return render(
