@@ -24,7 +24,7 @@ from panhuo.approvals.services import approval_status
 from panhuo.approvals.services.gates import approved_by_least_authority
 from panhuo.disposal import workflow
 from panhuo.pricing import rules
-from panhuo.pricing.selectors import package_appraisal, thresholds_for
+from panhuo.pricing.selectors import package_appraisal, thresholds_for_package
 
 LISTING = frozenset({"list", "relist"})
 DEAL = frozenset({"conclude"})
@@ -112,7 +112,7 @@ def _with_request_hint(project, breach: rules.Breach) -> rules.Breach:
 def check(project, transition: str, data: dict, *, on: dt.date | None = None):
     """The first price rule ``transition`` would break on ``project``, or None."""
     on = on or timezone.localdate()
-    t = thresholds_for(project.jurisdiction)
+    t = thresholds_for_package(project.package)
     found = package_appraisal(project.package, on=on)
     breach = rules.sale_needs_appraisal(channel=project.channel, missing=found.missing)
     if breach:
