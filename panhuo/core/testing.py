@@ -201,3 +201,20 @@ def concluded_project(w: World, *, deal_price=Decimal("6000000.00"), assets=None
         **sure,
     )
     return p
+
+
+def written_approval(w: World, project, *, number: str = "Task Force Approval [2026] No. 7"):
+    """Put the head's written approval (an approval document with its number, 文号) on
+    ``project``: what the price-exception gate asks for before the head approves."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from panhuo.integrity.document_services import document_upload
+
+    return document_upload(
+        actor=w.user("office"),
+        target=project,
+        kind="approval",
+        title="Written approval",
+        number=number,
+        file=SimpleUploadedFile("approval.txt", f"{number}\nApproved.\n".encode()),
+    )

@@ -1,14 +1,15 @@
 """The hooks disposal fills in the layers below it (installed by DisposalConfig.ready).
 
 - its own guard registry gets the price rules (pricing) and the approval chains (approvals);
-- approvals learns the channels a chain may be limited to;
+- approvals learns the channels a chain may be limited to, and the least authority, documents
+  and inbox figures of disposal's purposes (approval_purposes);
 - pricing's AVM learns from disposal's sales.
 """
 
 from __future__ import annotations
 
 from panhuo.approvals import registry as approvals
-from panhuo.disposal import approval_hooks, guards, pricing_guard, selectors
+from panhuo.disposal import approval_hooks, approval_purposes, guards, pricing_guard, selectors
 from panhuo.disposal.models import Channel
 from panhuo.pricing import avm
 
@@ -16,5 +17,6 @@ from panhuo.pricing import avm
 def install() -> None:
     guards.register("pricing", pricing_guard.pricing_guard)
     approval_hooks.install()
+    approval_purposes.install()
     approvals.register_channels(Channel.choices)
     avm.deal_sources.register("disposal", selectors.sold_deals)

@@ -206,6 +206,9 @@ class _Seeder:
         from panhuo.site.demo import seed_gates_rules
 
         seed_gates_rules.seed(self)  # rule sets per asset class; a draft held by the amount check
+        from panhuo.site.demo import seed_gates_approvals
+
+        seed_gates_approvals.seed(self)  # the approval gates: refused chains (issue 12)
 
     # Organisation ---------------------------------------------------------------------------
 
