@@ -1,6 +1,7 @@
 """The hooks disposal fills in the layers below it (installed by DisposalConfig.ready).
 
-- its own guard registry gets the price rules (pricing) and the approval chains (approvals);
+- its own guard registry gets the period gates (``periods``), the price rules (pricing) and
+  the approval chains (approvals);
 - approvals learns the channels a chain may be limited to;
 - pricing's AVM learns from disposal's sales.
 """
@@ -8,12 +9,13 @@
 from __future__ import annotations
 
 from panhuo.approvals import registry as approvals
-from panhuo.disposal import approval_hooks, guards, pricing_guard, selectors
+from panhuo.disposal import approval_hooks, guards, periods, pricing_guard, selectors
 from panhuo.disposal.models import Channel
 from panhuo.pricing import avm
 
 
 def install() -> None:
+    guards.register("periods", periods.periods_guard)  # first: a period not run out says so
     guards.register("pricing", pricing_guard.pricing_guard)
     approval_hooks.install()
     approvals.register_channels(Channel.choices)

@@ -203,6 +203,9 @@ class _Seeder:
         from panhuo.site.demo import seed_securities
 
         seed_securities.seed(self)  # guarantees and collateral of the district's debts
+        from panhuo.site.demo import seed_gates_periods
+
+        seed_gates_periods.seed(self)  # two sales held back by the period gates, today
 
     # Organisation ---------------------------------------------------------------------------
 
