@@ -29,6 +29,9 @@ DEFAULTS = {
 
 #: Why each time limit exists, by kind (for the overdue list).
 KINDS = ("disclosure_due", "payment_due", "notice_due", "signing_due", "term_end", "arrears")
+#: The step that meets a deadline, when it is not a step out of the state itself: a sale's
+#: payment term runs while the result notice goes up, and finance confirms the payment.
+MET_BY = {"payment_due": "confirm_payment"}
 #: Kinds whose date is one to wait for, not a deadline to meet: the disclosure and the result
 #: notice must run at least until then ("not before" gates, ``disposal.periods``). A project
 #: past such a date is not late; the overdue list leaves it out.

@@ -144,10 +144,13 @@ def overdue_for(user, *, today: dt.date | None = None, channel: str = "", mine: 
     for p in qs:
         if deadlines.is_wait(p.channel, p.status):
             continue  # a period still to wait out, or waited out: not a deadline missed
+        met_by = deadlines.MET_BY.get(deadlines.deadline_kind(p.channel, p.status) or "")
         steps = [
             t
             for t in table_for(p.channel).values()
-            if p.status in t.sources and t.name != "withdraw" and t.roles & roles
+            if (p.status in t.sources or t.name == met_by)
+            and t.name != "withdraw"
+            and t.roles & roles
         ]
         if steps or not mine:
             p.next_steps = steps

@@ -73,6 +73,9 @@ def seed(seeder) -> None:
     paid = seeder.move(paid, "conclude", office, deal_price=deal, buyer=c.BUYERS[0], bidders=3,
                        concluded_on=today - dt.timedelta(days=1), comment=LATE)  # fmt: skip
     paid = seeder.move(paid, "publish_result", office, comment="Result notice published today.")
-    finance.receipt_create(actor=fin, project=paid, amount=deal, received_on=today,
+    # The buyer's deposit, paid when it registered, was applied to the price in full (the
+    # demo's money is dated at or before its reference date).
+    on = min(c.REFERENCE_DATE, today)
+    finance.receipt_create(actor=fin, project=paid, amount=deal, received_on=on,
                            voucher="HX-FZ-GATE-00001", budget_class="non_tax")  # fmt: skip
     seeder.move(paid, "confirm_payment", fin)
