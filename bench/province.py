@@ -26,7 +26,7 @@ database would have had from autovacuum.
 Measured in the same run, for the district office and the province supervisor (roll-up over
 all 100 jurisdictions), in-process with Django configured against that database:
 
-  * the risk indicators: ``panhuo.finance.indicators.indicators_for`` against one hand-written
+  * the risk indicators: ``panhuo.finance.debts.indicators.indicators_for`` against one hand-written
     SQL statement computing every figure (asserted equal before timing);
   * the dashboard page (``/`` through Django's test ``Client``, logged in; the whole request:
     session, grants, queries, template) against hand-written SQL for the same figures (the
@@ -199,8 +199,8 @@ def tree() -> dict[int, tuple[int | None, str, str]]:
 
 def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
     from panhuo.disposal.models import Channel
+    from panhuo.finance.debts.schedules import build_schedule
     from panhuo.finance.models import DebtType
-    from panhuo.finance.schedules import build_schedule
     from panhuo.register.models import AssetKind, AssetStatus, Criticality
 
     for table, cols in TABLES.items():
@@ -508,7 +508,7 @@ def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
     import psycopg
     from django.test import Client
 
-    from panhuo.finance.indicators import indicators_for
+    from panhuo.finance.debts.indicators import indicators_for
     from panhuo.organisation.models import Jurisdiction, User
 
     rows = []

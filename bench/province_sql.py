@@ -1,7 +1,7 @@
 """The hand-written SQL baselines of bench/province.py, and the figures each side is compared on.
 
 Written as someone would who knows the schema and the definitions (DESIGN.md §2, debt risk;
-``panhuo.finance.indicators``), without the ORM: one statement for all the risk indicators,
+``panhuo.finance.debts.indicators``), without the ORM: one statement for all the risk indicators,
 three for the dashboard's figures. Scope is the jurisdiction path prefix the user's grant
 covers (the district office's district, the province for the supervisor).
 """

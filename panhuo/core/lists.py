@@ -51,8 +51,8 @@ MAX_SEARCH = 200
 #: a test checks that every one is declared and nothing else is.
 TARGETS = (
     "assets", "packages", "projects", "approvals", "chains", "delegations", "valuations",
-    "receipts", "overdue-receipts", "debts", "deposits", "documents", "scope-decisions", "imports",
-    "audit", "revenue",
+    "receipts", "overdue-receipts", "allocations", "debts", "deposits", "documents",
+    "scope-decisions", "imports", "audit", "revenue",
 )  # fmt: skip
 
 #: Every declared list, by its saved-filter target ("assets", "debts", ...).

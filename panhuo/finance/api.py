@@ -4,24 +4,22 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import paginate
 
 from panhuo.core.api import (
-    PagePagination,
     actor,
     referenced,
     require_any,
     visible_jurisdiction,
 )
+from panhuo.core.api_lists import list_endpoint
 from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.disposal.selectors import get_project_for
-from panhuo.finance.debt_models import FiscalInputs
-from panhuo.finance.fiscal import fiscal_inputs_set
-from panhuo.finance.indicators import indicators_for
-from panhuo.finance.schedules import Row, debt_schedule_set
+from panhuo.finance.debts.fiscal import fiscal_inputs_set
+from panhuo.finance.debts.indicators import indicators_for
+from panhuo.finance.debts.models import FiscalInputs
+from panhuo.finance.debts.schedules import Row, debt_schedule_set
 from panhuo.finance.schemas import (
-    ALLOCATION_ORDERINGS,
     AllocationFilters,
     AllocationIn,
     AllocationOut,
@@ -72,11 +70,16 @@ router = Router()
 # --- Receipts ---------------------------------------------------------------------------------
 
 
-@router.get("/receipts", response={200: list[ReceiptOut], **ERRORS}, tags=["receipts"])
-@paginate(PagePagination)
-def receipt_index(request: HttpRequest, filters: Query[ReceiptFilters]):
-    require_any(request, "receipt", "view")
-    return receipt_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router,
+    "/receipts",
+    name="receipt_index",
+    out=ReceiptOut,
+    filters=ReceiptFilters,
+    resource="receipt",
+    rows=receipt_list,
+    tags=["receipts"],
+)
 
 
 @router.post("/receipts", response={201: ReceiptDetailOut, **ERRORS}, tags=["receipts"])
@@ -105,11 +108,16 @@ def receipt_detail(request: HttpRequest, receipt_id: Id):
 # --- Debts ------------------------------------------------------------------------------------
 
 
-@router.get("/debts", response={200: list[DebtOut], **ERRORS}, tags=["debts"])
-@paginate(PagePagination)
-def debt_index(request: HttpRequest, filters: Query[DebtFilters]):
-    require_any(request, "debt", "view")
-    return debt_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router,
+    "/debts",
+    name="debt_index",
+    out=DebtOut,
+    filters=DebtFilters,
+    resource="debt",
+    rows=debt_list,
+    tags=["debts"],
+)
 
 
 @router.post("/debts", response={201: DebtDetailOut, **ERRORS}, tags=["debts"])
@@ -136,14 +144,12 @@ def debt_detail(request: HttpRequest, debt_id: Id):
 # --- Allocations ------------------------------------------------------------------------------
 
 
-@router.get("/allocations", response={200: list[AllocationOut], **ERRORS}, tags=["allocations"])
-@paginate(PagePagination)
-def allocation_index(request: HttpRequest, filters: Query[AllocationFilters]):
-    require_any(request, "allocation", "view")
-    qs = allocation_list(actor(request), receipt=filters.receipt, debt=filters.debt)
-    desc = filters.ordering.startswith("-")
-    key = ALLOCATION_ORDERINGS[filters.ordering.lstrip("-")]
-    return qs.order_by(("-" if desc else "") + key, "-pk")
+list_endpoint(
+    router, "/allocations", name="allocation_index", out=AllocationOut, filters=AllocationFilters,
+    resource="allocation", rows=allocation_list, tags=["allocations"],
+    doc="The allocation ledger you may see (reversals are entries of their own), filtered and "
+    "sorted as on the allocations page.",
+)  # fmt: skip
 
 
 @router.post("/allocations", response={201: AllocationOut, **ERRORS}, tags=["allocations"])

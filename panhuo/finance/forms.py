@@ -25,6 +25,25 @@ class DebtFilterForm(ListFilterForm):
     open_only = forms.BooleanField(label=_("Outstanding only"), required=False)
 
 
+class AllocationFilterForm(ListFilterForm):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Voucher, project, debt or creditor")}),
+    )
+    entries = forms.ChoiceField(
+        label=_("Entries"),
+        required=False,
+        choices=[
+            ("", _("Allocations and reversals")),
+            ("allocations", _("Allocations only")),
+            ("reversals", _("Reversals only")),
+        ],
+    )
+    allocated_from = forms.DateField(label=_("Allocated from"), required=False, widget=DateInput())
+    allocated_to = forms.DateField(label=_("Allocated until"), required=False, widget=DateInput())
+
+
 class DebtForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
     code = forms.CharField(

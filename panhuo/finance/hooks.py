@@ -6,7 +6,8 @@ disposal creates (``disposal.money``), the debts import target and the debts an 
 from __future__ import annotations
 
 from panhuo.disposal import guards, money
-from panhuo.finance import debt_import, disposal_receivables
+from panhuo.finance import disposal_receivables
+from panhuo.finance.debts import importing as debt_import
 from panhuo.finance.securities import services as securities
 from panhuo.organisation import policy
 from panhuo.register import hooks as register

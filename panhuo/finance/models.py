@@ -120,7 +120,7 @@ class RateType(models.TextChoices):
 
 
 class ScheduleKind(models.TextChoices):
-    """How a debt's repayment schedule was made (``finance.schedules``); blank until it is."""
+    """How a debt's repayment schedule was made (``finance.debts.schedules``); blank until it is."""
 
     BULLET = "bullet", _("Bullet (all principal at maturity)")
     EQUAL_PRINCIPAL = "equal_principal", _("Equal principal")
@@ -278,7 +278,7 @@ class Allocation(models.Model):
         return -self.amount if self.reverses_id else self.amount
 
 
-from panhuo.finance.debt_models import FiscalInputs, ScheduleRow  # noqa: E402, F401
+from panhuo.finance.debts.models import FiscalInputs, ScheduleRow  # noqa: E402, F401
 from panhuo.finance.deposits.models import Deposit, DepositStatus  # noqa: E402, F401
 from panhuo.finance.expected_models import (  # noqa: E402, F401
     DebtSettlement,

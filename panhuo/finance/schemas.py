@@ -19,10 +19,8 @@ from panhuo.core.schemas import (
     Text,
 )
 from panhuo.finance.models import BudgetClass, DebtType, ReceiptKind
-from panhuo.finance.selectors import DEBT_ORDERINGS, RECEIPT_ORDERINGS
+from panhuo.finance.selectors import ALLOCATION_ORDERINGS, DEBT_ORDERINGS, RECEIPT_ORDERINGS
 
-#: Allocations have no selector ordering table; these are the columns a list may sort by.
-ALLOCATION_ORDERINGS = {"allocated_on": "allocated_on", "amount": "amount", "id": "pk"}
 DebtOrdering = Ordering(DEBT_ORDERINGS)
 ReceiptOrdering = Ordering(RECEIPT_ORDERINGS)
 AllocationOrdering = Ordering(ALLOCATION_ORDERINGS)
@@ -132,9 +130,16 @@ class AllocationIn(Schema):
     allocated_on: dt.date | None = Field(None, description="Defaults to today.")
 
 
-class AllocationFilters(Schema):
+class AllocationFilters(ListFilters):
+    """The allocations page's filters: ``q`` searches the receipt's voucher and project, the
+    debt's code and creditor; ``entries`` keeps only allocations or only reversals."""
+
     receipt: Id | None = None
     debt: Id | None = None
+    project: Id | None = None
+    entries: Literal["allocations", "reversals"] | None = None
+    allocated_from: dt.date | None = None
+    allocated_to: dt.date | None = None
     ordering: AllocationOrdering = "-allocated_on"
 
 

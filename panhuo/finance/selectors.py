@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
@@ -18,6 +19,13 @@ DEBT_ORDERINGS = {
     "rate": "rate",
     "maturity_date": "maturity_date",
     "issue_date": "issue_date",
+}
+ALLOCATION_ORDERINGS = {
+    "allocated_on": "allocated_on",
+    "amount": "amount",
+    "receipt": "receipt__voucher",
+    "debt": "debt__code",
+    "id": "pk",
 }
 RECEIPT_ORDERINGS = {
     "received_on": "received_on",
@@ -79,10 +87,38 @@ def receipt_list(
     return ordered(qs, ordering, RECEIPT_ORDERINGS, "received_on", tiebreak="-pk")
 
 
-def allocation_list(user, *, receipt: int | None = None, debt: int | None = None):
-    qs = Allocation.objects.visible_to(user).select_related("receipt", "debt", "allocated_by")
-    qs = narrowed(qs, receipt_id=receipt, debt_id=debt)
-    return qs.order_by("-allocated_on", "-pk")
+def allocation_list(
+    user,
+    *,
+    q: str = "",
+    receipt: int | None = None,
+    debt: int | None = None,
+    project: int | None = None,
+    entries: str = "",
+    allocated_from: dt.date | None = None,
+    allocated_to: dt.date | None = None,
+    ordering: str = "-allocated_on",
+):
+    """The allocation ledger the reader may see: ``entries`` "allocations" leaves out the
+    reversals, "reversals" keeps only them (a reversal is its own, opposite entry)."""
+    qs = Allocation.objects.visible_to(user).select_related(
+        "receipt__project", "debt", "allocated_by", "reverses"
+    )
+    qs = narrowed(
+        qs,
+        q=q,
+        search=("receipt__voucher", "receipt__project__code", "debt__code", "debt__creditor"),
+        receipt_id=receipt,
+        debt_id=debt,
+        receipt__project_id=project,
+        allocated_on__gte=allocated_from,
+        allocated_on__lte=allocated_to,
+    )
+    if entries == "allocations":
+        qs = qs.filter(reverses__isnull=True)
+    elif entries == "reversals":
+        qs = qs.filter(reverses__isnull=False)
+    return ordered(qs, ordering, ALLOCATION_ORDERINGS, "allocated_on", tiebreak="-pk")
 
 
 def money_summary(user) -> dict[str, Decimal]:

@@ -21,7 +21,7 @@ from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance.expected import paying
 from panhuo.finance.models import Allocation, Debt, DebtSettlement, Receipt, ReceiptKind
-from panhuo.integrity.services import audit_record, snapshot
+from panhuo.integrity.services import audit_insert, audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 
@@ -111,13 +111,10 @@ def receipt_create(
             kind=kind,
             recorded_by=actor,
         )
-        receipt.full_clean()
-        receipt.save(force_insert=True)
-        audit_record(
+        audit_insert(
+            receipt,
             actor=actor,
             action="receipt.create",
-            obj=receipt,
-            after=snapshot(receipt),
             jurisdiction_path=project.package.jurisdiction.path,
         )
     return receipt
@@ -157,15 +154,7 @@ def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]
         debt = Debt(jurisdiction=jurisdiction, **data)
         if not debt.code:
             debt.code = _next_debt_code()
-        debt.full_clean()
-        debt.save(force_insert=True)
-        audit_record(
-            actor=actor,
-            action="debt.create",
-            obj=debt,
-            after=snapshot(debt),
-            jurisdiction_path=jurisdiction.path,
-        )
+        audit_insert(debt, actor=actor, action="debt.create", jurisdiction_path=jurisdiction.path)
     return debt
 
 
@@ -223,8 +212,12 @@ def allocation_create(
             allocated_on=allocated_on or timezone.localdate(),
             allocated_by=actor,
         )
-        allocation.full_clean()
-        allocation.save(force_insert=True)
+        audit_insert(
+            allocation,
+            actor=actor,
+            action="allocation.create",
+            jurisdiction_path=debt.jurisdiction.path,
+        )
         # Both rows are locked, so their values read above are current. The new totals are
         # computed in Decimal here, not with F(): SQLite does F() arithmetic on these columns in
         # floating point (0.30 - 0.10 - 0.20 < 0), which would trip the check constraints
@@ -232,13 +225,6 @@ def allocation_create(
         Receipt.objects.filter(pk=receipt.pk).update(allocated=receipt.allocated + amount)
         Debt.objects.filter(pk=debt.pk).update(
             outstanding=debt.outstanding - amount, version=F("version") + 1
-        )
-        audit_record(
-            actor=actor,
-            action="allocation.create",
-            obj=allocation,
-            after=snapshot(allocation),
-            jurisdiction_path=debt.jurisdiction.path,
         )
     return allocation
 
@@ -266,16 +252,16 @@ def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> A
             receipt=receipt, debt=debt, amount=original.amount, reverses=original,
             reason=reason.strip()[:300], allocated_on=timezone.localdate(), allocated_by=actor,
         )  # fmt: skip
-        reversal.full_clean()
-        reversal.save(force_insert=True)
+        audit_insert(
+            reversal,
+            actor=actor,
+            action="allocation.reverse",
+            jurisdiction_path=debt.jurisdiction.path,
+        )
         Receipt.objects.filter(pk=receipt.pk).update(allocated=receipt.allocated - original.amount)
         Debt.objects.filter(pk=debt.pk).update(
             outstanding=debt.outstanding + original.amount, version=F("version") + 1
         )
-        audit_record(
-            actor=actor, action="allocation.reverse", obj=reversal, after=snapshot(reversal),
-            jurisdiction_path=debt.jurisdiction.path,
-        )  # fmt: skip
     return reversal
 
 

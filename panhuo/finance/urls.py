@@ -1,6 +1,7 @@
 from django.urls import path
 
-from panhuo.finance import instalment_views, risk_views, views
+from panhuo.finance import instalment_views, views
+from panhuo.finance.debts import views as risk_views
 from panhuo.finance.deposits import views as deposit_views
 from panhuo.finance.reports import views as report_views
 from panhuo.finance.securities import views as security_views
@@ -13,6 +14,7 @@ urlpatterns = [
     path("debts/<int:pk>/schedule/", risk_views.debt_schedule_view, name="debt-schedule"),
     path("trace/debts/<int:pk>/", risk_views.trace_debt_view, name="trace-debt"),
     path("receipts/", views.receipt_list_view, name="receipt-list"),
+    path("allocations/", views.allocation_list_view, name="allocation-list"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt-detail"),
     path("receipts/<int:pk>/allocations/", views.allocation_create_view, name="allocation-create"),
     path(

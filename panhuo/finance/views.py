@@ -23,15 +23,17 @@ from panhuo.core.ui import (
 from panhuo.disposal.selectors import get_project_for
 from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance import services
+from panhuo.finance.debts.forms import ScheduleForm, StrategyForm
 from panhuo.finance.forms import (
+    AllocationFilterForm,
     AllocationForm,
     DebtFilterForm,
     DebtForm,
     ReceiptFilterForm,
     ReceiptForm,
 )
-from panhuo.finance.risk_forms import ScheduleForm, StrategyForm
 from panhuo.finance.selectors import (
+    ALLOCATION_ORDERINGS,
     DEBT_ORDERINGS,
     RECEIPT_ORDERINGS,
     allocation_list,
@@ -75,12 +77,12 @@ class DebtList(ObjectList):
         }
 
     def export_header(self) -> list[str]:
-        from panhuo.finance.debt_import import EXPORT_COLUMNS
+        from panhuo.finance.debts.importing import EXPORT_COLUMNS
 
         return [str(label) for label, _field in EXPORT_COLUMNS]
 
     def export_rows(self, qs):
-        from panhuo.finance.debt_import import export_row
+        from panhuo.finance.debts.importing import export_row
 
         return (export_row(d) for d in qs.select_related("jurisdiction").iterator(chunk_size=2000))
 
@@ -184,6 +186,35 @@ class ReceiptList(ObjectList):
 
 
 receipt_list_view = ReceiptList.as_view()
+
+
+class AllocationList(ObjectList):
+    """The allocation ledger: which receipt repaid which debt, when and by whom; a reversal is
+    an entry of its own (negative in the totals), never an edit."""
+
+    target, resource, url_name = "allocations", "allocation", "allocation-list"
+    template, filter_form = "finance/allocation_list.html", AllocationFilterForm
+    rows, orderings, default_sort = (
+        allocation_list,
+        ALLOCATION_ORDERINGS,
+        "-allocated_on",
+    )  # searches q itself (voucher, project, debt, creditor)
+    columns = [
+        Column("allocated_on", _l("Allocated on")),
+        Column("receipt", _l("Receipt"), "receipt.voucher"),
+        Column("project", _l("Project"), "receipt.project.code"),
+        Column("debt", _l("Debt"), "debt.code"),
+        Column("creditor", _l("Creditor"), "debt.creditor"),
+        Column("amount", _l("Amount (yuan)"), "signed_amount", numeric=True),
+        Column("allocated_by", _l("Allocated by"), "allocated_by.get_username"),
+        Column("reason", _l("Reversal reason"), "reason"),
+    ]
+
+    def extra_context(self, qs) -> dict:
+        return {"net_total": qs.net_total()}
+
+
+allocation_list_view = AllocationList.as_view()
 
 
 def _receipt_page(request, receipt, form=None, status: int = 200, strategy_form=None):

@@ -115,6 +115,37 @@ def audit_record(
     return entry
 
 
+def audit_insert(
+    obj: models.Model,
+    *,
+    actor,
+    action: str,
+    jurisdiction_path: str,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Validate and insert a new record and append its entry (``after``: its snapshot unless
+    given): the one way a service creates a record, so none is created unvalidated or
+    unaudited. Must run inside the write's own transaction."""
+    obj.full_clean()
+    obj.save(force_insert=True)
+    return audit_record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        after=snapshot(obj) if after is None else after,
+        jurisdiction_path=jurisdiction_path,
+    )
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """The fields of two snapshots that differ, as (before, after): what an update entry keeps,
+    so that the log says what changed and nothing else."""
+    return (
+        {k: v for k, v in before.items() if after.get(k) != v},
+        {k: v for k, v in after.items() if before.get(k) != v},
+    )
+
+
 @dataclass(frozen=True)
 class ObjRef:
     """An object named without loading it: what bulk writers pass to audit_record_many."""

@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 from pydantic import ConfigDict, Field
 
-from panhuo.core.api import PagePagination, actor, referenced, require_any
+from panhuo.core.api import actor, referenced, require_any
+from panhuo.core.api_lists import list_endpoint
 from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import DecimalIn, ErrorOut, Id, ListFilters, MoneyOut, Ordering, Text
 from panhuo.monitor import figures
@@ -196,12 +196,17 @@ def revenue_categories(request: HttpRequest):
     ]
 
 
-@router.get("/revenue", response={200: list[RevenueOut], **ERRORS})
-@paginate(PagePagination)
-def revenue_index(request: HttpRequest, filters: Query[RevenueFilters]):
-    """Figures you may read (a place's own and those below it), filtered and sorted."""
-    require_any(request, "revenue", "view")
-    return revenue_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router,
+    "/revenue",
+    name="revenue_index",
+    out=RevenueOut,
+    filters=RevenueFilters,
+    resource="revenue",
+    rows=revenue_list,
+    doc="Figures you may read (a place's own and those below it), filtered and sorted.",
+    errors=ERRORS,
+)
 
 
 @router.put("/revenue", response={200: RevenueSetOut, **ERRORS})

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from panhuo.core.errors import ValidationError
-from panhuo.integrity.services import audit_record, snapshot
+from panhuo.integrity.services import audit_insert, audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import ApiToken, User
 
@@ -46,14 +46,12 @@ def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, s
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken(user=user, name=name, key_hash=key_hash(key))
-        token.full_clean()
-        token.save(force_insert=True)
-        audit_record(
+        audit_insert(
+            token,
             actor=actor,
             action="api_token.create",
-            obj=token,
-            after=snapshot(token, _AUDITED_FIELDS),
             jurisdiction_path=_home_path(user),
+            after=snapshot(token, _AUDITED_FIELDS),
         )
     return token, key
 

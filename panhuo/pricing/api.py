@@ -5,6 +5,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from panhuo.core.api import PagePagination, actor, referenced, require_any, visible_jurisdiction
+from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.organisation import policy
 from panhuo.pricing import avm, services
@@ -42,11 +43,10 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 # --- Valuations -------------------------------------------------------------------------------
 
 
-@router.get("/valuations", response={200: list[ValuationOut], **ERRORS}, tags=["valuations"])
-@paginate(PagePagination)
-def valuation_index(request: HttpRequest, filters: Query[ValuationFilters]):
-    require_any(request, "valuation", "view")
-    return valuation_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router, "/valuations", name="valuation_index", out=ValuationOut, filters=ValuationFilters,
+    resource="valuation", rows=valuation_list, tags=["valuations"], errors=ERRORS,
+)  # fmt: skip
 
 
 @router.post("/valuations", response={201: ValuationDetailOut, **ERRORS}, tags=["valuations"])

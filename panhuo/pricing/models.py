@@ -22,6 +22,8 @@ class ValuationKind(models.TextChoices):
     BOOK = "book", _("Book value")
     APPRAISAL = "appraisal", _("Third-party appraisal")
     AUTOMATED = "automated", _("Automated estimate")
+    #: A licensed appraiser's yearly market rent of the asset (租金评估): what a lease is judged by.
+    RENT = "rent", _("Rent appraisal (yearly rental value)")
 
 
 class AppraisalMethod(models.TextChoices):
@@ -107,11 +109,11 @@ class Valuation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(value__gt=0), name="valuation_value_gt_0"),
             models.CheckConstraint(
-                condition=Q(kind__in=["book", "appraisal", "automated"]),
+                condition=Q(kind__in=["book", "appraisal", "automated", "rent"]),
                 name="valuation_kind_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="appraisal")
+                condition=~Q(kind__in=["appraisal", "rent"])
                 | (
                     Q(valid_until__isnull=False)
                     & ~Q(appraiser="")
@@ -209,6 +211,29 @@ class PriceRuleSet(models.Model):
     )
     notice_days = models.PositiveSmallIntegerField(
         _("result notice at least (working days)"), default=5
+    )
+    # Give-aways and leases (issue 12). token_price_pct: the SPC's interpretation of the Civil
+    # Code's contract part (法释〔2023〕13号) art. 42 calls a price below 70 % of the market or
+    # guide price "obviously unreasonable" (明显不合理的低价); below it a price or rent is a
+    # give-away. lease_max_years: local rules for state assets cap a lease at 5 years in
+    # principle. lease_tender_rent: no national figure (leases go to public tender "in
+    # principle"); each jurisdiction sets the yearly rent above which tender is compulsory.
+    token_price_pct = models.DecimalField(
+        _("below this percentage of the appraisal or appraised rent: a give-away"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("70.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    lease_max_years = models.PositiveSmallIntegerField(
+        _("lease: longest term (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(70)],
+    )
+    lease_tender_rent = MoneyField(
+        _("lease: public tender above this yearly rent (yuan)"),
+        default=Decimal("100000.00"),
+        validators=[MinValueValidator(0)],
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

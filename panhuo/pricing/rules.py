@@ -46,6 +46,9 @@ class Thresholds:
     payment_down_pct: Decimal = Decimal("30.00")
     payment_rest_months: int = 12
     notice_days: int = 5
+    token_price_pct: Decimal = Decimal("70.00")
+    lease_max_years: int = 5
+    lease_tender_rent: Decimal = Decimal("100000.00")
 
     @classmethod
     def names(cls) -> list[str]:

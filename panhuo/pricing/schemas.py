@@ -120,6 +120,9 @@ class PriceRulesOut(Schema):
     payment_down_pct: DecimalOut
     payment_rest_months: int
     notice_days: int
+    token_price_pct: DecimalOut
+    lease_max_years: int
+    lease_tender_rent: MoneyOut
 
 
 class PriceRulesIn(Schema):
@@ -139,6 +142,13 @@ class PriceRulesIn(Schema):
     payment_down_pct: Percent | None = None
     payment_rest_months: int | None = Field(None, ge=0, le=120)
     notice_days: int | None = Field(None, ge=0, le=365)
+    token_price_pct: Percent | None = Field(
+        None, description="Below this % of the appraisal (or appraised rent): a give-away."
+    )
+    lease_max_years: int | None = Field(None, ge=1, le=70)
+    lease_tender_rent: Money | None = Field(
+        None, description="Yearly rent above which a lease goes to public tender (yuan)."
+    )
 
 
 class RulesQuery(Schema):

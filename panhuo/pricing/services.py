@@ -65,7 +65,7 @@ def valuation_create(
         errors["base_date"] = ["The base date is in the future."]
     if method and method not in AppraisalMethod.values:
         errors["method"] = [f"Unknown method {method!r}; one of {AppraisalMethod.values}."]
-    if kind == ValuationKind.APPRAISAL:
+    if kind in (ValuationKind.APPRAISAL, ValuationKind.RENT):
         for name, text in (
             ("appraiser", appraiser),
             ("licence_number", licence_number),

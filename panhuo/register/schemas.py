@@ -1,4 +1,4 @@
-"""API shapes for the asset register."""
+"""API shapes of the asset register: assets, classification codes and saved filters."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from panhuo.core.lists import TARGETS
 from panhuo.core.schemas import (
     DecimalIn,
     DecimalOut,
@@ -174,3 +175,52 @@ class EncumbranceOut(Schema):
     amount: MoneyOut | None
     until: dt.date | None
     note: str
+
+
+# --- Classification codes ----------------------------------------------------------------------
+
+
+class ClassificationFilters(Schema):
+    q: Text = Field("", max_length=200, description="Search in code and name.")
+    parent: Text = Field("", max_length=32, description="Only the codes directly under this code.")
+    level: int | None = Field(None, ge=1, le=20, description="Only codes at this depth (1 = top).")
+
+
+class ClassificationOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent: str | None = Field(description="The parent's code; null at the top.")
+    level: int
+    has_children: bool
+
+    @staticmethod
+    def resolve_parent(obj) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+# --- Saved filters -----------------------------------------------------------------------------
+
+SavedFilterTarget = Literal[TARGETS]  # type: ignore[valid-type]
+
+
+class SavedFilterFilters(Schema):
+    target: SavedFilterTarget | None = None
+
+
+class SavedFilterIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    target: SavedFilterTarget = Field(description="The list the filter is for.")
+    name: Text = Field(min_length=1, max_length=100)
+    query: Text = Field(
+        "", max_length=2000, description="The list's query string, e.g. kind=land&status=idle."
+    )
+
+
+class SavedFilterOut(Schema):
+    id: int
+    target: str
+    name: str
+    query: str
+    created_at: dt.datetime

@@ -9,7 +9,13 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
-from panhuo.integrity.services import audit_record, audit_record_many, snapshot
+from panhuo.integrity.services import (
+    audit_insert,
+    audit_record,
+    audit_record_many,
+    changed,
+    snapshot,
+)
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit, User
 from panhuo.register.models import Asset, AssetStatus, ClassificationCode, Encumbrance
@@ -83,15 +89,9 @@ def asset_create(*, actor: User, data: dict[str, Any]) -> Asset:
     unit = _unit_from(data["unit"])
     policy.require(actor, "asset", "create", jurisdiction=unit.jurisdiction, units=[unit.pk])
     asset = Asset(**{**data, "unit": unit})
-    asset.full_clean()
     with transaction.atomic():
-        asset.save(force_insert=True)
-        audit_record(
-            actor=actor,
-            action="asset.create",
-            obj=asset,
-            after=snapshot(asset),
-            jurisdiction_path=unit.jurisdiction.path,
+        audit_insert(
+            asset, actor=actor, action="asset.create", jurisdiction_path=unit.jurisdiction.path
         )
     return asset
 
@@ -216,14 +216,11 @@ def asset_update(
             return current
         current.version += 1
         current.save()
+        before, after = changed(before, after)
         audit_record(
-            actor=actor,
-            action="asset.update",
-            obj=current,
-            before={k: v for k, v in before.items() if after.get(k) != v},
-            after={k: v for k, v in after.items() if before.get(k) != v},
+            actor=actor, action="asset.update", obj=current, before=before, after=after,
             jurisdiction_path=current.unit.jurisdiction.path,
-        )
+        )  # fmt: skip
     return current
 
 

@@ -99,8 +99,8 @@ def build_records(w: World) -> Records:
         title="Appraisal report",
         file=upload("report.pdf", pdf_bytes()),
     )
+    from panhuo.finance.debts.fiscal import fiscal_inputs_set
     from panhuo.finance.deposits.services import deposit_receive
-    from panhuo.finance.fiscal import fiscal_inputs_set
     from panhuo.finance.securities.services import security_create
 
     fiscal_inputs_set(

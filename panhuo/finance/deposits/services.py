@@ -30,7 +30,7 @@ from panhuo.finance.deposits.models import Deposit, DepositStatus
 from panhuo.finance.expected import paying
 from panhuo.finance.models import BudgetClass, Receipt, ReceiptKind
 from panhuo.finance.services import to_money
-from panhuo.integrity.services import audit_record, snapshot
+from panhuo.integrity.services import audit_insert, audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 
@@ -107,12 +107,12 @@ def deposit_receive(
             project=project, round=round, bidder=bidder, amount=amount,
             received_on=received_on, voucher=voucher, recorded_by=actor,
         )  # fmt: skip
-        deposit.full_clean()
-        deposit.save(force_insert=True)
-        audit_record(
-            actor=actor, action="deposit.receive", obj=deposit, after=snapshot(deposit),
+        audit_insert(
+            deposit,
+            actor=actor,
+            action="deposit.receive",
             jurisdiction_path=project.jurisdiction.path,
-        )  # fmt: skip
+        )
     return deposit
 
 
@@ -213,12 +213,12 @@ def _receipt(actor: User, d: Deposit, on: dt.date, kind: str, voucher: str) -> R
         project_id=d.project_id, amount=d.amount, received_on=on, voucher=voucher,
         budget_class=BudgetClass.NON_TAX, kind=kind, recorded_by=actor,
     )  # fmt: skip
-    receipt.full_clean()
-    receipt.save(force_insert=True)
-    audit_record(
-        actor=actor, action="receipt.create", obj=receipt, after=snapshot(receipt),
+    audit_insert(
+        receipt,
+        actor=actor,
+        action="receipt.create",
         jurisdiction_path=d.project.package.jurisdiction.path,
-    )  # fmt: skip
+    )
     return receipt
 
 

@@ -20,7 +20,7 @@ from panhuo.disposal.pricing_guard import is_deal
 from panhuo.finance.models import Debt
 from panhuo.finance.securities.models import ASSET_KINDS, DebtSecurity, SecurityKind
 from panhuo.finance.services import to_money
-from panhuo.integrity.services import audit_record, snapshot
+from panhuo.integrity.services import audit_insert, audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 from panhuo.pricing import rules
@@ -89,12 +89,12 @@ def security_create(
             debt=debt, kind=kind, amount=amount, valid_from=valid_from, valid_until=valid_until,
             guarantor=guarantor, asset=asset, note=(note or "").strip(), created_by=actor,
         )  # fmt: skip
-        security.full_clean()
-        security.save(force_insert=True)
-        audit_record(
-            actor=actor, action="debt.security_create", obj=security,
-            after=snapshot(security), jurisdiction_path=debt.jurisdiction.path,
-        )  # fmt: skip
+        audit_insert(
+            security,
+            actor=actor,
+            action="debt.security_create",
+            jurisdiction_path=debt.jurisdiction.path,
+        )
     return security
 
 

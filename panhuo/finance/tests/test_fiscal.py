@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from panhuo.finance.debt_models import FiscalInputs
-from panhuo.finance.fiscal import fiscal_inputs_set
-from panhuo.finance.indicators import indicators_for
+from panhuo.finance.debts.fiscal import fiscal_inputs_set
+from panhuo.finance.debts.indicators import indicators_for
+from panhuo.finance.debts.models import FiscalInputs
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation.policy import NotPermitted
 

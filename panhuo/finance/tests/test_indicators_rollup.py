@@ -13,10 +13,10 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from panhuo.finance.debt_models import FiscalInputs, ScheduleRow
-from panhuo.finance.indicators import DebtFacts, compute, indicators_for
+from panhuo.finance.debts.indicators import DebtFacts, compute, indicators_for
+from panhuo.finance.debts.models import FiscalInputs, ScheduleRow
+from panhuo.finance.debts.schedules import build_schedule
 from panhuo.finance.models import Debt
-from panhuo.finance.schedules import build_schedule
 
 D = Decimal
 AS_OF = dt.date(2026, 6, 30)

@@ -18,10 +18,10 @@ from panhuo.core.tests.api_support import (
     fingerprint,
 )
 from panhuo.core.tests.per_caller import per_caller
-from panhuo.finance.debt_models import FiscalInputs, ScheduleRow
-from panhuo.finance.fiscal import fiscal_inputs_set
+from panhuo.finance.debts.fiscal import fiscal_inputs_set
+from panhuo.finance.debts.models import FiscalInputs, ScheduleRow
+from panhuo.finance.debts.schedules import debt_schedule_set
 from panhuo.finance.models import Allocation
-from panhuo.finance.schedules import debt_schedule_set
 from panhuo.finance.trace import trail
 from panhuo.register.models import Asset
 

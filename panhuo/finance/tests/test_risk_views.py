@@ -23,10 +23,10 @@ from panhuo.core.tests.views_support import (
     statuses,
 )
 from panhuo.finance import services as fs
-from panhuo.finance.debt_models import FiscalInputs, ScheduleRow
-from panhuo.finance.fiscal import fiscal_inputs_set
+from panhuo.finance.debts.fiscal import fiscal_inputs_set
+from panhuo.finance.debts.models import FiscalInputs, ScheduleRow
+from panhuo.finance.debts.schedules import debt_schedule_set
 from panhuo.finance.models import Allocation
-from panhuo.finance.schedules import debt_schedule_set
 from panhuo.finance.trace import trail
 
 SEES_B = READERS_B | {"supervisor"}

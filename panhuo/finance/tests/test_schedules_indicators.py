@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from panhuo.finance import services as fs
-from panhuo.finance.indicators import DebtFacts, compute, debt_ratio_tier, overdue_tier
-from panhuo.finance.schedules import Row, build_schedule, debt_schedule_set
+from panhuo.finance.debts.indicators import DebtFacts, compute, debt_ratio_tier, overdue_tier
+from panhuo.finance.debts.schedules import Row, build_schedule, debt_schedule_set
 from panhuo.organisation.policy import NotPermitted
 
 D = Decimal
@@ -169,7 +169,7 @@ def test_indicators_from_the_database_equal_the_definition(world, rows):
     """Recomputed from scratch over the raw rows, every indicator equals the one shown."""
     from django.db import transaction
 
-    from panhuo.finance.indicators import indicators_for
+    from panhuo.finance.debts.indicators import indicators_for
     from panhuo.finance.models import Debt
 
     as_of = dt.date(2026, 6, 30)

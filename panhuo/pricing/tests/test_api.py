@@ -186,6 +186,29 @@ def test_price_rules_write_conflicts_and_bad_values(aw):
     assert "physical_mid_to" in r.json()["errors"]
 
 
+def test_give_away_and_lease_thresholds_are_set_per_jurisdiction(aw):
+    """The thresholds of issue 12's give-away and lease gates: defaults 70 %, 5 years,
+    100,000 yuan a year; a district sets its own, and a share above 100 % is refused."""
+    url = f"/api/v1/price-rules/{aw.w.district.pk}"
+    r = check(
+        aw,
+        "head",
+        "GET",
+        f"/api/v1/price-rules?jurisdiction={aw.w.district.pk}",
+        expected={"head": 200},
+    )
+    assert (r.json()["token_price_pct"], r.json()["lease_max_years"]) == ("70.00", 5)
+    assert r.json()["lease_tender_rent"] == "100000.00"
+    body = {"token_price_pct": "60", "lease_max_years": 3, "lease_tender_rent": "50000"}
+    r = check(aw, "head", "PUT", url, body, expected={"head": 200})
+    rules = PriceRuleSet.objects.get()
+    assert (rules.token_price_pct, rules.lease_max_years, rules.lease_tender_rent) == (60, 3, 50000)
+    r = check(aw, "head", "PUT", url, {"token_price_pct": "101"}, expected={"head": 400})
+    assert "token_price_pct" in r.json()["errors"]
+    r = check(aw, "head", "PUT", url, {"lease_max_years": 0}, expected={"head": 422})
+    assert "lease_max_years" in r.json()["errors"]
+
+
 @per_caller(CALLERS)
 def test_avm_runs_list(aw, who):
     check(

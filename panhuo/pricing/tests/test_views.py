@@ -138,6 +138,9 @@ def rules_data(**over):
         "payment_down_pct": "30",
         "payment_rest_months": 12,
         "notice_days": 5,
+        "token_price_pct": "70",
+        "lease_max_years": 5,
+        "lease_tender_rent": "100000",
     }
     data.update(over)
     return data
@@ -151,6 +154,7 @@ def test_head_sets_the_rules_of_the_district(world, sample):
     assert response.status_code == 302
     rules = PriceRuleSet.objects.get(jurisdiction=world.district)
     assert rules.approval_floor_pct == 85 and rules.updated_by == world.user("head")
+    assert (rules.token_price_pct, rules.lease_max_years) == (70, 5)
     # Readers see the rules, without a form.
     page = client_for(world, "finance").get(url)
     assert page.context["form"] is None and b"85.00" in page.content

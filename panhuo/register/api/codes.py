@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from panhuo.core.api import PagePagination, require_any
 from panhuo.core.schemas import ERRORS
 from panhuo.register.models import ClassificationCode
-from panhuo.register.schemas_depth import (
+from panhuo.register.schemas import (
     ClassificationFilters,
     ClassificationOut,
 )

@@ -15,6 +15,16 @@ from pydantic import ValidationError as PydanticValidationError
 from panhuo.core.api import PagePagination, actor, require_any
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.register.import_models import ImportMapping, ImportRun
+from panhuo.register.import_schemas import (
+    ImportForm,
+    ImportRunDetailOut,
+    ImportRunFilters,
+    ImportRunOut,
+    MappingBody,
+    MappingIn,
+    MappingOut,
+    MappingPut,
+)
 from panhuo.register.importing.readers import FileRejected, detect_kind
 from panhuo.register.imports import (
     fail_if_stale,
@@ -24,16 +34,6 @@ from panhuo.register.imports import (
     import_run_rerun,
     mapping_delete,
     mapping_save,
-)
-from panhuo.register.schemas_depth import (
-    ImportForm,
-    ImportRunDetailOut,
-    ImportRunFilters,
-    ImportRunOut,
-    MappingBody,
-    MappingIn,
-    MappingOut,
-    MappingPut,
 )
 from panhuo.register.selectors import import_run_list
 

@@ -9,7 +9,7 @@ from panhuo.core.lists import registry
 from panhuo.core.models import SavedFilter
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.core.services import saved_filter_delete, saved_filter_save
-from panhuo.register.schemas_depth import (
+from panhuo.register.schemas import (
     SavedFilterFilters,
     SavedFilterIn,
     SavedFilterOut,

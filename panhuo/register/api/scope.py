@@ -13,7 +13,8 @@ from panhuo.core.api import PagePagination, actor, referenced, require_any
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.organisation import policy
 from panhuo.register import scope
-from panhuo.register.schemas_depth import (
+from panhuo.register.scope_models import ScopeDecision
+from panhuo.register.scope_schemas import (
     JurisdictionQuery,
     ProposalFilters,
     ProposalOut,
@@ -24,7 +25,6 @@ from panhuo.register.schemas_depth import (
     ScopeRulesIn,
     ScopeRulesOut,
 )
-from panhuo.register.scope_models import ScopeDecision
 from panhuo.register.selectors import scope_decision_list
 
 router = Router()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.forms import DateInput, MoneyFormField
-from panhuo.finance.schedules import Row
+from panhuo.finance.debts.schedules import Row
 from panhuo.finance.services import STRATEGIES
 from panhuo.organisation import policy
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from panhuo.core.errors import ValidationError
-from panhuo.finance.debt_models import FiscalInputs
+from panhuo.finance.debts.models import FiscalInputs
 from panhuo.finance.services import to_money
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy

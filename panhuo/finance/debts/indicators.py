@@ -179,7 +179,7 @@ def _finish(out: Indicators, sums: Sums) -> Indicators:
 
 def debt_facts(qs) -> list[DebtFacts]:
     """Facts of the debts in ``qs`` with their schedules, in two queries."""
-    from panhuo.finance.debt_models import ScheduleRow
+    from panhuo.finance.debts.models import ScheduleRow
 
     debts = list(qs.values_list("pk", "debt_type", "principal", "outstanding", "rate",
                                 "rate_type", "maturity_date"))  # fmt: skip
@@ -196,7 +196,7 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     """The indicators of ``jurisdiction`` (and everything below it) as the user may see them."""
     from django.utils import timezone
 
-    from panhuo.finance.debt_models import FiscalInputs
+    from panhuo.finance.debts.models import FiscalInputs
     from panhuo.finance.models import Debt
 
     as_of = as_of or timezone.localdate()

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from django.db import transaction
 
 from panhuo.core.errors import ValidationError
-from panhuo.finance.debt_models import ScheduleRow
+from panhuo.finance.debts.models import ScheduleRow
 from panhuo.finance.models import Debt
 from panhuo.integrity.services import audit_record
 from panhuo.organisation import policy

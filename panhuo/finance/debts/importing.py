@@ -17,10 +17,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.finance.debt_models import ScheduleRow
+from panhuo.finance.debts.models import ScheduleRow
+from panhuo.finance.debts.schedules import build_schedule
 from panhuo.finance.models import Debt, DebtType, RateType, ScheduleFrequency, ScheduleKind
-from panhuo.finance.schedules import build_schedule
-from panhuo.integrity.services import audit_record, snapshot
+from panhuo.integrity.services import audit_insert, audit_record, changed, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 from panhuo.register.importing.engine import Target
@@ -293,12 +293,14 @@ def _create(actor, v: dict[str, Any], source) -> None:
     if data.get("schedule_kind") and not data.get("schedule_frequency"):
         data["schedule_frequency"] = ScheduleFrequency.ANNUAL
     debt = Debt(code=v["code"], **data)
-    debt.full_clean()
-    debt.save(force_insert=True)
+    audit_insert(
+        debt,
+        actor=actor,
+        action="debt.import_create",
+        jurisdiction_path=debt.jurisdiction.path,
+        after={**snapshot(debt), "source": source},
+    )
     _schedule(debt)
-    audit_record(actor=actor, action="debt.import_create", obj=debt,
-                 after={**snapshot(debt), "source": source},
-                 jurisdiction_path=debt.jurisdiction.path)  # fmt: skip
 
 
 def _update(actor, debt: Debt, diff: dict[str, Any], source) -> None:
@@ -312,11 +314,9 @@ def _update(actor, debt: Debt, diff: dict[str, Any], source) -> None:
     debt.save()
     if set(diff) & set(TERMS):
         _schedule(debt)
-    after = snapshot(debt)
+    before, after = changed(before, snapshot(debt))
     audit_record(actor=actor, action="debt.import_update", obj=debt,
-                 before={k: v for k, v in before.items() if after.get(k) != v},
-                 after={**{k: v for k, v in after.items() if before.get(k) != v},
-                        "source": source},
+                 before=before, after={**after, "source": source},
                  jurisdiction_path=debt.jurisdiction.path)  # fmt: skip
 
 

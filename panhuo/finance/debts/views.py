@@ -18,17 +18,17 @@ from django.views.decorators.http import require_POST
 
 from panhuo.core.ui import add_service_errors, csv_response, fetch_or_404, section_required
 from panhuo.finance import services
-from panhuo.finance.fiscal import fiscal_inputs_set
-from panhuo.finance.indicators import indicators_for
-from panhuo.finance.models import Debt
-from panhuo.finance.risk_forms import (
+from panhuo.finance.debts.fiscal import fiscal_inputs_set
+from panhuo.finance.debts.forms import (
     FiscalInputsForm,
     ReverseForm,
     RiskFilterForm,
     ScheduleForm,
     StrategyForm,
 )
-from panhuo.finance.schedules import debt_schedule_set
+from panhuo.finance.debts.indicators import indicators_for
+from panhuo.finance.debts.schedules import debt_schedule_set
+from panhuo.finance.models import Debt
 from panhuo.finance.selectors import allocation_list, get_debt_for, get_receipt_for
 from panhuo.finance.trace import HEADERS, trail
 from panhuo.organisation import policy
