@@ -19,23 +19,24 @@ from decimal import ROUND_UP, Decimal
 from django.utils import timezone
 
 from panhuo.disposal import services as disposal
-from panhuo.disposal.models import PackageItem
+from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.finance import services as finance
 from panhuo.pricing.selectors import package_appraisal
-from panhuo.register.models import Asset, AssetStatus, Criticality
+from panhuo.register.models import Asset, AssetStatus
 from panhuo.site.demo import catalogue as c
 
 LATE = "Recorded from the exchange's confirmation after the fact."
 
 
-def _free_asset(district) -> Asset:
-    """An idle asset of the district in no package, the first by code (no random draw)."""
-    taken = PackageItem.objects.values("asset_id")
+def _free_asset(seeder, district) -> Asset | None:
+    """The first (by code) of the confirmed scope's idle candidates that is unencumbered and
+    secures no debt, so that only the period gates hold its sale back (no random draw)."""
     return (
-        Asset.objects.filter(unit__jurisdiction=district, status=AssetStatus.IDLE)
-        .exclude(criticality=Criticality.ESSENTIAL)
-        .exclude(pk__in=taken)
+        confirmed_candidates(seeder.users["office"], jurisdiction=district)
+        .filter(status=AssetStatus.IDLE)
+        .filter(encumbrances__isnull=True, debt_securities__isnull=True)
         .filter(valuations__kind="appraisal")
+        .distinct()
         .order_by("code")
         .first()
     )
@@ -44,7 +45,7 @@ def _free_asset(district) -> Asset:
 def _approved(seeder, name: str):
     district = seeder.places[c.DISTRICT[0]]
     office = seeder.users["office"]
-    asset = _free_asset(district)
+    asset = _free_asset(seeder, district)
     if asset is None:  # a demo size too small for these two: nothing to show
         return None
     package = disposal.package_create(
