@@ -26,3 +26,16 @@ def _reset_language():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _nominal_appraisals_take_any_price(request, monkeypatch):
+    """The factories give every asset a nominal appraisal of 1.00 yuan (so that the price rules
+    let any test price list and conclude); against it every price would be "implausible" and
+    held by the amount check (``disposal.amounts``, gate ``amount_implausible``). Tests not
+    about amounts therefore run without that check; tests marked ``amount_check`` (its own
+    tests, the demo's) run with it, against real appraisals."""
+    if request.node.get_closest_marker("amount_check") is None:
+        from panhuo.disposal import amounts
+
+        monkeypatch.setattr(amounts, "check", lambda *args, **kwargs: [])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +34,88 @@ class MoneyFormField(forms.DecimalField):
         attrs.pop("step", None)
         attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "input-num"})
         return attrs
+
+
+class AmountInput(forms.MultiWidget):
+    """An amount box with its unit beside it (元 / 万元). The box keeps the field's name and the
+    unit is sent as ``<name>_unit``, so a form posted without the unit (a script) reads yuan."""
+
+    template_name = "core/widgets/amount.html"
+
+    def __init__(self, attrs=None):
+        from panhuo.core.money import INPUT_UNIT_LABELS
+
+        box = forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "class": "input-num"}
+        )
+        unit = forms.Select(
+            choices=list(INPUT_UNIT_LABELS.items()),
+            attrs={"class": "unit", "aria-label": _("Unit")},
+        )
+        super().__init__({"": box, "unit": unit}, attrs)
+
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else ""
+
+    def decompress(self, value):
+        if value in (None, ""):
+            return ["", "yuan"]
+        return [str(value), "yuan"]
+
+    def value_from_datadict(self, data, files, name):
+        text, unit = super().value_from_datadict(data, files, name)
+        return [text, unit or "yuan"]
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+
+class AmountFormField(MoneyFormField):
+    """An amount typed in 元 or 万元, chosen explicitly beside the box; the cleaned value is
+    Decimal yuan, converted exactly (``core.money.to_yuan``: 12.3456 万元 = 123,456.00 yuan; a
+    fraction of a cent is refused, never rounded). Every amount input of the disposal forms
+    uses it, so a reserve typed in yuan on a page showing 万元 cannot be misread."""
+
+    widget = AmountInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("decimal_places", 6)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {}
+
+    def to_python(self, value):
+        from panhuo.core.money import AmountUnitError, to_yuan
+
+        text, unit = (value if isinstance(value, list | tuple) else [value, "yuan"])[:2]
+        if unit not in ("yuan", "wan"):
+            raise forms.ValidationError(_("Choose the unit: 元 or 万元."), code="unit")
+        amount = super().to_python(text)
+        if amount is None:
+            return None
+        try:
+            return to_yuan(amount, unit)
+        except AmountUnitError:
+            raise forms.ValidationError(
+                _("Too many decimal places: at most 2 in 元, 6 in 万元."), code="places"
+            ) from None
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+    def run_validators(self, value):
+        if value is None:
+            return
+        for v in self.validators:
+            if isinstance(v, MinValueValidator | MaxValueValidator):
+                v(value)
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != (None if initial in (None, "") else Decimal(initial))
+        except forms.ValidationError:
+            return True
 
 
 class DateInput(forms.DateInput):

@@ -30,3 +30,38 @@ def format_money(amount: Decimal | None) -> str:
     if value is None:
         return "—"
     return f"{value:,}"
+
+
+# --- Amount input: 元 or 万元, stated explicitly ----------------------------------------------
+
+#: The units an amount may be typed in, and how many yuan one of them is.
+INPUT_UNITS = {"yuan": Decimal(1), "wan": Decimal(10_000)}
+INPUT_UNIT_LABELS = {"yuan": _("元 (yuan)"), "wan": _("万元 (10,000 yuan)")}
+#: An amount in yuan has at most 2 decimal places, so one in 万元 at most 6.
+INPUT_PLACES = {"yuan": 2, "wan": 6}
+
+
+class AmountUnitError(ValueError):
+    """An amount that cannot be taken exactly in the given unit (the message says why)."""
+
+
+def to_yuan(amount: Decimal, unit: str) -> Decimal:
+    """``amount`` typed in ``unit`` ("yuan" or "wan") as yuan, exactly (no rounding): 1.2345
+    万元 is 12345.00 yuan; more places than a cent are refused, never rounded away."""
+    if unit not in INPUT_UNITS:
+        raise AmountUnitError(f"Unknown unit {unit!r}; yuan or wan.")
+    amount = Decimal(amount)
+    if not amount.is_finite():
+        raise AmountUnitError("Not a finite amount.")
+    yuan = amount.scaleb(4) if unit == "wan" else amount
+    if yuan != yuan.quantize(Decimal("0.01")):
+        raise AmountUnitError(f"At most {INPUT_PLACES[unit]} decimal places in {unit}.")
+    return yuan.quantize(Decimal("0.01"))
+
+
+def from_yuan(yuan: Decimal, unit: str) -> Decimal:
+    """``yuan`` expressed in ``unit``, exactly (a power-of-ten shift, never rounded)."""
+    if unit not in INPUT_UNITS:
+        raise AmountUnitError(f"Unknown unit {unit!r}; yuan or wan.")
+    yuan = Decimal(yuan)
+    return yuan.scaleb(-4) if unit == "wan" else yuan

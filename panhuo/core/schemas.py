@@ -199,3 +199,40 @@ class ListFilters(Schema):
 
     def selector_kwargs(self) -> dict:
         return self.dict(exclude={"sort"})
+
+
+#: An amount typed by a person, in the body's ``unit`` (yuan, or wan = 万元 = 10,000 yuan):
+#: up to 6 decimal places so that 万元 figures are exact; after conversion to yuan at most 2
+#: may remain (``AmountsInUnit``).
+PositiveAmountIn = DecimalIn(
+    places=6,
+    minimum=Decimal(0),
+    above=True,
+    description='An amount above zero as decimal text in the body\'s unit ("yuan" by default, '
+    'or "wan" = 万元), e.g. "1234.50" yuan or "12.345" 万元.',
+)
+AmountIn = DecimalIn(
+    places=6,
+    minimum=Decimal(0),
+    description="An amount of at least zero as decimal text in the body's unit.",
+)
+AmountUnit = Literal["yuan", "wan"]
+
+
+def amounts_in_yuan(model, names: tuple[str, ...]):
+    """Convert the amounts ``names`` of a validated body from its ``unit`` to yuan, exactly
+    (``core.money.to_yuan``); a fraction of a cent left after conversion is refused, naming
+    the field. Call from a ``model_validator(mode="after")``."""
+    from panhuo.core.money import AmountUnitError, to_yuan
+
+    for name in names:
+        value = getattr(model, name, None)
+        if value is None:
+            continue
+        try:
+            object.__setattr__(model, name, to_yuan(value, model.unit))
+        except AmountUnitError:
+            raise ValueError(
+                f"{name}: at most 2 decimal places in yuan (6 in wan); got {value} {model.unit}."
+            ) from None
+    return model

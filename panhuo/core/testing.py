@@ -210,13 +210,16 @@ def concluded_project(
         channel="auction",
         asset_ids=[a.pk for a in assets],
     )
+    # Whatever deal price the test wants is taken as meant (the amount check, which holds a
+    # price far from the appraisal, is confirmed here; in-process tests run without it).
+    sure = {"confirm_amount": True}
     p = ds.project_create(
-        actor=w.user("office"), package=package, reserve_price=Decimal("5500000.00")
+        actor=w.user("office"), package=package, reserve_price=Decimal("5500000.00"), **sure
     )
-    p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
+    p = ds.project_transition(actor=w.user("office"), project=p, transition="submit", **sure)
     p = ds.project_transition(actor=w.user("head"), project=p, transition="approve")
     p = ds.project_transition(
-        actor=w.user("office"), project=p, transition="list", **recorded_late("list")
+        actor=w.user("office"), project=p, transition="list", **recorded_late("list"), **sure
     )
     p = ds.project_transition(
         actor=w.user("office"),
@@ -225,5 +228,23 @@ def concluded_project(
         deal_price=deal_price,
         buyer="Buyer Ltd",
         **(recorded_late("conclude") if late else {}),
+        **sure,
     )
     return p
+
+
+def written_approval(w: World, project, *, number: str = "Task Force Approval [2026] No. 7"):
+    """Put the head's written approval (an approval document with its number, 文号) on
+    ``project``: what the price-exception gate asks for before the head approves."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from panhuo.integrity.document_services import document_upload
+
+    return document_upload(
+        actor=w.user("office"),
+        target=project,
+        kind="approval",
+        title="Written approval",
+        number=number,
+        file=SimpleUploadedFile("approval.txt", f"{number}\nApproved.\n".encode()),
+    )

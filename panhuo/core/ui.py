@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -83,6 +84,36 @@ def add_service_errors(form, exc: DjangoValidationError) -> None:
                 )
     else:
         form.add_error(None, exc.messages)
+
+
+def form_write[T](
+    request,
+    form,
+    write: Callable[[], T],
+    message: str | Callable[[T], str] = "",
+    *,
+    denied: tuple[str, str] | None = None,
+) -> T | None:
+    """Run a page's service write for a valid form. A refusal (ValidationError) goes onto the
+    form under the field it names and None comes back, so the page shows the form again with
+    nothing written; on success the message (or ``message(result)``) is flashed and the
+    result returned for the redirect. ``denied`` = (field, text): a PermissionDenied for the
+    record the form chose (a jurisdiction the roles do not reach) is put on that field instead
+    of answering 403, as the form offered it."""
+    try:
+        result = write()
+    except DjangoValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    except PermissionDenied:
+        if denied is None:
+            raise
+        form.add_error(denied[0], denied[1])
+        return None
+    text = message(result) if callable(message) else message
+    if text:
+        messages.success(request, text)
+    return result
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

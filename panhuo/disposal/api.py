@@ -65,6 +65,7 @@ from panhuo.disposal.services import (
 from panhuo.disposal.suggestions import suggestions_for
 from panhuo.disposal.workflow import table_for
 from panhuo.organisation import policy
+from panhuo.pricing.selectors import applied_rules
 
 router = Router()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -181,6 +182,7 @@ def _project_detail(user, project_id):
     # Only what the caller can take now: the project page shows the rest disabled, with why.
     project.available_transitions = available_transitions(user, project, actionable=True)
     project.flags = sorted({"single_bidder" for r in project.rounds.all() if r.single_bidder})
+    project.rule_set = applied_rules(project.package)
     project.blocked_transitions = [
         {"name": t.name, "label": str(t.label), "reason": reason}
         for t, reason in blocked_transitions(user, project)
@@ -207,6 +209,7 @@ def project_new(request: HttpRequest, payload: ProjectIn):
         reserve_price=payload.reserve_price,
         channel=payload.channel,
         note=payload.note,
+        confirm_amount=payload.confirm_amount,
     )
     return Status(201, _project_detail(user, project.pk))
 
@@ -272,7 +275,11 @@ def project_change(request: HttpRequest, project_id: Id, payload: ProjectPatch):
     project = get_project_for(user, project_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None)
-    project_update(actor=user, project=project, data=data, version=version)
+    data.pop("unit", None)
+    confirm = bool(data.pop("confirm_amount", False))
+    if "reserve_price" in data:
+        data["reserve_price"] = payload.reserve_price  # in yuan, whatever unit was typed
+    project_update(actor=user, project=project, data=data, version=version, confirm_amount=confirm)
     return _project_detail(user, project.pk)
 
 
@@ -308,6 +315,7 @@ def project_transition_take(request: HttpRequest, project_id: Id, payload: Trans
         comment=payload.comment,
         deal_price=payload.deal_price,
         buyer=payload.buyer,
+        confirm_amount=payload.confirm_amount,
         **payload.channel_data(),
     )
     return _project_detail(user, project.pk)

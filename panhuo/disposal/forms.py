@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.core.forms import AmountFormField, MoneyFormField, blank_choice
 from panhuo.core.lists import ListFilterForm
 from panhuo.disposal import money
 from panhuo.disposal.channel_models import Frequency
@@ -159,18 +159,32 @@ class BoardFilterForm(forms.Form):
         return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
 
 
+UNIT_HELP = _("Choose 元 or 万元 beside the amount; it is kept in yuan, converted exactly.")
+CONFIRM_HELP = _(
+    "Only if the amount was held as implausible (far from the appraisal) and is right: "
+    "the confirmation is recorded."
+)
+#: Steps that take the project's reserve as it stands (the amount check runs on them too).
+AMOUNT_STEPS = frozenset({"submit", "list"})
+
+
 class ProjectForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    reserve_price = MoneyFormField(label=_("Reserve price (yuan)"))
+    reserve_price = AmountFormField(label=_("Reserve price"), help_text=UNIT_HELP)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirm_amount = forms.BooleanField(
+        label=_("I confirm this amount"), required=False, help_text=CONFIRM_HELP
     )
 
 
 class PriceExceptionForm(forms.Form):
     """Ask the head to approve a reserve or deal price below the approval floor."""
 
-    amount = MoneyFormField(label=_("Price to approve (yuan)"), min_value=Decimal("0.01"))
+    amount = AmountFormField(
+        label=_("Price to approve"), min_value=Decimal("0.01"), help_text=UNIT_HELP
+    )
     reason = forms.CharField(
         label=_("Reason"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -193,10 +207,14 @@ class TransitionForm(forms.Form):
         date = forms.DateInput(attrs={"type": "date"})
         if needs & {"listing", "relist", "redisclose"}:
             if "relist" in needs:
-                f["reserve_price"] = MoneyFormField(label=_("Reduced reserve price (yuan)"))
+                f["reserve_price"] = AmountFormField(
+                    label=_("Reduced reserve price"), help_text=UNIT_HELP
+                )
             if "redisclose" in needs:
-                f["reserve_price"] = MoneyFormField(
-                    label=_("Reserve price at the new appraisal (yuan)"), required=False
+                f["reserve_price"] = AmountFormField(
+                    label=_("Reserve price at the new appraisal"),
+                    required=False,
+                    help_text=UNIT_HELP,
                 )
             f["platform"] = forms.CharField(label=_("Platform"), max_length=200, required=False)
             f["listed_on"] = forms.DateField(
@@ -236,8 +254,8 @@ class TransitionForm(forms.Form):
         if "swap" in needs:
             f["debt"] = forms.ModelChoiceField(label=_("Debt"), queryset=money.open_debts())
         if transition.needs_deal:
-            label = _("Agreed value (yuan)") if "swap" in needs or "recipient" in needs else None
-            f["deal_price"] = MoneyFormField(label=label or _("Deal price (yuan)"))
+            label = _("Agreed value") if "swap" in needs or "recipient" in needs else None
+            f["deal_price"] = AmountFormField(label=label or _("Deal price"), help_text=UNIT_HELP)
             if not needs & {"swap", "recipient", "counterparty"}:
                 f["buyer"] = forms.CharField(
                     label=_("Buyer"),
@@ -260,16 +278,22 @@ class TransitionForm(forms.Form):
             f["counterparty"] = forms.CharField(label=_("Tenant or concessionaire"), max_length=200)
             f["term_start"] = forms.DateField(label=_("Term starts"), widget=date)
             f["term_end"] = forms.DateField(label=_("Term ends"), widget=date)
-            f["period_amount"] = MoneyFormField(label=_("Amount per period (yuan)"))
+            f["period_amount"] = AmountFormField(label=_("Amount per period"), help_text=UNIT_HELP)
             f["frequency"] = forms.ChoiceField(
                 label=_("Payment frequency"), choices=Frequency.choices
             )
-            f["deposit"] = MoneyFormField(label=_("Deposit (yuan)"), required=False)
+            f["deposit"] = AmountFormField(label=_("Deposit"), required=False, help_text=UNIT_HELP)
         if "renewal" in needs:
             f["term_end"] = forms.DateField(
                 label=_("New end of term"), widget=forms.DateInput(attrs={"type": "date"})
             )
-            f["period_amount"] = MoneyFormField(label=_("Amount per period (yuan)"), required=False)
+            f["period_amount"] = AmountFormField(
+                label=_("Amount per period"), required=False, help_text=UNIT_HELP
+            )
+        if transition.needs_deal or needs & {"relist"} or transition.name in AMOUNT_STEPS:
+            f["confirm_amount"] = forms.BooleanField(
+                label=_("I confirm this amount"), required=False, help_text=CONFIRM_HELP
+            )
         f["comment"] = forms.CharField(
             label=_("Reason") if transition.needs_comment else _("Comment"),
             required=transition.needs_comment,

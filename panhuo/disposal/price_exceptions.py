@@ -26,7 +26,7 @@ from panhuo.disposal.workflow import Transition, table_for
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 from panhuo.pricing.rules import needs_written_approval
-from panhuo.pricing.selectors import package_appraisal, thresholds_for
+from panhuo.pricing.selectors import package_appraisal, thresholds_for_package
 
 #: The approvals purpose the pricing guard reads (``disposal.pricing_guard.APPROVAL_PURPOSE``).
 PURPOSE = "price_exception"
@@ -94,7 +94,7 @@ def _check_below_floor(project: DisposalProject, amount: Decimal) -> None:
     found = package_appraisal(project.package, on=timezone.localdate())
     if not found.total:
         return  # no appraisal yet: the guard asks for one first; the request may still go ahead
-    t = thresholds_for(project.jurisdiction)
+    t = thresholds_for_package(project.package)
     if not needs_written_approval(price=amount, appraised=found.total, t=t):
         raise ValidationError(
             {

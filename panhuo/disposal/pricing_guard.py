@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from panhuo.approvals.models import ApprovalStatus
 from panhuo.approvals.services import approval_status
+from panhuo.approvals.services.gates import approved_by_least_authority
 from panhuo.disposal import workflow
 from panhuo.pricing import rules
-from panhuo.pricing.selectors import package_appraisal, thresholds_for
+from panhuo.pricing.selectors import package_appraisal, thresholds_for_package
 
 LISTING = frozenset({"list", "relist", "redisclose"})
 DEAL = frozenset({"conclude"})
@@ -34,10 +35,13 @@ APPROVAL_PURPOSE = "price_exception"
 def written_approval(project, price: Decimal) -> bool:
     """Whether the head's written approval of a price below the floor has been given on
     ``project`` (panhuo.approvals, purpose ``price_exception``), covering ``price``: an
-    approval that names an amount covers prices at or above it."""
+    approval that names an amount covers prices at or above it, and only when its last step was
+    decided by the head (or the head's delegate)."""
     request = approval_status(project, APPROVAL_PURPOSE)
     if request is None or request.status != ApprovalStatus.APPROVED:
         return False
+    if not approved_by_least_authority(request):
+        return False  # approved by a role below the head (a chain saved before the rule)
     return request.amount is None or Decimal(price) >= request.amount
 
 
@@ -108,7 +112,7 @@ def _with_request_hint(project, breach: rules.Breach) -> rules.Breach:
 def check(project, transition: str, data: dict, *, on: dt.date | None = None):
     """The first price rule ``transition`` would break on ``project``, or None."""
     on = on or timezone.localdate()
-    t = thresholds_for(project.jurisdiction)
+    t = thresholds_for_package(project.package)
     found = package_appraisal(project.package, on=on)
     breach = rules.sale_needs_appraisal(channel=project.channel, missing=found.missing)
     if breach:

@@ -5,17 +5,20 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from panhuo.core.schemas import (
+    AmountIn,
+    AmountUnit,
     DecimalIn,
     Id,
     ListFilters,
-    Money,
     MoneyOut,
     Ordering,
+    PositiveAmountIn,
     PositiveMoney,
     Text,
+    amounts_in_yuan,
 )
 from panhuo.disposal.candidates import CANDIDATE_ORDERINGS
 from panhuo.disposal.channel_models import Frequency
@@ -130,7 +133,32 @@ class BlockedTransitionOut(Schema):
     reason: str
 
 
+class RuleClassOut(Schema):
+    code: str
+    label: str
+    law: str
+
+
+class AppliedThresholdOut(Schema):
+    name: str
+    label: str
+    value: str
+    source: str = Field(description="The law and article (or local measure) it comes from.")
+
+
+class AppliedRulesOut(Schema):
+    classes: list[RuleClassOut] = Field(
+        description="The rule-set class(es) of the package's assets: administrative (Decree "
+        "738), enterprise (Order 32), land-use rights (MLR Order 39)."
+    )
+    strictest_of_each: bool = Field(
+        description="The package mixes classes: each threshold is the strictest of theirs."
+    )
+    thresholds: list[AppliedThresholdOut]
+
+
 class ProjectDetailOut(ProjectOut):
+    rule_set: AppliedRulesOut = Field(description="The price rules applied, with their sources.")
     available_transitions: list[TransitionOut] = Field(
         description="What the caller can take now: allowed by the state machine and their "
         "roles, and held back by no other rule (an approval chain, money still due)."
@@ -148,13 +176,31 @@ class ProjectDetailOut(ProjectOut):
     )
 
 
+UNIT_FIELD = Field(
+    "yuan",
+    description='The unit of the amounts in this body: "yuan" (元, the default) or "wan" '
+    "(万元 = 10,000 yuan); they are converted to yuan exactly.",
+)
+CONFIRM_FIELD = Field(
+    False,
+    description="Confirm an amount held as implausible (gate amount_implausible: below half "
+    "the appraisal or above a plausible multiple of it); the confirmation is recorded.",
+)
+
+
 class ProjectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     package: Id
-    reserve_price: PositiveMoney
+    reserve_price: PositiveAmountIn
+    unit: AmountUnit = UNIT_FIELD
+    confirm_amount: bool = CONFIRM_FIELD
     channel: Channel | None = Field(None, description="Defaults to the package's channel.")
     note: Text = Field("", max_length=10_000)
+
+    @model_validator(mode="after")
+    def _in_yuan(self):
+        return amounts_in_yuan(self, ("reserve_price",))
 
 
 class ProjectPatch(Schema):
@@ -162,7 +208,9 @@ class ProjectPatch(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    reserve_price: PositiveMoney | None = None
+    reserve_price: PositiveAmountIn | None = None
+    unit: AmountUnit = UNIT_FIELD
+    confirm_amount: bool = CONFIRM_FIELD
     channel: Channel | None = None
     note: Text | None = Field(None, max_length=10_000)
     version: int | None = Field(
@@ -170,6 +218,10 @@ class ProjectPatch(Schema):
         description="The version you read: if someone changed the project since, 409 and "
         "nothing is written.",
     )
+
+    @model_validator(mode="after")
+    def _in_yuan(self):
+        return amounts_in_yuan(self, ("reserve_price",))
 
 
 Rate = DecimalIn(max_digits=6, places=3, minimum=Decimal(0), description='Percent, e.g. "3.150".')
@@ -190,7 +242,9 @@ class TransitionIn(Schema):
 
     transition: TransitionName
     comment: Text = Field("", max_length=10_000)
-    deal_price: PositiveMoney | None = Field(
+    unit: AmountUnit = UNIT_FIELD
+    confirm_amount: bool = CONFIRM_FIELD
+    deal_price: PositiveAmountIn | None = Field(
         None, description="conclude, transfer (value), agree_swap (agreed value)."
     )
     buyer: Text = Field("", max_length=200, description="conclude; issue (the vehicle).")
@@ -207,7 +261,7 @@ class TransitionIn(Schema):
         None, description="publish_result: the day the notice went up (default today)."
     )
     platform: Text = Field("", max_length=200, description="list, relist.")
-    reserve_price: PositiveMoney | None = Field(
+    reserve_price: PositiveAmountIn | None = Field(
         None, description="relist: the reduced reserve; redisclose: at the new appraisal."
     )
     bidders: int | None = Field(None, ge=0, le=100_000, description="conclude (auction).")
@@ -222,13 +276,19 @@ class TransitionIn(Schema):
     tranches: list[TrancheIn] = Field(default_factory=list, max_length=50)
     term_start: dt.date | None = None
     term_end: dt.date | None = Field(None, description="sign; renew: the new end.")
-    period_amount: PositiveMoney | None = Field(None, description="Rent or fee per period.")
+    period_amount: PositiveAmountIn | None = Field(None, description="Rent or fee per period.")
     frequency: Frequency | None = None
-    deposit: Money | None = None
+    deposit: AmountIn | None = None
+
+    @model_validator(mode="after")
+    def _in_yuan(self):
+        return amounts_in_yuan(self, ("deal_price", "reserve_price", "period_amount", "deposit"))
 
     def channel_data(self) -> dict:
         """The channel fields that were given, for ``project_transition``."""
-        data = self.dict(exclude={"transition", "comment", "deal_price", "buyer"})
+        data = self.dict(
+            exclude={"transition", "comment", "deal_price", "buyer", "unit", "confirm_amount"}
+        )
         return {
             k: v for k, v in data.items() if v is not None and v is not False and v not in ("", [])
         }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.core.gates import GateRefused
-from panhuo.disposal import channels, deadlines, guards, money, periods
+from panhuo.disposal import amounts, channels, deadlines, guards, money, periods
 from panhuo.disposal.models import (
     Channel,
     DisposalProject,
@@ -180,8 +180,11 @@ def project_create(
     reserve_price: Decimal,
     channel: str | None = None,
     note: str = "",
+    confirm_amount: bool = False,
 ) -> DisposalProject:
-    """Open a draft disposal project for a package (one active project per package)."""
+    """Open a draft disposal project for a package (one active project per package). A
+    reserve far from the package's appraisal is held unless ``confirm_amount`` (gate
+    ``amount_implausible``, see ``disposal.amounts``); a confirmation is recorded."""
     policy.require(
         actor, "project", "create", jurisdiction=package.jurisdiction, units=_package_units(package)
     )
@@ -203,12 +206,17 @@ def project_create(
             created_by=actor,
         )
         project.full_clean()
+        notes = amounts.check(
+            package, project.channel, {"reserve_price": project.reserve_price},
+            confirmed=confirm_amount,
+        )  # fmt: skip
         project.save(force_insert=True)
+        amounts.record(project, actor=actor, notes=notes)
         audit_record(
             actor=actor,
             action="project.create",
             obj=project,
-            after=snapshot(project),
+            after={**snapshot(project), **({"amount_confirmed": notes} if notes else {})},
             jurisdiction_path=package.jurisdiction.path,
         )
     return project
@@ -311,12 +319,14 @@ def project_transition(
     comment: str = "",
     deal_price: Decimal | None = None,
     buyer: str = "",
+    confirm_amount: bool = False,
     **data: Any,
 ) -> DisposalProject:
     """Apply one transition of the project's channel table, or refuse it naming the transition
     and the state. ``data`` carries the channel input the step needs (see ``channels``):
     listed_on, platform, reserve_price, bidders, counterparty_unit, counterparty,
     counterparty_soe, debt, tranches, term_start, term_end, period_amount, frequency, deposit.
+    An implausible reserve or deal price is held unless ``confirm_amount`` (``amounts``).
     Everything the step writes is one transaction: a refusal leaves nothing behind."""
     comment = comment or ""
     with transaction.atomic():
@@ -331,6 +341,9 @@ def project_transition(
             raise TransitionRefused({"transition": [reason]})
         if t.needs_comment and not comment.strip():
             raise ValidationError({"comment": [f"“{t.name}” needs a written reason."]})
+        confirmations = amounts.for_transition(
+            project, t, deal_price=deal_price, data=data, confirmed=confirm_amount
+        )
         guards.registry.run(
             actor=actor,
             project=project,
@@ -370,6 +383,7 @@ def project_transition(
         project.save()
         if t.disposes:
             _conclude_package(project, actor=actor, transition=t.name)
+        amounts.record(project, actor=actor, notes=confirmations)
         ProjectEvent.objects.create(
             project=project,
             transition=t.name,
@@ -388,6 +402,7 @@ def project_transition(
                 **{k: v for k, v in after.items() if before.get(k) != v},
                 **({"comment": comment.strip()} if comment.strip() else {}),
                 **({"channel": note} if note else {}),
+                **({"amount_confirmed": confirmations} if confirmations else {}),
             },
             jurisdiction_path=project.jurisdiction.path,
         )
@@ -425,10 +440,16 @@ def _conclude_package(project: DisposalProject, *, actor: User, transition: str)
 
 
 def project_update(
-    *, actor: User, project: DisposalProject, data: dict[str, Any], version: int | None = None
+    *,
+    actor: User,
+    project: DisposalProject,
+    data: dict[str, Any],
+    version: int | None = None,
+    confirm_amount: bool = False,
 ) -> DisposalProject:
     """Edit a draft's reserve price, channel or note (only drafts may change). ``version``
-    (if given) must match, so that no one's edit is silently lost."""
+    (if given) must match, so that no one's edit is silently lost. A new reserve far from the
+    appraisal is held unless ``confirm_amount`` (``amounts``)."""
     allowed = {"reserve_price", "channel", "note"}
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -456,14 +477,24 @@ def project_update(
             setattr(project, k, v)
         project.version += 1
         project.full_clean()
+        notes = []
+        if "reserve_price" in data or "channel" in data:
+            notes = amounts.check(
+                project.package, project.channel, {"reserve_price": project.reserve_price},
+                confirmed=confirm_amount, project=project,
+            )  # fmt: skip
         project.save()
+        amounts.record(project, actor=actor, notes=notes)
         after = snapshot(project)
         audit_record(
             actor=actor,
             action="project.update",
             obj=project,
             before={k: v for k, v in before.items() if after.get(k) != v},
-            after={k: v for k, v in after.items() if before.get(k) != v},
+            after={
+                **{k: v for k, v in after.items() if before.get(k) != v},
+                **({"amount_confirmed": notes} if notes else {}),
+            },
             jurisdiction_path=project.jurisdiction.path,
         )
     return project

@@ -96,3 +96,58 @@ class DebtSettlement(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("debt-detail", args=[self.debt_id])
+
+
+class DeferredSecurityKind(models.TextChoices):
+    GUARANTEE = "guarantee", _("Guarantee (保证)")
+    PLEDGE = "pledge", _("Pledge (质押)")
+    MORTGAGE = "mortgage", _("Mortgage (抵押)")
+
+
+class DeferredTerms(models.Model):
+    """The terms of a sale paid by instalments (Order 32 art. 28): the interest agreed on the
+    deferred part (not below the reference rate in force, recorded beside it), the security the
+    seller accepted, and the interest it adds to the expected receipts. Setting a new plan
+    cancels the old terms (kept, marked cancelled), like the plan's rows."""
+
+    project = models.ForeignKey(
+        "disposal.DisposalProject", on_delete=models.CASCADE, related_name="deferred_terms"
+    )
+    interest_rate = models.DecimalField(
+        _("interest rate (% a year)"), max_digits=6, decimal_places=3
+    )
+    reference_rate = models.DecimalField(
+        _("reference rate then (% a year)"), max_digits=5, decimal_places=2
+    )
+    security_kind = models.CharField(
+        _("security"), max_length=12, choices=DeferredSecurityKind.choices
+    )
+    security_reference = models.CharField(_("security document"), max_length=200)
+    interest_total = MoneyField(_("interest expected"), default=Decimal("0.00"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+
+    class Meta:
+        ordering = ["project", "-recorded_at", "-pk"]
+        verbose_name = _("deferred payment terms")
+        verbose_name_plural = _("deferred payment terms")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interest_rate__gte=models.F("reference_rate")),
+                name="deferred_interest_not_below_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(security_kind__in=["guarantee", "pledge", "mortgage"])
+                & ~Q(security_reference=""),
+                name="deferred_terms_secured",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.interest_rate} %, {self.security_kind}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("instalment-plan", args=[self.project_id])

@@ -7,17 +7,17 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from panhuo.core.forms import DateInput, MoneyFormField
-from panhuo.core.ui import add_service_errors, fetch_or_404, section_required
+from panhuo.core.forms import AmountFormField, DateInput
+from panhuo.core.ui import fetch_or_404, form_write, section_required
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import get_project_for
+from panhuo.finance.expected_models import DeferredSecurityKind
 from panhuo.finance.instalments import SALE_CHANNELS, instalment_plan_set, plan_lines
 from panhuo.organisation import policy
 from panhuo.pricing import rules
@@ -26,10 +26,10 @@ CENT = Decimal("0.01")
 
 
 class InstalmentPlanForm(forms.Form):
-    down_payment = MoneyFormField(
-        label=gettext_lazy("Down payment (yuan)"),
+    down_payment = AmountFormField(
+        label=gettext_lazy("Down payment"),
         required=False,
-        help_text=gettext_lazy("Empty or the whole price: paid in full."),
+        help_text=gettext_lazy("Empty or the whole price: paid in full. 元 or 万元 beside it."),
     )
     down_due = forms.DateField(label=gettext_lazy("Down payment due on"), widget=DateInput())
     instalments = forms.IntegerField(
@@ -48,6 +48,17 @@ class InstalmentPlanForm(forms.Form):
         decimal_places=3,
         min_value=0,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-num"}),
+        help_text=gettext_lazy("Not below the reference rate of the price rules (1-year LPR)."),
+    )
+    security_kind = forms.ChoiceField(
+        label=gettext_lazy("Security for the deferred part"),
+        required=False,
+        choices=[("", "—"), *DeferredSecurityKind.choices],
+    )
+    security_reference = forms.CharField(
+        label=gettext_lazy("Security document (number or reference)"),
+        required=False,
+        max_length=200,
     )
 
     def __init__(self, *args, price: Decimal, **kwargs):
@@ -114,17 +125,17 @@ def instalment_plan_view(request, project_pk):
             initial={"down_due": due.down_by, "last_due": due.rest_by, "instalments": 0},
         )
         if request.method == "POST" and form.is_valid():
-            try:
-                instalment_plan_set(
+            done = form_write(
+                request, form,
+                lambda: instalment_plan_set(
                     actor=request.user, project=project, rows=form.rows(),
                     interest_rate=form.cleaned_data.get("interest_rate"),
-                )  # fmt: skip
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Payment plan of %(code)s recorded.") % {"code": project.code}
-                )
+                    security_kind=form.cleaned_data.get("security_kind") or "",
+                    security_reference=form.cleaned_data.get("security_reference") or "",
+                ),
+                _("Payment plan of %(code)s recorded.") % {"code": project.code},
+            )  # fmt: skip
+            if done is not None:
                 return redirect("instalment-plan", project_pk=project.pk)
     today = timezone.localdate()
     return render(

@@ -2,6 +2,13 @@
 within a year, with interest (Order 32 art. 28; the thresholds are the jurisdiction's price
 rules, checked by ``pricing.rules.payment_terms_ok`` in its working days).
 
+The deferred part bears interest at no less than the reference rate (the price rules'
+``reference_rate_pct``, the 1-year LPR by default) and is secured by a guarantee, pledge or
+mortgage the seller accepted (gates ``deferred_interest_low`` and ``deferred_security_missing``,
+``pricing.gates.require_deferred_terms``). The terms are recorded (``DeferredTerms``) and the
+interest each instalment carries — simple interest on the balance still deferred, from the
+previous due date — is added to the expected receipts as its own row on the instalment's date.
+
 A plan is recorded as the project's expected receipts of kind "instalment": the down payment
 first, then the instalments. Setting a plan replaces the open plan (the old rows are kept,
 marked cancelled), so the ledger of what was expected stays readable. Receipts cover the rows
@@ -23,12 +30,18 @@ from panhuo.core import workdays
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import Channel, DisposalProject, ProjectStatus
 from panhuo.finance import expected
-from panhuo.finance.expected_models import ExpectedKind, ExpectedReceipt
+from panhuo.finance.expected_models import (
+    DeferredSecurityKind,
+    DeferredTerms,
+    ExpectedKind,
+    ExpectedReceipt,
+)
 from panhuo.finance.services import to_money
 from panhuo.integrity.services import audit_record
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 from panhuo.pricing import rules
+from panhuo.pricing.gates import deferred_interest, require_deferred_terms
 
 #: The channels whose deal is a sale paid by the buyer (Order 32 art. 28 applies).
 SALE_CHANNELS = frozenset({Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED})
@@ -98,7 +111,13 @@ _FIELD = {"down_payment": "amount", "down_paid_on": "due_date", "payment": "due_
 
 
 def check_plan(
-    project: DisposalProject, plan: list[PlanRow], *, deal_date: dt.date, interest_rate
+    project: DisposalProject,
+    plan: list[PlanRow],
+    *,
+    deal_date: dt.date,
+    interest_rate,
+    security_kind: str = "",
+    security_reference: str = "",
 ) -> None:
     """Refuse a plan that breaks the payment rule, naming the row and field."""
     price = project.deal_price
@@ -112,7 +131,7 @@ def check_plan(
         raise ValidationError(
             {"rows[0].due_date": [f"{first.due_date} is before the deal ({deal_date})."]}
         )
-    t = rules.thresholds_for(project.jurisdiction)
+    t = rules.thresholds_for_project(project)
     if len(plan) == 1:
         breach = rules.payment_terms_ok(
             price=price, deal_date=deal_date, t=t, paid_in_full_on=first.due_date,
@@ -124,11 +143,17 @@ def check_plan(
             down_paid_on=first.due_date, rest_due_on=last.due_date,
             jurisdiction=project.jurisdiction,
         )  # fmt: skip
-        if breach is None and interest_rate in (None, ""):
-            raise ValidationError(
-                {"interest_rate": ["Instalments after the down payment bear interest: give the "
-                                   "agreed rate (% a year)."]}
-            )  # fmt: skip
+        if breach is None:
+            require_deferred_terms(
+                rate_pct=interest_rate,
+                security=(security_kind or "") and (security_reference or "").strip(),
+                t=t,
+            )
+            if security_kind not in DeferredSecurityKind.values:
+                raise ValidationError(
+                    {"security_kind": [f"Unknown security {security_kind!r}; one of "
+                                       f"{DeferredSecurityKind.values}."]}
+                )  # fmt: skip
     if breach is not None:
         index = len(plan) - 1 if breach.field == "rest_due_on" else 0
         field = f"rows[{index}].{_FIELD.get(breach.field, 'due_date')}"
@@ -146,10 +171,13 @@ def instalment_plan_set(
     project: DisposalProject,
     rows: Any,
     interest_rate: Any = None,
+    security_kind: str = "",
+    security_reference: str = "",
 ) -> list[ExpectedReceipt]:
     """Record how the buyer of a concluded sale pays: one row (in full) or a down payment and
-    instalments. Replaces the project's open plan; refuses a plan breaking the payment rule,
-    naming the row and field, with nothing written."""
+    instalments with interest (not below the reference rate) and a security, the interest
+    added to the expected receipts. Replaces the project's open plan; refuses a plan breaking
+    the payment rule, naming the row and field, with nothing written."""
     policy.require(actor, "receipt", "create", jurisdiction=project.jurisdiction)
     plan = parse_rows(rows)
     rate = None if interest_rate in (None, "") else _rate(interest_rate)
@@ -169,12 +197,16 @@ def instalment_plan_set(
                 {"project": [f"A payment plan is set between the deal and the payment in full; "
                              f"{project.code} is {project.get_status_display()}."]}
             )  # fmt: skip
-        check_plan(project, plan, deal_date=deal_date(project), interest_rate=rate)
+        check_plan(
+            project, plan, deal_date=deal_date(project), interest_rate=rate,
+            security_kind=security_kind, security_reference=security_reference,
+        )  # fmt: skip
         old = ExpectedReceipt.objects.filter(
             project=project, cancelled=False, kind=ExpectedKind.INSTALMENT
         )
         before = [(str(e.due_date), str(e.amount)) for e in old]
         old.update(cancelled=True)
+        DeferredTerms.objects.filter(project=project, cancelled=False).update(cancelled=True)
         n = len(plan)
         made = []
         for i, r in enumerate(plan):
@@ -191,6 +223,28 @@ def instalment_plan_set(
             e.full_clean()
             e.save(force_insert=True)
             made.append(e)
+        interest = []
+        if n > 1:
+            interest = deferred_interest([(r.due_date, r.amount) for r in plan], rate)
+            for i, (due, amount) in enumerate(interest, start=1):
+                e = ExpectedReceipt(
+                    project=project, due_date=due, amount=amount,
+                    kind=ExpectedKind.INSTALMENT, label=f"Interest {i} ({rate} % a year)",
+                )  # fmt: skip
+                e.full_clean()
+                e.save(force_insert=True)
+                made.append(e)
+            terms = DeferredTerms(
+                project=project,
+                interest_rate=rate,
+                reference_rate=rules.thresholds_for_project(project).reference_rate_pct,
+                security_kind=security_kind,
+                security_reference=security_reference.strip(),
+                interest_total=sum((a for _d, a in interest), Decimal("0.00")),
+                recorded_by=actor if getattr(actor, "pk", None) else None,
+            )
+            terms.full_clean()
+            terms.save(force_insert=True)
         audit_record(
             actor=actor,
             action="instalment_plan.set",
@@ -199,6 +253,14 @@ def instalment_plan_set(
             after={
                 "rows": [(str(r.due_date), str(r.amount)) for r in plan],
                 "interest_rate": None if rate is None else str(rate),
+                **(
+                    {
+                        "security": f"{security_kind}: {security_reference.strip()}",
+                        "interest": [(str(d), str(a)) for d, a in interest],
+                    }
+                    if n > 1
+                    else {}
+                ),
             },
             jurisdiction_path=project.jurisdiction.path,
         )

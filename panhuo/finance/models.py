@@ -282,6 +282,8 @@ from panhuo.finance.debts.models import FiscalInputs, ScheduleRow  # noqa: E402,
 from panhuo.finance.deposits.models import Deposit, DepositStatus  # noqa: E402, F401
 from panhuo.finance.expected_models import (  # noqa: E402, F401
     DebtSettlement,
+    DeferredSecurityKind,
+    DeferredTerms,
     ExpectedKind,
     ExpectedReceipt,
 )

@@ -18,6 +18,7 @@ from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     fetch_or_404,
+    form_write,
     section_required,
 )
 from panhuo.disposal.selectors import get_project_for
@@ -145,16 +146,15 @@ def debt_create_view(request):
         raise PermissionDenied(_("Your roles do not allow registering debts."))
     form = DebtForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            debt = services.debt_create(
-                actor=request.user,
-                jurisdiction=form.cleaned_data["jurisdiction"],
+        debt = form_write(
+            request, form,
+            lambda: services.debt_create(
+                actor=request.user, jurisdiction=form.cleaned_data["jurisdiction"],
                 data=form.data_for_service(),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Debt %(code)s registered.") % {"code": debt.code})
+            ),
+            lambda d: _("Debt %(code)s registered.") % {"code": d.code},
+        )  # fmt: skip
+        if debt is not None:
             return redirect(debt)
     return render(request, "finance/debt_form.html", {"form": form})
 
@@ -276,16 +276,14 @@ def receipt_create_view(request, project_pk):
     due = (project.deal_price or Decimal("0.00")) - received
     form = ReceiptForm(request.POST or None, initial={"amount": _suggested_amount(project, due)})
     if request.method == "POST" and form.is_valid():
-        try:
-            receipt = services.receipt_create(
+        receipt = form_write(
+            request, form,
+            lambda: services.receipt_create(
                 actor=request.user, project=project, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Receipt %(voucher)s recorded.") % {"voucher": receipt.voucher}
-            )
+            ),
+            lambda r: _("Receipt %(voucher)s recorded.") % {"voucher": r.voucher},
+        )  # fmt: skip
+        if receipt is not None:
             return redirect(receipt)
     return render(
         request,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,8 +16,8 @@ from django.views.decorators.http import require_POST
 from panhuo.core.lists import Column, ObjectList, xlsx_response
 from panhuo.core.money import format_money, in_display_unit
 from panhuo.core.ui import (
-    add_service_errors,
     csv_response,
+    form_write,
     section_required,
 )
 from panhuo.monitor import figures
@@ -158,16 +157,14 @@ def thresholds_view(request):
     form = ThresholdsForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            thresholds_set(actor=request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied:
-            form.add_error(
-                "jurisdiction", _("Your roles do not allow setting thresholds for this place.")
-            )
-        else:
-            messages.success(request, _("Thresholds of %(j)s saved.") % {"j": data["jurisdiction"]})
+        saved = form_write(
+            request, form,
+            lambda: thresholds_set(actor=request.user, **data),
+            _("Thresholds of %(j)s saved.") % {"j": data["jurisdiction"]},
+            denied=("jurisdiction",
+                    _("Your roles do not allow setting thresholds for this place.")),
+        )  # fmt: skip
+        if saved is not None:
             return redirect(f"{redirect('monitor').url}?jurisdiction={data['jurisdiction'].pk}")
     return _monitor_page(request, thresholds_form=form, status=400)
 
@@ -211,29 +208,20 @@ def revenue_set_view(request):
     if form.is_valid():
         data = form.cleaned_data
         category = RevenueCategory.objects.get(code=data["category"])
-        try:
-            _record, outcome = revenue_set(
+        words = {"new": _("recorded"), "updated": _("corrected"), "unchanged": _("unchanged")}
+        done = form_write(
+            request, form,
+            lambda: revenue_set(
                 actor=request.user, jurisdiction=data["jurisdiction"], month=data["month"],
                 category=category, amount=data["amount"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied:
-            form.add_error(
-                "jurisdiction", _("Your roles do not allow entering figures for this place.")
-            )
-        else:
-            words = {"new": _("recorded"), "updated": _("corrected"), "unchanged": _("unchanged")}
-            messages.success(
-                request,
-                _("%(category)s of %(j)s for %(month)s: %(outcome)s.")
-                % {
-                    "category": category,
-                    "j": data["jurisdiction"],
-                    "month": data["month"],
-                    "outcome": words[outcome],
-                },
-            )
+            ),
+            lambda made: _("%(category)s of %(j)s for %(month)s: %(outcome)s.") % {
+                "category": category, "j": data["jurisdiction"], "month": data["month"],
+                "outcome": words[made[1]],
+            },
+            denied=("jurisdiction", _("Your roles do not allow entering figures for this place.")),
+        )  # fmt: skip
+        if done is not None:
             return redirect("revenue-list")
     return _records_page(request, set_form=form, status=400)
 

@@ -8,7 +8,7 @@ from panhuo.core.api import PagePagination, actor, referenced, require_any, visi
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.organisation import policy
-from panhuo.pricing import avm, services
+from panhuo.pricing import avm, law, services
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
 from panhuo.pricing.schemas import (
     AssetAppraisalOut,
@@ -120,15 +120,20 @@ def package_appraisal_detail(request: HttpRequest, package_id: Id):
 # --- Price rules -----------------------------------------------------------------------------
 
 
-def _rules_out(jurisdiction) -> dict:
-    rule_set = rule_set_for(jurisdiction)
+def _rules_out(jurisdiction, rule_class: str = "enterprise") -> dict:
+    rule_set = rule_set_for(jurisdiction, rule_class)
+    t = Thresholds.of(rule_set, rule_class)
     return {
         "jurisdiction_id": jurisdiction.pk,
         "source_jurisdiction_id": rule_set.jurisdiction_id if rule_set else None,
         "version": rule_set.version
         if rule_set and rule_set.jurisdiction_id == jurisdiction.pk
         else None,
-        **vars(Thresholds.of(rule_set)),
+        **t.values(),
+        "rule_class": rule_class,
+        "law": str(law.CLASS_LAW[rule_class]),
+        "sources": {k: str(v) for k, v in t.sources.items()},
+        "law_minimums": law.minimums_text(rule_class),
     }
 
 
@@ -147,22 +152,33 @@ def price_rules(request: HttpRequest, query: Query[RulesQuery]):
     """The thresholds that apply in a jurisdiction: its own set, else its nearest ancestor's,
     else the defaults of the rules table."""
     require_any(request, "pricerules", "view")
-    return _rules_out(_rules_place(actor(request), query.jurisdiction))
+    return _rules_out(_rules_place(actor(request), query.jurisdiction), query.rule_class)
 
 
 @router.put(
     "/price-rules/{jurisdiction_id}", response={200: PriceRulesOut, **ERRORS}, tags=["price rules"]
 )
 def price_rules_set(request: HttpRequest, jurisdiction_id: Id, payload: PriceRulesIn):
-    """Set some or all thresholds of a jurisdiction (head, deputies, office)."""
+    """Set some or all thresholds of a jurisdiction for one rule-set class (head, deputies,
+    office). A threshold laxer than the law's minimum for the class is refused (400 with gate
+    ``rule_set_laxer_than_law``); ``sources`` records local sources."""
     require_any(request, "pricerules", "edit")
     user = actor(request)
     place = _rules_place(user, jurisdiction_id)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version", None)
+    rule_class = data.pop("rule_class", None) or "enterprise"
+    sources = data.pop("sources", None)
     data = {k: v for k, v in data.items() if v is not None}
-    services.price_rules_update(actor=user, jurisdiction=place, data=data, version=version)
-    return _rules_out(place)
+    services.price_rules_update(
+        actor=user,
+        jurisdiction=place,
+        data=data,
+        version=version,
+        rule_class=rule_class,
+        sources=sources,
+    )
+    return _rules_out(place, rule_class)
 
 
 # --- Valuation model --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
 from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
+from panhuo.pricing.law import RuleClass
 from panhuo.pricing.models import AppraisalMethod, PriceRuleSet, ValuationKind
 from panhuo.pricing.rules import Thresholds
 from panhuo.register.models import Asset
@@ -88,6 +89,9 @@ class PriceRulesForm(forms.ModelForm):
 
 class RulesJurisdictionForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False)
+    rule_class = forms.ChoiceField(
+        label=_("Rule-set class"), choices=RuleClass.choices, required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

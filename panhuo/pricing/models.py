@@ -16,6 +16,7 @@ from panhuo.core.fields import MoneyField
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 from panhuo.pricing import permissions  # noqa: F401 (the policy rules of this app)
+from panhuo.pricing.law import RuleClass
 
 
 class ValuationKind(models.TextChoices):
@@ -149,11 +150,21 @@ class Valuation(models.Model):
 
 
 class PriceRuleSet(models.Model):
-    """The price thresholds of one jurisdiction (DESIGN.md §2 rules table). A jurisdiction
-    without its own set follows its nearest ancestor's, and the defaults above them all."""
+    """The price thresholds of one jurisdiction for one class of assets (DESIGN.md §2 rules
+    table; ``pricing.law``): administrative and public-institution assets (Decree 738),
+    enterprise state assets (Order 32), land-use rights (MLR Order 39). A jurisdiction without
+    its own set of a class follows its nearest ancestor's, and the class's defaults above them
+    all. No threshold may be laxer than the law's minimum for the class (the service refuses
+    it); ``sources`` records the legal source of a threshold set by local measures."""
 
-    jurisdiction = models.OneToOneField(
-        Jurisdiction, on_delete=models.CASCADE, related_name="price_rules"
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="price_rule_sets"
+    )
+    rule_class = models.CharField(
+        _("rule-set class"),
+        max_length=16,
+        choices=RuleClass.choices,
+        default=RuleClass.ENTERPRISE,
     )
     appraisal_validity_months = models.PositiveSmallIntegerField(
         _("appraisal valid for (months)"), default=12, validators=[MinValueValidator(1)]
@@ -212,6 +223,44 @@ class PriceRuleSet(models.Model):
     notice_days = models.PositiveSmallIntegerField(
         _("result notice at least (working days)"), default=5
     )
+    plausible_low_pct = models.DecimalField(
+        _("amounts below this percentage of the appraisal are held until confirmed"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    plausible_high_multiple = models.DecimalField(
+        _("amounts above this multiple of the appraisal are held until confirmed"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    reference_rate_pct = models.DecimalField(
+        _("deferred payments: interest at least (% a year; 1-year LPR)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    land_announce_days = models.PositiveSmallIntegerField(
+        _("land-use rights: announcement at least (days before the listing)"), default=20
+    )
+    land_listing_days = models.PositiveSmallIntegerField(
+        _("land-use rights: listing at least (days)"), default=10
+    )
+    finance_approval_above = MoneyField(
+        _("administrative assets: finance-bureau approval above (yuan)"),
+        default=Decimal("1000000.00"),
+        validators=[MinValueValidator(0)],
+    )
+    sources = models.JSONField(
+        _("legal sources"),
+        default=dict,
+        blank=True,
+        help_text=_("The local source of a threshold set by local measures, by threshold."),
+    )
     # Give-aways and leases (issue 12). token_price_pct: the SPC's interpretation of the Civil
     # Code's contract part (法释〔2023〕13号) art. 42 calls a price below 70 % of the market or
     # guide price "obviously unreasonable" (明显不合理的低价); below it a price or rent is a
@@ -242,21 +291,31 @@ class PriceRuleSet(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["jurisdiction__path"]
+        ordering = ["jurisdiction__path", "rule_class"]
         verbose_name = _("price rules")
         verbose_name_plural = _("price rules")
         constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "rule_class"], name="price_rules_one_per_class"
+            ),
+            models.CheckConstraint(
+                condition=Q(rule_class__in=["administrative", "enterprise", "land"]),
+                name="price_rules_class_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(physical_mid_to__gte=models.F("physical_mid_from")),
                 name="price_rules_band_ordered",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Price rules of {self.jurisdiction}"
+        return f"Price rules ({self.rule_class}) of {self.jurisdiction}"
 
     def get_absolute_url(self) -> str:
-        return reverse("price-rules") + f"?jurisdiction={self.jurisdiction_id}"
+        return (
+            reverse("price-rules")
+            + f"?jurisdiction={self.jurisdiction_id}&rule_class={self.rule_class}"
+        )
 
 
 class AvmRun(models.Model):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -29,9 +29,17 @@ SELLING_CHANNELS = frozenset({"auction", "exchange", "negotiated", "soe_transfer
 PHYSICAL_KINDS = frozenset({"land", "building", "vehicle", "equipment"})
 
 
+#: Attributes of :class:`Thresholds` that are not thresholds: the rule-set classes the values
+#: come from, and each threshold's legal source.
+META = frozenset({"rule_classes", "sources"})
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    """The configurable thresholds; the defaults are the rules table's."""
+    """The configurable thresholds; the defaults are the rules table's. ``rule_classes`` says
+    which class(es) of rule set they come from (``pricing.law.RuleClass``; several when a
+    package mixes classes and the strictest value of each applies) and ``sources`` the legal
+    source of each threshold."""
 
     appraisal_validity_months: int = 12
     first_listing_reserve_pct: Decimal = Decimal("100.00")
@@ -49,20 +57,57 @@ class Thresholds:
     token_price_pct: Decimal = Decimal("70.00")
     lease_max_years: int = 5
     lease_tender_rent: Decimal = Decimal("100000.00")
+    #: Amount plausibility: a reserve or price below this percentage of the appraisal, or above
+    #: this multiple of it, is held until confirmed (``amount_plausible``).
+    plausible_low_pct: Decimal = Decimal("50.00")
+    plausible_high_multiple: Decimal = Decimal("5.00")
+    #: Deferred payments bear interest at no less than this rate (% a year; the 1-year LPR).
+    reference_rate_pct: Decimal = Decimal("3.00")
+    #: Land-use rights: announcement at least this many days before the listing starts, and
+    #: the listing open at least this many days (calendar days, MLR Order 39 arts. 11 and 19).
+    land_announce_days: int = 20
+    land_listing_days: int = 10
+    #: Administrative assets: a disposal worth more than this needs the finance bureau's
+    #: approval (below it, the supervising department's) — the local limit by value.
+    finance_approval_above: Decimal = Decimal("1000000.00")
+    rule_classes: tuple[str, ...] = ("enterprise",)
+    sources: dict = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
     def names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
+        return [f.name for f in fields(cls) if f.name not in META]
 
     @classmethod
-    def of(cls, rule_set) -> Thresholds:
-        """The thresholds of a PriceRuleSet row (or the defaults for None)."""
+    def of(cls, rule_set, rule_class: str = "enterprise") -> Thresholds:
+        """The thresholds of a PriceRuleSet row (or the class's defaults for None), with the
+        legal source of each (the row's recorded source, else the law's)."""
+        from panhuo.pricing.law import default_source
+
+        recorded = dict(getattr(rule_set, "sources", None) or {})
+        sources = {n: recorded.get(n) or default_source(rule_class, n) for n in cls.names()}
         if rule_set is None:
-            return cls()
-        return cls(**{name: getattr(rule_set, name) for name in cls.names()})
+            return cls(rule_classes=(rule_class,), sources=sources)
+        values = {name: getattr(rule_set, name) for name in cls.names()}
+        return cls(**values, rule_classes=(rule_set.rule_class,), sources=sources)
+
+    def values(self) -> dict:
+        """The thresholds alone (no class or sources), by name."""
+        return {n: getattr(self, n) for n in self.names()}
 
     def as_json(self) -> dict:
-        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in vars(self).items()}
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.values().items()}
+
+    def merged(self, other: Thresholds) -> Thresholds:
+        """The strictest of two sets, threshold by threshold (a package mixing classes)."""
+        from panhuo.pricing.law import stricter_of
+
+        values, sources = {}, {}
+        for n in self.names():
+            mine, theirs = getattr(self, n), getattr(other, n)
+            values[n] = stricter_of(n, mine, theirs)
+            sources[n] = (self.sources if values[n] == mine else other.sources).get(n, "")
+        classes = tuple(dict.fromkeys(self.rule_classes + other.rule_classes))
+        return Thresholds(**values, rule_classes=classes, sources=sources)
 
 
 @dataclass(frozen=True)
@@ -317,10 +362,18 @@ class PaymentDue:
     rest_by: dt.date
 
 
-def thresholds_for(jurisdiction) -> Thresholds:
+def thresholds_for(jurisdiction, rule_class: str = "enterprise") -> Thresholds:
     from panhuo.pricing.selectors import thresholds_for as lookup
 
-    return lookup(jurisdiction)
+    return lookup(jurisdiction, rule_class)
+
+
+def thresholds_for_project(project) -> Thresholds:
+    """The thresholds of the rule-set class(es) of ``project``'s assets in its jurisdiction
+    (the strictest of each when the package mixes classes)."""
+    from panhuo.pricing.selectors import thresholds_for_package
+
+    return thresholds_for_package(project.package)
 
 
 def _project_figures(project) -> tuple[bool, Decimal]:
@@ -330,16 +383,23 @@ def _project_figures(project) -> tuple[bool, Decimal]:
 
 
 def disclosure_due(project, start_date: dt.date) -> dt.date:
-    """The first day the disclosure of ``project`` starting on ``start_date`` may end."""
-    t = thresholds_for(project.jurisdiction)
+    """The first day the disclosure of ``project`` starting on ``start_date`` may end. A
+    package with land-use rights also waits for the land announcement and listing periods
+    (calendar days, MLR Order 39), counted from ``start_date``."""
+    t = thresholds_for_project(project)
     physical, value = _project_figures(project)
     days = disclosure_min_days(physical=physical, value=value, t=t)
-    return workdays.add_working_days(start_date, days, jurisdiction=project.jurisdiction)
+    due = workdays.add_working_days(start_date, days, jurisdiction=project.jurisdiction)
+    if "land" in t.rule_classes:
+        from panhuo.pricing.gates import land_deal_earliest
+
+        due = max(due, land_deal_earliest(start_date, t))
+    return due
 
 
 def payment_due(project, deal_date: dt.date) -> PaymentDue:
     """When the buyer of ``project`` must pay: in full, or the down payment and the rest."""
-    t = thresholds_for(project.jurisdiction)
+    t = thresholds_for_project(project)
     by = workdays.add_working_days(
         deal_date, t.payment_full_days, jurisdiction=project.jurisdiction
     )
@@ -348,5 +408,5 @@ def payment_due(project, deal_date: dt.date) -> PaymentDue:
 
 def notice_due(project, start_date: dt.date) -> dt.date:
     """The first day the result notice of ``project`` published on ``start_date`` may come down."""
-    t = thresholds_for(project.jurisdiction)
+    t = thresholds_for_project(project)
     return workdays.add_working_days(start_date, t.notice_days, jurisdiction=project.jurisdiction)

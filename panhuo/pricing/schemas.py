@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -27,6 +28,9 @@ Percent = DecimalIn(
     max_digits=5, places=2, minimum=Decimal(0), description='A percentage as decimal text, "90".'
 )
 Money = DecimalIn(minimum=Decimal(0), description='An amount as decimal text, e.g. "1000000.00".')
+Multiple = DecimalIn(
+    max_digits=6, places=2, minimum=Decimal(1), description='A multiple as decimal text, "5".'
+)
 
 
 class ValuationOut(Schema):
@@ -101,6 +105,9 @@ class PackageAppraisalOut(Schema):
     assets: list[PackageAppraisalItem]
 
 
+RuleClassName = Literal["administrative", "enterprise", "land"]
+
+
 class PriceRulesOut(Schema):
     jurisdiction_id: int
     source_jurisdiction_id: int | None = Field(
@@ -120,6 +127,18 @@ class PriceRulesOut(Schema):
     payment_down_pct: DecimalOut
     payment_rest_months: int
     notice_days: int
+    plausible_low_pct: DecimalOut
+    plausible_high_multiple: DecimalOut
+    reference_rate_pct: DecimalOut
+    land_announce_days: int
+    land_listing_days: int
+    finance_approval_above: MoneyOut
+    rule_class: RuleClassName = Field(description="The rule-set class these thresholds are of.")
+    law: str = Field(description="The law the class follows.")
+    sources: dict[str, str] = Field(description="The legal source of each threshold.")
+    law_minimums: dict[str, str] = Field(
+        description="The law's bound on each threshold it bounds (a saved set may not be laxer)."
+    )
     token_price_pct: DecimalOut
     lease_max_years: int
     lease_tender_rent: MoneyOut
@@ -149,10 +168,24 @@ class PriceRulesIn(Schema):
     lease_tender_rent: Money | None = Field(
         None, description="Yearly rent above which a lease goes to public tender (yuan)."
     )
+    plausible_low_pct: Percent | None = None
+    plausible_high_multiple: Multiple | None = None
+    reference_rate_pct: Percent | None = None
+    land_announce_days: int | None = Field(None, ge=0, le=365)
+    land_listing_days: int | None = Field(None, ge=0, le=365)
+    finance_approval_above: Money | None = None
+    rule_class: RuleClassName = Field(
+        "enterprise",
+        description="administrative (Decree 738), enterprise (Order 32) or land (MLR Order 39).",
+    )
+    sources: dict[str, Annotated[str, Field(max_length=300)]] | None = Field(
+        None, description="The local source of thresholds set by local measures, by threshold."
+    )
 
 
 class RulesQuery(Schema):
     jurisdiction: Id
+    rule_class: RuleClassName = "enterprise"
 
 
 class AvmRunOut(Schema):

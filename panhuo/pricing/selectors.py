@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from panhuo.core.querying import id_or_missing, narrowed, ordered
+from panhuo.pricing.law import RuleClass, owner_class
 from panhuo.pricing.models import AvmRun, PriceRuleSet, Valuation, ValuationKind
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
 
@@ -59,15 +60,16 @@ def valuation_list(
 # --- Rules ------------------------------------------------------------------------------------
 
 
-def rule_set_for(jurisdiction) -> PriceRuleSet | None:
-    """The price rules that apply in ``jurisdiction``: its own, else its nearest ancestor's."""
+def rule_set_for(jurisdiction, rule_class: str = RuleClass.ENTERPRISE) -> PriceRuleSet | None:
+    """The price rules of ``rule_class`` that apply in ``jurisdiction``: its own, else its
+    nearest ancestor's (None: the class's defaults)."""
     parts = [p for p in jurisdiction.path.strip("/").split("/") if p]
     paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
     rows = {
         r.jurisdiction.path: r
-        for r in PriceRuleSet.objects.filter(jurisdiction__path__in=paths).select_related(
-            "jurisdiction"
-        )
+        for r in PriceRuleSet.objects.filter(
+            jurisdiction__path__in=paths, rule_class=rule_class
+        ).select_related("jurisdiction")
     }
     for path in reversed(paths):
         if path in rows:
@@ -75,8 +77,35 @@ def rule_set_for(jurisdiction) -> PriceRuleSet | None:
     return None
 
 
-def thresholds_for(jurisdiction) -> Thresholds:
-    return Thresholds.of(rule_set_for(jurisdiction))
+def thresholds_for(jurisdiction, rule_class: str = RuleClass.ENTERPRISE) -> Thresholds:
+    return Thresholds.of(rule_set_for(jurisdiction, rule_class), rule_class)
+
+
+#: The order classes are listed in (the owner's class first, land after).
+CLASS_ORDER = [RuleClass.ADMINISTRATIVE, RuleClass.ENTERPRISE, RuleClass.LAND]
+
+
+def package_rule_classes(package) -> list[str]:
+    """The rule-set classes of a package's assets: each asset's owner class (a state-owned
+    company's assets are enterprise assets, a department's or public institution's are
+    administrative), plus the land-use-rights class for land. Empty package: enterprise."""
+    found: set[str] = set()
+    for kind, unit_kind in package.items.values_list("asset__kind", "asset__unit__kind"):
+        found.add(owner_class(unit_kind))
+        if kind == "land":
+            found.add(RuleClass.LAND)
+    return [c for c in CLASS_ORDER if c in found] or [RuleClass.ENTERPRISE]
+
+
+def thresholds_for_package(package) -> Thresholds:
+    """The thresholds that apply to ``package``: those of its one class, or — a package mixing
+    classes is allowed — the strictest value of each threshold across its classes, each with
+    the source of the value that won."""
+    classes = package_rule_classes(package)
+    t = thresholds_for(package.jurisdiction, classes[0])
+    for other in classes[1:]:
+        t = t.merged(thresholds_for(package.jurisdiction, other))
+    return t
 
 
 # --- Appraisals -------------------------------------------------------------------------------
@@ -101,7 +130,7 @@ def latest_valid_appraisal(
     found = latest_appraisal(asset, on=on)
     if found is None:
         return None
-    t = thresholds or thresholds_for(asset.unit.jurisdiction)
+    t = thresholds or thresholds_for(asset.unit.jurisdiction, owner_class(asset.unit.kind))
     last = appraisal_expires_on(found.base_date, t)
     if found.valid_until is not None:
         last = min(last, found.valid_until)
@@ -171,3 +200,27 @@ def get_package_for(user, pk):
     package_model = Valuation._meta.get_field("package").related_model
     pk = id_or_missing(pk, package_model)
     return package_model.objects.visible_to(user).select_related("jurisdiction").get(pk=pk)
+
+
+def applied_rules(package) -> dict:
+    """The rule set applied to ``package``, for the project page and API: its class(es), each
+    with its law, and every threshold with its value and legal source."""
+    from panhuo.pricing.law import CLASS_LAW
+
+    t = thresholds_for_package(package)
+    return {
+        "classes": [
+            {"code": c, "label": str(RuleClass(c).label), "law": str(CLASS_LAW[c])}
+            for c in t.rule_classes
+        ],
+        "strictest_of_each": len(t.rule_classes) > 1,
+        "thresholds": [
+            {
+                "name": name,
+                "label": str(PriceRuleSet._meta.get_field(name).verbose_name),
+                "value": str(getattr(t, name)),
+                "source": str(t.sources.get(name, "")),
+            }
+            for name in Thresholds.names()
+        ],
+    }

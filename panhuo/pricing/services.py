@@ -13,9 +13,11 @@ from panhuo.core.errors import Conflict, ValidationError
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
+from panhuo.pricing.gates import require_not_laxer_than_law
+from panhuo.pricing.law import RuleClass, owner_class
 from panhuo.pricing.models import AppraisalMethod, PriceRuleSet, Valuation, ValuationKind
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
-from panhuo.pricing.selectors import latest_appraisal, thresholds_for
+from panhuo.pricing.selectors import latest_appraisal, rule_set_for, thresholds_for
 from panhuo.register.models import Asset
 from panhuo.register.services import asset_sync_appraised_value
 
@@ -75,7 +77,9 @@ def valuation_create(
             if not (text or "").strip():
                 errors[name] = ["An appraisal needs this."]
         if valid_until is None:
-            valid_until = appraisal_expires_on(base_date, thresholds_for(jurisdiction))
+            valid_until = appraisal_expires_on(
+                base_date, thresholds_for(jurisdiction, owner_class(asset.unit.kind))
+            )
     if kind == ValuationKind.AUTOMATED:
         if stated_error is None:
             errors["stated_error"] = ["An automated estimate states its error."]
@@ -133,20 +137,38 @@ def price_rules_update(
     jurisdiction: Jurisdiction,
     data: dict[str, Any],
     version: int | None = None,
+    rule_class: str = RuleClass.ENTERPRISE,
+    sources: dict[str, str] | None = None,
 ) -> PriceRuleSet:
-    """Set the price thresholds of ``jurisdiction`` (creating its own set, starting from the
-    ones it inherited). ``version``, if given, must match the set's, so no edit is lost."""
+    """Set the price thresholds of ``jurisdiction`` for one rule-set class (creating its own
+    set, starting from the ones it inherited). ``version``, if given, must match the set's, so
+    no edit is lost. ``sources`` records the local source of thresholds set by local measures.
+    A set with any threshold laxer than the law's minimum for the class is refused (gate
+    ``rule_set_laxer_than_law``), with nothing written."""
     policy.require(actor, "pricerules", "edit", jurisdiction=jurisdiction)
+    if rule_class not in RuleClass.values:
+        raise ValidationError(
+            {"rule_class": [f"Unknown rule-set class {rule_class!r}; one of {RuleClass.values}."]}
+        )
     unknown = sorted(set(data) - set(RULE_FIELDS))
+    unknown += sorted(f"sources.{k}" for k in set(sources or {}) - set(RULE_FIELDS))
     if unknown:
         raise ValidationError({n: ["This field cannot be set."] for n in unknown})
     with transaction.atomic():
         rule_set = (
-            PriceRuleSet.objects.select_for_update().filter(jurisdiction=jurisdiction).first()
+            PriceRuleSet.objects.select_for_update()
+            .filter(jurisdiction=jurisdiction, rule_class=rule_class)
+            .first()
         )
         if rule_set is None:
-            inherited = thresholds_for(jurisdiction)
-            rule_set = PriceRuleSet(jurisdiction=jurisdiction, **vars(inherited))
+            inherited = thresholds_for(jurisdiction, rule_class)
+            inherited_row = rule_set_for(jurisdiction, rule_class)
+            rule_set = PriceRuleSet(
+                jurisdiction=jurisdiction,
+                rule_class=rule_class,
+                sources=dict(getattr(inherited_row, "sources", None) or {}),
+                **inherited.values(),
+            )
             before = None
             if version not in (None, 0, 1):
                 raise Conflict("These rules were changed by someone else; reload and try again.")
@@ -160,12 +182,22 @@ def price_rules_update(
             rule_set.version += 1
         for name, value in data.items():
             setattr(rule_set, name, value)
+        if sources:
+            merged = dict(rule_set.sources or {})
+            for name, text in sources.items():
+                text = (text or "").strip()[:300]
+                if text:
+                    merged[name] = text
+                else:
+                    merged.pop(name, None)
+            rule_set.sources = merged
         rule_set.updated_by = actor
         if Decimal(rule_set.physical_mid_to) < Decimal(rule_set.physical_mid_from):
             raise ValidationError(
                 {"physical_mid_to": ["The band's upper end must not be below its lower end."]}
             )
         rule_set.full_clean(exclude=["jurisdiction"] if rule_set.pk is None else None)
+        require_not_laxer_than_law(rule_class, {n: getattr(rule_set, n) for n in RULE_FIELDS})
         rule_set.save()
         after = snapshot(rule_set)
         audit_record(

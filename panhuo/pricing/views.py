@@ -18,13 +18,14 @@ from panhuo.core.ui import (
     section_required,
 )
 from panhuo.organisation import policy
-from panhuo.pricing import services
+from panhuo.pricing import law, services
 from panhuo.pricing.forms import (
     PriceRulesForm,
     RulesJurisdictionForm,
     ValuationFilterForm,
     ValuationForm,
 )
+from panhuo.pricing.law import RuleClass
 from panhuo.pricing.models import PriceRuleSet
 from panhuo.pricing.rules import Thresholds
 from panhuo.pricing.selectors import (
@@ -144,19 +145,21 @@ def price_rules_view(request):
     picker = RulesJurisdictionForm(request.GET or None, user=user)
     choices = picker.fields["jurisdiction"].queryset
     jurisdiction = None
+    rule_class = RuleClass.ENTERPRISE
     if picker.is_bound and picker.is_valid():
         jurisdiction = picker.cleaned_data["jurisdiction"]
+        rule_class = picker.cleaned_data.get("rule_class") or rule_class
     if jurisdiction is None:
         own = [g for g in policy.grants(user) if g.role != "unit_officer"]
         jurisdiction = choices.filter(pk__in=[g.jurisdiction_id for g in own]).first()
         jurisdiction = jurisdiction or choices.first()
     if jurisdiction is None:
         raise PermissionDenied(_("Your roles do not give access to this page."))
-    rule_set = rule_set_for(jurisdiction)
+    rule_set = rule_set_for(jurisdiction, rule_class)
     can_edit = policy.allowed(user, "pricerules", "edit", jurisdiction=jurisdiction)
     status = 200
-    current = Thresholds.of(rule_set)
-    form = PriceRulesForm(initial=vars(current)) if can_edit else None
+    current = Thresholds.of(rule_set, rule_class)
+    form = PriceRulesForm(initial=current.values()) if can_edit else None
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Your roles do not allow changing these rules."))
@@ -170,6 +173,7 @@ def price_rules_view(request):
                     jurisdiction=jurisdiction,
                     data={k: form.cleaned_data[k] for k in Thresholds.names()},
                     version=int(version) if version and version.isdigit() and own else None,
+                    rule_class=rule_class,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -179,11 +183,19 @@ def price_rules_view(request):
                 status = 409
             else:
                 messages.success(request, _("Price rules saved."))
-                return redirect(f"{request.path}?jurisdiction={jurisdiction.pk}")
+                return redirect(
+                    f"{request.path}?jurisdiction={jurisdiction.pk}&rule_class={rule_class}"
+                )
         else:
             status = 400
+    bounds = law.minimums_text(rule_class)
     rows = [
-        (PriceRuleSet._meta.get_field(name).verbose_name, getattr(current, name))
+        (
+            PriceRuleSet._meta.get_field(name).verbose_name,
+            getattr(current, name),
+            current.sources.get(name, ""),
+            bounds.get(name, ""),
+        )
         for name in Thresholds.names()
     ]
     return render(
@@ -193,6 +205,8 @@ def price_rules_view(request):
             "picker": picker,
             "jurisdiction": jurisdiction,
             "rule_set": rule_set,
+            "rule_class": RuleClass(rule_class),
+            "class_law": law.CLASS_LAW[rule_class],
             "inherited": rule_set is None or rule_set.jurisdiction_id != jurisdiction.pk,
             "rows": rows,
             "form": form,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.core.lists import Column, ObjectList
-from panhuo.core.ui import add_service_errors, csv_response, section_required
+from panhuo.core.ui import add_service_errors, csv_response, form_write, section_required
 from panhuo.organisation import policy
 from panhuo.register import imports
 from panhuo.register.import_forms import (
@@ -76,70 +76,44 @@ def _own_mapping(request, pk) -> ImportMapping:
     return mapping
 
 
-@importer_required
-def asset_import_view(request):
+def _upload(request, target: str, template: str):
+    """The upload page of an import (assets or debts): the file is checked and queued; the
+    page lists the user's recent imports of the same target."""
     posted = request.method == "POST"
     form = ImportForm(
-        request.POST if posted else None, request.FILES if posted else None, user=request.user
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        user=request.user,
+        target=target,
     )
     if posted and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            run = imports.import_run_create(
-                actor=request.user,
-                upload=upload,
-                filename=upload.name,
-                mapping_name=form.cleaned_data["mapping"],
-                commit=form.cleaned_data["run"] == "commit",
-                valid_only=form.cleaned_data["mode"] == "valid",
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("File %(name)s received; import #%(id)s is queued.")
-                % {"name": run.file_name, "id": run.pk},
-            )
+        data = form.cleaned_data
+        run = form_write(
+            request, form,
+            lambda: imports.import_run_create(
+                actor=request.user, upload=data["file"], filename=data["file"].name,
+                mapping_name=data["mapping"], commit=data["run"] == "commit",
+                valid_only=data["mode"] == "valid", target=target,
+            ),
+            lambda r: _("File %(name)s received; import #%(id)s is queued.")
+            % {"name": r.file_name, "id": r.pk},
+        )  # fmt: skip
+        if run is not None:
             return redirect(run)
-    recent = ImportRun.objects.filter(owner=request.user)[:5]
-    return render(request, "register/import_form.html", {"form": form, "recent": recent})
+    recent = ImportRun.objects.filter(owner=request.user, target=target)[:5]
+    return render(request, template, {"form": form, "recent": recent})
+
+
+@importer_required
+def asset_import_view(request):
+    return _upload(request, "assets", "register/import_form.html")
 
 
 @section_required("debt", "edit")
 def debt_import_view(request):
     """Upload a debt file: the asset import's form, rows checked against the jurisdictions
     whose debts the user may edit."""
-    posted = request.method == "POST"
-    form = ImportForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
-        user=request.user,
-        target="debts",
-    )
-    if posted and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            run = imports.import_run_create(
-                actor=request.user,
-                upload=upload,
-                filename=upload.name,
-                mapping_name=form.cleaned_data["mapping"],
-                commit=form.cleaned_data["run"] == "commit",
-                valid_only=form.cleaned_data["mode"] == "valid",
-                target="debts",
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("File %(name)s received; import #%(id)s is queued.")
-                % {"name": run.file_name, "id": run.pk},
-            )
-            return redirect(run)
-    recent = ImportRun.objects.filter(owner=request.user, target="debts")[:5]
-    return render(request, "register/debt_import_form.html", {"form": form, "recent": recent})
+    return _upload(request, "debts", "register/debt_import_form.html")
 
 
 def _report(key: str):

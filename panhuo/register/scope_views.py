@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from panhuo.core.lists import Column, ObjectList
-from panhuo.core.ui import add_service_errors, paginate, section_required
+from panhuo.core.ui import form_write, paginate, section_required
 from panhuo.organisation import policy
 from panhuo.register.scope import (
     RULE_FIELDS,
@@ -140,16 +138,14 @@ def scope_rules_view(request):
     if request.method == "POST":
         form = ScopeRulesForm(request.POST)
         if form.is_valid():
-            try:
-                scope_rules_update(
+            saved = form_write(
+                request, form,
+                lambda: scope_rules_update(
                     actor=request.user, jurisdiction=jurisdiction, data=form.data_for_service()
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Scope rules of %(j)s saved.") % {"j": jurisdiction.name}
-                )
+                ),
+                _("Scope rules of %(j)s saved.") % {"j": jurisdiction.name},
+            )  # fmt: skip
+            if saved is not None:
                 return redirect(_url("scope-proposal", jurisdiction))
     else:
         form = ScopeRulesForm(initial=ScopeRulesForm.initial_for(rules))
@@ -170,19 +166,15 @@ def scope_decide_view(request):
     if request.method == "POST":
         form = ScopeDecisionForm(request.POST)
         if form.is_valid():
-            try:
-                decision = scope_decide(
-                    actor=request.user,
-                    jurisdiction=jurisdiction,
-                    include=form.cleaned_data["include"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Scope decision #%(id)s recorded.") % {"id": decision.pk}
-                )
+            decision = form_write(
+                request, form,
+                lambda: scope_decide(
+                    actor=request.user, jurisdiction=jurisdiction,
+                    include=form.cleaned_data["include"], note=form.cleaned_data["note"],
+                ),
+                lambda d: _("Scope decision #%(id)s recorded.") % {"id": d.pk},
+            )  # fmt: skip
+            if decision is not None:
                 return redirect(decision)
         ticked = set(form.cleaned_data.get("include") or [])
     else:

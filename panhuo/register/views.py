@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from panhuo.core.errors import Conflict
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
-    add_service_errors,
     describe_history,
     fetch_or_404,
+    form_write,
     section_required,
 )
 from panhuo.integrity.selectors import history_of
@@ -138,12 +138,12 @@ def encumbrance_add_view(request, pk):
     asset = fetch_or_404(get_asset_for, request.user, pk)
     form = EncumbranceForm(request.POST)
     if form.is_valid():
-        try:
-            item = encumbrance_add(actor=request.user, asset=asset, data=form.data_for_service())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Encumbrance recorded: %(what)s.") % {"what": str(item)})
+        item = form_write(
+            request, form,
+            lambda: encumbrance_add(actor=request.user, asset=asset, data=form.data_for_service()),
+            lambda i: _("Encumbrance recorded: %(what)s.") % {"what": str(i)},
+        )  # fmt: skip
+        if item is not None:
             return redirect(asset)
     elif not _may_edit(request.user, asset):
         # Bad input from someone who may not write at all is refused as such.

@@ -145,7 +145,10 @@ def test_the_jurisdictions_own_price_rules_set_the_periods(world):
     from panhuo.core.testing import concluded_project
     from panhuo.pricing.models import PriceRuleSet
 
-    PriceRuleSet.objects.create(jurisdiction=world.district, payment_full_days=3)
+    # The fixture's unit is a department: its assets follow the administrative rule set.
+    PriceRuleSet.objects.create(
+        jurisdiction=world.district, rule_class="administrative", payment_full_days=3
+    )
     p = concluded_project(world)
     assert p.due_on == add_working_days(timezone.localdate(), 3, jurisdiction=world.district)
     listed_on = dt.date(2026, 9, 30)  # the National Day week follows

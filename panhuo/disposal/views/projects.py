@@ -38,6 +38,7 @@ from panhuo.disposal.selectors import (
 from panhuo.disposal.views.packages import package_units
 from panhuo.disposal.workflow import reachable, table_for
 from panhuo.organisation import policy
+from panhuo.pricing.selectors import applied_rules
 
 #: States off the main path: shown only when the project is in them.
 MAIN_PATH_SKIPS = {ProjectStatus.WITHDRAWN, ProjectStatus.IN_ARREARS}
@@ -129,6 +130,7 @@ def _project_page(
             "due": due,
             "can_record_receipt": can_record_receipt,
             "steps": _steps(project),
+            "rule_set": applied_rules(project.package),
             **_channel_records(project, receipts is not None),
             **_price_exception(user, project, price_form, refused_price),
         },

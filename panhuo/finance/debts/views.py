@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from panhuo.core.ui import add_service_errors, csv_response, fetch_or_404, section_required
+from panhuo.core.ui import (
+    add_service_errors,
+    csv_response,
+    fetch_or_404,
+    form_write,
+    section_required,
+)
 from panhuo.finance import services
 from panhuo.finance.debts.fiscal import fiscal_inputs_set
 from panhuo.finance.debts.forms import (
@@ -124,17 +130,14 @@ def receipt_apply_strategy_view(request, pk):
         raise PermissionDenied(_("Your roles do not allow allocating this receipt."))
     form = StrategyForm(request.POST)
     if form.is_valid():
-        try:
-            made = services.allocation_apply_strategy(
+        made = form_write(
+            request, form,
+            lambda: services.allocation_apply_strategy(
                 actor=request.user, receipt=receipt, strategy=form.cleaned_data["strategy"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(n)s allocations made by the chosen strategy.") % {"n": len(made)},
-            )
+            ),
+            lambda m: _("%(n)s allocations made by the chosen strategy.") % {"n": len(m)},
+        )  # fmt: skip
+        if made is not None:
             return redirect(receipt)
     return _receipt_page(request, receipt, strategy_form=form)
 
@@ -227,20 +230,15 @@ def fiscal_inputs_view(request):
     form = FiscalInputsForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            fiscal_inputs_set(actor=request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied:
-            form.add_error(
-                "jurisdiction", _("Your roles do not allow entering figures for this jurisdiction.")
-            )
-        else:
-            messages.success(
-                request,
-                _("Fiscal figures of %(j)s for %(y)s saved.")
-                % {"j": data["jurisdiction"], "y": data["year"]},
-            )
+        saved = form_write(
+            request, form,
+            lambda: fiscal_inputs_set(actor=request.user, **data),
+            _("Fiscal figures of %(j)s for %(y)s saved.")
+            % {"j": data["jurisdiction"], "y": data["year"]},
+            denied=("jurisdiction",
+                    _("Your roles do not allow entering figures for this jurisdiction.")),
+        )  # fmt: skip
+        if saved is not None:
             url = redirect("risk-indicators").url
             return redirect(f"{url}?jurisdiction={data['jurisdiction'].pk}")
     return _risk_page(request, fiscal_form=form)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
-    add_service_errors,
     fetch_or_404,
+    form_write,
     section_required,
 )
 from panhuo.disposal.selectors import get_project_for
@@ -155,20 +155,17 @@ def deposit_step_view(request, pk):
         action = form.cleaned_data["action"]
         if action not in steps_for(request.user, deposit) and deposit.status == DepositStatus.HELD:
             raise PermissionDenied(_("You may not take this step."))
-        try:
-            deposit = deposit_transition(
+        done = form_write(
+            request, form,
+            lambda: deposit_transition(
                 actor=request.user, deposit=deposit, action=action,
                 on=form.cleaned_data["on"], reason=form.cleaned_data["reason"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Deposit %(voucher)s: %(status)s.")
-                % {"voucher": deposit.voucher, "status": deposit.get_status_display()},
-            )
-            return redirect(deposit)
+            ),
+            lambda d: _("Deposit %(voucher)s: %(status)s.")
+            % {"voucher": d.voucher, "status": d.get_status_display()},
+        )  # fmt: skip
+        if done is not None:
+            return redirect(done)
     return _deposit_page(request, deposit, form=form, status=400)
 
 
@@ -184,13 +181,11 @@ def deposit_create_view(request, project_pk):
         request.POST or None, project=project, initial={"received_on": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            deposit = deposit_receive(actor=request.user, project=project, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Deposit %(voucher)s recorded.") % {"voucher": deposit.voucher}
-            )
+        deposit = form_write(
+            request, form,
+            lambda: deposit_receive(actor=request.user, project=project, **form.cleaned_data),
+            lambda d: _("Deposit %(voucher)s recorded.") % {"voucher": d.voucher},
+        )  # fmt: skip
+        if deposit is not None:
             return redirect(deposit)
     return render(request, "finance/deposit_form.html", {"form": form, "project": project})

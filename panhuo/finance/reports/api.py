@@ -122,5 +122,7 @@ def instalment_plan_put(request: HttpRequest, project_id: Id, payload: PlanIn):
         project=project,
         rows=[r.dict() for r in payload.rows],
         interest_rate=payload.interest_rate,
+        security_kind=payload.security_kind or "",
+        security_reference=payload.security_reference,
     )
     return _plan(user, get_project_for(user, project_id))

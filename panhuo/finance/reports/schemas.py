@@ -88,7 +88,17 @@ class PlanIn(Schema):
     rows: list[PlanRowIn] = Field(
         description="The payment in full, or the down payment first and then the instalments."
     )
-    interest_rate: Rate | None = Field(None, description="Interest on the instalments, % a year.")
+    interest_rate: Rate | None = Field(
+        None,
+        description="Interest on the deferred part, % a year: not below the price rules' "
+        "reference rate (1-year LPR by default).",
+    )
+    security_kind: Literal["guarantee", "pledge", "mortgage"] | None = Field(
+        None, description="The security of the deferred part (instalments need one)."
+    )
+    security_reference: Text = Field(
+        "", max_length=200, description="The security's document number or reference."
+    )
 
 
 class PlanLineOut(Schema):

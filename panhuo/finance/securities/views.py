@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from panhuo.core.forms import DateInput, MoneyFormField
-from panhuo.core.ui import add_service_errors, fetch_or_404, section_required
+from panhuo.core.ui import fetch_or_404, form_write, section_required
 from panhuo.finance.securities import services as securities
 from panhuo.finance.securities.models import SecurityKind
 from panhuo.finance.selectors import get_debt_for
@@ -87,18 +87,16 @@ def security_create_view(request, pk):
     form = SecurityForm(request.POST, user=request.user, debt=debt)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            securities.security_create(
+        made = form_write(
+            request, form,
+            lambda: securities.security_create(
                 actor=request.user, debt=debt, kind=data["kind"], amount=data["amount"],
                 valid_from=data["valid_from"], valid_until=data["valid_until"],
                 guarantor=data["guarantor"], asset=data["asset_code"], note=data["note"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Security recorded on debt %(code)s.") % {"code": debt.code}
-            )
+            ),
+            _("Security recorded on debt %(code)s.") % {"code": debt.code},
+        )  # fmt: skip
+        if made is not None:
             return redirect(debt)
     return debt_page(request, debt, security_form=form)
 

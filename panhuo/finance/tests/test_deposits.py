@@ -308,6 +308,7 @@ def test_deposit_form_records(aw):
 
 @pytest.mark.django_db
 @pytest.mark.slow
+@pytest.mark.amount_check
 def test_the_demo_seeds_deposits_and_an_overdue_instalment():
     from panhuo.finance.expected_models import ExpectedReceipt
     from panhuo.finance.instalments import plan_lines
@@ -320,4 +321,8 @@ def test_the_demo_seeds_deposits_and_an_overdue_instalment():
     assert forfeited.receipt.kind == "forfeited_deposit"
     plan = ExpectedReceipt.objects.filter(label="Down payment", cancelled=False).get()
     lines = plan_lines(plan.project, today=TODAY())
-    assert [x.overdue for x in lines] == [False, False, True, False]
+    principal = [x for x in lines if not x.line.expected.label.startswith("Interest")]
+    assert [x.overdue for x in principal] == [False, False, True, False]
+    # The deferred part carries interest, part of the expected receipts, and is secured.
+    assert len(lines) - len(principal) == 3
+    assert plan.project.deferred_terms.get(cancelled=False).security_kind == "guarantee"

@@ -45,12 +45,16 @@ def _wd(n: int, start=None) -> dt.date:
     return workdays.add_working_days(start or timezone.localdate(), n)
 
 
-def _live(project):
-    return list(
-        ExpectedReceipt.objects.filter(project=project, cancelled=False)
-        .order_by("due_date")
-        .values_list("due_date", "amount", "label")
-    )
+def _live(project, interest=False):
+    """The live expected rows (principal only, unless ``interest``)."""
+    qs = ExpectedReceipt.objects.filter(project=project, cancelled=False)
+    if not interest:
+        qs = qs.exclude(label__startswith="Interest")
+    return list(qs.order_by("due_date", "pk").values_list("due_date", "amount", "label"))
+
+
+#: The security every instalment plan records (Order 32 art. 28).
+SECURED = {"security_kind": "guarantee", "security_reference": "BG-2026-001"}
 
 
 DOWN = D("1800000.00")
@@ -82,12 +86,17 @@ def test_payment_in_full_replaces_the_deal_row(aw):
 def test_down_payment_and_instalments(aw):
     p = aw.concluded
     made = instalment_plan_set(
-        actor=aw.w.user("finance"), project=p, rows=_plan(), interest_rate="4.35"
+        actor=aw.w.user("finance"), project=p, rows=_plan(), interest_rate="4.35", **SECURED
     )
-    assert [e.amount for e in made] == [D("1800000.00"), D("2100000.00"), D("2100000.00")]
-    assert made[0].label == "Down payment"
-    assert "4.35" in made[1].label
-    assert sum(e.amount for e in made) == PRICE
+    principal = [e for e in made if not e.label.startswith("Interest")]
+    assert [e.amount for e in principal] == [D("1800000.00"), D("2100000.00"), D("2100000.00")]
+    assert principal[0].label == "Down payment"
+    assert "4.35" in principal[1].label
+    assert sum(e.amount for e in principal) == PRICE
+    # The interest is part of the expected receipts: one row per instalment.
+    interest = [e for e in made if e.label.startswith("Interest")]
+    assert len(interest) == 2 and all(e.amount > 0 for e in interest)
+    assert p.deferred_terms.get(cancelled=False).interest_total == sum(e.amount for e in interest)
 
 
 @pytest.mark.parametrize(
@@ -109,6 +118,10 @@ def test_down_payment_and_instalments(aw):
         ([{"due_date": "31/12/2026", "amount": "6000000.00"}], None, "rows[0].due_date"),
         ([], None, "rows"),
         ("OK", "abc", "interest_rate"),
+        # Interest a hundredth below the reference rate (3.00 % by default: the 1-year LPR).
+        ("OK", "2.99", "interest_rate"),
+        # Interest at the reference rate, but no security recorded.
+        ("OK", "3.00", "security_kind"),
     ],
 )  # fmt: skip
 def test_bad_plans_name_the_field_and_write_nothing(aw, rows, rate, field):
@@ -148,15 +161,21 @@ def test_plans_only_for_concluded_sales(aw):
     assert "project" in exc.value.message_dict
 
 
+def _principal(lines):
+    return [x for x in lines if not x.line.expected.label.startswith("Interest")]
+
+
 def test_overdue_rows_in_working_days(aw):
     from panhuo.core.testing import concluded_project
 
     p = concluded_project(aw.w)  # nothing received yet
-    instalment_plan_set(actor=aw.w.user("finance"), project=p, rows=_plan(), interest_rate="4")
+    instalment_plan_set(
+        actor=aw.w.user("finance"), project=p, rows=_plan(), interest_rate="4", **SECURED
+    )
     down_due = _wd(5)
     # On the down payment's day nothing is late; the next working day it is, by one.
     assert not any(x.overdue for x in plan_lines(p, today=down_due))
-    late = plan_lines(p, today=_wd(1, down_due))
+    late = _principal(plan_lines(p, today=_wd(1, down_due)))
     assert [x.overdue for x in late] == [True, False, False]
     assert late[0].working_days_late == 1
     assert late[0].line.due == DOWN
@@ -166,7 +185,7 @@ def test_overdue_rows_in_working_days(aw):
         received_on=timezone.localdate(), voucher="V-PLAN", budget_class="non_tax",
     )  # fmt: skip
     assert not any(x.overdue for x in plan_lines(p, today=_wd(1, down_due)))
-    lines = plan_lines(p, today=add_months(timezone.localdate(), 7))
+    lines = _principal(plan_lines(p, today=add_months(timezone.localdate(), 7)))
     assert [(x.line.state, x.overdue) for x in lines] == [
         ("paid", False), ("arrears", True), ("open", False),
     ]  # fmt: skip
@@ -204,7 +223,11 @@ def test_accepted_plans_keep_the_rule(aw, down, n, last_day):
     with transaction.atomic():
         try:
             made = instalment_plan_set(
-                actor=aw.w.user("finance"), project=aw.concluded, rows=rows, interest_rate="3"
+                actor=aw.w.user("finance"),
+                project=aw.concluded,
+                rows=rows,
+                interest_rate="3",
+                **SECURED,
             )
         except ValidationError:
             assert (
@@ -214,7 +237,8 @@ def test_accepted_plans_keep_the_rule(aw, down, n, last_day):
                 or len({r["due_date"] for r in rows}) < len(rows)
             )
         else:
-            assert sum(e.amount for e in made) == PRICE
+            principal = [e for e in made if not e.label.startswith("Interest")]
+            assert sum(e.amount for e in principal) == PRICE
             assert made[0].amount >= D("1800000.00") and made[0].due_date <= _wd(5)
             assert made[-1].due_date <= add_months(today, 12)
         transaction.set_rollback(True)
@@ -235,6 +259,7 @@ def test_plan_api_per_caller(aw, who):
     body = {
         "rows": [{"due_date": str(x["due_date"]), "amount": str(x["amount"])} for x in _plan()],
         "interest_rate": "4.35",
+        **SECURED,
     }
     before = _live(aw.concluded)
     r = call(c, "PUT", url, body)
@@ -271,6 +296,7 @@ def test_plan_page_per_user_and_form(aw):
         "instalments": "3",
         "last_due": add_months(timezone.localdate(), 12).isoformat(),
         "interest_rate": "4.1",
+        **SECURED,
     }
     r = c.post(url, data)
     assert r.status_code == 302

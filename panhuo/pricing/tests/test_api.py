@@ -167,10 +167,10 @@ def test_price_rules_write(aw, who):
     url = f"/api/v1/price-rules/{aw.w.district.pk}"
     expected = expect(403, **each(RULE_EDITORS_A, 200))
     expected.update(each({"outsider_head", "outsider_deputy", "outsider_office"}, 404))
-    r = check(aw, who, "PUT", url, {"approval_floor_pct": "85"}, expected=expected)
+    r = check(aw, who, "PUT", url, {"approval_floor_pct": "95"}, expected=expected)
     if r.status_code == 200:
-        assert r.json()["approval_floor_pct"] == "85.00" and r.json()["version"] == 1
-        assert PriceRuleSet.objects.get().approval_floor_pct == 85
+        assert r.json()["approval_floor_pct"] == "95.00" and r.json()["version"] == 1
+        assert PriceRuleSet.objects.get().approval_floor_pct == 95
 
 
 def test_price_rules_write_conflicts_and_bad_values(aw):

@@ -45,7 +45,10 @@ def test_deadlines_follow_the_jurisdictions_calendar_and_rules(world):
     )
     assert rules.notice_due(p, MONDAY) == workdays.add_working_days(before, 1)
     ps.price_rules_update(
-        actor=world.user("head"), jurisdiction=world.district, data={"notice_days": 7}
+        actor=world.user("head"),
+        jurisdiction=world.district,
+        data={"notice_days": 7},
+        rule_class="administrative",  # the fixture's unit is a department
     )
     assert rules.notice_due(p, MONDAY) > workdays.add_working_days(before, 1)
 

@@ -78,3 +78,31 @@ def test_the_demo_scope_gives_the_package_suggestions_candidates(seeded):
     head = User.objects.get(username="head")
     suggestions = suggestions_for(head)
     assert suggestions and all(s.items for s in suggestions)
+
+
+@pytest.mark.amount_check
+def test_the_demo_shows_rule_sets_per_class_and_a_draft_held_by_the_amount_check(seeded):
+    from panhuo.core.gates import GateRefused
+    from panhuo.disposal import services as ds
+    from panhuo.finance.models import DeferredTerms
+    from panhuo.integrity.models import AuditEntry
+    from panhuo.pricing import law
+    from panhuo.pricing.models import PriceRuleSet
+    from panhuo.pricing.rules import Thresholds
+
+    rows = PriceRuleSet.objects.all()
+    assert {r.rule_class for r in rows} >= {"administrative", "land"}
+    for r in rows:  # every seeded set keeps the law's minimums
+        assert (
+            law.laxer_than_law(r.rule_class, {n: getattr(r, n) for n in Thresholds.names()}) is None
+        )
+    entry = AuditEntry.objects.filter(action="project.import_reserve").get()
+    held = DisposalProject.objects.get(pk=entry.object_id)
+    assert held.status == "draft"
+    appraised = package_appraisal(held.package).total
+    assert held.reserve_price * 1000 < appraised
+    with pytest.raises(GateRefused) as exc:
+        ds.project_transition(actor=held.created_by, project=held, transition="submit")
+    assert exc.value.rule.code == "amount_implausible"
+    terms = DeferredTerms.objects.get(cancelled=False)
+    assert terms.interest_rate > terms.reference_rate and terms.interest_total > 0

@@ -190,14 +190,17 @@ def test_package_appraised_value_is_the_sum_of_latest_appraisals(world):
 def test_rules_come_from_the_nearest_jurisdiction(world):
     assert thresholds_for(world.district).approval_floor_pct == D("90.00")
     ps.price_rules_update(
-        actor=world.user("head"), jurisdiction=world.district, data={"approval_floor_pct": D("85")}
+        actor=world.user("head"), jurisdiction=world.district, data={"approval_floor_pct": D("95")}
     )
-    assert thresholds_for(world.district).approval_floor_pct == D("85.00")
+    assert thresholds_for(world.district).approval_floor_pct == D("95.00")
     assert thresholds_for(world.other_district).approval_floor_pct == D("90.00")
     PriceRuleSet.objects.create(jurisdiction=world.city, notice_days=7)
     assert thresholds_for(world.other_district).notice_days == 7
     # The district keeps its own set (created from the defaults, not the later city set).
     assert thresholds_for(world.district).notice_days == 5
+    # Each class has its own sets: the district's enterprise set leaves its administrative
+    # rules to the defaults.
+    assert thresholds_for(world.district, "administrative").approval_floor_pct == D("90.00")
 
 
 def test_rule_updates_check_roles_versions_and_values(world):

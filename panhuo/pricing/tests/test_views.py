@@ -127,7 +127,7 @@ def rules_data(**over):
     data = {
         "appraisal_validity_months": 12,
         "first_listing_reserve_pct": "100",
-        "approval_floor_pct": "85",
+        "approval_floor_pct": "95",
         "reappraise_after_months": 12,
         "disclosure_days": 20,
         "disclosure_days_physical_mid": 10,
@@ -138,6 +138,12 @@ def rules_data(**over):
         "payment_down_pct": "30",
         "payment_rest_months": 12,
         "notice_days": 5,
+        "plausible_low_pct": "50",
+        "plausible_high_multiple": "5",
+        "reference_rate_pct": "3.00",
+        "land_announce_days": 20,
+        "land_listing_days": 10,
+        "finance_approval_above": "1000000",
         "token_price_pct": "70",
         "lease_max_years": 5,
         "lease_tender_rent": "100000",
@@ -153,11 +159,11 @@ def test_head_sets_the_rules_of_the_district(world, sample):
     response = client_for(world, "head").post(url, rules_data())
     assert response.status_code == 302
     rules = PriceRuleSet.objects.get(jurisdiction=world.district)
-    assert rules.approval_floor_pct == 85 and rules.updated_by == world.user("head")
+    assert rules.approval_floor_pct == 95 and rules.updated_by == world.user("head")
     assert (rules.token_price_pct, rules.lease_max_years) == (70, 5)
     # Readers see the rules, without a form.
     page = client_for(world, "finance").get(url)
-    assert page.context["form"] is None and b"85.00" in page.content
+    assert page.context["form"] is None and b"95.00" in page.content
 
 
 def test_rule_form_errors_and_stale_versions(world, sample):

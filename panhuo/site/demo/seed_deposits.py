@@ -102,7 +102,10 @@ def _instalment_sale(seeder, project: DisposalProject) -> None:
             add_months(deal_day, 12) - dt.timedelta(days=1)]  # fmt: skip
     amounts = _split(project)
     rows = [{"due_date": d, "amount": a} for d, a in zip(days, amounts, strict=True)]
-    instalment_plan_set(actor=fin, project=project, rows=rows, interest_rate="4.350")
+    instalment_plan_set(
+        actor=fin, project=project, rows=rows, interest_rate="4.350",
+        security_kind="guarantee", security_reference="BG-DEMO-2026-017",
+    )  # fmt: skip
     # Received: the down payment and the first instalment (what came before counts).
     for row in rows[:2]:
         short = sum(amounts[: rows.index(row) + 1]) - received_total(project)

@@ -1,0 +1,251 @@
+"""The price gates of issue 12 (the law as gates), one named function each.
+
+Each function is pure (no database): it takes the figures it judges and the applicable
+:class:`~panhuo.pricing.rules.Thresholds` and either lets the step through or raises
+:class:`panhuo.core.gates.GateRefused` naming the rule, its legal source and what would unblock
+it. The services that own the step call them inside their transaction:
+
+- ``require_not_laxer_than_law`` — ``pricing.services.price_rules_update``;
+- ``require_plausible_amount`` — ``disposal.amounts`` (project create/update, submit, listing,
+  relisting, the deal);
+- ``require_deferred_terms`` — ``finance.instalments.check_plan``;
+- ``require_land_periods`` — the land-use-rights periods (``rules.disclosure_due`` counts them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from panhuo.core.gates import GateRefused, rule
+from panhuo.pricing import law
+from panhuo.pricing.rules import HUNDRED, Thresholds
+
+CENT = Decimal("0.01")
+
+RULE_SET_LAXER = rule(
+    "rule_set_laxer_than_law",
+    gettext_lazy("A configured threshold may not be laxer than the law's minimum"),
+    gettext_lazy("Order 32; Decree 738; MLR Order 39 (per rule-set class)"),
+    owner="pricing",
+)
+AMOUNT_IMPLAUSIBLE = rule(
+    "amount_implausible",
+    gettext_lazy("A reserve or price far from the appraisal is held until confirmed"),
+    law.PLAUSIBLE,
+    owner="disposal",
+)
+DEFERRED_INTEREST_LOW = rule(
+    "deferred_interest_low",
+    gettext_lazy("Deferred payment bears interest at no less than the reference rate"),
+    law.ORDER32_28,
+    owner="finance",
+)
+DEFERRED_SECURITY_MISSING = rule(
+    "deferred_security_missing",
+    gettext_lazy("Deferred payment needs a recorded security"),
+    law.ORDER32_28,
+    owner="finance",
+)
+LAND_ANNOUNCEMENT_SHORT = rule(
+    "land_announcement_short",
+    gettext_lazy("Land-use rights: announcement at least 20 days before the listing starts"),
+    law.ORDER39_11,
+    owner="pricing",
+)
+LAND_LISTING_SHORT = rule(
+    "land_listing_short",
+    gettext_lazy("Land-use rights: listing open at least 10 days"),
+    law.ORDER39_19,
+    owner="pricing",
+)
+
+
+def require_not_laxer_than_law(rule_class: str, values: dict) -> None:
+    """Refuse a configuration of ``rule_class`` with any threshold laxer than the law's."""
+    found = law.laxer_than_law(rule_class, values)
+    if found is None:
+        return
+    stricter = _("at least") if found.stricter == law.HIGHER else _("at most")
+    raise GateRefused(
+        RULE_SET_LAXER,
+        field=found.field,
+        message=_(
+            "%(field)s = %(value)s is laxer than the law allows for %(class)s: %(source)s "
+            "requires %(stricter)s %(bound)s."
+        ),
+        unblock=_("Set %(field)s to %(stricter)s %(bound)s (a stricter value is allowed)."),
+        params={
+            "field": found.field,
+            "value": values[found.field],
+            "class": law.RuleClass(rule_class).label,
+            "source": found.source,
+            "stricter": stricter,
+            "bound": found.bound,
+        },
+    )
+
+
+def plausible_range(appraised: Decimal, t: Thresholds) -> tuple[Decimal, Decimal]:
+    """The amounts taken without a confirmation: from ``plausible_low_pct`` % of the appraisal
+    up to ``plausible_high_multiple`` times it (both inclusive)."""
+    appraised = Decimal(appraised)
+    low = (appraised * Decimal(t.plausible_low_pct) / HUNDRED).quantize(CENT, ROUND_HALF_UP)
+    high = (appraised * Decimal(t.plausible_high_multiple)).quantize(CENT, ROUND_HALF_UP)
+    return low, high
+
+
+def require_plausible_amount(
+    *,
+    amount: Decimal,
+    appraised: Decimal | None,
+    t: Thresholds,
+    field: str,
+    confirmed: bool = False,
+) -> str:
+    """Hold an amount that is below half the appraisal (by default) or above a plausible
+    multiple of it — a reserve typed in yuan on a page showing 万元 lands at 0.01 % of the
+    appraisal. Returns "" when the amount is plausible (or there is no appraisal to judge by),
+    the text to record when it is not but ``confirmed``; raises otherwise."""
+    if appraised is None or Decimal(appraised) <= 0:
+        return ""
+    low, high = plausible_range(appraised, t)
+    amount = Decimal(amount)
+    if low <= amount <= high:
+        return ""
+    share = (amount * HUNDRED / Decimal(appraised)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    params = {
+        "field": field,
+        "amount": f"{amount:,.2f}",
+        "wan": f"{amount / Decimal(10_000):,.6f}".rstrip("0").rstrip("."),
+        "share": share,
+        "appraised": f"{Decimal(appraised):,.2f}",
+        "low": f"{low:,.2f}",
+        "high": f"{high:,.2f}",
+    }
+    if confirmed:
+        return (
+            _(
+                "Amount confirmed although implausible: %(field)s %(amount)s yuan is %(share)s %% "
+                "of the appraisal %(appraised)s yuan (plausible: %(low)s to %(high)s)."
+            )
+            % params
+        )
+    raise GateRefused(
+        AMOUNT_IMPLAUSIBLE,
+        field=field,
+        message=_(
+            "%(amount)s yuan (= %(wan)s 万元) is %(share)s %% of the appraisal %(appraised)s "
+            "yuan, outside the plausible range %(low)s to %(high)s yuan. Was it typed in the "
+            "wrong unit?"
+        ),
+        unblock=_(
+            "Check the unit (元 or 万元) and correct the amount, or confirm it "
+            "(confirm_amount=true, or tick “I confirm this amount” on the page); the "
+            "confirmation is recorded."
+        ),
+        params=params,
+    )
+
+
+def deferred_interest(
+    rows: list[tuple[dt.date, Decimal]], rate_pct: Decimal
+) -> list[tuple[dt.date, Decimal]]:
+    """Simple interest at ``rate_pct`` % a year (actual/365) on the balance left after the down
+    payment, for each instalment from the previous due date to its own; rows are (due date,
+    principal) in due-date order, the down payment first. Returns (due date, interest) for
+    each instalment after the down payment (zero amounts left out)."""
+    if len(rows) < 2:
+        return []
+    balance = sum((a for _d, a in rows[1:]), Decimal(0))
+    out = []
+    previous = rows[0][0]
+    for due, principal in rows[1:]:
+        days = (due - previous).days
+        interest = (balance * Decimal(rate_pct) / HUNDRED * days / Decimal(365)).quantize(
+            CENT, ROUND_HALF_UP
+        )
+        if interest > 0:
+            out.append((due, interest))
+        balance -= principal
+        previous = due
+    return out
+
+
+def require_deferred_terms(
+    *, rate_pct: Decimal | None, security: str, t: Thresholds, field_prefix: str = ""
+) -> None:
+    """The deferred part of a price bears interest at no less than the reference rate (the
+    1-year LPR by default) and is secured (a guarantee, pledge or mortgage, recorded)."""
+    rate = None if rate_pct in (None, "") else Decimal(rate_pct)
+    if rate is None or rate < Decimal(t.reference_rate_pct):
+        raise GateRefused(
+            DEFERRED_INTEREST_LOW,
+            field=f"{field_prefix}interest_rate",
+            message=_(
+                "The interest on the deferred part (%(rate)s %% a year) is below the reference "
+                "rate %(reference)s %% (1-year LPR, configured in the price rules)."
+            ),
+            unblock=_("Agree interest of at least %(reference)s %% a year."),
+            params={"rate": "—" if rate is None else rate, "reference": t.reference_rate_pct},
+        )
+    if not (security or "").strip():
+        raise GateRefused(
+            DEFERRED_SECURITY_MISSING,
+            field=f"{field_prefix}security_kind",
+            message=_("The deferred part of the price is not secured."),
+            unblock=_(
+                "Record the security the seller accepted (guarantee, pledge or mortgage) and "
+                "its document reference."
+            ),
+        )
+
+
+def require_land_periods(
+    *, announced_on: dt.date, listing_start: dt.date, listing_end: dt.date, t: Thresholds
+) -> None:
+    """Land-use rights: the announcement at least ``land_announce_days`` (20) days before the
+    listing starts, and the listing open at least ``land_listing_days`` (10) days."""
+    ahead = (listing_start - announced_on).days
+    if ahead < t.land_announce_days:
+        raise GateRefused(
+            LAND_ANNOUNCEMENT_SHORT,
+            field="listed_on",
+            message=_(
+                "The listing starts %(ahead)s days after the announcement; at least %(need)s."
+            ),
+            unblock=_("Start the listing on or after %(day)s."),
+            params={
+                "ahead": ahead,
+                "need": t.land_announce_days,
+                "day": announced_on + dt.timedelta(days=t.land_announce_days),
+            },
+        )
+    open_days = (listing_end - listing_start).days
+    if open_days < t.land_listing_days:
+        raise GateRefused(
+            LAND_LISTING_SHORT,
+            field="listing_end",
+            message=_("The listing was open %(days)s days; at least %(need)s."),
+            unblock=_("Keep the listing open until %(day)s."),
+            params={
+                "days": open_days,
+                "need": t.land_listing_days,
+                "day": listing_start + dt.timedelta(days=t.land_listing_days),
+            },
+        )
+
+
+def land_deal_earliest(announced_on: dt.date, t: Thresholds) -> dt.date:
+    """The first day a land-use right announced on ``announced_on`` may be sold: the
+    announcement period, then the listing period (calendar days)."""
+    return announced_on + dt.timedelta(days=t.land_announce_days + t.land_listing_days)
+
+
+def approval_authority(value: Decimal, t: Thresholds) -> str:
+    """Who approves an administrative disposal worth ``value``: the finance bureau above the
+    local limit, else the supervising department."""
+    return "finance_bureau" if Decimal(value) > Decimal(t.finance_approval_above) else "department"
