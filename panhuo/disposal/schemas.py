@@ -154,6 +154,10 @@ class AppliedRulesOut(Schema):
     strictest_of_each: bool = Field(
         description="The package mixes classes: each threshold is the strictest of theirs."
     )
+    approval_authority: str = Field(
+        description="Administrative assets: who approves the disposal by its value under the "
+        "local limit (finance_approval_above): finance_bureau or department; '' otherwise."
+    )
     thresholds: list[AppliedThresholdOut]
 
 

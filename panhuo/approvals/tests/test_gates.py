@@ -399,3 +399,32 @@ def test_accepted_chains_keep_the_authority_and_cannot_deadlock(steps, purpose):
         return bool(options) and all(finishable(i + 1, used | {r}) for r in options)
 
     assert finishable(0, frozenset())
+
+
+def test_the_api_and_the_page_refuse_a_deadlocking_chain_naming_rule_and_field(world):
+    from panhuo.core.tests.api_support import call, client_for
+
+    before = approval_fingerprint()
+    head = client_for(world, "head")
+    body = {
+        "jurisdiction": world.district.pk,
+        "purpose": "disposal",
+        "steps": [["deputy", "head"], ["head"]],
+    }
+    r = call(head, "post", "/api/v1/approval-chains", body)
+    assert r.status_code == 400
+    gate = r.json()["gate"]
+    assert gate["rule"] == "approval_chain_deadlock" and gate["field"] == "steps"
+    assert gate["unblock"] and "Separation of duties" in gate["source"]
+    page = head.post(
+        "/approvals/chains/new/",
+        {
+            "jurisdiction": world.district.pk,
+            "purpose": "price_exception",
+            "channel": "",
+            "min_amount": "0",
+            "step_1": ["head", "deputy"],
+        },
+    )
+    assert page.status_code == 400 and "price_exception_authority" in page.content.decode()
+    assert approval_fingerprint() == before
