@@ -15,6 +15,7 @@ from panhuo.approvals.models import (
 )
 from panhuo.core.querying import id_or_missing, narrowed, ordered, search_filter
 from panhuo.organisation import policy
+from panhuo.organisation.models import User
 
 REQUEST_ORDERINGS = {
     "created_at": "created_at",
@@ -165,7 +166,6 @@ def who_acts(r: ApprovalRequest, step: int | None = None) -> list:
     """The people who may take ``step`` (default: the current one) of a pending request: holders
     of its roles over the request's place, less the requester and those who decided a step."""
     from panhuo.approvals.services.gates import step_roles_now
-    from panhuo.organisation.models import User
 
     step = step or r.current_step
     if r.status != ApprovalStatus.PENDING or not 1 <= step <= r.step_count:

@@ -16,6 +16,7 @@ import factory
 from django.db import transaction
 
 from panhuo.disposal import services as ds
+from panhuo.integrity.document_services import document_upload
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
 from panhuo.pricing.models import Valuation
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
@@ -237,8 +238,6 @@ def written_approval(w: World, project, *, number: str = "Task Force Approval [2
     """Put the head's written approval (an approval document with its number, 文号) on
     ``project``: what the price-exception gate asks for before the head approves."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from panhuo.integrity.document_services import document_upload
 
     return document_upload(
         actor=w.user("office"),

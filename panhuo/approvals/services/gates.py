@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _l
 from panhuo.approvals.models import ApprovalRequest, ApprovalStatus
 from panhuo.approvals.registry import PURPOSES, Purpose
 from panhuo.core.gates import GateRefused, Rule, rule
+from panhuo.integrity.document_models import Document, DocumentKind
 from panhuo.organisation import policy
 from panhuo.organisation.models import Role, RoleAssignment, User
 
@@ -293,7 +294,6 @@ def decider_leaves_later_steps_open(
 def missing_documents(request: ApprovalRequest) -> list[str]:
     """The document kinds the request still needs before its last step is approved (an
     approval document counts only with its number)."""
-    from panhuo.integrity.document_models import Document
 
     needed = list(getattr(request, "documents", None) or [])
     if not needed:
@@ -315,7 +315,6 @@ def documents_present(request: ApprovalRequest) -> None:
     missing = missing_documents(request)
     if not missing:
         return
-    from panhuo.integrity.document_models import DocumentKind
 
     labels = dict(DocumentKind.choices)
     raise GateRefused(

@@ -33,10 +33,12 @@ from django.utils import timezone
 from panhuo.approvals import services as approvals
 from panhuo.disposal import price_exceptions
 from panhuo.disposal.models import DisposalProject, ProjectStatus
+from panhuo.integrity.document_services import document_upload
 from panhuo.pricing.rules import SELLING_CHANNELS
 from panhuo.pricing.selectors import package_appraisal
 from panhuo.register.scope import scope_decide
 from panhuo.site.demo import catalogue as c
+from panhuo.site.demo.seed_documents import minimal_pdf
 
 LARGE = Decimal("10000000.00")
 FIRST_STEP_NOTE = "Package, appraisal and channel checked; for the head's decision."
@@ -132,9 +134,6 @@ def _written_approval(seeder, project, amount) -> None:
     """The head's written approval (批复) with its document number, on the project before the
     head decides: the price-exception gate asks for it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from panhuo.integrity.document_services import document_upload
-    from panhuo.site.demo.seed_documents import minimal_pdf
 
     number = f"Qinghe Task Force Approval [2026] No. {project.pk:03d}"
     data = minimal_pdf(

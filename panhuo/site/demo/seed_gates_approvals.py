@@ -19,7 +19,9 @@ from decimal import Decimal
 from panhuo.approvals import services as approvals
 from panhuo.approvals.models import ApprovalRequest, ApprovalStatus
 from panhuo.core.gates import GateRefused
+from panhuo.integrity.document_services import document_upload
 from panhuo.site.demo import catalogue as c
+from panhuo.site.demo.seed_documents import minimal_pdf
 
 #: The chains the reported abuses came from: (purpose, steps, threshold, what went wrong).
 REFUSED_CHAINS = (
@@ -75,9 +77,6 @@ def _minutes(seeder, district) -> None:
     """The task force's meeting that agreed the relisting below the floor: its collective
     decision minutes (集体决策会议纪要), with their number, beside the head's written approval."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from panhuo.integrity.document_services import document_upload
-    from panhuo.site.demo.seed_documents import minimal_pdf
 
     office = seeder.users.get("office")
     approved = (
