@@ -1,6 +1,7 @@
 """The hooks disposal fills in the layers below it (installed by DisposalConfig.ready).
 
-- its own guard registry gets the price rules (pricing) and the approval chains (approvals);
+- its own guard registry gets the period gates (``periods``), the price rules (pricing) and
+  the approval chains (approvals);
 - approvals learns the channels a chain may be limited to, and the least authority, documents
   and inbox figures of disposal's purposes (approval_purposes);
 - pricing's AVM learns from disposal's sales.
@@ -9,12 +10,20 @@
 from __future__ import annotations
 
 from panhuo.approvals import registry as approvals
-from panhuo.disposal import approval_hooks, approval_purposes, guards, pricing_guard, selectors
+from panhuo.disposal import (
+    approval_hooks,
+    approval_purposes,
+    guards,
+    periods,
+    pricing_guard,
+    selectors,
+)
 from panhuo.disposal.models import Channel
 from panhuo.pricing import avm
 
 
 def install() -> None:
+    guards.register("periods", periods.periods_guard)  # first: a period not run out says so
     guards.register("pricing", pricing_guard.pricing_guard)
     approval_hooks.install()
     approval_purposes.install()

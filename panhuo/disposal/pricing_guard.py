@@ -26,7 +26,7 @@ from panhuo.disposal import workflow
 from panhuo.pricing import rules
 from panhuo.pricing.selectors import package_appraisal, thresholds_for_package
 
-LISTING = frozenset({"list", "relist"})
+LISTING = frozenset({"list", "relist", "redisclose"})
 DEAL = frozenset({"conclude"})
 #: The approvals purpose under which the head's written approval of a low price is recorded.
 APPROVAL_PURPOSE = "price_exception"
@@ -138,7 +138,8 @@ def check(project, transition: str, data: dict, *, on: dt.date | None = None):
                 return breach
     if transition in LISTING:
         reserve = _decimal(data.get("reserve_price")) or project.reserve_price
-        if transition == "list" and first is None:
+        if transition == "redisclose" or (transition == "list" and first is None):
+            # A first listing, or a new disclosure at a new appraisal: not below it.
             return rules.reserve_at_first_listing(reserve=reserve, appraised=appraised, t=t)
         return rules.below_approval_floor(
             price=reserve,

@@ -209,6 +209,9 @@ class _Seeder:
         from panhuo.site.demo import seed_gates_approvals
 
         seed_gates_approvals.seed(self)  # the approval gates: refused chains (issue 12)
+        from panhuo.site.demo import seed_gates_periods
+
+        seed_gates_periods.seed(self)  # two sales held back by the period gates, today
 
     # Organisation ---------------------------------------------------------------------------
 
