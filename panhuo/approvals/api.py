@@ -26,8 +26,11 @@ from panhuo.approvals.selectors import (
     get_delegation_for,
     get_request_for,
     inbox,
+    request_figures,
     request_list,
+    who_acts,
 )
+from panhuo.approvals.services.gates import missing_documents
 from panhuo.core.api import PagePagination, actor, referenced, require_any
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.organisation import policy
@@ -43,6 +46,11 @@ def _detail(user, request_id):
     r.can_decide = capacity is not None
     r.decide_as = capacity.on_behalf_of.pk if capacity and capacity.on_behalf_of else None
     r.why_not = why
+    r.acting = [u.get_username() for u in who_acts(r)]
+    r.documents_missing = missing_documents(r) if r.status == "pending" else []
+    figures = request_figures(r)
+    r.appraisal = figures.get("appraisal")
+    r.ratio_pct = figures.get("ratio_pct")
     return r
 
 
@@ -78,6 +86,7 @@ def approval_decision(request: HttpRequest, request_id: Id, payload: DecisionIn)
         approve=payload.approve,
         comment=payload.comment,
         version=payload.version,
+        step=payload.step,
     )
     return _detail(user, r.pk)
 

@@ -70,6 +70,8 @@ class DecisionForm(forms.Form):
         help_text=_("Required to reject."),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    #: The step the decider read: a request that moved on is a conflict, not the next step.
+    step = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, data=None, **kwargs):
         if data is not None and "decision" not in data:

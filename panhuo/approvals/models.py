@@ -177,6 +177,9 @@ class ApprovalRequest(models.Model):
     chain_name = models.CharField(_("approval chain"), max_length=200)
     #: The chain's steps when the request started: a list of lists of role values.
     steps = models.JSONField(_("steps"), default=list)
+    #: Document kinds the purpose needs on the record before the last step is approved
+    #: (copied when the request starts, like the steps).
+    documents = models.JSONField(_("documents needed"), default=list, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -7,8 +7,9 @@ inside the deciding transaction, so a handler that raises undoes the decision to
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,27 @@ class Purpose:
     #: Roles that may decide its steps (None: any role that decides approvals). A disposal's
     #: deciders also take the project's approve / send back, which only the head and deputies may.
     step_roles: frozenset[str] | None = None
+    #: The least authority the law names for this decision: the roles that alone may decide the
+    #: last step (None: any role of ``step_roles``). A chain whose last step lets another role
+    #: decide is refused when saved; a request is decided at its last step only by one of them
+    #: (``approvals.services.gates``). ``channel_least_roles`` names a stricter authority for
+    #: requests of one channel (e.g. a negotiated transfer's, Order 32 art. 31).
+    least_roles: frozenset[str] | None = None
+    channel_least_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: The gate (``core.gates.Rule``) that names the law behind ``least_roles``.
+    authority: Any = None
+    #: The steps that apply where no chain is configured (None: the engine's default).
+    default_steps: tuple[tuple[str, ...], ...] | None = None
+    #: Document kinds (``integrity.DocumentKind``) that must be on the request's record before
+    #: its last step is approved; an approval document also needs its number (文号).
+    documents: tuple[str, ...] = ()
+    #: summary(request) -> dict of figures for the inbox (e.g. appraisal, reserve, ratio);
+    #: registered by the app that owns the figures.
+    summary: Callable[..., dict] | None = None
+
+    def least_for(self, channel: str = "") -> frozenset[str] | None:
+        """The least authority for a request of ``channel``."""
+        return self.channel_least_roles.get(channel or "", self.least_roles)
 
 
 PURPOSES: dict[str, Purpose] = {}
@@ -38,6 +60,15 @@ def register_purpose(
     name: str, label, *, follows_target: bool = False, step_roles: frozenset[str] | None = None
 ) -> Purpose:
     purpose = Purpose(name, label, follows_target, step_roles)
+    PURPOSES[name] = purpose
+    return purpose
+
+
+def configure_purpose(name: str, **changes) -> Purpose:
+    """Add what the owning app knows to a registered purpose (its least authority, the
+    documents its last step needs, its inbox summary). ``ready()`` may run twice: the result
+    is the same."""
+    purpose = replace(PURPOSES[name], **changes)
     PURPOSES[name] = purpose
     return purpose
 

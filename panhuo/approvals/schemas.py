@@ -64,6 +64,15 @@ class RequestDetailOut(RequestOut):
         None, description="The delegator the caller would decide for (None: in their own right)."
     )
     why_not: str = Field("", description="Why the caller may not decide, when they may not.")
+    acting: list[str] = Field(
+        default_factory=list, description="Who may take the current step (usernames)."
+    )
+    documents_missing: list[str] = Field(
+        default_factory=list,
+        description="Document kinds the record still needs before the last step is approved.",
+    )
+    appraisal: MoneyOut | None = Field(None, description="The record's appraisal, if known.")
+    ratio_pct: MoneyOut | None = Field(None, description="The amount as a % of the appraisal.")
 
 
 class RequestFilters(ListFilters):
@@ -82,6 +91,9 @@ class DecisionIn(Schema):
     approve: bool
     comment: Text = Field("", max_length=10_000, description="Required to reject.")
     version: int | None = Field(None, description="The version you read (409 if it moved on).")
+    step: int | None = Field(
+        None, ge=1, description="The step you decide (409 if someone decided it meanwhile)."
+    )
 
 
 class WithdrawIn(Schema):

@@ -15,6 +15,7 @@ from panhuo.approvals.models import (
 )
 from panhuo.core.querying import id_or_missing, narrowed, ordered, search_filter
 from panhuo.organisation import policy
+from panhuo.organisation.models import User
 
 REQUEST_ORDERINGS = {
     "created_at": "created_at",
@@ -148,3 +149,38 @@ def delegation_list(user, *, q: str = "", mine: bool = False) -> QuerySet[Delega
     if mine:
         qs = qs.filter(Q(from_user=user) | Q(to_user=user))
     return qs.order_by("-starts_at", "-pk")
+
+
+def request_figures(r: ApprovalRequest) -> dict:
+    """The figures the purpose's owner shows beside a request (appraisal, amount, ratio), from
+    the ``summary`` hook on its purpose registration; {} when it registered none."""
+    from panhuo.approvals.registry import PURPOSES
+
+    purpose = PURPOSES.get(r.purpose)
+    if purpose is None or purpose.summary is None:
+        return {}
+    return purpose.summary(r) or {}
+
+
+def who_acts(r: ApprovalRequest, step: int | None = None) -> list:
+    """The people who may take ``step`` (default: the current one) of a pending request: holders
+    of its roles over the request's place, less the requester and those who decided a step."""
+    from panhuo.approvals.services.gates import step_roles_now
+
+    step = step or r.current_step
+    if r.status != ApprovalStatus.PENDING or not 1 <= step <= r.step_count:
+        return []
+    ancestors = [int(p) for p in r.jurisdiction.path.strip("/").split("/") if p]
+    taken = {r.requested_by_id} | {
+        uid for d in r.decisions.all() for uid in (d.actor_id, d.on_behalf_of_id) if uid
+    }
+    return list(
+        User.objects.filter(
+            is_active=True,
+            assignments__role__in=step_roles_now(r, step),
+            assignments__jurisdiction_id__in=ancestors,
+        )
+        .exclude(pk__in=taken)
+        .distinct()
+        .order_by("username")[:10]
+    )

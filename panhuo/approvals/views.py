@@ -34,8 +34,11 @@ from panhuo.approvals.selectors import (
     get_delegation_for,
     get_request_for,
     inbox,
+    request_figures,
     request_list,
+    who_acts,
 )
+from panhuo.approvals.services.gates import missing_documents, step_roles_now
 from panhuo.core.errors import Conflict
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
@@ -44,6 +47,7 @@ from panhuo.core.ui import (
     paginate,
     section_required,
 )
+from panhuo.integrity.document_models import DocumentKind
 from panhuo.organisation import policy
 from panhuo.organisation.models import Role
 
@@ -54,8 +58,22 @@ def _roles_text(roles) -> str:
     return _(" or ").join(str(ROLE_LABELS.get(r, r)) for r in roles)
 
 
-def _annotate(r) -> None:
-    r.current_roles = _roles_text(r.roles_of_step(r.current_step))
+def _annotate(r, *, figures: bool = False) -> None:
+    pending = r.status == ApprovalStatus.PENDING
+    r.current_roles = _roles_text(step_roles_now(r, r.current_step)) if pending else ""
+    if figures:
+        # What the head weighs: the purpose's figures (appraisal, amount, ratio), who may take
+        # the step now and which roles come after it.
+        r.figures = request_figures(r)
+        r.acting = who_acts(r) if pending else []
+        after = r.current_step + 1
+        r.then_roles = (
+            _roles_text(step_roles_now(r, after)) if pending and after <= r.step_count else ""
+        )
+        kinds = dict(DocumentKind.choices)
+        r.missing_documents = (
+            [str(kinds.get(k, k)) for k in missing_documents(r)] if pending else []
+        )
 
 
 # --- inbox and requests -----------------------------------------------------------------------
@@ -66,12 +84,13 @@ def inbox_view(request):
     form = InboxFilterForm(request.GET or None)
     purpose = form.cleaned_data.get("purpose", "") if form.is_valid() else ""
     rows = inbox(request.user, purpose=purpose)
-    for r in rows:
-        _annotate(r)
+    page = paginate(request, rows)
+    for r in page:
+        _annotate(r, figures=True)
     return render(
         request,
         "approvals/inbox.html",
-        {"filter_form": form, "page": paginate(request, rows), "count": len(rows)},
+        {"filter_form": form, "page": page, "count": len(rows)},
     )
 
 
@@ -150,8 +169,8 @@ def _request_page(request, r, *, decision_form=None, withdraw_form=None, status=
         )
     )
     if capacity is not None and decision_form is None:
-        decision_form = DecisionForm(initial={"version": r.version})
-    _annotate(r)
+        decision_form = DecisionForm(initial={"version": r.version, "step": r.current_step})
+    _annotate(r, figures=True)
     return render(
         request,
         "approvals/request_detail.html",
@@ -194,6 +213,7 @@ def decide_view(request, pk):
             approve=approve,
             comment=form.cleaned_data["comment"],
             version=form.cleaned_data.get("version"),
+            step=form.cleaned_data.get("step"),
         )
     except Conflict as exc:
         messages.error(request, str(exc))
@@ -314,7 +334,13 @@ def chain_edit_view(request, pk):
 @section_required("approval_chain", "set")
 def chain_delete_view(request, pk):
     chain = fetch_or_404(get_chain_for, request.user, pk)
-    services.chain_delete(actor=request.user, chain=chain)
+    try:
+        services.chain_delete(actor=request.user, chain=chain)
+    except ValidationError as exc:
+        # A chain with requests under way stays (the refusal names them and the way through).
+        for text in exc.messages:
+            messages.error(request, text)
+        return redirect(chain.get_absolute_url())
     messages.success(request, _("Approval chain “%(name)s” removed.") % {"name": chain.name})
     return redirect("approval-chain-list")
 

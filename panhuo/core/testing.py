@@ -16,6 +16,7 @@ import factory
 from django.db import transaction
 
 from panhuo.disposal import services as ds
+from panhuo.integrity.document_services import document_upload
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
 from panhuo.pricing.models import Valuation
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
@@ -151,7 +152,9 @@ def appraise(asset: Asset, value: Decimal, base_date: dt.date | None = None):
     """A third-party appraisal of ``asset`` made directly (no service, no audit entry)."""
     from django.utils import timezone
 
-    base = base_date or timezone.localdate() - dt.timedelta(days=30)
+    # Four months back: current for eight more months, and old enough for a listing recorded
+    # late (``recorded_late``) to rest on it.
+    base = base_date or timezone.localdate() - dt.timedelta(days=120)
     return Valuation.objects.create(
         asset=asset,
         kind="appraisal",
@@ -165,8 +168,33 @@ def appraise(asset: Asset, value: Decimal, base_date: dt.date | None = None):
     )
 
 
-def concluded_project(w: World, *, deal_price=Decimal("6000000.00"), assets=None):
-    """A project taken from draft to concluded through the services, as the roles would."""
+#: The reason a test gives for a step recorded late (the periods gates ask for one).
+LATE_REASON = "Recorded late: the exchange's confirmation arrived after the fact."
+#: How many days back each step of a sale recorded late is dated: the disclosure (20 working
+#: days, at most ~36 calendar days over a festival) has ended before the deal, and the result
+#: notice (5 working days, at most ~15 calendar days) before today.
+LATE_DAYS = {"list": 80, "relist": 60, "conclude": 20, "publish_result": 20}
+
+
+def recorded_late(step: str, days: int | None = None) -> dict:
+    """The input of a market step recorded late, so that the tests need not wait out the
+    disclosure and the result notice (the periods gates, ``disposal.periods``): the date it
+    happened and the reason, as an office records a listing, a deal or a notice after the
+    fact. The clock is never moved. The date is ISO text, as the API and the forms take it."""
+    from django.utils import timezone
+
+    field = {"list": "listed_on", "relist": "listed_on", "redisclose": "listed_on",
+             "conclude": "concluded_on", "publish_result": "published_on"}[step]  # fmt: skip
+    day = timezone.localdate() - dt.timedelta(days=LATE_DAYS[step] if days is None else days)
+    return {field: day.isoformat(), "comment": LATE_REASON}
+
+
+def concluded_project(
+    w: World, *, deal_price=Decimal("6000000.00"), assets=None, late: bool = False
+):
+    """A project taken from draft to concluded through the services, as the roles would: its
+    listing recorded late (the disclosure has run), and with ``late`` its deal too (dated
+    ``LATE_DAYS["conclude"]`` back, so that a result notice dated then has run by today)."""
 
     assets = assets or [AssetFactory(unit=w.unit)]
     # A fresh appraisal summing to the deal (at most the reserve), so the price rules pass
@@ -191,13 +219,31 @@ def concluded_project(w: World, *, deal_price=Decimal("6000000.00"), assets=None
     )
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit", **sure)
     p = ds.project_transition(actor=w.user("head"), project=p, transition="approve")
-    p = ds.project_transition(actor=w.user("office"), project=p, transition="list", **sure)
+    p = ds.project_transition(
+        actor=w.user("office"), project=p, transition="list", **recorded_late("list"), **sure
+    )
     p = ds.project_transition(
         actor=w.user("office"),
         project=p,
         transition="conclude",
         deal_price=deal_price,
         buyer="Buyer Ltd",
+        **(recorded_late("conclude") if late else {}),
         **sure,
     )
     return p
+
+
+def written_approval(w: World, project, *, number: str = "Task Force Approval [2026] No. 7"):
+    """Put the head's written approval (an approval document with its number, 文号) on
+    ``project``: what the price-exception gate asks for before the head approves."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return document_upload(
+        actor=w.user("office"),
+        target=project,
+        kind="approval",
+        title="Written approval",
+        number=number,
+        file=SimpleUploadedFile("approval.txt", f"{number}\nApproved.\n".encode()),
+    )

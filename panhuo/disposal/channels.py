@@ -199,11 +199,15 @@ def prepare(
             project.reserve_price = _money(data["reserve_price"], "reserve_price")
         plan["round"] = {"platform": (data.get("platform") or "").strip()[:200],
                          "listed_on": listed_on, "reserve": project.reserve_price}  # fmt: skip
-    if "relist" in needs:
+        plan["ends"] = _date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
+    if "relist" in needs or "redisclose" in needs:
         current = _open_round(project)
         previous = current.reserve if current else project.reserve_price
-        reserve = _money(data.get("reserve_price"), "reserve_price")
-        if reserve >= previous:
+        if "redisclose" in needs and data.get("reserve_price") in (None, ""):
+            reserve = project.reserve_price  # a new disclosure at the new appraisal's price
+        else:
+            reserve = _money(data.get("reserve_price"), "reserve_price")
+        if "relist" in needs and reserve >= previous:
             raise ValidationError(
                 {"reserve_price": [f"A relisting after no sale reduces the reserve: {reserve} is "
                                    f"not below the last reserve {previous}."]}
@@ -211,7 +215,17 @@ def prepare(
         listed_on = _date(data.get("listed_on"), "listed_on", default=today)
         platform = (data.get("platform") or (current.platform if current else "")).strip()
         plan["relist"] = {"platform": platform[:200], "listed_on": listed_on, "reserve": reserve}
+        plan["ends"] = _date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
         project.reserve_price = reserve
+    if "extension" in needs:
+        # The periods guard has checked the new end (later than the current, long enough).
+        plan["extend"] = _date(data.get("disclosure_ends"), "disclosure_ends")
+    if "notice" in needs:
+        # The result notice goes up when the contract takes effect (the deal); its period
+        # counts from this day (periods.close_after_notice). The payment term still runs.
+        project.result_published_on = _date(data.get("published_on"), "published_on",
+                                            default=today)  # fmt: skip
+        plan["due_on"] = project.due_on
     if "tranches" in needs:
         plan["tranches"] = _tranches(data.get("tranches"))
         deal_price = sum((tr["size"] for tr in plan["tranches"]), Decimal("0.00"))
@@ -255,6 +269,8 @@ def prepare(
         if bidders < 1:
             raise ValidationError({"bidders": ["A sale has at least one qualified bidder."]})
         plan["sold"] = {"bidders": bidders}
+        # The day of the deal (a deal recorded late states it; periods.stated_date_ok).
+        plan["deal_on"] = _date(data.get("concluded_on"), "concluded_on", default=today)
     if t.needs_deal or "tranches" in needs or "contract" in needs:
         project.deal_price, project.buyer = deal_price, buyer[:200]
     return plan
@@ -350,10 +366,10 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
     if "round" in plan:
         r = plan["round"]
         n = project.rounds.count() + 1
-        disclosure = deadlines.due("disclosure_due", project, r["listed_on"])
+        disclosure = max(deadlines.due("disclosure_due", project, r["listed_on"]), plan["ends"])
         ListingRound.objects.create(project=project, number=n, disclosure_ends=disclosure,
                                     recorded_by=actor, **r)  # fmt: skip
-        note["round"] = n
+        note.update(round=n, listed_on=str(r["listed_on"]), disclosure_ends=str(disclosure))
         plan["due_on"] = disclosure
     if "relist" in plan:
         current = _open_round(project)
@@ -362,17 +378,32 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
             current.save(update_fields=["result", "ended_on"])
         r = plan["relist"]
         n = project.rounds.count() + 1
-        disclosure = deadlines.due("disclosure_due", project, r["listed_on"])
+        disclosure = max(deadlines.due("disclosure_due", project, r["listed_on"]), plan["ends"])
         ListingRound.objects.create(project=project, number=n, disclosure_ends=disclosure,
                                     recorded_by=actor, **r)  # fmt: skip
-        note.update(round=n, reserve=str(r["reserve"]))
+        note.update(round=n, reserve=str(r["reserve"]), listed_on=str(r["listed_on"]),
+                    disclosure_ends=str(disclosure))  # fmt: skip
         plan["due_on"] = disclosure
+    if "extend" in plan:
+        current = _open_round(project)
+        note.update(round=current.number, disclosure_ends=str(plan["extend"]),
+                    previous_end=str(current.disclosure_ends))  # fmt: skip
+        current.disclosure_ends = plan["extend"]
+        current.save(update_fields=["disclosure_ends"])
+        plan["due_on"] = plan["extend"]
+    if t.name == "confirm_payment" and project.result_published_on is not None:
+        # Paid in full: the project waits for the end of the result notice to close.
+        plan["due_on"] = deadlines.due("notice_due", project, project.result_published_on)
+    if "notice" in t.needs:
+        note["published_on"] = str(project.result_published_on)
     if "sold" in plan:
         current = _open_round(project) or ListingRound.objects.create(
             project=project, number=project.rounds.count() + 1, platform="",
             listed_on=today, reserve=project.reserve_price, recorded_by=actor,
         )  # fmt: skip
-        current.result, current.ended_on = ListingRound.Result.SOLD, today
+        deal_on = plan.get("deal_on", today)
+        current.result, current.ended_on = ListingRound.Result.SOLD, deal_on
+        note["concluded_on"] = str(deal_on)
         current.bidders = plan["sold"]["bidders"]
         current.deal_price, current.buyer = project.deal_price, project.buyer
         current.full_clean()
@@ -385,8 +416,10 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
             note["counts_as"] = Channel.NEGOTIATED.value
             plan["event_note"] = SINGLE_BIDDER_NOTE
     if t.needs_deal and project.channel in {Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED}:
-        due = deadlines.due("payment_due", project, today)
+        due = deadlines.due("payment_due", project, plan.get("deal_on", today))
         _expected(project, [(due, project.deal_price, money.INSTALMENT, "")])
+        if "deal_on" in plan:
+            plan["due_on"] = due
     if "tranches" in plan:
         due = deadlines.due("payment_due", project, today)
         Tranche.objects.bulk_create(Tranche(project=project, **tr) for tr in plan["tranches"])

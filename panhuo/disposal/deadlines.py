@@ -29,6 +29,13 @@ DEFAULTS = {
 
 #: Why each time limit exists, by kind (for the overdue list).
 KINDS = ("disclosure_due", "payment_due", "notice_due", "signing_due", "term_end", "arrears")
+#: The step that meets a deadline, when it is not a step out of the state itself: a sale's
+#: payment term runs while the result notice goes up, and finance confirms the payment.
+MET_BY = {"payment_due": "confirm_payment"}
+#: Kinds whose date is one to wait for, not a deadline to meet: the disclosure and the result
+#: notice must run at least until then ("not before" gates, ``disposal.periods``). A project
+#: past such a date is not late; the overdue list leaves it out.
+WAITS = frozenset({"disclosure_due", "notice_due"})
 
 
 def _pricing_rule(name: str):
@@ -55,6 +62,11 @@ def due(name: str, project, start: dt.date) -> dt.date:
     return add_working_days(start, DEFAULTS[name], jurisdiction=project.package.jurisdiction)
 
 
+def is_wait(channel: str, state: str) -> bool:
+    """Whether the date of ``state`` is a "not before" date (see ``WAITS``)."""
+    return deadline_kind(channel, state) in WAITS
+
+
 def deadline_kind(channel: str, state: str) -> str | None:
     """Which time limit runs in ``state`` of ``channel`` (None: no time limit)."""
     market = channel in {Channel.AUCTION, Channel.EXCHANGE}
@@ -67,6 +79,10 @@ def deadline_kind(channel: str, state: str) -> str | None:
     if state == ProjectStatus.CONCLUDED and cash:
         return "payment_due"
     if state == ProjectStatus.PUBLISHED:
+        # The notice goes up when the contract takes effect: the payment term still runs.
+        return "payment_due"
+    if state == ProjectStatus.PAID and market:
+        # Paid in full: the project may close once the result notice has run its period.
         return "notice_due"
     if state == ProjectStatus.IN_FORCE:
         return "term_end"

@@ -204,15 +204,39 @@ class TransitionForm(forms.Form):
         self.transition = transition
         needs = transition.needs
         f = self.fields
-        if "listing" in needs or "relist" in needs:
+        date = forms.DateInput(attrs={"type": "date"})
+        if needs & {"listing", "relist", "redisclose"}:
             if "relist" in needs:
                 f["reserve_price"] = AmountFormField(
                     label=_("Reduced reserve price"), help_text=UNIT_HELP
                 )
+            if "redisclose" in needs:
+                f["reserve_price"] = AmountFormField(
+                    label=_("Reserve price at the new appraisal"),
+                    required=False,
+                    help_text=UNIT_HELP,
+                )
             f["platform"] = forms.CharField(label=_("Platform"), max_length=200, required=False)
             f["listed_on"] = forms.DateField(
-                label=_("Listed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-            )
+                label=_("Listed on"), required=False, widget=date,
+                help_text=_("Default today; a past date needs the reason in the comment."),
+            )  # fmt: skip
+            f["disclosure_ends"] = forms.DateField(
+                label=_("Disclosure ends"), required=False, widget=date,
+                help_text=_("Default: the minimum period in working days."),
+            )  # fmt: skip
+        if "extension" in needs:
+            f["disclosure_ends"] = forms.DateField(label=_("New end of disclosure"), widget=date)
+        if "bidders" in needs:
+            f["concluded_on"] = forms.DateField(
+                label=_("Deal made on"), required=False, widget=date,
+                help_text=_("Default today; a past date needs the reason in the comment."),
+            )  # fmt: skip
+        if "notice" in needs:
+            f["published_on"] = forms.DateField(
+                label=_("Result notice published on"), required=False, widget=date,
+                help_text=_("Default today; a past date needs the reason in the comment."),
+            )  # fmt: skip
         if "counterparty" in needs:
             f["counterparty_unit"] = forms.ModelChoiceField(
                 label=_("State-owned counterparty"), required=False, queryset=_soe_units()

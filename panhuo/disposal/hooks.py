@@ -1,21 +1,33 @@
 """The hooks disposal fills in the layers below it (installed by DisposalConfig.ready).
 
-- its own guard registry gets the price rules (pricing) and the approval chains (approvals);
-- approvals learns the channels a chain may be limited to;
+- its own guard registry gets the period gates (``periods``), the price rules (pricing) and
+  the approval chains (approvals);
+- approvals learns the channels a chain may be limited to, and the least authority, documents
+  and inbox figures of disposal's purposes (approval_purposes);
 - pricing's AVM learns from disposal's sales.
 """
 
 from __future__ import annotations
 
 from panhuo.approvals import registry as approvals
-from panhuo.disposal import approval_hooks, channel_guard, guards, pricing_guard, selectors
+from panhuo.disposal import (
+    approval_hooks,
+    approval_purposes,
+    channel_guard,
+    guards,
+    periods,
+    pricing_guard,
+    selectors,
+)
 from panhuo.disposal.models import Channel
 from panhuo.pricing import avm
 
 
 def install() -> None:
+    guards.register("periods", periods.periods_guard)  # first: a period not run out says so
     guards.register("pricing", pricing_guard.pricing_guard)
     guards.register("channels", channel_guard.channel_guard)
     approval_hooks.install()
+    approval_purposes.install()
     approvals.register_channels(Channel.choices)
     avm.deal_sources.register("disposal", selectors.sold_deals)

@@ -171,6 +171,8 @@ class DisposalProject(models.Model):
     #: (disclosure, payment, signing, result notice, contract term), if it has one.
     state_since = models.DateField(_("in this state since"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
+    #: The day the result notice went up (auction, exchange): the notice period counts from it.
+    result_published_on = models.DateField(_("result notice published on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -21,11 +21,12 @@ from django.utils import timezone
 
 from panhuo.approvals.models import ApprovalStatus
 from panhuo.approvals.services import approval_status
+from panhuo.approvals.services.gates import approved_by_least_authority
 from panhuo.disposal import workflow
 from panhuo.pricing import rules
 from panhuo.pricing.selectors import package_appraisal, thresholds_for_package
 
-LISTING = frozenset({"list", "relist"})
+LISTING = frozenset({"list", "relist", "redisclose"})
 DEAL = frozenset({"conclude"})
 #: The approvals purpose under which the head's written approval of a low price is recorded.
 APPROVAL_PURPOSE = "price_exception"
@@ -34,10 +35,13 @@ APPROVAL_PURPOSE = "price_exception"
 def written_approval(project, price: Decimal) -> bool:
     """Whether the head's written approval of a price below the floor has been given on
     ``project`` (panhuo.approvals, purpose ``price_exception``), covering ``price``: an
-    approval that names an amount covers prices at or above it."""
+    approval that names an amount covers prices at or above it, and only when its last step was
+    decided by the head (or the head's delegate)."""
     request = approval_status(project, APPROVAL_PURPOSE)
     if request is None or request.status != ApprovalStatus.APPROVED:
         return False
+    if not approved_by_least_authority(request):
+        return False  # approved by a role below the head (a chain saved before the rule)
     return request.amount is None or Decimal(price) >= request.amount
 
 
@@ -134,7 +138,8 @@ def check(project, transition: str, data: dict, *, on: dt.date | None = None):
                 return breach
     if transition in LISTING:
         reserve = _decimal(data.get("reserve_price")) or project.reserve_price
-        if transition == "list" and first is None:
+        if transition == "redisclose" or (transition == "list" and first is None):
+            # A first listing, or a new disclosure at a new appraisal: not below it.
             return rules.reserve_at_first_listing(reserve=reserve, appraised=appraised, t=t)
         return rules.below_approval_floor(
             price=reserve,

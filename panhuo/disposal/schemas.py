@@ -154,6 +154,10 @@ class AppliedRulesOut(Schema):
     strictest_of_each: bool = Field(
         description="The package mixes classes: each threshold is the strictest of theirs."
     )
+    approval_authority: str = Field(
+        description="Administrative assets: who approves the disposal by its value under the "
+        "local limit (finance_approval_above): finance_bureau or department; '' otherwise."
+    )
     thresholds: list[AppliedThresholdOut]
 
 
@@ -250,9 +254,22 @@ class TransitionIn(Schema):
         None, description="conclude, transfer (value), agree_swap (agreed value)."
     )
     buyer: Text = Field("", max_length=200, description="conclude; issue (the vehicle).")
-    listed_on: dt.date | None = Field(None, description="list, relist (default today).")
+    listed_on: dt.date | None = Field(
+        None, description="list, relist, redisclose (default today; a past date needs a comment)."
+    )
+    disclosure_ends: dt.date | None = Field(
+        None, description="list, relist, redisclose (default the minimum); extend_listing."
+    )
+    concluded_on: dt.date | None = Field(
+        None, description="conclude (auction, exchange): the deal day (default today)."
+    )
+    published_on: dt.date | None = Field(
+        None, description="publish_result: the day the notice went up (default today)."
+    )
     platform: Text = Field("", max_length=200, description="list, relist.")
-    reserve_price: PositiveAmountIn | None = Field(None, description="relist: the reduced reserve.")
+    reserve_price: PositiveAmountIn | None = Field(
+        None, description="relist: the reduced reserve; redisclose: at the new appraisal."
+    )
     bidders: int | None = Field(None, ge=0, le=100_000, description="conclude (auction).")
     counterparty_unit: Id | None = Field(
         None, description="submit (negotiated), transfer: a state-owned company unit."

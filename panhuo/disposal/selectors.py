@@ -125,7 +125,9 @@ BOARD_CARDS = 50
 
 
 def overdue_for(user, *, today: dt.date | None = None, channel: str = "", mine: bool = True):
-    """Projects past the time limit of their state, oldest first. With ``mine`` (the default),
+    """Projects past the time limit of their state, oldest first; a disclosure or result notice
+    period is a date to wait for, not a deadline (``deadlines.WAITS``), and never listed here.
+    With ``mine`` (the default),
     only those whose next step is one of the caller's roles: each role's own overdue list."""
     today = today or timezone.localdate()
     visible = DisposalProject.objects.visible_to(user).values("pk")
@@ -140,10 +142,15 @@ def overdue_for(user, *, today: dt.date | None = None, channel: str = "", mine: 
     roles = policy.roles(user)
     out = []
     for p in qs:
+        if deadlines.is_wait(p.channel, p.status):
+            continue  # a period still to wait out, or waited out: not a deadline missed
+        met_by = deadlines.MET_BY.get(deadlines.deadline_kind(p.channel, p.status) or "")
         steps = [
             t
             for t in table_for(p.channel).values()
-            if p.status in t.sources and t.name != "withdraw" and t.roles & roles
+            if (p.status in t.sources or t.name == met_by)
+            and t.name != "withdraw"
+            and t.roles & roles
         ]
         if steps or not mine:
             p.next_steps = steps
@@ -170,7 +177,11 @@ def board(user, *, channel: str = "", jurisdiction=None, today: dt.date | None =
             continue
         cards = list(qs.filter(status=s).order_by(F("due_on").asc(nulls_last=True), "code"))
         for p in cards[:BOARD_CARDS]:
-            p.overdue = p.due_on is not None and p.due_on < today
+            p.overdue = (
+                p.due_on is not None
+                and p.due_on < today
+                and not deadlines.is_wait(p.channel, p.status)
+            )
         columns.append(
             {
                 "state": s,

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
-from panhuo.disposal import amounts, channels, deadlines, guards, money
+from panhuo.core.gates import GateRefused
+from panhuo.disposal import amounts, channels, deadlines, guards, money, periods
 from panhuo.disposal.models import (
     NO_COUNTERPARTY_CHANNELS,
     Channel,
@@ -364,14 +365,15 @@ def project_transition(
         if t.needs_paid:
             received = money.received_total(project)
             if received < project.deal_price:
-                raise TransitionRefused(
-                    {
-                        "transition": [
-                            f"“{t.name}” needs the deal price received in full: "
-                            f"{received} of {project.deal_price} received."
-                        ]
-                    }
-                )
+                raise GateRefused(
+                    periods.PAYMENT,
+                    field="transition",
+                    message=_("“%(step)s” needs the deal price received in full: %(received)s "
+                              "of %(price)s received."),
+                    unblock=_("Record the receipts of the remaining %(due)s yuan (finance)."),
+                    params={"step": t.name, "received": received, "price": project.deal_price,
+                            "due": f"{project.deal_price - received:,}"},
+                )  # fmt: skip
         note = channels.finish(t, project=project, actor=actor, today=today, plan=plan)
         project.status = t.target
         if source != t.target or "due_on" in plan:

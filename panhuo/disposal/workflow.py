@@ -34,9 +34,9 @@ class Transition:
     not_by_submitter: bool = False
     needs_comment: bool = False
     #: Input groups the step needs, each written as channel records by the service:
-    #: deal, listing, relist, counterparty, recipient, swap, tranches, contract, renewal,
-    #: art31_case, art31_approval (negotiated), free_recipient, evidence, zero_deal (the
-    #: zero-price channels: free transfer, scrap, loss, write-off).
+    #: deal, listing, relist, extension, redisclose, notice, counterparty, recipient, swap,
+    #: tranches, contract, renewal, art31_case, art31_approval (negotiated), free_recipient,
+    #: evidence, zero_deal (the zero-price channels: free transfer, scrap, loss, write-off).
     needs: frozenset[str] = frozenset()
     #: Entering the target disposes of the package (its assets leave the live set).
     disposes: bool = False
@@ -76,20 +76,30 @@ def _start(*, withdraw_from=(), submit_needs=(), submit_comment=False) -> list[T
 
 
 def _market() -> list[Transition]:
-    """Public auction and exchange listing: rounds until a sale, then payment and notice."""
+    """Public auction and exchange listing: rounds until a sale, then the result notice (the
+    contract is in force from the deal), payment in full, and closing once both are done.
+
+    The periods are "not before" gates (``disposal.periods``): no deal before the disclosure
+    ends (Order 32 art. 13), no closing before the result notice has been up for its period
+    (art. 29) and the price is paid in full (art. 28). A disclosure can be extended, and after a
+    new appraisal the lot can be disclosed again (its period restarts)."""
     return [
         *_start(withdraw_from={S.LISTED}),
         Transition("list", _("List for sale"), f({S.APPROVED}), S.LISTED, OFFICE,
                    needs=f({"listing"})),
         Transition("relist", _("No sale: relist at a reduced reserve"), f({S.LISTED}),
                    S.LISTED, OFFICE, needs=f({"relist"}), needs_comment=True),
+        Transition("extend_listing", _("Extend the disclosure period"), f({S.LISTED}),
+                   S.LISTED, OFFICE, needs=f({"extension"}), needs_comment=True),
+        Transition("redisclose", _("Disclose again at the new appraisal"), f({S.LISTED}),
+                   S.LISTED, OFFICE, needs=f({"redisclose"}), needs_comment=True),
         Transition("conclude", _("Record the deal"), f({S.LISTED}), S.CONCLUDED, OFFICE,
                    needs=f({"deal", "bidders"}), disposes=True),
-        Transition("confirm_payment", _("Confirm payment in full"), f({S.CONCLUDED}), S.PAID,
+        Transition("publish_result", _("Publish the result notice"), f({S.CONCLUDED}),
+                   S.PUBLISHED, OFFICE, needs=f({"notice"})),
+        Transition("confirm_payment", _("Confirm payment in full"), f({S.PUBLISHED}), S.PAID,
                    OF, needs_paid=True),
-        Transition("publish_result", _("Publish the result notice"), f({S.PAID}),
-                   S.PUBLISHED, OFFICE),
-        Transition("close", _("Close"), f({S.PUBLISHED}), S.CLOSED, OF),
+        Transition("close", _("Close"), f({S.PAID}), S.CLOSED, OF, needs_paid=True),
     ]  # fmt: skip
 
 
@@ -215,7 +225,7 @@ def terminal(channel: str) -> frozenset[S]:
 
 
 #: States in which money may be received into the treasury for the project.
-RECEIVING = frozenset({S.CONCLUDED, S.IN_FORCE, S.IN_ARREARS, S.ENDED})
+RECEIVING = frozenset({S.CONCLUDED, S.PUBLISHED, S.IN_FORCE, S.IN_ARREARS, S.ENDED})
 #: States after the deal: the project has a deal price (contract value) and a counterparty.
 AFTER_DEAL = frozenset(
     {S.CONCLUDED, S.PAID, S.PUBLISHED, S.IN_FORCE, S.IN_ARREARS, S.ENDED, S.CLOSED}

@@ -24,6 +24,7 @@ from panhuo.finance.models import Allocation, Debt, DebtSettlement, Receipt, Rec
 from panhuo.integrity.services import audit_insert, audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
+from panhuo.pricing.gates import require_land_proceeds_to_fund
 
 CENT = Decimal("0.01")
 #: NUMERIC(20, 2) holds up to 18 digits before the point.
@@ -78,6 +79,11 @@ def receipt_create(
                       "by forfeiting the deposit)."]}
         )  # fmt: skip
     policy.require(actor, "receipt", "create", jurisdiction=project.package.jurisdiction)
+    kinds = set(project.package.items.values_list("asset__kind", flat=True))
+    require_land_proceeds_to_fund(
+        land_sale=kind == ReceiptKind.SALE_PRICE and kinds == {"land"},
+        budget_class=budget_class,
+    )
     with transaction.atomic():
         project = DisposalProject.objects.select_for_update().get(pk=project.pk)
         if project.status not in RECEIVING:

@@ -38,6 +38,7 @@ class DocumentOut(Schema):
     target_id: int
     kind: str
     title: str
+    number: str = Field(description="The document number (文号); blank when it has none.")
     version: int
     filename: str = Field(description="The name the file was uploaded under.")
     content_type: str = Field(description="Checked against both the extension and the content.")
@@ -81,6 +82,9 @@ class DocumentForm(Schema):
     target_id: Id
     kind: Kind
     title: Text = Field(max_length=200)
+    number: Text = Field(
+        "", max_length=100, description="The document number (文号); an approval needs it."
+    )
 
 
 @router.get("/documents", response={200: list[DocumentOut], **ERRORS})
@@ -113,7 +117,12 @@ def document_create(request: HttpRequest, file: File[UploadedFile], details: For
     user = actor(request)
     target = get_target_for(user, details.target_type, details.target_id)
     doc = document_upload(
-        actor=user, target=target, kind=details.kind, title=details.title, file=file
+        actor=user,
+        target=target,
+        kind=details.kind,
+        title=details.title,
+        file=file,
+        number=details.number,
     )
     return Status(201, doc)
 

@@ -19,6 +19,12 @@ class DocumentUploadForm(forms.Form):
         max_length=200,
         help_text=_("The same kind and title again adds a new version; none is replaced."),
     )
+    number = forms.CharField(
+        label=_("Document number"),
+        max_length=100,
+        required=False,
+        help_text=_("The number the document carries (文号); an approval document needs it."),
+    )
     file = forms.FileField(
         label=_("File"),
         help_text=_("PDF, PNG, JPEG, XLSX, DOCX, CSV or TXT; the content must match the name."),

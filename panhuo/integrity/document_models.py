@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 class DocumentKind(models.TextChoices):
     APPRAISAL_REPORT = "appraisal_report", _("Appraisal report")
     APPROVAL = "approval", _("Approval document")
+    COLLECTIVE_DECISION = "collective_decision", _("Collective decision minutes")
     CONTRACT = "contract", _("Contract")
     NOTICE = "notice", _("Notice")
     OTHER = "other", _("Other document")
@@ -43,6 +44,9 @@ class Document(models.Model):
     target = GenericForeignKey("target_type", "target_id")
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
+    #: The document number (文号) an approval, a decision's minutes or a report carries; an
+    #: approval document counts for an approval gate only with it.
+    number = models.CharField(_("document number"), max_length=100, blank=True, default="")
     # Not called "version": that name is the optimistic lock elsewhere, and the audit snapshot
     # leaves it out.
     revision = models.PositiveIntegerField(_("version"))

@@ -20,6 +20,7 @@ from panhuo.organisation import policy
 logger = logging.getLogger(__name__)
 
 TITLE_MAX = 200
+NUMBER_MAX = 100
 
 
 class DocumentDamaged(Conflict):
@@ -35,8 +36,11 @@ def _read_limited(file: IO[bytes]) -> bytes:
     return bytes(data or b"")
 
 
-def document_upload(*, actor, target: Model, kind: str, title: str, file: IO[bytes]) -> Document:
-    """Add ``file`` to ``target`` as the next version of (kind, title).
+def document_upload(
+    *, actor, target: Model, kind: str, title: str, file: IO[bytes], number: str = ""
+) -> Document:
+    """Add ``file`` to ``target`` as the next version of (kind, title), with its document
+    number (文号) when it has one: an approval document counts for an approval gate only with it.
 
     Refusals name the field and the limit, and leave nothing behind: no row, no file, no
     audit entry. Earlier versions and their files are never touched.
@@ -60,6 +64,11 @@ def document_upload(*, actor, target: Model, kind: str, title: str, file: IO[byt
         raise ValidationError({"title": ["The document needs a title."]})
     if len(title) > TITLE_MAX:
         raise ValidationError({"title": [f"The title is longer than {TITLE_MAX} characters."]})
+    number = " ".join((number or "").split())
+    if len(number) > NUMBER_MAX:
+        raise ValidationError(
+            {"number": [f"The document number is longer than {NUMBER_MAX} characters."]}
+        )
     filename = files.clean_filename(getattr(file, "name", "") or "")
     if not filename:
         raise ValidationError({"file": ["The file has no name."]})
@@ -84,6 +93,7 @@ def document_upload(*, actor, target: Model, kind: str, title: str, file: IO[byt
                 target_id=target.pk,
                 kind=kind,
                 title=title,
+                number=number,
                 revision=(last or 0) + 1,
                 filename=filename,
                 content_type=file_type.mime,

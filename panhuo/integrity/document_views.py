@@ -168,6 +168,7 @@ def document_upload_view(request, target_type, target_id):
                 kind=data["kind"],
                 title=data["title"],
                 file=data["file"],
+                number=data.get("number", ""),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

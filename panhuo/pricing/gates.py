@@ -9,7 +9,8 @@ it. The services that own the step call them inside their transaction:
 - ``require_plausible_amount`` — ``disposal.amounts`` (project create/update, submit, listing,
   relisting, the deal);
 - ``require_deferred_terms`` — ``finance.instalments.check_plan``;
-- ``require_land_periods`` — the land-use-rights periods (``rules.disclosure_due`` counts them).
+- ``require_land_periods`` — the land-use-rights periods (``rules.disclosure_due`` counts them);
+- ``require_land_proceeds_to_fund`` — ``finance.services.receipt_create``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ LAND_ANNOUNCEMENT_SHORT = rule(
     gettext_lazy("Land-use rights: announcement at least 20 days before the listing starts"),
     law.ORDER39_11,
     owner="pricing",
+)
+LAND_PROCEEDS_NOT_FUND = rule(
+    "land_proceeds_not_fund",
+    gettext_lazy("Land-use-right sale proceeds go to the government-fund budget"),
+    gettext_lazy(
+        "MLR Order 39; Caizong [2006] No. 68: land-transfer revenue in the government-fund budget"
+    ),
+    owner="finance",
 )
 LAND_LISTING_SHORT = rule(
     "land_listing_short",
@@ -249,3 +258,17 @@ def approval_authority(value: Decimal, t: Thresholds) -> str:
     """Who approves an administrative disposal worth ``value``: the finance bureau above the
     local limit, else the supervising department."""
     return "finance_bureau" if Decimal(value) > Decimal(t.finance_approval_above) else "department"
+
+
+def require_land_proceeds_to_fund(*, land_sale: bool, budget_class: str) -> None:
+    """The price of a land-use right sold is government-fund revenue (政府性基金预算), never
+    recorded as ordinary non-tax revenue."""
+    if not land_sale or budget_class == "government_fund":
+        return
+    raise GateRefused(
+        LAND_PROCEEDS_NOT_FUND,
+        field="budget_class",
+        message=_("The price of a land-use right sold is government-fund revenue, not %(got)s."),
+        unblock=_("Record it under the government-fund budget class."),
+        params={"got": budget_class},
+    )

@@ -205,10 +205,18 @@ def get_package_for(user, pk):
 def applied_rules(package) -> dict:
     """The rule set applied to ``package``, for the project page and API: its class(es), each
     with its law, and every threshold with its value and legal source."""
+    from panhuo.pricing.gates import approval_authority
     from panhuo.pricing.law import CLASS_LAW
 
     t = thresholds_for_package(package)
+    approver = ""
+    if "administrative" in t.rule_classes:
+        value = package_appraisal(package).total
+        if value is None:
+            value = sum(package.items.values_list("asset__book_value", flat=True), Decimal(0))
+        approver = approval_authority(value, t)
     return {
+        "approval_authority": approver,
         "classes": [
             {"code": c, "label": str(RuleClass(c).label), "law": str(CLASS_LAW[c])}
             for c in t.rule_classes

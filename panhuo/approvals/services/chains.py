@@ -16,6 +16,7 @@ from panhuo.approvals.models import (
     ApprovalStep,
 )
 from panhuo.approvals.registry import PURPOSES, purpose_label
+from panhuo.approvals.services import gates
 from panhuo.approvals.services.checks import (
     MAX_STEPS,
     _ancestor_ids,
@@ -102,7 +103,9 @@ def chain_set(
 ) -> ApprovalChain:
     """Create or replace a chain: ``chain`` names the one to change; without it, the chain with
     the same jurisdiction, purpose, channel and threshold is replaced (or a new one made).
-    Requests under way keep the steps they started with."""
+    Refused (``approvals.services.gates``) when the last step lets a role below the purpose's
+    least authority decide, when the chain can deadlock, or while requests started under the
+    chain are pending (requests copy their steps, but a chain under way is not changed)."""
     policy.require(actor, "approval_chain", "set", jurisdiction=jurisdiction)
     if chain is not None:
         policy.require(actor, "approval_chain", "set", jurisdiction=chain.jurisdiction)
@@ -115,6 +118,8 @@ def chain_set(
     if not threshold.is_finite() or threshold < 0:
         raise ValidationError({"min_amount": ["The threshold is an amount of zero or more."]})
     clean = _clean_steps(steps, purpose)
+    gates.chain_within_authority(purpose=purpose, channel=channel or "", steps=clean)
+    gates.chain_cannot_deadlock(clean)
     name = (name or "").strip() or (
         f"{purpose_label(purpose)} · {channel or '*'} · ≥ {threshold:,}"
     )[:200]
@@ -138,6 +143,7 @@ def chain_set(
                     f"Chain “{chain.name}” was changed by someone else (version {chain.version},"
                     f" you edited {version}). Reload and try again."
                 )
+            gates.chain_free_to_edit(chain)
             before = _chain_state(chain) if chain is not None else None
             if chain is None:
                 chain = ApprovalChain(created_by=actor)
@@ -179,6 +185,7 @@ def chain_delete(*, actor: User, chain: ApprovalChain) -> None:
     policy.require(actor, "approval_chain", "set", jurisdiction=chain.jurisdiction)
     with transaction.atomic():
         chain = ApprovalChain.objects.select_for_update().get(pk=chain.pk)
+        gates.chain_free_to_edit(chain)
         before = _chain_state(chain)
         audit_record(
             actor=actor,

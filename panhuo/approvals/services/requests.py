@@ -25,6 +25,7 @@ from panhuo.approvals.models import (
 )
 from panhuo.approvals.registry import PURPOSES, handlers_for
 from panhuo.approvals.selectors import active_delegations_to
+from panhuo.approvals.services import gates
 from panhuo.approvals.services.chains import match_chain
 from panhuo.approvals.services.checks import (
     DEFAULT_CHAIN_NAME,
@@ -106,7 +107,9 @@ def open_request(
     chain = match_chain(
         jurisdiction=jurisdiction, purpose=purpose, channel=channel or "", amount=amount
     )
-    steps = chain.step_roles() if chain is not None else DEFAULT_STEPS
+    p = PURPOSES[purpose]
+    default = [list(s) for s in p.default_steps] if p.default_steps else DEFAULT_STEPS
+    steps = gates.narrow_steps(purpose, channel or "", chain.step_roles() if chain else default)
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
     try:
         with transaction.atomic():
@@ -130,6 +133,7 @@ def open_request(
                 chain=chain,
                 chain_name=chain.name if chain is not None else DEFAULT_CHAIN_NAME,
                 steps=steps,
+                documents=list(p.documents),
                 requested_by=requested_by,
                 reason=(reason or "").strip(),
             )
@@ -193,7 +197,7 @@ def decide_check(
     if request.status != ApprovalStatus.PENDING:
         return None, f"This request is {request.status}; nothing is left to decide."
     step = request.current_step
-    roles = request.roles_of_step(step)
+    roles = gates.step_roles_now(request, step)
     earlier = {
         uid for d in request.decisions.all() for uid in (d.actor_id, d.on_behalf_of_id) if uid
     }
@@ -232,11 +236,16 @@ def approval_decide(
     approve: bool,
     comment: str = "",
     version: int | None = None,
+    step: int | None = None,
     audited: bool = True,
 ) -> ApprovalRequest:
-    """Decide the current step. A rejection needs a comment and ends the request; approving
-    the last step approves it. Handlers registered with ``on_decided`` run on either outcome,
-    in this transaction.
+    """Decide the current step (``step``, when given, is the one the decider read: a request
+    that moved on meanwhile is a conflict, never a decision of the next step). A rejection
+    needs a comment and ends the request; approving the last step approves it. Handlers
+    registered with ``on_decided`` run on either outcome, in this transaction.
+
+    Gates (``approvals.services.gates``): the last step only by the purpose's least authority,
+    no decision that strands a later step, and the documents the purpose needs on the record.
 
     ``audited=False`` is only for a caller whose own audit entry records the same write in the
     same transaction (a disposal project's transition: disposal pins one entry per transition).
@@ -259,18 +268,36 @@ def approval_decide(
             raise ValidationError(
                 {"status": [f"This request is {request.status}; nothing is left to decide."]}
             )
+        if step is not None and step != request.current_step:
+            raise Conflict(
+                f"Step {step} of request {request.pk} was already decided by someone else; it "
+                f"is now at step {request.current_step}. Reload and look again."
+            )
         capacity, why = decide_check(actor, request)
         if capacity is None:
+            gates.decider_has_authority(actor, request)
             raise policy.NotPermitted(why)
+        if approve:
+            gates.decider_leaves_later_steps_open(actor, request, capacity.on_behalf_of)
+            gates.documents_present(request)
         before = _request_state(request)
-        decision = ApprovalDecision.objects.create(
-            request=request,
-            step=request.current_step,
-            actor=actor,
-            on_behalf_of=capacity.on_behalf_of,
-            outcome=Outcome.APPROVE if approve else Outcome.REJECT,
-            comment=comment,
-        )
+        try:
+            with transaction.atomic():
+                decision = ApprovalDecision.objects.create(
+                    request=request,
+                    step=request.current_step,
+                    actor=actor,
+                    on_behalf_of=capacity.on_behalf_of,
+                    outcome=Outcome.APPROVE if approve else Outcome.REJECT,
+                    comment=comment,
+                )
+        except IntegrityError as exc:
+            # Two deciders of the same step at once (the lock is a no-op on SQLite), or one
+            # person on two steps: the database's one-decision rules hold; nothing is written.
+            raise Conflict(
+                f"Step {request.current_step} of request {request.pk} was decided by someone "
+                "else at the same moment. Reload and look again."
+            ) from exc
         if not approve:
             request.status = ApprovalStatus.REJECTED
         elif request.current_step >= request.step_count:

@@ -32,7 +32,7 @@ def rec(world) -> Records:
     unit_req = aps.approval_request(
         actor=w.user("unit_officer"),
         obj=AssetFactory(unit=w.unit),
-        purpose="price_exception",
+        purpose="review",
         amount=None,
         jurisdiction=w.district,
         units=[w.unit.pk],
@@ -40,7 +40,7 @@ def rec(world) -> Records:
     b_req = aps.approval_request(
         actor=w.user("outsider_office"),
         obj=AssetFactory(unit=w.other_unit),
-        purpose="price_exception",
+        purpose="review",
         jurisdiction=w.other_district,
     )
     now = timezone.now()
@@ -49,6 +49,6 @@ def rec(world) -> Records:
         to_user=w.user("office2"),
         starts_at=now - dt.timedelta(hours=1),
         ends_at=now + dt.timedelta(days=5),
-        purposes=["price_exception"],
+        purposes=["review"],
     )
     return Records(w, chain, small, big, unit_req, b_req, delegation)

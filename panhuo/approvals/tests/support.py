@@ -14,7 +14,12 @@ from panhuo.approvals.models import (
     ApprovalStep,
     Delegation,
 )
+from panhuo.approvals.registry import register_purpose
 from panhuo.core.testing import AssetFactory
+
+#: The engine's tests decide a purpose that names no least authority (the law's purposes, such
+#: as disposal's price exception, are tested where they are configured).
+register_purpose("review", "Review")
 
 TEN_MILLION = Decimal("10000000.00")
 
@@ -24,7 +29,7 @@ def target(w):
     return AssetFactory(unit=w.unit)
 
 
-def ask(w, obj=None, *, who="office", purpose="price_exception", amount="100.00", channel=""):
+def ask(w, obj=None, *, who="office", purpose="review", amount="100.00", channel=""):
     return aps.approval_request(
         actor=w.user(who),
         obj=obj or target(w),
@@ -36,8 +41,9 @@ def ask(w, obj=None, *, who="office", purpose="price_exception", amount="100.00"
     )
 
 
-def two_step_above_ten_million(w, purpose="price_exception", jurisdiction=None):
-    """The demo's rule: one step head-or-deputy; from 10 million the head decides a second."""
+def two_step_above_ten_million(w, purpose="review", jurisdiction=None):
+    """One step head-or-deputy; from 10 million a second step by the head or the finance
+    officer (not the head alone: a head who took step one would leave it to nobody)."""
     j = jurisdiction or w.district
     aps.chain_set(
         actor=w.user("head"),
@@ -51,8 +57,11 @@ def two_step_above_ten_million(w, purpose="price_exception", jurisdiction=None):
         jurisdiction=j,
         purpose=purpose,
         min_amount=TEN_MILLION,
-        steps=[["head", "deputy"], ["head"]],
-        name="Large: then the head",
+        # A disposal's deciders are the head and deputies only: a deputy, then the head.
+        steps=[["deputy"], ["head"]]
+        if purpose == "disposal"
+        else [["head", "deputy"], ["head", "finance"]],
+        name="Large: then the head or finance",
     )
 
 
@@ -68,3 +77,18 @@ def approval_fingerprint() -> dict:
         Delegation.objects.filter(revoked_at__isnull=False).values_list("pk", flat=True)
     )
     return state
+
+
+def legacy_chain(w, steps, *, purpose="review", min_amount=TEN_MILLION, name="Legacy"):
+    """A chain saved before the gates (rows written directly, as an old database holds them):
+    what the decision-time gates must still hold."""
+    chain = ApprovalChain.objects.create(
+        jurisdiction=w.district,
+        purpose=purpose,
+        min_amount=min_amount,
+        name=name,
+        created_by=w.user("head"),
+    )
+    for i, roles in enumerate(steps, start=1):
+        ApprovalStep.objects.create(chain=chain, position=i, roles=list(roles))
+    return chain

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from panhuo.approvals import services as aps
 from panhuo.approvals.models import ApprovalChain
 from panhuo.approvals.tests.support import approval_fingerprint
 from panhuo.core.tests.api_support import (
@@ -95,7 +96,10 @@ def test_request_detail(rec, who):
     r = _check(rec, who, "get", f"/api/v1/approvals/{rec.big.pk}", expected=expected)
     if r.status_code == 200:
         body = r.json()
-        assert body["steps"] == [["deputy", "head"], ["head"]] and body["amount"] == "20000000.00"
+        assert (
+            body["steps"] == [["deputy", "head"], ["finance", "head"]]
+            and body["amount"] == "20000000.00"
+        )
         assert body["can_decide"] == (who in DECIDERS_A | {"office2"})
         assert body["decide_as"] == (rec.w.user("head").pk if who == "office2" else None)
     # A unit officer sees the request they made.
@@ -162,7 +166,7 @@ def test_chain_list(rec, who):
         rows = r.json()["results"]
         if who in READERS_A:
             assert [x["min_amount"] for x in rows] == ["10000000.00", "0.00"]
-            assert rows[0]["steps"] == [["deputy", "head"], ["head"]]
+            assert rows[0]["steps"] == [["deputy", "head"], ["finance", "head"]]
         else:
             assert rows == []
 
@@ -202,8 +206,18 @@ def test_chain_set_errors_name_the_field(rec):
         assert field in r.json()["errors"], (patch, r.json())
 
 
+def test_a_chain_with_requests_under_way_is_refused_naming_them(rec):
+    head = client_for(rec.w, "head")
+    r = call(head, "delete", f"/api/v1/approval-chains/{rec.chain.pk}")
+    body = r.json()
+    assert r.status_code == 400 and body["gate"]["rule"] == "approval_chain_in_use"
+    assert body["gate"]["field"] == "steps" and f"#{rec.big.pk}" in body["errors"]["steps"][0]
+    assert ApprovalChain.objects.filter(pk=rec.chain.pk).exists()
+
+
 @per_caller(CALLERS)
 def test_chain_delete(rec, who):
+    aps.approval_withdraw(actor=rec.w.user("office"), request=rec.big)  # frees the chain
     expected = expect(403, **each(TASK_FORCE_A, 204), **each(TASK_FORCE_B, 404))
     _check(rec, who, "delete", f"/api/v1/approval-chains/{rec.chain.pk}", expected=expected)
     assert ApprovalChain.objects.filter(pk=rec.chain.pk).exists() == (expected[who] != 204)

@@ -160,11 +160,11 @@ def test_a_refused_approve_writes_nothing(world):
     two_step_above_ten_million(world, purpose="disposal")
     p = _submitted(world, reserve=str(TEN_MILLION))
     r = aps.approval_status(p, "disposal")
-    aps.approval_decide(actor=world.user("head"), request=r, approve=True)
+    aps.approval_decide(actor=world.user("deputy"), request=r, approve=True)
     before = (ProjectEvent.objects.count(), AuditEntry.objects.count(), r.decisions.count())
-    # The head decided step 1; they cannot decide the last one too.
+    # The deputy decided step 1; they cannot decide the last one too (nor may a deputy).
     with pytest.raises(ValidationError, match="already decided"):
-        ds.project_transition(actor=world.user("head"), project=p, transition="approve")
+        ds.project_transition(actor=world.user("deputy"), project=p, transition="approve")
     assert (ProjectEvent.objects.count(), AuditEntry.objects.count(), r.decisions.count()) == before
     p.refresh_from_db()
     assert p.status == ProjectStatus.SUBMITTED

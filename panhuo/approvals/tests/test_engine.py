@@ -15,10 +15,13 @@ from panhuo.approvals.registry import on_decided
 from panhuo.approvals.selectors import inbox
 from panhuo.approvals.tests.support import (
     TEN_MILLION,
+    approval_fingerprint,
     ask,
+    legacy_chain,
     target,
     two_step_above_ten_million,
 )
+from panhuo.core.gates import GateRefused
 from panhuo.core.testing import make_user
 from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
@@ -45,7 +48,8 @@ def test_above_the_threshold_the_head_decides_a_second_step(world):
     small = ask(world, amount="9999999.99")
     big = ask(world, amount=str(TEN_MILLION))
     assert small.steps == [["deputy", "head"]]
-    assert big.steps == [["deputy", "head"], ["head"]] and big.chain_name == "Large: then the head"
+    assert big.steps == [["deputy", "head"], ["finance", "head"]]
+    assert big.chain_name == "Large: then the head or finance"
     big = aps.approval_decide(actor=world.user("deputy"), request=big, approve=True)
     assert big.status == ApprovalStatus.PENDING and big.current_step == 2
     with pytest.raises(PermissionDenied, match="Step 2 needs"):
@@ -81,7 +85,7 @@ def test_a_channel_match_beats_any_channel_and_the_nearest_jurisdiction_decides(
         jurisdiction=world.district,
         purpose="disposal",
         min_amount=Decimal("500"),
-        steps=[["head", "deputy"], ["head"]],
+        steps=[["deputy"], ["head"]],
         name="Any channel from 500",
     )
 
@@ -100,14 +104,20 @@ def test_a_channel_match_beats_any_channel_and_the_nearest_jurisdiction_decides(
 
 def test_chain_set_replaces_by_key_and_keeps_requests_under_way(world):
     head = world.user("head")
-    c1 = aps.chain_set(
-        actor=head, jurisdiction=world.district, purpose="price_exception", steps=[["head"]]
-    )
+    c1 = aps.chain_set(actor=head, jurisdiction=world.district, purpose="review", steps=[["head"]])
     r = ask(world)
+    before = approval_fingerprint()
+    # While a request started under it is pending, the chain is not changed (named refusal).
+    with pytest.raises(GateRefused) as exc:
+        aps.chain_set(actor=head, jurisdiction=world.district, purpose="review", steps=[["deputy"]])
+    assert exc.value.rule.code == "approval_chain_in_use" and exc.value.field == "steps"
+    assert f"#{r.pk}" in exc.value.message_dict["steps"][0]
+    assert approval_fingerprint() == before
+    r = aps.approval_decide(actor=head, request=r, approve=True)
     c2 = aps.chain_set(
         actor=head,
         jurisdiction=world.district,
-        purpose="price_exception",
+        purpose="review",
         steps=[["deputy"], ["head"]],
     )
     assert c1.pk == c2.pk and c2.version == 2 and c2.step_roles() == [["deputy"], ["head"]]
@@ -131,7 +141,7 @@ def test_chain_set_replaces_by_key_and_keeps_requests_under_way(world):
     ],
 )
 def test_chain_set_names_the_bad_field(world, kwargs, field):
-    args = {"purpose": "price_exception", "steps": [["head"]], **kwargs}
+    args = {"purpose": "review", "steps": [["head"]], **kwargs}
     with pytest.raises(ValidationError) as exc:
         aps.chain_set(actor=world.user("head"), jurisdiction=world.district, **args)
     assert field in exc.value.message_dict
@@ -151,13 +161,16 @@ def test_chain_delete_is_audited_and_requests_keep_the_name(world):
     c = aps.chain_set(
         actor=world.user("office"),
         jurisdiction=world.district,
-        purpose="price_exception",
+        purpose="review",
         steps=[["head"]],
         name="Mine",
     )
     r = ask(world)
     with pytest.raises(PermissionDenied):
         aps.chain_delete(actor=world.user("auditor"), chain=c)
+    with pytest.raises(GateRefused, match="approval_chain_in_use"):
+        aps.chain_delete(actor=world.user("deputy"), chain=c)
+    aps.approval_withdraw(actor=world.user("office"), request=r)
     aps.chain_delete(actor=world.user("deputy"), chain=c)
     r.refresh_from_db()
     assert r.chain is None and r.chain_name == "Mine" and r.steps == [["head"]]
@@ -183,7 +196,7 @@ def test_one_request_in_progress_per_object_and_purpose(world):
             content_type=again.content_type,
             object_id=again.object_id,
             object_repr="x",
-            purpose="price_exception",
+            purpose="review",
             jurisdiction=world.district,
             steps=[["head"]],
             requested_by=world.user("office"),
@@ -191,16 +204,22 @@ def test_one_request_in_progress_per_object_and_purpose(world):
 
 
 def test_requester_never_decides_and_no_one_decides_two_steps(world):
-    two_step_above_ten_million(world)
+    legacy_chain(world, [["head", "deputy"], ["head"]])  # saved before the deadlock gate
     r = ask(world, who="deputy", amount="20000000")
     with pytest.raises(PermissionDenied, match="requester"):
         aps.approval_decide(actor=world.user("deputy"), request=r, approve=True)
+    # The only head taking step 1 would leave step 2 to nobody: refused, nothing written.
+    before = approval_fingerprint()
+    with pytest.raises(GateRefused) as exc:
+        aps.approval_decide(actor=world.user("head"), request=r, approve=True)
+    assert exc.value.rule.code == "approval_chain_deadlock" and exc.value.field == "step"
+    assert approval_fingerprint() == before
+    head2 = make_user("head2", Role.HEAD, world.district)
     r = aps.approval_decide(actor=world.user("head"), request=r, approve=True)
     with pytest.raises(PermissionDenied, match="already decided"):
         aps.approval_decide(actor=world.user("head"), request=r, approve=True)
     assert r.current_step == 2 and r.status == ApprovalStatus.PENDING
-    # Nobody else may decide a head-only step: the request waits for another head.
-    head2 = make_user("head2", Role.HEAD, world.district)
+    # Nobody else may decide a head-only step: the other head does.
     r = aps.approval_decide(actor=head2, request=r, approve=True)
     assert r.status == ApprovalStatus.APPROVED
     # And the database holds the rule even if the service were bypassed.
@@ -255,7 +274,7 @@ def test_version_mismatch_is_a_conflict(world):
 def test_handlers_run_inside_the_deciding_transaction(world):
     seen = []
 
-    @on_decided("price_exception")
+    @on_decided("review")
     def _listener(*, request, decision):
         seen.append((request.status, decision.actor.username))
         if decision.comment == "explode":
@@ -274,8 +293,8 @@ def test_handlers_run_inside_the_deciding_transaction(world):
     finally:
         from panhuo.approvals import registry
 
-        registry._HANDLERS["price_exception"] = [
-            h for h in registry._HANDLERS["price_exception"] if h is not _listener
+        registry._HANDLERS["review"] = [
+            h for h in registry._HANDLERS["review"] if h is not _listener
         ]
     assert seen == [("approved", "head"), ("rejected", "deputy")]
 
@@ -313,7 +332,7 @@ def test_unit_officer_asks_for_their_own_unit(world):
     r = aps.approval_request(
         actor=world.user("unit_officer"),
         obj=obj,
-        purpose="price_exception",
+        purpose="review",
         jurisdiction=world.district,
         units=[world.unit.pk],
     )
@@ -322,11 +341,11 @@ def test_unit_officer_asks_for_their_own_unit(world):
 
 def test_approval_status_is_the_latest_request(world):
     obj = target(world)
-    assert aps.approval_status(obj, "price_exception") is None
+    assert aps.approval_status(obj, "review") is None
     r1 = ask(world, obj)
     aps.approval_decide(actor=world.user("head"), request=r1, approve=False, comment="no")
     r2 = ask(world, obj)
-    assert aps.approval_status(obj, "price_exception").pk == r2.pk
+    assert aps.approval_status(obj, "review").pk == r2.pk
     assert aps.approval_status(obj, "disposal") is None
 
 
@@ -367,7 +386,7 @@ def test_a_delegate_decides_on_the_delegators_behalf(world):
     r = aps.approval_decide(actor=world.user("deputy"), request=r, approve=True)
     office = world.user("office")
     assert [x.pk for x in inbox(office)] == []
-    _away(world, "head", "office", purposes=["price_exception"])
+    _away(world, "head", "office", purposes=["review"])
     assert [(x.pk, x.on_behalf_of) for x in inbox(office)] == [(r.pk, world.user("head"))]
     r = aps.approval_decide(actor=office, request=r, approve=True, comment="For the head")
     d = r.decisions.get(step=2)
@@ -386,7 +405,9 @@ def test_delegation_limits(world):
     aps.delegation_revoke(actor=world.user("head"), delegation=d)
     _away(world, "head", "office", purposes=[])
     # the head decided step 1 of this one: their delegate cannot decide step 2 for them
-    r2 = ask(world, who="finance", amount="20000000")
+    legacy_chain(world, [["head", "deputy"], ["head"]], min_amount=Decimal("30000000"))
+    make_user("head2", Role.HEAD, world.district)
+    r2 = ask(world, who="finance", amount="30000000")
     aps.approval_decide(actor=world.user("head"), request=r2, approve=True)
     with pytest.raises(PermissionDenied, match="Step 2 needs"):
         aps.approval_decide(actor=office, request=r2, approve=True)

@@ -43,11 +43,11 @@ op = st.one_of(
 
 def _configure(w):
     head = w.user("head")
-    aps.chain_set(actor=head, jurisdiction=w.district, purpose="price_exception",
+    aps.chain_set(actor=head, jurisdiction=w.district, purpose="review",
                   steps=[["head", "deputy"]])  # fmt: skip
-    aps.chain_set(actor=head, jurisdiction=w.district, purpose="price_exception",
-                  min_amount=Decimal("10000000"), steps=[["head", "deputy"], ["head"]])  # fmt: skip
-    aps.chain_set(actor=head, jurisdiction=w.district, purpose="price_exception",
+    aps.chain_set(actor=head, jurisdiction=w.district, purpose="review",
+                  min_amount=Decimal("10000000"), steps=[["deputy"], ["head"]])  # fmt: skip
+    aps.chain_set(actor=head, jurisdiction=w.district, purpose="review",
                   min_amount=Decimal("100000000"),
                   steps=[["deputy"], ["deputy", "finance"], ["head"]])  # fmt: skip
     now = timezone.now()
@@ -121,7 +121,7 @@ def test_random_sequences_keep_the_rules(world, ops):
                     aps.approval_request(
                         actor=user,
                         obj=objects[b],
-                        purpose="price_exception",
+                        purpose="review",
                         amount=Decimal(a),
                         jurisdiction=world.district,
                     )

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from panhuo.approvals import services as aps
 from panhuo.approvals.models import ApprovalChain, ApprovalRequest, Delegation
 from panhuo.approvals.tests.support import approval_fingerprint
 from panhuo.core.tests.api_support import (
@@ -174,7 +175,7 @@ def test_chain_pages(rec, who):
         rec,
         who,
         "get",
-        "/approvals/chains/?sort=-min_amount&purpose=price_exception",
+        "/approvals/chains/?sort=-min_amount&purpose=review",
         expected=table(403, ok=(readers, 200)),
     )
     if r.status_code == 200:
@@ -228,12 +229,38 @@ def test_chain_form_errors(rec):
     assert _state() == before
 
 
+def _free(rec):
+    """Withdraw the request under way on the large chain, so the chain may change."""
+    aps.approval_withdraw(actor=rec.w.user("office"), request=rec.big)
+
+
+def test_a_chain_with_requests_under_way_is_not_changed(rec):
+    head = client_for(rec.w, "head")
+    data = {
+        "jurisdiction": rec.w.district.pk,
+        "purpose": "review",
+        "channel": "",
+        "min_amount": "20000000",
+        "name": "Renamed",
+        "step_1": ["head"],
+        "version": rec.chain.version,
+    }
+    r = head.post(f"/approvals/chains/{rec.chain.pk}/", data)
+    html = r.content.decode()
+    assert r.status_code == 400 and "approval_chain_in_use" in html and f"#{rec.big.pk}" in html
+    r = head.post(f"/approvals/chains/{rec.chain.pk}/delete/", follow=True)
+    assert r.status_code == 200 and "approval_chain_in_use" in r.content.decode()
+    rec.chain.refresh_from_db()
+    assert rec.chain.name != "Renamed" and rec.chain.version == 1
+
+
 @per_caller(USERS)
 def test_chain_edit(rec, who):
+    _free(rec)
     expected = table(403, ok=(TASK_FORCE_A, 302), b=(READERS_B, 404))
     data = {
         "jurisdiction": rec.w.district.pk,
-        "purpose": "price_exception",
+        "purpose": "review",
         "channel": "",
         "min_amount": "20000000",
         "name": "Renamed",
@@ -249,7 +276,7 @@ def test_chain_edit_conflict(rec):
     head = client_for(rec.w, "head")
     data = {
         "jurisdiction": rec.w.district.pk,
-        "purpose": "price_exception",
+        "purpose": "review",
         "channel": "",
         "min_amount": "1",
         "step_1": ["head"],
@@ -261,6 +288,7 @@ def test_chain_edit_conflict(rec):
 
 @per_caller(USERS)
 def test_chain_delete(rec, who):
+    _free(rec)
     expected = table(403, ok=(TASK_FORCE_A, 302), b=(TASK_FORCE_B, 404))
     _check(rec, who, "post", f"/approvals/chains/{rec.chain.pk}/delete/", expected=expected)
     assert ApprovalChain.objects.filter(pk=rec.chain.pk).exists() == (expected[who] != 302)

@@ -54,8 +54,8 @@ def aw(world):
         actor=world.user("head"),
         jurisdiction=world.district,
         purpose="price_exception",
-        steps=[["head", "deputy"]],
-        name="Head or deputy",
+        steps=[["deputy"], ["head"]],  # the head's written approval: the head decides last
+        name="Deputy, then the head",
     )
     aps.delegation_set(
         actor=world.user("head"),
@@ -112,7 +112,7 @@ def test_chains_filter_search_sort_and_export(aw):
     assert c.get(url, {"purpose": "price_exception"}).context["page"].paginator.count == 1
     assert c.get(url, {"purpose": "disposal"}).context["page"].paginator.count == 0
     rows = _csv(c.get(url, {"export": "csv", "q": "deputy"}))
-    assert rows[1][4] == "Head or deputy" and "head" in rows[1][5].lower()
+    assert rows[1][4] == "Deputy, then the head" and "head" in rows[1][5].lower()
 
 
 def test_delegations_filter_search_and_export(aw):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from panhuo.core.testing import recorded_late
 from panhuo.core.tests.api_support import (
     CALLERS,
     READERS_A,
@@ -150,14 +151,12 @@ def test_project_detail(aw, who):
             "conclude",
         ]
         assert body["events"][1]["actor_name"] == "head"
-        # After the deal, only the office and finance may confirm the payment, and not before
-        # it is paid in full: listed apart, with what is still due (as the page shows it).
-        assert body["available_transitions"] == []
-        blocked = body["blocked_transitions"]
-        assert [t["name"] for t in blocked] == (
-            ["confirm_payment"] if who in {"office", "office2", "finance"} else []
+        # After the deal the contract is in force: the office publishes the result notice
+        # (Order 32 art. 29), before the payment is in; nothing is held back yet.
+        assert [t["name"] for t in body["available_transitions"]] == (
+            ["publish_result"] if who in {"office", "office2"} else []
         )
-        assert all("yuan still due" in t["reason"] for t in blocked)
+        assert body["blocked_transitions"] == []
 
 
 @per_caller(CALLERS)
@@ -204,12 +203,21 @@ def test_project_from_draft_to_closed(aw):
     p = aw.project
     assert transition(office, p, "submit").json()["status"] == "submitted"
     assert transition(head, p, "approve").json()["status"] == "approved"
-    assert transition(office, p, "list").json()["status"] == "listed"
-    r = transition(office, p, "conclude", deal_price="5200000.00", buyer="Dawn Co.")
+    listed = transition(office, p, "list", **recorded_late("list"))
+    assert listed.json()["status"] == "listed"
+    deal = recorded_late("conclude")
+    r = transition(office, p, "conclude", deal_price="5200000.00", buyer="Dawn Co.", **deal)
     assert r.status_code == 200 and r.json()["deal_price"] == "5200000.00"
     assert r.json()["status"] == "concluded"
+    # The result notice goes up when the contract takes effect, before the money is in.
+    notice = transition(office, p, "publish_result", **recorded_late("publish_result"))
+    assert notice.json()["status"] == "published"
+    blocked = notice.json()["blocked_transitions"]
+    assert [t["name"] for t in blocked] == ["confirm_payment"]
+    assert "yuan still due" in blocked[0]["reason"]
     r = transition(office, p, "confirm_payment")
     assert r.status_code == 400 and "received in full" in r.json()["errors"]["transition"][0]
+    assert r.json()["gate"]["rule"] == "payment_in_full"
     fs.receipt_create(
         actor=aw.w.user("finance"),
         project=DisposalProject.objects.get(pk=p.pk),
@@ -218,9 +226,8 @@ def test_project_from_draft_to_closed(aw):
         voucher="V-99",
         budget_class="non_tax",
     )
-    # An auction is paid, its result published, then closed (one row each in its table).
+    # An auction's result is published, it is paid, then closed once the notice has run.
     assert transition(finance, p, "confirm_payment").json()["status"] == "paid"
-    assert transition(office, p, "publish_result").json()["status"] == "published"
     r = transition(finance, p, "close")
     assert r.status_code == 200 and r.json()["status"] == "closed"
     assert [e["to_status"] for e in r.json()["events"]] == [
@@ -228,8 +235,8 @@ def test_project_from_draft_to_closed(aw):
         "approved",
         "listed",
         "concluded",
-        "paid",
         "published",
+        "paid",
         "closed",
     ]
     assert r.json()["available_transitions"] == []
@@ -283,8 +290,11 @@ def test_submitter_cannot_approve_own_submission(aw):
     ],
 )
 def test_conclude_needs_a_deal(aw, extra, status, field):
-    for who, name in (("office", "submit"), ("head", "approve"), ("office", "list")):
+    for who, name in (("office", "submit"), ("head", "approve")):
         ds.project_transition(actor=aw.w.user(who), project=aw.project, transition=name)
+    # Listed long enough ago that the disclosure has ended: the deal's own input is judged.
+    ds.project_transition(actor=aw.w.user("office"), project=aw.project, transition="list",
+                          **recorded_late("list"))  # fmt: skip
     before = fingerprint()
     r = transition(client_for(aw.w, "office"), aw.project, "conclude", **extra)
     assert r.status_code == status, r.content

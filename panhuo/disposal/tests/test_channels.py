@@ -74,10 +74,14 @@ def test_auction_rounds_relist_at_a_reduced_reserve_then_sell(world):
     assert list(p.expected_receipts.values_list("amount", "kind")) == [
         (Decimal("95.00"), "instalment")
     ]
+    # The result notice goes up at the deal (the contract is in force): the payment term
+    # still runs while it is up; paid in full, the project waits for the notice to end.
+    p = ds.project_transition(actor=office, project=p, transition="publish_result")
+    assert p.status == "published" and p.result_published_on == today
+    assert p.due_on == add_working_days(today, 5, jurisdiction=world.district)
     _pay(world, p, "95.00")
     p = ds.project_transition(actor=world.user("finance"), project=p, transition="confirm_payment")
-    p = ds.project_transition(actor=office, project=p, transition="publish_result")
-    assert p.status == "published"
+    assert p.status == "paid"
     assert p.due_on == add_working_days(today, 5, jurisdiction=world.district)
     p = ds.project_transition(actor=office, project=p, transition="close")
     assert p.status == "closed" and p.due_on is None

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from panhuo.approvals import services as aps
 from panhuo.approvals.models import ApprovalRequest, ApprovalStatus
-from panhuo.core.testing import AssetFactory
+from panhuo.core.testing import AssetFactory, recorded_late, written_approval
 from panhuo.core.tests.api_support import ANON, call, client_for, fingerprint
 from panhuo.disposal import price_exceptions as pe
 from panhuo.disposal import services as ds
@@ -29,7 +29,10 @@ def _listed(w):
     p = ds.project_create(actor=w.user("office"), package=package, reserve_price=APPRAISAL)
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
     p = ds.project_transition(actor=w.user("head"), project=p, transition="approve")
-    return ds.project_transition(actor=w.user("office"), project=p, transition="list")
+    # Recorded late (with the reason): the disclosure has run, so a deal's price is judged.
+    return ds.project_transition(
+        actor=w.user("office"), project=p, transition="list", **recorded_late("list")
+    )
 
 
 def _relist(w, p, reserve):
@@ -75,6 +78,7 @@ def test_refused_relist_then_request_then_head_approves_then_relist_goes_through
     )  # fmt: skip
     assert again.status_code == 400 and "in progress" in again.content.decode()
 
+    written_approval(world, p)
     aps.approval_decide(actor=world.user("head"), request=request, approve=True)
     # The approval covers its amount, not less.
     assert "covers 800,000.00 yuan or more" in _refusal(world, p, "799999.99")
@@ -85,13 +89,16 @@ def test_refused_relist_then_request_then_head_approves_then_relist_goes_through
 def test_a_deal_below_the_floor_goes_through_after_the_exception(world):
     p = _listed(world)
     deal = {"deal_price": D("600000.00"), "buyer": "B Ltd", "bidders": 2}
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="below_approval_floor"):
         ds.project_transition(actor=world.user("office"), project=p, transition="conclude", **deal)
     pe.price_exception_request(
         actor=world.user("office"), project=p, amount="600000", reason="The market fell."
     )
-    # Any head or deputy of the default chain decides it.
-    aps.approval_decide(actor=world.user("deputy"), request=pe.latest(p), approve=True)
+    # The default chain is the head alone (a deputy may not), on the written approval.
+    with pytest.raises(policy.NotPermitted, match="Task-force head"):
+        aps.approval_decide(actor=world.user("deputy"), request=pe.latest(p), approve=True)
+    written_approval(world, p)
+    aps.approval_decide(actor=world.user("head"), request=pe.latest(p), approve=True)
     assert pe.latest(p).status == ApprovalStatus.APPROVED
     p = ds.project_transition(actor=world.user("office"), project=p, transition="conclude", **deal)
     assert p.status == "concluded" and p.deal_price == D("600000.00")
@@ -194,6 +201,7 @@ def test_the_page_offers_the_request_after_the_refusal_and_shows_its_status(worl
     page = office.get(p.get_absolute_url()).content.decode()
     assert "waits for the head" in page and "Request a price exception" not in page
 
+    written_approval(world, p)
     aps.approval_decide(actor=world.user("head"), request=pe.latest(p), approve=True)
     assert (
         "The head approved a price exception" in office.get(p.get_absolute_url()).content.decode()
@@ -224,3 +232,24 @@ def test_the_head_does_not_see_the_form_after_a_refusal_they_cannot_act_on(world
     p = _listed(world)
     page = client_for(world, "head").get(p.get_absolute_url()).content.decode()
     assert "Request a price exception" not in page
+
+
+def test_the_heads_inbox_shows_appraisal_amount_ratio_and_who_acts(world):
+    p = _listed(world)
+    request = pe.price_exception_request(
+        actor=world.user("office"), project=p, amount="800000", reason="The market fell."
+    )
+    head = client_for(world, "head")
+    html = head.get("/approvals/").content.decode()
+    row = html[html.index(p.code) :]
+    assert "1,000,000.00" in row and "800,000.00" in row and "80.0 %" in row
+    assert "below the floor" in row and "Documents missing before approval" in row
+    body = call(head, "GET", f"/api/v1/approvals/{request.pk}").json()
+    assert body["appraisal"] == "1000000.00" and body["ratio_pct"] == "80.00"
+    assert body["acting"] == ["head"] and body["documents_missing"] == ["approval"]
+    # With the written approval on the project, its number shows there and the head approves.
+    doc = written_approval(world, p, number="Approval [2026] No. 12")
+    page = client_for(world, "office").get(p.get_absolute_url()).content.decode()
+    assert "Approval [2026] No. 12" in page and doc.sha256 in page
+    r = call(head, "POST", f"/api/v1/approvals/{request.pk}/decision", {"approve": True, "step": 1})
+    assert r.status_code == 200 and r.json()["status"] == "approved"

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from panhuo.core.testing import recorded_late
 from panhuo.core.tests.views_support import (
     READERS_A,
     READERS_B,
@@ -267,9 +268,15 @@ def test_shown_transitions_are_the_ones_the_user_may_take(world, sample):
     assert shown("head", s.a.project) == ["withdraw"]
     assert shown("finance", s.a.project) == []
     assert shown("auditor", s.a.concluded) == []
-    # An auction's deal is followed by the payment, confirmed by finance (or the office).
-    assert shown("finance", s.a.concluded) == ["confirm_payment"]
-    body = client_for(world, "finance").get(s.a.concluded.get_absolute_url()).content.decode()
+    # An auction's deal puts the contract in force: the office publishes the result notice,
+    # then finance (or the office) confirms the payment, not before it is all in.
+    assert shown("finance", s.a.concluded) == []
+    assert shown("office", s.a.concluded) == ["publish_result"]
+    p = ds.project_transition(
+        actor=world.user("office"), project=s.a.concluded, transition="publish_result"
+    )
+    assert shown("finance", p) == ["confirm_payment"]
+    body = client_for(world, "finance").get(p.get_absolute_url()).content.decode()
     assert "still due" in body and "disabled" in body  # 4,000,000 of 6,000,000 received
 
 
@@ -277,7 +284,8 @@ def test_project_goes_through_its_states_from_the_page(world, sample):
     p = sample.a.project
     assert _transition(world, "office", p, "submit").status_code == 302
     assert _transition(world, "head", p, "approve", comment="Meeting 12").status_code == 302
-    assert _transition(world, "office", p, "list").status_code == 302
+    # The listing recorded late, with its date and reason: the disclosure has run.
+    assert _transition(world, "office", p, "list", **recorded_late("list")).status_code == 302
     response = _transition(
         world, "office", p, "conclude", deal_price="5,600,000.00", buyer="Buyer Ltd"
     )
@@ -291,6 +299,19 @@ def test_project_goes_through_its_states_from_the_page(world, sample):
         "conclude",
     ]
     assert p.events.get(transition="approve").comment == "Meeting 12"
+
+
+def test_a_deal_waiting_for_the_disclosure_is_shown_disabled_with_the_rule(world):
+    from panhuo.disposal.tests.test_periods import _approved
+
+    p = ds.project_transition(actor=world.user("office"), project=_approved(world),
+                              transition="list")  # fmt: skip
+    body = client_for(world, "office").get(p.get_absolute_url()).content.decode()
+    assert "disclosure_period" in body and "Order 32 art. 13" in body and "disabled" in body
+    response = _transition(world, "office", p, "conclude", deal_price="120.00", buyer="B")
+    assert response.status_code != 302
+    p.refresh_from_db()
+    assert p.status == "listed"
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from panhuo.core.testing import AssetFactory, make_user
 from panhuo.core.tests.per_caller import rolled_back
 from panhuo.disposal import guards
 from panhuo.disposal import services as ds
-from panhuo.disposal.channel_models import ChannelTerms, Contract
+from panhuo.disposal.channel_models import ChannelTerms, Contract, ListingRound
 from panhuo.disposal.models import (
     ZERO_PRICE_CHANNELS,
     Channel,
@@ -149,6 +149,9 @@ def _inputs(w, project, name) -> dict:
         "evidence_kind": "technical_appraisal",
         "evidence_ref": "TA-1",
         "evidence_issuer": "Qinghe Testing Centre",
+        "disclosure_ends": timezone.localdate() + dt.timedelta(days=60)
+        if name == "extend_listing"
+        else None,
     }
 
 
@@ -161,9 +164,19 @@ def _ready(w, project, name):
     """What must be true for ``name`` to succeed from where the project is."""
     t = TABLES[project.channel][name]
     if t.needs_paid:
+        # The money came in while the project could receive it (a paid sale closes with it).
+        state = project.status
+        DisposalProject.objects.filter(pk=project.pk).update(status=ProjectStatus.CONCLUDED)
         fs.receipt_create(
             actor=w.user("finance"), project=project, amount=str(project.deal_price),
             received_on=timezone.localdate(), voucher=f"V-{project.pk}", budget_class="non_tax",
+        )  # fmt: skip
+        DisposalProject.objects.filter(pk=project.pk).update(status=state)
+    if name == "extend_listing":
+        ListingRound.objects.create(
+            project=project, number=1, listed_on=timezone.localdate(), reserve=Decimal("100.00"),
+            disclosure_ends=timezone.localdate() + dt.timedelta(days=30),
+            recorded_by=w.user("office"),
         )  # fmt: skip
     if name == "flag_arrears":
         ExpectedReceipt.objects.create(
@@ -303,10 +316,10 @@ def test_conclude_needs_price_and_buyer(world):
 
 
 def test_payment_confirmation_needs_full_payment(world):
-    p = _force_status(_draft(world), "concluded")
+    p = _force_status(_draft(world), "published")
     with pytest.raises(ValidationError) as exc:
         ds.project_transition(actor=world.user("office"), project=p, transition="confirm_payment")
-    assert "received" in str(exc.value)
+    assert "received" in str(exc.value) and exc.value.rule.code == "payment_in_full"
 
 
 def test_conclusion_disposes_assets_and_frees_them_from_live_packages(world):

@@ -19,7 +19,7 @@ from panhuo.core.ui import (
     fetch_or_404,
     section_required,
 )
-from panhuo.disposal import money, price_exceptions, services
+from panhuo.disposal import deadlines, money, price_exceptions, services
 from panhuo.disposal.forms import (
     PriceExceptionForm,
     ProjectFilterForm,
@@ -145,6 +145,8 @@ def _channel_records(project, sees_money: bool) -> dict:
 
     return {
         "today": timezone.localdate(),
+        # A disclosure or result notice end is a date to wait for, not a deadline to meet.
+        "due_is_wait": deadlines.is_wait(project.channel, project.status),
         "rounds": list(project.rounds.all()),
         "terms": getattr(project, "terms", None),
         "contract": getattr(project, "contract", None),

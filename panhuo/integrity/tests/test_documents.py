@@ -350,3 +350,30 @@ def test_the_documents_command_names_missing_or_changed_files(aw, store):
     message = str(exc.value)
     assert f"#{changed.pk} Changed v1" in message and "1 of 2" in message
     assert f"#{kept.pk} " not in message
+
+
+def test_a_document_carries_its_number_and_a_too_long_one_is_refused(aw):
+    doc = document_upload(
+        actor=aw.w.user("office"),
+        target=aw.project,
+        kind="approval",
+        title="Written approval",
+        number="  Approval   [2026] No. 5 ",
+        file=upload("approval.pdf", pdf_bytes()),
+    )
+    assert doc.number == "Approval [2026] No. 5"
+    before = Document.objects.count(), AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        document_upload(
+            actor=aw.w.user("office"),
+            target=aw.project,
+            kind="collective_decision",
+            title="Minutes",
+            number="N" * 101,
+            file=upload("minutes.pdf", pdf_bytes()),
+        )
+    assert list(exc.value.message_dict) == ["number"]
+    assert (Document.objects.count(), AuditEntry.objects.count()) == before
+    # Stored documents stay unchangeable after the number column was added (the trigger).
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Document.objects.filter(pk=doc.pk).update(number="changed")

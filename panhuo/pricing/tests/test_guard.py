@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from panhuo.core.testing import AssetFactory, appraise
+from panhuo.core.testing import AssetFactory, appraise, recorded_late, written_approval
 from panhuo.core.tests.api_support import fingerprint
 from panhuo.disposal import pricing_guard as guard
 from panhuo.disposal import services as ds
@@ -80,7 +80,10 @@ def test_the_package_value_is_the_sum_of_its_assets(world):
 
 def listed(world, appraisal=D("1000000.00")):
     p = approved_project(world, appraisal=appraisal, reserve=str(appraisal))
-    return ds.project_transition(actor=world.user("office"), project=p, transition="list")
+    # Recorded late (with the reason): the disclosure has run, so the deal's price is judged.
+    return ds.project_transition(
+        actor=world.user("office"), project=p, transition="list", **recorded_late("list")
+    )
 
 
 def test_a_deal_below_ninety_percent_waits_for_written_approval(world):
@@ -111,6 +114,7 @@ def test_a_deal_below_the_floor_goes_through_with_written_approval(world):
     )
     # Asked for, not yet given: still suspended.
     refused(p, world.user("office"), "conclude", deal_price=D("500000.00"), buyer="B Ltd")
+    written_approval(world, p)  # the head approves on the approval document (文号)
     aps.approval_decide(actor=world.user("head"), request=request, approve=True)
     # The approval covers the amount it names, not less.
     msg = refused(p, world.user("office"), "conclude", deal_price=D("499999.99"), buyer="B Ltd")

@@ -288,3 +288,22 @@ def test_deferred_interest_on_the_declining_balance():
     out = gates.deferred_interest(rows, D("3.65"))
     assert out == [(dt.date(2026, 7, 2), D("12.74")), (dt.date(2027, 1, 1), D("6.41"))]
     assert gates.deferred_interest(rows[:1], D("5")) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "who"),
+    [("1000000.00", "department"), ("1000000.01", "finance_bureau"), ("999999.99", "department")],
+)
+def test_the_local_approval_limit_by_value(value, who):
+    assert gates.approval_authority(D(value), Thresholds()) == who
+
+
+def test_the_project_shows_who_approves_an_administrative_disposal(world):
+    from panhuo.pricing.selectors import applied_rules
+
+    big = _package(world, [AssetFactory(unit=world.unit, appraisal="1000000.01")])
+    assert applied_rules(big)["approval_authority"] == "finance_bureau"
+    small = _package(world, [AssetFactory(unit=world.unit, appraisal="1000000.00")])
+    assert applied_rules(small)["approval_authority"] == "department"
+    soe = _package(world, [AssetFactory(unit=world.unit2, appraisal="9000000.00")])
+    assert applied_rules(soe)["approval_authority"] == ""

@@ -212,6 +212,12 @@ class _Seeder:
         from panhuo.site.demo import seed_gates_rules
 
         seed_gates_rules.seed(self)  # rule sets per asset class; a draft held by the amount check
+        from panhuo.site.demo import seed_gates_approvals
+
+        seed_gates_approvals.seed(self)  # the approval gates: refused chains (issue 12)
+        from panhuo.site.demo import seed_gates_periods
+
+        seed_gates_periods.seed(self)  # two sales held back by the period gates, today
         seed_gates_channels.seed(self)  # new channels (issue 12) and a give-away refused
 
     # Organisation ---------------------------------------------------------------------------

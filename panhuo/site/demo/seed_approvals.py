@@ -4,8 +4,10 @@ Called once from the seeder before the disposals are taken through their states.
 the chains first, so every project's approval request (started by ``submit`` through the
 disposal guard) follows them:
 
-- disposals: one step, the head or the deputy; from 10 million yuan a second step by the head;
-- price exceptions: the same two rules;
+- disposals: one step, the head or the deputy; from 10 million yuan the deputy, then the head;
+- price exceptions: the head (the least authority the rule names); from 10 million yuan the
+  deputy first, then the head — and the head's approval document, with its number, is on the
+  project before the head decides;
 - the head delegates to the office while at the provincial debt meeting (disposals only).
 
 A project of 10 million or more needs the deputy's first step before the head's ``approve``, so
@@ -31,10 +33,12 @@ from django.utils import timezone
 from panhuo.approvals import services as approvals
 from panhuo.disposal import price_exceptions
 from panhuo.disposal.models import DisposalProject, ProjectStatus
+from panhuo.integrity.document_services import document_upload
 from panhuo.pricing.rules import SELLING_CHANNELS
 from panhuo.pricing.selectors import package_appraisal
 from panhuo.register.scope import scope_decide
 from panhuo.site.demo import catalogue as c
+from panhuo.site.demo.seed_documents import minimal_pdf
 
 LARGE = Decimal("10000000.00")
 FIRST_STEP_NOTE = "Package, appraisal and channel checked; for the head's decision."
@@ -43,20 +47,20 @@ FIRST_STEP_NOTE = "Package, appraisal and channel checked; for the head's decisi
 def seed(seeder) -> None:
     district = seeder.places[c.DISTRICT[0]]
     head, deputy = seeder.users["head"], seeder.users["deputy"]
-    for purpose in ("disposal", "price_exception"):
+    for purpose, small, small_name in (
+        ("disposal", [["head", "deputy"]], "Head or deputy"),
+        # A price below the floor is the head's written approval: never a deputy alone.
+        ("price_exception", [["head"]], "The head"),
+    ):
         approvals.chain_set(
-            actor=head,
-            jurisdiction=district,
-            purpose=purpose,
-            steps=[["head", "deputy"]],
-            name="Head or deputy",
+            actor=head, jurisdiction=district, purpose=purpose, steps=small, name=small_name
         )
         approvals.chain_set(
             actor=head,
             jurisdiction=district,
             purpose=purpose,
             min_amount=LARGE,
-            steps=[["head", "deputy"], ["head"]],
+            steps=[["deputy"], ["head"]],
             name="From 10 million yuan: the deputy, then the head",
         )
     now = timezone.now()
@@ -126,6 +130,25 @@ def _decide_all(request, deciders) -> None:
             )  # fmt: skip
 
 
+def _written_approval(seeder, project, amount) -> None:
+    """The head's written approval (批复) with its document number, on the project before the
+    head decides: the price-exception gate asks for it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    number = f"Qinghe Task Force Approval [2026] No. {project.pk:03d}"
+    data = minimal_pdf(
+        [number, f"Project {project.code}", f"Relisting reserve approved: {amount:,.2f} yuan"]
+    )
+    document_upload(
+        actor=seeder.users["office"],
+        target=project,
+        kind="approval",
+        title="Written approval of the relisting reserve",
+        number=number,
+        file=SimpleUploadedFile(f"approval-{project.code}.pdf", data),
+    )
+
+
 def price_exceptions_seed(seeder) -> None:
     """Two listed sales of the district ask for a price exception: the first approved (and
     relisted below the floor), the second pending."""
@@ -150,6 +173,7 @@ def price_exceptions_seed(seeder) -> None:
         )
         if n > 0:
             continue  # the second one waits in the head's inbox
+        _written_approval(seeder, project, amount)
         _decide_all(request, [seeder.users["deputy"], seeder.users["head"]])
         seeder.move(
             project, "relist", office, reserve_price=amount,

@@ -119,6 +119,9 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
             deal = _round(reserve * seeder.rng.randint(100, 125) // 100, 100)
         if stop == S.LISTED:
             return project
+        # The deal the day after the disclosure ended, recorded now with its date (the
+        # periods gates: no deal before the disclosure ends; a late record says why).
+        deal_on = project.rounds.get(result="open").disclosure_ends + dt.timedelta(days=1)
         project = move(
             project,
             "conclude",
@@ -126,7 +129,18 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
             deal_price=_money(deal),
             buyer=seeder._buyer(project),
             bidders=seeder.rng.randint(2, 9),
+            concluded_on=deal_on,
+            comment="Deal made on the exchange; recorded from its confirmation.",
         )
+        if stop != S.CONCLUDED:
+            # The result notice goes up the day the contract takes effect.
+            project = move(
+                project,
+                "publish_result",
+                office,
+                published_on=deal_on,
+                comment="Result notice with appraisal, reserve and deal price.",
+            )
     elif project.channel == Channel.NEGOTIATED:
         project = move(
             project,
@@ -176,18 +190,11 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
     if project.channel == Channel.SOE_TRANSFER:
         return move(project, "close", office, comment="Transfer registered.")
     seed_money.collect(seeder, project, full=True)
+    if stop == S.PUBLISHED:
+        return project  # the notice is up and the money in; finance has yet to confirm it
     project = move(project, "confirm_payment", finance_user)
     if stop == S.PAID:
         return project
-    if project.channel in MARKET:
-        project = move(
-            project,
-            "publish_result",
-            office,
-            comment="Result notice with appraisal, reserve and deal price.",
-        )
-        if stop == S.PUBLISHED:
-            return project
     closer = seeder.users["finance" if seeder.rng.random() < 0.5 else "office"]
     return move(project, "close", closer, comment="Proceeds received in full.")
 
