@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from panhuo.approvals import services as aps
-from panhuo.core.testing import AssetFactory
+from panhuo.core.testing import AssetFactory, recorded_late, written_approval
 from panhuo.core.tests.api_support import call, client_for, fingerprint
 from panhuo.disposal import price_exceptions as pe
 from panhuo.disposal import services as ds
@@ -105,6 +105,7 @@ def test_the_reported_negotiated_transfer_at_95_percent_without_approval_is_refu
     assert "[negotiated_below_appraisal · Order 32 (SASAC/MoF) art. 32]" in text
     # Even the head's price exception does not lower a negotiated price below the appraisal.
     pe.price_exception_request(actor=office, project=p, amount="850000", reason="Group wants.")
+    written_approval(world, p)
     aps.approval_decide(actor=world.user("head"), request=pe.latest(p), approve=True)
     text, _ = refusal(
         ds.project_transition, actor=office, project=p, transition="conclude",
@@ -262,6 +263,7 @@ def test_lease_above_the_tender_rent_needs_its_tender_and_a_low_rent_its_excepti
     pe.price_exception_request(
         actor=world.user("office"), project=p, amount="160000", reason="Market fell"
     )
+    written_approval(world, p)
     aps.approval_decide(actor=world.user("head"), request=pe.latest(p), approve=True)
     p = _sign(world, p, period_amount=D("40000.00"), tender_ref="QH-1")
     assert p.status == "in_force" and p.contract.tender_ref == "QH-1"
@@ -289,7 +291,7 @@ def test_a_renewal_may_not_take_the_lease_past_the_maximum_term(world):
 def test_a_sale_at_a_token_price_is_refused_unless_an_exception_covers_it(world):
     p = approved_project(world, "auction")
     office = world.user("office")
-    p = ds.project_transition(actor=office, project=p, transition="list")
+    p = ds.project_transition(actor=office, project=p, transition="list", **recorded_late("list"))
     deal = {"buyer": "B Ltd", "bidders": 2}
     text, _ = refusal(
         ds.project_transition, actor=office, project=p, transition="conclude",
@@ -297,6 +299,7 @@ def test_a_sale_at_a_token_price_is_refused_unless_an_exception_covers_it(world)
     )  # fmt: skip
     assert "below_approval_floor" in text or "give_away_price" in text
     pe.price_exception_request(actor=office, project=p, amount="699999.99", reason="Fell")
+    written_approval(world, p)
     aps.approval_decide(actor=world.user("head"), request=pe.latest(p), approve=True)
     text, _ = refusal(
         ds.project_transition, actor=office, project=p, transition="conclude",
@@ -318,8 +321,9 @@ def test_token_price_gate_judges_a_sale_on_its_own(world, monkeypatch):
     only_channels = [g for g in guards.registry.guards if g[0] != "pricing"]
     monkeypatch.setattr(guards.registry, "guards", only_channels)
     p = ds.project_transition(
-        actor=world.user("office"), project=approved_project(world, "auction"), transition="list"
-    )
+        actor=world.user("office"), project=approved_project(world, "auction"), transition="list",
+        **recorded_late("list"),
+    )  # fmt: skip
     text, _ = refusal(
         ds.project_transition, actor=world.user("office"), project=p, transition="conclude",
         deal_price=D("699999.99"), buyer="B", bidders=2, confirm_amount=True,

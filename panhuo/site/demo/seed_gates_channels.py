@@ -52,9 +52,10 @@ def _idle(seeder, kinds: set[str], count: int) -> list[Asset]:
     qs = confirmed_candidates(
         seeder.users["office"], jurisdiction=seeder.places[c.DISTRICT[0]]
     ).filter(status=AssetStatus.IDLE)
-    found = list(qs.filter(kind__in=sorted(kinds))[: count * 4]) or list(qs[: count * 4])
-    first = [a for a in found if a.unit_id == found[0].unit_id]
-    return first[:count]
+    # From the end of the list, one asset a lot: the suggestions keep the candidates they group.
+    qs = qs.order_by("-code")
+    found = list(qs.filter(kind__in=sorted(kinds))[:4]) or list(qs[:4])
+    return found[:1] if count else []
 
 
 def _project(seeder, assets, channel: str, name: str, reserve=ZERO, note: str = ""):
@@ -69,8 +70,19 @@ def _project(seeder, assets, channel: str, name: str, reserve=ZERO, note: str = 
     return disposal.project_create(actor=office, package=package, reserve_price=reserve, note=note)
 
 
+#: Below this many confirmed candidates left, the channels' lots would take the ones the package
+#: suggestions group (the small test demo): only the credit codes are given then.
+MIN_CANDIDATES = 40
+
+
 def seed(seeder) -> None:
     _give_codes(seeder)
+    left = confirmed_candidates(
+        seeder.users["office"], jurisdiction=seeder.places[c.DISTRICT[0]]
+    ).count()
+    if left < MIN_CANDIDATES:
+        seeder.say(f"Only {left} scope candidates left: no lots for the new channels.")
+        return
     office, head, fin = seeder.users["office"], seeder.users["head"], seeder.users["finance"]
     move = seeder.move
     year = c.REFERENCE_DATE.year

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disposal', '0004_channels_and_deadlines'),
+        ('disposal', '0005_result_notice_date'),
         ('finance', '0009_covering_indexes'),
         ('organisation', '0003_unit_credit_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
