@@ -88,9 +88,12 @@ def seed(seeder) -> None:
             if request is not None and request.step_count > 1:
                 first_steps(project)
                 actor = head  # the last step of a large disposal is the head's
-            elif request is not None and actor.pk != head.pk:
-                if "deputy" not in request.roles_of_step(request.current_step):
-                    actor = head  # a step only the head may take (negotiated: Order 32 art. 31)
+            elif (
+                request is not None
+                and actor.pk != head.pk
+                and "deputy" not in request.roles_of_step(request.current_step)
+            ):
+                actor = head  # a step only the head may take (negotiated: Order 32 art. 31)
         return move(project, transition, actor, **kw)
 
     def disposals_then_inbox() -> None:
