@@ -36,7 +36,7 @@ from panhuo.disposal.selectors import (
     with_figures,
 )
 from panhuo.disposal.views.packages import package_units
-from panhuo.disposal.workflow import reachable, table_for
+from panhuo.disposal.workflow import RECEIVING, reachable, table_for
 from panhuo.organisation import policy
 from panhuo.pricing.selectors import applied_rules
 
@@ -113,7 +113,7 @@ def _project_page(
         # Another stage's rule (an approval chain not yet through, money still due) says why
         # not: the same rule the API's available_transitions applies.
         form.blocked = services.transition_blocker(user, project, form.transition)
-    can_record_receipt = project.status == ProjectStatus.CONCLUDED and policy.allowed(
+    can_record_receipt = project.status in RECEIVING and policy.allowed(
         user, "receipt", "create", jurisdiction=project.jurisdiction
     )
     return render(

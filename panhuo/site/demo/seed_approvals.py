@@ -82,18 +82,23 @@ def seed(seeder) -> None:
                 actor=deputy, request=request, approve=True, comment=FIRST_STEP_NOTE
             )
 
+    def decider(request, actor):
+        """The seed's approver if the current step takes their role, else one it takes: a
+        step only the head may take (negotiated: Order 32 art. 31), or the deputy's check."""
+        roles = request.roles_of_step(request.current_step)
+        mine = "head" if actor.pk == head.pk else "deputy" if actor.pk == deputy.pk else ""
+        if mine in roles:
+            return actor
+        return head if "head" in roles else deputy
+
     def move_with_chain(project, transition, actor, **kw):
-        if transition == "approve":
+        if transition in {"approve", "reject"}:
             request = approvals.pending_for(project, "disposal")
-            if request is not None and request.step_count > 1:
+            if transition == "approve" and request is not None and request.step_count > 1:
                 first_steps(project)
                 actor = head  # the last step of a large disposal is the head's
-            elif (
-                request is not None
-                and actor.pk != head.pk
-                and "deputy" not in request.roles_of_step(request.current_step)
-            ):
-                actor = head  # a step only the head may take (negotiated: Order 32 art. 31)
+            elif request is not None:
+                actor = decider(request, actor)
         return move(project, transition, actor, **kw)
 
     def disposals_then_inbox() -> None:
