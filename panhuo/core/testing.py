@@ -183,9 +183,7 @@ def put_in_scope(*assets: Asset, included: bool = True) -> ScopeDecision:
         jurisdiction=jurisdiction, decided_by=_decider(jurisdiction), note="Test fixture."
     )
     ScopeDecisionItem.objects.bulk_create(
-        ScopeDecisionItem(
-            decision=decision, asset=a, included=included, reasons=["test fixture"]
-        )
+        ScopeDecisionItem(decision=decision, asset=a, included=included, reasons=["test fixture"])
         for a in assets
     )
     return decision

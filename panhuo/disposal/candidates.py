@@ -19,7 +19,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.gates import GateRefused, rule
