@@ -328,7 +328,7 @@ def project_transition_take(request: HttpRequest, project_id: Id, payload: Trans
 )
 def project_price_exception(request: HttpRequest, project_id: Id, payload: PriceExceptionIn):
     """Ask the head to approve a relisting reserve or deal price below 90 % of the appraisal
-    (the pricing guard's ``[below_approval_floor]``): opens an approval request of purpose
+    (the pricing guard's gate ``below_approval_floor``): opens an approval request of purpose
     price_exception for that amount, decided under /approvals. For whoever may list the
     project or record its deal; one pending request per project."""
     user = actor(request)

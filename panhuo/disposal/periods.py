@@ -17,7 +17,9 @@ so the step it holds back may be taken from the next day on:
   written reason, kept in the audit entry and the timeline;
 - ``disclosure_ends_ok``: a disclosure end chosen (or extended to) is at least the minimum
   period, and an extension ends later than the current end;
-- ``redisclosure_ok``: disclosing again (the period restarts) rests on a new appraisal.
+- ``redisclosure_ok``: disclosing again (the period restarts) rests on a new appraisal;
+- ``relist_after_disclosure``: no relisting (at a lower reserve) before the current listing's
+  disclosure has ended without a buyer.
 
 Each function is pure (dates and figures in, ``GateRefused`` out); ``periods_guard`` applies
 them to the market channels' transitions inside ``project_transition`` (registered in
@@ -67,6 +69,15 @@ REDISCLOSE = rule(
     "redisclose_new_appraisal",
     _("Disclosing again rests on a new appraisal"),
     _("SASAC/MoF Order 32 art. 13; State-Owned Assets Law art. 55 (appraisal)"),
+    owner="disposal.periods",
+)
+RELIST = rule(
+    "relist_after_disclosure",
+    _("No relisting before the current listing's disclosure period ends"),
+    _(
+        "SASAC/MoF Order 32 art. 18 (a listing that ends without a buyer may be disclosed again "
+        "at a lower reserve)"
+    ),
     owner="disposal.periods",
 )
 PAYMENT = rule(
@@ -180,6 +191,34 @@ def deal_after_disclosure(
     )  # fmt: skip
 
 
+def relist_after_disclosure(
+    *, relist_on: dt.date, listed_on: dt.date, disclosure_ends: dt.date | None, physical: bool,
+    value: Decimal, t: rules.Thresholds, jurisdiction=None,
+) -> None:  # fmt: skip
+    """No relisting until the current round's disclosure has run in full without a buyer: the
+    new listing date comes after the last day of that disclosure (the same count as
+    ``deal_after_disclosure``: at least the minimum of working days, or the chosen or
+    extended end if later)."""
+    need = rules.disclosure_min_days(physical=physical, value=value, t=t)
+    minimum = workdays.add_working_days(listed_on, need, jurisdiction=jurisdiction)
+    last = max(disclosure_ends or minimum, minimum)
+    short = rules.disclosure_period_ok(
+        start=listed_on, end=relist_on - ONE_DAY, physical=physical, value=value, t=t,
+        jurisdiction=jurisdiction,
+    )  # fmt: skip
+    if short is None and relist_on > last:
+        return
+    raise GateRefused(
+        RELIST, field="listed_on",
+        params={"relist": _iso(relist_on), "listed": _iso(listed_on), "ends": _iso(last),
+                "need": need, "first": _iso(last + ONE_DAY)},
+        message=_("The current listing of %(listed)s is disclosed until %(ends)s (at least "
+                  "%(need)s working days); a relisting dated %(relist)s would cut it short."),
+        unblock=_("Relist on %(first)s or later, once the disclosure has ended without a "
+                  "buyer (or extend the disclosure instead)."),
+    )  # fmt: skip
+
+
 def close_after_notice(
     *, published_on: dt.date | None, today: dt.date, t: rules.Thresholds, jurisdiction=None
 ) -> None:
@@ -274,6 +313,13 @@ def check(project, transition: str, data: dict, *, today: dt.date) -> None:
             listed_on=listed_on, today=today, reason=reason, earliest=earliest, after=str(after),
             jurisdiction=jurisdiction,
         )  # fmt: skip
+        if transition == "relist" and current is not None:
+            physical, value, t = _figures(project)
+            relist_after_disclosure(
+                relist_on=listed_on, listed_on=current.listed_on,
+                disclosure_ends=current.disclosure_ends, physical=physical, value=value, t=t,
+                jurisdiction=jurisdiction,
+            )  # fmt: skip
         if transition == "redisclose":
             redisclosure_ok(
                 appraised_on=_appraised_on(project, today),
@@ -336,8 +382,9 @@ def periods_guard(*, actor, project, transition: str, data: dict) -> None:
 
 
 def explain(*, actor, project, transition: str) -> str:
-    """Why the deal or the closing must wait (today, with no date given), or ""."""
-    if project.channel not in MARKET or transition not in {"conclude", "close"}:
+    """Why the deal, the relisting or the closing must wait (today, with no date given), or
+    ""."""
+    if project.channel not in MARKET or transition not in {"conclude", "close", "relist"}:
         return ""
     try:
         check(project, transition, {}, today=timezone.localdate())

@@ -1,7 +1,7 @@
 """Asking the head for a price exception: the written approval of a relisting reserve or a deal
 below 90 % of the appraisal (Order 32; Order 12 art. 13).
 
-The pricing guard refuses such a step with ``[below_approval_floor]`` until an approved
+The pricing guard refuses such a step with gate ``below_approval_floor`` until an approved
 ``price_exception`` request on the project covers the price
 (``disposal.pricing_guard.written_approval``).
 This is the way to ask for one from the project: whoever may take the project's listing or deal

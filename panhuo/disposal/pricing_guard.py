@@ -8,8 +8,11 @@ negotiated, transfer to a state-owned company, debt-for-asset swap); a lease or 
 keeps the asset and needs no appraisal. Listing (first or again) needs a current appraisal of
 every asset; a first listing's reserve is not below it; a relisting reserve or a deal below
 90 % of it waits for the head's written approval; twelve months without a buyer after the first
-disclosure need a fresh appraisal. A refusal names the rule and its threshold and, since the
-guard runs inside ``project_transition`` before anything is written, leaves nothing behind.
+disclosure need a fresh appraisal. Each is a gate of ``pricing.gates`` (``require_appraisal``,
+``require_current_appraisal``, ``require_reappraisal``, ``require_first_listing_reserve``,
+``require_floor_approval``): its refusal names the rule, its source, the threshold and the way
+through, in the user's language, and, since the guard runs inside ``project_transition`` before
+anything is written, leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.approvals.models import ApprovalStatus
 from panhuo.approvals.services import approval_status
 from panhuo.approvals.services.gates import approved_by_least_authority
+from panhuo.core.gates import GateRefused
 from panhuo.disposal import workflow
-from panhuo.pricing import rules
+from panhuo.pricing import gates, rules
 from panhuo.pricing.selectors import package_appraisal, thresholds_for_package
 
 LISTING = frozenset({"list", "relist", "redisclose"})
@@ -77,83 +82,92 @@ def pricing_guard(*, actor, project, transition: str, data: dict) -> None:
         return
     if transition not in LISTING and not is_deal(project, transition):
         return
-    breach = check(project, transition, data)
-    if breach is not None:
-        if breach.rule == "below_approval_floor":
-            breach = _with_request_hint(project, breach)
-        raise breach.error()
+    refused = check(project, transition, data)
+    if refused is not None:
+        raise refused
 
 
-def _with_request_hint(project, breach: rules.Breach) -> rules.Breach:
-    """The floor refusal says how to get past it: request a price exception on the project
-    (its page, or ``POST /api/v1/projects/{id}/price-exception``), or that one is waiting."""
+def _request_hint(project) -> str:
+    """How to get past the approval floor on ``project``: request a price exception (its page,
+    or ``POST /api/v1/projects/{id}/price-exception``), or that one is waiting."""
     request = approval_status(project, APPROVAL_PURPOSE)
     if request is not None and request.status == ApprovalStatus.PENDING:
-        hint = (
-            f"A price exception for {request.amount:,} yuan was requested and waits for the "
-            "head's decision (My approvals)."
-            if request.amount is not None
-            else "A price exception was requested and waits for the head's decision."
+        if request.amount is not None:
+            return _(
+                "A price exception for %(amount)s yuan was requested and waits for the head's "
+                "decision (My approvals)."
+            ) % {"amount": f"{request.amount:,}"}
+        return _("A price exception was requested and waits for the head's decision.")
+    approved = request is not None and request.status == ApprovalStatus.APPROVED
+    params = {"id": project.pk, "amount": f"{request.amount:,}" if approved else ""}
+    if approved and request.amount is not None:
+        return (
+            _(
+                "The approved price exception covers %(amount)s yuan or more; request a new one "
+                "for a lower price on the project page (or POST /api/v1/projects/%(id)s/"
+                "price-exception with amount and reason); the head's approval lets it through."
+            )
+            % params
         )
-    else:
-        approved = request is not None and request.status == ApprovalStatus.APPROVED
-        hint = (
-            f"The approved price exception covers {request.amount:,} yuan or more; request a "
-            "new one for a lower price"
-            if approved and request.amount is not None
-            else "Request a price exception for this price"
-        ) + (
-            f" on the project page (or POST /api/v1/projects/{project.pk}/price-exception "
-            "with amount and reason); the head's approval lets it through."
+    return (
+        _(
+            "Request a price exception for this price on the project page (or POST "
+            "/api/v1/projects/%(id)s/price-exception with amount and reason); the head's approval "
+            "lets it through."
         )
-    return rules.Breach(breach.rule, breach.field, f"{breach.message} {hint}")
+        % params
+    )
 
 
 def check(project, transition: str, data: dict, *, on: dt.date | None = None):
-    """The first price rule ``transition`` would break on ``project``, or None."""
+    """The refusal (:class:`GateRefused`, not raised) of the first price gate ``transition``
+    would break on ``project``, or None."""
+    try:
+        _check(project, transition, data, on=on)
+    except GateRefused as refused:
+        return refused
+    return None
+
+
+def _check(project, transition: str, data: dict, *, on: dt.date | None = None) -> None:
     on = on or timezone.localdate()
     t = thresholds_for_package(project.package)
     found = package_appraisal(project.package, on=on)
-    breach = rules.sale_needs_appraisal(channel=project.channel, missing=found.missing)
-    if breach:
-        return breach
+    gates.require_appraisal(channel=project.channel, missing=found.missing)
     appraised = found.total or Decimal(0)
     first = first_disclosed_on(project)
     oldest = min((v.base_date for v in found.by_asset.values() if v), default=None)
-    breach = rules.reappraisal_due(first_disclosed_on=first, appraisal_base_date=oldest, on=on, t=t)
-    if breach:
-        return breach
+    gates.require_reappraisal(first_disclosed_on=first, appraisal_base_date=oldest, on=on, t=t)
     if transition in LISTING or first is None:
         # Listing needs a current appraisal; so does a deal made without a listing
         # (a negotiated transfer, a transfer to a state-owned company, a swap).
         for v in found.by_asset.values():
-            breach = rules.appraisal_current(
+            gates.require_current_appraisal(
                 base_date=v.base_date,
                 valid_until=v.valid_until,
                 on=on,
                 t=t,
-                label=f"asset {v.asset.code}",
+                label=_("asset %(code)s") % {"code": v.asset.code},
             )
-            if breach:
-                return breach
     if transition in LISTING:
         reserve = _decimal(data.get("reserve_price")) or project.reserve_price
         if transition == "redisclose" or (transition == "list" and first is None):
             # A first listing, or a new disclosure at a new appraisal: not below it.
-            return rules.reserve_at_first_listing(reserve=reserve, appraised=appraised, t=t)
-        return rules.below_approval_floor(
-            price=reserve,
-            appraised=appraised,
-            approved=written_approval(project, reserve),
-            t=t,
-            field="reserve_price",
-        )
+            gates.require_first_listing_reserve(reserve=reserve, appraised=appraised, t=t)
+            return
+        _floor(project, reserve, appraised, t, "reserve_price")
+        return
     deal = _decimal(data.get("deal_price"))
     if deal is None or deal <= 0:
-        return None  # disposal itself refuses a missing or malformed deal price
-    return rules.below_approval_floor(
-        price=deal,
-        appraised=appraised,
-        approved=written_approval(project, deal),
-        t=t,
-    )
+        return  # disposal itself refuses a missing or malformed deal price
+    _floor(project, deal, appraised, t, "deal_price")
+
+
+def _floor(project, price: Decimal, appraised: Decimal, t, field: str) -> None:
+    approved = written_approval(project, price)
+    if approved or not rules.needs_written_approval(price=price, appraised=appraised, t=t):
+        return
+    gates.require_floor_approval(
+        price=price, appraised=appraised, approved=approved, t=t, field=field,
+        unblock=_request_hint(project),
+    )  # fmt: skip

@@ -272,3 +272,210 @@ def require_land_proceeds_to_fund(*, land_sale: bool, budget_class: str) -> None
         unblock=_("Record it under the government-fund budget class."),
         params={"got": budget_class},
     )
+
+
+# --- The price rules of a listing and a deal (run by ``disposal.pricing_guard``) --------------
+#
+# Each gate decides with the pure rule of ``pricing.rules`` (same thresholds, same edges) and
+# refuses in the user's language, naming the rule, its source and the way through.
+
+APPRAISAL_REQUIRED = rule(
+    "appraisal_required",
+    gettext_lazy("A sale, transfer or swap needs a third-party appraisal of every asset"),
+    gettext_lazy("State-Owned Assets Law art. 55 (the appraisal is the basis of the price)"),
+    owner="pricing",
+)
+APPRAISAL_STALE = rule(
+    "appraisal_stale",
+    gettext_lazy("A listing rests on a current appraisal"),
+    law.APPRAISAL_YEAR,
+    owner="pricing",
+)
+REAPPRAISAL_DUE = rule(
+    "reappraisal_due",
+    gettext_lazy("No buyer within 12 months of the first disclosure: appraise and disclose again"),
+    law.ORDER32_19,
+    owner="pricing",
+)
+RESERVE_BELOW_APPRAISAL = rule(
+    "reserve_below_appraisal",
+    gettext_lazy("A first listing's reserve is not below the appraisal"),
+    law.ORDER32_RESERVE,
+    owner="pricing",
+)
+BELOW_APPROVAL_FLOOR = rule(
+    "below_approval_floor",
+    gettext_lazy(
+        "A relisting reserve or a deal below 90 % of the appraisal needs the head's "
+        "written approval"
+    ),
+    law.ORDER32_18,
+    owner="pricing",
+)
+
+
+def _yuan(value) -> str:
+    return f"{Decimal(value):,.2f}"
+
+
+def require_appraisal(*, channel: str, missing: list[str]) -> None:
+    """Sales, transfers and swaps need a valid appraisal of every asset they sell
+    (``rules.sale_needs_appraisal``)."""
+    from panhuo.pricing import rules
+
+    if rules.sale_needs_appraisal(channel=channel, missing=missing) is None:
+        return
+    raise GateRefused(
+        APPRAISAL_REQUIRED,
+        field="appraisal",
+        message=_(
+            "A %(channel)s sale needs a third-party appraisal of every asset; none for %(codes)s."
+        ),
+        unblock=_("Record a current third-party appraisal of each of these assets."),
+        params={"channel": channel, "codes": ", ".join(missing)},
+    )
+
+
+def require_current_appraisal(
+    *, base_date: dt.date, valid_until: dt.date | None, on: dt.date, t: Thresholds, label: str = ""
+) -> None:
+    """An appraisal older than its validity (12 months from its base date by default, or the
+    report's own shorter validity) blocks listing until renewed (``rules.appraisal_current``)."""
+    from panhuo.pricing import rules
+
+    if rules.appraisal_current(base_date=base_date, valid_until=valid_until, on=on, t=t) is None:
+        return
+    last = rules.appraisal_expires_on(base_date, t)
+    if valid_until is not None:
+        last = min(last, valid_until)
+    params = {
+        "what": label or "—",
+        "base": base_date.isoformat(),
+        "on": on.isoformat(),
+        "last": last.isoformat(),
+        "months": t.appraisal_validity_months,
+    }
+    if on < base_date:
+        raise GateRefused(
+            APPRAISAL_STALE,
+            field="appraisal",
+            message=_("The appraisal of %(what)s (base date %(base)s) is dated after %(on)s."),
+            unblock=_("Use an appraisal whose base date is on or before %(on)s."),
+            params=params,
+        )
+    raise GateRefused(
+        APPRAISAL_STALE,
+        field="appraisal",
+        message=_(
+            "The appraisal of %(what)s (base date %(base)s) expired on %(last)s: an appraisal "
+            "is valid for %(months)s months; renew it before listing."
+        ),
+        unblock=_("Record a new appraisal of the asset; the listing can go ahead then."),
+        params=params,
+    )
+
+
+def require_reappraisal(
+    *,
+    first_disclosed_on: dt.date | None,
+    appraisal_base_date: dt.date | None,
+    on: dt.date,
+    t: Thresholds,
+) -> None:
+    """No qualified buyer within 12 months of the first disclosure: appraise and disclose
+    again; met once an appraisal dated after the first disclosure exists
+    (``rules.reappraisal_due``)."""
+    from panhuo.pricing import rules
+
+    if (
+        rules.reappraisal_due(
+            first_disclosed_on=first_disclosed_on,
+            appraisal_base_date=appraisal_base_date,
+            on=on,
+            t=t,
+        )
+        is None
+    ):
+        return
+    raise GateRefused(
+        REAPPRAISAL_DUE,
+        field="appraisal",
+        message=_(
+            "No buyer within %(months)s months of first disclosure (%(first)s): re-appraise "
+            "and disclose again."
+        ),
+        unblock=_("Record an appraisal with a base date after %(first)s, then disclose again."),
+        params={"months": t.reappraise_after_months, "first": first_disclosed_on.isoformat()},
+    )
+
+
+def require_first_listing_reserve(*, reserve: Decimal, appraised: Decimal, t: Thresholds) -> None:
+    """At the first listing the reserve is not below the appraised value (100 % by default;
+    ``rules.reserve_at_first_listing``)."""
+    from panhuo.pricing import rules
+
+    if rules.reserve_at_first_listing(reserve=reserve, appraised=appraised, t=t) is None:
+        return
+    floor = rules._pct(appraised, t.first_listing_reserve_pct)
+    raise GateRefused(
+        RESERVE_BELOW_APPRAISAL,
+        field="reserve_price",
+        message=_(
+            "The reserve %(reserve)s is below %(pct)s %% of the appraised value %(appraised)s "
+            "(%(floor)s); a first listing may not go lower."
+        ),
+        unblock=_("List at a reserve of %(floor)s or more."),
+        params={
+            "reserve": _yuan(reserve),
+            "pct": t.first_listing_reserve_pct,
+            "appraised": _yuan(appraised),
+            "floor": _yuan(floor),
+        },
+    )
+
+
+def require_floor_approval(
+    *,
+    price: Decimal,
+    appraised: Decimal,
+    approved: bool,
+    t: Thresholds,
+    field: str = "deal_price",
+    unblock: str = "",
+) -> None:
+    """A relisting reserve or a deal below the approval floor (90 % of the appraisal by
+    default) is suspended until the head's written approval (``rules.below_approval_floor``);
+    ``unblock`` says how to get it on this project."""
+    from panhuo.pricing import rules
+
+    if (
+        rules.below_approval_floor(
+            price=price, appraised=appraised, approved=approved, t=t, field=field
+        )
+        is None
+    ):
+        return
+    params = {
+        "price": _yuan(price),
+        "pct": t.approval_floor_pct,
+        "appraised": _yuan(appraised),
+        "floor": _yuan(rules._pct(appraised, t.approval_floor_pct)),
+    }
+    message = (
+        _(
+            "The deal price %(price)s is below %(pct)s %% of the appraised value %(appraised)s "
+            "(%(floor)s): suspended until the head's written approval."
+        )
+        if field == "deal_price"
+        else _(
+            "The relisting reserve %(price)s is below %(pct)s %% of the appraised value "
+            "%(appraised)s (%(floor)s): suspended until the head's written approval."
+        )
+    )
+    raise GateRefused(
+        BELOW_APPROVAL_FLOOR,
+        field=field,
+        message=message % params,
+        unblock=unblock
+        or _("Request a price exception for this price; the head's approval lets it through."),
+    )

@@ -235,7 +235,7 @@ def project_transition_view(request, pk, name):
         return redirect(project)
     except ValidationError as exc:
         refused_price = None
-        if any(f"[{price_exceptions.RULE}]" in m for m in exc.messages):
+        if getattr(getattr(exc, "rule", None), "code", "") == price_exceptions.RULE:
             # Read before the errors are attached: a field's error drops its cleaned value.
             data = form.cleaned_data
             refused_price = data.get("reserve_price") or data.get("deal_price")

@@ -44,7 +44,7 @@ def refused(project, actor, transition, **kw) -> str:
 def test_listing_without_an_appraisal_is_refused(world):
     p = approved_project(world, appraisal=False, reserve="100")
     msg = refused(p, world.user("office"), "list")
-    assert "[appraisal_required]" in msg and p.package.items.get().asset.code in msg
+    assert "[appraisal_required ·" in msg and p.package.items.get().asset.code in msg
 
 
 def test_listing_with_a_stale_appraisal_is_refused(world):
@@ -53,7 +53,7 @@ def test_listing_with_a_stale_appraisal_is_refused(world):
     appraise(asset, D("1000"), base_date=last_valid_base - dt.timedelta(days=1))
     p = approved_project(world, appraisal=None, reserve="1000", assets=[asset])
     msg = refused(p, world.user("office"), "list")
-    assert "[appraisal_stale]" in msg and "12 months" in msg
+    assert "[appraisal_stale ·" in msg and "12 months" in msg
     # Renewed (base date exactly at the edge of validity): listing goes ahead.
     appraise(asset, D("1000"), base_date=last_valid_base)
     p = ds.project_transition(actor=world.user("office"), project=p, transition="list")
@@ -63,7 +63,7 @@ def test_listing_with_a_stale_appraisal_is_refused(world):
 def test_first_listing_reserve_at_just_below_and_above_the_appraisal(world):
     p = approved_project(world, appraisal=D("1000000.01"), reserve="1000000.00")
     msg = refused(p, world.user("office"), "list")
-    assert "[reserve_below_appraisal]" in msg and "100.00 %" in msg
+    assert "[reserve_below_appraisal ·" in msg and "100.00 %" in msg
     for value in (D("1000000.00"), D("999999.99")):
         q = approved_project(world, appraisal=value, reserve="1000000.00")
         assert ds.project_transition(actor=world.user("office"), project=q, transition="list")
@@ -89,7 +89,7 @@ def listed(world, appraisal=D("1000000.00")):
 def test_a_deal_below_ninety_percent_waits_for_written_approval(world):
     p = listed(world)
     msg = refused(p, world.user("office"), "conclude", deal_price=D("899999.99"), buyer="B Ltd")
-    assert "[below_approval_floor]" in msg and "90.00 %" in msg and "written approval" in msg
+    assert "[below_approval_floor ·" in msg and "90.00 %" in msg and "written approval" in msg
     p = ds.project_transition(
         actor=world.user("office"),
         project=p,
@@ -118,7 +118,7 @@ def test_a_deal_below_the_floor_goes_through_with_written_approval(world):
     aps.approval_decide(actor=world.user("head"), request=request, approve=True)
     # The approval covers the amount it names, not less.
     msg = refused(p, world.user("office"), "conclude", deal_price=D("499999.99"), buyer="B Ltd")
-    assert "[below_approval_floor]" in msg
+    assert "[below_approval_floor ·" in msg
     p = ds.project_transition(
         actor=world.user("office"),
         project=p,
@@ -158,7 +158,7 @@ def test_twelve_months_without_a_buyer_need_a_new_appraisal(world):
         base_date=TODAY - dt.timedelta(days=380), valid_until=TODAY
     )
     msg = refused(p, world.user("office"), "conclude", deal_price=D("1000000"), buyer="B")
-    assert "[reappraisal_due]" in msg and "12 months" in msg
+    assert "[reappraisal_due ·" in msg and "12 months" in msg
     appraise(p.package.items.get().asset, D("1000000.00"), base_date=TODAY)
     assert ds.project_transition(
         actor=world.user("office"),

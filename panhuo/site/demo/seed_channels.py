@@ -113,7 +113,8 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
                 office,
                 reserve_price=_money(reserve),
                 platform=platform,
-                listed_on=listed_on + dt.timedelta(days=35),
+                # The day after the first round's disclosure ended without a buyer.
+                listed_on=project.rounds.get(result="open").disclosure_ends + dt.timedelta(days=1),
                 comment="No qualified bidder registered; relisted at 95 % of the reserve.",
             )
             deal = _round(reserve * seeder.rng.randint(100, 125) // 100, 100)
