@@ -175,12 +175,22 @@ def _decider(jurisdiction: Jurisdiction) -> User:
     return User.objects.order_by("pk").first() or UserFactory(username="scope-decider")
 
 
+#: The note of the scope decisions the factory writes (``forget_fixture_scope`` finds them).
+FIXTURE_SCOPE_NOTE = "Test fixture."
+
+
+def forget_fixture_scope() -> None:
+    """Remove the scope decisions the factory wrote, for tests of the scope decisions
+    themselves (which count, list or compare them)."""
+    ScopeDecision.objects.filter(note=FIXTURE_SCOPE_NOTE).delete()
+
+
 def put_in_scope(*assets: Asset, included: bool = True) -> ScopeDecision:
     """A scope decision of the first asset's jurisdiction that includes ``assets`` (or, with
     ``included=False``, leaves them out), written directly (no service, no audit entry)."""
     jurisdiction = assets[0].unit.jurisdiction
     decision = ScopeDecision.objects.create(
-        jurisdiction=jurisdiction, decided_by=_decider(jurisdiction), note="Test fixture."
+        jurisdiction=jurisdiction, decided_by=_decider(jurisdiction), note=FIXTURE_SCOPE_NOTE
     )
     ScopeDecisionItem.objects.bulk_create(
         ScopeDecisionItem(decision=decision, asset=a, included=included, reasons=["test fixture"])
