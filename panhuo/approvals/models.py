@@ -58,10 +58,6 @@ class ApprovalStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ChainQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "approval_chain", "jurisdiction__path"
-
-
 class ApprovalChain(models.Model):
     """The steps a request of one purpose takes in one jurisdiction (and the ones below it).
 
@@ -81,7 +77,8 @@ class ApprovalChain(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ChainQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("approval_chain", "jurisdiction__path")
 
     class Meta:
         ordering = ["jurisdiction__path", "purpose", "channel", "min_amount"]

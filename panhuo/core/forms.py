@@ -143,3 +143,19 @@ class FieldsetsMixin:
             (legend, [self[name] for name in names if name in self.fields])
             for legend, names in self.fieldsets
         ]
+
+
+def search_field(placeholder, label=None, **kwargs) -> forms.CharField:
+    """A list's free-text search box (``q``): never required, its placeholder saying what it
+    searches."""
+    return forms.CharField(
+        label=label or _("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": placeholder}),
+        **kwargs,
+    )
+
+
+def choice_filter(label, choices, all_label=None) -> forms.ChoiceField:
+    """A list filter over ``choices``: never required, "all" (or ``all_label``) first."""
+    return forms.ChoiceField(label=label, required=False, choices=blank_choice(choices, all_label))

@@ -9,7 +9,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from panhuo.core.forms import AmountFormField, MoneyFormField, blank_choice
+from panhuo.core.forms import (
+    AmountFormField,
+    MoneyFormField,
+    blank_choice,
+    choice_filter,
+    search_field,
+)
 from panhuo.core.lists import ListFilterForm
 from panhuo.disposal import money
 from panhuo.disposal.channel_models import ApprovalBody, Art31Case, EvidenceKind, Frequency
@@ -82,17 +88,9 @@ class AssetListField(forms.CharField):
 
 
 class PackageFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code or name")}),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=blank_choice(Package.Status.choices)
-    )
-    channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
-    )
+    q = search_field(_("Code or name"))
+    status = choice_filter(_("Status"), Package.Status.choices)
+    channel = choice_filter(_("Channel"), Channel.choices)
 
 
 class PackageForm(forms.Form):
@@ -131,23 +129,13 @@ class AddAssetsForm(forms.Form):
 
 
 class ProjectFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code, package or buyer")}),
-    )
-    status = forms.ChoiceField(
-        label=_("State"), required=False, choices=blank_choice(ProjectStatus.choices)
-    )
-    channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
-    )
+    q = search_field(_("Code, package or buyer"))
+    status = choice_filter(_("State"), ProjectStatus.choices)
+    channel = choice_filter(_("Channel"), Channel.choices)
 
 
 class BoardFilterForm(forms.Form):
-    channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
-    )
+    channel = choice_filter(_("Channel"), Channel.choices)
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), required=False, queryset=None)
 
     def __init__(self, *args, user, **kwargs):
@@ -371,11 +359,7 @@ def _soe_units():
 class CandidateFilterForm(forms.Form):
     """Filters of the scope candidates offered on the package pages."""
 
-    cq = forms.CharField(
-        label=_("Search candidates"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code, name or address")}),
-    )
+    cq = search_field(_("Code, name or address"), _("Search candidates"))
     ckind = forms.ChoiceField(label=_("Kind"), required=False, choices=())
 
     def __init__(self, *args, **kwargs):

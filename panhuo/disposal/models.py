@@ -38,13 +38,6 @@ ZERO_PRICE_CHANNELS = frozenset({"free_transfer", "scrap", "loss", "write_off"})
 NO_COUNTERPARTY_CHANNELS = frozenset({"scrap", "loss", "write_off"})
 
 
-class PackageQuerySet(policy.ScopedQuerySet):
-    # A unit asset officer sees the packages that hold any of their unit's assets.
-    scope_resource, scope_path = "package", "jurisdiction__path"
-    scope_unit = "items__asset__unit"
-    scope_distinct = True
-
-
 class Package(models.Model):
     """A lot: assets offered together through one channel. Its figures come from its assets."""
 
@@ -65,7 +58,11 @@ class Package(models.Model):
     created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PackageQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    # A unit asset officer sees the packages that hold any of their unit's assets.
+    view_scope = policy.ViewScope(
+        "package", "jurisdiction__path", unit="items__asset__unit", distinct=True
+    )
 
     class Meta:
         ordering = ["-created_at", "code"]
@@ -122,12 +119,6 @@ class ProjectStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ProjectQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "project", "package__jurisdiction__path"
-    scope_unit = "package__items__asset__unit"
-    scope_distinct = True
-
-
 class DisposalProject(models.Model):
     """One package taken through one channel, as an explicit state machine (see workflow)."""
 
@@ -156,7 +147,10 @@ class DisposalProject(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ProjectQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope(
+        "project", "package__jurisdiction__path", unit="package__items__asset__unit", distinct=True
+    )
 
     class Meta:
         ordering = ["-created_at", "code"]

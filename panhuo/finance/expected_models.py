@@ -23,10 +23,6 @@ class ExpectedKind(models.TextChoices):
     DEPOSIT = "deposit", _("Deposit")
 
 
-class ExpectedReceiptQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "receipt", "project__package__jurisdiction__path"
-
-
 class ExpectedReceipt(models.Model):
     """An amount a project is owed on a date. Receipts are matched to these in due-date order
     (see ``finance.selectors.expected_status``): one due and not covered by then is in arrears.
@@ -42,7 +38,8 @@ class ExpectedReceipt(models.Model):
     cancelled = models.BooleanField(_("cancelled"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ExpectedReceiptQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("receipt", "project__package__jurisdiction__path")
 
     class Meta:
         ordering = ["project", "due_date", "pk"]

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.core.forms import DateInput, MoneyFormField, choice_filter, search_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.finance.models import BudgetClass, DebtType
 from panhuo.finance.selectors import debt_list
@@ -14,23 +14,13 @@ from panhuo.organisation import policy
 
 
 class DebtFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code or creditor")}),
-    )
-    debt_type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=blank_choice(DebtType.choices, _("All types"))
-    )
+    q = search_field(_("Code or creditor"))
+    debt_type = choice_filter(_("Type"), DebtType.choices, _("All types"))
     open_only = forms.BooleanField(label=_("Outstanding only"), required=False)
 
 
 class AllocationFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Voucher, project, debt or creditor")}),
-    )
+    q = search_field(_("Voucher, project, debt or creditor"))
     entries = forms.ChoiceField(
         label=_("Entries"),
         required=False,
@@ -86,14 +76,8 @@ class DebtForm(forms.Form):
 
 
 class ReceiptFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Voucher or project")}),
-    )
-    budget_class = forms.ChoiceField(
-        label=_("Budget class"), required=False, choices=blank_choice(BudgetClass.choices)
-    )
+    q = search_field(_("Voucher or project"))
+    budget_class = choice_filter(_("Budget class"), BudgetClass.choices)
     unallocated_only = forms.BooleanField(label=_("Not fully allocated"), required=False)
 
 

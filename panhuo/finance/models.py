@@ -31,10 +31,6 @@ class ReceiptKind(models.TextChoices):
     FORFEITED_DEPOSIT = "forfeited_deposit", _("Forfeited deposit")
 
 
-class ReceiptQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "receipt", "project__package__jurisdiction__path"
-
-
 class Receipt(models.Model):
     """Proceeds of a concluded project paid into the treasury.
 
@@ -57,7 +53,8 @@ class Receipt(models.Model):
     recorded_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReceiptQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("receipt", "project__package__jurisdiction__path")
 
     class Meta:
         ordering = ["-received_on", "-pk"]
@@ -128,10 +125,6 @@ class ScheduleFrequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
 
 
-class DebtQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "debt", "jurisdiction__path"
-
-
 class Debt(models.Model):
     """A debt of the jurisdiction. ``outstanding`` falls with each allocation, never below 0."""
 
@@ -162,7 +155,8 @@ class Debt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = DebtQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("debt", "jurisdiction__path")
 
     class Meta:
         ordering = ["maturity_date", "code"]
@@ -204,8 +198,6 @@ class Debt(models.Model):
 
 
 class AllocationQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "allocation", "debt__jurisdiction__path"
-
     def net_total(self) -> Decimal:
         """Allocated less reversed: what these entries repaid, net."""
         from django.db.models import Case, Sum, When
@@ -230,6 +222,7 @@ class Allocation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AllocationQuerySet.as_manager()
+    view_scope = policy.ViewScope("allocation", "debt__jurisdiction__path")
 
     class Meta:
         ordering = ["-allocated_on", "-pk"]

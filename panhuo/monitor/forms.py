@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.core.forms import MoneyFormField, blank_choice, search_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.monitor.models import RevenueCategory
 from panhuo.monitor.selectors import leaf_categories, monitor_jurisdictions
@@ -43,11 +43,7 @@ class MonitorFilterForm(forms.Form):
 
 
 class RevenueFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Jurisdiction or category")}),
-    )
+    q = search_field(_("Jurisdiction or category"))
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100, required=False)

@@ -37,11 +37,6 @@ class AppraisalMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ValuationQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "valuation", "asset__unit__jurisdiction__path"
-    scope_unit = "asset__unit"
-
-
 class Valuation(models.Model):
     """One value put on one asset at one date, by the book, by a licensed appraiser, or by the
     valuation model. Records are never edited: a new valuation supersedes the old one."""
@@ -81,7 +76,10 @@ class Valuation(models.Model):
     created_by = actor_field(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ValuationQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope(
+        "valuation", "asset__unit__jurisdiction__path", unit="asset__unit"
+    )
 
     class Meta:
         ordering = ["-base_date", "-pk"]

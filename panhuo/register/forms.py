@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, FieldsetsMixin, MoneyFormField, blank_choice
+from panhuo.core.forms import DateInput, FieldsetsMixin, MoneyFormField, blank_choice, search_field
 from panhuo.core.ui import add_service_errors
 from panhuo.organisation import policy
 from panhuo.register.attributes import KIND_ATTRIBUTES
@@ -24,11 +24,7 @@ def _model_field(name: str, **kwargs):
 class AssetFilterForm(forms.Form):
     """The filters above the asset list (a GET form: invalid values are just ignored)."""
 
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code, name, address")}),
-    )
+    q = search_field(_("Code, name, address"))
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     criticality = forms.ChoiceField(label=_("Criticality"), required=False)

@@ -71,11 +71,6 @@ class ClassificationCode(models.Model):
         return reverse("asset-list") + f"?classification={self.code}"
 
 
-class AssetQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "asset", "unit__jurisdiction__path"
-    scope_unit = "unit"
-
-
 class Asset(models.Model):
     code = models.CharField(_("asset code"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
@@ -144,7 +139,8 @@ class Asset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = AssetQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("asset", "unit__jurisdiction__path", unit="unit")
 
     class Meta:
         ordering = ["code"]

@@ -28,10 +28,6 @@ class DepositStatus(models.TextChoices):
     APPLIED = "applied", _("Applied to the price")
 
 
-class DepositQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "deposit", "project__package__jurisdiction__path"
-
-
 class Deposit(models.Model):
     """A bidder's deposit for a project (and the listing round it was paid for)."""
 
@@ -59,7 +55,8 @@ class Deposit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = DepositQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("deposit", "project__package__jurisdiction__path")
 
     class Meta:
         ordering = ["-received_on", "-pk"]

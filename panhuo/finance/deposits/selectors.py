@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from panhuo.core.querying import id_or_missing, narrowed, ordered
+from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.finance.deposits.models import Deposit, DepositStatus
 
 DEPOSIT_ORDERINGS = {
@@ -21,10 +21,8 @@ DEPOSIT_ORDERINGS = {
 
 
 def get_deposit_for(user, pk) -> Deposit:
-    return (
-        Deposit.objects.visible_to(user)
-        .select_related("project__package__jurisdiction", "round", "receipt", "recorded_by")
-        .get(pk=id_or_missing(pk, Deposit))
+    return visible_one(
+        Deposit, user, pk, "project__package__jurisdiction", "round", "receipt", "recorded_by"
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.core.forms import DateInput, MoneyFormField, blank_choice, search_field
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     fetch_or_404,
@@ -44,11 +44,7 @@ STEP_LABELS = {
 
 
 class DepositFilterForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": gettext_lazy("Bidder, voucher or project")}),
-    )
+    q = search_field(gettext_lazy("Bidder, voucher or project"))
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,

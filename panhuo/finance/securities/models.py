@@ -32,8 +32,6 @@ ASSET_KINDS = frozenset({SecurityKind.COLLATERAL, SecurityKind.PLEDGE})
 
 
 class DebtSecurityQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "debt", "debt__jurisdiction__path"
-
     def live(self, on: dt.date | None = None) -> DebtSecurityQuerySet:
         """Securities still binding on ``on``: not released, not expired, on a debt with
         something outstanding."""
@@ -62,6 +60,7 @@ class DebtSecurity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DebtSecurityQuerySet.as_manager()
+    view_scope = policy.ViewScope("debt", "debt__jurisdiction__path")
 
     class Meta:
         ordering = ["debt", "kind", "valid_from", "pk"]
