@@ -21,17 +21,11 @@ from panhuo.approvals.registry import purpose_label
 from panhuo.core.fields import MoneyField, actor_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
-from panhuo.organisation.models import Jurisdiction, Role
+from panhuo.organisation.models import Jurisdiction
 
-H, D, O, U, F_, A, S = (  # noqa: E741
-    Role.HEAD,
-    Role.DEPUTY,
-    Role.OFFICE,
-    Role.UNIT_OFFICER,
-    Role.FINANCE,
-    Role.AUDITOR,
-    Role.SUPERVISOR,
-)
+# One letter per role, as in the policy's table (F_ here: F is the query expression).
+from panhuo.organisation.policy import D, H, O, U
+from panhuo.organisation.policy import F as F_
 
 #: Roles a chain step may name as its deciders.
 STEP_ROLES = frozenset({H, D, O, F_})

@@ -60,17 +60,7 @@ def may_request(actor: User, project: DisposalProject) -> bool:
     """Whether ``actor``'s roles and scope let them take one of the project's priced steps
     (whatever the project's state): those are the people who meet the refusal."""
     units = _units(project)
-    return any(
-        policy.allowed(
-            actor,
-            "project",
-            t.name,
-            jurisdiction=project.jurisdiction,
-            units=units,
-            roles_subset=t.roles,
-        )
-        for t in priced_steps(project)
-    )
+    return any(t.allowed_for(actor, project, units) for t in priced_steps(project))
 
 
 def open_for_request(project: DisposalProject) -> bool:

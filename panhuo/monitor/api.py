@@ -289,32 +289,32 @@ def monitor_summary_get(request: HttpRequest, query: Query[SummaryQuery]):
     """A place's revenue (its own plus everything below it you may read) for a year: every
     category's month and year-to-date figures with growth on last year, shares, the monthly
     series of the budgets, land dependence and the alerts."""
-    place = _place(request, query.jurisdiction)
-    year = query.year or timezone.localdate().year
-    s = monitor_summary(actor(request), place, year, query.through)
-    return {
-        "jurisdiction_id": place.pk,
-        "year": s.year,
-        "through": s.through,
+    out, s = _summary(request, query)
+    return out | {
         "rows": [r.__dict__ for r in s.rows],
         "monthly": s.monthly,
         "land_dependence": s.land_dependence,
-        "alerts": [_alert_out(a) for a in s.alerts],
     }
 
 
 @router.get("/monitor/alerts", response={200: AlertsOut, **ERRORS})
 def monitor_alerts(request: HttpRequest, query: Query[SummaryQuery]):
     """Only the alerts of a place and year, each stating its figures."""
+    return _summary(request, query)[0]
+
+
+def _summary(request: HttpRequest, query: SummaryQuery):
+    """The place's summary for the query, and the fields every answer about it starts with."""
     place = _place(request, query.jurisdiction)
     year = query.year or timezone.localdate().year
     s = monitor_summary(actor(request), place, year, query.through)
-    return {
+    out = {
         "jurisdiction_id": place.pk,
         "year": s.year,
         "through": s.through,
         "alerts": [_alert_out(a) for a in s.alerts],
     }
+    return out, s
 
 
 def _thresholds_out(place) -> dict[str, Any]:
