@@ -13,6 +13,7 @@ from panhuo.core.api import (
     require_any,
     visible_jurisdiction,
 )
+from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import ErrorOut, Id
 from panhuo.disposal import money
 from panhuo.disposal.candidates import confirmed_candidates
@@ -80,12 +81,16 @@ def _package_detail(user, package_id):
     return package
 
 
-@router.get("/packages", response={200: list[PackageOut], **ERRORS}, tags=["packages"])
-@paginate(PagePagination)
-def package_index(request: HttpRequest, filters: Query[PackageFilters]):
-    """The caller's packages with figures derived from their assets."""
-    require_any(request, "package", "view")
-    return package_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router,
+    "/packages",
+    PackageOut,
+    PackageFilters,
+    "package",
+    package_list,
+    tags=["packages"],
+    doc="The caller's packages with figures derived from their assets.",
+)
 
 
 @router.post("/packages", response={201: PackageDetailOut, **ERRORS}, tags=["packages"])
@@ -190,11 +195,9 @@ def _project_detail(user, project_id):
     return project
 
 
-@router.get("/projects", response={200: list[ProjectOut], **ERRORS}, tags=["projects"])
-@paginate(PagePagination)
-def project_index(request: HttpRequest, filters: Query[ProjectFilters]):
-    require_any(request, "project", "view")
-    return project_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router, "/projects", ProjectOut, ProjectFilters, "project", project_list, tags=["projects"]
+)
 
 
 @router.post("/projects", response={201: ProjectDetailOut, **ERRORS}, tags=["projects"])
@@ -203,14 +206,8 @@ def project_new(request: HttpRequest, payload: ProjectIn):
     require_any(request, "project", "create")
     user = actor(request)
     package = referenced("package", "package", get_package_for, user, payload.package)
-    project = project_create(
-        actor=user,
-        package=package,
-        reserve_price=payload.reserve_price,
-        channel=payload.channel,
-        note=payload.note,
-        confirm_amount=payload.confirm_amount,
-    )
+    data = payload.dict(exclude={"package", "unit"})  # the reserve is in yuan by now
+    project = project_create(actor=user, package=package, **data)
     return Status(201, _project_detail(user, project.pk))
 
 

@@ -71,14 +71,7 @@ router = Router()
 
 
 list_endpoint(
-    router,
-    "/receipts",
-    name="receipt_index",
-    out=ReceiptOut,
-    filters=ReceiptFilters,
-    resource="receipt",
-    rows=receipt_list,
-    tags=["receipts"],
+    router, "/receipts", ReceiptOut, ReceiptFilters, "receipt", receipt_list, tags=["receipts"]
 )
 
 
@@ -88,14 +81,7 @@ def receipt_new(request: HttpRequest, payload: ReceiptIn):
     require_any(request, "receipt", "create")
     user = actor(request)
     project = referenced("project", "project", get_project_for, user, payload.project)
-    receipt = receipt_create(
-        actor=user,
-        project=project,
-        amount=payload.amount,
-        received_on=payload.received_on,
-        voucher=payload.voucher,
-        budget_class=payload.budget_class,
-    )
+    receipt = receipt_create(actor=user, project=project, **payload.dict(exclude={"project"}))
     return Status(201, get_receipt_for(user, receipt.pk))
 
 
@@ -108,16 +94,7 @@ def receipt_detail(request: HttpRequest, receipt_id: Id):
 # --- Debts ------------------------------------------------------------------------------------
 
 
-list_endpoint(
-    router,
-    "/debts",
-    name="debt_index",
-    out=DebtOut,
-    filters=DebtFilters,
-    resource="debt",
-    rows=debt_list,
-    tags=["debts"],
-)
+list_endpoint(router, "/debts", DebtOut, DebtFilters, "debt", debt_list, tags=["debts"])
 
 
 @router.post("/debts", response={201: DebtDetailOut, **ERRORS}, tags=["debts"])
@@ -145,11 +122,16 @@ def debt_detail(request: HttpRequest, debt_id: Id):
 
 
 list_endpoint(
-    router, "/allocations", name="allocation_index", out=AllocationOut, filters=AllocationFilters,
-    resource="allocation", rows=allocation_list, tags=["allocations"],
+    router,
+    "/allocations",
+    AllocationOut,
+    AllocationFilters,
+    "allocation",
+    allocation_list,
+    tags=["allocations"],
     doc="The allocation ledger you may see (reversals are entries of their own), filtered and "
     "sorted as on the allocations page.",
-)  # fmt: skip
+)
 
 
 @router.post("/allocations", response={201: AllocationOut, **ERRORS}, tags=["allocations"])

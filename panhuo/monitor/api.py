@@ -199,13 +199,11 @@ def revenue_categories(request: HttpRequest):
 list_endpoint(
     router,
     "/revenue",
-    name="revenue_index",
-    out=RevenueOut,
-    filters=RevenueFilters,
-    resource="revenue",
-    rows=revenue_list,
+    RevenueOut,
+    RevenueFilters,
+    "revenue",
+    revenue_list,
     doc="Figures you may read (a place's own and those below it), filtered and sorted.",
-    errors=ERRORS,
 )
 
 

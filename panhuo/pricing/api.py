@@ -44,9 +44,15 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 list_endpoint(
-    router, "/valuations", name="valuation_index", out=ValuationOut, filters=ValuationFilters,
-    resource="valuation", rows=valuation_list, tags=["valuations"], errors=ERRORS,
-)  # fmt: skip
+    router,
+    "/valuations",
+    ValuationOut,
+    ValuationFilters,
+    "valuation",
+    valuation_list,
+    tags=["valuations"],
+    errors=ERRORS,
+)
 
 
 @router.post("/valuations", response={201: ValuationDetailOut, **ERRORS}, tags=["valuations"])
