@@ -201,6 +201,16 @@ class DisposalProject(models.Model):
     def jurisdiction(self) -> Jurisdiction:
         return self.package.jurisdiction
 
+    def locked(self) -> DisposalProject:
+        """The project read again under a row lock (with its package's jurisdiction), for a
+        write that depends on its state. Inside the write's transaction."""
+        return (
+            type(self)
+            .objects.select_for_update()
+            .select_related("package__jurisdiction")
+            .get(pk=self.pk)
+        )
+
     @property
     def zero_price(self) -> bool:
         return self.channel in ZERO_PRICE_CHANNELS

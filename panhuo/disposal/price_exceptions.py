@@ -142,11 +142,7 @@ def price_exception_request(
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": [f"At most {MAX_REASON:,} characters."]})
     with transaction.atomic():
-        project = (
-            DisposalProject.objects.select_for_update()
-            .select_related("package__jurisdiction")
-            .get(pk=project.pk)
-        )
+        project = project.locked()
         if not open_for_request(project):
             raise ValidationError(
                 {

@@ -323,11 +323,7 @@ def project_transition(
     Everything the step writes is one transaction: a refusal leaves nothing behind."""
     comment = comment or ""
     with transaction.atomic():
-        project = (
-            DisposalProject.objects.select_for_update()
-            .select_related("package__jurisdiction")
-            .get(pk=project.pk)
-        )
+        project = project.locked()
         t = _lookup(project, transition)
         reason = transition_check(actor, project, t)
         if reason:

@@ -89,11 +89,7 @@ def deposit_receive(
         raise ValidationError({"voucher": ["This field is required."]})
     received_on = _today_or(received_on, "received_on")
     with transaction.atomic():
-        project = (
-            DisposalProject.objects.select_for_update()
-            .select_related("package__jurisdiction")
-            .get(pk=project.pk)
-        )
+        project = project.locked()
         if project.status not in OPEN_FOR_DEPOSITS:
             raise ValidationError(
                 {"project": [f"Deposits are taken while a project is approved, listed or just "
