@@ -159,3 +159,8 @@ def search_field(placeholder, label=None, **kwargs) -> forms.CharField:
 def choice_filter(label, choices, all_label=None) -> forms.ChoiceField:
     """A list filter over ``choices``: never required, "all" (or ``all_label``) first."""
     return forms.ChoiceField(label=label, required=False, choices=blank_choice(choices, all_label))
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    """A date typed with the browser's date picker (ISO whatever the language)."""
+    return forms.DateField(label=label, widget=DateInput(), **kwargs)

@@ -14,6 +14,7 @@ from panhuo.core.forms import (
     MoneyFormField,
     blank_choice,
     choice_filter,
+    date_field,
     search_field,
 )
 from panhuo.core.lists import ListFilterForm
@@ -147,6 +148,8 @@ class BoardFilterForm(forms.Form):
         return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
 
 
+#: A step's date that defaults to today.
+PAST_DATE_HELP = _("Default today; a past date needs the reason in the comment.")
 UNIT_HELP = _("Choose 元 or 万元 beside the amount; it is kept in yuan, converted exactly.")
 CONFIRM_HELP = _(
     "Only if the amount was held as implausible (far from the appraisal) and is right: "
@@ -192,7 +195,6 @@ class TransitionForm(forms.Form):
         self.transition = transition
         needs = transition.needs
         f = self.fields
-        date = forms.DateInput(attrs={"type": "date"})
         if needs & {"listing", "relist", "redisclose"}:
             if "relist" in needs:
                 f["reserve_price"] = AmountFormField(
@@ -205,26 +207,22 @@ class TransitionForm(forms.Form):
                     help_text=UNIT_HELP,
                 )
             f["platform"] = forms.CharField(label=_("Platform"), max_length=200, required=False)
-            f["listed_on"] = forms.DateField(
-                label=_("Listed on"), required=False, widget=date,
-                help_text=_("Default today; a past date needs the reason in the comment."),
-            )  # fmt: skip
-            f["disclosure_ends"] = forms.DateField(
-                label=_("Disclosure ends"), required=False, widget=date,
+            f["listed_on"] = date_field(_("Listed on"), required=False, help_text=PAST_DATE_HELP)
+            f["disclosure_ends"] = date_field(
+                _("Disclosure ends"),
+                required=False,
                 help_text=_("Default: the minimum period in working days."),
-            )  # fmt: skip
+            )
         if "extension" in needs:
-            f["disclosure_ends"] = forms.DateField(label=_("New end of disclosure"), widget=date)
+            f["disclosure_ends"] = date_field(_("New end of disclosure"))
         if "bidders" in needs:
-            f["concluded_on"] = forms.DateField(
-                label=_("Deal made on"), required=False, widget=date,
-                help_text=_("Default today; a past date needs the reason in the comment."),
-            )  # fmt: skip
+            f["concluded_on"] = date_field(
+                _("Deal made on"), required=False, help_text=PAST_DATE_HELP
+            )
         if "notice" in needs:
-            f["published_on"] = forms.DateField(
-                label=_("Result notice published on"), required=False, widget=date,
-                help_text=_("Default today; a past date needs the reason in the comment."),
-            )  # fmt: skip
+            f["published_on"] = date_field(
+                _("Result notice published on"), required=False, help_text=PAST_DATE_HELP
+            )
         if "counterparty" in needs:
             f["counterparty_unit"] = forms.ModelChoiceField(
                 label=_("State-owned counterparty"), required=False, queryset=_soe_units()
@@ -244,11 +242,7 @@ class TransitionForm(forms.Form):
                 label=_("Approved by"), choices=blank_choice(ApprovalBody.choices)
             )
             f["approval_ref"] = forms.CharField(label=_("Approval document number"), max_length=100)
-            f["approval_on"] = forms.DateField(
-                label=_("Approval date"),
-                required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
-            )
+            f["approval_on"] = date_field(_("Approval date"), required=False)
         if "free_recipient" in needs:
             f["counterparty_unit"] = forms.ModelChoiceField(
                 label=_("Recipient unit"), required=False, queryset=Unit.objects.all()
@@ -268,11 +262,7 @@ class TransitionForm(forms.Form):
             )
             f["evidence_ref"] = forms.CharField(label=_("Evidence document number"), max_length=100)
             f["evidence_issuer"] = forms.CharField(label=_("Issued by"), max_length=200)
-            f["evidence_on"] = forms.DateField(
-                label=_("Evidence date"),
-                required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
-            )
+            f["evidence_on"] = date_field(_("Evidence date"), required=False)
         if "recipient" in needs:
             f["counterparty_unit"] = forms.ModelChoiceField(
                 label=_("Recipient state-owned company"), queryset=_soe_units()
@@ -300,10 +290,9 @@ class TransitionForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}),
             )
         if "contract" in needs:
-            date = forms.DateInput(attrs={"type": "date"})
             f["counterparty"] = forms.CharField(label=_("Tenant or concessionaire"), max_length=200)
-            f["term_start"] = forms.DateField(label=_("Term starts"), widget=date)
-            f["term_end"] = forms.DateField(label=_("Term ends"), widget=date)
+            f["term_start"] = date_field(_("Term starts"))
+            f["term_end"] = date_field(_("Term ends"))
             f["period_amount"] = AmountFormField(label=_("Amount per period"), help_text=UNIT_HELP)
             f["frequency"] = forms.ChoiceField(
                 label=_("Payment frequency"), choices=Frequency.choices
@@ -316,9 +305,7 @@ class TransitionForm(forms.Form):
                 help_text=_("Required when the yearly rent is above the public tender threshold."),
             )
         if "renewal" in needs:
-            f["term_end"] = forms.DateField(
-                label=_("New end of term"), widget=forms.DateInput(attrs={"type": "date"})
-            )
+            f["term_end"] = date_field(_("New end of term"))
             f["period_amount"] = AmountFormField(
                 label=_("Amount per period"), required=False, help_text=UNIT_HELP
             )

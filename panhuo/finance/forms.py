@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, MoneyFormField, choice_filter, search_field
+from panhuo.core.forms import MoneyFormField, choice_filter, date_field, search_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.finance.models import BudgetClass, DebtType
 from panhuo.finance.selectors import debt_list
@@ -30,8 +30,8 @@ class AllocationFilterForm(ListFilterForm):
             ("reversals", _("Reversals only")),
         ],
     )
-    allocated_from = forms.DateField(label=_("Allocated from"), required=False, widget=DateInput())
-    allocated_to = forms.DateField(label=_("Allocated until"), required=False, widget=DateInput())
+    allocated_from = date_field(_("Allocated from"), required=False)
+    allocated_to = date_field(_("Allocated until"), required=False)
 
 
 class DebtForm(forms.Form):
@@ -51,8 +51,8 @@ class DebtForm(forms.Form):
         decimal_places=3,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-num"}),
     )
-    issue_date = forms.DateField(label=_("Issue date"), widget=DateInput())
-    maturity_date = forms.DateField(label=_("Maturity date"), widget=DateInput())
+    issue_date = date_field(_("Issue date"))
+    maturity_date = date_field(_("Maturity date"))
     outstanding = MoneyFormField(
         label=_("Outstanding (yuan)"),
         required=False,
@@ -83,7 +83,7 @@ class ReceiptFilterForm(ListFilterForm):
 
 class ReceiptForm(forms.Form):
     amount = MoneyFormField(label=_("Amount (yuan)"))
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = date_field(_("Received on"))
     voucher = forms.CharField(label=_("Voucher number"), max_length=64)
     budget_class = forms.ChoiceField(label=_("Budget classification"), choices=BudgetClass.choices)
 
@@ -95,7 +95,7 @@ class ReceiptForm(forms.Form):
 class AllocationForm(forms.Form):
     debt = forms.ModelChoiceField(label=_("Debt"), queryset=None)
     amount = MoneyFormField(label=_("Amount (yuan)"))
-    allocated_on = forms.DateField(label=_("Allocated on"), required=False, widget=DateInput())
+    allocated_on = date_field(_("Allocated on"), required=False)
 
     def __init__(self, *args, user, receipt, **kwargs):
         super().__init__(*args, **kwargs)

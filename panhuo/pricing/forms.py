@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, MoneyFormField, choice_filter, search_field
+from panhuo.core.forms import MoneyFormField, choice_filter, date_field, search_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
 from panhuo.pricing.law import RuleClass
@@ -27,10 +27,9 @@ class ValuationForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=ValuationKind.choices)
     value = MoneyFormField(label=_("Value (yuan)"))
-    base_date = forms.DateField(label=_("Base date"), widget=DateInput())
-    valid_until = forms.DateField(
-        label=_("Valid until"),
-        widget=DateInput(),
+    base_date = date_field(_("Base date"))
+    valid_until = date_field(
+        _("Valid until"),
         required=False,
         help_text=_("Leave empty for the jurisdiction's validity (12 months by default)."),
     )

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, choice_filter, search_field
+from panhuo.core.forms import choice_filter, date_field, search_field
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.organisation import policy
 
@@ -46,8 +46,8 @@ GRANULARITY_CHOICES = [
 
 class ReconciliationForm(forms.Form):
     granularity = forms.ChoiceField(label=_("Period"), choices=GRANULARITY_CHOICES)
-    start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("To"), widget=DateInput())
+    start = date_field(_("From"))
+    end = date_field(_("To"))
     jurisdiction = forms.ModelChoiceField(
         label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
     )
