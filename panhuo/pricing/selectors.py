@@ -41,14 +41,8 @@ def valuation_list(
     ordering: str = "-base_date",
 ) -> QuerySet[Valuation]:
     qs = Valuation.objects.visible_to(user).select_related("asset", "package")
-    if q:
-        qs = qs.filter(
-            Q(asset__code__icontains=q)
-            | Q(asset__name__icontains=q)
-            | Q(report_number__icontains=q)
-            | Q(appraiser__icontains=q)
-        )
-    qs = narrowed(qs, kind=kind, asset_id=asset, package_id=package)
+    search = ("asset__code", "asset__name", "report_number", "appraiser")
+    qs = narrowed(qs, q=q, search=search, kind=kind, asset_id=asset, package_id=package)
     if current_only:
         today = timezone.localdate()
         qs = qs.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
