@@ -120,21 +120,10 @@ def approval_chain_set(request: HttpRequest, payload: ChainIn):
         user,
         payload.jurisdiction,
     )
-    exists = ApprovalChain.objects.filter(
-        jurisdiction=jurisdiction,
-        purpose=payload.purpose,
-        channel=payload.channel,
-        min_amount=payload.min_amount,
-    ).exists()
-    chain = services.chain_set(
-        actor=user,
-        jurisdiction=jurisdiction,
-        purpose=payload.purpose,
-        channel=payload.channel,
-        min_amount=payload.min_amount,
-        name=payload.name,
-        steps=payload.steps,
-    )
+    key = payload.dict(include={"purpose", "channel", "min_amount"})
+    exists = ApprovalChain.objects.filter(jurisdiction=jurisdiction, **key).exists()
+    data = payload.dict(exclude={"jurisdiction"})
+    chain = services.chain_set(actor=user, jurisdiction=jurisdiction, **data)
     return Status(200 if exists else 201, get_chain_for(user, chain.pk))
 
 

@@ -44,6 +44,7 @@ from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     fetch_or_404,
+    form_write,
     paginate,
     section_required,
 )
@@ -358,19 +359,13 @@ def delegation_list_view(request):
     elif request.method == "POST":
         raise PermissionDenied(_("Only people who decide approval steps may delegate them."))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.delegation_set(
-                actor=user,
-                to_user=form.cleaned_data["to_user"],
-                starts_at=form.cleaned_data["starts_at"],
-                ends_at=form.cleaned_data["ends_at"],
-                purposes=form.cleaned_data["purposes"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Delegation saved."))
+        saved = form_write(
+            request,
+            form,
+            lambda: services.delegation_set(actor=user, **form.cleaned_data),
+            _("Delegation saved."),
+        )
+        if saved is not None:
             return redirect("delegation-list")
     return DelegationList(request).dispatch(
         form=form, status=400 if form is not None and form.errors else 200
