@@ -234,14 +234,14 @@ def withdraw_view(request, pk):
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return _request_page(request, r, withdraw_form=form, status=400)
-    try:
-        services.approval_withdraw(
-            actor=request.user, request=r, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
+    withdrawn = form_write(
+        request,
+        form,
+        lambda: services.approval_withdraw(actor=request.user, request=r, **form.cleaned_data),
+        _("Request withdrawn."),
+    )
+    if withdrawn is None:
         return _request_page(request, r, withdraw_form=form, status=400)
-    messages.success(request, _("Request withdrawn."))
     return redirect(r)
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.core.lists import Column, ObjectList
-from panhuo.core.ui import add_service_errors, csv_response, form_write, section_required
+from panhuo.core.ui import csv_response, form_write, section_required
 from panhuo.organisation import policy
 from panhuo.register import imports
 from panhuo.register.import_forms import (
@@ -354,14 +354,15 @@ def mapping_edit(request, pk=None):
             form.add_error("name", _("The mapping needs a name."))
         else:
             columns, values, options = form.mapping_parts()
-            try:
-                saved = imports.mapping_save(
+            saved = form_write(
+                request,
+                form,
+                lambda: imports.mapping_save(
                     actor=request.user, name=name, columns=columns, values=values, options=options
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Mapping “%(name)s” saved.") % {"name": saved.name})
+                ),
+                lambda saved: _("Mapping “%(name)s” saved.") % {"name": saved.name},
+            )
+            if saved is not None:
                 return redirect("import-mapping-list")
     return render(request, "register/import_mapping_form.html", {**context, "form": form})
 
