@@ -33,12 +33,12 @@ from panhuo.approvals.selectors import (
 from panhuo.approvals.services.gates import missing_documents
 from panhuo.core.api import PagePagination, actor, referenced, require_any
 from panhuo.core.api_lists import list_endpoint
-from panhuo.core.schemas import ErrorOut, Id
+from panhuo.core.schemas import CONFLICT_ERRORS as ERRORS
+from panhuo.core.schemas import Id
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 
 router = Router(tags=["approvals"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _detail(user, request_id):

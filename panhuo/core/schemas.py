@@ -158,6 +158,15 @@ class ErrorOut(Schema):
 
 #: The 4xx answers most operations document beside their success.
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+#: The same, and 409 for the operations that refuse a write over a newer version or a clash.
+CONFLICT_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class Ref(Schema):

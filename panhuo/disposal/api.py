@@ -14,7 +14,7 @@ from panhuo.core.api import (
     visible_jurisdiction,
 )
 from panhuo.core.api_lists import list_endpoint
-from panhuo.core.schemas import ErrorOut, Id
+from panhuo.core.schemas import ERRORS, ErrorOut, Id
 from panhuo.disposal import money
 from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.models import Channel, DisposalProject, PackageItem, ProjectEvent
@@ -69,7 +69,6 @@ from panhuo.organisation import policy
 from panhuo.pricing.selectors import applied_rules
 
 router = Router()
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 # --- Packages ---------------------------------------------------------------------------------
@@ -101,13 +100,8 @@ def package_new(request: HttpRequest, payload: PackageIn):
     jurisdiction = referenced(
         "jurisdiction", "jurisdiction", visible_jurisdiction, user, payload.jurisdiction
     )
-    package = package_create(
-        actor=user,
-        jurisdiction=jurisdiction,
-        name=payload.name,
-        channel=payload.channel,
-        asset_ids=payload.asset_ids,
-    )
+    data = payload.dict(exclude={"jurisdiction"})
+    package = package_create(actor=user, jurisdiction=jurisdiction, **data)
     return Status(201, _package_detail(user, package.pk))
 
 

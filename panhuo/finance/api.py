@@ -297,11 +297,7 @@ def fiscal_inputs_put(request: HttpRequest, query: Query[FiscalQuery], payload: 
         "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
     )
     inputs = fiscal_inputs_set(
-        actor=user,
-        jurisdiction=jurisdiction,
-        year=query.year,
-        comprehensive_fiscal_capacity=payload.comprehensive_fiscal_capacity,
-        budget_expenditure=payload.budget_expenditure,
+        actor=user, jurisdiction=jurisdiction, year=query.year, **payload.dict()
     )
     return _fiscal_out(inputs)
 

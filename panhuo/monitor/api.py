@@ -15,7 +15,15 @@ from pydantic import ConfigDict, Field
 from panhuo.core.api import actor, referenced, require_any
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.errors import ValidationError
-from panhuo.core.schemas import DecimalIn, ErrorOut, Id, ListFilters, MoneyOut, Ordering, Text
+from panhuo.core.schemas import (
+    ERRORS,
+    DecimalIn,
+    Id,
+    ListFilters,
+    MoneyOut,
+    Ordering,
+    Text,
+)
 from panhuo.monitor import figures
 from panhuo.monitor.importing import revenue_import
 from panhuo.monitor.models import RevenueCategory
@@ -34,7 +42,6 @@ from panhuo.organisation.models import Jurisdiction
 from panhuo.register.importing.readers import FileRejected, detect_kind
 
 router = Router(tags=["monitor"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 SignedMoney = DecimalIn(
     description="An amount in yuan as decimal text, at most 2 places; negative for net refunds."
 )

@@ -6,7 +6,8 @@ from ninja.pagination import paginate
 
 from panhuo.core.api import PagePagination, actor, referenced, require_any, visible_jurisdiction
 from panhuo.core.api_lists import list_endpoint
-from panhuo.core.schemas import ErrorOut, Id
+from panhuo.core.schemas import CONFLICT_ERRORS as ERRORS
+from panhuo.core.schemas import Id
 from panhuo.organisation import policy
 from panhuo.pricing import avm, law, services
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
@@ -37,7 +38,6 @@ from panhuo.pricing.selectors import (
 from panhuo.register.selectors import get_asset_for
 
 router = Router()
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- Valuations -------------------------------------------------------------------------------
