@@ -1,11 +1,15 @@
 """Model fields every app declares the same way.
 
-Money: always Decimal, stored as NUMERIC(20, 2). Who did something: a user the row keeps
+Money: always Decimal, stored as NUMERIC(20, 2); most amounts are at least a cent or at least
+zero. Who did something: a user the row keeps
 (PROTECT) and that the user's side does not list (``related_name="+"``). An optional reference:
 null and blank, its target protected while the row points at it.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 
@@ -22,6 +26,16 @@ class MoneyField(models.DecimalField):
         kwargs.pop("max_digits", None)
         kwargs.pop("decimal_places", None)
         return name, path, args, kwargs
+
+
+def positive_money(verbose_name, **kwargs) -> MoneyField:
+    """An amount of at least a cent (a price, a receipt, a principal)."""
+    return MoneyField(verbose_name, validators=[MinValueValidator(Decimal("0.01"))], **kwargs)
+
+
+def non_negative_money(verbose_name, **kwargs) -> MoneyField:
+    """An amount of zero or more (a balance, a book value, a cost)."""
+    return MoneyField(verbose_name, validators=[MinValueValidator(0)], **kwargs)
 
 
 def actor_field(**kwargs) -> models.ForeignKey:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.fields import actor_field, non_negative_money
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -125,10 +124,8 @@ class DisposalProject(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="projects")
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    reserve_price = MoneyField(_("reserve price"), validators=[MinValueValidator(Decimal("0"))])
-    deal_price = MoneyField(
-        _("deal price"), null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
-    )
+    reserve_price = non_negative_money(_("reserve price"))
+    deal_price = non_negative_money(_("deal price"), null=True, blank=True)
     buyer = models.CharField(_("buyer"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.fields import MoneyField, actor_field, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
@@ -32,7 +31,7 @@ class ExpectedReceipt(models.Model):
         "disposal.DisposalProject", on_delete=models.CASCADE, related_name="expected_receipts"
     )
     due_date = models.DateField(_("due date"))
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     kind = models.CharField(_("kind"), max_length=12, choices=ExpectedKind.choices)
     label = models.CharField(_("label"), max_length=100, blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
@@ -67,7 +66,7 @@ class DebtSettlement(models.Model):
     project = models.ForeignKey(
         "disposal.DisposalProject", on_delete=models.PROTECT, related_name="settlements"
     )
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     settled_on = models.DateField(_("settled on"))
     settled_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -9,7 +9,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.fields import (
+    MoneyField,
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    positive_money,
+)
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
 from panhuo.organisation import policy
@@ -40,7 +46,7 @@ class Receipt(models.Model):
     """
 
     project = models.ForeignKey(DisposalProject, on_delete=models.PROTECT, related_name="receipts")
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     allocated = MoneyField(_("allocated"), default=Decimal("0.00"), editable=False)
     received_on = models.DateField(_("received on"))
     voucher = models.CharField(_("voucher number"), max_length=64)
@@ -132,7 +138,7 @@ class Debt(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="debts")
     creditor = models.CharField(_("creditor"), max_length=200)
     debt_type = models.CharField(_("type"), max_length=20, choices=DebtType.choices)
-    principal = MoneyField(_("principal"), validators=[MinValueValidator(Decimal("0.01"))])
+    principal = positive_money(_("principal"))
     rate = models.DecimalField(
         _("interest rate (%)"),
         max_digits=6,
@@ -141,7 +147,7 @@ class Debt(models.Model):
     )
     issue_date = models.DateField(_("issue date"))
     maturity_date = models.DateField(_("maturity date"))
-    outstanding = MoneyField(_("outstanding"), validators=[MinValueValidator(0)])
+    outstanding = non_negative_money(_("outstanding"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     rate_type = models.CharField(
         _("rate type"), max_length=8, choices=RateType.choices, default=RateType.FIXED
@@ -213,7 +219,7 @@ class Allocation(models.Model):
 
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="allocations")
     debt = models.ForeignKey(Debt, on_delete=models.PROTECT, related_name="allocations")
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     allocated_on = models.DateField(_("allocated on"))
     allocated_by = actor_field()
     #: Set on a reversal: the allocation it undoes (in full). The ledger is never edited.

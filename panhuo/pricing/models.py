@@ -11,7 +11,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.fields import (
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    positive_money,
+)
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -51,7 +56,7 @@ class Valuation(models.Model):
         "disposal.Package", related_name="valuations", verbose_name=_("asset package")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=ValuationKind.choices)
-    value = MoneyField(_("value"), validators=[MinValueValidator(Decimal("0.01"))])
+    value = positive_money(_("value"))
     base_date = models.DateField(_("base date"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     method = models.CharField(
@@ -171,15 +176,11 @@ class PriceRuleSet(models.Model):
     disclosure_days_physical_mid = models.PositiveSmallIntegerField(
         _("disclosure period, physical assets in the middle band (working days)"), default=10
     )
-    physical_mid_from = MoneyField(
-        _("middle band from (yuan)"),
-        default=Decimal("1000000.00"),
-        validators=[MinValueValidator(0)],
+    physical_mid_from = non_negative_money(
+        _("middle band from (yuan)"), default=Decimal("1000000.00")
     )
-    physical_mid_to = MoneyField(
-        _("middle band up to (yuan)"),
-        default=Decimal("10000000.00"),
-        validators=[MinValueValidator(0)],
+    physical_mid_to = non_negative_money(
+        _("middle band up to (yuan)"), default=Decimal("10000000.00")
     )
     disclosure_days_physical_high = models.PositiveSmallIntegerField(
         _("disclosure period, physical assets above the band (working days)"), default=20
@@ -227,10 +228,9 @@ class PriceRuleSet(models.Model):
     land_listing_days = models.PositiveSmallIntegerField(
         _("land-use rights: listing at least (days)"), default=10
     )
-    finance_approval_above = MoneyField(
+    finance_approval_above = non_negative_money(
         _("administrative assets: finance-bureau approval above (yuan)"),
         default=Decimal("1000000.00"),
-        validators=[MinValueValidator(0)],
     )
     sources = models.JSONField(
         _("legal sources"),
@@ -256,10 +256,8 @@ class PriceRuleSet(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(70)],
     )
-    lease_tender_rent = MoneyField(
-        _("lease: public tender above this yearly rent (yuan)"),
-        default=Decimal("100000.00"),
-        validators=[MinValueValidator(0)],
+    lease_tender_rent = non_negative_money(
+        _("lease: public tender above this yearly rent (yuan)"), default=Decimal("100000.00")
     )
     updated_by = actor_field(null=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -9,14 +9,11 @@ counting towards the deal). The database enforces the shape of each state.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.fields import actor_field, optional_ref, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
@@ -38,7 +35,7 @@ class Deposit(models.Model):
         "disposal.ListingRound", related_name="deposits", verbose_name=_("listing round")
     )
     bidder = models.CharField(_("bidder"), max_length=200)
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     received_on = models.DateField(_("received on"))
     voucher = models.CharField(_("voucher number"), max_length=60)
     status = models.CharField(
