@@ -9,7 +9,7 @@ null and blank, its target protected while the row points at it.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -36,6 +36,18 @@ def positive_money(verbose_name, **kwargs) -> MoneyField:
 def non_negative_money(verbose_name, **kwargs) -> MoneyField:
     """An amount of zero or more (a balance, a book value, a cost)."""
     return MoneyField(verbose_name, validators=[MinValueValidator(0)], **kwargs)
+
+
+def percent_field(verbose_name, default: str, *, high: int = 100, **kwargs) -> models.DecimalField:
+    """A percentage with two decimals from 0 to ``high`` (a threshold: ``default`` "90.00")."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(0), MaxValueValidator(high)],
+        **kwargs,
+    )
 
 
 def actor_field(**kwargs) -> models.ForeignKey:

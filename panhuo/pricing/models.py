@@ -15,6 +15,7 @@ from panhuo.core.fields import (
     actor_field,
     non_negative_money,
     optional_ref,
+    percent_field,
     positive_money,
 )
 from panhuo.core.links import page_url
@@ -151,19 +152,11 @@ class PriceRuleSet(models.Model):
     appraisal_validity_months = models.PositiveSmallIntegerField(
         _("appraisal valid for (months)"), default=12, validators=[MinValueValidator(1)]
     )
-    first_listing_reserve_pct = models.DecimalField(
-        _("first listing: reserve at least this percentage of the appraisal"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("100.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    first_listing_reserve_pct = percent_field(
+        _("first listing: reserve at least this percentage of the appraisal"), "100.00", high=200
     )
-    approval_floor_pct = models.DecimalField(
-        _("below this percentage of the appraisal: written approval needed"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("90.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    approval_floor_pct = percent_field(
+        _("below this percentage of the appraisal: written approval needed"), "90.00", high=200
     )
     reappraise_after_months = models.PositiveSmallIntegerField(
         _("no buyer this many months after first disclosure: re-appraise"),
@@ -188,25 +181,15 @@ class PriceRuleSet(models.Model):
     payment_full_days = models.PositiveSmallIntegerField(
         _("payment in full within (working days)"), default=5
     )
-    payment_down_pct = models.DecimalField(
-        _("instalments: down payment at least (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("30.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
+    payment_down_pct = percent_field(_("instalments: down payment at least (%)"), "30.00")
     payment_rest_months = models.PositiveSmallIntegerField(
         _("instalments: the rest within (months)"), default=12
     )
     notice_days = models.PositiveSmallIntegerField(
         _("result notice at least (working days)"), default=5
     )
-    plausible_low_pct = models.DecimalField(
-        _("amounts below this percentage of the appraisal are held until confirmed"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("50.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    plausible_low_pct = percent_field(
+        _("amounts below this percentage of the appraisal are held until confirmed"), "50.00"
     )
     plausible_high_multiple = models.DecimalField(
         _("amounts above this multiple of the appraisal are held until confirmed"),
@@ -215,12 +198,8 @@ class PriceRuleSet(models.Model):
         default=Decimal("5.00"),
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
-    reference_rate_pct = models.DecimalField(
-        _("deferred payments: interest at least (% a year; 1-year LPR)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("3.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    reference_rate_pct = percent_field(
+        _("deferred payments: interest at least (% a year; 1-year LPR)"), "3.00"
     )
     land_announce_days = models.PositiveSmallIntegerField(
         _("land-use rights: announcement at least (days before the listing)"), default=20
@@ -244,12 +223,8 @@ class PriceRuleSet(models.Model):
     # give-away. lease_max_years: local rules for state assets cap a lease at 5 years in
     # principle. lease_tender_rent: no national figure (leases go to public tender "in
     # principle"); each jurisdiction sets the yearly rent above which tender is compulsory.
-    token_price_pct = models.DecimalField(
-        _("below this percentage of the appraisal or appraised rent: a give-away"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("70.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    token_price_pct = percent_field(
+        _("below this percentage of the appraisal or appraised rent: a give-away"), "70.00"
     )
     lease_max_years = models.PositiveSmallIntegerField(
         _("lease: longest term (years)"),
