@@ -43,6 +43,7 @@ from panhuo.core.errors import Conflict
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
+    button_write,
     fetch_or_404,
     form_write,
     paginate,
@@ -405,10 +406,9 @@ def _purpose_labels(d) -> list[str]:
 @section_required("delegation", "set")
 def delegation_revoke_view(request, pk):
     d = fetch_or_404(get_delegation_for, request.user, pk)
-    try:
-        services.delegation_revoke(actor=request.user, delegation=d)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Delegation revoked."))
+    button_write(
+        request,
+        lambda: services.delegation_revoke(actor=request.user, delegation=d),
+        _("Delegation revoked."),
+    )
     return redirect(reverse("delegation-list"))
