@@ -10,8 +10,8 @@ from panhuo.core.api import (
     PagePagination,
     actor,
     referenced,
+    referenced_jurisdiction,
     require_any,
-    visible_jurisdiction,
 )
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import ERRORS, ErrorOut, Id
@@ -97,9 +97,7 @@ def package_new(request: HttpRequest, payload: PackageIn):
     """Group assets into a lot for one channel."""
     require_any(request, "package", "create")
     user = actor(request)
-    jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", visible_jurisdiction, user, payload.jurisdiction
-    )
+    jurisdiction = referenced_jurisdiction(user, payload.jurisdiction)
     data = payload.dict(exclude={"jurisdiction"})
     package = package_create(actor=user, jurisdiction=jurisdiction, **data)
     return Status(201, _package_detail(user, package.pk))
@@ -108,7 +106,7 @@ def package_new(request: HttpRequest, payload: PackageIn):
 def _scope_jurisdiction(user, pk):
     if not pk:
         return None
-    return referenced("jurisdiction", "jurisdiction", visible_jurisdiction, user, pk)
+    return referenced_jurisdiction(user, pk)
 
 
 # Fixed paths come before /packages/{package_id}, which would take them for an id.
@@ -229,9 +227,7 @@ def project_board(request: HttpRequest, filters: Query[BoardFilters]):
     user = actor(request)
     jurisdiction = None
     if filters.jurisdiction:
-        jurisdiction = referenced(
-            "jurisdiction", "jurisdiction", visible_jurisdiction, user, filters.jurisdiction
-        )
+        jurisdiction = referenced_jurisdiction(user, filters.jurisdiction)
     columns = board(user, channel=filters.channel or "", jurisdiction=jurisdiction)
     return [
         {

@@ -8,6 +8,7 @@ from ninja import Query, Router, Status
 from panhuo.core.api import (
     actor,
     referenced,
+    referenced_jurisdiction,
     require_any,
     visible_jurisdiction,
 )
@@ -261,9 +262,7 @@ def indicators(request: HttpRequest, query: Query[IndicatorsQuery]):
     if query.jurisdiction is None:
         jurisdiction = policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
     else:
-        jurisdiction = referenced(
-            "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
-        )
+        jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
     result = indicators_for(user, jurisdiction, query.as_of)
     return {"jurisdiction_id": jurisdiction.pk, **result.__dict__}
 
@@ -282,9 +281,7 @@ def fiscal_inputs(request: HttpRequest, query: Query[FiscalQuery]):
     """A jurisdiction's fiscal figures for a year (404 until entered)."""
     require_any(request, "debt", "view")
     user = actor(request)
-    jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
-    )
+    jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
     return _fiscal_out(FiscalInputs.objects.get(jurisdiction=jurisdiction, year=query.year))
 
 
@@ -293,9 +290,7 @@ def fiscal_inputs_put(request: HttpRequest, query: Query[FiscalQuery], payload: 
     """Enter or correct a jurisdiction's fiscal figures for a year (finance)."""
     require_any(request, "debt", "edit")
     user = actor(request)
-    jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
-    )
+    jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
     inputs = fiscal_inputs_set(
         actor=user, jurisdiction=jurisdiction, year=query.year, **payload.dict()
     )

@@ -12,7 +12,7 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
-from panhuo.core.api import actor, referenced, require_any
+from panhuo.core.api import actor, referenced_jurisdiction, require_any
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import (
@@ -219,9 +219,7 @@ def revenue_put(request: HttpRequest, payload: RevenueIn):
     """Enter or correct one month's figure of a leaf category (finance of the place)."""
     require_any(request, "revenue", "edit")
     user = actor(request)
-    jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", get_jurisdiction_for, user, payload.jurisdiction
-    )
+    jurisdiction = referenced_jurisdiction(user, payload.jurisdiction, get_jurisdiction_for)
     category = RevenueCategory.objects.filter(code=payload.category).first()
     if category is None:
         raise ValidationError({"category": [f"Unknown category {payload.category!r}."]})
@@ -278,7 +276,7 @@ def _place(request: HttpRequest, pk: int | None):
         if place is None:
             raise Jurisdiction.DoesNotExist
         return place
-    return referenced("jurisdiction", "jurisdiction", get_jurisdiction_for, user, pk)
+    return referenced_jurisdiction(user, pk, get_jurisdiction_for)
 
 
 def _alert_out(a: figures.Alert) -> dict[str, Any]:

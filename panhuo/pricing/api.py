@@ -4,7 +4,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from panhuo.core.api import PagePagination, actor, referenced, require_any, visible_jurisdiction
+from panhuo.core.api import (
+    PagePagination,
+    actor,
+    referenced,
+    referenced_jurisdiction,
+    require_any,
+)
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import CONFLICT_ERRORS as ERRORS
 from panhuo.core.schemas import Id
@@ -202,9 +208,7 @@ def avm_run_new(request: HttpRequest, payload: AvmTrainIn):
     """Train on the jurisdiction's recorded deals; the answer reports the held-out error."""
     require_any(request, "avm", "train")
     user = actor(request)
-    place = referenced(
-        "jurisdiction", "jurisdiction", visible_jurisdiction, user, payload.jurisdiction
-    )
+    place = referenced_jurisdiction(user, payload.jurisdiction)
     return Status(201, avm.avm_train(actor=user, jurisdiction=place))
 
 
