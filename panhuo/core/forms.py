@@ -164,3 +164,16 @@ def choice_filter(label, choices, all_label=None) -> forms.ChoiceField:
 def date_field(label, **kwargs) -> forms.DateField:
     """A date typed with the browser's date picker (ISO whatever the language)."""
     return forms.DateField(label=label, widget=DateInput(), **kwargs)
+
+
+def offer_jurisdictions(form, user, resource: str, edit_resource: str = "") -> None:
+    """Fill the form's ``jurisdiction`` choices: the places where ``user`` may edit
+    ``edit_resource`` (``resource`` unless given) on the form offered; on a submitted form any
+    place they may view ``resource`` in, as the service decides what the roles allow there."""
+    from panhuo.organisation import policy
+
+    if form.is_bound:
+        places = policy.jurisdictions_for(user, resource, "view")
+    else:
+        places = policy.jurisdictions_for(user, edit_resource or resource, "edit")
+    form.fields["jurisdiction"].queryset = places.order_by("path")

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import MoneyFormField, date_field
+from panhuo.core.forms import MoneyFormField, date_field, offer_jurisdictions
 from panhuo.finance.debts.schedules import Row
 from panhuo.finance.services import STRATEGIES
 from panhuo.organisation import policy
@@ -131,10 +131,6 @@ class FiscalInputsForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # A submitted form accepts any jurisdiction the user can see; the service decides.
-        action = "view" if self.is_bound else "edit"
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
-            user, "debt", action
-        ).order_by("path")
+        offer_jurisdictions(self, user, "debt")
         if not self.is_bound:
             self.fields["year"].initial = timezone.localdate().year
