@@ -11,21 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.forms import MoneyFormField, date_field, offer_jurisdictions
 from panhuo.finance.debts.schedules import Row
+from panhuo.finance.models import ScheduleFrequency, ScheduleKind
 from panhuo.finance.services import STRATEGIES
 from panhuo.organisation import policy
 
-METHOD_CHOICES = [
-    ("bullet", _("Bullet (all principal at maturity)")),
-    ("equal_principal", _("Equal principal")),
-    ("annuity", _("Annuity (equal instalments)")),
-    ("custom", _("Custom rows")),
-]
-FREQUENCY_CHOICES = [
-    ("annual", _("Annual")),
-    ("semiannual", _("Semi-annual")),
-    ("quarterly", _("Quarterly")),
-    ("monthly", _("Monthly")),
-]
 STRATEGY_CHOICES = [
     ("earliest_maturity", _("Earliest maturity first")),
     ("highest_rate", _("Highest rate first")),
@@ -75,8 +64,10 @@ def parse_rows(text: str) -> tuple[list[Row], list[str]]:
 
 
 class ScheduleForm(forms.Form):
-    method = forms.ChoiceField(label=_("Method"), choices=METHOD_CHOICES)
-    frequency = forms.ChoiceField(label=_("Frequency"), choices=FREQUENCY_CHOICES, initial="annual")
+    method = forms.ChoiceField(label=_("Method"), choices=ScheduleKind.choices)
+    frequency = forms.ChoiceField(
+        label=_("Frequency"), choices=ScheduleFrequency.choices, initial="annual"
+    )
     rows = forms.CharField(
         label=_("Custom rows"),
         required=False,
