@@ -295,15 +295,9 @@ def project_transition_take(request: HttpRequest, project_id: Id, payload: Trans
     user = actor(request)
     project = get_project_for(user, project_id)
     _may_take(user, project, name)
+    step = payload.dict(include={"comment", "deal_price", "buyer", "confirm_amount"})
     project_transition(
-        actor=user,
-        project=project,
-        transition=name,
-        comment=payload.comment,
-        deal_price=payload.deal_price,
-        buyer=payload.buyer,
-        confirm_amount=payload.confirm_amount,
-        **payload.channel_data(),
+        actor=user, project=project, transition=name, **step, **payload.channel_data()
     )
     return _project_detail(user, project.pk)
 
