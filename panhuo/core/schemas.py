@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
+from panhuo.core.money import CENT
+
 #: The largest id a BIGINT column holds (SQLite and PostgreSQL alike).
 MAX_ID = 2**63 - 1
 
@@ -119,9 +121,6 @@ Money = DecimalIn(
     minimum=Decimal(0),
     description='An amount of at least zero as decimal text with at most 2 places, e.g. "0.00".',
 )
-
-
-CENT = Decimal("0.01")
 
 
 def _money_text(value: Decimal) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from panhuo.core.forms import AmountFormField, date_field
+from panhuo.core.money import CENT
 from panhuo.core.ui import fetch_or_404, form_write, section_required
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import get_project_for
@@ -21,8 +22,6 @@ from panhuo.finance.expected_models import DeferredSecurityKind
 from panhuo.finance.instalments import SALE_CHANNELS, instalment_plan_set, plan_lines
 from panhuo.organisation import policy
 from panhuo.pricing import rules
-
-CENT = Decimal("0.01")
 
 
 class InstalmentPlanForm(forms.Form):

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from panhuo.core.money import CENT
 from panhuo.core.querying import id_or_missing, narrowed, ordered
 from panhuo.monitor import figures
 from panhuo.monitor.categories import Node
@@ -20,7 +21,6 @@ from panhuo.monitor.models import MonitorThresholds, RevenueCategory, RevenueRec
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
-CENT = Decimal("0.01")
 REVENUE_ORDERINGS = {
     "month": "month",
     "jurisdiction": "jurisdiction__code",

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.money import CENT
 from panhuo.integrity.services import audit_update, snapshot
 from panhuo.monitor.models import (
     FIRST_MONTH,
@@ -21,7 +22,6 @@ from panhuo.monitor.models import (
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 
-CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 17
 
 

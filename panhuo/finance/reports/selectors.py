@@ -22,11 +22,10 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.money import ZERO
 from panhuo.core.querying import narrowed
 from panhuo.finance.expected_models import ExpectedReceipt
 from panhuo.finance.models import Allocation, Receipt
-
-ZERO = Decimal("0.00")
 
 # --- Overdue expected receipts ------------------------------------------------------------------
 

@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from panhuo.core.lists import Column, ObjectList
+from panhuo.core.money import ZERO
 from panhuo.core.ui import csv_response, section_required
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.finance.exports import xlsx_response
 from panhuo.finance.models import BudgetClass, DebtType, ReceiptKind
 from panhuo.finance.reports.forms import OverdueFilterForm, ReconciliationForm
 from panhuo.finance.reports.selectors import OVERDUE_ORDERINGS, overdue_receipts, reconciliation
-
-ZERO = Decimal("0.00")
 
 
 def _export(request, name: str, sheet: str, header: list[str], rows):
