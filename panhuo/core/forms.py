@@ -166,6 +166,11 @@ def date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, widget=DateInput(), **kwargs)
 
 
+def text_field(label, rows: int = 3, **kwargs) -> forms.CharField:
+    """Free text over a few lines (a note, a comment, a reason)."""
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
 def offer_jurisdictions(form, user, resource: str, edit_resource: str = "") -> None:
     """Fill the form's ``jurisdiction`` choices: the places where ``user`` may edit
     ``edit_resource`` (``resource`` unless given) on the form offered; on a submitted form any

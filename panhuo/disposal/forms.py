@@ -16,6 +16,7 @@ from panhuo.core.forms import (
     choice_filter,
     date_field,
     search_field,
+    text_field,
 )
 from panhuo.core.lists import ListFilterForm
 from panhuo.disposal import money
@@ -162,9 +163,7 @@ AMOUNT_STEPS = frozenset({"submit", "list"})
 class ProjectForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     reserve_price = AmountFormField(label=_("Reserve price"), help_text=UNIT_HELP)
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_field(_("Note"), required=False)
     confirm_amount = forms.BooleanField(
         label=_("I confirm this amount"), required=False, help_text=CONFIRM_HELP
     )
@@ -176,9 +175,7 @@ class PriceExceptionForm(forms.Form):
     amount = AmountFormField(
         label=_("Price to approve"), min_value=Decimal("0.01"), help_text=UNIT_HELP
     )
-    reason = forms.CharField(
-        label=_("Reason"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = text_field(_("Reason"), max_length=10_000)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "price_exception")
@@ -313,10 +310,10 @@ class TransitionForm(forms.Form):
             f["confirm_amount"] = forms.BooleanField(
                 label=_("I confirm this amount"), required=False, help_text=CONFIRM_HELP
             )
-        f["comment"] = forms.CharField(
-            label=_("Reason") if transition.needs_comment else _("Comment"),
+        f["comment"] = text_field(
+            _("Reason") if transition.needs_comment else _("Comment"),
+            rows=2,
             required=transition.needs_comment,
-            widget=forms.Textarea(attrs={"rows": 2}),
         )
 
     def clean_tranches(self) -> list[dict]:

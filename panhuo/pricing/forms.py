@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import MoneyFormField, choice_filter, date_field, search_field
+from panhuo.core.forms import MoneyFormField, choice_filter, date_field, search_field, text_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
 from panhuo.pricing.law import RuleClass
@@ -44,9 +44,7 @@ class ValuationForm(forms.Form):
         required=False,
         min_value=0,
     )
-    note = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    note = text_field(_("Note"), rows=2, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
