@@ -120,10 +120,12 @@ def approval_chain_set(request: HttpRequest, payload: ChainIn):
         user,
         payload.jurisdiction,
     )
-    key = payload.dict(include={"purpose", "channel", "min_amount"})
+    # A chain's key: purpose, channel and threshold (as given; the default threshold is text).
+    key = {"purpose": payload.purpose, "channel": payload.channel, "min_amount": payload.min_amount}
     exists = ApprovalChain.objects.filter(jurisdiction=jurisdiction, **key).exists()
-    data = payload.dict(exclude={"jurisdiction"})
-    chain = services.chain_set(actor=user, jurisdiction=jurisdiction, **data)
+    chain = services.chain_set(
+        actor=user, jurisdiction=jurisdiction, name=payload.name, steps=payload.steps, **key
+    )
     return Status(200 if exists else 201, get_chain_for(user, chain.pk))
 
 
