@@ -267,22 +267,13 @@ def indicators(request: HttpRequest, query: Query[IndicatorsQuery]):
     return {"jurisdiction_id": jurisdiction.pk, **result.__dict__}
 
 
-def _fiscal_out(inputs) -> dict:
-    return {
-        "jurisdiction_id": inputs.jurisdiction_id,
-        "year": inputs.year,
-        "comprehensive_fiscal_capacity": inputs.comprehensive_fiscal_capacity,
-        "budget_expenditure": inputs.budget_expenditure,
-    }
-
-
 @router.get("/fiscal-inputs", response={200: FiscalInputsOut, **ERRORS}, tags=["risk"])
 def fiscal_inputs(request: HttpRequest, query: Query[FiscalQuery]):
     """A jurisdiction's fiscal figures for a year (404 until entered)."""
     require_any(request, "debt", "view")
     user = actor(request)
     jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
-    return _fiscal_out(FiscalInputs.objects.get(jurisdiction=jurisdiction, year=query.year))
+    return FiscalInputs.objects.get(jurisdiction=jurisdiction, year=query.year)
 
 
 @router.put("/fiscal-inputs", response={200: FiscalInputsOut, **ERRORS}, tags=["risk"])
@@ -294,7 +285,7 @@ def fiscal_inputs_put(request: HttpRequest, query: Query[FiscalQuery], payload: 
     inputs = fiscal_inputs_set(
         actor=user, jurisdiction=jurisdiction, year=query.year, **payload.dict()
     )
-    return _fiscal_out(inputs)
+    return inputs
 
 
 # --- Traceability -----------------------------------------------------------------------------
