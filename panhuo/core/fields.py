@@ -1,5 +1,15 @@
-"""Money: always Decimal, stored as NUMERIC(20, 2)."""
+"""Model fields every app declares the same way.
 
+Money: always Decimal, stored as NUMERIC(20, 2); most amounts are at least a cent or at least
+zero. Who did something: a user the row keeps
+(PROTECT) and that the user's side does not list (``related_name="+"``). An optional reference:
+null and blank, its target protected while the row points at it.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -16,3 +26,37 @@ class MoneyField(models.DecimalField):
         kwargs.pop("max_digits", None)
         kwargs.pop("decimal_places", None)
         return name, path, args, kwargs
+
+
+def positive_money(verbose_name, **kwargs) -> MoneyField:
+    """An amount of at least a cent (a price, a receipt, a principal)."""
+    return MoneyField(verbose_name, validators=[MinValueValidator(Decimal("0.01"))], **kwargs)
+
+
+def non_negative_money(verbose_name, **kwargs) -> MoneyField:
+    """An amount of zero or more (a balance, a book value, a cost)."""
+    return MoneyField(verbose_name, validators=[MinValueValidator(0)], **kwargs)
+
+
+def percent_field(verbose_name, default: str, *, high: int = 100, **kwargs) -> models.DecimalField:
+    """A percentage with two decimals from 0 to ``high`` (a threshold: ``default`` "90.00")."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(0), MaxValueValidator(high)],
+        **kwargs,
+    )
+
+
+def actor_field(**kwargs) -> models.ForeignKey:
+    """The user who recorded, decided or changed the row (``null=True`` where it may be none)."""
+    kwargs.setdefault("related_name", "+")
+    return models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, **kwargs)
+
+
+def optional_ref(to, *, one_to_one: bool = False, **kwargs) -> models.ForeignKey:
+    """A reference the row may lack (null, blank) to a record that cannot be deleted under it."""
+    field = models.OneToOneField if one_to_one else models.ForeignKey
+    return field(to, on_delete=models.PROTECT, null=True, blank=True, **kwargs)

@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
+from panhuo.core.money import CENT
+
 #: The largest id a BIGINT column holds (SQLite and PostgreSQL alike).
 MAX_ID = 2**63 - 1
 
@@ -121,9 +123,6 @@ Money = DecimalIn(
 )
 
 
-CENT = Decimal("0.01")
-
-
 def _money_text(value: Decimal) -> str:
     # Sums computed by SQLite come back without trailing zeros; money always shows cents.
     return str(Decimal(value).quantize(CENT))
@@ -158,6 +157,15 @@ class ErrorOut(Schema):
 
 #: The 4xx answers most operations document beside their success.
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+#: The same, and 409 for the operations that refuse a write over a newer version or a clash.
+CONFLICT_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class Ref(Schema):

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import (
+    MoneyField,
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    positive_money,
+)
+from panhuo.core.links import page_of
 from panhuo.organisation.models import Unit
 
 
@@ -31,7 +37,7 @@ class ListingRound(models.Model):
     number = models.PositiveSmallIntegerField(_("round"))
     platform = models.CharField(_("platform"), max_length=200, blank=True)
     listed_on = models.DateField(_("listed on"))
-    reserve = MoneyField(_("reserve price"), validators=[MinValueValidator(Decimal("0.01"))])
+    reserve = positive_money(_("reserve price"))
     disclosure_ends = models.DateField(_("disclosure ends"), null=True, blank=True)
     result = models.CharField(
         _("result"), max_length=8, choices=Result.choices, default=Result.OPEN
@@ -40,9 +46,7 @@ class ListingRound(models.Model):
     deal_price = MoneyField(_("deal price"), null=True, blank=True)
     buyer = models.CharField(_("buyer"), max_length=200, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -65,8 +69,7 @@ class ListingRound(models.Model):
     def __str__(self) -> str:
         return f"{self.project_id} #{self.number} ({self.result})"
 
-    def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+    get_absolute_url = page_of("project")
 
     @property
     def single_bidder(self) -> bool:
@@ -144,25 +147,11 @@ class ChannelTerms(models.Model):
     project = models.OneToOneField(
         "disposal.DisposalProject", on_delete=models.CASCADE, related_name="terms"
     )
-    counterparty_unit = models.ForeignKey(
-        Unit,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("counterparty unit"),
-    )
+    counterparty_unit = optional_ref(Unit, related_name="+", verbose_name=_("counterparty unit"))
     counterparty_name = models.CharField(_("counterparty"), max_length=200, blank=True)
     counterparty_soe = models.BooleanField(_("state-owned counterparty"), default=False)
     reason = models.TextField(_("reason"), blank=True)
-    debt = models.ForeignKey(
-        "finance.Debt",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="swaps",
-        verbose_name=_("debt"),
-    )
+    debt = optional_ref("finance.Debt", related_name="swaps", verbose_name=_("debt"))
     counterparty_credit_code = models.CharField(
         _("unified social credit code"), max_length=18, blank=True
     )
@@ -198,8 +187,7 @@ class ChannelTerms(models.Model):
     def __str__(self) -> str:
         return f"{self.project_id}: {self.counterparty}"
 
-    def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+    get_absolute_url = page_of("project")
 
     @property
     def counterparty(self) -> str:
@@ -218,7 +206,7 @@ class Tranche(models.Model):
         "disposal.DisposalProject", on_delete=models.CASCADE, related_name="tranches"
     )
     name = models.CharField(_("name"), max_length=100)
-    size = MoneyField(_("size"), validators=[MinValueValidator(Decimal("0.01"))])
+    size = positive_money(_("size"))
     rate = models.DecimalField(
         _("coupon (%)"),
         max_digits=6,
@@ -241,8 +229,7 @@ class Tranche(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.size} @ {self.rate} %"
 
-    def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+    get_absolute_url = page_of("project")
 
 
 class Frequency(models.TextChoices):
@@ -265,11 +252,9 @@ class Contract(models.Model):
     counterparty = models.CharField(_("tenant or concessionaire"), max_length=200)
     term_start = models.DateField(_("term starts"))
     term_end = models.DateField(_("term ends"))
-    period_amount = MoneyField(
-        _("amount per period"), validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    period_amount = positive_money(_("amount per period"))
     frequency = models.CharField(_("payment frequency"), max_length=12, choices=Frequency.choices)
-    deposit = MoneyField(_("deposit"), default=Decimal("0.00"), validators=[MinValueValidator(0)])
+    deposit = non_negative_money(_("deposit"), default=Decimal("0.00"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     #: The public tender (公开招租) notice the tenant was found by, when the rent requires one.
     tender_ref = models.CharField(_("public tender notice"), max_length=200, blank=True)
@@ -291,8 +276,7 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.counterparty} {self.term_start}–{self.term_end}"
 
-    def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+    get_absolute_url = page_of("project")
 
 
 class ContractRenewal(models.Model):
@@ -301,12 +285,8 @@ class ContractRenewal(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="renewals")
     previous_end = models.DateField(_("previous end"))
     new_end = models.DateField(_("new end"))
-    period_amount = MoneyField(
-        _("amount per period"), validators=[MinValueValidator(Decimal("0.01"))]
-    )
-    renewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    period_amount = positive_money(_("amount per period"))
+    renewed_by = actor_field()
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -322,5 +302,4 @@ class ContractRenewal(models.Model):
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.previous_end} → {self.new_end}"
 
-    def get_absolute_url(self) -> str:
-        return self.contract.project.get_absolute_url()
+    get_absolute_url = page_of("contract.project")

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.money import CENT
 from panhuo.disposal import deadlines, money
 from panhuo.disposal.channel_models import (
     MONTHS,
@@ -28,7 +29,6 @@ from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.workflow import Transition
 from panhuo.organisation.models import Unit
 
-CENT = Decimal("0.01")
 SINGLE_BIDDER = "single_bidder"
 SINGLE_BIDDER_NOTE = (
     "Flag: one qualified bidder — no competitive bidding; the sale counts as a negotiated "

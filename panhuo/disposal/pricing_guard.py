@@ -50,7 +50,7 @@ def written_approval(project, price: Decimal) -> bool:
     return request.amount is None or Decimal(price) >= request.amount
 
 
-def _decimal(value) -> Decimal | None:
+def input_amount(value) -> Decimal | None:
     """An amount from the transition's input, or None when absent or malformed (the channel's
     own checks name the field then)."""
     if value in (None, ""):
@@ -150,14 +150,14 @@ def _check(project, transition: str, data: dict, *, on: dt.date | None = None) -
                 label=_("asset %(code)s") % {"code": v.asset.code},
             )
     if transition in LISTING:
-        reserve = _decimal(data.get("reserve_price")) or project.reserve_price
+        reserve = input_amount(data.get("reserve_price")) or project.reserve_price
         if transition == "redisclose" or (transition == "list" and first is None):
             # A first listing, or a new disclosure at a new appraisal: not below it.
             gates.require_first_listing_reserve(reserve=reserve, appraised=appraised, t=t)
             return
         _floor(project, reserve, appraised, t, "reserve_price")
         return
-    deal = _decimal(data.get("deal_price"))
+    deal = input_amount(data.get("deal_price"))
     if deal is None or deal <= 0:
         return  # disposal itself refuses a missing or malformed deal price
     _floor(project, deal, appraised, t, "deal_price")

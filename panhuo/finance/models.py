@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import (
+    MoneyField,
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    positive_money,
+)
+from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -32,13 +37,6 @@ class ReceiptKind(models.TextChoices):
     FORFEITED_DEPOSIT = "forfeited_deposit", _("Forfeited deposit")
 
 
-class ReceiptQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ReceiptQuerySet:
-        return self.filter(
-            policy.scope_q(user, "receipt", "view", path="project__package__jurisdiction__path")
-        )
-
-
 class Receipt(models.Model):
     """Proceeds of a concluded project paid into the treasury.
 
@@ -48,7 +46,7 @@ class Receipt(models.Model):
     """
 
     project = models.ForeignKey(DisposalProject, on_delete=models.PROTECT, related_name="receipts")
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     allocated = MoneyField(_("allocated"), default=Decimal("0.00"), editable=False)
     received_on = models.DateField(_("received on"))
     voucher = models.CharField(_("voucher number"), max_length=64)
@@ -58,12 +56,11 @@ class Receipt(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=ReceiptKind.choices, default=ReceiptKind.SALE_PRICE
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReceiptQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("receipt", "project__package__jurisdiction__path")
 
     class Meta:
         ordering = ["-received_on", "-pk"]
@@ -92,8 +89,7 @@ class Receipt(models.Model):
     def __str__(self) -> str:
         return f"{self.voucher} ({self.amount})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("receipt-detail", args=[self.pk])
+    get_absolute_url = page_url("receipt-detail")
 
     @property
     def unallocated(self) -> Decimal:
@@ -135,11 +131,6 @@ class ScheduleFrequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
 
 
-class DebtQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DebtQuerySet:
-        return self.filter(policy.scope_q(user, "debt", "view", path="jurisdiction__path"))
-
-
 class Debt(models.Model):
     """A debt of the jurisdiction. ``outstanding`` falls with each allocation, never below 0."""
 
@@ -147,7 +138,7 @@ class Debt(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="debts")
     creditor = models.CharField(_("creditor"), max_length=200)
     debt_type = models.CharField(_("type"), max_length=20, choices=DebtType.choices)
-    principal = MoneyField(_("principal"), validators=[MinValueValidator(Decimal("0.01"))])
+    principal = positive_money(_("principal"))
     rate = models.DecimalField(
         _("interest rate (%)"),
         max_digits=6,
@@ -156,7 +147,7 @@ class Debt(models.Model):
     )
     issue_date = models.DateField(_("issue date"))
     maturity_date = models.DateField(_("maturity date"))
-    outstanding = MoneyField(_("outstanding"), validators=[MinValueValidator(0)])
+    outstanding = non_negative_money(_("outstanding"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     rate_type = models.CharField(
         _("rate type"), max_length=8, choices=RateType.choices, default=RateType.FIXED
@@ -170,7 +161,8 @@ class Debt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = DebtQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("debt", "jurisdiction__path")
 
     class Meta:
         ordering = ["maturity_date", "code"]
@@ -196,8 +188,7 @@ class Debt(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.creditor}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("debt-detail", args=[self.pk])
+    get_absolute_url = page_url("debt-detail")
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -212,7 +203,7 @@ class Debt(models.Model):
             raise ValidationError({"outstanding": _("Outstanding cannot exceed the principal.")})
 
 
-class AllocationQuerySet(models.QuerySet):
+class AllocationQuerySet(policy.ScopedQuerySet):
     def net_total(self) -> Decimal:
         """Allocated less reversed: what these entries repaid, net."""
         from django.db.models import Case, Sum, When
@@ -222,30 +213,22 @@ class AllocationQuerySet(models.QuerySet):
         )["s"]
         return Decimal(total or 0).quantize(Decimal("0.01"))
 
-    def visible_to(self, user) -> AllocationQuerySet:
-        return self.filter(
-            policy.scope_q(user, "allocation", "view", path="debt__jurisdiction__path")
-        )
-
 
 class Allocation(models.Model):
     """Part of a receipt applied to repay a debt: the link that makes every yuan traceable."""
 
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="allocations")
     debt = models.ForeignKey(Debt, on_delete=models.PROTECT, related_name="allocations")
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     allocated_on = models.DateField(_("allocated on"))
-    allocated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    allocated_by = actor_field()
     #: Set on a reversal: the allocation it undoes (in full). The ledger is never edited.
-    reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
-    )
+    reverses = optional_ref("self", related_name="reversal", one_to_one=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AllocationQuerySet.as_manager()
+    view_scope = policy.ViewScope("allocation", "debt__jurisdiction__path")
 
     class Meta:
         ordering = ["-allocated_on", "-pk"]
@@ -266,8 +249,7 @@ class Allocation(models.Model):
             return f"reversal of {self.receipt.voucher} → {self.debt.code}: {self.amount}"
         return f"{self.receipt.voucher} → {self.debt.code}: {self.amount}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("receipt-detail", args=[self.receipt_id])
+    get_absolute_url = page_url("receipt-detail", "receipt_id")
 
     @property
     def is_reversal(self) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, User
 
@@ -204,3 +204,27 @@ def units_for(user: User | None, resource: str, action: str):
         else:
             q |= Q(jurisdiction__path__startswith=g.path)
     return Unit.objects.filter(q).select_related("jurisdiction")
+
+
+@dataclass(frozen=True)
+class ViewScope:
+    """Which rows of a model a user may view, as a model declares it (``view_scope``): the rows
+    under a jurisdiction path (``path``, e.g. ``project__package__jurisdiction__path``) that
+    their roles for ``resource`` reach and, for a unit asset officer, the rows of their unit
+    (``unit``, the lookup of the row's holding unit, where it has one). ``distinct`` where the
+    unit lookup runs through a to-many relation."""
+
+    resource: str
+    path: str
+    unit: str | None = None
+    distinct: bool = False
+
+
+class ScopedQuerySet(QuerySet):
+    """A queryset whose ``visible_to(user)`` keeps the rows its model's ``view_scope`` lets the
+    user view."""
+
+    def visible_to(self, user):
+        scope: ViewScope = self.model.view_scope
+        qs = self.filter(scope_q(user, scope.resource, "view", path=scope.path, unit=scope.unit))
+        return qs.distinct() if scope.distinct else qs

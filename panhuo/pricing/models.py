@@ -5,14 +5,20 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import (
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    percent_field,
+    positive_money,
+)
+from panhuo.core.links import page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 from panhuo.pricing import permissions  # noqa: F401 (the policy rules of this app)
@@ -37,19 +43,6 @@ class AppraisalMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ValuationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ValuationQuerySet:
-        return self.filter(
-            policy.scope_q(
-                user,
-                "valuation",
-                "view",
-                path="asset__unit__jurisdiction__path",
-                unit="asset__unit",
-            )
-        )
-
-
 class Valuation(models.Model):
     """One value put on one asset at one date, by the book, by a licensed appraiser, or by the
     valuation model. Records are never edited: a new valuation supersedes the old one."""
@@ -60,16 +53,11 @@ class Valuation(models.Model):
         related_name="valuations",
         verbose_name=_("asset"),
     )
-    package = models.ForeignKey(
-        "disposal.Package",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="valuations",
-        verbose_name=_("asset package"),
+    package = optional_ref(
+        "disposal.Package", related_name="valuations", verbose_name=_("asset package")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=ValuationKind.choices)
-    value = MoneyField(_("value"), validators=[MinValueValidator(Decimal("0.01"))])
+    value = positive_money(_("value"))
     base_date = models.DateField(_("base date"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     method = models.CharField(
@@ -87,21 +75,17 @@ class Valuation(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    model_run = models.ForeignKey(
-        "pricing.AvmRun",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="estimates",
-        verbose_name=_("model run"),
+    model_run = optional_ref(
+        "pricing.AvmRun", related_name="estimates", verbose_name=_("model run")
     )
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = actor_field(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ValuationQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope(
+        "valuation", "asset__unit__jurisdiction__path", unit="asset__unit"
+    )
 
     class Meta:
         ordering = ["-base_date", "-pk"]
@@ -137,8 +121,7 @@ class Valuation(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value} ({self.base_date:%Y-%m-%d})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("valuation-detail", args=[self.pk])
+    get_absolute_url = page_url("valuation-detail")
 
     @property
     def jurisdiction(self) -> Jurisdiction:
@@ -169,19 +152,11 @@ class PriceRuleSet(models.Model):
     appraisal_validity_months = models.PositiveSmallIntegerField(
         _("appraisal valid for (months)"), default=12, validators=[MinValueValidator(1)]
     )
-    first_listing_reserve_pct = models.DecimalField(
-        _("first listing: reserve at least this percentage of the appraisal"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("100.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    first_listing_reserve_pct = percent_field(
+        _("first listing: reserve at least this percentage of the appraisal"), "100.00", high=200
     )
-    approval_floor_pct = models.DecimalField(
-        _("below this percentage of the appraisal: written approval needed"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("90.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    approval_floor_pct = percent_field(
+        _("below this percentage of the appraisal: written approval needed"), "90.00", high=200
     )
     reappraise_after_months = models.PositiveSmallIntegerField(
         _("no buyer this many months after first disclosure: re-appraise"),
@@ -194,15 +169,11 @@ class PriceRuleSet(models.Model):
     disclosure_days_physical_mid = models.PositiveSmallIntegerField(
         _("disclosure period, physical assets in the middle band (working days)"), default=10
     )
-    physical_mid_from = MoneyField(
-        _("middle band from (yuan)"),
-        default=Decimal("1000000.00"),
-        validators=[MinValueValidator(0)],
+    physical_mid_from = non_negative_money(
+        _("middle band from (yuan)"), default=Decimal("1000000.00")
     )
-    physical_mid_to = MoneyField(
-        _("middle band up to (yuan)"),
-        default=Decimal("10000000.00"),
-        validators=[MinValueValidator(0)],
+    physical_mid_to = non_negative_money(
+        _("middle band up to (yuan)"), default=Decimal("10000000.00")
     )
     disclosure_days_physical_high = models.PositiveSmallIntegerField(
         _("disclosure period, physical assets above the band (working days)"), default=20
@@ -210,25 +181,15 @@ class PriceRuleSet(models.Model):
     payment_full_days = models.PositiveSmallIntegerField(
         _("payment in full within (working days)"), default=5
     )
-    payment_down_pct = models.DecimalField(
-        _("instalments: down payment at least (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("30.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
+    payment_down_pct = percent_field(_("instalments: down payment at least (%)"), "30.00")
     payment_rest_months = models.PositiveSmallIntegerField(
         _("instalments: the rest within (months)"), default=12
     )
     notice_days = models.PositiveSmallIntegerField(
         _("result notice at least (working days)"), default=5
     )
-    plausible_low_pct = models.DecimalField(
-        _("amounts below this percentage of the appraisal are held until confirmed"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("50.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    plausible_low_pct = percent_field(
+        _("amounts below this percentage of the appraisal are held until confirmed"), "50.00"
     )
     plausible_high_multiple = models.DecimalField(
         _("amounts above this multiple of the appraisal are held until confirmed"),
@@ -237,12 +198,8 @@ class PriceRuleSet(models.Model):
         default=Decimal("5.00"),
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
-    reference_rate_pct = models.DecimalField(
-        _("deferred payments: interest at least (% a year; 1-year LPR)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("3.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    reference_rate_pct = percent_field(
+        _("deferred payments: interest at least (% a year; 1-year LPR)"), "3.00"
     )
     land_announce_days = models.PositiveSmallIntegerField(
         _("land-use rights: announcement at least (days before the listing)"), default=20
@@ -250,10 +207,9 @@ class PriceRuleSet(models.Model):
     land_listing_days = models.PositiveSmallIntegerField(
         _("land-use rights: listing at least (days)"), default=10
     )
-    finance_approval_above = MoneyField(
+    finance_approval_above = non_negative_money(
         _("administrative assets: finance-bureau approval above (yuan)"),
         default=Decimal("1000000.00"),
-        validators=[MinValueValidator(0)],
     )
     sources = models.JSONField(
         _("legal sources"),
@@ -267,26 +223,18 @@ class PriceRuleSet(models.Model):
     # give-away. lease_max_years: local rules for state assets cap a lease at 5 years in
     # principle. lease_tender_rent: no national figure (leases go to public tender "in
     # principle"); each jurisdiction sets the yearly rent above which tender is compulsory.
-    token_price_pct = models.DecimalField(
-        _("below this percentage of the appraisal or appraised rent: a give-away"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("70.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    token_price_pct = percent_field(
+        _("below this percentage of the appraisal or appraised rent: a give-away"), "70.00"
     )
     lease_max_years = models.PositiveSmallIntegerField(
         _("lease: longest term (years)"),
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(70)],
     )
-    lease_tender_rent = MoneyField(
-        _("lease: public tender above this yearly rent (yuan)"),
-        default=Decimal("100000.00"),
-        validators=[MinValueValidator(0)],
+    lease_tender_rent = non_negative_money(
+        _("lease: public tender above this yearly rent (yuan)"), default=Decimal("100000.00")
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    updated_by = actor_field(null=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -322,13 +270,9 @@ class AvmRun(models.Model):
     """One training of the automated valuation model: what it learnt from, how wrong it was on
     deals it had not seen, and the fitted model itself (checked by its SHA-256 before use)."""
 
-    jurisdiction = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    jurisdiction = optional_ref(Jurisdiction, related_name="+")
     trained_at = models.DateTimeField(_("trained at"), auto_now_add=True)
-    trained_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    trained_by = actor_field(null=True, blank=True)
     method = models.CharField(_("method"), max_length=100)
     kinds = models.JSONField(_("asset kinds"), default=list)
     features = models.JSONField(_("features"), default=list)
@@ -350,8 +294,7 @@ class AvmRun(models.Model):
     def __str__(self) -> str:
         return f"AVM run #{self.pk} ({self.trained_at:%Y-%m-%d %H:%M}, n={self.n_train})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("avm-runs")
+    get_absolute_url = page_url("avm-runs", None)
 
     def blob_intact(self) -> bool:
         return hashlib.sha256(bytes(self.model_blob)).hexdigest() == self.model_sha256

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import actor_field, non_negative_money
+from panhuo.core.links import page_of, page_url
 from panhuo.organisation.models import Jurisdiction
 
 
@@ -23,7 +21,7 @@ class ScopeRuleSet(models.Model):
     exclude_supporting = models.BooleanField(_("exclude supporting assets"), default=False)
     require_clear_title = models.BooleanField(_("require a complete title"), default=True)
     require_unencumbered = models.BooleanField(_("require no encumbrance"), default=True)
-    min_value = MoneyField(_("minimum book value"), default=0, validators=[MinValueValidator(0)])
+    min_value = non_negative_money(_("minimum book value"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -34,8 +32,7 @@ class ScopeRuleSet(models.Model):
     def __str__(self) -> str:
         return f"Scope rules of {self.jurisdiction}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("scope-proposal")
+    get_absolute_url = page_url("scope-proposal", None)
 
     def as_json(self) -> dict:
         return {
@@ -55,9 +52,7 @@ class ScopeDecision(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="scope_decisions"
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = actor_field()
     decided_at = models.DateTimeField(auto_now_add=True)
     rules = models.JSONField(default=dict)
     note = models.TextField(_("note"), blank=True)
@@ -69,8 +64,7 @@ class ScopeDecision(models.Model):
     def __str__(self) -> str:
         return f"Scope decision #{self.pk} ({self.jurisdiction})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("scope-decision-detail", args=[self.pk])
+    get_absolute_url = page_url("scope-decision-detail")
 
 
 class ScopeDecisionItem(models.Model):
@@ -88,5 +82,4 @@ class ScopeDecisionItem(models.Model):
     def __str__(self) -> str:
         return f"{self.asset_id}: {'in' if self.included else 'out'}"
 
-    def get_absolute_url(self) -> str:
-        return self.decision.get_absolute_url()
+    get_absolute_url = page_of("decision")

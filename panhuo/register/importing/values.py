@@ -10,7 +10,8 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-CENT = Decimal("0.01")
+from panhuo.core.money import CENT
+
 MAX_AMOUNT = Decimal(10) ** 18
 
 #: Multipliers for amounts stated in larger units, longest suffix first.

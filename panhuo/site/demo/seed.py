@@ -86,7 +86,10 @@ SMALL = DemoSize(
     other_assets=6,
     debts=8,
     other_debts=2,
-    projects={s: 1 for s in ProjectStatus} | {ProjectStatus.CLOSED: 2},
+    # Two listed sales: the price exceptions (one approved, one pending) need them; two drafts:
+    # the amount check's demo submits one (tests run without that check, so it may go through).
+    projects={s: 1 for s in ProjectStatus}
+    | {ProjectStatus.CLOSED: 2, ProjectStatus.LISTED: 2, ProjectStatus.DRAFT: 2},
     open_packages=1,
     max_package=2,
 )
@@ -388,8 +391,21 @@ class _Seeder:
         self.approver_turn += 1
         return self.users["head" if self.approver_turn % 2 else "deputy"]
 
+    def _keep_for_suggestions(self, buckets) -> None:
+        """Set aside, for the next round, the in-scope assets of one unit and kind that the
+        package suggestions group (by holding unit: kinds with neither coordinates nor an
+        address), so that GET /packages/suggestions has something to show after the seed."""
+        by_unit = sorted(
+            (k for k, v in buckets.items() if len(v) >= 2 and k[1] not in c.LOCATED | c.ADDRESSED),
+            key=lambda k: (-len(buckets[k]), k),
+        )
+        if by_unit:
+            kept = buckets.pop(by_unit[0])
+            self.say(f"{len(kept)} in-scope assets kept for the next round's suggestions.")
+
     def disposals(self) -> None:
         buckets = self._buckets()
+        self._keep_for_suggestions(buckets)
         targets = [status for status, n in self.size.projects.items() for _ in range(n)]
         self.rng.shuffle(targets)
         withdraw_from = [ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.APPROVED]
