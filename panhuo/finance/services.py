@@ -16,6 +16,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from panhuo.core.busy import retry_when_busy
+from panhuo.core.codes import next_code
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
@@ -137,12 +138,6 @@ DEBT_FIELDS = (
 )
 
 
-def _next_debt_code() -> str:
-    last = Debt.objects.order_by("-code").filter(code__startswith="DEBT").first()
-    n = int(last.code.removeprefix("DEBT")) + 1 if last else 1
-    return f"DEBT{n:06d}"
-
-
 def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> Debt:
     """Register a debt; outstanding defaults to the principal."""
     unknown = sorted(set(data) - set(DEBT_FIELDS) - {"code"})
@@ -159,7 +154,7 @@ def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]
     with transaction.atomic():
         debt = Debt(jurisdiction=jurisdiction, **data)
         if not debt.code:
-            debt.code = _next_debt_code()
+            debt.code = next_code(Debt, "DEBT")
         audit_insert(debt, actor=actor, action="debt.create", jurisdiction_path=jurisdiction.path)
     return debt
 
