@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from panhuo.core.bounds import amount_problem
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.codes import next_code
 from panhuo.core.errors import ValidationError
@@ -28,8 +29,6 @@ from panhuo.organisation.models import Jurisdiction, User
 from panhuo.pricing.gates import require_land_proceeds_to_fund
 
 CENT = Decimal("0.01")
-#: NUMERIC(20, 2) holds up to 18 digits before the point.
-MAX_AMOUNT = Decimal(10) ** 18
 
 
 def to_money(value: Any, field: str) -> Decimal:
@@ -42,8 +41,8 @@ def to_money(value: Any, field: str) -> Decimal:
         raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
     if not amount.is_finite():
         raise ValidationError({field: [f"{value!r} is not an amount."]})
-    if abs(amount) >= MAX_AMOUNT:
-        raise ValidationError({field: [f"{value!r} is larger than any amount Panhuo accepts."]})
+    if problem := amount_problem(amount):
+        raise ValidationError({field: [problem]})
     if amount != amount.quantize(CENT):
         raise ValidationError({field: ["Amounts have at most two decimal places."]})
     if amount <= 0:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from panhuo.core.bounds import amount_problem
 from panhuo.core.errors import ValidationError
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.monitor.models import (
@@ -22,7 +23,6 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 
 CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal(10) ** 17
 
 
 def clean_month(value: Any, field: str = "month") -> dt.date:
@@ -51,8 +51,10 @@ def clean_amount(value: Any, field: str = "amount") -> Decimal:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
-    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+    if not amount.is_finite():
         raise ValidationError({field: [f"{value!r} is not a plausible amount."]})
+    if problem := amount_problem(amount):
+        raise ValidationError({field: [problem]})
     if amount != amount.quantize(CENT):
         raise ValidationError({field: ["At most two decimal places."]})
     return amount.quantize(CENT)
