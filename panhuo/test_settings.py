@@ -14,3 +14,8 @@ if _worker := os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ["PANHUO_DATA_DIR"] = str(_Path(_base) / f"xdist-{_worker}")
 
 from panhuo.settings import *  # noqa: F403
+
+# The test databases are thrown away: PostgreSQL need not wait for the disk at each commit of
+# the tests that commit (browser, live server, import runs, flushes).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405

@@ -1,17 +1,19 @@
-"""The test world built once per worker and laid down again by bulk inserts.
+"""The test world built once per worker and laid down again by replaying its inserts.
 
 ``build_world()`` makes the jurisdiction tree, the units, the task force and 19 users with
 their roles: about 70 queries through the ORM, for every one of thousands of tests. The first
-test of a worker builds it for real and keeps a copy of the rows it wrote; every later test
-inserts those same rows (same primary keys) with one bulk insert per table, inside its own
-transaction, and gets a deep copy of the same ``World``. Nothing is shared between tests but
-the Python copy: each test still rolls its rows back (or flushes them).
+test of a worker builds it for real and keeps a copy of the rows it wrote; the second inserts
+those same rows (same primary keys) with one bulk insert per table and records the SQL those
+inserts ran; every later test replays that SQL (a handful of statements, no ORM) inside its
+own transaction, and gets its own copy of the same ``World`` (unpickled: a fresh object graph,
+much cheaper than a deep copy). Nothing is shared between tests but these bytes: each test
+still rolls its rows back (or flushes them).
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
+import pickle
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -22,8 +24,10 @@ from panhuo.core.testing import World, build_world
 
 @dataclass
 class _Snapshot:
-    world: World
+    world: bytes
     rows: list[tuple[type, list]]
+    #: (sql, params, many) of the bulk inserts, recorded the first time they ran.
+    inserts: list[tuple[str, object, bool]] = field(default_factory=list)
 
 
 _snapshot: _Snapshot | None = None
@@ -43,7 +47,27 @@ def _take() -> tuple[World, _Snapshot]:
         new = pks - before[model]
         if new:
             rows.append((model, list(model._base_manager.filter(pk__in=new).order_by("pk"))))
-    return world, _Snapshot(world=copy.deepcopy(world), rows=rows)
+    return world, _Snapshot(world=pickle.dumps(world), rows=rows)
+
+
+def _insert(snapshot: _Snapshot) -> None:
+    """Lay the rows down: through the ORM once (recording its SQL), by replay after that."""
+    if snapshot.inserts:
+        with connection.cursor() as cursor:
+            for sql, params, many in snapshot.inserts:
+                (cursor.executemany if many else cursor.execute)(sql, params)
+        return
+    recorded: list[tuple[str, object, bool]] = []
+
+    def record(execute, sql, params, many, context):
+        recorded.append((sql, params, many))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        for model, objs in snapshot.rows:
+            # Our own bytes, made in this process a line before.
+            model._base_manager.bulk_create(pickle.loads(pickle.dumps(objs)))  # noqa: S301
+    snapshot.inserts = recorded
 
 
 def world_for_test() -> World:
@@ -52,12 +76,11 @@ def world_for_test() -> World:
     if _snapshot is None:
         world, _snapshot = _take()
         return world
-    for model, objs in _snapshot.rows:
-        model._base_manager.bulk_create(copy.deepcopy(objs))
+    _insert(_snapshot)
     # PostgreSQL's id sequences must not hand out the ids just inserted by hand.
     statements = connection.ops.sequence_reset_sql(no_style(), [m for m, _ in _snapshot.rows])
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
-    return copy.deepcopy(_snapshot.world)
+    return pickle.loads(_snapshot.world)  # noqa: S301 (our own bytes, from _take)
