@@ -154,3 +154,26 @@ def test_the_api_refuses_an_out_of_range_date_naming_it(aw):
     r = call(finance, "POST", "/api/v1/debts", _debt_body(aw, issue_date="0001-01-01"))
     assert r.status_code in (400, 422), r.content
     assert "issue_date" in r.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [({"principal": HUGE}, "principal"), ({"issue_date": "0001-01-01"}, "issue_date")],
+)
+def test_the_debt_page_refuses_extremes_on_the_form(world, over, field):
+    """The page's form answers a refusal beside the field, never a 500."""
+    data = {
+        "jurisdiction": world.district.pk,
+        "creditor": "Bank",
+        "debt_type": "bank_loan",
+        "principal": "1000.00",
+        "rate": "4.000",
+        "issue_date": "2024-01-01",
+        "maturity_date": "2030-01-01",
+        **over,
+    }
+    before = Debt.objects.count()
+    response = client_for(world, "finance").post(reverse("debt-create"), data)
+    assert response.status_code in (200, 400), response.status_code
+    assert field in response.context["form"].errors, response.context["form"].errors
+    assert Debt.objects.count() == before
