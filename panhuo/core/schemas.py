@@ -8,6 +8,7 @@ range, so no malformed value reaches the database and comes back as a 500.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -24,7 +25,7 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
-from panhuo.core.bounds import amount_problem
+from panhuo.core.bounds import amount_problem, date_problem
 
 #: The largest id a BIGINT column holds (SQLite and PostgreSQL alike).
 MAX_ID = 2**63 - 1
@@ -41,6 +42,17 @@ def _no_nul(value: str) -> str:
 
 #: Free text from the caller.
 Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+def _in_date_bounds(value: dt.date) -> dt.date:
+    if problem := date_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+#: A business date within ``core.bounds`` (1900-01-01 to 2100-12-31): for dates a reader gives
+#: (an "as of" date) that the answer computes with.
+BusinessDate = Annotated[dt.date, AfterValidator(_in_date_bounds)]
 
 _DECIMAL_TEXT = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 

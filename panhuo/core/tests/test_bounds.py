@@ -177,3 +177,14 @@ def test_the_debt_page_refuses_extremes_on_the_form(world, over, field):
     assert response.status_code in (200, 400), response.status_code
     assert field in response.context["form"].errors, response.context["form"].errors
     assert Debt.objects.count() == before
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"])
+def test_indicators_as_of_an_extreme_date_are_refused_not_a_500(world, day):
+    """As of 9999-12-31 the indicators counted a year ahead past the last date: a 500."""
+    supervisor = client_for(world, "supervisor")
+    r = supervisor.get("/api/v1/indicators", {"jurisdiction": world.district.pk, "as_of": day})
+    assert r.status_code == 422 and "as_of" in r.json()["errors"], r.content
+    page = supervisor.get(reverse("risk-indicators"), {"as_of": day})
+    assert page.status_code == 200
+    assert "as_of" in page.context["filter_form"].errors

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.bounds import validate_date
 from panhuo.core.forms import DateInput, MoneyFormField
 from panhuo.finance.debts.schedules import Row
 from panhuo.finance.services import STRATEGIES
@@ -108,7 +109,9 @@ class StrategyForm(forms.Form):
 
 class RiskFilterForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False)
-    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
+    as_of = forms.DateField(
+        label=_("As of"), required=False, widget=DateInput(), validators=[validate_date]
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
