@@ -107,6 +107,12 @@ def visible_jurisdiction(user, pk):
     return policy.jurisdictions_for(user, "organisation", "view").get(pk=pk)
 
 
+def referenced_jurisdiction(user, pk, getter: Callable[[Any, Any], Any] = visible_jurisdiction):
+    """The jurisdiction a request names in its ``jurisdiction`` field (one the caller may see,
+    or that ``getter`` finds for them), or the 404 naming the field."""
+    return referenced("jurisdiction", "jurisdiction", getter, user, pk)
+
+
 def visible_unit(user, pk):
     """A holding unit the caller may see (for ids named in a request body)."""
     return policy.units_for(user, "organisation", "view").get(pk=pk)

@@ -1,15 +1,17 @@
 """Model fields every app declares the same way.
 
-Money: always Decimal, stored as NUMERIC(20, 2), every amount below ``bounds.MAX_AMOUNT``. Who
-did something: a user the row keeps (PROTECT) and that the user's side does not list
-(``related_name="+"``). An optional reference: null and blank, its target protected while the
-row points at it.
+Money: always Decimal, stored as NUMERIC(20, 2), every amount below ``bounds.MAX_AMOUNT``; most
+amounts are at least a cent or at least zero. Who did something: a user the row keeps
+(PROTECT) and that the user's side does not list (``related_name="+"``). An optional reference:
+null and blank, its target protected while the row points at it.
 """
 
 import decimal
+from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from panhuo.core.bounds import validate_amount
@@ -41,6 +43,28 @@ class MoneyField(models.DecimalField):
         kwargs.pop("max_digits", None)
         kwargs.pop("decimal_places", None)
         return name, path, args, kwargs
+
+
+def positive_money(verbose_name, **kwargs) -> MoneyField:
+    """An amount of at least a cent (a price, a receipt, a principal)."""
+    return MoneyField(verbose_name, validators=[MinValueValidator(Decimal("0.01"))], **kwargs)
+
+
+def non_negative_money(verbose_name, **kwargs) -> MoneyField:
+    """An amount of zero or more (a balance, a book value, a cost)."""
+    return MoneyField(verbose_name, validators=[MinValueValidator(0)], **kwargs)
+
+
+def percent_field(verbose_name, default: str, *, high: int = 100, **kwargs) -> models.DecimalField:
+    """A percentage with two decimals from 0 to ``high`` (a threshold: ``default`` "90.00")."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(0), MaxValueValidator(high)],
+        **kwargs,
+    )
 
 
 def actor_field(**kwargs) -> models.ForeignKey:

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from panhuo.core.bounds import amount_problem, date_problem
+from panhuo.core.money import CENT
 
 #: The largest id a BIGINT column holds (SQLite and PostgreSQL alike).
 MAX_ID = 2**63 - 1
@@ -151,9 +152,6 @@ Money = DecimalIn(
 )
 
 
-CENT = Decimal("0.01")
-
-
 def _money_text(value: Decimal) -> str:
     # Sums computed by SQLite come back without trailing zeros; money always shows cents.
     return str(Decimal(value).quantize(CENT))
@@ -188,6 +186,15 @@ class ErrorOut(Schema):
 
 #: The 4xx answers most operations document beside their success.
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+#: The same, and 409 for the operations that refuse a write over a newer version or a clash.
+CONFLICT_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class Ref(Schema):

@@ -111,10 +111,29 @@ def form_write[T](
             raise
         form.add_error(denied[0], denied[1])
         return None
+    _flash(request, message, result)
+    return result
+
+
+def button_write[T](
+    request, write: Callable[[], T], message: str | Callable[[T], str] = ""
+) -> T | None:
+    """Run a page's service write that has no form to show again (a button): a refusal
+    (ValidationError) is flashed as an error and None comes back; on success the message (or
+    ``message(result)``) is flashed and the result returned for the redirect."""
+    try:
+        result = write()
+    except DjangoValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    _flash(request, message, result)
+    return result
+
+
+def _flash(request, message, result) -> None:
     text = message(result) if callable(message) else message
     if text:
         messages.success(request, text)
-    return result
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -15,6 +15,7 @@ from typing import Any
 
 from panhuo.core.bounds import amount_problem
 from panhuo.core.errors import ValidationError
+from panhuo.core.money import CENT
 from panhuo.disposal import deadlines, money
 from panhuo.disposal.channel_models import (
     MONTHS,
@@ -29,7 +30,6 @@ from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.workflow import Transition
 from panhuo.organisation.models import Unit
 
-CENT = Decimal("0.01")
 SINGLE_BIDDER = "single_bidder"
 SINGLE_BIDDER_NOTE = (
     "Flag: one qualified bidder — no competitive bidding; the sale counts as a negotiated "

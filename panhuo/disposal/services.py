@@ -225,15 +225,7 @@ def transition_check(actor: User, project: DisposalProject, t: Transition) -> st
             f"“{t.name}” is not allowed from state “{project.status}” "
             f"(only from {', '.join(sorted(t.sources))})."
         )
-    units = _package_units(project.package)
-    if not policy.allowed(
-        actor,
-        "project",
-        t.name,
-        jurisdiction=project.jurisdiction,
-        units=units,
-        roles_subset=t.roles,
-    ):
+    if not t.allowed_for(actor, project, _package_units(project.package)):
         names = ", ".join(sorted(str(r.label) for r in t.roles))
         return (
             f"“{t.name}” needs one of these roles here: {names} "
@@ -326,11 +318,7 @@ def project_transition(
     Everything the step writes is one transaction: a refusal leaves nothing behind."""
     comment = comment or ""
     with transaction.atomic():
-        project = (
-            DisposalProject.objects.select_for_update()
-            .select_related("package__jurisdiction")
-            .get(pk=project.pk)
-        )
+        project = project.locked()
         t = _lookup(project, transition)
         reason = transition_check(actor, project, t)
         if reason:

@@ -156,6 +156,22 @@ def audit_insert(
     )
 
 
+def audit_update(
+    obj: models.Model, *, actor, action: str, before: dict[str, Any] | None, jurisdiction_path: str
+) -> AuditEntry:
+    """Append the entry of a write to ``obj`` that the service has made: ``before`` its
+    snapshot before (None: it did not exist), after its snapshot now. Must run inside the
+    write's own transaction."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        after=snapshot(obj),
+        jurisdiction_path=jurisdiction_path,
+    )
+
+
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     """The fields of two snapshots that differ, as (before, after): what an update entry keeps,
     so that the log says what changed and nothing else."""

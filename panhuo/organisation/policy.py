@@ -260,20 +260,25 @@ def units_for(user: User | None, resource: str, action: str):
     return Unit.objects.filter(q).select_related("jurisdiction")
 
 
-class ScopedQuerySet(QuerySet):
-    """A queryset whose ``visible_to(user)`` keeps the rows the user may view: the rows under
-    a jurisdiction path (``scope_path``, e.g. ``project__package__jurisdiction__path``) their
-    roles for ``scope_resource`` reach, and for a unit asset officer the rows of their unit
-    (``scope_unit``, the lookup of the row's holding unit, where it has one). ``scope_distinct``
-    where the unit lookup runs through a to-many relation."""
+@dataclass(frozen=True)
+class ViewScope:
+    """Which rows of a model a user may view, as a model declares it (``view_scope``): the rows
+    under a jurisdiction path (``path``, e.g. ``project__package__jurisdiction__path``) that
+    their roles for ``resource`` reach and, for a unit asset officer, the rows of their unit
+    (``unit``, the lookup of the row's holding unit, where it has one). ``distinct`` where the
+    unit lookup runs through a to-many relation."""
 
-    scope_resource: str
-    scope_path: str
-    scope_unit: str | None = None
-    scope_distinct = False
+    resource: str
+    path: str
+    unit: str | None = None
+    distinct: bool = False
+
+
+class ScopedQuerySet(QuerySet):
+    """A queryset whose ``visible_to(user)`` keeps the rows its model's ``view_scope`` lets the
+    user view."""
 
     def visible_to(self, user):
-        qs = self.filter(
-            scope_q(user, self.scope_resource, "view", path=self.scope_path, unit=self.scope_unit)
-        )
-        return qs.distinct() if self.scope_distinct else qs
+        scope: ViewScope = self.model.view_scope
+        qs = self.filter(scope_q(user, scope.resource, "view", path=scope.path, unit=scope.unit))
+        return qs.distinct() if scope.distinct else qs

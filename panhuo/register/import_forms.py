@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import blank_choice
+from panhuo.core.forms import blank_choice, choice_filter
 from panhuo.core.lists import ListFilterForm
 from panhuo.register import hooks
 from panhuo.register.attributes import KIND_ATTRIBUTES
@@ -321,9 +321,7 @@ class MappingForm(forms.Form):
 
 class ImportRunFilterForm(ListFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=blank_choice(ImportRun.Status.choices)
-    )
+    status = choice_filter(_("Status"), ImportRun.Status.choices)
     target = forms.ChoiceField(
         label=_("Imports"),
         required=False,

@@ -25,9 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from panhuo.core.money import ZERO
+
 GOVERNMENT_DEBT = frozenset({"general_bond", "special_bond", "hidden"})
 INTEREST_TRIGGER = Decimal(10)
-ZERO = Decimal("0.00")
 Q4 = Decimal("0.0001")
 
 

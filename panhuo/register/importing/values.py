@@ -11,8 +11,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from panhuo.core.bounds import amount_problem, date_problem
+from panhuo.core.money import CENT
 
-CENT = Decimal("0.01")
 #: A sanity limit for any number in a cell; amounts have the tighter bound of core.bounds.
 MAX_AMOUNT = Decimal(10) ** 18
 
