@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -30,6 +30,7 @@ from panhuo.approvals.services.chains import match_chain
 from panhuo.approvals.services.checks import (
     DEFAULT_CHAIN_NAME,
     DEFAULT_STEPS,
+    _amount_at_least_zero,
     _check_purpose,
     role_names,
 )
@@ -98,12 +99,7 @@ def open_request(
     """
     _check_purpose(purpose)
     if amount is not None:
-        try:
-            amount = Decimal(str(amount)).quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            raise ValidationError({"amount": ["A decimal amount."]}) from None
-        if not amount.is_finite() or amount < 0:
-            raise ValidationError({"amount": ["The amount is zero or more."]})
+        amount = _amount_at_least_zero(amount, "amount", "The amount is zero or more.")
     chain = match_chain(
         jurisdiction=jurisdiction, purpose=purpose, channel=channel or "", amount=amount
     )
