@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
+from panhuo.core.money import CENT
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance.expected import paying
@@ -26,7 +27,6 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 from panhuo.pricing.gates import require_land_proceeds_to_fund
 
-CENT = Decimal("0.01")
 #: NUMERIC(20, 2) holds up to 18 digits before the point.
 MAX_AMOUNT = Decimal(10) ** 18
 
