@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -150,31 +151,16 @@ def open_request(
 
 
 def approval_request(
-    *,
-    actor: User,
-    obj: models.Model,
-    purpose: str,
-    jurisdiction: Jurisdiction,
-    amount: Decimal | None = None,
-    channel: str = "",
-    reason: str = "",
-    units: Iterable[int] | None = None,
+    *, actor: User, units: Iterable[int] | None = None, **what: Any
 ) -> ApprovalRequest:
     """Ask for ``purpose`` on ``obj``: the matching chain's steps are copied onto the request.
+    ``what`` is :func:`open_request`'s (obj, purpose, jurisdiction, and optionally amount,
+    channel, reason); the actor is the one who asks.
 
     ``units`` are the holding units the object touches (lets a unit asset officer ask for
     their own unit's records)."""
-    policy.require(actor, "approval", "request", jurisdiction=jurisdiction, units=units)
-    return open_request(
-        actor=actor,
-        requested_by=actor,
-        obj=obj,
-        purpose=purpose,
-        jurisdiction=jurisdiction,
-        amount=amount,
-        channel=channel,
-        reason=reason,
-    )
+    policy.require(actor, "approval", "request", jurisdiction=what["jurisdiction"], units=units)
+    return open_request(actor=actor, requested_by=actor, **what)
 
 
 @dataclass(frozen=True)
