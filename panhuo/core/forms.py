@@ -8,15 +8,19 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.bounds import validate_amount
+
 
 class MoneyFormField(forms.DecimalField):
     """An amount in yuan, as typed by people who live in spreadsheets.
 
     Thousands separators, spaces and a currency sign are accepted ("1,234,567.80", "¥ 500");
-    more than two decimal places are refused rather than rounded away.
+    more than two decimal places are refused rather than rounded away, and so is an amount
+    beyond the one bound (``core.bounds``).
     """
 
     widget = forms.TextInput
+    default_validators = [validate_amount]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 20)
@@ -107,6 +111,9 @@ class AmountFormField(MoneyFormField):
     def run_validators(self, value):
         if value is None:
             return
+        # In yuan, after the unit: the bound and the field's own limits (not the digit count,
+        # which the unit changes).
+        validate_amount(value)
         for v in self.validators:
             if isinstance(v, MinValueValidator | MaxValueValidator):
                 v(value)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.bounds import validate_date
 from panhuo.core.forms import MoneyFormField, ViewablePlaces, date_field, offer_jurisdictions
 from panhuo.finance.debts.schedules import Row
 from panhuo.finance.models import ScheduleFrequency, ScheduleKind
@@ -99,7 +100,7 @@ class StrategyForm(forms.Form):
 class RiskFilterForm(ViewablePlaces, forms.Form):
     places_of = "debt"
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False)
-    as_of = date_field(_("As of"), required=False)
+    as_of = date_field(_("As of"), required=False, validators=[validate_date])
 
     def chosen(self):
         self.is_valid()
