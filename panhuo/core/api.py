@@ -79,7 +79,7 @@ def require_any(request: HttpRequest, resource: str, action: str) -> None:
     Scope is checked afterwards, per object, by the selectors (404) and services (403).
     """
     if not policy.can_any(actor(request), resource, action):
-        raise policy.NotPermitted(f"You may not {action} {resource}s.")
+        raise policy.NotPermitted(policy.refusal(resource, action, one=False))
 
 
 class ReferenceMissing(ObjectDoesNotExist):

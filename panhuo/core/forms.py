@@ -8,15 +8,19 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.bounds import validate_amount
+
 
 class MoneyFormField(forms.DecimalField):
     """An amount in yuan, as typed by people who live in spreadsheets.
 
     Thousands separators, spaces and a currency sign are accepted ("1,234,567.80", "¥ 500");
-    more than two decimal places are refused rather than rounded away.
+    more than two decimal places are refused rather than rounded away, and so is an amount
+    beyond the one bound (``core.bounds``).
     """
 
     widget = forms.TextInput
+    default_validators = [validate_amount]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 20)
@@ -107,6 +111,9 @@ class AmountFormField(MoneyFormField):
     def run_validators(self, value):
         if value is None:
             return
+        # In yuan, after the unit: the bound and the field's own limits (not the digit count,
+        # which the unit changes).
+        validate_amount(value)
         for v in self.validators:
             if isinstance(v, MinValueValidator | MaxValueValidator):
                 v(value)
@@ -169,6 +176,20 @@ def date_field(label, **kwargs) -> forms.DateField:
 def text_field(label, rows: int = 3, **kwargs) -> forms.CharField:
     """Free text over a few lines (a note, a comment, a reason)."""
     return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+class ViewablePlaces:
+    """A form (mixin, before ``forms.Form``) whose ``jurisdiction`` field offers the places where
+    the ``user`` it is made for may view ``places_of``: the filters of a list or a report."""
+
+    places_of = ""
+
+    def __init__(self, *args, user, **kwargs):
+        from panhuo.organisation import policy
+
+        super().__init__(*args, **kwargs)
+        places = policy.jurisdictions_for(user, self.places_of, "view")
+        self.fields["jurisdiction"].queryset = places
 
 
 def offer_jurisdictions(form, user, resource: str, edit_resource: str = "") -> None:

@@ -8,6 +8,7 @@ person reads: a form error naming the field, a message, or the 403 page.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -136,14 +137,23 @@ def _flash(request, message, result) -> None:
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A number as a spreadsheet reads one: sign, digits (thousands separated or not), fraction.
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will never run as a formula."""
+def is_plain_number(text: str) -> bool:
+    """Whether ``text`` is a plain decimal number ("-7856500.00", "+3", "-1,200.5")."""
+    return bool(_PLAIN_NUMBER.match(text))
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet will never run as a formula: text starting with = + - @
+    (or a tab or carriage return) gets a leading apostrophe, unless it is a plain number —
+    a reversal of -7,856,500.00 stays a number the spreadsheet sums, not text."""
     if value is None:
         return ""
     text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and text.startswith(_FORMULA_STARTS) and not is_plain_number(text):
         return "'" + text
     return text
 
@@ -162,7 +172,7 @@ def csv_response(
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)
         for row in rows:
-            yield writer.writerow([_cell(v) for v in row])
+            yield writer.writerow([csv_cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.core.codes import next_code
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.core.gates import GateRefused
 from panhuo.disposal import amounts, channels, deadlines, guards, money, periods
@@ -32,12 +33,6 @@ from panhuo.register.services import asset_set_status
 
 class TransitionRefused(ValidationError):
     """A transition not allowed from this state or for this actor; the message names both."""
-
-
-def _next_code(model, prefix: str) -> str:
-    last = model.objects.filter(code__startswith=prefix).order_by("-code").first()
-    n = int(last.code.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{n:06d}"
 
 
 def _resolve_assets(actor: User, asset_ids: Iterable[int], jurisdiction: Jurisdiction):
@@ -100,7 +95,7 @@ def package_create(
         raise ValidationError({"name": ["This field is required."]})
     with transaction.atomic():
         package = Package(
-            code=_next_code(Package, "PKG"),
+            code=next_code(Package, "PKG"),
             name=name.strip(),
             jurisdiction=jurisdiction,
             channel=channel,
@@ -197,7 +192,7 @@ def project_create(
                 {"package": [f"Package {package.code} already has an active project."]}
             )
         project = DisposalProject(
-            code=_next_code(DisposalProject, "DP"),
+            code=next_code(DisposalProject, "DP"),
             package=package,
             channel=channel or package.channel,
             reserve_price=reserve_price,

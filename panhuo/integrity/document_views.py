@@ -153,7 +153,7 @@ def document_upload_view(request, target_type, target_id):
     if request.method == "POST" and _too_large(request):
         # Refused before the body is read, so a huge upload is never spooled to disk.
         refusal = _("Nothing was saved: %(limit)s") % {
-            "limit": files.too_large_message(files.max_bytes())
+            "limit": files.too_large_message(files.max_bytes(), _upload_length(request))
         }
         return _upload_page(request, DocumentUploadForm(), target, status=400, refusal=refusal)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
@@ -184,12 +184,15 @@ def document_upload_view(request, target_type, target_id):
 _ENVELOPE = 64 * 1024
 
 
-def _too_large(request) -> bool:
+def _upload_length(request) -> int:
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return False
-    return length > files.max_bytes() + _ENVELOPE
+        return 0
+
+
+def _too_large(request) -> bool:
+    return _upload_length(request) > files.max_bytes() + _ENVELOPE
 
 
 def _upload_page(request, form, target, *, status: int, refusal: str = ""):

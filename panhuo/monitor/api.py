@@ -43,7 +43,9 @@ from panhuo.register.importing.readers import FileRejected, detect_kind
 
 router = Router(tags=["monitor"])
 SignedMoney = DecimalIn(
-    description="An amount in yuan as decimal text, at most 2 places; negative for net refunds."
+    money=True,
+    description="An amount in yuan as decimal text, at most 2 places; negative for net refunds; "
+    "below 10^13 yuan either way.",
 )
 RevenueOrdering = Ordering(REVENUE_ORDERINGS)
 Percent = DecimalIn(max_digits=6, places=2, minimum=Decimal(0), description='e.g. "40.00"')

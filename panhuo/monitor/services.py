@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from panhuo.core.bounds import amount_problem
 from panhuo.core.errors import ValidationError
 from panhuo.core.money import CENT
 from panhuo.integrity.services import audit_update, snapshot
@@ -21,8 +22,6 @@ from panhuo.monitor.models import (
 )
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
-
-MAX_AMOUNT = Decimal(10) ** 17
 
 
 def clean_month(value: Any, field: str = "month") -> dt.date:
@@ -51,8 +50,10 @@ def clean_amount(value: Any, field: str = "amount") -> Decimal:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
-    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+    if not amount.is_finite():
         raise ValidationError({field: [f"{value!r} is not a plausible amount."]})
+    if problem := amount_problem(amount):
+        raise ValidationError({field: [problem]})
     if amount != amount.quantize(CENT):
         raise ValidationError({field: ["At most two decimal places."]})
     return amount.quantize(CENT)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import json
 
 from django import forms
@@ -16,7 +15,12 @@ from panhuo.register.attributes import KIND_ATTRIBUTES
 from panhuo.register.forms import attribute_label
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.fields import FIELD_NAMES
-from panhuo.register.importing.readers import SNIFF_BYTES, FileRejected, detect_kind
+from panhuo.register.importing.readers import (
+    SNIFF_BYTES,
+    FileRejected,
+    check_text_encoding,
+    detect_kind,
+)
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 
 #: Choice fields whose words in a file can be mapped to Panhuo's values (闲置 → idle).
@@ -249,8 +253,8 @@ class MappingForm(forms.Form):
         encoding = self.cleaned_data["encoding"].strip()
         if encoding:
             try:
-                codecs.lookup(encoding)
-            except LookupError:
+                check_text_encoding(encoding)
+            except FileRejected:
                 raise forms.ValidationError(
                     _("Unknown text encoding %(enc)s."), params={"enc": encoding}
                 ) from None
