@@ -51,6 +51,8 @@ class _Changes:
     #: (sql, params, many) of the first replay, replayed as they are after that.
     sql: list[tuple[str, object, bool]] = field(default_factory=list)
     result: bytes = b""
+    #: ``_flushes()`` when recorded: a flush makes content types again under new ids.
+    generation: int = 0
 
     @property
     def touched(self) -> list[type]:
@@ -129,7 +131,7 @@ def recorded(build):
     @functools.wraps(build)
     def wrapper(*args):
         changes = state.get("changes")
-        if changes is not None:
+        if changes is not None and changes.generation == _flushes():
             try:
                 with transaction.atomic():
                     _apply(changes)
@@ -149,7 +151,16 @@ def recorded(build):
         buffer = io.BytesIO()
         _Pickler(buffer, args).dump(result)
         changes.result = buffer.getvalue()
+        changes.generation = _flushes()
         state["changes"] = changes
         return result
 
     return wrapper
+
+
+def _flushes() -> int:
+    """The flush count of the ``seeded`` plugin, imported here and not at the top: pytest
+    registers that plugin from conftest.py and must import it first (assertion rewriting)."""
+    from panhuo.core.tests import seeded
+
+    return seeded.flushes
