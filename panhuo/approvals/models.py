@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.approvals.registry import purpose_label
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, Role
 
@@ -59,11 +58,8 @@ class ApprovalStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ChainQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ChainQuerySet:
-        return self.filter(
-            policy.scope_q(user, "approval_chain", "view", path="jurisdiction__path")
-        )
+class ChainQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "approval_chain", "jurisdiction__path"
 
 
 class ApprovalChain(models.Model):
@@ -81,9 +77,7 @@ class ApprovalChain(models.Model):
     channel = models.CharField(_("channel"), max_length=16, blank=True)
     min_amount = MoneyField(_("from amount"), default=Decimal("0.00"))
     name = models.CharField(_("name"), max_length=200)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = actor_field()
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -106,8 +100,7 @@ class ApprovalChain(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("approval-chain-edit", args=[self.pk])
+    get_absolute_url = page_url("approval-chain-edit")
 
     @property
     def purpose_label(self) -> str:
@@ -135,8 +128,7 @@ class ApprovalStep(models.Model):
     def __str__(self) -> str:
         return f"{self.chain} #{self.position}"
 
-    def get_absolute_url(self) -> str:
-        return self.chain.get_absolute_url()
+    get_absolute_url = page_of("chain")
 
 
 class RequestQuerySet(models.QuerySet):
@@ -180,12 +172,7 @@ class ApprovalRequest(models.Model):
     #: Document kinds the purpose needs on the record before the last step is approved
     #: (copied when the request starts, like the steps).
     documents = models.JSONField(_("documents needed"), default=list, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = actor_field(verbose_name=_("requested by"))
     reason = models.TextField(_("reason"), blank=True)
     status = models.CharField(
         _("status"),
@@ -233,8 +220,7 @@ class ApprovalRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.purpose_label}: {self.object_repr}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("approval-detail", args=[self.pk])
+    get_absolute_url = page_url("approval-detail")
 
     @property
     def purpose_label(self) -> str:
@@ -264,20 +250,8 @@ class ApprovalDecision(models.Model):
 
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="decisions")
     step = models.PositiveSmallIntegerField(_("step"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("on behalf of"),
-    )
+    actor = actor_field(verbose_name=_("decided by"))
+    on_behalf_of = actor_field(null=True, blank=True, verbose_name=_("on behalf of"))
     outcome = models.CharField(_("decision"), max_length=8, choices=Outcome.choices)
     comment = models.TextField(_("comment"), blank=True)
     at = models.DateTimeField(_("decided at"), auto_now_add=True)
@@ -308,8 +282,7 @@ class ApprovalDecision(models.Model):
     def __str__(self) -> str:
         return f"{self.request} #{self.step}: {self.outcome}"
 
-    def get_absolute_url(self) -> str:
-        return self.request.get_absolute_url()
+    get_absolute_url = page_of("request")
 
 
 class DelegationQuerySet(models.QuerySet):
@@ -331,18 +304,8 @@ class Delegation(models.Model):
     """While ``from_user`` is away, ``to_user`` may decide their steps (of ``purposes``, or of
     every purpose when empty). Decisions record both."""
 
-    from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="delegations_given",
-        verbose_name=_("delegator"),
-    )
-    to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="delegations_received",
-        verbose_name=_("delegate"),
-    )
+    from_user = actor_field(related_name="delegations_given", verbose_name=_("delegator"))
+    to_user = actor_field(related_name="delegations_received", verbose_name=_("delegate"))
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
     purposes = models.JSONField(_("purposes"), default=list, blank=True)
@@ -368,8 +331,7 @@ class Delegation(models.Model):
     def __str__(self) -> str:
         return f"{self.from_user} → {self.to_user}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("delegation-list")
+    get_absolute_url = page_url("delegation-list", None)
 
     def covers(self, purpose: str, when) -> bool:
         return (

@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.links import page_of
+
 
 class SavedFilter(models.Model):
     """A named list query (the URL's query string) a user keeps for a list page."""
@@ -66,5 +68,4 @@ class CalendarDay(models.Model):
         kind = _("working day") if self.working else _("holiday")
         return f"{self.date.isoformat()} {kind}"
 
-    def get_absolute_url(self) -> str:
-        return self.jurisdiction.get_absolute_url()
+    get_absolute_url = page_of("jurisdiction")

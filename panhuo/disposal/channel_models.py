@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.links import page_of
 from panhuo.organisation.models import Unit
 
 
@@ -40,9 +40,7 @@ class ListingRound(models.Model):
     deal_price = MoneyField(_("deal price"), null=True, blank=True)
     buyer = models.CharField(_("buyer"), max_length=200, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -65,8 +63,7 @@ class ListingRound(models.Model):
     def __str__(self) -> str:
         return f"{self.project_id} #{self.number} ({self.result})"
 
-    def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+    get_absolute_url = page_of("project")
 
     @property
     def single_bidder(self) -> bool:
@@ -144,25 +141,11 @@ class ChannelTerms(models.Model):
     project = models.OneToOneField(
         "disposal.DisposalProject", on_delete=models.CASCADE, related_name="terms"
     )
-    counterparty_unit = models.ForeignKey(
-        Unit,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("counterparty unit"),
-    )
+    counterparty_unit = optional_ref(Unit, related_name="+", verbose_name=_("counterparty unit"))
     counterparty_name = models.CharField(_("counterparty"), max_length=200, blank=True)
     counterparty_soe = models.BooleanField(_("state-owned counterparty"), default=False)
     reason = models.TextField(_("reason"), blank=True)
-    debt = models.ForeignKey(
-        "finance.Debt",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="swaps",
-        verbose_name=_("debt"),
-    )
+    debt = optional_ref("finance.Debt", related_name="swaps", verbose_name=_("debt"))
     counterparty_credit_code = models.CharField(
         _("unified social credit code"), max_length=18, blank=True
     )
@@ -198,8 +181,7 @@ class ChannelTerms(models.Model):
     def __str__(self) -> str:
         return f"{self.project_id}: {self.counterparty}"
 
-    def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+    get_absolute_url = page_of("project")
 
     @property
     def counterparty(self) -> str:
@@ -241,8 +223,7 @@ class Tranche(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.size} @ {self.rate} %"
 
-    def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+    get_absolute_url = page_of("project")
 
 
 class Frequency(models.TextChoices):
@@ -291,8 +272,7 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.counterparty} {self.term_start}–{self.term_end}"
 
-    def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+    get_absolute_url = page_of("project")
 
 
 class ContractRenewal(models.Model):
@@ -304,9 +284,7 @@ class ContractRenewal(models.Model):
     period_amount = MoneyField(
         _("amount per period"), validators=[MinValueValidator(Decimal("0.01"))]
     )
-    renewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    renewed_by = actor_field()
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -322,5 +300,4 @@ class ContractRenewal(models.Model):
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.previous_end} → {self.new_end}"
 
-    def get_absolute_url(self) -> str:
-        return self.contract.project.get_absolute_url()
+    get_absolute_url = page_of("contract.project")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 from panhuo.register.models import Asset
@@ -39,14 +38,11 @@ ZERO_PRICE_CHANNELS = frozenset({"free_transfer", "scrap", "loss", "write_off"})
 NO_COUNTERPARTY_CHANNELS = frozenset({"scrap", "loss", "write_off"})
 
 
-class PackageQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PackageQuerySet:
-        # A unit asset officer sees the packages that hold any of their unit's assets.
-        return self.filter(
-            policy.scope_q(
-                user, "package", "view", path="jurisdiction__path", unit="items__asset__unit"
-            )
-        ).distinct()
+class PackageQuerySet(policy.ScopedQuerySet):
+    # A unit asset officer sees the packages that hold any of their unit's assets.
+    scope_resource, scope_path = "package", "jurisdiction__path"
+    scope_unit = "items__asset__unit"
+    scope_distinct = True
 
 
 class Package(models.Model):
@@ -66,9 +62,7 @@ class Package(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PackageQuerySet.as_manager()
@@ -87,8 +81,7 @@ class Package(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("package-detail", args=[self.pk])
+    get_absolute_url = page_url("package-detail")
 
 
 class PackageItem(models.Model):
@@ -111,8 +104,7 @@ class PackageItem(models.Model):
     def __str__(self) -> str:
         return f"{self.package.code} / {self.asset.code}"
 
-    def get_absolute_url(self) -> str:
-        return self.package.get_absolute_url()
+    get_absolute_url = page_of("package")
 
 
 class ProjectStatus(models.TextChoices):
@@ -130,17 +122,10 @@ class ProjectStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProjectQuerySet:
-        return self.filter(
-            policy.scope_q(
-                user,
-                "project",
-                "view",
-                path="package__jurisdiction__path",
-                unit="package__items__asset__unit",
-            )
-        ).distinct()
+class ProjectQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "project", "package__jurisdiction__path"
+    scope_unit = "package__items__asset__unit"
+    scope_distinct = True
 
 
 class DisposalProject(models.Model):
@@ -157,15 +142,9 @@ class DisposalProject(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = actor_field()
+    submitted_by = actor_field(null=True, blank=True)
+    approved_by = actor_field(null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     #: When the project entered its current state, and the date that state's time limit ends
     #: (disclosure, payment, signing, result notice, contract term), if it has one.
@@ -222,8 +201,7 @@ class DisposalProject(models.Model):
     def __str__(self) -> str:
         return f"{self.code} ({self.get_status_display()})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("project-detail", args=[self.pk])
+    get_absolute_url = page_url("project-detail")
 
     @property
     def jurisdiction(self) -> Jurisdiction:
@@ -252,7 +230,7 @@ class ProjectEvent(models.Model):
     transition = models.CharField(max_length=16)
     from_status = models.CharField(max_length=12, choices=ProjectStatus.choices)
     to_status = models.CharField(max_length=12, choices=ProjectStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = actor_field()
     comment = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
@@ -262,8 +240,7 @@ class ProjectEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.project.code}: {self.from_status} → {self.to_status}"
 
-    def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+    get_absolute_url = page_of("project")
 
 
 from panhuo.disposal.channel_models import (  # noqa: E402, F401

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
 
@@ -24,11 +23,8 @@ class ExpectedKind(models.TextChoices):
     DEPOSIT = "deposit", _("Deposit")
 
 
-class ExpectedReceiptQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ExpectedReceiptQuerySet:
-        return self.filter(
-            policy.scope_q(user, "receipt", "view", path="project__package__jurisdiction__path")
-        )
+class ExpectedReceiptQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "receipt", "project__package__jurisdiction__path"
 
 
 class ExpectedReceipt(models.Model):
@@ -63,8 +59,7 @@ class ExpectedReceipt(models.Model):
     def __str__(self) -> str:
         return f"{self.project_id} {self.due_date} {self.kind} {self.amount}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("project-detail", args=[self.project_id])
+    get_absolute_url = page_url("project-detail", "project_id")
 
 
 class DebtSettlement(models.Model):
@@ -77,9 +72,7 @@ class DebtSettlement(models.Model):
     )
     amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     settled_on = models.DateField(_("settled on"))
-    settled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    settled_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -94,8 +87,7 @@ class DebtSettlement(models.Model):
     def __str__(self) -> str:
         return f"{self.debt_id} −{self.amount} (swap {self.project_id})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("debt-detail", args=[self.debt_id])
+    get_absolute_url = page_url("debt-detail", "debt_id")
 
 
 class DeferredSecurityKind(models.TextChoices):
@@ -124,9 +116,7 @@ class DeferredTerms(models.Model):
     )
     security_reference = models.CharField(_("security document"), max_length=200)
     interest_total = MoneyField(_("interest expected"), default=Decimal("0.00"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    recorded_by = actor_field(null=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
 
@@ -149,5 +139,4 @@ class DeferredTerms(models.Model):
     def __str__(self) -> str:
         return f"{self.project_id}: {self.interest_rate} %, {self.security_kind}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("instalment-plan", args=[self.project_id])
+    get_absolute_url = page_url("instalment-plan", "project_id")

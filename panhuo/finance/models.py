@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -32,11 +31,8 @@ class ReceiptKind(models.TextChoices):
     FORFEITED_DEPOSIT = "forfeited_deposit", _("Forfeited deposit")
 
 
-class ReceiptQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ReceiptQuerySet:
-        return self.filter(
-            policy.scope_q(user, "receipt", "view", path="project__package__jurisdiction__path")
-        )
+class ReceiptQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "receipt", "project__package__jurisdiction__path"
 
 
 class Receipt(models.Model):
@@ -58,9 +54,7 @@ class Receipt(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=ReceiptKind.choices, default=ReceiptKind.SALE_PRICE
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReceiptQuerySet.as_manager()
@@ -92,8 +86,7 @@ class Receipt(models.Model):
     def __str__(self) -> str:
         return f"{self.voucher} ({self.amount})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("receipt-detail", args=[self.pk])
+    get_absolute_url = page_url("receipt-detail")
 
     @property
     def unallocated(self) -> Decimal:
@@ -135,9 +128,8 @@ class ScheduleFrequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
 
 
-class DebtQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DebtQuerySet:
-        return self.filter(policy.scope_q(user, "debt", "view", path="jurisdiction__path"))
+class DebtQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "debt", "jurisdiction__path"
 
 
 class Debt(models.Model):
@@ -196,8 +188,7 @@ class Debt(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.creditor}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("debt-detail", args=[self.pk])
+    get_absolute_url = page_url("debt-detail")
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -212,7 +203,9 @@ class Debt(models.Model):
             raise ValidationError({"outstanding": _("Outstanding cannot exceed the principal.")})
 
 
-class AllocationQuerySet(models.QuerySet):
+class AllocationQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "allocation", "debt__jurisdiction__path"
+
     def net_total(self) -> Decimal:
         """Allocated less reversed: what these entries repaid, net."""
         from django.db.models import Case, Sum, When
@@ -222,11 +215,6 @@ class AllocationQuerySet(models.QuerySet):
         )["s"]
         return Decimal(total or 0).quantize(Decimal("0.01"))
 
-    def visible_to(self, user) -> AllocationQuerySet:
-        return self.filter(
-            policy.scope_q(user, "allocation", "view", path="debt__jurisdiction__path")
-        )
-
 
 class Allocation(models.Model):
     """Part of a receipt applied to repay a debt: the link that makes every yuan traceable."""
@@ -235,13 +223,9 @@ class Allocation(models.Model):
     debt = models.ForeignKey(Debt, on_delete=models.PROTECT, related_name="allocations")
     amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     allocated_on = models.DateField(_("allocated on"))
-    allocated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    allocated_by = actor_field()
     #: Set on a reversal: the allocation it undoes (in full). The ledger is never edited.
-    reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
-    )
+    reverses = optional_ref("self", related_name="reversal", one_to_one=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -266,8 +250,7 @@ class Allocation(models.Model):
             return f"reversal of {self.receipt.voucher} → {self.debt.code}: {self.amount}"
         return f"{self.receipt.voucher} → {self.debt.code}: {self.amount}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("receipt-detail", args=[self.receipt_id])
+    get_absolute_url = page_url("receipt-detail", "receipt_id")
 
     @property
     def is_reversal(self) -> bool:

@@ -8,13 +8,15 @@ stored document (see the migration); the services only ever insert.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import actor_field
+from panhuo.core.links import page_url
 
 
 class DocumentKind(models.TextChoices):
@@ -55,12 +57,7 @@ class Document(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     storage_path = models.CharField(_("storage path"), max_length=255)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = actor_field(verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"))
     jurisdiction_path = models.CharField(_("jurisdiction path"), max_length=255, db_index=True)
 
@@ -83,8 +80,7 @@ class Document(models.Model):
     def __str__(self) -> str:
         return f"{self.title} v{self.revision}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("document-detail", args=[self.pk])
+    get_absolute_url = page_url("document-detail")
 
     def get_download_url(self) -> str:
         return reverse("document-download", args=[self.pk])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import actor_field
+from panhuo.core.links import page_url
 
 
 class AuditEntry(models.Model):
@@ -19,9 +21,7 @@ class AuditEntry(models.Model):
 
     seq = models.PositiveBigIntegerField(primary_key=True)
     created_at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    actor = actor_field(null=True, blank=True)
     actor_name = models.CharField(max_length=150)
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64)
@@ -66,8 +66,7 @@ class AuditHead(models.Model):
     def __str__(self) -> str:
         return f"audit head at #{self.last_seq}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("audit-list")
+    get_absolute_url = page_url("audit-list", None)
 
 
 from panhuo.integrity.document_models import Document, DocumentKind  # noqa: E402, F401

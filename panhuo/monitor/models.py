@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.fields import optional_ref
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
@@ -38,9 +39,7 @@ class RevenueCategory(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_zh = models.CharField(_("Chinese name"), max_length=100)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
-    )
+    parent = optional_ref("self", related_name="children")
     budget = models.CharField(_("budget"), max_length=16, choices=Budget.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -72,9 +71,8 @@ class RevenueCategory(models.Model):
         return self.name_zh if lang.startswith("zh") and self.name_zh else self.name
 
 
-class RevenueRecordQuerySet(models.QuerySet):
-    def visible_to(self, user) -> RevenueRecordQuerySet:
-        return self.filter(policy.scope_q(user, "revenue", "view", path="jurisdiction__path"))
+class RevenueRecordQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "revenue", "jurisdiction__path"
 
 
 class RevenueRecord(models.Model):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import optional_ref
+from panhuo.core.links import page_url
 
 
 class Jurisdiction(models.Model):
@@ -24,9 +26,7 @@ class Jurisdiction(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
-    )
+    parent = optional_ref("self", related_name="children")
     path = models.CharField(max_length=255, editable=False, db_index=True)
 
     class Meta:
@@ -44,8 +44,7 @@ class Jurisdiction(models.Model):
             self.path = expected
             super().save(update_fields=["path"])
 
-    def get_absolute_url(self) -> str:
-        return reverse("jurisdiction-detail", args=[self.pk])
+    get_absolute_url = page_url("jurisdiction-detail")
 
     def subtree(self) -> models.QuerySet[Jurisdiction]:
         return Jurisdiction.objects.filter(path__startswith=self.path)
@@ -75,8 +74,7 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("unit-detail", args=[self.pk])
+    get_absolute_url = page_url("unit-detail")
 
 
 class User(AbstractUser):
@@ -93,8 +91,7 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
-    def get_absolute_url(self) -> str:
-        return reverse("me")
+    get_absolute_url = page_url("me", None)
 
 
 class Role(models.TextChoices):
@@ -124,8 +121,7 @@ class TaskForce(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("jurisdiction-detail", args=[self.jurisdiction_id])
+    get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
 
 
 class RoleAssignment(models.Model):
@@ -136,9 +132,7 @@ class RoleAssignment(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="assignments"
     )
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
-    )
+    unit = optional_ref(Unit, related_name="assignments")
 
     class Meta:
         ordering = ["user__username", "role"]
@@ -159,8 +153,7 @@ class RoleAssignment(models.Model):
         where = self.unit or self.jurisdiction
         return f"{self.user} — {self.get_role_display()} @ {where}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("me")
+    get_absolute_url = page_url("me", None)
 
 
 class ApiToken(models.Model):
@@ -179,8 +172,7 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("me")
+    get_absolute_url = page_url("me", None)
 
 
 class SignInFailure(models.Model):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, User
 
@@ -204,3 +204,22 @@ def units_for(user: User | None, resource: str, action: str):
         else:
             q |= Q(jurisdiction__path__startswith=g.path)
     return Unit.objects.filter(q).select_related("jurisdiction")
+
+
+class ScopedQuerySet(QuerySet):
+    """A queryset whose ``visible_to(user)`` keeps the rows the user may view: the rows under
+    a jurisdiction path (``scope_path``, e.g. ``project__package__jurisdiction__path``) their
+    roles for ``scope_resource`` reach, and for a unit asset officer the rows of their unit
+    (``scope_unit``, the lookup of the row's holding unit, where it has one). ``scope_distinct``
+    where the unit lookup runs through a to-many relation."""
+
+    scope_resource: str
+    scope_path: str
+    scope_unit: str | None = None
+    scope_distinct = False
+
+    def visible_to(self, user):
+        qs = self.filter(
+            scope_q(user, self.scope_resource, "view", path=self.scope_path, unit=self.scope_unit)
+        )
+        return qs.distinct() if self.scope_distinct else qs

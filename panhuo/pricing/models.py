@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.links import page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 from panhuo.pricing import permissions  # noqa: F401 (the policy rules of this app)
@@ -37,17 +37,9 @@ class AppraisalMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ValuationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ValuationQuerySet:
-        return self.filter(
-            policy.scope_q(
-                user,
-                "valuation",
-                "view",
-                path="asset__unit__jurisdiction__path",
-                unit="asset__unit",
-            )
-        )
+class ValuationQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "valuation", "asset__unit__jurisdiction__path"
+    scope_unit = "asset__unit"
 
 
 class Valuation(models.Model):
@@ -60,13 +52,8 @@ class Valuation(models.Model):
         related_name="valuations",
         verbose_name=_("asset"),
     )
-    package = models.ForeignKey(
-        "disposal.Package",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="valuations",
-        verbose_name=_("asset package"),
+    package = optional_ref(
+        "disposal.Package", related_name="valuations", verbose_name=_("asset package")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=ValuationKind.choices)
     value = MoneyField(_("value"), validators=[MinValueValidator(Decimal("0.01"))])
@@ -87,18 +74,11 @@ class Valuation(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    model_run = models.ForeignKey(
-        "pricing.AvmRun",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="estimates",
-        verbose_name=_("model run"),
+    model_run = optional_ref(
+        "pricing.AvmRun", related_name="estimates", verbose_name=_("model run")
     )
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = actor_field(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ValuationQuerySet.as_manager()
@@ -137,8 +117,7 @@ class Valuation(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value} ({self.base_date:%Y-%m-%d})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("valuation-detail", args=[self.pk])
+    get_absolute_url = page_url("valuation-detail")
 
     @property
     def jurisdiction(self) -> Jurisdiction:
@@ -284,9 +263,7 @@ class PriceRuleSet(models.Model):
         default=Decimal("100000.00"),
         validators=[MinValueValidator(0)],
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    updated_by = actor_field(null=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -322,13 +299,9 @@ class AvmRun(models.Model):
     """One training of the automated valuation model: what it learnt from, how wrong it was on
     deals it had not seen, and the fitted model itself (checked by its SHA-256 before use)."""
 
-    jurisdiction = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    jurisdiction = optional_ref(Jurisdiction, related_name="+")
     trained_at = models.DateTimeField(_("trained at"), auto_now_add=True)
-    trained_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    trained_by = actor_field(null=True, blank=True)
     method = models.CharField(_("method"), max_length=100)
     kinds = models.JSONField(_("asset kinds"), default=list)
     features = models.JSONField(_("features"), default=list)
@@ -350,8 +323,7 @@ class AvmRun(models.Model):
     def __str__(self) -> str:
         return f"AVM run #{self.pk} ({self.trained_at:%Y-%m-%d %H:%M}, n={self.n_train})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("avm-runs")
+    get_absolute_url = page_url("avm-runs", None)
 
     def blob_intact(self) -> bool:
         return hashlib.sha256(bytes(self.model_blob)).hexdigest() == self.model_sha256

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import actor_field
+from panhuo.core.links import page_url
 
 
 class ImportMapping(models.Model):
@@ -35,8 +37,7 @@ class ImportMapping(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("import-mapping-list")
+    get_absolute_url = page_url("import-mapping-list", None)
 
     def as_json(self) -> dict:
         return {"columns": self.columns, "values": self.values, "options": self.options}
@@ -53,9 +54,7 @@ class ImportRun(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_runs"
-    )
+    owner = actor_field(related_name="import_runs")
     target = models.CharField(max_length=20, default="assets")
     file_name = models.CharField(_("file"), max_length=255)
     file_sha256 = models.CharField(max_length=64)
@@ -90,8 +89,7 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"Import #{self.pk} {self.file_name}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("import-run-detail", args=[self.pk])
+    get_absolute_url = page_url("import-run-detail")
 
     @property
     def finished(self) -> bool:

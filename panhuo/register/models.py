@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, optional_ref
+from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit
 
@@ -55,9 +56,7 @@ class ClassificationCode(models.Model):
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
-    )
+    parent = optional_ref("self", related_name="children")
     level = models.PositiveSmallIntegerField(_("level"), default=1)
 
     class Meta:
@@ -72,11 +71,9 @@ class ClassificationCode(models.Model):
         return reverse("asset-list") + f"?classification={self.code}"
 
 
-class AssetQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AssetQuerySet:
-        return self.filter(
-            policy.scope_q(user, "asset", "view", path="unit__jurisdiction__path", unit="unit")
-        )
+class AssetQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "asset", "unit__jurisdiction__path"
+    scope_unit = "unit"
 
 
 class Asset(models.Model):
@@ -126,13 +123,8 @@ class Asset(models.Model):
         choices=Criticality.choices,
         default=Criticality.NON_ESSENTIAL,
     )
-    classification = models.ForeignKey(
-        ClassificationCode,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assets",
-        verbose_name=_("classification"),
+    classification = optional_ref(
+        ClassificationCode, related_name="assets", verbose_name=_("classification")
     )
     certificate_number = models.CharField(_("title certificate number"), max_length=64, blank=True)
     title_complete = models.BooleanField(_("title complete"), default=False)
@@ -200,8 +192,7 @@ class Asset(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("asset-detail", args=[self.pk])
+    get_absolute_url = page_url("asset-detail")
 
     @property
     def jurisdiction(self):
@@ -291,8 +282,7 @@ class Encumbrance(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.holder}"
 
-    def get_absolute_url(self) -> str:
-        return self.asset.get_absolute_url()
+    get_absolute_url = page_of("asset")
 
 
 from panhuo.register.import_models import ImportMapping, ImportRun  # noqa: E402, F401

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.links import page_of, page_url
 from panhuo.organisation.models import Jurisdiction
 
 
@@ -34,8 +33,7 @@ class ScopeRuleSet(models.Model):
     def __str__(self) -> str:
         return f"Scope rules of {self.jurisdiction}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("scope-proposal")
+    get_absolute_url = page_url("scope-proposal", None)
 
     def as_json(self) -> dict:
         return {
@@ -55,9 +53,7 @@ class ScopeDecision(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="scope_decisions"
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = actor_field()
     decided_at = models.DateTimeField(auto_now_add=True)
     rules = models.JSONField(default=dict)
     note = models.TextField(_("note"), blank=True)
@@ -69,8 +65,7 @@ class ScopeDecision(models.Model):
     def __str__(self) -> str:
         return f"Scope decision #{self.pk} ({self.jurisdiction})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("scope-decision-detail", args=[self.pk])
+    get_absolute_url = page_url("scope-decision-detail")
 
 
 class ScopeDecisionItem(models.Model):
@@ -88,5 +83,4 @@ class ScopeDecisionItem(models.Model):
     def __str__(self) -> str:
         return f"{self.asset_id}: {'in' if self.included else 'out'}"
 
-    def get_absolute_url(self) -> str:
-        return self.decision.get_absolute_url()
+    get_absolute_url = page_of("decision")

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.fields import MoneyField
+from panhuo.core.links import page_url
 from panhuo.organisation.models import Jurisdiction
 
 
@@ -36,8 +36,7 @@ class ScheduleRow(models.Model):
     def __str__(self) -> str:
         return f"{self.debt_id} {self.due_date}: {self.principal} + {self.interest}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("debt-detail", args=[self.debt_id])
+    get_absolute_url = page_url("debt-detail", "debt_id")
 
 
 class FiscalInputs(models.Model):
@@ -70,5 +69,4 @@ class FiscalInputs(models.Model):
     def __str__(self) -> str:
         return f"{self.jurisdiction} {self.year}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("jurisdiction-detail", args=[self.jurisdiction_id])
+    get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")

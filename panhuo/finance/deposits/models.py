@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
 
@@ -29,11 +28,8 @@ class DepositStatus(models.TextChoices):
     APPLIED = "applied", _("Applied to the price")
 
 
-class DepositQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DepositQuerySet:
-        return self.filter(
-            policy.scope_q(user, "deposit", "view", path="project__package__jurisdiction__path")
-        )
+class DepositQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "deposit", "project__package__jurisdiction__path"
 
 
 class Deposit(models.Model):
@@ -42,13 +38,8 @@ class Deposit(models.Model):
     project = models.ForeignKey(
         "disposal.DisposalProject", on_delete=models.PROTECT, related_name="deposits"
     )
-    round = models.ForeignKey(
-        "disposal.ListingRound",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="deposits",
-        verbose_name=_("listing round"),
+    round = optional_ref(
+        "disposal.ListingRound", related_name="deposits", verbose_name=_("listing round")
     )
     bidder = models.CharField(_("bidder"), max_length=200)
     amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
@@ -61,17 +52,10 @@ class Deposit(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     #: The receipt a forfeit or an application to the price created.
-    receipt = models.OneToOneField(
-        "finance.Receipt",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="deposit",
-        verbose_name=_("receipt"),
+    receipt = optional_ref(
+        "finance.Receipt", related_name="deposit", verbose_name=_("receipt"), one_to_one=True
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -110,8 +94,7 @@ class Deposit(models.Model):
     def __str__(self) -> str:
         return f"{self.voucher} {self.bidder} ({self.amount})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("deposit-detail", args=[self.pk])
+    get_absolute_url = page_url("deposit-detail")
 
     @property
     def jurisdiction(self):

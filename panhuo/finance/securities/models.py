@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
 
@@ -32,9 +31,8 @@ class SecurityKind(models.TextChoices):
 ASSET_KINDS = frozenset({SecurityKind.COLLATERAL, SecurityKind.PLEDGE})
 
 
-class DebtSecurityQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DebtSecurityQuerySet:
-        return self.filter(policy.scope_q(user, "debt", "view", path="debt__jurisdiction__path"))
+class DebtSecurityQuerySet(policy.ScopedQuerySet):
+    scope_resource, scope_path = "debt", "debt__jurisdiction__path"
 
     def live(self, on: dt.date | None = None) -> DebtSecurityQuerySet:
         """Securities still binding on ``on``: not released, not expired, on a debt with
@@ -53,23 +51,14 @@ class DebtSecurity(models.Model):
     debt = models.ForeignKey("finance.Debt", on_delete=models.CASCADE, related_name="securities")
     kind = models.CharField(_("kind"), max_length=12, choices=SecurityKind.choices)
     guarantor = models.CharField(_("guarantor"), max_length=200, blank=True)
-    asset = models.ForeignKey(
-        "register.Asset",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="debt_securities",
-        verbose_name=_("asset"),
-    )
+    asset = optional_ref("register.Asset", related_name="debt_securities", verbose_name=_("asset"))
     amount = MoneyField(_("amount secured"), validators=[MinValueValidator(Decimal("0.01"))])
     valid_from = models.DateField(_("from"))
     valid_until = models.DateField(_("until"), null=True, blank=True)
     released_on = models.DateField(_("released on"), null=True, blank=True)
     release_note = models.CharField(_("release note"), max_length=300, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DebtSecurityQuerySet.as_manager()
@@ -108,8 +97,7 @@ class DebtSecurity(models.Model):
         party = self.guarantor if self.kind == SecurityKind.GUARANTEE else str(self.asset)
         return f"{self.get_kind_display()}: {party} ({self.amount})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("debt-detail", args=[self.debt_id])
+    get_absolute_url = page_url("debt-detail", "debt_id")
 
     def is_live(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
