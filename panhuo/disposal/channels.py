@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.validation import full_clean
 from panhuo.disposal import deadlines, money
 from panhuo.disposal.channel_models import (
     MONTHS,
@@ -406,7 +407,7 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         note["concluded_on"] = str(deal_on)
         current.bidders = plan["sold"]["bidders"]
         current.deal_price, current.buyer = project.deal_price, project.buyer
-        current.full_clean()
+        full_clean(current)
         current.save()
         note["bidders"] = current.bidders
         if current.single_bidder:
@@ -428,7 +429,7 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         note["tranches"] = [tr["name"] for tr in plan["tranches"]]
     if "contract" in plan:
         c = Contract(project=project, **plan["contract"])
-        c.full_clean()
+        full_clean(c)
         c.save()
         kind = money.RENT if project.channel == Channel.LEASE else money.FEE
         rows = [(d, c.period_amount, kind, "") for d in
