@@ -9,15 +9,19 @@ Authentication (an API token, or the browser session with CSRF) is in organisati
 
 from __future__ import annotations
 
+import functools
 import logging
 import pickle
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -29,6 +33,35 @@ from panhuo.organisation.auth import session_auth, token_auth
 from panhuo.organisation.throttle import Throttled
 
 logger = logging.getLogger(__name__)
+
+
+def docs_access(view):
+    """The API's documentation page and its OpenAPI schema: public when
+    ``PANHUO["API_DOCS_PUBLIC"]`` (the default everywhere but production), otherwise for a
+    signed-in user or a caller with an API token; anyone else is sent to sign in (the page)
+    or told 401 (the schema)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if settings.PANHUO.get("API_DOCS_PUBLIC") or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            try:
+                user = token_auth(request)
+            except (AuthenticationError, Throttled):
+                user = None
+            if user is not None:
+                return view(request, *args, **kwargs)
+        if request.path.rstrip("/").endswith("/docs"):
+            return redirect_to_login(request.get_full_path())
+        response = JsonResponse(
+            {"detail": gettext("Sign in, or send an API token, to read the API's schema.")},
+            status=401,
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="panhuo"'
+        return response
+
+    return wrapper
 
 
 class PanhuoAPI(NinjaAPI):
@@ -70,6 +103,8 @@ api = PanhuoAPI(
     # Swagger UI from the files ninja ships (ninja is an installed app): no CDN. No online
     # validator either: government intranets are offline.
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+    # Public only where settings say so (PANHUO_API_DOCS_PUBLIC; off in production).
+    docs_decorator=docs_access,
 )
 
 

@@ -296,6 +296,9 @@ PANHUO = {
     # Largest document (appraisal report, contract...) accepted on a record (bytes).
     "DOCUMENT_MAX_BYTES": int(os.environ.get("PANHUO_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)),
     "MAX_PAGE_SIZE": 500,
+    # The API's documentation (/api/v1/docs) and schema (/api/v1/openapi.json) without signing
+    # in: off in production unless PANHUO_API_DOCS_PUBLIC=true (they list every operation).
+    "API_DOCS_PUBLIC": _env_bool("PANHUO_API_DOCS_PUBLIC", default=not PRODUCTION),
     # Reuse the answers of the busiest reads until the next audited write (core/read_cache.py).
     # Off in the test profile, whose factories write without audit entries.
     "READ_CACHE": os.environ.get("PANHUO_READ_CACHE", "0" if ENV == "test" else "1") == "1",

@@ -32,12 +32,13 @@ from panhuo.approvals.selectors import (
 )
 from panhuo.approvals.services.gates import missing_documents
 from panhuo.core.api import PagePagination, actor, referenced, require_any
-from panhuo.core.schemas import ErrorOut, Id
+from panhuo.core.api_lists import list_endpoint
+from panhuo.core.schemas import CONFLICT_ERRORS as ERRORS
+from panhuo.core.schemas import Id
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 
 router = Router(tags=["approvals"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _detail(user, request_id):
@@ -80,14 +81,7 @@ def approval_decision(request: HttpRequest, request_id: Id, payload: DecisionIn)
     require_any(request, "approval", "decide")
     user = actor(request)
     r = get_request_for(user, request_id)
-    services.approval_decide(
-        actor=user,
-        request=r,
-        approve=payload.approve,
-        comment=payload.comment,
-        version=payload.version,
-        step=payload.step,
-    )
+    services.approval_decide(actor=user, request=r, **payload.dict())
     return _detail(user, r.pk)
 
 
@@ -101,13 +95,17 @@ def approval_withdraw(request: HttpRequest, request_id: Id, payload: WithdrawIn)
     return _detail(user, r.pk)
 
 
-@router.get("/approval-chains", response={200: list[ChainOut], **ERRORS})
-@paginate(PagePagination)
-def approval_chain_index(request: HttpRequest, filters: Query[ChainFilters]):
-    """Chains configured in the caller's jurisdictions (where none applies: one step, the
-    head or a deputy)."""
-    require_any(request, "approval_chain", "view")
-    return chain_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router,
+    "/approval-chains",
+    ChainOut,
+    ChainFilters,
+    "approval_chain",
+    chain_list,
+    doc="Chains configured in the caller's jurisdictions (where none applies: one step, the\n"
+    "    head or a deputy).",
+    errors=ERRORS,
+)
 
 
 @router.post("/approval-chains", response={200: ChainOut, 201: ChainOut, **ERRORS})
@@ -122,20 +120,11 @@ def approval_chain_set(request: HttpRequest, payload: ChainIn):
         user,
         payload.jurisdiction,
     )
-    exists = ApprovalChain.objects.filter(
-        jurisdiction=jurisdiction,
-        purpose=payload.purpose,
-        channel=payload.channel,
-        min_amount=payload.min_amount,
-    ).exists()
+    # A chain's key: purpose, channel and threshold (as given; the default threshold is text).
+    key = {"purpose": payload.purpose, "channel": payload.channel, "min_amount": payload.min_amount}
+    exists = ApprovalChain.objects.filter(jurisdiction=jurisdiction, **key).exists()
     chain = services.chain_set(
-        actor=user,
-        jurisdiction=jurisdiction,
-        purpose=payload.purpose,
-        channel=payload.channel,
-        min_amount=payload.min_amount,
-        name=payload.name,
-        steps=payload.steps,
+        actor=user, jurisdiction=jurisdiction, name=payload.name, steps=payload.steps, **key
     )
     return Status(200 if exists else 201, get_chain_for(user, chain.pk))
 
@@ -149,12 +138,17 @@ def approval_chain_delete(request: HttpRequest, chain_id: Id):
     return Status(204, None)
 
 
-@router.get("/delegations", response={200: list[DelegationOut], **ERRORS})
-@paginate(PagePagination)
-def delegation_index(request: HttpRequest, filters: Query[DelegationFilters]):
-    """Delegations given or received by the caller (and, for readers, their jurisdictions')."""
-    require_any(request, "approval", "view")
-    return delegation_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router,
+    "/delegations",
+    DelegationOut,
+    DelegationFilters,
+    "approval",
+    delegation_list,
+    name="delegation_index",
+    errors=ERRORS,
+    doc="Delegations given or received by the caller (and, for readers, their jurisdictions').",
+)
 
 
 @router.post("/delegations", response={201: DelegationOut, **ERRORS})
@@ -169,14 +163,7 @@ def delegation_new(request: HttpRequest, payload: DelegationIn):
         user,
         payload.to_user,
     )
-    d = services.delegation_set(
-        actor=user,
-        to_user=to_user,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
-        purposes=payload.purposes,
-        reason=payload.reason,
-    )
+    d = services.delegation_set(actor=user, to_user=to_user, **payload.dict(exclude={"to_user"}))
     return Status(201, get_delegation_for(user, d.pk))
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.approvals.models import STEP_ROLES, ApprovalStatus
 from panhuo.approvals.registry import channel_choices, purpose_choices
-from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.core.forms import MoneyFormField, blank_choice, text_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
 from panhuo.organisation.models import Role, User
@@ -62,12 +62,8 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.HiddenInput
     )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required to reject."),
+    comment = text_field(
+        _("Comment"), rows=2, required=False, max_length=10_000, help_text=_("Required to reject.")
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     #: The step the decider read: a request that moved on is a conflict, not the next step.

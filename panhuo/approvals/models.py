@@ -21,17 +21,11 @@ from panhuo.approvals.registry import purpose_label
 from panhuo.core.fields import MoneyField, actor_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
-from panhuo.organisation.models import Jurisdiction, Role
+from panhuo.organisation.models import Jurisdiction
 
-H, D, O, U, F_, A, S = (  # noqa: E741
-    Role.HEAD,
-    Role.DEPUTY,
-    Role.OFFICE,
-    Role.UNIT_OFFICER,
-    Role.FINANCE,
-    Role.AUDITOR,
-    Role.SUPERVISOR,
-)
+# One letter per role, as in the policy's table (F_ here: F is the query expression).
+from panhuo.organisation.policy import D, H, O, U
+from panhuo.organisation.policy import F as F_
 
 #: Roles a chain step may name as its deciders.
 STEP_ROLES = frozenset({H, D, O, F_})
@@ -58,10 +52,6 @@ class ApprovalStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ChainQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "approval_chain", "jurisdiction__path"
-
-
 class ApprovalChain(models.Model):
     """The steps a request of one purpose takes in one jurisdiction (and the ones below it).
 
@@ -81,7 +71,8 @@ class ApprovalChain(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ChainQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("approval_chain", "jurisdiction__path")
 
     class Meta:
         ordering = ["jurisdiction__path", "purpose", "channel", "min_amount"]

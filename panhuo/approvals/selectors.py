@@ -13,7 +13,7 @@ from panhuo.approvals.models import (
     ApprovalStatus,
     Delegation,
 )
-from panhuo.core.querying import id_or_missing, narrowed, ordered, search_filter
+from panhuo.core.querying import id_or_missing, narrowed, ordered, search_filter, visible_one
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 
@@ -105,14 +105,7 @@ def inbox(user, *, purpose: str = "") -> list[ApprovalRequest]:
 
 
 def get_chain_for(user, pk) -> ApprovalChain:
-    pk = id_or_missing(pk, ApprovalChain)
-    return (
-        ApprovalChain.objects.visible_to(user)
-        .filter(pk=pk)
-        .select_related("jurisdiction", "created_by")
-        .prefetch_related("steps")
-        .get()
-    )
+    return visible_one(ApprovalChain, user, pk, "jurisdiction", "created_by", prefetch=("steps",))
 
 
 def chain_list(
@@ -133,13 +126,7 @@ def chain_list(
 
 
 def get_delegation_for(user, pk) -> Delegation:
-    pk = id_or_missing(pk, Delegation)
-    return (
-        Delegation.objects.visible_to(user)
-        .filter(pk=pk)
-        .select_related("from_user", "to_user")
-        .get()
-    )
+    return visible_one(Delegation, user, pk, "from_user", "to_user")
 
 
 def delegation_list(user, *, q: str = "", mine: bool = False) -> QuerySet[Delegation]:

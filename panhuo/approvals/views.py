@@ -43,7 +43,9 @@ from panhuo.core.errors import Conflict
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
+    button_write,
     fetch_or_404,
+    form_write,
     paginate,
     section_required,
 )
@@ -233,14 +235,14 @@ def withdraw_view(request, pk):
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return _request_page(request, r, withdraw_form=form, status=400)
-    try:
-        services.approval_withdraw(
-            actor=request.user, request=r, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
+    withdrawn = form_write(
+        request,
+        form,
+        lambda: services.approval_withdraw(actor=request.user, request=r, **form.cleaned_data),
+        _("Request withdrawn."),
+    )
+    if withdrawn is None:
         return _request_page(request, r, withdraw_form=form, status=400)
-    messages.success(request, _("Request withdrawn."))
     return redirect(r)
 
 
@@ -358,19 +360,13 @@ def delegation_list_view(request):
     elif request.method == "POST":
         raise PermissionDenied(_("Only people who decide approval steps may delegate them."))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.delegation_set(
-                actor=user,
-                to_user=form.cleaned_data["to_user"],
-                starts_at=form.cleaned_data["starts_at"],
-                ends_at=form.cleaned_data["ends_at"],
-                purposes=form.cleaned_data["purposes"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Delegation saved."))
+        saved = form_write(
+            request,
+            form,
+            lambda: services.delegation_set(actor=user, **form.cleaned_data),
+            _("Delegation saved."),
+        )
+        if saved is not None:
             return redirect("delegation-list")
     return DelegationList(request).dispatch(
         form=form, status=400 if form is not None and form.errors else 200
@@ -410,10 +406,9 @@ def _purpose_labels(d) -> list[str]:
 @section_required("delegation", "set")
 def delegation_revoke_view(request, pk):
     d = fetch_or_404(get_delegation_for, request.user, pk)
-    try:
-        services.delegation_revoke(actor=request.user, delegation=d)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Delegation revoked."))
+    button_write(
+        request,
+        lambda: services.delegation_revoke(actor=request.user, delegation=d),
+        _("Delegation revoked."),
+    )
     return redirect(reverse("delegation-list"))

@@ -79,7 +79,7 @@ def require_any(request: HttpRequest, resource: str, action: str) -> None:
     Scope is checked afterwards, per object, by the selectors (404) and services (403).
     """
     if not policy.can_any(actor(request), resource, action):
-        raise policy.NotPermitted(f"You may not {action} {resource}s.")
+        raise policy.NotPermitted(policy.refusal(resource, action, one=False))
 
 
 class ReferenceMissing(ObjectDoesNotExist):
@@ -105,6 +105,12 @@ def referenced[T](field: str, label: str, getter: Callable[[Any, Any], T], user,
 def visible_jurisdiction(user, pk):
     """A jurisdiction the caller may see (for ids named in a request body)."""
     return policy.jurisdictions_for(user, "organisation", "view").get(pk=pk)
+
+
+def referenced_jurisdiction(user, pk, getter: Callable[[Any, Any], Any] = visible_jurisdiction):
+    """The jurisdiction a request names in its ``jurisdiction`` field (one the caller may see,
+    or that ``getter`` finds for them), or the 404 naming the field."""
+    return referenced("jurisdiction", "jurisdiction", getter, user, pk)
 
 
 def visible_unit(user, pk):

@@ -24,26 +24,29 @@ from panhuo.core.schemas import ERRORS
 def list_endpoint(
     router: Router,
     path: str,
-    *,
-    name: str,
     out: type,
     filters: type,
     resource: str,
     rows: Callable[..., Any],
+    *,
+    name: str = "",
     action: str = "view",
     doc: str = "",
     errors: dict[int, type] | None = None,
     **route: Any,
 ) -> Callable[..., Any]:
-    """Declare ``GET path`` on ``router``: ``rows(user, **filters.selector_kwargs())`` for a
-    caller who may ``action`` the ``resource`` in some jurisdiction (403 otherwise)."""
+    """Declare ``GET path`` on ``router``, answering pages of ``out``: ``rows(user,
+    **filters.selector_kwargs())`` for a caller who may ``action`` the ``resource`` in some
+    jurisdiction (403 otherwise). Read as a route: ``list_endpoint(router, "/debts", DebtOut,
+    DebtFilters, "debt", debt_list, tags=["debts"])``. The endpoint's name (its operation id)
+    is ``<resource>_index`` unless ``name`` says otherwise."""
 
     def endpoint(request: HttpRequest, filters: Query[filters]):  # type: ignore[valid-type]
         require_any(request, resource, action)
         return rows(actor(request), **filters.selector_kwargs())
 
     caller = sys._getframe(1).f_globals.get("__name__", __name__)
-    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint.__name__ = endpoint.__qualname__ = name or f"{resource}_index"
     endpoint.__module__ = caller
     endpoint.__doc__ = doc or None
     endpoint.__annotations__ = {"request": HttpRequest, "filters": Query[filters]}

@@ -8,15 +8,19 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.bounds import validate_amount
+
 
 class MoneyFormField(forms.DecimalField):
     """An amount in yuan, as typed by people who live in spreadsheets.
 
     Thousands separators, spaces and a currency sign are accepted ("1,234,567.80", "¥ 500");
-    more than two decimal places are refused rather than rounded away.
+    more than two decimal places are refused rather than rounded away, and so is an amount
+    beyond the one bound (``core.bounds``).
     """
 
     widget = forms.TextInput
+    default_validators = [validate_amount]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 20)
@@ -107,6 +111,9 @@ class AmountFormField(MoneyFormField):
     def run_validators(self, value):
         if value is None:
             return
+        # In yuan, after the unit: the bound and the field's own limits (not the digit count,
+        # which the unit changes).
+        validate_amount(value)
         for v in self.validators:
             if isinstance(v, MinValueValidator | MaxValueValidator):
                 v(value)
@@ -143,3 +150,42 @@ class FieldsetsMixin:
             (legend, [self[name] for name in names if name in self.fields])
             for legend, names in self.fieldsets
         ]
+
+
+def search_field(placeholder, label=None, **kwargs) -> forms.CharField:
+    """A list's free-text search box (``q``): never required, its placeholder saying what it
+    searches."""
+    return forms.CharField(
+        label=label or _("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": placeholder}),
+        **kwargs,
+    )
+
+
+def choice_filter(label, choices, all_label=None) -> forms.ChoiceField:
+    """A list filter over ``choices``: never required, "all" (or ``all_label``) first."""
+    return forms.ChoiceField(label=label, required=False, choices=blank_choice(choices, all_label))
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    """A date typed with the browser's date picker (ISO whatever the language)."""
+    return forms.DateField(label=label, widget=DateInput(), **kwargs)
+
+
+def text_field(label, rows: int = 3, **kwargs) -> forms.CharField:
+    """Free text over a few lines (a note, a comment, a reason)."""
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+def offer_jurisdictions(form, user, resource: str, edit_resource: str = "") -> None:
+    """Fill the form's ``jurisdiction`` choices: the places where ``user`` may edit
+    ``edit_resource`` (``resource`` unless given) on the form offered; on a submitted form any
+    place they may view ``resource`` in, as the service decides what the roles allow there."""
+    from panhuo.organisation import policy
+
+    if form.is_bound:
+        places = policy.jurisdictions_for(user, resource, "view")
+    else:
+        places = policy.jurisdictions_for(user, edit_resource or resource, "edit")
+    form.fields["jurisdiction"].queryset = places.order_by("path")

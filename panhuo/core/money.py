@@ -7,6 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+#: A cent (分), the smallest amount, and zero yuan: the quanta every app rounds money to.
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
 UNITS = {
     "yuan": (Decimal(1), _("yuan"), 2),
     "wan": (Decimal(10_000), _("10k yuan"), 2),

@@ -46,3 +46,15 @@ def ordered(
     if key is None:
         desc, key = default.startswith("-"), allowed[default.lstrip("-")]
     return qs.order_by(("-" if desc else "") + key, tiebreak)
+
+
+def visible_one(model: type[Model], user, pk, *related: str, prefetch: tuple[str, ...] = ()):
+    """Row ``pk`` of ``model`` if ``user`` may see it (the model's ``visible_to``), with the
+    ``related`` rows joined and ``prefetch`` fetched: a selector's ``get_*_for``. What the user
+    may not see, or a malformed id, is the model's DoesNotExist (denied looks missing)."""
+    qs = model.objects.visible_to(user)
+    if related:
+        qs = qs.select_related(*related)
+    if prefetch:
+        qs = qs.prefetch_related(*prefetch)
+    return qs.get(pk=id_or_missing(pk, model))

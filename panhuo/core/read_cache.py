@@ -4,7 +4,8 @@ Every write in Panhuo goes through a service function that appends to the audit 
 writers append one at a time while holding the chain's head row (``integrity.AuditHead``). The
 head's hash therefore names the state of every audited table: while it has not moved, nothing a
 list shows has changed. A read that is asked again by the same user, with the same query, on
-the same day, in the same language, can be answered with the bytes it was answered with before.
+the same day, in the same language, with the same role assignments, can be answered with the bytes
+it was answered with before.
 
 The head is read in its own query before the answer is computed. A write committed between that
 query and the answer's own queries makes the stored answer newer than its key, never older; and
@@ -79,11 +80,21 @@ def _chain_head() -> str:
     return f"{head[0]}:{head[1]}" if head else "empty"
 
 
+def _grants(user) -> str:
+    """What the user may see, as of now: role assignments can change without an audited
+    write (the admin, a restore, SQL), and a list answered before a role was taken away must
+    not be answered again after."""
+    from panhuo.organisation import policy
+
+    return repr([(g.role, g.path, g.unit_id) for g in policy.grants(user)])
+
+
 def _key(request: HttpRequest, scope: str) -> str:
     user = request.user
     parts = (
         scope,
         str(user.pk),
+        _grants(user),
         translation.get_language() or "",
         timezone.localdate().isoformat(),
         _chain_head(),

@@ -8,6 +8,7 @@ range, so no malformed value reaches the database and comes back as a 500.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -23,6 +24,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
+
+from panhuo.core.bounds import amount_problem, date_problem
+from panhuo.core.money import CENT
 
 #: The largest id a BIGINT column holds (SQLite and PostgreSQL alike).
 MAX_ID = 2**63 - 1
@@ -40,14 +44,28 @@ def _no_nul(value: str) -> str:
 #: Free text from the caller.
 Text = Annotated[str, AfterValidator(_no_nul)]
 
+
+def _in_date_bounds(value: dt.date) -> dt.date:
+    if problem := date_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+#: A business date within ``core.bounds`` (1900-01-01 to 2100-12-31): for dates a reader gives
+#: (an "as of" date) that the answer computes with.
+BusinessDate = Annotated[dt.date, AfterValidator(_in_date_bounds)]
+
 _DECIMAL_TEXT = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 
 
-def decimal_parser(*, max_digits: int, places: int, minimum: Decimal | None, above: bool):
+def decimal_parser(
+    *, max_digits: int, places: int, minimum: Decimal | None, above: bool, money: bool = False
+):
     """A validator turning decimal text (or an int) into an exact Decimal within bounds.
 
     Floats are refused outright, because a float has already lost the exact value the client
     meant (and JSON ``1e999``/``NaN`` arrive as floats). ``above`` makes ``minimum`` exclusive.
+    ``money`` applies the one bound on amounts (``core.bounds.MAX_AMOUNT``).
     """
 
     def parse(value: Any) -> Decimal:
@@ -76,6 +94,8 @@ def decimal_parser(*, max_digits: int, places: int, minimum: Decimal | None, abo
                 raise ValueError(f"Must be above {minimum}.")
             if not above and amount < minimum:
                 raise ValueError(f"Must be at least {minimum}.")
+        if money and (problem := amount_problem(amount)):
+            raise ValueError(problem)
         return amount.quantize(Decimal(1).scaleb(-places))
 
     return parse
@@ -96,32 +116,40 @@ def DecimalIn(
     places: int = 2,
     minimum: Decimal | None = None,
     above: bool = False,
+    money: bool = False,
     description: str = 'Decimal text, e.g. "1234.50" (JSON numbers with a fraction are refused).',
 ) -> Any:
-    """An input Decimal type with the given precision and lower bound."""
+    """An input Decimal type with the given precision and lower bound; ``money``: an amount,
+    below the one bound on amounts (``core.bounds``)."""
     return Annotated[
         Decimal,
         BeforeValidator(
-            decimal_parser(max_digits=max_digits, places=places, minimum=minimum, above=above)
+            decimal_parser(
+                max_digits=max_digits, places=places, minimum=minimum, above=above, money=money
+            )
         ),
         WithJsonSchema(_decimal_schema(description)),
     ]
+
+
+_BELOW_BOUND = " Below 10,000,000,000,000 yuan (10^13; core.bounds)."
 
 
 #: An amount of money that must be above zero (receipts, allocations, prices, principal).
 PositiveMoney = DecimalIn(
     minimum=Decimal(0),
     above=True,
-    description='An amount above zero as decimal text with at most 2 places, e.g. "1234.50".',
+    money=True,
+    description='An amount above zero as decimal text with at most 2 places, e.g. "1234.50".'
+    + _BELOW_BOUND,
 )
 #: An amount of money that may be zero (book and appraised values, outstanding).
 Money = DecimalIn(
     minimum=Decimal(0),
-    description='An amount of at least zero as decimal text with at most 2 places, e.g. "0.00".',
+    money=True,
+    description='An amount of at least zero as decimal text with at most 2 places, e.g. "0.00".'
+    + _BELOW_BOUND,
 )
-
-
-CENT = Decimal("0.01")
 
 
 def _money_text(value: Decimal) -> str:
@@ -158,6 +186,15 @@ class ErrorOut(Schema):
 
 #: The 4xx answers most operations document beside their success.
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+#: The same, and 409 for the operations that refuse a write over a newer version or a clash.
+CONFLICT_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 class Ref(Schema):
@@ -208,13 +245,15 @@ PositiveAmountIn = DecimalIn(
     places=6,
     minimum=Decimal(0),
     above=True,
+    money=True,
     description='An amount above zero as decimal text in the body\'s unit ("yuan" by default, '
-    'or "wan" = 万元), e.g. "1234.50" yuan or "12.345" 万元.',
+    'or "wan" = 万元), e.g. "1234.50" yuan or "12.345" 万元.' + _BELOW_BOUND,
 )
 AmountIn = DecimalIn(
     places=6,
     minimum=Decimal(0),
-    description="An amount of at least zero as decimal text in the body's unit.",
+    money=True,
+    description="An amount of at least zero as decimal text in the body's unit." + _BELOW_BOUND,
 )
 AmountUnit = Literal["yuan", "wan"]
 
@@ -230,9 +269,12 @@ def amounts_in_yuan(model, names: tuple[str, ...]):
         if value is None:
             continue
         try:
-            object.__setattr__(model, name, to_yuan(value, model.unit))
+            yuan = to_yuan(value, model.unit)
         except AmountUnitError:
             raise ValueError(
                 f"{name}: at most 2 decimal places in yuan (6 in wan); got {value} {model.unit}."
             ) from None
+        if problem := amount_problem(yuan):
+            raise ValueError(f"{name}: {problem}")
+        object.__setattr__(model, name, yuan)
     return model

@@ -8,6 +8,7 @@ person reads: a form error naming the field, a message, or the 403 page.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -110,21 +111,49 @@ def form_write[T](
             raise
         form.add_error(denied[0], denied[1])
         return None
-    text = message(result) if callable(message) else message
-    if text:
-        messages.success(request, text)
+    _flash(request, message, result)
     return result
 
 
+def button_write[T](
+    request, write: Callable[[], T], message: str | Callable[[T], str] = ""
+) -> T | None:
+    """Run a page's service write that has no form to show again (a button): a refusal
+    (ValidationError) is flashed as an error and None comes back; on success the message (or
+    ``message(result)``) is flashed and the result returned for the redirect."""
+    try:
+        result = write()
+    except DjangoValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    _flash(request, message, result)
+    return result
+
+
+def _flash(request, message, result) -> None:
+    text = message(result) if callable(message) else message
+    if text:
+        messages.success(request, text)
+
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A number as a spreadsheet reads one: sign, digits (thousands separated or not), fraction.
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will never run as a formula."""
+def is_plain_number(text: str) -> bool:
+    """Whether ``text`` is a plain decimal number ("-7856500.00", "+3", "-1,200.5")."""
+    return bool(_PLAIN_NUMBER.match(text))
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet will never run as a formula: text starting with = + - @
+    (or a tab or carriage return) gets a leading apostrophe, unless it is a plain number —
+    a reversal of -7,856,500.00 stays a number the spreadsheet sums, not text."""
     if value is None:
         return ""
     text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and text.startswith(_FORMULA_STARTS) and not is_plain_number(text):
         return "'" + text
     return text
 
@@ -143,7 +172,7 @@ def csv_response(
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)
         for row in rows:
-            yield writer.writerow([_cell(v) for v in row])
+            yield writer.writerow([csv_cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -19,11 +19,12 @@ package has a complete appraisal to judge by.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 
 from panhuo.disposal.models import ProjectEvent
+from panhuo.disposal.pricing_guard import input_amount
 from panhuo.pricing import rules
 from panhuo.pricing.gates import require_plausible_amount
 from panhuo.pricing.selectors import package_appraisal, thresholds_for_package
@@ -36,17 +37,6 @@ RESERVE_STEPS = frozenset({"submit", "list"})
 
 def _marker(field: str, amount: Decimal) -> str:
     return f"[{field}={Decimal(amount):.2f}]"
-
-
-def _amount(value) -> Decimal | None:
-    """An amount, or None when absent or malformed (the step's own checks name the field)."""
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value).replace(",", ""))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
 
 
 def already_confirmed(project, field: str, amount: Decimal) -> bool:
@@ -72,7 +62,7 @@ def check(
     record (one per implausible amount confirmed now, each ending with its marker)."""
     if channel not in rules.SELLING_CHANNELS:
         return []
-    values = {k: _amount(v) for k, v in values.items()}
+    values = {k: input_amount(v) for k, v in values.items()}
     values = {k: v for k, v in values.items() if v is not None and v > 0}
     if not values:
         return []

@@ -10,10 +10,11 @@ from panhuo.core.api import (
     PagePagination,
     actor,
     referenced,
+    referenced_jurisdiction,
     require_any,
-    visible_jurisdiction,
 )
-from panhuo.core.schemas import ErrorOut, Id
+from panhuo.core.api_lists import list_endpoint
+from panhuo.core.schemas import ERRORS, ErrorOut, Id
 from panhuo.disposal import money
 from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.models import Channel, DisposalProject, PackageItem, ProjectEvent
@@ -68,7 +69,6 @@ from panhuo.organisation import policy
 from panhuo.pricing.selectors import applied_rules
 
 router = Router()
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 # --- Packages ---------------------------------------------------------------------------------
@@ -80,12 +80,16 @@ def _package_detail(user, package_id):
     return package
 
 
-@router.get("/packages", response={200: list[PackageOut], **ERRORS}, tags=["packages"])
-@paginate(PagePagination)
-def package_index(request: HttpRequest, filters: Query[PackageFilters]):
-    """The caller's packages with figures derived from their assets."""
-    require_any(request, "package", "view")
-    return package_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router,
+    "/packages",
+    PackageOut,
+    PackageFilters,
+    "package",
+    package_list,
+    tags=["packages"],
+    doc="The caller's packages with figures derived from their assets.",
+)
 
 
 @router.post("/packages", response={201: PackageDetailOut, **ERRORS}, tags=["packages"])
@@ -93,23 +97,16 @@ def package_new(request: HttpRequest, payload: PackageIn):
     """Group assets into a lot for one channel."""
     require_any(request, "package", "create")
     user = actor(request)
-    jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", visible_jurisdiction, user, payload.jurisdiction
-    )
-    package = package_create(
-        actor=user,
-        jurisdiction=jurisdiction,
-        name=payload.name,
-        channel=payload.channel,
-        asset_ids=payload.asset_ids,
-    )
+    jurisdiction = referenced_jurisdiction(user, payload.jurisdiction)
+    data = payload.dict(exclude={"jurisdiction"})
+    package = package_create(actor=user, jurisdiction=jurisdiction, **data)
     return Status(201, _package_detail(user, package.pk))
 
 
 def _scope_jurisdiction(user, pk):
     if not pk:
         return None
-    return referenced("jurisdiction", "jurisdiction", visible_jurisdiction, user, pk)
+    return referenced_jurisdiction(user, pk)
 
 
 # Fixed paths come before /packages/{package_id}, which would take them for an id.
@@ -190,11 +187,9 @@ def _project_detail(user, project_id):
     return project
 
 
-@router.get("/projects", response={200: list[ProjectOut], **ERRORS}, tags=["projects"])
-@paginate(PagePagination)
-def project_index(request: HttpRequest, filters: Query[ProjectFilters]):
-    require_any(request, "project", "view")
-    return project_list(actor(request), **filters.selector_kwargs())
+list_endpoint(
+    router, "/projects", ProjectOut, ProjectFilters, "project", project_list, tags=["projects"]
+)
 
 
 @router.post("/projects", response={201: ProjectDetailOut, **ERRORS}, tags=["projects"])
@@ -203,14 +198,8 @@ def project_new(request: HttpRequest, payload: ProjectIn):
     require_any(request, "project", "create")
     user = actor(request)
     package = referenced("package", "package", get_package_for, user, payload.package)
-    project = project_create(
-        actor=user,
-        package=package,
-        reserve_price=payload.reserve_price,
-        channel=payload.channel,
-        note=payload.note,
-        confirm_amount=payload.confirm_amount,
-    )
+    data = payload.dict(exclude={"package", "unit"})  # the reserve is in yuan by now
+    project = project_create(actor=user, package=package, **data)
     return Status(201, _project_detail(user, project.pk))
 
 
@@ -238,9 +227,7 @@ def project_board(request: HttpRequest, filters: Query[BoardFilters]):
     user = actor(request)
     jurisdiction = None
     if filters.jurisdiction:
-        jurisdiction = referenced(
-            "jurisdiction", "jurisdiction", visible_jurisdiction, user, filters.jurisdiction
-        )
+        jurisdiction = referenced_jurisdiction(user, filters.jurisdiction)
     columns = board(user, channel=filters.channel or "", jurisdiction=jurisdiction)
     return [
         {
@@ -308,15 +295,9 @@ def project_transition_take(request: HttpRequest, project_id: Id, payload: Trans
     user = actor(request)
     project = get_project_for(user, project_id)
     _may_take(user, project, name)
+    step = payload.dict(include={"comment", "deal_price", "buyer", "confirm_amount"})
     project_transition(
-        actor=user,
-        project=project,
-        transition=name,
-        comment=payload.comment,
-        deal_price=payload.deal_price,
-        buyer=payload.buyer,
-        confirm_amount=payload.confirm_amount,
-        **payload.channel_data(),
+        actor=user, project=project, transition=name, **step, **payload.channel_data()
     )
     return _project_detail(user, project.pk)
 

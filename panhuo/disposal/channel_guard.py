@@ -28,7 +28,7 @@ from panhuo.core.errors import ValidationError
 from panhuo.disposal import channels, gates
 from panhuo.disposal.channel_models import ART31_APPROVER, EVIDENCE_FOR, MONTHS, Art31Case
 from panhuo.disposal.models import Channel
-from panhuo.disposal.pricing_guard import _decimal, written_approval
+from panhuo.disposal.pricing_guard import input_amount, written_approval
 from panhuo.disposal.workflow import table_for
 from panhuo.pricing.rules import SELLING_CHANNELS
 from panhuo.pricing.selectors import (
@@ -79,7 +79,7 @@ def _negotiated_deal(project, terms, data: dict) -> None:
         body=str(data.get("approval_body") or ""),
         ref=str(data.get("approval_ref") or ""),
     )
-    price = _decimal(data.get("deal_price"))
+    price = input_amount(data.get("deal_price"))
     found = package_appraisal(project.package, on=timezone.localdate())
     if price is not None and price > 0 and found.total:
         gates.negotiated_price_ok(price=price, appraised=found.total)
@@ -123,9 +123,12 @@ def _recheck_terms(channel: str, terms) -> None:
 
 def _no_token_price(project, transition: str, data: dict) -> None:
     if transition in {"list", "relist"}:
-        price, field = _decimal(data.get("reserve_price")) or project.reserve_price, "reserve_price"
+        price, field = (
+            input_amount(data.get("reserve_price")) or project.reserve_price,
+            "reserve_price",
+        )
     else:
-        price, field = _decimal(data.get("deal_price")), "deal_price"
+        price, field = input_amount(data.get("deal_price")), "deal_price"
     if price is None or price <= 0:
         return
     found = package_appraisal(project.package, on=timezone.localdate())

@@ -11,7 +11,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.fields import (
+    MoneyField,
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    positive_money,
+)
 from panhuo.core.links import page_of
 from panhuo.organisation.models import Unit
 
@@ -31,7 +37,7 @@ class ListingRound(models.Model):
     number = models.PositiveSmallIntegerField(_("round"))
     platform = models.CharField(_("platform"), max_length=200, blank=True)
     listed_on = models.DateField(_("listed on"))
-    reserve = MoneyField(_("reserve price"), validators=[MinValueValidator(Decimal("0.01"))])
+    reserve = positive_money(_("reserve price"))
     disclosure_ends = models.DateField(_("disclosure ends"), null=True, blank=True)
     result = models.CharField(
         _("result"), max_length=8, choices=Result.choices, default=Result.OPEN
@@ -200,7 +206,7 @@ class Tranche(models.Model):
         "disposal.DisposalProject", on_delete=models.CASCADE, related_name="tranches"
     )
     name = models.CharField(_("name"), max_length=100)
-    size = MoneyField(_("size"), validators=[MinValueValidator(Decimal("0.01"))])
+    size = positive_money(_("size"))
     rate = models.DecimalField(
         _("coupon (%)"),
         max_digits=6,
@@ -246,11 +252,9 @@ class Contract(models.Model):
     counterparty = models.CharField(_("tenant or concessionaire"), max_length=200)
     term_start = models.DateField(_("term starts"))
     term_end = models.DateField(_("term ends"))
-    period_amount = MoneyField(
-        _("amount per period"), validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    period_amount = positive_money(_("amount per period"))
     frequency = models.CharField(_("payment frequency"), max_length=12, choices=Frequency.choices)
-    deposit = MoneyField(_("deposit"), default=Decimal("0.00"), validators=[MinValueValidator(0)])
+    deposit = non_negative_money(_("deposit"), default=Decimal("0.00"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     #: The public tender (公开招租) notice the tenant was found by, when the rent requires one.
     tender_ref = models.CharField(_("public tender notice"), max_length=200, blank=True)
@@ -281,9 +285,7 @@ class ContractRenewal(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="renewals")
     previous_end = models.DateField(_("previous end"))
     new_end = models.DateField(_("new end"))
-    period_amount = MoneyField(
-        _("amount per period"), validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    period_amount = positive_money(_("amount per period"))
     renewed_by = actor_field()
     at = models.DateTimeField(auto_now_add=True)
 

@@ -13,7 +13,9 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from panhuo.core.bounds import amount_problem
 from panhuo.core.errors import ValidationError
+from panhuo.core.money import CENT
 from panhuo.core.validation import full_clean
 from panhuo.disposal import deadlines, money
 from panhuo.disposal.channel_models import (
@@ -29,7 +31,6 @@ from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.workflow import Transition
 from panhuo.organisation.models import Unit
 
-CENT = Decimal("0.01")
 SINGLE_BIDDER = "single_bidder"
 SINGLE_BIDDER_NOTE = (
     "Flag: one qualified bidder — no competitive bidding; the sale counts as a negotiated "
@@ -46,8 +47,10 @@ def _money(value: Any, field: str, *, zero_ok: bool = False) -> Decimal:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
         raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
-    if not amount.is_finite() or amount != amount.quantize(CENT) or abs(amount) >= 10**18:
+    if not amount.is_finite() or amount != amount.quantize(CENT):
         raise ValidationError({field: [f"{value!r} is not an amount in yuan and fen."]})
+    if problem := amount_problem(amount):
+        raise ValidationError({field: [problem]})
     if amount < 0 or (amount == 0 and not zero_ok):
         raise ValidationError({field: ["The amount must be above zero."]})
     return amount.quantize(CENT)

@@ -9,7 +9,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from panhuo.core.forms import AmountFormField, MoneyFormField, blank_choice
+from panhuo.core.forms import (
+    AmountFormField,
+    MoneyFormField,
+    blank_choice,
+    choice_filter,
+    date_field,
+    search_field,
+    text_field,
+)
 from panhuo.core.lists import ListFilterForm
 from panhuo.disposal import money
 from panhuo.disposal.channel_models import ApprovalBody, Art31Case, EvidenceKind, Frequency
@@ -82,17 +90,9 @@ class AssetListField(forms.CharField):
 
 
 class PackageFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code or name")}),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=blank_choice(Package.Status.choices)
-    )
-    channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
-    )
+    q = search_field(_("Code or name"))
+    status = choice_filter(_("Status"), Package.Status.choices)
+    channel = choice_filter(_("Channel"), Channel.choices)
 
 
 class PackageForm(forms.Form):
@@ -131,23 +131,13 @@ class AddAssetsForm(forms.Form):
 
 
 class ProjectFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code, package or buyer")}),
-    )
-    status = forms.ChoiceField(
-        label=_("State"), required=False, choices=blank_choice(ProjectStatus.choices)
-    )
-    channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
-    )
+    q = search_field(_("Code, package or buyer"))
+    status = choice_filter(_("State"), ProjectStatus.choices)
+    channel = choice_filter(_("Channel"), Channel.choices)
 
 
 class BoardFilterForm(forms.Form):
-    channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=blank_choice(Channel.choices)
-    )
+    channel = choice_filter(_("Channel"), Channel.choices)
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), required=False, queryset=None)
 
     def __init__(self, *args, user, **kwargs):
@@ -159,6 +149,8 @@ class BoardFilterForm(forms.Form):
         return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
 
 
+#: A step's date that defaults to today.
+PAST_DATE_HELP = _("Default today; a past date needs the reason in the comment.")
 UNIT_HELP = _("Choose 元 or 万元 beside the amount; it is kept in yuan, converted exactly.")
 CONFIRM_HELP = _(
     "Only if the amount was held as implausible (far from the appraisal) and is right: "
@@ -171,9 +163,7 @@ AMOUNT_STEPS = frozenset({"submit", "list"})
 class ProjectForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     reserve_price = AmountFormField(label=_("Reserve price"), help_text=UNIT_HELP)
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_field(_("Note"), required=False)
     confirm_amount = forms.BooleanField(
         label=_("I confirm this amount"), required=False, help_text=CONFIRM_HELP
     )
@@ -185,9 +175,7 @@ class PriceExceptionForm(forms.Form):
     amount = AmountFormField(
         label=_("Price to approve"), min_value=Decimal("0.01"), help_text=UNIT_HELP
     )
-    reason = forms.CharField(
-        label=_("Reason"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = text_field(_("Reason"), max_length=10_000)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "price_exception")
@@ -204,7 +192,6 @@ class TransitionForm(forms.Form):
         self.transition = transition
         needs = transition.needs
         f = self.fields
-        date = forms.DateInput(attrs={"type": "date"})
         if needs & {"listing", "relist", "redisclose"}:
             if "relist" in needs:
                 f["reserve_price"] = AmountFormField(
@@ -217,26 +204,22 @@ class TransitionForm(forms.Form):
                     help_text=UNIT_HELP,
                 )
             f["platform"] = forms.CharField(label=_("Platform"), max_length=200, required=False)
-            f["listed_on"] = forms.DateField(
-                label=_("Listed on"), required=False, widget=date,
-                help_text=_("Default today; a past date needs the reason in the comment."),
-            )  # fmt: skip
-            f["disclosure_ends"] = forms.DateField(
-                label=_("Disclosure ends"), required=False, widget=date,
+            f["listed_on"] = date_field(_("Listed on"), required=False, help_text=PAST_DATE_HELP)
+            f["disclosure_ends"] = date_field(
+                _("Disclosure ends"),
+                required=False,
                 help_text=_("Default: the minimum period in working days."),
-            )  # fmt: skip
+            )
         if "extension" in needs:
-            f["disclosure_ends"] = forms.DateField(label=_("New end of disclosure"), widget=date)
+            f["disclosure_ends"] = date_field(_("New end of disclosure"))
         if "bidders" in needs:
-            f["concluded_on"] = forms.DateField(
-                label=_("Deal made on"), required=False, widget=date,
-                help_text=_("Default today; a past date needs the reason in the comment."),
-            )  # fmt: skip
+            f["concluded_on"] = date_field(
+                _("Deal made on"), required=False, help_text=PAST_DATE_HELP
+            )
         if "notice" in needs:
-            f["published_on"] = forms.DateField(
-                label=_("Result notice published on"), required=False, widget=date,
-                help_text=_("Default today; a past date needs the reason in the comment."),
-            )  # fmt: skip
+            f["published_on"] = date_field(
+                _("Result notice published on"), required=False, help_text=PAST_DATE_HELP
+            )
         if "counterparty" in needs:
             f["counterparty_unit"] = forms.ModelChoiceField(
                 label=_("State-owned counterparty"), required=False, queryset=_soe_units()
@@ -256,11 +239,7 @@ class TransitionForm(forms.Form):
                 label=_("Approved by"), choices=blank_choice(ApprovalBody.choices)
             )
             f["approval_ref"] = forms.CharField(label=_("Approval document number"), max_length=100)
-            f["approval_on"] = forms.DateField(
-                label=_("Approval date"),
-                required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
-            )
+            f["approval_on"] = date_field(_("Approval date"), required=False)
         if "free_recipient" in needs:
             f["counterparty_unit"] = forms.ModelChoiceField(
                 label=_("Recipient unit"), required=False, queryset=Unit.objects.all()
@@ -280,11 +259,7 @@ class TransitionForm(forms.Form):
             )
             f["evidence_ref"] = forms.CharField(label=_("Evidence document number"), max_length=100)
             f["evidence_issuer"] = forms.CharField(label=_("Issued by"), max_length=200)
-            f["evidence_on"] = forms.DateField(
-                label=_("Evidence date"),
-                required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
-            )
+            f["evidence_on"] = date_field(_("Evidence date"), required=False)
         if "recipient" in needs:
             f["counterparty_unit"] = forms.ModelChoiceField(
                 label=_("Recipient state-owned company"), queryset=_soe_units()
@@ -312,10 +287,9 @@ class TransitionForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}),
             )
         if "contract" in needs:
-            date = forms.DateInput(attrs={"type": "date"})
             f["counterparty"] = forms.CharField(label=_("Tenant or concessionaire"), max_length=200)
-            f["term_start"] = forms.DateField(label=_("Term starts"), widget=date)
-            f["term_end"] = forms.DateField(label=_("Term ends"), widget=date)
+            f["term_start"] = date_field(_("Term starts"))
+            f["term_end"] = date_field(_("Term ends"))
             f["period_amount"] = AmountFormField(label=_("Amount per period"), help_text=UNIT_HELP)
             f["frequency"] = forms.ChoiceField(
                 label=_("Payment frequency"), choices=Frequency.choices
@@ -328,9 +302,7 @@ class TransitionForm(forms.Form):
                 help_text=_("Required when the yearly rent is above the public tender threshold."),
             )
         if "renewal" in needs:
-            f["term_end"] = forms.DateField(
-                label=_("New end of term"), widget=forms.DateInput(attrs={"type": "date"})
-            )
+            f["term_end"] = date_field(_("New end of term"))
             f["period_amount"] = AmountFormField(
                 label=_("Amount per period"), required=False, help_text=UNIT_HELP
             )
@@ -338,10 +310,10 @@ class TransitionForm(forms.Form):
             f["confirm_amount"] = forms.BooleanField(
                 label=_("I confirm this amount"), required=False, help_text=CONFIRM_HELP
             )
-        f["comment"] = forms.CharField(
-            label=_("Reason") if transition.needs_comment else _("Comment"),
+        f["comment"] = text_field(
+            _("Reason") if transition.needs_comment else _("Comment"),
+            rows=2,
             required=transition.needs_comment,
-            widget=forms.Textarea(attrs={"rows": 2}),
         )
 
     def clean_tranches(self) -> list[dict]:
@@ -371,11 +343,7 @@ def _soe_units():
 class CandidateFilterForm(forms.Form):
     """Filters of the scope candidates offered on the package pages."""
 
-    cq = forms.CharField(
-        label=_("Search candidates"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code, name or address")}),
-    )
+    cq = search_field(_("Code, name or address"), _("Search candidates"))
     ckind = forms.ChoiceField(label=_("Kind"), required=False, choices=())
 
     def __init__(self, *args, **kwargs):

@@ -19,10 +19,10 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.gates import GateRefused, rule
+from panhuo.core.money import CENT
 from panhuo.organisation.credit_code import credit_code_valid
 
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 
 NEGOTIATED_CASE = rule(
     "negotiated_case",

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.fields import actor_field, non_negative_money
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -38,13 +37,6 @@ ZERO_PRICE_CHANNELS = frozenset({"free_transfer", "scrap", "loss", "write_off"})
 NO_COUNTERPARTY_CHANNELS = frozenset({"scrap", "loss", "write_off"})
 
 
-class PackageQuerySet(policy.ScopedQuerySet):
-    # A unit asset officer sees the packages that hold any of their unit's assets.
-    scope_resource, scope_path = "package", "jurisdiction__path"
-    scope_unit = "items__asset__unit"
-    scope_distinct = True
-
-
 class Package(models.Model):
     """A lot: assets offered together through one channel. Its figures come from its assets."""
 
@@ -65,7 +57,11 @@ class Package(models.Model):
     created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PackageQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    # A unit asset officer sees the packages that hold any of their unit's assets.
+    view_scope = policy.ViewScope(
+        "package", "jurisdiction__path", unit="items__asset__unit", distinct=True
+    )
 
     class Meta:
         ordering = ["-created_at", "code"]
@@ -122,22 +118,14 @@ class ProjectStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ProjectQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "project", "package__jurisdiction__path"
-    scope_unit = "package__items__asset__unit"
-    scope_distinct = True
-
-
 class DisposalProject(models.Model):
     """One package taken through one channel, as an explicit state machine (see workflow)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="projects")
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    reserve_price = MoneyField(_("reserve price"), validators=[MinValueValidator(Decimal("0"))])
-    deal_price = MoneyField(
-        _("deal price"), null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
-    )
+    reserve_price = non_negative_money(_("reserve price"))
+    deal_price = non_negative_money(_("deal price"), null=True, blank=True)
     buyer = models.CharField(_("buyer"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
@@ -156,7 +144,10 @@ class DisposalProject(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ProjectQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope(
+        "project", "package__jurisdiction__path", unit="package__items__asset__unit", distinct=True
+    )
 
     class Meta:
         ordering = ["-created_at", "code"]
@@ -206,6 +197,16 @@ class DisposalProject(models.Model):
     @property
     def jurisdiction(self) -> Jurisdiction:
         return self.package.jurisdiction
+
+    def locked(self) -> DisposalProject:
+        """The project read again under a row lock (with its package's jurisdiction), for a
+        write that depends on its state. Inside the write's transaction."""
+        return (
+            type(self)
+            .objects.select_for_update()
+            .select_related("package__jurisdiction")
+            .get(pk=self.pk)
+        )
 
     @property
     def zero_price(self) -> bool:

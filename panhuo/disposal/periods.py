@@ -324,9 +324,9 @@ def check(project, transition: str, data: dict, *, today: dt.date) -> None:
 
 
 def _reserve(data: dict, default: Decimal) -> Decimal:
-    from panhuo.disposal.pricing_guard import _decimal
+    from panhuo.disposal.pricing_guard import input_amount
 
-    return _decimal(data.get("reserve_price")) or default
+    return input_amount(data.get("reserve_price")) or default
 
 
 def periods_guard(*, actor, project, transition: str, data: dict) -> None:

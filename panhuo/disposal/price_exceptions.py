@@ -60,17 +60,7 @@ def may_request(actor: User, project: DisposalProject) -> bool:
     """Whether ``actor``'s roles and scope let them take one of the project's priced steps
     (whatever the project's state): those are the people who meet the refusal."""
     units = _units(project)
-    return any(
-        policy.allowed(
-            actor,
-            "project",
-            t.name,
-            jurisdiction=project.jurisdiction,
-            units=units,
-            roles_subset=t.roles,
-        )
-        for t in priced_steps(project)
-    )
+    return any(t.allowed_for(actor, project, units) for t in priced_steps(project))
 
 
 def open_for_request(project: DisposalProject) -> bool:
@@ -152,11 +142,7 @@ def price_exception_request(
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": [f"At most {MAX_REASON:,} characters."]})
     with transaction.atomic():
-        project = (
-            DisposalProject.objects.select_for_update()
-            .select_related("package__jurisdiction")
-            .get(pk=project.pk)
-        )
+        project = project.locked()
         if not open_for_request(project):
             raise ValidationError(
                 {

@@ -45,7 +45,7 @@ def written_approval(project, price: Decimal) -> bool:
     return request.amount is None or Decimal(price) >= request.amount
 
 
-def _decimal(value) -> Decimal | None:
+def input_amount(value) -> Decimal | None:
     """An amount from the transition's input, or None when absent or malformed (the channel's
     own checks name the field then)."""
     if value in (None, ""):
@@ -137,7 +137,7 @@ def check(project, transition: str, data: dict, *, on: dt.date | None = None):
             if breach:
                 return breach
     if transition in LISTING:
-        reserve = _decimal(data.get("reserve_price")) or project.reserve_price
+        reserve = input_amount(data.get("reserve_price")) or project.reserve_price
         if transition == "redisclose" or (transition == "list" and first is None):
             # A first listing, or a new disclosure at a new appraisal: not below it.
             return rules.reserve_at_first_listing(reserve=reserve, appraised=appraised, t=t)
@@ -148,7 +148,7 @@ def check(project, transition: str, data: dict, *, on: dt.date | None = None):
             t=t,
             field="reserve_price",
         )
-    deal = _decimal(data.get("deal_price"))
+    deal = input_amount(data.get("deal_price"))
     if deal is None or deal <= 0:
         return None  # disposal itself refuses a missing or malformed deal price
     return rules.below_approval_floor(

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.core.codes import next_code
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.core.gates import GateRefused
 from panhuo.core.validation import full_clean
@@ -33,12 +34,6 @@ from panhuo.register.services import asset_set_status
 
 class TransitionRefused(ValidationError):
     """A transition not allowed from this state or for this actor; the message names both."""
-
-
-def _next_code(model, prefix: str) -> str:
-    last = model.objects.filter(code__startswith=prefix).order_by("-code").first()
-    n = int(last.code.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{n:06d}"
 
 
 def _resolve_assets(actor: User, asset_ids: Iterable[int], jurisdiction: Jurisdiction):
@@ -103,7 +98,7 @@ def package_create(
         raise ValidationError({"name": ["This field is required."]})
     with transaction.atomic():
         package = Package(
-            code=_next_code(Package, "PKG"),
+            code=next_code(Package, "PKG"),
             name=name.strip(),
             jurisdiction=jurisdiction,
             channel=channel,
@@ -200,7 +195,7 @@ def project_create(
                 {"package": [f"Package {package.code} already has an active project."]}
             )
         project = DisposalProject(
-            code=_next_code(DisposalProject, "DP"),
+            code=next_code(DisposalProject, "DP"),
             package=package,
             channel=channel or package.channel,
             reserve_price=reserve_price,
@@ -231,15 +226,7 @@ def transition_check(actor: User, project: DisposalProject, t: Transition) -> st
             f"“{t.name}” is not allowed from state “{project.status}” "
             f"(only from {', '.join(sorted(t.sources))})."
         )
-    units = _package_units(project.package)
-    if not policy.allowed(
-        actor,
-        "project",
-        t.name,
-        jurisdiction=project.jurisdiction,
-        units=units,
-        roles_subset=t.roles,
-    ):
+    if not t.allowed_for(actor, project, _package_units(project.package)):
         names = ", ".join(sorted(str(r.label) for r in t.roles))
         return (
             f"“{t.name}” needs one of these roles here: {names} "
@@ -332,11 +319,7 @@ def project_transition(
     Everything the step writes is one transaction: a refusal leaves nothing behind."""
     comment = comment or ""
     with transaction.atomic():
-        project = (
-            DisposalProject.objects.select_for_update()
-            .select_related("package__jurisdiction")
-            .get(pk=project.pk)
-        )
+        project = project.locked()
         t = _lookup(project, transition)
         reason = transition_check(actor, project, t)
         if reason:

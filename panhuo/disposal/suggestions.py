@@ -26,10 +26,10 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from panhuo.core.money import ZERO
 from panhuo.register.models import AssetKind, Criticality
 
 EARTH_KM = 6371.0088
-ZERO = Decimal("0.00")
 #: Kinds that may share a package: land and the buildings on it.
 FAMILY = {"land": "property", "building": "property"}
 

@@ -49,6 +49,18 @@ class Transition:
     def needs_deal(self) -> bool:
         return "deal" in self.needs
 
+    def allowed_for(self, actor, project, units) -> bool:
+        """Whether ``actor``'s roles and scope let them take this step on ``project`` whose
+        package holds assets of ``units`` (a unit asset officer: of their unit only)."""
+        return policy.allowed(
+            actor,
+            "project",
+            self.name,
+            jurisdiction=project.jurisdiction,
+            units=units,
+            roles_subset=self.roles,
+        )
+
 
 HD, OFFICE, OU, OF = (
     frozenset({R.HEAD, R.DEPUTY}),

@@ -8,6 +8,7 @@ from ninja import Query, Router, Status
 from panhuo.core.api import (
     actor,
     referenced,
+    referenced_jurisdiction,
     require_any,
     visible_jurisdiction,
 )
@@ -71,14 +72,7 @@ router = Router()
 
 
 list_endpoint(
-    router,
-    "/receipts",
-    name="receipt_index",
-    out=ReceiptOut,
-    filters=ReceiptFilters,
-    resource="receipt",
-    rows=receipt_list,
-    tags=["receipts"],
+    router, "/receipts", ReceiptOut, ReceiptFilters, "receipt", receipt_list, tags=["receipts"]
 )
 
 
@@ -88,14 +82,7 @@ def receipt_new(request: HttpRequest, payload: ReceiptIn):
     require_any(request, "receipt", "create")
     user = actor(request)
     project = referenced("project", "project", get_project_for, user, payload.project)
-    receipt = receipt_create(
-        actor=user,
-        project=project,
-        amount=payload.amount,
-        received_on=payload.received_on,
-        voucher=payload.voucher,
-        budget_class=payload.budget_class,
-    )
+    receipt = receipt_create(actor=user, project=project, **payload.dict(exclude={"project"}))
     return Status(201, get_receipt_for(user, receipt.pk))
 
 
@@ -108,16 +95,7 @@ def receipt_detail(request: HttpRequest, receipt_id: Id):
 # --- Debts ------------------------------------------------------------------------------------
 
 
-list_endpoint(
-    router,
-    "/debts",
-    name="debt_index",
-    out=DebtOut,
-    filters=DebtFilters,
-    resource="debt",
-    rows=debt_list,
-    tags=["debts"],
-)
+list_endpoint(router, "/debts", DebtOut, DebtFilters, "debt", debt_list, tags=["debts"])
 
 
 @router.post("/debts", response={201: DebtDetailOut, **ERRORS}, tags=["debts"])
@@ -145,11 +123,16 @@ def debt_detail(request: HttpRequest, debt_id: Id):
 
 
 list_endpoint(
-    router, "/allocations", name="allocation_index", out=AllocationOut, filters=AllocationFilters,
-    resource="allocation", rows=allocation_list, tags=["allocations"],
+    router,
+    "/allocations",
+    AllocationOut,
+    AllocationFilters,
+    "allocation",
+    allocation_list,
+    tags=["allocations"],
     doc="The allocation ledger you may see (reversals are entries of their own), filtered and "
     "sorted as on the allocations page.",
-)  # fmt: skip
+)
 
 
 @router.post("/allocations", response={201: AllocationOut, **ERRORS}, tags=["allocations"])
@@ -279,20 +262,9 @@ def indicators(request: HttpRequest, query: Query[IndicatorsQuery]):
     if query.jurisdiction is None:
         jurisdiction = policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
     else:
-        jurisdiction = referenced(
-            "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
-        )
+        jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
     result = indicators_for(user, jurisdiction, query.as_of)
     return {"jurisdiction_id": jurisdiction.pk, **result.__dict__}
-
-
-def _fiscal_out(inputs) -> dict:
-    return {
-        "jurisdiction_id": inputs.jurisdiction_id,
-        "year": inputs.year,
-        "comprehensive_fiscal_capacity": inputs.comprehensive_fiscal_capacity,
-        "budget_expenditure": inputs.budget_expenditure,
-    }
 
 
 @router.get("/fiscal-inputs", response={200: FiscalInputsOut, **ERRORS}, tags=["risk"])
@@ -300,10 +272,8 @@ def fiscal_inputs(request: HttpRequest, query: Query[FiscalQuery]):
     """A jurisdiction's fiscal figures for a year (404 until entered)."""
     require_any(request, "debt", "view")
     user = actor(request)
-    jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
-    )
-    return _fiscal_out(FiscalInputs.objects.get(jurisdiction=jurisdiction, year=query.year))
+    jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
+    return FiscalInputs.objects.get(jurisdiction=jurisdiction, year=query.year)
 
 
 @router.put("/fiscal-inputs", response={200: FiscalInputsOut, **ERRORS}, tags=["risk"])
@@ -311,17 +281,11 @@ def fiscal_inputs_put(request: HttpRequest, query: Query[FiscalQuery], payload: 
     """Enter or correct a jurisdiction's fiscal figures for a year (finance)."""
     require_any(request, "debt", "edit")
     user = actor(request)
-    jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", debt_jurisdiction, user, query.jurisdiction
-    )
+    jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
     inputs = fiscal_inputs_set(
-        actor=user,
-        jurisdiction=jurisdiction,
-        year=query.year,
-        comprehensive_fiscal_capacity=payload.comprehensive_fiscal_capacity,
-        budget_expenditure=payload.budget_expenditure,
+        actor=user, jurisdiction=jurisdiction, year=query.year, **payload.dict()
     )
-    return _fiscal_out(inputs)
+    return inputs
 
 
 # --- Traceability -----------------------------------------------------------------------------

@@ -13,9 +13,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from panhuo.core.money import ZERO
 from panhuo.finance.expected_models import ExpectedReceipt
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.fields import MoneyField, actor_field, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
@@ -23,10 +22,6 @@ class ExpectedKind(models.TextChoices):
     DEPOSIT = "deposit", _("Deposit")
 
 
-class ExpectedReceiptQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "receipt", "project__package__jurisdiction__path"
-
-
 class ExpectedReceipt(models.Model):
     """An amount a project is owed on a date. Receipts are matched to these in due-date order
     (see ``finance.selectors.expected_status``): one due and not covered by then is in arrears.
@@ -36,13 +31,14 @@ class ExpectedReceipt(models.Model):
         "disposal.DisposalProject", on_delete=models.CASCADE, related_name="expected_receipts"
     )
     due_date = models.DateField(_("due date"))
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     kind = models.CharField(_("kind"), max_length=12, choices=ExpectedKind.choices)
     label = models.CharField(_("label"), max_length=100, blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ExpectedReceiptQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("receipt", "project__package__jurisdiction__path")
 
     class Meta:
         ordering = ["project", "due_date", "pk"]
@@ -70,7 +66,7 @@ class DebtSettlement(models.Model):
     project = models.ForeignKey(
         "disposal.DisposalProject", on_delete=models.PROTECT, related_name="settlements"
     )
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     settled_on = models.DateField(_("settled on"))
     settled_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)

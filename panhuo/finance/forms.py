@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.core.forms import MoneyFormField, choice_filter, date_field, search_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.finance.models import BudgetClass, DebtType
 from panhuo.finance.selectors import debt_list
@@ -14,23 +14,13 @@ from panhuo.organisation import policy
 
 
 class DebtFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code or creditor")}),
-    )
-    debt_type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=blank_choice(DebtType.choices, _("All types"))
-    )
+    q = search_field(_("Code or creditor"))
+    debt_type = choice_filter(_("Type"), DebtType.choices, _("All types"))
     open_only = forms.BooleanField(label=_("Outstanding only"), required=False)
 
 
 class AllocationFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Voucher, project, debt or creditor")}),
-    )
+    q = search_field(_("Voucher, project, debt or creditor"))
     entries = forms.ChoiceField(
         label=_("Entries"),
         required=False,
@@ -40,8 +30,8 @@ class AllocationFilterForm(ListFilterForm):
             ("reversals", _("Reversals only")),
         ],
     )
-    allocated_from = forms.DateField(label=_("Allocated from"), required=False, widget=DateInput())
-    allocated_to = forms.DateField(label=_("Allocated until"), required=False, widget=DateInput())
+    allocated_from = date_field(_("Allocated from"), required=False)
+    allocated_to = date_field(_("Allocated until"), required=False)
 
 
 class DebtForm(forms.Form):
@@ -61,8 +51,8 @@ class DebtForm(forms.Form):
         decimal_places=3,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-num"}),
     )
-    issue_date = forms.DateField(label=_("Issue date"), widget=DateInput())
-    maturity_date = forms.DateField(label=_("Maturity date"), widget=DateInput())
+    issue_date = date_field(_("Issue date"))
+    maturity_date = date_field(_("Maturity date"))
     outstanding = MoneyFormField(
         label=_("Outstanding (yuan)"),
         required=False,
@@ -86,20 +76,14 @@ class DebtForm(forms.Form):
 
 
 class ReceiptFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Voucher or project")}),
-    )
-    budget_class = forms.ChoiceField(
-        label=_("Budget class"), required=False, choices=blank_choice(BudgetClass.choices)
-    )
+    q = search_field(_("Voucher or project"))
+    budget_class = choice_filter(_("Budget class"), BudgetClass.choices)
     unallocated_only = forms.BooleanField(label=_("Not fully allocated"), required=False)
 
 
 class ReceiptForm(forms.Form):
     amount = MoneyFormField(label=_("Amount (yuan)"))
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = date_field(_("Received on"))
     voucher = forms.CharField(label=_("Voucher number"), max_length=64)
     budget_class = forms.ChoiceField(label=_("Budget classification"), choices=BudgetClass.choices)
 
@@ -111,7 +95,7 @@ class ReceiptForm(forms.Form):
 class AllocationForm(forms.Form):
     debt = forms.ModelChoiceField(label=_("Debt"), queryset=None)
     amount = MoneyFormField(label=_("Amount (yuan)"))
-    allocated_on = forms.DateField(label=_("Allocated on"), required=False, widget=DateInput())
+    allocated_on = date_field(_("Allocated on"), required=False)
 
     def __init__(self, *args, user, receipt, **kwargs):
         super().__init__(*args, **kwargs)

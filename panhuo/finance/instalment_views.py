@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from panhuo.core.forms import AmountFormField, DateInput
+from panhuo.core.forms import AmountFormField, date_field
+from panhuo.core.money import CENT
 from panhuo.core.ui import fetch_or_404, form_write, section_required
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import get_project_for
@@ -22,8 +23,6 @@ from panhuo.finance.instalments import SALE_CHANNELS, instalment_plan_set, plan_
 from panhuo.organisation import policy
 from panhuo.pricing import rules
 
-CENT = Decimal("0.01")
-
 
 class InstalmentPlanForm(forms.Form):
     down_payment = AmountFormField(
@@ -31,16 +30,14 @@ class InstalmentPlanForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Empty or the whole price: paid in full. 元 or 万元 beside it."),
     )
-    down_due = forms.DateField(label=gettext_lazy("Down payment due on"), widget=DateInput())
+    down_due = date_field(gettext_lazy("Down payment due on"))
     instalments = forms.IntegerField(
         label=gettext_lazy("Instalments after the down payment"),
         min_value=0,
         max_value=23,
         initial=0,
     )
-    last_due = forms.DateField(
-        label=gettext_lazy("Last instalment due on"), required=False, widget=DateInput()
-    )
+    last_due = date_field(gettext_lazy("Last instalment due on"), required=False)
     interest_rate = forms.DecimalField(
         label=gettext_lazy("Interest rate (% a year)"),
         required=False,

@@ -182,11 +182,7 @@ def instalment_plan_set(
     plan = parse_rows(rows)
     rate = None if interest_rate in (None, "") else _rate(interest_rate)
     with transaction.atomic():
-        project = (
-            DisposalProject.objects.select_for_update()
-            .select_related("package__jurisdiction")
-            .get(pk=project.pk)
-        )
+        project = project.locked()
         if project.channel not in SALE_CHANNELS:
             raise ValidationError(
                 {"project": [f"Payment plans are for sales; {project.code} is a "

@@ -9,7 +9,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.fields import (
+    MoneyField,
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    positive_money,
+)
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
 from panhuo.organisation import policy
@@ -31,10 +37,6 @@ class ReceiptKind(models.TextChoices):
     FORFEITED_DEPOSIT = "forfeited_deposit", _("Forfeited deposit")
 
 
-class ReceiptQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "receipt", "project__package__jurisdiction__path"
-
-
 class Receipt(models.Model):
     """Proceeds of a concluded project paid into the treasury.
 
@@ -44,7 +46,7 @@ class Receipt(models.Model):
     """
 
     project = models.ForeignKey(DisposalProject, on_delete=models.PROTECT, related_name="receipts")
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     allocated = MoneyField(_("allocated"), default=Decimal("0.00"), editable=False)
     received_on = models.DateField(_("received on"))
     voucher = models.CharField(_("voucher number"), max_length=64)
@@ -57,7 +59,8 @@ class Receipt(models.Model):
     recorded_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReceiptQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("receipt", "project__package__jurisdiction__path")
 
     class Meta:
         ordering = ["-received_on", "-pk"]
@@ -128,10 +131,6 @@ class ScheduleFrequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
 
 
-class DebtQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "debt", "jurisdiction__path"
-
-
 class Debt(models.Model):
     """A debt of the jurisdiction. ``outstanding`` falls with each allocation, never below 0."""
 
@@ -139,7 +138,7 @@ class Debt(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="debts")
     creditor = models.CharField(_("creditor"), max_length=200)
     debt_type = models.CharField(_("type"), max_length=20, choices=DebtType.choices)
-    principal = MoneyField(_("principal"), validators=[MinValueValidator(Decimal("0.01"))])
+    principal = positive_money(_("principal"))
     rate = models.DecimalField(
         _("interest rate (%)"),
         max_digits=6,
@@ -148,7 +147,7 @@ class Debt(models.Model):
     )
     issue_date = models.DateField(_("issue date"))
     maturity_date = models.DateField(_("maturity date"))
-    outstanding = MoneyField(_("outstanding"), validators=[MinValueValidator(0)])
+    outstanding = non_negative_money(_("outstanding"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     rate_type = models.CharField(
         _("rate type"), max_length=8, choices=RateType.choices, default=RateType.FIXED
@@ -162,7 +161,8 @@ class Debt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = DebtQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("debt", "jurisdiction__path")
 
     class Meta:
         ordering = ["maturity_date", "code"]
@@ -204,8 +204,6 @@ class Debt(models.Model):
 
 
 class AllocationQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "allocation", "debt__jurisdiction__path"
-
     def net_total(self) -> Decimal:
         """Allocated less reversed: what these entries repaid, net."""
         from django.db.models import Case, Sum, When
@@ -221,7 +219,7 @@ class Allocation(models.Model):
 
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="allocations")
     debt = models.ForeignKey(Debt, on_delete=models.PROTECT, related_name="allocations")
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     allocated_on = models.DateField(_("allocated on"))
     allocated_by = actor_field()
     #: Set on a reversal: the allocation it undoes (in full). The ledger is never edited.
@@ -230,6 +228,7 @@ class Allocation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AllocationQuerySet.as_manager()
+    view_scope = policy.ViewScope("allocation", "debt__jurisdiction__path")
 
     class Meta:
         ordering = ["-allocated_on", "-pk"]

@@ -8,6 +8,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from panhuo.core.schemas import (
+    BusinessDate,
     DecimalIn,
     DecimalOut,
     Id,
@@ -208,7 +209,9 @@ class SuggestionOut(Schema):
 
 class IndicatorsQuery(Schema):
     jurisdiction: Id | None = Field(None, description="Defaults to the widest one visible.")
-    as_of: dt.date | None = Field(None, description="Defaults to today.")
+    as_of: BusinessDate | None = Field(
+        None, description="Defaults to today; 1900-01-01 to 2100-12-31."
+    )
 
 
 class IndicatorsOut(Schema):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
-from panhuo.core.querying import id_or_missing, narrowed, ordered
+from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.finance.models import Allocation, Debt, Receipt
 
 DEBT_ORDERINGS = {
@@ -36,17 +36,11 @@ RECEIPT_ORDERINGS = {
 
 
 def get_debt_for(user, pk) -> Debt:
-    return (
-        Debt.objects.visible_to(user).select_related("jurisdiction").get(pk=id_or_missing(pk, Debt))
-    )
+    return visible_one(Debt, user, pk, "jurisdiction")
 
 
 def get_receipt_for(user, pk) -> Receipt:
-    return (
-        Receipt.objects.visible_to(user)
-        .select_related("project__package__jurisdiction", "recorded_by")
-        .get(pk=id_or_missing(pk, Receipt))
-    )
+    return visible_one(Receipt, user, pk, "project__package__jurisdiction", "recorded_by")
 
 
 def debt_list(

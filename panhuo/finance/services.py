@@ -15,7 +15,9 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from panhuo.core.bounds import amount_problem
 from panhuo.core.busy import retry_when_busy
+from panhuo.core.codes import next_code
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
@@ -27,8 +29,6 @@ from panhuo.organisation.models import Jurisdiction, User
 from panhuo.pricing.gates import require_land_proceeds_to_fund
 
 CENT = Decimal("0.01")
-#: NUMERIC(20, 2) holds up to 18 digits before the point.
-MAX_AMOUNT = Decimal(10) ** 18
 
 
 def to_money(value: Any, field: str) -> Decimal:
@@ -41,8 +41,8 @@ def to_money(value: Any, field: str) -> Decimal:
         raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
     if not amount.is_finite():
         raise ValidationError({field: [f"{value!r} is not an amount."]})
-    if abs(amount) >= MAX_AMOUNT:
-        raise ValidationError({field: [f"{value!r} is larger than any amount Panhuo accepts."]})
+    if problem := amount_problem(amount):
+        raise ValidationError({field: [problem]})
     if amount != amount.quantize(CENT):
         raise ValidationError({field: ["Amounts have at most two decimal places."]})
     if amount <= 0:
@@ -137,12 +137,6 @@ DEBT_FIELDS = (
 )
 
 
-def _next_debt_code() -> str:
-    last = Debt.objects.order_by("-code").filter(code__startswith="DEBT").first()
-    n = int(last.code.removeprefix("DEBT")) + 1 if last else 1
-    return f"DEBT{n:06d}"
-
-
 def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> Debt:
     """Register a debt; outstanding defaults to the principal."""
     unknown = sorted(set(data) - set(DEBT_FIELDS) - {"code"})
@@ -159,7 +153,7 @@ def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]
     with transaction.atomic():
         debt = Debt(jurisdiction=jurisdiction, **data)
         if not debt.code:
-            debt.code = _next_debt_code()
+            debt.code = next_code(Debt, "DEBT")
         audit_insert(debt, actor=actor, action="debt.create", jurisdiction_path=jurisdiction.path)
     return debt
 

@@ -300,11 +300,7 @@ def allocation_create_view(request, pk):
     if form.is_valid():
         try:
             allocation = services.allocation_create(
-                actor=request.user,
-                receipt=receipt,
-                debt=form.cleaned_data["debt"],
-                amount=form.cleaned_data["amount"],
-                allocated_on=form.cleaned_data["allocated_on"],
+                actor=request.user, receipt=receipt, **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

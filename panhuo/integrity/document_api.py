@@ -11,7 +11,8 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from panhuo.core.api import PagePagination, actor, require_any
-from panhuo.core.schemas import ErrorOut, Id, ListFilters, Ordering, Text
+from panhuo.core.schemas import CONFLICT_ERRORS as ERRORS
+from panhuo.core.schemas import Id, ListFilters, Ordering, Text
 from panhuo.integrity.document_models import Document, DocumentKind
 from panhuo.integrity.document_registry import TARGETS
 from panhuo.integrity.document_selectors import (
@@ -26,7 +27,6 @@ from panhuo.integrity.document_services import document_open, document_upload
 from panhuo.integrity.document_views import file_response
 
 router = Router(tags=["documents"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 TargetType = Literal[tuple(TARGETS)]  # type: ignore[valid-type]
 Kind = Literal[tuple(DocumentKind.values)]  # type: ignore[valid-type]

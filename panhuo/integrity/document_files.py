@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +83,27 @@ def max_bytes() -> int:
     return int(settings.PANHUO.get("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
 
 
-def _mib(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MiB"
+def human_size(n: int) -> str:
+    """A size as people read it: 812 bytes, 1.0 KiB, 20.0 MiB, 1.2 GiB."""
+    if n < 1024:
+        return f"{n:,} bytes"
+    for unit in ("KiB", "MiB", "GiB"):
+        n /= 1024
+        if n < 1024 or unit == "GiB":
+            return f"{n:,.1f} {unit}"
+    raise AssertionError("unreachable")
 
 
-def too_large_message(limit: int) -> str:
-    return f"the limit is {_mib(limit)} ({limit:,} bytes)."
+def too_large_message(limit: int, size: int | None = None) -> str:
+    """The refusal of a file over ``limit``, with the file's real ``size`` when known (a 200 MB
+    upload was reported as "20.0 MiB": the bytes read up to the limit, not the file)."""
+    values = {"limit": human_size(limit), "bytes": f"{limit:,}"}
+    if size is None:
+        return gettext("the limit is %(limit)s (%(bytes)s bytes).") % values
+    return gettext("The file is %(size)s; the limit is %(limit)s (%(bytes)s bytes).") % {
+        **values,
+        "size": human_size(size),
+    }
 
 
 def clean_filename(name: str) -> str:
@@ -133,13 +149,15 @@ def sniff(data: bytes) -> str | None:
     return "text" if _is_text(data) else None
 
 
-def check_file(name: str, data: bytes) -> FileType:
-    """The file's type, if its name, size and content are acceptable; FileRefused otherwise."""
+def check_file(name: str, data: bytes, size: int | None = None) -> FileType:
+    """The file's type, if its name, size and content are acceptable; FileRefused otherwise.
+    ``data`` may stop one byte past the limit; ``size`` is then the whole file's size."""
     limit = max_bytes()
     if not data:
         raise FileRefused("The file is empty.")
-    if len(data) > limit:
-        raise FileRefused(f"The file is {_mib(len(data))}; " + too_large_message(limit))
+    size = max(size or 0, len(data))
+    if size > limit:
+        raise FileRefused(too_large_message(limit, size))
     suffix = PurePath(name).suffix.lower()
     promised = EXTENSIONS.get(suffix)
     if promised is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import blank_choice
+from panhuo.core.forms import blank_choice, choice_filter, search_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.integrity.document_files import ACCEPT_ATTR
 from panhuo.integrity.document_models import DocumentKind
@@ -33,15 +33,8 @@ class DocumentUploadForm(forms.Form):
 
 
 class DocumentFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.SearchInput(attrs={"placeholder": _("Title, file name or SHA-256")}),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=blank_choice(DocumentKind.choices)
-    )
+    q = search_field(_("Title, file name or SHA-256"), max_length=200)
+    kind = choice_filter(_("Kind"), DocumentKind.choices)
     target_type = forms.ChoiceField(
         label=_("Record type"),
         required=False,

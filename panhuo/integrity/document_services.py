@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 from typing import IO
 
@@ -34,6 +35,20 @@ def _read_limited(file: IO[bytes]) -> bytes:
             file.seek(0)
     data = file.read(files.max_bytes() + 1)
     return bytes(data or b"")
+
+
+def _size_of(file: IO[bytes]) -> int | None:
+    """The whole file's size, without reading it: an upload knows it; a real file seeks."""
+    size = getattr(file, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        here = file.tell()
+        end = file.seek(0, io.SEEK_END)
+        file.seek(here)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end
 
 
 def document_upload(
@@ -74,7 +89,7 @@ def document_upload(
         raise ValidationError({"file": ["The file has no name."]})
     data = _read_limited(file)
     try:
-        file_type = files.check_file(filename, data)
+        file_type = files.check_file(filename, data, size=_size_of(file))
     except files.FileRefused as exc:
         raise ValidationError({"file": [str(exc)]}) from None
     sha256 = files.sha256_of(data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 
-from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,11 +11,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from panhuo.core.errors import ValidationError
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
-    add_service_errors,
     fetch_or_404,
+    form_write,
     section_required,
 )
 from panhuo.integrity import document_files as files
@@ -155,29 +153,29 @@ def document_upload_view(request, target_type, target_id):
     if request.method == "POST" and _too_large(request):
         # Refused before the body is read, so a huge upload is never spooled to disk.
         refusal = _("Nothing was saved: %(limit)s") % {
-            "limit": files.too_large_message(files.max_bytes())
+            "limit": files.too_large_message(files.max_bytes(), _upload_length(request))
         }
         return _upload_page(request, DocumentUploadForm(), target, status=400, refusal=refusal)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            doc = document_upload(
+        doc = form_write(
+            request,
+            form,
+            lambda: document_upload(
                 actor=request.user,
                 target=target,
                 kind=data["kind"],
                 title=data["title"],
                 file=data["file"],
                 number=data.get("number", ""),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
+            ),
+            lambda doc: (
                 _("%(title)s, version %(n)s, stored (SHA-256 %(sha)s…).")
-                % {"title": doc.title, "n": doc.revision, "sha": doc.sha256[:12]},
-            )
+                % {"title": doc.title, "n": doc.revision, "sha": doc.sha256[:12]}
+            ),
+        )
+        if doc is not None:
             return redirect(target.get_absolute_url() + "#documents")
     return _upload_page(request, form, target, status=400 if request.method == "POST" else 200)
 
@@ -186,12 +184,15 @@ def document_upload_view(request, target_type, target_id):
 _ENVELOPE = 64 * 1024
 
 
-def _too_large(request) -> bool:
+def _upload_length(request) -> int:
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return False
-    return length > files.max_bytes() + _ENVELOPE
+        return 0
+
+
+def _too_large(request) -> bool:
+    return _upload_length(request) > files.max_bytes() + _ENVELOPE
 
 
 def _upload_page(request, form, target, *, status: int, refusal: str = ""):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, blank_choice
+from panhuo.core.forms import blank_choice, date_field
 from panhuo.core.lists import ListFilterForm
 
 
@@ -14,17 +14,11 @@ class AuditFilterForm(ListFilterForm):
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     actor = forms.CharField(label=_("User"), required=False, max_length=150)
     seq = forms.IntegerField(label=_("Entry number"), required=False, min_value=1)
-    date_from = forms.DateField(
-        label=_("From (date)"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("Entries on or after this day"),
+    date_from = date_field(
+        _("From (date)"), required=False, help_text=_("Entries on or after this day")
     )
-    date_to = forms.DateField(
-        label=_("Until (date)"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("Entries on or before this day"),
+    date_to = date_field(
+        _("Until (date)"), required=False, help_text=_("Entries on or before this day")
     )
 
     def __init__(self, *args, actions, object_types, **kwargs):

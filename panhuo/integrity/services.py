@@ -82,6 +82,25 @@ def entry_hash(entry: AuditEntry) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Operator:
+    """Whoever runs a command on the server, named by the command (``--operator``, else the
+    system account): the actor of what the command writes when no Panhuo user took the step
+    (``panhuo token create head`` is the operator's act, not head's)."""
+
+    name: str
+    pk = None
+
+    def get_username(self) -> str:
+        return f"{self.name} (command line)"[:150]
+
+
+def actor_label(actor) -> str:
+    if isinstance(actor, Operator) or getattr(actor, "pk", None):
+        return actor.get_username()
+    return "system"
+
+
 def audit_record(
     *,
     actor,
@@ -99,7 +118,7 @@ def audit_record(
         seq=head.last_seq + 1,
         created_at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system"),
+        actor_name=actor_label(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -134,6 +153,22 @@ def audit_insert(
         action=action,
         obj=obj,
         after=snapshot(obj) if after is None else after,
+        jurisdiction_path=jurisdiction_path,
+    )
+
+
+def audit_update(
+    obj: models.Model, *, actor, action: str, before: dict[str, Any] | None, jurisdiction_path: str
+) -> AuditEntry:
+    """Append the entry of a write to ``obj`` that the service has made: ``before`` its
+    snapshot before (None: it did not exist), after its snapshot now. Must run inside the
+    write's own transaction."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        after=snapshot(obj),
         jurisdiction_path=jurisdiction_path,
     )
 
@@ -212,7 +247,7 @@ def audit_record_many(
     head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
     now = timezone.now()
     actor_obj = actor if getattr(actor, "pk", None) else None
-    actor_name = actor.get_username() if actor_obj else "system"
+    actor_name = actor_label(actor)
     seq, prev = head.last_seq, head.last_hash
     rows = []
     actor_id = actor_obj.pk if actor_obj else None

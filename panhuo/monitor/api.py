@@ -12,10 +12,18 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
-from panhuo.core.api import actor, referenced, require_any
+from panhuo.core.api import actor, referenced_jurisdiction, require_any
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.errors import ValidationError
-from panhuo.core.schemas import DecimalIn, ErrorOut, Id, ListFilters, MoneyOut, Ordering, Text
+from panhuo.core.schemas import (
+    ERRORS,
+    DecimalIn,
+    Id,
+    ListFilters,
+    MoneyOut,
+    Ordering,
+    Text,
+)
 from panhuo.monitor import figures
 from panhuo.monitor.importing import revenue_import
 from panhuo.monitor.models import RevenueCategory
@@ -34,9 +42,10 @@ from panhuo.organisation.models import Jurisdiction
 from panhuo.register.importing.readers import FileRejected, detect_kind
 
 router = Router(tags=["monitor"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 SignedMoney = DecimalIn(
-    description="An amount in yuan as decimal text, at most 2 places; negative for net refunds."
+    money=True,
+    description="An amount in yuan as decimal text, at most 2 places; negative for net refunds; "
+    "below 10^13 yuan either way.",
 )
 RevenueOrdering = Ordering(REVENUE_ORDERINGS)
 Percent = DecimalIn(max_digits=6, places=2, minimum=Decimal(0), description='e.g. "40.00"')
@@ -199,13 +208,11 @@ def revenue_categories(request: HttpRequest):
 list_endpoint(
     router,
     "/revenue",
-    name="revenue_index",
-    out=RevenueOut,
-    filters=RevenueFilters,
-    resource="revenue",
-    rows=revenue_list,
+    RevenueOut,
+    RevenueFilters,
+    "revenue",
+    revenue_list,
     doc="Figures you may read (a place's own and those below it), filtered and sorted.",
-    errors=ERRORS,
 )
 
 
@@ -214,9 +221,7 @@ def revenue_put(request: HttpRequest, payload: RevenueIn):
     """Enter or correct one month's figure of a leaf category (finance of the place)."""
     require_any(request, "revenue", "edit")
     user = actor(request)
-    jurisdiction = referenced(
-        "jurisdiction", "jurisdiction", get_jurisdiction_for, user, payload.jurisdiction
-    )
+    jurisdiction = referenced_jurisdiction(user, payload.jurisdiction, get_jurisdiction_for)
     category = RevenueCategory.objects.filter(code=payload.category).first()
     if category is None:
         raise ValidationError({"category": [f"Unknown category {payload.category!r}."]})
@@ -273,7 +278,7 @@ def _place(request: HttpRequest, pk: int | None):
         if place is None:
             raise Jurisdiction.DoesNotExist
         return place
-    return referenced("jurisdiction", "jurisdiction", get_jurisdiction_for, user, pk)
+    return referenced_jurisdiction(user, pk, get_jurisdiction_for)
 
 
 def _alert_out(a: figures.Alert) -> dict[str, Any]:
@@ -289,32 +294,32 @@ def monitor_summary_get(request: HttpRequest, query: Query[SummaryQuery]):
     """A place's revenue (its own plus everything below it you may read) for a year: every
     category's month and year-to-date figures with growth on last year, shares, the monthly
     series of the budgets, land dependence and the alerts."""
-    place = _place(request, query.jurisdiction)
-    year = query.year or timezone.localdate().year
-    s = monitor_summary(actor(request), place, year, query.through)
-    return {
-        "jurisdiction_id": place.pk,
-        "year": s.year,
-        "through": s.through,
+    out, s = _summary(request, query)
+    return out | {
         "rows": [r.__dict__ for r in s.rows],
         "monthly": s.monthly,
         "land_dependence": s.land_dependence,
-        "alerts": [_alert_out(a) for a in s.alerts],
     }
 
 
 @router.get("/monitor/alerts", response={200: AlertsOut, **ERRORS})
 def monitor_alerts(request: HttpRequest, query: Query[SummaryQuery]):
     """Only the alerts of a place and year, each stating its figures."""
+    return _summary(request, query)[0]
+
+
+def _summary(request: HttpRequest, query: SummaryQuery):
+    """The place's summary for the query, and the fields every answer about it starts with."""
     place = _place(request, query.jurisdiction)
     year = query.year or timezone.localdate().year
     s = monitor_summary(actor(request), place, year, query.through)
-    return {
+    out = {
         "jurisdiction_id": place.pk,
         "year": s.year,
         "through": s.through,
         "alerts": [_alert_out(a) for a in s.alerts],
     }
+    return out, s
 
 
 def _thresholds_out(place) -> dict[str, Any]:

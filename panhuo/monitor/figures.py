@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from panhuo.core.money import ZERO
 from panhuo.monitor.categories import BUDGETS, FINES, FUND, LAND_SALES, NON_TAX, TAX, Node
 
-ZERO = Decimal("0.00")
 TENTH = Decimal("0.1")
 HUNDRED = Decimal(100)
 #: Pseudo-codes of the sums above the budgets.

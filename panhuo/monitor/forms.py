@@ -7,11 +7,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import MoneyFormField, blank_choice
+from panhuo.core.forms import MoneyFormField, blank_choice, offer_jurisdictions, search_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.monitor.models import RevenueCategory
 from panhuo.monitor.selectors import leaf_categories, monitor_jurisdictions
-from panhuo.organisation import policy
 
 
 def _category_choices(leaves_only: bool = False) -> list[tuple[str, str]]:
@@ -43,11 +42,7 @@ class MonitorFilterForm(forms.Form):
 
 
 class RevenueFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Jurisdiction or category")}),
-    )
+    q = search_field(_("Jurisdiction or category"))
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100, required=False)
@@ -70,11 +65,7 @@ class RevenueSetForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # A submitted form accepts any place the user can see; the service decides.
-        action = "view" if self.is_bound else "edit"
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
-            user, "revenue", action
-        ).order_by("path")
+        offer_jurisdictions(self, user, "revenue")
         self.fields["category"].choices = _category_choices(leaves_only=True)
 
 
@@ -89,11 +80,7 @@ class ThresholdsForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        action = "view" if self.is_bound else "edit"
-        perm = "revenue" if action == "view" else "revenue_thresholds"
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
-            user, perm, action
-        ).order_by("path")
+        offer_jurisdictions(self, user, "revenue", "revenue_thresholds")
 
 
 MODES = [

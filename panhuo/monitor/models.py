@@ -71,10 +71,6 @@ class RevenueCategory(models.Model):
         return self.name_zh if lang.startswith("zh") and self.name_zh else self.name
 
 
-class RevenueRecordQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "revenue", "jurisdiction__path"
-
-
 class RevenueRecord(models.Model):
     """One figure: what a jurisdiction collected in a month under a leaf category, in yuan.
 
@@ -91,7 +87,8 @@ class RevenueRecord(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = RevenueRecordQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("revenue", "jurisdiction__path")
 
     class Meta:
         ordering = ["jurisdiction__path", "-month", "category__position"]

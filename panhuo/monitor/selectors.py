@@ -13,14 +13,14 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from panhuo.core.querying import id_or_missing, ordered
+from panhuo.core.money import CENT
+from panhuo.core.querying import id_or_missing, narrowed, ordered
 from panhuo.monitor import figures
 from panhuo.monitor.categories import Node
 from panhuo.monitor.models import MonitorThresholds, RevenueCategory, RevenueRecord
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
-CENT = Decimal("0.01")
 REVENUE_ORDERINGS = {
     "month": "month",
     "jurisdiction": "jurisdiction__code",
@@ -59,6 +59,16 @@ def category_labels() -> dict[str, str]:
     return labels
 
 
+#: What a revenue list's ``q`` searches: the place's and the category's codes and names.
+SEARCH = (
+    "jurisdiction__code",
+    "jurisdiction__name",
+    "category__code",
+    "category__name",
+    "category__name_zh",
+)
+
+
 def revenue_list(
     user,
     *,
@@ -72,14 +82,7 @@ def revenue_list(
     """Figures the caller may read, filtered. ``jurisdiction`` includes the places below it;
     ``category`` (a code) includes its items."""
     qs = RevenueRecord.objects.visible_to(user).select_related("jurisdiction", "category")
-    if q:
-        qs = qs.filter(
-            Q(jurisdiction__code__icontains=q)
-            | Q(jurisdiction__name__icontains=q)
-            | Q(category__code__icontains=q)
-            | Q(category__name__icontains=q)
-            | Q(category__name_zh__icontains=q)
-        )
+    qs = narrowed(qs, q=q, search=SEARCH)
     if jurisdiction is not None:
         place = Jurisdiction.objects.filter(pk=jurisdiction).first()
         qs = qs.filter(jurisdiction__path__startswith=place.path) if place else qs.none()

@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db import transaction
 
+from panhuo.core.bounds import amount_problem
 from panhuo.core.errors import ValidationError
-from panhuo.integrity.services import audit_record, snapshot
+from panhuo.core.money import CENT
+from panhuo.integrity.services import audit_update, snapshot
 from panhuo.monitor.models import (
     FIRST_MONTH,
     LAST_MONTH,
@@ -20,9 +22,6 @@ from panhuo.monitor.models import (
 )
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
-
-CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal(10) ** 17
 
 
 def clean_month(value: Any, field: str = "month") -> dt.date:
@@ -51,8 +50,10 @@ def clean_amount(value: Any, field: str = "amount") -> Decimal:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
-    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+    if not amount.is_finite():
         raise ValidationError({field: [f"{value!r} is not a plausible amount."]})
+    if problem := amount_problem(amount):
+        raise ValidationError({field: [problem]})
     if amount != amount.quantize(CENT):
         raise ValidationError({field: ["At most two decimal places."]})
     return amount.quantize(CENT)
@@ -104,12 +105,11 @@ def revenue_set(
             current.amount = amount
             current.save(update_fields=["amount", "updated_at"])
             record, outcome = current, "updated"
-        audit_record(
+        audit_update(
+            record,
             actor=actor,
             action=f"revenue.{'create' if outcome == 'new' else 'update'}",
-            obj=record,
             before=before,
-            after=snapshot(record),
             jurisdiction_path=jurisdiction.path,
         )
     return record, outcome
@@ -151,12 +151,11 @@ def thresholds_set(
         thresholds, _created = MonitorThresholds.objects.update_or_create(
             jurisdiction=jurisdiction, defaults=values
         )
-        audit_record(
+        audit_update(
+            thresholds,
             actor=actor,
             action="monitor_thresholds.set",
-            obj=thresholds,
             before=before,
-            after=snapshot(thresholds),
             jurisdiction_path=jurisdiction.path,
         )
     return thresholds

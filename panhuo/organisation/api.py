@@ -1,11 +1,11 @@
 """API: who am I, the jurisdictions and units I may see, and my API tokens."""
 
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from panhuo.core.api import PagePagination, actor, require_any
+from panhuo.core.querying import narrowed
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.organisation import policy
 from panhuo.organisation.auth import session_auth
@@ -67,10 +67,7 @@ def jurisdiction_list(request: HttpRequest, filters: Query[JurisdictionFilters])
     """The jurisdictions the caller may see (their own and those below)."""
     require_any(request, "organisation", "view")
     qs = policy.jurisdictions_for(actor(request), "organisation", "view")
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
-    if filters.level:
-        qs = qs.filter(level=filters.level)
+    qs = narrowed(qs, q=filters.q, search=("name", "code"), level=filters.level)
     return _order(qs, JURISDICTION_ORDERINGS, filters.ordering)
 
 
@@ -80,12 +77,13 @@ def unit_list(request: HttpRequest, filters: Query[UnitFilters]):
     """The holding units the caller may see (a unit asset officer: their own unit)."""
     require_any(request, "organisation", "view")
     qs = policy.units_for(actor(request), "organisation", "view")
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.jurisdiction:
-        qs = qs.filter(jurisdiction_id=filters.jurisdiction)
+    qs = narrowed(
+        qs,
+        q=filters.q,
+        search=("name", "code"),
+        kind=filters.kind,
+        jurisdiction_id=filters.jurisdiction,
+    )
     return _order(qs, UNIT_ORDERINGS, filters.ordering)
 
 

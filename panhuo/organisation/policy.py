@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, User
 
@@ -68,6 +70,58 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
 
 class NotPermitted(PermissionDenied):
     """Raised by services when the actor's roles or scope do not allow the write."""
+
+
+#: How a refusal names a resource: one record ("this asset") and all of them ("assets").
+#: A resource missing here is named by its key, spaces for underscores.
+RESOURCE_NAMES = {
+    "asset": (_("this asset"), _("assets")),
+    "package": (_("this package"), _("packages")),
+    "project": (_("this project"), _("disposal projects")),
+    "receipt": (_("this receipt"), _("receipts")),
+    "debt": (_("this debt"), _("debts")),
+    "allocation": (_("this allocation"), _("allocations")),
+    "deposit": (_("this deposit"), _("deposits")),
+    "audit": (_("this audit log"), _("the audit log")),
+    "scope": (_("the scope of this place"), _("the scope")),
+    "organisation": (_("this organisation"), _("the organisation")),
+    "valuation": (_("this valuation"), _("valuations")),
+    "pricerules": (_("the price rules of this place"), _("price rules")),
+    "avm": (_("this valuation model"), _("the valuation model")),
+    "approval": (_("this approval"), _("approvals")),
+    "approval_chain": (_("this approval chain"), _("approval chains")),
+    "delegation": (_("this delegation"), _("delegations")),
+    "document": (_("this document"), _("documents")),
+    "revenue": (_("the revenue figures of this place"), _("revenue figures")),
+    "revenue_thresholds": (_("the monitor thresholds of this place"), _("monitor thresholds")),
+}
+#: How a refusal names an action ("edit"); a project's transitions are named by their key.
+ACTION_NAMES = {
+    "view": _("view"),
+    "create": _("create"),
+    "edit": _("edit"),
+    "attach": _("attach documents to"),
+    "rules": _("set the rules of"),
+    "decide": _("decide on"),
+    "set": _("set"),
+    "train": _("train"),
+    "request": _("request"),
+    "withdraw": _("withdraw"),
+    "receive": _("receive"),
+    "refund": _("refund"),
+    "apply": _("apply"),
+    "forfeit": _("forfeit"),
+}
+
+
+def refusal(resource: str, action: str, *, one: bool = True) -> str:
+    """The sentence refusing ``action`` on ``resource`` (one record, or any), in the user's
+    language: "You may not set the rules of the scope." (not "You may not rules scopes.")."""
+    names = RESOURCE_NAMES.get(resource)
+    what = str(names[0 if one else 1]) if names else resource.replace("_", " ")
+    verb = ACTION_NAMES.get(action)
+    verb = str(verb) if verb is not None else action.replace("_", " ")
+    return gettext("You may not %(action)s %(what)s.") % {"action": verb, "what": what}
 
 
 @dataclass(frozen=True)
@@ -174,7 +228,7 @@ def require(
 ) -> None:
     """Raise :class:`NotPermitted` unless :func:`allowed`."""
     if not allowed(user, resource, action, jurisdiction=jurisdiction, units=units):
-        raise NotPermitted(f"You may not {action} this {resource}.")
+        raise NotPermitted(refusal(resource, action))
 
 
 def can_any(user: User | None, resource: str, action: str) -> bool:
@@ -206,20 +260,25 @@ def units_for(user: User | None, resource: str, action: str):
     return Unit.objects.filter(q).select_related("jurisdiction")
 
 
-class ScopedQuerySet(QuerySet):
-    """A queryset whose ``visible_to(user)`` keeps the rows the user may view: the rows under
-    a jurisdiction path (``scope_path``, e.g. ``project__package__jurisdiction__path``) their
-    roles for ``scope_resource`` reach, and for a unit asset officer the rows of their unit
-    (``scope_unit``, the lookup of the row's holding unit, where it has one). ``scope_distinct``
-    where the unit lookup runs through a to-many relation."""
+@dataclass(frozen=True)
+class ViewScope:
+    """Which rows of a model a user may view, as a model declares it (``view_scope``): the rows
+    under a jurisdiction path (``path``, e.g. ``project__package__jurisdiction__path``) that
+    their roles for ``resource`` reach and, for a unit asset officer, the rows of their unit
+    (``unit``, the lookup of the row's holding unit, where it has one). ``distinct`` where the
+    unit lookup runs through a to-many relation."""
 
-    scope_resource: str
-    scope_path: str
-    scope_unit: str | None = None
-    scope_distinct = False
+    resource: str
+    path: str
+    unit: str | None = None
+    distinct: bool = False
+
+
+class ScopedQuerySet(QuerySet):
+    """A queryset whose ``visible_to(user)`` keeps the rows its model's ``view_scope`` lets the
+    user view."""
 
     def visible_to(self, user):
-        qs = self.filter(
-            scope_q(user, self.scope_resource, "view", path=self.scope_path, unit=self.scope_unit)
-        )
-        return qs.distinct() if self.scope_distinct else qs
+        scope: ViewScope = self.model.view_scope
+        qs = self.filter(scope_q(user, scope.resource, "view", path=scope.path, unit=scope.unit))
+        return qs.distinct() if scope.distinct else qs

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from panhuo.core.errors import ValidationError
-from panhuo.integrity.services import audit_insert, audit_record, snapshot
+from panhuo.integrity.services import Operator, actor_label, audit_insert, audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import ApiToken, User
 
@@ -40,6 +40,18 @@ def _require_self(actor: User | None, user: User) -> None:
 def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
     """Make a token for ``user`` (who must be the actor); the key is returned only here."""
     _require_self(actor, user)
+    return _token_create(actor=actor, user=user, name=name)
+
+
+def api_token_issue(*, operator: Operator, user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token for ``user`` from the server's command line (``panhuo token create``): the
+    audit log names the operator who ran the command as its creator, not ``user``."""
+    if not user.is_active:
+        raise ValidationError({"user": [f"User {user.username!r} is not active."]})
+    return _token_create(actor=operator, user=user, name=name)
+
+
+def _token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": ["This field is required."]})
@@ -51,7 +63,7 @@ def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, s
             actor=actor,
             action="api_token.create",
             jurisdiction_path=_home_path(user),
-            after=snapshot(token, _AUDITED_FIELDS),
+            after={**snapshot(token, _AUDITED_FIELDS), "created_by": actor_label(actor)},
         )
     return token, key
 

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from panhuo.core.querying import id_or_missing
 from panhuo.core.ui import fetch_or_404, section_required
 from panhuo.organisation import hooks, policy
 from panhuo.organisation.forms import LanguageForm, ThrottledAuthenticationForm
@@ -23,10 +24,7 @@ from panhuo.organisation.preferences import user_set_language
 
 def get_jurisdiction_for(user, pk) -> Jurisdiction:
     """A jurisdiction the caller works in (or below); DoesNotExist otherwise."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Jurisdiction.DoesNotExist from None
+    pk = id_or_missing(pk, Jurisdiction)
     q = policy.scope_q(user, "organisation", "view", path="path", unit="units")
     visible = Jurisdiction.objects.filter(q).values("pk")
     return Jurisdiction.objects.select_related("parent").get(pk=pk, pk__in=visible)
@@ -34,10 +32,7 @@ def get_jurisdiction_for(user, pk) -> Jurisdiction:
 
 def get_unit_for(user, pk) -> Unit:
     """A holding unit the caller may see; DoesNotExist otherwise."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Unit.DoesNotExist from None
+    pk = id_or_missing(pk, Unit)
     q = policy.scope_q(user, "organisation", "view", path="jurisdiction__path", unit="pk")
     return Unit.objects.filter(q).select_related("jurisdiction").get(pk=pk)
 

@@ -4,9 +4,16 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from panhuo.core.api import PagePagination, actor, referenced, require_any, visible_jurisdiction
+from panhuo.core.api import (
+    PagePagination,
+    actor,
+    referenced,
+    referenced_jurisdiction,
+    require_any,
+)
 from panhuo.core.api_lists import list_endpoint
-from panhuo.core.schemas import ErrorOut, Id
+from panhuo.core.schemas import CONFLICT_ERRORS as ERRORS
+from panhuo.core.schemas import Id
 from panhuo.organisation import policy
 from panhuo.pricing import avm, law, services
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
@@ -37,16 +44,21 @@ from panhuo.pricing.selectors import (
 from panhuo.register.selectors import get_asset_for
 
 router = Router()
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- Valuations -------------------------------------------------------------------------------
 
 
 list_endpoint(
-    router, "/valuations", name="valuation_index", out=ValuationOut, filters=ValuationFilters,
-    resource="valuation", rows=valuation_list, tags=["valuations"], errors=ERRORS,
-)  # fmt: skip
+    router,
+    "/valuations",
+    ValuationOut,
+    ValuationFilters,
+    "valuation",
+    valuation_list,
+    tags=["valuations"],
+    errors=ERRORS,
+)
 
 
 @router.post("/valuations", response={201: ValuationDetailOut, **ERRORS}, tags=["valuations"])
@@ -196,9 +208,7 @@ def avm_run_new(request: HttpRequest, payload: AvmTrainIn):
     """Train on the jurisdiction's recorded deals; the answer reports the held-out error."""
     require_any(request, "avm", "train")
     user = actor(request)
-    place = referenced(
-        "jurisdiction", "jurisdiction", visible_jurisdiction, user, payload.jurisdiction
-    )
+    place = referenced_jurisdiction(user, payload.jurisdiction)
     return Status(201, avm.avm_train(actor=user, jurisdiction=place))
 
 

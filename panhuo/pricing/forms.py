@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.core.forms import MoneyFormField, choice_filter, date_field, search_field, text_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
 from panhuo.pricing.law import RuleClass
@@ -16,14 +16,8 @@ from panhuo.register.models import Asset
 
 
 class ValuationFilterForm(ListFilterForm):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Asset, report or appraiser")}),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=blank_choice(ValuationKind.choices)
-    )
+    q = search_field(_("Asset, report or appraiser"))
+    kind = choice_filter(_("Kind"), ValuationKind.choices)
     current_only = forms.BooleanField(label=_("Still valid only"), required=False)
 
 
@@ -33,16 +27,13 @@ class ValuationForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=ValuationKind.choices)
     value = MoneyFormField(label=_("Value (yuan)"))
-    base_date = forms.DateField(label=_("Base date"), widget=DateInput())
-    valid_until = forms.DateField(
-        label=_("Valid until"),
-        widget=DateInput(),
+    base_date = date_field(_("Base date"))
+    valid_until = date_field(
+        _("Valid until"),
         required=False,
         help_text=_("Leave empty for the jurisdiction's validity (12 months by default)."),
     )
-    method = forms.ChoiceField(
-        label=_("Method"), required=False, choices=blank_choice(AppraisalMethod.choices, "—")
-    )
+    method = choice_filter(_("Method"), AppraisalMethod.choices, "—")
     appraiser = forms.CharField(label=_("Appraiser"), max_length=200, required=False)
     licence_number = forms.CharField(label=_("Licence number"), max_length=64, required=False)
     report_number = forms.CharField(label=_("Report number"), max_length=64, required=False)
@@ -53,9 +44,7 @@ class ValuationForm(forms.Form):
         required=False,
         min_value=0,
     )
-    note = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    note = text_field(_("Note"), rows=2, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from panhuo.core.gates import GateRefused, rule
+from panhuo.core.money import CENT
 from panhuo.pricing import law
 from panhuo.pricing.rules import HUNDRED, Thresholds
-
-CENT = Decimal("0.01")
 
 RULE_SET_LAXER = rule(
     "rule_set_laxer_than_law",

@@ -11,7 +11,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.fields import (
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    percent_field,
+    positive_money,
+)
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -37,11 +43,6 @@ class AppraisalMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ValuationQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "valuation", "asset__unit__jurisdiction__path"
-    scope_unit = "asset__unit"
-
-
 class Valuation(models.Model):
     """One value put on one asset at one date, by the book, by a licensed appraiser, or by the
     valuation model. Records are never edited: a new valuation supersedes the old one."""
@@ -56,7 +57,7 @@ class Valuation(models.Model):
         "disposal.Package", related_name="valuations", verbose_name=_("asset package")
     )
     kind = models.CharField(_("kind"), max_length=12, choices=ValuationKind.choices)
-    value = MoneyField(_("value"), validators=[MinValueValidator(Decimal("0.01"))])
+    value = positive_money(_("value"))
     base_date = models.DateField(_("base date"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     method = models.CharField(
@@ -81,7 +82,10 @@ class Valuation(models.Model):
     created_by = actor_field(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ValuationQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope(
+        "valuation", "asset__unit__jurisdiction__path", unit="asset__unit"
+    )
 
     class Meta:
         ordering = ["-base_date", "-pk"]
@@ -148,19 +152,11 @@ class PriceRuleSet(models.Model):
     appraisal_validity_months = models.PositiveSmallIntegerField(
         _("appraisal valid for (months)"), default=12, validators=[MinValueValidator(1)]
     )
-    first_listing_reserve_pct = models.DecimalField(
-        _("first listing: reserve at least this percentage of the appraisal"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("100.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    first_listing_reserve_pct = percent_field(
+        _("first listing: reserve at least this percentage of the appraisal"), "100.00", high=200
     )
-    approval_floor_pct = models.DecimalField(
-        _("below this percentage of the appraisal: written approval needed"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("90.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    approval_floor_pct = percent_field(
+        _("below this percentage of the appraisal: written approval needed"), "90.00", high=200
     )
     reappraise_after_months = models.PositiveSmallIntegerField(
         _("no buyer this many months after first disclosure: re-appraise"),
@@ -173,15 +169,11 @@ class PriceRuleSet(models.Model):
     disclosure_days_physical_mid = models.PositiveSmallIntegerField(
         _("disclosure period, physical assets in the middle band (working days)"), default=10
     )
-    physical_mid_from = MoneyField(
-        _("middle band from (yuan)"),
-        default=Decimal("1000000.00"),
-        validators=[MinValueValidator(0)],
+    physical_mid_from = non_negative_money(
+        _("middle band from (yuan)"), default=Decimal("1000000.00")
     )
-    physical_mid_to = MoneyField(
-        _("middle band up to (yuan)"),
-        default=Decimal("10000000.00"),
-        validators=[MinValueValidator(0)],
+    physical_mid_to = non_negative_money(
+        _("middle band up to (yuan)"), default=Decimal("10000000.00")
     )
     disclosure_days_physical_high = models.PositiveSmallIntegerField(
         _("disclosure period, physical assets above the band (working days)"), default=20
@@ -189,25 +181,15 @@ class PriceRuleSet(models.Model):
     payment_full_days = models.PositiveSmallIntegerField(
         _("payment in full within (working days)"), default=5
     )
-    payment_down_pct = models.DecimalField(
-        _("instalments: down payment at least (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("30.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
+    payment_down_pct = percent_field(_("instalments: down payment at least (%)"), "30.00")
     payment_rest_months = models.PositiveSmallIntegerField(
         _("instalments: the rest within (months)"), default=12
     )
     notice_days = models.PositiveSmallIntegerField(
         _("result notice at least (working days)"), default=5
     )
-    plausible_low_pct = models.DecimalField(
-        _("amounts below this percentage of the appraisal are held until confirmed"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("50.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    plausible_low_pct = percent_field(
+        _("amounts below this percentage of the appraisal are held until confirmed"), "50.00"
     )
     plausible_high_multiple = models.DecimalField(
         _("amounts above this multiple of the appraisal are held until confirmed"),
@@ -216,12 +198,8 @@ class PriceRuleSet(models.Model):
         default=Decimal("5.00"),
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
-    reference_rate_pct = models.DecimalField(
-        _("deferred payments: interest at least (% a year; 1-year LPR)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("3.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    reference_rate_pct = percent_field(
+        _("deferred payments: interest at least (% a year; 1-year LPR)"), "3.00"
     )
     land_announce_days = models.PositiveSmallIntegerField(
         _("land-use rights: announcement at least (days before the listing)"), default=20
@@ -229,10 +207,9 @@ class PriceRuleSet(models.Model):
     land_listing_days = models.PositiveSmallIntegerField(
         _("land-use rights: listing at least (days)"), default=10
     )
-    finance_approval_above = MoneyField(
+    finance_approval_above = non_negative_money(
         _("administrative assets: finance-bureau approval above (yuan)"),
         default=Decimal("1000000.00"),
-        validators=[MinValueValidator(0)],
     )
     sources = models.JSONField(
         _("legal sources"),
@@ -246,22 +223,16 @@ class PriceRuleSet(models.Model):
     # give-away. lease_max_years: local rules for state assets cap a lease at 5 years in
     # principle. lease_tender_rent: no national figure (leases go to public tender "in
     # principle"); each jurisdiction sets the yearly rent above which tender is compulsory.
-    token_price_pct = models.DecimalField(
-        _("below this percentage of the appraisal or appraised rent: a give-away"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("70.00"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    token_price_pct = percent_field(
+        _("below this percentage of the appraisal or appraised rent: a give-away"), "70.00"
     )
     lease_max_years = models.PositiveSmallIntegerField(
         _("lease: longest term (years)"),
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(70)],
     )
-    lease_tender_rent = MoneyField(
-        _("lease: public tender above this yearly rent (yuan)"),
-        default=Decimal("100000.00"),
-        validators=[MinValueValidator(0)],
+    lease_tender_rent = non_negative_money(
+        _("lease: public tender above this yearly rent (yuan)"), default=Decimal("100000.00")
     )
     updated_by = actor_field(null=True)
     updated_at = models.DateTimeField(auto_now=True)

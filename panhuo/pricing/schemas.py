@@ -27,7 +27,11 @@ Fraction = DecimalIn(
 Percent = DecimalIn(
     max_digits=5, places=2, minimum=Decimal(0), description='A percentage as decimal text, "90".'
 )
-Money = DecimalIn(minimum=Decimal(0), description='An amount as decimal text, e.g. "1000000.00".')
+Money = DecimalIn(
+    minimum=Decimal(0),
+    money=True,
+    description='An amount as decimal text, e.g. "1000000.00", below 10^13 yuan.',
+)
 Multiple = DecimalIn(
     max_digits=6, places=2, minimum=Decimal(1), description='A multiple as decimal text, "5".'
 )

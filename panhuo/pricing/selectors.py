@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from panhuo.core.querying import id_or_missing, narrowed, ordered
+from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.pricing.law import RuleClass, owner_class
 from panhuo.pricing.models import AvmRun, PriceRuleSet, Valuation, ValuationKind
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
@@ -25,10 +25,8 @@ VALUATION_ORDERINGS = {
 
 
 def get_valuation_for(user, pk) -> Valuation:
-    return (
-        Valuation.objects.visible_to(user)
-        .select_related("asset__unit__jurisdiction", "package", "created_by", "model_run")
-        .get(pk=id_or_missing(pk, Valuation))
+    return visible_one(
+        Valuation, user, pk, "asset__unit__jurisdiction", "package", "created_by", "model_run"
     )
 
 
@@ -43,14 +41,8 @@ def valuation_list(
     ordering: str = "-base_date",
 ) -> QuerySet[Valuation]:
     qs = Valuation.objects.visible_to(user).select_related("asset", "package")
-    if q:
-        qs = qs.filter(
-            Q(asset__code__icontains=q)
-            | Q(asset__name__icontains=q)
-            | Q(report_number__icontains=q)
-            | Q(appraiser__icontains=q)
-        )
-    qs = narrowed(qs, kind=kind, asset_id=asset, package_id=package)
+    search = ("asset__code", "asset__name", "report_number", "appraiser")
+    qs = narrowed(qs, q=q, search=search, kind=kind, asset_id=asset, package_id=package)
     if current_only:
         today = timezone.localdate()
         qs = qs.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
@@ -198,8 +190,7 @@ def get_package_for(user, pk):
     disposal's (a layer above): pricing reaches the model only through its own foreign key
     (``Valuation.package``), so it imports nothing from disposal."""
     package_model = Valuation._meta.get_field("package").related_model
-    pk = id_or_missing(pk, package_model)
-    return package_model.objects.visible_to(user).select_related("jurisdiction").get(pk=pk)
+    return visible_one(package_model, user, pk, "jurisdiction")
 
 
 def applied_rules(package) -> dict:

@@ -13,6 +13,7 @@ from panhuo.core.errors import Conflict
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
+    button_write,
     fetch_or_404,
     paginate,
     section_required,
@@ -232,16 +233,14 @@ def avm_runs_view(request):
         jurisdiction = places.filter(pk=request.POST.get("jurisdiction") or 0).first()
         if jurisdiction is None:
             raise PermissionDenied(_("Your roles do not allow training the valuation model."))
-        try:
-            run = avm_train(actor=user, jurisdiction=jurisdiction)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
+        button_write(
+            request,
+            lambda: avm_train(actor=user, jurisdiction=jurisdiction),
+            lambda run: (
                 _("Model trained on %(n)s deals; held-out error %(mape)s %%.")
-                % {"n": run.n_train + run.n_test, "mape": f"{run.mape * 100:.1f}"},
-            )
+                % {"n": run.n_train + run.n_test, "mape": f"{run.mape * 100:.1f}"}
+            ),
+        )
         return redirect("avm-runs")
     return render(
         request,

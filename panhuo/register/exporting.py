@@ -18,6 +18,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from panhuo.core.lists import XLSX_TYPE
+from panhuo.core.ui import is_plain_number
 from panhuo.register.importing.fields import ATTRIBUTE_KEYS
 
 COLUMNS = [
@@ -61,17 +62,9 @@ def csv_safe(cell: str) -> str:
     """A cell a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe;
     the import takes it off again, so exports still re-import unchanged. Numbers such as
     -0.5 are left alone."""
-    if cell.startswith(FORMULA_STARTS) and not _is_number(cell):
+    if cell.startswith(FORMULA_STARTS) and not is_plain_number(cell):
         return "'" + cell
     return cell
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def csv_unsafe(cell: str) -> str:

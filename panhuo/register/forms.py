@@ -8,7 +8,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, FieldsetsMixin, MoneyFormField, blank_choice
+from panhuo.core.forms import (
+    DateInput,
+    FieldsetsMixin,
+    MoneyFormField,
+    blank_choice,
+    date_field,
+    search_field,
+)
 from panhuo.core.ui import add_service_errors
 from panhuo.organisation import policy
 from panhuo.register.attributes import KIND_ATTRIBUTES
@@ -24,11 +31,7 @@ def _model_field(name: str, **kwargs):
 class AssetFilterForm(forms.Form):
     """The filters above the asset list (a GET form: invalid values are just ignored)."""
 
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Code, name, address")}),
-    )
+    q = search_field(_("Code, name, address"))
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     criticality = forms.ChoiceField(label=_("Criticality"), required=False)
@@ -128,7 +131,7 @@ def _attribute_formfield(kind_of_value: str, label) -> forms.Field:
             label=label, required=False, max_digits=24, decimal_places=6, widget=forms.TextInput
         )
     if kind_of_value == "date":
-        return forms.DateField(label=label, required=False, widget=DateInput())
+        return date_field(label, required=False)
     return forms.CharField(label=label, required=False, max_length=200)
 
 
@@ -293,7 +296,7 @@ class EncumbranceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Encumbrance.Kind.choices)
     holder = forms.CharField(label=_("Holder"), max_length=200)
     amount = MoneyFormField(label=_("Amount (yuan)"), required=False, min_value=0)
-    until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    until = date_field(_("Until"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def data_for_service(self) -> dict:

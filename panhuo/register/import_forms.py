@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import codecs
 import json
 
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import blank_choice
+from panhuo.core.forms import blank_choice, choice_filter
 from panhuo.core.lists import ListFilterForm
 from panhuo.register import hooks
 from panhuo.register.attributes import KIND_ATTRIBUTES
 from panhuo.register.forms import attribute_label
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.fields import FIELD_NAMES
-from panhuo.register.importing.readers import SNIFF_BYTES, FileRejected, detect_kind
+from panhuo.register.importing.readers import (
+    SNIFF_BYTES,
+    FileRejected,
+    check_text_encoding,
+    detect_kind,
+)
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 
 #: Choice fields whose words in a file can be mapped to Panhuo's values (闲置 → idle).
@@ -249,8 +253,8 @@ class MappingForm(forms.Form):
         encoding = self.cleaned_data["encoding"].strip()
         if encoding:
             try:
-                codecs.lookup(encoding)
-            except LookupError:
+                check_text_encoding(encoding)
+            except FileRejected:
                 raise forms.ValidationError(
                     _("Unknown text encoding %(enc)s."), params={"enc": encoding}
                 ) from None
@@ -317,9 +321,7 @@ class MappingForm(forms.Form):
 
 class ImportRunFilterForm(ListFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=blank_choice(ImportRun.Status.choices)
-    )
+    status = choice_filter(_("Status"), ImportRun.Status.choices)
     target = forms.ChoiceField(
         label=_("Imports"),
         required=False,

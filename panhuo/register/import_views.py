@@ -13,7 +13,7 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.core.lists import Column, ObjectList
-from panhuo.core.ui import add_service_errors, csv_response, form_write, section_required
+from panhuo.core.ui import button_write, csv_response, form_write, section_required
 from panhuo.organisation import policy
 from panhuo.register import imports
 from panhuo.register.import_forms import (
@@ -238,12 +238,11 @@ def import_run_progress(request, pk):
 @run_required
 def import_run_cancel_view(request, pk):
     run = _own_run(request, pk)
-    try:
-        imports.import_run_cancel(actor=request.user, run=run)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Cancel requested: nothing this run read will be written."))
+    button_write(
+        request,
+        lambda: imports.import_run_cancel(actor=request.user, run=run),
+        _("Cancel requested: nothing this run read will be written."),
+    )
     return redirect(run)
 
 
@@ -252,13 +251,12 @@ def import_run_cancel_view(request, pk):
 def import_run_rerun_view(request, pk):
     """Queue a failed or cancelled import again (same stored file, mapping and mode)."""
     run = _own_run(request, pk)
-    try:
-        new = imports.import_run_rerun(actor=request.user, run=run)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(run)
-    messages.success(request, _("Import #%(id)s is queued: the same file again.") % {"id": new.pk})
-    return redirect(new)
+    new = button_write(
+        request,
+        lambda: imports.import_run_rerun(actor=request.user, run=run),
+        lambda new: _("Import #%(id)s is queued: the same file again.") % {"id": new.pk},
+    )
+    return redirect(run if new is None else new)
 
 
 @require_POST
@@ -354,14 +352,15 @@ def mapping_edit(request, pk=None):
             form.add_error("name", _("The mapping needs a name."))
         else:
             columns, values, options = form.mapping_parts()
-            try:
-                saved = imports.mapping_save(
+            saved = form_write(
+                request,
+                form,
+                lambda: imports.mapping_save(
                     actor=request.user, name=name, columns=columns, values=values, options=options
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Mapping “%(name)s” saved.") % {"name": saved.name})
+                ),
+                lambda saved: _("Mapping “%(name)s” saved.") % {"name": saved.name},
+            )
+            if saved is not None:
                 return redirect("import-mapping-list")
     return render(request, "register/import_mapping_form.html", {**context, "form": form})
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, optional_ref
+from panhuo.core.fields import non_negative_money, optional_ref
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit
@@ -71,11 +71,6 @@ class ClassificationCode(models.Model):
         return reverse("asset-list") + f"?classification={self.code}"
 
 
-class AssetQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "asset", "unit__jurisdiction__path"
-    scope_unit = "unit"
-
-
 class Asset(models.Model):
     code = models.CharField(_("asset code"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
@@ -108,12 +103,8 @@ class Asset(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    book_value = MoneyField(
-        _("book value (cost)"), default=Decimal("0.00"), validators=[MinValueValidator(0)]
-    )
-    appraised_value = MoneyField(
-        _("appraised value"), null=True, blank=True, validators=[MinValueValidator(0)]
-    )
+    book_value = non_negative_money(_("book value (cost)"), default=Decimal("0.00"))
+    appraised_value = non_negative_money(_("appraised value"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=AssetStatus.choices, default=AssetStatus.IN_USE
     )
@@ -129,22 +120,19 @@ class Asset(models.Model):
     certificate_number = models.CharField(_("title certificate number"), max_length=64, blank=True)
     title_complete = models.BooleanField(_("title complete"), default=False)
     idle_since = models.DateField(_("idle since"), null=True, blank=True)
-    accumulated_depreciation = MoneyField(
-        _("accumulated depreciation"), default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    accumulated_depreciation = non_negative_money(
+        _("accumulated depreciation"), default=Decimal("0.00")
     )
-    annual_income = MoneyField(
-        _("annual income"), default=Decimal("0.00"), validators=[MinValueValidator(0)]
-    )
-    annual_holding_cost = MoneyField(
-        _("annual holding cost"), default=Decimal("0.00"), validators=[MinValueValidator(0)]
-    )
+    annual_income = non_negative_money(_("annual income"), default=Decimal("0.00"))
+    annual_holding_cost = non_negative_money(_("annual holding cost"), default=Decimal("0.00"))
     acquired_on = models.DateField(_("acquired on"), null=True, blank=True)
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = AssetQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("asset", "unit__jurisdiction__path", unit="unit")
 
     class Meta:
         ordering = ["code"]
@@ -264,7 +252,7 @@ class Encumbrance(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="encumbrances")
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
     holder = models.CharField(_("holder"), max_length=200)
-    amount = MoneyField(_("amount"), null=True, blank=True, validators=[MinValueValidator(0)])
+    amount = non_negative_money(_("amount"), null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 

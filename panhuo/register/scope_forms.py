@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, MoneyFormField
+from panhuo.core.forms import MoneyFormField, date_field, text_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
 from panhuo.register.scope import RULE_FIELDS
@@ -63,11 +63,10 @@ class IdListField(forms.Field):
 
 class ScopeDecisionForm(forms.Form):
     include = IdListField(label=_("Assets in scope"), required=False)
-    note = forms.CharField(
-        label=_("Note"),
+    note = text_field(
+        _("Note"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("E.g. the meeting that decided, and why any candidate was left out."),
     )
 
@@ -77,8 +76,8 @@ class ScopeDecisionFilterForm(ListFilterForm):
     jurisdiction = forms.ModelChoiceField(
         label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
     )
-    date_from = forms.DateField(label=_("Decided from"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Decided until"), required=False, widget=DateInput())
+    date_from = date_field(_("Decided from"), required=False)
+    date_to = date_field(_("Decided until"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

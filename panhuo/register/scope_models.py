@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.fields import actor_field, non_negative_money
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation.models import Jurisdiction
 
@@ -22,7 +21,7 @@ class ScopeRuleSet(models.Model):
     exclude_supporting = models.BooleanField(_("exclude supporting assets"), default=False)
     require_clear_title = models.BooleanField(_("require a complete title"), default=True)
     require_unencumbered = models.BooleanField(_("require no encumbrance"), default=True)
-    min_value = MoneyField(_("minimum book value"), default=0, validators=[MinValueValidator(0)])
+    min_value = non_negative_money(_("minimum book value"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from panhuo.core.querying import id_or_missing, narrowed, ordered
+from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.organisation import policy
 from panhuo.register.import_models import ImportRun
 from panhuo.register.models import Asset, AssetStatus, Encumbrance
@@ -38,11 +38,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 def get_asset_for(user, pk) -> Asset:
     """The asset if the caller may see it; Asset.DoesNotExist otherwise (denied looks missing)."""
-    return (
-        Asset.objects.visible_to(user)
-        .select_related("unit__jurisdiction")
-        .get(pk=id_or_missing(pk, Asset))
-    )
+    return visible_one(Asset, user, pk, "unit__jurisdiction")
 
 
 def asset_list(

@@ -188,6 +188,37 @@ def test_docs_page_works_offline():
         assert asset.status_code == 200, source
 
 
+def test_docs_need_sign_in_unless_configured_public(world, settings):
+    """Issue 13: /api/v1/docs was public in production. Off unless PANHUO_API_DOCS_PUBLIC."""
+    from panhuo.organisation.services import api_token_create
+
+    settings.PANHUO = {**settings.PANHUO, "API_DOCS_PUBLIC": False}
+    anonymous = Client()
+    page = anonymous.get("/api/v1/docs")
+    assert page.status_code == 302 and page["Location"].startswith("/login/")
+    schema = anonymous.get("/api/v1/openapi.json")
+    assert schema.status_code == 401 and "sign in" in schema.json()["detail"].lower()
+    bad = anonymous.get("/api/v1/openapi.json", headers={"Authorization": "Bearer phk_wrong"})
+    assert bad.status_code == 401
+    assert client_for(world, "bidder").get("/api/v1/docs").status_code == 200
+    _, key = api_token_create(actor=world.user("finance"), user=world.user("finance"), name="x")
+    token = anonymous.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {key}"})
+    assert token.status_code == 200 and "paths" in token.json()
+    settings.PANHUO = {**settings.PANHUO, "API_DOCS_PUBLIC": True}
+    assert Client().get("/api/v1/docs").status_code == 200
+
+
+def test_docs_are_private_by_default_in_production(tmp_path):
+    from panhuo.core.tests.test_security import _production
+
+    code = "import panhuo.settings as s; print(s.PANHUO['API_DOCS_PUBLIC'])"
+    seen = _production(code, PANHUO_DATA_DIR=str(tmp_path))
+    assert seen.returncode == 0, seen.stderr
+    assert seen.stdout.strip() == "False"
+    opened = _production(code, PANHUO_DATA_DIR=str(tmp_path), PANHUO_API_DOCS_PUBLIC="true")
+    assert opened.stdout.strip() == "True"
+
+
 @pytest.mark.parametrize(
     "url",
     [

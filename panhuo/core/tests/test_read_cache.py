@@ -92,3 +92,22 @@ def test_off_unless_configured(world):
     client = _client(world, "office")
     assert "X-Panhuo-Cache" not in _get(client)
     assert "X-Panhuo-Cache" not in _get(client)
+
+
+@pytest.mark.django_db
+def test_a_role_change_is_seen_at_once(world, cached):
+    """Issue 13: after a role change the list answered the old list from memory (role
+    assignments are changed in the admin, without an audited write)."""
+    from panhuo.organisation.models import RoleAssignment
+
+    AssetFactory(unit=world.unit)
+    AssetFactory(unit=world.other_unit)
+    office = world.user("office")
+    client = _client(world, "office")
+    assert {r["unit"]["id"] for r in json.loads(_get(client).content)["results"]} == {world.unit.pk}
+    RoleAssignment.objects.filter(user=office).update(jurisdiction=world.other_district)
+    moved = _get(client)
+    assert moved["X-Panhuo-Cache"] == "miss"
+    assert {r["unit"]["id"] for r in json.loads(moved.content)["results"]} == {world.other_unit.pk}
+    RoleAssignment.objects.filter(user=office).delete()
+    assert client.get(URL).status_code == 403

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from panhuo.core.lists import Column, ObjectList, ticked
 from panhuo.core.ui import (
     add_service_errors,
+    button_write,
     fetch_or_404,
     paginate,
     section_required,
@@ -187,12 +188,13 @@ def package_add_assets_view(request, pk):
 @section_required("package")
 def package_remove_asset_view(request, pk, asset_pk):
     package = fetch_or_404(get_package_for, request.user, pk)
-    try:
-        services.package_remove_asset(actor=request.user, package=package, asset_id=asset_pk)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Asset removed from the package."))
+    button_write(
+        request,
+        lambda: services.package_remove_asset(
+            actor=request.user, package=package, asset_id=asset_pk
+        ),
+        _("Asset removed from the package."),
+    )
     return redirect(package)
 
 
@@ -238,16 +240,16 @@ def package_from_suggestion_view(request):
     )
     if jurisdiction is None:
         raise Http404(_("No such jurisdiction."))
-    try:
-        package = services.package_create(
+    data = form.cleaned_data
+    package = button_write(
+        request,
+        lambda: services.package_create(
             actor=request.user,
             jurisdiction=jurisdiction,
-            name=form.cleaned_data["name"],
-            channel=form.cleaned_data["channel"],
-            asset_ids=form.cleaned_data["asset_ids"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("package-suggestions")
-    messages.success(request, _("Package %(code)s created.") % {"code": package.code})
-    return redirect(package)
+            name=data["name"],
+            channel=data["channel"],
+            asset_ids=data["asset_ids"],
+        ),
+        lambda package: _("Package %(code)s created.") % {"code": package.code},
+    )
+    return redirect("package-suggestions" if package is None else package)

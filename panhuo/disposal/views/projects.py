@@ -17,6 +17,7 @@ from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     fetch_or_404,
+    form_write,
     section_required,
 )
 from panhuo.disposal import deadlines, money, price_exceptions, services
@@ -198,14 +199,15 @@ def project_create_view(request, package_pk):
         initial={"channel": package.channel, "reserve_price": package.total_appraised_value},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            project = services.project_create(
+        project = form_write(
+            request,
+            form,
+            lambda: services.project_create(
                 actor=request.user, package=package, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Draft project %(code)s opened.") % {"code": project.code})
+            ),
+            lambda project: _("Draft project %(code)s opened.") % {"code": project.code},
+        )
+        if project is not None:
             return redirect(project)
     return render(request, "disposal/project_form.html", {"form": form, "package": package})
 

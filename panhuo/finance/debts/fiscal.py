@@ -9,7 +9,7 @@ from django.db import transaction
 from panhuo.core.errors import ValidationError
 from panhuo.finance.debts.models import FiscalInputs
 from panhuo.finance.services import to_money
-from panhuo.integrity.services import audit_record, snapshot
+from panhuo.integrity.services import audit_update, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 
@@ -51,12 +51,11 @@ def fiscal_inputs_set(
                 "budget_expenditure": expenditure,
             },
         )
-        audit_record(
+        audit_update(
+            inputs,
             actor=actor,
             action="fiscal_inputs.set",
-            obj=inputs,
             before=before,
-            after=snapshot(inputs),
             jurisdiction_path=jurisdiction.path,
         )
     return inputs

@@ -9,23 +9,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, MoneyFormField
+from panhuo.core.bounds import validate_date
+from panhuo.core.forms import MoneyFormField, date_field, offer_jurisdictions
 from panhuo.finance.debts.schedules import Row
+from panhuo.finance.models import ScheduleFrequency, ScheduleKind
 from panhuo.finance.services import STRATEGIES
 from panhuo.organisation import policy
 
-METHOD_CHOICES = [
-    ("bullet", _("Bullet (all principal at maturity)")),
-    ("equal_principal", _("Equal principal")),
-    ("annuity", _("Annuity (equal instalments)")),
-    ("custom", _("Custom rows")),
-]
-FREQUENCY_CHOICES = [
-    ("annual", _("Annual")),
-    ("semiannual", _("Semi-annual")),
-    ("quarterly", _("Quarterly")),
-    ("monthly", _("Monthly")),
-]
 STRATEGY_CHOICES = [
     ("earliest_maturity", _("Earliest maturity first")),
     ("highest_rate", _("Highest rate first")),
@@ -75,8 +65,10 @@ def parse_rows(text: str) -> tuple[list[Row], list[str]]:
 
 
 class ScheduleForm(forms.Form):
-    method = forms.ChoiceField(label=_("Method"), choices=METHOD_CHOICES)
-    frequency = forms.ChoiceField(label=_("Frequency"), choices=FREQUENCY_CHOICES, initial="annual")
+    method = forms.ChoiceField(label=_("Method"), choices=ScheduleKind.choices)
+    frequency = forms.ChoiceField(
+        label=_("Frequency"), choices=ScheduleFrequency.choices, initial="annual"
+    )
     rows = forms.CharField(
         label=_("Custom rows"),
         required=False,
@@ -108,7 +100,7 @@ class StrategyForm(forms.Form):
 
 class RiskFilterForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False)
-    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
+    as_of = date_field(_("As of"), required=False, validators=[validate_date])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,10 +123,6 @@ class FiscalInputsForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # A submitted form accepts any jurisdiction the user can see; the service decides.
-        action = "view" if self.is_bound else "edit"
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
-            user, "debt", action
-        ).order_by("path")
+        offer_jurisdictions(self, user, "debt")
         if not self.is_bound:
             self.fields["year"].initial = timezone.localdate().year

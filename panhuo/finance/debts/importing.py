@@ -24,7 +24,7 @@ from panhuo.integrity.services import audit_insert, audit_record, changed, snaps
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 from panhuo.register.importing.engine import Target
-from panhuo.register.importing.fields import FieldSpec, _norm
+from panhuo.register.importing.fields import FieldSpec, _norm, match_headers
 
 #: The debt list's export columns (finance.views.debt_export), in order, with the field each
 #: imports into: the built-in mapping that reads an export back unchanged.
@@ -120,14 +120,7 @@ def auto_columns(headers: list[str]) -> dict[str, str]:
     for spec in DEBT_FIELDS:
         for w in (spec.name, *spec.aliases):
             lookup.setdefault(_norm(w), spec.name)
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for h in headers:
-        target = lookup.get(_norm(h))
-        if target and target not in used:
-            out[h] = target
-            used.add(target)
-    return out
+    return match_headers(headers, lookup)
 
 
 def _context(actor) -> dict[str, Any]:

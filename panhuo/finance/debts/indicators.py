@@ -25,9 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from panhuo.core.money import ZERO
+
 GOVERNMENT_DEBT = frozenset({"general_bond", "special_bond", "hidden"})
 INTEREST_TRIGGER = Decimal(10)
-ZERO = Decimal("0.00")
 Q4 = Decimal("0.0001")
 
 
@@ -193,8 +194,16 @@ def debt_facts(qs) -> list[DebtFacts]:
 
 
 def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicators:
-    """The indicators of ``jurisdiction`` (and everything below it) as the user may see them."""
+    """The indicators of ``jurisdiction`` (and everything below it) as the user may see them.
+    ``as_of`` lies within the business dates of ``core.bounds`` (a year ahead of 9999-12-31
+    does not exist)."""
     from django.utils import timezone
+
+    from panhuo.core.bounds import date_problem
+    from panhuo.core.errors import ValidationError
+
+    if as_of is not None and (problem := date_problem(as_of)):
+        raise ValidationError({"as_of": [problem]})
 
     from panhuo.finance.debts.models import FiscalInputs
     from panhuo.finance.models import Debt

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField
+from panhuo.core.fields import non_negative_money, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation.models import Jurisdiction
 
@@ -19,9 +18,8 @@ class ScheduleRow(models.Model):
 
     debt = models.ForeignKey("finance.Debt", on_delete=models.CASCADE, related_name="schedule")
     due_date = models.DateField(_("due date"))
-    principal = MoneyField(_("principal due"), validators=[MinValueValidator(0)])
-    interest = MoneyField(_("interest due"), default=Decimal("0.00"),
-                          validators=[MinValueValidator(0)])  # fmt: skip
+    principal = non_negative_money(_("principal due"))
+    interest = non_negative_money(_("interest due"), default=Decimal("0.00"))  # fmt: skip
 
     class Meta:
         ordering = ["debt", "due_date", "pk"]
@@ -47,12 +45,8 @@ class FiscalInputs(models.Model):
         Jurisdiction, on_delete=models.PROTECT, related_name="fiscal_inputs"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    comprehensive_fiscal_capacity = MoneyField(
-        _("comprehensive fiscal capacity"), validators=[MinValueValidator(Decimal("0.01"))]
-    )
-    budget_expenditure = MoneyField(
-        _("budget expenditure"), validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    comprehensive_fiscal_capacity = positive_money(_("comprehensive fiscal capacity"))
+    budget_expenditure = positive_money(_("budget expenditure"))
 
     class Meta:
         ordering = ["jurisdiction", "-year"]

@@ -15,12 +15,12 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from django.db import transaction
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.money import CENT
 from panhuo.finance.debts.models import ScheduleRow
 from panhuo.finance.models import Debt
 from panhuo.integrity.services import audit_record
 from panhuo.organisation import policy
 
-CENT = Decimal("0.01")
 METHODS = ("bullet", "equal_principal", "annuity", "custom")
 FREQUENCIES = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from panhuo.core.ui import (
     add_service_errors,
+    button_write,
     csv_response,
     fetch_or_404,
     form_write,
@@ -104,18 +105,14 @@ def allocation_reverse_view(request, pk):
         raise PermissionDenied(_("Your roles do not allow reversing allocations."))
     form = ReverseForm(request.POST)
     if form.is_valid():
-        try:
-            services.allocation_reverse(
+        button_write(
+            request,
+            lambda: services.allocation_reverse(
                 actor=request.user, allocation=allocation, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        else:
-            messages.success(
-                request,
-                _("Allocation of %(amount)s yuan to debt %(debt)s reversed.")
-                % {"amount": f"{allocation.amount:,}", "debt": allocation.debt.code},
-            )
+            ),
+            _("Allocation of %(amount)s yuan to debt %(debt)s reversed.")
+            % {"amount": f"{allocation.amount:,}", "debt": allocation.debt.code},
+        )
         return redirect(allocation.debt)
     return debt_page(request, allocation.debt, reverse_form=form, reverse_pk=allocation.pk)
 

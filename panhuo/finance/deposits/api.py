@@ -4,7 +4,13 @@ from django.http import HttpRequest
 from ninja import Query, Status
 from ninja.pagination import paginate
 
-from panhuo.core.api import PagePagination, actor, referenced, require_any, visible_jurisdiction
+from panhuo.core.api import (
+    PagePagination,
+    actor,
+    referenced,
+    referenced_jurisdiction,
+    require_any,
+)
 from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import Id
 from panhuo.disposal.selectors import get_project_for
@@ -22,9 +28,7 @@ def deposit_index(request: HttpRequest, filters: Query[DepositFilters]):
     user = actor(request)
     data = filters.selector_kwargs()
     if data["jurisdiction"] is not None:
-        data["jurisdiction"] = referenced(
-            "jurisdiction", "jurisdiction", visible_jurisdiction, user, data["jurisdiction"]
-        )
+        data["jurisdiction"] = referenced_jurisdiction(user, data["jurisdiction"])
     data["status"] = data["status"] or ""
     return deposit_list(user, **data)
 

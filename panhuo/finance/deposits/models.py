@@ -9,14 +9,11 @@ counting towards the deal). The database enforces the shape of each state.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.fields import actor_field, optional_ref, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
@@ -26,10 +23,6 @@ class DepositStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
     FORFEITED = "forfeited", _("Forfeited")
     APPLIED = "applied", _("Applied to the price")
-
-
-class DepositQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "deposit", "project__package__jurisdiction__path"
 
 
 class Deposit(models.Model):
@@ -42,7 +35,7 @@ class Deposit(models.Model):
         "disposal.ListingRound", related_name="deposits", verbose_name=_("listing round")
     )
     bidder = models.CharField(_("bidder"), max_length=200)
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount"))
     received_on = models.DateField(_("received on"))
     voucher = models.CharField(_("voucher number"), max_length=60)
     status = models.CharField(
@@ -59,7 +52,8 @@ class Deposit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = DepositQuerySet.as_manager()
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("deposit", "project__package__jurisdiction__path")
 
     class Meta:
         ordering = ["-received_on", "-pk"]

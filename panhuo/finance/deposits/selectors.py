@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
-from panhuo.core.querying import id_or_missing, narrowed, ordered
+from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.finance.deposits.models import Deposit, DepositStatus
 
 DEPOSIT_ORDERINGS = {
@@ -21,10 +21,8 @@ DEPOSIT_ORDERINGS = {
 
 
 def get_deposit_for(user, pk) -> Deposit:
-    return (
-        Deposit.objects.visible_to(user)
-        .select_related("project__package__jurisdiction", "round", "receipt", "recorded_by")
-        .get(pk=id_or_missing(pk, Deposit))
+    return visible_one(
+        Deposit, user, pk, "project__package__jurisdiction", "round", "receipt", "recorded_by"
     )
 
 
@@ -38,11 +36,8 @@ def deposit_list(
     ordering: str = "-received_on",
 ) -> QuerySet[Deposit]:
     qs = Deposit.objects.visible_to(user).select_related("project__package__jurisdiction")
-    if q:
-        qs = qs.filter(
-            Q(bidder__icontains=q) | Q(voucher__icontains=q) | Q(project__code__icontains=q)
-        )
-    qs = narrowed(qs, status=status, project_id=project)
+    search = ("bidder", "voucher", "project__code")
+    qs = narrowed(qs, q=q, search=search, status=status, project_id=project)
     if jurisdiction is not None:
         qs = qs.filter(project__package__jurisdiction__path__startswith=jurisdiction.path)
     return ordered(qs, ordering, DEPOSIT_ORDERINGS, "received_on", tiebreak="-pk")

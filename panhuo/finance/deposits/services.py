@@ -30,7 +30,7 @@ from panhuo.finance.deposits.models import Deposit, DepositStatus
 from panhuo.finance.expected import paying
 from panhuo.finance.models import BudgetClass, Receipt, ReceiptKind
 from panhuo.finance.services import to_money
-from panhuo.integrity.services import audit_insert, audit_record, snapshot
+from panhuo.integrity.services import audit_insert, audit_update, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 
@@ -89,11 +89,7 @@ def deposit_receive(
         raise ValidationError({"voucher": ["This field is required."]})
     received_on = _today_or(received_on, "received_on")
     with transaction.atomic():
-        project = (
-            DisposalProject.objects.select_for_update()
-            .select_related("package__jurisdiction")
-            .get(pk=project.pk)
-        )
+        project = project.locked()
         if project.status not in OPEN_FOR_DEPOSITS:
             raise ValidationError(
                 {"project": [f"Deposits are taken while a project is approved, listed or just "
@@ -166,10 +162,13 @@ def deposit_transition(
         d.version += 1
         d.full_clean()
         d.save()
-        audit_record(
-            actor=actor, action=f"deposit.{action}", obj=d, before=before, after=snapshot(d),
+        audit_update(
+            d,
+            actor=actor,
+            action=f"deposit.{action}",
+            before=before,
             jurisdiction_path=d.project.jurisdiction.path,
-        )  # fmt: skip
+        )
     return d
 
 

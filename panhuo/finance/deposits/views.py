@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from panhuo.core.forms import DateInput, MoneyFormField, blank_choice
+from panhuo.core.forms import MoneyFormField, blank_choice, date_field, search_field
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     fetch_or_404,
@@ -44,11 +44,7 @@ STEP_LABELS = {
 
 
 class DepositFilterForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": gettext_lazy("Bidder, voucher or project")}),
-    )
+    q = search_field(gettext_lazy("Bidder, voucher or project"))
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
@@ -76,7 +72,7 @@ class DepositFilterForm(forms.Form):
 class DepositForm(forms.Form):
     bidder = forms.CharField(label=gettext_lazy("Bidder"), max_length=200)
     amount = MoneyFormField(label=gettext_lazy("Amount (yuan)"))
-    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=DateInput())
+    received_on = date_field(gettext_lazy("Received on"))
     voucher = forms.CharField(label=gettext_lazy("Voucher number"), max_length=60)
     round = forms.ModelChoiceField(
         label=gettext_lazy("Listing round"), queryset=None, required=False
@@ -89,7 +85,7 @@ class DepositForm(forms.Form):
 
 class StepForm(forms.Form):
     action = forms.ChoiceField(choices=list(STEP_LABELS.items()), widget=forms.HiddenInput)
-    on = forms.DateField(label=gettext_lazy("On"), required=False, widget=DateInput())
+    on = date_field(gettext_lazy("On"), required=False)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300, required=False)
 
 

@@ -7,7 +7,12 @@ from django.utils import timezone
 from ninja import Query
 from ninja.pagination import paginate
 
-from panhuo.core.api import PagePagination, actor, referenced, require_any, visible_jurisdiction
+from panhuo.core.api import (
+    PagePagination,
+    actor,
+    referenced_jurisdiction,
+    require_any,
+)
 from panhuo.core.schemas import Id
 from panhuo.disposal.selectors import get_project_for
 from panhuo.finance.api import ERRORS, router
@@ -27,7 +32,7 @@ from panhuo.organisation import policy
 def _jurisdiction(user, pk):
     if pk is None:
         return None
-    return referenced("jurisdiction", "jurisdiction", visible_jurisdiction, user, pk)
+    return referenced_jurisdiction(user, pk)
 
 
 @router.get(

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import DateInput, blank_choice
+from panhuo.core.forms import choice_filter, date_field, search_field
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.organisation import policy
 
@@ -18,17 +18,11 @@ def _jurisdictions(user):
 
 
 class OverdueFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Project, buyer or label")}),
-    )
+    q = search_field(_("Project, buyer or label"))
     jurisdiction = forms.ModelChoiceField(
         label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
     )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=blank_choice(ExpectedKind.choices, _("All kinds"))
-    )
+    kind = choice_filter(_("Kind"), ExpectedKind.choices, _("All kinds"))
     min_days = forms.IntegerField(
         label=_("At least days overdue"), required=False, min_value=0, max_value=100000
     )
@@ -52,8 +46,8 @@ GRANULARITY_CHOICES = [
 
 class ReconciliationForm(forms.Form):
     granularity = forms.ChoiceField(label=_("Period"), choices=GRANULARITY_CHOICES)
-    start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("To"), widget=DateInput())
+    start = date_field(_("From"))
+    end = date_field(_("To"))
     jurisdiction = forms.ModelChoiceField(
         label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
     )

@@ -22,10 +22,10 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.money import ZERO
+from panhuo.core.querying import narrowed
 from panhuo.finance.expected_models import ExpectedReceipt
 from panhuo.finance.models import Allocation, Receipt
-
-ZERO = Decimal("0.00")
 
 # --- Overdue expected receipts ------------------------------------------------------------------
 
@@ -125,10 +125,7 @@ def overdue_receipts(
         .filter(cancelled=False, due_date__lt=today)
         .filter(_jurisdiction_q(jurisdiction, "project__package__jurisdiction__path"))
     )
-    if q:
-        late = late.filter(
-            Q(project__code__icontains=q) | Q(project__buyer__icontains=q) | Q(label__icontains=q)
-        )
+    late = narrowed(late, q=q, search=("project__code", "project__buyer", "label"))
     project_ids = set(late.values_list("project_id", flat=True))
     if not project_ids:
         return []

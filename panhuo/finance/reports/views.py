@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from panhuo.core.lists import Column, ObjectList
+from panhuo.core.money import ZERO
 from panhuo.core.ui import csv_response, section_required
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.finance.exports import xlsx_response
 from panhuo.finance.models import BudgetClass, DebtType, ReceiptKind
 from panhuo.finance.reports.forms import OverdueFilterForm, ReconciliationForm
 from panhuo.finance.reports.selectors import OVERDUE_ORDERINGS, overdue_receipts, reconciliation
-
-ZERO = Decimal("0.00")
 
 
 def _export(request, name: str, sheet: str, header: list[str], rows):
@@ -70,26 +69,28 @@ def reconciliation_columns():
         (_("Unallocated at start (yuan)"), lambda r: r.opening),
         (_("Received (yuan)"), lambda r: r.received),
     ]
-    for value, label in _receipt_kinds():
-        cols.append((_("Received: %(kind)s") % {"kind": label},
-                     lambda r, v=value: r.received_by_kind.get(v, ZERO)))  # fmt: skip
-    for value, label in BudgetClass.choices:
-        cols.append((_("Received: %(kind)s") % {"kind": label},
-                     lambda r, v=value: r.received_by_class.get(v, ZERO)))  # fmt: skip
+    cols += _per_kind(_("Received: %(kind)s"), _receipt_kinds(), "received_by_kind")
+    cols += _per_kind(_("Received: %(kind)s"), BudgetClass.choices, "received_by_class")
     cols += [
         (_("Allocated (yuan)"), lambda r: r.allocated),
         (_("Reversed (yuan)"), lambda r: r.reversed),
         (_("Repaid, net (yuan)"), lambda r: r.net_allocated),
     ]
-    for value, label in DebtType.choices:
-        cols.append((_("Repaid: %(kind)s") % {"kind": label},
-                     lambda r, v=value: r.repaid_by_type.get(v, ZERO)))  # fmt: skip
+    cols += _per_kind(_("Repaid: %(kind)s"), DebtType.choices, "repaid_by_type")
     cols += [
         (_("Unallocated at end (yuan)"), lambda r: r.closing),
         (_("Deposits held at end (yuan)"), lambda r: r.deposits_held),
         (_("Reconciles"), lambda r: _("yes") if r.reconciles else _("NO")),
     ]
     return cols
+
+
+def _per_kind(title: str, choices, figures: str) -> list:
+    """One column per choice: the period's ``figures`` (a dict by kind) of that kind."""
+    return [
+        (title % {"kind": label}, lambda r, v=value: getattr(r, figures).get(v, ZERO))
+        for value, label in choices
+    ]
 
 
 def _receipt_kinds():

@@ -8,15 +8,13 @@ creditor's consent, recorded here as the security's release (see ``finance.guard
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field, optional_ref
+from panhuo.core.fields import actor_field, optional_ref, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
@@ -32,8 +30,6 @@ ASSET_KINDS = frozenset({SecurityKind.COLLATERAL, SecurityKind.PLEDGE})
 
 
 class DebtSecurityQuerySet(policy.ScopedQuerySet):
-    scope_resource, scope_path = "debt", "debt__jurisdiction__path"
-
     def live(self, on: dt.date | None = None) -> DebtSecurityQuerySet:
         """Securities still binding on ``on``: not released, not expired, on a debt with
         something outstanding."""
@@ -52,7 +48,7 @@ class DebtSecurity(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=SecurityKind.choices)
     guarantor = models.CharField(_("guarantor"), max_length=200, blank=True)
     asset = optional_ref("register.Asset", related_name="debt_securities", verbose_name=_("asset"))
-    amount = MoneyField(_("amount secured"), validators=[MinValueValidator(Decimal("0.01"))])
+    amount = positive_money(_("amount secured"))
     valid_from = models.DateField(_("from"))
     valid_until = models.DateField(_("until"), null=True, blank=True)
     released_on = models.DateField(_("released on"), null=True, blank=True)
@@ -62,6 +58,7 @@ class DebtSecurity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DebtSecurityQuerySet.as_manager()
+    view_scope = policy.ViewScope("debt", "debt__jurisdiction__path")
 
     class Meta:
         ordering = ["debt", "kind", "valid_from", "pk"]

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from panhuo.core.forms import DateInput, MoneyFormField
-from panhuo.core.ui import fetch_or_404, form_write, section_required
+from panhuo.core.forms import DateInput, MoneyFormField, date_field
+from panhuo.core.ui import button_write, fetch_or_404, form_write, section_required
 from panhuo.finance.securities import services as securities
 from panhuo.finance.securities.models import SecurityKind
 from panhuo.finance.selectors import get_debt_for
@@ -63,8 +62,7 @@ class SecurityForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
-    released_on = forms.DateField(label=gettext_lazy("Released on"), widget=DateInput,
-                                  required=False)  # fmt: skip
+    released_on = date_field(gettext_lazy("Released on"), required=False)
     note = forms.CharField(label=gettext_lazy("Release note"), max_length=300, required=False)
 
 
@@ -118,15 +116,13 @@ def security_release_view(request, pk, security_pk):
     if not form.is_valid():
         messages.error(request, _("Give the release date as YYYY-MM-DD."))
         return redirect(security.debt)
-    try:
-        securities.security_release(
-            actor=request.user, security=security,
-            released_on=form.cleaned_data["released_on"], note=form.cleaned_data["note"],
-        )  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Security released."))
+    button_write(
+        request,
+        lambda: securities.security_release(
+            actor=request.user, security=security, **form.cleaned_data
+        ),
+        _("Security released."),
+    )
     return redirect(security.debt)
 
 

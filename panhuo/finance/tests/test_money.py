@@ -18,7 +18,7 @@ from panhuo.organisation.policy import NotPermitted
 DAY = dt.date(2026, 1, 5)
 
 
-def _debt(w, principal="1000.00", jurisdiction=None, **over):
+def _debt(w, principal="1000.00", jurisdiction=None, who="finance", **over):
     data = {
         "creditor": "Bank of the district",
         "debt_type": "bank_loan",
@@ -28,9 +28,7 @@ def _debt(w, principal="1000.00", jurisdiction=None, **over):
         "maturity_date": dt.date(2028, 1, 1),
     }
     data.update(over)
-    return fs.debt_create(
-        actor=w.user("finance"), jurisdiction=jurisdiction or w.district, data=data
-    )
+    return fs.debt_create(actor=w.user(who), jurisdiction=jurisdiction or w.district, data=data)
 
 
 def _receipt(w, project, amount, voucher="V1"):
@@ -238,3 +236,18 @@ def test_allocations_never_exceed_receipts_or_outstanding(world, receipts, princ
             d.principal - d.outstanding for d in Debt.objects.filter(pk__in=[d.pk for d in ds_])
         )
         transaction.set_rollback(True)
+
+
+def test_a_typed_debt_code_never_breaks_generated_ones(world):
+    """Issue 13: ``DEBT2026-001`` in one district made every debt without a code a 500 in every
+    district (the highest code was parsed as a number). Only generated-shape codes count."""
+    elsewhere = {"jurisdiction": world.other_district, "who": "outsider_finance"}
+    _debt(world, code="DEBT2026-001", **elsewhere)
+    _debt(world, code="DEBTOR-7")
+    first = _debt(world)
+    assert first.code == "DEBT000001"
+    assert _debt(world, **elsewhere).code == "DEBT000002"
+    # Past six digits the order is numeric, not textual (DEBT1000000 follows DEBT999999).
+    _debt(world, code="DEBT999999")
+    assert _debt(world).code == "DEBT1000000"
+    assert _debt(world).code == "DEBT1000001"

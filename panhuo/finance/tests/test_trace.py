@@ -54,3 +54,37 @@ def test_asset_to_debt_and_back(world):
     write_trail_csv(back, buf)
     assert buf.getvalue().splitlines()[0].startswith("asset,asset_name,package,project")
     assert len(buf.getvalue().splitlines()) == 1 + 6
+
+
+def test_the_trace_csv_keeps_reversals_numeric(world, client):
+    """Issue 13: the trace CSV wrote reversals as text ('-7856500.00), so spreadsheet sums
+    overstated repayments. Numbers stay numbers; a formula still gets its apostrophe."""
+    import csv
+
+    from django.urls import reverse
+
+    from panhuo.core.ui import csv_cell
+
+    project = concluded_project(world, deal_price=D("9000000.00"))
+    fin = world.user("finance")
+    r = fs.receipt_create(actor=fin, project=project, amount="7856500.00",
+                          received_on=dt.date(2026, 1, 5), voucher="V-R",
+                          budget_class="non_tax")  # fmt: skip
+    debt = fs.debt_create(
+        actor=fin,
+        jurisdiction=world.district,
+        data={"creditor": "=HYPERLINK(1)", "debt_type": "bank_loan", "principal": "9000000.00",
+              "rate": D("3"), "issue_date": dt.date(2020, 1, 1),
+              "maturity_date": dt.date(2030, 1, 1)},
+    )  # fmt: skip
+    alloc = fs.allocation_create(actor=fin, receipt=r, debt=debt, amount="7856500.00")
+    fs.allocation_reverse(actor=fin, allocation=alloc, reason="posted twice")
+    client.force_login(fin)
+    response = client.get(reverse("trace-debt", args=[debt.pk]), {"format": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(row["amount"] for row in rows) == ["-7856500.00", "7856500.00"]
+    assert {row["creditor"] for row in rows} == {"'=HYPERLINK(1)"}
+    assert csv_cell("-1,200.50") == "-1,200.50" and csv_cell("+3") == "+3"
+    for formula in ("-2+3+cmd|' /C calc'!A0", "-1e5", "-inf", "@SUM(A1)", "+", "-"):
+        assert csv_cell(formula) == "'" + formula

@@ -133,3 +133,22 @@ def test_token_create_for_unknown_user_writes_nothing(world):
         call_command("token", "create", "ghost", "--name", "ETL")
     assert ApiToken.objects.count() == 0
     assert not AuditEntry.objects.filter(action="api_token.create").exists()
+
+
+def test_token_create_records_the_operator_as_creator(world):
+    """Issue 13: ``panhuo token create head`` recorded head as the token's creator."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("token", "create", "head", "--name", "ETL", "--operator", "li.wei",
+                 stdout=out, stderr=err)  # fmt: skip
+    entry = AuditEntry.objects.get(action="api_token.create")
+    assert entry.actor_id is None
+    assert entry.actor_name == "li.wei (command line)"
+    assert entry.after["created_by"] == "li.wei (command line)"
+    assert entry.after["user"] == world.user("head").pk
+    assert ApiToken.objects.get().user == world.user("head")
+    assert audit_verify().ok
+    # Without --operator, the system account running the command is named.
+    call_command("token", "create", "head", "--name", "ETL 2", stdout=out, stderr=err)
+    second = AuditEntry.objects.filter(action="api_token.create").order_by("-seq").first()
+    assert second.actor_id is None and second.actor_name.endswith("(command line)")
+    assert second.actor_name != "head"

@@ -127,6 +127,16 @@ def test_oversized_file_is_refused_naming_the_limit(aw, settings):
     assert _up(aw, name="small.pdf", data=pdf_bytes()[:1000] + b"%%EOF").size <= 1024
 
 
+def test_an_oversized_file_is_reported_with_its_real_size(aw, settings):
+    """Issue 13: a 200 MB upload was reported as "20.0 MiB" (what was read up to the limit)."""
+    settings.PANHUO = {**settings.PANHUO, "DOCUMENT_MAX_BYTES": 1024 * 1024}
+    data = b"x" * (3 * 1024 * 1024 + 512 * 1024)
+    _refused(aw, "file", "big.txt", data, "The file is 3.5 MiB", "limit is 1.0 MiB")
+    assert files.human_size(812) == "812 bytes"
+    assert files.human_size(200 * 1000 * 1000) == "190.7 MiB"
+    assert files.human_size(5 * 1024**3) == "5.0 GiB"
+
+
 def test_default_limit_is_twenty_mebibytes():
     assert files.max_bytes() == 20 * 1024 * 1024
 

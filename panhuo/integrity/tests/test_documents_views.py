@@ -203,5 +203,7 @@ def test_a_huge_upload_is_refused_before_it_is_read(aw, settings):
         {"kind": "other", "title": "Huge", "file": upload("huge.txt", b"x" * 200_000)},
     )
     assert response.status_code == 400
-    assert "the limit is 0.0 MiB (1,024 bytes)" in response.content.decode()
+    # The upload's real size (issue 13: a 200 MB upload read "20.0 MiB"), then the limit.
+    assert "The file is 195." in response.content.decode()
+    assert "the limit is 1.0 KiB (1,024 bytes)" in response.content.decode()
     assert state() == before

@@ -145,12 +145,19 @@ def import_new(request: HttpRequest, file: File[UploadedFile], details: Form[Imp
     an export's headers always are.
     """
     own = _own_runs(request)  # refuses callers who may not import anywhere
-    user = actor(request)
+    return _queue(own, actor(request), file, details, "assets")
+
+
+def _queue(own, user, file: UploadedFile, details: ImportForm, target: str):
+    """Queue the import of ``file`` into ``target`` ("assets" or "debts") with the form's
+    mapping and mode; 202 with the run, as one of ``own`` runs. A named asset mapping must
+    exist (the debt import reads a missing name as none)."""
     if details.mapping_name and details.mapping:
         raise ValidationError({"mapping": ["Give either mapping_name or mapping, not both."]})
     mapping = _mapping_from_text(details.mapping) if details.mapping else None
     if (
-        details.mapping_name
+        target == "assets"
+        and details.mapping_name
         and not ImportMapping.objects.filter(
             owner=user, target="assets", name=details.mapping_name
         ).exists()
@@ -167,6 +174,7 @@ def import_new(request: HttpRequest, file: File[UploadedFile], details: Form[Imp
         mapping_name=details.mapping_name,
         commit=details.commit,
         valid_only=details.valid_only,
+        target=target,
     )
     return Status(202, own.get(pk=run.pk))
 
@@ -182,23 +190,7 @@ def debt_import_new(request: HttpRequest, file: File[UploadedFile], details: For
     mapping, dry run and modes). Rows are checked against the jurisdictions whose debts you may
     edit; the debt code is the key. Follow it at ``GET /debt-imports/{id}``; the debt list's
     export reads back without a mapping."""
-    own = _own_debt_runs(request)
-    user = actor(request)
-    if details.mapping_name and details.mapping:
-        raise ValidationError({"mapping": ["Give either mapping_name or mapping, not both."]})
-    mapping = _mapping_from_text(details.mapping) if details.mapping else None
-    _check_file_kind(file)
-    run = import_run_create(
-        actor=user,
-        upload=file,
-        filename=file.name or "upload",
-        mapping=mapping,
-        mapping_name=details.mapping_name,
-        commit=details.commit,
-        valid_only=details.valid_only,
-        target="debts",
-    )
-    return Status(202, own.get(pk=run.pk))
+    return _queue(_own_debt_runs(request), actor(request), file, details, "debts")
 
 
 @router.get("/debt-imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])
@@ -223,9 +215,7 @@ def debt_import_detail(request: HttpRequest, run_id: Id):
 )
 def debt_import_cancel(request: HttpRequest, run_id: Id):
     """Stop a queued or running debt import; nothing it wrote is kept."""
-    runs = _own_debt_runs(request)
-    import_run_cancel(actor=actor(request), run=runs.get(pk=run_id))
-    return runs.get(pk=run_id)
+    return _cancel(request, _own_debt_runs(request), run_id)
 
 
 @router.get("/imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])
@@ -250,7 +240,10 @@ def import_detail(request: HttpRequest, run_id: Id):
 )
 def import_cancel(request: HttpRequest, run_id: Id):
     """Stop a queued or running import; nothing it wrote is kept."""
-    runs = _own_runs(request)
+    return _cancel(request, _own_runs(request), run_id)
+
+
+def _cancel(request: HttpRequest, runs, run_id: Id):
     import_run_cancel(actor=actor(request), run=runs.get(pk=run_id))
     return runs.get(pk=run_id)
 

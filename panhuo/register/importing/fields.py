@@ -81,6 +81,12 @@ def auto_columns(headers: list[str]) -> dict[str, str]:
     for key in ATTRIBUTE_KEYS:
         lookup.setdefault(_norm(f"attributes.{key}"), f"attributes.{key}")
         lookup.setdefault(_norm(key), f"attributes.{key}")
+    return match_headers(headers, lookup)
+
+
+def match_headers(headers: list[str], lookup: dict[str, str]) -> dict[str, str]:
+    """Each header whose normalised text ``lookup`` knows, mapped to that field; a field
+    claimed by an earlier header is not taken again."""
     out: dict[str, str] = {}
     used: set[str] = set()
     for h in headers:

@@ -1,7 +1,8 @@
 """Turning an uploaded file into header + rows of text, whatever program wrote it.
 
 Real registers arrive as CSV from Chinese Excel (GB18030/GBK), UTF-8 with or without a BOM,
-with commas, semicolons, tabs or pipes, or as XLSX workbooks with several sheets. Rows are
+UTF-16 with its BOM (Excel's "Unicode text", tab-separated), with commas, semicolons, tabs or
+pipes, or as XLSX workbooks with several sheets. Rows are
 yielded one at a time so that a million-row file is never held in memory.
 """
 
@@ -16,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
+
+from django.utils.translation import gettext
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -40,10 +43,49 @@ class Table:
     sheets: list[str] = field(default_factory=list)
 
 
-def detect_kind(head: bytes, filename: str = "") -> str:
-    """'xlsx' or 'csv' from the content (the name only breaks ties); anything else is refused."""
+#: Byte-order marks of the wide encodings, longest first (UTF-32 LE starts like UTF-16 LE).
+WIDE_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
+def _wide_bom(head: bytes) -> str | None:
+    for bom, name in WIDE_BOMS:
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _is_wide(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
+
+
+def check_text_encoding(name: str) -> str:
+    """``name`` if Python reads text in it, else FileRejected naming it (an unknown name, or
+    a codec that is not a text encoding such as base64)."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        info = None
+    # Bytes-to-bytes codecs (base64, hex, zlib …) are found by lookup but decode no text.
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise FileRejected(gettext("Unknown text encoding %(enc)s.") % {"enc": repr(name)[:60]})
+    return name
+
+
+def detect_kind(head: bytes, filename: str = "", *, encoding: str | None = None) -> str:
+    """'xlsx' or 'csv' from the content (the name only breaks ties); anything else is refused.
+    Text in UTF-16 or UTF-32 (a BOM, or the encoding given) has NUL bytes and is still text."""
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
+    if _wide_bom(head) or (encoding and _is_wide(encoding)):
+        return "csv"
     if not head.strip():
         raise FileRejected("The file is empty.")
     if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\x1f\x8b")):
@@ -61,6 +103,9 @@ def detect_encoding(head: bytes) -> str:
     what Chinese Excel writes)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    wide = _wide_bom(head)
+    if wide:
+        return wide
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         decoder.decode(head, final=False)
@@ -109,12 +154,10 @@ def read_csv(
     stream: IO[bytes], *, encoding: str | None = None, delimiter: str | None = None
 ) -> Table:
     head = stream.read(SNIFF_BYTES)
-    detect_kind(head)
+    if encoding:
+        check_text_encoding(encoding)
+    detect_kind(head, encoding=encoding)
     enc = encoding or detect_encoding(head)
-    try:
-        codecs.lookup(enc)
-    except LookupError:
-        raise FileRejected(f"Unknown text encoding {enc!r}.") from None
     rest = stream
     full = io.BufferedReader(_Prepend(head, rest))  # type: ignore[arg-type]
     text = io.TextIOWrapper(full, encoding=enc, errors="strict", newline="")
@@ -125,7 +168,7 @@ def read_csv(
         header = next(reader)
     except StopIteration:
         raise FileRejected("The file has no header row.") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except (UnicodeError, csv.Error) as exc:
         raise FileRejected(f"The header row cannot be read: {exc}") from None
     headers = _clean_header(header)
 
@@ -135,9 +178,10 @@ def read_csv(
                 row = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:
+                reason = getattr(exc, "reason", str(exc))
                 raise FileRejected(
-                    f"Row {reader.line_num + 1} is not valid {enc} text ({exc.reason})."
+                    f"Row {reader.line_num + 1} is not valid {enc} text ({reason})."
                 ) from None
             except csv.Error as exc:
                 raise FileRejected(f"Row {reader.line_num} cannot be read: {exc}.") from None

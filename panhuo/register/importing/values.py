@@ -10,7 +10,10 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-CENT = Decimal("0.01")
+from panhuo.core.bounds import amount_problem, date_problem
+from panhuo.core.money import CENT
+
+#: A sanity limit for any number in a cell; amounts have the tighter bound of core.bounds.
 MAX_AMOUNT = Decimal(10) ** 18
 
 #: Multipliers for amounts stated in larger units, longest suffix first.
@@ -51,9 +54,12 @@ def parse_date(text: str, *, order: str = "dmy") -> dt.date | None:
 
 def _date(y: int, m: int, d: int, text: str) -> dt.date:
     try:
-        return dt.date(y, m, d)
+        day = dt.date(y, m, d)
     except ValueError:
         raise ValueError(f"{text!r} is not a real date") from None
+    if problem := date_problem(day):
+        raise ValueError(problem)
+    return day
 
 
 def _number(text: str) -> Decimal:
@@ -94,10 +100,10 @@ def parse_amount(text: str, *, unit: str = "yuan") -> Decimal | None:
         if s.endswith(suffix):
             s, multiplier = s[: -len(suffix)], factor
             break
-    value = _number(s) * multiplier
-    if abs(value) >= MAX_AMOUNT:
-        raise ValueError(f"{text.strip()!r} is too large")
-    return value.quantize(CENT, ROUND_HALF_UP)
+    value = (_number(s) * multiplier).quantize(CENT, ROUND_HALF_UP)
+    if problem := amount_problem(value):
+        raise ValueError(problem)
+    return value
 
 
 TRUE_WORDS = {"1", "y", "yes", "true", "t", "是", "有", "完整", "x", "✓"}

@@ -79,7 +79,8 @@ def test_changed_row_updates_and_shows_in_history(world):
     [
         ("U1,X-1,坏行,房屋,闲置,-5,,,", "原值", "negative"),
         ("U1,X-1,坏行,房屋,闲置,5,-1,,", "面积(平方米)", "negative"),
-        ("U1,X-1,坏行,房屋,闲置,5,,2999-01-01,", "取得日期", "future"),
+        ("U1,X-1,坏行,房屋,闲置,5,,2099-01-01,", "取得日期", "future"),
+        ("U1,X-1,坏行,房屋,闲置,5,,0001-01-01,", "取得日期", "1900-01-01"),
         ("U1,X-1,坏行,房屋,闲置,abc,,,", "原值", "not a number"),
         ("U9,X-1,坏行,房屋,闲置,5,,,", "单位编码", "unknown unit"),
         ("U3,X-1,坏行,房屋,闲置,5,,,", "单位编码", "unknown unit"),
@@ -185,3 +186,24 @@ def test_files_written_by_libreoffice(world, name):
     assert depot.accumulated_depreciation == Decimal("312500.00")
     assert depot.area == Decimal("4800.50") and depot.idle_since == dt.date(2022, 7, 1)
     assert Asset.objects.get(code="LO-003").area is None
+
+
+def test_utf16_unicode_text_from_excel_is_read(world):
+    """Issue 13: Excel's "Unicode text" (UTF-16 with a BOM, tab-separated) was refused as
+    binary."""
+    import codecs
+
+    text = (HEADER + "".join(r + "\n" for r in ROWS)).replace(",", "\t")
+    text = text.replace('"1\t200.5万元"', "1200.5万元")
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        report = _run(world, io.BytesIO(bom + text.encode(codec)))
+        assert (report.rows, report.new, report.rejected) == (3, 3, 0), report.errors[:3]
+
+
+@pytest.mark.parametrize("name", ["nonesuch", "base64", "rot13"])
+def test_an_unknown_encoding_is_refused_by_name(world, name):
+    """Issue 13: an encoding name Python lacks (or a codec that is not text, such as base64)
+    failed "unexpectedly"; it is refused, naming it."""
+    mapping = Mapping(values=MAPPING.values, options={**MAPPING.options, "encoding": name})
+    with pytest.raises(FileRejected, match=f"Unknown text encoding '{name}'"):
+        _run(world, _gbk(ROWS), mapping=mapping)

@@ -20,10 +20,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from panhuo.core.codes import next_code
 from panhuo.core.gates import GateRefused
 from panhuo.disposal import services as disposal
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
-from panhuo.disposal.services import _next_code
 from panhuo.integrity.services import audit_record
 from panhuo.organisation.models import Jurisdiction
 from panhuo.pricing import rules
@@ -81,7 +81,7 @@ def _draft_typed_in_yuan(seeder, district) -> None:
         note = "Reserve imported from the 2023 spreadsheet (amounts there were in 万元)."
         if isinstance(found, Package):
             project = DisposalProject.objects.create(
-                code=_next_code(DisposalProject, "DP"),
+                code=next_code(DisposalProject, "DP"),
                 package=package,
                 channel=package.channel,
                 reserve_price=typed,

@@ -1,12 +1,26 @@
-"""``panhuo token create USERNAME --name NAME``: an API token for a script, shown once."""
+"""``panhuo token create USERNAME --name NAME [--operator WHO]``: an API token for a script,
+shown once. The audit log names the operator who ran the command (``--operator``, else the
+system account running it) as the token's creator; the token acts as USERNAME."""
 
 from __future__ import annotations
+
+import getpass
+import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from panhuo.integrity.services import Operator
 from panhuo.organisation.models import User
-from panhuo.organisation.services import api_token_create
+from panhuo.organisation.services import api_token_issue
+
+
+def _system_account() -> str:
+    """The account running the command (the one behind sudo when run with it)."""
+    try:
+        return os.environ.get("SUDO_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 class Command(BaseCommand):
@@ -19,12 +33,17 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="Make a token for a user and print its key once.")
         create.add_argument("username", help="The user the token acts as.")
         create.add_argument("--name", required=True, help="What the token is for, e.g. 'ETL'.")
+        create.add_argument(
+            "--operator",
+            default="",
+            help="Who is running this command, for the audit log (default: the system account).",
+        )
 
     def handle(self, *args, **options):
         if options["action"] == "create":
-            self.create(options["username"], options["name"])
+            self.create(options["username"], options["name"], options["operator"])
 
-    def create(self, username: str, name: str) -> None:
+    def create(self, username: str, name: str, operator: str = "") -> None:
 
         try:
             user = User.objects.get(username=username)
@@ -32,15 +51,16 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.") from None
         if not user.is_active:
             raise CommandError(f"User {username!r} is not active.")
-        # Whoever runs this command on the server acts for the user: the token is theirs.
+        # The token is the user's; making it is the act of whoever runs this command.
+        operator = operator.strip() or _system_account()
         try:
-            token, key = api_token_create(actor=user, user=user, name=name)
+            token, key = api_token_issue(operator=Operator(operator), user=user, name=name)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
         self.stderr.write(
-            f"Token {token.name!r} for {user.username} created. Its key is shown only now; "
-            "send it as 'Authorization: Bearer <key>'."
+            f"Token {token.name!r} for {user.username} created by {operator}. Its key is shown "
+            "only now; send it as 'Authorization: Bearer <key>'."
         )
         self.stdout.write(key)
