@@ -8,15 +8,18 @@ deleted, with their primary keys); every later call applies the same changes aga
 calling test's transaction (the first time through the ORM, recording the SQL; then by replaying
 that SQL) and hands back an unpickled copy of what the builder returned.
 
-A replay is only correct in the state the recording was made in (the world, laid down by
-``world_for_test``). If the calling test wrote rows first and a replayed row collides with one of
-them, the replay is rolled back to its savepoint and the builder runs for real instead, so a
-replay can be slower but never wrong in a way that passes silently: the ids are the recorded ids,
-anything else that differs is the caller's own rows.
+A replay is only correct in the state the recording was made in: recordings are kept per
+flush generation (a flush makes content types again under new ids) and per the rows the
+arguments name (the matrix builds its own ``World``, with other ids on PostgreSQL). If the
+calling test wrote rows first and a replayed row collides with one of them, the replay is
+rolled back to its savepoint and the builder runs for real instead, so a replay can be slower
+but never wrong in a way that passes silently: the ids are the recorded ids, anything else
+that differs is the caller's own rows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import pickle
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 
 
 def _models() -> list[type]:
@@ -51,8 +55,6 @@ class _Changes:
     #: (sql, params, many) of the first replay, replayed as they are after that.
     sql: list[tuple[str, object, bool]] = field(default_factory=list)
     result: bytes = b""
-    #: ``_flushes()`` when recorded: a flush makes content types again under new ids.
-    generation: int = 0
 
     @property
     def touched(self) -> list[type]:
@@ -124,14 +126,32 @@ def _apply(changes: _Changes) -> None:
     changes.sql = recorded
 
 
+def _signature(value) -> object:
+    """What a replay must match in the arguments: the rows they name (a ``World`` built by
+    another fixture, or after a flush, holds other ids), not the Python objects."""
+    if isinstance(value, Model):
+        return (value._meta.label, value.pk)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple(
+            (f.name, _signature(getattr(value, f.name))) for f in dataclasses.fields(value)
+        )
+    if isinstance(value, dict):
+        return tuple(sorted((k, _signature(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_signature(v) for v in value)
+    return repr(value)
+
+
 def recorded(build):
-    """Run ``build(*args)`` for real once per process, replay its changes after that."""
-    state: dict[str, _Changes] = {}
+    """Run ``build(*args)`` for real once per process and arguments, replay its changes
+    after that."""
+    recordings: dict[object, _Changes] = {}
 
     @functools.wraps(build)
     def wrapper(*args):
-        changes = state.get("changes")
-        if changes is not None and changes.generation == _flushes():
+        key = (_flushes(), _signature(args))
+        changes = recordings.get(key)
+        if changes is not None:
             try:
                 with transaction.atomic():
                     _apply(changes)
@@ -151,8 +171,7 @@ def recorded(build):
         buffer = io.BytesIO()
         _Pickler(buffer, args).dump(result)
         changes.result = buffer.getvalue()
-        changes.generation = _flushes()
-        state["changes"] = changes
+        recordings[key] = changes
         return result
 
     return wrapper
