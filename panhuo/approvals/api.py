@@ -31,7 +31,13 @@ from panhuo.approvals.selectors import (
     who_acts,
 )
 from panhuo.approvals.services.gates import missing_documents
-from panhuo.core.api import PagePagination, actor, referenced, require_any
+from panhuo.core.api import (
+    PagePagination,
+    actor,
+    referenced,
+    referenced_jurisdiction,
+    require_any,
+)
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import CONFLICT_ERRORS as ERRORS
 from panhuo.core.schemas import Id
@@ -108,18 +114,17 @@ list_endpoint(
 )
 
 
+def _chain_place(user, pk):
+    """A jurisdiction where the caller may set approval chains."""
+    return policy.jurisdictions_for(user, "approval_chain", "set").get(pk=pk)
+
+
 @router.post("/approval-chains", response={200: ChainOut, 201: ChainOut, **ERRORS})
 def approval_chain_set(request: HttpRequest, payload: ChainIn):
     """Create a chain (201) or replace the steps of the one with the same key (200)."""
     require_any(request, "approval_chain", "set")
     user = actor(request)
-    jurisdiction = referenced(
-        "jurisdiction",
-        "jurisdiction",
-        lambda u, pk: policy.jurisdictions_for(u, "approval_chain", "set").get(pk=pk),
-        user,
-        payload.jurisdiction,
-    )
+    jurisdiction = referenced_jurisdiction(user, payload.jurisdiction, _chain_place)
     # A chain's key: purpose, channel and threshold (as given; the default threshold is text).
     key = {"purpose": payload.purpose, "channel": payload.channel, "min_amount": payload.min_amount}
     exists = ApprovalChain.objects.filter(jurisdiction=jurisdiction, **key).exists()

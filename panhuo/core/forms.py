@@ -178,6 +178,20 @@ def text_field(label, rows: int = 3, **kwargs) -> forms.CharField:
     return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
+class ViewablePlaces:
+    """A form (mixin, before ``forms.Form``) whose ``jurisdiction`` field offers the places where
+    the ``user`` it is made for may view ``places_of``: the filters of a list or a report."""
+
+    places_of = ""
+
+    def __init__(self, *args, user, **kwargs):
+        from panhuo.organisation import policy
+
+        super().__init__(*args, **kwargs)
+        places = policy.jurisdictions_for(user, self.places_of, "view")
+        self.fields["jurisdiction"].queryset = places
+
+
 def offer_jurisdictions(form, user, resource: str, edit_resource: str = "") -> None:
     """Fill the form's ``jurisdiction`` choices: the places where ``user`` may edit
     ``edit_resource`` (``resource`` unless given) on the form offered; on a submitted form any

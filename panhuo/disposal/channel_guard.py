@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from panhuo.core.errors import ValidationError
+from panhuo.core.inputs import to_date
 from panhuo.disposal import channels, gates
 from panhuo.disposal.channel_models import ART31_APPROVER, EVIDENCE_FOR, MONTHS, Art31Case
 from panhuo.disposal.models import Channel
@@ -150,13 +151,13 @@ def _lease(project, data: dict, *, renewal: bool) -> None:
             c = project.contract
             start, frequency = c.term_start, c.frequency
             period_from = c.term_end
-            end = channels._date(data.get("term_end"), "term_end")
+            end = to_date(data.get("term_end"), "term_end")
             amount = data.get("period_amount")
             amount = c.period_amount if amount in (None, "") else channels._money(amount, "x")
             tender_ref = c.tender_ref
         else:
-            start = channels._date(data.get("term_start"), "term_start")
-            end = channels._date(data.get("term_end"), "term_end")
+            start = to_date(data.get("term_start"), "term_start")
+            end = to_date(data.get("term_end"), "term_end")
             period_from = start
             frequency = str(data.get("frequency") or "")
             amount = channels._money(data.get("period_amount"), "period_amount")

@@ -15,6 +15,7 @@ from typing import Any
 
 from panhuo.core.bounds import amount_problem
 from panhuo.core.errors import ValidationError
+from panhuo.core.inputs import to_date
 from panhuo.core.money import CENT
 from panhuo.core.validation import full_clean
 from panhuo.disposal import deadlines, money
@@ -54,21 +55,6 @@ def _money(value: Any, field: str, *, zero_ok: bool = False) -> Decimal:
     if amount < 0 or (amount == 0 and not zero_ok):
         raise ValidationError({field: ["The amount must be above zero."]})
     return amount.quantize(CENT)
-
-
-def _date(value: Any, field: str, *, default: dt.date | None = None) -> dt.date:
-    if value in (None, ""):
-        if default is None:
-            raise ValidationError({field: ["This field is required."]})
-        return default
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError({field: [f"{value!r} is not a date (YYYY-MM-DD)."]}) from None
 
 
 def _soe_unit(value: Any, field: str, project: DisposalProject) -> Unit:
@@ -153,7 +139,7 @@ def prepare(
         plan["terms_extra"] = {
             "approval_body": str(data.get("approval_body") or ""),
             "approval_ref": str(data.get("approval_ref") or "").strip()[:100],
-            "approval_on": _date(data.get("approval_on"), "approval_on", default=today),
+            "approval_on": to_date(data.get("approval_on"), "approval_on", default=today),
         }
     if "free_recipient" in needs:
         unit, name = free_recipient(data)
@@ -167,7 +153,7 @@ def prepare(
             "evidence_kind": str(data.get("evidence_kind") or ""),
             "evidence_ref": str(data.get("evidence_ref") or "").strip()[:100],
             "evidence_issuer": str(data.get("evidence_issuer") or "").strip()[:200],
-            "evidence_on": _date(data.get("evidence_on"), "evidence_on", default=today),
+            "evidence_on": to_date(data.get("evidence_on"), "evidence_on", default=today),
         }
     if "zero_deal" in needs:
         # Free transfer, scrap, loss, write-off: no price, so no money is expected.
@@ -198,12 +184,12 @@ def prepare(
                          "reason": comment.strip()}  # fmt: skip
         buyer = debt.creditor
     if "listing" in needs:
-        listed_on = _date(data.get("listed_on"), "listed_on", default=today)
+        listed_on = to_date(data.get("listed_on"), "listed_on", default=today)
         if data.get("reserve_price") not in (None, ""):
             project.reserve_price = _money(data["reserve_price"], "reserve_price")
         plan["round"] = {"platform": (data.get("platform") or "").strip()[:200],
                          "listed_on": listed_on, "reserve": project.reserve_price}  # fmt: skip
-        plan["ends"] = _date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
+        plan["ends"] = to_date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
     if "relist" in needs or "redisclose" in needs:
         current = _open_round(project)
         previous = current.reserve if current else project.reserve_price
@@ -216,19 +202,19 @@ def prepare(
                 {"reserve_price": [f"A relisting after no sale reduces the reserve: {reserve} is "
                                    f"not below the last reserve {previous}."]}
             )  # fmt: skip
-        listed_on = _date(data.get("listed_on"), "listed_on", default=today)
+        listed_on = to_date(data.get("listed_on"), "listed_on", default=today)
         platform = (data.get("platform") or (current.platform if current else "")).strip()
         plan["relist"] = {"platform": platform[:200], "listed_on": listed_on, "reserve": reserve}
-        plan["ends"] = _date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
+        plan["ends"] = to_date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
         project.reserve_price = reserve
     if "extension" in needs:
         # The periods guard has checked the new end (later than the current, long enough).
-        plan["extend"] = _date(data.get("disclosure_ends"), "disclosure_ends")
+        plan["extend"] = to_date(data.get("disclosure_ends"), "disclosure_ends")
     if "notice" in needs:
         # The result notice goes up when the contract takes effect (the deal); its period
         # counts from this day (periods.close_after_notice). The payment term still runs.
-        project.result_published_on = _date(data.get("published_on"), "published_on",
-                                            default=today)  # fmt: skip
+        published_on = to_date(data.get("published_on"), "published_on", default=today)
+        project.result_published_on = published_on
         plan["due_on"] = project.due_on
     if "tranches" in needs:
         plan["tranches"] = _tranches(data.get("tranches"))
@@ -240,7 +226,7 @@ def prepare(
         buyer = plan["contract"]["counterparty"]
     if "renewal" in needs:
         contract = project.contract
-        new_end = _date(data.get("term_end"), "term_end")
+        new_end = to_date(data.get("term_end"), "term_end")
         if new_end <= contract.term_end:
             raise ValidationError(
                 {"term_end": [f"A renewal extends the term: {new_end} is not after the current "
@@ -274,7 +260,7 @@ def prepare(
             raise ValidationError({"bidders": ["A sale has at least one qualified bidder."]})
         plan["sold"] = {"bidders": bidders}
         # The day of the deal (a deal recorded late states it; periods.stated_date_ok).
-        plan["deal_on"] = _date(data.get("concluded_on"), "concluded_on", default=today)
+        plan["deal_on"] = to_date(data.get("concluded_on"), "concluded_on", default=today)
     if t.needs_deal or "tranches" in needs or "contract" in needs:
         project.deal_price, project.buyer = deal_price, buyer[:200]
     return plan
@@ -337,8 +323,8 @@ def _contract_input(data: dict[str, Any], buyer: str) -> dict[str, Any]:
     counterparty = (data.get("counterparty") or buyer or "").strip()
     if not counterparty:
         raise ValidationError({"counterparty": ["Name the tenant or concessionaire."]})
-    start = _date(data.get("term_start"), "term_start")
-    end = _date(data.get("term_end"), "term_end")
+    start = to_date(data.get("term_start"), "term_start")
+    end = to_date(data.get("term_end"), "term_end")
     if end <= start:
         raise ValidationError({"term_end": [f"The term ends after it starts ({start})."]})
     frequency = data.get("frequency") or ""

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from panhuo.core.forms import (
     AmountFormField,
     MoneyFormField,
+    ViewablePlaces,
     blank_choice,
     choice_filter,
     date_field,
@@ -136,13 +137,10 @@ class ProjectFilterForm(ListFilterForm):
     channel = choice_filter(_("Channel"), Channel.choices)
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(ViewablePlaces, forms.Form):
+    places_of = "project"
     channel = choice_filter(_("Channel"), Channel.choices)
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), required=False, queryset=None)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(user, "project", "view")
 
     def filters(self) -> dict:
         self.is_valid()

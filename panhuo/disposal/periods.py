@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core import workdays
 from panhuo.core.gates import GateRefused, rule
+from panhuo.core.inputs import to_date
 from panhuo.disposal.channel_models import ListingRound
 from panhuo.disposal.models import Channel
 from panhuo.pricing import rules
@@ -233,12 +233,6 @@ def redisclosure_ok(*, appraised_on: dt.date | None, round_listed_on: dt.date) -
 # --- Applied to the market channels' transitions ----------------------------------------------
 
 
-def _date(value: Any, field: str, default: dt.date) -> dt.date:
-    from panhuo.disposal.channels import _date as parse
-
-    return parse(value, field, default=default)
-
-
 def _open_round(project) -> ListingRound | None:
     return project.rounds.filter(result=ListingRound.Result.OPEN).first()
 
@@ -265,7 +259,7 @@ def check(project, transition: str, data: dict, *, today: dt.date) -> None:
     jurisdiction = project.jurisdiction
     if transition in {"list", "relist", "redisclose"}:
         current = _open_round(project)
-        listed_on = _date(data.get("listed_on"), "listed_on", today)
+        listed_on = to_date(data.get("listed_on"), "listed_on", default=today)
         # A relisting comes after the round it replaces; a first listing recorded late needs
         # only its reason (the history of a listing run on an exchange may be entered later).
         earliest = current.listed_on if current is not None else None
@@ -280,7 +274,7 @@ def check(project, transition: str, data: dict, *, today: dt.date) -> None:
                 round_listed_on=current.listed_on if current else listed_on,
             )
         if data.get("disclosure_ends") not in (None, ""):
-            ends = _date(data.get("disclosure_ends"), "disclosure_ends", today)
+            ends = to_date(data.get("disclosure_ends"), "disclosure_ends", default=today)
             physical, value, t = _figures(project)
             if data.get("reserve_price") not in (None, "") and transition != "relist":
                 value = _reserve(data, value)
@@ -292,7 +286,7 @@ def check(project, transition: str, data: dict, *, today: dt.date) -> None:
             from panhuo.core.errors import ValidationError
 
             raise ValidationError({"disclosure_ends": [str(_("Give the new end of disclosure."))]})
-        ends = _date(data.get("disclosure_ends"), "disclosure_ends", today)
+        ends = to_date(data.get("disclosure_ends"), "disclosure_ends", default=today)
         physical, value, t = _figures(project)
         disclosure_ends_ok(
             listed_on=current.listed_on, ends=ends, physical=physical, value=value, t=t,
@@ -302,7 +296,7 @@ def check(project, transition: str, data: dict, *, today: dt.date) -> None:
         current = _open_round(project)
         if current is None:
             return
-        deal_on = _date(data.get("concluded_on"), "concluded_on", today)
+        deal_on = to_date(data.get("concluded_on"), "concluded_on", default=today)
         physical, value, t = _figures(project)
         deal_after_disclosure(
             deal_on=deal_on, listed_on=current.listed_on, disclosure_ends=current.disclosure_ends,
@@ -313,7 +307,7 @@ def check(project, transition: str, data: dict, *, today: dt.date) -> None:
     elif transition == "publish_result":
         sold = _deal_round(project)
         deal_on = (sold.ended_on if sold else None) or project.state_since
-        published_on = _date(data.get("published_on"), "published_on", today)
+        published_on = to_date(data.get("published_on"), "published_on", default=today)
         stated_date_ok(day=published_on, field="published_on", today=today, reason=reason,
                        earliest=deal_on, after=str(_("the deal")))  # fmt: skip
     elif transition == "close":

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from panhuo.core import workdays
 from panhuo.core.errors import ValidationError
+from panhuo.core.inputs import to_date
 from panhuo.disposal.models import Channel, DisposalProject, ProjectStatus
 from panhuo.finance import expected
 from panhuo.finance.expected_models import (
@@ -54,17 +55,6 @@ RATE_MAX = Decimal("100")
 class PlanRow:
     due_date: dt.date
     amount: Decimal
-
-
-def _date(value: Any, field: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        raise ValidationError({field: [f"{value!r} is not a date (YYYY-MM-DD)."]}) from None
 
 
 def _rate(value: Any) -> Decimal:
@@ -95,12 +85,8 @@ def parse_rows(rows: Any) -> list[PlanRow]:
     out = []
     for i, row in enumerate(rows):
         get = row.get if isinstance(row, dict) else (lambda k, r=row: getattr(r, k, None))
-        due = get("due_date")
-        if due in (None, ""):
-            raise ValidationError({f"rows[{i}].due_date": ["This field is required."]})
-        out.append(
-            PlanRow(_date(due, f"rows[{i}].due_date"), to_money(get("amount"), f"rows[{i}].amount"))
-        )
+        due = to_date(get("due_date"), f"rows[{i}].due_date")
+        out.append(PlanRow(due, to_money(get("amount"), f"rows[{i}].amount")))
     days = [r.due_date for r in out]
     if len(set(days)) != len(days):
         raise ValidationError({"rows": ["Two rows fall due on the same day; merge them."]})

@@ -19,6 +19,7 @@ from panhuo.core.bounds import amount_problem
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.codes import next_code
 from panhuo.core.errors import ValidationError
+from panhuo.core.money import CENT
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance.expected import paying
@@ -27,8 +28,6 @@ from panhuo.integrity.services import audit_insert, audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 from panhuo.pricing.gates import require_land_proceeds_to_fund
-
-CENT = Decimal("0.01")
 
 
 def to_money(value: Any, field: str) -> Decimal:

@@ -6,9 +6,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import MoneyFormField, choice_filter, date_field, search_field, text_field
+from panhuo.core.forms import (
+    MoneyFormField,
+    ViewablePlaces,
+    choice_filter,
+    date_field,
+    search_field,
+    text_field,
+)
 from panhuo.core.lists import ListFilterForm
-from panhuo.organisation import policy
 from panhuo.pricing.law import RuleClass
 from panhuo.pricing.models import AppraisalMethod, PriceRuleSet, ValuationKind
 from panhuo.pricing.rules import Thresholds
@@ -76,12 +82,9 @@ class PriceRulesForm(forms.ModelForm):
         fields = Thresholds.names()
 
 
-class RulesJurisdictionForm(forms.Form):
+class RulesJurisdictionForm(ViewablePlaces, forms.Form):
+    places_of = "pricerules"
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False)
     rule_class = forms.ChoiceField(
         label=_("Rule-set class"), choices=RuleClass.choices, required=False
     )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(user, "pricerules", "view")

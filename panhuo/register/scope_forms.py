@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import MoneyFormField, date_field, text_field
+from panhuo.core.forms import MoneyFormField, ViewablePlaces, date_field, text_field
 from panhuo.core.lists import ListFilterForm
-from panhuo.organisation import policy
 from panhuo.register.scope import RULE_FIELDS
 from panhuo.register.scope_models import ScopeRuleSet
 
@@ -71,16 +70,11 @@ class ScopeDecisionForm(forms.Form):
     )
 
 
-class ScopeDecisionFilterForm(ListFilterForm):
+class ScopeDecisionFilterForm(ViewablePlaces, ListFilterForm):
+    places_of = "scope"
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     jurisdiction = forms.ModelChoiceField(
         label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
     )
     date_from = date_field(_("Decided from"), required=False)
     date_to = date_field(_("Decided until"), required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
-            user, "scope", "view"
-        ).order_by("path")

@@ -38,7 +38,7 @@ import tempfile
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -121,44 +121,37 @@ def _kind(field: models.Field) -> str:
 # --- values to and from JSON ------------------------------------------------------------------
 
 
+def _utc_iso(value: dt.datetime) -> str:
+    return (value.astimezone(dt.UTC) if timezone.is_aware(value) else value).isoformat()
+
+
+def _iso(value) -> str:
+    return value.isoformat()
+
+
+#: Per field type, (to JSON, from JSON); a value of any other type is stored as it is.
+_CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "DecimalField": (str, Decimal),
+    "DateTimeField": (_utc_iso, dt.datetime.fromisoformat),
+    "DateField": (_iso, dt.date.fromisoformat),
+    "TimeField": (_iso, dt.time.fromisoformat),
+    "DurationField": (
+        lambda v: v // dt.timedelta(microseconds=1),
+        lambda v: dt.timedelta(microseconds=v),
+    ),
+    "UUIDField": (str, uuid.UUID),
+    "BinaryField": (lambda v: base64.b64encode(bytes(v)).decode("ascii"), base64.b64decode),
+}
+
+
 def _encode(kind: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if kind == "DecimalField":
-        return str(value)
-    if kind == "DateTimeField":
-        if timezone.is_aware(value):
-            value = value.astimezone(dt.UTC)
-        return value.isoformat()
-    if kind in ("DateField", "TimeField"):
-        return value.isoformat()
-    if kind == "DurationField":
-        return value // dt.timedelta(microseconds=1)
-    if kind == "UUIDField":
-        return str(value)
-    if kind == "BinaryField":
-        return base64.b64encode(bytes(value)).decode("ascii")
-    return value
+    codec = _CODECS.get(kind)
+    return value if value is None or codec is None else codec[0](value)
 
 
 def _decode(kind: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if kind == "DecimalField":
-        return Decimal(value)
-    if kind == "DateTimeField":
-        return dt.datetime.fromisoformat(value)
-    if kind == "DateField":
-        return dt.date.fromisoformat(value)
-    if kind == "TimeField":
-        return dt.time.fromisoformat(value)
-    if kind == "DurationField":
-        return dt.timedelta(microseconds=value)
-    if kind == "UUIDField":
-        return uuid.UUID(value)
-    if kind == "BinaryField":
-        return base64.b64decode(value)
-    return value
+    codec = _CODECS.get(kind)
+    return value if value is None or codec is None else codec[1](value)
 
 
 def table_rows(model: type[models.Model]) -> Iterator[list[Any]]:

@@ -5,7 +5,7 @@ audit entry per write."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -19,6 +19,7 @@ from panhuo.approvals.registry import PURPOSES, purpose_label
 from panhuo.approvals.services import gates
 from panhuo.approvals.services.checks import (
     MAX_STEPS,
+    _amount_at_least_zero,
     _ancestor_ids,
     _check_channel,
     _check_purpose,
@@ -111,12 +112,9 @@ def chain_set(
         policy.require(actor, "approval_chain", "set", jurisdiction=chain.jurisdiction)
     _check_purpose(purpose)
     _check_channel(channel or "")
-    try:
-        threshold = Decimal(str(min_amount)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"min_amount": ["A decimal amount."]}) from None
-    if not threshold.is_finite() or threshold < 0:
-        raise ValidationError({"min_amount": ["The threshold is an amount of zero or more."]})
+    threshold = _amount_at_least_zero(
+        min_amount, "min_amount", "The threshold is an amount of zero or more."
+    )
     clean = _clean_steps(steps, purpose)
     gates.chain_within_authority(purpose=purpose, channel=channel or "", steps=clean)
     gates.chain_cannot_deadlock(clean)

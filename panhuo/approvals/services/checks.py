@@ -4,6 +4,8 @@ as people read them, and a place's line of ancestors."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from panhuo.approvals.registry import PURPOSES, channel_choices
 from panhuo.core.errors import ValidationError
@@ -37,6 +39,18 @@ def _check_channel(channel: str) -> None:
         raise ValidationError(
             {"channel": [f"Unknown channel {channel!r}; one of {sorted(known)}."]}
         )
+
+
+def _amount_at_least_zero(value: Any, field: str, below_zero: str) -> Decimal:
+    """``value`` to the cent (a chain's threshold, a request's amount); what is not a decimal
+    amount is refused, and so is one below zero (with ``below_zero``)."""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: ["A decimal amount."]}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({field: [below_zero]})
+    return amount
 
 
 def _ancestor_ids(jurisdiction: Jurisdiction) -> list[int]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -30,6 +31,7 @@ from panhuo.approvals.services.chains import match_chain
 from panhuo.approvals.services.checks import (
     DEFAULT_CHAIN_NAME,
     DEFAULT_STEPS,
+    _amount_at_least_zero,
     _check_purpose,
     role_names,
 )
@@ -98,12 +100,7 @@ def open_request(
     """
     _check_purpose(purpose)
     if amount is not None:
-        try:
-            amount = Decimal(str(amount)).quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
-            raise ValidationError({"amount": ["A decimal amount."]}) from None
-        if not amount.is_finite() or amount < 0:
-            raise ValidationError({"amount": ["The amount is zero or more."]})
+        amount = _amount_at_least_zero(amount, "amount", "The amount is zero or more.")
     chain = match_chain(
         jurisdiction=jurisdiction, purpose=purpose, channel=channel or "", amount=amount
     )
@@ -154,31 +151,16 @@ def open_request(
 
 
 def approval_request(
-    *,
-    actor: User,
-    obj: models.Model,
-    purpose: str,
-    jurisdiction: Jurisdiction,
-    amount: Decimal | None = None,
-    channel: str = "",
-    reason: str = "",
-    units: Iterable[int] | None = None,
+    *, actor: User, units: Iterable[int] | None = None, **what: Any
 ) -> ApprovalRequest:
     """Ask for ``purpose`` on ``obj``: the matching chain's steps are copied onto the request.
+    ``what`` is :func:`open_request`'s (obj, purpose, jurisdiction, and optionally amount,
+    channel, reason); the actor is the one who asks.
 
     ``units`` are the holding units the object touches (lets a unit asset officer ask for
     their own unit's records)."""
-    policy.require(actor, "approval", "request", jurisdiction=jurisdiction, units=units)
-    return open_request(
-        actor=actor,
-        requested_by=actor,
-        obj=obj,
-        purpose=purpose,
-        jurisdiction=jurisdiction,
-        amount=amount,
-        channel=channel,
-        reason=reason,
-    )
+    policy.require(actor, "approval", "request", jurisdiction=what["jurisdiction"], units=units)
+    return open_request(actor=actor, requested_by=actor, **what)
 
 
 @dataclass(frozen=True)

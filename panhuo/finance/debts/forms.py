@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.bounds import validate_date
-from panhuo.core.forms import MoneyFormField, date_field, offer_jurisdictions
+from panhuo.core.forms import MoneyFormField, ViewablePlaces, date_field, offer_jurisdictions
 from panhuo.finance.debts.schedules import Row
 from panhuo.finance.models import ScheduleFrequency, ScheduleKind
 from panhuo.finance.services import STRATEGIES
-from panhuo.organisation import policy
 
 STRATEGY_CHOICES = [
     ("earliest_maturity", _("Earliest maturity first")),
@@ -98,15 +97,10 @@ class StrategyForm(forms.Form):
     strategy = forms.ChoiceField(label=_("Strategy"), choices=STRATEGY_CHOICES)
 
 
-class RiskFilterForm(forms.Form):
+class RiskFilterForm(ViewablePlaces, forms.Form):
+    places_of = "debt"
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False)
     as_of = date_field(_("As of"), required=False, validators=[validate_date])
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
-            user, "debt", "view"
-        ).order_by("path")
 
     def chosen(self):
         self.is_valid()

@@ -8,16 +8,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import choice_filter, date_field, search_field
+from panhuo.core.forms import ViewablePlaces, choice_filter, date_field, search_field
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.organisation import policy
 
 
-def _jurisdictions(user):
-    return policy.jurisdictions_for(user, "receipt", "view").order_by("path")
-
-
-class OverdueFilterForm(forms.Form):
+class OverdueFilterForm(ViewablePlaces, forms.Form):
+    places_of = "receipt"
     q = search_field(_("Project, buyer or label"))
     jurisdiction = forms.ModelChoiceField(
         label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
@@ -26,10 +23,6 @@ class OverdueFilterForm(forms.Form):
     min_days = forms.IntegerField(
         label=_("At least days overdue"), required=False, min_value=0, max_value=100000
     )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = _jurisdictions(user)
 
     def filters(self) -> dict:
         if not self.is_bound or not self.is_valid():
@@ -58,7 +51,7 @@ class ReconciliationForm(forms.Form):
         if data is not None and not any(k in data for k in initial):
             data = None
         super().__init__(data, initial=initial, **kwargs)
-        self.fields["jurisdiction"].queryset = _jurisdictions(user)
+        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(user, "receipt", "view")
 
     def clean(self):
         data = super().clean()

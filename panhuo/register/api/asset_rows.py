@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from panhuo.core.schemas import CENT
+from panhuo.core.money import CENT
 
 #: (answer field, column) in AssetOut's order; the unit's fields are nested below.
 _COLUMNS: tuple[tuple[str, str], ...] = (

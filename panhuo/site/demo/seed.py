@@ -45,7 +45,6 @@ from panhuo.site.demo import (
 from panhuo.site.demo.seed_assets import money as _money
 from panhuo.site.demo.seed_assets import rounded as _round
 
-CENT = Decimal("0.01")
 USER_FIELDS = ["username", "first_name", "last_name", "email", "is_active", "language"]
 
 

@@ -8,10 +8,9 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from panhuo.core.money import CENT
 from panhuo.register.models import AssetKind, AssetStatus
 from panhuo.site.demo import catalogue as c
-
-CENT = Decimal("0.01")
 
 
 def money(yuan: int) -> Decimal:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from panhuo.core.money import CENT
 from panhuo.disposal.channels import add_months
 from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.models import ProjectStatus as S
@@ -23,7 +24,6 @@ from panhuo.organisation.models import Unit
 from panhuo.site.demo import catalogue as c
 from panhuo.site.demo import seed_money
 
-CENT = Decimal("0.01")
 MARKET = {Channel.AUCTION, Channel.EXCHANGE}
 CONTRACT = {Channel.LEASE, Channel.CONCESSION}
 #: Channels that can reach each channel-specific state, in order of preference.

@@ -15,6 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from panhuo.core import workdays
+from panhuo.core.money import CENT
 from panhuo.disposal.channels import add_months
 from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.models import ProjectStatus as S
@@ -25,7 +26,6 @@ from panhuo.finance.instalments import instalment_plan_set
 from panhuo.site.demo import catalogue as c
 from panhuo.site.demo import seed_money
 
-CENT = Decimal("0.01")
 MARKET = [Channel.AUCTION, Channel.EXCHANGE]
 SALES = [*MARKET, Channel.NEGOTIATED]
 

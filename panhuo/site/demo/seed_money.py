@@ -8,12 +8,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from panhuo.core.money import CENT
 from panhuo.disposal.models import DisposalProject
 from panhuo.finance import services as finance
 from panhuo.finance.models import BudgetClass, Receipt
 from panhuo.register.models import AssetKind
 from panhuo.site.demo import catalogue as c
-from panhuo.site.demo.seed_assets import CENT, money
+from panhuo.site.demo.seed_assets import money
 
 
 def not_after_today(day: dt.date) -> dt.date:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from panhuo.core.money import CENT
 from panhuo.finance.models import Debt
 from panhuo.finance.securities.services import security_create, security_release
 from panhuo.register.models import Asset
 from panhuo.site.demo import catalogue as c
-
-CENT = Decimal("0.01")
 
 
 def seed(seeder) -> None:

@@ -27,36 +27,33 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["action"] == "verify":
-            self.verify()
-        elif options["action"] == "documents":
-            self.documents()
-
-    def documents(self) -> None:
-        checked, damaged = documents_verify()
-        if damaged:
-            names = "; ".join(
-                f"#{d.pk} {d.title} v{d.revision} ({d.storage_path})" for d in damaged[:20]
-            )
-            more = f" and {len(damaged) - 20} more" if len(damaged) > 20 else ""
-            raise CommandError(
-                f"{len(damaged)} of {checked} stored documents are missing or changed: "
-                f"{names}{more}. Restore them from a backup.",
-                returncode=1,
-            )
-        self.stdout.write(
-            self.style.SUCCESS(f"Every stored document is intact: {checked} checked.")
-        )
-
-    def verify(self) -> None:
-        result = audit_verify()
-        if not result.ok:
+        check = self.verify if options["action"] == "verify" else self.documents
+        problem, intact = check()
+        if problem:
             # CommandError makes `panhuo` print the message and exit with status 1.
-            raise CommandError(
-                f"The audit chain is broken at entry #{result.broken_seq}: {result.reason}. "
-                f"{result.checked} entries before it are intact.",
-                returncode=1,
-            )
-        self.stdout.write(
-            self.style.SUCCESS(f"The audit chain is intact: {result.checked} entries checked.")
+            raise CommandError(problem, returncode=1)
+        self.stdout.write(self.style.SUCCESS(intact))
+
+    def documents(self) -> tuple[str, str]:
+        """(what is missing or changed, or ""; the all-clear)."""
+        checked, damaged = documents_verify()
+        if not damaged:
+            return "", f"Every stored document is intact: {checked} checked."
+        names = "; ".join(
+            f"#{d.pk} {d.title} v{d.revision} ({d.storage_path})" for d in damaged[:20]
         )
+        more = f" and {len(damaged) - 20} more" if len(damaged) > 20 else ""
+        return (
+            f"{len(damaged)} of {checked} stored documents are missing or changed: "
+            f"{names}{more}. Restore them from a backup."
+        ), ""
+
+    def verify(self) -> tuple[str, str]:
+        """(where the hash chain breaks, or ""; the all-clear)."""
+        result = audit_verify()
+        if result.ok:
+            return "", f"The audit chain is intact: {result.checked} entries checked."
+        return (
+            f"The audit chain is broken at entry #{result.broken_seq}: {result.reason}. "
+            f"{result.checked} entries before it are intact."
+        ), ""
