@@ -21,6 +21,7 @@ from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskF
 from panhuo.pricing.models import Valuation
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
+from panhuo.register.scope_models import ScopeDecision, ScopeDecisionItem
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 (test users only)
 _seq = itertools.count(1)
@@ -139,6 +140,14 @@ class AssetFactory(factory.django.DjangoModelFactory):
     criticality = Criticality.NON_ESSENTIAL
 
     @factory.post_generation
+    def scope(obj, create, extracted, **kwargs):
+        """In scope by default: a scope decision of the asset's jurisdiction that includes it
+        (the package services refuse an asset no decision includes, gate
+        ``scope_not_included``); none with ``scope=False``, for tests of an uncovered asset."""
+        if create and extracted is not False:
+            put_in_scope(obj)
+
+    @factory.post_generation
     def appraisal(obj, create, extracted, **kwargs):
         """A current third-party appraisal, so that the price rules let the fixtures' sales
         list and conclude: nominal (1.00 yuan, below any price the tests use) unless
@@ -146,6 +155,48 @@ class AssetFactory(factory.django.DjangoModelFactory):
         give real amounts."""
         if create and extracted is not False:
             appraise(obj, Decimal("1.00") if extracted is None else Decimal(extracted))
+
+
+def _decider(jurisdiction: Jurisdiction) -> User:
+    """Who records a fixture's scope decision: the head or a deputy of the jurisdiction (or of
+    one above it), else anyone assigned there, else anyone; a user is made only in a database
+    without one."""
+    places = [int(x) for x in jurisdiction.path.strip("/").split("/") if x] or [jurisdiction.pk]
+    assigned = RoleAssignment.objects.filter(jurisdiction__in=places).order_by(
+        "-jurisdiction__path", "pk"
+    )
+    found = (
+        assigned.filter(role__in=[Role.HEAD, Role.DEPUTY]).first()
+        or assigned.first()
+        or RoleAssignment.objects.order_by("pk").first()
+    )
+    if found is not None:
+        return found.user
+    return User.objects.order_by("pk").first() or UserFactory(username="scope-decider")
+
+
+#: The note of the scope decisions the factory writes (``forget_fixture_scope`` finds them).
+FIXTURE_SCOPE_NOTE = "Test fixture."
+
+
+def forget_fixture_scope() -> None:
+    """Remove the scope decisions the factory wrote, for tests of the scope decisions
+    themselves (which count, list or compare them)."""
+    ScopeDecision.objects.filter(note=FIXTURE_SCOPE_NOTE).delete()
+
+
+def put_in_scope(*assets: Asset, included: bool = True) -> ScopeDecision:
+    """A scope decision of the first asset's jurisdiction that includes ``assets`` (or, with
+    ``included=False``, leaves them out), written directly (no service, no audit entry)."""
+    jurisdiction = assets[0].unit.jurisdiction
+    decision = ScopeDecision.objects.create(
+        jurisdiction=jurisdiction, decided_by=_decider(jurisdiction), note=FIXTURE_SCOPE_NOTE
+    )
+    ScopeDecisionItem.objects.bulk_create(
+        ScopeDecisionItem(decision=decision, asset=a, included=included, reasons=["test fixture"])
+        for a in assets
+    )
+    return decision
 
 
 def appraise(asset: Asset, value: Decimal, base_date: dt.date | None = None):

@@ -4,7 +4,8 @@ The task force's scope decision (panhuo.register.scope) records, for every asset
 whether it is in and why. An asset's standing is its *latest* recorded item: a later decision
 that leaves it out takes it out. A candidate for a package is an asset the caller may see whose
 latest item includes it, that is not essential (never, whatever a decision says), not disposed
-and in no live package.
+and in no live package. ``assets_in_scope`` is the gate the package services run: an asset no
+decision covers is refused as well as one the latest decision left out.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.gates import GateRefused, rule
 from panhuo.disposal.models import PackageItem
 from panhuo.register.models import GONE_STATUSES, Asset, Criticality
 from panhuo.register.scope_models import ScopeDecisionItem
@@ -80,20 +83,63 @@ def confirmed_candidates(
     return qs.order_by(f"-{field}" if ordering.startswith("-") else field, "code", "pk")
 
 
-def scope_refusals(assets: list[Asset]) -> list[str]:
-    """Why these assets may not enter a package under the confirmed scope: the latest
-    decision covering an asset left it out. An asset no decision covers yet is let through
-    (registers that predate the scope work); see README "Packages"."""
-    ids = [a.pk for a in assets]
+SCOPE_NOT_INCLUDED = rule(
+    "scope_not_included",
+    _("An asset enters a package only when the latest scope decision includes it"),
+    _("The task force's scope decision (界定范围; DESIGN.md §2)"),
+    owner="disposal",
+)
+
+#: How many asset codes a refusal names before it says how many more there are.
+NAMED = 20
+
+
+def _codes(codes: list[str]) -> str:
+    shown = ", ".join(codes[:NAMED])
+    if len(codes) > NAMED:
+        shown += " " + _("and %(n)d more") % {"n": len(codes) - NAMED}
+    return shown
+
+
+def assets_in_scope(assets: list[Asset]) -> None:
+    """Gate ``scope_not_included``: every asset's latest scope item includes it. An asset that
+    no scope decision ever covered is refused as well as one the latest decision left out (a
+    later decision that leaves an asset out takes it out; one that includes it again lets it
+    back). Raises :class:`GateRefused` naming the asset codes; returns None when all are in."""
     latest = {
         a.pk: (a.scope_included, a.scope_decision_id)
-        for a in with_scope(Asset.objects.filter(pk__in=ids)).only("pk")
+        for a in with_scope(Asset.objects.filter(pk__in=[a.pk for a in assets])).only("pk")
     }
-    out = []
-    for a in assets:
+    never: list[str] = []
+    left_out: list[str] = []
+    decisions: set[int] = set()
+    for a in sorted(assets, key=lambda x: x.code):
         included, decision = latest.get(a.pk, (None, None))
-        if included is False:
-            out.append(
-                f"Asset {a.code} is out of scope: scope decision #{decision} did not include it."
+        if included is None:
+            never.append(a.code)
+        elif not included:
+            left_out.append(a.code)
+            decisions.add(decision)
+    if not never and not left_out:
+        return
+    parts = []
+    if never:
+        parts.append(
+            str(_("No scope decision covers asset(s) %(codes)s.") % {"codes": _codes(never)})
+        )
+    if left_out:
+        parts.append(
+            str(
+                _("The latest scope decision (%(decisions)s) left out asset(s) %(codes)s.")
+                % {
+                    "decisions": ", ".join(f"#{d}" for d in sorted(decisions)),
+                    "codes": _codes(left_out),
+                }
             )
-    return out
+        )
+    raise GateRefused(
+        SCOPE_NOT_INCLUDED,
+        field="assets",
+        message=" ".join(parts),
+        unblock=_("record a scope decision that includes the asset."),
+    )

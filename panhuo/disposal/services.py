@@ -62,11 +62,9 @@ def _resolve_assets(actor: User, asset_ids: Iterable[int], jurisdiction: Jurisdi
             )
         if a.status in GONE_STATUSES:
             raise ValidationError({"assets": [f"Asset {a.code} is already disposed."]})
-    from panhuo.disposal.candidates import scope_refusals
+    from panhuo.disposal.candidates import assets_in_scope
 
-    refused = scope_refusals(assets)
-    if refused:
-        raise ValidationError({"assets": refused[:20]})
+    assets_in_scope(assets)  # gate scope_not_included
     busy = PackageItem.objects.filter(asset__in=assets, live=True).select_related(
         "package", "asset"
     )

@@ -1,6 +1,7 @@
 """Packages take the confirmed scope's candidates: the pickers (page and API) offer them, the
-service refuses an asset the latest scope decision left out, never an essential one, and the
-database keeps an asset in one live package."""
+service refuses (gate ``scope_not_included``) an asset the latest scope decision left out or no
+decision ever covered, never an essential one, and the database keeps an asset in one live
+package."""
 
 import datetime as dt
 from decimal import Decimal
@@ -36,7 +37,7 @@ def scoped(world):
         "left_out": _idle(world.unit),
         "young": AssetFactory(unit=world.unit, status="idle", idle_since=dt.date.today()),
         "essential": _idle(world.unit, criticality="essential"),
-        "elsewhere": _idle(world.other_unit),
+        "elsewhere": _idle(world.other_unit, scope=False),  # no decision covers it
     }
     include = [a[k].pk for k in ("near1", "near2", "far", "soe")]
     a["decision"] = scope.scope_decide(
@@ -59,7 +60,7 @@ def test_candidates_are_the_confirmed_scope_not_in_a_live_package(world, scoped)
 
 def test_service_refuses_assets_the_scope_left_out_and_essential_ones(world, scoped):
     office = world.user("office")
-    for key, words in (("left_out", "did not include it"), ("young", "did not include it"),
+    for key, words in (("left_out", "left out asset"), ("young", "left out asset"),
                        ("essential", "essential public service")):  # fmt: skip
         with pytest.raises(ValidationError, match=words):
             ds.package_create(actor=office, jurisdiction=world.district, name="Lot",
@@ -67,7 +68,7 @@ def test_service_refuses_assets_the_scope_left_out_and_essential_ones(world, sco
     assert not Package.objects.exists()
     p = ds.package_create(actor=office, jurisdiction=world.district, name="Lot",
                           channel="auction", asset_ids=[scoped["near1"].pk])  # fmt: skip
-    with pytest.raises(ValidationError, match="did not include it"):
+    with pytest.raises(ValidationError, match="left out asset"):
         ds.package_add_assets(actor=office, package=p, asset_ids=[scoped["left_out"].pk])
     assert list(p.items.values_list("asset_id", flat=True)) == [scoped["near1"].pk]
 
@@ -194,4 +195,4 @@ def test_create_page_offers_candidates_to_pick(world, scoped):
     package = Package.objects.get()
     assert r.status_code == 302 and package.items.count() == 2
     r = office.post(package.get_absolute_url() + "assets/", {"pick": [scoped["left_out"].pk]})
-    assert "did not include it" in r.content.decode() and package.items.count() == 2
+    assert "left out asset" in r.content.decode() and package.items.count() == 2

@@ -17,7 +17,7 @@ from django.test import Client
 
 from panhuo.core.models import SavedFilter
 from panhuo.core.services import saved_filter_save
-from panhuo.core.testing import AssetFactory, build_world
+from panhuo.core.testing import AssetFactory, build_world, forget_fixture_scope
 from panhuo.core.tests.api_support import (
     CALLERS,
     READERS_A,
@@ -785,6 +785,7 @@ def sd(d):
     d.good = _idle(d.w.unit, 14)
     d.young = _idle(d.w.unit, 2)
     d.essential = _idle(d.w.unit, 30, criticality="essential")
+    forget_fixture_scope()  # the decisions these tests list are the service's alone
     return d
 
 

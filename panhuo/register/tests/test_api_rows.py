@@ -96,6 +96,7 @@ def test_any_amounts_are_written_as_the_schema_writes_them(world, book, share, a
     Asset.objects.all().delete()
     AssetFactory(
         appraisal=False,  # no valuation row, so that the next example can delete the asset
+        scope=False,  # nor a scope decision
         unit=world.unit,
         book_value=book,
         accumulated_depreciation=(book * share).quantize(Decimal("0.01")),

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from panhuo.core.testing import AssetFactory
+from panhuo.core.testing import AssetFactory, forget_fixture_scope
 from panhuo.organisation.policy import NotPermitted
 from panhuo.register import scope
 from panhuo.register.models import Encumbrance, ScopeDecision
@@ -22,7 +22,7 @@ def _idle(unit, months, **kw):
 
 @pytest.fixture
 def register(world):
-    return {
+    assets = {
         "good": _idle(world.unit, 14),
         "young": _idle(world.unit, 2),
         "essential": _idle(world.unit, 30, criticality="essential"),
@@ -31,6 +31,8 @@ def register(world):
         "in_use": AssetFactory(unit=world.unit, status="in_use", title_complete=True),
         "cheap": _idle(world.unit2, 30, book_value=Decimal("10.00")),
     }
+    forget_fixture_scope()  # the decisions these tests count are the service's alone
+    return assets
 
 
 def _by_code(proposals):

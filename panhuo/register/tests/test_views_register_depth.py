@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from panhuo.core.models import SavedFilter
-from panhuo.core.testing import AssetFactory, build_world
+from panhuo.core.testing import AssetFactory, build_world, forget_fixture_scope
 from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import (
     READERS_A,
@@ -980,6 +980,7 @@ def test_rules_denied_write_nothing(world, who):
 def test_head_records_a_decision_narrowed_by_ticking(world, sample):
     a, b, c_ = (in_scope_asset(world, code=f"SC-{n}") for n in (1, 2, 3))
     out = in_scope_asset(world, code="SC-OUT", title_complete=False)
+    forget_fixture_scope()  # the decision this test reads is the one it records
     c = client_for(world, "head")
     url = reverse("scope-decide") + f"?jurisdiction={world.district.pk}"
     page = c.get(url)

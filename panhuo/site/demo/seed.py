@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from panhuo.disposal import services as disposal
+from panhuo.disposal.candidates import with_scope
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.finance import services as finance
 from panhuo.finance.models import Allocation, Debt, Receipt
@@ -33,7 +34,8 @@ from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
 from panhuo.register import services as register
-from panhuo.register.models import Asset, AssetStatus, Criticality
+from panhuo.register.models import Asset, Criticality
+from panhuo.register.scope import scope_decide
 from panhuo.site.demo import catalogue as c
 from panhuo.site.demo import (
     seed_approvals,
@@ -79,11 +81,14 @@ FULL = DemoSize(
     open_packages=3,
 )
 SMALL = DemoSize(
-    assets=72,
+    assets=120,
     other_assets=6,
     debts=8,
     other_debts=2,
-    projects={s: 1 for s in ProjectStatus} | {ProjectStatus.CLOSED: 2},
+    # Two listed sales: the price exceptions (one approved, one pending) need them; two drafts:
+    # the amount check's demo submits one (tests run without that check, so it may go through).
+    projects={s: 1 for s in ProjectStatus}
+    | {ProjectStatus.CLOSED: 2, ProjectStatus.LISTED: 2, ProjectStatus.DRAFT: 2},
     open_packages=1,
     max_package=2,
 )
@@ -218,6 +223,9 @@ class _Seeder:
 
         seed_gates_periods.seed(self)  # two sales held back by the period gates, today
         seed_gates_channels.seed(self)  # new channels (issue 12) and a give-away refused
+        from panhuo.site.demo import seed_gates_scope
+
+        seed_gates_scope.seed(self)  # an asset no scope decision covers, refused a package
 
     # Organisation ---------------------------------------------------------------------------
 
@@ -334,20 +342,26 @@ class _Seeder:
     # Disposals ------------------------------------------------------------------------------
 
     def _buckets(self) -> dict[tuple[str, str], list[Asset]]:
-        """Assets that may be packaged, grouped by (unit, kind): idle or under-used and not
-        essential, in the demo district."""
+        """Assets that may be packaged, grouped by (unit, kind): the scope the task force has
+        just confirmed (gate ``scope_not_included``: no asset enters a package unless the latest
+        scope decision includes it), in the demo district."""
+        district = self.places[c.DISTRICT[0]]
+        scope_decide(
+            actor=self.users["head"],
+            jurisdiction=district,
+            note="Scope of the first round of packages, confirmed at task-force meeting No. 1.",
+        )
         buckets: dict[tuple[str, str], list[Asset]] = defaultdict(list)
         eligible = (
-            Asset.objects.filter(
-                unit__jurisdiction=self.places[c.DISTRICT[0]],
-                status__in=[AssetStatus.IDLE, AssetStatus.UNDER_USED, AssetStatus.OCCUPIED],
-            )
+            with_scope(Asset.objects.filter(unit__jurisdiction=district))
+            .filter(scope_included=True)
             .exclude(criticality=Criticality.ESSENTIAL)
             .select_related("unit")
             .order_by("code")
         )
         for asset in eligible:
             buckets[(asset.unit.code, asset.kind)].append(asset)
+        self.say(f"The scope includes {sum(map(len, buckets.values()))} assets.")
         return buckets
 
     def _take(self, buckets, *, unit: str | None = None) -> list[Asset]:
@@ -376,8 +390,21 @@ class _Seeder:
         self.approver_turn += 1
         return self.users["head" if self.approver_turn % 2 else "deputy"]
 
+    def _keep_for_suggestions(self, buckets) -> None:
+        """Set aside, for the next round, the in-scope assets of one unit and kind that the
+        package suggestions group (by holding unit: kinds with neither coordinates nor an
+        address), so that GET /packages/suggestions has something to show after the seed."""
+        by_unit = sorted(
+            (k for k, v in buckets.items() if len(v) >= 2 and k[1] not in c.LOCATED | c.ADDRESSED),
+            key=lambda k: (-len(buckets[k]), k),
+        )
+        if by_unit:
+            kept = buckets.pop(by_unit[0])
+            self.say(f"{len(kept)} in-scope assets kept for the next round's suggestions.")
+
     def disposals(self) -> None:
         buckets = self._buckets()
+        self._keep_for_suggestions(buckets)
         targets = [status for status, n in self.size.projects.items() for _ in range(n)]
         self.rng.shuffle(targets)
         withdraw_from = [ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.APPROVED]

@@ -43,6 +43,11 @@ def channel_for(seeder, target: str, kind: str, n: int) -> str | None:
     """The channel a project aiming at ``target`` must use (None: any the kind allows)."""
     allowed = c.KIND_CHANNELS[kind]
     wanted = FOR_STATE.get(target)
+    if target == S.CONCLUDED and not getattr(seeder, "market_concluded", False):
+        # The first concluded sale is a market one: the bidders' deposits and the sale paid
+        # by instalments (seed_deposits) need one, whatever the draws (the small demo).
+        seeder.market_concluded = True
+        wanted = FOR_STATE[S.LISTED]
     if wanted:
         fitting = [ch for ch in wanted if ch in allowed]
         return seeder.rng.choice(fitting or wanted[:1])

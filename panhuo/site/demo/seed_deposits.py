@@ -115,6 +115,7 @@ def _instalment_sale(seeder, project: DisposalProject) -> None:
         day = row["due_date"]
         receipt = finance.receipt_create(
             actor=fin, project=project, amount=short, received_on=day,
-            voucher=f"HX-FQ-{day.year}-{seeder.voucher_seq:05d}", budget_class="non_tax",
+            voucher=f"HX-FQ-{day.year}-{seeder.voucher_seq:05d}",
+            budget_class=seed_money.budget_class_of(project),
         )  # fmt: skip
         seed_money.allocate(seeder, receipt, day)

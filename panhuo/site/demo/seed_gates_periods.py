@@ -24,6 +24,7 @@ from panhuo.finance import services as finance
 from panhuo.pricing.selectors import package_appraisal
 from panhuo.register.models import Asset, AssetStatus
 from panhuo.site.demo import catalogue as c
+from panhuo.site.demo.seed_money import budget_class_of
 
 LATE = "Recorded from the exchange's confirmation after the fact."
 
@@ -78,5 +79,6 @@ def seed(seeder) -> None:
     # demo's money is dated at or before its reference date).
     on = min(c.REFERENCE_DATE, today)
     finance.receipt_create(actor=fin, project=paid, amount=deal, received_on=on,
-                           voucher="HX-FZ-GATE-00001", budget_class="non_tax")  # fmt: skip
+                           voucher="HX-FZ-GATE-00001",
+                           budget_class=budget_class_of(paid))  # fmt: skip
     seeder.move(paid, "confirm_payment", fin)

@@ -23,15 +23,19 @@ def not_after_today(day: dt.date) -> dt.date:
     return min(day, timezone.localdate())
 
 
+def budget_class_of(project: DisposalProject) -> str:
+    """Where a sale's proceeds go: land-use rights and natural resources to the
+    government-fund budget (gate ``land_proceeds_not_fund``), the rest to non-tax revenue."""
+    kind = project.package.items.first().asset.kind
+    if kind in {AssetKind.LAND, AssetKind.NATURAL_RESOURCE}:
+        return BudgetClass.GOVERNMENT_FUND
+    return BudgetClass.NON_TAX
+
+
 def collect(seeder, project: DisposalProject, *, full: bool) -> None:
     """Receipts for a concluded project (in full if it is to be closed), then allocations."""
     deal = int(project.deal_price)
-    kind = project.package.items.first().asset.kind
-    budget = (
-        BudgetClass.GOVERNMENT_FUND
-        if kind in {AssetKind.LAND, AssetKind.NATURAL_RESOURCE}
-        else BudgetClass.NON_TAX
-    )
+    budget = budget_class_of(project)
     if full:
         parts = seeder.rng.choice([1, 1, 2, 3])
         down = deal * seeder.rng.randint(30, 60) // 100 if parts > 1 else deal

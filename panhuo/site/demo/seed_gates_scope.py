@@ -1,0 +1,81 @@
+"""Demo of the scope gate (issue 12 item 2), seeded last so earlier random draws stay.
+
+An idle building registered after the task force's last scope decision is covered by no
+decision: it is no package candidate, and putting it into a package is refused by gate
+``scope_not_included`` (printed while seeding; nothing is stored, as with any refusal). The
+same refusal shows on the open package's page when its code is typed into "Add assets"; a
+scope decision that includes it (Scope → Decide) lets it through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from panhuo.core.gates import GateRefused
+from panhuo.disposal import services as disposal
+from panhuo.disposal.models import Package
+from panhuo.register import services as register
+from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
+from panhuo.site.demo import catalogue as c
+
+#: The building's code: after every code the seed's kind sequence can give.
+CODE = "HX-BLD-90001"
+NAME = "Former district archive annex (registered after the scope decision), Binjiang Road"
+
+
+def seed(seeder) -> list[str]:
+    """Register the uncovered building and offer it to a package; return the refusals' rule
+    codes (for the demo's tests)."""
+    district = seeder.places[c.DISTRICT[0]]
+    office = seeder.users["office"]
+    asset = register.asset_create(
+        actor=office,
+        data={
+            "code": CODE,
+            "name": NAME,
+            "unit": seeder.units["HX-FIN"],
+            "kind": AssetKind.BUILDING,
+            "status": AssetStatus.IDLE,
+            "criticality": Criticality.NON_ESSENTIAL,
+            "idle_since": c.REFERENCE_DATE - dt.timedelta(days=400),
+            "title_complete": True,
+            "area": Decimal("640.00"),
+            "book_value": Decimal("2300000.00"),
+            "appraised_value": Decimal("2650000.00"),
+            "address": "No. 18 Binjiang Road, Hexi District, Qinghe",
+        },
+    )
+    codes = []
+    tries = [("a new package", None)]
+    open_package = (
+        Package.objects.filter(jurisdiction=district, status=Package.Status.OPEN)
+        .filter(projects__isnull=True)
+        .order_by("code")
+        .first()
+    )
+    if open_package is not None:
+        tries.append((f"open package {open_package.code}", open_package))
+    for where, package in tries:
+        try:
+            if package is None:
+                disposal.package_create(
+                    actor=office,
+                    jurisdiction=district,
+                    name="Gate demo: an asset outside the scope",
+                    channel="auction",
+                    asset_ids=[asset.pk],
+                )
+            else:
+                disposal.package_add_assets(actor=office, package=package, asset_ids=[asset.pk])
+        except GateRefused as exc:
+            codes.append(exc.rule.code)
+            seeder.say(f"{asset.code} refused in {where}: {exc.text}")
+        else:  # pragma: no cover - the gate is broken
+            raise AssertionError(f"{asset.code}, in no scope decision, entered {where}")
+    return codes
+
+
+def uncovered_asset() -> Asset | None:
+    """The demo's building that no scope decision covers (None before the seed)."""
+    return Asset.objects.filter(code=CODE).first()
