@@ -39,3 +39,21 @@ def _nominal_appraisals_take_any_price(request, monkeypatch):
         from panhuo.disposal import amounts
 
         monkeypatch.setattr(amounts, "check", lambda *args, **kwargs: [])
+
+
+#: The tiers whose items take longest, started first: under xdist the short tests then fill the
+#: workers' last minutes, instead of one long item (a browser walk, a matrix group, a demo
+#: seed) running alone at the end while the other core waits.
+LONG_FIRST = ("browser", "matrix", "slow", "fuzz")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Long tiers first, in collection order otherwise (a stable sort)."""
+
+    def weight(item) -> int:
+        for rank, name in enumerate(LONG_FIRST):
+            if item.get_closest_marker(name) is not None:
+                return rank
+        return len(LONG_FIRST)
+
+    items.sort(key=weight)

@@ -25,12 +25,13 @@ from panhuo.disposal.schemas import (
     CandidateFilters,
     CandidateOut,
     ExpectedOut,
-    OverdueOut,
+    OverdueProjectOut,
     PackageAssetsIn,
     PackageDetailOut,
     PackageFilters,
     PackageIn,
     PackageOut,
+    PackageSuggestionOut,
     PriceExceptionIn,
     PriceExceptionOut,
     ProjectDetailOut,
@@ -40,7 +41,6 @@ from panhuo.disposal.schemas import (
     ProjectPatch,
     RoundOut,
     SuggestionFilters,
-    SuggestionOut,
     TransitionIn,
     suggestion_out,
 )
@@ -123,7 +123,7 @@ def package_candidates(request: HttpRequest, filters: Query[CandidateFilters]):
 
 
 @router.get(
-    "/packages/suggestions", response={200: list[SuggestionOut], **ERRORS}, tags=["packages"]
+    "/packages/suggestions", response={200: list[PackageSuggestionOut], **ERRORS}, tags=["packages"]
 )
 def package_suggestions(request: HttpRequest, filters: Query[SuggestionFilters]):
     """Candidates grouped by place and kind, each group with its figures and reason; make a
@@ -204,7 +204,9 @@ def project_new(request: HttpRequest, payload: ProjectIn):
 
 
 # Fixed paths come before /projects/{project_id}, which would take them for an id.
-@router.get("/projects/overdue", response={200: list[OverdueOut], **ERRORS}, tags=["projects"])
+@router.get(
+    "/projects/overdue", response={200: list[OverdueProjectOut], **ERRORS}, tags=["projects"]
+)
 def project_overdue(request: HttpRequest, channel: Channel | None = None, all: bool = False):
     """Projects past their state's time limit whose next step is the caller's (``all``: every
     overdue project the caller sees), oldest first."""

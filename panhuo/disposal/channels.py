@@ -13,10 +13,9 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from panhuo.core.bounds import amount_problem
 from panhuo.core.errors import ValidationError
-from panhuo.core.inputs import to_date
-from panhuo.core.money import CENT
+from panhuo.core.inputs import ABOVE_ZERO, ZERO_OR_MORE, to_amount, to_date
+from panhuo.core.validation import full_clean
 from panhuo.disposal import deadlines, money
 from panhuo.disposal.channel_models import (
     MONTHS,
@@ -39,21 +38,7 @@ SINGLE_BIDDER_NOTE = (
 
 
 def _money(value: Any, field: str, *, zero_ok: bool = False) -> Decimal:
-    if value is None or value == "":
-        raise ValidationError({field: ["This field is required."]})
-    if isinstance(value, float):
-        raise ValidationError({field: ["Amounts must be given as decimal text, not floats."]})
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
-    if not amount.is_finite() or amount != amount.quantize(CENT):
-        raise ValidationError({field: [f"{value!r} is not an amount in yuan and fen."]})
-    if problem := amount_problem(amount):
-        raise ValidationError({field: [problem]})
-    if amount < 0 or (amount == 0 and not zero_ok):
-        raise ValidationError({field: ["The amount must be above zero."]})
-    return amount.quantize(CENT)
+    return to_amount(value, field, sign=ZERO_OR_MORE if zero_ok else ABOVE_ZERO)
 
 
 def _soe_unit(value: Any, field: str, project: DisposalProject) -> Unit:
@@ -395,7 +380,7 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         note["concluded_on"] = str(deal_on)
         current.bidders = plan["sold"]["bidders"]
         current.deal_price, current.buyer = project.deal_price, project.buyer
-        current.full_clean()
+        full_clean(current)
         current.save()
         note["bidders"] = current.bidders
         if current.single_bidder:
@@ -417,7 +402,7 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         note["tranches"] = [tr["name"] for tr in plan["tranches"]]
     if "contract" in plan:
         c = Contract(project=project, **plan["contract"])
-        c.full_clean()
+        full_clean(c)
         c.save()
         kind = money.RENT if project.channel == Channel.LEASE else money.FEE
         rows = [(d, c.period_amount, kind, "") for d in

@@ -355,7 +355,7 @@ class ExpectedOut(Schema):
     state: str = Field(description="paid, part_paid, open or arrears.")
 
 
-class OverdueOut(Schema):
+class OverdueProjectOut(Schema):
     id: int
     code: str
     channel: Channel
@@ -423,7 +423,7 @@ class SuggestionFilters(Schema):
     max_value: PositiveMoney | None = Field(None, description="Bound on a group's value.")
 
 
-class SuggestionOut(Schema):
+class PackageSuggestionOut(Schema):
     key: str
     rule: str = Field(description="radius, address (no coordinates) or unit (neither).")
     reason: str

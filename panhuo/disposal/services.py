@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from panhuo.core.codes import next_code
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.core.gates import GateRefused
+from panhuo.core.validation import full_clean
 from panhuo.disposal import amounts, channels, deadlines, guards, money, periods
 from panhuo.disposal.models import (
     NO_COUNTERPARTY_CHANNELS,
@@ -101,7 +102,7 @@ def package_create(
             channel=channel,
             created_by=actor,
         )
-        package.full_clean()
+        full_clean(package)
         package.save(force_insert=True)
         assets = _resolve_assets(actor, asset_ids, jurisdiction)
         PackageItem.objects.bulk_create(PackageItem(package=package, asset=a) for a in assets)
@@ -199,7 +200,7 @@ def project_create(
             note=note,
             created_by=actor,
         )
-        project.full_clean()
+        full_clean(project)
         notes = amounts.check(
             package, project.channel, {"reserve_price": project.reserve_price},
             confirmed=confirm_amount,
@@ -361,7 +362,7 @@ def project_transition(
             project.state_since = today
             project.due_on = plan.get("due_on") or _due_on(project, t.target, today)
         project.version += 1
-        project.full_clean()
+        full_clean(project)
         project.save()
         if t.disposes:
             _conclude_package(project, actor=actor, transition=t.name)
@@ -459,7 +460,7 @@ def project_update(
         for k, v in data.items():
             setattr(project, k, v)
         project.version += 1
-        project.full_clean()
+        full_clean(project)
         notes = []
         if "reserve_price" in data or "channel" in data:
             notes = amounts.check(

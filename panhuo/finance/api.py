@@ -24,6 +24,7 @@ from panhuo.finance.schemas import (
     AllocationFilters,
     AllocationIn,
     AllocationOut,
+    AllocationSuggestionOut,
     DebtDetailOut,
     DebtFilters,
     DebtIn,
@@ -42,7 +43,6 @@ from panhuo.finance.schemas import (
     ScheduleOut,
     StrategyIn,
     StrategyQuery,
-    SuggestionOut,
     TraceQuery,
     TrailOut,
 )
@@ -211,7 +211,7 @@ def _open_debts(user, receipt):
 
 @router.get(
     "/receipts/{receipt_id}/suggestion",
-    response={200: list[SuggestionOut], **ERRORS},
+    response={200: list[AllocationSuggestionOut], **ERRORS},
     tags=["receipts"],
 )
 def receipt_suggestion(request: HttpRequest, receipt_id: Id, query: Query[StrategyQuery]):

@@ -198,7 +198,7 @@ class StrategyQuery(Schema):
     strategy: Strategy
 
 
-class SuggestionOut(Schema):
+class AllocationSuggestionOut(Schema):
     debt_id: int
     debt_code: str
     creditor: str

@@ -8,18 +8,17 @@ debt's outstanding amount.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from panhuo.core.bounds import amount_problem
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.codes import next_code
 from panhuo.core.errors import ValidationError
-from panhuo.core.money import CENT
+from panhuo.core.inputs import to_amount
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance.expected import paying
@@ -31,22 +30,8 @@ from panhuo.pricing.gates import require_land_proceeds_to_fund
 
 
 def to_money(value: Any, field: str) -> Decimal:
-    """Parse an amount as Decimal with two places; floats are refused (they are not money)."""
-    if isinstance(value, float):
-        raise ValidationError({field: ["Amounts must be given as decimal text, not floats."]})
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: [f"{value!r} is not an amount."]})
-    if problem := amount_problem(amount):
-        raise ValidationError({field: [problem]})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field: ["Amounts have at most two decimal places."]})
-    if amount <= 0:
-        raise ValidationError({field: ["The amount must be above zero."]})
-    return amount.quantize(CENT)
+    """Parse an amount above zero as Decimal with two places (``core.inputs.to_amount``)."""
+    return to_amount(value, field)
 
 
 def _default_kind(project: DisposalProject) -> str:

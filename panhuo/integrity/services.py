@@ -13,6 +13,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from panhuo.core.bulk import insert_rows
+from panhuo.core.validation import full_clean
 from panhuo.integrity.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -145,7 +146,7 @@ def audit_insert(
     """Validate and insert a new record and append its entry (``after``: its snapshot unless
     given): the one way a service creates a record, so none is created unvalidated or
     unaudited. Must run inside the write's own transaction."""
-    obj.full_clean()
+    full_clean(obj)
     obj.save(force_insert=True)
     return audit_record(
         actor=actor,

@@ -111,20 +111,20 @@ class ImportIn(Schema):
     )
 
 
-class RowErrorOut(Schema):
+class RevenueRowErrorOut(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportReportOut(Schema):
+class RevenueImportReportOut(Schema):
     rows: int
     new: int
     updated: int
     unchanged: int
     rejected: int
     committed: bool
-    errors: list[RowErrorOut]
+    errors: list[RevenueRowErrorOut]
     error_count: int
     ignored_headers: list[str]
 
@@ -232,7 +232,7 @@ def revenue_put(request: HttpRequest, payload: RevenueIn):
     return {"outcome": outcome, "record": record}
 
 
-@router.post("/revenue/imports", response={200: ImportReportOut, **ERRORS})
+@router.post("/revenue/imports", response={200: RevenueImportReportOut, **ERRORS})
 def revenue_import_new(request: HttpRequest, file: File[UploadedFile], details: Form[ImportIn]):
     """Upload a CSV or XLSX file of figures (multipart/form-data): a dry run unless ``commit``.
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db import transaction
 
-from panhuo.core.bounds import amount_problem
 from panhuo.core.errors import ValidationError
+from panhuo.core.inputs import ANY_SIGN, to_amount
 from panhuo.core.money import CENT
 from panhuo.integrity.services import audit_update, snapshot
 from panhuo.monitor.models import (
@@ -44,19 +44,7 @@ def clean_month(value: Any, field: str = "month") -> dt.date:
 
 def clean_amount(value: Any, field: str = "amount") -> Decimal:
     """A yuan amount with at most two decimals (negative allowed: net refunds)."""
-    if isinstance(value, bool | float):
-        raise ValidationError({field: ["Give the amount as decimal text, not a float."]})
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: [f"{value!r} is not a plausible amount."]})
-    if problem := amount_problem(amount):
-        raise ValidationError({field: [problem]})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field: ["At most two decimal places."]})
-    return amount.quantize(CENT)
+    return to_amount(value, field, sign=ANY_SIGN)
 
 
 def clean_category(category: RevenueCategory, field: str = "category") -> RevenueCategory:

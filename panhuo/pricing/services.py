@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.core.errors import Conflict, ValidationError
+from panhuo.core.validation import full_clean
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
@@ -109,7 +110,7 @@ def valuation_create(
             note=note.strip(),
             created_by=actor if getattr(actor, "pk", None) else None,
         )
-        valuation.full_clean()
+        full_clean(valuation)
         valuation.save(force_insert=True)
         synced = False
         if kind == ValuationKind.APPRAISAL and latest_appraisal(asset, on=today) == valuation:

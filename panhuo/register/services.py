@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
+from panhuo.core.validation import full_clean
 from panhuo.integrity.services import (
     audit_insert,
     audit_record,
@@ -204,7 +205,7 @@ def asset_update(
                 raise ValidationError({"status": [why]})
         for name, value in data.items():
             setattr(current, name, value)
-        current.full_clean()
+        full_clean(current)
         if (
             current.criticality == "essential"
             and before["criticality"] != "essential"
@@ -242,7 +243,7 @@ def encumbrance_add(*, actor: User, asset: Asset, data: dict[str, Any]) -> Encum
         actor, "asset", "edit", jurisdiction=asset.unit.jurisdiction, units=[asset.unit_id]
     )
     item = Encumbrance(asset=asset, **data)
-    item.full_clean()
+    full_clean(item)
     with transaction.atomic():
         item.save(force_insert=True)
         audit_record(

@@ -17,6 +17,7 @@ from django.db.models import Count, Sum
 from django.test import Client
 
 from panhuo.core.testing import AssetFactory, World, concluded_project
+from panhuo.core.tests.recorded import recorded
 from panhuo.disposal import services as ds
 from panhuo.disposal.models import DisposalProject, Package, PackageItem, ProjectEvent
 from panhuo.finance import services as fs
@@ -140,8 +141,10 @@ class ApiWorld:
     allocation: Allocation
 
 
+@recorded
 def build_api_world(w: World) -> ApiWorld:
-    """Records in every state the endpoints need, made through the services."""
+    """Records in every state the endpoints need, made through the services (for real once
+    per worker process, replayed after that: ``recorded``)."""
     office, finance = w.user("office"), w.user("finance")
     asset = AssetFactory(unit=w.unit)
     asset_free = AssetFactory(unit=w.unit)

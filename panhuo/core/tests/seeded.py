@@ -39,6 +39,11 @@ class _Copy:
 
 _copy: _Copy | None = None
 
+#: How many flushes this worker has seen: rows recorded before a flush may point at content
+#: types that the flush's post_migrate made again under new ids (``world_snapshot``,
+#: ``recorded``), so a recording is only replayed in the generation it was made in.
+flushes = 0
+
 
 def _transactional(request: pytest.FixtureRequest) -> bool:
     """Whether pytest-django makes this test a TransactionTestCase (its own rule)."""
@@ -102,5 +107,7 @@ def pytest_fixture_setup(fixturedef, request):
 
 
 def pytest_fixture_post_finalizer(fixturedef, request):
+    global flushes
     if fixturedef.argname == _HELPER and _transactional(request):
+        flushes += 1
         restore()

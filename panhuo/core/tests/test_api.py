@@ -309,3 +309,21 @@ def test_operation_ids_are_unique_and_short():
     ]
     assert len(ops) == len(set(ops)) == len(ENDPOINTS)
     assert not any(o.startswith("panhuo_") for o in ops)
+
+
+def test_every_api_schema_has_its_own_name():
+    """The OpenAPI document keys its schemas by class name: two classes of one name document
+    one answer with the other's fields (package suggestions were shown as allocation
+    suggestions, and schemathesis then failed the real answers against them)."""
+    from collections import Counter
+
+    from ninja import Schema
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = {s for s in subclasses(Schema) if s.__module__.startswith("panhuo.")}
+    twice = sorted(n for n, c in Counter(s.__name__ for s in ours).items() if c > 1)
+    assert twice == []

@@ -28,6 +28,8 @@ class _Snapshot:
     rows: list[tuple[type, list]]
     #: (sql, params, many) of the bulk inserts, recorded the first time they ran.
     inserts: list[tuple[str, object, bool]] = field(default_factory=list)
+    #: ``_flushes()`` when taken: after a flush the world is built again (content types).
+    generation: int = 0
 
 
 _snapshot: _Snapshot | None = None
@@ -73,8 +75,9 @@ def _insert(snapshot: _Snapshot) -> None:
 def world_for_test() -> World:
     """The world for one test: built the first time in this process, laid down after that."""
     global _snapshot
-    if _snapshot is None:
+    if _snapshot is None or _snapshot.generation != _flushes():
         world, _snapshot = _take()
+        _snapshot.generation = _flushes()
         return world
     _insert(_snapshot)
     # PostgreSQL's id sequences must not hand out the ids just inserted by hand.
@@ -84,3 +87,11 @@ def world_for_test() -> World:
             for sql in statements:
                 cursor.execute(sql)
     return pickle.loads(_snapshot.world)  # noqa: S301 (our own bytes, from _take)
+
+
+def _flushes() -> int:
+    """The flush count of the ``seeded`` plugin, imported here and not at the top: pytest
+    registers that plugin from conftest.py and must import it first (assertion rewriting)."""
+    from panhuo.core.tests import seeded
+
+    return seeded.flushes

@@ -19,7 +19,7 @@ from panhuo.finance.api import ERRORS, router
 from panhuo.finance.instalments import instalment_plan_set, plan_lines
 from panhuo.finance.reports.schemas import (
     OverdueFilters,
-    OverdueOut,
+    OverdueReceiptOut,
     PlanIn,
     PlanOut,
     ReconciliationOut,
@@ -36,7 +36,7 @@ def _jurisdiction(user, pk):
 
 
 @router.get(
-    "/reports/overdue-receipts", response={200: list[OverdueOut], **ERRORS}, tags=["reports"]
+    "/reports/overdue-receipts", response={200: list[OverdueReceiptOut], **ERRORS}, tags=["reports"]
 )
 @paginate(PagePagination)
 def overdue_receipt_index(request: HttpRequest, filters: Query[OverdueFilters]):

@@ -25,7 +25,7 @@ class OverdueFilters(Schema):
     ordering: OverdueOrdering = "-days_overdue"
 
 
-class OverdueOut(Schema):
+class OverdueReceiptOut(Schema):
     expected_id: int
     project_id: int
     project_code: str
