@@ -305,7 +305,7 @@ RESERVE_BELOW_APPRAISAL = rule(
 BELOW_APPROVAL_FLOOR = rule(
     "below_approval_floor",
     gettext_lazy(
-        "A relisting reserve or a deal below 90 % of the appraisal needs the head's "
+        "A relisting reserve or a deal below 90 per cent of the appraisal needs the head's "
         "written approval"
     ),
     law.ORDER32_18,
