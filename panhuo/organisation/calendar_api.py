@@ -6,7 +6,6 @@ and the office load a year's notice and set a jurisdiction's days (national ones
 over the whole installation).
 """
 
-
 import datetime as dt
 
 from django.http import HttpRequest
