@@ -42,6 +42,7 @@ from panhuo.site.demo import (
     seed_assets,
     seed_channels,
     seed_gates_channels,
+    seed_gates_listing,
     seed_pricing,
 )
 from panhuo.site.demo.seed_assets import money as _money
@@ -463,6 +464,7 @@ class _Seeder:
             self._package(self._take(buckets), n)
 
     def move(self, project: DisposalProject, transition: str, actor: User, **kw):
+        kw = seed_gates_listing.with_land_announcement(project, transition, kw)
         return disposal.project_transition(
             actor=actor, project=project, transition=transition, **kw
         )
