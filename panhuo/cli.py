@@ -9,6 +9,8 @@
 - ``panhuo token create USERNAME --name NAME``: an API token for scripts, shown once.
 - ``panhuo backup FILE`` / ``panhuo restore FILE [--force]``: the whole database (and stored
   files) to a checksummed archive and back, on SQLite or PostgreSQL.
+- ``panhuo serve [--listen HOST:PORT]``: the production web server (waitress), believing
+  forwarding headers only from ``PANHUO_TRUSTED_PROXIES``.
 - ``panhuo worker``: runs queued imports; runs left "running" by a worker that died are
   reported failed.
 """
