@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -309,6 +310,26 @@ PANHUO = {
     "TRUSTED_PROXIES": [
         p.strip() for p in os.environ.get("PANHUO_TRUSTED_PROXIES", "").split(",") if p.strip()
     ],
+    # Tamper evidence outside the database (integrity/signing.py, checkpoints.py): the Ed25519
+    # key that signs audit checkpoints and backups (default: audit-signing.key in the data
+    # directory, made on first use; a path given here must exist, see `panhuo audit keygen`;
+    # the test profile shares one throw-away key between processes), the append-only file of
+    # signed checkpoints, and when checkpoints are made by themselves: every INTERVAL seconds
+    # by the worker and after any commit appending BULK entries or more (0: never).
+    "AUDIT_KEY_FILE": os.environ.get("PANHUO_AUDIT_KEY_FILE", "").strip()
+    or (
+        str(Path(tempfile.gettempdir()) / f"panhuo-test-audit-{os.getuid()}.key")
+        if ENV == "test"
+        else ""
+    ),
+    "AUDIT_KEY_CREATE": not os.environ.get("PANHUO_AUDIT_KEY_FILE", "").strip(),
+    "AUDIT_CHECKPOINT_FILE": os.environ.get("PANHUO_AUDIT_CHECKPOINT_FILE", "").strip(),
+    "AUDIT_CHECKPOINT_INTERVAL": int(
+        os.environ.get("PANHUO_AUDIT_CHECKPOINT_INTERVAL", 0 if ENV == "test" else 3600)
+    ),
+    "AUDIT_CHECKPOINT_BULK": int(
+        os.environ.get("PANHUO_AUDIT_CHECKPOINT_BULK", 0 if ENV == "test" else 1000)
+    ),
     # Sign-in throttling (organisation/throttle.py): after ATTEMPTS failures for one user name
     # from one client address (IP_ATTEMPTS for one client address whatever the names, also
     # counting bad API tokens) within WINDOW seconds, attempts are refused for LOCKOUT
