@@ -1,7 +1,7 @@
 """The hooks disposal fills in the layers below it (installed by DisposalConfig.ready).
 
-- its own guard registry gets the period gates (``periods``), the price rules (pricing) and
-  the approval chains (approvals);
+- its own guard registry gets the period gates (``periods``), the price rules (pricing), the
+  channels' gates, the listing's gates (``listing_gates``) and the approval chains (approvals);
 - approvals learns the channels a chain may be limited to, and the least authority, documents
   and inbox figures of disposal's purposes (approval_purposes);
 - pricing's AVM learns from disposal's sales.
@@ -15,6 +15,7 @@ from panhuo.disposal import (
     approval_purposes,
     channel_guard,
     guards,
+    listing_gates,
     periods,
     pricing_guard,
     selectors,
@@ -27,6 +28,7 @@ def install() -> None:
     guards.register("periods", periods.periods_guard)  # first: a period not run out says so
     guards.register("pricing", pricing_guard.pricing_guard)
     guards.register("channels", channel_guard.channel_guard)
+    guards.register("listing", listing_gates.listing_guard)
     approval_hooks.install()
     approval_purposes.install()
     approvals.register_channels(Channel.choices)
