@@ -115,3 +115,20 @@ def listing_guard(*, actor, project, transition: str, data: dict) -> None:
     if transition in LISTING_STEPS:
         conditions, basis = _round_text(data, current)
         buyer_conditions_ok(classes=classes, conditions=conditions, basis=basis)
+
+
+def explain(*, actor, project, transition: str) -> str:
+    """Why the deal of a land-use right must wait for its 10-day listing (today, with no date
+    given), or ""."""
+    if project.channel not in MARKET or transition != "conclude":
+        return ""
+    if RuleClass.LAND not in package_rule_classes(project.package):
+        return ""
+    try:
+        _land(project, transition, {}, project.rounds.filter(result="open").first())
+    except GateRefused as refused:
+        return refused.text
+    return ""
+
+
+listing_guard.explain = explain  # type: ignore[attr-defined]

@@ -224,6 +224,7 @@ class _Seeder:
 
         seed_gates_periods.seed(self)  # two sales held back by the period gates, today
         seed_gates_channels.seed(self)  # new channels (issue 12) and a give-away refused
+        seed_gates_listing.seed(self)  # relisting, conditions on buyers, land periods held
         from panhuo.site.demo import seed_gates_scope
 
         seed_gates_scope.seed(self)  # an asset no scope decision covers, refused a package
