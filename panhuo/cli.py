@@ -13,6 +13,8 @@
 - ``panhuo backup FILE`` / ``panhuo restore FILE [--force] [--allow-unsigned]``: the whole
   database (and stored files) to a checksummed, signed archive and back, on SQLite or
   PostgreSQL.
+- ``panhuo serve [--listen HOST:PORT]``: the production web server (waitress), believing
+  forwarding headers only from ``PANHUO_TRUSTED_PROXIES``.
 - ``panhuo worker``: runs queued imports; runs left "running" by a worker that died are
   reported failed.
 """

@@ -246,6 +246,17 @@ def sign_in_fail(*, subject: str, start_file: str, ready_file: str) -> dict[str,
     return {"outcome": "ok"}
 
 
+def set_passwords(*, usernames: list[str]) -> dict[str, Any]:
+    """Give these users the test password hashed by this process's hasher (production's)."""
+    from panhuo.core.testing import PASSWORD
+    from panhuo.organisation.models import User
+
+    for user in User.objects.filter(username__in=usernames):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return {"users": len(usernames)}
+
+
 def sign_in_state(*, subject: str) -> dict[str, Any]:
     from panhuo.organisation.throttle import throttle
 
