@@ -22,6 +22,21 @@ def world(db) -> World:
     return world_for_test()
 
 
+@pytest.fixture(scope="session")
+def _checkpoint_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("checkpoints")
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(request, _checkpoint_dir, monkeypatch):
+    """Each test has its own (absent) audit checkpoint file: checkpoints describe one database,
+    and the tests' databases come and go (integrity/checkpoints.py)."""
+    from django.conf import settings
+
+    name = f"{abs(hash(request.node.nodeid)):x}.jsonl"
+    monkeypatch.setitem(settings.PANHUO, "AUDIT_CHECKPOINT_FILE", str(_checkpoint_dir / name))
+
+
 @pytest.fixture(autouse=True)
 def _reset_language():
     """A test that switches the language (a Chinese user's request) must not leave it on for

@@ -5,10 +5,16 @@
 
 - ``panhuo demo [--no-serve] [--host 127.0.0.1] [--port 8000]``: the seeded demo, served by
   waitress. It sets ``PANHUO_ENV=demo`` unless the environment already chose a profile.
-- ``panhuo audit verify``: check the audit log's hash chain; non-zero exit when it is broken.
+- ``panhuo audit verify``: check the audit log's hash chain and the signed checkpoints kept
+  outside the database; non-zero exit when the chain is broken or a checkpoint contradicted.
+  ``panhuo audit checkpoint`` signs the head now; ``keygen`` / ``public-key`` the key;
+  ``panhuo audit reconcile`` compares every audited record's row with its replayed entries.
 - ``panhuo token create USERNAME --name NAME``: an API token for scripts, shown once.
-- ``panhuo backup FILE`` / ``panhuo restore FILE [--force]``: the whole database (and stored
-  files) to a checksummed archive and back, on SQLite or PostgreSQL.
+- ``panhuo backup FILE`` / ``panhuo restore FILE [--force] [--allow-unsigned]``: the whole
+  database (and stored files) to a checksummed, signed archive and back, on SQLite or
+  PostgreSQL.
+- ``panhuo serve [--listen HOST:PORT]``: the production web server (waitress), believing
+  forwarding headers only from ``PANHUO_TRUSTED_PROXIES``.
 - ``panhuo worker``: runs queued imports; runs left "running" by a worker that died are
   reported failed.
 """

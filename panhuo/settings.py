@@ -10,8 +10,10 @@ A required variable that is missing stops start-up with ImproperlyConfigured nam
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -302,11 +304,37 @@ PANHUO = {
     # Reuse the answers of the busiest reads until the next audited write (core/read_cache.py).
     # Off in the test profile, whose factories write without audit entries.
     "READ_CACHE": os.environ.get("PANHUO_READ_CACHE", "0" if ENV == "test" else "1") == "1",
+    # Addresses or networks of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto
+    # are believed (site/proxy.py, applied by `panhuo serve`); from anyone else they are
+    # removed. Empty: no proxy is trusted.
+    "TRUSTED_PROXIES": [
+        p.strip() for p in os.environ.get("PANHUO_TRUSTED_PROXIES", "").split(",") if p.strip()
+    ],
+    # Tamper evidence outside the database (integrity/signing.py, checkpoints.py): the Ed25519
+    # key that signs audit checkpoints and backups (default: audit-signing.key in the data
+    # directory, made on first use; a path given here must exist, see `panhuo audit keygen`;
+    # the test profile shares one throw-away key between processes), the append-only file of
+    # signed checkpoints, and when checkpoints are made by themselves: every INTERVAL seconds
+    # by the worker and after any commit appending BULK entries or more (0: never).
+    "AUDIT_KEY_FILE": os.environ.get("PANHUO_AUDIT_KEY_FILE", "").strip()
+    or (
+        str(Path(tempfile.gettempdir()) / f"panhuo-test-audit-{os.getuid()}.key")
+        if ENV == "test"
+        else ""
+    ),
+    "AUDIT_KEY_CREATE": not os.environ.get("PANHUO_AUDIT_KEY_FILE", "").strip(),
+    "AUDIT_CHECKPOINT_FILE": os.environ.get("PANHUO_AUDIT_CHECKPOINT_FILE", "").strip(),
+    "AUDIT_CHECKPOINT_INTERVAL": int(
+        os.environ.get("PANHUO_AUDIT_CHECKPOINT_INTERVAL", 0 if ENV == "test" else 3600)
+    ),
+    "AUDIT_CHECKPOINT_BULK": int(
+        os.environ.get("PANHUO_AUDIT_CHECKPOINT_BULK", 0 if ENV == "test" else 1000)
+    ),
     # Sign-in throttling (organisation/throttle.py): after ATTEMPTS failures for one user name
-    # (IP_ATTEMPTS for one client address, also counting bad API tokens) within WINDOW
-    # seconds, attempts are refused for LOCKOUT seconds. CLIENT_IP_HEADER names the META key
-    # a trusted proxy fills with the client address (e.g. HTTP_X_FORWARDED_FOR); empty means
-    # REMOTE_ADDR.
+    # from one client address (IP_ATTEMPTS for one client address whatever the names, also
+    # counting bad API tokens) within WINDOW seconds, attempts are refused for LOCKOUT
+    # seconds. CLIENT_IP_HEADER names the META key a trusted proxy fills with the client
+    # address (e.g. HTTP_X_FORWARDED_FOR); empty means REMOTE_ADDR.
     "LOGIN_THROTTLE": {
         "ATTEMPTS": int(os.environ.get("PANHUO_LOGIN_ATTEMPTS", 5)),
         "IP_ATTEMPTS": int(os.environ.get("PANHUO_LOGIN_IP_ATTEMPTS", 30)),
@@ -315,5 +343,12 @@ PANHUO = {
         "CLIENT_IP_HEADER": os.environ.get("PANHUO_CLIENT_IP_HEADER", "").strip(),
     },
 }
+for _proxy in PANHUO["TRUSTED_PROXIES"]:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PANHUO_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network"
+        ) from None
 if PANHUO["MONEY_UNIT"] not in {"yuan", "wan", "yi"}:
     raise ImproperlyConfigured("PANHUO_MONEY_UNIT must be yuan, wan or yi")

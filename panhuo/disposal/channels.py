@@ -85,6 +85,27 @@ def _expected(project, rows: list[tuple[dt.date, Decimal, str, str]]) -> Decimal
     return money.expect(project, rows)
 
 
+def buyer_conditions(data: dict, current: ListingRound | None) -> dict[str, str]:
+    """The conditions on buyers a listing sets and their legal basis (both text; a relisting
+    keeps the current round's unless it gives its own)."""
+    conditions = data.get("buyer_conditions")
+    basis = data.get("conditions_basis")
+    if current is not None and conditions is None:
+        conditions = current.buyer_conditions
+        basis = current.conditions_basis if basis is None else basis
+    return {
+        "buyer_conditions": str(conditions or "").strip()[:2000],
+        "conditions_basis": str(basis or "").strip()[:300],
+    }
+
+
+def announced_on_given(data: dict) -> dt.date | None:
+    """The land announcement's day a listing step gives (each listing its own), or None."""
+    if data.get("announced_on") in (None, ""):
+        return None
+    return to_date(data.get("announced_on"), "announced_on")
+
+
 def _open_round(project) -> ListingRound | None:
     return project.rounds.filter(result=ListingRound.Result.OPEN).first()
 
@@ -172,7 +193,9 @@ def prepare(
         if data.get("reserve_price") not in (None, ""):
             project.reserve_price = _money(data["reserve_price"], "reserve_price")
         plan["round"] = {"platform": (data.get("platform") or "").strip()[:200],
-                         "listed_on": listed_on, "reserve": project.reserve_price}  # fmt: skip
+                         "listed_on": listed_on, "reserve": project.reserve_price,
+                         "announced_on": announced_on_given(data),
+                         **buyer_conditions(data, None)}  # fmt: skip
         plan["ends"] = to_date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
     if "relist" in needs or "redisclose" in needs:
         current = _open_round(project)
@@ -188,7 +211,9 @@ def prepare(
             )  # fmt: skip
         listed_on = to_date(data.get("listed_on"), "listed_on", default=today)
         platform = (data.get("platform") or (current.platform if current else "")).strip()
-        plan["relist"] = {"platform": platform[:200], "listed_on": listed_on, "reserve": reserve}
+        plan["relist"] = {"platform": platform[:200], "listed_on": listed_on, "reserve": reserve,
+                          "announced_on": announced_on_given(data),
+                          **buyer_conditions(data, current)}  # fmt: skip
         plan["ends"] = to_date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
         project.reserve_price = reserve
     if "extension" in needs:

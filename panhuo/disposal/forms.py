@@ -208,6 +208,27 @@ class TransitionForm(forms.Form):
                 required=False,
                 help_text=_("Default: the minimum period in working days."),
             )
+            f["announced_on"] = date_field(
+                _("Announcement published on"),
+                required=False,
+                help_text=_(
+                    "Land-use rights: at least 20 days before the listing starts "
+                    "(MLR Order 39 art. 11)."
+                ),
+            )
+            f["buyer_conditions"] = text_field(
+                _("Conditions on buyers"),
+                required=False,
+                max_length=2000,
+                help_text=_(
+                    "Disclosed with the listing; a relisting keeps the current ones unless "
+                    "given. Enterprise assets: none unless a law or rule requires them "
+                    "(Order 32 art. 51)."
+                ),
+            )
+            f["conditions_basis"] = forms.CharField(
+                label=_("Law or rule requiring the conditions"), max_length=300, required=False
+            )
         if "extension" in needs:
             f["disclosure_ends"] = date_field(_("New end of disclosure"))
         if "bidders" in needs:

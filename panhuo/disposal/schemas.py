@@ -245,6 +245,10 @@ class TrancheIn(Schema):
     rate: Rate
 
 
+#: Text a relisting may clear by giving "" (left out, the current round's is kept).
+CLEARABLE = frozenset({"buyer_conditions", "conditions_basis"})
+
+
 class TransitionIn(Schema):
     """One step of the project's channel table; each step reads the fields it needs."""
 
@@ -271,6 +275,21 @@ class TransitionIn(Schema):
         None, description="publish_result: the day the notice went up (default today)."
     )
     platform: Text = Field("", max_length=200, description="list, relist.")
+    announced_on: dt.date | None = Field(
+        None,
+        description="list, relist, redisclose of land-use rights: the day the announcement "
+        "was published, at least 20 days before the listing (MLR Order 39 art. 11).",
+    )
+    buyer_conditions: Text | None = Field(
+        None,
+        max_length=2000,
+        description="list, relist, redisclose: conditions on buyers (a relisting keeps the "
+        "current ones unless given). Enterprise assets: only with conditions_basis (Order 32 "
+        "art. 51).",
+    )
+    conditions_basis: Text | None = Field(
+        None, max_length=300, description="The law, regulation or rule that requires them."
+    )
     reserve_price: PositiveAmountIn | None = Field(
         None, description="relist: the reduced reserve; redisclose: at the new appraisal."
     )
@@ -320,7 +339,9 @@ class TransitionIn(Schema):
             exclude={"transition", "comment", "deal_price", "buyer", "unit", "confirm_amount"}
         )
         return {
-            k: v for k, v in data.items() if v is not None and v is not False and v not in ("", [])
+            k: v
+            for k, v in data.items()
+            if v is not None and v is not False and (v not in ("", []) or k in CLEARABLE)
         }
 
 
@@ -338,6 +359,9 @@ class RoundOut(Schema):
     listed_on: dt.date
     reserve: MoneyOut
     disclosure_ends: dt.date | None
+    announced_on: dt.date | None
+    buyer_conditions: str
+    conditions_basis: str
     result: str
     bidders: int | None
     single_bidder: bool = Field(

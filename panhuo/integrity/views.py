@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import section_required
+from panhuo.integrity.checkpoints import describe, verify_checkpoints
 from panhuo.integrity.forms import AuditFilterForm
 from panhuo.integrity.selectors import AUDIT_ORDERINGS, audit_entries_visible_to, audit_list
 from panhuo.integrity.services import audit_verify
+from panhuo.integrity.signing import SigningError
 
 
 def object_urls(entries) -> None:
@@ -85,15 +87,17 @@ audit_list_view = AuditList.as_view()
 def audit_verify_view(request):
     """Walk the whole chain and say whether it is intact, naming the first broken entry."""
     result = audit_verify()
+    try:
+        good, lines = describe(verify_checkpoints())
+    except SigningError as exc:
+        good, lines = False, [str(exc)]
     if result.ok:
-        messages.success(
-            request,
-            _("The audit chain is intact: %(n)s entries checked.") % {"n": f"{result.checked:,}"},
-        )
+        text = _("The audit chain is intact: %(n)s entries checked.") % {"n": f"{result.checked:,}"}
     else:
-        messages.error(
-            request,
-            _("The audit chain is broken at entry #%(seq)s: %(reason)s")
-            % {"seq": result.broken_seq, "reason": result.reason},
-        )
+        text = _("The audit chain is broken at entry #%(seq)s: %(reason)s") % {
+            "seq": result.broken_seq,
+            "reason": result.reason,
+        }
+    text = " ".join([text, *lines])
+    (messages.success if result.ok and good else messages.error)(request, text)
     return redirect("audit-list")

@@ -1,10 +1,18 @@
-"""Refuse sign-in attempts after too many failures: per user name and per client address.
+"""Refuse sign-in attempts after too many failures: per user name and address, and per address.
 
-After ``ATTEMPTS`` failed sign-ins for one user name within ``WINDOW`` seconds, that name is
-locked for ``LOCKOUT`` seconds: every attempt is refused, even with the right password, and the
-password is not even checked. The same holds per client address with ``IP_ATTEMPTS`` (a guesser
-trying many names). A successful sign-in clears the user name's failures (not the address's:
-one valid account must not let a guesser wipe the slate). Failed API tokens count per address.
+After ``ATTEMPTS`` failed sign-ins for one user name *from one client address* within
+``WINDOW`` seconds, that name is locked for that address for ``LOCKOUT`` seconds: every attempt
+from there is refused, even with the right password, and the password is not even checked.
+The same holds per client address with ``IP_ATTEMPTS`` (a guesser trying many names). A lock
+never follows a user name to other addresses, so failing on purpose cannot lock a user out
+(OWASP ASVS 4.0 V2.2.1: anti-automation that does not enable denial of service against the
+account; the guesser is slowed per address instead). A successful sign-in clears the user
+name's failures from that address (not the address's: one valid account must not let a
+guesser wipe the slate). Failed API tokens count per address.
+
+The client address is ``REMOTE_ADDR``, which ``panhuo serve`` sets from ``X-Forwarded-For``
+only for requests from ``PANHUO_TRUSTED_PROXIES`` (site/proxy.py): behind a proxy each client
+is counted on its own, not the proxy.
 
 State lives in the database (``SignInFailure``, ``SignInLock``), so every process of the site
 shares it and concurrent failures are each counted (a row inserted per failure, never a counter
@@ -122,18 +130,23 @@ class Throttle:
 
     # --- sign-in -------------------------------------------------------------------------
 
+    @staticmethod
+    def _user_at(request: HttpRequest, username: str) -> str:
+        """The subject of a user-name lock: the name as typed, from this address."""
+        return f"{username.strip().lower()}\n{client_address(request)}" if username else ""
+
     def login_retry_after(self, request: HttpRequest, username: str) -> int:
         return max(
-            self.retry_after("user", username),
+            self.retry_after("user", self._user_at(request, username)),
             self.retry_after("ip", client_address(request)),
         )
 
     def login_failed(self, request: HttpRequest, username: str) -> None:
-        self.failed("user", username)
+        self.failed("user", self._user_at(request, username))
         self.failed("ip", client_address(request))
 
     def login_succeeded(self, request: HttpRequest, username: str) -> None:
-        self.reset("user", username)
+        self.reset("user", self._user_at(request, username))
 
     # --- API tokens ------------------------------------------------------------------------
 

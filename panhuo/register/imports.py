@@ -12,6 +12,10 @@ lock, and a row update would wait for it). A running run whose heartbeat is olde
 ``PANHUO["IMPORT_STALE_SECONDS"]`` is marked failed ("the worker stopped") when it is read, when
 a worker starts, and whenever a worker starts an import; ``import_run_rerun`` queues the same
 file with the same mapping again.
+
+A committing import records its outcome ("succeeded", with its report) inside its own
+transaction, just before the commit: so "running" or "failed … nothing was written" is never
+read about a file whose rows were committed, whatever point the worker dies at.
 """
 
 from __future__ import annotations
@@ -346,6 +350,11 @@ def execute_import(run: ImportRun) -> ImportRun:
     path = imports_dir() / run.stored_path
     status, message, report = ImportRun.Status.FAILED, "", {}
 
+    def finish(result) -> None:
+        # Inside the import's transaction: the run reads "succeeded" exactly when its rows
+        # are committed, even if this process dies right after the commit.
+        _record_outcome(run.pk, ImportRun.Status.SUCCEEDED, "", result.as_dict())
+
     with _Heartbeat(run.pk), path.open("rb") as raw:
         stream = _CountingReader(raw)
 
@@ -368,26 +377,36 @@ def execute_import(run: ImportRun) -> ImportRun:
                 progress=progress,
                 filename=run.file_name,
                 run_id=run.pk,
+                finish=finish,
             )
+            if result.committed:
+                run.refresh_from_db()
+                return run
             report = result.as_dict()
             status = (
                 ImportRun.Status.SUCCEEDED
-                if result.committed or (not run.commit and result.rejected == 0)
+                if not run.commit and result.rejected == 0
                 else ImportRun.Status.REJECTED
             )
         except ImportCancelled:
             status, message = ImportRun.Status.CANCELLED, "Cancelled; nothing was written."
         except FileRejected as exc:
             status, message = ImportRun.Status.REJECTED, str(exc)
-    ImportRun.objects.filter(pk=run.pk).update(
+    # Nothing was written (a dry run, a rejected file, a cancel): a crash before this line
+    # leaves the run "running" until it reads as stopped, which is then true.
+    _record_outcome(run.pk, status, message, report)
+    run.refresh_from_db()
+    return run
+
+
+def _record_outcome(run_id: int, status: str, message: str, report: dict) -> None:
+    ImportRun.objects.filter(pk=run_id).update(
         status=status,
         message=message,
         report=report,
         rows_done=report.get("rows", 0),
         finished_at=timezone.now(),
     )
-    run.refresh_from_db()
-    return run
 
 
 class _CountingReader(io.RawIOBase):
@@ -431,7 +450,8 @@ def run_import_task(run_id: int) -> str:
     try:
         return execute_import(run).status
     except Exception:
-        ImportRun.objects.filter(pk=run_id).update(
+        # Only a run still running: one whose outcome was committed with its rows keeps it.
+        ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.RUNNING).update(
             status=ImportRun.Status.FAILED,
             message="The import failed unexpectedly; nothing was written. See the worker log.",
             finished_at=timezone.now(),

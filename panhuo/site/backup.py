@@ -10,7 +10,11 @@ A backup is a ZIP archive (deflate-compressed) holding:
   floats), JSON fields as JSON;
 - ``files/<store>/...``: the files the rows point to, from the data directory's file stores
   (``FILE_STORES``: stored documents, uploaded import files), each with its SHA-256 in the
-  manifest.
+  manifest;
+- ``audit/checkpoints.jsonl``: the signed audit checkpoints (kept outside the database), with
+  its SHA-256 in the manifest, which also names the audit chain's head at the backup;
+- ``signature.json``: the manifest's Ed25519 signature with the audit signing key
+  (backup_signing.py), which ``restore`` requires.
 
 Every model table is included (Django's own tables too: users' sessions, permissions, content
 types, the task queue). The rows of a backup are read in one transaction (on PostgreSQL a
@@ -52,6 +56,9 @@ from django.utils import timezone
 
 import panhuo
 from panhuo.core.busy import retry_when_busy
+from panhuo.integrity.models import AuditHead
+from panhuo.integrity.signing import SigningError
+from panhuo.site.backup_signing import add_checkpoints, sign_archive
 
 FORMAT = "panhuo-backup"
 FORMAT_VERSION = 1
@@ -243,7 +250,15 @@ def backup(path: str | Path) -> dict[str, Any]:
                     ],
                 }
                 manifest["files"] = _backup_files(archive)
-                archive.writestr(MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
+                manifest["checkpoints"] = add_checkpoints(archive)
+                head = AuditHead.objects.filter(id=1).values("last_seq", "last_hash").first()
+                manifest["audit_head"] = head
+                data = json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8")
+                archive.writestr(MANIFEST, data)
+                try:
+                    sign_archive(archive, data)
+                except SigningError as exc:
+                    raise BackupError(str(exc)) from None
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

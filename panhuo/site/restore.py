@@ -2,7 +2,11 @@
 first and refuses a damaged or foreign file before touching the database, then replaces every
 table's rows in one transaction, keeping primary keys, and resets PostgreSQL's sequences; so
 either the whole backup is in the database or nothing changed. A database already in use is
-refused unless ``force`` is given.
+refused unless ``force`` is given. An archive without a valid signature of the audit signing
+key is refused first (backup_signing.py); ``--allow-unsigned`` restores an unsigned one and
+records that in the audit log. After a restore a signed ``restore`` checkpoint is appended
+(integrity/checkpoints.py), so the checkpoints of the replaced history do not count against
+the restored chain.
 """
 
 from __future__ import annotations
@@ -19,11 +23,15 @@ from decimal import InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 
 from panhuo.core.busy import retry_when_busy
+from panhuo.integrity.checkpoints import audit_head_event, checkpoint_quietly
+from panhuo.integrity.services import Operator
+from panhuo.integrity.signing import SigningError
 from panhuo.site.backup import (
     BATCH,
     FILLED_BY_MIGRATE,
@@ -39,6 +47,12 @@ from panhuo.site.backup import (
     backup_models,
     read_manifest,
     require_migrated,
+)
+from panhuo.site.backup_signing import (
+    SignatureRefused,
+    archived_checkpoints,
+    check_signature,
+    put_checkpoints_in_place,
 )
 
 
@@ -172,11 +186,27 @@ def _insert(model: type[models.Model], info: TableInfo, lines: Iterator[bytes]) 
 
 
 @retry_when_busy
-def restore(path: str | Path, *, force: bool = False) -> RestoreResult:
-    """Replace this database's rows with the backup's, all or nothing (see the module doc)."""
+def restore(
+    path: str | Path,
+    *,
+    force: bool = False,
+    allow_unsigned: bool = False,
+    public_key: Ed25519PublicKey | None = None,
+    operator: str = "",
+) -> RestoreResult:
+    """Replace this database's rows with the backup's, all or nothing (see the module doc).
+    The archive must carry a valid signature (backup_signing.py); ``allow_unsigned`` lets an
+    unsigned one through and records that in the audit log, naming ``operator``."""
     path = Path(path)
     with _open(path) as archive:
         manifest, tables = read_manifest(archive, path.name)
+        try:
+            signed = check_signature(
+                archive, path.name, allow_unsigned=allow_unsigned, public_key=public_key
+            )
+        except (SignatureRefused, SigningError) as exc:
+            raise BackupError(str(exc)) from None
+        checkpoints = archived_checkpoints(archive, manifest)
         _check_members(archive, path.name, tables)
         files = _file_list(manifest, path.name)
         _check_files(archive, path.name, files)
@@ -203,6 +233,18 @@ def restore(path: str | Path, *, force: bool = False) -> RestoreResult:
                     with archive.open(info.member) as f:
                         total += _insert(by_label[info.model], info, iter(f))
                 _reset_sequences(list(by_label.values()))
+                if not signed:
+                    # The audit log says that an unsigned archive was let in, and by whom.
+                    audit_head_event(
+                        actor=Operator(operator or "unknown"),
+                        action="backup.restore_unsigned",
+                        after={
+                            "file": path.name,
+                            "created_at": str(manifest.get("created_at", "")),
+                            "database": str(manifest.get("database", "")),
+                            "signed": False,
+                        },
+                    )
                 # Deferred foreign keys are checked now, also inside a caller's transaction.
                 connection.check_constraints()
                 # Last, so that a refused row leaves the stores as they were; a file that
@@ -216,6 +258,10 @@ def restore(path: str | Path, *, force: bool = False) -> RestoreResult:
             raise BackupError(
                 f"The backup's files cannot be written ({exc}); nothing was restored."
             ) from None
+    # The restored chain is anchored again: the checkpoints made before describe the history
+    # this restore replaced (integrity/checkpoints.py).
+    put_checkpoints_in_place(checkpoints)
+    checkpoint_quietly(f"restored {path.name}", kind="restore")
     return RestoreResult(
         tables=len(tables),
         rows=total,

@@ -72,6 +72,25 @@ def import_state(*, run: int, prefix: str, other: int | None = None) -> dict[str
     }
 
 
+def import_then_die(*, run: int) -> dict[str, Any]:
+    """Run the queued import in this process and die (``os._exit``, as a kill would: no
+    cleanup, no later statement) the moment the import's transaction has committed."""
+    import os
+
+    from panhuo.register import imports
+    from panhuo.register.import_models import ImportRun
+
+    real = imports.run_import
+
+    def run_then_die(*args, **kwargs):
+        real(*args, **kwargs)
+        os._exit(9)
+
+    imports.run_import = run_then_die
+    imports.execute_import(ImportRun.objects.select_related("owner").get(pk=run))
+    return {"survived": True}
+
+
 def after_kill(*, run: int, prefix: str, stale_after: float) -> dict[str, Any]:
     """Right after the worker was killed: the run as read now; then, once the heartbeat is
     older than ``stale_after`` seconds, as read again; then its rerun (one process, to keep
@@ -225,6 +244,17 @@ def sign_in_fail(*, subject: str, start_file: str, ready_file: str) -> dict[str,
     except Exception as exc:  # the test wants to see anything unexpected
         return {"outcome": "error", "detail": f"{type(exc).__name__}: {exc}"}
     return {"outcome": "ok"}
+
+
+def set_passwords(*, usernames: list[str]) -> dict[str, Any]:
+    """Give these users the test password hashed by this process's hasher (production's)."""
+    from panhuo.core.testing import PASSWORD
+    from panhuo.organisation.models import User
+
+    for user in User.objects.filter(username__in=usernames):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return {"users": len(usernames)}
 
 
 def sign_in_state(*, subject: str) -> dict[str, Any]:

@@ -19,12 +19,14 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from panhuo.finance.models import Allocation
+from panhuo.integrity import signing
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import audit_verify
 from panhuo.organisation.models import User
 from panhuo.register.models import Asset
 from panhuo.site import backup as bk
 from panhuo.site import restore as rs
+from panhuo.site.backup_signing import SIGNATURE
 from panhuo.site.demo import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +59,22 @@ def wipe() -> None:
 
 
 def rewrite(src: Path, dst: Path, change) -> None:
-    """Copy an archive, letting ``change(name, data) -> data`` alter its members."""
-    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as b:
-        for info in a.infolist():
-            b.writestr(info.filename, change(info.filename, a.read(info.filename)))
+    """Copy an archive, letting ``change(name, data) -> data`` alter its members; the manifest
+    is signed again, as someone holding the signing key would (so that the checks behind the
+    signature are what refuses)."""
+    with zipfile.ZipFile(src) as a:
+        members = {i.filename: change(i.filename, a.read(i.filename)) for i in a.infolist()}
+    write_signed(dst, members)
+
+
+def write_signed(dst: Path, members: dict[str, bytes]) -> None:
+    """An archive of ``members`` whose manifest (if any) carries a fresh signature."""
+    members = {n: d for n, d in members.items() if n != SIGNATURE}
+    if bk.MANIFEST in members:
+        members[SIGNATURE] = json.dumps(signing.sign(members[bk.MANIFEST])).encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as b:
+        for name, data in members.items():
+            b.writestr(name, data)
 
 
 @pytest.fixture(scope="module")
@@ -228,9 +242,7 @@ def test_a_row_the_database_refuses_rolls_back_every_table(backup_file, tmp_path
         if t["model"] == "finance.allocation":
             t["sha256"] = hashlib.sha256(members[name]).hexdigest()
     members[bk.MANIFEST] = json.dumps(manifest).encode()
-    with zipfile.ZipFile(bad, "w") as b:
-        for n, d in members.items():
-            b.writestr(n, d)
+    write_signed(bad, members)
     wipe()
     with pytest.raises(CommandError, match="nothing was restored"):
         call_command("restore", str(bad))

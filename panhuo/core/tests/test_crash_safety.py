@@ -91,3 +91,22 @@ def test_killed_worker_writes_nothing_reads_failed_and_rerun_imports_all(externa
     assert state["assets"] == ROWS
     assert state["audit_ok"]
     assert state["stopped_run"] == "failed"
+
+
+def test_worker_killed_right_after_its_commit_reads_imported(external_db):
+    """The run's outcome is committed in the import's own transaction: a process that dies
+    the moment the rows are committed (before any later statement) leaves the run reading
+    succeeded with its report, never "failed … nothing was written", even once stale."""
+    ext = external_db
+    prefix = f"C{uuid.uuid4().hex[:8]}"
+    rows = 300
+    run_id = ext.call("queue_import", rows=rows, prefix=prefix)["run"]
+    proc = ext.popen(ext.task_argv("import_then_die", run=run_id))
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 9, err
+
+    after = ext.call("import_state", run=run_id, prefix=prefix)
+    assert after["assets"] == rows
+    assert after["status"] == "succeeded", after
+    assert after["report"]["new"] == rows and after["rows"] == rows
+    assert after["audit_ok"]

@@ -28,8 +28,10 @@ from hypothesis.stateful import (
 )
 
 from panhuo.core.testing import World
+from panhuo.core.testing import written_approval as attach_written_approval
 from panhuo.core.tests.api_support import call, client_for
 from panhuo.disposal.models import DisposalProject
+from panhuo.disposal.price_exceptions import latest
 from panhuo.disposal.workflow import AFTER_DEAL, table_for
 
 ACTORS = ("office", "head", "deputy", "finance", "unit_officer", "auditor")
@@ -52,6 +54,13 @@ class Scenario:
     exception_amounts: Callable[[dict], st.SearchStrategy] | None = None
     reserve: str = "0"
     extra: dict = field(default_factory=dict)
+    #: (project, context) -> the gates the stored project fails in *any* state (the relisting
+    #: gate holds before the deal too); None: only the oracle past the deal.
+    always: Callable[[DisposalProject, dict], list[str]] | None = None
+    #: Steps taken (by the office, then the head) before the walk, so that it starts further on.
+    prelude: tuple[str, ...] = ()
+    #: The statuses in which the walk asks for price exceptions (empty: any).
+    exception_states: frozenset[str] = frozenset()
 
 
 class _Clients(dict):
@@ -86,7 +95,15 @@ def machine_for(world: World, scenario: Scenario) -> type[RuleBasedStateMachine]
             r = call(office, "POST", "/api/v1/projects",
                      {"package": r.json()["id"], "reserve_price": scenario.reserve})  # fmt: skip
             assert r.status_code == 201, r.content
-            self.pid = r.json()["id"]
+            self.pid = self.ctx["pid"] = r.json()["id"]
+            url = f"/api/v1/projects/{self.pid}/transitions"
+            for name in scenario.prelude:
+                who = self.clients["head" if name == "approve" else "office"]
+                r = call(who, "POST", url, {"transition": name, "comment": "Because."})
+                assert r.status_code == 200, r.content
+
+        def _status(self) -> str:
+            return DisposalProject.objects.values_list("status", flat=True).get(pk=self.pid)
 
         @rule(data=st.data())
         def step(self, data):
@@ -104,11 +121,16 @@ def machine_for(world: World, scenario: Scenario) -> type[RuleBasedStateMachine]
             r = call(self.clients[who], "POST", f"/api/v1/projects/{self.pid}/transitions", body)
             assert r.status_code in EXPECTED, (r.status_code, r.content)
             if r.status_code == 200:
-                event(f"{scenario.channel}: reached {r.json()['status']}")
+                event(f"{scenario.channel}: {name} reached {r.json()['status']}")
             elif r.status_code == 400 and r.json().get("gate"):
                 event(f"{scenario.channel}: refused by {r.json()['gate']['rule']}")
 
-        @precondition(lambda self: scenario.exception_amounts is not None)
+        @precondition(
+            lambda self: (
+                scenario.exception_amounts is not None
+                and (not scenario.exception_states or self._status() in scenario.exception_states)
+            )
+        )
         @rule(data=st.data())
         def ask_and_approve_exception(self, data):
             amount = data.draw(scenario.exception_amounts(self.ctx))
@@ -116,10 +138,19 @@ def machine_for(world: World, scenario: Scenario) -> type[RuleBasedStateMachine]
             body = {"amount": str(amount), "reason": "The market fell."}
             r = call(self.clients["office"], "POST", url, body)
             assert r.status_code in EXPECTED, (r.status_code, r.content)
-            if r.status_code == 201:
-                url = f"/api/v1/approvals/{r.json()['id']}/decision"
-                r = call(self.clients["head"], "POST", url, {"approve": True})
-                assert r.status_code in EXPECTED, (r.status_code, r.content)
+            # The head's approval rests on the written approval (its number, 文号) on the
+            # project; without it the decision is refused (approval_document_required) and the
+            # request stays pending for a later turn.
+            pending = latest(DisposalProject.objects.get(pk=self.pid))
+            if pending is None or pending.status != "pending":
+                return
+            if data.draw(st.booleans(), "written approval uploaded"):
+                attach_written_approval(world, DisposalProject.objects.get(pk=self.pid))
+            url = f"/api/v1/approvals/{pending.pk}/decision"
+            r = call(self.clients["head"], "POST", url, {"approve": True})
+            assert r.status_code in EXPECTED, (r.status_code, r.content)
+            if r.status_code == 200:
+                event(f"{scenario.channel}: exception approved")
 
         @invariant()
         def past_the_deal_only_through_the_gates(self):
@@ -127,6 +158,9 @@ def machine_for(world: World, scenario: Scenario) -> type[RuleBasedStateMachine]
             if p.status in AFTER_DEAL:
                 failed = scenario.oracle(p, self.ctx)
                 assert not failed, f"{p.code} is {p.status} but fails {failed}"
+            if scenario.always is not None:
+                failed = scenario.always(p, self.ctx)
+                assert not failed, f"{p.code} ({p.status}) fails {failed}"
 
         def teardown(self):
             if os.environ.get("PANHUO_STATEFUL_TRACE"):  # how far the walks got

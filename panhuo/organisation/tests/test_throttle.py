@@ -216,3 +216,20 @@ def test_caches_without_the_throttle_alias_fall_back_to_the_default(world, clock
     assert Client().get("/api/v1/me", headers=bearer(key)).status_code == 200
     fail("office", ATTEMPTS)
     assert sign_in("office", PASSWORD)[0].status_code == 429
+
+
+def test_a_lock_on_a_name_holds_only_for_the_address_that_failed(world, clock):
+    """OWASP ASVS V2.2.1: the throttle must not let anyone lock a user out. The name is locked
+    for the address that failed; the user signs in from their own address as usual."""
+    fail("office", ATTEMPTS, address="10.0.0.66")
+    assert sign_in("office", PASSWORD, address="10.0.0.66")[0].status_code == 429
+    response, client = sign_in("office", PASSWORD, address="10.0.0.2")
+    assert response.status_code == 302 and signed_in(client)
+
+
+def test_failing_on_purpose_from_many_addresses_never_locks_the_user_out(world, clock):
+    for n in range(4):
+        fail("office", ATTEMPTS, address=f"10.1.0.{n}")
+    for n in range(4):
+        assert sign_in("office", PASSWORD, address=f"10.1.0.{n}")[0].status_code == 429
+    assert sign_in("office", PASSWORD, address="10.2.0.1")[0].status_code == 302

@@ -129,12 +129,16 @@ def run_import(
     progress: Callable[[int], bool | None] | None = None,
     filename: str = "",
     run_id: int | None = None,
+    finish: Callable[[Report], None] | None = None,
 ) -> Report:
     """Import (or, without ``commit``, only check) a file of ``target``'s records.
 
     ``progress`` is called with the number of rows read after each batch; returning True
     cancels. ``valid_only`` writes the valid rows even when others are rejected; otherwise any
-    rejected row means nothing is written.
+    rejected row means nothing is written. ``finish`` is called with the report inside the
+    transaction, just before it commits the rows (only when it does), so that whoever records
+    the outcome (the import run) commits it with the data: a crash after the commit cannot
+    leave the run reading "failed, nothing was written".
     """
     mapping = mapping or Mapping()
     opts = mapping.options
@@ -185,6 +189,8 @@ def run_import(
         report.committed = keep
         if not keep:
             transaction.set_rollback(True)
+        elif finish is not None:
+            finish(report)
     return report
 
 

@@ -119,3 +119,32 @@ def test_saved_mapping_is_used(world, settings_tmp):
             filename="x.csv",
             mapping_name="legacy",
         )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("commit", [True, False])
+def test_crash_after_the_commit_leaves_an_honest_status(settings_tmp, monkeypatch, commit):
+    """A failure at the exact point after the import's transaction ends: a committed run
+    already reads succeeded (its status was committed with its rows) and the worker's
+    failure handler does not overwrite it; a dry run, which wrote nothing, reads failed."""
+    w = build_world()
+    run = imports.import_run_create(
+        actor=w.user("office"), upload=io.BytesIO(CSV.encode()), filename="c.csv", commit=commit
+    )
+    real = imports.run_import
+
+    def run_then_crash(*args, **kwargs):
+        real(*args, **kwargs)
+        raise RuntimeError("worker lost right after the transaction ended")
+
+    monkeypatch.setattr(imports, "run_import", run_then_crash)
+    with pytest.raises(RuntimeError):
+        imports.run_import_task.call(run.pk)
+    run.refresh_from_db()
+    if commit:
+        assert Asset.objects.count() == 2
+        assert run.status == "succeeded", run.message
+        assert run.report["new"] == 2 and run.rows_done == 2 and run.finished_at
+    else:
+        assert not Asset.objects.exists()
+        assert run.status == "failed" and "nothing was written" in run.message

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from panhuo.core.errors import Conflict
-from panhuo.integrity.services import audit_verify
+from panhuo.integrity.services import audit_verify, system_account
+from panhuo.integrity.signing import SigningError, load_public_key
 from panhuo.site.backup import BackupError
 from panhuo.site.restore import restore
 
@@ -25,11 +26,33 @@ class Command(BaseCommand):
             action="store_true",
             help="Replace everything in a database that is already in use.",
         )
+        parser.add_argument(
+            "--allow-unsigned",
+            action="store_true",
+            help="Restore an archive that carries no signature (recorded in the audit log).",
+        )
+        parser.add_argument(
+            "--public-key",
+            help="The public key (PEM) of the installation that made the backup; default: "
+            "this installation's signing key.",
+        )
+        parser.add_argument(
+            "--operator",
+            default="",
+            help="Who is running this command, for the audit log (default: the system account).",
+        )
 
     def handle(self, *args, **options):
         try:
-            result = restore(options["file"], force=options["force"])
-        except (BackupError, Conflict) as exc:
+            key = load_public_key(options["public_key"]) if options["public_key"] else None
+            result = restore(
+                options["file"],
+                force=options["force"],
+                allow_unsigned=options["allow_unsigned"],
+                public_key=key,
+                operator=options["operator"].strip() or system_account(),
+            )
+        except (BackupError, Conflict, SigningError, OSError) as exc:
             raise CommandError(f"Restore refused: {exc}") from None
         self.stdout.write(
             self.style.SUCCESS(
