@@ -396,3 +396,15 @@ def test_trace_link_on_asset_page(world, sample):
     assert url in client_for(world, "auditor").get(asset.get_absolute_url()).content
     unit_page = client_for(world, "unit_officer").get(asset.get_absolute_url())
     assert unit_page.status_code == 200 and url not in unit_page.content
+
+
+def test_one_allocation_is_one_allocation(world, sample):
+    """Found by a newcomer: "1 allocations made"."""
+    response = client_for(world, "finance").post(
+        reverse("receipt-apply-strategy", args=[sample.a.receipt.pk]),
+        {"strategy": "highest_rate"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "1 allocation made by the chosen strategy." in html
+    assert "1 allocations" not in html
