@@ -56,3 +56,19 @@ def test_the_monitors_category_tree_indents_without_inline_styles(world):
     css = Path(finders.find("panhuo/panhuo.css")).read_text(encoding="utf-8")
     for depth in sorted(set(rows) - {"0"}):
         assert f"tr.depth-{depth} > th:first-child" in css
+
+
+PROCEEDS_PAGES = ["receipt-list", "allocation-list", "deposit-list", "overdue-receipts"]
+
+
+@pytest.mark.parametrize("name", [*PROCEEDS_PAGES, "reconciliation"])
+def test_deposits_and_the_finance_reports_are_in_the_menu(world, name):
+    """Deposits and the reports had no menu entry: the proceeds pages share tabs, and the main
+    menu's Receipts stays current on each."""
+    html = client_for(world, "finance").get(reverse(name)).content.decode()
+    tabs = html[html.index('data-testid="money-tabs"') :].split("</nav>")[0]
+    for target in ("receipt-list", "allocation-list", "deposit-list", "reconciliation"):
+        assert f'href="{reverse(target)}"' in tabs
+    assert f'href="{reverse(name)}" aria-current="page"' in tabs
+    mainnav = html[html.index('class="mainnav"') :].split("</nav>")[0]
+    assert f'href="{reverse("receipt-list")}" aria-current="page"' in mainnav
