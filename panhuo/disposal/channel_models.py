@@ -39,6 +39,9 @@ class ListingRound(models.Model):
     listed_on = models.DateField(_("listed on"))
     reserve = positive_money(_("reserve price"))
     disclosure_ends = models.DateField(_("disclosure ends"), null=True, blank=True)
+    #: Land-use rights: the day the sale's announcement was published, at least 20 days before
+    #: the listing starts (MLR Order 39 art. 11, gate ``land_announcement_short``).
+    announced_on = models.DateField(_("announced on"), null=True, blank=True)
     #: Conditions the listing sets on buyers (受让方资格条件), disclosed with it; for enterprise
     #: assets only where a law or rule requires them, named in ``conditions_basis`` (Order 32
     #: art. 51, gate ``buyer_conditions_not_allowed``).

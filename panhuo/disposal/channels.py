@@ -99,6 +99,13 @@ def buyer_conditions(data: dict, current: ListingRound | None) -> dict[str, str]
     }
 
 
+def announced_on_given(data: dict) -> dt.date | None:
+    """The land announcement's day a listing step gives (each listing its own), or None."""
+    if data.get("announced_on") in (None, ""):
+        return None
+    return to_date(data.get("announced_on"), "announced_on")
+
+
 def _open_round(project) -> ListingRound | None:
     return project.rounds.filter(result=ListingRound.Result.OPEN).first()
 
@@ -187,6 +194,7 @@ def prepare(
             project.reserve_price = _money(data["reserve_price"], "reserve_price")
         plan["round"] = {"platform": (data.get("platform") or "").strip()[:200],
                          "listed_on": listed_on, "reserve": project.reserve_price,
+                         "announced_on": announced_on_given(data),
                          **buyer_conditions(data, None)}  # fmt: skip
         plan["ends"] = to_date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
     if "relist" in needs or "redisclose" in needs:
@@ -204,6 +212,7 @@ def prepare(
         listed_on = to_date(data.get("listed_on"), "listed_on", default=today)
         platform = (data.get("platform") or (current.platform if current else "")).strip()
         plan["relist"] = {"platform": platform[:200], "listed_on": listed_on, "reserve": reserve,
+                          "announced_on": announced_on_given(data),
                           **buyer_conditions(data, current)}  # fmt: skip
         plan["ends"] = to_date(data.get("disclosure_ends"), "disclosure_ends", default=listed_on)
         project.reserve_price = reserve

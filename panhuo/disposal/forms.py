@@ -208,6 +208,14 @@ class TransitionForm(forms.Form):
                 required=False,
                 help_text=_("Default: the minimum period in working days."),
             )
+            f["announced_on"] = date_field(
+                _("Announcement published on"),
+                required=False,
+                help_text=_(
+                    "Land-use rights: at least 20 days before the listing starts "
+                    "(MLR Order 39 art. 11)."
+                ),
+            )
             f["buyer_conditions"] = text_field(
                 _("Conditions on buyers"),
                 required=False,

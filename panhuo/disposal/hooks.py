@@ -25,10 +25,12 @@ from panhuo.pricing import avm
 
 
 def install() -> None:
-    guards.register("periods", periods.periods_guard)  # first: a period not run out says so
+    # First the listing's gates (land's own periods name themselves before the general ones),
+    # then the periods: a period not run out says so before the price rules.
+    guards.register("listing", listing_gates.listing_guard)
+    guards.register("periods", periods.periods_guard)
     guards.register("pricing", pricing_guard.pricing_guard)
     guards.register("channels", channel_guard.channel_guard)
-    guards.register("listing", listing_gates.listing_guard)
     approval_hooks.install()
     approval_purposes.install()
     approvals.register_channels(Channel.choices)

@@ -271,6 +271,11 @@ class TransitionIn(Schema):
         None, description="publish_result: the day the notice went up (default today)."
     )
     platform: Text = Field("", max_length=200, description="list, relist.")
+    announced_on: dt.date | None = Field(
+        None,
+        description="list, relist, redisclose of land-use rights: the day the announcement "
+        "was published, at least 20 days before the listing (MLR Order 39 art. 11).",
+    )
     buyer_conditions: Text | None = Field(
         None,
         max_length=2000,
@@ -350,6 +355,7 @@ class RoundOut(Schema):
     listed_on: dt.date
     reserve: MoneyOut
     disclosure_ends: dt.date | None
+    announced_on: dt.date | None
     buyer_conditions: str
     conditions_basis: str
     result: str

@@ -9,7 +9,9 @@ it. The services that own the step call them inside their transaction:
 - ``require_plausible_amount`` — ``disposal.amounts`` (project create/update, submit, listing,
   relisting, the deal);
 - ``require_deferred_terms`` — ``finance.instalments.check_plan``;
-- ``require_land_periods`` — the land-use-rights periods (``rules.disclosure_due`` counts them);
+- ``require_land_announcement`` and ``require_land_listing`` — the land-use-rights periods, at
+  the listing steps and the deal (``disposal.listing_gates``; ``rules.disclosure_due`` counts
+  them too);
 - ``require_land_proceeds_to_fund`` — ``finance.services.receipt_create``.
 """
 
@@ -212,11 +214,29 @@ def require_deferred_terms(
         )
 
 
-def require_land_periods(
-    *, announced_on: dt.date, listing_start: dt.date, listing_end: dt.date, t: Thresholds
+def require_land_announcement(
+    *, announced_on: dt.date | None, listing_start: dt.date, t: Thresholds
 ) -> None:
-    """Land-use rights: the announcement at least ``land_announce_days`` (20) days before the
-    listing starts, and the listing open at least ``land_listing_days`` (10) days."""
+    """Land-use rights: the announcement published at least ``land_announce_days`` (20)
+    calendar days before the listing starts (MLR Order 39 art. 11); a listing with no
+    announcement date recorded is refused too."""
+    earliest_start = (
+        announced_on + dt.timedelta(days=t.land_announce_days) if announced_on else None
+    )
+    if announced_on is None:
+        raise GateRefused(
+            LAND_ANNOUNCEMENT_SHORT,
+            field="announced_on",
+            message=_("No announcement date is recorded for this land-use-right listing."),
+            unblock=_(
+                "Give the day the announcement was published (announced_on), on or before "
+                "%(day)s: at least %(need)s days before the listing starts."
+            ),
+            params={
+                "need": t.land_announce_days,
+                "day": listing_start - dt.timedelta(days=t.land_announce_days),
+            },
+        )
     ahead = (listing_start - announced_on).days
     if ahead < t.land_announce_days:
         raise GateRefused(
@@ -226,12 +246,13 @@ def require_land_periods(
                 "The listing starts %(ahead)s days after the announcement; at least %(need)s."
             ),
             unblock=_("Start the listing on or after %(day)s."),
-            params={
-                "ahead": ahead,
-                "need": t.land_announce_days,
-                "day": announced_on + dt.timedelta(days=t.land_announce_days),
-            },
+            params={"ahead": ahead, "need": t.land_announce_days, "day": earliest_start},
         )
+
+
+def require_land_listing(*, listing_start: dt.date, listing_end: dt.date, t: Thresholds) -> None:
+    """Land-use rights: the listing open at least ``land_listing_days`` (10) calendar days
+    before it ends in a deal (MLR Order 39 art. 19)."""
     open_days = (listing_end - listing_start).days
     if open_days < t.land_listing_days:
         raise GateRefused(
@@ -245,6 +266,14 @@ def require_land_periods(
                 "day": listing_start + dt.timedelta(days=t.land_listing_days),
             },
         )
+
+
+def require_land_periods(
+    *, announced_on: dt.date, listing_start: dt.date, listing_end: dt.date, t: Thresholds
+) -> None:
+    """Both land-use-rights periods: the announcement, then the listing."""
+    require_land_announcement(announced_on=announced_on, listing_start=listing_start, t=t)
+    require_land_listing(listing_start=listing_start, listing_end=listing_end, t=t)
 
 
 def land_deal_earliest(announced_on: dt.date, t: Thresholds) -> dt.date:

@@ -57,3 +57,45 @@ def test_the_demo_has_an_asset_refused_by_the_scope_gate(seeded):
         ScopeDecisionItem.objects.filter(included=True).values_list("asset_id", flat=True)
     )
     assert packaged and packaged <= covered
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "step", "who", "rule"),
+    [
+        ("Gate demo: relisting before the disclosure ends", "listed", "relist", "office",
+         "relist_after_disclosure"),
+        ("Gate demo: land listing running", "listed", "conclude", "office",
+         "land_listing_short"),
+    ],
+)  # fmt: skip
+def test_the_demo_has_a_sale_held_back_by_each_newest_gate(seeded, name, status, step, who, rule):
+    project = DisposalProject.objects.get(package__name=name)
+    assert project.status == status and rule in project.note
+    user = User.objects.get(username=who)
+    blocked = {t.name: why for t, why in ds.blocked_transitions(user, project)}
+    assert rule in blocked[step]
+
+
+def test_the_demo_land_sale_records_its_announcement(seeded):
+    project = DisposalProject.objects.get(package__name="Gate demo: land listing running")
+    r = project.rounds.get()
+    assert (r.listed_on - r.announced_on).days == 21
+    # Every land sale the demo listed announced itself at least 20 days ahead.
+    from panhuo.disposal.channel_models import ListingRound
+
+    land = ListingRound.objects.filter(project__package__items__asset__kind="land").distinct()
+    assert land.count() >= 2
+    assert all(r.announced_on and (r.listed_on - r.announced_on).days >= 20 for r in land)
+
+
+def test_the_demo_listing_with_conditions_on_buyers_is_refused(seeded):
+    from panhuo.site.demo.seed_gates_listing import LOCAL_ONLY
+
+    name = "Gate demo: conditions on buyers without a basis"
+    project = DisposalProject.objects.get(package__name=name)
+    assert project.status == "approved" and not project.rounds.exists()
+    assert "buyer_conditions_not_allowed" in project.note
+    with pytest.raises(ds.GateRefused) as exc:
+        ds.project_transition(actor=User.objects.get(username="office"), project=project,
+                              transition="list", buyer_conditions=LOCAL_ONLY)  # fmt: skip
+    assert exc.value.rule.code == "buyer_conditions_not_allowed"

@@ -42,6 +42,7 @@ from panhuo.site.demo import (
     seed_assets,
     seed_channels,
     seed_gates_channels,
+    seed_gates_listing,
     seed_pricing,
 )
 from panhuo.site.demo.seed_assets import money as _money
@@ -223,6 +224,7 @@ class _Seeder:
 
         seed_gates_periods.seed(self)  # two sales held back by the period gates, today
         seed_gates_channels.seed(self)  # new channels (issue 12) and a give-away refused
+        seed_gates_listing.seed(self)  # relisting, conditions on buyers, land periods held
         from panhuo.site.demo import seed_gates_scope
 
         seed_gates_scope.seed(self)  # an asset no scope decision covers, refused a package
@@ -463,6 +465,7 @@ class _Seeder:
             self._package(self._take(buckets), n)
 
     def move(self, project: DisposalProject, transition: str, actor: User, **kw):
+        kw = seed_gates_listing.with_land_announcement(project, transition, kw)
         return disposal.project_transition(
             actor=actor, project=project, transition=transition, **kw
         )
