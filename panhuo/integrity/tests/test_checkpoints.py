@@ -224,3 +224,22 @@ def test_a_configured_key_that_is_missing_is_refused(chain, settings, tmp_path):
     with pytest.raises(CommandError, match="already exists"):
         call_command("audit", "keygen")
     call_command("audit", "checkpoint", stdout=io.StringIO())
+
+
+def test_the_audit_page_and_the_reconciliation_report_show_the_last_checkpoint(chain):
+    from django.urls import reverse
+
+    from panhuo.core.tests.views_support import client_for
+
+    auditor = client_for(chain, "auditor")
+    assert "No signed checkpoint has been made yet" in auditor.get(reverse("audit-list")).text
+    cp = cps.make_checkpoint()
+    shown = f"no. {cp.number}, entry #{cp.seq} at {cp.at}, key {cp.signature['key']}"
+    assert shown in auditor.get(reverse("audit-list")).text
+    assert shown in client_for(chain, "finance").get(reverse("reconciliation")).text
+    # The page's check names a contradicted checkpoint too.
+    AuditEntry.objects.filter(seq=cp.seq).delete()
+    AuditHead.objects.filter(id=1).update(last_seq=cp.seq - 1)
+    AuditHead.objects.filter(id=1).update(last_hash=AuditEntry.objects.get(seq=cp.seq - 1).hash)
+    page = auditor.post(reverse("audit-verify"), follow=True).text
+    assert "The audit chain is intact" in page and "Checkpoint 1 of" in page
