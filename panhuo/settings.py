@@ -332,7 +332,7 @@ PANHUO = {
     # directory, made on first use; a path given here must exist, see `panhuo audit keygen`;
     # the test profile shares one throw-away key between processes), the append-only file of
     # signed checkpoints, and when checkpoints are made by themselves: every INTERVAL seconds
-    # by the worker and after any commit appending BULK entries or more (0: never).
+    # by the worker and after a commit holding a bulk write of BULK entries or more (0: never).
     "AUDIT_KEY_FILE": os.environ.get("PANHUO_AUDIT_KEY_FILE", "").strip()
     or (
         str(Path(tempfile.gettempdir()) / f"panhuo-test-audit-{os.getuid()}.key")

@@ -16,7 +16,8 @@ checkpoints before it describe the history the restore replaced and are only cou
 
 Checkpoints are made on demand (``panhuo audit checkpoint``), by the worker every
 ``AUDIT_CHECKPOINT_INTERVAL`` seconds (a task that queues its next run), after any commit that
-appended ``AUDIT_CHECKPOINT_BULK`` entries or more (imports), and by restore.
+held a bulk write of ``AUDIT_CHECKPOINT_BULK`` entries or more (an import batch), and by
+restore.
 """
 
 from __future__ import annotations
