@@ -115,6 +115,26 @@ def read_checkpoints(path: Path | None = None) -> tuple[list[Checkpoint], list[s
     return result, problems
 
 
+def last_checkpoint(path: Path | None = None) -> Checkpoint | None:
+    """The file's last checkpoint, reading only its end (the pages show it on every view;
+    the file grows by a line an hour)."""
+    path = path or checkpoint_path()
+    try:
+        with path.open("rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - 8192))
+            tail = handle.read()
+    except OSError:
+        return None
+    lines = [line for line in tail.splitlines() if line.strip()]
+    for line in reversed(lines[1:] if size > 8192 else lines):
+        try:
+            return _parse(line)
+        except (ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
 def _head() -> tuple[int, str]:
     head = AuditHead.objects.filter(id=1).first()
     return (head.last_seq, head.last_hash) if head else (0, GENESIS)

@@ -314,3 +314,13 @@ def test_the_worker_checkpoints_at_start_and_schedules_the_next(chain, settings,
     assert DBTaskResult.objects.filter(
         status=TaskResultStatus.READY, task_path=cps.scheduled_checkpoint.module_path
     ).exists()
+
+
+def test_the_last_checkpoint_is_read_from_the_end_of_a_long_file(chain):
+    for _ in range(40):  # about 16 KB: more than the tail that is read
+        cps.make_checkpoint()
+    assert cps.checkpoint_path().stat().st_size > 8192
+    last = cps.last_checkpoint()
+    assert last == cps.read_checkpoints()[0][-1] and last.number == 40
+    cps.checkpoint_path().unlink()
+    assert cps.last_checkpoint() is None
