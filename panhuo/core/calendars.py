@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.checks import Warning as CheckWarning
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -278,6 +278,9 @@ def check_next_year_calendar(app_configs=None, databases=None, **kwargs) -> list
     """System check (tag ``database``: it reads the notices, so it runs with ``--database``,
     at ``migrate`` and in ``panhuo calendar status``)."""
     if not databases:
+        return []
+    # ``migrate`` runs the check before it migrates: on a new database there are no notices.
+    if CalendarNotice._meta.db_table not in connection.introspection.table_names():
         return []
     year = missing_next_year()
     if year is None:

@@ -142,8 +142,15 @@ def run_import(
     """
     mapping = mapping or Mapping()
     opts = mapping.options
+
+    def opening() -> None:
+        # While a workbook is opened (shared strings, blank rows): report, and stop if asked.
+        if progress and progress(0):
+            raise ImportCancelled
+
     table = read_table(stream, filename=filename, sheet=opts.get("sheet"),
-                       encoding=opts.get("encoding"), delimiter=opts.get("delimiter"))  # fmt: skip
+                       encoding=opts.get("encoding"), delimiter=opts.get("delimiter"),
+                       tick=opening)  # fmt: skip
     reader = RowReader(table.headers, mapping, target, target.context(actor))
     report = Report(
         columns=reader.columns,

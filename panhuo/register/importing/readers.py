@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
@@ -23,6 +23,8 @@ from django.utils.translation import gettext
 from panhuo.register.importing.limits import FileRejected, Limits, refuse
 
 SNIFF_BYTES = 64 * 1024
+#: Rows (or shared strings) read between two calls of a reader's ``tick``.
+TICK_ROWS = 20_000
 DELIMITERS = ",;\t|"
 # csv refuses fields larger than this by default; registers carry long addresses and notes.
 csv.field_size_limit(1024 * 1024)
@@ -246,18 +248,32 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_xlsx(stream: IO[bytes], *, sheet: str | None = None) -> Table:
+def read_xlsx(
+    stream: IO[bytes], *, sheet: str | None = None, tick: Callable[[], None] | None = None
+) -> Table:
     """A sheet of a workbook, read within the limits (importing/xlsx.py)."""
     from panhuo.register.importing.xlsx import open_workbook, sheet_rows
 
     limits = Limits.from_settings()
+    stopped: list[BaseException] = []
+
+    def ticking() -> None:
+        try:
+            tick()
+        except BaseException as exc:  # the caller's own stop (a cancel): passed on as it is
+            stopped.append(exc)
+            raise
+
     try:
-        wb = open_workbook(stream, limits)
+        wb = open_workbook(stream, limits, ticking if tick else None)
     except FileRejected:
         raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileRejected(f"This XLSX file cannot be opened: {exc}") from None
-    except Exception as exc:  # openpyxl raises assorted errors on malformed parts
+    except Exception as exc:
+        if stopped:
+            raise stopped[0] from None
+        if isinstance(exc, (zipfile.BadZipFile, KeyError, OSError, ValueError)):
+            raise FileRejected(f"This XLSX file cannot be opened: {exc}") from None
+        # openpyxl raises assorted errors on malformed parts
         raise FileRejected(f"This XLSX file cannot be opened ({type(exc).__name__}).") from None
     names = list(wb.sheetnames)
     if not names:
@@ -275,6 +291,10 @@ def read_xlsx(stream: IO[bytes], *, sheet: str | None = None) -> Table:
 
     header_row = None
     for number, cells in it:
+        if number > limits.rows:
+            raise refuse("rows", max=limits.rows)
+        if tick and number % TICK_ROWS == 0:
+            tick()
         if any(cell_text(v) for v in cells.values()):
             header_row, header = number, as_row(cells)
             break
@@ -306,12 +326,15 @@ def read_table(
     sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> Table:
-    """Open a CSV or XLSX stream as a Table, or raise FileRejected saying why."""
+    """Open a CSV or XLSX stream as a Table, or raise FileRejected saying why. ``tick`` is
+    called now and then while a workbook is opened (its shared strings, blank rows before
+    the header): the importer's chance to report and to stop on a cancel."""
     head = stream.read(8)
     stream.seek(0)
     if detect_kind(head or b" ", filename) == "xlsx":
-        return read_xlsx(stream, sheet=sheet)
+        return read_xlsx(stream, sheet=sheet, tick=tick)
     if not head:
         raise FileRejected("The file is empty.")
     return read_csv(stream, encoding=encoding, delimiter=delimiter)

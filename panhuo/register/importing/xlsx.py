@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 from xml.etree.ElementTree import ParseError
 
@@ -39,6 +39,7 @@ PLAIN_TEXT = f"{{{SHEET_MAIN_NS}}}t"
 #: Parts smaller than this are not checked for their compression ratio (tiny XML packs well).
 RATIO_FLOOR = 1024 * 1024
 MAX_PARTS = 10_000
+TICK_STRINGS = 50_000
 
 
 def check_archive(stream: IO[bytes], limits: Limits) -> None:
@@ -93,8 +94,11 @@ class _Guard(io.RawIOBase):
         return len(data)
 
 
-def read_strings(raw: IO[bytes], limits: Limits, part: str) -> list[str]:
-    """The shared-string table, refused past its limits (count, characters, one string)."""
+def read_strings(
+    raw: IO[bytes], limits: Limits, part: str, tick: Callable[[], None] | None = None
+) -> list[str]:
+    """The shared-string table, refused past its limits (count, characters, one string);
+    ``tick`` is called every TICK_STRINGS entries."""
     guard = _Guard(raw, limits.element_bytes, part)
     strings: list[str] = []
     total = 0
@@ -119,6 +123,8 @@ def read_strings(raw: IO[bytes], limits: Limits, part: str) -> list[str]:
         strings.append(text)
         if len(strings) > limits.shared_strings:
             raise refuse("shared_strings", max=limits.shared_strings)
+        if tick and len(strings) % TICK_STRINGS == 0:
+            tick()
     return strings
 
 
@@ -135,6 +141,7 @@ class _BoundedReader(ExcelReader):
     opened lazily (charts are not data, so chart sheets are left out)."""
 
     limits: Limits
+    tick: Callable[[], None] | None = None
 
     def read_strings(self) -> None:
         ct = self.package.find(SHARED_STRINGS)
@@ -142,7 +149,7 @@ class _BoundedReader(ExcelReader):
             path = ct.PartName[1:]
             if path in self.valid_files:
                 with self.archive.open(path) as src:
-                    self.shared_strings = read_strings(src, self.limits, path)
+                    self.shared_strings = read_strings(src, self.limits, path, self.tick)
 
     def read_worksheets(self) -> None:
         for sheet, rel in self.parser.find_sheets():
@@ -152,11 +159,11 @@ class _BoundedReader(ExcelReader):
                 self.wb._sheets.append(ws)
 
 
-def open_workbook(stream: IO[bytes], limits: Limits):
+def open_workbook(stream: IO[bytes], limits: Limits, tick: Callable[[], None] | None = None):
     """The workbook (read-only, values only), after the archive passed ``check_archive``."""
     check_archive(stream, limits)
     reader = _BoundedReader(stream, read_only=True, data_only=True)
-    reader.limits = limits
+    reader.limits, reader.tick = limits, tick
     try:
         reader.read()
     except ValueError as exc:

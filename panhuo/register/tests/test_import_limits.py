@@ -245,3 +245,28 @@ def test_rows_all_rejected_are_reported_as_read_and_the_import_can_be_cancelled(
         import_assets(actor=world.user("office"), stream=io.BytesIO(data), filename="r.csv",
                       commit=True, batch_size=1000, progress=progress)  # fmt: skip
     assert seen == [1000, 2000, 3000]
+
+
+@pytest.mark.django_db
+def test_an_import_can_be_cancelled_while_the_workbook_opens(world):
+    """A big shared-string table takes a while to read: the import reports and can be
+    cancelled during it, before the first row."""
+    items = "".join(f"<si><t>s{n}</t></si>" for n in range(120_000))
+    data = craft({STRINGS: f'<sst xmlns="{NS}">{items}</sst>'.encode()})
+    seen: list[int] = []
+
+    def progress(read: int) -> bool:
+        seen.append(read)
+        return True
+
+    with pytest.raises(ImportCancelled):
+        import_assets(actor=world.user("office"), stream=io.BytesIO(data), filename="s.xlsx",
+                      commit=True, progress=progress)  # fmt: skip
+    assert seen == [0]
+
+
+def test_blank_rows_before_the_header_count_against_the_row_limit(settings):
+    set_limits(settings, rows=1000)
+    blank = "".join(f'<row r="{n}"/>' for n in range(1, 1500))
+    data = craft({SHEET: sheet(blank + HEADER.replace('r="1"', 'r="1500"'))})
+    refused(data, "PANHUO_IMPORT_MAX_ROWS", bound=10 * MIB)
