@@ -270,3 +270,18 @@ def test_blank_rows_before_the_header_count_against_the_row_limit(settings):
     blank = "".join(f'<row r="{n}"/>' for n in range(1, 1500))
     data = craft({SHEET: sheet(blank + HEADER.replace('r="1"', 'r="1500"'))})
     refused(data, "PANHUO_IMPORT_MAX_ROWS", bound=10 * MIB)
+
+
+@pytest.mark.django_db
+def test_a_sample_keeps_rows_only_up_to_its_character_budget(world, monkeypatch):
+    """Each cell within the limits, a wide sample of long cells still must not fill the web
+    process: the sample stops at SAMPLE_CHARS characters."""
+    from panhuo.register import import_views
+
+    monkeypatch.setattr(import_views, "SAMPLE_CHARS", 10_000)
+    f = io.BytesIO(("unit,code,name\n" + f"U1,C,{'n' * 1000}\n" * 50).encode())
+    f.name = "wide.csv"
+    page = client_for(world, "office").post(
+        reverse("import-mapping-create"), {"action": "read", "sample": f}
+    )
+    assert page.status_code == 200 and page.context["sample"]["rows"] == 10
