@@ -354,13 +354,3 @@ def test_the_command_loads_a_file_and_reports_the_years(
             "--user", "office",
         )  # fmt: skip
 
-
-def test_the_check_keeps_quiet_before_migrate_made_the_tables(monkeypatch):
-    """``migrate`` on a fresh database runs the database checks before the tables exist."""
-    from django.db import ProgrammingError
-
-    def no_table(today=None):
-        raise ProgrammingError('relation "core_calendarnotice" does not exist')
-
-    monkeypatch.setattr(calendars, "missing_next_year", no_table)
-    assert calendars.check_next_year_calendar(databases=["default"]) == []

@@ -4,12 +4,11 @@ for superiors, so that a printed report names the chain state it can be checked 
 
 from django import template
 
-from panhuo.integrity.checkpoints import read_checkpoints
+from panhuo.integrity.checkpoints import last_checkpoint
 
 register = template.Library()
 
 
 @register.inclusion_tag("integrity/_audit_anchor.html")
 def audit_anchor():
-    checkpoints, _problems = read_checkpoints()
-    return {"last_checkpoint": checkpoints[-1] if checkpoints else None}
+    return {"last_checkpoint": last_checkpoint()}
