@@ -353,4 +353,3 @@ def test_the_command_loads_a_file_and_reports_the_years(
             "calendar", "import", str(path), "--year", "2027", "--source", "x", "--replace",
             "--user", "office",
         )  # fmt: skip
-
