@@ -8,7 +8,11 @@ from panhuo.core.testing import World
 from panhuo.core.tests.world_snapshot import world_for_test
 
 # Rows that data migrations write survive the tests that flush the database.
-pytest_plugins = ["panhuo.core.tests.seeded"]
+pytest_plugins = [
+    "panhuo.core.tests.seeded",
+    # Test databases copied from one migrated database (cached), not migrated per worker.
+    "panhuo.core.tests.migrated",
+]
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@
   waitress. It sets ``PANHUO_ENV=demo`` unless the environment already chose a profile.
 - ``panhuo audit verify``: check the audit log's hash chain and the signed checkpoints kept
   outside the database; non-zero exit when the chain is broken or a checkpoint contradicted.
-  ``panhuo audit checkpoint`` signs the head now; ``keygen`` / ``public-key`` the key.
+  ``panhuo audit checkpoint`` signs the head now; ``keygen`` / ``public-key`` the key;
+  ``panhuo audit reconcile`` compares every audited record's row with its replayed entries.
 - ``panhuo token create USERNAME --name NAME``: an API token for scripts, shown once.
 - ``panhuo backup FILE`` / ``panhuo restore FILE [--force] [--allow-unsigned]``: the whole
   database (and stored files) to a checksummed, signed archive and back, on SQLite or

@@ -290,6 +290,23 @@ PANHUO = {
     "PAGE_SIZE": 50,
     # Largest import file accepted (bytes).
     "IMPORT_MAX_BYTES": int(os.environ.get("PANHUO_IMPORT_MAX_BYTES", 512 * 1024 * 1024)),
+    # How much of a file an import or a mapping's sample reads before refusing it
+    # (register/importing/limits.py): data rows, columns with a value, characters in a cell;
+    # for XLSX the archive unpacked (as its directory declares), one part read whole (styles,
+    # workbook …), the unpacked/packed ratio of a part over 1 MiB, and the shared strings
+    # (entries, characters). Defaults: Excel's own sheet and cell limits, and room for a
+    # register of a million rows; the shared strings are held in memory (about 60 bytes an
+    # entry plus 1-2 a character, so the defaults stay near 200 MiB).
+    "IMPORT_LIMITS": {
+        "ROWS": int(os.environ.get("PANHUO_IMPORT_MAX_ROWS", 1_048_576)),
+        "COLUMNS": int(os.environ.get("PANHUO_IMPORT_MAX_COLUMNS", 500)),
+        "CELL_CHARS": int(os.environ.get("PANHUO_IMPORT_MAX_CELL_CHARS", 32_767)),
+        "UNPACKED_BYTES": int(os.environ.get("PANHUO_XLSX_MAX_UNPACKED_BYTES", 2 * 1024**3)),
+        "PART_BYTES": int(os.environ.get("PANHUO_XLSX_MAX_PART_BYTES", 16 * 1024**2)),
+        "RATIO": int(os.environ.get("PANHUO_XLSX_MAX_RATIO", 100)),
+        "SHARED_STRINGS": int(os.environ.get("PANHUO_XLSX_MAX_SHARED_STRINGS", 1_500_000)),
+        "SHARED_CHARS": int(os.environ.get("PANHUO_XLSX_MAX_SHARED_CHARS", 50_000_000)),
+    },
     # Seconds an import pauses after each batch (default none): on a busy site, a big import
     # then leaves the database to other users between batches.
     "IMPORT_BATCH_PAUSE": float(os.environ.get("PANHUO_IMPORT_BATCH_PAUSE", 0) or 0),
@@ -315,7 +332,7 @@ PANHUO = {
     # directory, made on first use; a path given here must exist, see `panhuo audit keygen`;
     # the test profile shares one throw-away key between processes), the append-only file of
     # signed checkpoints, and when checkpoints are made by themselves: every INTERVAL seconds
-    # by the worker and after any commit appending BULK entries or more (0: never).
+    # by the worker and after a commit holding a bulk write of BULK entries or more (0: never).
     "AUDIT_KEY_FILE": os.environ.get("PANHUO_AUDIT_KEY_FILE", "").strip()
     or (
         str(Path(tempfile.gettempdir()) / f"panhuo-test-audit-{os.getuid()}.key")

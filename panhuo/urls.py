@@ -1,6 +1,7 @@
 """URL map: the UI pages of each app, the JSON API under /api/v1/, and health."""
 
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
 
 from panhuo.api import api
@@ -10,8 +11,15 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; the icon is a static file (looked
+    up per request: the manifest of hashed names exists only after collectstatic)."""
+    return HttpResponsePermanentRedirect(static("panhuo/favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("", include("panhuo.site.urls")),
 ]

@@ -24,6 +24,7 @@ def panhuo(request):
             "valuations": policy.can_any(user, "valuation", "view"),
             "documents": policy.can_any(user, "document", "view"),
             "monitor": policy.can_any(user, "revenue", "view"),
+            "calendar": policy.can_any(user, "calendar", "view"),
         }
     return {
         "money_unit": unit_label(),

@@ -3,11 +3,14 @@
 Disclosure periods, payment terms and notice periods are counted in working days, and China
 moves working days around its holidays (a Sunday can be a working day, a Thursday a holiday).
 The national calendar comes from the maintained ``chinesecalendar`` library, never from a list
-kept here. A jurisdiction may add its own days (a local holiday, or next year's calendar before
-the library knows it) as ``CalendarDay`` rows; the nearest jurisdiction up the tree wins.
+kept here. Administrators add days over it as ``CalendarDay`` rows (``core.calendars``): the
+State Council's notice for a year the library does not know yet, loaded as national days, or a
+jurisdiction's own (a local holiday); a jurisdiction's day wins over a national one, and the
+nearest jurisdiction up the tree wins.
 
-For a year the library does not know yet, weekdays count as working days until an override says
-otherwise, and ``calendar_known`` tells callers so they can say the due date is provisional.
+For a year that neither the library nor a loaded notice covers, weekdays count as working days,
+and ``calendar_known`` / ``provisional`` tell callers so that every deadline counted in such a
+year shows as provisional.
 """
 
 from __future__ import annotations
@@ -17,17 +20,46 @@ from functools import lru_cache
 
 import chinese_calendar
 
-#: A jurisdiction's path ("/1/4/"), or None for the national calendar alone.
+#: A jurisdiction's path ("/1/4/"), or None for the library's national calendar alone, without
+#: the days set in the database (pure rules and their tests; every write passes its place).
 Path = str | None
 
 
-def calendar_known(day: dt.date) -> bool:
-    """Whether the national calendar for ``day``'s year is published in the library."""
-    return _library_knows(day.year)
+def calendar_known(day: dt.date, *, jurisdiction=None) -> bool:
+    """Whether ``day``'s year has a published calendar: in the library, or as a notice loaded
+    nationally or for ``jurisdiction`` or a jurisdiction above it."""
+    return library_knows(day.year) or day.year in _notice_years(_path(jurisdiction))
+
+
+def library_covers(start: dt.date, end: dt.date) -> bool:
+    """Whether the library knows every year from ``start`` to ``end`` (no query needed)."""
+    first, last = sorted((start, end))
+    return all(library_knows(y) for y in range(first.year, last.year + 1))
+
+
+def provisional(start: dt.date, end: dt.date, *, jurisdiction=None) -> bool:
+    """Whether a date counted in working days from ``start`` to ``end`` rests on a year whose
+    calendar is not published yet (it may move when the notice comes out)."""
+    first, last = sorted((start, end))
+    unknown = {y for y in range(first.year, last.year + 1) if not library_knows(y)}
+    # Most dates lie in years the library knows: no query then.
+    return bool(unknown) and not unknown <= _notice_years(_path(jurisdiction))
+
+
+def _notice_years(path: Path) -> set[int]:
+    """The years with a notice loaded nationally or on ``path``'s line of jurisdictions."""
+    from django.db.models import Q
+
+    from panhuo.core.models import CalendarNotice
+
+    if not path:
+        return set()  # the library's calendar alone
+    where = Q(jurisdiction__isnull=True) | Q(jurisdiction__path__in=ancestor_paths(path))
+    return set(CalendarNotice.objects.filter(where).values_list("year", flat=True))
 
 
 @lru_cache(maxsize=64)
-def _library_knows(year: int) -> bool:
+def library_knows(year: int) -> bool:
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))
     except NotImplementedError:
@@ -36,22 +68,27 @@ def _library_knows(year: int) -> bool:
 
 
 def _national(day: dt.date) -> bool:
-    if _library_knows(day.year):
+    if library_knows(day.year):
         return chinese_calendar.is_workday(day)
     return day.weekday() < 5
 
 
 def _overrides(path: Path, start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-    """The jurisdiction's own days between start and end; a nearer jurisdiction's day wins."""
-    if not path:
-        return {}
+    """The national and the jurisdiction's own days between start and end; a jurisdiction's
+    day wins over a national one, a nearer jurisdiction's over a farther one's."""
+    from django.db.models import Q
+
     from panhuo.core.models import CalendarDay
 
-    ancestors = _ancestor_paths(path)
+    if not path:
+        return {}  # the library's calendar alone (pure rules, tests): no database
+    ancestors = ancestor_paths(path)
     rows = CalendarDay.objects.filter(
-        jurisdiction__path__in=ancestors, date__gte=start, date__lte=end
+        Q(jurisdiction__isnull=True) | Q(jurisdiction__path__in=ancestors),
+        date__gte=start,
+        date__lte=end,
     ).values_list("date", "working", "jurisdiction__path")
-    depth = {p: i for i, p in enumerate(ancestors)}
+    depth = {p: i for i, p in enumerate(ancestors)} | {None: -1}
     best: dict[dt.date, tuple[int, bool]] = {}
     for day, working, jpath in rows:
         d = depth[jpath]
@@ -60,7 +97,7 @@ def _overrides(path: Path, start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     return {day: working for day, (_d, working) in best.items()}
 
 
-def _ancestor_paths(path: str) -> list[str]:
+def ancestor_paths(path: str) -> list[str]:
     """The paths from the root down to ``path``: /1/4/9/ gives /1/, /1/4/ and /1/4/9/."""
     parts = [p for p in path.strip("/").split("/") if p]
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]

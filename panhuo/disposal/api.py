@@ -215,7 +215,8 @@ def project_overdue(request: HttpRequest, channel: Channel | None = None, all: b
     return [
         {
             "id": p.pk, "code": p.code, "channel": p.channel, "status": p.status,
-            "due_on": p.due_on, "days_overdue": p.days_overdue, "deadline": p.deadline,
+            "due_on": p.due_on, "due_provisional": p.due_provisional,
+            "days_overdue": p.days_overdue, "deadline": p.deadline,
             "next_steps": [t.name for t in p.next_steps],
         }
         for p in rows
@@ -237,7 +238,7 @@ def project_board(request: HttpRequest, filters: Query[BoardFilters]):
             "projects": [
                 {"id": p.pk, "code": p.code, "channel": p.channel,
                  "jurisdiction_id": p.package.jurisdiction_id, "due_on": p.due_on,
-                 "overdue": p.overdue}
+                 "due_provisional": p.due_provisional, "overdue": p.overdue}
                 for p in col["projects"]
             ],
         }

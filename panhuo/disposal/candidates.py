@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.gates import GateRefused, rule
 from panhuo.disposal.models import PackageItem
-from panhuo.register.models import GONE_STATUSES, Asset, Criticality
+from panhuo.register.models import GONE_STATUSES, Asset, Criticality, Encumbrance
 from panhuo.register.scope_models import ScopeDecisionItem
 from panhuo.register.selectors import asset_list
 
@@ -53,6 +53,9 @@ def with_scope(qs: QuerySet[Asset]) -> QuerySet[Asset]:
         scope_decision_id=_latest("decision_id", IntegerField()),
         scope_reasons=_latest("reasons", JSONField()),
         in_live_package=Exists(PackageItem.objects.filter(asset=OuterRef("pk"), live=True)),
+        # A charge recorded after the scope decision: the asset may still be packaged, but
+        # the page marks it before anyone approves a sale its holder can block.
+        encumbered=Exists(Encumbrance.objects.filter(asset=OuterRef("pk"))),
     )
 
 

@@ -29,6 +29,12 @@ def install() -> None:
     # then the periods: a period not run out says so before the price rules.
     guards.register("listing", listing_gates.listing_guard)
     guards.register("periods", periods.periods_guard)
+    # `panhuo audit reconcile` replays packages and projects from their audit entries.
+    from panhuo.disposal.models import DisposalProject, Package
+    from panhuo.integrity.reconcile import Audited, audited
+
+    audited.register("disposal.package", Audited(Package))
+    audited.register("disposal.disposalproject", Audited(DisposalProject))
     guards.register("pricing", pricing_guard.pricing_guard)
     guards.register("channels", channel_guard.channel_guard)
     approval_hooks.install()

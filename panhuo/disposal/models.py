@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core import workdays
 from panhuo.core.fields import actor_field, non_negative_money
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
@@ -197,6 +198,17 @@ class DisposalProject(models.Model):
     @property
     def jurisdiction(self) -> Jurisdiction:
         return self.package.jurisdiction
+
+    @property
+    def due_provisional(self) -> bool:
+        """Whether ``due_on`` was counted through a year whose working-day calendar is not
+        published yet (no library calendar, no loaded notice): it may move (core.workdays)."""
+        if self.due_on is None:
+            return False
+        start = self.state_since or self.due_on
+        if workdays.library_covers(start, self.due_on):
+            return False
+        return workdays.provisional(start, self.due_on, jurisdiction=self.package.jurisdiction)
 
     def locked(self) -> DisposalProject:
         """The project read again under a row lock (with its package's jurisdiction), for a

@@ -96,6 +96,10 @@ class ProjectOut(Schema):
     approved_by_id: int | None
     state_since: dt.date | None
     due_on: dt.date | None = Field(description="When the current state's time limit ends.")
+    due_provisional: bool = Field(
+        description="due_on was counted through a year whose holiday calendar is not published "
+        "yet (no library calendar, no loaded notice): it may move."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
@@ -385,6 +389,7 @@ class OverdueProjectOut(Schema):
     channel: Channel
     status: ProjectStatus
     due_on: dt.date
+    due_provisional: bool
     days_overdue: int
     deadline: str = Field(description="Which time limit ran out (disclosure_due, payment_due…).")
     next_steps: list[str]
@@ -396,6 +401,7 @@ class BoardCard(Schema):
     channel: Channel
     jurisdiction_id: int
     due_on: dt.date | None
+    due_provisional: bool
     overdue: bool
 
 

@@ -384,7 +384,8 @@ def project_transition(
             after={
                 **{k: v for k, v in after.items() if before.get(k) != v},
                 **({"comment": comment.strip()} if comment.strip() else {}),
-                **({"channel": note} if note else {}),
+                # Not "channel": that is a field of the project (audit reconcile replays it).
+                **({"channel_step": note} if note else {}),
                 **({"amount_confirmed": confirmations} if confirmations else {}),
             },
             jurisdiction_path=project.jurisdiction.path,
@@ -405,9 +406,18 @@ def _conclude_package(project: DisposalProject, *, actor: User, transition: str)
     """A deal disposes of the package: its assets leave the live set and change status (the
     register writes that, refusing a change it does not allow, with its own audit entries)."""
     package = project.package
+    old_status = package.status
     package.status = Package.Status.DISPOSED
     package.save(update_fields=["status"])
     package.items.update(live=False)
+    audit_record(
+        actor=actor,
+        action="package.dispose",
+        obj=package,
+        before={"status": old_status},
+        after={"status": package.status, "project": project.pk},
+        jurisdiction_path=package.jurisdiction.path,
+    )
     if project.channel in {"lease", "concession"}:
         new_status = AssetStatus.LEASED_OUT
     elif project.channel in NO_COUNTERPARTY_CHANNELS:

@@ -210,7 +210,27 @@ def allocation_create(
         Debt.objects.filter(pk=debt.pk).update(
             outstanding=debt.outstanding - amount, version=F("version") + 1
         )
+        _audit_totals(actor, allocation, receipt, debt, receipt.allocated + amount,
+                      debt.outstanding - amount)  # fmt: skip
     return allocation
+
+
+def _audit_totals(actor, allocation, receipt, debt, allocated, outstanding) -> None:
+    """The receipt's and the debt's control totals as the allocation left them, each in its
+    own record's entries, so that `panhuo audit reconcile` replays them (integrity/reconcile.py)
+    and a total changed outside the services shows."""
+    for obj, name, old, new in (
+        (receipt, "allocated", receipt.allocated, allocated),
+        (debt, "outstanding", debt.outstanding, outstanding),
+    ):
+        audit_record(
+            actor=actor,
+            action=f"{obj._meta.model_name}.{name}",
+            obj=obj,
+            before={name: str(old)},
+            after={name: str(new), "allocation": allocation.pk},
+            jurisdiction_path=debt.jurisdiction.path,
+        )
 
 
 @retry_when_busy
@@ -246,6 +266,8 @@ def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> A
         Debt.objects.filter(pk=debt.pk).update(
             outstanding=debt.outstanding + original.amount, version=F("version") + 1
         )
+        _audit_totals(actor, reversal, receipt, debt, receipt.allocated - original.amount,
+                      debt.outstanding + original.amount)  # fmt: skip
     return reversal
 
 
@@ -284,6 +306,15 @@ def debt_settle_non_cash(
             obj=settlement,
             before={"outstanding": str(debt.outstanding)},
             after={**snapshot(settlement), "outstanding": str(debt.outstanding - amount)},
+            jurisdiction_path=debt.jurisdiction.path,
+        )
+        # And on the debt itself, so that its outstanding amount replays (audit reconcile).
+        audit_record(
+            actor=actor,
+            action="debt.outstanding",
+            obj=debt,
+            before={"outstanding": str(debt.outstanding)},
+            after={"outstanding": str(debt.outstanding - amount), "settlement": settlement.pk},
             jurisdiction_path=debt.jurisdiction.path,
         )
     return settlement

@@ -16,7 +16,8 @@ checkpoints before it describe the history the restore replaced and are only cou
 
 Checkpoints are made on demand (``panhuo audit checkpoint``), by the worker every
 ``AUDIT_CHECKPOINT_INTERVAL`` seconds (a task that queues its next run), after any commit that
-appended ``AUDIT_CHECKPOINT_BULK`` entries or more (imports), and by restore.
+held a bulk write of ``AUDIT_CHECKPOINT_BULK`` entries or more (an import batch), and by
+restore.
 """
 
 from __future__ import annotations
@@ -113,6 +114,26 @@ def read_checkpoints(path: Path | None = None) -> tuple[list[Checkpoint], list[s
         except (ValueError, KeyError, TypeError):
             problems.append(_("line %(n)s of the checkpoint file cannot be read") % {"n": number})
     return result, problems
+
+
+def last_checkpoint(path: Path | None = None) -> Checkpoint | None:
+    """The file's last checkpoint, reading only its end (the pages show it on every view;
+    the file grows by a line an hour)."""
+    path = path or checkpoint_path()
+    try:
+        with path.open("rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - 8192))
+            tail = handle.read()
+    except OSError:
+        return None
+    lines = [line for line in tail.splitlines() if line.strip()]
+    for line in reversed(lines[1:] if size > 8192 else lines):
+        try:
+            return _parse(line)
+        except (ValueError, KeyError, TypeError):
+            continue
+    return None
 
 
 def _head() -> tuple[int, str]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import section_required
-from panhuo.integrity.checkpoints import describe, read_checkpoints, verify_checkpoints
+from panhuo.integrity.checkpoints import describe, verify_checkpoints
 from panhuo.integrity.forms import AuditFilterForm
 from panhuo.integrity.selectors import AUDIT_ORDERINGS, audit_entries_visible_to, audit_list
 from panhuo.integrity.services import audit_verify
@@ -77,11 +77,6 @@ class AuditList(ObjectList):
         rows = list(rows)
         object_urls(rows)
         return rows
-
-    def extra_context(self, qs) -> dict:
-        # The last signed checkpoint (outside the database): what the chain is anchored to.
-        checkpoints, _problems = read_checkpoints()
-        return {"last_checkpoint": checkpoints[-1] if checkpoints else None}
 
 
 audit_list_view = AuditList.as_view()

@@ -65,6 +65,10 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("scope", "rules"): frozenset({H, D, O}),
     ("scope", "decide"): frozenset({H, D}),
     ("organisation", "view"): READERS | {U},
+    # The working-day calendar (core/calendars.py): everyone reads it; the head and the office
+    # load a year's notice and set a jurisdiction's own days.
+    ("calendar", "view"): READERS | {U},
+    ("calendar", "manage"): frozenset({H, O}),
 }
 
 
@@ -94,6 +98,7 @@ RESOURCE_NAMES = {
     "document": (_("this document"), _("documents")),
     "revenue": (_("the revenue figures of this place"), _("revenue figures")),
     "revenue_thresholds": (_("the monitor thresholds of this place"), _("monitor thresholds")),
+    "calendar": (_("the working-day calendar of this place"), _("the working-day calendar")),
 }
 #: How a refusal names an action ("edit"); a project's transitions are named by their key.
 ACTION_NAMES = {
@@ -111,6 +116,7 @@ ACTION_NAMES = {
     "refund": _("refund"),
     "apply": _("apply"),
     "forfeit": _("forfeit"),
+    "manage": _("manage"),
 }
 
 

@@ -114,7 +114,7 @@ def valuation_create(
         valuation.save(force_insert=True)
         synced = False
         if kind == ValuationKind.APPRAISAL and latest_appraisal(asset, on=today) == valuation:
-            asset_sync_appraised_value(asset=asset, value=value)
+            asset_sync_appraised_value(asset=asset, value=value, actor=actor, valuation=valuation)
             synced = True
         audit_record(
             actor=actor,

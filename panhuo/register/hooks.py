@@ -23,3 +23,8 @@ asset_securities = Hook("register.asset_securities")
 def install() -> None:
     """What the register fills in the layer below (RegisterConfig.ready)."""
     organisation.unit_figures.register("register", unit_asset_figures)
+    # `panhuo audit reconcile` replays assets from their audit entries.
+    from panhuo.integrity.reconcile import Audited, audited
+    from panhuo.register.models import Asset
+
+    audited.register("register.asset", Audited(Asset))

@@ -38,6 +38,8 @@ from panhuo.register.selectors import IMPORT_ORDERINGS, import_run_list
 
 #: Rows of a sample file read to find the words its choice columns use.
 SAMPLE_ROWS = 5000
+#: Characters of a sample file kept at most (the rows read stop there).
+SAMPLE_CHARS = 4_000_000
 #: Distinct unknown words offered per choice field.
 SAMPLE_WORDS = 40
 
@@ -365,6 +367,18 @@ def mapping_edit(request, pk=None):
     return render(request, "register/import_mapping_form.html", {**context, "form": form})
 
 
+def _sample_rows(rows) -> list[list[str]]:
+    """The sample's first rows, up to SAMPLE_ROWS or SAMPLE_CHARS characters in all: a wide
+    sample of long cells (each within the import's limits) must not fill the web process."""
+    kept, chars = [], 0
+    for row in islice(rows, SAMPLE_ROWS):
+        kept.append(row)
+        chars += sum(map(len, row))
+        if chars > SAMPLE_CHARS:
+            break
+    return kept
+
+
 def _read_sample(form: MappingForm, sample):
     """The form again, with the sample's headers as its columns (keeping the choices already
     made for headers it had), and the sample's unknown words under each choice field."""
@@ -377,7 +391,7 @@ def _read_sample(form: MappingForm, sample):
         opts["delimiter"] = "\t"
     try:
         table = read_table(sample, filename=sample.name, **opts)
-        rows = list(islice(table.rows, SAMPLE_ROWS))
+        rows = _sample_rows(table.rows)
     except FileRejected as exc:
         form.add_error("sample", str(exc))
         return form, None

@@ -167,11 +167,23 @@ def asset_set_status(*, actor: User, assets, status: str, reason: str, checked_b
     return len(changing)
 
 
-def asset_sync_appraised_value(*, asset: Asset, value) -> None:
+def asset_sync_appraised_value(*, asset: Asset, value, actor=None, valuation=None) -> None:
     """Copy the latest valid appraisal onto the asset (and bump its version). Called by
-    pricing's ``valuation_create`` inside its transaction, which has checked the permission and
-    whose audit entry records ``asset.appraised_value``."""
+    pricing's ``valuation_create`` inside its transaction, which has checked the permission;
+    the asset's own entry records the new value, so that `panhuo audit reconcile` replays it."""
+    old = Asset.objects.filter(pk=asset.pk).values_list("appraised_value", flat=True).first()
     Asset.objects.filter(pk=asset.pk).update(appraised_value=value, version=F("version") + 1)
+    audit_record(
+        actor=actor,
+        action="asset.appraised_value",
+        obj=asset,
+        before={"appraised_value": None if old is None else str(old)},
+        after={
+            "appraised_value": str(value),
+            "valuation": getattr(valuation, "pk", None),
+        },
+        jurisdiction_path=asset.unit.jurisdiction.path,
+    )
 
 
 def asset_update(

@@ -6,3 +6,6 @@ class SiteConfig(AppConfig):
 
     name = "panhuo.site"
     label = "site"
+
+    def ready(self) -> None:
+        from panhuo.site import checks  # noqa: F401 (registers the deployment checks)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from panhuo.core import calendars
 from panhuo.core.money import format_money, in_display_unit
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import project_counts_by_status
@@ -62,6 +63,10 @@ def _money_point(label: str, amount: Decimal, css: str) -> dict:
 def dashboard(request):
     user = request.user
     context: dict = {}
+    if policy.can_any(user, "calendar", "manage"):
+        # From 1 November until next year's holidays are known, whoever keeps the calendar is
+        # told so on every visit (core/calendars.py).
+        context["calendar_missing"] = calendars.missing_next_year()
     if policy.can_any(user, "asset", "view"):
         summary = asset_summary(user)
         context["assets"] = {

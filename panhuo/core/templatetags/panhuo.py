@@ -17,3 +17,18 @@ def money(value):
 def yuan(value):
     """An amount in yuan exactly as stored (for forms and receipts)."""
     return "—" if value is None else f"{value:,}"
+
+
+@register.filter
+def ratio(value, places: int = 2):
+    """A ratio, a percentage or a rate for reading: two decimals (the figures keep their
+    precision; only the page rounds), "—" when there is none."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP):,}"

@@ -75,3 +75,29 @@ def list_head(context, actions: bool = False):
             }
         )
     return {"request": context.get("request"), "cells": cells, "actions": actions}
+
+
+#: The labels Django gives an empty choice by itself (a filter's blank means "any").
+_DEFAULT_BLANKS = {"", "---------", "- Select an option -"}
+
+
+@register.simple_tag
+def blank_means_all(form) -> str:
+    """In a filter form, a select's empty choice reads "All" (not Django's "- Select an option
+    -"), unless the form named it itself ("Any status"). Renders nothing."""
+    from django import forms
+    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext_noop
+
+    defaults = _DEFAULT_BLANKS | {_(gettext_noop("- Select an option -"))}
+    for field in getattr(form, "fields", {}).values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(
+            field, forms.ModelMultipleChoiceField
+        ):
+            if field.empty_label is not None and str(field.empty_label) in defaults:
+                field.empty_label = _("All")
+        elif type(field) in (forms.ChoiceField, forms.TypedChoiceField):
+            choices = list(field.choices)
+            if choices and choices[0][0] == "" and str(choices[0][1]) in defaults:
+                field.choices = [("", _("All")), *choices[1:]]
+    return ""

@@ -134,6 +134,16 @@ def build_records(w: World) -> Records:
         filename="debts.csv",
         target="debts",
     )
+    from panhuo.core import calendars
+
+    calendar_day = calendars.calendar_day_set(
+        actor=office, date=dt.date(2027, 1, 5), working=False, note="authz",
+        jurisdiction=w.district,
+    )  # fmt: skip
+    calendar_notice = calendars.calendar_notice_load(
+        actor=office, year=2028, source="authz", text="2028-01-03, holiday",
+        jurisdiction=w.district,
+    )  # fmt: skip
     objects = {
         "district": w.district,
         "unit": w.unit,
@@ -160,6 +170,8 @@ def build_records(w: World) -> Records:
         "deposit": deposit,
         "security": security,
         "debt_run": debt_run,
+        "calendar_day": calendar_day,
+        "calendar_notice": calendar_notice,
     }
     return Records(w, objects)
 

@@ -98,6 +98,8 @@ DEFAULT_ARGS = {
     "deposit_id": "deposit",
     "security_id": "security",
     "security_pk": "security",
+    "day_id": "calendar_day",
+    "notice_id": "calendar_notice",
     # Pages (``pk`` always named in the row, as it means a different record on each).
     "encumbrance_pk": "encumbrance",
     "asset_pk": "asset",
@@ -128,6 +130,8 @@ GUESS_PK = [
     ("/valuations/", "valuation"),
     ("/documents/", "document"),
     ("/deposits/", "deposit"),
+    ("/calendar/days/", "calendar_day"),
+    ("/calendar/notices/", "calendar_notice"),
 ]
 GUESS_OTHER = {"target_type": "'asset'", "target_id": "asset", "name": "'submit'"}
 

@@ -132,6 +132,13 @@ ENDPOINTS = {
     ("get", "/api/v1/monitor/alerts"),
     ("get", "/api/v1/monitor/thresholds/{jurisdiction_id}"),
     ("put", "/api/v1/monitor/thresholds/{jurisdiction_id}"),
+    ("get", "/api/v1/calendar/days"),
+    ("put", "/api/v1/calendar/days"),
+    ("delete", "/api/v1/calendar/days/{day_id}"),
+    ("get", "/api/v1/calendar/notices"),
+    ("post", "/api/v1/calendar/notices"),
+    ("delete", "/api/v1/calendar/notices/{notice_id}"),
+    ("get", "/api/v1/calendar/status"),
 }
 
 

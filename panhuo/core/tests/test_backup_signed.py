@@ -148,7 +148,9 @@ def test_another_installations_backup_needs_its_public_key(archive, tmp_path, se
 def test_checkpoints_are_put_in_place_and_the_restore_is_anchored(archive):
     path = cps.checkpoint_path()
     path.unlink()
-    _restore(archive)
+    restored = _restore(archive)
+    assert "The audit chain is intact" in restored
+    assert "1 checkpoints before the last restore describe the replaced history" in restored
     checkpoints, problems = cps.read_checkpoints()
     assert problems == []
     assert [c.kind for c in checkpoints] == ["checkpoint", "restore"]

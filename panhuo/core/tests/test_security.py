@@ -263,9 +263,12 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         "import sys; from django.core.management import execute_from_command_line; "
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
     )
-    result = _production(code, PANHUO_DATA_DIR=str(tmp_path))
+    result = _production(code, PANHUO_DATA_DIR=str(tmp_path), PANHUO_TRUSTED_PROXIES="127.0.0.1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+    # Without a trusted proxy the HTTPS redirect would loop behind one: the check says so.
+    result = _production(code, PANHUO_DATA_DIR=str(tmp_path))
+    assert result.returncode != 0 and "panhuo.W001" in result.stderr + result.stdout
 
 
 # --- CSRF ------------------------------------------------------------------------------------

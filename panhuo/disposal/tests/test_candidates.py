@@ -196,3 +196,22 @@ def test_create_page_offers_candidates_to_pick(world, scoped):
     assert r.status_code == 302 and package.items.count() == 2
     r = office.post(package.get_absolute_url() + "assets/", {"pick": [scoped["left_out"].pk]})
     assert "left out asset" in r.content.decode() and package.items.count() == 2
+
+
+def test_an_encumbered_candidate_is_marked_on_the_picker(world, scoped):
+    """Found by a newcomer: a charge recorded after the scope decision left the asset among
+    the candidates with no mark, and the trouble showed only after approval."""
+    from panhuo.register.services import encumbrance_add
+
+    encumbrance_add(
+        actor=world.user("office"), asset=scoped["near2"],
+        data={"kind": "mortgage", "holder": "Bank of Jinan"},
+    )  # fmt: skip
+    marked = {x.pk for x in confirmed_candidates(world.user("office")) if x.encumbered}
+    assert marked == {scoped["near2"].pk}
+    html = client_for(world, "office").get("/packages/new/").content.decode()
+    rows = {r.split("</tr>")[0] for r in html.split("<tr>") if 'name="pick"' in r}
+    near2 = next(r for r in rows if scoped["near2"].code in r)
+    near1 = next(r for r in rows if scoped["near1"].code in r)
+    assert 'data-testid="encumbered"' in near2 and "#encumbrances" in near2
+    assert 'data-testid="encumbered"' not in near1

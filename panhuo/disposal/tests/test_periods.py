@@ -168,7 +168,7 @@ def test_a_listing_recorded_late_says_why_and_the_timeline_keeps_it(world):
     assert p.rounds.get().listed_on.isoformat() == day
     assert p.events.get(transition="list").comment == LATE_REASON
     entry = AuditEntry.objects.filter(action="project.list").latest("pk")
-    assert entry.after["comment"] == LATE_REASON and entry.after["channel"]["listed_on"] == day
+    assert entry.after["comment"] == LATE_REASON and entry.after["channel_step"]["listed_on"] == day
 
 
 def test_deal_extension_and_redisclosure_through_the_service(world):

@@ -46,8 +46,8 @@ def test_single_bidder_flagged_everywhere(world, bidders):
     (r,) = p.rounds.all()
     assert r.single_bidder == single
     entry = AuditEntry.objects.filter(action="project.conclude").get()
-    assert (entry.after["channel"].get("flag") == "single_bidder") == single
-    assert (entry.after["channel"].get("counts_as") == "negotiated") == single
+    assert (entry.after["channel_step"].get("flag") == "single_bidder") == single
+    assert (entry.after["channel_step"].get("counts_as") == "negotiated") == single
     assert ("one qualified bidder" in p.events.last().comment) == single
     body = call(client_for(world, "auditor"), "GET", f"/api/v1/projects/{p.pk}").json()
     assert body["flags"] == (["single_bidder"] if single else [])

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from panhuo.core.ui import (
@@ -132,7 +132,11 @@ def receipt_apply_strategy_view(request, pk):
             lambda: services.allocation_apply_strategy(
                 actor=request.user, receipt=receipt, strategy=form.cleaned_data["strategy"]
             ),
-            lambda m: _("%(n)s allocations made by the chosen strategy.") % {"n": len(m)},
+            lambda m: ngettext(
+                "%(n)s allocation made by the chosen strategy.",
+                "%(n)s allocations made by the chosen strategy.",
+                len(m),
+            ) % {"n": len(m)},
         )  # fmt: skip
         if made is not None:
             return redirect(receipt)

@@ -4,7 +4,8 @@ allowed and denied (denied writes change nothing), bad input named."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db.models import Sum
@@ -396,3 +397,35 @@ def test_trace_link_on_asset_page(world, sample):
     assert url in client_for(world, "auditor").get(asset.get_absolute_url()).content
     unit_page = client_for(world, "unit_officer").get(asset.get_absolute_url())
     assert unit_page.status_code == 200 and url not in unit_page.content
+
+
+def test_one_allocation_is_one_allocation(world, sample):
+    """Found by a newcomer: "1 allocations made"."""
+    response = client_for(world, "finance").post(
+        reverse("receipt-apply-strategy", args=[sample.a.receipt.pk]),
+        {"strategy": "highest_rate"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "1 allocation made by the chosen strategy." in html
+    assert "1 allocations" not in html
+
+
+def test_risk_ratios_read_with_two_decimals(world, sample):
+    """Found by a newcomer: ratios with four decimals (19.1250). The figures keep theirs."""
+    fiscal_inputs_set(
+        actor=world.user("finance"), jurisdiction=world.district, year=2026,
+        comprehensive_fiscal_capacity="1000000.00", budget_expenditure="2000000.00",
+    )  # fmt: skip
+    response = client_for(world, "finance").get(
+        reverse("risk-indicators"), {"jurisdiction": world.district.pk, "as_of": "2026-06-30"}
+    )
+    ind = response.context["ind"]
+    html = response.content.decode()
+    table = html[html.index('data-testid="indicators"') :].split("</table>")[0]
+    burden = ind.interest_burden
+    assert burden is not None and burden.as_tuple().exponent < -2  # more precise underneath
+    # Rounded as people round (四舍五入: 19.125 reads 19.13).
+    assert f">{burden.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}</td>" in table
+    cells = re.findall(r'<td class="num">([^<]*)</td>', table)
+    assert all(not re.fullmatch(r"-?[\d,]+\.\d{3,}", c) for c in cells), cells

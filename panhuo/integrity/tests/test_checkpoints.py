@@ -11,9 +11,11 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from panhuo.core.testing import concluded_project
 from panhuo.integrity import checkpoints as cps
@@ -224,3 +226,101 @@ def test_a_configured_key_that_is_missing_is_refused(chain, settings, tmp_path):
     with pytest.raises(CommandError, match="already exists"):
         call_command("audit", "keygen")
     call_command("audit", "checkpoint", stdout=io.StringIO())
+
+
+def test_the_audit_page_and_the_reconciliation_report_show_the_last_checkpoint(chain):
+    from django.urls import reverse
+
+    from panhuo.core.tests.views_support import client_for
+
+    auditor = client_for(chain, "auditor")
+    assert "No signed checkpoint has been made yet" in auditor.get(reverse("audit-list")).text
+    cp = cps.make_checkpoint()
+    shown = f"no. {cp.number}, entry #{cp.seq} at {cp.at}, key {cp.signature['key']}"
+    assert shown in auditor.get(reverse("audit-list")).text
+    assert shown in client_for(chain, "finance").get(reverse("reconciliation")).text
+    # The page's check names a contradicted checkpoint too.
+    AuditEntry.objects.filter(seq=cp.seq).delete()
+    AuditHead.objects.filter(id=1).update(last_seq=cp.seq - 1)
+    AuditHead.objects.filter(id=1).update(last_hash=AuditEntry.objects.get(seq=cp.seq - 1).hash)
+    page = auditor.post(reverse("audit-verify"), follow=True).text
+    assert "The audit chain is intact" in page and "Checkpoint 1 of" in page
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    marks=st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=5, unique=True),
+    cut=st.integers(min_value=0, max_value=12),
+    rewrite=st.booleans(),
+)
+def test_any_cut_or_rewrite_contradicts_exactly_the_first_later_checkpoint(
+    db, tmp_path_factory, settings, marks, cut, rewrite
+):
+    """Checkpoints at arbitrary heads of a 12-entry chain; then the chain is cut back to ``cut``
+    entries (or, with ``rewrite``, entry ``cut + 1`` on is rewritten with every hash
+    recomputed). The check fails exactly when a checkpoint lies beyond the cut (or at or
+    after the rewritten entry), naming the first such checkpoint."""
+    path = tmp_path_factory.mktemp("cps") / "c.jsonl"
+    settings.PANHUO = {**settings.PANHUO, "AUDIT_CHECKPOINT_FILE": str(path)}
+    with transaction.atomic():
+        made = []
+        for n in range(1, 13):
+            _more_entries(1)
+            if n in marks:
+                made.append(cps.make_checkpoint())
+        if rewrite:
+            prev = AuditEntry.objects.get(seq=cut).hash if cut else cps.GENESIS
+            rows = list(AuditEntry.objects.filter(seq__gt=cut).order_by("seq"))
+            AuditEntry.objects.filter(seq__gt=cut).delete()  # and put back forged
+            for entry in rows:
+                entry.after = {"forged": entry.seq}
+                entry.prev_hash = prev
+                entry.hash = _hash_of(entry.seq, entry.created_at, entry.actor_id,
+                                      entry.actor_name, entry.action, entry.object_type,
+                                      entry.object_id, entry.object_repr,
+                                      entry.jurisdiction_path, entry.before, entry.after,
+                                      prev)  # fmt: skip
+                prev = entry.hash
+            AuditEntry.objects.bulk_create(rows)
+            _set_head(12, prev)
+        else:
+            AuditEntry.objects.filter(seq__gt=cut).delete()
+            _set_head(cut, AuditEntry.objects.get(seq=cut).hash if cut else cps.GENESIS)
+        assert audit_verify().ok  # the chain alone always looks intact
+        report = cps.verify_checkpoints()
+        first = next((c for c in made if c.seq > cut), None)
+        assert report.problems == []
+        assert (report.contradicted.number if report.contradicted else None) == (
+            first.number if first else None
+        )
+        transaction.set_rollback(True)
+
+
+def test_the_worker_checkpoints_at_start_and_schedules_the_next(chain, settings, monkeypatch):
+    from panhuo.register.management.commands import worker
+
+    # The queue runner itself (django-tasks-db's db_worker) is not under test here.
+    monkeypatch.setattr(worker, "call_command", lambda *args, **kwargs: None)
+    settings.PANHUO = {**settings.PANHUO, "AUDIT_CHECKPOINT_INTERVAL": 600}
+    call_command("worker", "--batch", verbosity=0)
+    checkpoints, _problems = cps.read_checkpoints()
+    assert [(c.seq, c.note) for c in checkpoints] == [
+        (AuditHead.objects.get().last_seq, "worker started")
+    ]
+    assert DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=cps.scheduled_checkpoint.module_path
+    ).exists()
+
+
+def test_the_last_checkpoint_is_read_from_the_end_of_a_long_file(chain):
+    for _ in range(40):  # about 16 KB: more than the tail that is read
+        cps.make_checkpoint()
+    assert cps.checkpoint_path().stat().st_size > 8192
+    last = cps.last_checkpoint()
+    assert last == cps.read_checkpoints()[0][-1] and last.number == 40
+    cps.checkpoint_path().unlink()
+    assert cps.last_checkpoint() is None

@@ -47,7 +47,8 @@ def test_audit_page_filters_and_shows_changes(world, sample):
         reverse("audit-list"),
         {"object_type": "finance.debt", "object_id": str(sample.a.debt.pk)},
     )
-    assert [e.action for e in by_object.context["page"]] == ["debt.create"]
+    # Its creation, and the allocation's change of its outstanding amount (newest first).
+    assert [e.action for e in by_object.context["page"]] == ["debt.outstanding", "debt.create"]
     bad = c.get(reverse("audit-list"), {"seq": "not-a-number"})
     assert bad.status_code == 200 and "seq" in bad.context["filter_form"].errors
 

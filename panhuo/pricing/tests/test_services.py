@@ -49,8 +49,13 @@ def test_office_records_an_appraisal_with_audit_and_register_sync(world):
     asset.refresh_from_db()
     assert asset.appraised_value == D("4200000.00") and asset.version == 2
     entry = AuditEntry.objects.order_by("-seq").first()
-    assert AuditEntry.objects.count() == before + 1
+    # The valuation's entry, and the asset's own entry of its new appraised value (so that
+    # `audit reconcile` replays the asset).
+    assert AuditEntry.objects.count() == before + 2
     assert entry.action == "valuation.create" and entry.after["report_number"] == "ZX-PG-2026-118"
+    synced = AuditEntry.objects.get(action="asset.appraised_value")
+    assert (synced.object_id, synced.after["appraised_value"]) == (str(asset.pk), "4200000.00")
+    assert synced.after["valuation"] == v.pk
     assert latest_valid_appraisal(asset) == v
 
 

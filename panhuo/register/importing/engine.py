@@ -142,8 +142,15 @@ def run_import(
     """
     mapping = mapping or Mapping()
     opts = mapping.options
+
+    def opening() -> None:
+        # While a workbook is opened (shared strings, blank rows): report, and stop if asked.
+        if progress and progress(0):
+            raise ImportCancelled
+
     table = read_table(stream, filename=filename, sheet=opts.get("sheet"),
-                       encoding=opts.get("encoding"), delimiter=opts.get("delimiter"))  # fmt: skip
+                       encoding=opts.get("encoding"), delimiter=opts.get("delimiter"),
+                       tick=opening)  # fmt: skip
     reader = RowReader(table.headers, mapping, target, target.context(actor))
     report = Report(
         columns=reader.columns,
@@ -155,29 +162,35 @@ def run_import(
     with transaction.atomic():
         batch: list[tuple[int, dict[str, Any]]] = []
         rownum = table.first_row - 1
+        since_progress = 0
         for cells in table.rows:
             rownum += 1
-            if not any(c.strip() for c in cells):
-                continue
-            report.rows += 1
-            values = reader.read(cells, rownum, report)
-            if values is None:
-                report.rejected += 1
-            else:
-                key = target.key(values)
-                if key in seen:
-                    report.add_error(
-                        rownum,
-                        reader.header_of[target.key_column],
-                        target.duplicate(values, seen[key]),
-                    )
+            if any(c.strip() for c in cells):
+                report.rows += 1
+                values = reader.read(cells, rownum, report)
+                if values is None:
                     report.rejected += 1
                 else:
-                    seen[key] = rownum
-                    batch.append((rownum, values))
-            if len(batch) >= batch_size:
-                target.flush(batch, actor, report, reader, commit, source)
-                batch = []
+                    key = target.key(values)
+                    if key in seen:
+                        report.add_error(
+                            rownum,
+                            reader.header_of[target.key_column],
+                            target.duplicate(values, seen[key]),
+                        )
+                        report.rejected += 1
+                    else:
+                        seen[key] = rownum
+                        batch.append((rownum, values))
+                if len(batch) >= batch_size:
+                    target.flush(batch, actor, report, reader, commit, source)
+                    batch = []
+            # Progress (and the chance to cancel) every batch_size rows read, rejected and
+            # blank ones included: a file whose rows are all rejected is followed and stopped
+            # like any other.
+            since_progress += 1
+            if since_progress >= batch_size:
+                since_progress = 0
                 if progress and progress(report.rows):
                     raise ImportCancelled
         target.flush(batch, actor, report, reader, commit, source)

@@ -13,21 +13,21 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
 
 from django.utils.translation import gettext
 
+from panhuo.register.importing.limits import FileRejected, Limits, refuse
+
 SNIFF_BYTES = 64 * 1024
+#: Rows (or shared strings) read between two calls of a reader's ``tick``.
+TICK_ROWS = 20_000
 DELIMITERS = ",;\t|"
 # csv refuses fields larger than this by default; registers carry long addresses and notes.
 csv.field_size_limit(1024 * 1024)
-
-
-class FileRejected(ValueError):
-    """The file as a whole cannot be read; the message says why, for the user."""
 
 
 @dataclass
@@ -170,9 +170,12 @@ def read_csv(
         raise FileRejected("The file has no header row.") from None
     except (UnicodeError, csv.Error) as exc:
         raise FileRejected(f"The header row cannot be read: {exc}") from None
+    limits = Limits.from_settings()
+    _check_csv_row(header, 1, limits)
     headers = _clean_header(header)
 
     def rows() -> Iterator[list[str]]:
+        count = 0
         while True:
             try:
                 row = next(reader)
@@ -185,9 +188,25 @@ def read_csv(
                 ) from None
             except csv.Error as exc:
                 raise FileRejected(f"Row {reader.line_num} cannot be read: {exc}.") from None
+            count += 1
+            if count > limits.rows:
+                raise refuse("rows", max=limits.rows)
+            _check_csv_row(row, count + 1, limits)
             yield row
 
     return Table(headers, rows(), kind="csv", encoding=enc, delimiter=delim)
+
+
+def _check_csv_row(row: list[str], number: int, limits: Limits) -> None:
+    """Refuse a row with a value beyond the column limit or a cell beyond the character limit."""
+    if not row:
+        return
+    if len(row) > limits.columns:
+        beyond = [i for i, c in enumerate(row[limits.columns :], limits.columns + 1) if c.strip()]
+        if beyond:
+            raise refuse("columns", row=number, column=beyond[0], max=limits.columns)
+    if max(map(len, row)) > limits.cell_chars:
+        raise refuse("cell_chars", row=number, max=limits.cell_chars)
 
 
 class _Prepend(io.RawIOBase):
@@ -229,36 +248,75 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_xlsx(stream: IO[bytes], *, sheet: str | None = None) -> Table:
-    from openpyxl import load_workbook
+def read_xlsx(
+    stream: IO[bytes], *, sheet: str | None = None, tick: Callable[[], None] | None = None
+) -> Table:
+    """A sheet of a workbook, read within the limits (importing/xlsx.py)."""
+    from panhuo.register.importing.xlsx import open_workbook, sheet_rows
+
+    limits = Limits.from_settings()
+    stopped: list[BaseException] = []
+
+    def ticking() -> None:
+        try:
+            tick()
+        except BaseException as exc:  # the caller's own stop (a cancel): passed on as it is
+            stopped.append(exc)
+            raise
 
     try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileRejected(f"This XLSX file cannot be opened: {exc}") from None
-    except Exception as exc:  # openpyxl raises assorted errors on malformed parts
+        wb = open_workbook(stream, limits, ticking if tick else None)
+    except FileRejected:
+        raise
+    except Exception as exc:
+        if stopped:
+            raise stopped[0] from None
+        if isinstance(exc, (zipfile.BadZipFile, KeyError, OSError, ValueError)):
+            raise FileRejected(f"This XLSX file cannot be opened: {exc}") from None
+        # openpyxl raises assorted errors on malformed parts
         raise FileRejected(f"This XLSX file cannot be opened ({type(exc).__name__}).") from None
     names = list(wb.sheetnames)
+    if not names:
+        raise FileRejected(gettext("The workbook has no sheet."))
     if sheet is None:
         sheet = names[0]
     elif sheet not in names:
         raise FileRejected(f"The workbook has no sheet {sheet!r}; it has {', '.join(names)}.")
-    ws = wb[sheet]
-    it = ws.iter_rows(values_only=True)
-    header = None
-    for candidate in it:
-        if any(c not in (None, "") for c in candidate):
-            header = candidate
+    it = sheet_rows(wb, wb[sheet], limits)
+
+    def as_row(cells: dict[int, object], width: int = 0) -> list[str]:
+        """The row's text, as wide as the header (or its last value, if further)."""
+        last = max(width, max(cells) if cells else 0)
+        return [cell_text(cells.get(c)) for c in range(1, last + 1)]
+
+    header_row = None
+    for number, cells in it:
+        if number > limits.rows:
+            raise refuse("rows", max=limits.rows)
+        if tick and number % TICK_ROWS == 0:
+            tick()
+        if any(cell_text(v) for v in cells.values()):
+            header_row, header = number, as_row(cells)
             break
-    if header is None:
+    if header_row is None:
         raise FileRejected(f"Sheet {sheet!r} is empty.")
-    headers = _clean_header([cell_text(c) for c in header])
+    headers = _clean_header(header)
+
+    width = len(headers)
 
     def rows() -> Iterator[list[str]]:
-        for r in it:
-            yield [cell_text(c) for c in r]
+        expected = header_row + 1
+        for number, cells in it:
+            if number - header_row > limits.rows:
+                raise refuse("rows", max=limits.rows)
+            # Rows without cells are absent from the file: blank rows keep the numbering.
+            while expected < number:
+                expected += 1
+                yield [""] * width
+            expected = number + 1
+            yield as_row(cells, width)
 
-    return Table(headers, rows(), kind="xlsx", sheet=sheet, sheets=names)
+    return Table(headers, rows(), first_row=header_row + 1, kind="xlsx", sheet=sheet, sheets=names)
 
 
 def read_table(
@@ -268,12 +326,15 @@ def read_table(
     sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> Table:
-    """Open a CSV or XLSX stream as a Table, or raise FileRejected saying why."""
+    """Open a CSV or XLSX stream as a Table, or raise FileRejected saying why. ``tick`` is
+    called now and then while a workbook is opened (its shared strings, blank rows before
+    the header): the importer's chance to report and to stop on a cancel."""
     head = stream.read(8)
     stream.seek(0)
     if detect_kind(head or b" ", filename) == "xlsx":
-        return read_xlsx(stream, sheet=sheet)
+        return read_xlsx(stream, sheet=sheet, tick=tick)
     if not head:
         raise FileRejected("The file is empty.")
     return read_csv(stream, encoding=encoding, delimiter=delimiter)

@@ -23,6 +23,7 @@ from panhuo.finance import services as finance
 from panhuo.finance.deposits.services import deposit_receive, deposit_transition
 from panhuo.finance.expected import received_total
 from panhuo.finance.instalments import instalment_plan_set
+from panhuo.integrity.services import audit_record
 from panhuo.site.demo import catalogue as c
 from panhuo.site.demo import seed_money
 
@@ -97,7 +98,17 @@ def _instalment_sale(seeder, project: DisposalProject) -> None:
     # The deal was struck before the reference date: its payment term runs from then.
     down_by = workdays.add_working_days(deal_day, 5, jurisdiction=project.jurisdiction)
     DisposalProject.objects.filter(pk=project.pk).update(state_since=deal_day, due_on=down_by)
+    before = {"state_since": str(project.state_since), "due_on": str(project.due_on)}
     project.refresh_from_db()
+    # Audited like any write, so that `panhuo audit reconcile` finds the demo consistent.
+    audit_record(
+        actor=None,
+        action="project.backdate",
+        obj=project,
+        before=before,
+        after={"state_since": str(deal_day), "due_on": str(down_by), "why": "demo history"},
+        jurisdiction_path=project.jurisdiction.path,
+    )
     days = [down_by, add_months(deal_day, 2), add_months(deal_day, 5),
             add_months(deal_day, 12) - dt.timedelta(days=1)]  # fmt: skip
     amounts = _split(project)

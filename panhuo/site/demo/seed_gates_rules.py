@@ -96,7 +96,11 @@ def _draft_typed_in_yuan(seeder, district) -> None:
             actor=None,
             action="project.import_reserve",
             obj=project,
-            after={"reserve_price": str(typed), "source": "spreadsheet (万元 read as yuan)"},
+            after={
+                "reserve_price": str(typed),
+                "note": note,
+                "source": "spreadsheet (万元 read as yuan)",
+            },
             jurisdiction_path=district.path,
         )
         try:

@@ -20,9 +20,11 @@ class Command(BaseCommand):
         stale = fail_stale_runs()
         if stale and opts["verbosity"]:
             self.stderr.write(f"Marked {len(stale)} stopped import(s) failed: {stale}.")
-        # The audit chain's head is checkpointed (signed, outside the database) on a schedule.
-        from panhuo.integrity.checkpoints import schedule_checkpoints
+        # The audit chain's head is checkpointed (signed, outside the database) on a schedule,
+        # starting now (a head already checkpointed is not signed twice).
+        from panhuo.integrity.checkpoints import checkpoint_quietly, schedule_checkpoints
 
-        schedule_checkpoints()
+        if schedule_checkpoints():
+            checkpoint_quietly("worker started")
         call_command("db_worker", batch=opts["batch"], interval=opts["interval"],
                      startup_delay=False, verbosity=opts["verbosity"])  # fmt: skip

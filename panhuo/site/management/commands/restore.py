@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict
+from panhuo.integrity.checkpoints import describe, verify_checkpoints
 from panhuo.integrity.services import audit_verify, system_account
 from panhuo.integrity.signing import SigningError, load_public_key
 from panhuo.site.backup import BackupError
@@ -53,20 +55,36 @@ class Command(BaseCommand):
                 operator=options["operator"].strip() or system_account(),
             )
         except (BackupError, Conflict, SigningError, OSError) as exc:
-            raise CommandError(f"Restore refused: {exc}") from None
+            raise CommandError(_("Restore refused: %(error)s") % {"error": exc}) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {result.rows} rows of {result.tables} tables ({result.files} files "
-                f"written) from a backup taken "
-                f"{result.created_at} ({result.source_database})."
+                _(
+                    "Restored %(rows)s rows of %(tables)s tables (%(files)s files written) from "
+                    "a backup taken %(at)s (%(database)s)."
+                )
+                % {
+                    "rows": result.rows,
+                    "tables": result.tables,
+                    "files": result.files,
+                    "at": result.created_at,
+                    "database": result.source_database,
+                }
             )
         )
         check = audit_verify()
-        if check.ok:
-            self.stdout.write(f"The audit chain is intact: {check.checked} entries checked.")
-        else:
+        if not check.ok:
             raise CommandError(
-                f"Restored, but the audit chain is broken at entry #{check.broken_seq}: "
-                f"{check.reason}.",
+                _("Restored, but the audit chain is broken at entry #%(seq)s: %(reason)s.")
+                % {"seq": check.broken_seq, "reason": check.reason},
                 returncode=1,
             )
+        self.stdout.write(
+            _("The audit chain is intact: %(n)s entries checked.") % {"n": check.checked}
+        )
+        # The restored chain against the signed checkpoints (the restore appended its own).
+        try:
+            _good, lines = describe(verify_checkpoints())
+        except SigningError as exc:
+            lines = [str(exc)]
+        for line in lines:
+            self.stdout.write(line)

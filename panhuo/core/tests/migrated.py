@@ -1,0 +1,182 @@
+"""Test databases laid down from a migrated copy instead of migrating each one (a pytest plugin,
+registered in the root conftest.py).
+
+Every pytest-xdist worker makes its own test database, and Django migrates each one: about
+80 migrations, some 8 CPU seconds per worker and per database, which on a two-core machine is
+most of a minute of every CI run. The schema those migrations produce depends only on the
+migration files, Django's version and the installed apps, so it is made once and copied:
+
+* SQLite (in-memory test databases): the first worker that finds no copy migrates as before and
+  saves its fresh database to a file in the cache directory (written under a temporary name and
+  renamed, so workers racing to save it never see half a file); later workers, and later runs,
+  load that file into their in-memory database with SQLite's backup API.
+* PostgreSQL: the same, as a template database ``panhuo_tpl_<key>`` on the server; a worker's
+  test database is ``CREATE DATABASE … TEMPLATE`` of it, which copies files instead of
+  replaying DDL.
+
+The key is a hash of every migration file of every installed app, the engine, Django's version
+and the list of apps, so a new or edited migration makes a new copy (older copies are removed).
+``--reuse-db`` (keepdb) and file-based SQLite test databases keep Django's own path.
+``PANHUO_TEST_MIGRATE=1`` turns the copies off. ``test_migrated.py`` checks that a copied
+database has the same schema and migration records as a migrated one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import django
+from django.db import Error as DatabaseError
+from django.db.backends.base.creation import BaseDatabaseCreation
+
+TEMPLATE_PREFIX = "panhuo_tpl_"
+
+_original_create_test_db = BaseDatabaseCreation.create_test_db
+
+
+def cache_dir() -> Path:
+    """Where the SQLite copies live: PANHUO_TEST_CACHE, else the user's cache directory."""
+    base = os.environ.get("PANHUO_TEST_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "panhuo-tests",
+    )
+    return Path(base)
+
+
+def migrations_key(vendor: str, configs=None) -> str:
+    """A hash of everything that decides the migrated schema and its seeded rows (``configs``:
+    the installed apps' configs unless given)."""
+    if configs is None:
+        from django.apps import apps
+
+        configs = apps.get_app_configs()
+    digest = hashlib.sha256()
+    digest.update(f"{vendor}\0{django.get_version()}\0".encode())
+    for config in configs:
+        digest.update(config.name.encode() + b"\0")
+        folder = Path(config.path) / "migrations"
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(str(path.relative_to(config.path)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _in_memory(creation: BaseDatabaseCreation) -> bool:
+    return creation.connection.vendor == "sqlite" and creation.is_in_memory_db(
+        creation._get_test_db_name()
+    )
+
+
+def _sqlite_create(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize) -> str:
+    """Load the cached migrated database into this worker's in-memory one, or make the cache."""
+    folder = cache_dir()
+    copy = folder / f"migrated-sqlite-{migrations_key('sqlite')}.sqlite3"
+    if not copy.is_file():
+        name = _original_create_test_db(creation, verbosity, autoclobber, serialize)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("migrated-sqlite-*.sqlite3"):
+                old.unlink(missing_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+            os.close(fd)
+            target = sqlite3.connect(tmp)
+            try:
+                creation.connection.connection.backup(target)
+            finally:
+                target.close()
+            os.replace(tmp, copy)
+        except OSError:
+            pass  # a read-only cache: this run migrates every worker, as Django does
+        return name
+    try:
+        # Read-only: a copy that another run (with other migrations) removed meanwhile must
+        # not come back as an empty file.
+        source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return _original_create_test_db(creation, verbosity, autoclobber, serialize)
+    # Django's own first steps for an in-memory database (nothing to create on disk)...
+    test_name = creation._get_test_db_name()
+    creation.connection.close()
+    from django.conf import settings
+
+    settings.DATABASES[creation.connection.alias]["NAME"] = test_name
+    creation.connection.settings_dict["NAME"] = test_name
+    creation.connection.ensure_connection()
+    # ...then the migrated schema and rows, instead of running the migrations.
+    try:
+        source.backup(creation.connection.connection)
+    finally:
+        source.close()
+    return test_name
+
+
+def _pg_exists(creation: BaseDatabaseCreation, name: str) -> bool:
+    with creation._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def _pg_create(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize) -> str:
+    """Clone this worker's test database from the template, or make the template."""
+    from django.conf import settings
+
+    connection = creation.connection
+    template = TEMPLATE_PREFIX + migrations_key("postgresql")
+    test_name = creation._get_test_db_name()
+    quote = connection.ops.quote_name
+    if not _pg_exists(creation, template):
+        name = _original_create_test_db(creation, verbosity, autoclobber, serialize)
+        connection.close()
+        part = f"{template}_{os.getpid()}"
+        with creation._nodb_cursor() as cursor:
+            cursor.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+                [TEMPLATE_PREFIX.replace("_", r"\_") + "%", template],
+            )
+            stale = [row[0] for row in cursor.fetchall()]
+            for old in stale:
+                # Another run may be cloning from it: then it goes next time.
+                with contextlib.suppress(DatabaseError):
+                    cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
+            cursor.execute(f"CREATE DATABASE {quote(part)} TEMPLATE {quote(name)}")
+            try:
+                cursor.execute(f"ALTER DATABASE {quote(part)} RENAME TO {quote(template)}")
+            except DatabaseError:
+                # Another worker saved the same template first.
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(part)}")
+        connection.ensure_connection()
+        return name
+    try:
+        with creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_name)}")
+            cursor.execute(f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(template)}")
+    except DatabaseError:
+        # Another run (other migrations) removed the template meanwhile: migrate after all.
+        return _original_create_test_db(creation, verbosity, autoclobber, serialize)
+    connection.close()
+    settings.DATABASES[connection.alias]["NAME"] = test_name
+    connection.settings_dict["NAME"] = test_name
+    connection.ensure_connection()
+    return test_name
+
+
+def create_test_db(self, verbosity=1, autoclobber=False, serialize=None, keepdb=False):
+    """Django's ``create_test_db``, with the migrations replaced by a copy where one fits."""
+    if keepdb or os.environ.get("PANHUO_TEST_MIGRATE") == "1":
+        return _original_create_test_db(self, verbosity, autoclobber, serialize, keepdb)
+    if self.connection.vendor == "postgresql":
+        return _pg_create(self, verbosity, autoclobber, serialize)
+    if _in_memory(self):
+        return _sqlite_create(self, verbosity, autoclobber, serialize)
+    return _original_create_test_db(self, verbosity, autoclobber, serialize, keepdb)
+
+
+def pytest_configure(config) -> None:
+    BaseDatabaseCreation.create_test_db = create_test_db
