@@ -39,6 +39,12 @@ class Purpose:
     #: Document kinds (``integrity.DocumentKind``) that must be on the request's record before
     #: its last step is approved; an approval document also needs its number (文号).
     documents: tuple[str, ...] = ()
+    #: documents_for(obj) -> the document kinds a request on ``obj`` needs, when they depend on
+    #: the record (e.g. on its asset class); None: ``documents`` for every request.
+    documents_for: Callable[[Any], tuple[str, ...]] | None = None
+    #: Its approval document answers one request: only one put on the record after the request
+    #: was opened counts (``approvals.services.gates.missing_documents``).
+    fresh_approval: bool = False
     #: summary(request) -> dict of figures for the inbox (e.g. appraisal, reserve, ratio);
     #: registered by the app that owns the figures.
     summary: Callable[..., dict] | None = None

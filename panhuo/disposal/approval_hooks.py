@@ -30,7 +30,9 @@ from django.utils.translation import gettext as _
 from panhuo.approvals import services
 from panhuo.approvals.models import ApprovalStatus
 from panhuo.approvals.registry import on_decided
+from panhuo.approvals.services.gates import documents_present
 from panhuo.core.errors import ValidationError
+from panhuo.core.gates import GateRefused
 from panhuo.disposal import guards
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.disposal.services import TransitionRefused, project_transition
@@ -160,7 +162,14 @@ def explain(*, actor, project, transition: str) -> str:
             "roles": services.role_names(request.roles_of_step(request.current_step)),
         }
     capacity, why = services.decide_check(actor, request)
-    return "" if capacity is not None else why
+    if capacity is None:
+        return why
+    if transition == "approve":
+        try:
+            documents_present(request)
+        except GateRefused as refused:
+            return refused.text
+    return ""
 
 
 guard.explain = explain

@@ -10,7 +10,11 @@ the purpose, set here by the app that owns the rule.
   the project before it is approved.
 - ``disposal`` — a negotiated (non-public) transfer is approved by the body Order 32 art. 31
   names (the state-owned assets supervisor, or the state-funded enterprise's decision for a
-  transfer inside its group): in a task force, the head.
+  transfer inside its group): in a task force, the head. A disposal of administrative or
+  public-institution assets (State Council Decree 738 art. 19) rests on a collective decision
+  and an approval document: the minutes and the approval document with its number must be on
+  the project before its approval's last step (``decision_documents``). Enterprise assets are
+  decided by the enterprise's own procedure (Order 32 art. 48), so they need neither here.
 """
 
 from __future__ import annotations
@@ -72,6 +76,23 @@ def summary(request) -> dict:
     }
 
 
+#: What a disposal of administrative or public-institution assets rests on (Decree 738 art. 19).
+DECISION_DOCUMENTS = ("collective_decision", "approval")
+
+
+def decision_documents(project) -> tuple[str, ...]:
+    """The documents the approval of ``project`` needs: the collective decision's minutes and
+    the approval document when its package holds administrative or public-institution assets
+    (a mixed package included), none otherwise."""
+    from panhuo.pricing.law import RuleClass
+    from panhuo.pricing.selectors import package_rule_classes
+
+    package = getattr(project, "package", None)  # a request on another record: none
+    if package is not None and RuleClass.ADMINISTRATIVE in package_rule_classes(package):
+        return DECISION_DOCUMENTS
+    return ()
+
+
 def install() -> None:
     configure_purpose(
         "price_exception",
@@ -79,11 +100,13 @@ def install() -> None:
         authority=PRICE_EXCEPTION_AUTHORITY,
         default_steps=((Role.HEAD.value,),),
         documents=("approval",),
+        fresh_approval=True,  # the written approval of this price, not the disposal's own
         summary=summary,
     )
     configure_purpose(
         "disposal",
         channel_least_roles={Channel.NEGOTIATED.value: HEAD},
         authority=NEGOTIATED_AUTHORITY,
+        documents_for=decision_documents,
         summary=summary,
     )

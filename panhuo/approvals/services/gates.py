@@ -292,18 +292,24 @@ def decider_leaves_later_steps_open(
 
 
 def missing_documents(request: ApprovalRequest) -> list[str]:
-    """The document kinds the request still needs before its last step is approved (an
-    approval document counts only with its number)."""
-
+    """The document kinds the request still needs before its last step is approved. An
+    approval document counts only with its number; for a purpose whose approval answers one
+    request (``Purpose.fresh_approval``: a price exception for one amount), only when it was
+    put on the record after the request was opened, so that an earlier approval on the same
+    record (the disposal's own) does not stand in for it."""
     needed = list(getattr(request, "documents", None) or [])
     if not needed:
         return []
+    purpose = PURPOSES.get(request.purpose)
+    fresh = bool(purpose and purpose.fresh_approval and request.created_at)
     docs = Document.objects.filter(
         target_type_id=request.content_type_id, target_id=request.object_id, kind__in=needed
     )
     have = set()
-    for kind, number in docs.values_list("kind", "number"):
-        if kind != "approval" or (number or "").strip():
+    for kind, number, at in docs.values_list("kind", "number", "uploaded_at"):
+        if kind != "approval" or (
+            (number or "").strip() and not (fresh and at < request.created_at)
+        ):
             have.add(kind)
     return [k for k in needed if k not in have]
 

@@ -130,7 +130,7 @@ def open_request(
                 chain=chain,
                 chain_name=chain.name if chain is not None else DEFAULT_CHAIN_NAME,
                 steps=steps,
-                documents=list(p.documents),
+                documents=list(p.documents_for(obj) if p.documents_for else p.documents),
                 requested_by=requested_by,
                 reason=(reason or "").strip(),
             )

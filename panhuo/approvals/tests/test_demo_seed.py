@@ -62,7 +62,12 @@ def _the_gates_show_in_the_demo():
     approved = exceptions.get(status=ApprovalStatus.APPROVED)
     assert gates.approved_by_least_authority(approved)
     assert approved.decisions.order_by("step").last().actor.username == "head"
-    doc = Document.objects.get(target_id=approved.object_id, kind="approval", number__gt="")
+    # The written approval put on the project for this request (the disposal's own approval
+    # document, from before, is there too).
+    doc = Document.objects.get(
+        target_id=approved.object_id, kind="approval", number__gt="",
+        uploaded_at__gte=approved.created_at,
+    )  # fmt: skip
     client = Client()
     client.force_login(User.objects.get(username="head"))
     page = client.get(approved.target.get_absolute_url()).content.decode()

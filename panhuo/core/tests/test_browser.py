@@ -139,6 +139,21 @@ def test_a_disposal_from_draft_to_repaid_debt(live_server, records, browser):
     assert office.locator("button[name=do][value=approve]").count() == 0
     take(office, "submit")
     assert status_of(office) == "Submitted"
+    # What the approval rests on (Decree 738 art. 19): the collective decision's minutes and
+    # the approval document with its number, uploaded on the project page.
+    for kind, number in (("collective_decision", "Minutes [2026] No. 7"),
+                         ("approval", "Approval [2026] No. 7")):  # fmt: skip
+        office.click("#documents summary")
+        office.select_option("#documents select[name=kind]", kind)
+        office.fill("#documents input[name=title]", number)
+        office.fill("#documents input[name=number]", number)
+        office.set_input_files(
+            "#documents input[name=file]",
+            files=[{"name": f"{kind}.txt", "mimeType": "text/plain", "buffer": b"Decided.\n"}],
+        )
+        office.click("#documents button:has-text('Upload')")
+        office.wait_for_url(re.compile(r"/projects/\d+/"))
+        office.goto(project_url)
 
     # The head approves: the office may not, and is not offered the button.
     assert office.locator("button[name=do][value=approve]").count() == 0

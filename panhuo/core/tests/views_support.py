@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.test import Client
 from django.utils import timezone
 
-from panhuo.core.testing import AssetFactory, World, recorded_late
+from panhuo.core.testing import AssetFactory, World, decision_documents, recorded_late
 from panhuo.core.tests.api_support import (
     AUDIT_READERS,
     READERS_A,
@@ -96,6 +96,7 @@ def _b_records(w: World):
     )
     p = ds.project_create(actor=office, package=package, reserve_price=Decimal("100.00"))
     p = ds.project_transition(actor=office, project=p, transition="submit")
+    decision_documents(w, p, actor=office)
     p = ds.project_transition(actor=head, project=p, transition="approve")
     p = ds.project_transition(actor=office, project=p, transition="list", **recorded_late("list"))
     p = ds.project_transition(

@@ -27,16 +27,19 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from panhuo.core.testing import World
+from panhuo.core.testing import World, decision_documents
 from panhuo.core.testing import written_approval as attach_written_approval
 from panhuo.core.tests.api_support import call, client_for
+from panhuo.disposal.approval_purposes import decision_documents as needs_documents
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.price_exceptions import latest
 from panhuo.disposal.workflow import AFTER_DEAL, table_for
+from panhuo.integrity.models import Document
 
 ACTORS = ("office", "head", "deputy", "finance", "unit_officer", "auditor")
 ROLE_USER = {"head": "head", "deputy": "deputy", "office": "office", "finance": "finance",
              "unit_officer": "unit_officer"}  # fmt: skip
+BEFORE_APPROVAL = {"draft", "submitted", "withdrawn"}
 #: Statuses a response may have; a 500 (or anything else) fails the run.
 EXPECTED = {200, 201, 400, 403, 404, 409, 422}
 
@@ -96,8 +99,11 @@ def machine_for(world: World, scenario: Scenario) -> type[RuleBasedStateMachine]
                      {"package": r.json()["id"], "reserve_price": scenario.reserve})  # fmt: skip
             assert r.status_code == 201, r.content
             self.pid = self.ctx["pid"] = r.json()["id"]
+            self.documents = bool(scenario.prelude)
             url = f"/api/v1/projects/{self.pid}/transitions"
             for name in scenario.prelude:
+                if name == "approve":  # what the approval rests on (Decree 738 art. 19)
+                    decision_documents(world, DisposalProject.objects.get(pk=self.pid))
                 who = self.clients["head" if name == "approve" else "office"]
                 r = call(who, "POST", url, {"transition": name, "comment": "Because."})
                 assert r.status_code == 200, r.content
@@ -124,6 +130,14 @@ def machine_for(world: World, scenario: Scenario) -> type[RuleBasedStateMachine]
                 event(f"{scenario.channel}: {name} reached {r.json()['status']}")
             elif r.status_code == 400 and r.json().get("gate"):
                 event(f"{scenario.channel}: refused by {r.json()['gate']['rule']}")
+
+        @precondition(lambda self: not self.documents and self._status() == "submitted")
+        @rule()
+        def put_decision_documents(self):
+            # Until the minutes and the approval document are on the project, the head's
+            # approval is refused (approval_document_required); the walk puts them on sometimes.
+            decision_documents(world, DisposalProject.objects.get(pk=self.pid))
+            self.documents = True
 
         @precondition(
             lambda self: (
@@ -158,6 +172,13 @@ def machine_for(world: World, scenario: Scenario) -> type[RuleBasedStateMachine]
             if p.status in AFTER_DEAL:
                 failed = scenario.oracle(p, self.ctx)
                 assert not failed, f"{p.code} is {p.status} but fails {failed}"
+            if p.status not in BEFORE_APPROVAL and needs_documents(p):
+                kinds = set(
+                    Document.objects.filter(target_id=p.pk, target_type__model="disposalproject")
+                    .exclude(kind="approval", number="")
+                    .values_list("kind", flat=True)
+                )
+                assert {"collective_decision", "approval"} <= kinds, f"{p.code} approved bare"
             if scenario.always is not None:
                 failed = scenario.always(p, self.ctx)
                 assert not failed, f"{p.code} ({p.status}) fails {failed}"

@@ -7,7 +7,7 @@ import pytest
 
 from panhuo.approvals import services as aps
 from panhuo.approvals.tests.support import TEN_MILLION, two_step_above_ten_million
-from panhuo.core.testing import AssetFactory
+from panhuo.core.testing import AssetFactory, decision_documents
 from panhuo.core.tests.api_support import call, client_for
 from panhuo.disposal import services as ds
 
@@ -21,7 +21,8 @@ def _submitted(w, reserve):
         asset_ids=[asset.pk],
     )  # fmt: skip
     p = ds.project_create(actor=w.user("office"), package=package, reserve_price=Decimal(reserve))
-    return ds.project_transition(actor=w.user("office"), project=p, transition="submit")
+    p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
+    return decision_documents(w, p)  # what the approval rests on (Decree 738 art. 19)
 
 
 def _names(body, key="available_transitions"):

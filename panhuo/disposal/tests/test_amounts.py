@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from panhuo.core.gates import GateRefused
-from panhuo.core.testing import AssetFactory, appraise
+from panhuo.core.testing import AssetFactory, appraise, decision_documents
 from panhuo.core.tests.api_support import call, client_for, fingerprint
 from panhuo.disposal import services as ds
 from panhuo.disposal.models import DisposalProject, ProjectEvent
@@ -92,6 +92,8 @@ def test_the_deal_price_is_judged_too(world):
         actor=world.user("office"), package=_package(world), reserve_price=APPRAISED
     )
     for name, who in (("submit", "office"), ("approve", "head"), ("list", "office")):
+        if name == "approve":
+            decision_documents(world, p)
         p = ds.project_transition(actor=world.user(who), project=p, transition=name)
     with pytest.raises(GateRefused) as exc:
         ds.project_transition(

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from panhuo.core.testing import recorded_late
+from panhuo.core.testing import approved, decision_documents, recorded_late
 from panhuo.core.tests.api_support import (
     CALLERS,
     READERS_A,
@@ -182,6 +182,7 @@ def test_project_transition_submit(aw, who):
 @per_caller(CALLERS)
 def test_project_transition_approve(aw, who):
     ds.project_transition(actor=aw.w.user("office"), project=aw.project, transition="submit")
+    decision_documents(aw.w, aw.project)  # what the approval rests on (Decree 738 art. 19)
     status = expect(403, head=200, deputy=200, deputy2=200, outsider_head=404, outsider_deputy=404)
     url = f"/api/v1/projects/{aw.project.pk}/transitions"
     r = check(aw, who, "POST", url, {"transition": "approve", "comment": "ok"}, expected=status)
@@ -202,6 +203,7 @@ def test_project_from_draft_to_closed(aw):
     office, head, finance = (client_for(aw.w, n) for n in ("office", "head", "finance"))
     p = aw.project
     assert transition(office, p, "submit").json()["status"] == "submitted"
+    decision_documents(aw.w, p)
     assert transition(head, p, "approve").json()["status"] == "approved"
     listed = transition(office, p, "list", **recorded_late("list"))
     assert listed.json()["status"] == "listed"
@@ -290,8 +292,8 @@ def test_submitter_cannot_approve_own_submission(aw):
     ],
 )
 def test_conclude_needs_a_deal(aw, extra, status, field):
-    for who, name in (("office", "submit"), ("head", "approve")):
-        ds.project_transition(actor=aw.w.user(who), project=aw.project, transition=name)
+    ds.project_transition(actor=aw.w.user("office"), project=aw.project, transition="submit")
+    approved(aw.w, aw.project)
     # Listed long enough ago that the disclosure has ended: the deal's own input is judged.
     ds.project_transition(actor=aw.w.user("office"), project=aw.project, transition="list",
                           **recorded_late("list"))  # fmt: skip

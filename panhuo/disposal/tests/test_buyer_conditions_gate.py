@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from panhuo.core.gates import RULES, GateRefused
-from panhuo.core.testing import AssetFactory, recorded_late
+from panhuo.core.testing import AssetFactory, approved, recorded_late
 from panhuo.core.tests.api_support import call, client_for, fingerprint
 from panhuo.disposal import services as ds
 from panhuo.disposal.listing_gates import buyer_conditions_ok
@@ -71,7 +71,7 @@ def _approved(w, unit):
     )  # fmt: skip
     p = ds.project_create(actor=w.user("office"), package=package, reserve_price=D("100.00"))
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
-    return ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    return approved(w, p)
 
 
 def test_service_and_api_refuse_then_a_basis_lets_the_listing_through(world):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from panhuo.core.testing import approved
 from panhuo.core.workdays import add_working_days
 from panhuo.disposal import services as ds
 from panhuo.disposal.channel_models import ListingRound
@@ -27,7 +28,7 @@ def _approved(w, channel, **kw):
     p = _draft(w, channel=channel)
     submit = {"comment": "Restructuring approved by the city", **kw}
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit", **submit)
-    return ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    return approved(w, p)
 
 
 def _pay(w, project, amount, n=1):
@@ -128,7 +129,7 @@ def test_negotiated_transfer_only_to_state_owned_counterparties(world):
     )  # fmt: skip
     assert p.terms.counterparty == "Provincial Port Group"
     assert p.terms.reason.startswith("Port restructuring")
-    p = ds.project_transition(actor=world.user("head"), project=p, transition="approve")
+    p = approved(world, p)
     assert p.due_on == add_working_days(timezone.localdate(), 20, jurisdiction=world.district)
     p = ds.project_transition(
         actor=office, project=p, transition="conclude", deal_price=Decimal("130.00")

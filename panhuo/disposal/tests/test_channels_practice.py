@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from panhuo.approvals import services as aps
-from panhuo.core.testing import AssetFactory, recorded_late, written_approval
+from panhuo.core.testing import AssetFactory, approved, recorded_late, written_approval
 from panhuo.core.tests.api_support import call, client_for, fingerprint
 from panhuo.disposal import price_exceptions as pe
 from panhuo.disposal import services as ds
@@ -48,7 +48,7 @@ def approved_project(w, channel, *, reserve=APPRAISED, appraisal=APPRAISED, rent
     p = ds.project_create(actor=w.user("office"), package=package, reserve_price=reserve)
     submit.setdefault("comment", "Why this channel.")
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit", **submit)
-    return ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    return approved(w, p)
 
 
 def soe(w) -> Unit:
@@ -155,7 +155,7 @@ def test_free_transfer_at_zero_price_to_a_state_entity_with_a_valid_code(world):
         actor=office, project=p, transition="submit", comment="Merger",
         counterparty_unit=soe(world).pk,
     )  # fmt: skip
-    p = ds.project_transition(actor=world.user("head"), project=p, transition="approve")
+    p = approved(world, p)
     p = ds.project_transition(actor=office, project=p, transition="hand_over")
     assert (p.status, p.deal_price, p.buyer) == ("concluded", D(0), "City Investment Group")
     assert ChannelTerms.objects.get(project=p).counterparty_credit_code == CODE
@@ -210,7 +210,7 @@ def test_zero_price_channels_need_their_evidence_and_write_the_asset_off(
     p = ds.project_transition(
         actor=office, project=p, transition="submit", evidence_kind=evidence, **ev
     )
-    p = ds.project_transition(actor=world.user("head"), project=p, transition="approve")
+    p = approved(world, p)
     p = ds.project_transition(actor=office, project=p, transition=step)
     assert (p.status, p.deal_price) == ("concluded", D(0))
     assert Asset.objects.get(pk=asset.pk).status == "written_off"
@@ -423,7 +423,7 @@ def test_negotiated_page_records_the_case_and_its_approval(world):
     r = _page_step(world, "office", p, "submit", comment="Group merger",
                    counterparty_unit=soe(world).pk, art31_case="intra_group")  # fmt: skip
     assert r.status_code == 302, r.content.decode()[:2000]
-    p = ds.project_transition(actor=world.user("head"), project=p, transition="approve")
+    p = approved(world, p)
     r = _page_step(world, "office", p, "conclude", deal_price="1000000.00",
                    approval_body="enterprise", approval_ref="GD-9")  # fmt: skip
     assert r.status_code == 302

@@ -99,3 +99,17 @@ def test_the_demo_listing_with_conditions_on_buyers_is_refused(seeded):
         ds.project_transition(actor=User.objects.get(username="office"), project=project,
                               transition="list", buyer_conditions=LOCAL_ONLY)  # fmt: skip
     assert exc.value.rule.code == "buyer_conditions_not_allowed"
+
+
+def test_the_demo_approvals_rest_on_their_documents(seeded):
+    """Every disposal of administrative assets the demo approved has the collective decision's
+    minutes and a numbered approval document on it; the large ones waiting in the head's inbox
+    show what is missing (Decree 738 art. 19)."""
+    from panhuo.approvals.models import ApprovalRequest
+    from panhuo.approvals.services.gates import missing_documents
+
+    requests = ApprovalRequest.objects.filter(purpose="disposal")
+    approved = [r for r in requests.filter(status="approved") if r.documents]
+    assert approved and all(missing_documents(r) == [] for r in approved)
+    waiting = [r for r in requests.filter(status="pending") if r.current_step == r.step_count]
+    assert any(missing_documents(r) for r in waiting if r.documents)

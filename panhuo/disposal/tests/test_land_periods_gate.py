@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone, translation
 
 from panhuo.core.gates import GateRefused
-from panhuo.core.testing import LATE_REASON, AssetFactory
+from panhuo.core.testing import LATE_REASON, AssetFactory, approved
 from panhuo.core.tests.api_support import call, client_for, fingerprint
 from panhuo.disposal import services as ds
 from panhuo.disposal.listing_gates import announcement_published
@@ -89,7 +89,7 @@ def _approved(w, kind="land"):
     )  # fmt: skip
     p = ds.project_create(actor=w.user("office"), package=package, reserve_price=D("100.00"))
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
-    return ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    return approved(w, p)
 
 
 def _iso(days_back: int) -> str:

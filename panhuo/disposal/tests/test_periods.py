@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone, translation
 
 from panhuo.core.gates import GateRefused
-from panhuo.core.testing import LATE_REASON, AssetFactory, appraise, recorded_late
+from panhuo.core.testing import LATE_REASON, AssetFactory, appraise, approved, recorded_late
 from panhuo.core.tests.api_support import call, client_for
 from panhuo.core.workdays import add_working_days
 from panhuo.disposal import periods
@@ -140,7 +140,7 @@ def _approved(w, *, value=Decimal("100.00")):
                                 channel="auction", asset_ids=[asset.pk])  # fmt: skip
     p = ds.project_create(actor=w.user("office"), package=package, reserve_price=value)
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
-    return ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    return approved(w, p)
 
 
 def _written():

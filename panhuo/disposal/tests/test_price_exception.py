@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from panhuo.approvals import services as aps
 from panhuo.approvals.models import ApprovalRequest, ApprovalStatus
-from panhuo.core.testing import AssetFactory, recorded_late, written_approval
+from panhuo.core.testing import AssetFactory, approved, recorded_late, written_approval
 from panhuo.core.tests.api_support import ANON, call, client_for, fingerprint
 from panhuo.disposal import price_exceptions as pe
 from panhuo.disposal import services as ds
@@ -28,7 +28,7 @@ def _listed(w):
     )  # fmt: skip
     p = ds.project_create(actor=w.user("office"), package=package, reserve_price=APPRAISAL)
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
-    p = ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    p = approved(w, p)
     # Recorded late (with the reason): the disclosure has run, so a deal's price is judged.
     return ds.project_transition(
         actor=w.user("office"), project=p, transition="list", **recorded_late("list")

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone, translation
 
 from panhuo.core.gates import GateRefused
-from panhuo.core.testing import AssetFactory, recorded_late
+from panhuo.core.testing import AssetFactory, approved, recorded_late
 from panhuo.core.tests.api_support import call, client_for, fingerprint
 from panhuo.core.workdays import add_working_days
 from panhuo.disposal import periods
@@ -76,7 +76,7 @@ def _listed(w, days_back):
     )  # fmt: skip
     p = ds.project_create(actor=w.user("office"), package=package, reserve_price=D("100.00"))
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
-    p = ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    p = approved(w, p)
     return ds.project_transition(
         actor=w.user("office"), project=p, transition="list",
         **recorded_late("list", days=days_back),

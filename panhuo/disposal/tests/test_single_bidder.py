@@ -3,7 +3,7 @@ and the sale counts as negotiated; two or more bidders are competitive and not f
 
 import pytest
 
-from panhuo.core.testing import AssetFactory, recorded_late
+from panhuo.core.testing import AssetFactory, decision_documents, recorded_late
 from panhuo.core.tests.api_support import call, client_for
 from panhuo.disposal import services as ds
 from panhuo.integrity.models import AuditEntry
@@ -22,8 +22,9 @@ def _sold(w, bidders):
         asset_ids=[AssetFactory(unit=w.unit).pk],
     )
     p = ds.project_create(actor=w.user("office"), package=pkg, reserve_price=Decimal("1000.00"))
-    for who, name in (("office", "submit"), ("head", "approve")):
-        p = ds.project_transition(actor=w.user(who), project=p, transition=name)
+    p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
+    p = ds.project_transition(actor=w.user("head"), project=decision_documents(w, p),
+                              transition="approve")  # fmt: skip
     # Listed long enough ago (recorded late, with the reason) for the disclosure to have run.
     p = ds.project_transition(
         actor=w.user("office"), project=p, transition="list", **recorded_late("list")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from panhuo.core.testing import recorded_late
+from panhuo.core.testing import approved, decision_documents, recorded_late
 from panhuo.core.tests.views_support import (
     READERS_A,
     READERS_B,
@@ -283,6 +283,7 @@ def test_shown_transitions_are_the_ones_the_user_may_take(world, sample):
 def test_project_goes_through_its_states_from_the_page(world, sample):
     p = sample.a.project
     assert _transition(world, "office", p, "submit").status_code == 302
+    decision_documents(world, p)
     assert _transition(world, "head", p, "approve", comment="Meeting 12").status_code == 302
     # The listing recorded late, with its date and reason: the disclosure has run.
     assert _transition(world, "office", p, "list", **recorded_late("list")).status_code == 302
@@ -334,7 +335,7 @@ def test_transition_bad_input_names_the_field(world, sample):
     [bound] = [f for f in response.context["transition_forms"] if f.is_bound]
     assert "comment" in bound.errors
     assert fingerprint() == before
-    ds.project_transition(actor=world.user("head"), project=p, transition="approve")
+    approved(world, p)
     ds.project_transition(actor=world.user("office"), project=p, transition="list")
     before = fingerprint()
     response = _transition(world, "office", p, "conclude", deal_price="lots", buyer="")

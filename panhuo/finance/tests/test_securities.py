@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from panhuo.core.testing import AssetFactory, appraise
+from panhuo.core.testing import AssetFactory, appraise, approved
 from panhuo.core.tests.api_support import (
     CALLERS,
     READERS_A,
@@ -125,7 +125,7 @@ def _approved_project(w):
                                 channel="auction", asset_ids=[asset.pk])  # fmt: skip
     p = ds.project_create(actor=office, package=package, reserve_price=Decimal("5000000.00"))
     p = ds.project_transition(actor=office, project=p, transition="submit")
-    p = ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    p = approved(w, p)
     return asset, p
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from panhuo.core.testing import AssetFactory, appraise, recorded_late, written_approval
+from panhuo.core.testing import AssetFactory, appraise, approved, recorded_late, written_approval
 from panhuo.core.tests.api_support import fingerprint
 from panhuo.disposal import pricing_guard as guard
 from panhuo.disposal import services as ds
@@ -30,7 +30,7 @@ def approved_project(w, *, appraisal, reserve, channel="auction", assets=None):
     )
     p = ds.project_create(actor=w.user("office"), package=package, reserve_price=D(reserve))
     p = ds.project_transition(actor=w.user("office"), project=p, transition="submit")
-    return ds.project_transition(actor=w.user("head"), project=p, transition="approve")
+    return approved(w, p)
 
 
 def refused(project, actor, transition, **kw) -> str:

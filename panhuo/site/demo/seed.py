@@ -41,6 +41,7 @@ from panhuo.site.demo import (
     seed_approvals,
     seed_assets,
     seed_channels,
+    seed_documents,
     seed_gates_channels,
     seed_gates_listing,
     seed_pricing,
@@ -205,8 +206,6 @@ class _Seeder:
         from panhuo.site.demo import seed_deposits
 
         seed_deposits.seed(self)  # bidders' deposits, a sale paid by instalments
-        from panhuo.site.demo import seed_documents
-
         seed_documents.seed(self)  # appraisal reports, approvals, contracts
         from panhuo.site.demo import seed_monitor
 
@@ -466,6 +465,8 @@ class _Seeder:
 
     def move(self, project: DisposalProject, transition: str, actor: User, **kw):
         kw = seed_gates_listing.with_land_announcement(project, transition, kw)
+        if transition == "approve":  # what the approval rests on (Decree 738 art. 19)
+            seed_documents.decision_documents(self, project)
         return disposal.project_transition(
             actor=actor, project=project, transition=transition, **kw
         )

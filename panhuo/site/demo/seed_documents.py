@@ -64,6 +64,32 @@ def _put(actor, target, kind: str, title: str, name: str, data: bytes):
     )
 
 
+def decision_documents(seeder, project: DisposalProject) -> None:
+    """Before the last step of a disposal's approval: put the minutes of the collective
+    decision and the approval document with its number (文号) on the project when it needs
+    them (administrative and public-institution assets, Decree 738 art. 19) and they are not
+    there yet. Draws nothing from the seeder's random generator."""
+    from panhuo.approvals.services import pending_for
+    from panhuo.approvals.services.gates import missing_documents
+
+    request = pending_for(project, "disposal")
+    if request is None or request.current_step < request.step_count:
+        return
+    year = c.REFERENCE_DATE.year
+    texts = {
+        "collective_decision": ("Minutes of the task-force meeting", f"河西资产专班纪要〔{year}〕"),
+        "approval": ("Task-force approval document", f"河西资产专班批〔{year}〕"),
+    }
+    for kind in missing_documents(request):
+        title, prefix = texts[kind]
+        number = f"{prefix}{project.pk}号"
+        document_upload(
+            actor=seeder.users["office"], target=project, kind=kind, title=title, number=number,
+            file=SimpleUploadedFile(f"{kind}-{project.code}.pdf",
+                                    minimal_pdf([f"{title} - project {project.code}", number])),
+        )  # fmt: skip
+
+
 def seed(seeder) -> None:
     users = seeder.users
     office, head, finance = users["office"], users["head"], users["finance"]
