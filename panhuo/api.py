@@ -27,6 +27,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from panhuo.core.api import ReferenceMissing
+from panhuo.core.api_query import forbid_unknown_query, unknown_query_errors
 from panhuo.core.errors import Conflict
 from panhuo.core.gates import GateRefused
 from panhuo.organisation.auth import session_auth, token_auth
@@ -96,7 +97,7 @@ api = PanhuoAPI(
         "Errors: 400 invalid values `{detail, errors: {field: [..]}}` (a refusing gate adds "
         "`gate: {rule, source, field, unblock}`), 401 not signed in, "
         "403 not permitted, 404 not found (also what you may not see), 409 conflict, "
-        "422 malformed request."
+        "422 malformed request (also a query parameter the endpoint does not know, named)."
     ),
     urls_namespace="api",
     auth=[token_auth, session_auth],
@@ -106,6 +107,8 @@ api = PanhuoAPI(
     # Public only where settings say so (PANHUO_API_DOCS_PUBLIC; off in production).
     docs_decorator=docs_access,
 )
+# A query parameter a GET does not declare is a 422 naming it, never silently dropped.
+forbid_unknown_query(api)
 
 
 # --- Errors, in one place -----------------------------------------------------------------
@@ -159,6 +162,11 @@ def _field_of(loc: list | tuple) -> str:
 def on_malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     # ninja's own list of errors (with "loc") stays under "detail"; "errors" adds the same
     # messages keyed by field, like a 400.
+    # A GET that failed validation before its query was checked names its unknown
+    # parameters too (the check itself raises with exactly those, so none is named twice).
+    listed = {tuple(e.get("loc", ())) for e in exc.errors}
+    extra = [e for e in unknown_query_errors(request) if e["loc"] not in listed]
+    exc.errors = [*exc.errors, *extra]
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         message = str(error.get("msg", "")).removeprefix("Value error, ")

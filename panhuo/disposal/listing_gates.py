@@ -13,7 +13,7 @@ disclosed all the same.
 MLR Order 39 (2007): a land-use right is announced at least 20 days before its listing starts
 (art. 11) and listed at least 10 days (art. 19), in calendar days. A listing step of a package
 holding land records the announcement's day (``ListingRound.announced_on``) and
-``pricing.gates.require_land_announcement`` judges it; the deal is judged by
+``pricing.land_gates.require_land_announcement`` judges it; the deal is judged by
 ``require_land_listing`` against the round's listing date. For land these run before the
 general periods (``disposal.periods``), so that the land rule names itself.
 
@@ -35,7 +35,7 @@ from panhuo.disposal.channel_models import ListingRound
 from panhuo.disposal.channels import announced_on_given, buyer_conditions
 from panhuo.disposal.models import Channel
 from panhuo.disposal.periods import STEP_DATE
-from panhuo.pricing.gates import require_land_announcement, require_land_listing
+from panhuo.pricing.land_gates import require_land_announcement, require_land_listing
 from panhuo.pricing.law import RuleClass
 from panhuo.pricing.selectors import package_rule_classes, thresholds_for_package
 

@@ -26,7 +26,7 @@ from panhuo.finance.models import Allocation, Debt, DebtSettlement, Receipt, Rec
 from panhuo.integrity.services import audit_insert, audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
-from panhuo.pricing.gates import require_land_proceeds_to_fund
+from panhuo.pricing.land_gates import require_land_proceeds_to_fund
 
 
 def to_money(value: Any, field: str) -> Decimal:

@@ -25,6 +25,8 @@ class Jurisdiction(models.Model):
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    #: The name in English, for English readers and documents (optional; ``name`` is official).
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     parent = optional_ref("self", related_name="children")
     path = models.CharField(max_length=255, editable=False, db_index=True)
@@ -60,8 +62,14 @@ class Unit(models.Model):
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="units")
+    #: 主管部门: the department that supervises a public institution or state-owned company (and
+    #: answers for its assets); a unit of its own, so that its assets can be reached from it.
+    supervisor = optional_ref(
+        "self", related_name="supervised", verbose_name=_("supervising department")
+    )
     #: 统一社会信用代码 (GB 32100-2015), checked by ``credit_code.credit_code_valid``: what
     #: identifies the unit as the party of a free transfer between state entities.
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)

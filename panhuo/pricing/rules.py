@@ -391,7 +391,7 @@ def disclosure_due(project, start_date: dt.date) -> dt.date:
     days = disclosure_min_days(physical=physical, value=value, t=t)
     due = workdays.add_working_days(start_date, days, jurisdiction=project.jurisdiction)
     if "land" in t.rule_classes:
-        from panhuo.pricing.gates import land_deal_earliest
+        from panhuo.pricing.land_gates import land_deal_earliest
 
         due = max(due, land_deal_earliest(start_date, t))
     return due

@@ -18,7 +18,7 @@ from panhuo.core.testing import LATE_REASON, AssetFactory, approved
 from panhuo.core.tests.api_support import call, client_for, fingerprint
 from panhuo.disposal import services as ds
 from panhuo.disposal.listing_gates import announcement_published
-from panhuo.pricing.gates import require_land_announcement, require_land_listing
+from panhuo.pricing.land_gates import require_land_announcement, require_land_listing
 from panhuo.pricing.rules import Thresholds
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from panhuo.core.testing import AssetFactory
 from panhuo.core.tests.api_support import fingerprint
 from panhuo.disposal import services as ds
 from panhuo.integrity.models import AuditEntry
-from panhuo.pricing import gates, law, rules
+from panhuo.pricing import gates, land_gates, law, rules
 from panhuo.pricing import services as ps
 from panhuo.pricing.models import PriceRuleSet
 from panhuo.pricing.rules import Thresholds
@@ -212,10 +212,10 @@ def test_land_periods_at_and_past_their_thresholds():
             "t": t,
         }
         if ok:
-            gates.require_land_periods(**call)
+            land_gates.require_land_periods(**call)
         else:
             with pytest.raises(GateRefused) as exc:
-                gates.require_land_periods(**call)
+                land_gates.require_land_periods(**call)
             assert "MLR Order 39" in exc.value.text
 
 

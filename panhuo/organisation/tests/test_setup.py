@@ -1,0 +1,175 @@
+"""``panhuo setup``: a real place from the example file on an empty database, and every bad
+input refused by entry and field with nothing written (issue 14, item 1)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from panhuo.integrity.models import AuditEntry
+from panhuo.integrity.services import Operator, audit_verify
+from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, Unit, User
+from panhuo.organisation.place import PlaceFileError, place_check, place_setup
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "place.example.yaml"
+OPERATOR = Operator("installer")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def place() -> dict:
+    return yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def written() -> tuple[int, ...]:
+    return tuple(m.objects.count() for m in (Jurisdiction, Unit, User, RoleAssignment, AuditEntry))
+
+
+def test_the_example_file_sets_up_a_place_from_an_empty_database(capsys):
+    assert written() == (0, 0, 0, 0, 0)
+    call_command("setup", file=str(EXAMPLE), operator="installer")
+    out = capsys.readouterr().out
+    lixia = Jurisdiction.objects.get(code="370102")
+    assert (lixia.level, lixia.parent.code, lixia.parent.parent.code) == (
+        "district",
+        "370100",
+        "370000",
+    )
+    assert lixia.name == "历下区" and lixia.name_en == "Lixia District"
+    assert lixia.path.startswith(lixia.parent.path)
+    centre = Unit.objects.get(credit_code="12370102495214704Q")
+    assert centre.kind == Unit.Kind.INSTITUTION and centre.jurisdiction == lixia
+    assert centre.supervisor.name == "济南市历下区人民政府办公室"
+    assert Unit.objects.get(credit_code="91370102MA3C4K7P9Y").kind == Unit.Kind.SOE
+    officer = User.objects.get(username="chenjing")
+    assert officer.assignments.get().unit == centre
+    assert User.objects.get(username="zhaomin").assignments.get().jurisdiction.code == "370100"
+    # Each user's password is printed once and signs them in; no hash goes to the audit log.
+    head = User.objects.get(username="wangjianguo")
+    password = next(line.split("\t")[1] for line in out.splitlines() if "wangjianguo\t" in line)
+    assert head.check_password(password) and head.first_name == "王建国"
+    assert head.assignments.get().role == Role.HEAD
+    assert written() == (3, 5, 6, 6, 3 + 5 + 6 + 6)
+    entries = AuditEntry.objects.all()
+    assert {e.actor_name for e in entries} == {"installer (command line)"}
+    assert not any("password" in (e.after or {}) for e in entries)
+    assert audit_verify().ok
+
+
+def test_the_dry_run_checks_and_writes_nothing(capsys):
+    call_command("setup", file=str(EXAMPLE), dry_run=True)
+    assert "Nothing was written" in capsys.readouterr().out
+    assert written() == (0, 0, 0, 0, 0)
+
+
+def _bad(place: dict, change) -> dict:
+    data = copy.deepcopy(place)
+    change(data)
+    return data
+
+
+def _set(section: str, n: int, key: str, value):
+    def change(data):
+        data[section][n][key] = value
+
+    return change
+
+
+def _dup_user(data):
+    data["users"].append({**data["users"][1], "username": "LiNa"})
+
+
+CASES = {
+    "division code not six digits": (
+        _set("jurisdictions", 2, "code", "37012"), "jurisdiction 3 (37012)", "code"),
+    "division code of no province": (
+        _set("jurisdictions", 0, "code", "990000"), "jurisdiction 1 (990000)", "code"),
+    "district code not under its city": (
+        _set("jurisdictions", 2, "code", "370202"), "jurisdiction 3 (370202)", "code"),
+    "level that contradicts the code": (
+        _set("jurisdictions", 1, "level", "district"), "jurisdiction 2 (370100)", "level"),
+    "invalid credit code": (
+        _set("units", 0, "credit_code", "113701020043011262"), "unit 1 (济南市历下区财政局)",
+        "credit_code"),
+    "unit outside any jurisdiction in the file": (
+        _set("units", 1, "jurisdiction", "370103"), "unit 2 (济南市历下区人民政府办公室)",
+        "jurisdiction"),
+    "unknown unit kind": (
+        _set("units", 2, "kind", "company"), "unit 3 (济南市历下区教育和体育局)", "kind"),
+    "user with no role": (_set("users", 3, "roles", []), "user 4 (liuyang)", "roles"),
+    "duplicate username": (_dup_user, "user 7 (LiNa)", "username"),
+    "role over a unit not in the file": (
+        _set("users", 4, "roles", [{"role": "unit_officer", "unit": "X"}]), "user 5 (chenjing)",
+        "roles.unit"),
+    "role that does not exist": (
+        _set("users", 0, "roles", [{"role": "site_admin", "jurisdiction": "370102"}]),
+        "user 1 (wangjianguo)", "roles.role"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_bad_entry_is_refused_by_entry_and_field_with_nothing_written(place, case):
+    change, entry, field = CASES[case]
+    with pytest.raises(PlaceFileError) as refused:
+        place_setup(operator=OPERATOR, data=_bad(place, change))
+    # The entry itself comes first; what refers to it by the changed code may follow.
+    first = refused.value.problems[0]
+    assert (first.entry, first.field) == (entry, field)
+    assert str(refused.value.problems[0]).startswith(f'{entry}, field "{field}": ')
+    assert written() == (0, 0, 0, 0, 0)
+
+
+def test_a_username_taken_in_the_database_is_refused(place):
+    User.objects.create_user("ZhangWei")
+    problems = place_check(place)
+    assert [(p.entry, p.field) for p in problems] == [("user 3 (zhangwei)", "username")]
+
+
+def test_what_only_the_models_catch_rolls_back_what_was_already_written(place):
+    """A username of forbidden characters passes the file's checks and fails at the user's
+    insert, after the jurisdictions and units: all of it goes."""
+    bad = _bad(place, _set("users", 5, "username", "zhao min!"))
+    with pytest.raises(PlaceFileError) as refused:
+        place_setup(operator=OPERATOR, data=bad)
+    assert refused.value.problems[0].entry == "user 6 (zhao min!)"
+    assert refused.value.problems[0].field == "username"
+    assert written() == (0, 0, 0, 0, 0)
+
+
+def test_the_refusal_reads_in_chinese_and_english(place, tmp_path):
+    path = tmp_path / "place.yaml"
+    path.write_text(
+        yaml.safe_dump(_bad(place, _set("jurisdictions", 2, "code", "370202")), allow_unicode=True),
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as english:
+        call_command("setup", file=str(path), language="en")
+    assert "Nothing was written" in str(english.value)
+    assert "must start with its parent's first 4 digits (3701)" in str(english.value)
+    with pytest.raises(CommandError) as chinese:
+        call_command("setup", file=str(path), language="zh-hans")
+    assert "未写入任何内容" in str(chinese.value)
+    assert "行政区第3条 (370202)，字段“code”：代码须以上级代码的前4位（3701）开头" in str(
+        chinese.value
+    )
+    with translation.override("zh-hans"):
+        problems = place_check(_bad(place, _set("users", 3, "roles", [])))
+        assert "至少" in str(problems[0])
+    assert written() == (0, 0, 0, 0, 0)
+
+
+def test_a_file_that_is_not_yaml_is_refused(tmp_path):
+    path = tmp_path / "place.yaml"
+    path.write_text("jurisdictions: [\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="not valid YAML"):
+        call_command("setup", file=str(path))
+    path.write_text("- just a list\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="must hold jurisdictions"):
+        call_command("setup", file=str(path))
