@@ -6,16 +6,18 @@ The routers themselves live in each app's ``api.py``; ``panhuo/api.py`` assemble
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Schema
 from ninja.pagination import PaginationBase
-from pydantic import Field
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
+from panhuo.core.schemas import MAX_ID
 from panhuo.organisation import policy
 
 
@@ -116,3 +118,41 @@ def referenced_jurisdiction(user, pk, getter: Callable[[Any, Any], Any] = visibl
 def visible_unit(user, pk):
     """A holding unit the caller may see (for ids named in a request body)."""
     return policy.units_for(user, "organisation", "view").get(pk=pk)
+
+
+def unit_id_from_key(user, key: str, resource: str = "asset") -> int:
+    """The id a unit filter's code names, among the units where ``user`` may view ``resource``
+    (an unknown code and the code of a unit they may not see are the same error, so codes do
+    not leak). Raises ValueError naming the code."""
+    text = key.strip()
+    found = list(
+        policy.units_for(user, resource, "view").filter(code=text).values_list("pk", flat=True)[:1]
+    )
+    if not found:
+        raise ValueError(
+            gettext("No holding unit you may see has the code “%(code)s”.") % {"code": text}
+        )
+    return found[0]
+
+
+def _unit_filter(value: Any, info: ValidationInfo) -> Any:
+    if not isinstance(value, str) or value.strip().isdigit():
+        return value  # an id: the int validation (1..MAX_ID) follows
+    request = (info.context or {}).get("request")
+    return unit_id_from_key(getattr(request, "auth", None), value)
+
+
+#: A ``unit`` query filter: the unit's id or its code (``?unit=U1`` like ``?unit=7``); the
+#: selectors receive the id. A code no unit the caller may see carries is a 422 naming it; a
+#: code made of digits only is read as an id.
+UnitFilter = Annotated[
+    int,
+    BeforeValidator(_unit_filter),
+    Field(ge=1, le=MAX_ID),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 32}],
+            "description": "The holding unit: its id, or its code (digits only are an id).",
+        }
+    ),
+]

@@ -7,6 +7,7 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
+from panhuo.core.api import UnitFilter
 from panhuo.core.schemas import (
     AmountIn,
     AmountUnit,
@@ -423,7 +424,7 @@ class BoardFilters(Schema):
 class CandidateFilters(Schema):
     q: Text = ""
     kind: AssetKind | None = None
-    unit: Id | None = None
+    unit: UnitFilter | None = None
     jurisdiction: Id | None = Field(None, description="This jurisdiction and those below it.")
     ordering: CandidateOrdering = "code"
 

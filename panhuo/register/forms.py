@@ -28,6 +28,35 @@ def _model_field(name: str, **kwargs):
     return Asset._meta.get_field(name).formfield(**kwargs)
 
 
+class UnitFilterField(forms.ModelChoiceField):
+    """A unit filter that also takes the unit's code (``?unit=U1``, as a newcomer writes a
+    link by hand), like the API's ``unit`` filter: digits are the id, anything else the code
+    among the choices; an unknown code is a field error naming it. The select shows the unit
+    the code named."""
+
+    def _by_code(self, value):
+        text = str(value).strip()
+        if text in self.empty_values or text.isdigit() or self.queryset is None:
+            return None
+        return self.queryset.filter(code=text).first()
+
+    def to_python(self, value):
+        if value in self.empty_values or str(value).strip().isdigit():
+            return super().to_python(value)
+        unit = self._by_code(value)
+        if unit is None:
+            raise ValidationError(
+                _("No holding unit you may see has the code “%(code)s”."),
+                code="invalid_choice",
+                params={"code": str(value).strip()},
+            )
+        return unit
+
+    def bound_data(self, data, initial):
+        unit = self._by_code(data)
+        return unit.pk if unit is not None else super().bound_data(data, initial)
+
+
 class AssetFilterForm(forms.Form):
     """The filters above the asset list (a GET form: invalid values are just ignored)."""
 
@@ -35,7 +64,7 @@ class AssetFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     criticality = forms.ChoiceField(label=_("Criticality"), required=False)
-    unit = forms.ModelChoiceField(
+    unit = UnitFilterField(
         label=_("Holding unit"), required=False, queryset=None, empty_label=_("All units")
     )
     min_value = MoneyFormField(label=_("Book value ≥ (yuan)"), required=False, min_value=0)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from panhuo.core.api import UnitFilter
 from panhuo.core.lists import TARGETS
 from panhuo.core.schemas import (
     DecimalIn,
@@ -133,7 +134,7 @@ class AssetFilters(ListFilters):
     kind: AssetKind | None = None
     status: AssetStatus | None = None
     criticality: Criticality | None = None
-    unit: Id | None = None
+    unit: UnitFilter | None = None
     jurisdiction: Id | None = None
     min_value: Money | None = Field(None, description="Least book value.")
     max_value: Money | None = Field(None, description="Greatest book value.")
