@@ -38,21 +38,55 @@ class SavedFilter(models.Model):
         return url + (f"?{self.query}" if self.query else "")
 
 
-class CalendarNotice(models.Model):
+def _place(related_name: str, **kwargs) -> models.ForeignKey:
+    """The jurisdiction a calendar row applies in (and below it); empty: the whole country."""
+    return models.ForeignKey(
+        "organisation.Jurisdiction",
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        null=True,
+        blank=True,
+        **kwargs,
+    )
+
+
+def _one_per_place(prefix: str, fields: list[str], key: str) -> list[models.UniqueConstraint]:
+    """One row per ``key`` in each jurisdiction, and one national: a unique constraint over a
+    nullable column lets NULLs repeat, so the national rows need a partial one of their own."""
+    return [
+        models.UniqueConstraint(fields=fields, name=f"{prefix}_unique_per_jurisdiction"),
+        models.UniqueConstraint(
+            fields=[key],
+            condition=models.Q(jurisdiction__isnull=True),
+            name=f"{prefix}_unique_national",
+        ),
+    ]
+
+
+#: One notice a year in each place, for a year the dates can hold.
+_NOTICE_RULES = [
+    *_one_per_place("calendar_notice", ["year", "jurisdiction"], "year"),
+    models.CheckConstraint(
+        condition=models.Q(year__gte=1900, year__lte=2100), name="calendar_notice_year_in_range"
+    ),
+]
+
+
+class _OnTheCalendarPage:
+    """A calendar row's page is the calendar of its year."""
+
+    def get_absolute_url(self) -> str:
+        return reverse("calendar") + f"?year={self.calendar_year}"
+
+
+class CalendarNotice(_OnTheCalendarPage, models.Model):
     """A year's calendar as an authority published it: the State Council's annual notice of
     public holidays and adjusted working days (national, ``jurisdiction`` empty) or a local
     one. Its days are ``CalendarDay`` rows; while neither the calendar library nor a notice
     covers a year, deadlines counted in it are provisional (``core.workdays``)."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    jurisdiction = models.ForeignKey(
-        "organisation.Jurisdiction",
-        on_delete=models.CASCADE,
-        related_name="calendar_notices",
-        null=True,
-        blank=True,
-        help_text=_("Empty: the national calendar."),
-    )
+    jurisdiction = _place("calendar_notices", help_text=_("Empty: the national calendar."))
     source = models.CharField(
         _("source"), max_length=200, help_text=_("The notice's title or document number.")
     )
@@ -65,29 +99,17 @@ class CalendarNotice(models.Model):
         ordering = ["-year", "jurisdiction__path"]
         verbose_name = _("calendar notice")
         verbose_name_plural = _("calendar notices")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "jurisdiction"], name="calendar_notice_unique_per_jurisdiction"
-            ),
-            models.UniqueConstraint(
-                fields=["year"],
-                condition=models.Q(jurisdiction__isnull=True),
-                name="calendar_notice_unique_national",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(year__gte=1900, year__lte=2100),
-                name="calendar_notice_year_in_range",
-            ),
-        ]
+        constraints = _NOTICE_RULES
 
     def __str__(self) -> str:
         return f"{self.year} {self.source}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("calendar") + f"?year={self.year}"
+    @property
+    def calendar_year(self) -> int:
+        return self.year
 
 
-class CalendarDay(models.Model):
+class CalendarDay(_OnTheCalendarPage, models.Model):
     """A working day or holiday over the library's national calendar: national (no
     jurisdiction) or a jurisdiction's own.
 
@@ -96,13 +118,7 @@ class CalendarDay(models.Model):
     and any jurisdiction's day wins over a national one.
     """
 
-    jurisdiction = models.ForeignKey(
-        "organisation.Jurisdiction",
-        on_delete=models.CASCADE,
-        related_name="calendar_days",
-        null=True,
-        blank=True,
-    )
+    jurisdiction = _place("calendar_days")
     date = models.DateField(_("date"))
     working = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -119,20 +135,12 @@ class CalendarDay(models.Model):
         ordering = ["jurisdiction__path", "date"]
         verbose_name = _("calendar day")
         verbose_name_plural = _("calendar days")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jurisdiction", "date"], name="calendar_day_unique_per_jurisdiction"
-            ),
-            models.UniqueConstraint(
-                fields=["date"],
-                condition=models.Q(jurisdiction__isnull=True),
-                name="calendar_day_unique_national",
-            ),
-        ]
+        constraints = _one_per_place("calendar_day", ["jurisdiction", "date"], "date")
 
     def __str__(self) -> str:
         kind = _("working day") if self.working else _("holiday")
         return f"{self.date.isoformat()} {kind}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("calendar") + f"?year={self.date.year}"
+    @property
+    def calendar_year(self) -> int:
+        return self.date.year

@@ -114,16 +114,22 @@ def calendar_day_set(request: HttpRequest, payload: CalendarDayIn):
     )
 
 
+def _take_back(request: HttpRequest, field: str, pk: int, rows, delete) -> Status:
+    """Delete the row ``pk`` of ``rows(user)`` (what the caller sees) with ``delete``."""
+    require_any(request, "calendar", "manage")
+    user = actor(request)
+    row = referenced(field, field.removesuffix("_id"), lambda u, i: rows(u).get(pk=i), user, pk)
+    delete(user, row)
+    return Status(204, None)
+
+
 @router.delete("/calendar/days/{day_id}", response={204: None, **ERRORS})
 def calendar_day_delete(request: HttpRequest, day_id: Id):
     """Remove a day: the date follows the notice or the library again."""
-    require_any(request, "calendar", "manage")
-    user = actor(request)
-    day = referenced(
-        "day_id", "calendar day", lambda u, i: calendars.calendar_days(u).get(pk=i), user, day_id
-    )
-    calendars.calendar_day_delete(actor=user, day=day)
-    return Status(204, None)
+    return _take_back(
+        request, "day_id", day_id, calendars.calendar_days,
+        lambda user, day: calendars.calendar_day_delete(actor=user, day=day),
+    )  # fmt: skip
 
 
 @router.get("/calendar/notices", response={200: list[CalendarNoticeOut], **ERRORS})
@@ -153,17 +159,10 @@ def calendar_notice_load(request: HttpRequest, payload: CalendarNoticeIn):
 @router.delete("/calendar/notices/{notice_id}", response={204: None, **ERRORS})
 def calendar_notice_delete(request: HttpRequest, notice_id: Id):
     """Take a loaded notice back with its days."""
-    require_any(request, "calendar", "manage")
-    user = actor(request)
-    notice = referenced(
-        "notice_id",
-        "calendar notice",
-        lambda u, i: calendars.calendar_notices(u).get(pk=i),
-        user,
-        notice_id,
-    )
-    calendars.calendar_notice_delete(actor=user, notice=notice)
-    return Status(204, None)
+    return _take_back(
+        request, "notice_id", notice_id, calendars.calendar_notices,
+        lambda user, notice: calendars.calendar_notice_delete(actor=user, notice=notice),
+    )  # fmt: skip
 
 
 @router.get("/calendar/status", response={200: YearStatusOut, **ERRORS})

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.core import calendars
@@ -78,65 +79,73 @@ def calendar_view(request):
         raise policy.NotPermitted(policy.refusal("calendar", "manage"))
     if "set_day" in request.POST:
         form = CalendarDayForm(request.POST, jurisdictions=managed, national=True)
-        if form.is_valid():
-            d = form.cleaned_data
-            day = form_write(
-                request,
-                form,
-                lambda: calendars.calendar_day_set(
-                    actor=user, date=d["date"], working=d["working"] == "1", note=d["note"],
-                    jurisdiction=d["jurisdiction"],
-                ),
-                lambda day: _("%(day)s set.") % {"day": day},
-                denied=("jurisdiction", policy.refusal("calendar", "manage")),
-            )  # fmt: skip
-            if day is not None:
-                return _back(day.date.year)
-        return _page(request, year, day_form=form, status=400)
-    form = CalendarNoticeForm(request.POST, request.FILES, jurisdictions=managed, national=True)
+        kind, write, done = "day_form", _set_day, _day_set
+    else:
+        form = CalendarNoticeForm(request.POST, request.FILES, jurisdictions=managed, national=True)
+        kind, write, done = "notice_form", _load_notice, _notice_loaded
     if form.is_valid():
-        d = form.cleaned_data
-        notice = form_write(
-            request,
-            form,
-            lambda: calendars.calendar_notice_load(
-                actor=user, year=d["year"], source=d["source"], text=form.text(),
-                jurisdiction=d["jurisdiction"], replace=d["replace"],
-            ),
-            lambda n: _("The notice for %(year)d is loaded: %(count)d days.")
-            % {"year": n.year, "count": n.days.count()},
+        row = form_write(
+            request, form, lambda: write(user, form), done,
             denied=("jurisdiction", policy.refusal("calendar", "manage")),
         )  # fmt: skip
-        if notice is not None:
-            return _back(notice.year)
-    return _page(request, year, notice_form=form, status=400)
+        if row is not None:
+            return redirect(row.get_absolute_url())
+    return _page(request, year, status=400, **{kind: form})
 
 
-@require_POST
-@section_required("calendar", "manage")
-def calendar_day_delete_view(request, pk: int):
-    day = calendars.calendar_days(request.user).filter(pk=pk).first()
-    if day is None:
-        raise Http404(_("No such record, or it is not visible to you."))
-    button_write(
-        request,
-        lambda: calendars.calendar_day_delete(actor=request.user, day=day),
-        _("%(day)s removed: the date follows the notice or the national calendar again.")
-        % {"day": day.date.isoformat()},
-    )
-    return _back(day.date.year)
+def _day_set(day) -> str:
+    return _("%(day)s set.") % {"day": day}
 
 
-@require_POST
-@section_required("calendar", "manage")
-def calendar_notice_delete_view(request, pk: int):
-    notice = calendars.calendar_notices(request.user).filter(pk=pk).first()
-    if notice is None:
-        raise Http404(_("No such record, or it is not visible to you."))
-    year = notice.year
-    button_write(
-        request,
-        lambda: calendars.calendar_notice_delete(actor=request.user, notice=notice),
-        _("The notice for %(year)d and its days are taken back.") % {"year": year},
-    )
-    return _back(year)
+def _notice_loaded(notice) -> str:
+    return _("The notice for %(year)d is loaded: %(count)d days.") % {
+        "year": notice.year,
+        "count": notice.days.count(),
+    }
+
+
+def _set_day(user, form):
+    d = form.cleaned_data
+    return calendars.calendar_day_set(
+        actor=user, date=d["date"], working=d["working"] == "1", note=d["note"],
+        jurisdiction=d["jurisdiction"],
+    )  # fmt: skip
+
+
+def _load_notice(user, form):
+    d = form.cleaned_data
+    return calendars.calendar_notice_load(
+        actor=user, year=d["year"], source=d["source"], text=form.text(),
+        jurisdiction=d["jurisdiction"], replace=d["replace"],
+    )  # fmt: skip
+
+
+def _take_back_view(rows, delete, message: str):
+    """A POST-only page that deletes the row ``pk`` of ``rows(user)`` (what the caller sees;
+    else 404) with ``delete(user, row)`` and goes back to its year's calendar."""
+
+    @require_POST
+    @section_required("calendar", "manage")
+    def view(request, pk: int):
+        row = rows(request.user).filter(pk=pk).first()
+        if row is None:
+            raise Http404(_("No such record, or it is not visible to you."))
+        year = row.calendar_year
+        button_write(
+            request, lambda: delete(request.user, row), message % {"row": row, "year": year}
+        )
+        return _back(year)
+
+    return view
+
+
+calendar_day_delete_view = _take_back_view(
+    calendars.calendar_days,
+    lambda user, day: calendars.calendar_day_delete(actor=user, day=day),
+    _l("%(row)s removed: the date follows the notice or the national calendar again."),
+)
+calendar_notice_delete_view = _take_back_view(
+    calendars.calendar_notices,
+    lambda user, notice: calendars.calendar_notice_delete(actor=user, notice=notice),
+    _l("The notice for %(year)d and its days are taken back."),
+)

@@ -324,6 +324,11 @@ def test_the_page_shows_the_year_and_loads_a_notice(world, unknown_2027):
     assert "District notice" in page and 'name="load"' not in page
     assert auditor.post("/calendar/?year=2027", {"set_day": "1"}).status_code == 403
     assert client_for(world, "bidder").get("/calendar/").status_code == 403
+    notice = CalendarNotice.objects.get()
+    assert auditor.post(f"/calendar/notices/{notice.pk}/delete/").status_code == 403
+    r = office.post(f"/calendar/notices/{notice.pk}/delete/", follow=True)
+    assert "The notice for 2027 and its days are taken back." in r.content.decode()
+    assert not CalendarNotice.objects.exists() and not CalendarDay.objects.exists()
 
 
 def test_the_command_loads_a_file_and_reports_the_years(

@@ -10,7 +10,11 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import Operator, audit_verify
@@ -173,3 +177,88 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path):
     path.write_text("- just a list\n", encoding="utf-8")
     with pytest.raises(CommandError, match="must hold jurisdictions"):
         call_command("setup", file=str(path))
+
+
+def test_the_people_of_a_new_place_sign_in_and_find_its_pages(client, capsys):
+    """With no demo data anywhere, each first user signs in with the printed password and the
+    pages they start from answer (nothing assumes the demo's task force or records)."""
+    call_command("setup", file=str(EXAMPLE))
+    passwords = dict(
+        line.strip().split("\t") for line in capsys.readouterr().out.splitlines() if "\t" in line
+    )
+    lixia = Jurisdiction.objects.get(code="370102")
+    centre = Unit.objects.get(credit_code="12370102495214704Q")
+    pages = [
+        reverse("dashboard"),
+        reverse("me"),
+        reverse("asset-list"),
+        reverse("project-list"),
+        reverse("jurisdiction-detail", args=[lixia.pk]),
+    ]
+    for username in ("wangjianguo", "zhaomin"):
+        assert client.login(username=username, password=passwords[username])
+        for url in pages:
+            assert client.get(url).status_code == 200, (username, url)
+        client.logout()
+    assert client.login(username="chenjing", password=passwords["chenjing"])
+    assert client.get(reverse("dashboard")).status_code == 200
+    page = client.get(reverse("unit-detail", args=[centre.pk]))
+    assert page.status_code == 200 and "济南市历下区机关事务服务中心" in page.content.decode()
+
+
+_ROLES = [
+    [],
+    [{"role": "head", "jurisdiction": "370100"}],
+    [{"role": "unit_officer", "unit": "12370102495214704Q"}],
+    [{"role": "unit_officer", "jurisdiction": "370102"}],
+    [{"role": "office", "unit": "12370102495214704Q"}],
+    [{"role": "finance", "jurisdiction": "370102"}, {"role": "finance", "jurisdiction": 370102}],
+]
+MUTATIONS = st.one_of(
+    st.tuples(
+        st.just("jurisdictions"),
+        st.integers(0, 2),
+        st.sampled_from(["code", "level", "parent", "name"]),
+        st.sampled_from(["370102", "370202", "37010", 370103, "city", "district", "370100", None]),
+    ),
+    st.tuples(
+        st.just("units"),
+        st.integers(0, 4),
+        st.sampled_from(["credit_code", "kind", "jurisdiction", "supervising_department", "code"]),
+        st.sampled_from(
+            ["113701020043011261", "113701020043011262", "organ", "company", "370100", None, ""]
+        ),
+    ),
+    st.tuples(
+        st.just("users"),
+        st.integers(0, 5),
+        st.sampled_from(["username", "roles", "language"]),
+        st.sampled_from(["lina", "LiNa", "a b", "新用户", "", "fr", *_ROLES]),
+    ),
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MUTATIONS, min_size=1, max_size=3))
+def test_the_dry_run_and_the_real_run_agree_and_nothing_else_escapes(mutations):
+    """Whatever a file gets wrong, the dry run's verdict is the real run's, a refusal is a
+    PlaceFileError (never a database error), and a refused file writes nothing."""
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    for section, n, key, value in mutations:
+        if value is None:
+            data[section][n].pop(key, None)
+        else:
+            data[section][n][key] = copy.deepcopy(value)
+    with transaction.atomic():
+        verdicts = []
+        for dry_run in (True, False):
+            try:
+                place_setup(operator=OPERATOR, data=copy.deepcopy(data), dry_run=dry_run)
+                verdicts.append("set up")
+            except PlaceFileError:
+                verdicts.append("refused")
+                assert written() == (0, 0, 0, 0, 0)
+            if dry_run:
+                assert written() == (0, 0, 0, 0, 0)
+        assert verdicts[0] == verdicts[1]
+        transaction.set_rollback(True)
