@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.fields import actor_field
@@ -70,6 +71,10 @@ class ImportRun(models.Model):
     rows_done = models.PositiveBigIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
+    #: The same message in each of the site's languages (``{"en": ..., "zh-hans": ...}``),
+    #: written when the run ends: a failure's reason is rendered in every language then, while
+    #: the exception is at hand, so each reader sees it in theirs (``shown_message``).
+    message_i18n = models.JSONField(default=dict, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -90,6 +95,12 @@ class ImportRun(models.Model):
         return f"Import #{self.pk} {self.file_name}"
 
     get_absolute_url = page_url("import-run-detail")
+
+    @property
+    def shown_message(self) -> str:
+        """The run's message in the reader's language where it was written in it."""
+        texts = self.message_i18n or {}
+        return texts.get(translation.get_language() or "") or self.message
 
     @property
     def finished(self) -> bool:

@@ -106,11 +106,18 @@ class ImportRunOut(Schema):
     mapping_name: str
     commit: bool
     valid_only: bool
-    message: str = Field(description="Why the file as a whole was rejected, if it was.")
+    message: str = Field(
+        description="Why the file as a whole was rejected, or why the import failed or "
+        "stopped, in the caller's language.",
+    )
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     progress: ImportProgressOut
+
+    @staticmethod
+    def resolve_message(obj) -> str:
+        return obj.shown_message
 
     @staticmethod
     def resolve_progress(obj) -> dict:

@@ -172,9 +172,9 @@ def _outcome(run: ImportRun, report: dict) -> tuple[str, str]:
             "bad",
         )
     if run.status == ImportRun.Status.FAILED:
-        return run.message or _("The import failed. Nothing was written."), "bad"
+        return run.shown_message or _("The import failed. Nothing was written."), "bad"
     if not report:
-        return run.message or _("The file was rejected. Nothing was written."), "bad"
+        return run.shown_message or _("The file was rejected. Nothing was written."), "bad"
     if not run.commit:
         if rejected:
             return (

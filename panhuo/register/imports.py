@@ -38,16 +38,13 @@ from panhuo.core.errors import ValidationError
 from panhuo.integrity.services import audit_record
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
+from panhuo.register import import_failures as failures
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.engine import ImportCancelled, Mapping, run_import, target_for
 from panhuo.register.importing.readers import FileRejected
 
 PROGRESS_TTL = 24 * 3600
 HEARTBEAT_SECONDS = 2.0
-WORKER_STOPPED = (
-    "The worker stopped while importing (no sign of life for {seconds} s); nothing was "
-    "written. Rerun the import."
-)
 
 
 def _progress_key(run_id: int) -> str:
@@ -90,9 +87,11 @@ def fail_if_stale(run: ImportRun) -> ImportRun:
     """Mark a running import whose worker stopped as failed (rows it read were rolled back
     with its transaction); returns the run as it now reads."""
     if is_stale(run):
+        texts = failures.worker_stopped(int(stale_after()))
         ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
             status=ImportRun.Status.FAILED,
-            message=WORKER_STOPPED.format(seconds=int(stale_after())),
+            message=failures.english(texts),
+            message_i18n=texts,
             finished_at=timezone.now(),
         )
         run.refresh_from_db()
@@ -331,7 +330,7 @@ def import_progress(run: ImportRun) -> dict[str, Any]:
         "size": run.file_size,
         "bytes": live.get("bytes"),
         "report": run.report,
-        "message": run.message,
+        "message": run.shown_message,
         "finished": run.finished,
     }
 
@@ -348,12 +347,12 @@ def execute_import(run: ImportRun) -> ImportRun:
         status=ImportRun.Status.RUNNING, started_at=timezone.now()
     )
     path = imports_dir() / run.stored_path
-    status, message, report = ImportRun.Status.FAILED, "", {}
+    status, texts, report = ImportRun.Status.FAILED, {}, {}
 
     def finish(result) -> None:
         # Inside the import's transaction: the run reads "succeeded" exactly when its rows
         # are committed, even if this process dies right after the commit.
-        _record_outcome(run.pk, ImportRun.Status.SUCCEEDED, "", result.as_dict())
+        _record_outcome(run.pk, ImportRun.Status.SUCCEEDED, {}, result.as_dict())
 
     with _Heartbeat(run.pk), path.open("rb") as raw:
         stream = _CountingReader(raw)
@@ -389,20 +388,21 @@ def execute_import(run: ImportRun) -> ImportRun:
                 else ImportRun.Status.REJECTED
             )
         except ImportCancelled:
-            status, message = ImportRun.Status.CANCELLED, "Cancelled; nothing was written."
+            status, texts = ImportRun.Status.CANCELLED, failures.cancelled()
         except FileRejected as exc:
-            status, message = ImportRun.Status.REJECTED, str(exc)
+            status, texts = ImportRun.Status.REJECTED, failures.rejected(exc)
     # Nothing was written (a dry run, a rejected file, a cancel): a crash before this line
     # leaves the run "running" until it reads as stopped, which is then true.
-    _record_outcome(run.pk, status, message, report)
+    _record_outcome(run.pk, status, texts, report)
     run.refresh_from_db()
     return run
 
 
-def _record_outcome(run_id: int, status: str, message: str, report: dict) -> None:
+def _record_outcome(run_id: int, status: str, texts: dict[str, str], report: dict) -> None:
     ImportRun.objects.filter(pk=run_id).update(
         status=status,
-        message=message,
+        message=failures.english(texts),
+        message_i18n=texts,
         report=report,
         rows_done=report.get("rows", 0),
         finished_at=timezone.now(),
@@ -449,11 +449,15 @@ def run_import_task(run_id: int) -> str:
     run = ImportRun.objects.select_related("owner").get(pk=run_id)
     try:
         return execute_import(run).status
-    except Exception:
+    except Exception as exc:
         # Only a run still running: one whose outcome was committed with its rows keeps it.
+        # Its reader is told why in words (never "see the worker log"); the worker logs the
+        # traceback as for any failed task.
+        texts = failures.failed(exc)
         ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.RUNNING).update(
             status=ImportRun.Status.FAILED,
-            message="The import failed unexpectedly; nothing was written. See the worker log.",
+            message=failures.english(texts),
+            message_i18n=texts,
             finished_at=timezone.now(),
         )
         raise
