@@ -102,12 +102,6 @@ def require_land_periods(
     require_land_listing(listing_start=listing_start, listing_end=listing_end, t=t)
 
 
-def land_deal_earliest(announced_on: dt.date, t: Thresholds) -> dt.date:
-    """The first day a land-use right announced on ``announced_on`` may be sold: the
-    announcement period, then the listing period (calendar days)."""
-    return announced_on + dt.timedelta(days=t.land_announce_days + t.land_listing_days)
-
-
 def require_land_proceeds_to_fund(*, land_sale: bool, budget_class: str) -> None:
     """The price of a land-use right sold is government-fund revenue (政府性基金预算), never
     recorded as ordinary non-tax revenue."""

@@ -384,16 +384,16 @@ def _project_figures(project) -> tuple[bool, Decimal]:
 
 def disclosure_due(project, start_date: dt.date) -> dt.date:
     """The first day the disclosure of ``project`` starting on ``start_date`` may end. A
-    package with land-use rights also waits for the land announcement and listing periods
-    (calendar days, MLR Order 39), counted from ``start_date``."""
+    package with land-use rights also waits for the land listing period (calendar days, MLR
+    Order 39) counted from ``start_date``, the listing: its announcement period ran before
+    the listing (gate ``land_announcement_short`` at the listing step), so it is not counted
+    again here."""
     t = thresholds_for_project(project)
     physical, value = _project_figures(project)
     days = disclosure_min_days(physical=physical, value=value, t=t)
     due = workdays.add_working_days(start_date, days, jurisdiction=project.jurisdiction)
     if "land" in t.rule_classes:
-        from panhuo.pricing.land_gates import land_deal_earliest
-
-        due = max(due, land_deal_earliest(start_date, t))
+        due = max(due, start_date + dt.timedelta(days=t.land_listing_days))
     return due
 
 

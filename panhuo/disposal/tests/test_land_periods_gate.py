@@ -144,3 +144,14 @@ def test_a_package_without_land_needs_no_announcement(world):
     p = _approved(world, kind="building")
     p = ds.project_transition(actor=world.user("office"), project=p, transition="list")
     assert p.rounds.get().announced_on is None
+
+
+@pytest.mark.parametrize("listed", [dt.date(2026, 11, 2), dt.date(2027, 3, 1)])
+def test_the_disclosure_end_counts_the_listing_not_the_announcement_again(world, listed):
+    """The announcement ran its 20 days before the listing (the gate above); the disclosure end
+    waits for the 10-day listing, not for 30 days after the listing (once stricter than the
+    law: a land sale could not close for a month)."""
+    from panhuo.pricing import rules
+
+    due = rules.disclosure_due(_approved(world), listed)
+    assert listed + dt.timedelta(days=10) <= due < listed + dt.timedelta(days=30)
