@@ -203,7 +203,19 @@ def test_the_people_of_a_new_place_sign_in_and_find_its_pages(client, capsys):
     assert client.login(username="chenjing", password=passwords["chenjing"])
     assert client.get(reverse("dashboard")).status_code == 200
     page = client.get(reverse("unit-detail", args=[centre.pk]))
-    assert page.status_code == 200 and "济南市历下区机关事务服务中心" in page.content.decode()
+    assert page.status_code == 200
+    shown = page.content.decode()
+    # The unit as the file gave it: its names, credit code and supervising department.
+    for text in (
+        "济南市历下区机关事务服务中心",
+        "Lixia District Government Offices Administration",
+        "12370102495214704Q",
+        "Supervising department",
+        "济南市历下区人民政府办公室",
+    ):
+        assert text in shown, text
+    page = client.get(reverse("jurisdiction-detail", args=[lixia.pk]))
+    assert "Lixia District" in page.content.decode()
 
 
 _ROLES = [
