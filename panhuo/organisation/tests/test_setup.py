@@ -274,3 +274,23 @@ def test_the_dry_run_and_the_real_run_agree_and_nothing_else_escapes(mutations):
                 assert written() == (0, 0, 0, 0, 0)
         assert verdicts[0] == verdicts[1]
         transaction.set_rollback(True)
+
+
+def test_a_set_up_racing_another_is_refused_whole(place, monkeypatch):
+    """Between the checks and the writes another set-up inserts the same jurisdiction: the
+    database's constraint stops it, and the refusal is still a named one with nothing written
+    of this file."""
+    from panhuo.organisation import place as module
+
+    write = module._write
+
+    def racing(checker, operator, result):
+        Jurisdiction.objects.create(code="370102", name="历下区", level="district")
+        monkeypatch.setattr(module, "full_clean", lambda obj: None)  # the race beat the check
+        write(checker, operator, result)
+
+    monkeypatch.setattr(module, "_write", racing)
+    with pytest.raises(PlaceFileError) as refused:
+        place_setup(operator=OPERATOR, data=place)
+    assert [(p.entry, p.field) for p in refused.value.problems] == [("", "file")]
+    assert written() == (0, 0, 0, 0, 0)

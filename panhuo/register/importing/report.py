@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -82,6 +83,15 @@ def report_to_command(command: BaseCommand, report: Report, *, commit: bool, nou
     out = command.stdout
     out.write(f"{noun} {report.rows}: new {report.new}, updated {report.updated}, "
               f"unchanged {report.unchanged}, rejected {report.rejected}")  # fmt: skip
+    # Which header went to which field, and which were left out: a misspelt header is seen
+    # in the dry run, not discovered as an empty field after the commit.
+    for header, name in report.columns.items():
+        out.write(gettext("  column “%(header)s” → %(field)s") % {"header": header, "field": name})
+    if report.ignored_headers:
+        out.write(
+            gettext("  not imported (no field of that name): %(headers)s")
+            % {"headers": ", ".join(report.ignored_headers)}
+        )
     for e in report.errors:
         out.write(f"  row {e.row}, column {e.column}: {e.message}")
     if report.error_count > len(report.errors):
