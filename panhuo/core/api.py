@@ -120,14 +120,20 @@ def visible_unit(user, pk):
     return policy.units_for(user, "organisation", "view").get(pk=pk)
 
 
+#: The longest unit code (organisation.Unit.code).
+UNIT_CODE_MAX = 32
+
+
 def unit_id_from_key(user, key: str, resource: str = "asset") -> int:
     """The id a unit filter's code names, among the units where ``user`` may view ``resource``
     (an unknown code and the code of a unit they may not see are the same error, so codes do
     not leak). Raises ValueError naming the code."""
     text = key.strip()
-    found = list(
-        policy.units_for(user, resource, "view").filter(code=text).values_list("pk", flat=True)[:1]
-    )
+    found = []
+    # A code is at most 32 characters and never holds NUL (PostgreSQL refuses the query).
+    if len(text) <= UNIT_CODE_MAX and "\x00" not in text:
+        visible = policy.units_for(user, resource, "view")
+        found = list(visible.filter(code=text).values_list("pk", flat=True)[:1])
     if not found:
         raise ValueError(
             gettext("No holding unit you may see has the code “%(code)s”.") % {"code": text}

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.api import UNIT_CODE_MAX
 from panhuo.core.forms import (
     DateInput,
     FieldsetsMixin,
@@ -38,6 +39,8 @@ class UnitFilterField(forms.ModelChoiceField):
         text = str(value).strip()
         if text in self.empty_values or text.isdigit() or self.queryset is None:
             return None
+        if len(text) > UNIT_CODE_MAX or "\x00" in text:
+            return None  # no unit has such a code (and PostgreSQL refuses NUL in a query)
         return self.queryset.filter(code=text).first()
 
     def to_python(self, value):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,9 +57,28 @@ class ExternalDb:
     # --- life cycle -------------------------------------------------------------------------
 
     def create(self) -> ExternalDb:
+        """A migrated database: a copy of the suite's migrated one (``migrated.py``) where it
+        exists, else an empty one that ``panhuo migrate`` fills in a subprocess."""
+        from panhuo.core.tests import migrated
+
+        copies = os.environ.get("PANHUO_TEST_MIGRATE") != "1"
         if self._pg_admin is not None:
+            import psycopg
+
             self._pg(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            try:
+                if copies:
+                    self._pg(f'CREATE DATABASE "{self.name}" TEMPLATE "{migrated.pg_template()}"')
+                    return self
+            except psycopg.Error:
+                pass  # no template yet (or another run's migrations replaced it)
             self._pg(f'CREATE DATABASE "{self.name}"')
+        elif copies:
+            try:
+                shutil.copyfile(migrated.sqlite_copy(), self.name)
+                return self
+            except FileNotFoundError:
+                pass  # no copy yet (or another run's migrations replaced it): migrate
         self.panhuo("migrate", "--no-input", "-v0", timeout=300)
         return self
 

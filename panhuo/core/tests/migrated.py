@@ -74,10 +74,20 @@ def _in_memory(creation: BaseDatabaseCreation) -> bool:
     )
 
 
+def sqlite_copy() -> Path:
+    """The cached migrated SQLite database for today's migrations (it may not exist yet)."""
+    return cache_dir() / f"migrated-sqlite-{migrations_key('sqlite')}.sqlite3"
+
+
+def pg_template() -> str:
+    """The PostgreSQL template database for today's migrations (it may not exist yet)."""
+    return TEMPLATE_PREFIX + migrations_key("postgresql")
+
+
 def _sqlite_create(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize) -> str:
     """Load the cached migrated database into this worker's in-memory one, or make the cache."""
     folder = cache_dir()
-    copy = folder / f"migrated-sqlite-{migrations_key('sqlite')}.sqlite3"
+    copy = sqlite_copy()
     if not copy.is_file():
         name = _original_create_test_db(creation, verbosity, autoclobber, serialize)
         try:
@@ -128,7 +138,7 @@ def _pg_create(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize
     from django.conf import settings
 
     connection = creation.connection
-    template = TEMPLATE_PREFIX + migrations_key("postgresql")
+    template = pg_template()
     test_name = creation._get_test_db_name()
     quote = connection.ops.quote_name
     if not _pg_exists(creation, template):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from panhuo.core.testing import AssetFactory, build_world
+from panhuo.core.tests.api_support import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,16 @@ def test_the_asset_list_page_takes_the_code_and_names_an_unknown_one(w):
     assert "No holding unit you may see has the code “NOPE”." in html
     zh = _client(w, "office", "zh-hans").get(reverse("asset-list"), {"unit": "NOPE"})
     assert "您可查看的持有单位中没有编码为“NOPE”的单位。" in zh.content.decode()
+
+
+def test_a_code_no_unit_can_have_is_an_error_not_a_server_error(world):
+    """Found by schemathesis on PostgreSQL: a unit filter holding NUL answered 500 (PostgreSQL
+    refuses NUL in a query), and so would an over-long one be looked up for nothing."""
+    client = client_for(world, "office")
+    for bad in ("U\x001", "U" * 33):
+        for url in ("/api/v1/assets", "/api/v1/packages/candidates"):
+            r = client.get(url, {"unit": bad})
+            assert r.status_code == 422, (url, r.status_code)
+        r = client.get("/assets/", {"unit": bad})
+        html = r.content.decode()
+        assert r.status_code == 200 and "No holding unit you may see has the code" in html
