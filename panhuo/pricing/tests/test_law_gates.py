@@ -193,11 +193,13 @@ def test_a_mixed_package_takes_the_strictest_of_each_threshold(world):
     assert str(t.sources["approval_floor_pct"]) == "Order 32 art. 18"
 
 
-def test_land_waits_for_the_announcement_and_the_listing(world):
+def test_land_waits_for_the_listing_period(world):
+    """The disclosure of land-use rights ends no sooner than the 10-day listing (MLR Order 39
+    art. 19); the 20-day announcement ran before the listing, which its own gate holds."""
     land = _package(world, [AssetFactory(unit=world.unit, kind="land")])
     p = ds.project_create(actor=world.user("office"), package=land, reserve_price=D("1000"))
     monday = dt.date(2025, 3, 3)
-    assert rules.disclosure_due(p, monday) >= monday + dt.timedelta(days=30)
+    assert rules.disclosure_due(p, monday) >= monday + dt.timedelta(days=10)
 
 
 def test_land_periods_at_and_past_their_thresholds():
