@@ -16,14 +16,19 @@ from panhuo.core.api import (
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import ERRORS, ErrorOut, Id
 from panhuo.disposal import money
+from panhuo.disposal.candidate_schemas import (
+    CandidateFilters,
+    CandidateOut,
+    PackageSuggestionOut,
+    SuggestionFilters,
+    suggestion_out,
+)
 from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.models import Channel, DisposalProject, PackageItem, ProjectEvent
 from panhuo.disposal.price_exceptions import price_exception_request
 from panhuo.disposal.schemas import (
     BoardColumn,
     BoardFilters,
-    CandidateFilters,
-    CandidateOut,
     ExpectedOut,
     OverdueProjectOut,
     PackageAssetsIn,
@@ -31,7 +36,6 @@ from panhuo.disposal.schemas import (
     PackageFilters,
     PackageIn,
     PackageOut,
-    PackageSuggestionOut,
     PriceExceptionIn,
     PriceExceptionOut,
     ProjectDetailOut,
@@ -40,9 +44,7 @@ from panhuo.disposal.schemas import (
     ProjectOut,
     ProjectPatch,
     RoundOut,
-    SuggestionFilters,
     TransitionIn,
-    suggestion_out,
 )
 from panhuo.disposal.selectors import (
     board,
