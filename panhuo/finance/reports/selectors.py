@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from panhuo.core import workdays
 from panhuo.core.errors import ValidationError
 from panhuo.core.money import ZERO
 from panhuo.core.querying import narrowed
@@ -35,7 +36,11 @@ class OverdueRow:
     expected: ExpectedReceipt
     paid: Decimal
     outstanding: Decimal
+    #: Calendar days since the due date.
     days_overdue: int
+    #: Working days of the project's jurisdiction since the due date: the lateness the README
+    #: and the instalment plans state (holidays and adjusted working days counted).
+    working_days_overdue: int
 
     @property
     def project(self):
@@ -88,6 +93,7 @@ class OverdueRow:
 
 
 OVERDUE_ORDERINGS = {
+    "working_days_overdue": lambda r: (r.working_days_overdue, r.expected.pk),
     "days_overdue": lambda r: (r.days_overdue, r.expected.pk),
     "outstanding": lambda r: (r.outstanding, r.expected.pk),
     "due_date": lambda r: (r.expected.due_date, r.expected.pk),
@@ -116,10 +122,11 @@ def overdue_receipts(
     jurisdiction=None,
     kind: str = "",
     min_days: int | None = None,
-    ordering: str = "-days_overdue",
+    ordering: str = "-working_days_overdue",
 ) -> list[OverdueRow]:
     """Every expected receipt the caller may read that is due before ``today`` and not fully
-    covered by its project's receipts, with what is still outstanding and for how long."""
+    covered by its project's receipts, with what is still outstanding and for how long.
+    ``min_days`` counts working days of the project's jurisdiction, as the lateness shown does."""
     late = (
         ExpectedReceipt.objects.visible_to(user)
         .filter(cancelled=False, due_date__lt=today)
@@ -147,14 +154,16 @@ def overdue_receipts(
         due = e.amount - paid
         if due <= 0 or e.pk not in wanted or (kind and e.kind != kind):
             continue
-        days = (today - e.due_date).days
-        if min_days is not None and days < min_days:
+        working = workdays.working_days_between(
+            e.due_date, today, jurisdiction=e.project.package.jurisdiction
+        )
+        if min_days is not None and working < min_days:
             continue
-        out.append(OverdueRow(e, paid, due, days))
+        out.append(OverdueRow(e, paid, due, (today - e.due_date).days, working))
     desc = ordering.startswith("-")
     key = OVERDUE_ORDERINGS.get(ordering.lstrip("-"))
     if key is None:
-        desc, key = True, OVERDUE_ORDERINGS["days_overdue"]
+        desc, key = True, OVERDUE_ORDERINGS["working_days_overdue"]
     return sorted(out, key=key, reverse=desc)
 
 
