@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from panhuo.core.schemas import Id, Ordering, Text
 from panhuo.organisation.models import Jurisdiction, Role, Unit
+from panhuo.organisation.schemas import PlaceRef
 
 # Literals, not the models' enums: in the OpenAPI document an enum is a component named after its
 # class, and another app's "Kind" would take the place of Unit.Kind.
@@ -88,17 +89,12 @@ class GrantIn(Forbid):
     unit: Id | None = Field(None, description="Id of the unit (unit asset officers only).")
 
 
-class Ref(Schema):
-    id: int
-    name: str
-
-
 class AssignmentOut(Schema):
     id: int
     role: str
     label: str
-    jurisdiction: Ref
-    unit: Ref | None
+    jurisdiction: PlaceRef
+    unit: PlaceRef | None
     started_at: dt.datetime
     ended_at: dt.datetime | None
 
