@@ -416,7 +416,7 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
             plan["event_note"] = SINGLE_BIDDER_NOTE
     if t.needs_deal and project.channel in {Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED}:
         due = deadlines.due("payment_due", project, plan.get("deal_on", today))
-        _expected(project, [(due, project.deal_price, money.INSTALMENT, "")])
+        _expected(project, [(due, project.deal_price, money.PAYMENT, "")])
         if "deal_on" in plan:
             plan["due_on"] = due
     if "tranches" in plan:

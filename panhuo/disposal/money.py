@@ -19,7 +19,8 @@ from panhuo.core.hooks import Hook
 receivables = Hook("disposal.money.receivables")
 
 # The kinds of money due (finance's ExpectedKind values).
-RENT, INSTALMENT, FEE, TRANCHE, DEPOSIT = "rent", "instalment", "fee", "tranche", "deposit"
+RENT, PAYMENT, INSTALMENT, FEE = "rent", "payment", "instalment", "fee"
+TRANCHE, DEPOSIT = "tranche", "deposit"
 
 
 def _finance() -> Any:

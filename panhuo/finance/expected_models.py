@@ -16,6 +16,8 @@ from panhuo.organisation import policy
 
 class ExpectedKind(models.TextChoices):
     RENT = "rent", _("Rent")
+    #: The deal price in one payment (the deal's own row, or a plan of one row).
+    PAYMENT = "payment", _("Payment in full")
     INSTALMENT = "instalment", _("Instalment")
     FEE = "fee", _("Concession fee")
     TRANCHE = "tranche", _("Tranche proceeds")
@@ -47,7 +49,7 @@ class ExpectedReceipt(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="expected_amount_gt_0"),
             models.CheckConstraint(
-                condition=Q(kind__in=["rent", "instalment", "fee", "tranche", "deposit"]),
+                condition=Q(kind__in=[k.value for k in ExpectedKind]),
                 name="expected_kind_valid",
             ),
         ]

@@ -50,6 +50,9 @@ SALE_CHANNELS = frozenset({Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED
 MAX_ROWS = 24
 RATE_MAX = Decimal("100")
 
+#: The rows a payment plan replaces: the deal's payment in full or an earlier plan's.
+PLAN_KINDS = (ExpectedKind.PAYMENT, ExpectedKind.INSTALMENT)
+
 
 @dataclass(frozen=True)
 class PlanRow:
@@ -183,24 +186,22 @@ def instalment_plan_set(
             project, plan, deal_date=deal_date(project), interest_rate=rate,
             security_kind=security_kind, security_reference=security_reference,
         )  # fmt: skip
-        old = ExpectedReceipt.objects.filter(
-            project=project, cancelled=False, kind=ExpectedKind.INSTALMENT
-        )
+        old = ExpectedReceipt.objects.filter(project=project, cancelled=False, kind__in=PLAN_KINDS)
         before = [(str(e.due_date), str(e.amount)) for e in old]
         old.update(cancelled=True)
         DeferredTerms.objects.filter(project=project, cancelled=False).update(cancelled=True)
         n = len(plan)
         made = []
         for i, r in enumerate(plan):
+            kind = ExpectedKind.PAYMENT if n == 1 else ExpectedKind.INSTALMENT
             if n == 1:
-                label = "Payment in full"
+                label = ""  # the kind says it, in the reader's language
             elif i == 0:
                 label = "Down payment"
             else:
                 label = f"Instalment {i} of {n - 1}" + (f" (interest {rate} %)" if rate else "")
             e = ExpectedReceipt(
-                project=project, due_date=r.due_date, amount=r.amount,
-                kind=ExpectedKind.INSTALMENT, label=label,
+                project=project, due_date=r.due_date, amount=r.amount, kind=kind, label=label,
             )  # fmt: skip
             e.full_clean()
             e.save(force_insert=True)
@@ -264,7 +265,7 @@ def plan_lines(project: DisposalProject, *, today: dt.date) -> list[PlanLine]:
     (of the jurisdiction's calendar) an overdue one is late."""
     out = []
     for line in expected.lines(project, today=today):
-        if line.expected.kind != ExpectedKind.INSTALMENT:
+        if line.expected.kind not in PLAN_KINDS:
             continue
         late = 0
         if line.overdue:

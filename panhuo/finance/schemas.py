@@ -278,3 +278,8 @@ class TrailOut(Schema):
     debt: str
     creditor: str
     debt_type: str
+    asset_id: int
+    package_id: int
+    project_id: int
+    receipt_id: int
+    debt_id: int

@@ -39,26 +39,32 @@ class TrailRow:
     debt: str
     creditor: str
     debt_type: str
+    # The records' ids, so the page and the API can link to each (the CSV keeps HEADERS).
+    asset_id: int = 0
+    package_id: int = 0
+    project_id: int = 0
+    receipt_id: int = 0
+    debt_id: int = 0
 
     def as_list(self) -> list[str]:
-        return ["" if v is None else str(v) for v in self.__dict__.values()]
+        return ["" if (v := getattr(self, h)) is None else str(v) for h in HEADERS]
 
 
-def _shares(package_ids) -> dict[int, list[tuple[str, str, Decimal]]]:
-    """Each package's assets with their share of the package's value."""
-    items: dict[int, list[tuple[str, str, Decimal]]] = {}
-    for pid, code, name, appraised, book in PackageItem.objects.filter(
+def _shares(package_ids) -> dict[int, list[tuple[int, str, str, Decimal]]]:
+    """Each package's assets (id, code, name) with their share of the package's value."""
+    items: dict[int, list[tuple[int, str, str, Decimal]]] = {}
+    for pid, aid, code, name, appraised, book in PackageItem.objects.filter(
         package_id__in=package_ids
-    ).values_list("package_id", "asset__code", "asset__name", "asset__appraised_value",
-                  "asset__book_value"):  # fmt: skip
-        items.setdefault(pid, []).append((code, name, appraised or book or Decimal(0)))
+    ).values_list("package_id", "asset_id", "asset__code", "asset__name",
+                  "asset__appraised_value", "asset__book_value"):  # fmt: skip
+        items.setdefault(pid, []).append((aid, code, name, appraised or book or Decimal(0)))
     out = {}
     for pid, rows in items.items():
-        total = sum(v for _c, _n, v in rows)
+        total = sum(v for _i, _c, _n, v in rows)
         out[pid] = [
-            (c, n, (v / total).quantize(Decimal("0.0001"), ROUND_HALF_UP) if total else
+            (i, c, n, (v / total).quantize(Decimal("0.0001"), ROUND_HALF_UP) if total else
              (Decimal(1) / len(rows)).quantize(Decimal("0.0001")))
-            for c, n, v in rows
+            for i, c, n, v in rows
         ]  # fmt: skip
     return out
 
@@ -80,14 +86,15 @@ def trail(user, *, asset=None, debt=None, receipt=None) -> Iterator[TrailRow]:
     shares = _shares({a.receipt.project.package_id for a in allocations})
     for a in allocations:
         project = a.receipt.project
-        for code, name, share in shares.get(project.package_id, []):
-            if asset is not None and code != asset.code:
+        for asset_id, code, name, share in shares.get(project.package_id, []):
+            if asset is not None and asset_id != asset.pk:
                 continue
             yield TrailRow(
                 code, name, project.package.code, project.code, project.status,
                 project.deal_price, a.receipt.voucher, a.receipt.received_on.isoformat(), a.pk,
                 a.allocated_on.isoformat(), a.signed_amount, share, a.debt.code,
-                a.debt.creditor, a.debt.debt_type,
+                a.debt.creditor, a.debt.debt_type, asset_id, project.package_id, project.pk,
+                a.receipt_id, a.debt_id,
             )  # fmt: skip
 
 

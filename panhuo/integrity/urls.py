@@ -1,8 +1,6 @@
-from django.urls import path
-
+from panhuo.core.routes import record_pages
 from panhuo.integrity import views
 
-urlpatterns = [
-    path("", views.audit_list_view, name="audit-list"),
-    path("verify/", views.audit_verify_view, name="audit-verify"),
-]
+urlpatterns = record_pages(
+    "", "audit", list=views.audit_list_view, pages={"verify": views.audit_verify_view}
+)

@@ -1,14 +1,19 @@
 from django.urls import path
 
+from panhuo.core.routes import record_pages
 from panhuo.register import import_views, views
 
 urlpatterns = [
-    path("", views.asset_list_view, name="asset-list"),
-    path("export.csv", views.asset_export, name="asset-export"),
+    *record_pages(
+        "",
+        "asset",
+        list=views.asset_list_view,
+        export=views.asset_export,
+        create=views.asset_create_view,
+        detail=views.asset_detail,
+        edit=views.asset_edit,
+    ),
     path("export.xlsx", views.asset_export_xlsx, name="asset-export-xlsx"),
-    path("new/", views.asset_create_view, name="asset-create"),
-    path("<int:pk>/", views.asset_detail, name="asset-detail"),
-    path("<int:pk>/edit/", views.asset_edit, name="asset-edit"),
     path("<int:pk>/encumbrances/", views.encumbrance_add_view, name="asset-encumbrance-add"),
     path(
         "<int:pk>/encumbrances/<int:encumbrance_pk>/remove/",
@@ -18,37 +23,32 @@ urlpatterns = [
     # Bulk import: upload → run (queued for the worker) → progress → report.
     path("import/", import_views.asset_import_view, name="asset-import"),
     path("import/debts/", import_views.debt_import_view, name="debt-import"),
-    path("import/runs/", import_views.import_run_list_view, name="import-run-list"),
-    path("import/runs/<int:pk>/", import_views.import_run_detail, name="import-run-detail"),
+    *record_pages(
+        "import/runs/",
+        "import-run",
+        list=import_views.import_run_list_view,
+        detail=import_views.import_run_detail,
+        actions={
+            "cancel": import_views.import_run_cancel_view,
+            "rerun": import_views.import_run_rerun_view,
+            "commit": import_views.import_run_commit_view,
+        },
+    ),
     path(
         "import/runs/<int:pk>/progress.json",
         import_views.import_run_progress,
         name="import-run-progress",
     ),
     path(
-        "import/runs/<int:pk>/cancel/",
-        import_views.import_run_cancel_view,
-        name="import-run-cancel",
-    ),
-    path(
-        "import/runs/<int:pk>/rerun/",
-        import_views.import_run_rerun_view,
-        name="import-run-rerun",
-    ),
-    path(
-        "import/runs/<int:pk>/commit/",
-        import_views.import_run_commit_view,
-        name="import-run-commit",
-    ),
-    path(
         "import/runs/<int:pk>/errors.csv", import_views.import_run_errors, name="import-run-errors"
     ),
-    path("import/mappings/", import_views.mapping_list, name="import-mapping-list"),
-    path("import/mappings/new/", import_views.mapping_edit, name="import-mapping-create"),
-    path("import/mappings/<int:pk>/", import_views.mapping_edit, name="import-mapping-edit"),
-    path(
-        "import/mappings/<int:pk>/delete/",
-        import_views.mapping_delete_view,
-        name="import-mapping-delete",
+    *record_pages(
+        "import/mappings/",
+        "import-mapping",
+        list=import_views.mapping_list,
+        create=import_views.mapping_edit,
+        actions={"delete": import_views.mapping_delete_view},
     ),
+    # A mapping's page is its edit form.
+    path("import/mappings/<int:pk>/", import_views.mapping_edit, name="import-mapping-edit"),
 ]

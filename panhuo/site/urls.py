@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from panhuo.core import saved_filters
+from panhuo.core.routes import record_pages
 from panhuo.site import views
 
 urlpatterns = [
@@ -10,11 +11,11 @@ urlpatterns = [
     path("", include("panhuo.organisation.urls")),
     path("assets/", include("panhuo.register.urls")),
     path("scope/", include("panhuo.register.scope_urls")),
-    path("filters/save/", saved_filters.saved_filter_save_view, name="saved-filter-save"),
-    path(
-        "filters/<int:pk>/delete/",
-        saved_filters.saved_filter_delete_view,
-        name="saved-filter-delete",
+    *record_pages(
+        "filters/",
+        "saved-filter",
+        pages={"save": saved_filters.saved_filter_save_view},
+        actions={"delete": saved_filters.saved_filter_delete_view},
     ),
     path("", include("panhuo.disposal.urls")),
     path("", include("panhuo.finance.urls")),

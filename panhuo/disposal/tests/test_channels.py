@@ -73,7 +73,7 @@ def test_auction_rounds_relist_at_a_reduced_reserve_then_sell(world):
     # The payment term runs: 5 working days, one expected receipt for the deal price.
     assert p.due_on == add_working_days(today, 5, jurisdiction=world.district)
     assert list(p.expected_receipts.values_list("amount", "kind")) == [
-        (Decimal("95.00"), "instalment")
+        (Decimal("95.00"), "payment")
     ]
     # The result notice goes up at the deal (the contract is in force): the payment term
     # still runs while it is up; paid in full, the project waits for the notice to end.

@@ -111,7 +111,7 @@ def test_expected_receipts(aw, who):
     r = check(aw, who, "GET", url, expected=expect(404, **each(READERS_A, 200), unit_officer=403))
     if r.status_code == 200:
         (line,) = r.json()
-        assert line["kind"] == "instalment" and line["amount"] == "6000000.00"
+        assert line["kind"] == "payment" and line["amount"] == "6000000.00"
         # 4,000,000 of 6,000,000 in; the rest is due within the payment term, not yet late.
         assert line["paid"] == "4000000.00" and line["state"] == "part_paid"
 

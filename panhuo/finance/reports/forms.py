@@ -21,7 +21,7 @@ class OverdueFilterForm(ViewablePlaces, forms.Form):
     )
     kind = choice_filter(_("Kind"), ExpectedKind.choices, _("All kinds"))
     min_days = forms.IntegerField(
-        label=_("At least days overdue"), required=False, min_value=0, max_value=100000
+        label=_("At least working days overdue"), required=False, min_value=0, max_value=100000
     )
 
     def filters(self) -> dict:

@@ -12,7 +12,8 @@ from panhuo.finance.expected_models import ExpectedKind
 from panhuo.finance.schemas import Rate
 
 OverdueOrdering = Literal[
-    "days_overdue", "-days_overdue", "outstanding", "-outstanding", "due_date", "-due_date",
+    "working_days_overdue", "-working_days_overdue", "days_overdue", "-days_overdue",
+    "outstanding", "-outstanding", "due_date", "-due_date",
     "project", "-project", "jurisdiction", "-jurisdiction",
 ]  # fmt: skip
 
@@ -21,8 +22,10 @@ class OverdueFilters(Schema):
     q: Text = Field("", description="Project code, buyer or label contains.")
     jurisdiction: Id | None = Field(None, description="This jurisdiction and those below it.")
     kind: ExpectedKind | None = None
-    min_days: int | None = Field(None, ge=0, le=100000)
-    ordering: OverdueOrdering = "-days_overdue"
+    min_days: int | None = Field(
+        None, ge=0, le=100000, description="At least this many working days overdue."
+    )
+    ordering: OverdueOrdering = "-working_days_overdue"
 
 
 class OverdueReceiptOut(Schema):
@@ -38,7 +41,10 @@ class OverdueReceiptOut(Schema):
     amount: MoneyOut
     paid: MoneyOut
     outstanding: MoneyOut
-    days_overdue: int
+    days_overdue: int = Field(description="Calendar days since the due date.")
+    working_days_overdue: int = Field(
+        description="Working days of the jurisdiction's calendar since the due date."
+    )
 
 
 class ReconciliationQuery(Schema):

@@ -18,9 +18,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import Q, Sum
 
+from panhuo.core import workdays
 from panhuo.core.errors import ValidationError
 from panhuo.core.money import ZERO
 from panhuo.core.querying import narrowed
@@ -30,64 +32,39 @@ from panhuo.finance.models import Allocation, Receipt
 # --- Overdue expected receipts ------------------------------------------------------------------
 
 
+def _of(path: str) -> property:
+    """A row's read-only attribute that is ``path`` (dotted) from it."""
+    return property(attrgetter(path))
+
+
 @dataclass(frozen=True)
 class OverdueRow:
     expected: ExpectedReceipt
     paid: Decimal
     outstanding: Decimal
+    #: Calendar days since the due date.
     days_overdue: int
+    #: Working days of the project's jurisdiction since the due date: the lateness the README
+    #: and the instalment plans state (holidays and adjusted working days counted).
+    working_days_overdue: int
 
-    @property
-    def project(self):
-        return self.expected.project
-
-    @property
-    def jurisdiction(self):
-        return self.expected.project.package.jurisdiction
-
+    project = _of("expected.project")
+    jurisdiction = _of("expected.project.package.jurisdiction")
     # Flat names for the API schema.
-    @property
-    def expected_id(self) -> int:
-        return self.expected.pk
-
-    @property
-    def project_id(self) -> int:
-        return self.expected.project_id
-
-    @property
-    def project_code(self) -> str:
-        return self.expected.project.code
-
-    @property
-    def buyer(self) -> str:
-        return self.expected.project.buyer
-
-    @property
-    def jurisdiction_id(self) -> int:
-        return self.jurisdiction.pk
-
-    @property
-    def jurisdiction_name(self) -> str:
-        return self.jurisdiction.name
-
-    @property
-    def kind(self) -> str:
-        return self.expected.kind
-
-    @property
-    def label(self) -> str:
-        return self.expected.label
-
-    @property
-    def due_date(self) -> dt.date:
-        return self.expected.due_date
-
-    @property
-    def amount(self) -> Decimal:
-        return self.expected.amount
+    expected_id = _of("expected.pk")
+    project_id = _of("expected.project_id")
+    project_code = _of("expected.project.code")
+    buyer = _of("expected.project.buyer")
+    jurisdiction_id = _of("expected.project.package.jurisdiction.pk")
+    jurisdiction_name = _of("expected.project.package.jurisdiction.name")
+    kind = _of("expected.kind")
+    label = _of("expected.label")
+    due_date = _of("expected.due_date")
+    amount = _of("expected.amount")
 
 
 OVERDUE_ORDERINGS = {
+    "working_days_overdue": lambda r: (r.working_days_overdue, r.expected.pk),
     "days_overdue": lambda r: (r.days_overdue, r.expected.pk),
     "outstanding": lambda r: (r.outstanding, r.expected.pk),
     "due_date": lambda r: (r.expected.due_date, r.expected.pk),
@@ -116,10 +93,11 @@ def overdue_receipts(
     jurisdiction=None,
     kind: str = "",
     min_days: int | None = None,
-    ordering: str = "-days_overdue",
+    ordering: str = "-working_days_overdue",
 ) -> list[OverdueRow]:
     """Every expected receipt the caller may read that is due before ``today`` and not fully
-    covered by its project's receipts, with what is still outstanding and for how long."""
+    covered by its project's receipts, with what is still outstanding and for how long.
+    ``min_days`` counts working days of the project's jurisdiction, as the lateness shown does."""
     late = (
         ExpectedReceipt.objects.visible_to(user)
         .filter(cancelled=False, due_date__lt=today)
@@ -147,14 +125,16 @@ def overdue_receipts(
         due = e.amount - paid
         if due <= 0 or e.pk not in wanted or (kind and e.kind != kind):
             continue
-        days = (today - e.due_date).days
-        if min_days is not None and days < min_days:
+        working = workdays.working_days_between(
+            e.due_date, today, jurisdiction=e.project.package.jurisdiction
+        )
+        if min_days is not None and working < min_days:
             continue
-        out.append(OverdueRow(e, paid, due, days))
+        out.append(OverdueRow(e, paid, due, (today - e.due_date).days, working))
     desc = ordering.startswith("-")
     key = OVERDUE_ORDERINGS.get(ordering.lstrip("-"))
     if key is None:
-        desc, key = True, OVERDUE_ORDERINGS["days_overdue"]
+        desc, key = True, OVERDUE_ORDERINGS["working_days_overdue"]
     return sorted(out, key=key, reverse=desc)
 
 

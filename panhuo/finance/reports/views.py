@@ -35,7 +35,7 @@ class OverdueList(ObjectList):
 
     target, resource, url_name = "overdue-receipts", "receipt", "overdue-receipts"
     template, filter_form = "finance/overdue_receipts.html", OverdueFilterForm
-    rows, orderings, default_sort = overdue_receipts, OVERDUE_ORDERINGS, "-days_overdue"
+    rows, orderings = overdue_receipts, OVERDUE_ORDERINGS
     export_name = "overdue-receipts"
     columns = [
         Column("project", _l("Project"), "project_code"),
@@ -47,7 +47,8 @@ class OverdueList(ObjectList):
         Column("amount", _l("Amount (yuan)"), numeric=True),
         Column("paid", _l("Paid (yuan)"), numeric=True),
         Column("outstanding", _l("Outstanding (yuan)"), numeric=True),
-        Column("days_overdue", _l("Days overdue"), numeric=True),
+        Column("working_days_overdue", _l("Working days overdue"), numeric=True),
+        Column("days_overdue", _l("Calendar days overdue"), numeric=True, show=False),
     ]
 
     def get_queryset(self, filters: dict):

@@ -77,7 +77,8 @@ def test_payment_in_full_replaces_the_deal_row(aw):
     assert [r[1] for r in _live(p)] == [PRICE]
     instalment_plan_set(actor=aw.w.user("finance"), project=p, rows=[
         {"due_date": _wd(5), "amount": "6000000.00"}])  # fmt: skip
-    assert _live(p) == [(_wd(5), PRICE, "Payment in full")]
+    assert _live(p) == [(_wd(5), PRICE, "")]
+    assert p.expected_receipts.get(cancelled=False).get_kind_display() == "Payment in full"
     # The old row is kept, cancelled; the audit log has the plan.
     assert ExpectedReceipt.objects.filter(project=p, cancelled=True).count() == 1
     assert AuditEntry.objects.filter(action="instalment_plan.set").count() == 1

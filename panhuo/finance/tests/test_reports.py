@@ -13,6 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from panhuo.core import workdays
 from panhuo.core.tests.api_support import (
     CALLERS,
     READERS_A,
@@ -62,6 +63,10 @@ def test_overdue_lists_what_receipts_do_not_cover(aw):
     assert [(r.label, r.paid, r.outstanding, r.days_overdue) for r in rows] == [
         ("instalment 1", D("1000000.00"), D("1000000.00"), 10)
     ]
+    # Lateness is counted in the district's working days: ten calendar days hold fewer.
+    due = today - dt.timedelta(days=10)
+    working = workdays.working_days_between(due, today, jurisdiction=aw.w.district)
+    assert rows[0].working_days_overdue == working and 0 < working < 10
     assert rows[0].jurisdiction == aw.w.district
     # Once paid, nothing is overdue.
     fs.receipt_create(
@@ -74,8 +79,10 @@ def test_overdue_lists_what_receipts_do_not_cover(aw):
 def test_overdue_filters_and_sort(aw):
     today = _late_schedule(aw)
     user = aw.w.user("auditor")
-    assert overdue_receipts(user, today=today, min_days=11) == []
-    assert len(overdue_receipts(user, today=today, min_days=10)) == 1
+    working = overdue_receipts(user, today=today)[0].working_days_overdue
+    # The floor counts working days, like the lateness shown.
+    assert overdue_receipts(user, today=today, min_days=working + 1) == []
+    assert len(overdue_receipts(user, today=today, min_days=working)) == 1
     assert overdue_receipts(user, today=today, kind="rent") == []
     assert overdue_receipts(user, today=today, q="nobody") == []
     assert len(overdue_receipts(user, today=today, q=aw.concluded.code)) == 1
@@ -104,6 +111,20 @@ def test_overdue_api_per_caller(aw, who):
         if who in READERS_A:
             assert body["results"][0]["outstanding"] == "1000000.00"
             assert body["results"][0]["days_overdue"] == 10
+            assert 0 < body["results"][0]["working_days_overdue"] < 10
+
+
+def test_overdue_counts_working_days_over_a_holiday(aw):
+    """Due on 30 September 2026, unpaid on 9 October: nine calendar days, but the National
+    Day holiday (1-7 October) leaves two working days late, and the list says two."""
+    ExpectedReceipt.objects.filter(project=aw.concluded).update(cancelled=True)
+    ExpectedReceipt.objects.create(
+        project=aw.concluded, due_date=dt.date(2026, 9, 30), amount=D("9000000.00"),
+        kind="instalment", label="late over the holiday",
+    )  # fmt: skip
+    rows = overdue_receipts(aw.w.user("finance"), today=dt.date(2026, 10, 9))
+    assert [(r.days_overdue, r.working_days_overdue) for r in rows] == [(9, 2)]
+    assert overdue_receipts(aw.w.user("finance"), today=dt.date(2026, 10, 9), min_days=3) == []
 
 
 def test_overdue_api_bad_input_and_hidden_jurisdiction(aw):

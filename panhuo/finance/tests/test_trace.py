@@ -88,3 +88,34 @@ def test_the_trace_csv_keeps_reversals_numeric(world, client):
     assert csv_cell("-1,200.50") == "-1,200.50" and csv_cell("+3") == "+3"
     for formula in ("-2+3+cmd|' /C calc'!A0", "-1e5", "-inf", "@SUM(A1)", "+", "-"):
         assert csv_cell(formula) == "'" + formula
+
+
+def test_the_trace_page_links_every_record(world, client):
+    """Issue 14: the trace table named the package, project, receipt and debt without links;
+    each cell now leads to its record's page (and the API gives the ids)."""
+    from django.urls import reverse
+
+    asset = AssetFactory(unit=world.unit, appraised_value=D("100.00"))
+    project = concluded_project(world, deal_price=D("100.00"), assets=[asset])
+    fin = world.user("finance")
+    r = fs.receipt_create(actor=fin, project=project, amount="100.00",
+                          received_on=dt.date(2026, 1, 5), voucher="V-L",
+                          budget_class="non_tax")  # fmt: skip
+    debt = fs.debt_create(
+        actor=fin,
+        jurisdiction=world.district,
+        data={"creditor": "Bank", "debt_type": "bank_loan", "principal": "100.00",
+              "rate": D("3"), "issue_date": dt.date(2020, 1, 1),
+              "maturity_date": dt.date(2030, 1, 1)},
+    )  # fmt: skip
+    fs.allocation_create(actor=fin, receipt=r, debt=debt, amount="100.00")
+    client.force_login(fin)
+    page = client.get(reverse("trace-debt", args=[debt.pk])).content.decode()
+    for name, pk in [("asset-detail", asset.pk), ("package-detail", project.package_id),
+                     ("project-detail", project.pk), ("receipt-detail", r.pk),
+                     ("debt-detail", debt.pk)]:  # fmt: skip
+        assert f'href="{reverse(name, args=[pk])}"' in page, name
+    body = client.get(f"/api/v1/trace?debt={debt.pk}").json()
+    assert (body[0]["asset_id"], body[0]["receipt_id"], body[0]["debt_id"]) == (
+        asset.pk, r.pk, debt.pk,
+    )  # fmt: skip
