@@ -123,7 +123,7 @@ def test_a_user_is_created_reset_deactivated_and_their_roles_kept_as_history(p):
     assert user.check_password(password) and user.must_change_password
     detail = reverse("admin-user-detail", args=[user.pk])
     given = admin.post(
-        reverse("admin-role-assign", args=[user.pk]),
+        reverse("admin-user-roles", args=[user.pk]),
         {"role": "finance", "jurisdiction": p.lixia.pk},
     )
     assert given.status_code == 302
@@ -133,7 +133,7 @@ def test_a_user_is_created_reset_deactivated_and_their_roles_kept_as_history(p):
     assert page.count("Finance officer") >= 1 and "End role" in page
     ra.refresh_from_db()
     assert ra.ended_at is not None
-    bad_grant = admin.post(reverse("admin-role-assign", args=[user.pk]), {"role": "office"})
+    bad_grant = admin.post(reverse("admin-user-roles", args=[user.pk]), {"role": "office"})
     assert bad_grant.status_code == 200 and "jurisdiction" in bad_grant.context["grant_form"].errors
     reset = admin.post(reverse("admin-user-password-reset", args=[user.pk]))
     new = re.search(r'data-testid="password">([^<]+)<', reset.content.decode()).group(1)
