@@ -311,6 +311,15 @@ PANHUO = {
     # Seconds an import pauses after each batch (default none): on a busy site, a big import
     # then leaves the database to other users between batches.
     "IMPORT_BATCH_PAUSE": float(os.environ.get("PANHUO_IMPORT_BATCH_PAUSE", 0) or 0),
+    # A commit writes its checked rows this many at a time, one short transaction each, and
+    # pauses between two (seconds; unset: 0.15 on SQLite, whose busy handler sleeps up to
+    # 0.1 s, so a waiting writer always gets in; none on PostgreSQL).
+    "IMPORT_WRITE_BATCH": int(os.environ.get("PANHUO_IMPORT_WRITE_BATCH", 1000)),
+    "IMPORT_WRITE_PAUSE": (
+        float(os.environ["PANHUO_IMPORT_WRITE_PAUSE"])
+        if os.environ.get("PANHUO_IMPORT_WRITE_PAUSE")
+        else None
+    ),
     # A running import whose worker shows no sign of life for this long is reported failed.
     "IMPORT_STALE_SECONDS": float(os.environ.get("PANHUO_IMPORT_STALE_SECONDS", 60)),
     # Largest document (appraisal report, contract...) accepted on a record (bytes).

@@ -111,11 +111,7 @@ def _minutes(when) -> str:
 class RequestList(ObjectList):
     target, resource, url_name = "approvals", "approval", "approval-list"
     template, filter_form = "approvals/request_list.html", RequestFilterForm
-    rows, orderings, default_sort = (
-        request_list,
-        REQUEST_ORDERINGS,
-        "-created_at",
-    )  # searches q itself (object, chain)
+    rows, orderings = request_list, REQUEST_ORDERINGS  # searches q itself (object, chain)
     export_name = "approvals"
     columns = [
         Column("id", _l("Id"), "pk", show=False),
@@ -252,7 +248,7 @@ def withdraw_view(request, pk):
 class ChainList(ObjectList):
     target, resource, url_name = "chains", "approval_chain", "approval-chain-list"
     template, filter_form = "approvals/chain_list.html", ChainFilterForm
-    rows, orderings, default_sort = chain_list, CHAIN_ORDERINGS, "jurisdiction"
+    rows, orderings = chain_list, CHAIN_ORDERINGS
     columns = [
         Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
         Column("purpose", _l("Purpose"), "purpose_label"),

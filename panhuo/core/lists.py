@@ -8,8 +8,9 @@ A list page is a few lines of declaration (in the spirit of NetBox's generic lis
         target, resource, url_name = "assets", "asset", "asset-list"
         # the page's template, and its GET filter form (with ``filters()``)
         template, filter_form = "register/asset_list.html", AssetFilterForm
-        # the app's selector, rows(user, **filters); the sortable columns and the default
-        rows, orderings, default_sort = asset_list, ASSET_ORDERINGS, "code"
+        # the app's selector, rows(user, **filters), and the sortable columns; the default
+        # sort is the selector's own (its ``ordering`` default) unless ``default_sort`` says
+        rows, orderings = asset_list, ASSET_ORDERINGS
         columns = [Column("code", _("Code")), ...]
 
     asset_list_view = AssetList.as_view()
@@ -183,6 +184,7 @@ class ObjectList:
     search: ClassVar[tuple[str, ...]] = ()
     search_placeholder: ClassVar[Any] = ""
     orderings: ClassVar[dict[str, str]] = {}
+    #: The sort when none is asked for: by default the selector's (its ``ordering`` default).
     default_sort: ClassVar[str] = ""
     tiebreak: ClassVar[str] = "pk"
     columns: ClassVar[list[Column]] = []
@@ -192,6 +194,10 @@ class ObjectList:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if not cls.default_sort and hasattr(cls, "rows"):
+            ordering = signature(cls.rows).parameters.get("ordering")
+            if ordering is not None and isinstance(ordering.default, str):
+                cls.default_sort = ordering.default
         if cls.target:
             REGISTRY[cls.target] = cls
 

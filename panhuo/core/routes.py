@@ -16,7 +16,8 @@ path                     URL name                   keyword
 =======================  =========================  ==================
 
 so an app's ``urls.py`` declares which pages a record has, and a page that departs from the
-convention stays an ordinary ``path(...)`` beside them::
+convention stays an ordinary ``path(...)`` beside them. The prefix may hold the key of the
+record a new one is made under (``"projects/<int:project_pk>/receipts/"``, ``create=``)::
 
     urlpatterns = [
         *record_pages("debts/", "debt", list=views.debt_list_view, detail=views.debt_detail),

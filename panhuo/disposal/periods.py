@@ -166,57 +166,60 @@ def disclosure_ends_ok(
         )  # fmt: skip
 
 
-def deal_after_disclosure(
-    *, deal_on: dt.date, listed_on: dt.date, disclosure_ends: dt.date | None, physical: bool,
-    value: Decimal, t: rules.Thresholds, jurisdiction=None,
+#: The steps that wait for the round's disclosure to end: the gate, the field it refuses, and
+#: its refusal (``%(deal)s`` or ``%(relist)s`` is the step's day).
+_WAIT_FOR_DISCLOSURE = {
+    "deal": (
+        DISCLOSURE, "concluded_on",
+        _("No deal before the disclosure ends: listed on %(listed)s, disclosed until "
+          "%(ends)s (at least %(need)s working days); the deal is dated %(deal)s."),
+        _("Record the deal on %(first)s or later."),
+    ),
+    "relist": (
+        RELIST, "listed_on",
+        _("The current listing of %(listed)s is disclosed until %(ends)s (at least "
+          "%(need)s working days); a relisting dated %(relist)s would cut it short."),
+        _("Relist on %(first)s or later, once the disclosure has ended without a "
+          "buyer (or extend the disclosure instead)."),
+    ),
+}  # fmt: skip
+
+
+def _after_disclosure(
+    step: str, day: dt.date, *, listed_on: dt.date, disclosure_ends: dt.date | None,
+    physical: bool, value: Decimal, t: rules.Thresholds, jurisdiction=None,
 ) -> None:  # fmt: skip
-    """No deal until the round's disclosure has run in full: the deal day comes after the
-    last day of the disclosure, and the working days before it reach the minimum."""
+    """No ``step`` (a deal, a relisting) until the round's disclosure has run in full: its
+    ``day`` comes after the last day of the disclosure (the minimum of working days, or the
+    chosen or extended end if later), and the working days before it reach the minimum."""
     need = rules.disclosure_min_days(physical=physical, value=value, t=t)
     minimum = workdays.add_working_days(listed_on, need, jurisdiction=jurisdiction)
     last = max(disclosure_ends or minimum, minimum)
     short = rules.disclosure_period_ok(
-        start=listed_on, end=deal_on - ONE_DAY, physical=physical, value=value, t=t,
+        start=listed_on, end=day - ONE_DAY, physical=physical, value=value, t=t,
         jurisdiction=jurisdiction,
     )  # fmt: skip
-    if short is None and deal_on > last:
+    if short is None and day > last:
         return
+    gate, field, message, unblock = _WAIT_FOR_DISCLOSURE[step]
     raise GateRefused(
-        DISCLOSURE, field="concluded_on",
-        params={"deal": _iso(deal_on), "listed": _iso(listed_on), "ends": _iso(last),
-                "need": need, "first": _iso(last + ONE_DAY)},
-        message=_("No deal before the disclosure ends: listed on %(listed)s, disclosed until "
-                  "%(ends)s (at least %(need)s working days); the deal is dated %(deal)s."),
-        unblock=_("Record the deal on %(first)s or later."),
+        gate, field=field, message=message, unblock=unblock,
+        params={step: _iso(day), "listed": _iso(listed_on), "ends": _iso(last), "need": need,
+                "first": _iso(last + ONE_DAY)},
     )  # fmt: skip
 
 
-def relist_after_disclosure(
-    *, relist_on: dt.date, listed_on: dt.date, disclosure_ends: dt.date | None, physical: bool,
-    value: Decimal, t: rules.Thresholds, jurisdiction=None,
-) -> None:  # fmt: skip
-    """No relisting until the current round's disclosure has run in full without a buyer: the
-    new listing date comes after the last day of that disclosure (the same count as
-    ``deal_after_disclosure``: at least the minimum of working days, or the chosen or
-    extended end if later)."""
-    need = rules.disclosure_min_days(physical=physical, value=value, t=t)
-    minimum = workdays.add_working_days(listed_on, need, jurisdiction=jurisdiction)
-    last = max(disclosure_ends or minimum, minimum)
-    short = rules.disclosure_period_ok(
-        start=listed_on, end=relist_on - ONE_DAY, physical=physical, value=value, t=t,
-        jurisdiction=jurisdiction,
-    )  # fmt: skip
-    if short is None and relist_on > last:
-        return
-    raise GateRefused(
-        RELIST, field="listed_on",
-        params={"relist": _iso(relist_on), "listed": _iso(listed_on), "ends": _iso(last),
-                "need": need, "first": _iso(last + ONE_DAY)},
-        message=_("The current listing of %(listed)s is disclosed until %(ends)s (at least "
-                  "%(need)s working days); a relisting dated %(relist)s would cut it short."),
-        unblock=_("Relist on %(first)s or later, once the disclosure has ended without a "
-                  "buyer (or extend the disclosure instead)."),
-    )  # fmt: skip
+def deal_after_disclosure(*, deal_on: dt.date, **round_figures) -> None:
+    """No deal until the round's disclosure has run in full (``_after_disclosure``; the
+    round's ``listed_on``, ``disclosure_ends``, ``physical``, ``value``, ``t`` and
+    ``jurisdiction``)."""
+    _after_disclosure("deal", deal_on, **round_figures)
+
+
+def relist_after_disclosure(*, relist_on: dt.date, **round_figures) -> None:
+    """No relisting (at a lower reserve) until the current round's disclosure has run in full
+    without a buyer: the same count as for a deal (``_after_disclosure``)."""
+    _after_disclosure("relist", relist_on, **round_figures)
 
 
 def close_after_notice(

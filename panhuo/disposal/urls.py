@@ -23,10 +23,8 @@ urlpatterns = [
         views.package_remove_asset_view,
         name="package-remove-asset",
     ),
-    path(
-        "packages/<int:package_pk>/projects/new/",
-        views.project_create_view,
-        name="project-create",
+    *record_pages(
+        "packages/<int:package_pk>/projects/", "project", create=views.project_create_view
     ),
     *record_pages(
         "projects/",

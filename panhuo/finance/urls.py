@@ -32,10 +32,8 @@ urlpatterns = [
         actions={"reverse": risk_views.allocation_reverse_view},
     ),
     path("receipts/<int:pk>/allocations/", views.allocation_create_view, name="allocation-create"),
-    path(
-        "projects/<int:project_pk>/receipts/new/",
-        views.receipt_create_view,
-        name="receipt-create",
+    *record_pages(
+        "projects/<int:project_pk>/receipts/", "receipt", create=views.receipt_create_view
     ),
     path("receipts/overdue/", report_views.overdue_receipts_view, name="overdue-receipts"),
     path("reports/reconciliation/", report_views.reconciliation_view, name="reconciliation"),
@@ -66,10 +64,8 @@ urlpatterns = [
         detail=deposit_views.deposit_detail,
         actions={"step": deposit_views.deposit_step_view},
     ),
-    path(
-        "projects/<int:project_pk>/deposits/new/",
-        deposit_views.deposit_create_view,
-        name="deposit-create",
+    *record_pages(
+        "projects/<int:project_pk>/deposits/", "deposit", create=deposit_views.deposit_create_view
     ),
     path("risk/", risk_views.risk_indicators_view, name="risk-indicators"),
     path("risk/fiscal-inputs/", risk_views.fiscal_inputs_view, name="fiscal-inputs"),

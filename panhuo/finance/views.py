@@ -53,11 +53,7 @@ class DebtList(ObjectList):
 
     target, resource, url_name = "debts", "debt", "debt-list"
     template, filter_form = "finance/debt_list.html", DebtFilterForm
-    rows, orderings, default_sort = (
-        debt_list,
-        DEBT_ORDERINGS,
-        "maturity_date",
-    )  # searches q itself (code, creditor)
+    rows, orderings = debt_list, DEBT_ORDERINGS  # searches q itself (code, creditor)
     columns = [
         Column("code", _l("Code")),
         Column("creditor", _l("Creditor")),
@@ -165,11 +161,7 @@ def debt_create_view(request):
 class ReceiptList(ObjectList):
     target, resource, url_name = "receipts", "receipt", "receipt-list"
     template, filter_form = "finance/receipt_list.html", ReceiptFilterForm
-    rows, orderings, default_sort = (
-        receipt_list,
-        RECEIPT_ORDERINGS,
-        "-received_on",
-    )  # searches q itself (voucher, project code)
+    rows, orderings = receipt_list, RECEIPT_ORDERINGS  # searches q itself (voucher, project code)
     columns = [
         Column("voucher", _l("Voucher")),
         Column("project", _l("Project"), "project.code"),
@@ -194,10 +186,9 @@ class AllocationList(ObjectList):
 
     target, resource, url_name = "allocations", "allocation", "allocation-list"
     template, filter_form = "finance/allocation_list.html", AllocationFilterForm
-    rows, orderings, default_sort = (
+    rows, orderings = (
         allocation_list,
         ALLOCATION_ORDERINGS,
-        "-allocated_on",
     )  # searches q itself (voucher, project, debt, creditor)
     columns = [
         Column("allocated_on", _l("Allocated on")),

@@ -84,11 +84,7 @@ class DocumentList(ObjectList):
 
     target, resource, url_name = "documents", "document", "document-list"
     template, filter_form = "integrity/document_list.html", DocumentFilterForm
-    rows, orderings, default_sort = (
-        document_list,
-        DOCUMENT_ORDERINGS,
-        "-uploaded_at",
-    )  # searches q itself
+    rows, orderings = document_list, DOCUMENT_ORDERINGS  # searches q itself
     export_name = "documents"
     columns = [
         Column("title", _l("Title")),

@@ -107,6 +107,21 @@ def system_account() -> str:
         return "unknown"
 
 
+def add_operator_argument(parser) -> None:
+    """A command's ``--operator``: who runs it, the actor of what it writes in the audit log
+    (``operator_named`` reads it)."""
+    parser.add_argument(
+        "--operator",
+        default="",
+        help="Who is running this command, for the audit log (default: the system account).",
+    )
+
+
+def operator_named(name: str) -> str:
+    """The ``--operator`` given, else the system account."""
+    return name.strip() or system_account()
+
+
 def actor_label(actor) -> str:
     if isinstance(actor, Operator) or getattr(actor, "pk", None):
         return actor.get_username()

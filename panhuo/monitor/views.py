@@ -175,7 +175,7 @@ def thresholds_view(request):
 class RevenueList(ObjectList):
     target, resource, url_name = "revenue", "revenue", "revenue-list"
     template, filter_form = "monitor/revenue_list.html", RevenueFilterForm
-    rows, orderings, default_sort = revenue_list, REVENUE_ORDERINGS, "-month"  # searches q itself
+    rows, orderings = revenue_list, REVENUE_ORDERINGS  # searches q itself
     columns = [
         Column("jurisdiction_code", _l("Jurisdiction code"), "jurisdiction.code", show=False),
         Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -111,5 +111,32 @@ def api_token_authenticate(key: str) -> User | None:
     now = timezone.now()
     if last_used is None or now - last_used >= TOUCH_EVERY:
         # Bookkeeping, not a change of record: no audit entry for every script call.
-        ApiToken.objects.filter(pk=user.panhuo_token_id).update(last_used_at=now)
+        _touch(user.panhuo_token_id, now)
     return user
+
+
+def _touch(token_id: int, now: dt.datetime) -> None:
+    """Note a token's use without ever waiting for a lock (a long import's batch, another
+    call's touch): if the row or the database is busy, the note is skipped; a later call
+    makes it."""
+    touch = ApiToken.objects.filter(pk=token_id)
+    try:
+        if connection.vendor == "sqlite":
+            if connection.in_atomic_block:  # the write lock is already ours or awaited
+                touch.update(last_used_at=now)
+                return
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA busy_timeout")
+                (waited,) = cursor.fetchone()
+                cursor.execute("PRAGMA busy_timeout = 0")
+                try:
+                    touch.update(last_used_at=now)
+                finally:
+                    cursor.execute(f"PRAGMA busy_timeout = {int(waited)}")
+        else:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '50ms'")
+                touch.update(last_used_at=now)
+    except OperationalError:
+        pass  # busy: skipped, not waited for

@@ -44,11 +44,7 @@ from panhuo.register.selectors import get_asset_for
 class ValuationList(ObjectList):
     target, resource, url_name = "valuations", "valuation", "valuation-list"
     template, filter_form = "pricing/valuation_list.html", ValuationFilterForm
-    rows, orderings, default_sort = (
-        valuation_list,
-        VALUATION_ORDERINGS,
-        "-base_date",
-    )  # searches q itself
+    rows, orderings = valuation_list, VALUATION_ORDERINGS  # searches q itself
     columns = [
         Column("asset", _l("Asset")),
         Column("kind", _l("Kind")),

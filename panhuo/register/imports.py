@@ -4,18 +4,19 @@ The web request only stores the file and queues a task; a worker (``panhuo worke
 import in its own transaction and reports progress through the cache, which every process can
 read while the import's transaction is still open.
 
-A worker that dies mid-file (killed, machine lost) writes nothing: the import's transaction is
-never committed. So that its run does not read "running" for ever, the worker keeps a heartbeat
-while it works: a thread writes the time to the cache every ``HEARTBEAT_SECONDS`` (the cache,
-not the run's row, because on SQLite the import's open transaction holds the database's write
-lock, and a row update would wait for it). A running run whose heartbeat is older than
-``PANHUO["IMPORT_STALE_SECONDS"]`` is marked failed ("the worker stopped") when it is read, when
-a worker starts, and whenever a worker starts an import; ``import_run_rerun`` queues the same
-file with the same mapping again.
+A worker that dies mid-file (killed, machine lost) leaves nothing: while it reads and checks
+the file it has written nothing, and the batches it wrote before dying are reverted when its
+run is found stale (``importing/writing.py``). So that its run does not read "running" for
+ever, the worker keeps a heartbeat while it works: a thread writes the time to the cache every
+``HEARTBEAT_SECONDS`` (the cache, not the run's row, so the beat never waits for a database
+lock). A running run whose heartbeat is older than ``PANHUO["IMPORT_STALE_SECONDS"]`` is
+reverted and marked failed ("the worker stopped") when it is read, when a worker starts, and
+whenever a worker starts an import; ``import_run_rerun`` queues the same file with the same
+mapping again.
 
-A committing import records its outcome ("succeeded", with its report) inside its own
-transaction, just before the commit: so "running" or "failed … nothing was written" is never
-read about a file whose rows were committed, whatever point the worker dies at.
+A committing import records its outcome ("succeeded", with its report) inside the transaction
+of its last batch, just before the commit: so "running" or "failed … nothing was written" is
+never read about a file whose rows were all committed, whatever point the worker dies at.
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ def fail_if_stale(run: ImportRun) -> ImportRun:
     """Mark a running import whose worker stopped as failed (rows it read were rolled back
     with its transaction); returns the run as it now reads."""
     if is_stale(run):
+        if run.commit:
+            # Batches a dead worker wrote before its last are undone (importing/writing.py);
+            # running twice reverts nothing more.
+            revert = getattr(target_for(run.target), "revert", None)
+            if revert is not None:
+                revert(actor=run.owner, source={"import": run.pk})
         texts = failures.worker_stopped(int(stale_after()))
         ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
             status=ImportRun.Status.FAILED,

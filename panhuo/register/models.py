@@ -16,6 +16,19 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Unit
 
 
+def _coordinate(verbose_name, limit: int) -> models.DecimalField:
+    """A latitude or longitude in degrees (WGS 84, six decimals: about 10 cm), optional, from
+    ``-limit`` to ``limit``."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
+    )
+
+
 class AssetKind(models.TextChoices):
     LAND = "land", _("Land-use right")
     BUILDING = "building", _("Building")
@@ -79,22 +92,8 @@ class Asset(models.Model):
         Unit, on_delete=models.PROTECT, related_name="assets", verbose_name=_("holding unit")
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = _coordinate(_("latitude"), 90)
+    longitude = _coordinate(_("longitude"), 180)
     area = models.DecimalField(
         _("area (m²)"),
         max_digits=14,

@@ -47,11 +47,7 @@ class AssetList(ObjectList):
 
     target, resource, url_name = "assets", "asset", "asset-list"
     template, filter_form = "register/asset_list.html", AssetFilterForm
-    rows, orderings, default_sort = (
-        asset_list,
-        ASSET_ORDERINGS,
-        "code",
-    )  # searches q itself (code, name, address)
+    rows, orderings = asset_list, ASSET_ORDERINGS  # searches q itself (code, name, address)
     columns = [
         Column("code", _l("Code")),
         Column("name", _l("Name")),

@@ -263,6 +263,35 @@ def sign_in_state(*, subject: str) -> dict[str, Any]:
     return {"retry_after": throttle.retry_after("user", subject)}
 
 
+def busy_setup(*, rows: int, prefix: str) -> dict[str, Any]:
+    """The test world, what other users need while an import runs (``test_import_concurrency``:
+    a concluded project to record receipts against, district D1, an API token for finance) and
+    the import queued (see ``queue_import``), in one process."""
+    world()
+    from decimal import Decimal
+
+    from panhuo.core.testing import World, concluded_project
+    from panhuo.integrity.services import Operator
+    from panhuo.organisation.models import Jurisdiction, Unit, User
+    from panhuo.organisation.services import api_token_issue
+
+    w = World(
+        *(Jurisdiction.objects.get(code=c) for c in ("P1", "C1", "D1", "D2")),
+        *(Unit.objects.get(code=c) for c in ("U1", "U2", "U3")),
+        {u.username: u for u in User.objects.all()},
+    )
+    project = concluded_project(w, deal_price=Decimal("100000000.00"))
+    _token, key = api_token_issue(
+        operator=Operator("test"), user=User.objects.get(username="finance"), name="busy"
+    )
+    return {
+        "project": project.pk,
+        "district": Jurisdiction.objects.get(code="D1").pk,
+        "token": key,
+        "run": queue_import(rows=rows, prefix=prefix)["run"],
+    }
+
+
 def main() -> None:
     import django
 

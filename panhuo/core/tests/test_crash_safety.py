@@ -110,3 +110,46 @@ def test_worker_killed_right_after_its_commit_reads_imported(external_db):
     assert after["status"] == "succeeded", after
     assert after["report"]["new"] == rows and after["rows"] == rows
     assert after["audit_ok"]
+
+
+def _assets_now(ext, prefix: str) -> int:
+    """Assets of the file committed so far, read straight from the database."""
+    sql = "SELECT COUNT(*) FROM register_asset WHERE code LIKE %s"
+    if ext.vendor == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(ext.name, timeout=20) as conn:
+            return conn.execute(sql.replace("%s", "?"), [f"{prefix}-%"]).fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(ext.url.replace("postgres://", "postgresql://")) as conn:
+        return conn.execute(sql, [f"{prefix}-%"]).fetchone()[0]
+
+
+def test_worker_killed_while_writing_leaves_nothing_once_found(external_db):
+    """A commit writes its checked rows in short transactions (importing/writing.py): a worker
+    killed between two of them has committed some rows; once its run reads stale they are
+    reverted, audited, and the run reads failed."""
+    ext = external_db
+    prefix = f"W{uuid.uuid4().hex[:8]}"
+    run_id = ext.call("queue_import", rows=ROWS, prefix=prefix)["run"]
+    worker = ext.popen(
+        ext.panhuo_argv("worker", "--interval", "0.1"),
+        PANHUO_IMPORT_BATCH_PAUSE="1.0",
+        PANHUO_IMPORT_WRITE_BATCH="1000",
+    )
+    try:
+        written = _wait(lambda: _assets_now(ext, prefix), timeout=60,
+                        what="the first written batch", proc=worker)  # fmt: skip
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert 0 < written < ROWS
+    after = ext.call("after_kill", run=run_id, prefix=prefix, stale_after=2)
+    assert after["first"]["status"] == "running" and 0 < after["first"]["assets"] < ROWS
+    state = after["later"]
+    assert state["status"] == "failed", state
+    assert state["assets"] == 0 and state["audit_ok"]

@@ -47,11 +47,7 @@ from panhuo.register.selectors import asset_list
 class PackageList(ObjectList):
     target, resource, url_name = "packages", "package", "package-list"
     template, filter_form = "disposal/package_list.html", PackageFilterForm
-    rows, orderings, default_sort = (
-        package_list,
-        PACKAGE_ORDERINGS,
-        "-created_at",
-    )  # searches q itself (code, name)
+    rows, orderings = package_list, PACKAGE_ORDERINGS  # searches q itself (code, name)
     columns = [
         Column("code", _l("Code")),
         Column("name", _l("Name")),

@@ -50,11 +50,7 @@ MAIN_PATH_SKIPS = {ProjectStatus.WITHDRAWN, ProjectStatus.IN_ARREARS}
 class ProjectList(ObjectList):
     target, resource, url_name = "projects", "project", "project-list"
     template, filter_form = "disposal/project_list.html", ProjectFilterForm
-    rows, orderings, default_sort = (
-        project_list,
-        PROJECT_ORDERINGS,
-        "-created_at",
-    )  # searches q itself (code, buyer, package)
+    rows, orderings = project_list, PROJECT_ORDERINGS  # searches q itself (code, buyer, package)
     columns = [
         Column("code", _l("Code")),
         Column("package", _l("Package"), lambda p: f"{p.package.name} {p.package.code}"),

@@ -92,11 +92,7 @@ class StepForm(forms.Form):
 class DepositList(ObjectList):
     target, resource, url_name = "deposits", "deposit", "deposit-list"
     template, filter_form = "finance/deposit_list.html", DepositFilterForm
-    rows, orderings, default_sort = (
-        deposit_list,
-        DEPOSIT_ORDERINGS,
-        "-received_on",
-    )  # searches q itself
+    rows, orderings = deposit_list, DEPOSIT_ORDERINGS  # searches q itself
     columns = [
         Column("voucher", gettext_lazy("Voucher")),
         Column("project", gettext_lazy("Project"), "project.code"),

@@ -18,6 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import Q, Sum
 
@@ -31,6 +32,11 @@ from panhuo.finance.models import Allocation, Receipt
 # --- Overdue expected receipts ------------------------------------------------------------------
 
 
+def _of(path: str) -> property:
+    """A row's read-only attribute that is ``path`` (dotted) from it."""
+    return property(attrgetter(path))
+
+
 @dataclass(frozen=True)
 class OverdueRow:
     expected: ExpectedReceipt
@@ -42,54 +48,19 @@ class OverdueRow:
     #: and the instalment plans state (holidays and adjusted working days counted).
     working_days_overdue: int
 
-    @property
-    def project(self):
-        return self.expected.project
-
-    @property
-    def jurisdiction(self):
-        return self.expected.project.package.jurisdiction
-
+    project = _of("expected.project")
+    jurisdiction = _of("expected.project.package.jurisdiction")
     # Flat names for the API schema.
-    @property
-    def expected_id(self) -> int:
-        return self.expected.pk
-
-    @property
-    def project_id(self) -> int:
-        return self.expected.project_id
-
-    @property
-    def project_code(self) -> str:
-        return self.expected.project.code
-
-    @property
-    def buyer(self) -> str:
-        return self.expected.project.buyer
-
-    @property
-    def jurisdiction_id(self) -> int:
-        return self.jurisdiction.pk
-
-    @property
-    def jurisdiction_name(self) -> str:
-        return self.jurisdiction.name
-
-    @property
-    def kind(self) -> str:
-        return self.expected.kind
-
-    @property
-    def label(self) -> str:
-        return self.expected.label
-
-    @property
-    def due_date(self) -> dt.date:
-        return self.expected.due_date
-
-    @property
-    def amount(self) -> Decimal:
-        return self.expected.amount
+    expected_id = _of("expected.pk")
+    project_id = _of("expected.project_id")
+    project_code = _of("expected.project.code")
+    buyer = _of("expected.project.buyer")
+    jurisdiction_id = _of("expected.project.package.jurisdiction.pk")
+    jurisdiction_name = _of("expected.project.package.jurisdiction.name")
+    kind = _of("expected.kind")
+    label = _of("expected.label")
+    due_date = _of("expected.due_date")
+    amount = _of("expected.amount")
 
 
 OVERDUE_ORDERINGS = {

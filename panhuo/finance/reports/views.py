@@ -35,7 +35,7 @@ class OverdueList(ObjectList):
 
     target, resource, url_name = "overdue-receipts", "receipt", "overdue-receipts"
     template, filter_form = "finance/overdue_receipts.html", OverdueFilterForm
-    rows, orderings, default_sort = overdue_receipts, OVERDUE_ORDERINGS, "-working_days_overdue"
+    rows, orderings = overdue_receipts, OVERDUE_ORDERINGS
     export_name = "overdue-receipts"
     columns = [
         Column("project", _l("Project"), "project_code"),

@@ -1,14 +1,18 @@
 """The asset import: apply a column mapping to a file, validate every row, and write all of it
-or (when asked) only the valid rows — in one transaction, so a crash or a cancel leaves nothing.
+or (when asked) only the valid rows; a failure, a cancel or a crash leaves nothing.
 
-One pass over the file: rows are parsed and checked in batches; each batch is matched against
-the register by its natural key (unit code + asset code) to count new, updated and unchanged
-rows; when committing, the batch is written with its audit entries at once. At the end the
-transaction is rolled back for a dry run, or in all-or-nothing mode when any row was rejected.
+First one pass over the file with no transaction open: rows are parsed and checked in batches;
+each batch is matched against the register by its natural key (unit code + asset code) to count
+new, updated and unchanged rows. A dry run ends there, having written nothing and locked
+nothing; so does a commit in all-or-nothing mode when any row was rejected. A commit then writes
+the checked rows in short transactions, reverting what it wrote if it cannot finish
+(``writing.py``), so other users' writes never wait for more than one batch.
 """
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -36,6 +40,7 @@ from panhuo.register.importing.report import (  # noqa: F401 (imported from here
     RowError,
 )
 from panhuo.register.importing.rows import CHOICES, NON_NULL_DEFAULTS, RowReader, merged_check
+from panhuo.register.importing.writing import spill, write_checked
 from panhuo.register.services import status_change_refusal
 
 COMPARED = [
@@ -71,6 +76,10 @@ class Target:
     words: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The model whose fields' verbose names label the import form's columns (assets: Asset).
     model: Any = None
+    #: Undoes what an import wrote, found by its audit entries (``revert(actor=, source=)``;
+    #: ``source`` holds "write" or "import"). A target with one writes its checked rows in
+    #: short transactions (``writing.py``); without one, in one transaction.
+    revert: Callable[..., int] | None = None
 
 
 def _asset_context(actor) -> dict[str, Any]:
@@ -98,6 +107,7 @@ ASSETS = Target(
     flush=lambda batch, actor, report, reader, commit, source: _flush(
         batch, actor, report, reader, commit, source
     ),
+    revert=lambda *, actor, source: revert_assets(actor=actor, source=source),
 )
 
 
@@ -136,9 +146,9 @@ def run_import(
     ``progress`` is called with the number of rows read after each batch; returning True
     cancels. ``valid_only`` writes the valid rows even when others are rejected; otherwise any
     rejected row means nothing is written. ``finish`` is called with the report inside the
-    transaction, just before it commits the rows (only when it does), so that whoever records
-    the outcome (the import run) commits it with the data: a crash after the commit cannot
-    leave the run reading "failed, nothing was written".
+    transaction of the last rows written, just before it commits (only when all are written),
+    so that whoever records the outcome (the import run) commits it with the data: a crash
+    after the commit cannot leave the run reading "failed, nothing was written".
     """
     mapping = mapping or Mapping()
     opts = mapping.options
@@ -158,8 +168,19 @@ def run_import(
     )
     seen: dict[tuple, int] = {}
     source = {"import": run_id, "file": filename} if run_id else {"file": filename}
+    # Names this write's audit entries, so that a failed write can be reverted (writing.py).
+    source["write"] = uuid.uuid4().hex
 
-    with transaction.atomic():
+    # Read and check every row with no transaction open: nothing is written, so no lock is
+    # taken (on SQLite an IMMEDIATE transaction would hold the write lock). A commit keeps
+    # the checked rows in a temporary file and writes them afterwards, in short transactions.
+    with tempfile.TemporaryFile() as checked:
+
+        def check(batch: list[tuple[int, dict[str, Any]]]) -> None:
+            target.flush(batch, actor, report, reader, False, source)
+            if commit:
+                spill(checked, [(r, v) for r, v in batch if r not in report.bad_rows])
+
         batch: list[tuple[int, dict[str, Any]]] = []
         rownum = table.first_row - 1
         since_progress = 0
@@ -183,7 +204,7 @@ def run_import(
                         seen[key] = rownum
                         batch.append((rownum, values))
                 if len(batch) >= batch_size:
-                    target.flush(batch, actor, report, reader, commit, source)
+                    check(batch)
                     batch = []
             # Progress (and the chance to cancel) every batch_size rows read, rejected and
             # blank ones included: a file whose rows are all rejected is followed and stopped
@@ -193,17 +214,16 @@ def run_import(
                 since_progress = 0
                 if progress and progress(report.rows):
                     raise ImportCancelled
-        target.flush(batch, actor, report, reader, commit, source)
+        check(batch)
+        del seen
         if progress and progress(report.rows):
             raise ImportCancelled
         if report.rows == 0:
             raise FileRejected("The file has a header row but no data rows.")
-        keep = commit and (valid_only or report.rejected == 0)
-        report.committed = keep
-        if not keep:
-            transaction.set_rollback(True)
-        elif finish is not None:
-            finish(report)
+        if commit and (valid_only or report.rejected == 0):
+            write_checked(target, actor=actor, reader=reader, spilled=checked, report=report,
+                          source=source, valid_only=valid_only, progress=progress,
+                          finish=finish)  # fmt: skip
     return report
 
 
@@ -308,3 +328,68 @@ def _insert_new(new: list[dict[str, Any]], source) -> list[tuple]:
         records.append(("asset.import_create", ObjRef("register.asset", pk, f"{code} {v['name']}"),
                         None, after, v["unit"].jurisdiction.path))  # fmt: skip
     return records
+
+
+def revert_assets(*, actor, source: dict[str, Any]) -> int:
+    """Undo an asset import's writes, found by its audit entries (``source``'s "write", else its
+    "import" run): delete the assets it created and give those it updated their former values,
+    in short transactions, each reversal audited. An asset changed since (its version moved on,
+    or its fields no longer read as the import left them) is left alone. Returns the assets
+    reverted; running it again reverts nothing more."""
+    from panhuo.integrity.models import AuditEntry
+
+    key = "write" if source.get("write") else "import"
+    entries = AuditEntry.objects.filter(
+        action__in=("asset.import_create", "asset.import_update"),
+        **{f"after__source__{key}": source[key]},
+    ).values_list("action", "object_id", "before", "after")
+    created: list[int] = []
+    updated: dict[int, tuple[dict, dict]] = {}
+    for action, oid, before, after in entries.iterator(chunk_size=5000):
+        if action == "asset.import_create":
+            created.append(int(oid))
+        else:
+            updated[int(oid)] = (before or {}, after or {})
+    undo = {"revert": {k: v for k, v in source.items() if k != "write"}}
+    done = 0
+    step = 1000
+    for i in range(0, len(created), step):
+        with transaction.atomic():
+            assets = list(
+                m.Asset.objects.filter(pk__in=created[i : i + step], version=1)
+                .select_related("unit__jurisdiction")
+            )  # fmt: skip
+            audit_record_many(actor=actor, records=[
+                ("asset.import_revert", a, snapshot(a), None, a.unit.jurisdiction.path)
+                for a in assets
+            ])  # fmt: skip
+            m.Asset.objects.filter(pk__in=[a.pk for a in assets]).delete()
+            done += len(assets)
+    ids = list(updated)
+    fields = {f.name: f for f in m.Asset._meta.concrete_fields}
+    for i in range(0, len(ids), step):
+        with transaction.atomic():
+            records, restored, names = [], [], set()
+            for a in m.Asset.objects.filter(pk__in=ids[i : i + step]).select_related(
+                "unit__jurisdiction"
+            ):
+                before, after = updated[a.pk]
+                after = {k: v for k, v in after.items() if k in fields}
+                current = snapshot(a)
+                if any(
+                    fields[k].to_python(current.get(k)) != fields[k].to_python(v)
+                    for k, v in after.items()
+                ):
+                    continue  # changed since the import: theirs now
+                for k, v in before.items():
+                    setattr(a, fields[k].attname, fields[k].to_python(v))
+                    names.add(k)
+                a.version += 1
+                restored.append(a)
+                records.append(("asset.import_revert", a, {k: current.get(k) for k in before},
+                                {**before, "source": undo}, a.unit.jurisdiction.path))  # fmt: skip
+            if restored:
+                m.Asset.objects.bulk_update(restored, [*sorted(names), "version"])
+                audit_record_many(actor=actor, records=records)
+            done += len(restored)
+    return done

@@ -60,9 +60,12 @@ class Report:
     committed: bool = False
     columns: dict[str, str] = field(default_factory=dict)
     ignored_headers: list[str] = field(default_factory=list)
+    #: Every row with an error (not only the reported ones): these rows are never written.
+    bad_rows: set[int] = field(default_factory=set, repr=False)
 
     def add_error(self, row: int, column: str, message: str) -> None:
         self.error_count += 1
+        self.bad_rows.add(row)
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(RowError(row, column, message))
 

@@ -15,12 +15,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from panhuo.approvals import services as approvals
 from panhuo.approvals.models import ApprovalRequest, ApprovalStatus
-from panhuo.core.gates import GateRefused
 from panhuo.integrity.document_services import document_upload
 from panhuo.site.demo import catalogue as c
+from panhuo.site.demo.refusals import refused
 from panhuo.site.demo.seed_documents import minimal_pdf
 
 #: The chains the reported abuses came from: (purpose, steps, threshold, what went wrong).
@@ -37,20 +38,16 @@ def seed(seeder) -> list[str]:
     _minutes(seeder, district)
     codes = []
     for purpose, steps, threshold, story in REFUSED_CHAINS:
-        try:
-            approvals.chain_set(
-                actor=seeder.users["head"],
-                jurisdiction=district,
-                purpose=purpose,
-                steps=steps,
-                min_amount=threshold,
-                name=f"Refused: {story}",
-            )
-        except GateRefused as exc:
-            codes.append(exc.rule.code)
-            seeder.say(f"Chain refused ({story}): {exc.text}")
-        else:  # pragma: no cover - the gates refuse both
-            raise AssertionError(f"the {purpose} chain {steps} was accepted")
+        offer = partial(
+            approvals.chain_set,
+            actor=seeder.users["head"],
+            jurisdiction=district,
+            purpose=purpose,
+            steps=steps,
+            min_amount=threshold,
+            name=f"Refused: {story}",
+        )
+        codes.append(refused(seeder, offer, f"Chain refused ({story})"))
     return codes
 
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_UP, Decimal
+from functools import partial
 
 from django.utils import timezone
 
-from panhuo.core.gates import GateRefused
 from panhuo.disposal import services as disposal
 from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.listing_gates import LISTING_STEPS
@@ -36,6 +36,7 @@ from panhuo.register import services as register
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 from panhuo.register.scope import propose, scope_decide
 from panhuo.site.demo import catalogue as c
+from panhuo.site.demo.refusals import refused
 
 EXCHANGE = "Qinghe Public Resources Exchange"
 LATE = "Recorded from the exchange's confirmation after the fact."
@@ -89,14 +90,8 @@ def _approved(seeder, asset: Asset, name: str, channel: str, note: str):
 
 
 def _refused(seeder, project, transition: str, rule_code: str, **kw) -> str:
-    try:
-        seeder.move(project, transition, seeder.users["office"], **kw)
-    except GateRefused as exc:
-        if exc.rule.code != rule_code:
-            raise
-        seeder.say(f"{project.code} {transition} refused: {exc.text}")
-        return exc.rule.code
-    raise AssertionError(f"{project.code}: {transition} passed gate {rule_code}")
+    step = partial(seeder.move, project, transition, seeder.users["office"], **kw)
+    return refused(seeder, step, f"{project.code} {transition} refused", rule_code)
 
 
 def seed(seeder) -> list[str]:

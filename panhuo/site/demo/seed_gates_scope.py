@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
-from panhuo.core.gates import GateRefused
 from panhuo.disposal import services as disposal
 from panhuo.disposal.models import Package
 from panhuo.register import services as register
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 from panhuo.site.demo import catalogue as c
+from panhuo.site.demo.refusals import refused
 
 #: The building's code: after every code the seed's kind sequence can give.
 CODE = "HX-BLD-90001"
@@ -57,22 +58,20 @@ def seed(seeder) -> list[str]:
     if open_package is not None:
         tries.append((f"open package {open_package.code}", open_package))
     for where, package in tries:
-        try:
-            if package is None:
-                disposal.package_create(
-                    actor=office,
-                    jurisdiction=district,
-                    name="Gate demo: an asset outside the scope",
-                    channel="auction",
-                    asset_ids=[asset.pk],
-                )
-            else:
-                disposal.package_add_assets(actor=office, package=package, asset_ids=[asset.pk])
-        except GateRefused as exc:
-            codes.append(exc.rule.code)
-            seeder.say(f"{asset.code} refused in {where}: {exc.text}")
-        else:  # pragma: no cover - the gate is broken
-            raise AssertionError(f"{asset.code}, in no scope decision, entered {where}")
+        if package is None:
+            step = partial(
+                disposal.package_create,
+                actor=office,
+                jurisdiction=district,
+                name="Gate demo: an asset outside the scope",
+                channel="auction",
+                asset_ids=[asset.pk],
+            )
+        else:
+            step = partial(
+                disposal.package_add_assets, actor=office, package=package, asset_ids=[asset.pk]
+            )
+        codes.append(refused(seeder, step, f"{asset.code} refused in {where}"))
     return codes
 
 

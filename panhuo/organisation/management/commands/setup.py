@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from panhuo.integrity.services import Operator, system_account
+from panhuo.integrity.services import Operator, add_operator_argument, operator_named
 from panhuo.organisation.place import PlaceFileError, place_setup
 
 #: A place file is typed by hand: a few hundred entries at most.
@@ -28,11 +28,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--file", required=True, help="The place file (YAML, UTF-8).")
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
-        parser.add_argument(
-            "--operator",
-            default="",
-            help="Who is running this command, for the audit log (default: the system account).",
-        )
+        add_operator_argument(parser)
         parser.add_argument(
             "--language", default="", choices=["", "en", "zh-hans"], help="Language of messages."
         )
@@ -60,7 +56,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(file)s is not valid YAML (line %(line)d).") % {"file": path, "line": line}
             ) from None
-        operator = operator.strip() or system_account()
+        operator = operator_named(operator)
         try:
             result = place_setup(operator=Operator(operator), data=data, dry_run=dry_run)
         except PlaceFileError as exc:

@@ -4,23 +4,12 @@ system account running it) as the token's creator; the token acts as USERNAME.""
 
 from __future__ import annotations
 
-import getpass
-import os
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from panhuo.integrity.services import Operator
+from panhuo.integrity.services import Operator, add_operator_argument, operator_named
 from panhuo.organisation.models import User
 from panhuo.organisation.services import api_token_issue
-
-
-def _system_account() -> str:
-    """The account running the command (the one behind sudo when run with it)."""
-    try:
-        return os.environ.get("SUDO_USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 class Command(BaseCommand):
@@ -33,11 +22,7 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="Make a token for a user and print its key once.")
         create.add_argument("username", help="The user the token acts as.")
         create.add_argument("--name", required=True, help="What the token is for, e.g. 'ETL'.")
-        create.add_argument(
-            "--operator",
-            default="",
-            help="Who is running this command, for the audit log (default: the system account).",
-        )
+        add_operator_argument(create)
 
     def handle(self, *args, **options):
         if options["action"] == "create":
@@ -52,7 +37,7 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"User {username!r} is not active.")
         # The token is the user's; making it is the act of whoever runs this command.
-        operator = operator.strip() or _system_account()
+        operator = operator_named(operator)
         try:
             token, key = api_token_issue(operator=Operator(operator), user=user, name=name)
         except ValidationError as exc:

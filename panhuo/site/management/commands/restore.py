@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict
 from panhuo.integrity.checkpoints import describe, verify_checkpoints
-from panhuo.integrity.services import audit_verify, system_account
+from panhuo.integrity.services import add_operator_argument, audit_verify, operator_named
 from panhuo.integrity.signing import SigningError, load_public_key
 from panhuo.site.backup import BackupError
 from panhuo.site.restore import restore
@@ -38,11 +38,7 @@ class Command(BaseCommand):
             help="The public key (PEM) of the installation that made the backup; default: "
             "this installation's signing key.",
         )
-        parser.add_argument(
-            "--operator",
-            default="",
-            help="Who is running this command, for the audit log (default: the system account).",
-        )
+        add_operator_argument(parser)
 
     def handle(self, *args, **options):
         try:
@@ -52,7 +48,7 @@ class Command(BaseCommand):
                 force=options["force"],
                 allow_unsigned=options["allow_unsigned"],
                 public_key=key,
-                operator=options["operator"].strip() or system_account(),
+                operator=operator_named(options["operator"]),
             )
         except (BackupError, Conflict, SigningError, OSError) as exc:
             raise CommandError(_("Restore refused: %(error)s") % {"error": exc}) from None
