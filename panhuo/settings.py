@@ -155,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "panhuo.core.context_processors.panhuo",
+                "panhuo.site.todo.todo_context",
             ],
         },
     }
