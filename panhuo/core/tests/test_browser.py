@@ -74,6 +74,10 @@ def browser(monkeypatch, records):
         chromium.close()
 
 
+#: The widths of the menu's entries and the user's corner, to say why a header wrapped.
+WIDTHS = """[...document.querySelectorAll('.mainnav li, .usernav')]
+    .map(e => Math.round(e.getBoundingClientRect().width)).join(' ')"""
+
 #: What Chromium reported as blocked by the content security policy, per page, as it happened.
 CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
 
@@ -245,6 +249,10 @@ def test_every_page_renders_without_a_csp_violation(live_server, all_records, re
             urls = [p.url for p in crawl(client, "/", per_route=1) if p.status == 200]
             assert len(urls) >= 5, (who, urls)
             page = sign_in(browser, base, who, csp)
+            # Issue 14: at 1366 px the English header wrapped to three rows. One row now, menu
+            # badges included (the bar is 52 px high; a second row would add 40 more).
+            bar = page.evaluate("document.querySelector('.topbar-inner').offsetHeight")
+            assert bar < 80, (who, bar, page.evaluate(WIDTHS))
             for url in urls:
                 response = page.goto(f"{base}{url}")
                 assert response is not None and response.status == 200, (who, url)

@@ -1,0 +1,86 @@
+"""The to-do list (dashboard) and the menu's badges: each role sees what it can clear, in its
+own places, with a link to the list that shows the same rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from panhuo.approvals.tests.support import ask, two_step_above_ten_million
+from panhuo.core.tests.api_support import build_api_world
+from panhuo.disposal.models import DisposalProject
+from panhuo.finance import services as fs
+from panhuo.register.import_models import ImportRun
+from panhuo.site.todo import badges, todo_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(user) -> dict[str, int]:
+    return {t.key: t.count for t in todo_for(user)}
+
+
+@pytest.fixture
+def aw(world):
+    return build_api_world(world)
+
+
+def test_finance_sees_receipts_to_allocate_until_allocated(aw):
+    """4,000,000 received, 1,000,000 allocated: one receipt to allocate, until the rest is."""
+    finance = aw.w.user("finance")
+    assert _counts(finance)["receipts_to_allocate"] == 1
+    (item,) = [t for t in todo_for(finance) if t.key == "receipts_to_allocate"]
+    assert item.href == reverse("receipt-list") + "?unallocated_only=on"
+    assert badges(todo_for(finance))["receipts"] == 1
+    fs.allocation_create(actor=finance, receipt=aw.receipt, debt=aw.debt, amount="3000000.00")
+    assert "receipts_to_allocate" not in _counts(finance)
+    # Who cannot allocate is not asked to; the other district's finance sees none of ours.
+    assert "receipts_to_allocate" not in _counts(aw.w.user("auditor"))
+    assert "receipts_to_allocate" not in _counts(aw.w.user("outsider_finance"))
+
+
+def test_deciders_see_their_approvals(aw):
+    w = aw.w
+    two_step_above_ten_million(w)
+    ask(w, amount="100.00")
+    assert _counts(w.user("head")).get("approvals") == 1
+    assert "approvals" not in _counts(w.user("office"))  # asked for it, does not decide it
+    assert "approvals" not in _counts(w.user("outsider_head"))
+
+
+def test_overdue_projects_for_the_role_whose_step_is_next(aw):
+    """A drafted project past its time limit waits for the office to submit it."""
+    DisposalProject.objects.filter(pk=aw.project.pk).update(
+        due_on=timezone.localdate() - dt.timedelta(days=3)
+    )
+    assert _counts(aw.w.user("office")).get("overdue_projects") == 1
+    assert "overdue_projects" not in _counts(aw.w.user("outsider_office"))
+
+
+def test_failed_imports_are_the_owners_and_recent(aw):
+    office = aw.w.user("office")
+    run = ImportRun.objects.create(
+        owner=office, target="assets", file_name="x.csv", file_sha256="0" * 64, file_size=10,
+        stored_path="-", status=ImportRun.Status.FAILED,
+    )  # fmt: skip
+    assert _counts(office).get("failed_imports") == 1
+    assert "failed_imports" not in _counts(aw.w.user("office2"))
+    ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    assert "failed_imports" not in _counts(office)
+
+
+def test_dashboard_lists_and_menu_counts(aw, client):
+    client.force_login(aw.w.user("finance"))
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'data-todo="receipts_to_allocate"' in page
+    assert f'href="{reverse("receipt-list")}?unallocated_only=on"' in page
+    # Every page's menu carries the badge.
+    other = client.get(reverse("debt-list")).content.decode()
+    assert 'class="nav-badge"' in other
+    # Nothing waiting: no list, no badge.
+    client.force_login(aw.w.user("auditor"))
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="todo"' not in page and 'class="nav-badge"' not in page

@@ -1,0 +1,139 @@
+"""What waits for the signed-in person: the dashboard's to-do list and the menu's badges.
+
+Each item counts only what the caller may act on (their own roles, jurisdictions and
+uploads), so an item shows for a role only when that role can clear it; every item links to
+the list that shows the same rows. The counts are plain queries on indexed columns, read on
+every page for the badges: keep each one cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from panhuo.approvals.selectors import inbox
+from panhuo.disposal.models import ProjectStatus
+from panhuo.disposal.selectors import overdue_for
+from panhuo.finance.deposits.models import Deposit, DepositStatus
+from panhuo.finance.models import Receipt
+from panhuo.organisation import policy
+from panhuo.register.import_models import ImportRun
+
+#: A failed import stays on the list this long (then it is history, in the imports list).
+FAILED_IMPORTS_FOR = dt.timedelta(days=30)
+#: Deposits are still being bid for in these states; after them a held one must be settled.
+BIDDING = (ProjectStatus.APPROVED, ProjectStatus.LISTED)
+
+
+@dataclass(frozen=True)
+class Todo:
+    key: str
+    #: The menu entry whose badge counts this item (the base template's ``nav`` keys).
+    menu: str
+    count: int
+    text: str
+    href: str
+
+
+def _href(name: str, **params) -> str:
+    return reverse(name) + ("?" + urlencode(params) if params else "")
+
+
+def _approvals(user) -> int | None:
+    if not policy.can_any(user, "approval", "view"):
+        return None
+    return len(inbox(user))
+
+
+def _overdue_projects(user) -> int | None:
+    if not policy.can_any(user, "project", "view"):
+        return None
+    return len(overdue_for(user, mine=True))
+
+
+def _receipts_to_allocate(user) -> int | None:
+    if not policy.can_any(user, "allocation", "create"):
+        return None
+    return Receipt.objects.visible_to(user).filter(allocated__lt=F("amount")).count()
+
+
+def _deposits_to_settle(user) -> int | None:
+    if not policy.can_any(user, "deposit", "refund"):
+        return None
+    return (
+        Deposit.objects.visible_to(user)
+        .filter(status=DepositStatus.HELD)
+        .exclude(project__status__in=BIDDING)
+        .count()
+    )
+
+
+def _failed_imports(user) -> int | None:
+    if not policy.can_any(user, "asset", "create") and not policy.can_any(user, "debt", "create"):
+        return None
+    since = timezone.now() - FAILED_IMPORTS_FOR
+    return ImportRun.objects.filter(
+        owner=user, status=ImportRun.Status.FAILED, created_at__gte=since
+    ).count()
+
+
+def todo_for(user) -> list[Todo]:
+    """The caller's to-do items with something in them, in the order a day's work takes."""
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    n = _approvals(user)
+    if n:
+        items.append(Todo("approvals", "approvals", n, ngettext(
+            "%(n)s approval waiting for your decision",
+            "%(n)s approvals waiting for your decision", n) % {"n": n},
+            _href("approval-inbox")))  # fmt: skip
+    n = _overdue_projects(user)
+    if n:
+        items.append(Todo("overdue_projects", "projects", n, ngettext(
+            "%(n)s project past its time limit, next step yours",
+            "%(n)s projects past their time limit, next step yours", n) % {"n": n},
+            _href("project-overdue")))  # fmt: skip
+    n = _receipts_to_allocate(user)
+    if n:
+        items.append(Todo("receipts_to_allocate", "receipts", n, ngettext(
+            "%(n)s receipt not fully allocated to debts",
+            "%(n)s receipts not fully allocated to debts", n) % {"n": n},
+            _href("receipt-list", unallocated_only="on")))  # fmt: skip
+    n = _deposits_to_settle(user)
+    if n:
+        items.append(Todo("deposits_to_settle", "receipts", n, ngettext(
+            "%(n)s deposit still held after bidding closed (refund or apply it)",
+            "%(n)s deposits still held after bidding closed (refund or apply them)", n)
+            % {"n": n}, _href("deposit-list", status=DepositStatus.HELD.value)))  # fmt: skip
+    n = _failed_imports(user)
+    if n:
+        items.append(Todo("failed_imports", "imports", n, ngettext(
+            "%(n)s of your imports failed in the last 30 days",
+            "%(n)s of your imports failed in the last 30 days", n) % {"n": n},
+            _href("import-run-list", status=ImportRun.Status.FAILED.value)))  # fmt: skip
+    return items
+
+
+def badges(items: list[Todo]) -> dict[str, int]:
+    """The count to show on each menu entry: the sum of its items."""
+    out: dict[str, int] = {}
+    for item in items:
+        out[item.menu] = out.get(item.menu, 0) + item.count
+    return out
+
+
+def todo_context(request) -> dict:
+    """Context processor: ``todo`` (the items) and ``badges`` (per menu entry), computed once
+    per request and only when a template reads them."""
+    from django.utils.functional import SimpleLazyObject
+
+    user = getattr(request, "user", None)
+    items = SimpleLazyObject(lambda: todo_for(user))
+    return {"todo": items, "badges": SimpleLazyObject(lambda: badges(list(items)))}
