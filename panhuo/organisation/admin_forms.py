@@ -72,6 +72,8 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         if edit:
             del self.fields["jurisdiction"]
+            # A unit registered before credit codes were kept may still have none.
+            self.fields["credit_code"].required = False
         else:
             self.fields["jurisdiction"].queryset = _jurisdictions(user)
         self.fields["supervisor"].queryset = _units(user).filter(kind=Unit.Kind.DEPARTMENT)

@@ -166,3 +166,16 @@ def test_a_reset_user_must_change_their_password_at_sign_in(p, client):
     form = {"old_password": password, "new_password1": new, "new_password2": new}
     assert client.post(reverse("password-change"), form).status_code == 302
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_unit_kept_before_credit_codes_is_edited_without_one(p):
+    old = Unit.objects.create(code="OLD-1", name="旧单位", kind="department", jurisdiction=p.lixia)
+    admin = p.client(p.admin)
+    form = {"credit_code": "", "code": "OLD-1", "name": "旧单位（改）", "kind": "department"}
+    assert admin.post(reverse("admin-unit-edit", args=[old.pk]), form).status_code == 302
+    old.refresh_from_db()
+    assert old.name == "旧单位（改）" and old.credit_code == ""
+    # A code it has cannot be taken away.
+    blank = {**form, "code": p.centre.code, "credit_code": ""}
+    response = admin.post(reverse("admin-unit-edit", args=[p.centre.pk]), blank)
+    assert response.status_code == 200 and "credit_code" in response.context["form"].errors
