@@ -168,7 +168,12 @@ class DelegationForm(forms.Form):
             for p in paths:
                 q |= Q(assignments__jurisdiction__path__startswith=p)
             people = (
-                User.objects.filter(q, is_active=True, assignments__role__in=list(STEP_ROLES))
+                User.objects.filter(
+                    q,
+                    is_active=True,
+                    assignments__role__in=list(STEP_ROLES),
+                    assignments__ended_at__isnull=True,
+                )
                 .exclude(pk=user.pk)
                 .distinct()
                 .order_by("username")

@@ -166,6 +166,7 @@ def who_acts(r: ApprovalRequest, step: int | None = None) -> list:
             is_active=True,
             assignments__role__in=step_roles_now(r, step),
             assignments__jurisdiction_id__in=ancestors,
+            assignments__ended_at__isnull=True,
         )
         .exclude(pk__in=taken)
         .distinct()

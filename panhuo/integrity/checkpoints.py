@@ -16,8 +16,8 @@ checkpoints before it describe the history the restore replaced and are only cou
 
 Checkpoints are made on demand (``panhuo audit checkpoint``), by the worker every
 ``AUDIT_CHECKPOINT_INTERVAL`` seconds (a task that queues its next run), after any commit that
-held a bulk write of ``AUDIT_CHECKPOINT_BULK`` entries or more (an import batch), and by
-restore.
+held a bulk write of ``AUDIT_CHECKPOINT_BULK`` entries or more (an import, written in many
+short transactions, once at its end: ``one_checkpoint``), and by restore.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,11 +201,36 @@ def checkpoint_quietly(note: str, kind: str = "checkpoint") -> None:
         log.exception("The audit checkpoint (%s) could not be made", note)
 
 
+#: Entries written inside ``one_checkpoint()`` (None outside it).
+_held: ContextVar[list[int] | None] = ContextVar("panhuo_checkpoint_held", default=None)
+
+
 def checkpoint_after_commit(entries: int) -> None:
     """Called by the bulk audit writer: a big commit is checkpointed as soon as it lands."""
+    held = _held.get()
+    if held is not None:
+        held.append(entries)
+        return
     threshold = settings.PANHUO.get("AUDIT_CHECKPOINT_BULK", 0)
     if threshold and entries >= threshold:
         transaction.on_commit(lambda: checkpoint_quietly(f"after a commit of {entries} entries"))
+
+
+@contextmanager
+def one_checkpoint() -> Iterator[None]:
+    """Bulk writes inside, in as many transactions as they take (an import written in short
+    batches), are checkpointed once, at the end, rather than once a transaction."""
+    held: list[int] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        entries = sum(held)
+        threshold = settings.PANHUO.get("AUDIT_CHECKPOINT_BULK", 0)
+        if threshold and entries >= threshold:
+            note = f"after commits of {entries} entries"
+            transaction.on_commit(lambda: checkpoint_quietly(note))
 
 
 @task()

@@ -35,7 +35,9 @@ def _order(qs, orderings: dict[str, str], ordering: str):
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The caller and their roles")
 def me(request: HttpRequest):
     user = actor(request)
-    assignments = RoleAssignment.objects.filter(user=user).select_related("jurisdiction", "unit")
+    assignments = (
+        RoleAssignment.objects.current().filter(user=user).select_related("jurisdiction", "unit")
+    )
     roles = [
         {
             "role": a.role,

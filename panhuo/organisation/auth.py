@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from panhuo.organisation.password import PasswordChangeRequired
 from panhuo.organisation.services import api_token_authenticate
 from panhuo.organisation.throttle import Throttled, throttle
 
@@ -30,6 +31,8 @@ class TokenAuth(HttpBearer):
         if user is None:
             throttle.token_failed(request)
             raise AuthenticationError(message="Invalid or revoked API token.")
+        if user.must_change_password:
+            raise PasswordChangeRequired
         request.user = user
         return user
 

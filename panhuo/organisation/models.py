@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.fields import optional_ref
@@ -91,6 +92,10 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, blank=True, help_text=_("Interface language")
     )
+    #: Set when someone else chose the password (``panhuo setup``, a site administrator's
+    #: reset): until the user picks their own, every page sends them to change it and the API
+    #: answers 403 (organisation/password.py).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta(AbstractUser.Meta):
         ordering = ["username"]
@@ -111,6 +116,9 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     SUPERVISOR = "supervisor", _("Supervisor")
     BIDDER = "bidder", _("Bidder")
+    #: Manages jurisdictions, units and users (and their roles) over a jurisdiction; no
+    #: permission on assets, money or approvals (organisation/policy.py).
+    SITE_ADMIN = "site_admin", _("Site administrator")
 
 
 class TaskForce(models.Model):
@@ -132,8 +140,18 @@ class TaskForce(models.Model):
     get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
 
 
+class RoleAssignmentQuerySet(models.QuerySet):
+    def current(self) -> RoleAssignmentQuerySet:
+        """The assignments in force (not ended)."""
+        return self.filter(ended_at__isnull=True)
+
+
 class RoleAssignment(models.Model):
-    """One role held by one user over one jurisdiction (and its subtree) or one unit."""
+    """One role held by one user over one jurisdiction (and its subtree) or one unit.
+
+    Ending a role sets ``ended_at`` (the row stays, as its history); only assignments without
+    it give permissions (policy.grants).
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
@@ -141,13 +159,19 @@ class RoleAssignment(models.Model):
         Jurisdiction, on_delete=models.PROTECT, related_name="assignments"
     )
     unit = optional_ref(Unit, related_name="assignments")
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__username", "role"]
         verbose_name = _("role assignment")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "jurisdiction", "unit"], name="role_assignment_unique"
+                fields=["user", "role", "jurisdiction", "unit"],
+                condition=Q(ended_at__isnull=True),
+                name="role_assignment_unique",
             ),
             # A unit asset officer is always tied to a unit; nobody else is.
             models.CheckConstraint(

@@ -114,6 +114,9 @@ def _write(checker: _Checker, operator, result: PlaceResult) -> None:
                 first_name=_text(spec.get("name")),
                 email=_text(spec.get("email")),
                 language=spec["language"],
+                # The password is printed on a terminal and handed over: the user chooses
+                # their own at first sign-in.
+                must_change_password=True,
             )
             user.set_password(password)
             home = min((places[g[1]].path for g in spec["grants"]), key=len)

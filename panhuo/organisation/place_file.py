@@ -31,7 +31,10 @@ KIND_WORDS = {
     "soe": Unit.Kind.SOE,
     "国有企业": Unit.Kind.SOE,
 }
-USER_FIELDS = ["username", "first_name", "last_name", "email", "is_active", "language"]
+USER_FIELDS = [
+    "username", "first_name", "last_name", "email", "is_active", "language",
+    "must_change_password",
+]  # fmt: skip
 LEVEL_ORDER = {dc.PROVINCE: 0, dc.CITY: 1, dc.DISTRICT: 2}
 KEYS = {
     "": {"jurisdictions", "units", "users"},

@@ -24,7 +24,7 @@ from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, User
 _ASSIGNMENTS = RoleAssignment._meta.db_table
 _JURISDICTIONS = Jurisdiction._meta.db_table
 
-H, D, O, U, F, A, S = (  # noqa: E741 (one letter per role keeps the table readable)
+H, D, O, U, F, A, S, SA = (  # noqa: E741 (one letter per role keeps the table readable)
     Role.HEAD,
     Role.DEPUTY,
     Role.OFFICE,
@@ -32,6 +32,7 @@ H, D, O, U, F, A, S = (  # noqa: E741 (one letter per role keeps the table reada
     Role.FINANCE,
     Role.AUDITOR,
     Role.SUPERVISOR,
+    Role.SITE_ADMIN,
 )
 #: Roles that read everything in their jurisdiction.
 READERS = frozenset({H, D, O, F, A, S})
@@ -64,7 +65,13 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("scope", "view"): READERS,
     ("scope", "rules"): frozenset({H, D, O}),
     ("scope", "decide"): frozenset({H, D}),
-    ("organisation", "view"): READERS | {U},
+    ("organisation", "view"): READERS | {U, SA},
+    # The site administrator (and only they) keeps the organisation: jurisdictions, holding
+    # units, users and their roles (organisation/admin_services.py). They are no reader: assets,
+    # money and approvals are closed to them.
+    ("organisation", "manage"): frozenset({SA}),
+    ("user", "view"): frozenset({SA}),
+    ("user", "manage"): frozenset({SA}),
     # The working-day calendar (core/calendars.py): everyone reads it; the head and the office
     # load a year's notice and set a jurisdiction's own days.
     ("calendar", "view"): READERS | {U},
@@ -89,6 +96,7 @@ RESOURCE_NAMES = {
     "audit": (_("this audit log"), _("the audit log")),
     "scope": (_("the scope of this place"), _("the scope")),
     "organisation": (_("this organisation"), _("the organisation")),
+    "user": (_("this user"), _("users")),
     "valuation": (_("this valuation"), _("valuations")),
     "pricerules": (_("the price rules of this place"), _("price rules")),
     "avm": (_("this valuation model"), _("the valuation model")),
@@ -150,7 +158,7 @@ def grants(user: User | None) -> list[Grant]:
             cursor.execute(
                 f"SELECT a.role, j.path, a.jurisdiction_id, a.unit_id FROM {_ASSIGNMENTS} a "  # noqa: S608 (table names from our models)
                 f"JOIN {_JURISDICTIONS} j ON j.id = a.jurisdiction_id "
-                "WHERE a.user_id = %s ORDER BY a.role, a.id",
+                "WHERE a.user_id = %s AND a.ended_at IS NULL ORDER BY a.role, a.id",
                 [user.pk],
             )
             cached = [Grant(Role(r), p, j, u) for r, p, j, u in cursor.fetchall()]

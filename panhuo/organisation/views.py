@@ -85,8 +85,10 @@ def set_language(request):
 
 @login_required
 def me(request):
-    assignments = request.user.assignments.select_related("jurisdiction", "unit").order_by(
-        "jurisdiction__path", "role"
+    assignments = (
+        request.user.assignments.current()
+        .select_related("jurisdiction", "unit")
+        .order_by("jurisdiction__path", "role")
     )
     return render(
         request,

@@ -253,7 +253,10 @@ def _holders(roles: Iterable[str], request: ApprovalRequest) -> set[int]:
     ancestors = [int(p) for p in request.jurisdiction.path.strip("/").split("/") if p]
     return set(
         RoleAssignment.objects.filter(
-            role__in=list(roles), jurisdiction_id__in=ancestors, user__is_active=True
+            role__in=list(roles),
+            jurisdiction_id__in=ancestors,
+            user__is_active=True,
+            ended_at__isnull=True,
         ).values_list("user_id", flat=True)
     )
 

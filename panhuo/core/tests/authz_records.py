@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from panhuo.core.testing import World, make_user
-from panhuo.organisation.models import RoleAssignment
+from panhuo.organisation.models import Role, RoleAssignment
 
 if TYPE_CHECKING:
     from panhuo.core.tests.authz_support import Endpoint
@@ -33,6 +33,7 @@ BODY_REFS = {
     "asset": "asset_free",
     "asset_ids": "asset_free",
     "target_id": "asset",
+    "parent": "district",
 }
 #: Other values a body or query needs to reach the permission check with a real record.
 BODY_VALUES = {
@@ -77,6 +78,9 @@ def build_records(w: World) -> Records:
     for role in OUTSIDER_ROLES[1:]:
         RoleAssignment.objects.create(user=outsider, role=role, jurisdiction=w.other_district)
     w.users["outsider_all"] = outsider
+    # The site administrator of district A; what they manage there: deputy2 and their role.
+    w.users["siteadmin"] = make_user("siteadmin", Role.SITE_ADMIN, w.district)
+    managed = w.user("deputy2")
 
     d = Depth(w)
     aw = d.aw
@@ -172,6 +176,8 @@ def build_records(w: World) -> Records:
         "debt_run": debt_run,
         "calendar_day": calendar_day,
         "calendar_notice": calendar_notice,
+        "managed_user": managed,
+        "assignment": managed.assignments.get(),
     }
     return Records(w, objects)
 

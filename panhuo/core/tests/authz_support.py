@@ -46,7 +46,8 @@ TABLE = Path(__file__).with_name("authz_matrix.csv")
 #: The callers, one column each: anonymous, one user per role of district A (unit U1 for the
 #: unit officer), a unit officer of another unit of district A, and a user of district B who
 #: holds every task-force role there (the strongest outsider: whatever district A answers them
-#: is what district A's records answer to any outsider).
+#: is what district A's records answer to any outsider). ``siteadmin`` keeps district A's
+#: organisation and users, and nothing else.
 CALLERS: dict[str, str | None] = {
     "anon": None,
     "head": "head",
@@ -57,6 +58,7 @@ CALLERS: dict[str, str | None] = {
     "auditor": "auditor",
     "supervisor": "supervisor",
     "bidder": "bidder",
+    "siteadmin": "siteadmin",
     "norole": "norole",
     "other_unit": "other_unit_officer",
     "other_jur": "outsider_all",
@@ -100,6 +102,9 @@ DEFAULT_ARGS = {
     "security_pk": "security",
     "day_id": "calendar_day",
     "notice_id": "calendar_notice",
+    "unit_id": "unit",
+    "user_id": "managed_user",
+    "assignment_id": "assignment",
     # Pages (``pk`` always named in the row, as it means a different record on each).
     "encumbrance_pk": "encumbrance",
     "asset_pk": "asset",

@@ -139,6 +139,19 @@ ENDPOINTS = {
     ("post", "/api/v1/calendar/notices"),
     ("delete", "/api/v1/calendar/notices/{notice_id}"),
     ("get", "/api/v1/calendar/status"),
+    ("get", "/api/v1/organisation/jurisdictions"),
+    ("post", "/api/v1/organisation/jurisdictions"),
+    ("patch", "/api/v1/organisation/jurisdictions/{jurisdiction_id}"),
+    ("get", "/api/v1/organisation/units"),
+    ("post", "/api/v1/organisation/units"),
+    ("patch", "/api/v1/organisation/units/{unit_id}"),
+    ("get", "/api/v1/organisation/users"),
+    ("post", "/api/v1/organisation/users"),
+    ("get", "/api/v1/organisation/users/{user_id}"),
+    ("post", "/api/v1/organisation/users/{user_id}/deactivate"),
+    ("post", "/api/v1/organisation/users/{user_id}/password-reset"),
+    ("post", "/api/v1/organisation/users/{user_id}/roles"),
+    ("post", "/api/v1/organisation/users/{user_id}/roles/{assignment_id}/end"),
 }
 
 

@@ -132,11 +132,12 @@ def test_worker_killed_while_writing_leaves_nothing_once_found(external_db):
     reverted, audited, and the run reads failed."""
     ext = external_db
     prefix = f"W{uuid.uuid4().hex[:8]}"
-    run_id = ext.call("queue_import", rows=ROWS, prefix=prefix)["run"]
+    rows = 2500
+    run_id = ext.call("queue_import", rows=rows, prefix=prefix)["run"]
     worker = ext.popen(
         ext.panhuo_argv("worker", "--interval", "0.1"),
-        PANHUO_IMPORT_BATCH_PAUSE="1.0",
-        PANHUO_IMPORT_WRITE_BATCH="1000",
+        PANHUO_IMPORT_BATCH_PAUSE="0.5",
+        PANHUO_IMPORT_WRITE_BATCH="500",
     )
     try:
         written = _wait(lambda: _assets_now(ext, prefix), timeout=60,
@@ -147,9 +148,9 @@ def test_worker_killed_while_writing_leaves_nothing_once_found(external_db):
         if worker.poll() is None:
             worker.kill()
             worker.wait()
-    assert 0 < written < ROWS
+    assert 0 < written < rows
     after = ext.call("after_kill", run=run_id, prefix=prefix, stale_after=2)
-    assert after["first"]["status"] == "running" and 0 < after["first"]["assets"] < ROWS
+    assert after["first"]["status"] == "running" and 0 < after["first"]["assets"] < rows
     state = after["later"]
     assert state["status"] == "failed", state
     assert state["assets"] == 0 and state["audit_ok"]

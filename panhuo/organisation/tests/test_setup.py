@@ -60,7 +60,10 @@ def test_the_example_file_sets_up_a_place_from_an_empty_database(capsys):
     password = next(line.split("\t")[1] for line in out.splitlines() if "wangjianguo\t" in line)
     assert head.check_password(password) and head.first_name == "王建国"
     assert head.assignments.get().role == Role.HEAD
-    assert written() == (3, 5, 6, 6, 3 + 5 + 6 + 6)
+    assert written() == (3, 5, 7, 7, 3 + 5 + 7 + 7)
+    # Someone else chose every password: each user picks their own at first sign-in.
+    assert not User.objects.filter(must_change_password=False).exists()
+    assert User.objects.get(username="sunli").assignments.get().role == Role.SITE_ADMIN
     entries = AuditEntry.objects.all()
     assert {e.actor_name for e in entries} == {"installer (command line)"}
     assert not any("password" in (e.after or {}) for e in entries)
@@ -108,12 +111,12 @@ CASES = {
     "unknown unit kind": (
         _set("units", 2, "kind", "company"), "unit 3 (济南市历下区教育和体育局)", "kind"),
     "user with no role": (_set("users", 3, "roles", []), "user 4 (liuyang)", "roles"),
-    "duplicate username": (_dup_user, "user 7 (LiNa)", "username"),
+    "duplicate username": (_dup_user, "user 8 (LiNa)", "username"),
     "role over a unit not in the file": (
         _set("users", 4, "roles", [{"role": "unit_officer", "unit": "X"}]), "user 5 (chenjing)",
         "roles.unit"),
     "role that does not exist": (
-        _set("users", 0, "roles", [{"role": "site_admin", "jurisdiction": "370102"}]),
+        _set("users", 0, "roles", [{"role": "root", "jurisdiction": "370102"}]),
         "user 1 (wangjianguo)", "roles.role"),
 }  # fmt: skip
 
@@ -179,6 +182,15 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path):
         call_command("setup", file=str(path))
 
 
+def _choose_own_password(client, given: str) -> None:
+    """The first sign-in: every page leads to the password change until it is made."""
+    first = client.get(reverse("dashboard"))
+    assert first.status_code == 302 and first["Location"].startswith(reverse("password-change"))
+    new = "a-Lixia-password-of-my-own-2026"
+    form = {"old_password": given, "new_password1": new, "new_password2": new}
+    assert client.post(reverse("password-change"), form).status_code == 302
+
+
 def test_the_people_of_a_new_place_sign_in_and_find_its_pages(client, capsys):
     """With no demo data anywhere, each first user signs in with the printed password and the
     pages they start from answer (nothing assumes the demo's task force or records)."""
@@ -197,10 +209,12 @@ def test_the_people_of_a_new_place_sign_in_and_find_its_pages(client, capsys):
     ]
     for username in ("wangjianguo", "zhaomin"):
         assert client.login(username=username, password=passwords[username])
+        _choose_own_password(client, passwords[username])
         for url in pages:
             assert client.get(url).status_code == 200, (username, url)
         client.logout()
     assert client.login(username="chenjing", password=passwords["chenjing"])
+    _choose_own_password(client, passwords["chenjing"])
     assert client.get(reverse("dashboard")).status_code == 200
     page = client.get(reverse("unit-detail", args=[centre.pk]))
     assert page.status_code == 200

@@ -30,6 +30,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import connection, transaction
 
+from panhuo.integrity.checkpoints import one_checkpoint
 from panhuo.register.importing.report import ImportCancelled, Report
 
 
@@ -95,7 +96,7 @@ def write_checked(
     pending = None
     started = False
     try:
-        with outer:
+        with one_checkpoint(), outer:
             stream = _rebatched(spilled, write_batch_size())
             pending = next(stream, None)
             while True:

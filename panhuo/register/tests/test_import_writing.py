@@ -6,6 +6,7 @@ wrote, audited, so nothing of the file is left."""
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -107,6 +108,7 @@ def test_a_stale_committing_run_is_reverted_when_found(world, settings, tmp_path
                          commit=True).committed  # fmt: skip
     long_ago = timezone.now() - timezone.timedelta(hours=1)
     ImportRun.objects.filter(pk=run.pk).update(status="running", started_at=long_ago)
+    cache.delete(imports._heartbeat_key(run.pk))  # no sign of life since it started
     run = imports.fail_if_stale(ImportRun.objects.get(pk=run.pk))
     assert run.status == "failed" and "nothing was written" in run.message
     assert not Asset.objects.filter(code__startswith="W-").exists()
@@ -114,3 +116,16 @@ def test_a_stale_committing_run_is_reverted_when_found(world, settings, tmp_path
     # Found again: nothing more to revert.
     assert imports.fail_if_stale(run).status == "failed"
     assert AuditEntry.objects.filter(action="asset.import_revert").count() == 3
+
+
+def test_a_commit_in_many_transactions_is_checkpointed_once(
+    world, one_row_batches, settings, django_capture_on_commit_callbacks
+):
+    from panhuo.integrity import checkpoints as cps
+
+    settings.PANHUO = {**settings.PANHUO, "AUDIT_CHECKPOINT_BULK": 2}
+    before = len(cps.read_checkpoints()[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _run(world, ROWS, commit=True).committed
+    notes = [c.note for c in cps.read_checkpoints()[0][before:]]
+    assert notes == ["after commits of 3 entries"]

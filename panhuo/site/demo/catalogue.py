@@ -74,6 +74,8 @@ USERS: dict[str, tuple[Role, str, str, str]] = {
     "auditor": (Role.AUDITOR, "district", "Qiang", "Zhao"),
     "supervisor": (Role.SUPERVISOR, "city", "Xiuying", "Huang"),
     "bidder": (Role.BIDDER, "district", "Yong", "Zhou"),
+    # Keeps the district's organisation and users (Site administration), nothing else.
+    "siteadmin": (Role.SITE_ADMIN, "district", "Li", "Sun"),
     # The other district's own staff: they register its assets and debts.
     "dc_office": (Role.OFFICE, "other", "Jing", "Wu"),
     "dc_finance": (Role.FINANCE, "other", "Tao", "Xu"),

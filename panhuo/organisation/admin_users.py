@@ -1,0 +1,299 @@
+"""The site administrator's writes to people: users, their passwords and their roles.
+
+A site administrator manages the users whose roles all lie in the jurisdictions they administer
+(``user.manage``), never themselves (no one grants themselves a role or resets their own
+password here). Users are deactivated, never deleted; a role is ended (``ended_at``), never
+deleted, so the assignments are the user's history. A password set here is generated, shown
+once, and must be changed at the next sign-in.
+
+As in admin_places.py: permission first, then every field named, then one transaction with its
+audit entries (never a password's hash).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panhuo.integrity.services import audit_insert, audit_record, snapshot
+from panhuo.organisation import policy
+from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, Unit, User
+from panhuo.organisation.place_file import USER_FIELDS
+
+MANAGE = ("user", "manage")
+LANGUAGES = ("", "en", "zh-hans")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role to give: over a jurisdiction, or (unit asset officer) over a unit."""
+
+    role: str
+    jurisdiction: Jurisdiction | None = None
+    unit: Unit | None = None
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+# --- Who may be managed -------------------------------------------------------------------------
+
+
+def users_for(actor: User) -> QuerySet[User]:
+    """The users with a role (current or ended) in the jurisdictions ``actor`` administers."""
+    q = policy.scope_q(actor, "user", "view", path="jurisdiction__path")
+    held = RoleAssignment.objects.filter(q).values("user_id")
+    return User.objects.filter(pk__in=held)
+
+
+def get_user_for(actor: User, pk) -> User:
+    """A user the actor may see as site administrator; DoesNotExist otherwise."""
+    return users_for(actor).get(pk=pk)
+
+
+def _require_user(actor: User, user: User) -> None:
+    """The actor manages every place where ``user`` holds a role now, and is not ``user``."""
+    if actor.pk == user.pk:
+        raise policy.NotPermitted(_("You may not change your own account or roles here."))
+    current = RoleAssignment.objects.current().filter(user=user).select_related("jurisdiction")
+    places = [a.jurisdiction for a in current]
+    if not places:
+        places = [a.jurisdiction for a in user.assignments.select_related("jurisdiction")]
+    if not places or not all(
+        policy.allowed(actor, *MANAGE, jurisdiction=place) for place in places
+    ):
+        raise policy.NotPermitted(policy.refusal(*MANAGE))
+
+
+def _home_path(user: User) -> str:
+    paths = [a.jurisdiction.path for a in user.assignments.select_related("jurisdiction")]
+    return min(paths, key=len) if paths else ""
+
+
+# --- Roles --------------------------------------------------------------------------------------
+
+
+def _grant_place(actor: User, grant: Grant, errors: dict, key: str) -> Jurisdiction | None:
+    """The jurisdiction ``grant`` is held over, checking it (errors under ``key``.field)."""
+    if grant.role not in Role.values:
+        errors.setdefault(f"{key}role", []).append(
+            _("Must be one of: %(choices)s.") % {"choices": ", ".join(Role.values)}
+        )
+        return None
+    if grant.role == Role.UNIT_OFFICER:
+        if grant.unit is None:
+            errors.setdefault(f"{key}unit", []).append(
+                _("A unit asset officer holds their role over a unit: choose it.")
+            )
+            return None
+        if grant.jurisdiction is not None and grant.jurisdiction.pk != grant.unit.jurisdiction_id:
+            errors.setdefault(f"{key}jurisdiction", []).append(
+                _("The unit is not in this jurisdiction.")
+            )
+            return None
+        place = grant.unit.jurisdiction
+    else:
+        if grant.unit is not None:
+            errors.setdefault(f"{key}unit", []).append(
+                _("Only a unit asset officer holds a role over a unit.")
+            )
+            return None
+        if grant.jurisdiction is None:
+            errors.setdefault(f"{key}jurisdiction", []).append(_("This field is required."))
+            return None
+        place = grant.jurisdiction
+    # Giving a role where one does not administer is refused outright (403), not named.
+    policy.require(actor, *MANAGE, jurisdiction=place)
+    return place
+
+
+def _assignment(user: User, grant: Grant, place: Jurisdiction) -> RoleAssignment:
+    unit = grant.unit if grant.role == Role.UNIT_OFFICER else None
+    return RoleAssignment(user=user, role=grant.role, jurisdiction=place, unit=unit)
+
+
+def role_assign(*, actor: User, user: User, grant: Grant) -> RoleAssignment:
+    """Give ``user`` a role over a place the actor administers."""
+    _require_user(actor, user)
+    errors: dict[str, list[str]] = {}
+    place = _grant_place(actor, grant, errors, "")
+    if place is not None and (
+        RoleAssignment.objects.current()
+        .filter(user=user, role=grant.role, jurisdiction=place, unit=grant.unit)
+        .exists()
+    ):
+        errors.setdefault("role", []).append(_("The user already holds this role there."))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        ra = _assignment(user, grant, place)
+        audit_insert(ra, actor=actor, action="roleassignment.create", jurisdiction_path=place.path)
+    return ra
+
+
+def role_end(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
+    """End a role now; the assignment stays, with its end, in the user's history."""
+    if actor.pk == assignment.user_id:
+        raise policy.NotPermitted(_("You may not change your own account or roles here."))
+    policy.require(actor, *MANAGE, jurisdiction=assignment.jurisdiction)
+    with transaction.atomic():
+        ra = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if ra.ended_at is not None:
+            raise ValidationError({"assignment": [_("This role has already ended.")]})
+        before = snapshot(ra)
+        ra.ended_at = timezone.now()
+        ra.save(update_fields=["ended_at"])
+        audit_record(
+            actor=actor,
+            action="roleassignment.end",
+            obj=ra,
+            before=before,
+            after=snapshot(ra),
+            jurisdiction_path=ra.jurisdiction.path,
+        )
+    return ra
+
+
+# --- Users --------------------------------------------------------------------------------------
+
+
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    grants: list[Grant],
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    language: str = "",
+) -> tuple[User, str]:
+    """A new user holding ``grants`` (at least one); returns them and their generated password,
+    which they must change at their first sign-in. The password exists in clear only here."""
+    if not policy.can_any(actor, *MANAGE):
+        raise policy.NotPermitted(policy.refusal(*MANAGE, one=False))
+    errors: dict[str, list[str]] = {}
+    username = (username or "").strip()
+    if not username:
+        errors["username"] = [_("This field is required.")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("Another user has this username.")]
+    else:
+        try:
+            UnicodeUsernameValidator()(username)
+        except ValidationError as exc:
+            errors["username"] = list(exc.messages)
+        if len(username) > 150:
+            errors.setdefault("username", []).append(_("At most 150 characters."))
+    if language not in LANGUAGES:
+        errors["language"] = [_("Must be en or zh-hans.")]
+    if not grants:
+        errors["roles"] = [_("A user must hold at least one role.")]
+    places = []
+    for n, grant in enumerate(grants):
+        places.append(_grant_place(actor, grant, errors, f"roles.{n}." if len(grants) > 1 else ""))
+    pairs = [
+        (g.role, p.pk if p else None, g.unit.pk if g.unit else None)
+        for g, p in zip(grants, places, strict=True)
+    ]
+    if len(set(pairs)) != len(pairs):
+        errors.setdefault("roles", []).append(
+            _("The same role is given twice over the same place.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    password = new_password()
+    with transaction.atomic():
+        user = User(
+            username=username,
+            first_name=(first_name or "").strip(),
+            last_name=(last_name or "").strip(),
+            email=(email or "").strip(),
+            language=language,
+            must_change_password=True,
+        )
+        user.set_password(password)
+        home = min((p.path for p in places), key=len)
+        audit_insert(
+            user,
+            actor=actor,
+            action="user.create",
+            jurisdiction_path=home,
+            after=snapshot(user, USER_FIELDS),  # never the password's hash
+        )
+        for grant, place in zip(grants, places, strict=True):
+            audit_insert(
+                _assignment(user, grant, place),
+                actor=actor,
+                action="roleassignment.create",
+                jurisdiction_path=place.path,
+            )
+    return user, password
+
+
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Stop ``user`` signing in or calling the API (the account and its history stay)."""
+    _require_user(actor, user)
+    with transaction.atomic():
+        u = User.objects.select_for_update().get(pk=user.pk)
+        if not u.is_active:
+            raise ValidationError({"is_active": [_("This user is already deactivated.")]})
+        u.is_active = False
+        u.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="user.deactivate",
+            obj=u,
+            before={"is_active": True},
+            after={"is_active": False},
+            jurisdiction_path=_home_path(u),
+        )
+    return u
+
+
+def user_password_reset(*, actor: User, user: User) -> str:
+    """Give ``user`` a new generated password, returned here only; they must change it at
+    their next sign-in. Their sessions elsewhere end (the password's hash changed)."""
+    _require_user(actor, user)
+    password = new_password()
+    with transaction.atomic():
+        u = User.objects.select_for_update().get(pk=user.pk)
+        before = u.must_change_password
+        u.set_password(password)
+        u.must_change_password = True
+        u.save(update_fields=["password", "must_change_password"])
+        audit_record(
+            actor=actor,
+            action="user.password_reset",
+            obj=u,
+            before={"must_change_password": before},
+            after={"must_change_password": True},  # never the hash
+            jurisdiction_path=_home_path(u),
+        )
+    return password
+
+
+def password_changed(*, user: User) -> None:
+    """The user chose their own password (already set and saved): the forced change is over."""
+    with transaction.atomic():
+        u = User.objects.select_for_update().get(pk=user.pk)
+        before = u.must_change_password
+        if before:
+            u.must_change_password = False
+            u.save(update_fields=["must_change_password"])
+        audit_record(
+            actor=u,
+            action="user.password_change",
+            obj=u,
+            before={"must_change_password": before},
+            after={"must_change_password": False},
+            jurisdiction_path=_home_path(u),
+        )
+    user.must_change_password = False

@@ -1,0 +1,351 @@
+"""The site administrator's pages: jurisdictions, holding units and users (with their roles).
+
+Lists are the list kit's (core/lists.py); every write goes to admin_places.py / admin_users.py,
+whose refusals become the 403 page and whose field errors come back under the form's fields.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from panhuo.core.lists import Column, ObjectList
+from panhuo.core.ui import add_service_errors, fetch_or_404, section_required
+from panhuo.organisation import admin_places, admin_users, policy
+from panhuo.organisation.admin_forms import (
+    GrantForm,
+    JurisdictionFilterForm,
+    JurisdictionForm,
+    UnitFilterForm,
+    UnitForm,
+    UserCreateForm,
+    UserFilterForm,
+)
+from panhuo.organisation.models import Jurisdiction, RoleAssignment, Unit
+
+ORG, USERS = ("organisation", "manage"), ("user", "manage")
+
+
+# --- Selectors ----------------------------------------------------------------------------------
+
+
+def jurisdiction_rows(user, level: str = ""):
+    qs = policy.jurisdictions_for(user, *ORG).select_related("parent")
+    return qs.filter(level=level) if level else qs
+
+
+def unit_rows(user, kind: str = ""):
+    qs = policy.units_for(user, *ORG).select_related("supervisor")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def user_rows(user, role: str = "", active: str = ""):
+    qs = admin_users.users_for(user)
+    if role:
+        held = RoleAssignment.objects.current().filter(role=role).values("user_id")
+        qs = qs.filter(pk__in=held)
+    if active in ("yes", "no"):
+        qs = qs.filter(is_active=active == "yes")
+    return qs
+
+
+def _managed_jurisdiction(user, pk) -> Jurisdiction:
+    return policy.jurisdictions_for(user, *ORG).select_related("parent").get(pk=pk)
+
+
+def _managed_unit(user, pk) -> Unit:
+    return policy.units_for(user, *ORG).get(pk=pk)
+
+
+# --- Lists --------------------------------------------------------------------------------------
+
+
+class JurisdictionAdminList(ObjectList):
+    """The jurisdictions the site administrator keeps."""
+
+    resource, action, url_name = "organisation", "manage", "admin-jurisdiction-list"
+    template, filter_form = "organisation/admin/jurisdiction_list.html", JurisdictionFilterForm
+    rows, search = jurisdiction_rows, ("code", "name", "name_en")
+    orderings = {"path": "path", "code": "code", "name": "name", "level": "level"}
+    default_sort = "path"
+    columns = [
+        Column("code", _l("Division code")),
+        Column("name", _l("Name")),
+        Column("name_en", _l("Name in English")),
+        Column("level", _l("Level"), "get_level_display"),
+        Column("parent", _l("Belongs to"), "parent.name"),
+    ]
+    export_name = "jurisdictions"
+
+
+class UnitAdminList(ObjectList):
+    """The holding units of the jurisdictions the site administrator keeps."""
+
+    resource, action, url_name = "organisation", "manage", "admin-unit-list"
+    template, filter_form = "organisation/admin/unit_list.html", UnitFilterForm
+    rows, search = unit_rows, ("code", "credit_code", "name", "name_en")
+    orderings = {
+        "jurisdiction": "jurisdiction__path",
+        "credit_code": "credit_code",
+        "name": "name",
+        "kind": "kind",
+    }
+    default_sort = "jurisdiction"
+    columns = [
+        Column("credit_code", _l("Unified social credit code")),
+        Column("name", _l("Name")),
+        Column("kind", _l("Kind"), "get_kind_display"),
+        Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
+        Column("supervisor", _l("Supervising department"), "supervisor.name"),
+    ]
+    export_name = "units"
+
+
+class UserAdminList(ObjectList):
+    """The users holding (or having held) a role where the site administrator works."""
+
+    resource, action, url_name = "user", "view", "admin-user-list"
+    template, filter_form = "organisation/admin/user_list.html", UserFilterForm
+    rows, search = user_rows, ("username", "first_name", "last_name", "email")
+    orderings = {"username": "username", "name": "first_name", "joined": "date_joined"}
+    default_sort = "username"
+    columns = [
+        Column("username", _l("User name")),
+        Column("name", _l("Name"), "get_full_name"),
+        Column("email", _l("Email")),
+        Column("roles", _l("Roles now"), lambda u: ", ".join(str(r) for r in u.current_roles)),
+        Column("is_active", _l("Active")),
+    ]
+    export_name = "users"
+
+    def get_queryset(self, filters: dict):
+        return super().get_queryset(filters).prefetch_related("assignments__jurisdiction")
+
+    def decorate(self, rows):
+        for u in rows:
+            u.current_roles = [
+                f"{a.get_role_display()} @ {a.jurisdiction.name}"
+                for a in u.assignments.all()
+                if a.ended_at is None
+            ]
+
+    def export_rows(self, qs):
+        for row in qs:
+            self.decorate([row])
+            yield [c.cell(row) for c in self.export_columns()]
+
+
+jurisdiction_list_view = JurisdictionAdminList.as_view()
+unit_list_view = UnitAdminList.as_view()
+user_list_view = UserAdminList.as_view()
+
+
+# --- Jurisdictions and units --------------------------------------------------------------------
+
+
+def _form_page(request, form, title: str, back: str):
+    return render(
+        request, "organisation/admin/form.html", {"form": form, "title": title, "back": back}
+    )
+
+
+@section_required(*ORG)
+def jurisdiction_create_view(request):
+    form = JurisdictionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            j = admin_places.jurisdiction_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                name_en=data["name_en"],
+                level=data["level"],
+                parent=data["parent"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Jurisdiction %(name)s added.") % {"name": j.name})
+            return redirect("admin-jurisdiction-list")
+    return _form_page(request, form, _("New jurisdiction"), "admin-jurisdiction-list")
+
+
+@section_required(*ORG)
+def jurisdiction_edit_view(request, pk):
+    j = fetch_or_404(_managed_jurisdiction, request.user, pk)
+    initial = {"code": j.code, "name": j.name, "name_en": j.name_en, "level": j.level}
+    form = JurisdictionForm(request.POST or None, initial=initial, user=request.user, edit=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            admin_places.jurisdiction_update(
+                actor=request.user, jurisdiction=j, changes=form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Jurisdiction %(name)s saved.") % {"name": j.name})
+            return redirect("admin-jurisdiction-list")
+    title = _("Edit %(name)s") % {"name": j.name}
+    return _form_page(request, form, title, "admin-jurisdiction-list")
+
+
+@section_required(*ORG)
+def unit_create_view(request):
+    form = UnitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = admin_places.unit_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Unit %(name)s added.") % {"name": unit.name})
+            return redirect("admin-unit-list")
+    return _form_page(request, form, _("New holding unit"), "admin-unit-list")
+
+
+@section_required(*ORG)
+def unit_edit_view(request, pk):
+    unit = fetch_or_404(_managed_unit, request.user, pk)
+    initial = {
+        "credit_code": unit.credit_code,
+        "code": unit.code,
+        "name": unit.name,
+        "name_en": unit.name_en,
+        "kind": unit.kind,
+        "supervisor": unit.supervisor_id,
+    }
+    form = UnitForm(request.POST or None, initial=initial, user=request.user, edit=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            admin_places.unit_update(actor=request.user, unit=unit, changes=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Unit %(name)s saved.") % {"name": unit.name})
+            return redirect("admin-unit-list")
+    title = _("Edit %(name)s") % {"name": unit.name}
+    return _form_page(request, form, title, "admin-unit-list")
+
+
+# --- Users --------------------------------------------------------------------------------------
+
+
+def _grant(data) -> admin_users.Grant:
+    return admin_users.Grant(
+        role=data["role"], jurisdiction=data.get("jurisdiction"), unit=data.get("unit")
+    )
+
+
+@section_required(*USERS)
+def user_create_view(request):
+    form = UserCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, password = admin_users.user_create(
+                actor=request.user,
+                username=data["username"],
+                first_name=data["first_name"],
+                email=data["email"],
+                language=data["language"],
+                grants=[_grant(data)],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _password_page(request, user, password)
+    return _form_page(request, form, _("New user"), "admin-user-list")
+
+
+def _password_page(request, user, password: str):
+    """The generated password, shown this once (never stored in clear, never sent again)."""
+    response = render(
+        request, "organisation/admin/password.html", {"person": user, "password": password}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _user_page(request, person, grant_form=None, status: int = 200):
+    history = person.assignments.select_related("jurisdiction", "unit").order_by(
+        "ended_at", "-started_at", "-pk"
+    )
+    return render(
+        request,
+        "organisation/admin/user_detail.html",
+        {
+            "person": person,
+            "history": history,
+            "grant_form": grant_form or GrantForm(user=request.user),
+            "is_self": person.pk == request.user.pk,
+        },
+        status=status,
+    )
+
+
+@section_required("user", "view")
+def user_detail_view(request, pk):
+    person = fetch_or_404(admin_users.get_user_for, request.user, pk)
+    return _user_page(request, person)
+
+
+@require_POST
+@section_required(*USERS)
+def user_deactivate_view(request, pk):
+    person = fetch_or_404(admin_users.get_user_for, request.user, pk)
+    try:
+        admin_users.user_deactivate(actor=request.user, user=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(user)s can no longer sign in.") % {"user": person})
+    return redirect("admin-user-detail", pk=person.pk)
+
+
+@require_POST
+@section_required(*USERS)
+def user_password_reset_view(request, pk):
+    person = fetch_or_404(admin_users.get_user_for, request.user, pk)
+    password = admin_users.user_password_reset(actor=request.user, user=person)
+    return _password_page(request, person, password)
+
+
+@require_POST
+@section_required(*USERS)
+def role_assign_view(request, pk):
+    person = fetch_or_404(admin_users.get_user_for, request.user, pk)
+    form = GrantForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            admin_users.role_assign(
+                actor=request.user, user=person, grant=_grant(form.cleaned_data)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Role given."))
+            return redirect("admin-user-detail", pk=person.pk)
+    return _user_page(request, person, form)
+
+
+@require_POST
+@section_required(*USERS)
+def role_end_view(request, pk, assignment_pk):
+    person = fetch_or_404(admin_users.get_user_for, request.user, pk)
+    assignment = fetch_or_404(
+        lambda _user, apk: person.assignments.select_related("jurisdiction").get(pk=apk),
+        request.user,
+        assignment_pk,
+    )
+    try:
+        admin_users.role_end(actor=request.user, assignment=assignment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Role ended; it stays in the history."))
+    return redirect("admin-user-detail", pk=person.pk)
