@@ -22,6 +22,7 @@ from panhuo.register.importing.readers import (
     check_text_encoding,
     detect_kind,
 )
+from panhuo.register.importing.rows import fixed_and_mapped
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 
 #: Choice fields whose words in a file can be mapped to Panhuo's values (闲置 → idle).
@@ -182,7 +183,7 @@ class MappingForm(forms.Form):
 
     def __init__(
         self, *args, headers: list[str] | None = None, values=None, target: str = "assets",
-        **kwargs,
+        constants=None, **kwargs,
     ):  # fmt: skip
         """``headers``: the columns to map; ``values``: {field: [(word, value), ...]} rows to
         show (a bound form counts its rows from the data); ``target``: the import the mapping
@@ -225,6 +226,22 @@ class MappingForm(forms.Form):
                     self.initial.setdefault(dst, rows[j][1])
                 pairs.append((src, dst))
             self.value_names[field] = pairs
+        # Fixed values: rows of "field → the value every row gets" (the file has no column).
+        fixed = list((constants or {}).items())
+        count = self._count_rows("const") if self.is_bound else len(fixed) + 1
+        self.constant_names = []
+        for j in range(count):
+            name, value = f"val_const_{j}_from", f"val_const_{j}_to"
+            self.fields[name] = forms.ChoiceField(
+                label=_("Field"), required=False, choices=[("", "—"), *choices[1:]]
+            )
+            self.fields[value] = forms.CharField(
+                label=_("Value in every row"), required=False, max_length=200
+            )
+            if j < len(fixed):
+                self.initial.setdefault(name, fixed[j][0])
+                self.initial.setdefault(value, fixed[j][1])
+            self.constant_names.append((name, value))
 
     @staticmethod
     def _headers_from(raw) -> list[str]:
@@ -256,6 +273,9 @@ class MappingForm(forms.Form):
             }
             for field, pairs in self.value_names.items()
         ]
+
+    def constant_rows(self):
+        return [(self[f], self[v]) for f, v in self.constant_names]
 
     def option_fields(self):
         return [self[n] for n in self.option_names]
@@ -301,14 +321,28 @@ class MappingForm(forms.Form):
                     % {"other": seen[target]},
                 )
             seen[target] = header
+        fixed_fields = {cleaned.get(f) for f, _v in self.constant_names} - {None, ""}
         if seen:
             for required in self.required_fields:
-                if required not in seen:
+                if required not in seen and required not in fixed_fields:
                     self.add_error(
                         None,
                         _("Map a column to “%(field)s”: every row needs it.")
                         % {"field": field_label(required, self.target)},
                     )
+        fixed: set[str] = set()
+        for name, value in self.constant_names:
+            field, text = cleaned.get(name), (cleaned.get(value) or "").strip()
+            if field and not text:
+                self.add_error(value, _("Type the value every row gets."))
+            elif text and not field:
+                self.add_error(name, _("Choose the field this value is for."))
+            elif field in fixed:
+                self.add_error(name, _("This field already has a fixed value."))
+            elif field and field in seen:
+                self.add_error(name, fixed_and_mapped(field))
+            if field:
+                fixed.add(field)
         for pairs in self.value_names.values():
             words: set[str] = set()
             for src, dst in pairs:
@@ -337,6 +371,12 @@ class MappingForm(forms.Form):
         if options.get("delimiter") == "tab":
             options["delimiter"] = "\t"
         return columns, values, options
+
+    def mapping_constants(self) -> dict[str, str]:
+        """The fixed values (field → value) of a valid form."""
+        d = self.cleaned_data
+        return {d[f]: d[v].strip() for f, v in self.constant_names
+                if d.get(f) and (d.get(v) or "").strip()}  # fmt: skip
 
     @staticmethod
     def initial_options(options: dict) -> dict:

@@ -23,6 +23,8 @@ class ImportMapping(models.Model):
     columns = models.JSONField(_("columns"), default=dict, blank=True)
     values = models.JSONField(_("value mappings"), default=dict, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
+    #: Field → the value every row gets for a field the file has no column of.
+    constants = models.JSONField(_("fixed values"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,7 +43,8 @@ class ImportMapping(models.Model):
     get_absolute_url = page_url("import-mapping-list", None)
 
     def as_json(self) -> dict:
-        return {"columns": self.columns, "values": self.values, "options": self.options}
+        return {"columns": self.columns, "values": self.values, "options": self.options,
+                "constants": self.constants}  # fmt: skip
 
 
 class ImportRun(models.Model):

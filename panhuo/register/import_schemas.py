@@ -27,6 +27,11 @@ class MappingBody(Schema):
         default_factory=dict
     )
     options: Options = Field(default_factory=dict)
+    constants: Annotated[dict[Text, Text], Field(max_length=100)] = Field(
+        default_factory=dict,
+        description="Field → the value every row gets, for a field the file has no column of, "
+        'e.g. ``{"unit": "U1"}``. A field cannot have both a column and a fixed value.',
+    )
 
 
 #: The imports a mapping can serve.
@@ -51,6 +56,7 @@ class MappingOut(Schema):
     columns: dict[str, str]
     values: dict[str, dict[str, str]]
     options: dict[str, Any]
+    constants: dict[str, str]
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -357,7 +357,8 @@ def _mapping_edit(request, pk, target: str):
     if request.method != "POST":
         if mapping is not None:
             headers, values, initial = _initial_from(mapping)
-            form = MappingForm(headers=headers, values=values, initial=initial, target=target)
+            form = MappingForm(headers=headers, values=values, initial=initial, target=target,
+                               constants=mapping.constants)  # fmt: skip
         else:
             form = MappingForm(headers=[], target=target)
         return render(request, "register/import_mapping_form.html", {**context, "form": form})
@@ -380,7 +381,7 @@ def _mapping_edit(request, pk, target: str):
                 form,
                 lambda: imports.mapping_save(
                     actor=request.user, name=name, columns=columns, values=values,
-                    options=options, target=target,
+                    options=options, target=target, constants=form.mapping_constants(),
                 ),
                 lambda saved: _("Mapping “%(name)s” saved.") % {"name": saved.name},
             )  # fmt: skip
@@ -446,7 +447,10 @@ def _read_sample(form: MappingForm, sample):
     values = _sample_words(form, headers, columns, rows)
     initial = {n: form.data.get(n, "") for n in ("name", *MappingForm.option_names)}
     initial.update({f"col_{i}": columns[h] for i, h in enumerate(headers)})
-    new_form = MappingForm(headers=headers, values=values, initial=initial, target=form.target)
+    constants = {form.data.get(f): (form.data.get(v) or "").strip()
+                 for f, v in form.constant_names if form.data.get(f)}  # fmt: skip
+    new_form = MappingForm(headers=headers, values=values, initial=initial, target=form.target,
+                           constants=constants)  # fmt: skip
     info = {
         "name": sample.name,
         "kind": table.kind,

@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from panhuo.core.errors import ValidationError
 from panhuo.integrity.services import audit_record
@@ -43,6 +44,7 @@ from panhuo.register import import_failures as failures
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.engine import ImportCancelled, Mapping, run_import, target_for
 from panhuo.register.importing.readers import FileRejected
+from panhuo.register.importing.rows import fixed_and_mapped
 
 PROGRESS_TTL = 24 * 3600
 HEARTBEAT_SECONDS = 2.0
@@ -151,9 +153,21 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
         spec = Mapping.from_json(mapping)
     except (TypeError, ValueError, AttributeError):
         raise ValidationError({"mapping": ["The mapping is not well formed."]}) from None
-    unknown = sorted(set(spec.columns.values()) - set(target_for(target).field_names))
+    names = set(target_for(target).field_names)
+    unknown = sorted(set(spec.columns.values()) - names)
     if unknown:
         raise ValidationError({"mapping": [f"Unknown field(s): {', '.join(unknown)}."]})
+    unknown = sorted(set(spec.constants) - names)
+    if unknown:
+        message = gettext("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}
+        raise ValidationError({"constants": [message]})
+    both = sorted(set(spec.constants) & set(spec.columns.values()))
+    if both:
+        raise ValidationError({"constants": [fixed_and_mapped(both[0])]})
+    blank = sorted(k for k, v in spec.constants.items() if not v.strip())
+    if blank:
+        message = gettext("The fixed value of “%(field)s” is empty.") % {"field": blank[0]}
+        raise ValidationError({"constants": [message]})
     order = spec.options.get("date_order", "dmy")
     if order not in ("dmy", "mdy"):
         raise ValidationError({"date_order": ["Use dmy or mdy."]})
@@ -180,6 +194,7 @@ def mapping_save(
     values: dict[str, dict[str, str]] | None = None,
     options: dict[str, Any] | None = None,
     target: str = "assets",
+    constants: dict[str, str] | None = None,
 ) -> ImportMapping:
     """Create or replace one of the actor's named mappings for imports into ``target``."""
     if target not in MAPPING_PERMISSION:
@@ -191,14 +206,21 @@ def mapping_save(
     if not (name or "").strip():
         raise ValidationError({"name": ["The mapping needs a name."]})
     spec = _check_mapping(
-        {"columns": columns, "values": values or {}, "options": options or {}}, target
-    )
+        {"columns": columns, "values": values or {}, "options": options or {},
+         "constants": constants or {}},
+        target,
+    )  # fmt: skip
     with transaction.atomic():
         mapping, created = ImportMapping.objects.update_or_create(
             owner=actor,
             target=target,
             name=name.strip(),
-            defaults={"columns": spec.columns, "values": spec.values, "options": spec.options},
+            defaults={
+                "columns": spec.columns,
+                "values": spec.values,
+                "options": spec.options,
+                "constants": spec.constants,
+            },
         )
         audit_record(
             actor=actor,

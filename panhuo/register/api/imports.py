@@ -64,6 +64,7 @@ def _save_mapping(request: HttpRequest, name: str, body: MappingBody, target: st
         values=body.values,
         options=body.options,
         target=target,
+        constants=body.constants,
     )
 
 

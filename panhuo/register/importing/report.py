@@ -29,11 +29,14 @@ class RowError:
 
 @dataclass
 class Mapping:
-    """How to read one source's files: header → field, source word → Panhuo value, options."""
+    """How to read one source's files: header → field, source word → Panhuo value, options,
+    and constants: field → the text every row holds for a field the file has no column of
+    (e.g. ``{"unit": "U1"}`` for a file of one unit's assets)."""
 
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Mapping:
@@ -42,10 +45,12 @@ class Mapping:
             columns=dict(data.get("columns") or {}),
             values={k: dict(v) for k, v in (data.get("values") or {}).items()},
             options=dict(data.get("options") or {}),
+            constants={str(k): str(v) for k, v in (data.get("constants") or {}).items()},
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {"columns": self.columns, "values": self.values, "options": self.options}
+        return {"columns": self.columns, "values": self.values, "options": self.options,
+                "constants": self.constants}  # fmt: skip
 
 
 @dataclass

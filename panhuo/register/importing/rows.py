@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext
+
 from panhuo.register import models as m
 from panhuo.register.attributes import KIND_ATTRIBUTES, clean_attributes
 from panhuo.register.importing.fields import (
@@ -56,6 +58,14 @@ def _transformer(crs: str | None):
         raise FileRejected(f"Unknown coordinate reference system {crs!r} in the mapping.") from None
 
 
+def fixed_and_mapped(name: str) -> str:
+    """The refusal of a mapping that gives ``name`` both a column and a fixed value."""
+    return gettext(
+        "The field “%(field)s” has both a column in the file and a fixed value in the mapping: "
+        "keep one."
+    ) % {"field": name}
+
+
 class RowReader:
     """Turns one row of text cells into field values, reporting each bad cell."""
 
@@ -72,11 +82,27 @@ class RowReader:
                 "does not have."
             )
         self.columns = columns
+        constants = mapping.constants
+        unknown = sorted(set(constants) - set(target.field_names))
+        if unknown:
+            raise FileRejected(
+                gettext("The mapping gives fixed values for unknown fields: %(fields)s.")
+                % {"fields": ", ".join(unknown)}
+            )
+        both = sorted(set(constants) & set(columns.values()))
+        if both:
+            raise FileRejected(fixed_and_mapped(both[0]))
         for required in target.required:
-            if required not in columns.values():
+            if required not in columns.values() and required not in constants:
                 raise FileRejected(f"No column is mapped to the required field “{required}”.")
         self.index = {target: headers.index(h) for h, target in columns.items()}
         self.header_of = {target: h for h, target in columns.items()}
+        # A fixed value is read as one more cell at the end of every row, after the file's own.
+        self.width = len(headers)
+        self.constant_cells = list(constants.values())
+        for k, name in enumerate(constants):
+            self.index[name] = self.width + k
+            self.header_of[name] = gettext("%(field)s (fixed value)") % {"field": name}
         self.parsers = {
             f.name: parser_for(f, mapping.options)
             for f in target.fields
@@ -122,6 +148,9 @@ class RowReader:
         def bad(name: str, message: str) -> None:
             report.add_error(rownum, self.header_of.get(name, name), message)
 
+        if self.constant_cells:
+            cells = [*cells[: self.width], *[""] * (self.width - len(cells)),
+                     *self.constant_cells]  # fmt: skip
         ncells = len(cells)
         for i, name, attr, _kind, parse, vmap, lookup, max_length, choices in self.plan:
             text = cells[i].strip() if i < ncells else ""
