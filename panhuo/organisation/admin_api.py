@@ -248,6 +248,14 @@ def admin_user_deactivate(request: HttpRequest, user_id: Id):
     return user_out(user)
 
 
+@router.post("/organisation/users/{user_id}/reactivate", response={200: UserAdminOut, **ERRORS})
+def admin_user_reactivate(request: HttpRequest, user_id: Id):
+    """Let a deactivated user sign in again."""
+    require_any(request, *USERS)
+    user = admin_users.user_reactivate(actor=actor(request), user=_user(request, user_id))
+    return user_out(user)
+
+
 @router.post("/organisation/users/{user_id}/password-reset", response={200: PasswordOut, **ERRORS})
 def admin_user_password_reset(request: HttpRequest, user_id: Id):
     """A new generated password, shown this once; the user must change it at next sign-in."""

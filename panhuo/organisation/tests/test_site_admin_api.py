@@ -105,6 +105,9 @@ def test_users_are_created_deactivated_reset_and_given_and_relieved_of_roles(p):
     assert off.status_code == 200 and off.json()["is_active"] is False
     listed = admin.get(f"{API}/users?active=false").json()
     assert [u["username"] for u in listed["results"]] == ["zhouqi"]
+    on = call(admin, "POST", f"{API}/users/{uid}/reactivate")
+    assert on.status_code == 200 and on.json()["is_active"] is True
+    unchanged(admin, "POST", f"{API}/users/{uid}/reactivate", None, 400, "is_active")
     heads = admin.get(f"{API}/users?role=head&jurisdiction={p.lixia.pk}").json()
     assert {u["username"] for u in heads["results"]} == {"zhouqi", "lixia_head"}
 
