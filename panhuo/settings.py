@@ -15,8 +15,10 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+import xstatic.pkg.leaflet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -217,6 +219,9 @@ STORAGES = {
         )
     },
 }
+# Leaflet (the asset maps) comes from its package, xstatic-leaflet, never from a CDN: its files
+# are served as static/leaflet/leaflet.js and so on, collected like the apps' own.
+STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 WHITENOISE_USE_FINDERS = not (PRODUCTION or ENV == "demo")
 if WHITENOISE_USE_FINDERS:
     # Served from the apps' static folders; an empty root keeps WhiteNoise from warning.
@@ -245,6 +250,35 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
 }
+
+
+def map_tile_source(template: str) -> str | None:
+    """The CSP source that lets the pages load a tile URL template's images: its origin
+    (``https://{s}.gis.example`` allows ``https://*.gis.example``), None when the tiles are this
+    site's own (a path) or none are set. Anything but http(s) or a path is refused."""
+    template = template.strip()
+    if not template or (template.startswith("/") and not template.startswith("//")):
+        return None
+    parts = urlsplit(template)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(
+            "PANHUO_MAP_TILES must be an http(s) URL template or a path, e.g. "
+            f"https://gis.example.gov.cn/tiles/{{z}}/{{x}}/{{y}}.png, not {template!r}"
+        )
+    host = parts.netloc.replace("{s}", "*")
+    if "{" in host or "}" in host:
+        raise ImproperlyConfigured(
+            f"PANHUO_MAP_TILES: only {{s}} may stand in the host name, not in {template!r}"
+        )
+    return f"{parts.scheme}://{host}"
+
+
+# The asset maps' background: a tile server's URL template ({z}/{x}/{y}, optionally {s}), e.g. a
+# government intranet's map service, and the credit line it asks for. Empty: no tiles, a plain
+# background with a graticule (the maps work offline). The pages may load images from its origin.
+_MAP_TILES = os.environ.get("PANHUO_MAP_TILES", "").strip()
+if _tiles := map_tile_source(_MAP_TILES):
+    SECURE_CSP["img-src"].append(_tiles)
 
 
 def _proxy_ssl_header() -> tuple[str, str] | None:
@@ -326,6 +360,11 @@ PANHUO = {
     # Largest document (appraisal report, contract...) accepted on a record (bytes).
     "DOCUMENT_MAX_BYTES": int(os.environ.get("PANHUO_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)),
     "MAX_PAGE_SIZE": 500,
+    # The asset maps (register/geo.py): tile URL template and attribution (see _MAP_TILES above),
+    # and the most points one map or one API answer carries (it says so when there are more).
+    "MAP_TILES": _MAP_TILES,
+    "MAP_ATTRIBUTION": os.environ.get("PANHUO_MAP_ATTRIBUTION", "").strip(),
+    "MAP_MAX_POINTS": int(os.environ.get("PANHUO_MAP_MAX_POINTS", 5000)),
     # The API's documentation (/api/v1/docs) and schema (/api/v1/openapi.json) without signing
     # in: off in production unless PANHUO_API_DOCS_PUBLIC=true (they list every operation).
     "API_DOCS_PUBLIC": _env_bool("PANHUO_API_DOCS_PUBLIC", default=not PRODUCTION),

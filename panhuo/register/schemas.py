@@ -158,6 +158,36 @@ class ExportFilters(AssetFilters):
     )
 
 
+class PointGeometry(Schema):
+    type: Literal["Point"]
+    coordinates: list[float] = Field(description="Longitude, latitude (WGS 84 degrees).")
+
+
+class AssetPointProperties(Schema):
+    id: int
+    code: str
+    name: str
+    status: AssetStatus
+    url: str = Field(description="The asset's page.")
+
+
+class AssetPoint(Schema):
+    type: Literal["Feature"]
+    id: int
+    geometry: PointGeometry
+    properties: AssetPointProperties
+
+
+class AssetPointsOut(Schema):
+    """A GeoJSON FeatureCollection of the listed assets that have coordinates."""
+
+    type: Literal["FeatureCollection"]
+    features: list[AssetPoint]
+    count: int = Field(description="Assets of the list with coordinates, all of them.")
+    limit: int = Field(description="The most points one answer carries.")
+    truncated: bool = Field(description="true: more assets have coordinates than were sent.")
+
+
 class EncumbranceIn(Schema):
     model_config = ConfigDict(extra="forbid")
 

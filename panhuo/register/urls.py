@@ -10,6 +10,7 @@ urlpatterns = [
         list=views.asset_list_view,
         export=views.asset_export,
         create=views.asset_create_view,
+        pages={"map": views.asset_map},
         detail=views.asset_detail,
         edit=views.asset_edit,
     ),

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -24,7 +26,7 @@ from panhuo.core.ui import (
 )
 from panhuo.integrity.selectors import history_of
 from panhuo.organisation import policy
-from panhuo.register import exporting, hooks
+from panhuo.register import exporting, geo, hooks
 from panhuo.register.forms import (
     AssetEditForm,
     AssetFilterForm,
@@ -32,7 +34,7 @@ from panhuo.register.forms import (
     EncumbranceForm,
     attribute_label,
 )
-from panhuo.register.models import Asset, AssetKind
+from panhuo.register.models import Asset, AssetKind, AssetStatus
 from panhuo.register.selectors import ASSET_ORDERINGS, asset_list, get_asset_for
 from panhuo.register.services import (
     asset_create,
@@ -81,6 +83,36 @@ asset_export = AssetList.as_view(export="csv")
 asset_export_xlsx = AssetList.as_view(export="xlsx")
 
 
+def map_background() -> dict:
+    """What the maps draw under the points: the deployment's tile server, or nothing (a plain
+    background with a graticule)."""
+    return {
+        "map_tiles": settings.PANHUO.get("MAP_TILES", ""),
+        "map_attribution": settings.PANHUO.get("MAP_ATTRIBUTION", ""),
+    }
+
+
+@section_required("asset")
+def asset_map(request):
+    """The asset list's filters, the located assets on a map (at most MAP_MAX_POINTS)."""
+    form, _sort, qs = AssetList(request).query()
+    points = geo.asset_points(qs)
+    return render(
+        request,
+        "register/asset_map.html",
+        {
+            "filter_form": form,
+            "list_url": reverse("asset-map"),
+            "points": points,
+            "shown": len(points["features"]),
+            "unlocated": qs.count() - points["count"],
+            "statuses": AssetStatus.choices,
+            "list_query": request.GET.urlencode(),
+            **map_background(),
+        },
+    )
+
+
 def _asset_page(request, asset: Asset, *, encumbrance_form=None, status: int = 200):
     live_item = asset.package_items.filter(live=True).select_related("package").first()
     income_yield = asset.income_yield
@@ -105,6 +137,7 @@ def _asset_page(request, asset: Asset, *, encumbrance_form=None, status: int = 2
             "history": describe_history(Asset, history_of(asset)[:200]),
             "can_edit": can_edit,
             "encumbrance_form": encumbrance_form or (EncumbranceForm() if can_edit else None),
+            **map_background(),
         },
         status=status,
     )

@@ -292,6 +292,52 @@ def busy_setup(*, rows: int, prefix: str) -> dict[str, Any]:
     }
 
 
+def token_touch_while_busy() -> dict[str, Any]:
+    """An API token's use while another connection holds the database's write lock (SQLite) or
+    the token's row (PostgreSQL): how long the check took and whether the use was noted; then
+    the same once the lock is gone."""
+    from django.conf import settings
+    from django.db import connection
+
+    from panhuo.integrity.services import Operator
+    from panhuo.organisation.models import ApiToken, User
+    from panhuo.organisation.services import api_token_authenticate, api_token_issue
+
+    world()
+    token, key = api_token_issue(
+        operator=Operator("test"), user=User.objects.get(username="finance"), name="touch"
+    )
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        other = sqlite3.connect(db["NAME"], isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg
+
+        other = psycopg.connect(
+            dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"],
+            password=db["PASSWORD"] or None,
+        )  # fmt: skip
+        other.execute("SELECT id FROM organisation_apitoken WHERE id = %s FOR UPDATE", [token.pk])
+    try:
+        start = time.monotonic()
+        user = api_token_authenticate(key)
+        took = time.monotonic() - start
+        noted = ApiToken.objects.get(pk=token.pk).last_used_at is not None
+    finally:
+        other.rollback()
+        other.close()
+    api_token_authenticate(key)
+    return {
+        "user": user and user.username,
+        "took": took,
+        "noted_while_busy": noted,
+        "noted_after": ApiToken.objects.get(pk=token.pk).last_used_at is not None,
+    }
+
+
 def main() -> None:
     import django
 

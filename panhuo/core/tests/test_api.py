@@ -23,6 +23,7 @@ ENDPOINTS = {
     ("patch", "/api/v1/assets/{asset_id}"),
     ("get", "/api/v1/assets/{asset_id}/history"),
     ("get", "/api/v1/assets/export"),
+    ("get", "/api/v1/assets/geo"),
     ("get", "/api/v1/assets/{asset_id}/encumbrances"),
     ("post", "/api/v1/assets/{asset_id}/encumbrances"),
     ("delete", "/api/v1/assets/{asset_id}/encumbrances/{encumbrance_id}"),

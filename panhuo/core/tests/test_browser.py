@@ -291,3 +291,40 @@ def test_the_browser_reports_a_violation_when_there_is_one(live_server, records,
     page.wait_for_timeout(200)
     assert page.evaluate("() => window.ran === true") is False
     assert csp and "script-src" in csp[0]
+
+
+@pytest.fixture
+def located_assets(transactional_db, world):
+    """Two assets with coordinates in unit U1, made before the browser starts."""
+    return [
+        AssetFactory(unit=world.unit, code="MAP-1", status="in_use", idle_since=None,
+                     latitude=Decimal("31.230400"), longitude=Decimal("121.473700")),
+        AssetFactory(unit=world.unit, code="MAP-2", status="leased_out", idle_since=None,
+                     latitude=Decimal("31.250000"), longitude=Decimal("121.500000")),
+    ]  # fmt: skip
+
+
+@pytest.mark.browser
+def test_the_map_of_assets_draws_its_points(live_server, located_assets, records, browser):
+    """Leaflet (from its package, as static files) draws the points under the real policy, with
+    no tile server: a point opens its code and a link; the asset page draws its own point."""
+    base = live_server.url
+    csp: list[str] = []
+    try:
+        page = sign_in(browser, base, "office", csp)
+        page.goto(f"{base}/assets/map/?q=MAP-")
+        page.wait_for_selector("#asset-map[data-drawn='2']")
+        assert page.locator("#asset-map path.map-point").count() == 2
+        assert page.locator("#asset-map path.map-graticule").count() >= 2  # offline background
+        page.locator("#asset-map path.map-status-leased_out").click()
+        popup = page.wait_for_selector(".leaflet-popup-content")
+        assert "MAP-2" in popup.inner_text()
+        assert popup.query_selector("a").get_attribute("href") == (
+            located_assets[1].get_absolute_url()
+        )
+        page.goto(f"{base}{located_assets[0].get_absolute_url()}")
+        page.wait_for_selector(".asset-map-small[data-drawn='1'] path.map-status-in_use")
+        page.context.close()
+    finally:
+        connection.close()
+    assert csp == []

@@ -20,13 +20,14 @@ from panhuo.core.read_cache import cached_json
 from panhuo.core.schemas import ERRORS, ErrorOut, Id
 from panhuo.integrity.schemas import AuditEntryOut
 from panhuo.integrity.selectors import history_of
-from panhuo.register import exporting
+from panhuo.register import exporting, geo
 from panhuo.register.api.asset_rows import asset_rows
 from panhuo.register.schemas import (
     AssetFilters,
     AssetIn,
     AssetOut,
     AssetPatch,
+    AssetPointsOut,
     EncumbranceIn,
     EncumbranceOut,
     ExportFilters,
@@ -113,6 +114,18 @@ def asset_export(request: HttpRequest, filters: Query[ExportFilters]):
     params = filters.selector_kwargs()
     fmt = params.pop("format")
     return exporting.export_response(asset_list(actor(request), **params), fmt)
+
+
+@router.get("/assets/geo", response={200: AssetPointsOut, **ERRORS})
+def asset_points(request: HttpRequest, filters: Query[AssetFilters]):
+    """The listed assets that have coordinates, as GeoJSON points (longitude, latitude, WGS 84)
+    with code, name, status and page; the same filters as the list, at most
+    ``limit`` points (``truncated`` says when there were more, ``count`` how many).
+
+    Registered before ``/assets/{asset_id}`` so that ``geo`` is not read as an id.
+    """
+    require_any(request, "asset", "view")
+    return geo.asset_points(asset_list(actor(request), **filters.selector_kwargs()))
 
 
 @router.get("/assets/{asset_id}", response={200: AssetOut, **ERRORS})
