@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
@@ -278,8 +279,11 @@ def revenue_import(
         actor, stream, filename=filename, sheet=sheet, encoding=encoding,
         delimiter=delimiter, amount_unit=amount_unit,
     )  # fmt: skip
-    with transaction.atomic():
-        existing = _existing(figures, lock=commit)
+    # A dry run (or a commit that will write nothing) opens no transaction: on SQLite it would
+    # take the write lock while it matches the figures.
+    writes = commit and (valid_only or not report.rejected)
+    with transaction.atomic() if writes else nullcontext():
+        existing = _existing(figures, lock=writes)
         new: list[RevenueRecord] = []
         changed: list[tuple[RevenueRecord, dict]] = []
         for f in figures:
@@ -301,7 +305,7 @@ def revenue_import(
                 before = snapshot(record)
                 record.amount = f.amount
                 changed.append((record, before))
-        if not commit or (report.rejected and not valid_only):
+        if not writes:
             return report
         created = RevenueRecord.objects.bulk_create(new, batch_size=2000)
         for record, _before in changed:

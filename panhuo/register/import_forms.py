@@ -14,6 +14,7 @@ from panhuo.register import hooks
 from panhuo.register.attributes import KIND_ATTRIBUTES
 from panhuo.register.forms import attribute_label
 from panhuo.register.import_models import ImportMapping, ImportRun
+from panhuo.register.importing.engine import target_for
 from panhuo.register.importing.fields import FIELD_NAMES
 from panhuo.register.importing.readers import (
     SNIFF_BYTES,
@@ -61,8 +62,22 @@ def field_label(name: str, target: str = "assets") -> str:
     return f"{label} · {name}"
 
 
-def field_choices() -> list[tuple[str, str]]:
-    return [("", _("— not imported —"))] + [(n, field_label(n)) for n in FIELD_NAMES]
+def field_choices(target: str = "assets") -> list[tuple[str, str]]:
+    names = FIELD_NAMES if target == "assets" else target_for(target).field_names
+    return [("", _("— not imported —"))] + [(n, field_label(n, target)) for n in names]
+
+
+def value_fields(target: str = "assets") -> dict[str, list[tuple[str, str]]]:
+    """The choice fields of ``target`` whose words a mapping may translate, with their
+    (value, label) choices."""
+    if target == "assets":
+        return {field: list(enum.choices) for field, enum in VALUE_FIELDS.items()}
+    spec = target_for(target)
+    return {
+        f.name: list(spec.choices[f.choices].items())
+        for f in spec.fields
+        if f.kind == "choice" and f.choices
+    }
 
 
 class ImportForm(forms.Form):
@@ -165,21 +180,33 @@ class MappingForm(forms.Form):
 
     option_names = ("date_order", "amount_unit", "crs", "sheet", "encoding", "delimiter")
 
-    def __init__(self, *args, headers: list[str] | None = None, values=None, **kwargs):
+    def __init__(
+        self, *args, headers: list[str] | None = None, values=None, target: str = "assets",
+        **kwargs,
+    ):  # fmt: skip
         """``headers``: the columns to map; ``values``: {field: [(word, value), ...]} rows to
-        show (a bound form counts its rows from the data)."""
+        show (a bound form counts its rows from the data); ``target``: the import the mapping
+        reads files for (assets, or debts)."""
         super().__init__(*args, **kwargs)
+        self.target = target
+        spec = target_for(target)
+        self.required_fields = spec.required
+        if not any(f.kind == "coordinate" for f in spec.fields):
+            # No coordinates to read: no coordinate system to ask for.
+            del self.fields["crs"]
+            self.option_names = tuple(n for n in self.option_names if n != "crs")
         if self.is_bound and headers is None:
             headers = self._headers_from(self.data.get("headers"))
         self.header_list = list(headers or [])
         self.initial.setdefault("headers", json.dumps(self.header_list, ensure_ascii=False))
-        choices = field_choices()
+        choices = field_choices(target)
         for i, header in enumerate(self.header_list):
             self.fields[f"col_{i}"] = forms.ChoiceField(
                 label=header, choices=choices, required=False
             )
         self.value_names: dict[str, list[tuple[str, str]]] = {}
-        for field, enum in VALUE_FIELDS.items():
+        self.value_choices = value_fields(target)
+        for field, options in self.value_choices.items():
             rows = (values or {}).get(field, [])
             count = self._count_rows(field) if self.is_bound else len(rows) + SPARE_VALUE_ROWS
             pairs = []
@@ -191,7 +218,7 @@ class MappingForm(forms.Form):
                 self.fields[dst] = forms.ChoiceField(
                     label=_("Means"),
                     required=False,
-                    choices=[("", "—"), *enum.choices],
+                    choices=[("", "—"), *options],
                 )
                 if j < len(rows):
                     self.initial.setdefault(src, rows[j][0])
@@ -224,7 +251,7 @@ class MappingForm(forms.Form):
         return [
             {
                 "field": field,
-                "label": capfirst(Asset._meta.get_field(field).verbose_name),
+                "label": field_label(field, self.target).split(" · ")[0],
                 "rows": [(self[s], self[d]) for s, d in pairs],
             }
             for field, pairs in self.value_names.items()
@@ -275,12 +302,12 @@ class MappingForm(forms.Form):
                 )
             seen[target] = header
         if seen:
-            for required in ("unit", "code"):
+            for required in self.required_fields:
                 if required not in seen:
                     self.add_error(
                         None,
                         _("Map a column to “%(field)s”: every row needs it.")
-                        % {"field": field_label(required)},
+                        % {"field": field_label(required, self.target)},
                     )
         for pairs in self.value_names.values():
             words: set[str] = set()

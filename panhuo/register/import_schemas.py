@@ -29,8 +29,13 @@ class MappingBody(Schema):
     options: Options = Field(default_factory=dict)
 
 
+#: The imports a mapping can serve.
+MappingTarget = Literal["assets", "debts"]
+
+
 class MappingIn(MappingBody):
     name: Text = Field(min_length=1, max_length=100)
+    target: MappingTarget = Field("assets", description="The import the mapping reads for.")
 
 
 class MappingPut(MappingBody):

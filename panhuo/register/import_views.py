@@ -25,14 +25,15 @@ from panhuo.core.ui import button_write, csv_response, form_write, section_requi
 from panhuo.organisation import policy
 from panhuo.register import imports
 from panhuo.register.import_forms import (
-    VALUE_FIELDS,
     ImportForm,
     ImportRunFilterForm,
     MappingForm,
     field_label,
+    value_fields,
 )
 from panhuo.register.import_models import ImportMapping, ImportRun
-from panhuo.register.importing.fields import FIELD_NAMES, auto_columns
+from panhuo.register.importing.engine import target_for
+from panhuo.register.importing.fields import FIELD_NAMES
 from panhuo.register.importing.readers import FileRejected, read_table
 from panhuo.register.selectors import IMPORT_ORDERINGS, import_run_list
 
@@ -71,8 +72,8 @@ def _own_run(request, pk) -> ImportRun:
     return run
 
 
-def _own_mapping(request, pk) -> ImportMapping:
-    mapping = ImportMapping.objects.filter(owner=request.user, target="assets", pk=pk).first()
+def _own_mapping(request, pk, target: str = "assets") -> ImportMapping:
+    mapping = ImportMapping.objects.filter(owner=request.user, target=target, pk=pk).first()
     if mapping is None:
         raise Http404(_("No such mapping, or it is not yours."))
     return mapping
@@ -304,43 +305,63 @@ def import_run_errors(request, pk):
 # --- saved mappings ---------------------------------------------------------------------------
 
 
-@require_POST
-@importer_required
-def mapping_delete_view(request, pk):
-    mapping = _own_mapping(request, pk)
+#: The pages of each import's saved mappings (URL names), and the import they serve.
+MAPPING_PAGES = {
+    "assets": {
+        "list": "import-mapping-list", "create": "import-mapping-create",
+        "edit": "import-mapping-edit", "delete": "import-mapping-delete",
+        "upload": "asset-import", "home": "asset-list", "title": _l("Assets"),
+    },
+    "debts": {
+        "list": "debt-import-mapping-list", "create": "debt-import-mapping-create",
+        "edit": "debt-import-mapping-edit", "delete": "debt-import-mapping-delete",
+        "upload": "debt-import", "home": "debt-list", "title": _l("Debts"),
+    },
+}  # fmt: skip
+
+
+def _mapping_context(target: str, **more) -> dict:
+    return {"pages": MAPPING_PAGES[target], "target": target, **more}
+
+
+def _mapping_delete(request, pk, target: str):
+    mapping = _own_mapping(request, pk, target)
     imports.mapping_delete(actor=request.user, mapping=mapping)
     messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": mapping.name})
-    return redirect("import-mapping-list")
+    return redirect(MAPPING_PAGES[target]["list"])
 
 
-@importer_required
-def mapping_list(request):
-    mappings = ImportMapping.objects.filter(owner=request.user, target="assets")
-    return render(request, "register/import_mapping_list.html", {"mappings": mappings})
+def _mapping_list(request, target: str):
+    mappings = ImportMapping.objects.filter(owner=request.user, target=target)
+    return render(
+        request, "register/import_mapping_list.html", _mapping_context(target, mappings=mappings)
+    )
 
 
 def _initial_from(mapping: ImportMapping) -> tuple[list[str], dict, dict]:
     # JSON objects keep no order on PostgreSQL (jsonb): show the columns in the fields' order.
-    order = {name: i for i, name in enumerate(FIELD_NAMES)}
+    names = FIELD_NAMES if mapping.target == "assets" else target_for(mapping.target).field_names
+    order = {name: i for i, name in enumerate(names)}
     headers = sorted(mapping.columns, key=lambda h: (order.get(mapping.columns[h], 10**6), h))
-    values = {f: list((mapping.values or {}).get(f, {}).items()) for f in VALUE_FIELDS}
+    values = {
+        f: list((mapping.values or {}).get(f, {}).items()) for f in value_fields(mapping.target)
+    }
     initial = {"name": mapping.name, **MappingForm.initial_options(mapping.options)}
     initial.update({f"col_{i}": mapping.columns[h] for i, h in enumerate(headers)})
     return headers, values, initial
 
 
-@importer_required
-def mapping_edit(request, pk=None):
-    mapping = _own_mapping(request, pk) if pk is not None else None
-    context = {"mapping": mapping, "sample": None}
+def _mapping_edit(request, pk, target: str):
+    mapping = _own_mapping(request, pk, target) if pk is not None else None
+    context = _mapping_context(target, mapping=mapping, sample=None)
     if request.method != "POST":
         if mapping is not None:
             headers, values, initial = _initial_from(mapping)
-            form = MappingForm(headers=headers, values=values, initial=initial)
+            form = MappingForm(headers=headers, values=values, initial=initial, target=target)
         else:
-            form = MappingForm(headers=[])
+            form = MappingForm(headers=[], target=target)
         return render(request, "register/import_mapping_form.html", {**context, "form": form})
-    form = MappingForm(request.POST, request.FILES)
+    form = MappingForm(request.POST, request.FILES, target=target)
     if request.POST.get("action") == "read":
         form, sample = _read_sample(form, request.FILES.get("sample"))
         return render(
@@ -358,13 +379,50 @@ def mapping_edit(request, pk=None):
                 request,
                 form,
                 lambda: imports.mapping_save(
-                    actor=request.user, name=name, columns=columns, values=values, options=options
+                    actor=request.user, name=name, columns=columns, values=values,
+                    options=options, target=target,
                 ),
                 lambda saved: _("Mapping “%(name)s” saved.") % {"name": saved.name},
-            )
+            )  # fmt: skip
             if saved is not None:
-                return redirect("import-mapping-list")
+                return redirect(MAPPING_PAGES[target]["list"])
     return render(request, "register/import_mapping_form.html", {**context, "form": form})
+
+
+# The pages: the asset importers' mappings, and the debt importers' (finance).
+debt_importer_required = section_required("debt", "edit")
+
+
+@importer_required
+def mapping_list(request):
+    return _mapping_list(request, "assets")
+
+
+@importer_required
+def mapping_edit(request, pk=None):
+    return _mapping_edit(request, pk, "assets")
+
+
+@require_POST
+@importer_required
+def mapping_delete_view(request, pk):
+    return _mapping_delete(request, pk, "assets")
+
+
+@debt_importer_required
+def debt_mapping_list(request):
+    return _mapping_list(request, "debts")
+
+
+@debt_importer_required
+def debt_mapping_edit(request, pk=None):
+    return _mapping_edit(request, pk, "debts")
+
+
+@require_POST
+@debt_importer_required
+def debt_mapping_delete_view(request, pk):
+    return _mapping_delete(request, pk, "debts")
 
 
 def _sample_rows(rows) -> list[list[str]]:
@@ -397,12 +455,12 @@ def _read_sample(form: MappingForm, sample):
         return form, None
     headers = table.headers
     previous = {h: form.data.get(f"col_{i}", "") for i, h in enumerate(form.header_list)}
-    auto = auto_columns(headers)
+    auto = target_for(form.target).auto_columns(headers)
     columns = {h: previous[h] if h in previous else auto.get(h, "") for h in headers}
     values = _sample_words(form, headers, columns, rows)
     initial = {n: form.data.get(n, "") for n in ("name", *MappingForm.option_names)}
     initial.update({f"col_{i}": columns[h] for i, h in enumerate(headers)})
-    new_form = MappingForm(headers=headers, values=values, initial=initial)
+    new_form = MappingForm(headers=headers, values=values, initial=initial, target=form.target)
     info = {
         "name": sample.name,
         "kind": table.kind,
@@ -421,13 +479,17 @@ def _sample_words(form: MappingForm, headers, columns, rows) -> dict[str, list[t
     """Value rows per choice field: those already typed, then the sample's words that the
     import would not understand by itself."""
     values: dict[str, list[tuple[str, str]]] = {}
-    for field, enum in VALUE_FIELDS.items():
+    # Words every file of the target is read with (一般债券 for a general bond) need no row.
+    common = target_for(form.target).words
+    for field, options in form.value_choices.items():
         kept = [
             (form.data.get(s, "").strip(), form.data.get(d, ""))
             for s, d in form.value_names[field]
             if form.data.get(s, "").strip()
         ]
-        known = {str(c).lower() for c in enum.values} | {str(lb).lower() for lb in enum.labels}
+        known = {str(c).lower() for c, _label in options}
+        known |= {str(label).lower() for _c, label in options}
+        known |= {w.lower() for w in common.get(field, {})}
         known |= {w.lower() for w, _d in kept}
         found: list[str] = []
         for i, h in enumerate(headers):

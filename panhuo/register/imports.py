@@ -162,6 +162,16 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
     return spec
 
 
+#: Who may keep mappings of each import target: whoever may run that import.
+MAPPING_PERMISSION = {"assets": ("asset", "create"), "debts": ("debt", "edit")}
+
+
+def may_map(actor: User, target: str) -> bool:
+    """Whether ``actor`` may keep column mappings for imports into ``target``."""
+    needed = MAPPING_PERMISSION.get(target)
+    return needed is not None and policy.can_any(actor, *needed)
+
+
 def mapping_save(
     *,
     actor: User,
@@ -169,17 +179,24 @@ def mapping_save(
     columns: dict[str, str],
     values: dict[str, dict[str, str]] | None = None,
     options: dict[str, Any] | None = None,
+    target: str = "assets",
 ) -> ImportMapping:
-    """Create or replace one of the actor's named mappings."""
-    if not policy.can_any(actor, "asset", "create"):
-        raise policy.NotPermitted("You may not import assets.")
+    """Create or replace one of the actor's named mappings for imports into ``target``."""
+    if target not in MAPPING_PERMISSION:
+        raise ValidationError(
+            {"target": [f"Unknown import {target!r}; one of {', '.join(MAPPING_PERMISSION)}."]}
+        )
+    if not may_map(actor, target):
+        raise policy.NotPermitted(policy.refusal(*MAPPING_PERMISSION[target], one=False))
     if not (name or "").strip():
         raise ValidationError({"name": ["The mapping needs a name."]})
-    spec = _check_mapping({"columns": columns, "values": values or {}, "options": options or {}})
+    spec = _check_mapping(
+        {"columns": columns, "values": values or {}, "options": options or {}}, target
+    )
     with transaction.atomic():
         mapping, created = ImportMapping.objects.update_or_create(
             owner=actor,
-            target="assets",
+            target=target,
             name=name.strip(),
             defaults={"columns": spec.columns, "values": spec.values, "options": spec.options},
         )
@@ -196,6 +213,8 @@ def mapping_delete(*, actor: User, mapping: ImportMapping) -> None:
     """Delete one of the actor's saved mappings; someone else's looks missing. Audited."""
     if mapping.owner_id != actor.pk:
         raise ImportMapping.DoesNotExist
+    if not may_map(actor, mapping.target):
+        raise policy.NotPermitted(policy.refusal(*MAPPING_PERMISSION[mapping.target], one=False))
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -52,4 +52,17 @@ urlpatterns = [
     ),
     # A mapping's page is its edit form.
     path("import/mappings/<int:pk>/", import_views.mapping_edit, name="import-mapping-edit"),
+    # The debt importers' own mappings (finance), on the same pages.
+    *record_pages(
+        "import/debts/mappings/",
+        "debt-import-mapping",
+        list=import_views.debt_mapping_list,
+        create=import_views.debt_mapping_edit,
+        actions={"delete": import_views.debt_mapping_delete_view},
+    ),
+    path(
+        "import/debts/mappings/<int:pk>/",
+        import_views.debt_mapping_edit,
+        name="debt-import-mapping-edit",
+    ),
 ]

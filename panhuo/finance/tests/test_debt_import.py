@@ -273,3 +273,83 @@ def test_api_upload_and_follow(world, data_dir, who, status):
         client_for(world, "outsider_finance").get(f"/api/v1/debt-imports/{run.pk}").status_code
         == 404
     )
+
+
+# --- Saved column mappings for debt files (issue 14: they had no page) ----------------------
+
+SOURCE = (
+    "编号,行政区划,出借人,种类,金额,利率,发行日期,到期日\n"
+    "JK-1,D1,省财政厅,转贷资金,300万元,3.2,2021-01-01,2031-01-01\n"
+    "JK-2,D1,农业银行,银行贷款,200万元,4.1,2022-06-01,2027-06-01\n"
+)
+
+
+def test_debt_mappings_page_reads_a_sample_saves_and_imports(world, data_dir):
+    from panhuo.register.import_models import ImportMapping, ImportRun
+    from panhuo.register.imports import execute_import
+
+    c = client_for(world, "finance")
+    f = io.BytesIO(SOURCE.encode())
+    f.name = "loans.csv"
+    page = c.post(reverse("debt-import-mapping-create"), {"action": "read", "sample": f})
+    assert page.status_code == 200
+    form = page.context["form"]
+    # Debt fields to choose from, no coordinate system to ask for.
+    assert "crs" not in form.fields
+    assert {v for v, _label in form.fields["col_0"].choices} >= {"code", "jurisdiction"}
+    assert form["col_0"].value() == "code"  # 编号 matched by itself
+    # 转贷资金 is a word the import does not know: offered under the debt type.
+    words = [form[s].value() for s, _d in form.value_names["debt_type"]]
+    assert "转贷资金" in words and "银行贷款" not in words
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update({"action": "save", "name": "Treasury loans", "col_1": "jurisdiction",
+                 "date_order": "dmy", "amount_unit": "yuan",
+                 "col_2": "creditor", "col_3": "debt_type", "col_4": "principal"})  # fmt: skip
+    for s, d in form.value_names["debt_type"]:
+        data[s] = form[s].value() or ""
+        data[d] = "general_bond" if data[s] == "转贷资金" else ""
+    response = c.post(reverse("debt-import-mapping-create"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    saved = ImportMapping.objects.get(owner=world.user("finance"))
+    assert saved.target == "debts" and saved.columns["出借人"] == "creditor"
+    assert saved.values == {"debt_type": {"转贷资金": "general_bond"}}
+    listing = c.get(reverse("debt-import-mapping-list")).content.decode()
+    assert "Treasury loans" in listing
+    assert reverse("debt-import-mapping-edit", args=[saved.pk]) in listing
+    # Offered on the debt upload page, and it reads the source's file.
+    assert "Treasury loans" in c.get(reverse("debt-import")).content.decode()
+    upload = io.BytesIO(SOURCE.encode())
+    upload.name = "loans.csv"
+    r = c.post(reverse("debt-import"), {"file": upload, "run": "commit", "mode": "all",
+                                        "mapping": "Treasury loans"})  # fmt: skip
+    assert r.status_code == 302
+    run = execute_import(ImportRun.objects.get(target="debts"))
+    assert run.status == "succeeded", run.report.get("errors")
+    assert Debt.objects.get(code="JK-1").debt_type == "general_bond"
+    assert Debt.objects.get(code="JK-1").principal == Decimal("3000000.00")
+
+
+def test_debt_mappings_are_the_debt_importers_alone(world, data_dir):
+    from panhuo.register.imports import mapping_save
+
+    mapping = mapping_save(actor=world.user("finance"), name="Mine", target="debts",
+                           columns={"编号": "code", "行政区划": "jurisdiction"})  # fmt: skip
+    for who, status in [("office", 403), ("auditor", 403), ("finance", 200)]:
+        c = client_for(world, who)
+        assert c.get(reverse("debt-import-mapping-list")).status_code == status, who
+        edit = c.get(reverse("debt-import-mapping-edit", args=[mapping.pk]))
+        assert edit.status_code == status, who
+    # Another district's finance officer: someone else's mapping looks missing.
+    other = client_for(world, "outsider_finance")
+    assert other.get(reverse("debt-import-mapping-edit", args=[mapping.pk])).status_code == 404
+    # The asset importer may not keep debt mappings, by page or API.
+    with pytest.raises(Exception, match="may not edit debts"):
+        mapping_save(actor=world.user("office"), name="X", target="debts", columns={})
+    r = client_for(world, "office").post(
+        "/api/v1/import-mappings", {"name": "X", "target": "debts", "columns": {}},
+        content_type="application/json",
+    )  # fmt: skip
+    assert r.status_code == 403
+    api = client_for(world, "finance")
+    got = api.get("/api/v1/import-mappings?target=debts").json()["results"]
+    assert [m["name"] for m in got] == ["Mine"] and got[0]["target"] == "debts"

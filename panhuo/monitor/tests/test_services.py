@@ -158,6 +158,18 @@ def test_long_layout_dry_run_commit_and_idempotent(world):
     assert RevenueRecord.objects.get(category__code="fines").amount == Decimal("301.00")
 
 
+def test_a_dry_run_opens_no_transaction(world):
+    """On SQLite a transaction takes the write lock: a dry run must not hold up other users."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        report = revenue_import(actor=world.user("finance"), stream=csv_file(LONG))
+    assert report.new == 3 and not report.committed
+    opened = [q["sql"] for q in ctx.captured_queries if q["sql"].upper().startswith("SAVEPOINT")]
+    assert not opened
+
+
 def test_rejected_rows_are_named_and_nothing_is_half_written(world):
     fin = world.user("finance")
     text = LONG + "D2,2024-01,vat,5\nD1,2024-01,tax,5\nD1,2024-01,nonsense,5\nD1,2024-14,vat,5\n"

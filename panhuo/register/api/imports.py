@@ -24,9 +24,11 @@ from panhuo.register.import_schemas import (
     MappingIn,
     MappingOut,
     MappingPut,
+    MappingTarget,
 )
 from panhuo.register.importing.readers import FileRejected, detect_kind
 from panhuo.register.imports import (
+    MAPPING_PERMISSION,
     fail_if_stale,
     fail_stale_runs,
     import_run_cancel,
@@ -34,6 +36,7 @@ from panhuo.register.imports import (
     import_run_rerun,
     mapping_delete,
     mapping_save,
+    may_map,
 )
 from panhuo.register.selectors import import_run_list
 
@@ -44,25 +47,34 @@ router = Router()
 
 
 def _own_mappings(request: HttpRequest):
-    require_any(request, "asset", "create")
-    return ImportMapping.objects.filter(owner=actor(request), target="assets")
+    """The caller's mappings of the imports they may run (assets: asset importers; debts:
+    whoever edits debts); a caller who may run neither is refused."""
+    user = actor(request)
+    targets = [t for t in MAPPING_PERMISSION if may_map(user, t)]
+    if not targets:
+        require_any(request, "asset", "create")  # refuses, naming what is missing
+    return ImportMapping.objects.filter(owner=user, target__in=targets)
 
 
-def _save_mapping(request: HttpRequest, name: str, body: MappingBody) -> ImportMapping:
+def _save_mapping(request: HttpRequest, name: str, body: MappingBody, target: str) -> ImportMapping:
     return mapping_save(
         actor=actor(request),
         name=name,
         columns=body.columns,
         values=body.values,
         options=body.options,
+        target=target,
     )
 
 
 @router.get("/import-mappings", response={200: list[MappingOut], **ERRORS}, tags=["imports"])
 @paginate(PagePagination)
-def mapping_index(request: HttpRequest):
-    """Your saved column mappings, by name."""
-    return _own_mappings(request).order_by("name", "pk")
+def mapping_index(request: HttpRequest, target: MappingTarget | None = None):
+    """Your saved column mappings, by name: of every import you may run, or of ``target``."""
+    mappings = _own_mappings(request)
+    if target is not None:
+        mappings = mappings.filter(target=target)
+    return mappings.order_by("name", "pk")
 
 
 @router.post(
@@ -70,8 +82,10 @@ def mapping_index(request: HttpRequest):
 )
 def mapping_new(request: HttpRequest, payload: MappingIn):
     """Save a mapping under a name: 201 when new, 200 when it replaces yours of that name."""
-    existed = _own_mappings(request).filter(name=payload.name.strip()).exists()
-    mapping = _save_mapping(request, payload.name, payload)
+    existed = (
+        _own_mappings(request).filter(name=payload.name.strip(), target=payload.target).exists()
+    )
+    mapping = _save_mapping(request, payload.name, payload, payload.target)
     return Status(200 if existed else 201, mapping)
 
 
@@ -93,7 +107,7 @@ def mapping_replace(request: HttpRequest, mapping_id: Id, payload: MappingPut):
                 ]
             }
         )
-    _save_mapping(request, mapping.name, payload)
+    _save_mapping(request, mapping.name, payload, mapping.target)
     mapping.refresh_from_db()
     return mapping
 
