@@ -52,6 +52,10 @@ def test_the_site_administrator_keeps_places_through_the_api(p):
     assert patched.status_code == 200 and patched.json()["supervisor_id"] is None
     units = admin.get(f"{API}/units?jurisdiction={p.lixia.pk}&q=中心").json()
     assert units["count"] == 2
+    by_code = admin.get(f"{API}/jurisdictions?ordering=-code").json()["results"]
+    assert [j["code"] for j in by_code][:2] == ["370104", "370103"]
+    by_name = admin.get(f"{API}/units?ordering=-name&page_size=1").json()
+    assert by_name["count"] == 4 and by_name["page_size"] == 1
 
 
 def test_bad_input_is_a_400_naming_the_field_and_nothing_is_written(p):
