@@ -68,17 +68,24 @@ def field_choices(target: str = "assets") -> list[tuple[str, str]]:
     return [("", _("— not imported —"))] + [(n, field_label(n, target)) for n in names]
 
 
+#: What a word in a yes/no column may mean (``parse_bool`` reads both).
+BOOL_CHOICES = [("yes", _("Yes")), ("no", _("No"))]
+
+
 def value_fields(target: str = "assets") -> dict[str, list[tuple[str, str]]]:
-    """The choice fields of ``target`` whose words a mapping may translate, with their
-    (value, label) choices."""
-    if target == "assets":
-        return {field: list(enum.choices) for field, enum in VALUE_FIELDS.items()}
+    """The choice and yes/no fields of ``target`` whose words a mapping may translate
+    (闲置 → idle, Freehold → yes), with their (value, label) choices."""
     spec = target_for(target)
-    return {
-        f.name: list(spec.choices[f.choices].items())
-        for f in spec.fields
-        if f.kind == "choice" and f.choices
-    }
+    if target == "assets":
+        fields = {field: list(enum.choices) for field, enum in VALUE_FIELDS.items()}
+    else:
+        fields = {
+            f.name: list(spec.choices[f.choices].items())
+            for f in spec.fields
+            if f.kind == "choice" and f.choices
+        }
+    fields.update({f.name: list(BOOL_CHOICES) for f in spec.fields if f.kind == "bool"})
+    return fields
 
 
 class ImportForm(forms.Form):

@@ -25,6 +25,7 @@ from panhuo.core.ui import button_write, csv_response, form_write, section_requi
 from panhuo.organisation import policy
 from panhuo.register import imports
 from panhuo.register.import_forms import (
+    BOOL_CHOICES,
     ImportForm,
     ImportRunFilterForm,
     MappingForm,
@@ -35,6 +36,7 @@ from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.engine import target_for
 from panhuo.register.importing.fields import FIELD_NAMES
 from panhuo.register.importing.readers import FileRejected, read_table
+from panhuo.register.importing.values import FALSE_WORDS, TRUE_WORDS
 from panhuo.register.selectors import IMPORT_ORDERINGS, import_run_list
 
 #: Rows of a sample file read to find the words its choice columns use.
@@ -481,6 +483,8 @@ def _sample_words(form: MappingForm, headers, columns, rows) -> dict[str, list[t
         known |= {str(label).lower() for _c, label in options}
         known |= {w.lower() for w in common.get(field, {})}
         known |= {w.lower() for w, _d in kept}
+        if options == BOOL_CHOICES:  # a yes/no field: the words parse_bool reads need no row
+            known |= TRUE_WORDS | FALSE_WORDS
         found: list[str] = []
         for i, h in enumerate(headers):
             if columns.get(h) != field:

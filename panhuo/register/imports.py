@@ -154,6 +154,7 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
     except (TypeError, ValueError, AttributeError):
         raise ValidationError({"mapping": ["The mapping is not well formed."]}) from None
     names = set(target_for(target).field_names)
+    bools = {f.name for f in target_for(target).fields if f.kind == "bool"}
     unknown = sorted(set(spec.columns.values()) - names)
     if unknown:
         raise ValidationError({"mapping": [f"Unknown field(s): {', '.join(unknown)}."]})
@@ -168,6 +169,12 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
     if blank:
         message = gettext("The fixed value of “%(field)s” is empty.") % {"field": blank[0]}
         raise ValidationError({"constants": [message]})
+    for name in sorted(spec.values):
+        if name in bools and any(v not in ("yes", "no") for v in spec.values[name].values()):
+            message = gettext("The words of the yes/no field “%(field)s” mean yes or no.") % {
+                "field": name
+            }
+            raise ValidationError({"values": [message]})
     order = spec.options.get("date_order", "dmy")
     if order not in ("dmy", "mdy"):
         raise ValidationError({"date_order": ["Use dmy or mdy."]})
