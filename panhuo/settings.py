@@ -318,7 +318,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+
 # Panhuo's own configuration.
+def _import_bounds(text: str) -> tuple[float, float, float, float] | None:
+    if text.strip().lower() in ("", "none"):
+        return None
+    lat_min, lat_max, lon_min, lon_max = (float(v) for v in text.split(","))
+    return (lat_min, lat_max, lon_min, lon_max)
+
+
 PANHUO = {
     "CURRENCY": os.environ.get("PANHUO_CURRENCY", "CNY"),
     # How amounts are shown: yuan (元), wan (万元) or yi (亿元).
@@ -355,6 +363,9 @@ PANHUO = {
         if os.environ.get("PANHUO_IMPORT_WRITE_PAUSE")
         else None
     ),
+    # Where an imported point may lie: (lat_min, lat_max, lon_min, lon_max), China's box by
+    # default; "none" (or empty) accepts any place on Earth.
+    "IMPORT_BOUNDS": _import_bounds(os.environ.get("PANHUO_IMPORT_BOUNDS", "18,54,73,135")),
     # A running import whose worker shows no sign of life for this long is reported failed.
     "IMPORT_STALE_SECONDS": float(os.environ.get("PANHUO_IMPORT_STALE_SECONDS", 60)),
     # Largest document (appraisal report, contract...) accepted on a record (bytes).

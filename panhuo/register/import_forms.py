@@ -22,7 +22,7 @@ from panhuo.register.importing.readers import (
     check_text_encoding,
     detect_kind,
 )
-from panhuo.register.importing.rows import fixed_and_mapped
+from panhuo.register.importing.rows import fixed_and_mapped, normalise_crs
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 
 #: Choice fields whose words in a file can be mapped to Panhuo's values (闲置 → idle).
@@ -291,12 +291,12 @@ class MappingForm(forms.Form):
 
     def clean_crs(self):
         crs = self.cleaned_data["crs"].strip()
-        if crs:
+        if normalise_crs(crs):
             from pyproj import CRS
             from pyproj.exceptions import CRSError
 
             try:
-                CRS.from_user_input(crs)
+                CRS.from_user_input(normalise_crs(crs))
             except CRSError:
                 raise forms.ValidationError(
                     _("Unknown coordinate reference system %(crs)s."), params={"crs": crs}

@@ -4,9 +4,11 @@ into the report under its row and column."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils.translation import gettext
 
 from panhuo.register import models as m
@@ -46,8 +48,26 @@ NON_NULL_DEFAULTS = {
 }
 
 
+_EPSG = re.compile(r"(?:EPSG:?)?(\d{4,6})")
+_WGS84 = {"WGS84", "WGS1984", "EPSG:4326", "EPSG4326", "4326", "CRS84", "OGC:CRS84"}
+
+
+def normalise_crs(text: str | None) -> str | None:
+    """The CRS as pyproj reads it: "WGS84", "WGS 84", "EPSG:4326" and "4326" are all WGS 84
+    (None: no conversion); a bare EPSG number ("4547", "epsg 4547") is "EPSG:4547"; anything
+    else (a PROJ string, WKT) is left as written."""
+    s = (text or "").strip()
+    compact = re.sub(r"[\s_\-]", "", s).upper()
+    if not compact or compact in _WGS84:
+        return None
+    if m := _EPSG.fullmatch(compact):
+        return f"EPSG:{int(m.group(1))}"
+    return s
+
+
 def _transformer(crs: str | None):
-    if not crs or crs.upper() in {"EPSG:4326", "WGS84", "WGS 84"}:
+    crs = normalise_crs(crs)
+    if crs is None:
         return None
     from pyproj import CRS, Transformer
     from pyproj.exceptions import CRSError
@@ -56,6 +76,25 @@ def _transformer(crs: str | None):
         return Transformer.from_crs(CRS.from_user_input(crs), CRS.from_epsg(4326), always_xy=True)
     except CRSError:
         raise FileRejected(f"Unknown coordinate reference system {crs!r} in the mapping.") from None
+
+
+def bounding_box() -> tuple[float, float, float, float] | None:
+    """(lat_min, lat_max, lon_min, lon_max) every imported point must fall in
+    (``PANHUO["IMPORT_BOUNDS"]``; China's by default), or None for anywhere on Earth."""
+    box = settings.PANHUO.get("IMPORT_BOUNDS", (18, 54, 73, 135))
+    return tuple(box) if box else None
+
+
+def looks_swapped(lat: Decimal, lon: Decimal, box) -> bool:
+    """A "latitude" no latitude can be (over 90) while the longitude could be one, or (within a
+    country's box) each value in the other's range and not its own."""
+    if abs(lat) > 90 and abs(lon) <= 90:
+        return True
+    if box is None:
+        return False
+    lat_min, lat_max, lon_min, lon_max = box
+    inside = lat_min <= lat <= lat_max and lon_min <= lon <= lon_max
+    return not inside and lon_min <= lat <= lon_max and lat_min <= lon <= lat_max
 
 
 def fixed_and_mapped(name: str) -> str:
@@ -140,6 +179,7 @@ class RowReader:
         self.today = ctx.get("today")
         crs = mapping.options.get("crs") if target.name == "assets" else None
         self.transformer = _transformer(crs)
+        self.box = bounding_box()
 
     def read(self, cells: list[str], rownum: int, report: Report) -> dict[str, Any] | None:
         out: dict[str, Any] = {}
@@ -200,8 +240,11 @@ class RowReader:
             value = out.get(name)
             if value is not None and value < 0:
                 bad(name, f"{value} is negative")
-        for name, limit in (("latitude", 90), ("longitude", 180)):
-            value = out.get(name)
+        lat, lon = out.get("latitude"), out.get("longitude")
+        if lat is not None and lon is not None and looks_swapped(lat, lon, self.box):
+            bad("latitude", gettext("latitude and longitude look swapped"))
+            lat = lon = None
+        for name, limit, value in (("latitude", 90, lat), ("longitude", 180, lon)):
             if value is not None and abs(value) > limit:
                 bad(name, f"{value} is outside ±{limit}")
         for name in ("acquired_on", "idle_since"):
@@ -230,9 +273,30 @@ class RowReader:
                 else:
                     out["longitude"] = Decimal(repr(lon)).quantize(Decimal("0.000001"))
                     out["latitude"] = Decimal(repr(lat)).quantize(Decimal("0.000001"))
+        if report.error_count == errors_before:
+            self._check_box(out, bad)
         if report.error_count > errors_before:
             return None
         return out
+
+    def _check_box(self, out, bad) -> None:
+        """A point outside the country's box (``bounding_box``) is refused, naming the column that
+        holds the stray value (x when converted from x/y)."""
+        box = self.box
+        if box is None:
+            return
+        lat_min, lat_max, lon_min, lon_max = box
+        converted = "x" in self.index or "y" in self.index
+        for name, low, high in (("latitude", lat_min, lat_max), ("longitude", lon_min, lon_max)):
+            value = out.get(name)
+            if value is not None and not low <= value <= high:
+                column = "x" if converted and name not in self.index else name
+                bad(column, gettext(
+                    "%(value)s is outside the %(name)s range %(low)s–%(high)s of the country's "
+                    "bounding box (setting PANHUO_IMPORT_BOUNDS)"
+                ) % {"value": value, "name": gettext(name), "low": f"{low:g}",
+                     "high": f"{high:g}"})  # fmt: skip
+                return
 
 
 def merged_check(values: dict[str, Any], base: m.Asset | None, rownum, report, header_of):

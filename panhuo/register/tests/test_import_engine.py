@@ -130,7 +130,8 @@ def test_file_level_rejections(world, data, message):
         _run(world, io.BytesIO(data), commit=True)
 
 
-def test_british_national_grid_coordinates(world):
+def test_british_national_grid_coordinates(world, settings):
+    settings.PANHUO = {**settings.PANHUO, "IMPORT_BOUNDS": None}  # London is outside China
     data = "unit,code,name,kind,easting,northing\nU1,BNG-1,Depot,building,530000,180000\n"
     report = _run(
         world,
