@@ -12,7 +12,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from panhuo.core.api import PagePagination, actor, referenced, require_any
-from panhuo.core.querying import narrowed
+from panhuo.core.querying import narrowed, ordered
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.organisation import admin_places, admin_users, policy
 from panhuo.organisation.admin_schemas import (
@@ -36,6 +36,7 @@ from panhuo.organisation.admin_schemas import (
     assignment_out,
 )
 from panhuo.organisation.models import Jurisdiction, RoleAssignment, Unit, User
+from panhuo.organisation.schemas import JURISDICTION_ORDERINGS, UNIT_ORDERINGS
 
 router = Router(tags=["site administration"])
 ORG, USERS = ("organisation", "manage"), ("user", "manage")
@@ -98,7 +99,7 @@ def admin_jurisdiction_list(request: HttpRequest, filters: Query[PlaceFilters]):
         qs, q=filters.q, search=("name", "name_en", "code"), level=filters.level,
         parent_id=filters.parent,
     )  # fmt: skip
-    return qs.order_by("path", "pk")
+    return ordered(qs, filters.ordering, JURISDICTION_ORDERINGS, "path")
 
 
 @router.post("/organisation/jurisdictions", response={201: JurisdictionAdminOut, **ERRORS})
@@ -146,7 +147,7 @@ def admin_unit_list(request: HttpRequest, filters: Query[UnitAdminFilters]):
         kind=filters.kind,
         jurisdiction_id=filters.jurisdiction,
     )
-    return qs.order_by("jurisdiction__path", "name", "pk")
+    return ordered(qs, filters.ordering, UNIT_ORDERINGS, "jurisdiction")
 
 
 @router.post("/organisation/units", response={201: UnitAdminOut, **ERRORS})
@@ -211,9 +212,7 @@ def admin_user_list(request: HttpRequest, filters: Query[UserFilters]):
         qs = qs.filter(
             pk__in=current.filter(jurisdiction_id=filters.jurisdiction).values("user_id")
         )
-    desc = filters.ordering.startswith("-")
-    key = USER_ORDERINGS[filters.ordering.lstrip("-")]
-    return qs.order_by(("-" if desc else "") + key, "pk")
+    return ordered(qs, filters.ordering, USER_ORDERINGS, "username")
 
 
 @router.post("/organisation/users", response={201: UserCreatedOut, **ERRORS})
@@ -245,6 +244,14 @@ def admin_user_deactivate(request: HttpRequest, user_id: Id):
     """Stop a user signing in (the account and its history stay; users are never deleted)."""
     require_any(request, *USERS)
     user = admin_users.user_deactivate(actor=actor(request), user=_user(request, user_id))
+    return user_out(user)
+
+
+@router.post("/organisation/users/{user_id}/reactivate", response={200: UserAdminOut, **ERRORS})
+def admin_user_reactivate(request: HttpRequest, user_id: Id):
+    """Let a deactivated user sign in again."""
+    require_any(request, *USERS)
+    user = admin_users.user_reactivate(actor=actor(request), user=_user(request, user_id))
     return user_out(user)
 
 

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from panhuo.core.schemas import Id, Ordering, Text
 from panhuo.organisation.models import Jurisdiction, Role, Unit
-from panhuo.organisation.schemas import PlaceRef
+from panhuo.organisation.schemas import JurisdictionOrdering, PlaceRef, UnitOrdering
 
 # Literals, not the models' enums: in the OpenAPI document an enum is a component named after its
 # class, and another app's "Kind" would take the place of Unit.Kind.
@@ -165,9 +165,11 @@ class PlaceFilters(Schema):
     q: Text = ""
     level: Level | None = None
     parent: Id | None = None
+    ordering: JurisdictionOrdering = "path"
 
 
 class UnitAdminFilters(Schema):
     q: Text = ""
     kind: UnitKind | None = None
     jurisdiction: Id | None = None
+    ordering: UnitOrdering = "jurisdiction"

@@ -258,6 +258,26 @@ def user_deactivate(*, actor: User, user: User) -> User:
     return u
 
 
+def user_reactivate(*, actor: User, user: User) -> User:
+    """Let a deactivated user sign in again (with the roles they hold now)."""
+    _require_user(actor, user)
+    with transaction.atomic():
+        u = User.objects.select_for_update().get(pk=user.pk)
+        if u.is_active:
+            raise ValidationError({"is_active": [_("This user is already active.")]})
+        u.is_active = True
+        u.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="user.reactivate",
+            obj=u,
+            before={"is_active": False},
+            after={"is_active": True},
+            jurisdiction_path=_home_path(u),
+        )
+    return u
+
+
 def user_password_reset(*, actor: User, user: User) -> str:
     """Give ``user`` a new generated password, returned here only; they must change it at
     their next sign-in. Their sessions elsewhere end (the password's hash changed)."""

@@ -309,6 +309,19 @@ def user_deactivate_view(request, pk):
 
 @require_POST
 @section_required(*USERS)
+def user_reactivate_view(request, pk):
+    person = fetch_or_404(admin_users.get_user_for, request.user, pk)
+    try:
+        admin_users.user_reactivate(actor=request.user, user=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(user)s can sign in again.") % {"user": person})
+    return redirect("admin-user-detail", pk=person.pk)
+
+
+@require_POST
+@section_required(*USERS)
 def user_password_reset_view(request, pk):
     person = fetch_or_404(admin_users.get_user_for, request.user, pk)
     password = admin_users.user_password_reset(actor=request.user, user=person)

@@ -35,6 +35,7 @@ urlpatterns = [
         detail=admin_views.user_detail_view,
         actions={
             "deactivate": admin_views.user_deactivate_view,
+            "reactivate": admin_views.user_reactivate_view,
             "password-reset": admin_views.user_password_reset_view,
             "roles": admin_views.role_assign_view,
         },

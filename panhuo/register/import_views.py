@@ -389,40 +389,26 @@ def _mapping_edit(request, pk, target: str):
     return render(request, "register/import_mapping_form.html", {**context, "form": form})
 
 
+def _mapping_pages(target: str, required):
+    """The list, edit and delete views of ``target``'s mappings, behind ``required``."""
+
+    def listing(request):
+        return _mapping_list(request, target)
+
+    def edit(request, pk=None):
+        return _mapping_edit(request, pk, target)
+
+    def delete(request, pk):
+        return _mapping_delete(request, pk, target)
+
+    return required(listing), required(edit), require_POST(required(delete))
+
+
 # The pages: the asset importers' mappings, and the debt importers' (finance).
-debt_importer_required = section_required("debt", "edit")
-
-
-@importer_required
-def mapping_list(request):
-    return _mapping_list(request, "assets")
-
-
-@importer_required
-def mapping_edit(request, pk=None):
-    return _mapping_edit(request, pk, "assets")
-
-
-@require_POST
-@importer_required
-def mapping_delete_view(request, pk):
-    return _mapping_delete(request, pk, "assets")
-
-
-@debt_importer_required
-def debt_mapping_list(request):
-    return _mapping_list(request, "debts")
-
-
-@debt_importer_required
-def debt_mapping_edit(request, pk=None):
-    return _mapping_edit(request, pk, "debts")
-
-
-@require_POST
-@debt_importer_required
-def debt_mapping_delete_view(request, pk):
-    return _mapping_delete(request, pk, "debts")
+mapping_list, mapping_edit, mapping_delete_view = _mapping_pages("assets", importer_required)
+debt_mapping_list, debt_mapping_edit, debt_mapping_delete_view = _mapping_pages(
+    "debts", section_required("debt", "edit")
+)
 
 
 def _sample_rows(rows) -> list[list[str]]:

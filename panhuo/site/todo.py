@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from panhuo.approvals.selectors import inbox
 from panhuo.disposal.models import ProjectStatus
@@ -83,41 +83,41 @@ def _failed_imports(user) -> int | None:
     ).count()
 
 
+#: The items, in the order a day's work takes: key, menu entry, counter (None: not this
+#: person's business), the sentence (singular, plural), and the list it links to.
+ITEMS = [
+    ("approvals", "approvals", _approvals,
+     ngettext_lazy("%(n)s approval waiting for your decision",
+                   "%(n)s approvals waiting for your decision", "n"),
+     lambda: _href("approval-inbox")),
+    ("overdue_projects", "projects", _overdue_projects,
+     ngettext_lazy("%(n)s project past its time limit, next step yours",
+                   "%(n)s projects past their time limit, next step yours", "n"),
+     lambda: _href("project-overdue")),
+    ("receipts_to_allocate", "receipts", _receipts_to_allocate,
+     ngettext_lazy("%(n)s receipt not fully allocated to debts",
+                   "%(n)s receipts not fully allocated to debts", "n"),
+     lambda: _href("receipt-list", unallocated_only="on")),
+    ("deposits_to_settle", "receipts", _deposits_to_settle,
+     ngettext_lazy("%(n)s deposit still held after bidding closed (refund or apply it)",
+                   "%(n)s deposits still held after bidding closed (refund or apply them)", "n"),
+     lambda: _href("deposit-list", status=DepositStatus.HELD.value)),
+    ("failed_imports", "imports", _failed_imports,
+     ngettext_lazy("%(n)s of your imports failed in the last 30 days",
+                   "%(n)s of your imports failed in the last 30 days", "n"),
+     lambda: _href("import-run-list", status=ImportRun.Status.FAILED.value)),
+]  # fmt: skip
+
+
 def todo_for(user) -> list[Todo]:
-    """The caller's to-do items with something in them, in the order a day's work takes."""
+    """The caller's to-do items with something in them."""
     if user is None or not user.is_authenticated:
         return []
     items = []
-    n = _approvals(user)
-    if n:
-        items.append(Todo("approvals", "approvals", n, ngettext(
-            "%(n)s approval waiting for your decision",
-            "%(n)s approvals waiting for your decision", n) % {"n": n},
-            _href("approval-inbox")))  # fmt: skip
-    n = _overdue_projects(user)
-    if n:
-        items.append(Todo("overdue_projects", "projects", n, ngettext(
-            "%(n)s project past its time limit, next step yours",
-            "%(n)s projects past their time limit, next step yours", n) % {"n": n},
-            _href("project-overdue")))  # fmt: skip
-    n = _receipts_to_allocate(user)
-    if n:
-        items.append(Todo("receipts_to_allocate", "receipts", n, ngettext(
-            "%(n)s receipt not fully allocated to debts",
-            "%(n)s receipts not fully allocated to debts", n) % {"n": n},
-            _href("receipt-list", unallocated_only="on")))  # fmt: skip
-    n = _deposits_to_settle(user)
-    if n:
-        items.append(Todo("deposits_to_settle", "receipts", n, ngettext(
-            "%(n)s deposit still held after bidding closed (refund or apply it)",
-            "%(n)s deposits still held after bidding closed (refund or apply them)", n)
-            % {"n": n}, _href("deposit-list", status=DepositStatus.HELD.value)))  # fmt: skip
-    n = _failed_imports(user)
-    if n:
-        items.append(Todo("failed_imports", "imports", n, ngettext(
-            "%(n)s of your imports failed in the last 30 days",
-            "%(n)s of your imports failed in the last 30 days", n) % {"n": n},
-            _href("import-run-list", status=ImportRun.Status.FAILED.value)))  # fmt: skip
+    for key, menu, counter, sentence, href in ITEMS:
+        n = counter(user)
+        if n:
+            items.append(Todo(key, menu, n, sentence % {"n": n}, href()))
     return items
 
 

@@ -150,6 +150,7 @@ ENDPOINTS = {
     ("post", "/api/v1/organisation/users"),
     ("get", "/api/v1/organisation/users/{user_id}"),
     ("post", "/api/v1/organisation/users/{user_id}/deactivate"),
+    ("post", "/api/v1/organisation/users/{user_id}/reactivate"),
     ("post", "/api/v1/organisation/users/{user_id}/password-reset"),
     ("post", "/api/v1/organisation/users/{user_id}/roles"),
     ("post", "/api/v1/organisation/users/{user_id}/roles/{assignment_id}/end"),

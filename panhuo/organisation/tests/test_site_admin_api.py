@@ -52,6 +52,10 @@ def test_the_site_administrator_keeps_places_through_the_api(p):
     assert patched.status_code == 200 and patched.json()["supervisor_id"] is None
     units = admin.get(f"{API}/units?jurisdiction={p.lixia.pk}&q=中心").json()
     assert units["count"] == 2
+    by_code = admin.get(f"{API}/jurisdictions?ordering=-code").json()["results"]
+    assert [j["code"] for j in by_code][:2] == ["370104", "370103"]
+    by_name = admin.get(f"{API}/units?ordering=-name&page_size=1").json()
+    assert by_name["count"] == 4 and by_name["page_size"] == 1
 
 
 def test_bad_input_is_a_400_naming_the_field_and_nothing_is_written(p):
@@ -105,6 +109,9 @@ def test_users_are_created_deactivated_reset_and_given_and_relieved_of_roles(p):
     assert off.status_code == 200 and off.json()["is_active"] is False
     listed = admin.get(f"{API}/users?active=false").json()
     assert [u["username"] for u in listed["results"]] == ["zhouqi"]
+    on = call(admin, "POST", f"{API}/users/{uid}/reactivate")
+    assert on.status_code == 200 and on.json()["is_active"] is True
+    unchanged(admin, "POST", f"{API}/users/{uid}/reactivate", None, 400, "is_active")
     heads = admin.get(f"{API}/users?role=head&jurisdiction={p.lixia.pk}").json()
     assert {u["username"] for u in heads["results"]} == {"zhouqi", "lixia_head"}
 

@@ -199,6 +199,13 @@ def test_deactivate_and_reset_keep_the_user(p):
     assert not head.is_active and head.must_change_password and head.check_password(password)
     assert policy.grants(head) == []
     refused_with({"is_active"}, lambda: au.user_deactivate(actor=p.admin, user=head))
+    au.user_reactivate(actor=p.admin, user=head)
+    head.refresh_from_db()
+    assert head.is_active and [g.role for g in policy.grants(head)] == [Role.HEAD]
+    refused_with({"is_active"}, lambda: au.user_reactivate(actor=p.admin, user=head))
+    not_permitted(lambda: au.user_reactivate(actor=p.lixia_head, user=p.officer))
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"user.deactivate", "user.password_reset", "user.reactivate"} <= actions
 
 
 def test_roles_are_given_and_ended_never_deleted(p):
