@@ -282,9 +282,11 @@ class DelegationQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated:
             return self.none()
         q = Q(from_user=user) | Q(to_user=user)
+        # Readers of a place see the delegations of the people who hold a role there now: an
+        # ended assignment (kept as history) no longer makes its holder's delegations theirs.
         q |= policy.scope_q(
             user, "approval_chain", "view", path="from_user__assignments__jurisdiction__path"
-        )
+        ) & Q(from_user__assignments__ended_at__isnull=True)
         return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
 
     def active_at(self, when) -> DelegationQuerySet:

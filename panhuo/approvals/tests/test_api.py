@@ -280,3 +280,17 @@ def test_delegation_revoke(rec, who):
     )
     if r.status_code == 200:
         assert r.json()["revoked_at"] is not None
+
+
+def test_an_ended_role_no_longer_shows_its_holders_delegations(rec):
+    """Readers of district A see the delegations of those who hold a role there now; once the
+    head's assignment in A is ended (kept as history), their delegation is the head's and the
+    delegate's alone."""
+    from panhuo.approvals.models import Delegation
+    from panhuo.organisation.models import RoleAssignment
+
+    auditor, head = rec.w.user("auditor"), rec.w.user("head")
+    assert Delegation.objects.visible_to(auditor).filter(pk=rec.delegation.pk).exists()
+    RoleAssignment.objects.filter(user=head).update(ended_at=timezone.now())
+    assert not Delegation.objects.visible_to(auditor).filter(pk=rec.delegation.pk).exists()
+    assert Delegation.objects.visible_to(head).filter(pk=rec.delegation.pk).exists()
