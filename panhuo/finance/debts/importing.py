@@ -175,8 +175,10 @@ def _check(reader, out: dict[str, Any], rownum: int, report, bad) -> dict[str, A
             bad("currency", f"{out['currency']!r} is not a three-letter currency code")
         if not out["currency"]:
             out.pop("currency")
-    for name in ("rate_type", "schedule_kind", "schedule_frequency"):
-        if name in out and out[name] is None:
+    # A blank cell of a field every debt has means "not given": required for a new debt
+    # (``_merged`` says so), the stored value for an update; never a NULL or an empty creditor.
+    for name in ("rate_type", "schedule_kind", "schedule_frequency", *NEW_REQUIRED):
+        if name in out and out[name] in (None, ""):
             out.pop(name)
     if report.error_count > errors_before:
         return None

@@ -35,6 +35,8 @@ CHOICES = {
     "AssetStatus": dict(m.AssetStatus.choices),
     "Criticality": dict(m.Criticality.choices),
 }
+#: Every area is below this, in m² (the column: 14 digits, 2 after the point).
+MAX_AREA = Decimal(10) ** 12
 NON_NULL_DEFAULTS = {
     "book_value": Decimal("0.00"),
     "accumulated_depreciation": Decimal("0.00"),
@@ -226,6 +228,11 @@ class RowReader:
 
     def _check(self, out, rownum, report, bad) -> dict[str, Any] | None:
         errors_before = report.error_count
+        # A blank cell of a field that cannot be empty (an amount, the status) means "not
+        # given": the default for a new asset, the stored value for an update; never a NULL.
+        for name in NON_NULL_DEFAULTS:
+            if name in out and out[name] is None:
+                del out[name]
         unit_code = out.pop("unit", "") or ""
         unit = self.units.get(unit_code)
         if not unit_code:
@@ -247,6 +254,12 @@ class RowReader:
         for name, limit, value in (("latitude", 90, lat), ("longitude", 180, lon)):
             if value is not None and abs(value) > limit:
                 bad(name, f"{value} is outside ±{limit}")
+        area = out.get("area")
+        if area is not None and area >= MAX_AREA:
+            # The column holds 12 digits before the point: PostgreSQL refuses more (SQLite
+            # stores anything), so the dry run refuses it as the commit would.
+            bad("area", gettext("%(value)s m² is too large: an area is below %(max)s m².")
+                % {"value": area, "max": f"{MAX_AREA:,}"})  # fmt: skip
         for name in ("acquired_on", "idle_since"):
             value = out.get(name)
             if value is not None and value > self.today:
@@ -308,12 +321,15 @@ def merged_check(values: dict[str, Any], base: m.Asset | None, rownum, report, h
         return getattr(base, name) if base is not None else NON_NULL_DEFAULTS.get(name)
 
     errors_before = report.error_count
-    if base is None:
-        for name in ("name", "kind"):
-            if not values.get(name):
-                report.add_error(
-                    rownum, header_of.get(name, name), f"the {name} is required for a new asset"
-                )
+    for name in ("name", "kind"):
+        if base is None and not values.get(name):
+            report.add_error(
+                rownum, header_of.get(name, name), f"the {name} is required for a new asset"
+            )
+        elif name in values and not values[name]:
+            # A blank required cell is a row error for an update too, never a NULL written.
+            report.add_error(rownum, header_of.get(name, name),
+                             gettext("the %(field)s is required") % {"field": name})  # fmt: skip
     kind = get("kind")
     book, dep = get("book_value") or Decimal(0), get("accumulated_depreciation") or Decimal(0)
     if dep > book:
