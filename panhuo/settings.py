@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "panhuo.organisation.middleware.UserLanguageMiddleware",
+    "panhuo.organisation.middleware.UserMoneyUnitMiddleware",
     "panhuo.organisation.password.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -62,9 +62,18 @@ class AmountInput(forms.MultiWidget):
         return f"{id_}_0" if id_ else ""
 
     def decompress(self, value):
+        # The unit offered first is the reader's own (core.money.input_unit); a stored amount
+        # is shown in it exactly (a power-of-ten shift: 12,345.00 yuan is 1.2345 万元).
+        from panhuo.core.money import from_yuan, input_unit
+
+        unit = input_unit()
         if value in (None, ""):
-            return ["", "yuan"]
-        return [str(value), "yuan"]
+            return ["", unit]
+        try:
+            shown = from_yuan(Decimal(value), unit).normalize()
+        except (ArithmeticError, ValueError):
+            return [str(value), "yuan"]
+        return [f"{shown:f}" if unit != "yuan" else str(value), unit]
 
     def value_from_datadict(self, data, files, name):
         text, unit = super().value_from_datadict(data, files, name)

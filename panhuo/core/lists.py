@@ -73,6 +73,9 @@ class Column:
     ``key`` is its ``sort`` name when the list's orderings know it; ``value`` takes a row and
     gives the exported cell (a dotted attribute path or a callable; the key by default).
     ``show=False`` exports a column the page does not show, ``export=False`` the reverse.
+    ``money=True``: an amount the page shows in the reader's unit (the ``money`` filter) and
+    the export in exact yuan; each header says which ("Book value (10k yuan)" on the page,
+    "Book value (yuan)" in the file).
     """
 
     key: str
@@ -81,6 +84,21 @@ class Column:
     numeric: bool = False
     show: bool = True
     export: bool = True
+    money: bool = False
+
+    @property
+    def head_label(self) -> str:
+        """The page's header: an amount's says the reader's unit."""
+        from panhuo.core.money import with_unit
+
+        return with_unit(self.label) if self.money else str(self.label)
+
+    @property
+    def export_label(self) -> str:
+        """The export's header: an amount's says yuan (exports are in yuan, exactly)."""
+        from panhuo.core.money import with_unit
+
+        return with_unit(self.label, "yuan") if self.money else str(self.label)
 
     def cell(self, row) -> Any:
         getter = self.value or self.key
@@ -298,7 +316,7 @@ class ObjectList:
         return [c for c in self.columns if c.export]
 
     def export_header(self) -> list[str]:
-        return [str(c.label) for c in self.export_columns()]
+        return [c.export_label for c in self.export_columns()]
 
     def export_rows(self, qs) -> Iterator[list]:
         columns = self.export_columns()

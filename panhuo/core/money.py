@@ -1,7 +1,17 @@
-"""Showing amounts in the configured unit (元, 万元, 亿元). Values stay Decimal throughout."""
+"""Showing amounts in the reader's unit (元, 万元, 亿元). Values stay Decimal throughout.
+
+The unit of a page is the signed-in user's own choice (``User.money_unit``), made active for
+their request by ``organisation.middleware.UserMoneyUnitMiddleware`` (as ``translation.activate``
+does for the language) and reset after it; without a choice it is the site's
+(``PANHUO["MONEY_UNIT"]``). Pages show two decimals in that unit; exports and the API always
+give exact yuan.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -14,18 +24,57 @@ ZERO = Decimal("0.00")
 UNITS = {
     "yuan": (Decimal(1), _("yuan"), 2),
     "wan": (Decimal(10_000), _("10k yuan"), 2),
-    "yi": (Decimal(100_000_000), _("100m yuan"), 4),
+    "yi": (Decimal(100_000_000), _("100m yuan"), 2),
 }
+#: The units a person may choose to read amounts in (``User.money_unit``).
+UNIT_CHOICES = [
+    ("yuan", _("元 (yuan)")),
+    ("wan", _("万元 (10,000 yuan)")),
+    ("yi", _("亿元 (100,000,000 yuan)")),
+]
+
+#: The unit the current request's reader chose ("" = none: the site's unit).
+_active: ContextVar[str] = ContextVar("panhuo_money_unit", default="")
 
 
-def unit_label() -> str:
-    return str(UNITS[settings.PANHUO["MONEY_UNIT"]][1])
+def activate(unit: str):
+    """Make ``unit`` the reader's unit in this context (a blank or unknown one: the site's);
+    returns the token that ``deactivate`` takes to restore the previous one."""
+    return _active.set(unit if unit in UNITS else "")
+
+
+def deactivate(token) -> None:
+    _active.reset(token)
+
+
+@contextmanager
+def override(unit: str) -> Iterator[None]:
+    """Amounts in ``unit`` within the block (like ``translation.override``)."""
+    token = activate(unit)
+    try:
+        yield
+    finally:
+        deactivate(token)
+
+
+def chosen_unit() -> str:
+    """The unit the reader chose ("" when they chose none)."""
+    return _active.get()
+
+
+def active_unit() -> str:
+    """The unit amounts are shown in now: the reader's choice, else the site's."""
+    return _active.get() or settings.PANHUO["MONEY_UNIT"]
+
+
+def unit_label(unit: str = "") -> str:
+    return str(UNITS[unit or active_unit()][1])
 
 
 def in_display_unit(amount: Decimal | None) -> Decimal | None:
     if amount is None:
         return None
-    divisor, _label, places = UNITS[settings.PANHUO["MONEY_UNIT"]]
+    divisor, _label, places = UNITS[active_unit()]
     return (Decimal(amount) / divisor).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
@@ -36,6 +85,20 @@ def format_money(amount: Decimal | None) -> str:
     return f"{value:,}"
 
 
+def site_default_label() -> str:
+    """The blank choice of a reader's unit: the site's, named ("Site default (10k yuan)")."""
+    from django.utils.translation import gettext
+
+    return gettext("Site default (%(unit)s)") % {"unit": unit_label(settings.PANHUO["MONEY_UNIT"])}
+
+
+def with_unit(label, unit: str = "") -> str:
+    """``label`` followed by the unit in brackets: "Book value (10k yuan)", "账面价值（万元）"."""
+    from django.utils.translation import gettext
+
+    return gettext("%(label)s (%(unit)s)") % {"label": label, "unit": unit_label(unit)}
+
+
 # --- Amount input: 元 or 万元, stated explicitly ----------------------------------------------
 
 #: The units an amount may be typed in, and how many yuan one of them is.
@@ -43,6 +106,15 @@ INPUT_UNITS = {"yuan": Decimal(1), "wan": Decimal(10_000)}
 INPUT_UNIT_LABELS = {"yuan": _("元 (yuan)"), "wan": _("万元 (10,000 yuan)")}
 #: An amount in yuan has at most 2 decimal places, so one in 万元 at most 6.
 INPUT_PLACES = {"yuan": 2, "wan": 6}
+
+
+def input_unit() -> str:
+    """The unit an amount box offers first: the reader's chosen unit (万元 for a reader of 亿元,
+    whose amounts are not typed in 亿元), else yuan, what a form posted without a unit reads."""
+    chosen = chosen_unit()
+    if not chosen:
+        return "yuan"
+    return chosen if chosen in INPUT_UNITS else "wan"
 
 
 class AmountUnitError(ValueError):

@@ -140,15 +140,15 @@ PositiveMoney = DecimalIn(
     minimum=Decimal(0),
     above=True,
     money=True,
-    description='An amount above zero as decimal text with at most 2 places, e.g. "1234.50".'
-    + _BELOW_BOUND,
+    description="An amount in yuan above zero as decimal text with at most 2 places, "
+    'e.g. "1234.50".' + _BELOW_BOUND,
 )
 #: An amount of money that may be zero (book and appraised values, outstanding).
 Money = DecimalIn(
     minimum=Decimal(0),
     money=True,
-    description='An amount of at least zero as decimal text with at most 2 places, e.g. "0.00".'
-    + _BELOW_BOUND,
+    description="An amount in yuan of at least zero as decimal text with at most 2 places, "
+    'e.g. "0.00".' + _BELOW_BOUND,
 )
 
 
@@ -165,7 +165,9 @@ def _decimal_text(value: Decimal) -> str:
 MoneyOut = Annotated[
     Decimal,
     PlainSerializer(_money_text, return_type=str),
-    WithJsonSchema({"type": "string", "examples": ["1234.50"]}),
+    WithJsonSchema(
+        {"type": "string", "description": "An amount in yuan (元), exact.", "examples": ["1234.50"]}
+    ),
 ]
 #: Other exact decimals in responses (rates, areas, coordinates): also JSON strings.
 DecimalOut = Annotated[

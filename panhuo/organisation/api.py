@@ -10,12 +10,14 @@ from panhuo.core.schemas import ERRORS, Id
 from panhuo.organisation import policy
 from panhuo.organisation.auth import session_auth
 from panhuo.organisation.models import ApiToken, Role, RoleAssignment
+from panhuo.organisation.preferences import user_set_language, user_set_money_unit
 from panhuo.organisation.schemas import (
     JURISDICTION_ORDERINGS,
     UNIT_ORDERINGS,
     JurisdictionFilters,
     JurisdictionOut,
     MeOut,
+    MePatch,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
@@ -34,7 +36,22 @@ def _order(qs, orderings: dict[str, str], ordering: str):
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The caller and their roles")
 def me(request: HttpRequest):
+    return _me(actor(request))
+
+
+@router.patch("/me", response={200: MeOut, **ERRORS}, summary="Change the caller's preferences")
+def me_update(request: HttpRequest, payload: MePatch):
+    """Set your interface language or the unit the pages show amounts in (each change
+    audited). Amounts in the API stay in yuan whatever the unit."""
     user = actor(request)
+    if payload.language is not None:
+        user_set_language(actor=user, language=payload.language)
+    if payload.money_unit is not None:
+        user_set_money_unit(actor=user, unit=payload.money_unit)
+    return _me(user)
+
+
+def _me(user):
     assignments = (
         RoleAssignment.objects.current().filter(user=user).select_related("jurisdiction", "unit")
     )
@@ -58,6 +75,7 @@ def me(request: HttpRequest):
         "full_name": user.get_full_name(),
         "email": user.email,
         "language": user.language,
+        "money_unit": user.money_unit,
         "roles": roles,
         "permissions": permissions,
     }

@@ -7,11 +7,23 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from panhuo.core.money import UNIT_CHOICES, site_default_label
 from panhuo.organisation.throttle import throttle
 
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=lambda: settings.LANGUAGES)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class MoneyUnitForm(forms.Form):
+    """The unit amounts are shown in; blank goes back to the site's."""
+
+    money_unit = forms.ChoiceField(
+        label=_("Show amounts in"),
+        required=False,
+        choices=lambda: [("", site_default_label()), *UNIT_CHOICES],
+    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

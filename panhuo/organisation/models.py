@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.fields import optional_ref
 from panhuo.core.links import page_url
+from panhuo.core.money import UNIT_CHOICES
 
 
 class Jurisdiction(models.Model):
@@ -91,6 +92,15 @@ class User(AbstractUser):
 
     language = models.CharField(
         _("language"), max_length=10, blank=True, help_text=_("Interface language")
+    )
+    #: The unit the person reads amounts in on the pages (blank: the site's,
+    #: ``PANHUO["MONEY_UNIT"]``); exports and the API stay in yuan (core/money.py).
+    money_unit = models.CharField(
+        _("amount unit"),
+        max_length=4,
+        blank=True,
+        choices=UNIT_CHOICES,
+        help_text=_("The unit amounts are shown in"),
     )
     #: Set when someone else chose the password (``panhuo setup``, a site administrator's
     #: reset): until the user picks their own, every page sends them to change it and the API

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -56,9 +57,26 @@ class MeOut(Schema):
     full_name: str
     email: str
     language: str
+    money_unit: str = Field(
+        description='The unit the pages show amounts in: "yuan" (元), "wan" (万元), "yi" (亿元), '
+        'or "" for the site\'s. The API itself always answers in yuan, as decimal text.'
+    )
     roles: list[RoleOut]
     permissions: list[str] = Field(
         description='What the user may do somewhere, as "resource.action" (e.g. "asset.edit").'
+    )
+
+
+class MePatch(Schema):
+    """The caller's own preferences; a field left out is left as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str | None = Field(None, description='Interface language code, e.g. "zh-hans".')
+    money_unit: Literal["", "yuan", "wan", "yi"] | None = Field(
+        None,
+        description='The unit the pages show amounts in ("" = the site\'s); the API and '
+        "exports stay in yuan.",
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", password.PasswordChangeView.as_view(), name="password-change"),
     path("language/", views.set_language, name="set-language"),
+    path("money-unit/", views.set_money_unit, name="set-money-unit"),
     path("me/", views.me, name="me"),
     *record_pages("jurisdictions/", "jurisdiction", detail=views.jurisdiction_detail),
     *record_pages("units/", "unit", detail=views.unit_detail),

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from panhuo.core.querying import id_or_missing
 from panhuo.core.ui import fetch_or_404, section_required
 from panhuo.organisation import hooks, policy
-from panhuo.organisation.forms import LanguageForm, ThrottledAuthenticationForm
+from panhuo.organisation.forms import LanguageForm, MoneyUnitForm, ThrottledAuthenticationForm
 from panhuo.organisation.models import Jurisdiction, Unit
-from panhuo.organisation.preferences import user_set_language
+from panhuo.organisation.preferences import user_set_language, user_set_money_unit
 
 
 def get_jurisdiction_for(user, pk) -> Jurisdiction:
@@ -84,6 +84,28 @@ def set_language(request):
 
 
 @login_required
+@require_POST
+def set_money_unit(request):
+    """Choose the unit amounts are shown in (kept on the user, audited); back where it was
+    chosen."""
+    form = MoneyUnitForm(request.POST)
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "me"
+    response = redirect(target)
+    if not form.is_valid():
+        messages.error(request, _("Unknown unit."))
+        return response
+    try:
+        user_set_money_unit(actor=request.user, unit=form.cleaned_data["money_unit"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return response
+
+
+@login_required
 def me(request):
     assignments = (
         request.user.assignments.current()
@@ -96,6 +118,9 @@ def me(request):
         {
             "assignments": assignments,
             "can_view_places": policy.can_any(request.user, "organisation", "view"),
+            "money_unit_form": MoneyUnitForm(
+                initial={"money_unit": request.user.money_unit, "next": request.get_full_path()}
+            ),
         },
     )
 

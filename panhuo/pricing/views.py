@@ -48,7 +48,7 @@ class ValuationList(ObjectList):
     columns = [
         Column("asset", _l("Asset")),
         Column("kind", _l("Kind")),
-        Column("value", _l("Value"), numeric=True),
+        Column("value", _l("Value"), numeric=True, money=True),
         Column("base_date", _l("Base date")),
         Column("valid_until", _l("Valid until")),
         Column("appraiser", _l("Appraiser / method")),

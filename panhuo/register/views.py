@@ -58,8 +58,8 @@ class AssetList(ObjectList):
         Column("criticality", _l("Criticality")),
         Column("unit", _l("Holding unit")),
         Column("area", _l("Area (m²)"), numeric=True),
-        Column("book_value", _l("Book value"), numeric=True),
-        Column("appraised_value", _l("Appraised"), numeric=True),
+        Column("book_value", _l("Book value"), numeric=True, money=True),
+        Column("appraised_value", _l("Appraised"), numeric=True, money=True),
         Column("updated_at", _l("Last changed")),
     ]
 

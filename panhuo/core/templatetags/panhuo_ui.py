@@ -67,7 +67,7 @@ def list_head(context, actions: bool = False):
         state, next_sort = _sort_state(current, column.key)
         cells.append(
             {
-                "label": column.label,
+                "label": column.head_label,
                 "numeric": column.numeric,
                 "sortable": column.key in sortable,
                 "state": state,

@@ -55,8 +55,10 @@ class PackageList(ObjectList):
         Column("channel", _l("Channel"), "get_channel_display"),
         Column("status", _l("Status"), "get_status_display"),
         Column("assets", _l("Assets"), "asset_count", numeric=True),
-        Column("book_value", _l("Book value"), "total_book_value", numeric=True),
-        Column("appraised_value", _l("Appraised"), "total_appraised_value", numeric=True),
+        Column("book_value", _l("Book value"), "total_book_value", numeric=True, money=True),
+        Column(
+            "appraised_value", _l("Appraised"), "total_appraised_value", numeric=True, money=True
+        ),
         Column("created_at", _l("Created"), lambda p: p.created_at.date()),
     ]
 

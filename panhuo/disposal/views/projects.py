@@ -56,8 +56,8 @@ class ProjectList(ObjectList):
         Column("package", _l("Package"), lambda p: f"{p.package.name} {p.package.code}"),
         Column("channel", _l("Channel"), "get_channel_display"),
         Column("status", _l("State"), "get_status_display"),
-        Column("reserve_price", _l("Reserve price"), numeric=True),
-        Column("deal_price", _l("Deal price"), numeric=True),
+        Column("reserve_price", _l("Reserve price"), numeric=True, money=True),
+        Column("deal_price", _l("Deal price"), numeric=True, money=True),
         Column("buyer", _l("Buyer")),
         Column("updated_at", _l("Last changed"), lambda p: p.updated_at.date()),
     ]
