@@ -74,8 +74,8 @@ class Column:
     gives the exported cell (a dotted attribute path or a callable; the key by default).
     ``show=False`` exports a column the page does not show, ``export=False`` the reverse.
     ``money=True``: an amount the page shows in the reader's unit (the ``money`` filter) and
-    the export in exact yuan; each header says which ("Book value (10k yuan)" on the page,
-    "Book value (yuan)" in the file).
+    the export in exact yuan; each header says which ("Book value (in 10k yuan)" on the page,
+    "Book value (in yuan)" in the file).
     """
 
     key: str
@@ -101,6 +101,15 @@ class Column:
         return with_unit(self.label, "yuan") if self.money else str(self.label)
 
     def cell(self, row) -> Any:
+        value = self._value(row)
+        if self.money and value is not None:
+            # Exact yuan with its cents (a sum SQLite computed comes back as 1.9000000).
+            from panhuo.core.money import CENT
+
+            return Decimal(value).quantize(CENT)
+        return value
+
+    def _value(self, row) -> Any:
         getter = self.value or self.key
         if callable(getter):
             return getter(row)

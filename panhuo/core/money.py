@@ -93,10 +93,10 @@ def site_default_label() -> str:
 
 
 def with_unit(label, unit: str = "") -> str:
-    """``label`` followed by the unit in brackets: "Book value (10k yuan)", "账面价值（万元）"."""
+    """``label`` followed by the unit: "Book value (in 10k yuan)", "账面原值（单位：万元）"."""
     from django.utils.translation import gettext
 
-    return gettext("%(label)s (%(unit)s)") % {"label": label, "unit": unit_label(unit)}
+    return gettext("%(label)s (in %(unit)s)") % {"label": label, "unit": unit_label(unit)}
 
 
 # --- Amount input: 元 or 万元, stated explicitly ----------------------------------------------

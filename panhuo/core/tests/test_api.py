@@ -12,6 +12,7 @@ from panhuo.core.tests.api_support import build_api_world, client_for, fingerpri
 
 ENDPOINTS = {
     ("get", "/api/v1/me"),
+    ("patch", "/api/v1/me"),
     ("get", "/api/v1/jurisdictions"),
     ("get", "/api/v1/units"),
     ("get", "/api/v1/tokens"),

@@ -52,12 +52,12 @@ def test_each_reader_sees_their_own_unit_and_no_request_leaks_it(world, lot):
     list_url = reverse("asset-list") + "?q=UNIT-1"
     for _round in range(2):  # one after the other, twice, in the one process and thread
         page = wan.get(list_url).content.decode()
-        assert "1,234.57" in _cells(page) and "Book value (10k yuan)" in page
+        assert "1,234.57" in _cells(page) and "Book value (in 10k yuan)" in page
         detail = wan.get(package.get_absolute_url()).content.decode()
         assert "1,234.57" in detail and "Total book value (10k yuan)" in detail
         assert "12,345,678.90" not in _cells(detail)
         page = yuan.get(list_url).content.decode()
-        assert "12,345,678.90" in _cells(page) and "Book value (yuan)" in page
+        assert "12,345,678.90" in _cells(page) and "Book value (in yuan)" in page
         assert "1,234.57" not in page
         detail = yuan.get(package.get_absolute_url()).content.decode()
         assert "12,345,678.90" in detail and "1,234.57" not in detail
@@ -81,8 +81,8 @@ def test_exports_stay_in_exact_yuan_and_say_so(world, lot):
     user_set_money_unit(actor=world.user("office"), unit="wan")
     c = client_for(world, "office")
     rows = list(csv.reader(io.StringIO(_body(c.get(reverse("package-list") + "?export=csv")))))
-    assert "Book value (yuan)" in rows[0] and "Appraised (yuan)" in rows[0]
-    column = rows[0].index("Book value (yuan)")
+    assert "Book value (in yuan)" in rows[0] and "Appraised (in yuan)" in rows[0]
+    column = rows[0].index("Book value (in yuan)")
     assert [row[column] for row in rows[1:] if row[0] == package.code] == ["12345678.90"]
     body = _body(c.get(reverse("asset-list") + "?q=UNIT-1&export=csv"))
     assert "12345678.90" in body and "1234.57" not in body
