@@ -232,6 +232,7 @@ def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 api.add_router("", "panhuo.organisation.api.router")
 api.add_router("", "panhuo.organisation.calendar_api.router")
 api.add_router("", "panhuo.organisation.admin_api.router")
+api.add_router("", "panhuo.organisation.taskforce_api.router")
 api.add_router("", "panhuo.register.api.assets.router")
 api.add_router("", "panhuo.register.api.codes.router")
 api.add_router("", "panhuo.register.api.imports.router")

@@ -25,6 +25,7 @@ def panhuo(request):
             "documents": policy.can_any(user, "document", "view"),
             "monitor": policy.can_any(user, "revenue", "view"),
             "calendar": policy.can_any(user, "calendar", "view"),
+            "taskforce": policy.can_any(user, "taskforce", "view"),
             "site_admin": policy.can_any(user, "user", "view"),
         }
     return {

@@ -88,6 +88,14 @@ TARGETS: dict[str, DocumentTarget] = {
             lambda r: r.project.package.jurisdiction,
         ),
         DocumentTarget("debt", "finance.debt", "debt", _("Debt"), lambda d: d.jurisdiction),
+        # The founding document of a task force (its number and date are on the record).
+        DocumentTarget(
+            "taskforce",
+            "organisation.taskforce",
+            "taskforce",
+            _("Task force"),
+            lambda t: t.jurisdiction,
+        ),
     )
 }
 
@@ -99,6 +107,7 @@ RULES = {
     ("project", ATTACH): frozenset({H, D, O, U}),
     ("receipt", ATTACH): frozenset({H, D, F}),
     ("debt", ATTACH): frozenset({H, D, F}),
+    ("taskforce", ATTACH): frozenset({H, D, O}),
 }
 policy.RULES.update(RULES)
 

@@ -134,8 +134,40 @@ def role_assign(*, actor: User, user: User, grant: Grant) -> RoleAssignment:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        ra = _assignment(user, grant, place)
-        audit_insert(ra, actor=actor, action="roleassignment.create", jurisdiction_path=place.path)
+        ra = start_assignment(actor=actor, assignment=_assignment(user, grant, place))
+    return ra
+
+
+def start_assignment(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
+    """Insert a new role assignment with its audit entry, inside the caller's transaction.
+    No permission check: the calling service has made its own (role_assign: ``user.manage``;
+    the task force's member_join: ``taskforce.manage``)."""
+    audit_insert(
+        assignment,
+        actor=actor,
+        action="roleassignment.create",
+        jurisdiction_path=assignment.jurisdiction.path,
+    )
+    return assignment
+
+
+def end_assignment(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
+    """End a role assignment now with its audit entry, inside the caller's transaction (no
+    permission check, as start_assignment). An assignment already ended is a named error."""
+    ra = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if ra.ended_at is not None:
+        raise ValidationError({"assignment": [_("This role has already ended.")]})
+    before = snapshot(ra)
+    ra.ended_at = timezone.now()
+    ra.save(update_fields=["ended_at"])
+    audit_record(
+        actor=actor,
+        action="roleassignment.end",
+        obj=ra,
+        before=before,
+        after=snapshot(ra),
+        jurisdiction_path=ra.jurisdiction.path,
+    )
     return ra
 
 
@@ -145,20 +177,7 @@ def role_end(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
         raise policy.NotPermitted(_("You may not change your own account or roles here."))
     policy.require(actor, *MANAGE, jurisdiction=assignment.jurisdiction)
     with transaction.atomic():
-        ra = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
-        if ra.ended_at is not None:
-            raise ValidationError({"assignment": [_("This role has already ended.")]})
-        before = snapshot(ra)
-        ra.ended_at = timezone.now()
-        ra.save(update_fields=["ended_at"])
-        audit_record(
-            actor=actor,
-            action="roleassignment.end",
-            obj=ra,
-            before=before,
-            after=snapshot(ra),
-            jurisdiction_path=ra.jurisdiction.path,
-        )
+        ra = end_assignment(actor=actor, assignment=assignment)
     return ra
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from panhuo.core.fields import optional_ref
 from panhuo.core.links import page_url
@@ -131,23 +132,104 @@ class Role(models.TextChoices):
     SITE_ADMIN = "site_admin", _("Site administrator")
 
 
+class TaskForceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TaskForceQuerySet:
+        """The task forces ``user`` may view (policy ``taskforce.view`` over their place)."""
+        from panhuo.organisation import policy
+
+        return self.filter(policy.scope_q(user, "taskforce", "view", path="jurisdiction__path"))
+
+
 class TaskForce(models.Model):
-    """The cross-bureau team of one jurisdiction; its members are the role assignments there."""
+    """The cross-bureau team of one jurisdiction (专班): founded by a document (its number and
+    date; the file itself is attached through the documents registry), its members over time
+    in ``members``."""
 
     jurisdiction = models.OneToOneField(
         Jurisdiction, on_delete=models.PROTECT, related_name="task_force"
     )
     name = models.CharField(_("name"), max_length=200)
-    established_on = models.DateField(_("established on"))
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    #: 文号 of the founding document, e.g. 河西区政府办〔2025〕12号.
+    document_number = models.CharField(_("founding document number"), max_length=100, blank=True)
+    established_on = models.DateField(_("founded on"))
+
+    objects = TaskForceQuerySet.as_manager()
 
     class Meta:
         ordering = ["jurisdiction__path"]
         verbose_name = _("task force")
+        verbose_name_plural = _("task forces")
 
     def __str__(self) -> str:
         return self.name
 
-    get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("taskforce") + f"?jurisdiction={self.jurisdiction_id}"
+
+
+class TaskForceMember(models.Model):
+    """One person's membership of a task force in one position, from ``joined_on`` to
+    ``left_on`` (open while empty). A change of position closes the row and opens another, so
+    the rows are the history. ``assignment`` is the role assignment the membership started
+    (none when the member already held that role); leaving ends it."""
+
+    class Position(models.TextChoices):
+        HEAD = "head", pgettext_lazy("task force", "Head")
+        DEPUTY = "deputy", pgettext_lazy("task force", "Deputy head")
+        OFFICE_DIRECTOR = "office_director", pgettext_lazy("task force", "Office director")
+        STAFF = "staff", pgettext_lazy("task force", "Staff member")
+
+    class Bureau(models.TextChoices):
+        FINANCE = "finance", pgettext_lazy("bureau", "Finance bureau")
+        STATE_ASSET = "state_asset", pgettext_lazy("bureau", "State-asset commission")
+        TAX = "tax", pgettext_lazy("bureau", "Tax bureau")
+        AUDIT = "audit", pgettext_lazy("bureau", "Audit bureau")
+        NATURAL_RESOURCES = "natural_resources", pgettext_lazy("bureau", "Natural resources bureau")
+        HOUSING = "housing", pgettext_lazy("bureau", "Housing and construction bureau")
+        DEVELOPMENT_REFORM = (
+            "development_reform",
+            pgettext_lazy("bureau", "Development and reform commission"),
+        )
+        OTHER = "other", pgettext_lazy("bureau", "Other")
+
+    task_force = models.ForeignKey(TaskForce, on_delete=models.PROTECT, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="task_force_memberships")
+    position = models.CharField(_("position held"), max_length=20, choices=Position.choices)
+    seconded_from = models.CharField(_("seconded from"), max_length=20, choices=Bureau.choices)
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    assignment = optional_ref(
+        "RoleAssignment", related_name="+", verbose_name=_("role assignment started")
+    )
+
+    class Meta:
+        ordering = ["task_force", "joined_on", "pk"]
+        verbose_name = _("task-force member")
+        verbose_name_plural = _("task-force members")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="taskforce_member_left_after_joined",
+            ),
+            models.UniqueConstraint(
+                fields=["task_force", "user"],
+                condition=Q(left_on__isnull=True),
+                name="taskforce_member_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_position_display()} @ {self.task_force}"
+
+    def get_absolute_url(self) -> str:
+        return self.task_force.get_absolute_url()
+
+    @property
+    def current(self) -> bool:
+        return self.left_on is None
 
 
 class RoleAssignmentQuerySet(models.QuerySet):

@@ -76,6 +76,12 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     # load a year's notice and set a jurisdiction's own days.
     ("calendar", "view"): READERS | {U},
     ("calendar", "manage"): frozenset({H, O}),
+    # The task force as a record (organisation/taskforce.py): its founding document and its
+    # members over time. Its own roles, the finance officer, the auditor and the supervisor
+    # read it; the head and the site administrator keep it (a membership starts and ends the
+    # matching role assignment).
+    ("taskforce", "view"): READERS | {SA},
+    ("taskforce", "manage"): frozenset({H, SA}),
 }
 
 
@@ -107,6 +113,7 @@ RESOURCE_NAMES = {
     "revenue": (_("the revenue figures of this place"), _("revenue figures")),
     "revenue_thresholds": (_("the monitor thresholds of this place"), _("monitor thresholds")),
     "calendar": (_("the working-day calendar of this place"), _("the working-day calendar")),
+    "taskforce": (_("this task force"), _("task forces")),
 }
 #: How a refusal names an action ("edit"); a project's transitions are named by their key.
 ACTION_NAMES = {

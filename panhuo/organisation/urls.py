@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from panhuo.core.routes import record_pages
-from panhuo.organisation import admin_views, calendar_views, password, views
+from panhuo.organisation import admin_views, calendar_views, password, taskforce_views, views
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
@@ -47,6 +47,7 @@ urlpatterns = [
         name="admin-role-end",
     ),
     path("calendar/", calendar_views.calendar_view, name="calendar"),
+    path("taskforce/", taskforce_views.taskforce_view, name="taskforce"),
     *record_pages(
         "calendar/days/",
         "calendar-day",

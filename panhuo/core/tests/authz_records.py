@@ -34,6 +34,8 @@ BODY_REFS = {
     "asset_ids": "asset_free",
     "target_id": "asset",
     "parent": "district",
+    "task_force": "task_force",
+    "user": "tf_candidate",
 }
 #: Other values a body or query needs to reach the permission check with a real record.
 BODY_VALUES = {
@@ -148,8 +150,21 @@ def build_records(w: World) -> Records:
         actor=office, year=2028, source="authz", text="2028-01-03, holiday",
         jurisdiction=w.district,
     )  # fmt: skip
+    from panhuo.organisation import taskforce
+    from panhuo.organisation.models import TaskForce
+
+    task_force = TaskForce.objects.get(jurisdiction=w.district)
+    # deputy2 already holds the deputy role: the membership starts none (their one assignment
+    # stays the site administrator's record below).
+    tf_member = taskforce.member_join(
+        actor=w.user("siteadmin"), task_force=task_force, user=managed, position="deputy",
+        seconded_from="state_asset",
+    )  # fmt: skip
     objects = {
         "district": w.district,
+        "task_force": task_force,
+        "tf_member": tf_member,
+        "tf_candidate": w.user("office2"),
         "unit": w.unit,
         "asset": aw.asset,
         "asset_free": aw.asset_free,

@@ -105,6 +105,7 @@ DEFAULT_ARGS = {
     "unit_id": "unit",
     "user_id": "managed_user",
     "assignment_id": "assignment",
+    "member_id": "tf_member",
     # Pages (``pk`` always named in the row, as it means a different record on each).
     "encumbrance_pk": "encumbrance",
     "asset_pk": "asset",

@@ -22,9 +22,10 @@ from panhuo.finance import services as fs
 from panhuo.finance.models import Allocation, Debt, Receipt
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import audit_verify
-from panhuo.organisation.models import Role, RoleAssignment, User
+from panhuo.organisation.models import Role, RoleAssignment, TaskForce, User
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 from panhuo.site.demo import DEMO_PASSWORD, REFERENCE_DATE, SMALL, is_seeded, seed_demo
+from panhuo.site.demo import catalogue as c
 from panhuo.site.demo.catalogue import USERS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -124,6 +125,13 @@ def _has_every_kind_state_and_role(result) -> None:
     assert supervisor.jurisdiction.level == "city"
     officer = RoleAssignment.objects.get(user__username="unit_officer")
     assert officer.unit is not None
+    # The district's task force: its founding document and members (who held their roles
+    # already, so joining started none).
+    force = TaskForce.objects.get(jurisdiction__code=c.DISTRICT[0])
+    assert force.document_number == "河西区政府办〔2025〕12号"
+    members = {m.user.username: m for m in force.members.filter(left_on__isnull=True)}
+    assert set(members) == set(c.TASK_FORCE_MEMBERS)
+    assert all(m.assignment_id is None for m in members.values())
     # The printed password really signs in, for every account.
     for account in result.accounts:
         assert account.password == DEMO_PASSWORD

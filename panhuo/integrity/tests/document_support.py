@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from panhuo.core.tests.api_support import ApiWorld
 from panhuo.integrity.models import AuditEntry, Document
+from panhuo.organisation.models import TaskForce
 from panhuo.site.demo.seed_documents import minimal_pdf
 
 
@@ -60,6 +61,7 @@ def targets(aw: ApiWorld) -> dict:
         "project": aw.project,
         "receipt": aw.receipt,
         "debt": aw.debt,
+        "taskforce": TaskForce.objects.get(jurisdiction=aw.w.district),
     }
 
 
@@ -71,6 +73,7 @@ UPLOADERS = {
     "project": _TASK_FORCE | {"office", "office2", "unit_officer"},
     "receipt": _TASK_FORCE | {"finance"},
     "debt": _TASK_FORCE | {"finance"},
+    "taskforce": _TASK_FORCE | {"office", "office2"},
 }
 #: Who may see each record of :func:`targets` (and so its documents).
 _READERS_A = {"head", "deputy", "deputy2", "office", "office2", "finance", "auditor", "supervisor"}
@@ -80,4 +83,5 @@ VIEWERS = {
     "project": _READERS_A | {"unit_officer"},
     "receipt": _READERS_A,
     "debt": _READERS_A,
+    "taskforce": _READERS_A,
 }

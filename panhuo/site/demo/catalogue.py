@@ -40,6 +40,15 @@ TASK_FORCES = {
         dt.date(2025, 5, 12),
     ),
 }
+#: The founding document (文号) of each task force.
+TASK_FORCE_DOCUMENTS = {DISTRICT[0]: "河西区政府办〔2025〕12号"}
+#: The demo district's task-force members: username → (position, bureau seconded from). They
+#: hold their roles already, so joining starts none.
+TASK_FORCE_MEMBERS = {
+    "head": ("head", "other"),  # the deputy district head
+    "deputy": ("deputy", "state_asset"),
+    "office": ("office_director", "finance"),
+}
 
 D, INST, S = "department", "institution", "soe"
 #: code → (name, kind, district code)

@@ -254,7 +254,10 @@ class _Seeder:
             self._record(j, snapshot(j), j.path)
         for code, (name, established) in c.TASK_FORCES.items():
             tf = TaskForce.objects.create(
-                jurisdiction=self.places[code], name=name, established_on=established
+                jurisdiction=self.places[code],
+                name=name,
+                established_on=established,
+                document_number=c.TASK_FORCE_DOCUMENTS.get(code, ""),
             )
             self._record(tf, snapshot(tf), tf.jurisdiction.path)
         for code, (name, kind, place) in c.UNITS.items():
@@ -282,6 +285,22 @@ class _Seeder:
                 unit=self.units[c.OFFICER_UNIT] if role == Role.UNIT_OFFICER else None,
             )
             self._record(ra, snapshot(ra), jurisdiction.path)
+        self.task_force_members()
+
+    def task_force_members(self) -> None:
+        """The demo district's task force: its members, added by its site administrator."""
+        from panhuo.organisation import taskforce
+
+        tf = TaskForce.objects.get(jurisdiction=self.places[c.DISTRICT[0]])
+        for username, (position, bureau) in c.TASK_FORCE_MEMBERS.items():
+            taskforce.member_join(
+                actor=self.users["siteadmin"],
+                task_force=tf,
+                user=self.users[username],
+                position=position,
+                seconded_from=bureau,
+                joined_on=tf.established_on,
+            )
 
     # Register -------------------------------------------------------------------------------
 

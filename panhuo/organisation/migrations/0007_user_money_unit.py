@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("organisation", "0005_site_admin"),
+        ("organisation", "0006_taskforce_members"),
     ]
 
     operations = [
