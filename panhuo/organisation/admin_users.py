@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panhuo.integrity.services import audit_insert, audit_record, snapshot
+from panhuo.integrity.services import audit_insert, audit_record, audit_update, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, Unit, User
 from panhuo.organisation.place_file import USER_FIELDS
@@ -160,12 +160,11 @@ def end_assignment(*, actor: User, assignment: RoleAssignment) -> RoleAssignment
     before = snapshot(ra)
     ra.ended_at = timezone.now()
     ra.save(update_fields=["ended_at"])
-    audit_record(
+    audit_update(
+        ra,
         actor=actor,
         action="roleassignment.end",
-        obj=ra,
         before=before,
-        after=snapshot(ra),
         jurisdiction_path=ra.jurisdiction.path,
     )
     return ra
@@ -259,39 +258,33 @@ def user_create(
 
 def user_deactivate(*, actor: User, user: User) -> User:
     """Stop ``user`` signing in or calling the API (the account and its history stay)."""
-    _require_user(actor, user)
-    with transaction.atomic():
-        u = User.objects.select_for_update().get(pk=user.pk)
-        if not u.is_active:
-            raise ValidationError({"is_active": [_("This user is already deactivated.")]})
-        u.is_active = False
-        u.save(update_fields=["is_active"])
-        audit_record(
-            actor=actor,
-            action="user.deactivate",
-            obj=u,
-            before={"is_active": True},
-            after={"is_active": False},
-            jurisdiction_path=_home_path(u),
-        )
-    return u
+    return _set_active(actor, user, False)
 
 
 def user_reactivate(*, actor: User, user: User) -> User:
     """Let a deactivated user sign in again (with the roles they hold now)."""
+    return _set_active(actor, user, True)
+
+
+def _set_active(actor: User, user: User, active: bool) -> User:
     _require_user(actor, user)
     with transaction.atomic():
         u = User.objects.select_for_update().get(pk=user.pk)
-        if u.is_active:
-            raise ValidationError({"is_active": [_("This user is already active.")]})
-        u.is_active = True
+        if u.is_active == active:
+            already = (
+                _("This user is already active.")
+                if active
+                else _("This user is already deactivated.")
+            )
+            raise ValidationError({"is_active": [already]})
+        u.is_active = active
         u.save(update_fields=["is_active"])
         audit_record(
             actor=actor,
-            action="user.reactivate",
+            action="user.reactivate" if active else "user.deactivate",
             obj=u,
-            before={"is_active": False},
-            after={"is_active": True},
+            before={"is_active": not active},
+            after={"is_active": active},
             jurisdiction_path=_home_path(u),
         )
     return u

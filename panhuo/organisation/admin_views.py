@@ -294,30 +294,30 @@ def user_detail_view(request, pk):
     return _user_page(request, person)
 
 
-@require_POST
-@section_required(*USERS)
-def user_deactivate_view(request, pk):
+def _account_step(request, pk, service, done: str):
+    """Take an account step (deactivate, reactivate) and say how it went on the user's page."""
     person = fetch_or_404(admin_users.get_user_for, request.user, pk)
     try:
-        admin_users.user_deactivate(actor=request.user, user=person)
+        service(actor=request.user, user=person)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("%(user)s can no longer sign in.") % {"user": person})
+        messages.success(request, done % {"user": person})
     return redirect("admin-user-detail", pk=person.pk)
+
+
+@require_POST
+@section_required(*USERS)
+def user_deactivate_view(request, pk):
+    return _account_step(
+        request, pk, admin_users.user_deactivate, _("%(user)s can no longer sign in.")
+    )
 
 
 @require_POST
 @section_required(*USERS)
 def user_reactivate_view(request, pk):
-    person = fetch_or_404(admin_users.get_user_for, request.user, pk)
-    try:
-        admin_users.user_reactivate(actor=request.user, user=person)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("%(user)s can sign in again.") % {"user": person})
-    return redirect("admin-user-detail", pk=person.pk)
+    return _account_step(request, pk, admin_users.user_reactivate, _("%(user)s can sign in again."))
 
 
 @require_POST

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panhuo.integrity.services import audit_insert, audit_record, snapshot
+from panhuo.integrity.services import audit_insert, audit_record, audit_update, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.admin_users import end_assignment, start_assignment
 from panhuo.organisation.models import (
@@ -170,12 +170,11 @@ def taskforce_set(
             setattr(tf, key, value)
         tf.full_clean()
         tf.save(update_fields=list(data))
-        audit_record(
+        audit_update(
+            tf,
             actor=actor,
             action="taskforce.update",
-            obj=tf,
             before=before,
-            after=snapshot(tf),
             jurisdiction_path=jurisdiction.path,
         )
     return tf

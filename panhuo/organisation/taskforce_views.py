@@ -35,7 +35,9 @@ def _place(request) -> Jurisdiction:
     visible = policy.jurisdictions_for(request.user, "taskforce", "view")
     raw = request.GET.get("jurisdiction") or request.POST.get("jurisdiction") or ""
     if raw:
-        place = visible.filter(pk=int(raw)).first() if raw.isdigit() else None
+        # An id too long for the column is missing too (PostgreSQL would refuse to compare).
+        ok = raw.isdigit() and len(raw) <= 9
+        place = visible.filter(pk=int(raw)).first() if ok else None
         if place is None:
             raise Http404(_("No such record, or it is not visible to you."))
         return place

@@ -204,6 +204,9 @@ def test_the_page_shows_members_now_and_past_to_every_viewer(w, force):
     # District B's head does not see district A's task force.
     outsider = client(w.user("outsider_head"))
     assert outsider.get(url + f"?jurisdiction={w.district.pk}").status_code == 404
+    head = client(w.user("head"))
+    for bad in ("x", "-1", "9" * 30):
+        assert head.get(url + f"?jurisdiction={bad}").status_code == 404, bad
 
 
 def test_the_page_adds_a_member_for_managers_only(w, force):
