@@ -20,24 +20,7 @@ def user_set_language(*, actor: User, language: str) -> User:
         raise ValidationError(
             {"language": [f"Unknown language {language!r}; one of {', '.join(codes)}."]}
         )
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=actor.pk)
-        before = user.language
-        if before == language:
-            return user
-        user.language = language
-        user.save(update_fields=["language"])
-        audit_record(
-            actor=actor,
-            action="user.set_language",
-            obj=user,
-            before={"language": before},
-            after={"language": language},
-            # Filed where the person works, so that the auditors there see it.
-            jurisdiction_path=_home_path(user),
-        )
-    actor.language = language
-    return user
+    return _set_own(actor, "language", language, "user.set_language")
 
 
 def user_set_money_unit(*, actor: User, unit: str) -> User:
@@ -48,20 +31,26 @@ def user_set_money_unit(*, actor: User, unit: str) -> User:
     if unit not in ("", *codes):
         message = gettext("Unknown unit %(unit)s: yuan, wan, yi, or blank for the site's unit.")
         raise ValidationError({"money_unit": [message % {"unit": repr(unit)}]})
+    return _set_own(actor, "money_unit", unit, "user.set_money_unit")
+
+
+def _set_own(actor: User, field: str, value: str, action: str) -> User:
+    """Store one of ``actor``'s own preferences (nothing when unchanged), audited."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=actor.pk)
-        before = user.money_unit
-        if before == unit:
+        before = getattr(user, field)
+        if before == value:
             return user
-        user.money_unit = unit
-        user.save(update_fields=["money_unit"])
+        setattr(user, field, value)
+        user.save(update_fields=[field])
         audit_record(
             actor=actor,
-            action="user.set_money_unit",
+            action=action,
             obj=user,
-            before={"money_unit": before},
-            after={"money_unit": unit},
+            before={field: before},
+            after={field: value},
+            # Filed where the person works, so that the auditors there see it.
             jurisdiction_path=_home_path(user),
         )
-    actor.money_unit = unit
+    setattr(actor, field, value)
     return user
