@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from panhuo.core.money import UNITS, chosen_unit, site_default_label, unit_label
+from panhuo.core.money import unit_label
 from panhuo.organisation import policy
 
 
@@ -30,10 +30,6 @@ def panhuo(request):
         }
     return {
         "money_unit": unit_label(),
-        # The reader's own unit ("" = the site's) and the units they may choose.
-        "money_unit_chosen": chosen_unit(),
-        "money_unit_default": site_default_label(),
-        "money_units": [(code, label) for code, (_div, label, _places) in UNITS.items()],
         "currency": settings.PANHUO["CURRENCY"],
         "nav": nav,
         "user_roles": sorted(r.label for r in policy.roles(user)) if nav else [],
