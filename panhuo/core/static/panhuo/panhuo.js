@@ -36,11 +36,15 @@
     return (point.css && NAMED[point.css]) || PALETTE[i % PALETTE.length];
   }
 
-  /* A point may link to a filtered list; the mark is then a link. */
+  /* A point may lead to a filtered list: a click on its mark goes there. The chart is an image
+   * to assistive technology (role="img", its SVG aria-hidden), so the mark is no link that the
+   * keyboard could reach inside it (WCAG 4.1.2, axe's nested-interactive and
+   * aria-hidden-focus); the table beside every chart has the same links. */
   function wrap(parent, point) {
     if (!point.href) { return parent; }
-    var a = el("a", { href: point.href }, parent);
-    return a;
+    var g = el("g", { "class": "chart-link", "data-href": point.href }, parent);
+    g.addEventListener("click", function () { window.location.assign(point.href); });
+    return g;
   }
 
   function tooltip(node, point) {
@@ -198,7 +202,7 @@
     if (window.innerWidth === lastWidth) { return; }
     lastWidth = window.innerWidth;
     window.clearTimeout(resizeTimer);
-    resizeTimer = window.setTimeout(drawCharts, 150);
+    resizeTimer = window.setTimeout(function () { drawCharts(); scrollableBoxes(); }, 150);
   });
 
   function enhanceForms() {
@@ -258,8 +262,22 @@
     });
   }
 
+  /* A table wider than its box scrolls sideways; the keyboard must be able to scroll it too
+   * (WCAG 2.1.1, axe's scrollable-region-focusable), so a box that overflows takes the focus
+   * (Tab to it, then the arrow keys). */
+  function scrollableBoxes() {
+    document.querySelectorAll(".table-wrap, .scroll-x").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     drawCharts();
+    scrollableBoxes();
     enhanceForms();
     keepTicked();
   });
