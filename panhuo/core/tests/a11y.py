@@ -4,9 +4,11 @@ axe-core is a test tool, not part of the site: ``package.json`` pins it, ``packa
 fixes its bytes, and ``./dev install`` (so also ``./dev test`` and ``.ci/run``) installs it with
 ``npm ci`` into ``node_modules/``. Nothing is fetched while the tests run.
 
-The script goes into the page through the DevTools protocol (``page.evaluate``) rather than a
-``<script>`` tag: the site's content security policy refuses any inline script without the
-request's nonce, and the CSP test beside this one would (rightly) report the tag.
+The script goes into the page through the DevTools protocol rather than a ``<script>`` tag: the
+site's content security policy refuses any inline script without the request's nonce, and the
+CSP test beside this one would (rightly) report the tag. ``with_axe`` hands it to the browser
+once per context, which runs it in every page the context opens (``add_init_script``): sending
+its 650 kB with every page cost more than the navigation itself.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ def axe_source() -> str:
         )
     # The trailing expression keeps Playwright from taking the script's value for a function.
     return AXE.read_text(encoding="utf-8") + "\n;true"
+
+
+def with_axe(page):
+    """``page``, whose context now loads axe-core into every page it opens from here on."""
+    page.context.add_init_script(script=axe_source())
+    return page
 
 
 def axe_violations(page) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from django.db import connection
 from playwright.sync_api import sync_playwright
 
 from panhuo.core.testing import PASSWORD, AssetFactory, make_user, recorded_late
-from panhuo.core.tests.a11y import axe_violations, describe
+from panhuo.core.tests.a11y import axe_violations, describe, with_axe
 from panhuo.core.tests.api_support import build_api_world, client_for
 from panhuo.core.tests.crawl import crawl
 from panhuo.disposal import services as ds
@@ -262,7 +262,7 @@ def test_every_page_renders_without_a_csp_violation(
         client = client_for(all_records.w, who)
         urls = [p.url for p in crawl(client, "/", per_route=1) if p.status == 200]
         assert len(urls) >= 3, (who, urls)
-        page = sign_in(browser, base, who, csp)
+        page = with_axe(sign_in(browser, base, who, csp))
         # Issue 14: at 1366 px the English header wrapped to three rows. One row now, menu
         # badges included (the bar is 52 px high; a second row would add 40 more).
         bar = page.evaluate("document.querySelector('.topbar-inner').offsetHeight")
@@ -295,7 +295,7 @@ def test_the_api_docs_and_sign_in_render_without_a_csp_violation(live_server, re
     assert docs.locator(".opblock").count() >= 20
     docs.locator(".opblock-summary").first.click()
     docs.wait_for_selector(".opblock-body")
-    anonymous = new_page(browser, csp)
+    anonymous = with_axe(new_page(browser, csp))
     anonymous.goto(f"{base}/login/")
     anonymous.wait_for_selector("#id_username")
     # The pages no crawl reaches: signing in, and a page that is not there.
@@ -309,9 +309,11 @@ def test_the_api_docs_and_sign_in_render_without_a_csp_violation(live_server, re
 
 @pytest.mark.browser
 def test_the_browser_reports_a_violation_when_there_is_one(live_server, records, browser):
-    """The listener above would notice: an inline script injected into a page is refused."""
+    """The listener above would notice: an inline script injected into a page is refused. And
+    axe-core would: an image without a text alternative and a nameless button, put into the
+    sign-in page, are reported by rule, page and element."""
     csp: list[str] = []
-    page = new_page(browser, csp)
+    page = with_axe(new_page(browser, csp))
     page.goto(f"{live_server.url}/login/")
     page.evaluate(
         "() => { const s = document.createElement('script');"
@@ -320,6 +322,17 @@ def test_the_browser_reports_a_violation_when_there_is_one(live_server, records,
     page.wait_for_timeout(200)
     assert page.evaluate("() => window.ran === true") is False
     assert csp and "script-src" in csp[0]
+    page.evaluate(
+        "() => { const img = document.createElement('img'); img.id = 'no-alt';"
+        " img.src = document.querySelector('.brand-mark').src; document.body.appendChild(img);"
+        " const b = document.createElement('button'); b.id = 'no-name';"
+        " document.body.appendChild(b); }"
+    )
+    found = describe("/login/ as a stranger", axe_violations(page))
+    assert any(line.startswith("image-alt (critical) on /login/ as a stranger: #no-alt")
+               for line in found), found  # fmt: skip
+    assert any(line.startswith("button-name (critical) on /login/ as a stranger: #no-name")
+               for line in found), found  # fmt: skip
 
 
 @pytest.fixture
