@@ -295,9 +295,7 @@ def unit_create(
 UNIT_EDITABLE = ("credit_code", "code", "name", "name_en", "kind", "supervisor")
 
 
-def unit_update(
-    *, actor: User, unit: Unit, changes: dict[str, Any], dry_run: bool = False
-) -> Unit:
+def unit_update(*, actor: User, unit: Unit, changes: dict[str, Any], dry_run: bool = False) -> Unit:
     """Change a unit's codes, names, kind or supervising department (``changes``; a
     ``supervisor`` of None removes it). ``dry_run`` makes every check and writes nothing."""
     _require(actor, unit.jurisdiction)

@@ -253,9 +253,12 @@ def _unit_flush(batch, actor, report, reader, commit: bool, source) -> None:
                 continue
             changes = _unit_changes(existing, v, supervisor, given)
             if existing.jurisdiction_id != v["jurisdiction"].pk:
-                report.add_error(rownum, reader.header_of.get("jurisdiction", "jurisdiction"),
-                                 gettext("the unit belongs to %(place)s; an import does not "
-                                         "move a unit") % {"place": existing.jurisdiction})
+                report.add_error(
+                    rownum,
+                    reader.header_of.get("jurisdiction", "jurisdiction"),
+                    gettext("the unit belongs to %(place)s; an import does not move a unit")
+                    % {"place": existing.jurisdiction},
+                )
             elif not changes:
                 report.unchanged += 1
             else:
@@ -312,8 +315,10 @@ UNITS = Target(
     context=_unit_context,
     check=_unit_check,
     key=lambda v: (v["credit_code"],),
-    duplicate=lambda v, first: gettext("unit %(code)s already appears in row %(row)s")
-    % {"code": v["credit_code"], "row": first},
+    duplicate=lambda v, first: (
+        gettext("unit %(code)s already appears in row %(row)s")
+        % {"code": v["credit_code"], "row": first}
+    ),
     key_column="credit_code",
     flush=_unit_flush,
     words=WORDS,
@@ -330,8 +335,10 @@ USERS = Target(
     context=_user_context,
     check=_user_check,
     key=lambda v: (v["username"].lower(),),
-    duplicate=lambda v, first: gettext("user %(name)s already appears in row %(row)s")
-    % {"name": v["username"], "row": first},
+    duplicate=lambda v, first: (
+        gettext("user %(name)s already appears in row %(row)s")
+        % {"name": v["username"], "row": first}
+    ),
     key_column="username",
     flush=_user_flush,
     words=WORDS,
