@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.bounds import validate_date
-from panhuo.core.forms import MoneyFormField, ViewablePlaces, date_field, offer_jurisdictions
+from panhuo.core.forms import (
+    AMOUNT_UNIT_HELP,
+    AmountFormField,
+    ViewablePlaces,
+    date_field,
+    offer_jurisdictions,
+)
 from panhuo.finance.debts.schedules import Row
 from panhuo.finance.models import ScheduleFrequency, ScheduleKind
 from panhuo.finance.services import STRATEGIES
@@ -112,8 +118,10 @@ class RiskFilterForm(ViewablePlaces, forms.Form):
 class FiscalInputsForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
-    comprehensive_fiscal_capacity = MoneyFormField(label=_("Comprehensive fiscal capacity (yuan)"))
-    budget_expenditure = MoneyFormField(label=_("Budget expenditure (yuan)"))
+    comprehensive_fiscal_capacity = AmountFormField(
+        label=_("Comprehensive fiscal capacity"), help_text=AMOUNT_UNIT_HELP
+    )
+    budget_expenditure = AmountFormField(label=_("Budget expenditure"), help_text=AMOUNT_UNIT_HELP)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
