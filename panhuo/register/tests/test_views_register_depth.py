@@ -706,7 +706,7 @@ def test_an_edited_export_updates_what_changed(world, data_dir):
     c = client_for(world, "office")
     text = b"".join(c.get(reverse("asset-export"), {"q": "RT-"}).streaming_content).decode()
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    col = rows[0].index("annual_income")
+    col = rows[0].index("annual_income (yuan)")  # the header states the unit
     rows[1][col] = "99.00"
     out = io.StringIO()
     csv.writer(out).writerows(rows)
