@@ -223,6 +223,9 @@ def _supervisor(reader, v, new: dict[str, Unit]) -> tuple[bool, Unit | None]:
 def _unit_flush(batch, actor, report, reader, commit: bool, source) -> None:
     # The file's new units of this pass, by credit code and code: later rows may name them.
     new: dict[str, Unit] = reader.ctx["new"].setdefault(commit, {})
+    # The codes this pass gave (a unit's code is its credit code unless the row gives one):
+    # the commit finds them in the table, so the dry run must find them here.
+    codes: set[str] = reader.ctx.setdefault("codes", {}).setdefault(commit, set())
     for rownum, v in batch:
         given, supervisor = _supervisor(reader, v, new)
         if given and supervisor is None:
@@ -233,7 +236,7 @@ def _unit_flush(batch, actor, report, reader, commit: bool, source) -> None:
             continue
         existing = reader.ctx["units"].get(v["credit_code"])
         code = (v.get("code") or "").strip()
-        if existing is None and code and code in new:
+        if (code or v["credit_code"]) in codes and (existing is None or code):
             report.add_error(rownum, reader.header_of.get("code", "code"),
                              gettext("another row of the file has this code"))  # fmt: skip
             report.rejected += 1
@@ -249,6 +252,7 @@ def _unit_flush(batch, actor, report, reader, commit: bool, source) -> None:
                 )  # fmt: skip
                 new[unit.credit_code] = unit
                 new.setdefault(unit.code, unit)
+                codes.add(unit.code)
                 report.new += 1
                 continue
             changes = _unit_changes(existing, v, supervisor, given)
@@ -264,6 +268,7 @@ def _unit_flush(batch, actor, report, reader, commit: bool, source) -> None:
             else:
                 admin_places.unit_update(actor=actor, unit=existing, changes=changes,
                                          dry_run=not commit)  # fmt: skip
+                codes.add(changes.get("code", existing.code))
                 report.updated += 1
         except (ValidationError, policy.NotPermitted) as exc:
             _errors_to_row(exc, rownum, report, reader, "credit_code")
