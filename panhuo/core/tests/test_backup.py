@@ -77,9 +77,13 @@ def write_signed(dst: Path, members: dict[str, bytes]) -> None:
             b.writestr(name, data)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def backup_file(tmp_path_factory, django_db_setup, django_db_blocker) -> Path:
-    """A backup of the seeded small demo, made once for the module (the seed is rolled back)."""
+    """A backup of the seeded small demo, made once per worker (the demo is rolled back).
+
+    Session-scoped, not module-scoped: pytest-xdist hands a module's tests to both workers and
+    in pieces, and a module fixture was made again for every piece (three times a CI run).
+    Nothing writes to the file; the tests that damage it work on copies."""
     path = tmp_path_factory.mktemp("backup") / "panhuo.backup"
     data = tmp_path_factory.mktemp("data")
     with override_settings(DATA_DIR=data), django_db_blocker.unblock(), transaction.atomic():
