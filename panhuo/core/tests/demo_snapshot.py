@@ -166,16 +166,10 @@ def seed_small_demo() -> SeedResult:
     return _snapshot.result
 
 
-def discard() -> None:
-    """Forget this worker's copy (the next call seeds again)."""
-    global _snapshot
-    _snapshot = None
-
-
 def _flushes() -> int:
     from panhuo.core.tests import seeded
 
     return seeded.flushes
 
 
-__all__ = ["DemoSnapshotError", "discard", "seed_small_demo"]
+__all__ = ["DemoSnapshotError", "seed_small_demo"]
