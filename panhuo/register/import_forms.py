@@ -41,6 +41,7 @@ DELIMITERS = [("", _("Detect")), (",", _("Comma ,")), (";", _("Semicolon ;")),
 SPECIAL_LABELS = {
     "unit": _("Holding unit (its code)"),
     "classification": _("Classification (code)"),
+    "classification_edition": _("Classification edition (checked against the list)"),
     "x": _("x / easting (in the mapping's coordinate system)"),
     "y": _("y / northing (in the mapping's coordinate system)"),
 }
@@ -49,6 +50,8 @@ SPECIAL_LABELS = {
 def field_label(name: str, target: str = "assets") -> str:
     """What a person calls an import field: its label, and the field name exports use."""
     other = hooks.import_targets.get(target) if target != "assets" else None
+    if other is not None and name in other.labels:
+        return f"{capfirst(other.labels[name])} · {name}"
     if other is not None and other.model is not None:
         return f"{capfirst(other.model._meta.get_field(name).verbose_name)} · {name}"
     if name in SPECIAL_LABELS:

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import non_negative_money, positive_money
+from panhuo.core.fields import non_negative_money, percent_field, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation.models import Jurisdiction
 
@@ -37,16 +37,53 @@ class ScheduleRow(models.Model):
     get_absolute_url = page_url("debt-detail", "debt_id")
 
 
+class CapacitySource(models.TextChoices):
+    ENTERED = "entered", _("entered as a total")
+    DERIVED = "derived", _("derived from its parts")
+
+
+def _figure(label, *, parts: bool = False):
+    """A yearly figure that may be missing (null: not known, never read as zero)."""
+    make = non_negative_money if parts else positive_money
+    return make(label, null=True, blank=True, default=None)
+
+
+#: Yearly totals that, when known, are above zero.
+POSITIVE_FIGURES = ("comprehensive_fiscal_capacity", "budget_expenditure", "fund_expenditure",
+                    "gdp", "general_debt_limit", "special_debt_limit")  # fmt: skip
+#: The parts of comprehensive fiscal capacity: added, but for the last, taken away.
+CAPACITY_PARTS = ("general_budget_revenue", "fund_revenue", "state_capital_revenue",
+                  "transfers_in", "remittances_up")  # fmt: skip
+
+
 class FiscalInputs(models.Model):
     """A jurisdiction's figures for one year, entered or imported: the denominators of the
-    debt risk indicators (DESIGN.md §2, debt risk)."""
+    debt risk indicators, its debt limits and GDP (DESIGN.md §2, debt risk). Any figure may be
+    missing; a missing one stays missing (the indicators that need it are missing too).
+
+    Comprehensive fiscal capacity = general budget revenue + government-fund revenue + state
+    capital operation revenue + transfers from above − remittances up; entered as a total
+    (``capacity_source`` says which) when the parts are not known."""
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="fiscal_inputs"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    comprehensive_fiscal_capacity = positive_money(_("comprehensive fiscal capacity"))
-    budget_expenditure = positive_money(_("budget expenditure"))
+    comprehensive_fiscal_capacity = _figure(_("comprehensive fiscal capacity"))
+    capacity_source = models.CharField(
+        _("capacity from"), max_length=8, choices=CapacitySource.choices, blank=True, default=""
+    )
+    general_budget_revenue = _figure(_("general budget revenue"), parts=True)
+    fund_revenue = _figure(_("government-fund revenue"), parts=True)
+    state_capital_revenue = _figure(_("state capital operation revenue"), parts=True)
+    transfers_in = _figure(_("transfers from above"), parts=True)
+    remittances_up = _figure(_("remittances to above"), parts=True)
+    budget_expenditure = _figure(_("budget expenditure"))
+    # The denominator of the special-debt interest burden.
+    fund_expenditure = _figure(_("government-fund expenditure"))
+    gdp = _figure(_("GDP"))
+    general_debt_limit = _figure(_("general debt limit"))
+    special_debt_limit = _figure(_("special debt limit"))
 
     class Meta:
         ordering = ["jurisdiction", "-year"]
@@ -54,9 +91,27 @@ class FiscalInputs(models.Model):
         verbose_name_plural = _("fiscal inputs")
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "year"], name="fiscal_inputs_year"),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gt": 0}),
+                    name=f"fiscal_inputs_{name}_gt_0",
+                )
+                for name in POSITIVE_FIGURES
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+                    name=f"fiscal_inputs_{name}_gte_0",
+                )
+                for name in CAPACITY_PARTS
+            ),
             models.CheckConstraint(
-                condition=Q(comprehensive_fiscal_capacity__gt=0) & Q(budget_expenditure__gt=0),
-                name="fiscal_inputs_positive",
+                condition=Q(comprehensive_fiscal_capacity__isnull=True, capacity_source="")
+                | Q(
+                    comprehensive_fiscal_capacity__isnull=False,
+                    capacity_source__in=["entered", "derived"],
+                ),
+                name="fiscal_inputs_capacity_says_its_source",
             ),
         ]
 
@@ -64,3 +119,63 @@ class FiscalInputs(models.Model):
         return f"{self.jurisdiction} {self.year}"
 
     get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
+
+
+class RiskSettings(models.Model):
+    """A jurisdiction's own tier thresholds and its choice on missing fiscal years; what it
+    does not set, its nearest ancestor's settings (or the MoF defaults) decide."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.PROTECT, related_name="risk_settings"
+    )
+    use_earlier_fiscal_year = models.BooleanField(
+        _("use the latest earlier year's fiscal figures when a year has none"), default=False
+    )
+    debt_yellow = percent_field(_("debt ratio: yellow from (%)"), "120.00", high=999)
+    debt_orange = percent_field(_("debt ratio: orange from (%)"), "200.00", high=999)
+    debt_red = percent_field(_("debt ratio: red from (%)"), "300.00", high=999)
+    overdue_initial = percent_field(_("overdue ratio: initial from (%)"), "10.00")
+    overdue_medium = percent_field(_("overdue ratio: medium from (%)"), "20.00")
+    overdue_severe = percent_field(_("overdue ratio: severe above (%)"), "50.00")
+    interest_trigger = percent_field(_("interest burden: triggered above (%)"), "10.00")
+
+    class Meta:
+        ordering = ["jurisdiction__path"]
+        verbose_name = _("risk settings")
+        verbose_name_plural = _("risk settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(debt_yellow__gt=0)
+                & Q(debt_orange__gt=models.F("debt_yellow"))
+                & Q(debt_red__gt=models.F("debt_orange")),
+                name="risk_settings_debt_tiers_rise",
+            ),
+            models.CheckConstraint(
+                condition=Q(overdue_initial__gt=0)
+                & Q(overdue_medium__gt=models.F("overdue_initial"))
+                & Q(overdue_severe__gt=models.F("overdue_medium")),
+                name="risk_settings_overdue_tiers_rise",
+            ),
+            models.CheckConstraint(
+                condition=Q(interest_trigger__gt=0), name="risk_settings_interest_trigger_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction}: risk settings"
+
+    get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
+
+    def thresholds(self):
+        """These settings as the indicators' ``Thresholds``."""
+        from panhuo.finance.debts.indicators import Thresholds
+
+        return Thresholds(
+            debt_yellow=self.debt_yellow,
+            debt_orange=self.debt_orange,
+            debt_red=self.debt_red,
+            overdue_initial=self.overdue_initial,
+            overdue_medium=self.overdue_medium,
+            overdue_severe=self.overdue_severe,
+            interest_trigger=self.interest_trigger,
+        )

@@ -80,12 +80,15 @@ class Target:
     #: ``source`` holds "write" or "import"). A target with one writes its checked rows in
     #: short transactions (``writing.py``); without one, in one transaction.
     revert: Callable[..., int] | None = None
+    #: Field → how a person calls it, for a target without a ``model`` (units, users).
+    labels: dict[str, Any] = field(default_factory=dict)
 
 
 def _asset_context(actor) -> dict[str, Any]:
     return {
         "units": {u.code: u for u in policy.units_for(actor, "asset", "create")},
         "codes": dict(m.ClassificationCode.objects.values_list("code", "id")),
+        "code_editions": dict(m.ClassificationCode.objects.values_list("code", "edition__name")),
         "today": timezone.localdate(),
     }
 
