@@ -3,10 +3,12 @@ words, 万元/亿元 amounts, Chinese dates, row errors, dry run, all-or-nothing
 
 The natural key is the debt code (unique). Rows name their jurisdiction by code or name; only
 jurisdictions where the importer may edit debts (policy ``debt``/``edit``) are known. On an
-update the outstanding amount is the allocations' business: a changed principal moves it by
-the same difference, and a file may not set it to anything else. A schedule kind (bullet,
-equal principal, annuity) generates the schedule when the debt is new or its terms or kind
-changed; custom schedules are entered on the debt page.
+update the outstanding amount is the repayment ledger's business: a changed principal moves it
+by the same difference, and a file may not set it to anything else. A new debt imported with an
+outstanding amount below its principal gets an explicit opening entry for the difference. A
+schedule kind (bullet, equal principal, annuity) generates the schedule when the debt is new or
+its terms or kind changed; custom schedules are entered on the debt page. A voided debt is not
+changed by an import.
 """
 
 from __future__ import annotations
@@ -243,6 +245,11 @@ def _flush(batch, actor, report, reader, commit: bool, source) -> None:
                              "not edit")  # fmt: skip
             report.rejected += 1
             continue
+        if base is not None and base.voided_at is not None:
+            message = f"debt {v['code']} is voided; an import does not change it"
+            report.add_error(rownum, reader.header_of["code"], message)
+            report.rejected += 1
+            continue
         if base is not None and v.get("jurisdiction_id", base.jurisdiction_id) != (
             base.jurisdiction_id
         ):
@@ -295,6 +302,13 @@ def _create(actor, v: dict[str, Any], source) -> None:
         jurisdiction_path=debt.jurisdiction.path,
         after={**snapshot(debt), "source": source},
     )
+    repaid = debt.principal - debt.outstanding
+    if repaid > 0:
+        # A debt imported part-repaid: the gap is an explicit opening entry of its ledger.
+        from panhuo.finance.debts.repayments import opening_entry
+
+        debt.outstanding = debt.principal
+        opening_entry(actor=actor, debt=debt, repaid=repaid)
     _schedule(debt)
 
 

@@ -209,7 +209,11 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     from panhuo.finance.models import Debt
 
     as_of = as_of or timezone.localdate()
-    qs = Debt.objects.visible_to(user).filter(jurisdiction__path__startswith=jurisdiction.path)
+    qs = (
+        Debt.objects.active()
+        .visible_to(user)
+        .filter(jurisdiction__path__startswith=jurisdiction.path)
+    )
     inputs = FiscalInputs.objects.filter(jurisdiction=jurisdiction, year__lte=as_of.year)
     if exact_aggregates(qs.db):
         return debt_indicators_sql(qs, inputs, as_of)
