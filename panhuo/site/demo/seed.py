@@ -227,6 +227,9 @@ class _Seeder:
         from panhuo.site.demo import seed_gates_scope
 
         seed_gates_scope.seed(self)  # an asset no scope decision covers, refused a package
+        from panhuo.site.demo import seed_repayments
+
+        seed_repayments.seed(self)  # matured bonds and loans repaid by refinancing or budget
 
     # Organisation ---------------------------------------------------------------------------
 
