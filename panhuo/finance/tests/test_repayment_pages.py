@@ -21,8 +21,9 @@ def _url(aw, tail=""):
 
 
 def _body(aw, **over):
-    return {"source": "budget", "amount": "1000.00",
-            "repaid_on": aw.debt.issue_date.isoformat(), "document": "财预〔2025〕3号", **over}  # fmt: skip
+    day = aw.debt.issue_date.isoformat()
+    doc = "财预〔2025〕3号"
+    return {"source": "budget", "amount": "1000.00", "repaid_on": day, "document": doc, **over}
 
 
 def test_api_records_lists_and_reverses(aw):
