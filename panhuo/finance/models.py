@@ -285,16 +285,13 @@ class Allocation(models.Model):
         return -self.amount if self.reverses_id else self.amount
 
 
-<<<<<<< HEAD
 from panhuo.finance.debts.models import (  # noqa: E402, F401
     FiscalInputs,
     Repayment,
     RepaymentSource,
+    RiskSettings,
     ScheduleRow,
 )
-=======
-from panhuo.finance.debts.models import FiscalInputs, RiskSettings, ScheduleRow  # noqa: E402, F401
->>>>>>> main
 from panhuo.finance.deposits.models import Deposit, DepositStatus  # noqa: E402, F401
 from panhuo.finance.expected_models import (  # noqa: E402, F401
     DebtSettlement,

@@ -127,7 +127,6 @@ class FiscalInputsForm(forms.Form):
             self.fields["year"].initial = timezone.localdate().year
 
 
-<<<<<<< HEAD
 class RepaymentForm(forms.Form):
     """A repayment recorded by hand: from the budget, refinancing bonds, or a write-off."""
 
@@ -149,7 +148,8 @@ class RepaymentForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(label=_("Reason for voiding"), max_length=300)
-=======
+
+
 def _percent_field(label):
     return forms.DecimalField(label=label, min_value=Decimal("0.01"), max_value=Decimal("999.99"),
                               decimal_places=2, required=False)  # fmt: skip
@@ -174,4 +174,3 @@ class RiskSettingsForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         offer_jurisdictions(self, user, "debt")
->>>>>>> main

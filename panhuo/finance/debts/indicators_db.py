@@ -78,7 +78,12 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     if as_of is not None and (problem := date_problem(as_of)):
         raise ValidationError({"as_of": [problem]})
     as_of = as_of or timezone.localdate()
-    qs = Debt.objects.visible_to(user).filter(jurisdiction__path__startswith=jurisdiction.path)
+    # Voided debts (entered by mistake) count nowhere.
+    qs = (
+        Debt.objects.active()
+        .visible_to(user)
+        .filter(jurisdiction__path__startswith=jurisdiction.path)
+    )
     settings = settings_for(jurisdiction)
     thresholds = settings.thresholds() if settings else Thresholds()
     fiscal = fiscal_facts(jurisdiction, as_of.year, settings)

@@ -8,11 +8,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-<<<<<<< HEAD
-from panhuo.core.fields import actor_field, non_negative_money, optional_ref, positive_money
-=======
-from panhuo.core.fields import non_negative_money, percent_field, positive_money
->>>>>>> main
+from panhuo.core.fields import (
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    percent_field,
+    positive_money,
+)
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -79,7 +81,6 @@ class FiscalInputs(models.Model):
     get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
 
 
-<<<<<<< HEAD
 class RepaymentSource(models.TextChoices):
     """Where the money (or the release) that reduced a debt came from."""
 
@@ -175,7 +176,8 @@ class Repayment(models.Model):
     @property
     def signed_amount(self) -> Decimal:
         return -self.amount if self.reverses_id else self.amount
-=======
+
+
 class RiskSettings(models.Model):
     """A jurisdiction's own tier thresholds and its choice on missing fiscal years; what it
     does not set, its nearest ancestor's settings (or the MoF defaults) decide."""
@@ -234,4 +236,3 @@ class RiskSettings(models.Model):
             overdue_severe=self.overdue_severe,
             interest_trigger=self.interest_trigger,
         )
->>>>>>> main

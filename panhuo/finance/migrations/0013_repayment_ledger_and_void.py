@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0011_payment_in_full_kind'),
+        ('finance', '0012_risk_settings_and_fund_expenditure'),
         ('organisation', '0007_user_money_unit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
