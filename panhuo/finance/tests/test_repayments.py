@@ -334,3 +334,42 @@ def test_any_sequence_keeps_outstanding_equal_to_principal_less_the_ledger(
         stored = dict(Debt.objects.values_list("pk", "outstanding"))
         assert rp.outstanding_as_of(Debt.objects.all(), timezone.localdate()) == stored
         transaction.set_rollback(True)
+
+
+def test_the_backfill_migration_rebuilds_the_ledger_of_existing_debts(world):
+    """Migration 0014 on debts that existed before the ledger: one entry per allocation and
+    reversal, per swap, and an opening entry for the rest, so that nothing moves."""
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "panhuo.finance.migrations.0014_repayment_ledger_backfill"
+    ).backfill
+    finance = world.user("finance")
+    part = _debt(world, outstanding="600.00")
+    full = _debt(world)
+    project = concluded_project(world, deal_price=Decimal("1000.00"))
+    receipt = fs.receipt_create(actor=finance, project=project, amount="500.00",
+                                received_on=dt.date(2026, 1, 5), voucher="V-M",
+                                budget_class="non_tax")  # fmt: skip
+    kept = fs.allocation_create(actor=finance, receipt=receipt, debt=part, amount="100.00")
+    gone = fs.allocation_create(actor=finance, receipt=receipt, debt=full, amount="50.00")
+    fs.allocation_reverse(actor=finance, allocation=gone, reason="wrong debt")
+    fs.debt_settle_non_cash(actor=finance, debt=full, project=project, amount="30.00",
+                            on=dt.date(2026, 1, 2))  # fmt: skip
+    stored = dict(Debt.objects.values_list("pk", "outstanding"))
+    Repayment.objects.filter(reverses__isnull=False).delete()
+    Repayment.objects.all().delete()
+    backfill(apps, None)
+    assert dict(Debt.objects.values_list("pk", "outstanding")) == stored
+    _ledger_holds()
+    rows = Repayment.objects.values_list("debt_id", "source", "amount", "reverses_id")
+    assert sorted((d, s, a, r is not None) for d, s, a, r in rows) == sorted([
+        (part.pk, "disposal", Decimal("100.00"), False),
+        (part.pk, "opening", Decimal("400.00"), False),
+        (full.pk, "disposal", Decimal("50.00"), False),
+        (full.pk, "disposal", Decimal("50.00"), True),
+        (full.pk, "swap", Decimal("30.00"), False),
+    ])  # fmt: skip
+    assert Repayment.objects.get(allocation=kept).document == "V-M"
