@@ -291,7 +291,7 @@ def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> A
             actor=actor, debt=debt, source=RepaymentSource.DISPOSAL, amount=original.amount,
             repaid_on=max(reversal.allocated_on, debt.issue_date), document=receipt.voucher,
             note=reversal.reason, allocation=reversal,
-            reverses=original.repayment if hasattr(original, "repayment") else None,
+            reverses=original.repayment,
             audit_balance=False,
         )  # fmt: skip
         debt.outstanding = before
