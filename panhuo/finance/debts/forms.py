@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.core.bounds import validate_date
 from panhuo.core.forms import (
     AmountFormField,
+    MoneyFormField,
     ViewablePlaces,
     date_field,
     offer_jurisdictions,

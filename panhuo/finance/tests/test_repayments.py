@@ -337,14 +337,14 @@ def test_any_sequence_keeps_outstanding_equal_to_principal_less_the_ledger(
 
 
 def test_the_backfill_migration_rebuilds_the_ledger_of_existing_debts(world):
-    """Migration 0014 on debts that existed before the ledger: one entry per allocation and
+    """Migration 0015 on debts that existed before the ledger: one entry per allocation and
     reversal, per swap, and an opening entry for the rest, so that nothing moves."""
     import importlib
 
     from django.apps import apps
 
     backfill = importlib.import_module(
-        "panhuo.finance.migrations.0014_repayment_ledger_backfill"
+        "panhuo.finance.migrations.0015_repayment_ledger_backfill"
     ).backfill
     finance = world.user("finance")
     part = _debt(world, outstanding="600.00")

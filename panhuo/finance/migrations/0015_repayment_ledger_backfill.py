@@ -43,6 +43,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("finance", "0013_repayment_ledger_and_void")]
+    dependencies = [("finance", "0014_repayment_ledger_and_void")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

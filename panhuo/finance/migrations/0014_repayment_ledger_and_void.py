@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0012_risk_settings_and_fund_expenditure'),
+        ('finance', '0013_fiscal_limits_gdp_and_capacity_parts'),
         ('organisation', '0007_user_money_unit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
