@@ -152,19 +152,20 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
     try:
         spec = Mapping.from_json(mapping)
     except (TypeError, ValueError, AttributeError):
-        raise ValidationError({"mapping": ["The mapping is not well formed."]}) from None
+        raise ValidationError({"mapping": [gettext("The mapping is not well formed.")]}) from None
     names = set(target_for(target).field_names)
     bools = {f.name for f in target_for(target).fields if f.kind == "bool"}
     unknown = sorted(set(spec.columns.values()) - names)
     if unknown:
-        raise ValidationError({"mapping": [f"Unknown field(s): {', '.join(unknown)}."]})
+        message = gettext("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}
+        raise ValidationError({"mapping": [message]})
     unknown = sorted(set(spec.constants) - names)
     if unknown:
         message = gettext("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}
         raise ValidationError({"constants": [message]})
     both = sorted(set(spec.constants) & set(spec.columns.values()))
     if both:
-        raise ValidationError({"constants": [fixed_and_mapped(both[0])]})
+        raise ValidationError({"constants": [str(fixed_and_mapped(both[0]))]})
     blank = sorted(k for k, v in spec.constants.items() if not v.strip())
     if blank:
         message = gettext("The fixed value of “%(field)s” is empty.") % {"field": blank[0]}
@@ -177,9 +178,9 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
             raise ValidationError({"values": [message]})
     order = spec.options.get("date_order", "dmy")
     if order not in ("dmy", "mdy"):
-        raise ValidationError({"date_order": ["Use dmy or mdy."]})
+        raise ValidationError({"date_order": [gettext("Use dmy or mdy.")]})
     if spec.options.get("amount_unit", "yuan") not in ("yuan", "wan", "yi"):
-        raise ValidationError({"amount_unit": ["Use yuan, wan or yi."]})
+        raise ValidationError({"amount_unit": [gettext("Use yuan, wan or yi.")]})
     return spec
 
 
@@ -205,13 +206,15 @@ def mapping_save(
 ) -> ImportMapping:
     """Create or replace one of the actor's named mappings for imports into ``target``."""
     if target not in MAPPING_PERMISSION:
-        raise ValidationError(
-            {"target": [f"Unknown import {target!r}; one of {', '.join(MAPPING_PERMISSION)}."]}
-        )
+        message = gettext("Unknown import “%(target)s”; one of %(targets)s.") % {
+            "target": target,
+            "targets": ", ".join(MAPPING_PERMISSION),
+        }
+        raise ValidationError({"target": [message]})
     if not may_map(actor, target):
         raise policy.NotPermitted(policy.refusal(*MAPPING_PERMISSION[target], one=False))
     if not (name or "").strip():
-        raise ValidationError({"name": ["The mapping needs a name."]})
+        raise ValidationError({"name": [gettext("The mapping needs a name.")]})
     spec = _check_mapping(
         {"columns": columns, "values": values or {}, "options": options or {},
          "constants": constants or {}},
@@ -272,13 +275,19 @@ def import_run_create(
         target, ("", "")
     )
     if not resource:
-        raise ValidationError({"target": [f"Unknown import target {target!r}."]})
+        message = gettext("Unknown import target “%(name)s”.") % {"name": target}
+        raise ValidationError({"target": [message]})
     if not policy.can_any(actor, resource, action):
-        raise policy.NotPermitted(f"You may not import {target}.")
+        raise policy.NotPermitted(
+            gettext("You may not import assets.")
+            if target == "assets"
+            else gettext("You may not import debts.")
+        )
     if mapping_name:
         saved = ImportMapping.objects.filter(owner=actor, target=target, name=mapping_name).first()
         if saved is None:
-            raise ValidationError({"mapping": [f"You have no mapping named {mapping_name!r}."]})
+            message = gettext("You have no mapping named “%(name)s”.") % {"name": mapping_name}
+            raise ValidationError({"mapping": [message]})
         mapping = saved.as_json()
     spec = _check_mapping(mapping or {}, target)
     limit = settings.PANHUO["IMPORT_MAX_BYTES"]
@@ -291,12 +300,13 @@ def import_run_create(
             if size > limit:
                 out.close()
                 tmp.unlink(missing_ok=True)
-                raise ValidationError({"file": [f"The file is larger than {limit} bytes."]})
+                message = gettext("The file is larger than %(limit)s bytes.") % {"limit": limit}
+                raise ValidationError({"file": [message]})
             digest.update(chunk)
             out.write(chunk)
     if size == 0:
         tmp.unlink(missing_ok=True)
-        raise ValidationError({"file": ["The file is empty."]})
+        raise ValidationError({"file": [gettext("The file is empty.")]})
     suffix = Path(filename).suffix.lower()[:10]
     stored = imports_dir() / f"{digest.hexdigest()}{suffix}"
     shutil.move(tmp, stored)
@@ -332,9 +342,13 @@ def _enqueue(run_id: int) -> None:
 def import_run_cancel(*, actor: User, run: ImportRun) -> None:
     """Ask the worker to stop; it rolls back everything this run wrote."""
     if run.owner_id != actor.pk:
-        raise policy.NotPermitted("Only who started an import may cancel it.")
+        raise policy.NotPermitted(gettext("Only who started an import may cancel it."))
     if run.finished:
-        raise ValidationError({"status": [f"Import #{run.pk} has already {run.status}."]})
+        message = gettext("Import #%(id)s has already ended (%(status)s).") % {
+            "id": run.pk,
+            "status": run.get_status_display(),
+        }
+        raise ValidationError({"status": [message]})
     cache.set(_cancel_key(run.pk), True, PROGRESS_TTL)
     if run.status == ImportRun.Status.QUEUED:
         ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.QUEUED).update(
@@ -346,16 +360,16 @@ def import_run_rerun(*, actor: User, run: ImportRun) -> ImportRun:
     """Queue the same stored file again with the same mapping and mode, as a new run (after a
     failure, e.g. a stopped worker, or a cancel). Only who started the run may rerun it."""
     if run.owner_id != actor.pk:
-        raise policy.NotPermitted("Only who started an import may rerun it.")
+        raise policy.NotPermitted(gettext("Only who started an import may rerun it."))
     run = fail_if_stale(run)
     if run.status not in (ImportRun.Status.FAILED, ImportRun.Status.CANCELLED):
-        raise ValidationError(
-            {"status": [f"Import #{run.pk} is {run.status}: only a failed or cancelled import "
-                        "can be rerun."]}
-        )  # fmt: skip
+        message = gettext(
+            "Import #%(id)s is %(status)s: only a failed or cancelled import can be rerun."
+        ) % {"id": run.pk, "status": run.get_status_display()}
+        raise ValidationError({"status": [message]})
     path = imports_dir() / run.stored_path
     if not path.is_file():
-        raise ValidationError({"file": ["The stored file is gone; upload it again."]})
+        raise ValidationError({"file": [gettext("The stored file is gone; upload it again.")]})
     with path.open("rb") as stored:
         new = import_run_create(
             actor=actor,

@@ -123,7 +123,7 @@ def write_checked(
             revert(actor=actor, source=source)
         report.rejected += written.rejected
         for e in written.errors:
-            report.add_error(e.row, e.column, e.message)
+            report.add_error(e.row, e.column, e.said)
         report.committed = False
         return
     except BaseException:
@@ -137,5 +137,5 @@ def _final(report: Report, written: Report) -> None:
     report.new, report.updated, report.unchanged = written.new, written.updated, written.unchanged
     report.rejected += written.rejected
     for e in written.errors:
-        report.add_error(e.row, e.column, e.message)
+        report.add_error(e.row, e.column, e.said)
     report.committed = True
