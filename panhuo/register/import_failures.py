@@ -80,6 +80,18 @@ def worker_stopped(seconds: int) -> dict[str, Any]:
     ))  # fmt: skip
 
 
+def worker_stopped_undoing() -> dict[str, Any]:
+    """The message of a committing run whose worker stopped, until a worker has undone its
+    writes (``imports.fail_if_stale``)."""
+    return stored(Msg(
+        "worker_stopped_undoing",
+        gettext_noop(
+            "The worker stopped while importing; what it had written is being undone in the "
+            "background. Rerun the import once this says nothing was written."
+        ),
+    ))  # fmt: skip
+
+
 def rejected(exc: BaseException) -> dict[str, Any]:
     """The message of a file rejected as a whole (the exception's own words)."""
     own = message_of(exc)

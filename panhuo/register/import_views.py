@@ -170,6 +170,8 @@ def _outcome(run: ImportRun, report: dict) -> tuple[str, str]:
         return _("Reading and checking the rows…"), "info"
     if run.status == ImportRun.Status.CANCELLED:
         return _("Cancelled. Nothing was written."), "warn"
+    if imports.undoing(run):
+        return run.shown_message, "warn"
     if run.status == ImportRun.Status.FAILED and (
         run.message_code == "worker_stopped" or run.message.startswith("The worker stopped")
     ):
@@ -232,6 +234,7 @@ def import_run_detail(request, pk):
                 (h, field_label(f, run.target)) for h, f in (report.get("columns") or {}).items()
             ],
             "can_commit": can_commit,
+            "undoing": imports.undoing(run),
         },
     )
 

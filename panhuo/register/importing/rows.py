@@ -349,7 +349,8 @@ class RowReader:
                         "%(value)s is outside the %(name)s range %(low)s–%(high)s of the "
                         "country's bounding box (setting PANHUO_IMPORT_BOUNDS)"
                     ),
-                    value=value, name=m.Asset._meta.get_field(name).verbose_name, low=f"{low:g}", high=f"{high:g}",
+                    value=value, name=m.Asset._meta.get_field(name).verbose_name,
+                    low=f"{low:g}", high=f"{high:g}",
                 ))  # fmt: skip
                 return
 
