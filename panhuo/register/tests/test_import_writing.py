@@ -125,16 +125,25 @@ def test_a_stale_committing_run_is_reverted_when_found(world, settings, tmp_path
     assert AuditEntry.objects.filter(action="asset.import_revert").count() == 3
 
 
-def test_a_page_that_finds_a_stale_run_leaves_the_undo_to_the_worker(
-    world, settings, tmp_path, client
-):
+@pytest.mark.django_db(transaction=True)
+def test_a_page_that_finds_a_stale_run_leaves_the_undo_to_the_worker(settings, tmp_path, client):
     """Undoing 200,000 assets takes minutes: the page (or API call) that finds the run stale
     only marks it and queues the undo; the worker does it, then the run says nothing was
     written, and only then can it be rerun."""
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
+    from panhuo.core.testing import build_world
+
+    world = build_world()  # committed: the real worker below runs as in production
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
     run = _stale_written_run(world, settings, tmp_path)
+    DBTaskResult.objects.all().delete()  # the import's own task: its worker took it, then died
     queued = DBTaskResult.objects.count()
     client.force_login(world.user("office"))
     for _ in range(2):  # two readers: one undo queued
