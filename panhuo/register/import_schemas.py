@@ -36,7 +36,7 @@ class MappingBody(Schema):
 
 
 #: The imports a mapping can serve.
-MappingTarget = Literal["assets", "debts"]
+MappingTarget = Literal["assets", "debts", "units", "users"]
 
 
 class MappingIn(MappingBody):

@@ -63,6 +63,24 @@ def _heartbeat_key(run_id: int) -> str:
     return f"panhuo:import:{run_id}:heartbeat"
 
 
+#: How long an import's one-time passwords wait to be read once (then they are gone; the
+#: site administrator resets the users' passwords).
+SECRETS_TTL = 3600
+
+
+def _secrets_key(run_id: int) -> str:
+    return f"panhuo:import:{run_id}:secrets"
+
+
+def take_secrets(run: ImportRun) -> dict[str, str]:
+    """The one-time passwords a users import made, by username, to its owner, once: read and
+    forgotten (they were never stored with the run or in the database)."""
+    key = _secrets_key(run.pk)
+    secrets = cache.get(key) or {}
+    cache.delete(key)
+    return secrets
+
+
 def stale_after() -> float:
     """Seconds without a heartbeat after which a running import counts as stopped."""
     return float(settings.PANHUO.get("IMPORT_STALE_SECONDS", 60))
@@ -237,7 +255,12 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
 
 
 #: Who may keep mappings of each import target: whoever may run that import.
-MAPPING_PERMISSION = {"assets": ("asset", "create"), "debts": ("debt", "edit")}
+MAPPING_PERMISSION = {
+    "assets": ("asset", "create"),
+    "debts": ("debt", "edit"),
+    "units": ("organisation", "manage"),
+    "users": ("user", "manage"),
+}
 
 
 def may_map(actor: User, target: str) -> bool:
@@ -321,20 +344,20 @@ def import_run_create(
     target: str = "assets",
 ) -> ImportRun:
     """Keep the uploaded file (named by its SHA-256) and queue its import. Who may import:
-    asset creators (assets), or whoever may edit debts somewhere (debts; each row is then
-    checked against the row's jurisdiction)."""
-    resource, action = {"assets": ("asset", "create"), "debts": ("debt", "edit")}.get(
-        target, ("", "")
-    )
+    asset creators (assets), whoever may edit debts somewhere (debts; each row is then
+    checked against the row's jurisdiction), the site administrator (units, users)."""
+    resource, action = MAPPING_PERMISSION.get(target, ("", ""))
     if not resource:
         message = gettext("Unknown import target “%(name)s”.") % {"name": target}
         raise ValidationError({"target": [message]})
     if not policy.can_any(actor, resource, action):
-        raise policy.NotPermitted(
-            gettext("You may not import assets.")
-            if target == "assets"
-            else gettext("You may not import debts.")
-        )
+        refusals = {
+            "assets": gettext("You may not import assets."),
+            "debts": gettext("You may not import debts."),
+            "units": gettext("You may not import holding units."),
+            "users": gettext("You may not import users."),
+        }
+        raise policy.NotPermitted(refusals.get(target) or gettext("You may not import this."))
     if mapping_name:
         saved = ImportMapping.objects.filter(owner=actor, target=target, name=mapping_name).first()
         if saved is None:
@@ -506,6 +529,8 @@ def execute_import(run: ImportRun) -> ImportRun:
                 finish=finish,
             )
             if result.committed:
+                if result.secrets:
+                    cache.set(_secrets_key(run.pk), result.secrets, SECRETS_TTL)
                 run.refresh_from_db()
                 return run
             report = result.as_dict()

@@ -41,6 +41,7 @@ from panhuo.site.demo import (
     seed_approvals,
     seed_assets,
     seed_channels,
+    seed_codes,
     seed_documents,
     seed_gates_channels,
     seed_gates_listing,
@@ -191,6 +192,7 @@ class _Seeder:
 
     def run(self) -> None:
         self.organisation()
+        seed_codes.load_local_codes()  # the classes GB/T 14885 leaves out
         self.say(f"Registering {self.size.assets + self.size.other_assets:,} assets…")
         self.assets(c.DISTRICT[0], self.size.assets, "office")
         self.assets(c.OTHER_DISTRICT[0], self.size.other_assets, "dc_office")
@@ -321,6 +323,7 @@ class _Seeder:
                 "code": code,
                 "unit": unit,
                 "kind": kind,
+                "classification": seed_codes.KIND_CLASSIFICATION[kind],
                 **seed_assets.asset_spec(self.rng, kind, district),
             }
             # A unit's own asset officer registers that unit's assets; the office the rest.

@@ -135,6 +135,7 @@ def _land(seeder, today: dt.date) -> list[str]:
             "name": "Former bus depot plot (registered after the first scope round), Heping Road",
             "unit": seeder.units["HX-NRP"],
             "kind": AssetKind.LAND,
+            "classification": "1010000",
             "status": AssetStatus.IDLE,
             "criticality": Criticality.NON_ESSENTIAL,
             "idle_since": c.REFERENCE_DATE - dt.timedelta(days=500),
