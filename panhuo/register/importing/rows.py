@@ -15,6 +15,7 @@ from panhuo.core.texts import Msg, message_of
 from panhuo.register import models as m
 from panhuo.register.attributes import KIND_ATTRIBUTES, clean_attributes
 from panhuo.register.importing.fields import (
+    header_unit,
     parser_for,
 )
 from panhuo.register.importing.readers import FileRejected
@@ -165,8 +166,16 @@ class RowReader:
         for k, name in enumerate(constants):
             self.index[name] = self.width + k
             self.header_of[name] = gettext("%(field)s (fixed value)") % {"field": name}
+        # An amount column whose header states its unit ("原值（万元）", "book_value (yuan)",
+        # as the export writes) is read in that unit; the others in the file's option.
+        stated = {name: header_unit(h)[1] for name, h in self.header_of.items()}
         self.parsers = {
-            f.name: parser_for(f, mapping.options)
+            f.name: parser_for(
+                f,
+                {**mapping.options, "amount_unit": stated[f.name]}
+                if f.kind == "amount" and stated.get(f.name)
+                else mapping.options,
+            )
             for f in target.fields
             if f.name in self.index and f.kind != "choice"
         }
@@ -199,6 +208,7 @@ class RowReader:
             ))  # fmt: skip
         self.units = ctx.get("units")
         self.codes = ctx.get("codes")
+        self.code_editions = ctx.get("code_editions") or {}
         self.today = ctx.get("today")
         crs = mapping.options.get("crs") if target.name == "assets" else None
         self.transformer = _transformer(crs)
@@ -295,6 +305,7 @@ class RowReader:
             if value is not None and value > self.today:
                 bad(name, Msg("in_the_future", gettext_noop("%(date)s is in the future"),
                               date=value.isoformat()))  # fmt: skip
+        edition = out.pop("classification_edition", None)
         if "classification" in out:
             code = out.pop("classification")
             if code:
@@ -304,6 +315,14 @@ class RowReader:
                         "unknown_classification",
                         gettext_noop("unknown classification code “%(code)s”"),
                         code=code,
+                    ))  # fmt: skip
+                listed = self.code_editions.get(code)
+                if cid is not None and edition and listed and edition != listed:
+                    # The same digits mean other things in another edition: refuse, not guess.
+                    bad("classification_edition", Msg(
+                        "classification_edition_mismatch",
+                        gettext_noop("code %(code)s is of %(listed)s in the list, not %(edition)s"),
+                        code=code, listed=listed, edition=edition,
                     ))  # fmt: skip
                 out["classification_id"] = cid
             else:
