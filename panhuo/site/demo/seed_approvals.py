@@ -188,17 +188,17 @@ def price_exceptions_seed(seeder) -> None:
         _decide_all(request, [seeder.users["deputy"], seeder.users["head"]])
         seeder.move(
             project, "relist", office, reserve_price=amount,
-            platform="Qinghe Public Resources Exchange",
-            listed_on=_relist_on(project),
+            platform="清河市公共资源交易中心",
+            listed_on=_relist_on(seeder, project),
             comment=f"Relisted at {pct} % of the appraisal under the head's written approval.",
         )  # fmt: skip
 
 
-def _relist_on(project) -> dt.date:
-    """A week before the reference date, or the day after the current round's disclosure
+def _relist_on(seeder, project) -> dt.date:
+    """A week before the seed's day, or the day after the current round's disclosure
     ended if that is later (gate ``relist_after_disclosure``)."""
     current = project.rounds.filter(result="open").order_by("-number").first()
-    day = c.REFERENCE_DATE - dt.timedelta(days=7)
+    day = seeder.today - dt.timedelta(days=7)
     if current is not None and current.disclosure_ends is not None:
         day = max(day, current.disclosure_ends + dt.timedelta(days=1))
     return day
