@@ -264,7 +264,8 @@ def indicators(request: HttpRequest, query: Query[IndicatorsQuery]):
     else:
         jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
     result = indicators_for(user, jurisdiction, query.as_of)
-    return {"jurisdiction_id": jurisdiction.pk, **result.__dict__}
+    return {"jurisdiction_id": jurisdiction.pk, **result.__dict__,
+            "thresholds": result.thresholds.__dict__}  # fmt: skip
 
 
 @router.get("/fiscal-inputs", response={200: FiscalInputsOut, **ERRORS}, tags=["risk"])
@@ -307,5 +308,6 @@ def trace(request: HttpRequest, query: Query[TraceQuery]):
 
 
 # The report and deposit endpoints live beside, on this router.
+from panhuo.finance.debts import risk_api as _risk_api  # noqa: E402, F401
 from panhuo.finance.deposits import api as _deposits_api  # noqa: E402, F401
 from panhuo.finance.reports import api as _reports_api  # noqa: E402, F401

@@ -260,7 +260,7 @@ class Allocation(models.Model):
         return -self.amount if self.reverses_id else self.amount
 
 
-from panhuo.finance.debts.models import FiscalInputs, ScheduleRow  # noqa: E402, F401
+from panhuo.finance.debts.models import FiscalInputs, RiskSettings, ScheduleRow  # noqa: E402, F401
 from panhuo.finance.deposits.models import Deposit, DepositStatus  # noqa: E402, F401
 from panhuo.finance.expected_models import (  # noqa: E402, F401
     DebtSettlement,

@@ -214,26 +214,75 @@ class IndicatorsQuery(Schema):
     )
 
 
+class RiskThresholdsOut(Schema):
+    debt_yellow: DecimalOut
+    debt_orange: DecimalOut
+    debt_red: DecimalOut
+    overdue_initial: DecimalOut
+    overdue_medium: DecimalOut
+    overdue_severe: DecimalOut
+    interest_trigger: DecimalOut
+
+
+class RiskSettingsQuery(Schema):
+    jurisdiction: Id
+
+
+class RiskSettingsIn(Schema):
+    """Percentages as decimal text ("150.00"); one left out keeps the MoF default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    use_earlier_fiscal_year: bool = False
+    debt_yellow: str | None = None
+    debt_orange: str | None = None
+    debt_red: str | None = None
+    overdue_initial: str | None = None
+    overdue_medium: str | None = None
+    overdue_severe: str | None = None
+    interest_trigger: str | None = None
+
+
+class RiskSettingsOut(RiskThresholdsOut):
+    jurisdiction_id: int
+    own: bool = Field(description="False: the nearest ancestor's settings or the defaults.")
+    from_jurisdiction_id: int | None
+    use_earlier_fiscal_year: bool
+
+
 class IndicatorsOut(Schema):
     jurisdiction_id: int
     as_of: dt.date
     debts: int
     outstanding: MoneyOut
-    government_debt: MoneyOut
+    government_debt: MoneyOut = Field(description="Statutory: general and special bonds.")
+    broad_debt: MoneyOut = Field(description="Government debt with implicit (hidden) debt.")
+    fiscal_year: int | None = Field(description="The year whose fiscal figures were used.")
     capacity: MoneyOut | None
-    debt_ratio: DecimalOut | None
+    debt_ratio: DecimalOut | None = Field(description="Statutory debt ratio, %.")
     debt_ratio_tier: str | None
+    broad_debt_ratio: DecimalOut | None
     overdue: MoneyOut
     overdue_ratio: DecimalOut | None
     overdue_tier: str | None
     interest_next_year: MoneyOut
+    interest_general: MoneyOut
+    interest_special: MoneyOut
     budget_expenditure: MoneyOut | None
-    interest_burden: DecimalOut | None
+    fund_expenditure: MoneyOut | None
+    interest_burden: DecimalOut | None = Field(
+        description="General-bond interest due in the next 12 months ÷ budget expenditure, %."
+    )
+    interest_burden_special: DecimalOut | None = Field(
+        description="Special-bond interest due in the next 12 months ÷ fund expenditure, %."
+    )
     interest_trigger: bool
     weighted_rate: DecimalOut | None
     average_years_to_maturity: DecimalOut | None
+    due_within_year: MoneyOut
     share_within_year: DecimalOut | None
     share_fixed: DecimalOut | None
+    thresholds: RiskThresholdsOut
     notes: list[str]
 
 
@@ -247,6 +296,7 @@ class FiscalInputsIn(Schema):
 
     comprehensive_fiscal_capacity: PositiveMoney
     budget_expenditure: PositiveMoney
+    fund_expenditure: PositiveMoney | None = None
 
 
 class FiscalInputsOut(Schema):
@@ -254,6 +304,7 @@ class FiscalInputsOut(Schema):
     year: int
     comprehensive_fiscal_capacity: MoneyOut
     budget_expenditure: MoneyOut
+    fund_expenditure: MoneyOut | None
 
 
 class TraceQuery(Schema):

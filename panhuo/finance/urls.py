@@ -69,5 +69,6 @@ urlpatterns = [
     ),
     path("risk/", risk_views.risk_indicators_view, name="risk-indicators"),
     path("risk/fiscal-inputs/", risk_views.fiscal_inputs_view, name="fiscal-inputs"),
+    path("risk/settings/", risk_views.risk_settings_view, name="risk-settings"),
     path("trace/assets/<int:pk>/", risk_views.trace_asset_view, name="trace-asset"),
 ]

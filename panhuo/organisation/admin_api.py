@@ -33,6 +33,7 @@ from panhuo.organisation.admin_schemas import (
     UserDetailOut,
     UserFilters,
     UserIn,
+    UserPatch,
     assignment_out,
 )
 from panhuo.organisation.models import Jurisdiction, RoleAssignment, Unit, User
@@ -237,6 +238,17 @@ def admin_user_detail(request: HttpRequest, user_id: Id):
     """A user, their roles now and every role they held."""
     require_any(request, "user", "view")
     return user_out(_user(request, user_id), history=True)
+
+
+@router.patch("/organisation/users/{user_id}", response={200: UserAdminOut, **ERRORS})
+def admin_user_update(request: HttpRequest, user_id: Id, payload: UserPatch):
+    """Change a user's name or email (what is not sent stays); audited. The username and
+    roles have their own steps."""
+    require_any(request, *USERS)
+    changes = payload.dict(exclude_unset=True)
+    user = admin_users.user_update(actor=actor(request), user=_user(request, user_id),
+                                   changes={k: v or "" for k, v in changes.items()})  # fmt: skip
+    return user_out(user)
 
 
 @router.post("/organisation/users/{user_id}/deactivate", response={200: UserAdminOut, **ERRORS})

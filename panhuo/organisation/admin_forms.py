@@ -102,6 +102,13 @@ class UserCreateForm(GrantForm):
     field_order = ["username", "first_name", "email", "language", "role", "jurisdiction", "unit"]
 
 
+class UserEditForm(forms.Form):
+    """A user's name and email (the username never changes)."""
+
+    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+
 class JurisdictionFilterForm(ListFilterForm):
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("All")), *Jurisdiction.Level.choices], required=False

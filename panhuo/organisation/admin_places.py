@@ -252,8 +252,11 @@ def unit_create(
     supervisor: Unit | None = None,
     code: str = "",
     name_en: str = "",
+    dry_run: bool = False,
 ) -> Unit:
-    """A new holding unit in ``jurisdiction`` (which the actor manages)."""
+    """A new holding unit in ``jurisdiction`` (which the actor manages). ``dry_run`` makes
+    every check and returns the unit unsaved: a bulk import's dry run refuses exactly what
+    its commit would."""
     _require(actor, jurisdiction)
     errors: dict[str, list[str]] = {}
     name = _required(errors, "name", name)
@@ -272,16 +275,18 @@ def unit_create(
         )
     _supervisor_errors(None, supervisor, jurisdiction, errors)
     _raise(errors)
+    unit = Unit(
+        code=code,
+        credit_code=credit,
+        name=name,
+        name_en=(name_en or "").strip(),
+        kind=kind,
+        jurisdiction=jurisdiction,
+        supervisor=supervisor,
+    )
+    if dry_run:
+        return unit
     with transaction.atomic():
-        unit = Unit(
-            code=code,
-            credit_code=credit,
-            name=name,
-            name_en=(name_en or "").strip(),
-            kind=kind,
-            jurisdiction=jurisdiction,
-            supervisor=supervisor,
-        )
         audit_insert(unit, actor=actor, action="unit.create", jurisdiction_path=jurisdiction.path)
     return unit
 
@@ -290,9 +295,9 @@ def unit_create(
 UNIT_EDITABLE = ("credit_code", "code", "name", "name_en", "kind", "supervisor")
 
 
-def unit_update(*, actor: User, unit: Unit, changes: dict[str, Any]) -> Unit:
+def unit_update(*, actor: User, unit: Unit, changes: dict[str, Any], dry_run: bool = False) -> Unit:
     """Change a unit's codes, names, kind or supervising department (``changes``; a
-    ``supervisor`` of None removes it)."""
+    ``supervisor`` of None removes it). ``dry_run`` makes every check and writes nothing."""
     _require(actor, unit.jurisdiction)
     errors: dict[str, list[str]] = {}
     for name in sorted(set(changes) - set(UNIT_EDITABLE)):
@@ -332,6 +337,8 @@ def unit_update(*, actor: User, unit: Unit, changes: dict[str, Any]) -> Unit:
             _("Other units name this one as their supervising department: it stays an organ.")
         )
     _raise(errors)
+    if dry_run:
+        return unit
     with transaction.atomic():
         u = Unit.objects.select_for_update().get(pk=unit.pk)
         before = snapshot(u)

@@ -143,6 +143,12 @@ class UserIn(Forbid):
     roles: list[GrantIn] = Field(max_length=50, description="At least one role.")
 
 
+class UserPatch(Forbid):
+    first_name: Text | None = Field(None, max_length=150)
+    last_name: Text | None = Field(None, max_length=150)
+    email: Text | None = Field(None, max_length=254)
+
+
 class PasswordOut(Schema):
     password: str = Field(
         description="The generated password, shown this once; it must be changed at sign-in."

@@ -17,12 +17,19 @@ from dataclasses import dataclass
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panhuo.integrity.services import audit_insert, audit_record, audit_update, snapshot
+from panhuo.integrity.services import (
+    audit_insert,
+    audit_record,
+    audit_update,
+    changed,
+    snapshot,
+)
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, Unit, User
 from panhuo.organisation.place_file import USER_FIELDS
@@ -192,9 +199,12 @@ def user_create(
     last_name: str = "",
     email: str = "",
     language: str = "",
+    dry_run: bool = False,
 ) -> tuple[User, str]:
     """A new user holding ``grants`` (at least one); returns them and their generated password,
-    which they must change at their first sign-in. The password exists in clear only here."""
+    which they must change at their first sign-in. The password exists in clear only here.
+    ``dry_run`` makes every check and returns the user unsaved, with no password (a bulk
+    import's dry run refuses exactly what its commit would)."""
     if not policy.can_any(actor, *MANAGE):
         raise policy.NotPermitted(policy.refusal(*MANAGE, one=False))
     errors: dict[str, list[str]] = {}
@@ -225,18 +235,23 @@ def user_create(
         errors.setdefault("roles", []).append(
             _("The same role is given twice over the same place.")
         )
+    email = (email or "").strip()
+    if email:
+        _email_errors(email, errors)
     if errors:
         raise ValidationError(errors)
+    user = User(
+        username=username,
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
+        email=email,
+        language=language,
+        must_change_password=True,
+    )
+    if dry_run:
+        return user, ""
     password = new_password()
     with transaction.atomic():
-        user = User(
-            username=username,
-            first_name=(first_name or "").strip(),
-            last_name=(last_name or "").strip(),
-            email=(email or "").strip(),
-            language=language,
-            must_change_password=True,
-        )
         user.set_password(password)
         home = min((p.path for p in places), key=len)
         audit_insert(
@@ -254,6 +269,54 @@ def user_create(
                 jurisdiction_path=place.path,
             )
     return user, password
+
+
+def _email_errors(email: str, errors: dict) -> None:
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.setdefault("email", []).append(_("Enter a valid email address."))
+    if len(email) > 254:
+        errors.setdefault("email", []).append(_("At most 254 characters."))
+
+
+#: What the site administrator may change of a user's account (roles have their own steps).
+USER_EDITABLE = ("first_name", "last_name", "email")
+
+
+def user_update(*, actor: User, user: User, changes: dict[str, str]) -> User:
+    """Change a user's name or email (``changes``: any of first_name, last_name, email),
+    audited with the values before and after. The username never changes: the audit log and
+    other systems know the person by it."""
+    _require_user(actor, user)
+    errors: dict[str, list[str]] = {}
+    for name in sorted(set(changes) - set(USER_EDITABLE)):
+        errors[name] = [_("This field cannot be changed here.")]
+    values = {k: (v or "").strip() for k, v in changes.items() if k in USER_EDITABLE}
+    for name in ("first_name", "last_name"):
+        if len(values.get(name, "")) > 150:
+            errors.setdefault(name, []).append(_("At most 150 characters."))
+    if values.get("email"):
+        _email_errors(values["email"], errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        u = User.objects.select_for_update().get(pk=user.pk)
+        before = snapshot(u, USER_FIELDS)
+        for name, value in values.items():
+            setattr(u, name, value)
+        old, new = changed(before, snapshot(u, USER_FIELDS))
+        if new:
+            u.save(update_fields=list(new))
+            audit_record(
+                actor=actor,
+                action="user.update",
+                obj=u,
+                before=old,
+                after=new,
+                jurisdiction_path=_home_path(u),
+            )
+    return u
 
 
 def user_deactivate(*, actor: User, user: User) -> User:

@@ -23,6 +23,7 @@ from panhuo.organisation.admin_forms import (
     UnitFilterForm,
     UnitForm,
     UserCreateForm,
+    UserEditForm,
     UserFilterForm,
 )
 from panhuo.organisation.models import Jurisdiction, RoleAssignment, Unit
@@ -260,6 +261,24 @@ def user_create_view(request):
         else:
             return _password_page(request, user, password)
     return _form_page(request, form, _("New user"), "admin-user-list")
+
+
+@section_required(*USERS)
+def user_edit_view(request, pk):
+    """Change a user's name and email (audited by the service)."""
+    person = fetch_or_404(admin_users.get_user_for, request.user, pk)
+    initial = {"first_name": person.first_name, "email": person.email}
+    form = UserEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            admin_users.user_update(actor=request.user, user=person, changes=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(user)s saved.") % {"user": person.username})
+            return redirect("admin-user-detail", pk=person.pk)
+    title = _("Edit %(name)s") % {"name": person.username}
+    return _form_page(request, form, title, "admin-user-list")
 
 
 def _password_page(request, user, password: str):

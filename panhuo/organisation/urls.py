@@ -34,6 +34,7 @@ urlpatterns = [
         list=admin_views.user_list_view,
         create=admin_views.user_create_view,
         detail=admin_views.user_detail_view,
+        edit=admin_views.user_edit_view,
         actions={
             "deactivate": admin_views.user_deactivate_view,
             "reactivate": admin_views.user_reactivate_view,

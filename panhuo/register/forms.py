@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.api import UNIT_CODE_MAX
 from panhuo.core.forms import (
+    AmountFormField,
     DateInput,
     FieldsetsMixin,
     MoneyFormField,
@@ -22,6 +23,9 @@ from panhuo.organisation import policy
 from panhuo.register.attributes import KIND_ATTRIBUTES
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality, Encumbrance
 from panhuo.register.services import EDITABLE_FIELDS
+
+#: Beside each amount box (the same words as the disposal forms', translated once).
+AMOUNT_UNIT_HELP = _("Choose 元 or 万元 beside the amount; it is kept in yuan, converted exactly.")
 
 
 def _model_field(name: str, **kwargs):
@@ -195,13 +199,21 @@ class AssetForm(FieldsetsMixin, forms.Form):
     idle_since = _model_field("idle_since", widget=DateInput())
     criticality = _model_field("criticality")
     acquired_on = _model_field("acquired_on", widget=DateInput())
-    book_value = MoneyFormField(label=_("Book value, cost (yuan)"))
-    accumulated_depreciation = MoneyFormField(
-        label=_("Accumulated depreciation (yuan)"), required=False
+    # Amounts are typed in 元 or 万元, the unit chosen beside each box (the reader's own unit
+    # first) and converted to yuan exactly; a form posted without a unit reads yuan.
+    book_value = AmountFormField(label=_("Book value, cost"), help_text=AMOUNT_UNIT_HELP)
+    accumulated_depreciation = AmountFormField(
+        label=_("Accumulated depreciation"), required=False, help_text=AMOUNT_UNIT_HELP
     )
-    appraised_value = MoneyFormField(label=_("Appraised value (yuan)"), required=False)
-    annual_income = MoneyFormField(label=_("Annual income (yuan)"), required=False)
-    annual_holding_cost = MoneyFormField(label=_("Annual holding cost (yuan)"), required=False)
+    appraised_value = AmountFormField(
+        label=_("Appraised value"), required=False, help_text=AMOUNT_UNIT_HELP
+    )
+    annual_income = AmountFormField(
+        label=_("Annual income"), required=False, help_text=AMOUNT_UNIT_HELP
+    )
+    annual_holding_cost = AmountFormField(
+        label=_("Annual holding cost"), required=False, help_text=AMOUNT_UNIT_HELP
+    )
 
     fieldsets = [
         (_("Identification"), ["code", "name", "kind", "classification", "unit"]),
@@ -327,7 +339,9 @@ class EncumbranceForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Type"), choices=Encumbrance.Kind.choices)
     holder = forms.CharField(label=_("Holder"), max_length=200)
-    amount = MoneyFormField(label=_("Amount (yuan)"), required=False, min_value=0)
+    amount = AmountFormField(
+        label=_("Amount"), required=False, min_value=0, help_text=AMOUNT_UNIT_HELP
+    )
     until = date_field(_("Until"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 

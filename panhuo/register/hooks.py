@@ -28,3 +28,8 @@ def install() -> None:
     from panhuo.register.models import Asset
 
     audited.register("register.asset", Audited(Asset))
+    # The site administrator's imports of units and users (org_import.py).
+    from panhuo.register.org_import import UNITS, USERS
+
+    import_targets.register("units", UNITS)
+    import_targets.register("users", USERS)

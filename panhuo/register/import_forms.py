@@ -49,6 +49,8 @@ SPECIAL_LABELS = {
 def field_label(name: str, target: str = "assets") -> str:
     """What a person calls an import field: its label, and the field name exports use."""
     other = hooks.import_targets.get(target) if target != "assets" else None
+    if other is not None and name in other.labels:
+        return f"{capfirst(other.labels[name])} · {name}"
     if other is not None and other.model is not None:
         return f"{capfirst(other.model._meta.get_field(name).verbose_name)} · {name}"
     if name in SPECIAL_LABELS:

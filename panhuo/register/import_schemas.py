@@ -35,7 +35,7 @@ class MappingBody(Schema):
 
 
 #: The imports a mapping can serve.
-MappingTarget = Literal["assets", "debts"]
+MappingTarget = Literal["assets", "debts", "units", "users"]
 
 
 class MappingIn(MappingBody):

@@ -50,16 +50,19 @@ importer_required = section_required("asset", "create")
 
 
 def run_required(view):
-    """A run's pages: asset importers (their runs), or whoever may edit debts for their own
-    debt runs; anyone else is refused as from the import section."""
+    """A run's pages: asset importers (their runs), or whoever may run another import (debts,
+    units, users) for their own runs of it; anyone else is refused as from the import
+    section."""
 
     @wraps(view)
     @login_required
     def wrapped(request, pk, *args, **kwargs):
         user = request.user
+        own = ImportRun.objects.filter(pk=pk, owner=user).exclude(target="assets")
+        target = own.values_list("target", flat=True).first()
         if not policy.can_any(user, "asset", "create") and not (
-            policy.can_any(user, "debt", "edit")
-            and ImportRun.objects.filter(pk=pk, owner=user, target="debts").exists()
+            target in imports.MAPPING_PERMISSION
+            and policy.can_any(user, *imports.MAPPING_PERMISSION[target])
         ):
             raise PermissionDenied(_("Your roles do not give access to this page."))
         return view(request, pk, *args, **kwargs)
@@ -106,7 +109,7 @@ def _upload(request, target: str, template: str):
         if run is not None:
             return redirect(run)
     recent = ImportRun.objects.filter(owner=request.user, target=target)[:5]
-    return render(request, template, {"form": form, "recent": recent})
+    return render(request, template, {"form": form, "recent": recent, "target": target})
 
 
 @importer_required
@@ -214,10 +217,14 @@ def import_run_detail(request, pk):
         and (report.get("rejected", 0) == 0 or run.valid_only)
         and report.get("rows", 0) > report.get("rejected", 0)
     )
-    return render(
+    # A users import's one-time passwords: shown on this page once, then forgotten.
+    secrets = imports.take_secrets(run) if run.target == "users" and run.finished else {}
+    response = render(
         request,
         "register/import_run_detail.html",
         {
+            "secrets": sorted(secrets.items()),
+            "pages": MAPPING_PAGES.get(run.target),
             "run": run,
             "progress": progress,
             "percent": min(percent, 100),
@@ -231,6 +238,8 @@ def import_run_detail(request, pk):
             "can_commit": can_commit,
         },
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @run_required
@@ -319,6 +328,12 @@ MAPPING_PAGES = {
         "edit": "debt-import-mapping-edit", "delete": "debt-import-mapping-delete",
         "upload": "debt-import", "home": "debt-list", "title": _l("Debts"),
     },
+    **{target: {
+        "list": f"{one}-import-mapping-list", "create": f"{one}-import-mapping-create",
+        "edit": f"{one}-import-mapping-edit", "delete": f"{one}-import-mapping-delete",
+        "upload": f"{one}-import", "home": f"admin-{one}-list", "title": title,
+    } for target, one, title in (("units", "unit", _l("Holding units")),
+                                 ("users", "user", _l("Users")))},
 }  # fmt: skip
 
 

@@ -62,6 +62,24 @@ def _heartbeat_key(run_id: int) -> str:
     return f"panhuo:import:{run_id}:heartbeat"
 
 
+#: How long an import's one-time passwords wait to be read once (then they are gone; the
+#: site administrator resets the users' passwords).
+SECRETS_TTL = 3600
+
+
+def _secrets_key(run_id: int) -> str:
+    return f"panhuo:import:{run_id}:secrets"
+
+
+def take_secrets(run: ImportRun) -> dict[str, str]:
+    """The one-time passwords a users import made, by username, to its owner, once: read and
+    forgotten (they were never stored with the run or in the database)."""
+    key = _secrets_key(run.pk)
+    secrets = cache.get(key) or {}
+    cache.delete(key)
+    return secrets
+
+
 def stale_after() -> float:
     """Seconds without a heartbeat after which a running import counts as stopped."""
     return float(settings.PANHUO.get("IMPORT_STALE_SECONDS", 60))
@@ -184,7 +202,12 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
 
 
 #: Who may keep mappings of each import target: whoever may run that import.
-MAPPING_PERMISSION = {"assets": ("asset", "create"), "debts": ("debt", "edit")}
+MAPPING_PERMISSION = {
+    "assets": ("asset", "create"),
+    "debts": ("debt", "edit"),
+    "units": ("organisation", "manage"),
+    "users": ("user", "manage"),
+}
 
 
 def may_map(actor: User, target: str) -> bool:
@@ -266,11 +289,9 @@ def import_run_create(
     target: str = "assets",
 ) -> ImportRun:
     """Keep the uploaded file (named by its SHA-256) and queue its import. Who may import:
-    asset creators (assets), or whoever may edit debts somewhere (debts; each row is then
-    checked against the row's jurisdiction)."""
-    resource, action = {"assets": ("asset", "create"), "debts": ("debt", "edit")}.get(
-        target, ("", "")
-    )
+    asset creators (assets), whoever may edit debts somewhere (debts; each row is then
+    checked against the row's jurisdiction), the site administrator (units, users)."""
+    resource, action = MAPPING_PERMISSION.get(target, ("", ""))
     if not resource:
         raise ValidationError({"target": [f"Unknown import target {target!r}."]})
     if not policy.can_any(actor, resource, action):
@@ -434,6 +455,8 @@ def execute_import(run: ImportRun) -> ImportRun:
                 finish=finish,
             )
             if result.committed:
+                if result.secrets:
+                    cache.set(_secrets_key(run.pk), result.secrets, SECRETS_TTL)
                 run.refresh_from_db()
                 return run
             report = result.as_dict()

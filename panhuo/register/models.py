@@ -63,19 +63,53 @@ class Criticality(models.TextChoices):
     NON_ESSENTIAL = "non_essential", _("Non-essential")
 
 
+class ClassificationEdition(models.Model):
+    """Which list the classification codes come from ("GB/T 14885-2022", "GB/T 14885-2010", a
+    province's supplement): a register must say which edition its codes follow, since the
+    2010 and 2022 editions number the same things differently. One record per edition loaded;
+    a code points at the edition that last wrote it."""
+
+    name = models.CharField(_("edition"), max_length=100, unique=True)
+    source = models.CharField(_("loaded from"), max_length=255, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"))
+    loaded_by = models.CharField(_("loaded by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-loaded_at", "name"]
+        verbose_name = _("classification edition")
+        verbose_name_plural = _("classification editions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name=""), name="classification_edition_name_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("classification-list") + f"?edition={self.pk}"
+
+
 class ClassificationCode(models.Model):
-    """One node of a hierarchical asset classification (GB/T 14885-2022 in China; other places
+    """One node of a hierarchical asset classification (GB/T 14885 in China; other places
     load their own list). Loaded from a file; the top levels ship as seed data."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
     parent = optional_ref("self", related_name="children")
     level = models.PositiveSmallIntegerField(_("level"), default=1)
+    edition = optional_ref(ClassificationEdition, related_name="codes", verbose_name=_("edition"))
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("classification code")
         verbose_name_plural = _("classification codes")
+        constraints = [
+            models.CheckConstraint(condition=~Q(code=""), name="classification_code_not_blank"),
+            models.CheckConstraint(condition=Q(level__gte=1), name="classification_level_gte_1"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

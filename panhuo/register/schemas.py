@@ -215,6 +215,9 @@ class ClassificationFilters(Schema):
     q: Text = Field("", max_length=200, description="Search in code and name.")
     parent: Text = Field("", max_length=32, description="Only the codes directly under this code.")
     level: int | None = Field(None, ge=1, le=20, description="Only codes at this depth (1 = top).")
+    edition: Text = Field(
+        "", max_length=100, description='Only the codes of this edition ("GB/T 14885-2022").'
+    )
 
 
 class ClassificationOut(Schema):
@@ -224,10 +227,18 @@ class ClassificationOut(Schema):
     parent: str | None = Field(description="The parent's code; null at the top.")
     level: int
     has_children: bool
+    description: str = Field(description="The list's note on the code (说明).")
+    edition: str | None = Field(
+        description='The edition the code comes from, e.g. "GB/T 14885-2022"; null if unstated.'
+    )
 
     @staticmethod
     def resolve_parent(obj) -> str | None:
         return obj.parent.code if obj.parent_id else None
+
+    @staticmethod
+    def resolve_edition(obj) -> str | None:
+        return obj.edition.name if obj.edition_id else None
 
 
 # --- Saved filters -----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from panhuo.core.routes import record_pages
-from panhuo.register import import_views, views
+from panhuo.register import import_views, views, views_codes
 
 urlpatterns = [
     *record_pages(
@@ -15,6 +15,7 @@ urlpatterns = [
         edit=views.asset_edit,
     ),
     path("export.xlsx", views.asset_export_xlsx, name="asset-export-xlsx"),
+    path("classification/", views_codes.classification_list, name="classification-list"),
     path("<int:pk>/encumbrances/", views.encumbrance_add_view, name="asset-encumbrance-add"),
     path(
         "<int:pk>/encumbrances/<int:encumbrance_pk>/remove/",

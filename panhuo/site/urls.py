@@ -9,6 +9,7 @@ from panhuo.site import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("panhuo.organisation.urls")),
+    path("organisation/import/", include("panhuo.register.org_import_urls")),
     path("assets/", include("panhuo.register.urls")),
     path("scope/", include("panhuo.register.scope_urls")),
     *record_pages(

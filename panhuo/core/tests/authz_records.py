@@ -140,6 +140,18 @@ def build_records(w: World) -> Records:
         filename="debts.csv",
         target="debts",
     )
+    unit_run = imports.import_run_create(
+        actor=w.user("siteadmin"),
+        upload=io.BytesIO(b"credit_code,jurisdiction\nX,1\n"),
+        filename="units.csv",
+        target="units",
+    )
+    user_run = imports.import_run_create(
+        actor=w.user("siteadmin"),
+        upload=io.BytesIO(b"username,role\nx,office\n"),
+        filename="users.csv",
+        target="users",
+    )
     from panhuo.core import calendars
 
     calendar_day = calendars.calendar_day_set(
@@ -189,6 +201,8 @@ def build_records(w: World) -> Records:
         "deposit": deposit,
         "security": security,
         "debt_run": debt_run,
+        "unit_run": unit_run,
+        "user_run": user_run,
         "calendar_day": calendar_day,
         "calendar_notice": calendar_notice,
         "managed_user": managed,

@@ -21,8 +21,10 @@ def fiscal_inputs_set(
     year: Any,
     comprehensive_fiscal_capacity: Any,
     budget_expenditure: Any,
+    fund_expenditure: Any = None,
 ) -> FiscalInputs:
-    """Enter (or correct) a jurisdiction's figures for a year; finance of that jurisdiction."""
+    """Enter (or correct) a jurisdiction's figures for a year; finance of that jurisdiction.
+    The government-fund expenditure may be left out: it is then missing, not zero."""
     policy.require(actor, "debt", "edit", jurisdiction=jurisdiction)
     try:
         year = int(year)
@@ -32,6 +34,9 @@ def fiscal_inputs_set(
         raise ValidationError({"year": [f"{year} is not a plausible year (1990–2100)."]})
     capacity = to_money(comprehensive_fiscal_capacity, "comprehensive_fiscal_capacity")
     expenditure = to_money(budget_expenditure, "budget_expenditure")
+    fund = None
+    if fund_expenditure not in (None, ""):
+        fund = to_money(fund_expenditure, "fund_expenditure")
     with transaction.atomic():
         current = (
             FiscalInputs.objects.select_for_update()
@@ -42,6 +47,7 @@ def fiscal_inputs_set(
         inputs = current or FiscalInputs(jurisdiction=jurisdiction, year=year)
         inputs.comprehensive_fiscal_capacity = capacity
         inputs.budget_expenditure = expenditure
+        inputs.fund_expenditure = fund
         inputs.full_clean(validate_unique=False)
         inputs, _created = FiscalInputs.objects.update_or_create(
             jurisdiction=jurisdiction,
@@ -49,6 +55,7 @@ def fiscal_inputs_set(
             defaults={
                 "comprehensive_fiscal_capacity": capacity,
                 "budget_expenditure": expenditure,
+                "fund_expenditure": fund,
             },
         )
         audit_update(

@@ -114,9 +114,40 @@ class FiscalInputsForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
     comprehensive_fiscal_capacity = MoneyFormField(label=_("Comprehensive fiscal capacity (yuan)"))
     budget_expenditure = MoneyFormField(label=_("Budget expenditure (yuan)"))
+    fund_expenditure = MoneyFormField(
+        label=_("Government-fund expenditure (yuan)"),
+        required=False,
+        help_text=_("Leave empty if not known: the special-debt interest burden is then missing."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         offer_jurisdictions(self, user, "debt")
         if not self.is_bound:
             self.fields["year"].initial = timezone.localdate().year
+
+
+def _percent_field(label):
+    return forms.DecimalField(label=label, min_value=Decimal("0.01"), max_value=Decimal("999.99"),
+                              decimal_places=2, required=False)  # fmt: skip
+
+
+class RiskSettingsForm(forms.Form):
+    """A jurisdiction's own tier thresholds; an empty percentage keeps the MoF default."""
+
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
+    use_earlier_fiscal_year = forms.BooleanField(
+        label=_("Use the latest earlier year's fiscal figures when a year has none"),
+        required=False,
+    )
+    debt_yellow = _percent_field(_("Debt ratio: yellow from (%)"))
+    debt_orange = _percent_field(_("Debt ratio: orange from (%)"))
+    debt_red = _percent_field(_("Debt ratio: red from (%)"))
+    overdue_initial = _percent_field(_("Overdue ratio: initial from (%)"))
+    overdue_medium = _percent_field(_("Overdue ratio: medium from (%)"))
+    overdue_severe = _percent_field(_("Overdue ratio: severe above (%)"))
+    interest_trigger = _percent_field(_("Interest burden: triggered above (%)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_jurisdictions(self, user, "debt")

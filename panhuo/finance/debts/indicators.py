@@ -1,35 +1,67 @@
-"""Debt risk indicators of a jurisdiction on a date (DESIGN.md §2, "Debt risk").
+"""Debt risk indicators of a jurisdiction on a date (DESIGN.md §2, "Debt risk"; the README's
+"Debt risk indicators" gives each definition's source).
 
 ``compute`` is the definition: a pure function of the debts' facts and the year's fiscal
 inputs. ``indicators_for`` asks the database for the sums the definition adds up (one
-aggregate query over the debts and their schedule rows, so a province's 100,000 debts and
-their million schedule rows never travel to Python) and finishes with the same arithmetic
-(``_finish``); the tests hold it equal to ``compute`` run on the raw rows. The aggregate needs
-exact decimal arithmetic in the database (PostgreSQL's numeric); SQLite computes on floats, so
-there the facts are fetched and ``compute`` runs on them, as it did for every database before.
+aggregate query over the debts and their schedule rows, ``indicators_sql``, so a province's
+100,000 debts and their million schedule rows never travel to Python) and finishes with the
+same arithmetic (``_finish``); the tests hold it equal to ``compute`` run on the raw rows. The
+aggregate needs exact decimal arithmetic in the database (PostgreSQL's numeric); SQLite
+computes on floats, so there the facts are fetched and ``compute`` runs on them.
 
-- debt ratio = balance of government debt (general and special bonds, hidden debt) ÷
-  comprehensive fiscal capacity; tiers green < 120 %, yellow < 200 %, orange < 300 %, red;
+- statutory debt ratio = government debt (general and special bonds) ÷ comprehensive fiscal
+  capacity, with the MoF tiers green < 120 %, yellow < 200 %, orange < 300 %, red; the broad
+  ratio adds implicit (hidden) debt;
 - overdue ratio = principal past due and unpaid ÷ all outstanding; tiers none < 10 %,
   initial < 20 %, medium ≤ 50 %, severe above;
-- interest burden = interest due in the next 12 months ÷ budget expenditure; over 10 % triggers;
-- weighted average rate, average years to maturity, share maturing within a year and share at a
-  fixed rate, all weighted by outstanding amount.
+- interest burden (State Council General Office, 2016 emergency-response plan for local
+  government debt risk): interest on general bonds falling due in the next 12 months ÷ general
+  budget expenditure, and on special bonds ÷ government-fund expenditure; over 10 % triggers;
+- average time to maturity (the MTDS definition): years to each future principal payment,
+  weighted by that payment;
+- share maturing within a year = principal scheduled in the next 12 months ÷ outstanding
+  (overdue principal is shown on its own, not in it); weighted average rate and share at a
+  fixed rate, weighted by outstanding.
+
+A debt's repaid principal (principal − outstanding) is taken to have paid its schedule's rows
+in order of due date: what remains of each row is what is still to be paid on that date.
+Thresholds are configurable per jurisdiction (``RiskSettings``, nearest ancestor wins).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from panhuo.core.money import ZERO
 
-GOVERNMENT_DEBT = frozenset({"general_bond", "special_bond", "hidden"})
-INTEREST_TRIGGER = Decimal(10)
+#: Government debt in the statutory sense: the bonds the budget law allows (general, special).
+STATUTORY_DEBT = frozenset({"general_bond", "special_bond"})
+#: The broad sense adds implicit (hidden) debt.
+BROAD_DEBT = STATUTORY_DEBT | {"hidden"}
 Q4 = Decimal("0.0001")
+FEN = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the tiers start, in percent. The defaults are the MoF tiers; a jurisdiction may
+    set its own (``RiskSettings``)."""
+
+    debt_yellow: Decimal = Decimal("120.00")
+    debt_orange: Decimal = Decimal("200.00")
+    debt_red: Decimal = Decimal("300.00")
+    overdue_initial: Decimal = Decimal("10.00")
+    overdue_medium: Decimal = Decimal("20.00")
+    overdue_severe: Decimal = Decimal("50.00")  # severe *above* this
+    interest_trigger: Decimal = Decimal("10.00")  # triggered *above* this
+
+
+MOF = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -50,87 +82,89 @@ class DebtFacts:
 class Indicators:
     as_of: dt.date
     outstanding: Decimal = ZERO
-    government_debt: Decimal = ZERO
+    government_debt: Decimal = ZERO  # statutory: general and special bonds
+    broad_debt: Decimal = ZERO  # with implicit debt
+    fiscal_year: int | None = None  # the year whose fiscal inputs were used
     capacity: Decimal | None = None
-    debt_ratio: Decimal | None = None  # percent
+    debt_ratio: Decimal | None = None  # percent, statutory
     debt_ratio_tier: str | None = None
+    broad_debt_ratio: Decimal | None = None
     overdue: Decimal = ZERO
     overdue_ratio: Decimal | None = None
     overdue_tier: str | None = None
-    interest_next_year: Decimal = ZERO
+    interest_next_year: Decimal = ZERO  # every debt's, for reading
+    interest_general: Decimal = ZERO
+    interest_special: Decimal = ZERO
     budget_expenditure: Decimal | None = None
-    interest_burden: Decimal | None = None
+    fund_expenditure: Decimal | None = None
+    interest_burden: Decimal | None = None  # general: over general budget expenditure
+    interest_burden_special: Decimal | None = None  # special: over government-fund expenditure
     interest_trigger: bool = False
     weighted_rate: Decimal | None = None
     average_years_to_maturity: Decimal | None = None
+    due_within_year: Decimal = ZERO
     share_within_year: Decimal | None = None
     share_fixed: Decimal | None = None
     debts: int = 0
+    thresholds: Thresholds = MOF
     notes: list[str] = field(default_factory=list)
 
 
-def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
+@dataclass(frozen=True)
+class FiscalFacts:
+    """The denominators of one year; ``None`` where a figure is missing."""
+
+    year: int | None = None
+    capacity: Decimal | None = None
+    budget_expenditure: Decimal | None = None
+    fund_expenditure: Decimal | None = None
+
+
+def _pct(part: Decimal, whole: Decimal | None) -> Decimal | None:
     return None if not whole else (Decimal(100) * part / whole).quantize(Q4, ROUND_HALF_UP)
 
 
-def debt_ratio_tier(ratio: Decimal | None) -> str | None:
-    """green < 120 %, yellow 120–200 %, orange 200–300 %, red ≥ 300 %."""
+def debt_ratio_tier(ratio: Decimal | None, t: Thresholds = MOF) -> str | None:
+    """green below yellow's start, then yellow, orange, and red from red's start."""
     if ratio is None:
         return None
+    if ratio < t.debt_yellow:
+        return "green"
+    return "yellow" if ratio < t.debt_orange else "orange" if ratio < t.debt_red else "red"
+
+
+def overdue_tier(ratio: Decimal | None, t: Thresholds = MOF) -> str | None:
+    """none, initial from its start, medium from its start, severe above severe's bound."""
+    if ratio is None:
+        return None
+    if ratio < t.overdue_initial:
+        return "none"
     return (
-        "green" if ratio < 120 else "yellow" if ratio < 200 else "orange" if ratio < 300 else "red"
+        "initial"
+        if ratio < t.overdue_medium
+        else "medium"
+        if ratio <= t.overdue_severe
+        else ("severe")
     )
 
 
-def overdue_tier(ratio: Decimal | None) -> str | None:
-    """none < 10 %, initial 10–20 %, medium 20–50 %, severe > 50 %."""
-    if ratio is None:
-        return None
-    return (
-        "none" if ratio < 10 else "initial" if ratio < 20 else "medium" if ratio <= 50 else "severe"
-    )
+def _remaining_rows(f: DebtFacts):
+    """Each schedule row with what is still to be paid of it: the repaid principal pays the
+    rows in order of due date."""
+    repaid = f.principal - f.outstanding
+    cumulative = ZERO
+    for due, principal, interest in sorted(f.schedule):
+        cumulative += principal
+        yield due, principal, interest, min(principal, max(ZERO, cumulative - repaid))
 
 
-def _due_by(f: DebtFacts, day: dt.date) -> Decimal:
-    if f.schedule:
-        return sum((p for d, p, _i in f.schedule if d <= day), ZERO)
-    return f.principal if f.maturity_date <= day else ZERO
-
-
-def _interest_between(f: DebtFacts, start: dt.date, end: dt.date) -> Decimal:
-    if f.schedule:
-        return sum((i for d, _p, i in f.schedule if start < d <= end), ZERO)
-    # No schedule: a year's simple interest on what is outstanding, if it lives that long.
-    if f.maturity_date <= start:
+def _bullet_interest(f: DebtFacts, as_of: dt.date) -> Decimal:
+    """No schedule: simple interest on what is outstanding, for the part of the next year the
+    debt lives (a debt due in 30 days owes 30 days' interest in the period, not a year's)."""
+    days = min((f.maturity_date - as_of).days, 365)
+    if days <= 0:
         return ZERO
-    return (f.outstanding * f.rate / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def compute(
-    debts: Iterable[DebtFacts],
-    *,
-    as_of: dt.date,
-    capacity: Decimal | None = None,
-    budget_expenditure: Decimal | None = None,
-) -> Indicators:
-    out = Indicators(as_of=as_of, capacity=capacity, budget_expenditure=budget_expenditure)
-    year_end = as_of + dt.timedelta(days=365)
-    sums = Sums()
-    for f in debts:
-        sums.debts += 1
-        sums.outstanding += f.outstanding
-        if f.debt_type in GOVERNMENT_DEBT:
-            sums.government_debt += f.outstanding
-        repaid = f.principal - f.outstanding
-        sums.overdue += max(ZERO, _due_by(f, as_of) - repaid)
-        sums.interest_next_year += _interest_between(f, as_of, year_end)
-        sums.rate_weighted += f.outstanding * f.rate
-        sums.days_weighted += f.outstanding * max(0, (f.maturity_date - as_of).days)
-        if f.maturity_date <= year_end:
-            sums.within_year += f.outstanding
-        if f.rate_type == "fixed":
-            sums.fixed += f.outstanding
-    return _finish(out, sums)
+    return (f.outstanding * f.rate * days / 365).quantize(Decimal(1), ROUND_HALF_UP) * FEN
 
 
 @dataclass
@@ -140,166 +174,126 @@ class Sums:
     debts: int = 0
     outstanding: Decimal = ZERO
     government_debt: Decimal = ZERO
+    broad_debt: Decimal = ZERO
     overdue: Decimal = ZERO
     interest_next_year: Decimal = ZERO
+    interest_general: Decimal = ZERO
+    interest_special: Decimal = ZERO
     rate_weighted: Decimal = ZERO  # Σ outstanding × rate
-    days_weighted: Decimal = ZERO  # Σ outstanding × days to maturity (0 once matured)
-    within_year: Decimal = ZERO
+    ahead: Decimal = ZERO  # Σ principal still to be paid after the date
+    ahead_days: Decimal = ZERO  # Σ that principal × days until it is due
+    within_year: Decimal = ZERO  # principal to be paid in the next 12 months
     fixed: Decimal = ZERO
 
 
-def _finish(out: Indicators, sums: Sums) -> Indicators:
+def compute(
+    debts: Iterable[DebtFacts],
+    *,
+    as_of: dt.date,
+    fiscal: FiscalFacts = FiscalFacts(),
+    thresholds: Thresholds = MOF,
+) -> Indicators:
+    """The definition, one debt at a time."""
+    year_end = as_of + dt.timedelta(days=365)
+    s = Sums()
+    for f in debts:
+        s.debts += 1
+        s.outstanding += f.outstanding
+        if f.debt_type in STATUTORY_DEBT:
+            s.government_debt += f.outstanding
+        if f.debt_type in BROAD_DEBT:
+            s.broad_debt += f.outstanding
+        s.rate_weighted += f.outstanding * f.rate
+        if f.rate_type == "fixed":
+            s.fixed += f.outstanding
+        if f.schedule:
+            interest = ZERO
+            for due, _principal, row_interest, left in _remaining_rows(f):
+                if due <= as_of:
+                    s.overdue += left
+                    continue
+                s.ahead += left
+                s.ahead_days += left * (due - as_of).days
+                if due <= year_end:
+                    s.within_year += left
+                    interest += row_interest
+        else:
+            interest = _bullet_interest(f, as_of)
+            if f.maturity_date <= as_of:
+                s.overdue += f.outstanding
+            else:
+                s.ahead += f.outstanding
+                s.ahead_days += f.outstanding * (f.maturity_date - as_of).days
+                if f.maturity_date <= year_end:
+                    s.within_year += f.outstanding
+        s.interest_next_year += interest
+        if f.debt_type == "general_bond":
+            s.interest_general += interest
+        elif f.debt_type == "special_bond":
+            s.interest_special += interest
+    return _finish(as_of, s, fiscal, thresholds)
+
+
+def _finish(as_of: dt.date, s: Sums, fiscal: FiscalFacts, t: Thresholds) -> Indicators:
     """Ratios, tiers and averages from the sums: the one place both paths share."""
-    capacity, budget_expenditure = out.capacity, out.budget_expenditure
-    out.debts = sums.debts
-    out.outstanding = sums.outstanding
-    out.government_debt = sums.government_debt
-    out.overdue = sums.overdue
-    out.interest_next_year = sums.interest_next_year
-    total = out.outstanding
-    if capacity:
-        out.debt_ratio = _pct(out.government_debt, capacity)
-        out.debt_ratio_tier = debt_ratio_tier(out.debt_ratio)
-    else:
-        out.notes.append("No comprehensive fiscal capacity entered for the year.")
-    out.overdue_ratio = _pct(out.overdue, total)
-    out.overdue_tier = overdue_tier(out.overdue_ratio)
-    if budget_expenditure:
-        out.interest_burden = _pct(out.interest_next_year, budget_expenditure)
-        out.interest_trigger = out.interest_burden > INTEREST_TRIGGER
-    if total:
-        out.weighted_rate = (sums.rate_weighted / total).quantize(Q4, ROUND_HALF_UP)
+    out = Indicators(
+        as_of=as_of,
+        debts=s.debts,
+        outstanding=s.outstanding,
+        government_debt=s.government_debt,
+        broad_debt=s.broad_debt,
+        fiscal_year=fiscal.year,
+        capacity=fiscal.capacity,
+        budget_expenditure=fiscal.budget_expenditure,
+        fund_expenditure=fiscal.fund_expenditure,
+        overdue=s.overdue,
+        interest_next_year=s.interest_next_year,
+        interest_general=s.interest_general,
+        interest_special=s.interest_special,
+        due_within_year=s.within_year,
+        thresholds=t,
+    )
+    if fiscal.year is None:
+        out.notes.append(
+            _("No fiscal figures for %(year)s: the ratios to capacity and expenditure are missing.")
+            % {"year": as_of.year}
+        )
+    elif fiscal.year != as_of.year:
+        out.notes.append(
+            _("%(year)s has no fiscal figures; those of %(used)s are used, as this "
+              "jurisdiction's risk settings allow.") % {"year": as_of.year, "used": fiscal.year}
+        )  # fmt: skip
+    out.debt_ratio = _pct(s.government_debt, fiscal.capacity)
+    out.debt_ratio_tier = debt_ratio_tier(out.debt_ratio, t)
+    out.broad_debt_ratio = _pct(s.broad_debt, fiscal.capacity)
+    out.overdue_ratio = _pct(s.overdue, s.outstanding)
+    out.overdue_tier = overdue_tier(out.overdue_ratio, t)
+    out.interest_burden = _pct(s.interest_general, fiscal.budget_expenditure)
+    out.interest_burden_special = _pct(s.interest_special, fiscal.fund_expenditure)
+    if fiscal.year is not None and fiscal.fund_expenditure is None:
+        out.notes.append(
+            _("No government-fund expenditure for %(year)s: the special-debt interest burden "
+              "is missing.") % {"year": fiscal.year}
+        )  # fmt: skip
+    out.interest_trigger = any(
+        b is not None and b > t.interest_trigger
+        for b in (out.interest_burden, out.interest_burden_special)
+    )
+    if s.outstanding:
+        out.weighted_rate = (s.rate_weighted / s.outstanding).quantize(Q4, ROUND_HALF_UP)
+        out.share_within_year = _pct(s.within_year, s.outstanding)
+        out.share_fixed = _pct(s.fixed, s.outstanding)
+    if s.ahead:
         # Days summed first and divided once: exact up to the one division.
-        out.average_years_to_maturity = (sums.days_weighted / (total * Decimal("365.25"))).quantize(
+        out.average_years_to_maturity = (s.ahead_days / (s.ahead * Decimal("365.25"))).quantize(
             Q4, ROUND_HALF_UP
         )
-        out.share_within_year = _pct(sums.within_year, total)
-        out.share_fixed = _pct(sums.fixed, total)
     return out
 
 
-def debt_facts(qs) -> list[DebtFacts]:
-    """Facts of the debts in ``qs`` with their schedules, in two queries."""
-    from panhuo.finance.debts.models import ScheduleRow
-
-    debts = list(qs.values_list("pk", "debt_type", "principal", "outstanding", "rate",
-                                "rate_type", "maturity_date"))  # fmt: skip
-    rows: dict[int, list] = {}
-    for debt_id, d, p, i in ScheduleRow.objects.filter(debt__in=[d[0] for d in debts]).values_list(
-        "debt_id", "due_date", "principal", "interest"
-    ):
-        rows.setdefault(debt_id, []).append((d, p, i))
-    return [DebtFacts(t, p, o, r, rt, m, tuple(rows.get(pk, ())))
-            for pk, t, p, o, r, rt, m in debts]  # fmt: skip
-
-
 def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicators:
-    """The indicators of ``jurisdiction`` (and everything below it) as the user may see them.
-    ``as_of`` lies within the business dates of ``core.bounds`` (a year ahead of 9999-12-31
-    does not exist)."""
-    from django.utils import timezone
+    """The indicators of ``jurisdiction`` (and everything below it) as the user may see them,
+    on ``as_of`` (today if not given); the database part is ``indicators_db``."""
+    from panhuo.finance.debts.indicators_db import indicators_for as from_the_database
 
-    from panhuo.core.bounds import date_problem
-    from panhuo.core.errors import ValidationError
-
-    if as_of is not None and (problem := date_problem(as_of)):
-        raise ValidationError({"as_of": [problem]})
-
-    from panhuo.finance.debts.models import FiscalInputs
-    from panhuo.finance.models import Debt
-
-    as_of = as_of or timezone.localdate()
-    qs = Debt.objects.visible_to(user).filter(jurisdiction__path__startswith=jurisdiction.path)
-    inputs = FiscalInputs.objects.filter(jurisdiction=jurisdiction, year__lte=as_of.year)
-    if exact_aggregates(qs.db):
-        return debt_indicators_sql(qs, inputs, as_of)
-    first = inputs.first()
-    return compute(
-        debt_facts(qs),
-        as_of=as_of,
-        capacity=first.comprehensive_fiscal_capacity if first else None,
-        budget_expenditure=first.budget_expenditure if first else None,
-    )
-
-
-def exact_aggregates(alias: str) -> bool:
-    """Whether the database adds decimals exactly (PostgreSQL's numeric; not SQLite's floats)."""
-    from django.db import connections
-
-    return connections[alias].vendor == "postgresql"
-
-
-#: ``compute``'s sums in one statement. The inner query groups each debt's schedule rows (what
-#: is due by the date, the interest due in the year after it, whether it has rows at all);
-#: the outer one follows the definition's cases per debt and sums over the debts. The year's
-#: fiscal inputs ride along. Every operation is exact on numeric: products, sums, and
-#: ``round(outstanding × rate, 0) × 0.01``, which is ``compute``'s half-up to the fen of
-#: outstanding × rate ÷ 100 without a division.
-SUMS_SQL = """
-WITH s AS (
-  SELECT d.id, d.debt_type, d.principal, d.outstanding, d.rate, d.rate_type, d.maturity_date,
-    count(r.id) AS n,
-    coalesce(sum(r.principal) FILTER (WHERE r.due_date <= %(as_of)s), 0) AS due,
-    coalesce(sum(r.interest) FILTER (WHERE r.due_date > %(as_of)s
-                                     AND r.due_date <= %(year_end)s), 0) AS interest
-  FROM finance_debt d LEFT JOIN finance_schedulerow r ON r.debt_id = d.id
-  WHERE d.id IN ({debts})
-  GROUP BY d.id
-), f AS ({inputs})
-SELECT count(*),
-  coalesce(sum(outstanding), 0),
-  coalesce(sum(outstanding) FILTER (WHERE debt_type = ANY(%(government)s)), 0),
-  coalesce(sum(greatest(0, CASE WHEN n > 0 THEN due
-                                WHEN maturity_date <= %(as_of)s THEN principal ELSE 0 END
-                           - (principal - outstanding))), 0),
-  coalesce(sum(CASE WHEN n > 0 THEN interest WHEN maturity_date <= %(as_of)s THEN 0
-                    ELSE round(outstanding * rate, 0) * 0.01 END), 0),
-  coalesce(sum(outstanding * rate), 0),
-  coalesce(sum(outstanding * greatest(0, maturity_date - %(as_of)s::date)), 0),
-  coalesce(sum(outstanding) FILTER (WHERE maturity_date <= %(year_end)s), 0),
-  coalesce(sum(outstanding) FILTER (WHERE rate_type = 'fixed'), 0),
-  (SELECT comprehensive_fiscal_capacity FROM f), (SELECT budget_expenditure FROM f)
-FROM s
-"""
-
-
-def debt_indicators_sql(qs, inputs, as_of: dt.date) -> Indicators:
-    """The indicators of the debts in ``qs`` with the first of ``inputs``, in one statement.
-
-    The ORM says which debts (the caller's scope, as everywhere) and which fiscal inputs; the
-    sums are one hand-written aggregate, since the ORM's version of it cost more to build than
-    to run at the size of a district (cProfile: expression resolution and compilation).
-    """
-    from django.db import connections
-
-    debts_sql, debts_params = qs.values("pk").query.sql_with_params()
-    inputs_sql, inputs_params = (
-        inputs.values("comprehensive_fiscal_capacity", "budget_expenditure")[:1]
-        .query.sql_with_params()
-    )  # fmt: skip
-    params: dict = {"as_of": as_of, "year_end": as_of + dt.timedelta(days=365),
-                    "government": sorted(GOVERNMENT_DEBT)}  # fmt: skip
-    sql = SUMS_SQL.format(
-        debts=_named(debts_sql, debts_params, "d", params),
-        inputs=_named(inputs_sql, inputs_params, "f", params),
-    )
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    capacity, budget_expenditure = row[9], row[10]
-    out = Indicators(as_of=as_of, capacity=capacity, budget_expenditure=budget_expenditure)
-    return _finish(out, Sums(*row[:9]))
-
-
-def _named(sql: str, values, prefix: str, params: dict) -> str:
-    """``sql``'s positional ``%s`` placeholders as named ones (``%%`` stays a literal %)."""
-    numbered = iter(range(len(values)))
-
-    def name(match) -> str:
-        if match.group(1) == "%":
-            return "%%"
-        i = next(numbered)
-        params[f"{prefix}{i}"] = values[i]
-        return f"%({prefix}{i})s"
-
-    return re.sub(r"%(%|s)", name, sql)
+    return from_the_database(user, jurisdiction, as_of)

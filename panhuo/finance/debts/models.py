@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import non_negative_money, positive_money
+from panhuo.core.fields import non_negative_money, percent_field, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation.models import Jurisdiction
 
@@ -47,6 +47,10 @@ class FiscalInputs(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     comprehensive_fiscal_capacity = positive_money(_("comprehensive fiscal capacity"))
     budget_expenditure = positive_money(_("budget expenditure"))
+    # The denominator of the special-debt interest burden; missing stays missing (null).
+    fund_expenditure = positive_money(
+        _("government-fund expenditure"), null=True, blank=True, default=None
+    )
 
     class Meta:
         ordering = ["jurisdiction", "-year"]
@@ -58,9 +62,73 @@ class FiscalInputs(models.Model):
                 condition=Q(comprehensive_fiscal_capacity__gt=0) & Q(budget_expenditure__gt=0),
                 name="fiscal_inputs_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(fund_expenditure__isnull=True) | Q(fund_expenditure__gt=0),
+                name="fiscal_inputs_fund_expenditure_positive",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.jurisdiction} {self.year}"
 
     get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
+
+
+class RiskSettings(models.Model):
+    """A jurisdiction's own tier thresholds and its choice on missing fiscal years; what it
+    does not set, its nearest ancestor's settings (or the MoF defaults) decide."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.PROTECT, related_name="risk_settings"
+    )
+    use_earlier_fiscal_year = models.BooleanField(
+        _("use the latest earlier year's fiscal figures when a year has none"), default=False
+    )
+    debt_yellow = percent_field(_("debt ratio: yellow from (%)"), "120.00", high=999)
+    debt_orange = percent_field(_("debt ratio: orange from (%)"), "200.00", high=999)
+    debt_red = percent_field(_("debt ratio: red from (%)"), "300.00", high=999)
+    overdue_initial = percent_field(_("overdue ratio: initial from (%)"), "10.00")
+    overdue_medium = percent_field(_("overdue ratio: medium from (%)"), "20.00")
+    overdue_severe = percent_field(_("overdue ratio: severe above (%)"), "50.00")
+    interest_trigger = percent_field(_("interest burden: triggered above (%)"), "10.00")
+
+    class Meta:
+        ordering = ["jurisdiction__path"]
+        verbose_name = _("risk settings")
+        verbose_name_plural = _("risk settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(debt_yellow__gt=0)
+                & Q(debt_orange__gt=models.F("debt_yellow"))
+                & Q(debt_red__gt=models.F("debt_orange")),
+                name="risk_settings_debt_tiers_rise",
+            ),
+            models.CheckConstraint(
+                condition=Q(overdue_initial__gt=0)
+                & Q(overdue_medium__gt=models.F("overdue_initial"))
+                & Q(overdue_severe__gt=models.F("overdue_medium")),
+                name="risk_settings_overdue_tiers_rise",
+            ),
+            models.CheckConstraint(
+                condition=Q(interest_trigger__gt=0), name="risk_settings_interest_trigger_gt_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction}: risk settings"
+
+    get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
+
+    def thresholds(self):
+        """These settings as the indicators' ``Thresholds``."""
+        from panhuo.finance.debts.indicators import Thresholds
+
+        return Thresholds(
+            debt_yellow=self.debt_yellow,
+            debt_orange=self.debt_orange,
+            debt_red=self.debt_red,
+            overdue_initial=self.overdue_initial,
+            overdue_medium=self.overdue_medium,
+            overdue_severe=self.overdue_severe,
+            interest_trigger=self.interest_trigger,
+        )

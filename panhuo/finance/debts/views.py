@@ -30,10 +30,13 @@ from panhuo.finance.debts.forms import (
     FiscalInputsForm,
     ReverseForm,
     RiskFilterForm,
+    RiskSettingsForm,
     ScheduleForm,
     StrategyForm,
 )
 from panhuo.finance.debts.indicators import indicators_for
+from panhuo.finance.debts.indicators_db import settings_for
+from panhuo.finance.debts.risk_settings import PERCENT_FIELDS, risk_settings_set
 from panhuo.finance.debts.schedules import debt_schedule_set
 from panhuo.finance.models import Debt
 from panhuo.finance.selectors import allocation_list, get_debt_for, get_receipt_for
@@ -190,7 +193,7 @@ def maturity_wall(user, jurisdiction) -> list[dict]:
     ]
 
 
-def _risk_page(request, fiscal_form=None, status=200):
+def _risk_page(request, fiscal_form=None, settings_form=None, status=200):
     user = request.user
     filter_form = RiskFilterForm(request.GET or None, user=user)
     jurisdiction, as_of = filter_form.chosen()
@@ -203,6 +206,14 @@ def _risk_page(request, fiscal_form=None, status=200):
             initial={"jurisdiction": jurisdiction.pk if can_edit else None, "year": as_of.year},
         )
     ind = indicators_for(user, jurisdiction, as_of)
+    found = settings_for(jurisdiction)
+    if settings_form is None and can_edit:
+        settings_form = RiskSettingsForm(
+            user=user,
+            initial={"jurisdiction": jurisdiction.pk,
+                     "use_earlier_fiscal_year": bool(found and found.use_earlier_fiscal_year),
+                     **ind.thresholds.__dict__},
+        )  # fmt: skip
     return render(
         request,
         "finance/risk_indicators.html",
@@ -215,6 +226,8 @@ def _risk_page(request, fiscal_form=None, status=200):
             "overdue_tier": (TIER_CSS.get(ind.overdue_tier), TIER_LABELS.get(ind.overdue_tier)),
             "wall": maturity_wall(user, jurisdiction),
             "fiscal_form": fiscal_form,
+            "settings_form": settings_form,
+            "settings_from": found.jurisdiction if found else None,
         },
         status=status,
     )
@@ -243,6 +256,28 @@ def fiscal_inputs_view(request):
             url = redirect("risk-indicators").url
             return redirect(f"{url}?jurisdiction={data['jurisdiction'].pk}")
     return _risk_page(request, fiscal_form=form)
+
+
+@require_POST
+@section_required("debt", "edit")
+def risk_settings_view(request):
+    form = RiskSettingsForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        percents = {f: data[f] for f in PERCENT_FIELDS if data.get(f) is not None}
+        saved = form_write(
+            request, form,
+            lambda: risk_settings_set(
+                actor=request.user, jurisdiction=data["jurisdiction"],
+                use_earlier_fiscal_year=data["use_earlier_fiscal_year"], **percents),
+            _("Risk settings of %(j)s saved.") % {"j": data["jurisdiction"]},
+            denied=("jurisdiction",
+                    _("Your roles do not allow setting this jurisdiction's thresholds.")),
+        )  # fmt: skip
+        if saved is not None:
+            url = redirect("risk-indicators").url
+            return redirect(f"{url}?jurisdiction={data['jurisdiction'].pk}")
+    return _risk_page(request, settings_form=form)
 
 
 # --- traceability ---------------------------------------------------------------------------

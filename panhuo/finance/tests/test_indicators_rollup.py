@@ -13,8 +13,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from panhuo.finance.debts.indicators import DebtFacts, compute, indicators_for
-from panhuo.finance.debts.models import FiscalInputs, ScheduleRow
+from panhuo.finance.debts.indicators import DebtFacts, FiscalFacts, compute, indicators_for
+from panhuo.finance.debts.models import FiscalInputs, RiskSettings, ScheduleRow
 from panhuo.finance.debts.schedules import build_schedule
 from panhuo.finance.models import Debt
 
@@ -85,29 +85,41 @@ def _make(world, i, row) -> tuple[Debt, DebtFacts]:
     rows=st.lists(debt, max_size=10),
     capacity=st.none() | st.decimals(min_value=D("0.01"), max_value=D("1e10"), places=2),
     spending=st.decimals(min_value=D("0.01"), max_value=D("1e10"), places=2),
+    fund=st.none() | st.decimals(min_value=D("0.01"), max_value=D("1e10"), places=2),
+    # The inputs' year: the asked one, or the one before (used only where settings allow).
+    back=st.sampled_from([0, 1]),
+    earlier_allowed=st.booleans(),
 )
-def test_indicators_with_schedules_equal_the_definition(world, rows, capacity, spending):
+def test_indicators_with_schedules_equal_the_definition(
+    world, rows, capacity, spending, fund, back, earlier_allowed
+):
     from django.db import transaction
 
     with transaction.atomic():
         made = [_make(world, i, row) for i, row in enumerate(rows)]
+        fiscal = FiscalFacts()
         if capacity is not None:
             FiscalInputs.objects.create(
                 jurisdiction=world.district,
-                year=AS_OF.year - 1,
+                year=AS_OF.year - back,
                 comprehensive_fiscal_capacity=capacity,
                 budget_expenditure=spending,
+                fund_expenditure=fund,
             )
-            FiscalInputs.objects.create(  # a later year than asked for: not used
+            FiscalInputs.objects.create(  # a later year than asked for: never used
                 jurisdiction=world.district,
                 year=AS_OF.year + 1,
                 comprehensive_fiscal_capacity=D("1.00"),
                 budget_expenditure=D("1.00"),
             )
-        inputs = {"capacity": capacity, "budget_expenditure": spending if capacity else None}
+            if back == 0 or earlier_allowed:
+                fiscal = FiscalFacts(AS_OF.year - back, capacity, spending, fund)
+        if earlier_allowed:
+            # Set on the city: the district, below it, follows (nearest ancestor wins).
+            RiskSettings.objects.create(jurisdiction=world.city, use_earlier_fiscal_year=True)
         district = [f for d, f in made if d.jurisdiction_id == world.district.pk]
         shown = indicators_for(world.user("finance"), world.district, AS_OF)
-        assert shown == compute(district, as_of=AS_OF, **inputs)
+        assert shown == compute(district, as_of=AS_OF, fiscal=fiscal)
         # The city's supervisor sees both districts and the city's own debts; the city has no
         # fiscal inputs of its own.
         assert indicators_for(world.user("supervisor"), world.city, AS_OF) == compute(

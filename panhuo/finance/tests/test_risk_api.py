@@ -207,7 +207,12 @@ def test_indicators(aw, who):
         body = r.json()
         assert body["outstanding"] == "9000000.00" and body["capacity"] == "1000000.00"
         assert body["debt_ratio"] == "0.0000" and body["debt_ratio_tier"] == "green"
-        assert body["interest_trigger"] is True and body["weighted_rate"] == "4.2500"
+        assert body["weighted_rate"] == "4.2500" and body["interest_next_year"] == "382500.00"
+        # None of the sample's debts is a general bond: no general-debt interest burden, and
+        # no fund expenditure entered: the special burden is missing (null), not zero.
+        assert body["interest_burden"] == "0.0000" and body["interest_trigger"] is False
+        assert body["interest_burden_special"] is None and body["fiscal_year"] == 2026
+        assert body["thresholds"]["debt_red"] == "300.00"
     elif r.status_code == 404:
         assert "jurisdiction" in r.json()["errors"]
 

@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from panhuo.finance import services as fs
-from panhuo.finance.debts.indicators import DebtFacts, compute, debt_ratio_tier, overdue_tier
+from panhuo.finance.debts.indicators import (
+    DebtFacts,
+    FiscalFacts,
+    Thresholds,
+    compute,
+    debt_ratio_tier,
+    overdue_tier,
+)
 from panhuo.finance.debts.schedules import Row, build_schedule, debt_schedule_set
 from panhuo.organisation.policy import NotPermitted
 
@@ -133,17 +140,88 @@ def test_indicators_by_hand():
         DebtFacts("general_bond", D("600"), D("600"), D("3"), "fixed", dt.date(2027, 3, 1)),
         DebtFacts("hidden", D("300"), D("300"), D("8"), "floating", dt.date(2026, 1, 1)),
         DebtFacts("bank_loan", D("100"), D("100"), D("5"), "fixed", dt.date(2031, 6, 30)),
+        DebtFacts("special_bond", D("400"), D("400"), D("3.65"), "fixed", dt.date(2026, 7, 30)),
     ]
-    ind = compute(debts, as_of=as_of, capacity=D("500"), budget_expenditure=D("200"))
-    assert ind.outstanding == D("1000") and ind.government_debt == D("900")
-    assert ind.debt_ratio == D("180.0000") and ind.debt_ratio_tier == "yellow"
-    assert ind.overdue == D("300") and ind.overdue_ratio == D("30.0000")
+    fiscal = FiscalFacts(2026, D("500"), D("200"), D("100"))
+    ind = compute(debts, as_of=as_of, fiscal=fiscal)
+    assert ind.outstanding == D("1400")
+    # Statutory: the two bonds; broad: with the hidden debt.
+    assert ind.government_debt == D("1000") and ind.broad_debt == D("1300")
+    assert ind.debt_ratio == D("200.0000") and ind.debt_ratio_tier == "orange"
+    assert ind.broad_debt_ratio == D("260.0000")
+    assert ind.overdue == D("300") and ind.overdue_ratio == D("21.4286")
     assert ind.overdue_tier == "medium"
-    assert ind.weighted_rate == D("4.7000")  # (600×3 + 300×8 + 100×5) / 1000
-    assert ind.share_within_year == D("90.0000") and ind.share_fixed == D("70.0000")
-    # Interest over the next year: 18 on the bond and 5 on the loan; the hidden debt matured.
-    assert ind.interest_next_year == D("23.00") and ind.interest_burden == D("11.5000")
-    assert ind.interest_trigger
+    # (600×3 + 300×8 + 100×5 + 400×3.65) / 1400
+    assert ind.weighted_rate == D("4.4000")
+    # Within a year: the general bond (March 2027) and the special bond (30 days): 1,000 of
+    # 1,400; the matured hidden debt is overdue, not "within a year".
+    assert ind.due_within_year == D("1000") and ind.share_within_year == D("71.4286")
+    assert ind.share_fixed == D("78.5714")
+    # Interest in the period, counting only what falls due in it: the general bond 600 × 3 %
+    # × 244/365 = 12.03; the special bond 400 × 3.65 % × 30/365 = 1.20, not a year's 14.60;
+    # the loan a year's 5; the matured hidden debt none.
+    assert ind.interest_general == D("12.03") and ind.interest_special == D("1.20")
+    assert ind.interest_next_year == D("18.23")
+    # General over budget expenditure, special over fund expenditure.
+    assert ind.interest_burden == D("6.0150") and ind.interest_burden_special == D("1.2000")
+    assert not ind.interest_trigger
+    # Years to each payment weighted by it: 600 × 244 + 100 × 1826 + 400 × 30 days over 1,100.
+    assert ind.average_years_to_maturity == (
+        D(600 * 244 + 100 * 1826 + 400 * 30) / (D(1100) * D("365.25"))
+    ).quantize(D("0.0001"))
+    assert ind.notes == []
+
+
+def test_an_amortising_loan_averages_its_payments_not_its_final_maturity():
+    """The issue's case: a 10-year loan repaid in equal yearly principal reads 5.5 years."""
+    as_of = dt.date(2026, 1, 1)
+    rows = tuple((dt.date(2026 + k, 1, 1), D("100"), D("0")) for k in range(1, 11))
+    loan = DebtFacts("bank_loan", D("1000"), D("1000"), D("4"), "fixed", dt.date(2036, 1, 1), rows)
+    ind = compute([loan], as_of=as_of)
+    assert D("5.49") < ind.average_years_to_maturity < D("5.51")
+    # Half repaid: the earliest five rows are paid; what is left falls due in years 6–10.
+    half = DebtFacts("bank_loan", D("1000"), D("500"), D("4"), "fixed", dt.date(2036, 1, 1), rows)
+    ind = compute([half], as_of=as_of)
+    assert D("7.99") < ind.average_years_to_maturity < D("8.01")
+    assert ind.due_within_year == D("0") and ind.overdue == D("0")
+
+
+def test_overdue_is_not_counted_as_maturing_within_a_year():
+    as_of = dt.date(2026, 6, 30)
+    late = DebtFacts("general_bond", D("100"), D("100"), D("3"), "fixed", dt.date(2026, 3, 1))
+    soon = DebtFacts("general_bond", D("100"), D("100"), D("3"), "fixed", dt.date(2026, 9, 1))
+    ind = compute([late, soon], as_of=as_of)
+    assert ind.overdue == D("100") and ind.due_within_year == D("100")
+    assert ind.share_within_year == D("50.0000") and ind.overdue_ratio == D("50.0000")
+
+
+def test_a_missing_fiscal_year_leaves_the_ratios_missing_and_says_so():
+    as_of = dt.date(2026, 6, 30)
+    bond = DebtFacts("general_bond", D("100"), D("100"), D("3"), "fixed", dt.date(2030, 1, 1))
+    ind = compute([bond], as_of=as_of)
+    assert ind.debt_ratio is None and ind.debt_ratio_tier is None
+    assert ind.interest_burden is None and ind.capacity is None
+    assert len(ind.notes) == 1 and "2026" in ind.notes[0]
+    # Using an earlier year is said, with the year used.
+    ind = compute([bond], as_of=as_of, fiscal=FiscalFacts(2025, D("100"), D("100")))
+    assert ind.fiscal_year == 2025 and ind.debt_ratio == D("100.0000")
+    assert any("2025" in n and "2026" in n for n in ind.notes)
+    # No fund expenditure: the special burden is missing, not zero.
+    assert ind.interest_burden_special is None
+
+
+def test_thresholds_move_the_tiers():
+    t = Thresholds(debt_yellow=D("100"), debt_orange=D("150"), debt_red=D("250"),
+                   overdue_initial=D("5"), overdue_medium=D("15"), overdue_severe=D("30"),
+                   interest_trigger=D("5"))  # fmt: skip
+    assert debt_ratio_tier(D("99.99"), t) == "green" and debt_ratio_tier(D("100"), t) == "yellow"
+    assert debt_ratio_tier(D("150"), t) == "orange" and debt_ratio_tier(D("250"), t) == "red"
+    assert overdue_tier(D("5"), t) == "initial" and overdue_tier(D("30"), t) == "medium"
+    assert overdue_tier(D("30.01"), t) == "severe"
+    bond = DebtFacts("general_bond", D("1000"), D("1000"), D("6"), "fixed", dt.date(2030, 1, 1))
+    ind = compute([bond], as_of=dt.date(2026, 1, 1),
+                  fiscal=FiscalFacts(2026, D("1000"), D("1000")), thresholds=t)  # fmt: skip
+    assert ind.interest_burden == D("6.0000") and ind.interest_trigger
 
 
 debts_strategy = st.lists(

@@ -5,6 +5,7 @@ to the project's API in panhuo/api.py.
   encumbrances;
 - ``codes``: classification codes;
 - ``imports``: bulk imports (assets and debts) and their saved column mappings;
+- ``org_imports``: the site administrator's imports of holding units and users;
 - ``scope``: scope rules, proposals and decisions;
 - ``saved_filters``: a user's saved list filters.
 """

@@ -28,13 +28,15 @@ router = Router()
 def classification_index(request: HttpRequest, filters: Query[ClassificationFilters]):
     """The asset classification (GB/T 14885 or the local list), by code."""
     require_any(request, "asset", "view")
-    qs = ClassificationCode.objects.select_related("parent").annotate(
+    qs = ClassificationCode.objects.select_related("parent", "edition").annotate(
         has_children=Exists(ClassificationCode.objects.filter(parent=OuterRef("pk")))
     )
     if filters.parent:
         qs = qs.filter(parent__code=filters.parent)
     if filters.level is not None:
         qs = qs.filter(level=filters.level)
+    if filters.edition:
+        qs = qs.filter(edition__name=filters.edition)
     if filters.q:
         qs = qs.filter(Q(code__icontains=filters.q) | Q(name__icontains=filters.q))
     return qs.order_by("code", "pk")

@@ -80,6 +80,8 @@ class Target:
     #: ``source`` holds "write" or "import"). A target with one writes its checked rows in
     #: short transactions (``writing.py``); without one, in one transaction.
     revert: Callable[..., int] | None = None
+    #: Field → how a person calls it, for a target without a ``model`` (units, users).
+    labels: dict[str, Any] = field(default_factory=dict)
 
 
 def _asset_context(actor) -> dict[str, Any]:

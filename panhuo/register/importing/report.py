@@ -67,6 +67,9 @@ class Report:
     ignored_headers: list[str] = field(default_factory=list)
     #: Every row with an error (not only the reported ones): these rows are never written.
     bad_rows: set[int] = field(default_factory=set, repr=False)
+    #: What a commit made that is shown once and never stored with the report (the one-time
+    #: passwords of imported users, by username).
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def add_error(self, row: int, column: str, message: str) -> None:
         self.error_count += 1

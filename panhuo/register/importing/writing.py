@@ -135,6 +135,7 @@ def write_checked(
 
 def _final(report: Report, written: Report) -> None:
     report.new, report.updated, report.unchanged = written.new, written.updated, written.unchanged
+    report.secrets.update(written.secrets)
     report.rejected += written.rejected
     for e in written.errors:
         report.add_error(e.row, e.column, e.message)

@@ -360,6 +360,13 @@ def test_classification_codes_filters(d):
     assert c.get("/api/v1/classification-codes", {"parent": "NOPE"}).json()["count"] == 0
     r = c.get("/api/v1/classification-codes", {"level": 0})
     assert r.status_code == 422 and "level" in r.json()["errors"]
+    # Each code states its edition; the list filters by it.
+    assert {x["edition"] for x in top} == {"GB/T 14885-2010"}
+    by_edition = c.get("/api/v1/classification-codes", {"edition": "GB/T 14885-2010"}).json()
+    assert by_edition["count"] == ClassificationCode.objects.count()
+    assert (
+        c.get("/api/v1/classification-codes", {"edition": "GB/T 14885-2022"}).json()["count"] == 0
+    )
 
 
 # --- Import mappings ---------------------------------------------------------------------------

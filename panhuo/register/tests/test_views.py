@@ -44,6 +44,10 @@ def sample(world):
 PAGES = {
     "list": (lambda s: reverse("asset-list"), lambda: expected(REGISTER_SECTION)),
     "export": (lambda s: reverse("asset-export"), lambda: expected(REGISTER_SECTION)),
+    "classification": (
+        lambda s: reverse("classification-list"),
+        lambda: expected(REGISTER_SECTION),
+    ),
     "create": (
         lambda s: reverse("asset-create"),
         lambda: expected(CREATORS, forbidden=REGISTER_SECTION),

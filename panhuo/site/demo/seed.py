@@ -36,6 +36,7 @@ from panhuo.site.demo import catalogue as c
 from panhuo.site.demo import (
     seed_approvals,
     seed_channels,
+    seed_codes,
     seed_documents,
     seed_gates_channels,
     seed_gates_listing,
@@ -204,6 +205,7 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
 
     def run(self) -> None:
         self.organisation()
+        seed_codes.load_local_codes()  # the classes GB/T 14885 leaves out
         self.say(f"Registering {self.size.assets + self.size.other_assets:,} assets…")
         self.assets(c.DISTRICT[0], self.size.assets, "office")
         self.assets(c.OTHER_DISTRICT[0], self.size.other_assets, "dc_office")

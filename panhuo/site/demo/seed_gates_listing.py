@@ -135,6 +135,7 @@ def _land(seeder, today: dt.date) -> list[str]:
             "name": "和平路原公交场站地块（首轮范围界定后登记）",
             "unit": seeder.units["HX-NRP"],
             "kind": AssetKind.LAND,
+            "classification": "1010000",
             "status": AssetStatus.IDLE,
             "criticality": Criticality.NON_ESSENTIAL,
             "idle_since": seeder.today - dt.timedelta(days=500),

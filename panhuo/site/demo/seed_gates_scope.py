@@ -37,6 +37,7 @@ def seed(seeder) -> list[str]:
             "name": NAME,
             "unit": seeder.units["HX-FIN"],
             "kind": AssetKind.BUILDING,
+            "classification": "1020000",
             "status": AssetStatus.IDLE,
             "criticality": Criticality.NON_ESSENTIAL,
             "idle_since": seeder.today - dt.timedelta(days=400),

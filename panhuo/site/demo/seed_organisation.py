@@ -15,7 +15,7 @@ from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
 from panhuo.register import services as register
 from panhuo.site.demo import catalogue as c
-from panhuo.site.demo import seed_assets
+from panhuo.site.demo import seed_assets, seed_codes
 from panhuo.site.demo.seed_assets import money as _money
 from panhuo.site.demo.seed_assets import rounded as _round
 
@@ -129,6 +129,7 @@ class OrganisationSeeding:
                 "code": code,
                 "unit": unit,
                 "kind": kind,
+                "classification": seed_codes.KIND_CLASSIFICATION[kind],
                 **seed_assets.asset_spec(self.rng, kind, district, self.today),
             }
             # A unit's own asset officer registers that unit's assets; the office the rest —

@@ -1,4 +1,5 @@
-"""panhuo import assets|debts FILE: check (dry run) or commit a register file, with a progress bar.
+"""panhuo import assets|debts|units|users FILE: check (dry run) or commit a register file, with a
+progress bar. A users import prints each new user's one-time password, once.
 
 ``panhuo import revenue FILE`` imports fiscal revenue figures (panhuo/monitor/command.py).
 """
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from panhuo.organisation.models import User
 from panhuo.register import hooks
@@ -20,10 +22,13 @@ from panhuo.register.importing.report import report_to_command
 
 
 class Command(BaseCommand):
-    help = "Import assets or revenue figures from a CSV or XLSX file (dry run unless --commit)."
+    help = (
+        "Import assets, debts, revenue figures, holding units or users from a CSV or XLSX file "
+        "(dry run unless --commit)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["assets", "revenue", "debts"])
+        parser.add_argument("target", choices=["assets", "revenue", "debts", "units", "users"])
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="who imports (for permission and audit)")
         parser.add_argument("--mapping", default="", help="name of one of the user's mappings")
@@ -92,4 +97,9 @@ class Command(BaseCommand):
                 raise CommandError("Cancelled; nothing was written.") from None
         if show:
             sys.stderr.write("\n")
+        for username, password in sorted(report.secrets.items()):
+            self.stdout.write(
+                gettext("  password of %(user)s (shown once; to be changed at first sign-in): "
+                        "%(password)s") % {"user": username, "password": password}
+            )  # fmt: skip
         report_to_command(self, report, commit=opts["commit"], noun="rows")

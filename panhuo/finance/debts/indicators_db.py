@@ -1,0 +1,175 @@
+"""The debt risk indicators as the database adds them up (``indicators.compute`` is the
+definition; the tests hold the two equal).
+
+On PostgreSQL the sums are one hand-written aggregate over the debts and their schedule rows
+(the ORM's version of it cost more to build than to run at the size of a district: cProfile
+showed expression resolution and compilation), exact on numeric. SQLite adds decimals as
+floats, so there the facts are fetched and ``compute`` runs on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import connections
+from django.utils import timezone
+
+from panhuo.core.bounds import date_problem
+from panhuo.core.errors import ValidationError
+from panhuo.finance.debts.indicators import (
+    BROAD_DEBT,
+    STATUTORY_DEBT,
+    DebtFacts,
+    FiscalFacts,
+    Indicators,
+    Sums,
+    Thresholds,
+    _finish,
+    compute,
+)
+from panhuo.finance.debts.models import FiscalInputs, RiskSettings, ScheduleRow
+
+
+def debt_facts(qs) -> list[DebtFacts]:
+    """Facts of the debts in ``qs`` with their schedules, in two queries."""
+    debts = list(qs.values_list("pk", "debt_type", "principal", "outstanding", "rate",
+                                "rate_type", "maturity_date"))  # fmt: skip
+    rows: dict[int, list] = {}
+    for debt_id, d, p, i in ScheduleRow.objects.filter(debt__in=[d[0] for d in debts]).values_list(
+        "debt_id", "due_date", "principal", "interest"
+    ):
+        rows.setdefault(debt_id, []).append((d, p, i))
+    return [DebtFacts(t, p, o, r, rt, m, tuple(rows.get(pk, ())))
+            for pk, t, p, o, r, rt, m in debts]  # fmt: skip
+
+
+def settings_for(jurisdiction) -> RiskSettings | None:
+    """The risk settings that hold for ``jurisdiction``: its own, or its nearest ancestor's."""
+    ancestors = [int(pk) for pk in jurisdiction.path.strip("/").split("/") if pk]
+    found = {s.jurisdiction_id: s for s in RiskSettings.objects.filter(jurisdiction__in=ancestors)}
+    return next((found[pk] for pk in reversed(ancestors) if pk in found), None)
+
+
+def fiscal_facts(jurisdiction, year: int, settings: RiskSettings | None) -> FiscalFacts:
+    """The year's fiscal figures; an earlier year's only where the settings allow it (the
+    indicators then say which year). A year without figures is missing, never zero."""
+    inputs = FiscalInputs.objects.filter(jurisdiction=jurisdiction)
+    if settings is not None and settings.use_earlier_fiscal_year:
+        row = inputs.filter(year__lte=year).order_by("-year").first()
+    else:
+        row = inputs.filter(year=year).first()
+    if row is None:
+        return FiscalFacts()
+    return FiscalFacts(
+        year=row.year,
+        capacity=row.comprehensive_fiscal_capacity,
+        budget_expenditure=row.budget_expenditure,
+        fund_expenditure=row.fund_expenditure,
+    )
+
+
+def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicators:
+    """The indicators of ``jurisdiction`` (and everything below it) as the user may see them.
+    ``as_of`` lies within the business dates of ``core.bounds`` (a year ahead of 9999-12-31
+    does not exist)."""
+    from panhuo.finance.models import Debt
+
+    if as_of is not None and (problem := date_problem(as_of)):
+        raise ValidationError({"as_of": [problem]})
+    as_of = as_of or timezone.localdate()
+    qs = Debt.objects.visible_to(user).filter(jurisdiction__path__startswith=jurisdiction.path)
+    settings = settings_for(jurisdiction)
+    thresholds = settings.thresholds() if settings else Thresholds()
+    fiscal = fiscal_facts(jurisdiction, as_of.year, settings)
+    if exact_aggregates(qs.db):
+        return debt_indicators_sql(qs, as_of, fiscal, thresholds)
+    return compute(debt_facts(qs), as_of=as_of, fiscal=fiscal, thresholds=thresholds)
+
+
+def exact_aggregates(alias: str) -> bool:
+    """Whether the database adds decimals exactly (PostgreSQL's numeric; not SQLite's floats)."""
+    return connections[alias].vendor == "postgresql"
+
+
+#: ``compute``'s sums in one statement. ``r`` numbers each schedule row's cumulative principal
+#: and what is left of it once the debt's repaid principal has paid the rows in order of due
+#: date; ``s`` groups them per debt; the outer query follows the definition's cases per debt
+#: (rows, or a bullet at maturity) and sums over the debts. Every operation is exact on
+#: numeric but the bullet interest's one division, rounded half-up to the fen as ``compute``.
+SUMS_SQL = """
+WITH r AS (
+  SELECT r.debt_id, r.due_date, r.interest,
+    least(r.principal, greatest(0, sum(r.principal) OVER (
+      PARTITION BY r.debt_id ORDER BY r.due_date, r.id) - (d.principal - d.outstanding))) AS left_
+  FROM finance_schedulerow r JOIN finance_debt d ON d.id = r.debt_id
+  WHERE r.debt_id IN ({debts})
+), s AS (
+  SELECT d.id, d.debt_type, d.principal, d.outstanding, d.rate, d.rate_type, d.maturity_date,
+    count(r.debt_id) AS n,
+    coalesce(sum(r.left_) FILTER (WHERE r.due_date <= %(as_of)s), 0) AS overdue,
+    coalesce(sum(r.left_) FILTER (WHERE r.due_date > %(as_of)s), 0) AS ahead,
+    coalesce(sum(r.left_ * (r.due_date - %(as_of)s::date))
+             FILTER (WHERE r.due_date > %(as_of)s), 0) AS ahead_days,
+    coalesce(sum(r.left_) FILTER (WHERE r.due_date > %(as_of)s
+                                  AND r.due_date <= %(year_end)s), 0) AS within,
+    coalesce(sum(r.interest) FILTER (WHERE r.due_date > %(as_of)s
+                                     AND r.due_date <= %(year_end)s), 0) AS interest
+  FROM finance_debt d LEFT JOIN r ON r.debt_id = d.id
+  WHERE d.id IN ({debts})
+  GROUP BY d.id
+), t AS (
+  SELECT *,
+    CASE WHEN n > 0 THEN interest WHEN maturity_date <= %(as_of)s THEN 0
+         ELSE round(outstanding * rate * least(maturity_date - %(as_of)s::date, 365) / 365, 0)
+              * 0.01 END AS due_interest,
+    n = 0 AND maturity_date <= %(as_of)s AS matured,
+    n = 0 AND maturity_date > %(as_of)s AS bullet_ahead
+  FROM s
+)
+SELECT count(*),
+  coalesce(sum(outstanding), 0),
+  coalesce(sum(outstanding) FILTER (WHERE debt_type = ANY(%(statutory)s)), 0),
+  coalesce(sum(outstanding) FILTER (WHERE debt_type = ANY(%(broad)s)), 0),
+  coalesce(sum(CASE WHEN n > 0 THEN overdue WHEN matured THEN outstanding ELSE 0 END), 0),
+  coalesce(sum(due_interest), 0),
+  coalesce(sum(due_interest) FILTER (WHERE debt_type = 'general_bond'), 0),
+  coalesce(sum(due_interest) FILTER (WHERE debt_type = 'special_bond'), 0),
+  coalesce(sum(outstanding * rate), 0),
+  coalesce(sum(CASE WHEN n > 0 THEN ahead WHEN bullet_ahead THEN outstanding ELSE 0 END), 0),
+  coalesce(sum(CASE WHEN n > 0 THEN ahead_days
+                    WHEN bullet_ahead THEN outstanding * (maturity_date - %(as_of)s::date)
+                    ELSE 0 END), 0),
+  coalesce(sum(CASE WHEN n > 0 THEN within
+                    WHEN bullet_ahead AND maturity_date <= %(year_end)s THEN outstanding
+                    ELSE 0 END), 0),
+  coalesce(sum(outstanding) FILTER (WHERE rate_type = 'fixed'), 0)
+FROM t
+"""
+
+
+def debt_indicators_sql(qs, as_of: dt.date, fiscal: FiscalFacts, thresholds: Thresholds):
+    """The indicators of the debts in ``qs`` in one statement; the ORM says which debts (the
+    caller's scope, as everywhere)."""
+    debts_sql, debts_params = qs.values("pk").query.sql_with_params()
+    params: dict = {"as_of": as_of, "year_end": as_of + dt.timedelta(days=365),
+                    "statutory": sorted(STATUTORY_DEBT), "broad": sorted(BROAD_DEBT)}  # fmt: skip
+    sql = SUMS_SQL.format(debts=_named(debts_sql, debts_params, "d", params))
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _finish(as_of, Sums(*row), fiscal, thresholds)
+
+
+def _named(sql: str, values, prefix: str, params: dict) -> str:
+    """``sql``'s positional ``%s`` placeholders as named ones (``%%`` stays a literal %)."""
+    numbered = iter(range(len(values)))
+
+    def name(match) -> str:
+        if match.group(1) == "%":
+            return "%%"
+        i = next(numbered)
+        params[f"{prefix}{i}"] = values[i]
+        return f"%({prefix}{i})s"
+
+    return re.sub(r"%(%|s)", name, sql)
