@@ -202,6 +202,10 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         self.approver_turn = 0
         self.debts: list[Debt] = []
         self.outstanding: dict[int, Decimal] = {}
+        #: Whether a listed sale whose disclosure ended unsold was walked yet (``seed_channels``),
+        #: and whether the sale being walked is one to be withdrawn.
+        self.unsold_listing = False
+        self.withdrawing = False
 
     def run(self) -> None:
         self.organisation()

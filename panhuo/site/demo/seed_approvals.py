@@ -169,6 +169,8 @@ def price_exceptions_seed(seeder) -> None:
         package__jurisdiction=district, channel__in=SELLING_CHANNELS
     ).order_by("code")
     listed = list(ours.filter(status=ProjectStatus.LISTED, channel__in=["auction", "exchange"]))
+    # The one relisted first: a listing whose disclosure has ended unsold (it may be relisted).
+    listed.sort(key=lambda p: (_disclosure_ends(p) >= seeder.today, p.code))
     # The waiting one: another listed sale, else an approved one whose sale is still ahead.
     picked = listed[:1] + (listed[1:] + list(ours.filter(status=ProjectStatus.APPROVED)))[:1]
     for n, (project, pct, reason) in enumerate(
@@ -192,6 +194,13 @@ def price_exceptions_seed(seeder) -> None:
             listed_on=_relist_on(seeder, project),
             comment=f"Relisted at {pct} % of the appraisal under the head's written approval.",
         )  # fmt: skip
+
+
+def _disclosure_ends(project) -> dt.date:
+    current = project.rounds.filter(result="open").order_by("-number").first()
+    if current is None or current.disclosure_ends is None:
+        return dt.date.max
+    return current.disclosure_ends
 
 
 def _relist_on(seeder, project) -> dt.date:

@@ -216,8 +216,8 @@ def _listed_on(seeder, stop: str, back: int, relisted: bool) -> dt.date:
     if stop == S.LISTED:
         # Within the (last) round's disclosure period; the first listed sale's disclosure ended
         # days ago without a buyer (the price exception relists it: ``seed_approvals``).
-        first = not getattr(seeder, "listed_before", False)
-        seeder.listed_before = True
+        first = not seeder.unsold_listing and not seeder.withdrawing
+        seeder.unsold_listing = seeder.unsold_listing or first
         wait = seeder.rng.randint(1, disclosure - 2)
         if first:
             wait = disclosure + seeder.rng.randint(2, 4)

@@ -55,12 +55,17 @@ class SeedClock:
         self.zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         self.day = self.today
         self.seconds = 0
+        #: How far the clock has run on each day it was on: coming back to a day goes on from
+        #: there, so the times of one day never run backwards (a project's events keep their
+        #: order; the latest scope decision stays the latest).
+        self.reached: dict[dt.date, int] = {}
 
     def on(self, day: dt.date) -> dt.date:
         """Move the clock to the working day on or before ``day`` (never after the seed's own
-        day), at nine; returns that day."""
+        day), at nine or where it left that day; returns that day."""
+        self.reached[self.day] = self.seconds
         self.day = working_day_on_or_before(min(day, self.today))
-        self.seconds = 0
+        self.seconds = self.reached.get(self.day, 0)
         return self.day
 
     def after(self, day: dt.date, days: int = 0) -> dt.date:

@@ -130,7 +130,10 @@ class DisposalSeeding:
                         comment="评估报告已超过十二个月，请先重新评估。",
                     )
                 continue
+            # (A sale listed only to be withdrawn is not the one whose listing ended unsold.)
+            self.withdrawing = target == ProjectStatus.WITHDRAWN
             project = seed_channels.walk(self, project, stop, proposer, reserve)
+            self.withdrawing = False
             if target == ProjectStatus.WITHDRAWN:
                 by = self.users["head" if stop == ProjectStatus.SUBMITTED else "office"]
                 self.move(
