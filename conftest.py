@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from panhuo.core.testing import World
+from panhuo.core.tests.demo_snapshot import seed_small_demo
 from panhuo.core.tests.world_snapshot import world_for_test
 
 # Rows that data migrations write survive the tests that flush the database.
@@ -12,6 +13,8 @@ pytest_plugins = [
     "panhuo.core.tests.seeded",
     # Test databases copied from one migrated database (cached), not migrated per worker.
     "panhuo.core.tests.migrated",
+    # PostgreSQL's flush after a transactional test deletes rows instead of truncating tables.
+    "panhuo.core.tests.fast_flush",
 ]
 
 
@@ -20,6 +23,13 @@ def world(db) -> World:
     """The shared test world (see ``build_world``), built once per worker process and laid
     down again for each test by bulk inserts (panhuo/core/tests/world_snapshot.py)."""
     return world_for_test()
+
+
+@pytest.fixture
+def small_demo(db):
+    """The small demo as ``seed_demo(size=SMALL)`` leaves an empty database, and that seed's
+    result: seeded once per worker, laid down again for each test (core/tests/demo_snapshot.py)."""
+    return seed_small_demo()
 
 
 @pytest.fixture(scope="session")

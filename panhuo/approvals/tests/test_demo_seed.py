@@ -7,7 +7,6 @@ from panhuo.approvals.models import ApprovalChain, ApprovalRequest, ApprovalStat
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.integrity.services import audit_verify
 from panhuo.site.demo import catalogue as c
-from panhuo.site.demo.seed import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +19,7 @@ EXPECTED = {
 }
 
 
-def test_demo_requests_follow_the_projects():
-    seed_demo(size=SMALL)
+def test_demo_requests_follow_the_projects(small_demo):
     assert ApprovalChain.objects.filter(min_amount=10_000_000, purpose="disposal").exists()
     d = Delegation.objects.get()
     assert (d.from_user.username, d.to_user.username, d.purposes) == (

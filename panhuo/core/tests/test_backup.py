@@ -18,6 +18,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import override_settings
 
+from panhuo.core.tests.demo_snapshot import seed_small_demo
 from panhuo.finance.models import Allocation
 from panhuo.integrity import signing
 from panhuo.integrity.models import AuditEntry
@@ -27,7 +28,6 @@ from panhuo.register.models import Asset
 from panhuo.site import backup as bk
 from panhuo.site import restore as rs
 from panhuo.site.backup_signing import SIGNATURE
-from panhuo.site.demo import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -77,13 +77,17 @@ def write_signed(dst: Path, members: dict[str, bytes]) -> None:
             b.writestr(name, data)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def backup_file(tmp_path_factory, django_db_setup, django_db_blocker) -> Path:
-    """A backup of the seeded small demo, made once for the module (the seed is rolled back)."""
+    """A backup of the seeded small demo, made once per worker (the demo is rolled back).
+
+    Session-scoped, not module-scoped: pytest-xdist hands a module's tests to both workers and
+    in pieces, and a module fixture was made again for every piece (three times a CI run).
+    Nothing writes to the file; the tests that damage it work on copies."""
     path = tmp_path_factory.mktemp("backup") / "panhuo.backup"
     data = tmp_path_factory.mktemp("data")
     with override_settings(DATA_DIR=data), django_db_blocker.unblock(), transaction.atomic():
-        seed_demo(size=SMALL)
+        seed_small_demo()
         out = io.StringIO()
         call_command("backup", str(path), stdout=out)
         assert "Backed up" in out.getvalue()
@@ -108,7 +112,7 @@ def seeded(backup_file) -> Path:
 
 
 def test_round_trip_into_an_empty_database(tmp_path, data_dir):
-    seed_demo(size=SMALL)
+    seed_small_demo()
     stored = {
         "documents/ab/ab12": b"%PDF-1.7 appraisal report",
         "imports/0f00.csv": b"unit,code\nU1,A-1\n",

@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from panhuo.core.testing import concluded_project
+from panhuo.core.tests.demo_snapshot import seed_small_demo
 from panhuo.disposal.models import DisposalProject, PackageItem, ProjectEvent, ProjectStatus
 from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance import services as fs
@@ -101,8 +102,10 @@ def test_two_seeds_of_empty_databases_are_identical_and_another_seed_differs():
 
 def test_the_seeded_district():
     """Seeded once: every kind, state and role; the workflow taken by the right people; the
-    money adding up; and a second run adding nothing."""
-    first = seed_demo(size=SMALL)
+    money adding up; and a second run adding nothing. The district is this worker's copy of
+    a real seed (demo_snapshot.py) with that seed's result; the second, real, run must find it
+    complete and count the same rows as the seed did."""
+    first = seed_small_demo()
     assert first.created
     _has_every_kind_state_and_role(first)
     _workflow_was_taken_by_the_right_people()

@@ -2,10 +2,10 @@
 
 import pytest
 
+from panhuo.core.tests.demo_snapshot import seed_small_demo
 from panhuo.disposal import services as ds
 from panhuo.disposal.models import DisposalProject
 from panhuo.organisation.models import User
-from panhuo.site.demo import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def seeded(django_db_setup, django_db_blocker):
         from django.db import transaction
 
         with transaction.atomic():
-            seed_demo(size=SMALL)
+            seed_small_demo()
             yield
             transaction.set_rollback(True)
 

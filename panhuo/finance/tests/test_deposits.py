@@ -309,12 +309,10 @@ def test_deposit_form_records(aw):
 @pytest.mark.django_db
 @pytest.mark.slow
 @pytest.mark.amount_check
-def test_the_demo_seeds_deposits_and_an_overdue_instalment():
+def test_the_demo_seeds_deposits_and_an_overdue_instalment(small_demo):
     from panhuo.finance.expected_models import ExpectedReceipt
     from panhuo.finance.instalments import plan_lines
-    from panhuo.site.demo import SMALL, seed_demo
 
-    seed_demo(size=SMALL)
     statuses_seen = set(Deposit.objects.values_list("status", flat=True))
     assert {"held", "refunded", "forfeited"} <= statuses_seen
     forfeited = Deposit.objects.get(status="forfeited")

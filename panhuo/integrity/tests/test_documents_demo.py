@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from panhuo.core.tests.demo_snapshot import seed_small_demo
 from panhuo.integrity.document_files import sniff
 from panhuo.integrity.document_selectors import document_history
 from panhuo.integrity.document_services import document_open
 from panhuo.integrity.models import Document, DocumentKind
 from panhuo.integrity.services import audit_verify
 from panhuo.organisation.models import User
-from panhuo.site.demo import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_documents(settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    seed_demo(size=SMALL)
+    seed_small_demo()  # its documents' files land in tmp_path
     docs = list(Document.objects.all())
     assert {d.kind for d in docs} == set(DocumentKind.values)
     assert {d.target_type.model for d in docs} == {

@@ -147,10 +147,7 @@ def test_a_row_audited_as_deleted_that_is_back_is_reported(world):
 
 
 @pytest.mark.slow
-def test_the_seeded_demo_reconciles_clean(settings):
-    from panhuo.site.demo import SMALL, seed_demo
-
-    seed_demo(size=SMALL)
+def test_the_seeded_demo_reconciles_clean(settings, small_demo):
     report = reconcile()
     assert report.records > 300 and report.models >= 9
     assert [d.describe() for d in report.differences] == []

@@ -3,12 +3,12 @@
 import pytest
 from django.utils import timezone
 
+from panhuo.core.tests.demo_snapshot import seed_small_demo
 from panhuo.disposal import pricing_guard as guard
 from panhuo.disposal.models import DisposalProject
 from panhuo.pricing import rules
 from panhuo.pricing.models import Valuation
 from panhuo.pricing.selectors import package_appraisal, package_appraised_value
-from panhuo.site.demo import SMALL, seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def seeded(django_db_setup, django_db_blocker):
         from django.db import transaction
 
         with transaction.atomic():
-            seed_demo(size=SMALL)
+            seed_small_demo()
             yield
             transaction.set_rollback(True)
 
