@@ -83,8 +83,10 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     # As of a date: a debt issued after it did not exist yet (issue 15: a city read 318 % red
     # for 2021-12-31 by counting bonds issued in 2023). Voided debts (entered by mistake)
     # count nowhere.
-    qs = Debt.objects.active().visible_to(user).filter(
-        jurisdiction__path__startswith=jurisdiction.path, issue_date__lte=as_of
+    qs = (
+        Debt.objects.active()
+        .visible_to(user)
+        .filter(jurisdiction__path__startswith=jurisdiction.path, issue_date__lte=as_of)
     )
     settings = settings_for(jurisdiction)
     thresholds = settings.thresholds() if settings else Thresholds()
