@@ -146,11 +146,11 @@ def check_columns(conn, table: str, columns: str) -> None:
         raise SystemExit(f"{table}: the generator does not fill {sorted(missing)}; update it")
 
 
-JURISDICTION_COLS = "id, code, name, level, path, parent_id"
-UNIT_COLS = "id, code, name, kind, jurisdiction_id"
+JURISDICTION_COLS = "id, code, name, name_en, level, path, parent_id"
+UNIT_COLS = "id, code, name, name_en, credit_code, kind, jurisdiction_id"
 USER_COLS = ("id, password, is_superuser, username, first_name, last_name, email, is_staff, "
-             "is_active, date_joined, language")  # fmt: skip
-ROLE_COLS = "id, role, jurisdiction_id, user_id, unit_id"
+             "is_active, date_joined, language, money_unit, must_change_password")  # fmt: skip
+ROLE_COLS = "id, role, jurisdiction_id, user_id, unit_id, started_at"
 ASSET_COLS = ("id, code, name, kind, address, latitude, longitude, area, book_value, "
               "appraised_value, status, criticality, version, created_at, updated_at, unit_id, "
               "accumulated_depreciation, acquired_on, annual_holding_cost, annual_income, "
@@ -167,7 +167,9 @@ RECEIPT_COLS = ("id, amount, allocated, received_on, voucher, budget_class, kind
 ALLOCATION_COLS = ("id, amount, allocated_on, created_at, allocated_by_id, debt_id, receipt_id, "
                    "reason, reverses_id")  # fmt: skip
 EXPECTED_COLS = "due_date, amount, kind, label, cancelled, created_at, project_id"
-FISCAL_COLS = "year, comprehensive_fiscal_capacity, budget_expenditure, jurisdiction_id"
+FISCAL_COLS = (
+    "year, comprehensive_fiscal_capacity, capacity_source, budget_expenditure, jurisdiction_id"
+)
 
 TABLES = {
     "organisation_jurisdiction": JURISDICTION_COLS,
@@ -217,7 +219,7 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
     jids = list(nodes)
 
     copy("organisation_jurisdiction", JURISDICTION_COLS,
-         (f"{j}\tJ{j:03d}\t{level.title()} {j}\t{level}\t{path}\t{'\\N' if p is None else p}"
+         (f"{j}\tJ{j:03d}\t{level.title()} {j}\t\t{level}\t{path}\t{'\\N' if p is None else p}"
           for j, (p, level, path) in nodes.items()))  # fmt: skip
     units_per = 20
     unit_jur = {}
@@ -228,15 +230,16 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
             for k in range(units_per):
                 uid = (j - 1) * units_per + k + 1
                 unit_jur[uid] = j
-                yield f"{uid}\tU{j:03d}{k:02d}\tUnit {j}-{k}\t{kinds[k % 3]}\t{j}"
+                yield f"{uid}\tU{j:03d}{k:02d}\tUnit {j}-{k}\t\t\t{kinds[k % 3]}\t{j}"
 
     copy("organisation_unit", UNIT_COLS, unit_lines())
     users = [(OFFICE, "bench_office"), (SUPERVISOR, "bench_supervisor"), (FINANCE, "bench_finance")]
     copy("organisation_user", USER_COLS,
-         (f"{i}\t!\tf\t{name}\t\t\t\tf\tt\t{STAMP}\t" for i, name in users))  # fmt: skip
+         (f"{i}\t!\tf\t{name}\t\t\t\tf\tt\t{STAMP}\t\t\tf" for i, name in users))  # fmt: skip
     copy("organisation_roleassignment", ROLE_COLS,
-         [f"1\toffice\t{OFFICE_DISTRICT}\t{OFFICE}\t\\N", f"2\tsupervisor\t1\t{SUPERVISOR}\t\\N",
-          f"3\tfinance\t1\t{FINANCE}\t\\N"])  # fmt: skip
+         [f"1\toffice\t{OFFICE_DISTRICT}\t{OFFICE}\t\\N\t{STAMP}",
+          f"2\tsupervisor\t1\t{SUPERVISOR}\t\\N\t{STAMP}",
+          f"3\tfinance\t1\t{FINANCE}\t\\N\t{STAMP}"])  # fmt: skip
 
     # Assets.
     a_kinds = AssetKind.values
@@ -405,7 +408,7 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
             own = round(rnd.randint(800_000_000_000, 3_000_000_000_000) * scale)
             capacity[(j, year)] = own if not below else below * rnd.randint(110, 130) // 100
     copy("finance_fiscalinputs", FISCAL_COLS,
-         (f"{y}\t{money(c)}\t{money(c * rnd.randint(70, 95) // 100)}\t{j}"
+         (f"{y}\t{money(c)}\tentered\t{money(c * rnd.randint(70, 95) // 100)}\t{j}"
           for (j, y), c in capacity.items()))  # fmt: skip
 
     for table in TABLES:

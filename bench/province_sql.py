@@ -13,52 +13,72 @@ from decimal import Decimal
 
 INDICATOR_KEYS = (
     "debts", "outstanding", "government_debt", "capacity", "debt_ratio", "debt_ratio_tier",
-    "overdue", "overdue_ratio", "overdue_tier", "interest_next_year", "budget_expenditure",
-    "interest_burden", "interest_trigger", "weighted_rate", "average_years_to_maturity",
-    "share_within_year", "share_fixed",
+    "overdue", "overdue_ratio", "overdue_tier", "interest_next_year", "interest_general",
+    "budget_expenditure", "interest_burden", "interest_trigger", "weighted_rate",
+    "average_years_to_maturity", "due_within_year", "share_within_year", "share_fixed",
 )  # fmt: skip
 
+# The definitions of the README's "Debt risk indicators": a debt's repaid principal pays its
+# schedule rows in order of due date; a debt without rows is one payment at maturity.
 _INDICATORS = """
 WITH d AS (
   SELECT d.id, d.debt_type, d.principal, d.outstanding, d.rate, d.rate_type, d.maturity_date
   FROM finance_debt d JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id
   WHERE j.path LIKE %(path)s
+), rows AS (
+  -- what is still to be paid of each row
+  SELECT r.debt_id, r.due_date, r.interest,
+    least(r.principal, greatest(0, sum(r.principal) OVER (PARTITION BY r.debt_id
+                                                          ORDER BY r.due_date)
+                                   - (d.principal - d.outstanding))) AS left_
+  FROM finance_schedulerow r JOIN d ON d.id = r.debt_id
 ), s AS (
-  SELECT r.debt_id,
-         sum(r.principal) FILTER (WHERE r.due_date <= %(as_of)s) AS due,
-         sum(r.interest) FILTER (WHERE r.due_date > %(as_of)s AND r.due_date <= %(year_end)s)
-           AS interest
-  FROM finance_schedulerow r WHERE r.debt_id IN (SELECT id FROM d) GROUP BY r.debt_id
+  SELECT debt_id,
+    sum(left_) FILTER (WHERE due_date <= %(as_of)s) AS overdue,
+    sum(left_) FILTER (WHERE due_date > %(as_of)s) AS ahead,
+    sum(left_ * (due_date - %(as_of)s::date)) FILTER (WHERE due_date > %(as_of)s) AS ahead_days,
+    sum(left_) FILTER (WHERE due_date > %(as_of)s AND due_date <= %(year_end)s) AS within,
+    sum(interest) FILTER (WHERE due_date > %(as_of)s AND due_date <= %(year_end)s) AS interest
+  FROM rows GROUP BY debt_id
 ), per AS (
   SELECT d.*,
-    CASE WHEN s.debt_id IS NOT NULL THEN coalesce(s.due, 0)
-         WHEN d.maturity_date <= %(as_of)s THEN d.principal ELSE 0 END AS due,
-    -- without a schedule, a year's simple interest on what is outstanding, to the fen
+    CASE WHEN s.debt_id IS NOT NULL THEN coalesce(s.overdue, 0)
+         WHEN d.maturity_date <= %(as_of)s THEN d.outstanding ELSE 0 END AS overdue,
+    CASE WHEN s.debt_id IS NOT NULL THEN coalesce(s.ahead, 0)
+         WHEN d.maturity_date > %(as_of)s THEN d.outstanding ELSE 0 END AS ahead,
+    CASE WHEN s.debt_id IS NOT NULL THEN coalesce(s.ahead_days, 0)
+         WHEN d.maturity_date > %(as_of)s
+           THEN d.outstanding * (d.maturity_date - %(as_of)s::date) ELSE 0 END AS ahead_days,
+    CASE WHEN s.debt_id IS NOT NULL THEN coalesce(s.within, 0)
+         WHEN d.maturity_date > %(as_of)s AND d.maturity_date <= %(year_end)s
+           THEN d.outstanding ELSE 0 END AS within,
+    -- without a schedule, simple interest for the days it lives in the year, to the fen
     CASE WHEN s.debt_id IS NOT NULL THEN coalesce(s.interest, 0)
          WHEN d.maturity_date <= %(as_of)s THEN 0
-         ELSE round(d.outstanding * d.rate, 0) * 0.01 END AS interest
+         ELSE round(d.outstanding * d.rate * least(d.maturity_date - %(as_of)s::date, 365)
+                    / 365, 0) * 0.01 END AS interest
   FROM d LEFT JOIN s ON s.debt_id = d.id
 ), a AS (
   SELECT count(*) AS debts,
     coalesce(sum(outstanding), 0) AS outstanding,
     coalesce(sum(outstanding) FILTER (
-      WHERE debt_type IN ('general_bond', 'special_bond', 'hidden')), 0) AS gov,
-    coalesce(sum(greatest(0, due - (principal - outstanding))), 0) AS overdue,
+      WHERE debt_type IN ('general_bond', 'special_bond')), 0) AS gov,
+    coalesce(sum(overdue), 0) AS overdue,
     coalesce(sum(interest), 0) AS interest,
+    coalesce(sum(interest) FILTER (WHERE debt_type = 'general_bond'), 0) AS interest_general,
     sum(outstanding * rate) AS rate_w,
-    sum(outstanding * greatest(0, maturity_date - %(as_of)s::date)) AS days_w,
-    coalesce(sum(outstanding) FILTER (WHERE maturity_date <= %(year_end)s), 0) AS within,
+    sum(ahead) AS ahead, sum(ahead_days) AS ahead_days,
+    coalesce(sum(within), 0) AS within,
     coalesce(sum(outstanding) FILTER (WHERE rate_type = 'fixed'), 0) AS fixed
   FROM per
 ), f AS (
   SELECT comprehensive_fiscal_capacity AS cap, budget_expenditure AS be
-  FROM finance_fiscalinputs WHERE jurisdiction_id = %(jurisdiction)s AND year <= %(year)s
-  ORDER BY year DESC LIMIT 1
+  FROM finance_fiscalinputs WHERE jurisdiction_id = %(jurisdiction)s AND year = %(year)s
 ), r AS (
   SELECT a.*, f.cap, f.be,
     round(100 * gov / f.cap, 4) AS debt_ratio,
     round(100 * overdue / nullif(outstanding, 0), 4) AS overdue_ratio,
-    round(100 * interest / f.be, 4) AS burden
+    round(100 * interest_general / f.be, 4) AS burden
   FROM a LEFT JOIN f ON true
 )
 SELECT debts, outstanding, gov, cap, debt_ratio,
@@ -67,9 +87,10 @@ SELECT debts, outstanding, gov, cap, debt_ratio,
   overdue, overdue_ratio,
   CASE WHEN overdue_ratio < 10 THEN 'none' WHEN overdue_ratio < 20 THEN 'initial'
        WHEN overdue_ratio <= 50 THEN 'medium' WHEN overdue_ratio IS NOT NULL THEN 'severe' END,
-  interest, be, burden, coalesce(burden > 10, false),
+  interest, interest_general, be, burden, coalesce(burden > 10, false),
   round(rate_w / nullif(outstanding, 0), 4),
-  round(days_w / (365.25 * nullif(outstanding, 0)), 4),
+  round(ahead_days / (365.25 * nullif(ahead, 0)), 4),
+  within,
   round(100 * within / nullif(outstanding, 0), 4),
   round(100 * fixed / nullif(outstanding, 0), 4)
 FROM r

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.bounds import validate_amount
 
+#: Beside every amount box typed in 元 or 万元 (``AmountFormField``).
+AMOUNT_UNIT_HELP = _("Choose 元 or 万元 beside the amount; it is kept in yuan, converted exactly.")
+
 
 class MoneyFormField(forms.DecimalField):
     """An amount in yuan, as typed by people who live in spreadsheets.

@@ -386,7 +386,7 @@ class SuggestionFilterForm(forms.Form):
         label=_("At most assets per package"), min_value=2, max_value=500, initial=10,
         required=False,
     )  # fmt: skip
-    max_value = MoneyFormField(label=_("At most value per package"), required=False)
+    max_value = MoneyFormField(label=_("At most value per package (yuan)"), required=False)
 
     def __init__(self, *args, **kwargs):
 

@@ -6,7 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import MoneyFormField, choice_filter, date_field, search_field
+from panhuo.core.forms import (
+    AMOUNT_UNIT_HELP,
+    AmountFormField,
+    choice_filter,
+    date_field,
+    search_field,
+)
 from panhuo.core.lists import ListFilterForm
 from panhuo.finance.models import BudgetClass, DebtType
 from panhuo.finance.selectors import debt_list
@@ -44,7 +50,7 @@ class DebtForm(forms.Form):
     )
     creditor = forms.CharField(label=_("Creditor"), max_length=200)
     debt_type = forms.ChoiceField(label=_("Type"), choices=DebtType.choices)
-    principal = MoneyFormField(label=_("Principal (yuan)"))
+    principal = AmountFormField(label=_("Principal"), help_text=AMOUNT_UNIT_HELP)
     rate = forms.DecimalField(
         label=_("Interest rate (%)"),
         max_digits=6,
@@ -53,8 +59,8 @@ class DebtForm(forms.Form):
     )
     issue_date = date_field(_("Issue date"))
     maturity_date = date_field(_("Maturity date"))
-    outstanding = MoneyFormField(
-        label=_("Outstanding (yuan)"),
+    outstanding = AmountFormField(
+        label=_("Outstanding"),
         required=False,
         help_text=_("Leave empty if nothing has been repaid yet (outstanding = principal)."),
     )
@@ -82,7 +88,7 @@ class ReceiptFilterForm(ListFilterForm):
 
 
 class ReceiptForm(forms.Form):
-    amount = MoneyFormField(label=_("Amount (yuan)"))
+    amount = AmountFormField(label=_("Amount"), help_text=AMOUNT_UNIT_HELP)
     received_on = date_field(_("Received on"))
     voucher = forms.CharField(label=_("Voucher number"), max_length=64)
     budget_class = forms.ChoiceField(label=_("Budget classification"), choices=BudgetClass.choices)
@@ -94,7 +100,7 @@ class ReceiptForm(forms.Form):
 
 class AllocationForm(forms.Form):
     debt = forms.ModelChoiceField(label=_("Debt"), queryset=None)
-    amount = MoneyFormField(label=_("Amount (yuan)"))
+    amount = AmountFormField(label=_("Amount"), help_text=AMOUNT_UNIT_HELP)
     allocated_on = date_field(_("Allocated on"), required=False)
 
     def __init__(self, *args, user, receipt, **kwargs):

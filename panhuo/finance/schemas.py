@@ -282,6 +282,16 @@ class IndicatorsOut(Schema):
     due_within_year: MoneyOut
     share_within_year: DecimalOut | None
     share_fixed: DecimalOut | None
+    general_debt: MoneyOut
+    special_debt: MoneyOut
+    gdp: MoneyOut | None
+    debt_to_gdp: DecimalOut | None = Field(description="Statutory debt ÷ GDP, %.")
+    general_limit: MoneyOut | None
+    special_limit: MoneyOut | None
+    limit_use_general: DecimalOut | None = Field(description="General bonds ÷ their limit, %.")
+    limit_use_special: DecimalOut | None = Field(description="Special bonds ÷ their limit, %.")
+    limit_use_total: DecimalOut | None
+    over_limit: bool = Field(description="A balance above its limit (allowed, flagged).")
     thresholds: RiskThresholdsOut
     notes: list[str]
 
@@ -294,17 +304,37 @@ class FiscalQuery(Schema):
 class FiscalInputsIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    comprehensive_fiscal_capacity: PositiveMoney
-    budget_expenditure: PositiveMoney
+    """Every figure may be left out (null): it is then missing, never zero. Capacity is the
+    total given, or derived from its five parts when all are given."""
+
+    comprehensive_fiscal_capacity: PositiveMoney | None = None
+    general_budget_revenue: Money | None = None
+    fund_revenue: Money | None = None
+    state_capital_revenue: Money | None = None
+    transfers_in: Money | None = None
+    remittances_up: Money | None = None
+    budget_expenditure: PositiveMoney | None = None
     fund_expenditure: PositiveMoney | None = None
+    gdp: PositiveMoney | None = None
+    general_debt_limit: PositiveMoney | None = None
+    special_debt_limit: PositiveMoney | None = None
 
 
 class FiscalInputsOut(Schema):
     jurisdiction_id: int
     year: int
-    comprehensive_fiscal_capacity: MoneyOut
-    budget_expenditure: MoneyOut
+    comprehensive_fiscal_capacity: MoneyOut | None
+    capacity_source: str = Field(description='"entered", "derived" or "" (missing).')
+    general_budget_revenue: MoneyOut | None
+    fund_revenue: MoneyOut | None
+    state_capital_revenue: MoneyOut | None
+    transfers_in: MoneyOut | None
+    remittances_up: MoneyOut | None
+    budget_expenditure: MoneyOut | None
     fund_expenditure: MoneyOut | None
+    gdp: MoneyOut | None
+    general_debt_limit: MoneyOut | None
+    special_debt_limit: MoneyOut | None
 
 
 class TraceQuery(Schema):

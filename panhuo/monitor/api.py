@@ -139,11 +139,11 @@ class RowOut(Schema):
     code: str
     label: str
     depth: int
-    month: MoneyOut
-    month_last_year: MoneyOut
+    month: MoneyOut | None = Field(description="null: its budget has no record that month.")
+    month_last_year: MoneyOut | None
     month_growth: Decimal | None
-    ytd: MoneyOut
-    ytd_last_year: MoneyOut
+    ytd: MoneyOut | None = Field(description="null: a month of the period has no record.")
+    ytd_last_year: MoneyOut | None
     ytd_growth: Decimal | None
     share: Decimal | None
     share_of_parent: Decimal | None
@@ -160,7 +160,7 @@ class SummaryOut(Schema):
     year: int
     through: int
     rows: list[RowOut]
-    monthly: dict[str, list[MoneyOut]]
+    monthly: dict[str, list[MoneyOut | None]]
     land_dependence: Decimal | None
     alerts: list[AlertOut]
 

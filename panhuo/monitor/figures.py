@@ -5,6 +5,12 @@ from the raw amounts and compare.
 Growth is ``(this - last) / |last| × 100`` in percent, rounded to one decimal; it is ``None``
 (shown as "—") when last year's figure is zero, because growth from nothing has no meaning.
 Shares are percentages of the year-to-date total, rounded to one decimal.
+
+**Gaps stay gaps.** A budget (tax, non-tax, government fund) without a single record in a
+month has no figure for that month: its lines are missing (``None``, "—"), never zero, and so
+is every sum over it (the general budget, all revenue, a year to date reaching that month) and
+every growth or share taken from a missing figure. A year whose fund revenue was never entered
+reads "—", not 0.00 with growth −100 %.
 """
 
 from __future__ import annotations
@@ -26,16 +32,18 @@ ALL = "all"  # general budget + government fund revenue
 Amounts = Mapping[tuple[str, dt.date], Decimal]
 
 
-def pct(part: Decimal, whole: Decimal) -> Decimal | None:
-    """``part`` as a percentage of ``whole``, one decimal; None when ``whole`` is zero."""
-    if not whole:
+def pct(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, one decimal; None when ``whole`` is zero or
+    either is missing."""
+    if not whole or part is None:
         return None
     return (part * HUNDRED / whole).quantize(TENTH, ROUND_HALF_UP)
 
 
-def growth(this: Decimal, last: Decimal) -> Decimal | None:
-    """Year-on-year growth in percent, one decimal; None when last year's figure is zero."""
-    if not last:
+def growth(this: Decimal | None, last: Decimal | None) -> Decimal | None:
+    """Year-on-year growth in percent, one decimal; None when last year's figure is zero or
+    either is missing (growth is never computed across a gap)."""
+    if not last or this is None:
         return None
     return ((this - last) * HUNDRED / abs(last)).quantize(TENTH, ROUND_HALF_UP)
 
@@ -71,11 +79,11 @@ class Row:
     code: str
     label: str
     depth: int
-    month: Decimal
-    month_last_year: Decimal
+    month: Decimal | None  # None: missing (its budget has no record that month)
+    month_last_year: Decimal | None
     month_growth: Decimal | None
-    ytd: Decimal
-    ytd_last_year: Decimal
+    ytd: Decimal | None
+    ytd_last_year: Decimal | None
     ytd_growth: Decimal | None
     share: Decimal | None  # of all revenue, year to date
     share_of_parent: Decimal | None  # of its budget (items) or of all revenue (budgets)
@@ -93,7 +101,7 @@ class Summary:
     year: int
     through: int  # the last month counted (1–12); 0 when the year has no figures
     rows: list[Row] = field(default_factory=list)
-    monthly: dict[str, list[Decimal]] = field(default_factory=dict)  # code → 12 months
+    monthly: dict[str, list[Decimal | None]] = field(default_factory=dict)  # code → 12 months
     land_dependence: Decimal | None = None
     alerts: list[Alert] = field(default_factory=list)
 
@@ -127,11 +135,24 @@ def summarise(
         through = last_month_with_data(amounts, year)
     totals = rolled_up(amounts, nodes)
 
-    def at(code: str, y: int, m: int) -> Decimal:
+    budget_of = {n.code: n.budget for n in nodes}
+    needs = {GENERAL: (TAX, NON_TAX), ALL: BUDGETS}
+
+    def known(code: str, y: int, m: int) -> bool:
+        """Whether every budget the line adds up has a record in the month."""
+        budgets = needs.get(code) or (budget_of.get(code, code),)
+        return all((b, month_start(y, m)) in totals for b in budgets)
+
+    def at(code: str, y: int, m: int) -> Decimal | None:
+        if not known(code, y, m):
+            return None
         return totals.get((code, month_start(y, m)), ZERO)
 
-    def ytd(code: str, y: int) -> Decimal:
-        return sum((at(code, y, m) for m in range(1, through + 1)), ZERO)
+    def ytd(code: str, y: int) -> Decimal | None:
+        months = [at(code, y, m) for m in range(1, through + 1)]
+        if not months or any(v is None for v in months):
+            return None
+        return sum(months, ZERO)
 
     summary = Summary(year=year, through=through)
     total_ytd = ytd(ALL, year)
@@ -141,8 +162,8 @@ def summarise(
         depth = 3 if budget != FUND else 2
         order.extend((n.code, depth, budget) for n in nodes if n.parent == budget)
     for code, depth, parent in order:
-        this_m = at(code, year, through) if through else ZERO
-        last_m = at(code, year - 1, through) if through else ZERO
+        this_m = at(code, year, through) if through else None
+        last_m = at(code, year - 1, through) if through else None
         this_ytd, last_ytd = ytd(code, year), ytd(code, year - 1)
         parent_ytd = ytd(parent, year) if parent else total_ytd
         summary.rows.append(

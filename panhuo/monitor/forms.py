@@ -7,7 +7,13 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import MoneyFormField, blank_choice, offer_jurisdictions, search_field
+from panhuo.core.forms import (
+    AMOUNT_UNIT_HELP,
+    AmountFormField,
+    blank_choice,
+    offer_jurisdictions,
+    search_field,
+)
 from panhuo.core.lists import ListFilterForm
 from panhuo.monitor.models import RevenueCategory
 from panhuo.monitor.selectors import leaf_categories, monitor_jurisdictions
@@ -61,7 +67,7 @@ class RevenueSetForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "2024-03", "type": "month"}),
     )
     category = forms.ChoiceField(label=_("Category"))
-    amount = MoneyFormField(label=_("Amount (yuan)"))
+    amount = AmountFormField(label=_("Amount"), help_text=AMOUNT_UNIT_HELP)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

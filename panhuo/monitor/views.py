@@ -120,17 +120,22 @@ def _monitor_page(request, thresholds_form=None, status=200):
             "years": years,
             "summary": summary,
             "alerts": [{"code": a.code, "text": alert_text(a)} for a in summary.alerts],
+            # A missing month or budget has no column: the table says "—" (never a 0 bar).
             "monthly_chart": [
                 _point(month_labels[i], month_labels[i][5:], amount, "total")
                 for i, amount in enumerate(summary.monthly[figures.ALL][: summary.through])
+                if amount is not None
             ],
             "composition_chart": [
                 _point(code, labels[code], summary.row(code).ytd, BUDGET_CSS[code])
                 for code in figures.BUDGETS
+                if summary.row(code).ytd is not None
             ],
             "composition": [summary.row(code) for code in figures.BUDGETS],
             "nontax_chart": [
-                _point(r.code, r.label, r.ytd, f"non-tax-{i}") for i, r in enumerate(nontax_items)
+                _point(r.code, r.label, r.ytd, f"non-tax-{i}")
+                for i, r in enumerate(nontax_items)
+                if r.ytd is not None
             ],
             "nontax_items": nontax_items,
             "land": land,

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.forms import (
-    MoneyFormField,
+    AMOUNT_UNIT_HELP,
+    AmountFormField,
     ViewablePlaces,
     choice_filter,
     date_field,
@@ -32,7 +33,7 @@ class ValuationForm(forms.Form):
         label=_("Asset"), max_length=64, help_text=_("The asset's code (or its id).")
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=ValuationKind.choices)
-    value = MoneyFormField(label=_("Value (yuan)"))
+    value = AmountFormField(label=_("Value"), help_text=AMOUNT_UNIT_HELP)
     base_date = date_field(_("Base date"))
     valid_until = date_field(
         _("Valid until"),

@@ -2,7 +2,9 @@
 
 Nothing is held in memory: rows come from a server-side iterator in chunks and are written
 as they arrive, so a million-row register exports in constant memory. The headers are the
-field names, which the import maps automatically, so an export re-imports unchanged.
+field names, which the import maps automatically, so an export re-imports unchanged; amount
+headers state their unit (yuan) and the classification code is followed by its edition (which
+the import leaves aside: it reads the code).
 """
 
 from __future__ import annotations
@@ -22,17 +24,26 @@ from panhuo.core.ui import is_plain_number
 from panhuo.register.importing.fields import ATTRIBUTE_KEYS
 
 COLUMNS = [
-    "unit", "code", "name", "kind", "classification", "address", "latitude", "longitude",
-    "area", "book_value", "accumulated_depreciation", "appraised_value", "annual_income",
-    "annual_holding_cost", "status", "idle_since", "criticality", "certificate_number",
-    "title_complete", "acquired_on",
+    "unit", "code", "name", "kind", "classification", "classification_edition", "address",
+    "latitude", "longitude", "area", "book_value", "accumulated_depreciation",
+    "appraised_value", "annual_income", "annual_holding_cost", "status", "idle_since",
+    "criticality", "certificate_number", "title_complete", "acquired_on",
 ]  # fmt: skip
-HEADERS = COLUMNS + [f"attributes.{k}" for k in ATTRIBUTE_KEYS]
+#: Amount columns: their headers state the unit, yuan (exact, two decimals), which the import
+#: reads back as the unit of the column ("book_value (yuan)").
+MONEY_COLUMNS = {
+    "book_value", "accumulated_depreciation", "appraised_value", "annual_income",
+    "annual_holding_cost",
+}  # fmt: skip
+HEADERS = [f"{c} (yuan)" if c in MONEY_COLUMNS else c for c in COLUMNS] + [
+    f"attributes.{k}" for k in ATTRIBUTE_KEYS
+]
 _VALUES = [
-    "unit__code", "code", "name", "kind", "classification__code", "address", "latitude",
-    "longitude", "area", "book_value", "accumulated_depreciation", "appraised_value",
-    "annual_income", "annual_holding_cost", "status", "idle_since", "criticality",
-    "certificate_number", "title_complete", "acquired_on", "attributes",
+    "unit__code", "code", "name", "kind", "classification__code",
+    "classification__edition__name", "address", "latitude", "longitude", "area", "book_value",
+    "accumulated_depreciation", "appraised_value", "annual_income", "annual_holding_cost",
+    "status", "idle_since", "criticality", "certificate_number", "title_complete",
+    "acquired_on", "attributes",
 ]  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.api import UNIT_CODE_MAX
 from panhuo.core.forms import (
+    AMOUNT_UNIT_HELP,
     AmountFormField,
     DateInput,
     FieldsetsMixin,
@@ -23,9 +24,6 @@ from panhuo.organisation import policy
 from panhuo.register.attributes import KIND_ATTRIBUTES
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality, Encumbrance
 from panhuo.register.services import EDITABLE_FIELDS
-
-#: Beside each amount box (the same words as the disposal forms', translated once).
-AMOUNT_UNIT_HELP = _("Choose 元 or 万元 beside the amount; it is kept in yuan, converted exactly.")
 
 
 def _model_field(name: str, **kwargs):

@@ -41,6 +41,7 @@ DELIMITERS = [("", _("Detect")), (",", _("Comma ,")), (";", _("Semicolon ;")),
 SPECIAL_LABELS = {
     "unit": _("Holding unit (its code)"),
     "classification": _("Classification (code)"),
+    "classification_edition": _("Classification edition (checked against the list)"),
     "x": _("x / easting (in the mapping's coordinate system)"),
     "y": _("y / northing (in the mapping's coordinate system)"),
 }

@@ -1,42 +1,92 @@
-"""The yearly fiscal figures of a jurisdiction: the denominators of the debt risk indicators."""
+"""The yearly fiscal figures of a jurisdiction: the denominators of the debt risk indicators,
+its debt limits and GDP. A figure not given is missing, never zero."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
-from panhuo.finance.debts.models import FiscalInputs
-from panhuo.finance.services import to_money
+from panhuo.core.inputs import ZERO_OR_MORE, to_amount
+from panhuo.finance.debts.models import (
+    CAPACITY_PARTS,
+    POSITIVE_FIGURES,
+    CapacitySource,
+    FiscalInputs,
+)
 from panhuo.integrity.services import audit_update, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 
+FIGURES = POSITIVE_FIGURES + CAPACITY_PARTS
+
+
+def derived_capacity(parts: dict[str, Decimal | None]) -> Decimal | None:
+    """Comprehensive fiscal capacity from its parts, or None while any part is missing."""
+    if any(parts.get(name) is None for name in CAPACITY_PARTS):
+        return None
+    added = sum((parts[name] for name in CAPACITY_PARTS[:-1]), Decimal("0.00"))
+    return added - parts["remittances_up"]
+
+
+def _figures(given: dict[str, Any]) -> dict[str, Decimal | None]:
+    unknown = sorted(set(given) - set(FIGURES))
+    if unknown:
+        raise ValidationError({unknown[0]: [_("Not a fiscal figure.")]})
+    out: dict[str, Decimal | None] = {}
+    for name in FIGURES:
+        value = given.get(name)
+        if value is None or value == "":
+            out[name] = None
+        elif name in CAPACITY_PARTS:
+            out[name] = to_amount(value, name, sign=ZERO_OR_MORE)
+        else:
+            out[name] = to_amount(value, name)
+    return out
+
 
 def fiscal_inputs_set(
-    *,
-    actor: User,
-    jurisdiction: Jurisdiction,
-    year: Any,
-    comprehensive_fiscal_capacity: Any,
-    budget_expenditure: Any,
-    fund_expenditure: Any = None,
+    *, actor: User, jurisdiction: Jurisdiction, year: Any, **figures: Any
 ) -> FiscalInputs:
     """Enter (or correct) a jurisdiction's figures for a year; finance of that jurisdiction.
-    The government-fund expenditure may be left out: it is then missing, not zero."""
+    Every figure is replaced: one left out is missing. Capacity is the total given, or derived
+    from its five parts when all are given; both given and differing is refused."""
     policy.require(actor, "debt", "edit", jurisdiction=jurisdiction)
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise ValidationError({"year": [f"{year!r} is not a year."]}) from None
+        raise ValidationError({"year": [_("%(year)r is not a year.") % {"year": year}]}) from None
     if not 1990 <= year <= 2100:
-        raise ValidationError({"year": [f"{year} is not a plausible year (1990–2100)."]})
-    capacity = to_money(comprehensive_fiscal_capacity, "comprehensive_fiscal_capacity")
-    expenditure = to_money(budget_expenditure, "budget_expenditure")
-    fund = None
-    if fund_expenditure not in (None, ""):
-        fund = to_money(fund_expenditure, "fund_expenditure")
+        raise ValidationError(
+            {"year": [_("%(year)s is not a plausible year (1990–2100).") % {"year": year}]}
+        )
+    values = _figures(figures)
+    if all(v is None for v in values.values()):
+        raise ValidationError(
+            {"comprehensive_fiscal_capacity": [_("Give at least one figure for the year.")]}
+        )
+    derived = derived_capacity(values)
+    given = values["comprehensive_fiscal_capacity"]
+    if given is not None and derived is not None and given != derived:
+        raise ValidationError(
+            {"comprehensive_fiscal_capacity": [
+                _("%(given)s does not equal its parts (%(derived)s): leave it empty to take "
+                  "the parts, or correct one.") % {"given": f"{given:,}", "derived": f"{derived:,}"}
+            ]}
+        )  # fmt: skip
+    if given is None and derived is not None:
+        if derived <= 0:
+            raise ValidationError(
+                {"remittances_up": [_("The parts add up to %(derived)s: capacity must be above "
+                                      "zero.") % {"derived": f"{derived:,}"}]}
+            )  # fmt: skip
+        values["comprehensive_fiscal_capacity"] = derived
+        source = CapacitySource.DERIVED
+    else:
+        source = CapacitySource.ENTERED if given is not None else ""
     with transaction.atomic():
         current = (
             FiscalInputs.objects.select_for_update()
@@ -45,19 +95,11 @@ def fiscal_inputs_set(
         )
         before = snapshot(current) if current else None
         inputs = current or FiscalInputs(jurisdiction=jurisdiction, year=year)
-        inputs.comprehensive_fiscal_capacity = capacity
-        inputs.budget_expenditure = expenditure
-        inputs.fund_expenditure = fund
+        for name, value in values.items():
+            setattr(inputs, name, value)
+        inputs.capacity_source = source
         inputs.full_clean(validate_unique=False)
-        inputs, _created = FiscalInputs.objects.update_or_create(
-            jurisdiction=jurisdiction,
-            year=year,
-            defaults={
-                "comprehensive_fiscal_capacity": capacity,
-                "budget_expenditure": expenditure,
-                "fund_expenditure": fund,
-            },
-        )
+        inputs.save()
         audit_update(
             inputs,
             actor=actor,

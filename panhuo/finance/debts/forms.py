@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.bounds import validate_date
-from panhuo.core.forms import MoneyFormField, ViewablePlaces, date_field, offer_jurisdictions
+from panhuo.core.forms import (
+    AmountFormField,
+    ViewablePlaces,
+    date_field,
+    offer_jurisdictions,
+)
 from panhuo.finance.debts.schedules import Row
 from panhuo.finance.models import ScheduleFrequency, ScheduleKind
 from panhuo.finance.services import STRATEGIES
@@ -110,15 +115,32 @@ class RiskFilterForm(ViewablePlaces, forms.Form):
 
 
 class FiscalInputsForm(forms.Form):
+    """A year's figures; every one may be left empty (missing, never zero). Capacity left
+    empty is derived from its five parts when all are given."""
+
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
-    comprehensive_fiscal_capacity = MoneyFormField(label=_("Comprehensive fiscal capacity (yuan)"))
-    budget_expenditure = MoneyFormField(label=_("Budget expenditure (yuan)"))
-    fund_expenditure = MoneyFormField(
-        label=_("Government-fund expenditure (yuan)"),
+    comprehensive_fiscal_capacity = AmountFormField(
+        label=_("Comprehensive fiscal capacity"),
+        required=False,
+        help_text=_("Leave empty to derive it from the five parts below."),
+    )
+    general_budget_revenue = AmountFormField(label=_("General budget revenue"), required=False)
+    fund_revenue = AmountFormField(label=_("Government-fund revenue"), required=False)
+    state_capital_revenue = AmountFormField(
+        label=_("State capital operation revenue"), required=False
+    )
+    transfers_in = AmountFormField(label=_("Transfers from above"), required=False)
+    remittances_up = AmountFormField(label=_("Remittances to above (subtracted)"), required=False)
+    budget_expenditure = AmountFormField(label=_("Budget expenditure"), required=False)
+    fund_expenditure = AmountFormField(
+        label=_("Government-fund expenditure"),
         required=False,
         help_text=_("Leave empty if not known: the special-debt interest burden is then missing."),
     )
+    gdp = AmountFormField(label=_("GDP"), required=False)
+    general_debt_limit = AmountFormField(label=_("General debt limit"), required=False)
+    special_debt_limit = AmountFormField(label=_("Special debt limit"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

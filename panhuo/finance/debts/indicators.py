@@ -82,6 +82,8 @@ class DebtFacts:
 class Indicators:
     as_of: dt.date
     outstanding: Decimal = ZERO
+    general_debt: Decimal = ZERO  # general bonds outstanding
+    special_debt: Decimal = ZERO  # special bonds outstanding
     government_debt: Decimal = ZERO  # statutory: general and special bonds
     broad_debt: Decimal = ZERO  # with implicit debt
     fiscal_year: int | None = None  # the year whose fiscal inputs were used
@@ -105,6 +107,14 @@ class Indicators:
     due_within_year: Decimal = ZERO
     share_within_year: Decimal | None = None
     share_fixed: Decimal | None = None
+    gdp: Decimal | None = None
+    debt_to_gdp: Decimal | None = None  # statutory debt ÷ GDP, %
+    general_limit: Decimal | None = None
+    special_limit: Decimal | None = None
+    limit_use_general: Decimal | None = None  # general bonds ÷ general limit, %
+    limit_use_special: Decimal | None = None
+    limit_use_total: Decimal | None = None  # statutory debt ÷ both limits, %
+    over_limit: bool = False  # a balance above its limit: allowed, flagged
     debts: int = 0
     thresholds: Thresholds = MOF
     notes: list[str] = field(default_factory=list)
@@ -118,6 +128,9 @@ class FiscalFacts:
     capacity: Decimal | None = None
     budget_expenditure: Decimal | None = None
     fund_expenditure: Decimal | None = None
+    gdp: Decimal | None = None
+    general_limit: Decimal | None = None
+    special_limit: Decimal | None = None
 
 
 def _pct(part: Decimal, whole: Decimal | None) -> Decimal | None:
@@ -173,7 +186,8 @@ class Sums:
 
     debts: int = 0
     outstanding: Decimal = ZERO
-    government_debt: Decimal = ZERO
+    general_debt: Decimal = ZERO
+    special_debt: Decimal = ZERO
     broad_debt: Decimal = ZERO
     overdue: Decimal = ZERO
     interest_next_year: Decimal = ZERO
@@ -199,8 +213,10 @@ def compute(
     for f in debts:
         s.debts += 1
         s.outstanding += f.outstanding
-        if f.debt_type in STATUTORY_DEBT:
-            s.government_debt += f.outstanding
+        if f.debt_type == "general_bond":
+            s.general_debt += f.outstanding
+        elif f.debt_type == "special_bond":
+            s.special_debt += f.outstanding
         if f.debt_type in BROAD_DEBT:
             s.broad_debt += f.outstanding
         s.rate_weighted += f.outstanding * f.rate
@@ -240,7 +256,9 @@ def _finish(as_of: dt.date, s: Sums, fiscal: FiscalFacts, t: Thresholds) -> Indi
         as_of=as_of,
         debts=s.debts,
         outstanding=s.outstanding,
-        government_debt=s.government_debt,
+        general_debt=s.general_debt,
+        special_debt=s.special_debt,
+        government_debt=s.general_debt + s.special_debt,
         broad_debt=s.broad_debt,
         fiscal_year=fiscal.year,
         capacity=fiscal.capacity,
@@ -251,6 +269,9 @@ def _finish(as_of: dt.date, s: Sums, fiscal: FiscalFacts, t: Thresholds) -> Indi
         interest_general=s.interest_general,
         interest_special=s.interest_special,
         due_within_year=s.within_year,
+        gdp=fiscal.gdp,
+        general_limit=fiscal.general_limit,
+        special_limit=fiscal.special_limit,
         thresholds=t,
     )
     if fiscal.year is None:
@@ -263,9 +284,22 @@ def _finish(as_of: dt.date, s: Sums, fiscal: FiscalFacts, t: Thresholds) -> Indi
             _("%(year)s has no fiscal figures; those of %(used)s are used, as this "
               "jurisdiction's risk settings allow.") % {"year": as_of.year, "used": fiscal.year}
         )  # fmt: skip
-    out.debt_ratio = _pct(s.government_debt, fiscal.capacity)
+    out.debt_ratio = _pct(out.government_debt, fiscal.capacity)
     out.debt_ratio_tier = debt_ratio_tier(out.debt_ratio, t)
     out.broad_debt_ratio = _pct(s.broad_debt, fiscal.capacity)
+    out.debt_to_gdp = _pct(out.government_debt, fiscal.gdp)
+    out.limit_use_general = _pct(s.general_debt, fiscal.general_limit)
+    out.limit_use_special = _pct(s.special_debt, fiscal.special_limit)
+    if fiscal.general_limit is not None and fiscal.special_limit is not None:
+        out.limit_use_total = _pct(out.government_debt, fiscal.general_limit + fiscal.special_limit)
+    for kind, balance, limit in ((_("General"), s.general_debt, fiscal.general_limit),
+                                 (_("Special"), s.special_debt, fiscal.special_limit)):  # fmt: skip
+        if limit is not None and balance > limit:
+            out.over_limit = True
+            out.notes.append(
+                _("%(kind)s debt of %(balance)s is above its limit of %(limit)s.")
+                % {"kind": kind, "balance": f"{balance:,}", "limit": f"{limit:,}"}
+            )
     out.overdue_ratio = _pct(s.overdue, s.outstanding)
     out.overdue_tier = overdue_tier(out.overdue_ratio, t)
     out.interest_burden = _pct(s.interest_general, fiscal.budget_expenditure)

@@ -19,7 +19,6 @@ from panhuo.core.bounds import date_problem
 from panhuo.core.errors import ValidationError
 from panhuo.finance.debts.indicators import (
     BROAD_DEBT,
-    STATUTORY_DEBT,
     DebtFacts,
     FiscalFacts,
     Indicators,
@@ -66,6 +65,9 @@ def fiscal_facts(jurisdiction, year: int, settings: RiskSettings | None) -> Fisc
         capacity=row.comprehensive_fiscal_capacity,
         budget_expenditure=row.budget_expenditure,
         fund_expenditure=row.fund_expenditure,
+        gdp=row.gdp,
+        general_limit=row.general_debt_limit,
+        special_limit=row.special_debt_limit,
     )
 
 
@@ -129,7 +131,8 @@ WITH r AS (
 )
 SELECT count(*),
   coalesce(sum(outstanding), 0),
-  coalesce(sum(outstanding) FILTER (WHERE debt_type = ANY(%(statutory)s)), 0),
+  coalesce(sum(outstanding) FILTER (WHERE debt_type = 'general_bond'), 0),
+  coalesce(sum(outstanding) FILTER (WHERE debt_type = 'special_bond'), 0),
   coalesce(sum(outstanding) FILTER (WHERE debt_type = ANY(%(broad)s)), 0),
   coalesce(sum(CASE WHEN n > 0 THEN overdue WHEN matured THEN outstanding ELSE 0 END), 0),
   coalesce(sum(due_interest), 0),
@@ -153,7 +156,7 @@ def debt_indicators_sql(qs, as_of: dt.date, fiscal: FiscalFacts, thresholds: Thr
     caller's scope, as everywhere)."""
     debts_sql, debts_params = qs.values("pk").query.sql_with_params()
     params: dict = {"as_of": as_of, "year_end": as_of + dt.timedelta(days=365),
-                    "statutory": sorted(STATUTORY_DEBT), "broad": sorted(BROAD_DEBT)}  # fmt: skip
+                    "broad": sorted(BROAD_DEBT)}  # fmt: skip
     sql = SUMS_SQL.format(debts=_named(debts_sql, debts_params, "d", params))
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)

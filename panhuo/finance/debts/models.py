@@ -37,20 +37,53 @@ class ScheduleRow(models.Model):
     get_absolute_url = page_url("debt-detail", "debt_id")
 
 
+class CapacitySource(models.TextChoices):
+    ENTERED = "entered", _("entered as a total")
+    DERIVED = "derived", _("derived from its parts")
+
+
+def _figure(label, *, parts: bool = False):
+    """A yearly figure that may be missing (null: not known, never read as zero)."""
+    make = non_negative_money if parts else positive_money
+    return make(label, null=True, blank=True, default=None)
+
+
+#: Yearly totals that, when known, are above zero.
+POSITIVE_FIGURES = ("comprehensive_fiscal_capacity", "budget_expenditure", "fund_expenditure",
+                    "gdp", "general_debt_limit", "special_debt_limit")  # fmt: skip
+#: The parts of comprehensive fiscal capacity: added, but for the last, taken away.
+CAPACITY_PARTS = ("general_budget_revenue", "fund_revenue", "state_capital_revenue",
+                  "transfers_in", "remittances_up")  # fmt: skip
+
+
 class FiscalInputs(models.Model):
     """A jurisdiction's figures for one year, entered or imported: the denominators of the
-    debt risk indicators (DESIGN.md §2, debt risk)."""
+    debt risk indicators, its debt limits and GDP (DESIGN.md §2, debt risk). Any figure may be
+    missing; a missing one stays missing (the indicators that need it are missing too).
+
+    Comprehensive fiscal capacity = general budget revenue + government-fund revenue + state
+    capital operation revenue + transfers from above − remittances up; entered as a total
+    (``capacity_source`` says which) when the parts are not known."""
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="fiscal_inputs"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    comprehensive_fiscal_capacity = positive_money(_("comprehensive fiscal capacity"))
-    budget_expenditure = positive_money(_("budget expenditure"))
-    # The denominator of the special-debt interest burden; missing stays missing (null).
-    fund_expenditure = positive_money(
-        _("government-fund expenditure"), null=True, blank=True, default=None
+    comprehensive_fiscal_capacity = _figure(_("comprehensive fiscal capacity"))
+    capacity_source = models.CharField(
+        _("capacity from"), max_length=8, choices=CapacitySource.choices, blank=True, default=""
     )
+    general_budget_revenue = _figure(_("general budget revenue"), parts=True)
+    fund_revenue = _figure(_("government-fund revenue"), parts=True)
+    state_capital_revenue = _figure(_("state capital operation revenue"), parts=True)
+    transfers_in = _figure(_("transfers from above"), parts=True)
+    remittances_up = _figure(_("remittances to above"), parts=True)
+    budget_expenditure = _figure(_("budget expenditure"))
+    # The denominator of the special-debt interest burden.
+    fund_expenditure = _figure(_("government-fund expenditure"))
+    gdp = _figure(_("GDP"))
+    general_debt_limit = _figure(_("general debt limit"))
+    special_debt_limit = _figure(_("special debt limit"))
 
     class Meta:
         ordering = ["jurisdiction", "-year"]
@@ -58,13 +91,27 @@ class FiscalInputs(models.Model):
         verbose_name_plural = _("fiscal inputs")
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "year"], name="fiscal_inputs_year"),
-            models.CheckConstraint(
-                condition=Q(comprehensive_fiscal_capacity__gt=0) & Q(budget_expenditure__gt=0),
-                name="fiscal_inputs_positive",
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gt": 0}),
+                    name=f"fiscal_inputs_{name}_gt_0",
+                )
+                for name in POSITIVE_FIGURES
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+                    name=f"fiscal_inputs_{name}_gte_0",
+                )
+                for name in CAPACITY_PARTS
             ),
             models.CheckConstraint(
-                condition=Q(fund_expenditure__isnull=True) | Q(fund_expenditure__gt=0),
-                name="fiscal_inputs_fund_expenditure_positive",
+                condition=Q(comprehensive_fiscal_capacity__isnull=True, capacity_source="")
+                | Q(
+                    comprehensive_fiscal_capacity__isnull=False,
+                    capacity_source__in=["entered", "derived"],
+                ),
+                name="fiscal_inputs_capacity_says_its_source",
             ),
         ]
 

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from panhuo.core.forms import MoneyFormField, blank_choice, date_field, search_field
+from panhuo.core.forms import (
+    AMOUNT_UNIT_HELP,
+    AmountFormField,
+    blank_choice,
+    date_field,
+    search_field,
+)
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     fetch_or_404,
@@ -71,7 +77,7 @@ class DepositFilterForm(forms.Form):
 
 class DepositForm(forms.Form):
     bidder = forms.CharField(label=gettext_lazy("Bidder"), max_length=200)
-    amount = MoneyFormField(label=gettext_lazy("Amount (yuan)"))
+    amount = AmountFormField(label=gettext_lazy("Amount"), help_text=AMOUNT_UNIT_HELP)
     received_on = date_field(gettext_lazy("Received on"))
     voucher = forms.CharField(label=gettext_lazy("Voucher number"), max_length=60)
     round = forms.ModelChoiceField(

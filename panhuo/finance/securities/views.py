@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from panhuo.core.forms import DateInput, MoneyFormField, date_field
+from panhuo.core.forms import (
+    AMOUNT_UNIT_HELP,
+    AmountFormField,
+    DateInput,
+    date_field,
+)
 from panhuo.core.ui import button_write, fetch_or_404, form_write, section_required
 from panhuo.finance.securities import services as securities
 from panhuo.finance.securities.models import SecurityKind
@@ -32,7 +37,7 @@ class SecurityForm(forms.Form):
         label=gettext_lazy("Asset code"), max_length=64, required=False,
         help_text=gettext_lazy("For collateral or a pledge: the asset's code in the register."),
     )  # fmt: skip
-    amount = MoneyFormField(label=gettext_lazy("Amount secured (yuan)"))
+    amount = AmountFormField(label=gettext_lazy("Amount secured"), help_text=AMOUNT_UNIT_HELP)
     valid_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput)
     valid_until = forms.DateField(label=gettext_lazy("Until"), widget=DateInput, required=False)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)

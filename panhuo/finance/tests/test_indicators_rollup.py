@@ -103,6 +103,7 @@ def test_indicators_with_schedules_equal_the_definition(
                 jurisdiction=world.district,
                 year=AS_OF.year - back,
                 comprehensive_fiscal_capacity=capacity,
+                capacity_source="entered",
                 budget_expenditure=spending,
                 fund_expenditure=fund,
             )
@@ -110,6 +111,7 @@ def test_indicators_with_schedules_equal_the_definition(
                 jurisdiction=world.district,
                 year=AS_OF.year + 1,
                 comprehensive_fiscal_capacity=D("1.00"),
+                capacity_source="entered",
                 budget_expenditure=D("1.00"),
             )
             if back == 0 or earlier_allowed:

@@ -358,8 +358,8 @@ def test_fiscal_inputs_for_every_role(world, sample):
 @pytest.mark.parametrize(
     ("field", "value"),
     [("year", "abc"), ("year", "1800"), ("comprehensive_fiscal_capacity", "-5"),
-     ("comprehensive_fiscal_capacity", "0"), ("budget_expenditure", ""),
-     ("budget_expenditure", "1.001"), ("jurisdiction", "999999")],
+     ("comprehensive_fiscal_capacity", "0"), ("budget_expenditure", "0"),
+     ("budget_expenditure", "1.001"), ("gdp", "-1"), ("jurisdiction", "999999")],
 )  # fmt: skip
 def test_fiscal_inputs_bad_input_names_the_field(world, sample, field, value):
     before = state()

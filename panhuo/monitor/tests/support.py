@@ -19,7 +19,8 @@ A_FIGURES = {
     "fees": (20, 22),
     "land_sales": (200, 150),
 }
-B_FIGURES = {"vat": (50, 50)}
+# Flat, and every budget entered (a budget with no record in a month is missing, not zero).
+B_FIGURES = {"vat": (50, 50), "fees": (0, 0), "other_fund": (0, 0)}
 
 
 def seed_figures(w: World) -> None:

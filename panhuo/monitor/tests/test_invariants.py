@@ -50,8 +50,26 @@ def store(world, rows) -> None:
     )  # fmt: skip
 
 
-def plain_sum(place, code: str, year: int, months: range) -> Decimal:
-    """The figure straight from the table: the place and below, the category and its items."""
+def budgets_of(code: str) -> list[str]:
+    if code == "all":
+        return ["tax", "non_tax", "fund"]
+    if code == "general":
+        return ["tax", "non_tax"]
+    return [RevenueCategory.objects.get(code=code).budget]
+
+
+def plain_sum(place, code: str, year: int, months: range) -> Decimal | None:
+    """The figure straight from the table: the place and below, the category and its items;
+    missing (None) when a month of ``months`` has no record of a budget the line adds up, or
+    there is no month at all."""
+    if not len(months):
+        return None
+    scope = RevenueRecord.objects.filter(jurisdiction__path__startswith=place.path)
+    for m in months:
+        for budget in budgets_of(code):
+            here = scope.filter(month=dt.date(year, m, 1), category__budget=budget)
+            if not here.exists():
+                return None
     qs = RevenueRecord.objects.filter(
         jurisdiction__path__startswith=place.path, month__year=year, month__month__in=list(months)
     )
@@ -63,8 +81,8 @@ def plain_sum(place, code: str, year: int, months: range) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
-def plain_growth(this: Decimal, last: Decimal) -> Decimal | None:
-    if last == 0:
+def plain_growth(this: Decimal | None, last: Decimal | None) -> Decimal | None:
+    if last is None or this is None or last == 0:
         return None
     return ((this - last) / abs(last) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
@@ -85,15 +103,19 @@ def test_every_figure_shown_recomputes_from_the_records(world, rows, through):
         assert row.ytd == ytd, row.code
         assert row.ytd_last_year == ytd_last, row.code
         assert row.ytd_growth == plain_growth(ytd, ytd_last), row.code
-        month = plain_sum(world.city, row.code, 2024, range(n, n + 1)) if n else Decimal("0.00")
+        month = plain_sum(world.city, row.code, 2024, range(n, n + 1)) if n else None
         assert row.month == month, row.code
         expected_share = (
-            None if total == 0 else (ytd * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            None
+            if not total or ytd is None
+            else (ytd * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
         )
         assert row.share == expected_share, row.code
     land = plain_sum(world.city, "land_sales", 2024, range(1, n + 1))
     assert summary.land_dependence == (
-        None if total == 0 else (land * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        None
+        if not total or land is None
+        else (land * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
     )
 
 
@@ -123,12 +145,23 @@ def test_roll_up_is_own_figures_plus_the_childrens(world, rows):
                 )
             )
         city_own = sum((v for (c, _m), v in own.items() if c in items), Decimal("0.00"))
-        assert rc.ytd == ra.ytd + rb.ytd + city_own, rc.code
+        # Missing in the city means missing below it (no record anywhere); known everywhere,
+        # the city's is its own plus its children's. (Known in the city but missing in a
+        # district is possible: another part of the city has the budget's records.)
+        if rc.ytd is None:
+            assert ra.ytd is None and rb.ytd is None, rc.code
+        elif ra.ytd is not None and rb.ytd is not None:
+            assert rc.ytd == ra.ytd + rb.ytd + city_own, rc.code
         for m in range(12):
-            if rc.code in city.monthly:
-                assert city.monthly[rc.code][m] == (
-                    a.monthly[rc.code][m]
-                    + b.monthly[rc.code][m]
+            if rc.code not in city.monthly:
+                continue
+            parts = (city.monthly[rc.code][m], a.monthly[rc.code][m], b.monthly[rc.code][m])
+            if parts[0] is None:
+                assert parts[1] is None and parts[2] is None, (rc.code, m)
+            elif None not in parts:
+                assert parts[0] == (
+                    parts[1]
+                    + parts[2]
                     + sum(
                         (v for (c, mo), v in own.items() if c in items and mo == m + 1),
                         Decimal("0.00"),
@@ -159,6 +192,45 @@ def test_the_api_and_the_page_show_the_selector_figures(world):
     assert shown.row("all").ytd == Decimal("602.34")
     html = page.content.decode()
     assert "602.34" in html and "-10.0" in html
+
+
+def test_a_year_without_fund_revenue_reads_missing_not_zero_and_has_no_growth(world):
+    """Found with a real panel: fund revenue never entered for 2024 read 0.00, growth −100 %."""
+    store(
+        world,
+        [
+            ("district", 2023, 1, "land_sales", Decimal("300.00")),
+            ("district", 2023, 1, "vat", Decimal("100.00")),
+            ("district", 2024, 1, "vat", Decimal("110.00")),
+            ("district", 2024, 1, "fees", Decimal("5.00")),
+            ("district", 2023, 1, "fees", Decimal("4.00")),
+        ],
+    )
+    summary = monitor_summary(world.user("supervisor"), world.district, 2024, 1)
+    fund = summary.row("fund")
+    assert fund.ytd is None and fund.ytd_growth is None and fund.month is None
+    assert fund.ytd_last_year == Decimal("300.00")
+    # All revenue needs the fund budget: missing too; the general budget is known.
+    assert summary.row("all").ytd is None and summary.row("all").ytd_growth is None
+    assert summary.row("general").ytd == Decimal("115.00")
+    assert summary.row("tax").ytd_growth == Decimal("10.0")
+    assert summary.land_dependence is None
+    page = client_for(world, "supervisor").get(
+        "/monitor/", {"year": 2024, "jurisdiction": world.district.pk}
+    )
+    html = page.content.decode()
+    row = html[html.index('data-code="fund"') :].split("</tr>")[0]
+    cells = row.split("<td")[1:]
+    # This month, last year's (known: 300.00), growth, year to date, last year's, growth.
+    assert "—" in cells[0] and "300.00" in cells[1] and "—" in cells[2] and "—" in cells[3]
+    assert "-100" not in row
+    api = (
+        client_for(world, "supervisor")
+        .get("/api/v1/monitor/summary", {"year": 2024, "jurisdiction": world.district.pk})
+        .json()
+    )
+    fund_api = next(r for r in api["rows"] if r["code"] == "fund")
+    assert fund_api["ytd"] is None and fund_api["ytd_growth"] is None
 
 
 def test_a_category_missing_from_the_tree_reads_as_no_revenue():

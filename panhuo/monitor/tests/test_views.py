@@ -153,13 +153,15 @@ def test_revenue_list_filters_and_exports(figures):
     r = c.get(reverse("revenue-list"), {"category": "non_tax", "year": 2023, "format": "csv"})
     text = b"".join(r.streaming_content).decode("utf-8-sig")
     lines = text.strip().splitlines()
-    assert len(lines) == 1 + 6  # fines and fees, three months, district A only
-    assert all(",D1," in f",{line}" or line.startswith("D1") for line in lines[1:])
+    # District A's fines and fees and district B's fees (zero), three months each.
+    assert len(lines) == 1 + 9
+    assert sum(line.startswith("D1") for line in lines[1:]) == 6
     r = c.get(reverse("revenue-list"), {"q": "District B", "format": "xlsx"})
     from openpyxl import load_workbook
 
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
-    assert len(rows) == 1 + 6 and {row[0] for row in rows[1:]} == {"D2"}
+    # District B: VAT, fees and other fund revenue, three months of two years.
+    assert len(rows) == 1 + 18 and {row[0] for row in rows[1:]} == {"D2"}
 
 
 def test_set_a_figure_only_as_finance_of_the_place(figures):

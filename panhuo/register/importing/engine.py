@@ -88,6 +88,7 @@ def _asset_context(actor) -> dict[str, Any]:
     return {
         "units": {u.code: u for u in policy.units_for(actor, "asset", "create")},
         "codes": dict(m.ClassificationCode.objects.values_list("code", "id")),
+        "code_editions": dict(m.ClassificationCode.objects.values_list("code", "edition__name")),
         "today": timezone.localdate(),
     }
 

@@ -3,6 +3,7 @@ real registers (for automatic mapping), and how its text is read."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ ASSET_FIELDS: list[FieldSpec] = [
     FieldSpec("kind", "choice", True, ("asset kind", "type", "资产类型", "类型"),
               choices="AssetKind"),
     FieldSpec("classification", "text", False, ("classification code", "分类代码", "资产分类")),
+    # The edition the file says its code follows (the export writes it): checked, not stored.
+    FieldSpec("classification_edition", "text", False, ("classification edition", "分类代码版本")),
     FieldSpec("address", "text", False, ("location", "坐落位置", "地址", "坐落"), 300),
     FieldSpec("latitude", "coordinate", False, ("lat", "纬度")),
     FieldSpec("longitude", "coordinate", False, ("lon", "lng", "经度")),
@@ -63,8 +66,27 @@ FIELD_NAMES = [f.name for f in ASSET_FIELDS] + [f"attributes.{k}" for k in ATTRI
 BY_NAME = {f.name: f for f in ASSET_FIELDS}
 
 
+_UNIT_IN_HEADER = re.compile(r"\s*[(（]\s*(元|万元|亿元|yuan|wan|yi)\s*[)）]\s*$", re.IGNORECASE)
+_HEADER_UNITS = {"元": "yuan", "万元": "wan", "亿元": "yi"} | {u: u for u in ("yuan", "wan", "yi")}
+
+
+def header_unit(header: str) -> tuple[str, str | None]:
+    """A header without the unit it ends in, and that unit: ``"原值（万元）"`` → (``"原值"``,
+    ``"wan"``); ``"book_value (yuan)"`` → (``"book_value"``, ``"yuan"``); no unit: None. The
+    unit a header states is the unit of its column's bare numbers, whatever the file's option."""
+    m = _UNIT_IN_HEADER.search(header)
+    if not m:
+        return header, None
+    return header[: m.start()], _HEADER_UNITS[m.group(1).lower()]
+
+
 def _norm(text: str) -> str:
     return "".join(ch for ch in text.strip().lower() if ch.isalnum())
+
+
+#: Import fields that are no field of the asset: x/y are read, then converted to lon/lat; the
+#: classification edition is checked against the list's.
+NOT_ASSET_FIELDS = ("x", "y", "classification_edition")
 
 
 def auto_columns(headers: list[str]) -> dict[str, str]:
@@ -74,7 +96,7 @@ def auto_columns(headers: list[str]) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for spec in ASSET_FIELDS:
         words = [spec.name, *spec.aliases]
-        if spec.name not in ("x", "y"):  # x/y are read, then converted to lon/lat
+        if spec.name not in NOT_ASSET_FIELDS:
             words.append(str(Asset._meta.get_field(spec.name).verbose_name))
         for w in words:
             lookup.setdefault(_norm(w), spec.name)
@@ -90,7 +112,7 @@ def match_headers(headers: list[str], lookup: dict[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     used: set[str] = set()
     for h in headers:
-        target = lookup.get(_norm(h))
+        target = lookup.get(_norm(h)) or lookup.get(_norm(header_unit(h)[0]))
         if target and target not in used:
             out[h] = target
             used.add(target)

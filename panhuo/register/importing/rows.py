@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from panhuo.register import models as m
 from panhuo.register.attributes import KIND_ATTRIBUTES, clean_attributes
 from panhuo.register.importing.fields import (
+    header_unit,
     parser_for,
 )
 from panhuo.register.importing.readers import FileRejected
@@ -144,8 +145,16 @@ class RowReader:
         for k, name in enumerate(constants):
             self.index[name] = self.width + k
             self.header_of[name] = gettext("%(field)s (fixed value)") % {"field": name}
+        # An amount column whose header states its unit ("原值（万元）", "book_value (yuan)",
+        # as the export writes) is read in that unit; the others in the file's option.
+        stated = {name: header_unit(h)[1] for name, h in self.header_of.items()}
         self.parsers = {
-            f.name: parser_for(f, mapping.options)
+            f.name: parser_for(
+                f,
+                {**mapping.options, "amount_unit": stated[f.name]}
+                if f.kind == "amount" and stated.get(f.name)
+                else mapping.options,
+            )
             for f in target.fields
             if f.name in self.index and f.kind != "choice"
         }
@@ -178,6 +187,7 @@ class RowReader:
             ))  # fmt: skip
         self.units = ctx.get("units")
         self.codes = ctx.get("codes")
+        self.code_editions = ctx.get("code_editions") or {}
         self.today = ctx.get("today")
         crs = mapping.options.get("crs") if target.name == "assets" else None
         self.transformer = _transformer(crs)
@@ -264,12 +274,21 @@ class RowReader:
             value = out.get(name)
             if value is not None and value > self.today:
                 bad(name, f"{value.isoformat()} is in the future")
+        edition = out.pop("classification_edition", None)
         if "classification" in out:
             code = out.pop("classification")
             if code:
                 cid = self.codes.get(code)
                 if cid is None:
                     bad("classification", f"unknown classification code {code!r}")
+                listed = self.code_editions.get(code)
+                if cid is not None and edition and listed and edition != listed:
+                    # The same digits mean other things in another edition: refuse, not guess.
+                    bad(
+                        "classification_edition",
+                        gettext("code %(code)s is of %(listed)s in the list, not %(edition)s")
+                        % {"code": code, "listed": listed, "edition": edition},
+                    )
                 out["classification_id"] = cid
             else:
                 out["classification_id"] = None

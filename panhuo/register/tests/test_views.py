@@ -144,7 +144,7 @@ def test_export_is_the_filtered_visible_list_as_csv(world, sample):
     record = dict(zip(rows[0], rows[1], strict=True))
     assert record["code"] == "CSV1" and record["unit"] == "U1"
     assert record["name"] == "'=HYPERLINK(1)"
-    assert record["book_value"] == "12.30"
+    assert record["book_value (yuan)"] == "12.30"  # the header states the unit
     everything = client_for(world, "unit_officer").get(reverse("asset-export"))
     codes = {r[1] for r in csv.reader(io.StringIO(b"".join(everything.streaming_content).decode()))}
     assert sample.a.asset.code in codes and sample.a.other_asset.code not in codes

@@ -344,7 +344,7 @@ def test_xlsx_export_is_the_filtered_visible_list_in_the_import_columns(world, s
     rows = list(wb.active.iter_rows(values_only=True))
     assert list(rows[0]) == exporting.HEADERS and len(rows) == 2
     record = dict(zip(rows[0], rows[1], strict=True))
-    assert record["code"] == "X-1" and record["book_value"] == "12.30"
+    assert record["code"] == "X-1" and record["book_value (yuan)"] == "12.30"
     assert wb.active.cell(row=2, column=3).data_type == "s"  # text, never a formula
     everything = client_for(world, "unit_officer").get(reverse("asset-export-xlsx"))
     wb = load_workbook(io.BytesIO(b"".join(everything.streaming_content)))
@@ -706,7 +706,7 @@ def test_an_edited_export_updates_what_changed(world, data_dir):
     c = client_for(world, "office")
     text = b"".join(c.get(reverse("asset-export"), {"q": "RT-"}).streaming_content).decode()
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    col = rows[0].index("annual_income")
+    col = rows[0].index("annual_income (yuan)")  # the header states the unit
     rows[1][col] = "99.00"
     out = io.StringIO()
     csv.writer(out).writerows(rows)
