@@ -2,6 +2,7 @@ from django.urls import path
 
 from panhuo.core.routes import record_pages
 from panhuo.finance import instalment_views, views
+from panhuo.finance.debts import compare_views
 from panhuo.finance.debts import views as risk_views
 from panhuo.finance.deposits import views as deposit_views
 from panhuo.finance.reports import views as report_views
@@ -70,5 +71,6 @@ urlpatterns = [
     path("risk/", risk_views.risk_indicators_view, name="risk-indicators"),
     path("risk/fiscal-inputs/", risk_views.fiscal_inputs_view, name="fiscal-inputs"),
     path("risk/settings/", risk_views.risk_settings_view, name="risk-settings"),
+    path("risk/compare/", compare_views.risk_compare_view, name="risk-compare"),
     path("trace/assets/<int:pk>/", risk_views.trace_asset_view, name="trace-asset"),
 ]
