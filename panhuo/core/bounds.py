@@ -27,7 +27,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
+
+from panhuo.core.texts import Msg
 
 #: Every amount is strictly below this, in yuan (absolute value).
 MAX_AMOUNT = Decimal(10) ** 13
@@ -40,25 +42,44 @@ LAST_DATE = dt.date(2100, 12, 31)
 
 def amount_problem(value: Decimal) -> str | None:
     """Why ``value`` (a finite Decimal in yuan) is out of bounds, or None."""
+    problem = amount_message(value)
+    return None if problem is None else str(problem)
+
+
+def amount_message(value: Decimal) -> Msg | None:
+    """``amount_problem`` as a message kept untranslated until shown (an import's row error)."""
     if abs(value) < MAX_AMOUNT:
         return None
-    return gettext(
-        "%(value)s is too large: every amount is below 10,000,000,000,000 yuan "
-        "(at most %(largest)s)."
-    ) % {"value": value, "largest": f"{LARGEST_AMOUNT:,}"}
+    return Msg(
+        "amount_too_large",
+        gettext_noop(
+            "%(value)s is too large: every amount is below 10,000,000,000,000 yuan "
+            "(at most %(largest)s)."
+        ),
+        value=str(value),
+        largest=f"{LARGEST_AMOUNT:,}",
+    )
 
 
 def date_problem(value: dt.date) -> str | None:
     """Why ``value`` is outside the business dates Panhuo accepts, or None."""
+    problem = date_message(value)
+    return None if problem is None else str(problem)
+
+
+def date_message(value: dt.date) -> Msg | None:
+    """``date_problem`` as a message kept untranslated until shown."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if FIRST_DATE <= value <= LAST_DATE:
         return None
-    return gettext("%(value)s is out of range: dates lie between %(first)s and %(last)s.") % {
-        "value": value.isoformat(),
-        "first": FIRST_DATE.isoformat(),
-        "last": LAST_DATE.isoformat(),
-    }
+    return Msg(
+        "date_out_of_range",
+        gettext_noop("%(value)s is out of range: dates lie between %(first)s and %(last)s."),
+        value=value.isoformat(),
+        first=FIRST_DATE.isoformat(),
+        last=LAST_DATE.isoformat(),
+    )
 
 
 def validate_amount(value) -> None:

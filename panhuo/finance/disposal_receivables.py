@@ -42,7 +42,7 @@ def receipts(user, project) -> list:
 
 
 def open_debts():
-    return Debt.objects.filter(outstanding__gt=0)
+    return Debt.objects.active().filter(outstanding__gt=0)
 
 
 def debt_for(actor, ref) -> Debt:

@@ -23,6 +23,11 @@ class DebtFilterForm(ListFilterForm):
     q = search_field(_("Code or creditor"))
     debt_type = choice_filter(_("Type"), DebtType.choices, _("All types"))
     open_only = forms.BooleanField(label=_("Outstanding only"), required=False)
+    voided = forms.ChoiceField(
+        label=_("Voided debts"),
+        required=False,
+        choices=[("", _("Leave out")), ("include", _("Include")), ("only", _("Only voided"))],
+    )
 
 
 class AllocationFilterForm(ListFilterForm):

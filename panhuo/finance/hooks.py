@@ -24,13 +24,14 @@ def install() -> None:
     guards.register("collateral", securities.collateral_guard)
     # `panhuo audit reconcile` replays the money records from their audit entries.
     from panhuo.finance.deposits.models import Deposit
-    from panhuo.finance.models import Allocation, Debt, Receipt
+    from panhuo.finance.models import Allocation, Debt, Receipt, Repayment
     from panhuo.integrity.reconcile import Audited, audited
 
     audited.register("finance.receipt", Audited(Receipt))
     audited.register("finance.allocation", Audited(Allocation))
     audited.register("finance.debt", Audited(Debt))
     audited.register("finance.deposit", Audited(Deposit))
+    audited.register("finance.repayment", Audited(Repayment))
     money.receivables.register("finance", disposal_receivables)
     register.import_targets.register("debts", debt_import.DEBTS)
     register.asset_securities.register("finance", _asset_securities)

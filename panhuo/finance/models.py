@@ -131,8 +131,20 @@ class ScheduleFrequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
 
 
+class DebtQuerySet(policy.ScopedQuerySet):
+    def active(self) -> DebtQuerySet:
+        """The debts not voided: what lists, indicators and allocations count."""
+        return self.filter(voided_at__isnull=True)
+
+
 class Debt(models.Model):
-    """A debt of the jurisdiction. ``outstanding`` falls with each allocation, never below 0."""
+    """A debt of the jurisdiction. ``outstanding`` is the principal less the debt's repayment
+    ledger (``finance.debts.models.Repayment``: budget, refinancing, disposal proceeds, swaps,
+    write-offs, an opening entry), kept by the services in the same transaction as each entry
+    and held between 0 and the principal by the database.
+
+    A debt entered by mistake is voided, never deleted: it stays, marked with who, when and
+    why, and leaves the lists, the indicators and the allocation targets."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="debts")
@@ -160,8 +172,11 @@ class Debt(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
+    voided_by = actor_field(null=True, blank=True, editable=False)
+    void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
+    objects = DebtQuerySet.as_manager()
     view_scope = policy.ViewScope("debt", "jurisdiction__path")
 
     class Meta:
@@ -178,6 +193,12 @@ class Debt(models.Model):
                 condition=Q(maturity_date__gt=F("issue_date")), name="debt_matures_after_issue"
             ),
             models.CheckConstraint(condition=Q(rate__gte=0), name="debt_rate_gte_0"),
+            # Voided with a reason and a time, or neither.
+            models.CheckConstraint(
+                condition=(Q(voided_at__isnull=True) & Q(void_reason=""))
+                | (Q(voided_at__isnull=False) & ~Q(void_reason="")),
+                name="debt_void_has_reason",
+            ),
             models.CheckConstraint(
                 condition=Q(schedule_kind__in=["", *ScheduleKind.values])
                 & Q(schedule_frequency__in=["", *ScheduleFrequency.values]),
@@ -201,6 +222,10 @@ class Debt(models.Model):
             and self.outstanding > self.principal
         ):
             raise ValidationError({"outstanding": _("Outstanding cannot exceed the principal.")})
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class AllocationQuerySet(policy.ScopedQuerySet):
@@ -260,7 +285,13 @@ class Allocation(models.Model):
         return -self.amount if self.reverses_id else self.amount
 
 
-from panhuo.finance.debts.models import FiscalInputs, RiskSettings, ScheduleRow  # noqa: E402, F401
+from panhuo.finance.debts.models import (  # noqa: E402, F401
+    FiscalInputs,
+    Repayment,
+    RepaymentSource,
+    RiskSettings,
+    ScheduleRow,
+)
 from panhuo.finance.deposits.models import Deposit, DepositStatus  # noqa: E402, F401
 from panhuo.finance.expected_models import (  # noqa: E402, F401
     DebtSettlement,

@@ -94,10 +94,15 @@ class DebtOut(Schema):
     outstanding: MoneyOut
     created_at: dt.datetime
     version: int
+    voided_at: dt.datetime | None = Field(None, description="Set when the debt was voided.")
+    void_reason: str = ""
 
 
 class DebtDetailOut(DebtOut):
     allocations: list[AllocationOut]
+    repayments: list["RepaymentOut"] = Field(
+        description="The repayment ledger: every entry that reduced (or restored) the debt."
+    )
 
 
 class DebtIn(Schema):
@@ -119,6 +124,9 @@ class DebtFilters(ListFilters):
     debt_type: DebtType | None = None
     jurisdiction: Id | None = None
     open_only: bool = False
+    voided: Literal["", "include", "only"] = Field(
+        "", description='Voided debts are left out; "include" lists them too, "only" alone.'
+    )
     ordering: DebtOrdering = "maturity_date"
 
 
@@ -364,3 +372,48 @@ class TrailOut(Schema):
     project_id: int
     receipt_id: int
     debt_id: int
+
+
+# --- Repayments -------------------------------------------------------------------------------
+
+ManualSource = Literal["budget", "refinancing", "write_off"]
+
+
+class RepaymentIn(Schema):
+    """A repayment from the budget, refinancing bond proceeds, or a write-off by agreement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: ManualSource
+    amount: PositiveMoney
+    repaid_on: BusinessDate = Field(description="Not before issue, not in the future.")
+    document: Text = Field(min_length=1, max_length=200, description="The document number.")
+    note: Text = Field("", max_length=300)
+
+
+class RepaymentOut(Schema):
+    id: int
+    debt_id: int
+    source: str = Field(description="budget, refinancing, disposal, swap, write_off, opening")
+    amount: MoneyOut
+    signed_amount: MoneyOut = Field(description="Negative on a reversal.")
+    repaid_on: dt.date
+    document: str
+    note: str
+    allocation_id: int | None = None
+    settlement_id: int | None = None
+    reverses_id: int | None = Field(None, description="Set on a reversal: the entry it undoes.")
+    recorded_by_id: int | None = None
+    created_at: dt.datetime
+
+
+class RepaymentFilters(Schema):
+    source: Literal["budget", "refinancing", "disposal", "swap", "write_off", "opening"] | None = (
+        None
+    )
+
+
+class VoidIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text = Field(min_length=1, max_length=300)

@@ -50,9 +50,16 @@ def debt_list(
     debt_type: str = "",
     jurisdiction: int | None = None,
     open_only: bool = False,
+    voided: str = "",
     ordering: str = "maturity_date",
 ) -> QuerySet[Debt]:
+    """The debt register the reader may see. Voided debts are left out unless ``voided`` is
+    "include" (all) or "only" (just them): a mistake kept for the record, not a debt."""
     qs = Debt.objects.visible_to(user).select_related("jurisdiction")
+    if voided == "only":
+        qs = qs.filter(voided_at__isnull=False)
+    elif voided != "include":
+        qs = qs.active()
     qs = narrowed(
         qs, q=q, search=("code", "creditor"), debt_type=debt_type, jurisdiction_id=jurisdiction
     )
@@ -119,8 +126,10 @@ def money_summary(user) -> dict[str, Decimal]:
     """Raised, allocated, debt outstanding and repaid through Panhuo, for the dashboard."""
     zero = Decimal("0.00")
     r = Receipt.objects.visible_to(user).aggregate(received=Sum("amount"), alloc=Sum("allocated"))
-    d = Debt.objects.visible_to(user).aggregate(
-        principal=Sum("principal"), outstanding=Sum("outstanding")
+    d = (
+        Debt.objects.active()
+        .visible_to(user)
+        .aggregate(principal=Sum("principal"), outstanding=Sum("outstanding"))
     )
     repaid = Allocation.objects.visible_to(user).net_total()
     return {

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from panhuo.core.busy import retry_when_busy
@@ -21,6 +21,8 @@ from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import to_amount
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
+from panhuo.finance.debts.models import RepaymentSource
+from panhuo.finance.debts.repayments import opening_entry, post_entry
 from panhuo.finance.expected import paying
 from panhuo.finance.models import Allocation, Debt, DebtSettlement, Receipt, ReceiptKind
 from panhuo.integrity.services import audit_insert, audit_record, snapshot
@@ -122,7 +124,9 @@ DEBT_FIELDS = (
 
 
 def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]) -> Debt:
-    """Register a debt; outstanding defaults to the principal."""
+    """Register a debt; outstanding defaults to the principal. A debt registered part-repaid
+    (outstanding below the principal) gets an explicit opening entry in its repayment ledger,
+    so that outstanding = principal − the ledger holds from the start."""
     unknown = sorted(set(data) - set(DEBT_FIELDS) - {"code"})
     if unknown:
         raise ValidationError({n: ["This field cannot be set."] for n in unknown})
@@ -139,6 +143,11 @@ def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]
         if not debt.code:
             debt.code = next_code(Debt, "DEBT")
         audit_insert(debt, actor=actor, action="debt.create", jurisdiction_path=jurisdiction.path)
+        repaid = debt.principal - debt.outstanding
+        if repaid > 0:
+            # The row holds what was given (as audited); the opening entry explains the gap.
+            debt.outstanding = debt.principal
+            opening_entry(actor=actor, debt=debt, repaid=repaid)
     return debt
 
 
@@ -180,6 +189,8 @@ def allocation_create(
                     ]
                 }
             )
+        if debt.voided_at is not None:
+            raise ValidationError({"debt": [f"Debt {debt.code} is voided."]})
         if amount > debt.outstanding:
             raise ValidationError(
                 {
@@ -189,11 +200,17 @@ def allocation_create(
                     ]
                 }
             )
+        allocated_on = allocated_on or timezone.localdate()
+        if allocated_on < debt.issue_date:
+            raise ValidationError(
+                {"allocated_on": [f"{allocated_on.isoformat()} is before debt {debt.code} was "
+                                  f"issued ({debt.issue_date.isoformat()})."]}
+            )  # fmt: skip
         allocation = Allocation(
             receipt=receipt,
             debt=debt,
             amount=amount,
-            allocated_on=allocated_on or timezone.localdate(),
+            allocated_on=allocated_on,
             allocated_by=actor,
         )
         audit_insert(
@@ -207,11 +224,15 @@ def allocation_create(
         # floating point (0.30 - 0.10 - 0.20 < 0), which would trip the check constraints
         # (still the last line of defence) on an exact repayment.
         Receipt.objects.filter(pk=receipt.pk).update(allocated=receipt.allocated + amount)
-        Debt.objects.filter(pk=debt.pk).update(
-            outstanding=debt.outstanding - amount, version=F("version") + 1
-        )
+        before = debt.outstanding
+        post_entry(
+            actor=actor, debt=debt, source=RepaymentSource.DISPOSAL, amount=amount,
+            repaid_on=allocation.allocated_on, document=receipt.voucher, allocation=allocation,
+            date_field="allocated_on", audit_balance=False,
+        )  # fmt: skip
+        debt.outstanding = before
         _audit_totals(actor, allocation, receipt, debt, receipt.allocated + amount,
-                      debt.outstanding - amount)  # fmt: skip
+                      before - amount)  # fmt: skip
     return allocation
 
 
@@ -263,11 +284,19 @@ def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> A
             jurisdiction_path=debt.jurisdiction.path,
         )
         Receipt.objects.filter(pk=receipt.pk).update(allocated=receipt.allocated - original.amount)
-        Debt.objects.filter(pk=debt.pk).update(
-            outstanding=debt.outstanding + original.amount, version=F("version") + 1
-        )
+        before = debt.outstanding
+        # Its own ledger entry, reversing the allocation's (a voided debt has none left to
+        # reverse: debt_void refuses while proceeds are allocated).
+        post_entry(
+            actor=actor, debt=debt, source=RepaymentSource.DISPOSAL, amount=original.amount,
+            repaid_on=max(reversal.allocated_on, debt.issue_date), document=receipt.voucher,
+            note=reversal.reason, allocation=reversal,
+            reverses=original.repayment,
+            audit_balance=False,
+        )  # fmt: skip
+        debt.outstanding = before
         _audit_totals(actor, reversal, receipt, debt, receipt.allocated - original.amount,
-                      debt.outstanding + original.amount)  # fmt: skip
+                      before + original.amount)  # fmt: skip
     return reversal
 
 
@@ -294,12 +323,17 @@ def debt_settle_non_cash(
             debt=debt, project=project, amount=amount,
             settled_on=on or timezone.localdate(), settled_by=actor,
         )  # fmt: skip
+        if debt.voided_at is not None:
+            raise ValidationError({"debt": [f"Debt {debt.code} is voided."]})
         settlement.full_clean()
         settlement.save(force_insert=True)
-        # Decimal arithmetic, not F(): see allocation_create.
-        Debt.objects.filter(pk=debt.pk).update(
-            outstanding=debt.outstanding - amount, version=F("version") + 1
-        )
+        before = debt.outstanding
+        post_entry(
+            actor=actor, debt=debt, source=RepaymentSource.SWAP, amount=amount,
+            repaid_on=settlement.settled_on, document=project.code, settlement=settlement,
+            date_field="debt", audit_balance=False,
+        )  # fmt: skip
+        debt.outstanding = before
         audit_record(
             actor=actor,
             action="debt.settle_non_cash",
@@ -358,8 +392,10 @@ def allocation_suggest(*, receipt: Receipt, debts, strategy: str, on: dt.date | 
 @retry_when_busy
 def allocation_apply_strategy(*, actor: User, receipt: Receipt, strategy: str) -> list[Allocation]:
     """Allocate what is left of a receipt by a strategy, all in one transaction."""
-    debts = Debt.objects.visible_to(actor).filter(
-        jurisdiction=receipt.project.package.jurisdiction, outstanding__gt=0
+    debts = (
+        Debt.objects.active()
+        .visible_to(actor)
+        .filter(jurisdiction=receipt.project.package.jurisdiction, outstanding__gt=0)
     )
     with transaction.atomic():
         receipt = (

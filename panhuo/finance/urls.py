@@ -2,6 +2,7 @@ from django.urls import path
 
 from panhuo.core.routes import record_pages
 from panhuo.finance import instalment_views, views
+from panhuo.finance.debts import compare_views, repayment_views
 from panhuo.finance.debts import views as risk_views
 from panhuo.finance.deposits import views as deposit_views
 from panhuo.finance.reports import views as report_views
@@ -15,7 +16,16 @@ urlpatterns = [
         export=views.debt_export,
         create=views.debt_create_view,
         detail=views.debt_detail,
-        actions={"schedule": risk_views.debt_schedule_view},
+        actions={
+            "schedule": risk_views.debt_schedule_view,
+            "repayments": repayment_views.repayment_create_view,
+            "void": repayment_views.debt_void_view,
+        },
+    ),
+    path(
+        "debts/<int:pk>/repayments/<int:repayment_pk>/reverse/",
+        repayment_views.repayment_reverse_view,
+        name="repayment-reverse",
     ),
     path("trace/debts/<int:pk>/", risk_views.trace_debt_view, name="trace-debt"),
     *record_pages(
@@ -70,5 +80,6 @@ urlpatterns = [
     path("risk/", risk_views.risk_indicators_view, name="risk-indicators"),
     path("risk/fiscal-inputs/", risk_views.fiscal_inputs_view, name="fiscal-inputs"),
     path("risk/settings/", risk_views.risk_settings_view, name="risk-settings"),
+    path("risk/compare/", compare_views.risk_compare_view, name="risk-compare"),
     path("trace/assets/<int:pk>/", risk_views.trace_asset_view, name="trace-asset"),
 ]

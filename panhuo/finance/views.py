@@ -89,8 +89,19 @@ debt_export = DebtList.as_view(export="csv")
 
 
 def debt_page(
-    request, debt, *, schedule_form=None, reverse_form=None, reverse_pk=None, security_form=None
+    request,
+    debt,
+    *,
+    schedule_form=None,
+    reverse_form=None,
+    reverse_pk=None,
+    security_form=None,
+    repayment_form=None,
+    void_form=None,
+    status: int | None = None,
 ):
+    from panhuo.finance.debts.forms import RepaymentForm, VoidForm
+    from panhuo.finance.debts.repayments import repayment_list
     from panhuo.finance.securities.views import security_context
 
     user = request.user
@@ -106,6 +117,10 @@ def debt_page(
     if schedule_form is None and can_edit:
         schedule_form = ScheduleForm(initial={"method": "bullet", "frequency": "annual"})
     schedule = list(debt.schedule.all())
+    repayments = list(repayment_list(user, debt=debt.pk))
+    reversed_entries = {r.reverses_id for r in repayments if r.reverses_id}
+    open_for_entries = can_edit and not debt.is_voided
+    failed = any(f is not None for f in (security_form, repayment_form, void_form))
     return render(
         request,
         "finance/debt_detail.html",
@@ -125,9 +140,20 @@ def debt_page(
             "reverse_form": reverse_form,
             "reverse_pk": reverse_pk,
             "can_trace": policy.can_any(user, "allocation", "view"),
+            "repayments": repayments,
+            "reversed_entries": reversed_entries,
+            "repaid_all": sum((r.signed_amount for r in repayments), Decimal("0.00")),
+            "reversible_sources": ("budget", "refinancing", "write_off", "opening"),
+            "repayment_form": (
+                repayment_form or RepaymentForm(initial={"repaid_on": timezone.localdate()})
+            )
+            if open_for_entries
+            else None,
+            "void_form": (void_form or VoidForm()) if open_for_entries else None,
+            "can_reverse_repayments": open_for_entries,
             **securities,
         },
-        status=400 if security_form is not None else 200,
+        status=status or (400 if failed else 200),
     )
 
 

@@ -114,7 +114,8 @@ class ImportIn(Schema):
 class RevenueRowErrorOut(Schema):
     row: int
     column: str
-    message: str
+    code: str = Field("", description="What is wrong, for scripts (stable across languages).")
+    message: str = Field(description="The same, in the caller's language.")
 
 
 class RevenueImportReportOut(Schema):
@@ -264,7 +265,7 @@ def revenue_import_new(request: HttpRequest, file: File[UploadedFile], details: 
         "unchanged": report.unchanged,
         "rejected": report.rejected,
         "committed": report.committed,
-        "errors": [e.as_dict() for e in report.errors],
+        "errors": [e.shown() for e in report.errors],
         "error_count": report.error_count,
         "ignored_headers": report.ignored_headers,
     }

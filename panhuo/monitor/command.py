@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from panhuo.monitor.importing import revenue_import
 from panhuo.organisation.models import User
@@ -20,10 +21,10 @@ def run_import(command: BaseCommand, opts: dict[str, Any]) -> None:
     try:
         user = User.objects.get(username=opts["user"], is_active=True)
     except User.DoesNotExist:
-        raise CommandError(f"No active user {opts['user']!r}.") from None
+        raise CommandError(gettext("No active user “%(name)s”.") % {"name": opts["user"]}) from None
     path = Path(opts["file"])
     if not path.is_file():
-        raise CommandError(f"No file {path}.")
+        raise CommandError(gettext("No file %(path)s.") % {"path": path})
     with path.open("rb") as f:
         try:
             report = revenue_import(

@@ -26,7 +26,9 @@ from decimal import Decimal
 from typing import IO
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
+from panhuo.core.texts import Msg, message_of
 from panhuo.integrity.services import audit_record_many, snapshot
 from panhuo.monitor.models import FIRST_MONTH, LAST_MONTH, RevenueCategory, RevenueRecord
 from panhuo.organisation import policy
@@ -36,6 +38,11 @@ from panhuo.register.importing.readers import FileRejected, read_table
 from panhuo.register.importing.values import parse_amount, parse_date
 
 MAX_FIGURES = 200_000
+#: The columns a figure file must have, as a refusal names them.
+COLUMN_NAMES = {
+    "jurisdiction": Msg("", gettext_noop("jurisdiction")),
+    "month": Msg("", gettext_noop("month")),
+}
 AMOUNT_UNITS = ("yuan", "wan", "yi")
 
 HEADER_WORDS = {
@@ -63,24 +70,29 @@ def parse_month(text: str) -> dt.date:
     """The first day of the month a cell names; ValueError saying what is accepted."""
     s = text.strip()
     if not s:
-        raise ValueError("the month is empty")
+        raise ValueError(Msg("month_empty", gettext_noop("the month is empty")))
     m = _MONTH.match(s) or _COMPACT_MONTH.match(s)
     if m:
         year, month = int(m.group(1)), int(next(g for g in m.groups()[1:] if g))
         if not 1 <= month <= 12:
-            raise ValueError(f"{s!r} is not a month")
+            raise ValueError(Msg("not_a_month", gettext_noop("“%(text)s” is not a month"), text=s))
         day = dt.date(year, month, 1)
     else:
         try:
             parsed = parse_date(s, order="dmy")
         except ValueError:
-            raise ValueError(
-                f"{s!r} is not a month (use 2024-03, 2024/3, 2024年3月, 202403 or a date)"
-            ) from None
+            raise ValueError(Msg(
+                "not_a_month",
+                gettext_noop("“%(text)s” is not a month (use 2024-03, 2024/3, 2024年3月, 202403 "
+                             "or a date)"),
+                text=s,
+            )) from None  # fmt: skip
         assert parsed is not None
         day = parsed.replace(day=1)
     if not FIRST_MONTH <= day <= LAST_MONTH:
-        raise ValueError(f"{s!r} is outside 1990-01 to 2100-12")
+        raise ValueError(Msg("month_out_of_range",
+                             gettext_noop("“%(text)s” is outside 1990-01 to 2100-12"),
+                             text=s))  # fmt: skip
     return day
 
 
@@ -117,24 +129,39 @@ class _Lookup:
     def jurisdiction(self, text: str) -> Jurisdiction:
         s = text.strip()
         if not s:
-            raise ValueError("the jurisdiction is empty")
+            raise ValueError(Msg("jurisdiction_empty", gettext_noop("the jurisdiction is empty")))
         key = s.lower()
         if key not in self.places:
-            raise ValueError(f"unknown jurisdiction {s!r}, or not one you may enter figures for")
+            raise ValueError(Msg(
+                "unknown_jurisdiction",
+                gettext_noop("unknown jurisdiction “%(word)s”, or not one you may enter figures "
+                             "for"),
+                word=s,
+            ))  # fmt: skip
         j = self.places[key]
         if j is None:
-            raise ValueError(f"{s!r} names several jurisdictions; use the code")
+            raise ValueError(Msg(
+                "ambiguous_jurisdiction",
+                gettext_noop("“%(word)s” names several jurisdictions; use the code"),
+                word=s,
+            ))  # fmt: skip
         return j
 
     def category(self, text: str) -> RevenueCategory:
         s = text.strip()
         if not s:
-            raise ValueError("the category is empty")
+            raise ValueError(Msg("category_empty", gettext_noop("the category is empty")))
         c = self.categories.get(s.lower())
         if c is None:
-            raise ValueError(f"unknown category {s!r}")
+            raise ValueError(
+                Msg("unknown_category", gettext_noop("unknown category “%(word)s”"), word=s)
+            )
         if c.pk in self.totals:
-            raise ValueError(f"{c.code} is a total of other categories; give its items")
+            raise ValueError(Msg(
+                "category_is_total",
+                gettext_noop("%(code)s is a total of other categories; give its items"),
+                code=c.code,
+            ))  # fmt: skip
         return c
 
 
@@ -157,7 +184,11 @@ def read_figures(
 ) -> tuple[list[Figure], Report]:
     """Every figure of the file that reads, and a report with the rejected ones."""
     if amount_unit not in AMOUNT_UNITS:
-        raise FileRejected(f"Unknown amount unit {amount_unit!r}; use yuan, wan or yi.")
+        raise FileRejected(Msg(
+            "unknown_amount_unit",
+            gettext_noop("Unknown amount unit “%(unit)s”; use yuan, wan or yi."),
+            unit=amount_unit,
+        ))  # fmt: skip
     table = read_table(
         stream, filename=filename, sheet=sheet, encoding=encoding, delimiter=delimiter
     )
@@ -167,10 +198,13 @@ def read_figures(
     where = {f: _column_of(headers, f) for f in HEADER_WORDS}
     for needed in ("jurisdiction", "month"):
         if where[needed] is None:
-            raise FileRejected(
-                f"No {needed} column: the header row needs a column named "
-                f"{needed!r} (or e.g. {sorted(HEADER_WORDS[needed] - {needed})[0]!r})."
-            )
+            raise FileRejected(Msg(
+                "column_missing",
+                gettext_noop("No %(field)s column: the header row needs a column named "
+                             "“%(name)s” (or e.g. “%(other)s”)."),
+                field=COLUMN_NAMES[needed], name=needed,
+                other=sorted(HEADER_WORDS[needed] - {needed})[0],
+            ))  # fmt: skip
     # Wide layout: category columns. Long layout: a category and an amount column.
     wide: list[tuple[int, RevenueCategory, str | None]] = []
     if where["category"] is None or where["amount"] is None:
@@ -182,13 +216,16 @@ def read_figures(
                 wide.append((i, lookup.category(key), unit))
             except ValueError as exc:
                 if key in lookup.categories:  # a total: say so, rather than ignore the column
-                    raise FileRejected(f"Column {h!r}: {exc}.") from None
+                    raise FileRejected(Msg(
+                        "column_is_total", gettext_noop("Column “%(header)s”: %(reason)s."),
+                        header=h, reason=message_of(exc),
+                    )) from None  # fmt: skip
                 report.ignored_headers.append(h)
         if not wide:
-            raise FileRejected(
+            raise FileRejected(Msg("no_figure_columns", gettext_noop(
                 "The header row has neither category and amount columns (one figure a row) "
                 "nor columns named after categories (one column a category)."
-            )
+            )))  # fmt: skip
     amount_col_unit = (
         _split_header(headers[where["amount"]])[1] if where["amount"] is not None else None
     )
@@ -206,14 +243,14 @@ def read_figures(
         try:
             jurisdiction = lookup.jurisdiction(cell(cells, where["jurisdiction"]))
         except ValueError as exc:
-            report.add_error(n, headers[where["jurisdiction"]], str(exc))
+            report.add_error(n, headers[where["jurisdiction"]], message_of(exc))
             report.rows += row_figures
             report.rejected += row_figures
             continue
         try:
             month = parse_month(cell(cells, where["month"]))
         except ValueError as exc:
-            report.add_error(n, headers[where["month"]], str(exc))
+            report.add_error(n, headers[where["month"]], message_of(exc))
             report.rows += row_figures
             report.rejected += row_figures
             continue
@@ -225,31 +262,36 @@ def read_figures(
             except ValueError as exc:
                 report.rows += 1
                 report.rejected += 1
-                report.add_error(n, headers[where["category"]], str(exc))
+                report.add_error(n, headers[where["category"]], message_of(exc))
                 continue
             items = [(where["amount"], category, amount_col_unit)]
         for i, category, unit in items:
             report.rows += 1
             if report.rows > MAX_FIGURES:
-                raise FileRejected(f"The file holds more than {MAX_FIGURES:,} figures; split it.")
+                raise FileRejected(Msg(
+                    "too_many_figures",
+                    gettext_noop("The file holds more than %(max)s figures; split it."),
+                    max=f"{MAX_FIGURES:,}",
+                ))  # fmt: skip
             text = cell(cells, i)
             try:
                 amount = parse_amount(text, unit=unit or amount_unit)
                 if amount is None:
-                    raise ValueError("the amount is empty")
+                    raise ValueError(Msg("amount_empty", gettext_noop("the amount is empty")))
             except ValueError as exc:
                 report.rejected += 1
-                report.add_error(n, headers[i], str(exc))
+                report.add_error(n, headers[i], message_of(exc))
                 continue
             key = (jurisdiction.pk, month, category.pk)
             if key in seen:
                 report.rejected += 1
-                report.add_error(
-                    n,
-                    headers[i],
-                    f"{jurisdiction.code} {month:%Y-%m} {category.code} is also given in "
-                    f"row {seen[key]}",
-                )
+                report.add_error(n, headers[i], Msg(
+                    "duplicate_figure",
+                    gettext_noop("%(jurisdiction)s %(month)s %(category)s is also given in row "
+                                 "%(row)s"),
+                    jurisdiction=jurisdiction.code, month=f"{month:%Y-%m}",
+                    category=category.code, row=seen[key],
+                ))  # fmt: skip
                 continue
             seen[key] = n
             figures.append(Figure(n, headers[i], jurisdiction, month, category, amount))
@@ -274,7 +316,7 @@ def revenue_import(
     report. ``report.committed`` says whether anything was written.
     """
     if not policy.can_any(actor, "revenue", "edit"):
-        raise policy.NotPermitted("You may not enter revenue figures.")
+        raise policy.NotPermitted(gettext("You may not enter revenue figures."))
     figures, report = read_figures(
         actor, stream, filename=filename, sheet=sheet, encoding=encoding,
         delimiter=delimiter, amount_unit=amount_unit,

@@ -10,6 +10,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
+
+from panhuo.core.texts import Msg
 
 #: kind → attribute → type ("text", "int", "decimal", "date")
 KIND_ATTRIBUTES: dict[str, dict[str, str]] = {
@@ -24,6 +27,11 @@ KIND_ATTRIBUTES: dict[str, dict[str, str]] = {
     "receivable": {"debtor": "text", "due_on": "date"},
 }
 
+#: What a value of each type must be ("… is not a whole number").
+WHOLE = Msg("", gettext_noop("a whole number"))
+NUMBER = Msg("", gettext_noop("a number"))
+DATE = Msg("", gettext_noop("a date (YYYY-MM-DD)"))
+
 
 def _coerce(kind: str, value: Any) -> Any:
     if value is None or value == "":
@@ -32,21 +40,21 @@ def _coerce(kind: str, value: Any) -> Any:
         return str(value).strip()[:200]
     if kind == "int":
         if isinstance(value, bool):
-            raise ValueError("a whole number")
+            raise ValueError(WHOLE)
         try:
             number = Decimal(str(value).replace(",", ""))
         except InvalidOperation:
-            raise ValueError("a whole number") from None
+            raise ValueError(WHOLE) from None
         if not number.is_finite() or number != number.to_integral_value() or abs(number) > 10**12:
-            raise ValueError("a whole number")
+            raise ValueError(WHOLE)
         return int(number)
     if kind == "decimal":
         try:
             number = Decimal(str(value).replace(",", ""))
         except InvalidOperation:
-            raise ValueError("a number") from None
+            raise ValueError(NUMBER) from None
         if not number.is_finite() or abs(number) >= 10**18:
-            raise ValueError("a number")
+            raise ValueError(NUMBER)
         return str(number)
     if kind == "date":
         if isinstance(value, dt.date):
@@ -54,7 +62,7 @@ def _coerce(kind: str, value: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
-            raise ValueError("a date (YYYY-MM-DD)") from None
+            raise ValueError(DATE) from None
     raise AssertionError(kind)
 
 
@@ -63,19 +71,30 @@ def clean_attributes(kind: str, attributes: dict[str, Any] | None) -> dict[str, 
     if attributes in (None, ""):
         return {}
     if not isinstance(attributes, dict):
-        raise ValidationError({"attributes": ["Attributes must be an object of named values."]})
+        raise ValidationError({"attributes": [Msg(
+            "attributes_not_object",
+            gettext_noop("Attributes must be an object of named values."),
+        )]})  # fmt: skip
     spec = KIND_ATTRIBUTES.get(kind, {})
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for key, value in attributes.items():
         if key not in spec:
-            allowed = ", ".join(spec) or "none"
-            errors[f"attributes.{key}"] = [f"Not an attribute of this kind (allowed: {allowed})."]
+            errors[f"attributes.{key}"] = [Msg(
+                "unknown_attribute",
+                gettext_noop("Not an attribute of this kind (allowed: %(allowed)s)."),
+                allowed=", ".join(spec) or "—",
+            )]  # fmt: skip
             continue
         try:
             coerced = _coerce(spec[key], value)
         except ValueError as exc:
-            errors[f"attributes.{key}"] = [f"{value!r} is not {exc}."]
+            errors[f"attributes.{key}"] = [Msg(
+                "attribute_type",
+                gettext_noop("“%(value)s” is not %(kind)s."),
+                value=str(value)[:200],
+                kind=exc.args[0],
+            )]  # fmt: skip
             continue
         if coerced is not None:
             clean[key] = coerced

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.fields import actor_field
 from panhuo.core.links import page_url
+from panhuo.core.texts import render
 
 
 class ImportMapping(models.Model):
@@ -74,9 +75,10 @@ class ImportRun(models.Model):
     rows_done = models.PositiveBigIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
-    #: The same message in each of the site's languages (``{"en": ..., "zh-hans": ...}``),
-    #: written when the run ends: a failure's reason is rendered in every language then, while
-    #: the exception is at hand, so each reader sees it in theirs (``shown_message``).
+    #: The same message as kept when the run ends (``import_failures.stored``): ``"msg"``, the
+    #: message's code, msgid and values, rendered in each reader's language when read
+    #: (``shown_message``), and its text in each of the site's languages (``{"en": ...,
+    #: "zh-hans": ...}``; runs stored before messages were kept have only these).
     message_i18n = models.JSONField(default=dict, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -101,9 +103,21 @@ class ImportRun(models.Model):
 
     @property
     def shown_message(self) -> str:
-        """The run's message in the reader's language where it was written in it."""
+        """The run's message in the reader's language: the text written in it when the run
+        ended (every language of the site is written then), else rendered now from the stored
+        message (code, msgid, values: a language added since), else the English."""
         texts = self.message_i18n or {}
-        return texts.get(translation.get_language() or "") or self.message
+        shown = texts.get(translation.get_language() or "")
+        if shown:
+            return shown
+        if texts.get("msg"):
+            return render(texts["msg"])
+        return self.message
+
+    @property
+    def message_code(self) -> str:
+        """The message's code, for scripts (``core.texts.Msg``); "" if it has none."""
+        return ((self.message_i18n or {}).get("msg") or {}).get("code", "")
 
     @property
     def finished(self) -> bool:

@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from panhuo.core.schemas import ListFilters, Text
+from panhuo.register.importing.report import shown_error
 
 # --- Import mappings ---------------------------------------------------------------------------
 
@@ -85,7 +86,12 @@ class ImportForm(Schema):
 class RowErrorOut(Schema):
     row: int = Field(description="Row number as counted in the file (the header is row 1).")
     column: str
-    message: str
+    code: str = Field(
+        "",
+        description="What is wrong, for scripts: stable across languages (e.g. not_a_number, "
+        "unknown_unit); empty for errors recorded before codes were kept.",
+    )
+    message: str = Field(description="The same, in the caller's language.")
 
 
 class ImportReportOut(Schema):
@@ -121,6 +127,10 @@ class ImportRunOut(Schema):
         description="Why the file as a whole was rejected, or why the import failed or "
         "stopped, in the caller's language.",
     )
+    message_code: str = Field(
+        description="The same for scripts, stable across languages (e.g. limit_rows, "
+        "no_header, worker_stopped); empty when there is no message or it has no code.",
+    )
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -129,6 +139,10 @@ class ImportRunOut(Schema):
     @staticmethod
     def resolve_message(obj) -> str:
         return obj.shown_message
+
+    @staticmethod
+    def resolve_message_code(obj) -> str:
+        return obj.message_code
 
     @staticmethod
     def resolve_progress(obj) -> dict:
@@ -143,7 +157,10 @@ class ImportRunDetailOut(ImportRunOut):
 
     @staticmethod
     def resolve_report(obj) -> dict | None:
-        return obj.report or None
+        if not obj.report:
+            return None
+        # Each row error in the caller's language (stored as code, msgid and values).
+        return {**obj.report, "errors": [shown_error(e) for e in obj.report.get("errors", [])]}
 
 
 ImportStatus = Literal["queued", "running", "succeeded", "rejected", "failed", "cancelled"]

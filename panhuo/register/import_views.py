@@ -36,6 +36,7 @@ from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.engine import target_for
 from panhuo.register.importing.fields import FIELD_NAMES
 from panhuo.register.importing.readers import FileRejected, read_table
+from panhuo.register.importing.report import shown_error
 from panhuo.register.importing.values import FALSE_WORDS, TRUE_WORDS
 from panhuo.register.selectors import IMPORT_ORDERINGS, import_run_list
 
@@ -172,7 +173,11 @@ def _outcome(run: ImportRun, report: dict) -> tuple[str, str]:
         return _("Reading and checking the rows…"), "info"
     if run.status == ImportRun.Status.CANCELLED:
         return _("Cancelled. Nothing was written."), "warn"
-    if run.status == ImportRun.Status.FAILED and run.message.startswith("The worker stopped"):
+    if imports.undoing(run):
+        return run.shown_message, "warn"
+    if run.status == ImportRun.Status.FAILED and (
+        run.message_code == "worker_stopped" or run.message.startswith("The worker stopped")
+    ):
         return (
             _("The worker stopped while importing; nothing was written. Run the import again."),
             "bad",
@@ -231,11 +236,12 @@ def import_run_detail(request, pk):
             "report": report,
             "outcome": outcome,
             "tone": tone,
-            "errors": report.get("errors", []),
+            "errors": [shown_error(e) for e in report.get("errors", [])],
             "columns": [
                 (h, field_label(f, run.target)) for h, f in (report.get("columns") or {}).items()
             ],
             "can_commit": can_commit,
+            "undoing": imports.undoing(run),
         },
     )
     response["Cache-Control"] = "no-store"
@@ -306,10 +312,11 @@ def import_run_errors(request, pk):
     """The rejected rows of a run as CSV (row, column, reason)."""
     run = _own_run(request, pk)
     errors = (run.report or {}).get("errors", [])
+    shown = (shown_error(e) for e in errors)
     return csv_response(
         f"import-{run.pk}-errors.csv",
         [_("Row"), _("Column"), _("Reason")],
-        ([e.get("row"), e.get("column"), e.get("message")] for e in errors),
+        ([e["row"], e["column"], e["message"]] for e in shown),
     )
 
 

@@ -9,10 +9,11 @@ the file it has written nothing, and the batches it wrote before dying are rever
 run is found stale (``importing/writing.py``). So that its run does not read "running" for
 ever, the worker keeps a heartbeat while it works: a thread writes the time to the cache every
 ``HEARTBEAT_SECONDS`` (the cache, not the run's row, so the beat never waits for a database
-lock). A running run whose heartbeat is older than ``PANHUO["IMPORT_STALE_SECONDS"]`` is
-reverted and marked failed ("the worker stopped") when it is read, when a worker starts, and
-whenever a worker starts an import; ``import_run_rerun`` queues the same file with the same
-mapping again.
+lock). A running run whose heartbeat is older than ``PANHUO["IMPORT_STALE_SECONDS"]`` is marked
+failed ("the worker stopped") when it is read, when a worker starts, and whenever a worker
+starts an import. What a committing run wrote is undone by a worker, never by the page or API
+call that found the run stale (``fail_if_stale``); ``import_run_rerun`` then queues the same
+file with the same mapping again.
 
 A committing import records its outcome ("succeeded", with its report) inside the transaction
 of its last batch, just before the commit: so "running" or "failed … nothing was written" is
@@ -104,37 +105,88 @@ def is_stale(run: ImportRun, now: float | None = None) -> bool:
     return beat is not None and (now or time.time()) - beat > stale_after()
 
 
-def fail_if_stale(run: ImportRun) -> ImportRun:
-    """Mark a running import whose worker stopped as failed (rows it read were rolled back
-    with its transaction); returns the run as it now reads."""
-    if is_stale(run):
-        if run.commit:
-            # Batches a dead worker wrote before its last are undone (importing/writing.py);
-            # running twice reverts nothing more.
-            revert = getattr(target_for(run.target), "revert", None)
-            if revert is not None:
-                revert(actor=run.owner, source={"import": run.pk})
-        texts = failures.worker_stopped(int(stale_after()))
-        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
+#: The message code of a committing run whose worker stopped, while a worker undoes its writes.
+UNDOING = "worker_stopped_undoing"
+
+
+def fail_if_stale(run: ImportRun, *, undo_now: bool = False) -> ImportRun:
+    """Mark a running import whose worker stopped as failed; returns the run as it now reads.
+
+    A dry run (or a target without ``revert``, which writes in one transaction) wrote nothing
+    that survived: it reads "failed … nothing was written" at once. A committing run may have
+    left batches; undoing them can take minutes (200,000 assets), which a page or an API call
+    must never do: there the run reads failed while its writes are being undone, and a task is
+    queued for the worker (``undo_stopped_run_task``), which says "nothing was written" when
+    done. The worker's own sweeps pass ``undo_now`` and undo in place."""
+    if not is_stale(run):
+        return run
+    revert = getattr(target_for(run.target), "revert", None) if run.commit else None
+    if revert is None:
+        _mark_stopped(run.pk, ImportRun.Status.RUNNING, failures.worker_stopped(int(stale_after())))
+    elif undo_now:
+        _undo_stopped(run, revert)
+    elif _mark_stopped(run.pk, ImportRun.Status.RUNNING, failures.worker_stopped_undoing()):
+        # Only the reader whose update marked the run queues its undo.
+        undo_stopped_run_task.enqueue(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _mark_stopped(run_id: int, status: str, texts: dict[str, Any]) -> bool:
+    """Mark the run failed with ``texts`` if it is still ``status``; whether it was."""
+    return bool(
+        ImportRun.objects.filter(pk=run_id, status=status).update(
             status=ImportRun.Status.FAILED,
             message=failures.english(texts),
             message_i18n=texts,
             finished_at=timezone.now(),
         )
-        run.refresh_from_db()
-    return run
+    )
 
 
-def fail_stale_runs(owner: User | None = None) -> list[int]:
-    """Mark every running import (of ``owner``, if given) whose worker stopped as failed: a
-    worker's start-up sweep, and before a list of runs is shown."""
+def _undo_stopped(run: ImportRun, revert) -> None:
+    """Undo what a stopped committing run wrote (in the worker), then say nothing was written.
+    Batches a dead worker wrote are found by their audit entries (importing/writing.py); running
+    it twice reverts nothing more."""
+    revert(actor=run.owner, source={"import": run.pk})
+    texts = failures.worker_stopped(int(stale_after()))
+    if not _mark_stopped(run.pk, ImportRun.Status.RUNNING, texts):
+        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.FAILED).update(
+            message=failures.english(texts), message_i18n=texts
+        )
+
+
+def undoing(run: ImportRun) -> bool:
+    """Whether a worker has yet to undo what this stopped run wrote."""
+    return run.status == ImportRun.Status.FAILED and run.message_code == UNDOING
+
+
+@task()
+def undo_stopped_run_task(run_id: int) -> str:
+    """The worker's half of ``fail_if_stale``: undo a stopped committing run's writes."""
+    run = ImportRun.objects.select_related("owner").get(pk=run_id)
+    if undoing(run):
+        _undo_stopped(run, target_for(run.target).revert)
+    return ImportRun.objects.get(pk=run_id).message_code
+
+
+def fail_stale_runs(owner: User | None = None, *, undo_now: bool = False) -> list[int]:
+    """Mark every running import (of ``owner``, if given) whose worker stopped as failed:
+    before a list of runs is shown (the undo is queued), and a worker's sweeps (``undo_now``:
+    the undo is done, including any a page queued that was lost)."""
     failed = []
     running = ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
     if owner is not None:
         running = running.filter(owner=owner)
-    for run in running:
-        if fail_if_stale(run).status == ImportRun.Status.FAILED:
+    for run in running.select_related("owner"):
+        if fail_if_stale(run, undo_now=undo_now).status == ImportRun.Status.FAILED:
             failed.append(run.pk)
+    if undo_now:
+        pending = ImportRun.objects.filter(
+            status=ImportRun.Status.FAILED, message_i18n__msg__code=UNDOING
+        ).select_related("owner")
+        for run in pending:
+            _undo_stopped(run, target_for(run.target).revert)
     return failed
 
 
@@ -170,19 +222,20 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
     try:
         spec = Mapping.from_json(mapping)
     except (TypeError, ValueError, AttributeError):
-        raise ValidationError({"mapping": ["The mapping is not well formed."]}) from None
+        raise ValidationError({"mapping": [gettext("The mapping is not well formed.")]}) from None
     names = set(target_for(target).field_names)
     bools = {f.name for f in target_for(target).fields if f.kind == "bool"}
     unknown = sorted(set(spec.columns.values()) - names)
     if unknown:
-        raise ValidationError({"mapping": [f"Unknown field(s): {', '.join(unknown)}."]})
+        message = gettext("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}
+        raise ValidationError({"mapping": [message]})
     unknown = sorted(set(spec.constants) - names)
     if unknown:
         message = gettext("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}
         raise ValidationError({"constants": [message]})
     both = sorted(set(spec.constants) & set(spec.columns.values()))
     if both:
-        raise ValidationError({"constants": [fixed_and_mapped(both[0])]})
+        raise ValidationError({"constants": [str(fixed_and_mapped(both[0]))]})
     blank = sorted(k for k, v in spec.constants.items() if not v.strip())
     if blank:
         message = gettext("The fixed value of “%(field)s” is empty.") % {"field": blank[0]}
@@ -195,9 +248,9 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
             raise ValidationError({"values": [message]})
     order = spec.options.get("date_order", "dmy")
     if order not in ("dmy", "mdy"):
-        raise ValidationError({"date_order": ["Use dmy or mdy."]})
+        raise ValidationError({"date_order": [gettext("Use dmy or mdy.")]})
     if spec.options.get("amount_unit", "yuan") not in ("yuan", "wan", "yi"):
-        raise ValidationError({"amount_unit": ["Use yuan, wan or yi."]})
+        raise ValidationError({"amount_unit": [gettext("Use yuan, wan or yi.")]})
     return spec
 
 
@@ -228,13 +281,15 @@ def mapping_save(
 ) -> ImportMapping:
     """Create or replace one of the actor's named mappings for imports into ``target``."""
     if target not in MAPPING_PERMISSION:
-        raise ValidationError(
-            {"target": [f"Unknown import {target!r}; one of {', '.join(MAPPING_PERMISSION)}."]}
-        )
+        message = gettext("Unknown import “%(target)s”; one of %(targets)s.") % {
+            "target": target,
+            "targets": ", ".join(MAPPING_PERMISSION),
+        }
+        raise ValidationError({"target": [message]})
     if not may_map(actor, target):
         raise policy.NotPermitted(policy.refusal(*MAPPING_PERMISSION[target], one=False))
     if not (name or "").strip():
-        raise ValidationError({"name": ["The mapping needs a name."]})
+        raise ValidationError({"name": [gettext("The mapping needs a name.")]})
     spec = _check_mapping(
         {"columns": columns, "values": values or {}, "options": options or {},
          "constants": constants or {}},
@@ -293,13 +348,21 @@ def import_run_create(
     checked against the row's jurisdiction), the site administrator (units, users)."""
     resource, action = MAPPING_PERMISSION.get(target, ("", ""))
     if not resource:
-        raise ValidationError({"target": [f"Unknown import target {target!r}."]})
+        message = gettext("Unknown import target “%(name)s”.") % {"name": target}
+        raise ValidationError({"target": [message]})
     if not policy.can_any(actor, resource, action):
-        raise policy.NotPermitted(f"You may not import {target}.")
+        refusals = {
+            "assets": gettext("You may not import assets."),
+            "debts": gettext("You may not import debts."),
+            "units": gettext("You may not import holding units."),
+            "users": gettext("You may not import users."),
+        }
+        raise policy.NotPermitted(refusals.get(target) or gettext("You may not import this."))
     if mapping_name:
         saved = ImportMapping.objects.filter(owner=actor, target=target, name=mapping_name).first()
         if saved is None:
-            raise ValidationError({"mapping": [f"You have no mapping named {mapping_name!r}."]})
+            message = gettext("You have no mapping named “%(name)s”.") % {"name": mapping_name}
+            raise ValidationError({"mapping": [message]})
         mapping = saved.as_json()
     spec = _check_mapping(mapping or {}, target)
     limit = settings.PANHUO["IMPORT_MAX_BYTES"]
@@ -312,12 +375,13 @@ def import_run_create(
             if size > limit:
                 out.close()
                 tmp.unlink(missing_ok=True)
-                raise ValidationError({"file": [f"The file is larger than {limit} bytes."]})
+                message = gettext("The file is larger than %(limit)s bytes.") % {"limit": limit}
+                raise ValidationError({"file": [message]})
             digest.update(chunk)
             out.write(chunk)
     if size == 0:
         tmp.unlink(missing_ok=True)
-        raise ValidationError({"file": ["The file is empty."]})
+        raise ValidationError({"file": [gettext("The file is empty.")]})
     suffix = Path(filename).suffix.lower()[:10]
     stored = imports_dir() / f"{digest.hexdigest()}{suffix}"
     shutil.move(tmp, stored)
@@ -353,9 +417,13 @@ def _enqueue(run_id: int) -> None:
 def import_run_cancel(*, actor: User, run: ImportRun) -> None:
     """Ask the worker to stop; it rolls back everything this run wrote."""
     if run.owner_id != actor.pk:
-        raise policy.NotPermitted("Only who started an import may cancel it.")
+        raise policy.NotPermitted(gettext("Only who started an import may cancel it."))
     if run.finished:
-        raise ValidationError({"status": [f"Import #{run.pk} has already {run.status}."]})
+        message = gettext("Import #%(id)s has already ended (%(status)s).") % {
+            "id": run.pk,
+            "status": run.get_status_display(),
+        }
+        raise ValidationError({"status": [message]})
     cache.set(_cancel_key(run.pk), True, PROGRESS_TTL)
     if run.status == ImportRun.Status.QUEUED:
         ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.QUEUED).update(
@@ -367,16 +435,22 @@ def import_run_rerun(*, actor: User, run: ImportRun) -> ImportRun:
     """Queue the same stored file again with the same mapping and mode, as a new run (after a
     failure, e.g. a stopped worker, or a cancel). Only who started the run may rerun it."""
     if run.owner_id != actor.pk:
-        raise policy.NotPermitted("Only who started an import may rerun it.")
+        raise policy.NotPermitted(gettext("Only who started an import may rerun it."))
     run = fail_if_stale(run)
+    if undoing(run):
+        message = gettext(
+            "Import #%(id)s cannot be rerun yet: the worker is still undoing what it wrote "
+            "before it stopped. Rerun it once it says nothing was written."
+        ) % {"id": run.pk}
+        raise ValidationError({"status": [message]})
     if run.status not in (ImportRun.Status.FAILED, ImportRun.Status.CANCELLED):
-        raise ValidationError(
-            {"status": [f"Import #{run.pk} is {run.status}: only a failed or cancelled import "
-                        "can be rerun."]}
-        )  # fmt: skip
+        message = gettext(
+            "Import #%(id)s is %(status)s: only a failed or cancelled import can be rerun."
+        ) % {"id": run.pk, "status": run.get_status_display()}
+        raise ValidationError({"status": [message]})
     path = imports_dir() / run.stored_path
     if not path.is_file():
-        raise ValidationError({"file": ["The stored file is gone; upload it again."]})
+        raise ValidationError({"file": [gettext("The stored file is gone; upload it again.")]})
     with path.open("rb") as stored:
         new = import_run_create(
             actor=actor,
@@ -523,7 +597,7 @@ class _CountingReader(io.RawIOBase):
 @task()
 def run_import_task(run_id: int) -> str:
     """The worker's entry point: run the import and return its final status."""
-    fail_stale_runs()
+    fail_stale_runs(undo_now=True)
     run = ImportRun.objects.select_related("owner").get(pk=run_id)
     try:
         return execute_import(run).status

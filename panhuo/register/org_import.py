@@ -24,9 +24,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from panhuo.core.texts import Msg, message_of
 from panhuo.organisation import admin_places, admin_users, policy
 from panhuo.organisation.models import Jurisdiction, Role, Unit
 from panhuo.organisation.place_file import KIND_WORDS
@@ -159,12 +160,16 @@ def _place(reader, out: dict, bad, required: bool) -> None:
     word = (out.pop("jurisdiction", "") or "").strip()
     if not word:
         if required:
-            bad("jurisdiction", gettext("the jurisdiction is required"))
+            bad("jurisdiction", Msg("jurisdiction_required",
+                                    gettext_noop("the jurisdiction is required")))  # fmt: skip
         return
     place = reader.ctx["places"].get(word)
     if place is None:
-        bad("jurisdiction", gettext("unknown jurisdiction %(code)s (or not one you administer)")
-            % {"code": word})  # fmt: skip
+        bad("jurisdiction", Msg(
+            "unknown_jurisdiction",
+            gettext_noop("unknown jurisdiction %(code)s (or not one you administer)"),
+            code=word,
+        ))  # fmt: skip
     out["jurisdiction"] = place
 
 
@@ -172,7 +177,8 @@ def _unit_check(reader, out, rownum, report, bad) -> dict[str, Any] | None:
     before = report.error_count
     out["credit_code"] = (out.get("credit_code") or "").strip().upper()
     if not out["credit_code"]:
-        bad("credit_code", gettext("the credit code is required"))
+        bad("credit_code", Msg("credit_code_required",
+                               gettext_noop("the credit code is required")))  # fmt: skip
     _place(reader, out, bad, required=True)
     return None if report.error_count > before else out
 
@@ -180,16 +186,19 @@ def _unit_check(reader, out, rownum, report, bad) -> dict[str, Any] | None:
 def _user_check(reader, out, rownum, report, bad) -> dict[str, Any] | None:
     before = report.error_count
     if not out.get("username"):
-        bad("username", gettext("the username is required"))
+        bad("username", Msg("username_required", gettext_noop("the username is required")))
     if not out.get("role"):
-        bad("role", gettext("a user must hold a role: give one"))
+        bad("role", Msg("role_required", gettext_noop("a user must hold a role: give one")))
     _place(reader, out, bad, required=False)
     word = (out.pop("unit", "") or "").strip()
     if word:
         unit = reader.ctx["units"].get(word)
         if unit is None:
-            bad("unit", gettext("unknown unit %(code)s (or not in a jurisdiction you "
-                                "administer)") % {"code": word})  # fmt: skip
+            bad("unit", Msg(
+                "unknown_unit",
+                gettext_noop("unknown unit %(code)s (or not in a jurisdiction you administer)"),
+                code=word,
+            ))  # fmt: skip
         out["unit"] = unit
     return None if report.error_count > before else out
 
@@ -200,9 +209,10 @@ _FIELD_OF = {"roles": "role", "first_name": "name", "is_active": "username"}
 
 def _errors_to_row(exc: Exception, rownum: int, report, reader, default: str) -> None:
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for key, messages in exc.message_dict.items():
+        for key, errors in exc.error_dict.items():
             name = _FIELD_OF.get(key.rsplit(".", 1)[-1], key.rsplit(".", 1)[-1])
-            report.add_error(rownum, reader.header_of.get(name, name), " ".join(messages))
+            for error in errors:
+                report.add_error(rownum, reader.header_of.get(name, name), message_of(error))
     else:
         message = " ".join(getattr(exc, "messages", None) or [str(exc)])
         report.add_error(rownum, reader.header_of.get(default, default), message)
@@ -229,16 +239,19 @@ def _unit_flush(batch, actor, report, reader, commit: bool, source) -> None:
     for rownum, v in batch:
         given, supervisor = _supervisor(reader, v, new)
         if given and supervisor is None:
-            report.add_error(rownum, reader.header_of.get("supervisor", "supervisor"),
-                             gettext("no unit has the credit code or code %(code)s")
-                             % {"code": v["supervisor"]})  # fmt: skip
+            report.add_error(rownum, reader.header_of.get("supervisor", "supervisor"), Msg(
+                "unknown_supervisor",
+                gettext_noop("no unit has the credit code or code %(code)s"),
+                code=v["supervisor"],
+            ))  # fmt: skip
             report.rejected += 1
             continue
         existing = reader.ctx["units"].get(v["credit_code"])
         code = (v.get("code") or "").strip()
         if (code or v["credit_code"]) in codes and (existing is None or code):
             report.add_error(rownum, reader.header_of.get("code", "code"),
-                             gettext("another row of the file has this code"))  # fmt: skip
+                             Msg("code_taken", gettext_noop(
+                                 "another row of the file has this code")))  # fmt: skip
             report.rejected += 1
             continue
         errors_before = report.error_count
@@ -260,8 +273,13 @@ def _unit_flush(batch, actor, report, reader, commit: bool, source) -> None:
                 report.add_error(
                     rownum,
                     reader.header_of.get("jurisdiction", "jurisdiction"),
-                    gettext("the unit belongs to %(place)s; an import does not move a unit")
-                    % {"place": existing.jurisdiction},
+                    Msg(
+                        "unit_not_moved",
+                        gettext_noop(
+                            "the unit belongs to %(place)s; an import does not move a unit"
+                        ),
+                        place=str(existing.jurisdiction),
+                    ),
                 )
             elif not changes:
                 report.unchanged += 1
@@ -320,9 +338,11 @@ UNITS = Target(
     context=_unit_context,
     check=_unit_check,
     key=lambda v: (v["credit_code"],),
-    duplicate=lambda v, first: (
-        gettext("unit %(code)s already appears in row %(row)s")
-        % {"code": v["credit_code"], "row": first}
+    duplicate=lambda v, first: Msg(
+        "duplicate_unit",
+        gettext_noop("unit %(code)s already appears in row %(row)s"),
+        code=v["credit_code"],
+        row=first,
     ),
     key_column="credit_code",
     flush=_unit_flush,
@@ -340,9 +360,11 @@ USERS = Target(
     context=_user_context,
     check=_user_check,
     key=lambda v: (v["username"].lower(),),
-    duplicate=lambda v, first: (
-        gettext("user %(name)s already appears in row %(row)s")
-        % {"name": v["username"], "row": first}
+    duplicate=lambda v, first: Msg(
+        "duplicate_user",
+        gettext_noop("user %(name)s already appears in row %(row)s"),
+        name=v["username"],
+        row=first,
     ),
     key_column="username",
     flush=_user_flush,

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from panhuo.core.errors import Conflict, ValidationError
+from panhuo.core.texts import Msg
 from panhuo.core.validation import full_clean
 from panhuo.integrity.services import (
     audit_insert,
@@ -107,16 +108,23 @@ def status_change_refusal(old: str, new: str) -> str:
     """Why the register refuses to move an asset from status ``old`` to ``new`` ("" if it
     may). A disposed asset has left the state's hands (sold, transferred, swapped): no edit,
     import or later step brings it back to any other status."""
+    refused = status_change_message(old, new)
+    return "" if refused is None else str(refused)
+
+
+def status_change_message(old: str, new: str) -> Msg | None:
+    """``status_change_refusal`` as a message translated when shown (an import's row error)."""
     if old in GONE_STATUSES and new != old:
-        return _(
-            "The status change “%(old)s” → “%(new)s” is not allowed: a disposed asset has "
-            "left the register's holdings and never returns to another status."
-        ) % {"old": AssetStatus(old).label, "new": _status_label(new)}
-    return ""
-
-
-def _status_label(value: str) -> str:
-    return str(AssetStatus(value).label) if value in AssetStatus.values else str(value)
+        return Msg(
+            "status_change_refused",
+            gettext_noop(
+                "The status change “%(old)s” → “%(new)s” is not allowed: a disposed asset has "
+                "left the register's holdings and never returns to another status."
+            ),
+            old=AssetStatus(old).label,
+            new=AssetStatus(new).label if new in AssetStatus.values else str(new),
+        )
+    return None
 
 
 def asset_set_status(*, actor: User, assets, status: str, reason: str, checked_by: str = "") -> int:

@@ -68,6 +68,7 @@ FILLED_BY_MIGRATE = frozenset(
     {
         "contenttypes.contenttype",
         "auth.permission",
+        "register.classificationedition",
         "register.classificationcode",
         "monitor.revenuecategory",
     }

@@ -132,6 +132,12 @@ def build_records(w: World) -> Records:
         valid_from=dt.date(2020, 1, 1),
         guarantor="Guarantee Co.",
     )
+    from panhuo.finance.debts.repayments import repayment_create
+
+    repayment = repayment_create(
+        actor=w.user("finance"), debt=aw.debt, source="budget", amount=Decimal("1000.00"),
+        repaid_on=aw.debt.issue_date, document="AUTHZ-1",
+    )  # fmt: skip
     from panhuo.register import imports
 
     debt_run = imports.import_run_create(
@@ -187,6 +193,7 @@ def build_records(w: World) -> Records:
         "receipt": aw.receipt,
         "debt": aw.debt,
         "allocation": aw.allocation,
+        "repayment": repayment,
         "encumbrance": d.encumbrance,
         "mapping": d.mapping,
         "run": d.run,

@@ -91,6 +91,7 @@ DEFAULT_ARGS = {
     "receipt_id": "receipt",
     "debt_id": "debt",
     "allocation_id": "allocation",
+    "repayment_id": "repayment",
     "valuation_id": "valuation",
     "jurisdiction_id": "district",
     "request_id": "approval",
@@ -111,6 +112,7 @@ DEFAULT_ARGS = {
     "asset_pk": "asset",
     "package_pk": "package_free",
     "project_pk": "concluded",
+    "repayment_pk": "repayment",
 }
 
 #: For the recorder only (a new page's first row): the record a page's ``pk`` most likely

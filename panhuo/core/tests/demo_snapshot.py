@@ -13,8 +13,8 @@ for real, as does ``panhuo demo`` in .ci/run.
 The seed runs with the amount plausibility check on (the demo as a user sees it), whatever the
 calling test's ``amount_check`` marker says. The copy is taken, and laid down, only on a database
 without users (the migrated database: the demo makes its own), so its primary keys are free.
-After a flush (a transactional test) content types may come back under new ids, so the demo is
-seeded again, as ``world_snapshot`` does for the test world.
+After a flush that made content types again under new ids the demo is seeded again, as
+``world_snapshot`` does for the test world; so it is on another day (the seed's clock reads it).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from panhuo.disposal import amounts
 from panhuo.organisation.models import User
@@ -46,6 +47,8 @@ class _Snapshot:
     #: (sql, params, many) of the raw inserts, recorded the first time they ran.
     inserts: list[tuple[str, object, bool]] = field(default_factory=list)
     generation: int = 0
+    #: The local date it was seeded on: the seed's clock and gates read "today".
+    day: object = None
 
 
 _snapshot: _Snapshot | None = None
@@ -157,9 +160,11 @@ def seed_small_demo() -> SeedResult:
     documents' files land in the current ``DATA_DIR``. Call it inside the test's (or the
     module's) transaction, which rolls the demo back as it would a real seed."""
     global _snapshot
-    if _snapshot is None or _snapshot.generation != _flushes():
+    today = timezone.localdate()
+    if _snapshot is None or _snapshot.generation != _flushes() or _snapshot.day != today:
         _snapshot = _take()
         _snapshot.generation = _flushes()
+        _snapshot.day = today
     else:
         _require_empty()
     _insert(_snapshot)

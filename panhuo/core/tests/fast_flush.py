@@ -10,25 +10,57 @@ transaction and Django's foreign keys are DEFERRABLE INITIALLY DEFERRED, so dele
 in any order is as complete as the TRUNCATE; the identity sequences are left where they are,
 as TRUNCATE without RESTART IDENTITY leaves them. A flush that resets sequences or cascades
 keeps Django's own statement. Production code never flushes; this only changes the tests.
+
+On both databases a plain flush also leaves the content types and permissions alone. Django's
+flush emptied them and its post_migrate signal made them again under new ids, so every test
+world, API world and seeded demo recorded before the flush (world_snapshot, recorded,
+demo_snapshot) had to be built again for real after it, in every worker, after every browser
+or live-server test. Kept, they keep their ids, the recordings stay valid, and ``seeded``
+starts a new generation only if the ids did change after all.
 """
 
 from __future__ import annotations
 
-from django.db.backends.postgresql.operations import DatabaseOperations
+# Through each backend's base module: importing sqlite3.operations first is a circular import.
+from django.db.backends.postgresql.base import DatabaseOperations as PostgreSQLOperations
+from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 
-_original_sql_flush = DatabaseOperations.sql_flush
+_original_pg_flush = PostgreSQLOperations.sql_flush
+_original_sqlite_flush = SQLiteOperations.sql_flush
 
 
-def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-    """One DELETE per table for a plain flush; Django's TRUNCATE otherwise."""
+def kept_tables() -> set[str]:
+    """The tables a plain flush leaves: the ones post_migrate would fill again (new ids)."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    return {ContentType._meta.db_table, Permission._meta.db_table}
+
+
+def pg_sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """One DELETE per table (but the kept ones) for a plain flush; Django's TRUNCATE otherwise."""
     if reset_sequences or allow_cascade or not tables:
-        return _original_sql_flush(
+        return _original_pg_flush(
             self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
         )
+    kept = kept_tables()
     return [
-        f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(t))};" for t in tables
+        f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(t))};"
+        for t in tables
+        if t not in kept
     ]
 
 
+def sqlite_sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """Django's DELETEs, but not of the kept tables, for a plain flush."""
+    if not (reset_sequences or allow_cascade):
+        kept = kept_tables()
+        tables = [t for t in tables if t not in kept]
+    return _original_sqlite_flush(
+        self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+    )
+
+
 def pytest_configure(config) -> None:
-    DatabaseOperations.sql_flush = sql_flush
+    PostgreSQLOperations.sql_flush = pg_sql_flush
+    SQLiteOperations.sql_flush = sqlite_sql_flush

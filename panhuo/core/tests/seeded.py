@@ -39,9 +39,10 @@ class _Copy:
 
 _copy: _Copy | None = None
 
-#: How many flushes this worker has seen: rows recorded before a flush may point at content
-#: types that the flush's post_migrate made again under new ids (``world_snapshot``,
-#: ``recorded``), so a recording is only replayed in the generation it was made in.
+#: How many flushes this worker has seen that changed the ids of content types or permissions:
+#: rows recorded before such a flush may point at content types that its post_migrate made
+#: again under new ids (``world_snapshot``, ``recorded``, ``demo_snapshot``), so a recording is
+#: only replayed in the generation it was made in. A plain flush keeps them (fast_flush.py).
 flushes = 0
 
 
@@ -106,8 +107,27 @@ def pytest_fixture_setup(fixturedef, request):
     return (yield)
 
 
+def _ids_changed() -> bool:
+    """Whether the content types or permissions differ from the copy (fast_flush.py keeps them
+    through a plain flush; one that resets sequences makes them again under new ids)."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    if _copy is None:
+        return True
+    copied = {m: objs for m, objs in _copy.rows}
+    with _copy.blocker.unblock():
+        for model, fields in ((ContentType, ("app_label", "model")), (Permission, ("codename",))):
+            rows = list(model._base_manager.order_by("pk").values_list("pk", *fields))
+            before = [(o.pk, *(getattr(o, f) for f in fields)) for o in copied.get(model, [])]
+            if rows != before:
+                return True
+    return False
+
+
 def pytest_fixture_post_finalizer(fixturedef, request):
     global flushes
     if fixturedef.argname == _HELPER and _transactional(request):
-        flushes += 1
         restore()
+        if _ids_changed():
+            flushes += 1

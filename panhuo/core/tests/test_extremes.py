@@ -13,16 +13,31 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
+import logging
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from panhuo.core.bounds import FIRST_DATE, LARGEST_AMOUNT, LAST_DATE, MAX_AMOUNT
+from panhuo.core.testing import build_world
+from panhuo.core.tests import authz_support as az
 from panhuo.core.tests.api_support import build_api_world, call, client_for
+from panhuo.core.tests.authz_records import (
+    BODY_REFS,
+    BODY_VALUES,
+    _resolve_ref,
+    build_records,
+    example,
+    url_for,
+)
 from panhuo.core.tests.crawl import crawl
+from panhuo.disposal import amounts
 from panhuo.finance.models import Debt, Receipt
 from panhuo.register.models import Asset
 
@@ -244,3 +259,100 @@ def test_extreme_amounts_and_dates_never_answer_500(world):
     for url in details:
         answer = clients["supervisor"].get(url)
         assert answer.status_code < 500, (url, answer.status_code)
+
+
+# --- Every write endpoint, every caller it lets through ---------------------------------------
+
+#: How each kind of value is pushed past its limits: far too large (amounts of 10^18, 10,000
+#: characters of text in every text field, integers beyond 64 bits, dates at the end of the
+#: calendar), and below zero (negative amounts, counts and rates; dates at its start). The text
+#: keeps the whole body under Django's request size limit (DATA_UPLOAD_MAX_MEMORY_SIZE), which
+#: answers a larger one before the API reads it.
+HUGE_TEXT = "长" * 10_000
+EXTREMES = {
+    "huge": {"decimal": "999999999999999999.99", "integer": 2**63, "number": 1e300,
+             "text": HUGE_TEXT, "date": "9999-12-31"},
+    "negative": {"decimal": "-1.00", "integer": -1, "number": -1, "text": "-1",
+                 "date": "0001-01-01"},
+}  # fmt: skip
+
+
+def _extreme(name: str, schema: dict, components: dict, rec, mode: str):
+    """A value of ``schema`` pushed to ``mode``'s extreme; record references and the values a
+    body needs to reach its checks (``authz_records``) stay as the matrix's example has them,
+    so the extremes meet the validation and the services, not a missing record."""
+    schema = _resolve_ref(schema, components)
+    values = EXTREMES[mode]
+    if name in BODY_VALUES or name in BODY_REFS or "enum" in schema:
+        return example(name, schema, components, rec)
+    if "anyOf" in schema:
+        options = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return _extreme(name, options[0], components, rec, mode)
+    kind = schema.get("type")
+    if kind in ("integer", "number"):
+        return values[kind]
+    if kind == "array":
+        return [_extreme(name, schema.get("items", {}), components, rec, mode)]
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {k: _extreme(k, v, components, rec, mode) for k, v in props.items()}
+    if kind == "string":
+        fmt = schema.get("format")
+        if fmt == "date":
+            return values["date"]
+        if fmt in ("date-time", "binary"):
+            return example(name, schema, components, rec)
+        return values["decimal"] if "pattern" in schema else values["text"]
+    return example(name, schema, components, rec)
+
+
+def test_every_write_endpoint_answers_extremes_with_a_named_field_never_500(db, settings, tmp_path):
+    """Every API write with a JSON body, as every caller the authorization matrix lets through,
+    with every field of its body (optional ones included) pushed to the extremes: the answer is
+    a success or a 4xx whose errors name a field, never a 500. Each call is rolled back."""
+    started = time.monotonic()
+    settings.DATA_DIR = tmp_path
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(amounts, "check", lambda *args, **kwargs: [])
+        rec = build_records(build_world())
+    built = time.monotonic()
+    callers = az.clients(rec.w)
+    rows, _ = az.load_table()
+    components = az.openapi()["components"]["schemas"]
+    writes = [
+        e
+        for e in az.discover()[0]
+        if e.api is not None
+        and e.method in ("POST", "PUT", "PATCH")
+        and "application/json" in (e.api.get("requestBody") or {}).get("content", {})
+    ]
+    assert len(writes) > 40
+    failures, answered = [], 0
+    quiet = logging.getLogger("django.request")  # hundreds of expected 4xx: no log lines
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    for endpoint in writes:
+        row = rows[endpoint.key]
+        through = [c for c, cell in row.expected.items() if cell in ("ok", "400", "422")]
+        url = url_for(endpoint, row.args, rec)
+        schema = endpoint.api["requestBody"]["content"]["application/json"]["schema"]
+        for mode in EXTREMES:
+            body = json.dumps(_extreme("body", schema, components, rec, mode))
+            # Too large meets each caller's own path (a unit officer's unit, the office's
+            # jurisdiction); below zero is refused the same way for all: one caller is enough.
+            for caller in through if mode == "huge" else through[:1]:
+                with transaction.atomic():
+                    response = getattr(callers[caller], endpoint.method.lower())(
+                        url, body, content_type="application/json"
+                    )
+                    transaction.set_rollback(True)
+                answered += 1
+                where = f"{endpoint.method} {endpoint.route} {mode} as {caller}"
+                if response.status_code >= 500:
+                    failures.append(f"{where}: {response.status_code}{az.error_of(response)}")
+                elif response.status_code in (400, 422) and not response.json().get("errors"):
+                    failures.append(f"{where}: {response.status_code} names no field")
+    quiet.setLevel(level)
+    print(f"records {built - started:.1f} s, {answered} calls {time.monotonic() - built:.1f} s")
+    assert answered > 100
+    assert failures == []

@@ -24,6 +24,16 @@ def _seeded_rows() -> dict[str, list]:
     }
 
 
+def _type_ids() -> list[tuple]:
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    return [
+        *ContentType.objects.order_by("pk").values_list("pk", "app_label", "model"),
+        *Permission.objects.order_by("pk").values_list("pk", "codename"),
+    ]
+
+
 @pytest.fixture
 def after_the_flush(django_db_blocker):
     """Set up before the test's database and so torn down after its flush: what it finds is
@@ -38,10 +48,16 @@ def after_the_flush(django_db_blocker):
         item = RevenueCategory.objects.create(code="after", name="After", budget="tax", parent=tax)
         assert item.pk > max(pk for pk, _, _ in seen["before"]["categories"])
         item.delete()
+        # The flush kept the content types and permissions (fast_flush.py), so the recorded
+        # worlds stay valid: no new generation.
+        assert _type_ids() == seen["types"]
+        assert seeded.flushes == seen["flushes"]
 
 
 def test_a_flush_leaves_the_rows_migrations_wrote(after_the_flush, transactional_db):
     after_the_flush["before"] = before = _seeded_rows()
+    after_the_flush["types"] = _type_ids()
+    after_the_flush["flushes"] = seeded.flushes
     assert len(before["categories"]) > 3 and len(before["codes"]) > 3
     # A row that only the flush removes: the check after it proves the flush ran.
     Jurisdiction.objects.create(code="FLUSHED", name="Gone after the flush", level="province")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.core.bounds import validate_date
 from panhuo.core.forms import (
     AmountFormField,
+    MoneyFormField,
     ViewablePlaces,
     date_field,
     offer_jurisdictions,
@@ -147,6 +148,29 @@ class FiscalInputsForm(forms.Form):
         offer_jurisdictions(self, user, "debt")
         if not self.is_bound:
             self.fields["year"].initial = timezone.localdate().year
+
+
+class RepaymentForm(forms.Form):
+    """A repayment recorded by hand: from the budget, refinancing bonds, or a write-off."""
+
+    source = forms.ChoiceField(
+        label=_("Source"),
+        choices=[
+            ("budget", _("Budget funds")),
+            ("refinancing", _("Refinancing bond proceeds")),
+            ("write_off", _("Write-off by agreement")),
+        ],
+    )
+    amount = MoneyFormField(label=_("Amount (yuan)"))
+    repaid_on = date_field(_("Repaid on"))
+    document = forms.CharField(
+        label=_("Document"), max_length=200, help_text=_("The voucher or agreement number.")
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for voiding"), max_length=300)
 
 
 def _percent_field(label):

@@ -3,10 +3,12 @@ words, 万元/亿元 amounts, Chinese dates, row errors, dry run, all-or-nothing
 
 The natural key is the debt code (unique). Rows name their jurisdiction by code or name; only
 jurisdictions where the importer may edit debts (policy ``debt``/``edit``) are known. On an
-update the outstanding amount is the allocations' business: a changed principal moves it by
-the same difference, and a file may not set it to anything else. A schedule kind (bullet,
-equal principal, annuity) generates the schedule when the debt is new or its terms or kind
-changed; custom schedules are entered on the debt page.
+update the outstanding amount is the repayment ledger's business: a changed principal moves it
+by the same difference, and a file may not set it to anything else. A new debt imported with an
+outstanding amount below its principal gets an explicit opening entry for the difference. A
+schedule kind (bullet, equal principal, annuity) generates the schedule when the debt is new or
+its terms or kind changed; custom schedules are entered on the debt page. A voided debt is not
+changed by an import.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from panhuo.core.texts import Msg
 from panhuo.finance.debts.models import ScheduleRow
 from panhuo.finance.debts.schedules import build_schedule
 from panhuo.finance.models import Debt, DebtType, RateType, ScheduleFrequency, ScheduleKind
@@ -145,34 +149,50 @@ def _check(reader, out: dict[str, Any], rownum: int, report, bad) -> dict[str, A
     errors_before = report.error_count
     for name in ("code", "creditor", "currency", "jurisdiction"):
         if "\x00" in (out.get(name) or ""):
-            bad(name, "contains a NUL character")
+            bad(name, Msg("nul_character", gettext_noop("contains a NUL character")))
     if report.error_count > errors_before:
         return None
     word = out.pop("jurisdiction", "") or ""
     jurisdictions = reader.ctx["jurisdictions"]
     if not out.get("code"):
-        bad("code", "the debt code is required")
+        bad("code", Msg("debt_code_required", gettext_noop("the debt code is required")))
     if not word:
-        bad("jurisdiction", "the jurisdiction is required")
+        bad("jurisdiction", Msg("jurisdiction_required",
+                                gettext_noop("the jurisdiction is required")))  # fmt: skip
     elif word.lower() not in jurisdictions:
-        bad("jurisdiction", f"unknown jurisdiction {word!r} (or not one whose debts you may edit)")
+        bad("jurisdiction", Msg(
+            "unknown_jurisdiction",
+            gettext_noop("unknown jurisdiction “%(word)s” (or not one whose debts you may edit)"),
+            word=word,
+        ))  # fmt: skip
     elif jurisdictions[word.lower()] is None:
-        bad("jurisdiction", f"several jurisdictions are called {word!r}: give its code")
+        bad("jurisdiction", Msg(
+            "ambiguous_jurisdiction",
+            gettext_noop("several jurisdictions are called “%(word)s”: give its code"),
+            word=word,
+        ))  # fmt: skip
     else:
         out["jurisdiction_id"] = jurisdictions[word.lower()].pk
     for name in ("principal", "outstanding"):
         value = out.get(name)
         if value is not None and value < 0:
-            bad(name, f"{value} is negative")
+            bad(name, Msg("negative", gettext_noop("%(value)s is negative"), value=value))
     if out.get("principal") == 0:
-        bad("principal", "the principal must be above zero")
+        bad("principal", Msg("principal_zero",
+                             gettext_noop("the principal must be above zero")))  # fmt: skip
     rate = out.get("rate")
     if rate is not None and not (0 <= rate <= 100):
-        bad("rate", f"{rate} is not a rate between 0 and 100 %")
+        bad("rate", Msg("rate_out_of_range",
+                        gettext_noop("%(rate)s is not a rate between 0 and 100 %%"),
+                        rate=rate))  # fmt: skip
     if "currency" in out:
         out["currency"] = (out["currency"] or "").upper()
         if out["currency"] and not (len(out["currency"]) == 3 and out["currency"].isalpha()):
-            bad("currency", f"{out['currency']!r} is not a three-letter currency code")
+            bad("currency", Msg(
+                "not_a_currency",
+                gettext_noop("“%(currency)s” is not a three-letter currency code"),
+                currency=out["currency"],
+            ))  # fmt: skip
         if not out["currency"]:
             out.pop("currency")
     # A blank cell of a field every debt has means "not given": required for a new debt
@@ -189,7 +209,7 @@ def _merged(values: dict[str, Any], base: Debt | None, rownum: int, report, head
     """Rules on the whole record (stored values merged in for an update)."""
     errors_before = report.error_count
 
-    def bad(name: str, message: str) -> None:
+    def bad(name: str, message: Msg) -> None:
         report.add_error(rownum, header_of.get(name, name), message)
 
     def get(name):
@@ -200,33 +220,50 @@ def _merged(values: dict[str, Any], base: Debt | None, rownum: int, report, head
     if base is None:
         for name in NEW_REQUIRED:
             if values.get(name) in (None, ""):
-                bad(name, f"the {name.replace('_', ' ')} is required for a new debt")
+                bad(name, Msg("required_for_new_debt",
+                              gettext_noop("the %(field)s is required for a new debt"),
+                              field=Debt._meta.get_field(name).verbose_name))  # fmt: skip
     issue, maturity = get("issue_date"), get("maturity_date")
     if issue and maturity and maturity <= issue:
-        bad(
-            "maturity_date",
-            f"maturity {maturity.isoformat()} is not after issue {issue.isoformat()}",
-        )
+        bad("maturity_date", Msg(
+            "maturity_before_issue",
+            gettext_noop("maturity %(maturity)s is not after issue %(issue)s"),
+            maturity=maturity.isoformat(), issue=issue.isoformat(),
+        ))  # fmt: skip
     principal = get("principal")
     if base is None:
         outstanding = values.get("outstanding")
         if outstanding is None:
             values["outstanding"] = principal
         elif principal is not None and outstanding > principal:
-            bad("outstanding", f"outstanding {outstanding} exceeds the principal {principal}")
+            bad("outstanding", Msg(
+                "outstanding_exceeds_principal",
+                gettext_noop("outstanding %(outstanding)s exceeds the principal %(principal)s"),
+                outstanding=outstanding, principal=principal,
+            ))  # fmt: skip
     else:
         moved = base.outstanding + ((principal or base.principal) - base.principal)
         given = values.get("outstanding")
         if moved < 0:
-            bad("principal", f"principal {principal} is below what was already repaid "
-                f"({base.principal - base.outstanding})")  # fmt: skip
+            bad("principal", Msg(
+                "principal_below_repaid",
+                gettext_noop("principal %(principal)s is below what was already repaid "
+                             "(%(repaid)s)"),
+                principal=principal, repaid=base.principal - base.outstanding,
+            ))  # fmt: skip
         elif given is not None and given != moved:
-            bad("outstanding", f"outstanding follows the allocations: it is {moved}, not {given}")
+            bad("outstanding", Msg(
+                "outstanding_follows_allocations",
+                gettext_noop("outstanding follows the allocations: it is %(moved)s, not "
+                             "%(given)s"),
+                moved=moved, given=given,
+            ))  # fmt: skip
         else:
             values["outstanding"] = moved
     kind = get("schedule_kind")
     if kind == ScheduleKind.CUSTOM and (base is None or base.schedule_kind != kind):
-        bad("schedule_kind", "custom schedules are entered on the debt page")
+        bad("schedule_kind", Msg("custom_schedule", gettext_noop(
+            "custom schedules are entered on the debt page")))  # fmt: skip
     return report.error_count == errors_before
 
 
@@ -238,17 +275,28 @@ def _flush(batch, actor, report, reader, commit: bool, source) -> None:
     for rownum, v in batch:
         base = existing.get(v["code"])
         if base is not None and base.jurisdiction_id not in allowed:
-            report.add_error(rownum, reader.header_of["code"],
-                             f"debt {v['code']} exists in a jurisdiction whose debts you may "
-                             "not edit")  # fmt: skip
+            report.add_error(rownum, reader.header_of["code"], Msg(
+                "debt_not_editable",
+                gettext_noop("debt %(code)s exists in a jurisdiction whose debts you may not "
+                             "edit"),
+                code=v["code"],
+            ))  # fmt: skip
+            report.rejected += 1
+            continue
+        if base is not None and base.voided_at is not None:
+            message = f"debt {v['code']} is voided; an import does not change it"
+            report.add_error(rownum, reader.header_of["code"], message)
             report.rejected += 1
             continue
         if base is not None and v.get("jurisdiction_id", base.jurisdiction_id) != (
             base.jurisdiction_id
         ):
-            report.add_error(rownum, reader.header_of["jurisdiction"],
-                             f"debt {v['code']} belongs to {base.jurisdiction}; an import does "
-                             "not move a debt")  # fmt: skip
+            report.add_error(rownum, reader.header_of["jurisdiction"], Msg(
+                "debt_not_moved",
+                gettext_noop("debt %(code)s belongs to %(jurisdiction)s; an import does not "
+                             "move a debt"),
+                code=v["code"], jurisdiction=str(base.jurisdiction),
+            ))  # fmt: skip
             report.rejected += 1
             continue
         if not _merged(v, base, rownum, report, reader.header_of):
@@ -295,6 +343,13 @@ def _create(actor, v: dict[str, Any], source) -> None:
         jurisdiction_path=debt.jurisdiction.path,
         after={**snapshot(debt), "source": source},
     )
+    repaid = debt.principal - debt.outstanding
+    if repaid > 0:
+        # A debt imported part-repaid: the gap is an explicit opening entry of its ledger.
+        from panhuo.finance.debts.repayments import opening_entry
+
+        debt.outstanding = debt.principal
+        opening_entry(actor=actor, debt=debt, repaid=repaid)
     _schedule(debt)
 
 
@@ -325,7 +380,12 @@ DEBTS = Target(
     context=_context,
     check=_check,
     key=lambda v: (v["code"],),
-    duplicate=lambda v, first: f"debt {v['code']} already appears in row {first}",
+    duplicate=lambda v, first: Msg(
+        "duplicate_debt",
+        gettext_noop("debt %(code)s already appears in row %(row)s"),
+        code=v["code"],
+        row=first,
+    ),
     key_column="code",
     flush=_flush,
     words=_words(),

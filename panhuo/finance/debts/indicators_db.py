@@ -80,7 +80,14 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     if as_of is not None and (problem := date_problem(as_of)):
         raise ValidationError({"as_of": [problem]})
     as_of = as_of or timezone.localdate()
-    qs = Debt.objects.visible_to(user).filter(jurisdiction__path__startswith=jurisdiction.path)
+    # As of a date: a debt issued after it did not exist yet (issue 15: a city read 318 % red
+    # for 2021-12-31 by counting bonds issued in 2023). Voided debts (entered by mistake)
+    # count nowhere.
+    qs = (
+        Debt.objects.active()
+        .visible_to(user)
+        .filter(jurisdiction__path__startswith=jurisdiction.path, issue_date__lte=as_of)
+    )
     settings = settings_for(jurisdiction)
     thresholds = settings.thresholds() if settings else Thresholds()
     fiscal = fiscal_facts(jurisdiction, as_of.year, settings)

@@ -8,8 +8,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import non_negative_money, percent_field, positive_money
+from panhuo.core.fields import (
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    percent_field,
+    positive_money,
+)
 from panhuo.core.links import page_url
+from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
 
@@ -119,6 +126,103 @@ class FiscalInputs(models.Model):
         return f"{self.jurisdiction} {self.year}"
 
     get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
+
+
+class RepaymentSource(models.TextChoices):
+    """Where the money (or the release) that reduced a debt came from."""
+
+    BUDGET = "budget", _("Budget funds")
+    REFINANCING = "refinancing", _("Refinancing bond proceeds")
+    DISPOSAL = "disposal", _("Disposal proceeds")
+    SWAP = "swap", _("Debt-for-asset swap")
+    WRITE_OFF = "write_off", _("Write-off by agreement")
+    OPENING = "opening", _("Repaid before registration")
+
+
+#: Sources recorded by hand, each with its document; disposal proceeds and swaps are written by
+#: the allocation and the swap that made them, opening entries by registration or import.
+MANUAL_SOURCES = (RepaymentSource.BUDGET, RepaymentSource.REFINANCING, RepaymentSource.WRITE_OFF)
+
+
+class RepaymentQuerySet(policy.ScopedQuerySet):
+    def net_total(self) -> Decimal:
+        """Repaid less reversed, summed in Python: exact on every database (SQLite sums
+        decimals as floats)."""
+        total = Decimal("0.00")
+        for amount, reverses in self.values_list("amount", "reverses_id"):
+            total += -amount if reverses else amount
+        return total
+
+
+class Repayment(models.Model):
+    """One entry of a debt's repayment ledger: the one truth of what reduced the debt.
+
+    ``Debt.outstanding`` = principal − the net of these entries, kept by the services
+    (``finance.debts.repayments``) in the entry's own transaction. An allocation of proceeds
+    (and its reversal) and a debt-for-asset swap each write their entry here, linked, so that no
+    reduction is counted twice or missed. Entries are never edited: a mistaken one is undone by a
+    reversal, an entry of its own pointing at it."""
+
+    debt = models.ForeignKey("finance.Debt", on_delete=models.PROTECT, related_name="repayments")
+    source = models.CharField(_("source"), max_length=12, choices=RepaymentSource.choices)
+    amount = positive_money(_("amount"))
+    repaid_on = models.DateField(_("repaid on"))
+    document = models.CharField(_("document"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    allocation = optional_ref("finance.Allocation", one_to_one=True, related_name="repayment")
+    settlement = optional_ref("finance.DebtSettlement", one_to_one=True, related_name="repayment")
+    #: Set on a reversal: the entry it undoes (in full).
+    reverses = optional_ref("self", one_to_one=True, related_name="reversal")
+    recorded_by = actor_field(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RepaymentQuerySet.as_manager()
+    view_scope = policy.ViewScope("debt", "debt__jurisdiction__path")
+
+    class Meta:
+        ordering = ["-repaid_on", "-pk"]
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(source__in=RepaymentSource.values), name="repayment_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source=RepaymentSource.DISPOSAL, allocation__isnull=False)
+                | (~Q(source=RepaymentSource.DISPOSAL) & Q(allocation__isnull=True)),
+                name="repayment_disposal_has_allocation",
+            ),
+            models.CheckConstraint(
+                condition=Q(source=RepaymentSource.SWAP, settlement__isnull=False)
+                | (~Q(source=RepaymentSource.SWAP) & Q(settlement__isnull=True)),
+                name="repayment_swap_has_settlement",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source__in=[s.value for s in MANUAL_SOURCES]) | ~Q(document=""),
+                name="repayment_manual_has_document",
+            ),
+            models.UniqueConstraint(
+                fields=["debt"],
+                condition=Q(source=RepaymentSource.OPENING, reverses__isnull=True),
+                name="repayment_one_opening",
+            ),
+        ]
+        indexes = [models.Index(fields=["debt", "repaid_on"], name="repayment_debt_date")]
+
+    def __str__(self) -> str:
+        sign = "-" if self.reverses_id else ""
+        return f"{self.debt_id} {self.repaid_on} {self.source}: {sign}{self.amount}"
+
+    get_absolute_url = page_url("debt-detail", "debt_id")
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+    @property
+    def signed_amount(self) -> Decimal:
+        return -self.amount if self.reverses_id else self.amount
 
 
 class RiskSettings(models.Model):

@@ -176,7 +176,8 @@ def maturity_wall(user, jurisdiction) -> list[dict]:
     and below), as chart points."""
     by_year: dict[int, Decimal] = {}
     for maturity, outstanding in (
-        Debt.objects.visible_to(user)
+        Debt.objects.active()
+        .visible_to(user)
         .filter(jurisdiction__path__startswith=jurisdiction.path, outstanding__gt=0)
         .values_list("maturity_date", "outstanding")
     ):

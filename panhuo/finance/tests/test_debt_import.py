@@ -353,3 +353,24 @@ def test_debt_mappings_are_the_debt_importers_alone(world, data_dir):
     api = client_for(world, "finance")
     got = api.get("/api/v1/import-mappings?target=debts").json()["results"]
     assert [m["name"] for m in got] == ["Mine"] and got[0]["target"] == "debts"
+
+
+def test_a_debt_imported_part_repaid_gets_an_opening_entry(world):
+    """Issue 15: a debt registered part-repaid has an explicit record of it; a voided debt is
+    not changed by a later import."""
+    from panhuo.finance.debts.repayments import debt_void, ledger_mismatches
+
+    header = "债务编码,地区,债权人,债务类型,本金,债务余额,利率(%),发行日期,到期日\n"
+    row = "DK-9,D1,农业银行,银行贷款,1000万,600万,4.35,2021-01-15,2031-01-15"
+    report = _run(world, [row], commit=True, file={"header": header})
+    assert report.new == 1, report.errors
+    debt = Debt.objects.get(code="DK-9")
+    assert debt.outstanding == Decimal("6000000.00")
+    (entry,) = debt.repayments.all()
+    assert (entry.source, entry.amount) == ("opening", Decimal("4000000.00"))
+    assert ledger_mismatches(Debt.objects.all()) == []
+    debt_void(actor=world.user("finance"), debt=debt, reason="entered twice")
+    report = _run(world, [row.replace("农业银行", "工商银行")], commit=True,
+                  file={"header": header})  # fmt: skip
+    assert report.rejected == 1 and "voided" in str(report.errors)
+    assert Debt.objects.get(code="DK-9").creditor == "农业银行"

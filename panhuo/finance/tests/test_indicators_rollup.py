@@ -119,9 +119,18 @@ def test_indicators_with_schedules_equal_the_definition(
         if earlier_allowed:
             # Set on the city: the district, below it, follows (nearest ancestor wins).
             RiskSettings.objects.create(jurisdiction=world.city, use_earlier_fiscal_year=True)
+        # Debts issued after the date did not exist on it.
+        made = [(d, f) for d, f in made if d.issue_date <= AS_OF]
         district = [f for d, f in made if d.jurisdiction_id == world.district.pk]
         shown = indicators_for(world.user("finance"), world.district, AS_OF)
         assert shown == compute(district, as_of=AS_OF, fiscal=fiscal)
+        # A debt issued after the date changes no figure as of it.
+        Debt.objects.create(
+            code="LATER", jurisdiction=world.district, creditor="c", debt_type="general_bond",
+            principal=D("1000.00"), outstanding=D("1000.00"), rate=D("3"), rate_type="fixed",
+            issue_date=AS_OF + dt.timedelta(days=1), maturity_date=AS_OF + dt.timedelta(days=900),
+        )  # fmt: skip
+        assert indicators_for(world.user("finance"), world.district, AS_OF) == shown
         # The city's supervisor sees both districts and the city's own debts; the city has no
         # fiscal inputs of its own.
         assert indicators_for(world.user("supervisor"), world.city, AS_OF) == compute(

@@ -27,7 +27,7 @@ from panhuo.core.tests.per_caller import per_caller
 from panhuo.core.tests.views_support import MONEY_SECTION, statuses
 from panhuo.finance import services as fs
 from panhuo.finance.expected_models import ExpectedReceipt
-from panhuo.finance.models import Allocation, Debt, Receipt
+from panhuo.finance.models import Allocation, Debt, Receipt, Repayment
 from panhuo.finance.reports.selectors import overdue_receipts, periods, reconciliation
 
 LISTERS = READERS_A | READERS_B
@@ -292,6 +292,7 @@ def test_money_conserved_at_every_cut(aw, ledger, granularity, span):
     receipts, allocs = ledger
     user = aw.w.user("finance")
     with transaction.atomic():
+        Repayment.objects.all().delete()
         Allocation.objects.all().delete()
         Receipt.objects.all().delete()
         debt = Debt.objects.get(pk=aw.debt.pk)

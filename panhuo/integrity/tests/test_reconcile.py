@@ -107,6 +107,9 @@ def test_sql_changes_insertions_and_deletions_are_each_reported(world, money):
             values,
         )
         reversal = Allocation.objects.get(reverses=gone)
+        # Their entries in the debt's repayment ledger go with them (or the keys would hold).
+        entries = [gone.repayment.pk, reversal.repayment.pk]
+        cursor.execute("DELETE FROM finance_repayment WHERE id IN (%s, %s)", entries)
         cursor.execute("DELETE FROM finance_allocation WHERE id IN (%s, %s)",
                        [reversal.pk, gone.pk])  # fmt: skip
     inserted = Receipt.objects.get(voucher="R-FORGED")
@@ -120,6 +123,8 @@ def test_sql_changes_insertions_and_deletions_are_each_reported(world, money):
         ("finance_receipt", str(inserted.pk), "(row)"),
         ("finance_allocation", str(gone.pk), "(row)"),
         ("finance_allocation", str(reversal.pk), "(row)"),
+        ("finance_repayment", str(entries[0]), "(row)"),
+        ("finance_repayment", str(entries[1]), "(row)"),
     }
     amount = new[("finance_receipt", str(receipt.pk), "amount")]
     assert (Decimal(amount.audited), Decimal(amount.current)) == (Decimal(1000), Decimal(1001))

@@ -186,7 +186,7 @@ def test_rejected_rows_are_named_and_nothing_is_half_written(world):
         (10, "amount"),
     }
     messages = " ".join(e.message for e in report.errors)
-    assert "unknown jurisdiction 'D2'" in messages and "unknown category 'nonsense'" in messages
+    assert "unknown jurisdiction “D2”" in messages and "unknown category “nonsense”" in messages
     assert "also given in row 2" in messages and "is a total" in messages
     assert report.rejected == 6 and report.new == 3
     report = revenue_import(actor=fin, stream=csv_file(text), commit=True, valid_only=True)
@@ -317,7 +317,7 @@ def test_cli_import_revenue_dry_run_then_commit(world, tmp_path):
     out = io.StringIO()
     with pytest.raises(CommandError, match="Nothing was written"):
         call_command("import", "revenue", str(path), user="finance", commit=True, stdout=out)
-    assert "row 5, column category: unknown category 'bogus'" in out.getvalue()
+    assert "row 5, column category: unknown category “bogus”" in out.getvalue()
     with pytest.raises(CommandError, match="may not"):
         call_command("import", "revenue", str(path), user="office", commit=True)
 

@@ -214,7 +214,7 @@ def test_import_page_dry_run_then_rejections_named(world):
                                            "amount_unit": "yuan"})  # fmt: skip
     assert r.status_code == 400 and state() == []
     html = r.content.decode()
-    assert "unknown category &#x27;bogus&#x27;" in html and '<td class="num">4</td>' in html
+    assert "unknown category “bogus”" in html and '<td class="num">4</td>' in html
     r = c.post(reverse("revenue-import"), {"file": _upload("%PDF-1.4"), "mode": "commit",
                                            "amount_unit": "yuan"})  # fmt: skip
     assert r.status_code == 400 and "file" in r.context["form"].errors

@@ -19,8 +19,10 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from panhuo.core.bulk import insert_rows
+from panhuo.core.texts import Msg
 from panhuo.integrity.services import ObjRef, _plain, audit_record_many, snapshot
 from panhuo.organisation import policy
 from panhuo.register import hooks
@@ -41,7 +43,7 @@ from panhuo.register.importing.report import (  # noqa: F401 (imported from here
 )
 from panhuo.register.importing.rows import CHOICES, NON_NULL_DEFAULTS, RowReader, merged_check
 from panhuo.register.importing.writing import spill, write_checked
-from panhuo.register.services import status_change_refusal
+from panhuo.register.services import status_change_message
 
 COMPARED = [
     "name", "kind", "classification_id", "address", "latitude", "longitude", "area",
@@ -70,7 +72,7 @@ class Target:
     context: Callable[[Any], dict[str, Any]]
     check: Callable[..., dict[str, Any] | None]
     key: Callable[[dict[str, Any]], tuple]
-    duplicate: Callable[[dict[str, Any], int], str]
+    duplicate: Callable[[dict[str, Any], int], Any]
     key_column: str
     flush: Callable[..., None]
     words: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -103,8 +105,12 @@ ASSETS = Target(
     context=_asset_context,
     check=lambda reader, out, rownum, report, bad: reader._check(out, rownum, report, bad),
     key=lambda v: (v["unit"].pk, v["code"]),
-    duplicate=lambda v, first: (
-        f"asset {v['code']} of unit {v['unit'].code} already appears in row {first}"
+    duplicate=lambda v, first: Msg(
+        "duplicate_asset",
+        gettext_noop("asset %(code)s of unit %(unit)s already appears in row %(row)s"),
+        code=v["code"],
+        unit=v["unit"].code,
+        row=first,
     ),
     key_column="code",
     flush=lambda batch, actor, report, reader, commit, source: _flush(
@@ -122,7 +128,8 @@ def target_for(name: str) -> Target:
     other = hooks.import_targets.get(name)
     if other is not None:
         return other
-    raise FileRejected(f"Unknown import target {name!r}.")
+    raise FileRejected(Msg("unknown_target", gettext_noop("Unknown import target “%(name)s”."),
+                           name=name))  # fmt: skip
 
 
 def import_assets(**kwargs) -> Report:
@@ -222,7 +229,8 @@ def run_import(
         if progress and progress(report.rows):
             raise ImportCancelled
         if report.rows == 0:
-            raise FileRejected("The file has a header row but no data rows.")
+            raise FileRejected(Msg("no_data_rows", gettext_noop(
+                "The file has a header row but no data rows.")))  # fmt: skip
         if commit and (valid_only or report.rejected == 0):
             write_checked(target, actor=actor, reader=reader, spilled=checked, report=report,
                           source=source, valid_only=valid_only, progress=progress,
@@ -253,7 +261,7 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
             new.append({**NON_NULL_DEFAULTS, **v})
             report.new += 1
             continue
-        refused = "status" in v and status_change_refusal(base.status, v["status"])
+        refused = "status" in v and status_change_message(base.status, v["status"])
         if refused:
             report.add_error(rownum, reader.header_of.get("status", "status"), refused)
             report.rejected += 1

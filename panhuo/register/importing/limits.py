@@ -13,11 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
+
+from panhuo.core.texts import Msg
 
 
 class FileRejected(ValueError):
-    """The file as a whole cannot be read; the message says why, for the user."""
+    """The file as a whole cannot be read; the message says why, for the user: a ``Msg``
+    (``core.texts``), so that a run that stores it shows it in each reader's language."""
 
 
 @dataclass(frozen=True)
@@ -47,50 +50,51 @@ def _mib(n: int) -> str:
 
 
 def refuse(limit: str, **values) -> FileRejected:
-    """The refusal for ``limit`` (a key of ``PANHUO["IMPORT_LIMITS"]``), in the user's language."""
+    """The refusal for ``limit`` (a key of ``PANHUO["IMPORT_LIMITS"]``; its code), translated
+    when shown."""
     values = {k: _mib(v) if k in ("size", "max") and limit.endswith("bytes") else v
               for k, v in values.items()}  # fmt: skip
     messages = {
-        "rows": gettext(
+        "rows": gettext_noop(
             "The file has more than %(max)s data rows, the limit (PANHUO_IMPORT_MAX_ROWS)."
         ),
-        "columns": gettext(
+        "columns": gettext_noop(
             "Row %(row)s has a value in column %(column)s, beyond the limit of %(max)s columns "
             "(PANHUO_IMPORT_MAX_COLUMNS)."
         ),
-        "cell_chars": gettext(
+        "cell_chars": gettext_noop(
             "Row %(row)s has a cell of more than %(max)s characters, the limit "
             "(PANHUO_IMPORT_MAX_CELL_CHARS)."
         ),
-        "string_chars": gettext(
+        "string_chars": gettext_noop(
             "A shared string of the workbook has more than %(max)s characters, the limit for a "
             "cell (PANHUO_IMPORT_MAX_CELL_CHARS)."
         ),
-        "element_bytes": gettext(
+        "element_bytes": gettext_noop(
             "Part %(part)s of the workbook has more than %(max)s bytes of XML without a cell "
             "ending, more than a cell within the limit of characters needs "
             "(PANHUO_IMPORT_MAX_CELL_CHARS)."
         ),
-        "unpacked_bytes": gettext(
+        "unpacked_bytes": gettext_noop(
             "The workbook unpacks to %(size)s, more than the limit of %(max)s "
             "(PANHUO_XLSX_MAX_UNPACKED_BYTES)."
         ),
-        "part_bytes": gettext(
+        "part_bytes": gettext_noop(
             "Part %(part)s of the workbook unpacks to %(size)s, more than the limit of %(max)s "
             "for a part read whole (PANHUO_XLSX_MAX_PART_BYTES)."
         ),
-        "ratio": gettext(
+        "ratio": gettext_noop(
             "Part %(part)s of the workbook unpacks to %(ratio)s times its packed size, more "
             "than the limit of %(max)s (PANHUO_XLSX_MAX_RATIO): the file looks like a zip bomb."
         ),
-        "parts": gettext("The workbook has more than %(max)s parts."),
-        "shared_strings": gettext(
+        "parts": gettext_noop("The workbook has more than %(max)s parts."),
+        "shared_strings": gettext_noop(
             "The workbook has more than %(max)s shared strings, the limit "
             "(PANHUO_XLSX_MAX_SHARED_STRINGS)."
         ),
-        "shared_chars": gettext(
+        "shared_chars": gettext_noop(
             "The workbook's shared strings hold more than %(max)s characters, the limit "
             "(PANHUO_XLSX_MAX_SHARED_CHARS)."
         ),
     }
-    return FileRejected(messages[limit] % values)
+    return FileRejected(Msg(f"limit_{limit}", messages[limit], **values))

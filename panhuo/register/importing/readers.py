@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
+from panhuo.core.texts import Msg
 from panhuo.register.importing.limits import FileRejected, Limits, refuse
 
 SNIFF_BYTES = 64 * 1024
@@ -28,6 +29,9 @@ TICK_ROWS = 20_000
 DELIMITERS = ",;\t|"
 # csv refuses fields larger than this by default; registers carry long addresses and notes.
 csv.field_size_limit(1024 * 1024)
+
+EMPTY = Msg("empty_file", gettext_noop("The file is empty."))
+NO_HEADER = Msg("no_header", gettext_noop("The file has no header row."))
 
 
 @dataclass
@@ -75,7 +79,8 @@ def check_text_encoding(name: str) -> str:
         info = None
     # Bytes-to-bytes codecs (base64, hex, zlib …) are found by lookup but decode no text.
     if info is None or not getattr(info, "_is_text_encoding", True):
-        raise FileRejected(gettext("Unknown text encoding %(enc)s.") % {"enc": repr(name)[:60]})
+        raise FileRejected(Msg("unknown_encoding", gettext_noop("Unknown text encoding %(enc)s."),
+                               enc=repr(name)[:60]))  # fmt: skip
     return name
 
 
@@ -87,14 +92,15 @@ def detect_kind(head: bytes, filename: str = "", *, encoding: str | None = None)
     if _wide_bom(head) or (encoding and _is_wide(encoding)):
         return "csv"
     if not head.strip():
-        raise FileRejected("The file is empty.")
+        raise FileRejected(EMPTY)
     if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\x1f\x8b")):
-        raise FileRejected(
+        raise FileRejected(Msg("not_csv_or_xlsx", gettext_noop(
             "This is not a CSV or XLSX file (old .xls, PDF, images and archives are not read); "
             "save it as CSV or XLSX."
-        )
+        )))  # fmt: skip
     if b"\x00" in head:
-        raise FileRejected("This is not a CSV or XLSX file: it contains binary data.")
+        raise FileRejected(Msg("binary_data", gettext_noop(
+            "This is not a CSV or XLSX file: it contains binary data.")))  # fmt: skip
     return "csv"
 
 
@@ -116,15 +122,15 @@ def detect_encoding(head: bytes) -> str:
         codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
         return "gb18030"
     except UnicodeDecodeError:
-        raise FileRejected(
+        raise FileRejected(Msg("encoding_unknown", gettext_noop(
             "The file's text encoding is neither UTF-8 nor GB18030/GBK; save it as UTF-8 CSV."
-        ) from None
+        ))) from None  # fmt: skip
 
 
 def detect_delimiter(sample: str) -> str:
     lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
     if not lines:
-        raise FileRejected("The file has no header row.")
+        raise FileRejected(NO_HEADER)
     try:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -139,13 +145,15 @@ def _clean_header(cells: list[str]) -> list[str]:
     while headers and not headers[-1]:
         headers.pop()
     if not headers or not any(headers):
-        raise FileRejected("The file has no header row.")
+        raise FileRejected(NO_HEADER)
     seen: set[str] = set()
     for i, h in enumerate(headers, start=1):
         if not h:
-            raise FileRejected(f"Column {i} of the header row has no name.")
+            raise FileRejected(Msg("header_unnamed", gettext_noop(
+                "Column %(column)s of the header row has no name."), column=i))  # fmt: skip
         if h in seen:
-            raise FileRejected(f"The header {h!r} appears twice.")
+            raise FileRejected(Msg("header_twice", gettext_noop(
+                "The header “%(header)s” appears twice."), header=h))  # fmt: skip
         seen.add(h)
     return headers
 
@@ -167,9 +175,10 @@ def read_csv(
     try:
         header = next(reader)
     except StopIteration:
-        raise FileRejected("The file has no header row.") from None
+        raise FileRejected(NO_HEADER) from None
     except (UnicodeError, csv.Error) as exc:
-        raise FileRejected(f"The header row cannot be read: {exc}") from None
+        raise FileRejected(Msg("header_unreadable", gettext_noop(
+            "The header row cannot be read: %(error)s"), error=str(exc))) from None  # fmt: skip
     limits = Limits.from_settings()
     _check_csv_row(header, 1, limits)
     headers = _clean_header(header)
@@ -183,11 +192,17 @@ def read_csv(
                 return
             except UnicodeError as exc:
                 reason = getattr(exc, "reason", str(exc))
-                raise FileRejected(
-                    f"Row {reader.line_num + 1} is not valid {enc} text ({reason})."
-                ) from None
+                raise FileRejected(Msg(
+                    "row_not_text",
+                    gettext_noop("Row %(row)s is not valid %(encoding)s text (%(reason)s)."),
+                    row=reader.line_num + 1, encoding=enc, reason=str(reason),
+                )) from None  # fmt: skip
             except csv.Error as exc:
-                raise FileRejected(f"Row {reader.line_num} cannot be read: {exc}.") from None
+                raise FileRejected(Msg(
+                    "row_unreadable",
+                    gettext_noop("Row %(row)s cannot be read: %(error)s."),
+                    row=reader.line_num, error=str(exc),
+                )) from None  # fmt: skip
             count += 1
             if count > limits.rows:
                 raise refuse("rows", max=limits.rows)
@@ -252,7 +267,7 @@ def read_xlsx(
     stream: IO[bytes], *, sheet: str | None = None, tick: Callable[[], None] | None = None
 ) -> Table:
     """A sheet of a workbook, read within the limits (importing/xlsx.py)."""
-    from panhuo.register.importing.xlsx import open_workbook, sheet_rows
+    from panhuo.register.importing.xlsx import cannot_open, open_workbook, sheet_rows
 
     limits = Limits.from_settings()
     stopped: list[BaseException] = []
@@ -272,16 +287,24 @@ def read_xlsx(
         if stopped:
             raise stopped[0] from None
         if isinstance(exc, (zipfile.BadZipFile, KeyError, OSError, ValueError)):
-            raise FileRejected(f"This XLSX file cannot be opened: {exc}") from None
+            raise FileRejected(cannot_open(exc)) from None
         # openpyxl raises assorted errors on malformed parts
-        raise FileRejected(f"This XLSX file cannot be opened ({type(exc).__name__}).") from None
+        raise FileRejected(Msg(
+            "xlsx_malformed",
+            gettext_noop("This XLSX file cannot be opened (%(kind)s)."),
+            kind=type(exc).__name__,
+        )) from None  # fmt: skip
     names = list(wb.sheetnames)
     if not names:
-        raise FileRejected(gettext("The workbook has no sheet."))
+        raise FileRejected(Msg("no_sheet", gettext_noop("The workbook has no sheet.")))
     if sheet is None:
         sheet = names[0]
     elif sheet not in names:
-        raise FileRejected(f"The workbook has no sheet {sheet!r}; it has {', '.join(names)}.")
+        raise FileRejected(Msg(
+            "unknown_sheet",
+            gettext_noop("The workbook has no sheet “%(sheet)s”; it has %(sheets)s."),
+            sheet=sheet, sheets=", ".join(names),
+        ))  # fmt: skip
     it = sheet_rows(wb, wb[sheet], limits)
 
     def as_row(cells: dict[int, object], width: int = 0) -> list[str]:
@@ -299,7 +322,9 @@ def read_xlsx(
             header_row, header = number, as_row(cells)
             break
     if header_row is None:
-        raise FileRejected(f"Sheet {sheet!r} is empty.")
+        raise FileRejected(
+            Msg("empty_sheet", gettext_noop("Sheet “%(sheet)s” is empty."), sheet=sheet)
+        )
     headers = _clean_header(header)
 
     width = len(headers)
@@ -336,5 +361,5 @@ def read_table(
     if detect_kind(head or b" ", filename) == "xlsx":
         return read_xlsx(stream, sheet=sheet, tick=tick)
     if not head:
-        raise FileRejected("The file is empty.")
+        raise FileRejected(EMPTY)
     return read_csv(stream, encoding=encoding, delimiter=delimiter)

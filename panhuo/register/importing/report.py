@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+
+from panhuo.core.texts import Msg, render
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -21,10 +23,41 @@ class ImportCancelled(Exception):
 class RowError:
     row: int
     column: str
+    #: The message as text in the language active when it was found (the command line's).
     message: str
+    #: The message itself (``core.texts.Msg``), kept so that it is stored untranslated and
+    #: shown in each reader's language; None for text as it came (a library's words).
+    msg: Msg | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The error as stored with the run: the message's code, msgid and values (read in the
+        reader's language by ``shown_error``) and its English text (for older readers)."""
+        if self.msg is not None:
+            return {"row": self.row, "column": self.column, "message": self.msg.english(),
+                    "code": self.msg.code, "msg": self.msg.as_json()}  # fmt: skip
         return {"row": self.row, "column": self.column, "message": self.message}
+
+    @property
+    def said(self) -> Msg | str:
+        """The message as given to ``Report.add_error`` (to pass it on unchanged)."""
+        return self.msg if self.msg is not None else self.message
+
+    def shown(self) -> dict[str, Any]:
+        """The error as a reader sees it, in the active language."""
+        return shown_error(self.as_dict())
+
+
+def shown_error(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored row error (``RowError.as_dict``) as a reader sees it: row, column, its code and
+    its message in the active language. Errors stored before messages were kept as msgids have
+    only their English text, shown as it is."""
+    msg = stored.get("msg")
+    return {
+        "row": stored.get("row"),
+        "column": stored.get("column", ""),
+        "code": stored.get("code", ""),
+        "message": render(msg) if msg else stored.get("message", ""),
+    }
 
 
 @dataclass
@@ -71,11 +104,14 @@ class Report:
     #: passwords of imported users, by username).
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def add_error(self, row: int, column: str, message: str) -> None:
+    def add_error(self, row: int, column: str, message: Msg | str) -> None:
         self.error_count += 1
         self.bad_rows.add(row)
         if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(row, column, message))
+            if isinstance(message, Msg):
+                self.errors.append(RowError(row, column, str(message), message))
+            else:
+                self.errors.append(RowError(row, column, str(message)))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,8 +128,14 @@ def report_to_command(command: BaseCommand, report: Report, *, commit: bool, nou
     line; a commit that wrote nothing is an error, and a dry run with rejected rows exits 1, so
     scripts can tell."""
     out = command.stdout
-    out.write(f"{noun} {report.rows}: new {report.new}, updated {report.updated}, "
-              f"unchanged {report.unchanged}, rejected {report.rejected}")  # fmt: skip
+    counts = {"rows": report.rows, "new": report.new, "updated": report.updated,
+              "unchanged": report.unchanged, "rejected": report.rejected}  # fmt: skip
+    if noun == "figures":
+        out.write(gettext("figures %(rows)s: new %(new)s, updated %(updated)s, unchanged "
+                          "%(unchanged)s, rejected %(rejected)s") % counts)  # fmt: skip
+    else:
+        out.write(gettext("rows %(rows)s: new %(new)s, updated %(updated)s, unchanged "
+                          "%(unchanged)s, rejected %(rejected)s") % counts)  # fmt: skip
     # Which header went to which field, and which were left out: a misspelt header is seen
     # in the dry run, not discovered as an empty field after the commit.
     for header, name in report.columns.items():
@@ -104,15 +146,18 @@ def report_to_command(command: BaseCommand, report: Report, *, commit: bool, nou
             % {"headers": ", ".join(report.ignored_headers)}
         )
     for e in report.errors:
-        out.write(f"  row {e.row}, column {e.column}: {e.message}")
-    if report.error_count > len(report.errors):
-        out.write(f"  … and {report.error_count - len(report.errors)} more errors")
+        out.write(gettext("  row %(row)s, column %(column)s: %(message)s")
+                  % {"row": e.row, "column": e.column, "message": e.message})  # fmt: skip
+    more = report.error_count - len(report.errors)
+    if more > 0:
+        out.write(ngettext("  … and %(n)s more error", "  … and %(n)s more errors", more)
+                  % {"n": more})  # fmt: skip
     if report.committed:
-        out.write(command.style.SUCCESS("Committed."))
+        out.write(command.style.SUCCESS(gettext("Committed.")))
     elif commit:
-        raise CommandError(f"Nothing was written: {noun} were rejected (see above); fix them "
-                           "or pass --valid-only.")  # fmt: skip
+        raise CommandError(gettext("Nothing was written: rows were rejected (see above); fix "
+                                   "them or pass --valid-only."))  # fmt: skip
     else:
-        out.write("Dry run: nothing was written. Add --commit to write.")
+        out.write(gettext("Dry run: nothing was written. Add --commit to write."))
     if report.rejected and not commit:
         sys.exit(1)

@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from panhuo.core.texts import Msg, message_of
 from panhuo.register import models as m
 from panhuo.register.attributes import KIND_ATTRIBUTES, clean_attributes
 from panhuo.register.importing.fields import (
@@ -78,7 +79,11 @@ def _transformer(crs: str | None):
     try:
         return Transformer.from_crs(CRS.from_user_input(crs), CRS.from_epsg(4326), always_xy=True)
     except CRSError:
-        raise FileRejected(f"Unknown coordinate reference system {crs!r} in the mapping.") from None
+        raise FileRejected(Msg(
+            "unknown_crs",
+            gettext_noop("Unknown coordinate reference system “%(crs)s” in the mapping."),
+            crs=crs,
+        )) from None  # fmt: skip
 
 
 def bounding_box() -> tuple[float, float, float, float] | None:
@@ -100,12 +105,16 @@ def looks_swapped(lat: Decimal, lon: Decimal, box) -> bool:
     return not inside and lon_min <= lat <= lon_max and lat_min <= lon <= lat_max
 
 
-def fixed_and_mapped(name: str) -> str:
+def fixed_and_mapped(name: str) -> Msg:
     """The refusal of a mapping that gives ``name`` both a column and a fixed value."""
-    return gettext(
-        "The field “%(field)s” has both a column in the file and a fixed value in the mapping: "
-        "keep one."
-    ) % {"field": name}
+    return Msg(
+        "fixed_and_mapped",
+        gettext_noop(
+            "The field “%(field)s” has both a column in the file and a fixed value in the "
+            "mapping: keep one."
+        ),
+        field=name,
+    )
 
 
 class RowReader:
@@ -116,27 +125,39 @@ class RowReader:
         columns = mapping.columns or target.auto_columns(headers)
         unknown = sorted(set(columns.values()) - set(target.field_names))
         if unknown:
-            raise FileRejected(f"The mapping names unknown fields: {', '.join(unknown)}.")
+            raise FileRejected(Msg(
+                "mapping_unknown_fields",
+                gettext_noop("The mapping names unknown fields: %(fields)s."),
+                fields=", ".join(unknown),
+            ))  # fmt: skip
         missing_headers = [h for h in columns if h not in headers]
         if missing_headers:
-            raise FileRejected(
-                f"The mapping expects column(s) {', '.join(missing_headers)} that the file "
-                "does not have."
-            )
+            raise FileRejected(Msg(
+                "mapping_missing_columns",
+                gettext_noop(
+                    "The mapping expects column(s) %(columns)s that the file does not have."
+                ),
+                columns=", ".join(missing_headers),
+            ))  # fmt: skip
         self.columns = columns
         constants = mapping.constants
         unknown = sorted(set(constants) - set(target.field_names))
         if unknown:
-            raise FileRejected(
-                gettext("The mapping gives fixed values for unknown fields: %(fields)s.")
-                % {"fields": ", ".join(unknown)}
-            )
+            raise FileRejected(Msg(
+                "constants_unknown_fields",
+                gettext_noop("The mapping gives fixed values for unknown fields: %(fields)s."),
+                fields=", ".join(unknown),
+            ))  # fmt: skip
         both = sorted(set(constants) & set(columns.values()))
         if both:
             raise FileRejected(fixed_and_mapped(both[0]))
         for required in target.required:
             if required not in columns.values() and required not in constants:
-                raise FileRejected(f"No column is mapped to the required field “{required}”.")
+                raise FileRejected(Msg(
+                    "required_field_unmapped",
+                    gettext_noop("No column is mapped to the required field “%(field)s”."),
+                    field=required,
+                ))  # fmt: skip
         self.index = {target: headers.index(h) for h, target in columns.items()}
         self.header_of = {target: h for h, target in columns.items()}
         # A fixed value is read as one more cell at the end of every row, after the file's own.
@@ -197,7 +218,7 @@ class RowReader:
         out: dict[str, Any] = {}
         errors_before = report.error_count
 
-        def bad(name: str, message: str) -> None:
+        def bad(name: str, message: Msg | str) -> None:
             report.add_error(rownum, self.header_of.get(name, name), message)
 
         if self.constant_cells:
@@ -220,16 +241,17 @@ class RowReader:
                     try:
                         parse_choice(text, choices)
                     except ValueError as exc:
-                        bad(name, str(exc))
+                        bad(name, message_of(exc))
                     continue
             else:
                 try:
                     value = parse(text)
                 except ValueError as exc:
-                    bad(name, str(exc))
+                    bad(name, message_of(exc))
                     continue
             if max_length and value and len(value) > max_length:
-                bad(name, f"longer than {max_length} characters")
+                bad(name, Msg("too_long", gettext_noop("longer than %(max)s characters"),
+                              max=max_length))  # fmt: skip
                 continue
             out[name] = value
         if report.error_count > errors_before:
@@ -246,62 +268,79 @@ class RowReader:
         unit_code = out.pop("unit", "") or ""
         unit = self.units.get(unit_code)
         if not unit_code:
-            bad("unit", "the unit is required")
+            bad("unit", Msg("unit_required", gettext_noop("the unit is required")))
         elif unit is None:
-            bad("unit", f"unknown unit {unit_code!r} (or not one you may import into)")
+            bad("unit", Msg(
+                "unknown_unit",
+                gettext_noop("unknown unit “%(unit)s” (or not one you may import into)"),
+                unit=unit_code,
+            ))  # fmt: skip
         out["unit"] = unit
         if not out.get("code"):
-            bad("code", "the asset code is required")
+            bad("code", Msg("code_required", gettext_noop("the asset code is required")))
         for name in ("book_value", "accumulated_depreciation", "appraised_value",
                      "annual_income", "annual_holding_cost", "area"):  # fmt: skip
             value = out.get(name)
             if value is not None and value < 0:
-                bad(name, f"{value} is negative")
+                bad(name, Msg("negative", gettext_noop("%(value)s is negative"), value=value))
         lat, lon = out.get("latitude"), out.get("longitude")
         if lat is not None and lon is not None and looks_swapped(lat, lon, self.box):
-            bad("latitude", gettext("latitude and longitude look swapped"))
+            bad("latitude", Msg("swapped_coordinates",
+                                gettext_noop("latitude and longitude look swapped")))  # fmt: skip
             lat = lon = None
         for name, limit, value in (("latitude", 90, lat), ("longitude", 180, lon)):
             if value is not None and abs(value) > limit:
-                bad(name, f"{value} is outside ±{limit}")
+                bad(name, Msg("coordinate_out_of_range",
+                              gettext_noop("%(value)s is outside ±%(limit)s"),
+                              value=value, limit=limit))  # fmt: skip
         area = out.get("area")
         if area is not None and area >= MAX_AREA:
             # The column holds 12 digits before the point: PostgreSQL refuses more (SQLite
             # stores anything), so the dry run refuses it as the commit would.
-            bad("area", gettext("%(value)s m² is too large: an area is below %(max)s m².")
-                % {"value": area, "max": f"{MAX_AREA:,}"})  # fmt: skip
+            bad("area", Msg("area_too_large",
+                            gettext_noop("%(value)s m² is too large: an area is below %(max)s m²."),
+                            value=area, max=f"{MAX_AREA:,}"))  # fmt: skip
         for name in ("acquired_on", "idle_since"):
             value = out.get(name)
             if value is not None and value > self.today:
-                bad(name, f"{value.isoformat()} is in the future")
+                bad(name, Msg("in_the_future", gettext_noop("%(date)s is in the future"),
+                              date=value.isoformat()))  # fmt: skip
         edition = out.pop("classification_edition", None)
         if "classification" in out:
             code = out.pop("classification")
             if code:
                 cid = self.codes.get(code)
                 if cid is None:
-                    bad("classification", f"unknown classification code {code!r}")
+                    bad("classification", Msg(
+                        "unknown_classification",
+                        gettext_noop("unknown classification code “%(code)s”"),
+                        code=code,
+                    ))  # fmt: skip
                 listed = self.code_editions.get(code)
                 if cid is not None and edition and listed and edition != listed:
                     # The same digits mean other things in another edition: refuse, not guess.
-                    bad(
-                        "classification_edition",
-                        gettext("code %(code)s is of %(listed)s in the list, not %(edition)s")
-                        % {"code": code, "listed": listed, "edition": edition},
-                    )
+                    bad("classification_edition", Msg(
+                        "classification_edition_mismatch",
+                        gettext_noop("code %(code)s is of %(listed)s in the list, not %(edition)s"),
+                        code=code, listed=listed, edition=edition,
+                    ))  # fmt: skip
                 out["classification_id"] = cid
             else:
                 out["classification_id"] = None
         x, y = out.pop("x", None), out.pop("y", None)
         if x is not None or y is not None:
             if self.transformer is None:
-                bad("x", "x/y columns need a coordinate reference system in the mapping")
+                bad("x", Msg(
+                    "crs_needed",
+                    gettext_noop("x/y columns need a coordinate reference system in the mapping"),
+                ))  # fmt: skip
             elif x is None or y is None:
-                bad("x", "both x and y are needed")
+                bad("x", Msg("x_and_y_needed", gettext_noop("both x and y are needed")))
             else:
                 lon, lat = self.transformer.transform(float(x), float(y))
                 if not (abs(lat) <= 90 and abs(lon) <= 180):
-                    bad("x", "the coordinates do not convert to a place on Earth")
+                    bad("x", Msg("not_on_earth", gettext_noop(
+                        "the coordinates do not convert to a place on Earth")))  # fmt: skip
                 else:
                     out["longitude"] = Decimal(repr(lon)).quantize(Decimal("0.000001"))
                     out["latitude"] = Decimal(repr(lat)).quantize(Decimal("0.000001"))
@@ -323,11 +362,15 @@ class RowReader:
             value = out.get(name)
             if value is not None and not low <= value <= high:
                 column = "x" if converted and name not in self.index else name
-                bad(column, gettext(
-                    "%(value)s is outside the %(name)s range %(low)s–%(high)s of the country's "
-                    "bounding box (setting PANHUO_IMPORT_BOUNDS)"
-                ) % {"value": value, "name": gettext(name), "low": f"{low:g}",
-                     "high": f"{high:g}"})  # fmt: skip
+                bad(column, Msg(
+                    "outside_bounds",
+                    gettext_noop(
+                        "%(value)s is outside the %(name)s range %(low)s–%(high)s of the "
+                        "country's bounding box (setting PANHUO_IMPORT_BOUNDS)"
+                    ),
+                    value=value, name=m.Asset._meta.get_field(name).verbose_name,
+                    low=f"{low:g}", high=f"{high:g}",
+                ))  # fmt: skip
                 return
 
 
@@ -342,20 +385,30 @@ def merged_check(values: dict[str, Any], base: m.Asset | None, rownum, report, h
     errors_before = report.error_count
     for name in ("name", "kind"):
         if base is None and not values.get(name):
-            report.add_error(
-                rownum, header_of.get(name, name), f"the {name} is required for a new asset"
-            )
+            report.add_error(rownum, header_of.get(name, name), Msg(
+                "required_for_new_asset",
+                gettext_noop("the %(field)s is required for a new asset"),
+                field=m.Asset._meta.get_field(name).verbose_name,
+            ))  # fmt: skip
         elif name in values and not values[name]:
             # A blank required cell is a row error for an update too, never a NULL written.
             report.add_error(rownum, header_of.get(name, name),
-                             gettext("the %(field)s is required") % {"field": name})  # fmt: skip
+                             Msg("required", gettext_noop("the %(field)s is required"),
+                                 field=m.Asset._meta.get_field(name).verbose_name))  # fmt: skip
     kind = get("kind")
     book, dep = get("book_value") or Decimal(0), get("accumulated_depreciation") or Decimal(0)
     if dep > book:
         report.add_error(
             rownum,
             header_of.get("accumulated_depreciation", "accumulated_depreciation"),
-            f"accumulated depreciation {dep} exceeds the book value {book}",
+            Msg(
+                "depreciation_exceeds_book_value",
+                gettext_noop(
+                    "accumulated depreciation %(depreciation)s exceeds the book value %(book)s"
+                ),
+                depreciation=dep,
+                book=book,
+            ),
         )
     if "attributes" in values and kind in KIND_ATTRIBUTES:
         from django.core.exceptions import ValidationError
@@ -363,6 +416,7 @@ def merged_check(values: dict[str, Any], base: m.Asset | None, rownum, report, h
         try:
             values["attributes"] = clean_attributes(kind, values["attributes"])
         except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                report.add_error(rownum, key, "; ".join(messages))
+            for key, errors in exc.error_dict.items():
+                for error in errors:
+                    report.add_error(rownum, key, message_of(error))
     return report.error_count == errors_before

@@ -1,7 +1,7 @@
 """Reading one cell's text as a typed value, the way registers actually write them.
 
-Every parser raises ValueError with a message meant for the person who made the file; the
-importer adds the row and the column.
+Every parser raises ValueError with a message (``core.texts.Msg``, translated when shown) meant
+for the person who made the file; the importer adds the row and the column.
 """
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from panhuo.core.bounds import amount_problem, date_problem
+from django.utils.translation import gettext_noop
+
+from panhuo.core.bounds import amount_message, date_message
 from panhuo.core.money import CENT
+from panhuo.core.texts import Msg
 
 #: A sanity limit for any number in a cell; amounts have the tighter bound of core.bounds.
 MAX_AMOUNT = Decimal(10) ** 18
@@ -49,15 +52,22 @@ def parse_date(text: str, *, order: str = "dmy") -> dt.date | None:
         a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
         d, mo = (a, b) if order == "dmy" else (b, a)
         return _date(y, mo, d, s)
-    raise ValueError(f"{s!r} is not a date (use 2024-03-01, 01/03/2024, 2024/3/1 or 2024年3月1日)")
+    raise ValueError(Msg(
+        "not_a_date",
+        gettext_noop("“%(text)s” is not a date (use 2024-03-01, 01/03/2024, 2024/3/1 or "
+                     "2024年3月1日)"),
+        text=s,
+    ))  # fmt: skip
 
 
 def _date(y: int, m: int, d: int, text: str) -> dt.date:
     try:
         day = dt.date(y, m, d)
     except ValueError:
-        raise ValueError(f"{text!r} is not a real date") from None
-    if problem := date_problem(day):
+        raise ValueError(
+            Msg("not_a_real_date", gettext_noop("“%(text)s” is not a real date"), text=text)
+        ) from None
+    if problem := date_message(day):
         raise ValueError(problem)
     return day
 
@@ -68,14 +78,19 @@ def _number(text: str) -> Decimal:
     if negative:
         s = s[1:-1]
     s = s.lstrip("¥￥$£€").replace(",", "").replace("，", "")
+    not_a_number = Msg(
+        "not_a_number", gettext_noop("“%(text)s” is not a number"), text=text.strip()
+    )
     try:
         value = Decimal(s)
     except InvalidOperation:
-        raise ValueError(f"{text.strip()!r} is not a number") from None
+        raise ValueError(not_a_number) from None
     if not value.is_finite():
-        raise ValueError(f"{text.strip()!r} is not a number")
+        raise ValueError(not_a_number)
     if abs(value) >= MAX_AMOUNT:
-        raise ValueError(f"{text.strip()!r} is too large")
+        raise ValueError(
+            Msg("number_too_large", gettext_noop("“%(text)s” is too large"), text=text.strip())
+        )
     return -value if negative else value
 
 
@@ -95,13 +110,15 @@ def parse_amount(text: str, *, unit: str = "yuan") -> Decimal | None:
         return None
     multiplier = UNIT_NAMES.get(unit)
     if multiplier is None:
-        raise ValueError(f"unknown amount unit {unit!r}")
+        raise ValueError(
+            Msg("unknown_amount_unit", gettext_noop("unknown amount unit “%(unit)s”"), unit=unit)
+        )
     for suffix, factor in UNIT_SUFFIXES:
         if s.endswith(suffix):
             s, multiplier = s[: -len(suffix)], factor
             break
     value = (_number(s) * multiplier).quantize(CENT, ROUND_HALF_UP)
-    if problem := amount_problem(value):
+    if problem := amount_message(value):
         raise ValueError(problem)
     return value
 
@@ -116,7 +133,9 @@ def parse_bool(text: str) -> bool:
         return True
     if s in FALSE_WORDS:
         return False
-    raise ValueError(f"{text.strip()!r} is not yes or no")
+    raise ValueError(
+        Msg("not_yes_or_no", gettext_noop("“%(text)s” is not yes or no"), text=text.strip())
+    )
 
 
 def parse_choice(text: str, choices: dict[str, str], value_map: dict[str, str] | None = None):
@@ -134,4 +153,9 @@ def parse_choice(text: str, choices: dict[str, str], value_map: dict[str, str] |
     for code, label in choices.items():
         if lowered in (code.lower(), str(label).lower()):
             return code
-    raise ValueError(f"{text.strip()!r} is not one of {', '.join(choices)}")
+    raise ValueError(Msg(
+        "not_a_choice",
+        gettext_noop("“%(text)s” is not one of %(choices)s"),
+        text=text.strip(),
+        choices=", ".join(choices),
+    ))  # fmt: skip

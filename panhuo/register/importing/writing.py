@@ -123,7 +123,7 @@ def write_checked(
             revert(actor=actor, source=source)
         report.rejected += written.rejected
         for e in written.errors:
-            report.add_error(e.row, e.column, e.message)
+            report.add_error(e.row, e.column, e.said)
         report.committed = False
         return
     except BaseException:
@@ -138,5 +138,5 @@ def _final(report: Report, written: Report) -> None:
     report.secrets.update(written.secrets)
     report.rejected += written.rejected
     for e in written.errors:
-        report.add_error(e.row, e.column, e.message)
+        report.add_error(e.row, e.column, e.said)
     report.committed = True

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import IO
 from xml.etree.ElementTree import ParseError
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -31,6 +31,7 @@ from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 # no external entities, and expat >= 2.4 limits entity amplification).
 from openpyxl.xml.functions import iterparse
 
+from panhuo.core.texts import Msg
 from panhuo.register.importing.limits import FileRejected, Limits, refuse
 
 SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
@@ -42,13 +43,22 @@ MAX_PARTS = 10_000
 TICK_STRINGS = 50_000
 
 
+def cannot_open(exc: BaseException) -> Msg:
+    """The refusal of a file that is not a workbook one can open (the library's words kept)."""
+    return Msg(
+        "xlsx_cannot_open",
+        gettext_noop("This XLSX file cannot be opened: %(error)s"),
+        error=str(exc) or type(exc).__name__,
+    )
+
+
 def check_archive(stream: IO[bytes], limits: Limits) -> None:
     """Refuse an archive whose directory promises more than the limits allow."""
     try:
         with zipfile.ZipFile(stream) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileRejected(f"This XLSX file cannot be opened: {exc}") from None
+        raise FileRejected(cannot_open(exc)) from None
     finally:
         stream.seek(0)
     if len(infos) > MAX_PARTS:
@@ -225,7 +235,8 @@ def sheet_rows(wb, ws, limits: Limits) -> Iterator[tuple[int, dict[int, object]]
                     root.clear()  # a finished part of the sheet before its cells
                     guard.mark()
         except ParseError as exc:
-            raise FileRejected(
-                gettext("This XLSX file cannot be read (%(part)s: %(error)s).")
-                % {"part": part, "error": exc}
-            ) from None
+            raise FileRejected(Msg(
+                "xlsx_unreadable",
+                gettext_noop("This XLSX file cannot be read (%(part)s: %(error)s)."),
+                part=part, error=str(exc),
+            )) from None  # fmt: skip

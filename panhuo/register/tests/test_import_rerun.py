@@ -44,10 +44,19 @@ def test_a_fresh_heartbeat_keeps_the_run_running(stopped):
     assert imports.fail_stale_runs() == []
 
 
+def _undone(run: ImportRun) -> None:
+    """The worker undoes what the stopped committing run wrote (queued by the reader)."""
+    imports.undo_stopped_run_task.call(run.pk)
+
+
 def test_api_reads_a_stopped_run_as_failed_and_reruns_it(world, stopped):
     c = client_for(world, "office")
     body = c.get(f"/api/v1/imports/{stopped.pk}").json()
     assert body["status"] == "failed" and "worker stopped" in body["message"]
+    assert body["message_code"] == imports.UNDOING
+    _undone(stopped)
+    body = c.get(f"/api/v1/imports/{stopped.pk}").json()
+    assert body["message_code"] == "worker_stopped"
     r = call(c, "POST", f"/api/v1/imports/{stopped.pk}/rerun")
     assert r.status_code == 202
     new = ImportRun.objects.get(pk=r.json()["id"])
@@ -83,6 +92,8 @@ def test_run_page_explains_and_offers_to_run_again(world, stopped):
     c = client_for(world, "office")
     page = c.get(reverse("import-run-detail", args=[stopped.pk]))
     assert b"The worker stopped while importing" in page.content
+    _undone(stopped)
+    page = c.get(reverse("import-run-detail", args=[stopped.pk]))
     assert reverse("import-run-rerun", args=[stopped.pk]).encode() in page.content
     r = c.post(reverse("import-run-rerun", args=[stopped.pk]))
     new = ImportRun.objects.exclude(pk=stopped.pk).get()

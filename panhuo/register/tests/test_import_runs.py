@@ -10,6 +10,7 @@ from panhuo.core.tests.per_caller import per_caller
 from panhuo.organisation.policy import NotPermitted
 from panhuo.register import imports
 from panhuo.register.import_models import ImportRun
+from panhuo.register.importing.report import shown_error
 from panhuo.register.models import Asset
 
 CSV = (
@@ -59,9 +60,10 @@ def test_rejected_file_reports_and_writes_nothing(settings_tmp):
     call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
     run.refresh_from_db()
     assert run.status == "rejected"
-    assert run.report["errors"][0] == {
+    assert shown_error(run.report["errors"][0]) == {
         "row": 4,
         "column": "book_value",
+        "code": "negative",
         "message": "-1.00 is negative",
     }
     assert not Asset.objects.exists()

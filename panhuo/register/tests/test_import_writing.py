@@ -97,9 +97,8 @@ def test_a_cancel_while_writing_leaves_nothing(world, one_row_batches):
     assert audit_verify().ok
 
 
-def test_a_stale_committing_run_is_reverted_when_found(world, settings, tmp_path):
-    """What a worker killed between two written batches leaves is undone by whoever finds its
-    run stale (here the whole file, written under the run's id, stands for the part written)."""
+def _stale_written_run(world, settings, tmp_path) -> ImportRun:
+    """A committing run whose worker wrote the whole file and then stopped beating."""
     settings.DATA_DIR = tmp_path
     run = imports.import_run_create(
         actor=world.user("office"), upload=_csv(ROWS), filename="w.csv", commit=True
@@ -109,13 +108,81 @@ def test_a_stale_committing_run_is_reverted_when_found(world, settings, tmp_path
     long_ago = timezone.now() - timezone.timedelta(hours=1)
     ImportRun.objects.filter(pk=run.pk).update(status="running", started_at=long_ago)
     cache.delete(imports._heartbeat_key(run.pk))  # no sign of life since it started
-    run = imports.fail_if_stale(ImportRun.objects.get(pk=run.pk))
+    return ImportRun.objects.get(pk=run.pk)
+
+
+def test_a_stale_committing_run_is_reverted_when_found(world, settings, tmp_path):
+    """What a worker killed between two written batches leaves is undone by the worker that
+    finds its run stale (here the whole file, written under the run's id, stands for the part
+    written)."""
+    run = _stale_written_run(world, settings, tmp_path)
+    run = imports.fail_if_stale(run, undo_now=True)
     assert run.status == "failed" and "nothing was written" in run.message
     assert not Asset.objects.filter(code__startswith="W-").exists()
     assert audit_verify().ok
     # Found again: nothing more to revert.
-    assert imports.fail_if_stale(run).status == "failed"
+    assert imports.fail_if_stale(run, undo_now=True).status == "failed"
     assert AuditEntry.objects.filter(action="asset.import_revert").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_that_finds_a_stale_run_leaves_the_undo_to_the_worker(settings, tmp_path, client):
+    """Undoing 200,000 assets takes minutes: the page (or API call) that finds the run stale
+    only marks it and queues the undo; the worker does it, then the run says nothing was
+    written, and only then can it be rerun."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from panhuo.core.testing import build_world
+
+    world = build_world()  # committed: the real worker below runs as in production
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    run = _stale_written_run(world, settings, tmp_path)
+    DBTaskResult.objects.all().delete()  # the import's own task: its worker took it, then died
+    queued = DBTaskResult.objects.count()
+    client.force_login(world.user("office"))
+    for _ in range(2):  # two readers: one undo queued
+        page = client.get(run.get_absolute_url())
+        assert page.status_code == 200
+    run.refresh_from_db()
+    assert run.status == "failed" and run.message_code == imports.UNDOING
+    assert "being undone" in page.content.decode()
+    assert Asset.objects.filter(code__startswith="W-").count() == 3  # not in the request
+    assert AuditEntry.objects.filter(action="asset.import_revert").count() == 0
+    assert DBTaskResult.objects.count() == queued + 1
+    assert "import-run-rerun" not in page.content.decode() and (
+        f"/runs/{run.pk}/rerun" not in page.content.decode()
+    )
+    api = client.post(f"/api/v1/imports/{run.pk}/rerun", content_type="application/json")
+    assert api.status_code == 400 and "still undoing" in api.content.decode()
+
+    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
+    run.refresh_from_db()
+    assert run.status == "failed" and run.message_code == "worker_stopped"
+    assert "nothing was written" in run.message
+    assert not Asset.objects.filter(code__startswith="W-").exists()
+    assert AuditEntry.objects.filter(action="asset.import_revert").count() == 3
+    assert audit_verify().ok
+    api = client.post(f"/api/v1/imports/{run.pk}/rerun", content_type="application/json")
+    assert api.status_code == 202
+
+
+def test_a_lost_undo_is_done_by_the_next_worker_sweep(world, settings, tmp_path):
+    """If the queued undo never reaches a worker (the request died after marking the run), the
+    worker's start-up sweep finds the run still waiting and undoes it."""
+    run = _stale_written_run(world, settings, tmp_path)
+    imports._mark_stopped(run.pk, "running", imports.failures.worker_stopped_undoing())
+    run.refresh_from_db()
+    assert imports.undoing(run)
+    imports.fail_stale_runs(undo_now=True)
+    run.refresh_from_db()
+    assert not imports.undoing(run) and "nothing was written" in run.message
+    assert not Asset.objects.filter(code__startswith="W-").exists()
 
 
 def test_a_commit_in_many_transactions_is_checkpointed_once(

@@ -590,7 +590,7 @@ def test_cancel_by_owner_only(world, data_dir):
     imports.execute_import(run)
     assert not Asset.objects.filter(code__startswith="R-").exists()
     again = c.post(reverse("import-run-cancel", args=[run.pk]), follow=True)
-    assert "has already cancelled" in again.content.decode()
+    assert "has already ended" in again.content.decode()
     assert "Cancelled. Nothing was written." in again.content.decode()
 
 
@@ -886,7 +886,7 @@ def test_reading_a_sample_that_is_not_a_table_says_why(world):
     sheet = c.post(
         reverse("import-mapping-create"), {"action": "read", "sample": buf, "sheet": "Assets"}
     )
-    assert "no sheet 'Assets'" in sheet.context["form"].errors["sample"][0]
+    assert "no sheet “Assets”" in sheet.context["form"].errors["sample"][0]
     assert fingerprint() == before
 
 

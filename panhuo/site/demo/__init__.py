@@ -1,6 +1,6 @@
 """The demo district that ``panhuo demo`` seeds: deterministic, realistic and synthetic."""
 
-from panhuo.site.demo.catalogue import DEMO_PASSWORD, MARKER_CODE, REFERENCE_DATE
+from panhuo.site.demo.catalogue import DEMO_PASSWORD, MARKER_CODE
 from panhuo.site.demo.seed import (
     FULL,
     SIZES,
@@ -17,7 +17,6 @@ __all__ = [
     "DEMO_PASSWORD",
     "FULL",
     "MARKER_CODE",
-    "REFERENCE_DATE",
     "SIZES",
     "SMALL",
     "DemoSize",

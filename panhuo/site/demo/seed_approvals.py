@@ -169,6 +169,8 @@ def price_exceptions_seed(seeder) -> None:
         package__jurisdiction=district, channel__in=SELLING_CHANNELS
     ).order_by("code")
     listed = list(ours.filter(status=ProjectStatus.LISTED, channel__in=["auction", "exchange"]))
+    # The one relisted first: a listing whose disclosure has ended unsold (it may be relisted).
+    listed.sort(key=lambda p: (_disclosure_ends(p) >= seeder.today, p.code))
     # The waiting one: another listed sale, else an approved one whose sale is still ahead.
     picked = listed[:1] + (listed[1:] + list(ours.filter(status=ProjectStatus.APPROVED)))[:1]
     for n, (project, pct, reason) in enumerate(
@@ -188,17 +190,24 @@ def price_exceptions_seed(seeder) -> None:
         _decide_all(request, [seeder.users["deputy"], seeder.users["head"]])
         seeder.move(
             project, "relist", office, reserve_price=amount,
-            platform="Qinghe Public Resources Exchange",
-            listed_on=_relist_on(project),
+            platform="清河市公共资源交易中心",
+            listed_on=_relist_on(seeder, project),
             comment=f"Relisted at {pct} % of the appraisal under the head's written approval.",
         )  # fmt: skip
 
 
-def _relist_on(project) -> dt.date:
-    """A week before the reference date, or the day after the current round's disclosure
+def _disclosure_ends(project) -> dt.date:
+    current = project.rounds.filter(result="open").order_by("-number").first()
+    if current is None or current.disclosure_ends is None:
+        return dt.date.max
+    return current.disclosure_ends
+
+
+def _relist_on(seeder, project) -> dt.date:
+    """A week before the seed's day, or the day after the current round's disclosure
     ended if that is later (gate ``relist_after_disclosure``)."""
     current = project.rounds.filter(result="open").order_by("-number").first()
-    day = c.REFERENCE_DATE - dt.timedelta(days=7)
+    day = seeder.today - dt.timedelta(days=7)
     if current is not None and current.disclosure_ends is not None:
         day = max(day, current.disclosure_ends + dt.timedelta(days=1))
     return day

@@ -23,7 +23,7 @@ def rounded(yuan: int, step: int) -> int:
     return max(step, yuan // step * step)
 
 
-def asset_spec(r: random.Random, kind: str, district: str) -> dict[str, Any]:
+def asset_spec(r: random.Random, kind: str, district: str, today: dt.date) -> dict[str, Any]:
     """A synthetic asset of ``kind`` in ``district``: name, place, size, title, encumbrance,
     use, criticality, book value, income and costs, drawn from ``r`` (so a seed repeats)."""
     road = r.choice(c.ROADS)
@@ -45,19 +45,19 @@ def asset_spec(r: random.Random, kind: str, district: str) -> dict[str, Any]:
         area = r.randint(1_500, 60_000)
         book = area * r.randint(600, 4_500)
         appraised_pct = r.randint(100, 240)
-        name = f"{r.choice(c.LAND_USES)} land-use right, {place} plot HX{fill['year']}-"
-        name += f"{r.randint(1, 199):03d}"
+        use = r.choice(c.LAND_USES)
+        name = f"{place}HX{fill['year']}-{r.randint(1, 199):03d}号地块{use}使用权"
     elif kind == AssetKind.BUILDING:
         area = r.randint(80, 15_000)
         book = area * r.randint(2_500, 9_000)
         appraised_pct = r.randint(80, 160)
-        name = r.choice(c.BUILDINGS).format(**fill) + f", {road}"
+        name = road + r.choice(c.BUILDINGS).format(**fill)
     elif kind == AssetKind.VEHICLE:
         model, body = r.choice(c.VEHICLES)
         book = r.randint(60_000, 450_000)
         appraised_pct = r.randint(15, 70)
         plate = "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(5))
-        name = f"{model} {body}, plate JN·A{plate}"
+        name = f"{model}{body}（江A·{plate}）"
     elif kind == AssetKind.EQUIPMENT:
         label, low, high = r.choice(c.EQUIPMENT)
         book = r.randint(low, high)
@@ -67,7 +67,7 @@ def asset_spec(r: random.Random, kind: str, district: str) -> dict[str, Any]:
         pct = r.choice([5, 10, 12, 15, 20, 25, 30, 34, 49, 51])
         book = r.randint(1_000_000, 80_000_000)
         appraised_pct = r.randint(60, 200)
-        name = f"{pct}% stake in {fill['company']}"
+        name = f"{fill['company']}{pct}%股权"
     elif kind == AssetKind.OPERATING_RIGHT:
         book = r.randint(200_000, 20_000_000)
         appraised_pct = r.randint(80, 300)
@@ -101,9 +101,9 @@ def asset_spec(r: random.Random, kind: str, district: str) -> dict[str, Any]:
     # The full record: when it fell idle, depreciation, income and cost, title and age —
     # so that the scope rules find real candidates and exclusions in the demo.
     if spec["status"] in (AssetStatus.IDLE, AssetStatus.UNDER_USED):
-        spec["idle_since"] = c.REFERENCE_DATE - dt.timedelta(days=r.randint(20, 6 * 365))
+        spec["idle_since"] = today - dt.timedelta(days=r.randint(20, 6 * 365))
     acquired_years = r.randint(1, 30)
-    spec["acquired_on"] = c.REFERENCE_DATE - dt.timedelta(days=round(acquired_years * 365.25))
+    spec["acquired_on"] = today - dt.timedelta(days=round(acquired_years * 365.25))
     if kind in (AssetKind.BUILDING, AssetKind.VEHICLE, AssetKind.EQUIPMENT):
         life = {AssetKind.BUILDING: 50, AssetKind.VEHICLE: 8, AssetKind.EQUIPMENT: 10}[kind]
         share = min(acquired_years, life) / life
@@ -115,12 +115,11 @@ def asset_spec(r: random.Random, kind: str, district: str) -> dict[str, Any]:
         0.8 if kind in (AssetKind.LAND, AssetKind.BUILDING) else 0.95
     )
     if spec["title_complete"] and kind in (AssetKind.LAND, AssetKind.BUILDING):
-        spec["certificate_number"] = f"JN({c.REFERENCE_DATE.year - acquired_years})"
-        spec["certificate_number"] += f"Qinghe No.{r.randint(1, 99999):05d}"
+        spec["certificate_number"] = f"江({today.year - acquired_years})清河市不动产权"
+        spec["certificate_number"] += f"第{r.randint(1, 99999):07d}号"
     if kind in c.LOCATED or kind in c.ADDRESSED:
         district_name = c.DISTRICT[1] if district == c.DISTRICT[0] else c.OTHER_DISTRICT[1]
-        spec["address"] = f"No. {r.randint(1, 888)} {road}, {district_name.split(' ')[0]} "
-        spec["address"] += "District, Qinghe"
+        spec["address"] = f"{c.CITY[1]}{district_name}{road}{r.randint(1, 888)}号"
     if kind in c.LOCATED:
         lat, lon = c.CENTRE[district]
         spec["latitude"] = Decimal(lat + round(r.gauss(0, 1) * 22_000)).scaleb(-6)

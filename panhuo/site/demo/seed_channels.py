@@ -5,7 +5,7 @@ a concession, a paid or published state a sale), and to walk each project to its
 through the services, by the roles the tables name, with the records each step needs (listing
 rounds with a relisting now and then, state-owned counterparties, contracts and their rents,
 tranches, the debt a swap settles). Everything is decided by the seeder's random generator and
-dated from the reference date, so two seeds are the same.
+dated back from the seed's day, so two seeds on the same day are the same.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from panhuo.core.money import CENT
+from panhuo.disposal import deadlines
 from panhuo.disposal.channels import add_months
 from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.models import ProjectStatus as S
@@ -23,6 +24,7 @@ from panhuo.finance.models import BudgetClass
 from panhuo.organisation.models import Unit
 from panhuo.site.demo import catalogue as c
 from panhuo.site.demo import seed_money
+from panhuo.site.demo.seed_clock import working_days_before
 
 MARKET = {Channel.AUCTION, Channel.EXCHANGE}
 CONTRACT = {Channel.LEASE, Channel.CONCESSION}
@@ -87,12 +89,12 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
         submit = {
             "counterparty_unit": _soe(seeder).pk,
             "art31_case": "state_restructuring",
-            "comment": "Restructuring of the district's state-owned property under plan No. 3.",
+            "comment": "按第3号方案实施区属国有资产重组。",
         }
     project = move(project, "submit", proposer, **submit)
     if stop == S.SUBMITTED:
         return project
-    comment = f"Approved at task-force meeting No. {seeder.rng.randint(3, 40)}."
+    comment = f"经专班第{seeder.rng.randint(3, 40)}次会议审议通过。"
     project = move(project, "approve", seeder._approver(), comment=comment)
     if stop == S.APPROVED:
         return project
@@ -100,17 +102,19 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
         return _contract(seeder, project, stop)
     deal = _round(reserve * seeder.rng.randint(100, 135) // 100, 100)
     if project.channel in MARKET:
-        listed_on = c.REFERENCE_DATE - dt.timedelta(days=seeder.rng.randint(60, 200))
-        platform = "Qinghe Public Resources Exchange"
+        back = seeder.rng.randint(60, 200)
+        relisted = seeder.rng.random() < 0.35
+        listed_on = _listed_on(seeder, stop, back, relisted)
+        platform = "清河市公共资源交易中心"
         project = move(
             project,
             "list",
             office,
             platform=platform,
             listed_on=listed_on,
-            comment="Listed for 20 working days.",
+            comment="挂牌公告20个工作日。",
         )
-        if seeder.rng.random() < 0.35:
+        if relisted:
             reserve = _round(reserve * 95 // 100, 1_000)
             project = move(
                 project,
@@ -120,7 +124,7 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
                 platform=platform,
                 # The day after the first round's disclosure ended without a buyer.
                 listed_on=project.rounds.get(result="open").disclosure_ends + dt.timedelta(days=1),
-                comment="No qualified bidder registered; relisted at 95 % of the reserve.",
+                comment="无合格意向受让方报名，按底价的95%重新挂牌。",
             )
             deal = _round(reserve * seeder.rng.randint(100, 125) // 100, 100)
         if stop == S.LISTED:
@@ -136,7 +140,7 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
             buyer=seeder._buyer(project),
             bidders=seeder.rng.randint(2, 9),
             concluded_on=deal_on,
-            comment="Deal made on the exchange; recorded from its confirmation.",
+            comment="交易所成交，依据成交确认书登记。",
         )
         if stop != S.CONCLUDED:
             # The result notice goes up the day the contract takes effect.
@@ -145,7 +149,7 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
                 "publish_result",
                 office,
                 published_on=deal_on,
-                comment="Result notice with appraisal, reserve and deal price.",
+                comment="公示交易结果（含评估值、底价和成交价）。",
             )
     elif project.channel == Channel.NEGOTIATED:
         project = move(
@@ -154,7 +158,7 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
             office,
             deal_price=_money(deal),
             approval_body="supervisor",
-            approval_ref=f"HX-GZW-{c.REFERENCE_DATE.year}-{project.pk:04d}",
+            approval_ref=f"HX-GZW-{seeder.today.year}-{project.pk:04d}",
         )
     elif project.channel == Channel.SOE_TRANSFER:
         project = move(
@@ -163,7 +167,7 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
             office,
             counterparty_unit=_soe(seeder).pk,
             deal_price=_money(deal),
-            comment="Capital injection into the group.",
+            comment="作为资本金注入集团。",
         )
     elif project.channel == Channel.DEBT_SWAP:
         debt = max(seeder.debts, key=lambda d: (seeder.outstanding[d.pk], d.code))
@@ -174,7 +178,7 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
             office,
             debt=debt.pk,
             deal_price=value,
-            comment=f"The creditor takes the assets against debt {debt.code}.",
+            comment=f"债权人以资抵债，受让资产抵偿债务 {debt.code}。",
         )
         if stop == S.CLOSED:
             project = move(project, "execute_swap", finance_user)
@@ -183,18 +187,16 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
     elif project.channel == Channel.SECURITISATION:
         senior = _round(deal * 80 // 100, 100)
         tranches = [
-            {"name": "Senior A", "size": _money(senior), "rate": "3.150"},
-            {"name": "Subordinated", "size": _money(deal - senior), "rate": "6.800"},
+            {"name": "优先A级", "size": _money(senior), "rate": "3.150"},
+            {"name": "次级", "size": _money(deal - senior), "rate": "6.800"},
         ]
-        project = move(
-            project, "issue", office, tranches=tranches, buyer="Hexi Infrastructure REIT No. 1"
-        )
+        project = move(project, "issue", office, tranches=tranches, buyer="河西基础设施REIT一号")
     if stop == S.CONCLUDED:
         if project.channel != Channel.SOE_TRANSFER:
             seed_money.collect(seeder, project, full=False)
         return project
     if project.channel == Channel.SOE_TRANSFER:
-        return move(project, "close", office, comment="Transfer registered.")
+        return move(project, "close", office, comment="划转已办理登记。")
     seed_money.collect(seeder, project, full=True)
     if stop == S.PUBLISHED:
         return project  # the notice is up and the money in; finance has yet to confirm it
@@ -202,7 +204,31 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
     if stop == S.PAID:
         return project
     closer = seeder.users["finance" if seeder.rng.random() < 0.5 else "office"]
-    return move(project, "close", closer, comment="Proceeds received in full.")
+    return move(project, "close", closer, comment="价款已全额收讫。")
+
+
+def _listed_on(seeder, stop: str, back: int, relisted: bool) -> dt.date:
+    """When a sale was first listed, so that on the seed's day it stands where a live market
+    would have it: a listing still in its disclosure period, a deal of the last few working days
+    whose payment term is running (none weeks past it), or an older sale that is paid."""
+    rounds = 2 if relisted else 1
+    disclosure = deadlines.DISCLOSURE_DAYS
+    if stop == S.LISTED:
+        # Within the (last) round's disclosure period; the first listed sale's disclosure ended
+        # days ago without a buyer (the price exception relists it: ``seed_approvals``).
+        first = not seeder.unsold_listing and not seeder.withdrawing
+        seeder.unsold_listing = seeder.unsold_listing or first
+        wait = seeder.rng.randint(1, disclosure - 2)
+        if first:
+            wait = disclosure + seeder.rng.randint(2, 4)
+        return working_days_before(seeder.today, wait + (rounds - 1) * (disclosure + 1))
+    if stop in {S.CONCLUDED, S.PUBLISHED}:
+        # The deal a working day after the disclosure, 1–4 working days before the seed's day.
+        since_deal = seeder.rng.randint(1, 4)
+        return working_days_before(seeder.today, since_deal + rounds * (disclosure + 1))
+    # Paid and done: two to seven months back, and a round more for a relisting (each round
+    # takes up to 45 calendar days over a festival; then the result notice runs its period).
+    return seeder.today - dt.timedelta(days=back + 50 * (rounds - 1))
 
 
 def _round(yuan: int, step: int) -> int:
@@ -223,24 +249,29 @@ def _rent_appraisal(seeder, project: DisposalProject, yearly: Decimal) -> None:
             actor=seeder.users["office"], asset=asset, kind="rent",
             value=share if n < len(assets) else yearly - share * (len(assets) - 1),
             base_date=timezone.localdate() - dt.timedelta(days=25), method="market",
-            appraiser="Qinghe Zhengxin Appraisal Co.", licence_number="11020045",
+            appraiser="清河正信资产评估有限公司", licence_number="11020045",
             report_number=f"QH-ZJ-{project.code}-{n}",
         )  # fmt: skip
 
 
 def _contract(seeder, project: DisposalProject, stop: str):
-    """Sign a lease or concession that started months before the reference date, collect what
+    """Sign a lease or concession that started months before the seed's day, collect what
     fell due (all of it, or all but the last periods when in arrears), and go on to ``stop``."""
     office, fin = seeder.users["office"], seeder.users["finance"]
     rng = seeder.rng
     lease = project.channel == Channel.LEASE
     months_ago = rng.randint(10, 30) if stop in {S.ENDED, S.CLOSED} else rng.randint(4, 14)
-    start = add_months(c.REFERENCE_DATE.replace(day=1), -months_ago)
+    start = add_months(seeder.today.replace(day=1), -months_ago)
+    if stop == S.IN_ARREARS:
+        # In arrears by one rent that fell due days ago, not by months of them.
+        start = add_months(seeder.today - dt.timedelta(days=rng.randint(3, 12)), -months_ago)
     years = rng.choice([2, 3, 5]) if lease else rng.choice([5, 8, 10])
     if stop in {S.ENDED, S.CLOSED}:
         years = 1
     yearly = max(12_000, int(project.reserve_price) * rng.randint(4, 8) // 100)
     frequency = rng.choice(["monthly", "quarterly"]) if lease else "yearly"
+    if stop == S.IN_ARREARS:
+        frequency = "monthly"
     per = {"monthly": 12, "quarterly": 4, "yearly": 1}[frequency]
     if lease:
         _rent_appraisal(seeder, project, Decimal(yearly // per * per))
@@ -255,12 +286,10 @@ def _contract(seeder, project: DisposalProject, stop: str):
         frequency=frequency,
         deposit=_money(yearly // per) if lease else None,
         tender_ref=f"QH-ZZ-{start.year}-{project.pk:04d}",
-        comment="Contract signed after the public call for tenders.",
+        comment="经公开招租后签订合同。",
     )
-    due = list(
-        project.expected_receipts.filter(due_date__lte=c.REFERENCE_DATE).order_by("due_date")
-    )
-    unpaid = rng.randint(1, 2) if stop == S.IN_ARREARS else 0
+    due = list(project.expected_receipts.filter(due_date__lte=seeder.today).order_by("due_date"))
+    unpaid = 1 if stop == S.IN_ARREARS else 0
     for e in due[: len(due) - unpaid] if unpaid else due:
         seeder.voucher_seq += 1
         receipt = finance.receipt_create(
@@ -275,8 +304,8 @@ def _contract(seeder, project: DisposalProject, stop: str):
     if stop == S.IN_FORCE:
         return project
     if stop == S.IN_ARREARS:
-        return seeder.move(project, "flag_arrears", fin, comment="Rent overdue; reminder sent.")
-    project = seeder.move(project, "end", office, comment="The term ended; premises handed back.")
+        return seeder.move(project, "flag_arrears", fin, comment="租金逾期，已发催缴通知。")
+    project = seeder.move(project, "end", office, comment="合同期满，房屋已交回。")
     if stop == S.ENDED:
         return project
-    return seeder.move(project, "close", fin, comment="All rent received.")
+    return seeder.move(project, "close", fin, comment="租金已全部收讫。")

@@ -6,7 +6,7 @@ then walked away forfeiting theirs (a forfeited-deposit receipt), and the winner
 the price. One concluded sale is paid by instalments (30 % down, three instalments with
 interest) with the down payment and the first instalment received and the second overdue.
 Everything goes through the services, by the roles that may take each step, dated from the
-reference date.
+seed's day.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def seed(seeder) -> None:
             received_on=day, voucher=f"HX-BZJ-{day.year}-{n:04d}",
         )  # fmt: skip
 
-    base = c.REFERENCE_DATE
+    base = seeder.today
     projects = DisposalProject.objects.filter(
         package__jurisdiction__code=c.DISTRICT[0], channel__in=MARKET
     ).order_by("code")
@@ -94,10 +94,14 @@ def _instalment_sale(seeder, project: DisposalProject) -> None:
     """30 % down within the payment term, three instalments with interest within the year;
     the down payment and the first instalment received, the second overdue."""
     fin = seeder.users["finance"]
-    deal_day = c.REFERENCE_DATE - dt.timedelta(days=90)
-    # The deal was struck before the reference date: its payment term runs from then.
+    # The deal was struck about half a year ago: the down payment and the first instalment
+    # came in on time, the second fell due a few weeks ago and is awaited (the project's due
+    # date), the last is months ahead.
+    deal_day = seeder.today - dt.timedelta(days=170)
     down_by = workdays.add_working_days(deal_day, 5, jurisdiction=project.jurisdiction)
-    DisposalProject.objects.filter(pk=project.pk).update(state_since=deal_day, due_on=down_by)
+    days = [down_by, add_months(deal_day, 2), add_months(deal_day, 5),
+            add_months(deal_day, 12) - dt.timedelta(days=1)]  # fmt: skip
+    DisposalProject.objects.filter(pk=project.pk).update(state_since=deal_day, due_on=days[2])
     before = {"state_since": str(project.state_since), "due_on": str(project.due_on)}
     project.refresh_from_db()
     # Audited like any write, so that `panhuo audit reconcile` finds the demo consistent.
@@ -106,11 +110,9 @@ def _instalment_sale(seeder, project: DisposalProject) -> None:
         action="project.backdate",
         obj=project,
         before=before,
-        after={"state_since": str(deal_day), "due_on": str(down_by), "why": "demo history"},
+        after={"state_since": str(deal_day), "due_on": str(days[2]), "why": "demo history"},
         jurisdiction_path=project.jurisdiction.path,
     )
-    days = [down_by, add_months(deal_day, 2), add_months(deal_day, 5),
-            add_months(deal_day, 12) - dt.timedelta(days=1)]  # fmt: skip
     amounts = _split(project)
     rows = [{"due_date": d, "amount": a} for d, a in zip(days, amounts, strict=True)]
     instalment_plan_set(

@@ -75,7 +75,7 @@ def decision_documents(seeder, project: DisposalProject) -> None:
     request = pending_for(project, "disposal")
     if request is None or request.current_step < request.step_count:
         return
-    year = c.REFERENCE_DATE.year
+    year = seeder.today.year
     texts = {
         "collective_decision": ("Minutes of the task-force meeting", f"河西资产专班纪要〔{year}〕"),
         "approval": ("Task-force approval document", f"河西资产专班批〔{year}〕"),

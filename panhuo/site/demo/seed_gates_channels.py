@@ -85,7 +85,7 @@ def seed(seeder) -> None:
         return
     office, head, fin = seeder.users["office"], seeder.users["head"], seeder.users["finance"]
     move = seeder.move
-    year = c.REFERENCE_DATE.year
+    year = seeder.today.year
 
     group = Unit.objects.get(code="HX-UCI")
     assets = _idle(seeder, {"equipment", "vehicle", "building"}, 2)
@@ -101,9 +101,9 @@ def seed(seeder) -> None:
         ("scrap", {"vehicle", "equipment"}, "scrap", "technical_appraisal",
          "Qinghe Motor Vehicle Testing Centre", "Vehicles beyond repair", "closed"),
         ("loss", {"equipment"}, "record_loss", "police_report",
-         "Hexi District Public Security Bureau", "Equipment stolen from the depot", "concluded"),
+         "河西区公安分局", "Equipment stolen from the depot", "concluded"),
         ("write_off", {"equipment", "vehicle"}, "write_off", "court_ruling",
-         "Hexi District People's Court", "Assets held by a liquidated operator", "submitted"),
+         "河西区人民法院", "Assets held by a liquidated operator", "submitted"),
     ]  # fmt: skip
     for n, (channel, kinds, step, kind, issuer, why, stop) in enumerate(evidence, start=1):
         assets = _idle(seeder, kinds, 2)
@@ -112,7 +112,7 @@ def seed(seeder) -> None:
         p = _project(seeder, assets, channel, why)
         p = move(p, "submit", office, comment=why + ".", evidence_kind=kind,
                  evidence_ref=f"HX-{channel.upper()}-{year}-{n:03d}", evidence_issuer=issuer,
-                 evidence_on=c.REFERENCE_DATE - dt.timedelta(days=20))  # fmt: skip
+                 evidence_on=seeder.today - dt.timedelta(days=20))  # fmt: skip
         if stop == "submitted":
             continue
         p = move(p, "approve", head, comment="Approved at task-force meeting No. 42.")
@@ -136,7 +136,7 @@ def _give_away_lease(seeder) -> None:
         actor=office, asset=asset, kind="rent", value=yearly.quantize(Decimal("0.01")),
         base_date=timezone.localdate() - dt.timedelta(days=20), method="market",
         appraiser="Qinghe Zhengxin Appraisal Co.", licence_number="11020045",
-        report_number=f"QH-ZJ-{c.REFERENCE_DATE.year}-0001",
+        report_number=f"QH-ZJ-{seeder.today.year}-0001",
     )  # fmt: skip
     p = _project(
         seeder, [asset], "lease", "Lease of the former tax office building", Decimal("1.00"),
@@ -145,9 +145,9 @@ def _give_away_lease(seeder) -> None:
     )  # fmt: skip
     p = seeder.move(p, "submit", office, comment="Tenant found by the unit.")
     p = seeder.move(p, "approve", seeder.users["deputy"], comment="Approved at meeting No. 43.")
-    start = c.REFERENCE_DATE
+    start = seeder.today
     try:
-        seeder.move(p, "sign", office, counterparty="Hexi Friendship Trading Co.",
+        seeder.move(p, "sign", office, counterparty="河西友谊贸易有限公司",
                     term_start=start, term_end=start.replace(year=start.year + 20),
                     period_amount=Decimal("1.00"), frequency="yearly")  # fmt: skip
     except ValidationError as exc:

@@ -38,7 +38,7 @@ from panhuo.register.scope import propose, scope_decide
 from panhuo.site.demo import catalogue as c
 from panhuo.site.demo.refusals import refused
 
-EXCHANGE = "Qinghe Public Resources Exchange"
+EXCHANGE = "清河市公共资源交易中心"
 LATE = "Recorded from the exchange's confirmation after the fact."
 #: A condition on buyers that no law requires (local protection): what art. 51 forbids.
 LOCAL_ONLY = "竞买人须为河西区注册企业，注册资本不低于1000万元。"
@@ -132,18 +132,18 @@ def _land(seeder, today: dt.date) -> list[str]:
         actor=office,
         data={
             "code": LAND_CODE,
-            "name": "Former bus depot plot (registered after the first scope round), Heping Road",
+            "name": "和平路原公交场站地块（首轮范围界定后登记）",
             "unit": seeder.units["HX-NRP"],
             "kind": AssetKind.LAND,
             "classification": "1010000",
             "status": AssetStatus.IDLE,
             "criticality": Criticality.NON_ESSENTIAL,
-            "idle_since": c.REFERENCE_DATE - dt.timedelta(days=500),
+            "idle_since": seeder.today - dt.timedelta(days=500),
             "title_complete": True,
             "area": Decimal("8600.00"),
             "book_value": Decimal("12500000.00"),
             "appraised_value": Decimal("15800000.00"),
-            "address": "No. 66 Heping Road, Hexi District, Qinghe",
+            "address": "清河市河西区和平路66号",
         },
     )
     valuation_create(

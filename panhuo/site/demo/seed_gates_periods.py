@@ -64,20 +64,20 @@ def seed(seeder) -> None:
     today = timezone.localdate()
     listed = _approved(seeder, "Gate demo: disclosure still running")
     if listed is not None:
-        seeder.move(listed, "list", office, platform="Qinghe Public Resources Exchange",
+        seeder.move(listed, "list", office, platform="清河市公共资源交易中心",
                     comment="Listed today: the deal waits for the disclosure to end.")  # fmt: skip
     paid = _approved(seeder, "Gate demo: result notice still up")
     if paid is None:
         return
     paid = seeder.move(paid, "list", office, listed_on=today - dt.timedelta(days=60),
-                       platform="Qinghe Public Resources Exchange", comment=LATE)  # fmt: skip
+                       platform="清河市公共资源交易中心", comment=LATE)  # fmt: skip
     deal = paid.reserve_price
     paid = seeder.move(paid, "conclude", office, deal_price=deal, buyer=c.BUYERS[0], bidders=3,
                        concluded_on=today - dt.timedelta(days=1), comment=LATE)  # fmt: skip
     paid = seeder.move(paid, "publish_result", office, comment="Result notice published today.")
     # The buyer's deposit, paid when it registered, was applied to the price in full (the
-    # demo's money is dated at or before its reference date).
-    on = min(c.REFERENCE_DATE, today)
+    # demo's money is dated at or before its seed's day).
+    on = min(seeder.today, today)
     finance.receipt_create(actor=fin, project=paid, amount=deal, received_on=on,
                            voucher="HX-FZ-GATE-00001",
                            budget_class=budget_class_of(paid))  # fmt: skip

@@ -22,7 +22,7 @@ from panhuo.site.demo.refusals import refused
 
 #: The building's code: after every code the seed's kind sequence can give.
 CODE = "HX-BLD-90001"
-NAME = "Former district archive annex (registered after the scope decision), Binjiang Road"
+NAME = "滨江路原区档案馆附楼（范围界定后登记）"
 
 
 def seed(seeder) -> list[str]:
@@ -40,12 +40,12 @@ def seed(seeder) -> list[str]:
             "classification": "1020000",
             "status": AssetStatus.IDLE,
             "criticality": Criticality.NON_ESSENTIAL,
-            "idle_since": c.REFERENCE_DATE - dt.timedelta(days=400),
+            "idle_since": seeder.today - dt.timedelta(days=400),
             "title_complete": True,
             "area": Decimal("640.00"),
             "book_value": Decimal("2300000.00"),
             "appraised_value": Decimal("2650000.00"),
-            "address": "No. 18 Binjiang Road, Hexi District, Qinghe",
+            "address": "清河市河西区滨江路18号",
         },
     )
     codes = []

@@ -13,13 +13,11 @@ from panhuo.disposal.models import DisposalProject
 from panhuo.finance import services as finance
 from panhuo.finance.models import BudgetClass, Receipt
 from panhuo.register.models import AssetKind
-from panhuo.site.demo import catalogue as c
 from panhuo.site.demo.seed_assets import money
 
 
 def not_after_today(day: dt.date) -> dt.date:
-    # The data lives before REFERENCE_DATE; this only matters on a machine whose clock is
-    # earlier still, where a receipt may not be dated in the future.
+    # The data lives on or before the seed's day; a receipt may not be dated in the future.
     return min(day, timezone.localdate())
 
 
@@ -50,7 +48,11 @@ def collect(seeder, project: DisposalProject, *, full: bool) -> None:
         amounts = [deal * seeder.rng.randint(30, 50) // 100]
     else:
         amounts = []
-    day = c.REFERENCE_DATE - dt.timedelta(days=seeder.rng.randint(40, 330))
+    day = seeder.today - dt.timedelta(days=seeder.rng.randint(40, 330))
+    sold = project.rounds.filter(result="sold").order_by("-number").first()
+    if sold is not None and sold.ended_on is not None:
+        # Paid from the day of the deal on (the buyer's first payment within days of it).
+        day = min(seeder.today, sold.ended_on + dt.timedelta(days=seeder.rng.randint(0, 3)))
     for amount in amounts:
         seeder.voucher_seq += 1
         receipt = finance.receipt_create(
@@ -62,7 +64,7 @@ def collect(seeder, project: DisposalProject, *, full: bool) -> None:
             budget_class=budget,
         )
         allocate(seeder, receipt, day)
-        day = min(c.REFERENCE_DATE, day + dt.timedelta(days=seeder.rng.randint(10, 45)))
+        day = min(seeder.today, day + dt.timedelta(days=seeder.rng.randint(10, 45)))
 
 
 def allocate(seeder, receipt: Receipt, day: dt.date) -> None:
@@ -70,7 +72,7 @@ def allocate(seeder, receipt: Receipt, day: dt.date) -> None:
     if seeder.rng.random() < 0.15:
         return  # some proceeds wait in the treasury, unallocated
     left = (receipt.amount * Decimal(seeder.rng.randint(60, 100)) / 100).quantize(CENT)
-    on = min(c.REFERENCE_DATE, day + dt.timedelta(days=seeder.rng.randint(0, 20)))
+    on = min(seeder.today, day + dt.timedelta(days=seeder.rng.randint(0, 20)))
     on = not_after_today(on)
     open_debts = sorted(
         (d for d in seeder.debts if seeder.outstanding[d.pk] > 0),

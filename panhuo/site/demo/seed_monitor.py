@@ -1,5 +1,5 @@
 """Demo fiscal revenue: monthly figures by category for both demo districts, January 2022 to the
-month before the demo's reference date, entered by each district's finance officer through the
+month before the seed's day, entered by each district's finance officer through the
 monitor's own import (so the audit chain holds them as a real import would).
 
 Magnitudes are a district's: Hexi collects about 6 billion yuan of tax a year, 1.8 billion of
@@ -75,30 +75,30 @@ def _season(code: str) -> list[float]:
     return SEASON["tax"]
 
 
-def _level(code: str, year: int) -> float:
+def level(code: str, year: int) -> float:
     growth = GROWTH[GROUP.get(code, "tax")]
     level = 1.0
     for y in range(FIRST_YEAR + 1, year + 1):
-        level *= growth[y]
+        level *= growth.get(y, growth[max(growth)])  # later years grow as the last known
     return level
 
 
-def last_month() -> dt.date:
-    """The month before the reference date's: the last whose figures are published."""
-    first = c.REFERENCE_DATE.replace(day=1)
+def last_month(today: dt.date) -> dt.date:
+    """The month before ``today``'s: the last whose figures are published."""
+    first = today.replace(day=1)
     return (first - dt.timedelta(days=1)).replace(day=1)
 
 
-def figures_csv(district: str, index: int, rng: random.Random) -> str:
+def figures_csv(district: str, index: int, rng: random.Random, today: dt.date) -> str:
     """One district's figures as the long CSV layout the import reads."""
     lines = ["jurisdiction,month,category,amount"]
-    end = last_month()
+    end = last_month(today)
     for year in range(FIRST_YEAR, end.year + 1):
         for month in range(1, 13):
             if dt.date(year, month, 1) > end:
                 break
             for code, sizes in BASE.items():
-                yearly = sizes[index] * 1_000_000 * _level(code, year)
+                yearly = sizes[index] * 1_000_000 * level(code, year)
                 amount = yearly * _season(code)[month - 1] / 12 * rng.uniform(0.96, 1.04)
                 value = Decimal(round(amount / 1000) * 1000).quantize(Decimal("0.01"))
                 lines.append(f"{district},{year}-{month:02d},{code},{value}")
@@ -113,7 +113,7 @@ def seed(seeder) -> None:
     for index, (district, officer) in enumerate(
         ((c.DISTRICT[0], "finance"), (c.OTHER_DISTRICT[0], "dc_finance"))
     ):
-        text = figures_csv(district, index, rng)
+        text = figures_csv(district, index, rng, seeder.today)
         report = revenue_import(
             actor=seeder.users[officer],
             stream=io.BytesIO(text.encode()),

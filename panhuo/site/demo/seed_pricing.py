@@ -10,7 +10,7 @@ rules would stop them being listed); a quarter have a book valuation at the last
 estimates for a few idle buildings and plots that are in no package yet.
 
 Deterministic: a random generator of its own, seeded from the seeder's, and dates from the demo's
-reference date (moved forward to today when the machine's clock is past an appraisal's validity).
+seed's day (moved forward to today when the machine's clock is past an appraisal's validity).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from panhuo.register.models import Asset, AssetStatus, Criticality
 from panhuo.site.demo import catalogue as c
 
 APPRAISERS = [
-    ("Zhejiang Zhongxin Asset Appraisal Co.", "33020012"),
-    ("Qinghe Lianhe Real Estate Appraisal Co.", "33020047"),
-    ("Hangzhou Kunyuan Appraisal Co.", "33010188"),
-    ("China Enterprise Appraisal Co., Zhejiang branch", "11020108"),
+    ("江南中信资产评估有限公司", "33020012"),
+    ("清河联合房地产估价有限公司", "33020047"),
+    ("江南坤元资产评估有限公司", "33010188"),
+    ("中企华资产评估有限责任公司江南分公司", "11020108"),
 ]
 METHODS = {
     "land": ["benchmark", "market", "residual"],
@@ -51,9 +51,9 @@ def _rng(seeder) -> random.Random:
 
 
 def _base_date(rng: random.Random, today: dt.date) -> dt.date:
-    """A base date 1–8 months before the reference date; moved forward when the machine's
+    """A base date 1–8 months before the seed's day; moved forward when the machine's
     clock is so late that it would already have expired."""
-    base = c.REFERENCE_DATE - dt.timedelta(days=rng.randint(30, 240))
+    base = today - dt.timedelta(days=rng.randint(30, 240))
     if appraisal_expires_on(base, T) < today + dt.timedelta(days=60):
         base = today - dt.timedelta(days=rng.randint(30, 120))
     return min(base, today)
@@ -103,17 +103,17 @@ def appraise(seeder) -> None:
         elif rng.random() < 0.15:
             # In use, appraised long ago: expired (listing it would be refused).
             seq += 1
-            old = add_months(c.REFERENCE_DATE, -rng.randint(14, 40))
+            old = add_months(today, -rng.randint(14, 40))
             rows.append(_appraisal(a, value, old, seq, rng))
         if rng.random() < 0.25 and a.book_value:
-            year_end = dt.date(c.REFERENCE_DATE.year - 1, 12, 31)
+            year_end = dt.date(today.year - 1, 12, 31)
             rows.append(
                 Valuation(
                     asset=a,
                     kind="book",
                     value=a.net_book_value if a.net_book_value > 0 else a.book_value,
                     base_date=min(year_end, today),
-                    note="Net book value at the year end, from the unit's accounts.",
+                    note="年末账面净值，取自单位会计账簿。",
                 )
             )
     created = Valuation.objects.bulk_create(rows, batch_size=2000)

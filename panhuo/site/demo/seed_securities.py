@@ -36,13 +36,13 @@ def seed(seeder) -> None:
     for debt in debts:
         share = Decimal(rng.choice([40, 60, 80, 100])) / 100
         amount = (debt.principal * share).quantize(CENT)
-        start = max(debt.issue_date, c.REFERENCE_DATE - dt.timedelta(days=3650))
+        start = max(debt.issue_date, seeder.today - dt.timedelta(days=3650))
         if debt.debt_type == "bank_loan" and land:
             s = security_create(actor=fin, debt=debt, kind="collateral", amount=amount,
                                 valid_from=start, valid_until=debt.maturity_date,
                                 asset=land.pop(0), note="抵押登记")  # fmt: skip
             if made == 1:
-                released = max(start, c.REFERENCE_DATE - dt.timedelta(days=90))
+                released = max(start, seeder.today - dt.timedelta(days=90))
                 note = "贷款已偿还过半，银行同意解除抵押"
                 security_release(actor=fin, security=s, released_on=released, note=note)
         elif debt.debt_type == "lgfv_bond":

@@ -54,21 +54,26 @@ class Command(BaseCommand):
         try:
             user = User.objects.get(username=opts["user"], is_active=True)
         except User.DoesNotExist:
-            raise CommandError(f"No active user {opts['user']!r}.") from None
+            raise CommandError(
+                gettext("No active user “%(name)s”.") % {"name": opts["user"]}
+            ) from None
         mapping = Mapping()
         if opts["mapping"]:
             saved = ImportMapping.objects.filter(
                 owner=user, target=opts["target"], name=opts["mapping"]
             ).first()
             if saved is None:
-                raise CommandError(f"{user} has no mapping named {opts['mapping']!r}.")
+                raise CommandError(
+                    gettext("%(user)s has no mapping named “%(name)s”.")
+                    % {"user": user, "name": opts["mapping"]}
+                )
             mapping = Mapping.from_json(saved.as_json())
         for key in ("sheet", "encoding", "delimiter", "date_order", "amount_unit", "crs"):
             if opts[key]:
                 mapping.options[key] = opts[key]
         path = Path(opts["file"])
         if not path.is_file():
-            raise CommandError(f"No file {path}.")
+            raise CommandError(gettext("No file %(path)s.") % {"path": path})
         size = path.stat().st_size
         show = not opts["no_progress"]
 
@@ -78,7 +83,10 @@ class Command(BaseCommand):
                 if show:
                     done = f.tell() / size if size else 1
                     bar = "#" * int(done * 30)
-                    sys.stderr.write(f"\r[{bar:<30}] {done:6.1%} {rows:>10,} rows")
+                    sys.stderr.write(
+                        f"\r[{bar:<30}] {done:6.1%} "
+                        + gettext("%(rows)s rows") % {"rows": f"{rows:>10,}"}
+                    )
                     sys.stderr.flush()
                 return False
 
@@ -94,7 +102,7 @@ class Command(BaseCommand):
                     sys.stderr.write("\n")
                 raise CommandError(f"{path.name}: {exc}") from None
             except ImportCancelled:
-                raise CommandError("Cancelled; nothing was written.") from None
+                raise CommandError(gettext("Cancelled; nothing was written.")) from None
         if show:
             sys.stderr.write("\n")
         for username, password in sorted(report.secrets.items()):

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         from panhuo.register.imports import fail_stale_runs
 
         # Imports left "running" by a worker that died are reported failed (and can be rerun).
-        stale = fail_stale_runs()
+        stale = fail_stale_runs(undo_now=True)
         if stale and opts["verbosity"]:
             self.stderr.write(f"Marked {len(stale)} stopped import(s) failed: {stale}.")
         # The audit chain's head is checkpointed (signed, outside the database) on a schedule,

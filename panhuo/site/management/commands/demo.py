@@ -7,6 +7,7 @@ again is safe: the seed finds its district and adds nothing.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -16,6 +17,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from panhuo.site.demo import SIZES, demo_accounts, seed_demo
 from panhuo.site.demo.catalogue import DEFAULT_SEED, DEMO_PASSWORD
+
+
+def _interrupt(signum, frame) -> None:
+    """SIGTERM handler: stop serving the way Ctrl+C does."""
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -96,6 +102,9 @@ class Command(BaseCommand):
         worker = self.start_worker()
         self.stdout.write(f"Serving with waitress on {url} — press Ctrl+C to stop.")
         self.stdout.flush()
+        # SIGTERM (a service manager, a container stop, `kill`) stops the demo as Ctrl+C does:
+        # through the ``finally`` below, so the worker goes with it instead of living on.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             serve(get_wsgi_application(), host=host, port=port, threads=threads, ident="panhuo")
         except OSError as exc:
@@ -103,11 +112,13 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
         finally:
+            signal.signal(signal.SIGTERM, previous)
             worker.terminate()
             try:
                 worker.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 worker.kill()
+                worker.wait()
 
     def start_worker(self) -> subprocess.Popen:
         """The background-task worker (imports and other long work), as its own process beside

@@ -1,0 +1,80 @@
+"""Pages that write a debt's repayment ledger: record a repayment, reverse one, void the debt.
+Each shows the debt page again with the form's errors when the service refuses."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from panhuo.core.ui import add_service_errors, fetch_or_404, form_write, section_required
+from panhuo.finance.debts.forms import RepaymentForm, VoidForm
+from panhuo.finance.debts.repayments import (
+    debt_void,
+    repayment_create,
+    repayment_list,
+    repayment_reverse,
+)
+from panhuo.finance.selectors import get_debt_for
+from panhuo.organisation import policy
+
+
+def _editable(request, pk):
+    debt = fetch_or_404(get_debt_for, request.user, pk)
+    if not policy.allowed(request.user, "debt", "edit", jurisdiction=debt.jurisdiction):
+        raise PermissionDenied(_("Your roles do not allow recording repayments of this debt."))
+    return debt
+
+
+@require_POST
+@section_required("debt")
+def repayment_create_view(request, pk):
+    from panhuo.finance.views import debt_page
+
+    debt = _editable(request, pk)
+    form = RepaymentForm(request.POST)
+    if form.is_valid():
+        entry = form_write(
+            request, form,
+            lambda: repayment_create(actor=request.user, debt=debt, **form.cleaned_data),
+            _("Repayment recorded."),
+        )  # fmt: skip
+        if entry is not None:
+            return redirect(debt)
+    return debt_page(request, debt, repayment_form=form)
+
+
+@require_POST
+@section_required("debt")
+def repayment_reverse_view(request, pk, repayment_pk):
+    from panhuo.finance.views import debt_page
+
+    debt = _editable(request, pk)
+    entry = get_object_or_404(repayment_list(request.user, debt=debt.pk), pk=repayment_pk)
+    try:
+        repayment_reverse(actor=request.user, repayment=entry, reason=request.POST.get("reason"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return debt_page(request, debt, status=400)
+    messages.success(request, _("Repayment reversed."))
+    return redirect(debt)
+
+
+@require_POST
+@section_required("debt")
+def debt_void_view(request, pk):
+    from panhuo.finance.views import debt_page
+
+    debt = _editable(request, pk)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            debt_void(actor=request.user, debt=debt, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Debt %(code)s voided.") % {"code": debt.code})
+            return redirect(debt)
+    return debt_page(request, debt, void_form=form)
