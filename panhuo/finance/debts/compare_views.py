@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from panhuo.core.forms import ViewablePlaces
 from panhuo.core.ui import csv_response, section_required
@@ -38,6 +39,7 @@ class CompareForm(ViewablePlaces, forms.Form):
         return data.get("jurisdiction") or places.first(), first, last
 
 
+@require_safe
 @section_required("debt")
 def risk_compare_view(request):
     form = CompareForm(request.GET or None, user=request.user)
