@@ -162,6 +162,7 @@ DEBT_COLS = ("id, code, creditor, debt_type, principal, rate, issue_date, maturi
              "outstanding, created_at, version, jurisdiction_id, currency, rate_type, "
              "schedule_frequency, schedule_kind")  # fmt: skip
 SCHEDULE_COLS = "debt_id, due_date, principal, interest"
+REPAYMENT_COLS = "id, debt_id, source, amount, repaid_on, document, note, created_at"
 RECEIPT_COLS = ("id, amount, allocated, received_on, voucher, budget_class, kind, created_at, "
                 "project_id, recorded_by_id")  # fmt: skip
 ALLOCATION_COLS = ("id, amount, allocated_on, created_at, allocated_by_id, debt_id, receipt_id, "
@@ -180,6 +181,7 @@ TABLES = {
     "disposal_package": PACKAGE_COLS,
     "disposal_disposalproject": PROJECT_COLS,
     "finance_debt": DEBT_COLS,
+    "finance_repayment": REPAYMENT_COLS,
     "finance_schedulerow": SCHEDULE_COLS,
     "finance_receipt": RECEIPT_COLS,
     "finance_allocation": ALLOCATION_COLS,
@@ -382,6 +384,11 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
          (f"{i}\tD{i:07d}\tCreditor {i % 97}\t{t}\t{money(p)}\t{rate // 1000}.{rate % 1000:03d}\t"
           f"{iss}\t{mat}\t{money(owed[i])}\t{STAMP}\t1\t{j}\tCNY\t{fx}\t{freq}\t{method}"
           for i, t, p, rate, iss, mat, j, fx, freq, method in debts))  # fmt: skip
+    # The repayment ledger: what each debt has repaid by the date, as one opening entry on
+    # its issue date (its balance as of any date from then is the stored one).
+    copy("finance_repayment", REPAYMENT_COLS,
+         (f"{i}\t{i}\topening\t{money(p - owed[i])}\t{iss}\tbench\t\t{STAMP}"
+          for i, _t, p, _r, iss, _m, _j, _fx, _f, _me in debts if p > owed[i]))  # fmt: skip
     copy("finance_schedulerow", SCHEDULE_COLS, sched)
     del sched
     budget = ["non_tax", "government_fund"]

@@ -22,9 +22,14 @@ INDICATOR_KEYS = (
 # schedule rows in order of due date; a debt without rows is one payment at maturity.
 _INDICATORS = """
 WITH d AS (
-  SELECT d.id, d.debt_type, d.principal, d.outstanding, d.rate, d.rate_type, d.maturity_date
+  -- as of the date: issued by then, not voided, balance = principal less the ledger by then
+  SELECT d.id, d.debt_type, d.principal, d.rate, d.rate_type, d.maturity_date,
+    d.principal - coalesce((
+      SELECT sum(CASE WHEN p.reverses_id IS NULL THEN p.amount ELSE -p.amount END)
+      FROM finance_repayment p WHERE p.debt_id = d.id AND p.repaid_on <= %(as_of)s), 0)
+      AS outstanding
   FROM finance_debt d JOIN organisation_jurisdiction j ON j.id = d.jurisdiction_id
-  WHERE j.path LIKE %(path)s
+  WHERE j.path LIKE %(path)s AND d.voided_at IS NULL AND d.issue_date <= %(as_of)s
 ), rows AS (
   -- what is still to be paid of each row
   SELECT r.debt_id, r.due_date, r.interest,

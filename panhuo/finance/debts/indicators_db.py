@@ -28,12 +28,17 @@ from panhuo.finance.debts.indicators import (
     compute,
 )
 from panhuo.finance.debts.models import FiscalInputs, RiskSettings, ScheduleRow
+from panhuo.finance.debts.repayments import outstanding_as_of
 
 
-def debt_facts(qs) -> list[DebtFacts]:
-    """Facts of the debts in ``qs`` with their schedules, in two queries."""
+def debt_facts(qs, as_of: dt.date | None = None) -> list[DebtFacts]:
+    """Facts of the debts in ``qs`` with their schedules, in two queries (three with
+    ``as_of``: each outstanding amount is then the repayment ledger's on that date)."""
     debts = list(qs.values_list("pk", "debt_type", "principal", "outstanding", "rate",
                                 "rate_type", "maturity_date"))  # fmt: skip
+    if as_of is not None:
+        on_date = outstanding_as_of(qs, as_of)
+        debts = [(pk, t, p, on_date.get(pk, p), *rest) for pk, t, p, _o, *rest in debts]
     rows: dict[int, list] = {}
     for debt_id, d, p, i in ScheduleRow.objects.filter(debt__in=[d[0] for d in debts]).values_list(
         "debt_id", "due_date", "principal", "interest"
@@ -91,9 +96,14 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     settings = settings_for(jurisdiction)
     thresholds = settings.thresholds() if settings else Thresholds()
     fiscal = fiscal_facts(jurisdiction, as_of.year, settings)
+    # Before today, each balance is the repayment ledger's on the date (repayments after it
+    # ignored); from today on it is the stored balance, which the ledger's services keep equal
+    # to principal less every entry (``repayments.ledger_mismatches`` finds none).
+    past = as_of < timezone.localdate()
     if exact_aggregates(qs.db):
-        return debt_indicators_sql(qs, as_of, fiscal, thresholds)
-    return compute(debt_facts(qs), as_of=as_of, fiscal=fiscal, thresholds=thresholds)
+        return debt_indicators_sql(qs, as_of, fiscal, thresholds, ledger=past)
+    facts = debt_facts(qs, as_of if past else None)
+    return compute(facts, as_of=as_of, fiscal=fiscal, thresholds=thresholds)
 
 
 def exact_aggregates(alias: str) -> bool:
@@ -107,12 +117,22 @@ def exact_aggregates(alias: str) -> bool:
 #: (rows, or a bullet at maturity) and sums over the debts. Every operation is exact on
 #: numeric but the bullet interest's one division, rounded half-up to the fen as ``compute``.
 SUMS_SQL = """
-WITH r AS (
+WITH rp AS (
+  SELECT debt_id, sum(CASE WHEN reverses_id IS NULL THEN amount ELSE -amount END) AS net
+  FROM finance_repayment
+  WHERE %(ledger)s AND repaid_on <= %(as_of)s AND debt_id IN ({debts})
+  GROUP BY debt_id
+), dd AS (
+  SELECT d.id, d.debt_type, d.principal, d.rate, d.rate_type, d.maturity_date,
+    CASE WHEN %(ledger)s THEN d.principal - coalesce(rp.net, 0) ELSE d.outstanding END
+      AS outstanding
+  FROM finance_debt d LEFT JOIN rp ON rp.debt_id = d.id
+  WHERE d.id IN ({debts})
+), r AS (
   SELECT r.debt_id, r.due_date, r.interest,
     least(r.principal, greatest(0, sum(r.principal) OVER (
       PARTITION BY r.debt_id ORDER BY r.due_date, r.id) - (d.principal - d.outstanding))) AS left_
-  FROM finance_schedulerow r JOIN finance_debt d ON d.id = r.debt_id
-  WHERE r.debt_id IN ({debts})
+  FROM finance_schedulerow r JOIN dd d ON d.id = r.debt_id
 ), s AS (
   SELECT d.id, d.debt_type, d.principal, d.outstanding, d.rate, d.rate_type, d.maturity_date,
     count(r.debt_id) AS n,
@@ -124,9 +144,8 @@ WITH r AS (
                                   AND r.due_date <= %(year_end)s), 0) AS within,
     coalesce(sum(r.interest) FILTER (WHERE r.due_date > %(as_of)s
                                      AND r.due_date <= %(year_end)s), 0) AS interest
-  FROM finance_debt d LEFT JOIN r ON r.debt_id = d.id
-  WHERE d.id IN ({debts})
-  GROUP BY d.id
+  FROM dd d LEFT JOIN r ON r.debt_id = d.id
+  GROUP BY d.id, d.debt_type, d.principal, d.outstanding, d.rate, d.rate_type, d.maturity_date
 ), t AS (
   SELECT *,
     CASE WHEN n > 0 THEN interest WHEN maturity_date <= %(as_of)s THEN 0
@@ -158,11 +177,14 @@ FROM t
 """
 
 
-def debt_indicators_sql(qs, as_of: dt.date, fiscal: FiscalFacts, thresholds: Thresholds):
+def debt_indicators_sql(
+    qs, as_of: dt.date, fiscal: FiscalFacts, thresholds: Thresholds, *, ledger: bool = False
+):
     """The indicators of the debts in ``qs`` in one statement; the ORM says which debts (the
-    caller's scope, as everywhere)."""
+    caller's scope, as everywhere). ``ledger``: balances from the repayment ledger as of the
+    date instead of the stored ones."""
     debts_sql, debts_params = qs.values("pk").query.sql_with_params()
-    params: dict = {"as_of": as_of, "year_end": as_of + dt.timedelta(days=365),
+    params: dict = {"as_of": as_of, "year_end": as_of + dt.timedelta(days=365), "ledger": ledger,
                     "broad": sorted(BROAD_DEBT)}  # fmt: skip
     sql = SUMS_SQL.format(debts=_named(debts_sql, debts_params, "d", params))
     with connections[qs.db].cursor() as cursor:

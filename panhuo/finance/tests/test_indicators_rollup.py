@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from panhuo.finance.debts.indicators import DebtFacts, FiscalFacts, compute, indicators_for
-from panhuo.finance.debts.models import FiscalInputs, RiskSettings, ScheduleRow
+from panhuo.finance.debts.models import FiscalInputs, Repayment, RiskSettings, ScheduleRow
 from panhuo.finance.debts.schedules import build_schedule
 from panhuo.finance.models import Debt
 
@@ -51,6 +51,11 @@ def _make(world, i, row) -> tuple[Debt, DebtFacts]:
         issue_date=issue,
         maturity_date=maturity,
     )
+    if outstanding < principal:
+        # Registered part-repaid: the ledger's opening entry says so (the figures of a past
+        # date are the ledger's).
+        Repayment.objects.create(debt=d, source="opening", amount=principal - outstanding,
+                                 repaid_on=issue, document="opening")  # fmt: skip
     rows = []
     if method == "custom":
         # Uneven rows, one of them with zero principal, adding up to the principal.
@@ -131,6 +136,14 @@ def test_indicators_with_schedules_equal_the_definition(
             issue_date=AS_OF + dt.timedelta(days=1), maturity_date=AS_OF + dt.timedelta(days=900),
         )  # fmt: skip
         assert indicators_for(world.user("finance"), world.district, AS_OF) == shown
+        # So does a repayment dated after it.
+        open_debt = next((d for d, f in made if d.jurisdiction_id == world.district.pk
+                          and f.outstanding > 0), None)  # fmt: skip
+        if open_debt is not None:
+            later = AS_OF + dt.timedelta(days=1)
+            Repayment.objects.create(debt=open_debt, source="budget", amount=D("0.01"),
+                                     repaid_on=later, document="later")  # fmt: skip
+            assert indicators_for(world.user("finance"), world.district, AS_OF) == shown
         # The city's supervisor sees both districts and the city's own debts; the city has no
         # fiscal inputs of its own.
         assert indicators_for(world.user("supervisor"), world.city, AS_OF) == compute(

@@ -205,9 +205,11 @@ def test_indicators(aw, who):
               expected=READ_A)  # fmt: skip
     if r.status_code == 200:
         body = r.json()
-        assert body["outstanding"] == "9000000.00" and body["capacity"] == "1000000.00"
+        # As of 2026-06-30 the sample's allocation (made today) had not happened: the ledger
+        # then held the full 10,000,000.
+        assert body["outstanding"] == "10000000.00" and body["capacity"] == "1000000.00"
         assert body["debt_ratio"] == "0.0000" and body["debt_ratio_tier"] == "green"
-        assert body["weighted_rate"] == "4.2500" and body["interest_next_year"] == "382500.00"
+        assert body["weighted_rate"] == "4.2500" and body["interest_next_year"] == "425000.00"
         # None of the sample's debts is a general bond: no general-debt interest burden, and
         # no fund expenditure entered: the special burden is missing (null), not zero.
         assert body["interest_burden"] == "0.0000" and body["interest_trigger"] is False

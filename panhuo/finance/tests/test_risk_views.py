@@ -289,7 +289,9 @@ def test_risk_page_shows_indicators_tiers_and_the_wall(world, sample):
     )
     assert response.status_code == 200
     ind = response.context["ind"]
-    assert ind.outstanding == Decimal("9000000.00") and ind.capacity == Decimal("1000000.00")
+    # As of 2026-06-30 the allocation (made today) had not happened: the ledger's 10,000,000;
+    # the maturity wall shows today's balance.
+    assert ind.outstanding == Decimal("10000000.00") and ind.capacity == Decimal("1000000.00")
     assert response.context["wall"] == [
         {"key": "2030", "label": "2030", "value": "9000000.00", "display": "9,000,000.00",
          "css": "outstanding"}
@@ -297,8 +299,8 @@ def test_risk_page_shows_indicators_tiers_and_the_wall(world, sample):
     html = response.content.decode()
     assert 'id="chart-maturity-wall"' in html and 'data-chart="columns"' in html
     assert "9,000,000.00" in html  # also in the table
-    # The sample's 382,500 of interest is on loans, not general bonds: no general burden.
-    assert ind.interest_next_year == Decimal("382500.00") and ind.interest_burden == 0
+    # The sample's 425,000 of interest is on a loan, not general bonds: no general burden.
+    assert ind.interest_next_year == Decimal("425000.00") and ind.interest_burden == 0
     assert 'data-testid="interest-trigger"' not in html and "below the trigger" in html
     assert response.context["fiscal_form"] is not None
     # A bank loan is not government debt: ratio 0, green.
