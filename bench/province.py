@@ -160,7 +160,7 @@ PROJECT_COLS = ("id, code, channel, reserve_price, deal_price, buyer, status, no
                 "updated_at, version, created_by_id, package_id")  # fmt: skip
 DEBT_COLS = ("id, code, creditor, debt_type, principal, rate, issue_date, maturity_date, "
              "outstanding, created_at, version, jurisdiction_id, currency, rate_type, "
-             "schedule_frequency, schedule_kind")  # fmt: skip
+             "schedule_frequency, schedule_kind, void_reason")  # fmt: skip
 SCHEDULE_COLS = "debt_id, due_date, principal, interest"
 REPAYMENT_COLS = "id, debt_id, source, amount, repaid_on, document, note, created_at"
 RECEIPT_COLS = ("id, amount, allocated, received_on, voucher, budget_class, kind, created_at, "
@@ -382,7 +382,7 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
 
     copy("finance_debt", DEBT_COLS,
          (f"{i}\tD{i:07d}\tCreditor {i % 97}\t{t}\t{money(p)}\t{rate // 1000}.{rate % 1000:03d}\t"
-          f"{iss}\t{mat}\t{money(owed[i])}\t{STAMP}\t1\t{j}\tCNY\t{fx}\t{freq}\t{method}"
+          f"{iss}\t{mat}\t{money(owed[i])}\t{STAMP}\t1\t{j}\tCNY\t{fx}\t{freq}\t{method}\t"
           for i, t, p, rate, iss, mat, j, fx, freq, method in debts))  # fmt: skip
     # The repayment ledger: what each debt has repaid by the date, as one opening entry on
     # its issue date (its balance as of any date from then is the stored one).

@@ -93,15 +93,22 @@ def import_then_die(*, run: int) -> dict[str, Any]:
 
 def after_kill(*, run: int, prefix: str, stale_after: float) -> dict[str, Any]:
     """Right after the worker was killed: the run as read now; then, once the heartbeat is
-    older than ``stale_after`` seconds, as read again; then its rerun (one process, to keep
-    the test quick)."""
+    older than ``stale_after`` seconds, as read again (one process, to keep the test quick).
+    The second read marks the run failed and queues the undo for a worker; a rerun is refused
+    until that is done."""
     from django.conf import settings
+    from django.core.exceptions import ValidationError
 
     first = import_state(run=run, prefix=prefix)
     settings.PANHUO["IMPORT_STALE_SECONDS"] = stale_after
     time.sleep(stale_after + 0.5)
     later = import_state(run=run, prefix=prefix)
-    return {"first": first, "later": later, "rerun": rerun(run=run)["run"]}
+    try:
+        rerun(run=run)
+        early = "allowed"
+    except ValidationError as exc:
+        early = " ".join(exc.messages)
+    return {"first": first, "later": later, "early_rerun": early}
 
 
 def rerun(*, run: int) -> dict[str, Any]:

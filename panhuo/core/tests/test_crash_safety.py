@@ -63,8 +63,9 @@ def test_killed_worker_leaves_nothing_reads_failed_and_rerun_imports_all(externa
     assert 0 < written < ROWS, written
 
     # Right after the kill the heartbeat is still fresh: the run reads as running, with the
-    # batches written so far. Once the heartbeat is older than the limit, reading the run
-    # reverts them and reports it failed; the rerun queues the same stored file.
+    # batches written so far. Once the heartbeat is older than the limit, reading the run marks
+    # it failed and queues the undo for a worker (a page never does that long work); a rerun is
+    # refused until the undo is done.
     after = ext.call("after_kill", run=run_id, prefix=prefix, stale_after=2)
     state = after["first"]
     assert 0 < state["assets"] < ROWS
@@ -72,9 +73,15 @@ def test_killed_worker_leaves_nothing_reads_failed_and_rerun_imports_all(externa
     assert state["audit_ok"]
     state = after["later"]
     assert state["status"] == "failed", state
-    assert "worker stopped" in state["message"]
+    assert "being undone" in state["message"], state
+    assert "cannot be rerun yet" in after["early_rerun"], after["early_rerun"]
+
+    # A worker undoes what the dead one wrote; then the run says nothing was written.
+    ext.panhuo("worker", "--batch", "--interval", "0.1", timeout=90)
+    state = ext.call("import_state", run=run_id, prefix=prefix)
+    assert state["status"] == "failed" and "nothing was written" in state["message"], state
     assert state["assets"] == 0 and state["audit_ok"]
-    new_id = after["rerun"]
+    new_id = ext.call("rerun", run=run_id)["run"]
     assert new_id != run_id
 
     # A fresh worker imports every row.
