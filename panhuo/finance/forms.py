@@ -26,7 +26,7 @@ class DebtFilterForm(ListFilterForm):
     voided = forms.ChoiceField(
         label=_("Voided debts"),
         required=False,
-        choices=[("", _("Leave out")), ("include", _("Include")), ("only", _("Only voided"))],
+        choices=[("", _("All but voided")), ("include", _("Include")), ("only", _("Only voided"))],
     )
 
 
