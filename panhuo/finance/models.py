@@ -18,6 +18,7 @@ from panhuo.core.fields import (
 )
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
+from panhuo.finance.reversible import Reversible
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
@@ -239,7 +240,7 @@ class AllocationQuerySet(policy.ScopedQuerySet):
         return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
-class Allocation(models.Model):
+class Allocation(Reversible, models.Model):
     """Part of a receipt applied to repay a debt: the link that makes every yuan traceable."""
 
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="allocations")
@@ -275,14 +276,6 @@ class Allocation(models.Model):
         return f"{self.receipt.voucher} → {self.debt.code}: {self.amount}"
 
     get_absolute_url = page_url("receipt-detail", "receipt_id")
-
-    @property
-    def is_reversal(self) -> bool:
-        return self.reverses_id is not None
-
-    @property
-    def signed_amount(self) -> Decimal:
-        return -self.amount if self.reverses_id else self.amount
 
 
 from panhuo.finance.debts.models import (  # noqa: E402, F401

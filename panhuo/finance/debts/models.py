@@ -16,6 +16,7 @@ from panhuo.core.fields import (
     positive_money,
 )
 from panhuo.core.links import page_url
+from panhuo.finance.reversible import Reversible
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
@@ -154,7 +155,7 @@ class RepaymentQuerySet(policy.ScopedQuerySet):
         return total
 
 
-class Repayment(models.Model):
+class Repayment(Reversible, models.Model):
     """One entry of a debt's repayment ledger: the one truth of what reduced the debt.
 
     ``Debt.outstanding`` = principal − the net of these entries, kept by the services
@@ -215,14 +216,6 @@ class Repayment(models.Model):
         return f"{self.debt_id} {self.repaid_on} {self.source}: {sign}{self.amount}"
 
     get_absolute_url = page_url("debt-detail", "debt_id")
-
-    @property
-    def is_reversal(self) -> bool:
-        return self.reverses_id is not None
-
-    @property
-    def signed_amount(self) -> Decimal:
-        return -self.amount if self.reverses_id else self.amount
 
 
 class RiskSettings(models.Model):
