@@ -240,24 +240,27 @@ class ListFilters(Schema):
         return self.dict(exclude={"sort"})
 
 
-#: An amount typed by a person, in the body's ``unit`` (yuan, or wan = 万元 = 10,000 yuan):
-#: up to 6 decimal places so that 万元 figures are exact; after conversion to yuan at most 2
-#: may remain (``AmountsInUnit``).
+#: An amount typed by a person, in the body's ``unit`` (yuan, wan = 万元 = 10,000 yuan, or
+#: yi = 亿元 = 100,000,000 yuan): up to 10 decimal places so that 亿元 figures are exact; after
+#: conversion to yuan at most 2 may remain (``amounts_in_yuan``).
 PositiveAmountIn = DecimalIn(
-    places=6,
+    max_digits=24,
+    places=10,
     minimum=Decimal(0),
     above=True,
     money=True,
     description='An amount above zero as decimal text in the body\'s unit ("yuan" by default, '
-    'or "wan" = 万元), e.g. "1234.50" yuan or "12.345" 万元.' + _BELOW_BOUND,
+    'or "wan" = 万元, or "yi" = 亿元), e.g. "1234.50" yuan, "12.345" 万元 or "1.5" 亿元.'
+    + _BELOW_BOUND,
 )
 AmountIn = DecimalIn(
-    places=6,
+    max_digits=24,
+    places=10,
     minimum=Decimal(0),
     money=True,
     description="An amount of at least zero as decimal text in the body's unit." + _BELOW_BOUND,
 )
-AmountUnit = Literal["yuan", "wan"]
+AmountUnit = Literal["yuan", "wan", "yi"]
 
 
 def amounts_in_yuan(model, names: tuple[str, ...]):
@@ -274,7 +277,8 @@ def amounts_in_yuan(model, names: tuple[str, ...]):
             yuan = to_yuan(value, model.unit)
         except AmountUnitError:
             raise ValueError(
-                f"{name}: at most 2 decimal places in yuan (6 in wan); got {value} {model.unit}."
+                f"{name}: at most 2 decimal places in yuan (6 in wan, 10 in yi); "
+                f"got {value} {model.unit}."
             ) from None
         if problem := amount_problem(yuan):
             raise ValueError(f"{name}: {problem}")
