@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BiddersConfig(AppConfig):
+    name = "panhuo.bidders"
+    label = "bidders"
+    verbose_name = _("Bidders")

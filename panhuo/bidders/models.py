@@ -1,0 +1,1 @@
+"""Bidders's tables."""
