@@ -162,7 +162,7 @@ def two_places(value) -> Decimal | None:
 
 
 def as_of_label(day) -> str:
-    """ "as of 2024-12-31" / "截至 2024年12月31日": the date a figure is taken at."""
+    """The date a figure is taken at: "as of 2024-12-31" / "截至 2024年12月31日"."""
     from django.utils.dateformat import format as date_format
     from django.utils.translation import gettext, pgettext
 
