@@ -6,8 +6,6 @@ that exist, never a new password, nothing half written.
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.utils import translation
 
@@ -16,14 +14,9 @@ from panhuo.integrity.models import AuditEntry
 from panhuo.organisation import admin_users
 from panhuo.organisation.models import Role, RoleAssignment, User
 from panhuo.organisation.tests.site_admin_support import build_place
-from panhuo.register.importing.engine import run_import, target_for
 from panhuo.register.importing.report import shown_error
-
-USERS_CSV = (
-    "username,name,email,role,jurisdiction,unit\n"
-    "liuyang,刘洋,liuyang@example.gov.cn,office,370102,\n"
-    "chenjing,陈静,,unit_officer,,12370102495214704Q\n"
-)
+from panhuo.register.tests.test_org_import import USERS_CSV
+from panhuo.register.tests.test_org_import import run as run_org_import
 
 
 @pytest.fixture
@@ -32,10 +25,7 @@ def p(db):
 
 
 def run(p, text: str, commit: bool):
-    return run_import(
-        target_for("users"), actor=p.lixia_admin, stream=io.BytesIO(text.encode()),
-        commit=commit, filename="users.csv",
-    )  # fmt: skip
+    return run_org_import(p, "users", text, commit=commit)
 
 
 def test_the_same_file_again_is_unchanged_and_writes_nothing(p):
