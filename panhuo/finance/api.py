@@ -309,6 +309,7 @@ def trace(request: HttpRequest, query: Query[TraceQuery]):
 
 # The repayment, risk, report and deposit endpoints live beside, on this router.
 from panhuo.finance.debts import api as _repayments_api  # noqa: E402, F401
+from panhuo.finance.debts import compare_api as _compare_api  # noqa: E402, F401
 from panhuo.finance.debts import risk_api as _risk_api  # noqa: E402, F401
 from panhuo.finance.deposits import api as _deposits_api  # noqa: E402, F401
 from panhuo.finance.reports import api as _reports_api  # noqa: E402, F401

@@ -233,6 +233,39 @@ def debt_import_cancel(request: HttpRequest, run_id: Id):
     return _cancel(request, _own_debt_runs(request), run_id)
 
 
+def _own_fiscal_runs(request: HttpRequest):
+    require_any(request, "debt", "edit")
+    return ImportRun.objects.filter(owner=actor(request), target="fiscal")
+
+
+@router.post("/fiscal-imports", response={202: ImportRunDetailOut, **ERRORS}, tags=["imports"])
+def fiscal_import_new(request: HttpRequest, file: File[UploadedFile], details: Form[ImportForm]):
+    """Upload a place's published fiscal panel (CSV or XLSX, one row per jurisdiction and
+    year) and queue its import, as for debts. The jurisdiction and year are the key: a year
+    imported again is updated. Blank cells are missing figures (null), never zero; the report's
+    ``flags`` name figures far from the place's other years and limits below their balance.
+    Follow it at ``GET /fiscal-imports/{id}``."""
+    return _queue(_own_fiscal_runs(request), actor(request), file, details, "fiscal")
+
+
+@router.get("/fiscal-imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])
+@paginate(PagePagination)
+def fiscal_import_index(request: HttpRequest):
+    """Your fiscal imports, newest first."""
+    runs = _own_fiscal_runs(request)
+    fail_stale_runs(owner=actor(request))
+    return runs.order_by("-created_at", "-pk")
+
+
+@router.get(
+    "/fiscal-imports/{run_id}", response={200: ImportRunDetailOut, **ERRORS}, tags=["imports"]
+)
+def fiscal_import_detail(request: HttpRequest, run_id: Id):
+    """Status, progress and, when done, the report (rejected and flagged rows) of one of your
+    fiscal imports."""
+    return fail_if_stale(_own_fiscal_runs(request).get(pk=run_id))
+
+
 @router.get("/imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])
 @paginate(PagePagination)
 def import_index(request: HttpRequest, filters: Query[ImportRunFilters]):
