@@ -10,11 +10,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Schema
 
-from panhuo.core.api import actor, referenced_jurisdiction, require_any
+from panhuo.core.api import actor, require_any
 from panhuo.core.schemas import DecimalOut, Id
-from panhuo.finance.api import ERRORS, debt_jurisdiction, router
+from panhuo.finance.api import ERRORS, debt_place, router
 from panhuo.finance.debts.compare import compare
-from panhuo.organisation import policy
 
 
 class CompareQuery(Schema):
@@ -57,10 +56,7 @@ def risk_compare(request: HttpRequest, query: Query[CompareQuery]):
     debt ratio and its tier at the end of each year (at most 10 years)."""
     require_any(request, "debt", "view")
     user = actor(request)
-    if query.jurisdiction is None:
-        jurisdiction = policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
-    else:
-        jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
+    jurisdiction = debt_place(user, query.jurisdiction)
     last = query.to_year or timezone.localdate().year
     first = query.from_year or last - 4
     places = compare(user, jurisdiction, first, last)
