@@ -189,6 +189,9 @@ def test_the_city_panel_imports_and_every_indicator_is_the_hand_calculation(
     own = next(r for r in page.context["table"] if r["own"])
     assert [cell["ratio"] for cell in own["cells"]] == [_expected(y)["debt_ratio"] for y in PANEL]
     assert all(own["cells"][i]["missing"] for i in (4, 5, 6))  # the reason, on the page
+    html = page.content.decode()
+    city_row = html[html.index('data-jurisdiction="C1"') :].split("</tr>")[0]
+    assert city_row.count(">—<") == 3
     api = c.get("/api/v1/risk/compare", query)
     assert api.status_code == 200, api.content
     city = next(p for p in api.json()["places"] if p["own"])
@@ -203,8 +206,16 @@ def test_the_city_panel_imports_and_every_indicator_is_the_hand_calculation(
     export = c.get(reverse("risk-compare"), {**query, "format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
     line = next(r for r in rows if r[0] == "C1")
-    want = ["" if _expected(y)["debt_ratio"] is None else str(_expected(y)["debt_ratio"])
-            for y in PANEL]  # fmt: skip
+    # The export shows two decimals, as a debt office reports: the hand calculation's ratio
+    # rounded half up to 0.01 %, straight from the source.
+    want = []
+    for y in PANEL:
+        s, e = _source()[y], _expected(y)
+        if e["debt_ratio"] is None:
+            want.append("")
+            continue
+        ratio = D(100) * (s["general_debt_balance"] + s["special_debt_balance"]) / e["capacity"]
+        want.append(str(ratio.quantize(D("0.01"), ROUND_HALF_UP)))
     assert line[2:] == want
 
 
