@@ -8,12 +8,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from panhuo.disposal import notices
-        from panhuo.integrity.reconcile import Audited, audited
-        from panhuo.portal import services
-        from panhuo.portal.models import Announcement
+        from panhuo.portal import hooks
 
-        # A market project's listing, relisting, extension, withdrawal and result notice put
-        # up (or take down) its public notice, in the step's transaction.
-        notices.published.register("portal", services.notice_on_step)
-        audited.register("portal.announcement", Audited(Announcement))
+        hooks.install()
