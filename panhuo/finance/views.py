@@ -117,6 +117,7 @@ def debt_page(
     security_form=None,
     repayment_form=None,
     void_form=None,
+    details_form=None,
     status: int | None = None,
 ):
     from panhuo.finance.debts.forms import RepaymentForm, VoidForm
@@ -139,7 +140,12 @@ def debt_page(
     repayments = list(repayment_list(user, debt=debt.pk))
     reversed_entries = {r.reverses_id for r in repayments if r.reverses_id}
     open_for_entries = can_edit and not debt.is_voided
-    failed = any(f is not None for f in (security_form, repayment_form, void_form))
+    failed = any(f is not None for f in (security_form, repayment_form, void_form, details_form))
+    if open_for_entries and details_form is None:
+        from panhuo.finance.debts.details import DETAILS
+        from panhuo.finance.forms import DebtDetailsForm
+
+        details_form = DebtDetailsForm(initial={n: getattr(debt, n) for n in DETAILS})
     return render(
         request,
         "finance/debt_detail.html",
@@ -169,6 +175,7 @@ def debt_page(
             if open_for_entries
             else None,
             "void_form": (void_form or VoidForm()) if open_for_entries else None,
+            "details_form": details_form if open_for_entries else None,
             "can_reverse_repayments": open_for_entries,
             **securities,
         },

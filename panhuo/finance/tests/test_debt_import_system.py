@@ -228,3 +228,38 @@ def test_a_details_change_checks_version_rules_and_terms(world):
     debt.refresh_from_db()
     assert (debt.bond_purpose, debt.bond_code, debt.principal) == (
         "replacement", "2119", Decimal("100.00"))  # fmt: skip
+
+
+def test_the_debt_pages_register_show_and_change_the_details(world):
+    c = client_for(world, "finance")
+    form = {"jurisdiction": world.district.pk, "creditor": "省财政厅", "debt_type": "special_bond",
+            "principal": "1000000", "rate": "3.2", "issue_date": "2023-05-01",
+            "maturity_date": "2038-05-01", "bond_code": "2319888", "bond_purpose": "new",
+            "project_name": "清河冷链物流园项目", "project_sector": "logistics",
+            "repayment_source": "project_income", "liability_class": ""}  # fmt: skip
+    r = c.post(reverse("debt-create"), form)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    debt = Debt.objects.get(bond_code="2319888")
+    assert (debt.liability_class, debt.project_sector) == ("government", "logistics")
+    page = c.get(debt.get_absolute_url()).content.decode()
+    assert "清河冷链物流园项目" in page and "Cold-chain and logistics infrastructure" in page
+    assert reverse("debt-details", args=[debt.pk]) in page
+    url = reverse("debt-details", args=[debt.pk])
+    bad = c.post(url, {"borrower": "城投集团", "borrower_credit_code": WRONG})
+    assert bad.status_code == 400 and "Not a unified social credit code" in bad.content.decode()
+    with translation.override("zh-hans"):
+        zh = client_for(world, "finance", headers={"accept-language": "zh-hans"})
+        refused = zh.post(url, {"liability_class": "implicit"})
+        assert refused.status_code == 400 and "地方政府债券属于政府债务" in refused.content.decode()
+    debt.refresh_from_db()
+    assert (debt.borrower, debt.version) == ("", 1)
+    details = {"borrower": "城投集团", "borrower_credit_code": CREDIT, "bond_code": "2319888",
+               "bond_purpose": "refinancing", "project_name": "", "project_sector": "",
+               "repayment_source": "fund_budget", "liability_class": "government"}  # fmt: skip
+    ok = c.post(url, details)
+    assert ok.status_code == 302
+    debt.refresh_from_db()
+    assert (debt.borrower_credit_code, debt.bond_purpose, debt.project_name) == (
+        CREDIT, "refinancing", "")  # fmt: skip
+    assert AuditEntry.objects.filter(action="debt.update", object_id=str(debt.pk)).count() == 1
+    assert client_for(world, "auditor").post(url, {"borrower": "x"}).status_code == 403
