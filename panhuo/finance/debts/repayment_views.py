@@ -22,10 +22,12 @@ from panhuo.finance.selectors import get_debt_for
 from panhuo.organisation import policy
 
 
-def _editable(request, pk):
+def _editable(request, pk, refusal=None):
     debt = fetch_or_404(get_debt_for, request.user, pk)
     if not policy.allowed(request.user, "debt", "edit", jurisdiction=debt.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow recording repayments of this debt."))
+        raise PermissionDenied(
+            refusal or _("Your roles do not allow recording repayments of this debt.")
+        )
     return debt
 
 
@@ -88,9 +90,7 @@ def debt_details_view(request, pk):
     from panhuo.finance.forms import DebtDetailsForm
     from panhuo.finance.views import debt_page
 
-    debt = fetch_or_404(get_debt_for, request.user, pk)
-    if not policy.allowed(request.user, "debt", "edit", jurisdiction=debt.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow changing this debt."))
+    debt = _editable(request, pk, _("Your roles do not allow changing this debt."))
     form = DebtDetailsForm(request.POST)
     if form.is_valid():
         changed = form_write(
