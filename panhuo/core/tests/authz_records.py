@@ -178,7 +178,19 @@ def build_records(w: World) -> Records:
         actor=w.user("siteadmin"), task_force=task_force, user=managed, position="deputy",
         seconded_from="state_asset",
     )  # fmt: skip
+    from panhuo.bidders import services as bidder_services
+    from panhuo.bidders.tests.factories import make_bidder
+
+    # The bidder column's own registration, verified by district A's office, with a relation
+    # declared before verification.
+    bidder_record = make_bidder(w.user("bidder"), w.district)
+    bidder_relation = bidder_services.relation_add(
+        actor=w.user("bidder"), bidder=bidder_record, kind="relative", who="authz"
+    )
+    bidder_record = bidder_services.bidder_transition(office, bidder_record, "verified")
     objects = {
+        "bidder_record": bidder_record,
+        "bidder_relation": bidder_relation,
         "district": w.district,
         "task_force": task_force,
         "tf_member": tf_member,
