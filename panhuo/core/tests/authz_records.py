@@ -146,6 +146,12 @@ def build_records(w: World) -> Records:
         filename="debts.csv",
         target="debts",
     )
+    fiscal_run = imports.import_run_create(
+        actor=w.user("finance"),
+        upload=io.BytesIO(b"jurisdiction,year,gdp\nD1,2024,100\n"),
+        filename="fiscal.csv",
+        target="fiscal",
+    )
     unit_run = imports.import_run_create(
         actor=w.user("siteadmin"),
         upload=io.BytesIO(b"credit_code,jurisdiction\nX,1\n"),
@@ -220,6 +226,7 @@ def build_records(w: World) -> Records:
         "deposit": deposit,
         "security": security,
         "debt_run": debt_run,
+        "fiscal_run": fiscal_run,
         "unit_run": unit_run,
         "user_run": user_run,
         "calendar_day": calendar_day,
