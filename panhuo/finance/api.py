@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Status
 
 from panhuo.core.api import (
@@ -304,7 +305,7 @@ def trace(request: HttpRequest, query: Query[TraceQuery]):
     user = actor(request)
     given = {k: v for k, v in query.dict().items() if v is not None}
     if len(given) != 1:
-        raise ValidationError({"asset": ["Give exactly one of asset, debt or receipt."]})
+        raise ValidationError({"asset": [gettext("Give exactly one of asset, debt or receipt.")]})
     ((field, pk),) = given.items()
     getter = {"asset": get_asset_for, "debt": get_debt_for, "receipt": get_receipt_for}[field]
     subject = referenced(field, field, getter, user, pk)

@@ -198,3 +198,21 @@ def test_any_yi_yuan_cell_is_stored_exactly_and_a_blank_stays_missing(world, cel
         row = stored[2001 + i]
         for text, value in ((a, row.general_debt_balance), (b, row.special_debt_balance)):
             assert value == (D(text) * 100_000_000 if text else None)
+
+
+def test_reported_balances_are_entered_through_the_api_and_read_on_the_risk_page(world):
+    c = client_for(world, "finance")
+    url = f"/api/v1/fiscal-inputs?jurisdiction={world.district.pk}&year=2024"
+    r = c.put(url, {"comprehensive_fiscal_capacity": "1000.00", "general_debt_balance": "600.00",
+                    "special_debt_balance": "0"}, content_type="application/json")  # fmt: skip
+    assert r.status_code == 200, r.content
+    assert r.json()["general_debt_balance"] == "600.00"
+    assert r.json()["special_debt_balance"] == "0.00"
+    bad = c.put(url, {"general_debt_balance": "-1"}, content_type="application/json")
+    assert bad.status_code in (400, 422) and "general_debt_balance" in bad.content.decode()
+    page = c.get(reverse("risk-indicators"),
+                 {"jurisdiction": world.district.pk, "as_of": "2024-12-31"})  # fmt: skip
+    ind = page.context["ind"]
+    assert ind.debt_source == "reported" and ind.debt_ratio == D("60.0000")
+    assert ind.overdue_ratio is None and ind.broad_debt_ratio is None
+    assert "No debt register for this place" in page.content.decode()
