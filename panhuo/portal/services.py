@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.codes import next_code
@@ -34,6 +34,11 @@ policy.ACTION_NAMES["correct"] = _("correct")
 
 #: The longest text a term of a listing may have.
 TERM_TEXT = 2000
+
+
+def _english(text) -> str:
+    with translation.override("en"):
+        return str(text)
 
 
 def _current(project: DisposalProject, kind: str) -> Notice | None:
@@ -64,7 +69,9 @@ def _put_up(
         starts_on=starts_on,
         ends_on=max(ends_on, starts_on),
         data=data,
-        reason=str(reason),
+        # A step's own reason is kept in English and translated when shown (the page's
+        # {% translate %}); an officer's reason is kept as written.
+        reason=_english(reason),
         published_by=actor,
         published_at=timezone.now(),
     )

@@ -299,3 +299,12 @@ def test_a_term_amount_is_money_or_refused_naming_its_field(value):
     if kept is not None:
         amount = Decimal(kept)
         assert amount >= 0 and amount == amount.quantize(Decimal("0.01"))
+
+
+def test_a_steps_reason_is_shown_in_the_readers_language(world):
+    project = listed_project(world, documents=False)
+    notice = Notice.objects.get(project=project, current=True)
+    assert notice.reason == "Listed for sale"
+    client = Client()
+    client.get("/public/language/?lang=zh-hans&next=/public/")
+    assert "挂牌出让" in client.get(notice.get_absolute_url()).content.decode()
