@@ -122,14 +122,13 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     else:
         facts = debt_facts(qs, as_of if past else None)
         found = compute(facts, as_of=as_of, fiscal=fiscal, thresholds=thresholds)
-    # A place without a debt register that publishes its balances: those, marked as such.
-    # (Asked only when no debt counts on the date: a register with debts then has one, and a
-    # district's figures are spared the round trip.)
-    if (
-        not found.debts
-        and not register.exists()
-        and (balances := reported_balances(jurisdiction, as_of))
-    ):
+    # A place without a debt register (none on the date, none later) that publishes its
+    # balances: those, marked as such. Asked only when no debt counted, so a place with a
+    # register pays no query for it.
+    balances = None
+    if found.debts == 0 and not register.exists():
+        balances = reported_balances(jurisdiction, as_of)
+    if balances:
         return reported(as_of, *balances, fiscal=fiscal, thresholds=thresholds)
     return found
 
