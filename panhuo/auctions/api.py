@@ -2,8 +2,6 @@
 clock, extension, status), a bidder's registration and bids, and the bid history published with
 the result (bidders pseudonymised). Refusals carry the reason in the caller's language."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -97,6 +95,16 @@ def _reader(request: HttpRequest):
     return user
 
 
+def _bidder(request: HttpRequest):
+    """The caller as a bidder: staff and others are refused (403) with the reason."""
+    user = _reader(request)
+    if selectors.bidder_for(user) is None:
+        raise policy.NotPermitted(
+            _("Only a registered bidder may bid: register as a bidder first.")
+        )
+    return user
+
+
 def _lot(user, lot_id):
     try:
         return selectors.get_lot_for(user, lot_id)
@@ -122,7 +130,7 @@ def lot_detail(request: HttpRequest, lot_id: Id):
 @router.post("/lots/{lot_id}/registrations", response={201: RegistrationOut, **ERRORS})
 def lot_register(request: HttpRequest, lot_id: Id, payload: RegistrationIn):
     """Register for the lot as the signed-in bidder; the deposit falls due."""
-    user = _reader(request)
+    user = _bidder(request)
     lot = _lot(user, lot_id)
     reg = services.lot_register(actor=user, lot_id=lot.pk,
                                 accept_conditions=payload.accept_conditions)  # fmt: skip
@@ -133,7 +141,7 @@ def lot_register(request: HttpRequest, lot_id: Id, payload: RegistrationIn):
 def lot_bid(request: HttpRequest, lot_id: Id, payload: BidIn):
     """Place a bid (your maximum). Refused with the reason: below the current price plus the
     increment, after the close, not registered, no confirmed deposit."""
-    user = _reader(request)
+    user = _bidder(request)
     lot = _lot(user, lot_id)
     lot = bidding.bid_place(actor=user, lot_id=lot.pk, amount=payload.amount)
     return selectors.public_lot_state(lot)

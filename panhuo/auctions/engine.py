@@ -18,9 +18,9 @@ Soft close: a bid accepted within ``window`` of the end moves the end ``extensio
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Hashable
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.auctions.models import DEFAULT_EXTENSION_MINUTES, DEFAULT_WINDOW_MINUTES, LotStatus
-from panhuo.core.forms import AmountFormField, MoneyFormField, blank_choice, date_field, search_field
+from panhuo.core.forms import (
+    AmountFormField,
+    MoneyFormField,
+    blank_choice,
+    date_field,
+    search_field,
+)
 from panhuo.disposal.models import Channel, ListingRound, ProjectStatus
 from panhuo.organisation import policy
 

@@ -18,7 +18,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import MoneyField, actor_field, non_negative_money, optional_ref, positive_money
+from panhuo.core.fields import (
+    MoneyField,
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    positive_money,
+)
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 
@@ -119,10 +125,12 @@ class Lot(models.Model):
                 condition=Q(kind__in=[k.value for k in LotKind]), name="lot_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(start_price__gt=0) & Q(increment__gt=0) & Q(reserve__gt=0)
+                condition=Q(start_price__gt=0)
+                & Q(increment__gt=0)
+                & Q(reserve__gt=0)
                 & Q(deposit_amount__gte=0),
                 name="lot_amounts_valid",
-            ),  # fmt: skip
+            ),
             models.CheckConstraint(
                 condition=Q(planned_end_at__gt=F("start_at")) & Q(end_at__gte=F("planned_end_at")),
                 name="lot_times_in_order",
@@ -133,10 +141,13 @@ class Lot(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(price__isnull=True) & Q(leader__isnull=True))
-                | (Q(price__gte=F("start_price")) & Q(leader__isnull=False)
-                   & Q(leader_max__gte=F("price"))),
+                | (
+                    Q(price__gte=F("start_price"))
+                    & Q(leader__isnull=False)
+                    & Q(leader_max__gte=F("price"))
+                ),
                 name="lot_price_has_leader",
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self) -> str:
@@ -228,9 +239,7 @@ class Bid(models.Model):
     """One bid row, appended under the lot's lock: never updated or deleted."""
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bids")
-    registration = models.ForeignKey(
-        LotRegistration, on_delete=models.PROTECT, related_name="bids"
-    )
+    registration = models.ForeignKey(LotRegistration, on_delete=models.PROTECT, related_name="bids")
     #: Order on the lot (1, 2, …), given under the lot's row lock: the database's order.
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=5, choices=BidKind.choices, default=BidKind.BID)

@@ -45,8 +45,12 @@ def get_lot_for(user, pk) -> Lot:
 def lot_list(
     user, *, q: str = "", status: str = "", jurisdiction=None, ordering: str = "-start_at"
 ) -> QuerySet[Lot]:
-    qs = narrowed(lots_for(user), q=q, search=("round__project__code", "round__project__package__name"),
-                  status=status)  # fmt: skip
+    qs = narrowed(
+        lots_for(user),
+        q=q,
+        search=("round__project__code", "round__project__package__name"),
+        status=status,
+    )
     if jurisdiction is not None:
         qs = qs.filter(round__project__package__jurisdiction__path__startswith=jurisdiction.path)
     return ordered(qs, ordering, LOT_ORDERINGS, "start_at", tiebreak="-pk")
@@ -127,7 +131,12 @@ def public_history(lot: Lot) -> list[dict[str, Any]]:
         return []
     names = pseudonyms(lot)
     return [
-        {"seq": b.seq, "bidder": names[b.registration_id], "amount": b.amount, "kind": b.kind,
-         "placed_at": b.placed_at}  # fmt: skip
+        {
+            "seq": b.seq,
+            "bidder": names[b.registration_id],
+            "amount": b.amount,
+            "kind": b.kind,
+            "placed_at": b.placed_at,
+        }
         for b in lot.bids.order_by("seq")
     ]

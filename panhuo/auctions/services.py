@@ -116,7 +116,9 @@ def lot_create(
             window_minutes=window_minutes, extension_minutes=extension_minutes,
             created_by=actor,
         )  # fmt: skip
-        audit_insert(lot, actor=actor, action="lot.create", jurisdiction_path=project.jurisdiction.path)
+        audit_insert(
+            lot, actor=actor, action="lot.create", jurisdiction_path=project.jurisdiction.path
+        )
     return lot
 
 
@@ -191,9 +193,7 @@ def lot_open(*, lot: Lot, at: dt.datetime, actor=None) -> Lot:
 
 def _close(lot: Lot, at: dt.datetime, actor=None) -> Lot:
     before = _step(lot, "close")
-    bidders = (
-        lot.bids.exclude(kind=BidKind.MATCH).values("registration").distinct().count()
-    )
+    bidders = lot.bids.exclude(kind=BidKind.MATCH).values("registration").distinct().count()
     lot.closed_at, lot.bidders = at, bidders
     lot.single_bidder = bidders == 1 and lot.reserve_met
     lot.version += 1
@@ -209,8 +209,10 @@ def _close(lot: Lot, at: dt.datetime, actor=None) -> Lot:
     if not lot.reserve_met:
         before = _step(lot, "fail")
         lot.save(update_fields=["status"])
-        audit_record(actor=actor, action="lot.fail", obj=lot, before={"status": before},
-                     after={"status": lot.status, "reserve_met": False}, jurisdiction_path=path)  # fmt: skip
+        audit_record(
+            actor=actor, action="lot.fail", obj=lot, before={"status": before},
+            after={"status": lot.status, "reserve_met": False}, jurisdiction_path=path,
+        )  # fmt: skip
     return lot
 
 
@@ -230,8 +232,10 @@ def lot_close_if_due(lot_id: int, *, actor=None) -> Lot | None:
             _step(lot, "fail")
             lot.closed_at, lot.bidders = at, 0
             lot.save(update_fields=["status", "closed_at", "bidders"])
-            audit_record(actor=actor, action="lot.fail", obj=lot, before={"status": "scheduled"},
-                         after={"status": lot.status}, jurisdiction_path=lot.jurisdiction.path)  # fmt: skip
+            audit_record(
+                actor=actor, action="lot.fail", obj=lot, before={"status": "scheduled"},
+                after={"status": lot.status}, jurisdiction_path=lot.jurisdiction.path,
+            )  # fmt: skip
             return lot
         if lot.status != LotStatus.OPEN or at < lot.end_at:
             return None

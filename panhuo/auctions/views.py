@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from panhuo.auctions import bidding, selectors, services
 from panhuo.auctions.forms import BidForm, DeclarePaidForm, LotFilterForm, LotForm, RegisterForm
@@ -31,8 +31,12 @@ class LotList(ObjectList):
     columns = [
         Column("project", gettext_lazy("Project"), "round.project.code"),
         Column("round", gettext_lazy("Round"), "round.number", numeric=True),
-        Column("jurisdiction", gettext_lazy("Jurisdiction"),
-               "round.project.package.jurisdiction.name", show=False),  # fmt: skip
+        Column(
+            "jurisdiction",
+            gettext_lazy("Jurisdiction"),
+            "round.project.package.jurisdiction.name",
+            show=False,
+        ),
         Column("start_at", gettext_lazy("Bidding opens")),
         Column("end_at", gettext_lazy("Bidding ends")),
         Column("price", gettext_lazy("Current price"), numeric=True, money=True),
@@ -78,7 +82,8 @@ def _lot_page(request, lot, *, bid_form=None, status=200):
         "bid_form": bid_form or BidForm(),
         "register_form": RegisterForm(),
         "declare_form": DeclarePaidForm(initial={"paid_on": timezone.localdate()}),
-        "deposit_due": registration is not None and registration.deposit is not None
+        "deposit_due": registration is not None
+        and registration.deposit is not None
         and registration.deposit.status == DepositStatus.DUE,
         "leading": registration is not None and lot.leader_id == registration.pk,
         "history": selectors.public_history(lot),
@@ -92,6 +97,7 @@ def _lot_page(request, lot, *, bid_form=None, status=200):
     return render(request, "auctions/lot_detail.html", context, status=status)
 
 
+@require_safe
 @login_required
 def lot_detail(request, pk):
     return _lot_page(request, fetch_or_404(selectors.get_lot_for, request.user, pk))

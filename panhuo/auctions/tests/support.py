@@ -65,9 +65,10 @@ def make_lot(w: World, project=None, *, start=None, minutes=60, deposit="100000.
     return services.lot_create(actor=w.user("office"), round=project.rounds.get(), **terms)
 
 
-def make_bidder(w: World, name: str | None = None, *, status: str = "verified"):
+def make_bidder(w: World, name: str | None = None, *, status: str = "verified", user=None):
+    """A bidder (verified unless ``status`` says), with a new user unless ``user`` is given."""
     n = next(_ids)
-    user = make_user(f"bidder_{n}", None, w.district)
+    user = user or make_user(f"bidder_{n}", None, w.district)
     bidder = Bidder.objects.create(
         user=user, kind="person", name=name or f"Bidder Person {n}",
         id_number=f"1101051949123{n:04d}"[:17] + "X", phone="13800000000", address="Road 1",

@@ -82,7 +82,9 @@ def test_a_verified_bidder_with_a_confirmed_deposit_bids_and_leads(world, monkey
     assert list(lot.bids.values_list("seq", "amount", "kind")) == [
         (1, D("5500000.00"), "bid"), (2, D("5600000.00"), "proxy"), (3, D("5650000.00"), "bid"),
     ]  # fmt: skip
-    actions = AuditEntry.objects.filter(object_id=str(lot.pk), object_type="auctions.lot").order_by("seq")
+    actions = AuditEntry.objects.filter(object_id=str(lot.pk), object_type="auctions.lot").order_by(
+        "seq"
+    )
     assert list(actions.values_list("action", flat=True)) == [
         "lot.create", "lot.open", "lot.bid", "lot.bid",
     ]  # fmt: skip
@@ -109,13 +111,11 @@ def test_refusals_name_the_reason_in_the_bidders_language(world, monkeypatch):
     assert refused(unconfirmed, lot.pk, "5600000.00") == "no_deposit"
     clock.move(hours=2)
     assert refused(b, lot.pk, "9000000.00") == "closed"
-    with translation.override("zh-hans"):
-        with pytest.raises(Refused) as exc:
-            bid(b, lot, "9000000.00")
+    with translation.override("zh-hans"), pytest.raises(Refused) as exc:
+        bid(b, lot, "9000000.00")
     assert exc.value.message_dict["lot"][0] != "Bidding on this lot has closed."
-    with translation.override("en"):
-        with pytest.raises(Refused) as exc:
-            bid(b, Lot.objects.get(pk=lot.pk), "1.00")
+    with translation.override("en"), pytest.raises(Refused) as exc:
+        bid(b, Lot.objects.get(pk=lot.pk), "1.00")
     assert exc.value.message_dict == {"lot": ["Bidding on this lot has closed."]}
     assert Bid.objects.filter(lot=lot).count() == 1
 

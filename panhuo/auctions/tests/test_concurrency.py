@@ -47,7 +47,8 @@ def clock(monkeypatch):
 def _others(results) -> list:
     """Anything but a bid's refusal. A busy refusal (Conflict: nothing written, try again) is
     a clear answer too on SQLite, whose in-memory test database locks whole tables ("database
-    table is locked", answered at once, never waited for); on PostgreSQL the row lock makes every caller wait its turn, so there is none."""
+    table is locked", answered at once, never waited for); on PostgreSQL the row lock makes
+    every caller wait its turn, so there is none."""
     if connection.vendor == "sqlite":
         return [r for r in results if isinstance(r, Exception)
                 and not isinstance(r, Refused | Conflict) and "locked" not in str(r)]  # fmt: skip
@@ -63,7 +64,7 @@ def _run(calls) -> list:
         try:
             barrier.wait()
             results[i] = call()
-        except Exception as exc:  # noqa: BLE001 (kept and checked by the test)
+        except Exception as exc:
             results[i] = exc
         finally:
             connection.close()
@@ -105,7 +106,9 @@ def test_simultaneous_bids_are_ordered_none_lost_none_against_a_stale_price(cloc
     w = build_world()
     lot = make_lot(w, minutes=600)
     users = [registered(w, lot) for _ in range(THREADS)]
-    amounts = [D("5500000.00") + D("37000.00") * (i % 7) + D("50000.00") * i for i in range(THREADS)]
+    amounts = [
+        D("5500000.00") + D("37000.00") * (i % 7) + D("50000.00") * i for i in range(THREADS)
+    ]
     results = _run([
         (lambda u=u, a=a: bidding.bid_place(actor=u, lot_id=lot.pk, amount=a))
         for u, a in zip(users, amounts, strict=True)
@@ -150,7 +153,9 @@ def test_the_soft_close_holds_when_the_last_bids_race_the_end(clock):
     results = _run([*calls, closer, closer])
     assert _others(results) == []
     lot = Lot.objects.get(pk=lot.pk)
-    late_bids = Bid.objects.filter(lot=lot, kind=BidKind.BID, placed_at__gte=end - dt.timedelta(seconds=1))
+    late_bids = Bid.objects.filter(
+        lot=lot, kind=BidKind.BID, placed_at__gte=end - dt.timedelta(seconds=1)
+    )
     accepted = late_bids.count()
     if lot.status == LotStatus.CLOSED:
         # The close came first: every late bid was refused as after the close.

@@ -178,7 +178,18 @@ def build_records(w: World) -> Records:
         actor=w.user("siteadmin"), task_force=task_force, user=managed, position="deputy",
         seconded_from="state_asset",
     )  # fmt: skip
+    from panhuo.auctions.services import lot_register
+    from panhuo.auctions.tests.support import listed_project, make_bidder, make_lot
+    from panhuo.bidders.models import Bidder
+
+    # A lot open for bids, and district A's bidder registered for it as a verified bidder
+    # (their deposit due, not confirmed: a bid is refused with the reason, 400).
+    lot = make_lot(w, listed_project(w), start=now - dt.timedelta(minutes=5), minutes=60 * 24 * 30)
+    if not Bidder.objects.filter(user=w.user("bidder")).exists():
+        make_bidder(w, user=w.user("bidder"))
+    lot_register(actor=w.user("bidder"), lot_id=lot.pk)
     objects = {
+        "lot": lot,
         "district": w.district,
         "task_force": task_force,
         "tf_member": tf_member,
