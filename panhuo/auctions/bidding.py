@@ -55,6 +55,19 @@ def lot_id_of(value: Any) -> int:
     return pk
 
 
+def locked_lot(pk: int) -> Lot:
+    """Lot ``pk`` under its row lock (inside the caller's transaction), or the refusal."""
+    lot = (
+        Lot.objects.select_for_update(of=("self",))
+        .select_related("round__project__package__jurisdiction")
+        .filter(pk=pk)
+        .first()
+    )
+    if lot is None:
+        raise Refused("no_lot")
+    return lot
+
+
 def book_of(lot: Lot) -> engine.Book:
     return engine.Book(
         start_price=lot.start_price, increment=lot.increment, reserve=lot.reserve,
@@ -99,14 +112,7 @@ def bid_place(*, actor, lot_id: Any, amount: Any) -> Lot:
     if not is_verified(actor):
         raise Refused("not_verified")
     with transaction.atomic():
-        lot = (
-            Lot.objects.select_for_update(of=("self",))
-            .select_related("round__project__package__jurisdiction")
-            .filter(pk=pk)
-            .first()
-        )
-        if lot is None:
-            raise Refused("no_lot")
+        lot = locked_lot(pk)
         registration = (
             LotRegistration.objects.select_related("deposit", "bidder")
             .filter(lot=lot, bidder=bidder)
@@ -168,14 +174,7 @@ def priority_match(*, actor, lot_id: Any) -> Lot:
     if bidder is None:
         raise Refused("unregistered")
     with transaction.atomic():
-        lot = (
-            Lot.objects.select_for_update(of=("self",))
-            .select_related("round__project__package__jurisdiction")
-            .filter(pk=pk)
-            .first()
-        )
-        if lot is None:
-            raise Refused("no_lot")
+        lot = locked_lot(pk)
         registration = LotRegistration.objects.filter(lot=lot, bidder=bidder).first()
         if registration is None or not registration.priority_holder:
             raise Refused("not_holder")

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panhuo.auctions.bidding import lot_id_of, now
+from panhuo.auctions.bidding import locked_lot, lot_id_of, now
 from panhuo.auctions.models import (
     KINDS_OFFERED,
     TRANSITIONS,
@@ -130,14 +130,7 @@ def lot_register(*, actor, lot_id: Any, accept_conditions: bool = False) -> LotR
     if bidder is None:
         raise Refused("unregistered")
     with transaction.atomic():
-        lot = (
-            Lot.objects.select_for_update(of=("self",))
-            .select_related("round__project__package__jurisdiction")
-            .filter(pk=pk)
-            .first()
-        )
-        if lot is None:
-            raise Refused("no_lot")
+        lot = locked_lot(pk)
         if lot.status not in (LotStatus.SCHEDULED, LotStatus.OPEN) or now() >= lot.end_at:
             raise Refused("registration_closed")
         if LotRegistration.objects.filter(lot=lot, bidder=bidder).exists():
