@@ -251,24 +251,27 @@ class ListFilters(Schema):
         return self.dict(exclude={"sort"})
 
 
-#: An amount typed by a person, in the body's ``unit`` (yuan, or wan = 万元 = 10,000 yuan):
-#: up to 6 decimal places so that 万元 figures are exact; after conversion to yuan at most 2
-#: may remain (``AmountsInUnit``).
+#: An amount typed by a person, in the body's ``unit`` (yuan, wan = 万元 = 10,000 yuan, or
+#: yi = 亿元 = 100,000,000 yuan): up to 10 decimal places so that 亿元 figures are exact; after
+#: conversion to yuan at most 2 may remain (``amounts_in_yuan``).
 PositiveAmountIn = DecimalIn(
-    places=6,
+    max_digits=24,
+    places=10,
     minimum=Decimal(0),
     above=True,
     money=True,
     description='An amount above zero as decimal text in the body\'s unit ("yuan" by default, '
-    'or "wan" = 万元), e.g. "1234.50" yuan or "12.345" 万元.' + _BELOW_BOUND,
+    'or "wan" = 万元, or "yi" = 亿元), e.g. "1234.50" yuan, "12.345" 万元 or "1.5" 亿元.'
+    + _BELOW_BOUND,
 )
 AmountIn = DecimalIn(
-    places=6,
+    max_digits=24,
+    places=10,
     minimum=Decimal(0),
     money=True,
     description="An amount of at least zero as decimal text in the body's unit." + _BELOW_BOUND,
 )
-AmountUnit = Literal["yuan", "wan"]
+AmountUnit = Literal["yuan", "wan", "yi"]
 
 
 def amounts_in_yuan(model, names: tuple[str, ...]):
@@ -286,8 +289,8 @@ def amounts_in_yuan(model, names: tuple[str, ...]):
         except AmountUnitError:
             raise ValueError(
                 gettext(
-                    "%(field)s: at most 2 decimal places in yuan (6 in wan); got %(value)s "
-                    "%(unit)s."
+                    "%(field)s: at most 2 decimal places in yuan (6 in wan, 10 in yi); got "
+                    "%(value)s %(unit)s."
                 )
                 % {"field": name, "value": value, "unit": model.unit}
             ) from None

@@ -125,6 +125,13 @@ def debt_import_view(request):
     return _upload(request, "debts", "register/debt_import_form.html")
 
 
+@section_required("debt", "edit")
+def fiscal_import_view(request):
+    """Upload a place's published fiscal panel (one row per jurisdiction and year): the same
+    form, rows checked against the jurisdictions whose debts the user may edit."""
+    return _upload(request, "fiscal", "register/fiscal_import_form.html")
+
+
 def _report(key: str):
     return lambda run: (run.report or {}).get(key)
 
@@ -237,6 +244,7 @@ def import_run_detail(request, pk):
             "outcome": outcome,
             "tone": tone,
             "errors": [shown_error(e) for e in report.get("errors", [])],
+            "flags": [shown_error(e) for e in report.get("flags", [])],
             "columns": [
                 (h, field_label(f, run.target)) for h, f in (report.get("columns") or {}).items()
             ],
@@ -334,6 +342,11 @@ MAPPING_PAGES = {
         "list": "debt-import-mapping-list", "create": "debt-import-mapping-create",
         "edit": "debt-import-mapping-edit", "delete": "debt-import-mapping-delete",
         "upload": "debt-import", "home": "debt-list", "title": _l("Debts"),
+    },
+    "fiscal": {
+        "list": "fiscal-import-mapping-list", "create": "fiscal-import-mapping-create",
+        "edit": "fiscal-import-mapping-edit", "delete": "fiscal-import-mapping-delete",
+        "upload": "fiscal-import", "home": "risk-indicators", "title": _l("Fiscal figures"),
     },
     **{target: {
         "list": f"{one}-import-mapping-list", "create": f"{one}-import-mapping-create",
@@ -433,6 +446,9 @@ def _mapping_pages(target: str, required):
 mapping_list, mapping_edit, mapping_delete_view = _mapping_pages("assets", importer_required)
 debt_mapping_list, debt_mapping_edit, debt_mapping_delete_view = _mapping_pages(
     "debts", section_required("debt", "edit")
+)
+fiscal_mapping_list, fiscal_mapping_edit, fiscal_mapping_delete_view = _mapping_pages(
+    "fiscal", section_required("debt", "edit")
 )
 
 

@@ -261,6 +261,8 @@ def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
 MAPPING_PERMISSION = {
     "assets": ("asset", "create"),
     "debts": ("debt", "edit"),
+    # A place's published fiscal panel (finance's "fiscal" target): whoever edits its debts.
+    "fiscal": ("debt", "edit"),
     "units": ("organisation", "manage"),
     "users": ("user", "manage"),
 }
@@ -357,6 +359,7 @@ def import_run_create(
         refusals = {
             "assets": gettext("You may not import assets."),
             "debts": gettext("You may not import debts."),
+            "fiscal": gettext("You may not import fiscal figures."),
             "units": gettext("You may not import holding units."),
             "users": gettext("You may not import users."),
         }

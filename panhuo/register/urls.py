@@ -25,6 +25,7 @@ urlpatterns = [
     # Bulk import: upload → run (queued for the worker) → progress → report.
     path("import/", import_views.asset_import_view, name="asset-import"),
     path("import/debts/", import_views.debt_import_view, name="debt-import"),
+    path("import/fiscal/", import_views.fiscal_import_view, name="fiscal-import"),
     *record_pages(
         "import/runs/",
         "import-run",
@@ -65,5 +66,18 @@ urlpatterns = [
         "import/debts/mappings/<int:pk>/",
         import_views.debt_mapping_edit,
         name="debt-import-mapping-edit",
+    ),
+    # The mappings of fiscal panels (finance's "fiscal" target).
+    *record_pages(
+        "import/fiscal/mappings/",
+        "fiscal-import-mapping",
+        list=import_views.fiscal_mapping_list,
+        create=import_views.fiscal_mapping_edit,
+        actions={"delete": import_views.fiscal_mapping_delete_view},
+    ),
+    path(
+        "import/fiscal/mappings/<int:pk>/",
+        import_views.fiscal_mapping_edit,
+        name="fiscal-import-mapping-edit",
     ),
 ]

@@ -8,14 +8,17 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.bidders.selectors import bidder_for
 from panhuo.core import calendars
 from panhuo.core.money import format_money, in_display_unit
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import project_counts_by_status
 from panhuo.finance.selectors import money_summary
 from panhuo.organisation import policy
+from panhuo.organisation.models import Role
 from panhuo.register.models import AssetKind, AssetStatus
 from panhuo.register.selectors import asset_summary
 
@@ -97,6 +100,8 @@ def dashboard(request):
         m = money_summary(user)
         context["money"] = {
             **m,
+            # The figures are the ledger as it stands today: the date goes beside each of them.
+            "as_of": timezone.localdate(),
             "unallocated": m["received"] - m["allocated"],
             "allocated_share": _share(m["allocated"], m["received"]),
             "repaid_share": _share(m["repaid"], m["repaid"] + m["debt_outstanding"]),
@@ -110,6 +115,9 @@ def dashboard(request):
                 _money_point(_("Repaid through Panhuo"), m["repaid"], "repaid"),
             ],
         }
+    if policy.has_role(user, Role.BIDDER):
+        # A bidder's landing: their registration's status, their account, the public notices.
+        context["bidder_card"] = {"bidder": bidder_for(user)}
     return render(request, "site/dashboard.html", context)
 
 

@@ -146,6 +146,12 @@ def build_records(w: World) -> Records:
         filename="debts.csv",
         target="debts",
     )
+    fiscal_run = imports.import_run_create(
+        actor=w.user("finance"),
+        upload=io.BytesIO(b"jurisdiction,year,gdp\nD1,2024,100\n"),
+        filename="fiscal.csv",
+        target="fiscal",
+    )
     unit_run = imports.import_run_create(
         actor=w.user("siteadmin"),
         upload=io.BytesIO(b"credit_code,jurisdiction\nX,1\n"),
@@ -178,18 +184,27 @@ def build_records(w: World) -> Records:
         actor=w.user("siteadmin"), task_force=task_force, user=managed, position="deputy",
         seconded_from="state_asset",
     )  # fmt: skip
+    from panhuo.bidders import services as bidder_services
+    from panhuo.bidders.tests.factories import make_bidder
+
+    # The bidder column's own registration, verified by district A's office, with a relation
+    # declared before verification.
+    bidder_record = make_bidder(w.user("bidder"), w.district)
+    bidder_relation = bidder_services.relation_add(
+        actor=w.user("bidder"), bidder=bidder_record, kind="relative", who="authz"
+    )
+    bidder_record = bidder_services.bidder_transition(office, bidder_record, "verified")
     from panhuo.auctions.services import lot_register
-    from panhuo.auctions.tests.support import listed_project, make_bidder, make_lot
-    from panhuo.bidders.models import Bidder
+    from panhuo.auctions.tests.support import listed_project, make_lot
 
     # A lot open for bids, and district A's bidder registered for it as a verified bidder
     # (their deposit due, not confirmed: a bid is refused with the reason, 400).
     lot = make_lot(w, listed_project(w), start=now - dt.timedelta(minutes=5), minutes=60 * 24 * 30)
-    if not Bidder.objects.filter(user=w.user("bidder")).exists():
-        make_bidder(w, user=w.user("bidder"))
     lot_register(actor=w.user("bidder"), lot_id=lot.pk)
     objects = {
         "lot": lot,
+        "bidder_record": bidder_record,
+        "bidder_relation": bidder_relation,
         "district": w.district,
         "task_force": task_force,
         "tf_member": tf_member,
@@ -219,6 +234,7 @@ def build_records(w: World) -> Records:
         "deposit": deposit,
         "security": security,
         "debt_run": debt_run,
+        "fiscal_run": fiscal_run,
         "unit_run": unit_run,
         "user_run": user_run,
         "calendar_day": calendar_day,
