@@ -170,6 +170,6 @@ class DepositIn(Schema):
 class DepositStepIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    action: Literal["confirm", "refund", "forfeit", "apply"]
+    action: Literal["refund", "forfeit", "apply", "confirm"]
     on: dt.date | None = Field(None, description="Defaults to today.")
     reason: Text = Field("", max_length=300, description="Required to forfeit.")
