@@ -184,6 +184,11 @@ def build_records(w: World) -> Records:
         actor=w.user("siteadmin"), task_force=task_force, user=managed, position="deputy",
         seconded_from="state_asset",
     )  # fmt: skip
+    from panhuo.portal.services import announcement_publish
+
+    announcement = announcement_publish(
+        actor=office, jurisdiction=w.district, kind="progress", title="Progress", body="Lots sold."
+    )
     from panhuo.bidders import services as bidder_services
     from panhuo.bidders.tests.factories import make_bidder
 
@@ -241,6 +246,7 @@ def build_records(w: World) -> Records:
         "calendar_notice": calendar_notice,
         "managed_user": managed,
         "assignment": managed.assignments.get(),
+        "announcement": announcement,
     }
     return Records(w, objects)
 

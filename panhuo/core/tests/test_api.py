@@ -95,6 +95,7 @@ ENDPOINTS = {
     ("get", "/api/v1/debts"),
     ("post", "/api/v1/debts"),
     ("get", "/api/v1/debts/{debt_id}"),
+    ("patch", "/api/v1/debts/{debt_id}"),
     ("get", "/api/v1/debts/{debt_id}/schedule"),
     ("get", "/api/v1/debts/{debt_id}/securities"),
     ("post", "/api/v1/debts/{debt_id}/securities"),

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from panhuo.core.testing import make_user
 from panhuo.core.tests.api_support import client_for
@@ -156,3 +158,61 @@ def test_the_compare_api_is_scoped_and_read_only(world):
     bad = c.get("/api/v1/risk/compare", {"from_year": 2025, "to_year": 2010})
     assert bad.status_code == 400 and "to_year" in bad.content.decode()
     assert c.post("/api/v1/risk/compare").status_code == 405
+
+
+def test_the_command_dry_runs_then_commits_and_prints_the_flags(world, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "panel.csv"
+    path.write_text(
+        "地区,年度,一般债务限额（亿元）,一般债务余额（亿元）\nD1,2024,50,60\n", encoding="utf-8"
+    )
+    call_command("import", "fiscal", str(path), user="finance", no_progress=True)
+    out = capsys.readouterr().out
+    assert "5,000,000,000.00" in out and "6,000,000,000.00" in out  # the flag, printed
+    assert not FiscalInputs.objects.exists()
+    call_command("import", "fiscal", str(path), user="finance", commit=True, no_progress=True)
+    assert FiscalInputs.objects.get().general_debt_balance == D("6000000000.00")
+
+
+_YI_TEXT = st.one_of(
+    st.just(""),
+    st.decimals(min_value=0, max_value=D("99999.9999"), places=4, allow_nan=False).map(str),
+)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(cells=st.lists(st.tuples(_YI_TEXT, _YI_TEXT), min_size=1, max_size=4))
+def test_any_yi_yuan_cell_is_stored_exactly_and_a_blank_stays_missing(world, cells):
+    FiscalInputs.objects.all().delete()
+    lines = ["地区,年度,一般债务余额（亿元）,专项债务余额（亿元）"]
+    lines += [f"D1,{2001 + i},{a},{b}" for i, (a, b) in enumerate(cells)]
+    report = _run(world, "\n".join(lines) + "\n", commit=True)
+    assert report.committed, report.errors
+    stored = {f.year: f for f in FiscalInputs.objects.all()}
+    for i, (a, b) in enumerate(cells):
+        if not a and not b:
+            assert 2001 + i not in stored  # no figure: nothing written
+            continue
+        row = stored[2001 + i]
+        for text, value in ((a, row.general_debt_balance), (b, row.special_debt_balance)):
+            assert value == (D(text) * 100_000_000 if text else None)
+
+
+def test_reported_balances_are_entered_through_the_api_and_read_on_the_risk_page(world):
+    c = client_for(world, "finance")
+    url = f"/api/v1/fiscal-inputs?jurisdiction={world.district.pk}&year=2024"
+    r = c.put(url, {"comprehensive_fiscal_capacity": "1000.00", "general_debt_balance": "600.00",
+                    "special_debt_balance": "0"}, content_type="application/json")  # fmt: skip
+    assert r.status_code == 200, r.content
+    assert r.json()["general_debt_balance"] == "600.00"
+    assert r.json()["special_debt_balance"] == "0.00"
+    bad = c.put(url, {"general_debt_balance": "-1"}, content_type="application/json")
+    assert bad.status_code in (400, 422) and "general_debt_balance" in bad.content.decode()
+    page = c.get(reverse("risk-indicators"),
+                 {"jurisdiction": world.district.pk, "as_of": "2024-12-31"})  # fmt: skip
+    ind = page.context["ind"]
+    assert ind.debt_source == "reported" and ind.debt_ratio == D("60.0000")
+    assert ind.overdue_ratio is None and ind.broad_debt_ratio is None
+    assert "No debt register for this place" in page.content.decode()

@@ -192,6 +192,7 @@ def test_the_city_panel_imports_and_every_indicator_is_the_hand_calculation(
     html = page.content.decode()
     city_row = html[html.index('data-jurisdiction="C1"') :].split("</tr>")[0]
     assert city_row.count(">—<") == 3
+    assert city_row.count("published balances") == 4  # the years with a ratio say so
     api = c.get("/api/v1/risk/compare", query)
     assert api.status_code == 200, api.content
     city = next(p for p in api.json()["places"] if p["own"])
