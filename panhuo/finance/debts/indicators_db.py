@@ -113,17 +113,24 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     settings = settings_for(jurisdiction)
     thresholds = settings.thresholds() if settings else Thresholds()
     fiscal = fiscal_facts(jurisdiction, as_of.year, settings)
-    # A place without a debt register that publishes its balances: those, marked as such.
-    if not register.exists() and (balances := reported_balances(jurisdiction, as_of)):
-        return reported(as_of, *balances, fiscal=fiscal, thresholds=thresholds)
     # Before today, each balance is the repayment ledger's on the date (repayments after it
     # ignored); from today on it is the stored balance, which the ledger's services keep equal
     # to principal less every entry (``repayments.ledger_mismatches`` finds none).
     past = as_of < timezone.localdate()
     if exact_aggregates(qs.db):
-        return debt_indicators_sql(qs, as_of, fiscal, thresholds, ledger=past)
-    facts = debt_facts(qs, as_of if past else None)
-    return compute(facts, as_of=as_of, fiscal=fiscal, thresholds=thresholds)
+        found = debt_indicators_sql(qs, as_of, fiscal, thresholds, ledger=past)
+    else:
+        facts = debt_facts(qs, as_of if past else None)
+        found = compute(facts, as_of=as_of, fiscal=fiscal, thresholds=thresholds)
+    # A place without a debt register (none on the date, none later) that publishes its
+    # balances: those, marked as such. Asked only when no debt counted, so a place with a
+    # register pays no query for it.
+    balances = None
+    if found.debts == 0 and not register.exists():
+        balances = reported_balances(jurisdiction, as_of)
+    if balances:
+        return reported(as_of, *balances, fiscal=fiscal, thresholds=thresholds)
+    return found
 
 
 def exact_aggregates(alias: str) -> bool:
