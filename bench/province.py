@@ -13,6 +13,10 @@ migrates it with ``panhuo migrate`` and fills the real tables with ``COPY``:
   * 100,000 debts, nine in ten with a generated repayment schedule (``build_schedule``: bullet,
     equal principal or annuity; annual, semi-annual or quarterly), their outstanding amount what
     the schedule left after paying as due (one in twelve in arrears);
+  * their repayment ledger as the services write it: a budget entry on each due date the
+    budget paid (in arrears: part of what was due), one disposal entry per allocation and per
+    reversal (linked to it, dated no earlier than the debt's issue); each debt's outstanding is
+    its principal less the ledger (checked after generation);
   * 5,000,000 ledger rows: 2,000,000 receipts, 2,500,000 allocations of receipts to debts of the
     same jurisdiction (one in a hundred reversed by a later entry) and 500,000 expected
     receipts. Allocations never exceed what the receipt has left nor what the debt owes; each
@@ -27,7 +31,9 @@ Measured in the same run, for the district office and the province supervisor (r
 all 100 jurisdictions), in-process with Django configured against that database:
 
   * the risk indicators: ``panhuo.finance.debts.indicators.indicators_for`` against one hand-written
-    SQL statement computing every figure (asserted equal before timing);
+    SQL statement computing every figure (asserted equal before timing), as of the generation
+    date and as of a past date (``PAST``: debts issued later and ledger entries dated later
+    left out, that year's fiscal figures);
   * the dashboard page (``/`` through Django's test ``Client``, logged in; the whole request:
     session, grants, queries, template) against hand-written SQL for the same figures (the
     figures of the dashboard's selectors asserted equal to the SQL's before timing).
@@ -65,7 +71,9 @@ from bench.province_sql import (  # noqa: E402
 PG = "postgres://postgres@127.0.0.1:5432/"
 DATA_DIR = Path(tempfile.gettempdir()) / "panhuo-bench-province"
 AS_OF = dt.date(2026, 6, 30)
-YEAR_END = AS_OF + dt.timedelta(days=365)
+#: A past date for the indicators (issue 15): debts issued later left out, the ledger's entries
+#: dated later ignored, that year's fiscal figures.
+PAST = dt.date(2023, 12, 31)
 STAMP = "2026-06-30 08:00:00+00"
 OFFICE_DISTRICT = 11  # /1/2/11/
 OFFICE, SUPERVISOR, FINANCE = 1, 2, 3  # user ids
@@ -164,7 +172,8 @@ DEBT_COLS = ("id, code, creditor, debt_type, principal, rate, issue_date, maturi
              "borrower_credit_code, bond_code, bond_purpose, project_name, project_sector, "
              "repayment_source")  # fmt: skip
 SCHEDULE_COLS = "debt_id, due_date, principal, interest"
-REPAYMENT_COLS = "id, debt_id, source, amount, repaid_on, document, note, created_at"
+REPAYMENT_COLS = ("id, debt_id, source, amount, repaid_on, document, note, created_at, "
+                  "allocation_id, reverses_id")  # fmt: skip
 RECEIPT_COLS = ("id, amount, allocated, received_on, voucher, budget_class, kind, created_at, "
                 "project_id, recorded_by_id")  # fmt: skip
 ALLOCATION_COLS = ("id, amount, allocated_on, created_at, allocated_by_id, debt_id, receipt_id, "
@@ -308,8 +317,24 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
     types = DebtType.values
     t_weights = [30 if t in ("general_bond", "special_bond") else 8 for t in types]
     debt_jur = array("q", [0]) * (n_debts + 1)
+    issued = array("q", [0]) * (n_debts + 1)  # issue date (ordinal)
     owed = array("q", [0]) * (n_debts + 1)  # cents still outstanding, falls with allocations
     debts: list[tuple] = []
+    # The repayment ledger: what the budget paid as scheduled, on each due date (in arrears: the
+    # first rows in full, then part of one), and one entry per allocation of proceeds (and per
+    # reversal), as the services write them.
+    repayments: list[str] = []
+
+    def budget_paid(i: int, rows: list[tuple[dt.date, int]], paid: int) -> None:
+        for due_on, cents in rows:
+            if paid <= 0:
+                return
+            amount = min(cents, paid)
+            if amount <= 0:  # a row of interest only
+                continue
+            paid -= amount
+            repayments.append(f"{len(repayments) + 1}\t{i}\tbudget\t{money(amount)}\t{due_on}\t"
+                              f"bench\t\t{STAMP}\t\\N\t\\N")  # fmt: skip
 
     def schedule_lines():
         methods = ["bullet", "equal_principal", "annuity"]
@@ -320,6 +345,7 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
             principal = rnd.randint(100_000_000, 10_000_000_000)  # 1 to 100 million yuan
             rate = rnd.randint(2000, 8000)  # thousandths of a percent
             issue = day(rnd, dt.date(2012, 1, 1), AS_OF - dt.timedelta(days=30))
+            issued[i] = issue.toordinal()
             years = rnd.randint(1, 15)
             maturity = dt.date(issue.year + years, issue.month, min(issue.day, 28))
             arrears = rnd.random() < 1 / 12
@@ -328,13 +354,16 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
                 rows = build_schedule(principal=Decimal(principal) / 100,
                                       rate=Decimal(rate) / 1000, issue=issue, maturity=maturity,
                                       method=method, frequency=freq)  # fmt: skip
-                due = sum(int(r.principal * 100) for r in rows if r.due_date <= AS_OF)
+                due_rows = [(r.due_date, int(r.principal * 100)) for r in rows
+                            if r.due_date <= AS_OF]  # fmt: skip
                 for r in rows:
                     yield f"{i}\t{r.due_date}\t{r.principal}\t{r.interest}"
             else:
                 method = freq = ""
-                due = principal if maturity <= AS_OF else 0
+                due_rows = [(maturity, principal)] if maturity <= AS_OF else []
+            due = sum(cents for _on, cents in due_rows)
             paid = due if not arrears else due * rnd.randint(0, 90) // 100
+            budget_paid(i, due_rows, paid)
             owed[i] = principal - paid
             fixed = "fixed" if rnd.random() < 0.8 else "floating"
             debts.append((i, rnd.choices(types, t_weights)[0], principal, rate, issue, maturity,
@@ -373,6 +402,11 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
         on = dt.date.fromordinal(min(end_ord, r_day[r] + rnd.randint(0, 60)))
         aid += 1
         allocations.append(f"{aid}\t{money(amount)}\t{on}\t{STAMP}\t{FINANCE}\t{d}\t{r}\t\t\\N")
+        # Its ledger entry, dated as the service dates it: not before the debt was issued.
+        entry_on = dt.date.fromordinal(max(on.toordinal(), issued[d]))
+        entry = len(repayments) + 1
+        repayments.append(f"{entry}\t{d}\tdisposal\t{money(amount)}\t{entry_on}\tV{r:09d}\t\t"
+                          f"{STAMP}\t{aid}\t\\N")  # fmt: skip
         r_alloc[r] += amount
         owed[d] -= amount
         if aid < n_alloc and rnd.random() < 0.01:  # reversed in full by a later entry
@@ -380,6 +414,10 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
             later = dt.date.fromordinal(min(end_ord, on.toordinal() + 7))
             allocations.append(f"{aid}\t{money(amount)}\t{later}\t{STAMP}\t{FINANCE}\t{d}\t{r}\t"
                                f"Allocated to the wrong debt\t{aid - 1}")  # fmt: skip
+            later_on = dt.date.fromordinal(max(later.toordinal(), issued[d]))
+            repayments.append(f"{len(repayments) + 1}\t{d}\tdisposal\t{money(amount)}\t"
+                              f"{later_on}\tV{r:09d}\tAllocated to the wrong debt\t{STAMP}\t"
+                              f"{aid}\t{entry}")  # fmt: skip
             r_alloc[r] -= amount
             owed[d] += amount
 
@@ -388,11 +426,6 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
           f"{iss}\t{mat}\t{money(owed[i])}\t{STAMP}\t1\t{j}\tCNY\t{fx}\t{freq}\t{method}\t"
           f"\t{default_class(t)}\t\t\t\t\t\t\t"
           for i, t, p, rate, iss, mat, j, fx, freq, method in debts))  # fmt: skip
-    # The repayment ledger: what each debt has repaid by the date, as one opening entry on
-    # its issue date (its balance as of any date from then is the stored one).
-    copy("finance_repayment", REPAYMENT_COLS,
-         (f"{i}\t{i}\topening\t{money(p - owed[i])}\t{iss}\tbench\t\t{STAMP}"
-          for i, _t, p, _r, iss, _m, _j, _fx, _f, _me in debts if p > owed[i]))  # fmt: skip
     copy("finance_schedulerow", SCHEDULE_COLS, sched)
     del sched
     budget = ["non_tax", "government_fund"]
@@ -403,6 +436,8 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
           for r in range(1, n_receipts + 1)))  # fmt: skip
     copy("finance_allocation", ALLOCATION_COLS, allocations)
     del allocations
+    copy("finance_repayment", REPAYMENT_COLS, repayments)
+    repayments.clear()
     e_kinds = ["rent", "instalment", "fee", "tranche", "deposit"]
     copy("finance_expectedreceipt", EXPECTED_COLS,
          (f"{day(rnd, dt.date(2019, 1, 1), dt.date(2028, 12, 31))}\t"
@@ -456,6 +491,13 @@ def verify(conn) -> None:
         WHERE r.allocated <> coalesce(a.s, 0)""").fetchone()[0]  # fmt: skip
     if bad:
         raise SystemExit(f"{bad} receipts' allocated differs from their allocations")
+    bad = conn.execute("""
+        SELECT count(*) FROM finance_debt d LEFT JOIN (
+          SELECT debt_id, sum(CASE WHEN reverses_id IS NULL THEN amount ELSE -amount END) s
+          FROM finance_repayment GROUP BY debt_id) p ON p.debt_id = d.id
+        WHERE d.outstanding <> d.principal - coalesce(p.s, 0)""").fetchone()[0]  # fmt: skip
+    if bad:
+        raise SystemExit(f"{bad} debts' outstanding differs from their repayment ledger")
 
 
 def prepare(scale: float, keep: bool) -> str:
@@ -518,11 +560,40 @@ def summary(times: list[float]) -> tuple[float, float]:
     return statistics.median(s), s[max(0, round(0.95 * len(s)) - 1)]
 
 
+def measure_indicators(sql, repeat: int, label: str, who, jurisdiction, on, what) -> dict:
+    """Panhuo's indicators of ``jurisdiction`` as of ``on`` against the hand-written SQL, equal
+    before they are timed."""
+    from panhuo.finance.debts.indicators import indicators_for
+
+    def panhuo_indicators():
+        # The user is loaded (as a request's is), its grants are not: looking them up is
+        # part of how Panhuo scopes the figures.
+        who.__dict__.pop("_panhuo_grants", None)
+        return indicators_for(who, jurisdiction, on)
+
+    def sql_indicators():
+        return sql.execute(
+            indicators_sql(),
+            {"path": jurisdiction.path + "%", "as_of": on,
+             "year_end": on + dt.timedelta(days=365), "year": on.year,
+             "jurisdiction": jurisdiction.pk},
+        ).fetchone()  # fmt: skip
+
+    mine = indicator_figures(panhuo_indicators())
+    theirs = dict(zip(INDICATOR_KEYS, sql_indicators(), strict=True))
+    if mine != theirs:
+        diff = {k: (mine[k], theirs[k]) for k in mine if mine[k] != theirs[k]}
+        raise SystemExit(f"{label}, {what}: indicators differ from the SQL's: {diff}")
+    t_sql, _ = timed(sql_indicators, repeat)
+    t_app, _ = timed(panhuo_indicators, repeat)
+    return {"who": label, "what": what, "sql": t_sql, "app": t_app,
+            "note": f"{mine['debts']:,} debts"}  # fmt: skip
+
+
 def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
     import psycopg
     from django.test import Client
 
-    from panhuo.finance.debts.indicators import indicators_for
     from panhuo.organisation.models import Jurisdiction, User
 
     rows = []
@@ -535,30 +606,9 @@ def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
 
         who = User.objects.get(pk=user_id)
 
-        def panhuo_indicators(who=who, jurisdiction=jurisdiction):
-            # The user is loaded (as a request's is), its grants are not: looking them up is
-            # part of how Panhuo scopes the figures.
-            who.__dict__.pop("_panhuo_grants", None)
-            return indicators_for(who, jurisdiction, AS_OF)
-
-        def sql_indicators(jurisdiction=jurisdiction):
-            return sql.execute(
-                indicators_sql(),
-                {"path": jurisdiction.path + "%", "as_of": AS_OF, "year_end": YEAR_END,
-                 "year": AS_OF.year, "jurisdiction": jurisdiction.pk},
-            ).fetchone()  # fmt: skip
-
-        mine, theirs = (
-            indicator_figures(panhuo_indicators()),
-            dict(zip(INDICATOR_KEYS, sql_indicators(), strict=True)),
-        )
-        if mine != theirs:
-            diff = {k: (mine[k], theirs[k]) for k in mine if mine[k] != theirs[k]}
-            raise SystemExit(f"{label}: indicators differ from the SQL's: {diff}")
-        t_sql, _ = timed(sql_indicators, repeat)
-        t_app, _ = timed(panhuo_indicators, repeat)
-        rows.append({"who": label, "what": "risk indicators", "sql": t_sql, "app": t_app,
-                     "note": f"{mine['debts']:,} debts"})  # fmt: skip
+        for on, what in ((AS_OF, "risk indicators"),
+                         (PAST, f"risk indicators as of {PAST} (past)")):  # fmt: skip
+            rows.append(measure_indicators(sql, repeat, label, who, jurisdiction, on, what))
 
         user = User.objects.get(pk=user_id)
         client = Client()
