@@ -6,3 +6,9 @@ class AuctionsConfig(AppConfig):
     name = "panhuo.auctions"
     label = "auctions"
     verbose_name = _("Auctions")
+
+    def ready(self) -> None:
+        # A project's page links to its lots through disposal's hook (panhuo/auctions/hooks.py).
+        from panhuo.auctions import hooks
+
+        hooks.install()

@@ -27,6 +27,7 @@ def panhuo(request):
             "calendar": policy.can_any(user, "calendar", "view"),
             "taskforce": policy.can_any(user, "taskforce", "view"),
             "bidders": policy.can_any(user, "bidder", "view"),
+            "lots": policy.can_any(user, "lot", "view"),
             "site_admin": policy.can_any(user, "user", "view"),
         }
     return {

@@ -27,6 +27,7 @@ from panhuo.disposal.forms import (
     ProjectForm,
     TransitionForm,
 )
+from panhuo.disposal.links import links_for
 from panhuo.disposal.models import Package, ProjectStatus
 from panhuo.disposal.selectors import (
     PROJECT_ORDERINGS,
@@ -128,6 +129,8 @@ def _project_page(
             "can_record_receipt": can_record_receipt,
             "steps": _steps(project),
             "rule_set": applied_rules(project.package),
+            # The records the apps above keep about it (its auction lots: disposal/links.py).
+            "links": links_for(user, project),
             **_channel_records(project, receipts is not None),
             **_price_exception(user, project, price_form, refused_price),
         },
