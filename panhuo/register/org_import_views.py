@@ -5,7 +5,8 @@ register's run page, where a users import's one-time passwords are shown once.""
 from __future__ import annotations
 
 from panhuo.core.ui import section_required
-from panhuo.register.import_views import _mapping_pages, _upload
+from panhuo.register.import_mapping_views import mapping_pages
+from panhuo.register.import_views import _upload
 
 units_required = section_required("organisation", "manage")
 users_required = section_required("user", "manage")
@@ -23,9 +24,9 @@ def user_import_view(request):
     return _upload(request, "users", "register/org_import_form.html")
 
 
-unit_mapping_list, unit_mapping_edit, unit_mapping_delete_view = _mapping_pages(
+unit_mapping_list, unit_mapping_edit, unit_mapping_delete_view = mapping_pages(
     "units", units_required
 )
-user_mapping_list, user_mapping_edit, user_mapping_delete_view = _mapping_pages(
+user_mapping_list, user_mapping_edit, user_mapping_delete_view = mapping_pages(
     "users", users_required
 )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from panhuo.core.routes import record_pages
-from panhuo.register import import_views, views, views_codes
+from panhuo.register import import_mapping_views, import_views, views, views_codes
 
 urlpatterns = [
     *record_pages(
@@ -47,23 +47,25 @@ urlpatterns = [
     *record_pages(
         "import/mappings/",
         "import-mapping",
-        list=import_views.mapping_list,
-        create=import_views.mapping_edit,
-        actions={"delete": import_views.mapping_delete_view},
+        list=import_mapping_views.mapping_list,
+        create=import_mapping_views.mapping_edit,
+        actions={"delete": import_mapping_views.mapping_delete_view},
     ),
     # A mapping's page is its edit form.
-    path("import/mappings/<int:pk>/", import_views.mapping_edit, name="import-mapping-edit"),
+    path(
+        "import/mappings/<int:pk>/", import_mapping_views.mapping_edit, name="import-mapping-edit"
+    ),
     # The debt importers' own mappings (finance), on the same pages.
     *record_pages(
         "import/debts/mappings/",
         "debt-import-mapping",
-        list=import_views.debt_mapping_list,
-        create=import_views.debt_mapping_edit,
-        actions={"delete": import_views.debt_mapping_delete_view},
+        list=import_mapping_views.debt_mapping_list,
+        create=import_mapping_views.debt_mapping_edit,
+        actions={"delete": import_mapping_views.debt_mapping_delete_view},
     ),
     path(
         "import/debts/mappings/<int:pk>/",
-        import_views.debt_mapping_edit,
+        import_mapping_views.debt_mapping_edit,
         name="debt-import-mapping-edit",
     ),
 ]
