@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from panhuo.core.ui import form_write, section_required
+from panhuo.core.ui import form_write
 from panhuo.register import import_mappings
 from panhuo.register.import_forms import BOOL_CHOICES, MappingForm, value_fields
 from panhuo.register.import_models import ImportMapping
-from panhuo.register.import_views import MAPPING_PAGES, importer_required
+from panhuo.register.import_views import MAPPING_PAGES
 from panhuo.register.importing.engine import target_for
 from panhuo.register.importing.fields import FIELD_NAMES
 from panhuo.register.importing.readers import FileRejected, read_table
@@ -120,13 +120,6 @@ def mapping_pages(target: str, required):
         return _mapping_delete(request, pk, target)
 
     return required(listing), required(edit), require_POST(required(delete))
-
-
-# The pages: the asset importers' mappings, and the debt importers' (finance).
-mapping_list, mapping_edit, mapping_delete_view = mapping_pages("assets", importer_required)
-debt_mapping_list, debt_mapping_edit, debt_mapping_delete_view = mapping_pages(
-    "debts", section_required("debt", "edit")
-)
 
 
 def _sample_rows(rows) -> list[list[str]]:

@@ -85,9 +85,9 @@ def _own_run(request, pk) -> ImportRun:
     return run
 
 
-def _upload(request, target: str, template: str):
-    """The upload page of an import (assets or debts): the file is checked and queued; the
-    page lists the user's recent imports of the same target."""
+def upload_page(request, target: str, template: str):
+    """The upload page of an import (``target``): the file is checked and queued; the page
+    lists the user's recent imports of the same target."""
     posted = request.method == "POST"
     form = ImportForm(
         request.POST if posted else None,
@@ -111,18 +111,6 @@ def _upload(request, target: str, template: str):
             return redirect(run)
     recent = ImportRun.objects.filter(owner=request.user, target=target)[:5]
     return render(request, template, {"form": form, "recent": recent, "target": target})
-
-
-@importer_required
-def asset_import_view(request):
-    return _upload(request, "assets", "register/import_form.html")
-
-
-@section_required("debt", "edit")
-def debt_import_view(request):
-    """Upload a debt file: the asset import's form, rows checked against the jurisdictions
-    whose debts the user may edit."""
-    return _upload(request, "debts", "register/debt_import_form.html")
 
 
 def _report(key: str):
