@@ -16,21 +16,29 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from panhuo.core.api import ReferenceMissing
 from panhuo.core.api_query import forbid_unknown_query, unknown_query_errors
 from panhuo.core.errors import Conflict
 from panhuo.core.gates import GateRefused
-from panhuo.organisation.auth import session_auth, token_auth
+from panhuo.core.validation_texts import translate_error
+from panhuo.integrity.document_files import human_size
+from panhuo.organisation.auth import TokenAuth, session_auth, token_auth
 from panhuo.organisation.throttle import Throttled
 
 logger = logging.getLogger(__name__)
@@ -168,16 +176,56 @@ def on_malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
     listed = {tuple(e.get("loc", ())) for e in exc.errors}
     extra = [e for e in unknown_query_errors(request) if e["loc"] not in listed]
     exc.errors = [*exc.errors, *extra]
+    # Each message in the caller's language (pydantic's own are English; ours were
+    # translated when raised), under "detail" as under "errors".
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        error["msg"] = message = translate_error(error)
         errors.setdefault(_field_of(error.get("loc", ())), []).append(message)
     return api.create_response(request, {"detail": exc.errors, "errors": errors}, status=422)
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when the parser reads it; left
+    # to Django, the API would answer an HTML "Bad Request". Files go as multipart uploads,
+    # which this limit does not count.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = gettext(
+        "The request body is larger than the API accepts: at most %(limit)s (%(bytes)s bytes, "
+        "DATA_UPLOAD_MAX_MEMORY_SIZE). Send fewer or shorter values, or a file as an upload."
+    ) % {"limit": human_size(limit), "bytes": f"{limit:,}"}
+    return _json(request, 413, detail, {"body": [detail]})
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def on_too_many(request: HttpRequest, exc: Exception) -> HttpResponse:
+    detail = gettext(
+        "The request has more form fields or files than the API accepts (at most %(fields)s "
+        "fields, %(files)s files)."
+    ) % {
+        "fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        "files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+    }
+    return _json(request, 413, detail, {"body": [detail]})
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusal of a body it cannot parse is English; ours are translated when
+    # raised.
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):
+        detail = gettext("The request body cannot be read: send JSON (Content-Type: %(type)s).")
+        detail %= {"type": "application/json"}
+        return _json(request, 400, detail, {"body": [detail]})
+    return _json(request, exc.status_code, detail)
+
+
 @api.exception_handler(PermissionDenied)
 def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return _json(request, 403, str(exc) or "You may not do this.")
+    return _json(request, 403, str(exc) or gettext("You may not do this."))
 
 
 @api.exception_handler(ReferenceMissing)
@@ -187,12 +235,12 @@ def on_reference_missing(request: HttpRequest, exc: ReferenceMissing) -> HttpRes
 
 @api.exception_handler(ObjectDoesNotExist)
 def on_missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
-    return _json(request, 404, "Not found.")
+    return _json(request, 404, gettext("Not found."))
 
 
 @api.exception_handler(Http404)
 def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _json(request, 404, "Not found.")
+    return _json(request, 404, gettext("Not found."))
 
 
 @api.exception_handler(Conflict)
@@ -206,7 +254,9 @@ def on_integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     # defence, met only when another writer got there first. Nothing was written.
     logger.warning("API write refused by a database constraint: %s", exc)
     return _json(
-        request, 409, "The change conflicts with another one made at the same time; try again."
+        request,
+        409,
+        gettext("The change conflicts with another one made at the same time; try again."),
     )
 
 
@@ -214,7 +264,9 @@ def on_integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     message = str(exc)
     if message == "Unauthorized":
-        message = "Sign in, or send an API token as 'Authorization: Bearer <key>'."
+        message = gettext("Sign in, or send an API token as 'Authorization: Bearer <key>'.")
+    elif message == TokenAuth.REFUSED:
+        message = gettext(TokenAuth.REFUSED)
     response = _json(request, 401, message)
     response["WWW-Authenticate"] = 'Bearer realm="panhuo"'
     return response
@@ -247,3 +299,6 @@ api.add_router("", "panhuo.integrity.api.router")
 api.add_router("", "panhuo.integrity.document_api.router")
 api.add_router("", "panhuo.finance.securities.api.router")
 api.add_router("", "panhuo.monitor.api.router")
+api.add_router("", "panhuo.bidders.api.router")
+api.add_router("", "panhuo.auctions.api.router")
+api.add_router("", "panhuo.portal.api.router")

@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "panhuo.finance",
     "panhuo.approvals",
     "panhuo.monitor",
+    "panhuo.bidders",
+    "panhuo.auctions",
+    "panhuo.portal",
     # The top layer (dashboard, demo, backup): after the apps, so their commands and
     # templates are found first where names meet.
     "panhuo.site",

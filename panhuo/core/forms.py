@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.bounds import validate_amount
 
-#: Beside every amount box typed in 元 or 万元 (``AmountFormField``).
-AMOUNT_UNIT_HELP = _("Choose 元 or 万元 beside the amount; it is kept in yuan, converted exactly.")
+#: Beside every amount box typed in 元, 万元 or 亿元 (``AmountFormField``).
+AMOUNT_UNIT_HELP = _(
+    "Choose 元, 万元 or 亿元 beside the amount; it is kept in yuan, converted exactly."
+)
 
 
 class MoneyFormField(forms.DecimalField):
@@ -44,8 +46,9 @@ class MoneyFormField(forms.DecimalField):
 
 
 class AmountInput(forms.MultiWidget):
-    """An amount box with its unit beside it (元 / 万元). The box keeps the field's name and the
-    unit is sent as ``<name>_unit``, so a form posted without the unit (a script) reads yuan."""
+    """An amount box with its unit beside it (元 / 万元 / 亿元). The box keeps the field's name
+    and the unit is sent as ``<name>_unit``, so a form posted without the unit (a script) reads
+    yuan."""
 
     template_name = "core/widgets/amount.html"
 
@@ -87,7 +90,7 @@ class AmountInput(forms.MultiWidget):
 
 
 class AmountFormField(MoneyFormField):
-    """An amount typed in 元 or 万元, chosen explicitly beside the box; the cleaned value is
+    """An amount typed in 元, 万元 or 亿元, chosen beside the box; the cleaned value is
     Decimal yuan, converted exactly (``core.money.to_yuan``: 12.3456 万元 = 123,456.00 yuan; a
     fraction of a cent is refused, never rounded). Every amount input of the disposal forms
     uses it, so a reserve typed in yuan on a page showing 万元 cannot be misread."""
@@ -95,18 +98,18 @@ class AmountFormField(MoneyFormField):
     widget = AmountInput
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("decimal_places", 6)
+        kwargs.setdefault("decimal_places", 10)
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):
         return {}
 
     def to_python(self, value):
-        from panhuo.core.money import AmountUnitError, to_yuan
+        from panhuo.core.money import INPUT_UNITS, AmountUnitError, to_yuan
 
         text, unit = (value if isinstance(value, list | tuple) else [value, "yuan"])[:2]
-        if unit not in ("yuan", "wan"):
-            raise forms.ValidationError(_("Choose the unit: 元 or 万元."), code="unit")
+        if unit not in INPUT_UNITS:
+            raise forms.ValidationError(_("Choose the unit: 元, 万元 or 亿元."), code="unit")
         amount = super().to_python(text)
         if amount is None:
             return None
@@ -114,7 +117,7 @@ class AmountFormField(MoneyFormField):
             return to_yuan(amount, unit)
         except AmountUnitError:
             raise forms.ValidationError(
-                _("Too many decimal places: at most 2 in 元, 6 in 万元."), code="places"
+                _("Too many decimal places: at most 2 in 元, 6 in 万元, 10 in 亿元."), code="places"
             ) from None
 
     def validate(self, value):

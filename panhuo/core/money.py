@@ -99,45 +99,74 @@ def with_unit(label, unit: str = "") -> str:
     return gettext("%(label)s (in %(unit)s)") % {"label": label, "unit": unit_label(unit)}
 
 
-# --- Amount input: 元 or 万元, stated explicitly ----------------------------------------------
+# --- Amount input: 元, 万元 or 亿元, stated explicitly ---------------------------------------
 
-#: The units an amount may be typed in, and how many yuan one of them is.
-INPUT_UNITS = {"yuan": Decimal(1), "wan": Decimal(10_000)}
-INPUT_UNIT_LABELS = {"yuan": _("元 (yuan)"), "wan": _("万元 (10,000 yuan)")}
-#: An amount in yuan has at most 2 decimal places, so one in 万元 at most 6.
-INPUT_PLACES = {"yuan": 2, "wan": 6}
+#: The units an amount may be typed in, and the power of ten one of them is in yuan.
+INPUT_EXPONENTS = {"yuan": 0, "wan": 4, "yi": 8}
+INPUT_UNITS = {unit: Decimal(1).scaleb(e) for unit, e in INPUT_EXPONENTS.items()}
+INPUT_UNIT_LABELS = {
+    "yuan": _("元 (yuan)"),
+    "wan": _("万元 (10,000 yuan)"),
+    "yi": _("亿元 (100,000,000 yuan)"),
+}
+#: An amount in yuan has at most 2 decimal places, so one in 万元 at most 6, in 亿元 at most 10.
+INPUT_PLACES = {unit: 2 + e for unit, e in INPUT_EXPONENTS.items()}
 
 
 def input_unit() -> str:
-    """The unit an amount box offers first: the reader's chosen unit (万元 for a reader of 亿元,
-    whose amounts are not typed in 亿元), else yuan, what a form posted without a unit reads."""
-    chosen = chosen_unit()
-    if not chosen:
-        return "yuan"
-    return chosen if chosen in INPUT_UNITS else "wan"
+    """The unit an amount box offers first: the reader's chosen unit, else yuan, what a form
+    posted without a unit reads."""
+    return chosen_unit() if chosen_unit() in INPUT_UNITS else "yuan"
 
 
 class AmountUnitError(ValueError):
     """An amount that cannot be taken exactly in the given unit (the message says why)."""
 
 
+def _exponent(unit: str) -> int:
+    if unit not in INPUT_EXPONENTS:
+        raise AmountUnitError(f"Unknown unit {unit!r}; yuan, wan or yi.")
+    return INPUT_EXPONENTS[unit]
+
+
 def to_yuan(amount: Decimal, unit: str) -> Decimal:
-    """``amount`` typed in ``unit`` ("yuan" or "wan") as yuan, exactly (no rounding): 1.2345
-    万元 is 12345.00 yuan; more places than a cent are refused, never rounded away."""
-    if unit not in INPUT_UNITS:
-        raise AmountUnitError(f"Unknown unit {unit!r}; yuan or wan.")
+    """``amount`` typed in ``unit`` ("yuan", "wan" or "yi") as yuan, exactly (no rounding):
+    1.2345 万元 is 12345.00 yuan, 0.0000000123 亿元 is 1.23 yuan; more places than a cent are
+    refused, never rounded away."""
+    exponent = _exponent(unit)
     amount = Decimal(amount)
     if not amount.is_finite():
         raise AmountUnitError("Not a finite amount.")
-    yuan = amount.scaleb(4) if unit == "wan" else amount
-    if yuan != yuan.quantize(Decimal("0.01")):
+    yuan = amount.scaleb(exponent)
+    if yuan != yuan.quantize(CENT):
         raise AmountUnitError(f"At most {INPUT_PLACES[unit]} decimal places in {unit}.")
-    return yuan.quantize(Decimal("0.01"))
+    return yuan.quantize(CENT)
 
 
 def from_yuan(yuan: Decimal, unit: str) -> Decimal:
     """``yuan`` expressed in ``unit``, exactly (a power-of-ten shift, never rounded)."""
-    if unit not in INPUT_UNITS:
-        raise AmountUnitError(f"Unknown unit {unit!r}; yuan or wan.")
-    yuan = Decimal(yuan)
-    return yuan.scaleb(-4) if unit == "wan" else yuan
+    return Decimal(yuan).scaleb(-_exponent(unit))
+
+
+# --- Percentages and dates as a debt office reports them ---------------------------------------
+
+HUNDREDTH = Decimal("0.01")
+
+
+def two_places(value) -> Decimal | None:
+    """A percentage (or any ratio) as reported: two decimals, half up; None stays None (a
+    missing figure is never 0.00)."""
+    if value is None or value == "":
+        return None
+    return Decimal(str(value)).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
+def as_of_label(day) -> str:
+    """The date a figure is taken at: "as of 2024-12-31" / "截至 2024年12月31日"."""
+    from django.utils.dateformat import format as date_format
+    from django.utils.translation import gettext, pgettext
+
+    if day is None:
+        return ""
+    shown = date_format(day, pgettext("the date a figure is taken at", "Y-m-d"))
+    return gettext("as of %(date)s") % {"date": shown}

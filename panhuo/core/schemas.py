@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import (
     AfterValidator,
@@ -27,6 +28,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from panhuo.core.bounds import amount_problem, date_problem
 from panhuo.core.money import CENT
+from panhuo.core.validation_texts import translate_error
 
 #: The largest id a BIGINT column holds (SQLite and PostgreSQL alike).
 MAX_ID = 2**63 - 1
@@ -37,7 +39,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("Text may not contain NUL characters.")
+        raise ValueError(gettext("Text may not contain NUL characters."))
     return value
 
 
@@ -71,29 +73,37 @@ def decimal_parser(
     def parse(value: Any) -> Decimal:
         if isinstance(value, bool | float):
             raise ValueError(
-                'Give the amount as decimal text, e.g. "1234.50", not as a JSON number '
-                "with a fraction or exponent."
+                gettext(
+                    'Give the amount as decimal text, e.g. "1234.50", not as a JSON number '
+                    "with a fraction or exponent."
+                )
             )
         if isinstance(value, int):
             value = str(value)
         if isinstance(value, Decimal):
             value = str(value)
         if not isinstance(value, str):
-            raise ValueError('Give the amount as decimal text, e.g. "1234.50".')
+            raise ValueError(gettext('Give the amount as decimal text, e.g. "1234.50".'))
         text = value.strip()
         if not _DECIMAL_TEXT.match(text):
-            raise ValueError(f'{value[:40]!r} is not a decimal number such as "1234.50".')
+            raise ValueError(
+                gettext('%(value)s is not a decimal number such as "1234.50".')
+                % {"value": repr(value[:40])}
+            )
         amount = Decimal(text)
         whole, _, fraction = text.lstrip("+-").partition(".")
         if len(fraction.rstrip("0")) > places:
-            raise ValueError(f"At most {places} decimal places.")
+            raise ValueError(gettext("At most %(n)s decimal places.") % {"n": places})
         if len(whole.lstrip("0")) > max_digits - places:
-            raise ValueError(f"At most {max_digits - places} digits before the decimal point.")
+            raise ValueError(
+                gettext("At most %(n)s digits before the decimal point.")
+                % {"n": max_digits - places}
+            )
         if minimum is not None:
             if above and amount <= minimum:
-                raise ValueError(f"Must be above {minimum}.")
+                raise ValueError(gettext("Must be above %(minimum)s.") % {"minimum": minimum})
             if not above and amount < minimum:
-                raise ValueError(f"Must be at least {minimum}.")
+                raise ValueError(gettext("Must be at least %(minimum)s.") % {"minimum": minimum})
         if money and (problem := amount_problem(amount)):
             raise ValueError(problem)
         return amount.quantize(Decimal(1).scaleb(-places))
@@ -229,35 +239,39 @@ class ListFilters(Schema):
         if self.sort:
             field = type(self).model_fields.get("ordering")
             if field is None:
-                raise ValueError("sort: this list has no sortable columns")
+                raise ValueError(gettext("sort: this list has no sortable columns"))
             try:
                 self.ordering = TypeAdapter(field.annotation).validate_python(self.sort)
             except PydanticValidationError as exc:
-                raise ValueError(f"sort: {exc.errors()[0]['msg']}") from None
+                message = translate_error(exc.errors()[0])
+                raise ValueError(f"sort: {message}") from None
         return self
 
     def selector_kwargs(self) -> dict:
         return self.dict(exclude={"sort"})
 
 
-#: An amount typed by a person, in the body's ``unit`` (yuan, or wan = 万元 = 10,000 yuan):
-#: up to 6 decimal places so that 万元 figures are exact; after conversion to yuan at most 2
-#: may remain (``AmountsInUnit``).
+#: An amount typed by a person, in the body's ``unit`` (yuan, wan = 万元 = 10,000 yuan, or
+#: yi = 亿元 = 100,000,000 yuan): up to 10 decimal places so that 亿元 figures are exact; after
+#: conversion to yuan at most 2 may remain (``amounts_in_yuan``).
 PositiveAmountIn = DecimalIn(
-    places=6,
+    max_digits=24,
+    places=10,
     minimum=Decimal(0),
     above=True,
     money=True,
     description='An amount above zero as decimal text in the body\'s unit ("yuan" by default, '
-    'or "wan" = 万元), e.g. "1234.50" yuan or "12.345" 万元.' + _BELOW_BOUND,
+    'or "wan" = 万元, or "yi" = 亿元), e.g. "1234.50" yuan, "12.345" 万元 or "1.5" 亿元.'
+    + _BELOW_BOUND,
 )
 AmountIn = DecimalIn(
-    places=6,
+    max_digits=24,
+    places=10,
     minimum=Decimal(0),
     money=True,
     description="An amount of at least zero as decimal text in the body's unit." + _BELOW_BOUND,
 )
-AmountUnit = Literal["yuan", "wan"]
+AmountUnit = Literal["yuan", "wan", "yi"]
 
 
 def amounts_in_yuan(model, names: tuple[str, ...]):
@@ -274,7 +288,11 @@ def amounts_in_yuan(model, names: tuple[str, ...]):
             yuan = to_yuan(value, model.unit)
         except AmountUnitError:
             raise ValueError(
-                f"{name}: at most 2 decimal places in yuan (6 in wan); got {value} {model.unit}."
+                gettext(
+                    "%(field)s: at most 2 decimal places in yuan (6 in wan, 10 in yi); got "
+                    "%(value)s %(unit)s."
+                )
+                % {"field": name, "value": value, "unit": model.unit}
             ) from None
         if problem := amount_problem(yuan):
             raise ValueError(f"{name}: {problem}")

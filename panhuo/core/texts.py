@@ -113,4 +113,7 @@ def message_of(exc: BaseException) -> Msg | str:
     message = getattr(exc, "message", None)  # a Django ValidationError of one message
     if isinstance(message, Msg):
         return message
+    messages = getattr(exc, "messages", None)  # a Django ValidationError: its text, not a list
+    if isinstance(messages, list) and messages:
+        return " ".join(str(m) for m in messages)
     return str(exc)

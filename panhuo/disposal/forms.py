@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from panhuo.core.forms import (
+    AMOUNT_UNIT_HELP,
     AmountFormField,
     MoneyFormField,
     ViewablePlaces,
@@ -149,7 +150,7 @@ class BoardFilterForm(ViewablePlaces, forms.Form):
 
 #: A step's date that defaults to today.
 PAST_DATE_HELP = _("Default today; a past date needs the reason in the comment.")
-UNIT_HELP = _("Choose 元 or 万元 beside the amount; it is kept in yuan, converted exactly.")
+UNIT_HELP = AMOUNT_UNIT_HELP
 CONFIRM_HELP = _(
     "Only if the amount was held as implausible (far from the appraisal) and is right: "
     "the confirmation is recorded."

@@ -183,8 +183,8 @@ class ProjectDetailOut(ProjectOut):
 
 UNIT_FIELD = Field(
     "yuan",
-    description='The unit of the amounts in this body: "yuan" (元, the default) or "wan" '
-    "(万元 = 10,000 yuan); they are converted to yuan exactly.",
+    description='The unit of the amounts in this body: "yuan" (元, the default), "wan" '
+    '(万元 = 10,000 yuan) or "yi" (亿元 = 100,000,000 yuan); they are converted to yuan exactly.',
 )
 CONFIRM_FIELD = Field(
     False,

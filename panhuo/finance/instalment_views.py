@@ -28,7 +28,9 @@ class InstalmentPlanForm(forms.Form):
     down_payment = AmountFormField(
         label=gettext_lazy("Down payment"),
         required=False,
-        help_text=gettext_lazy("Empty or the whole price: paid in full. 元 or 万元 beside it."),
+        help_text=gettext_lazy(
+            "Empty or the whole price: paid in full. 元, 万元 or 亿元 beside it."
+        ),
     )
     down_due = date_field(gettext_lazy("Down payment due on"))
     instalments = forms.IntegerField(

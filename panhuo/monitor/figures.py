@@ -2,9 +2,10 @@
 composition, and the alerts. No database here, so the property tests can recompute every figure
 from the raw amounts and compare.
 
-Growth is ``(this - last) / |last| × 100`` in percent, rounded to one decimal; it is ``None``
-(shown as "—") when last year's figure is zero, because growth from nothing has no meaning.
-Shares are percentages of the year-to-date total, rounded to one decimal.
+Growth is ``(this - last) / |last| × 100`` in percent, rounded to two decimals (as a debt
+office reports); it is ``None`` (shown as "—") when last year's figure is zero, because growth
+from nothing has no meaning. Shares are percentages of the year-to-date total, rounded to two
+decimals.
 
 **Gaps stay gaps.** A budget (tax, non-tax, government fund) without a single record in a
 month has no figure for that month: its lines are missing (``None``, "—"), never zero, and so
@@ -23,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from panhuo.core.money import ZERO
 from panhuo.monitor.categories import BUDGETS, FINES, FUND, LAND_SALES, NON_TAX, TAX, Node
 
-TENTH = Decimal("0.1")
+HUNDREDTH = Decimal("0.01")
 HUNDRED = Decimal(100)
 #: Pseudo-codes of the sums above the budgets.
 GENERAL = "general"  # general public budget revenue = tax + non-tax
@@ -33,19 +34,19 @@ Amounts = Mapping[tuple[str, dt.date], Decimal]
 
 
 def pct(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
-    """``part`` as a percentage of ``whole``, one decimal; None when ``whole`` is zero or
+    """``part`` as a percentage of ``whole``, two decimals; None when ``whole`` is zero or
     either is missing."""
     if not whole or part is None:
         return None
-    return (part * HUNDRED / whole).quantize(TENTH, ROUND_HALF_UP)
+    return (part * HUNDRED / whole).quantize(HUNDREDTH, ROUND_HALF_UP)
 
 
 def growth(this: Decimal | None, last: Decimal | None) -> Decimal | None:
-    """Year-on-year growth in percent, one decimal; None when last year's figure is zero or
+    """Year-on-year growth in percent, two decimals; None when last year's figure is zero or
     either is missing (growth is never computed across a gap)."""
     if not last or this is None:
         return None
-    return ((this - last) * HUNDRED / abs(last)).quantize(TENTH, ROUND_HALF_UP)
+    return ((this - last) * HUNDRED / abs(last)).quantize(HUNDREDTH, ROUND_HALF_UP)
 
 
 def month_start(year: int, month: int) -> dt.date:

@@ -56,13 +56,17 @@ def _point(key: str, label: str, amount: Decimal, css: str) -> dict:
 
 
 def _table(summary: figures.Summary) -> tuple[list[str], list[list]]:
+    # Each amount column names its period; amounts are exact yuan, percentages two decimals.
+    y, m = summary.year, summary.through or 12
+    month = _("%(period)s (yuan)")
+    to_date = _("%(first)s to %(last)s (yuan)")
     header = [
         _("Category"),
-        _("Month (yuan)"),
-        _("Same month last year (yuan)"),
+        month % {"period": f"{y}-{m:02d}"},
+        month % {"period": f"{y - 1}-{m:02d}"},
         _("Month growth (%)"),
-        _("Year to date (yuan)"),
-        _("Last year to date (yuan)"),
+        to_date % {"first": f"{y}-01", "last": f"{y}-{m:02d}"},
+        to_date % {"first": f"{y - 1}-01", "last": f"{y - 1}-{m:02d}"},
         _("Year-to-date growth (%)"),
         _("Share of all revenue (%)"),
     ]

@@ -22,7 +22,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from panhuo.core.texts import Msg
 from panhuo.integrity.services import (
     audit_insert,
     audit_record,
@@ -178,12 +180,17 @@ def end_assignment(*, actor: User, assignment: RoleAssignment) -> RoleAssignment
 
 
 def role_end(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
-    """End a role now; the assignment stays, with its end, in the user's history."""
+    """End a role now; the assignment stays, with its end, in the user's history. A task
+    force membership that stood on the role closes with it (``taskforce.close_for_ended_role``),
+    in the same transaction."""
+    from panhuo.organisation.taskforce import close_for_ended_role  # taskforce imports us
+
     if actor.pk == assignment.user_id:
         raise policy.NotPermitted(_("You may not change your own account or roles here."))
     policy.require(actor, *MANAGE, jurisdiction=assignment.jurisdiction)
     with transaction.atomic():
         ra = end_assignment(actor=actor, assignment=assignment)
+        close_for_ended_role(actor=actor, assignment=ra)
     return ra
 
 
@@ -323,6 +330,64 @@ def user_update(*, actor: User, user: User, changes: dict[str, str]) -> User:
             fields=USER_FIELDS,
             clean=False,
         )
+
+
+def user_import_again(
+    *,
+    actor: User,
+    user: User,
+    grant: Grant,
+    first_name: str = "",
+    email: str = "",
+    dry_run: bool = False,
+) -> list[str]:
+    """A users file imported again names ``user``, who exists: bring them to the row and say
+    what changed (``[]``: unchanged). A name or email the row gives and the user lacks is
+    updated (``user.update``); a role the row gives and the user does not hold now is given
+    (``roleassignment.create``); nothing is taken away (roles end on the user's page) and the
+    user's own language stays theirs. Refused, naming the field: a user the actor does not
+    administer, a deactivated one, a role over a place the actor does not administer.
+    ``dry_run`` makes every check and writes nothing."""
+    # Refusals as messages (core.texts): an import's row errors are read in each reader's
+    # language.
+    if actor.pk == user.pk:
+        mine = gettext_noop("This is your own account: it is not changed here.")
+        raise ValidationError({"username": [Msg("own_account", mine)]})
+    try:
+        _require_user(actor, user)
+    except policy.NotPermitted:
+        theirs = gettext_noop("Another user has this username, and is not one you administer.")
+        raise ValidationError({"username": [Msg("user_not_administered", theirs)]}) from None
+    if not user.is_active:
+        gone = gettext_noop("This user is deactivated: reactivate them on their page first.")
+        raise ValidationError({"username": [Msg("user_deactivated", gone)]})
+    errors: dict[str, list[str]] = {}
+    place = _grant_place(actor, grant, errors, "")
+    if errors:
+        raise ValidationError(errors)
+    changes = {}
+    first_name, email = (first_name or "").strip(), (email or "").strip()
+    if first_name and first_name != user.first_name:
+        changes["first_name"] = first_name
+    if email and email != user.email:
+        _email_errors(email, errors)
+        changes["email"] = email
+    if errors:
+        raise ValidationError(errors)
+    held = (
+        RoleAssignment.objects.current()
+        .filter(user=user, role=grant.role, jurisdiction=place, unit=grant.unit)
+        .exists()
+    )
+    changed_fields = sorted(changes) + ([] if held else ["role"])
+    if dry_run or not changed_fields:
+        return changed_fields
+    with transaction.atomic():
+        if changes:
+            user_update(actor=actor, user=user, changes=changes)
+        if not held:
+            start_assignment(actor=actor, assignment=_assignment(user, grant, place))
+    return changed_fields
 
 
 def user_deactivate(*, actor: User, user: User) -> User:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -20,7 +22,14 @@ from panhuo.organisation.throttle import Throttled, throttle
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <key>``, checked against the stored SHA-256 of each key."""
+    """``Authorization: Bearer <key>``, checked against the stored SHA-256 of each key.
+
+    The token's user reads the answer in their own language, as in a session (the session's
+    user has it from ``UserLanguageMiddleware``; a token's is known only here, before the
+    body is read and checked, so validation messages are in it too)."""
+
+    #: The refusal of a wrong token (ninja keeps it as text; ``panhuo.api`` translates it).
+    REFUSED = gettext_noop("Invalid or revoked API token.")
 
     def authenticate(self, request: HttpRequest, token: str):
         # Too many wrong tokens from one address: refused for a while, unchecked (429).
@@ -30,7 +39,10 @@ class TokenAuth(HttpBearer):
         user = api_token_authenticate(token.strip())
         if user is None:
             throttle.token_failed(request)
-            raise AuthenticationError(message="Invalid or revoked API token.")
+            raise AuthenticationError(message=self.REFUSED)
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         if user.must_change_password:
             raise PasswordChangeRequired
         request.user = user
@@ -54,7 +66,7 @@ class SessionAuth(APIKeyCookie):
         if user is None or not user.is_authenticated:
             return None
         if self.csrf and check_csrf(request) is not None:
-            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
+            raise HttpError(403, gettext("CSRF check failed: send the X-CSRFToken header."))
         return user
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -225,6 +225,38 @@ def _close_membership(actor, member: TaskForceMember, left_on: dt.date, action: 
         ra = RoleAssignment.objects.get(pk=member.assignment_id)
         if ra.ended_at is None:
             end_assignment(actor=actor, assignment=ra)
+
+
+def close_for_ended_role(*, actor, assignment: RoleAssignment) -> list[TaskForceMember]:
+    """A role ended from the user pages (``admin_users.role_end``), inside its transaction:
+    the open memberships that stood on it close today, each audited
+    (``taskforcemember.leave``), so the task force never lists someone who no longer holds
+    its role. Those are the membership that started this role, and one that found the role
+    already held (no role of its own) once the user holds the position's role there no more.
+    """
+    positions = [p for p, role in POSITION_ROLES.items() if role == assignment.role]
+    if assignment.unit_id is not None or not positions:
+        return []
+    still_held = (
+        RoleAssignment.objects.current()
+        .filter(user_id=assignment.user_id, role=assignment.role, unit__isnull=True,
+                jurisdiction_id=assignment.jurisdiction_id)
+        .exists()
+    )  # fmt: skip
+    stood_on = Q(assignment_id=assignment.pk)
+    if not still_held:
+        stood_on |= Q(assignment__isnull=True, position__in=positions)
+    members = list(
+        TaskForceMember.objects.select_for_update()
+        .select_related("task_force__jurisdiction")
+        .filter(stood_on, user_id=assignment.user_id, left_on__isnull=True,
+                task_force__jurisdiction_id=assignment.jurisdiction_id)
+        .order_by("pk")
+    )  # fmt: skip
+    today = timezone.localdate()
+    for member in members:
+        _close_membership(actor, member, max(today, member.joined_on), "taskforcemember.leave")
+    return members
 
 
 def member_join(

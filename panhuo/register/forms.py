@@ -197,7 +197,7 @@ class AssetForm(FieldsetsMixin, forms.Form):
     idle_since = _model_field("idle_since", widget=DateInput())
     criticality = _model_field("criticality")
     acquired_on = _model_field("acquired_on", widget=DateInput())
-    # Amounts are typed in 元 or 万元, the unit chosen beside each box (the reader's own unit
+    # Amounts are typed in 元, 万元 or 亿元, the unit chosen beside each box (the reader's own unit
     # first) and converted to yuan exactly; a form posted without a unit reads yuan.
     book_value = AmountFormField(label=_("Book value, cost"), help_text=AMOUNT_UNIT_HELP)
     accumulated_depreciation = AmountFormField(

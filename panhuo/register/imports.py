@@ -21,6 +21,7 @@ never read about a file whose rows were all committed, whatever point the worker
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import time
 from pathlib import Path
@@ -30,7 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from panhuo.core.errors import ValidationError
@@ -43,6 +44,8 @@ from panhuo.register.import_mappings import MAPPING_PERMISSION, check_mapping
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.engine import ImportCancelled, Mapping, run_import, target_for
 from panhuo.register.importing.readers import FileRejected
+
+logger = logging.getLogger(__name__)
 
 #: The message code of a committing run whose worker stopped, while a worker undoes its writes.
 UNDOING = "worker_stopped_undoing"
@@ -291,16 +294,28 @@ def import_progress(run: ImportRun) -> dict[str, Any]:
 
 
 def execute_import(run: ImportRun) -> ImportRun:
-    """Run one import now, in this process (the worker's task, and the CLI's path)."""
+    """Run one import now, in this process (the worker's task, and the CLI's path).
+
+    Only a queued run is run, and it is claimed by one conditional update: a run that has
+    ended (succeeded, rejected, failed, cancelled) or that another worker already runs is left
+    as it is, however often its task is queued or picked up again (a retried task, a second
+    worker, an old queue entry). Its rows and texts are in the language of who started it
+    (the row errors are messages, read in each reader's language; a fixed value's column
+    label and the choice words the file may use in that language)."""
+    queued = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.QUEUED)
     if cache.get(liveness.cancel_key(run.pk)):
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.CANCELLED, finished_at=timezone.now()
-        )
+        queued.update(status=ImportRun.Status.CANCELLED, finished_at=timezone.now())
         run.refresh_from_db()
         return run
-    ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.RUNNING, started_at=timezone.now()
-    )
+    if not queued.update(status=ImportRun.Status.RUNNING, started_at=timezone.now()):
+        run.refresh_from_db()
+        logger.warning("Import #%s is %s, not queued: not run again.", run.pk, run.status)
+        return run
+    with translation.override(run.owner.language or settings.LANGUAGE_CODE):
+        return _execute(run)
+
+
+def _execute(run: ImportRun) -> ImportRun:
     path = imports_dir() / run.stored_path
     status, texts, report = ImportRun.Status.FAILED, {}, {}
 

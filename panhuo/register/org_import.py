@@ -12,9 +12,13 @@ tens or hundreds of rows), each record with its audit entry.
 Units: keyed by the unified social credit code; a known code updates the unit (names, kind,
 supervising department, code), a unit never moves to another jurisdiction. The supervising
 department may be a unit of an earlier row. Users: keyed by the username (compared without
-case); a username that exists is refused (users are changed on their page). Each new user
-holds the row's role over its jurisdiction or, for a unit asset officer, its unit, gets a
-generated password shown once in the import's result, and must change it at first sign-in.
+case). Each new user holds the row's role over its jurisdiction or, for a unit asset officer,
+its unit, gets a generated password shown once in the import's result, and must change it at
+first sign-in. A username that exists (the same file imported again, or a newer one) is the
+same person: unchanged when they have the row's name, email and role, updated when the row
+adds a name or email they lack or differ from, or a role they do not hold
+(``admin_users.user_import_again``; no password, nothing taken away); a row error naming the
+username when the user is not one the importer administers or is deactivated.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 from panhuo.core.texts import Msg, message_of
 from panhuo.organisation import admin_places, admin_users, policy
-from panhuo.organisation.models import Jurisdiction, Role, Unit
+from panhuo.organisation.models import Jurisdiction, Role, Unit, User
 from panhuo.organisation.place_file import KIND_WORDS
 from panhuo.register.importing.engine import Target
 from panhuo.register.importing.fields import FieldSpec, _norm, match_headers
@@ -313,7 +317,19 @@ def _user_flush(batch, actor, report, reader, commit: bool, source) -> None:
         grant = admin_users.Grant(
             role=v["role"], jurisdiction=v.get("jurisdiction"), unit=v.get("unit")
         )
+        existing = User.objects.filter(username__iexact=v["username"].strip()).first()
         try:
+            if existing is not None:
+                # The file imported again: the user is brought to the row, or left unchanged.
+                changed = admin_users.user_import_again(
+                    actor=actor, user=existing, grant=grant, first_name=v.get("name") or "",
+                    email=v.get("email") or "", dry_run=not commit,
+                )  # fmt: skip
+                if changed:
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+                continue
             user, password = admin_users.user_create(
                 actor=actor, username=v["username"], grants=[grant],
                 first_name=v.get("name") or "", email=v.get("email") or "",

@@ -25,4 +25,7 @@ urlpatterns = [
     path("audit/", include("panhuo.integrity.urls")),
     path("documents/", include("panhuo.integrity.document_urls")),
     path("monitor/", include("panhuo.monitor.urls")),
+    path("bidders/", include("panhuo.bidders.urls")),
+    path("auctions/", include("panhuo.auctions.urls")),
+    path("public/", include("panhuo.portal.urls")),
 ]

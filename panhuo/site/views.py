@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.core import calendars
@@ -97,6 +98,8 @@ def dashboard(request):
         m = money_summary(user)
         context["money"] = {
             **m,
+            # The figures are the ledger as it stands today: the date goes beside each of them.
+            "as_of": timezone.localdate(),
             "unallocated": m["received"] - m["allocated"],
             "allocated_share": _share(m["allocated"], m["received"]),
             "repaid_share": _share(m["repaid"], m["repaid"] + m["debt_outstanding"]),

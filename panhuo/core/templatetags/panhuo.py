@@ -32,3 +32,11 @@ def ratio(value, places: int = 2):
     except InvalidOperation:
         return str(value)
     return f"{number.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP):,}"
+
+
+@register.filter
+def as_of(day):
+    """The date a figure is taken at: "as of 2024-12-31" / "截至 2024年12月31日"."""
+    from panhuo.core.money import as_of_label
+
+    return as_of_label(day)

@@ -126,6 +126,17 @@ def test_the_api_takes_wan_exactly_and_refuses_an_implausible_reserve(world):
     assert "reserve_price" in r.content.decode()
 
 
+def test_the_api_takes_yi_exactly(world):
+    package = _package(world)
+    c = client_for(world, "office")
+    body = {"package": package.pk, "reserve_price": "0.0500000123", "unit": "yi"}
+    r = call(c, "POST", "/api/v1/projects", body)
+    assert r.status_code == 201 and r.json()["reserve_price"] == "5000001.23"
+    body = {"package": package.pk, "reserve_price": "0.05000001234", "unit": "yi"}
+    r = call(c, "POST", "/api/v1/projects", body)
+    assert r.status_code == 422 and "reserve_price" in r.content.decode()
+
+
 def test_the_page_states_the_unit_and_converts_wan(world):
     package = _package(world)
     c = client_for(world, "office")

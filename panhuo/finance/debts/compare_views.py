@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from panhuo.core.forms import ViewablePlaces
+from panhuo.core.money import as_of_label, two_places
 from panhuo.core.ui import csv_response, section_required
 from panhuo.finance.debts.compare import MAX_YEARS, compare, year_end
 from panhuo.finance.debts.views import TIER_CSS, TIER_LABELS
@@ -54,12 +55,15 @@ def risk_compare_view(request):
         places = []
     years = list(range(first, last + 1)) if places else []
     if request.GET.get("format") == "csv" and places:
+        # Each column names the date its ratios are taken at; a ratio has two decimals.
         header = [_("Code"), _("Jurisdiction")] + [
-            _("%(year)s debt ratio (%%)") % {"year": y} for y in years
+            _("%(year)s debt ratio (%%), %(as_of)s")
+            % {"year": y, "as_of": as_of_label(year_end(y))}
+            for y in years
         ]
         rows = (
             [p.jurisdiction.code, p.jurisdiction.name]
-            + ["" if c.debt_ratio is None else c.debt_ratio for c in p.cells]
+            + ["" if c.debt_ratio is None else two_places(c.debt_ratio) for c in p.cells]
             for p in places
         )
         return csv_response(f"debt-ratios-{jurisdiction.code}-{first}-{last}.csv", header, rows)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from panhuo.core.money import format_money, in_display_unit
 from panhuo.core.ui import (
     add_service_errors,
     button_write,
@@ -172,8 +173,8 @@ TIER_LABELS = {
 
 
 def maturity_wall(user, jurisdiction) -> list[dict]:
-    """Outstanding principal by the year the debts mature (visible debts, this jurisdiction
-    and below), as chart points."""
+    """Outstanding principal today by the year the debts mature (visible debts, this
+    jurisdiction and below), as chart points in the reader's unit."""
     by_year: dict[int, Decimal] = {}
     for maturity, outstanding in (
         Debt.objects.active()
@@ -186,8 +187,8 @@ def maturity_wall(user, jurisdiction) -> list[dict]:
         {
             "key": str(year),
             "label": str(year),
-            "value": str(amount),
-            "display": f"{amount:,}",
+            "value": str(in_display_unit(amount)),
+            "display": format_money(amount),
             "css": "outstanding",
         }
         for year, amount in sorted(by_year.items())
@@ -226,6 +227,7 @@ def _risk_page(request, fiscal_form=None, settings_form=None, status=200):
             "debt_tier": (TIER_CSS.get(ind.debt_ratio_tier), TIER_LABELS.get(ind.debt_ratio_tier)),
             "overdue_tier": (TIER_CSS.get(ind.overdue_tier), TIER_LABELS.get(ind.overdue_tier)),
             "wall": maturity_wall(user, jurisdiction),
+            "wall_as_of": timezone.localdate(),
             "fiscal_form": fiscal_form,
             "settings_form": settings_form,
             "settings_from": found.jurisdiction if found else None,

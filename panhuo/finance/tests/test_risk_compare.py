@@ -58,7 +58,7 @@ def test_the_supervisor_compares_the_districts_over_years(world):
         {"jurisdiction": world.city.pk, "from_year": 2024, "to_year": 2025, "format": "csv"},
     )
     text = b"".join(csv.streaming_content).decode("utf-8-sig")
-    assert "D2,District B,,300.0000" in text
+    assert "D2,District B,,300.00" in text  # two decimals (issue 15 item 8)
 
 
 def test_a_district_sees_only_itself_and_others_are_refused(world):

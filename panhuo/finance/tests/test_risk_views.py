@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from panhuo.core.tests.api_support import USERS
 from panhuo.core.tests.views_support import (
@@ -290,15 +291,16 @@ def test_risk_page_shows_indicators_tiers_and_the_wall(world, sample):
     assert response.status_code == 200
     ind = response.context["ind"]
     # As of 2026-06-30 the allocation (made today) had not happened: the ledger's 10,000,000;
-    # the maturity wall shows today's balance.
+    # the maturity wall shows today's balance (in the site's unit, 万元), dated today.
     assert ind.outstanding == Decimal("10000000.00") and ind.capacity == Decimal("1000000.00")
     assert response.context["wall"] == [
-        {"key": "2030", "label": "2030", "value": "9000000.00", "display": "9,000,000.00",
+        {"key": "2030", "label": "2030", "value": "900.00", "display": "900.00",
          "css": "outstanding"}
     ]  # fmt: skip
+    assert response.context["wall_as_of"] == timezone.localdate()
     html = response.content.decode()
     assert 'id="chart-maturity-wall"' in html and 'data-chart="columns"' in html
-    assert "9,000,000.00" in html  # also in the table
+    assert '<td class="num">900.00</td>' in html  # also in the table
     # The sample's 425,000 of interest is on a loan, not general bonds: no general burden.
     assert ind.interest_next_year == Decimal("425000.00") and ind.interest_burden == 0
     assert 'data-testid="interest-trigger"' not in html and "below the trigger" in html

@@ -173,7 +173,7 @@ def test_summary_and_alerts(w, who):
             codes = [a["code"] for a in r.json()["alerts"]]
             assert codes == ["non_tax_outgrows_tax", "fines_outgrows_tax", "land_dependence"]
             land = r.json()["alerts"][2]["figures"]
-            assert land["share"] == "54.2" and land["threshold"] == "40.00"
+            assert land["share"] == "54.15" and land["threshold"] == "40.00"
     if who in SECTION:
         own = c.get("/api/v1/monitor/summary", {"year": 2024}).json()
         assert own["jurisdiction_id"] in (w.district.pk, w.other_district.pk, w.province.pk,

@@ -84,7 +84,7 @@ def plain_sum(place, code: str, year: int, months: range) -> Decimal | None:
 def plain_growth(this: Decimal | None, last: Decimal | None) -> Decimal | None:
     if last is None or this is None or last == 0:
         return None
-    return ((this - last) / abs(last) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return ((this - last) / abs(last) * 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 @HYPO
@@ -108,14 +108,14 @@ def test_every_figure_shown_recomputes_from_the_records(world, rows, through):
         expected_share = (
             None
             if not total or ytd is None
-            else (ytd * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            else (ytd * 100 / total).quantize(Decimal("0.01"), ROUND_HALF_UP)
         )
         assert row.share == expected_share, row.code
     land = plain_sum(world.city, "land_sales", 2024, range(1, n + 1))
     assert summary.land_dependence == (
         None
         if not total or land is None
-        else (land * 100 / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        else (land * 100 / total).quantize(Decimal("0.01"), ROUND_HALF_UP)
     )
 
 
@@ -221,8 +221,9 @@ def test_a_year_without_fund_revenue_reads_missing_not_zero_and_has_no_growth(wo
     html = page.content.decode()
     row = html[html.index('data-code="fund"') :].split("</tr>")[0]
     cells = row.split("<td")[1:]
-    # This month, last year's (known: 300.00), growth, year to date, last year's, growth.
-    assert "—" in cells[0] and "300.00" in cells[1] and "—" in cells[2] and "—" in cells[3]
+    # This month, last year's (known: 300.00 yuan, 0.03 in the site's 万元), growth, year to
+    # date, last year's, growth.
+    assert "—" in cells[0] and "0.03" in cells[1] and "—" in cells[2] and "—" in cells[3]
     assert "-100" not in row
     api = (
         client_for(world, "supervisor")

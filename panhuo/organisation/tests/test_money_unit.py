@@ -156,5 +156,6 @@ def test_a_stored_amount_is_offered_in_the_reader_unit():
     assert widget.decompress(D("12345678.90")) == ["12345678.90", "yuan"]
     with money.override("wan"):
         assert widget.decompress(D("12345678.90")) == ["1234.56789", "wan"]
-    with money.override("yi"):  # amounts are typed in 元 or 万元: 万元 for a reader of 亿元
-        assert widget.decompress(None) == ["", "wan"]
+    with money.override("yi"):  # a reader of 亿元 types amounts in 亿元 too (issue 15 item 8)
+        assert widget.decompress(None) == ["", "yi"]
+        assert widget.decompress(D("12345678.90")) == ["0.123456789", "yi"]

@@ -112,7 +112,8 @@ def test_users_import_gives_roles_and_one_time_passwords(p):
     [
         ("nobody,无角色,,,370102,", "role"),  # a user with no role
         ("LIUYANG,重复,,office,370102,", "username"),  # duplicate of row 2 (case ignored)
-        ("lixia_head,已有,,office,370102,", "username"),  # an existing username
+        ("jinan_admin,已有,,office,370102,", "username"),  # exists, not administered here
+        ("lixia_admin,本人,,office,370102,", "username"),  # the importer's own account
         ("wrongunit,错单位,,unit_officer,370103,12370102495214704Q", "jurisdiction"),
         ("bademail,坏邮箱,not-an-email,office,370102,", "email"),
         ("outside,区外,,office,370103,", "jurisdiction"),  # Shizhong: not administered

@@ -1,0 +1,5 @@
+"""Auctions endpoints of the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["auctions"])

@@ -1,0 +1,1 @@
+"""Auctions's tables."""

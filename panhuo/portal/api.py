@@ -1,0 +1,5 @@
+"""Portal endpoints of the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["portal"])
