@@ -15,7 +15,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -35,9 +34,9 @@ from panhuo.integrity.services import (
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, Unit, User
 from panhuo.organisation.place_file import USER_FIELDS
+from panhuo.organisation.signup import LANGUAGES, username_errors
 
 MANAGE = ("user", "manage")
-LANGUAGES = ("", "en", "zh-hans")
 
 
 @dataclass(frozen=True)
@@ -216,17 +215,8 @@ def user_create(
         raise policy.NotPermitted(policy.refusal(*MANAGE, one=False))
     errors: dict[str, list[str]] = {}
     username = (username or "").strip()
-    if not username:
-        errors["username"] = [_("This field is required.")]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("Another user has this username.")]
-    else:
-        try:
-            UnicodeUsernameValidator()(username)
-        except ValidationError as exc:
-            errors["username"] = list(exc.messages)
-        if len(username) > 150:
-            errors.setdefault("username", []).append(_("At most 150 characters."))
+    if wrong := username_errors(username):
+        errors["username"] = wrong
     if language not in LANGUAGES:
         errors["language"] = [_("Must be en or zh-hans.")]
     if not grants:
