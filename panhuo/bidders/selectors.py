@@ -3,10 +3,20 @@ the office's scoped reads (what a caller may not see answers "missing", as absen
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from panhuo.bidders.models import Bidder, BidderStatus, DeclaredRelation
-from panhuo.core.querying import id_or_missing
+from panhuo.core.querying import id_or_missing, narrowed, ordered
+
+BIDDER_ORDERINGS = {
+    "name": "name",
+    "kind": "kind",
+    "status": "status",
+    "registered_at": "registered_at",
+    "jurisdiction": "jurisdiction__path",
+    "relations": "n_relations",
+}
+SEARCH = ("name", "id_number", "credit_code", "phone", "user__username")
 
 
 def bidder_for(user) -> Bidder | None:
@@ -28,6 +38,29 @@ def bidders_for(user) -> QuerySet[Bidder]:
     """The bidders ``user`` may view as staff (policy ``bidder.view`` over the place they
     registered with)."""
     return Bidder.objects.visible_to(user).select_related("jurisdiction", "user", "decided_by")
+
+
+def bidder_list(
+    user,
+    *,
+    q: str = "",
+    status: str = "",
+    kind: str = "",
+    related: str = "",
+    jurisdiction=None,
+    ordering: str = "-registered_at",
+) -> QuerySet[Bidder]:
+    """The office's list: the bidders ``user`` may view, searched, filtered and sorted, each
+    with its number of declared relations (``n_relations``)."""
+    qs = bidders_for(user).annotate(n_relations=Count("relations"))
+    qs = narrowed(qs, q=q, search=SEARCH, status=status, kind=kind)
+    if related == "yes":
+        qs = qs.filter(n_relations__gt=0)
+    elif related == "no":
+        qs = qs.filter(n_relations=0)
+    if jurisdiction is not None:
+        qs = qs.filter(jurisdiction__path__startswith=jurisdiction.path)
+    return ordered(qs, ordering, BIDDER_ORDERINGS, "-registered_at")
 
 
 def get_bidder_for(user, pk) -> Bidder:

@@ -21,7 +21,7 @@ from panhuo.bidders.models import (
     DeclaredRelation,
     RelationKind,
 )
-from panhuo.bidders.workflow import step_to
+from panhuo.bidders.workflow import TRANSITIONS, step_to
 from panhuo.integrity.services import audit_insert, audit_record, changed, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, Unit, User
@@ -189,6 +189,11 @@ def bidder_update(*, actor: User, bidder: Bidder, **details: Any) -> Bidder:
 def may_decide(actor: User | None, bidder: Bidder, name: str) -> bool:
     """Whether ``actor`` may take the office's step ``name`` on ``bidder``."""
     return policy.allowed(actor, "bidder", name, jurisdiction=bidder.jurisdiction)
+
+
+def may_decide_any(actor: User | None, bidder: Bidder) -> bool:
+    """Whether ``actor`` may take any of the office's steps on ``bidder`` (in some status)."""
+    return any(may_decide(actor, bidder, t.name) for t in TRANSITIONS.values() if not t.own)
 
 
 def bidder_transition(actor: User, bidder: Bidder, to: str, reason: str = "") -> Bidder:

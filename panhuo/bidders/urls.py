@@ -1,5 +1,21 @@
-"""Bidders pages."""
+"""Bidders pages: /bidders/register/ is public; the rest need a sign-in."""
 
-from django.urls import path  # noqa: F401 (the pages are added here)
+from django.urls import path
 
-urlpatterns: list = []
+from panhuo.bidders import views
+
+urlpatterns = [
+    path("register/", views.register, name="bidder-register"),
+    path("account/", views.account, name="bidder-account"),
+    path("account/edit/", views.account_edit, name="bidder-account-edit"),
+    path("account/relations/", views.relation_add, name="bidder-relation-add"),
+    path(
+        "account/relations/<int:pk>/withdraw/",
+        views.relation_remove,
+        name="bidder-relation-remove",
+    ),
+    path("account/resubmit/", views.resubmit, name="bidder-resubmit"),
+    path("", views.bidder_list_view, name="bidder-list"),
+    path("<int:pk>/", views.bidder_detail, name="bidder-detail"),
+    path("<int:pk>/step/", views.bidder_step, name="bidder-step"),
+]

@@ -101,7 +101,9 @@ def referenced[T](field: str, label: str, getter: Callable[[Any, Any], T], user,
     try:
         return getter(user, pk)
     except ObjectDoesNotExist:
-        raise ReferenceMissing(field, f"Unknown {label} {pk}.") from None
+        # The label is an English noun of the catalogue ("asset", "debt" …): translated too.
+        message = gettext("Unknown %(what)s %(id)s.") % {"what": gettext(label), "id": pk}
+        raise ReferenceMissing(field, message) from None
 
 
 def visible_jurisdiction(user, pk):

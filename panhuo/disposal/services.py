@@ -14,7 +14,7 @@ from panhuo.core.codes import next_code
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.core.gates import GateRefused
 from panhuo.core.validation import full_clean
-from panhuo.disposal import amounts, channels, deadlines, guards, money, periods
+from panhuo.disposal import amounts, channels, deadlines, guards, money, notices, periods
 from panhuo.disposal.models import (
     NO_COUNTERPARTY_CHANNELS,
     Channel,
@@ -367,6 +367,8 @@ def project_transition(
         if t.disposes:
             _conclude_package(project, actor=actor, transition=t.name)
         amounts.record(project, actor=actor, notes=confirmations)
+        if t.name in notices.PUBLISHING and project.channel in periods.MARKET:
+            notices.published.call(actor=actor, project=project, transition=t.name)
         ProjectEvent.objects.create(
             project=project,
             transition=t.name,

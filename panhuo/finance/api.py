@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Status
 
 from panhuo.core.api import (
@@ -254,15 +255,19 @@ def debt_jurisdiction(user, pk):
     return policy.jurisdictions_for(user, "debt", "view").get(pk=pk)
 
 
+def debt_place(user, pk):
+    """The jurisdiction a risk query names, or the widest one whose debts the caller sees."""
+    if pk is None:
+        return policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
+    return referenced_jurisdiction(user, pk, debt_jurisdiction)
+
+
 @router.get("/indicators", response={200: IndicatorsOut, **ERRORS}, tags=["risk"])
 def indicators(request: HttpRequest, query: Query[IndicatorsQuery]):
     """Debt risk indicators of a jurisdiction (and everything below it) on a date."""
     require_any(request, "debt", "view")
     user = actor(request)
-    if query.jurisdiction is None:
-        jurisdiction = policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
-    else:
-        jurisdiction = referenced_jurisdiction(user, query.jurisdiction, debt_jurisdiction)
+    jurisdiction = debt_place(user, query.jurisdiction)
     result = indicators_for(user, jurisdiction, query.as_of)
     return {"jurisdiction_id": jurisdiction.pk, **result.__dict__,
             "thresholds": result.thresholds.__dict__}  # fmt: skip
@@ -300,7 +305,7 @@ def trace(request: HttpRequest, query: Query[TraceQuery]):
     user = actor(request)
     given = {k: v for k, v in query.dict().items() if v is not None}
     if len(given) != 1:
-        raise ValidationError({"asset": ["Give exactly one of asset, debt or receipt."]})
+        raise ValidationError({"asset": [gettext("Give exactly one of asset, debt or receipt.")]})
     ((field, pk),) = given.items()
     getter = {"asset": get_asset_for, "debt": get_debt_for, "receipt": get_receipt_for}[field]
     subject = referenced(field, field, getter, user, pk)
@@ -309,6 +314,7 @@ def trace(request: HttpRequest, query: Query[TraceQuery]):
 
 # The repayment, risk, report and deposit endpoints live beside, on this router.
 from panhuo.finance.debts import api as _repayments_api  # noqa: E402, F401
+from panhuo.finance.debts import compare_api as _compare_api  # noqa: E402, F401
 from panhuo.finance.debts import risk_api as _risk_api  # noqa: E402, F401
 from panhuo.finance.deposits import api as _deposits_api  # noqa: E402, F401
 from panhuo.finance.reports import api as _reports_api  # noqa: E402, F401

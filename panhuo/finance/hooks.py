@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from panhuo.disposal import guards, money
 from panhuo.finance import disposal_receivables
+from panhuo.finance.debts import fiscal_import
 from panhuo.finance.debts import importing as debt_import
 from panhuo.finance.securities import services as securities
 from panhuo.organisation import policy
@@ -34,4 +35,5 @@ def install() -> None:
     audited.register("finance.repayment", Audited(Repayment))
     money.receivables.register("finance", disposal_receivables)
     register.import_targets.register("debts", debt_import.DEBTS)
+    register.import_targets.register("fiscal", fiscal_import.FISCAL)
     register.asset_securities.register("finance", _asset_securities)

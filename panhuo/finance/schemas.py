@@ -262,20 +262,20 @@ class IndicatorsOut(Schema):
     jurisdiction_id: int
     as_of: dt.date
     debts: int
-    outstanding: MoneyOut
-    government_debt: MoneyOut = Field(description="Statutory: general and special bonds.")
-    broad_debt: MoneyOut = Field(description="Government debt with implicit (hidden) debt.")
+    outstanding: MoneyOut | None
+    government_debt: MoneyOut | None = Field(description="Statutory: general and special bonds.")
+    broad_debt: MoneyOut | None = Field(description="Government debt with implicit (hidden) debt.")
     fiscal_year: int | None = Field(description="The year whose fiscal figures were used.")
     capacity: MoneyOut | None
     debt_ratio: DecimalOut | None = Field(description="Statutory debt ratio, %.")
     debt_ratio_tier: str | None
     broad_debt_ratio: DecimalOut | None
-    overdue: MoneyOut
+    overdue: MoneyOut | None
     overdue_ratio: DecimalOut | None
     overdue_tier: str | None
-    interest_next_year: MoneyOut
-    interest_general: MoneyOut
-    interest_special: MoneyOut
+    interest_next_year: MoneyOut | None
+    interest_general: MoneyOut | None
+    interest_special: MoneyOut | None
     budget_expenditure: MoneyOut | None
     fund_expenditure: MoneyOut | None
     interest_burden: DecimalOut | None = Field(
@@ -287,11 +287,11 @@ class IndicatorsOut(Schema):
     interest_trigger: bool
     weighted_rate: DecimalOut | None
     average_years_to_maturity: DecimalOut | None
-    due_within_year: MoneyOut
+    due_within_year: MoneyOut | None
     share_within_year: DecimalOut | None
     share_fixed: DecimalOut | None
-    general_debt: MoneyOut
-    special_debt: MoneyOut
+    general_debt: MoneyOut | None
+    special_debt: MoneyOut | None
     gdp: MoneyOut | None
     debt_to_gdp: DecimalOut | None = Field(description="Statutory debt ÷ GDP, %.")
     general_limit: MoneyOut | None
@@ -300,6 +300,11 @@ class IndicatorsOut(Schema):
     limit_use_special: DecimalOut | None = Field(description="Special bonds ÷ their limit, %.")
     limit_use_total: DecimalOut | None
     over_limit: bool = Field(description="A balance above its limit (allowed, flagged).")
+    debt_source: str = Field(
+        description='"register": the debts recorded; "reported": no register, the balances the '
+        "place published for ``balance_date`` (the figures that need each debt are then null)."
+    )
+    balance_date: dt.date | None = Field(description="The year end of reported balances.")
     thresholds: RiskThresholdsOut
     notes: list[str]
 
@@ -326,6 +331,8 @@ class FiscalInputsIn(Schema):
     gdp: PositiveMoney | None = None
     general_debt_limit: PositiveMoney | None = None
     special_debt_limit: PositiveMoney | None = None
+    general_debt_balance: Money | None = None
+    special_debt_balance: Money | None = None
 
 
 class FiscalInputsOut(Schema):
@@ -343,6 +350,10 @@ class FiscalInputsOut(Schema):
     gdp: MoneyOut | None
     general_debt_limit: MoneyOut | None
     special_debt_limit: MoneyOut | None
+    general_debt_balance: MoneyOut | None = Field(
+        description="Reported at the year end; read only where no debt register exists."
+    )
+    special_debt_balance: MoneyOut | None
 
 
 class TraceQuery(Schema):

@@ -84,3 +84,24 @@ class Document(models.Model):
 
     def get_download_url(self) -> str:
         return reverse("document-download", args=[self.pk])
+
+
+class DocumentPublication(models.Model):
+    """A document marked public: a notice that publishes its record may show it to anyone (a
+    photo, a floor plan, the appraisal summary). The mark is a row of its own, since a stored
+    document never changes; taking it back deletes the row (both audited)."""
+
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="publication")
+    marked_by = actor_field(verbose_name=_("marked public by"))
+    marked_at = models.DateTimeField(_("marked public at"))
+
+    class Meta:
+        ordering = ["document"]
+        verbose_name = _("public document")
+        verbose_name_plural = _("public documents")
+
+    def __str__(self) -> str:
+        return f"{self.document} (public)"
+
+    def get_absolute_url(self) -> str:
+        return self.document.get_absolute_url()

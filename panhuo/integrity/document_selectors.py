@@ -129,3 +129,22 @@ def attach_targets(documents) -> list[Document]:
         d.target_key = spec.key if spec else ""
         d.target_name = spec.name if spec else d.target_type.model
     return documents
+
+
+def documents_on(targets) -> QuerySet[Document]:
+    """Every version of every document on any of ``targets`` (records), unscoped: for a
+    caller that has already checked who may see the records (the public notices)."""
+    where = Q(pk__in=[])
+    for target in targets:
+        where |= _on(target)
+    return Document.objects.filter(where)
+
+
+def public_documents(targets) -> list[Document]:
+    """The documents marked public on any of ``targets``, by record, kind and title; for the
+    public notices that publish these records (anyone may read them there)."""
+    return list(
+        documents_on(targets)
+        .filter(publication__isnull=False)
+        .order_by("target_type_id", "target_id", "kind", "title", "-revision")
+    )

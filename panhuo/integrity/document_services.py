@@ -189,3 +189,32 @@ def documents_verify() -> tuple[int, list[Document]]:
         if files.read_verified(doc.storage_path, doc.sha256) is None:
             damaged.append(doc)
     return checked, damaged
+
+
+def document_set_public(*, actor, document: Document, public: bool) -> Document:
+    """Mark ``document`` public (a notice publishing its record may show it to anyone), or take
+    the mark back. Who may add documents to the record may mark them; audited."""
+    from panhuo.integrity.document_models import DocumentPublication
+    from panhuo.integrity.document_registry import may_upload
+
+    if not may_upload(actor, document.target):
+        raise policy.NotPermitted(policy.refusal("document", "attach"))
+    with transaction.atomic():
+        found = DocumentPublication.objects.select_for_update().filter(document=document).first()
+        if public == (found is not None):
+            return document
+        if public:
+            DocumentPublication.objects.create(
+                document=document, marked_by=actor, marked_at=timezone.now()
+            )
+        else:
+            found.delete()
+        audit_record(
+            actor=actor,
+            action="document.public" if public else "document.private",
+            obj=document,
+            before={"public": not public},
+            after={"public": public},
+            jurisdiction_path=document.jurisdiction_path,
+        )
+    return document

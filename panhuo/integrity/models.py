@@ -69,4 +69,8 @@ class AuditHead(models.Model):
     get_absolute_url = page_url("audit-list", None)
 
 
-from panhuo.integrity.document_models import Document, DocumentKind  # noqa: E402, F401
+from panhuo.integrity.document_models import (  # noqa: E402, F401
+    Document,
+    DocumentKind,
+    DocumentPublication,
+)

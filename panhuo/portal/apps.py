@@ -6,3 +6,8 @@ class PortalConfig(AppConfig):
     name = "panhuo.portal"
     label = "portal"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from panhuo.portal import hooks
+
+        hooks.install()

@@ -402,5 +402,7 @@ class ImportRunFilterForm(ListFilterForm):
     target = forms.ChoiceField(
         label=_("Imports"),
         required=False,
-        choices=blank_choice([("assets", _("Assets")), ("debts", _("Debts"))]),
+        choices=blank_choice(
+            [("assets", _("Assets")), ("debts", _("Debts")), ("fiscal", _("Fiscal figures"))]
+        ),
     )

@@ -57,6 +57,8 @@ def check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
 MAPPING_PERMISSION = {
     "assets": ("asset", "create"),
     "debts": ("debt", "edit"),
+    # A place's published fiscal panel (finance's "fiscal" target): whoever edits its debts.
+    "fiscal": ("debt", "edit"),
     "units": ("organisation", "manage"),
     "users": ("user", "manage"),
 }

@@ -36,7 +36,7 @@ class MappingBody(Schema):
 
 
 #: The imports a mapping can serve.
-MappingTarget = Literal["assets", "debts", "units", "users"]
+MappingTarget = Literal["assets", "debts", "fiscal", "units", "users"]
 
 
 class MappingIn(MappingBody):
@@ -105,6 +105,11 @@ class ImportReportOut(Schema):
     errors: list[RowErrorOut] = Field(description="The rejected rows' errors (the first 1000).")
     columns: dict[str, str] = Field(description="File header → field, as used.")
     ignored_headers: list[str]
+    flags: list[RowErrorOut] = Field(
+        [],
+        description="Rows imported but worth a second look (a figure far from the place's other "
+        "years, a limit below its balance); fiscal imports.",
+    )
 
 
 class ImportProgressOut(Schema):
@@ -160,7 +165,8 @@ class ImportRunDetailOut(ImportRunOut):
         if not obj.report:
             return None
         # Each row error in the caller's language (stored as code, msgid and values).
-        return {**obj.report, "errors": [shown_error(e) for e in obj.report.get("errors", [])]}
+        return {**obj.report, "errors": [shown_error(e) for e in obj.report.get("errors", [])],
+                "flags": [shown_error(e) for e in obj.report.get("flags", [])]}  # fmt: skip
 
 
 ImportStatus = Literal["queued", "running", "succeeded", "rejected", "failed", "cancelled"]
@@ -168,4 +174,4 @@ ImportStatus = Literal["queued", "running", "succeeded", "rejected", "failed", "
 
 class ImportRunFilters(ListFilters):
     status: ImportStatus | None = None
-    target: Literal["assets", "debts"] | None = None
+    target: Literal["assets", "debts", "fiscal"] | None = None

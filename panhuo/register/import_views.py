@@ -48,6 +48,11 @@ MAPPING_PAGES = {
         "edit": "debt-import-mapping-edit", "delete": "debt-import-mapping-delete",
         "upload": "debt-import", "home": "debt-list", "title": _l("Debts"),
     },
+    "fiscal": {
+        "list": "fiscal-import-mapping-list", "create": "fiscal-import-mapping-create",
+        "edit": "fiscal-import-mapping-edit", "delete": "fiscal-import-mapping-delete",
+        "upload": "fiscal-import", "home": "risk-indicators", "title": _l("Fiscal figures"),
+    },
     **{target: {
         "list": f"{one}-import-mapping-list", "create": f"{one}-import-mapping-create",
         "edit": f"{one}-import-mapping-edit", "delete": f"{one}-import-mapping-delete",
@@ -225,6 +230,7 @@ def import_run_detail(request, pk):
             "outcome": outcome,
             "tone": tone,
             "errors": [shown_error(e) for e in report.get("errors", [])],
+            "flags": [shown_error(e) for e in report.get("flags", [])],
             "columns": [
                 (h, field_label(f, run.target)) for h, f in (report.get("columns") or {}).items()
             ],

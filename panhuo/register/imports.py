@@ -162,6 +162,7 @@ def import_run_create(
         refusals = {
             "assets": gettext("You may not import assets."),
             "debts": gettext("You may not import debts."),
+            "fiscal": gettext("You may not import fiscal figures."),
             "units": gettext("You may not import holding units."),
             "users": gettext("You may not import users."),
         }

@@ -31,6 +31,13 @@ urlpatterns = [
     *import_routes(
         "import/debts/", "debts", section_required("debt", "edit"), "register/debt_import_form.html"
     ),
+    # A place's published fiscal panels (finance's "fiscal" target).
+    *import_routes(
+        "import/fiscal/",
+        "fiscal",
+        section_required("debt", "edit"),
+        "register/fiscal_import_form.html",
+    ),
     *record_pages(
         "import/runs/",
         "import-run",

@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.bidders.selectors import bidder_for
 from panhuo.core import calendars
 from panhuo.core.money import format_money, in_display_unit
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import project_counts_by_status
 from panhuo.finance.selectors import money_summary
 from panhuo.organisation import policy
+from panhuo.organisation.models import Role
 from panhuo.register.models import AssetKind, AssetStatus
 from panhuo.register.selectors import asset_summary
 
@@ -113,6 +115,9 @@ def dashboard(request):
                 _money_point(_("Repaid through Panhuo"), m["repaid"], "repaid"),
             ],
         }
+    if policy.has_role(user, Role.BIDDER):
+        # A bidder's landing: their registration's status, their account, the public notices.
+        context["bidder_card"] = {"bidder": bidder_for(user)}
     return render(request, "site/dashboard.html", context)
 
 

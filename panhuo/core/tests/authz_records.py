@@ -146,6 +146,12 @@ def build_records(w: World) -> Records:
         filename="debts.csv",
         target="debts",
     )
+    fiscal_run = imports.import_run_create(
+        actor=w.user("finance"),
+        upload=io.BytesIO(b"jurisdiction,year,gdp\nD1,2024,100\n"),
+        filename="fiscal.csv",
+        target="fiscal",
+    )
     unit_run = imports.import_run_create(
         actor=w.user("siteadmin"),
         upload=io.BytesIO(b"credit_code,jurisdiction\nX,1\n"),
@@ -178,7 +184,24 @@ def build_records(w: World) -> Records:
         actor=w.user("siteadmin"), task_force=task_force, user=managed, position="deputy",
         seconded_from="state_asset",
     )  # fmt: skip
+    from panhuo.portal.services import announcement_publish
+
+    announcement = announcement_publish(
+        actor=office, jurisdiction=w.district, kind="progress", title="Progress", body="Lots sold."
+    )
+    from panhuo.bidders import services as bidder_services
+    from panhuo.bidders.tests.factories import make_bidder
+
+    # The bidder column's own registration, verified by district A's office, with a relation
+    # declared before verification.
+    bidder_record = make_bidder(w.user("bidder"), w.district)
+    bidder_relation = bidder_services.relation_add(
+        actor=w.user("bidder"), bidder=bidder_record, kind="relative", who="authz"
+    )
+    bidder_record = bidder_services.bidder_transition(office, bidder_record, "verified")
     objects = {
+        "bidder_record": bidder_record,
+        "bidder_relation": bidder_relation,
         "district": w.district,
         "task_force": task_force,
         "tf_member": tf_member,
@@ -208,12 +231,14 @@ def build_records(w: World) -> Records:
         "deposit": deposit,
         "security": security,
         "debt_run": debt_run,
+        "fiscal_run": fiscal_run,
         "unit_run": unit_run,
         "user_run": user_run,
         "calendar_day": calendar_day,
         "calendar_notice": calendar_notice,
         "managed_user": managed,
         "assignment": managed.assignments.get(),
+        "announcement": announcement,
     }
     return Records(w, objects)
 

@@ -92,6 +92,8 @@ DEFAULT_ARGS = {
     "user_id": "managed_user",
     "assignment_id": "assignment",
     "member_id": "tf_member",
+    "bidder_id": "bidder_record",
+    "relation_id": "bidder_relation",
     # Pages (``pk`` always named in the row, as it means a different record on each).
     "encumbrance_pk": "encumbrance",
     "asset_pk": "asset",
@@ -123,6 +125,8 @@ GUESS_PK = [
     ("/valuations/", "valuation"),
     ("/documents/", "document"),
     ("/deposits/", "deposit"),
+    ("/bidders/account/relations/", "bidder_relation"),
+    ("/bidders/", "bidder_record"),
     ("/calendar/days/", "calendar_day"),
     ("/calendar/notices/", "calendar_notice"),
 ]
@@ -296,7 +300,7 @@ def reset_cookies(client: Client, saved: dict[str, str]) -> None:
 
 #: Apps whose rows a request could change (the project's, and users).
 _APPS = {"auth", "organisation", "register", "disposal", "finance", "pricing", "approvals"}
-_APPS |= {"integrity", "core", "monitor"}
+_APPS |= {"integrity", "core", "monitor", "bidders"}
 #: Columns that change on any sign-in, not by an endpoint's decision.
 _VOLATILE = {"last_login"}
 

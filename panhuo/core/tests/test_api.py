@@ -11,6 +11,16 @@ from panhuo.core.schemas import decimal_parser
 from panhuo.core.tests.api_support import build_api_world, client_for, fingerprint
 
 ENDPOINTS = {
+    ("post", "/api/v1/bidders/register"),
+    ("get", "/api/v1/bidders/me"),
+    ("patch", "/api/v1/bidders/me"),
+    ("post", "/api/v1/bidders/me/resubmit"),
+    ("get", "/api/v1/bidders/me/relations"),
+    ("post", "/api/v1/bidders/me/relations"),
+    ("delete", "/api/v1/bidders/me/relations/{relation_id}"),
+    ("get", "/api/v1/bidders"),
+    ("get", "/api/v1/bidders/{bidder_id}"),
+    ("post", "/api/v1/bidders/{bidder_id}/transitions"),
     ("get", "/api/v1/me"),
     ("patch", "/api/v1/me"),
     ("get", "/api/v1/jurisdictions"),
@@ -89,6 +99,10 @@ ENDPOINTS = {
     ("post", "/api/v1/debt-imports"),
     ("get", "/api/v1/debt-imports/{run_id}"),
     ("post", "/api/v1/debt-imports/{run_id}/cancel"),
+    ("get", "/api/v1/fiscal-imports"),
+    ("post", "/api/v1/fiscal-imports"),
+    ("get", "/api/v1/fiscal-imports/{run_id}"),
+    ("get", "/api/v1/risk/compare"),
     ("post", "/api/v1/unit-imports"),
     ("get", "/api/v1/unit-imports/{run_id}"),
     ("post", "/api/v1/user-imports"),

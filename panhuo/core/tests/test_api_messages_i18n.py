@@ -170,3 +170,20 @@ def test_every_message_in_the_table_is_translated():
         with translation.override("en"):
             english = translate_error(error)
         assert chinese != english and "%(" not in chinese, kind
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_an_unknown_reference_is_named_in_chinese(w, caller):
+    post, client, headers = _as(w, **caller)
+    r = post(_body(w, jurisdiction=999999))
+    assert r.status_code == 404
+    assert r.json()["errors"] == {"jurisdiction": ["未知的行政区划 999999。"]}
+    r = client.get("/api/v1/trace", headers=headers)
+    assert r.status_code == 400
+    assert r.json()["errors"]["asset"] == ["请只给出资产、债务或回款中的一项。"]
+
+
+def test_an_unknown_reference_in_english(w):
+    post, _, _ = _as(w, "en")
+    r = post(_body(w, jurisdiction=999999))
+    assert r.json()["errors"] == {"jurisdiction": ["Unknown jurisdiction 999999."]}

@@ -64,7 +64,9 @@ def test_dashboard_figures_follow_the_callers_scope(world, sample):
 
     bidder = client_for(world, "bidder").get(reverse("dashboard"))
     assert not ({"assets", "projects", "money"} & set(bidder.context.keys()))
-    assert b"nothing to show here yet" in bidder.content
+    # A bidder lands on their registration's status and the public notices instead.
+    assert b"nothing to show here yet" not in bidder.content
+    assert b'data-testid="bidder-card"' in bidder.content and b'href="/public/"' in bidder.content
 
 
 def test_navigation_follows_the_roles(world):

@@ -79,6 +79,7 @@ def risk_compare_view(request):
                     "tier": TIER_LABELS.get(c.debt_ratio_tier),
                     "as_of": c.as_of,
                     "fiscal_year": c.fiscal_year,
+                    "reported": c.debt_source == "reported",
                     "missing": " ".join(c.notes) if c.debt_ratio is None else "",
                 }
                 for c in p.cells

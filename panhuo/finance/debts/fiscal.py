@@ -14,14 +14,17 @@ from panhuo.core.inputs import ZERO_OR_MORE, to_amount
 from panhuo.finance.debts.models import (
     CAPACITY_PARTS,
     POSITIVE_FIGURES,
+    REPORTED_BALANCES,
     CapacitySource,
     FiscalInputs,
 )
-from panhuo.integrity.services import audit_update, snapshot
+from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 
-FIGURES = POSITIVE_FIGURES + CAPACITY_PARTS
+#: Every figure of a year; those that may be zero are the capacity parts and the balances.
+FIGURES = POSITIVE_FIGURES + CAPACITY_PARTS + REPORTED_BALANCES
+ZERO_OR_MORE_FIGURES = CAPACITY_PARTS + REPORTED_BALANCES
 
 
 def derived_capacity(parts: dict[str, Decimal | None]) -> Decimal | None:
@@ -41,7 +44,7 @@ def _figures(given: dict[str, Any]) -> dict[str, Decimal | None]:
         value = given.get(name)
         if value is None or value == "":
             out[name] = None
-        elif name in CAPACITY_PARTS:
+        elif name in ZERO_OR_MORE_FIGURES:
             out[name] = to_amount(value, name, sign=ZERO_OR_MORE)
         else:
             out[name] = to_amount(value, name)
@@ -68,25 +71,57 @@ def fiscal_inputs_set(
         raise ValidationError(
             {"comprehensive_fiscal_capacity": [_("Give at least one figure for the year.")]}
         )
-    derived = derived_capacity(values)
-    given = values["comprehensive_fiscal_capacity"]
-    if given is not None and derived is not None and given != derived:
+    problem, source = settle_capacity(values)
+    if problem == "differs":
         raise ValidationError(
             {"comprehensive_fiscal_capacity": [
                 _("%(given)s does not equal its parts (%(derived)s): leave it empty to take "
-                  "the parts, or correct one.") % {"given": f"{given:,}", "derived": f"{derived:,}"}
+                  "the parts, or correct one.")
+                % {"given": f"{values['comprehensive_fiscal_capacity']:,}",
+                   "derived": f"{derived_capacity(values):,}"}
             ]}
         )  # fmt: skip
+    if problem == "not_positive":
+        raise ValidationError(
+            {"remittances_up": [_("The parts add up to %(derived)s: capacity must be above "
+                                  "zero.") % {"derived": f"{derived_capacity(values):,}"}]}
+        )  # fmt: skip
+    return fiscal_inputs_save(
+        actor=actor, jurisdiction=jurisdiction, year=year, values=values, source=source
+    )
+
+
+def settle_capacity(values: dict[str, Decimal | None]) -> tuple[str, str]:
+    """Capacity as given, or derived from its five parts when all are given and it is not:
+    fills ``values`` and returns (problem, capacity source). Problems: "differs" (given and
+    not its parts' sum), "not_positive" (the parts add up to zero or less)."""
+    derived = derived_capacity(values)
+    given = values.get("comprehensive_fiscal_capacity")
+    if given is not None and derived is not None and given != derived:
+        return "differs", ""
     if given is None and derived is not None:
         if derived <= 0:
-            raise ValidationError(
-                {"remittances_up": [_("The parts add up to %(derived)s: capacity must be above "
-                                      "zero.") % {"derived": f"{derived:,}"}]}
-            )  # fmt: skip
+            return "not_positive", ""
         values["comprehensive_fiscal_capacity"] = derived
-        source = CapacitySource.DERIVED
-    else:
-        source = CapacitySource.ENTERED if given is not None else ""
+        return "", CapacitySource.DERIVED
+    return "", CapacitySource.ENTERED if given is not None else ""
+
+
+def fiscal_inputs_save(
+    *,
+    actor: User,
+    jurisdiction: Jurisdiction,
+    year: int,
+    values: dict[str, Decimal | None],
+    source: str,
+    action: str = "fiscal_inputs.set",
+    note: dict[str, Any] | None = None,
+) -> FiscalInputs:
+    """Write a year's checked figures (every one of ``FIGURES``; capacity settled) in one
+    transaction, audited: a new year is inserted, a known one updated in place (an import of
+    the same year again updates it, never a second row). ``note`` is added to the entry
+    (an import's file and run)."""
+    policy.require(actor, "debt", "edit", jurisdiction=jurisdiction)
     with transaction.atomic():
         current = (
             FiscalInputs.objects.select_for_update()
@@ -95,16 +130,17 @@ def fiscal_inputs_set(
         )
         before = snapshot(current) if current else None
         inputs = current or FiscalInputs(jurisdiction=jurisdiction, year=year)
-        for name, value in values.items():
-            setattr(inputs, name, value)
+        for name in FIGURES:
+            setattr(inputs, name, values.get(name))
         inputs.capacity_source = source
         inputs.full_clean(validate_unique=False)
         inputs.save()
-        audit_update(
-            inputs,
+        audit_record(
             actor=actor,
-            action="fiscal_inputs.set",
+            action=action,
+            obj=inputs,
             before=before,
+            after={**snapshot(inputs), **(note or {})},
             jurisdiction_path=jurisdiction.path,
         )
     return inputs

@@ -142,6 +142,14 @@ class FiscalInputsForm(forms.Form):
     gdp = AmountFormField(label=_("GDP"), required=False)
     general_debt_limit = AmountFormField(label=_("General debt limit"), required=False)
     special_debt_limit = AmountFormField(label=_("Special debt limit"), required=False)
+    general_debt_balance = AmountFormField(
+        label=_("General debt balance, reported"),
+        required=False,
+        help_text=_("At 31 December, as published; used only where no debt register exists."),
+    )
+    special_debt_balance = AmountFormField(
+        label=_("Special debt balance, reported"), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

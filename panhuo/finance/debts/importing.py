@@ -145,17 +145,10 @@ def _context(actor) -> dict[str, Any]:
     return {"jurisdictions": by_word, "allowed": {j.pk for j in allowed}}
 
 
-def _check(reader, out: dict[str, Any], rownum: int, report, bad) -> dict[str, Any] | None:
-    errors_before = report.error_count
-    for name in ("code", "creditor", "currency", "jurisdiction"):
-        if "\x00" in (out.get(name) or ""):
-            bad(name, Msg("nul_character", gettext_noop("contains a NUL character")))
-    if report.error_count > errors_before:
-        return None
+def place_of(out: dict[str, Any], jurisdictions: dict, bad) -> None:
+    """The row's jurisdiction (by code or name, among those ``_context`` found) as
+    ``out["jurisdiction_id"]``; a missing, unknown or ambiguous one is the row's error."""
     word = out.pop("jurisdiction", "") or ""
-    jurisdictions = reader.ctx["jurisdictions"]
-    if not out.get("code"):
-        bad("code", Msg("debt_code_required", gettext_noop("the debt code is required")))
     if not word:
         bad("jurisdiction", Msg("jurisdiction_required",
                                 gettext_noop("the jurisdiction is required")))  # fmt: skip
@@ -173,6 +166,18 @@ def _check(reader, out: dict[str, Any], rownum: int, report, bad) -> dict[str, A
         ))  # fmt: skip
     else:
         out["jurisdiction_id"] = jurisdictions[word.lower()].pk
+
+
+def _check(reader, out: dict[str, Any], rownum: int, report, bad) -> dict[str, Any] | None:
+    errors_before = report.error_count
+    for name in ("code", "creditor", "currency", "jurisdiction"):
+        if "\x00" in (out.get(name) or ""):
+            bad(name, Msg("nul_character", gettext_noop("contains a NUL character")))
+    if report.error_count > errors_before:
+        return None
+    if not out.get("code"):
+        bad("code", Msg("debt_code_required", gettext_noop("the debt code is required")))
+    place_of(out, reader.ctx["jurisdictions"], bad)
     for name in ("principal", "outstanding"):
         value = out.get(name)
         if value is not None and value < 0:

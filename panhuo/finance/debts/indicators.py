@@ -80,23 +80,28 @@ class DebtFacts:
 
 @dataclass
 class Indicators:
+    """The figures of one place on one date. Read from its debt register; for a place without
+    one, from the balances it published (``debt_source`` "reported", ``reported``): then only
+    the ratios of balances to capacity, GDP and limits are known, the rest is missing (None)."""
+
     as_of: dt.date
-    outstanding: Decimal = ZERO
-    general_debt: Decimal = ZERO  # general bonds outstanding
-    special_debt: Decimal = ZERO  # special bonds outstanding
-    government_debt: Decimal = ZERO  # statutory: general and special bonds
-    broad_debt: Decimal = ZERO  # with implicit debt
+    # None only for reported balances: a balance the place did not publish.
+    outstanding: Decimal | None = ZERO
+    general_debt: Decimal | None = ZERO  # general bonds outstanding
+    special_debt: Decimal | None = ZERO  # special bonds outstanding
+    government_debt: Decimal | None = ZERO  # statutory: general and special bonds
+    broad_debt: Decimal | None = ZERO  # with implicit debt
     fiscal_year: int | None = None  # the year whose fiscal inputs were used
     capacity: Decimal | None = None
     debt_ratio: Decimal | None = None  # percent, statutory
     debt_ratio_tier: str | None = None
     broad_debt_ratio: Decimal | None = None
-    overdue: Decimal = ZERO
+    overdue: Decimal | None = ZERO
     overdue_ratio: Decimal | None = None
     overdue_tier: str | None = None
-    interest_next_year: Decimal = ZERO  # every debt's, for reading
-    interest_general: Decimal = ZERO
-    interest_special: Decimal = ZERO
+    interest_next_year: Decimal | None = ZERO  # every debt's, for reading
+    interest_general: Decimal | None = ZERO
+    interest_special: Decimal | None = ZERO
     budget_expenditure: Decimal | None = None
     fund_expenditure: Decimal | None = None
     interest_burden: Decimal | None = None  # general: over general budget expenditure
@@ -104,7 +109,7 @@ class Indicators:
     interest_trigger: bool = False
     weighted_rate: Decimal | None = None
     average_years_to_maturity: Decimal | None = None
-    due_within_year: Decimal = ZERO
+    due_within_year: Decimal | None = ZERO
     share_within_year: Decimal | None = None
     share_fixed: Decimal | None = None
     gdp: Decimal | None = None
@@ -116,6 +121,8 @@ class Indicators:
     limit_use_total: Decimal | None = None  # statutory debt ÷ both limits, %
     over_limit: bool = False  # a balance above its limit: allowed, flagged
     debts: int = 0
+    debt_source: str = "register"  # or "reported": the place's published balances
+    balance_date: dt.date | None = None  # the year end of the reported balances
     thresholds: Thresholds = MOF
     notes: list[str] = field(default_factory=list)
 
@@ -133,8 +140,12 @@ class FiscalFacts:
     special_limit: Decimal | None = None
 
 
-def _pct(part: Decimal, whole: Decimal | None) -> Decimal | None:
-    return None if not whole else (Decimal(100) * part / whole).quantize(Q4, ROUND_HALF_UP)
+def _pct(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    return (
+        None
+        if part is None or not whole
+        else (Decimal(100) * part / whole).quantize(Q4, ROUND_HALF_UP)
+    )
 
 
 def debt_ratio_tier(ratio: Decimal | None, t: Thresholds = MOF) -> str | None:
@@ -274,32 +285,7 @@ def _finish(as_of: dt.date, s: Sums, fiscal: FiscalFacts, t: Thresholds) -> Indi
         special_limit=fiscal.special_limit,
         thresholds=t,
     )
-    if fiscal.year is None:
-        out.notes.append(
-            _("No fiscal figures for %(year)s: the ratios to capacity and expenditure are missing.")
-            % {"year": as_of.year}
-        )
-    elif fiscal.year != as_of.year:
-        out.notes.append(
-            _("%(year)s has no fiscal figures; those of %(used)s are used, as this "
-              "jurisdiction's risk settings allow.") % {"year": as_of.year, "used": fiscal.year}
-        )  # fmt: skip
-    out.debt_ratio = _pct(out.government_debt, fiscal.capacity)
-    out.debt_ratio_tier = debt_ratio_tier(out.debt_ratio, t)
-    out.broad_debt_ratio = _pct(s.broad_debt, fiscal.capacity)
-    out.debt_to_gdp = _pct(out.government_debt, fiscal.gdp)
-    out.limit_use_general = _pct(s.general_debt, fiscal.general_limit)
-    out.limit_use_special = _pct(s.special_debt, fiscal.special_limit)
-    if fiscal.general_limit is not None and fiscal.special_limit is not None:
-        out.limit_use_total = _pct(out.government_debt, fiscal.general_limit + fiscal.special_limit)
-    for kind, balance, limit in ((_("General"), s.general_debt, fiscal.general_limit),
-                                 (_("Special"), s.special_debt, fiscal.special_limit)):  # fmt: skip
-        if limit is not None and balance > limit:
-            out.over_limit = True
-            out.notes.append(
-                _("%(kind)s debt of %(balance)s is above its limit of %(limit)s.")
-                % {"kind": kind, "balance": f"{balance:,}", "limit": f"{limit:,}"}
-            )
+    _against_fiscal(out, fiscal, t)
     out.overdue_ratio = _pct(s.overdue, s.outstanding)
     out.overdue_tier = overdue_tier(out.overdue_ratio, t)
     out.interest_burden = _pct(s.interest_general, fiscal.budget_expenditure)
@@ -322,6 +308,75 @@ def _finish(as_of: dt.date, s: Sums, fiscal: FiscalFacts, t: Thresholds) -> Indi
         out.average_years_to_maturity = (s.ahead_days / (s.ahead * Decimal("365.25"))).quantize(
             Q4, ROUND_HALF_UP
         )
+    return out
+
+
+def _against_fiscal(out: Indicators, fiscal: FiscalFacts, t: Thresholds) -> None:
+    """The ratios of the balances to the year's fiscal figures: capacity (and the tier), GDP,
+    the limits; a missing balance or figure leaves its ratio missing."""
+    if fiscal.year is None:
+        out.notes.append(
+            _("No fiscal figures for %(year)s: the ratios to capacity and expenditure are missing.")
+            % {"year": out.as_of.year}
+        )
+    elif fiscal.year != out.as_of.year:
+        out.notes.append(
+            _("%(year)s has no fiscal figures; those of %(used)s are used, as this "
+              "jurisdiction's risk settings allow.") % {"year": out.as_of.year, "used": fiscal.year}
+        )  # fmt: skip
+    out.debt_ratio = _pct(out.government_debt, fiscal.capacity)
+    out.debt_ratio_tier = debt_ratio_tier(out.debt_ratio, t)
+    out.broad_debt_ratio = _pct(out.broad_debt, fiscal.capacity)
+    out.debt_to_gdp = _pct(out.government_debt, fiscal.gdp)
+    out.limit_use_general = _pct(out.general_debt, fiscal.general_limit)
+    out.limit_use_special = _pct(out.special_debt, fiscal.special_limit)
+    if fiscal.general_limit is not None and fiscal.special_limit is not None:
+        out.limit_use_total = _pct(out.government_debt, fiscal.general_limit + fiscal.special_limit)
+    limits = ((_("General"), out.general_debt, fiscal.general_limit),
+              (_("Special"), out.special_debt, fiscal.special_limit))  # fmt: skip
+    for kind, balance, limit in limits:
+        if limit is not None and balance is not None and balance > limit:
+            out.over_limit = True
+            out.notes.append(
+                _("%(kind)s debt of %(balance)s is above its limit of %(limit)s.")
+                % {"kind": kind, "balance": f"{balance:,}", "limit": f"{limit:,}"}
+            )
+
+
+def reported(
+    as_of: dt.date,
+    on: dt.date,
+    general: Decimal | None,
+    special: Decimal | None,
+    fiscal: FiscalFacts = FiscalFacts(),
+    thresholds: Thresholds = MOF,
+) -> Indicators:
+    """The indicators of a place without a debt register, from the balances it published for
+    the year end ``on`` (the latest on or before ``as_of``): the statutory ratio, debt/GDP and
+    the limits' use. Implicit debt, arrears, schedules and rates are not in a published panel,
+    so every figure that needs them is missing (None), never zero; a balance not published
+    leaves what needs it missing."""
+    government = None if general is None or special is None else general + special
+    out = Indicators(
+        as_of=as_of, outstanding=government, general_debt=general, special_debt=special,
+        government_debt=government, broad_debt=None, overdue=None, interest_next_year=None,
+        interest_general=None, interest_special=None, due_within_year=None,
+        fiscal_year=fiscal.year, capacity=fiscal.capacity,
+        budget_expenditure=fiscal.budget_expenditure, fund_expenditure=fiscal.fund_expenditure,
+        gdp=fiscal.gdp, general_limit=fiscal.general_limit, special_limit=fiscal.special_limit,
+        thresholds=thresholds, debt_source="reported", balance_date=on,
+    )  # fmt: skip
+    out.notes.append(
+        _("No debt register for this place: the balances are those it reported for "
+          "%(date)s; the indicators that need each debt are missing.") % {"date": on.isoformat()}
+    )  # fmt: skip
+    for kind, balance in ((_("general"), general), (_("special"), special)):
+        if balance is None:
+            out.notes.append(
+                _("No %(kind)s debt balance was reported for %(date)s: what needs it is "
+                  "missing.") % {"kind": kind, "date": on.isoformat()}
+            )  # fmt: skip
+    _against_fiscal(out, fiscal, thresholds)
     return out
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 
 from django.db import connections
+from django.db.models import Q
 from django.utils import timezone
 
 from panhuo.core.bounds import date_problem
@@ -26,6 +27,7 @@ from panhuo.finance.debts.indicators import (
     Thresholds,
     _finish,
     compute,
+    reported,
 )
 from panhuo.finance.debts.models import FiscalInputs, RiskSettings, ScheduleRow
 from panhuo.finance.debts.repayments import outstanding_as_of
@@ -76,6 +78,20 @@ def fiscal_facts(jurisdiction, year: int, settings: RiskSettings | None) -> Fisc
     )
 
 
+def reported_balances(jurisdiction, as_of: dt.date) -> tuple | None:
+    """The general and special debt balances ``jurisdiction`` reported for the latest year end
+    on or before ``as_of`` (31 December of its year, or of the year before), as (that date,
+    general, special), each None where not reported; None if the place never reports any."""
+    rows = FiscalInputs.objects.filter(jurisdiction=jurisdiction)
+    if not rows.filter(
+        Q(general_debt_balance__isnull=False) | Q(special_debt_balance__isnull=False)
+    ).exists():
+        return None
+    year = as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1
+    found = rows.filter(year=year).values_list("general_debt_balance", "special_debt_balance")
+    return (dt.date(year, 12, 31), *(found.first() or (None, None)))
+
+
 def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicators:
     """The indicators of ``jurisdiction`` (and everything below it) as the user may see them.
     ``as_of`` lies within the business dates of ``core.bounds`` (a year ahead of 9999-12-31
@@ -88,14 +104,18 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     # As of a date: a debt issued after it did not exist yet (issue 15: a city read 318 % red
     # for 2021-12-31 by counting bonds issued in 2023). Voided debts (entered by mistake)
     # count nowhere.
-    qs = (
+    register = (
         Debt.objects.active()
         .visible_to(user)
-        .filter(jurisdiction__path__startswith=jurisdiction.path, issue_date__lte=as_of)
+        .filter(jurisdiction__path__startswith=jurisdiction.path)
     )
+    qs = register.filter(issue_date__lte=as_of)
     settings = settings_for(jurisdiction)
     thresholds = settings.thresholds() if settings else Thresholds()
     fiscal = fiscal_facts(jurisdiction, as_of.year, settings)
+    # A place without a debt register that publishes its balances: those, marked as such.
+    if not register.exists() and (balances := reported_balances(jurisdiction, as_of)):
+        return reported(as_of, *balances, fiscal=fiscal, thresholds=thresholds)
     # Before today, each balance is the repayment ledger's on the date (repayments after it
     # ignored); from today on it is the stored balance, which the ledger's services keep equal
     # to principal less every entry (``repayments.ledger_mismatches`` finds none).

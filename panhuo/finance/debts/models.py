@@ -62,6 +62,9 @@ POSITIVE_FIGURES = ("comprehensive_fiscal_capacity", "budget_expenditure", "fund
 #: The parts of comprehensive fiscal capacity: added, but for the last, taken away.
 CAPACITY_PARTS = ("general_budget_revenue", "fund_revenue", "state_capital_revenue",
                   "transfers_in", "remittances_up")  # fmt: skip
+#: Debt balances at the year's end as a place publishes them (zero or more), for a place
+#: without a debt-by-debt register: the indicators then read these, and say so.
+REPORTED_BALANCES = ("general_debt_balance", "special_debt_balance")
 
 
 class FiscalInputs(models.Model):
@@ -92,6 +95,10 @@ class FiscalInputs(models.Model):
     gdp = _figure(_("GDP"))
     general_debt_limit = _figure(_("general debt limit"))
     special_debt_limit = _figure(_("special debt limit"))
+    # Published balances at 31 December (a panel, not a register): used only where no debt
+    # register exists for the place (``indicators_db.reported_indicators``).
+    general_debt_balance = _figure(_("general debt balance (reported)"), parts=True)
+    special_debt_balance = _figure(_("special debt balance (reported)"), parts=True)
 
     class Meta:
         ordering = ["jurisdiction", "-year"]
@@ -111,7 +118,7 @@ class FiscalInputs(models.Model):
                     condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
                     name=f"fiscal_inputs_{name}_gte_0",
                 )
-                for name in CAPACITY_PARTS
+                for name in CAPACITY_PARTS + REPORTED_BALANCES
             ),
             models.CheckConstraint(
                 condition=Q(comprehensive_fiscal_capacity__isnull=True, capacity_source="")

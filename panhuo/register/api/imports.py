@@ -196,9 +196,16 @@ def _queue(own, user, file: UploadedFile, details: ImportForm, target: str):
     return Status(202, own.get(pk=run.pk))
 
 
-def _own_debt_runs(request: HttpRequest):
+def _own_debt_runs(request: HttpRequest, target: str = "debts"):
+    """The caller's runs of an import of whoever may edit debts (debts, fiscal panels)."""
     require_any(request, "debt", "edit")
-    return ImportRun.objects.filter(owner=actor(request), target="debts")
+    return ImportRun.objects.filter(owner=actor(request), target=target)
+
+
+def _newest(request: HttpRequest, runs):
+    """``runs`` newest first, those whose worker stopped read as failed."""
+    fail_stale_runs(owner=actor(request))
+    return runs.order_by("-created_at", "-pk")
 
 
 @router.post("/debt-imports", response={202: ImportRunDetailOut, **ERRORS}, tags=["imports"])
@@ -214,9 +221,7 @@ def debt_import_new(request: HttpRequest, file: File[UploadedFile], details: For
 @paginate(PagePagination)
 def debt_import_index(request: HttpRequest):
     """Your debt imports, newest first."""
-    runs = _own_debt_runs(request)
-    fail_stale_runs(owner=actor(request))
-    return runs.order_by("-created_at", "-pk")
+    return _newest(request, _own_debt_runs(request))
 
 
 @router.get(
@@ -233,6 +238,32 @@ def debt_import_detail(request: HttpRequest, run_id: Id):
 def debt_import_cancel(request: HttpRequest, run_id: Id):
     """Stop a queued or running debt import; nothing it wrote is kept."""
     return _cancel(request, _own_debt_runs(request), run_id)
+
+
+@router.post("/fiscal-imports", response={202: ImportRunDetailOut, **ERRORS}, tags=["imports"])
+def fiscal_import_new(request: HttpRequest, file: File[UploadedFile], details: Form[ImportForm]):
+    """Upload a place's published fiscal panel (CSV or XLSX, one row per jurisdiction and
+    year) and queue its import, as for debts. The jurisdiction and year are the key: a year
+    imported again is updated. Blank cells are missing figures (null), never zero; the report's
+    ``flags`` name figures far from the place's other years and limits below their balance.
+    Follow it at ``GET /fiscal-imports/{id}``."""
+    return _queue(_own_debt_runs(request, "fiscal"), actor(request), file, details, "fiscal")
+
+
+@router.get("/fiscal-imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])
+@paginate(PagePagination)
+def fiscal_import_index(request: HttpRequest):
+    """Your fiscal imports, newest first."""
+    return _newest(request, _own_debt_runs(request, "fiscal"))
+
+
+@router.get(
+    "/fiscal-imports/{run_id}", response={200: ImportRunDetailOut, **ERRORS}, tags=["imports"]
+)
+def fiscal_import_detail(request: HttpRequest, run_id: Id):
+    """Status, progress and, when done, the report (rejected and flagged rows) of one of your
+    fiscal imports."""
+    return fail_if_stale(_own_debt_runs(request, "fiscal").get(pk=run_id))
 
 
 @router.get("/imports", response={200: list[ImportRunOut], **ERRORS}, tags=["imports"])

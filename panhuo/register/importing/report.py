@@ -100,6 +100,9 @@ class Report:
     ignored_headers: list[str] = field(default_factory=list)
     #: Every row with an error (not only the reported ones): these rows are never written.
     bad_rows: set[int] = field(default_factory=set, repr=False)
+    #: Rows imported but worth a second look (a figure far from the place's other years, a
+    #: limit below its balance): flagged, never rejected. The first MAX_REPORTED_ERRORS kept.
+    flags: list[RowError] = field(default_factory=list)
     #: What a commit made that is shown once and never stored with the report (the one-time
     #: passwords of imported users, by username).
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
@@ -113,6 +116,10 @@ class Report:
             else:
                 self.errors.append(RowError(row, column, str(message)))
 
+    def add_flag(self, row: int, column: str, message: Msg) -> None:
+        if len(self.flags) < MAX_REPORTED_ERRORS:
+            self.flags.append(RowError(row, column, str(message), message))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "rows": self.rows, "new": self.new, "updated": self.updated,
@@ -120,6 +127,7 @@ class Report:
             "error_count": self.error_count, "committed": self.committed,
             "errors": [e.as_dict() for e in self.errors], "columns": self.columns,
             "ignored_headers": self.ignored_headers,
+            **({"flags": [f.as_dict() for f in self.flags]} if self.flags else {}),
         }  # fmt: skip
 
 
@@ -148,6 +156,9 @@ def report_to_command(command: BaseCommand, report: Report, *, commit: bool, nou
     for e in report.errors:
         out.write(gettext("  row %(row)s, column %(column)s: %(message)s")
                   % {"row": e.row, "column": e.column, "message": e.message})  # fmt: skip
+    for f in report.flags:
+        out.write(gettext("  row %(row)s, column %(column)s, flagged (imported): %(message)s")
+                  % {"row": f.row, "column": f.column, "message": f.message})  # fmt: skip
     more = report.error_count - len(report.errors)
     if more > 0:
         out.write(ngettext("  … and %(n)s more error", "  … and %(n)s more errors", more)

@@ -250,3 +250,6 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_repayments
 
         seed_repayments.seed(self)  # matured bonds and loans repaid by refinancing or budget
+        from panhuo.site.demo import seed_portal
+
+        seed_portal.seed(self)  # the listings' terms on the portal, two announcements

@@ -23,12 +23,14 @@ from panhuo.register.importing.report import report_to_command
 
 class Command(BaseCommand):
     help = (
-        "Import assets, debts, revenue figures, holding units or users from a CSV or XLSX file "
-        "(dry run unless --commit)."
+        "Import assets, debts, revenue or fiscal figures, holding units or users from a CSV or "
+        "XLSX file (dry run unless --commit)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("target", choices=["assets", "revenue", "debts", "units", "users"])
+        parser.add_argument(
+            "target", choices=["assets", "revenue", "debts", "fiscal", "units", "users"]
+        )
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="who imports (for permission and audit)")
         parser.add_argument("--mapping", default="", help="name of one of the user's mappings")

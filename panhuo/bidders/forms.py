@@ -1,0 +1,145 @@
+"""Forms of the bidders' pages. They only collect input: every rule (check digits, uniqueness,
+the password's strength, who may do what) is the services' (services.py), whose refusals the
+pages put under the field they name."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.bidders.models import BidderKind, BidderStatus, RelationKind
+from panhuo.core.forms import FieldsetsMixin, blank_choice, search_field
+from panhuo.organisation.models import Jurisdiction, Unit
+
+
+def _places():
+    return Jurisdiction.objects.order_by("path")
+
+
+class DetailsForm(FieldsetsMixin, forms.Form):
+    """Who the bidder is and how to reach and pay them."""
+
+    kind = forms.ChoiceField(label=_("I register as"), choices=BidderKind.choices)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("A person's name as on the identity card; a company's registered name."),
+    )
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=30,
+        required=False,
+        help_text=_("A person: the 18 characters of the identity card (the last may be X)."),
+    )
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=30,
+        required=False,
+        help_text=_("A company: the 18 characters on its business licence."),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=32)
+    address = forms.CharField(label=_("Address"), max_length=300)
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    bank_account = forms.CharField(
+        label=_("Bank account"),
+        max_length=40,
+        required=False,
+        help_text=_("Where a deposit is refunded to."),
+    )
+
+    fieldsets = [
+        (_("Who you are"), ["kind", "name", "id_number", "credit_code"]),
+        (_("How to reach and pay you"), ["phone", "address", "bank_name", "bank_account"]),
+    ]
+
+
+class SignUpForm(DetailsForm):
+    """An anonymous visitor's registration: their account, then their details."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not a common password, not only digits."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Register with"),
+        queryset=Jurisdiction.objects.none(),
+        help_text=_(
+            "The place whose task-force office checks your registration. Once verified you "
+            "may bid on lots anywhere."
+        ),
+    )
+
+    fieldsets = [
+        (_("Your account"), ["username", "password", "password2", "email", "jurisdiction"]),
+        *DetailsForm.fieldsets,
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = _places()
+        self.fields["username"].widget.attrs.update(autocomplete="username", autocapitalize="none")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") != data.get("password"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class RelationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Relation"), choices=RelationKind.choices)
+    who = forms.CharField(
+        label=_("Of whom"),
+        max_length=300,
+        help_text=_("The official's name and post, or the unit (e.g. 李四, deputy director)."),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit (if it is one of the listed units)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("None of them"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.select_related("jurisdiction").order_by(
+            "jurisdiction__path", "name"
+        )
+
+
+class StepForm(forms.Form):
+    """The office's decision: the status to move to and why."""
+
+    to = forms.ChoiceField(choices=BidderStatus.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class BidderFilterForm(forms.Form):
+    q = search_field(_("Name, number, phone or user name"))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=blank_choice(BidderStatus.choices, _("All statuses")),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=blank_choice(BidderKind.choices, _("All kinds"))
+    )
+    related = forms.ChoiceField(
+        label=_("Declared relations"),
+        required=False,
+        choices=[("", _("Either")), ("yes", _("Some declared")), ("no", _("None declared"))],
+    )
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}

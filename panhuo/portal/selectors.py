@@ -1,0 +1,146 @@
+"""What the public reads: current notices (with the search's filters), announcements, the
+places that have notices. Nothing here reads a record other than the portal's own tables, so
+that only what a notice published can reach a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from panhuo.core import workdays
+from panhuo.organisation.models import Jurisdiction
+from panhuo.portal.models import Announcement, Notice, NoticeKind, NoticeState
+
+#: The status filter's choices (see ``notices``).
+STATUSES = ("open", "ended", "result", "withdrawn")
+
+
+@dataclass(frozen=True)
+class NoticeFilters:
+    q: str = ""
+    place: int | None = None
+    kind: str = ""
+    status: str = ""
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+
+
+def notices(f: NoticeFilters, *, today: dt.date | None = None) -> QuerySet[Notice]:
+    """Current notices matching the filters, the newest first. Status: ``open`` listings whose
+    disclosure runs, ``ended`` listings whose disclosure is over, ``result`` notices and
+    ``withdrawn`` listings. A place includes the places below it."""
+    today = today or timezone.localdate()
+    rows = Notice.objects.filter(current=True).select_related("jurisdiction")
+    if f.q:
+        rows = rows.filter(Q(title__icontains=f.q) | Q(code__iexact=f.q))
+    if f.place:
+        rows = rows.filter(jurisdiction__path__startswith=_path_of(f.place))
+    if f.kind:
+        rows = rows.filter(kinds__contains=f",{f.kind},")
+    if f.price_min is not None:
+        rows = rows.filter(price__gte=f.price_min)
+    if f.price_max is not None:
+        rows = rows.filter(price__lte=f.price_max)
+    listing = Q(kind=NoticeKind.LISTING, state=NoticeState.PUBLISHED)
+    rows = rows.filter(
+        {
+            "open": listing & Q(ends_on__gte=today),
+            "ended": listing & Q(ends_on__lt=today),
+            "result": Q(kind=NoticeKind.RESULT),
+            "withdrawn": Q(state=NoticeState.WITHDRAWN),
+        }.get(f.status, Q())
+    )
+    return rows.order_by("-published_at", "-pk")
+
+
+def _path_of(place: int) -> str:
+    path = Jurisdiction.objects.filter(pk=place).values_list("path", flat=True).first()
+    return path or "/-/"
+
+
+def places() -> list[Jurisdiction]:
+    """The places with a current notice, and the places above them (for the place filter)."""
+    paths = set(
+        Notice.objects.filter(current=True).values_list("jurisdiction__path", flat=True).distinct()
+    )
+    wanted = {p for path in paths for p in workdays.ancestor_paths(path)}
+    return list(Jurisdiction.objects.filter(path__in=wanted).order_by("path"))
+
+
+def notice(code: str) -> Notice:
+    found = Notice.objects.filter(code=code, current=True).select_related("jurisdiction").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def revisions(found: Notice) -> list[Notice]:
+    """Every revision of a notice, the first first (what changed, when, and why)."""
+    return list(
+        Notice.objects.filter(code=found.code)
+        .order_by("revision")
+        .only("code", "revision", "reason", "published_at", "state")
+    )
+
+
+def other_notices(found: Notice) -> list[Notice]:
+    """The project's other current notice (a result's listing, a listing's result)."""
+    return list(
+        Notice.objects.filter(project_id=found.project_id, current=True)
+        .exclude(pk=found.pk)
+        .only("code", "kind", "title")
+    )
+
+
+def working_days_left(found: Notice, *, today: dt.date | None = None) -> int:
+    """Working days from today to the end of the notice's period, by its place's calendar
+    (0 once it has ended; the last day counts)."""
+    today = today or timezone.localdate()
+    if found.ends_on < today:
+        return 0
+    return workdays.working_days_between(
+        today - dt.timedelta(days=1), found.ends_on, jurisdiction=found.jurisdiction.path
+    )
+
+
+def announcements() -> QuerySet[Announcement]:
+    return Announcement.objects.select_related("jurisdiction").order_by("-published_on", "-pk")
+
+
+def announcement(pk: int) -> Announcement:
+    found = announcements().filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def documents_of(project) -> list:
+    """Every document on ``project``, its package and its assets (the latest version of each),
+    for the office choosing which of them the notice shows."""
+    from panhuo.integrity.document_selectors import documents_on
+
+    assets = [item.asset for item in project.package.items.select_related("asset")]
+    latest: dict[tuple, Any] = {}
+    rows = documents_on([project, project.package, *assets]).select_related("publication")
+    for d in rows.order_by("target_type_id", "target_id", "kind", "title", "-revision"):
+        latest.setdefault((d.target_type_id, d.target_id, d.kind, d.title), d)
+    return list(latest.values())
+
+
+def public_documents_of(project) -> list[dict]:
+    """The documents marked public on ``project``, its package and its assets, as published
+    (integrity keeps the mark: ``DocumentPublication``)."""
+    from panhuo.integrity.document_selectors import public_documents
+
+    assets = [item.asset for item in project.package.items.select_related("asset")]
+    return [
+        {"id": d.pk, "title": d.title, "kind": d.kind, "filename": d.filename, "size": d.size,
+         "content_type": d.content_type}
+        for d in public_documents([project, project.package, *assets])
+    ]  # fmt: skip
