@@ -91,7 +91,9 @@ PROJECT_COLS = ("id, code, channel, reserve_price, deal_price, buyer, status, no
                 "updated_at, version, created_by_id, package_id")  # fmt: skip
 DEBT_COLS = ("id, code, creditor, debt_type, principal, rate, issue_date, maturity_date, "
              "outstanding, created_at, version, jurisdiction_id, currency, rate_type, "
-             "schedule_frequency, schedule_kind, void_reason")  # fmt: skip
+             "schedule_frequency, schedule_kind, void_reason, liability_class, borrower, "
+             "borrower_credit_code, bond_code, bond_purpose, project_name, project_sector, "
+             "repayment_source")  # fmt: skip
 SCHEDULE_COLS = "debt_id, due_date, principal, interest"
 REPAYMENT_COLS = "id, debt_id, source, amount, repaid_on, document, note, created_at"
 RECEIPT_COLS = ("id, amount, allocated, received_on, voucher, budget_class, kind, created_at, "
@@ -135,6 +137,7 @@ def tree() -> dict[int, tuple[int | None, str, str]]:
 def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
     from panhuo.disposal.models import Channel
     from panhuo.finance.debts.schedules import build_schedule
+    from panhuo.finance.debts.system import default_class
     from panhuo.finance.models import DebtType
     from panhuo.register.models import AssetKind, AssetStatus, Criticality
 
@@ -314,6 +317,7 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
     copy("finance_debt", DEBT_COLS,
          (f"{i}\tD{i:07d}\tCreditor {i % 97}\t{t}\t{money(p)}\t{rate // 1000}.{rate % 1000:03d}\t"
           f"{iss}\t{mat}\t{money(owed[i])}\t{STAMP}\t1\t{j}\tCNY\t{fx}\t{freq}\t{method}\t"
+          f"\t{default_class(t)}\t\t\t\t\t\t\t"
           for i, t, p, rate, iss, mat, j, fx, freq, method in debts))  # fmt: skip
     # The repayment ledger: what each debt has repaid by the date, as one opening entry on
     # its issue date (its balance as of any date from then is the stored one).

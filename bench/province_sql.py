@@ -23,7 +23,7 @@ INDICATOR_KEYS = (
 _INDICATORS = """
 WITH d AS (
   -- as of the date: issued by then, not voided, balance = principal less the ledger by then
-  SELECT d.id, d.debt_type, d.principal, d.rate, d.rate_type, d.maturity_date,
+  SELECT d.id, d.debt_type, d.liability_class, d.principal, d.rate, d.rate_type, d.maturity_date,
     d.principal - coalesce((
       SELECT sum(CASE WHEN p.reverses_id IS NULL THEN p.amount ELSE -p.amount END)
       FROM finance_repayment p WHERE p.debt_id = d.id AND p.repaid_on <= %(as_of)s), 0)
@@ -67,7 +67,7 @@ WITH d AS (
   SELECT count(*) AS debts,
     coalesce(sum(outstanding), 0) AS outstanding,
     coalesce(sum(outstanding) FILTER (
-      WHERE debt_type IN ('general_bond', 'special_bond')), 0) AS gov,
+      WHERE liability_class = 'government'), 0) AS gov,
     coalesce(sum(overdue), 0) AS overdue,
     coalesce(sum(interest), 0) AS interest,
     coalesce(sum(interest) FILTER (WHERE debt_type = 'general_bond'), 0) AS interest_general,

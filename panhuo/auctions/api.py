@@ -1,5 +1,162 @@
-"""Auctions endpoints of the JSON API."""
+"""Auctions endpoints of the JSON API: lots (the public state: price, end by the server's
+clock, extension, status), a bidder's registration and bids, and the bid history published with
+the result (bidders pseudonymised). Refusals carry the reason in the caller's language."""
 
-from ninja import Router
+import datetime as dt
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import ConfigDict
+
+from panhuo.auctions import bidding, selectors, services
+from panhuo.core.api import PagePagination, ReferenceMissing, actor
+from panhuo.core.schemas import ERRORS, Id, ListFilters, MoneyOut, Text
+from panhuo.organisation import policy
 
 router = Router(tags=["auctions"])
+
+
+class LotOut(Schema):
+    id: int
+    project: str
+    round: int
+    kind: str
+    status: str
+    status_label: str
+    start_price: MoneyOut
+    increment: MoneyOut
+    price: MoneyOut | None
+    minimum_bid: MoneyOut
+    reserve: MoneyOut | None = Field(None, description="Only when the reserve is public.")
+    reserve_met: bool
+    deposit: MoneyOut
+    start_at: dt.datetime
+    planned_end_at: dt.datetime
+    end_at: dt.datetime = Field(description="The end now, by the server's clock.")
+    extensions: int
+    window_minutes: int
+    extension_minutes: int
+    bids: int
+    server_time: dt.datetime
+    accepting_bids: bool
+    single_bidder: bool
+
+
+class LotFilters(ListFilters):
+    status: str = Field("", max_length=10)
+    ordering: str = Field("-start_at", max_length=20)
+
+
+class BidIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: str | int = Field(
+        description='Your maximum bid in yuan as decimal text, e.g. "120000.00": the service '
+        "bids for you one increment at a time up to it."
+    )
+
+
+class RegistrationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    accept_conditions: bool = Field(False, description="You meet the notice's conditions.")
+
+
+class RegistrationOut(Schema):
+    id: int
+    lot_id: int
+    deposit_id: int | None
+    priority_holder: bool
+
+
+class OwnBidOut(Schema):
+    seq: int
+    kind: str
+    amount: MoneyOut
+    maximum: MoneyOut
+    placed_at: dt.datetime
+
+
+class HistoryOut(Schema):
+    seq: int
+    bidder: Text
+    amount: MoneyOut
+    kind: str
+    placed_at: dt.datetime
+
+
+def _reader(request: HttpRequest):
+    user = actor(request)
+    if selectors.bidder_for(user) is None and not policy.can_any(user, "lot", "view"):
+        raise policy.NotPermitted(policy.refusal("lot", "view", one=False))
+    return user
+
+
+def _bidder(request: HttpRequest):
+    """The caller as a bidder: staff and others are refused (403) with the reason."""
+    user = _reader(request)
+    if selectors.bidder_for(user) is None:
+        raise policy.NotPermitted(
+            _("Only a registered bidder may bid: register as a bidder first.")
+        )
+    return user
+
+
+def _lot(user, lot_id):
+    try:
+        return selectors.get_lot_for(user, lot_id)
+    except ObjectDoesNotExist:
+        raise ReferenceMissing("lot", _("There is no such lot.")) from None
+
+
+@router.get("/lots", response={200: list[LotOut], **ERRORS})
+@paginate(PagePagination)
+def lot_index(request: HttpRequest, filters: Query[LotFilters]):
+    """Lots the caller may read (staff: their places; a bidder: every lot)."""
+    user = _reader(request)
+    qs = selectors.lot_list(user, q=filters.q, status=filters.status,
+                            ordering=filters.sort or filters.ordering)  # fmt: skip
+    return [selectors.public_lot_state(lot) for lot in qs]
+
+
+@router.get("/lots/{lot_id}", response={200: LotOut, **ERRORS})
+def lot_detail(request: HttpRequest, lot_id: Id):
+    return selectors.public_lot_state(_lot(_reader(request), lot_id))
+
+
+@router.post("/lots/{lot_id}/registrations", response={201: RegistrationOut, **ERRORS})
+def lot_register(request: HttpRequest, lot_id: Id, payload: RegistrationIn):
+    """Register for the lot as the signed-in bidder; the deposit falls due."""
+    user = _bidder(request)
+    lot = _lot(user, lot_id)
+    reg = services.lot_register(actor=user, lot_id=lot.pk,
+                                accept_conditions=payload.accept_conditions)  # fmt: skip
+    return Status(201, reg)
+
+
+@router.post("/lots/{lot_id}/bids", response={200: LotOut, **ERRORS})
+def lot_bid(request: HttpRequest, lot_id: Id, payload: BidIn):
+    """Place a bid (your maximum). Refused with the reason: below the current price plus the
+    increment, after the close, not registered, no confirmed deposit."""
+    user = _bidder(request)
+    lot = _lot(user, lot_id)
+    lot = bidding.bid_place(actor=user, lot_id=lot.pk, amount=payload.amount)
+    return selectors.public_lot_state(lot)
+
+
+@router.get("/lots/{lot_id}/bids", response={200: list[OwnBidOut], **ERRORS})
+def lot_own_bids(request: HttpRequest, lot_id: Id):
+    """The caller's own bids on the lot (with their maximum)."""
+    user = _reader(request)
+    lot = _lot(user, lot_id)
+    return list(selectors.own_bids(selectors.registration_of(user, lot)))
+
+
+@router.get("/lots/{lot_id}/history", response={200: list[HistoryOut], **ERRORS})
+def lot_history(request: HttpRequest, lot_id: Id):
+    """The bid history, published with the result (empty before), bidders pseudonymised."""
+    user = _reader(request)
+    return selectors.public_history(_lot(user, lot_id))

@@ -1,1 +1,282 @@
-"""Auctions's tables."""
+"""Auctions's tables: a lot per listing round, the bidders registered for it, and its bids.
+
+A :class:`Lot` is what a disposal project's listing round (``disposal.ListingRound``, auction
+channel) offers at auction: its terms (starting price, increment, reserve, deposit, times, the
+soft close) and where the bidding stands (price, leader, end). Its status moves only through
+:data:`TRANSITIONS` (``auctions.services``). A :class:`Bid` is appended, never changed: the
+database refuses an UPDATE (a trigger, migration 0002) and the model and its queryset refuse
+updates and deletes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.fields import (
+    MoneyField,
+    actor_field,
+    non_negative_money,
+    optional_ref,
+    positive_money,
+)
+from panhuo.core.links import page_of, page_url
+from panhuo.organisation import policy
+
+
+class LotKind(models.TextChoices):
+    ENGLISH = "english", _("English (ascending, proxy bids, soft close)")
+    SEALED = "sealed", _("Sealed bid")
+    DUTCH = "dutch", _("Dutch (descending)")
+
+
+#: The kinds a lot may be set up as today (sealed and Dutch come later).
+KINDS_OFFERED = frozenset({LotKind.ENGLISH})
+
+
+class LotStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("Open for bids")
+    CLOSED = "closed", _("Closed (result pending)")
+    AWARDED = "awarded", _("Awarded")
+    FAILED = "failed", _("Failed (no sale)")
+
+
+S = LotStatus
+
+#: The lot state machine: transition → (sources, target). The services take these steps only.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "open": (frozenset({S.SCHEDULED}), S.OPEN),
+    "close": (frozenset({S.OPEN}), S.CLOSED),
+    "award": (frozenset({S.CLOSED}), S.AWARDED),
+    "fail": (frozenset({S.CLOSED, S.SCHEDULED}), S.FAILED),
+}
+
+DEFAULT_WINDOW_MINUTES = 5
+DEFAULT_EXTENSION_MINUTES = 5
+
+
+class Lot(models.Model):
+    """One listing round offered at auction, and where its bidding stands."""
+
+    round = models.OneToOneField(
+        "disposal.ListingRound", on_delete=models.PROTECT, related_name="lot",
+        verbose_name=_("listing round"),
+    )  # fmt: skip
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=LotKind.choices, default=LotKind.ENGLISH
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LotStatus.choices, default=LotStatus.SCHEDULED
+    )
+    start_price = positive_money(_("starting price"))
+    increment = positive_money(_("increment"))
+    reserve = positive_money(_("reserve price"))
+    reserve_public = models.BooleanField(_("reserve shown to bidders"), default=True)
+    deposit_amount = non_negative_money(_("deposit"), default=Decimal("0.00"))
+    start_at = models.DateTimeField(_("bidding opens"))
+    #: The end as set up, and the end now (moved later by each soft-close extension).
+    planned_end_at = models.DateTimeField(_("bidding ends (as set up)"))
+    end_at = models.DateTimeField(_("bidding ends"))
+    window_minutes = models.PositiveSmallIntegerField(
+        _("soft-close window (minutes)"), default=DEFAULT_WINDOW_MINUTES
+    )
+    extension_minutes = models.PositiveSmallIntegerField(
+        _("extension (minutes)"), default=DEFAULT_EXTENSION_MINUTES
+    )
+    price = MoneyField(_("current price"), null=True, blank=True)
+    leader = models.ForeignKey(
+        "auctions.LotRegistration", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("leading bidder"),
+    )  # fmt: skip
+    #: The leader's maximum (their proxy bid): never shown to anyone but them.
+    leader_max = MoneyField(_("leader's maximum"), null=True, blank=True)
+    #: Bid rows appended so far (the next row's ``seq``).
+    bid_count = models.PositiveIntegerField(default=0)
+    extensions = models.PositiveIntegerField(_("extensions"), default=0)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    #: Qualified bidders (those who placed a bid) when it closed.
+    bidders = models.PositiveIntegerField(_("bidders"), null=True, blank=True)
+    single_bidder = models.BooleanField(_("one qualified bidder"), default=False)
+    created_by = actor_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope(
+        "lot", "round__project__package__jurisdiction__path",
+        unit="round__project__package__items__asset__unit", distinct=True,
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-start_at", "-pk"]
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in LotStatus]), name="lot_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in LotKind]), name="lot_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_price__gt=0)
+                & Q(increment__gt=0)
+                & Q(reserve__gt=0)
+                & Q(deposit_amount__gte=0),
+                name="lot_amounts_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end_at__gt=F("start_at")) & Q(end_at__gte=F("planned_end_at")),
+                name="lot_times_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(window_minutes__gte=0) & Q(extension_minutes__gte=0),
+                name="lot_soft_close_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(price__isnull=True) & Q(leader__isnull=True))
+                | (
+                    Q(price__gte=F("start_price"))
+                    & Q(leader__isnull=False)
+                    & Q(leader_max__gte=F("price"))
+                ),
+                name="lot_price_has_leader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Lot %(code)s round %(n)s") % {"code": self.code, "n": self.round.number})
+
+    get_absolute_url = page_url("lot-detail")
+
+    @property
+    def code(self) -> str:
+        return self.round.project.code
+
+    @property
+    def project(self):
+        return self.round.project
+
+    @property
+    def jurisdiction(self):
+        return self.round.project.package.jurisdiction
+
+    @property
+    def window(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.window_minutes)
+
+    @property
+    def extension(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.extension_minutes)
+
+    @property
+    def reserve_met(self) -> bool:
+        return self.price is not None and self.price >= self.reserve
+
+    @property
+    def minimum_bid(self) -> Decimal:
+        return self.start_price if self.price is None else self.price + self.increment
+
+    def accepting_bids(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.status == LotStatus.OPEN and self.start_at <= now < self.end_at
+
+
+class LotRegistration(models.Model):
+    """A bidder registered for a lot: they confirmed the notice's conditions on buyers, and
+    their deposit (finance's deposit ledger) is due, paid or confirmed."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="registrations")
+    bidder = models.ForeignKey(
+        "bidders.Bidder", on_delete=models.PROTECT, related_name="lot_registrations",
+        verbose_name=_("bidder"),
+    )  # fmt: skip
+    #: The conditions on buyers the bidder confirmed meeting (the round's, as they stood).
+    conditions = models.TextField(_("conditions on buyers confirmed"), blank=True)
+    deposit = optional_ref(
+        "finance.Deposit", related_name="registration", verbose_name=_("deposit"),
+        one_to_one=True,
+    )  # fmt: skip
+    #: Holds a priority purchase right (优先购买权): may match the top bid after the close.
+    priority_holder = models.BooleanField(_("priority purchase right"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["lot", "created_at", "pk"]
+        verbose_name = _("lot registration")
+        verbose_name_plural = _("lot registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "bidder"], name="lot_registration_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot} / {self.bidder}"
+
+    get_absolute_url = page_of("lot")
+
+
+class BidKind(models.TextChoices):
+    BID = "bid", _("Bid")
+    PROXY = "proxy", _("Proxy bid (placed for the bidder)")
+    MATCH = "match", _("Priority right: matched the top bid")
+
+
+class BidQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Bids are append-only: they are never updated.")
+
+    def delete(self):
+        raise TypeError("Bids are append-only: they are never deleted.")
+
+
+class Bid(models.Model):
+    """One bid row, appended under the lot's lock: never updated or deleted."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bids")
+    registration = models.ForeignKey(LotRegistration, on_delete=models.PROTECT, related_name="bids")
+    #: Order on the lot (1, 2, …), given under the lot's row lock: the database's order.
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=5, choices=BidKind.choices, default=BidKind.BID)
+    amount = positive_money(_("amount"))
+    #: The bidder's maximum (proxy bid) when the row was placed: theirs alone to see.
+    maximum = positive_money(_("maximum"))
+    #: The server's time (never the client's).
+    placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
+    #: The lot's end after this bid (later than before when the bid extended it).
+    end_at = models.DateTimeField(_("bidding ends"))
+
+    objects = BidQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lot", "seq"]
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "seq"], name="bid_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(maximum__gte=F("amount")), name="bid_amounts"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in BidKind]), name="bid_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} #{self.seq} {self.amount}"
+
+    get_absolute_url = page_of("lot")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Bids are append-only: they are never updated.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Bids are append-only: they are never deleted.")

@@ -1,5 +1,22 @@
 """Auctions pages."""
 
-from django.urls import path  # noqa: F401 (the pages are added here)
+from panhuo.auctions import views
+from panhuo.core.routes import record_pages
 
-urlpatterns: list = []
+urlpatterns: list = [
+    *record_pages(
+        "",
+        "lot",
+        list=views.lot_list_view,
+        create=views.lot_create_view,
+        detail=views.lot_detail,
+        actions={
+            "bid": views.lot_bid_view,
+            "register": views.lot_register_view,
+            "deposit": views.lot_deposit_view,
+            "match": views.lot_match_view,
+            "award": views.lot_award_view,
+            "priority": views.lot_priority_view,
+        },
+    ),
+]

@@ -53,6 +53,28 @@ class DetailsForm(FieldsetsMixin, forms.Form):
     ]
 
 
+class PlaceForm(DetailsForm):
+    """A signed-in user's registration: their details and the place that verifies them."""
+
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Register with"),
+        queryset=Jurisdiction.objects.none(),
+        help_text=_(
+            "The place whose task-force office checks your registration. Once verified you "
+            "may bid on lots anywhere."
+        ),
+    )
+
+    fieldsets = [
+        (_("Who you are"), ["jurisdiction", "kind", "name", "id_number", "credit_code"]),
+        DetailsForm.fieldsets[1],
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = _places()
+
+
 class SignUpForm(DetailsForm):
     """An anonymous visitor's registration: their account, then their details."""
 

@@ -24,7 +24,7 @@ from panhuo.bidders.models import (
 from panhuo.bidders.workflow import TRANSITIONS, step_to
 from panhuo.integrity.services import audit_insert, audit_record, changed, snapshot
 from panhuo.organisation import policy
-from panhuo.organisation.models import Jurisdiction, Unit, User
+from panhuo.organisation.models import Jurisdiction, Role, Unit, User
 from panhuo.organisation.signup import account_errors, bidder_account_create, bidder_role_ensure
 
 #: The details a bidder gives (and may change until verified).
@@ -116,6 +116,9 @@ def register_bidder(
     place = _place(jurisdiction, errors)
     if Bidder.objects.filter(user=user).exists():
         errors["user"] = [_("You are registered as a bidder already.")]
+    elif policy.roles(user) - {Role.BIDDER}:
+        # The task force's own people (and site administrators) do not bid on what they sell.
+        errors["user"] = [_("An account with a staff role may not register as a bidder.")]
     try:
         d = clean_details(details)
     except ValidationError as exc:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("register/", views.register, name="bidder-register"),
     path("account/", views.account, name="bidder-account"),
     path("account/edit/", views.account_edit, name="bidder-account-edit"),
+    path("account/register/", views.account_register, name="bidder-account-register"),
     path("account/relations/", views.relation_add, name="bidder-relation-add"),
     path(
         "account/relations/<int:pk>/withdraw/",

@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from panhuo.bidders import services, throttle
-from panhuo.bidders.forms import BidderFilterForm, DetailsForm, RelationForm, SignUpForm, StepForm
+from panhuo.bidders.forms import (
+    BidderFilterForm,
+    DetailsForm,
+    PlaceForm,
+    RelationForm,
+    SignUpForm,
+    StepForm,
+)
 from panhuo.bidders.models import Bidder
 from panhuo.bidders.selectors import (
     BIDDER_ORDERINGS,
@@ -147,8 +154,34 @@ def account_edit(request):
         if done is not None:
             return redirect("bidder-account")
     status = 400 if request.method == "POST" else 200
-    return render(request, "bidders/account_edit.html", {"form": form, "bidder": bidder},
-                  status=status)  # fmt: skip
+    return _form_page(request, form, _("Correct my details"), _("Save"), status)
+
+
+@login_required
+def account_register(request):
+    """A signed-in user without a registration (an account the site administrator opened, say)
+    registers their details; someone registered already is sent to their account."""
+    if bidder_for(request.user) is not None:
+        return redirect("bidder-account")
+    form = PlaceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not form.is_valid():
+        _details_errors(form)
+    elif request.method == "POST":
+        done = form_write(
+            request, form,
+            lambda: services.register_bidder(actor=request.user, user=request.user,
+                                             **form.cleaned_data),
+            _("You are registered. The task-force office will check your details."),
+        )  # fmt: skip
+        if done is not None:
+            return redirect("bidder-account")
+    status = 400 if request.method == "POST" else 200
+    return _form_page(request, form, _("Register my details"), _("Register"), status)
+
+
+def _form_page(request, form, title: str, submit: str, status: int):
+    context = {"form": form, "title": title, "submit": submit}
+    return render(request, "bidders/account_form.html", context, status=status)
 
 
 @require_POST

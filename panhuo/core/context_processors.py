@@ -26,6 +26,7 @@ def panhuo(request):
             "monitor": policy.can_any(user, "revenue", "view"),
             "calendar": policy.can_any(user, "calendar", "view"),
             "taskforce": policy.can_any(user, "taskforce", "view"),
+            "bidders": policy.can_any(user, "bidder", "view"),
             "site_admin": policy.can_any(user, "user", "view"),
         }
     return {

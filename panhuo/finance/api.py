@@ -15,7 +15,7 @@ from panhuo.core.api import (
 )
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.errors import ValidationError
-from panhuo.core.schemas import ERRORS, Id
+from panhuo.core.schemas import ERRORS, ErrorOut, Id
 from panhuo.disposal.selectors import get_project_for
 from panhuo.finance.debts.fiscal import fiscal_inputs_set
 from panhuo.finance.debts.indicators import indicators_for
@@ -30,6 +30,7 @@ from panhuo.finance.schemas import (
     DebtFilters,
     DebtIn,
     DebtOut,
+    DebtPatch,
     FiscalInputsIn,
     FiscalInputsOut,
     FiscalQuery,
@@ -110,6 +111,8 @@ def debt_new(request: HttpRequest, payload: DebtIn):
     )
     if not data.get("code"):
         data.pop("code", None)
+    if data.get("liability_class") is None:
+        data.pop("liability_class", None)
     debt = debt_create(actor=user, jurisdiction=jurisdiction, data=data)
     return Status(201, get_debt_for(user, debt.pk))
 
@@ -118,6 +121,25 @@ def debt_new(request: HttpRequest, payload: DebtIn):
 def debt_detail(request: HttpRequest, debt_id: Id):
     """A debt with the allocations that repaid it."""
     return get_debt_for(actor(request), debt_id)
+
+
+@router.patch(
+    "/debts/{debt_id}", response={200: DebtDetailOut, 409: ErrorOut, **ERRORS}, tags=["debts"]
+)
+def debt_change(request: HttpRequest, debt_id: Id, payload: DebtPatch):
+    """Change a debt's details (creditor, liability class, borrowing unit and credit code,
+    bond code and purpose, project and sector, repayment source): only those sent. With
+    ``version``, a change made meanwhile answers 409."""
+    from panhuo.finance.debts.details import debt_update
+
+    require_any(request, "debt", "edit")
+    user = actor(request)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    if "liability_class" in data and data["liability_class"] is None:
+        data.pop("liability_class")
+    debt_update(actor=user, debt=get_debt_for(user, debt_id), data=data, version=version)
+    return get_debt_for(user, debt_id)
 
 
 # --- Allocations ------------------------------------------------------------------------------

@@ -14,14 +14,27 @@ from panhuo.core.forms import (
     search_field,
 )
 from panhuo.core.lists import ListFilterForm
+from panhuo.finance.debts.system import (
+    BondPurpose,
+    LiabilityClass,
+    ProjectSector,
+    RepaymentFunds,
+    validate_credit_code,
+)
 from panhuo.finance.models import BudgetClass, DebtType
 from panhuo.finance.selectors import debt_list
 from panhuo.organisation import policy
 
 
 class DebtFilterForm(ListFilterForm):
-    q = search_field(_("Code or creditor"))
+    q = search_field(_("Code, creditor, bond code, borrower or project"))
     debt_type = choice_filter(_("Type"), DebtType.choices, _("All types"))
+    liability_class = choice_filter(_("Liability class"), LiabilityClass.choices, _("All classes"))
+    bond_purpose = choice_filter(_("Bond purpose"), BondPurpose.choices, _("All purposes"))
+    project_sector = choice_filter(_("Project sector"), ProjectSector.choices, _("All sectors"))
+    repayment_source = choice_filter(
+        _("Repayment source"), RepaymentFunds.choices, _("All sources")
+    )
     open_only = forms.BooleanField(label=_("Outstanding only"), required=False)
     voided = forms.ChoiceField(
         label=_("Voided debts"),
@@ -45,7 +58,43 @@ class AllocationFilterForm(ListFilterForm):
     allocated_to = date_field(_("Allocated until"), required=False)
 
 
-class DebtForm(forms.Form):
+def _optional(label, choices, help_text=""):
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=[("", _("Not given")), *choices],
+        help_text=help_text,
+    )
+
+
+class DebtDetailsForm(forms.Form):
+    """A debt's details as the debt management system records them (``debts.details``)."""
+
+    liability_class = _optional(
+        _("Liability class"),
+        LiabilityClass.choices,
+        _("Not given: a bond is government debt, hidden debt implicit, the rest contingent."),
+    )
+    borrower = forms.CharField(label=_("Borrowing unit"), max_length=200, required=False)
+    borrower_credit_code = forms.CharField(
+        label=_("Credit code"),
+        max_length=40,
+        required=False,
+        validators=[validate_credit_code],
+        help_text=_("The borrowing unit's unified social credit code (18 characters)."),
+    )
+    bond_code = forms.CharField(label=_("Bond code"), max_length=32, required=False)
+    bond_purpose = _optional(_("Bond purpose"), BondPurpose.choices)
+    project_name = forms.CharField(label=_("Project name"), max_length=200, required=False)
+    project_sector = _optional(_("Project sector"), ProjectSector.choices)
+    repayment_source = _optional(_("Repayment source"), RepaymentFunds.choices)
+
+
+class DebtForm(DebtDetailsForm):
+    field_order = [
+        "jurisdiction", "code", "creditor", "debt_type", "principal", "rate", "issue_date",
+        "maturity_date", "outstanding",
+    ]  # fmt: skip
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
     code = forms.CharField(
         label=_("Code"),

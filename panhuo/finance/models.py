@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.fields import (
@@ -18,6 +20,15 @@ from panhuo.core.fields import (
 )
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
+from panhuo.finance.debts.system import (
+    BOND_TYPES,
+    BondPurpose,
+    LiabilityClass,
+    ProjectSector,
+    RepaymentFunds,
+    default_class,
+    validate_credit_code,
+)
 from panhuo.finance.reversible import Reversible
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -109,6 +120,9 @@ class DebtType(models.TextChoices):
     TRUST_LEASING = "trust_leasing", _("Trust and leasing")
     ARREARS = "arrears", _("Arrears owed to companies")
     HIDDEN = "hidden", _("Hidden debt")
+    #: A local government bond whose general/special split is not known (a balance reported
+    #: as one figure): government debt, in neither the general nor the special figures.
+    GOVERNMENT_BOND = "government_bond", _("Government bond (general/special not known)")
 
 
 class RateType(models.TextChoices):
@@ -176,6 +190,28 @@ class Debt(models.Model):
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
     voided_by = actor_field(null=True, blank=True, editable=False)
     void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
+    # The debt management system's fields (finance.debts.system); blank where not known.
+    liability_class = models.CharField(
+        _("liability class"), max_length=12, choices=LiabilityClass.choices
+    )
+    borrower = models.CharField(_("borrowing unit"), max_length=200, blank=True)
+    borrower_credit_code = models.CharField(
+        _("borrowing unit's credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+    )
+    bond_code = models.CharField(_("bond code"), max_length=32, blank=True)
+    bond_purpose = models.CharField(
+        _("bond purpose"), max_length=12, choices=BondPurpose.choices, blank=True
+    )
+    project_name = models.CharField(_("project name"), max_length=200, blank=True)
+    project_sector = models.CharField(
+        _("project sector"), max_length=12, choices=ProjectSector.choices, blank=True
+    )
+    repayment_source = models.CharField(
+        _("repayment source"), max_length=16, choices=RepaymentFunds.choices, blank=True
+    )
 
     objects = DebtQuerySet.as_manager()
     view_scope = policy.ViewScope("debt", "jurisdiction__path")
@@ -205,12 +241,66 @@ class Debt(models.Model):
                 & Q(schedule_frequency__in=["", *ScheduleFrequency.values]),
                 name="debt_schedule_kind_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(liability_class__in=LiabilityClass.values)
+                & Q(bond_purpose__in=["", *BondPurpose.values])
+                & Q(project_sector__in=["", *ProjectSector.values])
+                & Q(repayment_source__in=["", *RepaymentFunds.values]),
+                name="debt_system_choices_valid",
+            ),
+            # Local government bonds are government debt; hidden debt is implicit debt.
+            models.CheckConstraint(
+                condition=(~Q(debt_type__in=BOND_TYPES) | Q(liability_class="government"))
+                & (~Q(debt_type="hidden") | Q(liability_class="implicit")),
+                name="debt_class_fits_type",
+                violation_error_message=_(
+                    "A local government bond is government debt, and hidden debt is implicit debt."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(bond_purpose="") | Q(debt_type__in=BOND_TYPES),
+                name="debt_purpose_only_for_bonds",
+                violation_error_message=_(
+                    "Only a local government bond is new, refinancing or replacement."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(borrower_credit_code="") | ~Q(borrower=""),
+                name="debt_credit_code_with_borrower",
+                violation_error_message=_("A credit code goes with the borrowing unit's name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(borrower_credit_code="") | Q(Exact(Length("borrower_credit_code"), 18)),
+                name="debt_credit_code_length",
+                violation_error_message=_("A unified social credit code has 18 characters."),
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "bond_code"],
+                condition=~Q(bond_code=""),
+                name="debt_bond_code_per_jurisdiction",
+                violation_error_message=_(
+                    "This bond code is already registered in this jurisdiction."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.creditor}"
 
+    def save(self, *args, **kwargs) -> None:
+        self._default_class()
+        super().save(*args, **kwargs)
+
     get_absolute_url = page_url("debt-detail")
+
+    def _default_class(self) -> None:
+        """A debt given no liability class takes its type's (``system.default_class``)."""
+        if not self.liability_class and self.debt_type:
+            self.liability_class = default_class(self.debt_type)
+
+    def clean_fields(self, exclude=None) -> None:
+        self._default_class()
+        super().clean_fields(exclude)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -19,6 +19,7 @@ from panhuo.core.schemas import (
     PositiveMoney,
     Text,
 )
+from panhuo.finance.debts.system import BondPurpose, LiabilityClass, ProjectSector, RepaymentFunds
 from panhuo.finance.models import BudgetClass, DebtType, ReceiptKind
 from panhuo.finance.selectors import ALLOCATION_ORDERINGS, DEBT_ORDERINGS, RECEIPT_ORDERINGS
 
@@ -96,6 +97,21 @@ class DebtOut(Schema):
     version: int
     voided_at: dt.datetime | None = Field(None, description="Set when the debt was voided.")
     void_reason: str = ""
+    liability_class: LiabilityClass = Field(
+        description="Government debt counts in the statutory debt ratio; the broad ratio adds "
+        "implicit debt; a contingent liability counts in neither."
+    )
+    borrower: str = Field("", description="The borrowing unit (债务单位).")
+    borrower_credit_code: str = Field("", description="Its unified social credit code.")
+    bond_code: str = Field("", description="The bond code (债券代码), unique per jurisdiction.")
+    bond_purpose: BondPurpose | Literal[""] = Field(
+        "", description="New, refinancing or replacement."
+    )
+    project_name: str = ""
+    project_sector: ProjectSector | Literal[""] = ""
+    repayment_source: RepaymentFunds | Literal[""] = Field(
+        "", description="Where the money to repay it is to come from (偿还资金来源)."
+    )
 
 
 class DebtDetailOut(DebtOut):
@@ -117,12 +133,51 @@ class DebtIn(Schema):
     issue_date: dt.date
     maturity_date: dt.date
     outstanding: Money | None = Field(None, description="Defaults to the principal.")
+    liability_class: LiabilityClass | None = Field(
+        None,
+        description="Defaults from the type: bonds government debt, hidden debt implicit, "
+        "the rest contingent.",
+    )
+    borrower: Text = Field("", max_length=200)
+    borrower_credit_code: Text = Field(
+        "",
+        max_length=40,
+        description="Unified social credit code; checked, with its check character.",
+    )
+    bond_code: Text = Field("", max_length=32)
+    bond_purpose: BondPurpose | Literal[""] = ""
+    project_name: Text = Field("", max_length=200)
+    project_sector: ProjectSector | Literal[""] = ""
+    repayment_source: RepaymentFunds | Literal[""] = ""
+
+
+class DebtPatch(Schema):
+    """Only the details sent are changed (the terms change by import or the schedule)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(
+        None, description="The version you read; if the debt changed since, the answer is 409."
+    )
+    creditor: Text | None = Field(None, min_length=1, max_length=200)
+    liability_class: LiabilityClass | None = None
+    borrower: Text | None = Field(None, max_length=200)
+    borrower_credit_code: Text | None = Field(None, max_length=40)
+    bond_code: Text | None = Field(None, max_length=32)
+    bond_purpose: BondPurpose | Literal[""] | None = None
+    project_name: Text | None = Field(None, max_length=200)
+    project_sector: ProjectSector | Literal[""] | None = None
+    repayment_source: RepaymentFunds | Literal[""] | None = None
 
 
 class DebtFilters(ListFilters):
     q: Text = ""
     debt_type: DebtType | None = None
     jurisdiction: Id | None = None
+    liability_class: LiabilityClass | None = None
+    bond_purpose: BondPurpose | None = None
+    project_sector: ProjectSector | None = None
+    repayment_source: RepaymentFunds | None = None
     open_only: bool = False
     voided: Literal["", "include", "only"] = Field(
         "", description='Voided debts are left out; "include" lists them too, "only" alone.'
@@ -263,8 +318,15 @@ class IndicatorsOut(Schema):
     as_of: dt.date
     debts: int
     outstanding: MoneyOut | None
-    government_debt: MoneyOut | None = Field(description="Statutory: general and special bonds.")
-    broad_debt: MoneyOut | None = Field(description="Government debt with implicit (hidden) debt.")
+    government_debt: MoneyOut | None = Field(
+        description="Statutory: the debts of the liability class government debt."
+    )
+    unsplit_debt: MoneyOut | None = Field(
+        description="Government debt whose general/special split is not known."
+    )
+    broad_debt: MoneyOut | None = Field(
+        description="Government debt with the liability class implicit debt."
+    )
     fiscal_year: int | None = Field(description="The year whose fiscal figures were used.")
     capacity: MoneyOut | None
     debt_ratio: DecimalOut | None = Field(description="Statutory debt ratio, %.")

@@ -19,6 +19,7 @@ DEBT_ORDERINGS = {
     "rate": "rate",
     "maturity_date": "maturity_date",
     "issue_date": "issue_date",
+    "liability_class": "liability_class",
 }
 ALLOCATION_ORDERINGS = {
     "allocated_on": "allocated_on",
@@ -49,6 +50,10 @@ def debt_list(
     q: str = "",
     debt_type: str = "",
     jurisdiction: int | None = None,
+    liability_class: str = "",
+    bond_purpose: str = "",
+    project_sector: str = "",
+    repayment_source: str = "",
     open_only: bool = False,
     voided: str = "",
     ordering: str = "maturity_date",
@@ -61,7 +66,15 @@ def debt_list(
     elif voided != "include":
         qs = qs.active()
     qs = narrowed(
-        qs, q=q, search=("code", "creditor"), debt_type=debt_type, jurisdiction_id=jurisdiction
+        qs,
+        q=q,
+        search=("code", "creditor", "bond_code", "borrower", "project_name"),
+        debt_type=debt_type,
+        jurisdiction_id=jurisdiction,
+        liability_class=liability_class,
+        bond_purpose=bond_purpose,
+        project_sector=project_sector,
+        repayment_source=repayment_source,
     )
     if open_only:
         qs = qs.filter(outstanding__gt=0)

@@ -21,6 +21,7 @@ from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import to_amount
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
+from panhuo.finance.debts.details import DETAILS, cleaned
 from panhuo.finance.debts.models import RepaymentSource
 from panhuo.finance.debts.repayments import opening_entry, post_entry
 from panhuo.finance.expected import paying
@@ -120,6 +121,7 @@ DEBT_FIELDS = (
     "issue_date",
     "maturity_date",
     "outstanding",
+    *DETAILS,
 )
 
 
@@ -131,7 +133,7 @@ def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]
     if unknown:
         raise ValidationError({n: ["This field cannot be set."] for n in unknown})
     policy.require(actor, "debt", "create", jurisdiction=jurisdiction)
-    data = dict(data)
+    data = cleaned(data)
     if data.get("principal") is not None:
         data["principal"] = to_money(data["principal"], "principal")
     if data.get("outstanding") in (None, ""):

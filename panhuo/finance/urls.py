@@ -20,6 +20,7 @@ urlpatterns = [
             "schedule": risk_views.debt_schedule_view,
             "repayments": repayment_views.repayment_create_view,
             "void": repayment_views.debt_void_view,
+            "details": repayment_views.debt_details_view,
         },
     ),
     path(

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -58,6 +58,7 @@ class DebtList(ObjectList):
         Column("code", _l("Code")),
         Column("creditor", _l("Creditor")),
         Column("type", _l("Type")),
+        Column("liability_class", _l("Class")),
         Column("principal", _l("Principal"), numeric=True, money=True),
         Column("outstanding", _l("Outstanding"), numeric=True, money=True),
         Column("rate", _l("Rate (%)"), numeric=True),
@@ -73,15 +74,33 @@ class DebtList(ObjectList):
             "today": timezone.localdate(),
         }
 
+    def system_layout(self) -> bool:
+        """``?layout=system``: the debt management system's Chinese headers and values."""
+        return self.request.GET.get("layout") == "system"
+
     def export_header(self) -> list[str]:
         from panhuo.finance.debts.importing import EXPORT_COLUMNS
+        from panhuo.finance.debts.importing_system import SYSTEM_COLUMNS
 
-        return [str(label) for label, _field in EXPORT_COLUMNS]
+        columns = SYSTEM_COLUMNS if self.system_layout() else EXPORT_COLUMNS
+        return [str(label) for label, _field in columns]
 
     def export_rows(self, qs):
         from panhuo.finance.debts.importing import export_row
+        from panhuo.finance.debts.importing_system import system_row
 
-        return (export_row(d) for d in qs.select_related("jurisdiction").iterator(chunk_size=2000))
+        debts = qs.select_related("jurisdiction").iterator(chunk_size=2000)
+        if not self.system_layout():
+            return (export_row(d) for d in debts)
+        return _in_chinese(system_row, debts)
+
+
+def _in_chinese(make_row, items):
+    """Each row made in Chinese (the language switched back before the row is handed on)."""
+    for item in items:
+        with translation.override("zh-hans"):
+            row = make_row(item)
+        yield row
 
 
 debt_list_view = DebtList.as_view()
@@ -98,6 +117,7 @@ def debt_page(
     security_form=None,
     repayment_form=None,
     void_form=None,
+    details_form=None,
     status: int | None = None,
 ):
     from panhuo.finance.debts.forms import RepaymentForm, VoidForm
@@ -120,7 +140,12 @@ def debt_page(
     repayments = list(repayment_list(user, debt=debt.pk))
     reversed_entries = {r.reverses_id for r in repayments if r.reverses_id}
     open_for_entries = can_edit and not debt.is_voided
-    failed = any(f is not None for f in (security_form, repayment_form, void_form))
+    failed = any(f is not None for f in (security_form, repayment_form, void_form, details_form))
+    if open_for_entries and details_form is None:
+        from panhuo.finance.debts.details import DETAILS
+        from panhuo.finance.forms import DebtDetailsForm
+
+        details_form = DebtDetailsForm(initial={n: getattr(debt, n) for n in DETAILS})
     return render(
         request,
         "finance/debt_detail.html",
@@ -150,6 +175,7 @@ def debt_page(
             if open_for_entries
             else None,
             "void_form": (void_form or VoidForm()) if open_for_entries else None,
+            "details_form": details_form if open_for_entries else None,
             "can_reverse_repayments": open_for_entries,
             **securities,
         },

@@ -58,9 +58,17 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     # winner's price; forfeiting one (the bidder broke the rules) is the head's or a deputy's.
     ("deposit", "view"): READERS,
     ("deposit", "receive"): frozenset({F}),
+    # A deposit a registered bidder declared paid is confirmed by finance (it is then held).
+    ("deposit", "confirm"): frozenset({F}),
     ("deposit", "refund"): frozenset({F}),
     ("deposit", "apply"): frozenset({F}),
     ("deposit", "forfeit"): frozenset({H, D}),
+    # Auction lots (auctions app): readers follow them; the office sets them up, marks the
+    # priority-right holders and awards a closed lot (the deal step is disposal's). Bidders
+    # register, bid and match as themselves (auctions.services checks who they are).
+    ("lot", "view"): READERS | {U},
+    ("lot", "create"): frozenset({O}),
+    ("lot", "award"): frozenset({O}),
     ("audit", "view"): frozenset({H, D, A, S}),
     ("scope", "view"): READERS,
     ("scope", "rules"): frozenset({H, D, O}),
@@ -99,6 +107,7 @@ RESOURCE_NAMES = {
     "debt": (_("this debt"), _("debts")),
     "allocation": (_("this allocation"), _("allocations")),
     "deposit": (_("this deposit"), _("deposits")),
+    "lot": (_("this lot"), _("lots")),
     "audit": (_("this audit log"), _("the audit log")),
     "scope": (_("the scope of this place"), _("the scope")),
     "organisation": (_("this organisation"), _("the organisation")),
@@ -131,6 +140,8 @@ ACTION_NAMES = {
     "refund": _("refund"),
     "apply": _("apply"),
     "forfeit": _("forfeit"),
+    "confirm": _("confirm"),
+    "award": _("award"),
     "manage": _("manage"),
 }
 

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.codes import next_code
@@ -34,6 +34,11 @@ policy.ACTION_NAMES["correct"] = _("correct")
 
 #: The longest text a term of a listing may have.
 TERM_TEXT = 2000
+
+
+def _english(text) -> str:
+    with translation.override("en"):
+        return str(text)
 
 
 def _current(project: DisposalProject, kind: str) -> Notice | None:
@@ -64,7 +69,9 @@ def _put_up(
         starts_on=starts_on,
         ends_on=max(ends_on, starts_on),
         data=data,
-        reason=str(reason),
+        # A step's own reason is kept in English and translated when shown (the page's
+        # {% translate %}); an officer's reason is kept as written.
+        reason=_english(reason),
         published_by=actor,
         published_at=timezone.now(),
     )
@@ -232,3 +239,34 @@ def announcement_publish(
             jurisdiction_path=jurisdiction.path,
         )
     return item
+
+
+def notices_backfill(*, actor: User) -> list[Notice]:
+    """Put up the notices of the sales that went public before the portal existed: a listing
+    notice for each market project listed now, a result notice for each one whose result
+    was published, as the steps would have; projects outside ``actor``'s reach as the office
+    are left alone. Each notice is its own transaction and audit entry; run again, it adds
+    nothing."""
+    from panhuo.disposal.models import ProjectStatus
+
+    made = []
+    projects = (
+        DisposalProject.objects.filter(channel__in=["auction", "exchange"])
+        .select_related("package__jurisdiction")
+        .order_by("pk")
+    )
+    for project in projects:
+        place = project.package.jurisdiction
+        if not policy.allowed(actor, "notice", "publish", jurisdiction=place):
+            continue
+        steps = []
+        if project.status == ProjectStatus.LISTED:
+            steps.append((NoticeKind.LISTING, "list"))
+        if project.result_published_on is not None:
+            steps.append((NoticeKind.RESULT, "publish_result"))
+        for kind, step in steps:
+            with transaction.atomic():
+                if Notice.objects.filter(project=project, kind=kind).exists():
+                    continue
+                made.append(notice_on_step(actor=actor, project=project, transition=step))
+    return made

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext_lazy
 
 from panhuo.approvals.selectors import inbox
+from panhuo.bidders.models import Bidder, BidderStatus
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import overdue_for
 from panhuo.finance.deposits.models import Deposit, DepositStatus
@@ -74,6 +75,12 @@ def _deposits_to_settle(user) -> int | None:
     )
 
 
+def _bidders_to_verify(user) -> int | None:
+    if not policy.can_any(user, "bidder", "verify"):
+        return None
+    return Bidder.objects.visible_to(user).filter(status=BidderStatus.PENDING).count()
+
+
 def _failed_imports(user) -> int | None:
     if not policy.can_any(user, "asset", "create") and not policy.can_any(user, "debt", "create"):
         return None
@@ -102,6 +109,10 @@ ITEMS = [
      ngettext_lazy("%(n)s deposit still held after bidding closed (refund or apply it)",
                    "%(n)s deposits still held after bidding closed (refund or apply them)", "n"),
      lambda: _href("deposit-list", status=DepositStatus.HELD.value)),
+    ("bidders_to_verify", "bidders", _bidders_to_verify,
+     ngettext_lazy("%(n)s bidder awaiting verification",
+                   "%(n)s bidders awaiting verification", "n"),
+     lambda: _href("bidder-list", status=BidderStatus.PENDING.value)),
     ("failed_imports", "imports", _failed_imports,
      ngettext_lazy("%(n)s of your imports failed in the last 30 days",
                    "%(n)s of your imports failed in the last 30 days", "n"),

@@ -259,3 +259,26 @@ def test_api_own_relations_and_details(w):
     assert client_for(w.user("norole")).get("/api/v1/bidders/me").status_code == 404
     assert b.relations.count() == 0
     assert re.fullmatch(r"\d{17}[\dX]", b.id_number)
+
+
+def test_a_signed_in_user_without_a_registration_registers_their_details(w):
+    user = w.user("bidder")  # holds the bidder role (e.g. given by the site administrator)
+    c = client_for(user)
+    assert b"Register my details" in c.get(reverse("dashboard")).content
+    assert c.get(reverse("bidder-account")).context["bidder"] is None
+    bad = c.post(reverse("bidder-account-register"), {**person_details(id_number="1234")})
+    assert bad.status_code == 400 and "jurisdiction" in bad.context["form"].errors
+    assert "id_number" in bad.context["form"].errors
+    r = c.post(reverse("bidder-account-register"),
+               {**person_details(), "jurisdiction": w.district.pk})  # fmt: skip
+    assert r.status_code == 302
+    b = Bidder.objects.get(user=user)
+    assert b.status == BidderStatus.PENDING and b.jurisdiction == w.district
+    # Registered once: the page now sends them to their account.
+    assert c.get(reverse("bidder-account-register"))["Location"] == reverse("bidder-account")
+    # The task force's own people do not register as bidders.
+    office = client_for(w.user("office"))
+    refused = office.post(reverse("bidder-account-register"),
+                          {**person_details(), "jurisdiction": w.district.pk})  # fmt: skip
+    assert refused.status_code == 400 and "staff role" in refused.content.decode()
+    assert not Bidder.objects.filter(user=w.user("office")).exists()

@@ -199,7 +199,15 @@ def build_records(w: World) -> Records:
         actor=w.user("bidder"), bidder=bidder_record, kind="relative", who="authz"
     )
     bidder_record = bidder_services.bidder_transition(office, bidder_record, "verified")
+    from panhuo.auctions.services import lot_register
+    from panhuo.auctions.tests.support import listed_project, make_lot
+
+    # A lot open for bids, and district A's bidder registered for it as a verified bidder
+    # (their deposit due, not confirmed: a bid is refused with the reason, 400).
+    lot = make_lot(w, listed_project(w), start=now - dt.timedelta(minutes=5), minutes=60 * 24 * 30)
+    lot_register(actor=w.user("bidder"), lot_id=lot.pk)
     objects = {
+        "lot": lot,
         "bidder_record": bidder_record,
         "bidder_relation": bidder_relation,
         "district": w.district,

@@ -84,6 +84,7 @@ DEFAULT_ARGS = {
     "delegation_id": "delegation",
     "document_id": "document",
     "deposit_id": "deposit",
+    "lot_id": "lot",
     "security_id": "security",
     "security_pk": "security",
     "day_id": "calendar_day",
@@ -127,6 +128,7 @@ GUESS_PK = [
     ("/deposits/", "deposit"),
     ("/bidders/account/relations/", "bidder_relation"),
     ("/bidders/", "bidder_record"),
+    ("/auctions/", "lot"),
     ("/calendar/days/", "calendar_day"),
     ("/calendar/notices/", "calendar_notice"),
 ]

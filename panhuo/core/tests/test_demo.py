@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from panhuo.core.testing import concluded_project
@@ -126,6 +126,12 @@ def _has_every_kind_state_and_role(result) -> None:
     assert set(counts["assets_by_kind"]) == set(AssetKind.values)
     assert set(counts["projects_by_status"]) == set(ProjectStatus.values)
     assert len(counts["debts_by_type"]) >= 5
+    # The debt management system's fields: every bond has its code and purpose; debts of all
+    # three liability classes.
+    assert set(Debt.objects.values_list("liability_class", flat=True)) == {
+        "government", "contingent", "implicit"}  # fmt: skip
+    bonds = Debt.objects.filter(debt_type__in=["general_bond", "special_bond"])
+    assert bonds.exists() and not bonds.filter(Q(bond_code="") | Q(bond_purpose="")).exists()
     assert counts["units"] >= 8
     roles = set(RoleAssignment.objects.values_list("role", flat=True))
     assert roles == set(Role.values)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from panhuo.core.texts import Msg
+from panhuo.finance.debts import importing_system as system
 from panhuo.finance.debts.models import ScheduleRow
 from panhuo.finance.debts.schedules import build_schedule
 from panhuo.finance.models import Debt, DebtType, RateType, ScheduleFrequency, ScheduleKind
@@ -47,6 +48,7 @@ EXPORT_COLUMNS: list[tuple[Any, str | None]] = [
     (_("Maturity date"), "maturity_date"),
     (_("Schedule"), "schedule_kind"),
     (_("Schedule frequency"), "schedule_frequency"),
+    *system.EXPORT_COLUMNS,
 ]
 
 DEBT_FIELDS: list[FieldSpec] = [
@@ -54,8 +56,8 @@ DEBT_FIELDS: list[FieldSpec] = [
     FieldSpec("jurisdiction", "text", True,
               ("jurisdiction code", "地区编码", "行政区划代码", "地区", "行政区划", "辖区")),
     FieldSpec("creditor", "text", False, ("债权人", "债权单位"), 200),
-    FieldSpec("debt_type", "choice", False, ("type", "debt type", "债务类型", "类型", "种类"),
-              choices="DebtType"),
+    FieldSpec("debt_type", "choice", False,
+              ("type", "debt type", "债务类型", "债券类型", "类型", "种类"), choices="DebtType"),
     FieldSpec("principal", "amount", False, ("principal (yuan)", "本金", "本金(元)", "债务本金")),
     FieldSpec("outstanding", "amount", False,
               ("outstanding (yuan)", "余额", "债务余额", "未偿余额")),
@@ -70,6 +72,7 @@ DEBT_FIELDS: list[FieldSpec] = [
               choices="ScheduleKind"),
     FieldSpec("schedule_frequency", "choice", False, ("schedule frequency", "还款频率"),
               choices="ScheduleFrequency"),
+    *system.FIELDS,
 ]  # fmt: skip
 FIELD_NAMES = [f.name for f in DEBT_FIELDS]
 CHOICES = {
@@ -77,6 +80,7 @@ CHOICES = {
     "RateType": dict(RateType.choices),
     "ScheduleKind": dict(ScheduleKind.choices),
     "ScheduleFrequency": dict(ScheduleFrequency.choices),
+    **system.CHOICES,
 }
 #: Words real registers use for the coded values, beyond Panhuo's labels.
 WORDS = {
@@ -93,10 +97,11 @@ WORDS = {
     "schedule_frequency": {"每年": "annual", "按年": "annual", "半年": "semiannual",
                            "按季": "quarterly", "每季": "quarterly", "按月": "monthly"},
 }  # fmt: skip
+WORDS = {k: {**WORDS.get(k, {}), **system.WORDS.get(k, {})} for k in {*WORDS, *system.WORDS}}
 NEW_REQUIRED = ("creditor", "debt_type", "principal", "rate", "issue_date", "maturity_date")
 COMPARED = ["jurisdiction_id", "creditor", "debt_type", "principal", "outstanding", "currency",
             "rate", "rate_type", "issue_date", "maturity_date", "schedule_kind",
-            "schedule_frequency"]  # fmt: skip
+            "schedule_frequency", *system.NAMES]  # fmt: skip
 TERMS = ("principal", "rate", "issue_date", "maturity_date", "schedule_kind", "schedule_frequency")
 
 
@@ -121,6 +126,9 @@ def auto_columns(headers: list[str]) -> dict[str, str]:
         for lang, _name in settings.LANGUAGES:
             with translation.override(lang):
                 lookup.setdefault(_norm(str(header)), name or "")
+    for header, name in system.SYSTEM_COLUMNS:
+        if name is not None or header == "地区名称":
+            lookup.setdefault(_norm(header), name or "")
     for spec in DEBT_FIELDS:
         for w in (spec.name, *spec.aliases):
             lookup.setdefault(_norm(w), spec.name)
@@ -142,7 +150,7 @@ def _context(actor) -> dict[str, Any]:
             by_word[key] = None  # two places of that name: the code is needed
         else:
             by_word.setdefault(key, j)
-    return {"jurisdictions": by_word, "allowed": {j.pk for j in allowed}}
+    return {"jurisdictions": by_word, "allowed": {j.pk for j in allowed}, "bond_codes": {}}
 
 
 def place_of(out: dict[str, Any], jurisdictions: dict, bad) -> None:
@@ -173,6 +181,7 @@ def _check(reader, out: dict[str, Any], rownum: int, report, bad) -> dict[str, A
     for name in ("code", "creditor", "currency", "jurisdiction"):
         if "\x00" in (out.get(name) or ""):
             bad(name, Msg("nul_character", gettext_noop("contains a NUL character")))
+    system.check_row(reader, out, bad)
     if report.error_count > errors_before:
         return None
     if not out.get("code"):
@@ -265,6 +274,7 @@ def _merged(values: dict[str, Any], base: Debt | None, rownum: int, report, head
             ))  # fmt: skip
         else:
             values["outstanding"] = moved
+    system.check_merged(values, base, get, bad)
     kind = get("schedule_kind")
     if kind == ScheduleKind.CUSTOM and (base is None or base.schedule_kind != kind):
         bad("schedule_kind", Msg("custom_schedule", gettext_noop(
@@ -277,8 +287,14 @@ def _flush(batch, actor, report, reader, commit: bool, source) -> None:
         return
     existing = {d.code: d for d in Debt.objects.filter(code__in=[v["code"] for _r, v in batch])}
     allowed = reader.ctx["allowed"]
+    clashing = system.bond_code_clashes(
+        batch, existing, report, reader.header_of, reader.ctx["bond_codes"]
+    )
     for rownum, v in batch:
         base = existing.get(v["code"])
+        if rownum in clashing:
+            report.rejected += 1
+            continue
         if base is not None and base.jurisdiction_id not in allowed:
             report.add_error(rownum, reader.header_of["code"], Msg(
                 "debt_not_editable",
@@ -406,4 +422,5 @@ def export_row(d: Debt) -> list:
         d.issue_date.isoformat(), d.maturity_date.isoformat(),
         d.get_schedule_kind_display() if d.schedule_kind else "",
         d.get_schedule_frequency_display() if d.schedule_frequency else "",
+        *system.export_cells(d),
     ]  # fmt: skip

@@ -9,9 +9,10 @@ same arithmetic (``_finish``); the tests hold it equal to ``compute`` run on the
 aggregate needs exact decimal arithmetic in the database (PostgreSQL's numeric); SQLite
 computes on floats, so there the facts are fetched and ``compute`` runs on them.
 
-- statutory debt ratio = government debt (general and special bonds) ÷ comprehensive fiscal
-  capacity, with the MoF tiers green < 120 %, yellow < 200 %, orange < 300 %, red; the broad
-  ratio adds implicit (hidden) debt;
+- statutory debt ratio = government debt (the liability class 政府债务: general and special
+  bonds, and any whose split is not known) ÷ comprehensive fiscal capacity, with the MoF tiers
+  green < 120 %, yellow < 200 %, orange < 300 %, red; the broad ratio adds implicit debt (the
+  class 隐性债务); a contingent liability (或有债务) counts in neither (``debts.system``);
 - overdue ratio = principal past due and unpaid ÷ all outstanding; tiers none < 10 %,
   initial < 20 %, medium ≤ 50 %, severe above;
 - interest burden (State Council General Office, 2016 emergency-response plan for local
@@ -38,11 +39,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from panhuo.core.money import ZERO
+from panhuo.finance.debts.system import BROAD_CLASSES, STATUTORY_CLASSES, default_class
 
-#: Government debt in the statutory sense: the bonds the budget law allows (general, special).
-STATUTORY_DEBT = frozenset({"general_bond", "special_bond"})
-#: The broad sense adds implicit (hidden) debt.
-BROAD_DEBT = STATUTORY_DEBT | {"hidden"}
 Q4 = Decimal("0.0001")
 FEN = Decimal("0.01")
 
@@ -76,6 +74,12 @@ class DebtFacts:
     maturity_date: dt.date
     # (due date, principal, interest) rows; empty means a bullet at maturity.
     schedule: tuple[tuple[dt.date, Decimal, Decimal], ...] = ()
+    #: Government, contingent or implicit (``system.LiabilityClass``); not given: the type's.
+    liability_class: str | None = None
+
+    @property
+    def klass(self) -> str:
+        return self.liability_class or default_class(self.debt_type)
 
 
 @dataclass
@@ -89,7 +93,8 @@ class Indicators:
     outstanding: Decimal | None = ZERO
     general_debt: Decimal | None = ZERO  # general bonds outstanding
     special_debt: Decimal | None = ZERO  # special bonds outstanding
-    government_debt: Decimal | None = ZERO  # statutory: general and special bonds
+    government_debt: Decimal | None = ZERO  # statutory: the liability class government debt
+    unsplit_debt: Decimal | None = ZERO  # government debt neither general nor special (not known)
     broad_debt: Decimal | None = ZERO  # with implicit debt
     fiscal_year: int | None = None  # the year whose fiscal inputs were used
     capacity: Decimal | None = None
@@ -199,6 +204,7 @@ class Sums:
     outstanding: Decimal = ZERO
     general_debt: Decimal = ZERO
     special_debt: Decimal = ZERO
+    government_debt: Decimal = ZERO
     broad_debt: Decimal = ZERO
     overdue: Decimal = ZERO
     interest_next_year: Decimal = ZERO
@@ -224,11 +230,14 @@ def compute(
     for f in debts:
         s.debts += 1
         s.outstanding += f.outstanding
-        if f.debt_type == "general_bond":
-            s.general_debt += f.outstanding
-        elif f.debt_type == "special_bond":
-            s.special_debt += f.outstanding
-        if f.debt_type in BROAD_DEBT:
+        klass = f.klass
+        if klass in STATUTORY_CLASSES:
+            s.government_debt += f.outstanding
+            if f.debt_type == "general_bond":
+                s.general_debt += f.outstanding
+            elif f.debt_type == "special_bond":
+                s.special_debt += f.outstanding
+        if klass in BROAD_CLASSES:
             s.broad_debt += f.outstanding
         s.rate_weighted += f.outstanding * f.rate
         if f.rate_type == "fixed":
@@ -269,7 +278,8 @@ def _finish(as_of: dt.date, s: Sums, fiscal: FiscalFacts, t: Thresholds) -> Indi
         outstanding=s.outstanding,
         general_debt=s.general_debt,
         special_debt=s.special_debt,
-        government_debt=s.general_debt + s.special_debt,
+        government_debt=s.government_debt,
+        unsplit_debt=s.government_debt - s.general_debt - s.special_debt,
         broad_debt=s.broad_debt,
         fiscal_year=fiscal.year,
         capacity=fiscal.capacity,
@@ -341,6 +351,12 @@ def _against_fiscal(out: Indicators, fiscal: FiscalFacts, t: Thresholds) -> None
                 _("%(kind)s debt of %(balance)s is above its limit of %(limit)s.")
                 % {"kind": kind, "balance": f"{balance:,}", "limit": f"{limit:,}"}
             )
+    if out.unsplit_debt and (fiscal.general_limit is not None or fiscal.special_limit is not None):
+        out.notes.append(
+            _("%(amount)s of government debt is neither general nor special (not known): the "
+              "general and special limit figures leave it out.")
+            % {"amount": f"{out.unsplit_debt:,}"}
+        )  # fmt: skip
 
 
 def reported(

@@ -19,7 +19,6 @@ from django.utils import timezone
 from panhuo.core.bounds import date_problem
 from panhuo.core.errors import ValidationError
 from panhuo.finance.debts.indicators import (
-    BROAD_DEBT,
     DebtFacts,
     FiscalFacts,
     Indicators,
@@ -31,13 +30,14 @@ from panhuo.finance.debts.indicators import (
 )
 from panhuo.finance.debts.models import FiscalInputs, RiskSettings, ScheduleRow
 from panhuo.finance.debts.repayments import outstanding_as_of
+from panhuo.finance.debts.system import BROAD_CLASSES, STATUTORY_CLASSES
 
 
 def debt_facts(qs, as_of: dt.date | None = None) -> list[DebtFacts]:
     """Facts of the debts in ``qs`` with their schedules, in two queries (three with
     ``as_of``: each outstanding amount is then the repayment ledger's on that date)."""
     debts = list(qs.values_list("pk", "debt_type", "principal", "outstanding", "rate",
-                                "rate_type", "maturity_date"))  # fmt: skip
+                                "rate_type", "maturity_date", "liability_class"))  # fmt: skip
     if as_of is not None:
         on_date = outstanding_as_of(qs, as_of)
         debts = [(pk, t, p, on_date.get(pk, p), *rest) for pk, t, p, _o, *rest in debts]
@@ -46,8 +46,8 @@ def debt_facts(qs, as_of: dt.date | None = None) -> list[DebtFacts]:
         "debt_id", "due_date", "principal", "interest"
     ):
         rows.setdefault(debt_id, []).append((d, p, i))
-    return [DebtFacts(t, p, o, r, rt, m, tuple(rows.get(pk, ())))
-            for pk, t, p, o, r, rt, m in debts]  # fmt: skip
+    return [DebtFacts(t, p, o, r, rt, m, tuple(rows.get(pk, ())), c)
+            for pk, t, p, o, r, rt, m, c in debts]  # fmt: skip
 
 
 def settings_for(jurisdiction) -> RiskSettings | None:
@@ -113,17 +113,24 @@ def indicators_for(user, jurisdiction, as_of: dt.date | None = None) -> Indicato
     settings = settings_for(jurisdiction)
     thresholds = settings.thresholds() if settings else Thresholds()
     fiscal = fiscal_facts(jurisdiction, as_of.year, settings)
-    # A place without a debt register that publishes its balances: those, marked as such.
-    if not register.exists() and (balances := reported_balances(jurisdiction, as_of)):
-        return reported(as_of, *balances, fiscal=fiscal, thresholds=thresholds)
     # Before today, each balance is the repayment ledger's on the date (repayments after it
     # ignored); from today on it is the stored balance, which the ledger's services keep equal
     # to principal less every entry (``repayments.ledger_mismatches`` finds none).
     past = as_of < timezone.localdate()
     if exact_aggregates(qs.db):
-        return debt_indicators_sql(qs, as_of, fiscal, thresholds, ledger=past)
-    facts = debt_facts(qs, as_of if past else None)
-    return compute(facts, as_of=as_of, fiscal=fiscal, thresholds=thresholds)
+        found = debt_indicators_sql(qs, as_of, fiscal, thresholds, ledger=past)
+    else:
+        facts = debt_facts(qs, as_of if past else None)
+        found = compute(facts, as_of=as_of, fiscal=fiscal, thresholds=thresholds)
+    # A place without a debt register (none on the date, none later) that publishes its
+    # balances: those, marked as such. Asked only when no debt counted, so a place with a
+    # register pays no query for it.
+    balances = None
+    if found.debts == 0 and not register.exists():
+        balances = reported_balances(jurisdiction, as_of)
+    if balances:
+        return reported(as_of, *balances, fiscal=fiscal, thresholds=thresholds)
+    return found
 
 
 def exact_aggregates(alias: str) -> bool:
@@ -143,7 +150,8 @@ WITH rp AS (
   WHERE %(ledger)s AND repaid_on <= %(as_of)s AND debt_id IN ({debts})
   GROUP BY debt_id
 ), dd AS (
-  SELECT d.id, d.debt_type, d.principal, d.rate, d.rate_type, d.maturity_date,
+  SELECT d.id, d.debt_type, d.liability_class, d.principal, d.rate, d.rate_type,
+    d.maturity_date,
     CASE WHEN %(ledger)s THEN d.principal - coalesce(rp.net, 0) ELSE d.outstanding END
       AS outstanding
   FROM finance_debt d LEFT JOIN rp ON rp.debt_id = d.id
@@ -154,8 +162,8 @@ WITH rp AS (
       PARTITION BY r.debt_id ORDER BY r.due_date, r.id) - (d.principal - d.outstanding))) AS left_
   FROM finance_schedulerow r JOIN dd d ON d.id = r.debt_id
 ), s AS (
-  SELECT d.id, d.debt_type, d.principal, d.outstanding, d.rate, d.rate_type, d.maturity_date,
-    count(r.debt_id) AS n,
+  SELECT d.id, d.debt_type, d.liability_class, d.principal, d.outstanding, d.rate,
+    d.rate_type, d.maturity_date, count(r.debt_id) AS n,
     coalesce(sum(r.left_) FILTER (WHERE r.due_date <= %(as_of)s), 0) AS overdue,
     coalesce(sum(r.left_) FILTER (WHERE r.due_date > %(as_of)s), 0) AS ahead,
     coalesce(sum(r.left_ * (r.due_date - %(as_of)s::date))
@@ -165,7 +173,8 @@ WITH rp AS (
     coalesce(sum(r.interest) FILTER (WHERE r.due_date > %(as_of)s
                                      AND r.due_date <= %(year_end)s), 0) AS interest
   FROM dd d LEFT JOIN r ON r.debt_id = d.id
-  GROUP BY d.id, d.debt_type, d.principal, d.outstanding, d.rate, d.rate_type, d.maturity_date
+  GROUP BY d.id, d.debt_type, d.liability_class, d.principal, d.outstanding, d.rate,
+    d.rate_type, d.maturity_date
 ), t AS (
   SELECT *,
     CASE WHEN n > 0 THEN interest WHEN maturity_date <= %(as_of)s THEN 0
@@ -177,9 +186,12 @@ WITH rp AS (
 )
 SELECT count(*),
   coalesce(sum(outstanding), 0),
-  coalesce(sum(outstanding) FILTER (WHERE debt_type = 'general_bond'), 0),
-  coalesce(sum(outstanding) FILTER (WHERE debt_type = 'special_bond'), 0),
-  coalesce(sum(outstanding) FILTER (WHERE debt_type = ANY(%(broad)s)), 0),
+  coalesce(sum(outstanding) FILTER (WHERE debt_type = 'general_bond'
+                                    AND liability_class = ANY(%(statutory)s)), 0),
+  coalesce(sum(outstanding) FILTER (WHERE debt_type = 'special_bond'
+                                    AND liability_class = ANY(%(statutory)s)), 0),
+  coalesce(sum(outstanding) FILTER (WHERE liability_class = ANY(%(statutory)s)), 0),
+  coalesce(sum(outstanding) FILTER (WHERE liability_class = ANY(%(broad)s)), 0),
   coalesce(sum(CASE WHEN n > 0 THEN overdue WHEN matured THEN outstanding ELSE 0 END), 0),
   coalesce(sum(due_interest), 0),
   coalesce(sum(due_interest) FILTER (WHERE debt_type = 'general_bond'), 0),
@@ -205,7 +217,8 @@ def debt_indicators_sql(
     date instead of the stored ones."""
     debts_sql, debts_params = qs.values("pk").query.sql_with_params()
     params: dict = {"as_of": as_of, "year_end": as_of + dt.timedelta(days=365), "ledger": ledger,
-                    "broad": sorted(BROAD_DEBT)}  # fmt: skip
+                    "statutory": sorted(STATUTORY_CLASSES),
+                    "broad": sorted(BROAD_CLASSES)}  # fmt: skip
     sql = SUMS_SQL.format(debts=_named(debts_sql, debts_params, "d", params))
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)

@@ -1,5 +1,6 @@
-"""Pages that write a debt's repayment ledger: record a repayment, reverse one, void the debt.
-Each shows the debt page again with the form's errors when the service refuses."""
+"""Pages that write a debt's repayment ledger: record a repayment, reverse one, void the debt;
+and the one that changes its details (``debts.details``). Each shows the debt page again with
+the form's errors when the service refuses."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from panhuo.finance.selectors import get_debt_for
 from panhuo.organisation import policy
 
 
-def _editable(request, pk):
+def _editable(request, pk, refusal=None):
     debt = fetch_or_404(get_debt_for, request.user, pk)
     if not policy.allowed(request.user, "debt", "edit", jurisdiction=debt.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow recording repayments of this debt."))
+        raise PermissionDenied(
+            refusal or _("Your roles do not allow recording repayments of this debt.")
+        )
     return debt
 
 
@@ -78,3 +81,23 @@ def debt_void_view(request, pk):
             messages.success(request, _("Debt %(code)s voided.") % {"code": debt.code})
             return redirect(debt)
     return debt_page(request, debt, void_form=form)
+
+
+@require_POST
+@section_required("debt")
+def debt_details_view(request, pk):
+    from panhuo.finance.debts.details import debt_update
+    from panhuo.finance.forms import DebtDetailsForm
+    from panhuo.finance.views import debt_page
+
+    debt = _editable(request, pk, _("Your roles do not allow changing this debt."))
+    form = DebtDetailsForm(request.POST)
+    if form.is_valid():
+        changed = form_write(
+            request, form,
+            lambda: debt_update(actor=request.user, debt=debt, data=form.cleaned_data),
+            _("Details of debt %(code)s saved.") % {"code": debt.code},
+        )  # fmt: skip
+        if changed is not None:
+            return redirect(debt)
+    return debt_page(request, debt, details_form=form)

@@ -47,8 +47,10 @@ class Step:
     receipt_suffix: str | None
 
 
-#: The deposit state machine: every way out of "held", and what each needs.
+#: The deposit state machine: finance confirms a deposit a registered bidder declared paid
+#: (``parties.deposit_declare_paid``: due → paid), and every way out of "held".
 TRANSITIONS: dict[str, Step] = {
+    "confirm": Step("confirm", DepositStatus.PAID, H, False, None),
     "refund": Step("refund", H, DepositStatus.REFUNDED, False, None),
     "forfeit": Step("forfeit", H, DepositStatus.FORFEITED, True, "F"),
     "apply": Step("apply", H, DepositStatus.APPLIED, False, "A"),
@@ -135,7 +137,7 @@ def deposit_transition(
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
         raise ValidationError({"reason": [f"To {action} a deposit, give the reason."]})
-    on = _today_or(on)
+    given, on = on, _today_or(on)
     with transaction.atomic():
         d = (
             Deposit.objects.select_for_update()
@@ -144,9 +146,13 @@ def deposit_transition(
         )
         if d.status != step.source:
             raise ValidationError(
-                {"action": [f"Deposit {d.voucher} is {d.get_status_display().lower()}; only a "
-                            f"held deposit can be {action}ed."]}
+                {"action": [f"Deposit {d.voucher or d.pk} is {d.get_status_display().lower()}; "
+                            f"only a {DepositStatus(step.source).label.lower()} deposit can be "
+                            f"{action}ed."]}
             )  # fmt: skip
+        if step.name == "confirm":
+            # The day the money arrived (the bidder's declared day unless finance says).
+            d.received_on = on if given is not None else d.received_on
         if on < d.received_on:
             raise ValidationError(
                 {"on": [f"{on} is before the deposit came in ({d.received_on})."]}
@@ -157,7 +163,8 @@ def deposit_transition(
             receipt = _apply_receipt(actor, d, on)
         elif step.name == "forfeit":
             receipt = _forfeit_receipt(actor, d, on)
-        d.status, d.closed_on, d.receipt = step.target, on, receipt
+        d.status, d.receipt = step.target, receipt
+        d.closed_on = None if step.target == H else on
         d.reason = reason[:300]
         d.version += 1
         d.full_clean()
@@ -223,7 +230,9 @@ def _receipt(actor: User, d: Deposit, on: dt.date, kind: str, voucher: str) -> R
 
 def steps_for(user, deposit: Deposit) -> list[str]:
     """The steps ``user`` may take on ``deposit`` now (to show the buttons)."""
-    if deposit.status != H:
-        return []
     j = deposit.project.package.jurisdiction
-    return [name for name in TRANSITIONS if policy.allowed(user, "deposit", name, jurisdiction=j)]
+    return [
+        name
+        for name, step in TRANSITIONS.items()
+        if step.source == deposit.status and policy.allowed(user, "deposit", name, jurisdiction=j)
+    ]

@@ -43,6 +43,7 @@ from panhuo.finance.deposits.services import (
 from panhuo.organisation import policy
 
 STEP_LABELS = {
+    "confirm": gettext_lazy("Confirm the money arrived (held)"),
     "refund": gettext_lazy("Refund to the bidder"),
     "forfeit": gettext_lazy("Forfeit"),
     "apply": gettext_lazy("Apply to the winner's price"),

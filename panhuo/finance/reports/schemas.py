@@ -143,9 +143,10 @@ class DepositOut(Schema):
     id: int
     project_id: int
     round_id: int | None
+    party_id: int | None = Field(None, description="The registered bidder, if any.")
     bidder: str
     amount: MoneyOut
-    received_on: dt.date
+    received_on: dt.date | None
     voucher: str
     status: DepositStatus
     closed_on: dt.date | None
@@ -169,6 +170,6 @@ class DepositIn(Schema):
 class DepositStepIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    action: Literal["refund", "forfeit", "apply"]
+    action: Literal["refund", "forfeit", "apply", "confirm"]
     on: dt.date | None = Field(None, description="Defaults to today.")
     reason: Text = Field("", max_length=300, description="Required to forfeit.")

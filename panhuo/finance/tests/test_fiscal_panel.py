@@ -260,3 +260,20 @@ def test_a_register_wins_over_reported_balances(world, data_dir, city_finance):
     got = indicators_for(world.user("supervisor"), world.city, dt.date(2019, 12, 31))
     assert got.debt_source == "register" and got.government_debt == D("1000000.00")
     assert got.debt_ratio == _pct(D("1000000.00"), _expected(2019)["capacity"])
+
+
+def test_the_upload_page_queues_and_the_run_page_shows_the_flags(world, data_dir, city_finance):
+    c = client_for(world, "city_finance")
+    upload = SimpleUploadedFile("panel.csv", _csv(), content_type="text/csv")
+    r = c.post(reverse("fiscal-import"), {"file": upload, "run": "dry_run", "mode": "all"})
+    assert r.status_code == 302, r.content
+    run = execute_import(ImportRun.objects.get(target="fiscal"))
+    assert run.status == "succeeded" and not FiscalInputs.objects.exists()
+    page = c.get(run.get_absolute_url())
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="flagged"' in html
+    assert "36,050,000,000.00" in html and reverse("fiscal-import") in html
+    # Another finance officer's run is not theirs to read (refused as from the import section,
+    # as for debt runs), nor an asset importer's (as if it did not exist).
+    assert client_for(world, "finance").get(run.get_absolute_url()).status_code == 403
+    assert client_for(world, "office").get(run.get_absolute_url()).status_code == 404

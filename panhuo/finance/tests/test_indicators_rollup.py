@@ -22,7 +22,9 @@ D = Decimal
 AS_OF = dt.date(2026, 6, 30)
 
 debt = st.tuples(
-    st.sampled_from(["general_bond", "special_bond", "bank_loan", "hidden", "lgfv_bond"]),
+    st.sampled_from(
+        ["general_bond", "special_bond", "bank_loan", "hidden", "lgfv_bond", "government_bond"]
+    ),
     st.decimals(min_value=D("1"), max_value=D("1e9"), places=2),
     st.integers(0, 100),  # percent of the principal still outstanding
     st.decimals(min_value=D("0"), max_value=D("12"), places=3),
@@ -31,11 +33,14 @@ debt = st.tuples(
     st.sampled_from(["none", "bullet", "equal_principal", "annuity", "custom"]),
     st.sampled_from(["annual", "semiannual", "quarterly"]),
     st.sampled_from(["district", "other_district", "city"]),
+    # The liability class a loan or an LGFV bond is given (bonds and hidden debt have theirs).
+    st.sampled_from(["", "government", "contingent", "implicit"]),
 )
 
 
 def _make(world, i, row) -> tuple[Debt, DebtFacts]:
-    kind, principal, pct_left, rate, rate_type, days, method, freq, where = row
+    kind, principal, pct_left, rate, rate_type, days, method, freq, where, klass = row
+    klass = klass if kind in ("bank_loan", "lgfv_bond") else ""
     outstanding = (principal * pct_left / 100).quantize(D("0.01"))
     maturity = AS_OF + dt.timedelta(days=days)
     issue = maturity - dt.timedelta(days=365 * 5 + 17)
@@ -50,6 +55,7 @@ def _make(world, i, row) -> tuple[Debt, DebtFacts]:
         rate_type=rate_type,
         issue_date=issue,
         maturity_date=maturity,
+        liability_class=klass,
     )
     if outstanding < principal:
         # Registered part-repaid: the ledger's opening entry says so (the figures of a past
@@ -80,7 +86,9 @@ def _make(world, i, row) -> tuple[Debt, DebtFacts]:
     ScheduleRow.objects.bulk_create(
         ScheduleRow(debt=d, due_date=due, principal=p, interest=it) for due, p, it in rows
     )
-    return d, DebtFacts(kind, principal, outstanding, rate, rate_type, maturity, tuple(rows))
+    return d, DebtFacts(
+        kind, principal, outstanding, rate, rate_type, maturity, tuple(rows), d.liability_class
+    )
 
 
 @settings(

@@ -299,3 +299,27 @@ def test_a_term_amount_is_money_or_refused_naming_its_field(value):
     if kept is not None:
         amount = Decimal(kept)
         assert amount >= 0 and amount == amount.quantize(Decimal("0.01"))
+
+
+def test_a_steps_reason_is_shown_in_the_readers_language(world):
+    project = listed_project(world, documents=False)
+    notice = Notice.objects.get(project=project, current=True)
+    assert notice.reason == "Listed for sale"
+    client = Client()
+    client.get("/public/language/?lang=zh-hans&next=/public/")
+    assert "挂牌出让" in client.get(notice.get_absolute_url()).content.decode()
+
+
+def test_notices_of_sales_made_before_the_portal_are_put_up_once(world):
+    from django.core.management import call_command
+
+    project = listed_project(world, documents=False)
+    done = published_project(world)
+    Notice.objects.all().delete()  # as before the portal existed
+    call_command("notices_backfill", "--as", "finance")  # no office role: nothing
+    assert not Notice.objects.exists()
+    call_command("notices_backfill", "--as", "office")
+    kinds = set(Notice.objects.values_list("project_id", "kind"))
+    assert kinds == {(project.pk, "listing"), (done.pk, "result")}
+    call_command("notices_backfill", "--as", "office")
+    assert Notice.objects.count() == 2

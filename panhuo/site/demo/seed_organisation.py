@@ -18,6 +18,7 @@ from panhuo.site.demo import catalogue as c
 from panhuo.site.demo import seed_assets, seed_codes
 from panhuo.site.demo.seed_assets import money as _money
 from panhuo.site.demo.seed_assets import rounded as _round
+from panhuo.site.demo.seed_debt_details import debt_details
 
 USER_FIELDS = ["username", "first_name", "last_name", "email", "is_active", "language"]
 
@@ -167,6 +168,7 @@ class OrganisationSeeding:
                 "issue_date": issue,
                 "maturity_date": maturity,
                 "outstanding": _money(outstanding),
+                **debt_details(district, i, debt_type, issue),
             }
             debts.append(
                 finance.debt_create(

@@ -84,3 +84,15 @@ def test_dashboard_lists_and_menu_counts(aw, client):
     client.force_login(aw.w.user("auditor"))
     page = client.get(reverse("dashboard")).content.decode()
     assert 'data-testid="todo"' not in page and 'class="nav-badge"' not in page
+
+
+def test_the_office_is_asked_to_verify_its_pending_bidders(world):
+    from panhuo.bidders.tests.factories import make_bidder
+
+    make_bidder(world.user("bidder"), world.district)
+    make_bidder(world.user("outsider_bidder"), world.other_district)
+    (item,) = [t for t in todo_for(world.user("office")) if t.key == "bidders_to_verify"]
+    assert item.count == 1 and item.href == reverse("bidder-list") + "?status=pending"
+    # Readers who cannot verify are not asked to.
+    assert "bidders_to_verify" not in _counts(world.user("head"))
+    assert "bidders_to_verify" not in _counts(world.user("bidder"))

@@ -1,0 +1,202 @@
+"""Placing a bid: checked, ordered and written under the lot's row lock.
+
+Every bid on a lot takes the lot's row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
+writes one at a time anyway) and reads the price, the leader and the end under it, so bids
+arriving at the same moment are put in order by the database: none is lost and none is accepted
+against a price that has moved. The time is the server's, read under the lock, so a bid racing
+the end is either before it (and may extend it) or refused as after the close; the closing task
+takes the same lock. The rules themselves are ``engine.place``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from panhuo.auctions import engine
+from panhuo.auctions.models import Bid, BidKind, Lot, LotRegistration, LotStatus
+from panhuo.auctions.refusals import Refused
+from panhuo.bidders.selectors import bidder_for, is_verified
+from panhuo.core.busy import retry_when_busy
+from panhuo.finance.deposits.models import DepositStatus
+from panhuo.integrity.services import audit_record
+
+CENT = Decimal("0.01")
+
+
+def now():
+    """The server's clock (the one clock of the auction; tests replace it)."""
+    return timezone.now()
+
+
+def parse_amount(value: Any) -> Decimal:
+    """A bid's amount: a number of yuan above zero with at most two decimals."""
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError, TypeError):
+        raise Refused("amount") from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        raise Refused("amount")
+    if amount >= Decimal("1e17"):
+        raise Refused("amount")
+    return amount.quantize(CENT)
+
+
+def lot_id_of(value: Any) -> int:
+    try:
+        pk = int(str(value))
+    except (TypeError, ValueError):
+        raise Refused("no_lot") from None
+    if not 0 < pk < 2**63:
+        raise Refused("no_lot")
+    return pk
+
+
+def locked_lot(pk: int) -> Lot:
+    """Lot ``pk`` under its row lock (inside the caller's transaction), or the refusal."""
+    lot = (
+        Lot.objects.select_for_update(of=("self",))
+        .select_related("round__project__package__jurisdiction")
+        .filter(pk=pk)
+        .first()
+    )
+    if lot is None:
+        raise Refused("no_lot")
+    return lot
+
+
+def book_of(lot: Lot) -> engine.Book:
+    return engine.Book(
+        start_price=lot.start_price, increment=lot.increment, reserve=lot.reserve,
+        end_at=lot.end_at, window=lot.window, extension=lot.extension, price=lot.price,
+        leader=lot.leader_id, leader_max=lot.leader_max,
+    )  # fmt: skip
+
+
+def may_bid(registration: LotRegistration, lot: Lot) -> str:
+    """The reason a registered bidder may not bid yet ("" when they may)."""
+    if lot.deposit_amount > 0:
+        d = registration.deposit
+        if d is None or d.status != DepositStatus.HELD or d.amount < lot.deposit_amount:
+            return "no_deposit"
+    return ""
+
+
+def append_rows(lot: Lot, rows, at, kind_of=None) -> list[Bid]:
+    """Append ``rows`` (engine.Row, bidders by registration id) as the lot's next bids."""
+    bids = []
+    for row in rows:
+        lot.bid_count += 1
+        kind = kind_of or (BidKind.PROXY if row.auto else BidKind.BID)
+        bid = Bid(
+            lot=lot, registration_id=row.bidder, seq=lot.bid_count, kind=kind,
+            amount=row.amount, maximum=row.maximum, placed_at=at, end_at=lot.end_at,
+        )  # fmt: skip
+        bid.save()
+        bids.append(bid)
+    return bids
+
+
+@retry_when_busy
+def bid_place(*, actor, lot_id: Any, amount: Any) -> Lot:
+    """Place ``amount`` as the caller's bid (their maximum) on lot ``lot_id``; refuse it with
+    the reason (``Refused``, in the caller's language) or return the lot as it now stands."""
+    pk = lot_id_of(lot_id)
+    maximum = parse_amount(amount)
+    bidder = bidder_for(actor)
+    if bidder is None:
+        raise Refused("unregistered")
+    if not is_verified(actor):
+        raise Refused("not_verified")
+    with transaction.atomic():
+        lot = locked_lot(pk)
+        registration = (
+            LotRegistration.objects.select_related("deposit", "bidder")
+            .filter(lot=lot, bidder=bidder)
+            .first()
+        )
+        if registration is None:
+            raise Refused("not_registered")
+        reason = may_bid(registration, lot)
+        if reason:
+            raise Refused(reason)
+        at = now()
+        if lot.status == LotStatus.SCHEDULED:
+            if at < lot.start_at:
+                raise Refused("not_open", start=lot.start_at)
+            from panhuo.auctions.services import lot_open
+
+            lot_open(lot=lot, at=at)
+        if lot.status != LotStatus.OPEN:
+            raise Refused("closed")
+        try:
+            outcome = engine.place(book_of(lot), registration.pk, maximum, at)
+        except engine.Refusal as refusal:
+            raise Refused(refusal.code, **refusal.params) from None
+        before_end, before_price = lot.end_at, lot.price
+        new = outcome.book
+        lot.price, lot.leader_id, lot.leader_max = new.price, new.leader, new.leader_max
+        lot.end_at = new.end_at
+        bids = append_rows(lot, outcome.rows, at)
+        if outcome.extended:
+            lot.extensions += 1
+        lot.version += 1
+        lot.save(
+            update_fields=["price", "leader", "leader_max", "end_at", "bid_count",
+                           "extensions", "version"]
+        )  # fmt: skip
+        path = lot.jurisdiction.path
+        # The amounts, never a maximum (a bidder's secret until the result).
+        audit_record(
+            actor=actor, action="lot.bid", obj=lot, jurisdiction_path=path,
+            before={"price": str(before_price) if before_price is not None else None},
+            after={"bids": [[b.seq, b.registration_id, str(b.amount), b.kind] for b in bids],
+                   "price": str(lot.price), "leader": lot.leader_id},
+        )  # fmt: skip
+        if outcome.extended:
+            audit_record(
+                actor=actor, action="lot.extend", obj=lot, jurisdiction_path=path,
+                before={"end_at": before_end.isoformat()},
+                after={"end_at": lot.end_at.isoformat(), "by_bid": bids[-1].seq},
+            )  # fmt: skip
+    return lot
+
+
+@retry_when_busy
+def priority_match(*, actor, lot_id: Any) -> Lot:
+    """A priority-purchase-right holder matches the top bid after the close (before the award):
+    they take it at the final price."""
+    pk = lot_id_of(lot_id)
+    bidder = bidder_for(actor)
+    if bidder is None:
+        raise Refused("unregistered")
+    with transaction.atomic():
+        lot = locked_lot(pk)
+        registration = LotRegistration.objects.filter(lot=lot, bidder=bidder).first()
+        if registration is None or not registration.priority_holder:
+            raise Refused("not_holder")
+        if lot.status != LotStatus.CLOSED:
+            raise Refused("not_closed")
+        reason = may_bid(registration, lot)
+        if reason:
+            raise Refused(reason)
+        if lot.bids.filter(kind=BidKind.MATCH).exists():
+            raise Refused("already_matched")
+        try:
+            outcome = engine.match(book_of(lot), registration.pk)
+        except engine.Refusal as refusal:
+            raise Refused(refusal.code) from None
+        before = lot.leader_id
+        lot.leader_id, lot.leader_max = outcome.book.leader, outcome.book.leader_max
+        bids = append_rows(lot, outcome.rows, now(), BidKind.MATCH)
+        lot.version += 1
+        lot.save(update_fields=["leader", "leader_max", "bid_count", "version"])
+        audit_record(
+            actor=actor, action="lot.match", obj=lot, jurisdiction_path=lot.jurisdiction.path,
+            before={"leader": before},
+            after={"leader": lot.leader_id, "price": str(lot.price), "bid": bids[0].seq},
+        )  # fmt: skip
+    return lot

@@ -1,0 +1,275 @@
+"""Lots: set up by the office on a listing round, registered for by bidders (their deposit falls
+due in finance's ledger), opened, closed at their end, awarded through disposal's own deal step.
+
+Each write is one transaction with its audit entry; the lot's status moves only through
+``models.TRANSITIONS`` (:func:`_step`). The disposal rules are disposal's: a lot is set up only on
+the open round of a listed auction project, never below the round's reserve, and bidding opens
+only once the disclosure period has run in full (the same gate as a deal,
+``disposal.periods``), checked when the lot is set up and again when it opens. The award records
+the deal with ``disposal.services.project_transition("conclude")`` (the buyer, the price, the
+number of qualified bidders; one bidder is flagged there), which sets the expected receipts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panhuo.auctions.bidding import locked_lot, lot_id_of, now
+from panhuo.auctions.models import (
+    KINDS_OFFERED,
+    TRANSITIONS,
+    BidKind,
+    Lot,
+    LotKind,
+    LotRegistration,
+    LotStatus,
+)
+from panhuo.auctions.refusals import Refused
+from panhuo.bidders.selectors import bidder_for
+from panhuo.core.busy import retry_when_busy
+from panhuo.core.errors import ValidationError
+from panhuo.core.inputs import ABOVE_ZERO, ZERO_OR_MORE, to_amount
+from panhuo.disposal import periods
+from panhuo.disposal.models import Channel, ListingRound, ProjectStatus
+from panhuo.disposal.services import project_transition
+from panhuo.finance.deposits.parties import deposit_due
+from panhuo.integrity.services import audit_insert, audit_record
+from panhuo.organisation import policy
+
+
+def _step(lot: Lot, name: str) -> str:
+    """Move ``lot`` by transition ``name`` of the table, or refuse naming the state."""
+    sources, target = TRANSITIONS[name]
+    if lot.status not in sources:
+        raise ValidationError(
+            {"status": [_("A lot that is %(status)s cannot be %(step)s.")
+                        % {"status": lot.get_status_display().lower(), "step": name}]}
+        )  # fmt: skip
+    before = lot.status
+    lot.status = target
+    return before
+
+
+def _aware(value: Any, field: str) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        raise ValidationError({field: [_("Give a date and time.")]})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def disclosure_gate(lot_round: ListingRound, day: dt.date) -> None:
+    """Refuse bidding on ``day`` before the round's disclosure period has run in full (the
+    deal gate of ``disposal.periods``: bidding is where the deal is struck)."""
+    periods.check(lot_round.project, "conclude", {"concluded_on": day}, today=day)
+
+
+@retry_when_busy
+def lot_create(
+    *, actor, round: ListingRound, start_price: Any, increment: Any, start_at: dt.datetime,
+    end_at: dt.datetime, reserve: Any = None, reserve_public: bool = True,
+    deposit_amount: Any = 0, window_minutes: int = 5, extension_minutes: int = 5,
+    kind: str = LotKind.ENGLISH,
+) -> Lot:  # fmt: skip
+    """Set up the lot of ``round`` (the open round of a listed public-auction project)."""
+    project = round.project
+    policy.require(actor, "lot", "create", jurisdiction=project.jurisdiction)
+    if kind not in KINDS_OFFERED:
+        raise ValidationError({"kind": [_("Only English auctions can be set up for now.")]})
+    start_price = to_amount(start_price, "start_price", sign=ABOVE_ZERO)
+    increment = to_amount(increment, "increment", sign=ABOVE_ZERO)
+    deposit_amount = to_amount(deposit_amount or 0, "deposit_amount", sign=ZERO_OR_MORE)
+    start_at, end_at = _aware(start_at, "start_at"), _aware(end_at, "end_at")
+    if end_at <= start_at:
+        raise ValidationError({"end_at": [_("Bidding ends after it opens.")]})
+    for field, minutes in (("window_minutes", window_minutes),
+                           ("extension_minutes", extension_minutes)):  # fmt: skip
+        if not isinstance(minutes, int) or not 0 <= minutes <= 1440:
+            raise ValidationError({field: [_("Give a number of minutes from 0 to 1440.")]})
+    with transaction.atomic():
+        project = project.locked()
+        lot_round = ListingRound.objects.select_for_update(of=("self",)).get(pk=round.pk)
+        if project.channel != Channel.AUCTION:
+            raise ValidationError({"round": [_("Only a public-auction project has lots.")]})
+        if project.status != ProjectStatus.LISTED or lot_round.result != "open":
+            raise ValidationError(
+                {"round": [_("A lot is set up on the open round of a listed project.")]}
+            )
+        if Lot.objects.filter(round=lot_round).exists():
+            raise ValidationError({"round": [_("This round already has its lot.")]})
+        reserve = lot_round.reserve if reserve in (None, "") else to_amount(reserve, "reserve")
+        if reserve < lot_round.reserve:
+            raise ValidationError(
+                {"reserve": [_("The reserve cannot be below the round's reserve of %(r)s yuan.")
+                             % {"r": lot_round.reserve}]}
+            )  # fmt: skip
+        disclosure_gate(lot_round, timezone.localdate(start_at))
+        lot = Lot(
+            round=lot_round, kind=kind, start_price=start_price, increment=increment,
+            reserve=reserve, reserve_public=bool(reserve_public), deposit_amount=deposit_amount,
+            start_at=start_at, planned_end_at=end_at, end_at=end_at,
+            window_minutes=window_minutes, extension_minutes=extension_minutes,
+            created_by=actor,
+        )  # fmt: skip
+        audit_insert(
+            lot, actor=actor, action="lot.create", jurisdiction_path=project.jurisdiction.path
+        )
+    return lot
+
+
+@retry_when_busy
+def lot_register(*, actor, lot_id: Any, accept_conditions: bool = False) -> LotRegistration:
+    """Register the caller (a registered bidder) for the lot; its deposit falls due."""
+    pk = lot_id_of(lot_id)
+    bidder = bidder_for(actor)
+    if bidder is None:
+        raise Refused("unregistered")
+    with transaction.atomic():
+        lot = locked_lot(pk)
+        if lot.status not in (LotStatus.SCHEDULED, LotStatus.OPEN) or now() >= lot.end_at:
+            raise Refused("registration_closed")
+        if LotRegistration.objects.filter(lot=lot, bidder=bidder).exists():
+            raise Refused("already_registered")
+        conditions = lot.round.buyer_conditions
+        if conditions and not accept_conditions:
+            raise Refused("conditions")
+        registration = LotRegistration(lot=lot, bidder=bidder, conditions=conditions)
+        if lot.deposit_amount > 0:
+            registration.deposit = deposit_due(
+                actor=actor, project=lot.round.project, round=lot.round, party=bidder,
+                amount=lot.deposit_amount,
+            )  # fmt: skip
+        audit_insert(
+            registration, actor=actor, action="lot.register",
+            jurisdiction_path=lot.jurisdiction.path,
+        )  # fmt: skip
+    return registration
+
+
+def registration_set_priority(*, actor, registration: LotRegistration, holder: bool) -> None:
+    """The office marks a registered bidder as holding (or not) a priority purchase right."""
+    lot = registration.lot
+    policy.require(actor, "lot", "create", jurisdiction=lot.jurisdiction)
+    with transaction.atomic():
+        locked = Lot.objects.select_for_update(of=("self",)).get(pk=lot.pk)
+        if locked.status not in (LotStatus.SCHEDULED, LotStatus.OPEN):
+            raise ValidationError({"holder": [_("Set the priority holders before the close.")]})
+        before = registration.priority_holder
+        LotRegistration.objects.filter(pk=registration.pk).update(priority_holder=holder)
+        registration.priority_holder = holder
+        audit_record(
+            actor=actor, action="lot.priority_holder", obj=registration,
+            before={"priority_holder": before}, after={"priority_holder": holder},
+            jurisdiction_path=lot.jurisdiction.path,
+        )  # fmt: skip
+
+
+def lot_open(*, lot: Lot, at: dt.datetime, actor=None) -> Lot:
+    """Open a scheduled lot whose time has come (inside the caller's locked transaction),
+    once the disclosure gate allows it."""
+    disclosure_gate(lot.round, timezone.localdate(at))
+    before = _step(lot, "open")
+    lot.version += 1
+    lot.save(update_fields=["status", "version"])
+    audit_record(
+        actor=actor, action="lot.open", obj=lot, before={"status": before},
+        after={"status": lot.status, "at": at.isoformat()},
+        jurisdiction_path=lot.jurisdiction.path,
+    )  # fmt: skip
+    return lot
+
+
+def _close(lot: Lot, at: dt.datetime, actor=None) -> Lot:
+    before = _step(lot, "close")
+    bidders = lot.bids.exclude(kind=BidKind.MATCH).values("registration").distinct().count()
+    lot.closed_at, lot.bidders = at, bidders
+    lot.single_bidder = bidders == 1 and lot.reserve_met
+    lot.version += 1
+    lot.save(update_fields=["status", "closed_at", "bidders", "single_bidder", "version"])
+    result = {
+        "status": lot.status, "price": str(lot.price) if lot.price else None,
+        "reserve_met": lot.reserve_met, "bidders": bidders, "leader": lot.leader_id,
+        **({"flag": "single_bidder"} if lot.single_bidder else {}),
+    }  # fmt: skip
+    path = lot.jurisdiction.path
+    audit_record(actor=actor, action="lot.close", obj=lot, before={"status": before},
+                 after=result, jurisdiction_path=path)  # fmt: skip
+    if not lot.reserve_met:
+        before = _step(lot, "fail")
+        lot.save(update_fields=["status"])
+        audit_record(
+            actor=actor, action="lot.fail", obj=lot, before={"status": before},
+            after={"status": lot.status, "reserve_met": False}, jurisdiction_path=path,
+        )  # fmt: skip
+    return lot
+
+
+@retry_when_busy
+def lot_close_if_due(lot_id: int, *, actor=None) -> Lot | None:
+    """Close lot ``lot_id`` if its end has passed by the server's clock (under its lock, so a
+    bid racing the end is either in before it or refused); None if it is not due."""
+    with transaction.atomic():
+        lot = (
+            Lot.objects.select_for_update(of=("self",))
+            .select_related("round__project__package__jurisdiction")
+            .get(pk=lot_id)
+        )
+        at = now()
+        if lot.status == LotStatus.SCHEDULED and at >= lot.end_at:
+            # Never opened (no bid came, or the disclosure gate held it): it failed.
+            _step(lot, "fail")
+            lot.closed_at, lot.bidders = at, 0
+            lot.save(update_fields=["status", "closed_at", "bidders"])
+            audit_record(
+                actor=actor, action="lot.fail", obj=lot, before={"status": "scheduled"},
+                after={"status": lot.status}, jurisdiction_path=lot.jurisdiction.path,
+            )  # fmt: skip
+            return lot
+        if lot.status != LotStatus.OPEN or at < lot.end_at:
+            return None
+        return _close(lot, at, actor)
+
+
+def close_due(*, actor=None) -> list[Lot]:
+    """Close every lot whose end has passed (the worker's and ``panhuo auctions close-due``'s
+    step); each in its own transaction."""
+    due = Lot.objects.filter(
+        status__in=[LotStatus.OPEN, LotStatus.SCHEDULED], end_at__lte=now()
+    ).values_list("pk", flat=True)
+    return [lot for lot in (lot_close_if_due(pk, actor=actor) for pk in list(due)) if lot]
+
+
+@retry_when_busy
+def lot_award(*, actor, lot: Lot, comment: str = "") -> Lot:
+    """Award a closed lot whose reserve was met to its leader: the deal is recorded on the
+    project by disposal's own step (buyer, price, qualified bidders, the day of the close)."""
+    policy.require(actor, "lot", "award", jurisdiction=lot.jurisdiction)
+    with transaction.atomic():
+        lot = (
+            Lot.objects.select_for_update(of=("self",))
+            .select_related("round__project__package__jurisdiction", "leader__bidder")
+            .get(pk=lot.pk)
+        )
+        if lot.status == LotStatus.CLOSED and (lot.leader_id is None or not lot.reserve_met):
+            raise ValidationError({"status": [_("The reserve was not met: there is no sale.")]})
+        before = _step(lot, "award")
+        project_transition(
+            actor=actor, project=lot.round.project, transition="conclude", comment=comment,
+            deal_price=lot.price, buyer=lot.leader.bidder.name, bidders=lot.bidders or 1,
+            concluded_on=timezone.localdate(lot.closed_at),
+        )  # fmt: skip
+        lot.version += 1
+        lot.save(update_fields=["status", "version"])
+        audit_record(
+            actor=actor, action="lot.award", obj=lot, before={"status": before},
+            after={"status": lot.status, "price": str(lot.price), "leader": lot.leader_id,
+                   "buyer": lot.leader.bidder.name,
+                   **({"flag": "single_bidder"} if lot.single_bidder else {})},
+            jurisdiction_path=lot.jurisdiction.path,
+        )  # fmt: skip
+    return lot
