@@ -13,6 +13,10 @@ migrates it with ``panhuo migrate`` and fills the real tables with ``COPY``:
   * 100,000 debts, nine in ten with a generated repayment schedule (``build_schedule``: bullet,
     equal principal or annuity; annual, semi-annual or quarterly), their outstanding amount what
     the schedule left after paying as due (one in twelve in arrears);
+  * their repayment ledger as the services write it: a budget entry on each due date the
+    budget paid (in arrears: part of what was due), one disposal entry per allocation and per
+    reversal (linked to it, dated no earlier than the debt's issue); each debt's outstanding is
+    its principal less the ledger (checked after generation);
   * 5,000,000 ledger rows: 2,000,000 receipts, 2,500,000 allocations of receipts to debts of the
     same jurisdiction (one in a hundred reversed by a later entry) and 500,000 expected
     receipts. Allocations never exceed what the receipt has left nor what the debt owes; each
@@ -27,7 +31,9 @@ Measured in the same run, for the district office and the province supervisor (r
 all 100 jurisdictions), in-process with Django configured against that database:
 
   * the risk indicators: ``panhuo.finance.debts.indicators.indicators_for`` against one hand-written
-    SQL statement computing every figure (asserted equal before timing);
+    SQL statement computing every figure (asserted equal before timing), as of the generation
+    date and as of a past date (``PAST``: debts issued later and ledger entries dated later
+    left out, that year's fiscal figures);
   * the dashboard page (``/`` through Django's test ``Client``, logged in; the whole request:
     session, grants, queries, template) against hand-written SQL for the same figures (the
     figures of the dashboard's selectors asserted equal to the SQL's before timing).
@@ -39,6 +45,7 @@ docs/benchmarks.md. The generated database is dropped at the end unless ``--keep
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import subprocess
@@ -54,9 +61,9 @@ from bench.province_data import (  # noqa: E402
     AS_OF,
     OFFICE,
     OFFICE_DISTRICT,
+    PAST,
     PG,
     SUPERVISOR,
-    YEAR_END,
     database_name,
     drop,
     prepare,
@@ -110,11 +117,40 @@ def summary(times: list[float]) -> tuple[float, float]:
     return statistics.median(s), s[max(0, round(0.95 * len(s)) - 1)]
 
 
+def measure_indicators(sql, repeat: int, label: str, who, jurisdiction, on, what) -> dict:
+    """Panhuo's indicators of ``jurisdiction`` as of ``on`` against the hand-written SQL, equal
+    before they are timed."""
+    from panhuo.finance.debts.indicators import indicators_for
+
+    def panhuo_indicators():
+        # The user is loaded (as a request's is), its grants are not: looking them up is
+        # part of how Panhuo scopes the figures.
+        who.__dict__.pop("_panhuo_grants", None)
+        return indicators_for(who, jurisdiction, on)
+
+    def sql_indicators():
+        return sql.execute(
+            indicators_sql(),
+            {"path": jurisdiction.path + "%", "as_of": on,
+             "year_end": on + dt.timedelta(days=365), "year": on.year,
+             "jurisdiction": jurisdiction.pk},
+        ).fetchone()  # fmt: skip
+
+    mine = indicator_figures(panhuo_indicators())
+    theirs = dict(zip(INDICATOR_KEYS, sql_indicators(), strict=True))
+    if mine != theirs:
+        diff = {k: (mine[k], theirs[k]) for k in mine if mine[k] != theirs[k]}
+        raise SystemExit(f"{label}, {what}: indicators differ from the SQL's: {diff}")
+    t_sql, _ = timed(sql_indicators, repeat)
+    t_app, _ = timed(panhuo_indicators, repeat)
+    return {"who": label, "what": what, "sql": t_sql, "app": t_app,
+            "note": f"{mine['debts']:,} debts"}  # fmt: skip
+
+
 def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
     import psycopg
     from django.test import Client
 
-    from panhuo.finance.debts.indicators import indicators_for
     from panhuo.organisation.models import Jurisdiction, User
 
     rows = []
@@ -127,30 +163,9 @@ def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
 
         who = User.objects.get(pk=user_id)
 
-        def panhuo_indicators(who=who, jurisdiction=jurisdiction):
-            # The user is loaded (as a request's is), its grants are not: looking them up is
-            # part of how Panhuo scopes the figures.
-            who.__dict__.pop("_panhuo_grants", None)
-            return indicators_for(who, jurisdiction, AS_OF)
-
-        def sql_indicators(jurisdiction=jurisdiction):
-            return sql.execute(
-                indicators_sql(),
-                {"path": jurisdiction.path + "%", "as_of": AS_OF, "year_end": YEAR_END,
-                 "year": AS_OF.year, "jurisdiction": jurisdiction.pk},
-            ).fetchone()  # fmt: skip
-
-        mine, theirs = (
-            indicator_figures(panhuo_indicators()),
-            dict(zip(INDICATOR_KEYS, sql_indicators(), strict=True)),
-        )
-        if mine != theirs:
-            diff = {k: (mine[k], theirs[k]) for k in mine if mine[k] != theirs[k]}
-            raise SystemExit(f"{label}: indicators differ from the SQL's: {diff}")
-        t_sql, _ = timed(sql_indicators, repeat)
-        t_app, _ = timed(panhuo_indicators, repeat)
-        rows.append({"who": label, "what": "risk indicators", "sql": t_sql, "app": t_app,
-                     "note": f"{mine['debts']:,} debts"})  # fmt: skip
+        for on, what in ((AS_OF, "risk indicators"),
+                         (PAST, f"risk indicators as of {PAST} (past)")):  # fmt: skip
+            rows.append(measure_indicators(sql, repeat, label, who, jurisdiction, on, what))
 
         user = User.objects.get(pk=user_id)
         client = Client()

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PG = "postgres://postgres@127.0.0.1:5432/"
 AS_OF = dt.date(2026, 6, 30)
-YEAR_END = AS_OF + dt.timedelta(days=365)
+#: A past date for the indicators (issue 15): debts issued later left out, the ledger's entries
+#: dated later ignored, that year's fiscal figures.
+PAST = dt.date(2023, 12, 31)
 STAMP = "2026-06-30 08:00:00+00"
 OFFICE_DISTRICT = 11  # /1/2/11/
 OFFICE, SUPERVISOR, FINANCE = 1, 2, 3  # user ids
@@ -95,7 +97,8 @@ DEBT_COLS = ("id, code, creditor, debt_type, principal, rate, issue_date, maturi
              "borrower_credit_code, bond_code, bond_purpose, project_name, project_sector, "
              "repayment_source")  # fmt: skip
 SCHEDULE_COLS = "debt_id, due_date, principal, interest"
-REPAYMENT_COLS = "id, debt_id, source, amount, repaid_on, document, note, created_at"
+REPAYMENT_COLS = ("id, debt_id, source, amount, repaid_on, document, note, created_at, "
+                  "allocation_id, reverses_id")  # fmt: skip
 RECEIPT_COLS = ("id, amount, allocated, received_on, voucher, budget_class, kind, created_at, "
                 "project_id, recorded_by_id")  # fmt: skip
 ALLOCATION_COLS = ("id, amount, allocated_on, created_at, allocated_by_id, debt_id, receipt_id, "
@@ -239,8 +242,24 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
     types = DebtType.values
     t_weights = [30 if t in ("general_bond", "special_bond") else 8 for t in types]
     debt_jur = array("q", [0]) * (n_debts + 1)
+    issued = array("q", [0]) * (n_debts + 1)  # issue date (ordinal)
     owed = array("q", [0]) * (n_debts + 1)  # cents still outstanding, falls with allocations
     debts: list[tuple] = []
+    # The repayment ledger: what the budget paid as scheduled, on each due date (in arrears: the
+    # first rows in full, then part of one), and one entry per allocation of proceeds (and per
+    # reversal), as the services write them.
+    repayments: list[str] = []
+
+    def budget_paid(i: int, rows: list[tuple[dt.date, int]], paid: int) -> None:
+        for due_on, cents in rows:
+            if paid <= 0:
+                return
+            amount = min(cents, paid)
+            if amount <= 0:  # a row of interest only
+                continue
+            paid -= amount
+            repayments.append(f"{len(repayments) + 1}\t{i}\tbudget\t{money(amount)}\t{due_on}\t"
+                              f"bench\t\t{STAMP}\t\\N\t\\N")  # fmt: skip
 
     def schedule_lines():
         methods = ["bullet", "equal_principal", "annuity"]
@@ -251,6 +270,7 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
             principal = rnd.randint(100_000_000, 10_000_000_000)  # 1 to 100 million yuan
             rate = rnd.randint(2000, 8000)  # thousandths of a percent
             issue = day(rnd, dt.date(2012, 1, 1), AS_OF - dt.timedelta(days=30))
+            issued[i] = issue.toordinal()
             years = rnd.randint(1, 15)
             maturity = dt.date(issue.year + years, issue.month, min(issue.day, 28))
             arrears = rnd.random() < 1 / 12
@@ -259,13 +279,16 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
                 rows = build_schedule(principal=Decimal(principal) / 100,
                                       rate=Decimal(rate) / 1000, issue=issue, maturity=maturity,
                                       method=method, frequency=freq)  # fmt: skip
-                due = sum(int(r.principal * 100) for r in rows if r.due_date <= AS_OF)
+                due_rows = [(r.due_date, int(r.principal * 100)) for r in rows
+                            if r.due_date <= AS_OF]  # fmt: skip
                 for r in rows:
                     yield f"{i}\t{r.due_date}\t{r.principal}\t{r.interest}"
             else:
                 method = freq = ""
-                due = principal if maturity <= AS_OF else 0
+                due_rows = [(maturity, principal)] if maturity <= AS_OF else []
+            due = sum(cents for _on, cents in due_rows)
             paid = due if not arrears else due * rnd.randint(0, 90) // 100
+            budget_paid(i, due_rows, paid)
             owed[i] = principal - paid
             fixed = "fixed" if rnd.random() < 0.8 else "floating"
             debts.append((i, rnd.choices(types, t_weights)[0], principal, rate, issue, maturity,
@@ -304,6 +327,11 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
         on = dt.date.fromordinal(min(end_ord, r_day[r] + rnd.randint(0, 60)))
         aid += 1
         allocations.append(f"{aid}\t{money(amount)}\t{on}\t{STAMP}\t{FINANCE}\t{d}\t{r}\t\t\\N")
+        # Its ledger entry, dated as the service dates it: not before the debt was issued.
+        entry_on = dt.date.fromordinal(max(on.toordinal(), issued[d]))
+        entry = len(repayments) + 1
+        repayments.append(f"{entry}\t{d}\tdisposal\t{money(amount)}\t{entry_on}\tV{r:09d}\t\t"
+                          f"{STAMP}\t{aid}\t\\N")  # fmt: skip
         r_alloc[r] += amount
         owed[d] -= amount
         if aid < n_alloc and rnd.random() < 0.01:  # reversed in full by a later entry
@@ -311,6 +339,10 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
             later = dt.date.fromordinal(min(end_ord, on.toordinal() + 7))
             allocations.append(f"{aid}\t{money(amount)}\t{later}\t{STAMP}\t{FINANCE}\t{d}\t{r}\t"
                                f"Allocated to the wrong debt\t{aid - 1}")  # fmt: skip
+            later_on = dt.date.fromordinal(max(later.toordinal(), issued[d]))
+            repayments.append(f"{len(repayments) + 1}\t{d}\tdisposal\t{money(amount)}\t"
+                              f"{later_on}\tV{r:09d}\tAllocated to the wrong debt\t{STAMP}\t"
+                              f"{aid}\t{entry}")  # fmt: skip
             r_alloc[r] -= amount
             owed[d] += amount
 
@@ -319,11 +351,6 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
           f"{iss}\t{mat}\t{money(owed[i])}\t{STAMP}\t1\t{j}\tCNY\t{fx}\t{freq}\t{method}\t"
           f"\t{default_class(t)}\t\t\t\t\t\t\t"
           for i, t, p, rate, iss, mat, j, fx, freq, method in debts))  # fmt: skip
-    # The repayment ledger: what each debt has repaid by the date, as one opening entry on
-    # its issue date (its balance as of any date from then is the stored one).
-    copy("finance_repayment", REPAYMENT_COLS,
-         (f"{i}\t{i}\topening\t{money(p - owed[i])}\t{iss}\tbench\t\t{STAMP}"
-          for i, _t, p, _r, iss, _m, _j, _fx, _f, _me in debts if p > owed[i]))  # fmt: skip
     copy("finance_schedulerow", SCHEDULE_COLS, sched)
     del sched
     budget = ["non_tax", "government_fund"]
@@ -334,6 +361,8 @@ def generate(conn, scale: float, seed: int = 5) -> dict[str, int]:
           for r in range(1, n_receipts + 1)))  # fmt: skip
     copy("finance_allocation", ALLOCATION_COLS, allocations)
     del allocations
+    copy("finance_repayment", REPAYMENT_COLS, repayments)
+    repayments.clear()
     e_kinds = ["rent", "instalment", "fee", "tranche", "deposit"]
     copy("finance_expectedreceipt", EXPECTED_COLS,
          (f"{day(rnd, dt.date(2019, 1, 1), dt.date(2028, 12, 31))}\t"
@@ -387,6 +416,13 @@ def verify(conn) -> None:
         WHERE r.allocated <> coalesce(a.s, 0)""").fetchone()[0]  # fmt: skip
     if bad:
         raise SystemExit(f"{bad} receipts' allocated differs from their allocations")
+    bad = conn.execute("""
+        SELECT count(*) FROM finance_debt d LEFT JOIN (
+          SELECT debt_id, sum(CASE WHEN reverses_id IS NULL THEN amount ELSE -amount END) s
+          FROM finance_repayment GROUP BY debt_id) p ON p.debt_id = d.id
+        WHERE d.outstanding <> d.principal - coalesce(p.s, 0)""").fetchone()[0]  # fmt: skip
+    if bad:
+        raise SystemExit(f"{bad} debts' outstanding differs from their repayment ledger")
 
 
 def prepare(scale: float, keep: bool) -> str:

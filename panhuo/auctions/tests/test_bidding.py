@@ -248,3 +248,17 @@ def test_registration_opens_a_due_deposit_for_the_bidder(world, monkeypatch):
     assert (d.status, d.party, d.bidder, d.amount) == ("due", bidder, bidder.name, D("100000.00"))
     with pytest.raises(Refused):
         services.lot_register(actor=user, lot_id=lot.pk, accept_conditions=True)
+
+
+def test_a_registered_bidders_deposit_replays_from_its_audit(world, monkeypatch):
+    """Due, declared paid and confirmed through the services: the deposit's row is what its
+    audit entries replay to (``panhuo audit reconcile``)."""
+    from panhuo.integrity import reconcile as rc
+
+    assert "finance.deposit" in {label for label, _spec in rc.registered()}
+    Clock(monkeypatch)
+    lot = make_lot(world)
+    registered(world, lot)
+    d = Deposit.objects.get(round=lot.round)
+    assert (d.status, d.voucher) == ("held", f"V-{lot.pk}-{d.party.user_id}")
+    assert [x for x in rc.reconcile().differences if x.table == Deposit._meta.db_table] == []

@@ -194,6 +194,9 @@ ENDPOINTS = {
     ("post", "/api/v1/organisation/users/{user_id}/password-reset"),
     ("post", "/api/v1/organisation/users/{user_id}/roles"),
     ("post", "/api/v1/organisation/users/{user_id}/roles/{assignment_id}/end"),
+    ("get", "/api/v1/public/notices"),
+    ("get", "/api/v1/public/notices/{code}"),
+    ("get", "/api/v1/public/announcements"),
 }
 
 

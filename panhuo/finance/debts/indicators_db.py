@@ -215,7 +215,10 @@ def debt_indicators_sql(
     """The indicators of the debts in ``qs`` in one statement; the ORM says which debts (the
     caller's scope, as everywhere). ``ledger``: balances from the repayment ledger as of the
     date instead of the stored ones."""
-    debts_sql, debts_params = qs.values("pk").query.sql_with_params()
+    # Without the model's ordering: an ORDER BY in the ``IN (…)`` keeps PostgreSQL from
+    # flattening it into a join, and the ledger was then read whole (a parallel scan of every
+    # repayment) instead of through its debt index (EXPLAIN ANALYZE, bench/province.py).
+    debts_sql, debts_params = qs.order_by().values("pk").query.sql_with_params()
     params: dict = {"as_of": as_of, "year_end": as_of + dt.timedelta(days=365), "ledger": ledger,
                     "statutory": sorted(STATUTORY_CLASSES),
                     "broad": sorted(BROAD_CLASSES)}  # fmt: skip

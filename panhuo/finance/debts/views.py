@@ -5,6 +5,7 @@ Thin, like every view: fetch through selectors (hidden is 404), write through se
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
@@ -37,6 +38,7 @@ from panhuo.finance.debts.forms import (
 )
 from panhuo.finance.debts.indicators import indicators_for
 from panhuo.finance.debts.indicators_db import settings_for
+from panhuo.finance.debts.repayments import outstanding_as_of
 from panhuo.finance.debts.risk_settings import PERCENT_FIELDS, risk_settings_set
 from panhuo.finance.debts.schedules import debt_schedule_set
 from panhuo.finance.models import Debt
@@ -172,17 +174,22 @@ TIER_LABELS = {
 }
 
 
-def maturity_wall(user, jurisdiction) -> list[dict]:
-    """Outstanding principal today by the year the debts mature (visible debts, this
-    jurisdiction and below), as chart points in the reader's unit."""
-    by_year: dict[int, Decimal] = {}
-    for maturity, outstanding in (
+def maturity_wall(user, jurisdiction, as_of: dt.date) -> list[dict]:
+    """Principal outstanding at the end of ``as_of`` by the year the debts mature (visible debts,
+    this jurisdiction and below), as chart points in the reader's unit. Read from the repayment
+    ledger as it stood that day, like every indicator beside it: a debt issued later is left out
+    and a repayment dated later is ignored."""
+    debts = (
         Debt.objects.active()
         .visible_to(user)
-        .filter(jurisdiction__path__startswith=jurisdiction.path, outstanding__gt=0)
-        .values_list("maturity_date", "outstanding")
-    ):
-        by_year[maturity.year] = by_year.get(maturity.year, Decimal("0.00")) + outstanding
+        .filter(jurisdiction__path__startswith=jurisdiction.path)
+    )
+    maturities = dict(debts.values_list("pk", "maturity_date"))
+    by_year: dict[int, Decimal] = {}
+    for pk, outstanding in outstanding_as_of(debts, as_of).items():
+        if outstanding > 0:
+            year = maturities[pk].year
+            by_year[year] = by_year.get(year, Decimal("0.00")) + outstanding
     return [
         {
             "key": str(year),
@@ -226,8 +233,8 @@ def _risk_page(request, fiscal_form=None, settings_form=None, status=200):
             "ind": ind,
             "debt_tier": (TIER_CSS.get(ind.debt_ratio_tier), TIER_LABELS.get(ind.debt_ratio_tier)),
             "overdue_tier": (TIER_CSS.get(ind.overdue_tier), TIER_LABELS.get(ind.overdue_tier)),
-            "wall": maturity_wall(user, jurisdiction),
-            "wall_as_of": timezone.localdate(),
+            "wall": maturity_wall(user, jurisdiction, as_of),
+            "wall_as_of": as_of,
             "fiscal_form": fiscal_form,
             "settings_form": settings_form,
             "settings_from": found.jurisdiction if found else None,

@@ -3,6 +3,7 @@ allowed and denied (denied writes change nothing), bad input named."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -290,17 +291,24 @@ def test_risk_page_shows_indicators_tiers_and_the_wall(world, sample):
     )
     assert response.status_code == 200
     ind = response.context["ind"]
-    # As of 2026-06-30 the allocation (made today) had not happened: the ledger's 10,000,000;
-    # the maturity wall shows today's balance (in the site's unit, 万元), dated today.
+    # As of 2026-06-30 the allocation (made today) had not happened: the ledger's 10,000,000,
+    # in the indicators and in the maturity wall beside them (in the site's unit, 万元), which
+    # is dated that day too.
     assert ind.outstanding == Decimal("10000000.00") and ind.capacity == Decimal("1000000.00")
     assert response.context["wall"] == [
-        {"key": "2030", "label": "2030", "value": "900.00", "display": "900.00",
+        {"key": "2030", "label": "2030", "value": "1000.00", "display": "1,000.00",
          "css": "outstanding"}
     ]  # fmt: skip
-    assert response.context["wall_as_of"] == timezone.localdate()
+    assert response.context["wall_as_of"] == dt.date(2026, 6, 30)
     html = response.content.decode()
     assert 'id="chart-maturity-wall"' in html and 'data-chart="columns"' in html
-    assert '<td class="num">900.00</td>' in html  # also in the table
+    assert '<td class="num">1,000.00</td>' in html  # also in the table
+    # As of today the wall reads today's balance, after the allocation.
+    today = c.get(
+        reverse("risk-indicators"),
+        {"jurisdiction": world.district.pk, "as_of": timezone.localdate().isoformat()},
+    )
+    assert [p["value"] for p in today.context["wall"]] == ["900.00"]
     # The sample's 425,000 of interest is on a loan, not general bonds: no general burden.
     assert ind.interest_next_year == Decimal("425000.00") and ind.interest_burden == 0
     assert 'data-testid="interest-trigger"' not in html and "below the trigger" in html

@@ -323,3 +323,32 @@ def test_notices_of_sales_made_before_the_portal_are_put_up_once(world):
     assert kinds == {(project.pk, "listing"), (done.pk, "result")}
     call_command("notices_backfill", "--as", "office")
     assert Notice.objects.count() == 2
+
+
+def test_the_api_serves_the_published_notices_to_anyone(world, sales):
+    client = Client()
+    listing = Notice.objects.get(project=sales[0], current=True)
+    page = client.get("/api/v1/public/notices?status=open").json()
+    assert page["count"] == 1 and page["results"][0]["code"] == listing.code
+    assert set(page["results"][0]["fields"]) == set(published.LISTING)
+    one = client.get(f"/api/v1/public/notices/{listing.code}").json()
+    assert one["fields"]["reserve"] == "6000000.00"
+    assert client.get("/api/v1/public/notices/NOPE").status_code == 404
+    refused = client.get("/api/v1/public/notices?price_min=-1&colour=red")
+    assert refused.status_code == 422 and {"price_min", "colour"} <= set(refused.json()["errors"])
+    body = json.dumps([page, one, client.get("/api/v1/public/announcements").json()])
+    assert {k: v for k, v in SECRETS.items() if v in body} == {}
+
+
+def test_a_listing_offered_as_a_lot_shows_where_its_auction_stands(world):
+    from panhuo.auctions.tests.support import make_lot
+
+    lot = make_lot(world)
+    notice = Notice.objects.get(project=lot.round.project, current=True)
+    page = Client().get(notice.get_absolute_url()).content.decode()
+    assert "Online auction" in page and lot.get_absolute_url() in page
+    state = re.search(r"Online auction</h2>(.*?)</dl>", page, re.S).group(1)
+    assert "Lowest next bid" in state and "5,500,000.00" in state  # no bid yet: the start
+    plain = listed_project(world, name="Not at auction", documents=False)
+    other = Notice.objects.get(project=plain, current=True)
+    assert "Online auction" not in Client().get(other.get_absolute_url()).content.decode()
