@@ -4,10 +4,12 @@ filters and export of exactly what is shown.
 A list page is a few lines of declaration (in the spirit of NetBox's generic list views)::
 
     class AssetList(ObjectList):
-        # saved filters' name, whose "view" opens the page, the page's URL name
-        target, resource, url_name = "assets", "asset", "asset-list"
-        # the page's template, and its GET filter form (with ``filters()``)
-        template, filter_form = "register/asset_list.html", AssetFilterForm
+        # saved filters' name, and the resource whose "view" opens the page; the page's URL
+        # name and template are ``asset-list`` and ``register/asset_list.html`` (the resource's
+        # ``-list`` in the declaring app) unless ``url_name`` and ``template`` say otherwise
+        target, resource = "assets", "asset"
+        # its GET filter form (with ``filters()``)
+        filter_form = AssetFilterForm
         # the app's selector, rows(user, **filters), and the sortable columns; the default
         # sort is the selector's own (its ``ordering`` default) unless ``default_sort`` says
         rows, orderings = asset_list, ASSET_ORDERINGS
@@ -225,6 +227,10 @@ class ObjectList:
             ordering = signature(cls.rows).parameters.get("ordering")
             if ordering is not None and isinstance(ordering.default, str):
                 cls.default_sort = ordering.default
+        if cls.resource and not cls.url_name:
+            cls.url_name = f"{cls.resource}-list"
+        if cls.resource and not cls.template:
+            cls.template = f"{cls.__module__.split('.')[1]}/{cls.resource}_list.html"
         if cls.target:
             REGISTRY[cls.target] = cls
 

@@ -226,16 +226,24 @@ def allocation_create(
         # floating point (0.30 - 0.10 - 0.20 < 0), which would trip the check constraints
         # (still the last line of defence) on an exact repayment.
         Receipt.objects.filter(pk=receipt.pk).update(allocated=receipt.allocated + amount)
-        before = debt.outstanding
-        post_entry(
-            actor=actor, debt=debt, source=RepaymentSource.DISPOSAL, amount=amount,
+        before = _post_unaudited(
+            actor, debt, source=RepaymentSource.DISPOSAL, amount=amount,
             repaid_on=allocation.allocated_on, document=receipt.voucher, allocation=allocation,
-            date_field="allocated_on", audit_balance=False,
+            date_field="allocated_on",
         )  # fmt: skip
-        debt.outstanding = before
         _audit_totals(actor, allocation, receipt, debt, receipt.allocated + amount,
                       before - amount)  # fmt: skip
     return allocation
+
+
+def _post_unaudited(actor, debt, **entry) -> Decimal:
+    """Post ``debt``'s ledger entry (``post_entry``) for a write that audits the balance in its
+    own entries: the debt object keeps the outstanding amount it had, which those entries
+    compare against, and that amount is returned."""
+    before = debt.outstanding
+    post_entry(actor=actor, debt=debt, audit_balance=False, **entry)
+    debt.outstanding = before
+    return before
 
 
 def _audit_totals(actor, allocation, receipt, debt, allocated, outstanding) -> None:
@@ -329,13 +337,11 @@ def debt_settle_non_cash(
             raise ValidationError({"debt": [f"Debt {debt.code} is voided."]})
         settlement.full_clean()
         settlement.save(force_insert=True)
-        before = debt.outstanding
-        post_entry(
-            actor=actor, debt=debt, source=RepaymentSource.SWAP, amount=amount,
+        _post_unaudited(
+            actor, debt, source=RepaymentSource.SWAP, amount=amount,
             repaid_on=settlement.settled_on, document=project.code, settlement=settlement,
-            date_field="debt", audit_balance=False,
+            date_field="debt",
         )  # fmt: skip
-        debt.outstanding = before
         audit_record(
             actor=actor,
             action="debt.settle_non_cash",

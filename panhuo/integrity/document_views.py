@@ -82,8 +82,7 @@ def _csv_row(d: Document) -> list:
 class DocumentList(ObjectList):
     """Exports one row per document version with its digest (the columns of CSV_COLUMNS)."""
 
-    target, resource, url_name = "documents", "document", "document-list"
-    template, filter_form = "integrity/document_list.html", DocumentFilterForm
+    target, resource, filter_form = "documents", "document", DocumentFilterForm
     rows, orderings = document_list, DOCUMENT_ORDERINGS  # searches q itself
     export_name = "documents"
     columns = [

@@ -209,6 +209,37 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     )
 
 
+def update_changed[M: models.Model](
+    model: type[M],
+    pk,
+    values: dict[str, Any],
+    *,
+    actor,
+    action: str,
+    path,
+    fields: list[str] | None = None,
+    clean: bool = True,
+) -> M:
+    """Inside the caller's transaction: lock row ``pk`` of ``model``, set ``values``, and save
+    and audit (``action``, with the values before and after) the fields that changed, checked
+    by ``full_clean`` unless ``clean`` is off; nothing is written when nothing changed.
+    ``fields`` limits what is compared; ``path(row)`` is the entry's jurisdiction path."""
+    row = model.objects.select_for_update().get(pk=pk)
+    before = snapshot(row, fields)
+    for name, value in values.items():
+        setattr(row, name, value)
+    old, new = changed(before, snapshot(row, fields))
+    if new:
+        if clean:
+            row.full_clean()
+        row.save(update_fields=[model._meta.get_field(name).name for name in new])
+        audit_record(
+            actor=actor, action=action, obj=row, before=old, after=new,
+            jurisdiction_path=path(row),
+        )  # fmt: skip
+    return row
+
+
 @dataclass(frozen=True)
 class ObjRef:
     """An object named without loading it: what bulk writers pass to audit_record_many."""

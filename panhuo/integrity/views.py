@@ -49,8 +49,7 @@ def _changes(entry) -> str:
 
 
 class AuditList(ObjectList):
-    target, resource, url_name = "audit", "audit", "audit-list"
-    template, filter_form = "integrity/audit_list.html", AuditFilterForm
+    target, resource, filter_form = "audit", "audit", AuditFilterForm
     rows, orderings, default_sort = audit_list, AUDIT_ORDERINGS, "-seq"
     columns = [
         Column("seq", "#", numeric=True),

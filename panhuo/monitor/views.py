@@ -182,8 +182,7 @@ def thresholds_view(request):
 
 
 class RevenueList(ObjectList):
-    target, resource, url_name = "revenue", "revenue", "revenue-list"
-    template, filter_form = "monitor/revenue_list.html", RevenueFilterForm
+    target, resource, filter_form = "revenue", "revenue", RevenueFilterForm
     rows, orderings = revenue_list, REVENUE_ORDERINGS  # searches q itself
     columns = [
         Column("jurisdiction_code", _l("Jurisdiction code"), "jurisdiction.code", show=False),

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from panhuo.integrity.services import audit_insert, audit_record, changed, snapshot
+from panhuo.integrity.services import audit_insert, update_changed
 from panhuo.organisation import division_code as dc
 from panhuo.organisation import policy
 from panhuo.organisation.credit_code import credit_code_valid, normalise_credit_code
@@ -168,24 +168,14 @@ def jurisdiction_update(
                     )
     _raise(errors)
     with transaction.atomic():
-        j = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
-        before = snapshot(j)
-        for name in ("code", "name", "name_en"):
-            if name in fields:
-                setattr(j, name, fields[name])
-        old, new = changed(before, snapshot(j))
-        if new:
-            j.full_clean()
-            j.save(update_fields=list(new))
-            audit_record(
-                actor=actor,
-                action="jurisdiction.update",
-                obj=j,
-                before=old,
-                after=new,
-                jurisdiction_path=j.path,
-            )
-    return j
+        return update_changed(
+            Jurisdiction,
+            jurisdiction.pk,
+            {name: fields[name] for name in ("code", "name", "name_en") if name in fields},
+            actor=actor,
+            action="jurisdiction.update",
+            path=lambda j: j.path,
+        )
 
 
 # --- Holding units ------------------------------------------------------------------------------
@@ -340,20 +330,11 @@ def unit_update(*, actor: User, unit: Unit, changes: dict[str, Any], dry_run: bo
     if dry_run:
         return unit
     with transaction.atomic():
-        u = Unit.objects.select_for_update().get(pk=unit.pk)
-        before = snapshot(u)
-        for key, value in values.items():
-            setattr(u, key, value)
-        old, new = changed(before, snapshot(u))
-        if new:
-            u.full_clean()
-            u.save(update_fields=[Unit._meta.get_field(k).name for k in new])
-            audit_record(
-                actor=actor,
-                action="unit.update",
-                obj=u,
-                before=old,
-                after=new,
-                jurisdiction_path=u.jurisdiction.path,
-            )
-    return u
+        return update_changed(
+            Unit,
+            unit.pk,
+            values,
+            actor=actor,
+            action="unit.update",
+            path=lambda u: u.jurisdiction.path,
+        )

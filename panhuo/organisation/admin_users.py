@@ -15,7 +15,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -29,15 +28,15 @@ from panhuo.integrity.services import (
     audit_insert,
     audit_record,
     audit_update,
-    changed,
     snapshot,
+    update_changed,
 )
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, Unit, User
 from panhuo.organisation.place_file import USER_FIELDS
+from panhuo.organisation.signup import LANGUAGES, username_errors
 
 MANAGE = ("user", "manage")
-LANGUAGES = ("", "en", "zh-hans")
 
 
 @dataclass(frozen=True)
@@ -216,17 +215,8 @@ def user_create(
         raise policy.NotPermitted(policy.refusal(*MANAGE, one=False))
     errors: dict[str, list[str]] = {}
     username = (username or "").strip()
-    if not username:
-        errors["username"] = [_("This field is required.")]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("Another user has this username.")]
-    else:
-        try:
-            UnicodeUsernameValidator()(username)
-        except ValidationError as exc:
-            errors["username"] = list(exc.messages)
-        if len(username) > 150:
-            errors.setdefault("username", []).append(_("At most 150 characters."))
+    if wrong := username_errors(username):
+        errors["username"] = wrong
     if language not in LANGUAGES:
         errors["language"] = [_("Must be en or zh-hans.")]
     if not grants:
@@ -259,23 +249,35 @@ def user_create(
         return user, ""
     password = new_password()
     with transaction.atomic():
-        user.set_password(password)
-        home = min((p.path for p in places), key=len)
-        audit_insert(
+        user_insert(
             user,
+            password,
+            [_assignment(user, grant, place) for grant, place in zip(grants, places, strict=True)],
             actor=actor,
-            action="user.create",
-            jurisdiction_path=home,
-            after=snapshot(user, USER_FIELDS),  # never the password's hash
         )
-        for grant, place in zip(grants, places, strict=True):
-            audit_insert(
-                _assignment(user, grant, place),
-                actor=actor,
-                action="roleassignment.create",
-                jurisdiction_path=place.path,
-            )
     return user, password
+
+
+def user_insert(
+    user: User, password: str, assignments: list[RoleAssignment], *, actor: User | None
+) -> None:
+    """Save a new ``user`` with ``password`` and their role ``assignments`` (made for the
+    unsaved user), each audited, inside the caller's transaction. The user's entry is filed
+    under the widest place they hold a role over and never holds the password's hash."""
+    user.set_password(password)
+    home = min((ra.jurisdiction.path for ra in assignments), key=len)
+    audit_insert(
+        user,
+        actor=actor,
+        action="user.create",
+        jurisdiction_path=home,
+        after=snapshot(user, USER_FIELDS),
+    )
+    for ra in assignments:
+        ra.user = user  # made before the user had its id
+        audit_insert(
+            ra, actor=actor, action="roleassignment.create", jurisdiction_path=ra.jurisdiction.path
+        )
 
 
 def _email_errors(email: str, errors: dict) -> None:
@@ -308,22 +310,16 @@ def user_update(*, actor: User, user: User, changes: dict[str, str]) -> User:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        u = User.objects.select_for_update().get(pk=user.pk)
-        before = snapshot(u, USER_FIELDS)
-        for name, value in values.items():
-            setattr(u, name, value)
-        old, new = changed(before, snapshot(u, USER_FIELDS))
-        if new:
-            u.save(update_fields=list(new))
-            audit_record(
-                actor=actor,
-                action="user.update",
-                obj=u,
-                before=old,
-                after=new,
-                jurisdiction_path=_home_path(u),
-            )
-    return u
+        return update_changed(
+            User,
+            user.pk,
+            values,
+            actor=actor,
+            action="user.update",
+            path=_home_path,
+            fields=USER_FIELDS,
+            clean=False,
+        )
 
 
 def user_import_again(

@@ -6,6 +6,8 @@ whose refusals become the 403 page and whose field errors come back under the fo
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -65,12 +67,25 @@ def _managed_unit(user, pk) -> Unit:
 # --- Lists --------------------------------------------------------------------------------------
 
 
-class JurisdictionAdminList(ObjectList):
+class AdminList(ObjectList):
+    """A list of the site administrator's: of ``kind`` (``unit``), its URL name, template and
+    export are ``admin-unit-list``, ``organisation/admin/unit_list.html`` and ``units``."""
+
+    kind: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs):
+        cls.url_name = f"admin-{cls.kind}-list"
+        cls.template = f"organisation/admin/{cls.kind}_list.html"
+        cls.export_name = f"{cls.kind}s"
+        super().__init_subclass__(**kwargs)
+
+
+class JurisdictionAdminList(AdminList):
     """The jurisdictions the site administrator keeps."""
 
-    resource, action, url_name = "organisation", "manage", "admin-jurisdiction-list"
-    template, filter_form = "organisation/admin/jurisdiction_list.html", JurisdictionFilterForm
-    rows, search = jurisdiction_rows, ("code", "name", "name_en")
+    kind, resource, action = "jurisdiction", "organisation", "manage"
+    rows, filter_form = jurisdiction_rows, JurisdictionFilterForm
+    search = ("code", "name", "name_en")
     orderings = {"path": "path", "code": "code", "name": "name", "level": "level"}
     default_sort = "path"
     columns = [
@@ -80,15 +95,14 @@ class JurisdictionAdminList(ObjectList):
         Column("level", _l("Level"), "get_level_display"),
         Column("parent", _l("Belongs to"), "parent.name"),
     ]
-    export_name = "jurisdictions"
 
 
-class UnitAdminList(ObjectList):
+class UnitAdminList(AdminList):
     """The holding units of the jurisdictions the site administrator keeps."""
 
-    resource, action, url_name = "organisation", "manage", "admin-unit-list"
-    template, filter_form = "organisation/admin/unit_list.html", UnitFilterForm
-    rows, search = unit_rows, ("code", "credit_code", "name", "name_en")
+    kind, resource, action = "unit", "organisation", "manage"
+    rows, filter_form = unit_rows, UnitFilterForm
+    search = ("code", "credit_code", "name", "name_en")
     orderings = {
         "jurisdiction": "jurisdiction__path",
         "credit_code": "credit_code",
@@ -103,15 +117,14 @@ class UnitAdminList(ObjectList):
         Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
         Column("supervisor", _l("Supervising department"), "supervisor.name"),
     ]
-    export_name = "units"
 
 
-class UserAdminList(ObjectList):
+class UserAdminList(AdminList):
     """The users holding (or having held) a role where the site administrator works."""
 
-    resource, action, url_name = "user", "view", "admin-user-list"
-    template, filter_form = "organisation/admin/user_list.html", UserFilterForm
-    rows, search = user_rows, ("username", "first_name", "last_name", "email")
+    kind, resource, action = "user", "user", "view"
+    rows, filter_form = user_rows, UserFilterForm
+    search = ("username", "first_name", "last_name", "email")
     orderings = {"username": "username", "name": "first_name", "joined": "date_joined"}
     default_sort = "username"
     columns = [
@@ -121,7 +134,6 @@ class UserAdminList(ObjectList):
         Column("roles", _l("Roles now"), lambda u: ", ".join(str(r) for r in u.current_roles)),
         Column("is_active", _l("Active")),
     ]
-    export_name = "users"
 
     def get_queryset(self, filters: dict):
         return super().get_queryset(filters).prefetch_related("assignments__jurisdiction")

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from panhuo.core.validation import full_clean
 from panhuo.integrity.services import audit_insert, audit_record, snapshot
+from panhuo.organisation.admin_users import user_insert
 from panhuo.organisation.models import Jurisdiction, RoleAssignment, Unit, User
 from panhuo.organisation.place_file import (
     LEVEL_ORDER,
-    USER_FIELDS,
     PlaceFileError,
     PlaceResult,
     Problem,
@@ -118,27 +118,15 @@ def _write(checker: _Checker, operator, result: PlaceResult) -> None:
                 # their own at first sign-in.
                 must_change_password=True,
             )
-            user.set_password(password)
-            home = min((places[g[1]].path for g in spec["grants"]), key=len)
-            audit_insert(
-                user,
-                actor=operator,
-                action="user.create",
-                jurisdiction_path=home,
-                after=snapshot(user, USER_FIELDS),  # never the password's hash
-            )
-            result.users.append((user, password))
-            for role, place, unit_code in spec["grants"]:
-                ra = RoleAssignment(
+            assignments = [
+                RoleAssignment(
                     user=user, role=role, jurisdiction=places[place], unit=units.get(unit_code)
                 )
-                audit_insert(
-                    ra,
-                    actor=operator,
-                    action="roleassignment.create",
-                    jurisdiction_path=places[place].path,
-                )
-                result.assignments += 1
+                for role, place, unit_code in spec["grants"]
+            ]
+            user_insert(user, password, assignments, actor=operator)
+            result.users.append((user, password))
+            result.assignments += len(assignments)
     except ValidationError as exc:
         # What the checks above missed but the models' own validation caught (a username of
         # forbidden characters, an over-long name): still named by entry and field.

@@ -23,20 +23,27 @@ from panhuo.organisation.place_file import USER_FIELDS
 LANGUAGES = ("", "en", "zh-hans")
 
 
+def username_errors(username: str) -> list[str]:
+    """What is wrong with ``username`` for a new account (nothing: an empty list); every way an
+    account is opened checks it so."""
+    if not username:
+        return [_("This field is required.")]
+    if len(username) > 150:
+        return [_("At most 150 characters.")]
+    if User.objects.filter(username__iexact=username).exists():
+        return [_("Another user has this username.")]
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
 def account_errors(*, username: str, password: str, email: str, language: str = "") -> dict:
     """Every field of a new account that is wrong, named ({} when all are right)."""
     errors: dict[str, list[str]] = {}
-    if not username:
-        errors["username"] = [_("This field is required.")]
-    elif len(username) > 150:
-        errors["username"] = [_("At most 150 characters.")]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("Another user has this username.")]
-    else:
-        try:
-            UnicodeUsernameValidator()(username)
-        except ValidationError as exc:
-            errors["username"] = list(exc.messages)
+    if wrong := username_errors(username):
+        errors["username"] = wrong
     if email:
         try:
             validate_email(email)

@@ -144,3 +144,22 @@ def public_documents_of(project) -> list[dict]:
          "content_type": d.content_type}
         for d in public_documents([project, project.package, *assets])
     ]  # fmt: skip
+
+
+def live_auction(found: Notice) -> dict | None:
+    """Where the online auction of a listing notice's round stands now (the auctions app's
+    public state of its lot: status, price, end by the server's clock), or None when the round
+    is not offered as a lot. Live, so not part of the notice's snapshot."""
+    round_number = found.data.get("round")
+    if found.kind != NoticeKind.LISTING or not round_number:
+        return None
+    from panhuo.auctions.selectors import lot_for_round, public_lot_state
+    from panhuo.disposal.models import ListingRound
+
+    offered = ListingRound.objects.filter(project_id=found.project_id, number=round_number).first()
+    lot = lot_for_round(offered) if offered is not None else None
+    if lot is None:
+        return None
+    state = public_lot_state(lot)
+    keep = ("status_label", "price", "minimum_bid", "end_at", "extensions", "accepting_bids")
+    return {**{k: state[k] for k in keep}, "url": lot.get_absolute_url()}

@@ -76,6 +76,7 @@ def notice_detail(request, code: str):
             "days_left": selectors.working_days_left(notice),
             "revisions": selectors.revisions(notice),
             "related": selectors.other_notices(notice),
+            "auction": selectors.live_auction(notice),
             "today": timezone.localdate(),
             "may_correct": notice.kind == NoticeKind.LISTING
             and policy.allowed(request.user, "notice", "correct", jurisdiction=notice.jurisdiction),

@@ -42,8 +42,7 @@ from panhuo.register.selectors import get_asset_for
 
 
 class ValuationList(ObjectList):
-    target, resource, url_name = "valuations", "valuation", "valuation-list"
-    template, filter_form = "pricing/valuation_list.html", ValuationFilterForm
+    target, resource, filter_form = "valuations", "valuation", ValuationFilterForm
     rows, orderings = valuation_list, VALUATION_ORDERINGS  # searches q itself
     columns = [
         Column("asset", _l("Asset")),

@@ -6,14 +6,12 @@ read while the import's transaction is still open.
 
 A worker that dies mid-file (killed, machine lost) leaves nothing: while it reads and checks
 the file it has written nothing, and the batches it wrote before dying are reverted when its
-run is found stale (``importing/writing.py``). So that its run does not read "running" for
-ever, the worker keeps a heartbeat while it works: a thread writes the time to the cache every
-``HEARTBEAT_SECONDS`` (the cache, not the run's row, so the beat never waits for a database
-lock). A running run whose heartbeat is older than ``PANHUO["IMPORT_STALE_SECONDS"]`` is marked
-failed ("the worker stopped") when it is read, when a worker starts, and whenever a worker
-starts an import. What a committing run wrote is undone by a worker, never by the page or API
-call that found the run stale (``fail_if_stale``); ``import_run_rerun`` then queues the same
-file with the same mapping again.
+run is found stale (``importing/writing.py``). A run whose worker stopped beating
+(``import_liveness.py``) is marked failed ("the worker stopped") when it is read, when a worker
+starts, and whenever a worker starts an import. What a committing run wrote is undone by a
+worker, never by the page or API call that found the run stale (``fail_if_stale``);
+``import_run_rerun`` then queues the same file with the same mapping again. Saved mappings are
+``import_mappings.py``'s.
 
 A committing import records its outcome ("succeeded", with its report) inside the transaction
 of its last batch, just before the commit: so "running" or "failed … nothing was written" is
@@ -23,10 +21,8 @@ never read about a file whose rows were all committed, whatever point the worker
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import shutil
-import threading
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -43,70 +39,13 @@ from panhuo.integrity.services import audit_record
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 from panhuo.register import import_failures as failures
+from panhuo.register import import_liveness as liveness
+from panhuo.register.import_mappings import MAPPING_PERMISSION, check_mapping
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.importing.engine import ImportCancelled, Mapping, run_import, target_for
 from panhuo.register.importing.readers import FileRejected
-from panhuo.register.importing.rows import fixed_and_mapped
 
 logger = logging.getLogger(__name__)
-
-PROGRESS_TTL = 24 * 3600
-HEARTBEAT_SECONDS = 2.0
-
-
-def _progress_key(run_id: int) -> str:
-    return f"panhuo:import:{run_id}:progress"
-
-
-def _cancel_key(run_id: int) -> str:
-    return f"panhuo:import:{run_id}:cancel"
-
-
-def _heartbeat_key(run_id: int) -> str:
-    return f"panhuo:import:{run_id}:heartbeat"
-
-
-#: How long an import's one-time passwords wait to be read once (then they are gone; the
-#: site administrator resets the users' passwords).
-SECRETS_TTL = 3600
-
-
-def _secrets_key(run_id: int) -> str:
-    return f"panhuo:import:{run_id}:secrets"
-
-
-def take_secrets(run: ImportRun) -> dict[str, str]:
-    """The one-time passwords a users import made, by username, to its owner, once: read and
-    forgotten (they were never stored with the run or in the database)."""
-    key = _secrets_key(run.pk)
-    secrets = cache.get(key) or {}
-    cache.delete(key)
-    return secrets
-
-
-def stale_after() -> float:
-    """Seconds without a heartbeat after which a running import counts as stopped."""
-    return float(settings.PANHUO.get("IMPORT_STALE_SECONDS", 60))
-
-
-def _beat(run_id: int) -> None:
-    cache.set(_heartbeat_key(run_id), time.time(), PROGRESS_TTL)
-
-
-def last_heartbeat(run: ImportRun) -> float | None:
-    """When the worker last showed it was alive (seconds since the epoch), if it ever did."""
-    beat = cache.get(_heartbeat_key(run.pk))
-    if beat is None and run.started_at is not None:
-        return run.started_at.timestamp()
-    return beat
-
-
-def is_stale(run: ImportRun, now: float | None = None) -> bool:
-    if run.status != ImportRun.Status.RUNNING:
-        return False
-    beat = last_heartbeat(run)
-    return beat is not None and (now or time.time()) - beat > stale_after()
-
 
 #: The message code of a committing run whose worker stopped, while a worker undoes its writes.
 UNDOING = "worker_stopped_undoing"
@@ -121,11 +60,13 @@ def fail_if_stale(run: ImportRun, *, undo_now: bool = False) -> ImportRun:
     must never do: there the run reads failed while its writes are being undone, and a task is
     queued for the worker (``undo_stopped_run_task``), which says "nothing was written" when
     done. The worker's own sweeps pass ``undo_now`` and undo in place."""
-    if not is_stale(run):
+    if not liveness.is_stale(run):
         return run
     revert = getattr(target_for(run.target), "revert", None) if run.commit else None
     if revert is None:
-        _mark_stopped(run.pk, ImportRun.Status.RUNNING, failures.worker_stopped(int(stale_after())))
+        _mark_stopped(
+            run.pk, ImportRun.Status.RUNNING, failures.worker_stopped(int(liveness.stale_after()))
+        )
     elif undo_now:
         _undo_stopped(run, revert)
     elif _mark_stopped(run.pk, ImportRun.Status.RUNNING, failures.worker_stopped_undoing()):
@@ -152,7 +93,7 @@ def _undo_stopped(run: ImportRun, revert) -> None:
     Batches a dead worker wrote are found by their audit entries (importing/writing.py); running
     it twice reverts nothing more."""
     revert(actor=run.owner, source={"import": run.pk})
-    texts = failures.worker_stopped(int(stale_after()))
+    texts = failures.worker_stopped(int(liveness.stale_after()))
     if not _mark_stopped(run.pk, ImportRun.Status.RUNNING, texts):
         ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.FAILED).update(
             message=failures.english(texts), message_i18n=texts
@@ -193,148 +134,10 @@ def fail_stale_runs(owner: User | None = None, *, undo_now: bool = False) -> lis
     return failed
 
 
-class _Heartbeat:
-    """A daemon thread that beats for one run while the worker imports it."""
-
-    def __init__(self, run_id: int):
-        self.run_id = run_id
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True, name=f"beat-{run_id}")
-
-    def _loop(self) -> None:
-        while not self._stop.wait(HEARTBEAT_SECONDS):
-            _beat(self.run_id)
-
-    def __enter__(self) -> _Heartbeat:
-        _beat(self.run_id)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=HEARTBEAT_SECONDS * 2)
-
-
 def imports_dir() -> Path:
     path = settings.DATA_DIR / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _check_mapping(mapping: dict[str, Any], target: str = "assets") -> Mapping:
-    try:
-        spec = Mapping.from_json(mapping)
-    except (TypeError, ValueError, AttributeError):
-        raise ValidationError({"mapping": [gettext("The mapping is not well formed.")]}) from None
-    names = set(target_for(target).field_names)
-    bools = {f.name for f in target_for(target).fields if f.kind == "bool"}
-    unknown = sorted(set(spec.columns.values()) - names)
-    if unknown:
-        message = gettext("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}
-        raise ValidationError({"mapping": [message]})
-    unknown = sorted(set(spec.constants) - names)
-    if unknown:
-        message = gettext("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}
-        raise ValidationError({"constants": [message]})
-    both = sorted(set(spec.constants) & set(spec.columns.values()))
-    if both:
-        raise ValidationError({"constants": [str(fixed_and_mapped(both[0]))]})
-    blank = sorted(k for k, v in spec.constants.items() if not v.strip())
-    if blank:
-        message = gettext("The fixed value of “%(field)s” is empty.") % {"field": blank[0]}
-        raise ValidationError({"constants": [message]})
-    for name in sorted(spec.values):
-        if name in bools and any(v not in ("yes", "no") for v in spec.values[name].values()):
-            message = gettext("The words of the yes/no field “%(field)s” mean yes or no.") % {
-                "field": name
-            }
-            raise ValidationError({"values": [message]})
-    order = spec.options.get("date_order", "dmy")
-    if order not in ("dmy", "mdy"):
-        raise ValidationError({"date_order": [gettext("Use dmy or mdy.")]})
-    if spec.options.get("amount_unit", "yuan") not in ("yuan", "wan", "yi"):
-        raise ValidationError({"amount_unit": [gettext("Use yuan, wan or yi.")]})
-    return spec
-
-
-#: Who may keep mappings of each import target: whoever may run that import.
-MAPPING_PERMISSION = {
-    "assets": ("asset", "create"),
-    "debts": ("debt", "edit"),
-    # A place's published fiscal panel (finance's "fiscal" target): whoever edits its debts.
-    "fiscal": ("debt", "edit"),
-    "units": ("organisation", "manage"),
-    "users": ("user", "manage"),
-}
-
-
-def may_map(actor: User, target: str) -> bool:
-    """Whether ``actor`` may keep column mappings for imports into ``target``."""
-    needed = MAPPING_PERMISSION.get(target)
-    return needed is not None and policy.can_any(actor, *needed)
-
-
-def mapping_save(
-    *,
-    actor: User,
-    name: str,
-    columns: dict[str, str],
-    values: dict[str, dict[str, str]] | None = None,
-    options: dict[str, Any] | None = None,
-    target: str = "assets",
-    constants: dict[str, str] | None = None,
-) -> ImportMapping:
-    """Create or replace one of the actor's named mappings for imports into ``target``."""
-    if target not in MAPPING_PERMISSION:
-        message = gettext("Unknown import “%(target)s”; one of %(targets)s.") % {
-            "target": target,
-            "targets": ", ".join(MAPPING_PERMISSION),
-        }
-        raise ValidationError({"target": [message]})
-    if not may_map(actor, target):
-        raise policy.NotPermitted(policy.refusal(*MAPPING_PERMISSION[target], one=False))
-    if not (name or "").strip():
-        raise ValidationError({"name": [gettext("The mapping needs a name.")]})
-    spec = _check_mapping(
-        {"columns": columns, "values": values or {}, "options": options or {},
-         "constants": constants or {}},
-        target,
-    )  # fmt: skip
-    with transaction.atomic():
-        mapping, created = ImportMapping.objects.update_or_create(
-            owner=actor,
-            target=target,
-            name=name.strip(),
-            defaults={
-                "columns": spec.columns,
-                "values": spec.values,
-                "options": spec.options,
-                "constants": spec.constants,
-            },
-        )
-        audit_record(
-            actor=actor,
-            action="import_mapping.save",
-            obj=mapping,
-            after=mapping.as_json() | {"name": mapping.name, "created": created},
-        )
-    return mapping
-
-
-def mapping_delete(*, actor: User, mapping: ImportMapping) -> None:
-    """Delete one of the actor's saved mappings; someone else's looks missing. Audited."""
-    if mapping.owner_id != actor.pk:
-        raise ImportMapping.DoesNotExist
-    if not may_map(actor, mapping.target):
-        raise policy.NotPermitted(policy.refusal(*MAPPING_PERMISSION[mapping.target], one=False))
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="import_mapping.delete",
-            obj=mapping,
-            before=mapping.as_json() | {"name": mapping.name},
-        )
-        mapping.delete()
 
 
 def import_run_create(
@@ -370,7 +173,7 @@ def import_run_create(
             message = gettext("You have no mapping named “%(name)s”.") % {"name": mapping_name}
             raise ValidationError({"mapping": [message]})
         mapping = saved.as_json()
-    spec = _check_mapping(mapping or {}, target)
+    spec = check_mapping(mapping or {}, target)
     limit = settings.PANHUO["IMPORT_MAX_BYTES"]
     digest = hashlib.sha256()
     tmp = imports_dir() / f".upload-{timezone.now().timestamp()}-{id(upload)}"
@@ -430,7 +233,7 @@ def import_run_cancel(*, actor: User, run: ImportRun) -> None:
             "status": run.get_status_display(),
         }
         raise ValidationError({"status": [message]})
-    cache.set(_cancel_key(run.pk), True, PROGRESS_TTL)
+    cache.set(liveness.cancel_key(run.pk), True, liveness.PROGRESS_TTL)
     if run.status == ImportRun.Status.QUEUED:
         ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.QUEUED).update(
             status=ImportRun.Status.CANCELLED, finished_at=timezone.now()
@@ -477,7 +280,7 @@ def import_progress(run: ImportRun) -> dict[str, Any]:
     """Rows read so far (live, from the cache while running) and the final report when done.
     A run whose worker stopped reads as failed."""
     run = fail_if_stale(run)
-    live = cache.get(_progress_key(run.pk)) or {}
+    live = cache.get(liveness.progress_key(run.pk)) or {}
     rows = max(run.rows_done, live.get("rows", 0))
     return {
         "id": run.pk,
@@ -501,7 +304,7 @@ def execute_import(run: ImportRun) -> ImportRun:
     (the row errors are messages, read in each reader's language; a fixed value's column
     label and the choice words the file may use in that language)."""
     queued = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.QUEUED)
-    if cache.get(_cancel_key(run.pk)):
+    if cache.get(liveness.cancel_key(run.pk)):
         queued.update(status=ImportRun.Status.CANCELLED, finished_at=timezone.now())
         run.refresh_from_db()
         return run
@@ -522,16 +325,20 @@ def _execute(run: ImportRun) -> ImportRun:
         # are committed, even if this process dies right after the commit.
         _record_outcome(run.pk, ImportRun.Status.SUCCEEDED, {}, result.as_dict())
 
-    with _Heartbeat(run.pk), path.open("rb") as raw:
-        stream = _CountingReader(raw)
+    with liveness.Heartbeat(run.pk), path.open("rb") as raw:
+        stream = liveness.CountingReader(raw)
 
         def progress(rows: int) -> bool:
-            cache.set(_progress_key(run.pk), {"rows": rows, "bytes": stream.count}, PROGRESS_TTL)
-            _beat(run.pk)
+            cache.set(
+                liveness.progress_key(run.pk),
+                {"rows": rows, "bytes": stream.count},
+                liveness.PROGRESS_TTL,
+            )
+            liveness.beat(run.pk)
             if pause := settings.PANHUO["IMPORT_BATCH_PAUSE"]:
                 # Leave the database to other users between batches of a big import.
                 time.sleep(pause)
-            return bool(cache.get(_cancel_key(run.pk)))
+            return bool(cache.get(liveness.cancel_key(run.pk)))
 
         try:
             result = run_import(
@@ -548,7 +355,7 @@ def _execute(run: ImportRun) -> ImportRun:
             )
             if result.committed:
                 if result.secrets:
-                    cache.set(_secrets_key(run.pk), result.secrets, SECRETS_TTL)
+                    cache.set(liveness.secrets_key(run.pk), result.secrets, liveness.SECRETS_TTL)
                 run.refresh_from_db()
                 return run
             report = result.as_dict()
@@ -577,39 +384,6 @@ def _record_outcome(run_id: int, status: str, texts: dict[str, str], report: dic
         rows_done=report.get("rows", 0),
         finished_at=timezone.now(),
     )
-
-
-class _CountingReader(io.RawIOBase):
-    """Counts bytes read, so progress can be shown as a share of the file."""
-
-    def __init__(self, raw: IO[bytes]):
-        self.raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return self.raw.seekable()
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        pos = self.raw.seek(offset, whence)
-        self.count = pos
-        return pos
-
-    def tell(self) -> int:
-        return self.raw.tell()
-
-    def readinto(self, buffer) -> int:
-        data = self.raw.read(len(buffer))
-        buffer[: len(data)] = data
-        self.count += len(data)
-        return len(data)
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.count += len(data)
-        return data
 
 
 @task()

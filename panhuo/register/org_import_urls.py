@@ -1,27 +1,14 @@
-"""The site administrator's imports of units and users, mounted at /organisation/import/."""
+"""The site administrator's imports of holding units and users (org_import.py), mounted at
+/organisation/import/: the upload pages and their saved column mappings, on the register's
+import pages. A run is followed on the register's run page, where a users import's one-time
+passwords are shown once."""
 
-from django.urls import path
+from panhuo.core.ui import section_required
+from panhuo.register.import_routes import import_routes
 
-from panhuo.core.routes import record_pages
-from panhuo.register import org_import_views as v
+FORM = "register/org_import_form.html"
 
 urlpatterns = [
-    path("units/", v.unit_import_view, name="unit-import"),
-    path("users/", v.user_import_view, name="user-import"),
-    *record_pages(
-        "units/mappings/",
-        "unit-import-mapping",
-        list=v.unit_mapping_list,
-        create=v.unit_mapping_edit,
-        actions={"delete": v.unit_mapping_delete_view},
-    ),
-    path("units/mappings/<int:pk>/", v.unit_mapping_edit, name="unit-import-mapping-edit"),
-    *record_pages(
-        "users/mappings/",
-        "user-import-mapping",
-        list=v.user_mapping_list,
-        create=v.user_mapping_edit,
-        actions={"delete": v.user_mapping_delete_view},
-    ),
-    path("users/mappings/<int:pk>/", v.user_mapping_edit, name="user-import-mapping-edit"),
+    *import_routes("units/", "units", section_required("organisation", "manage"), FORM),
+    *import_routes("users/", "users", section_required("user", "manage"), FORM),
 ]

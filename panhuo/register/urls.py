@@ -1,7 +1,10 @@
 from django.urls import path
 
 from panhuo.core.routes import record_pages
+from panhuo.core.ui import section_required
 from panhuo.register import import_views, views, views_codes
+from panhuo.register.import_routes import import_routes
+from panhuo.register.import_views import importer_required
 
 urlpatterns = [
     *record_pages(
@@ -22,10 +25,19 @@ urlpatterns = [
         views.encumbrance_remove_view,
         name="asset-encumbrance-remove",
     ),
-    # Bulk import: upload → run (queued for the worker) → progress → report.
-    path("import/", import_views.asset_import_view, name="asset-import"),
-    path("import/debts/", import_views.debt_import_view, name="debt-import"),
-    path("import/fiscal/", import_views.fiscal_import_view, name="fiscal-import"),
+    # Bulk import: upload → run (queued for the worker) → progress → report; the debt
+    # importers' (finance) upload and mappings on the same pages.
+    *import_routes("import/", "assets", importer_required),
+    *import_routes(
+        "import/debts/", "debts", section_required("debt", "edit"), "register/debt_import_form.html"
+    ),
+    # A place's published fiscal panels (finance's "fiscal" target).
+    *import_routes(
+        "import/fiscal/",
+        "fiscal",
+        section_required("debt", "edit"),
+        "register/fiscal_import_form.html",
+    ),
     *record_pages(
         "import/runs/",
         "import-run",
@@ -44,40 +56,5 @@ urlpatterns = [
     ),
     path(
         "import/runs/<int:pk>/errors.csv", import_views.import_run_errors, name="import-run-errors"
-    ),
-    *record_pages(
-        "import/mappings/",
-        "import-mapping",
-        list=import_views.mapping_list,
-        create=import_views.mapping_edit,
-        actions={"delete": import_views.mapping_delete_view},
-    ),
-    # A mapping's page is its edit form.
-    path("import/mappings/<int:pk>/", import_views.mapping_edit, name="import-mapping-edit"),
-    # The debt importers' own mappings (finance), on the same pages.
-    *record_pages(
-        "import/debts/mappings/",
-        "debt-import-mapping",
-        list=import_views.debt_mapping_list,
-        create=import_views.debt_mapping_edit,
-        actions={"delete": import_views.debt_mapping_delete_view},
-    ),
-    path(
-        "import/debts/mappings/<int:pk>/",
-        import_views.debt_mapping_edit,
-        name="debt-import-mapping-edit",
-    ),
-    # The mappings of fiscal panels (finance's "fiscal" target).
-    *record_pages(
-        "import/fiscal/mappings/",
-        "fiscal-import-mapping",
-        list=import_views.fiscal_mapping_list,
-        create=import_views.fiscal_mapping_edit,
-        actions={"delete": import_views.fiscal_mapping_delete_view},
-    ),
-    path(
-        "import/fiscal/mappings/<int:pk>/",
-        import_views.fiscal_mapping_edit,
-        name="fiscal-import-mapping-edit",
     ),
 ]

@@ -47,8 +47,7 @@ from panhuo.register.services import (
 class AssetList(ObjectList):
     """The register: exports in the import's own columns, so an export reads back as is."""
 
-    target, resource, url_name = "assets", "asset", "asset-list"
-    template, filter_form = "register/asset_list.html", AssetFilterForm
+    target, resource, filter_form = "assets", "asset", AssetFilterForm
     rows, orderings = asset_list, ASSET_ORDERINGS  # searches q itself (code, name, address)
     columns = [
         Column("code", _l("Code")),

@@ -20,7 +20,7 @@ from panhuo.core.testing import World, make_user
 from panhuo.organisation.models import Role, RoleAssignment
 
 if TYPE_CHECKING:
-    from panhuo.core.tests.authz_support import Endpoint
+    from panhuo.core.tests.authz_discovery import Endpoint
 
 #: Record ids named in request bodies and queries (by field name): district A's, unit U1's.
 BODY_REFS = {
@@ -333,7 +333,7 @@ def request_kwargs(endpoint: Endpoint, args: dict[str, str], rec: Records) -> di
         if extra:
             kwargs["QUERY_STRING"] = urlencode(extra)
         return kwargs
-    from panhuo.core.tests.authz_support import openapi
+    from panhuo.core.tests.authz_discovery import openapi
 
     components = openapi()["components"]["schemas"]
     query = {

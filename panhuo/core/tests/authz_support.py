@@ -1,14 +1,14 @@
 """The authorization matrix (test_authz_matrix.py): what it calls, as whom, with what.
 
-Nothing here lists the endpoints to test. :func:`discover` walks the URL resolver for the pages
-and reads the OpenAPI schema for the API operations; the expected outcome of each one, per
-caller, is a row of ``authz_matrix.csv``. What is hand-written is only how to fill a request:
-which fixture record stands for a path parameter, and a request body that passes the schema
-(so that the view's own permission check is what answers, not the schema's 422).
+Nothing here lists the endpoints to test. ``authz_discovery.discover`` walks the URL resolver
+for the pages and reads the OpenAPI schema for the API operations; the expected outcome of
+each one, per caller, is a row of ``authz_matrix.csv``. What is hand-written is only how to
+fill a request: which fixture record stands for a path parameter, and a request body that
+passes the schema (so that the view's own permission check is what answers, not the schema's 422).
 
 The calls are split into test items of similar size, one per group of endpoints (by the
-route's first segment, see :func:`endpoint_groups`), so that pytest-xdist spreads them over its
-workers. Run
+route's first segment, see ``authz_discovery.endpoint_groups``), so that pytest-xdist spreads
+them over its workers. Run
 ``PANHUO_AUTHZ_OBSERVED=/tmp/observed.csv pytest panhuo/core/tests/test_authz_matrix.py``
 to also write the observed matrix, in the table's format, for review: each item merges its rows
 into that one file (see :func:`merge_observed`).
@@ -18,26 +18,22 @@ from __future__ import annotations
 
 import csv
 import fcntl
-import functools
 import hashlib
 import logging
-import math
 import os
-import re
 import uuid
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.shortcuts import resolve_url
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from panhuo.core.testing import World
+from panhuo.core.tests.authz_discovery import Endpoint, discover
 from panhuo.core.tests.authz_records import Records, request_kwargs, url_for
 from panhuo.organisation.models import Role
 
@@ -64,17 +60,6 @@ CALLERS: dict[str, str | None] = {
     "other_jur": "outsider_all",
 }
 OUTSIDER_ROLES = (Role.HEAD, Role.DEPUTY, Role.OFFICE, Role.FINANCE, Role.AUDITOR)
-
-#: Pages take GET and POST; each is a row (a page that only shows must still refuse a POST
-#: from whoever may not see it, and answer it harmlessly to whoever may).
-PAGE_METHODS = ("GET", "POST")
-
-#: URL patterns that are not endpoints of the project. Only these are skipped:
-EXCLUDED_ROUTES = {
-    # Static files are served by WhiteNoise outside the URL map; django.conf.urls.static
-    # adds this pattern only with DEBUG (development), never in the tests or production.
-    "^static/(?P<path>.*)$",
-}
 
 #: A path parameter's record when the row does not name one (by parameter name).
 DEFAULT_ARGS = {
@@ -160,120 +145,6 @@ def guess_args(endpoint: Endpoint) -> dict[str, str]:
         elif name in GUESS_OTHER:
             args[name] = GUESS_OTHER[name]
     return args
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    route: str  # "/assets/<int:pk>/" for pages, "/api/v1/assets/{asset_id}" for the API
-    params: tuple[str, ...]
-    api: dict[str, Any] | None = None  # the OpenAPI operation
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.method, self.route)
-
-
-# --- Discovery ---------------------------------------------------------------------------------
-
-
-def _walk(patterns, prefix: str = ""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from _walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p
-
-
-def _ninja_route(route: str) -> str:
-    """ninja's ``api/v1/assets/<asset_id>`` → the schema's ``/api/v1/assets/{asset_id}``."""
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
-
-
-@functools.cache
-def openapi() -> dict:
-    from panhuo.api import api
-
-    return api.get_openapi_schema(path_prefix="/api/v1/")
-
-
-def discover() -> tuple[list[Endpoint], list[str]]:
-    """Every endpoint of the project, and the problems found while discovering them."""
-    schema = openapi()
-    endpoints: list[Endpoint] = []
-    problems: list[str] = []
-    seen_api: set[str] = set()
-    for path, ops in schema["paths"].items():
-        for method, op in ops.items():
-            params = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "path")
-            endpoints.append(Endpoint(method.upper(), path, params, op))
-    schema_paths = set(schema["paths"])
-    for route, pattern in _walk(get_resolver().url_patterns):
-        if route in EXCLUDED_ROUTES:
-            continue
-        if getattr(pattern.callback, "__module__", "") == "ninja.operation":
-            # An API operation: its methods come from the schema, read above.
-            seen_api.add(_ninja_route(route))
-            continue
-        params = tuple(pattern.pattern.converters)
-        for method in PAGE_METHODS:
-            endpoints.append(Endpoint(method, "/" + route, params))
-    for missing in sorted(schema_paths - seen_api):
-        problems.append(f"schema path {missing} has no URL pattern")
-    for extra in sorted(seen_api - schema_paths):
-        problems.append(f"API URL pattern {extra} is not in the schema")
-    return endpoints, problems
-
-
-#: Endpoints per test item, about: the matrix is split into items of similar cost so that
-#: pytest-xdist spreads them over its workers (one item was the suite's long pole).
-GROUP_SIZE = 14
-
-
-def group_key(endpoint: Endpoint) -> str:
-    """The part of the project an endpoint belongs to: ``api/assets`` for the API operations
-    under ``/api/v1/assets``, ``assets`` for the pages under ``/assets/`` (``home`` for ``/``)."""
-    parts = endpoint.route.strip("/").split("/")
-    if endpoint.api is not None:
-        return "api/" + (parts[2] if len(parts) > 2 else "")
-    return parts[0] or "home"
-
-
-@functools.cache
-def endpoint_groups(size: int = GROUP_SIZE) -> dict[str, tuple[Endpoint, ...]]:
-    """Every discovered endpoint in exactly one group of about ``size``, by name.
-
-    Endpoints are grouped by :func:`group_key`, in the order discovery finds them. A part with
-    more than ``size`` endpoints is cut into near-equal pieces (``assets#1``, ``assets#2``...);
-    consecutive small parts share a group while they fit (``api/tokens..api/jurisdictions``).
-    Computed from :func:`discover` alone, so a new endpoint joins a group by itself.
-    """
-    parts: dict[str, list[Endpoint]] = {}
-    for endpoint in discover()[0]:
-        parts.setdefault(group_key(endpoint), []).append(endpoint)
-    groups: dict[str, tuple[Endpoint, ...]] = {}
-    pending: list[tuple[str, list[Endpoint]]] = []
-
-    def close() -> None:
-        if pending:
-            name = pending[0][0] if len(pending) == 1 else f"{pending[0][0]}..{pending[-1][0]}"
-            groups[name] = tuple(e for _, eps in pending for e in eps)
-            pending.clear()
-
-    for key, eps in parts.items():
-        if len(eps) > size:
-            close()
-            pieces = math.ceil(len(eps) / size)
-            for i in range(pieces):
-                groups[f"{key}#{i + 1}"] = tuple(
-                    eps[i * len(eps) // pieces : (i + 1) * len(eps) // pieces]
-                )
-            continue
-        if sum(len(e) for _, e in pending) + len(eps) > size:
-            close()
-        pending.append((key, eps))
-    close()
-    return groups
 
 
 # --- The table ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from panhuo.core.testing import build_world
+from panhuo.core.tests import authz_discovery
 from panhuo.core.tests import authz_support as az
 from panhuo.core.tests.authz_records import build_records
 from panhuo.core.tests.per_caller import per_caller
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.matrix
 def pytest_generate_tests(metafunc):
     # One item per group of endpoints, from discovery at collection time (no list kept here).
     if "group" in metafunc.fixturenames:
-        metafunc.parametrize("group", list(az.endpoint_groups()))
+        metafunc.parametrize("group", list(authz_discovery.endpoint_groups()))
 
 
 @pytest.fixture(scope="class")
@@ -64,12 +65,13 @@ def records(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 class TestEveryCaller:
-    """The matrix's calls, one item per group of endpoints (``az.endpoint_groups``) so that
-    pytest-xdist spreads them over its workers; together the items call every endpoint."""
+    """The matrix's calls, one item per group of endpoints (``authz_discovery.endpoint_groups``)
+    so that pytest-xdist spreads them over its workers; together the items call every
+    endpoint."""
 
     def test_every_endpoint_answers_every_caller_as_the_table_says(self, records, db, group):
         rec, callers = records
-        endpoints = list(az.endpoint_groups()[group])
+        endpoints = list(authz_discovery.endpoint_groups()[group])
         rows, _ = az.load_table()
         mismatches, observed = az.run_matrix(rec, endpoints, rows, callers)
         if path := os.environ.get("PANHUO_AUTHZ_OBSERVED"):
@@ -89,7 +91,7 @@ class TestEveryCaller:
 
         monkeypatch.setattr(az, "_call", writes_then_refuses)
         rec, callers = records
-        endpoint = next(e for e in az.discover()[0] if not e.params)
+        endpoint = next(e for e in authz_discovery.discover()[0] if not e.params)
         mismatches, _ = az.run_matrix(rec, [endpoint], {}, callers)
         assert len(mismatches) == len(az.CALLERS)
         assert all(

@@ -5,11 +5,12 @@ endpoint without a row fails in the fast tier already."""
 
 from __future__ import annotations
 
+from panhuo.core.tests import authz_discovery
 from panhuo.core.tests import authz_support as az
 
 
 def test_every_endpoint_has_a_row_and_every_row_an_endpoint():
-    endpoints, problems = az.discover()
+    endpoints, problems = authz_discovery.discover()
     rows, table_problems = az.load_table()
     problems += table_problems
     found = {e.key for e in endpoints}
@@ -36,8 +37,8 @@ def test_every_endpoint_has_a_row_and_every_row_an_endpoint():
 
 def test_the_groups_hold_every_endpoint_once():
     """The items together call every discovered endpoint, each exactly once."""
-    endpoints, _ = az.discover()
-    grouped = [e.key for eps in az.endpoint_groups().values() for e in eps]
+    endpoints, _ = authz_discovery.discover()
+    grouped = [e.key for eps in authz_discovery.endpoint_groups().values() for e in eps]
     assert sorted(grouped) == sorted(e.key for e in endpoints)
     assert len(grouped) == len(set(grouped))
-    assert all(eps for eps in az.endpoint_groups().values())
+    assert all(eps for eps in authz_discovery.endpoint_groups().values())

@@ -8,12 +8,13 @@ closes the project.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from playwright.sync_api import sync_playwright
 
 from panhuo.core.testing import PASSWORD, AssetFactory, make_user, recorded_late
@@ -65,15 +66,27 @@ def records(transactional_db, world):
     return package, debt
 
 
-@pytest.fixture
-def browser(monkeypatch, records):
+@contextlib.contextmanager
+def chromium(monkeypatch):
+    """Chromium through Playwright's sync API, for one test."""
     # Playwright's sync API runs an event loop in this thread, so Django would refuse the
     # test's own (synchronous) ORM calls; this is Django's documented escape hatch for that.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # Between two Playwright calls its loop counts as running, so Django kept the
+        # connection of the test's ORM calls in this context's storage, not the thread's,
+        # where pytest-django never closes it: close it here, in the same context, or it
+        # outlives the test and PostgreSQL refuses to drop the test database at the end.
+        connections.close_all()
+
+
+@pytest.fixture
+def browser(monkeypatch, records):
+    with chromium(monkeypatch) as browser:
+        yield browser
 
 
 #: The widths of the menu's entries and the user's corner, to say why a header wrapped.

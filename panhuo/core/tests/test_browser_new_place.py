@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
-from panhuo.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, new_page
+from panhuo.core.tests.test_browser import chromium, new_page
 from panhuo.finance.models import Debt
 from panhuo.integrity.models import AuditEntry
 from panhuo.monitor.models import RevenueRecord
@@ -30,11 +29,8 @@ NEW_PASSWORD = "Lixia-own-password-2027"
 
 @pytest.fixture
 def browser(monkeypatch, transactional_db):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(monkeypatch) as browser:
+        yield browser
 
 
 def first_sign_in(browser, base: str, username: str, password: str):

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from panhuo.core.bounds import FIRST_DATE, LARGEST_AMOUNT, LAST_DATE, MAX_AMOUNT
 from panhuo.core.testing import build_world
+from panhuo.core.tests import authz_discovery
 from panhuo.core.tests import authz_support as az
 from panhuo.core.tests.api_support import build_api_world, call, client_for
 from panhuo.core.tests.authz_records import (
@@ -328,10 +329,10 @@ def test_every_write_endpoint_answers_extremes_with_a_named_field_never_500(db, 
     built = time.monotonic()
     callers = az.clients(rec.w)
     rows, _ = az.load_table()
-    components = az.openapi()["components"]["schemas"]
+    components = authz_discovery.openapi()["components"]["schemas"]
     writes = [
         e
-        for e in az.discover()[0]
+        for e in authz_discovery.discover()[0]
         if e.api is not None
         and e.method in ("POST", "PUT", "PATCH")
         and "application/json" in (e.api.get("requestBody") or {}).get("content", {})

@@ -45,8 +45,7 @@ from panhuo.register.selectors import asset_list
 
 
 class PackageList(ObjectList):
-    target, resource, url_name = "packages", "package", "package-list"
-    template, filter_form = "disposal/package_list.html", PackageFilterForm
+    target, resource, filter_form = "packages", "package", PackageFilterForm
     rows, orderings = package_list, PACKAGE_ORDERINGS  # searches q itself (code, name)
     columns = [
         Column("code", _l("Code")),

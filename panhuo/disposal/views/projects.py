@@ -49,8 +49,7 @@ MAIN_PATH_SKIPS = {ProjectStatus.WITHDRAWN, ProjectStatus.IN_ARREARS}
 
 
 class ProjectList(ObjectList):
-    target, resource, url_name = "projects", "project", "project-list"
-    template, filter_form = "disposal/project_list.html", ProjectFilterForm
+    target, resource, filter_form = "projects", "project", ProjectFilterForm
     rows, orderings = project_list, PROJECT_ORDERINGS  # searches q itself (code, buyer, package)
     columns = [
         Column("code", _l("Code")),

@@ -97,8 +97,7 @@ class StepForm(forms.Form):
 
 
 class DepositList(ObjectList):
-    target, resource, url_name = "deposits", "deposit", "deposit-list"
-    template, filter_form = "finance/deposit_list.html", DepositFilterForm
+    target, resource, filter_form = "deposits", "deposit", DepositFilterForm
     rows, orderings = deposit_list, DEPOSIT_ORDERINGS  # searches q itself
     columns = [
         Column("voucher", gettext_lazy("Voucher")),

@@ -330,7 +330,7 @@ def test_debt_mappings_page_reads_a_sample_saves_and_imports(world, data_dir):
 
 
 def test_debt_mappings_are_the_debt_importers_alone(world, data_dir):
-    from panhuo.register.imports import mapping_save
+    from panhuo.register.import_mappings import mapping_save
 
     mapping = mapping_save(actor=world.user("finance"), name="Mine", target="debts",
                            columns={"编号": "code", "行政区划": "jurisdiction"})  # fmt: skip

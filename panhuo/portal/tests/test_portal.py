@@ -338,3 +338,17 @@ def test_the_api_serves_the_published_notices_to_anyone(world, sales):
     assert refused.status_code == 422 and {"price_min", "colour"} <= set(refused.json()["errors"])
     body = json.dumps([page, one, client.get("/api/v1/public/announcements").json()])
     assert {k: v for k, v in SECRETS.items() if v in body} == {}
+
+
+def test_a_listing_offered_as_a_lot_shows_where_its_auction_stands(world):
+    from panhuo.auctions.tests.support import make_lot
+
+    lot = make_lot(world)
+    notice = Notice.objects.get(project=lot.round.project, current=True)
+    page = Client().get(notice.get_absolute_url()).content.decode()
+    assert "Online auction" in page and lot.get_absolute_url() in page
+    state = re.search(r"Online auction</h2>(.*?)</dl>", page, re.S).group(1)
+    assert "Lowest next bid" in state and "5,500,000.00" in state  # no bid yet: the start
+    plain = listed_project(world, name="Not at auction", documents=False)
+    other = Notice.objects.get(project=plain, current=True)
+    assert "Online auction" not in Client().get(other.get_absolute_url()).content.decode()

@@ -14,6 +14,12 @@ from pydantic import ValidationError as PydanticValidationError
 
 from panhuo.core.api import PagePagination, actor, require_any
 from panhuo.core.schemas import ERRORS, Id
+from panhuo.register.import_mappings import (
+    MAPPING_PERMISSION,
+    mapping_delete,
+    mapping_save,
+    may_map,
+)
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.import_schemas import (
     ImportForm,
@@ -28,15 +34,11 @@ from panhuo.register.import_schemas import (
 )
 from panhuo.register.importing.readers import FileRejected, detect_kind
 from panhuo.register.imports import (
-    MAPPING_PERMISSION,
     fail_if_stale,
     fail_stale_runs,
     import_run_cancel,
     import_run_create,
     import_run_rerun,
-    mapping_delete,
-    mapping_save,
-    may_map,
 )
 from panhuo.register.selectors import import_run_list
 

@@ -13,9 +13,11 @@ from pydantic import Field
 from panhuo.core.api import actor, require_any
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.register.api.imports import _queue
+from panhuo.register.import_liveness import take_secrets
+from panhuo.register.import_mappings import MAPPING_PERMISSION
 from panhuo.register.import_models import ImportRun
 from panhuo.register.import_schemas import ImportForm, ImportRunDetailOut
-from panhuo.register.imports import MAPPING_PERMISSION, fail_if_stale, take_secrets
+from panhuo.register.imports import fail_if_stale
 
 router = Router(tags=["imports"])
 

@@ -33,7 +33,7 @@ from panhuo.core.tests.api_support import (
 )
 from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
-from panhuo.register import imports, scope
+from panhuo.register import import_mappings, imports, scope
 from panhuo.register.exporting import HEADERS
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.models import Asset, ClassificationCode, Encumbrance
@@ -116,7 +116,7 @@ class Depth:
             asset=self.aw.asset,
             data={"kind": "mortgage", "holder": "Bank", "amount": Decimal("100.00")},
         )
-        self.mapping = imports.mapping_save(
+        self.mapping = import_mappings.mapping_save(
             actor=office,
             name="legacy",
             columns={"Dept": "unit", "Ref": "code", "Title": "name", "Type": "kind"},
@@ -450,7 +450,7 @@ def test_mapping_delete(d, who):
 
 def test_mapping_delete_service_is_owner_only(d):
     with pytest.raises(ImportMapping.DoesNotExist):
-        imports.mapping_delete(actor=d.w.user("office2"), mapping=d.mapping)
+        import_mappings.mapping_delete(actor=d.w.user("office2"), mapping=d.mapping)
     assert ImportMapping.objects.filter(pk=d.mapping.pk).exists()
 
 

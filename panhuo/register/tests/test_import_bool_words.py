@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from panhuo.core.errors import ValidationError
-from panhuo.register import imports
+from panhuo.register import import_mappings
 from panhuo.register.import_forms import MappingForm
 from panhuo.register.importing.engine import Mapping, import_assets
 from panhuo.register.models import Asset
@@ -41,7 +41,7 @@ def test_bool_words_are_read_and_others_refused(world):
 
 def test_a_bool_word_must_mean_yes_or_no(world):
     with pytest.raises(ValidationError, match="title_complete"):
-        imports.mapping_save(actor=world.user("office"), name="Bad", columns={},
+        import_mappings.mapping_save(actor=world.user("office"), name="Bad", columns={},
                              values={"title_complete": {"Freehold": "maybe"}})  # fmt: skip
 
 
@@ -51,7 +51,7 @@ def test_the_mapping_page_offers_bool_fields_with_yes_and_no(world):
     with translation.override("zh-hans"):
         labels = [str(label) for _v, label in form.value_choices["title_complete"]]
     assert labels == ["是", "否"]
-    mapping = imports.mapping_save(actor=world.user("office"), name="Tenure", columns={},
+    mapping = import_mappings.mapping_save(actor=world.user("office"), name="Tenure", columns={},
                                    values={"title_complete": {"Freehold": "yes"}})  # fmt: skip
     c = Client()
     c.force_login(world.user("office"))

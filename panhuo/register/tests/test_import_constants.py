@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from panhuo.core.errors import ValidationError
-from panhuo.register import imports
+from panhuo.register import import_mappings, imports
 from panhuo.register.import_models import ImportMapping
 from panhuo.register.importing.engine import Mapping, import_assets
 from panhuo.register.importing.readers import FileRejected
@@ -53,12 +53,12 @@ def test_a_field_with_a_column_and_a_fixed_value_is_refused(world):
         import_assets(actor=world.user("office"), stream=_csv(csv),
                       mapping=Mapping(constants={"unit": "U1"}))  # fmt: skip
     with pytest.raises(ValidationError) as refused, translation.override("zh-hans"):
-        imports.mapping_save(actor=world.user("office"), name="Both",
+        import_mappings.mapping_save(actor=world.user("office"), name="Both",
                              columns={"Unit": "unit", "Code": "code"},
                              constants={"unit": "U1"})  # fmt: skip
     assert "unit" in str(refused.value) and "固定值" in str(refused.value)
     with pytest.raises(ValidationError, match="colour"):
-        imports.mapping_save(actor=world.user("office"), name="Bad", columns={},
+        import_mappings.mapping_save(actor=world.user("office"), name="Bad", columns={},
                              constants={"colour": "red"})  # fmt: skip
     assert not ImportMapping.objects.exists()
 
@@ -83,7 +83,7 @@ def test_the_api_keeps_constants_and_refuses_a_mapped_one(world):
 
 def test_the_mapping_page_edits_fixed_values(world, settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    mapping = imports.mapping_save(actor=world.user("office"), name="One unit",
+    mapping = import_mappings.mapping_save(actor=world.user("office"), name="One unit",
                                    columns={"Code": "code"}, constants={"unit": "U1"})  # fmt: skip
     c = Client()
     c.force_login(world.user("office"))

@@ -19,7 +19,7 @@ from django.utils import translation
 
 from panhuo.core.testing import build_world
 from panhuo.integrity.models import AuditEntry
-from panhuo.register import imports
+from panhuo.register import import_liveness, imports
 from panhuo.register.import_models import ImportRun
 from panhuo.register.models import Asset
 
@@ -97,7 +97,7 @@ def test_no_final_run_is_processed_again(w, status):
 def test_a_run_another_worker_runs_is_not_started_twice(w):
     run = _queued(w)
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
-    imports._beat(run.pk)  # its worker is alive
+    import_liveness.beat(run.pk)  # its worker is alive
     assert imports.run_import_task.call(run.pk) == ImportRun.Status.RUNNING
     assert not Asset.objects.exists()
 

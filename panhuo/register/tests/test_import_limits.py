@@ -276,9 +276,9 @@ def test_blank_rows_before_the_header_count_against_the_row_limit(settings):
 def test_a_sample_keeps_rows_only_up_to_its_character_budget(world, monkeypatch):
     """Each cell within the limits, a wide sample of long cells still must not fill the web
     process: the sample stops at SAMPLE_CHARS characters."""
-    from panhuo.register import import_views
+    from panhuo.register import import_mapping_views
 
-    monkeypatch.setattr(import_views, "SAMPLE_CHARS", 10_000)
+    monkeypatch.setattr(import_mapping_views, "SAMPLE_CHARS", 10_000)
     f = io.BytesIO(("unit,code,name\n" + f"U1,C,{'n' * 1000}\n" * 50).encode())
     f.name = "wide.csv"
     page = client_for(world, "office").post(

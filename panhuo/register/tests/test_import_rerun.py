@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from panhuo.core.tests.api_support import call, client_for
-from panhuo.register import imports
+from panhuo.register import import_liveness, imports
 from panhuo.register.import_models import ImportRun
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def stopped(world, settings, tmp_path):
 
 
 def test_a_fresh_heartbeat_keeps_the_run_running(stopped):
-    imports._beat(stopped.pk)
+    import_liveness.beat(stopped.pk)
     assert imports.import_progress(stopped)["status"] == "running"
     assert imports.fail_stale_runs() == []
 

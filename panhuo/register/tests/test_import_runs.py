@@ -8,7 +8,7 @@ from django.core.management import call_command
 from panhuo.core.testing import build_world
 from panhuo.core.tests.per_caller import per_caller
 from panhuo.organisation.policy import NotPermitted
-from panhuo.register import imports
+from panhuo.register import import_mappings, imports
 from panhuo.register.import_models import ImportRun
 from panhuo.register.importing.report import shown_error
 from panhuo.register.models import Asset
@@ -95,7 +95,7 @@ def test_import_denied(world, settings_tmp, who):
 def test_saved_mapping_is_used(world, settings_tmp):
     from django.core.exceptions import ValidationError
 
-    imports.mapping_save(
+    import_mappings.mapping_save(
         actor=world.user("office"),
         name="legacy",
         columns={"Dept": "unit", "Ref": "code", "Title": "name", "Type": "kind"},
@@ -113,7 +113,7 @@ def test_saved_mapping_is_used(world, settings_tmp):
     assert run.status == "succeeded", (run.message, run.report)
     assert Asset.objects.get(code="L-1").kind == "building"
     with pytest.raises(ValidationError):
-        imports.mapping_save(actor=world.user("office"), name="x", columns={"A": "colour"})
+        import_mappings.mapping_save(actor=world.user("office"), name="x", columns={"A": "colour"})
     with pytest.raises(ValidationError):
         imports.import_run_create(
             actor=world.user("office2"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.reconcile import reconcile
 from panhuo.integrity.services import audit_verify
-from panhuo.register import imports
+from panhuo.register import import_liveness, imports
 from panhuo.register.import_models import ImportRun
 from panhuo.register.importing.engine import ImportCancelled, import_assets
 from panhuo.register.models import Asset
@@ -107,7 +107,7 @@ def _stale_written_run(world, settings, tmp_path) -> ImportRun:
                          commit=True).committed  # fmt: skip
     long_ago = timezone.now() - timezone.timedelta(hours=1)
     ImportRun.objects.filter(pk=run.pk).update(status="running", started_at=long_ago)
-    cache.delete(imports._heartbeat_key(run.pk))  # no sign of life since it started
+    cache.delete(import_liveness.heartbeat_key(run.pk))  # no sign of life since it started
     return ImportRun.objects.get(pk=run.pk)
 
 

@@ -19,7 +19,7 @@ from panhuo.organisation.tests.site_admin_support import (
     SHIZHONG_FREE,
     build_place,
 )
-from panhuo.register import imports
+from panhuo.register import import_mappings, imports
 from panhuo.register.importing.engine import run_import, target_for
 
 
@@ -150,11 +150,11 @@ def test_pages_run_in_the_background_and_show_passwords_once(p, django_capture_o
 
 
 def test_a_saved_mapping_reads_a_file_with_other_headers(p):
-    imports.mapping_save(actor=p.lixia_admin, name="hr", target="users",
+    import_mappings.mapping_save(actor=p.lixia_admin, name="hr", target="users",
                          columns={"login": "username", "post": "role", "place": "jurisdiction"},
                          values={"role": {"主任": "office"}})  # fmt: skip
     with pytest.raises(Exception):  # noqa: B017 (the head may keep no user mappings)
-        imports.mapping_save(actor=p.lixia_head, name="x", target="users", columns={})
+        import_mappings.mapping_save(actor=p.lixia_head, name="x", target="users", columns={})
     text = "login,post,place\nzhaolei,主任,370102\n"
     run_ = imports.import_run_create(actor=p.lixia_admin, upload=io.BytesIO(text.encode()),
                                      filename="hr.csv", mapping_name="hr", commit=True,

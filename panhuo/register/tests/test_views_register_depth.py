@@ -32,7 +32,7 @@ from panhuo.core.tests.views_support import (
 )
 from panhuo.core.tests.views_support import fingerprint as base_fingerprint
 from panhuo.integrity.models import AuditEntry
-from panhuo.register import exporting, imports
+from panhuo.register import exporting, import_mappings, imports
 from panhuo.register.forms import AssetEditForm
 from panhuo.register.import_models import ImportMapping, ImportRun
 from panhuo.register.models import Asset, AssetStatus, ClassificationCode, Encumbrance
@@ -168,7 +168,7 @@ PAGES = {
         lambda s, w: reverse(
             "import-mapping-edit",
             args=[
-                imports.mapping_save(
+                import_mappings.mapping_save(
                     actor=w.user("office"), name="Old system", columns={}, options={}
                 ).pk
             ],
@@ -779,7 +779,7 @@ def test_mapping_editor_reads_headers_and_saves_a_mapping_that_imports(world, da
 
 
 def test_mapping_edit_keeps_choices_and_is_the_owners_alone(world, data_dir):
-    mapping = imports.mapping_save(
+    mapping = import_mappings.mapping_save(
         actor=world.user("office"),
         name="Tabbed",
         columns={"Unit": "unit", "Code": "code", "Name": "name", "Type": "kind"},
@@ -819,7 +819,7 @@ def test_mapping_edit_keeps_choices_and_is_the_owners_alone(world, data_dir):
 
 
 def test_mapping_delete_by_owner_only(world):
-    mapping = imports.mapping_save(actor=world.user("office"), name="Gone soon", columns={})
+    mapping = import_mappings.mapping_save(actor=world.user("office"), name="Gone soon", columns={})
     url = reverse("import-mapping-delete", args=[mapping.pk])
     before = fingerprint()
     for who, status in (("office2", 404), ("outsider_office", 404), ("head", 403)):
