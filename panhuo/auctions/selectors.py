@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.auctions.bidding import may_bid
-from panhuo.auctions.models import Bid, Lot, LotRegistration, LotStatus
+from panhuo.auctions.models import Bid, Lot, LotKind, LotRegistration, LotStatus, SealedKey
 from panhuo.bidders.selectors import bidder_for
 from panhuo.core.querying import id_or_missing, narrowed, ordered
 
@@ -91,7 +91,15 @@ def public_lot_state(lot: Lot) -> dict[str, Any]:
         "accepting_bids": lot.status in (LotStatus.SCHEDULED, LotStatus.OPEN)
         and lot.start_at <= now < lot.end_at,
         "single_bidder": lot.single_bidder,
+        "opens_at": lot.opens_at,
+        "tie_rule": lot.tie_rule,
+        "opened": lot.kind == LotKind.SEALED and lot_opened(lot),
     }
+
+
+def lot_opened(lot: Lot) -> bool:
+    """Whether a sealed-bid lot's bids have been opened."""
+    return SealedKey.objects.filter(lot=lot, released_at__isnull=False).exists()
 
 
 def registration_of(user, lot: Lot) -> LotRegistration | None:

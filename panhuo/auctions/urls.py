@@ -1,6 +1,6 @@
 """Auctions pages."""
 
-from panhuo.auctions import views
+from panhuo.auctions import sealed_views, views
 from panhuo.core.routes import record_pages
 
 urlpatterns: list = [
@@ -17,6 +17,9 @@ urlpatterns: list = [
             "match": views.lot_match_view,
             "award": views.lot_award_view,
             "priority": views.lot_priority_view,
+            "seal": sealed_views.lot_seal_view,
+            "open": sealed_views.lot_open_view,
+            "sealed": sealed_views.lot_sealed_view,
         },
     ),
 ]

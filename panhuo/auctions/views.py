@@ -17,6 +17,7 @@ from panhuo.auctions import bidding, selectors, services
 from panhuo.auctions.forms import BidForm, DeclarePaidForm, LotFilterForm, LotForm, RegisterForm
 from panhuo.auctions.models import LotStatus
 from panhuo.auctions.refusals import MESSAGES
+from panhuo.auctions.sealed_views import sealed_context
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import button_write, fetch_or_404, form_write, section_required
 from panhuo.finance.deposits.models import DepositStatus
@@ -68,7 +69,7 @@ def lot_create_view(request):
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-def _lot_page(request, lot, *, bid_form=None, status=200):
+def _lot_page(request, lot, *, bid_form=None, seal_form=None, status=200):
     registration = selectors.registration_of(request.user, lot)
     staff = policy.allowed(request.user, "lot", "view", jurisdiction=lot.jurisdiction)
     blocker = selectors.bidding_blocker(registration, lot) if registration else ""
@@ -93,7 +94,10 @@ def _lot_page(request, lot, *, bid_form=None, status=200):
         "may_set_holders": lot.status in (LotStatus.SCHEDULED, LotStatus.OPEN)
         and policy.allowed(request.user, "lot", "create", jurisdiction=lot.jurisdiction),
         "registrations": lot.registrations.select_related("bidder", "deposit") if staff else [],
+        **sealed_context(request, lot, registration, staff),
     }
+    if seal_form is not None:
+        context["seal_form"] = seal_form
     return render(request, "auctions/lot_detail.html", context, status=status)
 
 
@@ -173,18 +177,24 @@ def lot_match_view(request, pk):
     return redirect(lot)
 
 
+def office_step(request, pk, action: str, write, message: str):
+    """An office button on the lot page: the lot in the caller's sight, ``action`` allowed
+    there, then the service ``write(lot)``; a refusal is flashed; back to the lot."""
+    lot = fetch_or_404(selectors.get_lot_for, request.user, pk)
+    policy.require(request.user, "lot", action, jurisdiction=lot.jurisdiction)
+    button_write(request, lambda: write(lot), message)
+    return redirect(lot)
+
+
 @require_POST
 @section_required("lot", "award")
 def lot_award_view(request, pk):
-    lot = fetch_or_404(selectors.get_lot_for, request.user, pk)
-    policy.require(request.user, "lot", "award", jurisdiction=lot.jurisdiction)
-    button_write(
-        request,
-        lambda: services.lot_award(actor=request.user, lot=lot,
-                                   comment=request.POST.get("comment", "")[:2000]),
+    return office_step(
+        request, pk, "award",
+        lambda lot: services.lot_award(actor=request.user, lot=lot,
+                                       comment=request.POST.get("comment", "")[:2000]),
         _("Lot awarded: the deal is recorded on the project."),
     )  # fmt: skip
-    return redirect(lot)
 
 
 @require_POST
