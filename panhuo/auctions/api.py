@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from panhuo.auctions import bidding, sealed, selectors, services
+from panhuo.auctions import bidding, descending, sealed, selectors, services
 from panhuo.core.api import PagePagination, ReferenceMissing, actor
 from panhuo.core.schemas import ERRORS, Id, ListFilters, MoneyOut, Text
 from panhuo.organisation import policy
@@ -46,6 +46,12 @@ class LotOut(Schema):
     opens_at: dt.datetime | None = Field(None, description="Sealed bid: the opening time.")
     tie_rule: str
     opened: bool = Field(description="Sealed bid: the bids have been opened.")
+    floor_price: MoneyOut | None = Field(None, description="Dutch: the lowest the price falls.")
+    price_step: MoneyOut | None = Field(None, description="Dutch: the fall at each interval.")
+    step_minutes: int | None = Field(None, description="Dutch: the interval in minutes.")
+    next_drop_at: dt.datetime | None = Field(
+        None, description="Dutch: when the price next falls, by the server's clock."
+    )
 
 
 class LotFilters(ListFilters):
@@ -89,6 +95,14 @@ class HistoryOut(Schema):
     amount: MoneyOut
     kind: str
     placed_at: dt.datetime
+
+
+class TakeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    price: str | None = Field(
+        None, description="The price you saw (optional): refused if the current price is higher."
+    )
 
 
 class SealedReceiptOut(Schema):
@@ -215,3 +229,13 @@ def lot_opening(request: HttpRequest, lot_id: Id):
     user = _reader(request)
     lot = _lot(user, lot_id)
     return selectors.public_lot_state(sealed.opening_confirm(actor=user, lot_id=lot.pk))
+
+
+@router.post("/lots/{lot_id}/take", response={200: LotOut, **ERRORS})
+def lot_take(request: HttpRequest, lot_id: Id, payload: TakeIn):
+    """Dutch auction: take the lot at the current price (by the server's clock); the first
+    bidder to take it wins and bidding closes."""
+    user = _bidder(request)
+    lot = _lot(user, lot_id)
+    lot = descending.dutch_take(actor=user, lot_id=lot.pk, price=payload.price)
+    return selectors.public_lot_state(lot)

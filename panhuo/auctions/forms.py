@@ -62,7 +62,7 @@ class LotForm(forms.Form):
     start_price = AmountFormField(label=_("Starting price"))
     increment = AmountFormField(
         label=_("Increment"), required=False,
-        help_text=_("English auction: each bid's least raise. Not used by a sealed-bid lot."),
+        help_text=_("English auction only: each bid's least raise."),
     )  # fmt: skip
     reserve = AmountFormField(
         label=_("Reserve price"), required=False,
@@ -86,6 +86,20 @@ class LotForm(forms.Form):
         label=_("Sealed bids opened at"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Sealed bid only: at or after the end; two officers confirm the opening."),
+    )  # fmt: skip
+    price_step = AmountFormField(
+        label=_("Price step (Dutch)"), required=False,
+        help_text=_("Dutch only: the price falls by this much at the end of each interval."),
+    )  # fmt: skip
+    step_minutes = forms.IntegerField(
+        label=_("Interval (minutes, Dutch)"), min_value=1, max_value=1440, required=False
+    )
+    floor_price = AmountFormField(
+        label=_("Floor price (Dutch)"), required=False,
+        help_text=_(
+            "Dutch only: the price falls no lower. Below 90 per cent of the appraisal only "
+            "under an approved price exception."
+        ),
     )  # fmt: skip
     tie_rule = forms.ChoiceField(
         label=_("Tie rule (sealed bid)"), choices=TieRule.choices, initial=TieRule.EARLIEST,

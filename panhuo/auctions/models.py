@@ -35,8 +35,8 @@ class LotKind(models.TextChoices):
     DUTCH = "dutch", _("Dutch (descending)")
 
 
-#: The kinds a lot may be set up as today (Dutch comes later).
-KINDS_OFFERED = frozenset({LotKind.ENGLISH, LotKind.SEALED})
+#: The kinds a lot may be set up as.
+KINDS_OFFERED = frozenset({LotKind.ENGLISH, LotKind.SEALED, LotKind.DUTCH})
 
 
 class TieRule(models.TextChoices):
@@ -102,6 +102,12 @@ class Lot(models.Model):
     tie_rule = models.CharField(
         _("tie rule"), max_length=8, choices=TieRule.choices, default=TieRule.EARLIEST
     )
+    #: A Dutch lot: the price falls by ``price_step`` every ``step_minutes`` from the starting
+    #: price to ``floor_price`` (``auctions.dutch``); the first bidder takes it.
+    price_step = MoneyField(_("price step"), null=True, blank=True)
+    step_minutes = models.PositiveSmallIntegerField(_("step interval (minutes)"), null=True,
+                                                    blank=True)  # fmt: skip
+    floor_price = MoneyField(_("floor price"), null=True, blank=True)
     price = MoneyField(_("current price"), null=True, blank=True)
     leader = models.ForeignKey(
         "auctions.LotRegistration", on_delete=models.PROTECT, null=True, blank=True,
@@ -153,6 +159,16 @@ class Lot(models.Model):
                 name="lot_soft_close_valid",
             ),
             models.CheckConstraint(
+                condition=~Q(kind=LotKind.DUTCH)
+                | (
+                    Q(price_step__gt=0)
+                    & Q(step_minutes__gt=0)
+                    & Q(floor_price__gt=0)
+                    & Q(floor_price__lte=F("start_price"))
+                ),
+                name="lot_dutch_terms_valid",
+            ),
+            models.CheckConstraint(
                 condition=~Q(kind=LotKind.SEALED)
                 | (Q(opens_at__isnull=False) & Q(opens_at__gte=F("planned_end_at"))),
                 name="lot_sealed_opens_after_end",
@@ -160,7 +176,7 @@ class Lot(models.Model):
             models.CheckConstraint(
                 condition=(Q(price__isnull=True) & Q(leader__isnull=True))
                 | (
-                    Q(price__gte=F("start_price"))
+                    (Q(price__gte=F("start_price")) | Q(kind="dutch", price__gte=F("floor_price")))
                     & Q(leader__isnull=False)
                     & Q(leader_max__gte=F("price"))
                 ),
@@ -192,6 +208,10 @@ class Lot(models.Model):
     @property
     def extension(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.extension_minutes)
+
+    @property
+    def step(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.step_minutes or 0)
 
     @property
     def reserve_met(self) -> bool:

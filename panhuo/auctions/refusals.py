@@ -56,6 +56,11 @@ MESSAGES = {
         "lot",
         _("This lot is a Dutch auction: accept the current price rather than bid."),
     ),
+    "not_dutch": ("lot", _("This is not a Dutch auction lot.")),
+    "price_moved": (
+        "price",
+        _("The price is now %(price)s yuan: accept the current price, not a lower one."),
+    ),
     "sealed_too_low": (
         "amount",
         _("A sealed bid must be at least the starting price of %(minimum)s yuan."),

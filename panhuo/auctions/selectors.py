@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.auctions import bidding
 from panhuo.auctions.bidding import may_bid
 from panhuo.auctions.models import Bid, Lot, LotKind, LotRegistration, LotStatus, SealedKey
 from panhuo.bidders.selectors import bidder_for
@@ -65,7 +65,7 @@ def public_lot_state(lot: Lot) -> dict[str, Any]:
     """What anyone may know of a lot now: terms, price, the end by the server's clock (and how
     often a late bid extended it), status, and whether the reserve is met (the reserve itself
     only when public)."""
-    now = timezone.now()
+    now = bidding.now()  # the server's clock (tests replace it)
     return {
         "id": lot.pk,
         "project": lot.round.project.code,
@@ -94,7 +94,27 @@ def public_lot_state(lot: Lot) -> dict[str, Any]:
         "opens_at": lot.opens_at,
         "tie_rule": lot.tie_rule,
         "opened": lot.kind == LotKind.SEALED and lot_opened(lot),
+        **dutch_state(lot, now),
     }
+
+
+def dutch_state(lot: Lot, now) -> dict[str, Any]:
+    """A Dutch lot's terms and, until someone takes it, its falling price by the server's
+    clock and when it next falls."""
+    if lot.kind != LotKind.DUTCH:
+        return {"floor_price": None, "price_step": None, "step_minutes": None,
+                "next_drop_at": None}  # fmt: skip
+    from panhuo.auctions.descending import current_price, next_drop
+
+    running = lot.price is None and lot.status in (LotStatus.SCHEDULED, LotStatus.OPEN)
+    return {
+        "floor_price": lot.floor_price,
+        "price_step": lot.price_step,
+        "step_minutes": lot.step_minutes,
+        "next_drop_at": next_drop(lot, now) if running and now < lot.end_at else None,
+        **({"price": current_price(lot, now), "minimum_bid": current_price(lot, now)}
+           if running else {}),
+    }  # fmt: skip
 
 
 def lot_opened(lot: Lot) -> bool:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.auctions import descending
 from panhuo.auctions.bidding import locked_lot, lot_id_of, now
 from panhuo.auctions.models import (
     KINDS_OFFERED,
@@ -77,7 +78,8 @@ def lot_create(
     end_at: dt.datetime, reserve: Any = None, reserve_public: bool = True,
     deposit_amount: Any = 0, window_minutes: int = 5, extension_minutes: int = 5,
     kind: str = LotKind.ENGLISH, opens_at: dt.datetime | None = None,
-    tie_rule: str = TieRule.EARLIEST,
+    tie_rule: str = TieRule.EARLIEST, price_step: Any = None, step_minutes: Any = None,
+    floor_price: Any = None,
 ) -> Lot:  # fmt: skip
     """Set up the lot of ``round`` (the open round of a listed public-auction project). A
     sealed-bid lot names its opening time (at or after the end) and its tie rule; it has no
@@ -86,10 +88,11 @@ def lot_create(
     policy.require(actor, "lot", "create", jurisdiction=project.jurisdiction)
     if kind not in KINDS_OFFERED:
         raise ValidationError({"kind": [_("Choose a kind of auction from the list.")]})
-    sealed = kind == LotKind.SEALED
+    sealed, dutch = kind == LotKind.SEALED, kind == LotKind.DUTCH
     start_price = to_amount(start_price, "start_price", sign=ABOVE_ZERO)
-    if sealed and increment in (None, ""):
-        increment = CENT  # no increments in a sealed-bid auction
+    if kind != LotKind.ENGLISH and increment in (None, ""):
+        increment = CENT  # no increments in a sealed-bid or Dutch auction
+    terms = descending.terms(dutch, start_price, price_step, step_minutes, floor_price)
     increment = to_amount(increment, "increment", sign=ABOVE_ZERO)
     deposit_amount = to_amount(deposit_amount or 0, "deposit_amount", sign=ZERO_OR_MORE)
     start_at, end_at = _aware(start_at, "start_at"), _aware(end_at, "end_at")
@@ -106,6 +109,8 @@ def lot_create(
         window_minutes = extension_minutes = 0
     else:
         opens_at, tie_rule = None, TieRule.EARLIEST
+    if dutch:
+        window_minutes = extension_minutes = 0
     for field, minutes in (("window_minutes", window_minutes),
                            ("extension_minutes", extension_minutes)):  # fmt: skip
         if not isinstance(minutes, int) or not 0 <= minutes <= 1440:
@@ -122,7 +127,11 @@ def lot_create(
         if Lot.objects.filter(round=lot_round).exists():
             raise ValidationError({"round": [_("This round already has its lot.")]})
         reserve = lot_round.reserve if reserve in (None, "") else to_amount(reserve, "reserve")
-        if reserve < lot_round.reserve:
+        if dutch:
+            # The floor is the Dutch lot's reserve, judged by the price rules' floor gate.
+            descending.floor_gate(project, terms["floor_price"], timezone.localdate(start_at))
+            reserve = terms["floor_price"]
+        elif reserve < lot_round.reserve:
             raise ValidationError(
                 {"reserve": [_("The reserve cannot be below the round's reserve of %(r)s yuan.")
                              % {"r": lot_round.reserve}]}
@@ -133,7 +142,7 @@ def lot_create(
             reserve=reserve, reserve_public=bool(reserve_public), deposit_amount=deposit_amount,
             start_at=start_at, planned_end_at=end_at, end_at=end_at,
             window_minutes=window_minutes, extension_minutes=extension_minutes,
-            opens_at=opens_at, tie_rule=tie_rule, created_by=actor,
+            opens_at=opens_at, tie_rule=tie_rule, created_by=actor, **terms,
         )  # fmt: skip
         audit_insert(
             lot, actor=actor, action="lot.create", jurisdiction_path=project.jurisdiction.path
@@ -213,7 +222,8 @@ def _close(lot: Lot, at: dt.datetime, actor=None) -> Lot:
     before = _step(lot, "close")
     bidders = lot.bids.exclude(kind=BidKind.MATCH).values("registration").distinct().count()
     lot.closed_at, lot.bidders = at, bidders
-    lot.single_bidder = bidders == 1 and lot.reserve_met
+    # A Dutch lot always has one bidder (the first takes it): that is no lack of competition.
+    lot.single_bidder = bidders == 1 and lot.reserve_met and lot.kind != LotKind.DUTCH
     lot.version += 1
     lot.save(update_fields=["status", "closed_at", "bidders", "single_bidder", "version"])
     result = {

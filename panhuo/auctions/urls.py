@@ -17,6 +17,7 @@ urlpatterns: list = [
             "match": views.lot_match_view,
             "award": views.lot_award_view,
             "priority": views.lot_priority_view,
+            "take": views.lot_take_view,
             "seal": sealed_views.lot_seal_view,
             "open": sealed_views.lot_open_view,
             "sealed": sealed_views.lot_sealed_view,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from panhuo.auctions import bidding, selectors, services
+from panhuo.auctions import bidding, descending, selectors, services
 from panhuo.auctions.forms import BidForm, DeclarePaidForm, LotFilterForm, LotForm, RegisterForm
 from panhuo.auctions.models import LotStatus
 from panhuo.auctions.refusals import MESSAGES
@@ -164,6 +164,20 @@ def lot_deposit_view(request, pk):
         if done is not None:
             return redirect(lot)
     return render(request, "auctions/deposit_form.html", {"lot": lot, "form": form}, status=400)
+
+
+@require_POST
+@login_required
+def lot_take_view(request, pk):
+    """Dutch auction: take the lot at the current price (the price the bidder saw is checked)."""
+    lot = _bidder_lot(request, pk)
+    button_write(
+        request,
+        lambda: descending.dutch_take(actor=request.user, lot_id=lot.pk,
+                                      price=request.POST.get("price", "")[:30]),
+        lambda lot: _("You took the lot at %(price)s yuan.") % {"price": lot.price},
+    )  # fmt: skip
+    return redirect(lot)
 
 
 @require_POST

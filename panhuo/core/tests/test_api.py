@@ -93,6 +93,7 @@ ENDPOINTS = {
     ("get", "/api/v1/lots/{lot_id}/sealed-receipt"),
     ("get", "/api/v1/lots/{lot_id}/sealed-bids"),
     ("post", "/api/v1/lots/{lot_id}/opening"),
+    ("post", "/api/v1/lots/{lot_id}/take"),
     ("get", "/api/v1/projects/{project_id}/instalment-plan"),
     ("put", "/api/v1/projects/{project_id}/instalment-plan"),
     ("get", "/api/v1/reports/reconciliation"),
