@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.auctions.awards import queue_create, ranked
 from panhuo.auctions.bidding import locked_lot, lot_id_of, now
 from panhuo.auctions.models import (
     KINDS_OFFERED,
@@ -35,6 +36,7 @@ from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import ABOVE_ZERO, ZERO_OR_MORE, to_amount
 from panhuo.disposal import periods
+from panhuo.disposal.deal_party import deal_party_set
 from panhuo.disposal.models import Channel, ListingRound, ProjectStatus
 from panhuo.disposal.services import project_transition
 from panhuo.finance.deposits.parties import deposit_due
@@ -258,11 +260,17 @@ def lot_award(*, actor, lot: Lot, comment: str = "") -> Lot:
         if lot.status == LotStatus.CLOSED and (lot.leader_id is None or not lot.reserve_met):
             raise ValidationError({"status": [_("The reserve was not met: there is no sale.")]})
         before = _step(lot, "award")
-        project_transition(
+        on = timezone.localdate(lot.closed_at)
+        project = project_transition(
             actor=actor, project=lot.round.project, transition="conclude", comment=comment,
             deal_price=lot.price, buyer=lot.leader.bidder.name, bidders=lot.bidders or 1,
-            concluded_on=timezone.localdate(lot.closed_at),
+            concluded_on=on,
         )  # fmt: skip
+        # The buyer is the registered bidder; the queue's first has until the deal's payment
+        # day to sign and pay (auctions.awards).
+        project = deal_party_set(actor=actor, project=project, party=lot.leader.bidder)
+        queue_create(actor=actor, lot=lot, queue=ranked(lot), on=timezone.localdate(),
+                     due_on=project.due_on or timezone.localdate())  # fmt: skip
         lot.version += 1
         lot.save(update_fields=["status", "version"])
         audit_record(

@@ -1,6 +1,6 @@
 """Auctions pages."""
 
-from panhuo.auctions import views
+from panhuo.auctions import award_views, views
 from panhuo.core.routes import record_pages
 
 urlpatterns: list = [
@@ -17,6 +17,8 @@ urlpatterns: list = [
             "match": views.lot_match_view,
             "award": views.lot_award_view,
             "priority": views.lot_priority_view,
+            "sign": award_views.lot_sign_view,
+            "default": award_views.lot_default_view,
         },
     ),
 ]

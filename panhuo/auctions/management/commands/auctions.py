@@ -1,5 +1,7 @@
 """``panhuo auctions close-due``: close every lot whose end has passed by the server's clock and
-record its result (``--every N`` repeats it every N seconds, as a service beside the worker)."""
+record its result (``--every N`` repeats it every N seconds, as a service beside the worker).
+``panhuo auctions award-defaults``: record the default of every award whose day to sign and pay
+has passed (the deposit forfeited, the lot offered to the next in the queue)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from panhuo.auctions.awards import defaults_due
 from panhuo.auctions.services import close_due
 from panhuo.integrity.services import Operator, add_operator_argument, operator_named
 
 
 class Command(BaseCommand):
-    help = "Auction tasks: close the lots whose bidding has ended."
+    help = "Auction tasks: close the lots whose bidding has ended; record awards' defaults."
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
@@ -26,12 +29,26 @@ class Command(BaseCommand):
             "--every", type=float, default=0, help="Repeat every this many seconds (0: once)."
         )
         add_operator_argument(close)
+        defaults = sub.add_parser(
+            "award-defaults",
+            help="Record the default of every offered award past its day to sign and pay: the "
+            "deposit is forfeited and the lot offered to the next in the queue.",
+        )
+        defaults.add_argument(
+            "--every", type=float, default=0, help="Repeat every this many seconds (0: once)."
+        )
+        add_operator_argument(defaults)
 
     def handle(self, *args, **opts):
         operator = Operator(operator_named(opts.get("operator") or ""))
         while True:
-            for lot in close_due(actor=operator):
-                self.stdout.write(f"{lot}: {lot.get_status_display()} {lot.price or ''}".rstrip())
+            if opts["action"] == "award-defaults":
+                for award in defaults_due(actor=operator):
+                    self.stdout.write(f"{award.lot}: #{award.rank} {award.get_status_display()}")
+            else:
+                for lot in close_due(actor=operator):
+                    line = f"{lot}: {lot.get_status_display()} {lot.price or ''}"
+                    self.stdout.write(line.rstrip())
             if not opts["every"]:
                 return
             time.sleep(opts["every"])
