@@ -56,37 +56,37 @@ def _refuse(request, form) -> None:
         messages.error(request, f"{label}: {' '.join(errors)}")
 
 
-@require_POST
-@section_required("lot", "award")
-def lot_sign_view(request, pk):
+def _settle(request, pk, form_class, write, done: str):
+    """The office's step on the lot's offered award: the form's refusal or the service's is
+    flashed; back to the lot page either way."""
     lot, award = _offered(request, pk)
-    form = AwardSignForm(request.POST)
+    form = form_class(request.POST)
     if award is None:
         messages.error(request, _("No award of this lot is waiting for a signature."))
     elif not form.is_valid():
         _refuse(request, form)
     else:
-        button_write(
-            request, lambda: awards.award_sign(actor=request.user, award=award,
-                                               **form.cleaned_data),
-            _("Signing recorded: the deposit is applied and the queue released."),
-        )  # fmt: skip
+        button_write(request, lambda: write(award, form.cleaned_data), done)
     return redirect(lot)
 
 
-@require_POST
-@section_required("lot", "award")
-def lot_default_view(request, pk):
-    lot, award = _offered(request, pk)
-    form = AwardDefaultForm(request.POST)
-    if award is None:
-        messages.error(request, _("No award of this lot is waiting for a signature."))
-    elif not form.is_valid():
-        _refuse(request, form)
-    else:
-        button_write(
-            request, lambda: awards.award_default(actor=request.user, award=award,
-                                                  reason=form.cleaned_data["reason"]),
-            _("Default recorded: the deposit is forfeited and the next in the queue offered."),
+def _settle_view(form_class, service, done):
+    @require_POST
+    @section_required("lot", "award")
+    def view(request, pk):
+        return _settle(
+            request, pk, form_class,
+            lambda award, data: service(actor=request.user, award=award, **data), done(),
         )  # fmt: skip
-    return redirect(lot)
+
+    return view
+
+
+lot_sign_view = _settle_view(
+    AwardSignForm, awards.award_sign,
+    lambda: _("Signing recorded: the deposit is applied and the queue released."),
+)  # fmt: skip
+lot_default_view = _settle_view(
+    AwardDefaultForm, awards.award_default,
+    lambda: _("Default recorded: the deposit is forfeited and the next in the queue offered."),
+)  # fmt: skip

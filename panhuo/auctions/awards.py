@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.auctions.award_models import AWARD_TRANSITIONS, Award, AwardSource, AwardStatus
-from panhuo.auctions.models import TRANSITIONS, Bid, BidKind, Lot, LotRegistration, LotStatus
+from panhuo.auctions.models import TRANSITIONS, Bid, BidKind, Lot, LotRegistration
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.disposal import deadlines
@@ -33,17 +33,24 @@ from panhuo.integrity.services import Operator, audit_insert, audit_record
 from panhuo.organisation import policy
 
 
+def move(obj, table: dict, name: str, refusal: str) -> str:
+    """Move ``obj`` (a lot, an award) by transition ``name`` of its state machine's ``table``
+    (name → (sources, target)); else refuse with ``refusal`` (its status and the step)."""
+    sources, target = table[name]
+    if obj.status not in sources:
+        raise ValidationError(
+            {"status": [refusal % {"status": obj.get_status_display().lower(), "step": name}]}
+        )
+    before = obj.status
+    obj.status = target
+    return before
+
+
 def award_step(award: Award, name: str) -> str:
     """Move ``award`` by transition ``name`` of the table, or refuse naming the state."""
-    sources, target = AWARD_TRANSITIONS[name]
-    if award.status not in sources:
-        raise ValidationError(
-            {"status": [_("An award that is %(status)s cannot be %(step)s.")
-                        % {"status": award.get_status_display().lower(), "step": name}]}
-        )  # fmt: skip
-    before = award.status
-    award.status = target
-    return before
+    return move(
+        award, AWARD_TRANSITIONS, name, _("An award that is %(status)s cannot be %(step)s.")
+    )
 
 
 def ranked(lot: Lot) -> list[tuple[int, Decimal]]:
@@ -207,14 +214,11 @@ def award_default(*, actor, award: Award, reason: str) -> Award:
 
 
 def _lapse(actor, lot: Lot) -> None:
-    sources, target = TRANSITIONS["lapse"]
-    if lot.status not in sources:
-        return
-    lot.status = target
+    before = move(lot, TRANSITIONS, "lapse", _("A lot that is %(status)s cannot be %(step)s."))
     lot.version += 1
     lot.save(update_fields=["status", "version"])
     audit_record(
-        actor=actor, action="lot.lapse", obj=lot, before={"status": LotStatus.AWARDED},
+        actor=actor, action="lot.lapse", obj=lot, before={"status": before},
         after={"status": lot.status, "reason": "award queue exhausted"},
         jurisdiction_path=_path(lot),
     )  # fmt: skip

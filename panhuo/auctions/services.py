@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panhuo.auctions.awards import queue_create, ranked
+from panhuo.auctions.awards import move, queue_create, ranked
 from panhuo.auctions.bidding import locked_lot, lot_id_of, now
 from panhuo.auctions.models import (
     KINDS_OFFERED,
@@ -46,15 +46,7 @@ from panhuo.organisation import policy
 
 def _step(lot: Lot, name: str) -> str:
     """Move ``lot`` by transition ``name`` of the table, or refuse naming the state."""
-    sources, target = TRANSITIONS[name]
-    if lot.status not in sources:
-        raise ValidationError(
-            {"status": [_("A lot that is %(status)s cannot be %(step)s.")
-                        % {"status": lot.get_status_display().lower(), "step": name}]}
-        )  # fmt: skip
-    before = lot.status
-    lot.status = target
-    return before
+    return move(lot, TRANSITIONS, name, _("A lot that is %(status)s cannot be %(step)s."))
 
 
 def _aware(value: Any, field: str) -> dt.datetime:

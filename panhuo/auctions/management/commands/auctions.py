@@ -20,24 +20,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-        close = sub.add_parser(
-            "close-due",
-            help="Close every open lot past its end (a lot with no bid or under its reserve "
-            "fails); each under the lot's lock, so a bid racing the end is in or refused.",
-        )
-        close.add_argument(
-            "--every", type=float, default=0, help="Repeat every this many seconds (0: once)."
-        )
-        add_operator_argument(close)
-        defaults = sub.add_parser(
-            "award-defaults",
-            help="Record the default of every offered award past its day to sign and pay: the "
-            "deposit is forfeited and the lot offered to the next in the queue.",
-        )
-        defaults.add_argument(
-            "--every", type=float, default=0, help="Repeat every this many seconds (0: once)."
-        )
-        add_operator_argument(defaults)
+        tasks = {
+            "close-due": "Close every open lot past its end (a lot with no bid or under its "
+            "reserve fails); each under the lot's lock, so a bid racing the end is in or refused.",
+            "award-defaults": "Record the default of every offered award past its day to sign "
+            "and pay: the deposit is forfeited and the lot offered to the next in the queue.",
+        }
+        for name, text in tasks.items():
+            task = sub.add_parser(name, help=text)
+            task.add_argument(
+                "--every", type=float, default=0, help="Repeat every this many seconds (0: once)."
+            )
+            add_operator_argument(task)
 
     def handle(self, *args, **opts):
         operator = Operator(operator_named(opts.get("operator") or ""))
