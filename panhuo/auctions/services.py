@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.auctions.award_models import AwardSource
 from panhuo.auctions.awards import move, queue_create, ranked
 from panhuo.auctions.bidding import locked_lot, lot_id_of, now
 from panhuo.auctions.models import (
@@ -239,9 +240,13 @@ def close_due(*, actor=None) -> list[Lot]:
 
 
 @retry_when_busy
-def lot_award(*, actor, lot: Lot, comment: str = "") -> Lot:
+def lot_award(
+    *, actor, lot: Lot, comment: str = "", queue=None, source: str = AwardSource.AUCTION
+) -> Lot:
     """Award a closed lot whose reserve was met to its leader: the deal is recorded on the
-    project by disposal's own step (buyer, price, qualified bidders, the day of the close)."""
+    project by disposal's own step (buyer, price, qualified bidders, the day of the close).
+    ``queue`` (registration id, price) is the ranked result when it is not the lot's own bids
+    (an outside exchange's, ``auctions.exchange``)."""
     policy.require(actor, "lot", "award", jurisdiction=lot.jurisdiction)
     with transaction.atomic():
         lot = (
@@ -261,8 +266,9 @@ def lot_award(*, actor, lot: Lot, comment: str = "") -> Lot:
         # The buyer is the registered bidder; the queue's first has until the deal's payment
         # day to sign and pay (auctions.awards).
         project = deal_party_set(actor=actor, project=project, party=lot.leader.bidder)
-        queue_create(actor=actor, lot=lot, queue=ranked(lot), on=timezone.localdate(),
-                     due_on=project.due_on or timezone.localdate())  # fmt: skip
+        queue_create(actor=actor, lot=lot, queue=ranked(lot) if queue is None else queue,
+                     on=timezone.localdate(), due_on=project.due_on or timezone.localdate(),
+                     source=source)  # fmt: skip
         lot.version += 1
         lot.save(update_fields=["status", "version"])
         audit_record(

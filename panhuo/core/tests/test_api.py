@@ -92,6 +92,8 @@ ENDPOINTS = {
     ("get", "/api/v1/lots/{lot_id}/awards"),
     ("post", "/api/v1/lots/{lot_id}/awards/sign"),
     ("post", "/api/v1/lots/{lot_id}/awards/default"),
+    ("get", "/api/v1/projects/{project_id}/exchange-package"),
+    ("post", "/api/v1/projects/{project_id}/exchange-result"),
     ("get", "/api/v1/projects/{project_id}/instalment-plan"),
     ("put", "/api/v1/projects/{project_id}/instalment-plan"),
     ("get", "/api/v1/reports/reconciliation"),
