@@ -62,6 +62,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "close": (frozenset({S.OPEN}), S.CLOSED),
     "award": (frozenset({S.CLOSED}), S.AWARDED),
     "fail": (frozenset({S.CLOSED, S.SCHEDULED}), S.FAILED),
+    # Every bidder in the award queue defaulted (auctions.awards): no sale after all.
+    "lapse": (frozenset({S.AWARDED}), S.FAILED),
 }
 
 DEFAULT_WINDOW_MINUTES = 5
@@ -398,3 +400,6 @@ class OpeningConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot_id} {self.officer_id}"
+
+
+from panhuo.auctions.award_models import Award, AwardStatus  # noqa: E402, F401

@@ -1,6 +1,8 @@
 """Auctions pages."""
 
-from panhuo.auctions import sealed_views, views
+from django.urls import path
+
+from panhuo.auctions import award_views, exchange_views, sealed_views, views
 from panhuo.core.routes import record_pages
 
 urlpatterns: list = [
@@ -21,6 +23,12 @@ urlpatterns: list = [
             "seal": sealed_views.lot_seal_view,
             "open": sealed_views.lot_open_view,
             "sealed": sealed_views.lot_sealed_view,
+            "sign": award_views.lot_sign_view,
+            "default": award_views.lot_default_view,
         },
     ),
-]
+    path("exchange/<int:pk>/package/", exchange_views.exchange_package_view,
+         name="exchange-package"),
+    path("exchange/<int:pk>/result/", exchange_views.exchange_result_view,
+         name="exchange-result"),
+]  # fmt: skip

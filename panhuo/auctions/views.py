@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from panhuo.auctions import bidding, descending, selectors, services
+from panhuo.auctions.award_views import award_context
 from panhuo.auctions.forms import BidForm, DeclarePaidForm, LotFilterForm, LotForm, RegisterForm
 from panhuo.auctions.models import LotStatus
 from panhuo.auctions.refusals import MESSAGES
@@ -98,6 +99,7 @@ def _lot_page(request, lot, *, bid_form=None, seal_form=None, status=200):
     }
     if seal_form is not None:
         context["seal_form"] = seal_form
+    context.update(award_context(request.user, lot, registration, staff))
     return render(request, "auctions/lot_detail.html", context, status=status)
 
 
