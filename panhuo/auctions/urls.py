@@ -1,6 +1,6 @@
 """Auctions pages."""
 
-from panhuo.auctions import views
+from panhuo.auctions import live, views
 from panhuo.core.routes import record_pages
 
 urlpatterns: list = [
@@ -17,6 +17,7 @@ urlpatterns: list = [
             "match": views.lot_match_view,
             "award": views.lot_award_view,
             "priority": views.lot_priority_view,
+            "live": live.lot_live_view,
         },
     ),
 ]
