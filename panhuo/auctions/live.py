@@ -5,7 +5,8 @@ as bids arrive, the current price, the next minimum bid, the leader's pseudonym 
 numbered as in the published history), the bid count, the end with its soft-close extensions,
 the status, and a countdown computed from the **server's** clock: every event carries
 ``server_time`` and the page counts down from the offset between it and the browser's clock,
-never from the browser's clock alone.
+never from the browser's clock alone. The server's clock is the auction's one clock,
+``bidding.now``, the one the bids and the close are judged by.
 
 The production server is waitress (``panhuo serve``): a fixed pool of worker threads (8), one
 held by each open stream. So a stream never starves the other requests:
@@ -39,14 +40,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Min
 from django.http import StreamingHttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.dateformat import format as date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from panhuo.auctions import selectors
+from panhuo.auctions import bidding, selectors
 from panhuo.auctions.models import Bid, Lot, LotStatus
 from panhuo.core.templatetags.panhuo import yuan
 from panhuo.core.ui import fetch_or_404
@@ -90,7 +91,7 @@ def extensions_text(n: int) -> str:
 def live_state(lot: Lot, registration_id: int | None = None) -> dict[str, Any]:
     """What the page shows live (nothing a bidder may not see: no maximum, no hidden
     reserve); ``leading`` tells the viewing bidder whether they lead."""
-    now = timezone.now()
+    now = bidding.now()
     accepting = lot.status in (LotStatus.SCHEDULED, LotStatus.OPEN) and (
         lot.start_at <= now < lot.end_at
     )
@@ -193,7 +194,7 @@ def _events(cfg, lot: Lot, registration_id: int | None, slot: bool) -> Iterator[
             if lot.status in FINAL:
                 return
         elif time.monotonic() - last_sent >= cfg["HEARTBEAT_SECONDS"]:
-            yield event("clock", {"server_time": timezone.now().isoformat()})
+            yield event("clock", {"server_time": bidding.now().isoformat()})
             last_sent = time.monotonic()
 
 
