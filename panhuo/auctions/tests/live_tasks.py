@@ -207,14 +207,8 @@ def amount(start: str, increment: str, steps: int) -> str:
     return str(Decimal(start) + Decimal(increment) * steps)
 
 
-def main() -> None:
+if __name__ == "__main__":
     import django
 
     django.setup()
-    name, kwargs = sys.argv[1], json.loads(sys.argv[2])
-    result = globals()[name](**kwargs)
-    print(json.dumps(result))
-
-
-if __name__ == "__main__":
-    main()
+    print(json.dumps(globals()[sys.argv[1]](**json.loads(sys.argv[2]))))

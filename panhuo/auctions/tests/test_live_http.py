@@ -1,7 +1,8 @@
 """Live bidding through the production server (``panhuo serve``, waitress) and through nginx in
-front of it (proxy buffering on, its default): a bid placed over the API reaches an open
-event stream, and the streams, bounded in number, leave the server's threads to the other
-requests. Against a committed database of the suite's kind, in real processes."""
+front of it (the proxy tests' configuration: proxy buffering on, nginx's default): a bid placed
+over the API reaches an open event stream, and the streams, bounded in number, leave the
+server's threads to the other requests. Against a committed database of the suite's kind, in
+real processes."""
 
 from __future__ import annotations
 
@@ -15,33 +16,9 @@ import time
 import pytest
 
 from panhuo.core.tests.external import ExternalDb
-from panhuo.core.tests.test_proxy import NGINX, _free_port, _wait_port
+from panhuo.core.tests.test_proxy import NGINX, NGINX_CONF, _free_port, _wait_port
 
 pytestmark = pytest.mark.slow
-
-NGINX_CONF = """
-{user}
-worker_processes 1;
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://127.0.0.1:{app};
-            proxy_set_header Host $http_host;
-        }}
-    }}
-}}
-"""
 
 
 def task(ext: ExternalDb, function: str, **kwargs):
@@ -73,7 +50,7 @@ def served(tmp_path_factory):
     work = tmp_path_factory.mktemp("live")
     ext = ExternalDb(work).create()
     made = task(ext, "setup", bidders=2, tokens=True)
-    app, port = _free_port(), _free_port()
+    app, port, tls = _free_port(), _free_port(), _free_port()
     server = ext.popen(
         ext.panhuo_argv("serve", "--listen", f"127.0.0.1:{app}", "--threads", "4"),
         PANHUO_LIVE_STREAMS="2", PANHUO_LIVE_STREAM_SECONDS="120",
@@ -82,8 +59,15 @@ def served(tmp_path_factory):
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (work / sub).mkdir()
     conf = work / "nginx.conf"
+    # The proxy tests' nginx (its plain-HTTP server is the one used here; TLS needs a key).
+    subprocess.run(  # noqa: S603 (fixed arguments)
+        ["/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-keyout", str(work / "key.pem"),
+         "-out", str(work / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
     conf.write_text(NGINX_CONF.format(
-        user="user root;" if os.geteuid() == 0 else "", dir=work, app=app, port=port,
+        user="user root;" if os.geteuid() == 0 else "", dir=work, app=app, https=tls, http=port,
     ))  # fmt: skip
     nginx = subprocess.Popen(  # noqa: S603 (fixed arguments)
         [NGINX, "-c", str(conf), "-p", str(work), "-e", str(work / "error.log")],
