@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import time
 import pytest
 
 from panhuo.core.tests.external import ExternalDb
-from panhuo.core.tests.test_proxy import NGINX, NGINX_CONF, _free_port, _wait_port
+from panhuo.core.tests.test_proxy import _free_port, _wait_port, start_nginx
 
 pytestmark = pytest.mark.slow
 
@@ -36,11 +35,8 @@ def task(ext: ExternalDb, function: str, **kwargs):
 def _stop(*procs: subprocess.Popen) -> None:
     for proc in procs:
         proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    for proc in procs:
+        proc.communicate(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -56,23 +52,8 @@ def served(tmp_path_factory):
         PANHUO_LIVE_STREAMS="2", PANHUO_LIVE_STREAM_SECONDS="120",
         PANHUO_LIVE_POLL_SECONDS="0.1", PANHUO_LIVE_HEARTBEAT_SECONDS="0.5",
     )  # fmt: skip
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (work / sub).mkdir()
-    conf = work / "nginx.conf"
-    # The proxy tests' nginx (its plain-HTTP server is the one used here; TLS needs a key).
-    subprocess.run(  # noqa: S603 (fixed arguments)
-        ["/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=localhost", "-keyout", str(work / "key.pem"),
-         "-out", str(work / "cert.pem")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    conf.write_text(NGINX_CONF.format(
-        user="user root;" if os.geteuid() == 0 else "", dir=work, app=app, https=tls, http=port,
-    ))  # fmt: skip
-    nginx = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [NGINX, "-c", str(conf), "-p", str(work), "-e", str(work / "error.log")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    # The proxy tests' nginx; its plain-HTTP side is the one used here.
+    nginx = start_nginx(work, app, tls, port)
     try:
         _wait_port(app, server, "panhuo serve")
         _wait_port(port, nginx, "nginx")
