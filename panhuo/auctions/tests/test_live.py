@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.test import Client, override_settings
@@ -16,6 +17,13 @@ from panhuo.auctions import bidding, live
 from panhuo.auctions.tests.support import Clock, make_lot, registered
 from panhuo.core.testing import make_user
 from panhuo.organisation.models import Role
+
+
+@pytest.fixture(autouse=True)
+def free_slots(monkeypatch):
+    """No stream slot taken: the test client never closes a stream nobody read, so other
+    tests of the process (the authorization matrix's calls) may have left slots taken."""
+    monkeypatch.setattr(live, "_open_streams", 0)
 
 
 def live_settings(**kw):
@@ -101,8 +109,6 @@ def test_streams_are_bounded_a_viewer_over_the_limit_gets_the_state_once(world, 
     lot = make_lot(world)
     a = registered(world, lot)
     url = reverse("lot-live", args=[lot.pk])
-    # (The test client never closes an unread stream: other tests' streams may hold slots.)
-    monkeypatch.setattr(live, "_open_streams", 0)
     with live_settings(STREAMS=1, STREAM_SECONDS=30):
         held = _client(a).get(url)  # holds the one slot until closed
         busy = _client(a).get(url)
