@@ -36,7 +36,6 @@ from panhuo.core import workdays
 from panhuo.disposal import services as disposal
 from panhuo.disposal.candidates import with_scope
 from panhuo.disposal.models import Channel, DisposalProject, ProjectStatus
-from panhuo.finance import services as finance
 from panhuo.finance.deposits.parties import deposit_declare_paid
 from panhuo.finance.deposits.services import deposit_transition
 from panhuo.finance.expected import received_total
@@ -252,13 +251,7 @@ def _closed_auction(seeder, project: DisposalProject, day: dt.date) -> None:
     paid_on = seeder.clock.after(day, 3)
     deposit_transition(actor=fin, deposit=winner, action="apply", on=paid_on)
     rest = project.deal_price - received_total(project)
-    seeder.voucher_seq += 1
-    receipt = finance.receipt_create(
-        actor=fin, project=project, amount=rest, received_on=paid_on,
-        voucher=f"HX-JJ-{paid_on.year}-{seeder.voucher_seq:05d}",
-        budget_class=seed_money.budget_class_of(project),
-    )  # fmt: skip
-    seed_money.allocate(seeder, receipt, paid_on)
+    seed_money.receive(seeder, project, rest, paid_on, "HX-JJ")
     seeder.move(project, "publish_result", office, comment="成交结果公示 5 个工作日。")
 
 
