@@ -9,8 +9,8 @@ Three lots, each on the open round of a listed public auction:
 
 - an auction of vehicles (or equipment) that closed some days ago: three bidders, a late bid
   that extended the end (soft close), the office's award (the deal on the project), the
-  losers' deposits refunded, the winner's applied to the price and the rest paid, and the
-  result notice on the portal;
+  winner's signature (their deposit applied to the price, the runners-up's refunded), the rest
+  paid, and the result notice on the portal;
 - another in progress: bids from three bidders today, ending in a few working days;
 - a scheduled lot on a sale whose disclosure still runs, with the related bidder registered
   (her deposit due) and a company whose deposit is paid and awaits finance's confirmation.
@@ -29,6 +29,8 @@ from django.db.models import Exists, OuterRef
 
 from panhuo.auctions import bidding
 from panhuo.auctions import services as auctions
+from panhuo.auctions.award_models import AwardStatus
+from panhuo.auctions.awards import award_sign
 from panhuo.auctions.models import Lot
 from panhuo.bidders import services as bidders
 from panhuo.bidders.identity import id_check_char
@@ -223,7 +225,7 @@ def _bids(seeder, lot: Lot, usernames, steps: list[int]) -> None:
 
 
 def _closed_auction(seeder, project: DisposalProject, day: dt.date) -> None:
-    office, fin = seeder.users["office"], seeder.users["finance"]
+    office = seeder.users["office"]
     seeder.clock.on(working_days_before(day, 10))
     hour = _free_hour(seeder, day)
     lot = auctions.lot_create(
@@ -244,12 +246,14 @@ def _closed_auction(seeder, project: DisposalProject, day: dt.date) -> None:
         actor=office, lot=Lot.objects.get(pk=lot.pk), comment="竞价结束，确认最高应价者竞得。"
     )
     project.refresh_from_db()
-    winner = lot.leader.deposit
-    seeder.clock.after(day, 1)
-    for registration in lot.registrations.exclude(pk=lot.leader_id).order_by("pk"):
-        deposit_transition(actor=fin, deposit=registration.deposit, action="refund")
+    # The winner signs the next working day: their deposit is applied to the price and the
+    # runners-up's refunded (the award queue's rule); the rest of the price comes in days later.
+    signed_on = seeder.clock.after(day, 1)
+    award_sign(
+        actor=office, award=lot.awards.get(status=AwardStatus.OFFERED),
+        contract_no=f"HX-JJHT-{signed_on.year}-001", signed_on=signed_on,
+    )  # fmt: skip
     paid_on = seeder.clock.after(day, 3)
-    deposit_transition(actor=fin, deposit=winner, action="apply", on=paid_on)
     rest = project.deal_price - received_total(project)
     seed_money.receive(seeder, project, rest, paid_on, "HX-JJ")
     seeder.move(project, "publish_result", office, comment="成交结果公示 5 个工作日。")
