@@ -188,6 +188,12 @@ def date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, widget=DateInput(), **kwargs)
 
 
+def line_field(label, max_length: int, help_text="", **kwargs) -> forms.CharField:
+    """One line of text of at most ``max_length`` characters (a name, a number, a code), with
+    what to type in it under the box."""
+    return forms.CharField(label=label, max_length=max_length, help_text=help_text, **kwargs)
+
+
 def text_field(label, rows: int = 3, **kwargs) -> forms.CharField:
     """Free text over a few lines (a note, a comment, a reason)."""
     return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)

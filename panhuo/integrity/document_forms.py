@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import blank_choice, choice_filter, search_field
+from panhuo.core.forms import blank_choice, choice_filter, line_field, search_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.integrity.document_files import ACCEPT_ATTR
 from panhuo.integrity.document_models import DocumentKind
@@ -14,16 +14,14 @@ from panhuo.integrity.document_registry import TARGETS
 
 class DocumentUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
-    title = forms.CharField(
-        label=_("Title"),
-        max_length=200,
-        help_text=_("The same kind and title again adds a new version; none is replaced."),
+    title = line_field(
+        _("Title"), 200, _("The same kind and title again adds a new version; none is replaced.")
     )
-    number = forms.CharField(
-        label=_("Document number"),
-        max_length=100,
+    number = line_field(
+        _("Document number"),
+        100,
+        _("The number the document carries (文号); an approval document needs it."),
         required=False,
-        help_text=_("The number the document carries (文号); an approval document needs it."),
     )
     file = forms.FileField(
         label=_("File"),

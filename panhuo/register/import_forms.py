@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import blank_choice, choice_filter
+from panhuo.core.forms import blank_choice, choice_filter, line_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.register import hooks
 from panhuo.register.attributes import KIND_ATTRIBUTES
@@ -152,11 +152,11 @@ class MappingForm(forms.Form):
     the import's fields. Under each choice field, rows of "word in the file → Panhuo value".
     """
 
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=100,
+    name = line_field(
+        _("Name"),
+        100,
+        _("Saving under another name keeps the old mapping as it was."),
         required=False,
-        help_text=_("Saving under another name keeps the old mapping as it was."),
     )
     sample = forms.FileField(
         label=_("Sample file"),

@@ -15,6 +15,7 @@ from panhuo.core.forms import (
     MoneyFormField,
     ViewablePlaces,
     date_field,
+    line_field,
     offer_jurisdictions,
 )
 from panhuo.finance.debts.schedules import Row
@@ -96,7 +97,7 @@ class ScheduleForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = line_field(_("Reason"), 300)
 
 
 class StrategyForm(forms.Form):
@@ -174,11 +175,11 @@ class RepaymentForm(forms.Form):
     document = forms.CharField(
         label=_("Document"), max_length=200, help_text=_("The voucher or agreement number.")
     )
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = line_field(_("Note"), 300, required=False)
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for voiding"), max_length=300)
+    reason = line_field(_("Reason for voiding"), 300)
 
 
 def _percent_field(label):
