@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -17,6 +16,7 @@ from panhuo.core.fields import (
     non_negative_money,
     optional_ref,
     positive_money,
+    rate_field,
 )
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
@@ -166,12 +166,7 @@ class Debt(models.Model):
     creditor = models.CharField(_("creditor"), max_length=200)
     debt_type = models.CharField(_("type"), max_length=20, choices=DebtType.choices)
     principal = positive_money(_("principal"))
-    rate = models.DecimalField(
-        _("interest rate (%)"),
-        max_digits=6,
-        decimal_places=3,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
+    rate = rate_field(_("interest rate (%)"))
     issue_date = models.DateField(_("issue date"))
     maturity_date = models.DateField(_("maturity date"))
     outstanding = non_negative_money(_("outstanding"))
