@@ -70,8 +70,8 @@ class PlaceForm(DetailsForm):
         self.fields["jurisdiction"].queryset = _places()
 
 
-class SignUpForm(DetailsForm):
-    """An anonymous visitor's registration: their account, then their details."""
+class SignUpForm(PlaceForm):
+    """An anonymous visitor's registration: their account and place, then their details."""
 
     username = line_field(_("User name"), 150)
     password = forms.CharField(
@@ -86,14 +86,6 @@ class SignUpForm(DetailsForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     email = forms.EmailField(label=_("Email"), required=False)
-    jurisdiction = forms.ModelChoiceField(
-        label=_("Register with"),
-        queryset=Jurisdiction.objects.none(),
-        help_text=_(
-            "The place whose task-force office checks your registration. Once verified you "
-            "may bid on lots anywhere."
-        ),
-    )
 
     fieldsets = [
         (_("Your account"), ["username", "password", "password2", "email", "jurisdiction"]),
@@ -102,7 +94,6 @@ class SignUpForm(DetailsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = _places()
         self.fields["username"].widget.attrs.update(autocomplete="username", autocapitalize="none")
 
     def clean(self):
