@@ -10,7 +10,7 @@ from panhuo.auctions.models import DEFAULT_EXTENSION_MINUTES, DEFAULT_WINDOW_MIN
 from panhuo.core.forms import (
     AmountFormField,
     MoneyFormField,
-    blank_choice,
+    choice_filter,
     date_field,
     search_field,
 )
@@ -26,10 +26,7 @@ def _when(label):
 
 class LotFilterForm(forms.Form):
     q = search_field(_("Project or package"))
-    status = forms.ChoiceField(
-        label=_("Status"), required=False,
-        choices=blank_choice(LotStatus.choices, _("All statuses")),
-    )  # fmt: skip
+    status = choice_filter(_("Status"), LotStatus.choices, _("All statuses"))
     jurisdiction = forms.ModelChoiceField(
         label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
     )

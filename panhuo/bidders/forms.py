@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.bidders.models import BidderKind, BidderStatus, RelationKind
-from panhuo.core.forms import FieldsetsMixin, blank_choice, line_field, search_field
+from panhuo.core.forms import FieldsetsMixin, choice_filter, line_field, search_field
 from panhuo.organisation.models import Jurisdiction, Unit
 
 
@@ -133,14 +133,8 @@ class StepForm(forms.Form):
 
 class BidderFilterForm(forms.Form):
     q = search_field(_("Name, number, phone or user name"))
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=blank_choice(BidderStatus.choices, _("All statuses")),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=blank_choice(BidderKind.choices, _("All kinds"))
-    )
+    status = choice_filter(_("Status"), BidderStatus.choices, _("All statuses"))
+    kind = choice_filter(_("Kind"), BidderKind.choices, _("All kinds"))
     related = forms.ChoiceField(
         label=_("Declared relations"),
         required=False,

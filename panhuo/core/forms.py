@@ -194,6 +194,20 @@ def line_field(label, max_length: int, help_text="", **kwargs) -> forms.CharFiel
     return forms.CharField(label=label, max_length=max_length, help_text=help_text, **kwargs)
 
 
+def file_field(label, help_text="", accept: str = "", **kwargs) -> forms.FileField:
+    """A file to upload; ``accept`` (".csv,.xlsx") lets the browser offer only those files."""
+    if accept:
+        kwargs["widget"] = forms.ClearableFileInput(attrs={"accept": accept})
+    return forms.FileField(label=label, help_text=help_text, **kwargs)
+
+
+def radio_field(label, choices, initial) -> forms.ChoiceField:
+    """One of a few choices, all in sight as radio buttons, ``initial`` chosen."""
+    return forms.ChoiceField(
+        label=label, choices=choices, initial=initial, widget=forms.RadioSelect
+    )
+
+
 def text_field(label, rows: int = 3, **kwargs) -> forms.CharField:
     """Free text over a few lines (a note, a comment, a reason)."""
     return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
