@@ -227,6 +227,25 @@ class ViewablePlaces:
         self.fields["jurisdiction"].queryset = places
 
 
+class PlaceFilterForm(ViewablePlaces, forms.Form):
+    """A list's filters ending with a place: "All" or one of the places where the user may view
+    ``places_of``. ``filters()`` gives the values filled in (the place as its record) when the
+    whole form is valid, else none."""
+
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["jurisdiction"] = self.fields.pop("jurisdiction")  # after the list's own
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
 def offer_jurisdictions(form, user, resource: str, edit_resource: str = "") -> None:
     """Fill the form's ``jurisdiction`` choices: the places where ``user`` may edit
     ``edit_resource`` (``resource`` unless given) on the form offered; on a submitted form any
