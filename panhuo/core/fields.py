@@ -78,6 +78,12 @@ def rate_field(verbose_name, **kwargs) -> models.DecimalField:
     )
 
 
+def version_field() -> models.PositiveIntegerField:
+    """The row's edit count, raised by each change: a form carries the version it was read at,
+    and a save over a newer one is refused (optimistic locking)."""
+    return models.PositiveIntegerField(default=1, editable=False)
+
+
 def actor_field(**kwargs) -> models.ForeignKey:
     """The user who recorded, decided or changed the row (``null=True`` where it may be none)."""
     kwargs.setdefault("related_name", "+")

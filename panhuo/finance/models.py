@@ -17,6 +17,7 @@ from panhuo.core.fields import (
     optional_ref,
     positive_money,
     rate_field,
+    version_field,
 )
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
@@ -181,7 +182,7 @@ class Debt(models.Model):
         _("schedule frequency"), max_length=12, choices=ScheduleFrequency.choices, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
     voided_by = actor_field(null=True, blank=True, editable=False)
     void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
