@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import re
 import zipfile
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -118,7 +119,9 @@ def listing_package(*, actor, project: DisposalProject) -> tuple[str, bytes]:
         for d in public_documents([project, *assets]):
             data = read_verified(d.storage_path, d.sha256)
             if data is not None:
-                z.writestr(f"documents/{d.pk}-{d.filename}", data)
+                # The uploader's file name, never a path inside the archive.
+                safe = re.sub(r"[^\w.\-]+", "_", d.filename.replace("\\", "/").split("/")[-1])
+                z.writestr(f"documents/{d.pk}-{safe.lstrip('.') or 'file'}", data)
     return f"{project.code}-round{r.number}-listing.zip", buf.getvalue()
 
 

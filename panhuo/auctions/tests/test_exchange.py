@@ -68,10 +68,20 @@ def two_bidders(w):
 
 
 def test_the_listing_package_holds_the_notice_as_json_and_xlsx(world):
+    from panhuo.integrity.document_services import document_set_public, document_upload
+
     project = exchange_project(world)
-    name, data = exchange.listing_package(actor=world.user("office"), project=project)
+    office, asset = world.user("office"), project.package.items.get().asset
+    shown = document_upload(actor=office, target=asset, kind="other", title="Photo",
+                            file=SimpleUploadedFile("front.txt", b"public view\n"))  # fmt: skip
+    document_upload(actor=office, target=asset, kind="other", title="Internal",
+                    file=SimpleUploadedFile("internal.txt", b"not for the exchange\n"))  # fmt: skip
+    document_set_public(actor=office, document=shown, public=True)
+    name, data = exchange.listing_package(actor=office, project=project)
     assert name.endswith(".zip")
     z = zipfile.ZipFile(io.BytesIO(data))
+    docs = [n for n in z.namelist() if n.startswith("documents/")]
+    assert docs == [f"documents/{shown.pk}-front.txt"] and z.read(docs[0]) == b"public view\n"
     fields = json.loads(z.read("notice.json"))
     assert fields["project"] == project.code and fields["reserve"] == "5500000.00"
     assert fields["buyer_conditions"] == FORMULA and len(fields["assets"]) == 1

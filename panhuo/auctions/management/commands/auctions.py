@@ -34,8 +34,11 @@ class Command(ActionsCommand):
         operator = Operator(operator_named(opts.get("operator") or ""))
         while True:
             if opts["action"] == "award-defaults":
-                for award in defaults_due(actor=operator):
+                refused: list = []
+                for award in defaults_due(actor=operator, refused=refused):
                     self.stdout.write(f"{award.lot}: #{award.rank} {award.get_status_display()}")
+                for award, why in refused:
+                    self.stderr.write(f"{award.lot}: #{award.rank} not recorded: {why}")
             else:
                 for lot in close_due(actor=operator):
                     line = f"{lot}: {lot.get_status_display()} {lot.price or ''}"
