@@ -69,10 +69,12 @@ def ranked(lot: Lot) -> list[tuple[int, Decimal]]:
     )
     rows = []
     for row in best:
+        # SQLite hands an aggregate back through a float (5798765.43000000): back to cents.
+        top = Decimal(row["top"]).quantize(Decimal("0.01"))
         first = Bid.objects.filter(
-            lot=lot, registration_id=row["registration_id"], amount=row["top"]
+            lot=lot, registration_id=row["registration_id"], amount=top
         ).aggregate(s=Min("seq"))["s"]
-        rows.append((-row["top"], first, row["registration_id"]))
+        rows.append((-top, first, row["registration_id"]))
     queue += [(reg, -neg) for neg, _seq, reg in sorted(rows)]
     return queue
 
@@ -224,9 +226,13 @@ def _lapse(actor, lot: Lot) -> None:
     )  # fmt: skip
 
 
-def defaults_due(*, actor, today: dt.date | None = None) -> list[Award]:
+def defaults_due(
+    *, actor, today: dt.date | None = None, refused: list | None = None
+) -> list[Award]:
     """Record the default of every offered award whose day to sign and pay has passed (the
-    worker's and ``panhuo auctions award-defaults``' step); each in its own transaction."""
+    worker's and ``panhuo auctions award-defaults``' step); each in its own transaction. One
+    that cannot be recorded (the deal moved on meanwhile) is left offered and, with the reason,
+    added to ``refused`` for the caller to report."""
     today = today or timezone.localdate()
     due = Award.objects.filter(status=AwardStatus.OFFERED, due_on__lt=today)
     done = []
@@ -234,6 +240,7 @@ def defaults_due(*, actor, today: dt.date | None = None) -> list[Award]:
         reason = _("Not signed and paid by %(day)s.") % {"day": award.due_on}
         try:
             done.append(award_default(actor=actor, award=award, reason=reason))
-        except ValidationError:
-            continue  # moved on meanwhile (signed, or the deal changed): nothing to do
+        except ValidationError as exc:
+            if refused is not None:
+                refused.append((award, " ".join(exc.messages)))
     return done

@@ -97,3 +97,20 @@ def test_the_command_records_the_defaults_past_their_day(world, monkeypatch):
     assert "Defaulted" in out.getvalue()
     assert offered(lot).registration.bidder.name == "Chen Co"
     assert deposit_of(lot, "Bo Li").status == "forfeited"
+
+
+def test_the_command_reports_a_default_it_cannot_record(world, monkeypatch):
+    """A deal that moved on (the result notice published) keeps its award offered; the command
+    says why on stderr instead of passing the deal on."""
+    from panhuo.disposal.services import project_transition
+
+    lot = awarded(world, monkeypatch)
+    first = offered(lot)
+    project_transition(actor=world.user("office"), project=lot.round.project,
+                       transition="publish_result")  # fmt: skip
+    later = first.due_on + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
+    out, err = StringIO(), StringIO()
+    call_command("auctions", "award-defaults", stdout=out, stderr=err)
+    assert out.getvalue() == "" and "not recorded" in err.getvalue()
+    assert offered(lot).pk == first.pk and deposit_of(lot, "Bo Li").status == "held"

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
-
 from panhuo.auctions.awards import defaults_due
 from panhuo.auctions.services import close_due
+from panhuo.core.commands import ActionsCommand
 from panhuo.integrity.services import Operator, add_operator_argument, operator_named
 
 
-class Command(BaseCommand):
+class Command(ActionsCommand):
     help = "Auction tasks: close the lots whose bidding has ended; record awards' defaults."
-    requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    def add_actions(self, sub):
         tasks = {
             "close-due": "Close every open lot past its end (a lot with no bid or under its "
             "reserve fails); each under the lot's lock, so a bid racing the end is in or refused.",
@@ -37,8 +34,11 @@ class Command(BaseCommand):
         operator = Operator(operator_named(opts.get("operator") or ""))
         while True:
             if opts["action"] == "award-defaults":
-                for award in defaults_due(actor=operator):
+                refused: list = []
+                for award in defaults_due(actor=operator, refused=refused):
                     self.stdout.write(f"{award.lot}: #{award.rank} {award.get_status_display()}")
+                for award, why in refused:
+                    self.stderr.write(f"{award.lot}: #{award.rank} not recorded: {why}")
             else:
                 for lot in close_due(actor=operator):
                     line = f"{lot}: {lot.get_status_display()} {lot.price or ''}"
