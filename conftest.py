@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from panhuo.core.testing import World
@@ -68,6 +70,19 @@ def _nominal_appraisals_take_any_price(request, monkeypatch):
         from panhuo.disposal import amounts
 
         monkeypatch.setattr(amounts, "check", lambda *args, **kwargs: [])
+
+
+def pytest_collection_finish(session):
+    """Everything collection made (Django, the apps, every test module and item, the OpenAPI
+    schemas, hypothesis's strategies: over a million objects) lives until the process ends, so
+    it goes into the garbage collector's permanent generation (``gc.freeze``) instead of being
+    traversed again by every full collection during the tests; objects the tests make are
+    collected as before. Measured on ``finance/tests/test_api.py`` and
+    ``approvals/tests/test_engine.py`` (116 items, SQLite, one process, twice each): 34.5 and
+    33.4 CPU seconds before, 12.0 and 12.3 after, the same results (the collector's own pauses
+    went from 6.5 s to 0.8 s; turning it off instead took 27.8 s)."""
+    gc.collect()
+    gc.freeze()
 
 
 #: The tiers whose items take longest, started first: under xdist the short tests then fill the
