@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.bounds import validate_amount
+from panhuo.organisation import policy
 
 #: Beside every amount box typed in 元, 万元 or 亿元 (``AmountFormField``).
 AMOUNT_UNIT_HELP = _(
@@ -200,8 +201,6 @@ class ViewablePlaces:
     places_of = ""
 
     def __init__(self, *args, user, **kwargs):
-        from panhuo.organisation import policy
-
         super().__init__(*args, **kwargs)
         places = policy.jurisdictions_for(user, self.places_of, "view")
         self.fields["jurisdiction"].queryset = places
@@ -211,8 +210,6 @@ def offer_jurisdictions(form, user, resource: str, edit_resource: str = "") -> N
     """Fill the form's ``jurisdiction`` choices: the places where ``user`` may edit
     ``edit_resource`` (``resource`` unless given) on the form offered; on a submitted form any
     place they may view ``resource`` in, as the service decides what the roles allow there."""
-    from panhuo.organisation import policy
-
     if form.is_bound:
         places = policy.jurisdictions_for(user, resource, "view")
     else:

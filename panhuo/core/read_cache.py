@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from panhuo.integrity.models import AuditHead
+from panhuo.organisation import policy
 
 _HEAD = AuditHead._meta.db_table
 
@@ -84,8 +85,6 @@ def _grants(user) -> str:
     """What the user may see, as of now: role assignments can change without an audited
     write (the admin, a restore, SQL), and a list answered before a role was taken away must
     not be answered again after."""
-    from panhuo.organisation import policy
-
     return repr([(g.role, g.path, g.unit_id) for g in policy.grants(user)])
 
 

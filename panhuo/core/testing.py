@@ -15,6 +15,7 @@ from decimal import Decimal
 import factory
 from django.db import transaction
 
+from panhuo.approvals.models import ApprovalRequest
 from panhuo.disposal import services as ds
 from panhuo.integrity.document_services import document_upload
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
@@ -279,7 +280,6 @@ def concluded_project(
     else:
         # A request opened before Decree 738's documents were asked for names none (the gate
         # judges what the request names): for shared worlds replayed without stored files.
-        from panhuo.approvals.models import ApprovalRequest
 
         ApprovalRequest.objects.filter(object_id=p.pk, purpose="disposal").update(documents=[])
         p = ds.project_transition(actor=w.user("head"), project=p, transition="approve")

@@ -28,6 +28,8 @@ from panhuo.approvals.registry import configure_purpose
 from panhuo.core.gates import rule
 from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.organisation.models import Role
+from panhuo.pricing.law import RuleClass
+from panhuo.pricing.selectors import package_appraisal, package_rule_classes, thresholds_for
 
 PRICE_EXCEPTION_AUTHORITY = rule(
     "price_exception_authority",
@@ -51,8 +53,6 @@ HEAD = frozenset({Role.HEAD.value})
 def summary(request) -> dict:
     """The figures the head weighs in the inbox: the project's appraisal, the amount asked for
     (the reserve or price the request covers), and the ratio between them."""
-    from panhuo.pricing.selectors import package_appraisal, thresholds_for
-
     project = (
         DisposalProject.objects.filter(pk=request.object_id)
         .select_related("package__jurisdiction")
@@ -84,9 +84,6 @@ def decision_documents(project) -> tuple[str, ...]:
     """The documents the approval of ``project`` needs: the collective decision's minutes and
     the approval document when its package holds administrative or public-institution assets
     (a mixed package included), none otherwise."""
-    from panhuo.pricing.law import RuleClass
-    from panhuo.pricing.selectors import package_rule_classes
-
     package = getattr(project, "package", None)  # a request on another record: none
     if package is not None and RuleClass.ADMINISTRATIVE in package_rule_classes(package):
         return DECISION_DOCUMENTS

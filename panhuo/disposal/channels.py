@@ -28,6 +28,7 @@ from panhuo.disposal.channel_models import (
 )
 from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.workflow import Transition
+from panhuo.organisation.credit_code import normalise_credit_code
 from panhuo.organisation.models import Unit
 
 SINGLE_BIDDER = "single_bidder"
@@ -294,8 +295,6 @@ def free_recipient(data: dict[str, Any]) -> tuple[Unit | None, str]:
 
 def recipient_code(data: dict[str, Any], unit: Unit | None) -> str:
     """The recipient's unified social credit code: the one given, else its unit's."""
-    from panhuo.organisation.credit_code import normalise_credit_code
-
     given = normalise_credit_code(str(data.get("counterparty_credit_code") or ""))
     return (given or (unit.credit_code if unit else ""))[:18]
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.core.gates import GateRefused, rule
 from panhuo.core.money import CENT
 from panhuo.organisation.credit_code import credit_code_valid
+from panhuo.pricing.rules import add_months
 
 HUNDRED = Decimal(100)
 
@@ -334,8 +335,6 @@ def lease_rent_ok(*, yearly_rent: Decimal, appraised_yearly: Decimal, approved: 
 
 def lease_term_ok(*, start: dt.date, end: dt.date, max_years: int) -> None:
     """A lease (with its renewals) ends no later than ``max_years`` after it starts."""
-    from panhuo.pricing.rules import add_months
-
     last = add_months(start, 12 * int(max_years))
     if end <= last:
         return

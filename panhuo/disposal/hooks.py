@@ -20,7 +20,8 @@ from panhuo.disposal import (
     pricing_guard,
     selectors,
 )
-from panhuo.disposal.models import Channel
+from panhuo.disposal.models import Channel, DisposalProject, Package
+from panhuo.integrity.reconcile import Audited, audited
 from panhuo.pricing import avm
 
 
@@ -30,9 +31,6 @@ def install() -> None:
     guards.register("listing", listing_gates.listing_guard)
     guards.register("periods", periods.periods_guard)
     # `panhuo audit reconcile` replays packages and projects from their audit entries.
-    from panhuo.disposal.models import DisposalProject, Package
-    from panhuo.integrity.reconcile import Audited, audited
-
     audited.register("disposal.package", Audited(Package))
     audited.register("disposal.disposalproject", Audited(DisposalProject))
     guards.register("pricing", pricing_guard.pricing_guard)

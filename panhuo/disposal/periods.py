@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core import workdays
+from panhuo.core.errors import ValidationError
 from panhuo.core.gates import GateRefused, rule
 from panhuo.core.inputs import to_date
 from panhuo.disposal.channel_models import ListingRound
@@ -332,8 +333,6 @@ def check(project, transition: str, data: dict, *, today: dt.date) -> None:
     elif transition == "extend_listing":
         current = _open_round(project)
         if data.get("disclosure_ends") in (None, ""):
-            from panhuo.core.errors import ValidationError
-
             raise ValidationError({"disclosure_ends": [str(_("Give the new end of disclosure."))]})
         ends = to_date(data.get("disclosure_ends"), "disclosure_ends", default=today)
         physical, value, t = _figures(project)

@@ -9,7 +9,10 @@ from panhuo.disposal import guards, money
 from panhuo.finance import disposal_receivables
 from panhuo.finance.debts import fiscal_import
 from panhuo.finance.debts import importing as debt_import
+from panhuo.finance.deposits.models import Deposit
+from panhuo.finance.models import Allocation, Debt, Receipt, Repayment
 from panhuo.finance.securities import services as securities
+from panhuo.integrity.reconcile import Audited, audited
 from panhuo.organisation import policy
 from panhuo.register import hooks as register
 
@@ -24,10 +27,6 @@ def _asset_securities(*, user, asset) -> list[tuple]:
 def install() -> None:
     guards.register("collateral", securities.collateral_guard)
     # `panhuo audit reconcile` replays the money records from their audit entries.
-    from panhuo.finance.deposits.models import Deposit
-    from panhuo.finance.models import Allocation, Debt, Receipt, Repayment
-    from panhuo.integrity.reconcile import Audited, audited
-
     audited.register("finance.receipt", Audited(Receipt))
     audited.register("finance.allocation", Audited(Allocation))
     audited.register("finance.debt", Audited(Debt))

@@ -6,8 +6,7 @@ class OrganisationConfig(AppConfig):
     label = "organisation"
 
     def ready(self) -> None:
-        # `panhuo audit reconcile` replays role assignments from their audit entries.
-        from panhuo.integrity.reconcile import Audited, audited
-        from panhuo.organisation.models import RoleAssignment
+        # hooks.py imports models, so it loads only once the app registry is ready.
+        from panhuo.organisation import hooks
 
-        audited.register("organisation.roleassignment", Audited(RoleAssignment))
+        hooks.install()

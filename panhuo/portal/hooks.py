@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
+from panhuo.disposal import notices
+from panhuo.integrity.reconcile import Audited, audited
+from panhuo.portal import services
+from panhuo.portal.models import Announcement
+
 
 def install() -> None:
-    from panhuo.disposal import notices
-    from panhuo.integrity.reconcile import Audited, audited
-    from panhuo.portal import services
-    from panhuo.portal.models import Announcement
-
     notices.published.register("portal", services.notice_on_step)
     audited.register("portal.announcement", Audited(Announcement))

@@ -13,7 +13,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from panhuo.auctions.selectors import lot_for_round, public_lot_state
 from panhuo.core import workdays
+from panhuo.disposal.models import ListingRound
+from panhuo.integrity.document_selectors import documents_on, public_documents
 from panhuo.organisation.models import Jurisdiction
 from panhuo.portal.models import Announcement, Notice, NoticeKind, NoticeState
 
@@ -123,8 +126,6 @@ def announcement(pk: int) -> Announcement:
 def documents_of(project) -> list:
     """Every document on ``project``, its package and its assets (the latest version of each),
     for the office choosing which of them the notice shows."""
-    from panhuo.integrity.document_selectors import documents_on
-
     assets = [item.asset for item in project.package.items.select_related("asset")]
     latest: dict[tuple, Any] = {}
     rows = documents_on([project, project.package, *assets]).select_related("publication")
@@ -136,8 +137,6 @@ def documents_of(project) -> list:
 def public_documents_of(project) -> list[dict]:
     """The documents marked public on ``project``, its package and its assets, as published
     (integrity keeps the mark: ``DocumentPublication``)."""
-    from panhuo.integrity.document_selectors import public_documents
-
     assets = [item.asset for item in project.package.items.select_related("asset")]
     return [
         {"id": d.pk, "title": d.title, "kind": d.kind, "filename": d.filename, "size": d.size,
@@ -153,9 +152,6 @@ def live_auction(found: Notice) -> dict | None:
     round_number = found.data.get("round")
     if found.kind != NoticeKind.LISTING or not round_number:
         return None
-    from panhuo.auctions.selectors import lot_for_round, public_lot_state
-    from panhuo.disposal.models import ListingRound
-
     offered = ListingRound.objects.filter(project_id=found.project_id, number=round_number).first()
     lot = lot_for_round(offered) if offered is not None else None
     if lot is None:

@@ -15,7 +15,8 @@ from panhuo.core.codes import next_code
 from panhuo.core.errors import ValidationError
 from panhuo.core.validation import full_clean
 from panhuo.disposal import deadlines
-from panhuo.disposal.models import DisposalProject
+from panhuo.disposal.models import DisposalProject, ProjectStatus
+from panhuo.integrity.document_services import document_set_public
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, Role, User
@@ -96,7 +97,6 @@ def _documents(project: DisposalProject) -> list[dict]:
 
 
 def _choose_documents(actor: User, project: DisposalProject, chosen: set[int]) -> None:
-    from panhuo.integrity.document_services import document_set_public
     from panhuo.portal.selectors import documents_of
 
     offered = documents_of(project)
@@ -247,8 +247,6 @@ def notices_backfill(*, actor: User) -> list[Notice]:
     was published, as the steps would have; projects outside ``actor``'s reach as the office
     are left alone. Each notice is its own transaction and audit entry; run again, it adds
     nothing."""
-    from panhuo.disposal.models import ProjectStatus
-
     made = []
     projects = (
         DisposalProject.objects.filter(channel__in=["auction", "exchange"])

@@ -8,14 +8,17 @@ proxies (they vary by language)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from panhuo.core.ui import form_write, paginate, section_required
+from panhuo.integrity.document_files import read_verified
+from panhuo.integrity.document_models import Document
 from panhuo.organisation import policy
 from panhuo.portal import selectors, services
 from panhuo.portal.forms import AnnouncementForm, NoticeSearchForm, NoticeTermsForm
@@ -183,12 +186,6 @@ def notice_correct(request, code: str):
 def document(request, code: str, doc_id: int):
     """A document the notice published (marked public when the notice went up), checked
     against its SHA-256; anything else is not found."""
-    from django.http import Http404, HttpResponse
-    from django.utils.http import content_disposition_header
-
-    from panhuo.integrity.document_files import read_verified
-    from panhuo.integrity.document_models import Document
-
     notice = selectors.notice(code)
     if doc_id not in {d["id"] for d in notice.data.get("documents") or []}:
         raise Http404

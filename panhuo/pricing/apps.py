@@ -8,9 +8,7 @@ class PricingConfig(AppConfig):
     def ready(self) -> None:
         # The price rules guard disposal transitions from disposal's side
         # (panhuo/disposal/pricing_guard.py), since disposal is the layer above.
-        # `panhuo audit reconcile` replays valuations from their audit entries.
-        from panhuo.integrity.reconcile import Audited, audited
-        from panhuo.pricing import permissions  # noqa: F401 (registers the rules)
-        from panhuo.pricing.models import Valuation
+        # hooks.py imports models, so it loads only once the app registry is ready.
+        from panhuo.pricing import hooks
 
-        audited.register("pricing.valuation", Audited(Valuation))
+        hooks.install()

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from panhuo.core.hooks import Hook
+from panhuo.integrity.reconcile import Audited, audited
 from panhuo.organisation import hooks as organisation
+from panhuo.register.models import Asset
 from panhuo.register.selectors import unit_asset_figures
 
 #: Import targets besides assets: key = the target's name, handler = its engine ``Target``
@@ -24,9 +26,6 @@ def install() -> None:
     """What the register fills in the layer below (RegisterConfig.ready)."""
     organisation.unit_figures.register("register", unit_asset_figures)
     # `panhuo audit reconcile` replays assets from their audit entries.
-    from panhuo.integrity.reconcile import Audited, audited
-    from panhuo.register.models import Asset
-
     audited.register("register.asset", Audited(Asset))
     # The site administrator's imports of units and users (org_import.py).
     from panhuo.register.org_import import UNITS, USERS

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from panhuo.core.bulk import insert_rows
 from panhuo.core.texts import Msg
+from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import ObjRef, _plain, audit_record_many, snapshot
 from panhuo.organisation import policy
 from panhuo.register import hooks
@@ -347,8 +348,6 @@ def revert_assets(*, actor, source: dict[str, Any]) -> int:
     in short transactions, each reversal audited. An asset changed since (its version moved on,
     or its fields no longer read as the import left them) is left alone. Returns the assets
     reverted; running it again reverts nothing more."""
-    from panhuo.integrity.models import AuditEntry
-
     key = "write" if source.get("write") else "import"
     entries = AuditEntry.objects.filter(
         action__in=("asset.import_create", "asset.import_update"),

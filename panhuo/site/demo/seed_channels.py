@@ -22,6 +22,7 @@ from panhuo.disposal.workflow import reachable
 from panhuo.finance import services as finance
 from panhuo.finance.models import BudgetClass
 from panhuo.organisation.models import Unit
+from panhuo.pricing.services import valuation_create
 from panhuo.site.demo import catalogue as c
 from panhuo.site.demo import seed_money
 from panhuo.site.demo.seed_clock import working_days_before
@@ -239,8 +240,6 @@ def _rent_appraisal(seeder, project: DisposalProject, yearly: Decimal) -> None:
     """The rent appraisal a lease is judged by (issue 12): the agreed yearly rent, split over
     the package's assets (no random draw, so the rest of the seed is unchanged)."""
     from django.utils import timezone
-
-    from panhuo.pricing.services import valuation_create
 
     assets = [i.asset for i in project.package.items.select_related("asset").order_by("pk")]
     share = (yearly / len(assets)).quantize(CENT, rounding="ROUND_FLOOR")

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from panhuo.approvals.services import pending_for
+from panhuo.approvals.services.gates import missing_documents
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.finance.models import Debt, Receipt
 from panhuo.integrity.document_services import document_upload
@@ -69,9 +71,6 @@ def decision_documents(seeder, project: DisposalProject) -> None:
     decision and the approval document with its number (文号) on the project when it needs
     them (administrative and public-institution assets, Decree 738 art. 19) and they are not
     there yet. Draws nothing from the seeder's random generator."""
-    from panhuo.approvals.services import pending_for
-    from panhuo.approvals.services.gates import missing_documents
-
     request = pending_for(project, "disposal")
     if request is None or request.current_step < request.step_count:
         return

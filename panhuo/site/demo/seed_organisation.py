@@ -12,6 +12,7 @@ from typing import Any
 from panhuo.finance import services as finance
 from panhuo.finance.models import Debt
 from panhuo.integrity.services import audit_record, snapshot
+from panhuo.organisation import taskforce
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
 from panhuo.register import services as register
 from panhuo.site.demo import catalogue as c
@@ -97,8 +98,6 @@ class OrganisationSeeding:
 
     def task_force_members(self) -> None:
         """The demo district's task force: its members, added by its site administrator."""
-        from panhuo.organisation import taskforce
-
         tf = TaskForce.objects.get(jurisdiction=self.places[c.DISTRICT[0]])
         self.clock.on(tf.established_on)
         for username, (position, bureau) in c.TASK_FORCE_MEMBERS.items():

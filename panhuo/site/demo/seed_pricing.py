@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from panhuo.core.errors import ValidationError
 from panhuo.integrity.services import audit_record_many, snapshot
 from panhuo.pricing.avm import KINDS, avm_estimate, avm_train
 from panhuo.pricing.models import Valuation
@@ -130,8 +131,6 @@ def appraise(seeder) -> None:
 
 def estimate(seeder, count: int = 12) -> None:
     """Train the valuation model on the seeded deals and estimate a few idle properties."""
-    from panhuo.core.errors import ValidationError
-
     district = seeder.places[c.DISTRICT[0]]
     try:
         avm_train(jurisdiction=district)

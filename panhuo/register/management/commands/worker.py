@@ -3,6 +3,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from panhuo.integrity.checkpoints import checkpoint_quietly, schedule_checkpoints
+
 
 class Command(BaseCommand):
     help = (
@@ -22,8 +24,6 @@ class Command(BaseCommand):
             self.stderr.write(f"Marked {len(stale)} stopped import(s) failed: {stale}.")
         # The audit chain's head is checkpointed (signed, outside the database) on a schedule,
         # starting now (a head already checkpointed is not signed twice).
-        from panhuo.integrity.checkpoints import checkpoint_quietly, schedule_checkpoints
-
         if schedule_checkpoints():
             checkpoint_quietly("worker started")
         call_command("db_worker", batch=opts["batch"], interval=opts["interval"],

@@ -29,6 +29,9 @@ class Command(BaseCommand):
         from waitress import serve
 
         from panhuo.site.proxy import behind_proxies
+
+        # Importing the WSGI module builds the application (and its middleware), which only
+        # the serving command needs: `manage.py help` and the other commands load this module.
         from panhuo.wsgi import application
 
         proxies = settings.PANHUO["TRUSTED_PROXIES"]
