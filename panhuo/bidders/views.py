@@ -43,6 +43,7 @@ from panhuo.core.ui import (
     button_write,
     describe_history,
     fetch_or_404,
+    form_post,
     form_write,
     section_required,
 )
@@ -188,17 +189,13 @@ def _form_page(request, form, title: str, submit: str, status: int):
 @login_required
 def relation_add(request):
     bidder = _own(request)
-    form = RelationForm(request.POST)
-    if form.is_valid():
-        done = form_write(
-            request, form,
-            lambda: services.relation_add(actor=request.user, bidder=bidder, **form.cleaned_data),
-            _("Relation declared."),
-        )  # fmt: skip
-        if done is not None:
-            return redirect("bidder-account")
-    context = _account_context(bidder, relation_form=form)
-    return render(request, "bidders/account.html", context, status=400)
+    return form_post(
+        request, RelationForm(request.POST),
+        lambda data: services.relation_add(actor=request.user, bidder=bidder, **data),
+        _("Relation declared."), to="bidder-account",
+        page=lambda form: render(request, "bidders/account.html",
+                                 _account_context(bidder, relation_form=form), status=400),
+    )  # fmt: skip
 
 
 @require_POST

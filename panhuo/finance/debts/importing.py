@@ -28,7 +28,7 @@ from panhuo.finance.models import Debt, DebtType, RateType, ScheduleFrequency, S
 from panhuo.integrity.services import audit_insert, audit_record, changed, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
-from panhuo.register.importing.engine import Target
+from panhuo.register.importing.engine import Target, repeated
 from panhuo.register.importing.fields import FieldSpec, _norm, match_headers
 
 #: The debt list's export columns (finance.views.debt_export), in order, with the field each
@@ -394,18 +394,14 @@ def _update(actor, debt: Debt, diff: dict[str, Any], source) -> None:
 DEBTS = Target(
     name="debts",
     fields=DEBT_FIELDS,
-    field_names=FIELD_NAMES,
     choices=CHOICES,
     required=("code", "jurisdiction"),
     auto_columns=auto_columns,
     context=_context,
     check=_check,
     key=lambda v: (v["code"],),
-    duplicate=lambda v, first: Msg(
-        "duplicate_debt",
-        gettext_noop("debt %(code)s already appears in row %(row)s"),
-        code=v["code"],
-        row=first,
+    duplicate=repeated(
+        "duplicate_debt", gettext_noop("debt %(code)s already appears in row %(row)s"), code="code"
     ),
     key_column="code",
     flush=_flush,

@@ -23,7 +23,8 @@ from panhuo.core.ui import (
     button_write,
     csv_response,
     fetch_or_404,
-    form_write,
+    form_post,
+    place_setting_post,
     section_required,
 )
 from panhuo.finance import services
@@ -131,22 +132,18 @@ def receipt_apply_strategy_view(request, pk):
     receipt = fetch_or_404(get_receipt_for, request.user, pk)
     if not policy.allowed(request.user, "allocation", "create", jurisdiction=receipt.jurisdiction):
         raise PermissionDenied(_("Your roles do not allow allocating this receipt."))
-    form = StrategyForm(request.POST)
-    if form.is_valid():
-        made = form_write(
-            request, form,
-            lambda: services.allocation_apply_strategy(
-                actor=request.user, receipt=receipt, strategy=form.cleaned_data["strategy"]
-            ),
-            lambda m: ngettext(
-                "%(n)s allocation made by the chosen strategy.",
-                "%(n)s allocations made by the chosen strategy.",
-                len(m),
-            ) % {"n": len(m)},
-        )  # fmt: skip
-        if made is not None:
-            return redirect(receipt)
-    return _receipt_page(request, receipt, strategy_form=form)
+    return form_post(
+        request, StrategyForm(request.POST),
+        lambda data: services.allocation_apply_strategy(
+            actor=request.user, receipt=receipt, strategy=data["strategy"]
+        ),
+        lambda m: ngettext(
+            "%(n)s allocation made by the chosen strategy.",
+            "%(n)s allocations made by the chosen strategy.",
+            len(m),
+        ) % {"n": len(m)},
+        to=receipt, page=lambda form: _receipt_page(request, receipt, strategy_form=form),
+    )  # fmt: skip
 
 
 # --- risk indicators and fiscal inputs ------------------------------------------------------
@@ -251,43 +248,33 @@ def risk_indicators_view(request):
 @require_POST
 @section_required("debt", "edit")
 def fiscal_inputs_view(request):
-    form = FiscalInputsForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        saved = form_write(
-            request, form,
-            lambda: fiscal_inputs_set(actor=request.user, **data),
-            _("Fiscal figures of %(j)s for %(y)s saved.")
-            % {"j": data["jurisdiction"], "y": data["year"]},
-            denied=("jurisdiction",
-                    _("Your roles do not allow entering figures for this jurisdiction.")),
-        )  # fmt: skip
-        if saved is not None:
-            url = redirect("risk-indicators").url
-            return redirect(f"{url}?jurisdiction={data['jurisdiction'].pk}")
-    return _risk_page(request, fiscal_form=form)
+    return place_setting_post(
+        request, FiscalInputsForm, lambda data: fiscal_inputs_set(actor=request.user, **data),
+        lambda data: _("Fiscal figures of %(j)s for %(y)s saved.")
+        % {"j": data["jurisdiction"], "y": data["year"]},
+        denied=_("Your roles do not allow entering figures for this jurisdiction."),
+        back="risk-indicators", page=lambda form: _risk_page(request, fiscal_form=form),
+    )  # fmt: skip
 
 
 @require_POST
 @section_required("debt", "edit")
 def risk_settings_view(request):
-    form = RiskSettingsForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
+    def write(data):
         percents = {f: data[f] for f in PERCENT_FIELDS if data.get(f) is not None}
-        saved = form_write(
-            request, form,
-            lambda: risk_settings_set(
-                actor=request.user, jurisdiction=data["jurisdiction"],
-                use_earlier_fiscal_year=data["use_earlier_fiscal_year"], **percents),
-            _("Risk settings of %(j)s saved.") % {"j": data["jurisdiction"]},
-            denied=("jurisdiction",
-                    _("Your roles do not allow setting this jurisdiction's thresholds.")),
-        )  # fmt: skip
-        if saved is not None:
-            url = redirect("risk-indicators").url
-            return redirect(f"{url}?jurisdiction={data['jurisdiction'].pk}")
-    return _risk_page(request, settings_form=form)
+        return risk_settings_set(
+            actor=request.user,
+            jurisdiction=data["jurisdiction"],
+            use_earlier_fiscal_year=data["use_earlier_fiscal_year"],
+            **percents,
+        )
+
+    return place_setting_post(
+        request, RiskSettingsForm, write,
+        lambda data: _("Risk settings of %(j)s saved.") % {"j": data["jurisdiction"]},
+        denied=_("Your roles do not allow setting this jurisdiction's thresholds."),
+        back="risk-indicators", page=lambda form: _risk_page(request, settings_form=form),
+    )  # fmt: skip
 
 
 # --- traceability ---------------------------------------------------------------------------
