@@ -44,6 +44,7 @@ from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     button_write,
+    fetch_allowed,
     fetch_or_404,
     form_post,
     paginate,
@@ -307,9 +308,8 @@ def chain_create_view(request):
 
 @section_required("approval_chain")
 def chain_edit_view(request, pk):
-    chain = fetch_or_404(get_chain_for, request.user, pk)
-    if not policy.allowed(request.user, "approval_chain", "set", jurisdiction=chain.jurisdiction):
-        raise PermissionDenied(_("You may not change this approval chain."))
+    chain = fetch_allowed(get_chain_for, request.user, pk, "approval_chain", "set",
+                          _("You may not change this approval chain."))  # fmt: skip
     initial = ChainForm.initial_for(chain)
     return _chain_post(
         request, ChainForm(request.POST or None, user=request.user, initial=initial), chain

@@ -56,6 +56,16 @@ def fetch_or_404(getter: Callable, user, pk):
         raise Http404(_("No such record, or it is not visible to you.")) from None
 
 
+def fetch_allowed(getter, user, pk, resource: str, action: str, refusal: str, *, place=None):
+    """:func:`fetch_or_404`, then a 403 saying ``refusal`` unless ``user``'s roles allow
+    ``action`` on ``resource`` in the record's jurisdiction (``place(record)`` when given)."""
+    found = fetch_or_404(getter, user, pk)
+    jurisdiction = place(found) if place else found.jurisdiction
+    if not policy.allowed(user, resource, action, jurisdiction=jurisdiction):
+        raise PermissionDenied(refusal)
+    return found
+
+
 def paginate(request, queryset, per_page: int | None = None) -> Page:
     """One page of ``queryset`` (50 rows by default); a bad page number shows the nearest."""
     size = per_page or settings.PANHUO["PAGE_SIZE"]

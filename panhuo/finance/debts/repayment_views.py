@@ -5,12 +5,12 @@ the form's errors when the service refuses."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from panhuo.core.ui import fetch_or_404, form_post, section_required
+from panhuo.core.ui import fetch_allowed, form_post, section_required
 from panhuo.finance.debts.details import debt_update
 from panhuo.finance.debts.forms import RepaymentForm, VoidForm
 from panhuo.finance.debts.repayments import (
@@ -22,16 +22,11 @@ from panhuo.finance.debts.repayments import (
 from panhuo.finance.forms import DebtDetailsForm
 from panhuo.finance.selectors import get_debt_for
 from panhuo.finance.views import debt_page
-from panhuo.organisation import policy
 
 
 def _editable(request, pk, refusal=None):
-    debt = fetch_or_404(get_debt_for, request.user, pk)
-    if not policy.allowed(request.user, "debt", "edit", jurisdiction=debt.jurisdiction):
-        raise PermissionDenied(
-            refusal or _("Your roles do not allow recording repayments of this debt.")
-        )
-    return debt
+    refusal = refusal or _("Your roles do not allow recording repayments of this debt.")
+    return fetch_allowed(get_debt_for, request.user, pk, "debt", "edit", refusal)
 
 
 @require_POST

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +22,7 @@ from panhuo.core.ui import (
     add_service_errors,
     button_write,
     csv_response,
+    fetch_allowed,
     fetch_or_404,
     form_post,
     place_setting_post,
@@ -76,9 +77,8 @@ def _row_errors(form, exc: ValidationError) -> None:
 def debt_schedule_view(request, pk):
     from panhuo.finance.views import debt_page
 
-    debt = fetch_or_404(get_debt_for, request.user, pk)
-    if not policy.allowed(request.user, "debt", "edit", jurisdiction=debt.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow changing this debt's schedule."))
+    debt = fetch_allowed(get_debt_for, request.user, pk, "debt", "edit",
+                         _("Your roles do not allow changing this debt's schedule."))  # fmt: skip
     form = ScheduleForm(request.POST)
     if form.is_valid():
         try:
@@ -105,11 +105,10 @@ def debt_schedule_view(request, pk):
 def allocation_reverse_view(request, pk):
     from panhuo.finance.views import debt_page
 
-    allocation = fetch_or_404(get_allocation_for, request.user, pk)
-    if not policy.allowed(
-        request.user, "allocation", "create", jurisdiction=allocation.debt.jurisdiction
-    ):
-        raise PermissionDenied(_("Your roles do not allow reversing allocations."))
+    allocation = fetch_allowed(
+        get_allocation_for, request.user, pk, "allocation", "create",
+        _("Your roles do not allow reversing allocations."), place=lambda a: a.debt.jurisdiction,
+    )  # fmt: skip
     form = ReverseForm(request.POST)
     if form.is_valid():
         button_write(
@@ -129,9 +128,8 @@ def allocation_reverse_view(request, pk):
 def receipt_apply_strategy_view(request, pk):
     from panhuo.finance.views import _receipt_page
 
-    receipt = fetch_or_404(get_receipt_for, request.user, pk)
-    if not policy.allowed(request.user, "allocation", "create", jurisdiction=receipt.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow allocating this receipt."))
+    receipt = fetch_allowed(get_receipt_for, request.user, pk, "allocation", "create",
+                            _("Your roles do not allow allocating this receipt."))  # fmt: skip
     return form_post(
         request, StrategyForm(request.POST),
         lambda data: services.allocation_apply_strategy(

@@ -22,6 +22,7 @@ from panhuo.core.forms import (
 )
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
+    fetch_allowed,
     fetch_or_404,
     form_post,
     section_required,
@@ -167,9 +168,8 @@ def deposit_step_view(request, pk):
 
 @section_required("deposit")
 def deposit_create_view(request, project_pk):
-    project = fetch_or_404(get_project_for, request.user, project_pk)
-    if not policy.allowed(request.user, "deposit", "receive", jurisdiction=project.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow recording deposits here."))
+    project = fetch_allowed(get_project_for, request.user, project_pk, "deposit", "receive",
+                            _("Your roles do not allow recording deposits here."))  # fmt: skip
     if request.method != "POST" and project.status not in OPEN_FOR_DEPOSITS:
         messages.error(request, _("This project takes no deposits now."))
         return redirect(project)
