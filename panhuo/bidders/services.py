@@ -89,6 +89,18 @@ def clean_details(data: dict[str, Any], *, exclude: Bidder | None = None) -> dic
     return d
 
 
+def _details_or_refuse(details: dict[str, Any], errors: dict) -> dict[str, str]:
+    """The details, normalised, unless they or the ``errors`` found already refuse the
+    registration: then one ValidationError names every wrong field."""
+    try:
+        d = clean_details(details)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return d
+
+
 def _place(jurisdiction: Jurisdiction | int | None, errors: dict) -> Jurisdiction | None:
     if isinstance(jurisdiction, Jurisdiction):
         return jurisdiction
@@ -126,12 +138,7 @@ def register_bidder(
     elif policy.roles(user) - {Role.BIDDER}:
         # The task force's own people (and site administrators) do not bid on what they sell.
         errors["user"] = [_("An account with a staff role may not register as a bidder.")]
-    try:
-        d = clean_details(details)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    d = _details_or_refuse(details, errors)
     with transaction.atomic():
         bidder_role_ensure(user=user, actor=actor, place=place)
         return _insert(Bidder(user=user, jurisdiction=place, **d), actor)
@@ -154,12 +161,7 @@ def self_register(
     errors.update(
         account_errors(username=username, password=password, email=email, language=language)
     )
-    try:
-        d = clean_details(details)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    d = _details_or_refuse(details, errors)
     with transaction.atomic():
         user = bidder_account_create(
             username=username, password=password, email=email, language=language, place=place
