@@ -29,7 +29,7 @@ from panhuo.integrity.services import audit_insert, audit_record, changed, snaps
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 from panhuo.register.importing.engine import Target, repeated
-from panhuo.register.importing.fields import FieldSpec, _norm, match_headers
+from panhuo.register.importing.fields import FieldSpec, _norm, choices_of, match_headers
 
 #: The debt list's export columns (finance.views.debt_export), in order, with the field each
 #: imports into: the built-in mapping that reads an export back unchanged.
@@ -75,13 +75,7 @@ DEBT_FIELDS: list[FieldSpec] = [
     *system.FIELDS,
 ]  # fmt: skip
 FIELD_NAMES = [f.name for f in DEBT_FIELDS]
-CHOICES = {
-    "DebtType": dict(DebtType.choices),
-    "RateType": dict(RateType.choices),
-    "ScheduleKind": dict(ScheduleKind.choices),
-    "ScheduleFrequency": dict(ScheduleFrequency.choices),
-    **system.CHOICES,
-}
+CHOICES = {**choices_of(DebtType, RateType, ScheduleKind, ScheduleFrequency), **system.CHOICES}
 #: Words real registers use for the coded values, beyond Panhuo's labels.
 WORDS = {
     "debt_type": {
