@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.auctions import bidding
 from panhuo.auctions.bidding import may_bid
 from panhuo.auctions.models import Bid, Lot, LotRegistration, LotStatus
 from panhuo.bidders.selectors import bidder_for
@@ -64,8 +64,9 @@ def lot_for_round(round) -> Lot | None:
 def public_lot_state(lot: Lot) -> dict[str, Any]:
     """What anyone may know of a lot now: terms, price, the end by the server's clock (and how
     often a late bid extended it), status, and whether the reserve is met (the reserve itself
-    only when public)."""
-    now = timezone.now()
+    only when public). The time is the auction's one clock (``bidding.now``), the same the bids
+    and the close are judged by."""
+    now = bidding.now()
     return {
         "id": lot.pk,
         "project": lot.round.project.code,
