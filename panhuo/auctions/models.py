@@ -55,6 +55,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "close": (frozenset({S.OPEN}), S.CLOSED),
     "award": (frozenset({S.CLOSED}), S.AWARDED),
     "fail": (frozenset({S.CLOSED, S.SCHEDULED}), S.FAILED),
+    # Every bidder in the award queue defaulted (auctions.awards): no sale after all.
+    "lapse": (frozenset({S.AWARDED}), S.FAILED),
 }
 
 DEFAULT_WINDOW_MINUTES = 5
@@ -280,3 +282,6 @@ class Bid(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Bids are append-only: they are never deleted.")
+
+
+from panhuo.auctions.award_models import Award, AwardStatus  # noqa: E402, F401

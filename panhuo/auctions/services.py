@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.auctions.award_models import AwardSource
+from panhuo.auctions.awards import move, queue_create, ranked
 from panhuo.auctions.bidding import locked_lot, lot_id_of, now
 from panhuo.auctions.models import (
     KINDS_OFFERED,
@@ -35,6 +37,7 @@ from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import ABOVE_ZERO, ZERO_OR_MORE, to_amount
 from panhuo.disposal import periods
+from panhuo.disposal.deal_party import deal_party_set
 from panhuo.disposal.models import Channel, ListingRound, ProjectStatus
 from panhuo.disposal.services import project_transition
 from panhuo.finance.deposits.parties import deposit_due
@@ -44,15 +47,7 @@ from panhuo.organisation import policy
 
 def _step(lot: Lot, name: str) -> str:
     """Move ``lot`` by transition ``name`` of the table, or refuse naming the state."""
-    sources, target = TRANSITIONS[name]
-    if lot.status not in sources:
-        raise ValidationError(
-            {"status": [_("A lot that is %(status)s cannot be %(step)s.")
-                        % {"status": lot.get_status_display().lower(), "step": name}]}
-        )  # fmt: skip
-    before = lot.status
-    lot.status = target
-    return before
+    return move(lot, TRANSITIONS, name, _("A lot that is %(status)s cannot be %(step)s."))
 
 
 def _aware(value: Any, field: str) -> dt.datetime:
@@ -245,9 +240,13 @@ def close_due(*, actor=None) -> list[Lot]:
 
 
 @retry_when_busy
-def lot_award(*, actor, lot: Lot, comment: str = "") -> Lot:
+def lot_award(
+    *, actor, lot: Lot, comment: str = "", queue=None, source: str = AwardSource.AUCTION
+) -> Lot:
     """Award a closed lot whose reserve was met to its leader: the deal is recorded on the
-    project by disposal's own step (buyer, price, qualified bidders, the day of the close)."""
+    project by disposal's own step (buyer, price, qualified bidders, the day of the close).
+    ``queue`` (registration id, price) is the ranked result when it is not the lot's own bids
+    (an outside exchange's, ``auctions.exchange``)."""
     policy.require(actor, "lot", "award", jurisdiction=lot.jurisdiction)
     with transaction.atomic():
         lot = (
@@ -258,11 +257,18 @@ def lot_award(*, actor, lot: Lot, comment: str = "") -> Lot:
         if lot.status == LotStatus.CLOSED and (lot.leader_id is None or not lot.reserve_met):
             raise ValidationError({"status": [_("The reserve was not met: there is no sale.")]})
         before = _step(lot, "award")
-        project_transition(
+        on = timezone.localdate(lot.closed_at)
+        project = project_transition(
             actor=actor, project=lot.round.project, transition="conclude", comment=comment,
             deal_price=lot.price, buyer=lot.leader.bidder.name, bidders=lot.bidders or 1,
-            concluded_on=timezone.localdate(lot.closed_at),
+            concluded_on=on,
         )  # fmt: skip
+        # The buyer is the registered bidder; the queue's first has until the deal's payment
+        # day to sign and pay (auctions.awards).
+        project = deal_party_set(actor=actor, project=project, party=lot.leader.bidder)
+        queue_create(actor=actor, lot=lot, queue=ranked(lot) if queue is None else queue,
+                     on=timezone.localdate(), due_on=project.due_on or timezone.localdate(),
+                     source=source)  # fmt: skip
         lot.version += 1
         lot.save(update_fields=["status", "version"])
         audit_record(

@@ -1,6 +1,8 @@
 """Auctions pages."""
 
-from panhuo.auctions import views
+from django.urls import path
+
+from panhuo.auctions import award_views, exchange_views, live, views
 from panhuo.core.routes import record_pages
 
 urlpatterns: list = [
@@ -17,6 +19,13 @@ urlpatterns: list = [
             "match": views.lot_match_view,
             "award": views.lot_award_view,
             "priority": views.lot_priority_view,
+            "sign": award_views.lot_sign_view,
+            "default": award_views.lot_default_view,
+            "live": live.lot_live_view,
         },
     ),
-]
+    path("exchange/<int:pk>/package/", exchange_views.exchange_package_view,
+         name="exchange-package"),
+    path("exchange/<int:pk>/result/", exchange_views.exchange_result_view,
+         name="exchange-result"),
+]  # fmt: skip

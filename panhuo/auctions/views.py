@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from panhuo.auctions import bidding, selectors, services
+from panhuo.auctions.award_views import award_context
 from panhuo.auctions.forms import BidForm, DeclarePaidForm, LotFilterForm, LotForm, RegisterForm
+from panhuo.auctions.live import live_state
 from panhuo.auctions.models import LotStatus
 from panhuo.auctions.refusals import MESSAGES
 from panhuo.core.lists import Column, ObjectList
@@ -75,6 +77,7 @@ def _lot_page(request, lot, *, bid_form=None, status=200):
     context = {
         "lot": lot,
         "state": selectors.public_lot_state(lot),
+        "live": live_state(lot, registration.pk if registration else None),
         "registration": registration,
         "is_bidder": selectors.bidder_for(request.user) is not None,
         "blocker": str(MESSAGES[blocker][1]) if blocker else "",
@@ -94,6 +97,7 @@ def _lot_page(request, lot, *, bid_form=None, status=200):
         and policy.allowed(request.user, "lot", "create", jurisdiction=lot.jurisdiction),
         "registrations": lot.registrations.select_related("bidder", "deposit") if staff else [],
     }
+    context.update(award_context(request.user, lot, registration, staff))
     return render(request, "auctions/lot_detail.html", context, status=status)
 
 

@@ -41,13 +41,11 @@ from panhuo.bidders.workflow import steps_from
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     button_write,
-    describe_history,
     fetch_or_404,
     form_post,
     form_write,
     section_required,
 )
-from panhuo.integrity.selectors import history_of
 from panhuo.organisation.throttle import Throttled
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -253,7 +251,6 @@ def _detail(request, bidder: Bidder, form=None, status: int = 200):
             "relations": relations_of(bidder),
             "steps": _office_steps(request.user, bidder),
             "form": form,
-            "history": describe_history(Bidder, history_of(bidder)[:200]),
         },
         status=status,
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal, InvalidOperation
 from functools import wraps
 
 from django.conf import settings
@@ -19,7 +18,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, DecimalField
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -226,74 +224,3 @@ def csv_response(
 
 
 #: Bookkeeping columns that every change touches; the history does not repeat them.
-_NOT_HISTORY = {"id", "created_at", "updated_at", "version"}
-
-
-def describe_history(model, entries) -> list[dict]:
-    """Audit entries about objects of ``model`` made readable: in the model's field order,
-    with field labels, choice labels, yes/no, amounts with separators, and names for the ids
-    of related objects (fetched in one query per related model). A creation lists only the
-    values that were set."""
-    entries = list(entries)
-    fields = {f.name: f for f in model._meta.concrete_fields}
-    order = {name: i for i, name in enumerate(fields)}
-
-    def rows(entry):
-        created = entry.before is None
-        return sorted(
-            (
-                (name, before, after)
-                for name, before, after in entry.changes()
-                if name not in _NOT_HISTORY and not (created and after in (None, "", {}, []))
-            ),
-            key=lambda change: order.get(change[0], len(order)),
-        )
-
-    wanted: dict[str, set] = {}
-    for entry in entries:
-        for name, before, after in rows(entry):
-            field = fields.get(name)
-            if field is not None and field.is_relation:
-                wanted.setdefault(name, set()).update(v for v in (before, after) if v is not None)
-    names = {
-        name: {
-            obj.pk: str(obj) for obj in fields[name].related_model._base_manager.filter(pk__in=ids)
-        }
-        for name, ids in wanted.items()
-    }
-
-    def show(name: str, value) -> str:
-        if value is None or value == "":
-            return "—"
-        field = fields.get(name)
-        if field is None:
-            return str(value)
-        if field.is_relation:
-            return names.get(name, {}).get(value, str(value))
-        if field.choices:
-            return str(dict(field.flatchoices).get(value, value))
-        if isinstance(field, BooleanField):
-            return _("yes") if value else _("no")
-        if isinstance(field, DecimalField):
-            try:
-                return f"{Decimal(str(value)):,}"
-            except InvalidOperation:
-                return str(value)
-        if isinstance(value, dict):
-            return ", ".join(f"{k}: {v}" for k, v in value.items()) or "—"
-        return str(value)
-
-    return [
-        {
-            "entry": entry,
-            "changes": [
-                (
-                    str(fields[name].verbose_name) if name in fields else name,
-                    show(name, before),
-                    show(name, after),
-                )
-                for name, before, after in rows(entry)
-            ],
-        }
-        for entry in entries
-    ]

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core import workdays
-from panhuo.core.fields import actor_field, non_negative_money
+from panhuo.core.fields import actor_field, non_negative_money, optional_ref
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -128,6 +128,11 @@ class DisposalProject(models.Model):
     reserve_price = non_negative_money(_("reserve price"))
     deal_price = non_negative_money(_("deal price"), null=True, blank=True)
     buyer = models.CharField(_("buyer"), max_length=200, blank=True)
+    #: The buyer as a registered party (a bidder who won at auction or on an exchange); ``buyer``
+    #: then repeats their name. Empty for a buyer named in free text.
+    buyer_party = optional_ref(
+        "bidders.Bidder", related_name="purchases", verbose_name=_("buyer (registered party)")
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
     )

@@ -49,6 +49,11 @@ def cancel_due_after(project, *, cut: dt.date) -> int:
     return _finance().cancel_due_after(project, cut=cut)
 
 
+def cancel_open(project) -> int:
+    """Cancel every live expected receipt (the deal passed to another buyer); how many."""
+    return _finance().cancel_open(project)
+
+
 def lines(project, *, today: dt.date) -> list:
     """The expected receipts matched to what came in (for the project page and API)."""
     return _finance().lines(project, today=today)

@@ -31,6 +31,11 @@ def cancel_due_after(project, *, cut: dt.date) -> int:
     return live.filter(due_date__gt=cut).exclude(pk=first).update(cancelled=True)
 
 
+def cancel_open(project) -> int:
+    """Cancel every live row (kept, marked cancelled): the deal they were for changed hands."""
+    return ExpectedReceipt.objects.filter(project=project, cancelled=False).update(cancelled=True)
+
+
 received_total = fx.received_total
 scheduled_total = fx.scheduled_total
 arrears = fx.arrears

@@ -26,6 +26,15 @@ class AuditEntryOut(Schema):
     after: Any = None
     prev_hash: str
     hash: str
+    sentence: str = Field(
+        "", description="The entry as one sentence in the caller's language (names, not ids)."
+    )
+
+    @staticmethod
+    def resolve_sentence(obj) -> str:
+        from panhuo.integrity.readable import readable
+
+        return readable([obj])[0].sentence
 
 
 class AuditFilters(ListFilters):

@@ -63,6 +63,10 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("deposit", "refund"): frozenset({F}),
     ("deposit", "apply"): frozenset({F}),
     ("deposit", "forfeit"): frozenset({H, D}),
+    # A deposit settled as a sale's rules say when the office records an award's signing or
+    # default (auctions' award queue): the winner's applied, the defaulter's forfeited, the
+    # others refunded (finance/deposits/settle.py).
+    ("deposit", "settle"): frozenset({O, H, D}),
     # Auction lots (auctions app): readers follow them; the office sets them up, marks the
     # priority-right holders and awards a closed lot (the deal step is disposal's). Bidders
     # register, bid and match as themselves (auctions.services checks who they are).

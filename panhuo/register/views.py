@@ -19,12 +19,10 @@ from django.views.decorators.http import require_POST
 from panhuo.core.errors import Conflict
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
-    describe_history,
     fetch_or_404,
     form_post,
     section_required,
 )
-from panhuo.integrity.selectors import history_of
 from panhuo.organisation import policy
 from panhuo.register import exporting, geo, hooks
 from panhuo.register.forms import (
@@ -133,7 +131,6 @@ def _asset_page(request, asset: Asset, *, encumbrance_form=None, status: int = 2
             "encumbrances": asset.encumbrances.all(),
             "debt_securities": _debt_securities(request.user, asset),
             "live_package": live_item.package if live_item else None,
-            "history": describe_history(Asset, history_of(asset)[:200]),
             "can_edit": can_edit,
             "encumbrance_form": encumbrance_form or (EncumbranceForm() if can_edit else None),
             **map_background(),

@@ -125,7 +125,7 @@ def test_office_verifies_through_its_page(w):
     assert r.status_code == 302
     b.refresh_from_db()
     assert b.status == BidderStatus.VERIFIED and b.decided_by == w.user("office")
-    assert "bidder.verify" in office.get(b.get_absolute_url()).content.decode()
+    assert "verified the bidder" in office.get(b.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -134,6 +134,15 @@ def deposit_transition(
             {"action": [f"Unknown step {action!r}; one of {', '.join(TRANSITIONS)}."]}
         )
     policy.require(actor, "deposit", action, jurisdiction=deposit.project.package.jurisdiction)
+    return take_step(actor=actor, deposit=deposit, step=step, on=on, reason=reason)
+
+
+def take_step(
+    *, actor, deposit: Deposit, step: Step, on: dt.date | None, reason: str, by_rule: bool = False
+) -> Deposit:
+    """The body of a step, once the caller checked the actor may take it (``deposit_transition``
+    by the step's roles; ``settle.deposit_settle`` as a sale's rules say: ``by_rule``)."""
+    action = step.name
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
         raise ValidationError({"reason": [f"To {action} a deposit, give the reason."]})
@@ -160,7 +169,7 @@ def deposit_transition(
         before = snapshot(d)
         receipt = None
         if step.name == "apply":
-            receipt = _apply_receipt(actor, d, on)
+            receipt = _apply_receipt(actor, d, on, by_rule=by_rule)
         elif step.name == "forfeit":
             receipt = _forfeit_receipt(actor, d, on)
         d.status, d.receipt = step.target, receipt
@@ -186,7 +195,7 @@ def _voucher(d: Deposit, suffix: str) -> str:
     return voucher
 
 
-def _apply_receipt(actor: User, d: Deposit, on: dt.date) -> Receipt:
+def _apply_receipt(actor: User, d: Deposit, on: dt.date, *, by_rule: bool = False) -> Receipt:
     """The deposit counts towards the winner's price: a sale-price receipt of the project."""
     project = DisposalProject.objects.select_for_update().get(pk=d.project_id)
     if project.status not in RECEIVING or not project.deal_price:
@@ -205,7 +214,8 @@ def _apply_receipt(actor: User, d: Deposit, on: dt.date) -> Receipt:
             {"amount": [f"The deposit {d.amount} is more than is still due on "
                         f"{project.code} ({project.deal_price - received}): refund the rest."]}
         )  # fmt: skip
-    policy.require(actor, "receipt", "create", jurisdiction=project.package.jurisdiction)
+    if not by_rule:
+        policy.require(actor, "receipt", "create", jurisdiction=project.package.jurisdiction)
     return _receipt(actor, d, on, ReceiptKind.SALE_PRICE, _voucher(d, "A"))
 
 
@@ -217,7 +227,8 @@ def _forfeit_receipt(actor: User, d: Deposit, on: dt.date) -> Receipt:
 def _receipt(actor: User, d: Deposit, on: dt.date, kind: str, voucher: str) -> Receipt:
     receipt = Receipt(
         project_id=d.project_id, amount=d.amount, received_on=on, voucher=voucher,
-        budget_class=BudgetClass.NON_TAX, kind=kind, recorded_by=actor,
+        budget_class=BudgetClass.NON_TAX, kind=kind,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
     )  # fmt: skip
     audit_insert(
         receipt,

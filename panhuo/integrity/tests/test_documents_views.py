@@ -191,7 +191,7 @@ def test_audit_entries_of_uploads_link_to_the_document(aw):
     response = client_for(aw.w, "auditor").get(reverse("audit-list"), {"action": "document.upload"})
     (entry,) = response.context["page"]
     assert entry.url == doc.get_absolute_url()
-    assert entry.after["sha256"] == doc.sha256 and entry.after["size"] == doc.size
+    assert entry.entry.after["sha256"] == doc.sha256 and entry.entry.after["size"] == doc.size
 
 
 def test_a_huge_upload_is_refused_before_it_is_read(aw, settings):

@@ -31,24 +31,28 @@ def test_audit_page_for_every_role(world, sample):
 def test_audit_page_shows_only_the_callers_jurisdictions(world, sample):
     a_entries = client_for(world, "auditor").get(reverse("audit-list")).context["page"]
     b_entries = client_for(world, "outsider_auditor").get(reverse("audit-list")).context["page"]
-    assert {e.jurisdiction_path for e in a_entries} == {world.district.path}
-    assert {e.jurisdiction_path for e in b_entries} == {world.other_district.path}
+    assert {e.entry.jurisdiction_path for e in a_entries} == {world.district.path}
+    assert {e.entry.jurisdiction_path for e in b_entries} == {world.other_district.path}
 
 
 def test_audit_page_filters_and_shows_changes(world, sample):
     c = client_for(world, "auditor")
     response = c.get(reverse("audit-list"), {"action": "project.conclude"})
     entries = list(response.context["page"])
-    assert [e.action for e in entries] == ["project.conclude"]
+    assert [e.entry.action for e in entries] == ["project.conclude"]
     body = response.content.decode()
-    assert "deal_price" in body and "6000000.00" in body
+    # The changed fields by their labels, the amount in the reader's unit (10k yuan here).
+    assert "Deal price" in body and "600.00 10k yuan" in body
     assert entries[0].url == sample.a.concluded.get_absolute_url()
     by_object = c.get(
         reverse("audit-list"),
         {"object_type": "finance.debt", "object_id": str(sample.a.debt.pk)},
     )
     # Its creation, and the allocation's change of its outstanding amount (newest first).
-    assert [e.action for e in by_object.context["page"]] == ["debt.outstanding", "debt.create"]
+    assert [e.entry.action for e in by_object.context["page"]] == [
+        "debt.outstanding",
+        "debt.create",
+    ]
     bad = c.get(reverse("audit-list"), {"seq": "not-a-number"})
     assert bad.status_code == 200 and "seq" in bad.context["filter_form"].errors
 

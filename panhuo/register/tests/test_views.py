@@ -240,8 +240,9 @@ def test_asset_edit_saves_and_shows_history(world, sample):
     assert asset.name == "Renamed depot" and asset.version == 2
     assert asset.book_value == Decimal("4000000.00")
     page = c.get(asset.get_absolute_url()).content.decode()
-    assert "asset.update" in page and "Renamed depot" in page
-    assert "5,000,000.00" in page and "4,000,000.00" in page  # before and after
+    assert "edited the asset" in page and "Renamed depot" in page
+    # Before and after, in the reader's unit (10k yuan by default).
+    assert "500.00 10k yuan" in page and "400.00 10k yuan" in page
 
 
 @pytest.mark.parametrize(
