@@ -42,7 +42,6 @@ from panhuo.finance.deposits.services import (
     deposit_transition,
     steps_for,
 )
-from panhuo.organisation import policy
 
 STEP_LABELS = {
     "confirm": gettext_lazy("Confirm the money arrived (held)"),
