@@ -386,6 +386,19 @@ PANHUO = {
     # Reuse the answers of the busiest reads until the next audited write (core/read_cache.py).
     # Off in the test profile, whose factories write without audit entries.
     "READ_CACHE": os.environ.get("PANHUO_READ_CACHE", "0" if ENV == "test" else "1") == "1",
+    # Live bidding (auctions/live.py): a lot page's event stream lasts at most STREAM_SECONDS,
+    # then the browser reconnects after RETRY_MS; at most STREAMS streams are open at once per
+    # process (each holds one of the server's threads, 8 by default), a viewer over that gets
+    # the state once and reconnects after BUSY_RETRY_MS; the lot is read every POLL_SECONDS and
+    # a heartbeat sent every HEARTBEAT_SECONDS.
+    "LIVE": {
+        "STREAM_SECONDS": float(os.environ.get("PANHUO_LIVE_STREAM_SECONDS", 25)),
+        "STREAMS": int(os.environ.get("PANHUO_LIVE_STREAMS", 3)),
+        "POLL_SECONDS": float(os.environ.get("PANHUO_LIVE_POLL_SECONDS", 0.5)),
+        "HEARTBEAT_SECONDS": float(os.environ.get("PANHUO_LIVE_HEARTBEAT_SECONDS", 10)),
+        "RETRY_MS": int(os.environ.get("PANHUO_LIVE_RETRY_MS", 1000)),
+        "BUSY_RETRY_MS": int(os.environ.get("PANHUO_LIVE_BUSY_RETRY_MS", 5000)),
+    },
     # Addresses or networks of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto
     # are believed (site/proxy.py, applied by `panhuo serve`); from anyone else they are
     # removed. Empty: no proxy is trusted.

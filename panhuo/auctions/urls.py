@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from panhuo.auctions import award_views, exchange_views, views
+from panhuo.auctions import award_views, exchange_views, live, views
 from panhuo.core.routes import record_pages
 
 urlpatterns: list = [
@@ -21,6 +21,7 @@ urlpatterns: list = [
             "priority": views.lot_priority_view,
             "sign": award_views.lot_sign_view,
             "default": award_views.lot_default_view,
+            "live": live.lot_live_view,
         },
     ),
     path("exchange/<int:pk>/package/", exchange_views.exchange_package_view,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from panhuo.auctions import bidding, selectors, services
 from panhuo.auctions.award_views import award_context
 from panhuo.auctions.forms import BidForm, DeclarePaidForm, LotFilterForm, LotForm, RegisterForm
+from panhuo.auctions.live import live_state
 from panhuo.auctions.models import LotStatus
 from panhuo.auctions.refusals import MESSAGES
 from panhuo.core.lists import Column, ObjectList
@@ -76,6 +77,7 @@ def _lot_page(request, lot, *, bid_form=None, status=200):
     context = {
         "lot": lot,
         "state": selectors.public_lot_state(lot),
+        "live": live_state(lot, registration.pk if registration else None),
         "registration": registration,
         "is_bidder": selectors.bidder_for(request.user) is not None,
         "blocker": str(MESSAGES[blocker][1]) if blocker else "",

@@ -180,20 +180,34 @@ class Browser:
         return response.status
 
 
-@pytest.fixture(scope="module")
-def behind_nginx(external_db, tmp_path_factory):
-    """``panhuo serve`` (production profile, nginx trusted) behind nginx: TLS on one port,
-    plain HTTP on another, both on 127.0.0.1."""
-    ext = external_db
-    work = tmp_path_factory.mktemp("proxy")
+def start_nginx(work, app: int, https: int, plain: int) -> subprocess.Popen:
+    """nginx (NGINX_CONF, its working files in ``work``) in front of the server on port
+    ``app``: TLS on ``https`` (a throw-away self-signed certificate), plain HTTP on ``plain``."""
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (work / sub).mkdir()
+        (work / sub).mkdir(exist_ok=True)
     subprocess.run(  # noqa: S603 (fixed arguments)
         [shutil.which("openssl") or "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
          "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", str(work / "key.pem"),
          "-out", str(work / "cert.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
+    conf = work / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(
+        user="user root;" if os.geteuid() == 0 else "", dir=work, app=app, https=https,
+        http=plain,
+    ))  # fmt: skip
+    return subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [NGINX, "-c", str(conf), "-p", str(work), "-e", str(work / "error.log")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def behind_nginx(external_db, tmp_path_factory):
+    """``panhuo serve`` (production profile, nginx trusted) behind nginx: TLS on one port,
+    plain HTTP on another, both on 127.0.0.1."""
+    ext = external_db
+    work = tmp_path_factory.mktemp("proxy")
     app, https, plain = _free_port(), _free_port(), _free_port()
     production = {
         "PANHUO_ENV": "production",
@@ -209,15 +223,7 @@ def behind_nginx(external_db, tmp_path_factory):
     # only Argon2/PBKDF2, so give the users this test signs in as a production hash.
     ext.call_env("set_passwords", production, usernames=["office", "finance"])
     server = ext.popen(ext.panhuo_argv("serve", "--listen", f"127.0.0.1:{app}"), **production)
-    conf = work / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(
-        user="user root;" if os.geteuid() == 0 else "", dir=work, app=app, https=https,
-        http=plain,
-    ))  # fmt: skip
-    nginx = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [NGINX, "-c", str(conf), "-p", str(work), "-e", str(work / "error.log")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    nginx = start_nginx(work, app, https, plain)
     try:
         _wait_port(app, server, "panhuo serve")
         _wait_port(https, nginx, "nginx")

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from panhuo.core.forms import (
     AMOUNT_UNIT_HELP,
     AmountFormField,
-    blank_choice,
+    PlaceFilterForm,
+    choice_filter,
     date_field,
     search_field,
 )
@@ -50,30 +51,12 @@ STEP_LABELS = {
 }
 
 
-class DepositFilterForm(forms.Form):
+class DepositFilterForm(PlaceFilterForm):
+    places_of = "deposit"
     q = search_field(gettext_lazy("Bidder, voucher or project"))
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=blank_choice(DepositStatus.choices, gettext_lazy("All statuses")),
+    status = choice_filter(
+        gettext_lazy("Status"), DepositStatus.choices, gettext_lazy("All statuses")
     )
-    jurisdiction = forms.ModelChoiceField(
-        label=gettext_lazy("Jurisdiction"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("All"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
-            user, "deposit", "view"
-        ).order_by("path")
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class DepositForm(forms.Form):

@@ -74,6 +74,11 @@ USERS: dict[str, tuple[Role, str, str, str]] = {
     "auditor": (Role.AUDITOR, "district", "强", "赵"),
     "supervisor": (Role.SUPERVISOR, "city", "秀英", "黄"),
     "bidder": (Role.BIDDER, "district", "勇", "周"),
+    # More registered bidders (seed_auctions): people and companies' contacts.
+    "bidder_wu": (Role.BIDDER, "district", "娜", "吴"),
+    "bidder_jiaye": (Role.BIDDER, "district", "建华", "何"),
+    "bidder_zhongnan": (Role.BIDDER, "district", "志强", "林"),
+    "bidder_zheng": (Role.BIDDER, "district", "凯", "郑"),
     # Keeps the district's organisation and users (Site administration), nothing else.
     "siteadmin": (Role.SITE_ADMIN, "district", "丽", "孙"),
     # The other district's own staff: they register its assets and debts.

@@ -253,3 +253,6 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_portal
 
         seed_portal.seed(self)  # the listings' terms on the portal, two announcements
+        from panhuo.site.demo import seed_auctions
+
+        seed_auctions.seed(self)  # registered bidders; lots closed, running and scheduled

@@ -76,6 +76,11 @@ class SeedClock:
             day += dt.timedelta(days=1)
         return self.on(day)
 
+    def at(self, hour: int, minute: int = 0) -> None:
+        """Move on to ``hour:minute`` of the clock's day (never back, never past the close)."""
+        target = (hour - OPENS.hour) * 3600 + (minute - OPENS.minute) * 60
+        self.seconds = min(max(self.seconds, target), OFFICE_SECONDS - 1)
+
     def back_to_today(self) -> None:
         self.on(self.today)
 

@@ -19,7 +19,6 @@ from panhuo.core.money import CENT
 from panhuo.disposal.channels import add_months
 from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.disposal.models import ProjectStatus as S
-from panhuo.finance import services as finance
 from panhuo.finance.deposits.services import deposit_receive, deposit_transition
 from panhuo.finance.expected import received_total
 from panhuo.finance.instalments import instalment_plan_set
@@ -124,11 +123,4 @@ def _instalment_sale(seeder, project: DisposalProject) -> None:
         short = sum(amounts[: rows.index(row) + 1]) - received_total(project)
         if short <= 0:
             continue
-        seeder.voucher_seq += 1
-        day = row["due_date"]
-        receipt = finance.receipt_create(
-            actor=fin, project=project, amount=short, received_on=day,
-            voucher=f"HX-FQ-{day.year}-{seeder.voucher_seq:05d}",
-            budget_class=seed_money.budget_class_of(project),
-        )  # fmt: skip
-        seed_money.allocate(seeder, receipt, day)
+        seed_money.receive(seeder, project, short, row["due_date"], "HX-FQ")

@@ -91,3 +91,16 @@ def allocate(seeder, receipt: Receipt, day: dt.date) -> None:
         )
         seeder.outstanding[debt.pk] -= amount
         left -= amount
+
+
+def receive(seeder, project: DisposalProject, amount, day: dt.date, prefix: str) -> Receipt:
+    """Finance records ``amount`` of ``project``'s price received on ``day`` (voucher
+    ``prefix-YEAR-nnnnn``) and allocates it."""
+    seeder.voucher_seq += 1
+    receipt = finance.receipt_create(
+        actor=seeder.users["finance"], project=project, amount=amount, received_on=day,
+        voucher=f"{prefix}-{day.year}-{seeder.voucher_seq:05d}",
+        budget_class=budget_class_of(project),
+    )  # fmt: skip
+    allocate(seeder, receipt, day)
+    return receipt
