@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.approvals.registry import purpose_label
-from panhuo.core.fields import MoneyField, actor_field
+from panhuo.core.fields import MoneyField, actor_field, version_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -69,7 +69,7 @@ class ApprovalChain(models.Model):
     name = models.CharField(_("name"), max_length=200)
     created_by = actor_field()
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
 
     objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("approval_chain", "jurisdiction__path")
@@ -174,7 +174,7 @@ class ApprovalRequest(models.Model):
     current_step = models.PositiveSmallIntegerField(_("current step"), default=1)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
 
     objects = RequestQuerySet.as_manager()
 

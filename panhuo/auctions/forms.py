@@ -10,7 +10,8 @@ from panhuo.auctions.models import DEFAULT_EXTENSION_MINUTES, DEFAULT_WINDOW_MIN
 from panhuo.core.forms import (
     AmountFormField,
     MoneyFormField,
-    blank_choice,
+    PlaceFilterForm,
+    choice_filter,
     date_field,
     search_field,
 )
@@ -24,26 +25,10 @@ def _when(label):
     )
 
 
-class LotFilterForm(forms.Form):
+class LotFilterForm(PlaceFilterForm):
+    places_of = "lot"
     q = search_field(_("Project or package"))
-    status = forms.ChoiceField(
-        label=_("Status"), required=False,
-        choices=blank_choice(LotStatus.choices, _("All statuses")),
-    )  # fmt: skip
-    jurisdiction = forms.ModelChoiceField(
-        label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = policy.jurisdictions_for(
-            user, "lot", "view"
-        ).order_by("path")
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+    status = choice_filter(_("Status"), LotStatus.choices, _("All statuses"))
 
 
 class LotForm(forms.Form):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.bidders.models import BidderKind, BidderStatus, RelationKind
-from panhuo.core.forms import FieldsetsMixin, blank_choice, search_field
+from panhuo.core.forms import FieldsetsMixin, choice_filter, line_field, search_field
 from panhuo.organisation.models import Jurisdiction, Unit
 
 
@@ -20,31 +20,26 @@ class DetailsForm(FieldsetsMixin, forms.Form):
     """Who the bidder is and how to reach and pay them."""
 
     kind = forms.ChoiceField(label=_("I register as"), choices=BidderKind.choices)
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=200,
-        help_text=_("A person's name as on the identity card; a company's registered name."),
+    name = line_field(
+        _("Name"), 200, _("A person's name as on the identity card; a company's registered name.")
     )
-    id_number = forms.CharField(
-        label=_("Resident ID number"),
-        max_length=30,
+    id_number = line_field(
+        _("Resident ID number"),
+        30,
+        _("A person: the 18 characters of the identity card (the last may be X)."),
         required=False,
-        help_text=_("A person: the 18 characters of the identity card (the last may be X)."),
     )
-    credit_code = forms.CharField(
-        label=_("Unified social credit code"),
-        max_length=30,
+    credit_code = line_field(
+        _("Unified social credit code"),
+        30,
+        _("A company: the 18 characters on its business licence."),
         required=False,
-        help_text=_("A company: the 18 characters on its business licence."),
     )
-    phone = forms.CharField(label=_("Phone"), max_length=32)
-    address = forms.CharField(label=_("Address"), max_length=300)
-    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
-    bank_account = forms.CharField(
-        label=_("Bank account"),
-        max_length=40,
-        required=False,
-        help_text=_("Where a deposit is refunded to."),
+    phone = line_field(_("Phone"), 32)
+    address = line_field(_("Address"), 300)
+    bank_name = line_field(_("Bank"), 100, required=False)
+    bank_account = line_field(
+        _("Bank account"), 40, _("Where a deposit is refunded to."), required=False
     )
 
     fieldsets = [
@@ -75,10 +70,10 @@ class PlaceForm(DetailsForm):
         self.fields["jurisdiction"].queryset = _places()
 
 
-class SignUpForm(DetailsForm):
-    """An anonymous visitor's registration: their account, then their details."""
+class SignUpForm(PlaceForm):
+    """An anonymous visitor's registration: their account and place, then their details."""
 
-    username = forms.CharField(label=_("User name"), max_length=150)
+    username = line_field(_("User name"), 150)
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -91,14 +86,6 @@ class SignUpForm(DetailsForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     email = forms.EmailField(label=_("Email"), required=False)
-    jurisdiction = forms.ModelChoiceField(
-        label=_("Register with"),
-        queryset=Jurisdiction.objects.none(),
-        help_text=_(
-            "The place whose task-force office checks your registration. Once verified you "
-            "may bid on lots anywhere."
-        ),
-    )
 
     fieldsets = [
         (_("Your account"), ["username", "password", "password2", "email", "jurisdiction"]),
@@ -107,7 +94,6 @@ class SignUpForm(DetailsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = _places()
         self.fields["username"].widget.attrs.update(autocomplete="username", autocapitalize="none")
 
     def clean(self):
@@ -119,10 +105,10 @@ class SignUpForm(DetailsForm):
 
 class RelationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Relation"), choices=RelationKind.choices)
-    who = forms.CharField(
-        label=_("Of whom"),
-        max_length=300,
-        help_text=_("The official's name and post, or the unit (e.g. 李四, deputy director)."),
+    who = line_field(
+        _("Of whom"),
+        300,
+        _("The official's name and post, or the unit (e.g. 李四, deputy director)."),
     )
     unit = forms.ModelChoiceField(
         label=_("Unit (if it is one of the listed units)"),
@@ -142,19 +128,13 @@ class StepForm(forms.Form):
     """The office's decision: the status to move to and why."""
 
     to = forms.ChoiceField(choices=BidderStatus.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    reason = line_field(_("Reason"), 500, required=False)
 
 
 class BidderFilterForm(forms.Form):
     q = search_field(_("Name, number, phone or user name"))
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=blank_choice(BidderStatus.choices, _("All statuses")),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=blank_choice(BidderKind.choices, _("All kinds"))
-    )
+    status = choice_filter(_("Status"), BidderStatus.choices, _("All statuses"))
+    kind = choice_filter(_("Kind"), BidderKind.choices, _("All kinds"))
     related = forms.ChoiceField(
         label=_("Declared relations"),
         required=False,

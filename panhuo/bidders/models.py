@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import actor_field, optional_ref
+from panhuo.core.fields import actor_field, optional_ref, version_field
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
@@ -62,7 +62,7 @@ class Bidder(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = actor_field(null=True, blank=True, verbose_name=_("decided by"))
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
 
     objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("bidder", "jurisdiction__path")

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from panhuo.bidders import views
+from panhuo.core.routes import record_pages
 
 urlpatterns = [
     path("register/", views.register, name="bidder-register"),
@@ -16,7 +17,11 @@ urlpatterns = [
         name="bidder-relation-remove",
     ),
     path("account/resubmit/", views.resubmit, name="bidder-resubmit"),
-    path("", views.bidder_list_view, name="bidder-list"),
-    path("<int:pk>/", views.bidder_detail, name="bidder-detail"),
-    path("<int:pk>/step/", views.bidder_step, name="bidder-step"),
+    *record_pages(
+        "",
+        "bidder",
+        list=views.bidder_list_view,
+        detail=views.bidder_detail,
+        actions={"step": views.bidder_step},
+    ),
 ]

@@ -67,6 +67,23 @@ def percent_field(verbose_name, default: str, *, high: int = 100, **kwargs) -> m
     )
 
 
+def rate_field(verbose_name, **kwargs) -> models.DecimalField:
+    """An interest rate in percent with three decimals (3.125), from 0 to 100."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=6,
+        decimal_places=3,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        **kwargs,
+    )
+
+
+def version_field() -> models.PositiveIntegerField:
+    """The row's edit count, raised by each change: a form carries the version it was read at,
+    and a save over a newer one is refused (optimistic locking)."""
+    return models.PositiveIntegerField(default=1, editable=False)
+
+
 def actor_field(**kwargs) -> models.ForeignKey:
     """The user who recorded, decided or changed the row (``null=True`` where it may be none)."""
     kwargs.setdefault("related_name", "+")

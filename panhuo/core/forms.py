@@ -189,6 +189,26 @@ def date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, widget=DateInput(), **kwargs)
 
 
+def line_field(label, max_length: int, help_text="", **kwargs) -> forms.CharField:
+    """One line of text of at most ``max_length`` characters (a name, a number, a code), with
+    what to type in it under the box."""
+    return forms.CharField(label=label, max_length=max_length, help_text=help_text, **kwargs)
+
+
+def file_field(label, help_text="", accept: str = "", **kwargs) -> forms.FileField:
+    """A file to upload; ``accept`` (".csv,.xlsx") lets the browser offer only those files."""
+    if accept:
+        kwargs["widget"] = forms.ClearableFileInput(attrs={"accept": accept})
+    return forms.FileField(label=label, help_text=help_text, **kwargs)
+
+
+def radio_field(label, choices, initial) -> forms.ChoiceField:
+    """One of a few choices, all in sight as radio buttons, ``initial`` chosen."""
+    return forms.ChoiceField(
+        label=label, choices=choices, initial=initial, widget=forms.RadioSelect
+    )
+
+
 def text_field(label, rows: int = 3, **kwargs) -> forms.CharField:
     """Free text over a few lines (a note, a comment, a reason)."""
     return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
@@ -204,6 +224,25 @@ class ViewablePlaces:
         super().__init__(*args, **kwargs)
         places = policy.jurisdictions_for(user, self.places_of, "view")
         self.fields["jurisdiction"].queryset = places
+
+
+class PlaceFilterForm(ViewablePlaces, forms.Form):
+    """A list's filters ending with a place: "All" or one of the places where the user may view
+    ``places_of``. ``filters()`` gives the values filled in (the place as its record) when the
+    whole form is valid, else none."""
+
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["jurisdiction"] = self.fields.pop("jurisdiction")  # after the list's own
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 def offer_jurisdictions(form, user, resource: str, edit_resource: str = "") -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +16,7 @@ from panhuo.core.fields import (
     non_negative_money,
     optional_ref,
     positive_money,
+    rate_field,
 )
 from panhuo.core.links import page_of
 from panhuo.organisation.models import Unit
@@ -217,12 +217,7 @@ class Tranche(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     size = positive_money(_("size"))
-    rate = models.DecimalField(
-        _("coupon (%)"),
-        max_digits=6,
-        decimal_places=3,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
+    rate = rate_field(_("coupon (%)"))
 
     class Meta:
         ordering = ["project", "pk"]

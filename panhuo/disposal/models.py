@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core import workdays
-from panhuo.core.fields import actor_field, non_negative_money, optional_ref
+from panhuo.core.fields import actor_field, non_negative_money, optional_ref, version_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
@@ -148,7 +148,7 @@ class DisposalProject(models.Model):
     result_published_on = models.DateField(_("result notice published on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
 
     objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope(

@@ -11,6 +11,7 @@ from panhuo.core.forms import (
     AmountFormField,
     choice_filter,
     date_field,
+    line_field,
     search_field,
 )
 from panhuo.core.lists import ListFilterForm
@@ -75,7 +76,7 @@ class DebtDetailsForm(forms.Form):
         LiabilityClass.choices,
         _("Not given: a bond is government debt, hidden debt implicit, the rest contingent."),
     )
-    borrower = forms.CharField(label=_("Borrowing unit"), max_length=200, required=False)
+    borrower = line_field(_("Borrowing unit"), 200, required=False)
     borrower_credit_code = forms.CharField(
         label=_("Credit code"),
         max_length=40,
@@ -83,9 +84,9 @@ class DebtDetailsForm(forms.Form):
         validators=[validate_credit_code],
         help_text=_("The borrowing unit's unified social credit code (18 characters)."),
     )
-    bond_code = forms.CharField(label=_("Bond code"), max_length=32, required=False)
+    bond_code = line_field(_("Bond code"), 32, required=False)
     bond_purpose = _optional(_("Bond purpose"), BondPurpose.choices)
-    project_name = forms.CharField(label=_("Project name"), max_length=200, required=False)
+    project_name = line_field(_("Project name"), 200, required=False)
     project_sector = _optional(_("Project sector"), ProjectSector.choices)
     repayment_source = _optional(_("Repayment source"), RepaymentFunds.choices)
 
@@ -96,13 +97,8 @@ class DebtForm(DebtDetailsForm):
         "maturity_date", "outstanding",
     ]  # fmt: skip
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=32,
-        required=False,
-        help_text=_("Leave empty to number it automatically."),
-    )
-    creditor = forms.CharField(label=_("Creditor"), max_length=200)
+    code = line_field(_("Code"), 32, _("Leave empty to number it automatically."), required=False)
+    creditor = line_field(_("Creditor"), 200)
     debt_type = forms.ChoiceField(label=_("Type"), choices=DebtType.choices)
     principal = AmountFormField(label=_("Principal"), help_text=AMOUNT_UNIT_HELP)
     rate = forms.DecimalField(
@@ -144,7 +140,7 @@ class ReceiptFilterForm(ListFilterForm):
 class ReceiptForm(forms.Form):
     amount = AmountFormField(label=_("Amount"), help_text=AMOUNT_UNIT_HELP)
     received_on = date_field(_("Received on"))
-    voucher = forms.CharField(label=_("Voucher number"), max_length=64)
+    voucher = line_field(_("Voucher number"), 64)
     budget_class = forms.ChoiceField(label=_("Budget classification"), choices=BudgetClass.choices)
 
     def __init__(self, *args, **kwargs):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -17,6 +16,8 @@ from panhuo.core.fields import (
     non_negative_money,
     optional_ref,
     positive_money,
+    rate_field,
+    version_field,
 )
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
@@ -168,12 +169,7 @@ class Debt(models.Model):
     creditor = models.CharField(_("creditor"), max_length=200)
     debt_type = models.CharField(_("type"), max_length=20, choices=DebtType.choices)
     principal = positive_money(_("principal"))
-    rate = models.DecimalField(
-        _("interest rate (%)"),
-        max_digits=6,
-        decimal_places=3,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
+    rate = rate_field(_("interest rate (%)"))
     issue_date = models.DateField(_("issue date"))
     maturity_date = models.DateField(_("maturity date"))
     outstanding = non_negative_money(_("outstanding"))
@@ -188,7 +184,7 @@ class Debt(models.Model):
         _("schedule frequency"), max_length=12, choices=ScheduleFrequency.choices, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True, editable=False)
     voided_by = actor_field(null=True, blank=True, editable=False)
     void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)

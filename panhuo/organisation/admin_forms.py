@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.forms import line_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, Role, Unit
@@ -29,8 +30,8 @@ class JurisdictionForm(forms.Form):
         help_text=_("GB/T 2260: six digits; a city's start with its province's first two, a "
                     "district's with its city's first four."),
     )  # fmt: skip
-    name = forms.CharField(label=_("Name (Chinese)"), max_length=200)
-    name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
+    name = line_field(_("Name (Chinese)"), 200)
+    name_en = line_field(_("Name in English"), 200, required=False)
     level = forms.ChoiceField(
         label=_("Level"),
         choices=[("", _("From the code")), *Jurisdiction.Level.choices],
@@ -47,19 +48,14 @@ class JurisdictionForm(forms.Form):
 
 
 class UnitForm(forms.Form):
-    credit_code = forms.CharField(
-        label=_("Unified social credit code"),
-        max_length=40,
-        help_text=_("GB 32100: 18 characters, the last a check character."),
+    credit_code = line_field(
+        _("Unified social credit code"),
+        40,
+        _("GB 32100: 18 characters, the last a check character."),
     )
-    code = forms.CharField(
-        label=_("Internal code"),
-        max_length=32,
-        required=False,
-        help_text=_("Left empty: the credit code."),
-    )
-    name = forms.CharField(label=_("Name (Chinese)"), max_length=200)
-    name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
+    code = line_field(_("Internal code"), 32, _("Left empty: the credit code."), required=False)
+    name = line_field(_("Name (Chinese)"), 200)
+    name_en = line_field(_("Name in English"), 200, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
     jurisdiction = forms.ModelChoiceField(
         label=_("Jurisdiction"), queryset=Jurisdiction.objects.none()
@@ -95,8 +91,8 @@ class GrantForm(forms.Form):
 
 
 class UserCreateForm(GrantForm):
-    username = forms.CharField(label=_("User name"), max_length=150)
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    username = line_field(_("User name"), 150)
+    first_name = line_field(_("Name"), 150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, required=False)
     field_order = ["username", "first_name", "email", "language", "role", "jurisdiction", "unit"]
@@ -105,7 +101,7 @@ class UserCreateForm(GrantForm):
 class UserEditForm(forms.Form):
     """A user's name and email (the username never changes)."""
 
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    first_name = line_field(_("Name"), 150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
 
 

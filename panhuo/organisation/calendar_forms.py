@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.calendars import MAX_LINES
+from panhuo.core.forms import line_field
 
 KINDS = [("0", _("Holiday (休)")), ("1", _("Working day (班)"))]
 #: A notice file is a short list of dates; anything larger is not one.
@@ -27,10 +28,8 @@ class _WhereForm(forms.Form):
 
 class CalendarNoticeForm(_WhereForm):
     year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100)
-    source = forms.CharField(
-        label=_("Notice"),
-        max_length=200,
-        help_text=_("Its title or document number, e.g. 国办发明电〔2026〕7号."),
+    source = line_field(
+        _("Notice"), 200, _("Its title or document number, e.g. 国办发明电〔2026〕7号.")
     )
     lines = forms.CharField(
         label=_("Days"),
@@ -72,11 +71,11 @@ class CalendarNoticeForm(_WhereForm):
 class CalendarDayForm(_WhereForm):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     working = forms.ChoiceField(label=_("Kind"), choices=KINDS)
-    note = forms.CharField(
-        label=_("Reason"),
-        max_length=200,
+    note = line_field(
+        _("Reason"),
+        200,
+        _("A weekend working day says which holiday it makes up for."),
         required=False,
-        help_text=_("A weekend working day says which holiday it makes up for."),
     )
 
     field_order = ["date", "working", "jurisdiction", "note"]

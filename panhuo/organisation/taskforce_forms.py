@@ -5,19 +5,20 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.forms import line_field
 from panhuo.organisation.models import TaskForceMember
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class TaskForceForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
-    document_number = forms.CharField(
-        label=_("Founding document number"),
-        max_length=100,
+    name = line_field(_("Name"), 200)
+    name_en = line_field(_("Name in English"), 200, required=False)
+    document_number = line_field(
+        _("Founding document number"),
+        100,
+        _("e.g. 河西区政府办〔2025〕12号; attach the file under Documents below."),
         required=False,
-        help_text=_("e.g. 河西区政府办〔2025〕12号; attach the file under Documents below."),
     )
     established_on = forms.DateField(label=_("Founded on"), widget=DATE)
 

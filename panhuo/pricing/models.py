@@ -17,6 +17,7 @@ from panhuo.core.fields import (
     optional_ref,
     percent_field,
     positive_money,
+    version_field,
 )
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
@@ -236,7 +237,7 @@ class PriceRuleSet(models.Model):
     )
     updated_by = actor_field(null=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
 
     class Meta:
         ordering = ["jurisdiction__path", "rule_class"]

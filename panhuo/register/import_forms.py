@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import blank_choice, choice_filter
+from panhuo.core.forms import choice_filter, file_field, line_field, radio_field
 from panhuo.core.lists import ListFilterForm
 from panhuo.register import hooks
 from panhuo.register.attributes import KIND_ATTRIBUTES
@@ -33,6 +33,8 @@ VALUE_FIELDS = {
 }
 #: Blank rows offered under each choice field for more value mappings.
 SPARE_VALUE_ROWS = 2
+#: The files an import reads, for the browser's file picker.
+TABLE_FILES = ".csv,.txt,.tsv,.xlsx"
 DATE_ORDERS = [("dmy", _("Day first: 31/12/2024")), ("mdy", _("Month first: 12/31/2024"))]
 AMOUNT_UNITS = [("yuan", _("Yuan (元)")), ("wan", _("Ten thousand yuan (万元)")),
                 ("yi", _("Hundred million yuan (亿元)"))]  # fmt: skip
@@ -94,32 +96,30 @@ def value_fields(target: str = "assets") -> dict[str, list[tuple[str, str]]]:
 class ImportForm(forms.Form):
     """Upload a register file and choose how it is read and what is written."""
 
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_(
+    file = file_field(
+        _("File"),
+        _(
             "CSV (comma, semicolon, tab or pipe; UTF-8 or GBK) or XLSX. The first row names "
             "the columns; an export of this register reads back as it is."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+        TABLE_FILES,
     )
     mapping = forms.ChoiceField(label=_("Column mapping"), required=False)
-    run = forms.ChoiceField(
-        label=_("What to do"),
-        choices=[
+    run = radio_field(
+        _("What to do"),
+        [
             ("dry_run", _("Dry run: check every row and report, write nothing")),
             ("commit", _("Import: write the rows to the register")),
         ],
-        initial="dry_run",
-        widget=forms.RadioSelect,
+        "dry_run",
     )
-    mode = forms.ChoiceField(
-        label=_("When some rows are rejected"),
-        choices=[
+    mode = radio_field(
+        _("When some rows are rejected"),
+        [
             ("all", _("All or nothing: write nothing at all")),
             ("valid", _("Valid rows only: write the rows that pass, report the others")),
         ],
-        initial="all",
-        widget=forms.RadioSelect,
+        "all",
     )
 
     def clean_file(self):
@@ -152,17 +152,17 @@ class MappingForm(forms.Form):
     the import's fields. Under each choice field, rows of "word in the file → Panhuo value".
     """
 
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=100,
+    name = line_field(
+        _("Name"),
+        100,
+        _("Saving under another name keeps the old mapping as it was."),
         required=False,
-        help_text=_("Saving under another name keeps the old mapping as it was."),
     )
-    sample = forms.FileField(
-        label=_("Sample file"),
+    sample = file_field(
+        _("Sample file"),
+        _("A CSV or XLSX file from this source: its header row gives the columns."),
+        TABLE_FILES,
         required=False,
-        help_text=_("A CSV or XLSX file from this source: its header row gives the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
     )
     headers = forms.CharField(widget=forms.HiddenInput, required=False)
     date_order = forms.ChoiceField(label=_("Dates"), choices=DATE_ORDERS, initial="dmy")
@@ -399,10 +399,7 @@ class MappingForm(forms.Form):
 class ImportRunFilterForm(ListFilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = choice_filter(_("Status"), ImportRun.Status.choices)
-    target = forms.ChoiceField(
-        label=_("Imports"),
-        required=False,
-        choices=blank_choice(
-            [("assets", _("Assets")), ("debts", _("Debts")), ("fiscal", _("Fiscal figures"))]
-        ),
+    target = choice_filter(
+        _("Imports"),
+        [("assets", _("Assets")), ("debts", _("Debts")), ("fiscal", _("Fiscal figures"))],
     )

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import non_negative_money, optional_ref
+from panhuo.core.fields import non_negative_money, optional_ref, version_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit
@@ -160,7 +160,7 @@ class Asset(models.Model):
     annual_holding_cost = non_negative_money(_("annual holding cost"), default=Decimal("0.00"))
     acquired_on = models.DateField(_("acquired on"), null=True, blank=True)
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

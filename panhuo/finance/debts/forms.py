@@ -15,6 +15,7 @@ from panhuo.core.forms import (
     MoneyFormField,
     ViewablePlaces,
     date_field,
+    line_field,
     offer_jurisdictions,
 )
 from panhuo.finance.debts.schedules import Row
@@ -96,7 +97,7 @@ class ScheduleForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = line_field(_("Reason"), 300)
 
 
 class StrategyForm(forms.Form):
@@ -115,41 +116,38 @@ class RiskFilterForm(ViewablePlaces, forms.Form):
         return jurisdiction, data.get("as_of") or timezone.localdate()
 
 
+def _figure(label, help_text="") -> AmountFormField:
+    """A figure of the year, typed in 元, 万元 or 亿元; left empty when it is not known."""
+    return AmountFormField(label=label, required=False, help_text=help_text)
+
+
 class FiscalInputsForm(forms.Form):
     """A year's figures; every one may be left empty (missing, never zero). Capacity left
     empty is derived from its five parts when all are given."""
 
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None)
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
-    comprehensive_fiscal_capacity = AmountFormField(
-        label=_("Comprehensive fiscal capacity"),
-        required=False,
-        help_text=_("Leave empty to derive it from the five parts below."),
+    comprehensive_fiscal_capacity = _figure(
+        _("Comprehensive fiscal capacity"), _("Leave empty to derive it from the five parts below.")
     )
-    general_budget_revenue = AmountFormField(label=_("General budget revenue"), required=False)
-    fund_revenue = AmountFormField(label=_("Government-fund revenue"), required=False)
-    state_capital_revenue = AmountFormField(
-        label=_("State capital operation revenue"), required=False
+    general_budget_revenue = _figure(_("General budget revenue"))
+    fund_revenue = _figure(_("Government-fund revenue"))
+    state_capital_revenue = _figure(_("State capital operation revenue"))
+    transfers_in = _figure(_("Transfers from above"))
+    remittances_up = _figure(_("Remittances to above (subtracted)"))
+    budget_expenditure = _figure(_("Budget expenditure"))
+    fund_expenditure = _figure(
+        _("Government-fund expenditure"),
+        _("Leave empty if not known: the special-debt interest burden is then missing."),
     )
-    transfers_in = AmountFormField(label=_("Transfers from above"), required=False)
-    remittances_up = AmountFormField(label=_("Remittances to above (subtracted)"), required=False)
-    budget_expenditure = AmountFormField(label=_("Budget expenditure"), required=False)
-    fund_expenditure = AmountFormField(
-        label=_("Government-fund expenditure"),
-        required=False,
-        help_text=_("Leave empty if not known: the special-debt interest burden is then missing."),
+    gdp = _figure(_("GDP"))
+    general_debt_limit = _figure(_("General debt limit"))
+    special_debt_limit = _figure(_("Special debt limit"))
+    general_debt_balance = _figure(
+        _("General debt balance, reported"),
+        _("At 31 December, as published; used only where no debt register exists."),
     )
-    gdp = AmountFormField(label=_("GDP"), required=False)
-    general_debt_limit = AmountFormField(label=_("General debt limit"), required=False)
-    special_debt_limit = AmountFormField(label=_("Special debt limit"), required=False)
-    general_debt_balance = AmountFormField(
-        label=_("General debt balance, reported"),
-        required=False,
-        help_text=_("At 31 December, as published; used only where no debt register exists."),
-    )
-    special_debt_balance = AmountFormField(
-        label=_("Special debt balance, reported"), required=False
-    )
+    special_debt_balance = _figure(_("Special debt balance, reported"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,11 +172,11 @@ class RepaymentForm(forms.Form):
     document = forms.CharField(
         label=_("Document"), max_length=200, help_text=_("The voucher or agreement number.")
     )
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = line_field(_("Note"), 300, required=False)
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for voiding"), max_length=300)
+    reason = line_field(_("Reason for voiding"), 300)
 
 
 def _percent_field(label):

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.fields import actor_field, optional_ref, positive_money
+from panhuo.core.fields import actor_field, optional_ref, positive_money, version_field
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
 
@@ -65,7 +65,7 @@ class Deposit(models.Model):
     )
     recorded_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
 
     objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("deposit", "project__package__jurisdiction__path")

@@ -8,26 +8,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.forms import ViewablePlaces, choice_filter, date_field, search_field
+from panhuo.core.forms import PlaceFilterForm, choice_filter, date_field, search_field
 from panhuo.finance.expected_models import ExpectedKind
 from panhuo.organisation import policy
 
 
-class OverdueFilterForm(ViewablePlaces, forms.Form):
+class OverdueFilterForm(PlaceFilterForm):
     places_of = "receipt"
     q = search_field(_("Project, buyer or label"))
-    jurisdiction = forms.ModelChoiceField(
-        label=_("Jurisdiction"), queryset=None, required=False, empty_label=_("All")
-    )
     kind = choice_filter(_("Kind"), ExpectedKind.choices, _("All kinds"))
     min_days = forms.IntegerField(
         label=_("At least working days overdue"), required=False, min_value=0, max_value=100000
     )
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 GRANULARITY_CHOICES = [

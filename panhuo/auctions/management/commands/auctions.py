@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
-
 from panhuo.auctions.awards import defaults_due
 from panhuo.auctions.services import close_due
+from panhuo.core.commands import ActionsCommand
 from panhuo.integrity.services import Operator, add_operator_argument, operator_named
 
 
-class Command(BaseCommand):
+class Command(ActionsCommand):
     help = "Auction tasks: close the lots whose bidding has ended; record awards' defaults."
-    requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    def add_actions(self, sub):
         tasks = {
             "close-due": "Close every open lot past its end (a lot with no bid or under its "
             "reserve fails); each under the lot's lock, so a bid racing the end is in or refused.",

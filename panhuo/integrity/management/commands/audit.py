@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from panhuo.core.commands import ActionsCommand
 from panhuo.integrity import signing
 from panhuo.integrity.checkpoints import (
     checkpoint_path,
@@ -22,13 +23,10 @@ from panhuo.integrity.document_services import documents_verify
 from panhuo.integrity.services import audit_verify
 
 
-class Command(BaseCommand):
+class Command(ActionsCommand):
     help = "Work with the append-only audit log."
-    # Needs only the models: it must run even when the web layer's checks would fail.
-    requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    def add_actions(self, sub):
         verify = sub.add_parser(
             "verify",
             help="Check every entry's hash and link, then the chain against the signed "

@@ -12,19 +12,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from panhuo.core import calendars
+from panhuo.core.commands import ActionsCommand
 from panhuo.organisation.models import Jurisdiction, User
 
 
-class Command(BaseCommand):
+class Command(ActionsCommand):
     help = "The working-day calendar: load a year's notice of holidays, or show where years stand."
-    requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    def add_actions(self, sub):
         load = sub.add_parser("import", help="Load a year's notice from a file of dates.")
         load.add_argument("file", help="Text or CSV file, UTF-8: date, holiday|working[, note].")
         load.add_argument("--year", type=int, required=True)

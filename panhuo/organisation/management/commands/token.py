@@ -5,20 +5,18 @@ system account running it) as the token's creator; the token acts as USERNAME.""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from panhuo.core.commands import ActionsCommand
 from panhuo.integrity.services import Operator, add_operator_argument, operator_named
 from panhuo.organisation.models import User
 from panhuo.organisation.services import api_token_issue
 
 
-class Command(BaseCommand):
+class Command(ActionsCommand):
     help = "Manage API tokens for scripts (token authentication of /api/v1/)."
-    # Needs only the models: it must run even when the web layer's checks would fail.
-    requires_system_checks: list[str] = []
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    def add_actions(self, sub):
         create = sub.add_parser("create", help="Make a token for a user and print its key once.")
         create.add_argument("username", help="The user the token acts as.")
         create.add_argument("--name", required=True, help="What the token is for, e.g. 'ETL'.")
