@@ -2,7 +2,8 @@
 the public portal, registers as a bidder and is verified by the office, registers for the lot,
 declares the deposit paid and finance confirms it, bids against two other bidders (who bid
 through the API) through a soft-close extension and wins; the office awards the lot, the
-project shows the deal and its expected receipts, and the result notice goes up on the portal.
+project shows the deal and its expected receipts, and the result notice goes up on the portal;
+and a sealed-bid lot's amounts cannot be read in the browser before its opening.
 
 Each person has their own browser context (their own session). The auction's clock is the
 server's (``bidding.now``), which the test sets (``support.Clock``) instead of waiting out the
@@ -19,11 +20,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from panhuo.auctions import services
+from panhuo.auctions import sealed, services
 from panhuo.auctions.models import Lot, LotStatus
-from panhuo.auctions.tests.support import Clock, registered
+from panhuo.auctions.tests.support import Clock, make_lot, registered
 from panhuo.bidders.models import Bidder, BidderStatus
 from panhuo.bidders.tests.factories import id_number
 from panhuo.core.testing import PASSWORD as STAFF_PASSWORD
@@ -32,6 +34,7 @@ from panhuo.core.tests.api_support import call
 from panhuo.core.tests.test_browser import chromium, new_page, status_of, take
 from panhuo.disposal import services as ds
 from panhuo.finance.deposits.models import Deposit, DepositStatus
+from panhuo.integrity.models import AuditEntry
 
 D = Decimal
 NAME = "Riverside warehouse No. 7"
@@ -239,5 +242,56 @@ def test_a_visitor_finds_a_lot_registers_bids_wins_and_the_result_is_published(
         assert Deposit.objects.get(voucher="ICBC-20260701-0042").status == DepositStatus.HELD
         project.refresh_from_db()
         assert project.deal_price == D("5900000.00") and project.buyer == "Zhao Lei"
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def sealed_sale(transactional_db, world, monkeypatch):
+    """A sealed-bid lot (bidding for an hour, opening half an hour after) with two sealed bids."""
+    clock = Clock(monkeypatch)
+    start = clock.at - dt.timedelta(minutes=1)
+    lot = make_lot(
+        world, kind="sealed", increment=None, start=start, minutes=60,
+        opens_at=start + dt.timedelta(minutes=90), tie_rule="earliest",
+    )  # fmt: skip
+    for amount in SEALED_AMOUNTS:
+        user = registered(world, lot)
+        clock.move(seconds=5)
+        sealed.sealed_bid_place(actor=user, lot_id=lot.pk, amount=amount)
+    return lot
+
+
+#: Amounts that would show on a page that leaked them (grouped or not).
+SEALED_AMOUNTS = ("5612345.67", "5798765.43")
+
+
+@pytest.mark.browser
+def test_a_sealed_bid_lot_cannot_be_read_before_opening(
+    live_server, world, sealed_sale, monkeypatch
+):
+    """Before the opening, the office and the head open the lot's page and its bids' page: no
+    amount shows anywhere, the bids' page refuses them (403, saying why), and each attempt is
+    in the audit log."""
+    base = live_server.url
+    lot_url = f"{base}{sealed_sale.get_absolute_url()}"
+    leaked = [a for x in SEALED_AMOUNTS for a in (x, f"{Decimal(x):,}")]
+    csp: list[str] = []
+    seen = []
+    with chromium(monkeypatch) as browser:
+        for who in ("office", "head"):
+            page = sign_in(browser, base, who, csp)
+            page.goto(lot_url)
+            seen.append(page.content())
+            response = page.goto(f"{base}{reverse('lot-sealed', args=[sealed_sale.pk])}")
+            assert response is not None and response.status == 403, who
+            seen.append(page.content())
+    try:
+        assert csp == []
+        assert not [a for a in leaked for html in seen if a in html]
+        refused = AuditEntry.objects.filter(
+            action="lot.sealed_read_refused", object_id=str(sealed_sale.pk)
+        )
+        assert refused.count() >= 2
     finally:
         connection.close()
