@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from panhuo.core.testing import World
@@ -68,6 +70,19 @@ def _nominal_appraisals_take_any_price(request, monkeypatch):
         from panhuo.disposal import amounts
 
         monkeypatch.setattr(amounts, "check", lambda *args, **kwargs: [])
+
+
+def pytest_collection_finish(session):
+    """Everything collection made (Django, the apps, every test module and item, the OpenAPI
+    schemas, hypothesis's strategies: about 150,000 tracked objects) lives until the process
+    ends, so it goes into the garbage collector's permanent generation (``gc.freeze``) instead
+    of being traversed again by every full collection during the tests; objects the tests make
+    are collected as before. Measured at 7d4250f, same results: ``finance/tests/test_api.py``
+    and ``approvals/tests/test_engine.py`` on SQLite in one process, 11.8 -> 10.0 CPU seconds;
+    145 items on PostgreSQL with two workers, 114.8 -> 106.6 CPU seconds of pytest's
+    processes."""
+    gc.collect()
+    gc.freeze()
 
 
 #: The tiers whose items take longest, started first: under xdist the short tests then fill the

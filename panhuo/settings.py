@@ -70,6 +70,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+#: The sealing secret of sealed-bid auctions (auctions/sealing.py): the lots' private keys are
+#: wrapped under it. Kept in the server's environment, apart from the database (and from
+#: SECRET_KEY, which it falls back to), so a copy of the database alone opens no bid.
+SEALED_BID_KEY = os.environ.get("PANHUO_SEALED_BID_KEY", "").strip() or SECRET_KEY
 DEBUG = _env_bool("DEBUG", default=ENV == "development") and not PRODUCTION
 
 if PRODUCTION:

@@ -44,8 +44,9 @@ from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     button_write,
+    fetch_allowed,
     fetch_or_404,
-    form_write,
+    form_post,
     paginate,
     section_required,
 )
@@ -228,18 +229,12 @@ def decide_view(request, pk):
 @section_required("approval")
 def withdraw_view(request, pk):
     r = fetch_or_404(get_request_for, request.user, pk)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _request_page(request, r, withdraw_form=form, status=400)
-    withdrawn = form_write(
-        request,
-        form,
-        lambda: services.approval_withdraw(actor=request.user, request=r, **form.cleaned_data),
-        _("Request withdrawn."),
-    )
-    if withdrawn is None:
-        return _request_page(request, r, withdraw_form=form, status=400)
-    return redirect(r)
+    return form_post(
+        request, WithdrawForm(request.POST),
+        lambda data: services.approval_withdraw(actor=request.user, request=r, **data),
+        _("Request withdrawn."), to=lambda _done: r,
+        page=lambda form: _request_page(request, r, withdraw_form=form, status=400),
+    )  # fmt: skip
 
 
 # --- chains -----------------------------------------------------------------------------------
@@ -276,56 +271,49 @@ def _steps_text(chain) -> list[str]:
 chain_list_view = ChainList.as_view()
 
 
-def _chain_form_page(request, form, chain=None, status=200):
+def _chain_form_page(request, form, chain=None):
+    status = 400 if form.errors else 200
     return render(
         request, "approvals/chain_form.html", {"form": form, "chain": chain}, status=status
     )
 
 
-def _save_chain(request, form, chain=None):
-    try:
-        saved = services.chain_set(
-            actor=request.user,
-            jurisdiction=form.cleaned_data["jurisdiction"],
-            purpose=form.cleaned_data["purpose"],
-            channel=form.cleaned_data["channel"],
-            min_amount=form.cleaned_data["min_amount"],
-            name=form.cleaned_data["name"],
-            steps=form.steps(),
-            chain=chain,
-            version=form.cleaned_data.get("version") if chain else None,
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
-    except Conflict as exc:
-        form.add_error(None, str(exc))
-        return None
-    messages.success(request, _("Approval chain “%(name)s” saved.") % {"name": saved.name})
-    return redirect("approval-chain-list")
+def _chain_post(request, form, chain=None):
+    """The chain form, shown or posted: saved, to the list of chains; a refusal or a chain
+    changed since it was read (Conflict) shows the form again with the reason."""
+
+    def save(data):
+        try:
+            return services.chain_set(
+                actor=request.user, jurisdiction=data["jurisdiction"], purpose=data["purpose"],
+                channel=data["channel"], min_amount=data["min_amount"], name=data["name"],
+                steps=form.steps(), chain=chain,
+                version=data.get("version") if chain else None,
+            )  # fmt: skip
+        except Conflict as exc:
+            raise ValidationError(str(exc)) from None
+
+    return form_post(
+        request, form, save,
+        lambda saved: _("Approval chain “%(name)s” saved.") % {"name": saved.name},
+        to="approval-chain-list",
+        page=lambda form: _chain_form_page(request, form, chain),
+    )  # fmt: skip
 
 
 @section_required("approval_chain", "set")
 def chain_create_view(request):
-    form = ChainForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        done = _save_chain(request, form)
-        if done is not None:
-            return done
-    return _chain_form_page(request, form, status=400 if form.errors else 200)
+    return _chain_post(request, ChainForm(request.POST or None, user=request.user))
 
 
 @section_required("approval_chain")
 def chain_edit_view(request, pk):
-    chain = fetch_or_404(get_chain_for, request.user, pk)
-    if not policy.allowed(request.user, "approval_chain", "set", jurisdiction=chain.jurisdiction):
-        raise PermissionDenied(_("You may not change this approval chain."))
-    form = ChainForm(request.POST or None, user=request.user, initial=ChainForm.initial_for(chain))
-    if request.method == "POST" and form.is_valid():
-        done = _save_chain(request, form, chain)
-        if done is not None:
-            return done
-    return _chain_form_page(request, form, chain, status=400 if form.errors else 200)
+    chain = fetch_allowed(get_chain_for, request.user, pk, "approval_chain", "set",
+                          _("You may not change this approval chain."))  # fmt: skip
+    initial = ChainForm.initial_for(chain)
+    return _chain_post(
+        request, ChainForm(request.POST or None, user=request.user, initial=initial), chain
+    )
 
 
 @require_POST
@@ -355,18 +343,14 @@ def delegation_list_view(request):
         form = DelegationForm(request.POST or None, user=user)
     elif request.method == "POST":
         raise PermissionDenied(_("Only people who decide approval steps may delegate them."))
-    if request.method == "POST" and form.is_valid():
-        saved = form_write(
-            request,
-            form,
-            lambda: services.delegation_set(actor=user, **form.cleaned_data),
-            _("Delegation saved."),
-        )
-        if saved is not None:
-            return redirect("delegation-list")
-    return DelegationList(request).dispatch(
-        form=form, status=400 if form is not None and form.errors else 200
-    )
+    if form is None:
+        return DelegationList(request).dispatch(form=None, status=200)
+    return form_post(
+        request, form, lambda data: services.delegation_set(actor=user, **data),
+        _("Delegation saved."), to="delegation-list",
+        page=lambda form: DelegationList(request).dispatch(
+            form=form, status=400 if form.errors else 200),
+    )  # fmt: skip
 
 
 class DelegationList(ObjectList):

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from panhuo.auctions import bidding, selectors, services
+from panhuo.auctions import bidding, descending, sealed, selectors, services
 from panhuo.core.api import PagePagination, ReferenceMissing, actor
 from panhuo.core.schemas import ERRORS, Id, ListFilters, MoneyOut, Text
 from panhuo.organisation import policy
@@ -43,6 +43,15 @@ class LotOut(Schema):
     server_time: dt.datetime
     accepting_bids: bool
     single_bidder: bool
+    opens_at: dt.datetime | None = Field(None, description="Sealed bid: the opening time.")
+    tie_rule: str
+    opened: bool = Field(description="Sealed bid: the bids have been opened.")
+    floor_price: MoneyOut | None = Field(None, description="Dutch: the lowest the price falls.")
+    price_step: MoneyOut | None = Field(None, description="Dutch: the fall at each interval.")
+    step_minutes: int | None = Field(None, description="Dutch: the interval in minutes.")
+    next_drop_at: dt.datetime | None = Field(
+        None, description="Dutch: when the price next falls, by the server's clock."
+    )
 
 
 class LotFilters(ListFilters):
@@ -86,6 +95,29 @@ class HistoryOut(Schema):
     amount: MoneyOut
     kind: str
     placed_at: dt.datetime
+
+
+class TakeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    price: str | None = Field(
+        None, description="The price you saw (optional): refused if the current price is higher."
+    )
+
+
+class SealedReceiptOut(Schema):
+    lot_id: int
+    digest: str = Field(description="SHA-256 of your sealed bid as stored: your receipt.")
+    received_at: dt.datetime
+
+
+class SealedOut(Schema):
+    seq: int
+    bidder: Text
+    amount: MoneyOut
+    placed_at: dt.datetime
+    digest: str
+    winner: bool
 
 
 def _reader(request: HttpRequest):
@@ -160,3 +192,50 @@ def lot_history(request: HttpRequest, lot_id: Id):
     """The bid history, published with the result (empty before), bidders pseudonymised."""
     user = _reader(request)
     return selectors.public_history(_lot(user, lot_id))
+
+
+@router.post("/lots/{lot_id}/sealed-bids", response={201: SealedReceiptOut, **ERRORS})
+def lot_sealed_bid(request: HttpRequest, lot_id: Id, payload: BidIn):
+    """Submit your sealed bid (once, before the end): it is encrypted when received and no one
+    can read it before the opening; you get its receipt (time and digest)."""
+    user = _bidder(request)
+    lot = _lot(user, lot_id)
+    return Status(201, sealed.sealed_bid_place(actor=user, lot_id=lot.pk, amount=payload.amount))
+
+
+@router.get("/lots/{lot_id}/sealed-receipt", response={200: list[SealedReceiptOut], **ERRORS})
+def lot_sealed_receipt(request: HttpRequest, lot_id: Id):
+    """Your own sealed bid as received (time and digest, never an amount); empty if none."""
+    user = _reader(request)
+    lot = _lot(user, lot_id)
+    receipt = sealed.own_receipt(selectors.registration_of(user, lot))
+    return [receipt] if receipt is not None else []
+
+
+@router.get("/lots/{lot_id}/sealed-bids", response={200: list[SealedOut], **ERRORS})
+def lot_sealed_bids(request: HttpRequest, lot_id: Id):
+    """The sealed bids' amounts, after the opening only. Before it every caller is refused
+    (403, with the reason) and the attempt is written to the audit log."""
+    user = _reader(request)
+    lot = _lot(user, lot_id)
+    names = policy.allowed(user, "lot", "view", jurisdiction=lot.jurisdiction)
+    return sealed.sealed_read(actor=user, lot=lot, via="api", names=names)
+
+
+@router.post("/lots/{lot_id}/opening", response={200: LotOut, **ERRORS})
+def lot_opening(request: HttpRequest, lot_id: Id):
+    """Confirm the opening of a sealed-bid lot (office, after the opening time); the second
+    confirmation, by a different officer, opens the bids and records the result."""
+    user = _reader(request)
+    lot = _lot(user, lot_id)
+    return selectors.public_lot_state(sealed.opening_confirm(actor=user, lot_id=lot.pk))
+
+
+@router.post("/lots/{lot_id}/take", response={200: LotOut, **ERRORS})
+def lot_take(request: HttpRequest, lot_id: Id, payload: TakeIn):
+    """Dutch auction: take the lot at the current price (by the server's clock); the first
+    bidder to take it wins and bidding closes."""
+    user = _bidder(request)
+    lot = _lot(user, lot_id)
+    lot = descending.dutch_take(actor=user, lot_id=lot.pk, price=payload.price)
+    return selectors.public_lot_state(lot)

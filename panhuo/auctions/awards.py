@@ -69,10 +69,12 @@ def ranked(lot: Lot) -> list[tuple[int, Decimal]]:
     )
     rows = []
     for row in best:
+        # SQLite hands an aggregate back through a float (5798765.43000000): back to cents.
+        top = Decimal(row["top"]).quantize(Decimal("0.01"))
         first = Bid.objects.filter(
-            lot=lot, registration_id=row["registration_id"], amount=row["top"]
+            lot=lot, registration_id=row["registration_id"], amount=top
         ).aggregate(s=Min("seq"))["s"]
-        rows.append((-row["top"], first, row["registration_id"]))
+        rows.append((-top, first, row["registration_id"]))
     queue += [(reg, -neg) for neg, _seq, reg in sorted(rows)]
     return queue
 

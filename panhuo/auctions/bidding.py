@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.auctions import engine
-from panhuo.auctions.models import Bid, BidKind, Lot, LotRegistration, LotStatus
+from panhuo.auctions.models import Bid, BidKind, Lot, LotKind, LotRegistration, LotStatus
 from panhuo.auctions.refusals import Refused
 from panhuo.bidders.selectors import bidder_for, is_verified
 from panhuo.core.busy import retry_when_busy
@@ -85,6 +85,46 @@ def may_bid(registration: LotRegistration, lot: Lot) -> str:
     return ""
 
 
+def verified_bidder(actor):
+    """The caller as a verified bidder, or the refusal."""
+    bidder = bidder_for(actor)
+    if bidder is None:
+        raise Refused("unregistered")
+    if not is_verified(actor):
+        raise Refused("not_verified")
+    return bidder
+
+
+def ready_registration(lot: Lot, bidder) -> LotRegistration:
+    """``bidder``'s registration for ``lot``, once they may bid (deposit confirmed)."""
+    registration = (
+        LotRegistration.objects.select_related("deposit", "bidder")
+        .filter(lot=lot, bidder=bidder)
+        .first()
+    )
+    if registration is None:
+        raise Refused("not_registered")
+    reason = may_bid(registration, lot)
+    if reason:
+        raise Refused(reason)
+    return registration
+
+
+def open_now(lot: Lot):
+    """The server's time, with the (locked) lot open for bids at it: a scheduled lot whose
+    start has come opens; otherwise the refusal (not yet open, or closed)."""
+    at = now()
+    if lot.status == LotStatus.SCHEDULED:
+        if at < lot.start_at:
+            raise Refused("not_open", start=lot.start_at)
+        from panhuo.auctions.services import lot_open
+
+        lot_open(lot=lot, at=at)
+    if lot.status != LotStatus.OPEN or at >= lot.end_at:
+        raise Refused("closed")
+    return at
+
+
 def append_rows(lot: Lot, rows, at, kind_of=None) -> list[Bid]:
     """Append ``rows`` (engine.Row, bidders by registration id) as the lot's next bids."""
     bids = []
@@ -106,32 +146,13 @@ def bid_place(*, actor, lot_id: Any, amount: Any) -> Lot:
     the reason (``Refused``, in the caller's language) or return the lot as it now stands."""
     pk = lot_id_of(lot_id)
     maximum = parse_amount(amount)
-    bidder = bidder_for(actor)
-    if bidder is None:
-        raise Refused("unregistered")
-    if not is_verified(actor):
-        raise Refused("not_verified")
+    bidder = verified_bidder(actor)
     with transaction.atomic():
         lot = locked_lot(pk)
-        registration = (
-            LotRegistration.objects.select_related("deposit", "bidder")
-            .filter(lot=lot, bidder=bidder)
-            .first()
-        )
-        if registration is None:
-            raise Refused("not_registered")
-        reason = may_bid(registration, lot)
-        if reason:
-            raise Refused(reason)
-        at = now()
-        if lot.status == LotStatus.SCHEDULED:
-            if at < lot.start_at:
-                raise Refused("not_open", start=lot.start_at)
-            from panhuo.auctions.services import lot_open
-
-            lot_open(lot=lot, at=at)
-        if lot.status != LotStatus.OPEN:
-            raise Refused("closed")
+        if lot.kind != LotKind.ENGLISH:
+            raise Refused("sealed_only" if lot.kind == LotKind.SEALED else "dutch_only")
+        registration = ready_registration(lot, bidder)
+        at = open_now(lot)
         try:
             outcome = engine.place(book_of(lot), registration.pk, maximum, at)
         except engine.Refusal as refusal:

@@ -6,7 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.auctions.models import DEFAULT_EXTENSION_MINUTES, DEFAULT_WINDOW_MINUTES, LotStatus
+from panhuo.auctions.models import (
+    DEFAULT_EXTENSION_MINUTES,
+    DEFAULT_WINDOW_MINUTES,
+    KINDS_OFFERED,
+    LotKind,
+    LotStatus,
+    TieRule,
+)
 from panhuo.core.forms import (
     AmountFormField,
     MoneyFormField,
@@ -33,8 +40,15 @@ class LotFilterForm(PlaceFilterForm):
 
 class LotForm(forms.Form):
     round = forms.ModelChoiceField(label=_("Listing round"), queryset=None)
+    kind = forms.ChoiceField(
+        label=_("Kind of auction"), initial=LotKind.ENGLISH, required=False,
+        choices=[(k.value, k.label) for k in LotKind if k in KINDS_OFFERED],
+    )  # fmt: skip
     start_price = AmountFormField(label=_("Starting price"))
-    increment = AmountFormField(label=_("Increment"))
+    increment = AmountFormField(
+        label=_("Increment"), required=False,
+        help_text=_("English auction only: each bid's least raise."),
+    )  # fmt: skip
     reserve = AmountFormField(
         label=_("Reserve price"), required=False,
         help_text=_("Empty: the round's reserve. Never below it."),
@@ -53,6 +67,35 @@ class LotForm(forms.Form):
         label=_("Extension (minutes)"), min_value=0, max_value=1440,
         initial=DEFAULT_EXTENSION_MINUTES,
     )  # fmt: skip
+    opens_at = forms.DateTimeField(
+        label=_("Sealed bids opened at"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Sealed bid only: at or after the end; two officers confirm the opening."),
+    )  # fmt: skip
+    price_step = AmountFormField(
+        label=_("Price step (Dutch)"), required=False,
+        help_text=_("Dutch only: the price falls by this much at the end of each interval."),
+    )  # fmt: skip
+    step_minutes = forms.IntegerField(
+        label=_("Interval (minutes, Dutch)"), min_value=1, max_value=1440, required=False
+    )
+    floor_price = AmountFormField(
+        label=_("Floor price (Dutch)"), required=False,
+        help_text=_(
+            "Dutch only: the price falls no lower. Below 90 per cent of the appraisal only "
+            "under an approved price exception."
+        ),
+    )  # fmt: skip
+    tie_rule = forms.ChoiceField(
+        label=_("Tie rule (sealed bid)"), choices=TieRule.choices, initial=TieRule.EARLIEST,
+        required=False,
+    )  # fmt: skip
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or LotKind.ENGLISH
+
+    def clean_tie_rule(self):
+        return self.cleaned_data.get("tie_rule") or TieRule.EARLIEST
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,3 +131,12 @@ class RegisterForm(forms.Form):
 class DeclarePaidForm(forms.Form):
     voucher = forms.CharField(label=_("Voucher (bank reference)"), max_length=60)
     paid_on = date_field(_("Paid on"))
+
+
+class SealedBidForm(forms.Form):
+    amount = MoneyFormField(
+        label=_("Your sealed bid (yuan)"),
+        help_text=_(
+            "Submitted once and encrypted when received: no one can read it before the opening."
+        ),
+    )

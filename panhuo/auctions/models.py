@@ -35,8 +35,15 @@ class LotKind(models.TextChoices):
     DUTCH = "dutch", _("Dutch (descending)")
 
 
-#: The kinds a lot may be set up as today (sealed and Dutch come later).
-KINDS_OFFERED = frozenset({LotKind.ENGLISH})
+#: The kinds a lot may be set up as.
+KINDS_OFFERED = frozenset({LotKind.ENGLISH, LotKind.SEALED, LotKind.DUTCH})
+
+
+class TieRule(models.TextChoices):
+    """How the notice breaks a tie between equal sealed bids."""
+
+    EARLIEST = "earliest", _("The earliest bid received wins")
+    DRAWING = "drawing", _("Drawing lots among the tied bidders")
 
 
 class LotStatus(models.TextChoices):
@@ -91,6 +98,18 @@ class Lot(models.Model):
     extension_minutes = models.PositiveSmallIntegerField(
         _("extension (minutes)"), default=DEFAULT_EXTENSION_MINUTES
     )
+    #: A sealed-bid lot: when the bids may be opened (at or after the end), and the notice's
+    #: rule for a tie.
+    opens_at = models.DateTimeField(_("bids opened at the earliest"), null=True, blank=True)
+    tie_rule = models.CharField(
+        _("tie rule"), max_length=8, choices=TieRule.choices, default=TieRule.EARLIEST
+    )
+    #: A Dutch lot: the price falls by ``price_step`` every ``step_minutes`` from the starting
+    #: price to ``floor_price`` (``auctions.dutch``); the first bidder takes it.
+    price_step = MoneyField(_("price step"), null=True, blank=True)
+    step_minutes = models.PositiveSmallIntegerField(_("step interval (minutes)"), null=True,
+                                                    blank=True)  # fmt: skip
+    floor_price = MoneyField(_("floor price"), null=True, blank=True)
     price = MoneyField(_("current price"), null=True, blank=True)
     leader = models.ForeignKey(
         "auctions.LotRegistration", on_delete=models.PROTECT, null=True, blank=True,
@@ -142,9 +161,24 @@ class Lot(models.Model):
                 name="lot_soft_close_valid",
             ),
             models.CheckConstraint(
+                condition=~Q(kind=LotKind.DUTCH)
+                | (
+                    Q(price_step__gt=0)
+                    & Q(step_minutes__gt=0)
+                    & Q(floor_price__gt=0)
+                    & Q(floor_price__lte=F("start_price"))
+                ),
+                name="lot_dutch_terms_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=LotKind.SEALED)
+                | (Q(opens_at__isnull=False) & Q(opens_at__gte=F("planned_end_at"))),
+                name="lot_sealed_opens_after_end",
+            ),
+            models.CheckConstraint(
                 condition=(Q(price__isnull=True) & Q(leader__isnull=True))
                 | (
-                    Q(price__gte=F("start_price"))
+                    (Q(price__gte=F("start_price")) | Q(kind="dutch", price__gte=F("floor_price")))
                     & Q(leader__isnull=False)
                     & Q(leader_max__gte=F("price"))
                 ),
@@ -176,6 +210,10 @@ class Lot(models.Model):
     @property
     def extension(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.extension_minutes)
+
+    @property
+    def step(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.step_minutes or 0)
 
     @property
     def reserve_met(self) -> bool:
@@ -227,6 +265,7 @@ class BidKind(models.TextChoices):
     BID = "bid", _("Bid")
     PROXY = "proxy", _("Proxy bid (placed for the bidder)")
     MATCH = "match", _("Priority right: matched the top bid")
+    SEALED = "sealed", _("Sealed bid (as opened)")
 
 
 class BidQuerySet(models.QuerySet):
@@ -237,14 +276,30 @@ class BidQuerySet(models.QuerySet):
         raise TypeError("Bids are append-only: they are never deleted.")
 
 
-class Bid(models.Model):
+class AppendOnly(models.Model):
+    """A row that is inserted once and never updated or deleted (bids, sealed bids)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} rows are append-only: never updated.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are append-only: never deleted.")
+
+
+class Bid(AppendOnly):
     """One bid row, appended under the lot's lock: never updated or deleted."""
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bids")
     registration = models.ForeignKey(LotRegistration, on_delete=models.PROTECT, related_name="bids")
     #: Order on the lot (1, 2, …), given under the lot's row lock: the database's order.
     seq = models.PositiveIntegerField()
-    kind = models.CharField(max_length=5, choices=BidKind.choices, default=BidKind.BID)
+    kind = models.CharField(max_length=6, choices=BidKind.choices, default=BidKind.BID)
     amount = positive_money(_("amount"))
     #: The bidder's maximum (proxy bid) when the row was placed: theirs alone to see.
     maximum = positive_money(_("maximum"))
@@ -274,14 +329,77 @@ class Bid(models.Model):
 
     get_absolute_url = page_of("lot")
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Bids are append-only: they are never updated.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise TypeError("Bids are append-only: they are never deleted.")
+class SealedKey(models.Model):
+    """A sealed-bid lot's key pair (X25519). The public key seals the bids; the private key is
+    kept wrapped (AES-GCM under a key derived from the server's sealing secret, never in the
+    database) and is written here in clear only by the opening, so that anyone may check the
+    opened amounts against the ciphertexts afterwards (``auctions.sealing``)."""
+
+    lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="sealed_key")
+    public_key = models.BinaryField(max_length=32)
+    wrapped_private_key = models.BinaryField()
+    #: The private key, released at the opening (empty before).
+    released_private_key = models.BinaryField(null=True, blank=True)
+    released_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sealing key")
+        verbose_name_plural = _("sealing keys")
+
+    def __str__(self) -> str:
+        return f"{self.lot_id}"
+
+    @property
+    def opened(self) -> bool:
+        return self.released_at is not None
+
+
+class SealedBid(AppendOnly):
+    """A sealed bid as received: the ciphertext only (the amount, padded, sealed with the lot's
+    public key and bound to the lot and the registration), its digest (the bidder's receipt)
+    and the server's time. Appended, never changed (the trigger of migration 0003); one per
+    registration."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="sealed_bids")
+    registration = models.OneToOneField(
+        LotRegistration, on_delete=models.PROTECT, related_name="sealed_bid"
+    )
+    ciphertext = models.BinaryField()
+    digest = models.CharField(_("receipt (SHA-256 of the sealed bid)"), max_length=64)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    objects = BidQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lot", "received_at", "pk"]
+        verbose_name = _("sealed bid")
+        verbose_name_plural = _("sealed bids")
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} {self.digest[:12]}"
+
+    get_absolute_url = page_of("lot")
+
+
+class OpeningConfirmation(models.Model):
+    """An officer's confirmation that a sealed-bid lot may be opened: the second, by a
+    different officer, opens it."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="opening_confirmations")
+    officer = actor_field()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["lot", "at", "pk"]
+        verbose_name = _("opening confirmation")
+        verbose_name_plural = _("opening confirmations")
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "officer"], name="opening_one_per_officer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} {self.officer_id}"
 
 
 from panhuo.auctions.award_models import Award, AwardStatus  # noqa: E402, F401

@@ -47,6 +47,44 @@ MESSAGES = {
     "not_holder": ("lot", _("You hold no priority purchase right on this lot.")),
     "already_matched": ("lot", _("The winning bid has already been matched.")),
     "not_closed": ("lot", _("The top bid can be matched only after bidding has closed.")),
+    "not_sealed": ("lot", _("This is not a sealed-bid lot.")),
+    "sealed_only": (
+        "lot",
+        _("This lot takes sealed bids only: submit your bid sealed, once, before the end."),
+    ),
+    "dutch_only": (
+        "lot",
+        _("This lot is a Dutch auction: accept the current price rather than bid."),
+    ),
+    "not_dutch": ("lot", _("This is not a Dutch auction lot.")),
+    "price_moved": (
+        "price",
+        _("The price is now %(price)s yuan: accept the current price, not a lower one."),
+    ),
+    "sealed_too_low": (
+        "amount",
+        _("A sealed bid must be at least the starting price of %(minimum)s yuan."),
+    ),
+    "already_sealed": (
+        "lot",
+        _("You have already submitted your sealed bid on this lot; it cannot be changed."),
+    ),
+    "sealed_unreadable": (
+        "lot",
+        _(
+            "Sealed bids cannot be read before they are opened: the opening is at %(opens)s, "
+            "after two different officers confirm it. This attempt has been recorded."
+        ),
+    ),
+    "opening_early": (
+        "lot",
+        _("The bids cannot be opened before %(opens)s and the close of bidding."),
+    ),
+    "same_officer": (
+        "lot",
+        _("You have already confirmed the opening: a second, different officer must confirm."),
+    ),
+    "already_opened": ("lot", _("The bids of this lot have already been opened.")),
 }
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from panhuo.auctions import bidding
 from panhuo.auctions.bidding import may_bid
-from panhuo.auctions.models import Bid, Lot, LotRegistration, LotStatus
+from panhuo.auctions.models import Bid, Lot, LotKind, LotRegistration, LotStatus, SealedKey
 from panhuo.bidders.selectors import bidder_for
 from panhuo.core.querying import id_or_missing, narrowed, ordered
 
@@ -92,7 +92,35 @@ def public_lot_state(lot: Lot) -> dict[str, Any]:
         "accepting_bids": lot.status in (LotStatus.SCHEDULED, LotStatus.OPEN)
         and lot.start_at <= now < lot.end_at,
         "single_bidder": lot.single_bidder,
+        "opens_at": lot.opens_at,
+        "tie_rule": lot.tie_rule,
+        "opened": lot.kind == LotKind.SEALED and lot_opened(lot),
+        **dutch_state(lot, now),
     }
+
+
+def dutch_state(lot: Lot, now) -> dict[str, Any]:
+    """A Dutch lot's terms and, until someone takes it, its falling price by the server's
+    clock and when it next falls."""
+    if lot.kind != LotKind.DUTCH:
+        return {"floor_price": None, "price_step": None, "step_minutes": None,
+                "next_drop_at": None}  # fmt: skip
+    from panhuo.auctions.descending import current_price, next_drop
+
+    running = lot.price is None and lot.status in (LotStatus.SCHEDULED, LotStatus.OPEN)
+    return {
+        "floor_price": lot.floor_price,
+        "price_step": lot.price_step,
+        "step_minutes": lot.step_minutes,
+        "next_drop_at": next_drop(lot, now) if running and now < lot.end_at else None,
+        **({"price": current_price(lot, now), "minimum_bid": current_price(lot, now)}
+           if running else {}),
+    }  # fmt: skip
+
+
+def lot_opened(lot: Lot) -> bool:
+    """Whether a sealed-bid lot's bids have been opened."""
+    return SealedKey.objects.filter(lot=lot, released_at__isnull=False).exists()
 
 
 def registration_of(user, lot: Lot) -> LotRegistration | None:

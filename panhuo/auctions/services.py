@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panhuo.auctions import descending
 from panhuo.auctions.award_models import AwardSource
 from panhuo.auctions.awards import move, queue_create, ranked
 from panhuo.auctions.bidding import locked_lot, lot_id_of, now
@@ -30,12 +31,14 @@ from panhuo.auctions.models import (
     LotKind,
     LotRegistration,
     LotStatus,
+    TieRule,
 )
 from panhuo.auctions.refusals import Refused
 from panhuo.bidders.selectors import bidder_for
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import ABOVE_ZERO, ZERO_OR_MORE, to_amount
+from panhuo.core.money import CENT
 from panhuo.disposal import periods
 from panhuo.disposal.deal_party import deal_party_set
 from panhuo.disposal.models import Channel, ListingRound, ProjectStatus
@@ -69,19 +72,40 @@ def lot_create(
     *, actor, round: ListingRound, start_price: Any, increment: Any, start_at: dt.datetime,
     end_at: dt.datetime, reserve: Any = None, reserve_public: bool = True,
     deposit_amount: Any = 0, window_minutes: int = 5, extension_minutes: int = 5,
-    kind: str = LotKind.ENGLISH,
+    kind: str = LotKind.ENGLISH, opens_at: dt.datetime | None = None,
+    tie_rule: str = TieRule.EARLIEST, price_step: Any = None, step_minutes: Any = None,
+    floor_price: Any = None,
 ) -> Lot:  # fmt: skip
-    """Set up the lot of ``round`` (the open round of a listed public-auction project)."""
+    """Set up the lot of ``round`` (the open round of a listed public-auction project). A
+    sealed-bid lot names its opening time (at or after the end) and its tie rule; it has no
+    increment or soft close, and gets its key pair (``auctions.sealed``)."""
     project = round.project
     policy.require(actor, "lot", "create", jurisdiction=project.jurisdiction)
     if kind not in KINDS_OFFERED:
-        raise ValidationError({"kind": [_("Only English auctions can be set up for now.")]})
+        raise ValidationError({"kind": [_("Choose a kind of auction from the list.")]})
+    sealed, dutch = kind == LotKind.SEALED, kind == LotKind.DUTCH
     start_price = to_amount(start_price, "start_price", sign=ABOVE_ZERO)
+    if kind != LotKind.ENGLISH and increment in (None, ""):
+        increment = CENT  # no increments in a sealed-bid or Dutch auction
+    terms = descending.terms(dutch, start_price, price_step, step_minutes, floor_price)
     increment = to_amount(increment, "increment", sign=ABOVE_ZERO)
     deposit_amount = to_amount(deposit_amount or 0, "deposit_amount", sign=ZERO_OR_MORE)
     start_at, end_at = _aware(start_at, "start_at"), _aware(end_at, "end_at")
     if end_at <= start_at:
         raise ValidationError({"end_at": [_("Bidding ends after it opens.")]})
+    if sealed:
+        if opens_at in (None, ""):
+            raise ValidationError({"opens_at": [_("A sealed-bid lot names its opening time.")]})
+        opens_at = _aware(opens_at, "opens_at")
+        if opens_at < end_at:
+            raise ValidationError({"opens_at": [_("The bids are opened at or after the end.")]})
+        if tie_rule not in TieRule.values:
+            raise ValidationError({"tie_rule": [_("Choose a tie rule from the list.")]})
+        window_minutes = extension_minutes = 0
+    else:
+        opens_at, tie_rule = None, TieRule.EARLIEST
+    if dutch:
+        window_minutes = extension_minutes = 0
     for field, minutes in (("window_minutes", window_minutes),
                            ("extension_minutes", extension_minutes)):  # fmt: skip
         if not isinstance(minutes, int) or not 0 <= minutes <= 1440:
@@ -98,7 +122,11 @@ def lot_create(
         if Lot.objects.filter(round=lot_round).exists():
             raise ValidationError({"round": [_("This round already has its lot.")]})
         reserve = lot_round.reserve if reserve in (None, "") else to_amount(reserve, "reserve")
-        if reserve < lot_round.reserve:
+        if dutch:
+            # The floor is the Dutch lot's reserve, judged by the price rules' floor gate.
+            descending.floor_gate(project, terms["floor_price"], timezone.localdate(start_at))
+            reserve = terms["floor_price"]
+        elif reserve < lot_round.reserve:
             raise ValidationError(
                 {"reserve": [_("The reserve cannot be below the round's reserve of %(r)s yuan.")
                              % {"r": lot_round.reserve}]}
@@ -109,11 +137,15 @@ def lot_create(
             reserve=reserve, reserve_public=bool(reserve_public), deposit_amount=deposit_amount,
             start_at=start_at, planned_end_at=end_at, end_at=end_at,
             window_minutes=window_minutes, extension_minutes=extension_minutes,
-            created_by=actor,
+            opens_at=opens_at, tie_rule=tie_rule, created_by=actor, **terms,
         )  # fmt: skip
         audit_insert(
             lot, actor=actor, action="lot.create", jurisdiction_path=project.jurisdiction.path
         )
+        if sealed:
+            from panhuo.auctions.sealed import key_for
+
+            key_for(lot)
     return lot
 
 
@@ -180,10 +212,13 @@ def lot_open(*, lot: Lot, at: dt.datetime, actor=None) -> Lot:
 
 
 def _close(lot: Lot, at: dt.datetime, actor=None) -> Lot:
+    if lot.kind == LotKind.SEALED:
+        return _close_sealed(lot, at, actor)
     before = _step(lot, "close")
     bidders = lot.bids.exclude(kind=BidKind.MATCH).values("registration").distinct().count()
     lot.closed_at, lot.bidders = at, bidders
-    lot.single_bidder = bidders == 1 and lot.reserve_met
+    # A Dutch lot always has one bidder (the first takes it): that is no lack of competition.
+    lot.single_bidder = bidders == 1 and lot.reserve_met and lot.kind != LotKind.DUTCH
     lot.version += 1
     lot.save(update_fields=["status", "closed_at", "bidders", "single_bidder", "version"])
     result = {
@@ -201,6 +236,27 @@ def _close(lot: Lot, at: dt.datetime, actor=None) -> Lot:
             actor=actor, action="lot.fail", obj=lot, before={"status": before},
             after={"status": lot.status, "reserve_met": False}, jurisdiction_path=path,
         )  # fmt: skip
+    return lot
+
+
+def _close_sealed(lot: Lot, at: dt.datetime, actor=None) -> Lot:
+    """A sealed-bid lot closes with its bids still sealed (the opening decides); with none it
+    fails."""
+    before = _step(lot, "close")
+    received = lot.sealed_bids.count()
+    lot.closed_at, lot.bidders = at, received
+    lot.version += 1
+    lot.save(update_fields=["status", "closed_at", "bidders", "version"])
+    path = lot.jurisdiction.path
+    audit_record(actor=actor, action="lot.close", obj=lot, before={"status": before},
+                 after={"status": lot.status, "sealed_bids": received},
+                 jurisdiction_path=path)  # fmt: skip
+    if not received:
+        before = _step(lot, "fail")
+        lot.save(update_fields=["status"])
+        audit_record(actor=actor, action="lot.fail", obj=lot, before={"status": before},
+                     after={"status": lot.status, "sealed_bids": 0},
+                     jurisdiction_path=path)  # fmt: skip
     return lot
 
 

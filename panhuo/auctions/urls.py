@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from panhuo.auctions import award_views, exchange_views, live, views
+from panhuo.auctions import award_views, exchange_views, live, sealed_views, views
 from panhuo.core.routes import record_pages
 
 urlpatterns: list = [
@@ -19,6 +19,10 @@ urlpatterns: list = [
             "match": views.lot_match_view,
             "award": views.lot_award_view,
             "priority": views.lot_priority_view,
+            "take": views.lot_take_view,
+            "seal": sealed_views.lot_seal_view,
+            "open": sealed_views.lot_open_view,
+            "sealed": sealed_views.lot_sealed_view,
             "sign": award_views.lot_sign_view,
             "default": award_views.lot_default_view,
             "live": live.lot_live_view,

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from panhuo.auctions import bidding, selectors, services
+from panhuo.auctions import bidding, descending, selectors, services
 from panhuo.auctions.award_views import award_context
 from panhuo.auctions.forms import BidForm, DeclarePaidForm, LotFilterForm, LotForm, RegisterForm
 from panhuo.auctions.live import live_state
 from panhuo.auctions.models import LotStatus
 from panhuo.auctions.refusals import MESSAGES
+from panhuo.auctions.sealed_views import sealed_context
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import button_write, fetch_or_404, form_write, section_required
 from panhuo.finance.deposits.models import DepositStatus
@@ -70,7 +71,7 @@ def lot_create_view(request):
                   status=400 if form.errors else 200)  # fmt: skip
 
 
-def _lot_page(request, lot, *, bid_form=None, status=200):
+def _lot_page(request, lot, *, bid_form=None, seal_form=None, status=200):
     registration = selectors.registration_of(request.user, lot)
     staff = policy.allowed(request.user, "lot", "view", jurisdiction=lot.jurisdiction)
     blocker = selectors.bidding_blocker(registration, lot) if registration else ""
@@ -96,7 +97,10 @@ def _lot_page(request, lot, *, bid_form=None, status=200):
         "may_set_holders": lot.status in (LotStatus.SCHEDULED, LotStatus.OPEN)
         and policy.allowed(request.user, "lot", "create", jurisdiction=lot.jurisdiction),
         "registrations": lot.registrations.select_related("bidder", "deposit") if staff else [],
+        **sealed_context(request, lot, registration, staff),
     }
+    if seal_form is not None:
+        context["seal_form"] = seal_form
     context.update(award_context(request.user, lot, registration, staff))
     return render(request, "auctions/lot_detail.html", context, status=status)
 
@@ -168,6 +172,20 @@ def lot_deposit_view(request, pk):
 
 @require_POST
 @login_required
+def lot_take_view(request, pk):
+    """Dutch auction: take the lot at the current price (the price the bidder saw is checked)."""
+    lot = _bidder_lot(request, pk)
+    button_write(
+        request,
+        lambda: descending.dutch_take(actor=request.user, lot_id=lot.pk,
+                                      price=request.POST.get("price", "")[:30]),
+        lambda lot: _("You took the lot at %(price)s yuan.") % {"price": lot.price},
+    )  # fmt: skip
+    return redirect(lot)
+
+
+@require_POST
+@login_required
 def lot_match_view(request, pk):
     lot = _bidder_lot(request, pk)
     button_write(
@@ -177,18 +195,24 @@ def lot_match_view(request, pk):
     return redirect(lot)
 
 
+def office_step(request, pk, action: str, write, message: str):
+    """An office button on the lot page: the lot in the caller's sight, ``action`` allowed
+    there, then the service ``write(lot)``; a refusal is flashed; back to the lot."""
+    lot = fetch_or_404(selectors.get_lot_for, request.user, pk)
+    policy.require(request.user, "lot", action, jurisdiction=lot.jurisdiction)
+    button_write(request, lambda: write(lot), message)
+    return redirect(lot)
+
+
 @require_POST
 @section_required("lot", "award")
 def lot_award_view(request, pk):
-    lot = fetch_or_404(selectors.get_lot_for, request.user, pk)
-    policy.require(request.user, "lot", "award", jurisdiction=lot.jurisdiction)
-    button_write(
-        request,
-        lambda: services.lot_award(actor=request.user, lot=lot,
-                                   comment=request.POST.get("comment", "")[:2000]),
+    return office_step(
+        request, pk, "award",
+        lambda lot: services.lot_award(actor=request.user, lot=lot,
+                                       comment=request.POST.get("comment", "")[:2000]),
         _("Lot awarded: the deal is recorded on the project."),
     )  # fmt: skip
-    return redirect(lot)
 
 
 @require_POST

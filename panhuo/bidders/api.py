@@ -17,7 +17,7 @@ from panhuo.bidders.schemas import (
     BidderTransitionIn,
 )
 from panhuo.bidders.selectors import bidder_for, bidder_list, get_bidder_for, get_own_relation
-from panhuo.core.api import PagePagination, actor, referenced_jurisdiction, require_any
+from panhuo.core.api import PagePagination, actor, require_any, selector_filters
 from panhuo.core.schemas import ERRORS, ErrorOut, Id
 from panhuo.organisation import policy
 from panhuo.organisation.policy import NotPermitted
@@ -90,11 +90,7 @@ def bidder_index(request: HttpRequest, filters: Query[BidderFilters]):
     """The bidders registered with the caller's places (task-force readers)."""
     require_any(request, "bidder", "view")
     user = actor(request)
-    data = filters.selector_kwargs()
-    if data["jurisdiction"] is not None:
-        data["jurisdiction"] = referenced_jurisdiction(user, data["jurisdiction"])
-    for key in ("status", "kind", "related"):
-        data[key] = data[key] or ""
+    data = selector_filters(user, filters, texts=("status", "kind", "related"))
     return bidder_list(user, **data).prefetch_related("relations")
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from panhuo.bidders import identity
 from panhuo.bidders.models import (
@@ -38,6 +39,22 @@ def _text(value: Any) -> str:
     return " ".join(str(value or "").split())
 
 
+#: What identifies a bidder of each kind: (its field, the other kind's field it clears, the
+#: check of its value, the refusal when it is missing, the refusal when another bidder has it).
+_IDENTIFIED_BY = {
+    BidderKind.PERSON: (
+        "id_number", "credit_code", identity.id_number_error,
+        gettext_lazy("A person registers with their resident ID number."),
+        gettext_lazy("A bidder with this resident ID number is registered."),
+    ),
+    BidderKind.COMPANY: (
+        "credit_code", "id_number", identity.credit_code_error,
+        gettext_lazy("A company registers with its unified social credit code."),
+        gettext_lazy("A bidder with this unified social credit code is registered."),
+    ),
+}  # fmt: skip
+
+
 def clean_details(data: dict[str, Any], *, exclude: Bidder | None = None) -> dict[str, str]:
     """The bidder's details, normalised, or a ValidationError naming every wrong field."""
     d = {k: _text(data.get(k)) for k in DETAIL_FIELDS}
@@ -55,28 +72,30 @@ def clean_details(data: dict[str, Any], *, exclude: Bidder | None = None) -> dic
     if d["bank_account"] and not d["bank_account"].replace(" ", "").isdigit():
         errors["bank_account"] = [_("A bank account number is digits only.")]
     others = Bidder.objects.exclude(pk=exclude.pk) if exclude else Bidder.objects.all()
-    if d["kind"] == BidderKind.PERSON:
-        d["credit_code"] = ""
-        problem = identity.id_number_error(d["id_number"]) if d["id_number"] else None
-        if not d["id_number"]:
-            errors["id_number"] = [_("A person registers with their resident ID number.")]
-        elif problem:
-            errors["id_number"] = [problem]
-        elif others.filter(id_number=d["id_number"]).exists():
-            errors["id_number"] = [_("A bidder with this resident ID number is registered.")]
-    elif d["kind"] == BidderKind.COMPANY:
-        d["id_number"] = ""
-        problem = identity.credit_code_error(d["credit_code"]) if d["credit_code"] else None
-        if not d["credit_code"]:
-            errors["credit_code"] = [_("A company registers with its unified social credit code.")]
-        elif problem:
-            errors["credit_code"] = [problem]
-        elif others.filter(credit_code=d["credit_code"]).exists():
-            errors["credit_code"] = [
-                _("A bidder with this unified social credit code is registered.")
-            ]
-    else:
+    identified = _IDENTIFIED_BY.get(d["kind"])
+    if identified is None:
         errors["kind"] = [_("Choose person or company.")]
+    else:
+        key, other_key, problem_of, missing, taken = identified
+        d[other_key] = ""
+        if not d[key]:
+            errors[key] = [str(missing)]
+        elif problem := problem_of(d[key]):
+            errors[key] = [problem]
+        elif others.filter(**{key: d[key]}).exists():
+            errors[key] = [str(taken)]
+    if errors:
+        raise ValidationError(errors)
+    return d
+
+
+def _details_or_refuse(details: dict[str, Any], errors: dict) -> dict[str, str]:
+    """The details, normalised, unless they or the ``errors`` found already refuse the
+    registration: then one ValidationError names every wrong field."""
+    try:
+        d = clean_details(details)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     return d
@@ -119,12 +138,7 @@ def register_bidder(
     elif policy.roles(user) - {Role.BIDDER}:
         # The task force's own people (and site administrators) do not bid on what they sell.
         errors["user"] = [_("An account with a staff role may not register as a bidder.")]
-    try:
-        d = clean_details(details)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    d = _details_or_refuse(details, errors)
     with transaction.atomic():
         bidder_role_ensure(user=user, actor=actor, place=place)
         return _insert(Bidder(user=user, jurisdiction=place, **d), actor)
@@ -147,12 +161,7 @@ def self_register(
     errors.update(
         account_errors(username=username, password=password, email=email, language=language)
     )
-    try:
-        d = clean_details(details)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    d = _details_or_refuse(details, errors)
     with transaction.atomic():
         user = bidder_account_create(
             username=username, password=password, email=email, language=language, place=place

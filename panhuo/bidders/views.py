@@ -42,6 +42,7 @@ from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     button_write,
     fetch_or_404,
+    form_post,
     form_write,
     section_required,
 )
@@ -141,18 +142,11 @@ def account_edit(request):
         return redirect("bidder-account")
     initial = {k: getattr(bidder, k) for k in services.DETAIL_FIELDS}
     form = DetailsForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and not form.is_valid():
-        _details_errors(form, exclude=bidder)
-    elif request.method == "POST":
-        done = form_write(
-            request, form,
-            lambda: services.bidder_update(actor=request.user, bidder=bidder, **form.cleaned_data),
-            _("Your details are saved."),
-        )  # fmt: skip
-        if done is not None:
-            return redirect("bidder-account")
-    status = 400 if request.method == "POST" else 200
-    return _form_page(request, form, _("Correct my details"), _("Save"), status)
+    return _details_post(
+        request, form, lambda data: services.bidder_update(actor=request.user, bidder=bidder,
+                                                           **data),
+        _("Your details are saved."), (_("Correct my details"), _("Save")), exclude=bidder,
+    )  # fmt: skip
 
 
 @login_required
@@ -162,41 +156,39 @@ def account_register(request):
     if bidder_for(request.user) is not None:
         return redirect("bidder-account")
     form = PlaceForm(request.POST if request.method == "POST" else None)
+    return _details_post(
+        request, form,
+        lambda data: services.register_bidder(actor=request.user, user=request.user, **data),
+        _("You are registered. The task-force office will check your details."),
+        (_("Register my details"), _("Register")),
+    )  # fmt: skip
+
+
+def _details_post(request, form, write, message: str, texts: tuple[str, str], exclude=None):
+    """The bidder's details form (``texts``: its title and button), shown or posted: the
+    service's checks name every wrong field (``_details_errors``); saved, to the account."""
     if request.method == "POST" and not form.is_valid():
-        _details_errors(form)
-    elif request.method == "POST":
-        done = form_write(
-            request, form,
-            lambda: services.register_bidder(actor=request.user, user=request.user,
-                                             **form.cleaned_data),
-            _("You are registered. The task-force office will check your details."),
-        )  # fmt: skip
-        if done is not None:
-            return redirect("bidder-account")
+        _details_errors(form, exclude=exclude)
+    context = {"title": texts[0], "submit": texts[1]}
     status = 400 if request.method == "POST" else 200
-    return _form_page(request, form, _("Register my details"), _("Register"), status)
-
-
-def _form_page(request, form, title: str, submit: str, status: int):
-    context = {"form": form, "title": title, "submit": submit}
-    return render(request, "bidders/account_form.html", context, status=status)
+    return form_post(
+        request, form, write, message, to="bidder-account",
+        page=lambda form: render(request, "bidders/account_form.html",
+                                 {"form": form, **context}, status=status),
+    )  # fmt: skip
 
 
 @require_POST
 @login_required
 def relation_add(request):
     bidder = _own(request)
-    form = RelationForm(request.POST)
-    if form.is_valid():
-        done = form_write(
-            request, form,
-            lambda: services.relation_add(actor=request.user, bidder=bidder, **form.cleaned_data),
-            _("Relation declared."),
-        )  # fmt: skip
-        if done is not None:
-            return redirect("bidder-account")
-    context = _account_context(bidder, relation_form=form)
-    return render(request, "bidders/account.html", context, status=400)
+    return form_post(
+        request, RelationForm(request.POST),
+        lambda data: services.relation_add(actor=request.user, bidder=bidder, **data),
+        _("Relation declared."), to="bidder-account",
+        page=lambda form: render(request, "bidders/account.html",
+                                 _account_context(bidder, relation_form=form), status=400),
+    )  # fmt: skip
 
 
 @require_POST

@@ -15,17 +15,13 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.bidders.models import BidderStatus as S
+from panhuo.core import workflow
 from panhuo.organisation import policy
 from panhuo.organisation.models import Role as R
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset[S]
-    target: S
-    roles: frozenset[R]
+class Transition(workflow.Transition):
     needs_reason: bool = False
     #: Taken by the bidder themself on their own record (not by staff over a place).
     own: bool = False

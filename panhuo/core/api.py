@@ -117,6 +117,18 @@ def referenced_jurisdiction(user, pk, getter: Callable[[Any, Any], Any] = visibl
     return referenced("jurisdiction", "jurisdiction", getter, user, pk)
 
 
+def selector_filters(user, filters, *, texts: tuple[str, ...] = ()) -> dict:
+    """A list endpoint's query filters as its selector takes them: a jurisdiction named is
+    resolved (one the caller may see, else the 404 naming the field), and the ``texts`` given
+    as None become blank."""
+    data = filters.selector_kwargs()
+    if data.get("jurisdiction") is not None:
+        data["jurisdiction"] = referenced_jurisdiction(user, data["jurisdiction"])
+    for key in texts:
+        data[key] = data[key] or ""
+    return data
+
+
 def visible_unit(user, pk):
     """A holding unit the caller may see (for ids named in a request body)."""
     return policy.units_for(user, "organisation", "view").get(pk=pk)

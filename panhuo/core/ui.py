@@ -19,6 +19,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Permiss
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from panhuo.organisation import policy
@@ -50,6 +52,16 @@ def fetch_or_404(getter: Callable, user, pk):
         return getter(user, pk)
     except ObjectDoesNotExist:
         raise Http404(_("No such record, or it is not visible to you.")) from None
+
+
+def fetch_allowed(getter, user, pk, resource: str, action: str, refusal: str, *, place=None):
+    """:func:`fetch_or_404`, then a 403 saying ``refusal`` unless ``user``'s roles allow
+    ``action`` on ``resource`` in the record's jurisdiction (``place(record)`` when given)."""
+    found = fetch_or_404(getter, user, pk)
+    jurisdiction = place(found) if place else found.jurisdiction
+    if not policy.allowed(user, resource, action, jurisdiction=jurisdiction):
+        raise PermissionDenied(refusal)
+    return found
 
 
 def paginate(request, queryset, per_page: int | None = None) -> Page:
@@ -111,6 +123,40 @@ def form_write[T](
         return None
     _flash(request, message, result)
     return result
+
+
+def form_post[T](
+    request,
+    form,
+    write: Callable[[dict], T],
+    message: str | Callable[[T], str] = "",
+    *,
+    to,
+    page: Callable,
+    denied: tuple[str, str] | None = None,
+):
+    """A page's form as posted: when it is valid, ``write(cleaned_data)`` runs through
+    :func:`form_write` and the browser goes on to ``to`` (a URL or its name, a record, or
+    ``to(result)``); an invalid or refused form is shown again by ``page(form)``."""
+    if form.is_valid():
+        # Boxed, so that a write returning None still counts as done.
+        say = (lambda box: message(box[0])) if callable(message) else message
+        done = form_write(request, form, lambda: (write(form.cleaned_data),), say, denied=denied)
+        if done is not None:
+            return redirect(to(done[0]) if callable(to) else to)
+    return page(form)
+
+
+def place_setting_post(request, form_class, write, message, *, denied: str, back: str, page):
+    """A form setting something for one place (its ``jurisdiction`` field), posted from the page
+    named ``back``: ``write(data)`` runs (a place the roles do not reach puts ``denied`` on the
+    field), then that page opens again on the place; ``message(data)`` is flashed."""
+    form = form_class(request.POST, user=request.user)
+    return form_post(
+        request, form, write, lambda _done: message(form.cleaned_data),
+        to=lambda _done: f"{reverse(back)}?jurisdiction={form.cleaned_data['jurisdiction'].pk}",
+        page=page, denied=("jurisdiction", denied),
+    )  # fmt: skip
 
 
 def button_write[T](

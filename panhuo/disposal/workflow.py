@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core import workflow
 from panhuo.disposal.models import Channel as C
 from panhuo.disposal.models import ProjectStatus as S
 from panhuo.organisation import policy
@@ -25,12 +26,7 @@ from panhuo.organisation.models import Role as R
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset[S]
-    target: S
-    roles: frozenset[R]
+class Transition(workflow.Transition):
     not_by_submitter: bool = False
     needs_comment: bool = False
     #: Input groups the step needs, each written as channel records by the service:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from panhuo.core.forms import AmountFormField, date_field
 from panhuo.core.money import CENT
-from panhuo.core.ui import fetch_or_404, form_write, section_required
+from panhuo.core.ui import fetch_allowed, form_write, section_required
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import get_project_for
 from panhuo.finance.expected_models import DeferredSecurityKind
@@ -109,9 +109,8 @@ def _can_set(user, project) -> bool:
 def instalment_plan_view(request, project_pk):
     """The plan's rows (overdue ones flagged, lateness in working days) and, for finance
     officers while the sale awaits payment, the form that sets it."""
-    project = fetch_or_404(get_project_for, request.user, project_pk)
-    if not policy.allowed(request.user, "receipt", "view", jurisdiction=project.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow reading this project's money."))
+    project = fetch_allowed(get_project_for, request.user, project_pk, "receipt", "view",
+                            _("Your roles do not allow reading this project's money."))  # fmt: skip
     can_set = _can_set(request.user, project)
     if request.method == "POST" and not can_set:
         raise PermissionDenied(_("You may not set this project's payment plan."))

@@ -18,7 +18,7 @@ from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     fetch_or_404,
-    form_write,
+    form_post,
     section_required,
 )
 from panhuo.disposal.selectors import get_project_for
@@ -193,18 +193,14 @@ def debt_create_view(request):
     if request.method != "POST" and not policy.can_any(request.user, "debt", "create"):
         raise PermissionDenied(_("Your roles do not allow registering debts."))
     form = DebtForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        debt = form_write(
-            request, form,
-            lambda: services.debt_create(
-                actor=request.user, jurisdiction=form.cleaned_data["jurisdiction"],
-                data=form.data_for_service(),
-            ),
-            lambda d: _("Debt %(code)s registered.") % {"code": d.code},
-        )  # fmt: skip
-        if debt is not None:
-            return redirect(debt)
-    return render(request, "finance/debt_form.html", {"form": form})
+    return form_post(
+        request, form,
+        lambda data: services.debt_create(
+            actor=request.user, jurisdiction=data["jurisdiction"], data=form.data_for_service()
+        ),
+        lambda d: _("Debt %(code)s registered.") % {"code": d.code}, to=lambda debt: debt,
+        page=lambda form: render(request, "finance/debt_form.html", {"form": form}),
+    )  # fmt: skip
 
 
 # --- receipts and allocations ---------------------------------------------------------------
@@ -317,22 +313,14 @@ def receipt_create_view(request, project_pk):
         "s"
     ] or Decimal("0.00")
     due = (project.deal_price or Decimal("0.00")) - received
-    form = ReceiptForm(request.POST or None, initial={"amount": _suggested_amount(project, due)})
-    if request.method == "POST" and form.is_valid():
-        receipt = form_write(
-            request, form,
-            lambda: services.receipt_create(
-                actor=request.user, project=project, **form.cleaned_data
-            ),
-            lambda r: _("Receipt %(voucher)s recorded.") % {"voucher": r.voucher},
-        )  # fmt: skip
-        if receipt is not None:
-            return redirect(receipt)
-    return render(
+    context = {"project": project, "received": received, "due": due}
+    return form_post(
         request,
-        "finance/receipt_form.html",
-        {"form": form, "project": project, "received": received, "due": due},
-    )
+        ReceiptForm(request.POST or None, initial={"amount": _suggested_amount(project, due)}),
+        lambda data: services.receipt_create(actor=request.user, project=project, **data),
+        lambda r: _("Receipt %(voucher)s recorded.") % {"voucher": r.voucher}, to=lambda r: r,
+        page=lambda form: render(request, "finance/receipt_form.html", {"form": form, **context}),
+    )  # fmt: skip
 
 
 @require_POST

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -17,7 +17,8 @@ from panhuo.core.lists import Column, ObjectList, xlsx_response
 from panhuo.core.money import format_money, in_display_unit
 from panhuo.core.ui import (
     csv_response,
-    form_write,
+    form_post,
+    place_setting_post,
     section_required,
 )
 from panhuo.monitor import figures
@@ -163,19 +164,12 @@ def monitor_view(request):
 @require_POST
 @section_required("revenue_thresholds", "edit")
 def thresholds_view(request):
-    form = ThresholdsForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        saved = form_write(
-            request, form,
-            lambda: thresholds_set(actor=request.user, **data),
-            _("Thresholds of %(j)s saved.") % {"j": data["jurisdiction"]},
-            denied=("jurisdiction",
-                    _("Your roles do not allow setting thresholds for this place.")),
-        )  # fmt: skip
-        if saved is not None:
-            return redirect(f"{redirect('monitor').url}?jurisdiction={data['jurisdiction'].pk}")
-    return _monitor_page(request, thresholds_form=form, status=400)
+    return place_setting_post(
+        request, ThresholdsForm, lambda data: thresholds_set(actor=request.user, **data),
+        lambda data: _("Thresholds of %(j)s saved.") % {"j": data["jurisdiction"]},
+        denied=_("Your roles do not allow setting thresholds for this place."),
+        back="monitor", page=lambda form: _monitor_page(request, thresholds_form=form, status=400),
+    )  # fmt: skip
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -213,25 +207,32 @@ def revenue_list_view(request):
 @section_required("revenue", "edit")
 def revenue_set_view(request):
     form = RevenueSetForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
+    words = {"new": _("recorded"), "updated": _("corrected"), "unchanged": _("unchanged")}
+
+    def write(data):
         category = RevenueCategory.objects.get(code=data["category"])
-        words = {"new": _("recorded"), "updated": _("corrected"), "unchanged": _("unchanged")}
-        done = form_write(
-            request, form,
-            lambda: revenue_set(
-                actor=request.user, jurisdiction=data["jurisdiction"], month=data["month"],
-                category=category, amount=data["amount"],
-            ),
-            lambda made: _("%(category)s of %(j)s for %(month)s: %(outcome)s.") % {
-                "category": category, "j": data["jurisdiction"], "month": data["month"],
-                "outcome": words[made[1]],
-            },
-            denied=("jurisdiction", _("Your roles do not allow entering figures for this place.")),
-        )  # fmt: skip
-        if done is not None:
-            return redirect("revenue-list")
-    return _records_page(request, set_form=form, status=400)
+        return revenue_set(
+            actor=request.user,
+            jurisdiction=data["jurisdiction"],
+            month=data["month"],
+            category=category,
+            amount=data["amount"],
+        )
+
+    def said(made) -> str:
+        data = form.cleaned_data
+        return _("%(category)s of %(j)s for %(month)s: %(outcome)s.") % {
+            "category": made[0].category,
+            "j": data["jurisdiction"],
+            "month": data["month"],
+            "outcome": words[made[1]],
+        }
+
+    return form_post(
+        request, form, write, said, to="revenue-list",
+        denied=("jurisdiction", _("Your roles do not allow entering figures for this place.")),
+        page=lambda form: _records_page(request, set_form=form, status=400),
+    )  # fmt: skip
 
 
 # --- import -----------------------------------------------------------------------------------

@@ -73,6 +73,8 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("lot", "view"): READERS | {U},
     ("lot", "create"): frozenset({O}),
     ("lot", "award"): frozenset({O}),
+    # A sealed-bid lot is opened by two different officers of the office (auctions/sealed.py).
+    ("lot", "open"): frozenset({O}),
     ("audit", "view"): frozenset({H, D, A, S}),
     ("scope", "view"): READERS,
     ("scope", "rules"): frozenset({H, D, O}),
@@ -146,6 +148,7 @@ ACTION_NAMES = {
     "forfeit": _("forfeit"),
     "confirm": _("confirm"),
     "award": _("award"),
+    "open": _("open the sealed bids of"),
     "manage": _("manage"),
 }
 

@@ -391,6 +391,11 @@ def require_floor_approval(
         )
         if field == "deal_price"
         else _(
+            "The Dutch auction's floor %(price)s is below %(pct)s %% of the appraised value "
+            "%(appraised)s (%(floor)s): refused until the head's written approval."
+        )
+        if field == "floor_price"
+        else _(
             "The relisting reserve %(price)s is below %(pct)s %% of the appraised value "
             "%(appraised)s (%(floor)s): suspended until the head's written approval."
         )

@@ -35,7 +35,7 @@ from panhuo.core.texts import Msg, message_of
 from panhuo.organisation import admin_places, admin_users, policy
 from panhuo.organisation.models import Jurisdiction, Role, Unit, User
 from panhuo.organisation.place_file import KIND_WORDS
-from panhuo.register.importing.engine import Target
+from panhuo.register.importing.engine import Target, repeated
 from panhuo.register.importing.fields import FieldSpec, _norm, match_headers
 
 UNIT_FIELDS: list[FieldSpec] = [
@@ -347,18 +347,16 @@ def _user_flush(batch, actor, report, reader, commit: bool, source) -> None:
 UNITS = Target(
     name="units",
     fields=UNIT_FIELDS,
-    field_names=[f.name for f in UNIT_FIELDS],
     choices=CHOICES,
     required=("credit_code", "jurisdiction"),
     auto_columns=_auto(UNIT_FIELDS, UNIT_LABELS),
     context=_unit_context,
     check=_unit_check,
     key=lambda v: (v["credit_code"],),
-    duplicate=lambda v, first: Msg(
+    duplicate=repeated(
         "duplicate_unit",
         gettext_noop("unit %(code)s already appears in row %(row)s"),
-        code=v["credit_code"],
-        row=first,
+        code="credit_code",
     ),
     key_column="credit_code",
     flush=_unit_flush,
@@ -369,18 +367,16 @@ UNITS = Target(
 USERS = Target(
     name="users",
     fields=USER_FIELDS,
-    field_names=[f.name for f in USER_FIELDS],
     choices=CHOICES,
     required=("username",),
     auto_columns=_auto(USER_FIELDS, USER_LABELS),
     context=_user_context,
     check=_user_check,
     key=lambda v: (v["username"].lower(),),
-    duplicate=lambda v, first: Msg(
+    duplicate=repeated(
         "duplicate_user",
         gettext_noop("user %(name)s already appears in row %(row)s"),
-        name=v["username"],
-        row=first,
+        name="username",
     ),
     key_column="username",
     flush=_user_flush,

@@ -20,7 +20,7 @@ from panhuo.core.errors import Conflict
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     fetch_or_404,
-    form_write,
+    form_post,
     section_required,
 )
 from panhuo.organisation import policy
@@ -162,18 +162,16 @@ def _may_edit(user, asset: Asset) -> bool:
 def encumbrance_add_view(request, pk):
     asset = fetch_or_404(get_asset_for, request.user, pk)
     form = EncumbranceForm(request.POST)
-    if form.is_valid():
-        item = form_write(
-            request, form,
-            lambda: encumbrance_add(actor=request.user, asset=asset, data=form.data_for_service()),
-            lambda i: _("Encumbrance recorded: %(what)s.") % {"what": str(i)},
-        )  # fmt: skip
-        if item is not None:
-            return redirect(asset)
-    elif not _may_edit(request.user, asset):
+    if not form.is_valid() and not _may_edit(request.user, asset):
         # Bad input from someone who may not write at all is refused as such.
         raise PermissionDenied(_("You may not edit this asset."))
-    return _asset_page(request, asset, encumbrance_form=form)
+    return form_post(
+        request, form,
+        lambda _data: encumbrance_add(actor=request.user, asset=asset,
+                                      data=form.data_for_service()),
+        lambda i: _("Encumbrance recorded: %(what)s.") % {"what": str(i)}, to=asset,
+        page=lambda form: _asset_page(request, asset, encumbrance_form=form),
+    )  # fmt: skip
 
 
 @require_POST

@@ -16,7 +16,7 @@ import pytest
 from panhuo.auctions.tests.test_live_http import task
 from panhuo.core.tests.external import ExternalDb
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.races]
 
 PROCESSES = 16
 D = Decimal

@@ -15,6 +15,7 @@ from panhuo.core.lists import Column, ObjectList, ticked
 from panhuo.core.ui import (
     add_service_errors,
     button_write,
+    fetch_allowed,
     fetch_or_404,
     paginate,
     section_required,
@@ -162,11 +163,10 @@ def package_create_view(request):
 @require_POST
 @section_required("package")
 def package_add_assets_view(request, pk):
-    package = fetch_or_404(get_package_for, request.user, pk)
     # Readers of the package who may not change it are refused before the form: the page
     # re-rendered with their form but without the candidates answered 500 (authz matrix).
-    if not policy.allowed(request.user, "package", "edit", jurisdiction=package.jurisdiction):
-        raise PermissionDenied(_("Your roles do not give access to this page."))
+    package = fetch_allowed(get_package_for, request.user, pk, "package", "edit",
+                            _("Your roles do not give access to this page."))  # fmt: skip
     form = AddAssetsForm(request.POST, user=request.user)
     if form.is_valid():
         try:

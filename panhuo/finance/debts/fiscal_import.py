@@ -36,7 +36,7 @@ from panhuo.finance.debts.fiscal import (
 from panhuo.finance.debts.importing import _context, place_of
 from panhuo.finance.debts.models import CAPACITY_PARTS, CapacitySource, FiscalInputs
 from panhuo.organisation.models import Jurisdiction
-from panhuo.register.importing.engine import Target
+from panhuo.register.importing.engine import Target, repeated
 from panhuo.register.importing.fields import FieldSpec, _norm, match_headers
 
 #: How far from its other years a figure is flagged (a 万元 figure read as 亿元 is 10,000 out).
@@ -281,18 +281,15 @@ def _capacity_error(report, rownum: int, header_of, problem: str) -> None:
 FISCAL = Target(
     name="fiscal",
     fields=FISCAL_FIELDS,
-    field_names=FIELD_NAMES,
-    choices={},
     required=("jurisdiction", "year"),
     auto_columns=auto_columns,
     context=_context,
     check=_check,
     key=lambda v: (v["jurisdiction_id"], v["year"]),
-    duplicate=lambda v, first: Msg(
+    duplicate=repeated(
         "duplicate_year",
         gettext_noop("the year %(year)s of this jurisdiction already appears in row %(row)s"),
-        year=v["year"],
-        row=first,
+        year="year",
     ),
     key_column="year",
     flush=_flush,

@@ -28,8 +28,8 @@ from panhuo.finance.models import Debt, DebtType, RateType, ScheduleFrequency, S
 from panhuo.integrity.services import audit_insert, audit_record, changed, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
-from panhuo.register.importing.engine import Target
-from panhuo.register.importing.fields import FieldSpec, _norm, match_headers
+from panhuo.register.importing.engine import Target, repeated
+from panhuo.register.importing.fields import FieldSpec, _norm, choices_of, match_headers
 
 #: The debt list's export columns (finance.views.debt_export), in order, with the field each
 #: imports into: the built-in mapping that reads an export back unchanged.
@@ -75,13 +75,7 @@ DEBT_FIELDS: list[FieldSpec] = [
     *system.FIELDS,
 ]  # fmt: skip
 FIELD_NAMES = [f.name for f in DEBT_FIELDS]
-CHOICES = {
-    "DebtType": dict(DebtType.choices),
-    "RateType": dict(RateType.choices),
-    "ScheduleKind": dict(ScheduleKind.choices),
-    "ScheduleFrequency": dict(ScheduleFrequency.choices),
-    **system.CHOICES,
-}
+CHOICES = {**choices_of(DebtType, RateType, ScheduleKind, ScheduleFrequency), **system.CHOICES}
 #: Words real registers use for the coded values, beyond Panhuo's labels.
 WORDS = {
     "debt_type": {
@@ -394,18 +388,14 @@ def _update(actor, debt: Debt, diff: dict[str, Any], source) -> None:
 DEBTS = Target(
     name="debts",
     fields=DEBT_FIELDS,
-    field_names=FIELD_NAMES,
     choices=CHOICES,
     required=("code", "jurisdiction"),
     auto_columns=auto_columns,
     context=_context,
     check=_check,
     key=lambda v: (v["code"],),
-    duplicate=lambda v, first: Msg(
-        "duplicate_debt",
-        gettext_noop("debt %(code)s already appears in row %(row)s"),
-        code=v["code"],
-        row=first,
+    duplicate=repeated(
+        "duplicate_debt", gettext_noop("debt %(code)s already appears in row %(row)s"), code="code"
     ),
     key_column="code",
     flush=_flush,

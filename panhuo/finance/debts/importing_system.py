@@ -24,7 +24,7 @@ from panhuo.finance.debts.system import (
     default_class,
 )
 from panhuo.organisation.credit_code import credit_code_valid, normalise_credit_code
-from panhuo.register.importing.fields import FieldSpec
+from panhuo.register.importing.fields import FieldSpec, choices_of
 
 #: The export's columns of these fields (after the register's own), headers translated.
 EXPORT_COLUMNS: list[tuple[Any, str]] = [
@@ -87,12 +87,7 @@ FIELDS: list[FieldSpec] = [
               ("repayment source", "偿还资金来源", "还款资金来源", "偿债资金来源", "还款来源"),
               choices="RepaymentFunds"),
 ]  # fmt: skip
-CHOICES = {
-    "LiabilityClass": dict(LiabilityClass.choices),
-    "BondPurpose": dict(BondPurpose.choices),
-    "ProjectSector": dict(ProjectSector.choices),
-    "RepaymentFunds": dict(RepaymentFunds.choices),
-}
+CHOICES = choices_of(LiabilityClass, BondPurpose, ProjectSector, RepaymentFunds)
 #: The words the debt management system and local registers write, beyond Panhuo's labels.
 WORDS = {
     "liability_class": {

@@ -5,12 +5,13 @@ the form's errors when the service refuses."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from panhuo.core.ui import add_service_errors, fetch_or_404, form_write, section_required
+from panhuo.core.ui import fetch_allowed, form_post, section_required
+from panhuo.finance.debts.details import debt_update
 from panhuo.finance.debts.forms import RepaymentForm, VoidForm
 from panhuo.finance.debts.repayments import (
     debt_void,
@@ -18,42 +19,31 @@ from panhuo.finance.debts.repayments import (
     repayment_list,
     repayment_reverse,
 )
+from panhuo.finance.forms import DebtDetailsForm
 from panhuo.finance.selectors import get_debt_for
-from panhuo.organisation import policy
+from panhuo.finance.views import debt_page
 
 
 def _editable(request, pk, refusal=None):
-    debt = fetch_or_404(get_debt_for, request.user, pk)
-    if not policy.allowed(request.user, "debt", "edit", jurisdiction=debt.jurisdiction):
-        raise PermissionDenied(
-            refusal or _("Your roles do not allow recording repayments of this debt.")
-        )
-    return debt
+    refusal = refusal or _("Your roles do not allow recording repayments of this debt.")
+    return fetch_allowed(get_debt_for, request.user, pk, "debt", "edit", refusal)
 
 
 @require_POST
 @section_required("debt")
 def repayment_create_view(request, pk):
-    from panhuo.finance.views import debt_page
-
     debt = _editable(request, pk)
-    form = RepaymentForm(request.POST)
-    if form.is_valid():
-        entry = form_write(
-            request, form,
-            lambda: repayment_create(actor=request.user, debt=debt, **form.cleaned_data),
-            _("Repayment recorded."),
-        )  # fmt: skip
-        if entry is not None:
-            return redirect(debt)
-    return debt_page(request, debt, repayment_form=form)
+    return form_post(
+        request, RepaymentForm(request.POST),
+        lambda data: repayment_create(actor=request.user, debt=debt, **data),
+        _("Repayment recorded."), to=debt,
+        page=lambda form: debt_page(request, debt, repayment_form=form),
+    )  # fmt: skip
 
 
 @require_POST
 @section_required("debt")
 def repayment_reverse_view(request, pk, repayment_pk):
-    from panhuo.finance.views import debt_page
-
     debt = _editable(request, pk)
     entry = get_object_or_404(repayment_list(request.user, debt=debt.pk), pk=repayment_pk)
     try:
@@ -68,36 +58,22 @@ def repayment_reverse_view(request, pk, repayment_pk):
 @require_POST
 @section_required("debt")
 def debt_void_view(request, pk):
-    from panhuo.finance.views import debt_page
-
     debt = _editable(request, pk)
-    form = VoidForm(request.POST)
-    if form.is_valid():
-        try:
-            debt_void(actor=request.user, debt=debt, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Debt %(code)s voided.") % {"code": debt.code})
-            return redirect(debt)
-    return debt_page(request, debt, void_form=form)
+    return form_post(
+        request, VoidForm(request.POST),
+        lambda data: debt_void(actor=request.user, debt=debt, reason=data["reason"]),
+        _("Debt %(code)s voided.") % {"code": debt.code}, to=debt,
+        page=lambda form: debt_page(request, debt, void_form=form),
+    )  # fmt: skip
 
 
 @require_POST
 @section_required("debt")
 def debt_details_view(request, pk):
-    from panhuo.finance.debts.details import debt_update
-    from panhuo.finance.forms import DebtDetailsForm
-    from panhuo.finance.views import debt_page
-
     debt = _editable(request, pk, _("Your roles do not allow changing this debt."))
-    form = DebtDetailsForm(request.POST)
-    if form.is_valid():
-        changed = form_write(
-            request, form,
-            lambda: debt_update(actor=request.user, debt=debt, data=form.cleaned_data),
-            _("Details of debt %(code)s saved.") % {"code": debt.code},
-        )  # fmt: skip
-        if changed is not None:
-            return redirect(debt)
-    return debt_page(request, debt, details_form=form)
+    return form_post(
+        request, DebtDetailsForm(request.POST),
+        lambda data: debt_update(actor=request.user, debt=debt, data=data),
+        _("Details of debt %(code)s saved.") % {"code": debt.code}, to=debt,
+        page=lambda form: debt_page(request, debt, details_form=form),
+    )  # fmt: skip

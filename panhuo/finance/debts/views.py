@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,8 +22,10 @@ from panhuo.core.ui import (
     add_service_errors,
     button_write,
     csv_response,
+    fetch_allowed,
     fetch_or_404,
-    form_write,
+    form_post,
+    place_setting_post,
     section_required,
 )
 from panhuo.finance import services
@@ -75,9 +77,8 @@ def _row_errors(form, exc: ValidationError) -> None:
 def debt_schedule_view(request, pk):
     from panhuo.finance.views import debt_page
 
-    debt = fetch_or_404(get_debt_for, request.user, pk)
-    if not policy.allowed(request.user, "debt", "edit", jurisdiction=debt.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow changing this debt's schedule."))
+    debt = fetch_allowed(get_debt_for, request.user, pk, "debt", "edit",
+                         _("Your roles do not allow changing this debt's schedule."))  # fmt: skip
     form = ScheduleForm(request.POST)
     if form.is_valid():
         try:
@@ -104,11 +105,10 @@ def debt_schedule_view(request, pk):
 def allocation_reverse_view(request, pk):
     from panhuo.finance.views import debt_page
 
-    allocation = fetch_or_404(get_allocation_for, request.user, pk)
-    if not policy.allowed(
-        request.user, "allocation", "create", jurisdiction=allocation.debt.jurisdiction
-    ):
-        raise PermissionDenied(_("Your roles do not allow reversing allocations."))
+    allocation = fetch_allowed(
+        get_allocation_for, request.user, pk, "allocation", "create",
+        _("Your roles do not allow reversing allocations."), place=lambda a: a.debt.jurisdiction,
+    )  # fmt: skip
     form = ReverseForm(request.POST)
     if form.is_valid():
         button_write(
@@ -128,25 +128,20 @@ def allocation_reverse_view(request, pk):
 def receipt_apply_strategy_view(request, pk):
     from panhuo.finance.views import _receipt_page
 
-    receipt = fetch_or_404(get_receipt_for, request.user, pk)
-    if not policy.allowed(request.user, "allocation", "create", jurisdiction=receipt.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow allocating this receipt."))
-    form = StrategyForm(request.POST)
-    if form.is_valid():
-        made = form_write(
-            request, form,
-            lambda: services.allocation_apply_strategy(
-                actor=request.user, receipt=receipt, strategy=form.cleaned_data["strategy"]
-            ),
-            lambda m: ngettext(
-                "%(n)s allocation made by the chosen strategy.",
-                "%(n)s allocations made by the chosen strategy.",
-                len(m),
-            ) % {"n": len(m)},
-        )  # fmt: skip
-        if made is not None:
-            return redirect(receipt)
-    return _receipt_page(request, receipt, strategy_form=form)
+    receipt = fetch_allowed(get_receipt_for, request.user, pk, "allocation", "create",
+                            _("Your roles do not allow allocating this receipt."))  # fmt: skip
+    return form_post(
+        request, StrategyForm(request.POST),
+        lambda data: services.allocation_apply_strategy(
+            actor=request.user, receipt=receipt, strategy=data["strategy"]
+        ),
+        lambda m: ngettext(
+            "%(n)s allocation made by the chosen strategy.",
+            "%(n)s allocations made by the chosen strategy.",
+            len(m),
+        ) % {"n": len(m)},
+        to=receipt, page=lambda form: _receipt_page(request, receipt, strategy_form=form),
+    )  # fmt: skip
 
 
 # --- risk indicators and fiscal inputs ------------------------------------------------------
@@ -251,43 +246,33 @@ def risk_indicators_view(request):
 @require_POST
 @section_required("debt", "edit")
 def fiscal_inputs_view(request):
-    form = FiscalInputsForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        saved = form_write(
-            request, form,
-            lambda: fiscal_inputs_set(actor=request.user, **data),
-            _("Fiscal figures of %(j)s for %(y)s saved.")
-            % {"j": data["jurisdiction"], "y": data["year"]},
-            denied=("jurisdiction",
-                    _("Your roles do not allow entering figures for this jurisdiction.")),
-        )  # fmt: skip
-        if saved is not None:
-            url = redirect("risk-indicators").url
-            return redirect(f"{url}?jurisdiction={data['jurisdiction'].pk}")
-    return _risk_page(request, fiscal_form=form)
+    return place_setting_post(
+        request, FiscalInputsForm, lambda data: fiscal_inputs_set(actor=request.user, **data),
+        lambda data: _("Fiscal figures of %(j)s for %(y)s saved.")
+        % {"j": data["jurisdiction"], "y": data["year"]},
+        denied=_("Your roles do not allow entering figures for this jurisdiction."),
+        back="risk-indicators", page=lambda form: _risk_page(request, fiscal_form=form),
+    )  # fmt: skip
 
 
 @require_POST
 @section_required("debt", "edit")
 def risk_settings_view(request):
-    form = RiskSettingsForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
+    def write(data):
         percents = {f: data[f] for f in PERCENT_FIELDS if data.get(f) is not None}
-        saved = form_write(
-            request, form,
-            lambda: risk_settings_set(
-                actor=request.user, jurisdiction=data["jurisdiction"],
-                use_earlier_fiscal_year=data["use_earlier_fiscal_year"], **percents),
-            _("Risk settings of %(j)s saved.") % {"j": data["jurisdiction"]},
-            denied=("jurisdiction",
-                    _("Your roles do not allow setting this jurisdiction's thresholds.")),
-        )  # fmt: skip
-        if saved is not None:
-            url = redirect("risk-indicators").url
-            return redirect(f"{url}?jurisdiction={data['jurisdiction'].pk}")
-    return _risk_page(request, settings_form=form)
+        return risk_settings_set(
+            actor=request.user,
+            jurisdiction=data["jurisdiction"],
+            use_earlier_fiscal_year=data["use_earlier_fiscal_year"],
+            **percents,
+        )
+
+    return place_setting_post(
+        request, RiskSettingsForm, write,
+        lambda data: _("Risk settings of %(j)s saved.") % {"j": data["jurisdiction"]},
+        denied=_("Your roles do not allow setting this jurisdiction's thresholds."),
+        back="risk-indicators", page=lambda form: _risk_page(request, settings_form=form),
+    )  # fmt: skip
 
 
 # --- traceability ---------------------------------------------------------------------------

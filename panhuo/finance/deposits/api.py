@@ -8,8 +8,8 @@ from panhuo.core.api import (
     PagePagination,
     actor,
     referenced,
-    referenced_jurisdiction,
     require_any,
+    selector_filters,
 )
 from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import Id
@@ -26,11 +26,7 @@ def deposit_index(request: HttpRequest, filters: Query[DepositFilters]):
     """Bidders' deposits the caller may read (held apart from the receipts)."""
     require_any(request, "deposit", "view")
     user = actor(request)
-    data = filters.selector_kwargs()
-    if data["jurisdiction"] is not None:
-        data["jurisdiction"] = referenced_jurisdiction(user, data["jurisdiction"])
-    data["status"] = data["status"] or ""
-    return deposit_list(user, **data)
+    return deposit_list(user, **selector_filters(user, filters, texts=("status",)))
 
 
 @router.post("/deposits", response={201: DepositOut, **ERRORS}, tags=["deposits"])

@@ -23,8 +23,9 @@ from panhuo.core.forms import (
 )
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
+    fetch_allowed,
     fetch_or_404,
-    form_write,
+    form_post,
     section_required,
 )
 from panhuo.disposal.selectors import get_project_for
@@ -41,7 +42,6 @@ from panhuo.finance.deposits.services import (
     deposit_transition,
     steps_for,
 )
-from panhuo.organisation import policy
 
 STEP_LABELS = {
     "confirm": gettext_lazy("Confirm the money arrived (held)"),
@@ -131,42 +131,35 @@ def deposit_detail(request, pk):
 @section_required("deposit")
 def deposit_step_view(request, pk):
     deposit = fetch_or_404(get_deposit_for, request.user, pk)
-    form = StepForm(request.POST)
-    if form.is_valid():
-        action = form.cleaned_data["action"]
+
+    def step(data):
+        action = data["action"]
         if action not in steps_for(request.user, deposit) and deposit.status == DepositStatus.HELD:
             raise PermissionDenied(_("You may not take this step."))
-        done = form_write(
-            request, form,
-            lambda: deposit_transition(
-                actor=request.user, deposit=deposit, action=action,
-                on=form.cleaned_data["on"], reason=form.cleaned_data["reason"],
-            ),
-            lambda d: _("Deposit %(voucher)s: %(status)s.")
-            % {"voucher": d.voucher, "status": d.get_status_display()},
-        )  # fmt: skip
-        if done is not None:
-            return redirect(done)
-    return _deposit_page(request, deposit, form=form, status=400)
+        return deposit_transition(
+            actor=request.user, deposit=deposit, action=action, on=data["on"], reason=data["reason"]
+        )
+
+    return form_post(
+        request, StepForm(request.POST), step,
+        lambda d: _("Deposit %(voucher)s: %(status)s.")
+        % {"voucher": d.voucher, "status": d.get_status_display()},
+        to=lambda d: d, page=lambda form: _deposit_page(request, deposit, form=form, status=400),
+    )  # fmt: skip
 
 
 @section_required("deposit")
 def deposit_create_view(request, project_pk):
-    project = fetch_or_404(get_project_for, request.user, project_pk)
-    if not policy.allowed(request.user, "deposit", "receive", jurisdiction=project.jurisdiction):
-        raise PermissionDenied(_("Your roles do not allow recording deposits here."))
+    project = fetch_allowed(get_project_for, request.user, project_pk, "deposit", "receive",
+                            _("Your roles do not allow recording deposits here."))  # fmt: skip
     if request.method != "POST" and project.status not in OPEN_FOR_DEPOSITS:
         messages.error(request, _("This project takes no deposits now."))
         return redirect(project)
-    form = DepositForm(
-        request.POST or None, project=project, initial={"received_on": timezone.localdate()}
-    )
-    if request.method == "POST" and form.is_valid():
-        deposit = form_write(
-            request, form,
-            lambda: deposit_receive(actor=request.user, project=project, **form.cleaned_data),
-            lambda d: _("Deposit %(voucher)s recorded.") % {"voucher": d.voucher},
-        )  # fmt: skip
-        if deposit is not None:
-            return redirect(deposit)
-    return render(request, "finance/deposit_form.html", {"form": form, "project": project})
+    initial = {"received_on": timezone.localdate()}
+    return form_post(
+        request, DepositForm(request.POST or None, project=project, initial=initial),
+        lambda data: deposit_receive(actor=request.user, project=project, **data),
+        lambda d: _("Deposit %(voucher)s recorded.") % {"voucher": d.voucher}, to=lambda d: d,
+        page=lambda form: render(
+            request, "finance/deposit_form.html", {"form": form, "project": project}),
+    )  # fmt: skip

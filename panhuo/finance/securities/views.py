@@ -19,7 +19,7 @@ from panhuo.core.forms import (
     DateInput,
     date_field,
 )
-from panhuo.core.ui import button_write, fetch_or_404, form_write, section_required
+from panhuo.core.ui import button_write, fetch_or_404, form_post, section_required
 from panhuo.finance.securities import services as securities
 from panhuo.finance.securities.models import SecurityKind
 from panhuo.finance.selectors import get_debt_for
@@ -87,21 +87,16 @@ def security_create_view(request, pk):
     from panhuo.finance.views import debt_page
 
     debt = fetch_or_404(get_debt_for, request.user, pk)
-    form = SecurityForm(request.POST, user=request.user, debt=debt)
-    if form.is_valid():
-        data = form.cleaned_data
-        made = form_write(
-            request, form,
-            lambda: securities.security_create(
-                actor=request.user, debt=debt, kind=data["kind"], amount=data["amount"],
-                valid_from=data["valid_from"], valid_until=data["valid_until"],
-                guarantor=data["guarantor"], asset=data["asset_code"], note=data["note"],
-            ),
-            _("Security recorded on debt %(code)s.") % {"code": debt.code},
-        )  # fmt: skip
-        if made is not None:
-            return redirect(debt)
-    return debt_page(request, debt, security_form=form)
+    return form_post(
+        request, SecurityForm(request.POST, user=request.user, debt=debt),
+        lambda data: securities.security_create(
+            actor=request.user, debt=debt, kind=data["kind"], amount=data["amount"],
+            valid_from=data["valid_from"], valid_until=data["valid_until"],
+            guarantor=data["guarantor"], asset=data["asset_code"], note=data["note"],
+        ),
+        _("Security recorded on debt %(code)s.") % {"code": debt.code}, to=debt,
+        page=lambda form: debt_page(request, debt, security_form=form),
+    )  # fmt: skip
 
 
 def _own_security(request, pk, security_pk):

@@ -66,8 +66,6 @@ class Target:
 
     name: str
     fields: list[FieldSpec]
-    field_names: list[str]
-    choices: dict[str, dict[str, str]]
     required: tuple[str, ...]
     auto_columns: Callable[[list[str]], dict[str, str]]
     context: Callable[[Any], dict[str, Any]]
@@ -77,6 +75,10 @@ class Target:
     key_column: str
     flush: Callable[..., None]
     words: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The coded fields' values by their choices' names (``FieldSpec.choices``).
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The names a mapping may give columns to: the fields' unless given.
+    field_names: list[str] = field(default_factory=list)
     #: The model whose fields' verbose names label the import form's columns (assets: Asset).
     model: Any = None
     #: Undoes what an import wrote, found by its audit entries (``revert(actor=, source=)``;
@@ -85,6 +87,19 @@ class Target:
     revert: Callable[..., int] | None = None
     #: Field → how a person calls it, for a target without a ``model`` (units, users).
     labels: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.field_names:
+            object.__setattr__(self, "field_names", [f.name for f in self.fields])
+
+
+def repeated(code: str, text: str, /, **shown: str | Callable[[dict], Any]) -> Callable:
+    """A target's ``duplicate``: the error of a row whose key an earlier row has, ``text``
+    showing that row (``row``) and each of ``shown``: a field of the row's values, or what a
+    function makes of them."""
+    return lambda v, first: Msg(
+        code, text, row=first, **{k: f(v) if callable(f) else v[f] for k, f in shown.items()}
+    )
 
 
 def _asset_context(actor) -> dict[str, Any]:
@@ -106,12 +121,11 @@ ASSETS = Target(
     context=_asset_context,
     check=lambda reader, out, rownum, report, bad: reader._check(out, rownum, report, bad),
     key=lambda v: (v["unit"].pk, v["code"]),
-    duplicate=lambda v, first: Msg(
+    duplicate=repeated(
         "duplicate_asset",
         gettext_noop("asset %(code)s of unit %(unit)s already appears in row %(row)s"),
-        code=v["code"],
-        unit=v["unit"].code,
-        row=first,
+        code="code",
+        unit=lambda v: v["unit"].code,
     ),
     key_column="code",
     flush=lambda batch, actor, report, reader, commit, source: _flush(

@@ -70,6 +70,12 @@ _UNIT_IN_HEADER = re.compile(r"\s*[(（]\s*(元|万元|亿元|yuan|wan|yi)\s*[)�
 _HEADER_UNITS = {"元": "yuan", "万元": "wan", "亿元": "yi"} | {u: u for u in ("yuan", "wan", "yi")}
 
 
+def choices_of(*enums) -> dict[str, dict[str, str]]:
+    """The coded values a target maps, by the name its fields give them (``FieldSpec.choices``):
+    each TextChoices class's values and labels under its class name."""
+    return {e.__name__: dict(e.choices) for e in enums}
+
+
 def header_unit(header: str) -> tuple[str, str | None]:
     """A header without the unit it ends in, and that unit: ``"原值（万元）"`` → (``"原值"``,
     ``"wan"``); ``"book_value (yuan)"`` → (``"book_value"``, ``"yuan"``); no unit: None. The

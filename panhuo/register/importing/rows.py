@@ -15,6 +15,7 @@ from panhuo.core.texts import Msg, message_of
 from panhuo.register import models as m
 from panhuo.register.attributes import KIND_ATTRIBUTES, clean_attributes
 from panhuo.register.importing.fields import (
+    choices_of,
     header_unit,
     parser_for,
 )
@@ -32,11 +33,7 @@ def csv_unsafe(cell: str) -> str:
     return undo(cell)
 
 
-CHOICES = {
-    "AssetKind": dict(m.AssetKind.choices),
-    "AssetStatus": dict(m.AssetStatus.choices),
-    "Criticality": dict(m.Criticality.choices),
-}
+CHOICES = choices_of(m.AssetKind, m.AssetStatus, m.Criticality)
 #: Every area is below this, in m² (the column: 14 digits, 2 after the point).
 MAX_AREA = Decimal(10) ** 12
 NON_NULL_DEFAULTS = {

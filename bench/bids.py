@@ -1,0 +1,343 @@
+"""Bids benchmark: one hot lot, N concurrent bidders, through the production server.
+
+Run:  python bench/bids.py [--db sqlite|postgres|both] [--bidders 50] [--seconds 20]
+                           [--threads 8] [--profile 200]
+
+For each database it migrates a fresh one with production settings, sets up one open lot and N
+verified bidders registered for it with confirmed deposits (each with an API token), starts
+the production server (``panhuo serve``, waitress, as a TLS-terminating proxy on the same host
+would reach it: ``X-Forwarded-Proto: https`` from a trusted 127.0.0.1), and measures in the
+same run:
+
+  * bids: N client threads, one keep-alive connection and one bidder each, post
+    ``POST /api/v1/lots/{id}/bids`` as fast as the server answers for ``--seconds``; each bid
+    is the next amount of one shared, rising sequence (so most are above the price when they
+    arrive, and those overtaken on the way are refused "too low", as they should be). Reported:
+    answers per second, accepted bids per second, p50/p99 latency of an accepted bid;
+  * the check: the bids written are exactly those answered "accepted" (none lost, none twice),
+    and replayed in the database's order through the rules they give the rows, the price, the
+    leader and the end written (none accepted against a stale price, none mis-ordered):
+    ``panhuo.auctions.tests.live_tasks.check``;
+  * the baseline: N threads, each with its own database connection, doing single-row locked
+    updates of the same lot row for the same time (PostgreSQL: ``SELECT … FOR UPDATE`` then
+    ``UPDATE``; SQLite: ``BEGIN IMMEDIATE`` then ``UPDATE``), one transaction each: the
+    database's own ceiling for writes serialised on one row;
+  * with ``--profile K``: K bids placed one after the other in one process under cProfile
+    (no HTTP), with the statements per bid: where a bid's time goes.
+
+The table is printed; the figures are recorded by hand in docs/benchmarks.md.
+"""
+
+# ruff: noqa: S603, S607 - fixed commands of our own: psql, the server, our tasks
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_DB = "panhuo_bench_bids"
+PROXY = {"X-Forwarded-Proto": "https"}
+
+sys.path.insert(0, str(ROOT))
+from bench import load  # noqa: E402
+from bench.load import free_port, get  # noqa: E402
+
+
+def environment(data_dir: Path, db: str) -> dict[str, str]:
+    """The load benchmark's production environment, behind a trusted proxy on 127.0.0.1."""
+    env = {**load.environment(data_dir, db), "PANHUO_TRUSTED_PROXIES": "127.0.0.1",
+           "DJANGO_SETTINGS_MODULE": "panhuo.settings"}  # fmt: skip
+    if db == "postgres":
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+    return env
+
+
+def task(env: dict[str, str], function: str, **kwargs):
+    """``panhuo.auctions.tests.live_tasks.<function>`` in its own process: its JSON answer."""
+    argv = ["-m", "panhuo.auctions.tests.live_tasks", function, json.dumps(kwargs)]
+    printed = subprocess.check_output([sys.executable, *argv], env=env, cwd=ROOT, text=True)
+    return json.loads(printed.strip().splitlines()[-1])
+
+
+def together(work, jobs: list[tuple], seconds: float) -> float:
+    """Run ``work(*job, start, stop_at)`` in one thread per job, released at once by a barrier
+    (``start.wait()``) and working until the monotonic ``stop_at[0]``; the seconds taken."""
+    start, stop_at = threading.Barrier(len(jobs) + 1), [0.0]
+    threads = [threading.Thread(target=work, args=(*job, start, stop_at)) for job in jobs]
+    for t in threads:
+        t.start()
+    stop_at[0] = time.monotonic() + seconds
+    start.wait()
+    began = time.monotonic()
+    for t in threads:
+        t.join()
+    return time.monotonic() - began
+
+
+def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "panhuo.cli", "serve", "--listen", f"127.0.0.1:{port}",
+         "--threads", str(threads)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if get(port, "/healthz", PROXY)[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def reason(body: bytes) -> str:
+    """A refusal's field (``amount``: too low; ``lot``: closed …), for counting."""
+    try:
+        errors = json.loads(body).get("errors")
+    except (ValueError, AttributeError):
+        return "?"
+    if isinstance(errors, dict):
+        return ",".join(sorted(errors))
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return str(errors[0].get("field") or errors[0].get("loc") or "?")
+    return "?"
+
+
+def bid_load(port: int, made: dict, seconds: float) -> dict:
+    """N bidders posting bids of one shared rising sequence for ``seconds``."""
+    lot, start, inc = made["lot"], Decimal(made["start_price"]), Decimal(made["increment"])
+    steps, lock = itertools.count(0), threading.Lock()
+    accepted: list[list[str]] = []
+    latencies: list[float] = []
+    answers: dict[str, int] = {}
+
+    def bidder(b: dict, go, stop_at) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        headers = {"Authorization": f"Bearer {b['token']}", "Content-Type": "application/json",
+                   **PROXY}  # fmt: skip
+        go.wait()
+        while time.monotonic() < stop_at[0]:
+            with lock:
+                amount = str(start + inc * next(steps))
+            t = time.perf_counter()
+            conn.request("POST", f"/api/v1/lots/{lot}/bids", json.dumps({"amount": amount}),
+                         headers)  # fmt: skip
+            response = conn.getresponse()
+            body = response.read()
+            took = time.perf_counter() - t
+            key = str(response.status)
+            if response.status == 400:
+                key += " " + reason(body)
+            with lock:
+                answers[key] = answers.get(key, 0) + 1
+                if response.status == 200:
+                    accepted.append([b["username"], amount])
+                    latencies.append(took)
+        conn.close()
+
+    elapsed = together(bidder, [(b,) for b in made["bidders"]], seconds)
+    total = sum(answers.values())
+    return {
+        "seconds": elapsed, "answers": answers, "answered_per_s": total / elapsed,
+        "accepted": accepted, "accepted_per_s": len(accepted) / elapsed,
+        "p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
+    }  # fmt: skip
+
+
+def locked_updates(db: str, env: dict[str, str], lot: int, clients: int, seconds: float) -> dict:
+    """The baseline: single-row locked updates of the lot row, ``clients`` connections."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def connect():
+        if db == "postgres":
+            import psycopg
+
+            return psycopg.connect(env["DATABASE_URL"], autocommit=True)
+        import sqlite3
+
+        return sqlite3.connect(
+            Path(env["PANHUO_DATA_DIR"]) / "panhuo.sqlite3", timeout=60, isolation_level=None
+        )
+
+    def worker(go, stop_at) -> None:
+        conn = connect()
+        mine = []
+        go.wait()
+        while time.monotonic() < stop_at[0]:
+            t = time.perf_counter()
+            if db == "postgres":
+                with conn.transaction():
+                    conn.execute("SELECT version FROM auctions_lot WHERE id = %s FOR UPDATE",
+                                 (lot,))  # fmt: skip
+                    conn.execute("UPDATE auctions_lot SET version = version + 1 WHERE id = %s",
+                                 (lot,))  # fmt: skip
+            else:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("SELECT version FROM auctions_lot WHERE id = ?", (lot,))
+                conn.execute("UPDATE auctions_lot SET version = version + 1 WHERE id = ?", (lot,))
+                conn.execute("COMMIT")
+            mine.append(time.perf_counter() - t)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    elapsed = together(worker, [()] * clients, seconds)
+    return {"per_s": len(latencies) / elapsed, "p50_ms": percentile(latencies, 0.5) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000}  # fmt: skip
+
+
+PROFILE = r"""
+import cProfile, io, json, pstats, sys, time
+import django; django.setup()
+from decimal import Decimal
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from panhuo.auctions import bidding
+from panhuo.auctions.models import Lot
+from panhuo.organisation.models import User
+
+lot_id, users, n = int(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[3])
+actors = [User.objects.get(username=u) for u in users]
+lot = Lot.objects.get(pk=lot_id)
+amount = lot.price + lot.increment * 1000
+profiler = cProfile.Profile()
+with CaptureQueriesContext(connection) as queries:
+    t = time.perf_counter()
+    profiler.enable()
+    for i in range(n):
+        amount += lot.increment * 2
+        bidding.bid_place(actor=actors[i % len(actors)], lot_id=lot_id, amount=amount)
+    profiler.disable()
+    took = time.perf_counter() - t
+out = io.StringIO()
+pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+print(out.getvalue())
+print(json.dumps({"ms_per_bid": took / n * 1000, "queries_per_bid": len(queries) / n}))
+"""
+
+
+def profile(env: dict[str, str], made: dict, n: int) -> dict:
+    users = [b["username"] for b in made["bidders"][:2]]
+    out = subprocess.run(
+        [sys.executable, "-c", PROFILE, str(made["lot"]), json.dumps(users), str(n)],
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    print(out[:6000])
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def prepare_postgres() -> None:
+    subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"],
+                   check=True)  # fmt: skip
+    subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {PG_DB}"], check=True)
+
+
+def run(db: str, args) -> dict:
+    with tempfile.TemporaryDirectory(prefix="panhuo-bids-") as tmp:
+        env = environment(Path(tmp), db)
+        if db == "postgres":
+            prepare_postgres()
+        print(f"[{db}] migrating and setting up the lot and {args.bidders} bidders…", flush=True)
+        subprocess.run([sys.executable, "-m", "panhuo.cli", "migrate", "--no-input", "-v0"],
+                       env=env, cwd=ROOT, check=True)  # fmt: skip
+        made = task(env, "setup", bidders=args.bidders, tokens=True, minutes=24 * 60)
+        if db == "postgres":
+            subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
+        port = free_port()
+        server = start_server(env, port, args.threads)
+        try:
+            print(f"[{db}] bidding for {args.seconds} s…", flush=True)
+            load = bid_load(port, made, args.seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        state = task(env, "check", lot=made["lot"])
+        written = {tuple(p) for p in state["placed"]}
+        answered = {tuple(a) for a in load["accepted"]}
+        result = {
+            "db": db, "load": load, "problems": state["problems"],
+            "lost": len(answered - written), "unanswered": len(written - answered),
+            "rows": state["rows"],
+        }  # fmt: skip
+        print(f"[{db}] baseline: locked updates for {args.seconds} s…", flush=True)
+        result["baseline"] = locked_updates(db, env, made["lot"], args.bidders, args.seconds)
+        if args.profile:
+            result["profile"] = profile(env, made, args.profile)
+        if db == "postgres":
+            subprocess.run(
+                ["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"],
+                check=False,
+            )
+        return result
+
+
+def table(results: list[dict], args) -> str:
+    lines = [
+        f"{args.bidders} concurrent bidders, one lot, {args.seconds} s each, "
+        f"panhuo serve --threads {args.threads}",
+        "",
+        "| database | what | per second | p50 ms | p99 ms | × baseline |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        base, load = r["baseline"], r["load"]
+        lines += [
+            f"| {r['db']} | baseline: single-row locked updates ({args.bidders} connections) "
+            f"| {base['per_s']:,.0f} | {base['p50_ms']:.1f} | {base['p99_ms']:.1f} | 1.00 |",
+            f"| {r['db']} | bids accepted through the server | {load['accepted_per_s']:,.1f} "
+            f"| {load['p50_ms']:.1f} | {load['p99_ms']:.1f} "
+            f"| {load['accepted_per_s'] / base['per_s']:.3f} |",
+            f"| {r['db']} | bid requests answered (accepted + refused) "
+            f"| {load['answered_per_s']:,.1f} | | | |",
+        ]
+    lines.append("")
+    for r in results:
+        load = r["load"]
+        lines.append(
+            f"{r['db']}: answers {load['answers']}; bid rows {r['rows']}; "
+            f"accepted but not written (lost): {r['lost']}; written but not answered accepted: "
+            f"{r['unanswered']}; replay problems (mis-ordered / stale): {r['problems'] or 'none'}"
+        )
+        if "profile" in r:
+            p = r["profile"]
+            one = f"{p['ms_per_bid']:.1f} ms, {p['queries_per_bid']:.1f} statements"
+            lines.append(f"{r['db']}: one bid in-process (no HTTP, no contention): {one}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Bids per second on one hot lot.")
+    parser.add_argument("--bidders", type=int, default=50)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--threads", type=int, default=8, help="the server's threads (8)")
+    parser.add_argument("--profile", type=int, default=0, help="bids to profile in-process")
+    args = parser.parse_args()
+    dbs = ["postgres", "sqlite"] if args.db == "both" else [args.db]
+    results = [run(db, args) for db in dbs]
+    print()
+    print(table(results, args))
+
+
+if __name__ == "__main__":
+    main()
