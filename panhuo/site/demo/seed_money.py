@@ -11,7 +11,7 @@ from django.utils import timezone
 from panhuo.core.money import CENT
 from panhuo.disposal.models import DisposalProject
 from panhuo.finance import services as finance
-from panhuo.finance.models import BudgetClass, Receipt
+from panhuo.finance.models import BudgetClass, Debt, Receipt
 from panhuo.register.models import AssetKind
 from panhuo.site.demo.seed_assets import money
 
@@ -74,6 +74,11 @@ def allocate(seeder, receipt: Receipt, day: dt.date) -> None:
     left = (receipt.amount * Decimal(seeder.rng.randint(60, 100)) / 100).quantize(CENT)
     on = min(seeder.today, day + dt.timedelta(days=seeder.rng.randint(0, 20)))
     on = not_after_today(on)
+    # What the debts owe now, from the ledger: other seeds (repayments, settlements, the
+    # auctions seeded last) change it too, so a running tally would go stale.
+    seeder.outstanding.update(
+        Debt.objects.filter(pk__in=[d.pk for d in seeder.debts]).values_list("pk", "outstanding")
+    )
     open_debts = sorted(
         (d for d in seeder.debts if seeder.outstanding[d.pk] > 0),
         key=lambda d: (d.maturity_date, d.code),
