@@ -425,7 +425,7 @@ def test_office_records_and_lifts_an_encumbrance(world, sample):
     item = Encumbrance.objects.get(asset=asset)
     assert item.amount == Decimal("1000000.00") and item.until == dt.date(2030, 6, 30)
     body = c.get(asset.get_absolute_url()).content.decode()
-    assert "Bank of the district" in body and "asset.encumbrance_add" in body
+    assert "Bank of the district" in body and "recorded an encumbrance on the asset" in body
     assert reverse("asset-encumbrance-remove", args=[asset.pk, item.pk]) in body
     lifted = c.post(reverse("asset-encumbrance-remove", args=[asset.pk, item.pk]))
     assert lifted.status_code == 302 and not Encumbrance.objects.exists()
