@@ -104,7 +104,10 @@ INSTALLED_APPS = [
     "panhuo.monitor",
     "panhuo.bidders",
     "panhuo.auctions",
+    "panhuo.flags",
+    "panhuo.findings",
     "panhuo.portal",
+    "panhuo.opendata",
     # The top layer (dashboard, demo, backup): after the apps, so their commands and
     # templates are found first where names meet.
     "panhuo.site",

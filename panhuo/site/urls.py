@@ -21,7 +21,10 @@ MOUNTS = [
     ("monitor/", "monitor.urls"),
     ("bidders/", "bidders.urls"),
     ("auctions/", "auctions.urls"),
+    ("flags/", "flags.urls"),
+    ("findings/", "findings.urls"),
     ("public/", "portal.urls"),
+    ("open-data/", "opendata.urls"),
 ]
 
 urlpatterns = [

@@ -1,0 +1,5 @@
+"""API of audit findings."""
+
+from ninja import Router
+
+router = Router(tags=["findings"])

@@ -1,0 +1,3 @@
+"""Pages of audit findings."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""API of red flags."""
+
+from ninja import Router
+
+router = Router(tags=["flags"])

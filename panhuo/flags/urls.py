@@ -1,0 +1,3 @@
+"""Pages of red flags."""
+
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+"""Open data: OCDS releases and records for each disposal, a change feed and bulk downloads;
+only public fields are released."""

@@ -1,0 +1,5 @@
+"""API of open data."""
+
+from ninja import Router
+
+router = Router(tags=["opendata"])

@@ -1,0 +1,3 @@
+"""Pages of open data."""
+
+urlpatterns: list = []
