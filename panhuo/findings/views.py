@@ -89,7 +89,7 @@ def finding_detail(request, pk):
 @section_required("finding", "raise")
 def finding_create_view(request):
     initial = {k: request.GET.get(k) for k in ("record_kind", "record_id") if request.GET.get(k)}
-    form = FindingForm(request.POST or None, initial=initial)
+    form = FindingForm(request.POST if request.method == "POST" else None, initial=initial)
     record = None
     if request.method != "POST" and initial.get("record_kind") in RecordKind.values:
         try:

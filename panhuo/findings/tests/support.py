@@ -25,10 +25,7 @@ AUDITED = (
 
 def audited_rows() -> dict[str, list[dict]]:
     """Every audited row, every column, in key order."""
-    return {
-        label: list(apps.get_model(label).objects.order_by("pk").values())
-        for label in AUDITED
-    }
+    return {label: list(apps.get_model(label).objects.order_by("pk").values()) for label in AUDITED}
 
 
 def records_of_every_kind(w) -> dict:
