@@ -20,6 +20,7 @@ def panhuo(request):
             "receipts": policy.can_any(user, "receipt", "view"),
             "audit": policy.can_any(user, "audit", "view"),
             "findings": policy.can_any(user, "finding", "view"),
+            "flags": policy.can_any(user, "flag", "view"),
             "approvals": policy.can_any(user, "approval", "view"),
             "approval_chains": policy.can_any(user, "approval_chain", "view"),
             "valuations": policy.can_any(user, "valuation", "view"),

@@ -45,6 +45,13 @@ class FindingForm(forms.Form):
     description = forms.CharField(
         label=_("What was found"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
     )
+    flag_id = forms.IntegerField(
+        label=_("Red flag"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+    )
 
 
 class StepForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.fields import actor_field, optional_ref, version_field
 from panhuo.core.links import page_url
+from panhuo.flags.models import Severity
 from panhuo.organisation import policy
 
 
@@ -30,12 +31,6 @@ class RecordKind(models.TextChoices):
     DEBT = "debt", _("Debt")
 
 
-class Severity(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-
-
 class FindingStatus(models.TextChoices):
     RAISED = "raised", _("Raised")
     ESCALATED = "escalated", _("Escalated to the supervisor")
@@ -43,6 +38,8 @@ class FindingStatus(models.TextChoices):
     RECTIFIED = "rectified", _("Resolved: rectified")
     REFERRED = "referred", _("Resolved: referred to the discipline inspection body")
 
+
+__all__ = ["Finding", "FindingEvent", "FindingStatus", "RecordKind", "Severity"]
 
 #: The states a finding is still open in (the others are resolutions).
 OPEN_STATUSES = (FindingStatus.RAISED, FindingStatus.ESCALATED)

@@ -123,3 +123,9 @@ def record_for(user, kind: str, record_id) -> Model:
 def record_or_none(finding) -> Model | None:
     """The record a finding names, read for showing (None if it is gone)."""
     return SPECS[finding.record_kind].model._default_manager.filter(pk=finding.record_id).first()
+
+
+def record_of_flag(flag) -> tuple[str, str] | None:
+    """The (kind, id) of the record a red flag is about, when it is a kind findings name."""
+    kind = next((k for k, s in SPECS.items() if s.label == flag.subject_type), None)
+    return (kind, flag.subject_id) if kind else None

@@ -97,3 +97,42 @@ def finding_statistics(user, *, jurisdiction=None) -> dict:
         "from_flags": qs.filter(flag_id__isnull=False).count(),
         "oldest_open_days": (timezone.now() - oldest.raised_at).days if oldest else None,
     }
+
+
+def flag_statistics(user, *, jurisdiction=None) -> list[dict]:
+    """The red flags ``user`` may see, per rule: all, open, each resolution, cleared, and the
+    findings raised from them (the flags app's rows, only read)."""
+    from panhuo.flags.models import Flag, FlagStatus, Resolution
+    from panhuo.flags.registry import RULES
+
+    qs = Flag.objects.visible_to(user)
+    if jurisdiction is not None:
+        qs = qs.filter(jurisdiction__path__startswith=jurisdiction.path)
+    per_resolution = {r.value: Count("pk", filter=Q(resolution=r)) for r in Resolution}
+    rows = (
+        qs.order_by()
+        .values("rule")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status=FlagStatus.OPEN)),
+            cleared=Count("pk", filter=Q(status=FlagStatus.CLEARED)),
+            **per_resolution,
+        )
+        .order_by("rule")
+    )
+    found = finding_list(user, jurisdiction=jurisdiction).filter(flag_id__isnull=False)
+    rule_of = dict(qs.filter(pk__in=found.values("flag_id")).values_list("pk", "rule"))
+    raised: dict[str, int] = {}
+    for flag_id in found.values_list("flag_id", flat=True):
+        rule = rule_of.get(flag_id)
+        if rule:
+            raised[rule] = raised.get(rule, 0) + 1
+    out = []
+    for r in rows:
+        rule = RULES.get(r["rule"])
+        out.append({
+            "rule": r["rule"], "name": str(rule.label) if rule else r["rule"],
+            "total": r["total"], "open": r["open"], "cleared": r["cleared"],
+            "resolutions": [r[x.value] for x in Resolution], "findings": raised.get(r["rule"], 0),
+        })  # fmt: skip
+    return out

@@ -18,6 +18,7 @@ from panhuo.core.errors import ValidationError
 from panhuo.findings import records
 from panhuo.findings.models import Finding, FindingEvent, FindingStatus, Severity
 from panhuo.findings.workflow import STEP_NAMES, TRANSITIONS, rows_for
+from panhuo.flags.models import Flag
 from panhuo.integrity.services import audit_insert, audit_record, audit_update, snapshot
 from panhuo.organisation import policy
 
@@ -64,6 +65,10 @@ def finding_raise(
     able to see and which must lie in a jurisdiction where they may raise findings. The record
     itself is only read."""
     record = records.record_for(actor, record_kind, record_id)
+    if flag_id is not None and not Flag.objects.visible_to(actor).filter(pk=flag_id).exists():
+        raise ValidationError(
+            {"flag_id": [_("There is no red flag %(id)s that you may see.") % {"id": flag_id}]}
+        )
     spec = records.spec_of(record_kind)
     jurisdiction = spec.jurisdiction(record)
     policy.require(actor, "finding", "raise", jurisdiction=jurisdiction)

@@ -19,6 +19,7 @@ from panhuo.findings.selectors import (
     FINDING_ORDERINGS,
     finding_list,
     finding_statistics,
+    flag_statistics,
     get_finding_for,
 )
 from panhuo.findings.services import (
@@ -27,6 +28,7 @@ from panhuo.findings.services import (
     finding_transition,
     steps_for,
 )
+from panhuo.flags.models import Resolution
 
 
 def _age_days(f) -> int:
@@ -88,7 +90,9 @@ def finding_detail(request, pk):
 
 @section_required("finding", "raise")
 def finding_create_view(request):
-    initial = {k: request.GET.get(k) for k in ("record_kind", "record_id") if request.GET.get(k)}
+    initial = {
+        k: request.GET.get(k) for k in ("record_kind", "record_id", "flag_id") if request.GET.get(k)
+    }
     form = FindingForm(request.POST if request.method == "POST" else None, initial=initial)
     record = None
     if request.method != "POST" and initial.get("record_kind") in RecordKind.values:
@@ -180,5 +184,12 @@ def finding_stats_view(request):
     return render(
         request,
         "findings/finding_stats.html",
-        {"form": form, "stats": stats, "statuses": FindingStatus.choices, "tables": tables},
+        {
+            "form": form,
+            "stats": stats,
+            "statuses": FindingStatus.choices,
+            "tables": tables,
+            "flag_rows": flag_statistics(request.user, jurisdiction=place),
+            "resolutions": Resolution.choices,
+        },
     )

@@ -213,7 +213,15 @@ def build_records(w: World) -> Records:
         actor=w.user("auditor"), record_kind="asset", record_id=aw.asset.pk, title="Authz",
         description="A finding on district A's asset.",
     )  # fmt: skip
+    from panhuo.flags import engine
+    from panhuo.flags.models import Flag
+    from panhuo.flags.tests.builders import sale
+
+    flagged = sale(w, deal=Decimal("700000.00"))  # 70 % of its appraisal
+    engine.recompute(rules=["deal_below_appraisal"])
+    flag = Flag.objects.get(rule="deal_below_appraisal", subject_id=str(flagged.pk))
     objects = {
+        "flag": flag,
         "finding": finding,
         "lot": lot,
         "bidder_record": bidder_record,

@@ -100,6 +100,8 @@ ENDPOINTS = {
     ("get", "/api/v1/findings"),
     ("post", "/api/v1/findings"),
     ("get", "/api/v1/findings/stats"),
+    ("get", "/api/v1/findings/flags"),
+    ("post", "/api/v1/findings/flags/{flag_id}/resolve"),
     ("get", "/api/v1/findings/{finding_id}"),
     ("post", "/api/v1/findings/{finding_id}/steps"),
     ("post", "/api/v1/findings/{finding_id}/comments"),

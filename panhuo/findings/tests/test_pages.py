@@ -32,15 +32,36 @@ def test_pages_and_api_for_each_caller(world):
     new = reverse("finding-create") + f"?record_kind=debt&record_id={recs['debt'].pk}"
     form = auditor.get(new)
     assert form.status_code == 200 and recs["debt"].code in form.content.decode()
-    r = auditor.post(new, {"record_kind": "debt", "record_id": recs["debt"].pk, "title": "Rate",
-                           "severity": "low", "description": "Too dear"})  # fmt: skip
+    r = auditor.post(
+        new,
+        {
+            "record_kind": "debt",
+            "record_id": recs["debt"].pk,
+            "title": "Rate",
+            "severity": "low",
+            "description": "Too dear",
+        },
+    )
     assert r.status_code == 302
-    bad = auditor.post(new, {"record_kind": "asset", "record_id": aw.other_asset.pk,
-                             "title": "x", "severity": "low", "description": "y"})  # fmt: skip
+    bad = auditor.post(
+        new,
+        {
+            "record_kind": "asset",
+            "record_id": aw.other_asset.pk,
+            "title": "x",
+            "severity": "low",
+            "description": "y",
+        },
+    )
     assert bad.status_code == 400 and "record_id" in bad.context["form"].errors
-    f = fs.finding_raise(actor=world.user("auditor"), record_kind="asset",
-                         record_id=recs["asset"].pk, title="Idle for years",
-                         description="Nobody uses it", severity="high")  # fmt: skip
+    f = fs.finding_raise(
+        actor=world.user("auditor"),
+        record_kind="asset",
+        record_id=recs["asset"].pk,
+        title="Idle for years",
+        description="Nobody uses it",
+        severity="high",
+    )
     detail = auditor.get(f.get_absolute_url()).content.decode()
     assert recs["asset"].get_absolute_url() in detail and 'data-testid="step-refer"' in detail
     assert reverse("document-upload", args=["finding", f.pk]) in detail  # evidence upload
@@ -59,8 +80,9 @@ def test_pages_and_api_for_each_caller(world):
         assert _client(world, who).get(reverse("finding-list")).status_code == 403, who
     assert _client(world, "outsider_auditor").get(f.get_absolute_url()).status_code == 404
     assert _client(world, "head").get(f.get_absolute_url()).status_code == 200
-    r = _client(world, "head").post(reverse("finding-step", args=[f.pk]),
-                                    {"step": "justify", "comment": "no"})  # fmt: skip
+    r = _client(world, "head").post(
+        reverse("finding-step", args=[f.pk]), {"step": "justify", "comment": "no"}
+    )
     assert r.status_code == 403
     # API: the same rules.
     r = call(auditor, "get", "/api/v1/findings?record_kind=asset")
@@ -74,8 +96,12 @@ def test_pages_and_api_for_each_caller(world):
     assert r.status_code == 200 and r.json()["status"] == "escalated"
     r = call(auditor, "post", f"/api/v1/findings/{f.pk}/steps", {"step": "justify", "comment": "x"})
     assert r.status_code == 403
-    r = call(_client(world, "supervisor"), "post", f"/api/v1/findings/{f.pk}/steps",
-             {"step": "justify", "comment": "fine"})  # fmt: skip
+    r = call(
+        _client(world, "supervisor"),
+        "post",
+        f"/api/v1/findings/{f.pk}/steps",
+        {"step": "justify", "comment": "fine"},
+    )
     assert r.status_code == 200 and r.json()["status"] == "justified"
     assert [e["step"] for e in r.json()["events"]] == ["raise", "escalate", "justify"]
     r = call(auditor, "get", "/api/v1/findings/stats")

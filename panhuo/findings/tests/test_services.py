@@ -16,10 +16,13 @@ from panhuo.organisation.policy import NotPermitted
 
 def _raise(w, record_kind, record_id, who="auditor", **kw):
     return fs.finding_raise(
-        actor=w.user(who), record_kind=record_kind, record_id=record_id,
-        title=kw.pop("title", "Price too low"), description=kw.pop("description", "See file."),
+        actor=w.user(who),
+        record_kind=record_kind,
+        record_id=record_id,
+        title=kw.pop("title", "Price too low"),
+        description=kw.pop("description", "See file."),
         **kw,
-    )  # fmt: skip
+    )
 
 
 def test_an_auditor_raises_a_finding_on_every_kind_of_record(world):

@@ -31,15 +31,27 @@ def test_no_auditor_action_changes_an_audited_row(world):
 
     made = []
     for kind, record in recs.items():
-        made.append(fs.finding_raise(actor=auditor, record_kind=kind, record_id=record.pk,
-                                     title=f"On the {kind}", description="Looks wrong."))  # fmt: skip
+        made.append(
+            fs.finding_raise(
+                actor=auditor,
+                record_kind=kind,
+                record_id=record.pk,
+                title=f"On the {kind}",
+                description="Looks wrong.",
+            )
+        )
         unchanged(f"raising a finding on the {kind}")
         page = web.get(record.get_absolute_url())
         assert page.status_code == 200
         unchanged(f"reading the {kind}'s page")
     f = made[0]
-    document_upload(actor=auditor, target=f, kind="other", title="Site photo",
-                    file=upload("photo.pdf", pdf_bytes("evidence")))  # fmt: skip
+    document_upload(
+        actor=auditor,
+        target=f,
+        kind="other",
+        title="Site photo",
+        file=upload("photo.pdf", pdf_bytes("evidence")),
+    )
     unchanged("adding evidence")
     fs.finding_comment(actor=auditor, finding=f, comment="Asked the unit")
     unchanged("a comment")
@@ -51,20 +63,36 @@ def test_no_auditor_action_changes_an_audited_row(world):
         fs.finding_transition(actor=auditor, finding=finding, step=step, comment="ok")
         unchanged(step)
     # The pages and the API, as the auditor uses them.
-    r = web.post(reverse("finding-create"), {"record_kind": "package", "record_id": recs["package"].pk,
-                 "title": "Split lots", "severity": "high", "description": "Two lots, one buyer"})  # fmt: skip
+    r = web.post(
+        reverse("finding-create"),
+        {
+            "record_kind": "package",
+            "record_id": recs["package"].pk,
+            "title": "Split lots",
+            "severity": "high",
+            "description": "Two lots, one buyer",
+        },
+    )
     assert r.status_code == 302
     unchanged("raising through the page")
     page_f = Finding.objects.get(title="Split lots")
     r = web.post(reverse("finding-step", args=[page_f.pk]), {"step": "justify", "comment": "ok"})
     assert r.status_code == 302
     unchanged("resolving through the page")
-    for url in (reverse("finding-list") + "?export=xlsx", reverse("finding-list") + "?export=csv",
-                reverse("finding-stats"), reverse("finding-detail", args=[f.pk])):  # fmt: skip
+    for url in (
+        reverse("finding-list") + "?export=xlsx",
+        reverse("finding-list") + "?export=csv",
+        reverse("finding-stats"),
+        reverse("finding-detail", args=[f.pk]),
+    ):
         assert web.get(url).status_code == 200
     unchanged("reading and exporting")
-    body = {"record_kind": "allocation", "record_id": recs["allocation"].pk, "title": "Late",
-            "description": "Allocated late"}  # fmt: skip
+    body = {
+        "record_kind": "allocation",
+        "record_id": recs["allocation"].pk,
+        "title": "Late",
+        "description": "Allocated late",
+    }
     r = call(web, "post", "/api/v1/findings", body)
     assert r.status_code == 201, r.content
     r = call(
@@ -74,10 +102,20 @@ def test_no_auditor_action_changes_an_audited_row(world):
     unchanged("the API")
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
-@given(moves=st.lists(st.tuples(st.sampled_from(["auditor", "supervisor", "head", "office"]),
-                                st.sampled_from([*STEP_NAMES, "comment"])), max_size=6))  # fmt: skip
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    moves=st.lists(
+        st.tuples(
+            st.sampled_from(["auditor", "supervisor", "head", "office"]),
+            st.sampled_from([*STEP_NAMES, "comment"]),
+        ),
+        max_size=6,
+    )
+)
 def test_any_sequence_of_moves_keeps_the_finding_consistent_and_the_records_untouched(world, moves):
     """Whatever is tried in whatever order: a refused move writes nothing; the status is
     resolved exactly when resolved_at is set; once resolved it never moves again; the audited
@@ -90,8 +128,13 @@ def test_any_sequence_of_moves_keeps_the_finding_consistent_and_the_records_unto
     # One asset for all the examples (the world is the test's, not the example's).
     asset = Asset.objects.filter(unit=world.unit).first() or AssetFactory(unit=world.unit)
     rows = audited_rows()
-    f = fs.finding_raise(actor=world.user("auditor"), record_kind="asset",
-                         record_id=asset.pk, title="t", description="d")  # fmt: skip
+    f = fs.finding_raise(
+        actor=world.user("auditor"),
+        record_kind="asset",
+        record_id=asset.pk,
+        title="t",
+        description="d",
+    )
     for who, step in moves:
         before = Finding.objects.values().get(pk=f.pk)
         try:
