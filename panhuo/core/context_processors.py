@@ -20,7 +20,6 @@ def panhuo(request):
             "receipts": policy.can_any(user, "receipt", "view"),
             "audit": policy.can_any(user, "audit", "view"),
             "findings": policy.can_any(user, "finding", "view"),
-            "flags": policy.can_any(user, "flag", "view"),
             "approvals": policy.can_any(user, "approval", "view"),
             "approval_chains": policy.can_any(user, "approval_chain", "view"),
             "valuations": policy.can_any(user, "valuation", "view"),
@@ -30,6 +29,7 @@ def panhuo(request):
             "taskforce": policy.can_any(user, "taskforce", "view"),
             "bidders": policy.can_any(user, "bidder", "view"),
             "lots": policy.can_any(user, "lot", "view"),
+            "flags": policy.can_any(user, "flag", "view"),
             "site_admin": policy.can_any(user, "user", "view"),
         }
     return {

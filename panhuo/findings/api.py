@@ -23,15 +23,10 @@ from panhuo.findings.schemas import (
     FindingOut,
     FindingStatsOut,
     FindingStepIn,
-    FlagOut,
-    FlagResolveIn,
-    QueueFilters,
     StatsQuery,
 )
 from panhuo.findings.selectors import finding_list, finding_statistics, get_finding_for
 from panhuo.findings.services import finding_comment, finding_raise, finding_transition
-from panhuo.flags.selectors import get_flag_for, open_flags
-from panhuo.flags.services import flag_resolve
 
 router = Router(tags=["findings"])
 
@@ -91,33 +86,6 @@ def finding_stats(request: HttpRequest, query: Query[StatsQuery]):
         by_kind=rows(stats["by_kind"], "record_kind"),
         by_severity=rows(stats["by_severity"], "severity"),
     )
-
-
-@router.get("/findings/flags", response={200: list[FlagOut], **ERRORS})
-@paginate(PagePagination)
-def flag_queue(request: HttpRequest, filters: Query[QueueFilters]):
-    """The open red flags the caller may see: the auditor's queue, most severe and oldest first."""
-    require_any(request, "flag", "view")
-    data = filters.selector_kwargs()
-    if data.get("jurisdiction") is not None:
-        data["jurisdiction"] = referenced_jurisdiction(actor(request), data["jurisdiction"]).pk
-    data["severity"] = data["severity"] or ""
-    return open_flags(actor(request), **data)
-
-
-@router.post("/findings/flags/{flag_id}/resolve", response={200: FlagOut, **ERRORS})
-def flag_resolve_endpoint(request: HttpRequest, flag_id: Id, payload: FlagResolveIn):
-    """Resolve an open red flag (justified, rectified, referred to the discipline inspection
-    body) with a comment, through the flags app's service; the flagged record is not changed."""
-    require_any(request, "flag", "view")
-    user = actor(request)
-    flag = flag_resolve(
-        actor=user,
-        flag=get_flag_for(user, flag_id),
-        resolution=payload.resolution,
-        comment=payload.comment,
-    )
-    return get_flag_for(user, flag.pk)
 
 
 @router.get("/findings/{finding_id}", response={200: FindingDetailOut, **ERRORS})

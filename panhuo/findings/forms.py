@@ -28,6 +28,13 @@ class FindingFilterForm(PlaceFilterForm):
         max_value=2**63 - 1,
         widget=forms.HiddenInput,
     )
+    flag_id = forms.IntegerField(
+        label=_("Red flag"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+    )
 
 
 class FindingForm(forms.Form):

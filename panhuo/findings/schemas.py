@@ -10,11 +10,6 @@ from panhuo.core.schemas import Id, ListFilters, Ordering, Text
 from panhuo.findings.models import FindingStatus, RecordKind, Severity
 from panhuo.findings.selectors import FINDING_ORDERINGS
 from panhuo.findings.workflow import STEP_NAMES
-from panhuo.flags.models import Resolution
-from panhuo.flags.models import Severity as FlagSeverity
-from panhuo.flags.selectors import FLAG_ORDERINGS
-
-QueueOrdering = Ordering(FLAG_ORDERINGS)
 
 FindingOrdering = Ordering(FINDING_ORDERINGS)
 
@@ -104,40 +99,3 @@ class FindingStatsOut(Schema):
 
 class StatsQuery(Schema):
     jurisdiction: Id | None = Field(None, description="This jurisdiction and those below it.")
-
-
-class QueueFilters(ListFilters):
-    q: Text = Field("", max_length=200, description="Record or rule contains.")
-    severity: FlagSeverity | None = None
-    rule: str = Field("", max_length=48, description="One rule's code.")
-    unit: Id | None = None
-    jurisdiction: Id | None = Field(None, description="This jurisdiction and those below it.")
-    older_than_days: int | None = Field(
-        None, ge=0, le=36500, description="Waiting at least this long."
-    )
-    ordering: QueueOrdering = "-severity"  # type: ignore[valid-type]
-
-
-class FlagOut(Schema):
-    id: int
-    rule: str
-    title: str
-    severity: FlagSeverity
-    jurisdiction_id: int
-    unit_id: int | None
-    subject_type: str
-    subject_id: str
-    subject_label: str
-    evidence: dict
-    explanation: str
-    status: str
-    resolution: str
-    comment: str
-    first_seen: dt.datetime
-
-
-class FlagResolveIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    resolution: Resolution
-    comment: Text = Field(..., min_length=1, max_length=4000)

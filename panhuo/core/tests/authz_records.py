@@ -213,13 +213,16 @@ def build_records(w: World) -> Records:
         actor=w.user("auditor"), record_kind="asset", record_id=aw.asset.pk, title="Authz",
         description="A finding on district A's asset.",
     )  # fmt: skip
-    from panhuo.flags import engine
     from panhuo.flags.models import Flag
-    from panhuo.flags.tests.builders import sale
 
-    flagged = sale(w, deal=Decimal("700000.00"))  # 70 % of its appraisal
-    engine.recompute(rules=["deal_below_appraisal"])
-    flag = Flag.objects.get(rule="deal_below_appraisal", subject_id=str(flagged.pk))
+    # An open red flag on district A's concluded sale (written directly: the matrix tests who
+    # may see and resolve it, not the rules).
+    flag = Flag.objects.create(
+        rule="deal_below_appraisal", severity="medium", jurisdiction=w.district, unit=w.unit,
+        subject_type="disposal.disposalproject", subject_id=str(aw.concluded.pk),
+        subject_label=str(aw.concluded), evidence={"deal": "1.00"}, fingerprint="authz",
+        first_seen=now, last_seen=now,
+    )  # fmt: skip
     objects = {
         "flag": flag,
         "finding": finding,

@@ -131,10 +131,10 @@ GUESS_PK = [
     ("/bidders/account/relations/", "bidder_relation"),
     ("/bidders/", "bidder_record"),
     ("/auctions/", "lot"),
-    ("/findings/flags/", "flag"),
     ("/findings/", "finding"),
     ("/calendar/days/", "calendar_day"),
     ("/calendar/notices/", "calendar_notice"),
+    ("/flags/", "flag"),
 ]
 GUESS_OTHER = {"target_type": "'asset'", "target_id": "asset", "name": "'submit'"}
 
