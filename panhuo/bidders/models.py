@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import actor_field, optional_ref, version_field
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
@@ -29,6 +30,12 @@ class BidderStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Rejected")
     SUSPENDED = "suspended", _("Suspended")
+
+
+class RelationKind(models.TextChoices):
+    RELATIVE = "relative", _("Relative")
+    EMPLOYEE = "employee", _("Employee")
+    SHAREHOLDER = "shareholder", _("Shareholder")
 
 
 class Bidder(models.Model):
@@ -69,8 +76,7 @@ class Bidder(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name = _("bidder")
-        verbose_name_plural = _("bidders")
+        verbose_name, verbose_name_plural = _("bidder"), _("bidders")
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"], condition=~Q(id_number=""), name="bidder_id_number_unique"
@@ -86,9 +92,7 @@ class Bidder(models.Model):
                 | (Q(kind="company") & Q(id_number="") & ~Q(credit_code="")),
                 name="bidder_number_matches_kind",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=BidderStatus.values), name="bidder_status_valid"
-            ),
+            valid_choice("status", BidderStatus, name="bidder_status_valid"),
             models.CheckConstraint(condition=~Q(name=""), name="bidder_name_not_blank"),
         ]
 
@@ -108,12 +112,6 @@ class Bidder(models.Model):
         return self.status in (BidderStatus.PENDING, BidderStatus.REJECTED)
 
 
-class RelationKind(models.TextChoices):
-    RELATIVE = "relative", _("Relative")
-    EMPLOYEE = "employee", _("Employee")
-    SHAREHOLDER = "shareholder", _("Shareholder")
-
-
 class DeclaredRelation(models.Model):
     """A relation the bidder declares to an official or a unit: "relative of 张三, deputy
     director of the housing bureau" (``who`` in free text, ``unit`` where it names one)."""
@@ -126,12 +124,9 @@ class DeclaredRelation(models.Model):
 
     class Meta:
         ordering = ["bidder", "pk"]
-        verbose_name = _("declared relation")
-        verbose_name_plural = _("declared relations")
+        verbose_name, verbose_name_plural = _("declared relation"), _("declared relations")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=RelationKind.values), name="relation_kind_valid"
-            ),
+            valid_choice("kind", RelationKind, name="relation_kind_valid"),
             models.CheckConstraint(condition=~Q(who=""), name="relation_who_not_blank"),
         ]
 

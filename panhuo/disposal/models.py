@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core import workdays
+from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import actor_field, non_negative_money, optional_ref, version_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
@@ -29,6 +30,21 @@ class Channel(models.TextChoices):
     SCRAP = "scrap", _("Scrapping")
     LOSS = "loss", _("Loss write-down")
     WRITE_OFF = "write_off", _("Write-off")
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    LISTED = "listed", _("Listed")
+    CONCLUDED = "concluded", _("Concluded")
+    PAID = "paid", _("Paid in full")
+    PUBLISHED = "published", _("Result published")
+    IN_FORCE = "in_force", _("Contract in force")
+    IN_ARREARS = "in_arrears", _("In arrears")
+    ENDED = "ended", _("Contract ended")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 #: Channels in which the asset leaves for no price (无偿划转, 报废, 报损, 核销): their deal price
@@ -66,8 +82,7 @@ class Package(models.Model):
 
     class Meta:
         ordering = ["-created_at", "code"]
-        verbose_name = _("asset package")
-        verbose_name_plural = _("asset packages")
+        verbose_name, verbose_name_plural = _("asset package"), _("asset packages")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["open", "disposed", "dissolved"]),
@@ -102,21 +117,6 @@ class PackageItem(models.Model):
         return f"{self.package.code} / {self.asset.code}"
 
     get_absolute_url = page_of("package")
-
-
-class ProjectStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    LISTED = "listed", _("Listed")
-    CONCLUDED = "concluded", _("Concluded")
-    PAID = "paid", _("Paid in full")
-    PUBLISHED = "published", _("Result published")
-    IN_FORCE = "in_force", _("Contract in force")
-    IN_ARREARS = "in_arrears", _("In arrears")
-    ENDED = "ended", _("Contract ended")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class DisposalProject(models.Model):
@@ -157,8 +157,7 @@ class DisposalProject(models.Model):
 
     class Meta:
         ordering = ["-created_at", "code"]
-        verbose_name = _("disposal project")
-        verbose_name_plural = _("disposal projects")
+        verbose_name, verbose_name_plural = _("disposal project"), _("disposal projects")
         constraints = [
             # Zero only in the channels that give no price (free transfer, scrap, loss,
             # write-off); every other channel keeps a reserve above zero.
@@ -167,10 +166,7 @@ class DisposalProject(models.Model):
                 | (Q(channel__in=sorted(ZERO_PRICE_CHANNELS)) & Q(reserve_price=0)),
                 name="project_reserve_gt_0",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in ProjectStatus]),
-                name="project_status_valid",
-            ),
+            valid_choice("status", ProjectStatus, name="project_status_valid"),
             models.CheckConstraint(
                 condition=~Q(
                     status__in=[

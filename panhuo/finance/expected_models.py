@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import MoneyField, actor_field, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
@@ -22,6 +23,12 @@ class ExpectedKind(models.TextChoices):
     FEE = "fee", _("Concession fee")
     TRANCHE = "tranche", _("Tranche proceeds")
     DEPOSIT = "deposit", _("Deposit")
+
+
+class DeferredSecurityKind(models.TextChoices):
+    GUARANTEE = "guarantee", _("Guarantee (保证)")
+    PLEDGE = "pledge", _("Pledge (质押)")
+    MORTGAGE = "mortgage", _("Mortgage (抵押)")
 
 
 class ExpectedReceipt(models.Model):
@@ -44,14 +51,10 @@ class ExpectedReceipt(models.Model):
 
     class Meta:
         ordering = ["project", "due_date", "pk"]
-        verbose_name = _("expected receipt")
-        verbose_name_plural = _("expected receipts")
+        verbose_name, verbose_name_plural = _("expected receipt"), _("expected receipts")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="expected_amount_gt_0"),
-            models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in ExpectedKind]),
-                name="expected_kind_valid",
-            ),
+            valid_choice("kind", ExpectedKind, name="expected_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -75,8 +78,7 @@ class DebtSettlement(models.Model):
 
     class Meta:
         ordering = ["-settled_on", "-pk"]
-        verbose_name = _("non-cash settlement")
-        verbose_name_plural = _("non-cash settlements")
+        verbose_name, verbose_name_plural = _("non-cash settlement"), _("non-cash settlements")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_amount_gt_0"),
             models.UniqueConstraint(fields=["project"], name="settlement_one_per_project"),
@@ -86,12 +88,6 @@ class DebtSettlement(models.Model):
         return f"{self.debt_id} −{self.amount} (swap {self.project_id})"
 
     get_absolute_url = page_url("debt-detail", "debt_id")
-
-
-class DeferredSecurityKind(models.TextChoices):
-    GUARANTEE = "guarantee", _("Guarantee (保证)")
-    PLEDGE = "pledge", _("Pledge (质押)")
-    MORTGAGE = "mortgage", _("Mortgage (抵押)")
 
 
 class DeferredTerms(models.Model):
@@ -120,8 +116,7 @@ class DeferredTerms(models.Model):
 
     class Meta:
         ordering = ["project", "-recorded_at", "-pk"]
-        verbose_name = _("deferred payment terms")
-        verbose_name_plural = _("deferred payment terms")
+        verbose_name, verbose_name_plural = _("deferred payment terms"), _("deferred payment terms")
         constraints = [
             models.CheckConstraint(
                 condition=Q(interest_rate__gte=models.F("reference_rate")),
