@@ -70,36 +70,33 @@ def _window(year: int, on: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), min(on, dt.date(year, 12, 31))
 
 
+def _summed(qs, where: str, day: str, year: int, on: dt.date, keys: tuple, total) -> list[dict]:
+    """``total`` of the rows of ``qs`` in the jurisdiction path ``where`` dated (``day``) in
+    the year up to ``on``, grouped by ``keys`` and the quarter ``q``."""
+    start, end = _window(year, on)
+    return list(
+        qs.filter(**{f"{day}__gte": start, f"{day}__lte": end})
+        .filter(**dict([where]))
+        .annotate(q=ExtractQuarter(day))
+        .values(*keys, "q")
+        .annotate(s=Sum(total))
+    )
+
+
 def money_raised(path: str, year: int, on: dt.date) -> dict[int, Decimal]:
     """Receipts of the year up to ``on``, by quarter (each receipt once)."""
-    start, end = _window(year, on)
-    rows = (
-        Receipt.objects.filter(
-            project__package__jurisdiction__path__startswith=path,
-            received_on__gte=start,
-            received_on__lte=end,
-        )
-        .annotate(q=ExtractQuarter("received_on"))
-        .values("q")
-        .annotate(s=Sum("amount"))
-    )
+    where = ("project__package__jurisdiction__path__startswith", path)
+    rows = _summed(Receipt.objects, where, "received_on", year, on, (), "amount")
     return {r["q"]: Decimal(r["s"]) for r in rows}
 
 
 def debt_resolved(path: str, year: int, on: dt.date) -> dict[tuple[str, int], Decimal]:
-    """Net allocations to the jurisdiction's debts, by (debt type, quarter)."""
-    start, end = _window(year, on)
+    """Net allocations to the jurisdiction's debts (a reversal subtracts), by (debt type,
+    quarter)."""
     signed = Case(When(reverses__isnull=True, then=F("amount")), default=-F("amount"))
-    rows = (
-        Allocation.objects.filter(
-            debt__jurisdiction__path__startswith=path,
-            allocated_on__gte=start,
-            allocated_on__lte=end,
-        )
-        .annotate(q=ExtractQuarter("allocated_on"))
-        .values("debt__debt_type", "q")
-        .annotate(s=Sum(signed))
-    )
+    where = ("debt__jurisdiction__path__startswith", path)
+    keys = ("debt__debt_type",)
+    rows = _summed(Allocation.objects, where, "allocated_on", year, on, keys, signed)
     return {(r["debt__debt_type"], r["q"]): Decimal(r["s"]) for r in rows}
 
 
