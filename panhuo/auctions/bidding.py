@@ -19,7 +19,7 @@ from django.utils import timezone
 from panhuo.auctions import engine
 from panhuo.auctions.models import Bid, BidKind, Lot, LotKind, LotRegistration, LotStatus
 from panhuo.auctions.refusals import Refused
-from panhuo.bidders.selectors import bidder_for, is_verified
+from panhuo.bidders.selectors import bidder_for, is_verified_bidder
 from panhuo.core.busy import retry_when_busy
 from panhuo.finance.deposits.models import DepositStatus
 from panhuo.integrity.services import audit_record
@@ -85,12 +85,13 @@ def may_bid(registration: LotRegistration, lot: Lot) -> str:
     return ""
 
 
-def verified_bidder(actor):
-    """The caller as a verified bidder, or the refusal."""
-    bidder = bidder_for(actor)
+def verified_bidder(actor, bidder=None):
+    """The caller as a verified bidder, or the refusal; ``bidder``: their bidder row when the
+    caller (the API) has read it already this request, so it is not read again."""
+    bidder = bidder if bidder is not None else bidder_for(actor)
     if bidder is None:
         raise Refused("unregistered")
-    if not is_verified(actor):
+    if not is_verified_bidder(actor, bidder):
         raise Refused("not_verified")
     return bidder
 
@@ -102,12 +103,36 @@ def ready_registration(lot: Lot, bidder) -> LotRegistration:
         .filter(lot=lot, bidder=bidder)
         .first()
     )
+    return ready(registration, lot)
+
+
+def ready(registration: LotRegistration | None, lot: Lot) -> LotRegistration:
+    """The registration, once its bidder may bid on ``lot``; otherwise the refusal."""
     if registration is None:
         raise Refused("not_registered")
     reason = may_bid(registration, lot)
     if reason:
         raise Refused(reason)
     return registration
+
+
+def locked_registration(pk: int, bidder) -> LotRegistration | None:
+    """``bidder``'s registration for lot ``pk`` with its deposit and the lot, the lot under its
+    row lock: the lock, the lot's state and the bidder's eligibility in one statement (the hot
+    path of a bid). None when there is no such registration (the lot is then locked and
+    read by ``locked_lot``, for the right refusal)."""
+    return (
+        LotRegistration.objects.select_for_update(of=("lot",))
+        .select_related("deposit", "lot__round__project__package__jurisdiction")
+        .filter(lot_id=pk, bidder=bidder)
+        .first()
+    )
+
+
+def english_only(lot: Lot) -> None:
+    """Refuse an ascending bid on a sealed or Dutch lot."""
+    if lot.kind != LotKind.ENGLISH:
+        raise Refused("sealed_only" if lot.kind == LotKind.SEALED else "dutch_only")
 
 
 def open_now(lot: Lot):
@@ -126,32 +151,32 @@ def open_now(lot: Lot):
 
 
 def append_rows(lot: Lot, rows, at, kind_of=None) -> list[Bid]:
-    """Append ``rows`` (engine.Row, bidders by registration id) as the lot's next bids."""
+    """Append ``rows`` (engine.Row, bidders by registration id) as the lot's next bids, in one
+    INSERT (a bid and the proxy bid it provoked are one statement)."""
     bids = []
     for row in rows:
         lot.bid_count += 1
         kind = kind_of or (BidKind.PROXY if row.auto else BidKind.BID)
-        bid = Bid(
+        bids.append(Bid(
             lot=lot, registration_id=row.bidder, seq=lot.bid_count, kind=kind,
             amount=row.amount, maximum=row.maximum, placed_at=at, end_at=lot.end_at,
-        )  # fmt: skip
-        bid.save()
-        bids.append(bid)
-    return bids
+        ))  # fmt: skip
+    return Bid.objects.bulk_create(bids)
 
 
 @retry_when_busy
-def bid_place(*, actor, lot_id: Any, amount: Any) -> Lot:
+def bid_place(*, actor, lot_id: Any, amount: Any, bidder=None) -> Lot:
     """Place ``amount`` as the caller's bid (their maximum) on lot ``lot_id``; refuse it with
-    the reason (``Refused``, in the caller's language) or return the lot as it now stands."""
+    the reason (``Refused``, in the caller's language) or return the lot as it now stands.
+    ``bidder``: the caller's bidder row if already read this request."""
     pk = lot_id_of(lot_id)
     maximum = parse_amount(amount)
-    bidder = verified_bidder(actor)
+    bidder = verified_bidder(actor, bidder)
     with transaction.atomic():
-        lot = locked_lot(pk)
-        if lot.kind != LotKind.ENGLISH:
-            raise Refused("sealed_only" if lot.kind == LotKind.SEALED else "dutch_only")
-        registration = ready_registration(lot, bidder)
+        registration = locked_registration(pk, bidder)
+        lot = registration.lot if registration is not None else locked_lot(pk)
+        english_only(lot)
+        registration = ready(registration, lot)
         at = open_now(lot)
         try:
             outcome = engine.place(book_of(lot), registration.pk, maximum, at)
