@@ -166,7 +166,9 @@ def lot_index(request: HttpRequest, filters: Query[LotFilters]):
 
 @router.get("/lots/{lot_id}", response={200: LotOut, **ERRORS})
 def lot_detail(request: HttpRequest, lot_id: Id):
-    return selectors.public_lot_state(_lot(_reader(request), lot_id))
+    """The lot as anyone may know it now (closed first if its end has passed)."""
+    lot = services.lot_closed_if_past(_lot(_reader(request), lot_id))
+    return selectors.public_lot_state(lot)
 
 
 @router.post("/lots/{lot_id}/registrations", response={201: RegistrationOut, **ERRORS})

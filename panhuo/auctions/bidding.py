@@ -10,6 +10,7 @@ takes the same lock. The rules themselves are ``engine.place``.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from panhuo.auctions import engine
 from panhuo.auctions.models import Bid, BidKind, Lot, LotKind, LotRegistration, LotStatus
-from panhuo.auctions.refusals import Refused
+from panhuo.auctions.refusals import PastEnd, Refused
 from panhuo.bidders.selectors import bidder_for, is_verified_bidder
 from panhuo.core.busy import retry_when_busy
 from panhuo.finance.deposits.models import DepositStatus
@@ -137,8 +138,11 @@ def english_only(lot: Lot) -> None:
 
 def open_now(lot: Lot):
     """The server's time, with the (locked) lot open for bids at it: a scheduled lot whose
-    start has come opens; otherwise the refusal (not yet open, or closed)."""
+    start has come opens; otherwise the refusal (not yet open, or closed: ``PastEnd`` when
+    its end has passed but no one has closed it yet)."""
     at = now()
+    if lot.status in (LotStatus.SCHEDULED, LotStatus.OPEN) and at >= lot.end_at:
+        raise PastEnd
     if lot.status == LotStatus.SCHEDULED:
         if at < lot.start_at:
             raise Refused("not_open", start=lot.start_at)
@@ -148,6 +152,20 @@ def open_now(lot: Lot):
     if lot.status != LotStatus.OPEN or at >= lot.end_at:
         raise Refused("closed")
     return at
+
+
+@contextmanager
+def closing_past_end(pk: int):
+    """Around a bid's transaction: a bid refused because the lot's end has passed (``PastEnd``)
+    closes the lot then and there, through the worker's own step (``lot_close_if_due``, in its
+    own transaction, the system's act), instead of leaving it open until the worker runs."""
+    try:
+        yield
+    except PastEnd:
+        from panhuo.auctions.services import lot_close_if_due
+
+        lot_close_if_due(pk)
+        raise
 
 
 def append_rows(lot: Lot, rows, at, kind_of=None) -> list[Bid]:
@@ -172,7 +190,7 @@ def bid_place(*, actor, lot_id: Any, amount: Any, bidder=None) -> Lot:
     pk = lot_id_of(lot_id)
     maximum = parse_amount(amount)
     bidder = verified_bidder(actor, bidder)
-    with transaction.atomic():
+    with closing_past_end(pk), transaction.atomic():
         registration = locked_registration(pk, bidder)
         lot = registration.lot if registration is not None else locked_lot(pk)
         english_only(lot)

@@ -51,7 +51,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from panhuo.auctions import bidding, selectors
+from panhuo.auctions import bidding, selectors, services
 from panhuo.auctions.models import Bid, Lot, LotKind, LotStatus
 from panhuo.core.templatetags.panhuo import yuan
 from panhuo.core.ui import fetch_or_404
@@ -237,7 +237,7 @@ def _events(cfg, lot: Lot, registration_id: int | None, slot: bool) -> Iterator[
 @login_required
 def lot_live_view(request, pk):
     """The lot's live state as ``text/event-stream``, for whoever may read the lot page."""
-    lot = fetch_or_404(selectors.get_lot_for, request.user, pk)
+    lot = services.lot_closed_if_past(fetch_or_404(selectors.get_lot_for, request.user, pk))
     registration = selectors.registration_of(request.user, lot)
     slot = request.method == "GET" and _take_slot()
     response = StreamingHttpResponse(
