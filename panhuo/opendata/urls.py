@@ -1,16 +1,17 @@
-"""Open-data pages (mounted at /open-data/)."""
+"""Open-data pages (mounted at /open-data/): route, view, name."""
 
 from django.urls import path
 
 from panhuo.opendata import views
 
-urlpatterns = [
-    path("", views.index, name="opendata-index"),
-    path("releases/<str:ocid>.json", views.process_releases, name="opendata-releases"),
-    path("records/<str:ocid>.json", views.process_record, name="opendata-record"),
-    path("notices/<str:code>/", views.notice_process, name="opendata-notice"),
-    path("feed.json", views.feed, name="opendata-feed"),
-    path("bulk/<int:year>.json", views.bulk, name="opendata-bulk"),
-    path("extension/<str:name>", views.extension, name="opendata-extension"),
-    path("extension/codelists/<str:name>", views.codelist, name="opendata-codelist"),
-]
+ROUTES = (
+    ("", views.index, "index"),
+    ("releases/<str:ocid>.json", views.process_releases, "releases"),
+    ("records/<str:ocid>.json", views.process_record, "record"),
+    ("notices/<str:code>/", views.notice_process, "notice"),
+    ("feed.json", views.feed, "feed"),
+    ("bulk/<int:year>.json", views.bulk, "bulk"),
+    ("extension/<str:name>", views.extension, "extension"),
+    ("extension/codelists/<str:name>", views.codelist, "codelist"),
+)
+urlpatterns = [path(route, view, name=f"opendata-{name}") for route, view, name in ROUTES]
