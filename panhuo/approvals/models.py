@@ -27,6 +27,19 @@ from panhuo.organisation.models import Jurisdiction
 from panhuo.organisation.policy import D, H, O, U
 from panhuo.organisation.policy import F as F_
 
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Outcome(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+
+
 #: Roles a chain step may name as its deciders.
 STEP_ROLES = frozenset({H, D, O, F_})
 
@@ -43,13 +56,6 @@ policy.RULES.update(
         ("delegation", "set"): STEP_ROLES,
     }
 )
-
-
-class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class ApprovalChain(models.Model):
@@ -229,11 +235,6 @@ class ApprovalRequest(models.Model):
         return (
             obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else ""
         )
-
-
-class Outcome(models.TextChoices):
-    APPROVE = "approve", _("Approve")
-    REJECT = "reject", _("Reject")
 
 
 class ApprovalDecision(models.Model):

@@ -31,6 +31,12 @@ class BidderStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
+class RelationKind(models.TextChoices):
+    RELATIVE = "relative", _("Relative")
+    EMPLOYEE = "employee", _("Employee")
+    SHAREHOLDER = "shareholder", _("Shareholder")
+
+
 class Bidder(models.Model):
     """A registered party of the public side: the user who signs in as them, who they are, how
     to reach and pay them, and whether the office has verified them."""
@@ -106,12 +112,6 @@ class Bidder(models.Model):
     def editable(self) -> bool:
         """Whether the bidder may still change their details and relations (until verified)."""
         return self.status in (BidderStatus.PENDING, BidderStatus.REJECTED)
-
-
-class RelationKind(models.TextChoices):
-    RELATIVE = "relative", _("Relative")
-    EMPLOYEE = "employee", _("Employee")
-    SHAREHOLDER = "shareholder", _("Shareholder")
 
 
 class DeclaredRelation(models.Model):

@@ -31,6 +31,21 @@ class Channel(models.TextChoices):
     WRITE_OFF = "write_off", _("Write-off")
 
 
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    LISTED = "listed", _("Listed")
+    CONCLUDED = "concluded", _("Concluded")
+    PAID = "paid", _("Paid in full")
+    PUBLISHED = "published", _("Result published")
+    IN_FORCE = "in_force", _("Contract in force")
+    IN_ARREARS = "in_arrears", _("In arrears")
+    ENDED = "ended", _("Contract ended")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 #: Channels in which the asset leaves for no price (无偿划转, 报废, 报损, 核销): their deal price
 #: and reserve are zero, and no money is expected from them.
 ZERO_PRICE_CHANNELS = frozenset({"free_transfer", "scrap", "loss", "write_off"})
@@ -102,21 +117,6 @@ class PackageItem(models.Model):
         return f"{self.package.code} / {self.asset.code}"
 
     get_absolute_url = page_of("package")
-
-
-class ProjectStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    LISTED = "listed", _("Listed")
-    CONCLUDED = "concluded", _("Concluded")
-    PAID = "paid", _("Paid in full")
-    PUBLISHED = "published", _("Result published")
-    IN_FORCE = "in_force", _("Contract in force")
-    IN_ARREARS = "in_arrears", _("In arrears")
-    ENDED = "ended", _("Contract ended")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class DisposalProject(models.Model):

@@ -24,6 +24,12 @@ class ExpectedKind(models.TextChoices):
     DEPOSIT = "deposit", _("Deposit")
 
 
+class DeferredSecurityKind(models.TextChoices):
+    GUARANTEE = "guarantee", _("Guarantee (保证)")
+    PLEDGE = "pledge", _("Pledge (质押)")
+    MORTGAGE = "mortgage", _("Mortgage (抵押)")
+
+
 class ExpectedReceipt(models.Model):
     """An amount a project is owed on a date. Receipts are matched to these in due-date order
     (see ``finance.selectors.expected_status``): one due and not covered by then is in arrears.
@@ -86,12 +92,6 @@ class DebtSettlement(models.Model):
         return f"{self.debt_id} −{self.amount} (swap {self.project_id})"
 
     get_absolute_url = page_url("debt-detail", "debt_id")
-
-
-class DeferredSecurityKind(models.TextChoices):
-    GUARANTEE = "guarantee", _("Guarantee (保证)")
-    PLEDGE = "pledge", _("Pledge (质押)")
-    MORTGAGE = "mortgage", _("Mortgage (抵押)")
 
 
 class DeferredTerms(models.Model):

@@ -50,6 +50,40 @@ class ReceiptKind(models.TextChoices):
     FORFEITED_DEPOSIT = "forfeited_deposit", _("Forfeited deposit")
 
 
+class DebtType(models.TextChoices):
+    GENERAL_BOND = "general_bond", _("General bond")
+    SPECIAL_BOND = "special_bond", _("Special bond")
+    BANK_LOAN = "bank_loan", _("Bank loan")
+    LGFV_BOND = "lgfv_bond", _("LGFV bond")
+    TRUST_LEASING = "trust_leasing", _("Trust and leasing")
+    ARREARS = "arrears", _("Arrears owed to companies")
+    HIDDEN = "hidden", _("Hidden debt")
+    #: A local government bond whose general/special split is not known (a balance reported
+    #: as one figure): government debt, in neither the general nor the special figures.
+    GOVERNMENT_BOND = "government_bond", _("Government bond (general/special not known)")
+
+
+class RateType(models.TextChoices):
+    FIXED = "fixed", _("Fixed")
+    FLOATING = "floating", _("Floating")
+
+
+class ScheduleKind(models.TextChoices):
+    """How a debt's repayment schedule was made (``finance.debts.schedules``); blank until it is."""
+
+    BULLET = "bullet", _("Bullet (all principal at maturity)")
+    EQUAL_PRINCIPAL = "equal_principal", _("Equal principal")
+    ANNUITY = "annuity", _("Annuity (equal instalments)")
+    CUSTOM = "custom", _("Custom rows")
+
+
+class ScheduleFrequency(models.TextChoices):
+    ANNUAL = "annual", _("Annual")
+    SEMIANNUAL = "semiannual", _("Semi-annual")
+    QUARTERLY = "quarterly", _("Quarterly")
+    MONTHLY = "monthly", _("Monthly")
+
+
 class Receipt(models.Model):
     """Proceeds of a concluded project paid into the treasury.
 
@@ -113,40 +147,6 @@ class Receipt(models.Model):
     @property
     def jurisdiction(self) -> Jurisdiction:
         return self.project.package.jurisdiction
-
-
-class DebtType(models.TextChoices):
-    GENERAL_BOND = "general_bond", _("General bond")
-    SPECIAL_BOND = "special_bond", _("Special bond")
-    BANK_LOAN = "bank_loan", _("Bank loan")
-    LGFV_BOND = "lgfv_bond", _("LGFV bond")
-    TRUST_LEASING = "trust_leasing", _("Trust and leasing")
-    ARREARS = "arrears", _("Arrears owed to companies")
-    HIDDEN = "hidden", _("Hidden debt")
-    #: A local government bond whose general/special split is not known (a balance reported
-    #: as one figure): government debt, in neither the general nor the special figures.
-    GOVERNMENT_BOND = "government_bond", _("Government bond (general/special not known)")
-
-
-class RateType(models.TextChoices):
-    FIXED = "fixed", _("Fixed")
-    FLOATING = "floating", _("Floating")
-
-
-class ScheduleKind(models.TextChoices):
-    """How a debt's repayment schedule was made (``finance.debts.schedules``); blank until it is."""
-
-    BULLET = "bullet", _("Bullet (all principal at maturity)")
-    EQUAL_PRINCIPAL = "equal_principal", _("Equal principal")
-    ANNUITY = "annuity", _("Annuity (equal instalments)")
-    CUSTOM = "custom", _("Custom rows")
-
-
-class ScheduleFrequency(models.TextChoices):
-    ANNUAL = "annual", _("Annual")
-    SEMIANNUAL = "semiannual", _("Semi-annual")
-    QUARTERLY = "quarterly", _("Quarterly")
-    MONTHLY = "monthly", _("Monthly")
 
 
 class DebtQuerySet(policy.ScopedQuerySet):

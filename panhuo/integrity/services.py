@@ -13,10 +13,16 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from panhuo.core.bulk import insert_rows
+from panhuo.core.hooks import Hook
 from panhuo.core.validation import full_clean
 from panhuo.integrity.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+
+#: Called with ``object_type`` and ``object_id`` of every entry appended, inside the write's
+#: transaction: how an app above learns what was written without each service calling it
+#: (flags queues its rules over the records a write touched; flags/engine.py).
+appended = Hook("integrity.appended")
 
 
 def _plain(value: Any) -> Any:
@@ -159,6 +165,8 @@ def audit_record(
     entry.save(force_insert=True)
     head.last_seq, head.last_hash = entry.seq, entry.hash
     head.save(update_fields=["last_seq", "last_hash"])
+    for _key, handler in appended.handlers:
+        handler(object_type=entry.object_type, object_id=entry.object_id)
     return entry
 
 
@@ -207,6 +215,20 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
         {k: v for k, v in before.items() if after.get(k) != v},
         {k: v for k, v in after.items() if before.get(k) != v},
     )
+
+
+def save_versioned(obj: models.Model, before: dict[str, Any], *, actor, action: str, path: str):
+    """Inside the caller's transaction: save ``obj``, edited in place since its snapshot
+    ``before``, as a new ``version`` and audit (``action``) only the fields that changed. A
+    save that changes nothing writes nothing (no new version, no entry), so that resubmitting
+    a form unchanged leaves no trace that would read as an edit."""
+    after = snapshot(obj)
+    if after == before:
+        return
+    obj.version += 1
+    obj.save()
+    old, new = changed(before, after)
+    audit_record(actor=actor, action=action, obj=obj, before=old, after=new, jurisdiction_path=path)
 
 
 def update_changed[M: models.Model](
@@ -339,6 +361,9 @@ def audit_record_many(
     insert_rows(AuditEntry, fields, rows)
     head.last_seq, head.last_hash = seq, prev
     head.save(update_fields=["last_seq", "last_hash"])
+    for _key, handler in appended.handlers:
+        for row in rows:
+            handler(object_type=row[5], object_id=row[6])
     # A big commit (an import) is anchored outside the database as soon as it lands.
     from panhuo.integrity.checkpoints import checkpoint_after_commit
 

@@ -14,6 +14,20 @@ from panhuo.core.links import page_url
 from panhuo.core.money import UNIT_CHOICES
 
 
+class Role(models.TextChoices):
+    HEAD = "head", _("Task-force head")
+    DEPUTY = "deputy", _("Task-force deputy")
+    OFFICE = "office", _("Task-force office")
+    UNIT_OFFICER = "unit_officer", _("Unit asset officer")
+    FINANCE = "finance", _("Finance officer")
+    AUDITOR = "auditor", _("Auditor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    BIDDER = "bidder", _("Bidder")
+    #: Manages jurisdictions, units and users (and their roles) over a jurisdiction; no
+    #: permission on assets, money or approvals (organisation/policy.py).
+    SITE_ADMIN = "site_admin", _("Site administrator")
+
+
 class Jurisdiction(models.Model):
     """A node of the province → city → district/county tree.
 
@@ -116,20 +130,6 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     get_absolute_url = page_url("me", None)
-
-
-class Role(models.TextChoices):
-    HEAD = "head", _("Task-force head")
-    DEPUTY = "deputy", _("Task-force deputy")
-    OFFICE = "office", _("Task-force office")
-    UNIT_OFFICER = "unit_officer", _("Unit asset officer")
-    FINANCE = "finance", _("Finance officer")
-    AUDITOR = "auditor", _("Auditor")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    BIDDER = "bidder", _("Bidder")
-    #: Manages jurisdictions, units and users (and their roles) over a jurisdiction; no
-    #: permission on assets, money or approvals (organisation/policy.py).
-    SITE_ADMIN = "site_admin", _("Site administrator")
 
 
 class TaskForceQuerySet(models.QuerySet):

@@ -16,19 +16,6 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Unit
 
 
-def _coordinate(verbose_name, limit: int) -> models.DecimalField:
-    """A latitude or longitude in degrees (WGS 84, six decimals: about 10 cm), optional, from
-    ``-limit`` to ``limit``."""
-    return models.DecimalField(
-        verbose_name,
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
-    )
-
-
 class AssetKind(models.TextChoices):
     LAND = "land", _("Land-use right")
     BUILDING = "building", _("Building")
@@ -53,14 +40,27 @@ class AssetStatus(models.TextChoices):
     WRITTEN_OFF = "written_off", _("Scrapped or written off")
 
 
-#: Statuses of assets that have left the holdings for good: nothing brings them back.
-GONE_STATUSES = frozenset({AssetStatus.DISPOSED, AssetStatus.WRITTEN_OFF})
-
-
 class Criticality(models.TextChoices):
     ESSENTIAL = "essential", _("Essential public service")
     SUPPORTING = "supporting", _("Supporting")
     NON_ESSENTIAL = "non_essential", _("Non-essential")
+
+
+def _coordinate(verbose_name, limit: int) -> models.DecimalField:
+    """A latitude or longitude in degrees (WGS 84, six decimals: about 10 cm), optional, from
+    ``-limit`` to ``limit``."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
+    )
+
+
+#: Statuses of assets that have left the holdings for good: nothing brings them back.
+GONE_STATUSES = frozenset({AssetStatus.DISPOSED, AssetStatus.WRITTEN_OFF})
 
 
 class ClassificationEdition(models.Model):

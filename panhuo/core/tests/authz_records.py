@@ -74,7 +74,7 @@ def build_records(w: World) -> Records:
     from panhuo.integrity.tests.document_support import pdf_bytes, upload
     from panhuo.organisation.services import api_token_create
     from panhuo.pricing.models import Valuation
-    from panhuo.register.tests.test_api_depth import Depth
+    from panhuo.register.tests.api_depth_support import Depth
 
     outsider = make_user("outsider_all", OUTSIDER_ROLES[0], w.other_district)
     for role in OUTSIDER_ROLES[1:]:

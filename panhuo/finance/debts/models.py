@@ -21,6 +21,22 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
 
+class CapacitySource(models.TextChoices):
+    ENTERED = "entered", _("entered as a total")
+    DERIVED = "derived", _("derived from its parts")
+
+
+class RepaymentSource(models.TextChoices):
+    """Where the money (or the release) that reduced a debt came from."""
+
+    BUDGET = "budget", _("Budget funds")
+    REFINANCING = "refinancing", _("Refinancing bond proceeds")
+    DISPOSAL = "disposal", _("Disposal proceeds")
+    SWAP = "swap", _("Debt-for-asset swap")
+    WRITE_OFF = "write_off", _("Write-off by agreement")
+    OPENING = "opening", _("Repaid before registration")
+
+
 class ScheduleRow(models.Model):
     """One instalment of a debt: principal and interest due on a date."""
 
@@ -43,11 +59,6 @@ class ScheduleRow(models.Model):
         return f"{self.debt_id} {self.due_date}: {self.principal} + {self.interest}"
 
     get_absolute_url = page_url("debt-detail", "debt_id")
-
-
-class CapacitySource(models.TextChoices):
-    ENTERED = "entered", _("entered as a total")
-    DERIVED = "derived", _("derived from its parts")
 
 
 def _figure(label, *, parts: bool = False):
@@ -134,17 +145,6 @@ class FiscalInputs(models.Model):
         return f"{self.jurisdiction} {self.year}"
 
     get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
-
-
-class RepaymentSource(models.TextChoices):
-    """Where the money (or the release) that reduced a debt came from."""
-
-    BUDGET = "budget", _("Budget funds")
-    REFINANCING = "refinancing", _("Refinancing bond proceeds")
-    DISPOSAL = "disposal", _("Disposal proceeds")
-    SWAP = "swap", _("Debt-for-asset swap")
-    WRITE_OFF = "write_off", _("Write-off by agreement")
-    OPENING = "opening", _("Repaid before registration")
 
 
 #: Sources recorded by hand, each with its document; disposal proceeds and swaps are written by
