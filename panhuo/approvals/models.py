@@ -82,8 +82,7 @@ class ApprovalChain(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path", "purpose", "channel", "min_amount"]
-        verbose_name = _("approval chain")
-        verbose_name_plural = _("approval chains")
+        verbose_name, verbose_name_plural = _("approval chain"), _("approval chains")
         constraints = [
             models.UniqueConstraint(
                 fields=["jurisdiction", "purpose", "channel", "min_amount"],
@@ -186,8 +185,7 @@ class ApprovalRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("approval request")
-        verbose_name_plural = _("approval requests")
+        verbose_name, verbose_name_plural = _("approval request"), _("approval requests")
         indexes = [models.Index(fields=["content_type", "object_id", "purpose"])]
         constraints = [
             models.UniqueConstraint(
@@ -311,8 +309,7 @@ class Delegation(models.Model):
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
-        verbose_name = _("delegation")
-        verbose_name_plural = _("delegations")
+        verbose_name, verbose_name_plural = _("delegation"), _("delegations")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(from_user=F("to_user")), name="delegation_not_to_self"

@@ -75,8 +75,7 @@ class Bidder(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name = _("bidder")
-        verbose_name_plural = _("bidders")
+        verbose_name, verbose_name_plural = _("bidder"), _("bidders")
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"], condition=~Q(id_number=""), name="bidder_id_number_unique"
@@ -126,8 +125,7 @@ class DeclaredRelation(models.Model):
 
     class Meta:
         ordering = ["bidder", "pk"]
-        verbose_name = _("declared relation")
-        verbose_name_plural = _("declared relations")
+        verbose_name, verbose_name_plural = _("declared relation"), _("declared relations")
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=RelationKind.values), name="relation_kind_valid"

@@ -100,8 +100,7 @@ class ListingRound(models.Model):
 
     class Meta:
         ordering = ["project", "number"]
-        verbose_name = _("listing round")
-        verbose_name_plural = _("listing rounds")
+        verbose_name, verbose_name_plural = _("listing round"), _("listing rounds")
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="round_number_unique"),
             models.UniqueConstraint(
@@ -189,8 +188,7 @@ class ChannelTerms(models.Model):
 
     class Meta:
         ordering = ["project"]
-        verbose_name = _("channel terms")
-        verbose_name_plural = _("channel terms")
+        verbose_name, verbose_name_plural = _("channel terms"), _("channel terms")
         constraints = [
             models.CheckConstraint(
                 condition=Q(counterparty_unit__isnull=False)
@@ -228,8 +226,7 @@ class Tranche(models.Model):
 
     class Meta:
         ordering = ["project", "pk"]
-        verbose_name = _("tranche")
-        verbose_name_plural = _("tranches")
+        verbose_name, verbose_name_plural = _("tranche"), _("tranches")
         constraints = [
             models.UniqueConstraint(fields=["project", "name"], name="tranche_name_unique"),
             models.CheckConstraint(condition=Q(size__gt=0), name="tranche_size_gt_0"),
@@ -266,8 +263,7 @@ class Contract(models.Model):
 
     class Meta:
         ordering = ["project"]
-        verbose_name = _("contract")
-        verbose_name_plural = _("contracts")
+        verbose_name, verbose_name_plural = _("contract"), _("contracts")
         constraints = [
             models.CheckConstraint(
                 condition=Q(term_end__gt=F("term_start")), name="contract_term_positive"
@@ -296,8 +292,7 @@ class ContractRenewal(models.Model):
 
     class Meta:
         ordering = ["contract", "at", "pk"]
-        verbose_name = _("contract renewal")
-        verbose_name_plural = _("contract renewals")
+        verbose_name, verbose_name_plural = _("contract renewal"), _("contract renewals")
         constraints = [
             models.CheckConstraint(
                 condition=Q(new_end__gt=F("previous_end")), name="renewal_extends_term"

@@ -81,8 +81,7 @@ class Package(models.Model):
 
     class Meta:
         ordering = ["-created_at", "code"]
-        verbose_name = _("asset package")
-        verbose_name_plural = _("asset packages")
+        verbose_name, verbose_name_plural = _("asset package"), _("asset packages")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["open", "disposed", "dissolved"]),
@@ -157,8 +156,7 @@ class DisposalProject(models.Model):
 
     class Meta:
         ordering = ["-created_at", "code"]
-        verbose_name = _("disposal project")
-        verbose_name_plural = _("disposal projects")
+        verbose_name, verbose_name_plural = _("disposal project"), _("disposal projects")
         constraints = [
             # Zero only in the channels that give no price (free transfer, scrap, loss,
             # write-off); every other channel keeps a reserve above zero.

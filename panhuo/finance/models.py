@@ -113,8 +113,7 @@ class Receipt(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-pk"]
-        verbose_name = _("receipt")
-        verbose_name_plural = _("receipts")
+        verbose_name, verbose_name_plural = _("receipt"), _("receipts")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_gt_0"),
             models.CheckConstraint(
@@ -216,8 +215,7 @@ class Debt(models.Model):
 
     class Meta:
         ordering = ["maturity_date", "code"]
-        verbose_name = _("debt")
-        verbose_name_plural = _("debts")
+        verbose_name, verbose_name_plural = _("debt"), _("debts")
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="debt_principal_gt_0"),
             models.CheckConstraint(
@@ -346,8 +344,7 @@ class Allocation(Reversible, models.Model):
 
     class Meta:
         ordering = ["-allocated_on", "-pk"]
-        verbose_name = _("allocation")
-        verbose_name_plural = _("allocations")
+        verbose_name, verbose_name_plural = _("allocation"), _("allocations")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_gt_0")
         ]

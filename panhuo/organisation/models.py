@@ -50,8 +50,7 @@ class Jurisdiction(models.Model):
 
     class Meta:
         ordering = ["path"]
-        verbose_name = _("jurisdiction")
-        verbose_name_plural = _("jurisdictions")
+        verbose_name, verbose_name_plural = _("jurisdiction"), _("jurisdictions")
 
     def __str__(self) -> str:
         return self.name
@@ -93,8 +92,7 @@ class Unit(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path", "name"]
-        verbose_name = _("unit")
-        verbose_name_plural = _("units")
+        verbose_name, verbose_name_plural = _("unit"), _("units")
 
     def __str__(self) -> str:
         return self.name
@@ -158,8 +156,7 @@ class TaskForce(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path"]
-        verbose_name = _("task force")
-        verbose_name_plural = _("task forces")
+        verbose_name, verbose_name_plural = _("task force"), _("task forces")
 
     def __str__(self) -> str:
         return self.name
@@ -207,8 +204,7 @@ class TaskForceMember(models.Model):
 
     class Meta:
         ordering = ["task_force", "joined_on", "pk"]
-        verbose_name = _("task-force member")
-        verbose_name_plural = _("task-force members")
+        verbose_name, verbose_name_plural = _("task-force member"), _("task-force members")
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),

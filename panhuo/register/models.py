@@ -104,8 +104,7 @@ class ClassificationCode(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("classification code")
-        verbose_name_plural = _("classification codes")
+        verbose_name, verbose_name_plural = _("classification code"), _("classification codes")
         constraints = [
             models.CheckConstraint(condition=~Q(code=""), name="classification_code_not_blank"),
             models.CheckConstraint(condition=Q(level__gte=1), name="classification_level_gte_1"),
@@ -169,8 +168,7 @@ class Asset(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("asset")
-        verbose_name_plural = _("assets")
+        verbose_name, verbose_name_plural = _("asset"), _("assets")
         constraints = [
             models.UniqueConstraint(fields=["unit", "code"], name="asset_unit_code_unique"),
             models.CheckConstraint(condition=Q(book_value__gte=0), name="asset_book_value_gte_0"),
@@ -291,8 +289,7 @@ class Encumbrance(models.Model):
 
     class Meta:
         ordering = ["asset", "kind", "pk"]
-        verbose_name = _("encumbrance")
-        verbose_name_plural = _("encumbrances")
+        verbose_name, verbose_name_plural = _("encumbrance"), _("encumbrances")
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),

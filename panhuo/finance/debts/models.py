@@ -113,8 +113,7 @@ class FiscalInputs(models.Model):
 
     class Meta:
         ordering = ["jurisdiction", "-year"]
-        verbose_name = _("fiscal inputs")
-        verbose_name_plural = _("fiscal inputs")
+        verbose_name, verbose_name_plural = _("fiscal inputs"), _("fiscal inputs")
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "year"], name="fiscal_inputs_year"),
             *(
@@ -189,8 +188,7 @@ class Repayment(Reversible, models.Model):
 
     class Meta:
         ordering = ["-repaid_on", "-pk"]
-        verbose_name = _("repayment")
-        verbose_name_plural = _("repayments")
+        verbose_name, verbose_name_plural = _("repayment"), _("repayments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_gt_0"),
             models.CheckConstraint(
@@ -245,8 +243,7 @@ class RiskSettings(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path"]
-        verbose_name = _("risk settings")
-        verbose_name_plural = _("risk settings")
+        verbose_name, verbose_name_plural = _("risk settings"), _("risk settings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(debt_yellow__gt=0)
