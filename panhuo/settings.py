@@ -179,7 +179,15 @@ _default_sqlite = f"sqlite:///{DATA_DIR / 'panhuo.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL") or _default_sqlite
 if DATABASE_URL.startswith("sqlite"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Each server thread keeps its connection between requests (PostgreSQL forks a backend and
+# authenticates for every new one: more than a bid's own work), checked before reuse so a
+# restarted database costs one failed request nothing. The test suite opens and closes its own.
+CONN_MAX_AGE = int(os.environ.get("PANHUO_DB_CONN_MAX_AGE", 0 if ENV == "test" else 600))
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=CONN_MAX_AGE > 0
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so two writers never read the same audit
