@@ -1,0 +1,97 @@
+"""What the people, splitting and value rules return: a hit (one case a rule found) with its
+evidence figures and the records behind it, and the scope a computation covers (a jurisdiction
+and everything under it, or only the records one write touched).
+
+The rules are selectors: they read and return hits, and write nothing; the engine stores the
+hits as flags. Figures are Decimal (money, percentages) or counts, so that the evidence shows
+exactly what the rule compared."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model, Q
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where to look: ``path`` a jurisdiction's materialised path (it and everything under it;
+    None: everywhere), and, for an update after one write, only the projects, assets or bidders
+    that write touched (None: all of them in the place)."""
+
+    path: str | None = None
+    project_ids: frozenset[int] | None = None
+    asset_ids: frozenset[int] | None = None
+    bidder_ids: frozenset[int] | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        return any(x is not None for x in (self.project_ids, self.asset_ids, self.bidder_ids))
+
+    def projects_q(self, prefix: str = "") -> Q:
+        """A filter on disposal projects (reached through ``prefix``) for this scope: in the
+        place, and among the touched projects, the projects of touched assets and those a
+        touched bidder registered for or bought."""
+        q = Q()
+        if self.path is not None:
+            q &= Q(**{f"{prefix}package__jurisdiction__path__startswith": self.path})
+        if not self.narrowed:
+            return q
+        touched = Q(pk__in=[])
+        if self.project_ids is not None:
+            touched |= Q(**{f"{prefix}pk__in": self.project_ids})
+        if self.asset_ids is not None:
+            touched |= Q(**{f"{prefix}package__items__asset__in": self.asset_ids})
+        if self.bidder_ids is not None:
+            touched |= Q(**{f"{prefix}buyer_party__in": self.bidder_ids})
+            touched |= Q(**{f"{prefix}rounds__lot__registrations__bidder__in": self.bidder_ids})
+        return q & touched
+
+
+#: A threshold lookup: (rule code, jurisdiction id) -> the rule's thresholds there, by name.
+Limits = Callable[[str, int], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One case a rule found. ``subject`` is the record the flag hangs on (a project, a
+    package); ``key`` tells this case from another of the same rule on the same subject (so a
+    recompute updates a flag instead of adding one); ``figures`` the evidence compared against
+    the threshold; ``records`` the records behind it, to link to."""
+
+    rule: str
+    subject: Model
+    jurisdiction_id: int
+    key: str
+    figures: dict[str, Any]
+    records: tuple[Model, ...] = field(default=())
+
+
+def pct(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part`` as a percentage of ``whole`` to two decimals (None when the whole is zero)."""
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT)
+
+
+def defaults_only(defaults: dict[str, dict[str, Any]]) -> Limits:
+    """A lookup giving every jurisdiction the rules' default thresholds (for callers and tests
+    without a per-jurisdiction setting)."""
+    return lambda rule, jurisdiction_id: dict(defaults[rule])
+
+
+def unique(records: Iterable[Model]) -> tuple[Model, ...]:
+    """The records once each, in order (evidence lists each record once)."""
+    seen, out = set(), []
+    for r in records:
+        k = (type(r), r.pk)
+        if k not in seen:
+            seen.add(k)
+            out.append(r)
+    return tuple(out)

@@ -1,0 +1,222 @@
+"""People red flags: who bid and who bought (DESIGN.md §3; State-Owned Assets Law art. 56:
+insiders and their relatives bid on equal terms and take no part in running the sale).
+
+* ``people.related_bidder`` — a bidder or buyer who declared a relation (relative, employee,
+  shareholder) to the holding unit of an asset in the sale or to a unit of the selling place.
+* ``people.shared_contact`` — two parties in one sale sharing an address, a phone or a bank
+  account (one bidder behind several names).
+* ``people.repeat_buyer`` — the same buyer winning many deals in one place within a window.
+
+The parties of a sale are the bidders registered for its lots and its buyer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from itertools import combinations
+
+from django.db.models import Min
+
+from panhuo.auctions.models import LotRegistration
+from panhuo.bidders.models import Bidder, DeclaredRelation
+from panhuo.disposal.models import DisposalProject, PackageItem, ProjectEvent
+from panhuo.disposal.workflow import AFTER_DEAL
+from panhuo.flags.hits import Hit, Limits, Scope, unique
+
+RELATED = "people.related_bidder"
+SHARED = "people.shared_contact"
+REPEAT = "people.repeat_buyer"
+
+DEFAULTS = {
+    RELATED: {"buyers_only": False},
+    SHARED: {"min_shared": 1},
+    REPEAT: {"min_wins": 3, "window_days": 365},
+}
+SOURCES = {
+    RELATED: "State-Owned Assets Law (2008) art. 56; DESIGN.md §3",
+    SHARED: "State-Owned Assets Law art. 54 (competitive bidding); DESIGN.md §3",
+    REPEAT: "DESIGN.md §3 (one buyer taking several packages from one place)",
+}
+CONTACTS = ("phone", "address", "bank_account")
+
+
+def _parties(scope: Scope, buyers_only: bool = False) -> dict[int, set[int]]:
+    """Per project in scope: the bidders registered for its lots and its registered buyer."""
+    projects = DisposalProject.objects.filter(scope.projects_q())
+    out: dict[int, set[int]] = defaultdict(set)
+    for pk, buyer in projects.exclude(buyer_party=None).values_list("pk", "buyer_party_id"):
+        out[pk].add(buyer)
+    if not buyers_only:
+        regs = LotRegistration.objects.filter(lot__round__project__in=projects.values("pk"))
+        for pk, bidder in regs.values_list("lot__round__project_id", "bidder_id"):
+            out[pk].add(bidder)
+    return out
+
+
+def related_bidders(scope: Scope, limits: Limits) -> list[Hit]:
+    """Parties of a sale with a declared relation to a holding unit of its assets or to a unit
+    of the selling place; one hit per project and party."""
+    parties = {}
+    for buyers_only in (False, True):
+        found = _parties(scope, buyers_only)
+        parties[buyers_only] = found
+    everyone = set().union(*parties[False].values()) if parties[False] else set()
+    relations = defaultdict(list)
+    for r in (
+        DeclaredRelation.objects.filter(bidder__in=everyone)
+        .exclude(unit=None)
+        .select_related("unit")
+    ):
+        relations[r.bidder_id].append(r)
+    if not relations:
+        return []
+    projects = DisposalProject.objects.select_related("package", "buyer_party").in_bulk(
+        [p for p, b in parties[False].items() if b & relations.keys()]
+    )
+    units = defaultdict(set)
+    for pkg, unit in PackageItem.objects.filter(package__projects__in=projects).values_list(
+        "package_id", "asset__unit_id"
+    ):
+        units[pkg].add(unit)
+    hits = []
+    for pid, p in projects.items():
+        jur = p.package.jurisdiction_id
+        buyers_only = bool(limits(RELATED, jur)["buyers_only"])
+        for bidder_id in sorted(parties[buyers_only].get(pid, ())):
+            hit = _related_hit(p, bidder_id, relations.get(bidder_id, []), units[p.package_id])
+            if hit:
+                hits.append(hit)
+    return hits
+
+
+def _related_hit(project, bidder_id, relations, units) -> Hit | None:
+    jur = project.package.jurisdiction_id
+    match = [r for r in relations if r.unit_id in units or r.unit.jurisdiction_id == jur]
+    if not match:
+        return None
+    bidder = match[0].bidder
+    figures = {
+        "bidder": bidder.name,
+        "buyer": project.buyer_party_id == bidder_id,
+        "relations": [
+            {"kind": r.kind, "who": r.who, "unit": r.unit.name, "holds_asset": r.unit_id in units}
+            for r in match
+        ],
+    }
+    return Hit(
+        RELATED,
+        project,
+        jur,
+        str(bidder_id),
+        figures,
+        unique([project, bidder, *(r.unit for r in match)]),
+    )
+
+
+def _norm(value: str) -> str:
+    """A contact compared as typed apart from spaces, dashes and case."""
+    return "".join(ch for ch in value.lower() if ch.isalnum())
+
+
+def shared(a: Bidder, b: Bidder) -> list[str]:
+    """The contact fields two parties share (blank fields never match)."""
+    return [
+        f for f in CONTACTS if _norm(getattr(a, f)) and _norm(getattr(a, f)) == _norm(getattr(b, f))
+    ]
+
+
+def shared_contacts(scope: Scope, limits: Limits) -> list[Hit]:
+    """Pairs of parties in one sale sharing contacts; one hit per project and pair."""
+    parties = {p: b for p, b in _parties(scope).items() if len(b) >= 2}
+    if not parties:
+        return []
+    bidders = Bidder.objects.in_bulk(set().union(*parties.values()))
+    projects = DisposalProject.objects.select_related("package").in_bulk(parties)
+    hits = []
+    for pid, ids in sorted(parties.items()):
+        p = projects[pid]
+        need = int(limits(SHARED, p.package.jurisdiction_id)["min_shared"])
+        for a, b in combinations(sorted(ids), 2):
+            fields = shared(bidders[a], bidders[b])
+            if fields and len(fields) >= need:
+                figures = {"bidders": [bidders[a].name, bidders[b].name], "shared": fields}
+                hits.append(
+                    Hit(
+                        SHARED,
+                        p,
+                        p.package.jurisdiction_id,
+                        f"{a}-{b}",
+                        figures,
+                        (p, bidders[a], bidders[b]),
+                    )
+                )
+    return hits
+
+
+def _deal_days(project_ids) -> dict[int, dt.date]:
+    """When each project's deal was made: its ``conclude`` event (else when it was created)."""
+    days = {
+        pk: at.date()
+        for pk, at in ProjectEvent.objects.filter(project__in=project_ids, transition="conclude")
+        .values("project")
+        .annotate(at=Min("at"))
+        .values_list("project", "at")
+    }
+    return days
+
+
+def most_in_window(days: list[dt.date], window: int) -> tuple[int, int]:
+    """The most deals within ``window`` days of each other, and where that run starts (the
+    index into the sorted days): a sliding window."""
+    days = sorted(days)
+    best, start, lo = 0, 0, 0
+    for hi, d in enumerate(days):
+        while (d - days[lo]).days > window:
+            lo += 1
+        if hi - lo + 1 > best:
+            best, start = hi - lo + 1, lo
+    return best, start
+
+
+def repeat_buyers(scope: Scope, limits: Limits) -> list[Hit]:
+    """Buyers (a registered party, else the name as typed) winning at least ``min_wins`` deals
+    in one place within ``window_days``; one hit per place and buyer."""
+    narrowed = scope
+    if scope.narrowed:
+        # The buyers the write touched, then every deal of theirs in the place.
+        touched = DisposalProject.objects.filter(scope.projects_q()).exclude(buyer="")
+        narrowed = Scope(path=scope.path)
+        keys = {(b, n.strip().lower()) for b, n in touched.values_list("buyer_party_id", "buyer")}
+    deals = DisposalProject.objects.filter(narrowed.projects_q(), status__in=AFTER_DEAL).exclude(
+        buyer=""
+    )
+    rows = list(
+        deals.values_list("pk", "package__jurisdiction_id", "buyer_party_id", "buyer", "created_at")
+    )
+    if scope.narrowed:
+        rows = [r for r in rows if (r[2], r[3].strip().lower()) in keys]
+    events = _deal_days([r[0] for r in rows])
+    groups = defaultdict(list)
+    for pk, jur, party, name, created in rows:
+        who = f"party:{party}" if party else f"name:{name.strip().lower()}"
+        groups[jur, who].append((events.get(pk, created.date()), pk))
+    return _repeat_hits(groups, limits)
+
+
+def _repeat_hits(groups, limits) -> list[Hit]:
+    found = []
+    for (jur, who), deals in sorted(groups.items()):
+        lim = limits(REPEAT, jur)
+        deals.sort()
+        n, start = most_in_window([d for d, _ in deals], int(lim["window_days"]))
+        if n >= int(lim["min_wins"]):
+            found.append((jur, who, n, lim, deals[start : start + n]))
+    projects = DisposalProject.objects.in_bulk([pk for *_, run in found for _, pk in run])
+    hits = []
+    for jur, who, n, lim, run in found:
+        records = tuple(projects[pk] for _, pk in run)
+        figures = {"buyer": records[-1].buyer, "wins": n, "window_days": int(lim["window_days"]),
+                   "first": run[0][0].isoformat(), "last": run[-1][0].isoformat(),
+                   "deal_total": sum(p.deal_price or 0 for p in records)}  # fmt: skip
+        hits.append(Hit(REPEAT, records[-1], jur, who, figures, records))
+    return hits

@@ -1,0 +1,138 @@
+"""Splitting red flag: the assets of one site sold in several packages each just under a
+threshold that would have called for more — the finance bureau's approval (administrative
+assets worth more than ``finance_approval_above``) or the longer disclosure of Order 32
+(physical assets over ``physical_mid_to``) — while together they are over it (DESIGN.md §3,
+"splitting").
+
+A site is the holding unit and the address (the same building, the same yard). A package's
+value is its live project's deal price, else its reserve, else its assets' appraised values.
+The approval and disclosure thresholds are the jurisdiction's price rules
+(``pricing.selectors.thresholds_for``); this rule's own threshold is how close under counts
+(``margin_pct``) and how many packages make a split (``min_packages``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+
+from panhuo.disposal.models import DisposalProject, Package, PackageItem, ProjectStatus
+from panhuo.flags.hits import CENT, HUNDRED, Hit, Limits, Scope
+from panhuo.pricing.law import RuleClass
+from panhuo.pricing.rules import SELLING_CHANNELS
+from panhuo.pricing.selectors import thresholds_for
+
+SPLIT = "splitting.just_under_threshold"
+
+DEFAULTS = {SPLIT: {"margin_pct": Decimal("10.00"), "min_packages": 2}}
+SOURCES = {
+    SPLIT: "Order 32 (disclosure bands); Decree 738 art. 19 and local approval limits; "
+    "DESIGN.md §3 (splitting)"
+}
+
+#: The thresholds a split evades: (name in the price rules, the rule class it belongs to).
+EVADED = (
+    ("finance_approval_above", RuleClass.ADMINISTRATIVE),
+    ("physical_mid_to", RuleClass.ENTERPRISE),
+)
+
+
+def site_key(unit_id: int, address: str) -> str:
+    """A site: the unit and the address, spaces and case ignored (typed addresses vary)."""
+    return f"{unit_id}:{''.join(address.split()).lower()}"
+
+
+def _touched_sites(scope: Scope) -> set[str] | None:
+    """The sites of the assets or projects one write touched (None: every site in scope)."""
+    if not scope.narrowed:
+        return None
+    rows = PackageItem.objects.filter(scope.projects_q("package__projects__"))
+    if scope.asset_ids is not None:
+        rows = PackageItem.objects.filter(
+            Q(pk__in=rows.values("pk")) | Q(asset__in=scope.asset_ids)
+        )
+    return {
+        site_key(u, a) for u, a in rows.values_list("asset__unit_id", "asset__address") if a.strip()
+    }
+
+
+def _items(scope: Scope) -> dict[str, set[int]]:
+    """Per site: the live packages of a selling channel holding its assets."""
+    rows = PackageItem.objects.filter(
+        package__channel__in=SELLING_CHANNELS,
+        package__status__in=(Package.Status.OPEN, Package.Status.DISPOSED),
+    ).exclude(asset__address="")
+    if scope.path is not None:
+        rows = rows.filter(package__jurisdiction__path__startswith=scope.path)
+    touched = _touched_sites(scope)
+    sites: dict[str, set[int]] = defaultdict(set)
+    for pkg, unit, address in rows.values_list("package_id", "asset__unit_id", "asset__address"):
+        key = site_key(unit, address)
+        if address.strip() and (touched is None or key in touched):
+            sites[key].add(pkg)
+    return sites
+
+
+def package_values(package_ids) -> dict[int, Decimal]:
+    """Each package's value: its live project's deal price, else reserve, else the assets'
+    appraised values."""
+    values = {
+        p: Decimal(v or 0)
+        for p, v in Package.objects.filter(pk__in=package_ids)
+        .annotate(v=Sum(Coalesce("items__asset__appraised_value", "items__asset__book_value")))
+        .values_list("pk", "v")
+    }
+    live = DisposalProject.objects.filter(package__in=package_ids).exclude(
+        status=ProjectStatus.WITHDRAWN
+    )
+    for p, deal, reserve in live.values_list("package_id", "deal_price", "reserve_price"):
+        values[p] = deal or reserve
+    return values
+
+
+def just_under(value: Decimal, threshold: Decimal, margin_pct: Decimal) -> bool:
+    """The rule itself: ``value`` is below ``threshold`` but within ``margin_pct`` of it."""
+    return threshold * (HUNDRED - margin_pct) / HUNDRED <= value < threshold
+
+
+def split_sales(scope: Scope, limits: Limits) -> list[Hit]:
+    """Sites whose packages sit just under an approval or disclosure threshold, one hit per
+    site and threshold evaded."""
+    sites = {k: v for k, v in _items(scope).items() if len(v) >= 2}
+    if not sites:
+        return []
+    ids = set().union(*sites.values())
+    values = package_values(ids)
+    packages = Package.objects.select_related("jurisdiction").in_bulk(ids)
+    price_rules: dict[tuple, object] = {}
+    hits = []
+    for key, pkgs in sorted(sites.items()):
+        jur = packages[min(pkgs)].jurisdiction
+        lim = limits(SPLIT, jur.pk)
+        for name, rule_class in EVADED:
+            if (jur.pk, rule_class) not in price_rules:
+                price_rules[jur.pk, rule_class] = thresholds_for(jur, rule_class)
+            threshold = getattr(price_rules[jur.pk, rule_class], name)
+            under = sorted(
+                p for p in pkgs if just_under(values[p], threshold, Decimal(lim["margin_pct"]))
+            )
+            total = sum((values[p] for p in under), Decimal(0))
+            if len(under) >= int(lim["min_packages"]) and total >= threshold:
+                hits.append(
+                    _hit(key, name, threshold, lim, [packages[p] for p in under], values, jur)
+                )
+    return hits
+
+
+def _hit(key, name, threshold, lim, under, values, jur) -> Hit:
+    figures = {
+        "threshold": name,
+        "threshold_amount": threshold,
+        "margin_pct": Decimal(lim["margin_pct"]),
+        "packages": len(under),
+        "total": sum((values[p.pk] for p in under), Decimal(0)).quantize(CENT),
+        "values": {p.code: values[p.pk] for p in under},
+    }
+    return Hit(SPLIT, under[0], jur.pk, f"{key}:{name}", figures, tuple(under))
