@@ -82,35 +82,45 @@ def related_bidders(scope: Scope, limits: Limits) -> list[Hit]:
     for pid, p in projects.items():
         jur = p.package.jurisdiction_id
         buyers_only = bool(limits(RELATED, jur)["buyers_only"])
-        for bidder_id in sorted(parties[buyers_only].get(pid, ())):
-            hit = _related_hit(p, bidder_id, relations.get(bidder_id, []), units[p.package_id])
-            if hit:
-                hits.append(hit)
+        found = [
+            _related(p, b, relations.get(b, []), units[p.package_id])
+            for b in sorted(parties[buyers_only].get(pid, ()))
+        ]
+        found = [f for f in found if f]
+        if found:
+            hits.append(_related_hit(p, found))
     return hits
 
 
-def _related_hit(project, bidder_id, relations, units) -> Hit | None:
+def _related(project, bidder_id, relations, units) -> tuple | None:
+    """A party's relations to the sale's holding units or its place (None: none)."""
     jur = project.package.jurisdiction_id
     match = [r for r in relations if r.unit_id in units or r.unit.jurisdiction_id == jur]
-    if not match:
-        return None
-    bidder = match[0].bidder
+    return (match[0].bidder, match, units) if match else None
+
+
+def _related_hit(project, found) -> Hit:
+    """One hit per sale: each related party, whether they bought, and their relations."""
+    parties = [
+        {
+            "bidder": b.name,
+            "buyer": project.buyer_party_id == b.pk,
+            "relations": [
+                {"kind": r.kind, "who": r.who, "unit": r.unit.name, "holds_asset": r.unit_id in u}
+                for r in match
+            ],
+        }
+        for b, match, u in found
+    ]
+    first = found[0][1][0]
     figures = {
-        "bidder": bidder.name,
-        "buyer": project.buyer_party_id == bidder_id,
-        "relations": [
-            {"kind": r.kind, "who": r.who, "unit": r.unit.name, "holds_asset": r.unit_id in units}
-            for r in match
-        ],
+        "bidder": found[0][0].name,
+        "relation": f"{first.get_kind_display()} — {first.who} ({first.unit.name})",
+        "related_parties": len(found),
+        "parties": parties,
     }
-    return Hit(
-        RELATED,
-        project,
-        jur,
-        str(bidder_id),
-        figures,
-        unique([project, bidder, *(r.unit for r in match)]),
-    )
+    records = [project, *(b for b, _m, _u in found), *(r.unit for _b, m, _u in found for r in m)]
+    return Hit(RELATED, project, project.package.jurisdiction_id, "", figures, unique(records))
 
 
 def _norm(value: str) -> str:
@@ -136,21 +146,26 @@ def shared_contacts(scope: Scope, limits: Limits) -> list[Hit]:
     for pid, ids in sorted(parties.items()):
         p = projects[pid]
         need = int(limits(SHARED, p.package.jurisdiction_id)["min_shared"])
+        pairs = []
         for a, b in combinations(sorted(ids), 2):
             fields = shared(bidders[a], bidders[b])
             if fields and len(fields) >= need:
-                figures = {"bidders": [bidders[a].name, bidders[b].name], "shared": fields}
-                hits.append(
-                    Hit(
-                        SHARED,
-                        p,
-                        p.package.jurisdiction_id,
-                        f"{a}-{b}",
-                        figures,
-                        (p, bidders[a], bidders[b]),
-                    )
-                )
+                pairs.append((bidders[a], bidders[b], fields))
+        if pairs:
+            hits.append(_shared_hit(p, pairs))
     return hits
+
+
+def _shared_hit(project, pairs) -> Hit:
+    """One hit per sale: each pair of parties and the contacts they share."""
+    a, b, fields = pairs[0]
+    figures = {
+        "bidders": f"{a.name}, {b.name}",
+        "shared": ", ".join(fields),
+        "pairs": [{"bidders": [x.name, y.name], "shared": f} for x, y, f in pairs],
+    }
+    records = unique([project, *(x for pair in pairs for x in pair[:2])])
+    return Hit(SHARED, project, project.package.jurisdiction_id, "", figures, records)
 
 
 def _deal_days(project_ids) -> dict[int, dt.date]:

@@ -128,6 +128,7 @@ def split_sales(scope: Scope, limits: Limits) -> list[Hit]:
 
 def _hit(key, name, threshold, lim, under, values, jur) -> Hit:
     figures = {
+        "site": key,
         "threshold": name,
         "threshold_amount": threshold,
         "margin_pct": Decimal(lim["margin_pct"]),

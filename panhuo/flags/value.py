@@ -131,6 +131,8 @@ def _destroying_hit(pid, row, net, yield_pct, margin, debts) -> Hit:
         "repaid": repaid,
         "interest_saved": saved.quantize(CENT),
         "income_forgone": forgone,
+        "debt": ", ".join(d["debt__code"] for d in debts),
+        "rate_pct": max(d["debt__rate"] for d in debts),
         "debts": [
             {"code": d["debt__code"], "rate_pct": d["debt__rate"], "repaid": d["repaid"]}
             for d in debts
@@ -164,14 +166,17 @@ def _with_records(hits: list[Hit]) -> list[Hit]:
 
 def _selling_items(scope: Scope):
     """Assets put up for sale (a selling channel, the project not withdrawn) that are essential
-    or produce income: what should be sold last."""
+    or produce a net income (more than they cost to hold): what should be sold last."""
     return (
         PackageItem.objects.filter(
             scope.projects_q("package__projects__"),
             package__projects__channel__in=SELLING_CHANNELS,
         )
         .exclude(package__projects__status=ProjectStatus.WITHDRAWN)
-        .filter(Q(asset__criticality=Criticality.ESSENTIAL) | Q(asset__annual_income__gt=0))
+        .filter(
+            Q(asset__criticality=Criticality.ESSENTIAL)
+            | Q(asset__annual_income__gt=F("asset__annual_holding_cost"))
+        )
         .values("asset_id", "asset__unit_id", "package__projects", "package__jurisdiction_id")
     )
 
@@ -208,29 +213,42 @@ def sold_while_idle(scope: Scope, limits: Limits, today: dt.date | None = None) 
 
 
 def _idle_hits(found) -> list[Hit]:
-    """The hits of ``sold_while_idle`` with their records: the project, the asset for sale and
-    (up to ten of) the idle assets waiting."""
+    """The hits of ``sold_while_idle``, one per project, with their records: the project, the
+    assets for sale that should wait and (up to ten of) the idle assets waiting."""
     if not found:
         return []
     assets = Asset.objects.in_bulk([it["asset_id"] for it, *_ in found])
     projects = DisposalProject.objects.in_bulk([it["package__projects"] for it, *_ in found])
-    out = []
+    per_project: dict[int, list] = defaultdict(list)
+    place = {it["package__projects"]: it["package__jurisdiction_id"] for it, *_ in found}
     for it, waiting, months, since in found:
-        asset = assets[it["asset_id"]]
-        idle = list(
-            Asset.objects.filter(unit=asset.unit_id, status__in=IDLE, idle_since__lte=since)
-            .exclude(package_items__live=True)
-            .order_by("idle_since", "code")[:10]
+        per_project[it["package__projects"]].append(
+            (assets[it["asset_id"]], waiting, months, since)
         )
+    out, lists = [], {}
+    for pid, rows in sorted(per_project.items()):
+        first, waiting, months, since = rows[0]
+        if (first.unit_id, since) not in lists:
+            lists[first.unit_id, since] = list(
+                Asset.objects.filter(unit=first.unit_id, status__in=IDLE, idle_since__lte=since)
+                .exclude(package_items__live=True)
+                .order_by("idle_since", "code")[:10]
+            )
+        idle = lists[first.unit_id, since]
         figures = {
-            "asset": asset.code,
-            "criticality": asset.criticality,
-            "annual_income": asset.annual_income,
+            "asset": first.code,
+            "criticality": first.criticality,
+            "annual_income": first.annual_income,
             "idle_waiting": waiting["n"],
             "idle_book_value": waiting["book"],
             "idle_months": months,
-        }
-        project = projects[it["package__projects"]]
-        out.append(Hit(SOLD_WHILE_IDLE, project, it["package__jurisdiction_id"], str(asset.pk),
-                       figures, (project, asset, *idle)))  # fmt: skip
+            "assets": [
+                {"code": a.code, "criticality": a.criticality, "annual_income": a.annual_income,
+                 "idle_waiting": w["n"], "idle_book_value": w["book"]}
+                for a, w, _m, _s in rows
+            ],
+        }  # fmt: skip
+        project = projects[pid]
+        out.append(Hit(SOLD_WHILE_IDLE, project, place[pid], "", figures,
+                       (project, *(a for a, *_ in rows), *idle)))  # fmt: skip
     return out

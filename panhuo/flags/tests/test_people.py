@@ -22,14 +22,17 @@ def test_a_bidder_related_to_the_holding_unit_is_flagged_buyer_or_not(world):
     relate(clean, world.other_unit)  # another place's unit: not this sale's
     p = project(world, [asset(world)], buyer=buyer)
     register(p, buyer, loser, clean)
-    hits = people.related_bidders(Scope(path=world.district.path), DEFAULTS)
-    assert {h.key for h in hits} == {str(buyer.pk), str(loser.pk)}
-    mine = next(h for h in hits if h.key == str(buyer.pk))
-    assert mine.figures["buyer"] is True and mine.figures["relations"][0]["holds_asset"] is True
-    assert world.unit in mine.records and p in mine.records
+    [hit] = people.related_bidders(Scope(path=world.district.path), DEFAULTS)
+    assert hit.subject == p and hit.figures["related_parties"] == 2
+    parties = {x["bidder"]: x for x in hit.figures["parties"]}
+    assert set(parties) == {buyer.name, loser.name}
+    assert parties[buyer.name]["buyer"] is True
+    assert parties[buyer.name]["relations"][0]["holds_asset"] is True
+    assert parties[loser.name]["relations"][0]["holds_asset"] is False
+    assert {world.unit, world.unit2, buyer, loser, p} <= set(hit.records)
     # A place that flags buyers only leaves the losing bidder out.
-    only = people.related_bidders(Scope(), lambda r, j: {"buyers_only": True})
-    assert [h.key for h in only] == [str(buyer.pk)]
+    [only] = people.related_bidders(Scope(), lambda r, j: {"buyers_only": True})
+    assert [x["bidder"] for x in only.figures["parties"]] == [buyer.name]
     # A write touching another bidder recomputes nothing of this sale.
     assert people.related_bidders(Scope(bidder_ids=frozenset({clean.pk})), DEFAULTS) != []
     assert people.related_bidders(Scope(bidder_ids=frozenset({bidder(world).pk})), DEFAULTS) == []
@@ -42,7 +45,9 @@ def test_parties_sharing_an_address_phone_or_account(world):
     p = project(world, [asset(world)], buyer=a)
     register(p, a, b, c)
     [hit] = people.shared_contacts(Scope(), DEFAULTS)
-    assert hit.figures["shared"] == ["phone", "bank_account"] and hit.key == f"{a.pk}-{b.pk}"
+    assert hit.figures["pairs"] == [
+        {"bidders": [a.name, b.name], "shared": ["phone", "bank_account"]}
+    ]
     assert people.shared_contacts(Scope(), lambda r, j: {"min_shared": 3}) == []
     # Parties of different sales share nothing that matters.
     q = project(world, [asset(world)], buyer=c)
