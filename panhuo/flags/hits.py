@@ -29,10 +29,14 @@ class Scope:
     project_ids: frozenset[int] | None = None
     asset_ids: frozenset[int] | None = None
     bidder_ids: frozenset[int] | None = None
+    package_ids: frozenset[int] | None = None
 
     @property
     def narrowed(self) -> bool:
-        return any(x is not None for x in (self.project_ids, self.asset_ids, self.bidder_ids))
+        return any(
+            x is not None
+            for x in (self.project_ids, self.asset_ids, self.bidder_ids, self.package_ids)
+        )
 
     def projects_q(self, prefix: str = "") -> Q:
         """A filter on disposal projects (reached through ``prefix``) for this scope: in the
@@ -48,6 +52,8 @@ class Scope:
             touched |= Q(**{f"{prefix}pk__in": self.project_ids})
         if self.asset_ids is not None:
             touched |= Q(**{f"{prefix}package__items__asset__in": self.asset_ids})
+        if self.package_ids is not None:
+            touched |= Q(**{f"{prefix}package__in": self.package_ids})
         if self.bidder_ids is not None:
             touched |= Q(**{f"{prefix}buyer_party__in": self.bidder_ids})
             touched |= Q(**{f"{prefix}rounds__lot__registrations__bidder__in": self.bidder_ids})
