@@ -4,9 +4,9 @@ the same run, memory, and the update after one write.
 
 Run:  python bench/flags.py [--scale 1.0] [--repeat 3] [--keep]
 
-The database is bench/province.py's (``panhuo_bench_province``, ``..._s<scale>`` below full
-size; made here if absent, reused with ``--keep``), migrated to the current schema, with the
-rows the flags read that it lacks (``flags_sql.EXTRA``: package items, sites, rents).
+The database is a copy (``panhuo_bench_flags``, ``..._s<scale>`` below full size) of
+bench/province.py's (made here if absent, kept), migrated to the current schema, with the rows
+the flags read that it lacks (``flags_sql.EXTRA``: package items, sites, rents).
 
 Measured, in-process against that database:
 
@@ -20,7 +20,7 @@ Measured, in-process against that database:
   * the update after one write: an asset's rent changed, then the rules watching it run over
     what it touches (``engine.recompute_touched``), median of ``--repeat``; target ≤ 100 ms.
 
-Prints a table; the figures are recorded by hand in docs/benchmarks.md. The database is
+Prints a table; the figures are recorded by hand in docs/benchmarks.md. The databases are
 dropped at the end unless ``--keep``.
 """
 
@@ -43,6 +43,16 @@ sys.path.insert(0, str(ROOT))
 from bench.flags_sql import DESTROYING, EXTRA, SOLD_WHILE_IDLE, SPLIT  # noqa: E402
 from bench.province import configure  # noqa: E402
 from bench.province_data import AS_OF, PG, database_name, drop, prepare  # noqa: E402
+
+
+def copy_of_province(scale: float) -> None:
+    """The flags' own copy of the province database (its rows changed here), made from it once."""
+    import psycopg
+
+    name = database_name(scale).replace("province", "flags")
+    with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f"CREATE DATABASE {name} TEMPLATE {database_name(scale)}")
 
 
 def extras(url: str) -> None:
@@ -179,9 +189,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="Reuse / keep the generated DB.")
     args = parser.parse_args()
-    url = PG + database_name(args.scale)
+    # Django reads the copy; the province database is made (if absent) through its own
+    # connections, then copied.
+    url = PG + database_name(args.scale).replace("province", "flags")
     configure(url)
     prepare(args.scale, keep=True)
+    copy_of_province(args.scale)
     extras(url)
     load = os.getloadavg()
     rows = measure(args.repeat)
@@ -191,6 +204,13 @@ def main() -> None:
           f"(full recompute: the process's peak RSS)")  # fmt: skip
     print(table(rows))
     if not args.keep:
+        import psycopg
+        from django.db import connections
+
+        connections.close_all()
+
+        with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
         drop(args.scale)
 
 

@@ -83,17 +83,21 @@ HAVING count(*) >= 2 AND sum(val.v) >= th.amount
 
 #: The rows the flags read that the province database does not have: each package holds up to
 #: four assets (no essential one: the database keeps those out of packages), live while the
-#: package is open; the assets of a unit stand at 25 addresses (sites); one asset in eight
-#: earns more than it costs to hold (rent of 6 % of its book value a year).
+#: package is open, held by units of the package's place; the assets of a unit stand at 25
+#: addresses (sites); one asset in eight earns more than it costs to hold (rent of 6 % of its
+#: book value a year).
 EXTRA = [
     """INSERT INTO disposal_packageitem (package_id, asset_id, live)
        SELECT pk.id, a.id, pk.status = 'open'
        FROM register_asset a JOIN disposal_package pk ON pk.id = (a.id - 1) / 4 + 1
        WHERE a.criticality <> 'essential'
        ON CONFLICT DO NOTHING""",
-    "UPDATE register_asset SET address = 'Site ' || (id %% 25) || ' Renmin Road'",
+    """UPDATE register_asset a SET unit_id = (pk.jurisdiction_id - 1) * 20 + 1 + a.id % 20
+       FROM disposal_packageitem i JOIN disposal_package pk ON pk.id = i.package_id
+       WHERE i.asset_id = a.id""",
+    "UPDATE register_asset SET address = 'Site ' || (id % 25) || ' Renmin Road'",
     """UPDATE register_asset SET annual_income = round(book_value * 0.06, 2)
-       WHERE id %% 8 = 0""",
+       WHERE id % 8 = 0""",
     "CREATE TABLE IF NOT EXISTS bench_flags_done (at timestamptz)",
     "INSERT INTO bench_flags_done VALUES (now())",
 ]

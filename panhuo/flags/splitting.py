@@ -6,9 +6,9 @@ assets worth more than ``finance_approval_above``) or the longer disclosure of O
 
 A site is the holding unit and the address (the same building, the same yard). A package's
 value is its live project's deal price, else its reserve, else its assets' appraised values.
-The approval and disclosure thresholds are the jurisdiction's price rules
-(``pricing.selectors.thresholds_for``); this rule's own threshold is how close under counts
-(``margin_pct``) and how many packages make a split (``min_packages``)."""
+The approval and disclosure thresholds are the jurisdiction's price rules (``rule_set_for``,
+else the defaults); this rule's own threshold is how close under counts (``margin_pct``) and
+how many packages make a split (``min_packages``)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from django.db.models.functions import Coalesce
 from panhuo.disposal.models import DisposalProject, Package, PackageItem, ProjectStatus
 from panhuo.flags.hits import CENT, HUNDRED, Hit, Limits, Scope
 from panhuo.pricing.law import RuleClass
-from panhuo.pricing.rules import SELLING_CHANNELS
-from panhuo.pricing.selectors import thresholds_for
+from panhuo.pricing.models import PriceRuleSet
+from panhuo.pricing.rules import SELLING_CHANNELS, Thresholds
 
 SPLIT = "splitting.just_under_threshold"
 
@@ -92,6 +92,24 @@ def package_values(package_ids) -> dict[int, Decimal]:
     return values
 
 
+def _price_rules() -> dict[tuple[str, str], PriceRuleSet]:
+    """Every place's own price rules of the evaded thresholds' classes, by (path, class): one
+    query for the run, not one per place."""
+    rows = PriceRuleSet.objects.filter(rule_class__in={c for _n, c in EVADED})
+    return {(r.jurisdiction.path, r.rule_class): r for r in rows.select_related("jurisdiction")}
+
+
+def evaded(rules: dict, jurisdiction, rule_class: str, name: str) -> Decimal:
+    """The threshold ``name`` in force in ``jurisdiction``: its own price rules', else its
+    nearest ancestor's, else the default (as ``pricing.selectors.rule_set_for`` finds it)."""
+    parts = [p for p in jurisdiction.path.strip("/").split("/") if p]
+    for i in range(len(parts), 0, -1):
+        row = rules.get(("/" + "/".join(parts[:i]) + "/", rule_class))
+        if row is not None:
+            return getattr(row, name)
+    return getattr(Thresholds, name)
+
+
 def just_under(value: Decimal, threshold: Decimal, margin_pct: Decimal) -> bool:
     """The rule itself: ``value`` is below ``threshold`` but within ``margin_pct`` of it."""
     return threshold * (HUNDRED - margin_pct) / HUNDRED <= value < threshold
@@ -106,15 +124,13 @@ def split_sales(scope: Scope, limits: Limits) -> list[Hit]:
     ids = set().union(*sites.values())
     values = package_values(ids)
     packages = Package.objects.select_related("jurisdiction").in_bulk(ids)
-    price_rules: dict[tuple, object] = {}
+    price_rules = _price_rules()
     hits = []
     for key, pkgs in sorted(sites.items()):
         jur = packages[min(pkgs)].jurisdiction
         lim = limits(SPLIT, jur.pk)
         for name, rule_class in EVADED:
-            if (jur.pk, rule_class) not in price_rules:
-                price_rules[jur.pk, rule_class] = thresholds_for(jur, rule_class)
-            threshold = getattr(price_rules[jur.pk, rule_class], name)
+            threshold = evaded(price_rules, jur, rule_class, name)
             under = sorted(
                 p for p in pkgs if just_under(values[p], threshold, Decimal(lim["margin_pct"]))
             )
@@ -123,7 +139,22 @@ def split_sales(scope: Scope, limits: Limits) -> list[Hit]:
                 hits.append(
                     _hit(key, name, threshold, lim, [packages[p] for p in under], values, jur)
                 )
-    return hits
+    return _one_per_subject(hits)
+
+
+def _one_per_subject(hits: list[Hit]) -> list[Hit]:
+    """One hit per package the flag hangs on (a site's first package): a site split under
+    both thresholds, or a package first at two sites, shows every case in one flag."""
+    by: dict[int, list[Hit]] = defaultdict(list)
+    for h in hits:
+        by[h.subject.pk].append(h)
+    out = []
+    for group in by.values():
+        first = group[0]
+        figures = {**first.figures, "cases": [h.figures for h in group]}
+        records = tuple(dict.fromkeys(r for h in group for r in h.records))
+        out.append(Hit(SPLIT, first.subject, first.jurisdiction_id, "", figures, records))
+    return out
 
 
 def _hit(key, name, threshold, lim, under, values, jur) -> Hit:

@@ -212,29 +212,51 @@ def sold_while_idle(scope: Scope, limits: Limits, today: dt.date | None = None) 
     return _idle_hits(hits)
 
 
+def _idle_lists(wanted: set[tuple[int, dt.date]], limit: int = 10) -> dict[tuple, list[Asset]]:
+    """Per (unit, date): the first ``limit`` assets of the unit idle since that date or before
+    and in no live package, longest idle first — one query per date (a window per unit), not
+    one per unit."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    out: dict[tuple, list[Asset]] = defaultdict(list)
+    for since in {s for _u, s in wanted}:
+        units = [u for u, s in wanted if s == since]
+        rank = Window(RowNumber(), partition_by=F("unit_id"), order_by=["idle_since", "code"])
+        rows = (
+            Asset.objects.filter(unit__in=units, status__in=IDLE, idle_since__lte=since)
+            .exclude(package_items__live=True)
+            .only("id", "code", "name", "unit_id", "idle_since")
+            .annotate(rank=rank)
+            .filter(rank__lte=limit)
+            .order_by("unit_id", "idle_since", "code")
+        )
+        for a in rows:
+            out[a.unit_id, since].append(a)
+    return out
+
+
 def _idle_hits(found) -> list[Hit]:
     """The hits of ``sold_while_idle``, one per project, with their records: the project, the
     assets for sale that should wait and (up to ten of) the idle assets waiting."""
     if not found:
         return []
-    assets = Asset.objects.in_bulk([it["asset_id"] for it, *_ in found])
-    projects = DisposalProject.objects.in_bulk([it["package__projects"] for it, *_ in found])
+    fields = ("id", "code", "name", "unit_id", "criticality", "annual_income")
+    assets = Asset.objects.only(*fields).in_bulk([it["asset_id"] for it, *_ in found])
+    projects = DisposalProject.objects.only("id", "code", "status").in_bulk(
+        [it["package__projects"] for it, *_ in found]
+    )
     per_project: dict[int, list] = defaultdict(list)
     place = {it["package__projects"]: it["package__jurisdiction_id"] for it, *_ in found}
     for it, waiting, months, since in found:
         per_project[it["package__projects"]].append(
             (assets[it["asset_id"]], waiting, months, since)
         )
-    out, lists = [], {}
+    lists = _idle_lists({(rows[0][0].unit_id, rows[0][3]) for rows in per_project.values()})
+    out = []
     for pid, rows in sorted(per_project.items()):
         first, waiting, months, since = rows[0]
-        if (first.unit_id, since) not in lists:
-            lists[first.unit_id, since] = list(
-                Asset.objects.filter(unit=first.unit_id, status__in=IDLE, idle_since__lte=since)
-                .exclude(package_items__live=True)
-                .order_by("idle_since", "code")[:10]
-            )
-        idle = lists[first.unit_id, since]
+        idle = lists.get((first.unit_id, since), [])
         figures = {
             "asset": first.code,
             "criticality": first.criticality,
