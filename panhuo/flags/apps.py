@@ -1,8 +1,23 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+#: The modules declaring rules (flags/registry.py), imported when the app is ready.
+RULE_MODULES = ("price", "process", "people", "splitting", "value")
+
 
 class FlagsConfig(AppConfig):
     name = "panhuo.flags"
     label = "flags"
     verbose_name = _("Red flags")
+
+    def ready(self) -> None:
+        from importlib import import_module
+        from importlib.util import find_spec
+
+        from panhuo.flags import engine, permissions  # noqa: F401 (registers the rules)
+        from panhuo.integrity.services import appended
+
+        for name in RULE_MODULES:
+            if find_spec(f"panhuo.flags.{name}") is not None:
+                import_module(f"panhuo.flags.{name}")
+        appended.register("flags", engine.note_written)

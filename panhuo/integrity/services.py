@@ -13,10 +13,16 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from panhuo.core.bulk import insert_rows
+from panhuo.core.hooks import Hook
 from panhuo.core.validation import full_clean
 from panhuo.integrity.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+
+#: Called with ``object_type`` and ``object_id`` of every entry appended, inside the write's
+#: transaction: how an app above learns what was written without each service calling it
+#: (flags queues its rules over the records a write touched; flags/engine.py).
+appended = Hook("integrity.appended")
 
 
 def _plain(value: Any) -> Any:
@@ -159,6 +165,8 @@ def audit_record(
     entry.save(force_insert=True)
     head.last_seq, head.last_hash = entry.seq, entry.hash
     head.save(update_fields=["last_seq", "last_hash"])
+    for _key, handler in appended.handlers:
+        handler(object_type=entry.object_type, object_id=entry.object_id)
     return entry
 
 
@@ -339,6 +347,9 @@ def audit_record_many(
     insert_rows(AuditEntry, fields, rows)
     head.last_seq, head.last_hash = seq, prev
     head.save(update_fields=["last_seq", "last_hash"])
+    for _key, handler in appended.handlers:
+        for row in rows:
+            handler(object_type=row[5], object_id=row[6])
     # A big commit (an import) is anchored outside the database as soon as it lands.
     from panhuo.integrity.checkpoints import checkpoint_after_commit
 

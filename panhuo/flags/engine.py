@@ -1,0 +1,241 @@
+"""Running the rules and keeping the flags: in full over a place (``panhuo flags recompute``)
+or over the records one write touched (queued after its commit, see ``note_written``).
+
+For each rule, the hits found in the scope are matched with the flags already there:
+
+- a hit with no open flag opens one (unless a resolved flag with the same figures exists: the
+  auditor's resolution stands until the figures change);
+- a hit with an open flag refreshes its figures (audited when they changed) and ``last_seen``;
+- an open flag in the scope with no hit is cleared (the rule no longer holds).
+
+Every opening, change and clearing is one audit entry by the engine ("system"). Running it
+twice writes nothing the second time but ``last_seen``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from panhuo.flags.models import Flag, FlagStatus
+from panhuo.flags.registry import RULES, Hit, Rule, Scope, params_for
+from panhuo.integrity.services import audit_record
+from panhuo.organisation.models import Jurisdiction
+
+#: Beyond this many subjects touched, a rule is run over the whole place instead.
+TOUCHED_LIMIT = 500
+
+
+@dataclass
+class Outcome:
+    opened: int = 0
+    updated: int = 0
+    cleared: int = 0
+    held: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Outcome) -> None:
+        self.opened += other.opened
+        self.updated += other.updated
+        self.cleared += other.cleared
+        self.held += other.held
+        for k, v in other.by_rule.items():
+            self.by_rule[k] = self.by_rule.get(k, 0) + v
+
+
+def fingerprint(r: Rule, evidence: dict) -> str:
+    """The digest of the figures that make the hit (the rule's ``key`` ones, else all)."""
+    figures = {k: evidence.get(k) for k in r.key} if r.key else evidence
+    text = json.dumps(figures, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _link(obj) -> dict:
+    url = ""
+    if hasattr(obj, "get_absolute_url"):
+        try:
+            url = obj.get_absolute_url()
+        except Exception:  # a record with no page is linked by name only
+            url = ""
+    return {"type": obj._meta.label_lower, "id": str(obj.pk), "label": str(obj)[:200], "url": url}
+
+
+def _plain(evidence: dict) -> dict:
+    """Evidence as JSON values whose text never changes (amounts as text)."""
+    return json.loads(json.dumps(evidence, default=str))
+
+
+def _audit(flag: Flag, action: str, before=None, after=None) -> None:
+    audit_record(actor=None, action=action, obj=flag, before=before, after=after,
+                 jurisdiction_path=flag.jurisdiction.path)  # fmt: skip
+
+
+def _open(r: Rule, hit: Hit, evidence: dict, digest: str, thresholds: dict, now) -> Flag:
+    flag = Flag.objects.create(
+        rule=r.code, severity=r.severity, jurisdiction=hit.jurisdiction, unit=hit.unit,
+        subject_type=hit.subject._meta.label_lower, subject_id=str(hit.subject.pk),
+        subject_label=str(hit.subject)[:255], subject_url=_link(hit.subject)["url"][:300],
+        evidence=evidence, fingerprint=digest, links=[_link(o) for o in hit.links],
+        thresholds=thresholds, first_seen=now, last_seen=now,
+    )  # fmt: skip
+    _audit(flag, "flag.open", after={"rule": r.code, "subject": flag.subject_label,
+                                     "evidence": evidence, "thresholds": thresholds})  # fmt: skip
+    return flag
+
+
+def _refresh(flag: Flag, hit: Hit, evidence: dict, digest: str, thresholds: dict, now) -> bool:
+    """Bring an open flag's figures up to date; whether they changed (then audited)."""
+    if flag.fingerprint == digest and flag.evidence == evidence:
+        Flag.objects.filter(pk=flag.pk).update(last_seen=now)
+        return False
+    before = {"evidence": flag.evidence, "thresholds": flag.thresholds}
+    flag.evidence, flag.fingerprint, flag.thresholds = evidence, digest, thresholds
+    flag.links, flag.last_seen = [_link(o) for o in hit.links], now
+    flag.save(update_fields=["evidence", "fingerprint", "thresholds", "links", "last_seen"])
+    _audit(flag, "flag.update", before=before, after={"evidence": evidence,
+                                                      "thresholds": thresholds})  # fmt: skip
+    return True
+
+
+def _clear(flag: Flag, now) -> None:
+    flag.status, flag.cleared_at = FlagStatus.CLEARED, now
+    flag.save(update_fields=["status", "cleared_at"])
+    _audit(flag, "flag.clear", before={"status": FlagStatus.OPEN},
+           after={"status": FlagStatus.CLEARED})  # fmt: skip
+
+
+def run_rule(r: Rule, scope: Scope) -> Outcome:
+    """Run one rule over ``scope`` and reconcile its flags there, in one transaction."""
+    scope.rule_code = r.code
+    out = Outcome()
+    now = timezone.now()
+    with transaction.atomic():
+        hits = {str(h.subject.pk): h for h in r.check(scope)}
+        flags = (
+            Flag.objects.select_for_update()
+            .filter(rule=r.code, jurisdiction__path__startswith=scope.path)
+            .exclude(status=FlagStatus.CLEARED)
+            .select_related("jurisdiction")
+        )
+        if scope.ids is not None:
+            flags = flags.filter(subject_id__in=sorted(scope.ids | set(hits)))
+        by_subject: dict[str, list[Flag]] = defaultdict(list)
+        for f in flags:
+            by_subject[f.subject_id].append(f)
+        for sid, hit in hits.items():
+            evidence = _plain(hit.evidence)
+            digest = fingerprint(r, evidence)
+            thresholds = _plain(scope.params(hit.jurisdiction))
+            current = by_subject.pop(sid, [])
+            open_ = next((f for f in current if f.status == FlagStatus.OPEN), None)
+            if open_ is not None:
+                out.updated += _refresh(open_, hit, evidence, digest, thresholds, now)
+                out.held += 1
+            elif any(f.fingerprint == digest for f in current):
+                Flag.objects.filter(pk__in=[f.pk for f in current]).update(last_seen=now)
+                out.held += 1  # resolved, same figures: the resolution stands
+            else:
+                _open(r, hit, evidence, digest, thresholds, now)
+                out.opened += 1
+        for rest in by_subject.values():
+            for f in rest:
+                if f.status == FlagStatus.OPEN:
+                    _clear(f, now)
+                    out.cleared += 1
+    out.by_rule[r.code] = len(hits)
+    return out
+
+
+def recompute(
+    jurisdiction: Jurisdiction | None = None,
+    *,
+    rules: Iterable[str] | None = None,
+    progress: Callable[[str, Outcome], None] | None = None,
+) -> Outcome:
+    """Every rule (or those named) over ``jurisdiction`` and below (everything when None)."""
+    total = Outcome()
+    path = jurisdiction.path if jurisdiction else "/"
+    for code in rules or list(RULES):
+        out = run_rule(RULES[code], Scope(path=path))
+        total.add(out)
+        if progress:
+            progress(code, out)
+    return total
+
+
+def subjects_touched(r: Rule, touched: dict[str, set[str]]) -> set[str] | None:
+    """The ids of ``r``'s subjects the written records reach; None: too many, run it all."""
+    found: set[str] = set()
+    for label, resolve in r.watches.items():
+        ids = touched.get(label)
+        if ids:
+            found |= {str(i) for i in resolve(sorted(ids))}
+            if len(found) > TOUCHED_LIMIT:
+                return None
+    return found
+
+
+def recompute_touched(touched: dict[str, Iterable[str]]) -> Outcome:
+    """Run the rules that watch the written records, over the subjects those reach."""
+    sets = {label: {str(i) for i in ids} for label, ids in touched.items()}
+    total = Outcome()
+    for r in RULES.values():
+        ids = subjects_touched(r, sets)
+        if ids is not None and not ids:
+            continue
+        total.add(run_rule(r, Scope(ids=ids)))
+    return total
+
+
+def watched_labels() -> set[str]:
+    return {label for r in RULES.values() for label in r.watches}
+
+
+# --- after a write ------------------------------------------------------------------------
+
+
+class _Batch:
+    """The records written in one transaction, queued for the rules after it commits."""
+
+    def __init__(self) -> None:
+        self.touched: dict[str, set[str]] = defaultdict(set)
+
+    def __call__(self) -> None:
+        from panhuo.flags.tasks import recompute_touched_task
+
+        payload = {label: sorted(ids) for label, ids in self.touched.items()}
+        recompute_touched_task.enqueue(payload)
+
+
+def note_written(*, object_type: str, object_id: str) -> None:
+    """The audit log's ``appended`` hook: remember a written record a rule watches, and queue
+    the recompute of what it reaches once the write's transaction commits (one task per
+    transaction; a transaction rolled back queues nothing)."""
+    if object_type.startswith("flags.") or object_type not in _watched():
+        return
+    batch = next(
+        (f for _sids, f, _robust in connection.run_on_commit if isinstance(f, _Batch)), None
+    )
+    if batch is None:
+        batch = _Batch()
+        transaction.on_commit(batch)
+    batch.touched[object_type].add(str(object_id))
+
+
+_WATCHED: set[str] | None = None
+
+
+def _watched() -> set[str]:
+    global _WATCHED
+    if _WATCHED is None:
+        _WATCHED = watched_labels()
+    return _WATCHED
+
+
+__all__ = ["Outcome", "params_for", "recompute", "recompute_touched", "run_rule"]

@@ -1,0 +1,59 @@
+"""``panhuo flags recompute [--jurisdiction CODE] [--rule CODE ...]``: run every rule (or those
+named) over a place and below (everything by default), opening, refreshing and clearing flags,
+one line of progress per rule; ``panhuo flags rules``: the rules with their sources and
+thresholds' defaults."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import CommandError
+
+from panhuo.core.commands import ActionsCommand
+from panhuo.flags.engine import Outcome, recompute
+from panhuo.flags.registry import RULES
+from panhuo.organisation.models import Jurisdiction
+
+
+class Command(ActionsCommand):
+    help = "Red flags: recompute them, or list the rules."
+
+    def add_actions(self, sub):
+        run = sub.add_parser("recompute", help="Run the rules and keep the flags up to date.")
+        run.add_argument("--jurisdiction", default="", help="A jurisdiction's code (and below).")
+        run.add_argument("--rule", action="append", default=[], help="Only this rule (repeat).")
+        sub.add_parser("rules", help="List the rules, their severity, source and parameters.")
+
+    def handle(self, *args, **options):
+        if options["action"] == "rules":
+            return self.rules()
+        place = None
+        if options["jurisdiction"]:
+            place = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
+            if place is None:
+                raise CommandError(f"No jurisdiction with code {options['jurisdiction']!r}.")
+        unknown = [r for r in options["rule"] if r not in RULES]
+        if unknown:
+            raise CommandError(f"Unknown rule(s): {', '.join(unknown)}; see `panhuo flags rules`.")
+        started = time.monotonic()
+        total = len(options["rule"] or RULES)
+        done = [0]
+
+        def progress(code: str, out: Outcome) -> None:
+            done[0] += 1
+            self.stdout.write(
+                f"[{done[0]}/{total}] {code}: {out.by_rule.get(code, 0)} hit(s), "
+                f"{out.opened} opened, {out.updated} updated, {out.cleared} cleared"
+            )
+
+        out = recompute(place, rules=options["rule"] or None, progress=progress)
+        self.stdout.write(self.style.SUCCESS(
+            f"Done in {time.monotonic() - started:.1f} s: {out.opened} opened, "
+            f"{out.updated} updated, {out.cleared} cleared, {out.held} still holding."
+        ))  # fmt: skip
+
+    def rules(self):
+        for r in RULES.values():
+            params = ", ".join(f"{p.name}={p.default}" for p in r.params) or "-"
+            self.stdout.write(f"{r.code} [{r.category}, {r.severity}] {r.label}: {params}")
+            self.stdout.write(f"    {r.source}")

@@ -1,0 +1,206 @@
+"""The rules: each declares its code, severity, labels (English and Chinese through gettext),
+the source it comes from, its parameters (each with a default citing its source), the sentence
+that explains a hit from its evidence, which records it watches, and the function that finds its
+hits in a scope.
+
+A rule module (``price.py``, ``process.py``, ``people.py``...) declares its rules with
+:func:`rule` at import time; ``FlagsConfig.ready`` imports them all. The engine (engine.py) runs
+them over a place (``panhuo flags recompute``) or over the records one write touched (the
+audit log's ``appended`` hook), and keeps the ``Flag`` rows.
+
+Writing a rule::
+
+    @rule("deal_below_appraisal", Severity.MEDIUM, category=PRICE,
+          label=_("Deal below the appraisal"), source=_("Order 32 art. 13..."),
+          explanation=_("The deal price %(deal)s is %(ratio)s %% of the appraisal %(appraised)s."),
+          params=[Param("ratio_pct", Decimal("100"), _("..."), _("Order 32..."))],
+          watches={"disposal.disposalproject": same, "pricing.valuation": projects_of_valuations})
+    def deal_below_appraisal(scope: Scope) -> Iterator[Hit]:
+        for project in scope.filter(DisposalProject.objects..., "package__jurisdiction__path"):
+            p = scope.params(project.package.jurisdiction)
+            ...
+            yield Hit(project, jurisdiction, unit, evidence={...}, links=[...])
+
+``watches`` maps a model label to a function from that model's ids (text) to the ids of the
+rule's subjects: what the engine recomputes when such a record is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.flags.models import FlagThreshold, Severity
+from panhuo.organisation.models import Jurisdiction
+
+PRICE, PROCESS, PEOPLE, SPLITTING, VALUE = "price", "process", "people", "splitting", "value"
+CATEGORIES = {
+    PRICE: _("Price"),
+    PROCESS: _("Process"),
+    PEOPLE: _("People"),
+    SPLITTING: _("Splitting"),
+    VALUE: _("Value"),
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    """A threshold of a rule: its name, default (a Decimal or an int), label and the source of
+    the default; ``low``/``high`` bound what a place may set."""
+
+    name: str
+    default: Decimal | int
+    label: Any
+    source: Any
+    low: Decimal = Decimal(0)
+    high: Decimal = Decimal(1_000_000)
+
+    def parse(self, value: Any) -> Decimal | int:
+        """``value`` as this parameter's type; ValueError naming the bounds when it is not one."""
+        try:
+            number = Decimal(str(value).strip())
+        except Exception:
+            raise ValueError(f"{value!r} is not a number.") from None
+        if not number.is_finite() or not self.low <= number <= self.high:
+            raise ValueError(f"Give a number from {self.low} to {self.high}.")
+        if isinstance(self.default, int):
+            if number != number.to_integral_value():
+                raise ValueError("Give a whole number.")
+            return int(number)
+        return number
+
+
+@dataclass
+class Hit:
+    """One record the rule holds for, with the figures that show it."""
+
+    subject: models.Model
+    jurisdiction: Jurisdiction
+    unit: Any = None  # organisation.Unit or None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    links: list[models.Model] = field(default_factory=list)
+
+
+@dataclass
+class Scope:
+    """Where a rule looks: everything under ``path`` or, when ``ids`` is given, only the subjects
+    with those ids (the records a write touched). ``today`` is the day it is judged on."""
+
+    path: str = "/"
+    ids: set[str] | None = None
+    today: dt.date = field(default_factory=timezone.localdate)
+    _params: dict[tuple[str, int], dict] = field(default_factory=dict)
+    rule_code: str = ""
+
+    def filter(self, qs, path_lookup: str, id_lookup: str = "pk"):
+        """``qs`` narrowed to this scope (``path_lookup``: the rows' jurisdiction path)."""
+        qs = qs.filter(**{f"{path_lookup}__startswith": self.path})
+        if self.ids is not None:
+            qs = qs.filter(**{f"{id_lookup}__in": [int(i) for i in self.ids if i.isdigit()]})
+        return qs
+
+    def params(self, jurisdiction: Jurisdiction) -> dict[str, Any]:
+        """The rule's thresholds in force in ``jurisdiction`` (cached for the run)."""
+        key = (self.rule_code, jurisdiction.pk)
+        if key not in self._params:
+            self._params[key] = params_for(RULES[self.rule_code], jurisdiction)
+        return self._params[key]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    category: str
+    label: Any
+    source: Any
+    explanation: Any
+    check: Callable[[Scope], Iterable[Hit]]
+    params: tuple[Param, ...] = ()
+    watches: dict[str, Callable[[list[str]], Iterable[Any]]] = field(default_factory=dict)
+    #: The subject's model label ("disposal.disposalproject"): flags of this rule are about it.
+    subject: str = ""
+    #: Evidence keys whose change reopens a resolved flag (default: all of them).
+    key: tuple[str, ...] = ()
+
+    def explain(self, evidence: dict[str, Any]) -> str:
+        """The hit's sentence in the active language; a key missing shows as "?"."""
+        try:
+            return str(self.explanation) % _Defaulting(evidence)
+        except (TypeError, ValueError):
+            return str(self.explanation)
+
+    def param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
+
+
+class _Defaulting(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+#: Every rule, by code, in declaration order.
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    severity: Severity,
+    *,
+    category: str,
+    label,
+    source,
+    explanation,
+    subject: str,
+    params: Iterable[Param] = (),
+    watches=None,
+    key: Iterable[str] = (),
+):
+    """Declare the decorated function as the rule ``code`` (see the module doc)."""
+
+    def declare(check: Callable[[Scope], Iterator[Hit]]):
+        RULES[code] = Rule(
+            code=code, severity=severity, category=category, label=label, source=source,
+            explanation=explanation, check=check, params=tuple(params), watches=dict(watches or {}),
+            subject=subject, key=tuple(key),
+        )  # fmt: skip
+        return check
+
+    return declare
+
+
+def ancestors(jurisdiction: Jurisdiction) -> list[str]:
+    """The paths from the root down to ``jurisdiction`` ("/1/", "/1/4/", ...)."""
+    parts = [p for p in jurisdiction.path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def params_for(r: Rule, jurisdiction: Jurisdiction) -> dict[str, Any]:
+    """Each parameter of ``r`` as the nearest place (``jurisdiction`` or an ancestor) sets it,
+    else its default."""
+    values = {p.name: p.default for p in r.params}
+    if not r.params:
+        return values
+    rows = FlagThreshold.objects.filter(
+        rule=r.code, jurisdiction__path__in=ancestors(jurisdiction)
+    ).select_related("jurisdiction")
+    for row in sorted(rows, key=lambda t: len(t.jurisdiction.path)):
+        for p in r.params:
+            if p.name in row.values:
+                try:
+                    values[p.name] = p.parse(row.values[p.name])
+                except ValueError:
+                    continue  # a value set before its bounds changed: the default holds
+    return values
+
+
+def same(ids: list[str]) -> list[str]:
+    """``watches`` for the subject's own model: the ids are the subjects'."""
+    return list(ids)
