@@ -96,16 +96,16 @@ def sql(query: str, **params):
 def baselines(since: dt.date) -> dict:
     """The three costliest rules' hand-written SQL and how to read a rule's hits the same way."""
     return {
-        "value.destroying_sale": (
+        "value_destroying_sale": (
             lambda: {tuple(r) for r in sql(DESTROYING, path="/%")},
             lambda hits: {(h.subject.pk, d.pk) for h in hits for d in h.links
                           if d._meta.label_lower == "finance.debt"},
         ),
-        "value.sold_while_idle": (
+        "sold_while_idle": (
             lambda: {r[0] for r in sql(SOLD_WHILE_IDLE, path="/%", since=since)},
             lambda hits: {h.subject.pk for h in hits},
         ),
-        "splitting.just_under_threshold": (
+        "split_under_threshold": (
             lambda: {tuple(r) for r in sql(SPLIT, path="/%")},
             lambda hits: {(c["site"], c["threshold"]) for h in hits for c in h.evidence["cases"]},
         ),
@@ -113,9 +113,8 @@ def baselines(since: dt.date) -> dict:
 
 
 def measure(repeat: int) -> list[dict]:
-    from panhuo.flags.registry import RULES, Scope
-
     from panhuo.flags import engine
+    from panhuo.flags.registry import RULES, Scope
     from panhuo.pricing.rules import add_months
 
     rows = []

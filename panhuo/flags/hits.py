@@ -101,3 +101,47 @@ def unique(records: Iterable[Model]) -> tuple[Model, ...]:
             seen.add(k)
             out.append(r)
     return tuple(out)
+
+
+def site_key(unit_id: int, address: str) -> str:
+    """A site: the unit and the address, spaces and case ignored (typed addresses vary)."""
+    return f"{unit_id}:{''.join(address.split()).lower()}"
+
+
+def engine_hits(selector, scope, *, ids_as: str = "project_ids", dated: bool = False):
+    """Run ``selector`` (one of the people, splitting or value rules) under the engine's scope
+    (``registry.Scope``: a place, or the ids of the subjects a write reached) with the
+    thresholds in force in each place, and yield the engine's hits: the subject, its place, the
+    holding unit when the case has one, the figures and the records behind them."""
+    from panhuo.flags.registry import Hit as EngineHit
+    from panhuo.organisation.models import Jurisdiction, Unit
+
+    narrowed = {}
+    if scope.ids is not None:
+        narrowed[ids_as] = frozenset(int(i) for i in scope.ids if str(i).isdigit())
+    mine = Scope(path=scope.path, **narrowed)
+    places: dict[int, Jurisdiction] = {}
+
+    def place(pk: int) -> Jurisdiction:
+        if pk not in places:
+            places[pk] = Jurisdiction.objects.get(pk=pk)
+        return places[pk]
+
+    def limits(rule: str, pk: int) -> dict:
+        return scope.params(place(pk))
+
+    found = selector(mine, limits, scope.today) if dated else selector(mine, limits)
+    units = Unit.objects.in_bulk({u for h in found if (u := unit_of(h)) is not None})
+    for h in found:
+        yield EngineHit(subject=h.subject, jurisdiction=place(h.jurisdiction_id),
+                        unit=units.get(unit_of(h)), evidence=dict(h.figures),
+                        links=[r for r in h.records if r != h.subject])  # fmt: skip
+
+
+def unit_of(hit: Hit) -> int | None:
+    """The one holding unit of the assets behind a hit (or of its site), else None (the task
+    force's case)."""
+    if hit.figures.get("site"):
+        return int(str(hit.figures["site"]).split(":", 1)[0])
+    units = {getattr(r, "unit_id", None) for r in hit.records if r._meta.label == "register.Asset"}
+    return units.pop() if len(units) == 1 else None

@@ -23,19 +23,14 @@ from panhuo.disposal.models import DisposalProject, PackageItem, ProjectEvent
 from panhuo.disposal.workflow import AFTER_DEAL
 from panhuo.flags.hits import Hit, Limits, Scope, unique
 
-RELATED = "people.related_bidder"
-SHARED = "people.shared_contact"
-REPEAT = "people.repeat_buyer"
+RELATED = "related_bidder"
+SHARED = "shared_contact"
+REPEAT = "repeat_buyer"
 
 DEFAULTS = {
     RELATED: {"buyers_only": False},
     SHARED: {"min_shared": 1},
     REPEAT: {"min_wins": 3, "window_days": 365},
-}
-SOURCES = {
-    RELATED: "State-Owned Assets Law (2008) art. 56; DESIGN.md §3",
-    SHARED: "State-Owned Assets Law art. 54 (competitive bidding); DESIGN.md §3",
-    REPEAT: "DESIGN.md §3 (one buyer taking several packages from one place)",
 }
 CONTACTS = ("phone", "address", "bank_account")
 
@@ -235,3 +230,70 @@ def _repeat_hits(groups, limits) -> list[Hit]:
                    "deal_total": sum(p.deal_price or 0 for p in records)}  # fmt: skip
         hits.append(Hit(REPEAT, records[-1], jur, who, figures, records))
     return hits
+
+
+# --- the rules, as the engine runs them -----------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from panhuo.flags import reach  # noqa: E402
+from panhuo.flags.hits import engine_hits  # noqa: E402
+from panhuo.flags.models import Severity  # noqa: E402
+from panhuo.flags.registry import PEOPLE, Param, rule, same  # noqa: E402
+
+_PARTIES = {"disposal.disposalproject": same, "bidders.bidder": reach.projects_of_bidders,
+            "bidders.declaredrelation": reach.projects_of_relations,
+            "auctions.lotregistration": reach.projects_of_registrations}  # fmt: skip
+
+
+@rule(
+    RELATED, Severity.HIGH, category=PEOPLE,
+    label=_("Bidder related to an official or unit"),
+    source=_("State-Owned Assets Law (2008) art. 56; DESIGN.md §3"),
+    explanation=_("%(related_parties)s party(ies) of this sale declared a relation to a holding "
+                  "unit of its assets or a unit of its place: %(bidder)s, %(relation)s."),
+    subject="disposal.disposalproject",
+    params=[Param("buyers_only", 0, _("Flag the buyer only (1) or every registered bidder (0)"),
+                  _("State-Owned Assets Law art. 56: insiders bid on equal terms"),
+                  high=Decimal(1))],
+    watches=_PARTIES,
+)  # fmt: skip
+def related_bidder(scope):
+    """The engine's rule over :func:`related_bidders`."""
+    return engine_hits(related_bidders, scope)
+
+
+@rule(
+    SHARED, Severity.MEDIUM, category=PEOPLE,
+    label=_("Bidders sharing an address, phone or account"),
+    source=_("State-Owned Assets Law (2008) art. 54 (competitive bidding); DESIGN.md §3"),
+    explanation=_("Parties of this sale share contact details: %(bidders)s share %(shared)s."),
+    subject="disposal.disposalproject",
+    params=[Param("min_shared", 1, _("Flag parties sharing at least this many of address, "
+                                     "phone and bank account"),
+                  _("DESIGN.md §3"), low=Decimal(1), high=Decimal(3))],
+    watches=_PARTIES,
+)  # fmt: skip
+def shared_contact(scope):
+    """The engine's rule over :func:`shared_contacts`."""
+    return engine_hits(shared_contacts, scope)
+
+
+@rule(
+    REPEAT, Severity.MEDIUM, category=PEOPLE,
+    label=_("The same buyer winning repeatedly in one place"),
+    source=_("DESIGN.md §3 (one buyer taking several packages from one place)"),
+    explanation=_("%(buyer)s won %(wins)s deals here within %(window_days)s days (%(first)s to "
+                  "%(last)s), %(deal_total)s yuan in all."),
+    subject="disposal.disposalproject",
+    params=[Param("min_wins", 3, _("Flag a buyer with at least this many deals"),
+                  _("DESIGN.md §3"), low=Decimal(2), high=Decimal(1000)),
+            Param("window_days", 365, _("within this many days"), _("DESIGN.md §3"),
+                  low=Decimal(1), high=Decimal(3660))],
+    watches={"disposal.disposalproject": reach.deals_of_same_buyers},
+)  # fmt: skip
+def repeat_buyer(scope):
+    """The engine's rule over :func:`repeat_buyers`."""
+    return engine_hits(repeat_buyers, scope)

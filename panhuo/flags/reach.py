@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from panhuo.disposal.models import DisposalProject, PackageItem
-from panhuo.flags.splitting import site_key
+from panhuo.flags.hits import site_key
 
 
 def _ints(ids) -> list[int]:

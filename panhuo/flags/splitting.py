@@ -19,29 +19,20 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from panhuo.disposal.models import DisposalProject, Package, PackageItem, ProjectStatus
-from panhuo.flags.hits import CENT, HUNDRED, Hit, Limits, Scope
+from panhuo.flags.hits import CENT, HUNDRED, Hit, Limits, Scope, site_key
 from panhuo.pricing.law import RuleClass
 from panhuo.pricing.models import PriceRuleSet
 from panhuo.pricing.rules import SELLING_CHANNELS, Thresholds
 
-SPLIT = "splitting.just_under_threshold"
+SPLIT = "split_under_threshold"
 
 DEFAULTS = {SPLIT: {"margin_pct": Decimal("10.00"), "min_packages": 2}}
-SOURCES = {
-    SPLIT: "Order 32 (disclosure bands); Decree 738 art. 19 and local approval limits; "
-    "DESIGN.md §3 (splitting)"
-}
 
 #: The thresholds a split evades: (name in the price rules, the rule class it belongs to).
 EVADED = (
     ("finance_approval_above", RuleClass.ADMINISTRATIVE),
     ("physical_mid_to", RuleClass.ENTERPRISE),
 )
-
-
-def site_key(unit_id: int, address: str) -> str:
-    """A site: the unit and the address, spaces and case ignored (typed addresses vary)."""
-    return f"{unit_id}:{''.join(address.split()).lower()}"
 
 
 def _touched_sites(scope: Scope) -> set[str] | None:
@@ -168,3 +159,37 @@ def _hit(key, name, threshold, lim, under, values, jur) -> Hit:
         "values": {p.code: values[p.pk] for p in under},
     }
     return Hit(SPLIT, under[0], jur.pk, f"{key}:{name}", figures, tuple(under))
+
+
+# --- the rule, as the engine runs it ---------------------------------------------------------
+
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from panhuo.flags import reach  # noqa: E402
+from panhuo.flags.hits import engine_hits  # noqa: E402
+from panhuo.flags.models import Severity  # noqa: E402
+from panhuo.flags.registry import SPLITTING, Param, rule  # noqa: E402
+
+
+@rule(
+    SPLIT, Severity.MEDIUM, category=SPLITTING,
+    label=_("Site split into packages just under a threshold"),
+    source=_("SASAC/MoF Order 32 (2016) disclosure bands; Decree 738 art. 19 and the local "
+             "approval limit; DESIGN.md §3 (splitting)"),
+    explanation=_("%(packages)s packages of one site (%(site)s) are each within %(margin_pct)s "
+                  "%% under the threshold %(threshold)s of %(threshold_amount)s yuan; together "
+                  "%(total)s yuan."),
+    subject="disposal.package",
+    params=[Param("margin_pct", Decimal("10"),
+                  _("Count packages this many per cent under the threshold or closer"),
+                  _("DESIGN.md §3: packages just under an approval or disclosure threshold"),
+                  high=Decimal(100)),
+            Param("min_packages", 2, _("Flag a site split into at least this many packages"),
+                  _("DESIGN.md §3"), low=Decimal(2), high=Decimal(1000))],
+    watches={"disposal.package": reach.sites_of_packages,
+             "disposal.disposalproject": reach.sites_of_projects,
+             "register.asset": reach.sites_of_assets},
+)  # fmt: skip
+def split_under_threshold(scope):
+    """The engine's rule over :func:`split_sales` (its subjects are packages)."""
+    return engine_hits(split_sales, scope, ids_as="package_ids")

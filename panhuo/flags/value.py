@@ -28,8 +28,8 @@ from panhuo.flags.hits import CENT, HUNDRED, Hit, Limits, Scope, pct
 from panhuo.pricing.rules import SELLING_CHANNELS, add_months
 from panhuo.register.models import Asset, AssetStatus, Criticality
 
-DESTROYING = "value.destroying_sale"
-SOLD_WHILE_IDLE = "value.sold_while_idle"
+DESTROYING = "value_destroying_sale"
+SOLD_WHILE_IDLE = "sold_while_idle"
 
 #: Default thresholds. ``margin_pp``: the yield must exceed the debt's rate by more than this
 #: many percentage points (0: any excess; DESIGN.md §3). ``idle_months``: how long an idle asset
@@ -37,10 +37,6 @@ SOLD_WHILE_IDLE = "value.sold_while_idle"
 DEFAULTS = {
     DESTROYING: {"margin_pp": Decimal("0.00")},
     SOLD_WHILE_IDLE: {"idle_months": 6, "min_idle": 1},
-}
-SOURCES = {
-    DESTROYING: "DESIGN.md §3 (value-destroying sale); Decree 738 art. 3 (best use of assets)",
-    SOLD_WHILE_IDLE: "DESIGN.md §3; Decree 738 art. 3 (idle assets activated first)",
 }
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -118,6 +114,20 @@ def destroying_sales(scope: Scope, limits: Limits) -> list[Hit]:
 
 
 def _destroying_hit(pid, row, net, yield_pct, margin, debts) -> Hit:
+    """The hit of one sale: the figures as money (cents) and rates (three decimals, as a debt's
+    rate is kept), whichever database summed them."""
+    rate = Decimal("0.001")
+    for d in debts:
+        d["repaid"], d["debt__rate"] = (
+            Decimal(d["repaid"]).quantize(CENT),
+            d["debt__rate"].quantize(rate),
+        )
+    row = {
+        **row,
+        "income": Decimal(row["income"]).quantize(CENT),
+        "cost": Decimal(row["cost"]).quantize(CENT),
+    }
+    net = Decimal(net).quantize(CENT)
     repaid = sum((d["repaid"] for d in debts), Decimal(0))
     saved = sum((d["repaid"] * d["debt__rate"] / HUNDRED for d in debts), Decimal(0))
     forgone = (net * repaid / row["deal_price"]).quantize(CENT)
@@ -274,3 +284,58 @@ def _idle_hits(found) -> list[Hit]:
         out.append(Hit(SOLD_WHILE_IDLE, project, place[pid], "", figures,
                        (project, *(a for a, *_ in rows), *idle)))  # fmt: skip
     return out
+
+
+# --- the rules, as the engine runs them -----------------------------------------------------
+
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from panhuo.flags import reach  # noqa: E402
+from panhuo.flags.hits import engine_hits  # noqa: E402
+from panhuo.flags.models import Severity  # noqa: E402
+from panhuo.flags.registry import VALUE, Param, rule, same  # noqa: E402
+
+
+@rule(
+    DESTROYING, Severity.HIGH, category=VALUE,
+    label=_("Value-destroying sale"),
+    source=_("DESIGN.md §3 (value-destroying sale); Decree 738 art. 3 (best use of assets)"),
+    explanation=_("Sold for %(deal_price)s yuan, the assets earned a net %(net_income)s yuan a "
+                  "year (income %(annual_income)s less costs %(annual_holding_cost)s): a yield "
+                  "of %(yield_pct)s %%, above the %(rate_pct)s %% of debt %(debt)s their "
+                  "proceeds repaid (flagged above the rate plus %(margin_pp)s points). Repaying "
+                  "%(repaid)s yuan saves %(interest_saved)s yuan of interest a year and gives up "
+                  "%(income_forgone)s yuan of income."),
+    subject="disposal.disposalproject",
+    params=[Param("margin_pp", Decimal("0"),
+                  _("Flag when the yield exceeds the debt's rate by more than (percentage points)"),
+                  _("DESIGN.md §3: any excess of the yield over the rate"), high=Decimal(100))],
+    watches={"disposal.disposalproject": same, "register.asset": reach.projects_of_assets,
+             "finance.receipt": reach.projects_of_receipts,
+             "finance.allocation": reach.projects_of_allocations,
+             "finance.debt": reach.projects_of_debts},
+)  # fmt: skip
+def value_destroying_sale(scope):
+    """The engine's rule over :func:`destroying_sales`."""
+    return engine_hits(destroying_sales, scope)
+
+
+@rule(
+    SOLD_WHILE_IDLE, Severity.MEDIUM, category=VALUE,
+    label=_("Income-producing or essential asset sold while idle ones wait"),
+    source=_("DESIGN.md §3; Decree 738 art. 3 (idle assets activated first)"),
+    explanation=_("Asset %(asset)s (income %(annual_income)s yuan a year) is for sale while "
+                  "%(idle_waiting)s idle assets of the same unit (book value "
+                  "%(idle_book_value)s yuan), idle for %(idle_months)s months or more, are in no "
+                  "package."),
+    subject="disposal.disposalproject",
+    params=[Param("idle_months", 6, _("Count assets idle for at least this many months"),
+                  _("DESIGN.md §3: idle assets are sold first"), high=Decimal(240)),
+            Param("min_idle", 1, _("Flag when at least this many idle assets wait"),
+                  _("DESIGN.md §3"), low=Decimal(1), high=Decimal(100000))],
+    watches={"disposal.disposalproject": same, "disposal.package": reach.projects_of_packages,
+             "register.asset": reach.projects_of_units_of_assets},
+)  # fmt: skip
+def sold_while_idle_rule(scope):
+    """The engine's rule over :func:`sold_while_idle`."""
+    return engine_hits(sold_while_idle, scope, dated=True)
