@@ -83,7 +83,7 @@ def package_values(package_ids) -> dict[int, Decimal]:
     return values
 
 
-def _price_rules() -> dict[tuple[str, str], PriceRuleSet]:
+def price_rules() -> dict[tuple[str, str], PriceRuleSet]:
     """Every place's own price rules of the evaded thresholds' classes, by (path, class): one
     query for the run, not one per place."""
     rows = PriceRuleSet.objects.filter(rule_class__in={c for _n, c in EVADED})
@@ -115,13 +115,13 @@ def split_sales(scope: Scope, limits: Limits) -> list[Hit]:
     ids = set().union(*sites.values())
     values = package_values(ids)
     packages = Package.objects.select_related("jurisdiction").in_bulk(ids)
-    price_rules = _price_rules()
+    rules = price_rules()
     hits = []
     for key, pkgs in sorted(sites.items()):
         jur = packages[min(pkgs)].jurisdiction
         lim = limits(SPLIT, jur.pk)
         for name, rule_class in EVADED:
-            threshold = evaded(price_rules, jur, rule_class, name)
+            threshold = evaded(rules, jur, rule_class, name)
             under = sorted(
                 p for p in pkgs if just_under(values[p], threshold, Decimal(lim["margin_pct"]))
             )
