@@ -110,7 +110,7 @@ def _related_hit(project, found) -> Hit:
     first = found[0][1][0]
     figures = {
         "bidder": found[0][0].name,
-        "relation": f"{first.get_kind_display()} — {first.who} ({first.unit.name})",
+        "relation": f"{first.who} ({first.unit.name})",
         "related_parties": len(found),
         "parties": parties,
     }

@@ -272,11 +272,11 @@ def _idle_hits(found) -> list[Hit]:
             "criticality": first.criticality,
             "annual_income": first.annual_income,
             "idle_waiting": waiting["n"],
-            "idle_book_value": waiting["book"],
+            "idle_book_value": Decimal(waiting["book"]).quantize(CENT),
             "idle_months": months,
             "assets": [
                 {"code": a.code, "criticality": a.criticality, "annual_income": a.annual_income,
-                 "idle_waiting": w["n"], "idle_book_value": w["book"]}
+                 "idle_waiting": w["n"], "idle_book_value": Decimal(w["book"]).quantize(CENT)}
                 for a, w, _m, _s in rows
             ],
         }  # fmt: skip

@@ -53,6 +53,7 @@ def _value_destroying_sale(seeder) -> None:
             receipt__project__status__in=AFTER_DEAL,
             receipt__project__channel__in=SELLING_CHANNELS,
             receipt__project__deal_price__gt=0,
+            debt__rate__gte=2,  # an ordinary loan, not an interest-free advance
         )
         .values("receipt__project", "debt__rate")
         .annotate(net=Sum(signed))
@@ -86,16 +87,35 @@ def _split_site(seeder) -> None:
     )  # fmt: skip
     name, rule_class = EVADED[0]
     limit = evaded(price_rules(), district, rule_class, name)
-    low = limit * Decimal("0.9")
     by_unit: dict[int, list[Asset]] = {}
     for a in free:
-        if low <= a.appraised_value < limit:
-            by_unit.setdefault(a.unit_id, []).append(a)
-    pair = next((v[:2] for v in by_unit.values() if len(v) >= 2), None)
-    if pair is None:
+        by_unit.setdefault(a.unit_id, []).append(a)
+    lots = next((b for v in by_unit.values() if (b := lots_under(v, limit))), None)
+    if lots is None:
         return
     office = seeder.users["office"]
-    for n, a in enumerate(pair, 1):
-        register.asset_update(actor=office, asset=a, data={"address": YARD})
+    for n, lot in enumerate(lots, 1):
+        for a in lot:
+            register.asset_update(actor=office, asset=a, data={"address": YARD})
         disposal.package_create(actor=office, jurisdiction=district, name=f"工业路仓库大院 第{n}批",
-                                channel="auction", asset_ids=[a.pk])  # fmt: skip
+                                channel="auction", asset_ids=[a.pk for a in lot])  # fmt: skip
+
+
+def lots_under(assets: list[Asset], limit: Decimal, lots: int = 2) -> list[list[Asset]] | None:
+    """``lots`` groups of ``assets`` each appraised at 90-100 % of ``limit`` (first fit, largest
+    first), or None when they do not make that many."""
+    pool = sorted(assets, key=lambda a: (-a.appraised_value, a.code))
+    found = []
+    for _ in range(lots):
+        lot, total = [], Decimal(0)
+        for a in pool:
+            if total + a.appraised_value < limit:
+                lot.append(a)
+                total += a.appraised_value
+            if total >= limit * Decimal("0.9"):
+                break
+        if total < limit * Decimal("0.9"):
+            return None
+        found.append(lot)
+        pool = [a for a in pool if a not in lot]
+    return found
