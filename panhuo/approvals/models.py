@@ -27,6 +27,19 @@ from panhuo.organisation.models import Jurisdiction
 from panhuo.organisation.policy import D, H, O, U
 from panhuo.organisation.policy import F as F_
 
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Outcome(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+
+
 #: Roles a chain step may name as its deciders.
 STEP_ROLES = frozenset({H, D, O, F_})
 
@@ -43,13 +56,6 @@ policy.RULES.update(
         ("delegation", "set"): STEP_ROLES,
     }
 )
-
-
-class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class ApprovalChain(models.Model):
@@ -76,8 +82,7 @@ class ApprovalChain(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path", "purpose", "channel", "min_amount"]
-        verbose_name = _("approval chain")
-        verbose_name_plural = _("approval chains")
+        verbose_name, verbose_name_plural = _("approval chain"), _("approval chains")
         constraints = [
             models.UniqueConstraint(
                 fields=["jurisdiction", "purpose", "channel", "min_amount"],
@@ -180,8 +185,7 @@ class ApprovalRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("approval request")
-        verbose_name_plural = _("approval requests")
+        verbose_name, verbose_name_plural = _("approval request"), _("approval requests")
         indexes = [models.Index(fields=["content_type", "object_id", "purpose"])]
         constraints = [
             models.UniqueConstraint(
@@ -229,11 +233,6 @@ class ApprovalRequest(models.Model):
         return (
             obj.get_absolute_url() if obj is not None and hasattr(obj, "get_absolute_url") else ""
         )
-
-
-class Outcome(models.TextChoices):
-    APPROVE = "approve", _("Approve")
-    REJECT = "reject", _("Reject")
 
 
 class ApprovalDecision(models.Model):
@@ -310,8 +309,7 @@ class Delegation(models.Model):
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
-        verbose_name = _("delegation")
-        verbose_name_plural = _("delegations")
+        verbose_name, verbose_name_plural = _("delegation"), _("delegations")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(from_user=F("to_user")), name="delegation_not_to_self"

@@ -31,6 +31,12 @@ class BidderStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
+class RelationKind(models.TextChoices):
+    RELATIVE = "relative", _("Relative")
+    EMPLOYEE = "employee", _("Employee")
+    SHAREHOLDER = "shareholder", _("Shareholder")
+
+
 class Bidder(models.Model):
     """A registered party of the public side: the user who signs in as them, who they are, how
     to reach and pay them, and whether the office has verified them."""
@@ -69,8 +75,7 @@ class Bidder(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name = _("bidder")
-        verbose_name_plural = _("bidders")
+        verbose_name, verbose_name_plural = _("bidder"), _("bidders")
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"], condition=~Q(id_number=""), name="bidder_id_number_unique"
@@ -108,12 +113,6 @@ class Bidder(models.Model):
         return self.status in (BidderStatus.PENDING, BidderStatus.REJECTED)
 
 
-class RelationKind(models.TextChoices):
-    RELATIVE = "relative", _("Relative")
-    EMPLOYEE = "employee", _("Employee")
-    SHAREHOLDER = "shareholder", _("Shareholder")
-
-
 class DeclaredRelation(models.Model):
     """A relation the bidder declares to an official or a unit: "relative of 张三, deputy
     director of the housing bureau" (``who`` in free text, ``unit`` where it names one)."""
@@ -126,8 +125,7 @@ class DeclaredRelation(models.Model):
 
     class Meta:
         ordering = ["bidder", "pk"]
-        verbose_name = _("declared relation")
-        verbose_name_plural = _("declared relations")
+        verbose_name, verbose_name_plural = _("declared relation"), _("declared relations")
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=RelationKind.values), name="relation_kind_valid"

@@ -28,6 +28,7 @@ def panhuo(request):
             "taskforce": policy.can_any(user, "taskforce", "view"),
             "bidders": policy.can_any(user, "bidder", "view"),
             "lots": policy.can_any(user, "lot", "view"),
+            "flags": policy.can_any(user, "flag", "view"),
             "site_admin": policy.can_any(user, "user", "view"),
         }
     return {

@@ -97,8 +97,7 @@ class CalendarNotice(_OnTheCalendarPage, models.Model):
 
     class Meta:
         ordering = ["-year", "jurisdiction__path"]
-        verbose_name = _("calendar notice")
-        verbose_name_plural = _("calendar notices")
+        verbose_name, verbose_name_plural = _("calendar notice"), _("calendar notices")
         constraints = _NOTICE_RULES
 
     def __str__(self) -> str:
@@ -133,8 +132,7 @@ class CalendarDay(_OnTheCalendarPage, models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path", "date"]
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
+        verbose_name, verbose_name_plural = _("calendar day"), _("calendar days")
         constraints = _one_per_place("calendar_day", ["jurisdiction", "date"], "date")
 
     def __str__(self) -> str:

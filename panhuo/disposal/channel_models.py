@@ -22,6 +22,45 @@ from panhuo.core.links import page_of
 from panhuo.organisation.models import Unit
 
 
+class Art31Case(models.TextChoices):
+    """The two cases in which Order 32 art. 31 allows a non-public (negotiated) transfer, each
+    with the approval it names."""
+
+    STATE_RESTRUCTURING = (
+        "state_restructuring",
+        _("Restructuring between state-owned enterprises (approved by the supervisor)"),
+    )
+    INTRA_GROUP = (
+        "intra_group",
+        _("Restructuring within one state-invested group (decided by the group enterprise)"),
+    )
+
+
+class ApprovalBody(models.TextChoices):
+    SUPERVISOR = "supervisor", _("State-owned assets supervisor")
+    ENTERPRISE = "enterprise", _("State-invested enterprise (group)")
+
+
+class EvidenceKind(models.TextChoices):
+    """What proves that an asset is worn out, lost or irrecoverable."""
+
+    TECHNICAL_APPRAISAL = "technical_appraisal", _("Technical appraisal report")
+    POLICE_REPORT = "police_report", _("Police report")
+    INSURANCE_ASSESSMENT = "insurance_assessment", _("Insurance loss assessment")
+    DISASTER_CERTIFICATE = "disaster_certificate", _("Disaster certificate")
+    LIABILITY_RULING = "liability_ruling", _("Liability determination")
+    COURT_RULING = "court_ruling", _("Court ruling")
+    LIQUIDATION_CERTIFICATE = "liquidation", _("Bankruptcy or liquidation certificate")
+    DEREGISTRATION = "deregistration", _("Deregistration certificate")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
+
+
 class ListingRound(models.Model):
     """One listing of an auction or exchange project: the first, or a relisting after a round
     that found no buyer, at a reserve that may only fall."""
@@ -61,8 +100,7 @@ class ListingRound(models.Model):
 
     class Meta:
         ordering = ["project", "number"]
-        verbose_name = _("listing round")
-        verbose_name_plural = _("listing rounds")
+        verbose_name, verbose_name_plural = _("listing round"), _("listing rounds")
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="round_number_unique"),
             models.UniqueConstraint(
@@ -88,43 +126,11 @@ class ListingRound(models.Model):
         return self.result == self.Result.SOLD and self.bidders == 1
 
 
-class Art31Case(models.TextChoices):
-    """The two cases in which Order 32 art. 31 allows a non-public (negotiated) transfer, each
-    with the approval it names."""
-
-    STATE_RESTRUCTURING = (
-        "state_restructuring",
-        _("Restructuring between state-owned enterprises (approved by the supervisor)"),
-    )
-    INTRA_GROUP = (
-        "intra_group",
-        _("Restructuring within one state-invested group (decided by the group enterprise)"),
-    )
-
-
-class ApprovalBody(models.TextChoices):
-    SUPERVISOR = "supervisor", _("State-owned assets supervisor")
-    ENTERPRISE = "enterprise", _("State-invested enterprise (group)")
-
-
 #: Which body's approval each art. 31 case needs.
 ART31_APPROVER = {
     Art31Case.STATE_RESTRUCTURING: ApprovalBody.SUPERVISOR,
     Art31Case.INTRA_GROUP: ApprovalBody.ENTERPRISE,
 }
-
-
-class EvidenceKind(models.TextChoices):
-    """What proves that an asset is worn out, lost or irrecoverable."""
-
-    TECHNICAL_APPRAISAL = "technical_appraisal", _("Technical appraisal report")
-    POLICE_REPORT = "police_report", _("Police report")
-    INSURANCE_ASSESSMENT = "insurance_assessment", _("Insurance loss assessment")
-    DISASTER_CERTIFICATE = "disaster_certificate", _("Disaster certificate")
-    LIABILITY_RULING = "liability_ruling", _("Liability determination")
-    COURT_RULING = "court_ruling", _("Court ruling")
-    LIQUIDATION_CERTIFICATE = "liquidation", _("Bankruptcy or liquidation certificate")
-    DEREGISTRATION = "deregistration", _("Deregistration certificate")
 
 
 #: The evidence each zero-price channel accepts.
@@ -182,8 +188,7 @@ class ChannelTerms(models.Model):
 
     class Meta:
         ordering = ["project"]
-        verbose_name = _("channel terms")
-        verbose_name_plural = _("channel terms")
+        verbose_name, verbose_name_plural = _("channel terms"), _("channel terms")
         constraints = [
             models.CheckConstraint(
                 condition=Q(counterparty_unit__isnull=False)
@@ -221,8 +226,7 @@ class Tranche(models.Model):
 
     class Meta:
         ordering = ["project", "pk"]
-        verbose_name = _("tranche")
-        verbose_name_plural = _("tranches")
+        verbose_name, verbose_name_plural = _("tranche"), _("tranches")
         constraints = [
             models.UniqueConstraint(fields=["project", "name"], name="tranche_name_unique"),
             models.CheckConstraint(condition=Q(size__gt=0), name="tranche_size_gt_0"),
@@ -235,13 +239,6 @@ class Tranche(models.Model):
         return f"{self.name} {self.size} @ {self.rate} %"
 
     get_absolute_url = page_of("project")
-
-
-class Frequency(models.TextChoices):
-    MONTHLY = "monthly", _("Monthly")
-    QUARTERLY = "quarterly", _("Quarterly")
-    HALF_YEARLY = "half_yearly", _("Half-yearly")
-    YEARLY = "yearly", _("Yearly")
 
 
 MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
@@ -266,8 +263,7 @@ class Contract(models.Model):
 
     class Meta:
         ordering = ["project"]
-        verbose_name = _("contract")
-        verbose_name_plural = _("contracts")
+        verbose_name, verbose_name_plural = _("contract"), _("contracts")
         constraints = [
             models.CheckConstraint(
                 condition=Q(term_end__gt=F("term_start")), name="contract_term_positive"
@@ -296,8 +292,7 @@ class ContractRenewal(models.Model):
 
     class Meta:
         ordering = ["contract", "at", "pk"]
-        verbose_name = _("contract renewal")
-        verbose_name_plural = _("contract renewals")
+        verbose_name, verbose_name_plural = _("contract renewal"), _("contract renewals")
         constraints = [
             models.CheckConstraint(
                 condition=Q(new_end__gt=F("previous_end")), name="renewal_extends_term"

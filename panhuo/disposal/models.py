@@ -31,6 +31,21 @@ class Channel(models.TextChoices):
     WRITE_OFF = "write_off", _("Write-off")
 
 
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    LISTED = "listed", _("Listed")
+    CONCLUDED = "concluded", _("Concluded")
+    PAID = "paid", _("Paid in full")
+    PUBLISHED = "published", _("Result published")
+    IN_FORCE = "in_force", _("Contract in force")
+    IN_ARREARS = "in_arrears", _("In arrears")
+    ENDED = "ended", _("Contract ended")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 #: Channels in which the asset leaves for no price (无偿划转, 报废, 报损, 核销): their deal price
 #: and reserve are zero, and no money is expected from them.
 ZERO_PRICE_CHANNELS = frozenset({"free_transfer", "scrap", "loss", "write_off"})
@@ -66,8 +81,7 @@ class Package(models.Model):
 
     class Meta:
         ordering = ["-created_at", "code"]
-        verbose_name = _("asset package")
-        verbose_name_plural = _("asset packages")
+        verbose_name, verbose_name_plural = _("asset package"), _("asset packages")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["open", "disposed", "dissolved"]),
@@ -102,21 +116,6 @@ class PackageItem(models.Model):
         return f"{self.package.code} / {self.asset.code}"
 
     get_absolute_url = page_of("package")
-
-
-class ProjectStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    LISTED = "listed", _("Listed")
-    CONCLUDED = "concluded", _("Concluded")
-    PAID = "paid", _("Paid in full")
-    PUBLISHED = "published", _("Result published")
-    IN_FORCE = "in_force", _("Contract in force")
-    IN_ARREARS = "in_arrears", _("In arrears")
-    ENDED = "ended", _("Contract ended")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class DisposalProject(models.Model):
@@ -157,8 +156,7 @@ class DisposalProject(models.Model):
 
     class Meta:
         ordering = ["-created_at", "code"]
-        verbose_name = _("disposal project")
-        verbose_name_plural = _("disposal projects")
+        verbose_name, verbose_name_plural = _("disposal project"), _("disposal projects")
         constraints = [
             # Zero only in the channels that give no price (free transfer, scrap, loss,
             # write-off); every other channel keeps a reserve above zero.

@@ -24,6 +24,12 @@ class ExpectedKind(models.TextChoices):
     DEPOSIT = "deposit", _("Deposit")
 
 
+class DeferredSecurityKind(models.TextChoices):
+    GUARANTEE = "guarantee", _("Guarantee (保证)")
+    PLEDGE = "pledge", _("Pledge (质押)")
+    MORTGAGE = "mortgage", _("Mortgage (抵押)")
+
+
 class ExpectedReceipt(models.Model):
     """An amount a project is owed on a date. Receipts are matched to these in due-date order
     (see ``finance.selectors.expected_status``): one due and not covered by then is in arrears.
@@ -44,8 +50,7 @@ class ExpectedReceipt(models.Model):
 
     class Meta:
         ordering = ["project", "due_date", "pk"]
-        verbose_name = _("expected receipt")
-        verbose_name_plural = _("expected receipts")
+        verbose_name, verbose_name_plural = _("expected receipt"), _("expected receipts")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="expected_amount_gt_0"),
             models.CheckConstraint(
@@ -75,8 +80,7 @@ class DebtSettlement(models.Model):
 
     class Meta:
         ordering = ["-settled_on", "-pk"]
-        verbose_name = _("non-cash settlement")
-        verbose_name_plural = _("non-cash settlements")
+        verbose_name, verbose_name_plural = _("non-cash settlement"), _("non-cash settlements")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_amount_gt_0"),
             models.UniqueConstraint(fields=["project"], name="settlement_one_per_project"),
@@ -86,12 +90,6 @@ class DebtSettlement(models.Model):
         return f"{self.debt_id} −{self.amount} (swap {self.project_id})"
 
     get_absolute_url = page_url("debt-detail", "debt_id")
-
-
-class DeferredSecurityKind(models.TextChoices):
-    GUARANTEE = "guarantee", _("Guarantee (保证)")
-    PLEDGE = "pledge", _("Pledge (质押)")
-    MORTGAGE = "mortgage", _("Mortgage (抵押)")
 
 
 class DeferredTerms(models.Model):
@@ -120,8 +118,7 @@ class DeferredTerms(models.Model):
 
     class Meta:
         ordering = ["project", "-recorded_at", "-pk"]
-        verbose_name = _("deferred payment terms")
-        verbose_name_plural = _("deferred payment terms")
+        verbose_name, verbose_name_plural = _("deferred payment terms"), _("deferred payment terms")
         constraints = [
             models.CheckConstraint(
                 condition=Q(interest_rate__gte=models.F("reference_rate")),

@@ -50,71 +50,6 @@ class ReceiptKind(models.TextChoices):
     FORFEITED_DEPOSIT = "forfeited_deposit", _("Forfeited deposit")
 
 
-class Receipt(models.Model):
-    """Proceeds of a concluded project paid into the treasury.
-
-    ``allocated`` is the control total of this receipt's allocations, kept in the same
-    transaction as each allocation so that the database itself refuses to allocate more than
-    was received (a check constraint), even under concurrent writers.
-    """
-
-    project = models.ForeignKey(DisposalProject, on_delete=models.PROTECT, related_name="receipts")
-    amount = positive_money(_("amount"))
-    allocated = MoneyField(_("allocated"), default=Decimal("0.00"), editable=False)
-    received_on = models.DateField(_("received on"))
-    voucher = models.CharField(_("voucher number"), max_length=64)
-    budget_class = models.CharField(
-        _("budget classification"), max_length=20, choices=BudgetClass.choices
-    )
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=ReceiptKind.choices, default=ReceiptKind.SALE_PRICE
-    )
-    #: Empty only for a receipt a command's rule step made (a forfeited deposit of an award
-    #: default found by ``panhuo auctions award-defaults``): its operator is in the audit log.
-    recorded_by = actor_field(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = policy.ScopedQuerySet.as_manager()
-    view_scope = policy.ViewScope("receipt", "project__package__jurisdiction__path")
-
-    class Meta:
-        ordering = ["-received_on", "-pk"]
-        verbose_name = _("receipt")
-        verbose_name_plural = _("receipts")
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_gt_0"),
-            models.CheckConstraint(
-                condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")),
-                name="receipt_allocated_within_amount",
-            ),
-            models.UniqueConstraint(fields=["voucher"], name="receipt_voucher_unique"),
-            models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in ReceiptKind]), name="receipt_kind_valid"
-            ),
-        ]
-        # Covering (PostgreSQL): a place's money sums read the index alone instead of receipts
-        # scattered over millions of heap pages (bench/province.py: 0.6 s to 0.09 s). Other
-        # databases get a plain index on the key.
-        indexes = [
-            models.Index(
-                fields=["project"], include=["amount", "allocated"], name="receipt_project_cover"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.voucher} ({self.amount})"
-
-    get_absolute_url = page_url("receipt-detail")
-
-    @property
-    def unallocated(self) -> Decimal:
-        return self.amount - self.allocated
-
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        return self.project.package.jurisdiction
-
-
 class DebtType(models.TextChoices):
     GENERAL_BOND = "general_bond", _("General bond")
     SPECIAL_BOND = "special_bond", _("Special bond")
@@ -147,6 +82,70 @@ class ScheduleFrequency(models.TextChoices):
     SEMIANNUAL = "semiannual", _("Semi-annual")
     QUARTERLY = "quarterly", _("Quarterly")
     MONTHLY = "monthly", _("Monthly")
+
+
+class Receipt(models.Model):
+    """Proceeds of a concluded project paid into the treasury.
+
+    ``allocated`` is the control total of this receipt's allocations, kept in the same
+    transaction as each allocation so that the database itself refuses to allocate more than
+    was received (a check constraint), even under concurrent writers.
+    """
+
+    project = models.ForeignKey(DisposalProject, on_delete=models.PROTECT, related_name="receipts")
+    amount = positive_money(_("amount"))
+    allocated = MoneyField(_("allocated"), default=Decimal("0.00"), editable=False)
+    received_on = models.DateField(_("received on"))
+    voucher = models.CharField(_("voucher number"), max_length=64)
+    budget_class = models.CharField(
+        _("budget classification"), max_length=20, choices=BudgetClass.choices
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ReceiptKind.choices, default=ReceiptKind.SALE_PRICE
+    )
+    #: Empty only for a receipt a command's rule step made (a forfeited deposit of an award
+    #: default found by ``panhuo auctions award-defaults``): its operator is in the audit log.
+    recorded_by = actor_field(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("receipt", "project__package__jurisdiction__path")
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name, verbose_name_plural = _("receipt"), _("receipts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")),
+                name="receipt_allocated_within_amount",
+            ),
+            models.UniqueConstraint(fields=["voucher"], name="receipt_voucher_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in ReceiptKind]), name="receipt_kind_valid"
+            ),
+        ]
+        # Covering (PostgreSQL): a place's money sums read the index alone instead of receipts
+        # scattered over millions of heap pages (bench/province.py: 0.6 s to 0.09 s). Other
+        # databases get a plain index on the key.
+        indexes = [
+            models.Index(
+                fields=["project"], include=["amount", "allocated"], name="receipt_project_cover"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voucher} ({self.amount})"
+
+    get_absolute_url = page_url("receipt-detail")
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.amount - self.allocated
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.project.package.jurisdiction
 
 
 class DebtQuerySet(policy.ScopedQuerySet):
@@ -216,8 +215,7 @@ class Debt(models.Model):
 
     class Meta:
         ordering = ["maturity_date", "code"]
-        verbose_name = _("debt")
-        verbose_name_plural = _("debts")
+        verbose_name, verbose_name_plural = _("debt"), _("debts")
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="debt_principal_gt_0"),
             models.CheckConstraint(
@@ -346,8 +344,7 @@ class Allocation(Reversible, models.Model):
 
     class Meta:
         ordering = ["-allocated_on", "-pk"]
-        verbose_name = _("allocation")
-        verbose_name_plural = _("allocations")
+        verbose_name, verbose_name_plural = _("allocation"), _("allocations")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_gt_0")
         ]

@@ -65,8 +65,7 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
-        verbose_name = _("document")
-        verbose_name_plural = _("documents")
+        verbose_name, verbose_name_plural = _("document"), _("documents")
         constraints = [
             models.UniqueConstraint(
                 fields=["target_type", "target_id", "kind", "title", "revision"],
@@ -97,8 +96,7 @@ class DocumentPublication(models.Model):
 
     class Meta:
         ordering = ["document"]
-        verbose_name = _("public document")
-        verbose_name_plural = _("public documents")
+        verbose_name, verbose_name_plural = _("public document"), _("public documents")
 
     def __str__(self) -> str:
         return f"{self.document} (public)"

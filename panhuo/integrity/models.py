@@ -35,8 +35,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-seq"]
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit entries")
+        verbose_name, verbose_name_plural = _("audit entry"), _("audit entries")
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:

@@ -217,6 +217,20 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     )
 
 
+def save_versioned(obj: models.Model, before: dict[str, Any], *, actor, action: str, path: str):
+    """Inside the caller's transaction: save ``obj``, edited in place since its snapshot
+    ``before``, as a new ``version`` and audit (``action``) only the fields that changed. A
+    save that changes nothing writes nothing (no new version, no entry), so that resubmitting
+    a form unchanged leaves no trace that would read as an edit."""
+    after = snapshot(obj)
+    if after == before:
+        return
+    obj.version += 1
+    obj.save()
+    old, new = changed(before, after)
+    audit_record(actor=actor, action=action, obj=obj, before=old, after=new, jurisdiction_path=path)
+
+
 def update_changed[M: models.Model](
     model: type[M],
     pk,

@@ -45,8 +45,7 @@ class RevenueCategory(models.Model):
 
     class Meta:
         ordering = ["position", "code"]
-        verbose_name = _("revenue category")
-        verbose_name_plural = _("revenue categories")
+        verbose_name, verbose_name_plural = _("revenue category"), _("revenue categories")
         constraints = [
             # A top-level category is one of the budgets and carries its code.
             models.CheckConstraint(
@@ -92,8 +91,7 @@ class RevenueRecord(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path", "-month", "category__position"]
-        verbose_name = _("revenue figure")
-        verbose_name_plural = _("revenue figures")
+        verbose_name, verbose_name_plural = _("revenue figure"), _("revenue figures")
         constraints = [
             models.UniqueConstraint(
                 fields=["jurisdiction", "month", "category"], name="monitor_record_unique"
@@ -148,8 +146,7 @@ class MonitorThresholds(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path"]
-        verbose_name = _("monitor thresholds")
-        verbose_name_plural = _("monitor thresholds")
+        verbose_name, verbose_name_plural = _("monitor thresholds"), _("monitor thresholds")
         constraints = [
             models.CheckConstraint(
                 condition=Q(land_dependence_pct__gte=0) & Q(land_dependence_pct__lte=100),

@@ -14,6 +14,20 @@ from panhuo.core.links import page_url
 from panhuo.core.money import UNIT_CHOICES
 
 
+class Role(models.TextChoices):
+    HEAD = "head", _("Task-force head")
+    DEPUTY = "deputy", _("Task-force deputy")
+    OFFICE = "office", _("Task-force office")
+    UNIT_OFFICER = "unit_officer", _("Unit asset officer")
+    FINANCE = "finance", _("Finance officer")
+    AUDITOR = "auditor", _("Auditor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    BIDDER = "bidder", _("Bidder")
+    #: Manages jurisdictions, units and users (and their roles) over a jurisdiction; no
+    #: permission on assets, money or approvals (organisation/policy.py).
+    SITE_ADMIN = "site_admin", _("Site administrator")
+
+
 class Jurisdiction(models.Model):
     """A node of the province → city → district/county tree.
 
@@ -36,8 +50,7 @@ class Jurisdiction(models.Model):
 
     class Meta:
         ordering = ["path"]
-        verbose_name = _("jurisdiction")
-        verbose_name_plural = _("jurisdictions")
+        verbose_name, verbose_name_plural = _("jurisdiction"), _("jurisdictions")
 
     def __str__(self) -> str:
         return self.name
@@ -79,8 +92,7 @@ class Unit(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path", "name"]
-        verbose_name = _("unit")
-        verbose_name_plural = _("units")
+        verbose_name, verbose_name_plural = _("unit"), _("units")
 
     def __str__(self) -> str:
         return self.name
@@ -118,20 +130,6 @@ class User(AbstractUser):
     get_absolute_url = page_url("me", None)
 
 
-class Role(models.TextChoices):
-    HEAD = "head", _("Task-force head")
-    DEPUTY = "deputy", _("Task-force deputy")
-    OFFICE = "office", _("Task-force office")
-    UNIT_OFFICER = "unit_officer", _("Unit asset officer")
-    FINANCE = "finance", _("Finance officer")
-    AUDITOR = "auditor", _("Auditor")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    BIDDER = "bidder", _("Bidder")
-    #: Manages jurisdictions, units and users (and their roles) over a jurisdiction; no
-    #: permission on assets, money or approvals (organisation/policy.py).
-    SITE_ADMIN = "site_admin", _("Site administrator")
-
-
 class TaskForceQuerySet(models.QuerySet):
     def visible_to(self, user) -> TaskForceQuerySet:
         """The task forces ``user`` may view (policy ``taskforce.view`` over their place)."""
@@ -158,8 +156,7 @@ class TaskForce(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path"]
-        verbose_name = _("task force")
-        verbose_name_plural = _("task forces")
+        verbose_name, verbose_name_plural = _("task force"), _("task forces")
 
     def __str__(self) -> str:
         return self.name
@@ -207,8 +204,7 @@ class TaskForceMember(models.Model):
 
     class Meta:
         ordering = ["task_force", "joined_on", "pk"]
-        verbose_name = _("task-force member")
-        verbose_name_plural = _("task-force members")
+        verbose_name, verbose_name_plural = _("task-force member"), _("task-force members")
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),

@@ -90,8 +90,7 @@ class Valuation(models.Model):
 
     class Meta:
         ordering = ["-base_date", "-pk"]
-        verbose_name = _("valuation")
-        verbose_name_plural = _("valuations")
+        verbose_name, verbose_name_plural = _("valuation"), _("valuations")
         constraints = [
             models.CheckConstraint(condition=Q(value__gt=0), name="valuation_value_gt_0"),
             models.CheckConstraint(
@@ -241,8 +240,7 @@ class PriceRuleSet(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path", "rule_class"]
-        verbose_name = _("price rules")
-        verbose_name_plural = _("price rules")
+        verbose_name, verbose_name_plural = _("price rules"), _("price rules")
         constraints = [
             models.UniqueConstraint(
                 fields=["jurisdiction", "rule_class"], name="price_rules_one_per_class"
@@ -289,8 +287,7 @@ class AvmRun(models.Model):
 
     class Meta:
         ordering = ["-trained_at", "-pk"]
-        verbose_name = _("valuation model run")
-        verbose_name_plural = _("valuation model runs")
+        verbose_name, verbose_name_plural = _("valuation model run"), _("valuation model runs")
 
     def __str__(self) -> str:
         return f"AVM run #{self.pk} ({self.trained_at:%Y-%m-%d %H:%M}, n={self.n_train})"

@@ -16,19 +16,6 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Unit
 
 
-def _coordinate(verbose_name, limit: int) -> models.DecimalField:
-    """A latitude or longitude in degrees (WGS 84, six decimals: about 10 cm), optional, from
-    ``-limit`` to ``limit``."""
-    return models.DecimalField(
-        verbose_name,
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
-    )
-
-
 class AssetKind(models.TextChoices):
     LAND = "land", _("Land-use right")
     BUILDING = "building", _("Building")
@@ -53,14 +40,27 @@ class AssetStatus(models.TextChoices):
     WRITTEN_OFF = "written_off", _("Scrapped or written off")
 
 
-#: Statuses of assets that have left the holdings for good: nothing brings them back.
-GONE_STATUSES = frozenset({AssetStatus.DISPOSED, AssetStatus.WRITTEN_OFF})
-
-
 class Criticality(models.TextChoices):
     ESSENTIAL = "essential", _("Essential public service")
     SUPPORTING = "supporting", _("Supporting")
     NON_ESSENTIAL = "non_essential", _("Non-essential")
+
+
+def _coordinate(verbose_name, limit: int) -> models.DecimalField:
+    """A latitude or longitude in degrees (WGS 84, six decimals: about 10 cm), optional, from
+    ``-limit`` to ``limit``."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
+    )
+
+
+#: Statuses of assets that have left the holdings for good: nothing brings them back.
+GONE_STATUSES = frozenset({AssetStatus.DISPOSED, AssetStatus.WRITTEN_OFF})
 
 
 class ClassificationEdition(models.Model):
@@ -104,8 +104,7 @@ class ClassificationCode(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("classification code")
-        verbose_name_plural = _("classification codes")
+        verbose_name, verbose_name_plural = _("classification code"), _("classification codes")
         constraints = [
             models.CheckConstraint(condition=~Q(code=""), name="classification_code_not_blank"),
             models.CheckConstraint(condition=Q(level__gte=1), name="classification_level_gte_1"),
@@ -169,8 +168,7 @@ class Asset(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("asset")
-        verbose_name_plural = _("assets")
+        verbose_name, verbose_name_plural = _("asset"), _("assets")
         constraints = [
             models.UniqueConstraint(fields=["unit", "code"], name="asset_unit_code_unique"),
             models.CheckConstraint(condition=Q(book_value__gte=0), name="asset_book_value_gte_0"),
@@ -291,8 +289,7 @@ class Encumbrance(models.Model):
 
     class Meta:
         ordering = ["asset", "kind", "pk"]
-        verbose_name = _("encumbrance")
-        verbose_name_plural = _("encumbrances")
+        verbose_name, verbose_name_plural = _("encumbrance"), _("encumbrances")
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),

@@ -160,21 +160,28 @@ def _user_context(actor) -> dict[str, Any]:
 # --- Row checks ---------------------------------------------------------------------------------
 
 
-def _place(reader, out: dict, bad, required: bool) -> None:
-    word = (out.pop("jurisdiction", "") or "").strip()
+def _referenced(reader, out: dict, bad, column: str, table: str, unknown: str, required=None):
+    """Replace the code in ``column`` by the record of ``reader.ctx[table]`` it names. A code
+    naming none of the caller's records is an error of the column (``unknown``, with the code),
+    and so is an empty cell when ``required`` (its message) is given."""
+    word = (out.pop(column, "") or "").strip()
     if not word:
-        if required:
-            bad("jurisdiction", Msg("jurisdiction_required",
-                                    gettext_noop("the jurisdiction is required")))  # fmt: skip
+        if required is not None:
+            bad(column, required)
         return
-    place = reader.ctx["places"].get(word)
-    if place is None:
-        bad("jurisdiction", Msg(
-            "unknown_jurisdiction",
-            gettext_noop("unknown jurisdiction %(code)s (or not one you administer)"),
-            code=word,
-        ))  # fmt: skip
-    out["jurisdiction"] = place
+    record = reader.ctx[table].get(word)
+    if record is None:
+        bad(column, Msg(f"unknown_{column}", unknown, code=word))
+    out[column] = record
+
+
+def _place(reader, out: dict, bad, required: bool) -> None:
+    _referenced(
+        reader, out, bad, "jurisdiction", "places",
+        gettext_noop("unknown jurisdiction %(code)s (or not one you administer)"),
+        Msg("jurisdiction_required", gettext_noop("the jurisdiction is required"))
+        if required else None,
+    )  # fmt: skip
 
 
 def _unit_check(reader, out, rownum, report, bad) -> dict[str, Any] | None:
@@ -194,16 +201,10 @@ def _user_check(reader, out, rownum, report, bad) -> dict[str, Any] | None:
     if not out.get("role"):
         bad("role", Msg("role_required", gettext_noop("a user must hold a role: give one")))
     _place(reader, out, bad, required=False)
-    word = (out.pop("unit", "") or "").strip()
-    if word:
-        unit = reader.ctx["units"].get(word)
-        if unit is None:
-            bad("unit", Msg(
-                "unknown_unit",
-                gettext_noop("unknown unit %(code)s (or not in a jurisdiction you administer)"),
-                code=word,
-            ))  # fmt: skip
-        out["unit"] = unit
+    _referenced(
+        reader, out, bad, "unit", "units",
+        gettext_noop("unknown unit %(code)s (or not in a jurisdiction you administer)"),
+    )  # fmt: skip
     return None if report.error_count > before else out
 
 

@@ -26,8 +26,7 @@ class ScopeRuleSet(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path"]
-        verbose_name = _("scope rules")
-        verbose_name_plural = _("scope rules")
+        verbose_name, verbose_name_plural = _("scope rules"), _("scope rules")
 
     def __str__(self) -> str:
         return f"Scope rules of {self.jurisdiction}"

@@ -15,7 +15,7 @@ from panhuo.integrity.services import (
     audit_insert,
     audit_record,
     audit_record_many,
-    changed,
+    save_versioned,
     snapshot,
 )
 from panhuo.organisation import policy
@@ -238,15 +238,9 @@ def asset_update(
                     ]
                 }
             )
-        after = snapshot(current)
-        if after == before:
-            return current
-        current.version += 1
-        current.save()
-        before, after = changed(before, after)
-        audit_record(
-            actor=actor, action="asset.update", obj=current, before=before, after=after,
-            jurisdiction_path=current.unit.jurisdiction.path,
+        save_versioned(
+            current, before, actor=actor, action="asset.update",
+            path=current.unit.jurisdiction.path,
         )  # fmt: skip
     return current
 

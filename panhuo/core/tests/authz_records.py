@@ -74,7 +74,7 @@ def build_records(w: World) -> Records:
     from panhuo.integrity.tests.document_support import pdf_bytes, upload
     from panhuo.organisation.services import api_token_create
     from panhuo.pricing.models import Valuation
-    from panhuo.register.tests.test_api_depth import Depth
+    from panhuo.register.tests.api_depth_support import Depth
 
     outsider = make_user("outsider_all", OUTSIDER_ROLES[0], w.other_district)
     for role in OUTSIDER_ROLES[1:]:
@@ -206,7 +206,18 @@ def build_records(w: World) -> Records:
     # (their deposit due, not confirmed: a bid is refused with the reason, 400).
     lot = make_lot(w, listed_project(w), start=now - dt.timedelta(minutes=5), minutes=60 * 24 * 30)
     lot_register(actor=w.user("bidder"), lot_id=lot.pk)
+    from panhuo.flags.models import Flag
+
+    # An open red flag on district A's concluded sale (written directly: the matrix tests who
+    # may see and resolve it, not the rules).
+    flag = Flag.objects.create(
+        rule="deal_below_appraisal", severity="medium", jurisdiction=w.district, unit=w.unit,
+        subject_type="disposal.disposalproject", subject_id=str(aw.concluded.pk),
+        subject_label=str(aw.concluded), evidence={"deal": "1.00"}, fingerprint="authz",
+        first_seen=now, last_seen=now,
+    )  # fmt: skip
     objects = {
+        "flag": flag,
         "lot": lot,
         "bidder_record": bidder_record,
         "bidder_relation": bidder_relation,

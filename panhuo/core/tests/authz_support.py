@@ -95,6 +95,7 @@ DEFAULT_ARGS = {
     "member_id": "tf_member",
     "bidder_id": "bidder_record",
     "relation_id": "bidder_relation",
+    "flag_id": "flag",
     # Pages (``pk`` always named in the row, as it means a different record on each).
     "encumbrance_pk": "encumbrance",
     "asset_pk": "asset",
@@ -131,6 +132,7 @@ GUESS_PK = [
     ("/auctions/", "lot"),
     ("/calendar/days/", "calendar_day"),
     ("/calendar/notices/", "calendar_notice"),
+    ("/flags/", "flag"),
 ]
 GUESS_OTHER = {"target_type": "'asset'", "target_id": "asset", "name": "'submit'"}
 

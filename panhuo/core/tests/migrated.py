@@ -15,7 +15,11 @@ migration files, Django's version and the installed apps, so it is made once and
   replaying DDL.
 
 The key is a hash of every migration file of every installed app, the engine, Django's version
-and the list of apps, so a new or edited migration makes a new copy (older copies are removed).
+and the list of apps, so a new or edited migration makes a new copy. The key is in the copy's
+name, so copies for different migration sets coexist: checkouts on different branches that share
+the cache (and the database server) keep their own instead of replacing each other's on every run.
+Old copies are pruned: a SQLite copy not used for ``KEEP_DAYS`` days, and all but the
+``KEEP_COPIES`` newest of each kind.
 ``--reuse-db`` (keepdb) and file-based SQLite test databases keep Django's own path.
 ``PANHUO_TEST_MIGRATE=1`` turns the copies off. ``test_migrated.py`` checks that a copied
 database has the same schema and migration records as a migrated one.
@@ -28,6 +32,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
 import django
@@ -35,6 +40,10 @@ from django.db import Error as DatabaseError
 from django.db.backends.base.creation import BaseDatabaseCreation
 
 TEMPLATE_PREFIX = "panhuo_tpl_"
+#: How many migrated copies of each kind the cache keeps (one per branch in use, roughly).
+KEEP_COPIES = 8
+#: A SQLite copy that no run has loaded for this long is removed when a new copy is saved.
+KEEP_DAYS = 7
 
 _original_create_test_db = BaseDatabaseCreation.create_test_db
 
@@ -84,6 +93,28 @@ def pg_template() -> str:
     return TEMPLATE_PREFIX + migrations_key("postgresql")
 
 
+def prune_sqlite_copies(folder: Path, keep: Path) -> None:
+    """Remove the copies no run has used lately, and all but the newest ``KEEP_COPIES``.
+
+    A copy's modification time is when a run last loaded it (``_sqlite_create`` touches it), so
+    a copy another checkout still uses stays; ``keep`` (the copy about to be saved) always stays.
+    """
+    copies = []
+    for path in folder.glob("migrated-sqlite-*.sqlite3"):
+        with contextlib.suppress(OSError):
+            copies.append((path.stat().st_mtime, path))
+    copies.sort(reverse=True)
+    cutoff = time.time() - KEEP_DAYS * 86400
+    kept = 1  # ``keep`` itself
+    for mtime, path in copies:
+        if path == keep:
+            continue
+        if mtime >= cutoff and kept < KEEP_COPIES:
+            kept += 1
+            continue
+        path.unlink(missing_ok=True)
+
+
 def _sqlite_create(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize) -> str:
     """Load the cached migrated database into this worker's in-memory one, or make the cache."""
     folder = cache_dir()
@@ -92,8 +123,7 @@ def _sqlite_create(creation: BaseDatabaseCreation, verbosity, autoclobber, seria
         name = _original_create_test_db(creation, verbosity, autoclobber, serialize)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.glob("migrated-sqlite-*.sqlite3"):
-                old.unlink(missing_ok=True)
+            prune_sqlite_copies(folder, copy)
             fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
             os.close(fd)
             target = sqlite3.connect(tmp)
@@ -111,6 +141,8 @@ def _sqlite_create(creation: BaseDatabaseCreation, verbosity, autoclobber, seria
         source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
     except sqlite3.Error:
         return _original_create_test_db(creation, verbosity, autoclobber, serialize)
+    with contextlib.suppress(OSError):
+        os.utime(copy)  # in use: pruning keeps the copies runs load
     # Django's own first steps for an in-memory database (nothing to create on disk)...
     test_name = creation._get_test_db_name()
     creation.connection.close()
@@ -146,9 +178,12 @@ def _pg_create(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize
         connection.close()
         part = f"{template}_{os.getpid()}"
         with creation._nodb_cursor() as cursor:
+            # Other migration sets' templates stay (other checkouts use them), but only the
+            # newest few: a database's oid grows with its creation.
             cursor.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-                [TEMPLATE_PREFIX.replace("_", r"\_") + "%", template],
+                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s"
+                " ORDER BY oid DESC OFFSET %s",
+                [TEMPLATE_PREFIX.replace("_", r"\_") + "%", template, KEEP_COPIES - 1],
             )
             stale = [row[0] for row in cursor.fetchall()]
             for old in stale:

@@ -69,3 +69,29 @@ def test_the_key_follows_the_migration_files_and_the_engine(tmp_path):
     assert edited != key
     (tmp_path / "one" / "migrations" / "0002_more.py").write_text("B = 1\n")
     assert migrated.migrations_key("sqlite", [one]) != edited
+
+
+def test_copies_for_other_migration_sets_stay_and_old_ones_go(tmp_path, monkeypatch):
+    """Saving a new copy keeps other checkouts' recent copies (a shared cache), and removes
+    copies unused for KEEP_DAYS and all beyond the KEEP_COPIES newest."""
+    import os
+    import time
+
+    monkeypatch.setattr(migrated, "KEEP_COPIES", 3)
+    now = time.time()
+
+    def copy(name, age_days):
+        path = tmp_path / f"migrated-sqlite-{name}.sqlite3"
+        path.write_bytes(b"")
+        os.utime(path, (now - age_days * 86400, now - age_days * 86400))
+        return path
+
+    new = copy("new", 0)
+    other = copy("other", 1)
+    older = copy("older", 2)
+    oldest = copy("oldest", 3)
+    stale = copy("stale", migrated.KEEP_DAYS + 1)
+    migrated.prune_sqlite_copies(tmp_path, new)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted([new.name, other.name, older.name])
+    assert not oldest.exists() and not stale.exists()

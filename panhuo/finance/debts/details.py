@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
-from panhuo.integrity.services import audit_record, changed, full_clean, snapshot
+from panhuo.integrity.services import full_clean, save_versioned, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.credit_code import normalise_credit_code
 
@@ -60,12 +60,7 @@ def debt_update(*, actor, debt, data: dict[str, Any], version: int | None = None
         for name, value in data.items():
             setattr(current, name, value)
         full_clean(current)
-        after = snapshot(current)
-        if after == before:
-            return current
-        current.version += 1
-        current.save()
-        before, after = changed(before, after)
-        audit_record(actor=actor, action="debt.update", obj=current, before=before,
-                     after=after, jurisdiction_path=current.jurisdiction.path)  # fmt: skip
+        save_versioned(
+            current, before, actor=actor, action="debt.update", path=current.jurisdiction.path
+        )
     return current

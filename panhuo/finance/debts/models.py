@@ -21,6 +21,22 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
 
+class CapacitySource(models.TextChoices):
+    ENTERED = "entered", _("entered as a total")
+    DERIVED = "derived", _("derived from its parts")
+
+
+class RepaymentSource(models.TextChoices):
+    """Where the money (or the release) that reduced a debt came from."""
+
+    BUDGET = "budget", _("Budget funds")
+    REFINANCING = "refinancing", _("Refinancing bond proceeds")
+    DISPOSAL = "disposal", _("Disposal proceeds")
+    SWAP = "swap", _("Debt-for-asset swap")
+    WRITE_OFF = "write_off", _("Write-off by agreement")
+    OPENING = "opening", _("Repaid before registration")
+
+
 class ScheduleRow(models.Model):
     """One instalment of a debt: principal and interest due on a date."""
 
@@ -43,11 +59,6 @@ class ScheduleRow(models.Model):
         return f"{self.debt_id} {self.due_date}: {self.principal} + {self.interest}"
 
     get_absolute_url = page_url("debt-detail", "debt_id")
-
-
-class CapacitySource(models.TextChoices):
-    ENTERED = "entered", _("entered as a total")
-    DERIVED = "derived", _("derived from its parts")
 
 
 def _figure(label, *, parts: bool = False):
@@ -102,8 +113,7 @@ class FiscalInputs(models.Model):
 
     class Meta:
         ordering = ["jurisdiction", "-year"]
-        verbose_name = _("fiscal inputs")
-        verbose_name_plural = _("fiscal inputs")
+        verbose_name, verbose_name_plural = _("fiscal inputs"), _("fiscal inputs")
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "year"], name="fiscal_inputs_year"),
             *(
@@ -134,17 +144,6 @@ class FiscalInputs(models.Model):
         return f"{self.jurisdiction} {self.year}"
 
     get_absolute_url = page_url("jurisdiction-detail", "jurisdiction_id")
-
-
-class RepaymentSource(models.TextChoices):
-    """Where the money (or the release) that reduced a debt came from."""
-
-    BUDGET = "budget", _("Budget funds")
-    REFINANCING = "refinancing", _("Refinancing bond proceeds")
-    DISPOSAL = "disposal", _("Disposal proceeds")
-    SWAP = "swap", _("Debt-for-asset swap")
-    WRITE_OFF = "write_off", _("Write-off by agreement")
-    OPENING = "opening", _("Repaid before registration")
 
 
 #: Sources recorded by hand, each with its document; disposal proceeds and swaps are written by
@@ -189,8 +188,7 @@ class Repayment(Reversible, models.Model):
 
     class Meta:
         ordering = ["-repaid_on", "-pk"]
-        verbose_name = _("repayment")
-        verbose_name_plural = _("repayments")
+        verbose_name, verbose_name_plural = _("repayment"), _("repayments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_gt_0"),
             models.CheckConstraint(
@@ -245,8 +243,7 @@ class RiskSettings(models.Model):
 
     class Meta:
         ordering = ["jurisdiction__path"]
-        verbose_name = _("risk settings")
-        verbose_name_plural = _("risk settings")
+        verbose_name, verbose_name_plural = _("risk settings"), _("risk settings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(debt_yellow__gt=0)

@@ -72,8 +72,7 @@ class Deposit(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-pk"]
-        verbose_name = _("deposit")
-        verbose_name_plural = _("deposits")
+        verbose_name, verbose_name_plural = _("deposit"), _("deposits")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_amount_gt_0"),
             models.CheckConstraint(

@@ -62,8 +62,7 @@ class DebtSecurity(models.Model):
 
     class Meta:
         ordering = ["debt", "kind", "valid_from", "pk"]
-        verbose_name = _("debt security")
-        verbose_name_plural = _("debt securities")
+        verbose_name, verbose_name_plural = _("debt security"), _("debt securities")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="debt_security_amount_gt_0"),
             models.CheckConstraint(

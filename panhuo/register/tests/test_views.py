@@ -138,7 +138,7 @@ def test_export_is_the_filtered_visible_list_as_csv(world, sample):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     # The import's own columns, so that the file reads back unchanged (see the round trip in
-    # test_views_register_depth.py); a cell a spreadsheet would run as a formula carries a
+    # test_views_register_depth_*.py); a cell a spreadsheet would run as a formula carries a
     # leading apostrophe, which the import takes off again.
     assert rows[0] == exporting.HEADERS and len(rows) == 2
     record = dict(zip(rows[0], rows[1], strict=True))
