@@ -184,9 +184,10 @@ def table(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", action="store_true", help="Reuse / keep the generated DB.")
+    options = {"--scale": {"type": float, "default": 1.0}, "--repeat": {"type": int, "default": 3},
+               "--keep": {"action": "store_true", "help": "Keep the databases."}}  # fmt: skip
+    for name, spec in options.items():
+        parser.add_argument(name, **spec)
     args = parser.parse_args()
     # Django reads the copy; the province database is made (if absent) through its own
     # connections, then copied.

@@ -108,6 +108,20 @@ def site_key(unit_id: int, address: str) -> str:
     return f"{unit_id}:{''.join(address.split()).lower()}"
 
 
+def declare(selector, code: str, severity, *, ids_as: str = "project_ids", dated=False, **spec):
+    """Declare ``selector`` as the engine's rule ``code`` (``registry.rule``; ``spec``: its
+    category, labels, source, sentence, subject, thresholds and watches), run through
+    :func:`engine_hits`."""
+    from panhuo.flags.registry import rule
+
+    def check(scope):
+        return engine_hits(selector, scope, ids_as=ids_as, dated=dated)
+
+    check.__name__ = check.__qualname__ = code
+    check.__doc__ = f"The engine's rule {code}, over {selector.__name__}."
+    return rule(code, severity, **spec)(check)
+
+
 def engine_hits(selector, scope, *, ids_as: str = "project_ids", dated: bool = False):
     """Run ``selector`` (one of the people, splitting or value rules) under the engine's scope
     (``registry.Scope``: a place, or the ids of the subjects a write reached) with the

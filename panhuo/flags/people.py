@@ -239,17 +239,17 @@ from decimal import Decimal  # noqa: E402
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from panhuo.flags import reach  # noqa: E402
-from panhuo.flags.hits import engine_hits  # noqa: E402
+from panhuo.flags.hits import declare  # noqa: E402
 from panhuo.flags.models import Severity  # noqa: E402
-from panhuo.flags.registry import PEOPLE, Param, rule, same  # noqa: E402
+from panhuo.flags.registry import PEOPLE, Param, same  # noqa: E402
 
 _PARTIES = {"disposal.disposalproject": same, "bidders.bidder": reach.projects_of_bidders,
             "bidders.declaredrelation": reach.projects_of_relations,
             "auctions.lotregistration": reach.projects_of_registrations}  # fmt: skip
 
 
-@rule(
-    RELATED, Severity.HIGH, category=PEOPLE,
+related_bidder = declare(
+    related_bidders, RELATED, Severity.HIGH, category=PEOPLE,
     label=_("Bidder related to an official or unit"),
     source=_("State-Owned Assets Law (2008) art. 56; DESIGN.md §3"),
     explanation=_("%(related_parties)s party(ies) of this sale declared a relation to a holding "
@@ -260,13 +260,10 @@ _PARTIES = {"disposal.disposalproject": same, "bidders.bidder": reach.projects_o
                   high=Decimal(1))],
     watches=_PARTIES,
 )  # fmt: skip
-def related_bidder(scope):
-    """The engine's rule over :func:`related_bidders`."""
-    return engine_hits(related_bidders, scope)
 
 
-@rule(
-    SHARED, Severity.MEDIUM, category=PEOPLE,
+shared_contact = declare(
+    shared_contacts, SHARED, Severity.MEDIUM, category=PEOPLE,
     label=_("Bidders sharing an address, phone or account"),
     source=_("State-Owned Assets Law (2008) art. 54 (competitive bidding); DESIGN.md §3"),
     explanation=_("Parties of this sale share contact details: %(bidders)s share %(shared)s."),
@@ -276,13 +273,10 @@ def related_bidder(scope):
                   _("DESIGN.md §3"), low=Decimal(1), high=Decimal(3))],
     watches=_PARTIES,
 )  # fmt: skip
-def shared_contact(scope):
-    """The engine's rule over :func:`shared_contacts`."""
-    return engine_hits(shared_contacts, scope)
 
 
-@rule(
-    REPEAT, Severity.MEDIUM, category=PEOPLE,
+repeat_buyer = declare(
+    repeat_buyers, REPEAT, Severity.MEDIUM, category=PEOPLE,
     label=_("The same buyer winning repeatedly in one place"),
     source=_("DESIGN.md §3 (one buyer taking several packages from one place)"),
     explanation=_("%(buyer)s won %(wins)s deals here within %(window_days)s days (%(first)s to "
@@ -294,6 +288,3 @@ def shared_contact(scope):
                   low=Decimal(1), high=Decimal(3660))],
     watches={"disposal.disposalproject": reach.deals_of_same_buyers},
 )  # fmt: skip
-def repeat_buyer(scope):
-    """The engine's rule over :func:`repeat_buyers`."""
-    return engine_hits(repeat_buyers, scope)

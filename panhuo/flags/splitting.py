@@ -166,13 +166,12 @@ def _hit(key, name, threshold, lim, under, values, jur) -> Hit:
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from panhuo.flags import reach  # noqa: E402
-from panhuo.flags.hits import engine_hits  # noqa: E402
+from panhuo.flags.hits import declare  # noqa: E402
 from panhuo.flags.models import Severity  # noqa: E402
-from panhuo.flags.registry import SPLITTING, Param, rule  # noqa: E402
+from panhuo.flags.registry import SPLITTING, Param  # noqa: E402
 
-
-@rule(
-    SPLIT, Severity.MEDIUM, category=SPLITTING,
+split_under_threshold = declare(
+    split_sales, SPLIT, Severity.MEDIUM, ids_as="package_ids", category=SPLITTING,
     label=_("Site split into packages just under a threshold"),
     source=_("SASAC/MoF Order 32 (2016) disclosure bands; Decree 738 art. 19 and the local "
              "approval limit; DESIGN.md §3 (splitting)"),
@@ -190,6 +189,3 @@ from panhuo.flags.registry import SPLITTING, Param, rule  # noqa: E402
              "disposal.disposalproject": reach.sites_of_projects,
              "register.asset": reach.sites_of_assets},
 )  # fmt: skip
-def split_under_threshold(scope):
-    """The engine's rule over :func:`split_sales` (its subjects are packages)."""
-    return engine_hits(split_sales, scope, ids_as="package_ids")

@@ -291,13 +291,12 @@ def _idle_hits(found) -> list[Hit]:
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from panhuo.flags import reach  # noqa: E402
-from panhuo.flags.hits import engine_hits  # noqa: E402
+from panhuo.flags.hits import declare  # noqa: E402
 from panhuo.flags.models import Severity  # noqa: E402
-from panhuo.flags.registry import VALUE, Param, rule, same  # noqa: E402
+from panhuo.flags.registry import VALUE, Param, same  # noqa: E402
 
-
-@rule(
-    DESTROYING, Severity.HIGH, category=VALUE,
+value_destroying_sale = declare(
+    destroying_sales, DESTROYING, Severity.HIGH, category=VALUE,
     label=_("Value-destroying sale"),
     source=_("DESIGN.md §3 (value-destroying sale); Decree 738 art. 3 (best use of assets)"),
     explanation=_("Sold for %(deal_price)s yuan, the assets earned a net %(net_income)s yuan a "
@@ -315,13 +314,10 @@ from panhuo.flags.registry import VALUE, Param, rule, same  # noqa: E402
              "finance.allocation": reach.projects_of_allocations,
              "finance.debt": reach.projects_of_debts},
 )  # fmt: skip
-def value_destroying_sale(scope):
-    """The engine's rule over :func:`destroying_sales`."""
-    return engine_hits(destroying_sales, scope)
 
 
-@rule(
-    SOLD_WHILE_IDLE, Severity.MEDIUM, category=VALUE,
+sold_while_idle_rule = declare(
+    sold_while_idle, SOLD_WHILE_IDLE, Severity.MEDIUM, dated=True, category=VALUE,
     label=_("Income-producing or essential asset sold while idle ones wait"),
     source=_("DESIGN.md §3; Decree 738 art. 3 (idle assets activated first)"),
     explanation=_("Asset %(asset)s (income %(annual_income)s yuan a year) is for sale while "
@@ -336,6 +332,3 @@ def value_destroying_sale(scope):
     watches={"disposal.disposalproject": same, "disposal.package": reach.projects_of_packages,
              "register.asset": reach.projects_of_units_of_assets},
 )  # fmt: skip
-def sold_while_idle_rule(scope):
-    """The engine's rule over :func:`sold_while_idle`."""
-    return engine_hits(sold_while_idle, scope, dated=True)
