@@ -58,6 +58,9 @@ def _items(scope: Scope) -> dict[str, set[int]]:
     if scope.path is not None:
         rows = rows.filter(package__jurisdiction__path__startswith=scope.path)
     touched = _touched_sites(scope)
+    if touched is not None:
+        # Only the touched sites' units' items (the site is checked below, on the address).
+        rows = rows.filter(asset__unit__in={int(k.split(":", 1)[0]) for k in touched})
     sites: dict[str, set[int]] = defaultdict(set)
     for pkg, unit, address in rows.values_list("package_id", "asset__unit_id", "asset__address"):
         key = site_key(unit, address)
