@@ -7,7 +7,7 @@ services after the rest of the seed, so that a recompute finds each of them:
   proceeds repaid — the flag shows the yield, the rate, the interest saved and the income
   given up. The same correction makes it an income-producing asset sold while idle assets of
   its unit wait;
-- **a site split just under the approval limit**: two lots of one yard, each appraised a little
+- **a site split just under the approval limit**: two lots of one yard, each offered a little
   under the finance bureau's approval limit and together over it;
 - the bidders' flags come from the auctions' seed: 吴娜's declared relation to the housing
   bureau, and 中南物流 and 清河嘉业 giving the same switchboard number; the repeat buyer from
@@ -75,47 +75,33 @@ def _value_destroying_sale(seeder) -> None:
 
 
 def _split_site(seeder) -> None:
-    """Two lots of one unit's yard, each appraised just under the approval limit."""
+    """Two lots of one unit's yard, each offered at a reserve just under the approval limit
+    (else under Order 32's disclosure band) and together over it."""
     district = seeder.places[c.DISTRICT[0]]
     free = (
         with_scope(Asset.objects.filter(unit__jurisdiction=district))
         .filter(scope_included=True, in_live_package=False, appraised_value__isnull=False)
         .exclude(status__in=GONE)
         .exclude(criticality=Criticality.ESSENTIAL)
-        .select_related("unit")
-        .order_by("unit__code", "code")
-    )  # fmt: skip
-    name, rule_class = EVADED[0]
-    limit = evaded(price_rules(), district, rule_class, name)
-    by_unit: dict[int, list[Asset]] = {}
-    for a in free:
-        by_unit.setdefault(a.unit_id, []).append(a)
-    lots = next((b for v in by_unit.values() if (b := lots_under(v, limit))), None)
-    if lots is None:
+        .order_by("unit__code", "-appraised_value", "code")
+    )
+    rules = price_rules()
+    for name, rule_class in EVADED:
+        limit = evaded(rules, district, rule_class, name)
+        by_unit: dict[int, list[Asset]] = {}
+        for a in free:
+            if a.appraised_value <= limit * Decimal("0.95"):
+                by_unit.setdefault(a.unit_id, []).append(a)
+        pair = next((v[:2] for v in by_unit.values() if len(v) >= 2), None)
+        if pair is not None:
+            break
+    else:
         return
     office = seeder.users["office"]
-    for n, lot in enumerate(lots, 1):
-        for a in lot:
-            register.asset_update(actor=office, asset=a, data={"address": YARD})
-        disposal.package_create(actor=office, jurisdiction=district, name=f"工业路仓库大院 第{n}批",
-                                channel="auction", asset_ids=[a.pk for a in lot])  # fmt: skip
-
-
-def lots_under(assets: list[Asset], limit: Decimal, lots: int = 2) -> list[list[Asset]] | None:
-    """``lots`` groups of ``assets`` each appraised at 90-100 % of ``limit`` (first fit, largest
-    first), or None when they do not make that many."""
-    pool = sorted(assets, key=lambda a: (-a.appraised_value, a.code))
-    found = []
-    for _ in range(lots):
-        lot, total = [], Decimal(0)
-        for a in pool:
-            if total + a.appraised_value < limit:
-                lot.append(a)
-                total += a.appraised_value
-            if total >= limit * Decimal("0.9"):
-                break
-        if total < limit * Decimal("0.9"):
-            return None
-        found.append(lot)
-        pool = [a for a in pool if a not in lot]
-    return found
+    for n, (a, share) in enumerate(zip(pair, ("0.95", "0.97"), strict=True), 1):
+        register.asset_update(actor=office, asset=a, data={"address": YARD})
+        package = disposal.package_create(actor=office, jurisdiction=district,
+                                          name=f"工业路仓库大院 第{n}批", channel="auction",
+                                          asset_ids=[a.pk])  # fmt: skip
+        disposal.project_create(actor=office, package=package, confirm_amount=True,
+                                reserve_price=(limit * Decimal(share)).quantize(CENT))  # fmt: skip
