@@ -91,8 +91,31 @@ def pytest_collection_finish(session):
 LONG_FIRST = ("browser", "matrix", "slow", "fuzz")
 
 
+#: The fixtures through which a test reaches the test database.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
+
+
+def uses_no_database(item) -> bool:
+    """A test that asks for no database (pytest-django refuses it any query) and starts no
+    process or server of its own (those are all marked ``slow``, and may reach the database
+    through ``DATABASE_URL``) gives the same result on SQLite and on PostgreSQL."""
+    return (
+        item.get_closest_marker("django_db") is None
+        and item.get_closest_marker("slow") is None
+        and not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Long tiers first, in collection order otherwise (a stable sort)."""
+    """Mark the tests that use no database ``nodb`` (before ``-m`` selects: CI runs them once,
+    on SQLite, not again on PostgreSQL); then long tiers first, in collection order otherwise
+    (a stable sort)."""
+    for item in items:
+        if uses_no_database(item):
+            item.add_marker(pytest.mark.nodb)
 
     def weight(item) -> int:
         for rank, name in enumerate(LONG_FIRST):

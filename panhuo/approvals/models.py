@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.approvals.registry import purpose_label
+from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import MoneyField, actor_field, version_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
@@ -193,10 +194,7 @@ class ApprovalRequest(models.Model):
                 condition=Q(status="pending"),
                 name="one_pending_approval_per_object_purpose",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in ApprovalStatus]),
-                name="approval_request_status_valid",
-            ),
+            valid_choice("status", ApprovalStatus, name="approval_request_status_valid"),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
                 name="approval_request_amount_gte_0",

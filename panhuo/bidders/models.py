@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import actor_field, optional_ref, version_field
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
@@ -91,9 +92,7 @@ class Bidder(models.Model):
                 | (Q(kind="company") & Q(id_number="") & ~Q(credit_code="")),
                 name="bidder_number_matches_kind",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=BidderStatus.values), name="bidder_status_valid"
-            ),
+            valid_choice("status", BidderStatus, name="bidder_status_valid"),
             models.CheckConstraint(condition=~Q(name=""), name="bidder_name_not_blank"),
         ]
 
@@ -127,9 +126,7 @@ class DeclaredRelation(models.Model):
         ordering = ["bidder", "pk"]
         verbose_name, verbose_name_plural = _("declared relation"), _("declared relations")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=RelationKind.values), name="relation_kind_valid"
-            ),
+            valid_choice("kind", RelationKind, name="relation_kind_valid"),
             models.CheckConstraint(condition=~Q(who=""), name="relation_who_not_blank"),
         ]
 

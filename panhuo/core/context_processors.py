@@ -19,6 +19,7 @@ def panhuo(request):
             "debts": policy.can_any(user, "debt", "view"),
             "receipts": policy.can_any(user, "receipt", "view"),
             "audit": policy.can_any(user, "audit", "view"),
+            "findings": policy.can_any(user, "finding", "view"),
             "approvals": policy.can_any(user, "approval", "view"),
             "approval_chains": policy.can_any(user, "approval_chain", "view"),
             "valuations": policy.can_any(user, "valuation", "view"),

@@ -55,7 +55,7 @@ MAX_SEARCH = 200
 TARGETS = (
     "assets", "packages", "projects", "approvals", "chains", "delegations", "valuations",
     "receipts", "overdue-receipts", "allocations", "debts", "deposits", "documents",
-    "scope-decisions", "imports", "audit", "revenue", "bidders", "lots", "flags",
+    "scope-decisions", "imports", "audit", "revenue", "bidders", "lots", "flags", "findings",
 )  # fmt: skip
 
 #: Every declared list, by its saved-filter target ("assets", "debts", ...).

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core import workdays
+from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import actor_field, non_negative_money, optional_ref, version_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
@@ -165,10 +166,7 @@ class DisposalProject(models.Model):
                 | (Q(channel__in=sorted(ZERO_PRICE_CHANNELS)) & Q(reserve_price=0)),
                 name="project_reserve_gt_0",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in ProjectStatus]),
-                name="project_status_valid",
-            ),
+            valid_choice("status", ProjectStatus, name="project_status_valid"),
             models.CheckConstraint(
                 condition=~Q(
                     status__in=[

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import MoneyField, actor_field, positive_money
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
@@ -53,10 +54,7 @@ class ExpectedReceipt(models.Model):
         verbose_name, verbose_name_plural = _("expected receipt"), _("expected receipts")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="expected_amount_gt_0"),
-            models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in ExpectedKind]),
-                name="expected_kind_valid",
-            ),
+            valid_choice("kind", ExpectedKind, name="expected_kind_valid"),
         ]
 
     def __str__(self) -> str:

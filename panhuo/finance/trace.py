@@ -69,6 +69,10 @@ def _shares(package_ids) -> dict[int, list[tuple[int, str, str, Decimal]]]:
     return out
 
 
+#: Each package's assets with their share of its value (for the public accountability page).
+asset_shares = _shares
+
+
 def trail(user, *, asset=None, debt=None, receipt=None) -> Iterator[TrailRow]:
     """The trail through allocations the user may see, narrowed to an asset, debt or receipt."""
     qs = (

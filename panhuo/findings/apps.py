@@ -6,3 +6,10 @@ class FindingsConfig(AppConfig):
     name = "panhuo.findings"
     label = "findings"
     verbose_name = _("Audit findings")
+
+    def ready(self) -> None:
+        # Findings sits above the records it audits: it offers its actions on their pages and
+        # holds evidence documents through the hooks and registries below (findings/hooks.py).
+        from panhuo.findings import hooks
+
+        hooks.install()

@@ -2,7 +2,15 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 #: The modules declaring rules (flags/registry.py), imported when the app is ready.
-RULE_MODULES = ("price", "process", "people", "splitting", "value")
+RULE_MODULES = (
+    "price",
+    "price_market",
+    "process",
+    "process_awards",
+    "people",
+    "splitting",
+    "value",
+)
 
 
 class FlagsConfig(AppConfig):

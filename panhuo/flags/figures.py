@@ -75,6 +75,36 @@ def projects_of_valuations(valuation_ids: list[str]) -> list[int]:
     )
 
 
+def projects_of_contracts(contract_ids: list[str]) -> list[int]:
+    from panhuo.disposal.channel_models import Contract
+
+    return list(
+        Contract.objects.filter(pk__in=_ints(contract_ids)).values_list("project_id", flat=True)
+    )
+
+
+def projects_of_receipts(receipt_ids: list[str]) -> list[int]:
+    from panhuo.finance.models import Receipt
+
+    return list(
+        Receipt.objects.filter(pk__in=_ints(receipt_ids)).values_list("project_id", flat=True)
+    )
+
+
+def projects_of_expected(expected_ids: list[str]) -> list[int]:
+    from panhuo.finance.expected_models import ExpectedReceipt
+
+    qs = ExpectedReceipt.objects.filter(pk__in=_ints(expected_ids))
+    return list(qs.values_list("project_id", flat=True))
+
+
+def lots_of_registrations(registration_ids: list[str]) -> list[int]:
+    from panhuo.auctions.models import LotRegistration
+
+    qs = LotRegistration.objects.filter(pk__in=_ints(registration_ids))
+    return list(qs.values_list("lot_id", flat=True))
+
+
 def rounds_of_projects(project_ids: list[str]) -> list[int]:
     from panhuo.disposal.channel_models import ListingRound
 

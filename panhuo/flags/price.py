@@ -105,3 +105,96 @@ def relist_below_floor(scope: Scope) -> Iterator[Hit]:
         if hit is not None:
             hit.evidence.update(round=rnd.number, reserve=rnd.reserve)
             yield hit
+
+
+@rule(
+    "appraisal_stale", Severity.MEDIUM, category=PRICE,
+    label=_("Deal on a stale appraisal"),
+    source=_("SASAC Order 12 (2005): an appraisal is valid one year from its base date"),
+    explanation=_("Asset %(asset)s was sold on %(day)s on an appraisal of %(base_date)s by "
+                  "%(appraiser)s, %(months)s months old (flagged beyond %(threshold)s months)."),
+    subject="disposal.disposalproject",
+    params=[Param("max_age_months", 12, _("Flag deals on appraisals older than this (months)"),
+                  _("SASAC Order 12: valid for one year"), low=Decimal(1), high=Decimal(120))],
+    watches={"disposal.disposalproject": same, "pricing.valuation": f.projects_of_valuations,
+             "disposal.listinground": f.projects_of_rounds},
+)  # fmt: skip
+def appraisal_stale(scope: Scope) -> Iterator[Hit]:
+    """A sale concluded when an asset's latest appraisal was past its validity (the listing
+    gate checks the appraisal when the sale is listed, not when months later it is dealt)."""
+    from panhuo.pricing.rules import add_months
+    from panhuo.pricing.selectors import package_appraisal
+
+    for project in _dealt(scope):
+        day = f.deal_day(project)
+        p = scope.params(project.package.jurisdiction)
+        found = package_appraisal(project.package, on=day).by_asset.values()
+        stale = [
+            v for v in found
+            if v is not None and (add_months(v.base_date, p["max_age_months"]) < day
+                                  or (v.valid_until is not None and v.valid_until < day))
+        ]  # fmt: skip
+        if stale:
+            v = min(stale, key=lambda v: v.base_date)
+            months = (day.year - v.base_date.year) * 12 + day.month - v.base_date.month
+            yield Hit(
+                project, project.package.jurisdiction, f.unit_of(project.package),
+                evidence={"asset": v.asset.code, "base_date": v.base_date.isoformat(),
+                          "appraiser": v.appraiser, "report": v.report_number,
+                          "day": day.isoformat(), "months": months,
+                          "threshold": p["max_age_months"]},
+                links=[project, v],
+            )  # fmt: skip
+
+
+def _units_of_valuations(valuation_ids: list[str]) -> list[int]:
+    from panhuo.pricing.models import Valuation
+
+    return list(
+        Valuation.objects.filter(pk__in=[int(i) for i in valuation_ids if str(i).isdigit()])
+        .values_list("asset__unit_id", flat=True)
+        .distinct()
+    )
+
+
+@rule(
+    "same_appraiser", Severity.LOW, category=PRICE,
+    label=_("Same appraiser every time"),
+    source=_("OCP red flags (the same supplier every time), for the appraisers a seller hires"),
+    explanation=_("All %(count)s appraisals of this unit's assets (%(share)s %%) are by "
+                  "%(appraiser)s (flagged from %(threshold)s appraisals by one firm)."),
+    subject="organisation.unit",
+    params=[Param("min_count", 3, _("Flag from this many appraisals, all by one firm"),
+                  _("This design: three reports are a pattern"), low=Decimal(2),
+                  high=Decimal(1000))],
+    watches={"pricing.valuation": _units_of_valuations},
+)  # fmt: skip
+def same_appraiser(scope: Scope) -> Iterator[Hit]:
+    """A holding unit whose third-party appraisals (at least the threshold's number) were all
+    made by one appraiser: the choice of appraiser deserves a look."""
+    from django.db.models import Count
+
+    from panhuo.organisation.models import Unit
+    from panhuo.pricing.models import Valuation
+
+    units = scope.filter(Unit.objects.select_related("jurisdiction"), "jurisdiction__path")
+    rows = (
+        Valuation.objects.filter(kind="appraisal", asset__unit__in=units)
+        .values("asset__unit_id", "appraiser")
+        .annotate(n=Count("pk"))
+    )
+    by_unit: dict[int, dict[str, int]] = {}
+    for row in rows:
+        by_unit.setdefault(row["asset__unit_id"], {})[row["appraiser"]] = row["n"]
+    for unit in units.filter(pk__in=list(by_unit)):
+        counts = by_unit[unit.pk]
+        p = scope.params(unit.jurisdiction)
+        total = sum(counts.values())
+        if len(counts) == 1 and total >= p["min_count"]:
+            (appraiser,) = counts
+            yield Hit(
+                unit, unit.jurisdiction, unit,
+                evidence={"appraiser": appraiser, "count": total, "share": "100.0",
+                          "threshold": p["min_count"]},
+                links=[unit],
+            )  # fmt: skip

@@ -10,6 +10,7 @@ contract amended after award, late payment) read for sales.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -48,4 +49,88 @@ def single_bidder(scope: Scope) -> Iterator[Hit]:
                 evidence={"round": rnd.number, "bidders": rnd.bidders, "buyer": rnd.buyer,
                           "deal": rnd.deal_price, "threshold": p["max_bidders"]},
                 links=[project, project.package],
+            )  # fmt: skip
+
+
+@rule(
+    "disclosure_short", Severity.HIGH, category=PROCESS,
+    label=_("Disclosure shorter than the rule"),
+    source=_("SASAC/MoF Order 32 (2016) arts. 13 and 50: 20 working days; physical assets of "
+             "1–10 million yuan 10"),
+    explanation=_("Round %(round)s was listed on %(listed)s and disclosed until %(ends)s: "
+                  "%(days)s working days, fewer than the %(need)s the rule asks (the earliest "
+                  "end was %(earliest)s)."),
+    subject="disposal.listinground",
+    params=[Param("min_days", 20, _("Working days of disclosure"), _("Order 32 art. 13"),
+                  low=Decimal(1), high=Decimal(100)),
+            Param("min_days_physical_mid", 10,
+                  _("Working days for physical assets of 1–10 million yuan"),
+                  _("Order 32 art. 50"), low=Decimal(1), high=Decimal(100))],
+    watches={"disposal.listinground": same, "disposal.disposalproject": f.rounds_of_projects},
+)  # fmt: skip
+def disclosure_short(scope: Scope) -> Iterator[Hit]:
+    """A listing whose disclosure ended before Order 32's period (judged on its own defaults,
+    whatever a place's price rules let through the gate)."""
+    from panhuo.core import workdays
+    from panhuo.pricing.rules import PHYSICAL_KINDS
+
+    rounds = ListingRound.objects.filter(disclosure_ends__isnull=False).select_related(
+        "project__package__jurisdiction"
+    )
+    for rnd in scope.filter(rounds, "project__package__jurisdiction__path"):
+        project = rnd.project
+        place = project.package.jurisdiction
+        p = scope.params(place)
+        kinds = set(project.package.items.values_list("asset__kind", flat=True))
+        physical = bool(kinds) and kinds <= PHYSICAL_KINDS
+        mid = physical and MID_FROM <= rnd.reserve <= MID_TO
+        need = p["min_days_physical_mid"] if mid else p["min_days"]
+        earliest = workdays.add_working_days(rnd.listed_on, need, jurisdiction=place)
+        if rnd.disclosure_ends < earliest:
+            days = workdays.working_days_between(rnd.listed_on, rnd.disclosure_ends,
+                                                 jurisdiction=place)  # fmt: skip
+            yield Hit(
+                rnd, place, f.unit_of(project.package),
+                evidence={"round": rnd.number, "listed": rnd.listed_on.isoformat(),
+                          "ends": rnd.disclosure_ends.isoformat(), "days": days, "need": need,
+                          "earliest": earliest.isoformat()},
+                links=[project, project.package],
+            )  # fmt: skip
+
+
+MID_FROM, MID_TO = Decimal(1_000_000), Decimal(10_000_000)
+
+
+@rule(
+    "instalments_overdue", Severity.MEDIUM, category=PROCESS,
+    label=_("Instalments overdue"),
+    source=_("SASAC/MoF Order 32 (2016) art. 28: the rest paid within a year, secured; OCP red "
+             "flags: late payment"),
+    explanation=_("%(amount)s yuan due from %(buyer)s has been unpaid since %(since)s "
+                  "(flagged after %(threshold)s days overdue)."),
+    subject="disposal.disposalproject",
+    params=[Param("grace_days", 0, _("Days overdue before the flag"),
+                  _("This design: any overdue amount"), high=Decimal(365))],
+    watches={"disposal.disposalproject": same, "finance.receipt": f.projects_of_receipts,
+             "finance.expectedreceipt": f.projects_of_expected},
+)  # fmt: skip
+def instalments_overdue(scope: Scope) -> Iterator[Hit]:
+    """A deal whose scheduled payments (price instalments, rent) are unpaid past their day."""
+    from panhuo.disposal.models import DisposalProject
+    from panhuo.finance.expected import arrears
+    from panhuo.finance.expected_models import ExpectedReceipt
+
+    late = ExpectedReceipt.objects.filter(cancelled=False, due_date__lt=scope.today)
+    projects = DisposalProject.objects.filter(pk__in=late.values("project_id")).select_related(
+        "package__jurisdiction"
+    )
+    for project in scope.filter(projects, "package__jurisdiction__path"):
+        amount, since = arrears(project, today=scope.today)
+        p = scope.params(project.package.jurisdiction)
+        if amount > 0 and since and (scope.today - since).days > p["grace_days"]:
+            yield Hit(
+                project, project.package.jurisdiction, f.unit_of(project.package),
+                evidence={"amount": amount, "since": since.isoformat(), "buyer": project.buyer,
+                          "threshold": p["grace_days"]},
+                links=[project],
             )  # fmt: skip

@@ -129,11 +129,15 @@ class Rule:
     subject: str = ""
     #: Evidence keys whose change reopens a resolved flag (default: all of them).
     key: tuple[str, ...] = ()
+    #: Words an evidence value may be (a code stored), shown in the reader's language.
+    words: dict[str, Any] = field(default_factory=dict)
 
     def explain(self, evidence: dict[str, Any]) -> str:
         """The hit's sentence in the active language; a key missing shows as "?"."""
+        shown = {k: str(self.words[v]) if isinstance(v, str) and v in self.words else v
+                 for k, v in evidence.items()}  # fmt: skip
         try:
-            return str(self.explanation) % _Defaulting(evidence)
+            return str(self.explanation) % _Defaulting(shown)
         except (TypeError, ValueError):
             return str(self.explanation)
 
@@ -162,6 +166,7 @@ def rule(
     params: Iterable[Param] = (),
     watches=None,
     key: Iterable[str] = (),
+    words: dict[str, Any] | None = None,
 ):
     """Declare the decorated function as the rule ``code`` (see the module doc)."""
 
@@ -169,7 +174,7 @@ def rule(
         RULES[code] = Rule(
             code=code, severity=severity, category=category, label=label, source=source,
             explanation=explanation, check=check, params=tuple(params), watches=dict(watches or {}),
-            subject=subject, key=tuple(key),
+            subject=subject, key=tuple(key), words=dict(words or {}),
         )  # fmt: skip
         return check
 

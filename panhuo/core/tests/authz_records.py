@@ -36,6 +36,7 @@ BODY_REFS = {
     "parent": "district",
     "task_force": "task_force",
     "user": "tf_candidate",
+    "record_id": "asset",
 }
 #: Other values a body or query needs to reach the permission check with a real record.
 BODY_VALUES = {
@@ -206,6 +207,12 @@ def build_records(w: World) -> Records:
     # (their deposit due, not confirmed: a bid is refused with the reason, 400).
     lot = make_lot(w, listed_project(w), start=now - dt.timedelta(minutes=5), minutes=60 * 24 * 30)
     lot_register(actor=w.user("bidder"), lot_id=lot.pk)
+    from panhuo.findings.services import finding_raise
+
+    finding = finding_raise(
+        actor=w.user("auditor"), record_kind="asset", record_id=aw.asset.pk, title="Authz",
+        description="A finding on district A's asset.",
+    )  # fmt: skip
     from panhuo.flags.models import Flag
 
     # An open red flag on district A's concluded sale (written directly: the matrix tests who
@@ -218,6 +225,7 @@ def build_records(w: World) -> Records:
     )  # fmt: skip
     objects = {
         "flag": flag,
+        "finding": finding,
         "lot": lot,
         "bidder_record": bidder_record,
         "bidder_relation": bidder_relation,

@@ -95,6 +95,7 @@ DEFAULT_ARGS = {
     "member_id": "tf_member",
     "bidder_id": "bidder_record",
     "relation_id": "bidder_relation",
+    "finding_id": "finding",
     "flag_id": "flag",
     # Pages (``pk`` always named in the row, as it means a different record on each).
     "encumbrance_pk": "encumbrance",
@@ -130,6 +131,7 @@ GUESS_PK = [
     ("/bidders/account/relations/", "bidder_relation"),
     ("/bidders/", "bidder_record"),
     ("/auctions/", "lot"),
+    ("/findings/", "finding"),
     ("/calendar/days/", "calendar_day"),
     ("/calendar/notices/", "calendar_notice"),
     ("/flags/", "flag"),

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import (
     actor_field,
     non_negative_money,
@@ -191,9 +192,7 @@ class Repayment(Reversible, models.Model):
         verbose_name, verbose_name_plural = _("repayment"), _("repayments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_gt_0"),
-            models.CheckConstraint(
-                condition=Q(source__in=RepaymentSource.values), name="repayment_source_valid"
-            ),
+            valid_choice("source", RepaymentSource, name="repayment_source_valid"),
             models.CheckConstraint(
                 condition=Q(source=RepaymentSource.DISPOSAL, allocation__isnull=False)
                 | (~Q(source=RepaymentSource.DISPOSAL) & Q(allocation__isnull=True)),

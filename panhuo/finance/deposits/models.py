@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import actor_field, optional_ref, positive_money, version_field
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
@@ -75,10 +76,7 @@ class Deposit(models.Model):
         verbose_name, verbose_name_plural = _("deposit"), _("deposits")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_amount_gt_0"),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in DepositStatus]),
-                name="deposit_status_valid",
-            ),
+            valid_choice("status", DepositStatus, name="deposit_status_valid"),
             models.UniqueConstraint(
                 fields=["voucher"], condition=~Q(voucher=""), name="deposit_voucher_unique"
             ),

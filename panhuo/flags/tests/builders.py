@@ -51,3 +51,38 @@ def sale(
         values.update(fields)
         ListingRound.objects.create(project=project, **values)
     return project
+
+
+def closed_lot(w: World, bids: list[Decimal], *, registered: int | None = None):
+    """A closed English lot on a sold round, with one registered bidder per bid (each bid the
+    bidder's best) plus ``registered`` in all; the highest bid leads."""
+    from panhuo.auctions.models import Bid, Lot, LotRegistration
+    from panhuo.bidders.tests.factories import make_bidder
+    from panhuo.core.testing import make_user
+
+    n = next(_seq)
+    top = max(bids) if bids else Decimal("1000000.00")
+    project = sale(w, deal=top, rounds=[{"result": "sold", "deal_price": top, "bidders": 1,
+                                         "buyer": "Buyer Ltd"}])  # fmt: skip
+    now = timezone.now()
+    lot = Lot.objects.create(
+        round=project.rounds.get(), start_price=Decimal("100000.00"), increment=Decimal("1000.00"),
+        reserve=Decimal("100000.00"), start_at=now - dt.timedelta(days=2),
+        planned_end_at=now - dt.timedelta(days=1), end_at=now - dt.timedelta(days=1),
+        closed_at=now - dt.timedelta(days=1), status="closed", created_by=w.user("office"),
+        bidders=len(bids),
+    )  # fmt: skip
+    regs = []
+    for i in range(max(registered or 0, len(bids))):
+        user = make_user(f"flagbidder{n}_{i}", "bidder", w.district)
+        bidder = make_bidder(user, w.district, status="verified", office=w.user("office"))
+        regs.append(LotRegistration.objects.create(lot=lot, bidder=bidder))
+    for i, (reg, amount) in enumerate(zip(regs, bids, strict=False), start=1):
+        Bid.objects.create(lot=lot, registration=reg, seq=i, amount=amount, maximum=amount,
+                           placed_at=now - dt.timedelta(days=1, minutes=10 - i),
+                           end_at=lot.end_at)  # fmt: skip
+    if bids:
+        leader = regs[max(range(len(bids)), key=lambda i: (bids[i], -i))]
+        Lot.objects.filter(pk=lot.pk).update(leader=leader, price=top)
+    lot.refresh_from_db()
+    return lot, regs

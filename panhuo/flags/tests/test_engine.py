@@ -112,7 +112,7 @@ def test_threshold_inherits_down_the_tree_and_changes_the_outcome(world):
 
 
 def test_a_write_queues_the_recompute_of_what_it_touched(world):
-    project = sale(world, deal=Decimal("500000.00"))
+    project = sale(world, deal=Decimal("800000.00"))
     with transaction.atomic():
         audit_record(actor=None, action="test.touch", obj=project)
         batches = [f for _s, f, _r in connection.run_on_commit if isinstance(f, engine._Batch)]
@@ -121,7 +121,7 @@ def test_a_write_queues_the_recompute_of_what_it_touched(world):
         audit_record(actor=None, action="test.touch", obj=project.package)
         assert sum(isinstance(f, engine._Batch) for _s, f, _r in connection.run_on_commit) == 1
     # What the worker runs: only the touched subjects.
-    other = sale(world, deal=Decimal("500000.00"))
+    other = sale(world, deal=Decimal("800000.00"))
     out = engine.recompute_touched({"disposal.disposalproject": [str(project.pk)]})
     assert out.opened == 1 and flags_of(project).exists() and not flags_of(other).exists()
     # A valuation of the asset reaches the project too.

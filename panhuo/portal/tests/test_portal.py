@@ -89,7 +89,8 @@ def test_an_anonymous_crawl_finds_only_published_fields(world, sales):
     assert leaked == {}
     routes = {resolve(urlsplit(u).path).url_name for u in pages}
     assert {"portal-notices", "portal-notice", "portal-announcements", "portal-feed-atom",
-            "portal-feed-json", "portal-document", "portal-language"} <= routes  # fmt: skip
+            "portal-feed-json", "portal-document", "portal-language",
+            "portal-accountability-index", "portal-accountability"} <= routes  # fmt: skip
     assert "6,000,000.00" in everything and "CERT-PUBLIC-1" in everything
     assert "Front of the depot" in everything
     assert "出让" in "\n".join(pages_zh.values()) or "公告" in "\n".join(pages_zh.values())

@@ -43,7 +43,8 @@ def _pages() -> list[str]:
     notices = [n.get_absolute_url() for n in Notice.objects.filter(current=True)]
     announcements = [a.get_absolute_url() for a in Announcement.objects.all()]
     return ["/public/", "/public/?status=open&kind=building", "/public/?price_min=x",
-            *notices, "/public/announcements/", *announcements]  # fmt: skip
+            *notices, "/public/announcements/", *announcements, "/public/accountability/",
+            "/public/accountability/D1/", "/public/accountability/D1/?as_of=x"]  # fmt: skip
 
 
 @pytest.mark.browser

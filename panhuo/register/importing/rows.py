@@ -114,37 +114,38 @@ def fixed_and_mapped(name: str) -> Msg:
     )
 
 
+def _refuse(names: list[str], code: str, msgid: str, param: str = "fields") -> None:
+    """Reject the whole file when a mapping check found ``names`` (fields or columns), naming
+    every one of them (the message's ``param``): no row can be read until the mapping is fixed."""
+    if names:
+        raise FileRejected(Msg(code, msgid, **{param: ", ".join(names)}))
+
+
 class RowReader:
     """Turns one row of text cells into field values, reporting each bad cell."""
 
     def __init__(self, headers: list[str], mapping: Mapping, target: Target, ctx: dict):
         self.target, self.ctx = target, ctx
         columns = mapping.columns or target.auto_columns(headers)
-        unknown = sorted(set(columns.values()) - set(target.field_names))
-        if unknown:
-            raise FileRejected(Msg(
-                "mapping_unknown_fields",
-                gettext_noop("The mapping names unknown fields: %(fields)s."),
-                fields=", ".join(unknown),
-            ))  # fmt: skip
-        missing_headers = [h for h in columns if h not in headers]
-        if missing_headers:
-            raise FileRejected(Msg(
-                "mapping_missing_columns",
-                gettext_noop(
-                    "The mapping expects column(s) %(columns)s that the file does not have."
-                ),
-                columns=", ".join(missing_headers),
-            ))  # fmt: skip
+        fields = set(target.field_names)
+        _refuse(
+            sorted(set(columns.values()) - fields),
+            "mapping_unknown_fields",
+            gettext_noop("The mapping names unknown fields: %(fields)s."),
+        )
+        _refuse(
+            [h for h in columns if h not in headers],
+            "mapping_missing_columns",
+            gettext_noop("The mapping expects column(s) %(columns)s that the file does not have."),
+            "columns",
+        )
         self.columns = columns
         constants = mapping.constants
-        unknown = sorted(set(constants) - set(target.field_names))
-        if unknown:
-            raise FileRejected(Msg(
-                "constants_unknown_fields",
-                gettext_noop("The mapping gives fixed values for unknown fields: %(fields)s."),
-                fields=", ".join(unknown),
-            ))  # fmt: skip
+        _refuse(
+            sorted(set(constants) - fields),
+            "constants_unknown_fields",
+            gettext_noop("The mapping gives fixed values for unknown fields: %(fields)s."),
+        )
         both = sorted(set(constants) & set(columns.values()))
         if both:
             raise FileRejected(fixed_and_mapped(both[0]))

@@ -63,6 +63,28 @@ def test_a_field_with_a_column_and_a_fixed_value_is_refused(world):
     assert not ImportMapping.objects.exists()
 
 
+def test_a_mapping_that_does_not_fit_the_file_rejects_it_naming_every_culprit(world):
+    """Unknown mapped fields, columns the file lacks and fixed values for unknown fields each
+    reject the whole file, with their own code and every name they found."""
+    csv = "unit,code,name,kind\nU1,C-1,Shed,building\n"
+    cases = [
+        (Mapping(columns={"unit": "unit", "code": "colour", "name": "smell"}),
+         "mapping_unknown_fields", "colour, smell"),
+        (Mapping(columns={"unit": "unit", "Ref": "code", "Title": "name"}),
+         "mapping_missing_columns", "Ref, Title"),
+        (Mapping(columns={"unit": "unit", "code": "code", "name": "name"},
+                 constants={"colour": "red"}),
+         "constants_unknown_fields", "colour"),
+    ]  # fmt: skip
+    for mapping, code, names in cases:
+        with translation.override("en"), pytest.raises(FileRejected) as rejected:
+            import_assets(actor=world.user("office"), stream=_csv(csv), mapping=mapping)
+        msg = rejected.value.args[0]
+        assert msg.code == code
+        assert names in str(msg), (code, str(msg))
+    assert not Asset.objects.filter(code="C-1").exists()
+
+
 def test_the_api_keeps_constants_and_refuses_a_mapped_one(world):
     c = Client()
     c.force_login(world.user("office"))

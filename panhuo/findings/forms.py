@@ -1,0 +1,74 @@
+"""Forms of the auditor's workspace: the findings list's filters, raising a finding, and a step
+or comment with its text."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.forms import PlaceFilterForm, choice_filter, search_field
+from panhuo.findings.models import FindingStatus, RecordKind, Severity
+from panhuo.findings.services import TEXT_MAX, TITLE_MAX
+from panhuo.findings.workflow import STEP_NAMES
+
+STATES = [("open", _("Open")), ("resolved", _("Resolved"))]
+
+
+class FindingFilterForm(PlaceFilterForm):
+    places_of = "finding"
+    q = search_field(_("Code, title or record"))
+    state = choice_filter(_("Open or resolved"), STATES, _("Open and resolved"))
+    status = choice_filter(_("Status"), FindingStatus.choices, _("All statuses"))
+    severity = choice_filter(_("Severity"), Severity.choices, _("All severities"))
+    record_kind = choice_filter(_("Record kind"), RecordKind.choices, _("All kinds"))
+    record_id = forms.IntegerField(
+        label=_("Record id"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+    )
+    flag_id = forms.IntegerField(
+        label=_("Red flag"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+    )
+
+
+class FindingForm(forms.Form):
+    record_kind = forms.ChoiceField(label=_("Record kind"), choices=RecordKind.choices)
+    record_id = forms.IntegerField(
+        label=_("Record id"),
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("The number in the address of the record's page."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM
+    )
+    description = forms.CharField(
+        label=_("What was found"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    flag_id = forms.IntegerField(
+        label=_("Red flag"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+    )
+
+
+class StepForm(forms.Form):
+    step = forms.ChoiceField(choices=[(s, s) for s in STEP_NAMES], widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Comment"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )

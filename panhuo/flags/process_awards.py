@@ -1,0 +1,177 @@
+"""Process flags of auctions and contracts: all but the winner out of the bidding, identical
+bids, the lot awarded to the runner-up after the winner defaulted, the terms changed after the
+award.
+
+Sources: the Open Contracting Partnership's red-flags guide (2024): all but the winning bidder
+disqualified, identical bid prices, award to a lower-ranked bidder, contract amended after the
+award; SASAC/MoF Order 32 (2016) art. 28 (the payment terms are part of the deal).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.auctions.award_models import Award, AwardStatus
+from panhuo.auctions.models import Bid, Lot
+from panhuo.flags import figures as f
+from panhuo.flags.models import Severity
+from panhuo.flags.registry import PROCESS, Hit, Param, Scope, rule, same
+
+LOT_PATH = "round__project__package__jurisdiction__path"
+
+
+def _lot_hit(lot: Lot, subject, evidence: dict) -> Hit:
+    project = lot.round.project
+    return Hit(subject, project.package.jurisdiction, f.unit_of(project.package),
+               evidence=evidence, links=[lot, project])  # fmt: skip
+
+
+def _closed_lots(scope: Scope):
+    lots = Lot.objects.filter(closed_at__isnull=False).select_related(
+        "round__project__package__jurisdiction"
+    )
+    return scope.filter(lots, LOT_PATH)
+
+
+def _lots_of_bids(bid_ids: list[str]) -> list[int]:
+    ids = [int(i) for i in bid_ids if str(i).isdigit()]
+    return list(Bid.objects.filter(pk__in=ids).values_list("lot_id", flat=True).distinct())
+
+
+@rule(
+    "all_but_winner_out", Severity.MEDIUM, category=PROCESS,
+    label=_("All bidders but the winner out of the bidding"),
+    source=_("OCP red flags: all but the winning bidder disqualified"),
+    explanation=_("%(registered)s bidders registered for lot %(lot)s but only %(bidders)s "
+                  "bid: the others were not qualified or did not bid (flagged from "
+                  "%(threshold)s registered)."),
+    subject="auctions.lot",
+    params=[Param("min_registered", 2, _("Flag from this many registered bidders"),
+                  _("OCP red flags"), low=Decimal(2), high=Decimal(100))],
+    watches={"auctions.lot": same, "auctions.lotregistration": f.lots_of_registrations},
+)  # fmt: skip
+def all_but_winner_out(scope: Scope) -> Iterator[Hit]:
+    """A closed lot with a winner where several registered but only the winner bid."""
+    lots = _closed_lots(scope).filter(leader__isnull=False, bidders=1)
+    for lot in lots.annotate(registered=Count("registrations")):
+        p = scope.params(lot.round.project.package.jurisdiction)
+        if lot.registered >= p["min_registered"]:
+            yield _lot_hit(
+                lot,
+                lot,
+                {
+                    "lot": str(lot),
+                    "registered": lot.registered,
+                    "bidders": lot.bidders,
+                    "threshold": p["min_registered"],
+                },
+            )
+
+
+@rule(
+    "identical_bids", Severity.MEDIUM, category=PROCESS,
+    label=_("Identical bids"),
+    source=_("OCP red flags: identical bid prices (a sign of collusion)"),
+    explanation=_("%(count)s bidders' best bids on lot %(lot)s were the same %(amount)s yuan."),
+    subject="auctions.lot",
+    params=[Param("min_same", 2, _("Flag when this many bidders bid the same best amount"),
+                  _("OCP red flags"), low=Decimal(2), high=Decimal(100))],
+    watches={"auctions.lot": same, "auctions.bid": _lots_of_bids},
+)  # fmt: skip
+def identical_bids(scope: Scope) -> Iterator[Hit]:
+    """A closed lot where several bidders' best bids are the same amount (sealed bids above
+    all, where nobody saw the others' amounts)."""
+    lots = {lot.pk: lot for lot in _closed_lots(scope)}
+    best = (
+        Bid.objects.filter(lot_id__in=list(lots), kind__in=["bid", "sealed"])
+        .values("lot_id", "registration_id")
+        .annotate(top=Max("amount"))
+    )
+    tops: dict[int, dict[Decimal, int]] = defaultdict(lambda: defaultdict(int))
+    for row in best:
+        tops[row["lot_id"]][row["top"]] += 1
+    for lot_id, amounts in tops.items():
+        lot = lots[lot_id]
+        p = scope.params(lot.round.project.package.jurisdiction)
+        same_amount = [(n, a) for a, n in amounts.items() if n >= p["min_same"]]
+        if same_amount:
+            n, amount = max(same_amount)
+            yield _lot_hit(lot, lot, {"lot": str(lot), "count": n, "amount": amount})
+
+
+@rule(
+    "runner_up_after_default", Severity.MEDIUM, category=PROCESS,
+    label=_("Awarded to the runner-up after a default"),
+    source=_("OCP red flags: award to a bidder other than the best ranked"),
+    explanation=_("The winner defaulted on lot %(lot)s; it went to the bidder ranked "
+                  "%(rank)s at %(price)s yuan, %(gap)s yuan below the winning bid %(top)s."),
+    subject="auctions.award",
+    watches={"auctions.award": same},
+)  # fmt: skip
+def runner_up_after_default(scope: Scope) -> Iterator[Hit]:
+    """An award offered to or signed by a lower-ranked bidder after the one above defaulted."""
+    awards = Award.objects.filter(
+        rank__gte=2, status__in=[AwardStatus.OFFERED, AwardStatus.SIGNED]
+    ).select_related("lot__round__project__package__jurisdiction")
+    for award in scope.filter(awards, f"lot__{LOT_PATH}"):
+        top = Award.objects.filter(lot=award.lot, status=AwardStatus.DEFAULTED,
+                                   rank__lt=award.rank).order_by("rank").first()  # fmt: skip
+        if top is not None:
+            yield _lot_hit(award.lot, award, {"lot": str(award.lot), "rank": award.rank,
+                                              "price": award.price, "top": top.price,
+                                              "gap": top.price - award.price})  # fmt: skip
+
+
+#: Audited writes that change a deal's terms: the payment plan set again, the price or buyer
+#: edited (what each entry's ``after`` names).
+TERM_ACTIONS = ("instalment_plan.set", "project.update")
+TERM_FIELDS = {"deal_price", "buyer", "rows", "plan", "down_payment", "instalments"}
+
+
+@rule(
+    "terms_changed_after_award", Severity.HIGH, category=PROCESS,
+    label=_("Contract terms changed after the award"),
+    source=_("OCP red flags: contract amended after the award; Order 32 art. 28"),
+    explanation=_("%(count)s change(s) to the terms after the deal of %(day)s, the last on "
+                  "%(last)s by %(who)s (%(action)s)."),
+    subject="disposal.disposalproject",
+    watches={"disposal.disposalproject": same},
+)  # fmt: skip
+def terms_changed_after_award(scope: Scope) -> Iterator[Hit]:
+    """A deal whose price, buyer or payment plan was changed after the day it was struck (the
+    first payment plan, set with the deal, is not a change)."""
+    from django.utils import timezone
+
+    from panhuo.flags.price import _dealt
+    from panhuo.integrity.models import AuditEntry
+
+    projects = {str(p.pk): p for p in _dealt(scope)}
+    entries = AuditEntry.objects.filter(
+        object_type="disposal.disposalproject", object_id__in=list(projects),
+        action__in=TERM_ACTIONS,
+    ).order_by("seq")  # fmt: skip
+    by_project: dict[str, list] = defaultdict(list)
+    for e in entries:
+        if e.action == "project.update" and not TERM_FIELDS & set(e.after or {}):
+            continue
+        by_project[e.object_id].append(e)
+    for pk, found in by_project.items():
+        project = projects[pk]
+        day = f.deal_day(project)
+        first_plan = next((e for e in found if e.action == "instalment_plan.set"), None)
+        changes = [e for e in found
+                   if e is not first_plan and timezone.localdate(e.created_at) > day]  # fmt: skip
+        if changes:
+            last = changes[-1]
+            yield Hit(
+                project, project.package.jurisdiction, f.unit_of(project.package),
+                evidence={"count": len(changes), "day": day.isoformat(),
+                          "last": timezone.localdate(last.created_at).isoformat(),
+                          "who": last.actor_name, "action": last.action},
+                links=[project],
+            )  # fmt: skip
