@@ -22,6 +22,11 @@ same run:
     updates of the same lot row for the same time (PostgreSQL: ``SELECT … FOR UPDATE`` then
     ``UPDATE``; SQLite: ``BEGIN IMMEDIATE`` then ``UPDATE``), one transaction each: the
     database's own ceiling for writes serialised on one row;
+  * the ceiling: the same N clients asking the same server for ``/healthz`` (no database: the
+    server, its middleware and the clients alone) for ``--ceiling-seconds``: what this server
+    answers at most on this machine, whatever a bid does;
+  * the server's CPU time (user + system, from /proc) per answered request for both loads: on a
+    machine shared with other work, the cost of one request that wall times do not give;
   * with ``--profile K``: K bids placed one after the other in one process under cProfile
     (no HTTP), with the statements per bid: where a bid's time goes.
 
@@ -120,6 +125,34 @@ def reason(body: bytes) -> str:
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         return str(errors[0].get("field") or errors[0].get("loc") or "?")
     return "?"
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process ``pid`` has used so far."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ceiling(port: int, clients: int, seconds: float) -> dict:
+    """``clients`` keep-alive clients asking for ``/healthz`` (no database) for ``seconds``."""
+    counts = []
+    lock = threading.Lock()
+
+    def client(go, stop_at) -> None:
+        conn, n = http.client.HTTPConnection("127.0.0.1", port, timeout=120), 0
+        go.wait()
+        while time.monotonic() < stop_at[0]:
+            conn.request("GET", "/healthz", headers=PROXY)
+            conn.getresponse().read()
+            n += 1
+        conn.close()
+        with lock:
+            counts.append(n)
+
+    elapsed = together(client, [()] * clients, seconds)
+    return {"per_s": sum(counts) / elapsed, "answers": sum(counts)}
 
 
 def bid_load(port: int, made: dict, seconds: float) -> dict:
@@ -267,7 +300,16 @@ def run(db: str, args) -> dict:
         server = start_server(env, port, args.threads)
         try:
             print(f"[{db}] bidding for {args.seconds} s…", flush=True)
+            cpu = cpu_seconds(server.pid)
             load = bid_load(port, made, args.seconds)
+            cpu, answered = cpu_seconds(server.pid) - cpu, sum(load["answers"].values())
+            load["cpu_ms_per_answer"] = cpu * 1000 / max(answered, 1)
+            print(f"[{db}] the ceiling: /healthz for {args.ceiling_seconds} s…", flush=True)
+            cpu = cpu_seconds(server.pid)
+            top = ceiling(port, args.bidders, args.ceiling_seconds)
+            top["cpu_ms_per_answer"] = (
+                (cpu_seconds(server.pid) - cpu) * 1000 / max(top["answers"], 1)
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -277,7 +319,7 @@ def run(db: str, args) -> dict:
         result = {
             "db": db, "load": load, "problems": state["problems"],
             "lost": len(answered - written), "unanswered": len(written - answered),
-            "rows": state["rows"],
+            "rows": state["rows"], "ceiling": top,
         }  # fmt: skip
         print(f"[{db}] baseline: locked updates for {args.seconds} s…", flush=True)
         result["baseline"] = locked_updates(db, env, made["lot"], args.bidders, args.seconds)
@@ -296,19 +338,21 @@ def table(results: list[dict], args) -> str:
         f"{args.bidders} concurrent bidders, one lot, {args.seconds} s each, "
         f"panhuo serve --threads {args.threads}",
         "",
-        "| database | what | per second | p50 ms | p99 ms | × baseline |",
-        "|---|---|---:|---:|---:|---:|",
+        "| database | what | per second | p50 ms | p99 ms | × baseline | server CPU ms / answer |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        base, load = r["baseline"], r["load"]
+        base, load, top = r["baseline"], r["load"], r["ceiling"]
         lines += [
             f"| {r['db']} | baseline: single-row locked updates ({args.bidders} connections) "
-            f"| {base['per_s']:,.0f} | {base['p50_ms']:.1f} | {base['p99_ms']:.1f} | 1.00 |",
+            f"| {base['per_s']:,.0f} | {base['p50_ms']:.1f} | {base['p99_ms']:.1f} | 1.00 | |",
             f"| {r['db']} | bids accepted through the server | {load['accepted_per_s']:,.1f} "
             f"| {load['p50_ms']:.1f} | {load['p99_ms']:.1f} "
-            f"| {load['accepted_per_s'] / base['per_s']:.3f} |",
+            f"| {load['accepted_per_s'] / base['per_s']:.3f} | |",
             f"| {r['db']} | bid requests answered (accepted + refused) "
-            f"| {load['answered_per_s']:,.1f} | | | |",
+            f"| {load['answered_per_s']:,.1f} | | | | {load['cpu_ms_per_answer']:.1f} |",
+            f"| {r['db']} | ceiling: /healthz through the same server (no database) "
+            f"| {top['per_s']:,.1f} | | | | {top['cpu_ms_per_answer']:.1f} |",
         ]
     lines.append("")
     for r in results:
@@ -332,6 +376,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=8, help="the server's threads (8)")
     parser.add_argument("--profile", type=int, default=0, help="bids to profile in-process")
+    parser.add_argument("--ceiling-seconds", type=float, default=5,
+                        help="seconds of /healthz for the server's ceiling (5)")  # fmt: skip
     args = parser.parse_args()
     dbs = ["postgres", "sqlite"] if args.db == "both" else [args.db]
     results = [run(db, args) for db in dbs]

@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from panhuo.auctions import bidding, descending, sealed, selectors, services
+from panhuo.auctions.refusals import Refused
 from panhuo.core.api import PagePagination, ReferenceMissing, actor
 from panhuo.core.schemas import ERRORS, Id, ListFilters, MoneyOut, Text
 from panhuo.organisation import policy
@@ -127,14 +128,23 @@ def _reader(request: HttpRequest):
     return user
 
 
-def _bidder(request: HttpRequest):
-    """The caller as a bidder: staff and others are refused (403) with the reason."""
-    user = _reader(request)
-    if selectors.bidder_for(user) is None:
+def _bidder_of(request: HttpRequest):
+    """The caller and their bidder row (read once): staff and others are refused (403) with
+    the reason, as ``_reader`` would refuse them first."""
+    user = actor(request)
+    bidder = selectors.bidder_for(user)
+    if bidder is None:
+        if not policy.can_any(user, "lot", "view"):
+            raise policy.NotPermitted(policy.refusal("lot", "view", one=False))
         raise policy.NotPermitted(
             _("Only a registered bidder may bid: register as a bidder first.")
         )
-    return user
+    return user, bidder
+
+
+def _bidder(request: HttpRequest):
+    """The caller as a bidder: staff and others are refused (403) with the reason."""
+    return _bidder_of(request)[0]
 
 
 def _lot(user, lot_id):
@@ -156,7 +166,9 @@ def lot_index(request: HttpRequest, filters: Query[LotFilters]):
 
 @router.get("/lots/{lot_id}", response={200: LotOut, **ERRORS})
 def lot_detail(request: HttpRequest, lot_id: Id):
-    return selectors.public_lot_state(_lot(_reader(request), lot_id))
+    """The lot as anyone may know it now (closed first if its end has passed)."""
+    lot = services.lot_closed_if_past(_lot(_reader(request), lot_id))
+    return selectors.public_lot_state(lot)
 
 
 @router.post("/lots/{lot_id}/registrations", response={201: RegistrationOut, **ERRORS})
@@ -173,9 +185,15 @@ def lot_register(request: HttpRequest, lot_id: Id, payload: RegistrationIn):
 def lot_bid(request: HttpRequest, lot_id: Id, payload: BidIn):
     """Place a bid (your maximum). Refused with the reason: below the current price plus the
     increment, after the close, not registered, no confirmed deposit."""
-    user = _bidder(request)
-    lot = _lot(user, lot_id)
-    lot = bidding.bid_place(actor=user, lot_id=lot.pk, amount=payload.amount)
+    user, bidder = _bidder_of(request)
+    # A bidder may read every lot, so the service's own read of the lot (under its lock)
+    # is the existence check: a missing lot is 404, as for any other lot route.
+    try:
+        lot = bidding.bid_place(actor=user, lot_id=lot_id, amount=payload.amount, bidder=bidder)
+    except Refused as refusal:
+        if refusal.reason == "no_lot":
+            raise ReferenceMissing("lot", _("There is no such lot.")) from None
+        raise
     return selectors.public_lot_state(lot)
 
 

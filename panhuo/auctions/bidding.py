@@ -10,6 +10,7 @@ takes the same lock. The rules themselves are ``engine.place``.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,8 +19,8 @@ from django.utils import timezone
 
 from panhuo.auctions import engine
 from panhuo.auctions.models import Bid, BidKind, Lot, LotKind, LotRegistration, LotStatus
-from panhuo.auctions.refusals import Refused
-from panhuo.bidders.selectors import bidder_for, is_verified
+from panhuo.auctions.refusals import PastEnd, Refused
+from panhuo.bidders.selectors import bidder_for, is_verified_bidder
 from panhuo.core.busy import retry_when_busy
 from panhuo.finance.deposits.models import DepositStatus
 from panhuo.integrity.services import audit_record
@@ -85,12 +86,13 @@ def may_bid(registration: LotRegistration, lot: Lot) -> str:
     return ""
 
 
-def verified_bidder(actor):
-    """The caller as a verified bidder, or the refusal."""
-    bidder = bidder_for(actor)
+def verified_bidder(actor, bidder=None):
+    """The caller as a verified bidder, or the refusal; ``bidder``: their bidder row when the
+    caller (the API) has read it already this request, so it is not read again."""
+    bidder = bidder if bidder is not None else bidder_for(actor)
     if bidder is None:
         raise Refused("unregistered")
-    if not is_verified(actor):
+    if not is_verified_bidder(actor, bidder):
         raise Refused("not_verified")
     return bidder
 
@@ -102,6 +104,11 @@ def ready_registration(lot: Lot, bidder) -> LotRegistration:
         .filter(lot=lot, bidder=bidder)
         .first()
     )
+    return ready(registration, lot)
+
+
+def ready(registration: LotRegistration | None, lot: Lot) -> LotRegistration:
+    """The registration, once its bidder may bid on ``lot``; otherwise the refusal."""
     if registration is None:
         raise Refused("not_registered")
     reason = may_bid(registration, lot)
@@ -110,10 +117,32 @@ def ready_registration(lot: Lot, bidder) -> LotRegistration:
     return registration
 
 
+def locked_registration(pk: int, bidder) -> LotRegistration | None:
+    """``bidder``'s registration for lot ``pk`` with its deposit and the lot, the lot under its
+    row lock: the lock, the lot's state and the bidder's eligibility in one statement (the hot
+    path of a bid). None when there is no such registration (the lot is then locked and
+    read by ``locked_lot``, for the right refusal)."""
+    return (
+        LotRegistration.objects.select_for_update(of=("lot",))
+        .select_related("deposit", "lot__round__project__package__jurisdiction")
+        .filter(lot_id=pk, bidder=bidder)
+        .first()
+    )
+
+
+def english_only(lot: Lot) -> None:
+    """Refuse an ascending bid on a sealed or Dutch lot."""
+    if lot.kind != LotKind.ENGLISH:
+        raise Refused("sealed_only" if lot.kind == LotKind.SEALED else "dutch_only")
+
+
 def open_now(lot: Lot):
     """The server's time, with the (locked) lot open for bids at it: a scheduled lot whose
-    start has come opens; otherwise the refusal (not yet open, or closed)."""
+    start has come opens; otherwise the refusal (not yet open, or closed: ``PastEnd`` when
+    its end has passed but no one has closed it yet)."""
     at = now()
+    if lot.status in (LotStatus.SCHEDULED, LotStatus.OPEN) and at >= lot.end_at:
+        raise PastEnd
     if lot.status == LotStatus.SCHEDULED:
         if at < lot.start_at:
             raise Refused("not_open", start=lot.start_at)
@@ -125,33 +154,47 @@ def open_now(lot: Lot):
     return at
 
 
+@contextmanager
+def closing_past_end(pk: int):
+    """Around a bid's transaction: a bid refused because the lot's end has passed (``PastEnd``)
+    closes the lot then and there, through the worker's own step (``lot_close_if_due``, in its
+    own transaction, the system's act), instead of leaving it open until the worker runs."""
+    try:
+        yield
+    except PastEnd:
+        from panhuo.auctions.services import lot_close_if_due
+
+        lot_close_if_due(pk)
+        raise
+
+
 def append_rows(lot: Lot, rows, at, kind_of=None) -> list[Bid]:
-    """Append ``rows`` (engine.Row, bidders by registration id) as the lot's next bids."""
+    """Append ``rows`` (engine.Row, bidders by registration id) as the lot's next bids, in one
+    INSERT (a bid and the proxy bid it provoked are one statement)."""
     bids = []
     for row in rows:
         lot.bid_count += 1
         kind = kind_of or (BidKind.PROXY if row.auto else BidKind.BID)
-        bid = Bid(
+        bids.append(Bid(
             lot=lot, registration_id=row.bidder, seq=lot.bid_count, kind=kind,
             amount=row.amount, maximum=row.maximum, placed_at=at, end_at=lot.end_at,
-        )  # fmt: skip
-        bid.save()
-        bids.append(bid)
-    return bids
+        ))  # fmt: skip
+    return Bid.objects.bulk_create(bids)
 
 
 @retry_when_busy
-def bid_place(*, actor, lot_id: Any, amount: Any) -> Lot:
+def bid_place(*, actor, lot_id: Any, amount: Any, bidder=None) -> Lot:
     """Place ``amount`` as the caller's bid (their maximum) on lot ``lot_id``; refuse it with
-    the reason (``Refused``, in the caller's language) or return the lot as it now stands."""
+    the reason (``Refused``, in the caller's language) or return the lot as it now stands.
+    ``bidder``: the caller's bidder row if already read this request."""
     pk = lot_id_of(lot_id)
     maximum = parse_amount(amount)
-    bidder = verified_bidder(actor)
-    with transaction.atomic():
-        lot = locked_lot(pk)
-        if lot.kind != LotKind.ENGLISH:
-            raise Refused("sealed_only" if lot.kind == LotKind.SEALED else "dutch_only")
-        registration = ready_registration(lot, bidder)
+    bidder = verified_bidder(actor, bidder)
+    with closing_past_end(pk), transaction.atomic():
+        registration = locked_registration(pk, bidder)
+        lot = registration.lot if registration is not None else locked_lot(pk)
+        english_only(lot)
+        registration = ready(registration, lot)
         at = open_now(lot)
         try:
             outcome = engine.place(book_of(lot), registration.pk, maximum, at)

@@ -86,7 +86,7 @@ def dutch_take(*, actor, lot_id: Any, price: Any = None) -> Lot:
     pk = bidding.lot_id_of(lot_id)
     seen = None if price in (None, "") else bidding.parse_amount(price)
     bidder = bidding.verified_bidder(actor)
-    with transaction.atomic():
+    with bidding.closing_past_end(pk), transaction.atomic():
         lot = bidding.locked_lot(pk)
         if lot.kind != LotKind.DUTCH:
             raise Refused("not_dutch")

@@ -23,6 +23,10 @@ held by each open stream. So a stream never starves the other requests:
 - ``X-Accel-Buffering: no`` and ``Cache-Control: no-cache`` keep nginx (and any cache) from
   buffering the events; README "Behind a reverse proxy".
 
+A Dutch lot's price falls by the clock, not by a bid: until someone takes it the state carries
+the price of the server's moment and when it next falls (``next_drop_at``), and the stream
+sends the state again when that moment passes, so the page shows the price falling.
+
 Between events the stream reads one small row (the lot's version, status and end) every
 ``LIVE["POLL_SECONDS"]``; only when it changed is the whole state read again. Each stream uses
 its thread's database connection, closed by Django when the stream ends.
@@ -47,8 +51,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from panhuo.auctions import bidding, selectors
-from panhuo.auctions.models import Bid, Lot, LotStatus
+from panhuo.auctions import bidding, selectors, services
+from panhuo.auctions.models import Bid, Lot, LotKind, LotStatus
 from panhuo.core.templatetags.panhuo import yuan
 from panhuo.core.ui import fetch_or_404
 
@@ -96,6 +100,16 @@ def live_state(lot: Lot, registration_id: int | None = None) -> dict[str, Any]:
         lot.start_at <= now < lot.end_at
     )
     return {
+        **_bid_state(lot, now),
+        "leading": registration_id is not None and lot.leader_id == registration_id,
+        "accepting_bids": accepting,
+        **_dutch_live(lot, now),
+    }
+
+
+def _bid_state(lot: Lot, now) -> dict[str, Any]:
+    """The state of the bidding (the same for every viewer)."""
+    return {
         "id": lot.pk,
         "version": lot.version,
         "status": lot.status,
@@ -106,17 +120,37 @@ def live_state(lot: Lot, registration_id: int | None = None) -> dict[str, Any]:
         "minimum_bid_text": yuan(lot.minimum_bid),
         "reserve_met": lot.reserve_met,
         "leader": leader_pseudonym(lot),
-        "leading": registration_id is not None and lot.leader_id == registration_id,
         "bids": lot.bid_count,
         "end_at": lot.end_at.isoformat(),
         "end_text": date_format(localtime(lot.end_at), "Y-m-d H:i:s"),
         "extensions_text": extensions_text(lot.extensions),
         "planned_end_at": lot.planned_end_at.isoformat(),
         "extensions": lot.extensions,
-        "accepting_bids": accepting,
         "server_time": now.isoformat(),
         "time_zone": settings.TIME_ZONE,
     }
+
+
+def _dutch_live(lot: Lot, now) -> dict[str, Any]:
+    """A running Dutch lot's price of the moment (as the price and the minimum bid: what a
+    taker pays now) and when it next falls; nothing for another lot or once taken."""
+    if lot.kind != LotKind.DUTCH:
+        return {}
+    state = selectors.dutch_state(lot, now)
+    drop = state["next_drop_at"]
+    out: dict[str, Any] = {"next_drop_at": drop.isoformat() if drop else None}
+    if "price" in state:
+        price = state["price"]
+        out.update(price=str(price), price_text=yuan(price), minimum_bid=str(price),
+                   minimum_bid_text=yuan(price))  # fmt: skip
+    return out
+
+
+def _drop_due(lot: Lot) -> Any:
+    """When a running Dutch lot's price next falls by the server's clock (None: never)."""
+    if lot.kind != LotKind.DUTCH:
+        return None
+    return selectors.dutch_state(lot, bidding.now())["next_drop_at"]
 
 
 def event(name: str, data: dict[str, Any], *, event_id: Any = None) -> bytes:
@@ -174,7 +208,7 @@ def events(lot: Lot, registration_id: int | None, *, slot: bool, language: str) 
 
 
 def _events(cfg, lot: Lot, registration_id: int | None, slot: bool) -> Iterator[bytes]:
-    state = live_state(lot, registration_id)
+    state, drop = live_state(lot, registration_id), _drop_due(lot)
     if not slot or lot.status in FINAL:
         yield retry(cfg["BUSY_RETRY_MS"]) + event("lot", state, event_id=lot.version)
         return
@@ -186,9 +220,10 @@ def _events(cfg, lot: Lot, registration_id: int | None, slot: bool) -> Iterator[
         now = _marker(lot.pk)
         if now is None:
             return
-        if now != marker:
+        if now != marker or (drop is not None and bidding.now() >= drop):
             marker = now
             lot = Lot.objects.select_related("round__project").get(pk=lot.pk)
+            drop = _drop_due(lot)
             yield event("lot", live_state(lot, registration_id), event_id=lot.version)
             last_sent = time.monotonic()
             if lot.status in FINAL:
@@ -202,7 +237,7 @@ def _events(cfg, lot: Lot, registration_id: int | None, slot: bool) -> Iterator[
 @login_required
 def lot_live_view(request, pk):
     """The lot's live state as ``text/event-stream``, for whoever may read the lot page."""
-    lot = fetch_or_404(selectors.get_lot_for, request.user, pk)
+    lot = services.lot_closed_if_past(fetch_or_404(selectors.get_lot_for, request.user, pk))
     registration = selectors.registration_of(request.user, lot)
     slot = request.method == "GET" and _take_slot()
     response = StreamingHttpResponse(

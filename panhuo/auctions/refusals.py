@@ -105,3 +105,11 @@ def _shown(value):
         return number_format(value, decimal_pos=2, force_grouping=True)
     except (TypeError, ValueError):
         return value
+
+
+class PastEnd(Refused):
+    """ "Closed": a bid on a lot still open or scheduled whose end has passed by the server's
+    clock, which the worker has not closed yet (``bidding.closing_past_end`` closes it)."""
+
+    def __init__(self) -> None:
+        super().__init__("closed")

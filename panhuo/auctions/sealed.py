@@ -72,7 +72,7 @@ def sealed_bid_place(*, actor, lot_id: Any, amount: Any) -> SealedBid:
     pk = lot_id_of(lot_id)
     value = parse_amount(amount)
     bidder = bidding.verified_bidder(actor)
-    with transaction.atomic():
+    with bidding.closing_past_end(pk), transaction.atomic():
         lot = locked_lot(pk)
         _sealed(lot)
         registration = bidding.ready_registration(lot, bidder)

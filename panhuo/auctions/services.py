@@ -286,6 +286,19 @@ def lot_close_if_due(lot_id: int, *, actor=None) -> Lot | None:
         return _close(lot, at, actor)
 
 
+def lot_closed_if_past(lot: Lot) -> Lot:
+    """``lot`` as it stands, closed first if its end has passed by the server's clock and no
+    one has closed it yet: whoever views a lot past its end sees it closed, not open until the
+    worker's next run. The close is the worker's own step (``lot_close_if_due``, its own
+    transaction, the system's act in the audit log)."""
+    if lot.status not in (LotStatus.SCHEDULED, LotStatus.OPEN) or now() < lot.end_at:
+        return lot
+    closed = lot_close_if_due(lot.pk)
+    if closed is not None:
+        return closed
+    return Lot.objects.select_related("round__project__package__jurisdiction").get(pk=lot.pk)
+
+
 def close_due(*, actor=None) -> list[Lot]:
     """Close every lot whose end has passed (the worker's and ``panhuo auctions close-due``'s
     step); each in its own transaction."""

@@ -108,7 +108,9 @@ def _lot_page(request, lot, *, bid_form=None, seal_form=None, status=200):
 @require_safe
 @login_required
 def lot_detail(request, pk):
-    return _lot_page(request, fetch_or_404(selectors.get_lot_for, request.user, pk))
+    """The lot page; a lot past its end is closed first (``services.lot_closed_if_past``)."""
+    lot = fetch_or_404(selectors.get_lot_for, request.user, pk)
+    return _lot_page(request, services.lot_closed_if_past(lot))
 
 
 def _bidder_lot(request, pk):

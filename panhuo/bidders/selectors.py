@@ -34,6 +34,14 @@ def is_verified(user) -> bool:
     return Bidder.objects.filter(user=user, status=BidderStatus.VERIFIED).exists()
 
 
+def is_verified_bidder(user, bidder: Bidder | None) -> bool:
+    """``is_verified`` for a caller whose bidder row (``bidder_for``) is already read: the
+    same test without reading it again (a bid reads it once per request)."""
+    if bidder is None or user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bidder.user_id == user.pk and bidder.status == BidderStatus.VERIFIED
+
+
 def bidders_for(user) -> QuerySet[Bidder]:
     """The bidders ``user`` may view as staff (policy ``bidder.view`` over the place they
     registered with)."""

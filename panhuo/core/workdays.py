@@ -155,3 +155,47 @@ def working_days_between(start: dt.date, end: dt.date, *, jurisdiction=None) -> 
         if own.get(day, _national(day)):
             count += 1
     return count
+
+
+def statutory_days_off(year: int) -> set[dt.date]:
+    """The days off the Measures on National Holidays (全国年节及纪念日放假办法, as amended in
+    2024, in force from 2025) fix in every year, whatever the State Council's annual notice
+    adds: New Year's Day; the Spring Festival's eve and first three days; Qingming; 1–2 May;
+    the Dragon Boat and the Mid-Autumn festivals; 1–3 October. The notice only adds bridging
+    days and moves working days around these, so in a year it has not published yet they are
+    surely days off even though the calendar counts weekdays as working. The lunar dates come
+    from ``lunardate``, Qingming (a solar term) from ``chinesecalendar``."""
+    from lunardate import LunarDate
+
+    def lunar(month: int, day: int) -> dt.date:
+        return LunarDate(year, month, day).to_solar_date()
+
+    new_year = lunar(1, 1)
+    spring = {new_year + dt.timedelta(days=n) for n in range(-1, 3)}
+    qingming = [
+        d
+        for d, name in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 10))
+        if name == "清明"
+    ]
+    fixed = [(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)]
+    return (
+        {dt.date(year, m, d) for m, d in fixed}
+        | spring
+        | set(qingming)
+        | {
+            lunar(5, 5),
+            lunar(8, 15),
+        }
+    )
+
+
+def surely_working_day_after(start: dt.date, *, jurisdiction=None) -> dt.date:
+    """The first working day after ``start`` that is not a statutory day off in a year whose
+    calendar is unpublished (``statutory_days_off``): the day to set an event on (a lot's
+    opening) before the notice is out, which the notice will not turn into a holiday."""
+    day = add_working_days(start, 1, jurisdiction=jurisdiction)
+    while not calendar_known(day, jurisdiction=jurisdiction) and (
+        day in statutory_days_off(day.year)
+    ):
+        day = add_working_days(day, 1, jurisdiction=jurisdiction)
+    return day

@@ -14,6 +14,20 @@ from panhuo.findings.workflow import STEP_NAMES
 STATES = [("open", _("Open")), ("resolved", _("Resolved"))]
 
 
+def _record_ref(label, *, hidden: bool = True, **kwargs) -> forms.IntegerField:
+    """A record's id: a list's hidden filter (the links from a record's page carry it), or
+    the raising form's field."""
+    widget = forms.HiddenInput if hidden else None
+    return forms.IntegerField(label=label, min_value=1, max_value=2**63 - 1, widget=widget,
+                              required=not hidden, **kwargs)  # fmt: skip
+
+
+def _comment() -> forms.CharField:
+    return forms.CharField(
+        label=_("Comment"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class FindingFilterForm(PlaceFilterForm):
     places_of = "finding"
     q = search_field(_("Code, title or record"))
@@ -21,29 +35,14 @@ class FindingFilterForm(PlaceFilterForm):
     status = choice_filter(_("Status"), FindingStatus.choices, _("All statuses"))
     severity = choice_filter(_("Severity"), Severity.choices, _("All severities"))
     record_kind = choice_filter(_("Record kind"), RecordKind.choices, _("All kinds"))
-    record_id = forms.IntegerField(
-        label=_("Record id"),
-        required=False,
-        min_value=1,
-        max_value=2**63 - 1,
-        widget=forms.HiddenInput,
-    )
-    flag_id = forms.IntegerField(
-        label=_("Red flag"),
-        required=False,
-        min_value=1,
-        max_value=2**63 - 1,
-        widget=forms.HiddenInput,
-    )
+    record_id = _record_ref(_("Record id"))
+    flag_id = _record_ref(_("Red flag"))
 
 
 class FindingForm(forms.Form):
     record_kind = forms.ChoiceField(label=_("Record kind"), choices=RecordKind.choices)
-    record_id = forms.IntegerField(
-        label=_("Record id"),
-        min_value=1,
-        max_value=2**63 - 1,
-        help_text=_("The number in the address of the record's page."),
+    record_id = _record_ref(
+        _("Record id"), hidden=False, help_text=_("The number in the address of the record's page.")
     )
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     severity = forms.ChoiceField(
@@ -52,23 +51,12 @@ class FindingForm(forms.Form):
     description = forms.CharField(
         label=_("What was found"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
     )
-    flag_id = forms.IntegerField(
-        label=_("Red flag"),
-        required=False,
-        min_value=1,
-        max_value=2**63 - 1,
-        widget=forms.HiddenInput,
-    )
-
-
-class StepForm(forms.Form):
-    step = forms.ChoiceField(choices=[(s, s) for s in STEP_NAMES], widget=forms.HiddenInput)
-    comment = forms.CharField(
-        label=_("Comment"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    flag_id = _record_ref(_("Red flag"))
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Comment"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    comment = _comment()
+
+
+class StepForm(CommentForm):
+    step = forms.ChoiceField(choices=[(s, s) for s in STEP_NAMES], widget=forms.HiddenInput)

@@ -5,6 +5,7 @@ statistics. Views stay thin: the selectors read, the services write."""
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -117,36 +118,41 @@ def finding_create_view(request):
     )
 
 
+def _finding_post(request, pk, form_class, write, message, form_key: str):
+    """A finding's step or comment as posted: written by ``write(actor, finding, data)``, or
+    the finding's page again with the form's errors (``form_key`` names where it shows)."""
+    finding = fetch_or_404(get_finding_for, request.user, pk)
+    return form_post(
+        request, form_class(request.POST), lambda d: write(request.user, finding, d), message,
+        to=lambda _done: reverse("finding-detail", args=[finding.pk]),
+        page=lambda form: _finding_page(request, finding, status=400, **{form_key: form}),
+    )  # fmt: skip
+
+
 @require_POST
 @section_required("finding")
 def finding_step_view(request, pk):
-    finding = fetch_or_404(get_finding_for, request.user, pk)
-    return form_post(
-        request,
-        StepForm(request.POST),
-        lambda d: finding_transition(
-            actor=request.user, finding=finding, step=d["step"], comment=d["comment"]
-        ),
-        lambda f: (
-            _("Finding %(code)s: %(status)s.") % {"code": f.code, "status": f.get_status_display()}
-        ),
-        to=lambda f: f,
-        page=lambda form: _finding_page(request, finding, step_form=form, status=400),
-    )
+    def write(actor, finding, d):
+        return finding_transition(
+            actor=actor, finding=finding, step=d["step"], comment=d["comment"]
+        )
+
+    def said(f):
+        return _("Finding %(code)s: %(status)s.") % {
+            "code": f.code,
+            "status": f.get_status_display(),
+        }
+
+    return _finding_post(request, pk, StepForm, write, said, "step_form")
 
 
 @require_POST
 @section_required("finding")
 def finding_comment_view(request, pk):
-    finding = fetch_or_404(get_finding_for, request.user, pk)
-    return form_post(
-        request,
-        CommentForm(request.POST),
-        lambda d: finding_comment(actor=request.user, finding=finding, comment=d["comment"]),
-        _("Comment added."),
-        to=finding,
-        page=lambda form: _finding_page(request, finding, comment_form=form, status=400),
-    )
+    def write(actor, finding, d):
+        return finding_comment(actor=actor, finding=finding, comment=d["comment"])
+
+    return _finding_post(request, pk, CommentForm, write, _("Comment added."), "comment_form")
 
 
 def _table(rows, field: str, names: dict | None = None) -> list[dict]:

@@ -145,3 +145,23 @@ def test_the_lot_page_loads_the_live_script_and_shows_the_leader(world, monkeypa
     assert "auctions/live" in page.text and reverse("lot-live", args=[lot.pk]) in page.text
     assert 'data-live="leader">Bidder 1<' in page.text
     assert "data-countdown" in page.text and "data-server-time=" in page.text
+
+
+def test_a_dutch_lots_falling_price_reaches_an_open_stream_without_a_bid(world, monkeypatch):
+    """The Dutch price falls by the server's clock: the stream sends it when it falls."""
+    from panhuo.auctions.tests.test_dutch import dutch_lot
+
+    clock = Clock(monkeypatch)
+    lot = dutch_lot(world, clock)  # 6,000,000 falling 100,000 every 10 minutes
+    a = registered(world, lot)
+    with live_settings(STREAM_SECONDS=30):
+        r = _client(a).get(reverse("lot-live", args=[lot.pk]))
+        stream = iter(r.streaming_content)
+        first = parse(next(stream))[1][1]
+        clock.move(minutes=10)
+        (name, state), *_ = parse(next(stream))
+        close(r)
+    assert first["price"] == first["minimum_bid"] == "6000000.00" and first["bids"] == 0
+    assert first["next_drop_at"] == (lot.start_at + dt.timedelta(minutes=10)).isoformat()
+    assert name == "lot" and state["price"] == "5900000.00" and state["bids"] == 0
+    assert "5,900,000" in state["price_text"] and state["next_drop_at"] > first["next_drop_at"]

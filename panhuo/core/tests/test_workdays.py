@@ -13,6 +13,8 @@ from panhuo.core.workdays import (
     add_working_days,
     calendar_known,
     is_working_day,
+    statutory_days_off,
+    surely_working_day_after,
     working_days_between,
 )
 
@@ -75,3 +77,29 @@ def test_counting_back_gives_the_same_number(start, days):
     end = add_working_days(start, days)
     assert is_working_day(end)
     assert working_days_between(start, end) == days
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_statutory_days_off_are_holidays_in_every_published_year(year):
+    """Checked against the published calendars (the library's) of the years the amended
+    Measures have applied to: each statutory day is a holiday, 13 of them a year."""
+    import chinese_calendar
+
+    days = statutory_days_off(year)
+    assert len(days) == 13
+    assert [d for d in sorted(days) if chinese_calendar.is_workday(d)] == []
+
+
+def test_an_event_in_an_unpublished_year_avoids_its_statutory_days_off(monkeypatch):
+    from panhuo.core import workdays
+
+    monkeypatch.setattr(workdays, "library_knows", lambda year: year <= 2026)
+    # The weekday fallback counts Friday 1 January 2027 as working; New Year's Day is off by
+    # law whatever the notice says, so the next sure working day is Monday 4 January.
+    assert is_working_day(D(2027, 1, 1))
+    assert surely_working_day_after(D(2026, 12, 31)) == D(2027, 1, 4)
+    # Spring Festival 2027: eve Friday 5 February, then 6-8 February; Tuesday 9th is sure.
+    assert {D(2027, 2, 5), D(2027, 2, 8), D(2027, 4, 5)} <= statutory_days_off(2027)
+    assert surely_working_day_after(D(2027, 2, 4)) == D(2027, 2, 9)
+    # In a published year the calendar itself decides (no statutory day is ever working).
+    assert surely_working_day_after(D(2026, 2, 13)) == add_working_days(D(2026, 2, 13), 1)

@@ -259,3 +259,7 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_flag_cases
 
         seed_flag_cases.seed(self)  # red-flag cases: a value-destroying sale, a split site
+        from panhuo.flags.engine import recompute
+
+        self.say("Raising red flags…")
+        recompute()  # every rule over the seeded records: the flags the auditor works through

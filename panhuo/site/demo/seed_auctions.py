@@ -298,7 +298,10 @@ def _scheduled_lot(seeder) -> None:
         return
     office = seeder.users["office"]
     round_ = project.rounds.get(result="open")
-    opens = workdays.add_working_days(round_.disclosure_ends, 1, jurisdiction=project.jurisdiction)
+    # Never on a day off, even in a year whose holiday notice is not out (New Year's Day 2027).
+    opens = workdays.surely_working_day_after(
+        round_.disclosure_ends, jurisdiction=project.jurisdiction
+    )
     seeder.clock.on(working_days_before(seeder.today, 2))
     lot = auctions.lot_create(
         actor=office, round=round_, **_terms(project), start_at=_at(seeder, opens, 10),
