@@ -111,7 +111,7 @@ def uses_no_database(item) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Mark the tests that use no database ``nodb`` (before ``-m`` selects: CI runs them once,
-    on SQLite, not again on PostgreSQL); then long tiers first, in collection order otherwise
+    on PostgreSQL, not again on SQLite); then long tiers first, in collection order otherwise
     (a stable sort)."""
     for item in items:
         if uses_no_database(item):

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "panhuo.bidders",
     "panhuo.auctions",
     "panhuo.flags",
+    "panhuo.planning",
     "panhuo.findings",
     "panhuo.portal",
     "panhuo.opendata",
@@ -395,6 +396,12 @@ PANHUO = {
     "MAP_TILES": _MAP_TILES,
     "MAP_ATTRIBUTION": os.environ.get("PANHUO_MAP_ATTRIBUTION", "").strip(),
     "MAP_MAX_POINTS": int(os.environ.get("PANHUO_MAP_MAX_POINTS", 5000)),
+    # Open data (opendata/): the OCDS prefix of every ocid (one registered with the Open
+    # Contracting Partnership in production; ocid = prefix + place code + "-" + project code),
+    # the publisher named in the packages, and how many releases one page of the change feed holds.
+    "OCDS_PREFIX": os.environ.get("PANHUO_OCDS_PREFIX", "ocds-panhuo-"),
+    "OCDS_PUBLISHER": os.environ.get("PANHUO_OCDS_PUBLISHER", "资产盘活和债务化解工作专班"),
+    "OCDS_FEED_PAGE": int(os.environ.get("PANHUO_OCDS_FEED_PAGE", 100)),
     # The API's documentation (/api/v1/docs) and schema (/api/v1/openapi.json) without signing
     # in: off in production unless PANHUO_API_DOCS_PUBLIC=true (they list every operation).
     "API_DOCS_PUBLIC": _env_bool("PANHUO_API_DOCS_PUBLIC", default=not PRODUCTION),

@@ -116,7 +116,7 @@ def language(request):
     target = request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ) or not target.startswith("/public/"):
+    ) or not target.startswith(("/public/", "/open-data/")):
         target = "/public/"
     response = redirect(target)
     if code in dict(settings.LANGUAGES):

@@ -219,6 +219,9 @@ ENDPOINTS = {
     ("get", "/api/v1/public/notices"),
     ("get", "/api/v1/public/notices/{code}"),
     ("get", "/api/v1/public/announcements"),
+    ("get", "/api/v1/opendata/releases/{ocid}"),
+    ("get", "/api/v1/opendata/records/{ocid}"),
+    ("get", "/api/v1/opendata/feed"),
 }
 
 

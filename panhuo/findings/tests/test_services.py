@@ -110,3 +110,40 @@ def test_an_auditor_resolves_directly_and_comments(world):
     with pytest.raises(NotPermitted):  # district B's auditor has no reach here
         fs.finding_comment(actor=world.user("outsider_auditor"), finding=f, comment="no")
     assert FindingEvent.objects.filter(step="comment").count() == 3
+
+
+def test_evidence_is_added_by_auditors_and_read_by_readers_of_findings(world):
+    from panhuo.integrity.document_models import Document
+    from panhuo.integrity.document_services import document_upload
+    from panhuo.integrity.tests.document_support import pdf_bytes, upload
+
+    recs, _aw = records_of_every_kind(world)
+    f = _raise(world, "asset", recs["asset"].pk)
+    doc = document_upload(
+        actor=world.user("auditor"),
+        target=f,
+        kind="other",
+        title="Site photo",
+        file=upload("p.pdf", pdf_bytes("x")),
+    )
+    for who in ("office", "head", "unit_officer", "outsider_auditor"):
+        with pytest.raises(NotPermitted):
+            document_upload(
+                actor=world.user(who),
+                target=f,
+                kind="other",
+                title="No",
+                file=upload("n.pdf", pdf_bytes("n")),
+            )
+    seen = {
+        who: Document.objects.visible_to(world.user(who)).filter(pk=doc.pk).exists()
+        for who in ("auditor", "head", "supervisor", "office", "unit_officer", "outsider_auditor")
+    }
+    assert seen == {
+        "auditor": True,
+        "head": True,
+        "supervisor": True,
+        "office": False,
+        "unit_officer": False,
+        "outsider_auditor": False,
+    }

@@ -256,3 +256,7 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_auctions
 
         seed_auctions.seed(self)  # registered bidders; lots closed, running and scheduled
+        from panhuo.flags.engine import recompute
+
+        self.say("Raising red flags…")
+        recompute()  # every rule over the seeded records: the flags the auditor works through

@@ -139,7 +139,7 @@ def walk(seeder, project: DisposalProject, target: str, proposer, reserve: int):
             office,
             deal_price=_money(deal),
             buyer=seeder._buyer(project),
-            bidders=seeder.rng.randint(2, 9),
+            bidders=_bidders(seeder),
             concluded_on=deal_on,
             comment="交易所成交，依据成交确认书登记。",
         )
@@ -308,3 +308,13 @@ def _contract(seeder, project: DisposalProject, stop: str):
     if stop == S.ENDED:
         return project
     return seeder.move(project, "close", fin, comment="租金已全部收讫。")
+
+
+def _bidders(seeder) -> int:
+    """Qualified bidders of an exchange sale: two to nine, but one at the first sale (the
+    single-bidder red flag's case; the draw is made either way, so the seed stays the same)."""
+    drawn = seeder.rng.randint(2, 9)
+    if getattr(seeder, "single_bidder_seeded", False):
+        return drawn
+    seeder.single_bidder_seeded = True
+    return 1

@@ -1,0 +1,75 @@
+"""What open data reads: the portal's notices, every revision (each one is a release), and
+nothing else — so that only what a notice published can be released."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Max, QuerySet
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.utils import timezone
+
+from panhuo.portal.models import Notice
+
+
+def _notices() -> QuerySet[Notice]:
+    """Notice revisions with the two codes an ocid is made of (no other column of a project
+    or a place is read)."""
+    return Notice.objects.select_related("project", "jurisdiction").only(
+        *(f.name for f in Notice._meta.concrete_fields), "project__code", "jurisdiction__code"
+    )
+
+
+def of_process(ocid: str) -> list[Notice]:
+    """Every notice revision of the contracting process ``ocid``, oldest first (404 if none)."""
+    prefix = settings.PANHUO["OCDS_PREFIX"]
+    rest = ocid.removeprefix(prefix) if ocid.startswith(prefix) else None
+    place, _, project = (rest or "").rpartition("-")
+    rows = list(
+        _notices()
+        .filter(jurisdiction__code=place, project__code=project)
+        .order_by("published_at", "pk")
+    )
+    if not rows:
+        raise Http404
+    return rows
+
+
+def process_of_notice(code: str) -> Notice:
+    """The first revision of the public notice ``code`` (404 if there is none)."""
+    found = _notices().filter(code=code).order_by("revision").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def after(pk: int, limit: int) -> list[Notice]:
+    """The change feed: the next ``limit`` notice revisions after ``pk``, in the order they were
+    published (a revision is never changed once written, so nothing is missed or repeated)."""
+    return list(_notices().filter(pk__gt=pk).order_by("pk")[:limit])
+
+
+def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def of_year(year: int) -> QuerySet[Notice]:
+    """The revisions published in ``year`` (the place's calendar year), oldest first."""
+    start, end = _year_range(year)
+    return _notices().filter(published_at__gte=start, published_at__lt=end).order_by("pk")
+
+
+def last_change(rows: QuerySet[Notice]) -> dt.datetime | None:
+    return rows.aggregate(last=Max("published_at"))["last"]
+
+
+def years() -> list[int]:
+    """The years with a published revision, newest first (one bulk file each)."""
+    tz = timezone.get_current_timezone()
+    found = Notice.objects.annotate(y=ExtractYear("published_at", tzinfo=tz)).values_list(
+        "y", flat=True
+    )
+    return sorted(set(found.distinct()), reverse=True)
