@@ -52,6 +52,7 @@ def test_the_detail_page_shows_each_reader_what_they_may_read(world):
     url = reverse("plan-detail", args=[plan.pk])
     page = client_for(w, "auditor").get(url).content.decode()
     assert "Money raised" in page and "Housing bureau" in page and "Urban investment" in page
+    assert f'href="{reverse("plan-list")}" aria-current="page"' in page  # the section's nav link
     # A unit asset officer reads their own unit's asset targets only.
     page = client_for(w, "unit_officer").get(url).content.decode()
     assert "Housing bureau" in page and "Urban investment" not in page

@@ -66,6 +66,10 @@ def test_progress_is_the_hand_computed_sums_of_the_records(world):
     debt = _bank_loan(w)
     fs.allocation_create(actor=w.user("finance"), receipt=receipt, debt=debt, amount="450.00",
                          allocated_on=today)  # fmt: skip
+    # An allocation reversed is no debt resolved: the pair nets to nothing.
+    wrong = fs.allocation_create(actor=w.user("finance"), receipt=receipt, debt=debt,
+                                 amount="100.00", allocated_on=today)  # fmt: skip
+    fs.allocation_reverse(actor=w.user("finance"), allocation=wrong, reason="Wrong debt")
     ExpectedReceipt.objects.create(project=project, due_date=dt.date(today.year, 12, 31),
                                    amount=Decimal("300.00"), kind="instalment")  # fmt: skip
     _listed(w, Decimal("700.00"))
