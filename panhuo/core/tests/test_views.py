@@ -83,8 +83,10 @@ def test_navigation_follows_the_roles(world):
         "/approvals/",  # ("approval", "view")
         "/valuations/",  # ("valuation", "view")
         "/monitor/",  # ("revenue", "view")
+        "/plans/",  # ("work_plan", "view")
+        "/flags/",  # ("flag", "view")
     }
-    assert links("auditor") == links("office") - {"/assets/import/"} | {"/audit/"}
+    assert links("auditor") == links("office") - {"/assets/import/"} | {"/audit/", "/findings/"}
     assert links("unit_officer") == {
         "/",
         "/assets/",
@@ -94,6 +96,7 @@ def test_navigation_follows_the_roles(world):
         "/documents/",
         "/approvals/",
         "/valuations/",
+        "/plans/",
     }
     assert links("bidder") == {"/"}
 
