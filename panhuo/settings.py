@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "panhuo.bidders",
     "panhuo.auctions",
     "panhuo.flags",
+    "panhuo.planning",
     "panhuo.findings",
     "panhuo.portal",
     "panhuo.opendata",

@@ -1,0 +1,41 @@
+"""The plan's state machine, one table: the office submits, the approvals engine's decision
+(by the head or a deputy) approves or returns it, and approving a revision supersedes the plan
+it revises (``services.plan_decided``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.workflow import Transition
+from panhuo.organisation.models import Role
+from panhuo.planning.models import PlanStatus as S
+
+HD = frozenset({Role.HEAD, Role.DEPUTY})
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in (
+        Transition(
+            "submit",
+            _("Submit for approval"),
+            frozenset({S.DRAFT, S.RETURNED}),
+            S.SUBMITTED,
+            frozenset({Role.OFFICE}),
+        ),
+        Transition("approve", _("Approve"), frozenset({S.SUBMITTED}), S.APPROVED, HD),
+        Transition("return", _("Return for changes"), frozenset({S.SUBMITTED}), S.RETURNED, HD),
+        Transition(
+            "supersede", _("Superseded by a revision"), frozenset({S.APPROVED}), S.SUPERSEDED, HD
+        ),
+    )
+}
+
+
+def target_of(plan, name: str) -> S:
+    """The state ``name`` takes ``plan`` to, or a clear error naming the transition."""
+    from panhuo.core.errors import ValidationError
+
+    t = TRANSITIONS[name]
+    if plan.status not in t.sources:
+        raise ValidationError({"status": [f"A {plan.status} plan cannot take the step '{name}'."]})
+    return t.target
