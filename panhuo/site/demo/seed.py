@@ -259,6 +259,9 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_flags
 
         seed_flags.seed(self)  # the same appraiser every time; a payment plan changed
+        from panhuo.site.demo import seed_flag_cases
+
+        seed_flag_cases.seed(self)  # red-flag cases: a value-destroying sale, a split site
         from panhuo.flags.engine import recompute
 
         self.say("Raising red flags…")
