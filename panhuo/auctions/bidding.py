@@ -21,6 +21,7 @@ from panhuo.auctions import engine
 from panhuo.auctions.models import Bid, BidKind, Lot, LotKind, LotRegistration, LotStatus
 from panhuo.auctions.refusals import PastEnd, Refused
 from panhuo.bidders.selectors import bidder_for, is_verified_bidder
+from panhuo.core.bulk import insert_sql, update_sql
 from panhuo.core.busy import retry_when_busy
 from panhuo.finance.deposits.models import DepositStatus
 from panhuo.integrity.services import audit_record
@@ -168,9 +169,9 @@ def closing_past_end(pk: int):
         raise
 
 
-def append_rows(lot: Lot, rows, at, kind_of=None) -> list[Bid]:
-    """Append ``rows`` (engine.Row, bidders by registration id) as the lot's next bids, in one
-    INSERT (a bid and the proxy bid it provoked are one statement)."""
+def new_rows(lot: Lot, rows, at, kind_of=None) -> list[Bid]:
+    """``rows`` (engine.Row, bidders by registration id) as the lot's next bids, not written
+    yet; the lot's count moves on."""
     bids = []
     for row in rows:
         lot.bid_count += 1
@@ -179,7 +180,12 @@ def append_rows(lot: Lot, rows, at, kind_of=None) -> list[Bid]:
             lot=lot, registration_id=row.bidder, seq=lot.bid_count, kind=kind,
             amount=row.amount, maximum=row.maximum, placed_at=at, end_at=lot.end_at,
         ))  # fmt: skip
-    return Bid.objects.bulk_create(bids)
+    return bids
+
+
+def append_rows(lot: Lot, rows, at, kind_of=None) -> list[Bid]:
+    """Append ``rows`` as the lot's next bids, in one INSERT."""
+    return Bid.objects.bulk_create(new_rows(lot, rows, at, kind_of))
 
 
 @retry_when_busy
@@ -204,18 +210,22 @@ def bid_place(*, actor, lot_id: Any, amount: Any, bidder=None) -> Lot:
         new = outcome.book
         lot.price, lot.leader_id, lot.leader_max = new.price, new.leader, new.leader_max
         lot.end_at = new.end_at
-        bids = append_rows(lot, outcome.rows, at)
+        bids = new_rows(lot, outcome.rows, at)
         if outcome.extended:
             lot.extensions += 1
         lot.version += 1
-        lot.save(
-            update_fields=["price", "leader", "leader_max", "end_at", "bid_count",
-                           "extensions", "version"]
-        )  # fmt: skip
+        # The bid rows and the lot are written with the audit entry, in one round trip on
+        # PostgreSQL once the audit head is read: the lot's lock is held over three round trips
+        # after it is taken (head, writes, commit), not five.
+        writes = [insert_sql(bids), update_sql(Lot, lot.pk, {
+            "price": lot.price, "leader_id": lot.leader_id, "leader_max": lot.leader_max,
+            "end_at": lot.end_at, "bid_count": lot.bid_count, "extensions": lot.extensions,
+            "version": lot.version,
+        })]  # fmt: skip
         path = lot.jurisdiction.path
         # The amounts, never a maximum (a bidder's secret until the result).
         audit_record(
-            actor=actor, action="lot.bid", obj=lot, jurisdiction_path=path,
+            actor=actor, action="lot.bid", obj=lot, jurisdiction_path=path, along=writes,
             before={"price": str(before_price) if before_price is not None else None},
             after={"bids": [[b.seq, b.registration_id, str(b.amount), b.kind] for b in bids],
                    "price": str(lot.price), "leader": lot.leader_id},

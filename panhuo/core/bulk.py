@@ -49,6 +49,31 @@ def _pg_converter(field: models.Field) -> Callable[[Any], Any]:
     return lambda v: v
 
 
+def insert_sql(objs: Sequence[models.Model]) -> tuple[str, Sequence]:
+    """One INSERT of new rows ``objs`` (all of one model), compiled by the ORM and not run:
+    for a service that sends it with other statements in one round trip
+    (``integrity.services.audit_record(along=…)``). The rows get no primary key back."""
+    from django.db.models.sql import InsertQuery
+
+    meta = objs[0]._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    query = InsertQuery(type(objs[0]))
+    query.insert_values(fields, objs)
+    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    return sql, params
+
+
+def update_sql(model: type[models.Model], pk, values: dict[str, Any]) -> tuple[str, Sequence]:
+    """One UPDATE of row ``pk`` setting ``values`` (field names), compiled and not run."""
+    from django.db.models.sql import UpdateQuery
+
+    query = UpdateQuery(model)
+    query.add_update_values(values)
+    query.add_filter("pk", pk)
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    return sql, params
+
+
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert ``rows`` (tuples of Python values in ``fields`` order) into ``model``'s table."""
     meta = model._meta

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -142,8 +143,14 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     jurisdiction_path: str = "",
+    along: Sequence[tuple[str, Sequence]] = (),
 ) -> AuditEntry:
-    """Append one entry to the chain. Must run inside the write's own transaction."""
+    """Append one entry to the chain. Must run inside the write's own transaction.
+
+    ``along``: the write's own statements, compiled (SQL, params) and not yet run, to be written
+    in the same round trip as the entry (on PostgreSQL one statement, each a writable CTE; on
+    SQLite one after the other, before the entry): a hot write, a bid, holds its row lock over
+    fewer round trips. They run after the head is locked, all or nothing with the entry."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the write's transaction")
     last_seq, last_hash = locked_head()
@@ -162,7 +169,7 @@ def audit_record(
         prev_hash=last_hash,
     )
     entry.hash = entry_hash(entry)
-    _append(entry)
+    _append(entry, along)
     for _key, handler in appended.handlers:
         handler(object_type=entry.object_type, object_id=entry.object_id)
     return entry
@@ -186,7 +193,7 @@ def locked_head() -> tuple[int, str]:
     return row[0], row[1]
 
 
-def _append(entry: AuditEntry) -> None:
+def _append(entry: AuditEntry, along: Sequence[tuple[str, Sequence]] = ()) -> None:
     """Insert ``entry`` and move the head to it, under the head's lock. On PostgreSQL one
     statement (the insert in a writable CTE), so the entry and the tip pointing at it cost
     one round trip; either both are written or neither (one statement, one transaction)."""
@@ -198,8 +205,15 @@ def _append(entry: AuditEntry) -> None:
     move = f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1"  # noqa: S608
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"WITH e AS ({insert}) {move}", [*values, entry.seq, entry.hash])
+            writes = [f"w{i} AS ({sql})" for i, (sql, _params) in enumerate(along)]
+            first = [p for _sql, params in along for p in params]
+            cursor.execute(
+                f"WITH {', '.join([*writes, f'e AS ({insert})'])} {move}",
+                [*first, *values, entry.seq, entry.hash],
+            )
         else:
+            for sql, params in along:
+                cursor.execute(sql, params)
             cursor.execute(insert, values)
             cursor.execute(move, [entry.seq, entry.hash])
     entry._state.adding, entry._state.db = False, connection.alias
