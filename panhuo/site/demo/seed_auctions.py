@@ -74,8 +74,10 @@ BIDDERS = {
     "bidder_jiaye": ("company", "清河嘉业置业有限公司", _credit("91330106MA2KX4P7L"),
                      "0571-87061234", "清河市河西区学院路 128 号嘉业大厦 12 楼",
                      "中国银行清河河西支行", "356758923410", True),
+    # 中南物流 gives 清河嘉业's switchboard number: two bidders of the same sales behind one
+    # office (the shared-contact red flag, issue 17).
     "bidder_zhongnan": ("company", "中南物流控股有限公司", _credit("91330100MA28Y6T3Q"),
-                        "0571-86995500", "清河市东城区物流大道 9 号", "招商银行清河分行",
+                        "0571-87061234", "清河市东城区物流大道 9 号", "招商银行清河分行",
                         "571908765410201", True),
     "bidder_zheng": ("person", "郑凯", _id("33010419900304001"), "18667102235",
                      "清河市东城区庆春路 45 号 1 幢 1103 室", "", "", False),

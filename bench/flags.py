@@ -1,0 +1,218 @@
+"""Red-flags benchmark: a full recompute of every flag on the province-sized database of
+bench/province.py, the three costliest rules against hand-written SQL finding the same cases in
+the same run, memory, and the update after one write.
+
+Run:  python bench/flags.py [--scale 1.0] [--repeat 3] [--keep]
+
+The database is a copy (``panhuo_bench_flags``, ``..._s<scale>`` below full size) of
+bench/province.py's (made here if absent, kept), migrated to the current schema, with the rows
+the flags read that it lacks (``flags_sql.EXTRA``: package items, sites, rents).
+
+Measured, in-process against that database:
+
+  * each rule's search over every place (``rule.check`` over the whole tree: the selectors the
+    recompute runs), median of ``--repeat`` runs, and its peak Python memory (tracemalloc);
+  * for the three costliest (value-destroying sale, sold while idle, split under a threshold),
+    one hand-written SQL statement each with the default thresholds, its cases asserted equal
+    to the rule's before timing;
+  * the full recompute (``panhuo.flags.engine.recompute``: every rule, the flags written and
+    audited), once from empty and once again (nothing changed), with the process's peak RSS;
+  * the update after one write: an asset's rent changed, then the rules watching it run over
+    what it touches (``engine.recompute_touched``), median of ``--repeat``; target ≤ 100 ms.
+
+Prints a table; the figures are recorded by hand in docs/benchmarks.md. The databases are
+dropped at the end unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.flags_sql import DESTROYING, EXTRA, SOLD_WHILE_IDLE, SPLIT  # noqa: E402
+from bench.province import configure  # noqa: E402
+from bench.province_data import AS_OF, PG, database_name, drop, prepare  # noqa: E402
+
+
+def copy_of_province(scale: float) -> None:
+    """The flags' own copy of the province database (its rows changed here), made from it once."""
+    import psycopg
+
+    name = database_name(scale).replace("province", "flags")
+    with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f"CREATE DATABASE {name} TEMPLATE {database_name(scale)}")
+
+
+def extras(url: str) -> None:
+    """Migrate to the current schema and add the flags' rows once."""
+    import psycopg
+
+    subprocess.run([sys.executable, "-m", "panhuo.cli", "migrate", "--no-input", "-v0"],
+                   env={**os.environ, "DATABASE_URL": url}, cwd=ROOT, check=True)  # fmt: skip
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass('bench_flags_done')").fetchone()[0]:
+            return
+        conn.execute("SET session_replication_role = replica")  # no per-row triggers
+        for sql in EXTRA:
+            conn.execute(sql)
+        conn.execute("VACUUM ANALYZE")
+
+
+def run(fn, repeat: int) -> tuple[float, float, object]:
+    """Median ms over ``repeat`` runs after a warm-up, peak traced MB of one run, the result."""
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    tracemalloc.start()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return statistics.median(times), peak, result
+
+
+def sql(query: str, **params):
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute(query, params)
+        return c.fetchall()
+
+
+def baselines(since: dt.date) -> dict:
+    """The three costliest rules' hand-written SQL and how to read a rule's hits the same way."""
+    return {
+        "value_destroying_sale": (
+            lambda: {tuple(r) for r in sql(DESTROYING, path="/%")},
+            lambda hits: {(h.subject.pk, d.pk) for h in hits for d in h.links
+                          if d._meta.label_lower == "finance.debt"},
+        ),
+        "sold_while_idle": (
+            lambda: {r[0] for r in sql(SOLD_WHILE_IDLE, path="/%", since=since)},
+            lambda hits: {h.subject.pk for h in hits},
+        ),
+        "split_under_threshold": (
+            lambda: {tuple(r) for r in sql(SPLIT, path="/%")},
+            lambda hits: {(c["site"], c["threshold"]) for h in hits for c in h.evidence["cases"]},
+        ),
+    }  # fmt: skip
+
+
+def measure(repeat: int) -> list[dict]:
+    from panhuo.flags import engine
+    from panhuo.flags.registry import RULES, Scope
+    from panhuo.pricing.rules import add_months
+
+    rows = []
+    today = AS_OF
+    base = baselines(add_months(today, -6))
+    for code, r in RULES.items():
+
+        def check(r=r, code=code):
+            return list(r.check(Scope(path="/", today=today, rule_code=code)))
+
+        ms, peak, hits = run(check, repeat)
+        row = {"what": code, "ms": ms, "mb": peak, "hits": len(hits), "sql_ms": None}
+        if code in base:
+            query, read = base[code]
+            sql_ms, sql_peak, found = run(query, repeat)
+            assert found == read(hits), f"{code}: the rule and the SQL disagree"
+            row.update(sql_ms=sql_ms, sql_mb=sql_peak)
+        rows.append(row)
+    rows.append(full(engine, today))
+    rows.append(incremental(engine, repeat))
+    return rows
+
+
+def full(engine, today) -> dict:
+    """The full recompute twice: from no flags, then again with nothing changed."""
+    from panhuo.flags.models import Flag
+
+    Flag.objects.all().delete()
+    t = time.perf_counter()
+    first = engine.recompute()
+    first_ms = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    engine.recompute()
+    again_ms = (time.perf_counter() - t) * 1000
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"what": "full recompute (all rules, flags written)", "ms": first_ms, "mb": rss,
+            "hits": first.opened, "sql_ms": None, "again_ms": again_ms}  # fmt: skip
+
+
+def incremental(engine, repeat: int) -> dict:
+    """One write (an asset's rent) and the rules watching assets over what it touches."""
+    from panhuo.register.models import Asset
+
+    asset = Asset.objects.filter(package_items__isnull=False, annual_income__gt=0).first()
+    times = []
+    for i in range(repeat + 1):
+        Asset.objects.filter(pk=asset.pk).update(annual_income=asset.annual_income + i)
+        t = time.perf_counter()
+        engine.recompute_touched({"register.asset": [str(asset.pk)]})
+        times.append((time.perf_counter() - t) * 1000)
+    return {"what": "update after one write (an asset's rent)", "ms": statistics.median(times[1:]),
+            "mb": None, "hits": None, "sql_ms": None}  # fmt: skip
+
+
+def table(rows: list[dict]) -> str:
+    out = [f"{'what':<46} {'hits':>7} {'ms':>10} {'MB':>8} {'SQL ms':>9} {'× SQL':>6}"]
+    for r in rows:
+        ratio = f"{r['ms'] / r['sql_ms']:.1f}" if r.get("sql_ms") else ""
+        sql_ms = f"{r['sql_ms']:.0f}" if r.get("sql_ms") else ""
+        mb = f"{r['mb']:.1f}" if r.get("mb") is not None else ""
+        hits = "" if r.get("hits") is None else str(r["hits"])
+        out.append(f"{r['what']:<46} {hits:>7} {r['ms']:>10.1f} {mb:>8} {sql_ms:>9} {ratio:>6}")
+        if r.get("again_ms") is not None:
+            out.append(f"{'  again, nothing changed':<46} {'':>7} {r['again_ms']:>10.1f}")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    options = {"--scale": {"type": float, "default": 1.0}, "--repeat": {"type": int, "default": 3},
+               "--keep": {"action": "store_true", "help": "Keep the databases."}}  # fmt: skip
+    for name, spec in options.items():
+        parser.add_argument(name, **spec)
+    args = parser.parse_args()
+    # Django reads the copy; the province database is made (if absent) through its own
+    # connections, then copied.
+    url = PG + database_name(args.scale).replace("province", "flags")
+    configure(url)
+    prepare(args.scale, keep=True)
+    copy_of_province(args.scale)
+    extras(url)
+    load = os.getloadavg()
+    rows = measure(args.repeat)
+    print(f"\nscale {args.scale:g}; median of {args.repeat} after a warm-up; CPU cores "
+          f"{os.cpu_count()}; load average (1 min) {load[0]:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after; MB: peak traced Python memory of one run "
+          f"(full recompute: the process's peak RSS)")  # fmt: skip
+    print(table(rows))
+    if not args.keep:
+        import psycopg
+        from django.db import connections
+
+        connections.close_all()
+
+        with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
+        drop(args.scale)
+
+
+if __name__ == "__main__":
+    main()

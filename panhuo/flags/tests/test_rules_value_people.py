@@ -1,0 +1,86 @@
+"""The people, splitting and value rules through the engine: flags opened with their figures
+and sentence, a place's threshold changing the outcome, the update after one write."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from django.utils import translation
+
+from panhuo.flags import engine
+from panhuo.flags.models import Flag
+from panhuo.flags.services import thresholds_set
+from panhuo.flags.tests.records import asset, bidder, debt, project, register, relate, repay
+from panhuo.register.models import Asset
+
+OURS = ("value_destroying_sale", "sold_while_idle", "split_under_threshold", "related_bidder",
+        "shared_contact", "repeat_buyer")  # fmt: skip
+
+
+def open_flags(rule: str) -> list[Flag]:
+    return list(Flag.objects.filter(rule=rule, status="open"))
+
+
+def test_every_rule_is_registered_with_its_thresholds_and_sources():
+    from panhuo.flags.registry import RULES
+
+    for code in OURS:
+        r = RULES[code]
+        assert r.subject and r.watches and str(r.source) and r.params
+        assert all(str(p.source) for p in r.params)
+
+
+def test_a_value_destroying_sale_opens_a_flag_with_its_figures_and_a_place_can_raise_the_bar(
+    world,
+):
+    a = asset(world, annual_income=D("90000.00"), annual_holding_cost=D("10000.00"))
+    p = project(world, [a], deal=D("1000000.00"))
+    repay(world, p, debt(world, "3.50"), D("1000000.00"))
+    engine.recompute(rules=["value_destroying_sale"])
+    [flag] = open_flags("value_destroying_sale")
+    assert flag.subject_id == str(p.pk) and flag.unit_id == world.unit.pk
+    assert flag.evidence["yield_pct"] == "8.00" and flag.evidence["interest_saved"] == "35000.00"
+    said = "a net 80000.00 yuan a year (income 90000.00 less costs 10000.00): a yield of 8.00 %"
+    assert f"{said}, above the 3.500 %" in flag.explanation
+    with translation.override("zh-hans"):
+        assert "8.00" in flag.explanation and "收益率" in flag.explanation
+    # The district wants a yield 5 points above the rate before it flags: the flag clears.
+    thresholds_set(actor=world.user("office"), jurisdiction=world.district,
+                   rule="value_destroying_sale", values={"margin_pp": "5"})  # fmt: skip
+    engine.recompute(rules=["value_destroying_sale"])
+    assert open_flags("value_destroying_sale") == []
+
+
+def test_one_write_updates_the_flags_it_reaches(world):
+    a = asset(world, annual_income=D("90000.00"))
+    p = project(world, [a], deal=D("1000000.00"))
+    repay(world, p, debt(world, "3.50"), D("1000000.00"))
+    engine.recompute(rules=list(OURS))
+    assert len(open_flags("value_destroying_sale")) == 1
+    # The rent falls to 30,000 (3 %): the write's recompute clears the flag, nothing else runs.
+    Asset.objects.filter(pk=a.pk).update(annual_income=D("30000.00"))
+    out = engine.recompute_touched({"register.asset": [str(a.pk)]})
+    assert out.cleared == 1 and open_flags("value_destroying_sale") == []
+
+
+def test_people_and_splitting_flags_through_the_engine(world):
+    buyer, twin = bidder(world, phone="13911112222"), bidder(world, phone="139 1111 2222")
+    relate(buyer, world.unit)
+    p = project(world, [asset(world, address="7 Hill Rd")], buyer=buyer, deal=D("950000.00"))
+    q = project(world, [asset(world, address="7 Hill Rd")], buyer=buyer, deal=D("960000.00"))
+    register(p, buyer, twin)
+    engine.recompute(rules=list(OURS))
+    related = {f.subject_id: f for f in open_flags("related_bidder")}
+    assert set(related) == {str(p.pk), str(q.pk)}  # the buyer of both is related
+    assert "Zhang San" in related[str(p.pk)].explanation
+    [shared] = open_flags("shared_contact")
+    assert shared.evidence["shared"] == "phone"
+    [split] = open_flags("split_under_threshold")
+    assert split.subject_id == str(min(p.package_id, q.package_id))
+    assert split.evidence["total"] == "1910000.00"
+    assert open_flags("repeat_buyer") == []  # two deals, three needed
+    thresholds_set(actor=world.user("office"), jurisdiction=world.district,
+                   rule="repeat_buyer", values={"min_wins": "2"})  # fmt: skip
+    engine.recompute(rules=["repeat_buyer"])
+    [repeat] = open_flags("repeat_buyer")
+    assert repeat.evidence["wins"] == 2
