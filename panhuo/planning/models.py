@@ -65,7 +65,10 @@ class WorkPlan(models.Model):
     version = version_field()
 
     objects = policy.ScopedQuerySet.as_manager()
-    view_scope = policy.ViewScope("work_plan", "jurisdiction__path")
+    # A unit asset officer sees the plans that set targets for their unit.
+    view_scope = policy.ViewScope(
+        "work_plan", "jurisdiction__path", unit="targets__unit", distinct=True
+    )
 
     class Meta:
         ordering = ["-year", "jurisdiction__path", "-number"]

@@ -25,6 +25,7 @@ MOUNTS = [
     ("findings/", "findings.urls"),
     ("public/", "portal.urls"),
     ("open-data/", "opendata.urls"),
+    ("plans/", "planning.urls"),
 ]
 
 urlpatterns = [

@@ -223,7 +223,13 @@ def build_records(w: World) -> Records:
         subject_label=str(aw.concluded), evidence={"deal": "1.00"}, fingerprint="authz",
         first_seen=now, last_seen=now,
     )  # fmt: skip
+    from panhuo.planning.services import plan_draft
+    from panhuo.planning.tests.support import plan_data
+
+    # A draft work plan of district A with targets for units U1 and U2.
+    plan = plan_draft(actor=office, jurisdiction=w.district, data=plan_data(w, year=2031))
     objects = {
+        "plan": plan,
         "flag": flag,
         "finding": finding,
         "lot": lot,

@@ -1,0 +1,54 @@
+"""Reads of work plans, scoped to the reader: their jurisdictions' plans (a unit asset officer
+sees their jurisdiction's plans, and of their targets only their own unit's lines)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from panhuo.core.querying import id_or_missing
+from panhuo.organisation import policy
+from panhuo.planning.models import Measure, WorkPlan
+from panhuo.planning.progress import Line
+
+PLAN_ORDERINGS = {
+    "year": "year",
+    "-year": "-year",
+    "jurisdiction": "jurisdiction__path",
+    "-jurisdiction": "-jurisdiction__path",
+    "status": "status",
+    "-status": "-status",
+}
+
+
+def plan_list(
+    user, *, q: str = "", year: int | None = None, status: str = "", ordering: str = "-year"
+) -> QuerySet[WorkPlan]:
+    """The plans ``user`` may read, newest year first (each version its own row)."""
+    qs = WorkPlan.objects.visible_to(user).select_related("jurisdiction")
+    if q:
+        qs = qs.filter(Q(jurisdiction__name__icontains=q) | Q(note__icontains=q))
+    if year:
+        qs = qs.filter(year=year)
+    if status:
+        qs = qs.filter(status=status)
+    key = PLAN_ORDERINGS.get(ordering, "-year")
+    return qs.order_by(key, "jurisdiction__path", "-number", "pk")
+
+
+def get_plan_for(user, pk) -> WorkPlan:
+    """A plan ``user`` may read; others are missing (404)."""
+    return (
+        WorkPlan.objects.visible_to(user)
+        .select_related("jurisdiction", "previous")
+        .get(pk=id_or_missing(pk, WorkPlan))
+    )
+
+
+def lines_for(user, plan: WorkPlan, lines: list[Line]) -> list[Line]:
+    """The lines ``user`` reads: all of them, or, for one who reads plans only as a unit asset
+    officer, the asset lines of their own units."""
+    if policy.allowed(user, "work_plan", "view", jurisdiction=plan.jurisdiction,
+                      roles_subset=policy.READERS):  # fmt: skip
+        return lines
+    units = set(policy.units_for(user, "work_plan", "view").values_list("pk", flat=True))
+    return [ln for ln in lines if ln.measure == Measure.ASSETS and ln.key[0] in units]

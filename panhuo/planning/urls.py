@@ -1,0 +1,14 @@
+from panhuo.core.routes import record_pages
+from panhuo.planning import views
+
+urlpatterns = [
+    *record_pages(
+        "",
+        "plan",
+        list=views.plan_list_view,
+        create=views.plan_create_view,
+        detail=views.plan_detail_view,
+        edit=views.plan_edit_view,
+        actions={"submit": views.plan_submit_view, "revise": views.plan_revise_view},
+    ),
+]
