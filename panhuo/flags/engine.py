@@ -28,8 +28,10 @@ from panhuo.flags.registry import RULES, Hit, Rule, Scope, params_for
 from panhuo.integrity.services import audit_record
 from panhuo.organisation.models import Jurisdiction
 
-#: Beyond this many subjects touched, a rule is run over the whole place instead.
+#: Beyond this many subjects (or records written) touched, the rules run over everything.
 TOUCHED_LIMIT = 500
+#: The task's key for "too many records written: run every rule everywhere".
+EVERYTHING = "*"
 
 
 @dataclass
@@ -183,6 +185,8 @@ def subjects_touched(r: Rule, touched: dict[str, set[str]]) -> set[str] | None:
 
 def recompute_touched(touched: dict[str, Iterable[str]]) -> Outcome:
     """Run the rules that watch the written records, over the subjects those reach."""
+    if EVERYTHING in touched:
+        return recompute()
     sets = {label: {str(i) for i in ids} for label, ids in touched.items()}
     total = Outcome()
     for r in RULES.values():
@@ -209,7 +213,10 @@ class _Batch:
     def __call__(self) -> None:
         from panhuo.flags.tasks import recompute_touched_task
 
-        payload = {label: sorted(ids) for label, ids in self.touched.items()}
+        if sum(len(ids) for ids in self.touched.values()) > TOUCHED_LIMIT:
+            payload = {EVERYTHING: []}  # a bulk write (an import, the demo): run every rule
+        else:
+            payload = {label: sorted(ids) for label, ids in self.touched.items()}
         recompute_touched_task.enqueue(payload)
 
 

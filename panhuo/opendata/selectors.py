@@ -22,8 +22,15 @@ def _notices() -> QuerySet[Notice]:
     )
 
 
+def _no_nul(text: str) -> None:
+    """A NUL in a URL names nothing (PostgreSQL cannot even compare it): not found."""
+    if "\x00" in text:
+        raise Http404
+
+
 def of_process(ocid: str) -> list[Notice]:
     """Every notice revision of the contracting process ``ocid``, oldest first (404 if none)."""
+    _no_nul(ocid)
     prefix = settings.PANHUO["OCDS_PREFIX"]
     rest = ocid.removeprefix(prefix) if ocid.startswith(prefix) else None
     place, _, project = (rest or "").rpartition("-")
@@ -39,6 +46,7 @@ def of_process(ocid: str) -> list[Notice]:
 
 def process_of_notice(code: str) -> Notice:
     """The first revision of the public notice ``code`` (404 if there is none)."""
+    _no_nul(code)
     found = _notices().filter(code=code).order_by("revision").first()
     if found is None:
         raise Http404
@@ -58,6 +66,8 @@ def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 def of_year(year: int) -> QuerySet[Notice]:
     """The revisions published in ``year`` (the place's calendar year), oldest first."""
+    if not 1 <= year < 9999:  # no date outside these years: nothing was published then
+        return Notice.objects.none()
     start, end = _year_range(year)
     return _notices().filter(published_at__gte=start, published_at__lt=end).order_by("pk")
 

@@ -77,6 +77,8 @@ def places() -> list[Jurisdiction]:
 
 
 def notice(code: str) -> Notice:
+    if "\x00" in code:  # names nothing, and PostgreSQL cannot even compare it
+        raise Http404
     found = Notice.objects.filter(code=code, current=True).select_related("jurisdiction").first()
     if found is None:
         raise Http404

@@ -14,7 +14,12 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_carries_explained_flags_and_recompute_is_idempotent(small_demo):
     flags = list(Flag.objects.all())
-    assert {f.rule for f in flags} >= {"single_bidder", "instalments_overdue"}
+    assert {f.rule for f in flags} >= {
+        "single_bidder",
+        "instalments_overdue",
+        "same_appraiser",
+        "terms_changed_after_award",
+    }
     for f in flags:
         assert f.rule in RULES and f.status == "open"
         assert f.explanation and "?" not in f.explanation, f.rule

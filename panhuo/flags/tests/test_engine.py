@@ -129,6 +129,17 @@ def test_a_write_queues_the_recompute_of_what_it_touched(world):
 
     valuation = Valuation.objects.filter(asset__package_items__package=other.package).get()
     assert engine.recompute_touched({"pricing.valuation": [str(valuation.pk)]}).opened == 1
+    # A bulk write queues the whole run, not a list of every record it wrote.
+    batch = engine._Batch()
+    batch.touched["disposal.disposalproject"] = {str(i) for i in range(engine.TOUCHED_LIMIT + 1)}
+    from unittest import mock
+
+    with mock.patch("panhuo.flags.tasks.recompute_touched_task") as task:
+        batch()
+    task.enqueue.assert_called_once_with({engine.EVERYTHING: []})
+    third = sale(world, deal=Decimal("800000.00"))
+    assert engine.recompute_touched({engine.EVERYTHING: []}).opened >= 1
+    assert flags_of(third).exists()
 
 
 HYPO = settings(max_examples=25, deadline=None,

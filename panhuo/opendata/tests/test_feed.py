@@ -73,7 +73,8 @@ def test_a_year_downloads_as_one_valid_package(small_demo, client: Client):
     assert sorted(r["id"] for r in data["releases"]) == sorted(
         f"{n.code}-r{n.revision}" for n in in_year
     )
-    assert client.get(f"/open-data/bulk/{year - 30}.json").status_code == 404
+    for wrong in (year - 30, 0, 99999999999):
+        assert client.get(f"/open-data/bulk/{wrong}.json").status_code == 404, wrong
 
 
 def test_the_api_gives_the_same_documents_to_anyone(small_demo, client: Client):
@@ -84,7 +85,13 @@ def test_the_api_gives_the_same_documents_to_anyone(small_demo, client: Client):
     assert api["releases"] == page["releases"]
     record = client.get(f"/api/v1/opendata/records/{ocid}").json()
     assert schema.errors(record, "record-package") == []
-    for url in (f"/api/v1/opendata/releases/{ocid}x", "/open-data/records/ocds-x-1.json"):
+    nul = ocid.replace("-", "-%00", 1)
+    for url in (
+        f"/api/v1/opendata/releases/{ocid}x",
+        "/open-data/records/ocds-x-1.json",
+        f"/open-data/releases/{nul}.json",
+        "/open-data/notices/GG%00/",
+    ):
         assert client.get(url).status_code == 404, url
 
 

@@ -106,6 +106,13 @@ def test_a_notice_stays_as_published_when_the_records_change(world, sales):
     assert "Renamed later" not in page.content.decode()
 
 
+def test_a_notice_number_with_a_nul_is_not_found(world):
+    """PostgreSQL cannot compare a NUL: such a number was a 500, it names no notice."""
+    anonymous = Client()
+    for url in ("/public/notices/GG%00/", "/public/notices/GG%00/documents/1/"):
+        assert anonymous.get(url).status_code == 404, url
+
+
 def test_the_result_notice_appears_when_the_project_is_published(world):
     from panhuo.core.testing import concluded_project
     from panhuo.disposal import services as ds

@@ -256,6 +256,9 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_auctions
 
         seed_auctions.seed(self)  # registered bidders; lots closed, running and scheduled
+        from panhuo.site.demo import seed_flags
+
+        seed_flags.seed(self)  # the same appraiser every time; a payment plan changed
         from panhuo.site.demo import seed_flag_cases
 
         seed_flag_cases.seed(self)  # red-flag cases: a value-destroying sale, a split site
