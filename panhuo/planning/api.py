@@ -14,7 +14,13 @@ from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import ERRORS, Id, ListFilters, MoneyOut, Ordering, Text
 from panhuo.planning import services
 from panhuo.planning.progress import plan_progress
-from panhuo.planning.selectors import PLAN_ORDERINGS, get_plan_for, lines_for, plan_list
+from panhuo.planning.selectors import (
+    PLAN_ORDERINGS,
+    get_plan_for,
+    get_task_for,
+    lines_for,
+    plan_list,
+)
 
 router = Router(tags=["planning"])
 
@@ -159,3 +165,24 @@ def plan_revise(request: HttpRequest, pk: int):
     require_any(request, "work_plan", "edit")
     plan = _plan(request, pk)
     return Status(201, services.plan_revise(actor=actor(request), plan=plan))
+
+
+class PlanTaskDoneIn(Schema):
+    done: bool
+
+
+class PlanTaskOut(Schema):
+    id: int
+    plan_id: int
+    title: str
+    owner_id: int
+    due_on: dt.date
+    done: bool
+
+
+@router.post("/plans/tasks/{pk}/done", response={200: PlanTaskOut, **ERRORS})
+def plan_task_done(request: HttpRequest, pk: int, payload: PlanTaskDoneIn):
+    """Mark a plan's task done (or not yet): its owner or the office."""
+    require_any(request, "work_plan", "view")
+    task = get_task_for(actor(request), pk)
+    return services.task_set_done(actor=actor(request), task=task, done=payload.done)

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from panhuo.core.querying import id_or_missing
 from panhuo.organisation import policy
-from panhuo.planning.models import Measure, WorkPlan
+from panhuo.planning.models import Measure, PlanTask, WorkPlan
 from panhuo.planning.progress import Line
 
 PLAN_ORDERINGS = {
@@ -52,3 +52,10 @@ def lines_for(user, plan: WorkPlan, lines: list[Line]) -> list[Line]:
         return lines
     units = set(policy.units_for(user, "work_plan", "view").values_list("pk", flat=True))
     return [ln for ln in lines if ln.measure == Measure.ASSETS and ln.key[0] in units]
+
+
+def get_task_for(user, pk) -> PlanTask:
+    """A task of a plan ``user`` may read; others are missing (404)."""
+    return PlanTask.objects.select_related("plan__jurisdiction", "owner").get(
+        pk=id_or_missing(pk, PlanTask), plan__in=WorkPlan.objects.visible_to(user)
+    )

@@ -248,3 +248,23 @@ def plan_revise(*, actor: User, plan: WorkPlan) -> WorkPlan:
         audit_update(new, actor=actor, action="work_plan.revise", before=None,
                      jurisdiction_path=plan.jurisdiction.path)  # fmt: skip
     return new
+
+
+def task_set_done(*, actor: User, task: PlanTask, done: bool) -> PlanTask:
+    """Mark a plan's task done (or not yet): its owner or the office; a superseded plan's
+    tasks are history and stay as they were."""
+    plan = task.plan
+    if actor.pk != task.owner_id:
+        policy.require(actor, "work_plan", "edit", jurisdiction=plan.jurisdiction)
+    with transaction.atomic():
+        task = PlanTask.objects.select_for_update().select_related("plan").get(pk=task.pk)
+        if task.plan.status == PlanStatus.SUPERSEDED:
+            raise ValidationError(
+                {"done": ["The plan was superseded; mark the task on its revision."]}
+            )
+        before = snapshot(task)
+        task.done = bool(done)
+        task.save(update_fields=["done"])
+        audit_update(task, actor=actor, action="work_plan.task_done", before=before,
+                     jurisdiction_path=plan.jurisdiction.path)  # fmt: skip
+    return task

@@ -11,4 +11,5 @@ urlpatterns = [
         edit=views.plan_edit_view,
         actions={"submit": views.plan_submit_view, "revise": views.plan_revise_view},
     ),
+    *record_pages("tasks/", "plan-task", actions={"done": views.plan_task_done_view}),
 ]

@@ -25,7 +25,13 @@ from panhuo.planning.approval import PURPOSE
 from panhuo.planning.forms import PlanFilterForm, PlanForm, target_lines
 from panhuo.planning.models import Measure, PlanStatus
 from panhuo.planning.progress import plan_progress
-from panhuo.planning.selectors import PLAN_ORDERINGS, get_plan_for, lines_for, plan_list
+from panhuo.planning.selectors import (
+    PLAN_ORDERINGS,
+    get_plan_for,
+    get_task_for,
+    lines_for,
+    plan_list,
+)
 
 
 class PlanList(ObjectList):
@@ -176,3 +182,14 @@ def plan_submit_view(request, pk):
 def plan_revise_view(request, pk):
     message = _("A revision was started; the approved plan stays in force until it is approved.")
     return _button(request, pk, "edit", services.plan_revise, message)
+
+
+@require_POST
+@section_required("work_plan")
+def plan_task_done_view(request, pk):
+    """Tick a task done (or not yet): its owner or the office; others are refused (403)."""
+    task = fetch_or_404(get_task_for, request.user, pk)
+    done = request.POST.get("done") == "1"
+    write = lambda: services.task_set_done(actor=request.user, task=task, done=done)  # noqa: E731
+    button_write(request, write, _("The task was updated."))
+    return redirect(task.plan.get_absolute_url())

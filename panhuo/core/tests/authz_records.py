@@ -230,6 +230,7 @@ def build_records(w: World) -> Records:
     plan = plan_draft(actor=office, jurisdiction=w.district, data=plan_data(w, year=2031))
     objects = {
         "plan": plan,
+        "plan_task": plan.tasks.get(),
         "flag": flag,
         "finding": finding,
         "lot": lot,

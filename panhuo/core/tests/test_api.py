@@ -191,6 +191,7 @@ ENDPOINTS = {
     ("put", "/api/v1/plans/{pk}"),
     ("post", "/api/v1/plans/{pk}/submit"),
     ("post", "/api/v1/plans/{pk}/revise"),
+    ("post", "/api/v1/plans/tasks/{pk}/done"),
     ("get", "/api/v1/monitor/summary"),
     ("get", "/api/v1/monitor/alerts"),
     ("get", "/api/v1/monitor/thresholds/{jurisdiction_id}"),

@@ -142,3 +142,22 @@ def test_a_revision_keeps_the_previous_version_until_it_is_approved(world):
     second = _approve(w, services.plan_submit(actor=w.user("office"), plan=second), "deputy")
     first.refresh_from_db()
     assert (first.status, second.status) == (PlanStatus.SUPERSEDED, PlanStatus.APPROVED)
+
+
+def test_a_task_is_ticked_by_its_owner_or_the_office_and_superseded_ones_stay(world):
+    w = world
+    data = plan_data(w)
+    data["tasks"][0]["owner"] = w.user("finance").pk
+    plan = services.plan_draft(actor=w.user("office"), jurisdiction=w.district, data=data)
+    task = plan.tasks.get()
+    assert services.task_set_done(actor=w.user("finance"), task=task, done=True).done
+    with pytest.raises(NotPermitted):
+        services.task_set_done(actor=w.user("head"), task=task, done=False)
+    assert not services.task_set_done(actor=w.user("office2"), task=task, done=False).done
+    plan = _approve(w, services.plan_submit(actor=w.user("office"), plan=plan))
+    revision = services.plan_revise(actor=w.user("office"), plan=plan)
+    _approve(w, services.plan_submit(actor=w.user("office"), plan=revision))
+    with pytest.raises(ValidationError) as err:
+        services.task_set_done(actor=w.user("finance"), task=task, done=True)
+    assert "superseded" in err.value.message_dict["done"][0]
+    assert AuditEntry.objects.filter(action="work_plan.task_done").count() == 2
