@@ -270,13 +270,14 @@ def save_versioned(obj: models.Model, before: dict[str, Any], *, actor, action: 
     """Inside the caller's transaction: save ``obj``, edited in place since its snapshot
     ``before``, as a new ``version`` and audit (``action``) only the fields that changed. A
     save that changes nothing writes nothing (no new version, no entry), so that resubmitting
-    a form unchanged leaves no trace that would read as an edit."""
-    after = snapshot(obj)
-    if after == before:
+    a form unchanged leaves no trace that would read as an edit. The entry's values are read
+    after the save, so that what the save itself sets (``auto_now`` times) is audited too: the
+    reconciliation of rows against their entries (``integrity.reconcile``) compares them."""
+    if snapshot(obj) == before:
         return
     obj.version += 1
     obj.save()
-    old, new = changed(before, after)
+    old, new = changed(before, snapshot(obj))
     audit_record(actor=actor, action=action, obj=obj, before=old, after=new, jurisdiction_path=path)
 
 

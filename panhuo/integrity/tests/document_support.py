@@ -53,6 +53,12 @@ def state() -> tuple:
     )
 
 
+#: The records these tests put documents on. The apps above the register that make a record of
+#: theirs a document target test it themselves (findings: an auditor's evidence on a finding,
+#: panhuo/findings/tests).
+KEYS = ["asset", "debt", "package", "project", "receipt", "taskforce"]
+
+
 def targets(aw: ApiWorld) -> dict:
     """One record of each type that holds documents, all in district A (unit U1)."""
     return {
