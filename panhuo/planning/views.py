@@ -35,7 +35,7 @@ from panhuo.planning.selectors import (
 
 
 class PlanList(ObjectList):
-    target, resource, filter_form = "plan", "work_plan", PlanFilterForm
+    target, resource, filter_form = "plans", "work_plan", PlanFilterForm
     url_name = "plan-list"
     rows, orderings = plan_list, PLAN_ORDERINGS
     template = "planning/plan_list.html"

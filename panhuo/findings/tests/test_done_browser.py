@@ -33,7 +33,7 @@ def test_an_auditor_resolves_a_flag_through_the_browser(live_server, world, flag
     csp: list[str] = []
     with chromium(monkeypatch) as browser:
         page = sign_in(browser, base, "auditor", csp)
-        page.get_by_role("link", name="Audit findings").first.click()
+        page.locator(".mainnav").get_by_role("link", name="Findings", exact=True).click()
         page.get_by_role("link", name="Open red flags").click()
         queue = page.locator("table.table-data")
         text = queue.inner_text()
