@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from panhuo.approvals import services as approvals
 from panhuo.core.errors import ValidationError
@@ -35,7 +36,14 @@ def _clean_year(value: Any) -> int:
     except (TypeError, ValueError):
         year = 0
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationError({"year": [f"Give a year from {FIRST_YEAR} to {LAST_YEAR}."]})
+        raise ValidationError(
+            {
+                "year": [
+                    _("Give a year from %(first)s to %(last)s.")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                ]
+            }
+        )
     return year
 
 
@@ -54,14 +62,18 @@ def _clean_dated(rows: list[dict], kind: str, year: int) -> list[tuple[str, dt.d
         at = f"{kind}[{i}]"
         title = str(raw.get("title") or "").strip()
         if not title:
-            raise ValidationError({f"{at}.title": ["Give a title."]})
+            raise ValidationError({f"{at}.title": [_("Give a title.")]})
         due = raw.get("due_on")
         try:
             due = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
         except ValueError:
-            raise ValidationError({f"{at}.due_on": [f"{due!r} is not a date."]}) from None
+            raise ValidationError(
+                {f"{at}.due_on": [_("“%(value)s” is not a date.") % {"value": due}]}
+            ) from None
         if due.year != year:
-            raise ValidationError({f"{at}.due_on": [f"The due date falls outside {year}."]})
+            raise ValidationError(
+                {f"{at}.due_on": [_("The due date falls outside %(year)s.") % {"year": year}]}
+            )
         out.append((title[:200], due, raw))
     return out
 
@@ -71,7 +83,14 @@ def _owner(raw: dict, jurisdiction: Jurisdiction, field: str) -> User:
     key = str(getattr(raw.get("owner"), "pk", raw.get("owner")) or "")
     owner = User.objects.filter(pk=int(key)).first() if key.isdigit() else None
     if owner is None or not policy.allowed(owner, "work_plan", "view", jurisdiction=jurisdiction):
-        raise ValidationError({field: [f"{key!r} is not a user of {jurisdiction}."]})
+        raise ValidationError(
+            {
+                field: [
+                    _("“%(value)s” is not a user of %(place)s.")
+                    % {"value": key, "place": jurisdiction}
+                ]
+            }
+        )
     return owner
 
 
@@ -139,13 +158,18 @@ def _refuse_taken(jurisdiction: Jurisdiction, year: int) -> None:
         raise ValidationError(
             {
                 "year": [
-                    f"{year} already has an approved plan (version {approved.number}); "
-                    "revise it instead."
+                    _(
+                        "%(year)s already has an approved plan (version %(number)s); "
+                        "revise it instead."
+                    )
+                    % {"year": year, "number": approved.number}
                 ]
             }
         )
     if plans.filter(status__in=OPEN_STATES).exists():
-        raise ValidationError({"year": [f"{year} already has a plan being drafted or approved."]})
+        raise ValidationError(
+            {"year": [_("%(year)s already has a plan being drafted or approved.") % {"year": year}]}
+        )
 
 
 def plan_update(*, actor: User, plan: WorkPlan, data: dict) -> WorkPlan:
@@ -155,7 +179,14 @@ def plan_update(*, actor: User, plan: WorkPlan, data: dict) -> WorkPlan:
     with transaction.atomic():
         plan = WorkPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
-            raise ValidationError({"status": [f"A {plan.status} plan cannot be edited."]})
+            raise ValidationError(
+                {
+                    "status": [
+                        _("A plan that is “%(status)s” cannot be edited.")
+                        % {"status": plan.get_status_display()}
+                    ]
+                }
+            )
         before = snapshot(plan)
         for name, value in totals.items():
             setattr(plan, name, value)
@@ -211,7 +242,9 @@ def plan_decided(*, plan_id: int, approved: bool, actor: User) -> WorkPlan | Non
         with transaction.atomic():
             plan.save()
     except IntegrityError as exc:
-        raise ValidationError({"status": [f"{plan.year} already has an approved plan."]}) from exc
+        raise ValidationError(
+            {"status": [_("%(year)s already has an approved plan.") % {"year": plan.year}]}
+        ) from exc
     audit_update(plan, actor=actor, action=f"work_plan.{'approve' if approved else 'return'}",
                  before=before, jurisdiction_path=path)  # fmt: skip
     return plan
@@ -224,11 +257,13 @@ def plan_revise(*, actor: User, plan: WorkPlan) -> WorkPlan:
     with transaction.atomic():
         plan = WorkPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != PlanStatus.APPROVED:
-            raise ValidationError({"status": ["Only the approved plan can be revised."]})
+            raise ValidationError({"status": [_("Only the approved plan can be revised.")]})
         if WorkPlan.objects.filter(
             jurisdiction=plan.jurisdiction, year=plan.year, status__in=OPEN_STATES
         ).exists():
-            raise ValidationError({"status": [f"{plan.year} already has a revision under way."]})
+            raise ValidationError(
+                {"status": [_("%(year)s already has a revision under way.") % {"year": plan.year}]}
+            )
         last = WorkPlan.objects.filter(jurisdiction=plan.jurisdiction, year=plan.year)
         number = max(last.values_list("number", flat=True)) + 1
         new = WorkPlan.objects.create(
@@ -260,7 +295,7 @@ def task_set_done(*, actor: User, task: PlanTask, done: bool) -> PlanTask:
         task = PlanTask.objects.select_for_update().select_related("plan").get(pk=task.pk)
         if task.plan.status == PlanStatus.SUPERSEDED:
             raise ValidationError(
-                {"done": ["The plan was superseded; mark the task on its revision."]}
+                {"done": [_("The plan was superseded; mark the task on its revision.")]}
             )
         before = snapshot(task)
         task.done = bool(done)

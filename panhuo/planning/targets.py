@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from panhuo.core.errors import ValidationError
 from panhuo.core.money import CENT
 from panhuo.disposal.models import Channel
@@ -22,13 +24,15 @@ def clean_amount(value: Any, field: str, *, whole: bool = False) -> Decimal:
         if not number.is_finite():
             raise InvalidOperation
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: [f"{value!r} is not a number."]}) from None
+        raise ValidationError(
+            {field: [_("“%(value)s” is not a number.") % {"value": value}]}
+        ) from None
     if number < 0 or number >= Decimal("1e17"):
-        raise ValidationError({field: ["Give zero or more (below 10^17)."]})
+        raise ValidationError({field: [_("Give zero or more (below 10^17).")]})
     if whole and number != number.to_integral_value():
-        raise ValidationError({field: ["Assets are counted in whole numbers."]})
+        raise ValidationError({field: [_("Assets are counted in whole numbers.")]})
     if number != number.quantize(CENT):
-        raise ValidationError({field: ["At most two decimals."]})
+        raise ValidationError({field: [_("At most two decimals.")]})
     return number.quantize(CENT)
 
 
@@ -37,24 +41,31 @@ def _row(i: int, raw: dict, jurisdiction: Jurisdiction) -> PlanTarget:
     at = f"targets[{i}]"
     measure = str(raw.get("measure", ""))
     if measure not in Measure.values:
-        raise ValidationError({f"{at}.measure": [f"{measure!r} is not one of {Measure.values}."]})
+        raise ValidationError(
+            {
+                f"{at}.measure": [
+                    _("“%(value)s” is not one of %(choices)s.")
+                    % {"value": measure, "choices": ", ".join(Measure.values)}
+                ]
+            }
+        )
     try:
         quarter = int(raw.get("quarter"))
     except (TypeError, ValueError):
         quarter = 0
     if quarter not in QUARTERS:
-        raise ValidationError({f"{at}.quarter": ["The quarter is 1, 2, 3 or 4."]})
+        raise ValidationError({f"{at}.quarter": [_("The quarter is 1, 2, 3 or 4.")]})
     amount = clean_amount(raw.get("amount"), f"{at}.amount", whole=measure == Measure.ASSETS)
     row = PlanTarget(measure=measure, quarter=quarter, amount=amount)
     if measure == Measure.DEBT:
         row.debt_type = str(raw.get("debt_type") or "")
         if row.debt_type not in DebtType.values:
-            raise ValidationError({f"{at}.debt_type": ["Name the debt type of the target."]})
+            raise ValidationError({f"{at}.debt_type": [_("Name the debt type of the target.")]})
     if measure == Measure.ASSETS:
         row.unit = _unit(raw.get("unit"), jurisdiction, f"{at}.unit")
         row.channel = str(raw.get("channel") or "")
         if row.channel not in Channel.values:
-            raise ValidationError({f"{at}.channel": ["Name the channel of the target."]})
+            raise ValidationError({f"{at}.channel": [_("Name the channel of the target.")]})
     return row
 
 
@@ -67,7 +78,14 @@ def _unit(value: Any, jurisdiction: Jurisdiction, field: str) -> Unit:
             pk=int(key), jurisdiction__path__startswith=jurisdiction.path
         ).first()
     if unit is None:
-        raise ValidationError({field: [f"{value!r} is not a unit of {jurisdiction}."]})
+        raise ValidationError(
+            {
+                field: [
+                    _("“%(value)s” is not a unit of %(place)s.")
+                    % {"value": value, "place": jurisdiction}
+                ]
+            }
+        )
     return unit
 
 
@@ -81,7 +99,7 @@ def clean_targets(
     for i, t in enumerate(cleaned):
         key = (t.measure, t.quarter, t.debt_type, t.unit_id if t.unit else None, t.channel)
         if key in seen:
-            raise ValidationError({f"targets[{i}]": ["This target is given twice."]})
+            raise ValidationError({f"targets[{i}]": [_("This target is given twice.")]})
         seen.add(key)
     for measure, total in totals.items():
         added = sum((t.amount for t in cleaned if t.measure == measure), Decimal("0.00"))
@@ -90,8 +108,11 @@ def clean_targets(
             raise ValidationError(
                 {
                     "targets": [
-                        f"The {label} targets add up to {added}, not the plan's annual total "
-                        f"{total}."
+                        _(
+                            "The %(measure)s targets add up to %(added)s, not the plan's "
+                            "annual total %(total)s."
+                        )
+                        % {"measure": label, "added": added, "total": total}
                     ]
                 }
             )

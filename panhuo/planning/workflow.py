@@ -4,6 +4,7 @@ it revises (``services.plan_decided``)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.workflow import Transition
@@ -37,5 +38,12 @@ def target_of(plan, name: str) -> S:
 
     t = TRANSITIONS[name]
     if plan.status not in t.sources:
-        raise ValidationError({"status": [f"A {plan.status} plan cannot take the step '{name}'."]})
+        raise ValidationError(
+            {
+                "status": [
+                    gettext("A plan that is “%(status)s” cannot take the step “%(step)s”.")
+                    % {"status": plan.get_status_display(), "step": name}
+                ]
+            }
+        )
     return t.target

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from panhuo.approvals import services as approvals
 from panhuo.core.errors import ValidationError
@@ -60,6 +61,17 @@ def test_totals_that_do_not_add_up_are_refused_and_nothing_is_written(world, cha
         )
     assert words in " ".join(err.value.message_dict[field])
     assert not WorkPlan.objects.exists() and not PlanTarget.objects.exists()
+
+
+def test_refusals_are_in_the_callers_language(world):
+    """A Chinese user reads the refusal in Chinese, the figures in it as given."""
+    w = world
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as err:
+        services.plan_draft(
+            actor=w.user("office"), jurisdiction=w.district, data=plan_data(w, money_total="401")
+        )
+    (message,) = err.value.message_dict["targets"]
+    assert "与计划年度总额401.00不符" in message or "与计划年度总额401不符" in message, message
 
 
 def test_bad_rows_are_named(world):
