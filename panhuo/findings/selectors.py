@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.findings.models import OPEN_STATUSES, Finding, FindingStatus
+from panhuo.flags.models import Flag, FlagStatus, Resolution
+from panhuo.flags.registry import RULES
 
 FINDING_ORDERINGS = {
     "code": "code",
@@ -102,8 +104,6 @@ def finding_statistics(user, *, jurisdiction=None) -> dict:
 def flag_statistics(user, *, jurisdiction=None) -> list[dict]:
     """The red flags ``user`` may see, per rule: all, open, each resolution, cleared, and the
     findings raised from them (the flags app's rows, only read)."""
-    from panhuo.flags.models import Flag, FlagStatus, Resolution
-    from panhuo.flags.registry import RULES
 
     qs = Flag.objects.visible_to(user)
     if jurisdiction is not None:

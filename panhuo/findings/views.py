@@ -30,6 +30,7 @@ from panhuo.findings.services import (
     steps_for,
 )
 from panhuo.flags.models import Resolution
+from panhuo.organisation import policy
 
 
 def _age_days(f) -> int:
@@ -78,7 +79,6 @@ def _finding_page(request, finding, *, step_form=None, comment_form=None, status
 
 
 def _may(user, finding, action: str) -> bool:
-    from panhuo.organisation import policy
 
     return policy.allowed(user, "finding", action, jurisdiction=finding.jurisdiction)
 

@@ -8,7 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from panhuo.auctions.models import LotRegistration
+from panhuo.disposal.channel_models import Contract, ListingRound
 from panhuo.disposal.models import DisposalProject, Package, ProjectEvent
+from panhuo.finance.expected_models import ExpectedReceipt
+from panhuo.finance.models import Receipt
+from panhuo.pricing.models import Valuation
 from panhuo.pricing.selectors import package_appraisal
 
 PCT = Decimal("0.1")
@@ -56,7 +61,6 @@ def projects_of_packages(package_ids) -> list[int]:
 
 
 def projects_of_rounds(round_ids: list[str]) -> list[int]:
-    from panhuo.disposal.channel_models import ListingRound
 
     return list(
         ListingRound.objects.filter(pk__in=_ints(round_ids)).values_list("project_id", flat=True)
@@ -65,7 +69,6 @@ def projects_of_rounds(round_ids: list[str]) -> list[int]:
 
 def projects_of_valuations(valuation_ids: list[str]) -> list[int]:
     """Projects whose package holds an asset one of these valuations is of."""
-    from panhuo.pricing.models import Valuation
 
     assets = Valuation.objects.filter(pk__in=_ints(valuation_ids)).values("asset_id")
     return list(
@@ -76,7 +79,6 @@ def projects_of_valuations(valuation_ids: list[str]) -> list[int]:
 
 
 def projects_of_contracts(contract_ids: list[str]) -> list[int]:
-    from panhuo.disposal.channel_models import Contract
 
     return list(
         Contract.objects.filter(pk__in=_ints(contract_ids)).values_list("project_id", flat=True)
@@ -84,7 +86,6 @@ def projects_of_contracts(contract_ids: list[str]) -> list[int]:
 
 
 def projects_of_receipts(receipt_ids: list[str]) -> list[int]:
-    from panhuo.finance.models import Receipt
 
     return list(
         Receipt.objects.filter(pk__in=_ints(receipt_ids)).values_list("project_id", flat=True)
@@ -92,21 +93,18 @@ def projects_of_receipts(receipt_ids: list[str]) -> list[int]:
 
 
 def projects_of_expected(expected_ids: list[str]) -> list[int]:
-    from panhuo.finance.expected_models import ExpectedReceipt
 
     qs = ExpectedReceipt.objects.filter(pk__in=_ints(expected_ids))
     return list(qs.values_list("project_id", flat=True))
 
 
 def lots_of_registrations(registration_ids: list[str]) -> list[int]:
-    from panhuo.auctions.models import LotRegistration
 
     qs = LotRegistration.objects.filter(pk__in=_ints(registration_ids))
     return list(qs.values_list("lot_id", flat=True))
 
 
 def rounds_of_projects(project_ids: list[str]) -> list[int]:
-    from panhuo.disposal.channel_models import ListingRound
 
     return list(
         ListingRound.objects.filter(project_id__in=_ints(project_ids)).values_list("pk", flat=True)

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db.models import Model, Q
 
+from panhuo.organisation.models import Jurisdiction, Unit
+
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -128,7 +130,6 @@ def engine_hits(selector, scope, *, ids_as: str = "project_ids", dated: bool = F
     thresholds in force in each place, and yield the engine's hits: the subject, its place, the
     holding unit when the case has one, the figures and the records behind them."""
     from panhuo.flags.registry import Hit as EngineHit
-    from panhuo.organisation.models import Jurisdiction, Unit
 
     narrowed = {}
     if scope.ids is not None:

@@ -19,7 +19,10 @@ from panhuo.disposal.models import ZERO_PRICE_CHANNELS, DisposalProject
 from panhuo.flags import figures as f
 from panhuo.flags.models import Severity
 from panhuo.flags.registry import PRICE, Hit, Param, Scope, rule, same
-from panhuo.pricing.rules import SELLING_CHANNELS
+from panhuo.organisation.models import Unit
+from panhuo.pricing.models import Valuation
+from panhuo.pricing.rules import SELLING_CHANNELS, add_months
+from panhuo.pricing.selectors import package_appraisal
 
 ORDER32 = _("SASAC/MoF Order 32 (2016); SASAC Order 12 (2005) art. 13")
 DEALT = ["concluded", "paid", "published", "in_force", "in_arrears", "ended", "closed"]
@@ -122,8 +125,6 @@ def relist_below_floor(scope: Scope) -> Iterator[Hit]:
 def appraisal_stale(scope: Scope) -> Iterator[Hit]:
     """A sale concluded when an asset's latest appraisal was past its validity (the listing
     gate checks the appraisal when the sale is listed, not when months later it is dealt)."""
-    from panhuo.pricing.rules import add_months
-    from panhuo.pricing.selectors import package_appraisal
 
     for project in _dealt(scope):
         day = f.deal_day(project)
@@ -148,7 +149,6 @@ def appraisal_stale(scope: Scope) -> Iterator[Hit]:
 
 
 def _units_of_valuations(valuation_ids: list[str]) -> list[int]:
-    from panhuo.pricing.models import Valuation
 
     return list(
         Valuation.objects.filter(pk__in=[int(i) for i in valuation_ids if str(i).isdigit()])
@@ -173,9 +173,6 @@ def same_appraiser(scope: Scope) -> Iterator[Hit]:
     """A holding unit whose third-party appraisals (at least the threshold's number) were all
     made by one appraiser: the choice of appraiser deserves a look."""
     from django.db.models import Count
-
-    from panhuo.organisation.models import Unit
-    from panhuo.pricing.models import Valuation
 
     units = scope.filter(Unit.objects.select_related("jurisdiction"), "jurisdiction__path")
     rows = (

@@ -22,6 +22,7 @@ from panhuo.flags import figures as f
 from panhuo.flags.models import Severity
 from panhuo.flags.price import DEALT, _dealt
 from panhuo.flags.registry import PRICE, Hit, Param, Scope, rule, same
+from panhuo.pricing.selectors import package_rent_appraisal
 from panhuo.register.models import AssetKind
 
 CENT = Decimal("0.01")
@@ -127,7 +128,6 @@ def token_price(scope: Scope) -> Iterator[Hit]:
 
 
 def _token_rents(scope: Scope) -> Iterator[Hit]:
-    from panhuo.pricing.selectors import package_rent_appraisal
 
     leases = Contract.objects.filter(project__status__in=DEALT).select_related(
         "project__package__jurisdiction"

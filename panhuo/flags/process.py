@@ -15,9 +15,13 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.disposal.channel_models import ListingRound
+from panhuo.disposal.models import DisposalProject
+from panhuo.finance.expected import arrears
+from panhuo.finance.expected_models import ExpectedReceipt
 from panhuo.flags import figures as f
 from panhuo.flags.models import Severity
 from panhuo.flags.registry import PROCESS, Hit, Param, Scope, rule, same
+from panhuo.pricing.rules import PHYSICAL_KINDS
 
 ART54 = _("State-Owned Assets Law (2008) art. 54; OCP red flags: single bidder")
 
@@ -72,7 +76,6 @@ def disclosure_short(scope: Scope) -> Iterator[Hit]:
     """A listing whose disclosure ended before Order 32's period (judged on its own defaults,
     whatever a place's price rules let through the gate)."""
     from panhuo.core import workdays
-    from panhuo.pricing.rules import PHYSICAL_KINDS
 
     rounds = ListingRound.objects.filter(disclosure_ends__isnull=False).select_related(
         "project__package__jurisdiction"
@@ -116,9 +119,6 @@ MID_FROM, MID_TO = Decimal(1_000_000), Decimal(10_000_000)
 )  # fmt: skip
 def instalments_overdue(scope: Scope) -> Iterator[Hit]:
     """A deal whose scheduled payments (price instalments, rent) are unpaid past their day."""
-    from panhuo.disposal.models import DisposalProject
-    from panhuo.finance.expected import arrears
-    from panhuo.finance.expected_models import ExpectedReceipt
 
     late = ExpectedReceipt.objects.filter(cancelled=False, due_date__lt=scope.today)
     projects = DisposalProject.objects.filter(pk__in=late.values("project_id")).select_related(

@@ -21,6 +21,7 @@ from panhuo.auctions.models import Bid, Lot
 from panhuo.flags import figures as f
 from panhuo.flags.models import Severity
 from panhuo.flags.registry import PROCESS, Hit, Param, Scope, rule, same
+from panhuo.integrity.models import AuditEntry
 
 LOT_PATH = "round__project__package__jurisdiction__path"
 
@@ -148,7 +149,6 @@ def terms_changed_after_award(scope: Scope) -> Iterator[Hit]:
     from django.utils import timezone
 
     from panhuo.flags.price import _dealt
-    from panhuo.integrity.models import AuditEntry
 
     projects = {str(p.pk): p for p in _dealt(scope)}
     entries = AuditEntry.objects.filter(

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from panhuo.bidders.models import DeclaredRelation
 from panhuo.disposal.models import DisposalProject, PackageItem
 from panhuo.flags.hits import site_key
+from panhuo.register.models import Asset
 
 
 def _ints(ids) -> list[int]:
@@ -42,7 +44,6 @@ def projects_of_debts(ids) -> list[int]:
 def projects_of_units_of_assets(ids) -> list[int]:
     """Projects selling assets of the units these assets belong to: an asset falling idle, or
     packaged, changes what waits beside every sale of its unit."""
-    from panhuo.register.models import Asset
 
     units = Asset.objects.filter(pk__in=_ints(ids)).values("unit_id")
     return _projects(Q(package__items__asset__unit__in=units))
@@ -55,7 +56,6 @@ def projects_of_bidders(ids) -> list[int]:
 
 
 def projects_of_relations(ids) -> list[int]:
-    from panhuo.bidders.models import DeclaredRelation
 
     bidders = DeclaredRelation.objects.filter(pk__in=_ints(ids)).values_list("bidder_id", flat=True)
     return projects_of_bidders(list(bidders))
@@ -81,7 +81,6 @@ def packages_at_sites(package_ids=(), asset_ids=()) -> list[int]:
     items = PackageItem.objects.filter(
         Q(package__in=_ints(package_ids)) | Q(asset__in=_ints(asset_ids))
     )
-    from panhuo.register.models import Asset
 
     assets = Asset.objects.filter(
         Q(package_items__in=items.values("pk")) | Q(pk__in=_ints(asset_ids))

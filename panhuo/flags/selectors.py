@@ -11,6 +11,7 @@ from django.utils import timezone
 from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.flags.models import SEVERITY_RANK, Flag, FlagStatus
 from panhuo.flags.registry import RULES
+from panhuo.organisation.models import Jurisdiction
 
 FLAG_ORDERINGS = {
     "severity": "severity_rank",
@@ -57,8 +58,6 @@ def flag_list(
     if category:
         qs = qs.filter(rule__in=[c for c, r in RULES.items() if r.category == category])
     if jurisdiction:
-        from panhuo.organisation.models import Jurisdiction
-
         place = Jurisdiction.objects.filter(pk=jurisdiction).first()
         qs = qs.filter(jurisdiction__path__startswith=place.path) if place else qs.none()
     if older_than_days is not None:

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from panhuo.disposal.models import DisposalProject, PackageItem, ProjectStatus
 from panhuo.disposal.workflow import AFTER_DEAL
-from panhuo.finance.models import Allocation
+from panhuo.finance.models import Allocation, Debt
 from panhuo.flags.hits import CENT, HUNDRED, Hit, Limits, Scope, pct
 from panhuo.pricing.rules import SELLING_CHANNELS, add_months
 from panhuo.register.models import Asset, AssetStatus, Criticality
@@ -157,7 +157,6 @@ def _with_records(hits: list[Hit]) -> list[Hit]:
     kind, not per hit)."""
     if not hits:
         return []
-    from panhuo.finance.models import Debt
 
     projects = DisposalProject.objects.select_related("package").in_bulk([h.subject for h in hits])
     assets = defaultdict(list)

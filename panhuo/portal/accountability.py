@@ -20,7 +20,7 @@ from django.db.models import Case, DecimalField, F, Sum, When
 from django.utils import timezone
 
 from panhuo.disposal.models import PackageItem
-from panhuo.finance.models import Allocation, Receipt
+from panhuo.finance.models import Allocation, DebtType, Receipt
 from panhuo.finance.trace import asset_shares
 from panhuo.flags.models import Flag, FlagStatus, Resolution
 from panhuo.flags.registry import RULES
@@ -126,7 +126,6 @@ def _debts_repaid(place: Jurisdiction, as_of: dt.date) -> list[DebtRepaid]:
         .annotate(s=Sum(signed))
         .order_by("debt__maturity_date", "debt_id")
     )
-    from panhuo.finance.models import DebtType
 
     names = dict(DebtType.choices)
     return [

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.finance.models import Allocation, Debt, Receipt
+from panhuo.flags.engine import recompute
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation.models import Jurisdiction, Role, Unit, User
 from panhuo.register.models import Asset
@@ -262,7 +263,6 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_flag_cases
 
         seed_flag_cases.seed(self)  # red-flag cases: a value-destroying sale, a split site
-        from panhuo.flags.engine import recompute
 
         self.say("Raising red flags…")
         recompute()  # every rule over the seeded records: the flags the auditor works through

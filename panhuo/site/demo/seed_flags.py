@@ -15,7 +15,10 @@ import datetime as dt
 from decimal import Decimal
 
 from panhuo.disposal.models import ProjectStatus
+from panhuo.finance.expected_models import DeferredTerms
 from panhuo.finance.instalments import instalment_plan_set
+from panhuo.integrity.models import AuditEntry
+from panhuo.organisation.models import Unit
 from panhuo.pricing.services import valuation_create
 from panhuo.register.models import Asset
 from panhuo.site.demo import catalogue as c
@@ -31,8 +34,6 @@ def seed(seeder) -> None:
 def _same_appraiser(seeder) -> None:
     """Three assets of the 东城区 unit with the most, each appraised by the same firm."""
     from django.db.models import Count
-
-    from panhuo.organisation.models import Unit
 
     place = seeder.places[c.OTHER_DISTRICT[0]]
     unit = (
@@ -58,8 +59,6 @@ def _same_appraiser(seeder) -> None:
 def _rescheduled(seeder) -> None:
     """The instalment sale's plan set again: the rows it was set with (its audit entry), the
     last brought forward a fortnight."""
-    from panhuo.finance.expected_models import DeferredTerms
-    from panhuo.integrity.models import AuditEntry
 
     terms = (
         DeferredTerms.objects.filter(cancelled=False, project__status=ProjectStatus.CONCLUDED)
