@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "panhuo.flags",
     "panhuo.planning",
     "panhuo.findings",
+    "panhuo.scorecards",
+    "panhuo.reports",
     "panhuo.portal",
     "panhuo.opendata",
     # The top layer (dashboard, demo, backup): after the apps, so their commands and

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScorecardsConfig(AppConfig):
+    """Scorecards per unit and period, and the rewards and punishments decided on them.
+
+    Above the work plans (targets and weights), the red flags and the auditor's findings
+    (compliance), and the register (data quality), so that every figure can drill down to them.
+    """
+
+    name = "panhuo.scorecards"
+    label = "scorecards"
+    verbose_name = _("Scorecards")
