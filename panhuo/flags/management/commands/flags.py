@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from panhuo.core.commands import ActionsCommand
 from panhuo.flags.engine import Outcome, recompute
@@ -31,10 +32,16 @@ class Command(ActionsCommand):
         if options["jurisdiction"]:
             place = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
             if place is None:
-                raise CommandError(f"No jurisdiction with code {options['jurisdiction']!r}.")
+                raise CommandError(
+                    _("No jurisdiction with code “%(jurisdiction)s”.")
+                    % {"jurisdiction": options["jurisdiction"]}
+                )
         unknown = [r for r in options["rule"] if r not in RULES]
         if unknown:
-            raise CommandError(f"Unknown rule(s): {', '.join(unknown)}; see `panhuo flags rules`.")
+            raise CommandError(
+                _("Unknown rule(s): %(choices)s; see `panhuo flags rules`.")
+                % {"choices": ", ".join(unknown)}
+            )
         started = time.monotonic()
         total = len(options["rule"] or RULES)
         done = [0]
