@@ -133,7 +133,7 @@ def package_create(
     return package
 
 
-def _package_is_editable(package: Package) -> None:
+def _refuse_unless_open(package: Package) -> None:
     if package.status != Package.Status.OPEN:
         raise ValidationError(
             {
@@ -146,6 +146,10 @@ def _package_is_editable(package: Package) -> None:
                 ]
             }
         )
+
+
+def _package_is_editable(package: Package) -> None:
+    _refuse_unless_open(package)
     if package.projects.exclude(status__in=[ProjectStatus.DRAFT, ProjectStatus.WITHDRAWN]).exists():
         raise ValidationError(
             {
@@ -222,18 +226,7 @@ def project_create(
     policy.require(
         actor, "project", "create", jurisdiction=package.jurisdiction, units=_package_units(package)
     )
-    if package.status != Package.Status.OPEN:
-        raise ValidationError(
-            {
-                "package": [
-                    _("Package %(package)s is %(package_status)s.")
-                    % {
-                        "package": package.code,
-                        "package_status": package.get_status_display().lower(),
-                    }
-                ]
-            }
-        )
+    _refuse_unless_open(package)
     if not package.items.exists():
         raise ValidationError(
             {"package": [_("Package %(package)s has no assets.") % {"package": package.code}]}
