@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import pypdfium2 as pdfium
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -33,6 +34,12 @@ def pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def first_page_pixels(data: bytes):
+    """The PDF's first page rendered (pdfium, half scale) as an RGB array of ints."""
+    page = pdfium.PdfDocument(data)[0]
+    return page.render(scale=0.5, rev_byteorder=True).to_numpy().astype(int)
+
+
 def test_the_monthly_report_states_the_records_figures_in_both_files(world):
     w = world
     today = timezone.localdate()
@@ -51,6 +58,11 @@ def test_the_monthly_report_states_the_records_figures_in_both_files(world):
     assert "月度进展报告" in text and report.number in text
     assert "123.46" in text and "45.00" in text
     assert "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分" in text
+    # Rendered, the page is not blank and its top carries the issuing body's mark in red.
+    pixels = first_page_pixels(bytes(report.pdf))
+    assert (pixels.sum(axis=2) < 200).sum() > 1000
+    top = pixels[: pixels.shape[0] // 5]
+    assert ((top[..., 0] > 150) & (top[..., 1] < 80) & (top[..., 2] < 80)).sum() > 100
     # Stored with its hashes and audited (the hashes stand for the files).
     entry = AuditEntry.objects.get(action="report.generate", object_id=str(report.pk))
     assert entry.after["pdf_sha256"] == report.pdf_sha256 and "pdf" not in entry.after
