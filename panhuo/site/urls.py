@@ -27,6 +27,7 @@ MOUNTS = [
     ("open-data/", "opendata.urls"),
     ("plans/", "planning.urls"),
     ("scorecards/", "scorecards.urls"),
+    ("reports/", "reports.urls"),
 ]
 
 urlpatterns = [

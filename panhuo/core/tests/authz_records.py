@@ -239,12 +239,18 @@ def build_records(w: World) -> Records:
     issued_u1 = next(sc for sc in issued if sc.unit_id == w.unit.pk)
     score_decision = decision_propose(actor=office, scorecard=issued_u1, kind="criticism",
                                       reason="Authz")  # fmt: skip
+    from panhuo.reports.services import generate as report_generate
+
+    # A stored monthly report of district A (its figures and files).
+    report = report_generate(actor=office, kind="monthly", jurisdiction=w.district,
+                             as_of=timezone.localdate())  # fmt: skip
     objects = {
         "scored_plan": scored_plan,
         "issued_scorecard": issued_u1,
         "score_decision": score_decision,
         "plan": plan,
         "plan_task": plan.tasks.get(),
+        "report": report,
         "flag": flag,
         "finding": finding,
         "lot": lot,
