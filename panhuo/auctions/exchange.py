@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.auctions.award_models import AwardSource
-from panhuo.auctions.exchange_history import append_history, parse_history
+from panhuo.auctions.exchange_history import append_history, parse_history, table_cells
 from panhuo.auctions.models import Lot, LotRegistration, LotStatus
 from panhuo.auctions.services import lot_award
 from panhuo.bidders.models import Bidder, BidderStatus
@@ -43,8 +43,6 @@ from panhuo.integrity.document_files import read_verified
 from panhuo.integrity.document_selectors import public_documents
 from panhuo.integrity.services import audit_insert, audit_record
 from panhuo.organisation import policy
-from panhuo.register.importing.limits import FileRejected
-from panhuo.register.importing.readers import cell_text, read_table
 
 #: The result file's columns: our name → the headers accepted (English or Chinese).
 COLUMNS = {
@@ -157,21 +155,9 @@ def _bidder(number: str) -> Bidder | None:
 
 def parse_result(stream: IO[bytes], filename: str, r: ListingRound) -> list[tuple[Bidder, Decimal]]:
     """The ranked rows of the file, or a ValidationError listing every row's error."""
-    try:
-        table = read_table(stream, filename=filename)
-    except FileRejected as exc:
-        why = str(exc.args[0]) if exc.args else _("The file cannot be read.")
-        raise ValidationError({"file": [why]}) from None
-    cols = _headers(table.headers)
     errors: list[str] = []
     rows: list[tuple[int, Bidder, Decimal]] = []
-    for n, raw in enumerate(table.rows, start=table.first_row):
-        if n - table.first_row >= MAX_ROWS:
-            errors.append(_("At most %(n)s rows.") % {"n": MAX_ROWS})
-            break
-        cell = {k: cell_text(raw[i]) if i < len(raw) else "" for k, i in cols.items()}
-        if not any(cell.values()):
-            continue
+    for n, cell in table_cells(stream, filename, "file", _headers, MAX_ROWS, errors):
         where = _("Row %(n)s") % {"n": n}
         try:
             rank = int(cell["rank"])

@@ -23,6 +23,7 @@ exchange's time, with one audit entry listing them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -92,29 +93,40 @@ def _columns(headers: list) -> dict[str, int]:
     return found
 
 
+def table_cells(
+    stream: IO[bytes], filename: str, field: str, columns: Callable[[list], dict[str, int]],
+    max_rows: int, errors: list[str],
+) -> Iterator[tuple[int, dict[str, str]]]:  # fmt: skip
+    """(row number, {column: text}) of each non-blank row of an uploaded table (the result
+    file's and the history's reading, ``exchange.parse_result`` and :func:`parse_history`);
+    a file that cannot be read is refused under ``field``, rows past ``max_rows`` are an
+    error in ``errors``."""
+    try:
+        table = read_table(stream, filename=filename)
+    except FileRejected as exc:
+        why = str(exc.args[0]) if exc.args else _("The file cannot be read.")
+        raise ValidationError({field: [why]}) from None
+    cols = columns(table.headers)
+    for n, raw in enumerate(table.rows, start=table.first_row):
+        if n - table.first_row >= max_rows:
+            errors.append(_("At most %(n)s rows.") % {"n": max_rows})
+            return
+        cell = {k: cell_text(raw[i]) if i < len(raw) else "" for k, i in cols.items()}
+        if any(cell.values()):
+            yield n, cell
+
+
 def parse_history(
     stream: IO[bytes], filename: str, *, ranked: list[tuple[Bidder, Decimal]],
     start_price: Decimal, increment: Decimal, window: tuple[dt.datetime, dt.datetime],
 ) -> list[HistoryRow]:  # fmt: skip
     """The history's rows in time order, or a ValidationError (under ``history``) listing
     every row's error. ``ranked``: the result's (bidder, price), the winner first."""
-    try:
-        table = read_table(stream, filename=filename)
-    except FileRejected as exc:
-        why = str(exc.args[0]) if exc.args else _("The file cannot be read.")
-        raise ValidationError({"history": [why]}) from None
-    cols = _columns(table.headers)
     bidders = [b for b, _price in ranked]
     start, end = window
     errors: list[str] = []
     rows: list[HistoryRow] = []
-    for n, raw in enumerate(table.rows, start=table.first_row):
-        if n - table.first_row >= MAX_ROWS:
-            errors.append(_("At most %(n)s rows.") % {"n": MAX_ROWS})
-            break
-        cell = {k: cell_text(raw[i]) if i < len(raw) else "" for k, i in cols.items()}
-        if not any(cell.values()):
-            continue
+    for n, cell in table_cells(stream, filename, "history", _columns, MAX_ROWS, errors):
         where = _("History row %(n)s") % {"n": n}
         bidder = _who(cell["bidder"], bidders)
         if bidder is None:
