@@ -145,7 +145,9 @@ def guard(*, actor, project, transition: str, data: dict) -> None:
                     audited=False,
                 )
             except policy.NotPermitted as exc:
-                raise _refused(f"“{transition}”: {exc}") from exc
+                raise _refused(
+                    _("“%(transition)s”: %(reason)s") % {"transition": transition, "reason": exc}
+                ) from exc
     elif transition == "withdraw":
         request = services.pending_for(project, PURPOSE, lock=True)
         if request is not None:

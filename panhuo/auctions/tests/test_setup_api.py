@@ -15,6 +15,7 @@ from panhuo.auctions.models import Lot, SealedKey
 from panhuo.auctions.tests.support import Clock, listed_project, make_lot, registered
 from panhuo.core.tests.api_support import call
 from panhuo.finance.deposits.models import Deposit
+from panhuo.finance.deposits.services import deposit_transition
 from panhuo.integrity.models import AuditEntry
 
 D = Decimal
@@ -95,9 +96,17 @@ def test_the_office_sets_up_changes_and_cancels_a_lot_and_others_are_refused(wor
     assert call(office, "POST", f"{lot_url}/cancel", {"reason": ""}).status_code in (400, 422)
     assert call(_client(world.user("finance")), "POST", f"{lot_url}/cancel",
                 {"reason": "No."}).status_code == 403  # fmt: skip
+    # A deposit declared paid but not confirmed stops the cancel until finance confirms it.
+    pending = registered(world, lot, confirmed=False, name="Pending Person")
+    r = call(office, "POST", f"{lot_url}/cancel", {"reason": "The asset was withdrawn."})
+    assert r.status_code == 400 and "Pending Person" in r.json()["errors"]["deposits"][0]
+    assert Lot.objects.get(pk=lot.pk).status == "scheduled"
+    deposit_transition(actor=world.user("finance"), action="confirm",
+                       deposit=Deposit.objects.get(party__user=pending))  # fmt: skip
     r = call(office, "POST", f"{lot_url}/cancel", {"reason": "The asset was withdrawn."})
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
-    assert Deposit.objects.get(registration__lot=lot).status == "refunded"
+    deposits = Deposit.objects.filter(registration__lot=lot)
+    assert sorted(deposits.values_list("status", flat=True)) == ["refunded", "refunded"]
     assert AuditEntry.objects.filter(action="lot.cancel").count() == 1
     assert AuditEntry.objects.filter(action="lot.update").count() == 2
 
