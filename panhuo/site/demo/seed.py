@@ -269,3 +269,6 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
 
         self.say("Raising red flags…")
         recompute()  # every rule over the seeded records: the flags the auditor works through
+        from panhuo.site.demo import seed_scorecards
+
+        seed_scorecards.seed(self)  # the year's scorecards issued, a reward and a criticism
