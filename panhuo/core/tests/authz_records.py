@@ -228,9 +228,15 @@ def build_records(w: World) -> Records:
 
     # A draft work plan of district A with targets for units U1 and U2.
     plan = plan_draft(actor=office, jurisdiction=w.district, data=plan_data(w, year=2031))
+    from panhuo.reports.services import generate as report_generate
+
+    # A stored monthly report of district A (its figures and files).
+    report = report_generate(actor=office, kind="monthly", jurisdiction=w.district,
+                             as_of=timezone.localdate())  # fmt: skip
     objects = {
         "plan": plan,
         "plan_task": plan.tasks.get(),
+        "report": report,
         "flag": flag,
         "finding": finding,
         "lot": lot,
