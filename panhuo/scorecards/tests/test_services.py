@@ -186,3 +186,29 @@ def test_issued_cards_stay_as_issued_and_decisions_go_through_the_head(world):
     assert AuditEntry.objects.filter(action="scorecard.approve").count() == 1
     assert list(selectors.decision_list(w.user("unit_officer"))) == [reward]
     assert not selectors.decision_list(w.user("other_unit_officer")).exists()
+
+
+def test_the_cards_cost_the_same_queries_for_more_units(world):
+    """Each part reads every unit of the plan at once: more units, not more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from panhuo.core.testing import AssetFactory
+
+    w = world
+    s = scored_world(w)
+    today = timezone.localdate()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            compute.compute_cards(s.plan, "Y", today)
+        return len(seen)
+
+    queries()  # warm: what is read once per process (the calendar's cache)
+    before = queries()
+    for i in range(3):
+        unit = Unit.objects.create(code=f"U9{i}", name=f"Unit {i}", kind="department",
+                                   jurisdiction=w.district)  # fmt: skip
+        AssetFactory(unit=unit)
+    assert queries() == before
+    assert len(compute.compute_cards(s.plan, "Y", today)) == 5
