@@ -30,6 +30,8 @@ from panhuo.organisation.models import Jurisdiction
 
 #: Beyond this many subjects (or records written) touched, the rules run over everything.
 TOUCHED_LIMIT = 500
+#: Flags whose ``last_seen`` moves in one UPDATE.
+SEEN_BATCH = 2000
 #: The task's key for "too many records written: run every rule everywhere".
 EVERYTHING = "*"
 
@@ -92,9 +94,9 @@ def _open(r: Rule, hit: Hit, evidence: dict, digest: str, thresholds: dict, now)
 
 
 def _refresh(flag: Flag, hit: Hit, evidence: dict, digest: str, thresholds: dict, now) -> bool:
-    """Bring an open flag's figures up to date; whether they changed (then audited)."""
+    """Bring an open flag's figures up to date; whether they changed (then audited). An
+    unchanged flag is left to the caller, which moves every such flag's ``last_seen`` at once."""
     if flag.fingerprint == digest and flag.evidence == evidence:
-        Flag.objects.filter(pk=flag.pk).update(last_seen=now)
         return False
     before = {"evidence": flag.evidence, "thresholds": flag.thresholds}
     flag.evidence, flag.fingerprint, flag.thresholds = evidence, digest, thresholds
@@ -130,6 +132,7 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
         by_subject: dict[str, list[Flag]] = defaultdict(list)
         for f in flags:
             by_subject[f.subject_id].append(f)
+        seen: list[int] = []  # flags whose figures stand: only ``last_seen`` moves
         for sid, hit in hits.items():
             evidence = _plain(hit.evidence)
             digest = fingerprint(r, evidence)
@@ -137,10 +140,13 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
             current = by_subject.pop(sid, [])
             open_ = next((f for f in current if f.status == FlagStatus.OPEN), None)
             if open_ is not None:
-                out.updated += _refresh(open_, hit, evidence, digest, thresholds, now)
+                changed = _refresh(open_, hit, evidence, digest, thresholds, now)
+                out.updated += changed
+                if not changed:
+                    seen.append(open_.pk)
                 out.held += 1
             elif any(f.fingerprint == digest for f in current):
-                Flag.objects.filter(pk__in=[f.pk for f in current]).update(last_seen=now)
+                seen.extend(f.pk for f in current)
                 out.held += 1  # resolved, same figures: the resolution stands
             else:
                 _open(r, hit, evidence, digest, thresholds, now)
@@ -150,6 +156,8 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
                 if f.status == FlagStatus.OPEN:
                     _clear(f, now)
                     out.cleared += 1
+        for start in range(0, len(seen), SEEN_BATCH):
+            Flag.objects.filter(pk__in=seen[start : start + SEEN_BATCH]).update(last_seen=now)
     out.by_rule[r.code] = len(hits)
     return out
 

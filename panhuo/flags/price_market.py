@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.disposal.channel_models import MONTHS, Contract
 from panhuo.disposal.models import DisposalProject
+from panhuo.flags import batch
 from panhuo.flags import figures as f
 from panhuo.flags.models import Severity
-from panhuo.flags.price import DEALT, _dealt
+from panhuo.flags.price import DEALT, _dealt, dealt_appraised
 from panhuo.flags.registry import PRICE, Hit, Param, Scope, rule, same
 from panhuo.pricing.selectors import package_rent_appraisal
 from panhuo.register.models import AssetKind
@@ -69,16 +70,18 @@ def _unit_price(project: DisposalProject) -> tuple[str, Decimal] | None:
     watches={"disposal.disposalproject": same},
     words=dict(AssetKind.choices),
 )  # fmt: skip
-def deal_below_comparables(scope: Scope) -> Iterator[Hit]:
+def deal_below_comparables(scope: Scope) -> list[Hit]:
     """A sale whose price per square metre is below the lower quartile fence of the sales of
     the same kind in the same place (judged among all of them, whatever the scope)."""
     wanted = scope.ids
     everything = Scope(path=scope.path if wanted is None else "/", today=scope.today)
     groups: dict[tuple[int, str], list[tuple[DisposalProject, Decimal]]] = defaultdict(list)
-    for project in _dealt(everything).prefetch_related("package__items__asset"):
+    dealt = _dealt(everything).prefetch_related("package__items__asset")
+    for project in dealt.iterator(chunk_size=batch.CHUNK):
         found = _unit_price(project)
         if found is not None:
             groups[(project.package.jurisdiction_id, found[0])].append((project, found[1]))
+    pending = []
     for (_place, kind), deals in groups.items():
         place = deals[0][0].package.jurisdiction
         p = scope.params(place)
@@ -88,13 +91,15 @@ def deal_below_comparables(scope: Scope) -> Iterator[Hit]:
         fence = (q1 - p["fence_k"] * (q3 - q1)).quantize(CENT, ROUND_HALF_UP)
         for project, price in deals:
             if price < fence and (wanted is None or str(project.pk) in wanted):
-                yield Hit(
-                    project, place, f.unit_of(project.package),
+                hit = Hit(
+                    project, place, None,
                     evidence={"price": price, "fence": fence, "q1": q1.quantize(CENT),
                               "q3": q3.quantize(CENT), "n": len(deals), "kind": kind,
                               "threshold": p["fence_k"]},
                     links=[project, project.package],
                 )  # fmt: skip
+                pending.append((hit, project.package_id))
+    return batch.with_units(pending)
 
 
 def _yearly_rent(contract: Contract) -> Decimal:
@@ -116,18 +121,23 @@ def _yearly_rent(contract: Contract) -> Decimal:
              "disposal.contract": f.projects_of_contracts},
     words={"deal": _("deal price"), "rent": _("yearly rent")},
 )  # fmt: skip
-def token_price(scope: Scope) -> Iterator[Hit]:
+def token_price(scope: Scope) -> list[Hit]:
     """A sale far below its appraisal, or a lease whose yearly rent is far below the appraised
     rent: the written approval that let it through does not stop it being a give-away."""
-    for project in _dealt(scope):
-        appraised = f.appraised_on(project.package, f.deal_day(project))
+    pending = []
+    for project, _day, appraisal in dealt_appraised(scope):
+        appraised = appraisal.total
         p = scope.params(project.package.jurisdiction)
         if appraised and f.below(project.deal_price, appraised, p["token_pct"]):
-            yield _token_hit(project, p, "deal", project.deal_price, appraised)
-    yield from _token_rents(scope)
+            pending.append((_token_hit(project, p, "deal", project.deal_price, appraised),
+                            project.package_id))  # fmt: skip
+    pending.extend(_token_rents(scope))
+    return batch.with_units(pending)
 
 
-def _token_rents(scope: Scope) -> Iterator[Hit]:
+def _token_rents(scope: Scope) -> Iterator[tuple[Hit, int]]:
+    """The leases' hits with their packages (the rent appraisal is read per lease: its
+    validity follows each package's price rules)."""
 
     leases = Contract.objects.filter(project__status__in=DEALT).select_related(
         "project__package__jurisdiction"
@@ -138,12 +148,12 @@ def _token_rents(scope: Scope) -> Iterator[Hit]:
         p = scope.params(project.package.jurisdiction)
         yearly = _yearly_rent(contract)
         if rent.yearly and f.below(yearly, rent.yearly, p["token_pct"]):
-            yield _token_hit(project, p, "rent", yearly, rent.yearly)
+            yield _token_hit(project, p, "rent", yearly, rent.yearly), project.package_id
 
 
 def _token_hit(project, p, what, price, base) -> Hit:
     return Hit(
-        project, project.package.jurisdiction, f.unit_of(project.package),
+        project, project.package.jurisdiction, None,
         evidence={"what": what, "price": price, "base": base, "ratio": f.pct(price, base),
                   "threshold": p["token_pct"]},
         links=[project, project.package],
