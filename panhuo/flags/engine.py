@@ -25,13 +25,13 @@ from django.utils import timezone
 
 from panhuo.flags.models import Flag, FlagStatus
 from panhuo.flags.registry import RULES, Hit, Rule, Scope, params_for
-from panhuo.integrity.services import audit_record
+from panhuo.integrity.services import audit_record_many
 from panhuo.organisation.models import Jurisdiction
 
 #: Beyond this many subjects (or records written) touched, the rules run over everything.
 TOUCHED_LIMIT = 500
-#: Flags whose ``last_seen`` moves in one UPDATE.
-SEEN_BATCH = 2000
+#: Flags written (or whose ``last_seen`` moves) in one statement.
+BATCH = 500
 #: The task's key for "too many records written: run every rule everywhere".
 EVERYTHING = "*"
 
@@ -75,25 +75,52 @@ def _plain(evidence: dict) -> dict:
     return json.loads(json.dumps(evidence, default=str))
 
 
-def _audit(flag: Flag, action: str, before=None, after=None) -> None:
-    audit_record(actor=None, action=action, obj=flag, before=before, after=after,
-                 jurisdiction_path=flag.jurisdiction.path)  # fmt: skip
+class _Writes:
+    """A rule run's writes, made together at its end: the new flags in one INSERT per batch,
+    the changed ones in one UPDATE per batch, and every audit entry in one append to the chain
+    (``audit_record_many``: the same entries and hashes, in the order the run met them)."""
+
+    def __init__(self) -> None:
+        self.new: list[Flag] = []
+        self.changed: list[Flag] = []
+        self.cleared: list[Flag] = []
+        self.entries: list[tuple[str, Flag, dict | None, dict | None]] = []
+
+    def audit(self, flag: Flag, action: str, before=None, after=None) -> None:
+        self.entries.append((action, flag, before, after))
+
+    def flush(self, now) -> None:
+        Flag.objects.bulk_create(self.new, batch_size=BATCH)
+        Flag.objects.bulk_update(self.changed, CHANGED_FIELDS, batch_size=BATCH)
+        pks = [f.pk for f in self.cleared]
+        for start in range(0, len(pks), BATCH):
+            Flag.objects.filter(pk__in=pks[start : start + BATCH]).update(
+                status=FlagStatus.CLEARED, cleared_at=now
+            )
+        audit_record_many(actor=None, records=[
+            (action, flag, before, after, flag.jurisdiction.path)
+            for action, flag, before, after in self.entries
+        ])  # fmt: skip
 
 
-def _open(r: Rule, hit: Hit, evidence: dict, digest: str, thresholds: dict, now) -> Flag:
-    flag = Flag.objects.create(
+CHANGED_FIELDS = ["evidence", "fingerprint", "thresholds", "links", "last_seen"]
+
+
+def _open(r: Rule, hit: Hit, evidence: dict, digest: str, thresholds: dict, now, w: _Writes):
+    flag = Flag(
         rule=r.code, severity=r.severity, jurisdiction=hit.jurisdiction, unit=hit.unit,
         subject_type=hit.subject._meta.label_lower, subject_id=str(hit.subject.pk),
         subject_label=str(hit.subject)[:255], subject_url=_link(hit.subject)["url"][:300],
         evidence=evidence, fingerprint=digest, links=[_link(o) for o in hit.links],
         thresholds=thresholds, first_seen=now, last_seen=now,
     )  # fmt: skip
-    _audit(flag, "flag.open", after={"rule": r.code, "subject": flag.subject_label,
-                                     "evidence": evidence, "thresholds": thresholds})  # fmt: skip
-    return flag
+    w.new.append(flag)
+    w.audit(flag, "flag.open", after={"rule": r.code, "subject": flag.subject_label,
+                                      "evidence": evidence, "thresholds": thresholds})  # fmt: skip
 
 
-def _refresh(flag: Flag, hit: Hit, evidence: dict, digest: str, thresholds: dict, now) -> bool:
+def _refresh(flag: Flag, hit: Hit, evidence: dict, digest: str, thresholds: dict, now,
+             w: _Writes) -> bool:  # fmt: skip
     """Bring an open flag's figures up to date; whether they changed (then audited). An
     unchanged flag is left to the caller, which moves every such flag's ``last_seen`` at once."""
     if flag.fingerprint == digest and flag.evidence == evidence:
@@ -101,17 +128,17 @@ def _refresh(flag: Flag, hit: Hit, evidence: dict, digest: str, thresholds: dict
     before = {"evidence": flag.evidence, "thresholds": flag.thresholds}
     flag.evidence, flag.fingerprint, flag.thresholds = evidence, digest, thresholds
     flag.links, flag.last_seen = [_link(o) for o in hit.links], now
-    flag.save(update_fields=["evidence", "fingerprint", "thresholds", "links", "last_seen"])
-    _audit(flag, "flag.update", before=before, after={"evidence": evidence,
-                                                      "thresholds": thresholds})  # fmt: skip
+    w.changed.append(flag)
+    w.audit(flag, "flag.update", before=before, after={"evidence": evidence,
+                                                       "thresholds": thresholds})  # fmt: skip
     return True
 
 
-def _clear(flag: Flag, now) -> None:
+def _clear(flag: Flag, now, w: _Writes) -> None:
     flag.status, flag.cleared_at = FlagStatus.CLEARED, now
-    flag.save(update_fields=["status", "cleared_at"])
-    _audit(flag, "flag.clear", before={"status": FlagStatus.OPEN},
-           after={"status": FlagStatus.CLEARED})  # fmt: skip
+    w.cleared.append(flag)
+    w.audit(flag, "flag.clear", before={"status": FlagStatus.OPEN},
+            after={"status": FlagStatus.CLEARED})  # fmt: skip
 
 
 def run_rule(r: Rule, scope: Scope) -> Outcome:
@@ -133,6 +160,7 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
         for f in flags:
             by_subject[f.subject_id].append(f)
         seen: list[int] = []  # flags whose figures stand: only ``last_seen`` moves
+        w = _Writes()
         for sid, hit in hits.items():
             evidence = _plain(hit.evidence)
             digest = fingerprint(r, evidence)
@@ -140,7 +168,7 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
             current = by_subject.pop(sid, [])
             open_ = next((f for f in current if f.status == FlagStatus.OPEN), None)
             if open_ is not None:
-                changed = _refresh(open_, hit, evidence, digest, thresholds, now)
+                changed = _refresh(open_, hit, evidence, digest, thresholds, now, w)
                 out.updated += changed
                 if not changed:
                     seen.append(open_.pk)
@@ -149,15 +177,16 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
                 seen.extend(f.pk for f in current)
                 out.held += 1  # resolved, same figures: the resolution stands
             else:
-                _open(r, hit, evidence, digest, thresholds, now)
+                _open(r, hit, evidence, digest, thresholds, now, w)
                 out.opened += 1
         for rest in by_subject.values():
             for f in rest:
                 if f.status == FlagStatus.OPEN:
-                    _clear(f, now)
+                    _clear(f, now, w)
                     out.cleared += 1
-        for start in range(0, len(seen), SEEN_BATCH):
-            Flag.objects.filter(pk__in=seen[start : start + SEEN_BATCH]).update(last_seen=now)
+        w.flush(now)
+        for start in range(0, len(seen), BATCH):
+            Flag.objects.filter(pk__in=seen[start : start + BATCH]).update(last_seen=now)
     out.by_rule[r.code] = len(hits)
     return out
 
