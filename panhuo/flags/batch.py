@@ -14,6 +14,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
@@ -140,6 +141,15 @@ def kinds_of_packages(package_ids: Iterable[int]) -> dict[int, set[str]]:
     return found
 
 
+class Due(NamedTuple):
+    """An expected receipt as ``finance.expected.lines`` reads it (its amount and due date),
+    without building a model instance for each of tens of thousands."""
+
+    pk: int
+    amount: Decimal
+    due_date: dt.date
+
+
 def arrears(project_ids: list[int], *, today: dt.date) -> dict[int, tuple[Decimal, dt.date | None]]:
     """Per project: what is due and unpaid before ``today`` and since when, as
     ``finance.expected.arrears`` — its receipts and expected receipts read for all at once."""
@@ -150,10 +160,11 @@ def arrears(project_ids: list[int], *, today: dt.date) -> dict[int, tuple[Decima
         .annotate(s=Sum("amount"))
         .values_list("project_id", "s")
     )
-    expected: dict[int, list[ExpectedReceipt]] = {pk: [] for pk in project_ids}
+    expected: dict[int, list[Due]] = {pk: [] for pk in project_ids}
     rows = ExpectedReceipt.objects.filter(project__in=project_ids, cancelled=False)
-    for e in rows.order_by("project_id", "due_date", "pk").iterator(chunk_size=CHUNK):
-        expected[e.project_id].append(e)
+    rows = rows.order_by("project_id", "due_date", "pk")
+    for project_id, *due in rows.values_list("project_id", "pk", "amount", "due_date"):
+        expected[project_id].append(Due(*due))
     out = {}
     for pk in project_ids:
         read = {"received": received.get(pk) or ZERO, "expected": expected[pk]}

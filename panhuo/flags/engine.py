@@ -20,11 +20,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
 from panhuo.flags.models import Flag, FlagStatus
-from panhuo.flags.registry import RULES, Hit, Rule, Scope, params_for
+from panhuo.flags.registry import RULES, Hit, Only, Rule, Scope, params_for, reaches
 from panhuo.integrity.services import audit_record_many
 from panhuo.organisation.models import Jurisdiction
 
@@ -208,29 +209,44 @@ def recompute(
     return total
 
 
-def subjects_touched(r: Rule, touched: dict[str, set[str]]) -> set[str] | None:
-    """The ids of ``r``'s subjects the written records reach; None: too many, run it all."""
+def subjects_touched(
+    r: Rule, touched: dict[str, set[str]], fields: dict[str, set[str] | None] | None = None
+) -> set[str] | None:
+    """The ids of ``r``'s subjects the written records reach; None: too many, run it all.
+    ``fields``: per model label, the fields the writes changed (None or absent: not known, so
+    every way the rule watches counts)."""
     found: set[str] = set()
-    for label, resolve in r.watches.items():
+    for label, watch in r.watches.items():
         ids = touched.get(label)
-        if ids:
+        if not ids:
+            continue
+        changed = (fields or {}).get(label)
+        for resolve in reaches(watch):
+            if changed is not None and isinstance(resolve, Only) and not changed & resolve.fields:
+                continue  # the write changed nothing this way reads
             found |= {str(i) for i in resolve(sorted(ids))}
             if len(found) > TOUCHED_LIMIT:
                 return None
     return found
 
 
-def recompute_touched(touched: dict[str, Iterable[str]]) -> Outcome:
-    """Run the rules that watch the written records, over the subjects those reach."""
+def recompute_touched(
+    touched: dict[str, Iterable[str]], fields: dict[str, Iterable[str] | None] | None = None
+) -> Outcome:
+    """Run the rules that watch the written records, over the subjects those reach (with
+    ``fields``, the fields each model's writes changed: only the ways of the rules reading
+    them), all in one transaction."""
     if EVERYTHING in touched:
         return recompute()
     sets = {label: {str(i) for i in ids} for label, ids in touched.items()}
+    known = {label: None if f is None else set(f) for label, f in (fields or {}).items()}
     total = Outcome()
-    for r in RULES.values():
-        ids = subjects_touched(r, sets)
-        if ids is not None and not ids:
-            continue
-        total.add(run_rule(r, Scope(ids=ids)))
+    with transaction.atomic():
+        for r in RULES.values():
+            ids = subjects_touched(r, sets, known)
+            if ids is not None and not ids:
+                continue
+            total.add(run_rule(r, Scope(ids=ids)))
     return total
 
 
@@ -246,21 +262,57 @@ class _Batch:
 
     def __init__(self) -> None:
         self.touched: dict[str, set[str]] = defaultdict(set)
+        #: Per label, the fields its writes changed; None once one write's are not known.
+        self.fields: dict[str, set[str] | None] = {}
+
+    def note(self, label: str, pk: str, fields: set[str] | None) -> None:
+        self.touched[label].add(pk)
+        if label not in self.fields:
+            self.fields[label] = None if fields is None else set(fields)
+        elif self.fields[label] is not None:
+            self.fields[label] = None if fields is None else self.fields[label] | fields
 
     def __call__(self) -> None:
         from panhuo.flags.tasks import recompute_touched_task
 
         if sum(len(ids) for ids in self.touched.values()) > TOUCHED_LIMIT:
             payload = {EVERYTHING: []}  # a bulk write (an import, the demo): run every rule
+            fields = None
         else:
             payload = {label: sorted(ids) for label, ids in self.touched.items()}
-        recompute_touched_task.enqueue(payload)
+            fields = {label: sorted(f) for label, f in self.fields.items() if f is not None}
+        if fields:
+            recompute_touched_task.enqueue(payload, fields)
+        else:
+            recompute_touched_task.enqueue(payload)
 
 
-def note_written(*, object_type: str, object_id: str) -> None:
-    """The audit log's ``appended`` hook: remember a written record a rule watches, and queue
-    the recompute of what it reaches once the write's transaction commits (one task per
-    transaction; a transaction rolled back queues nothing)."""
+def changed_fields(label: str, before, after) -> set[str] | None:
+    """The fields of ``label``'s model an audit entry says changed: the keys of its before and
+    after, when every one names a field; else None (not known: a create with extra keys, a
+    delete, an action recording something else)."""
+    keys = set(before or {}) | set(after or {})
+    if not keys or not all(isinstance(d, dict | type(None)) for d in (before, after)):
+        return None
+    names = _field_names(label)
+    return keys if keys <= names else None
+
+
+def _field_names(label: str) -> set[str]:
+    if label not in _FIELDS:
+        model = apps.get_model(label)
+        _FIELDS[label] = {n for f in model._meta.concrete_fields for n in (f.name, f.attname)}
+    return _FIELDS[label]
+
+
+_FIELDS: dict[str, set[str]] = {}
+
+
+def note_written(*, object_type: str, object_id: str, before=None, after=None, **_) -> None:
+    """The audit log's ``appended`` hook: remember a written record a rule watches (and the
+    fields its entry says changed), and queue the recompute of what it reaches once the
+    write's transaction commits (one task per transaction; a transaction rolled back queues
+    nothing)."""
     if object_type.startswith("flags.") or object_type not in _watched():
         return
     batch = next(
@@ -269,7 +321,7 @@ def note_written(*, object_type: str, object_id: str) -> None:
     if batch is None:
         batch = _Batch()
         transaction.on_commit(batch)
-    batch.touched[object_type].add(str(object_id))
+    batch.note(object_type, str(object_id), changed_fields(object_type, before, after))
 
 
 _WATCHED: set[str] | None = None

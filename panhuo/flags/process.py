@@ -136,21 +136,25 @@ def instalments_overdue(scope: Scope) -> list[Hit]:
     """A deal whose scheduled payments (price instalments, rent) are unpaid past their day."""
 
     late = ExpectedReceipt.objects.filter(cancelled=False, due_date__lt=scope.today)
-    projects = DisposalProject.objects.filter(pk__in=late.values("project_id")).select_related(
-        "package__jurisdiction"
-    )
+    projects = DisposalProject.objects.filter(pk__in=late.values("project_id"))
+    ids = scope.filter(projects, "package__jurisdiction__path").values_list("pk", flat=True)
+    owing = {}  # the projects in arrears (model instances only for those)
+    for found in batch.chunks(ids):
+        owed = batch.arrears(found, today=scope.today)
+        owing.update({pk: (amount, since) for pk, (amount, since) in owed.items() if amount > 0})
     pending = []
-    for found in batch.chunks(scope.filter(projects, "package__jurisdiction__path")):
-        owed = batch.arrears([p.pk for p in found], today=scope.today)
-        for project in found:
-            amount, since = owed[project.pk]
-            p = scope.params(project.package.jurisdiction)
-            if amount > 0 and since and (scope.today - since).days > p["grace_days"]:
-                hit = Hit(
-                    project, project.package.jurisdiction, None,
-                    evidence={"amount": amount, "since": since.isoformat(),
-                              "buyer": project.buyer, "threshold": p["grace_days"]},
-                    links=[project],
-                )  # fmt: skip
-                pending.append((hit, project.package_id))
+    projects = projects.select_related("package__jurisdiction")
+    rows = [p for found in batch.chunks(sorted(owing))
+            for p in projects.filter(pk__in=found)]  # fmt: skip
+    for project in rows:
+        amount, since = owing[project.pk]
+        p = scope.params(project.package.jurisdiction)
+        if since and (scope.today - since).days > p["grace_days"]:
+            hit = Hit(
+                project, project.package.jurisdiction, None,
+                evidence={"amount": amount, "since": since.isoformat(),
+                          "buyer": project.buyer, "threshold": p["grace_days"]},
+                links=[project],
+            )  # fmt: skip
+            pending.append((hit, project.package_id))
     return batch.with_units(pending)
