@@ -7,6 +7,7 @@ RULE_MODULES = (
     "price_market",
     "process",
     "process_awards",
+    "process_late",
     "people",
     "splitting",
     "value",

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.auctions.award_models import Award, AwardStatus
+from panhuo.auctions.award_models import Award, AwardSource, AwardStatus
 from panhuo.auctions.models import Bid, Lot
 from panhuo.flags import batch
 from panhuo.flags import figures as f
@@ -44,6 +44,11 @@ def _closed_lots(scope: Scope):
 def _lots_of_bids(bid_ids: list[str]) -> list[int]:
     ids = [int(i) for i in bid_ids if str(i).isdigit()]
     return list(Bid.objects.filter(pk__in=ids).values_list("lot_id", flat=True).distinct())
+
+
+def _lots_of_awards(award_ids: list[str]) -> list[int]:
+    ids = [int(i) for i in award_ids if str(i).isdigit()]
+    return list(Award.objects.filter(pk__in=ids).values_list("lot_id", flat=True).distinct())
 
 
 @rule(
@@ -88,11 +93,13 @@ def all_but_winner_out(scope: Scope) -> list[Hit]:
     subject="auctions.lot",
     params=[Param("min_same", 2, _("Flag when this many bidders bid the same best amount"),
                   _("OCP red flags"), low=Decimal(2), high=Decimal(100))],
-    watches={"auctions.lot": same, "auctions.bid": _lots_of_bids},
+    watches={"auctions.lot": same, "auctions.bid": _lots_of_bids,
+             "auctions.award": _lots_of_awards},
 )  # fmt: skip
 def identical_bids(scope: Scope) -> list[Hit]:
     """A closed lot where several bidders' best bids are the same amount (sealed bids above
-    all, where nobody saw the others' amounts)."""
+    all, where nobody saw the others' amounts). A result brought in from an outside exchange
+    has no bid rows: its ranked queue, one final price per bidder, stands for them."""
     lots = {lot.pk: lot for lot in _closed_lots(scope)}
     best = (
         Bid.objects.filter(lot_id__in=list(lots), kind__in=["bid", "sealed"])
@@ -102,6 +109,9 @@ def identical_bids(scope: Scope) -> list[Hit]:
     tops: dict[int, dict[Decimal, int]] = defaultdict(lambda: defaultdict(int))
     for row in best:
         tops[row["lot_id"]][row["top"]] += 1
+    exchange = Award.objects.filter(lot_id__in=list(lots), source=AwardSource.EXCHANGE)
+    for lot_id, price in exchange.values_list("lot_id", "price"):
+        tops[lot_id][price] += 1
     pending = []
     for lot_id, amounts in tops.items():
         lot = lots[lot_id]

@@ -263,6 +263,9 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_flag_cases
 
         seed_flag_cases.seed(self)  # red-flag cases: a value-destroying sale, a split site
+        from panhuo.site.demo import seed_plans
+
+        seed_plans.seed(self)  # the year's approved work plan, its progress from the records
 
         self.say("Raising red flags…")
         recompute()  # every rule over the seeded records: the flags the auditor works through
