@@ -174,16 +174,23 @@ def terms_changed_after_award(scope: Scope) -> list[Hit]:
 
     from panhuo.flags.price import _dealt
 
-    projects = {str(p.pk): p for p in _dealt(scope)}
+    # The changes first (few), then the dealt projects in scope they are about: not every
+    # dealt project of the province to find the few with a change.
     entries = AuditEntry.objects.filter(
-        object_type="disposal.disposalproject", object_id__in=list(projects),
-        action__in=TERM_ACTIONS,
-    ).order_by("seq")  # fmt: skip
+        object_type="disposal.disposalproject", action__in=TERM_ACTIONS
+    ).order_by("seq")
+    if scope.ids is not None:
+        entries = entries.filter(object_id__in=sorted(scope.ids))
+    fields = ("seq", "object_id", "action", "after", "created_at", "actor_name")
     by_project: dict[str, list] = defaultdict(list)
-    for e in entries.iterator(chunk_size=batch.CHUNK):
+    for e in entries.only(*fields).iterator(chunk_size=batch.CHUNK):
         if e.action == "project.update" and not TERM_FIELDS & set(e.after or {}):
             continue
         by_project[e.object_id].append(e)
+    ids = sorted(int(pk) for pk in by_project if pk.isdigit())
+    projects = {str(p.pk): p for found in batch.chunks(ids)
+                for p in _dealt(scope).filter(pk__in=found)}  # fmt: skip
+    by_project = {pk: found for pk, found in by_project.items() if pk in projects}
     days = batch.deal_days([int(pk) for pk in by_project])
     pending = []
     for pk, found in by_project.items():
