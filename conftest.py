@@ -8,6 +8,7 @@ import pytest
 
 from panhuo.core.testing import World
 from panhuo.core.tests.demo_snapshot import seed_small_demo
+from panhuo.core.tests.examples import scale_given_tests
 from panhuo.core.tests.world_snapshot import world_for_test
 
 # Rows that data migrations write survive the tests that flush the database.
@@ -116,6 +117,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if uses_no_database(item):
             item.add_marker(pytest.mark.nodb)
+    # PANHUO_EXAMPLES_SHARE (CI's SQLite run): fewer examples per property (core/tests/examples.py).
+    scale_given_tests(items)
 
     def weight(item) -> int:
         for rank, name in enumerate(LONG_FIRST):

@@ -1,6 +1,11 @@
 """Auctions endpoints of the JSON API: lots (the public state: price, end by the server's
-clock, extension, status), a bidder's registration and bids, and the bid history published with
-the result (bidders pseudonymised). Refusals carry the reason in the caller's language."""
+clock, extension, status), a bidder's registration and bids, the bid history published with
+the result (bidders pseudonymised), and the office's setup of a lot (set up on a listed
+project's open round, changed or cancelled before bidding opens: who may is
+``("lot", "create")`` in the project's place, others are refused before the record is read, a
+place the caller cannot see answers 404). Refusals carry the reason in the caller's language.
+The setup routes live here, not in a router of their own: ninja answers 405 to a second
+router's method on a path the first already has (``/lots/{lot_id}``)."""
 
 import datetime as dt
 
@@ -11,10 +16,13 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from panhuo.auctions import bidding, descending, sealed, selectors, services
+from panhuo.auctions import bidding, descending, sealed, selectors, services, setup
 from panhuo.auctions.refusals import Refused
+from panhuo.auctions.setup_schemas import CancelIn, LotIn, LotTermsPatch
 from panhuo.core.api import PagePagination, ReferenceMissing, actor
+from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import ERRORS, Id, ListFilters, MoneyOut, Text
+from panhuo.disposal.selectors import get_project_for
 from panhuo.organisation import policy
 
 router = Router(tags=["auctions"])
@@ -257,3 +265,57 @@ def lot_take(request: HttpRequest, lot_id: Id, payload: TakeIn):
     lot = _lot(user, lot_id)
     lot = descending.dutch_take(actor=user, lot_id=lot.pk, price=payload.price)
     return selectors.public_lot_state(lot)
+
+
+# --- Setup by the office: a lot set up, changed or cancelled before bidding opens.
+
+
+def _office(request: HttpRequest):
+    user = actor(request)
+    if not policy.can_any(user, "lot", "create"):
+        raise policy.NotPermitted(policy.refusal("lot", "create", one=False))
+    return user
+
+
+def _office_lot(request: HttpRequest, lot_id):
+    user = _office(request)
+    try:
+        lot = selectors.get_lot_for(user, lot_id)
+    except ObjectDoesNotExist:
+        raise ReferenceMissing("lot", _("There is no such lot.")) from None
+    policy.require(user, "lot", "create", jurisdiction=lot.jurisdiction)
+    return user, lot
+
+
+@router.post("/projects/{project_id}/lot", response={201: LotOut, **ERRORS})
+def lot_new(request: HttpRequest, project_id: Id, payload: LotIn):
+    """Set up the lot of the project's open listing round."""
+    user = _office(request)
+    try:
+        project = get_project_for(user, project_id)
+    except ObjectDoesNotExist:
+        raise ReferenceMissing("project", _("There is no such project.")) from None
+    policy.require(user, "lot", "create", jurisdiction=project.jurisdiction)
+    lot_round = project.rounds.filter(result="open").order_by("-number").first()
+    if lot_round is None:
+        raise ValidationError(
+            {"round": [_("A lot is set up on the open round of a listed project.")]}
+        )
+    lot = services.lot_create(actor=user, round=lot_round, **payload.dict())
+    return Status(201, selectors.public_lot_state(lot))
+
+
+@router.patch("/lots/{lot_id}", response={200: LotOut, **ERRORS})
+def lot_change(request: HttpRequest, lot_id: Id, payload: LotTermsPatch):
+    """Change the lot's terms before bidding opens (kind and deposit stay once a bidder has
+    registered)."""
+    user, lot = _office_lot(request, lot_id)
+    lot = setup.lot_update(actor=user, lot=lot, changes=payload.dict(exclude_unset=True))
+    return selectors.public_lot_state(lot)
+
+
+@router.post("/lots/{lot_id}/cancel", response={200: LotOut, **ERRORS})
+def lot_cancel_now(request: HttpRequest, lot_id: Id, payload: CancelIn):
+    """Cancel a lot before bidding opens; the deposits finance holds are refunded."""
+    user, lot = _office_lot(request, lot_id)
+    return selectors.public_lot_state(setup.lot_cancel(actor=user, lot=lot, reason=payload.reason))

@@ -52,6 +52,7 @@ class LotStatus(models.TextChoices):
     CLOSED = "closed", _("Closed (result pending)")
     AWARDED = "awarded", _("Awarded")
     FAILED = "failed", _("Failed (no sale)")
+    CANCELLED = "cancelled", _("Cancelled before bidding")
 
 
 S = LotStatus
@@ -64,6 +65,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "fail": (frozenset({S.CLOSED, S.SCHEDULED}), S.FAILED),
     # Every bidder in the award queue defaulted (auctions.awards): no sale after all.
     "lapse": (frozenset({S.AWARDED}), S.FAILED),
+    # The office withdraws a lot before bidding opens (auctions.setup.lot_cancel).
+    "cancel": (frozenset({S.SCHEDULED}), S.CANCELLED),
 }
 
 DEFAULT_WINDOW_MINUTES = 5

@@ -19,12 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panhuo.auctions import descending
 from panhuo.auctions.award_models import AwardSource
 from panhuo.auctions.awards import move, queue_create, ranked
 from panhuo.auctions.bidding import locked_lot, lot_id_of, now
 from panhuo.auctions.models import (
-    KINDS_OFFERED,
     TRANSITIONS,
     BidKind,
     Lot,
@@ -34,14 +32,12 @@ from panhuo.auctions.models import (
     TieRule,
 )
 from panhuo.auctions.refusals import Refused
+from panhuo.auctions.terms import checked_terms, disclosure_gate, placed_terms
 from panhuo.bidders.selectors import bidder_for
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
-from panhuo.core.inputs import ABOVE_ZERO, ZERO_OR_MORE, to_amount
-from panhuo.core.money import CENT
-from panhuo.disposal import periods
 from panhuo.disposal.deal_party import deal_party_set
-from panhuo.disposal.models import Channel, ListingRound, ProjectStatus
+from panhuo.disposal.models import ListingRound
 from panhuo.disposal.services import project_transition
 from panhuo.finance.deposits.parties import deposit_due
 from panhuo.integrity.services import audit_insert, audit_record
@@ -53,20 +49,6 @@ def _step(lot: Lot, name: str) -> str:
     return move(lot, TRANSITIONS, name, _("A lot that is %(status)s cannot be %(step)s."))
 
 
-def _aware(value: Any, field: str) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        raise ValidationError({field: [_("Give a date and time.")]})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
-
-
-def disclosure_gate(lot_round: ListingRound, day: dt.date) -> None:
-    """Refuse bidding on ``day`` before the round's disclosure period has run in full (the
-    deal gate of ``disposal.periods``: bidding is where the deal is struck)."""
-    periods.check(lot_round.project, "conclude", {"concluded_on": day}, today=day)
-
-
 @retry_when_busy
 def lot_create(
     *, actor, round: ListingRound, start_price: Any, increment: Any, start_at: dt.datetime,
@@ -76,73 +58,29 @@ def lot_create(
     tie_rule: str = TieRule.EARLIEST, price_step: Any = None, step_minutes: Any = None,
     floor_price: Any = None,
 ) -> Lot:  # fmt: skip
-    """Set up the lot of ``round`` (the open round of a listed public-auction project). A
-    sealed-bid lot names its opening time (at or after the end) and its tie rule; it has no
-    increment or soft close, and gets its key pair (``auctions.sealed``)."""
+    """Set up the lot of ``round`` (the open round of a listed public-auction project) on the
+    terms ``terms.checked_terms`` and ``terms.placed_terms`` allow. A sealed-bid lot gets its
+    key pair (``auctions.sealed``)."""
     project = round.project
     policy.require(actor, "lot", "create", jurisdiction=project.jurisdiction)
-    if kind not in KINDS_OFFERED:
-        raise ValidationError({"kind": [_("Choose a kind of auction from the list.")]})
-    sealed, dutch = kind == LotKind.SEALED, kind == LotKind.DUTCH
-    start_price = to_amount(start_price, "start_price", sign=ABOVE_ZERO)
-    if kind != LotKind.ENGLISH and increment in (None, ""):
-        increment = CENT  # no increments in a sealed-bid or Dutch auction
-    terms = descending.terms(dutch, start_price, price_step, step_minutes, floor_price)
-    increment = to_amount(increment, "increment", sign=ABOVE_ZERO)
-    deposit_amount = to_amount(deposit_amount or 0, "deposit_amount", sign=ZERO_OR_MORE)
-    start_at, end_at = _aware(start_at, "start_at"), _aware(end_at, "end_at")
-    if end_at <= start_at:
-        raise ValidationError({"end_at": [_("Bidding ends after it opens.")]})
-    if sealed:
-        if opens_at in (None, ""):
-            raise ValidationError({"opens_at": [_("A sealed-bid lot names its opening time.")]})
-        opens_at = _aware(opens_at, "opens_at")
-        if opens_at < end_at:
-            raise ValidationError({"opens_at": [_("The bids are opened at or after the end.")]})
-        if tie_rule not in TieRule.values:
-            raise ValidationError({"tie_rule": [_("Choose a tie rule from the list.")]})
-        window_minutes = extension_minutes = 0
-    else:
-        opens_at, tie_rule = None, TieRule.EARLIEST
-    if dutch:
-        window_minutes = extension_minutes = 0
-    for field, minutes in (("window_minutes", window_minutes),
-                           ("extension_minutes", extension_minutes)):  # fmt: skip
-        if not isinstance(minutes, int) or not 0 <= minutes <= 1440:
-            raise ValidationError({field: [_("Give a number of minutes from 0 to 1440.")]})
+    checked = checked_terms(
+        kind=kind, start_price=start_price, increment=increment, start_at=start_at,
+        end_at=end_at, reserve=reserve, reserve_public=reserve_public,
+        deposit_amount=deposit_amount, window_minutes=window_minutes,
+        extension_minutes=extension_minutes, opens_at=opens_at, tie_rule=tie_rule,
+        price_step=price_step, step_minutes=step_minutes, floor_price=floor_price,
+    )  # fmt: skip
     with transaction.atomic():
         project = project.locked()
         lot_round = ListingRound.objects.select_for_update(of=("self",)).get(pk=round.pk)
-        if project.channel != Channel.AUCTION:
-            raise ValidationError({"round": [_("Only a public-auction project has lots.")]})
-        if project.status != ProjectStatus.LISTED or lot_round.result != "open":
-            raise ValidationError(
-                {"round": [_("A lot is set up on the open round of a listed project.")]}
-            )
         if Lot.objects.filter(round=lot_round).exists():
             raise ValidationError({"round": [_("This round already has its lot.")]})
-        reserve = lot_round.reserve if reserve in (None, "") else to_amount(reserve, "reserve")
-        if dutch:
-            # The floor is the Dutch lot's reserve, judged by the price rules' floor gate.
-            descending.floor_gate(project, terms["floor_price"], timezone.localdate(start_at))
-            reserve = terms["floor_price"]
-        elif reserve < lot_round.reserve:
-            raise ValidationError(
-                {"reserve": [_("The reserve cannot be below the round's reserve of %(r)s yuan.")
-                             % {"r": lot_round.reserve}]}
-            )  # fmt: skip
-        disclosure_gate(lot_round, timezone.localdate(start_at))
-        lot = Lot(
-            round=lot_round, kind=kind, start_price=start_price, increment=increment,
-            reserve=reserve, reserve_public=bool(reserve_public), deposit_amount=deposit_amount,
-            start_at=start_at, planned_end_at=end_at, end_at=end_at,
-            window_minutes=window_minutes, extension_minutes=extension_minutes,
-            opens_at=opens_at, tie_rule=tie_rule, created_by=actor, **terms,
-        )  # fmt: skip
+        placed = placed_terms(project, lot_round, checked)
+        lot = Lot(round=lot_round, planned_end_at=placed["end_at"], created_by=actor, **placed)
         audit_insert(
             lot, actor=actor, action="lot.create", jurisdiction_path=project.jurisdiction.path
         )
-        if sealed:
+        if lot.kind == LotKind.SEALED:
             from panhuo.auctions.sealed import key_for
 
             key_for(lot)

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from django.db import OperationalError, connection
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict
 
@@ -48,8 +49,10 @@ def retry_when_busy[**P, R](func: Callable[P, R]) -> Callable[P, R]:
                     raise
                 if connection.in_atomic_block or attempt >= ATTEMPTS:
                     raise Conflict(
-                        "The database is busy with other changes; nothing was written. "
-                        "Try again in a moment."
+                        _(
+                            "The database is busy with other changes; nothing was written. Try "
+                            "again in a moment."
+                        )
                     ) from exc
                 time.sleep(0.05 * attempt + random.random() * 0.05)
 

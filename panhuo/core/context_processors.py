@@ -26,6 +26,7 @@ def panhuo(request):
             "documents": policy.can_any(user, "document", "view"),
             "monitor": policy.can_any(user, "revenue", "view"),
             "plans": policy.can_any(user, "work_plan", "view"),
+            "reports": policy.can_any(user, "report", "view"),
             "calendar": policy.can_any(user, "calendar", "view"),
             "taskforce": policy.can_any(user, "taskforce", "view"),
             "bidders": policy.can_any(user, "bidder", "view"),

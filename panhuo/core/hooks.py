@@ -42,3 +42,8 @@ class Hook:
 
     def __repr__(self) -> str:
         return f"<Hook {self.name}: {[k for k, _h in self.handlers]}>"
+
+
+#: Called by ``panhuo worker`` as it starts, before it takes tasks: the apps above queue their
+#: periodic tasks here (the monthly reports) unless one is queued already.
+worker_started = Hook("core.worker_started")

@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from panhuo.core.bounds import amount_problem
 from panhuo.core.errors import ValidationError
 from panhuo.core.money import CENT
@@ -17,7 +19,7 @@ def to_date(value: Any, field: str, *, default: dt.date | None = None) -> dt.dat
     (None or blank) is ``default``, or refused as required when there is none."""
     if value in (None, ""):
         if default is None:
-            raise ValidationError({field: ["This field is required."]})
+            raise ValidationError({field: [_("This field is required.")]})
         return default
     if isinstance(value, dt.datetime):
         return value.date()
@@ -26,7 +28,9 @@ def to_date(value: Any, field: str, *, default: dt.date | None = None) -> dt.dat
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError({field: [f"{value!r} is not a date (YYYY-MM-DD)."]}) from None
+        raise ValidationError(
+            {field: [_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}]}
+        ) from None
 
 
 #: What an amount may be, besides within the bounds (``core.bounds``).
@@ -39,19 +43,21 @@ def to_amount(value: Any, field: str, *, sign: str = ABOVE_ZERO) -> Decimal:
     by ``sign``, zero or below (ABOVE_ZERO), below zero (ZERO_OR_MORE) or neither (ANY_SIGN:
     net refunds)."""
     if value is None or value == "":
-        raise ValidationError({field: ["This field is required."]})
+        raise ValidationError({field: [_("This field is required.")]})
     if isinstance(value, bool | float):
-        raise ValidationError({field: ["Amounts must be given as decimal text, not floats."]})
+        raise ValidationError({field: [_("Amounts must be given as decimal text, not floats.")]})
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: [f"{value!r} is not an amount."]}) from None
+        raise ValidationError(
+            {field: [_("“%(value)s” is not an amount.") % {"value": value}]}
+        ) from None
     if not amount.is_finite():
-        raise ValidationError({field: [f"{value!r} is not an amount."]})
+        raise ValidationError({field: [_("“%(value)s” is not an amount.") % {"value": value}]})
     if problem := amount_problem(amount):
         raise ValidationError({field: [problem]})
     if amount != amount.quantize(CENT):
-        raise ValidationError({field: ["Amounts have at most two decimal places."]})
+        raise ValidationError({field: [_("Amounts have at most two decimal places.")]})
     if (sign == ABOVE_ZERO and amount <= 0) or (sign == ZERO_OR_MORE and amount < 0):
-        raise ValidationError({field: ["The amount must be above zero."]})
+        raise ValidationError({field: [_("The amount must be above zero.")]})
     return amount.quantize(CENT)

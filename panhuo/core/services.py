@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.core.lists import registry
@@ -15,15 +16,15 @@ from panhuo.integrity.services import audit_record
 def saved_filter_save(*, actor, target: str, name: str, query: str) -> SavedFilter:
     """Keep (or replace) a named filter; paging is dropped so it opens on the first page."""
     if target not in registry():
-        raise ValidationError({"target": [f"Unknown list {target!r}."]})
+        raise ValidationError({"target": [_("Unknown list “%(target)s”.") % {"target": target}]})
     if not (name or "").strip():
-        raise ValidationError({"name": ["The filter needs a name."]})
+        raise ValidationError({"name": [_("The filter needs a name.")]})
     pairs = [(k, v) for k, v in parse_qsl(query or "", keep_blank_values=False) if k != "page"]
     clean = urlencode(pairs)[:2000]
     with transaction.atomic():
-        item, _ = SavedFilter.objects.update_or_create(
+        item = SavedFilter.objects.update_or_create(
             owner=actor, target=target, name=name.strip()[:100], defaults={"query": clean}
-        )
+        )[0]
         audit_record(actor=actor, action="saved_filter.save", obj=item,
                      after={"target": target, "name": item.name, "query": clean})  # fmt: skip
     return item

@@ -105,7 +105,14 @@ def guard(*, actor, project, transition: str, data: dict) -> None:
             latest = services.approval_status(project, PURPOSE)
             wanted = ApprovalStatus.APPROVED if transition == "approve" else ApprovalStatus.REJECTED
             if latest is None or latest.status != wanted:
-                raise ValidationError({"transition": [f"The disposal approval is not {wanted}."]})
+                raise ValidationError(
+                    {
+                        "transition": [
+                            _("The disposal approval is not “%(wanted)s”.")
+                            % {"wanted": ApprovalStatus(wanted).label}
+                        ]
+                    }
+                )
             return
         request = _pending_or_open(actor, project)
         if transition == "approve" and request.current_step < request.step_count:
@@ -114,9 +121,17 @@ def guard(*, actor, project, transition: str, data: dict) -> None:
             raise ValidationError(
                 {
                     "transition": [
-                        f"“approve” waits for the approval chain “{request.chain_name}”: step "
-                        f"{step} of {request.step_count} ({roles}) is not decided yet; it is "
-                        "decided under My approvals, and the last step approves the project."
+                        _(
+                            "“approve” waits for the approval chain “%(request_chain_name)s”: step "
+                            "%(step)s of %(request_step_count)s (%(roles)s) is not decided yet; it "
+                            "is decided under My approvals, and the last step approves the project."
+                        )
+                        % {
+                            "request_chain_name": request.chain_name,
+                            "step": step,
+                            "request_step_count": request.step_count,
+                            "roles": roles,
+                        }
                     ]
                 }
             )
@@ -130,7 +145,9 @@ def guard(*, actor, project, transition: str, data: dict) -> None:
                     audited=False,
                 )
             except policy.NotPermitted as exc:
-                raise _refused(f"“{transition}”: {exc}") from exc
+                raise _refused(
+                    _("“%(transition)s”: %(reason)s") % {"transition": transition, "reason": exc}
+                ) from exc
     elif transition == "withdraw":
         request = services.pending_for(project, PURPOSE, lock=True)
         if request is not None:

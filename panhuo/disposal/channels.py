@@ -13,6 +13,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import ABOVE_ZERO, ZERO_OR_MORE, to_amount, to_date
 from panhuo.core.validation import full_clean
@@ -48,12 +50,21 @@ def _soe_unit(value: Any, field: str, project: DisposalProject) -> Unit:
         try:
             unit = Unit.objects.select_related("jurisdiction").get(pk=int(value))
         except (Unit.DoesNotExist, TypeError, ValueError):
-            raise ValidationError({field: [f"Unknown unit {value!r}."]}) from None
+            raise ValidationError(
+                {field: [_("Unknown unit “%(value)s”.") % {"value": value}]}
+            ) from None
     if unit.kind != Unit.Kind.SOE:
         raise ValidationError(
-            {field: [f"{unit} is a {unit.get_kind_display()}; the counterparty must be a "
-                     "state-owned company."]}
-        )  # fmt: skip
+            {
+                field: [
+                    _(
+                        "%(unit)s is a %(unit_kind)s; the counterparty must be a state-owned "
+                        "company."
+                    )
+                    % {"unit": unit, "unit_kind": unit.get_kind_display()}
+                ]
+            }
+        )
     return unit
 
 
@@ -130,14 +141,27 @@ def prepare(
                              "counterparty_soe": True}  # fmt: skip
         elif name:
             raise ValidationError(
-                {"counterparty_soe": [f"A negotiated transfer goes only to a state-owned party: "
-                                      f"confirm that {name} is state-owned, or pick its unit."]}
-            )  # fmt: skip
+                {
+                    "counterparty_soe": [
+                        _(
+                            "A negotiated transfer goes only to a state-owned party: confirm that "
+                            "%(name)s is state-owned, or pick its unit."
+                        )
+                        % {"name": name}
+                    ]
+                }
+            )
         else:
             raise ValidationError(
-                {"counterparty": ["A negotiated transfer names its state-owned counterparty "
-                                  "(a state-owned company unit, or a name flagged state-owned)."]}
-            )  # fmt: skip
+                {
+                    "counterparty": [
+                        _(
+                            "A negotiated transfer names its state-owned counterparty (a "
+                            "state-owned company unit, or a name flagged state-owned)."
+                        )
+                    ]
+                }
+            )
         plan["terms"]["reason"] = comment.strip()
     if "art31_case" in needs:
         plan["terms"]["art31_case"] = str(data.get("art31_case") or "")
@@ -166,7 +190,7 @@ def prepare(
         terms = getattr(project, "terms", None)
         deal_price, buyer = Decimal("0.00"), (terms.counterparty if terms else "") or ""
         if project.channel == Channel.FREE_TRANSFER and not buyer:
-            raise ValidationError({"counterparty": ["The free transfer names no recipient."]})
+            raise ValidationError({"counterparty": [_("The free transfer names no recipient.")]})
         project.deal_price, project.buyer = deal_price, buyer[:200]
     if "recipient" in needs:
         unit = _soe_unit(data.get("counterparty_unit"), "counterparty_unit", project)
@@ -177,15 +201,33 @@ def prepare(
         debt = money.debt_for(actor, data.get("debt"))
         if debt.jurisdiction_id != project.package.jurisdiction_id:
             raise ValidationError(
-                {"debt": [f"Debt {debt.code} belongs to {debt.jurisdiction}, the package to "
-                          f"{project.package.jurisdiction}."]}
-            )  # fmt: skip
+                {
+                    "debt": [
+                        _(
+                            "Debt %(debt)s belongs to %(debt_jurisdiction)s, the package to "
+                            "%(project_package_jurisdiction)s."
+                        )
+                        % {
+                            "debt": debt.code,
+                            "debt_jurisdiction": debt.jurisdiction,
+                            "project_package_jurisdiction": project.package.jurisdiction,
+                        }
+                    ]
+                }
+            )
         value = _money(deal_price, "deal_price")
         if value > debt.outstanding:
             raise ValidationError(
-                {"deal_price": [f"The agreed value {value} exceeds the outstanding amount of "
-                                f"debt {debt.code}: {debt.outstanding}."]}
-            )  # fmt: skip
+                {
+                    "deal_price": [
+                        _(
+                            "The agreed value %(value)s exceeds the outstanding amount of debt "
+                            "%(debt)s: %(debt_outstanding)s."
+                        )
+                        % {"value": value, "debt": debt.code, "debt_outstanding": debt.outstanding}
+                    ]
+                }
+            )
         plan["terms"] = {"debt": debt, "counterparty_name": debt.creditor,
                          "reason": comment.strip()}  # fmt: skip
         buyer = debt.creditor
@@ -207,9 +249,16 @@ def prepare(
             reserve = _money(data.get("reserve_price"), "reserve_price")
         if "relist" in needs and reserve >= previous:
             raise ValidationError(
-                {"reserve_price": [f"A relisting after no sale reduces the reserve: {reserve} is "
-                                   f"not below the last reserve {previous}."]}
-            )  # fmt: skip
+                {
+                    "reserve_price": [
+                        _(
+                            "A relisting after no sale reduces the reserve: %(reserve)s is not "
+                            "below the last reserve %(previous)s."
+                        )
+                        % {"reserve": reserve, "previous": previous}
+                    ]
+                }
+            )
         listed_on = to_date(data.get("listed_on"), "listed_on", default=today)
         platform = (data.get("platform") or (current.platform if current else "")).strip()
         plan["relist"] = {"platform": platform[:200], "listed_on": listed_on, "reserve": reserve,
@@ -230,7 +279,7 @@ def prepare(
         plan["tranches"] = _tranches(data.get("tranches"))
         deal_price = sum((tr["size"] for tr in plan["tranches"]), Decimal("0.00"))
         if not buyer:
-            raise ValidationError({"buyer": ["Name the issuing vehicle (the buyer)."]})
+            raise ValidationError({"buyer": [_("Name the issuing vehicle (the buyer).")]})
     if "contract" in needs:
         plan["contract"] = _contract_input(data, buyer)
         buyer = plan["contract"]["counterparty"]
@@ -239,9 +288,16 @@ def prepare(
         new_end = to_date(data.get("term_end"), "term_end")
         if new_end <= contract.term_end:
             raise ValidationError(
-                {"term_end": [f"A renewal extends the term: {new_end} is not after the current "
-                              f"end {contract.term_end}."]}
-            )  # fmt: skip
+                {
+                    "term_end": [
+                        _(
+                            "A renewal extends the term: %(new_end)s is not after the current end "
+                            "%(contract_term_end)s."
+                        )
+                        % {"new_end": new_end, "contract_term_end": contract.term_end}
+                    ]
+                }
+            )
         amount = data.get("period_amount")
         amount = contract.period_amount if amount in (None, "") else _money(amount, "period_amount")
         plan["renewal"] = {"new_end": new_end, "period_amount": amount}
@@ -250,13 +306,13 @@ def prepare(
         try:
             deal_price = _money(deal_price, "deal_price")
         except ValidationError:
-            errors["deal_price"] = ["A deal price above zero is required."]
+            errors["deal_price"] = [_("A deal price above zero is required.")]
         if not buyer and plan.get("terms"):
             buyer = plan["terms"].get("counterparty_name", "")
         if not buyer and project.channel == Channel.NEGOTIATED and hasattr(project, "terms"):
             buyer = project.terms.counterparty
         if not buyer:
-            errors["buyer"] = ["The buyer is required."]
+            errors["buyer"] = [_("The buyer is required.")]
         if errors:
             raise ValidationError(errors)
     if "bidders" in needs:
@@ -267,7 +323,7 @@ def prepare(
         except (TypeError, ValueError):
             bidders = 0
         if bidders < 1:
-            raise ValidationError({"bidders": ["A sale has at least one qualified bidder."]})
+            raise ValidationError({"bidders": [_("A sale has at least one qualified bidder.")]})
         plan["sold"] = {"bidders": bidders}
         # The day of the deal (a deal recorded late states it; periods.stated_date_ok).
         plan["deal_on"] = to_date(data.get("concluded_on"), "concluded_on", default=today)
@@ -283,13 +339,18 @@ def free_recipient(data: dict[str, Any]) -> tuple[Unit | None, str]:
     if ref not in (None, ""):
         unit = ref if isinstance(ref, Unit) else Unit.objects.filter(pk=_int(ref)).first()
         if unit is None:
-            raise ValidationError({"counterparty_unit": [f"Unknown unit {ref!r}."]})
+            raise ValidationError(
+                {"counterparty_unit": [_("Unknown unit “%(ref)s”.") % {"ref": ref}]}
+            )
         return unit, unit.name
     if not name:
         raise ValidationError(
-            {"counterparty": ["A free transfer names its recipient (a unit, or a state "
-                              "entity's name)."]}
-        )  # fmt: skip
+            {
+                "counterparty": [
+                    _("A free transfer names its recipient (a unit, or a state entity's name).")
+                ]
+            }
+        )
     return None, name
 
 
@@ -308,13 +369,15 @@ def _int(value) -> int:
 
 def _tranches(raw) -> list[dict]:
     if not raw:
-        raise ValidationError({"tranches": ["Give at least one tranche (name, size, rate)."]})
+        raise ValidationError({"tranches": [_("Give at least one tranche (name, size, rate).")]})
     out, names = [], set()
     for i, tr in enumerate(raw, start=1):
         get = tr.get if isinstance(tr, dict) else (lambda k, _tr=tr: getattr(_tr, k, None))
         name = (get("name") or "").strip()
         if not name or name in names:
-            raise ValidationError({"tranches": [f"Tranche {i}: a name, unique in the deal."]})
+            raise ValidationError(
+                {"tranches": [_("Tranche %(i)s: a name, unique in the deal.") % {"i": i}]}
+            )
         names.add(name)
         size = _money(get("size"), "tranches")
         try:
@@ -322,7 +385,9 @@ def _tranches(raw) -> list[dict]:
         except (InvalidOperation, ValueError):
             rate = Decimal(-1)
         if not rate.is_finite() or not 0 <= rate <= 100:
-            raise ValidationError({"tranches": [f"Tranche {name}: the rate is 0–100 %."]})
+            raise ValidationError(
+                {"tranches": [_("Tranche %(name)s: the rate is 0–100 %%.") % {"name": name}]}
+            )
         out.append({"name": name[:100], "size": size, "rate": rate.quantize(Decimal("0.001"))})
     return out
 
@@ -330,15 +395,22 @@ def _tranches(raw) -> list[dict]:
 def _contract_input(data: dict[str, Any], buyer: str) -> dict[str, Any]:
     counterparty = (data.get("counterparty") or buyer or "").strip()
     if not counterparty:
-        raise ValidationError({"counterparty": ["Name the tenant or concessionaire."]})
+        raise ValidationError({"counterparty": [_("Name the tenant or concessionaire.")]})
     start = to_date(data.get("term_start"), "term_start")
     end = to_date(data.get("term_end"), "term_end")
     if end <= start:
-        raise ValidationError({"term_end": [f"The term ends after it starts ({start})."]})
+        raise ValidationError(
+            {"term_end": [_("The term ends after it starts (%(start)s).") % {"start": start}]}
+        )
     frequency = data.get("frequency") or ""
     if frequency not in Frequency.values:
         raise ValidationError(
-            {"frequency": [f"Payment frequency is one of {', '.join(Frequency.values)}."]}
+            {
+                "frequency": [
+                    _("Payment frequency is one of %(choices)s.")
+                    % {"choices": ", ".join(Frequency.values)}
+                ]
+            }
         )
     amount = _money(data.get("period_amount"), "period_amount")
     deposit = data.get("deposit")
@@ -456,18 +528,32 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         owed, since = money.arrears(project, today=today)
         if owed <= 0:
             raise ValidationError(
-                {"transition": [f"“{t.name}” needs money due and unpaid before {today}; "
-                                f"{project.code} has none."]}
-            )  # fmt: skip
+                {
+                    "transition": [
+                        _(
+                            "“%(name)s” needs money due and unpaid before %(today)s; %(project)s "
+                            "has none."
+                        )
+                        % {"name": t.name, "today": today, "project": project.code}
+                    ]
+                }
+            )
         note["arrears"] = str(owed)
         plan["due_on"] = since
     if t.effect == "arrears_off":
         owed, since = money.arrears(project, today=today)
         if owed > 0:
             raise ValidationError(
-                {"transition": [f"“{t.name}” needs the arrears paid: {owed} due since {since} "
-                                "is still unpaid."]}
-            )  # fmt: skip
+                {
+                    "transition": [
+                        _(
+                            "“%(name)s” needs the arrears paid: %(owed)s due since %(since)s is "
+                            "still unpaid."
+                        )
+                        % {"name": t.name, "owed": owed, "since": since}
+                    ]
+                }
+            )
         plan["due_on"] = project.contract.term_end
     if t.effect == "end":
         c = project.contract
@@ -480,9 +566,16 @@ def finish(t: Transition, *, project: DisposalProject, actor, today: dt.date, pl
         received = money.received_total(project)
         if received > value:
             raise ValidationError(
-                {"transition": [f"{received} was received, more than the {value} due up to "
-                                f"the end; record the refund before ending the contract."]}
-            )  # fmt: skip
+                {
+                    "transition": [
+                        _(
+                            "%(received)s was received, more than the %(value)s due up to the end; "
+                            "record the refund before ending the contract."
+                        )
+                        % {"received": received, "value": value}
+                    ]
+                }
+            )
         project.deal_price = value
         note.update(cancelled=n, contract_value=str(value))
     if t.effect == "settle":

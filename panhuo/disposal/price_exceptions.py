@@ -18,6 +18,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panhuo.approvals.services import approval_status, open_request
 from panhuo.core.errors import ValidationError
@@ -80,10 +81,10 @@ def _amount(value) -> Decimal:
     except (InvalidOperation, ValueError):
         amount = None
     if amount is None or not amount.is_finite():
-        raise ValidationError({"amount": ["The amount is a decimal number of yuan."]})
+        raise ValidationError({"amount": [_("The amount is a decimal number of yuan.")]})
     amount = amount.quantize(Decimal("0.01"))
     if amount <= 0:
-        raise ValidationError({"amount": ["The amount is more than zero."]})
+        raise ValidationError({"amount": [_("The amount is more than zero.")]})
     return amount
 
 
@@ -98,8 +99,11 @@ def _check_below_floor(project: DisposalProject, amount: Decimal) -> None:
             raise ValidationError(
                 {
                     "amount": [
-                        f"A yearly rent of {amount:,} yuan is not below the appraised yearly "
-                        f"rent {rent.yearly:,} yuan: it needs no exception."
+                        _(
+                            "A yearly rent of %(amount)s yuan is not below the appraised yearly "
+                            "rent %(rent_yearly)s yuan: it needs no exception."
+                        )
+                        % {"amount": f"{amount:,}", "rent_yearly": f"{rent.yearly:,}"}
                     ]
                 }
             )
@@ -112,8 +116,15 @@ def _check_below_floor(project: DisposalProject, amount: Decimal) -> None:
         raise ValidationError(
             {
                 "amount": [
-                    f"{amount:,} yuan is not below {t.approval_floor_pct} % of the appraised "
-                    f"value {found.total:,} yuan: it needs no price exception."
+                    _(
+                        "%(amount)s yuan is not below %(t_approval_floor_pct)s %% of the "
+                        "appraised value %(found_total)s yuan: it needs no price exception."
+                    )
+                    % {
+                        "amount": f"{amount:,}",
+                        "t_approval_floor_pct": t.approval_floor_pct,
+                        "found_total": f"{found.total:,}",
+                    }
                 ]
             }
         )
@@ -132,23 +143,37 @@ def price_exception_request(
 
     if not may_request(actor, project):
         raise policy.NotPermitted(
-            "You may not request a price exception for this project: it is asked for by "
-            "whoever may list it or record its deal."
+            _(
+                "You may not request a price exception for this project: it is asked "
+                "for by whoever may list it or record its deal."
+            )
         )
     amount = _amount(amount)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["A price exception needs a written reason."]})
+        raise ValidationError({"reason": [_("A price exception needs a written reason.")]})
     if len(reason) > MAX_REASON:
-        raise ValidationError({"reason": [f"At most {MAX_REASON:,} characters."]})
+        raise ValidationError(
+            {
+                "reason": [
+                    _("At most %(max_reason)s characters.") % {"max_reason": f"{MAX_REASON:,}"}
+                ]
+            }
+        )
     with transaction.atomic():
         project = project.locked()
         if not open_for_request(project):
             raise ValidationError(
                 {
                     "project": [
-                        f"Project {project.code} is {project.status}: no listing or deal is "
-                        "ahead that a price exception could cover."
+                        _(
+                            "Project %(project)s is %(project_status)s: no listing or deal is "
+                            "ahead that a price exception could cover."
+                        )
+                        % {
+                            "project": project.code,
+                            "project_status": project.get_status_display().lower(),
+                        }
                     ]
                 }
             )

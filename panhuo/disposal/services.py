@@ -47,21 +47,35 @@ def _resolve_assets(actor: User, asset_ids: Iterable[int], jurisdiction: Jurisdi
     found = {a.pk for a in assets}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise ValidationError({"assets": [f"Unknown asset id(s): {missing}."]})
+        raise ValidationError(
+            {"assets": [_("Unknown asset id(s): %(missing)s.") % {"missing": missing}]}
+        )
     for a in assets:
         if not a.unit.jurisdiction.path.startswith(jurisdiction.path):
-            raise ValidationError({"assets": [f"Asset {a.code} is outside {jurisdiction}."]})
+            raise ValidationError(
+                {
+                    "assets": [
+                        _("Asset %(code)s is outside %(jurisdiction)s.")
+                        % {"code": a.code, "jurisdiction": jurisdiction}
+                    ]
+                }
+            )
         if a.criticality == Criticality.ESSENTIAL:
             raise ValidationError(
                 {
                     "assets": [
-                        f"Asset {a.code} serves an essential public service and cannot "
-                        "enter a package."
+                        _(
+                            "Asset %(code)s serves an essential public service and cannot enter a "
+                            "package."
+                        )
+                        % {"code": a.code}
                     ]
                 }
             )
         if a.status in GONE_STATUSES:
-            raise ValidationError({"assets": [f"Asset {a.code} is already disposed."]})
+            raise ValidationError(
+                {"assets": [_("Asset %(code)s is already disposed.") % {"code": a.code}]}
+            )
     from panhuo.disposal.candidates import assets_in_scope
 
     assets_in_scope(assets)  # gate scope_not_included
@@ -73,7 +87,8 @@ def _resolve_assets(actor: User, asset_ids: Iterable[int], jurisdiction: Jurisdi
         raise ValidationError(
             {
                 "assets": [
-                    f"Asset {first.asset.code} is already in live package {first.package.code}."
+                    _("Asset %(first_asset)s is already in live package %(first_package)s.")
+                    % {"first_asset": first.asset.code, "first_package": first.package.code}
                 ]
             }
         )
@@ -91,9 +106,11 @@ def package_create(
     """Group in-scope assets into a lot for one channel."""
     policy.require(actor, "package", "create", jurisdiction=jurisdiction)
     if channel not in Channel.values:
-        raise ValidationError({"channel": [f"Unknown channel {channel!r}."]})
+        raise ValidationError(
+            {"channel": [_("Unknown channel “%(channel)s”.") % {"channel": channel}]}
+        )
     if not (name or "").strip():
-        raise ValidationError({"name": ["This field is required."]})
+        raise ValidationError({"name": [_("This field is required.")]})
     with transaction.atomic():
         package = Package(
             code=next_code(Package, "PKG"),
@@ -116,12 +133,31 @@ def package_create(
     return package
 
 
-def _package_is_editable(package: Package) -> None:
+def _refuse_unless_open(package: Package) -> None:
     if package.status != Package.Status.OPEN:
-        raise ValidationError({"package": [f"Package {package.code} is {package.status}."]})
+        raise ValidationError(
+            {
+                "package": [
+                    _("Package %(package)s is %(package_status)s.")
+                    % {
+                        "package": package.code,
+                        "package_status": package.get_status_display().lower(),
+                    }
+                ]
+            }
+        )
+
+
+def _package_is_editable(package: Package) -> None:
+    _refuse_unless_open(package)
     if package.projects.exclude(status__in=[ProjectStatus.DRAFT, ProjectStatus.WITHDRAWN]).exists():
         raise ValidationError(
-            {"package": [f"Package {package.code} has a project under way; withdraw it first."]}
+            {
+                "package": [
+                    _("Package %(package)s has a project under way; withdraw it first.")
+                    % {"package": package.code}
+                ]
+            }
         )
 
 
@@ -142,7 +178,7 @@ def package_add_assets(*, actor: User, package: Package, asset_ids: Iterable[int
             )
     except IntegrityError as exc:
         # Another writer put one of these assets into a live package first.
-        raise ValidationError({"assets": ["An asset is already in a live package."]}) from exc
+        raise ValidationError({"assets": [_("An asset is already in a live package.")]}) from exc
     return package
 
 
@@ -151,9 +187,16 @@ def package_remove_asset(*, actor: User, package: Package, asset_id: int) -> Pac
     with transaction.atomic():
         package = Package.objects.select_for_update().get(pk=package.pk)
         _package_is_editable(package)
-        deleted, _ = PackageItem.objects.filter(package=package, asset_id=asset_id).delete()
+        deleted = PackageItem.objects.filter(package=package, asset_id=asset_id).delete()[0]
         if not deleted:
-            raise ValidationError({"asset": [f"Asset {asset_id} is not in {package.code}."]})
+            raise ValidationError(
+                {
+                    "asset": [
+                        _("Asset %(asset_id)s is not in %(package)s.")
+                        % {"asset_id": asset_id, "package": package.code}
+                    ]
+                }
+            )
         audit_record(
             actor=actor,
             action="package.remove_asset",
@@ -183,14 +226,20 @@ def project_create(
     policy.require(
         actor, "project", "create", jurisdiction=package.jurisdiction, units=_package_units(package)
     )
-    if package.status != Package.Status.OPEN:
-        raise ValidationError({"package": [f"Package {package.code} is {package.status}."]})
+    _refuse_unless_open(package)
     if not package.items.exists():
-        raise ValidationError({"package": [f"Package {package.code} has no assets."]})
+        raise ValidationError(
+            {"package": [_("Package %(package)s has no assets.") % {"package": package.code}]}
+        )
     with transaction.atomic():
         if package.projects.exclude(status=ProjectStatus.WITHDRAWN).exists():
             raise ValidationError(
-                {"package": [f"Package {package.code} already has an active project."]}
+                {
+                    "package": [
+                        _("Package %(package)s already has an active project.")
+                        % {"package": package.code}
+                    ]
+                }
             )
         project = DisposalProject(
             code=next_code(DisposalProject, "DP"),
@@ -288,13 +337,26 @@ def _lookup(project: DisposalProject, name: str) -> Transition:
         raise TransitionRefused(
             {
                 "transition": [
-                    f"“{name}” is not allowed from state “{project.status}”: it is no step of "
-                    f"the {project.channel} channel (its steps: {', '.join(table)})."
+                    _(
+                        "“%(name)s” is not allowed from state “%(project_status)s”: it is no "
+                        "step of the %(project_channel)s channel (its steps: %(choices)s)."
+                    )
+                    % {
+                        "name": name,
+                        "project_status": project.get_status_display().lower(),
+                        "project_channel": project.get_channel_display().lower(),
+                        "choices": ", ".join(table),
+                    }
                 ]
             }
         )
     raise TransitionRefused(
-        {"transition": [f"Unknown transition {name!r}; one of {sorted(TRANSITIONS)}."]}
+        {
+            "transition": [
+                _("Unknown transition “%(name)s”; one of %(choices)s.")
+                % {"name": name, "choices": sorted(TRANSITIONS)}
+            ]
+        }
     )
 
 
@@ -323,7 +385,9 @@ def project_transition(
         if reason:
             raise TransitionRefused({"transition": [reason]})
         if t.needs_comment and not comment.strip():
-            raise ValidationError({"comment": [f"“{t.name}” needs a written reason."]})
+            raise ValidationError(
+                {"comment": [_("“%(name)s” needs a written reason.") % {"name": t.name}]}
+            )
         confirmations = amounts.for_transition(
             project, t, deal_price=deal_price, data=data, confirmed=confirm_amount
         )
@@ -449,7 +513,7 @@ def project_update(
     allowed = {"reserve_price", "channel", "note"}
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise ValidationError({n: ["This field cannot be set."] for n in unknown})
+        raise ValidationError({n: [_("This field cannot be set.")] for n in unknown})
     policy.require(
         actor,
         "project",
@@ -461,11 +525,14 @@ def project_update(
         project = DisposalProject.objects.select_for_update().get(pk=project.pk)
         if version is not None and project.version != version:
             raise Conflict(
-                f"Project {project.code} was changed by someone else (version "
-                f"{project.version}, you edited {version}). Reload and try again."
+                _(
+                    "Project %(project)s was changed by someone else (version "
+                    "%(project_version)s, you edited %(version)s). Reload and try again."
+                )
+                % {"project": project.code, "project_version": project.version, "version": version}
             )
         if project.status != ProjectStatus.DRAFT:
-            raise ValidationError({"status": ["Only a draft project can be edited."]})
+            raise ValidationError({"status": [_("Only a draft project can be edited.")]})
         before = snapshot(project)
         if "note" in data and data["note"] is None:
             data["note"] = ""  # null clears the note: the column holds text, never NULL

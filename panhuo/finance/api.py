@@ -218,7 +218,7 @@ def debt_schedule_put(request: HttpRequest, debt_id: Id, payload: ScheduleIn):
     debt = get_debt_for(user, debt_id)
     rows = [Row(r.due_date, r.principal, r.interest) for r in payload.rows or []]
     if payload.method != "custom" and payload.rows:
-        raise ValidationError({"rows": ["Rows are given only with the custom method."]})
+        raise ValidationError({"rows": [gettext("Rows are given only with the custom method.")]})
     debt_schedule_set(
         actor=user, debt=debt, method=payload.method, frequency=payload.frequency, rows=rows
     )

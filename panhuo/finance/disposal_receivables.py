@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from panhuo.core.errors import ValidationError
 from panhuo.finance import expected as fx
 from panhuo.finance.expected_models import ExpectedReceipt
@@ -56,7 +58,7 @@ def debt_for(actor, ref) -> Debt:
     try:
         return Debt.objects.visible_to(actor).get(pk=int(ref))
     except (Debt.DoesNotExist, TypeError, ValueError):
-        raise ValidationError({"debt": [f"Unknown debt {ref!r}."]}) from None
+        raise ValidationError({"debt": [_("Unknown debt “%(ref)s”.") % {"ref": ref}]}) from None
 
 
 def settle_debt(*, actor, debt, project, amount, on):

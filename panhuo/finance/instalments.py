@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core import workdays
 from panhuo.core.errors import ValidationError
@@ -62,11 +63,13 @@ class PlanRow:
 
 def _rate(value: Any) -> Decimal:
     if isinstance(value, float):
-        raise ValidationError({"interest_rate": ["Give the rate as decimal text, not a float."]})
+        raise ValidationError({"interest_rate": [_("Give the rate as decimal text, not a float.")]})
     try:
         rate = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError({"interest_rate": [f"{value!r} is not a rate."]}) from None
+        raise ValidationError(
+            {"interest_rate": [_("“%(value)s” is not a rate.") % {"value": value}]}
+        ) from None
     if (
         not rate.is_finite()
         or rate < 0
@@ -74,7 +77,7 @@ def _rate(value: Any) -> Decimal:
         or rate != rate.quantize(Decimal("0.001"))
     ):
         raise ValidationError(
-            {"interest_rate": ["The rate is a percentage from 0 to 100 with at most 3 places."]}
+            {"interest_rate": [_("The rate is a percentage from 0 to 100 with at most 3 places.")]}
         )
     return rate
 
@@ -82,9 +85,11 @@ def _rate(value: Any) -> Decimal:
 def parse_rows(rows: Any) -> list[PlanRow]:
     """The rows as (due date, amount), in due-date order; a bad row is named by its index."""
     if not isinstance(rows, list | tuple) or not rows:
-        raise ValidationError({"rows": ["A plan has at least one row (the payment in full)."]})
+        raise ValidationError({"rows": [_("A plan has at least one row (the payment in full).")]})
     if len(rows) > MAX_ROWS:
-        raise ValidationError({"rows": [f"A plan has at most {MAX_ROWS} rows."]})
+        raise ValidationError(
+            {"rows": [_("A plan has at most %(max_rows)s rows.") % {"max_rows": MAX_ROWS}]}
+        )
     out = []
     for i, row in enumerate(rows):
         get = row.get if isinstance(row, dict) else (lambda k, r=row: getattr(r, k, None))
@@ -92,7 +97,7 @@ def parse_rows(rows: Any) -> list[PlanRow]:
         out.append(PlanRow(due, to_money(get("amount"), f"rows[{i}].amount")))
     days = [r.due_date for r in out]
     if len(set(days)) != len(days):
-        raise ValidationError({"rows": ["Two rows fall due on the same day; merge them."]})
+        raise ValidationError({"rows": [_("Two rows fall due on the same day; merge them.")]})
     return sorted(out, key=lambda r: r.due_date)
 
 
@@ -113,12 +118,22 @@ def check_plan(
     total = sum((r.amount for r in plan), Decimal("0.00"))
     if total != price:
         raise ValidationError(
-            {"rows": [f"The rows add up to {total:,}, not the deal price {price:,}."]}
+            {
+                "rows": [
+                    _("The rows add up to %(total)s, not the deal price %(price)s.")
+                    % {"total": f"{total:,}", "price": f"{price:,}"}
+                ]
+            }
         )
     first, last = plan[0], plan[-1]
     if first.due_date < deal_date:
         raise ValidationError(
-            {"rows[0].due_date": [f"{first.due_date} is before the deal ({deal_date})."]}
+            {
+                "rows[0].due_date": [
+                    _("%(first_due_date)s is before the deal (%(deal_date)s).")
+                    % {"first_due_date": first.due_date, "deal_date": deal_date}
+                ]
+            }
         )
     t = rules.thresholds_for_project(project)
     if len(plan) == 1:
@@ -140,13 +155,29 @@ def check_plan(
             )
             if security_kind not in DeferredSecurityKind.values:
                 raise ValidationError(
-                    {"security_kind": [f"Unknown security {security_kind!r}; one of "
-                                       f"{DeferredSecurityKind.values}."]}
-                )  # fmt: skip
+                    {
+                        "security_kind": [
+                            _(
+                                "Unknown security “%(security_kind)s”; one of "
+                                "%(deferredsecuritykind_values)s."
+                            )
+                            % {
+                                "security_kind": security_kind,
+                                "deferredsecuritykind_values": DeferredSecurityKind.values,
+                            }
+                        ]
+                    }
+                )
     if breach is not None:
         index = len(plan) - 1 if breach.field == "rest_due_on" else 0
         field = f"rows[{index}].{_FIELD.get(breach.field, 'due_date')}"
-        raise ValidationError({field: [f"[{breach.rule}] {breach.message}"]})
+        raise ValidationError(
+            {
+                field: [
+                    _("[%(rule)s] %(message)s") % {"rule": breach.rule, "message": breach.message}
+                ]
+            }
+        )
 
 
 def deal_date(project: DisposalProject) -> dt.date:
@@ -174,14 +205,31 @@ def instalment_plan_set(
         project = project.locked()
         if project.channel not in SALE_CHANNELS:
             raise ValidationError(
-                {"project": [f"Payment plans are for sales; {project.code} is a "
-                             f"{project.get_channel_display()}."]}
-            )  # fmt: skip
+                {
+                    "project": [
+                        _("Payment plans are for sales; %(project)s is a %(project_channel)s.")
+                        % {
+                            "project": project.code,
+                            "project_channel": project.get_channel_display().lower(),
+                        }
+                    ]
+                }
+            )
         if project.status != ProjectStatus.CONCLUDED:
             raise ValidationError(
-                {"project": [f"A payment plan is set between the deal and the payment in full; "
-                             f"{project.code} is {project.get_status_display()}."]}
-            )  # fmt: skip
+                {
+                    "project": [
+                        _(
+                            "A payment plan is set between the deal and the payment in full; "
+                            "%(project)s is %(project_status)s."
+                        )
+                        % {
+                            "project": project.code,
+                            "project_status": project.get_status_display().lower(),
+                        }
+                    ]
+                }
+            )
         check_plan(
             project, plan, deal_date=deal_date(project), interest_rate=rate,
             security_kind=security_kind, security_reference=security_reference,

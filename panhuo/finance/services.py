@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.codes import next_code
@@ -62,9 +63,16 @@ def receipt_create(
     kind = kind or _default_kind(project)
     if kind not in ReceiptKind.values or kind == ReceiptKind.FORFEITED_DEPOSIT:
         raise ValidationError(
-            {"kind": [f"{kind!r} is not a kind of proceeds (forfeited deposits are recorded "
-                      "by forfeiting the deposit)."]}
-        )  # fmt: skip
+            {
+                "kind": [
+                    _(
+                        "“%(kind)s” is not a kind of proceeds (forfeited deposits are recorded "
+                        "by forfeiting the deposit)."
+                    )
+                    % {"kind": kind}
+                ]
+            }
+        )
     policy.require(actor, "receipt", "create", jurisdiction=project.package.jurisdiction)
     kinds = set(project.package.items.values_list("asset__kind", flat=True))
     require_land_proceeds_to_fund(
@@ -77,8 +85,14 @@ def receipt_create(
             raise ValidationError(
                 {
                     "project": [
-                        f"Proceeds are recorded for concluded projects and contracts in "
-                        f"force; {project.code} is {project.status}."
+                        _(
+                            "Proceeds are recorded for concluded projects and contracts in force; "
+                            "%(project)s is %(project_status)s."
+                        )
+                        % {
+                            "project": project.code,
+                            "project_status": project.get_status_display().lower(),
+                        }
                     ]
                 }
             )
@@ -87,14 +101,21 @@ def receipt_create(
             raise ValidationError(
                 {
                     "amount": [
-                        f"{amount} would bring receipts to {received + amount}, above the "
-                        f"deal price {project.deal_price} ({project.deal_price - received} "
-                        "still due)."
+                        _(
+                            "%(amount)s would bring receipts to %(value)s, above the deal price "
+                            "%(project_deal_price)s (%(value2)s still due)."
+                        )
+                        % {
+                            "amount": amount,
+                            "value": received + amount,
+                            "project_deal_price": project.deal_price,
+                            "value2": project.deal_price - received,
+                        }
                     ]
                 }
             )
         if received_on and received_on > timezone.localdate():
-            raise ValidationError({"received_on": ["A receipt cannot be dated in the future."]})
+            raise ValidationError({"received_on": [_("A receipt cannot be dated in the future.")]})
         receipt = Receipt(
             project=project,
             amount=amount,
@@ -131,7 +152,7 @@ def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]
     so that outstanding = principal − the ledger holds from the start."""
     unknown = sorted(set(data) - set(DEBT_FIELDS) - {"code"})
     if unknown:
-        raise ValidationError({n: ["This field cannot be set."] for n in unknown})
+        raise ValidationError({n: [_("This field cannot be set.")] for n in unknown})
     policy.require(actor, "debt", "create", jurisdiction=jurisdiction)
     data = cleaned(data)
     if data.get("principal") is not None:
@@ -177,8 +198,16 @@ def allocation_create(
             raise ValidationError(
                 {
                     "debt": [
-                        f"Debt {debt.code} belongs to {debt.jurisdiction}; receipt "
-                        f"{receipt.voucher} to {receipt.project.package.jurisdiction}."
+                        _(
+                            "Debt %(debt)s belongs to %(debt_jurisdiction)s; receipt %(receipt)s "
+                            "to %(receipt_place)s."
+                        )
+                        % {
+                            "debt": debt.code,
+                            "debt_jurisdiction": debt.jurisdiction,
+                            "receipt": receipt.voucher,
+                            "receipt_place": receipt.project.package.jurisdiction,
+                        }
                     ]
                 }
             )
@@ -186,28 +215,50 @@ def allocation_create(
             raise ValidationError(
                 {
                     "amount": [
-                        f"{amount} exceeds what is left of receipt {receipt.voucher}: "
-                        f"{receipt.amount - receipt.allocated}."
+                        _("%(amount)s exceeds what is left of receipt %(receipt)s: %(value)s.")
+                        % {
+                            "amount": amount,
+                            "receipt": receipt.voucher,
+                            "value": receipt.amount - receipt.allocated,
+                        }
                     ]
                 }
             )
         if debt.voided_at is not None:
-            raise ValidationError({"debt": [f"Debt {debt.code} is voided."]})
+            raise ValidationError({"debt": [_("Debt %(debt)s is voided.") % {"debt": debt.code}]})
         if amount > debt.outstanding:
             raise ValidationError(
                 {
                     "amount": [
-                        f"{amount} exceeds the outstanding amount of debt {debt.code}: "
-                        f"{debt.outstanding}."
+                        _(
+                            "%(amount)s exceeds the outstanding amount of debt %(debt)s: "
+                            "%(debt_outstanding)s."
+                        )
+                        % {
+                            "amount": amount,
+                            "debt": debt.code,
+                            "debt_outstanding": debt.outstanding,
+                        }
                     ]
                 }
             )
         allocated_on = allocated_on or timezone.localdate()
         if allocated_on < debt.issue_date:
             raise ValidationError(
-                {"allocated_on": [f"{allocated_on.isoformat()} is before debt {debt.code} was "
-                                  f"issued ({debt.issue_date.isoformat()})."]}
-            )  # fmt: skip
+                {
+                    "allocated_on": [
+                        _(
+                            "%(allocated_on)s is before debt %(debt)s was issued "
+                            "(%(debt_issue_date)s)."
+                        )
+                        % {
+                            "allocated_on": allocated_on.isoformat(),
+                            "debt": debt.code,
+                            "debt_issue_date": debt.issue_date.isoformat(),
+                        }
+                    ]
+                }
+            )
         allocation = Allocation(
             receipt=receipt,
             debt=debt,
@@ -269,7 +320,7 @@ def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> A
     """Undo an allocation by a new, opposite entry (the ledger is never edited): the receipt
     gets the money back to allocate again and the debt's outstanding rises by the same."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["A reversal needs a written reason."]})
+        raise ValidationError({"reason": [_("A reversal needs a written reason.")]})
     policy.require(actor, "allocation", "create", jurisdiction=allocation.debt.jurisdiction)
     with transaction.atomic():
         receipt = Receipt.objects.select_for_update().get(pk=allocation.receipt_id)
@@ -280,9 +331,9 @@ def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> A
         )
         original = Allocation.objects.select_for_update().get(pk=allocation.pk)
         if original.reverses_id:
-            raise ValidationError({"allocation": ["A reversal cannot itself be reversed."]})
+            raise ValidationError({"allocation": [_("A reversal cannot itself be reversed.")]})
         if Allocation.objects.filter(reverses=original).exists():
-            raise ValidationError({"allocation": ["This allocation is already reversed."]})
+            raise ValidationError({"allocation": [_("This allocation is already reversed.")]})
         reversal = Allocation(
             receipt=receipt, debt=debt, amount=original.amount, reverses=original,
             reason=reason.strip()[:300], allocated_on=timezone.localdate(), allocated_by=actor,
@@ -324,8 +375,15 @@ def debt_settle_non_cash(
             raise ValidationError(
                 {
                     "debt": [
-                        f"The agreed value {amount} exceeds the outstanding amount of debt "
-                        f"{debt.code}: {debt.outstanding}."
+                        _(
+                            "The agreed value %(amount)s exceeds the outstanding amount of debt "
+                            "%(debt)s: %(debt_outstanding)s."
+                        )
+                        % {
+                            "amount": amount,
+                            "debt": debt.code,
+                            "debt_outstanding": debt.outstanding,
+                        }
                     ]
                 }
             )
@@ -334,7 +392,7 @@ def debt_settle_non_cash(
             settled_on=on or timezone.localdate(), settled_by=actor,
         )  # fmt: skip
         if debt.voided_at is not None:
-            raise ValidationError({"debt": [f"Debt {debt.code} is voided."]})
+            raise ValidationError({"debt": [_("Debt %(debt)s is voided.") % {"debt": debt.code}]})
         settlement.full_clean()
         settlement.save(force_insert=True)
         _post_unaudited(
@@ -373,7 +431,9 @@ def allocation_suggest(*, receipt: Receipt, debts, strategy: str, on: dt.date | 
     """How a strategy would spread what is left of ``receipt`` over ``debts``: a list of
     (debt, amount), never more than is left nor more than any debt's outstanding."""
     if strategy not in STRATEGIES:
-        raise ValidationError({"strategy": [f"Unknown strategy {strategy!r}."]})
+        raise ValidationError(
+            {"strategy": [_("Unknown strategy “%(strategy)s”.") % {"strategy": strategy}]}
+        )
     on = on or timezone.localdate()
     open_debts = [d for d in debts if d.outstanding > 0]
 

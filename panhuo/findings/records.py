@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.core.querying import MAX_ID
@@ -93,7 +94,12 @@ def spec_of(kind: str) -> RecordSpec:
     spec = SPECS.get(kind or "")
     if spec is None:
         raise ValidationError(
-            {"record_kind": [f"Unknown record kind {kind!r}; one of {', '.join(SPECS)}."]}
+            {
+                "record_kind": [
+                    _("Unknown record kind “%(kind)s”; one of %(choices)s.")
+                    % {"kind": kind, "choices": ", ".join(SPECS)}
+                ]
+            }
         )
     return spec
 
@@ -116,7 +122,14 @@ def record_for(user, kind: str, record_id) -> Model:
     if 0 < pk <= MAX_ID:
         found = spec.model.objects.visible_to(user).filter(pk=pk).first()
     if found is None:
-        raise ValidationError({"record_id": [f"There is no {kind} #{record_id} that you may see."]})
+        raise ValidationError(
+            {
+                "record_id": [
+                    _("There is no %(kind)s #%(record_id)s that you may see.")
+                    % {"kind": kind, "record_id": record_id}
+                ]
+            }
+        )
     return found
 
 

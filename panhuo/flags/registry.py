@@ -69,12 +69,14 @@ class Param:
         try:
             number = Decimal(str(value).strip())
         except Exception:
-            raise ValueError(f"{value!r} is not a number.") from None
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
         if not number.is_finite() or not self.low <= number <= self.high:
-            raise ValueError(f"Give a number from {self.low} to {self.high}.")
+            raise ValueError(
+                _("Give a number from %(low)s to %(high)s.") % {"low": self.low, "high": self.high}
+            )
         if isinstance(self.default, int):
             if number != number.to_integral_value():
-                raise ValueError("Give a whole number.")
+                raise ValueError(_("Give a whole number."))
             return int(number)
         return number
 

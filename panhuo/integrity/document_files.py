@@ -154,7 +154,7 @@ def check_file(name: str, data: bytes, size: int | None = None) -> FileType:
     ``data`` may stop one byte past the limit; ``size`` is then the whole file's size."""
     limit = max_bytes()
     if not data:
-        raise FileRefused("The file is empty.")
+        raise FileRefused(gettext("The file is empty."))
     size = max(size or 0, len(data))
     if size > limit:
         raise FileRefused(too_large_message(limit, size))
@@ -162,14 +162,20 @@ def check_file(name: str, data: bytes, size: int | None = None) -> FileType:
     promised = EXTENSIONS.get(suffix)
     if promised is None:
         shown = suffix or "no extension"
-        raise FileRefused(f"Only {ACCEPTED} files are accepted, not {shown}.")
+        raise FileRefused(
+            gettext("Only %(accepted)s files are accepted, not %(shown)s.")
+            % {"accepted": ACCEPTED, "shown": shown}
+        )
     found = sniff(data)
     expected = "text" if promised in (CSV, TXT) else promised.key
     if found != expected:
         raise FileRefused(
-            f"The name says {promised.label} ({suffix}) but the content is not a "
-            f"{promised.label} file; only {ACCEPTED} files whose content matches their "
-            "extension are accepted."
+            gettext(
+                "The name says %(promised_label)s (%(suffix)s) but the content is not "
+                "a %(promised_label)s file; only %(accepted)s files whose content "
+                "matches their extension are accepted."
+            )
+            % {"promised_label": promised.label, "suffix": suffix, "accepted": ACCEPTED}
         )
     return promised
 
@@ -191,7 +197,7 @@ def absolute_path(storage_path: str) -> Path:
     root = store_root().resolve()
     path = (Path(settings.DATA_DIR) / storage_path).resolve()
     if not path.is_relative_to(root):
-        raise FileRefused("The storage path leaves the document store.")
+        raise FileRefused(gettext("The storage path leaves the document store."))
     return path
 
 
@@ -228,8 +234,10 @@ def _check_existing(path: Path, sha256: str) -> None:
     if sha256_of(path.read_bytes()) != sha256:
         logger.error("Stored document file %s no longer matches its SHA-256", path)
         raise FileRefused(
-            "A stored copy of this content is damaged; ask an administrator to restore the "
-            "document store from a backup."
+            gettext(
+                "A stored copy of this content is damaged; ask an administrator to "
+                "restore the document store from a backup."
+            )
         )
 
 

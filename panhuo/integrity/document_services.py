@@ -10,6 +10,7 @@ from typing import IO
 from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.integrity import document_files as files
@@ -62,7 +63,14 @@ def document_upload(
     """
     spec = target_for_model(type(target))
     if spec is None:
-        raise ValidationError({"target": [f"{target._meta.label} records do not hold documents."]})
+        raise ValidationError(
+            {
+                "target": [
+                    _("%(target__meta_label)s records do not hold documents.")
+                    % {"target__meta_label": target._meta.label}
+                ]
+            }
+        )
     jurisdiction = spec.jurisdiction(target)
     if not policy.allowed(
         actor,
@@ -71,22 +79,43 @@ def document_upload(
         jurisdiction=jurisdiction,
         units=spec.units(target) if spec.units else None,
     ):
-        raise policy.NotPermitted(f"You may not add documents to this {spec.key}.")
+        raise policy.NotPermitted(
+            _("You may not add documents to this %(spec_key)s.") % {"spec_key": spec.key}
+        )
     if kind not in DocumentKind.values:
-        raise ValidationError({"kind": [f"Unknown kind; use one of {', '.join(DocumentKind)}."]})
+        raise ValidationError(
+            {
+                "kind": [
+                    _("Unknown kind; use one of %(choices)s.")
+                    % {"choices": ", ".join(DocumentKind)}
+                ]
+            }
+        )
     title = " ".join((title or "").split())
     if not title:
-        raise ValidationError({"title": ["The document needs a title."]})
+        raise ValidationError({"title": [_("The document needs a title.")]})
     if len(title) > TITLE_MAX:
-        raise ValidationError({"title": [f"The title is longer than {TITLE_MAX} characters."]})
+        raise ValidationError(
+            {
+                "title": [
+                    _("The title is longer than %(title_max)s characters.")
+                    % {"title_max": TITLE_MAX}
+                ]
+            }
+        )
     number = " ".join((number or "").split())
     if len(number) > NUMBER_MAX:
         raise ValidationError(
-            {"number": [f"The document number is longer than {NUMBER_MAX} characters."]}
+            {
+                "number": [
+                    _("The document number is longer than %(number_max)s characters.")
+                    % {"number_max": NUMBER_MAX}
+                ]
+            }
         )
     filename = files.clean_filename(getattr(file, "name", "") or "")
     if not filename:
-        raise ValidationError({"file": ["The file has no name."]})
+        raise ValidationError({"file": [_("The file has no name.")]})
     data = _read_limited(file)
     try:
         file_type = files.check_file(filename, data, size=_size_of(file))
@@ -172,8 +201,11 @@ def document_open(*, actor, document: Document) -> bytes:
             jurisdiction_path=document.jurisdiction_path,
         )
     raise DocumentDamaged(
-        "The stored file no longer matches the SHA-256 recorded when it was uploaded; it has "
-        "been reported. Ask an administrator to restore it from a backup."
+        _(
+            "The stored file no longer matches the SHA-256 recorded when it was "
+            "uploaded; it has been reported. Ask an administrator to restore it "
+            "from a backup."
+        )
     )
 
 

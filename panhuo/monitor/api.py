@@ -8,6 +8,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
@@ -225,7 +226,9 @@ def revenue_put(request: HttpRequest, payload: RevenueIn):
     jurisdiction = referenced_jurisdiction(user, payload.jurisdiction, get_jurisdiction_for)
     category = RevenueCategory.objects.filter(code=payload.category).first()
     if category is None:
-        raise ValidationError({"category": [f"Unknown category {payload.category!r}."]})
+        raise ValidationError(
+            {"category": [_("Unknown category “%(category)s”.") % {"category": payload.category}]}
+        )
     record, outcome = revenue_set(
         actor=user, jurisdiction=jurisdiction, month=payload.month, category=category,
         amount=payload.amount,
@@ -244,9 +247,9 @@ def revenue_import_new(request: HttpRequest, file: File[UploadedFile], details: 
     """
     require_any(request, "revenue", "edit")
     if details.valid_only and not details.commit:
-        raise ValidationError({"valid_only": ["valid_only needs commit."]})
+        raise ValidationError({"valid_only": [_("valid_only needs commit.")]})
     if file.size > settings.PANHUO["IMPORT_MAX_BYTES"]:
-        raise ValidationError({"file": ["The file is larger than the import limit."]})
+        raise ValidationError({"file": [_("The file is larger than the import limit.")]})
     head = file.read(8192)
     file.seek(0)
     try:
@@ -346,6 +349,6 @@ def monitor_thresholds_put(request: HttpRequest, jurisdiction_id: Id, payload: T
     require_any(request, "revenue_thresholds", "edit")
     place = _place(request, jurisdiction_id)
     if not policy.allowed(actor(request), "revenue_thresholds", "edit", jurisdiction=place):
-        raise policy.NotPermitted("You may not set the thresholds of this place.")
+        raise policy.NotPermitted(_("You may not set the thresholds of this place."))
     thresholds_set(actor=actor(request), jurisdiction=place, **payload.dict())
     return _thresholds_out(place)

@@ -33,7 +33,9 @@ def run_import(command: BaseCommand, opts: dict[str, Any]) -> None:
                 delimiter=opts["delimiter"], amount_unit=opts["amount_unit"] or "yuan",
             )  # fmt: skip
         except FileRejected as exc:
-            raise CommandError(f"{path.name}: {exc}") from None
+            raise CommandError(
+                gettext("%(path)s: %(exc)s") % {"path": path.name, "exc": exc}
+            ) from None
         except NotPermitted as exc:
             raise CommandError(str(exc)) from None
     report_to_command(command, report, commit=opts["commit"], noun="figures")

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import ANY_SIGN, to_amount
@@ -33,12 +34,18 @@ def clean_month(value: Any, field: str = "month") -> dt.date:
         try:
             value = dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
         except ValueError:
-            raise ValidationError({field: [f"{value!r} is not a month (YYYY-MM)."]}) from None
+            raise ValidationError(
+                {field: [_("“%(value)s” is not a month (YYYY-MM).") % {"value": value}]}
+            ) from None
     if not isinstance(value, dt.date):
-        raise ValidationError({field: [f"{value!r} is not a month (YYYY-MM)."]})
+        raise ValidationError(
+            {field: [_("“%(value)s” is not a month (YYYY-MM).") % {"value": value}]}
+        )
     month = value.replace(day=1)
     if not FIRST_MONTH <= month <= LAST_MONTH:
-        raise ValidationError({field: [f"{month:%Y-%m} is outside 1990-01 to 2100-12."]})
+        raise ValidationError(
+            {field: [_("%(month)s is outside 1990-01 to 2100-12.") % {"month": f"{month:%Y-%m}"}]}
+        )
     return month
 
 
@@ -53,8 +60,14 @@ def clean_category(category: RevenueCategory, field: str = "category") -> Revenu
         raise ValidationError(
             {
                 field: [
-                    f"{category.code} is a total of other categories; enter the figures of "
-                    f"its items ({', '.join(category.children.values_list('code', flat=True))})."
+                    _(
+                        "%(category)s is a total of other categories; enter the figures of its "
+                        "items (%(choices)s)."
+                    )
+                    % {
+                        "category": category.code,
+                        "choices": ", ".join(category.children.values_list("code", flat=True)),
+                    }
                 ]
             }
         )
@@ -123,10 +136,13 @@ def thresholds_set(
             if not number.is_finite():
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            errors[name] = [f"{value!r} is not a number."]
+            errors[name] = [_("“%(value)s” is not a number.") % {"value": value}]
             continue
         if not 0 <= number <= high or number != number.quantize(CENT):
-            errors[name] = [f"Give a percentage from 0 to {high} with at most two decimals."]
+            errors[name] = [
+                _("Give a percentage from 0 to %(high)s with at most two decimals.")
+                % {"high": high}
+            ]
             continue
         values[name] = number.quantize(CENT)
     if errors:

@@ -18,7 +18,12 @@ def user_set_language(*, actor: User, language: str) -> User:
     codes = [code for code, _name in settings.LANGUAGES]
     if language not in codes:
         raise ValidationError(
-            {"language": [f"Unknown language {language!r}; one of {', '.join(codes)}."]}
+            {
+                "language": [
+                    gettext("Unknown language “%(language)s”; one of %(choices)s.")
+                    % {"language": language, "choices": ", ".join(codes)}
+                ]
+            }
         )
     return _set_own(actor, "language", language, "user.set_language")
 

@@ -9,6 +9,7 @@ import secrets
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.integrity.services import Operator, actor_label, audit_insert, audit_record, snapshot
@@ -34,7 +35,7 @@ def _home_path(user: User) -> str:
 
 def _require_self(actor: User | None, user: User) -> None:
     if actor is None or not actor.is_authenticated or actor.pk != user.pk:
-        raise policy.NotPermitted("You may manage only your own API tokens.")
+        raise policy.NotPermitted(_("You may manage only your own API tokens."))
 
 
 def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
@@ -47,14 +48,16 @@ def api_token_issue(*, operator: Operator, user: User, name: str) -> tuple[ApiTo
     """Make a token for ``user`` from the server's command line (``panhuo token create``): the
     audit log names the operator who ran the command as its creator, not ``user``."""
     if not user.is_active:
-        raise ValidationError({"user": [f"User {user.username!r} is not active."]})
+        raise ValidationError(
+            {"user": [_("User “%(user)s” is not active.") % {"user": user.username}]}
+        )
     return _token_create(actor=operator, user=user, name=name)
 
 
 def _token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": ["This field is required."]})
+        raise ValidationError({"name": [_("This field is required.")]})
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken(user=user, name=name, key_hash=key_hash(key))

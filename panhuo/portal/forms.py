@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 
 from django import forms
@@ -17,6 +18,17 @@ STATUS_CHOICES = [
     ("ended", _("Disclosure ended")),
     ("result", _("Result published")),
     ("withdrawn", _("Withdrawn")),
+]
+
+
+#: The sorts offered (``selectors.NOTICE_ORDERINGS``; the list component reads ``sort``).
+SORT_CHOICES = [
+    ("-published", _("Newest first")),
+    ("published", _("Oldest first")),
+    ("price", _("Price, lowest first")),
+    ("-price", _("Price, highest first")),
+    ("ends", _("Period ending soonest")),
+    ("title", _("Title")),
 ]
 
 
@@ -37,6 +49,8 @@ class NoticeSearchForm(forms.Form):
         decimal_places=2,
     )  # fmt: skip
 
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
     def __init__(self, *args, places=(), english=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].choices = [("", _("All places"))] + [
@@ -50,8 +64,9 @@ class NoticeSearchForm(forms.Form):
             self.add_error("price_max", _("The upper price is below the lower one."))
         return data
 
-    def filters(self) -> NoticeFilters:
-        """The filters the valid fields give (an invalid field filters nothing)."""
+    def filters(self) -> dict:
+        """The selector's filters the valid fields give (an invalid field filters nothing; the
+        sort is the list component's)."""
         data = (
             self.cleaned_data
             if self.is_valid()
@@ -60,13 +75,15 @@ class NoticeSearchForm(forms.Form):
             }
         )
         price = {k: data.get(k) for k in ("price_min", "price_max")}
-        return NoticeFilters(
-            q=(data.get("q") or "").strip(),
-            place=data.get("place"),
-            kind=data.get("kind") or "",
-            status=data.get("status") or "",
-            price_min=price["price_min"] if isinstance(price["price_min"], Decimal) else None,
-            price_max=price["price_max"] if isinstance(price["price_max"], Decimal) else None,
+        return asdict(
+            NoticeFilters(
+                q=(data.get("q") or "").strip(),
+                place=data.get("place"),
+                kind=data.get("kind") or "",
+                status=data.get("status") or "",
+                price_min=price["price_min"] if isinstance(price["price_min"], Decimal) else None,
+                price_max=price["price_max"] if isinstance(price["price_max"], Decimal) else None,
+            )
         )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from panhuo.auctions.selectors import lot_for_round, public_lot_state
 from panhuo.core import workdays
+from panhuo.core.querying import ordered
 from panhuo.disposal.models import ListingRound
 from panhuo.integrity.document_selectors import documents_on, public_documents
 from panhuo.organisation.models import Jurisdiction
@@ -60,6 +61,27 @@ def notices(f: NoticeFilters, *, today: dt.date | None = None) -> QuerySet[Notic
         }.get(f.status, Q())
     )
     return rows.order_by("-published_at", "-pk")
+
+
+#: The public list's sorts (``core.lists``): its ``sort`` names and their columns.
+NOTICE_ORDERINGS = {
+    "published": "published_at", "price": "price", "ends": "ends_on", "title": "title",
+    "code": "code",
+}  # fmt: skip
+NOTICE_SORT = "-published"
+
+
+def notice_rows(
+    _reader=None, *, q: str = "", place: int | None = None, kind: str = "", status: str = "",
+    price_min: Decimal | None = None, price_max: Decimal | None = None,
+    ordering: str = NOTICE_SORT,
+) -> QuerySet[Notice]:  # fmt: skip
+    """The public list's rows (``portal.views.NoticeList``, the one list component): the same
+    for every reader, signed in or not (everything here is published), sorted by one of
+    ``NOTICE_ORDERINGS`` with the primary key breaking ties."""
+    filters = NoticeFilters(q=q, place=place, kind=kind, status=status, price_min=price_min,
+                            price_max=price_max)  # fmt: skip
+    return ordered(notices(filters), ordering, NOTICE_ORDERINGS, NOTICE_SORT)
 
 
 def _path_of(place: int) -> str:

@@ -14,8 +14,10 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import form_write, paginate, section_required
 from panhuo.integrity.document_files import read_verified
 from panhuo.integrity.document_models import Document
@@ -52,18 +54,53 @@ def _english() -> bool:
     return not translation.get_language().startswith("zh")
 
 
+def _place(notice) -> str:
+    return notice.data.get("place_en" if _english() else "place") or ""
+
+
+class NoticeList(ObjectList):
+    """The notices through the one list component (search, filters by place, kind, price and
+    status, sort, pages, export), in the portal's own plain page. It has no saved-filter
+    target (the public does not sign in) and no section: anyone reads it (``public``). Its
+    columns, and so its export, are published values only: the notice's own columns, copied
+    from what it published, and ``Notice.data``."""
+
+    url_name, template = "portal-notices", "portal/notice_list.html"
+    filter_form, per_page = NoticeSearchForm, PAGE_SIZE
+    rows, orderings = selectors.notice_rows, selectors.NOTICE_ORDERINGS
+    default_sort, export_name = selectors.NOTICE_SORT, "notices"
+    columns = [
+        Column("code", gettext_lazy("Notice number")),
+        Column("kind", gettext_lazy("Kind"), "get_kind_display"),
+        Column("state", gettext_lazy("Status"), "get_state_display"),
+        Column("title", gettext_lazy("Title")),
+        Column("place", gettext_lazy("Place"), _place),
+        Column("price", gettext_lazy("Starting or deal price"), numeric=True, money=True),
+        Column(
+            "appraisal",
+            gettext_lazy("Appraisal"),
+            lambda n: n.data.get("appraisal"),
+            numeric=True,
+            money=True,
+        ),
+        Column("published", gettext_lazy("Published on"), "starts_on"),
+        Column("ends", gettext_lazy("Period ends"), "ends_on"),
+    ]
+
+    def form(self):
+        return NoticeSearchForm(
+            self.request.GET or None, places=selectors.places(), english=_english()
+        )
+
+    def extra_context(self, qs) -> dict:
+        return {"today": timezone.localdate()}
+
+
 @public
 def notice_list(request):
-    """The notices, newest first, with search and filters by place, kind, price and status."""
-    form = NoticeSearchForm(request.GET or None, places=selectors.places(), english=_english())
-    filters = form.filters() if request.GET else selectors.NoticeFilters()
-    page = paginate(request, selectors.notices(filters), per_page=PAGE_SIZE)
-    return render(
-        request,
-        "portal/notice_list.html",
-        {"form": form, "page": page, "page_range": page.paginator.get_elided_page_range(
-            page.number, on_each_side=2, on_ends=1), "today": timezone.localdate()},
-    )  # fmt: skip
+    """The notices, newest first, with search and filters by place, kind, price and status,
+    sorts and an export of the published fields (``?export=csv`` or ``xlsx``)."""
+    return NoticeList(request).dispatch()
 
 
 @public
@@ -93,8 +130,7 @@ def announcement_list(request):
     return render(
         request,
         "portal/announcement_list.html",
-        {"page": page, "page_range": page.paginator.get_elided_page_range(page.number),
-         "may_announce": policy.can_any(request.user, "announcement", "publish")},
+        {"page": page, "may_announce": policy.can_any(request.user, "announcement", "publish")},
     )  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.core.hooks import Hook
@@ -180,13 +181,18 @@ def avm_train(*, actor=None, jurisdiction=None) -> AvmRun:
     ``actor`` None is the system (the ``panhuo avm train`` command)."""
     if actor is not None:
         if jurisdiction is None:
-            raise ValidationError({"jurisdiction": ["Name the jurisdiction to train for."]})
+            raise ValidationError({"jurisdiction": [_("Name the jurisdiction to train for.")]})
         policy.require(actor, "avm", "train", jurisdiction=jurisdiction)
     rows = training_rows(jurisdiction)
     deals = len({r.deal for r in rows})
     if deals < MIN_DEALS:
         raise ValidationError(
-            {"deals": [f"{deals} concluded land or building deals; at least {MIN_DEALS} needed."]}
+            {
+                "deals": [
+                    _("%(deals)s concluded land or building deals; at least %(min_deals)s needed.")
+                    % {"deals": deals, "min_deals": MIN_DEALS}
+                ]
+            }
         )
     metrics = evaluate(rows)
     model = _fit(rows)
@@ -220,7 +226,9 @@ def avm_train(*, actor=None, jurisdiction=None) -> AvmRun:
 
 def load_model(run: AvmRun):
     if not run.blob_intact():
-        raise ValidationError({"model_run": [f"Model run #{run.pk} does not match its SHA-256."]})
+        raise ValidationError(
+            {"model_run": [_("Model run #%(run)s does not match its SHA-256.") % {"run": run.pk}]}
+        )
     return pickle.loads(bytes(run.model_blob))  # noqa: S301 (checked by its SHA-256 above)
 
 
@@ -232,8 +240,11 @@ def predict(asset, *, run: AvmRun, on: dt.date | None = None) -> tuple[Decimal, 
         raise ValidationError(
             {
                 field: [
-                    f"The valuation model values land and buildings with an area; {asset.code} "
-                    "is not one."
+                    _(
+                        "The valuation model values land and buildings with an area; %(asset)s "
+                        "is not one."
+                    )
+                    % {"asset": asset.code}
                 ]
             }
         )
@@ -254,7 +265,7 @@ def avm_estimate(*, actor, asset, run: AvmRun | None = None) -> Valuation:
     )
     run = run or latest_avm_run()
     if run is None:
-        raise ValidationError({"model_run": ["No valuation model has been trained yet."]})
+        raise ValidationError({"model_run": [_("No valuation model has been trained yet.")]})
     value, inputs = predict(asset, run=run)
     return valuation_create(
         actor=actor,

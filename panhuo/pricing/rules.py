@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from panhuo.core import workdays
 
@@ -120,7 +121,13 @@ class Breach:
     message: str
 
     def error(self) -> ValidationError:
-        return ValidationError({self.field: [f"[{self.rule}] {self.message}"]})
+        return ValidationError(
+            {
+                self.field: [
+                    _("[%(rule)s] %(message)s") % {"rule": self.rule, "message": self.message}
+                ]
+            }
+        )
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

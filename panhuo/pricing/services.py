@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.core.validation import full_clean
@@ -27,11 +28,13 @@ def _money(value, name: str) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({name: [f"{value!r} is not an amount."]}) from None
+        raise ValidationError(
+            {name: [_("“%(value)s” is not an amount.") % {"value": value}]}
+        ) from None
     if not amount.is_finite() or amount <= 0:
-        raise ValidationError({name: ["The value must be above zero."]})
+        raise ValidationError({name: [_("The value must be above zero.")]})
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({name: ["At most 2 decimal places."]})
+        raise ValidationError({name: [_("At most 2 decimal places.")]})
     return amount
 
 
@@ -60,14 +63,24 @@ def valuation_create(
     jurisdiction = asset.unit.jurisdiction
     policy.require(actor, "valuation", "create", jurisdiction=jurisdiction, units=[asset.unit_id])
     if kind not in ValuationKind.values:
-        raise ValidationError({"kind": [f"Unknown kind {kind!r}; one of {ValuationKind.values}."]})
+        raise ValidationError(
+            {
+                "kind": [
+                    _("Unknown kind “%(kind)s”; one of %(valuationkind_values)s.")
+                    % {"kind": kind, "valuationkind_values": ValuationKind.values}
+                ]
+            }
+        )
     value = _money(value, "value")
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if base_date > today:
-        errors["base_date"] = ["The base date is in the future."]
+        errors["base_date"] = [_("The base date is in the future.")]
     if method and method not in AppraisalMethod.values:
-        errors["method"] = [f"Unknown method {method!r}; one of {AppraisalMethod.values}."]
+        errors["method"] = [
+            _("Unknown method “%(method)s”; one of %(appraisalmethod_values)s.")
+            % {"method": method, "appraisalmethod_values": AppraisalMethod.values}
+        ]
     if kind in (ValuationKind.APPRAISAL, ValuationKind.RENT):
         for name, text in (
             ("appraiser", appraiser),
@@ -76,20 +89,23 @@ def valuation_create(
             ("method", method),
         ):
             if not (text or "").strip():
-                errors[name] = ["An appraisal needs this."]
+                errors[name] = [_("An appraisal needs this.")]
         if valid_until is None:
             valid_until = appraisal_expires_on(
                 base_date, thresholds_for(jurisdiction, owner_class(asset.unit.kind))
             )
     if kind == ValuationKind.AUTOMATED:
         if stated_error is None:
-            errors["stated_error"] = ["An automated estimate states its error."]
+            errors["stated_error"] = [_("An automated estimate states its error.")]
         if not method:
-            errors["method"] = ["An automated estimate names its method."]
+            errors["method"] = [_("An automated estimate names its method.")]
     if valid_until is not None and valid_until < base_date:
-        errors["valid_until"] = ["Valid until must not be before the base date."]
+        errors["valid_until"] = [_("Valid until must not be before the base date.")]
     if package is not None and not package.items.filter(asset=asset).exists():
-        errors["package"] = [f"Asset {asset.code} is not in package {package.code}."]
+        errors["package"] = [
+            _("Asset %(asset)s is not in package %(package)s.")
+            % {"asset": asset.code, "package": package.code}
+        ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -149,12 +165,17 @@ def price_rules_update(
     policy.require(actor, "pricerules", "edit", jurisdiction=jurisdiction)
     if rule_class not in RuleClass.values:
         raise ValidationError(
-            {"rule_class": [f"Unknown rule-set class {rule_class!r}; one of {RuleClass.values}."]}
+            {
+                "rule_class": [
+                    _("Unknown rule-set class “%(rule_class)s”; one of %(ruleclass_values)s.")
+                    % {"rule_class": rule_class, "ruleclass_values": RuleClass.values}
+                ]
+            }
         )
     unknown = sorted(set(data) - set(RULE_FIELDS))
     unknown += sorted(f"sources.{k}" for k in set(sources or {}) - set(RULE_FIELDS))
     if unknown:
-        raise ValidationError({n: ["This field cannot be set."] for n in unknown})
+        raise ValidationError({n: [_("This field cannot be set.")] for n in unknown})
     with transaction.atomic():
         rule_set = (
             PriceRuleSet.objects.select_for_update()
@@ -172,12 +193,15 @@ def price_rules_update(
             )
             before = None
             if version not in (None, 0, 1):
-                raise Conflict("These rules were changed by someone else; reload and try again.")
+                raise Conflict(_("These rules were changed by someone else; reload and try again."))
         else:
             if version is not None and version != rule_set.version:
                 raise Conflict(
-                    f"These rules were changed by someone else (version {rule_set.version}, "
-                    f"you edited {version}). Reload and try again."
+                    _(
+                        "These rules were changed by someone else (version "
+                        "%(rule_set_version)s, you edited %(version)s). Reload and try again."
+                    )
+                    % {"rule_set_version": rule_set.version, "version": version}
                 )
             before = snapshot(rule_set)
             rule_set.version += 1
@@ -195,7 +219,7 @@ def price_rules_update(
         rule_set.updated_by = actor
         if Decimal(rule_set.physical_mid_to) < Decimal(rule_set.physical_mid_from):
             raise ValidationError(
-                {"physical_mid_to": ["The band's upper end must not be below its lower end."]}
+                {"physical_mid_to": [_("The band's upper end must not be below its lower end.")]}
             )
         rule_set.full_clean(exclude=["jurisdiction"] if rule_set.pk is None else None)
         require_not_laxer_than_law(rule_class, {n: getattr(rule_set, n) for n in RULE_FIELDS})

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.integrity.services import audit_record
@@ -49,9 +50,9 @@ def scope_rules_update(*, actor: User, jurisdiction: Jurisdiction, data: dict) -
     policy.require(actor, "scope", "rules", jurisdiction=jurisdiction)
     unknown = sorted(set(data) - set(RULE_FIELDS))
     if unknown:
-        raise ValidationError({n: ["This field cannot be set."] for n in unknown})
+        raise ValidationError({n: [_("This field cannot be set.")] for n in unknown})
     with transaction.atomic():
-        rules, _ = ScopeRuleSet.objects.get_or_create(jurisdiction=jurisdiction)
+        rules = ScopeRuleSet.objects.get_or_create(jurisdiction=jurisdiction)[0]
         before = rules.as_json()
         for k, v in data.items():
             setattr(rules, k, v)
@@ -143,7 +144,12 @@ def scope_decide(
     refused = sorted(chosen - candidates)
     if refused:
         raise ValidationError(
-            {"include": [f"Asset(s) {refused} are not scope candidates under the rules."]}
+            {
+                "include": [
+                    _("Asset(s) %(refused)s are not scope candidates under the rules.")
+                    % {"refused": refused}
+                ]
+            }
         )
     with transaction.atomic():
         decision = ScopeDecision.objects.create(

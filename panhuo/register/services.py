@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.core.texts import Msg
@@ -56,7 +56,7 @@ EDITABLE_FIELDS = (
 def _check_fields(data: dict[str, Any]) -> None:
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
-        raise ValidationError({name: ["This field cannot be set."] for name in unknown})
+        raise ValidationError({name: [gettext("This field cannot be set.")] for name in unknown})
 
 
 def _unit_from(value: Any) -> Unit:
@@ -65,7 +65,9 @@ def _unit_from(value: Any) -> Unit:
     try:
         return Unit.objects.select_related("jurisdiction").get(pk=value)
     except (Unit.DoesNotExist, ValueError, TypeError):
-        raise ValidationError({"unit": [f"Unknown unit {value!r}."]}) from None
+        raise ValidationError(
+            {"unit": [gettext("Unknown unit “%(value)s”.") % {"value": value}]}
+        ) from None
 
 
 def _classification_from(value: Any) -> ClassificationCode | None:
@@ -78,7 +80,13 @@ def _classification_from(value: Any) -> ClassificationCode | None:
     if code is None and str(value).isdigit():
         code = ClassificationCode.objects.filter(pk=int(value)).first()
     if code is None:
-        raise ValidationError({"classification": [f"Unknown classification code {value!r}."]})
+        raise ValidationError(
+            {
+                "classification": [
+                    gettext("Unknown classification code “%(value)s”.") % {"value": value}
+                ]
+            }
+        )
     return code
 
 
@@ -93,7 +101,7 @@ def asset_create(*, actor: User, data: dict[str, Any]) -> Asset:
     _check_fields(data)
     data = _resolve(data)
     if "unit" not in data or data["unit"] in (None, ""):
-        raise ValidationError({"unit": ["This field is required."]})
+        raise ValidationError({"unit": [gettext("This field is required.")]})
     unit = _unit_from(data["unit"])
     policy.require(actor, "asset", "create", jurisdiction=unit.jurisdiction, units=[unit.pk])
     asset = Asset(**{**data, "unit": unit})
@@ -135,7 +143,9 @@ def asset_set_status(*, actor: User, assets, status: str, reason: str, checked_b
     ``"project.conclude"``) that the change is part of; without it the actor needs the
     register's edit permission on every asset. Returns how many assets changed."""
     if status not in AssetStatus.values:
-        raise ValidationError({"status": [f"Unknown asset status {status!r}."]})
+        raise ValidationError(
+            {"status": [gettext("Unknown asset status “%(status)s”.") % {"status": status}]}
+        )
     with transaction.atomic():
         pks = [a.pk for a in assets]
         current = list(
@@ -215,8 +225,11 @@ def asset_update(
         )
         if version is not None and current.version != version:
             raise Conflict(
-                f"Asset {current.code} was changed by someone else "
-                f"(version {current.version}, you edited {version}). Reload and try again."
+                gettext(
+                    "Asset %(current)s was changed by someone else (version "
+                    "%(current_version)s, you edited %(version)s). Reload and try again."
+                )
+                % {"current": current.code, "current_version": current.version, "version": version}
             )
         before = snapshot(current)
         if "status" in data:
@@ -234,7 +247,10 @@ def asset_update(
             raise ValidationError(
                 {
                     "criticality": [
-                        "This asset is in a live package; take it out before marking it essential."
+                        gettext(
+                            "This asset is in a live package; take it out before marking it "
+                            "essential."
+                        )
                     ]
                 }
             )
@@ -252,7 +268,7 @@ def encumbrance_add(*, actor: User, asset: Asset, data: dict[str, Any]) -> Encum
     """Record a charge on an asset (it then fails the 'unencumbered' scope rule)."""
     unknown = sorted(set(data) - set(ENCUMBRANCE_FIELDS))
     if unknown:
-        raise ValidationError({name: ["This field cannot be set."] for name in unknown})
+        raise ValidationError({name: [gettext("This field cannot be set.")] for name in unknown})
     policy.require(
         actor, "asset", "edit", jurisdiction=asset.unit.jurisdiction, units=[asset.unit_id]
     )

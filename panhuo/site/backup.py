@@ -53,6 +53,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import panhuo
 from panhuo.core.busy import retry_when_busy
@@ -187,8 +188,11 @@ def require_migrated() -> None:
     if plan:
         names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in plan[:5])
         raise BackupError(
-            f"This database is not migrated to this Panhuo version (not applied: {names}): "
-            "run `panhuo migrate` first."
+            _(
+                "This database is not migrated to this Panhuo version (not applied: "
+                "%(names)s): run `panhuo migrate` first."
+            )
+            % {"names": names}
         )
 
 
@@ -271,12 +275,13 @@ def backup(path: str | Path) -> dict[str, Any]:
 
 def _open(path: Path) -> zipfile.ZipFile:
     if not path.is_file():
-        raise BackupError(f"There is no file {path}.")
+        raise BackupError(_("There is no file %(path)s.") % {"path": path})
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise BackupError(
-            f"{path.name} is not a Panhuo backup, or it is damaged or incomplete ({exc})."
+            _("%(path)s is not a Panhuo backup, or it is damaged or incomplete (%(exc)s).")
+            % {"path": path.name, "exc": exc}
         ) from None
 
 
@@ -317,7 +322,9 @@ def _file_list(manifest: dict[str, Any], name: str) -> list[tuple[str, str]]:
                 raise ValueError(f"file outside the stores: {path!r}")
             result.append((path, digest))
     except (KeyError, TypeError, ValueError) as exc:
-        raise BackupError(f"{name}: the manifest is damaged ({exc}).") from None
+        raise BackupError(
+            _("%(name)s: the manifest is damaged (%(exc)s).") % {"name": name, "exc": exc}
+        ) from None
     return result
 
 
@@ -325,15 +332,26 @@ def read_manifest(archive: zipfile.ZipFile, name: str) -> tuple[dict[str, Any], 
     try:
         manifest = json.loads(archive.read(MANIFEST))
     except KeyError:
-        raise BackupError(f"{name} is not a Panhuo backup: it has no {MANIFEST}.") from None
+        raise BackupError(
+            _("%(name)s is not a Panhuo backup: it has no %(manifest)s.")
+            % {"name": name, "manifest": MANIFEST}
+        ) from None
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as exc:
-        raise BackupError(f"{name}: the manifest is damaged ({exc}).") from None
+        raise BackupError(
+            _("%(name)s: the manifest is damaged (%(exc)s).") % {"name": name, "exc": exc}
+        ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BackupError(f"{name} is not a Panhuo backup (its manifest names no {FORMAT}).")
+        raise BackupError(
+            _("%(name)s is not a Panhuo backup (its manifest names no %(format)s).")
+            % {"name": name, "format": FORMAT}
+        )
     if manifest.get("version") != FORMAT_VERSION:
         raise BackupError(
-            f"{name} is a backup of format version {manifest.get('version')}; this Panhuo "
-            f"reads version {FORMAT_VERSION}."
+            _(
+                "%(name)s is a backup of format version %(value)s; this Panhuo reads "
+                "version %(format_version)s."
+            )
+            % {"name": name, "value": manifest.get("version"), "format_version": FORMAT_VERSION}
         )
     try:
         tables = [
@@ -347,7 +365,9 @@ def read_manifest(archive: zipfile.ZipFile, name: str) -> tuple[dict[str, Any], 
             for t in manifest["tables"]
         ]
     except (KeyError, TypeError, ValueError) as exc:
-        raise BackupError(f"{name}: the manifest is damaged ({exc!r}).") from None
+        raise BackupError(
+            _("%(name)s: the manifest is damaged (%(exc)s).") % {"name": name, "exc": repr(exc)}
+        ) from None
     return manifest, tables
 
 

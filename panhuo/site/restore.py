@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
+from django.utils.translation import gettext as _
 
 from panhuo.core.busy import retry_when_busy
 from panhuo.integrity.checkpoints import audit_head_event, checkpoint_quietly
@@ -64,13 +65,20 @@ def _check_files(archive: zipfile.ZipFile, name: str, files: list[tuple[str, str
                 while chunk := f.read(1024 * 1024):
                     digest.update(chunk)
         except KeyError:
-            raise BackupError(f"{name} is incomplete: the file {path} is missing.") from None
+            raise BackupError(
+                _("%(name)s is incomplete: the file %(path)s is missing.")
+                % {"name": name, "path": path}
+            ) from None
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise BackupError(
-                f"{name} is damaged: the file {path} cannot be read ({exc})."
+                _("%(name)s is damaged: the file %(path)s cannot be read (%(exc)s).")
+                % {"name": name, "path": path, "exc": exc}
             ) from None
         if digest.hexdigest() != want:
-            raise BackupError(f"{name} is damaged: the file {path} does not match its checksum.")
+            raise BackupError(
+                _("%(name)s is damaged: the file %(path)s does not match its checksum.")
+                % {"name": name, "path": path}
+            )
 
 
 def _restore_files(archive: zipfile.ZipFile, files: list[tuple[str, str]]) -> int:
@@ -103,42 +111,68 @@ def _check_members(archive: zipfile.ZipFile, name: str, tables: list[TableInfo])
                     digest.update(line)
                     rows += 1
         except KeyError:
-            raise BackupError(f"{name} is incomplete: {info.member} is missing.") from None
+            raise BackupError(
+                _("%(name)s is incomplete: %(info_member)s is missing.")
+                % {"name": name, "info_member": info.member}
+            ) from None
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-            raise BackupError(f"{name} is damaged: {info.member} cannot be read ({exc}).") from None
+            raise BackupError(
+                _("%(name)s is damaged: %(info_member)s cannot be read (%(exc)s).")
+                % {"name": name, "info_member": info.member, "exc": exc}
+            ) from None
         if digest.hexdigest() != info.sha256 or rows != info.rows:
             raise BackupError(
-                f"{name} is damaged: {info.member} does not match its checksum "
-                f"({rows} rows read, {info.rows} expected)."
+                _(
+                    "%(name)s is damaged: %(info_member)s does not match its checksum "
+                    "(%(rows)s rows read, %(info_rows)s expected)."
+                )
+                % {"name": name, "info_member": info.member, "rows": rows, "info_rows": info.rows}
             )
 
 
 def _check_schema(manifest: dict[str, Any], name: str, tables: list[TableInfo]) -> dict:
     here = applied_migrations()
     if not here:
-        raise BackupError("This database has no tables yet: run `panhuo migrate` first.")
+        raise BackupError(_("This database has no tables yet: run `panhuo migrate` first."))
     theirs = sorted([str(a), str(n)] for a, n in manifest.get("migrations", []))
     if here != theirs:
         missing = [f"{a}.{n}" for a, n in theirs if [a, n] not in here]
         extra = [f"{a}.{n}" for a, n in here if [a, n] not in theirs]
         raise BackupError(
-            f"{name} was taken at another schema state than this database's. "
-            + (f"Not applied here: {', '.join(missing[:5])}. " if missing else "")
-            + (f"Not in the backup: {', '.join(extra[:5])}. " if extra else "")
-            + "Restore into a database migrated to the same Panhuo version."
+            " ".join(
+                [
+                    _("%(name)s was taken at another schema state than this database's.")
+                    % {"name": name},
+                    *(
+                        [_("Not applied here: %(names)s.") % {"names": ", ".join(missing[:5])}]
+                        if missing
+                        else []
+                    ),
+                    *(
+                        [_("Not in the backup: %(names)s.") % {"names": ", ".join(extra[:5])}]
+                        if extra
+                        else []
+                    ),
+                    _("Restore into a database migrated to the same Panhuo version."),
+                ]
+            )
         )
     by_label = {m._meta.label_lower: m for m in backup_models()}
     mine = set(by_label)
     named = {t.model for t in tables}
     if mine != named:
         raise BackupError(
-            f"{name} holds other tables than this database: {', '.join(sorted(mine ^ named)[:5])}."
+            _("%(name)s holds other tables than this database: %(choices)s.")
+            % {"name": name, "choices": ", ".join(sorted(mine ^ named)[:5])}
         )
     for info in tables:
         model = by_label[info.model]
         want = [(f.attname, _kind(f)) for f in _columns(model)]
         if want != info.columns:
-            raise BackupError(f"{name}: the columns of {info.model} differ from this database's.")
+            raise BackupError(
+                _("%(name)s: the columns of %(info_model)s differ from this database's.")
+                % {"name": name, "info_model": info.model}
+            )
     return by_label
 
 
@@ -173,7 +207,11 @@ def _insert(model: type[models.Model], info: TableInfo, lines: Iterator[bytes]) 
                 ]
             except (ValueError, TypeError, InvalidOperation) as exc:
                 raise BackupError(
-                    f"Row {n + 1} of {info.model} cannot be read ({exc}); nothing was restored."
+                    _(
+                        "Row %(value)s of %(info_model)s cannot be read (%(exc)s); nothing was "
+                        "restored."
+                    )
+                    % {"value": n + 1, "info_model": info.model, "exc": exc}
                 ) from None
             batch.append(values)
             n += 1
@@ -215,11 +253,11 @@ def restore(
         in_use = tables_in_use()
         if in_use and not force:
             raise BackupError(
-                "This database is in use (rows in "
-                + ", ".join(in_use[:5])
-                + (" …" if len(in_use) > 5 else "")
-                + "): restore into an empty migrated database, or pass --force to replace "
-                "everything in it."
+                _(
+                    "This database is in use (rows in %(tables)s): restore into an empty "
+                    "migrated database, or pass --force to replace everything in it."
+                )
+                % {"tables": ", ".join(in_use[:5]) + (" …" if len(in_use) > 5 else "")}
             )
         total = 0
         try:
@@ -252,11 +290,13 @@ def restore(
                 written = _restore_files(archive, files)
         except DatabaseError as exc:
             raise BackupError(
-                f"The database refused the backup's rows ({exc}); nothing was restored."
+                _("The database refused the backup's rows (%(exc)s); nothing was restored.")
+                % {"exc": exc}
             ) from None
         except OSError as exc:
             raise BackupError(
-                f"The backup's files cannot be written ({exc}); nothing was restored."
+                _("The backup's files cannot be written (%(exc)s); nothing was restored.")
+                % {"exc": exc}
             ) from None
     # The restored chain is anchored again: the checkpoints made before describe the history
     # this restore replaced (integrity/checkpoints.py).

@@ -26,6 +26,8 @@ MOUNTS = [
     ("public/", "portal.urls"),
     ("open-data/", "opendata.urls"),
     ("plans/", "planning.urls"),
+    ("scorecards/", "scorecards.urls"),
+    ("reports/", "reports.urls"),
 ]
 
 urlpatterns = [

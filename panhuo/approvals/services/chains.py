@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from panhuo.approvals.models import (
     STEP_ROLES,
@@ -59,26 +60,36 @@ def match_chain(
 
 def _clean_steps(steps: Sequence[Sequence[str]], purpose: str) -> list[list[str]]:
     if not isinstance(steps, list | tuple) or not steps:
-        raise ValidationError({"steps": ["A chain needs at least one step."]})
+        raise ValidationError({"steps": [_("A chain needs at least one step.")]})
     if len(steps) > MAX_STEPS:
-        raise ValidationError({"steps": [f"A chain has at most {MAX_STEPS} steps."]})
+        raise ValidationError(
+            {"steps": [_("A chain has at most %(max_steps)s steps.") % {"max_steps": MAX_STEPS}]}
+        )
     allowed = {r.value for r in STEP_ROLES}
     if PURPOSES[purpose].step_roles is not None:
         allowed &= set(PURPOSES[purpose].step_roles)
     clean = []
     for i, roles in enumerate(steps, start=1):
         if isinstance(roles, str) or not isinstance(roles, list | tuple):
-            raise ValidationError({"steps": [f"Step {i}: a list of roles."]})
+            raise ValidationError({"steps": [_("Step %(i)s: a list of roles.") % {"i": i}]})
         names = list(dict.fromkeys(str(r) for r in roles))
         if not names:
-            raise ValidationError({"steps": [f"Step {i} names no role."]})
+            raise ValidationError({"steps": [_("Step %(i)s names no role.") % {"i": i}]})
         bad = [r for r in names if r not in allowed]
         if bad:
             raise ValidationError(
                 {
                     "steps": [
-                        f"Step {i}: {bad} cannot decide {purpose} approvals; "
-                        f"one of {sorted(allowed)}."
+                        _(
+                            "Step %(i)s: %(bad)s cannot decide approvals for “%(purpose)s”; one "
+                            "of %(choices)s."
+                        )
+                        % {
+                            "i": i,
+                            "bad": bad,
+                            "purpose": purpose_label(purpose),
+                            "choices": sorted(allowed),
+                        }
                     ]
                 }
             )
@@ -138,8 +149,11 @@ def chain_set(
                 chain = ApprovalChain.objects.select_for_update().get(pk=chain.pk)
             if chain is not None and version is not None and chain.version != version:
                 raise Conflict(
-                    f"Chain “{chain.name}” was changed by someone else (version {chain.version},"
-                    f" you edited {version}). Reload and try again."
+                    _(
+                        "Chain “%(chain)s” was changed by someone else (version "
+                        "%(chain_version)s, you edited %(version)s). Reload and try again."
+                    )
+                    % {"chain": chain.name, "chain_version": chain.version, "version": version}
                 )
             gates.chain_free_to_edit(chain)
             before = _chain_state(chain) if chain is not None else None
@@ -170,8 +184,11 @@ def chain_set(
         raise ValidationError(
             {
                 "min_amount": [
-                    "Another chain of this jurisdiction, purpose and channel already starts "
-                    f"at {threshold:,}."
+                    _(
+                        "Another chain of this jurisdiction, purpose and channel already "
+                        "starts at %(threshold)s."
+                    )
+                    % {"threshold": f"{threshold:,}"}
                 ]
             }
         ) from exc

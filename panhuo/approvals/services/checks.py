@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from panhuo.approvals.registry import PURPOSES, channel_choices
 from panhuo.core.errors import ValidationError
 from panhuo.organisation.models import Jurisdiction, Role
@@ -25,7 +27,12 @@ def role_names(roles: Iterable[str]) -> str:
 def _check_purpose(purpose: str) -> None:
     if purpose not in PURPOSES:
         raise ValidationError(
-            {"purpose": [f"Unknown purpose {purpose!r}; one of {sorted(PURPOSES)}."]}
+            {
+                "purpose": [
+                    _("Unknown purpose “%(purpose)s”; one of %(choices)s.")
+                    % {"purpose": purpose, "choices": sorted(PURPOSES)}
+                ]
+            }
         )
 
 
@@ -37,7 +44,12 @@ def _check_channel(channel: str) -> None:
     known = _known_channels()
     if channel and known and channel not in known:
         raise ValidationError(
-            {"channel": [f"Unknown channel {channel!r}; one of {sorted(known)}."]}
+            {
+                "channel": [
+                    _("Unknown channel “%(channel)s”; one of %(choices)s.")
+                    % {"channel": channel, "choices": sorted(known)}
+                ]
+            }
         )
 
 
@@ -47,7 +59,7 @@ def _amount_at_least_zero(value: Any, field: str, below_zero: str) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: ["A decimal amount."]}) from None
+        raise ValidationError({field: [_("A decimal amount.")]}) from None
     if not amount.is_finite() or amount < 0:
         raise ValidationError({field: [below_zero]})
     return amount

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.approvals.models import (
     STEP_ROLES,
@@ -36,30 +37,34 @@ def delegation_set(
     """While away, let ``to_user`` decide one's steps. Only for oneself; the delegate must hold
     a task-force role where the delegator decides."""
     if not policy.can_any(actor, "delegation", "set"):
-        raise policy.NotPermitted("Only people who decide approval steps may delegate them.")
+        raise policy.NotPermitted(_("Only people who decide approval steps may delegate them."))
     errors: dict[str, list[str]] = {}
     if to_user is None or not to_user.is_active:
-        errors["to_user"] = ["Choose an active user."]
+        errors["to_user"] = [_("Choose an active user.")]
     elif to_user.pk == actor.pk:
-        errors["to_user"] = ["You cannot delegate to yourself."]
+        errors["to_user"] = [_("You cannot delegate to yourself.")]
     else:
         mine = _decider_paths(actor)
         theirs = _decider_paths(to_user)
         if not any(a.startswith(b) or b.startswith(a) for a in mine for b in theirs):
             errors["to_user"] = [
-                f"{to_user} holds no head, deputy, office or finance role where you decide."
+                _("%(to_user)s holds no head, deputy, office or finance role where you decide.")
+                % {"to_user": to_user}
             ]
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if not isinstance(value, dt.datetime) or timezone.is_naive(value):
-            errors[name] = ["A date and time with its time zone."]
+            errors[name] = [_("A date and time with its time zone.")]
     if not errors and ends_at <= starts_at:
-        errors["ends_at"] = ["The end comes after the start."]
+        errors["ends_at"] = [_("The end comes after the start.")]
     if not errors and ends_at <= timezone.now():
-        errors["ends_at"] = ["The delegation would already be over."]
+        errors["ends_at"] = [_("The delegation would already be over.")]
     purposes = list(dict.fromkeys(purposes or ()))
     unknown = [p for p in purposes if p not in PURPOSES]
     if unknown:
-        errors["purposes"] = [f"Unknown purpose(s) {unknown}; one of {sorted(PURPOSES)}."]
+        errors["purposes"] = [
+            _("Unknown purpose(s) %(unknown)s; one of %(choices)s.")
+            % {"unknown": unknown, "choices": sorted(PURPOSES)}
+        ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -84,11 +89,11 @@ def delegation_set(
 def delegation_revoke(*, actor: User, delegation: Delegation) -> Delegation:
     """End a delegation now (only the delegator may)."""
     if delegation.from_user_id != actor.pk:
-        raise policy.NotPermitted("Only the delegator may revoke a delegation.")
+        raise policy.NotPermitted(_("Only the delegator may revoke a delegation."))
     with transaction.atomic():
         delegation = Delegation.objects.select_for_update().get(pk=delegation.pk)
         if delegation.revoked_at is not None:
-            raise ValidationError({"revoked_at": ["This delegation is already revoked."]})
+            raise ValidationError({"revoked_at": [_("This delegation is already revoked.")]})
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
         audit_record(

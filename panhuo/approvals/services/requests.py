@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.approvals.models import (
     ApprovalDecision,
@@ -24,7 +25,7 @@ from panhuo.approvals.models import (
     Delegation,
     Outcome,
 )
-from panhuo.approvals.registry import PURPOSES, handlers_for
+from panhuo.approvals.registry import PURPOSES, handlers_for, purpose_label
 from panhuo.approvals.selectors import active_delegations_to
 from panhuo.approvals.services import gates
 from panhuo.approvals.services.chains import match_chain
@@ -114,8 +115,11 @@ def open_request(
                 raise ValidationError(
                     {
                         "purpose": [
-                            f"{obj} already has a {purpose} approval in progress; decide or "
-                            "withdraw it first."
+                            _(
+                                "%(obj)s already has an approval for “%(purpose)s” in progress; "
+                                "decide or withdraw it first."
+                            )
+                            % {"obj": obj, "purpose": purpose_label(purpose)}
                         ]
                     }
                 )
@@ -145,7 +149,12 @@ def open_request(
     except IntegrityError as exc:
         # Another writer started one for the same object and purpose a moment earlier.
         raise ValidationError(
-            {"purpose": [f"{obj} already has a {purpose} approval in progress."]}
+            {
+                "purpose": [
+                    _("%(obj)s already has an approval for “%(purpose)s” in progress.")
+                    % {"obj": obj, "purpose": purpose_label(purpose)}
+                ]
+            }
         ) from exc
     return request
 
@@ -234,7 +243,7 @@ def approval_decide(
     """
     comment = (comment or "").strip()
     if not approve and not comment:
-        raise ValidationError({"comment": ["A rejection needs a written reason."]})
+        raise ValidationError({"comment": [_("A rejection needs a written reason.")]})
     with transaction.atomic():
         request = (
             ApprovalRequest.objects.select_for_update()
@@ -243,17 +252,33 @@ def approval_decide(
         )
         if version is not None and request.version != version:
             raise Conflict(
-                f"Request {request.pk} moved on since you read it (version {request.version}, "
-                f"you read {version}). Reload and try again."
+                _(
+                    "Request %(request)s moved on since you read it (version "
+                    "%(request_version)s, you read %(version)s). Reload and try again."
+                )
+                % {"request": request.pk, "request_version": request.version, "version": version}
             )
         if request.status != ApprovalStatus.PENDING:
             raise ValidationError(
-                {"status": [f"This request is {request.status}; nothing is left to decide."]}
+                {
+                    "status": [
+                        _("This request is %(request_status)s; nothing is left to decide.")
+                        % {"request_status": request.get_status_display().lower()}
+                    ]
+                }
             )
         if step is not None and step != request.current_step:
             raise Conflict(
-                f"Step {step} of request {request.pk} was already decided by someone else; it "
-                f"is now at step {request.current_step}. Reload and look again."
+                _(
+                    "Step %(step)s of request %(request)s was already decided by someone "
+                    "else; it is now at step %(request_current_step)s. Reload and look "
+                    "again."
+                )
+                % {
+                    "step": step,
+                    "request": request.pk,
+                    "request_current_step": request.current_step,
+                }
             )
         capacity, why = decide_check(actor, request)
         if capacity is None:
@@ -277,8 +302,11 @@ def approval_decide(
             # Two deciders of the same step at once (the lock is a no-op on SQLite), or one
             # person on two steps: the database's one-decision rules hold; nothing is written.
             raise Conflict(
-                f"Step {request.current_step} of request {request.pk} was decided by someone "
-                "else at the same moment. Reload and look again."
+                _(
+                    "Step %(request_current_step)s of request %(request)s was decided by "
+                    "someone else at the same moment. Reload and look again."
+                )
+                % {"request_current_step": request.current_step, "request": request.pk}
             ) from exc
         if not approve:
             request.status = ApprovalStatus.REJECTED
@@ -328,7 +356,14 @@ def close_request(
     with transaction.atomic():
         request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != ApprovalStatus.PENDING:
-            raise ValidationError({"status": [f"This request is already {request.status}."]})
+            raise ValidationError(
+                {
+                    "status": [
+                        _("This request is already %(request_status)s.")
+                        % {"request_status": request.get_status_display().lower()}
+                    ]
+                }
+            )
         before = _request_state(request)
         request.status = status
         request.closed_at = timezone.now()
@@ -355,13 +390,18 @@ def approval_withdraw(
         actor.pk == request.requested_by_id
         or policy.allowed(actor, "approval", "withdraw", jurisdiction=request.jurisdiction)
     ):
-        raise policy.NotPermitted("Only the requester or the task force may withdraw this request.")
+        raise policy.NotPermitted(
+            _("Only the requester or the task force may withdraw this request.")
+        )
     if purpose is not None and purpose.follows_target:
         raise ValidationError(
             {
                 "status": [
-                    f"A {request.purpose} approval follows its {request.content_type.name}: "
-                    "withdraw or send back that instead."
+                    _(
+                        "An approval for “%(purpose)s” follows its %(target)s: "
+                        "withdraw or send back that instead."
+                    )
+                    % {"purpose": purpose.label, "target": request.content_type.name}
                 ]
             }
         )

@@ -173,7 +173,7 @@ def test_a_refused_approve_writes_nothing(world):
 
 
 def test_disposal_chains_only_name_heads_and_deputies(world):
-    with pytest.raises(ValidationError, match="cannot decide disposal"):
+    with pytest.raises(ValidationError, match="cannot decide approvals for “Disposal”"):
         aps.chain_set(
             actor=world.user("head"),
             jurisdiction=world.district,

@@ -223,7 +223,7 @@ def test_chain_form_errors(rec):
     office = client_for(rec.w, "office")
     before = _state()
     r = office.post("/approvals/chains/new/", _chain_post(rec.w, step_1=["finance"]))
-    assert r.status_code == 400 and "cannot decide disposal" in r.content.decode()
+    assert r.status_code == 400 and "cannot decide approvals for “Disposal”" in r.content.decode()
     r = office.post("/approvals/chains/new/", _chain_post(rec.w, step_1=[], step_3=[]))
     assert r.status_code == 400
     assert _state() == before

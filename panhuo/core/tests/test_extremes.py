@@ -39,6 +39,7 @@ from panhuo.core.tests.authz_records import (
     url_for,
 )
 from panhuo.core.tests.crawl import crawl
+from panhuo.core.tests.examples import examples
 from panhuo.disposal import amounts
 from panhuo.finance.models import Debt, Receipt
 from panhuo.register.models import Asset
@@ -213,7 +214,7 @@ def test_extreme_amounts_and_dates_never_answer_500(world):
     accepted: list[tuple[str, int]] = []
 
     @settings(
-        max_examples=90,
+        max_examples=examples(90),
         deadline=None,
         derandomize=True,
         suppress_health_check=[HealthCheck.too_slow],

@@ -30,6 +30,7 @@ from hypothesis.stateful import (
 from panhuo.core.testing import World, decision_documents
 from panhuo.core.testing import written_approval as attach_written_approval
 from panhuo.core.tests.api_support import call, client_for
+from panhuo.core.tests.examples import examples as scaled
 from panhuo.disposal.approval_purposes import decision_documents as needs_documents
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.price_exceptions import latest
@@ -198,7 +199,7 @@ def run(world: World, scenario: Scenario, *, examples: int = 10, steps: int = 16
     run_state_machine_as_test(
         machine_for(world, scenario),
         settings=settings(
-            max_examples=examples,
+            max_examples=scaled(examples),
             stateful_step_count=steps,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

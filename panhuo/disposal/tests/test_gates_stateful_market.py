@@ -31,6 +31,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from panhuo.core.testing import AssetFactory
 from panhuo.core.tests.api_support import call, client_for
+from panhuo.core.tests.examples import examples as scaled
 from panhuo.core.workdays import add_working_days
 from panhuo.disposal.channel_models import ListingRound
 from panhuo.disposal.models import PackageItem
@@ -228,7 +229,7 @@ def test_nothing_is_packaged_outside_the_latest_scope_decision(world):
     run_state_machine_as_test(
         scope_machine(world),
         settings=settings(
-            max_examples=10,
+            max_examples=scaled(10),
             stateful_step_count=12,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

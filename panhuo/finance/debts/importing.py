@@ -299,8 +299,11 @@ def _flush(batch, actor, report, reader, commit: bool, source) -> None:
             report.rejected += 1
             continue
         if base is not None and base.voided_at is not None:
-            message = f"debt {v['code']} is voided; an import does not change it"
-            report.add_error(rownum, reader.header_of["code"], message)
+            report.add_error(rownum, reader.header_of["code"], Msg(
+                "debt_voided",
+                gettext_noop("debt %(code)s is voided; an import does not change it"),
+                code=v["code"],
+            ))  # fmt: skip
             report.rejected += 1
             continue
         if base is not None and v.get("jurisdiction_id", base.jurisdiction_id) != (

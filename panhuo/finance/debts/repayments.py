@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
@@ -43,9 +44,16 @@ from panhuo.organisation.models import User
 def _refuse_voided(debt: Debt) -> None:
     if debt.voided_at is not None:
         raise ValidationError(
-            {"debt": [f"Debt {debt.code} is voided ({debt.void_reason}); nothing is recorded "
-                      "against a voided debt."]}
-        )  # fmt: skip
+            {
+                "debt": [
+                    _(
+                        "Debt %(debt)s is voided (%(debt_void_reason)s); nothing is recorded "
+                        "against a voided debt."
+                    )
+                    % {"debt": debt.code, "debt_void_reason": debt.void_reason}
+                ]
+            }
+        )
 
 
 def post_entry(
@@ -72,20 +80,42 @@ def post_entry(
     _refuse_voided(debt)
     if repaid_on < debt.issue_date:
         raise ValidationError(
-            {date_field: [f"{repaid_on.isoformat()} is before debt {debt.code} was issued "
-                          f"({debt.issue_date.isoformat()})."]}
-        )  # fmt: skip
+            {
+                date_field: [
+                    _("%(repaid_on)s is before debt %(debt)s was issued (%(debt_issue_date)s).")
+                    % {
+                        "repaid_on": repaid_on.isoformat(),
+                        "debt": debt.code,
+                        "debt_issue_date": debt.issue_date.isoformat(),
+                    }
+                ]
+            }
+        )
     new = debt.outstanding + amount if reverses is not None else debt.outstanding - amount
     if new < 0:
         raise ValidationError(
-            {"amount": [f"{amount} exceeds the outstanding amount of debt {debt.code}: "
-                        f"{debt.outstanding}."]}
-        )  # fmt: skip
+            {
+                "amount": [
+                    _(
+                        "%(amount)s exceeds the outstanding amount of debt %(debt)s: "
+                        "%(debt_outstanding)s."
+                    )
+                    % {"amount": amount, "debt": debt.code, "debt_outstanding": debt.outstanding}
+                ]
+            }
+        )
     if new > debt.principal:
         raise ValidationError(
-            {"amount": [f"Reversing {amount} would take debt {debt.code} above its principal "
-                        f"{debt.principal}."]}
-        )  # fmt: skip
+            {
+                "amount": [
+                    _(
+                        "Reversing %(amount)s would take debt %(debt)s above its principal "
+                        "%(debt_principal)s."
+                    )
+                    % {"amount": amount, "debt": debt.code, "debt_principal": debt.principal}
+                ]
+            }
+        )
     entry = Repayment(
         debt=debt, source=source, amount=amount, repaid_on=repaid_on,
         document=(document or "").strip()[:200], note=(note or "").strip()[:300],
@@ -124,11 +154,13 @@ def _date(value: Any, field: str) -> dt.date:
         try:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValidationError({field: [f"{value!r} is not a date (YYYY-MM-DD)."]}) from None
+            raise ValidationError(
+                {field: [_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}]}
+            ) from None
     if not isinstance(value, dt.date):
-        raise ValidationError({field: ["A date is required."]})
+        raise ValidationError({field: [_("A date is required.")]})
     if value > timezone.localdate():
-        raise ValidationError({field: ["A repayment cannot be dated in the future."]})
+        raise ValidationError({field: [_("A repayment cannot be dated in the future.")]})
     return value
 
 
@@ -148,14 +180,20 @@ def repayment_create(
     receipt and swaps by the swap, so that each reduction has one entry."""
     if source not in [s.value for s in MANUAL_SOURCES]:
         raise ValidationError(
-            {"source": [f"{source!r} is not recorded here: give one of "
-                        f"{', '.join(s.value for s in MANUAL_SOURCES)} (disposal proceeds are "
-                        "allocated from a receipt, swaps are made by the swap)."]}
-        )  # fmt: skip
+            {
+                "source": [
+                    _(
+                        "“%(source)s” is not recorded here: give one of %(choices)s (disposal "
+                        "proceeds are allocated from a receipt, swaps are made by the swap)."
+                    )
+                    % {"source": source, "choices": ", ".join(s.value for s in MANUAL_SOURCES)}
+                ]
+            }
+        )
     amount = to_amount(amount, "amount")
     repaid_on = _date(repaid_on, "repaid_on")
     if not (document or "").strip():
-        raise ValidationError({"document": ["Name the document that shows the repayment."]})
+        raise ValidationError({"document": [_("Name the document that shows the repayment.")]})
     policy.require(actor, "debt", "edit", jurisdiction=debt.jurisdiction)
     with transaction.atomic():
         return post_entry(
@@ -169,20 +207,26 @@ def repayment_reverse(*, actor: User, repayment: Repayment, reason: str) -> Repa
     """Undo a repayment recorded by hand (or an opening entry) with an opposite entry dated
     today; the original stays. Disposal proceeds are undone by reversing the allocation."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["A reversal needs a written reason."]})
+        raise ValidationError({"reason": [_("A reversal needs a written reason.")]})
     policy.require(actor, "debt", "edit", jurisdiction=repayment.debt.jurisdiction)
     with transaction.atomic():
         debt = _locked(repayment.debt)
         original = Repayment.objects.select_for_update().get(pk=repayment.pk)
         if original.source not in [*MANUAL_SOURCES, RepaymentSource.OPENING]:
             raise ValidationError(
-                {"repayment": ["Disposal proceeds are undone by reversing the allocation; a "
-                               "swap cannot be undone here."]}
-            )  # fmt: skip
+                {
+                    "repayment": [
+                        _(
+                            "Disposal proceeds are undone by reversing the allocation; a swap "
+                            "cannot be undone here."
+                        )
+                    ]
+                }
+            )
         if original.reverses_id:
-            raise ValidationError({"repayment": ["A reversal cannot itself be reversed."]})
+            raise ValidationError({"repayment": [_("A reversal cannot itself be reversed.")]})
         if Repayment.objects.filter(reverses=original).exists():
-            raise ValidationError({"repayment": ["This repayment is already reversed."]})
+            raise ValidationError({"repayment": [_("This repayment is already reversed.")]})
         return post_entry(
             actor=actor, debt=debt, source=original.source, amount=original.amount,
             repaid_on=max(timezone.localdate(), debt.issue_date), document=original.document,
@@ -209,7 +253,7 @@ def debt_void(*, actor: User, debt: Debt, reason: str) -> Debt:
     real, so the allocation is reversed first (and the swap cannot have been a mistake)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Say why the debt is voided."]})
+        raise ValidationError({"reason": [_("Say why the debt is voided.")]})
     policy.require(actor, "debt", "edit", jurisdiction=debt.jurisdiction)
     with transaction.atomic():
         debt = _locked(debt)
@@ -217,12 +261,24 @@ def debt_void(*, actor: User, debt: Debt, reason: str) -> Debt:
         entries = Repayment.objects.filter(debt=debt)
         if entries.filter(source=RepaymentSource.DISPOSAL).net_total() != 0:
             raise ValidationError(
-                {"debt": [f"Proceeds are allocated to debt {debt.code}: reverse the "
-                          "allocations before voiding it."]}
-            )  # fmt: skip
+                {
+                    "debt": [
+                        _(
+                            "Proceeds are allocated to debt %(debt)s: reverse the allocations "
+                            "before voiding it."
+                        )
+                        % {"debt": debt.code}
+                    ]
+                }
+            )
         if entries.filter(source=RepaymentSource.SWAP).exists():
             raise ValidationError(
-                {"debt": [f"A swap settled part of debt {debt.code}; it cannot be voided."]}
+                {
+                    "debt": [
+                        _("A swap settled part of debt %(debt)s; it cannot be voided.")
+                        % {"debt": debt.code}
+                    ]
+                }
             )
         now = timezone.now()
         Debt.objects.filter(pk=debt.pk).update(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.core.money import CENT
@@ -58,11 +59,20 @@ def build_schedule(
 ) -> list[Row]:
     """The rows of a generated schedule. ``rate`` is the annual rate in percent."""
     if method not in ("bullet", "equal_principal", "annuity"):
-        raise ValidationError({"method": [f"Unknown method {method!r}; one of {METHODS}."]})
+        raise ValidationError(
+            {
+                "method": [
+                    _("Unknown method “%(method)s”; one of %(methods)s.")
+                    % {"method": method, "methods": METHODS}
+                ]
+            }
+        )
     if frequency not in FREQUENCIES:
-        raise ValidationError({"frequency": [f"Unknown frequency {frequency!r}."]})
+        raise ValidationError(
+            {"frequency": [_("Unknown frequency “%(frequency)s”.") % {"frequency": frequency}]}
+        )
     if maturity <= issue:
-        raise ValidationError({"maturity_date": ["The maturity date must follow issue."]})
+        raise ValidationError({"maturity_date": [_("The maturity date must follow issue.")]})
     months = FREQUENCIES[frequency]
     dates = due_dates(issue, maturity, months)
     n = len(dates)
@@ -96,20 +106,30 @@ def check_rows(debt: Debt, rows: list[Row]) -> None:
     seen: set[dt.date] = set()
     for i, row in enumerate(rows, start=1):
         if row.due_date in seen:
-            errors.setdefault(f"rows[{i}].due_date", []).append("This date appears twice.")
+            errors.setdefault(f"rows[{i}].due_date", []).append(_("This date appears twice."))
         seen.add(row.due_date)
         if not (debt.issue_date < row.due_date <= debt.maturity_date):
             errors.setdefault(f"rows[{i}].due_date", []).append(
-                f"{row.due_date} is outside the debt's life ({debt.issue_date} to "
-                f"{debt.maturity_date})."
+                _(
+                    "%(row_due_date)s is outside the debt's life (%(debt_issue_date)s to "
+                    "%(debt_maturity_date)s)."
+                )
+                % {
+                    "row_due_date": row.due_date,
+                    "debt_issue_date": debt.issue_date,
+                    "debt_maturity_date": debt.maturity_date,
+                }
             )
         if row.principal < 0 or row.interest < 0:
-            errors.setdefault(f"rows[{i}]", []).append("Amounts cannot be negative.")
+            errors.setdefault(f"rows[{i}]", []).append(_("Amounts cannot be negative."))
     total = sum((r.principal for r in rows), Decimal("0"))
     if total != debt.principal:
         errors.setdefault("rows", []).append(
-            f"The rows' principal adds up to {total}, not the debt's {debt.principal} "
-            f"(difference {debt.principal - total})."
+            _(
+                "The rows' principal adds up to %(total)s, not the debt's "
+                "%(debt_principal)s (difference %(value)s)."
+            )
+            % {"total": total, "debt_principal": debt.principal, "value": debt.principal - total}
         )
     if errors:
         raise ValidationError(errors)

@@ -1,6 +1,7 @@
 """API of the deposit ledger: list, record, read, and the steps out of "held"."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Status
 from ninja.pagination import paginate
 
@@ -40,7 +41,12 @@ def deposit_new(request: HttpRequest, payload: DepositIn):
         round_ = project.rounds.filter(pk=payload.round).first()
         if round_ is None:
             raise ValidationError(
-                {"round": [f"Round {payload.round} is not a round of {project.code}."]}
+                {
+                    "round": [
+                        _("Round %(round)s is not a round of %(project)s.")
+                        % {"round": payload.round, "project": project.code}
+                    ]
+                }
             )
     deposit = deposit_receive(
         actor=user, project=project, bidder=payload.bidder, amount=payload.amount,

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
@@ -66,7 +67,7 @@ def _today_or(on: dt.date | None, field: str = "on") -> dt.date:
     today = timezone.localdate()
     on = on or today
     if on > today:
-        raise ValidationError({field: [f"{on} is in the future."]})
+        raise ValidationError({field: [_("%(on)s is in the future.") % {"on": on}]})
     return on
 
 
@@ -86,21 +87,40 @@ def deposit_receive(
     policy.require(actor, "deposit", "receive", jurisdiction=project.jurisdiction)
     bidder, voucher = (bidder or "").strip(), (voucher or "").strip()
     if not bidder:
-        raise ValidationError({"bidder": ["Name the bidder."]})
+        raise ValidationError({"bidder": [_("Name the bidder.")]})
     if not voucher:
-        raise ValidationError({"voucher": ["This field is required."]})
+        raise ValidationError({"voucher": [_("This field is required.")]})
     received_on = _today_or(received_on, "received_on")
     with transaction.atomic():
         project = project.locked()
         if project.status not in OPEN_FOR_DEPOSITS:
             raise ValidationError(
-                {"project": [f"Deposits are taken while a project is approved, listed or just "
-                             f"concluded; {project.code} is {project.get_status_display()}."]}
-            )  # fmt: skip
+                {
+                    "project": [
+                        _(
+                            "Deposits are taken while a project is approved, listed or just "
+                            "concluded; %(project)s is %(project_status)s."
+                        )
+                        % {
+                            "project": project.code,
+                            "project_status": project.get_status_display().lower(),
+                        }
+                    ]
+                }
+            )
         if round is not None and round.project_id != project.pk:
-            raise ValidationError({"round": [f"Round {round} is not a round of {project.code}."]})
+            raise ValidationError(
+                {
+                    "round": [
+                        _("Round %(round)s is not a round of %(project)s.")
+                        % {"round": round, "project": project.code}
+                    ]
+                }
+            )
         if Deposit.objects.filter(voucher=voucher).exists():
-            raise ValidationError({"voucher": [f"Voucher {voucher} is already recorded."]})
+            raise ValidationError(
+                {"voucher": [_("Voucher %(voucher)s is already recorded.") % {"voucher": voucher}]}
+            )
         deposit = Deposit(
             project=project, round=round, bidder=bidder, amount=amount,
             received_on=received_on, voucher=voucher, recorded_by=actor,
@@ -131,7 +151,12 @@ def deposit_transition(
     step = TRANSITIONS.get(action)
     if step is None:
         raise ValidationError(
-            {"action": [f"Unknown step {action!r}; one of {', '.join(TRANSITIONS)}."]}
+            {
+                "action": [
+                    _("Unknown step “%(action)s”; one of %(choices)s.")
+                    % {"action": action, "choices": ", ".join(TRANSITIONS)}
+                ]
+            }
         )
     policy.require(actor, "deposit", action, jurisdiction=deposit.project.package.jurisdiction)
     return take_step(actor=actor, deposit=deposit, step=step, on=on, reason=reason)
@@ -145,7 +170,14 @@ def take_step(
     action = step.name
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
-        raise ValidationError({"reason": [f"To {action} a deposit, give the reason."]})
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Give the reason to %(action)s this deposit.")
+                    % {"action": policy.ACTION_NAMES.get(action, action)}
+                ]
+            }
+        )
     given, on = on, _today_or(on)
     with transaction.atomic():
         d = (
@@ -155,16 +187,32 @@ def take_step(
         )
         if d.status != step.source:
             raise ValidationError(
-                {"action": [f"Deposit {d.voucher or d.pk} is {d.get_status_display().lower()}; "
-                            f"only a {DepositStatus(step.source).label.lower()} deposit can be "
-                            f"{action}ed."]}
-            )  # fmt: skip
+                {
+                    "action": [
+                        _(
+                            "Deposit %(deposit)s is %(status)s: only a deposit that is "
+                            "%(source)s can take the step “%(action)s”."
+                        )
+                        % {
+                            "deposit": d.voucher or d.pk,
+                            "status": d.get_status_display().lower(),
+                            "source": DepositStatus(step.source).label.lower(),
+                            "action": policy.ACTION_NAMES.get(action, action),
+                        }
+                    ]
+                }
+            )
         if step.name == "confirm":
             # The day the money arrived (the bidder's declared day unless finance says).
             d.received_on = on if given is not None else d.received_on
         if on < d.received_on:
             raise ValidationError(
-                {"on": [f"{on} is before the deposit came in ({d.received_on})."]}
+                {
+                    "on": [
+                        _("%(on)s is before the deposit came in (%(d_received_on)s).")
+                        % {"on": on, "d_received_on": d.received_on}
+                    ]
+                }
             )
         before = snapshot(d)
         receipt = None
@@ -191,7 +239,13 @@ def take_step(
 def _voucher(d: Deposit, suffix: str) -> str:
     voucher = f"{d.voucher}/{suffix}"
     if Receipt.objects.filter(voucher=voucher).exists():
-        raise ValidationError({"action": [f"A receipt with voucher {voucher} already exists."]})
+        raise ValidationError(
+            {
+                "action": [
+                    _("A receipt with voucher %(voucher)s already exists.") % {"voucher": voucher}
+                ]
+            }
+        )
     return voucher
 
 
@@ -200,20 +254,48 @@ def _apply_receipt(actor: User, d: Deposit, on: dt.date, *, by_rule: bool = Fals
     project = DisposalProject.objects.select_for_update().get(pk=d.project_id)
     if project.status not in RECEIVING or not project.deal_price:
         raise ValidationError(
-            {"action": [f"A deposit is applied to the price once the deal is recorded; "
-                        f"{project.code} is {project.get_status_display()}."]}
-        )  # fmt: skip
+            {
+                "action": [
+                    _(
+                        "A deposit is applied to the price once the deal is recorded; "
+                        "%(project)s is %(project_status)s."
+                    )
+                    % {
+                        "project": project.code,
+                        "project_status": project.get_status_display().lower(),
+                    }
+                ]
+            }
+        )
     if not _same_party(d.bidder, project.buyer):
         raise ValidationError(
-            {"bidder": [f"Only the winner's deposit is applied to the price: {d.bidder} is not "
-                        f"the buyer {project.buyer}."]}
-        )  # fmt: skip
+            {
+                "bidder": [
+                    _(
+                        "Only the winner's deposit is applied to the price: %(d_bidder)s is "
+                        "not the buyer %(project_buyer)s."
+                    )
+                    % {"d_bidder": d.bidder, "project_buyer": project.buyer}
+                ]
+            }
+        )
     received = paying(project.receipts.all()).aggregate(s=Sum("amount"))["s"] or 0
     if received + d.amount > project.deal_price:
         raise ValidationError(
-            {"amount": [f"The deposit {d.amount} is more than is still due on "
-                        f"{project.code} ({project.deal_price - received}): refund the rest."]}
-        )  # fmt: skip
+            {
+                "amount": [
+                    _(
+                        "The deposit %(d_amount)s is more than is still due on %(project)s "
+                        "(%(value)s): refund the rest."
+                    )
+                    % {
+                        "d_amount": d.amount,
+                        "project": project.code,
+                        "value": project.deal_price - received,
+                    }
+                ]
+            }
+        )
     if not by_rule:
         policy.require(actor, "receipt", "create", jurisdiction=project.package.jurisdiction)
     return _receipt(actor, d, on, ReceiptKind.SALE_PRICE, _voucher(d, "A"))

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query
 from ninja.pagination import paginate
 
@@ -83,7 +84,7 @@ def reconciliation_report(request: HttpRequest, query: Query[ReconciliationQuery
 
 def _plan(user, project) -> dict:
     if not policy.allowed(user, "receipt", "view", jurisdiction=project.jurisdiction):
-        raise policy.NotPermitted("You may not read this project's money.")
+        raise policy.NotPermitted(_("You may not read this project's money."))
     rows = [
         {
             "expected_id": p.line.expected.pk,

@@ -21,6 +21,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from panhuo.core import workdays
 from panhuo.core.errors import ValidationError
@@ -172,10 +173,22 @@ def periods(start: dt.date, end: dt.date, granularity: str) -> list[tuple[str, d
     holding ``end``; refuses a bad granularity or range naming the field."""
     if granularity not in GRANULARITIES:
         raise ValidationError(
-            {"granularity": [f"{granularity!r} is not one of {', '.join(GRANULARITIES)}."]}
+            {
+                "granularity": [
+                    _("“%(granularity)s” is not one of %(choices)s.")
+                    % {"granularity": granularity, "choices": ", ".join(GRANULARITIES)}
+                ]
+            }
         )
     if end < start:
-        raise ValidationError({"end": [f"The end {end} is before the start {start}."]})
+        raise ValidationError(
+            {
+                "end": [
+                    _("The end %(end)s is before the start %(start)s.")
+                    % {"end": end, "start": start}
+                ]
+            }
+        )
     out = []
     first = _period_start(start, granularity)
     while first <= end:
@@ -183,7 +196,12 @@ def periods(start: dt.date, end: dt.date, granularity: str) -> list[tuple[str, d
         out.append((_label(first, granularity), first, nxt - dt.timedelta(days=1)))
         if len(out) > MAX_PERIODS:
             raise ValidationError(
-                {"start": [f"More than {MAX_PERIODS} periods: choose a shorter range."]}
+                {
+                    "start": [
+                        _("More than %(max_periods)s periods: choose a shorter range.")
+                        % {"max_periods": MAX_PERIODS}
+                    ]
+                }
             )
         first = nxt
     return out

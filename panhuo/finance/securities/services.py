@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.pricing_guard import is_deal
@@ -55,33 +56,50 @@ def security_create(
     """Record a guarantee (naming the guarantor) or an asset given as collateral or pledge."""
     policy.require(actor, "debt", "edit", jurisdiction=debt.jurisdiction)
     if kind not in SecurityKind.values:
-        raise ValidationError({"kind": [f"Unknown kind {kind!r}; one of {SecurityKind.values}."]})
+        raise ValidationError(
+            {
+                "kind": [
+                    _("Unknown kind “%(kind)s”; one of %(securitykind_values)s.")
+                    % {"kind": kind, "securitykind_values": SecurityKind.values}
+                ]
+            }
+        )
     amount = to_money(amount, "amount")
     errors: dict[str, list[str]] = {}
     guarantor = (guarantor or "").strip()
     if kind in ASSET_KINDS:
         if asset is None:
-            errors["asset"] = ["Collateral and pledges name an asset of the register."]
+            errors["asset"] = [_("Collateral and pledges name an asset of the register.")]
         elif not Asset.objects.visible_to(actor).filter(pk=asset.pk).exists():
-            errors["asset"] = ["No such asset, or not one you may see."]
+            errors["asset"] = [_("No such asset, or not one you may see.")]
         elif not asset.unit.jurisdiction.path.startswith(debt.jurisdiction.path):
             errors["asset"] = [
-                f"Asset {asset.code} belongs to {asset.unit.jurisdiction}, outside the debt's "
-                f"jurisdiction {debt.jurisdiction}."
+                _(
+                    "Asset %(asset)s belongs to %(asset_unit_jurisdiction)s, outside the "
+                    "debt's jurisdiction %(debt_jurisdiction)s."
+                )
+                % {
+                    "asset": asset.code,
+                    "asset_unit_jurisdiction": asset.unit.jurisdiction,
+                    "debt_jurisdiction": debt.jurisdiction,
+                }
             ]
         elif debt.securities.filter(asset=asset, released_on__isnull=True).exists():
-            errors["asset"] = [f"Asset {asset.code} already secures debt {debt.code}."]
+            errors["asset"] = [
+                _("Asset %(asset)s already secures debt %(debt)s.")
+                % {"asset": asset.code, "debt": debt.code}
+            ]
         if guarantor:
-            errors["guarantor"] = ["A guarantor is named only for a guarantee."]
+            errors["guarantor"] = [_("A guarantor is named only for a guarantee.")]
     else:
         if asset is not None:
-            errors["asset"] = ["A guarantee names a guarantor, not an asset."]
+            errors["asset"] = [_("A guarantee names a guarantor, not an asset.")]
         if not guarantor:
-            errors["guarantor"] = ["A guarantee names its guarantor."]
+            errors["guarantor"] = [_("A guarantee names its guarantor.")]
     if amount <= 0:
-        errors["amount"] = ["The amount secured must be positive."]
+        errors["amount"] = [_("The amount secured must be positive.")]
     if valid_until is not None and valid_until < valid_from:
-        errors["valid_until"] = ["The security cannot end before it starts."]
+        errors["valid_until"] = [_("The security cannot end before it starts.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -109,13 +127,25 @@ def security_release(
         security = DebtSecurity.objects.select_for_update().get(pk=security.pk)
         if security.released_on is not None:
             raise ValidationError(
-                {"released_on": [f"Already released on {security.released_on.isoformat()}."]}
+                {
+                    "released_on": [
+                        _("Already released on %(security_released_on)s.")
+                        % {"security_released_on": security.released_on.isoformat()}
+                    ]
+                }
             )
         if released_on < security.valid_from:
             raise ValidationError(
-                {"released_on": [f"A release cannot precede the security's start "
-                                 f"({security.valid_from.isoformat()})."]}
-            )  # fmt: skip
+                {
+                    "released_on": [
+                        _(
+                            "A release cannot precede the security's start "
+                            "(%(security_valid_from)s)."
+                        )
+                        % {"security_valid_from": security.valid_from.isoformat()}
+                    ]
+                }
+            )
         before = snapshot(security)
         security.released_on = released_on
         security.release_note = (note or "").strip()[:300]

@@ -129,7 +129,7 @@ def test_token_create_prints_key_once_and_stores_only_its_hash(world):
 
 
 def test_token_create_for_unknown_user_writes_nothing(world):
-    with pytest.raises(CommandError, match="No user named 'ghost'"):
+    with pytest.raises(CommandError, match="No user named “ghost”"):
         call_command("token", "create", "ghost", "--name", "ETL")
     assert ApiToken.objects.count() == 0
     assert not AuditEntry.objects.filter(action="api_token.create").exists()

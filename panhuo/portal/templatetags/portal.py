@@ -14,6 +14,12 @@ from panhuo.register.models import AssetKind, Encumbrance
 register = template.Library()
 
 
+@register.simple_tag
+def elided_pages(page):
+    """The page numbers to link, with ellipses (two on each side of the current one)."""
+    return page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+
+
 @register.filter
 def amount(value) -> str:
     """A published amount (a decimal string, in yuan) with thousands separators, or "—"."""

@@ -3,6 +3,8 @@ search and filters, feeds, announcements, corrections."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from decimal import Decimal
@@ -32,7 +34,8 @@ def crawl_public(client: Client, start: str = "/public/") -> dict[str, str]:
         url = queue.pop(0)
         response = client.get(url, follow=True)
         assert response.status_code == 200, (url, response.status_code)
-        body = response.content.decode("utf-8", "replace")
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode("utf-8", "replace")
         bodies[url] = body
         if not response.get("Content-Type", "").startswith(("text/html", "application")):
             continue
@@ -154,6 +157,23 @@ def test_search_and_filters(world, sales):
     assert bad.status_code == 200 and "Price from (yuan)" in bad.content.decode()
     swapped = client.get("/public/?price_min=9&price_max=1").content.decode()
     assert "The upper price is below the lower one." in swapped
+    # The list component: sorts, and an export of the rows the filters give (published
+    # fields only; the crawl follows its links too).
+    by_price = client.get("/public/?sort=price").context["page"]
+    assert [n.price for n in by_price] == sorted(n.price for n in by_price)
+    assert client.get("/public/?sort=-title").context["sort"] == "-title"
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(client.get("/public/?status=open&export=csv").streaming_content).decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    assert rows[0][:3] == ["Notice number", "Kind", "Status"] and len(rows) == 2
+    assert rows[1][0] == listing.code and "6000000.00" in rows[1]
+    assert "export=xlsx" in client.get("/public/?status=open").content.decode()
 
 
 def test_the_list_query_count_does_not_grow_with_rows(world):

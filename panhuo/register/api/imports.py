@@ -7,6 +7,7 @@ not see.
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -105,8 +106,10 @@ def mapping_replace(request: HttpRequest, mapping_id: Id, payload: MappingPut):
         raise ValidationError(
             {
                 "name": [
-                    "A mapping cannot be renamed; save it under the new name (POST) and delete "
-                    "this one."
+                    _(
+                        "A mapping cannot be renamed; save it under the new name (POST) and "
+                        "delete this one."
+                    )
                 ]
             }
         )
@@ -170,7 +173,7 @@ def _queue(own, user, file: UploadedFile, details: ImportForm, target: str):
     mapping and mode; 202 with the run, as one of ``own`` runs. A named asset mapping must
     exist (the debt import reads a missing name as none)."""
     if details.mapping_name and details.mapping:
-        raise ValidationError({"mapping": ["Give either mapping_name or mapping, not both."]})
+        raise ValidationError({"mapping": [_("Give either mapping_name or mapping, not both.")]})
     mapping = _mapping_from_text(details.mapping) if details.mapping else None
     if (
         target == "assets"
@@ -180,7 +183,12 @@ def _queue(own, user, file: UploadedFile, details: ImportForm, target: str):
         ).exists()
     ):
         raise ValidationError(
-            {"mapping_name": [f"You have no mapping named {details.mapping_name!r}."]}
+            {
+                "mapping_name": [
+                    _("You have no mapping named “%(mapping_name)s”.")
+                    % {"mapping_name": details.mapping_name}
+                ]
+            }
         )
     _check_file_kind(file)
     run = import_run_create(

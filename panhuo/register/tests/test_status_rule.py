@@ -72,7 +72,7 @@ def test_an_unknown_status_is_refused(world):
     asset = AssetFactory(unit=world.unit)
     with pytest.raises(ValidationError) as refused:
         asset_set_status(actor=world.user("office"), assets=[asset], status="gone", reason="x")
-    assert "Unknown asset status 'gone'" in refused.value.message_dict["status"][0]
+    assert "Unknown asset status “gone”" in refused.value.message_dict["status"][0]
 
 
 def test_the_refusal_is_translated():

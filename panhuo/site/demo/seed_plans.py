@@ -6,7 +6,8 @@ next; both through the planning and approvals services, so the audit trail is th
 Targets are set a little above what the seeded records show for the year (a round figure per
 quarter), and at a round figure for quarters the records have not reached yet, so the pages
 show some lines ahead and some behind. Progress itself is never seeded: it is computed from the
-projects, receipts and allocations the rest of the seed made.
+projects, receipts and allocations the rest of the seed made. Last month's progress report and
+work report tables are generated as the monthly run would have (reports/tasks.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from panhuo.approvals import services as approvals
 from panhuo.organisation.models import Unit
 from panhuo.planning import progress
 from panhuo.planning import services as planning
+from panhuo.reports import services as reports
+from panhuo.reports.tasks import MONTHLY_KINDS
 from panhuo.site.demo import catalogue as c
 
 #: Targets are in whole multiples of this (100,000 yuan, i.e. 10 万元).
@@ -98,3 +101,7 @@ def seed(seeder) -> None:
     approvals.approval_decide(actor=head, request=request, approve=True,
                               comment="同意 Approved.")  # fmt: skip
     seeder.clock.back_to_today()
+    # Last month's reports, as the worker's monthly run generates them on the first.
+    for kind in MONTHLY_KINDS:
+        reports.generate(actor=None, kind=kind, jurisdiction=district, scheduled=True,
+                         as_of=reports.month_end_before(seeder.today))  # fmt: skip

@@ -11,6 +11,7 @@ import time
 
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from panhuo.core.commands import ActionsCommand
 from panhuo.flags.engine import Outcome, recompute
@@ -38,10 +39,16 @@ class Command(ActionsCommand):
         if options["jurisdiction"]:
             place = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
             if place is None:
-                raise CommandError(f"No jurisdiction with code {options['jurisdiction']!r}.")
+                raise CommandError(
+                    _("No jurisdiction with code “%(jurisdiction)s”.")
+                    % {"jurisdiction": options["jurisdiction"]}
+                )
         unknown = [r for r in options["rule"] if r not in RULES]
         if unknown:
-            raise CommandError(f"Unknown rule(s): {', '.join(unknown)}; see `panhuo flags rules`.")
+            raise CommandError(
+                _("Unknown rule(s): %(choices)s; see `panhuo flags rules`.")
+                % {"choices": ", ".join(unknown)}
+            )
         started = time.monotonic()
         total = len(options["rule"] or RULES)
         done = [0]
@@ -79,5 +86,7 @@ class Command(ActionsCommand):
                               f"{by_status.get('resolved', 0)} resolved")  # fmt: skip
         missing = [code for code in RULES if not counts[code]]
         if missing:
-            raise CommandError(f"No open or resolved flag of: {', '.join(missing)}.")
+            raise CommandError(
+                _("No open or resolved flag of: %(rules)s.") % {"rules": ", ".join(missing)}
+            )
         self.stdout.write(self.style.SUCCESS(f"Every one of the {len(RULES)} rules has a case."))

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core import calendars
 from panhuo.core.commands import ActionsCommand
@@ -45,17 +46,23 @@ class Command(ActionsCommand):
         try:
             text = path.read_bytes()[: 64 * 1024 + 1].decode("utf-8-sig")
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
+            raise CommandError(
+                _("Cannot read %(path)s: %(exc_strerror)s.")
+                % {"path": path, "exc_strerror": exc.strerror}
+            ) from exc
         except UnicodeDecodeError:
-            raise CommandError(f"{path} is not UTF-8 text.") from None
+            raise CommandError(_("%(path)s is not UTF-8 text.") % {"path": path}) from None
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
-            raise CommandError(f"No active user named {options['user']!r}.")
+            raise CommandError(_("No active user named “%(user)s”.") % {"user": options["user"]})
         jurisdiction = None
         if options["jurisdiction"]:
             jurisdiction = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
             if jurisdiction is None:
-                raise CommandError(f"No jurisdiction with code {options['jurisdiction']!r}.")
+                raise CommandError(
+                    _("No jurisdiction with code “%(jurisdiction)s”.")
+                    % {"jurisdiction": options["jurisdiction"]}
+                )
         try:
             notice = calendars.calendar_notice_load(
                 actor=user,

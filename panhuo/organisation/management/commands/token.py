@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from panhuo.core.commands import ActionsCommand
 from panhuo.integrity.services import Operator, add_operator_argument, operator_named
@@ -31,9 +32,11 @@ class Command(ActionsCommand):
         try:
             user = User.objects.get(username=username)
         except User.DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
+            raise CommandError(
+                _("No user named “%(username)s”.") % {"username": username}
+            ) from None
         if not user.is_active:
-            raise CommandError(f"User {username!r} is not active.")
+            raise CommandError(_("User “%(username)s” is not active.") % {"username": username})
         # The token is the user's; making it is the act of whoever runs this command.
         operator = operator_named(operator)
         try:

@@ -2,6 +2,7 @@
 portal existed (see ``portal.services.notices_backfill``), put up as that office user."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from panhuo.organisation.models import User
 from panhuo.portal.services import notices_backfill
@@ -19,6 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args, username: str, **options):
         actor = User.objects.filter(username=username, is_active=True).first()
         if actor is None:
-            raise CommandError(f"No active user {username!r}.")
+            raise CommandError(_("No active user “%(username)s”.") % {"username": username})
         made = notices_backfill(actor=actor)
         self.stdout.write(f"{len(made)} notice(s) put up.")

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from panhuo.organisation.models import Jurisdiction
 
@@ -22,7 +23,10 @@ class Command(BaseCommand):
         if jurisdiction:
             place = Jurisdiction.objects.filter(code=jurisdiction).first()
             if place is None:
-                raise CommandError(f"Unknown jurisdiction code {jurisdiction!r}.")
+                raise CommandError(
+                    _("Unknown jurisdiction code “%(jurisdiction)s”.")
+                    % {"jurisdiction": jurisdiction}
+                )
         try:
             run = avm_train(jurisdiction=place)
         except ValidationError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from panhuo.organisation.models import User
 from panhuo.register.exporting import write_csv, write_xlsx
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         try:
             user = User.objects.get(username=opts["user"], is_active=True)
         except User.DoesNotExist:
-            raise CommandError(f"No active user {opts['user']!r}.") from None
+            raise CommandError(_("No active user “%(user)s”.") % {"user": opts["user"]}) from None
         qs = asset_list(user, q=opts["q"], kind=opts["kind"], status=opts["status"],
                         unit=opts["unit"])  # fmt: skip
         path = Path(opts["file"])
@@ -37,5 +38,5 @@ class Command(BaseCommand):
             with path.open("wb") as f:
                 write_csv(qs, f)
         else:
-            raise CommandError("The file must end in .csv or .xlsx.")
+            raise CommandError(_("The file must end in .csv or .xlsx."))
         self.stdout.write(f"Exported {qs.count()} assets to {path}.")

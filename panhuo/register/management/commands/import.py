@@ -102,7 +102,9 @@ class Command(BaseCommand):
             except FileRejected as exc:
                 if show:
                     sys.stderr.write("\n")
-                raise CommandError(f"{path.name}: {exc}") from None
+                raise CommandError(
+                    gettext("%(path)s: %(exc)s") % {"path": path.name, "exc": exc}
+                ) from None
             except ImportCancelled:
                 raise CommandError(gettext("Cancelled; nothing was written.")) from None
         if show:

@@ -8,6 +8,7 @@ error stops the load with nothing written. ``--dry-run`` checks and reports with
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.integrity.services import Operator, add_operator_argument, operator_named
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         path = Path(opts["file"])
         if not path.is_file():
-            raise CommandError(f"No file {path}.")
+            raise CommandError(_("No file %(path)s.") % {"path": path})
         actor = Operator(operator_named(opts["operator"]))
         try:
             with path.open("rb") as f:
@@ -48,8 +49,10 @@ class Command(BaseCommand):
                     dry_run=opts["dry_run"],
                 )
         except FileRejected as exc:
-            raise CommandError(f"{path.name}: {exc}") from None
+            raise CommandError(_("%(path)s: %(exc)s") % {"path": path.name, "exc": exc}) from None
         except ValidationError as exc:
             lines = [m for messages in exc.message_dict.values() for m in messages]
-            raise CommandError(f"{path.name}: nothing was loaded.\n" + "\n".join(lines)) from None
+            raise CommandError(
+                _("%(path)s: nothing was loaded.\n") % {"path": path.name} + "\n".join(lines)
+            ) from None
         self.stdout.write(report.summary())

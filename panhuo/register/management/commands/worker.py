@@ -3,6 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from panhuo.core.hooks import worker_started
 from panhuo.integrity.checkpoints import checkpoint_quietly, schedule_checkpoints
 
 
@@ -26,5 +27,7 @@ class Command(BaseCommand):
         # starting now (a head already checkpointed is not signed twice).
         if schedule_checkpoints():
             checkpoint_quietly("worker started")
+        # Periodic tasks of the apps above (the monthly reports), queued once.
+        worker_started.call()
         call_command("db_worker", batch=opts["batch"], interval=opts["interval"],
                      startup_delay=False, verbosity=opts["verbosity"])  # fmt: skip

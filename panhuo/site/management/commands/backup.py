@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict
 from panhuo.site.backup import BackupError, backup
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         try:
             manifest = backup(options["file"])
         except (BackupError, OSError, Conflict) as exc:
-            raise CommandError(f"Backup failed: {exc}") from None
+            raise CommandError(_("Backup failed: %(exc)s") % {"exc": exc}) from None
         rows = sum(t["rows"] for t in manifest["tables"])
         self.stdout.write(
             self.style.SUCCESS(

@@ -14,6 +14,7 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from panhuo.site.demo import SIZES, demo_accounts, seed_demo
 from panhuo.site.demo.catalogue import DEFAULT_SEED, DEMO_PASSWORD
@@ -108,7 +109,10 @@ class Command(BaseCommand):
         try:
             serve(get_wsgi_application(), host=host, port=port, threads=threads, ident="panhuo")
         except OSError as exc:
-            raise CommandError(f"Cannot serve on {host}:{port}: {exc}") from exc
+            raise CommandError(
+                _("Cannot serve on %(host)s:%(port)s: %(exc)s")
+                % {"host": host, "port": port, "exc": exc}
+            ) from exc
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
         finally:

@@ -1,0 +1,193 @@
+"""A report's data as a PDF laid out as an official document (GB/T 9704-2012, 党政机关公文格式):
+the issuing body's mark in red over the document number and a red rule; the title centred;
+the tables; the issuing body and the date at the foot with the seal's place; page numbers as
+"— 1 —". A4 with the standard's margins (top 37 mm, left 28 mm, right 26 mm, bottom 35 mm).
+
+Chinese text is set in WenQuanYi Zen Hei from Debian's ``fonts-wqy-zenhei`` (TrueType, embedded
+as a subset by reportlab); the font is never fetched: without the package the report is
+refused with the command that installs it. The output is deterministic: reportlab's invariant
+mode and the report's own date as the creation date, so the same figures give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from panhuo.core.errors import ValidationError
+from panhuo.reports.capitals import to_capitals, wan
+from panhuo.reports.content import COUNT, MONEY, PCT, Content
+
+FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+FONT = "WenQuanYiZenHei"
+RED = colors.HexColor("#C00000")
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        if not FONT_FILE.exists():
+            raise ValidationError(
+                {
+                    "format": [
+                        _(
+                            "The Chinese font for PDF reports is missing (%(path)s): install "
+                            "it with “apt-get install fonts-wqy-zenhei” (./dev install does)."
+                        )
+                        % {"path": FONT_FILE}
+                    ]
+                }
+            )
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
+    return FONT
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=15)
+    return {
+        "mark": ParagraphStyle(
+            "mark", base, fontSize=24, leading=32, textColor=RED, alignment=TA_CENTER
+        ),
+        "number": ParagraphStyle("number", base, fontSize=14, leading=20, alignment=TA_CENTER),
+        "title": ParagraphStyle("title", base, fontSize=20, leading=30, alignment=TA_CENTER),
+        "heading": ParagraphStyle("heading", base, fontSize=13, leading=20, spaceBefore=8),
+        "body": base,
+        "empty": ParagraphStyle("empty", base, fontSize=14, leading=20, textColor=RED),
+        "cell": ParagraphStyle("cell", base, fontSize=9, leading=12),
+        "right": ParagraphStyle("right", base, fontSize=13, leading=20, alignment=TA_RIGHT),
+    }
+
+
+def _shown(text: str, kind: str) -> str:
+    if text == "":
+        return ""
+    if kind == MONEY:
+        return f"{wan(Decimal(text)):,.2f}"
+    if kind == PCT:
+        return f"{text}%"
+    return text
+
+
+def _table(section, styles) -> Table:
+    heads = [
+        f"{c}（{_('10,000 yuan')}）" if k == MONEY else c
+        for c, k in zip(section.columns, section.kinds, strict=True)
+    ]
+    data = [[Paragraph(h, styles["cell"]) for h in heads]]
+    for row in section.rows:
+        data.append([_shown(t, k) for t, k in zip(row, section.kinds, strict=True)])
+    table = Table(data, repeatRows=1, hAlign="LEFT")
+    style = [
+        ("FONT", (0, 0), (-1, -1), styles["cell"].fontName, 9),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
+    for i, kind in enumerate(section.kinds):
+        if kind in (MONEY, COUNT, PCT):
+            style.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _chinese_date(day: dt.date) -> str:
+    return _("%(y)s-%(m)s-%(d)s") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+def render_pdf(content: Content, number: str) -> bytes:
+    font = _font()
+    styles = _styles(font)
+    day = dt.date.fromisoformat(content.as_of)
+    stamp = f"D:{day:%Y%m%d}000000+08'00'"
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf, pagesize=A4, topMargin=37 * mm, bottomMargin=35 * mm, leftMargin=28 * mm,
+        rightMargin=26 * mm, title=content.title, author=content.issuer,
+        creator="Panhuo", subject=number, invariant=1,
+    )  # fmt: skip
+
+    def page(canvas, document) -> None:
+        canvas.setDateFormatter(lambda *_a: stamp)
+        canvas.saveState()
+        canvas.setFont(font, 14)
+        canvas.drawCentredString(A4[0] / 2, 20 * mm, f"— {document.page} —")
+        canvas.restoreState()
+
+    story: list = [
+        Paragraph(content.issuer, styles["mark"]),
+        Spacer(1, 4 * mm),
+        Paragraph(number, styles["number"]),
+        _rule(),
+        Spacer(1, 6 * mm),
+        Paragraph(content.title, styles["title"]),
+        Spacer(1, 4 * mm),
+        Paragraph(_("As of %(date)s") % {"date": _chinese_date(day)}, styles["body"]),
+    ]
+    if content.empty:
+        story.append(Paragraph(_("EMPTY REPORT: no records up to this date."), styles["empty"]))
+    for note in content.notes:
+        story.append(Paragraph(note, styles["body"]))
+    for section in content.sections:
+        story += [Paragraph(section.heading, styles["heading"]), _table(section, styles)]
+    if content.total is not None:
+        total = Decimal(content.total)
+        story.append(Spacer(1, 4 * mm))
+        story.append(Paragraph(
+            _("%(label)s: %(wan)s (10,000 yuan); in capitals: %(capitals)s")
+            % {"label": content.total_label, "wan": f"{wan(total):,.2f}",
+               "capitals": to_capitals(total)},
+            styles["body"],
+        ))  # fmt: skip
+    # The signature block kept on one page: issuer, date, and the seal's place over them.
+    signature = [
+        Spacer(1, 16 * mm),
+        Paragraph(content.issuer, styles["right"]),
+        Paragraph(_chinese_date(day), styles["right"]),
+        _Seal(),
+    ]
+    story.append(KeepTogether(signature))
+    doc.build(story, onFirstPage=page, onLaterPages=page)
+    return buf.getvalue()
+
+
+def _rule() -> Table:
+    """The red rule under the document number (版头中的分隔线)."""
+    line = Table([[""]], colWidths=[156 * mm], rowHeights=[2 * mm])
+    line.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 1.5, RED)]))
+    return line
+
+
+class _Seal(Spacer):
+    """The seal's place (印章): a dashed red circle over the issuer and the date, for the
+    stamp (drawn upwards from where it stands, after them)."""
+
+    def __init__(self):
+        super().__init__(1, 0)
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(RED)
+        c.setDash(3, 2)
+        c.circle(125 * mm, 12 * mm, 18 * mm, stroke=1, fill=0)
+        c.setFillColor(RED)
+        c.setFont(FONT, 10)
+        c.drawCentredString(125 * mm, 11 * mm, _("(seal)"))
+        c.restoreState()

@@ -1,0 +1,46 @@
+"""Reads of stored reports, scoped to the reader: the reports of the jurisdictions their roles
+for ``report`` reach (their place and those below it); others are missing (404)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from panhuo.core.querying import id_or_missing
+from panhuo.reports.models import GeneratedReport
+
+REPORT_ORDERINGS = {
+    "as_of": "as_of",
+    "-as_of": "-as_of",
+    "kind": "kind",
+    "-kind": "-kind",
+    "generated_at": "generated_at",
+    "-generated_at": "-generated_at",
+}
+
+
+def report_list(
+    user, *, q: str = "", kind: str = "", year: int | None = None, ordering: str = "-as_of"
+) -> QuerySet[GeneratedReport]:
+    """The reports ``user`` may read, newest first; the files are left unread (a list needs
+    none)."""
+    qs = (
+        GeneratedReport.objects.visible_to(user)
+        .select_related("jurisdiction", "generated_by")
+        .defer("xlsx", "pdf", "figures")
+    )
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q) | Q(period__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        qs = qs.filter(as_of__year=year)
+    key = REPORT_ORDERINGS.get(ordering, "-as_of")
+    return qs.order_by(key, "-pk")
+
+
+def get_report_for(user, pk) -> GeneratedReport:
+    return (
+        GeneratedReport.objects.visible_to(user)
+        .select_related("jurisdiction", "project", "generated_by")
+        .get(pk=id_or_missing(pk, GeneratedReport))
+    )
