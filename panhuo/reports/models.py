@@ -38,8 +38,9 @@ class GeneratedReport(models.Model):
     )
     project = optional_ref(DisposalProject, related_name="+", verbose_name=_("project"))
     as_of = models.DateField(_("as of"))
-    #: The period the report covers, as its title says it: "2026-11" (a month), "2026" (a year).
-    period = models.CharField(_("period"), max_length=10)
+    #: The period the report covers, as its title says it: "2026-11" (a month), "2026" (a year),
+    #: a project's code (a dossier).
+    period = models.CharField(_("period"), max_length=40)
     #: The document number (文号), unique in the jurisdiction.
     number = models.CharField(_("document number"), max_length=60)
     title = models.CharField(_("title"), max_length=200)

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from panhuo.core.errors import ValidationError
+from panhuo.disposal.models import DisposalProject
 from panhuo.finance.models import Receipt
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation.policy import NotPermitted
@@ -125,6 +126,9 @@ def test_the_monthly_run_the_dossier_and_the_command(world, tmp_path):
     assert [r[1] for r in steps["rows"]] == ["submit", "approve", "list", "conclude"]
     assert documents["rows"] and all(len(r[5]) == 64 for r in documents["rows"])
     assert approvals["rows"][0][4] == "批准"
+    # A dossier's period is its project's code: any code fits.
+    code = DisposalProject._meta.get_field("code").max_length
+    assert GeneratedReport._meta.get_field("period").max_length >= code
     # The command: generate (as a user, files written), list, check.
     out = io.StringIO()
     call_command("report", "generate", "--kind", "debt_risk", "--jurisdiction", "D1",
