@@ -12,6 +12,8 @@ it a listing package and brings its result back.
   (each must be a verified Panhuo bidder, found by their resident ID or credit code), and the
   lot is awarded exactly as Panhuo's own auction is (``services.lot_award``: the deal, the
   registered buyer, the award queue). Deposits stay with the exchange: there are none here.
+  An optional bid history (bidder, amount, time) is checked and stored as the lot's bids
+  (``exchange_history``), with the result or not at all.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.auctions.award_models import AwardSource
+from panhuo.auctions.exchange_history import append_history, parse_history, table_cells
 from panhuo.auctions.models import Lot, LotRegistration, LotStatus
 from panhuo.auctions.services import lot_award
 from panhuo.bidders.models import Bidder, BidderStatus
@@ -40,8 +43,6 @@ from panhuo.integrity.document_files import read_verified
 from panhuo.integrity.document_selectors import public_documents
 from panhuo.integrity.services import audit_insert, audit_record
 from panhuo.organisation import policy
-from panhuo.register.importing.limits import FileRejected
-from panhuo.register.importing.readers import cell_text, read_table
 
 #: The result file's columns: our name → the headers accepted (English or Chinese).
 COLUMNS = {
@@ -51,6 +52,8 @@ COLUMNS = {
     "price": ("price", "价格", "报价", "成交价"),
 }
 MAX_ROWS = 200
+#: An exchange lot's increment: the exchange's own rules applied; here only "a raise".
+INCREMENT = Decimal("0.01")
 
 
 def open_round(project: DisposalProject) -> ListingRound:
@@ -152,21 +155,9 @@ def _bidder(number: str) -> Bidder | None:
 
 def parse_result(stream: IO[bytes], filename: str, r: ListingRound) -> list[tuple[Bidder, Decimal]]:
     """The ranked rows of the file, or a ValidationError listing every row's error."""
-    try:
-        table = read_table(stream, filename=filename)
-    except FileRejected as exc:
-        why = str(exc.args[0]) if exc.args else _("The file cannot be read.")
-        raise ValidationError({"file": [why]}) from None
-    cols = _headers(table.headers)
     errors: list[str] = []
     rows: list[tuple[int, Bidder, Decimal]] = []
-    for n, raw in enumerate(table.rows, start=table.first_row):
-        if n - table.first_row >= MAX_ROWS:
-            errors.append(_("At most %(n)s rows.") % {"n": MAX_ROWS})
-            break
-        cell = {k: cell_text(raw[i]) if i < len(raw) else "" for k, i in cols.items()}
-        if not any(cell.values()):
-            continue
+    for n, cell in table_cells(stream, filename, "file", _headers, MAX_ROWS, errors):
         where = _("Row %(n)s") % {"n": n}
         try:
             rank = int(cell["rank"])
@@ -206,21 +197,34 @@ def parse_result(stream: IO[bytes], filename: str, r: ListingRound) -> list[tupl
     return [(b, p) for _rank, b, p in rows]
 
 
-def result_import(*, actor, project: DisposalProject, stream: IO[bytes], filename: str) -> Lot:
-    """Bring the exchange's result in: all or nothing (see the module's docstring)."""
+def _window(r: ListingRound, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The exchange lot's window: from the start of the listing day to the import."""
+    start = timezone.make_aware(dt.datetime.combine(r.listed_on, dt.time()))
+    return min(start, now - dt.timedelta(minutes=1)), now
+
+
+def result_import(
+    *, actor, project: DisposalProject, stream: IO[bytes], filename: str,
+    history: IO[bytes] | None = None, history_name: str = "",
+) -> Lot:  # fmt: skip
+    """Bring the exchange's result in, with its bid history if given
+    (``exchange_history``): all or nothing (see the module's docstring)."""
     policy.require(actor, "lot", "award", jurisdiction=project.jurisdiction)
     r = open_round(project)
     ranked = parse_result(stream, filename, r)
     now = timezone.now()
+    start, _end = _window(r, now)
+    bids = []
+    if history is not None:
+        bids = parse_history(history, history_name, ranked=ranked, start_price=r.reserve,
+                             increment=INCREMENT, window=(start, now))  # fmt: skip
     with transaction.atomic():
         project = project.locked()
         r = open_round(project)
         if Lot.objects.filter(round=r).exists():
             raise ValidationError({"file": [_("This round's result is already in.")]})
-        start = min(timezone.make_aware(dt.datetime.combine(r.listed_on, dt.time())),
-                    now - dt.timedelta(minutes=1))  # fmt: skip
         lot = Lot(
-            round=r, status=LotStatus.CLOSED, start_price=r.reserve, increment=Decimal("0.01"),
+            round=r, status=LotStatus.CLOSED, start_price=r.reserve, increment=INCREMENT,
             reserve=r.reserve, start_at=start, planned_end_at=now, end_at=now, closed_at=now,
             bidders=len(ranked), single_bidder=len(ranked) == 1,
             created_by=actor if getattr(actor, "pk", None) else None,
@@ -231,6 +235,8 @@ def result_import(*, actor, project: DisposalProject, stream: IO[bytes], filenam
                 for b, _price in ranked]  # fmt: skip
         lot.price, lot.leader, lot.leader_max = ranked[0][1], regs[0], ranked[0][1]
         lot.save(update_fields=["price", "leader", "leader_max"])
+        if bids:
+            append_history(actor=actor, lot=lot, registrations=regs, rows=bids)
         audit_record(
             actor=actor, action="lot.close", obj=lot, before={"status": "scheduled"},
             after={"status": lot.status, "price": str(lot.price), "bidders": len(ranked),

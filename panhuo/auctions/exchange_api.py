@@ -44,10 +44,22 @@ def exchange_package(request: HttpRequest, project_id: Id):
 
 
 @router.post("/projects/{project_id}/exchange-result", response={200: LotOut, **ERRORS})
-def exchange_result(request: HttpRequest, project_id: Id, file: File[UploadedFile]):
-    """The exchange's result (columns rank, name, ID number, price): all rows or none."""
+def exchange_result(
+    request: HttpRequest, project_id: Id, file: File[UploadedFile],
+    history: File[UploadedFile | None] = None,
+):  # fmt: skip
+    """The exchange's result (columns rank, name, ID number, price) and, optionally, its bid
+    history (columns bidder, amount, time): all rows of both or nothing."""
     user, project = _project(request, project_id)
-    if file.size > MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than 5 MB.")]})
-    lot = exchange.result_import(actor=user, project=project, stream=file, filename=file.name)
+    for name, upload in (("file", file), ("history", history)):
+        if upload is not None and upload.size > MAX_BYTES:
+            raise ValidationError({name: [_("The file is larger than 5 MB.")]})
+    lot = exchange.result_import(
+        actor=user,
+        project=project,
+        stream=file,
+        filename=file.name,
+        history=history,
+        history_name=history.name if history is not None else "",
+    )
     return public_lot_state(lot)

@@ -25,6 +25,12 @@ class ResultForm(forms.Form):
         label=gettext_lazy("Result file (XLSX or CSV)"),
         help_text=gettext_lazy("Columns: rank, name, ID number, price; the winner is rank 1."),
     )
+    history = forms.FileField(
+        label=gettext_lazy("Bid history (XLSX or CSV, optional)"), required=False,
+        help_text=gettext_lazy(
+            "Columns: bidder (ID number or name), amount, time; the last bid is the winner's."
+        ),
+    )  # fmt: skip
 
 
 def _project(request, pk):
@@ -54,13 +60,15 @@ def exchange_result_view(request, pk):
     form = ResultForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
+        upload, history = form.cleaned_data["file"], form.cleaned_data.get("history")
+        if upload.size > MAX_BYTES or (history is not None and history.size > MAX_BYTES):
             errors = [_("The file is larger than 5 MB.")]
         else:
             try:
-                lot = exchange.result_import(actor=request.user, project=project,
-                                             stream=upload, filename=upload.name)  # fmt: skip
+                lot = exchange.result_import(
+                    actor=request.user, project=project, stream=upload, filename=upload.name,
+                    history=history, history_name=history.name if history else "",
+                )  # fmt: skip
             except ValidationError as exc:
                 errors = exc.messages
             else:

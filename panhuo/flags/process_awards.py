@@ -103,7 +103,10 @@ def identical_bids(scope: Scope) -> Iterator[Hit]:
     tops: dict[int, dict[Decimal, int]] = defaultdict(lambda: defaultdict(int))
     for row in best:
         tops[row["lot_id"]][row["top"]] += 1
-    exchange = Award.objects.filter(lot_id__in=list(lots), source=AwardSource.EXCHANGE)
+    # An exchange's ranked result stands in for bid rows only where the lot has none: with its
+    # bid history imported, each bidder is already counted from the rows.
+    no_rows = [pk for pk in lots if pk not in tops]
+    exchange = Award.objects.filter(lot_id__in=no_rows, source=AwardSource.EXCHANGE)
     for lot_id, price in exchange.values_list("lot_id", "price"):
         tops[lot_id][price] += 1
     for lot_id, amounts in tops.items():

@@ -12,3 +12,7 @@ class ScorecardsConfig(AppConfig):
     name = "panhuo.scorecards"
     label = "scorecards"
     verbose_name = _("Scorecards")
+
+    def ready(self) -> None:
+        # The policy rules, the "score_decision" approval purpose and its decision handler.
+        from panhuo.scorecards import approval  # noqa: F401

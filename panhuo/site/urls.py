@@ -26,6 +26,7 @@ MOUNTS = [
     ("public/", "portal.urls"),
     ("open-data/", "opendata.urls"),
     ("plans/", "planning.urls"),
+    ("scorecards/", "scorecards.urls"),
     ("reports/", "reports.urls"),
 ]
 

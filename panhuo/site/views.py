@@ -115,6 +115,9 @@ def dashboard(request):
                 _money_point(_("Repaid through Panhuo"), m["repaid"], "repaid"),
             ],
         }
+    if policy.can_any(user, "scorecard", "view"):
+        # No menu entry for scorecards (the bar is full): the dashboard links to them.
+        context["scorecards"] = True
     if policy.has_role(user, Role.BIDDER):
         # A bidder's landing: their registration's status, their account, the public notices.
         context["bidder_card"] = {"bidder": bidder_for(user)}

@@ -6,6 +6,7 @@ Pages and API for the office; others refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -15,10 +16,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from panhuo.auctions import awards, exchange
 from panhuo.auctions.models import Award, Lot
+from panhuo.auctions.selectors import public_history
 from panhuo.auctions.tests.support import make_bidder
 from panhuo.core.errors import ValidationError
 from panhuo.core.testing import AssetFactory, appraise, approved, recorded_late
@@ -165,6 +167,64 @@ def test_the_office_pages_and_api_and_the_others_refused(world):
     api = f"/api/v1/projects/{project.pk}/exchange-result"
     good = [(1, a.name, a.id_number, "5800000"), (2, b.name, b.id_number, "5600000")]
     assert finance.post(api, {"file": csv_file(good)}).status_code == 403
+    r = office.post(api, {"file": csv_file(good), "history": history_file([(a.name, "1", "x")])})
+    assert r.status_code == 400 and "History row 2, time" in r.json()["errors"]["history"][0]
     r = office.post(api, {"file": csv_file(good)})
     assert r.status_code == 200 and r.json()["status"] == "awarded"
     assert office.get(f"/api/v1/projects/{project.pk}/exchange-package").status_code == 400
+
+
+def history_file(rows, name="history.csv") -> SimpleUploadedFile:
+    text = "bidder,amount,time\n" + "".join(",".join(map(str, r)) + "\n" for r in rows)
+    return SimpleUploadedFile(name, text.encode())
+
+
+def test_the_bid_history_is_checked_whole_and_stored_as_the_lots_bids(world):
+    """The optional bid history: every row's error named (bidder, amount, time, order, the
+    winner's last bid at the deal price), nothing written; a good one becomes the lot's bids,
+    published with the result and read by the red flags (no identical bids in an ascending
+    history)."""
+    from panhuo.flags import engine
+    from panhuo.flags.models import Flag
+
+    project = exchange_project(world)
+    a, b = two_bidders(world)
+    office = world.user("office")
+    result = [(1, a.name, a.id_number, "5800000"), (2, b.name, b.id_number, "5700000")]
+    now = timezone.localtime()
+    t = [(now - dt.timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M:%S") for m in (30, 20, 10)]
+    future = (now + dt.timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
+    bad = [("Nobody", "5500000", t[0]), (b.id_number, "abc", t[0]), (a.name, "5600000", future),
+           (b.id_number, "5400000", "soon")]  # fmt: skip
+    with pytest.raises(ValidationError) as exc:
+        exchange.result_import(actor=office, project=project, stream=csv_file(result),
+                               filename="r.csv", history=history_file(bad),
+                               history_name="h.csv")  # fmt: skip
+    errors = exc.value.message_dict["history"]
+    assert [e.split(":")[0] for e in errors] == [
+        "History row 2, bidder", "History row 3, amount", "History row 4, time",
+        "History row 5, time",
+    ]  # fmt: skip
+    out_of_order = [(b.id_number, "5500000", t[0]), (a.name, "5500000", t[1]),
+                    (b.id_number, "5700000", t[2])]  # fmt: skip
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        exchange.result_import(actor=office, project=project, stream=csv_file(result),
+                               filename="r.csv", history=history_file(out_of_order),
+                               history_name="h.csv")  # fmt: skip
+    errors = exc.value.message_dict["history"]
+    assert len(errors) == 2 and "第3行" in errors[0] and "第4行" in errors[1]
+    assert not Lot.objects.filter(round__project=project).exists()
+    good = [(a.id_number, "5600000", t[1]), (b.name, "5500000", t[0]),
+            (b.id_number, "5700000", t[1]), (a.name, "5800000", t[2])]  # fmt: skip
+    lot = exchange.result_import(actor=office, project=project, stream=csv_file(result),
+                                 filename="r.csv", history=history_file(good),
+                                 history_name="h.csv")  # fmt: skip
+    bids = list(lot.bids.order_by("seq"))
+    assert [(x.registration.bidder_id, x.amount, x.kind) for x in bids] == [
+        (b.pk, D("5500000.00"), "bid"), (a.pk, D("5600000.00"), "bid"),
+        (b.pk, D("5700000.00"), "bid"), (a.pk, D("5800000.00"), "bid"),
+    ]  # fmt: skip
+    assert Lot.objects.get(pk=lot.pk).bid_count == 4
+    assert [h["amount"] for h in public_history(lot)] == [x.amount for x in bids]
+    engine.recompute(rules=["identical_bids"])
+    assert not Flag.objects.filter(rule="identical_bids", subject_id=str(lot.pk)).exists()

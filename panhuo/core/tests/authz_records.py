@@ -37,6 +37,7 @@ BODY_REFS = {
     "task_force": "task_force",
     "user": "tf_candidate",
     "record_id": "asset",
+    "scorecard": "issued_scorecard",
 }
 #: Other values a body or query needs to reach the permission check with a real record.
 BODY_VALUES = {
@@ -228,12 +229,25 @@ def build_records(w: World) -> Records:
 
     # A draft work plan of district A with targets for units U1 and U2.
     plan = plan_draft(actor=office, jurisdiction=w.district, data=plan_data(w, year=2031))
+    from panhuo.scorecards.services import decision_propose, scorecards_issue
+    from panhuo.scorecards.tests.support import approved_plan
+
+    # District A's approved plan for this year, its year's scorecards issued and a criticism
+    # of U1 proposed to the head.
+    scored_plan = approved_plan(w)
+    issued = scorecards_issue(actor=office, plan=scored_plan, period="Y")
+    issued_u1 = next(sc for sc in issued if sc.unit_id == w.unit.pk)
+    score_decision = decision_propose(actor=office, scorecard=issued_u1, kind="criticism",
+                                      reason="Authz")  # fmt: skip
     from panhuo.reports.services import generate as report_generate
 
     # A stored monthly report of district A (its figures and files).
     report = report_generate(actor=office, kind="monthly", jurisdiction=w.district,
                              as_of=timezone.localdate())  # fmt: skip
     objects = {
+        "scored_plan": scored_plan,
+        "issued_scorecard": issued_u1,
+        "score_decision": score_decision,
         "plan": plan,
         "plan_task": plan.tasks.get(),
         "report": report,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panhuo.core.commands import ActionsCommand
 from panhuo.core.errors import ValidationError
@@ -27,7 +28,9 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--as-of/--day: {text!r} is not a date (YYYY-MM-DD).") from None
+        raise CommandError(
+            _("--as-of/--day: “%(value)s” is not a date (YYYY-MM-DD).") % {"value": text}
+        ) from None
 
 
 class Command(ActionsCommand):
@@ -66,23 +69,31 @@ class Command(ActionsCommand):
         except NotPermitted as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in
-                                         exc.message_dict.items())) from None  # fmt: skip
+            raise CommandError(
+                "; ".join(m for messages in exc.message_dict.values() for m in messages)
+            ) from None
 
     def generate(self, options) -> None:
         place = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
         if place is None:
-            raise CommandError(f"No jurisdiction with code {options['jurisdiction']!r}.")
+            raise CommandError(
+                _("No jurisdiction with code “%(jurisdiction)s”.")
+                % {"jurisdiction": options["jurisdiction"]}
+            )
         user = None
         if options["username"]:
             user = User.objects.filter(username=options["username"]).first()
             if user is None:
-                raise CommandError(f"No user {options['username']!r}.")
+                raise CommandError(
+                    _("No user named “%(username)s”.") % {"username": options["username"]}
+                )
         project = None
         if options["project"]:
             project = DisposalProject.objects.filter(code=options["project"]).first()
             if project is None:
-                raise CommandError(f"No project with code {options['project']!r}.")
+                raise CommandError(
+                    _("No project with code “%(project)s”.") % {"project": options["project"]}
+                )
         as_of = _date(options["as_of"]) if options["as_of"] else timezone.localdate()
         started = time.perf_counter()
         report = services.generate(
@@ -109,11 +120,14 @@ class Command(ActionsCommand):
     def check(self, pk: int) -> None:
         report = GeneratedReport.objects.filter(pk=pk).first()
         if report is None:
-            raise CommandError(f"No report {pk}.")
+            raise CommandError(_("No report %(id)s.") % {"id": pk})
         result = services.regenerate(report)
         for line in result.differences:
             self.stdout.write(line)
         if not result.ok:
-            raise CommandError(f"Report {pk}: {len(result.differences)} figure(s) differ.")
+            raise CommandError(
+                _("Report %(id)s: %(count)s figure(s) differ.")
+                % {"id": pk, "count": len(result.differences)}
+            )
         same = "identical" if result.same_pdf else "different (the figures are the same)"
         self.stdout.write(self.style.SUCCESS(f"Report {pk}: every figure the same; PDF {same}."))

@@ -1,0 +1,361 @@
+"""The five parts of a unit's scorecard, each read from the records for every unit of a plan's
+jurisdiction at once (a few queries per plan, not per unit), each scored 0–100 or ``None`` when
+the period gives it nothing to score (its weight is then shared among the others).
+
+- **completion**: the plan's asset targets of the unit in the period against what
+  ``planning.progress`` counts as activated (the same function the plan's page shows; nothing
+  recomputed here). Each line (unit and channel) counts up to its target, so overshooting one
+  channel does not make up for another: score = Σ min(actual, target) ÷ Σ target.
+- **timeliness**: the unit's projects (a project is every unit's whose assets are in its
+  package) whose current state has a time limit to meet (``disposal.deadlines``; the periods
+  one waits out are not deadlines): the share not past it on the day, and the working days the
+  others are late by. It reads the projects' current deadlines: for a past day it tells how
+  the projects still open stand against their deadlines, not how they stood then.
+- **price**: sales (auction, exchange listing, negotiated transfer) activated in the period
+  (``planning.progress.activations``): Σ deal price ÷ Σ appraisal of their assets (each
+  asset's latest third-party appraisal by the day, else the register's appraised value);
+  score = min(ratio, 1) × 100.
+- **compliance**: red flags on the unit (open, or resolved as rectified or referred:
+  confirmed) and audit findings on it (open, or resolved rectified or referred), first seen or
+  raised by the day; each costs points by severity (``PENALTY``) from 100, never below 0.
+- **quality**: the unit's assets held on the day (not disposed or written off): each asset is
+  checked for its required fields (``REQUIRED``), a valuation whose base date is within
+  ``FRESH_MONTHS`` of the day, and, when idle or under-used, an idle date that is given and
+  confirmed (the record touched) within ``FRESH_MONTHS``; score = checks passed ÷ checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.workdays import working_days_between
+from panhuo.disposal import deadlines
+from panhuo.disposal.models import Channel, DisposalProject, PackageItem, ProjectStatus
+from panhuo.findings.models import Finding, FindingStatus
+from panhuo.flags.models import Flag, FlagStatus, Resolution
+from panhuo.planning.models import Measure
+from panhuo.planning.progress import Line, activations
+from panhuo.pricing.models import Valuation, ValuationKind
+from panhuo.pricing.rules import add_months
+from panhuo.register.models import Asset, AssetKind, AssetStatus
+
+#: The parts' names and each figure's, in the reader's language (issued cards store the keys).
+PART_LABELS = {
+    "completion": _("Completion against the plan"),
+    "timeliness": _("Timeliness"),
+    "price": _("Price realisation"),
+    "compliance": _("Compliance"),
+    "quality": _("Register data quality"),
+}
+FIGURE_LABELS = {
+    "target": _("Assets to activate (target)"),
+    "activated": _("Assets activated"),
+    "with_deadline": _("Projects with a time limit running"),
+    "on_schedule": _("On schedule"),
+    "overdue": _("Overdue"),
+    "days_overdue": _("Working days overdue (total)"),
+    "sales": _("Sales concluded"),
+    "deal_total": _("Deal prices (yuan)"),
+    "appraised_total": _("Appraised values (yuan)"),
+    "realisation": _("Deal ÷ appraisal"),
+    "open_flags": _("Open red flags"),
+    "confirmed_flags": _("Confirmed red flags"),
+    "open_findings": _("Open audit findings"),
+    "confirmed_findings": _("Confirmed audit findings"),
+    "penalty": _("Points deducted"),
+    "assets": _("Assets held"),
+    "incomplete": _("Assets missing required fields"),
+    "stale_valuation": _("Assets without a valuation in 12 months"),
+    "stale_idle": _("Idle assets with a missing or unconfirmed idle date"),
+}
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+#: How many records a figure lists by name (the list page behind it has all of them).
+SHOWN = 10
+SALES = (Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED)
+#: Points a flag or finding costs the compliance score, by severity.
+PENALTY = {"high": 20, "medium": 10, "low": 5}
+CONFIRMED = (Resolution.RECTIFIED, Resolution.REFERRED)
+FINDING_COUNTED = (
+    FindingStatus.RAISED,
+    FindingStatus.ESCALATED,
+    FindingStatus.RECTIFIED,
+    FindingStatus.REFERRED,
+)
+#: A valuation or an idle date older than this (months before the day) is stale (the price
+#: rules' default validity of an appraisal is 12 months).
+FRESH_MONTHS = 12
+#: The register's fields every asset needs; land and buildings also need their area.
+REQUIRED = ("address", "acquired_on", "classification_id", "appraised_value")
+AREA_KINDS = (AssetKind.LAND, AssetKind.BUILDING)
+GONE = (AssetStatus.DISPOSED, AssetStatus.WRITTEN_OFF)
+IDLE = (AssetStatus.IDLE, AssetStatus.UNDER_USED)
+
+
+@dataclass
+class Figure:
+    """One figure of a part: its key (``views`` names it in the reader's language), value,
+    the list page behind it and, by name, the first records behind it."""
+
+    key: str
+    value: object
+    url: str = ""
+    records: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(FIGURE_LABELS.get(self.key, self.key))
+
+
+@dataclass
+class Part:
+    name: str
+    score: Decimal | None
+    figures: list[Figure]
+    weight: int = 0
+
+    @property
+    def label(self) -> str:
+        return str(PART_LABELS.get(self.name, self.name))
+
+
+def _pct(num, den) -> Decimal | None:
+    if not den:
+        return None
+    return min(Decimal(num) * HUNDRED / Decimal(den), HUNDRED)
+
+
+def _link(name: str, pk) -> str:
+    return reverse(name, args=[pk])
+
+
+def quarters_of(period: str) -> tuple[int, ...]:
+    return (1, 2, 3, 4) if period == "Y" else (int(period[1]),)
+
+
+def completion(lines: list[Line], period: str, plan_url: str) -> dict[int, Part]:
+    """Per unit with asset targets: the targets of the period's quarters against the actuals
+    ``plan_progress`` computed (its lines, passed in: computed once for the plan)."""
+    qs = quarters_of(period)
+    sums: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for ln in lines:
+        if ln.measure != Measure.ASSETS or ln.key[0] is None:
+            continue
+        target = sum((ln.targets[q] for q in qs), ZERO)
+        actual = sum((ln.actuals[q] for q in qs), ZERO)
+        sums[ln.key[0]][0] += target
+        sums[ln.key[0]][1] += min(actual, target)
+        sums[ln.key[0]].append(actual)  # the actual beyond the target, for the figure
+    out = {}
+    for unit, (target, counted, *actuals) in sums.items():
+        figures = [
+            Figure("target", target, plan_url),
+            Figure("activated", sum(actuals, ZERO), plan_url),
+        ]
+        out[unit] = Part("completion", _pct(counted, target), figures)
+    return out
+
+
+def _units_of_packages(package_ids) -> dict[int, set[int]]:
+    units: dict[int, set[int]] = defaultdict(set)
+    rows = PackageItem.objects.filter(package_id__in=list(package_ids))
+    for package, unit in rows.values_list("package_id", "asset__unit_id").distinct():
+        units[package].add(unit)
+    return units
+
+
+def timeliness(path: str, on: dt.date) -> dict[int, Part]:
+    """Per unit with projects under a time limit to meet on ``on``."""
+    projects = [
+        p
+        for p in DisposalProject.objects.filter(
+            package__jurisdiction__path__startswith=path, due_on__isnull=False
+        )
+        .exclude(status__in=[ProjectStatus.CLOSED, ProjectStatus.WITHDRAWN])
+        .select_related("package__jurisdiction")
+        .order_by("due_on", "code")
+        if deadlines.deadline_kind(p.channel, p.status)
+        and not deadlines.is_wait(p.channel, p.status)
+    ]
+    units = _units_of_packages({p.package_id for p in projects})
+    per: dict[int, list] = defaultdict(list)
+    for p in projects:
+        late = working_days_between(p.due_on, on, jurisdiction=p.package.jurisdiction) if (
+            p.due_on < on
+        ) else 0  # fmt: skip
+        for unit in units.get(p.package_id, ()):
+            per[unit].append((p, late))
+    out = {}
+    overdue_url = reverse("project-overdue")
+    for unit, rows in per.items():
+        late = [(p, days) for p, days in rows if p.due_on < on]
+        named = [(f"{p.code} (+{days})", _link("project-detail", p.pk)) for p, days in late]
+        figures = [
+            Figure("with_deadline", len(rows)),
+            Figure("on_schedule", len(rows) - len(late)),
+            Figure("overdue", len(late), overdue_url, named[:SHOWN]),
+            Figure("days_overdue", sum(days for _p, days in late)),
+        ]
+        out[unit] = Part("timeliness", _pct(len(rows) - len(late), len(rows)), figures)
+    return out
+
+
+def _appraised(packages, on: dt.date) -> dict[int, Decimal]:
+    """Each package's appraised value: per asset, its latest third-party appraisal by ``on``
+    (what the sale's price rules rested on), else the register's appraised value."""
+    items = list(
+        PackageItem.objects.filter(package_id__in=list(packages)).values_list(
+            "package_id", "asset_id", "asset__appraised_value"
+        )
+    )
+    latest: dict[int, Decimal] = {}
+    rows = Valuation.objects.filter(
+        asset_id__in=[a for _p, a, _v in items], kind=ValuationKind.APPRAISAL, base_date__lte=on
+    ).order_by("asset_id", "base_date", "pk")
+    for asset, value in rows.values_list("asset_id", "value"):
+        latest[asset] = value
+    out: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for package, asset, register in items:
+        out[package] += latest.get(asset, register or ZERO)
+    return dict(out)
+
+
+def price(path: str, year: int, period: str, on: dt.date) -> dict[int, Part]:
+    """Per unit with sales activated in the period: deal ÷ appraisal."""
+    qs = quarters_of(period)
+    ids = [p for p, q in activations(path, year, on).items() if q in qs]
+    sales = list(
+        DisposalProject.objects.filter(pk__in=ids, channel__in=SALES, deal_price__isnull=False)
+        .order_by("code")
+        .values("pk", "code", "package_id", "deal_price")
+    )
+    packages = {s["package_id"] for s in sales}
+    appraised = _appraised(packages, on)
+    units = _units_of_packages(packages)
+    per: dict[int, list] = defaultdict(list)
+    for s in sales:
+        for unit in units.get(s["package_id"], ()):
+            per[unit].append(s)
+    out = {}
+    for unit, rows in per.items():
+        deal = sum((r["deal_price"] for r in rows), ZERO)
+        base = sum((appraised.get(r["package_id"]) or ZERO for r in rows), ZERO)
+        ratio = (deal / base).quantize(Decimal("0.0001")) if base else None
+        named = [(r["code"], _link("project-detail", r["pk"])) for r in rows]
+        figures = [
+            Figure("sales", len(rows), "", named[:SHOWN]),
+            Figure("deal_total", deal),
+            Figure("appraised_total", base),
+            Figure("realisation", ratio),
+        ]
+        out[unit] = Part("price", _pct(deal, base), figures)
+    return out
+
+
+def compliance(path: str, on: dt.date, unit_ids) -> dict[int, Part]:
+    """Per unit (every one of ``unit_ids``: no flag and no finding scores 100)."""
+    flags = (
+        Flag.objects.filter(unit__jurisdiction__path__startswith=path, first_seen__date__lte=on)
+        .filter(Q(status=FlagStatus.OPEN) | Q(status=FlagStatus.RESOLVED, resolution__in=CONFIRMED))
+        .order_by("-severity", "pk")
+        .values("pk", "unit_id", "severity", "status", "subject_label", "rule")
+    )
+    findings = (
+        Finding.objects.filter(
+            unit__jurisdiction__path__startswith=path, raised_at__date__lte=on,
+            status__in=FINDING_COUNTED,
+        )
+        .order_by("pk")
+        .values("pk", "unit_id", "severity", "status", "code")
+    )  # fmt: skip
+    per: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for f in flags:
+        key = "open_flags" if f["status"] == FlagStatus.OPEN else "confirmed_flags"
+        per[f["unit_id"]][key].append((f, f"{f['subject_label']} · {f['rule']}", "flag-detail"))
+    for f in findings:
+        key = "open_findings" if f["status"] in FINDING_COUNTED[:2] else "confirmed_findings"
+        per[f["unit_id"]][key].append((f, f["code"], "finding-detail"))
+    lists = {
+        "open_flags": f"{reverse('flag-list')}?status=open&unit=",
+        "confirmed_flags": f"{reverse('flag-list')}?status=resolved&unit=",
+        "open_findings": f"{reverse('finding-list')}?state=open",
+        "confirmed_findings": f"{reverse('finding-list')}?state=resolved",
+    }
+    out = {}
+    for unit in unit_ids:
+        got = per.get(unit, {})
+        points = sum(PENALTY.get(r[0]["severity"], 10) for rows in got.values() for r in rows)
+        figures = []
+        for key, url in lists.items():
+            rows = got.get(key, [])
+            named = [(label, _link(name, r["pk"])) for r, label, name in rows[:SHOWN]]
+            figures.append(
+                Figure(key, len(rows), url + (str(unit) if "flag" in key else ""), named)
+            )
+        figures.append(Figure("penalty", points))
+        out[unit] = Part("compliance", max(HUNDRED - points, ZERO), figures)
+    return out
+
+
+def _missing(a: dict) -> bool:
+    needed = REQUIRED + (("area",) if a["kind"] in AREA_KINDS else ())
+    return any(a[f] in (None, "") for f in needed)
+
+
+def quality(path: str, on: dt.date) -> dict[int, Part]:
+    """Per unit holding assets on ``on``: completeness and freshness of its register."""
+    fields = ("pk", "code", "unit_id", "kind", "status", "idle_since", "updated_at", "area",
+              *REQUIRED)  # fmt: skip
+    assets = list(
+        Asset.objects.filter(unit__jurisdiction__path__startswith=path, created_at__date__lte=on)
+        .exclude(status__in=GONE)
+        .order_by("code")
+        .values(*fields)
+    )
+    latest = dict(
+        Valuation.objects.filter(
+            asset__unit__jurisdiction__path__startswith=path, base_date__lte=on
+        )
+        .values("asset_id")
+        .annotate(d=Max("base_date"))
+        .values_list("asset_id", "d")
+    )
+    since = add_months(on, -FRESH_MONTHS)
+    per: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for a in assets:
+        got = per[a["unit_id"]]
+        got["assets"].append(a)
+        got["incomplete"].extend([a] if _missing(a) else [])
+        base = latest.get(a["pk"])
+        got["stale_valuation"].extend([a] if base is None or base < since else [])
+        if a["status"] in IDLE:
+            got["idle"].append(a)
+            touched = a["updated_at"].date()
+            stale = a["idle_since"] is None or touched < since
+            got["stale_idle"].extend([a] if stale else [])
+    out = {}
+    for unit, got in per.items():
+        checks = 2 * len(got["assets"]) + len(got["idle"])
+        failed = len(got["incomplete"]) + len(got["stale_valuation"]) + len(got["stale_idle"])
+        url = f"{reverse('asset-list')}?unit={unit}"
+
+        def named(rows):
+            return [(r["code"], _link("asset-detail", r["pk"])) for r in rows[:SHOWN]]
+
+        figures = [
+            Figure("assets", len(got["assets"]), url),
+            Figure("incomplete", len(got["incomplete"]), url, named(got["incomplete"])),
+            Figure(
+                "stale_valuation", len(got["stale_valuation"]), url, named(got["stale_valuation"])
+            ),
+            Figure("stale_idle", len(got["stale_idle"]), url, named(got["stale_idle"])),
+        ]
+        out[unit] = Part("quality", _pct(checks - failed, checks), figures)
+    return out

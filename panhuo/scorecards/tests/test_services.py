@@ -1,0 +1,188 @@
+"""Scorecards: weights that must add up, scores computed by hand on a small world, who reads
+which card, issuing (frozen figures) and rewards and punishments through the head."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from panhuo.approvals import services as approvals
+from panhuo.core.workdays import working_days_between
+from panhuo.disposal.models import DisposalProject
+from panhuo.integrity.models import AuditEntry
+from panhuo.organisation.models import Unit
+from panhuo.organisation.policy import NotPermitted
+from panhuo.scorecards import compute, selectors, services
+from panhuo.scorecards.models import PARTS, Decision, DecisionStatus, Scorecard, ScoreWeights
+from panhuo.scorecards.parts import Part
+from panhuo.scorecards.tests.support import approved_plan, scored_world
+
+pytestmark = pytest.mark.django_db
+EVEN = {"completion": 20, "timeliness": 20, "price": 20, "compliance": 20, "quality": 20}
+
+
+def _parts(card):
+    return {p.name: p for p in card.parts}
+
+
+def _figure(part, key):
+    return next(f.value for f in part.figures if f.key == key)
+
+
+def test_weights_must_add_up_to_100_in_the_service_and_the_database(world):
+    w = world
+    plan = approved_plan(w)
+    with pytest.raises(ValidationError) as err:
+        services.weights_set(actor=w.user("office"), plan=plan, data=EVEN | {"quality": 10})
+    assert "add up to 90 %" in str(err.value.message_dict["weights"])
+    with pytest.raises(ValidationError) as err:
+        services.weights_set(actor=w.user("office"), plan=plan, data=EVEN | {"price": "x"})
+    assert "price" in err.value.message_dict
+    with pytest.raises(NotPermitted):
+        services.weights_set(actor=w.user("head"), plan=plan, data=EVEN)
+    assert not ScoreWeights.objects.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScoreWeights.objects.create(plan=plan, updated_by=w.user("office"), **EVEN | {"price": 30})
+    row = services.weights_set(actor=w.user("office"), plan=plan, data=EVEN)
+    assert compute.weights_of(plan) == EVEN == row.as_dict()
+    assert AuditEntry.objects.filter(action="scorecard.weights").count() == 1
+
+
+def test_scores_are_the_hand_computed_figures_of_the_records(world):
+    w = world
+    s = scored_world(w)
+    today = timezone.localdate()
+    cards = compute.compute_cards(s.plan, "Y", today)
+    by_unit = {c.unit.code: c for c in cards}
+    assert set(by_unit) == {"U1", "U2"}  # district A's units; U3 is district B's
+    u1, u2 = _parts(by_unit["U1"]), _parts(by_unit["U2"])
+    # Completion: 1 of U1's 3 auctions (planning.progress counts the sale concluded today).
+    assert u1["completion"].score == Decimal(100) / 3
+    assert u2["completion"].score == 0  # 0 of 2 leases
+    # Price: deal 3,000,000 over the latest appraisal, 4,000,000.
+    assert u1["price"].score == 75 and _figure(u1["price"], "realisation") == Decimal("0.75")
+    assert u2["price"].score is None  # no sale: the part drops out
+    # Compliance: an open medium flag (10 points) and an open high finding (20).
+    assert u1["compliance"].score == 70 and u2["compliance"].score == 100
+    # Quality: U2's 2 assets, 4 checks, 2 failed (no address; no valuation).
+    assert u2["quality"].score == 50
+    assert _figure(u2["quality"], "incomplete") == 1
+    assert _figure(u2["quality"], "stale_valuation") == 1
+    # U2: (40×0 + 15×100 + 15×50) ÷ 70, the parts with nothing to score left out.
+    assert by_unit["U2"].score == Decimal("32.14") and by_unit["U2"].tier == "poor"
+    # U1's score is the weighted mean of its parts that score.
+    scored = [p for p in by_unit["U1"].parts if p.score is not None]
+    expected = sum(p.weight * p.score for p in scored) / sum(p.weight for p in scored)
+    assert by_unit["U1"].score == expected.quantize(Decimal("0.01"))
+    assert [c.rank for c in cards] == [1, 2] and cards[0].score >= cards[1].score
+    # The sale's deadline passed ten days ago: overdue, by the calendar's working days.
+    assert u1["timeliness"].score == 100
+    due = today - dt.timedelta(days=10)
+    DisposalProject.objects.filter(pk=s.project.pk).update(due_on=due)
+    late = _parts(next(c for c in compute.compute_cards(s.plan, "Y", today) if c.unit == w.unit))
+    assert late["timeliness"].score == 0
+    days = working_days_between(due, today, jurisdiction=w.district)
+    assert _figure(late["timeliness"], "days_overdue") == days
+    assert late["timeliness"].figures[2].records[0][1] == f"/projects/{s.project.pk}/"
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    scores=st.lists(
+        st.lists(st.one_of(st.none(), st.integers(0, 10000)), min_size=5, max_size=5),
+        min_size=1, max_size=6,
+    ),
+    weights=st.lists(st.integers(0, 100), min_size=5, max_size=5),
+)  # fmt: skip
+def test_the_score_stays_within_0_and_100_and_the_ranking_is_a_permutation(scores, weights):
+    w = dict(zip(PARTS, weights, strict=True))
+    cards = []
+    for i, row in enumerate(scores):
+        parts = [Part(name, None if s is None else Decimal(s) / 100, [])
+                 for name, s in zip(PARTS, row, strict=True)]  # fmt: skip
+        score = compute.weighted(parts, w)
+        assert 0 <= score <= 100
+        unit = Unit(pk=i + 1, code=f"U{i:02d}")
+        cards.append(compute.Card(None, unit, "Y", dt.date(2026, 1, 1), parts, score, "poor"))
+    ranked = compute.rank(cards)
+    assert sorted(c.rank for c in ranked) == list(range(1, len(cards) + 1))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(ranked))
+
+
+def test_each_reader_sees_the_cards_of_their_jurisdiction_or_unit(world):
+    w = world
+    s = scored_world(w)
+    seen = {
+        who: {c.unit.code for c in selectors.scorecards_for(w.user(who), s.plan, "Y")}
+        for who in (
+            "office",
+            "head",
+            "supervisor",
+            "auditor",
+            "unit_officer",
+            "other_unit_officer",
+        )
+    }
+    assert seen == {"office": {"U1", "U2"}, "head": {"U1", "U2"}, "supervisor": {"U1", "U2"},
+                    "auditor": {"U1", "U2"}, "unit_officer": {"U1"},
+                    "other_unit_officer": {"U2"}}  # fmt: skip
+    for who in ("outsider_head", "outsider_office", "outsider_unit_officer", "bidder", "norole"):
+        assert not selectors.scored_plans(w.user(who)).exists(), who
+        with pytest.raises(ObjectDoesNotExist):
+            selectors.scorecard_for(w.user(who), s.plan.pk, w.unit.pk, "Y")
+    with pytest.raises(Scorecard.DoesNotExist):
+        selectors.scorecard_for(w.user("unit_officer"), s.plan.pk, w.unit2.pk, "Y")
+    card = selectors.scorecard_for(w.user("unit_officer"), s.plan.pk, w.unit.pk, "Y")
+    assert card.ranked_of == 2  # ranked among all the plan's units
+
+
+def test_issued_cards_stay_as_issued_and_decisions_go_through_the_head(world):
+    w = world
+    s = scored_world(w)
+    office, head = w.user("office"), w.user("head")
+    with pytest.raises(NotPermitted):
+        services.scorecards_issue(actor=w.user("finance"), plan=s.plan, period="Y")
+    with pytest.raises(ValidationError) as err:
+        services.scorecards_issue(actor=office, plan=s.plan, period="Q5")
+    assert "period" in err.value.message_dict
+    issued = services.scorecards_issue(actor=office, plan=s.plan, period="Y")
+    assert len(issued) == 2
+    with pytest.raises(ValidationError):
+        services.scorecards_issue(actor=office, plan=s.plan, period="Y")
+    u1 = next(sc for sc in issued if sc.unit == w.unit)
+    # A new finding changes the live card, not the issued one.
+    finding = {"record_kind": "asset", "record_id": s.asset.pk, "title": "Late", "description": "x"}
+    from panhuo.findings.services import finding_raise
+
+    finding_raise(actor=w.user("auditor"), severity="high", **finding)
+    frozen = selectors.scorecard_for(office, s.plan.pk, w.unit.pk, "Y")
+    live = selectors.scorecard_for(office, s.plan.pk, w.unit.pk, "Y", on=timezone.localdate())
+    assert frozen.issued == u1 and frozen.score == u1.score
+    assert live.issued is None and live.score < frozen.score
+    # Decisions: bad input names the field; only the office proposes; the head decides.
+    for kind, amount, field in (("budget_reward", None, "amount"), ("criticism", "5", "amount"),
+                                ("praise", None, "kind")):  # fmt: skip
+        with pytest.raises(ValidationError) as err:
+            services.decision_propose(actor=office, scorecard=u1, kind=kind, reason="r",
+                                      amount=amount)  # fmt: skip
+        assert field in err.value.message_dict
+    with pytest.raises(NotPermitted):
+        services.decision_propose(actor=head, scorecard=u1, kind="commendation", reason="r")
+    assert not Decision.objects.exists()
+    reward = services.decision_propose(actor=office, scorecard=u1, kind="budget_reward",
+                                       reason="Well done", amount="50000")  # fmt: skip
+    request = approvals.pending_for(reward, "score_decision")
+    approvals.approval_decide(actor=head, request=request, approve=True)
+    reward.refresh_from_db()
+    assert reward.status == DecisionStatus.APPROVED and reward.decided_by == head
+    assert AuditEntry.objects.filter(action="scorecard.approve").count() == 1
+    assert list(selectors.decision_list(w.user("unit_officer"))) == [reward]
+    assert not selectors.decision_list(w.user("other_unit_officer")).exists()
