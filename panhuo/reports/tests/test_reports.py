@@ -27,6 +27,7 @@ from panhuo.reports.models import GeneratedReport
 from panhuo.reports.tasks import generate_monthly, monthly_reports_task, schedule_monthly
 from panhuo.reports.tests.support import sale_and_plan
 from panhuo.reports.xlsx import read_money
+from panhuo.scorecards.selectors import scorecard_for
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,25 @@ def test_the_monthly_run_the_dossier_and_the_command(world, tmp_path):
     with pytest.raises(CommandError):
         call_command("report", "generate", "--kind", "monthly", "--jurisdiction", "D1",
                      "--as", "unit_officer", stdout=out)  # fmt: skip
+
+
+def test_a_units_scorecard_report_is_the_scorecard_page_s_card(world):
+    w = world
+    today = timezone.localdate()
+    plan, _project = sale_and_plan(w)
+    office = w.user("office")
+    report = services.generate(actor=office, kind="scorecard", jurisdiction=w.district,
+                               as_of=today, unit=w.unit, period="Y")  # fmt: skip
+    card = scorecard_for(office, plan.pk, w.unit.pk, "Y", on=today)
+    result, parts, _figures = report.figures["sections"]
+    assert result["rows"][0][0] == str(card.score.quantize(Decimal("0.01")))
+    assert result["rows"][0][2] == f"{card.rank} / {card.ranked_of}"
+    assert len(parts["rows"]) == len(card.parts)
+    assert "考核" in pdf_text(bytes(report.pdf)) and services.regenerate(report).ok
+    with pytest.raises(ValidationError) as err:
+        services.generate(actor=office, kind="scorecard", jurisdiction=w.district, as_of=today,
+                          unit=w.unit, period="Q9")  # fmt: skip
+    assert "Q9" in err.value.message_dict["period"][0]
+    with pytest.raises(ValidationError):  # the other district's unit is not this place's
+        services.generate(actor=office, kind="scorecard", jurisdiction=w.district, as_of=today,
+                          unit=w.other_unit, period="Y")  # fmt: skip
