@@ -101,7 +101,11 @@ DATABASE_FIXTURES = frozenset(
 def uses_no_database(item) -> bool:
     """A test that asks for no database (pytest-django refuses it any query) and starts no
     process or server of its own (those are all marked ``slow``, and may reach the database
-    through ``DATABASE_URL``) gives the same result on SQLite and on PostgreSQL."""
+    through ``DATABASE_URL``) gives the same result on SQLite and on PostgreSQL; and so does a
+    test marked ``own_database``, whose processes use a database of their own whatever
+    ``DATABASE_URL`` says."""
+    if item.get_closest_marker("own_database") is not None:
+        return True
     return (
         item.get_closest_marker("django_db") is None
         and item.get_closest_marker("slow") is None
