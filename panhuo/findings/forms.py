@@ -37,6 +37,8 @@ class FindingFilterForm(PlaceFilterForm):
     record_kind = choice_filter(_("Record kind"), RecordKind.choices, _("All kinds"))
     record_id = _record_ref(_("Record id"))
     flag_id = _record_ref(_("Red flag"))
+    # A holding unit's findings (the scorecards' compliance figures link here with it).
+    unit = _record_ref(_("Holding unit"))
 
 
 class FindingForm(forms.Form):

@@ -78,9 +78,8 @@ def judge(bid: Bid, lot, last_seconds: int) -> tuple[str, int, object] | None:
     label=_("Late bid won"),
     source=_("OCP red flags: late bid accepted; SPC provisions on online judicial auctions "
              "(2016): a bid in the last five minutes extends the bidding five minutes"),
-    explanation=_("%(winner)s won lot %(lot)s with a bid of %(amount)s yuan placed at "
-                  "%(placed)s, %(seconds)s seconds from the end then in force (%(end)s): "
-                  "%(how)s"),
+    explanation=_("%(winner)s won %(lot)s with a bid of %(amount)s yuan placed at %(placed)s, "
+                  "%(seconds)s seconds from the end then in force (%(end)s): %(how)s"),
     subject="auctions.lot",
     params=[Param("last_seconds", 300,
                   _("Seconds before an end no soft close moves that make a winning bid late"),

@@ -197,11 +197,13 @@ def timeliness(path: str, on: dt.date) -> dict[int, Part]:
     for unit, rows in per.items():
         late = [(p, days) for p, days in rows if p.due_on < on]
         named = [(f"{p.code} (+{days})", _link("project-detail", p.pk)) for p, days in late]
+        timely = [(p.code, _link("project-detail", p.pk)) for p, _d in rows if p.due_on >= on]
+        every = [(p.code, _link("project-detail", p.pk)) for p, _d in rows]
         figures = [
-            Figure("with_deadline", len(rows)),
-            Figure("on_schedule", len(rows) - len(late)),
+            Figure("with_deadline", len(rows), "", every[:SHOWN]),
+            Figure("on_schedule", len(rows) - len(late), "", timely[:SHOWN]),
             Figure("overdue", len(late), overdue_url, named[:SHOWN]),
-            Figure("days_overdue", sum(days for _p, days in late)),
+            Figure("days_overdue", sum(days for _p, days in late), overdue_url, named[:SHOWN]),
         ]
         out[unit] = Part("timeliness", _pct(len(rows) - len(late), len(rows)), figures)
     return out
@@ -251,9 +253,9 @@ def price(path: str, year: int, period: str, on: dt.date) -> dict[int, Part]:
         named = [(r["code"], _link("project-detail", r["pk"])) for r in rows]
         figures = [
             Figure("sales", len(rows), "", named[:SHOWN]),
-            Figure("deal_total", deal),
-            Figure("appraised_total", base),
-            Figure("realisation", ratio),
+            Figure("deal_total", deal, "", named[:SHOWN]),
+            Figure("appraised_total", base, "", named[:SHOWN]),
+            Figure("realisation", ratio, "", named[:SHOWN]),
         ]
         out[unit] = Part("price", _pct(deal, base), figures)
     return out
@@ -285,8 +287,8 @@ def compliance(path: str, on: dt.date, unit_ids) -> dict[int, Part]:
     lists = {
         "open_flags": f"{reverse('flag-list')}?status=open&unit=",
         "confirmed_flags": f"{reverse('flag-list')}?status=resolved&unit=",
-        "open_findings": f"{reverse('finding-list')}?state=open",
-        "confirmed_findings": f"{reverse('finding-list')}?state=resolved",
+        "open_findings": f"{reverse('finding-list')}?state=open&unit=",
+        "confirmed_findings": f"{reverse('finding-list')}?state=resolved&unit=",
     }
     out = {}
     for unit in unit_ids:
@@ -296,9 +298,7 @@ def compliance(path: str, on: dt.date, unit_ids) -> dict[int, Part]:
         for key, url in lists.items():
             rows = got.get(key, [])
             named = [(label, _link(name, r["pk"])) for r, label, name in rows[:SHOWN]]
-            figures.append(
-                Figure(key, len(rows), url + (str(unit) if "flag" in key else ""), named)
-            )
+            figures.append(Figure(key, len(rows), url + str(unit), named))
         figures.append(Figure("penalty", points))
         out[unit] = Part("compliance", max(HUNDRED - points, ZERO), figures)
     return out

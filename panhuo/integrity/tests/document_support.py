@@ -53,10 +53,21 @@ def state() -> tuple:
     )
 
 
-#: The records these tests put documents on. The apps above the register that make a record of
-#: theirs a document target test it themselves (findings: an auditor's evidence on a finding,
-#: panhuo/findings/tests).
-KEYS = ["asset", "debt", "package", "project", "receipt", "taskforce"]
+#: The records these tests put documents on: every type that holds them (the finding is
+#: findings', an app above, registered by its hooks: an auditor's evidence).
+KEYS = ["asset", "debt", "finding", "package", "project", "receipt", "taskforce"]
+
+
+def _finding(aw: ApiWorld):
+    """The auditor's finding on ``aw.asset``, raised through the service the first time."""
+    from panhuo.findings.models import Finding
+    from panhuo.findings.services import finding_raise
+
+    found = Finding.objects.filter(record_kind="asset", record_id=aw.asset.pk).first()
+    return found or finding_raise(
+        actor=aw.w.user("auditor"), record_kind="asset", record_id=aw.asset.pk,
+        title="Idle for years", description="Nobody uses it.", severity="medium",
+    )  # fmt: skip
 
 
 def targets(aw: ApiWorld) -> dict:
@@ -68,6 +79,7 @@ def targets(aw: ApiWorld) -> dict:
         "receipt": aw.receipt,
         "debt": aw.debt,
         "taskforce": TaskForce.objects.get(jurisdiction=aw.w.district),
+        "finding": _finding(aw),
     }
 
 
@@ -80,6 +92,8 @@ UPLOADERS = {
     "receipt": _TASK_FORCE | {"finance"},
     "debt": _TASK_FORCE | {"finance"},
     "taskforce": _TASK_FORCE | {"office", "office2"},
+    # The auditor's evidence; the supervisor (city) may add to it too.
+    "finding": {"auditor", "supervisor"},
 }
 #: Who may see each record of :func:`targets` (and so its documents).
 _READERS_A = {"head", "deputy", "deputy2", "office", "office2", "finance", "auditor", "supervisor"}
@@ -90,4 +104,5 @@ VIEWERS = {
     "receipt": _READERS_A,
     "debt": _READERS_A,
     "taskforce": _READERS_A,
+    "finding": {"head", "deputy", "deputy2", "auditor", "supervisor"},
 }

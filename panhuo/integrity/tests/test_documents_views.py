@@ -40,7 +40,7 @@ def aw(world, settings, tmp_path):
 
 
 def _doc(aw, key, title="Contract", data=None):
-    who = "head"
+    who = "head" if "head" in UPLOADERS[key] else sorted(UPLOADERS[key])[0]
     return document_upload(
         actor=aw.w.user(who),
         target=targets(aw)[key],
@@ -174,7 +174,9 @@ def test_list_page_per_role_scoped_filtered_sorted_and_exported(aw, world):
     page = c.get(url, {"q": "on pack"}).context["page"]
     assert [d.pk for d in page] == [docs["package"].pk]
     page = c.get(url, {"sort": "title"}).context["page"]
-    assert [d.title for d in page] == sorted(d.title for d in docs.values())
+    assert [d.title for d in page] == sorted(
+        d.title for k, d in docs.items() if "office" in VIEWERS[k]
+    )  # the office does not read the auditor's findings, nor their evidence
     assert page[0].record == aw.asset
     r = c.get(url, {"kind": "notice"})
     assert r.context["page"].paginator.count == 0

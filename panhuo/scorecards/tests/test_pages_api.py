@@ -33,6 +33,13 @@ def test_pages_show_each_reader_their_cards_and_the_office_issues_and_proposes(w
     page = client_for(w, "office").get(card_u2).content.decode()
     assert f'href="{reverse("asset-list")}?unit={w.unit2.pk}"' in page  # quality's drill-down
     assert "32.14" in page
+    # Compliance drills down to the unit's findings: the list filtered by the unit.
+    auditor = client_for(w, "auditor")
+    page = auditor.get(reverse("scorecard-card", args=[s.plan.pk, w.unit.pk])).content.decode()
+    findings = f"{reverse('finding-list')}?state=open&unit="
+    assert f'href="{findings.replace("&", "&amp;")}{w.unit.pk}"' in page
+    assert "Sold below appraisal" in auditor.get(f"{findings}{w.unit.pk}").content.decode()
+    assert "Sold below appraisal" not in auditor.get(f"{findings}{w.unit2.pk}").content.decode()
     r = client_for(w, "office").get(listing + "&export=csv")
     csv = b"".join(r.streaming_content).decode()
     assert "Urban investment co.,32.14" in csv

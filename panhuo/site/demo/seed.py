@@ -263,9 +263,17 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_flag_cases
 
         seed_flag_cases.seed(self)  # red-flag cases: a value-destroying sale, a split site
+        from panhuo.site.demo import seed_flag_lots, seed_flag_prices
+
+        seed_flag_prices.seed(self)  # a token rent approved, a sale below comparable deals
+        seed_flag_lots.seed(self)  # a sniped lot, a lone bidder, identical exchange prices
+        seed_flag_prices.holiday_declared(self)  # a local day off cuts running disclosures
         from panhuo.site.demo import seed_plans
 
         seed_plans.seed(self)  # the year's approved work plan, its progress from the records
 
         self.say("Raising red flags…")
         recompute()  # every rule over the seeded records: the flags the auditor works through
+        from panhuo.site.demo import seed_scorecards
+
+        seed_scorecards.seed(self)  # the year's scorecards issued, a reward and a criticism

@@ -137,9 +137,12 @@ def seed(seeder) -> None:
     seeder.clock.back_to_today()
 
 
-def _listed_sale(seeder, kinds, listed_on: dt.date, n: int) -> DisposalProject | None:
-    """A public auction of one or two in-scope idle assets of the first of ``kinds`` that has
-    any, approved and listed on ``listed_on`` (None when the district has none left)."""
+def _listed_sale(
+    seeder, kinds, listed_on: dt.date, n: int, channel: str = Channel.AUCTION
+) -> DisposalProject | None:
+    """A public auction (or exchange listing) of one or two in-scope idle assets of the first
+    of ``kinds`` that has any, approved and listed on ``listed_on`` (None when the district has
+    none left)."""
     district = seeder.places[c.DISTRICT[0]]
     earliest = working_days_before(listed_on, 6)
     # Appraised within the last ten months (still valid through the sale), before the package.
@@ -171,9 +174,11 @@ def _listed_sale(seeder, kinds, listed_on: dt.date, n: int) -> DisposalProject |
     office = seeder.users["office"]
     seeder.clock.on(earliest)
     unit_name = assets[0].unit.name.removeprefix(c.DISTRICT[1]).removeprefix("河西")
+    exchange = channel == Channel.EXCHANGE
+    how = "挂牌转让" if exchange else "网络竞价"
     package = disposal.package_create(
-        actor=office, jurisdiction=district, channel=Channel.AUCTION,
-        name=f"{unit_name}{c.KIND_PLURAL[kind]}网络竞价包（第{n}场）",
+        actor=office, jurisdiction=district, channel=channel,
+        name=f"{unit_name}{c.KIND_PLURAL[kind]}{how}包（第{n}场）",
         asset_ids=[a.pk for a in assets],
     )  # fmt: skip
     reserve = int(sum(appraised)) // 1000 * 1000 + 1000
@@ -187,6 +192,9 @@ def _listed_sale(seeder, kinds, listed_on: dt.date, n: int) -> DisposalProject |
         project, "approve", seeder._approver(), comment="经专班会议审议通过，网络公开竞价。"
     )
     seeder.clock.on(listed_on)
+    if exchange:
+        return seeder.move(project, "list", office, platform="清河市公共资源交易中心",
+                           comment="产权交易所挂牌公告 20 个工作日。")  # fmt: skip
     return seeder.move(
         project, "list", office, platform=PLATFORM, comment="网络竞价公告 20 个工作日。"
     )
