@@ -17,3 +17,16 @@ class Transition:
     sources: frozenset[StrEnum]
     target: StrEnum
     roles: frozenset[StrEnum]
+
+
+def step_target(record, table: dict[str, Transition], name: str, refusal: str) -> StrEnum:
+    """The state the step ``name`` of ``table`` takes ``record`` to; from a state the step does
+    not start from, a ValidationError on ``status`` saying ``refusal`` (translated by the
+    caller, with ``%(status)s`` for the record's state and ``%(step)s`` for the step)."""
+    from panhuo.core.errors import ValidationError
+
+    step = table[name]
+    if record.status not in step.sources:
+        values = {"status": record.get_status_display(), "step": name}
+        raise ValidationError({"status": [refusal % values]})
+    return step.target

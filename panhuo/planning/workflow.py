@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.workflow import Transition
+from panhuo.core.workflow import Transition, step_target
 from panhuo.organisation.models import Role
 from panhuo.planning.models import PlanStatus as S
 
@@ -33,17 +33,6 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 def target_of(plan, name: str) -> S:
-    """The state ``name`` takes ``plan`` to, or a clear error naming the transition."""
-    from panhuo.core.errors import ValidationError
-
-    t = TRANSITIONS[name]
-    if plan.status not in t.sources:
-        raise ValidationError(
-            {
-                "status": [
-                    gettext("A plan that is “%(status)s” cannot take the step “%(step)s”.")
-                    % {"status": plan.get_status_display(), "step": name}
-                ]
-            }
-        )
-    return t.target
+    """The state ``name`` takes ``plan`` to, or a clear error naming the step."""
+    refusal = gettext("A plan that is “%(status)s” cannot take the step “%(step)s”.")
+    return step_target(plan, TRANSITIONS, name, refusal)

@@ -7,8 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.errors import ValidationError
-from panhuo.core.workflow import Transition
+from panhuo.core.workflow import Transition, step_target
 from panhuo.organisation.models import Role
 from panhuo.scorecards.models import DecisionStatus as S
 
@@ -27,14 +26,5 @@ TRANSITIONS: dict[str, Transition] = {
 
 def target_of(decision, name: str) -> S:
     """The state ``name`` takes ``decision`` to, or a clear error naming the step."""
-    t = TRANSITIONS[name]
-    if decision.status not in t.sources:
-        raise ValidationError(
-            {
-                "status": [
-                    gettext("A decision that is “%(status)s” cannot take the step “%(step)s”.")
-                    % {"status": decision.get_status_display(), "step": name}
-                ]
-            }
-        )
-    return t.target
+    refusal = gettext("A decision that is “%(status)s” cannot take the step “%(step)s”.")
+    return step_target(decision, TRANSITIONS, name, refusal)
