@@ -2,7 +2,7 @@
 bench/province.py, the three costliest rules against hand-written SQL finding the same cases in
 the same run, memory, and the update after one write.
 
-Run:  python bench/flags.py [--scale 1.0] [--repeat 3] [--keep]
+Run:  python bench/flags.py [--scale 1.0] [--repeat 3] [--keep] [--quick] [--incremental-only]
 
 The database is a copy (``panhuo_bench_flags``, ``..._s<scale>`` below full size) of
 bench/province.py's (made here if absent, kept), migrated to the current schema, with the rows
@@ -17,8 +17,10 @@ Measured, in-process against that database:
     to the rule's before timing;
   * the full recompute (``panhuo.flags.engine.recompute``: every rule, the flags written and
     audited), once from empty and once again (nothing changed), with the process's peak RSS;
-  * the update after one write: an asset's rent changed, then the rules watching it run over
-    what it touches (``engine.recompute_touched``), median of ``--repeat``; target ≤ 100 ms.
+  * the update after one write: an asset's rent changed, then the rules reading it run over
+    what it touches (``engine.recompute_touched`` told the field changed, as the write's audit
+    entry names it), median of ``--repeat``; target ≤ 100 ms. Then the same not told which
+    field changed, and each rule reached alone with its statements.
 
 Prints a table; the figures are recorded by hand in docs/benchmarks.md. The databases are
 dropped at the end unless ``--keep``.
@@ -70,8 +72,16 @@ def extras(url: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def run(fn, repeat: int) -> tuple[float, float, object]:
-    """Median ms over ``repeat`` runs after a warm-up, peak traced MB of one run, the result."""
+QUICK = False  # --quick: one timed run each, no warm-up, no traced memory
+
+
+def run(fn, repeat: int) -> tuple[float, float | None, object]:
+    """Median ms over ``repeat`` runs after a warm-up, peak traced MB of one run, the result
+    (with ``--quick``: one run's ms, no memory)."""
+    if QUICK:
+        t = time.perf_counter()
+        result = fn()
+        return (time.perf_counter() - t) * 1000, None, result
     result = fn()
     times = []
     for _ in range(repeat):
@@ -112,11 +122,13 @@ def baselines(since: dt.date) -> dict:
     }  # fmt: skip
 
 
-def measure(repeat: int) -> list[dict]:
+def measure(repeat: int, incremental_only: bool = False) -> list[dict]:
     from panhuo.flags import engine
     from panhuo.flags.registry import RULES, Scope
     from panhuo.pricing.rules import add_months
 
+    if incremental_only:  # over the flags a kept database holds from an earlier run
+        return [incremental(engine, repeat)]
     rows = []
     today = AS_OF
     base = baselines(add_months(today, -6))
@@ -133,8 +145,11 @@ def measure(repeat: int) -> list[dict]:
             assert found == read(hits), f"{code}: the rule and the SQL disagree"
             row.update(sql_ms=sql_ms, sql_mb=sql_peak)
         rows.append(row)
+        print(table([row]).splitlines()[1], flush=True)
     rows.append(full(engine, today))
+    print(table(rows[-1:]).split("\n", 1)[1], flush=True)
     rows.append(incremental(engine, repeat))
+    print(table(rows[-1:]).split("\n", 1)[1], flush=True)
     return rows
 
 
@@ -143,30 +158,75 @@ def full(engine, today) -> dict:
     from panhuo.flags.models import Flag
 
     Flag.objects.all().delete()
+    # The URL map loaded first, as a running worker has it: the flags' links are the first
+    # reverse() of the process, and loading the map (the API's modules) took 20-70 s here.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
     t = time.perf_counter()
     first = engine.recompute()
     first_ms = (time.perf_counter() - t) * 1000
-    t = time.perf_counter()
-    engine.recompute()
-    again_ms = (time.perf_counter() - t) * 1000
+    again_ms = None
+    if not QUICK:
+        t = time.perf_counter()
+        engine.recompute()
+        again_ms = (time.perf_counter() - t) * 1000
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"what": "full recompute (all rules, flags written)", "ms": first_ms, "mb": rss,
             "hits": first.opened, "sql_ms": None, "again_ms": again_ms}  # fmt: skip
 
 
 def incremental(engine, repeat: int) -> dict:
-    """One write (an asset's rent) and the rules watching assets over what it touches."""
+    """One write (an asset's rent) and the rules watching assets over what it touches; then,
+    to show where the time goes, each of those rules alone with its statement count."""
+    from django.db import connection
+
+    from panhuo.flags.registry import RULES, Scope
     from panhuo.register.models import Asset
 
     asset = Asset.objects.filter(package_items__isnull=False, annual_income__gt=0).first()
-    times = []
+    touched = {"register.asset": {str(asset.pk)}}
+    # What the write's audit entry names (``engine.changed_fields``): the rent changed.
+    fields = {"register.asset": {"annual_income"}}
+    times, blind = [], []
     for i in range(repeat + 1):
         Asset.objects.filter(pk=asset.pk).update(annual_income=asset.annual_income + i)
         t = time.perf_counter()
-        engine.recompute_touched({"register.asset": [str(asset.pk)]})
+        engine.recompute_touched({"register.asset": [str(asset.pk)]}, fields)
         times.append((time.perf_counter() - t) * 1000)
+    for i in range(repeat + 1):  # the same, the fields changed not known: every way
+        Asset.objects.filter(pk=asset.pk).update(annual_income=asset.annual_income + i)
+        t = time.perf_counter()
+        engine.recompute_touched({"register.asset": [str(asset.pk)]})
+        blind.append((time.perf_counter() - t) * 1000)
+    parts = [f"the same, the fields changed not known: {statistics.median(blind[1:]):.0f} ms"]
+    trips = []  # the same-run baseline: what one round trip to the database costs now
+    for _ in range(21):
+        t = time.perf_counter()
+        sql("SELECT 1")
+        trips.append((time.perf_counter() - t) * 1000)
+    parts.append(f"one round trip (SELECT 1), median of 21: {statistics.median(trips):.1f} ms")
+    for code, r in RULES.items():
+        if "register.asset" not in r.watches:
+            continue
+        statements = []
+
+        def count(execute, sql, params, many, context, statements=statements):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        t = time.perf_counter()
+        with connection.execute_wrapper(count):
+            ids = engine.subjects_touched(r, touched, fields)
+            if ids is not None and not ids:
+                continue
+            reached = (time.perf_counter() - t) * 1000
+            engine.run_rule(r, Scope(ids=ids))
+        ms = (time.perf_counter() - t) * 1000
+        parts.append(f"{code} {ms:.0f} ms ({reached:.0f} finding {len(ids or ())} subjects), "
+                     f"{len(statements)} statements")  # fmt: skip
     return {"what": "update after one write (an asset's rent)", "ms": statistics.median(times[1:]),
-            "mb": None, "hits": None, "sql_ms": None}  # fmt: skip
+            "mb": None, "hits": None, "sql_ms": None, "parts": parts}  # fmt: skip
 
 
 def table(rows: list[dict]) -> str:
@@ -179,16 +239,23 @@ def table(rows: list[dict]) -> str:
         out.append(f"{r['what']:<46} {hits:>7} {r['ms']:>10.1f} {mb:>8} {sql_ms:>9} {ratio:>6}")
         if r.get("again_ms") is not None:
             out.append(f"{'  again, nothing changed':<46} {'':>7} {r['again_ms']:>10.1f}")
+        out.extend(f"  {part}" for part in r.get("parts", ()))
     return "\n".join(out)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     options = {"--scale": {"type": float, "default": 1.0}, "--repeat": {"type": int, "default": 3},
-               "--keep": {"action": "store_true", "help": "Keep the databases."}}  # fmt: skip
+               "--keep": {"action": "store_true", "help": "Keep the databases."},
+               "--quick": {"action": "store_true", "help": "One run each, no warm-up, no "
+                           "traced memory, the full recompute once (for the full size)."},
+               "--incremental-only": {"action": "store_true",
+                                      "help": "Only the update after one write."}}  # fmt: skip
     for name, spec in options.items():
         parser.add_argument(name, **spec)
     args = parser.parse_args()
+    global QUICK
+    QUICK = args.quick
     # Django reads the copy; the province database is made (if absent) through its own
     # connections, then copied.
     url = PG + database_name(args.scale).replace("province", "flags")
@@ -197,8 +264,9 @@ def main() -> None:
     copy_of_province(args.scale)
     extras(url)
     load = os.getloadavg()
-    rows = measure(args.repeat)
-    print(f"\nscale {args.scale:g}; median of {args.repeat} after a warm-up; CPU cores "
+    rows = measure(args.repeat, args.incremental_only)
+    how = "one run each (--quick)" if QUICK else f"median of {args.repeat} after a warm-up"
+    print(f"\nscale {args.scale:g}; {how}; CPU cores "
           f"{os.cpu_count()}; load average (1 min) {load[0]:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after; MB: peak traced Python memory of one run "
           f"(full recompute: the process's peak RSS)")  # fmt: skip

@@ -38,13 +38,25 @@ def received_total(project) -> Decimal:
     return paying(project.receipts.all()).aggregate(s=Sum("amount"))["s"] or ZERO
 
 
-def lines(project, *, today: dt.date, received: Decimal | None = None) -> list[Line]:
-    """The project's expected receipts (not cancelled) with what covers each."""
+def lines(
+    project,
+    *,
+    today: dt.date,
+    received: Decimal | None = None,
+    expected: list[ExpectedReceipt] | None = None,
+) -> list[Line]:
+    """The project's expected receipts (not cancelled) with what covers each. ``received`` and
+    ``expected`` (its expected receipts not cancelled, by due date then id), when given, are
+    what a caller judging many projects read for all of them at once."""
     left = received_total(project) if received is None else received
     out = []
-    for e in ExpectedReceipt.objects.filter(project=project, cancelled=False).order_by(
-        "due_date", "pk"
-    ):
+    if expected is None:
+        expected = list(
+            ExpectedReceipt.objects.filter(project=project, cancelled=False).order_by(
+                "due_date", "pk"
+            )
+        )
+    for e in expected:
         paid = min(e.amount, max(left, ZERO))
         left -= paid
         due = e.amount - paid
@@ -52,9 +64,10 @@ def lines(project, *, today: dt.date, received: Decimal | None = None) -> list[L
     return out
 
 
-def arrears(project, *, today: dt.date) -> tuple[Decimal, dt.date | None]:
-    """What is due and unpaid before ``today``, and since when (the oldest unpaid due date)."""
-    late = [line for line in lines(project, today=today) if line.overdue]
+def arrears(project, *, today: dt.date, **read) -> tuple[Decimal, dt.date | None]:
+    """What is due and unpaid before ``today``, and since when (the oldest unpaid due date);
+    ``read``: ``received`` and ``expected`` read beforehand, as ``lines`` takes them."""
+    late = [line for line in lines(project, today=today, **read) if line.overdue]
     return sum((line.due for line in late), ZERO), (late[0].expected.due_date if late else None)
 
 

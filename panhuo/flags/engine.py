@@ -20,16 +20,19 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
 from panhuo.flags.models import Flag, FlagStatus
-from panhuo.flags.registry import RULES, Hit, Rule, Scope, params_for
-from panhuo.integrity.services import audit_record
+from panhuo.flags.registry import RULES, Hit, Only, Rule, Scope, params_for, reaches
+from panhuo.integrity.services import audit_record_many
 from panhuo.organisation.models import Jurisdiction
 
 #: Beyond this many subjects (or records written) touched, the rules run over everything.
 TOUCHED_LIMIT = 500
+#: Flags written (or whose ``last_seen`` moves) in one statement.
+BATCH = 500
 #: The task's key for "too many records written: run every rule everywhere".
 EVERYTHING = "*"
 
@@ -73,43 +76,70 @@ def _plain(evidence: dict) -> dict:
     return json.loads(json.dumps(evidence, default=str))
 
 
-def _audit(flag: Flag, action: str, before=None, after=None) -> None:
-    audit_record(actor=None, action=action, obj=flag, before=before, after=after,
-                 jurisdiction_path=flag.jurisdiction.path)  # fmt: skip
+class _Writes:
+    """A rule run's writes, made together at its end: the new flags in one INSERT per batch,
+    the changed ones in one UPDATE per batch, and every audit entry in one append to the chain
+    (``audit_record_many``: the same entries and hashes, in the order the run met them)."""
+
+    def __init__(self) -> None:
+        self.new: list[Flag] = []
+        self.changed: list[Flag] = []
+        self.cleared: list[Flag] = []
+        self.entries: list[tuple[str, Flag, dict | None, dict | None]] = []
+
+    def audit(self, flag: Flag, action: str, before=None, after=None) -> None:
+        self.entries.append((action, flag, before, after))
+
+    def flush(self, now) -> None:
+        Flag.objects.bulk_create(self.new, batch_size=BATCH)
+        Flag.objects.bulk_update(self.changed, CHANGED_FIELDS, batch_size=BATCH)
+        pks = [f.pk for f in self.cleared]
+        for start in range(0, len(pks), BATCH):
+            Flag.objects.filter(pk__in=pks[start : start + BATCH]).update(
+                status=FlagStatus.CLEARED, cleared_at=now
+            )
+        audit_record_many(actor=None, records=[
+            (action, flag, before, after, flag.jurisdiction.path)
+            for action, flag, before, after in self.entries
+        ])  # fmt: skip
 
 
-def _open(r: Rule, hit: Hit, evidence: dict, digest: str, thresholds: dict, now) -> Flag:
-    flag = Flag.objects.create(
+CHANGED_FIELDS = ["evidence", "fingerprint", "thresholds", "links", "last_seen"]
+
+
+def _open(r: Rule, hit: Hit, evidence: dict, digest: str, thresholds: dict, now, w: _Writes):
+    flag = Flag(
         rule=r.code, severity=r.severity, jurisdiction=hit.jurisdiction, unit=hit.unit,
         subject_type=hit.subject._meta.label_lower, subject_id=str(hit.subject.pk),
         subject_label=str(hit.subject)[:255], subject_url=_link(hit.subject)["url"][:300],
         evidence=evidence, fingerprint=digest, links=[_link(o) for o in hit.links],
         thresholds=thresholds, first_seen=now, last_seen=now,
     )  # fmt: skip
-    _audit(flag, "flag.open", after={"rule": r.code, "subject": flag.subject_label,
-                                     "evidence": evidence, "thresholds": thresholds})  # fmt: skip
-    return flag
+    w.new.append(flag)
+    w.audit(flag, "flag.open", after={"rule": r.code, "subject": flag.subject_label,
+                                      "evidence": evidence, "thresholds": thresholds})  # fmt: skip
 
 
-def _refresh(flag: Flag, hit: Hit, evidence: dict, digest: str, thresholds: dict, now) -> bool:
-    """Bring an open flag's figures up to date; whether they changed (then audited)."""
+def _refresh(flag: Flag, hit: Hit, evidence: dict, digest: str, thresholds: dict, now,
+             w: _Writes) -> bool:  # fmt: skip
+    """Bring an open flag's figures up to date; whether they changed (then audited). An
+    unchanged flag is left to the caller, which moves every such flag's ``last_seen`` at once."""
     if flag.fingerprint == digest and flag.evidence == evidence:
-        Flag.objects.filter(pk=flag.pk).update(last_seen=now)
         return False
     before = {"evidence": flag.evidence, "thresholds": flag.thresholds}
     flag.evidence, flag.fingerprint, flag.thresholds = evidence, digest, thresholds
     flag.links, flag.last_seen = [_link(o) for o in hit.links], now
-    flag.save(update_fields=["evidence", "fingerprint", "thresholds", "links", "last_seen"])
-    _audit(flag, "flag.update", before=before, after={"evidence": evidence,
-                                                      "thresholds": thresholds})  # fmt: skip
+    w.changed.append(flag)
+    w.audit(flag, "flag.update", before=before, after={"evidence": evidence,
+                                                       "thresholds": thresholds})  # fmt: skip
     return True
 
 
-def _clear(flag: Flag, now) -> None:
+def _clear(flag: Flag, now, w: _Writes) -> None:
     flag.status, flag.cleared_at = FlagStatus.CLEARED, now
-    flag.save(update_fields=["status", "cleared_at"])
-    _audit(flag, "flag.clear", before={"status": FlagStatus.OPEN},
-           after={"status": FlagStatus.CLEARED})  # fmt: skip
+    w.cleared.append(flag)
+    w.audit(flag, "flag.clear", before={"status": FlagStatus.OPEN},
+            after={"status": FlagStatus.CLEARED})  # fmt: skip
 
 
 def run_rule(r: Rule, scope: Scope) -> Outcome:
@@ -130,6 +160,8 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
         by_subject: dict[str, list[Flag]] = defaultdict(list)
         for f in flags:
             by_subject[f.subject_id].append(f)
+        seen: list[int] = []  # flags whose figures stand: only ``last_seen`` moves
+        w = _Writes()
         for sid, hit in hits.items():
             evidence = _plain(hit.evidence)
             digest = fingerprint(r, evidence)
@@ -137,19 +169,25 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
             current = by_subject.pop(sid, [])
             open_ = next((f for f in current if f.status == FlagStatus.OPEN), None)
             if open_ is not None:
-                out.updated += _refresh(open_, hit, evidence, digest, thresholds, now)
+                changed = _refresh(open_, hit, evidence, digest, thresholds, now, w)
+                out.updated += changed
+                if not changed:
+                    seen.append(open_.pk)
                 out.held += 1
             elif any(f.fingerprint == digest for f in current):
-                Flag.objects.filter(pk__in=[f.pk for f in current]).update(last_seen=now)
+                seen.extend(f.pk for f in current)
                 out.held += 1  # resolved, same figures: the resolution stands
             else:
-                _open(r, hit, evidence, digest, thresholds, now)
+                _open(r, hit, evidence, digest, thresholds, now, w)
                 out.opened += 1
         for rest in by_subject.values():
             for f in rest:
                 if f.status == FlagStatus.OPEN:
-                    _clear(f, now)
+                    _clear(f, now, w)
                     out.cleared += 1
+        w.flush(now)
+        for start in range(0, len(seen), BATCH):
+            Flag.objects.filter(pk__in=seen[start : start + BATCH]).update(last_seen=now)
     out.by_rule[r.code] = len(hits)
     return out
 
@@ -171,29 +209,44 @@ def recompute(
     return total
 
 
-def subjects_touched(r: Rule, touched: dict[str, set[str]]) -> set[str] | None:
-    """The ids of ``r``'s subjects the written records reach; None: too many, run it all."""
+def subjects_touched(
+    r: Rule, touched: dict[str, set[str]], fields: dict[str, set[str] | None] | None = None
+) -> set[str] | None:
+    """The ids of ``r``'s subjects the written records reach; None: too many, run it all.
+    ``fields``: per model label, the fields the writes changed (None or absent: not known, so
+    every way the rule watches counts)."""
     found: set[str] = set()
-    for label, resolve in r.watches.items():
+    for label, watch in r.watches.items():
         ids = touched.get(label)
-        if ids:
+        if not ids:
+            continue
+        changed = (fields or {}).get(label)
+        for resolve in reaches(watch):
+            if changed is not None and isinstance(resolve, Only) and not changed & resolve.fields:
+                continue  # the write changed nothing this way reads
             found |= {str(i) for i in resolve(sorted(ids))}
             if len(found) > TOUCHED_LIMIT:
                 return None
     return found
 
 
-def recompute_touched(touched: dict[str, Iterable[str]]) -> Outcome:
-    """Run the rules that watch the written records, over the subjects those reach."""
+def recompute_touched(
+    touched: dict[str, Iterable[str]], fields: dict[str, Iterable[str] | None] | None = None
+) -> Outcome:
+    """Run the rules that watch the written records, over the subjects those reach (with
+    ``fields``, the fields each model's writes changed: only the ways of the rules reading
+    them), all in one transaction."""
     if EVERYTHING in touched:
         return recompute()
     sets = {label: {str(i) for i in ids} for label, ids in touched.items()}
+    known = {label: None if f is None else set(f) for label, f in (fields or {}).items()}
     total = Outcome()
-    for r in RULES.values():
-        ids = subjects_touched(r, sets)
-        if ids is not None and not ids:
-            continue
-        total.add(run_rule(r, Scope(ids=ids)))
+    with transaction.atomic():
+        for r in RULES.values():
+            ids = subjects_touched(r, sets, known)
+            if ids is not None and not ids:
+                continue
+            total.add(run_rule(r, Scope(ids=ids)))
     return total
 
 
@@ -209,21 +262,57 @@ class _Batch:
 
     def __init__(self) -> None:
         self.touched: dict[str, set[str]] = defaultdict(set)
+        #: Per label, the fields its writes changed; None once one write's are not known.
+        self.fields: dict[str, set[str] | None] = {}
+
+    def note(self, label: str, pk: str, fields: set[str] | None) -> None:
+        self.touched[label].add(pk)
+        if label not in self.fields:
+            self.fields[label] = None if fields is None else set(fields)
+        elif self.fields[label] is not None:
+            self.fields[label] = None if fields is None else self.fields[label] | fields
 
     def __call__(self) -> None:
         from panhuo.flags.tasks import recompute_touched_task
 
         if sum(len(ids) for ids in self.touched.values()) > TOUCHED_LIMIT:
             payload = {EVERYTHING: []}  # a bulk write (an import, the demo): run every rule
+            fields = None
         else:
             payload = {label: sorted(ids) for label, ids in self.touched.items()}
-        recompute_touched_task.enqueue(payload)
+            fields = {label: sorted(f) for label, f in self.fields.items() if f is not None}
+        if fields:
+            recompute_touched_task.enqueue(payload, fields)
+        else:
+            recompute_touched_task.enqueue(payload)
 
 
-def note_written(*, object_type: str, object_id: str) -> None:
-    """The audit log's ``appended`` hook: remember a written record a rule watches, and queue
-    the recompute of what it reaches once the write's transaction commits (one task per
-    transaction; a transaction rolled back queues nothing)."""
+def changed_fields(label: str, before, after) -> set[str] | None:
+    """The fields of ``label``'s model an audit entry says changed: the keys of its before and
+    after, when every one names a field; else None (not known: a create with extra keys, a
+    delete, an action recording something else)."""
+    keys = set(before or {}) | set(after or {})
+    if not keys or not all(isinstance(d, dict | type(None)) for d in (before, after)):
+        return None
+    names = _field_names(label)
+    return keys if keys <= names else None
+
+
+def _field_names(label: str) -> set[str]:
+    if label not in _FIELDS:
+        model = apps.get_model(label)
+        _FIELDS[label] = {n for f in model._meta.concrete_fields for n in (f.name, f.attname)}
+    return _FIELDS[label]
+
+
+_FIELDS: dict[str, set[str]] = {}
+
+
+def note_written(*, object_type: str, object_id: str, before=None, after=None, **_) -> None:
+    """The audit log's ``appended`` hook: remember a written record a rule watches (and the
+    fields its entry says changed), and queue the recompute of what it reaches once the
+    write's transaction commits (one task per transaction; a transaction rolled back queues
+    nothing)."""
     if object_type.startswith("flags.") or object_type not in _watched():
         return
     batch = next(
@@ -232,7 +321,7 @@ def note_written(*, object_type: str, object_id: str) -> None:
     if batch is None:
         batch = _Batch()
         transaction.on_commit(batch)
-    batch.touched[object_type].add(str(object_id))
+    batch.note(object_type, str(object_id), changed_fields(object_type, before, after))
 
 
 _WATCHED: set[str] | None = None

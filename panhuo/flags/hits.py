@@ -138,6 +138,8 @@ def engine_hits(selector, scope, *, ids_as: str = "project_ids", dated: bool = F
     places: dict[int, Jurisdiction] = {}
 
     def place(pk: int) -> Jurisdiction:
+        if not places:  # every place at once (a hundred in a province), not one by one
+            places.update(Jurisdiction.objects.in_bulk())
         if pk not in places:
             places[pk] = Jurisdiction.objects.get(pk=pk)
         return places[pk]

@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.disposal.channel_models import ListingRound
 from panhuo.disposal.models import ZERO_PRICE_CHANNELS, DisposalProject
+from panhuo.flags import batch
 from panhuo.flags import figures as f
 from panhuo.flags.models import Severity
 from panhuo.flags.registry import PRICE, Hit, Param, Scope, rule, same
 from panhuo.organisation.models import Unit
 from panhuo.pricing.models import Valuation
 from panhuo.pricing.rules import SELLING_CHANNELS, add_months
-from panhuo.pricing.selectors import package_appraisal
 
 ORDER32 = _("SASAC/MoF Order 32 (2016); SASAC Order 12 (2005) art. 13")
 DEALT = ["concluded", "paid", "published", "in_force", "in_arrears", "ended", "closed"]
@@ -37,21 +37,31 @@ def _dealt(scope: Scope):
     return scope.filter(qs, "package__jurisdiction__path")
 
 
-def _below(scope: Scope, subject, project, price, day, param: str) -> Hit | None:
+def _below(scope: Scope, subject, project, price, day, appraised, param: str) -> Hit | None:
     """The hit when ``price`` is below the ``param`` share of the package's appraisal on
-    ``day`` (None when it is not, or when an asset had no appraisal then)."""
-    appraised = f.appraised_on(project.package, day)
+    ``day`` (None when it is not, or when an asset had no appraisal then); its unit is set by
+    ``batch.with_units``."""
     if not appraised:
         return None
     p = scope.params(project.package.jurisdiction)
     if not f.below(price, appraised, p[param]):
         return None
     return Hit(
-        subject, project.package.jurisdiction, f.unit_of(project.package),
+        subject, project.package.jurisdiction, None,
         evidence={"appraised": appraised, "ratio": f.pct(price, appraised),
                   "day": day.isoformat(), "threshold": p[param]},
         links=[project, project.package],
     )  # fmt: skip
+
+
+def dealt_appraised(scope: Scope):
+    """Each dealt project of the scope with its deal day and the package's appraisal that day,
+    streamed in batches (``batch``: a few queries per batch, not per project)."""
+    for found in batch.chunks(_dealt(scope)):
+        days = batch.deal_days([p.pk for p in found])
+        appraised = batch.appraisals([(p.pk, p.package_id, days[p.pk]) for p in found])
+        for project in found:
+            yield project, days[project.pk], appraised[project.pk]
 
 
 @rule(
@@ -68,15 +78,17 @@ def _below(scope: Scope, subject, project, price, day, param: str) -> Hit | None
     watches={"disposal.disposalproject": same, "pricing.valuation": f.projects_of_valuations,
              "disposal.listinground": f.projects_of_rounds},
 )  # fmt: skip
-def deal_below_appraisal(scope: Scope) -> Iterator[Hit]:
+def deal_below_appraisal(scope: Scope) -> list[Hit]:
     """A sale whose deal price is below the appraisal it stood on (even when approved: the
     approval is shown beside the flag, it does not make the price any less below)."""
-    for project in _dealt(scope):
-        day = f.deal_day(project)
-        hit = _below(scope, project, project, project.deal_price, day, "ratio_pct")
+    pending = []
+    for project, day, appraisal in dealt_appraised(scope):
+        price = project.deal_price
+        hit = _below(scope, project, project, price, day, appraisal.total, "ratio_pct")
         if hit is not None:
             hit.evidence["deal"] = project.deal_price
-            yield hit
+            pending.append((hit, project.package_id))
+    return batch.with_units(pending)
 
 
 @rule(
@@ -94,20 +106,26 @@ def deal_below_appraisal(scope: Scope) -> Iterator[Hit]:
     watches={"disposal.listinground": same,
              "disposal.disposalproject": f.rounds_of_projects},
 )  # fmt: skip
-def relist_below_floor(scope: Scope) -> Iterator[Hit]:
+def relist_below_floor(scope: Scope) -> list[Hit]:
     """A relisting (round 2 or later) whose reserve is below the floor share of the appraisal:
     the written approval lets it through the gate, the flag keeps it in view."""
     rounds = ListingRound.objects.filter(number__gte=2).select_related(
         "project__package__jurisdiction"
     )
-    for rnd in scope.filter(rounds, "project__package__jurisdiction__path"):
-        project = rnd.project
-        if project.channel in ZERO_PRICE_CHANNELS:
-            continue
-        hit = _below(scope, rnd, project, rnd.reserve, rnd.listed_on, "floor_pct")
-        if hit is not None:
-            hit.evidence.update(round=rnd.number, reserve=rnd.reserve)
-            yield hit
+    rounds = scope.filter(rounds, "project__package__jurisdiction__path").exclude(
+        project__channel__in=sorted(ZERO_PRICE_CHANNELS)
+    )
+    pending = []
+    for found in batch.chunks(rounds):
+        appraised = batch.appraisals([(r.pk, r.project.package_id, r.listed_on) for r in found])
+        for rnd in found:
+            project = rnd.project
+            total = appraised[rnd.pk].total
+            hit = _below(scope, rnd, project, rnd.reserve, rnd.listed_on, total, "floor_pct")
+            if hit is not None:
+                hit.evidence.update(round=rnd.number, reserve=rnd.reserve)
+                pending.append((hit, project.package_id))
+    return batch.with_units(pending)
 
 
 @rule(
@@ -122,14 +140,13 @@ def relist_below_floor(scope: Scope) -> Iterator[Hit]:
     watches={"disposal.disposalproject": same, "pricing.valuation": f.projects_of_valuations,
              "disposal.listinground": f.projects_of_rounds},
 )  # fmt: skip
-def appraisal_stale(scope: Scope) -> Iterator[Hit]:
+def appraisal_stale(scope: Scope) -> list[Hit]:
     """A sale concluded when an asset's latest appraisal was past its validity (the listing
     gate checks the appraisal when the sale is listed, not when months later it is dealt)."""
-
-    for project in _dealt(scope):
-        day = f.deal_day(project)
+    pending = []
+    for project, day, appraisal in dealt_appraised(scope):
         p = scope.params(project.package.jurisdiction)
-        found = package_appraisal(project.package, on=day).by_asset.values()
+        found = appraisal.by_asset.values()
         stale = [
             v for v in found
             if v is not None and (add_months(v.base_date, p["max_age_months"]) < day
@@ -138,14 +155,16 @@ def appraisal_stale(scope: Scope) -> Iterator[Hit]:
         if stale:
             v = min(stale, key=lambda v: v.base_date)
             months = (day.year - v.base_date.year) * 12 + day.month - v.base_date.month
-            yield Hit(
-                project, project.package.jurisdiction, f.unit_of(project.package),
+            hit = Hit(
+                project, project.package.jurisdiction, None,
                 evidence={"asset": v.asset.code, "base_date": v.base_date.isoformat(),
                           "appraiser": v.appraiser, "report": v.report_number,
                           "day": day.isoformat(), "months": months,
                           "threshold": p["max_age_months"]},
                 links=[project, v],
             )  # fmt: skip
+            pending.append((hit, project.package_id))
+    return batch.with_units(pending)
 
 
 def _units_of_valuations(valuation_ids: list[str]) -> list[int]:

@@ -17,11 +17,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.disposal.channel_models import MONTHS, Contract
-from panhuo.disposal.models import DisposalProject
+from panhuo.disposal.models import DisposalProject, PackageItem
+from panhuo.flags import batch
 from panhuo.flags import figures as f
 from panhuo.flags.models import Severity
-from panhuo.flags.price import DEALT, _dealt
+from panhuo.flags.price import DEALT, _dealt, dealt_appraised
 from panhuo.flags.registry import PRICE, Hit, Param, Scope, rule, same
+from panhuo.organisation.models import Jurisdiction
 from panhuo.pricing.selectors import package_rent_appraisal
 from panhuo.register.models import AssetKind
 
@@ -43,14 +45,31 @@ def quartiles(values: list[Decimal]) -> tuple[Decimal, Decimal]:
     return at(Decimal("0.25")), at(Decimal("0.75"))
 
 
-def _unit_price(project: DisposalProject) -> tuple[str, Decimal] | None:
-    """(kind, yuan per square metre) of a sale of assets of one kind with their areas."""
-    assets = [item.asset for item in project.package.items.all()]
-    kinds = {a.kind for a in assets}
-    area = sum((a.area or Decimal(0) for a in assets), Decimal(0))
-    if len(kinds) != 1 or not assets or area <= 0 or any(not a.area for a in assets):
+def _unit_price(price: Decimal, assets: list[tuple[str, Decimal | None]]):
+    """(kind, yuan per square metre) of a sale at ``price`` of ``assets`` ((kind, area) each),
+    when they are of one kind and each has an area; else None."""
+    kinds = {kind for kind, _area in assets}
+    area = sum((a or Decimal(0) for _kind, a in assets), Decimal(0))
+    if len(kinds) != 1 or not assets or area <= 0 or any(not a for _kind, a in assets):
         return None
-    return kinds.pop(), (project.deal_price / area).quantize(CENT, ROUND_HALF_UP)
+    return kinds.pop(), (price / area).quantize(CENT, ROUND_HALF_UP)
+
+
+def _unit_prices(dealt) -> dict[tuple[int, str], list[tuple[int, Decimal]]]:
+    """Per (place, kind): each deal's (project id, price per square metre), its assets' kinds
+    and areas read for a batch of deals at a time."""
+    groups: dict[tuple[int, str], list[tuple[int, Decimal]]] = defaultdict(list)
+    rows = dealt.values_list("pk", "package_id", "package__jurisdiction_id", "deal_price")
+    for found in batch.chunks(rows):
+        assets: dict[int, list] = defaultdict(list)
+        items = PackageItem.objects.filter(package__in=[r[1] for r in found])
+        for package_id, kind, area in items.values_list("package_id", "asset__kind",
+                                                        "asset__area"):  # fmt: skip
+            assets[package_id].append((kind, area))
+        for pk, package_id, place, price in found:
+            if (unit := _unit_price(price, assets[package_id])) is not None:
+                groups[place, unit[0]].append((pk, unit[1]))
+    return groups
 
 
 @rule(
@@ -69,32 +88,35 @@ def _unit_price(project: DisposalProject) -> tuple[str, Decimal] | None:
     watches={"disposal.disposalproject": same},
     words=dict(AssetKind.choices),
 )  # fmt: skip
-def deal_below_comparables(scope: Scope) -> Iterator[Hit]:
+def deal_below_comparables(scope: Scope) -> list[Hit]:
     """A sale whose price per square metre is below the lower quartile fence of the sales of
     the same kind in the same place (judged among all of them, whatever the scope)."""
     wanted = scope.ids
-    everything = Scope(path=scope.path if wanted is None else "/", today=scope.today)
-    groups: dict[tuple[int, str], list[tuple[DisposalProject, Decimal]]] = defaultdict(list)
-    for project in _dealt(everything).prefetch_related("package__items__asset"):
-        found = _unit_price(project)
-        if found is not None:
-            groups[(project.package.jurisdiction_id, found[0])].append((project, found[1]))
-    for (_place, kind), deals in groups.items():
-        place = deals[0][0].package.jurisdiction
-        p = scope.params(place)
+    dealt = _dealt(Scope(path=scope.path if wanted is None else "/", today=scope.today))
+    if wanted is not None:  # the fences are per place: the places of the deals wanted
+        ids = [int(i) for i in wanted if str(i).isdigit()]
+        places = DisposalProject.objects.filter(pk__in=ids).values("package__jurisdiction_id")
+        dealt = dealt.filter(package__jurisdiction__in=places)
+    groups = _unit_prices(dealt)
+    places = Jurisdiction.objects.in_bulk({place for place, _kind in groups})
+    below = []
+    for (place, kind), deals in groups.items():
+        p = scope.params(places[place])
         if len(deals) < p["min_deals"]:
             continue
         q1, q3 = quartiles([price for _p, price in deals])
         fence = (q1 - p["fence_k"] * (q3 - q1)).quantize(CENT, ROUND_HALF_UP)
-        for project, price in deals:
-            if price < fence and (wanted is None or str(project.pk) in wanted):
-                yield Hit(
-                    project, place, f.unit_of(project.package),
-                    evidence={"price": price, "fence": fence, "q1": q1.quantize(CENT),
-                              "q3": q3.quantize(CENT), "n": len(deals), "kind": kind,
-                              "threshold": p["fence_k"]},
-                    links=[project, project.package],
-                )  # fmt: skip
+        evidence = {"fence": fence, "q1": q1.quantize(CENT), "q3": q3.quantize(CENT),
+                    "n": len(deals), "kind": kind, "threshold": p["fence_k"]}  # fmt: skip
+        below += [(pk, places[place], {"price": price, **evidence}) for pk, price in deals
+                  if price < fence and (wanted is None or str(pk) in wanted)]  # fmt: skip
+    projects = DisposalProject.objects.select_related("package").in_bulk([pk for pk, *_ in below])
+    pending = []
+    for pk, place, evidence in below:
+        project = projects[pk]
+        hit = Hit(project, place, None, evidence=evidence, links=[project, project.package])
+        pending.append((hit, project.package_id))
+    return batch.with_units(pending)
 
 
 def _yearly_rent(contract: Contract) -> Decimal:
@@ -116,18 +138,23 @@ def _yearly_rent(contract: Contract) -> Decimal:
              "disposal.contract": f.projects_of_contracts},
     words={"deal": _("deal price"), "rent": _("yearly rent")},
 )  # fmt: skip
-def token_price(scope: Scope) -> Iterator[Hit]:
+def token_price(scope: Scope) -> list[Hit]:
     """A sale far below its appraisal, or a lease whose yearly rent is far below the appraised
     rent: the written approval that let it through does not stop it being a give-away."""
-    for project in _dealt(scope):
-        appraised = f.appraised_on(project.package, f.deal_day(project))
+    pending = []
+    for project, _day, appraisal in dealt_appraised(scope):
+        appraised = appraisal.total
         p = scope.params(project.package.jurisdiction)
         if appraised and f.below(project.deal_price, appraised, p["token_pct"]):
-            yield _token_hit(project, p, "deal", project.deal_price, appraised)
-    yield from _token_rents(scope)
+            pending.append((_token_hit(project, p, "deal", project.deal_price, appraised),
+                            project.package_id))  # fmt: skip
+    pending.extend(_token_rents(scope))
+    return batch.with_units(pending)
 
 
-def _token_rents(scope: Scope) -> Iterator[Hit]:
+def _token_rents(scope: Scope) -> Iterator[tuple[Hit, int]]:
+    """The leases' hits with their packages (the rent appraisal is read per lease: its
+    validity follows each package's price rules)."""
 
     leases = Contract.objects.filter(project__status__in=DEALT).select_related(
         "project__package__jurisdiction"
@@ -138,12 +165,12 @@ def _token_rents(scope: Scope) -> Iterator[Hit]:
         p = scope.params(project.package.jurisdiction)
         yearly = _yearly_rent(contract)
         if rent.yearly and f.below(yearly, rent.yearly, p["token_pct"]):
-            yield _token_hit(project, p, "rent", yearly, rent.yearly)
+            yield _token_hit(project, p, "rent", yearly, rent.yearly), project.package_id
 
 
 def _token_hit(project, p, what, price, base) -> Hit:
     return Hit(
-        project, project.package.jurisdiction, f.unit_of(project.package),
+        project, project.package.jurisdiction, None,
         evidence={"what": what, "price": price, "base": base, "ratio": f.pct(price, base),
                   "threshold": p["token_pct"]},
         links=[project, project.package],

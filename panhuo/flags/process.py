@@ -9,15 +9,14 @@ contract amended after award, late payment) read for sales.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.disposal.channel_models import ListingRound
 from panhuo.disposal.models import DisposalProject
-from panhuo.finance.expected import arrears
 from panhuo.finance.expected_models import ExpectedReceipt
+from panhuo.flags import batch
 from panhuo.flags import figures as f
 from panhuo.flags.models import Severity
 from panhuo.flags.registry import PROCESS, Hit, Param, Scope, rule, same
@@ -39,21 +38,26 @@ ART54 = _("State-Owned Assets Law (2008) art. 54; OCP red flags: single bidder")
                   low=1, high=10)],
     watches={"disposal.listinground": same, "disposal.disposalproject": f.rounds_of_projects},
 )  # fmt: skip
-def single_bidder(scope: Scope) -> Iterator[Hit]:
+def single_bidder(scope: Scope) -> list[Hit]:
     """A round sold with no more qualified bidders than the threshold (one by default)."""
     rounds = ListingRound.objects.filter(result="sold", bidders__isnull=False).select_related(
         "project__package__jurisdiction"
     )
-    for rnd in scope.filter(rounds, "project__package__jurisdiction__path"):
+    pending = []
+    for rnd in scope.filter(rounds, "project__package__jurisdiction__path").iterator(
+        chunk_size=batch.CHUNK
+    ):
         project = rnd.project
         p = scope.params(project.package.jurisdiction)
         if rnd.bidders <= p["max_bidders"]:
-            yield Hit(
-                rnd, project.package.jurisdiction, f.unit_of(project.package),
+            hit = Hit(
+                rnd, project.package.jurisdiction, None,
                 evidence={"round": rnd.number, "bidders": rnd.bidders, "buyer": rnd.buyer,
                           "deal": rnd.deal_price, "threshold": p["max_bidders"]},
                 links=[project, project.package],
             )  # fmt: skip
+            pending.append((hit, project.package_id))
+    return batch.with_units(pending)
 
 
 @rule(
@@ -72,7 +76,7 @@ def single_bidder(scope: Scope) -> Iterator[Hit]:
                   _("Order 32 art. 50"), low=Decimal(1), high=Decimal(100))],
     watches={"disposal.listinground": same, "disposal.disposalproject": f.rounds_of_projects},
 )  # fmt: skip
-def disclosure_short(scope: Scope) -> Iterator[Hit]:
+def disclosure_short(scope: Scope) -> list[Hit]:
     """A listing whose disclosure ended before Order 32's period (judged on its own defaults,
     whatever a place's price rules let through the gate)."""
     from panhuo.core import workdays
@@ -80,25 +84,36 @@ def disclosure_short(scope: Scope) -> Iterator[Hit]:
     rounds = ListingRound.objects.filter(disclosure_ends__isnull=False).select_related(
         "project__package__jurisdiction"
     )
-    for rnd in scope.filter(rounds, "project__package__jurisdiction__path"):
-        project = rnd.project
-        place = project.package.jurisdiction
-        p = scope.params(place)
-        kinds = set(project.package.items.values_list("asset__kind", flat=True))
-        physical = bool(kinds) and kinds <= PHYSICAL_KINDS
-        mid = physical and MID_FROM <= rnd.reserve <= MID_TO
-        need = p["min_days_physical_mid"] if mid else p["min_days"]
-        earliest = workdays.add_working_days(rnd.listed_on, need, jurisdiction=place)
-        if rnd.disclosure_ends < earliest:
-            days = workdays.working_days_between(rnd.listed_on, rnd.disclosure_ends,
-                                                 jurisdiction=place)  # fmt: skip
-            yield Hit(
-                rnd, place, f.unit_of(project.package),
+    pending = []
+    for found in batch.chunks(scope.filter(rounds, "project__package__jurisdiction__path")):
+        kinds = batch.kinds_of_packages(r.project.package_id for r in found)
+        for rnd in found:
+            hit = _short(scope, rnd, kinds[rnd.project.package_id], workdays)
+            if hit is not None:
+                pending.append((hit, rnd.project.package_id))
+    return batch.with_units(pending)
+
+
+def _short(scope: Scope, rnd: ListingRound, kinds: set[str], workdays) -> Hit | None:
+    """The hit of one round whose disclosure ended early (None when it did not)."""
+    project = rnd.project
+    place = project.package.jurisdiction
+    p = scope.params(place)
+    physical = bool(kinds) and kinds <= PHYSICAL_KINDS
+    mid = physical and MID_FROM <= rnd.reserve <= MID_TO
+    need = p["min_days_physical_mid"] if mid else p["min_days"]
+    earliest = workdays.add_working_days(rnd.listed_on, need, jurisdiction=place)
+    if rnd.disclosure_ends < earliest:
+        days = workdays.working_days_between(rnd.listed_on, rnd.disclosure_ends,
+                                             jurisdiction=place)  # fmt: skip
+        return Hit(
+                rnd, place, None,
                 evidence={"round": rnd.number, "listed": rnd.listed_on.isoformat(),
                           "ends": rnd.disclosure_ends.isoformat(), "days": days, "need": need,
                           "earliest": earliest.isoformat()},
                 links=[project, project.package],
             )  # fmt: skip
+    return None
 
 
 MID_FROM, MID_TO = Decimal(1_000_000), Decimal(10_000_000)
@@ -117,20 +132,29 @@ MID_FROM, MID_TO = Decimal(1_000_000), Decimal(10_000_000)
     watches={"disposal.disposalproject": same, "finance.receipt": f.projects_of_receipts,
              "finance.expectedreceipt": f.projects_of_expected},
 )  # fmt: skip
-def instalments_overdue(scope: Scope) -> Iterator[Hit]:
+def instalments_overdue(scope: Scope) -> list[Hit]:
     """A deal whose scheduled payments (price instalments, rent) are unpaid past their day."""
 
     late = ExpectedReceipt.objects.filter(cancelled=False, due_date__lt=scope.today)
-    projects = DisposalProject.objects.filter(pk__in=late.values("project_id")).select_related(
-        "package__jurisdiction"
-    )
-    for project in scope.filter(projects, "package__jurisdiction__path"):
-        amount, since = arrears(project, today=scope.today)
+    projects = DisposalProject.objects.filter(pk__in=late.values("project_id"))
+    ids = scope.filter(projects, "package__jurisdiction__path").values_list("pk", flat=True)
+    owing = {}  # the projects in arrears (model instances only for those)
+    for found in batch.chunks(ids):
+        owed = batch.arrears(found, today=scope.today)
+        owing.update({pk: (amount, since) for pk, (amount, since) in owed.items() if amount > 0})
+    pending = []
+    projects = projects.select_related("package__jurisdiction")
+    rows = [p for found in batch.chunks(sorted(owing))
+            for p in projects.filter(pk__in=found)]  # fmt: skip
+    for project in rows:
+        amount, since = owing[project.pk]
         p = scope.params(project.package.jurisdiction)
-        if amount > 0 and since and (scope.today - since).days > p["grace_days"]:
-            yield Hit(
-                project, project.package.jurisdiction, f.unit_of(project.package),
-                evidence={"amount": amount, "since": since.isoformat(), "buyer": project.buyer,
-                          "threshold": p["grace_days"]},
+        if since and (scope.today - since).days > p["grace_days"]:
+            hit = Hit(
+                project, project.package.jurisdiction, None,
+                evidence={"amount": amount, "since": since.isoformat(),
+                          "buyer": project.buyer, "threshold": p["grace_days"]},
                 links=[project],
             )  # fmt: skip
+            pending.append((hit, project.package_id))
+    return batch.with_units(pending)

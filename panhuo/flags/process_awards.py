@@ -10,7 +10,6 @@ award; SASAC/MoF Order 32 (2016) art. 28 (the payment terms are part of the deal
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db.models import Count, Max
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.auctions.award_models import Award, AwardSource, AwardStatus
 from panhuo.auctions.models import Bid, Lot
+from panhuo.flags import batch
 from panhuo.flags import figures as f
 from panhuo.flags.models import Severity
 from panhuo.flags.registry import PROCESS, Hit, Param, Scope, rule, same
@@ -26,10 +26,12 @@ from panhuo.integrity.models import AuditEntry
 LOT_PATH = "round__project__package__jurisdiction__path"
 
 
-def _lot_hit(lot: Lot, subject, evidence: dict) -> Hit:
+def _lot_hit(lot: Lot, subject, evidence: dict) -> tuple[Hit, int]:
+    """The hit on ``subject`` about ``lot``, with its package (for ``batch.with_units``)."""
     project = lot.round.project
-    return Hit(subject, project.package.jurisdiction, f.unit_of(project.package),
-               evidence=evidence, links=[lot, project])  # fmt: skip
+    hit = Hit(subject, project.package.jurisdiction, None, evidence=evidence,
+              links=[lot, project])  # fmt: skip
+    return hit, project.package_id
 
 
 def _closed_lots(scope: Scope):
@@ -61,22 +63,26 @@ def _lots_of_awards(award_ids: list[str]) -> list[int]:
                   _("OCP red flags"), low=Decimal(2), high=Decimal(100))],
     watches={"auctions.lot": same, "auctions.lotregistration": f.lots_of_registrations},
 )  # fmt: skip
-def all_but_winner_out(scope: Scope) -> Iterator[Hit]:
+def all_but_winner_out(scope: Scope) -> list[Hit]:
     """A closed lot with a winner where several registered but only the winner bid."""
     lots = _closed_lots(scope).filter(leader__isnull=False, bidders=1)
-    for lot in lots.annotate(registered=Count("registrations")):
+    pending = []
+    for lot in lots.annotate(registered=Count("registrations")).iterator(chunk_size=batch.CHUNK):
         p = scope.params(lot.round.project.package.jurisdiction)
         if lot.registered >= p["min_registered"]:
-            yield _lot_hit(
-                lot,
-                lot,
-                {
-                    "lot": str(lot),
-                    "registered": lot.registered,
-                    "bidders": lot.bidders,
-                    "threshold": p["min_registered"],
-                },
+            pending.append(
+                _lot_hit(
+                    lot,
+                    lot,
+                    {
+                        "lot": str(lot),
+                        "registered": lot.registered,
+                        "bidders": lot.bidders,
+                        "threshold": p["min_registered"],
+                    },
+                )
             )
+    return batch.with_units(pending)
 
 
 @rule(
@@ -90,7 +96,7 @@ def all_but_winner_out(scope: Scope) -> Iterator[Hit]:
     watches={"auctions.lot": same, "auctions.bid": _lots_of_bids,
              "auctions.award": _lots_of_awards},
 )  # fmt: skip
-def identical_bids(scope: Scope) -> Iterator[Hit]:
+def identical_bids(scope: Scope) -> list[Hit]:
     """A closed lot where several bidders' best bids are the same amount (sealed bids above
     all, where nobody saw the others' amounts). A result brought in from an outside exchange
     has no bid rows: its ranked queue, one final price per bidder, stands for them."""
@@ -109,13 +115,15 @@ def identical_bids(scope: Scope) -> Iterator[Hit]:
     exchange = Award.objects.filter(lot_id__in=no_rows, source=AwardSource.EXCHANGE)
     for lot_id, price in exchange.values_list("lot_id", "price"):
         tops[lot_id][price] += 1
+    pending = []
     for lot_id, amounts in tops.items():
         lot = lots[lot_id]
         p = scope.params(lot.round.project.package.jurisdiction)
         same_amount = [(n, a) for a, n in amounts.items() if n >= p["min_same"]]
         if same_amount:
             n, amount = max(same_amount)
-            yield _lot_hit(lot, lot, {"lot": str(lot), "count": n, "amount": amount})
+            pending.append(_lot_hit(lot, lot, {"lot": str(lot), "count": n, "amount": amount}))
+    return batch.with_units(pending)
 
 
 @rule(
@@ -127,18 +135,24 @@ def identical_bids(scope: Scope) -> Iterator[Hit]:
     subject="auctions.award",
     watches={"auctions.award": same},
 )  # fmt: skip
-def runner_up_after_default(scope: Scope) -> Iterator[Hit]:
+def runner_up_after_default(scope: Scope) -> list[Hit]:
     """An award offered to or signed by a lower-ranked bidder after the one above defaulted."""
     awards = Award.objects.filter(
         rank__gte=2, status__in=[AwardStatus.OFFERED, AwardStatus.SIGNED]
     ).select_related("lot__round__project__package__jurisdiction")
-    for award in scope.filter(awards, f"lot__{LOT_PATH}"):
-        top = Award.objects.filter(lot=award.lot, status=AwardStatus.DEFAULTED,
-                                   rank__lt=award.rank).order_by("rank").first()  # fmt: skip
+    awards = list(scope.filter(awards, f"lot__{LOT_PATH}"))
+    defaulted: dict[int, list[Award]] = defaultdict(list)
+    rows = Award.objects.filter(lot__in={a.lot_id for a in awards}, status=AwardStatus.DEFAULTED)
+    for d in rows.order_by("lot_id", "rank"):
+        defaulted[d.lot_id].append(d)
+    pending = []
+    for award in awards:
+        top = next((d for d in defaulted[award.lot_id] if d.rank < award.rank), None)
         if top is not None:
-            yield _lot_hit(award.lot, award, {"lot": str(award.lot), "rank": award.rank,
-                                              "price": award.price, "top": top.price,
-                                              "gap": top.price - award.price})  # fmt: skip
+            pending.append(_lot_hit(award.lot, award, {
+                "lot": str(award.lot), "rank": award.rank, "price": award.price,
+                "top": top.price, "gap": top.price - award.price}))  # fmt: skip
+    return batch.with_units(pending)
 
 
 #: Audited writes that change a deal's terms: the payment plan set again, the price or buyer
@@ -156,35 +170,46 @@ TERM_FIELDS = {"deal_price", "buyer", "rows", "plan", "down_payment", "instalmen
     subject="disposal.disposalproject",
     watches={"disposal.disposalproject": same},
 )  # fmt: skip
-def terms_changed_after_award(scope: Scope) -> Iterator[Hit]:
+def terms_changed_after_award(scope: Scope) -> list[Hit]:
     """A deal whose price, buyer or payment plan was changed after the day it was struck (the
     first payment plan, set with the deal, is not a change)."""
     from django.utils import timezone
 
     from panhuo.flags.price import _dealt
 
-    projects = {str(p.pk): p for p in _dealt(scope)}
+    # The changes first (few), then the dealt projects in scope they are about: not every
+    # dealt project of the province to find the few with a change.
     entries = AuditEntry.objects.filter(
-        object_type="disposal.disposalproject", object_id__in=list(projects),
-        action__in=TERM_ACTIONS,
-    ).order_by("seq")  # fmt: skip
+        object_type="disposal.disposalproject", action__in=TERM_ACTIONS
+    ).order_by("seq")
+    if scope.ids is not None:
+        entries = entries.filter(object_id__in=sorted(scope.ids))
+    fields = ("seq", "object_id", "action", "after", "created_at", "actor_name")
     by_project: dict[str, list] = defaultdict(list)
-    for e in entries:
+    for e in entries.only(*fields).iterator(chunk_size=batch.CHUNK):
         if e.action == "project.update" and not TERM_FIELDS & set(e.after or {}):
             continue
         by_project[e.object_id].append(e)
+    ids = sorted(int(pk) for pk in by_project if pk.isdigit())
+    projects = {str(p.pk): p for found in batch.chunks(ids)
+                for p in _dealt(scope).filter(pk__in=found)}  # fmt: skip
+    by_project = {pk: found for pk, found in by_project.items() if pk in projects}
+    days = batch.deal_days([int(pk) for pk in by_project])
+    pending = []
     for pk, found in by_project.items():
         project = projects[pk]
-        day = f.deal_day(project)
+        day = days[project.pk]
         first_plan = next((e for e in found if e.action == "instalment_plan.set"), None)
         changes = [e for e in found
                    if e is not first_plan and timezone.localdate(e.created_at) > day]  # fmt: skip
         if changes:
             last = changes[-1]
-            yield Hit(
-                project, project.package.jurisdiction, f.unit_of(project.package),
+            hit = Hit(
+                project, project.package.jurisdiction, None,
                 evidence={"count": len(changes), "day": day.isoformat(),
                           "last": timezone.localdate(last.created_at).isoformat(),
                           "who": last.actor_name, "action": last.action},
                 links=[project],
             )  # fmt: skip
+            pending.append((hit, project.package_id))
+    return batch.with_units(pending)

@@ -20,7 +20,6 @@ auctions (Panhuo's own default, ``auctions.models.DEFAULT_WINDOW_MINUTES``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery
@@ -28,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.auctions.models import Bid, BidKind, LotKind
+from panhuo.flags import batch
 from panhuo.flags.models import Severity
 from panhuo.flags.process_awards import _closed_lots, _lot_hit, _lots_of_bids
 from panhuo.flags.registry import PROCESS, Hit, Param, Scope, rule, same
@@ -90,10 +90,11 @@ def judge(bid: Bid, lot, last_seconds: int) -> tuple[str, int, object] | None:
            NO_SOFT_CLOSE: _("the lot had no soft close, so the end did not move and no other "
                             "bidder could answer the bid.")},
 )  # fmt: skip
-def late_bid_won(scope: Scope) -> Iterator[Hit]:
+def late_bid_won(scope: Scope) -> list[Hit]:
     """A closed lot whose winner's decisive bid came after the end, or in its last minutes
     with no soft close to let the others answer."""
     lots = {lot.pk: lot for lot in _closed_lots(scope).filter(leader__isnull=False)}
+    pending = []
     for bid in decisive_bids(list(lots)):
         lot = lots[bid.lot_id]
         p = scope.params(lot.round.project.package.jurisdiction)
@@ -101,8 +102,9 @@ def late_bid_won(scope: Scope) -> Iterator[Hit]:
         if found is None:
             continue
         how, seconds, end = found
-        yield _lot_hit(lot, lot, {
+        pending.append(_lot_hit(lot, lot, {
             "lot": str(lot), "winner": bid.registration.bidder.name, "amount": bid.amount,
             "placed": _local(bid.placed_at), "end": _local(end), "seconds": seconds,
             "how": how, "threshold": p["last_seconds"],
-        })  # fmt: skip
+        }))  # fmt: skip
+    return batch.with_units(pending)

@@ -22,7 +22,9 @@ Writing a rule::
             yield Hit(project, jurisdiction, unit, evidence={...}, links=[...])
 
 ``watches`` maps a model label to a function from that model's ids (text) to the ids of the
-rule's subjects: what the engine recomputes when such a record is written.
+rule's subjects: what the engine recomputes when such a record is written; or to a tuple of
+such functions each wrapped in :func:`only` with the fields it reads, when a write known to
+change other fields only (the audit entry names them) reaches fewer subjects or none.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ class Scope:
     ids: set[str] | None = None
     today: dt.date = field(default_factory=timezone.localdate)
     _params: dict[tuple[str, int], dict] = field(default_factory=dict)
+    _set: dict[str, list[FlagThreshold]] = field(default_factory=dict)
     rule_code: str = ""
 
     def filter(self, qs, path_lookup: str, id_lookup: str = "pk"):
@@ -112,7 +115,11 @@ class Scope:
         """The rule's thresholds in force in ``jurisdiction`` (cached for the run)."""
         key = (self.rule_code, jurisdiction.pk)
         if key not in self._params:
-            self._params[key] = params_for(RULES[self.rule_code], jurisdiction)
+            if self.rule_code not in self._set:  # every place's settings of the rule, once
+                rows = FlagThreshold.objects.filter(rule=self.rule_code)
+                self._set[self.rule_code] = list(rows.select_related("jurisdiction"))
+            r, rows = RULES[self.rule_code], self._set[self.rule_code]
+            self._params[key] = params_for(r, jurisdiction, rows=rows)
         return self._params[key]
 
 
@@ -189,15 +196,19 @@ def ancestors(jurisdiction: Jurisdiction) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def params_for(r: Rule, jurisdiction: Jurisdiction) -> dict[str, Any]:
+def params_for(r: Rule, jurisdiction: Jurisdiction, rows=None) -> dict[str, Any]:
     """Each parameter of ``r`` as the nearest place (``jurisdiction`` or an ancestor) sets it,
-    else its default."""
+    else its default. ``rows``: the rule's settings in every place, read once by a caller
+    judging many places (else the ancestors' are read here)."""
     values = {p.name: p.default for p in r.params}
     if not r.params:
         return values
-    rows = FlagThreshold.objects.filter(
-        rule=r.code, jurisdiction__path__in=ancestors(jurisdiction)
-    ).select_related("jurisdiction")
+    paths = ancestors(jurisdiction)
+    if rows is None:
+        rows = FlagThreshold.objects.filter(rule=r.code, jurisdiction__path__in=paths)
+        rows = rows.select_related("jurisdiction")
+    else:
+        rows = [t for t in rows if t.jurisdiction.path in paths]
     for row in sorted(rows, key=lambda t: len(t.jurisdiction.path)):
         for p in r.params:
             if p.name in row.values:
@@ -206,6 +217,29 @@ def params_for(r: Rule, jurisdiction: Jurisdiction) -> dict[str, Any]:
                 except ValueError:
                     continue  # a value set before its bounds changed: the default holds
     return values
+
+
+@dataclass(frozen=True)
+class Only:
+    """A ``watches`` entry that matters only when one of ``fields`` of the written record
+    changed (as its audit entry names them); a write known to change none of them reaches no
+    subject through it. ``reach``: from the written records' ids to the subjects'."""
+
+    fields: frozenset[str]
+    reach: Callable[[list[str]], Iterable[Any]]
+
+    def __call__(self, ids: list[str]) -> Iterable[Any]:
+        return self.reach(ids)
+
+
+def only(fields: Iterable[str], reach: Callable[[list[str]], Iterable[Any]]) -> Only:
+    return Only(frozenset(fields), reach)
+
+
+def reaches(watch) -> tuple:
+    """A ``watches`` value as a tuple of its ways (one callable, or several for what different
+    fields of the record reach)."""
+    return tuple(watch) if isinstance(watch, tuple | list) else (watch,)
 
 
 def same(ids: list[str]) -> list[str]:

@@ -171,7 +171,7 @@ from django.utils.translation import gettext_lazy as _  # noqa: E402
 from panhuo.flags import reach  # noqa: E402
 from panhuo.flags.hits import declare  # noqa: E402
 from panhuo.flags.models import Severity  # noqa: E402
-from panhuo.flags.registry import SPLITTING, Param  # noqa: E402
+from panhuo.flags.registry import SPLITTING, Param, only  # noqa: E402
 
 split_under_threshold = declare(
     split_sales, SPLIT, Severity.MEDIUM, ids_as="package_ids", category=SPLITTING,
@@ -190,5 +190,6 @@ split_under_threshold = declare(
                   _("DESIGN.md §3"), low=Decimal(2), high=Decimal(1000))],
     watches={"disposal.package": reach.sites_of_packages,
              "disposal.disposalproject": reach.sites_of_projects,
-             "register.asset": reach.sites_of_assets},
+             "register.asset": only({"unit", "unit_id", "address", "appraised_value",
+                                     "book_value"}, reach.sites_of_assets)},
 )  # fmt: skip

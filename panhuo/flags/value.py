@@ -160,10 +160,13 @@ def _with_records(hits: list[Hit]) -> list[Hit]:
 
     projects = DisposalProject.objects.select_related("package").in_bulk([h.subject for h in hits])
     assets = defaultdict(list)
-    for item in PackageItem.objects.filter(package__projects__in=projects).select_related("asset"):
+    # Only what the links show (code and name, the unit): these are thousands of rows.
+    items = PackageItem.objects.filter(package__projects__in=projects).select_related("asset")
+    for item in items.only("package_id", "asset__id", "asset__code", "asset__name",
+                           "asset__unit_id"):  # fmt: skip
         assets[item.package_id].append(item.asset)
     debt_ids = {pk for h in hits for _m, pk in h.records if _m == "finance.Debt"}
-    debts = Debt.objects.in_bulk(debt_ids)
+    debts = Debt.objects.only("id", "code", "creditor").in_bulk(debt_ids)
     out = []
     for h in hits:
         p = projects[h.subject]
@@ -292,7 +295,12 @@ from django.utils.translation import gettext_lazy as _  # noqa: E402
 from panhuo.flags import reach  # noqa: E402
 from panhuo.flags.hits import declare  # noqa: E402
 from panhuo.flags.models import Severity  # noqa: E402
-from panhuo.flags.registry import VALUE, Param, same  # noqa: E402
+from panhuo.flags.registry import VALUE, Param, only, same  # noqa: E402
+
+#: The asset fields the rules read: what an asset's write must change to reach them (a sale's
+#: figures read the income; whether an asset waits idle, its status, since when, its value).
+INCOME_FIELDS = {"annual_income", "annual_holding_cost"}
+UNIT_FIELDS = {"unit", "unit_id"}
 
 value_destroying_sale = declare(
     destroying_sales, DESTROYING, Severity.HIGH, category=VALUE,
@@ -308,7 +316,8 @@ value_destroying_sale = declare(
     params=[Param("margin_pp", Decimal("0"),
                   _("Flag when the yield exceeds the debt's rate by more than (percentage points)"),
                   _("DESIGN.md §3: any excess of the yield over the rate"), high=Decimal(100))],
-    watches={"disposal.disposalproject": same, "register.asset": reach.projects_of_assets,
+    watches={"disposal.disposalproject": same,
+             "register.asset": only(INCOME_FIELDS, reach.projects_of_assets),
              "finance.receipt": reach.projects_of_receipts,
              "finance.allocation": reach.projects_of_allocations,
              "finance.debt": reach.projects_of_debts},
@@ -329,5 +338,9 @@ sold_while_idle_rule = declare(
             Param("min_idle", 1, _("Flag when at least this many idle assets wait"),
                   _("DESIGN.md §3"), low=Decimal(1), high=Decimal(100000))],
     watches={"disposal.disposalproject": same, "disposal.package": reach.projects_of_packages,
-             "register.asset": reach.projects_of_units_of_assets},
+             "register.asset": (
+                 only({*INCOME_FIELDS, "criticality", "code", *UNIT_FIELDS},
+                      reach.projects_of_assets),
+                 only({"status", "idle_since", "book_value", *UNIT_FIELDS},
+                      reach.projects_of_units_of_assets))},
 )  # fmt: skip

@@ -7,7 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from panhuo.core.api import actor, referenced, referenced_jurisdiction, require_any
+from panhuo.core.api import (
+    actor,
+    referenced,
+    referenced_jurisdiction,
+    require_any,
+    visible_unit,
+)
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.lists import XLSX_TYPE
 from panhuo.core.schemas import ERRORS, Id, ListFilters, Ordering
@@ -55,6 +61,8 @@ class ReportIn(Schema):
     jurisdiction: Id
     as_of: dt.date
     project: Id | None = Field(None, description="The disposal project of a dossier.")
+    unit: Id | None = Field(None, description="The unit of a scorecard.")
+    period: str = Field("", max_length=2, description="A scorecard's period: Q1-Q4 or Y.")
     language: str = Field("zh-hans", pattern="^(zh-hans|en)$")
 
 
@@ -78,9 +86,12 @@ def report_new(request: HttpRequest, payload: ReportIn):
     project = None
     if payload.project is not None:
         project = referenced("project", "project", get_project_for, user, payload.project)
+    unit = None
+    if payload.unit is not None:
+        unit = referenced("unit", "unit", visible_unit, user, payload.unit)
     report = services.generate(
         actor=user, kind=payload.kind, jurisdiction=jurisdiction, as_of=payload.as_of,
-        project=project, language=payload.language,
+        project=project, unit=unit, period=payload.period, language=payload.language,
     )  # fmt: skip
     return Status(201, report)
 

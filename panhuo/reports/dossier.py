@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _l
 from panhuo.approvals.models import ApprovalDecision, ApprovalRequest
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.finance.debts.indicators import indicators_for
+from panhuo.finance.debts.views import TIER_LABELS
 from panhuo.integrity.document_selectors import documents_on
 from panhuo.organisation.models import Jurisdiction, User
 from panhuo.reports.content import COUNT, MONEY, PCT, TEXT, Content, Section, _cell, issuer_of
@@ -127,8 +128,9 @@ def debt_risk(place: Jurisdiction, on: dt.date, user: User | None) -> Content:
             shown = "" if value is None else (f"{_cell(value)}%" if kind == PCT else value)
             ratios.add(str(label), shown)
     tiers = Section(_("Risk tiers"), [_("Indicator"), _("Tier")], [TEXT, TEXT])
-    tiers.add(_("Debt ratio"), found.debt_ratio_tier or "")
-    tiers.add(_("Overdue ratio"), found.overdue_tier or "")
+    for label, tier in ((_("Debt ratio"), found.debt_ratio_tier),
+                        (_("Overdue ratio"), found.overdue_tier)):  # fmt: skip
+        tiers.add(label, str(TIER_LABELS.get(tier, tier or "")))
     content.sections += [money, ratios, tiers]
     content.notes += [str(n) for n in found.notes]
     content.total_label = _("Outstanding")

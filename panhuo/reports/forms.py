@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.core.lists import ListFilterForm
 from panhuo.disposal.models import DisposalProject
 from panhuo.organisation import policy
+from panhuo.organisation.models import Unit
 from panhuo.reports.models import ReportKind
+from panhuo.scorecards.models import Period
 
 
 class ReportFilterForm(ListFilterForm):
@@ -30,6 +32,14 @@ class ReportForm(forms.Form):
         label=_("Project code"), required=False, max_length=40,
         help_text=_("For a dossier: the disposal project's code."),
     )  # fmt: skip
+
+    unit = forms.CharField(
+        label=_("Unit code"), required=False, max_length=40,
+        help_text=_("For a scorecard: the unit's code."),
+    )  # fmt: skip
+    period = forms.ChoiceField(
+        label=_("Scorecard period"), required=False, choices=[("", "—"), *Period.choices]
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,3 +60,12 @@ class ReportForm(forms.Form):
         if project is None:
             raise ValidationError(_("No project “%(code)s” is visible to you.") % {"code": code})
         return project
+
+    def clean_unit(self):
+        code = self.cleaned_data["unit"].strip()
+        if not code:
+            return None
+        unit = Unit.objects.select_related("jurisdiction").filter(code=code).first()
+        if unit is None:
+            raise ValidationError(_("No unit “%(code)s”.") % {"code": code})
+        return unit

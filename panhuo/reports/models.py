@@ -19,7 +19,7 @@ from panhuo.core.fields import actor_field, optional_ref
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
 from panhuo.organisation import policy
-from panhuo.organisation.models import Jurisdiction
+from panhuo.organisation.models import Jurisdiction, Unit
 
 
 class ReportKind(models.TextChoices):
@@ -27,6 +27,7 @@ class ReportKind(models.TextChoices):
     WORK_REPORT = "work_report", _("Government work report tables")
     DOSSIER = "dossier", _("Project dossier")
     DEBT_RISK = "debt_risk", _("Debt risk report")
+    SCORECARD = "scorecard", _("Unit scorecard")
 
 
 class GeneratedReport(models.Model):
@@ -37,9 +38,12 @@ class GeneratedReport(models.Model):
         Jurisdiction, on_delete=models.PROTECT, related_name="generated_reports"
     )
     project = optional_ref(DisposalProject, related_name="+", verbose_name=_("project"))
+    #: A scorecard's unit (its period is the report's ``period``, e.g. "2026-Q3").
+    unit = optional_ref(Unit, related_name="+", verbose_name=_("unit"))
     as_of = models.DateField(_("as of"))
-    #: The period the report covers, as its title says it: "2026-11" (a month), "2026" (a year).
-    period = models.CharField(_("period"), max_length=10)
+    #: The period the report covers, as its title says it: "2026-11" (a month), "2026" (a year),
+    #: a project's code (a dossier).
+    period = models.CharField(_("period"), max_length=40)
     #: The document number (文号), unique in the jurisdiction.
     number = models.CharField(_("document number"), max_length=60)
     title = models.CharField(_("title"), max_length=200)
@@ -69,6 +73,11 @@ class GeneratedReport(models.Model):
                 condition=Q(kind="dossier", project__isnull=False)
                 | (~Q(kind="dossier") & Q(project__isnull=True)),
                 name="generated_report_dossier_has_project",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="scorecard", unit__isnull=False)
+                | (~Q(kind="scorecard") & Q(unit__isnull=True)),
+                name="generated_report_scorecard_has_unit",
             ),
             valid_choice("kind", ReportKind, name="generated_report_kind_valid"),
         ]

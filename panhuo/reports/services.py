@@ -19,9 +19,9 @@ from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
-from panhuo.organisation.models import Jurisdiction, User
+from panhuo.organisation.models import Jurisdiction, Unit, User
 from panhuo.reports import content as build
-from panhuo.reports import dossier
+from panhuo.reports import dossier, scorecard
 from panhuo.reports.models import GeneratedReport, ReportKind
 from panhuo.reports.pdf import render_pdf
 from panhuo.reports.xlsx import render_xlsx
@@ -55,6 +55,8 @@ def compute(
     *,
     user: User | None = None,
     project: DisposalProject | None = None,
+    unit: Unit | None = None,
+    period: str = "",
 ) -> build.Content:
     """The content of a report of ``kind`` (no permission check: the callers do it)."""
     if kind == ReportKind.MONTHLY:
@@ -67,6 +69,10 @@ def compute(
         if project is None:
             raise ValidationError({"project": [_("Name the project of the dossier.")]})
         return dossier.project_dossier(project, as_of)
+    if kind == ReportKind.SCORECARD:
+        if unit is None:
+            raise ValidationError({"unit": [_("Name the unit of the scorecard.")]})
+        return scorecard.unit_scorecard(unit, period, as_of, user)
     raise ValidationError(
         {
             "kind": [
@@ -97,6 +103,8 @@ def generate(
     jurisdiction: Jurisdiction,
     as_of,
     project: DisposalProject | None = None,
+    unit: Unit | None = None,
+    period: str = "",
     language: str = DEFAULT_LANGUAGE,
     scheduled: bool = False,
 ) -> GeneratedReport:
@@ -112,15 +120,20 @@ def generate(
         raise ValidationError(
             {"project": [_("The project is not of %(place)s.") % {"place": jurisdiction}]}
         )
+    if unit is not None and not unit.jurisdiction.path.startswith(jurisdiction.path):
+        raise ValidationError(
+            {"unit": [_("The unit is not of %(place)s.") % {"place": jurisdiction}]}
+        )
     with translation.override(language):
-        found = compute(kind, jurisdiction, as_of, user=actor, project=project)
+        found = compute(kind, jurisdiction, as_of, user=actor, project=project, unit=unit,
+                        period=period)  # fmt: skip
         found.language = language
         with transaction.atomic():
             Jurisdiction.objects.select_for_update().filter(pk=jurisdiction.pk).first()
             number = _number(jurisdiction, as_of.year)
             xlsx, pdf = render_xlsx(found, number), render_pdf(found, number)
             report = GeneratedReport.objects.create(
-                kind=kind, jurisdiction=jurisdiction, project=project, as_of=as_of,
+                kind=kind, jurisdiction=jurisdiction, project=project, unit=unit, as_of=as_of,
                 period=found.period, number=number, title=found.title[:200], empty=found.empty,
                 figures=found.as_dict(), xlsx=xlsx, xlsx_sha256=_sha(xlsx), pdf=pdf,
                 pdf_sha256=_sha(pdf), generated_by=actor, scheduled=scheduled,
@@ -163,7 +176,8 @@ def regenerate(report: GeneratedReport) -> Check:
     language = report.figures.get("language") or DEFAULT_LANGUAGE
     with translation.override(language):
         fresh = compute(report.kind, report.jurisdiction, report.as_of, user=report.generated_by,
-                        project=report.project)  # fmt: skip
+                        project=report.project, unit=report.unit,
+                        period=report.period.rpartition("-")[2])  # fmt: skip
         fresh.language = language
         pdf = render_pdf(fresh, report.number)
     differences: list[str] = []

@@ -120,7 +120,8 @@ def report_create_view(request):
     def generate(data):
         return services.generate(
             actor=request.user, kind=data["kind"], jurisdiction=data["jurisdiction"],
-            as_of=data["as_of"], project=data["project"],
+            as_of=data["as_of"], project=data["project"], unit=data["unit"],
+            period=data["period"],
         )  # fmt: skip
 
     return form_post(

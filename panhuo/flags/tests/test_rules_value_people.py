@@ -84,3 +84,34 @@ def test_people_and_splitting_flags_through_the_engine(world):
     engine.recompute(rules=["repeat_buyer"])
     [repeat] = open_flags("repeat_buyer")
     assert repeat.evidence["wins"] == 2
+
+
+def test_a_write_reaches_only_the_rules_reading_the_fields_its_audit_entry_names(world):
+    """An asset's rent change reaches the value rules (its own sale) but not the splitting
+    rule; a change of its name reaches none; a write whose fields are not known reaches all."""
+    from django.db import connection, transaction
+
+    from panhuo.flags.registry import RULES
+    from panhuo.integrity.services import audit_record
+
+    a = asset(world, annual_income=D("90000.00"), address="7 Hill Rd")
+    p = project(world, [a], deal=D("1000000.00"))
+    ids = {"register.asset": {str(a.pk)}}
+
+    def reached(fields):
+        return {code for code, r in RULES.items()
+                if engine.subjects_touched(r, ids, {"register.asset": fields})}  # fmt: skip
+
+    assert reached({"annual_income"}) == {"value_destroying_sale", "sold_while_idle"}
+    assert reached({"name"}) == set()
+    assert reached(None) >= {"value_destroying_sale", "sold_while_idle", "split_under_threshold"}
+    rent = {"register.asset": {"annual_income"}}
+    assert engine.subjects_touched(RULES["value_destroying_sale"], ids, rent) == {str(p.pk)}
+    with transaction.atomic():
+        audit_record(actor=None, action="asset.update", obj=a, after={"annual_income": "1.00"})
+        audit_record(actor=None, action="asset.update", obj=a, before={"name": "x"})
+        [batch] = [f for _s, f, _r in connection.run_on_commit if isinstance(f, engine._Batch)]
+        assert batch.fields == {"register.asset": {"annual_income", "name"}}
+        audit_record(actor=None, action="asset.note", obj=a, after={"why": "a note"})
+        assert batch.fields == {"register.asset": None}
+        transaction.set_rollback(True)

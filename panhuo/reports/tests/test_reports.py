@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from panhuo.core.errors import ValidationError
+from panhuo.disposal.models import DisposalProject
 from panhuo.finance.models import Receipt
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation.policy import NotPermitted
@@ -26,6 +27,7 @@ from panhuo.reports.models import GeneratedReport
 from panhuo.reports.tasks import generate_monthly, monthly_reports_task, schedule_monthly
 from panhuo.reports.tests.support import sale_and_plan
 from panhuo.reports.xlsx import read_money
+from panhuo.scorecards.selectors import scorecard_for
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +127,9 @@ def test_the_monthly_run_the_dossier_and_the_command(world, tmp_path):
     assert [r[1] for r in steps["rows"]] == ["submit", "approve", "list", "conclude"]
     assert documents["rows"] and all(len(r[5]) == 64 for r in documents["rows"])
     assert approvals["rows"][0][4] == "批准"
+    # A dossier's period is its project's code: any code fits.
+    code = DisposalProject._meta.get_field("code").max_length
+    assert GeneratedReport._meta.get_field("period").max_length >= code
     # The command: generate (as a user, files written), list, check.
     out = io.StringIO()
     call_command("report", "generate", "--kind", "debt_risk", "--jurisdiction", "D1",
@@ -136,3 +141,25 @@ def test_the_monthly_run_the_dossier_and_the_command(world, tmp_path):
     with pytest.raises(CommandError):
         call_command("report", "generate", "--kind", "monthly", "--jurisdiction", "D1",
                      "--as", "unit_officer", stdout=out)  # fmt: skip
+
+
+def test_a_units_scorecard_report_is_the_scorecard_page_s_card(world):
+    w = world
+    today = timezone.localdate()
+    plan, _project = sale_and_plan(w)
+    office = w.user("office")
+    report = services.generate(actor=office, kind="scorecard", jurisdiction=w.district,
+                               as_of=today, unit=w.unit, period="Y")  # fmt: skip
+    card = scorecard_for(office, plan.pk, w.unit.pk, "Y", on=today)
+    result, parts, _figures = report.figures["sections"]
+    assert result["rows"][0][0] == str(card.score.quantize(Decimal("0.01")))
+    assert result["rows"][0][2] == f"{card.rank} / {card.ranked_of}"
+    assert len(parts["rows"]) == len(card.parts)
+    assert "考核" in pdf_text(bytes(report.pdf)) and services.regenerate(report).ok
+    with pytest.raises(ValidationError) as err:
+        services.generate(actor=office, kind="scorecard", jurisdiction=w.district, as_of=today,
+                          unit=w.unit, period="Q9")  # fmt: skip
+    assert "Q9" in err.value.message_dict["period"][0]
+    with pytest.raises(ValidationError):  # the other district's unit is not this place's
+        services.generate(actor=office, kind="scorecard", jurisdiction=w.district, as_of=today,
+                          unit=w.other_unit, period="Y")  # fmt: skip

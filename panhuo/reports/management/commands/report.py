@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from panhuo.core.commands import ActionsCommand
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject
-from panhuo.organisation.models import Jurisdiction, User
+from panhuo.organisation.models import Jurisdiction, Unit, User
 from panhuo.organisation.policy import NotPermitted
 from panhuo.reports import services
 from panhuo.reports.models import GeneratedReport, ReportKind
@@ -42,6 +42,8 @@ class Command(ActionsCommand):
         gen.add_argument("--jurisdiction", required=True, help="The jurisdiction's code.")
         gen.add_argument("--as-of", default="", help="The report's date (default: today).")
         gen.add_argument("--project", default="", help="A dossier's project code.")
+        gen.add_argument("--unit", default="", help="A scorecard's unit code.")
+        gen.add_argument("--period", default="", help="A scorecard's period: Q1-Q4 or Y.")
         gen.add_argument("--as", dest="username", default="",
                          help="Generate as this user (their roles are checked); default: "
                               "the monthly run's (monthly and work_report only).")  # fmt: skip
@@ -94,11 +96,17 @@ class Command(ActionsCommand):
                 raise CommandError(
                     _("No project with code “%(project)s”.") % {"project": options["project"]}
                 )
+        unit = None
+        if options["unit"]:
+            unit = Unit.objects.filter(code=options["unit"]).first()
+            if unit is None:
+                raise CommandError(_("No unit with code “%(unit)s”.") % {"unit": options["unit"]})
         as_of = _date(options["as_of"]) if options["as_of"] else timezone.localdate()
         started = time.perf_counter()
         report = services.generate(
             actor=user, kind=options["kind"], jurisdiction=place, as_of=as_of, project=project,
-            language=options["language"], scheduled=user is None,
+            unit=unit, period=options["period"], language=options["language"],
+            scheduled=user is None,
         )  # fmt: skip
         seconds = time.perf_counter() - started
         if options["out"]:
