@@ -54,6 +54,10 @@ def test_weights_must_add_up_to_100_in_the_service_and_the_database(world):
     row = services.weights_set(actor=w.user("office"), plan=plan, data=EVEN)
     assert compute.weights_of(plan) == EVEN == row.as_dict()
     assert AuditEntry.objects.filter(action="scorecard.weights").count() == 1
+    # A revision of the plan keeps its weights until it sets its own.
+    from panhuo.planning.services import plan_revise
+
+    assert compute.weights_of(plan_revise(actor=w.user("office"), plan=plan)) == EVEN
 
 
 def test_scores_are_the_hand_computed_figures_of_the_records(world):
