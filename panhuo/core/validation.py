@@ -4,7 +4,7 @@ Django validates a ``CheckConstraint`` by asking the database (``Q.check``): a s
 query per constraint, per record. An asset declares seven; seeding the demo spent nearly half
 its time there, and an import of 200,000 rows would ask 1.4 million times. Nearly every check
 constraint of ours is plain lookups on the model's own fields (``gte``, ``in``, ``isnull``…,
-against a constant or another field of the record)
+against a constant, another field of the record, or a sum or difference of them)
 joined by AND, OR and NOT, which Python can evaluate with the database's three-valued logic:
 a comparison with NULL is unknown, and a CHECK passes when its condition is unknown. A
 condition with anything else (an expression, a related field, another lookup) is left to
@@ -43,6 +43,30 @@ def _own_field(model, name: str):
         raise _Unsupported from None
 
 
+def _arithmetic(model, instance, expr, names: set[str]) -> Any:
+    """The value of a sum or difference of the record's own fields and constants (``100 -
+    F("a") - F("b")``, as a weights-add-up check writes it); None when any of them is null.
+    Anything else is left to the database."""
+    if isinstance(expr, models.F):
+        field = _own_field(model, expr.name)
+        if field.is_relation:
+            raise _Unsupported
+        names.add(field.name)
+        return getattr(instance, field.attname)
+    if isinstance(expr, models.Value):
+        return expr.value
+    if isinstance(expr, models.expressions.CombinedExpression) and expr.connector in "+-":
+        left = _arithmetic(model, instance, expr.lhs, names)
+        right = _arithmetic(model, instance, expr.rhs, names)
+        if left is None or right is None:
+            return None
+        try:
+            return left + right if expr.connector == "+" else left - right
+        except TypeError:
+            raise _Unsupported from None
+    raise _Unsupported
+
+
 def _leaf(model, instance, lookup: str, value: Any, names: set[str]) -> bool | None:
     name, _, op = lookup.partition(LOOKUP_SEP)
     op = op or "exact"
@@ -62,7 +86,11 @@ def _leaf(model, instance, lookup: str, value: Any, names: set[str]) -> bool | N
         if value is None:
             return None
     elif hasattr(value, "resolve_expression"):
-        raise _Unsupported
+        if op not in _COMPARE:
+            raise _Unsupported
+        value = _arithmetic(model, instance, value, names)
+        if value is None:
+            return None
     current = getattr(instance, field.attname)
     if op == "isnull":
         return (current is None) == bool(value)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.constraints import valid_choice
@@ -78,9 +77,8 @@ class ScoreWeights(models.Model):
                 name="score_weights_each_lte_100",
             ),
             models.CheckConstraint(
-                condition=Exact(
-                    F("completion") + F("timeliness") + F("price") + F("compliance") + F("quality"),
-                    100,
+                condition=Q(
+                    completion=100 - F("timeliness") - F("price") - F("compliance") - F("quality")
                 ),
                 name="score_weights_sum_100",
             ),

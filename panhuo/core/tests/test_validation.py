@@ -36,13 +36,20 @@ def _check_constraints():
                 yield model, constraint
 
 
+def _expression_names(value) -> list[str]:
+    """The fields an expression compared against reads (``F("a")``, ``100 - F("a")``...)."""
+    if isinstance(value, models.F):
+        return [value.name]
+    sources = getattr(value, "get_source_expressions", lambda: [])()
+    return [name for source in sources for name in _expression_names(source)]
+
+
 def _names(q) -> list[str]:
     out = []
     for child in getattr(q, "children", []):
         if isinstance(child, tuple):
             out.append(child[0].split("__")[0])
-            if isinstance(child[1], models.F):
-                out.append(child[1].name)
+            out.extend(_expression_names(child[1]))
         else:
             out.extend(_names(child))
     return sorted(set(out))
