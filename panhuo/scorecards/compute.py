@@ -61,9 +61,15 @@ class Card:
 
 
 def weights_of(plan: WorkPlan) -> dict[str, int]:
-    """The plan's weights, or the defaults where it set none."""
-    row = ScoreWeights.objects.filter(plan=plan).first()
-    return row.as_dict() if row else dict(DEFAULT_WEIGHTS)
+    """The plan's weights; a revision that set none keeps those of the version it revises;
+    the defaults where no version set any."""
+    version: WorkPlan | None = plan
+    while version is not None:
+        row = ScoreWeights.objects.filter(plan=version).first()
+        if row is not None:
+            return row.as_dict()
+        version = version.previous
+    return dict(DEFAULT_WEIGHTS)
 
 
 def period_end(plan: WorkPlan, period: str) -> dt.date:

@@ -54,6 +54,10 @@ def test_weights_must_add_up_to_100_in_the_service_and_the_database(world):
     row = services.weights_set(actor=w.user("office"), plan=plan, data=EVEN)
     assert compute.weights_of(plan) == EVEN == row.as_dict()
     assert AuditEntry.objects.filter(action="scorecard.weights").count() == 1
+    # A revision of the plan keeps its weights until it sets its own.
+    from panhuo.planning.services import plan_revise
+
+    assert compute.weights_of(plan_revise(actor=w.user("office"), plan=plan)) == EVEN
 
 
 def test_scores_are_the_hand_computed_figures_of_the_records(world):
@@ -186,3 +190,29 @@ def test_issued_cards_stay_as_issued_and_decisions_go_through_the_head(world):
     assert AuditEntry.objects.filter(action="scorecard.approve").count() == 1
     assert list(selectors.decision_list(w.user("unit_officer"))) == [reward]
     assert not selectors.decision_list(w.user("other_unit_officer")).exists()
+
+
+def test_the_cards_cost_the_same_queries_for_more_units(world):
+    """Each part reads every unit of the plan at once: more units, not more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from panhuo.core.testing import AssetFactory
+
+    w = world
+    s = scored_world(w)
+    today = timezone.localdate()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            compute.compute_cards(s.plan, "Y", today)
+        return len(seen)
+
+    queries()  # warm: what is read once per process (the calendar's cache)
+    before = queries()
+    for i in range(3):
+        unit = Unit.objects.create(code=f"U9{i}", name=f"Unit {i}", kind="department",
+                                   jurisdiction=w.district)  # fmt: skip
+        AssetFactory(unit=unit)
+    assert queries() == before
+    assert len(compute.compute_cards(s.plan, "Y", today)) == 5
