@@ -147,14 +147,17 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
     scope.rule_code = r.code
     out = Outcome()
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint when the caller's transaction holds it (the touched rules run in one).
+    with transaction.atomic(savepoint=False):
         hits = {str(h.subject.pk): h for h in r.check(scope)}
         flags = (
             Flag.objects.select_for_update()
-            .filter(rule=r.code, jurisdiction__path__startswith=scope.path)
+            .filter(rule=r.code)
             .exclude(status=FlagStatus.CLEARED)
             .select_related("jurisdiction")
         )
+        if scope.path != "/":  # every place's path starts with "/"
+            flags = flags.filter(jurisdiction__path__startswith=scope.path)
         if scope.ids is not None:
             flags = flags.filter(subject_id__in=sorted(scope.ids | set(hits)))
         by_subject: dict[str, list[Flag]] = defaultdict(list)

@@ -101,6 +101,8 @@ class Flag(models.Model):
         ]
         indexes = [
             models.Index(fields=["subject_type", "subject_id"], name="flag_subject"),
+            # The engine's lookup after a write: a rule's flags on the subjects it reached.
+            models.Index(fields=["rule", "subject_id"], name="flag_rule_subject"),
             models.Index(fields=["status", "severity"], name="flag_status_severity"),
         ]
 
