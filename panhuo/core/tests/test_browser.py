@@ -110,6 +110,9 @@ def watch_csp(page, violations: list[str]) -> None:
 def new_page(browser, violations: list[str] | None = None):
     page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     page.set_default_timeout(15_000)
+    # A worker's first page waits for its live server's first request (URLs, templates,
+    # catalogue) while the other worker loads both cores: 15 s ran out then, under load.
+    page.set_default_navigation_timeout(45_000)
     if violations is not None:
         watch_csp(page, violations)
     return page

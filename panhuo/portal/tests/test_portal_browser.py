@@ -59,6 +59,9 @@ def test_the_portal_passes_axe_and_fits_a_phone(live_server, records, chromium, 
         context = chromium.new_context(viewport={"width": width, "height": 800})
         page = with_axe(context.new_page())
         page.set_default_timeout(15_000)
+        # A worker's first page waits for its live server's first request (URLs, templates,
+        # catalogue) while the other worker loads both cores: 15 s ran out then, under load.
+        page.set_default_navigation_timeout(45_000)
         watch_csp(page, csp)
         page.goto(f"{base}/public/language/?lang={language}&next=/public/")
         assert page.locator("html").get_attribute("lang") == language
