@@ -59,6 +59,9 @@ PLAN_KINDS = (ExpectedKind.PAYMENT, ExpectedKind.INSTALMENT)
 class PlanRow:
     due_date: dt.date
     amount: Decimal
+    #: The row's place in what the caller gave (the plan is kept sorted by date), so that a
+    #: refusal names the row the caller wrote, not its place after sorting.
+    row: int = 0
 
 
 def _rate(value: Any) -> Decimal:
@@ -94,7 +97,7 @@ def parse_rows(rows: Any) -> list[PlanRow]:
     for i, row in enumerate(rows):
         get = row.get if isinstance(row, dict) else (lambda k, r=row: getattr(r, k, None))
         due = to_date(get("due_date"), f"rows[{i}].due_date")
-        out.append(PlanRow(due, to_money(get("amount"), f"rows[{i}].amount")))
+        out.append(PlanRow(due, to_money(get("amount"), f"rows[{i}].amount"), i))
     days = [r.due_date for r in out]
     if len(set(days)) != len(days):
         raise ValidationError({"rows": [_("Two rows fall due on the same day; merge them.")]})
@@ -129,7 +132,7 @@ def check_plan(
     if first.due_date < deal_date:
         raise ValidationError(
             {
-                "rows[0].due_date": [
+                f"rows[{first.row}].due_date": [
                     _("%(first_due_date)s is before the deal (%(deal_date)s).")
                     % {"first_due_date": first.due_date, "deal_date": deal_date}
                 ]
@@ -169,7 +172,7 @@ def check_plan(
                     }
                 )
     if breach is not None:
-        index = len(plan) - 1 if breach.field == "rest_due_on" else 0
+        index = last.row if breach.field == "rest_due_on" else first.row
         field = f"rows[{index}].{_FIELD.get(breach.field, 'due_date')}"
         raise ValidationError(
             {
