@@ -37,7 +37,7 @@ from panhuo.disposal import services as disposal
 from panhuo.disposal.candidates import confirmed_candidates
 from panhuo.disposal.models import Channel, ListingRound, ProjectStatus
 from panhuo.flags.price import _dealt
-from panhuo.flags.price_market import _unit_price, quartiles
+from panhuo.flags.price_market import _unit_prices, quartiles
 from panhuo.flags.registry import RULES, Scope, params_for
 from panhuo.flags.services import thresholds_set
 from panhuo.integrity.document_services import document_upload
@@ -133,13 +133,10 @@ def _below_comparables(seeder) -> None:
     thresholds_set(actor=seeder.users["head"], jurisdiction=district,
                    rule="deal_below_comparables", values={"fence_k": "1.0"})  # fmt: skip
     p = params_for(RULES["deal_below_comparables"], district)
-    deals = list(
-        _dealt(Scope(path=district.path))
-        .filter(package__jurisdiction=district)
-        .prefetch_related("package__items__asset")
-    )
+    # Each deal's price per square metre as the rule reads it, per (place, kind).
+    groups = _unit_prices(_dealt(Scope(path=district.path)).filter(package__jurisdiction=district))
     for kind in (AssetKind.BUILDING, AssetKind.LAND):
-        prices = [f[1] for d in deals if (f := _unit_price(d)) is not None and f[0] == kind]
+        prices = [unit for _project, unit in groups.get((district.pk, kind), [])]
         if len(prices) + 1 < p["min_deals"] or _fence(prices, p["fence_k"]) <= 0:
             continue
         asset = _candidates(seeder).filter(kind=kind, area__gte=200).order_by("-code").first()
