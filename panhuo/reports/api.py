@@ -16,7 +16,7 @@ from panhuo.core.api import (
 )
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.lists import XLSX_TYPE
-from panhuo.core.schemas import ERRORS, Id, ListFilters, Ordering
+from panhuo.core.schemas import ERRORS, Id, ListFilters, Ordering, Text
 from panhuo.disposal.selectors import get_project_for
 from panhuo.reports import services
 from panhuo.reports.selectors import REPORT_ORDERINGS, get_report_for, report_list
@@ -51,18 +51,18 @@ class ReportDetailOut(ReportOut):
 
 
 class ReportFilters(ListFilters):
-    kind: str = Field("", max_length=12)
+    kind: Text = Field("", max_length=12)
     year: int | None = Field(None, ge=2000, le=2100)
     ordering: Ordering(REPORT_ORDERINGS) = "-as_of"  # type: ignore[valid-type]
 
 
 class ReportIn(Schema):
-    kind: str = Field(max_length=12, description="monthly, work_report, dossier or debt_risk")
+    kind: Text = Field(max_length=12, description="monthly, work_report, dossier or debt_risk")
     jurisdiction: Id
     as_of: dt.date
     project: Id | None = Field(None, description="The disposal project of a dossier.")
     unit: Id | None = Field(None, description="The unit of a scorecard.")
-    period: str = Field("", max_length=2, description="A scorecard's period: Q1-Q4 or Y.")
+    period: Text = Field("", max_length=2, description="A scorecard's period: Q1-Q4 or Y.")
     language: str = Field("zh-hans", pattern="^(zh-hans|en)$")
 
 

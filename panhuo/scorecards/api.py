@@ -200,8 +200,8 @@ class ScoreDecisionOut(Schema):
 
 
 class ScoreDecisionFilters(ListFilters):
-    kind: str = Field("", max_length=16)
-    status: str = Field("", max_length=10)
+    kind: Text = Field("", max_length=16)
+    status: Text = Field("", max_length=10)
     plan: Id | None = None
     unit: Id | None = None
     ordering: Ordering(DECISION_ORDERINGS) = "-proposed_at"  # type: ignore[valid-type]
