@@ -75,7 +75,8 @@ def all_but_winner_out(scope: Scope) -> list[Hit]:
                     lot,
                     lot,
                     {
-                        "lot": str(lot),
+                        "lot": lot.code,
+                        "round": lot.round.number,
                         "registered": lot.registered,
                         "bidders": lot.bidders,
                         "threshold": p["min_registered"],
@@ -122,7 +123,13 @@ def identical_bids(scope: Scope) -> list[Hit]:
         same_amount = [(n, a) for a, n in amounts.items() if n >= p["min_same"]]
         if same_amount:
             n, amount = max(same_amount)
-            pending.append(_lot_hit(lot, lot, {"lot": str(lot), "count": n, "amount": amount}))
+            pending.append(
+                _lot_hit(
+                    lot,
+                    lot,
+                    {"lot": lot.code, "round": lot.round.number, "count": n, "amount": amount},
+                )
+            )
     return batch.with_units(pending)
 
 
@@ -150,8 +157,9 @@ def runner_up_after_default(scope: Scope) -> list[Hit]:
         top = next((d for d in defaulted[award.lot_id] if d.rank < award.rank), None)
         if top is not None:
             pending.append(_lot_hit(award.lot, award, {
-                "lot": str(award.lot), "rank": award.rank, "price": award.price,
-                "top": top.price, "gap": top.price - award.price}))  # fmt: skip
+                "lot": award.lot.code, "round": award.lot.round.number, "rank": award.rank,
+                "price": award.price, "top": top.price, "gap": top.price - award.price,
+            }))  # fmt: skip
     return batch.with_units(pending)
 
 

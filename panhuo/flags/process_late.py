@@ -103,7 +103,8 @@ def late_bid_won(scope: Scope) -> list[Hit]:
             continue
         how, seconds, end = found
         pending.append(_lot_hit(lot, lot, {
-            "lot": str(lot), "winner": bid.registration.bidder.name, "amount": bid.amount,
+            "lot": lot.code, "round": lot.round.number, "winner": bid.registration.bidder.name,
+            "amount": bid.amount,
             "placed": _local(bid.placed_at), "end": _local(end), "seconds": seconds,
             "how": how, "threshold": p["last_seconds"],
         }))  # fmt: skip
