@@ -105,8 +105,25 @@ def credentials(env: dict[str, str]) -> tuple[str, str]:
     return out[-2], out[-1]
 
 
-def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
+def start_server(env: dict[str, str], port: int, threads: int, log: Path) -> subprocess.Popen:
+    # The server's output goes to a file, never to a pipe nobody reads: a full pipe blocks the
+    # server at its next write (waitress once wrote a line for every queued request).
+    with log.open("ab") as out:
+        server = _spawn(env, port, threads, out)
+    deadline = time.monotonic() + 120  # a loaded machine starts Django slowly
+    while time.monotonic() < deadline:
+        try:
+            status, _ = get(port, "/healthz", {})
+            if status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"the server did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def _spawn(env: dict[str, str], port: int, threads: int, out) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -122,19 +139,9 @@ def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Pop
         ],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=out,
+        stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            status, _ = get(port, "/healthz", {})
-            if status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
 
 
 def get(port: int, path: str, headers: dict[str, str], conn=None) -> tuple[int, bytes]:
@@ -231,7 +238,7 @@ def run(db: str, duration: int, connections: int, threads: int, samples: int) ->
         rows = []
         for extra, targets in servers:
             port = free_port()
-            server = start_server({**env, **extra}, port, threads)
+            server = start_server({**env, **extra}, port, threads, data / "server.log")
             try:
                 for label, path, headers in targets:
                     status, body = get(port, path, headers)

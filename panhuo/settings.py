@@ -338,6 +338,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # waitress warns "Task queue depth is N" for every request that waits for a free thread:
+    # under load, one line a request, flooding the log with what the load itself says.
+    "loggers": {"waitress.queue": {"level": "ERROR"}},
 }
 
 
