@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+#: The scratch database (dropped and made again); PANHUO_BENCH_DB names another, so that two
+#: runs on one server do not drop each other's.
+BENCH_DB = os.environ.get("PANHUO_BENCH_DB", "panhuo_bench")
 KINDS = ["land", "building", "vehicle", "equipment", "equity", "operating_right",
          "natural_resource", "data", "receivable"]  # fmt: skip
 STATUSES = ["in_use", "idle", "under_used", "leased_out", "occupied"]
@@ -242,9 +245,9 @@ def bench_db(db: str, rows: int, work: Path, csv_path: Path) -> list[tuple]:
         import psycopg
 
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS panhuo_bench")
-            conn.execute("CREATE DATABASE panhuo_bench")
-        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/panhuo_bench"
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
         base_in = run_step("pg_copy", env["DATABASE_URL"], str(csv_path), env)
     else:
         sqlite_path = work / db / "panhuo.sqlite3"

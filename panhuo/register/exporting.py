@@ -15,7 +15,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
@@ -91,9 +92,16 @@ class _Echo:
 
 
 def stream_csv(qs: QuerySet) -> Iterator[bytes]:
-    """CSV bytes, UTF-8 with a BOM so that Excel shows Chinese text correctly."""
+    """CSV bytes, UTF-8 with a BOM so that Excel shows Chinese text correctly. On PostgreSQL
+    the rows are the database's own COPY output (:func:`copy_csv`), byte for byte what
+    :func:`csv_rows` makes elsewhere."""
+    yield b"\xef\xbb\xbf" + csv.writer(_Echo()).writerow(HEADERS).encode()
+    yield from copy_csv(qs) if connection.vendor == "postgresql" else csv_rows(qs)
+
+
+def csv_rows(qs: QuerySet) -> Iterator[bytes]:
+    """The CSV rows of ``qs`` (no header), cell by cell in Python."""
     writer = csv.writer(_Echo())
-    yield b"\xef\xbb\xbf" + writer.writerow(HEADERS).encode()
     buf: list[str] = []
     for row in asset_rows(qs):
         buf.append(writer.writerow([csv_safe(c) for c in row]))
@@ -102,6 +110,75 @@ def stream_csv(qs: QuerySet) -> Iterator[bytes]:
             buf = []
     if buf:
         yield "".join(buf).encode()
+
+
+# --- PostgreSQL: COPY TO ------------------------------------------------------------------------
+# The same cells as asset_rows() + csv_safe(), computed by the database: NULL and "" are written
+# as nothing (COPY would write "" as a quoted empty string), booleans as true/false, dates in
+# ISO form, amounts as stored (numeric's text: "10.50"), attributes as their JSON text, and a
+# text cell a spreadsheet would run as a formula gets the same leading apostrophe. COPY ends
+# a record with LF, the csv module with CRLF: record ends (newlines outside quotes) are turned
+# into CRLF, so the file is the one the rows would make.
+
+_KINDS = {"title_complete": "bool", "idle_since": "date", "acquired_on": "date",
+          "latitude": "number", "longitude": "number", "area": "number"} | {
+          c: "number" for c in MONEY_COLUMNS}  # fmt: skip
+#: csv_safe()'s test: a first character of FORMULA_STARTS and not is_plain_number() (whose
+#: ``$`` also matches before a final newline, as Python's does).
+_PLAIN_NUMBER = r"^[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?\n?$"
+_STARTS = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
+
+
+def _safe_text(expr: str) -> str:
+    return (f"NULLIF(CASE WHEN left({expr}, 1) IN ({_STARTS}) AND {expr} !~ '{_PLAIN_NUMBER}' "
+            f"THEN '''' || {expr} ELSE {expr} END, '')")  # fmt: skip
+
+
+def _cell(column: str, expr: str) -> str:
+    kind = _KINDS.get(column, "text")
+    if kind == "bool":
+        return f"CASE WHEN {expr} THEN 'true' WHEN NOT {expr} THEN 'false' END"
+    if kind == "date":
+        return f"to_char({expr}, 'YYYY-MM-DD')"
+    if kind == "number":
+        return f"{expr}::text"
+    return _safe_text(f"{expr}::text")
+
+
+def copy_statement(qs: QuerySet) -> tuple[str, tuple]:
+    """``COPY (…) TO STDOUT`` of ``qs``'s assets in HEADERS order, and its parameters: the
+    queryset (filters, scope, ordering) as Django compiles it, inside a select that formats
+    each cell."""
+    inner = qs.values(**{f"c{i}": F(v) for i, v in enumerate(_VALUES)})
+    sql, params = inner.query.sql_with_params()
+    cells = [_cell(c, f"t.c{i}") for i, c in enumerate(COLUMNS)]
+    attrs = f"t.c{len(_VALUES) - 1}"
+    cells += [_safe_text(f"({attrs} ->> '{k}')") for k in ATTRIBUTE_KEYS]
+    select = f"SELECT {', '.join(cells)} FROM ({sql}) t"  # noqa: S608 (our columns; values bound)
+    return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", params
+
+
+def copy_csv(qs: QuerySet, batch: int = 2000) -> Iterator[bytes]:
+    """The CSV rows of ``qs`` (no header) from PostgreSQL's COPY TO, with CRLF record ends.
+    COPY hands over whole records, so each piece starts outside any quoted cell."""
+    statement, params = copy_statement(qs)
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        buf: list[bytes] = []
+        for data in copy:
+            buf.append(bytes(data))
+            if len(buf) >= batch:
+                yield _crlf(b"".join(buf))
+                buf = []
+        if buf:
+            yield _crlf(b"".join(buf))
+
+
+def _crlf(records: bytes) -> bytes:
+    """LF outside quoted cells (a record's end) as CRLF; LF inside one (a cell's) kept."""
+    parts = records.split(b'"')
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].replace(b"\n", b"\r\n")
+    return b'"'.join(parts)
 
 
 def write_csv(qs: QuerySet, out: IO[bytes]) -> int:
