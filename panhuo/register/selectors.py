@@ -11,6 +11,7 @@ from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.organisation import policy
 from panhuo.register.import_models import ImportRun
 from panhuo.register.models import Asset, AssetStatus, Encumbrance
+from panhuo.register.rollups import asset_cells
 from panhuo.register.scope_models import ScopeDecision
 
 #: The orderings a list may ask for (API ``ordering`` and UI column headers).
@@ -98,15 +99,10 @@ def asset_list(
 def asset_summary(user) -> dict:
     """Counts and values by status and by kind, for the dashboard.
 
-    One pass over the assets grouped by both (at most statuses × kinds rows), folded here into
-    the two series: a province's million assets are read once, not once per series.
+    Read from the roll-up (``register.rollups``: one row per unit, status and kind, kept by
+    every write), summed over the units the user may see; folded here into the two series.
     """
-    cells = (
-        Asset.objects.visible_to(user)
-        .values("status", "kind")
-        .annotate(n=Count("id"), value=Sum("book_value"))
-        .order_by()
-    )
+    cells = asset_cells(user)
     status_sums: dict[str, dict] = {}
     kind_sums: dict[str, dict] = {}
     for c in cells:
