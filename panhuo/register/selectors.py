@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from panhuo.core.querying import narrowed, ordered, visible_one
@@ -118,13 +118,17 @@ def asset_summary(user) -> dict:
 
 def unit_asset_figures(*, user, unit) -> dict:
     """The unit page's figures of its assets (registered on ``organisation.hooks.unit_figures``
-    in RegisterConfig.ready): count and book value, and the count by status."""
-    assets = asset_list(user, unit=unit.pk)
-    figures = assets.aggregate(n=Count("id"), book=Sum("book_value"))
-    by_status = [
-        (AssetStatus(row["status"]).label, row["n"])
-        for row in assets.order_by().values("status").annotate(n=Count("id")).order_by("status")
-    ]
+    in RegisterConfig.ready): count and book value, and the count by status, from the
+    roll-up's rows of the unit."""
+    cells = asset_cells(user).filter(unit=unit.pk)
+    by_status: dict[str, int] = {}
+    n, book = 0, None
+    for c in cells:
+        by_status[c["status"]] = by_status.get(c["status"], 0) + c["n"]
+        n += c["n"]
+        book = (book or 0) + c["value"]
+    figures = {"n": n, "book": book}
+    by_status = [(AssetStatus(k).label, by_status[k]) for k in sorted(by_status)]
     return {"figures": figures, "by_status": by_status}
 
 

@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import Count, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from panhuo.core import rollups
 from panhuo.register import rollups as register_rollups
 from panhuo.register.models import Asset, AssetKind, AssetRollup, AssetStatus
+from panhuo.register.selectors import unit_asset_figures
 from panhuo.register.services import asset_create, asset_set_status, asset_update
 
 UNITS = ("unit", "unit2", "other_unit")
@@ -65,6 +67,16 @@ def test_rollup_equals_the_assets_recounted_after_any_writes(world, writes):
             except ValidationError:
                 pass  # a refused write (a status change the register forbids) writes nothing
             assert rollups.verify(register_rollups.ASSETS) == []
+        for who in ("office", "unit_officer", "outsider_office"):
+            user = world.user(who)
+            for unit in (world.unit, world.unit2):
+                mine = Asset.objects.visible_to(user).filter(unit=unit)
+                got = unit_asset_figures(user=user, unit=unit)
+                assert got["figures"] == mine.aggregate(n=Count("id"), book=Sum("book_value"))
+                assert dict(got["by_status"]) == {
+                    AssetStatus(s).label: mine.filter(status=s).count()
+                    for s in set(mine.values_list("status", flat=True))
+                }
         transaction.set_rollback(True)
 
 
