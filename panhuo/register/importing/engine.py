@@ -11,9 +11,10 @@ the checked rows in short transactions, reverting what it wrote if it cannot fin
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -28,6 +29,7 @@ from panhuo.integrity.services import ObjRef, _plain, audit_record_many, snapsho
 from panhuo.organisation import policy
 from panhuo.register import hooks, rollups
 from panhuo.register import models as m
+from panhuo.register.importing import columnar
 from panhuo.register.importing.fields import (
     ASSET_FIELDS,
     FIELD_NAMES,
@@ -209,11 +211,11 @@ def run_import(
         batch: list[tuple[int, dict[str, Any]]] = []
         rownum = table.first_row - 1
         since_progress = 0
-        for cells in table.rows:
+        for cells, ready in _chunked(table.rows, reader, batch_size):
             rownum += 1
-            if any(c.strip() for c in cells):
+            if ready is not None or any(c.strip() for c in cells):
                 report.rows += 1
-                values = reader.read(cells, rownum, report)
+                values = ready if ready is not None else reader.read(cells, rownum, report)
                 if values is None:
                     report.rejected += 1
                 else:
@@ -251,6 +253,17 @@ def run_import(
                           source=source, valid_only=valid_only, progress=progress,
                           finish=finish)  # fmt: skip
     return report
+
+
+def _chunked(rows: Iterator[list[str]], reader: RowReader, size: int):
+    """Each row's cells, with its checked values when the columnar reader could give them
+    (``columnar.py``: assets without x/y), else None (the row path reads it)."""
+    if not columnar.usable(reader):
+        for cells in rows:
+            yield cells, None
+        return
+    while chunk := list(itertools.islice(rows, size)):
+        yield from zip(chunk, columnar.read_chunk(reader, chunk), strict=True)
 
 
 def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source) -> None:
