@@ -3,7 +3,8 @@
 Run:  python bench/load.py [--db sqlite|postgres] [--duration 10] [--connections 50]
 
 It seeds the demo district into a fresh database with production settings, starts the
-production server (waitress, serving ``panhuo.wsgi``) on loopback, and measures in the same run:
+production server (``panhuo serve --workers auto``: gunicorn, one process per core; ``--workers 0``
+for one waitress process) on loopback, and measures in the same run:
 
   * wrk at N concurrent connections against
       - ``/healthz``: a trivial JSON endpoint of the same server (the baseline),
@@ -105,27 +106,14 @@ def credentials(env: dict[str, str]) -> tuple[str, str]:
     return out[-2], out[-1]
 
 
-def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "waitress",
-            f"--threads={threads}",
-            "--host=127.0.0.1",
-            f"--port={port}",
-            "--ident=panhuo",
-            # Behind a TLS-terminating proxy on the same host: trust its X-Forwarded-Proto.
-            "--trusted-proxy=127.0.0.1",
-            "--trusted-proxy-headers=x-forwarded-proto",
-            "panhuo.wsgi:application",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
+def start_server(
+    env: dict[str, str], port: int, threads: int, workers: str, log: Path
+) -> subprocess.Popen:
+    # The server's output goes to a file, never to a pipe nobody reads: a full pipe blocks the
+    # server at its next write (waitress once wrote a line for every queued request).
+    with log.open("ab") as out:
+        server = _spawn(env, port, threads, workers, out)
+    deadline = time.monotonic() + 120  # a loaded machine starts Django slowly
     while time.monotonic() < deadline:
         try:
             status, _ = get(port, "/healthz", {})
@@ -134,7 +122,22 @@ def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Pop
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+    raise SystemExit(f"the server did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def _spawn(env: dict[str, str], port: int, threads: int, workers: str, out) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "panhuo.cli", "serve", f"--listen=127.0.0.1:{port}",
+            f"--threads={threads}"]  # fmt: skip
+    if workers != "0":
+        argv.append(f"--workers={workers}")
+    # Behind a TLS-terminating proxy on the same host: its X-Forwarded-Proto is believed.
+    return subprocess.Popen(
+        argv,
+        env={**env, "PANHUO_TRUSTED_PROXIES": "127.0.0.1"},
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def get(port: int, path: str, headers: dict[str, str], conn=None) -> tuple[int, bytes]:
@@ -195,7 +198,9 @@ def prepare_postgres() -> None:
     subprocess.run(["psql", PG_ADMIN, "-qc", "CREATE DATABASE panhuo_bench_load"], check=True)
 
 
-def run(db: str, duration: int, connections: int, threads: int, samples: int) -> list[dict]:
+def run(
+    db: str, duration: int, connections: int, threads: int, workers: str, samples: int
+) -> list[dict]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     with tempfile.TemporaryDirectory(prefix="panhuo-load-") as tmp:
@@ -231,7 +236,7 @@ def run(db: str, duration: int, connections: int, threads: int, samples: int) ->
         rows = []
         for extra, targets in servers:
             port = free_port()
-            server = start_server({**env, **extra}, port, threads)
+            server = start_server({**env, **extra}, port, threads, workers, data / "server.log")
             try:
                 for label, path, headers in targets:
                     status, body = get(port, path, headers)
@@ -239,11 +244,16 @@ def run(db: str, duration: int, connections: int, threads: int, samples: int) ->
                         raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
                     single = one_at_a_time(port, path, headers, samples)
                     loaded = wrk(port, path, headers, connections, duration)
-                    rows.append({"db": db, "label": label, "single": single, "wrk": loaded})
+                    rows.append({"db": db, "label": label, "single": single, "wrk": loaded,
+                                 "load": os.getloadavg()[0]})  # fmt: skip
                     print(f"[{db}] {label}: done")
             finally:
-                server.terminate()
-                server.wait(timeout=10)
+                server.terminate()  # gracefully: the requests wrk left queued are answered first
+                try:
+                    server.wait(timeout=120)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
         return rows
 
 
@@ -251,8 +261,8 @@ def table(rows: list[dict], connections: int) -> str:
     lines = [
         f"| database | request | throughput at {connections} conns (req/s) | share of trivial "
         "| p50 under load (ms) | p99 under load (ms) | one at a time p50 (ms) | one at a time "
-        "p99 (ms) | non-2xx |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "p99 (ms) | non-2xx | load avg (1 min) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for db in dict.fromkeys(r["db"] for r in rows):
         mine = [r for r in rows if r["db"] == db]
@@ -262,7 +272,7 @@ def table(rows: list[dict], connections: int) -> str:
             lines.append(
                 f"| {db} | {r['label']} | {w['rps']:,.0f} | {w['rps'] / base:.0%} "
                 f"| {w['p50']:.1f} | {w['p99']:.1f} | {s['p50']:.1f} | {s['p99']:.1f} "
-                f"| {w['bad']}{' ' + w['errors'] if w['errors'] else ''} |"
+                f"| {w['bad']}{' ' + w['errors'] if w['errors'] else ''} | {r['load']:.1f} |"
             )
     return "\n".join(lines)
 
@@ -272,15 +282,23 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--duration", type=int, default=10, help="Seconds per wrk run.")
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads.")
+    parser.add_argument("--threads", type=int, default=8, help="Threads per server process.")
+    parser.add_argument(
+        "--workers",
+        default="auto",
+        help="Server processes (panhuo serve --workers: gunicorn; 'auto': one per core); "
+        "0: one waitress process.",
+    )
     parser.add_argument("--samples", type=int, default=300, help="One-at-a-time requests.")
     args = parser.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     rows = []
     for db in dbs:
-        rows += run(db, args.duration, args.connections, args.threads, args.samples)
+        rows += run(db, args.duration, args.connections, args.threads, args.workers, args.samples)
     print()
-    print(f"CPU cores: {os.cpu_count()}; waitress threads: {args.threads}")
+    server = "waitress, 1 process" if args.workers == "0" else f"gunicorn, {args.workers} processes"
+    print(f"CPU cores: {os.cpu_count()}; server: {server} of {args.threads} threads; "
+          f"load average at the end: {os.getloadavg()}")  # fmt: skip
     print(table(rows, args.connections))
 
 

@@ -338,6 +338,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # waitress warns "Task queue depth is N" for every request that waits for a free thread:
+    # under load, one line a request, flooding the log with what the load itself says.
+    "loggers": {"waitress.queue": {"level": "ERROR"}},
 }
 
 
@@ -410,6 +413,9 @@ PANHUO = {
     # Reuse the answers of the busiest reads until the next audited write (core/read_cache.py).
     # Off in the test profile, whose factories write without audit entries.
     "READ_CACHE": os.environ.get("PANHUO_READ_CACHE", "0" if ENV == "test" else "1") == "1",
+    # Keep an API call's token, user and role assignments in each process until the next
+    # audited write, and at most this many seconds (organisation/memo.py); 0: read every time.
+    "MEMO_SECONDS": float(os.environ.get("PANHUO_MEMO_SECONDS", 0 if ENV == "test" else 60)),
     # Live bidding (auctions/live.py): a lot page's event stream lasts at most STREAM_SECONDS,
     # then the browser reconnects after RETRY_MS; at most STREAMS streams are open at once per
     # process (each holds one of the server's threads, 8 by default), a viewer over that gets

@@ -8,8 +8,9 @@ the status, and a countdown computed from the **server's** clock: every event ca
 never from the browser's clock alone. The server's clock is the auction's one clock,
 ``bidding.now``, the one the bids and the close are judged by.
 
-The production server is waitress (``panhuo serve``): a fixed pool of worker threads (8), one
-held by each open stream. So a stream never starves the other requests:
+The production server (``panhuo serve``: gunicorn's gthread workers with ``--workers``, else
+waitress) gives each process a fixed pool of threads (8), one held by each open stream. So a
+stream never starves the other requests:
 
 - it lasts at most ``LIVE["STREAM_SECONDS"]`` (25 s) and then ends with ``retry:`` set, so the
   browser reconnects by itself (``Last-Event-ID`` is not needed: every stream starts with the
@@ -18,7 +19,7 @@ held by each open stream. So a stream never starves the other requests:
   viewer over the limit gets the state once and ``retry:`` a longer interval (polling, in
   effect), never a queued thread;
 - a heartbeat (a ``clock`` event with the server's time) every ``LIVE["HEARTBEAT_SECONDS"]``
-  keeps proxies from timing the connection out and notices a gone client (waitress raises on
+  keeps proxies from timing the connection out and notices a gone client (the server raises on
   the write);
 - ``X-Accel-Buffering: no`` and ``Cache-Control: no-cache`` keep nginx (and any cache) from
   buffering the events; README "Behind a reverse proxy".

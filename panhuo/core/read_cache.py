@@ -7,7 +7,8 @@ list shows has changed. A read that is asked again by the same user, with the sa
 the same day, in the same language, with the same role assignments, can be answered with the bytes
 it was answered with before.
 
-The head is read in its own query before the answer is computed. A write committed between that
+The head is read in its own query before the answer is computed (once a request, shared with
+the memo of the caller's token and grants: organisation/memo.py). A write committed between that
 query and the answer's own queries makes the stored answer newer than its key, never older; and
 the next request sees the new head and computes afresh. So a cached answer is never staler than
 the write that precedes it.
@@ -25,14 +26,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-from panhuo.integrity.models import AuditHead
-from panhuo.organisation import policy
-
-_HEAD = AuditHead._meta.db_table
+from panhuo.organisation import memo, policy
 
 
 class _Lru:
@@ -72,15 +69,6 @@ def enabled() -> bool:
     return bool(settings.PANHUO.get("READ_CACHE", False))
 
 
-def _chain_head() -> str:
-    # A raw statement: on a reused answer this is most of the work, and compiling the ORM's
-    # query cost more than running it.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT last_seq, last_hash FROM {_HEAD} WHERE id = 1")  # noqa: S608 (our table)
-        head = cursor.fetchone()
-    return f"{head[0]}:{head[1]}" if head else "empty"
-
-
 def _grants(user) -> str:
     """What the user may see, as of now: role assignments can change without an audited
     write (the admin, a restore, SQL), and a list answered before a role was taken away must
@@ -96,7 +84,7 @@ def _key(request: HttpRequest, scope: str) -> str:
         _grants(user),
         translation.get_language() or "",
         timezone.localdate().isoformat(),
-        _chain_head(),
+        memo.head_of(request),
         request.get_full_path(),
     )
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -25,7 +25,8 @@ router = Router(tags=["flags"])
 class FlagLinkOut(Schema):
     type: str
     id: str
-    label: str
+    code: str = ""
+    label: str = Field(description="The record's name, in the caller's language.")
     url: str
 
 
@@ -40,7 +41,7 @@ class FlagOut(Schema):
     unit_id: int | None
     subject_type: str
     subject_id: str
-    subject_label: str
+    subject_label: str = Field(description="The record's name, in the caller's language.")
     subject_url: str
     explanation: str = Field(description="The evidence as a sentence, in the caller's language.")
     evidence: dict[str, Any]
@@ -52,6 +53,14 @@ class FlagOut(Schema):
     first_seen: dt.datetime
     last_seen: dt.datetime
     cleared_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_subject_label(obj) -> str:
+        return obj.record_label
+
+    @staticmethod
+    def resolve_links(obj) -> list[dict]:
+        return obj.records
 
     @staticmethod
     def resolve_category(obj) -> str:

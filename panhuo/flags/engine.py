@@ -24,6 +24,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
+from panhuo.flags.labels import record_url, site_label, stored_link
 from panhuo.flags.models import Flag, FlagStatus
 from panhuo.flags.registry import RULES, Hit, Only, Rule, Scope, params_for, reaches
 from panhuo.integrity.services import audit_record_many
@@ -59,16 +60,6 @@ def fingerprint(r: Rule, evidence: dict) -> str:
     figures = {k: evidence.get(k) for k in r.key} if r.key else evidence
     text = json.dumps(figures, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _link(obj) -> dict:
-    url = ""
-    if hasattr(obj, "get_absolute_url"):
-        try:
-            url = obj.get_absolute_url()
-        except Exception:  # a record with no page is linked by name only
-            url = ""
-    return {"type": obj._meta.label_lower, "id": str(obj.pk), "label": str(obj)[:200], "url": url}
 
 
 def _plain(evidence: dict) -> dict:
@@ -111,8 +102,8 @@ def _open(r: Rule, hit: Hit, evidence: dict, digest: str, thresholds: dict, now,
     flag = Flag(
         rule=r.code, severity=r.severity, jurisdiction=hit.jurisdiction, unit=hit.unit,
         subject_type=hit.subject._meta.label_lower, subject_id=str(hit.subject.pk),
-        subject_label=str(hit.subject)[:255], subject_url=_link(hit.subject)["url"][:300],
-        evidence=evidence, fingerprint=digest, links=[_link(o) for o in hit.links],
+        subject_label=site_label(hit.subject), subject_url=record_url(hit.subject)[:300],
+        evidence=evidence, fingerprint=digest, links=[stored_link(o) for o in hit.links],
         thresholds=thresholds, first_seen=now, last_seen=now,
     )  # fmt: skip
     w.new.append(flag)
@@ -128,7 +119,7 @@ def _refresh(flag: Flag, hit: Hit, evidence: dict, digest: str, thresholds: dict
         return False
     before = {"evidence": flag.evidence, "thresholds": flag.thresholds}
     flag.evidence, flag.fingerprint, flag.thresholds = evidence, digest, thresholds
-    flag.links, flag.last_seen = [_link(o) for o in hit.links], now
+    flag.links, flag.last_seen = [stored_link(o) for o in hit.links], now
     w.changed.append(flag)
     w.audit(flag, "flag.update", before=before, after={"evidence": evidence,
                                                        "thresholds": thresholds})  # fmt: skip

@@ -45,6 +45,16 @@ class Resolution(models.TextChoices):
     REFERRED = "referred", _("Referred to the discipline inspection body")
 
 
+class FlagQuerySet(policy.ScopedQuerySet):
+    """Flags whose records' names load together when first read (``labels.Labels``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from panhuo.flags.labels import FlagIterable
+
+        self._iterable_class = FlagIterable
+
+
 class Flag(models.Model):
     """One rule's hit on one record (see the module doc)."""
 
@@ -56,13 +66,16 @@ class Flag(models.Model):
     unit = optional_ref("organisation.Unit", related_name="flags", verbose_name=_("holding unit"))
     subject_type = models.CharField(_("record type"), max_length=64)
     subject_id = models.CharField(_("record id"), max_length=40)
+    #: The subject's name in the site's language (searched and sorted); shown: ``record_label``.
     subject_label = models.CharField(_("record"), max_length=255)
     subject_url = models.CharField(max_length=300, blank=True)
     #: The figures of the hit (JSON values: amounts and ratios as text), read by the rule's
     #: sentence; ``fingerprint`` is their digest, so a resolution stands until they change.
     evidence = models.JSONField(_("evidence"), default=dict)
     fingerprint = models.CharField(max_length=64)
-    #: The records behind the flag: [{"label": ..., "url": ...}].
+    #: The records behind the flag: [{"type": model label, "id": ..., "code": ..., "url": ...,
+    #: "label": the name in the site's language, for a record since removed}]; read them
+    #: through ``records``, named in the reader's language.
     links = models.JSONField(_("records behind it"), default=list)
     thresholds = models.JSONField(_("thresholds used"), default=dict)
     status = models.CharField(
@@ -78,7 +91,7 @@ class Flag(models.Model):
     last_seen = models.DateTimeField(_("last seen"))
     cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
+    objects = FlagQuerySet.as_manager()
     view_scope = policy.ViewScope("flag", "jurisdiction__path")
 
     class Meta:
@@ -122,6 +135,30 @@ class Flag(models.Model):
     def title(self) -> str:
         rule = self.rule_def
         return str(rule.label) if rule else self.rule
+
+    def _names(self):
+        from panhuo.flags.labels import Labels
+
+        if getattr(self, "_labels", None) is None:
+            self._labels = Labels([self])
+        return self._labels
+
+    @property
+    def record_label(self) -> str:
+        """The subject's name in the reader's language (the stored one once it is removed)."""
+        return self._names().name(self.subject_type, self.subject_id) or self.subject_label
+
+    @property
+    def records(self) -> list[dict]:
+        """The records behind the flag, each named in the reader's language."""
+        from panhuo.flags.labels import fallback
+
+        names = self._names()
+        return [
+            {**link,
+             "label": names.name(link.get("type", ""), link.get("id", "")) or fallback(link)}
+            for link in self.links or ()
+        ]  # fmt: skip
 
     @property
     def explanation(self) -> str:

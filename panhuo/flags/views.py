@@ -28,7 +28,7 @@ class FlagList(ObjectList):
         Column("severity", _l("Severity"), "get_severity_display"),
         Column("rule", _l("Flag"), "title"),
         Column("rule_code", _l("Rule code"), "rule", show=False),
-        Column("subject", _l("Record"), "subject_label"),
+        Column("subject", _l("Record"), "record_label"),
         Column("explanation", _l("Evidence"), "explanation", show=False),
         Column("jurisdiction", _l("Jurisdiction"), "jurisdiction.name"),
         Column("unit", _l("Holding unit"), "unit.name"),

@@ -14,9 +14,8 @@ import copy
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
@@ -26,6 +25,9 @@ EXTENSION = HERE / "extension"
 #: The OCDS version the files in ``data/`` are (the packages say "1.1").
 OCDS_VERSION = "1.1"
 SCHEMA_BASE = "https://standard.open-contracting.org/schema/1__1__5/"
+
+if TYPE_CHECKING:
+    from jsonschema import Draft4Validator
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -72,7 +74,15 @@ def _registry() -> Registry:
 @functools.cache
 def validator(name: str) -> Draft4Validator:
     """The validator of ``release``, ``release-package`` or ``record-package`` (with format
-    checks: a date-time or URI that is not one fails)."""
+    checks: a date-time or URI that is not one fails).
+
+    jsonschema is imported here, when a package is first validated, not with the module: its
+    format checks compile 38 grammars (rfc3987_syntax, through lark) on import, and the
+    module is imported with the URLconf, so every process that reverses a URL paid for them
+    (20 of the 34 s of a unit's scorecard report generated in a fresh process, profiled on
+    the full demo; docs/benchmarks.md)."""
+    from jsonschema import Draft4Validator, FormatChecker
+
     uri = f"{SCHEMA_BASE}{name}-schema.json"
     schema = _registry().contents(uri)
     return Draft4Validator(schema, registry=_registry(), format_checker=FormatChecker())

@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from panhuo.organisation import memo
 from panhuo.organisation.password import PasswordChangeRequired
 from panhuo.organisation.services import api_token_authenticate
 from panhuo.organisation.throttle import Throttled, throttle
@@ -36,7 +37,8 @@ class TokenAuth(HttpBearer):
         wait = throttle.token_retry_after(request)
         if wait:
             raise Throttled(wait)
-        user = api_token_authenticate(token.strip())
+        head = memo.head_of(request) if memo.enabled() else None
+        user = api_token_authenticate(token.strip(), head=head)
         if user is None:
             throttle.token_failed(request)
             raise AuthenticationError(message=self.REFUSED)

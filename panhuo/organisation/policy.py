@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.organisation import memo
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, User
 
 _ASSIGNMENTS = RoleAssignment._meta.db_table
@@ -176,6 +177,10 @@ def grants(user: User | None) -> list[Grant]:
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     cached = getattr(user, "_panhuo_grants", None)
+    # A token call's user carries the audit chain's head its request read (organisation/memo.py).
+    head = getattr(user, "_panhuo_head", None)
+    if cached is None and head is not None:
+        cached = memo.get(head, ("grants", user.pk))
     if cached is None:
         # Read on every request: one raw statement, since compiling the ORM's query cost more
         # than running it.
@@ -186,9 +191,10 @@ def grants(user: User | None) -> list[Grant]:
                 "WHERE a.user_id = %s AND a.ended_at IS NULL ORDER BY a.role, a.id",
                 [user.pk],
             )
-            cached = [Grant(Role(r), p, j, u) for r, p, j, u in cursor.fetchall()]
+            cached = tuple(Grant(Role(r), p, j, u) for r, p, j, u in cursor.fetchall())
+        memo.put(head, ("grants", user.pk), cached)
         user._panhuo_grants = cached
-    return cached
+    return list(cached)
 
 
 def roles(user: User | None) -> set[Role]:

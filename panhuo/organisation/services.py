@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import secrets
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.integrity.services import Operator, actor_label, audit_insert, audit_record, snapshot
-from panhuo.organisation import policy
+from panhuo.organisation import memo, policy
 from panhuo.organisation.models import ApiToken, User
 
 #: Keys start with this, so that a leaked one is recognisable (e.g. by secret scanners).
@@ -86,21 +87,44 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
         token.delete()
 
 
-def api_token_authenticate(key: str) -> User | None:
+def api_token_authenticate(key: str, *, head: str | None = None) -> User | None:
     """The active user owning ``key``, or None; notes when the token was last used.
 
     Every API call by a script comes through here, so the token and its user are read in one
-    raw statement: compiling the ORM's query cost more than running it.
+    raw statement: compiling the ORM's query cost more than running it. Given the audit
+    chain's ``head`` as the request read it, the answer is kept in the process's memo
+    (organisation/memo.py) and taken from it while the head stays; each call gets its own copy
+    of the user, which carries the head on to :func:`policy.grants`.
     """
     if not key or len(key) > 200:
         return None
+    digest = key_hash(key)
+    found = memo.get(head, ("token", digest))
+    if found is None:
+        found = _token_user(digest)
+        if found is None:
+            return None
+        memo.put(head, ("token", digest), found)
+    template, token_id, last_used = found
+    now = timezone.now()
+    if last_used is None or now - last_used >= TOUCH_EVERY:
+        # Bookkeeping, not a change of record: no audit entry for every script call.
+        _touch(token_id, now)
+        memo.put(head, ("token", digest), (template, token_id, now))
+    user = copy.copy(template)
+    if head is not None:
+        user._panhuo_head = head
+    return user
+
+
+def _token_user(digest: str) -> tuple[User, int, dt.datetime | None] | None:
     token_table, user_table = ApiToken._meta.db_table, User._meta.db_table
     found = list(
         User.objects.raw(
             f"SELECT u.*, t.id AS panhuo_token_id, t.last_used_at AS panhuo_token_used "  # noqa: S608 (table names from our models)
             f"FROM {token_table} t JOIN {user_table} u ON u.id = t.user_id "
             "WHERE t.key_hash = %s",
-            [key_hash(key)],
+            [digest],
         )
     )
     if not found or not found[0].is_active:
@@ -111,11 +135,7 @@ def api_token_authenticate(key: str) -> User | None:
         last_used = parse_datetime(last_used)
     if last_used is not None and timezone.is_naive(last_used):
         last_used = timezone.make_aware(last_used, dt.UTC)
-    now = timezone.now()
-    if last_used is None or now - last_used >= TOUCH_EVERY:
-        # Bookkeeping, not a change of record: no audit entry for every script call.
-        _touch(user.panhuo_token_id, now)
-    return user
+    return user, user.panhuo_token_id, last_used
 
 
 def _touch(token_id: int, now: dt.datetime) -> None:

@@ -345,6 +345,31 @@ def token_touch_while_busy() -> dict[str, Any]:
     }
 
 
+def token_setup() -> dict[str, Any]:
+    """The test world, an asset of U1, and an API token for the office (``test_serve``)."""
+    world()
+    from panhuo.core.testing import AssetFactory
+    from panhuo.integrity.services import Operator
+    from panhuo.organisation.models import Unit, User
+    from panhuo.organisation.services import api_token_issue
+
+    asset = AssetFactory(unit=Unit.objects.get(code="U1"))
+    token, key = api_token_issue(
+        operator=Operator("test"), user=User.objects.get(username="office"), name="serve"
+    )
+    return {"token": token.pk, "key": key, "asset": asset.code}
+
+
+def token_revoke(*, token: int) -> dict[str, Any]:
+    """Revoke a token through its service (an audited write)."""
+    from panhuo.organisation.models import ApiToken
+    from panhuo.organisation.services import api_token_revoke
+
+    found = ApiToken.objects.select_related("user").get(pk=token)
+    api_token_revoke(actor=found.user, token=found)
+    return {}
+
+
 def main() -> None:
     import django
 

@@ -97,3 +97,35 @@ def test_thresholds_page_sets_and_shows_inheritance(world, flagged):
     page = head.get(url, {"jurisdiction": world.district.pk}).content.decode()
     assert 'value="75"' in page
     assert engine.recompute(rules=["deal_below_appraisal"]).cleared == 1
+
+
+def test_a_flag_written_in_english_reads_in_chinese(world):
+    """The records a flag names are named when read, in the reader's language: a worker that
+    ran the rule in English does not make a Chinese reader see "Lot … round 1"."""
+    from django.utils import translation
+
+    from panhuo.flags.tests.builders import closed_lot
+
+    lot, _regs = closed_lot(world, [Decimal("600000.00"), Decimal("600000.00")])
+    with translation.override("en"):
+        engine.recompute(rules=["identical_bids"])
+    flag = Flag.objects.get(rule="identical_bids", subject_id=str(lot.pk))
+    code, n = lot.round.project.code, lot.round.number
+    english, chinese = f"Lot {code} round {n}", f"标的 {code} 第 {n} 轮"
+    assert flag.subject_label == english  # stored in the site's language: searched, sorted
+    with translation.override("zh-hans"):
+        status = str(lot.round.project.get_status_display())
+    auditor = client_for(world, "auditor", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    auditor.cookies["django_language"] = "zh-hans"
+    # (the page's history below quotes the audit entries as they were written)
+    detail = auditor.get(flag.get_absolute_url()).content.decode().split('id="resolution"')[0]
+    for text in (detail, auditor.get(reverse("flag-list")).content.decode()):
+        assert chinese in text and english not in text
+    assert f"{code} ({status})" in detail
+    got = call(auditor, "get", f"/api/v1/flags/{flag.pk}").json()
+    assert got["subject_label"] == chinese
+    assert {link["label"] for link in got["links"]} == {chinese, f"{code} ({status})"}
+    assert {link.get("code") for link in got["links"]} == {code}
+    # A record no longer there is named as stored.
+    flag.links = [{"type": "auctions.lot", "id": "0", "label": english, "url": ""}]
+    assert flag.records[0]["label"] == english
