@@ -27,7 +27,7 @@ from panhuo.core.texts import Msg
 from panhuo.integrity.models import AuditEntry
 from panhuo.integrity.services import ObjRef, audit_record_many, snapshot
 from panhuo.organisation import policy
-from panhuo.register import hooks
+from panhuo.register import hooks, rollups
 from panhuo.register import models as m
 from panhuo.register.importing import columnar
 from panhuo.register.importing.fields import (
@@ -330,6 +330,11 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
                 a.unit.jurisdiction.path,
             ))  # fmt: skip
     audit_record_many(actor=actor, records=records)
+    rollups.count([
+        *((1, v["unit"].pk, v["status"], v["kind"], v["book_value"]) for v in new),
+        *((-1, a.unit_id, b["status"], b["kind"], b["book_value"]) for a, b, _af in changed),
+        *((1, a.unit_id, a.status, a.kind, a.book_value) for a, _b, _af in changed),
+    ])  # fmt: skip
 
 
 NEW_COLUMNS = [
@@ -419,6 +424,7 @@ def revert_assets(*, actor, source: dict[str, Any]) -> int:
                 for a in assets
             ])  # fmt: skip
             m.Asset.objects.filter(pk__in=[a.pk for a in assets]).delete()
+            rollups.refresh(unit_ids={a.unit_id for a in assets})
             done += len(assets)
     ids = list(updated)
     fields = {f.name: f for f in m.Asset._meta.concrete_fields}
@@ -445,6 +451,7 @@ def revert_assets(*, actor, source: dict[str, Any]) -> int:
                                 {**before, "source": undo}, a.unit.jurisdiction.path))  # fmt: skip
             if restored:
                 m.Asset.objects.bulk_update(restored, [*sorted(names), "version"])
+                rollups.refresh(unit_ids={a.unit_id for a in restored})
                 audit_record_many(actor=actor, records=records)
             done += len(restored)
     return done
