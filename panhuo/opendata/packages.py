@@ -8,6 +8,7 @@ the date of its newest release, so the same data gives the same package on every
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ocdsmerge import Merger
 
-from panhuo.opendata import releases, schema, selectors
+from panhuo.opendata import implementation, releases, schema, selectors
 from panhuo.portal.models import Notice
 
 #: Keys the change feed's cursors (see ``_fernet``).
@@ -42,10 +43,18 @@ def _meta(uri: str, base: str, newest) -> dict[str, Any]:
     }
 
 
+def _of_process(rows: list[Notice], base: str):
+    """A process's releases: one per notice revision (``rows``, oldest first), then its
+    implementation release if anything was paid; and the newest one's date."""
+    items = [releases.release(n, base) for n in rows] + implementation.of_rows(rows)
+    newest = max(dt.datetime.fromisoformat(r["date"]) for r in items)
+    return items, newest
+
+
 def release_package(rows: list[Notice], uri: str, base: str) -> dict[str, Any]:
     """The releases of ``rows`` (one process's, oldest first) as one release package."""
-    newest = max(n.published_at for n in rows)
-    return {**_meta(uri, base, newest), "releases": [releases.release(n, base) for n in rows]}
+    items, newest = _of_process(rows, base)
+    return {**_meta(uri, base, newest), "releases": items}
 
 
 @functools.cache
@@ -58,13 +67,13 @@ def _merger() -> Merger:
 def record_package(rows: list[Notice], uri: str, base: str) -> dict[str, Any]:
     """The record of one process: all its releases and the compiled release (its current
     state, merged by the OCDS rules)."""
-    items = [releases.release(n, base) for n in rows]
+    items, newest = _of_process(rows, base)
     record = {
         "ocid": items[0]["ocid"],
         "releases": items,
         "compiledRelease": _merger().create_compiled_release(items),
     }
-    return {**_meta(uri, base, max(n.published_at for n in rows)), "records": [record]}
+    return {**_meta(uri, base, newest), "records": [record]}
 
 
 def _fernet() -> Fernet:

@@ -8,7 +8,8 @@ place's code and the project's code). Its listing notice gives the planning and 
 the contract (``award`` + ``contract``). The holding units (the notice's "sellers") are the
 procuring entities; the buyer is not named because no notice names it. What OCDS lacks (the
 appraisal, the reserve price, the channel, the round, an asset's address) is in Panhuo's
-extension (``extension/``). Releases are in the notice's language, Chinese (``language: zh``).
+extension (``extension/``). The implementation stage (payments, the debt repaid) is not a
+notice's: ``implementation.py``. Releases are in the notice's language, Chinese (``language: zh``).
 """
 
 from __future__ import annotations

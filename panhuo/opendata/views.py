@@ -28,7 +28,7 @@ EXTENSION_FILES = {
     "README.md": "text/markdown; charset=utf-8",
 }
 #: The extension's codelists.
-CODELISTS = ("disposalChannel.csv",)
+CODELISTS = ("disposalChannel.csv", "debtType.csv")
 
 
 def _base(request) -> str:

@@ -77,7 +77,7 @@ def test_every_demo_disposal_validates(small_demo, client: Client):
         compiled = record["records"][0]["compiledRelease"]
         assert schema.errors(compiled, "release") == [], ocid
         assert compiled["tag"] == ["compiled"]
-    assert {"planning", "tender", "award", "contract"} <= tags
+    assert {"planning", "tender", "award", "contract", "implementation"} <= tags
 
 
 def test_only_published_values_are_released(small_demo):

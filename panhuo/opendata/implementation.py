@@ -1,0 +1,117 @@
+"""The implementation stage of a published disposal: the payments received against the deal and
+the debt they repaid, as one OCDS release per process (``tag: implementation``).
+
+What is public here, and nothing more (the rest of the ledger stays inside):
+
+- only a process whose result notice is published (the public knows the deal);
+- each payment received against the deal (the sale price, rent or concession fee; not a
+  forfeited deposit, which pays nothing of the deal): its amount and the day it was received,
+  as an OCDS transaction. Not the voucher, the budget classification, who paid nor from which
+  account: the transaction has no ``payer``;
+- the debt those payments repaid, per debt, net of reversals (extension field
+  ``implementation.debtRepaid``): the debt's type (a closed codelist, which also says what kind
+  of creditor it is owed to: bondholders, a bank, a trust, companies) and the amount. Never the
+  creditor, the borrower, the debt's code or its terms; a debt is told from another by an
+  opaque id.
+
+The release is the state of the ledger now: its ``date`` is the last day a payment was received
+or an allocation made, its ``id`` the result notice's number and a digest of what it carries,
+so the same ledger gives the same release and any change a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, DecimalField, F, Sum, When
+from django.utils import timezone
+
+from panhuo.finance.models import Allocation, Receipt, ReceiptKind
+from panhuo.opendata import releases
+from panhuo.portal.models import Notice, NoticeKind
+
+#: The receipts that are payments against the deal.
+PAYMENTS = (ReceiptKind.SALE_PRICE, ReceiptKind.RENT, ReceiptKind.CONCESSION_FEE)
+
+
+def _opaque(kind: str, pk: int, salt: str) -> str:
+    """An id that tells records apart within one process and says nothing of them."""
+    return hashlib.sha256(f"{salt}:{kind}:{pk}".encode()).hexdigest()[:12]
+
+
+def _start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _payments(project_id: int) -> list[dict]:
+    return list(
+        Receipt.objects.filter(project_id=project_id, kind__in=PAYMENTS)
+        .order_by("received_on", "pk")
+        .values("pk", "amount", "received_on")
+    )
+
+
+def _debts_repaid(receipt_ids: list[int]) -> tuple[list[dict], Any]:
+    """Per debt, what the payments repaid net of reversals (positive only), and the last day an
+    allocation of them was made or reversed."""
+    signed = Case(When(reverses__isnull=True, then=F("amount")), default=-F("amount"),
+                  output_field=DecimalField(max_digits=20, decimal_places=2))  # fmt: skip
+    rows = Allocation.objects.filter(receipt_id__in=receipt_ids)
+    last = rows.order_by("-allocated_on").values_list("allocated_on", flat=True).first()
+    per_debt = (
+        rows.values("debt_id", "debt__debt_type").annotate(net=Sum(signed)).order_by("debt_id")
+    )
+    found = [r for r in per_debt if r["net"] and Decimal(r["net"]) > 0]
+    return found, last
+
+
+def release(result: Notice) -> dict[str, Any] | None:
+    """The implementation release of ``result``'s process (None: nothing paid yet, or
+    ``result`` is not a published result notice)."""
+    if result.kind != NoticeKind.RESULT:
+        return None
+    paid = _payments(result.project_id)
+    if not paid:
+        return None
+    debts, allocated = _debts_repaid([p["pk"] for p in paid])
+    ocid = releases.ocid(result)
+    transactions = [
+        {"id": _opaque("payment", p["pk"], ocid),
+         "date": releases._moment(p["received_on"].isoformat()),
+         "value": releases._value(str(p["amount"]))}
+        for p in paid
+    ]  # fmt: skip
+    repaid = [
+        {"id": _opaque("debt", d["debt_id"], ocid), "debtType": d["debt__debt_type"],
+         "value": releases._value(str(Decimal(d["net"]).quantize(Decimal("0.01"))))}
+        for d in debts
+    ]  # fmt: skip
+    implementation = {"transactions": transactions, "debtRepaid": repaid}
+    last = max([p["received_on"] for p in paid] + ([allocated] if allocated else []))
+    digest = hashlib.sha256(
+        json.dumps(implementation, sort_keys=True, default=str).encode()
+    ).hexdigest()[:12]
+    data = {
+        "ocid": ocid,
+        "id": f"{result.code}-impl-{digest}",
+        "date": timezone.localtime(max(_start(last), result.published_at)).isoformat(),
+        "tag": ["implementation"],
+        "initiationType": "tender",
+        "language": "zh",
+        "contracts": [
+            {"id": result.code, "awardID": result.code, "implementation": implementation}
+        ],
+    }
+    return releases.prune(data)
+
+
+def of_rows(rows: list[Notice]) -> list[dict[str, Any]]:
+    """The implementation release of a process whose notice revisions are ``rows`` (oldest
+    first): at most one, from its newest result notice."""
+    results = [n for n in rows if n.kind == NoticeKind.RESULT]
+    found = release(results[-1]) if results else None
+    return [found] if found else []

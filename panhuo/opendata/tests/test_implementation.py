@@ -1,0 +1,119 @@
+"""The implementation stage: a published disposal's payments (amount and day, no payer) and the
+debt they repaid (type and net amount, no creditor) as one release that validates, merges into
+the record, and carries nothing else of the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from panhuo.finance.models import Allocation, Debt, Receipt
+from panhuo.opendata import releases, schema
+from panhuo.portal.models import Notice
+from panhuo.portal.tests.support import SECRETS, published_project
+
+pytestmark = pytest.mark.django_db
+
+#: What the ledger holds that no release may carry.
+LEDGER = {
+    "voucher": "VOUCHER-SECRET-31",
+    "creditor": "Creditor Secret Bank",
+    "borrower": "Borrower Secret Co",
+    "debt_code": "DEBT-SECRET-7",
+    "reason": "REVERSAL-REASON-9",
+}
+
+
+def _debt(world, code, kind, creditor):
+    return Debt.objects.create(
+        code=code, jurisdiction=world.district, creditor=creditor, debt_type=kind,
+        principal=Decimal("90000000.00"), outstanding=Decimal("90000000.00"),
+        rate=Decimal("3.5"), issue_date=dt.date(2022, 1, 1), maturity_date=dt.date(2030, 1, 1),
+        borrower=LEDGER["borrower"],
+    )  # fmt: skip
+
+
+def test_payments_and_the_debt_repaid_are_released_and_nothing_else(world):
+    project = published_project(world)
+    result = Notice.objects.get(project=project, kind="result", current=True)
+    finance = world.user("finance")
+    loan = _debt(world, LEDGER["debt_code"], "bank_loan", LEDGER["creditor"])
+    bond = _debt(world, "DEBT-OTHER", "special_bond", "Bondholders")
+    day = result.published_at.date()
+    paid = [
+        Receipt.objects.create(
+            project=project,
+            amount=amount,
+            received_on=day + dt.timedelta(n),
+            voucher=f"{LEDGER['voucher']}-{n}",
+            budget_class="non_tax",
+            recorded_by=finance,
+        )
+        for n, amount in ((1, Decimal("2000000.00")), (5, Decimal("1000000.50")))
+    ]
+    Allocation.objects.create(
+        receipt=paid[0],
+        debt=loan,
+        amount=Decimal("1500000.00"),
+        allocated_on=day + dt.timedelta(2),
+        allocated_by=finance,
+    )
+    undone = Allocation.objects.create(
+        receipt=paid[1],
+        debt=bond,
+        amount=Decimal("1000000.50"),
+        allocated_on=day + dt.timedelta(6),
+        allocated_by=finance,
+    )
+    Allocation.objects.create(
+        receipt=paid[1],
+        debt=bond,
+        amount=undone.amount,
+        reverses=undone,
+        reason=LEDGER["reason"],
+        allocated_on=day + dt.timedelta(7),
+        allocated_by=finance,
+    )
+    ocid = releases.ocid(result)
+    client = Client()
+    package = client.get(f"/open-data/releases/{ocid}.json").json()
+    assert schema.errors(package, "release-package") == []
+    impl = package["releases"][-1]
+    assert impl["tag"] == ["implementation"] and impl["date"].startswith(str(day + dt.timedelta(7)))
+    (contract,) = impl["contracts"]
+    assert contract["id"] == result.code
+    done = contract["implementation"]
+    assert [(t["date"][:10], t["value"]["amount"]) for t in done["transactions"]] == [
+        (str(day + dt.timedelta(1)), 2000000),
+        (str(day + dt.timedelta(5)), 1000000.5),
+    ]
+    assert all(set(t) == {"id", "date", "value"} for t in done["transactions"])  # no payer
+    # The bond's allocation was reversed: only the loan's stands, by type and amount.
+    assert [(d["debtType"], d["value"]["amount"]) for d in done["debtRepaid"]] == [
+        ("bank_loan", 1500000)
+    ]
+    record = client.get(f"/open-data/records/{ocid}.json").json()
+    assert schema.errors(record, "record-package") == []
+    compiled = record["records"][0]["compiledRelease"]
+    assert schema.errors(compiled, "release") == []
+    assert compiled["contracts"][0]["value"] and compiled["contracts"][0]["implementation"]
+    text = json.dumps([package, record], ensure_ascii=False)
+    leaked = {k: v for k, v in {**LEDGER, **SECRETS}.items() if v in text}
+    assert leaked == {}
+    assert str(loan.pk) not in {d["id"] for d in done["debtRepaid"]}
+    # The same ledger, the same release; a new payment, a new one.
+    again = client.get(f"/open-data/releases/{ocid}.json").json()["releases"][-1]
+    assert again == impl
+    Receipt.objects.create(
+        project=project,
+        amount=Decimal("1.00"),
+        received_on=day,
+        voucher="V-LATE",
+        budget_class="non_tax",
+        recorded_by=finance,
+    )
+    assert client.get(f"/open-data/releases/{ocid}.json").json()["releases"][-1]["id"] != impl["id"]
