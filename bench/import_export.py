@@ -9,7 +9,8 @@ same run:
   * Panhuo import: the full path (reading, mapping, parsing, validation, matching by natural
     key, writing, audit entries) of `panhuo import assets --commit`;
   * baseline export: PostgreSQL COPY ... TO STDOUT, or an SQLite cursor dump to CSV;
-  * Panhuo export: the streamed CSV export of the same assets.
+  * Panhuo export: the streamed CSV export of the same assets (cells made by the database), and
+    the same rows made cell by cell in Python (the export before), for comparison.
 Each measured step runs in its own process so that its peak memory (max RSS) is its own.
 The table is printed; the figures are recorded by hand in docs/benchmarks.md.
 """
@@ -29,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+#: The scratch database (dropped and made again); PANHUO_BENCH_DB names another, so that two
+#: runs on one server do not drop each other's.
+BENCH_DB = os.environ.get("PANHUO_BENCH_DB", "panhuo_bench")
 KINDS = ["land", "building", "vehicle", "equipment", "equity", "operating_right",
          "natural_resource", "data", "receivable"]  # fmt: skip
 STATUSES = ["in_use", "idle", "under_used", "leased_out", "occupied"]
@@ -209,7 +213,24 @@ def step_panhuo_export(out_path: str, _arg2: str) -> dict:
     return {"seconds": time.perf_counter() - t}
 
 
+def step_panhuo_export_rows(out_path: str, _arg2: str) -> dict:
+    """The export as it was before the database made the cells (COPY TO, a plain cursor):
+    Django's iterator and each cell formatted in Python, for the same-run comparison."""
+    _django()
+    from panhuo.organisation.models import User
+    from panhuo.register.exporting import csv_rows
+    from panhuo.register.selectors import asset_list
+
+    user = User.objects.get(username="bench_office")
+    t = time.perf_counter()
+    with open(out_path, "wb") as f:
+        for chunk in csv_rows(asset_list(user)):
+            f.write(chunk)
+    return {"seconds": time.perf_counter() - t}
+
+
 STEPS = {f.__name__.removeprefix("step_"): f for f in [
+    step_panhuo_export_rows,
     step_pg_copy, step_sqlite_executemany, step_pg_copy_out, step_sqlite_dump, step_setup,
     step_panhuo_import, step_panhuo_export]}  # fmt: skip
 
@@ -220,6 +241,7 @@ def run_step(name: str, a: str, b: str, env: dict) -> dict:
         f"import json, resource, sys; sys.path.insert(0, {str(ROOT)!r}); "
         f"import bench.import_export as b; r = b.STEPS[{name!r}]({a!r}, {b!r}); "
         "r['peak_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        "import os; r['load'] = os.getloadavg()[0]; "
         "print('RESULT' + json.dumps(r))"
     )
     out = subprocess.run(  # noqa: S603 - our own interpreter running our own step
@@ -242,9 +264,9 @@ def bench_db(db: str, rows: int, work: Path, csv_path: Path) -> list[tuple]:
         import psycopg
 
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS panhuo_bench")
-            conn.execute("CREATE DATABASE panhuo_bench")
-        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/panhuo_bench"
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
         base_in = run_step("pg_copy", env["DATABASE_URL"], str(csv_path), env)
     else:
         sqlite_path = work / db / "panhuo.sqlite3"
@@ -259,15 +281,18 @@ def bench_db(db: str, rows: int, work: Path, csv_path: Path) -> list[tuple]:
     else:
         base_out = run_step("sqlite_dump", str(sqlite_path), str(out_base), env)
     exp = run_step("panhuo_export", str(out_panhuo), "", env)
+    rows_exp = run_step("panhuo_export_rows", str(work / f"{db}-rows.csv"), "", env)
     return [
         (db, "import", "baseline (COPY)" if db == "postgres" else "baseline (executemany)",
-         rows, base_in["seconds"], base_in["peak_mib"], 1.0),
+         rows, base_in["seconds"], base_in["peak_mib"], 1.0, base_in["load"]),
         (db, "import", "panhuo import --commit", rows, imp["seconds"], imp["peak_mib"],
-         imp["seconds"] / base_in["seconds"]),
+         imp["seconds"] / base_in["seconds"], imp["load"]),
         (db, "export", "baseline (COPY TO)" if db == "postgres" else "baseline (cursor dump)",
-         rows, base_out["seconds"], base_out["peak_mib"], 1.0),
+         rows, base_out["seconds"], base_out["peak_mib"], 1.0, base_out["load"]),
         (db, "export", "panhuo export (CSV)", rows, exp["seconds"], exp["peak_mib"],
-         exp["seconds"] / base_out["seconds"]),
+         exp["seconds"] / base_out["seconds"], exp["load"]),
+        (db, "export", "cells made in Python (the export before)", rows, rows_exp["seconds"],
+         rows_exp["peak_mib"], rows_exp["seconds"] / base_out["seconds"], rows_exp["load"]),
     ]  # fmt: skip
 
 
@@ -286,11 +311,12 @@ def main() -> None:
         for db in dbs:
             table += bench_db(db, args.rows, work, csv_path)
     print()
-    print("| database | step | method | rows | seconds | rows/s | peak MiB | × baseline |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
-    for db, step, method, rows, secs, peak, ratio in table:
+    print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
+    print("| database | step | method | rows | seconds | rows/s | peak MiB | × baseline | load |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    for db, step, method, rows, secs, peak, ratio, load in table:
         print(f"| {db} | {step} | {method} | {rows:,} | {secs:.2f} | {rows / secs:,.0f} | "
-              f"{peak:.0f} | {ratio:.2f} |")  # fmt: skip
+              f"{peak:.0f} | {ratio:.2f} | {load:.1f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ TARGETS = (
     "assets", "packages", "projects", "approvals", "chains", "delegations", "valuations",
     "receipts", "overdue-receipts", "allocations", "debts", "deposits", "documents",
     "scope-decisions", "imports", "audit", "revenue", "bidders", "lots", "flags", "findings",
-    "plans", "scorecards", "score-decisions", "reports",
+    "plans", "plan-tasks", "scorecards", "score-decisions", "reports",
 )  # fmt: skip
 
 #: Every declared list, by its saved-filter target ("assets", "debts", ...).

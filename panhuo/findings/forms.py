@@ -11,7 +11,10 @@ from panhuo.findings.models import FindingStatus, RecordKind, Severity
 from panhuo.findings.services import TEXT_MAX, TITLE_MAX
 from panhuo.findings.workflow import STEP_NAMES
 
-STATES = [("open", _("Open")), ("resolved", _("Resolved"))]
+#: "confirmed": resolved as rectified or referred (not justified); the scorecards' compliance
+#: figure of confirmed findings links here with it.
+STATES = [("open", _("Open")), ("resolved", _("Resolved")),
+          ("confirmed", _("Resolved: rectified or referred"))]  # fmt: skip
 
 
 def _record_ref(label, *, hidden: bool = True, **kwargs) -> forms.IntegerField:

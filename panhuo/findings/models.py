@@ -43,6 +43,8 @@ __all__ = ["Finding", "FindingEvent", "FindingStatus", "RecordKind", "Severity"]
 
 #: The states a finding is still open in (the others are resolutions).
 OPEN_STATUSES = (FindingStatus.RAISED, FindingStatus.ESCALATED)
+#: The resolutions that confirm a finding (justified clears it).
+CONFIRMED_STATUSES = (FindingStatus.RECTIFIED, FindingStatus.REFERRED)
 
 
 class Finding(models.Model):

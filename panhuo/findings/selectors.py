@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from panhuo.core.querying import narrowed, ordered, visible_one
-from panhuo.findings.models import OPEN_STATUSES, Finding, FindingStatus
+from panhuo.findings.models import CONFIRMED_STATUSES, OPEN_STATUSES, Finding, FindingStatus
 from panhuo.flags.models import Flag, FlagStatus, Resolution
 from panhuo.flags.registry import RULES
 
@@ -43,7 +43,7 @@ def finding_list(
     ordering: str = "-raised_at",
 ) -> QuerySet[Finding]:
     """The findings ``user`` may read, narrowed by the list's filters; ``state`` is "open" or
-    "resolved" (any status of either)."""
+    "resolved" (any status of either), or "confirmed" (rectified or referred)."""
     qs = Finding.objects.visible_to(user).select_related("jurisdiction", "unit", "raised_by")
     search = ("code", "title", "record_label", "description")
     qs = narrowed(
@@ -61,6 +61,8 @@ def finding_list(
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif state == "resolved":
         qs = qs.exclude(status__in=OPEN_STATUSES)
+    elif state == "confirmed":
+        qs = qs.filter(status__in=CONFIRMED_STATUSES)
     if jurisdiction is not None:
         qs = qs.filter(jurisdiction__path__startswith=jurisdiction.path)
     return ordered(qs, ordering, FINDING_ORDERINGS, "raised_at", tiebreak="-pk")

@@ -23,6 +23,11 @@ class FlagFilterForm(PlaceFilterForm):
     category = choice_filter(_("Kind"), [(k, v) for k, v in CATEGORIES.items()])
     severity = choice_filter(_("Severity"), Severity.choices)
     status = choice_filter(_("Status"), FlagStatus.choices)
+    # "confirmed": rectified or referred (the scorecards' confirmed flags link here with it).
+    resolution = choice_filter(
+        _("Resolution"),
+        [*Resolution.choices, ("confirmed", _("Rectified or referred"))],
+    )
     unit = forms.ModelChoiceField(label=_("Holding unit"), queryset=None, required=False,
                                   empty_label=_("All"))  # fmt: skip
     older_than_days = forms.IntegerField(

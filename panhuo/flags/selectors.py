@@ -9,7 +9,7 @@ from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from panhuo.core.querying import narrowed, ordered, visible_one
-from panhuo.flags.models import SEVERITY_RANK, Flag, FlagStatus
+from panhuo.flags.models import SEVERITY_RANK, Flag, FlagStatus, Resolution
 from panhuo.flags.registry import RULES
 from panhuo.organisation.models import Jurisdiction
 
@@ -43,18 +43,23 @@ def flag_list(
     category: str = "",
     severity: str = "",
     status: str = "",
+    resolution: str = "",
     unit: int | None = None,
     jurisdiction: int | None = None,
     older_than_days: int | None = None,
     ordering: str = "-severity",
 ) -> QuerySet[Flag]:
     """The flags the reader may see, filtered; ``older_than_days``: first seen at least that
-    many days ago (an open flag left waiting); ``category``: price, process, people..."""
+    many days ago (an open flag left waiting); ``category``: price, process, people...;
+    ``resolution``: one, or "confirmed" (rectified or referred)."""
     qs = _ranked(Flag.objects.visible_to(user).select_related("jurisdiction", "unit"))
     qs = narrowed(
         qs, q=q, search=("subject_label", "rule"), rule=rule, severity=severity,
         status=status, unit_id=unit,
     )  # fmt: skip
+    if resolution:
+        confirmed = (Resolution.RECTIFIED, Resolution.REFERRED)
+        qs = qs.filter(resolution__in=confirmed if resolution == "confirmed" else [resolution])
     if category:
         qs = qs.filter(rule__in=[c for c, r in RULES.items() if r.category == category])
     if jurisdiction:

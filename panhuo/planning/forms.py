@@ -13,13 +13,38 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.lists import ListFilterForm
 from panhuo.organisation import policy
-from panhuo.organisation.models import Unit
+from panhuo.organisation.models import Unit, User
 from panhuo.planning.models import FIRST_YEAR, LAST_YEAR, Measure, PlanStatus
 
 TARGETS_HELP = _(
     "One target a line: money, quarter, amount / debt, quarter, amount, debt type / "
     "assets, quarter, count, unit code, channel."
 )
+
+
+MILESTONES_HELP = _("One milestone a line: due date, title (2026-06-30, Half-year review).")
+TASKS_HELP = _(
+    "One task a line: due date, the owner's user name, title; end the line with “, done” "
+    "once it is done."
+)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in re.split(r"[,\t]", line)]
+
+
+def _dated_lines(text: str, least: int) -> list[tuple[int, list[str]]]:
+    """The non-empty lines of ``text`` as (line number, cells); a line with fewer than
+    ``least`` cells is named."""
+    out = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        cells = _cells(line)
+        if not any(cells):
+            continue
+        if len(cells) < least or not all(cells[:least]):
+            raise ValidationError(_("Line %(n)s cannot be read.") % {"n": n})
+        out.append((n, cells))
+    return out
 
 
 class PlanFilterForm(ListFilterForm):
@@ -29,6 +54,17 @@ class PlanFilterForm(ListFilterForm):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", "—"), *PlanStatus.choices]
     )
+
+
+class TaskFilterForm(ListFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    plan = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                              widget=forms.HiddenInput)  # fmt: skip
+    state = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", "—"), ("open", _("Not done yet")), ("done", _("Done"))],
+    )  # fmt: skip
+    mine = forms.BooleanField(label=_("Mine only"), required=False)
 
 
 class PlanForm(forms.Form):
@@ -41,6 +77,14 @@ class PlanForm(forms.Form):
     assets_total = forms.IntegerField(label=_("Assets activated target"), min_value=0)
     targets = forms.CharField(label=_("Targets"), widget=forms.Textarea(attrs={"rows": 12}),
                               help_text=TARGETS_HELP, max_length=100_000)  # fmt: skip
+    milestones = forms.CharField(
+        label=_("Milestones"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=MILESTONES_HELP, max_length=20_000,
+    )  # fmt: skip
+    tasks = forms.CharField(
+        label=_("Tasks"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=TASKS_HELP, max_length=50_000,
+    )  # fmt: skip
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -71,6 +115,34 @@ class PlanForm(forms.Form):
                 row["channel"] = cells[4] if len(cells) > 4 else ""
             rows.append(row)
         return rows
+
+    def clean_milestones(self) -> list[dict]:
+        """Each line as the service's milestone (its title may hold commas)."""
+        rows = _dated_lines(self.cleaned_data["milestones"], 2)
+        return [{"due_on": c[0], "title": ", ".join(c[1:]), "line": n} for n, c in rows]
+
+    def clean_tasks(self) -> list[dict]:
+        """Each line as the service's task: the owner by user name (one that is not a user is
+        passed on as written, and the service names it)."""
+        out = []
+        for n, cells in _dated_lines(self.cleaned_data["tasks"], 3):
+            done = len(cells) > 3 and cells[-1].casefold() in ("done", "已完成")
+            title = ", ".join(cells[2:-1] if done else cells[2:])
+            owner = User.objects.filter(username=cells[1]).values_list("pk", flat=True).first()
+            out.append({"due_on": cells[0], "owner": owner or cells[1], "title": title,
+                        "done": done, "line": n})  # fmt: skip
+        return out
+
+
+def milestone_lines(plan) -> str:
+    return "\n".join(f"{m.due_on:%Y-%m-%d}, {m.title}" for m in plan.milestones.all())
+
+
+def task_lines(plan) -> str:
+    return "\n".join(
+        f"{t.due_on:%Y-%m-%d}, {t.owner.username}, {t.title}" + (", done" if t.done else "")
+        for t in plan.tasks.select_related("owner")
+    )
 
 
 def target_lines(plan) -> str:

@@ -19,6 +19,15 @@ PLAN_ORDERINGS = {
     "-status": "-status",
 }
 
+TASK_ORDERINGS = {
+    "due_on": "due_on",
+    "-due_on": "-due_on",
+    "title": "title",
+    "-title": "-title",
+    "owner": "owner__username",
+    "-owner": "-owner__username",
+}
+
 
 def plan_list(
     user, *, q: str = "", year: int | None = None, status: str = "", ordering: str = "-year"
@@ -59,3 +68,28 @@ def get_task_for(user, pk) -> PlanTask:
     return PlanTask.objects.select_related("plan__jurisdiction", "owner").get(
         pk=id_or_missing(pk, PlanTask), plan__in=WorkPlan.objects.visible_to(user)
     )
+
+
+def task_list(
+    user,
+    *,
+    q: str = "",
+    plan: int | None = None,
+    state: str = "",
+    mine: bool = False,
+    ordering: str = "due_on",
+) -> QuerySet[PlanTask]:
+    """The tasks of the plans ``user`` may read, soonest due first: of one plan, open or done,
+    or the reader's own."""
+    qs = PlanTask.objects.filter(plan__in=WorkPlan.objects.visible_to(user)).select_related(
+        "plan__jurisdiction", "owner"
+    )
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(owner__username__icontains=q))
+    if plan:
+        qs = qs.filter(plan_id=plan)
+    if state in ("open", "done"):
+        qs = qs.filter(done=state == "done")
+    if mine:
+        qs = qs.filter(owner=user)
+    return qs.order_by(TASK_ORDERINGS.get(ordering, "due_on"), "pk")

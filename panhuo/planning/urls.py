@@ -11,5 +11,10 @@ urlpatterns = [
         edit=views.plan_edit_view,
         actions={"submit": views.plan_submit_view, "revise": views.plan_revise_view},
     ),
-    *record_pages("tasks/", "plan-task", actions={"done": views.plan_task_done_view}),
+    *record_pages(
+        "tasks/",
+        "plan-task",
+        list=views.plan_task_list_view,
+        actions={"done": views.plan_task_done_view},
+    ),
 ]

@@ -22,15 +22,24 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Unit
 from panhuo.planning import services
 from panhuo.planning.approval import PURPOSE
-from panhuo.planning.forms import PlanFilterForm, PlanForm, target_lines
+from panhuo.planning.forms import (
+    PlanFilterForm,
+    PlanForm,
+    TaskFilterForm,
+    milestone_lines,
+    target_lines,
+    task_lines,
+)
 from panhuo.planning.models import Measure, PlanStatus
 from panhuo.planning.progress import plan_progress
 from panhuo.planning.selectors import (
     PLAN_ORDERINGS,
+    TASK_ORDERINGS,
     get_plan_for,
     get_task_for,
     lines_for,
     plan_list,
+    task_list,
 )
 
 
@@ -58,6 +67,28 @@ class PlanList(ObjectList):
 @section_required("work_plan")
 def plan_list_view(request):
     return PlanList(request).dispatch()
+
+
+class TaskList(ObjectList):
+    """The plans' tasks (linked from a plan's page with its own): who does what by when."""
+
+    target, resource, filter_form = "plan-tasks", "work_plan", TaskFilterForm
+    url_name, template = "plan-task-list", "planning/task_list.html"
+    rows, orderings = task_list, TASK_ORDERINGS
+    export_name = "plan-tasks"
+    columns = [
+        Column("due_on", _l("Due on"), "due_on"),
+        Column("title", _l("Task"), "title"),
+        Column("plan", _l("Work plan"), lambda t: str(t.plan)),
+        Column("owner", _l("Owner"), "owner.username"),
+        Column("done", _l("Done"), lambda t: _("yes") if t.done else _("no")),
+    ]
+
+
+@require_safe
+@section_required("work_plan")
+def plan_task_list_view(request):
+    return TaskList(request).dispatch()
 
 
 def _key_label(line, units: dict[int, str]) -> str:
@@ -100,15 +131,17 @@ def plan_detail_view(request, pk):
     )
 
 
-def _by_line(exc: ValidationError, rows: list[dict]) -> ValidationError:
-    """The service names targets by their place in the list; the form by their line."""
+def _by_line(exc: ValidationError, data: dict) -> ValidationError:
+    """The service names targets, milestones and tasks by their place in their list; the
+    form by their line in its box."""
     out: dict[str, list] = {}
     for key, errors in exc.message_dict.items():
-        found = re.match(r"targets\[(\d+)\]\.?(.*)", key)
-        if found and int(found[1]) < len(rows):
-            line = rows[int(found[1])]["line"]
-            prefix = _("Line %(n)s") % {"n": line} + (f" ({found[2]})" if found[2] else "")
-            out.setdefault("targets", []).extend(f"{prefix}: {m}" for m in errors)
+        found = re.match(r"(targets|milestones|tasks)\[(\d+)\]\.?(.*)", key)
+        rows = (data.get(found[1]) or []) if found else []
+        if found and int(found[2]) < len(rows):
+            line = rows[int(found[2])]["line"]
+            prefix = _("Line %(n)s") % {"n": line} + (f" ({found[3]})" if found[3] else "")
+            out.setdefault(found[1], []).extend(f"{prefix}: {m}" for m in errors)
         else:
             out.setdefault(key, []).extend(errors)
     return ValidationError(out)
@@ -122,7 +155,7 @@ def _write(write, data):
     try:
         return write(data)
     except ValidationError as exc:
-        raise _by_line(exc, data["targets"]) from None
+        raise _by_line(exc, data) from None
 
 
 @section_required("work_plan", "edit")
@@ -149,7 +182,11 @@ def plan_edit_view(request, pk):
     plan = fetch_allowed(get_plan_for, request.user, pk, "work_plan", "edit", refusal)
     if request.method != "POST":
         fields = ("money_total", "debt_total", "assets_total", "note")
-        initial = {f: getattr(plan, f) for f in fields} | {"targets": target_lines(plan)}
+        initial = {f: getattr(plan, f) for f in fields} | {
+            "targets": target_lines(plan),
+            "milestones": milestone_lines(plan),
+            "tasks": task_lines(plan),
+        }
         form = PlanForm(user=request.user, plan=plan, initial=initial)
         return _plan_form_page(request, form, plan)
     form = PlanForm(request.POST, user=request.user, plan=plan)

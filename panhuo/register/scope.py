@@ -8,11 +8,14 @@ they failed.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,20 +67,123 @@ def scope_rules_update(*, actor: User, jurisdiction: Jurisdiction, data: dict) -
 
 
 def _assets_in(actor: User, jurisdiction: Jurisdiction):
+    """The assets a proposal covers: those of the jurisdiction (and below) the actor may see,
+    not gone, with what ``evaluate`` reads of their encumbrances and packages (a subquery per
+    row returned, so a page of them costs a page's worth)."""
     # Package items are disposal's (a layer above): reached through the asset's reverse
     # relation, not by importing disposal.
     package_item = Asset._meta.get_field("package_items").related_model
+    encumbrance = Asset._meta.get_field("encumbrances").related_model
     return (
         Asset.objects.visible_to(actor)
         .filter(unit__jurisdiction__path__startswith=jurisdiction.path)
         .exclude(status__in=GONE_STATUSES)
         .select_related("unit")
         .annotate(
-            encumbrance_count=Count("encumbrances"),
+            encumbrance_count=Coalesce(
+                Subquery(
+                    encumbrance.objects.filter(asset=OuterRef("pk"))
+                    .order_by()
+                    .values("asset")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
             in_live_package=Exists(package_item.objects.filter(asset=OuterRef("pk"), live=True)),
         )
         .order_by("unit__name", "code")
     )
+
+
+def idle_threshold(months: int, today) -> dt.date:
+    """The latest ``idle_since`` that is at least ``months`` whole months before ``today`` as
+    ``Asset.months_idle`` counts them: the same day ``months`` months back (the month's last
+    day when it has no such day)."""
+    index = today.year * 12 + today.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+
+
+def in_scope(rules: ScopeRuleSet, today) -> list:
+    """The conditions, for ``filter``, under which ``evaluate`` proposes an asset in: the rules
+    evaluated by the database, so that a proposal of a million assets is counted and paged
+    there, and only the page shown is evaluated (for its reasons) in Python."""
+    package_item = Asset._meta.get_field("package_items").related_model
+    encumbrance = Asset._meta.get_field("encumbrances").related_model
+    excluded = [Criticality.ESSENTIAL] + ([Criticality.SUPPORTING] if rules.exclude_supporting
+                                          else [])  # fmt: skip
+    idle = [AssetStatus.IDLE] + ([AssetStatus.UNDER_USED] if rules.include_under_used else [])
+    conditions = [
+        ~Q(criticality__in=excluded),
+        ~Exists(package_item.objects.filter(asset=OuterRef("pk"), live=True)),
+        Q(status__in=idle, idle_since__isnull=False, book_value__gte=rules.min_value),
+    ]
+    if rules.min_idle_months > 0:
+        conditions.append(Q(idle_since__lte=idle_threshold(rules.min_idle_months, today)))
+    if rules.require_clear_title:
+        conditions.append(Q(title_complete=True))
+    if rules.require_unencumbered:
+        conditions.append(~Exists(encumbrance.objects.filter(asset=OuterRef("pk"))))
+    return conditions
+
+
+@dataclass
+class ProposalQuery:
+    """A proposal for paging: its assets, and which of them the rules propose in."""
+
+    assets: QuerySet
+    rules: ScopeRuleSet
+    today: dt.date
+
+    def included(self, value: bool | None = None) -> QuerySet:
+        """The assets proposed in (True), out (False) or all (None), in the proposal's order."""
+        if value is None:
+            return self.assets
+        if value:
+            return self.assets.filter(*in_scope(self.rules, self.today))
+        inside = self.assets.order_by().filter(*in_scope(self.rules, self.today)).values("pk")
+        return self.assets.exclude(pk__in=inside)
+
+    def pages(self, value: bool | None = None) -> Paged:
+        """``included(value)`` as proposals to page (a Paginator's or the API's)."""
+        return Paged(self, self.included(value))
+
+    def counts(self) -> dict[str, int]:
+        everything = self.assets.order_by().count()
+        n_in = self.assets.order_by().filter(*in_scope(self.rules, self.today)).count()
+        return {"all": everything, "in": n_in, "out": everything - n_in}
+
+    def evaluated(self, assets: Iterable[Asset]) -> list[Proposal]:
+        """Proposals of ``assets`` (a page of them), each with its reasons."""
+        return [evaluate(asset, self.rules, self.today) for asset in assets]
+
+
+class Paged:
+    """Proposals to page: counted by the database, and only the slice asked for evaluated."""
+
+    def __init__(self, query: ProposalQuery, assets: QuerySet):
+        self.query, self.assets, self._count = query, assets, None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.assets.count()
+        return self._count
+
+    __len__ = count
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self.query.evaluated(self.assets[key])
+        return self.query.evaluated([self.assets[key]])[0]
+
+
+def proposal_query(actor: User, jurisdiction: Jurisdiction) -> ProposalQuery:
+    """The jurisdiction's proposal as queries (``propose`` evaluates every asset)."""
+    policy.require(actor, "scope", "view", jurisdiction=jurisdiction)
+    return ProposalQuery(_assets_in(actor, jurisdiction), rules_for(jurisdiction),
+                         timezone.localdate())  # fmt: skip
 
 
 def evaluate(asset: Asset, rules: ScopeRuleSet, today=None) -> Proposal:

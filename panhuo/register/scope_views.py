@@ -21,7 +21,7 @@ from panhuo.core.ui import form_write, paginate, section_required
 from panhuo.organisation import policy
 from panhuo.register.scope import (
     RULE_FIELDS,
-    propose,
+    proposal_query,
     rules_for,
     scope_decide,
     scope_rules_update,
@@ -109,10 +109,8 @@ def scope_proposal_view(request):
     jurisdiction, choice_form = _jurisdiction(request, "view")
     show = request.GET.get("show", "all")
     show = show if show in SHOW else "all"
-    proposals = list(propose(request.user, jurisdiction))
-    n_in = sum(1 for p in proposals if p.included)
-    shown = [p for p in proposals if show == "all" or p.included == (show == "in")]
-    rules = rules_for(jurisdiction)
+    query = proposal_query(request.user, jurisdiction)
+    rules = query.rules
     decisions = ScopeDecision.objects.filter(jurisdiction=jurisdiction).select_related(
         "decided_by"
     )[:5]
@@ -122,8 +120,8 @@ def scope_proposal_view(request):
         {
             **_head(request, jurisdiction, choice_form),
             "show": show,
-            "page": paginate(request, shown),
-            "counts": {"all": len(proposals), "in": n_in, "out": len(proposals) - n_in},
+            "page": paginate(request, query.pages(None if show == "all" else show == "in")),
+            "counts": query.counts(),
             "rules": rule_rows(rules.as_json()),
             "rules_source": _rules_source(rules, jurisdiction),
             "decisions": decisions,
@@ -180,7 +178,8 @@ def scope_decide_view(request):
     else:
         form = ScopeDecisionForm()
         ticked = None  # every candidate ticked
-    candidates = [p for p in propose(request.user, jurisdiction) if p.included]
+    query = proposal_query(request.user, jurisdiction)
+    candidates = query.evaluated(query.included(True))
     return render(
         request,
         "register/scope_decide.html",

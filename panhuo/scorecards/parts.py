@@ -7,17 +7,18 @@ the period gives it nothing to score (its weight is then shared among the others
   recomputed here). Each line (unit and channel) counts up to its target, so overshooting one
   channel does not make up for another: score = Σ min(actual, target) ÷ Σ target.
 - **timeliness**: the unit's projects (a project is every unit's whose assets are in its
-  package) whose current state has a time limit to meet (``disposal.deadlines``; the periods
-  one waits out are not deadlines): the share not past it on the day, and the working days the
-  others are late by. It reads the projects' current deadlines: for a past day it tells how
-  the projects still open stand against their deadlines, not how they stood then.
+  package) whose state on the day had a time limit to meet (``disposal.deadlines``; the
+  periods one waits out are not deadlines): the share not past it on the day, and the working
+  days the others were late by. For a past day the states and due dates are those the
+  projects had then (``history.projects_on``: replayed from their audit entries).
 - **price**: sales (auction, exchange listing, negotiated transfer) activated in the period
   (``planning.progress.activations``): Σ deal price ÷ Σ appraisal of their assets (each
   asset's latest third-party appraisal by the day, else the register's appraised value);
   score = min(ratio, 1) × 100.
-- **compliance**: red flags on the unit (open, or resolved as rectified or referred:
-  confirmed) and audit findings on it (open, or resolved rectified or referred), first seen or
-  raised by the day; each costs points by severity (``PENALTY``) from 100, never below 0.
+- **compliance**: red flags on the unit and audit findings on it as they stood on the day:
+  first seen (raised) by then, and open then, or resolved by then as rectified or referred
+  (confirmed); a flag cleared by the day, or a flag or finding resolved as justified by then,
+  does not count. Each costs points by severity (``PENALTY``) from 100, never below 0.
 - **quality**: the unit's assets held on the day (not disposed or written off): each asset is
   checked for its required fields (``REQUIRED``), a valuation whose base date is within
   ``FRESH_MONTHS`` of the day, and, when idle or under-used, an idle date that is given and
@@ -31,20 +32,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.workdays import working_days_between
+from panhuo.core.workdays import working_days_since
 from panhuo.disposal import deadlines
-from panhuo.disposal.models import Channel, DisposalProject, PackageItem, ProjectStatus
+from panhuo.disposal.models import Channel, DisposalProject, PackageItem
 from panhuo.findings.models import Finding, FindingStatus
-from panhuo.flags.models import Flag, FlagStatus, Resolution
+from panhuo.flags.models import Flag, Resolution
 from panhuo.planning.models import Measure
 from panhuo.planning.progress import Line, activations
 from panhuo.pricing.models import Valuation, ValuationKind
 from panhuo.pricing.rules import add_months
 from panhuo.register.models import Asset, AssetKind, AssetStatus
+from panhuo.scorecards import history
 
 #: The parts' names and each figure's, in the reader's language (issued cards store the keys).
 PART_LABELS = {
@@ -82,13 +84,6 @@ SHOWN = 10
 SALES = (Channel.AUCTION, Channel.EXCHANGE, Channel.NEGOTIATED)
 #: Points a flag or finding costs the compliance score, by severity.
 PENALTY = {"high": 20, "medium": 10, "low": 5}
-CONFIRMED = (Resolution.RECTIFIED, Resolution.REFERRED)
-FINDING_COUNTED = (
-    FindingStatus.RAISED,
-    FindingStatus.ESCALATED,
-    FindingStatus.RECTIFIED,
-    FindingStatus.REFERRED,
-)
 #: A valuation or an idle date older than this (months before the day) is stale (the price
 #: rules' default validity of an appraisal is 12 months).
 FRESH_MONTHS = 12
@@ -172,24 +167,24 @@ def _units_of_packages(package_ids) -> dict[int, set[int]]:
 
 
 def timeliness(path: str, on: dt.date) -> dict[int, Part]:
-    """Per unit with projects under a time limit to meet on ``on``."""
+    """Per unit with projects under a time limit to meet on ``on`` (as they stood then)."""
     projects = [
         p
-        for p in DisposalProject.objects.filter(
-            package__jurisdiction__path__startswith=path, due_on__isnull=False
-        )
-        .exclude(status__in=[ProjectStatus.CLOSED, ProjectStatus.WITHDRAWN])
-        .select_related("package__jurisdiction")
-        .order_by("due_on", "code")
+        for p in history.projects_on(path, on)
         if deadlines.deadline_kind(p.channel, p.status)
         and not deadlines.is_wait(p.channel, p.status)
     ]
     units = _units_of_packages({p.package_id for p in projects})
+    places: dict[str, set] = defaultdict(set)
+    for p in projects:
+        places[p.place].add(p.due_on)
+    # Each place's calendar read once for all its projects' due dates.
+    days = {
+        place: working_days_since(dues, on, jurisdiction=place) for place, dues in places.items()
+    }
     per: dict[int, list] = defaultdict(list)
     for p in projects:
-        late = working_days_between(p.due_on, on, jurisdiction=p.package.jurisdiction) if (
-            p.due_on < on
-        ) else 0  # fmt: skip
+        late = days[p.place][p.due_on]
         for unit in units.get(p.package_id, ()):
             per[unit].append((p, late))
     out = {}
@@ -262,33 +257,39 @@ def price(path: str, year: int, period: str, on: dt.date) -> dict[int, Part]:
 
 
 def compliance(path: str, on: dt.date, unit_ids) -> dict[int, Part]:
-    """Per unit (every one of ``unit_ids``: no flag and no finding scores 100)."""
+    """Per unit (every one of ``unit_ids``: no flag and no finding scores 100), the flags and
+    findings as they stood at the end of ``on`` (see the module doc)."""
+    end = history.end_of(on)
     flags = (
-        Flag.objects.filter(unit__jurisdiction__path__startswith=path, first_seen__date__lte=on)
-        .filter(Q(status=FlagStatus.OPEN) | Q(status=FlagStatus.RESOLVED, resolution__in=CONFIRMED))
+        Flag.objects.filter(unit__jurisdiction__path__startswith=path, first_seen__lt=end)
+        .exclude(cleared_at__lt=end)
+        .exclude(resolved_at__lt=end, resolution=Resolution.JUSTIFIED)
         .order_by("-severity", "pk")
-        .values("pk", "unit_id", "severity", "status", "subject_label", "rule")
+        .values("pk", "unit_id", "severity", "resolved_at", "subject_label", "rule")
     )
     findings = (
-        Finding.objects.filter(
-            unit__jurisdiction__path__startswith=path, raised_at__date__lte=on,
-            status__in=FINDING_COUNTED,
-        )
+        Finding.objects.filter(unit__jurisdiction__path__startswith=path, raised_at__lt=end)
+        .exclude(resolved_at__lt=end, status=FindingStatus.JUSTIFIED)
         .order_by("pk")
-        .values("pk", "unit_id", "severity", "status", "code")
-    )  # fmt: skip
+        .values("pk", "unit_id", "severity", "resolved_at", "code")
+    )
     per: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for f in flags:
-        key = "open_flags" if f["status"] == FlagStatus.OPEN else "confirmed_flags"
-        per[f["unit_id"]][key].append((f, f"{f['subject_label']} · {f['rule']}", "flag-detail"))
+        then = "open_flags" if f["resolved_at"] is None or f["resolved_at"] >= end else (
+            "confirmed_flags"
+        )  # fmt: skip
+        per[f["unit_id"]][then].append((f, f"{f['subject_label']} · {f['rule']}", "flag-detail"))
     for f in findings:
-        key = "open_findings" if f["status"] in FINDING_COUNTED[:2] else "confirmed_findings"
-        per[f["unit_id"]][key].append((f, f["code"], "finding-detail"))
+        then = "open_findings" if f["resolved_at"] is None or f["resolved_at"] >= end else (
+            "confirmed_findings"
+        )  # fmt: skip
+        per[f["unit_id"]][then].append((f, f["code"], "finding-detail"))
+    # The lists behind the figures show the records' state now (the named ones are the day's).
     lists = {
         "open_flags": f"{reverse('flag-list')}?status=open&unit=",
-        "confirmed_flags": f"{reverse('flag-list')}?status=resolved&unit=",
+        "confirmed_flags": f"{reverse('flag-list')}?status=resolved&resolution=confirmed&unit=",
         "open_findings": f"{reverse('finding-list')}?state=open&unit=",
-        "confirmed_findings": f"{reverse('finding-list')}?state=resolved&unit=",
+        "confirmed_findings": f"{reverse('finding-list')}?state=confirmed&unit=",
     }
     out = {}
     for unit in unit_ids:

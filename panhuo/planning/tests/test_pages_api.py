@@ -40,6 +40,29 @@ def test_office_drafts_on_the_page_and_bad_lines_are_named(world):
     assert plan.targets.count() == 4
     r = office.get(reverse("plan-edit", args=[plan.pk]))
     assert "debt, 3, 50, bank_loan" in r.content.decode()
+    # Milestones and tasks are lines too; a bad one is named by its line, nothing written.
+    dated = {
+        "milestones": "2026-06-30, Half-year review, with the head",
+        "tasks": "2026-05-01\toffice\tList the depot\n2026-09-01, finance, Collect, done",
+    }
+    for field, text, words in (
+        ("milestones", "2026-03-01, Fine\n2027-01-01, Late", "Line 2 (due_on)"),
+        ("tasks", "2026-05-01, nobody, Sweep", "“nobody” is not a user"),
+        ("tasks", "2026-05-01, office", "Line 1 cannot be read"),
+    ):
+        r = office.post(reverse("plan-edit", args=[plan.pk]), _form(w, **{**dated, field: text}))
+        assert r.status_code == 400 and words in r.content.decode(), field
+    assert not plan.milestones.exists() and plan.targets.count() == 4
+    office.post(reverse("plan-edit", args=[plan.pk]), _form(w, **dated))
+    assert [(m.title, str(m.due_on)) for m in plan.milestones.all()] == [
+        ("Half-year review, with the head", "2026-06-30")
+    ]
+    tasks = [(t.title, t.owner.username, t.done) for t in plan.tasks.all()]
+    assert tasks == [("List the depot", "office", False), ("Collect", "finance", True)]
+    # Editing again keeps them (the form shows them as lines).
+    page = office.get(reverse("plan-edit", args=[plan.pk])).content.decode()
+    assert "2026-09-01, finance, Collect, done" in page
+    assert "List the depot" in office.get(plan.get_absolute_url()).content.decode()
     r = office.post(reverse("plan-submit", args=[plan.pk]))
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED
@@ -64,6 +87,21 @@ def test_the_detail_page_shows_each_reader_what_they_may_read(world):
     assert listed.status_code == 200 and "District A" in text
     r = client_for(w, "auditor").post(reverse("plan-submit", args=[plan.pk]))
     assert r.status_code == 403
+    # The plans' tasks, listed (the plan's page links to its own) and exported; another
+    # place's head sees none of them, and a filter value the form refuses is left out.
+    tasks = reverse("plan-task-list")
+    assert f"{tasks}?plan={plan.pk}" in client_for(w, "auditor").get(url).content.decode()
+    page = client_for(w, "auditor").get(f"{tasks}?plan={plan.pk}&state=open").content.decode()
+    assert "List the depot" in page
+    assert (
+        "List the depot" not in client_for(w, "auditor").get(f"{tasks}?state=done").content.decode()
+    )
+    mine = client_for(w, "office").get(f"{tasks}?mine=on&plan=x").content.decode()
+    assert "List the depot" in mine
+    other = client_for(w, "outsider_head").get(tasks)
+    assert other.status_code == 200 and "List the depot" not in other.content.decode()
+    listed = client_for(w, "auditor").get(f"{tasks}?export=csv")
+    assert "List the depot" in b"".join(listed.streaming_content).decode("utf-8-sig")
 
 
 def test_the_api_drafts_reads_progress_submits_and_revises(world):

@@ -61,10 +61,7 @@ def scope_proposal(request: HttpRequest, filters: Query[ProposalFilters]):
     """Every asset of the jurisdiction (and below) proposed in or out under its rules, with
     the reasons; ``included`` keeps the candidates (true) or the exclusions (false)."""
     jurisdiction = _scope_jurisdiction(request, "view", filters.jurisdiction)
-    proposals = scope.propose(actor(request), jurisdiction)
-    if filters.included is not None:
-        return [p for p in proposals if p.included == filters.included]
-    return list(proposals)
+    return scope.proposal_query(actor(request), jurisdiction).pages(filters.included)
 
 
 @router.get("/scope/rules", response={200: ScopeRulesOut, **ERRORS}, tags=["scope"])

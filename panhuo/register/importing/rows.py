@@ -167,6 +167,8 @@ class RowReader:
         # An amount column whose header states its unit ("原值（万元）", "book_value (yuan)",
         # as the export writes) is read in that unit; the others in the file's option.
         stated = {name: header_unit(h)[1] for name, h in self.header_of.items()}
+        self.stated_units = stated
+        self.options = mapping.options
         self.parsers = {
             f.name: parser_for(
                 f,
@@ -211,6 +213,11 @@ class RowReader:
         crs = mapping.options.get("crs") if target.name == "assets" else None
         self.transformer = _transformer(crs)
         self.box = bounding_box()
+
+    def amount_unit(self, name: str) -> str:
+        """The unit a bare number of amount field ``name`` is in (its header's, else the
+        file's option)."""
+        return self.stated_units.get(name) or self.options.get("amount_unit", "yuan")
 
     def read(self, cells: list[str], rownum: int, report: Report) -> dict[str, Any] | None:
         out: dict[str, Any] = {}

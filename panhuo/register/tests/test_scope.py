@@ -1,17 +1,22 @@
 """Scope rules propose candidates and exclusions with reasons; the head records the decision."""
 
+import calendar
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from panhuo.core.testing import AssetFactory, forget_fixture_scope
 from panhuo.organisation.policy import NotPermitted
 from panhuo.register import scope
-from panhuo.register.models import Encumbrance, ScopeDecision
+from panhuo.register.models import Encumbrance, ScopeDecision, ScopeRuleSet
 
 TODAY = dt.date.today()
+EXAMPLES = itertools.count()
 
 
 def _idle(unit, months, **kw):
@@ -81,3 +86,72 @@ def test_decision_recorded_by_head_only(world, register):
 def test_outsider_cannot_see_scope(world, register):
     with pytest.raises(NotPermitted):
         list(scope.propose(world.user("outsider_office"), world.district))
+
+
+ASSET = st.fixed_dictionaries({
+    "status": st.sampled_from(["idle", "under_used", "in_use"]),
+    "criticality": st.sampled_from(["essential", "supporting", "non_essential"]),
+    # Whole months back from today, give or take days: where a month count turns.
+    "idle": st.one_of(st.none(), st.tuples(st.integers(0, 3), st.integers(-3, 3))),
+    "title_complete": st.booleans(),
+    "book_value": st.sampled_from([Decimal("99.99"), Decimal("100.00"), Decimal("5000.00")]),
+    "encumbered": st.booleans(),
+})  # fmt: skip
+RULES = st.fixed_dictionaries({
+    "min_idle_months": st.integers(0, 3), "include_under_used": st.booleans(),
+    "exclude_supporting": st.booleans(), "require_clear_title": st.booleans(),
+    "require_unencumbered": st.booleans(), "min_value": st.sampled_from([Decimal(0),
+                                                                       Decimal("100.00")]),
+})  # fmt: skip
+
+
+def _back(today: dt.date, months: int, days: int) -> dt.date:
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(today.day, last)) + dt.timedelta(days=days)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(assets=st.lists(ASSET, min_size=1, max_size=8), rules=RULES,
+       today=st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)))  # fmt: skip
+def test_the_database_proposes_what_evaluate_proposes(world, assets, rules, today):
+    """Issue 19, item 3: the proposal is counted and paged by the database (``in_scope``),
+    and every asset it puts in or out is one ``evaluate`` puts there, reasons and all."""
+    prefix = f"SQ{next(EXAMPLES)}-"
+    made = []
+    for i, a in enumerate(assets):
+        since = None if a["idle"] is None else _back(today, *a["idle"])
+        asset = AssetFactory(unit=world.unit, code=f"{prefix}{i}", status=a["status"],
+                             criticality=a["criticality"], idle_since=since,
+                             title_complete=a["title_complete"], book_value=a["book_value"],
+                             accumulated_depreciation=Decimal(0))  # fmt: skip
+        if a["encumbered"]:
+            Encumbrance.objects.create(asset=asset, kind="mortgage", holder="Bank")
+        made.append(asset)
+    query = scope.proposal_query(world.user("office"), world.district)
+    query.rules, query.today = ScopeRuleSet(jurisdiction=world.district, **rules), today
+    mine = query.assets.filter(code__startswith=prefix)
+    inside = set(mine.filter(*scope.in_scope(query.rules, today)).values_list("code", flat=True))
+    expected = {p.asset.code for p in query.evaluated(mine) if p.included}
+    assert inside == expected
+    page = query.pages(False)[0:500]
+    assert not any(p.included for p in page)
+
+
+def test_the_database_counts_idle_months_as_evaluate_does(world):
+    """Around every month's turn (month ends, a leap day), with the other rules passed."""
+    days = [dt.date(2024, 3, 31), dt.date(2024, 2, 29), dt.date(2025, 1, 15), dt.date(2024, 5, 1)]
+    for n, today in enumerate(days):
+        for months, shift in itertools.product(range(4), range(-2, 3)):
+            AssetFactory(unit=world.unit, code=f"SM{n}-{months}{shift}", status="idle",
+                         idle_since=_back(today, months, shift), title_complete=True,
+                         accumulated_depreciation=Decimal(0))  # fmt: skip
+        for minimum in (1, 2):
+            query = scope.proposal_query(world.user("office"), world.district)
+            query.rules = ScopeRuleSet(jurisdiction=world.district, min_idle_months=minimum)
+            query.today = today
+            mine = query.assets.filter(code__startswith=f"SM{n}-")
+            inside = set(mine.filter(*scope.in_scope(query.rules, today)).values_list("code"))
+            expected = {(p.asset.code,) for p in query.evaluated(mine) if p.included}
+            assert inside == expected and expected, (today, minimum)

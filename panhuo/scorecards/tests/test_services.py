@@ -216,3 +216,73 @@ def test_the_cards_cost_the_same_queries_for_more_units(world):
         AssetFactory(unit=unit)
     assert queries() == before
     assert len(compute.compute_cards(s.plan, "Y", today)) == 5
+
+
+def test_a_past_day_reads_the_states_and_resolutions_of_that_day(world, monkeypatch):
+    """Timeliness replays the projects' audit entries up to the day; compliance reads when
+    each flag and finding was first seen, resolved (and how) or cleared; a justified
+    resolution never counts, and the confirmed figures link to rectified or referred only."""
+    from panhuo.core.testing import AssetFactory, concluded_project
+    from panhuo.findings.models import Finding
+    from panhuo.findings.services import finding_raise, finding_transition
+    from panhuo.flags.models import Flag
+    from panhuo.flags.services import flag_resolve
+
+    w = world
+    plan = approved_plan(w)
+    today, real_now = timezone.localdate(), timezone.now
+    # Three weeks ago the sale was concluded: its payment term ran out about two weeks ago.
+    then = real_now() - dt.timedelta(days=21)
+    monkeypatch.setattr(timezone, "now", lambda: then)
+    project = concluded_project(
+        w, deal_price=Decimal("3000000.00"), assets=[AssetFactory(unit=w.unit)]
+    )
+    due = project.due_on
+    monkeypatch.setattr(timezone, "now", real_now)
+    flag = Flag.objects.create(
+        rule="deal_below_appraisal", severity="medium", jurisdiction=w.district, unit=w.unit,
+        subject_type="disposal.disposalproject", subject_id=str(project.pk),
+        subject_label=str(project), evidence={}, fingerprint="asof", first_seen=then,
+        last_seen=then,
+    )  # fmt: skip
+    raise_ = {"actor": w.user("auditor"), "record_kind": "asset", "description": "-"}
+    kept = finding_raise(record_id=project.package.items.first().asset_id, title="Kept",
+                         severity="high", **raise_)  # fmt: skip
+    dropped = finding_raise(record_id=kept.record_id, title="Dropped", severity="low", **raise_)
+    Finding.objects.filter(pk__in=[kept.pk, dropped.pk]).update(raised_at=then)
+    # Today: the flag is found justified, one finding rectified, the other justified; and the
+    # project's row says closed (written outside the services: the past is not read from it).
+    flag_resolve(actor=w.user("auditor"), flag=flag, resolution="justified", comment="Fine.")
+    for finding, step in ((kept, "rectify"), (dropped, "justify")):
+        finding_transition(actor=w.user("auditor"), finding=finding, step=step, comment="-")
+    DisposalProject.objects.filter(pk=project.pk).update(status="closed")
+
+    def card(day):
+        return _parts(next(c for c in compute.compute_cards(plan, "Y", day) if c.unit == w.unit))
+
+    week_ago = today - dt.timedelta(days=7)
+    past, now = card(week_ago), card(today)
+    # A week ago: the sale was concluded and late; the flag and both findings were open.
+    assert past["timeliness"].score == 0
+    late = working_days_between(due, week_ago, jurisdiction=w.district)
+    assert late > 0 and _figure(past["timeliness"], "days_overdue") == late
+    assert [_figure(past["compliance"], k) for k in ("open_flags", "open_findings")] == [1, 2]
+    assert past["compliance"].score == 100 - 10 - 20 - 5
+    # Before the sale existed: no project under a time limit, nothing seen yet.
+    early = card(today - dt.timedelta(days=30))
+    assert early["timeliness"].score is None and early["compliance"].score == 100
+    # Today: the project is closed; the justified flag and finding no longer count.
+    assert now["timeliness"].score is None
+    assert _figure(now["compliance"], "confirmed_findings") == 1
+    assert now["compliance"].score == 80
+    # The confirmed figures' lists hold the rectified or referred only.
+    from django.test import Client
+
+    client = Client()
+    client.force_login(w.user("auditor"))
+    confirmed = next(f for f in now["compliance"].figures if f.key == "confirmed_findings")
+    page = client.get(confirmed.url).content.decode()
+    assert kept.code in page and dropped.code not in page
+    flags = next(f for f in now["compliance"].figures if f.key == "confirmed_flags")
+    assert "resolution=confirmed" in flags.url
+    assert flag.subject_label not in client.get(flags.url).content.decode()

@@ -1,0 +1,206 @@
+"""Reading an asset file a chunk of rows at a time, column by column (pyarrow).
+
+The row path (``rows.RowReader.read``) calls a parser per cell and checks each row as a whole:
+at 200,000 rows most of an import's time. Here a chunk's cells are read column by column:
+amounts, areas and coordinates in the plain form registers mostly write ("1234.50", "30.123456")
+are recognised by one regular expression over the whole column and cast to decimals by Arrow;
+dates, yes/no words and coded values are parsed once per distinct text; the row checks
+(unit, code, bounds, dates not in the future, classification) run over the columns.
+
+A row is given its values here only when every one of its cells is regular and every check
+passes, which is exactly when the row path would have returned the same values without an
+error. Any other row (a cell the fast forms do not cover, a refused value, a guarded formula,
+an attribute column with a value) is left to the row path, which reads it as before and names
+each problem with its row and column: the messages stay those of the row path, produced by the
+same code. Files with x/y columns (a coordinate conversion) are read by the row path whole.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from panhuo.register.importing.rows import MAX_AREA, NON_NULL_DEFAULTS, RowReader
+
+#: Plain non-negative numbers in the amount, area and coordinate columns, by field kind:
+#: (pattern, Arrow type). An amount below 10^13 yuan (core.bounds), an area below 10^12 m².
+FAST_FORMS = {
+    "amount": (r"^\d{1,13}(\.\d{1,2})?$", pa.decimal128(15, 2)),
+    "decimal": (r"^\d{1,12}(\.\d{1,2})?$", pa.decimal128(14, 2)),
+    "coordinate": (r"^-?\d{1,3}(\.\d{1,6})?$", pa.decimal128(9, 6)),
+}
+AMOUNTS = ("book_value", "accumulated_depreciation", "appraised_value", "annual_income",
+           "annual_holding_cost", "area")  # fmt: skip
+_MISSING = object()
+
+
+def usable(reader: RowReader) -> bool:
+    """Whether this file's rows may be read here (assets, no x/y conversion)."""
+    return (
+        reader.target.name == "assets"
+        and reader.transformer is None
+        and "x" not in reader.index
+        and "y" not in reader.index
+    )
+
+
+def _numbers(texts: list[str], kind: str, parse, bad: bytearray) -> list[Any]:
+    """A number column: the plain ones cast by Arrow, the others parsed one by one (a row
+    whose cell the parser refuses goes to the row path)."""
+    pattern, typ = FAST_FORMS[kind]
+    column = pa.array(texts, pa.string())
+    plain = pc.match_substring_regex(column, pattern).to_pylist()
+    cast = pc.cast(pc.if_else(plain, column, pa.scalar(None, pa.string())), typ)
+    shown = pc.cast(cast, pa.string()).to_pylist()
+    out: list[Any] = []
+    for k, text in enumerate(texts):
+        if plain[k]:
+            out.append(Decimal(shown[k]))
+        elif not text:
+            out.append(None)
+        else:
+            try:
+                value = parse(text)
+            except ValueError:
+                bad[k] = 1
+                value = None
+            out.append(value)
+    return out
+
+
+def _memoised(texts: list[str], parse, bad: bytearray) -> list[Any]:
+    """A column of few distinct texts (dates, yes/no): each parsed once."""
+    seen: dict[str, Any] = {}
+    out: list[Any] = []
+    for k, text in enumerate(texts):
+        value = seen.get(text, _MISSING)
+        if value is _MISSING:
+            try:
+                value = parse(text)
+            except ValueError:
+                value = _MISSING
+            seen[text] = value
+        if value is _MISSING:
+            bad[k] = 1
+            value = None
+        out.append(value)
+    return out
+
+
+def read_chunk(reader: RowReader, chunk: list[list[str]]) -> list[dict[str, Any] | None]:
+    """Each row's checked values (as ``reader.read`` returns them), or None for a row the
+    row path must read. Nothing is reported here."""
+    n = len(chunk)
+    bad = bytearray(n)
+    width = reader.width
+    constants = reader.constant_cells
+    names: list[str] = []
+    columns: list[list[Any]] = []
+    for i, name, attr, kind, parse, vmap, lookup, max_length, _choices in reader.plan:
+        if i >= width:
+            texts = [constants[i - width].strip()] * n
+        else:
+            texts = [row[i].strip() if i < len(row) else "" for row in chunk]
+        if attr or kind == "text":
+            for k, text in enumerate(texts):
+                if text[:1] == "'" or (attr and text):
+                    bad[k] = 1  # a formula guard to undo, an attribute: the row path's
+            if attr:
+                continue
+        if vmap:
+            texts = [vmap.get(t.lower(), t) for t in texts]
+        if lookup is not None:
+            values = [lookup.get(t.lower()) for t in texts]
+            for k, text in enumerate(texts):
+                if values[k] is None and text:
+                    bad[k] = 1
+        elif kind == "text":
+            values = texts
+        elif kind in FAST_FORMS and (kind != "amount" or reader.amount_unit(name) == "yuan"):
+            values = _numbers(texts, kind, parse, bad)
+        elif kind in ("date", "bool"):
+            values = _memoised(texts, parse, bad)
+        else:
+            values = []
+            for k, text in enumerate(texts):
+                try:
+                    values.append(parse(text))
+                except ValueError:
+                    bad[k] = 1
+                    values.append(None)
+        if max_length:
+            for k, value in enumerate(values):
+                if value and len(value) > max_length:
+                    bad[k] = 1
+        names.append(name)
+        columns.append(values)
+    _check_columns(reader, names, columns, bad)
+    out: list[dict[str, Any] | None] = []
+    defaults = [name for name in names if name in NON_NULL_DEFAULTS]
+    for k, values in enumerate(zip(*columns, strict=True) if columns else [()] * n):
+        if bad[k]:
+            out.append(None)
+            continue
+        row = dict(zip(names, values, strict=True))
+        for name in defaults:
+            if row[name] is None:
+                del row[name]
+        _finish(reader, row)
+        out.append(row)
+    return out
+
+
+def _check_columns(reader: RowReader, names: list[str], columns: list[list[Any]],
+                   bad: bytearray) -> None:  # fmt: skip
+    """The row checks of ``RowReader._check`` over whole columns: a row that fails one is
+    marked for the row path, which says why."""
+    col = dict(zip(names, columns, strict=True))
+    n = len(bad)
+    units = reader.units
+    unit_codes = col.get("unit", [""] * n)
+    for k, code in enumerate(unit_codes):
+        if not code or code not in units:
+            bad[k] = 1
+    for k, code in enumerate(col.get("code", [""] * n)):
+        if not code:
+            bad[k] = 1
+    for name in AMOUNTS:
+        for k, value in enumerate(col.get(name, ())):
+            if value is not None and (value < 0 or (name == "area" and value >= MAX_AREA)):
+                bad[k] = 1
+    for name in ("acquired_on", "idle_since"):
+        for k, day in enumerate(col.get(name, ())):
+            if day is not None and day > reader.today:
+                bad[k] = 1
+    if "classification" in col:
+        editions = col.get("classification_edition", [None] * n)
+        for k, code in enumerate(col["classification"]):
+            if code:
+                cid = reader.codes.get(code)
+                listed = reader.code_editions.get(code)
+                if cid is None or (editions[k] and listed and editions[k] != listed):
+                    bad[k] = 1
+    lats, lons = col.get("latitude", [None] * n), col.get("longitude", [None] * n)
+    box = reader.box
+    for k in range(n):
+        lat, lon = lats[k], lons[k]
+        if lat is None and lon is None:
+            continue
+        low_lat, high_lat, low_lon, high_lon = box or (-90, 90, -180, 180)
+        if (lat is not None and not (abs(lat) <= 90 and low_lat <= lat <= high_lat)) or (
+            lon is not None and not (abs(lon) <= 180 and low_lon <= lon <= high_lon)
+        ):
+            bad[k] = 1
+
+
+def _finish(reader: RowReader, out: dict[str, Any]) -> None:
+    """What ``RowReader._check`` makes of a row that passed: the unit's record, the
+    classification's id, the file's edition dropped."""
+    out["unit"] = reader.units[out.pop("unit", "")]
+    out.pop("classification_edition", None)
+    if "classification" in out:
+        code = out.pop("classification")
+        out["classification_id"] = reader.codes[code] if code else None
