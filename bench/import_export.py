@@ -241,6 +241,7 @@ def run_step(name: str, a: str, b: str, env: dict) -> dict:
         f"import json, resource, sys; sys.path.insert(0, {str(ROOT)!r}); "
         f"import bench.import_export as b; r = b.STEPS[{name!r}]({a!r}, {b!r}); "
         "r['peak_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        "import os; r['load'] = os.getloadavg()[0]; "
         "print('RESULT' + json.dumps(r))"
     )
     out = subprocess.run(  # noqa: S603 - our own interpreter running our own step
@@ -283,15 +284,15 @@ def bench_db(db: str, rows: int, work: Path, csv_path: Path) -> list[tuple]:
     rows_exp = run_step("panhuo_export_rows", str(work / f"{db}-rows.csv"), "", env)
     return [
         (db, "import", "baseline (COPY)" if db == "postgres" else "baseline (executemany)",
-         rows, base_in["seconds"], base_in["peak_mib"], 1.0),
+         rows, base_in["seconds"], base_in["peak_mib"], 1.0, base_in["load"]),
         (db, "import", "panhuo import --commit", rows, imp["seconds"], imp["peak_mib"],
-         imp["seconds"] / base_in["seconds"]),
+         imp["seconds"] / base_in["seconds"], imp["load"]),
         (db, "export", "baseline (COPY TO)" if db == "postgres" else "baseline (cursor dump)",
-         rows, base_out["seconds"], base_out["peak_mib"], 1.0),
+         rows, base_out["seconds"], base_out["peak_mib"], 1.0, base_out["load"]),
         (db, "export", "panhuo export (CSV)", rows, exp["seconds"], exp["peak_mib"],
-         exp["seconds"] / base_out["seconds"]),
+         exp["seconds"] / base_out["seconds"], exp["load"]),
         (db, "export", "cells made in Python (the export before)", rows, rows_exp["seconds"],
-         rows_exp["peak_mib"], rows_exp["seconds"] / base_out["seconds"]),
+         rows_exp["peak_mib"], rows_exp["seconds"] / base_out["seconds"], rows_exp["load"]),
     ]  # fmt: skip
 
 
@@ -311,11 +312,11 @@ def main() -> None:
             table += bench_db(db, args.rows, work, csv_path)
     print()
     print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
-    print("| database | step | method | rows | seconds | rows/s | peak MiB | × baseline |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
-    for db, step, method, rows, secs, peak, ratio in table:
+    print("| database | step | method | rows | seconds | rows/s | peak MiB | × baseline | load |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    for db, step, method, rows, secs, peak, ratio, load in table:
         print(f"| {db} | {step} | {method} | {rows:,} | {secs:.2f} | {rows / secs:,.0f} | "
-              f"{peak:.0f} | {ratio:.2f} |")  # fmt: skip
+              f"{peak:.0f} | {ratio:.2f} | {load:.1f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

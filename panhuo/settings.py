@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "panhuo.monitor",
     "panhuo.bidders",
     "panhuo.auctions",
+    "panhuo.decisions",
     "panhuo.flags",
     "panhuo.planning",
     "panhuo.findings",

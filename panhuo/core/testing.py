@@ -157,6 +157,14 @@ class AssetFactory(factory.django.DjangoModelFactory):
         if create and extracted is not False:
             appraise(obj, Decimal("1.00") if extracted is None else Decimal(extracted))
 
+    @factory.post_generation
+    def rollup(obj, create, extracted, **kwargs):
+        """The register's roll-up counts the asset, as the services would have."""
+        if create:
+            from panhuo.register import rollups
+
+            rollups.refresh(unit_ids=[obj.unit_id])
+
 
 def _decider(jurisdiction: Jurisdiction) -> User:
     """Who records a fixture's scope decision: the head or a deputy of the jurisdiction (or of

@@ -157,6 +157,25 @@ def working_days_between(start: dt.date, end: dt.date, *, jurisdiction=None) -> 
     return count
 
 
+def working_days_since(starts, end: dt.date, *, jurisdiction=None) -> dict[dt.date, int]:
+    """``working_days_between(start, end)`` for each of ``starts`` at once: one read of the
+    place's days for the whole span (a scorecard counts every late project's days)."""
+    starts = set(starts)
+    if not starts:
+        return {}
+    first = min(starts)
+    own = _overrides(_path(jurisdiction), first, end) if first < end else {}
+    out, count, day = {}, 0, end
+    while day > first:  # counting back from the end: the working days after ``day``
+        if day in starts:
+            out[day] = count
+        if own.get(day, _national(day)):
+            count += 1
+        day -= dt.timedelta(days=1)
+    out[first] = count
+    return {d: out.get(d, 0) for d in starts}
+
+
 def statutory_days_off(year: int) -> set[dt.date]:
     """The days off the Measures on National Holidays (全国年节及纪念日放假办法, as amended in
     2024, in force from 2025) fix in every year, whatever the State Council's annual notice

@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from panhuo.core.errors import ValidationError
-from panhuo.core.inputs import to_date
+from panhuo.core.inputs import ABOVE_ZERO, to_amount, to_date
 from panhuo.disposal import channels, gates
 from panhuo.disposal.channel_models import ART31_APPROVER, EVIDENCE_FOR, MONTHS, Art31Case
 from panhuo.disposal.models import Channel
@@ -153,14 +153,16 @@ def _lease(project, data: dict, *, renewal: bool) -> None:
             period_from = c.term_end
             end = to_date(data.get("term_end"), "term_end")
             amount = data.get("period_amount")
-            amount = c.period_amount if amount in (None, "") else channels._money(amount, "x")
+            amount = (
+                c.period_amount if amount in (None, "") else to_amount(amount, "x", sign=ABOVE_ZERO)
+            )
             tender_ref = c.tender_ref
         else:
             start = to_date(data.get("term_start"), "term_start")
             end = to_date(data.get("term_end"), "term_end")
             period_from = start
             frequency = str(data.get("frequency") or "")
-            amount = channels._money(data.get("period_amount"), "period_amount")
+            amount = to_amount(data.get("period_amount"), "period_amount", sign=ABOVE_ZERO)
             tender_ref = str(data.get("tender_ref") or "")
     except ValidationError:
         return  # prepare names the field

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.core.gates import GateRefused, rule
 from panhuo.core.inputs import to_date
 from panhuo.disposal.channel_models import ListingRound
-from panhuo.disposal.channels import announced_on_given, buyer_conditions
+from panhuo.disposal.channels.listing import announced_on_given, buyer_conditions
 from panhuo.disposal.models import Channel
 from panhuo.disposal.periods import STEP_DATE
 from panhuo.pricing.land_gates import require_land_announcement, require_land_listing

@@ -11,3 +11,5 @@ class FinanceConfig(AppConfig):
         from panhuo.finance import hooks
 
         hooks.install()
+        # The roll-ups join core.rollups' registry (`panhuo rollups verify` / `rebuild`).
+        from panhuo.finance import rollups  # noqa: F401

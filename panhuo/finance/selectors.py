@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.finance.models import Allocation, Debt, Receipt
+from panhuo.finance.rollups import money_figures
 
 DEBT_ORDERINGS = {
     "code": "code",
@@ -136,19 +137,6 @@ def allocation_list(
 
 
 def money_summary(user) -> dict[str, Decimal]:
-    """Raised, allocated, debt outstanding and repaid through Panhuo, for the dashboard."""
-    zero = Decimal("0.00")
-    r = Receipt.objects.visible_to(user).aggregate(received=Sum("amount"), alloc=Sum("allocated"))
-    d = (
-        Debt.objects.active()
-        .visible_to(user)
-        .aggregate(principal=Sum("principal"), outstanding=Sum("outstanding"))
-    )
-    repaid = Allocation.objects.visible_to(user).net_total()
-    return {
-        "received": r["received"] or zero,
-        "allocated": r["alloc"] or zero,
-        "debt_principal": d["principal"] or zero,
-        "debt_outstanding": d["outstanding"] or zero,
-        "repaid": repaid or zero,
-    }
+    """Raised, allocated, debt outstanding and repaid through Panhuo, for the dashboard: read
+    from finance's roll-ups (``finance.rollups``), summed over the places the user may see."""
+    return money_figures(user)

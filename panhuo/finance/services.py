@@ -22,6 +22,7 @@ from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import to_amount
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
+from panhuo.finance import rollups
 from panhuo.finance.debts.details import DETAILS, cleaned
 from panhuo.finance.debts.models import RepaymentSource
 from panhuo.finance.debts.repayments import opening_entry, post_entry
@@ -131,6 +132,7 @@ def receipt_create(
             action="receipt.create",
             jurisdiction_path=project.package.jurisdiction.path,
         )
+        rollups.receipt_added(receipt, project.package.jurisdiction_id)
     return receipt
 
 
@@ -171,6 +173,7 @@ def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]
             # The row holds what was given (as audited); the opening entry explains the gap.
             debt.outstanding = debt.principal
             opening_entry(actor=actor, debt=debt, repaid=repaid)
+        rollups.refresh_debts([jurisdiction.pk])
     return debt
 
 
@@ -284,7 +287,14 @@ def allocation_create(
         )  # fmt: skip
         _audit_totals(actor, allocation, receipt, debt, receipt.allocated + amount,
                       before - amount)  # fmt: skip
+        rollups.allocated(amount, _place_of(receipt), debt.jurisdiction_id)
     return allocation
+
+
+def _place_of(receipt: Receipt) -> int:
+    return Receipt.objects.filter(pk=receipt.pk).values_list(
+        "project__package__jurisdiction_id", flat=True
+    )[0]
 
 
 def _post_unaudited(actor, debt, **entry) -> Decimal:
@@ -358,6 +368,7 @@ def allocation_reverse(*, actor: User, allocation: Allocation, reason: str) -> A
         debt.outstanding = before
         _audit_totals(actor, reversal, receipt, debt, receipt.allocated - original.amount,
                       before + original.amount)  # fmt: skip
+        rollups.allocated(-original.amount, _place_of(receipt), debt.jurisdiction_id)
     return reversal
 
 

@@ -10,3 +10,5 @@ class RegisterConfig(AppConfig):
         from panhuo.register import hooks
 
         hooks.install()
+        # The roll-up joins core.rollups' registry (`panhuo rollups verify` / `rebuild`).
+        from panhuo.register import rollups  # noqa: F401

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from panhuo.core.querying import narrowed, ordered, visible_one
 from panhuo.organisation import policy
 from panhuo.register.import_models import ImportRun
 from panhuo.register.models import Asset, AssetStatus, Encumbrance
+from panhuo.register.rollups import asset_cells
 from panhuo.register.scope_models import ScopeDecision
 
 #: The orderings a list may ask for (API ``ordering`` and UI column headers).
@@ -98,15 +99,10 @@ def asset_list(
 def asset_summary(user) -> dict:
     """Counts and values by status and by kind, for the dashboard.
 
-    One pass over the assets grouped by both (at most statuses × kinds rows), folded here into
-    the two series: a province's million assets are read once, not once per series.
+    Read from the roll-up (``register.rollups``: one row per unit, status and kind, kept by
+    every write), summed over the units the user may see; folded here into the two series.
     """
-    cells = (
-        Asset.objects.visible_to(user)
-        .values("status", "kind")
-        .annotate(n=Count("id"), value=Sum("book_value"))
-        .order_by()
-    )
+    cells = asset_cells(user)
     status_sums: dict[str, dict] = {}
     kind_sums: dict[str, dict] = {}
     for c in cells:
@@ -122,13 +118,17 @@ def asset_summary(user) -> dict:
 
 def unit_asset_figures(*, user, unit) -> dict:
     """The unit page's figures of its assets (registered on ``organisation.hooks.unit_figures``
-    in RegisterConfig.ready): count and book value, and the count by status."""
-    assets = asset_list(user, unit=unit.pk)
-    figures = assets.aggregate(n=Count("id"), book=Sum("book_value"))
-    by_status = [
-        (AssetStatus(row["status"]).label, row["n"])
-        for row in assets.order_by().values("status").annotate(n=Count("id")).order_by("status")
-    ]
+    in RegisterConfig.ready): count and book value, and the count by status, from the
+    roll-up's rows of the unit."""
+    cells = asset_cells(user).filter(unit=unit.pk)
+    by_status: dict[str, int] = {}
+    n, book = 0, None
+    for c in cells:
+        by_status[c["status"]] = by_status.get(c["status"], 0) + c["n"]
+        n += c["n"]
+        book = (book or 0) + c["value"]
+    figures = {"n": n, "book": book}
+    by_status = [(AssetStatus(k).label, by_status[k]) for k in sorted(by_status)]
     return {"figures": figures, "by_status": by_status}
 
 

@@ -20,6 +20,7 @@ from panhuo.integrity.services import (
 )
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit, User
+from panhuo.register import rollups
 from panhuo.register.models import (
     GONE_STATUSES,
     Asset,
@@ -109,6 +110,7 @@ def asset_create(*, actor: User, data: dict[str, Any]) -> Asset:
         audit_insert(
             asset, actor=actor, action="asset.create", jurisdiction_path=unit.jurisdiction.path
         )
+        rollups.refresh(unit_ids=[unit.pk])
     return asset
 
 
@@ -182,6 +184,7 @@ def asset_set_status(*, actor: User, assets, status: str, reason: str, checked_b
                 for a in changing
             ],
         )
+        rollups.refresh(unit_ids={a.unit_id for a in changing})
     return len(changing)
 
 
@@ -232,6 +235,7 @@ def asset_update(
                 % {"current": current.code, "current_version": current.version, "version": version}
             )
         before = snapshot(current)
+        old_unit = current.unit_id
         if "status" in data:
             why = status_change_refusal(current.status, data["status"])
             if why:
@@ -258,6 +262,7 @@ def asset_update(
             current, before, actor=actor, action="asset.update",
             path=current.unit.jurisdiction.path,
         )  # fmt: skip
+        rollups.refresh(unit_ids={old_unit, current.unit_id})
     return current
 
 

@@ -3,19 +3,13 @@ for ``report`` reach (their place and those below it); others are missing (404).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from panhuo.core.querying import id_or_missing
+from panhuo.core.querying import id_or_missing, narrowed, ordered
 from panhuo.reports.models import GeneratedReport
 
-REPORT_ORDERINGS = {
-    "as_of": "as_of",
-    "-as_of": "-as_of",
-    "kind": "kind",
-    "-kind": "-kind",
-    "generated_at": "generated_at",
-    "-generated_at": "-generated_at",
-}
+#: The list's sortable columns (each ascending, or descending with "-").
+REPORT_ORDERINGS = {"as_of": "as_of", "kind": "kind", "generated_at": "generated_at"}
 
 
 def report_list(
@@ -28,14 +22,10 @@ def report_list(
         .select_related("jurisdiction", "generated_by")
         .defer("xlsx", "pdf", "figures")
     )
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q) | Q(period__icontains=q))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if year:
-        qs = qs.filter(as_of__year=year)
-    key = REPORT_ORDERINGS.get(ordering, "-as_of")
-    return qs.order_by(key, "-pk")
+    qs = narrowed(
+        qs, q=q, search=("title", "number", "period"), kind=kind, as_of__year=year or None
+    )
+    return ordered(qs, ordering, REPORT_ORDERINGS, "-as_of", tiebreak="-pk")
 
 
 def get_report_for(user, pk) -> GeneratedReport:

@@ -36,7 +36,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.workdays import working_days_between
+from panhuo.core.workdays import working_days_since
 from panhuo.disposal import deadlines
 from panhuo.disposal.models import Channel, DisposalProject, PackageItem
 from panhuo.findings.models import Finding, FindingStatus
@@ -175,9 +175,16 @@ def timeliness(path: str, on: dt.date) -> dict[int, Part]:
         and not deadlines.is_wait(p.channel, p.status)
     ]
     units = _units_of_packages({p.package_id for p in projects})
+    places: dict[str, set] = defaultdict(set)
+    for p in projects:
+        places[p.place].add(p.due_on)
+    # Each place's calendar read once for all its projects' due dates.
+    days = {
+        place: working_days_since(dues, on, jurisdiction=place) for place, dues in places.items()
+    }
     per: dict[int, list] = defaultdict(list)
     for p in projects:
-        late = working_days_between(p.due_on, on, jurisdiction=p.place) if p.due_on < on else 0
+        late = days[p.place][p.due_on]
         for unit in units.get(p.package_id, ()):
             per[unit].append((p, late))
     out = {}

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from panhuo.core.querying import id_or_missing
+from panhuo.core.querying import id_or_missing, narrowed, ordered
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit
 from panhuo.planning.models import PlanStatus, WorkPlan
@@ -42,15 +42,12 @@ CARD_ORDERINGS = {
     "unit": "unit",
     "-unit": "-unit",
 }
+#: The list's sortable columns (each ascending, or descending with "-").
 DECISION_ORDERINGS = {
     "proposed_at": "proposed_at",
-    "-proposed_at": "-proposed_at",
     "kind": "kind",
-    "-kind": "-kind",
     "status": "status",
-    "-status": "-status",
     "unit": "scorecard__unit__code",
-    "-unit": "-scorecard__unit__code",
 }
 
 
@@ -180,18 +177,11 @@ def decision_list(
     qs = Decision.objects.visible_to(user).select_related(
         "scorecard__unit", "scorecard__plan__jurisdiction", "proposed_by", "decided_by"
     )
-    if q:
-        qs = qs.filter(Q(reason__icontains=q) | Q(scorecard__unit__name__icontains=q))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    if plan:
-        qs = qs.filter(scorecard__plan_id=plan)
-    if unit:
-        qs = qs.filter(scorecard__unit_id=unit)
-    key = DECISION_ORDERINGS.get(ordering, "-proposed_at")
-    return qs.order_by(key, "-pk")
+    qs = narrowed(
+        qs, q=q, search=("reason", "scorecard__unit__name"), kind=kind, status=status,
+        scorecard__plan_id=plan or None, scorecard__unit_id=unit or None,
+    )  # fmt: skip
+    return ordered(qs, ordering, DECISION_ORDERINGS, "-proposed_at", tiebreak="-pk")
 
 
 def get_decision_for(user, pk) -> Decision:

@@ -7,8 +7,8 @@ most of a CI minute. Now the first of them in a worker seeds it for real, copies
 seed wrote (and every file it stored under ``DATA_DIR``), and rolls the seed back; every later
 caller in that worker gets the same rows by replaying the recorded inserts (raw values, so that
 ``auto_now`` timestamps and the audit chain stay exactly as the seed wrote them) and the same
-files. The test that the seed itself is deterministic and idempotent (test_demo.py) still seeds
-for real, as does ``panhuo demo`` in .ci/run.
+files. The test that the seed itself is deterministic (test_demo.py) seeds again for real and
+compares with this copy (``seeded_on`` names its day); ``panhuo demo`` in .ci/run seeds for real.
 
 The seed runs with the amount plausibility check on (the demo as a user sees it), whatever the
 calling test's ``amount_check`` marker says. The copy is taken, and laid down, only on a database
@@ -80,8 +80,8 @@ def _require_empty() -> None:
         )
 
 
-def _take() -> _Snapshot:
-    """Seed for real in a savepoint, copy what it wrote, roll it back."""
+def _take(today) -> _Snapshot:
+    """Seed for real (on the day ``today``) in a savepoint, copy what it wrote, roll it back."""
     _require_empty()
     models = _models()
     with tempfile.TemporaryDirectory(prefix="panhuo-demo-") as tmp:
@@ -90,7 +90,7 @@ def _take() -> _Snapshot:
             before = {m: _contents(m) for m in models}
             check, amounts.check = amounts.check, _real_amount_check
             try:
-                result = seed_demo(size=SMALL)
+                result = seed_demo(size=SMALL, today=today)
             finally:
                 amounts.check = check
             rows = []
@@ -162,7 +162,7 @@ def seed_small_demo() -> SeedResult:
     global _snapshot
     today = timezone.localdate()
     if _snapshot is None or _snapshot.generation != _flushes() or _snapshot.day != today:
-        _snapshot = _take()
+        _snapshot = _take(today)
         _snapshot.generation = _flushes()
         _snapshot.day = today
     else:
@@ -171,10 +171,17 @@ def seed_small_demo() -> SeedResult:
     return _snapshot.result
 
 
+def seeded_on():
+    """The day the worker's copy was seeded on (``seed_demo``'s ``today``), after a call of
+    ``seed_small_demo``: a real seed on that day must give the same rows (test_demo.py)."""
+    assert _snapshot is not None, "seed_small_demo() has not run in this worker"
+    return _snapshot.day
+
+
 def _flushes() -> int:
     from panhuo.core.tests import seeded
 
     return seeded.flushes
 
 
-__all__ = ["DemoSnapshotError", "seed_small_demo"]
+__all__ = ["DemoSnapshotError", "seed_small_demo", "seeded_on"]

@@ -16,6 +16,7 @@ from panhuo.core.workdays import (
     statutory_days_off,
     surely_working_day_after,
     working_days_between,
+    working_days_since,
 )
 
 D = dt.date
@@ -77,6 +78,16 @@ def test_counting_back_gives_the_same_number(start, days):
     end = add_working_days(start, days)
     assert is_working_day(end)
     assert working_days_between(start, end) == days
+
+
+@given(
+    end=st.dates(min_value=D(2025, 1, 1), max_value=D(2026, 12, 31)),
+    offsets=st.lists(st.integers(min_value=-120, max_value=10), min_size=1, max_size=5),
+)
+def test_many_starts_counted_at_once_are_each_counted_alone(end, offsets):
+    starts = {end + dt.timedelta(days=n) for n in offsets}
+    got = working_days_since(starts, end)
+    assert got == {s: working_days_between(s, end) for s in starts}
 
 
 @pytest.mark.parametrize("year", [2025, 2026])

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from panhuo.core.texts import Msg
+from panhuo.finance import rollups
 from panhuo.finance.debts import importing_system as system
 from panhuo.finance.debts.models import ScheduleRow
 from panhuo.finance.debts.schedules import build_schedule
@@ -369,10 +370,12 @@ def _create(actor, v: dict[str, Any], source) -> None:
         debt.outstanding = debt.principal
         opening_entry(actor=actor, debt=debt, repaid=repaid)
     _schedule(debt)
+    rollups.refresh_debts([debt.jurisdiction_id])
 
 
 def _update(actor, debt: Debt, diff: dict[str, Any], source) -> None:
     before = snapshot(debt)
+    was = debt.jurisdiction_id
     for name, value in diff.items():
         setattr(debt, name, value)
     if debt.schedule_kind and not debt.schedule_frequency:
@@ -380,6 +383,7 @@ def _update(actor, debt: Debt, diff: dict[str, Any], source) -> None:
     debt.version += 1
     debt.full_clean()
     debt.save()
+    rollups.refresh_debts([was, debt.jurisdiction_id])
     if set(diff) & set(TERMS):
         _schedule(debt)
     before, after = changed(before, snapshot(debt))

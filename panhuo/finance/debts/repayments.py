@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import to_amount
+from panhuo.finance import rollups
 from panhuo.finance.debts.models import MANUAL_SOURCES, Repayment, RepaymentSource
 from panhuo.finance.models import Allocation, Debt
 from panhuo.integrity.services import audit_insert, audit_record
@@ -130,6 +131,7 @@ def post_entry(
     )
     # Decimal arithmetic, not F(): SQLite does F() arithmetic on these columns in floats.
     Debt.objects.filter(pk=debt.pk).update(outstanding=new, version=F("version") + 1)
+    rollups.refresh_debts([debt.jurisdiction_id])
     if audit_balance:
         audit_record(
             actor=actor,
@@ -296,6 +298,7 @@ def debt_void(*, actor: User, debt: Debt, reason: str) -> Debt:
             },
             jurisdiction_path=debt.jurisdiction.path,
         )
+        rollups.refresh_debts([debt.jurisdiction_id])
     debt.refresh_from_db()
     return debt
 

@@ -27,6 +27,7 @@ from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.disposal.workflow import RECEIVING
+from panhuo.finance import rollups
 from panhuo.finance.deposits.models import Deposit, DepositStatus
 from panhuo.finance.expected import paying
 from panhuo.finance.models import BudgetClass, Receipt, ReceiptKind
@@ -318,6 +319,7 @@ def _receipt(actor: User, d: Deposit, on: dt.date, kind: str, voucher: str) -> R
         action="receipt.create",
         jurisdiction_path=d.project.package.jurisdiction.path,
     )
+    rollups.receipt_added(receipt, d.project.package.jurisdiction_id)
     return receipt
 
 

@@ -14,20 +14,20 @@ from __future__ import annotations
 import itertools
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from panhuo.core.bulk import insert_rows
 from panhuo.core.texts import Msg
 from panhuo.integrity.models import AuditEntry
-from panhuo.integrity.services import ObjRef, _plain, audit_record_many, snapshot
+from panhuo.integrity.services import ObjRef, audit_record_many, snapshot
 from panhuo.organisation import policy
-from panhuo.register import hooks
+from panhuo.register import hooks, rollups
 from panhuo.register import models as m
 from panhuo.register.importing import columnar
 from panhuo.register.importing.fields import (
@@ -271,13 +271,12 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
         return
     # One query per batch: codes may repeat across units, so match the pair in Python.
     wanted = {(v["unit"].pk, v["code"]) for _row, v in batch}
-    existing = {
-        (a.unit_id, a.code): a
-        for a in m.Asset.objects.filter(
-            unit_id__in={u for u, _c in wanted}, code__in={c for _u, c in wanted}
-        )
-        if (a.unit_id, a.code) in wanted
-    }
+    found = _asset_ids(wanted)
+    existing = (
+        {(a.unit_id, a.code): a for a in m.Asset.objects.filter(pk__in=found.values())}
+        if found
+        else {}
+    )
     new: list[dict[str, Any]] = []
     changed: list[tuple[m.Asset, dict, dict]] = []
     for rownum, v in batch:
@@ -331,6 +330,11 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
                 a.unit.jurisdiction.path,
             ))  # fmt: skip
     audit_record_many(actor=actor, records=records)
+    rollups.count([
+        *((1, v["unit"].pk, v["status"], v["kind"], v["book_value"]) for v in new),
+        *((-1, a.unit_id, b["status"], b["kind"], b["book_value"]) for a, b, _af in changed),
+        *((1, a.unit_id, a.status, a.kind, a.book_value) for a, _b, _af in changed),
+    ])  # fmt: skip
 
 
 NEW_COLUMNS = [
@@ -339,6 +343,33 @@ NEW_COLUMNS = [
     "annual_holding_cost", "status", "idle_since", "criticality", "certificate_number",
     "title_complete", "acquired_on", "attributes",
 ]  # fmt: skip
+
+
+#: The new asset's columns whose values are kept in its audit entry as text (``_plain``).
+DATE_COLUMNS = ("idle_since", "acquired_on")
+PLAIN_COLUMNS = ("latitude", "longitude", "area", "book_value", "accumulated_depreciation",
+                 "appraised_value", "annual_income", "annual_holding_cost",
+                 *DATE_COLUMNS)  # fmt: skip
+
+
+def _asset_ids(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The ids of the assets with these (unit id, code) keys, in one plain statement (the
+    ORM's compiling of a thousand codes cost more than the query)."""
+    keys = set(keys)
+    units = sorted({unit for unit, _code in keys})
+    codes = sorted({code for _unit, code in keys})
+    if not codes:
+        return {}
+    table = connection.ops.quote_name(m.Asset._meta.db_table)
+    # Both lists, so that the (unit, code) unique index is used: by code alone it is not,
+    # and every batch read the whole table (quadratic in the file's size).
+    sql = (
+        f"SELECT id, unit_id, code FROM {table} WHERE unit_id IN ({', '.join(['%s'] * len(units))})"  # noqa: S608 (our table, bound values)
+        f" AND code IN ({', '.join(['%s'] * len(codes))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*units, *codes])
+        return {(u, c): pk for pk, u, c in cursor.fetchall() if (u, c) in keys}
 
 
 def _insert_new(new: list[dict[str, Any]], source) -> list[tuple]:
@@ -351,18 +382,16 @@ def _insert_new(new: list[dict[str, Any]], source) -> list[tuple]:
         rows.append([values.get(c) for c in NEW_COLUMNS] + [1, now, now])
     insert_rows(m.Asset, [*NEW_COLUMNS, "version", "created_at", "updated_at"], rows)
     keys = {(v["unit"].pk, v["code"]): v for v in new}
-    ids = {
-        (unit_id, code): pk
-        for pk, unit_id, code in m.Asset.objects.filter(
-            unit_id__in={u for u, _c in keys}, code__in={c for _u, c in keys}
-        ).values_list("pk", "unit_id", "code")
-        if (unit_id, code) in keys
-    }
+    ids = _asset_ids(keys)
     records = []
     for (unit_id, code), v in keys.items():
         pk = ids[(unit_id, code)]
-        after = {c: _plain(v.get(c if c != "classification" else "classification_id"))
-                 for c in NEW_COLUMNS}  # fmt: skip
+        after = {c: v.get(c) for c in NEW_COLUMNS}
+        after["classification"] = v.get("classification_id")
+        for c in PLAIN_COLUMNS:
+            value = after[c]
+            if value is not None:
+                after[c] = value.isoformat() if c in DATE_COLUMNS else str(value)
         after.update(id=pk, unit=unit_id, attributes=v.get("attributes") or {}, source=source)
         records.append(("asset.import_create", ObjRef("register.asset", pk, f"{code} {v['name']}"),
                         None, after, v["unit"].jurisdiction.path))  # fmt: skip
@@ -401,6 +430,7 @@ def revert_assets(*, actor, source: dict[str, Any]) -> int:
                 for a in assets
             ])  # fmt: skip
             m.Asset.objects.filter(pk__in=[a.pk for a in assets]).delete()
+            rollups.refresh(unit_ids={a.unit_id for a in assets})
             done += len(assets)
     ids = list(updated)
     fields = {f.name: f for f in m.Asset._meta.concrete_fields}
@@ -427,6 +457,7 @@ def revert_assets(*, actor, source: dict[str, Any]) -> int:
                                 {**before, "source": undo}, a.unit.jurisdiction.path))  # fmt: skip
             if restored:
                 m.Asset.objects.bulk_update(restored, [*sorted(names), "version"])
+                rollups.refresh(unit_ids={a.unit_id for a in restored})
                 audit_record_many(actor=actor, records=records)
             done += len(restored)
     return done

@@ -234,27 +234,43 @@ def _bids(seeder, lot: Lot, usernames, steps: list[int]) -> None:
         bidding.bid_place(actor=user, lot_id=lot.pk, amount=amount)
 
 
-def _closed_auction(seeder, project: DisposalProject, day: dt.date) -> None:
-    office = seeder.users["office"]
+def hour_lot(
+    seeder, project: DisposalProject, day: dt.date, usernames, *, first: int, soft_close: int
+) -> tuple[Lot, int]:
+    """A lot of the project's open round auctioned for an hour on ``day`` (the first free
+    one), set up ten working days before, with a soft close of ``soft_close`` minutes (0: none);
+    ``usernames`` register in turn from ``first`` working days before, deposits paid and
+    confirmed. Returns the lot and its hour, the clock on ``day``."""
     seeder.clock.on(working_days_before(day, 10))
     hour = _free_hour(seeder, day)
     lot = auctions.lot_create(
-        actor=office, round=project.rounds.get(result="open"), **_terms(project),
-        start_at=_at(seeder, day, hour), end_at=_at(seeder, day, hour + 1), window_minutes=5,
-        extension_minutes=5,
+        actor=seeder.users["office"], round=project.rounds.get(result="open"), **_terms(project),
+        start_at=_at(seeder, day, hour), end_at=_at(seeder, day, hour + 1),
+        window_minutes=soft_close, extension_minutes=soft_close,
     )  # fmt: skip
-    for k, username in enumerate(CLOSED_BIDDERS):
-        _join(seeder, lot, username, working_days_before(day, 5 - k), pay=True, confirm=True)
+    for k, username in enumerate(usernames):
+        _join(seeder, lot, username, working_days_before(day, first - k), pay=True, confirm=True)
     seeder.clock.on(day)
+    return lot, hour
+
+
+def close_and_award(seeder, lot: Lot, comment: str) -> Lot:
+    """The ended lot closed and awarded by the office (the clock past its end)."""
+    auctions.lot_close_if_due(lot.pk)
+    return auctions.lot_award(
+        actor=seeder.users["office"], lot=Lot.objects.get(pk=lot.pk), comment=comment
+    )
+
+
+def _closed_auction(seeder, project: DisposalProject, day: dt.date) -> None:
+    office = seeder.users["office"]
+    lot, hour = hour_lot(seeder, project, day, CLOSED_BIDDERS, first=5, soft_close=5)
     seeder.clock.at(hour, 2)
     _bids(seeder, lot, CLOSED_BIDDERS, [1, 1, 2, 1, 1])
     seeder.clock.at(hour, 57)  # a late bid: the soft close moves the end 5 minutes later
     _bids(seeder, lot, CLOSED_BIDDERS[1:], [1, 1])
     seeder.clock.at(hour + 1, 6)
-    auctions.lot_close_if_due(lot.pk)
-    lot = auctions.lot_award(
-        actor=office, lot=Lot.objects.get(pk=lot.pk), comment="竞价结束，确认最高应价者竞得。"
-    )
+    lot = close_and_award(seeder, lot, "竞价结束，确认最高应价者竞得。")
     project.refresh_from_db()
     # The winner signs the next working day: their deposit is applied to the price and the
     # runners-up's refunded (the award queue's rule); the rest of the price comes in days later.

@@ -22,8 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from panhuo.auctions import bidding
-from panhuo.auctions import services as auctions
 from panhuo.auctions.award_models import AwardStatus
 from panhuo.auctions.awards import award_default, award_sign
 from panhuo.auctions.exchange import result_import
@@ -33,7 +31,14 @@ from panhuo.disposal.models import Channel, DisposalProject
 from panhuo.finance.expected import received_total
 from panhuo.site.demo import catalogue as c
 from panhuo.site.demo import seed_money
-from panhuo.site.demo.seed_auctions import BIDDERS, KINDS, _at, _free_hour, _join, _listed_sale
+from panhuo.site.demo.seed_auctions import (
+    BIDDERS,
+    KINDS,
+    _bids,
+    _listed_sale,
+    close_and_award,
+    hour_lot,
+)
 from panhuo.site.demo.seed_auctions import _terms as terms
 from panhuo.site.demo.seed_clock import working_days_before
 from panhuo.site.demo.seed_gates_channels import MIN_CANDIDATES
@@ -71,12 +76,6 @@ def _second(seeder, hour: int, minute: int, second: int) -> None:
     seeder.clock.seconds += second
 
 
-def _bid(seeder, lot: Lot, username: str, increments: int) -> None:
-    lot.refresh_from_db()
-    amount = lot.minimum_bid + lot.increment * (increments - 1)
-    bidding.bid_place(actor=seeder.users[username], lot_id=lot.pk, amount=amount)
-
-
 def _sign_and_pay(seeder, project: DisposalProject, lot: Lot, day: dt.date, n: int) -> None:
     """The offered bidder signs on ``day`` and pays the rest two days later."""
     signed_on = seeder.clock.after(day)
@@ -93,25 +92,13 @@ def _sign_and_pay(seeder, project: DisposalProject, lot: Lot, day: dt.date, n: i
 
 def _sniped_then_defaulted(seeder, project: DisposalProject, day: dt.date) -> None:
     office = seeder.users["office"]
-    seeder.clock.on(working_days_before(day, 10))
-    hour = _free_hour(seeder, day)
-    lot = auctions.lot_create(
-        actor=office, round=project.rounds.get(result="open"), **terms(project),
-        start_at=_at(seeder, day, hour), end_at=_at(seeder, day, hour + 1), window_minutes=0,
-        extension_minutes=0,
-    )  # fmt: skip
-    for k, username in enumerate(("bidder", "bidder_jiaye")):
-        _join(seeder, lot, username, working_days_before(day, 4 - k), pay=True, confirm=True)
-    seeder.clock.on(day)
+    lot, hour = hour_lot(seeder, project, day, ("bidder", "bidder_jiaye"), first=4, soft_close=0)
     _second(seeder, hour, 3, 0)
-    _bid(seeder, lot, "bidder", 1)
+    _bids(seeder, lot, ["bidder"], [1])
     _second(seeder, hour, 59, 20)  # 40 seconds before an end nothing moves
-    _bid(seeder, lot, "bidder_jiaye", 3)
+    _bids(seeder, lot, ["bidder_jiaye"], [3])
     _second(seeder, hour + 1, 4, 0)
-    auctions.lot_close_if_due(lot.pk)
-    lot = auctions.lot_award(
-        actor=office, lot=Lot.objects.get(pk=lot.pk), comment="竞价结束，确认最高应价者竞得。"
-    )
+    lot = close_and_award(seeder, lot, "竞价结束，确认最高应价者竞得。")
     offered = lot.awards.get(status=AwardStatus.OFFERED)
     seeder.clock.after(offered.due_on, 1)
     award_default(
@@ -122,24 +109,12 @@ def _sniped_then_defaulted(seeder, project: DisposalProject, day: dt.date) -> No
 
 
 def _only_the_winner_bid(seeder, project: DisposalProject, day: dt.date) -> None:
-    office = seeder.users["office"]
-    seeder.clock.on(working_days_before(day, 10))
-    hour = _free_hour(seeder, day)
-    lot = auctions.lot_create(
-        actor=office, round=project.rounds.get(result="open"), **terms(project),
-        start_at=_at(seeder, day, hour), end_at=_at(seeder, day, hour + 1), window_minutes=5,
-        extension_minutes=5,
-    )  # fmt: skip
-    for k, username in enumerate(("bidder_zhongnan", "bidder", "bidder_jiaye")):
-        _join(seeder, lot, username, working_days_before(day, 5 - k), pay=True, confirm=True)
-    seeder.clock.on(day)
+    three = ("bidder_zhongnan", "bidder", "bidder_jiaye")
+    lot, hour = hour_lot(seeder, project, day, three, first=5, soft_close=5)
     _second(seeder, hour, 12, 0)
-    _bid(seeder, lot, "bidder_zhongnan", 1)
+    _bids(seeder, lot, ["bidder_zhongnan"], [1])
     _second(seeder, hour + 1, 6, 0)
-    auctions.lot_close_if_due(lot.pk)
-    lot = auctions.lot_award(
-        actor=office, lot=Lot.objects.get(pk=lot.pk), comment="竞价结束，唯一出价者竞得。"
-    )
+    lot = close_and_award(seeder, lot, "竞价结束，唯一出价者竞得。")
     _sign_and_pay(seeder, project, lot, day + dt.timedelta(days=1), 4)
 
 

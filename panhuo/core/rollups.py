@@ -1,0 +1,160 @@
+"""Roll-ups: summary rows an app keeps over its own base tables (README, "Roll-ups").
+
+Each owning app declares its summary tables here (a :class:`Rollup`: the table, the column
+naming the place a row sums — a holding unit or a jurisdiction —, the columns grouping within
+it and the figures) and calls :func:`refresh` with the places a write touched, inside the
+write's transaction. ``refresh`` recomputes those places' rows from the base tables (delete and
+insert, under a lock on each place's row so that concurrent writers to one place queue), so a
+roll-up is exactly what a recomputation gives, whatever the write was; `panhuo rollups verify`
+compares every row with a fresh recomputation and `rebuild` recomputes every place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+
+#: How many places one statement recomputes (SQLite's limit on query parameters is far above).
+CHUNK = 500
+
+
+def total_field(verbose_name) -> models.DecimalField:
+    """A sum of amounts: room for a province's million book values (each up to 20 digits)."""
+    return models.DecimalField(verbose_name, max_digits=32, decimal_places=2, default=Decimal(0))
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A summary table: ``model``'s rows are keyed by ``key`` (the place's id column, e.g.
+    ``unit_id``) and ``groups``; ``figures`` are its summed columns. ``compute(ids)`` answers
+    the rows recomputed from the base tables for those places (all places when ``None``), as
+    dicts with the key, the groups and the figures; ``lock`` is the model of the place, whose
+    rows are locked before a place is recomputed; ``where`` names a place for ``verify``."""
+
+    name: str
+    model: type[models.Model]
+    key: str
+    groups: tuple[str, ...]
+    figures: tuple[str, ...]
+    compute: Callable[[list[int] | None], Iterable[dict[str, Any]]]
+    lock: type[models.Model]
+    where: Callable[[int], str]
+
+
+REGISTRY: dict[str, Rollup] = {}
+
+
+def register(rollup: Rollup) -> Rollup:
+    REGISTRY[rollup.name] = rollup
+    return rollup
+
+
+def _rows(rollup: Rollup, ids: list[int] | None) -> list[models.Model]:
+    out = []
+    for row in rollup.compute(ids):
+        if not any(row[f] for f in rollup.figures):
+            continue  # a place with nothing keeps no row: a missing row reads as zero
+        out.append(
+            rollup.model(**{k: row[k] for k in (rollup.key, *rollup.groups, *rollup.figures)})
+        )
+    return out
+
+
+def refresh(rollup: Rollup, ids: Iterable[int | None]) -> None:
+    """Recompute the rows of the places ``ids`` (``None`` entries are ignored) from the base
+    tables, in the caller's transaction."""
+    wanted = sorted({i for i in ids if i is not None})
+    with transaction.atomic():
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            _lock(rollup, chunk)
+            rollup.model.objects.filter(**{f"{rollup.key}__in": chunk}).delete()
+            rollup.model.objects.bulk_create(_rows(rollup, chunk), batch_size=2000)
+
+
+def _lock(rollup: Rollup, ids: list[int]) -> None:
+    # One writer per place at a time (PostgreSQL): the second waits here, then reads the
+    # first's committed rows. NO KEY UPDATE, not UPDATE: a writer that has just inserted a row
+    # referring to the place holds KEY SHARE on it, which UPDATE would wait for — two such
+    # writers (two debts made in one jurisdiction) would deadlock.
+    places = rollup.lock.objects.select_for_update(no_key=True).filter(pk__in=ids)
+    list(places.order_by("pk").values_list("pk", flat=True))
+
+
+def add(rollup: Rollup, deltas: dict[tuple, dict[str, Any]]) -> None:
+    """Add ``deltas`` (keyed by (place, *groups), each figure's change) to the rows, in the
+    caller's transaction: for a bulk write that knows each row's before and after, where
+    recomputing every place it touched would read far more than it wrote."""
+    places = sorted({k[0] for k in deltas})
+    with transaction.atomic():
+        for start in range(0, len(places), CHUNK):
+            chunk = places[start : start + CHUNK]
+            _lock(rollup, chunk)
+            rows = _keyed_models(
+                rollup, rollup.model.objects.filter(**{f"{rollup.key}__in": chunk})
+            )
+            new, changed, gone = [], [], []
+            for k, d in deltas.items():
+                if k[0] not in chunk:
+                    continue
+                row = rows.get(k)
+                if row is None:
+                    row = rollup.model(**dict(zip((rollup.key, *rollup.groups), k, strict=True)))
+                    new.append(row)
+                elif row not in changed:
+                    changed.append(row)
+                for f, v in d.items():
+                    setattr(row, f, (getattr(row, f) or 0) + v)
+            for row in list(changed):
+                if not any(getattr(row, f) for f in rollup.figures):
+                    changed.remove(row)
+                    gone.append(row.pk)
+            rollup.model.objects.filter(pk__in=gone).delete()
+            rollup.model.objects.bulk_update(changed, list(rollup.figures), batch_size=2000)
+            rollup.model.objects.bulk_create(
+                [r for r in new if any(getattr(r, f) for f in rollup.figures)], batch_size=2000
+            )
+
+
+def _keyed_models(rollup: Rollup, qs) -> dict[tuple, models.Model]:
+    return {tuple(getattr(r, k) for k in (rollup.key, *rollup.groups)): r for r in qs}
+
+
+def rebuild(rollup: Rollup) -> int:
+    """Every row recomputed; answers how many rows the table holds."""
+    with transaction.atomic():
+        rollup.model.objects.all().delete()
+        return len(rollup.model.objects.bulk_create(_rows(rollup, None), batch_size=2000))
+
+
+def _keyed(rollup: Rollup, rows: Iterable[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
+    return {tuple(r[k] for k in (rollup.key, *rollup.groups)): r for r in rows}
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    rollup: str
+    where: str
+    group: tuple
+    figure: str
+    kept: Any
+    recomputed: Any
+
+
+def verify(rollup: Rollup) -> list[Disagreement]:
+    """Each figure whose kept value differs from a recomputation (a missing row is zeros)."""
+    fields = (rollup.key, *rollup.groups, *rollup.figures)
+    kept = _keyed(rollup, rollup.model.objects.values(*fields))
+    fresh = _keyed(rollup, rollup.compute(None))
+    out = []
+    for k in sorted(set(kept) | set(fresh), key=lambda k: tuple(str(x) for x in k)):
+        a, b = kept.get(k, {}), fresh.get(k, {})
+        for f in rollup.figures:
+            x, y = a.get(f) or 0, b.get(f) or 0
+            if Decimal(x) != Decimal(y):
+                out.append(Disagreement(rollup.name, rollup.where(k[0]), k[1:], f, x, y))
+    return out

@@ -1,0 +1,33 @@
+"""The register's roll-up: its assets counted and valued per holding unit, status and kind.
+
+Kept by ``register.rollups`` in the same transaction as every write that changes an asset's
+unit, status, kind or book value; read by the dashboard, summed up the jurisdiction tree.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.rollups import total_field
+from panhuo.organisation.models import Unit
+
+
+class AssetRollup(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("status"), max_length=16)
+    kind = models.CharField(_("kind"), max_length=20)
+    n = models.PositiveBigIntegerField(_("assets"), default=0)
+    book_value = total_field(_("book value (cost)"))
+
+    class Meta:
+        verbose_name = _("asset roll-up")
+        verbose_name_plural = _("asset roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "status", "kind"], name="asset_rollup_unit_status_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.status} {self.kind}: {self.n}"
