@@ -1,7 +1,8 @@
 """The inputs of one asset's hold/lease/sell decision, gathered from the register (income,
 holding cost), valuations (appraised value, rent appraisal), the debts (the debt the proceeds
-would repay, its schedule) and the defaults of the place, each with its source. A caller may
-override the rates and the price factor for the question they ask (source ``request``).
+would repay, its schedule) and the defaults of the place, each with its source. The task force may
+set an input for one asset with a reason (``AssetInput``, source ``override``), and a caller may
+set the rates and the price factor for the question they ask (source ``request``).
 
 Bad input is refused naming what is missing: an asset without an appraisal, a debt without a
 schedule, a rate outside plausible bounds (``npv.check``)."""
@@ -15,6 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import field_error
+from panhuo.decisions.models import AssetInput
 from panhuo.decisions.npv import Figure, Inputs, check
 from panhuo.finance.debts.models import ScheduleRow
 from panhuo.finance.models import Debt
@@ -141,7 +143,12 @@ def gather(user, asset, *, on: dt.date, debt_id: int | None = None, given=None) 
     """The inputs for ``asset`` on ``on``; ``given`` maps names of :data:`ADJUSTABLE` to the
     caller's values (None: the default)."""
     own = own_figures(asset, on)
-    return _inputs(user, own, asset.unit.jurisdiction, on=on, debt_id=debt_id, given=given)
+    overrides = {
+        row.name: Figure(row.value, "override", row.reason)
+        for row in AssetInput.objects.filter(asset=asset)
+    }
+    return _inputs(user, own, asset.unit.jurisdiction, on=on, debt_id=debt_id, given=given,
+                   overrides=overrides)  # fmt: skip
 
 
 def gather_package(user, package, *, on: dt.date, debt_id=None, given=None) -> Inputs:
@@ -153,14 +160,14 @@ def gather_package(user, package, *, on: dt.date, debt_id=None, given=None) -> I
     return _inputs(user, own, package.jurisdiction, on=on, debt_id=debt_id, given=given)
 
 
-def _inputs(user, own: Own, place, *, on, debt_id, given) -> Inputs:
+def _inputs(user, own: Own, place, *, on, debt_id, given, overrides=None) -> Inputs:
     given = {k: v for k, v in (given or {}).items() if v is not None}
     debt = choose_debt(user, place, on, debt_id)
 
     def pick(name: str) -> Figure:
         if name in given:
             return Figure(Decimal(given[name]), "request")
-        return Figure(DEFAULTS[name], "default")
+        return (overrides or {}).get(name) or Figure(DEFAULTS[name], "default")
 
     income, cost = own.income, own.cost
     inputs = Inputs(

@@ -18,6 +18,7 @@ SOURCES = {
     "valuation": _("Valuation"),
     "debt": _("Debt"),
     "default": _("Default of the place"),
+    "override": _("Set for this asset"),
     "request": _("Set for this question"),
 }
 LABELS = {

@@ -122,3 +122,29 @@ def test_a_package_sums_its_assets_and_names_the_one_without_a_value(world, asse
     ds.package_add_assets(actor=world.user("office"), package=package, asset_ids=[bare.pk])
     r = client_for(world, "office").get(url)
     assert r.status_code == 400 and bare.code in r.content.decode()
+
+
+def test_the_office_sets_an_input_for_an_asset_with_a_reason(world, asset):
+    from panhuo.integrity.models import AuditEntry
+
+    _debt(world, "DB", "6.0")
+    url = f"/assets/{asset.pk}/decision/inputs/"
+    post = {"name": "vacancy_pct", "value": "30", "reason": "Half the street is empty."}
+    assert client_for(world, "finance").post(url, post).status_code == 403
+    assert client_for(world, "outsider_office").post(url, post).status_code == 404
+    office = client_for(world, "office")
+    assert office.post(url, {**post, "reason": ""}).status_code == 400
+    r = office.post(url, {**post, "value": "99"})
+    assert r.status_code == 400 and "vacancy_pct" in r.content.decode()
+    assert not AuditEntry.objects.filter(action__startswith="decision_input").exists()
+    assert office.post(url, post).status_code == 302
+    body = office.get(f"/api/v1/assets/{asset.pk}/decision?on={ON}").json()
+    vacancy = next(f for f in body["inputs"] if f["name"] == "vacancy_pct")
+    assert (vacancy["value"], vacancy["source"], vacancy["note"]) == (
+        "30.000", "override", "Half the street is empty.")  # fmt: skip
+    assert AuditEntry.objects.filter(action="decision_input.set").count() == 1
+    # A blank value goes back to the default, and says so in the log.
+    assert office.post(url, {**post, "value": "", "reason": "Let again."}).status_code == 302
+    body = office.get(f"/api/v1/assets/{asset.pk}/decision?on={ON}").json()
+    assert next(f for f in body["inputs"] if f["name"] == "vacancy_pct")["source"] == "default"
+    assert AuditEntry.objects.filter(action="decision_input.remove").count() == 1
