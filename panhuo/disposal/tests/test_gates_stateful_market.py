@@ -102,6 +102,18 @@ def _market_bodies(name, ctx):
     return st.just({})
 
 
+def _covered(p, ctx, key, amount) -> bool:
+    """Whether the head's written approval covered ``amount`` when the walk first saw ``key``
+    (a round or a deal) stored. The invariant runs after every step, so that is the step that
+    stored it; the verdict is kept, because a later price-exception request (pending, or for
+    another amount) becomes the project's latest and no longer covers an amount that the one
+    approved at the time did."""
+    seen = ctx.setdefault("covered", {})
+    if key not in seen:
+        seen[key] = written_approval(p, amount)
+    return seen[key]
+
+
 def _market_always(p, ctx):
     """Every stored round against the periods and the floor, whatever state the project is in."""
     failed = []
@@ -110,13 +122,13 @@ def _market_always(p, ctx):
     for before, after in itertools.pairwise(rounds):
         if after.listed_on <= _last_day(before, p.jurisdiction):
             failed.append(f"relist_after_disclosure (round {after.number})")
-        if after.reserve < floor and not written_approval(p, after.reserve):
+        if after.reserve < floor and not _covered(p, ctx, ("round", after.pk), after.reserve):
             failed.append(f"below_approval_floor (round {after.number})")
     for r in rounds:
         if r.result == ListingRound.Result.SOLD:
             if r.ended_on is None or r.ended_on <= _last_day(r, p.jurisdiction):
                 failed.append("disclosure_period")
-            if r.deal_price < floor and not written_approval(p, r.deal_price):
+            if r.deal_price < floor and not _covered(p, ctx, ("deal", r.pk), r.deal_price):
                 failed.append("below_approval_floor (deal)")
     return failed
 

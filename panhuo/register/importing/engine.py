@@ -356,13 +356,19 @@ def _asset_ids(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """The ids of the assets with these (unit id, code) keys, in one plain statement (the
     ORM's compiling of a thousand codes cost more than the query)."""
     keys = set(keys)
+    units = sorted({unit for unit, _code in keys})
     codes = sorted({code for _unit, code in keys})
     if not codes:
         return {}
-    marks = ", ".join(["%s"] * len(codes))
     table = connection.ops.quote_name(m.Asset._meta.db_table)
+    # Both lists, so that the (unit, code) unique index is used: by code alone it is not,
+    # and every batch read the whole table (quadratic in the file's size).
+    sql = (
+        f"SELECT id, unit_id, code FROM {table} WHERE unit_id IN ({', '.join(['%s'] * len(units))})"  # noqa: S608 (our table, bound values)
+        f" AND code IN ({', '.join(['%s'] * len(codes))})"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, unit_id, code FROM {table} WHERE code IN ({marks})", codes)  # noqa: S608 (our table, bound values)
+        cursor.execute(sql, [*units, *codes])
         return {(u, c): pk for pk, u, c in cursor.fetchall() if (u, c) in keys}
 
 

@@ -1,0 +1,10 @@
+"""Pages of decisions, reached from the asset's and the package's pages."""
+
+from django.urls import path
+
+from panhuo.decisions import views
+
+urlpatterns = [
+    path("assets/<int:pk>/decision/", views.asset_decision_view, name="asset-decision"),
+    path("packages/<int:pk>/decision/", views.package_decision_view, name="package-decision"),
+]
