@@ -21,8 +21,13 @@ class DecisionForm(forms.Form):
 
 
 class AssetInputForm(forms.Form):
-    """An input set for one asset, with the reason (a blank value: back to the default)."""
+    """An input set for one asset or its place, with the reason (a blank value: back to the
+    default above it)."""
 
+    scope = forms.ChoiceField(
+        label=_("For"),
+        choices=[("asset", _("This asset")), ("place", _("Every asset of this place"))],
+    )
     name = forms.ChoiceField(
         label=_("Input"),
         choices=[

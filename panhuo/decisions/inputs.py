@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import field_error
-from panhuo.decisions.models import AssetInput
+from panhuo.decisions.models import AssetInput, PlaceInput
 from panhuo.decisions.npv import Figure, Inputs, check
 from panhuo.finance.debts.models import ScheduleRow
 from panhuo.finance.models import Debt
@@ -160,14 +160,30 @@ def gather_package(user, package, *, on: dt.date, debt_id=None, given=None) -> I
     return _inputs(user, own, package.jurisdiction, on=on, debt_id=debt_id, given=given)
 
 
+def place_defaults(place) -> dict[str, Figure]:
+    """The inputs set for ``place`` or the nearest place above it, with where and why."""
+    parts = [p for p in place.path.strip("/").split("/") if p]
+    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    found: dict[str, Figure] = {}
+    rows = PlaceInput.objects.filter(jurisdiction__path__in=paths).select_related("jurisdiction")
+    for row in sorted(rows, key=lambda r: len(r.jurisdiction.path)):  # the nearest last
+        where = {"place": row.jurisdiction.name, "reason": row.reason}
+        note = _("set by %(place)s: %(reason)s") % where
+        found[row.name] = Figure(row.value, "default", note)
+    return found
+
+
 def _inputs(user, own: Own, place, *, on, debt_id, given, overrides=None) -> Inputs:
     given = {k: v for k, v in (given or {}).items() if v is not None}
     debt = choose_debt(user, place, on, debt_id)
+    defaults = place_defaults(place)
 
     def pick(name: str) -> Figure:
         if name in given:
             return Figure(Decimal(given[name]), "request")
-        return (overrides or {}).get(name) or Figure(DEFAULTS[name], "default")
+        return (
+            (overrides or {}).get(name) or defaults.get(name) or Figure(DEFAULTS[name], "builtin")
+        )
 
     income, cost = own.income, own.cost
     inputs = Inputs(

@@ -44,8 +44,9 @@ BOUNDS = {
 
 @dataclass(frozen=True)
 class Figure:
-    """One input and where it came from (``register``, ``valuation``, ``debt``, ``default``,
-    ``request``) with a note naming the record."""
+    """One input and where it came from (``register``, ``valuation``, ``debt``, ``builtin``,
+    ``default`` of a place, ``override`` for the asset, ``request``) with a note naming the
+    record or the reason."""
 
     value: Decimal
     source: str

@@ -17,6 +17,7 @@ SOURCES = {
     "register": _("Register"),
     "valuation": _("Valuation"),
     "debt": _("Debt"),
+    "builtin": _("Built-in default"),
     "default": _("Default of the place"),
     "override": _("Set for this asset"),
     "request": _("Set for this question"),

@@ -1,5 +1,5 @@
-"""Writes of decisions: an asset's own decision input, with its reason (one transaction,
-permission checked, audit logged)."""
+"""Writes of decisions: a decision input of one asset or of a place, with its reason (one
+transaction, permission checked, audit logged)."""
 
 from __future__ import annotations
 
@@ -9,22 +9,26 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import field_error
-from panhuo.decisions.models import AssetInput
+from panhuo.decisions.models import AssetInput, PlaceInput
 from panhuo.decisions.npv import BOUNDS
 from panhuo.integrity.services import audit_record, snapshot
 from panhuo.organisation import policy
 
 
-def asset_input_set(*, actor, asset, name: str, value: Decimal | None, reason: str):
-    """Set ``name`` for ``asset`` to ``value`` for the reason given (None: back to the place's
-    default). The value must lie within the input's plausible bounds; the reason is required."""
-    place = asset.unit.jurisdiction
+def input_set(*, actor, name: str, value: Decimal | None, reason: str, asset=None, place=None):
+    """Set ``name`` for ``asset`` (else for ``place`` and the places below) to ``value`` for the
+    reason given (None: back to the default above it). The value must lie within the input's
+    plausible bounds; the reason is required."""
+    if asset is not None:
+        model, key, place = AssetInput, {"asset": asset}, asset.unit.jurisdiction
+    else:
+        model, key = PlaceInput, {"jurisdiction": place}
     policy.require(actor, "decision_input", "set", jurisdiction=place)
     if name not in BOUNDS:
         raise field_error("name", _("Unknown input %(name)s.") % {"name": name})
     reason = (reason or "").strip()
     if not reason:
-        raise field_error("reason", _("Say why this asset's input differs from the default."))
+        raise field_error("reason", _("Say why this input differs from the default."))
     if value is not None:
         low, high = BOUNDS[name]
         if not value.is_finite() or not low <= value <= high:
@@ -34,7 +38,7 @@ def asset_input_set(*, actor, asset, name: str, value: Decimal | None, reason: s
                 % {"field": name, "value": value, "low": low, "high": high},
             )
     with transaction.atomic():
-        row = AssetInput.objects.select_for_update().filter(asset=asset, name=name).first()
+        row = model.objects.select_for_update().filter(**key, name=name).first()
         before = snapshot(row) if row else None
         if value is None:
             if row is not None:
@@ -43,8 +47,8 @@ def asset_input_set(*, actor, asset, name: str, value: Decimal | None, reason: s
                              jurisdiction_path=place.path)  # fmt: skip
                 row.delete()
             return None
-        row, _created = AssetInput.objects.update_or_create(
-            asset=asset, name=name, defaults={"value": value, "reason": reason, "set_by": actor}
+        row, _created = model.objects.update_or_create(
+            **key, name=name, defaults={"value": value, "reason": reason, "set_by": actor}
         )
         audit_record(actor=actor, action="decision_input.set", obj=row, before=before,
                      after=snapshot(row), jurisdiction_path=place.path)  # fmt: skip

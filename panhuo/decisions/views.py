@@ -12,7 +12,7 @@ from panhuo.core.ui import fetch_or_404, form_post, section_required
 from panhuo.decisions.forms import AssetInputForm, DecisionForm
 from panhuo.decisions.inputs import ADJUSTABLE
 from panhuo.decisions.report import decision_for, package_decision_for
-from panhuo.decisions.services import asset_input_set
+from panhuo.decisions.services import input_set
 from panhuo.disposal.selectors import get_package_for
 from panhuo.organisation import policy
 from panhuo.register.selectors import get_asset_for
@@ -40,18 +40,23 @@ package_decision_view = _view(
 @require_POST
 @section_required("decision_input", "set")
 def asset_input_view(request, pk):
-    """Set (or clear) one input for the asset, with the reason; back to its decision page."""
+    """Set (or clear) one input for the asset or its place, with the reason; back to the
+    asset's decision page."""
     asset = fetch_or_404(get_asset_for, request.user, pk)
     form = AssetInputForm(request.POST)
     page = reverse("asset-decision", args=[asset.pk])
     return form_post(
         request, form,
-        lambda d: asset_input_set(actor=request.user, asset=asset, name=d["name"],
-                                  value=d["value"], reason=d["reason"]),
-        _("The input is set for this asset."), to=page,
+        lambda d: input_set(actor=request.user, name=d["name"], value=d["value"],
+                            reason=d["reason"], **_where(d["scope"], asset)),
+        _("The input is set."), to=page,
         page=lambda form: _page(request, asset, decision_for, reverse("asset-list"), _("Assets"),
                                 input_form=form, status=400),
     )  # fmt: skip
+
+
+def _where(scope: str, asset) -> dict:
+    return {"asset": asset} if scope == "asset" else {"place": asset.unit.jurisdiction}
 
 
 def _page(request, subject, decide, list_url, list_label, *, input_form=None, status=200):

@@ -59,7 +59,7 @@ def test_the_decision_is_read_by_the_place_readers_and_hidden_from_others(world,
     sources = {f["name"]: f["source"] for f in body["inputs"]}
     assert sources == {**sources, "net_income": "register", "value": "valuation",
                        "market_rent": "valuation", "debt_rate_pct": "debt",
-                       "discount_rate_pct": "default"}  # fmt: skip
+                       "discount_rate_pct": "builtin"}  # fmt: skip
     assert next(f for f in body["inputs"] if f["name"] == "debt_rate_pct")["note"] == dear.code
     assert len(body["sensitivity"]["sell_less_best_other"]) == 5
     # A rate set for the question is used and said so.
@@ -129,7 +129,8 @@ def test_the_office_sets_an_input_for_an_asset_with_a_reason(world, asset):
 
     _debt(world, "DB", "6.0")
     url = f"/assets/{asset.pk}/decision/inputs/"
-    post = {"name": "vacancy_pct", "value": "30", "reason": "Half the street is empty."}
+    post = {"scope": "asset", "name": "vacancy_pct", "value": "30",
+            "reason": "Half the street is empty."}  # fmt: skip
     assert client_for(world, "finance").post(url, post).status_code == 403
     assert client_for(world, "outsider_office").post(url, post).status_code == 404
     office = client_for(world, "office")
@@ -146,5 +147,19 @@ def test_the_office_sets_an_input_for_an_asset_with_a_reason(world, asset):
     # A blank value goes back to the default, and says so in the log.
     assert office.post(url, {**post, "value": "", "reason": "Let again."}).status_code == 302
     body = office.get(f"/api/v1/assets/{asset.pk}/decision?on={ON}").json()
-    assert next(f for f in body["inputs"] if f["name"] == "vacancy_pct")["source"] == "default"
+    assert next(f for f in body["inputs"] if f["name"] == "vacancy_pct")["source"] == "builtin"
     assert AuditEntry.objects.filter(action="decision_input.remove").count() == 1
+    # The city's default reaches the district's assets; the asset's own input comes first.
+    place = {**post, "scope": "place", "value": "20", "reason": "Slow market."}
+    assert office.post(url, place).status_code == 302
+    assert client_for(world, "supervisor").post(url, place).status_code == 403
+    from panhuo.decisions.models import PlaceInput
+
+    city = {"jurisdiction": world.city, "set_by": world.user("supervisor")}
+    PlaceInput.objects.create(**city, name="sale_cost_pct", value=D("7"), reason="City-wide fees.")
+    PlaceInput.objects.create(**city, name="vacancy_pct", value=D("50"), reason="Above.")
+    body = office.get(f"/api/v1/assets/{asset.pk}/decision?on={ON}").json()
+    got = {f["name"]: (f["value"], f["source"], f["note"]) for f in body["inputs"]}
+    assert got["sale_cost_pct"] == ("7.000", "default", "set by City: City-wide fees.")
+    assert got["vacancy_pct"] == ("20.000", "default", "set by District A: Slow market.")
+    assert AuditEntry.objects.filter(action="decision_input.set").count() == 2
