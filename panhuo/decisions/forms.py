@@ -18,3 +18,16 @@ class DecisionForm(forms.Form):
     forced_sale_discount_pct = _pct(_("Forced-sale discount (per cent)"))
     sale_cost_pct = _pct(_("Sale fees and taxes (per cent)"))
     price_factor = _pct(_("Price factor (1 = appraised)"))
+
+
+class AssetInputForm(forms.Form):
+    """An input set for one asset, with the reason (a blank value: back to the default)."""
+
+    name = forms.ChoiceField(
+        label=_("Input"),
+        choices=[
+            (n, f.label) for n, f in DecisionForm.base_fields.items() if n not in ("on", "debt")
+        ],
+    )
+    value = forms.DecimalField(label=_("Value"), required=False, max_digits=9, decimal_places=3)
+    reason = forms.CharField(label=_("Reason"), max_length=300)

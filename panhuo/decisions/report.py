@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.decisions import npv
 from panhuo.decisions.forms import DecisionForm
-from panhuo.decisions.inputs import gather
+from panhuo.decisions.inputs import gather, gather_package
 
 #: Where an input comes from, in words.
 SOURCES = {
@@ -18,6 +18,7 @@ SOURCES = {
     "valuation": _("Valuation"),
     "debt": _("Debt"),
     "default": _("Default of the place"),
+    "override": _("Set for this asset"),
     "request": _("Set for this question"),
 }
 LABELS = {
@@ -42,6 +43,16 @@ def decision_for(user, asset, *, on: dt.date, debt_id: int | None = None, given=
     """The decision for ``asset`` on ``on`` (ValidationError naming bad input; NotPermitted
     when the caller may not read the place's debts)."""
     inputs = gather(user, asset, on=on, debt_id=debt_id, given=given)
+    return {"asset_id": asset.pk, "asset_code": asset.code, **_report(inputs, on)}
+
+
+def package_decision_for(user, package, *, on: dt.date, debt_id=None, given=None) -> dict:
+    """The decision for a package: its assets' figures summed, the place's debt repaid."""
+    inputs = gather_package(user, package, on=on, debt_id=debt_id, given=given)
+    return {"package_id": package.pk, "package_code": package.code, **_report(inputs, on)}
+
+
+def _report(inputs: npv.Inputs, on: dt.date) -> dict:
     result = npv.decide(inputs)
     names = [
         "discount_rate_pct", "horizon_years", "net_income", "holding_cost", "value",
@@ -50,8 +61,6 @@ def decision_for(user, asset, *, on: dt.date, debt_id: int | None = None, given=
     ]  # fmt: skip
     remaining = sum((p for _t, p, _i in inputs.debt_flows), Decimal(0))
     return {
-        "asset_id": asset.pk,
-        "asset_code": asset.code,
         "on": on.isoformat(),
         "verdict": npv.verdict(result),
         "best": result.best,

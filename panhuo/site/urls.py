@@ -11,7 +11,7 @@ MOUNTS = [
     ("", "organisation.urls"),
     ("organisation/import/", "register.org_import_urls"),
     ("assets/", "register.urls"),
-    ("assets/", "decisions.urls"),
+    ("", "decisions.urls"),
     ("scope/", "register.scope_urls"),
     ("", "disposal.urls"),
     ("", "finance.urls"),

@@ -92,3 +92,59 @@ def test_bad_input_is_named_never_a_500(world, asset):
     r = office.get(f"/api/v1/assets/{asset.pk}/decision?on={ON}")
     assert r.status_code == 400 and "DX" in r.content.decode()
     assert office.get(f"/assets/{asset.pk}/decision/?on=nonsense").status_code == 400
+
+
+def test_a_package_sums_its_assets_and_names_the_one_without_a_value(world, asset):
+    from panhuo.disposal import services as ds
+
+    _debt(world, "DB", "6.0")
+    other = AssetFactory(unit=world.unit, annual_holding_cost=D("20000"))
+    appraise(other, D("2000000.00"), base_date=dt.date(2026, 3, 1))
+    office = world.user("office")
+    package = ds.package_create(actor=office, jurisdiction=world.district, name="Lot",
+                                channel="auction", asset_ids=[asset.pk, other.pk])  # fmt: skip
+    url = f"/api/v1/packages/{package.pk}/decision?on={ON}"
+    who = ("office", "unit_officer", "outsider_office")
+    assert {w: client_for(world, w).get(url).status_code for w in who} == {
+        "office": 200, "unit_officer": 403, "outsider_office": 404}  # fmt: skip
+    body = client_for(world, "office").get(url).json()
+    figures = {f["name"]: f["value"] for f in body["inputs"]}
+    assert (figures["value"], figures["holding_cost"]) == ("8000000.00", "70000.00")
+    assert figures["net_income"] == "330000.00"
+    # One asset has no rent appraisal: leasing the package is not priced.
+    assert body["lease"] is None and "market_rent" not in figures
+    assert body["value_destroying"] == (D(body["hold"]) > D(body["sell"]))
+    page = client_for(world, "office").get(f"/packages/{package.pk}/decision/?on={ON}")
+    assert page.status_code == 200 and b"decision-verdict" in page.content
+    assert f"/packages/{package.pk}/decision/".encode() in client_for(world, "office").get(
+        f"/packages/{package.pk}/").content  # fmt: skip
+    bare = AssetFactory(unit=world.unit)
+    ds.package_add_assets(actor=world.user("office"), package=package, asset_ids=[bare.pk])
+    r = client_for(world, "office").get(url)
+    assert r.status_code == 400 and bare.code in r.content.decode()
+
+
+def test_the_office_sets_an_input_for_an_asset_with_a_reason(world, asset):
+    from panhuo.integrity.models import AuditEntry
+
+    _debt(world, "DB", "6.0")
+    url = f"/assets/{asset.pk}/decision/inputs/"
+    post = {"name": "vacancy_pct", "value": "30", "reason": "Half the street is empty."}
+    assert client_for(world, "finance").post(url, post).status_code == 403
+    assert client_for(world, "outsider_office").post(url, post).status_code == 404
+    office = client_for(world, "office")
+    assert office.post(url, {**post, "reason": ""}).status_code == 400
+    r = office.post(url, {**post, "value": "99"})
+    assert r.status_code == 400 and "vacancy_pct" in r.content.decode()
+    assert not AuditEntry.objects.filter(action__startswith="decision_input").exists()
+    assert office.post(url, post).status_code == 302
+    body = office.get(f"/api/v1/assets/{asset.pk}/decision?on={ON}").json()
+    vacancy = next(f for f in body["inputs"] if f["name"] == "vacancy_pct")
+    assert (vacancy["value"], vacancy["source"], vacancy["note"]) == (
+        "30.000", "override", "Half the street is empty.")  # fmt: skip
+    assert AuditEntry.objects.filter(action="decision_input.set").count() == 1
+    # A blank value goes back to the default, and says so in the log.
+    assert office.post(url, {**post, "value": "", "reason": "Let again."}).status_code == 302
+    body = office.get(f"/api/v1/assets/{asset.pk}/decision?on={ON}").json()
+    assert next(f for f in body["inputs"] if f["name"] == "vacancy_pct")["source"] == "default"
+    assert AuditEntry.objects.filter(action="decision_input.remove").count() == 1
