@@ -108,8 +108,8 @@ def baselines(since: dt.date) -> dict:
     return {
         "value_destroying_sale": (
             lambda: {tuple(r) for r in sql(DESTROYING, path="/%")},
-            lambda hits: {(h.subject.pk, d.pk) for h in hits for d in h.links
-                          if d._meta.label_lower == "finance.debt"},
+            lambda hits: {(h.subject.pk, int(d.pk)) for h in hits for d in h.links
+                          if getattr(d, "label", "") == "finance.debt"},
         ),
         "sold_while_idle": (
             lambda: {r[0] for r in sql(SOLD_WHILE_IDLE, path="/%", since=since)},

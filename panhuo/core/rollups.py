@@ -78,9 +78,11 @@ def refresh(rollup: Rollup, ids: Iterable[int | None]) -> None:
 
 def _lock(rollup: Rollup, ids: list[int]) -> None:
     # One writer per place at a time (PostgreSQL): the second waits here, then reads the
-    # first's committed rows.
-    list(rollup.lock.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-         .values_list("pk", flat=True))  # fmt: skip
+    # first's committed rows. NO KEY UPDATE, not UPDATE: a writer that has just inserted a row
+    # referring to the place holds KEY SHARE on it, which UPDATE would wait for — two such
+    # writers (two debts made in one jurisdiction) would deadlock.
+    places = rollup.lock.objects.select_for_update(no_key=True).filter(pk__in=ids)
+    list(places.order_by("pk").values_list("pk", flat=True))
 
 
 def add(rollup: Rollup, deltas: dict[tuple, dict[str, Any]]) -> None:

@@ -14,18 +14,16 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import NamedTuple
 
-from django.db.models import QuerySet, Sum
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from panhuo.core.money import ZERO
+from panhuo.core.money import CENT, ZERO
 from panhuo.disposal.channel_models import ListingRound
 from panhuo.disposal.models import PackageItem, ProjectEvent
-from panhuo.finance.expected import arrears as expected_arrears
-from panhuo.finance.expected import paying
 from panhuo.finance.expected_models import ExpectedReceipt
-from panhuo.finance.models import Receipt
+from panhuo.finance.models import Receipt, ReceiptKind
 from panhuo.organisation.models import Unit
 from panhuo.pricing.models import Valuation, ValuationKind
 from panhuo.pricing.selectors import PackageAppraisal
@@ -141,32 +139,55 @@ def kinds_of_packages(package_ids: Iterable[int]) -> dict[int, set[str]]:
     return found
 
 
-class Due(NamedTuple):
-    """An expected receipt as ``finance.expected.lines`` reads it (its amount and due date),
-    without building a model instance for each of tens of thousands."""
+def arrears(projects: QuerySet, *, today: dt.date) -> dict[int, tuple[Decimal, dt.date]]:
+    """Per project of ``projects`` (a queryset of their ids) in arrears: what is due and unpaid
+    before ``today`` and since when, as ``finance.expected.arrears`` (its receipts those
+    ``finance.expected.paying`` counts: not a forfeited deposit) — matched in the database, in
+    one statement.
 
-    pk: int
-    amount: Decimal
-    due_date: dt.date
-
-
-def arrears(project_ids: list[int], *, today: dt.date) -> dict[int, tuple[Decimal, dt.date | None]]:
-    """Per project: what is due and unpaid before ``today`` and since when, as
-    ``finance.expected.arrears`` — its receipts and expected receipts read for all at once."""
-    received = dict(
-        paying(Receipt.objects.filter(project__in=project_ids))
-        .order_by()
-        .values("project_id")
-        .annotate(s=Sum("amount"))
-        .values_list("project_id", "s")
-    )
-    expected: dict[int, list[Due]] = {pk: [] for pk in project_ids}
-    rows = ExpectedReceipt.objects.filter(project__in=project_ids, cancelled=False)
-    rows = rows.order_by("project_id", "due_date", "pk")
-    for project_id, *due in rows.values_list("project_id", "pk", "amount", "due_date"):
-        expected[project_id].append(Due(*due))
-    out = {}
-    for pk in project_ids:
-        read = {"received": received.get(pk) or ZERO, "expected": expected[pk]}
-        out[pk] = expected_arrears(pk, today=today, **read)
+    ``finance.expected.lines`` pays a project's expected receipts (not cancelled, by due date
+    then id) from its receipts' total R, in order: one whose running sum C (itself included)
+    is at most R is paid, one whose C - amount is at least R is wholly unpaid, the one between
+    has C - R left. So the unpaid part of each is ``min(amount, C - R)`` where C > R, and the
+    ones due before ``today`` come first in that order: a window's running sum over them,
+    kept where it passes the receipts, gives every unpaid late line and nothing else. Python
+    adds those up (to the cent: SQLite sums decimals as floats)."""
+    scope_sql, scope_params = projects.order_by().values("pk").query.sql_with_params()
+    expected, receipts = ExpectedReceipt._meta.db_table, Receipt._meta.db_table
+    sql = f"""
+        WITH late AS (
+            SELECT e.project_id, e.amount, e.due_date,
+                   SUM(e.amount) OVER (PARTITION BY e.project_id ORDER BY e.due_date, e.id
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
+            FROM {expected} e
+            WHERE e.cancelled = %s AND e.due_date < %s AND e.project_id IN ({scope_sql})
+        ), paid AS (
+            SELECT r.project_id, SUM(r.amount) AS got
+            FROM {receipts} r
+            WHERE r.kind <> %s AND r.project_id IN (SELECT DISTINCT project_id FROM late)
+            GROUP BY r.project_id
+        )
+        SELECT late.project_id, late.amount, late.due_date, late.running,
+               COALESCE(paid.got, 0)
+        FROM late LEFT JOIN paid ON paid.project_id = late.project_id
+        WHERE late.running > COALESCE(paid.got, 0)
+    """  # noqa: S608 (table names from the models, values as parameters)
+    day = connection.ops.adapt_datefield_value(today)
+    params = [False, day, *scope_params, ReceiptKind.FORFEITED_DEPOSIT]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out: dict[int, tuple[Decimal, dt.date]] = {}
+    for pk, amount, due_date, running_sum, got in rows:
+        unpaid = min(_money(amount), _money(running_sum) - _money(got))
+        if unpaid <= 0:
+            continue
+        day = due_date if isinstance(due_date, dt.date) else dt.date.fromisoformat(due_date)
+        owed, since = out.get(pk, (ZERO, day))
+        out[pk] = (owed + unpaid, min(since, day))
     return out
+
+
+def _money(value) -> Decimal:
+    """A sum as the database gives it (a Decimal, or a float on SQLite) to the cent."""
+    return Decimal(str(value)).quantize(CENT)

@@ -24,7 +24,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
-from panhuo.flags.labels import record_url, site_label, stored_link
+from panhuo.flags.labels import record_url, site_label, stored_links
 from panhuo.flags.models import Flag, FlagStatus
 from panhuo.flags.registry import RULES, Hit, Only, Rule, Scope, params_for, reaches
 from panhuo.integrity.services import audit_record_many
@@ -77,11 +77,19 @@ class _Writes:
         self.changed: list[Flag] = []
         self.cleared: list[Flag] = []
         self.entries: list[tuple[str, Flag, dict | None, dict | None]] = []
+        #: The flags written and the records behind each: their links, made together.
+        self.linking: list[tuple[Flag, list]] = []
+
+    def link(self, flag: Flag, records: list) -> None:
+        self.linking.append((flag, records))
 
     def audit(self, flag: Flag, action: str, before=None, after=None) -> None:
         self.entries.append((action, flag, before, after))
 
     def flush(self, now) -> None:
+        made = stored_links([records for _flag, records in self.linking])
+        for (flag, _records), links in zip(self.linking, made, strict=True):
+            flag.links = links
         Flag.objects.bulk_create(self.new, batch_size=BATCH)
         Flag.objects.bulk_update(self.changed, CHANGED_FIELDS, batch_size=BATCH)
         pks = [f.pk for f in self.cleared]
@@ -103,10 +111,11 @@ def _open(r: Rule, hit: Hit, evidence: dict, digest: str, thresholds: dict, now,
         rule=r.code, severity=r.severity, jurisdiction=hit.jurisdiction, unit=hit.unit,
         subject_type=hit.subject._meta.label_lower, subject_id=str(hit.subject.pk),
         subject_label=site_label(hit.subject), subject_url=record_url(hit.subject)[:300],
-        evidence=evidence, fingerprint=digest, links=[stored_link(o) for o in hit.links],
-        thresholds=thresholds, first_seen=now, last_seen=now,
+        evidence=evidence, fingerprint=digest, thresholds=thresholds, first_seen=now,
+        last_seen=now,
     )  # fmt: skip
     w.new.append(flag)
+    w.link(flag, hit.links)
     w.audit(flag, "flag.open", after={"rule": r.code, "subject": flag.subject_label,
                                       "evidence": evidence, "thresholds": thresholds})  # fmt: skip
 
@@ -119,8 +128,9 @@ def _refresh(flag: Flag, hit: Hit, evidence: dict, digest: str, thresholds: dict
         return False
     before = {"evidence": flag.evidence, "thresholds": flag.thresholds}
     flag.evidence, flag.fingerprint, flag.thresholds = evidence, digest, thresholds
-    flag.links, flag.last_seen = [stored_link(o) for o in hit.links], now
+    flag.last_seen = now
     w.changed.append(flag)
+    w.link(flag, hit.links)
     w.audit(flag, "flag.update", before=before, after={"evidence": evidence,
                                                        "thresholds": thresholds})  # fmt: skip
     return True

@@ -160,5 +160,11 @@ def unit_of(hit: Hit) -> int | None:
     force's case)."""
     if hit.figures.get("site"):
         return int(str(hit.figures["site"]).split(":", 1)[0])
-    units = {getattr(r, "unit_id", None) for r in hit.records if r._meta.label == "register.Asset"}
+    units = {getattr(r, "unit_id", None) for r in hit.records if _label(r) == "register.asset"}
     return units.pop() if len(units) == 1 else None
+
+
+def _label(record) -> str:
+    """A record's model label, whether loaded or a ``labels.Ref``."""
+    meta = getattr(record, "_meta", None)
+    return meta.label_lower if meta is not None else record.label

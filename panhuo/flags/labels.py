@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -31,6 +32,42 @@ RELATED: dict[str, tuple[str, ...]] = {
 }
 #: Flags whose labels are loaded together when a query is iterated in chunks (an export).
 CHUNK = 500
+
+
+class Ref(NamedTuple):
+    """A record behind a hit, named by its model label and id and not loaded: a rule gives
+    these for the records it does not read, and the engine loads them only for the flags it
+    writes (new, or their figures changed), a query per model for all of them."""
+
+    label: str
+    pk: int | str
+    #: An asset's holding unit (``hits.unit_of``), when the rule read it.
+    unit_id: int | None = None
+
+
+def stored_links(batches: list[list]) -> list[list[dict]]:
+    """Each list of records (model instances or :class:`Ref`) as a flag keeps them, the refs
+    loaded together; a ref to a record no longer there is kept by type and id."""
+    wanted: dict[str, set] = defaultdict(set)
+    for records in batches:
+        for r in records:
+            if isinstance(r, Ref):
+                wanted[r.label].add(str(r.pk))
+    loaded = {}
+    for label, ids in wanted.items():
+        for obj in _records(label, ids):
+            loaded[(label, str(obj.pk))] = obj
+    with translation.override(settings.LANGUAGE_CODE):
+        return [[_stored(r, loaded) for r in records] for records in batches]
+
+
+def _stored(r, loaded: dict) -> dict:
+    if not isinstance(r, Ref):
+        return stored_link(r)
+    obj = loaded.get((r.label, str(r.pk)))
+    if obj is None:
+        return {"type": r.label, "id": str(r.pk), "label": "", "url": ""}
+    return stored_link(obj)
 
 
 def stored_link(obj: Model) -> dict:
@@ -87,21 +124,22 @@ class Labels:
         return names
 
 
-def _records(label: str, ids: set[str]) -> Iterable[Model]:
+def _records(label: str, ids: set[str]) -> Iterator[Model]:
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):  # a model since removed: the stored names stand
-        return ()
+        return
     pks = []
     for i in ids:
         try:
             pks.append(model._meta.pk.to_python(i))
         except ValidationError:
             continue
-    qs = model._base_manager.filter(pk__in=pks)
+    qs = model._base_manager.all()
     if label in RELATED:
         qs = qs.select_related(*RELATED[label])
-    return qs
+    for start in range(0, len(pks), CHUNK):
+        yield from qs.filter(pk__in=pks[start : start + CHUNK])
 
 
 def fallback(link: dict) -> str:

@@ -137,11 +137,8 @@ def instalments_overdue(scope: Scope) -> list[Hit]:
 
     late = ExpectedReceipt.objects.filter(cancelled=False, due_date__lt=scope.today)
     projects = DisposalProject.objects.filter(pk__in=late.values("project_id"))
-    ids = scope.filter(projects, "package__jurisdiction__path").values_list("pk", flat=True)
-    owing = {}  # the projects in arrears (model instances only for those)
-    for found in batch.chunks(ids):
-        owed = batch.arrears(found, today=scope.today)
-        owing.update({pk: (amount, since) for pk, (amount, since) in owed.items() if amount > 0})
+    scoped = scope.filter(projects, "package__jurisdiction__path").values("pk")
+    owing = batch.arrears(scoped, today=scope.today)  # the projects in arrears, matched in SQL
     pending = []
     projects = projects.select_related("package__jurisdiction")
     rows = [p for found in batch.chunks(sorted(owing))

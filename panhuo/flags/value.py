@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from panhuo.disposal.models import DisposalProject, PackageItem, ProjectStatus
 from panhuo.disposal.workflow import AFTER_DEAL
-from panhuo.finance.models import Allocation, Debt
+from panhuo.finance.models import Allocation
 from panhuo.flags.hits import CENT, HUNDRED, Hit, Limits, Scope, pct
+from panhuo.flags.labels import Ref
 from panhuo.pricing.rules import SELLING_CHANNELS, add_months
 from panhuo.register.models import Asset, AssetStatus, Criticality
 
@@ -158,19 +159,20 @@ def _with_records(hits: list[Hit]) -> list[Hit]:
     if not hits:
         return []
 
-    projects = DisposalProject.objects.select_related("package").in_bulk([h.subject for h in hits])
+    projects = DisposalProject.objects.only("id", "code", "status", "package_id").in_bulk(
+        [h.subject for h in hits]
+    )
+    # The assets behind each sale by id and unit only: loaded for the flags written alone.
     assets = defaultdict(list)
-    # Only what the links show (code and name, the unit): these are thousands of rows.
-    items = PackageItem.objects.filter(package__projects__in=projects).select_related("asset")
-    for item in items.only("package_id", "asset__id", "asset__code", "asset__name",
-                           "asset__unit_id"):  # fmt: skip
-        assets[item.package_id].append(item.asset)
-    debt_ids = {pk for h in hits for _m, pk in h.records if _m == "finance.Debt"}
-    debts = Debt.objects.only("id", "code", "creditor").in_bulk(debt_ids)
+    items = PackageItem.objects.filter(package__projects__in=projects)
+    for package_id, asset_id, unit_id in items.values_list(
+        "package_id", "asset_id", "asset__unit_id"
+    ):
+        assets[package_id].append(Ref("register.asset", asset_id, unit_id))
     out = []
     for h in hits:
         p = projects[h.subject]
-        own_debts = [debts[pk] for m, pk in h.records if m == "finance.Debt"]
+        own_debts = [Ref("finance.debt", pk) for m, pk in h.records if m == "finance.Debt"]
         records = (p, *assets[p.package_id], *own_debts)
         out.append(Hit(h.rule, p, h.jurisdiction_id, h.key, h.figures, records))
     return out
@@ -224,27 +226,27 @@ def sold_while_idle(scope: Scope, limits: Limits, today: dt.date | None = None) 
     return _idle_hits(hits)
 
 
-def _idle_lists(wanted: set[tuple[int, dt.date]], limit: int = 10) -> dict[tuple, list[Asset]]:
+def _idle_lists(wanted: set[tuple[int, dt.date]], limit: int = 10) -> dict[tuple, list[Ref]]:
     """Per (unit, date): the first ``limit`` assets of the unit idle since that date or before
     and in no live package, longest idle first — one query per date (a window per unit), not
-    one per unit."""
+    one per unit; by id (``labels.Ref``: loaded for the flags written alone)."""
     from django.db.models import Window
     from django.db.models.functions import RowNumber
 
-    out: dict[tuple, list[Asset]] = defaultdict(list)
+    out: dict[tuple, list[Ref]] = defaultdict(list)
     for since in {s for _u, s in wanted}:
         units = [u for u, s in wanted if s == since]
         rank = Window(RowNumber(), partition_by=F("unit_id"), order_by=["idle_since", "code"])
         rows = (
             Asset.objects.filter(unit__in=units, status__in=IDLE, idle_since__lte=since)
             .exclude(package_items__live=True)
-            .only("id", "code", "name", "unit_id", "idle_since")
             .annotate(rank=rank)
             .filter(rank__lte=limit)
             .order_by("unit_id", "idle_since", "code")
+            .values_list("pk", "unit_id")
         )
-        for a in rows:
-            out[a.unit_id, since].append(a)
+        for pk, unit_id in rows:
+            out[unit_id, since].append(Ref("register.asset", pk, unit_id))
     return out
 
 

@@ -11,6 +11,7 @@ MOUNTS = [
     ("", "organisation.urls"),
     ("organisation/import/", "register.org_import_urls"),
     ("assets/", "register.urls"),
+    ("", "decisions.urls"),
     ("scope/", "register.scope_urls"),
     ("", "disposal.urls"),
     ("", "finance.urls"),

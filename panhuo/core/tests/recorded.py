@@ -6,7 +6,9 @@ of several hundred tests. ``@recorded`` runs the builder for real the first time
 process and notes what it changed, table by table (rows it inserted, rows it updated, rows it
 deleted, with their primary keys); every later call applies the same changes again inside the
 calling test's transaction (the first time through the ORM, recording the SQL; then by replaying
-that SQL) and hands back an unpickled copy of what the builder returned.
+that SQL) and hands back an unpickled copy of what the builder returned. Files the builder
+stored under ``DATA_DIR`` (documents' bytes) are kept too and written again, where missing, into
+the calling test's ``DATA_DIR``.
 
 A replay is only correct in the state the recording was made in: recordings are kept per
 flush generation (a flush makes content types again under new ids) and per the rows the
@@ -24,8 +26,10 @@ import functools
 import io
 import pickle
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
@@ -55,6 +59,8 @@ class _Changes:
     #: (sql, params, many) of the first replay, replayed as they are after that.
     sql: list[tuple[str, object, bool]] = field(default_factory=list)
     result: bytes = b""
+    #: Files the builder stored, relative to DATA_DIR, with their bytes.
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def touched(self) -> list[type]:
@@ -126,6 +132,27 @@ def _apply(changes: _Changes) -> None:
     changes.sql = recorded
 
 
+def _files() -> dict[str, Path]:
+    """The files under DATA_DIR (its ``cache`` aside), by their path relative to it."""
+    root = Path(settings.DATA_DIR)
+    if not root.is_dir():
+        return {}
+    return {
+        str(p.relative_to(root)): p
+        for p in root.rglob("*")
+        if p.is_file() and p.relative_to(root).parts[0] != "cache"
+    }
+
+
+def _lay_files(files: dict[str, bytes]) -> None:
+    root = Path(settings.DATA_DIR)
+    for name, data in files.items():
+        path = root / name
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+
 def _signature(value) -> object:
     """What a replay must match in the arguments: the rows they name (a ``World`` built by
     another fixture, or after a flush, holds other ids), not the Python objects."""
@@ -163,11 +190,16 @@ def recorded(build):
                 with connection.cursor() as cursor:
                     for sql in statements:
                         cursor.execute(sql)
+            _lay_files(changes.files)
             return _Unpickler(io.BytesIO(changes.result), args).load()
         models = _models()
         before = {m: _rows(m) for m in models}
+        files_before = _files()
         result = build(*args)
         changes = _diff(before, {m: _rows(m) for m in models})
+        changes.files = {
+            name: path.read_bytes() for name, path in _files().items() if name not in files_before
+        }
         buffer = io.BytesIO()
         _Pickler(buffer, args).dump(result)
         changes.result = buffer.getvalue()

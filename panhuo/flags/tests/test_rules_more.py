@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from panhuo.core import workdays
 from panhuo.core.testing import AssetFactory, appraise
@@ -120,6 +122,48 @@ def test_instalments_overdue_and_grace(world):
     thresholds_set(actor=world.user("head"), jurisdiction=world.district,
                    rule="instalments_overdue", values={"grace_days": "10"})  # fmt: skip
     assert hits("instalments_overdue") == {}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@example(dues=[(300, -10, False), (200, -5, False), (100, 3, False)], paid=[(350, False)])
+@given(
+    dues=st.lists(
+        st.tuples(st.integers(1, 10**9), st.integers(-60, 30), st.booleans()), max_size=6
+    ),
+    paid=st.lists(st.tuples(st.integers(1, 10**9), st.booleans()), max_size=4),
+)
+def test_arrears_matched_in_sql_are_the_ledgers(world, dues, paid):
+    """The rule's arrears, matched in SQL (a running sum over the late expected receipts), are
+    ``finance.expected.arrears`` (receipts applied in due order in Python) for any schedule:
+    cancelled lines, forfeited deposits, lines due later, part payments, amounts in cents."""
+    from django.db import transaction
+
+    from panhuo.disposal.models import DisposalProject
+    from panhuo.finance import expected
+    from panhuo.finance.expected_models import ExpectedReceipt
+    from panhuo.finance.models import Receipt
+    from panhuo.flags import batch
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        project = sale(world, status="in_arrears")
+        for cents, days, cancelled in dues:
+            ExpectedReceipt.objects.create(
+                project=project, due_date=today + dt.timedelta(days=days), kind="instalment",
+                amount=Decimal(cents) / 100, cancelled=cancelled,
+            )  # fmt: skip
+        for n, (cents, forfeited) in enumerate(paid):
+            Receipt.objects.create(
+                project=project, amount=Decimal(cents) / 100, received_on=today,
+                voucher=f"AR{project.pk}-{n}", budget_class="non_tax",
+                kind="forfeited_deposit" if forfeited else "sale_price",
+            )  # fmt: skip
+        owed, since = expected.arrears(project, today=today)
+        found = batch.arrears(DisposalProject.objects.filter(pk=project.pk), today=today)
+        assert found == ({project.pk: (owed, since)} if owed > 0 else {})
+        transaction.set_rollback(True)
 
 
 def test_lot_rules(world):

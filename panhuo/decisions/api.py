@@ -1,0 +1,64 @@
+"""API of decisions: one asset's or package's hold/lease/sell figures (view on the asset or
+package, debt.view in its place; the same as the pages)."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from panhuo.core.api import actor, require_any
+from panhuo.core.schemas import ERRORS, Id
+from panhuo.decisions.inputs import ADJUSTABLE
+from panhuo.decisions.report import decision_for, package_decision_for
+from panhuo.disposal.selectors import get_package_for
+from panhuo.register.selectors import get_asset_for
+
+router = Router(tags=["decisions"])
+
+
+class QuestionIn(Schema):
+    """The day, the debt repaid (else the dearest running debt of the place), and any rate or
+    the price factor set for the question (else the place's default)."""
+
+    on: dt.date | None = None
+    debt_id: int | None = None
+    discount_rate_pct: Decimal | None = None
+    horizon_years: int | None = None
+    vacancy_pct: Decimal | None = None
+    lease_cost_pct: Decimal | None = None
+    forced_sale_discount_pct: Decimal | None = None
+    sale_cost_pct: Decimal | None = None
+    price_factor: Decimal | None = None
+
+
+def _asked(q: QuestionIn) -> dict:
+    return {"on": q.on or timezone.localdate(), "debt_id": q.debt_id,
+            "given": {k: getattr(q, k) for k in ADJUSTABLE}}  # fmt: skip
+
+
+@router.get("/assets/{asset_id}/decision", response={200: dict[str, Any], **ERRORS})
+def asset_decision(request: HttpRequest, asset_id: Id, q: Query[QuestionIn]):
+    """Hold, lease or sell the asset, as of ``on`` (today by default): the verdict in words,
+    the net present value of each, every input with its source (register, valuation, debt,
+    default, request), and the sensitivity of selling against the best other over the discount
+    rate and the price. Money and rates are strings. Bad input (no appraisal, a debt without a
+    schedule, a rate out of bounds) is a 400 naming the field."""
+    require_any(request, "asset", "view")
+    require_any(request, "debt", "view")
+    asset = get_asset_for(actor(request), asset_id)
+    return decision_for(actor(request), asset, **_asked(q))
+
+
+@router.get("/packages/{package_id}/decision", response={200: dict[str, Any], **ERRORS})
+def package_decision(request: HttpRequest, package_id: Id, q: Query[QuestionIn]):
+    """The same for a package: its assets' income, costs, values and rents summed (each asset
+    must have a value; leasing is priced only if each has a rent appraisal); package.view on
+    the package and debt.view in its place. Value-destroying when selling loses against the
+    best of holding or leasing, with the amount."""
+    require_any(request, "package", "view")
+    require_any(request, "debt", "view")
+    package = get_package_for(actor(request), package_id)
+    return package_decision_for(actor(request), package, **_asked(q))

@@ -1,0 +1,193 @@
+"""The inputs of one asset's hold/lease/sell decision, gathered from the register (income,
+holding cost), valuations (appraised value, rent appraisal), the debts (the debt the proceeds
+would repay, its schedule) and the defaults of the place, each with its source. The task force may
+set an input for one asset with a reason (``AssetInput``, source ``override``), and a caller may
+set the rates and the price factor for the question they ask (source ``request``).
+
+Bad input is refused naming what is missing: an asset without an appraisal, a debt without a
+schedule, a rate outside plausible bounds (``npv.check``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from panhuo.core.errors import field_error
+from panhuo.decisions.models import AssetInput
+from panhuo.decisions.npv import Figure, Inputs, check
+from panhuo.finance.debts.models import ScheduleRow
+from panhuo.finance.models import Debt
+from panhuo.organisation import policy
+from panhuo.pricing.models import Valuation, ValuationKind
+from panhuo.register.models import AssetStatus
+
+#: Built-in defaults of every place (percent, years): the discount rate near a local
+#: government's long bond yield plus a margin, the discount of a hurried sale, the vacancy and
+#: letting costs of a public lease, the fees and taxes of a sale.
+DEFAULTS = {
+    "discount_rate_pct": Decimal("4.0"),
+    "horizon_years": Decimal(10),
+    "vacancy_pct": Decimal("10.0"),
+    "lease_cost_pct": Decimal("5.0"),
+    "forced_sale_discount_pct": Decimal("15.0"),
+    "sale_cost_pct": Decimal("5.0"),
+    "price_factor": Decimal("1.00"),
+}
+#: What a caller may set for their question.
+ADJUSTABLE = tuple(DEFAULTS)
+DAYS_A_YEAR = Decimal("365.25")
+
+
+def _latest(asset, kind: str, on: dt.date) -> Valuation | None:
+    return (
+        Valuation.objects.filter(asset=asset, kind=kind, base_date__lte=on)
+        .order_by("-base_date", "-pk")
+        .first()
+    )
+
+
+def _valuation_note(v: Valuation) -> str:
+    return _("%(kind)s of %(date)s") % {"kind": v.get_kind_display(), "date": v.base_date}
+
+
+def choose_debt(user, place, on: dt.date, debt_id: int | None) -> Debt | None:
+    """The debt the proceeds would repay: the one named, else the dearest debt of the place
+    still running on the day. The caller must be allowed to read the place's debts."""
+    policy.require(user, "debt", "view", jurisdiction=place)
+    debts = Debt.objects.visible_to(user).filter(voided_at=None)
+    if debt_id is not None:
+        found = debts.filter(pk=debt_id).first()
+        if found is None:
+            raise field_error("debt", _("No such debt, or it is not visible to you."))
+        return found
+    return (
+        debts.filter(jurisdiction=place, maturity_date__gt=on, outstanding__gt=0)
+        .order_by("-rate", "maturity_date", "pk")
+        .first()
+    )
+
+
+def _debt_flows(debt: Debt, on: dt.date) -> tuple:
+    rows = list(ScheduleRow.objects.filter(debt=debt, due_date__gt=on).order_by("due_date"))
+    if not ScheduleRow.objects.filter(debt=debt).exists():
+        raise field_error(
+            "debt",
+            _("Debt %(code)s has no repayment schedule: the interest a sale saves cannot be "
+              "computed. Set its schedule first.") % {"code": debt.code},
+        )  # fmt: skip
+    return tuple(
+        (Decimal((r.due_date - on).days) / DAYS_A_YEAR, r.principal, r.interest) for r in rows
+    )
+
+
+@dataclass(frozen=True)
+class Own:
+    """One asset's own figures: what it earns when held, costs, is worth and would let for."""
+
+    income: Figure
+    cost: Figure
+    value: Figure
+    rent: Figure | None
+
+
+def own_figures(asset, on: dt.date) -> Own:
+    """The asset's figures on ``on``, refused naming the asset when it has no value."""
+    appraisal = _latest(asset, ValuationKind.APPRAISAL, on) or _latest(
+        asset, ValuationKind.AUTOMATED, on
+    )
+    if appraisal is None:
+        raise field_error(
+            "asset",
+            _("Asset %(code)s has no appraisal or automated estimate on or before %(date)s: "
+              "its price and terminal value are unknown. Value it first.")
+            % {"code": asset.code, "date": on},
+        )  # fmt: skip
+    rent = _latest(asset, ValuationKind.RENT, on)
+    cost = Figure(asset.annual_holding_cost, "register", _("annual holding cost"))
+    if asset.annual_income > 0:
+        income = Figure(asset.annual_income, "register", _("annual income"))
+    elif asset.status == AssetStatus.IN_USE and rent is not None:
+        income = Figure(rent.value, "valuation", _("rent avoided by own use: %(v)s")
+                        % {"v": _valuation_note(rent)})  # fmt: skip
+    else:
+        income = Figure(Decimal(0), "register", _("no income recorded"))
+    value = Figure(appraisal.value, "valuation", _valuation_note(appraisal))
+    market = None if rent is None else Figure(rent.value, "valuation", _valuation_note(rent))
+    return Own(income, cost, value, market)
+
+
+def _sum(figures: list[Figure], note: str) -> Figure:
+    if len(figures) == 1:
+        return figures[0]
+    sources = {f.source for f in figures}
+    source = sources.pop() if len(sources) == 1 else "register"
+    return Figure(sum((f.value for f in figures), Decimal(0)), source, note)
+
+
+def _combined(owns: list[Own]) -> Own:
+    """A package's figures: the sums of its assets' (no market rent unless each has one)."""
+    note = _("sum over %(n)s assets") % {"n": len(owns)}
+    rents = [o.rent for o in owns]
+    return Own(
+        _sum([o.income for o in owns], note),
+        _sum([o.cost for o in owns], note),
+        _sum([o.value for o in owns], note),
+        None if None in rents else _sum(rents, note),
+    )
+
+
+def gather(user, asset, *, on: dt.date, debt_id: int | None = None, given=None) -> Inputs:
+    """The inputs for ``asset`` on ``on``; ``given`` maps names of :data:`ADJUSTABLE` to the
+    caller's values (None: the default)."""
+    own = own_figures(asset, on)
+    overrides = {
+        row.name: Figure(row.value, "override", row.reason)
+        for row in AssetInput.objects.filter(asset=asset)
+    }
+    return _inputs(user, own, asset.unit.jurisdiction, on=on, debt_id=debt_id, given=given,
+                   overrides=overrides)  # fmt: skip
+
+
+def gather_package(user, package, *, on: dt.date, debt_id=None, given=None) -> Inputs:
+    """The inputs for a package: its assets' figures summed (each must have a value)."""
+    assets = [i.asset for i in package.items.select_related("asset").order_by("asset__code")]
+    if not assets:
+        raise field_error("package", _("The package has no assets."))
+    own = _combined([own_figures(a, on) for a in assets])
+    return _inputs(user, own, package.jurisdiction, on=on, debt_id=debt_id, given=given)
+
+
+def _inputs(user, own: Own, place, *, on, debt_id, given, overrides=None) -> Inputs:
+    given = {k: v for k, v in (given or {}).items() if v is not None}
+    debt = choose_debt(user, place, on, debt_id)
+
+    def pick(name: str) -> Figure:
+        if name in given:
+            return Figure(Decimal(given[name]), "request")
+        return (overrides or {}).get(name) or Figure(DEFAULTS[name], "default")
+
+    income, cost = own.income, own.cost
+    inputs = Inputs(
+        discount_rate_pct=pick("discount_rate_pct"),
+        horizon_years=pick("horizon_years"),
+        net_income=Figure(
+            income.value - cost.value, income.source,
+            income.note if income.note == cost.note
+            else _("%(income)s less %(cost)s") % {"income": income.note, "cost": cost.note},
+        ),
+        holding_cost=cost,
+        value=own.value,
+        market_rent=own.rent,
+        vacancy_pct=pick("vacancy_pct"),
+        lease_cost_pct=pick("lease_cost_pct"),
+        forced_sale_discount_pct=pick("forced_sale_discount_pct"),
+        sale_cost_pct=pick("sale_cost_pct"),
+        price_factor=pick("price_factor"),
+        debt_flows=() if debt is None else _debt_flows(debt, on),
+        debt_rate_pct=None if debt is None else Figure(debt.rate, "debt", debt.code),
+    )  # fmt: skip
+    check(inputs)
+    return inputs
