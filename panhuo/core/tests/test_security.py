@@ -123,6 +123,9 @@ def records(world):
     return build_api_world(world)
 
 
+# A run that has the browser crawl (core/tests/test_browser.py, both role groups: CI's PostgreSQL
+# run) makes these checks there, on every role's pages, and leaves this test out (conftest.py).
+@pytest.mark.crawled_in_browser
 @per_caller(["office", "head", "finance", "auditor", "unit_officer"])
 def test_pages_need_no_inline_script_or_style(records, who):
     pages = crawl(client_for(records.w, who), "/", per_route=1)
