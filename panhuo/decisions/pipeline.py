@@ -1,10 +1,12 @@
 """The scenarios' inputs read from the records of a place (and the places below it), as of a
 day, and the scenarios' figures as the page, the API and the CLI show them.
 
-* **Packages**: the open packages; each one's amount is its live project's reserve, else its
-  assets' appraised values (``inputs.own_figures``); its planned quarter comes from the project's
-  state (``PERIOD_OF``). Packages that bring no sale proceeds (a lease, a free transfer, a
-  write-off), whose money is already in, or without any value are left out, each named with why.
+* **Packages**: the open packages, and those whose live project has concluded but whose money
+  is not in yet (concluded, in arrears); each one's amount is its live project's deal price, else
+  its reserve, else its assets' appraised values (``inputs.own_figures``); its planned quarter
+  comes from the project's state (``PERIOD_OF``). Packages that bring no sale proceeds (a
+  lease, a free transfer, a write-off), whose money is already in, or without any value are
+  left out, each named with why.
 * **Debt service**: the visible, not voided debts' schedule rows due in the horizon, by quarter;
   the floating-rate debts' interest moves with the rate.
 * **Auction failure**: the share of the place's ended listing rounds that ended unsold, when
@@ -18,6 +20,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from panhuo.decisions.inputs import own_figures
@@ -31,7 +34,8 @@ from panhuo.organisation import policy
 from panhuo.register.models import AssetKind
 
 #: The quarter (0: the one starting on the day) in which a package's money is planned to come,
-#: by its live project's state; no project: ``NO_PROJECT``. States whose money is in: absent.
+#: by its live project's state (a deal concluded cannot fail at auction any more); no project:
+#: ``NO_PROJECT``. States whose money is in: absent.
 PERIOD_OF = {"draft": 2, "submitted": 2, "approved": 1, "listed": 1, "concluded": 0,
              "in_arrears": 0}  # fmt: skip
 NO_PROJECT = 3
@@ -50,7 +54,9 @@ def _packages(user, place, on: dt.date, horizon: int):
     rows, left = [], []
     qs = (
         Package.objects.visible_to(user)
-        .filter(status=Package.Status.OPEN, jurisdiction__path__startswith=place.path)
+        .filter(jurisdiction__path__startswith=place.path)
+        .filter(Q(status=Package.Status.OPEN) | Q(projects__status__in=list(PERIOD_OF)))
+        .distinct()
         .prefetch_related("projects", "items__asset")
         .order_by("code")
     )
@@ -66,8 +72,8 @@ def _packages(user, place, on: dt.date, horizon: int):
                                                     "has ended")})  # fmt: skip
             continue
         assets = [i.asset for i in pkg.items.all()]
-        if project is not None and project.reserve_price:
-            amount = project.reserve_price
+        if project is not None and (project.deal_price or project.reserve_price):
+            amount = project.deal_price or project.reserve_price
         else:
             try:
                 amount = sum((own_figures(a, on).value.value for a in assets), Decimal(0))
@@ -79,7 +85,7 @@ def _packages(user, place, on: dt.date, horizon: int):
             continue
         period = PERIOD_OF[project.status] if project else NO_PROJECT
         rows.append((pkg.code, amount, period, KINDS.index(assets[0].kind),
-                     pkg.jurisdiction_id, channel in LISTED_CHANNELS))  # fmt: skip
+                     pkg.jurisdiction_id, channel in LISTED_CHANNELS and period > 0))  # fmt: skip
     return rows, left
 
 

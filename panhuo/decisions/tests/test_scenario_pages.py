@@ -11,9 +11,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from panhuo.core.testing import AssetFactory, appraise
+from panhuo.core.testing import AssetFactory, appraise, concluded_project
 from panhuo.core.tests.api_support import client_for
 from panhuo.decisions.tests.test_decision_pages import _debt
+from panhuo.disposal.channel_models import ListingRound
 from panhuo.disposal.models import Package, PackageItem
 
 ON = dt.date(2026, 6, 30)
@@ -62,3 +63,20 @@ def test_scenarios_of_the_place_allowed_denied_and_bad_input(world):
     with pytest.raises(CommandError, match="failure_pct"):
         call_command("plan", "scenario", "--jurisdiction", world.district.code, "--as", "office",
                      "--failure-pct", "99", stdout=io.StringIO())  # fmt: skip
+
+
+def test_a_project_in_the_pipeline_and_the_failure_rate_from_the_places_rounds(world):
+    # A concluded auction (its one round sold) is planned for this quarter at its deal price and
+    # cannot fail any more; with four more rounds ended unsold the place's failure rate is 4 of 5.
+    p = concluded_project(world)
+    first = ListingRound.objects.get(project=p)
+    for n in range(2, 6):
+        ListingRound.objects.create(project=p, number=n, listed_on=first.listed_on,
+                                    reserve=first.reserve, result="no_sale",
+                                    recorded_by=first.recorded_by)  # fmt: skip
+    _debt(world, "DH", "4.0")
+    body = client_for(world, "office").get("/api/v1/scenarios?scenarios=200&price_sd_pct=0&"
+                                           "delay_pct=0").json()  # fmt: skip
+    assert body["failure_source"] == "history" and body["params"]["failure_pct"] == 80.0
+    assert body["packages"] == [{"code": p.package.code, "amount": "6000000.00", "period": 1}]
+    assert body["periods"][0]["plan"] == body["periods"][0]["p5"] == "6000000.00"
