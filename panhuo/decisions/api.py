@@ -12,8 +12,11 @@ from ninja import Query, Router, Schema
 from panhuo.core.api import actor, require_any
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.decisions.inputs import ADJUSTABLE
+from panhuo.decisions.pipeline import run
 from panhuo.decisions.report import decision_for, package_decision_for
 from panhuo.disposal.selectors import get_package_for
+from panhuo.finance.api import debt_place
+from panhuo.organisation import policy
 from panhuo.register.selectors import get_asset_for
 
 router = Router(tags=["decisions"])
@@ -62,3 +65,46 @@ def package_decision(request: HttpRequest, package_id: Id, q: Query[QuestionIn])
     require_any(request, "debt", "view")
     package = get_package_for(actor(request), package_id)
     return package_decision_for(actor(request), package, **_asked(q))
+
+
+class ScenarioIn(Schema):
+    """The place (else the widest whose debts the caller reads), the day (today) and the
+    scenarios' parameters (else the defaults; the failure rate from the place's history)."""
+
+    jurisdiction: int | None = None
+    on: dt.date | None = None
+    scenarios: int | None = None
+    seed: int | None = None
+    horizon: int | None = None
+    price_sd_pct: float | None = None
+    failure_pct: float | None = None
+    relist_cut_pct: float | None = None
+    relist_periods: int | None = None
+    max_rounds: int | None = None
+    delay_pct: float | None = None
+    rate_sd_pp: float | None = None
+
+
+def _scenario(request: HttpRequest, q: ScenarioIn) -> dict:
+    require_any(request, "package", "view")
+    require_any(request, "debt", "view")
+    user = actor(request)
+    place = debt_place(user, q.jurisdiction)
+    if place is None:
+        raise policy.NotPermitted(policy.refusal("debt", "view", one=False))
+    params = q.dict(exclude={"jurisdiction", "on"})
+    return run(user, place, on=q.on or timezone.localdate(), params=params)
+
+
+@router.get("/scenarios", response={200: dict[str, Any], **ERRORS})
+def scenarios_get(request: HttpRequest, q: Query[ScenarioIn]):
+    """Scenarios of the disposal pipeline (Monte Carlo, seeded): per quarter the planned
+    proceeds, their P5/P50/P95, the expected debt service and the probability it is missed.
+    package.view and debt.view in the place. Bad input is a 400 naming the field."""
+    return _scenario(request, q)
+
+
+@router.post("/scenarios", response={200: dict[str, Any], **ERRORS})
+def scenarios_post(request: HttpRequest, payload: ScenarioIn):
+    """The same with the parameters in the body (nothing is written)."""
+    return _scenario(request, payload)

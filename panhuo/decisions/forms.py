@@ -36,3 +36,18 @@ class AssetInputForm(forms.Form):
     )
     value = forms.DecimalField(label=_("Value"), required=False, max_digits=9, decimal_places=3)
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ScenarioForm(forms.Form):
+    """The scenarios' question: the day and the parameters (blank: the default)."""
+
+    on = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput({"type": "date"}))
+    seed = forms.IntegerField(label=_("Seed"), required=False)
+    scenarios = forms.IntegerField(label=_("Scenarios"), required=False)
+    horizon = forms.IntegerField(label=_("Horizon (quarters)"), required=False)
+    price_sd_pct = forms.FloatField(label=_("Price shock (standard deviation, per cent)"),
+                                    required=False)  # fmt: skip
+    failure_pct = forms.FloatField(label=_("Auction failure (per cent of rounds)"), required=False)
+    delay_pct = forms.FloatField(label=_("Delay (per cent chance per quarter)"), required=False)
+    rate_sd_pp = forms.FloatField(label=_("Floating-rate change (points per quarter)"),
+                                  required=False)  # fmt: skip

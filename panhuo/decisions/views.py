@@ -1,7 +1,7 @@
 """The decision pages of an asset and of a package: hold, lease or sell, with the arithmetic
 shown. Reached from the asset's or package's page; view on it and debt.view in its place."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from panhuo.core.ui import fetch_or_404, form_post, section_required
-from panhuo.decisions.forms import AssetInputForm, DecisionForm
+from panhuo.decisions.chart import fan_chart
+from panhuo.decisions.forms import AssetInputForm, DecisionForm, ScenarioForm
 from panhuo.decisions.inputs import ADJUSTABLE
+from panhuo.decisions.pipeline import run
 from panhuo.decisions.report import decision_for, package_decision_for
 from panhuo.decisions.services import input_set
 from panhuo.disposal.selectors import get_package_for
@@ -81,3 +83,28 @@ def _page(request, subject, decide, list_url, list_label, *, input_form=None, st
         s = context["decision"]["sensitivity"]
         context["rows"] = list(zip(s["rates_pct"], s["sell_less_best_other"], strict=True))
     return render(request, "decisions/decision.html", context, status=status)
+
+
+@require_safe
+@section_required("debt")
+@section_required("package")
+def scenarios_view(request):
+    """The scenarios of the pipeline of the widest place whose debts the reader sees: the
+    fan chart of the proceeds per quarter against the debt service, and the probability each
+    quarter's service is missed."""
+    form = ScenarioForm(request.GET or None)
+    context = {"form": form, "result": None, "problems": [], "chart": None}
+    if form.is_bound and not form.is_valid():
+        return render(request, "decisions/scenarios.html", context, status=400)
+    data = dict(form.cleaned_data) if form.is_bound else {}
+    on = data.pop("on", None) or timezone.localdate()
+    place = policy.jurisdictions_for(request.user, "debt", "view").order_by("path").first()
+    try:
+        if place is None:
+            raise PermissionDenied
+        context["result"] = run(request.user, place, on=on, params=data)
+    except ValidationError as exc:
+        context["problems"] = exc.messages
+    if context["result"]:
+        context["chart"] = fan_chart(context["result"]["periods"])
+    return render(request, "decisions/scenarios.html", context)

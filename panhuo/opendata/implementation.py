@@ -15,8 +15,14 @@ What is public here, and nothing more (the rest of the ledger stays inside):
   opaque id.
 
 The release is the state of the ledger now: its ``date`` is the last day a payment was received
-or an allocation made, its ``id`` the result notice's number and a digest of what it carries,
-so the same ledger gives the same release and any change a new one.
+or an allocation made, its ``id`` the result notice's number and a digest of what it carries
+and its date, so the same ledger gives the same release and any change a new one.
+
+In the change feed, a process's implementation release comes again (its current state, under a
+new id) after each page that reads a new payment of it or a new allocation of one: the feed's
+cursor also holds its place in those two ledgers (``changed_after``), whose rows are never
+changed once written (a reversal is a new row). In the bulk files it is in the year of its
+``date`` (``dated``).
 """
 
 from __future__ import annotations
@@ -24,14 +30,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, DecimalField, F, Sum, When
+from django.db.models import Case, DecimalField, F, Max, Sum, When
 from django.utils import timezone
 
 from panhuo.finance.models import Allocation, Receipt, ReceiptKind
-from panhuo.opendata import releases
+from panhuo.opendata import releases, selectors
 from panhuo.portal.models import Notice, NoticeKind
 
 #: The receipts that are payments against the deal.
@@ -92,13 +99,14 @@ def release(result: Notice) -> dict[str, Any] | None:
     ]  # fmt: skip
     implementation = {"transactions": transactions, "debtRepaid": repaid}
     last = max([p["received_on"] for p in paid] + ([allocated] if allocated else []))
+    date = timezone.localtime(max(_start(last), result.published_at)).isoformat()
     digest = hashlib.sha256(
-        json.dumps(implementation, sort_keys=True, default=str).encode()
+        json.dumps([implementation, date], sort_keys=True, default=str).encode()
     ).hexdigest()[:12]
     data = {
         "ocid": ocid,
         "id": f"{result.code}-impl-{digest}",
-        "date": timezone.localtime(max(_start(last), result.published_at)).isoformat(),
+        "date": date,
         "tag": ["implementation"],
         "initiationType": "tender",
         "language": "zh",
@@ -115,3 +123,86 @@ def of_rows(rows: list[Notice]) -> list[dict[str, Any]]:
     results = [n for n in rows if n.kind == NoticeKind.RESULT]
     found = release(results[-1]) if results else None
     return [found] if found else []
+
+
+def changed_after(receipt_pk: int, allocation_pk: int, limit: int) -> tuple[set[int], int, int]:
+    """The change feed's view of the ledger: the disposals with a payment, or an allocation of
+    one, written after the two positions (the next ``limit`` rows of each, in the order they
+    were written), and the positions after those rows."""
+    published = Notice.objects.filter(kind=NoticeKind.RESULT).values("project_id")
+    receipts = list(
+        Receipt.objects.filter(pk__gt=receipt_pk, kind__in=PAYMENTS, project_id__in=published)
+        .order_by("pk")
+        .values_list("pk", "project_id")[:limit]
+    )
+    allocations = list(
+        Allocation.objects.filter(
+            pk__gt=allocation_pk, receipt__kind__in=PAYMENTS, receipt__project_id__in=published
+        )
+        .order_by("pk")
+        .values_list("pk", "receipt__project_id")[:limit]
+    )
+    projects = {p for _, p in receipts} | {p for _, p in allocations}
+    receipt_pk = receipts[-1][0] if receipts else receipt_pk
+    return projects, receipt_pk, allocations[-1][0] if allocations else allocation_pk
+
+
+def _read_up_to(projects: list[int], receipt_pk: int, allocation_pk: int) -> set[int]:
+    """Those of ``projects`` whose every payment and allocation of one the feed has read (none
+    written after the two positions)."""
+    later = set(
+        Receipt.objects.filter(project_id__in=projects, kind__in=PAYMENTS, pk__gt=receipt_pk)
+        .values_list("project_id", flat=True)
+        .distinct()
+    ) | set(
+        Allocation.objects.filter(
+            receipt__project_id__in=projects, receipt__kind__in=PAYMENTS, pk__gt=allocation_pk
+        )
+        .values_list("receipt__project_id", flat=True)
+        .distinct()
+    )
+    return set(projects) - later
+
+
+def of_projects(projects: Iterable[int], upto: tuple[int, int, int]) -> list[dict[str, Any]]:
+    """The current implementation release of each of ``projects`` once the change feed has read
+    everything it is made of: its result notice (a revision up to ``upto[0]``) and every payment
+    and allocation (up to ``upto[1]`` and ``upto[2]``); oldest first. A page that reads only
+    part of it leaves it to the page that reads the rest, so a ledger that does not change gives
+    each release once."""
+    notice, receipt, allocation = upto
+    ready = _read_up_to(list(projects), receipt, allocation)
+    found = [release(n) for n in selectors.results(list(ready), notice).values()]
+    return sorted(
+        (r for r in found if r), key=lambda r: (dt.datetime.fromisoformat(r["date"]), r["id"])
+    )
+
+
+def _last_days() -> dict[int, dt.date]:
+    """Per paid disposal, the last day a payment was received or an allocation of one made."""
+    days = dict(
+        Receipt.objects.filter(kind__in=PAYMENTS)
+        .order_by()
+        .values("project_id")
+        .annotate(day=Max("received_on"))
+        .values_list("project_id", "day")
+    )
+    allocated = (
+        Allocation.objects.filter(receipt__kind__in=PAYMENTS)
+        .order_by()
+        .values("receipt__project_id")
+        .annotate(day=Max("allocated_on"))
+        .values_list("receipt__project_id", "day")
+    )
+    for project, day in allocated:
+        days[project] = max(days.get(project, day), day)
+    return days
+
+
+def dated() -> Iterator[tuple[Notice, dt.datetime]]:
+    """Each published, paid disposal's newest result notice and its implementation release's
+    date (computed from the ledger's sums, without building the release)."""
+    days = _last_days()
+    paid = Receipt.objects.filter(kind__in=PAYMENTS).values("project_id")
+    for project, result in selectors.results(paid).items():
+        yield result, timezone.localtime(max(_start(days[project]), result.published_at))

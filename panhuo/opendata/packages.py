@@ -22,8 +22,13 @@ from django.utils import timezone
 from ocdsmerge import Merger
 
 from panhuo.opendata import implementation, releases, schema, selectors
-from panhuo.portal.models import Notice
+from panhuo.portal.models import Notice, NoticeKind
 
+#: How the bulk files write JSON.
+JSON = {"ensure_ascii": False}
+#: How many pages of ledger rows one request of the feed reads at most while they release
+#: nothing yet (rows of a disposal whose result notice or later rows come further on).
+FEED_ROUNDS = 20
 #: Keys the change feed's cursors (see ``_fernet``).
 CURSOR_SALT = "panhuo.opendata.feed"
 
@@ -83,51 +88,96 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def cursor_for(pk: int) -> str:
-    return _fernet().encrypt(str(pk).encode()).decode()
+#: Where the feed is: the last notice revision read, and the last payment and allocation of one.
+Position = tuple[int, int, int]
 
 
-def position(cursor: str) -> int:
-    """Where a cursor points (0 for none: the beginning)."""
+def cursor_for(where: Position) -> str:
+    return _fernet().encrypt(".".join(map(str, where)).encode()).decode()
+
+
+def position(cursor: str) -> Position:
+    """Where a cursor points ((0, 0, 0) for none: the beginning; a cursor given out before the
+    feed carried implementation releases holds a revision alone, and goes on from there and
+    from the ledger's beginning)."""
     if not cursor:
-        return 0
+        return (0, 0, 0)
     try:
         text = _fernet().decrypt(cursor.encode()).decode()
     except (InvalidToken, ValueError) as exc:
         raise BadCursor(cursor) from exc
-    if not text.isdigit():
+    parts = text.split(".")
+    if len(parts) not in (1, 3) or not all(p.isdigit() for p in parts):
         raise BadCursor(cursor)
-    return int(text)
+    notice, receipt, allocation = (*map(int, parts), 0, 0)[:3]
+    return notice, receipt, allocation
+
+
+def _read(where: Position, limit: int, base: str) -> tuple[list[dict], Position]:
+    """The releases after ``where`` (a page of notice revisions and of each ledger), and where
+    the feed is after them."""
+    notice, receipt, allocation = where
+    rows = selectors.after(notice, limit)
+    notice = rows[-1].pk if rows else notice
+    projects, receipt, allocation = implementation.changed_after(receipt, allocation, limit)
+    projects |= {n.project_id for n in rows if n.kind == NoticeKind.RESULT}
+    items = [releases.release(n, base) for n in rows]
+    if projects:
+        items += implementation.of_projects(projects, (notice, receipt, allocation))
+    return items, (notice, receipt, allocation)
 
 
 def feed_page(cursor: str, uri: str, base: str, path: str) -> dict[str, Any]:
-    """One page of the change feed: the releases published after ``cursor``, oldest first, and
+    """One page of the change feed: the notice revisions published after ``cursor``, oldest
+    first, then the current implementation release of each disposal whose result notice or
+    whose payments or allocations of them the feed has read in full with this page; and
     ``links.next`` (``path`` with the cursor to ask with next; the same while nothing is new,
-    so a client polls it for what is new). A page
-    with releases is a valid release package; an empty page means "nothing new yet"."""
-    start = position(cursor)
-    rows = selectors.after(start, settings.PANHUO["OCDS_FEED_PAGE"])
-    last = rows[-1].pk if rows else start
-    newest = max((n.published_at for n in rows), default=timezone.now())
-    page = {**_meta(uri, base, newest), "releases": [releases.release(n, base) for n in rows]}
-    next_url = base + path + "?cursor=" + cursor_for(last)
+    so a client polls it for what is new). A page with releases is a valid release package;
+    an empty page means "nothing new yet" (ledger rows that release nothing yet are read on
+    until something is, ``FEED_ROUNDS`` pages at most)."""
+    where = position(cursor)
+    limit = settings.PANHUO["OCDS_FEED_PAGE"]
+    for _ in range(FEED_ROUNDS):
+        items, after = _read(where, limit, base)
+        moved, where = after != where, after
+        if items or not moved:
+            break
+    newest = max((dt.datetime.fromisoformat(r["date"]) for r in items), default=timezone.now())
+    page = {**_meta(uri, base, newest), "releases": items}
+    next_url = base + path + "?cursor=" + cursor_for(where)
     return {**page, "links": {"next": next_url}}
+
+
+def years() -> list[int]:
+    """The years with a release, newest first (one bulk file each)."""
+    found = {when.year for _, when in implementation.dated()}
+    return sorted(found | set(selectors.years()), reverse=True)
 
 
 def year_file(year: int, uri: str, base: str) -> Iterator[str] | None:
     """The releases published in ``year`` as one release package, streamed piece by piece (a
-    year of a large place does not have to fit in memory); None when the year has none."""
+    year of a large place does not have to fit in memory): the notices' revisions, then the
+    implementation releases dated in the year (each disposal's current one); None when the year
+    has none."""
     rows = selectors.of_year(year)
-    newest = selectors.last_change(rows)
+    paid = [(n, when) for n, when in implementation.dated() if when.year == year]
+    found = [selectors.last_change(rows)] + [when for _, when in paid]
+    newest = max((when for when in found if when is not None), default=None)
     if newest is None:
         return None
     head = json.dumps(_meta(uri, base, newest), ensure_ascii=False)[:-1]
 
     def pieces() -> Iterator[str]:
         yield head + ', "releases": ['
-        for i, notice in enumerate(rows.iterator(chunk_size=500)):
-            text = json.dumps(releases.release(notice, base), ensure_ascii=False)
-            yield ("," if i else "") + text
+        first = True
+        for notice in rows.iterator(chunk_size=500):
+            yield ("" if first else ",") + json.dumps(releases.release(notice, base), **JSON)
+            first = False
+        for result, _ in sorted(paid, key=lambda pair: (pair[1], pair[0].pk)):
+            found = implementation.release(result)
+            if found:
+                yield ("" if first else ",") + json.dumps(found, **JSON)
+                first = False
         yield "]}"
 
     return pieces()

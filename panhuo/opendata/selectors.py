@@ -11,7 +11,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 
-from panhuo.portal.models import Notice
+from panhuo.portal.models import Notice, NoticeKind
 
 
 def _notices() -> QuerySet[Notice]:
@@ -57,6 +57,15 @@ def after(pk: int, limit: int) -> list[Notice]:
     """The change feed: the next ``limit`` notice revisions after ``pk``, in the order they were
     published (a revision is never changed once written, so nothing is missed or repeated)."""
     return list(_notices().filter(pk__gt=pk).order_by("pk")[:limit])
+
+
+def results(projects, upto: int | None = None) -> dict[int, Notice]:
+    """The newest result notice revision of each of ``projects`` (ids, or a query of them) that
+    has one, up to the revision ``upto`` (the change feed's position; None: all)."""
+    rows = _notices().filter(kind=NoticeKind.RESULT, project_id__in=projects)
+    if upto is not None:
+        rows = rows.filter(pk__lte=upto)
+    return {n.project_id: n for n in rows.order_by("published_at", "pk")}
 
 
 def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:

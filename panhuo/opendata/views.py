@@ -48,7 +48,7 @@ def index(request):
     return render(
         request,
         "opendata/index.html",
-        {"years": selectors.years(), "prefix": releases.ocid_of("", "").rstrip("-")},
+        {"years": packages.years(), "prefix": releases.ocid_of("", "").rstrip("-")},
     )
 
 

@@ -13,6 +13,8 @@ from panhuo.core.tests.api_support import build_api_world, client_for, fingerpri
 ENDPOINTS = {
     ("get", "/api/v1/assets/{asset_id}/decision"),
     ("get", "/api/v1/packages/{package_id}/decision"),
+    ("get", "/api/v1/scenarios"),
+    ("post", "/api/v1/scenarios"),
     ("post", "/api/v1/bidders/register"),
     ("get", "/api/v1/bidders/me"),
     ("patch", "/api/v1/bidders/me"),

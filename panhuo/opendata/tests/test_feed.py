@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from panhuo.opendata import packages, releases, schema
+from panhuo.opendata import implementation, packages, releases, schema
 from panhuo.opendata.releases import amount
 from panhuo.portal.models import Notice
 
@@ -34,9 +34,13 @@ def _walk(client: Client, start: str) -> tuple[list[str], list[str]]:
 def test_the_feed_pages_through_every_release_once(small_demo, settings, client: Client):
     settings.PANHUO = {**settings.PANHUO, "OCDS_FEED_PAGE": 7}
     expected = [f"{n.code}-r{n.revision}" for n in Notice.objects.order_by("pk")]
+    paid = sorted(implementation.release(n)["id"] for n, _ in implementation.dated())
+    assert paid, "the small demo has paid disposals"
     ids, cursors = _walk(client, "/open-data/feed.json")
-    assert ids == expected
-    assert len(cursors) == -(-len(expected) // 7)
+    # Every revision in order, and each disposal's implementation release: each once.
+    assert [i for i in ids if "-impl-" not in i] == expected
+    assert sorted(i for i in ids if "-impl-" in i) == paid
+    assert len(cursors) >= -(-len(expected) // 7)
     # Opaque: encrypted under the site's key with a random IV, so the same place gives another
     # cursor each time, and without the key no cursor can be read (nor made).
     first = packages.position(cursors[0])
@@ -49,10 +53,10 @@ def test_the_feed_pages_through_every_release_once(small_demo, settings, client:
     last = client.get(f"/open-data/feed.json?cursor={cursors[-1]}").json()
     assert last["releases"] == []
     again = parse_qs(urlsplit(last["links"]["next"]).query)["cursor"][0]
-    assert packages.position(again) == packages.position(cursors[-1]) > 0
+    assert packages.position(again) == packages.position(cursors[-1]) > (0, 0, 0)
     # The API's feed is the same feed, continued in the API.
     api_ids, _ = _walk(client, "/api/v1/opendata/feed")
-    assert api_ids == expected
+    assert api_ids == ids
 
 
 def test_a_cursor_not_given_out_is_refused_naming_it(small_demo, client: Client):
@@ -70,8 +74,11 @@ def test_a_year_downloads_as_one_valid_package(small_demo, client: Client):
     data = json.loads(b"".join(answer.streaming_content))
     assert schema.errors(data, "release-package") == []
     in_year = [n for n in Notice.objects.all() if timezone.localtime(n.published_at).year == year]
+    paid = [
+        implementation.release(n)["id"] for n, when in implementation.dated() if when.year == year
+    ]
     assert sorted(r["id"] for r in data["releases"]) == sorted(
-        f"{n.code}-r{n.revision}" for n in in_year
+        [f"{n.code}-r{n.revision}" for n in in_year] + paid
     )
     for wrong in (year - 30, 0, 99999999999):
         assert client.get(f"/open-data/bulk/{wrong}.json").status_code == 404, wrong

@@ -10,9 +10,11 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from panhuo.finance.models import Allocation, Debt, Receipt
 from panhuo.opendata import releases, schema
+from panhuo.opendata.tests.test_feed import _walk
 from panhuo.portal.models import Notice
 from panhuo.portal.tests.support import SECRETS, published_project
 
@@ -117,3 +119,47 @@ def test_payments_and_the_debt_repaid_are_released_and_nothing_else(world):
         recorded_by=finance,
     )
     assert client.get(f"/open-data/releases/{ocid}.json").json()["releases"][-1]["id"] != impl["id"]
+
+
+def test_a_payment_after_publication_comes_in_the_feed_and_the_year_file(world):
+    project = published_project(world)
+    result = Notice.objects.get(project=project, kind="result", current=True)
+    client = Client()
+    _, cursors = _walk(client, "/open-data/feed.json")
+    finance = world.user("finance")
+    day = timezone.localtime(result.published_at).date() + dt.timedelta(3)
+    paid = Receipt.objects.create(
+        project=project, amount=Decimal("300000.00"), received_on=day,
+        voucher=LEDGER["voucher"], budget_class="non_tax", recorded_by=finance,
+    )  # fmt: skip
+    loan = _debt(world, LEDGER["debt_code"], "bank_loan", LEDGER["creditor"])
+    Allocation.objects.create(
+        receipt=paid, debt=loan, amount=paid.amount, allocated_on=day, allocated_by=finance
+    )
+    # After the cursor the feed had given: the payment's implementation release, once.
+    page = client.get(f"/open-data/feed.json?cursor={cursors[-1]}").json()
+    assert schema.errors(page, "release-package") == []
+    (impl,) = page["releases"]
+    assert impl["ocid"] == releases.ocid(result) and impl["tag"] == ["implementation"]
+    done = impl["contracts"][0]["implementation"]
+    assert [t["value"]["amount"] for t in done["transactions"]] == [300000]
+    assert [(d["debtType"], d["value"]["amount"]) for d in done["debtRepaid"]] == [
+        ("bank_loan", 300000)
+    ]
+    assert client.get(page["links"]["next"]).json()["releases"] == []
+    # The year of its date: the same release in that year's file.
+    answer = client.get(f"/open-data/bulk/{day.year}.json")
+    bulk = json.loads(b"".join(answer.streaming_content))
+    assert schema.errors(bulk, "release-package") == []
+    assert [r for r in bulk["releases"] if r["id"] == impl["id"]] == [impl]
+    assert str(day.year) in client.get("/open-data/").content.decode()
+    text = json.dumps([page, bulk], ensure_ascii=False)
+    assert {k: v for k, v in {**LEDGER, **SECRETS}.items() if v in text} == {}
+    assert "payer" not in text
+    # A reversal changes it: a new release, after the last cursor, without the debt repaid.
+    Allocation.objects.create(
+        receipt=paid, debt=loan, amount=paid.amount, reverses=paid.allocations.get(),
+        reason=LEDGER["reason"], allocated_on=day + dt.timedelta(1), allocated_by=finance,
+    )  # fmt: skip
+    (again,) = client.get(page["links"]["next"]).json()["releases"]
+    assert again["id"] != impl["id"] and "debtRepaid" not in again["contracts"][0]["implementation"]
