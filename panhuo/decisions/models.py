@@ -65,3 +65,6 @@ class PlaceInput(InputSet):
             models.UniqueConstraint(fields=["jurisdiction", "name"], name="decision_place_input"),
             models.CheckConstraint(condition=~models.Q(reason=""), name="decision_place_reason"),
         ]
+
+
+from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus  # noqa: E402, F401

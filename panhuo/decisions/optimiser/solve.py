@@ -140,6 +140,15 @@ def solve(
         r, r_covers = greedy(p, fixed=whole)
         if r_covers and (not g_covers or p.value_lost(r) < p.value_lost(g)):
             start, start_covers = r, True
+    if on_progress is not None:
+        on_progress({"stage": "solving", "seconds": time.monotonic() - began})
+    if should_stop is not None and should_stop():
+        out.status = "cancelled"
+        return out
+    if start_covers and out.lp_bound is not None:
+        lost = p.value_lost(start)
+        if _gap(lost, out.lp_bound) <= gap_pct:  # already within the gap of the LP bound
+            return _finish(p, out, start, lost, out.lp_bound, "within_gap", began)
     h = build(p)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(gap_pct) / 100)
@@ -176,26 +185,32 @@ def solve(
         out.status = "infeasible"
         out.shortfall = explain(p, time_limit=time_limit)
         return out
-    if info.primal_solution_status != 2:  # no feasible plan found (e.g. the time ran out)
-        out.status = "no_plan"
-        return out
+    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else out.lp_bound
+    if info.primal_solution_status != 2:  # HiGHS found no plan (e.g. the time ran out)
+        if not start_covers:
+            out.status = "no_plan"
+            return out
+        return _finish(p, out, start, p.value_lost(start), bound, "time_limit", began)
     col = np.array(h.getSolution().col_value[: p.options])
-    out.chosen = np.flatnonzero(col > 0.5)
-    out.objective = p.value_lost(out.chosen)
-    if g_covers and out.greedy_objective < out.objective:  # never worse than the baseline
-        out.chosen, out.objective = g, out.greedy_objective
-    out.bound = float(info.mip_dual_bound)
-    out.gap_pct = _gap(out.objective, out.bound)
-    out.status = "optimal" if status == M.kOptimal else "time_limit"
+    chosen = np.flatnonzero(col > 0.5)
+    lost = p.value_lost(chosen)
+    if start_covers and p.value_lost(start) < lost:  # never worse than the starting plans
+        chosen, lost = start, p.value_lost(start)
+    return _finish(p, out, chosen, lost, bound,
+                   "optimal" if status == M.kOptimal else "time_limit", began)  # fmt: skip
+
+
+def _finish(p: Problem, out: Solution, chosen, lost: float, bound, status: str, began) -> Solution:
+    out.chosen, out.objective, out.status = np.asarray(chosen, dtype=int), lost, status
+    out.bound = bound if bound is not None else lost
+    out.gap_pct = _gap(lost, out.bound)
+    out.seconds = time.monotonic() - began
     carry = p.carry(out.chosen)
     out.binding = [t for t in range(p.periods) if carry[t] <= p.buffer + TOL]
     used = np.zeros_like(p.cap, dtype=float)
-    for j in out.chosen:
-        used[int(p.kind[j]), int(p.start[j])] += p.absorbed[j]
-    out.absorption_binding = [
-        (int(k), int(t)) for k, t in zip(*np.nonzero((used > 0) & (used >= p.cap - TOL)),
-                                         strict=True)
-    ]  # fmt: skip
+    np.add.at(used, (p.kind[out.chosen], p.start[out.chosen]), p.absorbed[out.chosen])
+    hit = np.nonzero((used > 0) & (used >= p.cap - TOL))
+    out.absorption_binding = [(int(k), int(t)) for k, t in zip(*hit, strict=True)]
     return out
 
 

@@ -90,7 +90,7 @@ def test_plans_use_no_package_twice_cover_or_are_infeasible_and_beat_greedy(
     if s.status == "infeasible":
         assert best is None and s.shortfall["short"] > 0
         return
-    assert s.status == "optimal" and best is not None
+    assert s.status in ("optimal", "within_gap") and best is not None
     assert len(set(p.cand[s.chosen])) == len(s.chosen)  # no package twice
     assert p.covers(s.chosen) and p.absorbs(s.chosen)
     assert s.objective == pytest.approx(best, abs=1e-6)
