@@ -94,6 +94,7 @@ def scenarios_view(request):
     quarter's service is missed."""
     form = ScenarioForm(request.GET or None)
     context = {"form": form, "result": None, "problems": [], "chart": None}
+    context["can_save"] = policy.can_any(request.user, "scenario_run", "create")
     if form.is_bound and not form.is_valid():
         return render(request, "decisions/scenarios.html", context, status=400)
     data = dict(form.cleaned_data) if form.is_bound else {}
