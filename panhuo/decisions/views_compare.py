@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from panhuo.core.ui import fetch_or_404, section_required
 from panhuo.decisions.compare import SOURCES, compare, gather
+from panhuo.decisions.exports import compare_export, export_format
 
 
 def asked(request) -> dict[str, list[int]]:
@@ -35,5 +36,7 @@ def comparison_for(request) -> tuple[dict | None, list[str]]:
 @section_required("debt")
 def compare_view(request):
     comparison, problems = comparison_for(request)
-    context = {"comparison": comparison, "problems": problems, "query": request.GET.urlencode()}
+    if comparison and (fmt := export_format(request)):
+        return compare_export(fmt, comparison)
+    context = {"comparison": comparison, "problems": problems}
     return render(request, "decisions/compare.html", context, status=400 if problems else 200)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import fetch_or_404, form_post, section_required
 from panhuo.decisions.chart import fan_chart
+from panhuo.decisions.exports import export_format, run_export
 from panhuo.decisions.forms_runs import RunFilterForm, RunSaveForm
 from panhuo.decisions.runs import RUN_ORDERINGS, get_run_for, run_list, scenario_run_save
 from panhuo.organisation import policy
@@ -72,6 +73,8 @@ def run_list_view(request):
 def run_detail_view(request, pk):
     """One stored run: its parameters, the fan chart and the quarters as they were computed."""
     stored = fetch_or_404(get_run_for, request.user, pk)
+    if fmt := export_format(request):
+        return run_export(fmt, stored)
     result = stored.result
     return render(request, "decisions/run_detail.html", {
         "run": stored, "result": result, "chart": fan_chart(result["periods"]),

@@ -3,29 +3,13 @@ a stored run re-run gives the same figures, the list searches, and two runs side
 the parameters that differ."""
 
 import datetime as dt
-from decimal import Decimal as D
 
-import pytest
-
-from panhuo.core.testing import AssetFactory, appraise
 from panhuo.core.tests.api_support import call, client_for
 from panhuo.decisions.models import ScenarioRun
 from panhuo.decisions.runs import rerun
-from panhuo.decisions.tests.test_decision_pages import _debt
-from panhuo.disposal.models import Package, PackageItem
 from panhuo.integrity.models import AuditEntry
 
 ON = dt.date(2026, 6, 30)
-
-
-@pytest.fixture
-def pipeline(world):
-    a = AssetFactory(unit=world.unit)
-    appraise(a, D("5000000.00"), base_date=dt.date(2026, 3, 1))
-    pkg = Package.objects.create(code="PK-R1", name="R", jurisdiction=world.district,
-                                 channel="auction", created_by=world.users["office"])  # fmt: skip
-    PackageItem.objects.create(package=pkg, asset=a)
-    _debt(world, "DR", "4.0")
 
 
 def test_runs_are_saved_read_and_reproduced(world, pipeline):
