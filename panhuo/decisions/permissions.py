@@ -21,3 +21,8 @@ policy.RULES.update(
     }
 )
 policy.RESOURCE_NAMES["plan_run"] = (_("this optimiser run"), _("optimiser runs"))
+
+# Storing a scenario run (issue 20, item 4): the task force's office and its heads; reading
+# stored runs is debt.view in their place (the scenarios page's readers).
+policy.RULES.update({("scenario_run", "create"): frozenset({H, D, O})})
+policy.RESOURCE_NAMES["scenario_run"] = (_("this scenario run"), _("scenario runs"))

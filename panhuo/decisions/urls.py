@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from panhuo.decisions import views, views_plan
+from panhuo.decisions import views, views_compare, views_plan, views_runs
 
 urlpatterns = [
     path("assets/<int:pk>/decision/", views.asset_decision_view, name="asset-decision"),
@@ -21,4 +21,8 @@ urlpatterns = [
         views_plan.optimiser_adopt_view,
         name="plan-optimiser-adopt",
     ),
+    path("plans/scenarios/save/", views_runs.run_save_view, name="scenario-run-save"),
+    path("plans/scenarios/runs/", views_runs.run_list_view, name="scenario-run-list"),
+    path("plans/scenarios/runs/<int:pk>/", views_runs.run_detail_view, name="scenario-run"),
+    path("plans/scenarios/compare/", views_compare.compare_view, name="scenario-compare"),
 ]
