@@ -315,7 +315,7 @@ def _missing(a: dict) -> bool:
 def quality(path: str, on: dt.date) -> dict[int, Part]:
     """Per unit holding assets on ``on``: completeness and freshness of its register, as the
     register stood on the day (``history.assets_on``)."""
-    assets = [a for a in history.assets_on(path, on) if a["status"] not in GONE]
+    assets = history.assets_on(path, on, leave_out=GONE)
     latest = dict(
         Valuation.objects.filter(
             asset__unit__jurisdiction__path__startswith=path,
