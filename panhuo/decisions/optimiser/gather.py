@@ -145,10 +145,11 @@ def gather(user, place, *, on: dt.date, params: dict) -> tuple[Problem, dict]:
         for t in range(lead_quarters(rules, kind, value, "lease"), T if extra > 0 else 0):
             loss = float(res.hold) - float(res.lease) * d[t] - held[t]
             rows.append((i, "lease", t, term, extra, loss, KINDS.index(kind), False))
-    if not rows:
-        raise field_error("packages", _("No open package of %(place)s without a live project can "
-                                        "be disposed of: nothing to plan with.")
-                          % {"place": place.name})  # fmt: skip
+    if not rows:  # say why, naming the packages left out (the first five)
+        said = _("No open package of %(place)s without a live project can be disposed of: "
+                 "nothing to plan with.") % {"place": place.name}  # fmt: skip
+        why = [f"{x['code']}: {x['why']}" for x in left[:5]]
+        raise ValidationError({"packages": [said, *why]})
     return _problem(rows, packages, service, params), {"packages": packages, "left_out": left}
 
 

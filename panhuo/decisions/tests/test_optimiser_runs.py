@@ -85,12 +85,16 @@ def test_a_run_from_the_api_to_an_adopted_plan(world):
     assert AuditEntry.objects.filter(action__startswith="optimiser_run.").count() == 2
 
 
-def test_cancel_the_page_form_and_the_cli(world):
-    _package(world, "PK-C1", "3000000.00")
+def test_nothing_to_plan_cancel_the_page_form_and_the_cli(world):
+    _package(world, "PK-NV", "1", valued=False)
     _debt(world, "D-C", "4.0")
+    empty = runs.run_create(actor=world.user("office"), place=world.district, on=ON, params={})
+    empty = runs.execute(empty)  # the one package has no valuation: failed, saying so
+    assert empty.status == "failed" and "PK-NV" in empty.message
+    _package(world, "PK-C1", "3000000.00")
     office = client_for(world, "office")
     page = office.post("/plans/optimiser/", {"on": str(ON), "time_limit": "10"})
-    run = OptimiserRun.objects.get()
+    run = OptimiserRun.objects.latest("pk")
     assert page.status_code == 302 and page["Location"] == f"/plans/optimiser/{run.pk}/"
     assert office.get("/plans/optimiser/").status_code == 200
     assert client_for(world, "unit_officer").get("/plans/optimiser/").status_code == 403
@@ -98,7 +102,7 @@ def test_cancel_the_page_form_and_the_cli(world):
     run.refresh_from_db()
     assert run.status == "cancelled" and runs.optimise_task.call(run.pk) == "cancelled"
     bad = office.post("/plans/optimiser/", {"horizon": "500"})
-    assert bad.status_code == 400 and OptimiserRun.objects.count() == 1
+    assert bad.status_code == 400 and OptimiserRun.objects.count() == 2
     out = io.StringIO()
     call_command("plan", "optimise", "--jurisdiction", world.district.code, "--as", "office",
                  "--as-of", str(ON), "--time-limit", "10", "--adopt", "--json",
