@@ -163,3 +163,39 @@ def test_a_payment_after_publication_comes_in_the_feed_and_the_year_file(world):
     )  # fmt: skip
     (again,) = client.get(page["links"]["next"]).json()["releases"]
     assert again["id"] != impl["id"] and "debtRepaid" not in again["contracts"][0]["implementation"]
+
+
+def test_the_bulk_file_and_the_feed_cost_the_same_queries_for_more_releases(world):
+    """The implementation releases are built a batch at a time: a year's file and a feed page
+    read as many queries for two paid disposals as for one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, finance = Client(), world.user("finance")
+    loan = _debt(world, LEDGER["debt_code"], "bank_loan", LEDGER["creditor"])
+
+    def paid_sale():
+        project = published_project(world)
+        day = Notice.objects.get(project=project, kind="result", current=True).published_at
+        r = Receipt.objects.create(
+            project=project, amount=Decimal("300000.00"), received_on=day.date(),
+            voucher=f"V-{project.pk}", budget_class="non_tax", recorded_by=finance,
+        )  # fmt: skip
+        Allocation.objects.create(receipt=r, debt=loan, amount=r.amount,
+                                  allocated_on=day.date(), allocated_by=finance)  # fmt: skip
+        return day.year
+
+    def queries() -> tuple[int, int, int]:
+        with CaptureQueriesContext(connection) as bulk:
+            body = b"".join(client.get(f"/open-data/bulk/{year}.json").streaming_content)
+        with CaptureQueriesContext(connection) as feed:
+            page = client.get("/open-data/feed.json").json()
+        n = sum("implementation" in r["tag"] for r in json.loads(body)["releases"])
+        assert n == sum("implementation" in r["tag"] for r in page["releases"])
+        return n, len(bulk), len(feed)
+
+    year = paid_sale()
+    one = queries()
+    paid_sale()
+    two = queries()
+    assert (one[0], two[0]) == (1, 2) and two[1:] == one[1:], (one, two)
