@@ -166,21 +166,23 @@ def of_rows(rows: list[Notice]) -> list[dict[str, Any]]:
 def changed_after(receipt_pk: int, allocation_pk: int, limit: int) -> tuple[set[int], int, int]:
     """The change feed's view of the ledger: the disposals with a payment, or an allocation of
     one, written after the two positions (the next ``limit`` rows of each, in the order they
-    were written), and the positions after those rows."""
+    were written, those settled: ``selectors.settled``), and the positions after those rows."""
     published = Notice.objects.filter(kind=NoticeKind.RESULT).values("project_id")
-    receipts = list(
+    receipts = selectors.settled(
         Receipt.objects.filter(pk__gt=receipt_pk, kind__in=PAYMENTS, project_id__in=published)
         .order_by("pk")
-        .values_list("pk", "project_id")[:limit]
+        .values_list("pk", "project_id", "created_at")[:limit],
+        lambda row: row[2],
     )
-    allocations = list(
+    allocations = selectors.settled(
         Allocation.objects.filter(
             pk__gt=allocation_pk, receipt__kind__in=PAYMENTS, receipt__project_id__in=published
         )
         .order_by("pk")
-        .values_list("pk", "receipt__project_id")[:limit]
+        .values_list("pk", "receipt__project_id", "created_at")[:limit],
+        lambda row: row[2],
     )
-    projects = {p for _, p in receipts} | {p for _, p in allocations}
+    projects = {p for _, p, _at in receipts} | {p for _, p, _at in allocations}
     receipt_pk = receipts[-1][0] if receipts else receipt_pk
     return projects, receipt_pk, allocations[-1][0] if allocations else allocation_pk
 
