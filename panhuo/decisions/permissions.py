@@ -10,3 +10,8 @@ policy.RESOURCE_NAMES["decision_input"] = (
     _("the decision inputs of this asset"),
     _("decision inputs"),
 )
+
+# Storing a scenario run (issue 20, item 4): the task force's office and its heads; reading
+# stored runs is debt.view in their place (the scenarios page's readers).
+policy.RULES.update({("scenario_run", "create"): frozenset({H, D, O})})
+policy.RESOURCE_NAMES["scenario_run"] = (_("this scenario run"), _("scenario runs"))
