@@ -277,3 +277,6 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_scorecards
 
         seed_scorecards.seed(self)  # the year's scorecards issued, a reward and a criticism
+        from panhuo.site.demo import seed_optimiser
+
+        seed_optimiser.seed(self)  # the disposal plan optimiser's run, adopted
