@@ -47,3 +47,85 @@ class DebtRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jurisdiction_id} {self.debt_type} {self.maturity_year}: {self.outstanding}"
+
+
+def _exact_total(verbose_name) -> models.DecimalField:
+    """A sum of products (outstanding × rate, amount × days): more decimals and digits."""
+    return models.DecimalField(verbose_name, max_digits=40, decimal_places=5, default=0)
+
+
+class DebtRiskRollup(models.Model):
+    """Active debts per jurisdiction, type, liability class (as counted: the type's when not
+    given) and rate type: what the risk indicators add up over the debts themselves."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
+    debt_type = models.CharField(_("type"), max_length=20)
+    liability_class = models.CharField(_("liability class"), max_length=12)
+    rate_type = models.CharField(_("rate type"), max_length=8)
+    n = models.BigIntegerField(_("debts"), default=0)
+    outstanding = total_field(_("outstanding"))
+    rate_weighted = _exact_total(_("outstanding × rate"))
+
+    class Meta:
+        verbose_name = _("debt risk roll-up")
+        verbose_name_plural = _("debt risk roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "debt_type", "liability_class", "rate_type"],
+                name="debt_risk_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.debt_type} {self.liability_class}: {self.n}"
+
+
+class _DueFigures(models.Model):
+    """What is still to be paid of the active debts' principal, per jurisdiction, type and due
+    date (a schedule row's remainder once the repaid principal has paid the rows in order; a
+    debt without a schedule: its outstanding at maturity)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
+    debt_type = models.CharField(_("type"), max_length=20)
+    left = total_field(_("principal still to be paid"))
+    #: Σ left × days from 2000-01-01 to the due date: the days-weighted sum, for any date.
+    left_days = _exact_total(_("principal × days"))
+    interest = total_field(_("scheduled interest"))
+    #: Debts without a schedule: a full year's interest on what is outstanding.
+    bullet_interest = total_field(_("a year's interest without a schedule"))
+
+    class Meta:
+        abstract = True
+
+
+class DebtDueRollup(_DueFigures):
+    due_date = models.DateField(_("due date"))
+
+    class Meta:
+        verbose_name = _("debt due-date roll-up")
+        verbose_name_plural = _("debt due-date roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "debt_type", "due_date"], name="debt_due_rollup_key"
+            )
+        ]
+        indexes = [models.Index(fields=["due_date"], name="debt_due_rollup_date")]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.debt_type} {self.due_date}: {self.left}"
+
+
+class DebtDueMonthRollup(_DueFigures):
+    month = models.DateField(_("month"))  # its first day
+
+    class Meta:
+        verbose_name = _("debt due-month roll-up")
+        verbose_name_plural = _("debt due-month roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "debt_type", "month"], name="debt_due_month_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.debt_type} {self.month}: {self.left}"
