@@ -49,9 +49,11 @@ class DebtRollup(models.Model):
         return f"{self.jurisdiction_id} {self.debt_type} {self.maturity_year}: {self.outstanding}"
 
 
-def _exact_total(verbose_name) -> models.DecimalField:
-    """A sum of products (outstanding × rate, amount × days): more decimals and digits."""
-    return models.DecimalField(verbose_name, max_digits=40, decimal_places=5, default=0)
+def _scaled_total(verbose_name) -> models.BigIntegerField:
+    """A sum of products (outstanding × rate, amount × days) as a whole number of its smallest
+    unit: exact on SQLite too, which would store a decimal of 16 digits as a float (a district
+    holds at most about 10¹⁷ fen-days, under the column's 9.2 × 10¹⁸)."""
+    return models.BigIntegerField(verbose_name, default=0)
 
 
 class DebtRiskRollup(models.Model):
@@ -64,7 +66,8 @@ class DebtRiskRollup(models.Model):
     rate_type = models.CharField(_("rate type"), max_length=8)
     n = models.BigIntegerField(_("debts"), default=0)
     outstanding = total_field(_("outstanding"))
-    rate_weighted = _exact_total(_("outstanding × rate"))
+    #: Σ outstanding × rate (percent), in units of 0.00001 (fen × thousandths of a percent).
+    rate_weighted = _scaled_total(_("outstanding × rate"))
 
     class Meta:
         verbose_name = _("debt risk roll-up")
@@ -88,8 +91,9 @@ class _DueFigures(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
     debt_type = models.CharField(_("type"), max_length=20)
     left = total_field(_("principal still to be paid"))
-    #: Σ left × days from 2000-01-01 to the due date: the days-weighted sum, for any date.
-    left_days = _exact_total(_("principal × days"))
+    #: Σ left (in fen) × days from 2000-01-01 to the due date: the days-weighted sum for any
+    #: date.
+    left_days = _scaled_total(_("principal × days"))
     interest = total_field(_("scheduled interest"))
     #: Debts without a schedule: a full year's interest on what is outstanding.
     bullet_interest = total_field(_("a year's interest without a schedule"))

@@ -37,6 +37,10 @@ from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
 EPOCH = dt.date(2000, 1, 1)
+#: The products are kept as whole numbers (``rollup_models._scaled_total``): outstanding ×
+#: rate has five decimals, an amount two.
+RATE_UNIT = 100_000
+FEN_UNIT = 100
 ZERO = Decimal(0)
 RISK_FIGURES = ("n", "outstanding", "rate_weighted")
 DUE_FIGURES = ("left", "left_days", "interest", "bullet_interest")
@@ -80,7 +84,7 @@ def contributions(debt_ids: Iterable[int] | None, jurisdiction_ids: Iterable[int
         risk = out["debt_risk"][(j, kind, klass or default_class(kind), rate_type)]
         risk["n"] += 1
         risk["outstanding"] += outstanding
-        risk["rate_weighted"] += outstanding * rate
+        risk["rate_weighted"] += int(outstanding * rate * RATE_UNIT)
         facts = DebtFacts(kind, principal, outstanding, rate, rate_type, maturity,
                           tuple(schedule.get(pk, ())))  # fmt: skip
         if facts.schedule:
@@ -93,7 +97,7 @@ def contributions(debt_ids: Iterable[int] | None, jurisdiction_ids: Iterable[int
             for name, when in (("debt_due", due), ("debt_due_month", due.replace(day=1))):
                 cell = out[name][(j, kind, when)]
                 cell["left"] += left
-                cell["left_days"] += left * (due - EPOCH).days
+                cell["left_days"] += int(left * FEN_UNIT) * (due - EPOCH).days
                 cell["interest"] += interest
                 cell["bullet_interest"] += year
     return out
@@ -242,7 +246,7 @@ def sums(user, jurisdiction, as_of: dt.date) -> Sums:
         kind, klass, outstanding = r["debt_type"], r["liability_class"], r["outstanding_"]
         s.debts += r["n_"]
         s.outstanding += outstanding
-        s.rate_weighted += r["rate_weighted_"]
+        s.rate_weighted += Decimal(r["rate_weighted_"]) / RATE_UNIT
         if r["rate_type"] == "fixed":
             s.fixed += outstanding
         if klass in STATUTORY_CLASSES:
@@ -300,7 +304,7 @@ def _add_due(s: Sums, kind: str, when: dt.date, r: dict, as_of, year_end, at: in
         s.overdue += left
         return
     s.ahead += left
-    s.ahead_days += r["left_days_"] - left * at
+    s.ahead_days += Decimal(r["left_days_"]) / FEN_UNIT - left * at
     if when <= year_end:
         s.within_year += left
         _interest(s, kind, r["interest_"])
