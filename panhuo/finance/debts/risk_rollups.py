@@ -229,10 +229,16 @@ def _summed(qs, keys: tuple[str, ...], figures: tuple[str, ...]) -> list[dict[st
     return list(out.values())
 
 
-def sums(user, jurisdiction, as_of: dt.date) -> Sums:
+#: Below this many debts in scope the debts themselves are read instead of the due-date rows
+#: (a district's few hundred debts have more month rows than debts: bench/province.py).
+FEW_DEBTS = 5_000
+
+
+def sums(user, jurisdiction, as_of: dt.date, few: int | None = None) -> Sums | None:
     """``indicators.compute``'s sums over every active debt the user may view in
     ``jurisdiction`` and below, on ``as_of`` with today's balances (issue dates not looked
-    at: the caller takes out debts issued later)."""
+    at: the caller takes out debts issued later); None when the scope holds fewer than
+    ``few`` (``FEW_DEBTS``) debts: reading those is cheaper."""
     from panhuo.finance.debts.models import ScheduleRow
     from panhuo.finance.models import Debt, DebtDueMonthRollup, DebtDueRollup, DebtRiskRollup
 
@@ -257,6 +263,8 @@ def sums(user, jurisdiction, as_of: dt.date) -> Sums:
                 s.special_debt += outstanding
         if klass in BROAD_CLASSES:
             s.broad_debt += outstanding
+    if s.debts < (FEW_DEBTS if few is None else few):
+        return None
     year_end = as_of + dt.timedelta(days=365)
     first, last = _month(as_of), _month(year_end)
     ends = Q(month=first) | Q(month=last)
