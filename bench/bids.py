@@ -28,8 +28,9 @@ process) on the same lot, one after the other, and measures in the same run:
     server, its middleware and the clients alone) for ``--ceiling-seconds``: what this server
     answers at most on this machine, whatever a bid does;
   * the server's CPU time (user + system, from /proc: the serving process and its workers) per
-    answered request and per accepted bid: on a machine shared with other work, the cost of one
-    request that wall times do not give;
+    answered request and per accepted bid, and on PostgreSQL the database's (its backends
+    serving the bench's database) per accepted bid: on a machine shared with other work, the
+    cost of a bid that wall times do not give;
   * with ``--profile K``: K bids placed one after the other in one process under cProfile
     (no HTTP), with the statements per bid: where a bid's time goes.
 
@@ -133,20 +134,41 @@ def reason(body: bytes) -> str:
     return "?"
 
 
+def process_cpu(pid: int) -> float | None:
+    """The CPU time (user + system) of process ``pid`` so far; None if it is gone."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu() -> dict[int, float]:
+    """The CPU time so far of each PostgreSQL backend connected to the bench's database (the
+    server's connections, kept open between requests): the database's own share of a bid, on
+    the same machine."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        pids = [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (PG_DB,))]  # fmt: skip
+    return {pid: cpu for pid in pids if (cpu := process_cpu(pid)) is not None}
+
+
 def cpu_seconds(pid: int) -> float:
     """The CPU time (user + system) process ``pid`` and its living children (gunicorn's
     workers) have used so far."""
-    import os
-
-    total = 0
+    total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parent = stat.read_text().rsplit(")", 1)[1].split()[1]
         except OSError:  # gone since the listing
             continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        if stat.parent.name == str(pid) or parent == str(pid):
+            total += process_cpu(int(stat.parent.name)) or 0.0
+    return total
 
 
 def ceiling(port: int, clients: int, seconds: float) -> dict:
@@ -305,9 +327,14 @@ def serve_and_load(env: dict[str, str], made: dict, kind: str, args) -> dict:
     server = start_server(env, port, kind, args)
     try:
         print(f"[{kind}] bidding for {args.seconds} s (load {loadavg()})…", flush=True)
-        cpu, before = cpu_seconds(server.pid), loadavg()
+        pg = env.get("DATABASE_URL", "").endswith(PG_DB)
+        cpu, before, backends = cpu_seconds(server.pid), loadavg(), backend_cpu() if pg else {}
         load = bid_load(port, made, args.seconds)
         cpu, answered = cpu_seconds(server.pid) - cpu, sum(load["answers"].values())
+        if pg:  # backends opened during the load count from nothing
+            after = backend_cpu()
+            db_cpu = sum(c - backends.get(p, 0.0) for p, c in after.items())
+            load["db_ms_per_accepted"] = db_cpu * 1000 / max(len(load["accepted"]), 1)
         load["load"] = f"{before} → {loadavg()}"
         load["cpu_ms_per_answer"] = cpu * 1000 / max(answered, 1)
         load["cpu_ms_per_accepted"] = cpu * 1000 / max(len(load["accepted"]), 1)
@@ -369,27 +396,29 @@ def table(results: list[dict], args) -> str:
         f"panhuo serve --threads {args.threads}",
         "",
         "| database | what | per second | p50 ms | p99 ms | × baseline "
-        "| server CPU ms / answer | … / accepted bid | load average |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| server CPU ms / answer | … / accepted bid | database CPU ms / accepted bid "
+        "| load average |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         base, db = r["baseline"], r["db"]
         lines.append(
             f"| {db} | baseline: single-row locked updates ({args.bidders} connections) "
             f"| {base['per_s']:,.0f} | {base['p50_ms']:.1f} | {base['p99_ms']:.1f} | 1.00 "
-            f"| | | {base['load']} |"
+            f"| | | | {base['load']} |"
         )
         for s in r["servers"]:
             load, top, kind = s["load"], s["ceiling"], s["server"]
+            db_ms = f"{load['db_ms_per_accepted']:.1f}" if "db_ms_per_accepted" in load else ""
             lines += [
                 f"| {db} | {kind}: bids accepted | {load['accepted_per_s']:,.1f} "
                 f"| {load['p50_ms']:.1f} | {load['p99_ms']:.1f} "
                 f"| {load['accepted_per_s'] / base['per_s']:.3f} | "
-                f"| {load['cpu_ms_per_accepted']:.1f} | {load['load']} |",
+                f"| {load['cpu_ms_per_accepted']:.1f} | {db_ms} | {load['load']} |",
                 f"| {db} | {kind}: bid requests answered (accepted + refused) "
-                f"| {load['answered_per_s']:,.1f} | | | | {load['cpu_ms_per_answer']:.1f} | | |",
+                f"| {load['answered_per_s']:,.1f} | | | | {load['cpu_ms_per_answer']:.1f} | | | |",
                 f"| {db} | {kind}: ceiling, /healthz (no database) "
-                f"| {top['per_s']:,.1f} | | | | {top['cpu_ms_per_answer']:.1f} | | |",
+                f"| {top['per_s']:,.1f} | | | | {top['cpu_ms_per_answer']:.1f} | | | |",
             ]
     lines.append("")
     for r in results:
