@@ -96,13 +96,16 @@ def together(work, jobs: list[tuple], seconds: float) -> float:
 
 def start_server(env: dict[str, str], port: int, kind: str, args) -> subprocess.Popen:
     """``panhuo serve`` on ``port``: gunicorn (``--workers``, the production way) or waitress
-    (one process, without ``--workers``)."""
+    (one process, without ``--workers``). Its output goes to a file in the data directory, not
+    a pipe: a pipe nobody reads fills, and the server's next log line blocks every thread."""
     workers = ["--workers", args.workers] if kind == "gunicorn" else []
-    server = subprocess.Popen(
-        [sys.executable, "-m", "panhuo.cli", "serve", "--listen", f"127.0.0.1:{port}",
-         "--threads", str(args.threads), *workers],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    log = Path(env["PANHUO_DATA_DIR"]) / f"serve-{kind}.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "panhuo.cli", "serve", "--listen", f"127.0.0.1:{port}",
+             "--threads", str(args.threads), *workers],
+            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -111,7 +114,7 @@ def start_server(env: dict[str, str], port: int, kind: str, args) -> subprocess.
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+    raise SystemExit(f"the server did not start: {log.read_text()[-2000:]}")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -194,7 +197,8 @@ def ceiling(port: int, clients: int, seconds: float) -> dict:
 def bid_load(port: int, made: dict, seconds: float) -> dict:
     """N bidders posting bids of one shared rising sequence for ``seconds``."""
     lot, start, inc = made["lot"], Decimal(made["start_price"]), Decimal(made["increment"])
-    steps, lock = itertools.count(0), threading.Lock()
+    # One sequence for the run: the next server's bids go on from where the last one's ended.
+    steps, lock = made.setdefault("steps", itertools.count(0)), threading.Lock()
     accepted: list[list[str]] = []
     latencies: list[float] = []
     answers: dict[str, int] = {}
