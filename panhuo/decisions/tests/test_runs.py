@@ -3,6 +3,11 @@ a stored run re-run gives the same figures, the list searches, and two runs side
 the parameters that differ."""
 
 import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from panhuo.core.tests.api_support import call, client_for
 from panhuo.decisions.models import ScenarioRun
@@ -38,6 +43,14 @@ def test_runs_are_saved_read_and_reproduced(world, pipeline):
     assert again["same"] and again["result"]["periods"] == stored.result["periods"]
     stored.params = {**stored.params, "seed": 8}
     assert not rerun(world.users["finance"], stored)["same"]
+    # The CLI stores a run too (the office), and refuses finance naming why.
+    call_command("plan", "scenario", "--jurisdiction", world.district.code, "--as", "office",
+                 "--as-of", str(ON), "--scenarios", "200", "--save", "--title", "CLI",
+                 stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+    assert ScenarioRun.objects.filter(title="CLI", ran_by=world.users["office"]).exists()
+    with pytest.raises(CommandError):
+        call_command("plan", "scenario", "--jurisdiction", world.district.code, "--as",
+                     "finance", "--scenarios", "200", "--save", stdout=io.StringIO())  # fmt: skip
 
 
 def test_the_pages_save_list_and_compare(world, pipeline):
