@@ -106,3 +106,6 @@ class ScenarioRun(models.Model):
         from django.urls import reverse
 
         return reverse("scenario-run", args=[self.pk])
+
+
+from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus  # noqa: E402, F401

@@ -253,7 +253,13 @@ def build_records(w: World) -> Records:
     # A stored monthly report of district A (its figures and files).
     report = report_generate(actor=office, kind="monthly", jurisdiction=w.district,
                              as_of=timezone.localdate())  # fmt: skip
+    from panhuo.decisions.optimiser.models import OptimiserRun
+
+    # A done optimiser run of district A with no plan (issue 20): adopting it is refused.
+    optimiser_run = OptimiserRun.objects.create(jurisdiction=w.district, on=timezone.localdate(),
+                                                created_by=office, status="done")  # fmt: skip
     objects = {
+        "optimiser_run": optimiser_run,
         "scored_plan": scored_plan,
         "issued_scorecard": issued_u1,
         "score_decision": score_decision,
