@@ -168,7 +168,9 @@ def debt_schedule_set(
         audit_record(
             actor=actor, action="debt.schedule_set", obj=debt,
             before={"schedule": before} if before else None,
-            after={"method": method, "frequency": frequency,
+            # The debt's own fields as well, so the audit log replays to its state (reconcile).
+            after={"method": method, "frequency": frequency, "schedule_kind": debt.schedule_kind,
+                   "schedule_frequency": debt.schedule_frequency,
                    "schedule": [[str(r.due_date), str(r.principal), str(r.interest)]
                                 for r in rows]},
             jurisdiction_path=debt.jurisdiction.path,
