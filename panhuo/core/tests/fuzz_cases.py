@@ -74,8 +74,19 @@ def cache_key(schema: dict, *parts) -> str:
     return digest.hexdigest()[:24]
 
 
+#: How many files of generated requests the cache keeps (a few schemas' worth of parts): the
+#: least recently used go when a new one is written.
+KEEP_FILES = 24
+
+
 def _path(key: str) -> Path:
     return cache_dir() / f"fuzz-cases-{key}.pickle"
+
+
+def _prune() -> None:
+    files = sorted(cache_dir().glob("fuzz-cases-*.pickle"), key=lambda p: p.stat().st_mtime)
+    for old in files[:-KEEP_FILES]:
+        old.unlink(missing_ok=True)
 
 
 #: A generated variant: (operation label, variant label, fixed path ids, fixed query, cases).
@@ -107,10 +118,13 @@ def load(key: str, operations: dict) -> list[Variant] | None:
     try:
         with _path(key).open("rb") as file:
             saved = _Unpickler(file).load()
+        _path(key).touch()  # recently used: kept by _prune
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
     variants = []
     for name, label, fixed, query, states in saved:
+        if name not in operations:
+            return None
         cases = []
         for state in states:
             case = object.__new__(Case)
@@ -137,6 +151,7 @@ def save(key: str, variants: list[Variant]) -> None:
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(data)
         temporary.write_bytes(buffer.getvalue())
         temporary.replace(path)
+        _prune()
     except OSError:
         pass
 

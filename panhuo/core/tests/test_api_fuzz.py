@@ -97,20 +97,19 @@ def generated_requests(schema, operations, ids, district, part) -> list[tuple[st
     schema, with this run's ids put in; else generated and kept there."""
     key = cache_key(schema.raw_schema, GENERATED, part, PARTS, sorted(ids))
     mine = operations[part::PARTS]
-    cached = load(key, {operation.label: operation for operation in mine})
-    if cached is not None:
-        found = {(name, label): cases for name, label, _fixed, _query, cases in cached}
+    wanted = [(op, *variant) for op in mine for variant in variants(op, ids, district)]
+    cached = load(key, {operation.label: operation for operation in mine}) or []
+    found = {(name, label): cases for name, label, _fixed, _query, cases in cached}
+    if all((op.label, label) in found for op, label, _fixed, _query in wanted):
         return [
             (op.label, label, [with_fixed(case, fixed, query) for case in found[op.label, label]])
-            for op in mine
-            for label, fixed, query in variants(op, ids, district)
+            for op, label, fixed, query in wanted
         ]
     made = []
-    for op in mine:
-        for label, fixed, query in variants(op, ids, district):
-            cases = generate(op, examples=GENERATED, path_parameters=fixed, query=query)
-            assert cases, (op.label, label)
-            made.append((op.label, label, fixed, query, cases))
+    for op, label, fixed, query in wanted:
+        cases = generate(op, examples=GENERATED, path_parameters=fixed, query=query)
+        assert cases, (op.label, label)
+        made.append((op.label, label, fixed, query, cases))
     save(key, made)
     return [(name, label, cases) for name, label, _fixed, _query, cases in made]
 
