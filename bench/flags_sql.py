@@ -1,6 +1,10 @@
 """Hand-written SQL for the three costliest red flags of bench/flags.py (value-destroying sale,
 income-producing asset sold while idle ones wait, packages split under a threshold), with the
-rules' default thresholds, and the extra rows the flags need on the province database."""
+rules' default thresholds, and the extra rows the flags need on the province database.
+
+The value-destroying sale's SQL is the rule's yield test; the rule then drops the sales that
+decision support values (Decimal NPVs over a horizon, ``decisions.selectors``) as worth more
+sold than kept: bench/flags.py takes those out of the SQL's cases before comparing."""
 
 from __future__ import annotations
 

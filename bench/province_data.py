@@ -439,10 +439,23 @@ def prepare(scale: float, keep: bool) -> str:
             print(f"reusing {name}")
             rebuild_rollups(url)
             return url
+    started = time.perf_counter()
+    fill(name, scale)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    print(f"generated in {time.perf_counter() - started:.0f} s (migrate included)", flush=True)
+    return url
+
+
+def fill(name: str, scale: float) -> str:
+    """Database ``name`` created afresh, migrated, generated, checked and marked done
+    (``bench_province_done``), its roll-ups rebuilt; its URL."""
+    import psycopg
+
+    url = PG + name
     with psycopg.connect(PG + "postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name}")
-    started = time.perf_counter()
     print(f"migrating {name}…", flush=True)
     subprocess.run([sys.executable, "-m", "panhuo.cli", "migrate", "--no-input", "-v0"],
                    env={**os.environ, "DATABASE_URL": url}, cwd=ROOT, check=True)  # fmt: skip
@@ -453,9 +466,6 @@ def prepare(scale: float, keep: bool) -> str:
         conn.execute("CREATE TABLE bench_province_done (scale float)")
         conn.commit()
     rebuild_rollups(url)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
-    print(f"generated in {time.perf_counter() - started:.0f} s (migrate included)", flush=True)
     return url
 
 

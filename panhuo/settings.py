@@ -408,6 +408,12 @@ PANHUO = {
     "OCDS_PREFIX": os.environ.get("PANHUO_OCDS_PREFIX", "ocds-panhuo-"),
     "OCDS_PUBLISHER": os.environ.get("PANHUO_OCDS_PUBLISHER", "资产盘活和债务化解工作专班"),
     "OCDS_FEED_PAGE": int(os.environ.get("PANHUO_OCDS_FEED_PAGE", 100)),
+    # The change feed hands out a notice revision, payment or allocation only once it was
+    # written this many seconds ago (opendata/selectors.py ``settled``): a row whose id came
+    # before another's but whose transaction committed after it is not skipped, provided the
+    # transactions writing them commit within this time. The test profile waits for nothing (the
+    # feed's own test sets it).
+    "OCDS_FEED_SETTLE": int(os.environ.get("PANHUO_OCDS_FEED_SETTLE", 0 if ENV == "test" else 120)),
     # The API's documentation (/api/v1/docs) and schema (/api/v1/openapi.json) without signing
     # in: off in production unless PANHUO_API_DOCS_PUBLIC=true (they list every operation).
     "API_DOCS_PUBLIC": _env_bool("PANHUO_API_DOCS_PUBLIC", default=not PRODUCTION),

@@ -8,9 +8,16 @@ State Council's notice for a year the library does not know yet, loaded as natio
 jurisdiction's own (a local holiday); a jurisdiction's day wins over a national one, and the
 nearest jurisdiction up the tree wins.
 
-For a year that neither the library nor a loaded notice covers, weekdays count as working days,
-and ``calendar_known`` / ``provisional`` tell callers so that every deadline counted in such a
-year shows as provisional.
+For a year that neither the library nor a loaded notice covers, weekdays count as working days
+except the days off the law itself fixes (``statutory_days_off``: New Year's Day, the Spring
+Festival, Qingming, 1–2 May, the Dragon Boat and Mid-Autumn festivals, 1–3 October), which no
+notice can make working; what only the notice says (bridging days, weekends swapped into
+working days) is unknown, so ``calendar_known`` / ``provisional`` tell callers, and every
+deadline counted in such a year shows as provisional. Deadlines are still counted into such a
+year, not refused: the periods run by law whether or not the notice is loaded, the calendar
+library lags the notice by weeks each December, and the office is told (the dashboard from 1
+November, the calendar page, the system check, a "provisional" badge on each deadline) to
+load the notice, which moves every deadline counted through it at once.
 """
 
 from __future__ import annotations
@@ -70,7 +77,18 @@ def library_knows(year: int) -> bool:
 def _national(day: dt.date) -> bool:
     if library_knows(day.year):
         return chinese_calendar.is_workday(day)
-    return day.weekday() < 5
+    return day.weekday() < 5 and day not in _days_off_by_law(day.year)
+
+
+@lru_cache(maxsize=64)
+def _days_off_by_law(year: int) -> frozenset[dt.date]:
+    """``statutory_days_off`` of ``year``; the fixed-date ones alone for a year beyond the
+    lunar tables."""
+    try:
+        return frozenset(statutory_days_off(year))
+    except (ValueError, IndexError, KeyError, NotImplementedError):
+        fixed = [(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)]
+        return frozenset(dt.date(year, m, d) for m, d in fixed)
 
 
 def _overrides(path: Path, start: dt.date, end: dt.date) -> dict[dt.date, bool]:

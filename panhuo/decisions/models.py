@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from panhuo.core.fields import actor_field
 from panhuo.decisions import permissions  # noqa: F401 (the policy rules of this app)
 from panhuo.decisions.npv import BOUNDS
+from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
 
 NAMES = [(name, name) for name in BOUNDS]
@@ -65,3 +66,46 @@ class PlaceInput(InputSet):
             models.UniqueConstraint(fields=["jurisdiction", "name"], name="decision_place_input"),
             models.CheckConstraint(condition=~models.Q(reason=""), name="decision_place_reason"),
         ]
+
+
+class ScenarioRun(models.Model):
+    """A stored run of the scenarios (issue 20, item 4): the place and day, the parameters as
+    asked and as used (the seed, the failure rate read from the place's history), who ran it,
+    and what came out: per quarter the plan, P5/P50/P95 of the proceeds, the debt service and
+    the probability it is missed. Re-running ``params`` as of ``on`` on the same records gives
+    the same figures (``runs.rerun``). Read with debt.view in its place."""
+
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="scenario_runs",
+        verbose_name=_("jurisdiction"),
+    )  # fmt: skip
+    on = models.DateField(_("as of"))
+    seed = models.BigIntegerField(_("seed"))
+    scenarios = models.PositiveIntegerField(_("scenarios"))
+    asked = models.JSONField(_("parameters asked"), default=dict)
+    params = models.JSONField(_("parameters used"), default=dict)
+    result = models.JSONField(_("result"), default=dict)
+    worst_miss = models.DecimalField(_("highest probability of a missed quarter"),
+                                     max_digits=5, decimal_places=4)  # fmt: skip
+    ran_by = actor_field(verbose_name=_("run by"))
+    ran_at = models.DateTimeField(_("run at"), auto_now_add=True)
+
+    objects = policy.ScopedQuerySet.as_manager()
+    view_scope = policy.ViewScope("debt", "jurisdiction__path")
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+        verbose_name = _("scenario run")
+        verbose_name_plural = _("scenario runs")
+
+    def __str__(self) -> str:
+        return self.title or f"{self.jurisdiction} {self.on} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("scenario-run", args=[self.pk])
+
+
+from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus  # noqa: E402, F401

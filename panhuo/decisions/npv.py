@@ -161,7 +161,7 @@ class Result:
         return self.value_destroyed > 0
 
 
-def _best(hold: Decimal, lease: Decimal | None, sell: Decimal) -> str:
+def best_of(hold: Decimal, lease: Decimal | None, sell: Decimal) -> str:
     options = {"hold": hold, "sell": sell, **({"lease": lease} if lease is not None else {})}
     return max(options, key=lambda k: (options[k], k == "hold"))
 
@@ -192,7 +192,7 @@ def decide(inputs: Inputs) -> Result:
         sell=sell,
         proceeds=proceeds.quantize(CENT),
         interest_saved=saved.quantize(CENT),
-        best=_best(hold, lease, sell),
+        best=best_of(hold, lease, sell),
         value_destroyed=max(keep - sell, Decimal(0)),
         yield_pct=(inputs.net_income.value / proceeds * HUNDRED).quantize(Decimal("0.001"))
         if proceeds > 0

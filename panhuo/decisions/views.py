@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from panhuo.core.ui import fetch_or_404, form_post, section_required
 from panhuo.decisions.chart import fan_chart
+from panhuo.decisions.exports import decision_export, export_format
 from panhuo.decisions.forms import AssetInputForm, DecisionForm, ScenarioForm
 from panhuo.decisions.inputs import ADJUSTABLE
 from panhuo.decisions.pipeline import run
@@ -79,6 +80,8 @@ def _page(request, subject, decide, list_url, list_label, *, input_form=None, st
         )  # fmt: skip
     except ValidationError as exc:
         context["problems"] = exc.messages
+    if context["decision"] and (fmt := export_format(request)):
+        return decision_export(fmt, context["decision"], subject.code)
     if context["decision"]:
         s = context["decision"]["sensitivity"]
         context["rows"] = list(zip(s["rates_pct"], s["sell_less_best_other"], strict=True))
@@ -94,6 +97,7 @@ def scenarios_view(request):
     quarter's service is missed."""
     form = ScenarioForm(request.GET or None)
     context = {"form": form, "result": None, "problems": [], "chart": None}
+    context["can_save"] = policy.can_any(request.user, "scenario_run", "create")
     if form.is_bound and not form.is_valid():
         return render(request, "decisions/scenarios.html", context, status=400)
     data = dict(form.cleaned_data) if form.is_bound else {}

@@ -140,15 +140,23 @@ class Rule:
     key: tuple[str, ...] = ()
     #: Words an evidence value may be (a code stored), shown in the reader's language.
     words: dict[str, Any] = field(default_factory=dict)
+    #: Sentences added to the explanation when the evidence holds their key (not None).
+    more: dict[str, Any] = field(default_factory=dict)
 
     def explain(self, evidence: dict[str, Any]) -> str:
         """The hit's sentence in the active language; a key missing shows as "?"."""
         shown = {k: str(self.words[v]) if isinstance(v, str) and v in self.words else v
                  for k, v in evidence.items()}  # fmt: skip
-        try:
-            return str(self.explanation) % _Defaulting(shown)
-        except (TypeError, ValueError):
-            return str(self.explanation)
+        sentences = [self.explanation] + [
+            text for k, text in self.more.items() if evidence.get(k) is not None
+        ]
+        out = []
+        for text in sentences:
+            try:
+                out.append(str(text) % _Defaulting(shown))
+            except (TypeError, ValueError):
+                out.append(str(text))
+        return " ".join(out)
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
@@ -176,6 +184,7 @@ def rule(
     watches=None,
     key: Iterable[str] = (),
     words: dict[str, Any] | None = None,
+    more: dict[str, Any] | None = None,
 ):
     """Declare the decorated function as the rule ``code`` (see the module doc)."""
 
@@ -183,7 +192,7 @@ def rule(
         RULES[code] = Rule(
             code=code, severity=severity, category=category, label=label, source=source,
             explanation=explanation, check=check, params=tuple(params), watches=dict(watches or {}),
-            subject=subject, key=tuple(key), words=dict(words or {}),
+            subject=subject, key=tuple(key), words=dict(words or {}), more=dict(more or {}),
         )  # fmt: skip
         return check
 

@@ -2,9 +2,14 @@
 
 * ``value.destroying_sale`` — the assets a deal sold earned a net income (rent less holding
   costs) whose yield on the price they fetched exceeds the interest rate of a debt their
-  proceeds repaid: keeping them would have paid that debt's interest and more. The evidence is
-  the figures: income, costs, net, price, yield, and each debt repaid with its rate, the amount
-  and the interest it saves a year against the income given up.
+  proceeds repaid: keeping them would have paid that debt's interest and more. Where decision
+  support can value the sale (``decisions.selectors.sale_figures``: every asset had a value on
+  the deal day, every debt repaid has a schedule), it must also find that holding or leasing
+  was worth more than the sale (a value destroyed above zero over its horizon); where it
+  cannot, the yield test alone decides and the evidence says why the figures are missing. The
+  evidence is the figures: income, costs, net, price, yield, each debt repaid with its rate,
+  the amount and the interest it saves a year against the income given up, and decision
+  support's hold, lease and sell values and the value destroyed.
 * ``value.sold_while_idle`` — an essential or income-producing asset put up for sale while idle
   assets of the same holding unit, idle for months, wait in no package (sell those first).
 
@@ -21,9 +26,11 @@ from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from panhuo.decisions.selectors import MISSING, Sale, sale_figures
 from panhuo.disposal.models import DisposalProject, PackageItem, ProjectStatus
 from panhuo.disposal.workflow import AFTER_DEAL
 from panhuo.finance.models import Allocation
+from panhuo.flags.batch import deal_days
 from panhuo.flags.hits import CENT, HUNDRED, Hit, Limits, Scope, pct
 from panhuo.flags.labels import Ref
 from panhuo.pricing.rules import SELLING_CHANNELS, add_months
@@ -70,7 +77,7 @@ def _net_incomes(scope: Scope) -> dict[int, dict]:
     the deal price and the place."""
     rows = (
         _dealt_projects(scope)
-        .values("pk", "deal_price", "package__jurisdiction_id")
+        .values("pk", "deal_price", "package_id", "package__jurisdiction_id")
         .annotate(
             income=_total("package__items__asset__annual_income"),
             cost=_total("package__items__asset__annual_holding_cost"),
@@ -97,11 +104,14 @@ def _repaid(project_ids) -> dict[int, list[dict]]:
     return out
 
 
-def destroying_sales(scope: Scope, limits: Limits) -> list[Hit]:
-    """The value-destroying sales in scope, one hit per project, the figures shown."""
+def destroying_sales(scope: Scope, limits: Limits, with_cleared: bool = False) -> list[Hit]:
+    """The value-destroying sales in scope, one hit per project, the figures shown. With
+    ``with_cleared``: the hits (records not loaded) and the ids of the projects the yield test
+    found but decision support cleared (what bench/flags.py's SQL twin, the yield test alone,
+    finds more)."""
     incomes = _net_incomes(scope)
     repaid = _repaid(incomes)
-    hits = []
+    found = []
     for pid, row in incomes.items():
         margin = Decimal(limits(DESTROYING, row["package__jurisdiction_id"])["margin_pp"])
         net = row["income"] - row["cost"]
@@ -110,8 +120,32 @@ def destroying_sales(scope: Scope, limits: Limits) -> list[Hit]:
             d for d in repaid.get(pid, []) if destroys_value(yield_pct, d["debt__rate"], margin)
         ]
         if debts:
-            hits.append(_destroying_hit(pid, row, net, yield_pct, margin, debts))
-    return _with_records(hits)
+            found.append((pid, row, net, yield_pct, margin, debts))
+    decided = _decided(found, repaid)
+    hits, cleared = [], set()
+    for pid, row, net, yield_pct, margin, debts in found:
+        hit = _destroying_hit(pid, row, net, yield_pct, margin, debts)
+        figures = decided[pid]
+        if "missing" not in figures and figures["value_destroyed"] <= 0:
+            cleared.add(pid)  # over its horizon the sale was worth more than keeping
+            continue
+        hit.figures.update(figures)
+        hits.append(hit)
+    return (hits, cleared) if with_cleared else _with_records(hits)
+
+
+def _decided(found, repaid) -> dict[int, dict]:
+    """Decision support's figures of each sale found (all the debts its proceeds repaid),
+    valued on its deal day."""
+    days = deal_days([pid for pid, *_rest in found])
+    sales = [
+        Sale(pid, row["package_id"], row["package__jurisdiction_id"], days[pid],
+             row["deal_price"],
+             tuple((d["debt_id"], d["debt__code"], Decimal(d["repaid"]).quantize(CENT))
+                   for d in repaid[pid]))
+        for pid, row, *_rest in found
+    ]  # fmt: skip
+    return sale_figures(sales)
 
 
 def _destroying_hit(pid, row, net, yield_pct, margin, debts) -> Hit:
@@ -295,6 +329,7 @@ def _idle_hits(found) -> list[Hit]:
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from panhuo.flags import reach  # noqa: E402
+from panhuo.flags.figures import projects_of_valuations  # noqa: E402
 from panhuo.flags.hits import declare  # noqa: E402
 from panhuo.flags.models import Severity  # noqa: E402
 from panhuo.flags.registry import VALUE, Param, only, same  # noqa: E402
@@ -314,6 +349,16 @@ value_destroying_sale = declare(
                   "proceeds repaid (flagged above the rate plus %(margin_pp)s points). Repaying "
                   "%(repaid)s yuan saves %(interest_saved)s yuan of interest a year and gives up "
                   "%(income_forgone)s yuan of income."),
+    more={"hold_value": _(
+              "Decision support, valued on %(on)s at %(discount_rate_pct)s %% over "
+              "%(horizon_years)s years: holding the assets was worth %(hold_value)s yuan, "
+              "selling %(sell_value)s yuan (proceeds %(sale_proceeds)s after fees and taxes, "
+              "plus %(interest_saved_npv)s of interest saved on the debts repaid); the sale "
+              "destroyed %(value_destroyed)s yuan of value."),
+          "lease_value": _("Leasing them out was worth %(lease_value)s yuan."),
+          "missing": _("Decision support could not value the sale (%(missing)s: "
+                       "%(missing_record)s): the yield test alone decided.")},
+    words=MISSING,
     subject="disposal.disposalproject",
     params=[Param("margin_pp", Decimal("0"),
                   _("Flag when the yield exceeds the debt's rate by more than (percentage points)"),
@@ -322,7 +367,8 @@ value_destroying_sale = declare(
              "register.asset": only(INCOME_FIELDS, reach.projects_of_assets),
              "finance.receipt": reach.projects_of_receipts,
              "finance.allocation": reach.projects_of_allocations,
-             "finance.debt": reach.projects_of_debts},
+             "finance.debt": reach.projects_of_debts,
+             "pricing.valuation": projects_of_valuations},
 )  # fmt: skip
 
 

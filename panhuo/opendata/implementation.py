@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -54,37 +56,73 @@ def _start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _payments(project_id: int) -> list[dict]:
-    return list(
-        Receipt.objects.filter(project_id=project_id, kind__in=PAYMENTS)
-        .order_by("received_on", "pk")
-        .values("pk", "amount", "received_on")
+#: Processes whose implementation releases are built together (a few queries for them all).
+BATCH = 500
+
+
+def _payments(project_ids: list[int]) -> dict[int, list[dict]]:
+    """Per process: its payments, oldest first."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    rows = (
+        Receipt.objects.filter(project_id__in=project_ids, kind__in=PAYMENTS)
+        .order_by("project_id", "received_on", "pk")
+        .values("pk", "project_id", "amount", "received_on")
     )
+    for r in rows:
+        out[r["project_id"]].append(r)
+    return out
 
 
-def _debts_repaid(receipt_ids: list[int]) -> tuple[list[dict], Any]:
-    """Per debt, what the payments repaid net of reversals (positive only), and the last day an
-    allocation of them was made or reversed."""
+def _debts_repaid(project_ids: list[int]) -> tuple[dict[int, list[dict]], dict[int, Any]]:
+    """Per process: per debt, what its payments repaid net of reversals (positive only); and
+    the last day an allocation of them was made or reversed."""
     signed = Case(When(reverses__isnull=True, then=F("amount")), default=-F("amount"),
                   output_field=DecimalField(max_digits=20, decimal_places=2))  # fmt: skip
-    rows = Allocation.objects.filter(receipt_id__in=receipt_ids)
-    last = rows.order_by("-allocated_on").values_list("allocated_on", flat=True).first()
-    per_debt = (
-        rows.values("debt_id", "debt__debt_type").annotate(net=Sum(signed)).order_by("debt_id")
+    rows = Allocation.objects.filter(
+        receipt__project_id__in=project_ids, receipt__kind__in=PAYMENTS
     )
-    found = [r for r in per_debt if r["net"] and Decimal(r["net"]) > 0]
+    last = dict(
+        rows.order_by()
+        .values("receipt__project_id")
+        .annotate(day=Max("allocated_on"))
+        .values_list("receipt__project_id", "day")
+    )
+    per_debt = (
+        rows.values("receipt__project_id", "debt_id", "debt__debt_type")
+        .annotate(net=Sum(signed))
+        .order_by("receipt__project_id", "debt_id")
+    )
+    found: dict[int, list[dict]] = defaultdict(list)
+    for r in per_debt:
+        if r["net"] and Decimal(r["net"]) > 0:
+            found[r["receipt__project_id"]].append(r)
     return found, last
+
+
+def releases_of(results: Iterable[Notice]) -> Iterator[tuple[Notice, dict[str, Any] | None]]:
+    """Each of ``results`` with its process's implementation release (None: nothing paid yet,
+    or not a published result notice), built ``BATCH`` at a time: three queries a batch,
+    whatever the number of releases."""
+    it = iter(results)
+    while batch := list(itertools.islice(it, BATCH)):
+        ids = [n.project_id for n in batch if n.kind == NoticeKind.RESULT]
+        paid = _payments(ids)
+        debts, allocated = _debts_repaid([p for p in ids if p in paid])
+        for n in batch:
+            if n.kind != NoticeKind.RESULT or not paid.get(n.project_id):
+                yield n, None
+            else:
+                p = n.project_id
+                yield n, _build(n, paid[p], debts.get(p, []), allocated.get(p))
 
 
 def release(result: Notice) -> dict[str, Any] | None:
     """The implementation release of ``result``'s process (None: nothing paid yet, or
     ``result`` is not a published result notice)."""
-    if result.kind != NoticeKind.RESULT:
-        return None
-    paid = _payments(result.project_id)
-    if not paid:
-        return None
-    debts, allocated = _debts_repaid([p["pk"] for p in paid])
+    return next(releases_of([result]))[1]
+
+
+def _build(result: Notice, paid: list[dict], debts: list[dict], allocated) -> dict[str, Any]:
     ocid = releases.ocid(result)
     transactions = [
         {"id": _opaque("payment", p["pk"], ocid),
@@ -128,21 +166,23 @@ def of_rows(rows: list[Notice]) -> list[dict[str, Any]]:
 def changed_after(receipt_pk: int, allocation_pk: int, limit: int) -> tuple[set[int], int, int]:
     """The change feed's view of the ledger: the disposals with a payment, or an allocation of
     one, written after the two positions (the next ``limit`` rows of each, in the order they
-    were written), and the positions after those rows."""
+    were written, those settled: ``selectors.settled``), and the positions after those rows."""
     published = Notice.objects.filter(kind=NoticeKind.RESULT).values("project_id")
-    receipts = list(
+    receipts = selectors.settled(
         Receipt.objects.filter(pk__gt=receipt_pk, kind__in=PAYMENTS, project_id__in=published)
         .order_by("pk")
-        .values_list("pk", "project_id")[:limit]
+        .values_list("pk", "project_id", "created_at")[:limit],
+        lambda row: row[2],
     )
-    allocations = list(
+    allocations = selectors.settled(
         Allocation.objects.filter(
             pk__gt=allocation_pk, receipt__kind__in=PAYMENTS, receipt__project_id__in=published
         )
         .order_by("pk")
-        .values_list("pk", "receipt__project_id")[:limit]
+        .values_list("pk", "receipt__project_id", "created_at")[:limit],
+        lambda row: row[2],
     )
-    projects = {p for _, p in receipts} | {p for _, p in allocations}
+    projects = {p for _, p, _at in receipts} | {p for _, p, _at in allocations}
     receipt_pk = receipts[-1][0] if receipts else receipt_pk
     return projects, receipt_pk, allocations[-1][0] if allocations else allocation_pk
 
@@ -172,7 +212,7 @@ def of_projects(projects: Iterable[int], upto: tuple[int, int, int]) -> list[dic
     each release once."""
     notice, receipt, allocation = upto
     ready = _read_up_to(list(projects), receipt, allocation)
-    found = [release(n) for n in selectors.results(list(ready), notice).values()]
+    found = [r for _n, r in releases_of(selectors.results(list(ready), notice).values())]
     return sorted(
         (r for r in found if r), key=lambda r: (dt.datetime.fromisoformat(r["date"]), r["id"])
     )

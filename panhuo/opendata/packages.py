@@ -173,8 +173,8 @@ def year_file(year: int, uri: str, base: str) -> Iterator[str] | None:
         for notice in rows.iterator(chunk_size=500):
             yield ("" if first else ",") + json.dumps(releases.release(notice, base), **JSON)
             first = False
-        for result, _ in sorted(paid, key=lambda pair: (pair[1], pair[0].pk)):
-            found = implementation.release(result)
+        in_order = sorted(paid, key=lambda pair: (pair[1], pair[0].pk))
+        for _result, found in implementation.releases_of(n for n, _when in in_order):
             if found:
                 yield ("" if first else ",") + json.dumps(found, **JSON)
                 first = False

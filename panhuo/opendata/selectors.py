@@ -53,10 +53,29 @@ def process_of_notice(code: str) -> Notice:
     return found
 
 
+def settled(rows: list, when) -> list:
+    """The first of ``rows`` (in id order) up to the first one written less than
+    ``OCDS_FEED_SETTLE`` seconds ago (``when(row)``: when it was written). Ids are taken when a
+    row is inserted, but rows become visible when their transaction commits: a row with a lower
+    id may appear after one with a higher id was read. Reading only rows older than the longest
+    such transaction, and stopping at the first younger one, a cursor by id never passes a row
+    that is still to appear."""
+    seconds = settings.PANHUO["OCDS_FEED_SETTLE"]
+    cutoff = timezone.now() - dt.timedelta(seconds=seconds)
+    out = []
+    for row in rows:
+        if seconds and when(row) > cutoff:
+            break
+        out.append(row)
+    return out
+
+
 def after(pk: int, limit: int) -> list[Notice]:
     """The change feed: the next ``limit`` notice revisions after ``pk``, in the order they were
-    published (a revision is never changed once written, so nothing is missed or repeated)."""
-    return list(_notices().filter(pk__gt=pk).order_by("pk")[:limit])
+    published (a revision is never changed once written, so nothing is missed or repeated),
+    those settled only (``settled``)."""
+    rows = list(_notices().filter(pk__gt=pk).order_by("pk")[:limit])
+    return settled(rows, lambda n: n.published_at)
 
 
 def results(projects, upto: int | None = None) -> dict[int, Notice]:

@@ -8,9 +8,9 @@
   transfer made (to concluded), or the lease or concession signed (to in force) — counted once
   per project at its first activation, by holding unit, channel and quarter.
 
-Variance is actual less target; the forecast to year end adds the pipeline: listed projects at
-their reserve (and their assets), and expected receipts not cancelled due after the day and by
-the year's end and not yet received.
+Variance is actual less target; the forecast to year end adds the pipeline: the projects
+listed on the day (by their events) at their reserve (and their assets), and expected receipts
+recorded by the day, not cancelled, due by the year's end and not yet received.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Sum, When
+from django.db.models import Case, Count, F, OuterRef, Subquery, Sum, When
 from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 
@@ -133,14 +133,16 @@ def assets_activated(path: str, year: int, on: dt.date) -> dict[tuple[int, str, 
 
 
 def _outstanding(path: str, year_end: dt.date, on: dt.date) -> Decimal:
-    """What projects are still owed by year end: per project, its expected receipts (not
-    cancelled) due by then less what it has received up to ``on`` (never below zero; receipts
-    already counted as raised are not counted again)."""
+    """What projects are still owed by year end: per project, its expected receipts (recorded
+    by ``on``, not cancelled) due by then less what it has received up to ``on`` (never below
+    zero; receipts already counted as raised are not counted again). A cancellation carries no
+    date, so one made after ``on`` already counts as made."""
     owed = (
         ExpectedReceipt.objects.filter(
             project__package__jurisdiction__path__startswith=path,
             cancelled=False,
             due_date__lte=year_end,
+            created_at__lt=_day_end(on),
         )
         .values("project")
         .annotate(s=Sum("amount"))
@@ -155,12 +157,26 @@ def _outstanding(path: str, year_end: dt.date, on: dt.date) -> Decimal:
     return sum((max(e - received.get(p, ZERO), ZERO) for p, e in expected.items()), ZERO)
 
 
+def _day_end(on: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
+
+
+def listed_as_of(path: str, on: dt.date):
+    """The projects of the jurisdiction path listed at the end of ``on``: their last transition
+    by then went to listed (read from the projects' events, so a project that concluded
+    later still counts as listed on a day before)."""
+    last = ProjectEvent.objects.filter(project=OuterRef("pk"), at__lt=_day_end(on))
+    return (
+        DisposalProject.objects.filter(package__jurisdiction__path__startswith=path)
+        .annotate(then=Subquery(last.order_by("-at", "-pk").values("to_status")[:1]))
+        .filter(then=ProjectStatus.LISTED)
+    )
+
+
 def _pipeline(path: str, year: int, on: dt.date) -> tuple[Decimal, dict[tuple[int, str], int]]:
     """Money still expected by year end (listed reserves and what projects are still owed)
-    and the assets of listed projects by (unit, channel)."""
-    listed = DisposalProject.objects.filter(
-        package__jurisdiction__path__startswith=path, status=ProjectStatus.LISTED
-    )
+    and the assets of listed projects by (unit, channel), as the records stood on ``on``."""
+    listed = listed_as_of(path, on)
     money = listed.aggregate(s=Sum("reserve_price"))["s"] or ZERO
     money += _outstanding(path, dt.date(year, 12, 31), on)
     assets = _assets_by(dict.fromkeys(listed.values_list("pk", flat=True), 1))

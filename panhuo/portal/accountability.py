@@ -26,6 +26,7 @@ from panhuo.flags.models import Flag, FlagStatus, Resolution
 from panhuo.flags.registry import RULES
 from panhuo.organisation.models import Jurisdiction
 from panhuo.portal.models import Notice
+from panhuo.portal.value_lost import LostSale, Repaid, by_type, value_lost
 
 ZERO = Decimal("0.00")
 
@@ -55,6 +56,16 @@ class Accountability:
     income: Decimal
     debts: list[DebtRepaid]
     flags: list[FlagCounts]
+    #: The value-destroying sales with their public figures (``value_lost``).
+    lost: list[LostSale] = field(default_factory=list)
+
+    @property
+    def lost_by_type(self) -> list[Repaid]:
+        return by_type(self.lost)
+
+    @property
+    def destroyed(self) -> Decimal:
+        return sum((s.value_destroyed or ZERO for s in self.lost), ZERO)
 
     @property
     def raised(self) -> Decimal:
@@ -161,5 +172,6 @@ def accountability(place: Jurisdiction, as_of: dt.date) -> Accountability:
     """The district's public figures as of ``as_of``."""
     idle, income = _money_raised(place, as_of)
     return Accountability(
-        place, as_of, idle, income, _debts_repaid(place, as_of), _flags(place, as_of)
-    )
+        place, as_of, idle, income, _debts_repaid(place, as_of), _flags(place, as_of),
+        value_lost(place, as_of),
+    )  # fmt: skip

@@ -106,6 +106,14 @@ def plan_as_of(place: Jurisdiction, year: int) -> WorkPlan | None:
     ).first()
 
 
+def _forecast_note() -> str:
+    return _(
+        "The forecast to year end is the plan page's: what is done so far, plus the projects "
+        "listed on the report's date at their reserve and what projects are still owed by the "
+        "year's end (and the assets of the listed projects)."
+    )
+
+
 def _month_start(on: dt.date) -> dt.date:
     return on.replace(day=1)
 
@@ -133,14 +141,16 @@ def monthly(place: Jurisdiction, on: dt.date, plan: WorkPlan | None = None) -> C
             _("Actual"),
             _("Completion %"),
             _("Variance"),
+            _("Forecast to year end"),
         ],
-        [TEXT, TEXT, MONEY, MONEY, PCT, MONEY],
+        [TEXT, TEXT, MONEY, MONEY, PCT, MONEY, MONEY],
     )
     assets = Section(
         _("Assets activated against target (year to date)"),
-        [_("Unit"), _("Channel"), _("Annual target"), _("Actual"), _("Completion %")],
-        [TEXT, TEXT, COUNT, COUNT, PCT],
-    )
+        [_("Unit"), _("Channel"), _("Annual target"), _("Actual"), _("Completion %"),
+         _("Forecast to year end")],
+        [TEXT, TEXT, COUNT, COUNT, PCT, COUNT],
+    )  # fmt: skip
     if plan is None:
         content.notes.append(
             _("%(place)s has no approved work plan for %(year)s: no targets to measure against.")
@@ -154,12 +164,14 @@ def monthly(place: Jurisdiction, on: dt.date, plan: WorkPlan | None = None) -> C
             if ln.measure == Measure.ASSETS:
                 unit, channel = ln.key
                 assets.add(units.get(unit, unit), _channel_label(channel), int(ln.target),
-                           int(ln.actual), _pct(ln.actual, ln.target))  # fmt: skip
+                           int(ln.actual), _pct(ln.actual, ln.target),
+                           int(ln.forecast))  # fmt: skip
                 continue
             label = Measure(ln.measure).label
             detail = _debt_label(ln.key[0]) if ln.measure == Measure.DEBT else ""
             targets.add(label, detail, ln.target, ln.actual, _pct(ln.actual, ln.target),
-                        ln.variance)  # fmt: skip
+                        ln.variance, ln.forecast)  # fmt: skip
+        content.notes.append(_forecast_note())
     content.sections += [targets, assets]
     before = _month_start(on) - dt.timedelta(days=1)
     raised = sum(progress.money_raised(path, year, on).values(), ZERO)

@@ -70,7 +70,7 @@ def render_xlsx(content: Content, number: str) -> bytes:
         ws.append([])
         ws.append([content.total_label, to_capitals(Decimal(content.total))])
     ws.column_dimensions["A"].width = 36
-    for col in "BCDEF":
+    for col in "BCDEFG":
         ws.column_dimensions[col].width = 18
     ws["A3"].alignment = Alignment(wrap_text=False)
     buf = io.BytesIO()

@@ -11,6 +11,11 @@
   reopened (a rule that fires again opens a new flag); a finding is raised, then resolved
   once (its status is the resolution). ``parts.compliance`` reads them through those times.
 
+- **Assets** (register data quality): an asset's fields are changed in place too, and every
+  write of one is audited with the fields it changed, so the same replay gives each asset's
+  fields at the end of the day, and the time of its last entry by then is when it was last
+  touched (what ``updated_at`` says today). Valuations count from when they were recorded.
+
 What the records cannot tell: the audit entries are dated when they were written, so a step
 recorded late (with its own earlier date, ``recorded_late``) counts from the day it was
 written, as the overdue list then showed it.
@@ -25,6 +30,7 @@ from django.utils import timezone
 
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.integrity.models import AuditEntry
+from panhuo.register.models import Asset
 
 PROJECT = "disposal.disposalproject"
 ENDED = (ProjectStatus.CLOSED, ProjectStatus.WITHDRAWN)
@@ -66,19 +72,7 @@ def _today(path: str) -> list[ProjectThen]:
 
 
 def _replayed(path: str, on: dt.date) -> list[ProjectThen]:
-    state: dict[str, dict | None] = {}
-    entries = (
-        AuditEntry.objects.filter(
-            object_type=PROJECT, jurisdiction_path__startswith=path, created_at__lt=end_of(on)
-        )
-        .order_by("seq")
-        .values_list("object_id", "before", "after")
-    )
-    for object_id, before, after in entries.iterator(chunk_size=5000):
-        if isinstance(after, dict):
-            state[object_id] = {**(state.get(object_id) or {}), **after}
-        elif before is not None:
-            state[object_id] = None  # deleted
+    state = {pk: r for pk, (r, _at) in _replay(PROJECT, path, on).items()}
     rows = [
         (int(pk), r) for pk, r in state.items()
         if r and r.get("due_on") and r.get("status") not in ENDED and r.get("package")
@@ -98,3 +92,53 @@ def projects_on(path: str, on: dt.date) -> list[ProjectThen]:
     stood then (see the module doc), by due date and code."""
     got = _today(path) if on >= timezone.localdate() else _replayed(path, on)
     return sorted(got, key=lambda p: (p.due_on, p.code))
+
+
+ASSET = "register.asset"
+#: What register quality reads of an asset (the row's names; the audit names foreign keys
+#: without ``_id``).
+ASSET_FIELDS = ("pk", "code", "unit_id", "kind", "status", "idle_since", "area", "address",
+                "acquired_on", "classification_id", "appraised_value")  # fmt: skip
+
+
+def _replay(object_type: str, path: str, on: dt.date):
+    """Each record of ``object_type`` under ``path`` as its audit entries written up to the
+    end of ``on`` leave it (deleted ones left out), with the time of its last entry."""
+    state: dict[str, dict | None] = {}
+    touched: dict[str, dt.datetime] = {}
+    entries = (
+        AuditEntry.objects.filter(
+            object_type=object_type, jurisdiction_path__startswith=path,
+            created_at__lt=end_of(on),
+        )
+        .order_by("seq")
+        .values_list("object_id", "before", "after", "created_at")
+    )  # fmt: skip
+    for object_id, before, after, at in entries.iterator(chunk_size=5000):
+        touched[object_id] = at
+        if isinstance(after, dict):
+            state[object_id] = {**(state.get(object_id) or {}), **after}
+        elif before is not None:
+            state[object_id] = None  # deleted
+    return {k: (r, touched[k]) for k, r in state.items() if r}
+
+
+def assets_on(path: str, on: dt.date, leave_out: tuple[str, ...] = ()) -> list[dict]:
+    """The assets of ``path``'s units (and below) as they stood at the end of ``on``, but those
+    whose status then was one of ``leave_out``: dicts of ``ASSET_FIELDS`` and ``touched`` (the
+    day of the last write), by code. For today the rows as they are; for a past day the replay
+    of their audit entries (see the module doc)."""
+    if on >= timezone.localdate():
+        rows = Asset.objects.filter(unit__jurisdiction__path__startswith=path).exclude(
+            status__in=leave_out
+        )
+        got = [{**r, "touched": timezone.localdate(r.pop("updated_at"))}
+               for r in rows.values(*ASSET_FIELDS, "updated_at")]  # fmt: skip
+        return sorted(got, key=lambda a: a["code"])
+    out = []
+    for pk, (r, at) in _replay(ASSET, path, on).items():
+        if r.get("status") in leave_out:
+            continue
+        got = {f: r.get(f.removesuffix("_id")) for f in ASSET_FIELDS}
+        out.append(got | {"pk": int(pk), "touched": timezone.localdate(at)})
+    return sorted(out, key=lambda a: a["code"] or "")

@@ -22,7 +22,9 @@ the period gives it nothing to score (its weight is then shared among the others
 - **quality**: the unit's assets held on the day (not disposed or written off): each asset is
   checked for its required fields (``REQUIRED``), a valuation whose base date is within
   ``FRESH_MONTHS`` of the day, and, when idle or under-used, an idle date that is given and
-  confirmed (the record touched) within ``FRESH_MONTHS``; score = checks passed ÷ checks.
+  confirmed (the record touched) within ``FRESH_MONTHS``; score = checks passed ÷ checks. For
+  a past day the fields are those the assets had then (``history.assets_on``: replayed from
+  their audit entries) and only the valuations recorded by then count.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from panhuo.planning.models import Measure
 from panhuo.planning.progress import Line, activations
 from panhuo.pricing.models import Valuation, ValuationKind
 from panhuo.pricing.rules import add_months
-from panhuo.register.models import Asset, AssetKind, AssetStatus
+from panhuo.register.models import AssetKind, AssetStatus
 from panhuo.scorecards import history
 
 #: The parts' names and each figure's, in the reader's language (issued cards store the keys).
@@ -311,18 +313,14 @@ def _missing(a: dict) -> bool:
 
 
 def quality(path: str, on: dt.date) -> dict[int, Part]:
-    """Per unit holding assets on ``on``: completeness and freshness of its register."""
-    fields = ("pk", "code", "unit_id", "kind", "status", "idle_since", "updated_at", "area",
-              *REQUIRED)  # fmt: skip
-    assets = list(
-        Asset.objects.filter(unit__jurisdiction__path__startswith=path, created_at__date__lte=on)
-        .exclude(status__in=GONE)
-        .order_by("code")
-        .values(*fields)
-    )
+    """Per unit holding assets on ``on``: completeness and freshness of its register, as the
+    register stood on the day (``history.assets_on``)."""
+    assets = history.assets_on(path, on, leave_out=GONE)
     latest = dict(
         Valuation.objects.filter(
-            asset__unit__jurisdiction__path__startswith=path, base_date__lte=on
+            asset__unit__jurisdiction__path__startswith=path,
+            base_date__lte=on,
+            created_at__lt=history.end_of(on),
         )
         .values("asset_id")
         .annotate(d=Max("base_date"))
@@ -338,8 +336,7 @@ def quality(path: str, on: dt.date) -> dict[int, Part]:
         got["stale_valuation"].extend([a] if base is None or base < since else [])
         if a["status"] in IDLE:
             got["idle"].append(a)
-            touched = a["updated_at"].date()
-            stale = a["idle_since"] is None or touched < since
+            stale = a["idle_since"] is None or a["touched"] < since
             got["stale_idle"].extend([a] if stale else [])
     out = {}
     for unit, got in per.items():

@@ -224,6 +224,15 @@ def build_records(w: World) -> Records:
         subject_label=str(aw.concluded), evidence={"deal": "1.00"}, fingerprint="authz",
         first_seen=now, last_seen=now,
     )  # fmt: skip
+    from panhuo.decisions.models import ScenarioRun
+
+    # A stored scenario run of district A (written directly: the matrix place has no pipeline).
+    scenario_run = ScenarioRun.objects.create(
+        title="Authz", jurisdiction=w.district, on=timezone.localdate(), seed=1, scenarios=100,
+        params={"seed": 1}, worst_miss=1, ran_by=office,
+        result={"periods": [{"period": 1, "starts": "2026-01-01", "plan": "0.00", "p5": "0.00",
+                             "p50": "0.00", "p95": "0.00", "service": "1.00", "p_missed": 1.0}]},
+    )  # fmt: skip
     from panhuo.planning.services import plan_draft
     from panhuo.planning.tests.support import plan_data
 
@@ -244,7 +253,13 @@ def build_records(w: World) -> Records:
     # A stored monthly report of district A (its figures and files).
     report = report_generate(actor=office, kind="monthly", jurisdiction=w.district,
                              as_of=timezone.localdate())  # fmt: skip
+    from panhuo.decisions.optimiser.models import OptimiserRun
+
+    # A done optimiser run of district A with no plan (issue 20): adopting it is refused.
+    optimiser_run = OptimiserRun.objects.create(jurisdiction=w.district, on=timezone.localdate(),
+                                                created_by=office, status="done")  # fmt: skip
     objects = {
+        "optimiser_run": optimiser_run,
         "scored_plan": scored_plan,
         "issued_scorecard": issued_u1,
         "score_decision": score_decision,
@@ -252,6 +267,7 @@ def build_records(w: World) -> Records:
         "plan_task": plan.tasks.get(),
         "report": report,
         "flag": flag,
+        "scenario_run": scenario_run,
         "finding": finding,
         "lot": lot,
         "bidder_record": bidder_record,

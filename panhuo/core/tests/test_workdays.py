@@ -13,6 +13,7 @@ from panhuo.core.workdays import (
     add_working_days,
     calendar_known,
     is_working_day,
+    provisional,
     statutory_days_off,
     surely_working_day_after,
     working_days_between,
@@ -105,9 +106,13 @@ def test_an_event_in_an_unpublished_year_avoids_its_statutory_days_off(monkeypat
     from panhuo.core import workdays
 
     monkeypatch.setattr(workdays, "library_knows", lambda year: year <= 2026)
-    # The weekday fallback counts Friday 1 January 2027 as working; New Year's Day is off by
-    # law whatever the notice says, so the next sure working day is Monday 4 January.
-    assert is_working_day(D(2027, 1, 1))
+    # New Year's Day is off by law whatever the notice says: the fallback counts weekdays as
+    # working but Friday 1 January 2027, so a period ending then ends on Monday 4 January, and
+    # it is provisional (the notice may still swap days around it).
+    assert not is_working_day(D(2027, 1, 1)) and is_working_day(D(2027, 1, 5))
+    assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert working_days_between(D(2026, 12, 30), D(2027, 1, 4)) == 2
+    assert provisional(D(2026, 12, 30), D(2027, 1, 4)) and not calendar_known(D(2027, 1, 4))
     assert surely_working_day_after(D(2026, 12, 31)) == D(2027, 1, 4)
     # Spring Festival 2027: eve Friday 5 February, then 6-8 February; Tuesday 9th is sure.
     assert {D(2027, 2, 5), D(2027, 2, 8), D(2027, 4, 5)} <= statutory_days_off(2027)

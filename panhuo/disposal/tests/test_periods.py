@@ -61,8 +61,9 @@ def test_no_deal_before_the_disclosure_ends(listed, physical, value, days):
 def test_the_calendar_moves_the_end():
     # 20 working days from 25 Sep 2026 end on 29 Oct: the National Day week is not counted.
     assert add_working_days(D(2026, 9, 25), 20) == D(2026, 10, 29)
-    # From 7 Dec 2026 (the reported listing) the minimum runs to 4 Jan 2027.
-    assert add_working_days(D(2026, 12, 7), 20) == D(2027, 1, 4)
+    # From 7 Dec 2026 (the reported listing) the minimum runs to 5 Jan 2027: New Year's Day is
+    # off by law even before 2027's holiday notice is out (the end is provisional until then).
+    assert add_working_days(D(2026, 12, 7), 20) == D(2027, 1, 5)
 
 
 @pytest.mark.parametrize("published", [D(2026, 9, 29), D(2026, 12, 28), D(2027, 1, 4)])
@@ -124,10 +125,10 @@ def test_refusals_in_english_and_chinese():
           "physical": False, "value": Decimal("1.00"), "t": T}  # fmt: skip
     english = refused(periods.deal_after_disclosure, **kw)
     assert english.text.startswith("[disclosure_period · SASAC/MoF Order 32 art. 13")
-    assert "To proceed: Record the deal on 2027-01-05 or later." in english.text
+    assert "To proceed: Record the deal on 2027-01-06 or later." in english.text
     with translation.override("zh-hans"):
         chinese = refused(periods.deal_after_disclosure, **kw)
-    assert "第十三条" in chinese.text and "2027-01-05" in chinese.text
+    assert "第十三条" in chinese.text and "2027-01-06" in chinese.text
     assert "公告期" in chinese.text or "披露" in chinese.text
 
 

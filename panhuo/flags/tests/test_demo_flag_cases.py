@@ -19,6 +19,9 @@ def test_the_demo_has_a_case_of_each_flag_and_the_headline_shows_its_figures(sma
     e = sale.evidence
     assert Decimal(e["yield_pct"]) > Decimal(e["rate_pct"]) >= 2
     assert Decimal(e["income_forgone"]) > Decimal(e["interest_saved"]) > 0
+    # Decision support valued it: holding was worth more than the sale fetched and saved.
+    assert "missing" not in e, e
+    assert Decimal(e["hold_value"]) - Decimal(e["sell_value"]) == Decimal(e["value_destroyed"]) > 0
     [split] = found["split_under_threshold"]
     assert split.evidence["packages"] == 2 and "工业路" in " ".join(
         link["label"] for link in split.links

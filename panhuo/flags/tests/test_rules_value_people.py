@@ -51,6 +51,51 @@ def test_a_value_destroying_sale_opens_a_flag_with_its_figures_and_a_place_can_r
     assert open_flags("value_destroying_sale") == []
 
 
+def test_decision_support_values_the_sale_where_it_can_and_clears_a_sale_worth_making(world):
+    """With an appraisal on the deal day and the debt's schedule, the flag carries decision
+    support's hold and sell values and stands only when holding was worth more; without them
+    the yield test decides alone and the evidence says what was missing."""
+    import datetime as dt
+
+    from panhuo.core.testing import appraise
+    from panhuo.decisions.npv import annuity, present
+    from panhuo.finance.debts.models import ScheduleRow
+
+    kept, sold_well = (asset(world, annual_income=D("90000.00"), annual_holding_cost=D("10000.00"))
+                       for _ in range(2))  # fmt: skip
+    appraise(kept, D("1000000.00"), dt.date(2025, 1, 1))
+    appraise(sold_well, D("200000.00"), dt.date(2025, 1, 1))  # fetched five times its value
+    loan = debt(world, "3.50")
+    for year in (2040, 2041):
+        ScheduleRow.objects.create(debt=loan, due_date=dt.date(year, 1, 1),
+                                   principal=D("1000000.00"), interest=D("70000.00"))  # fmt: skip
+    p, q = (project(world, [a], deal=D("1000000.00")) for a in (kept, sold_well))
+    for x in (p, q):
+        repay(world, x, loan, D("1000000.00"))
+    engine.recompute(rules=["value_destroying_sale"])
+    [flag] = open_flags("value_destroying_sale")  # both yield 8 % on a 3.5 % loan; q is cleared
+    e = flag.evidence
+    assert flag.subject_id == str(p.pk)
+    # Holding: 80,000 a year for 10 years and the appraised value at the end, at 4 %.
+    hold = (annuity(D(80000), D(4), 10) + present(D(1000000), D(4), D(10))).quantize(D("0.01"))
+    assert D(e["hold_value"]) == hold and e["sale_proceeds"] == "950000.00"
+    assert D(e["sell_value"]) == D(e["sale_proceeds"]) + D(e["interest_saved_npv"])
+    assert D(e["interest_saved_npv"]) > 0
+    assert D(e["value_destroyed"]) == hold - D(e["sell_value"]) > 0
+    assert f"the sale destroyed {e['value_destroyed']} yuan of value" in flag.explanation
+    with translation.override("zh-hans"):
+        assert f"{e['value_destroyed']}" in flag.explanation and "决策" in flag.explanation
+    # Without the schedule the figures cannot be made: both flag on the yield test, saying so.
+    ScheduleRow.objects.filter(debt=loan).delete()
+    engine.recompute(rules=["value_destroying_sale"])
+    flags = open_flags("value_destroying_sale")
+    assert len(flags) == 2 and all(f.evidence["missing"] == "no_schedule"
+                                   for f in flags)  # fmt: skip
+    assert f"no repayment schedule: {loan.code}): the yield test" in flags[0].explanation
+    with translation.override("zh-hans"):
+        assert "还款计划" in flags[0].explanation
+
+
 def test_one_write_updates_the_flags_it_reaches(world):
     a = asset(world, annual_income=D("90000.00"))
     p = project(world, [a], deal=D("1000000.00"))

@@ -163,3 +163,76 @@ def test_a_payment_after_publication_comes_in_the_feed_and_the_year_file(world):
     )  # fmt: skip
     (again,) = client.get(page["links"]["next"]).json()["releases"]
     assert again["id"] != impl["id"] and "debtRepaid" not in again["contracts"][0]["implementation"]
+
+
+def test_the_bulk_file_and_the_feed_cost_the_same_queries_for_more_releases(world):
+    """The implementation releases are built a batch at a time: a year's file and a feed page
+    read as many queries for two paid disposals as for one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, finance = Client(), world.user("finance")
+    loan = _debt(world, LEDGER["debt_code"], "bank_loan", LEDGER["creditor"])
+
+    def paid_sale():
+        project = published_project(world)
+        day = Notice.objects.get(project=project, kind="result", current=True).published_at
+        r = Receipt.objects.create(
+            project=project, amount=Decimal("300000.00"), received_on=day.date(),
+            voucher=f"V-{project.pk}", budget_class="non_tax", recorded_by=finance,
+        )  # fmt: skip
+        Allocation.objects.create(receipt=r, debt=loan, amount=r.amount,
+                                  allocated_on=day.date(), allocated_by=finance)  # fmt: skip
+        return day.year
+
+    def queries() -> tuple[int, int, int]:
+        with CaptureQueriesContext(connection) as bulk:
+            body = b"".join(client.get(f"/open-data/bulk/{year}.json").streaming_content)
+        with CaptureQueriesContext(connection) as feed:
+            page = client.get("/open-data/feed.json").json()
+        n = sum("implementation" in r["tag"] for r in json.loads(body)["releases"])
+        assert n == sum("implementation" in r["tag"] for r in page["releases"])
+        return n, len(bulk), len(feed)
+
+    year = paid_sale()
+    one = queries()
+    paid_sale()
+    two = queries()
+    assert (one[0], two[0]) == (1, 2) and two[1:] == one[1:], (one, two)
+
+
+def test_a_payment_committed_out_of_id_order_is_not_skipped_by_the_feed(world, settings):
+    """Payment B takes a higher id than payment A but its transaction commits first: the feed
+    must not move its cursor past A's id before A appears. It hands out only rows written
+    ``OCDS_FEED_SETTLE`` seconds ago, stopping at the first younger one."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.db.models import Max
+
+    from panhuo.opendata import packages
+
+    settings.PANHUO = {**settings.PANHUO, "OCDS_FEED_SETTLE": 60}
+    project = published_project(world)
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    Notice.objects.update(published_at=long_ago)  # time passes: what there is has settled
+    Receipt.objects.update(created_at=long_ago)
+    client, finance = Client(), world.user("finance")
+    _, cursors = _walk(client, "/open-data/feed.json")
+    at = packages.position(cursors[-1])
+    a_id = (Receipt.objects.aggregate(m=Max("pk"))["m"] or 0) + 1000
+
+    def payment(pk, amount):
+        return Receipt.objects.create(
+            pk=pk, project=project, amount=Decimal(amount), voucher=f"V{pk}",
+            received_on=timezone.localdate(), budget_class="non_tax", recorded_by=finance,
+        )  # fmt: skip
+
+    payment(a_id + 1, "200000.00")  # B: committed while A's transaction still runs
+    page = client.get(f"/open-data/feed.json?cursor={cursors[-1]}").json()
+    cursor = parse_qs(urlsplit(page["links"]["next"]).query)["cursor"][0]
+    assert page["releases"] == [] and packages.position(cursor) == at
+    payment(a_id, "100000.00")  # A commits, with the lower id
+    Receipt.objects.filter(pk__gte=a_id).update(created_at=long_ago)  # both settle
+    (impl,) = client.get(page["links"]["next"]).json()["releases"]
+    paid = [t["value"]["amount"] for t in impl["contracts"][0]["implementation"]["transactions"]]
+    assert sorted(paid) == [100000, 200000]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from panhuo.core.testing import AssetFactory
+from panhuo.disposal.models import DisposalProject, Package, PackageItem, ProjectStatus
+
 
 def plan_data(w, year: int = 2026, **changes) -> dict:
     """Money 400 (100 a quarter), debt 300 (bank loans, 75 a quarter), 5 assets (3 of unit U1
@@ -44,3 +47,19 @@ def plan_data(w, year: int = 2026, **changes) -> dict:
 
 
 ZERO = Decimal("0.00")
+
+
+def listed_project(w, reserve: Decimal) -> DisposalProject:
+    """A listed project of one U1 asset (the pipeline), laid down directly."""
+    office = w.user("office")
+    package = Package.objects.create(
+        code="PKG-L", name="Listed", jurisdiction=w.district, channel="auction", created_by=office
+    )
+    PackageItem.objects.create(package=package, asset=AssetFactory(unit=w.unit))
+    project = DisposalProject.objects.create(
+        code="PRJ-L", package=package, channel="auction", reserve_price=reserve,
+        status=ProjectStatus.LISTED, created_by=office,
+    )  # fmt: skip
+    project.events.create(transition="list", from_status=ProjectStatus.APPROVED,
+                          to_status=ProjectStatus.LISTED, actor=office)  # fmt: skip
+    return project

@@ -13,13 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from panhuo.core.testing import AssetFactory, concluded_project
-from panhuo.disposal.models import DisposalProject, Package, PackageItem, ProjectStatus
 from panhuo.finance import services as fs
 from panhuo.finance.expected_models import ExpectedReceipt
 from panhuo.finance.models import Receipt
 from panhuo.planning import progress, services
 from panhuo.planning.models import Measure
-from panhuo.planning.tests.support import plan_data
+from panhuo.planning.tests.support import listed_project, plan_data
 
 pytestmark = pytest.mark.django_db
 ZERO = Decimal("0.00")
@@ -31,19 +30,6 @@ def _bank_loan(w, principal="1000.00"):
         data={"creditor": "Bank", "debt_type": "bank_loan", "principal": principal,
               "rate": Decimal("0"), "issue_date": dt.date(2024, 1, 1),
               "maturity_date": dt.date(2030, 1, 1)},
-    )  # fmt: skip
-
-
-def _listed(w, reserve: Decimal) -> DisposalProject:
-    """A listed project of one U1 asset (the pipeline), laid down directly."""
-    office = w.user("office")
-    package = Package.objects.create(
-        code="PKG-L", name="Listed", jurisdiction=w.district, channel="auction", created_by=office
-    )
-    PackageItem.objects.create(package=package, asset=AssetFactory(unit=w.unit))
-    return DisposalProject.objects.create(
-        code="PRJ-L", package=package, channel="auction", reserve_price=reserve,
-        status=ProjectStatus.LISTED, created_by=office,
     )  # fmt: skip
 
 
@@ -72,7 +58,7 @@ def test_progress_is_the_hand_computed_sums_of_the_records(world):
     fs.allocation_reverse(actor=w.user("finance"), allocation=wrong, reason="Wrong debt")
     ExpectedReceipt.objects.create(project=project, due_date=dt.date(today.year, 12, 31),
                                    amount=Decimal("300.00"), kind="instalment")  # fmt: skip
-    _listed(w, Decimal("700.00"))
+    listed_project(w, Decimal("700.00"))
     plan = services.plan_draft(
         actor=w.user("office"), jurisdiction=w.district, data=plan_data(w, year=today.year)
     )

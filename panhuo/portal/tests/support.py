@@ -8,9 +8,11 @@ import itertools
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from panhuo.core.testing import AssetFactory, approved, concluded_project, recorded_late
 from panhuo.disposal import services as ds
+from panhuo.finance.models import Debt
 from panhuo.integrity.document_services import document_upload
 from panhuo.register.models import Encumbrance
 
@@ -27,6 +29,8 @@ SECRETS = {
     "encumbrance_note": "ENC-NOTE-5d2c",
     "buyer": "Hidden Buyer Ltd",
     "private_document": "Private valuation workpapers",
+    "creditor": "Creditor-SECRET-Trust",
+    "debt_code": "DEBT-SECRET-3",
 }
 
 PNG = (
@@ -100,3 +104,34 @@ def published_project(w):
         actor=w.user("office"), project=project, transition="publish_result",
         **recorded_late("publish_result", days=1),
     )  # fmt: skip
+
+
+def destroying_value(w, project):
+    """Make ``project``'s sale a value-destroying one (its asset earned 10 % of the price; the
+    money repaid a 3 % bank loan with a schedule and a special bond) and flag it. The loan's
+    creditor and code are not public; the bond's code is."""
+    from panhuo.finance import services as fs
+    from panhuo.finance.debts.models import ScheduleRow
+    from panhuo.flags import engine
+    from panhuo.register.models import Asset
+
+    Asset.objects.filter(package_items__package=project.package).update(
+        annual_income=project.deal_price / 10
+    )
+    finance = w.user("finance")
+    receipt = fs.receipt_create(actor=finance, project=project, amount=str(project.deal_price),
+                                received_on=timezone.localdate(), voucher="VD-1",
+                                budget_class="non_tax")  # fmt: skip
+    for data in ({"creditor": SECRETS["creditor"], "debt_type": "bank_loan", "rate": "3.000"},
+                 {"creditor": "Bondholders", "debt_type": "special_bond", "rate": "2.500",
+                  "bond_code": "2391234"}):  # fmt: skip
+        debt = fs.debt_create(actor=finance, jurisdiction=w.district, data={
+            **data, "principal": "90000000.00", "issue_date": dt.date(2021, 1, 1),
+            "maturity_date": dt.date(2041, 6, 30)})  # fmt: skip
+        if data["debt_type"] == "bank_loan":
+            Debt.objects.filter(pk=debt.pk).update(code=SECRETS["debt_code"])
+        ScheduleRow.objects.create(debt=debt, due_date=dt.date(2041, 6, 30),
+                                   principal=Decimal("90000000.00"),
+                                   interest=Decimal("2000000.00"))  # fmt: skip
+        fs.allocation_create(actor=finance, receipt=receipt, debt=debt, amount="1000000.00")
+    engine.recompute(rules=["value_destroying_sale"])

@@ -20,10 +20,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from panhuo.core.tests.crawl import links_in
+from panhuo.flags.models import Flag
 from panhuo.integrity.models import AuditEntry
 from panhuo.portal import published, services
 from panhuo.portal.models import Announcement, Notice
-from panhuo.portal.tests.support import SECRETS, listed_project, published_project
+from panhuo.portal.tests.support import SECRETS, destroying_value, listed_project, published_project
 
 
 def crawl_public(client: Client, start: str = "/public/") -> dict[str, str]:
@@ -83,6 +84,7 @@ def test_listing_and_result_notices_go_up_with_the_steps(world, sales):
 def test_an_anonymous_crawl_finds_only_published_fields(world, sales):
     """Every page and feed under /public/, in both languages: none of the records' values
     that no notice publishes appears; the published ones do."""
+    destroying_value(world, sales[1])
     client = Client()
     pages = crawl_public(client)
     client.get("/public/language/?lang=zh-hans&next=/public/")
@@ -96,6 +98,17 @@ def test_an_anonymous_crawl_finds_only_published_fields(world, sales):
             "portal-accountability-index", "portal-accountability"} <= routes  # fmt: skip
     assert "6,000,000.00" in everything and "CERT-PUBLIC-1" in everything
     assert "Front of the depot" in everything
+    # The value-destroying sale's public figures: the lot as its result notice names it,
+    # decision support's value of holding and value destroyed, the debts repaid by type (the
+    # bond by its code, the loan by its type alone).
+    [lost] = Flag.objects.filter(rule="value_destroying_sale")
+    assert "/public/accountability/D1/" in pages  # crawled above, in both languages
+    page = Client().get("/public/accountability/D1/").content.decode()
+    lost_table = page.split('data-testid="value-lost"')[1].split("</table>")[0]
+    for figure in (lost.evidence["hold_value"], lost.evidence["value_destroyed"]):
+        assert f"{Decimal(figure):,.2f}" in lost_table
+    assert "Riverside warehouse" in lost_table and "Bank loan: 1,000,000.00" in lost_table
+    assert "Special bond 2391234: 1,000,000.00" in lost_table
     assert "出让" in "\n".join(pages_zh.values()) or "公告" in "\n".join(pages_zh.values())
 
 

@@ -12,6 +12,8 @@ import pypdfium2 as pdfium
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
@@ -22,6 +24,7 @@ from panhuo.integrity.models import AuditEntry
 from panhuo.organisation.policy import NotPermitted
 from panhuo.planning.models import Measure
 from panhuo.planning.progress import plan_progress
+from panhuo.planning.tests.support import listed_project
 from panhuo.reports import services
 from panhuo.reports.models import GeneratedReport
 from panhuo.reports.tasks import generate_monthly, monthly_reports_task, schedule_monthly
@@ -46,6 +49,7 @@ def test_the_monthly_report_states_the_records_figures_in_both_files(world):
     w = world
     today = timezone.localdate()
     plan, _project = sale_and_plan(w)
+    listed = listed_project(w, Decimal("700000.00"))
     report = services.generate(actor=w.user("office"), kind="monthly", jurisdiction=w.district,
                                as_of=today)  # fmt: skip
     # The figures are the plan page's (planning.progress), to the fen.
@@ -53,6 +57,17 @@ def test_the_monthly_report_states_the_records_figures_in_both_files(world):
     targets = report.figures["sections"][0]["rows"]
     assert Decimal(targets[0][3]) == lines[(Measure.MONEY, ())].actual == Decimal("1234567.89")
     assert Decimal(targets[1][3]) == lines[(Measure.DEBT, ("bank_loan",))].actual == 450000
+    # The forecast to year end is the one the plan's page shows, line by line.
+    page = Client()
+    page.force_login(w.user("office"))
+    shown = page.get(reverse("plan-detail", args=[plan.pk])).context["lines"]
+    assets = report.figures["sections"][1]["rows"]
+    assert [Decimal(r[6]) for r in targets] == [
+        ln.forecast for ln in shown if ln.measure != "assets"
+    ]
+    assert [int(r[5]) for r in assets] == [ln.forecast for ln in shown if ln.measure == "assets"]
+    if today.month < 12 or today.day < 31:  # on the year's last day nothing is left to come
+        assert Decimal(targets[0][6]) == Decimal("1934567.89")
     assert report.figures["total"] == "1234567.89"
     assert Decimal("1234567.89") in read_money(bytes(report.xlsx))
     # The PDF: a Chinese title, the figures in 万元 and the total in capitals, the number.
@@ -71,6 +86,14 @@ def test_the_monthly_report_states_the_records_figures_in_both_files(world):
     # Computed again from the records: the same figures and, deterministic, the same PDF.
     check = services.regenerate(report)
     assert check.ok and check.same_pdf
+    # The listed project withdrawn after the report's day leaves the report's forecast as it
+    # was: the pipeline is read from the projects' events as of the day.
+    later = timezone.now() + dt.timedelta(days=1)
+    listed.events.create(transition="withdraw", from_status="listed", to_status="withdrawn",
+                         actor=w.user("office"))  # fmt: skip
+    listed.events.filter(to_status="withdrawn").update(at=later)
+    DisposalProject.objects.filter(pk=listed.pk).update(status="withdrawn")
+    assert services.regenerate(report).ok
     # A record changed behind the services' back shows as the figure that differs.
     Receipt.objects.update(amount=Decimal("1000000.00"))
     check = services.regenerate(report)

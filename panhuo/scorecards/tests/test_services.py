@@ -286,3 +286,44 @@ def test_a_past_day_reads_the_states_and_resolutions_of_that_day(world, monkeypa
     flags = next(f for f in now["compliance"].figures if f.key == "confirmed_flags")
     assert "resolution=confirmed" in flags.url
     assert flag.subject_label not in client.get(flags.url).content.decode()
+
+
+def test_a_past_days_register_quality_stays_as_it_was_when_an_asset_is_fixed_later(
+    world, monkeypatch
+):
+    """Register quality for a past day replays the assets' audit entries up to it and counts
+    the valuations recorded by then: fixing an asset today leaves last week's card as it was
+    (and moves today's)."""
+    from panhuo.core.testing import appraise
+    from panhuo.register.models import ClassificationCode
+    from panhuo.register.services import asset_create, asset_update
+
+    w = world
+    plan = approved_plan(w)
+    office, today, real_now = w.user("office"), timezone.localdate(), timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() - dt.timedelta(days=14))
+    asset = asset_create(actor=office, data={"code": "Q1", "name": "Depot", "kind": "land",
+                                             "unit": w.unit2.pk, "status": "idle"})  # fmt: skip
+    monkeypatch.setattr(timezone, "now", real_now)
+
+    def quality(day):
+        card = next(c for c in compute.compute_cards(plan, "Y", day) if c.unit == w.unit2)
+        part = _parts(card)["quality"]
+        keys = ("assets", "incomplete", "stale_valuation", "stale_idle")
+        return part.score, [_figure(part, k) for k in keys if part.figures]
+
+    week_ago = today - dt.timedelta(days=7)
+    before = quality(week_ago)
+    # No address, area, date, class or value; no valuation; idle without an idle date.
+    assert before == (0, [1, 1, 1, 1])
+    # Fixed today: every field, an idle date, and an appraisal based before last week.
+    code = ClassificationCode.objects.create(code="SC-Q", name="Land")
+    asset_update(actor=office, asset=asset, data={
+        "address": "2 Renmin Road", "area": Decimal("800.00"), "acquired_on": dt.date(2010, 1, 1),
+        "classification": code, "appraised_value": Decimal("900000.00"),
+        "idle_since": dt.date(2024, 1, 1),
+    })  # fmt: skip
+    appraise(asset, Decimal("900000.00"), base_date=today - dt.timedelta(days=30))
+    assert quality(week_ago) == before
+    assert quality(today) == (100, [1, 0, 0, 0])
+    assert quality(today - dt.timedelta(days=20)) == (None, [])  # before it was registered

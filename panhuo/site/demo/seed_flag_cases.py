@@ -4,9 +4,10 @@ services after the rest of the seed, so that a recompute finds each of them:
 - **a value-destroying sale** (the headline): the shop that brought in rent was sold and its
   proceeds repaid a cheap loan. The register now records the rent it earned (a correction by
   the office), so the sale's net yield stands three points above the rate of the debt its
-  proceeds repaid — the flag shows the yield, the rate, the interest saved and the income
-  given up. The same correction makes it an income-producing asset sold while idle assets of
-  its unit wait;
+  proceeds repaid, and those debts get their schedules — the flag shows the yield, the rate,
+  the interest saved and the income given up, and decision support's value of holding, of
+  selling and the value destroyed. The same correction makes it an income-producing asset
+  sold while idle assets of its unit wait;
 - **a site split just under the approval limit**: two lots of one yard, each offered a little
   under the finance bureau's approval limit and together over it;
 - the bidders' flags come from the auctions' seed: 吴娜's declared relation to the housing
@@ -20,11 +21,14 @@ from decimal import Decimal
 
 from django.db.models import Case, F, Sum, When
 
+from panhuo.decisions.selectors import Sale, sale_figures
 from panhuo.disposal import services as disposal
 from panhuo.disposal.candidates import with_scope
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import AFTER_DEAL
-from panhuo.finance.models import Allocation
+from panhuo.finance.debts.schedules import debt_schedule_set
+from panhuo.finance.models import Allocation, Debt
+from panhuo.flags.batch import deal_days
 from panhuo.flags.splitting import EVADED, evaded, price_rules
 from panhuo.pricing.rules import SELLING_CHANNELS
 from panhuo.register import services as register
@@ -44,10 +48,13 @@ def seed(seeder) -> None:
 
 
 def _value_destroying_sale(seeder) -> None:
-    """The sold lot whose proceeds repaid the cheapest debt gets the rent it earned recorded:
-    net income three points of its price above that debt's rate."""
+    """The sold lot whose proceeds repaid the cheapest debt, among those decision support can
+    value (every asset appraised by the deal day), gets the rent it earned recorded: net income
+    three points of its price above that debt's rate; the debts its proceeds repaid get their
+    repayment schedules (annual, as issued), so the flag shows decision support's hold and sell
+    values and the value the sale destroyed."""
     signed = Case(When(reverses__isnull=True, then=F("amount")), default=-F("amount"))
-    repaid = (
+    candidates = (
         Allocation.objects.filter(
             receipt__project__package__jurisdiction__code=c.DISTRICT[0],
             receipt__project__status__in=AFTER_DEAL,
@@ -59,8 +66,8 @@ def _value_destroying_sale(seeder) -> None:
         .annotate(net=Sum(signed))
         .filter(net__gt=0)
         .order_by("debt__rate", "receipt__project")
-        .first()
     )
+    repaid = next((r for r in candidates if _valued(r["receipt__project"])), None)
     if repaid is None:
         return
     project = DisposalProject.objects.get(pk=repaid["receipt__project"])
@@ -72,6 +79,17 @@ def _value_destroying_sale(seeder) -> None:
     rent = shop.annual_income + wanted - (income - cost)
     register.asset_update(actor=seeder.users["office"], asset=shop,
                           data={"annual_income": rent.quantize(CENT)})  # fmt: skip
+    debts = Debt.objects.filter(allocations__receipt__project=project, schedule__isnull=True)
+    for debt in debts.distinct().order_by("code"):
+        debt_schedule_set(actor=seeder.users["finance"], debt=debt, method="annuity")
+
+
+def _valued(project_id: int) -> bool:
+    """Whether decision support can value the sale's assets on its deal day."""
+    project = DisposalProject.objects.get(pk=project_id)
+    sale = Sale(project_id, project.package_id, project.package.jurisdiction_id,
+                deal_days([project_id])[project_id], project.deal_price, ())  # fmt: skip
+    return "missing" not in sale_figures([sale])[project_id]
 
 
 def _split_site(seeder) -> None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.core.commands import ActionsCommand
+from panhuo.decisions.optimiser import cli as optimiser_cli
 from panhuo.decisions.pipeline import run
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
@@ -35,6 +36,7 @@ class Command(ActionsCommand):
         for name, kind in NUMBERS.items():
             s.add_argument("--" + name.replace("_", "-"), type=kind, default=None)
         s.add_argument("--json", action="store_true", help="The whole answer as JSON.")
+        optimiser_cli.add_parser(sub)
 
     def handle(self, *args, **options):
         place = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
@@ -50,6 +52,8 @@ class Command(ActionsCommand):
         except ValueError:
             raise CommandError(_("--as-of/--day: “%(value)s” is not a date (YYYY-MM-DD).")
                                % {"value": options["as_of"]}) from None  # fmt: skip
+        if options["action"] == "optimise":
+            return optimiser_cli.handle(self, user, place, on or timezone.localdate(), options)
         params = {k: options[k] for k in NUMBERS}
         try:
             out = run(user, place, on=on or timezone.localdate(), params=params)

@@ -1,0 +1,116 @@
+"""Province benchmark of issue 18: every unit's scorecards and the monthly report (content and
+PDF) on a province-sized PostgreSQL database, against hand-written SQL for the same figures in
+the same run.
+
+Run:  python bench/province_scorecards.py [--scale 1.0] [--repeat 3] [--keep]
+
+It generates its own database (``panhuo_bench_plans``, or ``..._s<scale>`` below full size) as
+bench/province.py does (bench/province_data.py: 100 jurisdictions, 2,000 units, 1,000,000
+assets, 50,000 projects, the debts and ledger), then adds what the scorecards read
+(bench/province_plans.py: the projects' events and due dates, an approved plan for every
+jurisdiction, red flags, audit findings, appraisals), then ``VACUUM ANALYZE``.
+
+Measured, in-process with Django against that database (production settings), as of today
+(the rows as they are; a past day would replay audit entries the generated rows do not have),
+for the plan of one district (20 units) and the province's (all 2,000 units): the checks and
+timings of bench/scorecards.py — ``compute_cards`` for the year against one statement per part
+(completion, price, compliance, register quality; every unit's figures asserted equal before
+timing), the monthly report's content and its PDF against the SQL of its money figures.
+Prints median and p95 in ms, peak Python memory and the ratio to the SQL; the figures are
+recorded by hand in docs/benchmarks.md. The database is dropped at the end unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.province import configure  # noqa: E402
+from bench.province_data import OFFICE_DISTRICT, PG, fill  # noqa: E402
+from bench.province_plans import generate_plans  # noqa: E402
+
+
+def database_name(scale: float) -> str:
+    return "panhuo_bench_plans" + ("" if scale == 1 else "_s" + f"{scale:g}".replace(".", "_"))
+
+
+def prepare(scale: float, keep: bool) -> str:
+    import psycopg
+
+    name = database_name(scale)
+    url = PG + name
+    with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    if keep and exists:
+        with psycopg.connect(url) as conn:
+            if conn.execute("SELECT to_regclass('bench_plans_done')").fetchone()[0]:
+                print(f"reusing {name}")
+                return url
+            if conn.execute("SELECT to_regclass('bench_province_done')").fetchone()[0]:
+                print(f"reusing {name}'s province, adding the plans")
+                _add_plans(url, scale)
+                return url
+    started = time.perf_counter()
+    fill(name, scale)
+    _add_plans(url, scale)
+    print(f"generated in {time.perf_counter() - started:.0f} s (migrate included)", flush=True)
+    return url
+
+
+def _add_plans(url: str, scale: float) -> None:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        generate_plans(conn, scale)
+        conn.execute("CREATE TABLE bench_plans_done (scale float)")
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    configure(PG + database_name(args.scale))  # the settings the commands below run with
+    prepare(args.scale, args.keep)
+    load = os.getloadavg()
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from bench.scorecards import HEADER, measure, table_rows
+    from panhuo.planning.models import WorkPlan
+
+    reverse("plan-list")  # the URLconf, once (a server has it loaded)
+    on = timezone.localdate()
+    out = []
+    for jurisdiction in (OFFICE_DISTRICT, 1):
+        plan = WorkPlan.objects.select_related("jurisdiction").get(
+            jurisdiction_id=jurisdiction, status="approved"
+        )
+        units, rows = measure(plan, on, args.repeat)
+        print(f"checked: plan of {plan.jurisdiction.name}, {units} units", flush=True)
+        out += table_rows(rows, f"{plan.jurisdiction.name} ({units} units): ")
+    print(f"scale {args.scale:g}, as of {on}, {args.repeat} repetitions after a warm-up; "
+          f"load average (1 min) {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after")  # fmt: skip
+    print(HEADER)
+    print("\n".join(out))
+    if not args.keep:
+        import psycopg
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {database_name(args.scale)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Hold, lease or sell for sales already made, read for many at once (issue 20's figures for
+the layers above: the flags' ``value_destroying_sale``, the public accountability page).
+
+A sale made is judged with what it actually fetched and repaid: selling is worth the deal price
+less the fees and taxes of a sale, plus the interest each debt its proceeds repaid no longer
+bears (the repaid share of each scheduled interest payment after the deal day, discounted);
+holding and leasing are valued as ``npv`` values them, from the assets' figures on the deal day
+(``inputs.own_figures``: register income and cost, the latest appraisal or automated estimate,
+the rent appraisal) and the place's defaults. The value destroyed is how much the best of
+holding and leasing exceeds selling (zero when selling was the best).
+
+No caller's permission is checked (the callers are the engine and public aggregates, which
+check their own); nothing is written. A sale without figures — an asset with no value on the
+deal day, a debt repaid that has no schedule — gets the reason instead, and the caller falls
+back to its own test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from panhuo.core.money import CENT
+from panhuo.decisions import npv
+from panhuo.decisions.inputs import DAYS_A_YEAR, DEFAULTS, place_defaults
+from panhuo.disposal.models import PackageItem
+from panhuo.finance.debts.models import ScheduleRow
+from panhuo.organisation.models import Jurisdiction
+from panhuo.pricing.models import Valuation, ValuationKind
+from panhuo.register.models import AssetStatus
+
+VALUED = (ValuationKind.APPRAISAL, ValuationKind.AUTOMATED, ValuationKind.RENT)
+#: Why a sale could not be valued, in words (the code is stored; the reader's language shown).
+MISSING = {
+    "no_assets": _("the package has no assets"),
+    "no_appraisal": _("an asset had no appraisal or automated estimate on the deal day"),
+    "no_schedule": _("a debt repaid has no repayment schedule"),
+}
+
+
+@dataclass(frozen=True)
+class Sale:
+    """A sale made: its package, place, deal day and price, and what its proceeds repaid
+    (``(debt id, debt code, amount)``, net of reversals)."""
+
+    key: object
+    package_id: int
+    jurisdiction_id: int
+    on: dt.date
+    price: Decimal
+    repaid: tuple[tuple[int, str, Decimal], ...]
+
+
+def _latest(history: list[Valuation], kind: str, on: dt.date) -> Valuation | None:
+    return next((v for v in history if v.kind == kind and v.base_date <= on), None)
+
+
+def _own(asset, history: list[Valuation], on: dt.date):
+    """(net income, holding cost, value, market rent or None) of one asset on ``on`` as
+    ``inputs.own_figures`` reads them; None when it has no value then."""
+    value = _latest(history, ValuationKind.APPRAISAL, on) or _latest(
+        history, ValuationKind.AUTOMATED, on
+    )
+    if value is None:
+        return None
+    rent = _latest(history, ValuationKind.RENT, on)
+    income = asset.annual_income
+    if income <= 0 and asset.status == AssetStatus.IN_USE and rent is not None:
+        income = rent.value  # the rent its own use avoids
+    return income, asset.annual_holding_cost, value.value, None if rent is None else rent.value
+
+
+def _defaults(place_ids) -> dict[int, dict[str, Decimal]]:
+    places = Jurisdiction.objects.in_bulk(sorted(place_ids))
+    out = {}
+    for pk, place in places.items():
+        found = {k: f.value for k, f in place_defaults(place).items()}
+        out[pk] = {k: found.get(k, v) for k, v in DEFAULTS.items()}
+    return out
+
+
+def sale_figures(sales: list[Sale]) -> dict[object, dict]:
+    """Per sale (by key): the figures, or ``{"missing": why, "missing_record": code}`` when
+    they cannot be made (why: one of :data:`MISSING`). A few queries in all, whatever the
+    number of sales."""
+    if not sales:
+        return {}
+    packages = {s.package_id for s in sales}
+    items = defaultdict(list)
+    rows = PackageItem.objects.filter(package__in=packages).select_related("asset")
+    for item in rows.order_by("package_id", "asset__code"):
+        items[item.package_id].append(item.asset)
+    history = defaultdict(list)  # latest first
+    asset_ids = [a.pk for assets in items.values() for a in assets]
+    valuations = Valuation.objects.filter(asset__in=asset_ids, kind__in=VALUED)
+    for v in valuations.order_by("asset_id", "-base_date", "-pk"):
+        history[v.asset_id].append(v)
+    debt_ids = {d for s in sales for d, _c, _a in s.repaid}
+    schedules = defaultdict(list)
+    for r in ScheduleRow.objects.filter(debt__in=debt_ids).order_by("debt_id", "due_date"):
+        schedules[r.debt_id].append(r)
+    defaults = _defaults({s.jurisdiction_id for s in sales})
+    return {s.key: _one(s, items[s.package_id], history, schedules, defaults[s.jurisdiction_id])
+            for s in sales}  # fmt: skip
+
+
+def _one(sale: Sale, assets, history, schedules, defaults) -> dict:
+    if not assets:
+        return {"missing": "no_assets", "missing_record": ""}
+    owns = []
+    for a in assets:
+        own = _own(a, history[a.pk], sale.on)
+        if own is None:
+            return {"missing": "no_appraisal", "missing_record": a.code}
+        owns.append(own)
+    for debt_id, code, _amount in sale.repaid:
+        if not schedules[debt_id]:
+            return {"missing": "no_schedule", "missing_record": code}
+    income, cost, value = (sum((o[i] for o in owns), Decimal(0)) for i in range(3))
+    rents = [o[3] for o in owns]
+    rate, years = defaults["discount_rate_pct"], defaults["horizon_years"]
+
+    def fig(v):
+        return npv.Figure(Decimal(v), "default")
+
+    inputs = npv.Inputs(
+        discount_rate_pct=fig(rate), horizon_years=fig(years), net_income=fig(income - cost),
+        holding_cost=fig(cost), value=fig(value),
+        market_rent=None if None in rents else fig(sum(rents, Decimal(0))),
+        vacancy_pct=fig(defaults["vacancy_pct"]), lease_cost_pct=fig(defaults["lease_cost_pct"]),
+        forced_sale_discount_pct=fig(0), sale_cost_pct=fig(defaults["sale_cost_pct"]),
+        price_factor=fig(1),
+    )  # fmt: skip
+    hold = npv.hold_npv(inputs, rate).quantize(CENT)
+    lease = npv.lease_npv(inputs, rate)
+    lease = None if lease is None else lease.quantize(CENT)
+    proceeds = (sale.price * (1 - defaults["sale_cost_pct"] / npv.HUNDRED)).quantize(CENT)
+    saved = Decimal(0)
+    for debt_id, _code, amount in sale.repaid:
+        flows = tuple(
+            (Decimal((r.due_date - sale.on).days) / DAYS_A_YEAR, r.principal, r.interest)
+            for r in schedules[debt_id]
+            if r.due_date > sale.on
+        )
+        saved += npv.interest_saved(
+            npv.Inputs(**{**inputs.__dict__, "debt_flows": flows}), amount, rate
+        )
+    saved = saved.quantize(CENT)
+    sell = proceeds + saved
+    keep = hold if lease is None else max(hold, lease)
+    return {
+        "on": sale.on.isoformat(),
+        "appraised_value": value.quantize(CENT),
+        "discount_rate_pct": rate,
+        "horizon_years": int(years),
+        "hold_value": hold,
+        "lease_value": lease,
+        "sale_proceeds": proceeds,
+        "interest_saved_npv": saved,
+        "sell_value": sell,
+        "best": npv.best_of(hold, lease, sell),
+        "value_destroyed": max(keep - sell, Decimal(0)),
+    }

@@ -1,0 +1,117 @@
+"""Pages of the disposal plan optimiser, under the work plans (beside the scenarios): start a
+run, follow it, read its plan (packages by quarter and channel, the cover of each quarter
+against its debt service, the gap, the binding quarters, shadow prices, the greedy baseline),
+cancel it, adopt it. plan_run.view to read, plan_run.create to start or cancel, plan_run.adopt
+to adopt."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from panhuo.core.ui import form_write, section_required
+from panhuo.decisions.optimiser import runs
+from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus
+from panhuo.organisation import policy
+
+
+class OptimiseForm(forms.Form):
+    """The optimiser's question: the plan date and the parameters (blank: the default)."""
+
+    on = forms.DateField(label=_("Plan date"), required=False,
+                         widget=forms.DateInput({"type": "date"}))  # fmt: skip
+    horizon = forms.IntegerField(label=_("Horizon (quarters)"), required=False)
+    buffer = forms.DecimalField(label=_("Minimum cash buffer (yuan)"), required=False,
+                                max_digits=18, decimal_places=2)  # fmt: skip
+    opening = forms.DecimalField(label=_("Cash at the start (yuan)"), required=False,
+                                 max_digits=18, decimal_places=2)  # fmt: skip
+    absorption_pct = forms.DecimalField(
+        label=_("Market absorption (per cent of a kind's proceeds a quarter)"), required=False
+    )
+    time_limit = forms.IntegerField(label=_("Time limit (seconds)"), required=False)
+    gap_pct = forms.DecimalField(label=_("Optimality gap accepted (per cent)"), required=False)
+
+
+def _place(user):
+    return policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
+
+
+@require_http_methods(["GET", "POST"])
+@section_required("plan_run")
+def optimiser_view(request):
+    """The runs the reader sees, and the form to start one (plan_run.create)."""
+    can_run = policy.can_any(request.user, "plan_run", "create")
+    form = OptimiseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied(policy.refusal("plan_run", "create", one=False))
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            on = data.pop("on", None) or timezone.localdate()
+            place = _place(request.user)
+            if place is None:
+                raise PermissionDenied(policy.refusal("debt", "view", one=False))
+            done = form_write(
+                request, form,
+                lambda: runs.run_create(actor=request.user, place=place, on=on, params=data),
+                _("The optimiser run is queued."),
+            )  # fmt: skip
+            if done is not None:
+                return redirect("plan-optimiser-run", done.pk)
+    context = {"form": form if can_run else None,
+               "runs": OptimiserRun.objects.visible_to(request.user)
+               .select_related("jurisdiction").order_by("-pk")[:30]}  # fmt: skip
+    return render(request, "decisions/optimiser.html", context,
+                  status=400 if form.is_bound and form.errors else 200)  # fmt: skip
+
+
+def _run(request, pk) -> OptimiserRun:
+    run = OptimiserRun.objects.visible_to(request.user).filter(pk=pk).first()
+    if run is None:
+        raise Http404(_("No such record, or it is not visible to you."))
+    return run
+
+
+@require_safe
+@section_required("plan_run")
+def optimiser_run_view(request, pk):
+    run = _run(request, pk)
+    place = run.jurisdiction
+    context = {
+        "run": run, "result": run.result, "progress": runs.progress(run),
+        "can_cancel": run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+        and policy.allowed(request.user, "plan_run", "create", jurisdiction=place),
+        "can_adopt": run.status == RunStatus.DONE and bool(run.result.get("plan"))
+        and policy.allowed(request.user, "plan_run", "adopt", jurisdiction=place),
+    }  # fmt: skip
+    return render(request, "decisions/optimiser_run.html", context)
+
+
+def _act(request, pk, write, message):
+    run = _run(request, pk)
+    try:
+        write(run)
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, message)
+    return redirect("plan-optimiser-run", run.pk)
+
+
+@require_POST
+@section_required("plan_run", "create")
+def optimiser_cancel_view(request, pk):
+    return _act(request, pk, lambda run: runs.run_cancel(actor=request.user, run=run),
+                _("The run is asked to stop."))  # fmt: skip
+
+
+@require_POST
+@section_required("plan_run", "adopt")
+def optimiser_adopt_view(request, pk):
+    return _act(request, pk, lambda run: runs.run_adopt(actor=request.user, run=run),
+                _("The plan is adopted: its draft disposal projects are open."))  # fmt: skip
