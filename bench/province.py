@@ -53,12 +53,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import timing  # noqa: E402
 from bench.province_data import (  # noqa: E402
     AS_OF,
     OFFICE,
@@ -104,13 +104,9 @@ def configure(db_url: str) -> None:
 
 
 def timed(fn, repeat: int) -> tuple[list[float], object]:
-    fn()  # warm-up: connections, compiled templates, caches
-    times = []
-    result = None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - started) * 1000)
+    """Wall times (ms) of ``repeat`` calls after a warm-up (connections, compiled templates,
+    caches), and the last result: bench/timing.py's loop, without the memory."""
+    times, _peak, result = timing.timed(fn, repeat, memory=False)
     return times, result
 
 
