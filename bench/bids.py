@@ -1,13 +1,15 @@
 """Bids benchmark: one hot lot, N concurrent bidders, through the production server.
 
 Run:  python bench/bids.py [--db sqlite|postgres|both] [--bidders 50] [--seconds 20]
-                           [--threads 8] [--profile 200]
+                           [--servers gunicorn,waitress] [--workers auto] [--threads 8]
+                           [--profile 200]
 
 For each database it migrates a fresh one with production settings, sets up one open lot and N
 verified bidders registered for it with confirmed deposits (each with an API token), starts
-the production server (``panhuo serve``, waitress, as a TLS-terminating proxy on the same host
-would reach it: ``X-Forwarded-Proto: https`` from a trusted 127.0.0.1), and measures in the
-same run:
+the production server (``panhuo serve --workers auto``: gunicorn, one process per core, as a
+TLS-terminating proxy on the same host would reach it: ``X-Forwarded-Proto: https`` from a
+trusted 127.0.0.1) and, for comparison, ``panhuo serve`` without ``--workers`` (one waitress
+process) on the same lot, one after the other, and measures in the same run:
 
   * bids: N client threads, one keep-alive connection and one bidder each, post
     ``POST /api/v1/lots/{id}/bids`` as fast as the server answers for ``--seconds``; each bid
@@ -25,8 +27,10 @@ same run:
   * the ceiling: the same N clients asking the same server for ``/healthz`` (no database: the
     server, its middleware and the clients alone) for ``--ceiling-seconds``: what this server
     answers at most on this machine, whatever a bid does;
-  * the server's CPU time (user + system, from /proc) per answered request for both loads: on a
-    machine shared with other work, the cost of one request that wall times do not give;
+  * the server's CPU time (user + system, from /proc: the serving process and its workers) per
+    answered request and per accepted bid, and on PostgreSQL the database's (its backends
+    serving the bench's database) per accepted bid: on a machine shared with other work, the
+    cost of a bid that wall times do not give;
   * with ``--profile K``: K bids placed one after the other in one process under cProfile
     (no HTTP), with the statements per bid: where a bid's time goes.
 
@@ -90,12 +94,18 @@ def together(work, jobs: list[tuple], seconds: float) -> float:
     return time.monotonic() - began
 
 
-def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "panhuo.cli", "serve", "--listen", f"127.0.0.1:{port}",
-         "--threads", str(threads)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+def start_server(env: dict[str, str], port: int, kind: str, args) -> subprocess.Popen:
+    """``panhuo serve`` on ``port``: gunicorn (``--workers``, the production way) or waitress
+    (one process, without ``--workers``). Its output goes to a file in the data directory, not
+    a pipe: a pipe nobody reads fills, and the server's next log line blocks every thread."""
+    workers = ["--workers", args.workers] if kind == "gunicorn" else []
+    log = Path(env["PANHUO_DATA_DIR"]) / f"serve-{kind}.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "panhuo.cli", "serve", "--listen", f"127.0.0.1:{port}",
+             "--threads", str(args.threads), *workers],
+            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -104,7 +114,7 @@ def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Pop
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit(f"the server did not start: {server.stderr.read().decode()[-2000:]}")
+    raise SystemExit(f"the server did not start: {log.read_text()[-2000:]}")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -127,12 +137,41 @@ def reason(body: bytes) -> str:
     return "?"
 
 
-def cpu_seconds(pid: int) -> float:
-    """The CPU time (user + system) process ``pid`` has used so far."""
+def process_cpu(pid: int) -> float | None:
+    """The CPU time (user + system) of process ``pid`` so far; None if it is gone."""
     import os
 
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu() -> dict[int, float]:
+    """The CPU time so far of each PostgreSQL backend connected to the bench's database (the
+    server's connections, kept open between requests): the database's own share of a bid, on
+    the same machine."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        pids = [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (PG_DB,))]  # fmt: skip
+    return {pid: cpu for pid in pids if (cpu := process_cpu(pid)) is not None}
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process ``pid`` and its living children (gunicorn's
+    workers) have used so far."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = stat.read_text().rsplit(")", 1)[1].split()[1]
+        except OSError:  # gone since the listing
+            continue
+        if stat.parent.name == str(pid) or parent == str(pid):
+            total += process_cpu(int(stat.parent.name)) or 0.0
+    return total
 
 
 def ceiling(port: int, clients: int, seconds: float) -> dict:
@@ -158,7 +197,8 @@ def ceiling(port: int, clients: int, seconds: float) -> dict:
 def bid_load(port: int, made: dict, seconds: float) -> dict:
     """N bidders posting bids of one shared rising sequence for ``seconds``."""
     lot, start, inc = made["lot"], Decimal(made["start_price"]), Decimal(made["increment"])
-    steps, lock = itertools.count(0), threading.Lock()
+    # One sequence for the run: the next server's bids go on from where the last one's ended.
+    steps, lock = made.setdefault("steps", itertools.count(0)), threading.Lock()
     accepted: list[list[str]] = []
     latencies: list[float] = []
     answers: dict[str, int] = {}
@@ -285,6 +325,38 @@ def prepare_postgres() -> None:
     subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {PG_DB}"], check=True)
 
 
+def serve_and_load(env: dict[str, str], made: dict, kind: str, args) -> dict:
+    """One server (``kind``) started, the bids and the ceiling measured on it, stopped."""
+    port = free_port()
+    server = start_server(env, port, kind, args)
+    try:
+        print(f"[{kind}] bidding for {args.seconds} s (load {loadavg()})…", flush=True)
+        pg = env.get("DATABASE_URL", "").endswith(PG_DB)
+        cpu, before, backends = cpu_seconds(server.pid), loadavg(), backend_cpu() if pg else {}
+        load = bid_load(port, made, args.seconds)
+        cpu, answered = cpu_seconds(server.pid) - cpu, sum(load["answers"].values())
+        if pg:  # backends opened during the load count from nothing
+            after = backend_cpu()
+            db_cpu = sum(c - backends.get(p, 0.0) for p, c in after.items())
+            load["db_ms_per_accepted"] = db_cpu * 1000 / max(len(load["accepted"]), 1)
+        load["load"] = f"{before} → {loadavg()}"
+        load["cpu_ms_per_answer"] = cpu * 1000 / max(answered, 1)
+        load["cpu_ms_per_accepted"] = cpu * 1000 / max(len(load["accepted"]), 1)
+        print(f"[{kind}] the ceiling: /healthz for {args.ceiling_seconds} s…", flush=True)
+        cpu = cpu_seconds(server.pid)
+        top = ceiling(port, args.bidders, args.ceiling_seconds)
+        top["cpu_ms_per_answer"] = (cpu_seconds(server.pid) - cpu) * 1000 / max(top["answers"], 1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"server": kind, "load": load, "ceiling": top}
+
+
+def loadavg() -> str:
+    """The machine's 1-minute load average (shared machines: what the figures ran beside)."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 def run(db: str, args) -> dict:
     with tempfile.TemporaryDirectory(prefix="panhuo-bids-") as tmp:
         env = environment(Path(tmp), db)
@@ -296,33 +368,21 @@ def run(db: str, args) -> dict:
         made = task(env, "setup", bidders=args.bidders, tokens=True, minutes=24 * 60)
         if db == "postgres":
             subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
-        port = free_port()
-        server = start_server(env, port, args.threads)
-        try:
-            print(f"[{db}] bidding for {args.seconds} s…", flush=True)
-            cpu = cpu_seconds(server.pid)
-            load = bid_load(port, made, args.seconds)
-            cpu, answered = cpu_seconds(server.pid) - cpu, sum(load["answers"].values())
-            load["cpu_ms_per_answer"] = cpu * 1000 / max(answered, 1)
-            print(f"[{db}] the ceiling: /healthz for {args.ceiling_seconds} s…", flush=True)
-            cpu = cpu_seconds(server.pid)
-            top = ceiling(port, args.bidders, args.ceiling_seconds)
-            top["cpu_ms_per_answer"] = (
-                (cpu_seconds(server.pid) - cpu) * 1000 / max(top["answers"], 1)
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        # Each server in turn bids on the same lot (the price goes on rising); the check
+        # after covers every bid of them all.
+        servers = [serve_and_load(env, made, kind, args) for kind in args.servers.split(",")]
         state = task(env, "check", lot=made["lot"])
         written = {tuple(p) for p in state["placed"]}
-        answered = {tuple(a) for a in load["accepted"]}
+        answered = {tuple(a) for s in servers for a in s["load"]["accepted"]}
         result = {
-            "db": db, "load": load, "problems": state["problems"],
+            "db": db, "servers": servers, "problems": state["problems"],
             "lost": len(answered - written), "unanswered": len(written - answered),
-            "rows": state["rows"], "ceiling": top,
+            "rows": state["rows"],
         }  # fmt: skip
         print(f"[{db}] baseline: locked updates for {args.seconds} s…", flush=True)
+        before = loadavg()
         result["baseline"] = locked_updates(db, env, made["lot"], args.bidders, args.seconds)
+        result["baseline"]["load"] = f"{before} → {loadavg()}"
         if args.profile:
             result["profile"] = profile(env, made, args.profile)
         if db == "postgres":
@@ -335,30 +395,40 @@ def run(db: str, args) -> dict:
 
 def table(results: list[dict], args) -> str:
     lines = [
-        f"{args.bidders} concurrent bidders, one lot, {args.seconds} s each, "
+        f"{args.bidders} concurrent bidders, one lot, {args.seconds} s each; gunicorn: "
+        f"panhuo serve --workers {args.workers} --threads {args.threads}; waitress: "
         f"panhuo serve --threads {args.threads}",
         "",
-        "| database | what | per second | p50 ms | p99 ms | × baseline | server CPU ms / answer |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| database | what | per second | p50 ms | p99 ms | × baseline "
+        "| server CPU ms / answer | … / accepted bid | database CPU ms / accepted bid "
+        "| load average |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        base, load, top = r["baseline"], r["load"], r["ceiling"]
-        lines += [
-            f"| {r['db']} | baseline: single-row locked updates ({args.bidders} connections) "
-            f"| {base['per_s']:,.0f} | {base['p50_ms']:.1f} | {base['p99_ms']:.1f} | 1.00 | |",
-            f"| {r['db']} | bids accepted through the server | {load['accepted_per_s']:,.1f} "
-            f"| {load['p50_ms']:.1f} | {load['p99_ms']:.1f} "
-            f"| {load['accepted_per_s'] / base['per_s']:.3f} | |",
-            f"| {r['db']} | bid requests answered (accepted + refused) "
-            f"| {load['answered_per_s']:,.1f} | | | | {load['cpu_ms_per_answer']:.1f} |",
-            f"| {r['db']} | ceiling: /healthz through the same server (no database) "
-            f"| {top['per_s']:,.1f} | | | | {top['cpu_ms_per_answer']:.1f} |",
-        ]
+        base, db = r["baseline"], r["db"]
+        lines.append(
+            f"| {db} | baseline: single-row locked updates ({args.bidders} connections) "
+            f"| {base['per_s']:,.0f} | {base['p50_ms']:.1f} | {base['p99_ms']:.1f} | 1.00 "
+            f"| | | | {base['load']} |"
+        )
+        for s in r["servers"]:
+            load, top, kind = s["load"], s["ceiling"], s["server"]
+            db_ms = f"{load['db_ms_per_accepted']:.1f}" if "db_ms_per_accepted" in load else ""
+            lines += [
+                f"| {db} | {kind}: bids accepted | {load['accepted_per_s']:,.1f} "
+                f"| {load['p50_ms']:.1f} | {load['p99_ms']:.1f} "
+                f"| {load['accepted_per_s'] / base['per_s']:.3f} | "
+                f"| {load['cpu_ms_per_accepted']:.1f} | {db_ms} | {load['load']} |",
+                f"| {db} | {kind}: bid requests answered (accepted + refused) "
+                f"| {load['answered_per_s']:,.1f} | | | | {load['cpu_ms_per_answer']:.1f} | | | |",
+                f"| {db} | {kind}: ceiling, /healthz (no database) "
+                f"| {top['per_s']:,.1f} | | | | {top['cpu_ms_per_answer']:.1f} | | | |",
+            ]
     lines.append("")
     for r in results:
-        load = r["load"]
+        answers = {s["server"]: s["load"]["answers"] for s in r["servers"]}
         lines.append(
-            f"{r['db']}: answers {load['answers']}; bid rows {r['rows']}; "
+            f"{r['db']}: answers {answers}; bid rows {r['rows']}; "
             f"accepted but not written (lost): {r['lost']}; written but not answered accepted: "
             f"{r['unanswered']}; replay problems (mis-ordered / stale): {r['problems'] or 'none'}"
         )
@@ -374,11 +444,18 @@ def main() -> None:
     parser.add_argument("--bidders", type=int, default=50)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--threads", type=int, default=8, help="the server's threads (8)")
+    parser.add_argument("--servers", default="gunicorn,waitress",
+                        help="servers to measure, in turn: gunicorn (panhuo serve --workers, "
+                        "the production way), waitress (one process)")  # fmt: skip
+    parser.add_argument("--workers", default="auto", help="gunicorn's processes (auto)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per process (8)")
     parser.add_argument("--profile", type=int, default=0, help="bids to profile in-process")
     parser.add_argument("--ceiling-seconds", type=float, default=5,
                         help="seconds of /healthz for the server's ceiling (5)")  # fmt: skip
     args = parser.parse_args()
+    unknown = set(args.servers.split(",")) - {"gunicorn", "waitress"}
+    if unknown:
+        parser.error(f"--servers: gunicorn or waitress, not {', '.join(sorted(unknown))}")
     dbs = ["postgres", "sqlite"] if args.db == "both" else [args.db]
     results = [run(db, args) for db in dbs]
     print()

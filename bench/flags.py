@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import resource
 import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from bench.flags_sql import DESTROYING, EXTRA, SOLD_WHILE_IDLE, SPLIT  # noqa: E402
 from bench.province import configure  # noqa: E402
 from bench.province_data import AS_OF, PG, database_name, drop, prepare  # noqa: E402
+from bench.timing import timed  # noqa: E402
 
 
 def copy_of_province(scale: float) -> None:
@@ -79,20 +80,10 @@ def run(fn, repeat: int) -> tuple[float, float | None, object]:
     """Median ms over ``repeat`` runs after a warm-up, peak traced MB of one run, the result
     (with ``--quick``: one run's ms, no memory)."""
     if QUICK:
-        t = time.perf_counter()
-        result = fn()
-        return (time.perf_counter() - t) * 1000, None, result
-    result = fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - t) * 1000)
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return statistics.median(times), peak, result
+        times, _peak, result = timed(fn, 1, warm_up=False, memory=False)
+        return times[0], None, result
+    times, peak, result = timed(fn, repeat)
+    return statistics.median(times), peak / 2**20, result
 
 
 def sql(query: str, **params):
@@ -200,23 +191,20 @@ def incremental(engine, repeat: int) -> dict:
     touched = {"register.asset": {str(asset.pk)}}
     # What the write's audit entry names (``engine.changed_fields``): the rent changed.
     fields = {"register.asset": {"annual_income"}}
-    times, blind = [], []
-    for i in range(repeat + 1):
-        Asset.objects.filter(pk=asset.pk).update(annual_income=asset.annual_income + i)
-        t = time.perf_counter()
-        engine.recompute_touched({"register.asset": [str(asset.pk)]}, fields)
-        times.append((time.perf_counter() - t) * 1000)
-    for i in range(repeat + 1):  # the same, the fields changed not known: every way
-        Asset.objects.filter(pk=asset.pk).update(annual_income=asset.annual_income + i)
-        t = time.perf_counter()
-        engine.recompute_touched({"register.asset": [str(asset.pk)]})
-        blind.append((time.perf_counter() - t) * 1000)
-    parts = [f"the same, the fields changed not known: {statistics.median(blind[1:]):.0f} ms"]
-    trips = []  # the same-run baseline: what one round trip to the database costs now
-    for _ in range(21):
-        t = time.perf_counter()
-        sql("SELECT 1")
-        trips.append((time.perf_counter() - t) * 1000)
+    rents = itertools.count()
+
+    def write():
+        Asset.objects.filter(pk=asset.pk).update(annual_income=asset.annual_income + next(rents))
+
+    written = {"register.asset": [str(asset.pk)]}
+    times = timed(
+        lambda: engine.recompute_touched(written, fields), repeat, before=write, memory=False
+    )[0]
+    # The same, the fields changed not known: every way.
+    blind = timed(lambda: engine.recompute_touched(written), repeat, before=write, memory=False)[0]
+    parts = [f"the same, the fields changed not known: {statistics.median(blind):.0f} ms"]
+    # The same-run baseline: what one round trip to the database costs now.
+    trips = timed(lambda: sql("SELECT 1"), 21, warm_up=False, memory=False)[0]
     parts.append(f"one round trip (SELECT 1), median of 21: {statistics.median(trips):.1f} ms")
     for code, r in RULES.items():
         if "register.asset" not in r.watches:
@@ -237,7 +225,7 @@ def incremental(engine, repeat: int) -> dict:
         ms = (time.perf_counter() - t) * 1000
         parts.append(f"{code} {ms:.0f} ms ({reached:.0f} finding {len(ids or ())} subjects), "
                      f"{len(statements)} statements")  # fmt: skip
-    return {"what": "update after one write (an asset's rent)", "ms": statistics.median(times[1:]),
+    return {"what": "update after one write (an asset's rent)", "ms": statistics.median(times),
             "mb": None, "hits": None, "sql_ms": None, "parts": parts}  # fmt: skip
 
 

@@ -36,7 +36,9 @@ all 100 jurisdictions), in-process with Django configured against that database:
     left out, that year's fiscal figures);
   * the dashboard page (``/`` through Django's test ``Client``, logged in; the whole request:
     session, grants, queries, template) against hand-written SQL for the same figures (the
-    figures of the dashboard's selectors asserted equal to the SQL's before timing).
+    figures of the dashboard's selectors asserted equal to the SQL's before timing);
+  * the indicators as of today (from today on Panhuo reads the risk roll-ups) and the risk page
+    (``/risk/`` as of today, the whole request) against the indicators' SQL as of today.
 
 Prints median and p95 in ms and the ratio to the SQL. The figures are recorded by hand in
 docs/benchmarks.md. The generated database is dropped at the end unless ``--keep``.
@@ -51,12 +53,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import timing  # noqa: E402
 from bench.province_data import (  # noqa: E402
     AS_OF,
     OFFICE,
@@ -102,19 +104,24 @@ def configure(db_url: str) -> None:
 
 
 def timed(fn, repeat: int) -> tuple[list[float], object]:
-    fn()  # warm-up: connections, compiled templates, caches
-    times = []
-    result = None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - started) * 1000)
+    """Wall times (ms) of ``repeat`` calls after a warm-up (connections, compiled templates,
+    caches), and the last result: bench/timing.py's loop, without the memory."""
+    times, _peak, result = timing.timed(fn, repeat, memory=False)
     return times, result
 
 
 def summary(times: list[float]) -> tuple[float, float]:
     s = sorted(times)
     return statistics.median(s), s[max(0, round(0.95 * len(s)) - 1)]
+
+
+def indicators_by_sql(sql, jurisdiction, on: dt.date):
+    """The hand-written statement's indicators of ``jurisdiction`` as of ``on``."""
+    return sql.execute(
+        indicators_sql(),
+        {"path": jurisdiction.path + "%", "as_of": on, "year_end": on + dt.timedelta(days=365),
+         "year": on.year, "jurisdiction": jurisdiction.pk},
+    ).fetchone()  # fmt: skip
 
 
 def measure_indicators(sql, repeat: int, label: str, who, jurisdiction, on, what) -> dict:
@@ -129,12 +136,7 @@ def measure_indicators(sql, repeat: int, label: str, who, jurisdiction, on, what
         return indicators_for(who, jurisdiction, on)
 
     def sql_indicators():
-        return sql.execute(
-            indicators_sql(),
-            {"path": jurisdiction.path + "%", "as_of": on,
-             "year_end": on + dt.timedelta(days=365), "year": on.year,
-             "jurisdiction": jurisdiction.pk},
-        ).fetchone()  # fmt: skip
+        return indicators_by_sql(sql, jurisdiction, on)
 
     mine = indicator_figures(panhuo_indicators())
     theirs = dict(zip(INDICATOR_KEYS, sql_indicators(), strict=True))
@@ -147,9 +149,30 @@ def measure_indicators(sql, repeat: int, label: str, who, jurisdiction, on, what
             "note": f"{mine['debts']:,} debts"}  # fmt: skip
 
 
+def measure_risk_page(sql, repeat: int, label: str, client, jurisdiction, on) -> dict:
+    """The risk page (``/risk/``, the whole request: indicators, maturity wall, forms,
+    template) for ``jurisdiction`` as of ``on``, against the indicators' hand-written SQL."""
+
+    def page():
+        response = client.get("/risk/", {"jurisdiction": jurisdiction.pk,
+                                         "as_of": on.isoformat()}, secure=True)  # fmt: skip
+        if response.status_code != 200:
+            raise SystemExit(f"risk page answered {response.status_code}")
+        return response
+
+    def sql_indicators():
+        return indicators_by_sql(sql, jurisdiction, on)
+
+    t_sql, _ = timed(sql_indicators, repeat)
+    t_app, _ = timed(page, repeat)
+    return {"who": label, "what": "risk page as of today (whole request)", "sql": t_sql,
+            "app": t_app, "note": f"as of {on}"}  # fmt: skip
+
+
 def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
     import psycopg
     from django.test import Client
+    from django.utils import timezone
 
     from panhuo.organisation.models import Jurisdiction, User
 
@@ -163,8 +186,10 @@ def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
 
         who = User.objects.get(pk=user_id)
 
-        for on, what in ((AS_OF, "risk indicators"),
-                         (PAST, f"risk indicators as of {PAST} (past)")):  # fmt: skip
+        today = timezone.localdate()
+        for on, what in ((AS_OF, f"risk indicators as of {AS_OF} (generation date)"),
+                         (PAST, f"risk indicators as of {PAST} (past)"),
+                         (today, "risk indicators as of today")):  # fmt: skip
             rows.append(measure_indicators(sql, repeat, label, who, jurisdiction, on, what))
 
         user = User.objects.get(pk=user_id)
@@ -196,6 +221,7 @@ def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
                      "app": t_sel, "note": note})  # fmt: skip
         rows.append({"who": label, "what": "dashboard page (whole request)", "sql": t_sql,
                      "app": t_app, "note": note})  # fmt: skip
+        rows.append(measure_risk_page(sql, repeat, label, client, jurisdiction, today))
         print(f"[{label}] measured", flush=True)
     sql.close()
     return rows

@@ -79,6 +79,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--who", choices=["both", "district", "province"], default="both",
+                        help="The district's plan (20 units), the province's or both.")  # fmt: skip
     args = parser.parse_args()
     configure(PG + database_name(args.scale))  # the settings the commands below run with
     prepare(args.scale, args.keep)
@@ -92,13 +94,15 @@ def main() -> None:
     reverse("plan-list")  # the URLconf, once (a server has it loaded)
     on = timezone.localdate()
     out = []
-    for jurisdiction in (OFFICE_DISTRICT, 1):
+    places = {"both": (OFFICE_DISTRICT, 1), "district": (OFFICE_DISTRICT,), "province": (1,)}
+    for jurisdiction in places[args.who]:
         plan = WorkPlan.objects.select_related("jurisdiction").get(
             jurisdiction_id=jurisdiction, status="approved"
         )
         units, rows = measure(plan, on, args.repeat)
         print(f"checked: plan of {plan.jurisdiction.name}, {units} units", flush=True)
         out += table_rows(rows, f"{plan.jurisdiction.name} ({units} units): ")
+        print("\n".join(out[-len(rows) :]), flush=True)  # as it comes: a plan can take long
     print(f"scale {args.scale:g}, as of {on}, {args.repeat} repetitions after a warm-up; "
           f"load average (1 min) {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after")  # fmt: skip
     print(HEADER)

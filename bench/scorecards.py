@@ -30,8 +30,6 @@ import datetime as dt
 import os
 import statistics
 import sys
-import time
-import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panhuo.settings")
 
-COMPLETION = """
+from bench.timing import timed  # noqa: E402
+
+#: Each project's first day concluded (or in force) in the place: the day its outcome counts.
+FIRST_CONCLUDED = """
 WITH first AS (
   SELECT DISTINCT ON (e.project_id) e.project_id, (e.at AT TIME ZONE %(tz)s)::date AS d
   FROM disposal_projectevent e
@@ -49,7 +50,11 @@ WITH first AS (
   WHERE j.path LIKE %(path)s AND e.from_status IN ('approved', 'listed')
     AND e.to_status IN ('concluded', 'in_force')
   ORDER BY e.project_id, e.at, e.id
-), actual AS (
+)"""
+
+COMPLETION = (
+    FIRST_CONCLUDED
+    + """, actual AS (
   SELECT a.unit_id, p.channel, COUNT(*) AS n
   FROM (SELECT DISTINCT f.project_id, i.asset_id FROM first f
         JOIN disposal_disposalproject p ON p.id = f.project_id
@@ -68,18 +73,11 @@ SELECT COALESCE(t.unit_id, a.unit_id), COALESCE(SUM(t.t), 0), COALESCE(SUM(a.n),
 FROM target t FULL JOIN actual a ON a.unit_id = t.unit_id AND a.channel = t.channel
 GROUP BY 1
 """
+)
 
-PRICE = """
-WITH first AS (
-  SELECT DISTINCT ON (e.project_id) e.project_id, (e.at AT TIME ZONE %(tz)s)::date AS d
-  FROM disposal_projectevent e
-  JOIN disposal_disposalproject p ON p.id = e.project_id
-  JOIN disposal_package k ON k.id = p.package_id
-  JOIN organisation_jurisdiction j ON j.id = k.jurisdiction_id
-  WHERE j.path LIKE %(path)s AND e.from_status IN ('approved', 'listed')
-    AND e.to_status IN ('concluded', 'in_force')
-  ORDER BY e.project_id, e.at, e.id
-), sale AS (
+PRICE = (
+    FIRST_CONCLUDED
+    + """, sale AS (
   SELECT p.id, p.package_id, p.deal_price FROM first f
   JOIN disposal_disposalproject p ON p.id = f.project_id
   WHERE f.d BETWEEN %(start)s AND %(end)s AND p.channel IN ('auction', 'exchange', 'negotiated')
@@ -101,6 +99,7 @@ FROM sale s JOIN units u ON u.package_id = s.package_id
 LEFT JOIN appraised ap ON ap.package_id = s.package_id
 GROUP BY u.unit_id
 """
+)
 
 COMPLIANCE = """
 WITH f AS (
@@ -198,22 +197,6 @@ SELECT (SELECT COALESCE(SUM(reserve_price), 0) FROM listed)
   + (SELECT COALESCE(SUM(GREATEST(o.e - COALESCE(g.g, 0), 0)), 0)
      FROM owed o LEFT JOIN got g ON g.project_id = o.project_id)
 """
-
-
-def timed(fn, repeat: int) -> tuple[list[float], int, object]:
-    """Wall times (ms) of ``repeat`` calls after one warm-up, the peak traced memory of one
-    call, and the last result."""
-    result = fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - t) * 1000)
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return times, peak, result
 
 
 def p95(times: list[float]) -> float:

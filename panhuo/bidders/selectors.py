@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from panhuo.bidders.models import Bidder, BidderStatus, DeclaredRelation
+from panhuo.core.joined import JoinedRead
 from panhuo.core.querying import id_or_missing, narrowed, ordered
 
 BIDDER_ORDERINGS = {
@@ -19,11 +20,17 @@ BIDDER_ORDERINGS = {
 SEARCH = ("name", "id_number", "credit_code", "phone", "user__username")
 
 
+#: A bidder signs in on every bid: this read's SQL is built once (core/joined.py), not compiled
+#: by the ORM each time (a quarter of a bid's CPU in the server before).
+_BIDDER_OF_USER = JoinedRead(Bidder, ("jurisdiction",), where="t0.user_id = %s")
+
+
 def bidder_for(user) -> Bidder | None:
-    """The bidder ``user`` signs in as, or None (anonymous, staff, not registered)."""
+    """The bidder ``user`` signs in as (one at most: one user, one bidder), or None
+    (anonymous, staff, not registered)."""
     if user is None or not user.is_authenticated:
         return None
-    return Bidder.objects.select_related("jurisdiction").filter(user=user).first()
+    return _BIDDER_OF_USER.first([user.pk])
 
 
 def is_verified(user) -> bool:

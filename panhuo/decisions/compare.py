@@ -2,10 +2,11 @@
 differ marked, and per quarter each one's proceeds (P5, P50, P95), debt service and probability
 of a missed quarter in adjacent columns.
 
-What can be compared is registered in ``SOURCES`` by the query parameter that names it
-(``run=<id>``): a getter ``(user, pk) -> Compared``. A disposal plan joins by registering
-``SOURCES["plan"]`` with its parameters and its per-quarter proceeds and debt service (no
-percentiles or miss probability: those cells are left blank).
+What can be compared is registered in ``SOURCES`` by the query parameter that names it: a
+getter ``(user, pk) -> Compared``. ``run=<id>``: a stored scenario run; ``plan=<id>``: a
+finished optimiser plan (done or adopted; plan_run.view in its place), its quarters' cash from
+the plan as P50 and its debt service (a plan has no spread and no probability of a miss: those
+cells are left blank).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from panhuo.core.errors import field_error
+from panhuo.core.querying import id_or_missing
+from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus
 from panhuo.decisions.runs import get_run_for
 
 #: Each quarter's measures, in the order of the column groups.
@@ -50,8 +53,27 @@ def from_run(stored) -> Compared:
                     stored.result["periods"])  # fmt: skip
 
 
+def from_plan(user, pk) -> Compared:
+    """Optimiser run ``pk`` if finished with a plan and ``user`` may see it (else DoesNotExist)."""
+    found = (
+        OptimiserRun.objects.visible_to(user)
+        .filter(status__in=[RunStatus.DONE, RunStatus.ADOPTED])
+        .select_related("jurisdiction")
+        .get(pk=id_or_missing(pk, OptimiserRun))
+    )
+    r = found.result
+    params = {"jurisdiction": found.jurisdiction.name, "on": found.on.isoformat(),
+              **found.params, "value_lost": r.get("value_lost"),
+              "gap_pct": r.get("gap_pct")}  # fmt: skip
+    periods = [{"period": p["period"], "starts": p["starts"], "p50": p["cash"],
+                "service": p["service"]} for p in r.get("periods", [])]  # fmt: skip
+    label = _("Plan %(id)s (%(status)s)") % {"id": found.pk, "status": found.get_status_display()}
+    return Compared("plan", found.pk, label, found.get_absolute_url(), params, periods)
+
+
 SOURCES: dict[str, Callable[..., Compared]] = {
     "run": lambda user, pk: from_run(get_run_for(user, pk)),
+    "plan": from_plan,
 }
 
 
@@ -60,8 +82,8 @@ def gather(user, asked: dict[str, list[int]]) -> list[Compared]:
     one is the model's DoesNotExist); fewer than two or more than ``MAX_COMPARED`` is refused."""
     items = [SOURCES[kind](user, pk) for kind, pks in asked.items() for pk in dict.fromkeys(pks)]
     if not 2 <= len(items) <= MAX_COMPARED:
-        raise field_error("run", _("Choose between %(low)s and %(high)s runs to compare "
-                                   "(%(n)s chosen).")
+        raise field_error("run", _("Choose between %(low)s and %(high)s runs or plans to "
+                                   "compare (%(n)s chosen).")
                           % {"low": 2, "high": MAX_COMPARED, "n": len(items)})  # fmt: skip
     return items
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import field_error
+from panhuo.decisions.comparables import comparable_rent
 from panhuo.decisions.models import AssetInput, PlaceInput
 from panhuo.decisions.npv import Figure, Inputs, check
 from panhuo.finance.debts.models import ScheduleRow
@@ -106,6 +107,7 @@ def own_figures(asset, on: dt.date) -> Own:
             % {"code": asset.code, "date": on},
         )  # fmt: skip
     rent = _latest(asset, ValuationKind.RENT, on)
+    comparable = None if rent is not None else comparable_rent(asset, on)
     cost = Figure(asset.annual_holding_cost, "register", _("annual holding cost"))
     if asset.annual_income > 0:
         income = Figure(asset.annual_income, "register", _("annual income"))
@@ -115,7 +117,7 @@ def own_figures(asset, on: dt.date) -> Own:
     else:
         income = Figure(Decimal(0), "register", _("no income recorded"))
     value = Figure(appraisal.value, "valuation", _valuation_note(appraisal))
-    market = None if rent is None else Figure(rent.value, "valuation", _valuation_note(rent))
+    market = comparable if rent is None else Figure(rent.value, "valuation", _valuation_note(rent))
     return Own(income, cost, value, market)
 
 

@@ -16,6 +16,7 @@ from panhuo.decisions.inputs import gather, gather_package
 SOURCES = {
     "register": _("Register"),
     "valuation": _("Valuation"),
+    "comparables": _("Comparable leases"),
     "debt": _("Debt"),
     "builtin": _("Built-in default"),
     "default": _("Default of the place"),

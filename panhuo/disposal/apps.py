@@ -10,3 +10,5 @@ class DisposalConfig(AppConfig):
         from panhuo.disposal import hooks
 
         hooks.install()
+        # The roll-up joins core.rollups' registry (`panhuo rollups verify` / `rebuild`).
+        from panhuo.disposal import rollups  # noqa: F401

@@ -264,3 +264,22 @@ from panhuo.disposal.channel_models import (  # noqa: E402, F401
     ListingRound,
     Tranche,
 )
+
+
+class ProjectRollup(models.Model):
+    """Disposal projects per jurisdiction (their package's) and state, kept by the services in
+    the same transaction as each project's creation and transition (README, "Roll-ups")."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("status"), max_length=20)
+    n = models.BigIntegerField(_("projects"), default=0)
+
+    class Meta:
+        verbose_name = _("project roll-up")
+        verbose_name_plural = _("project roll-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "status"], name="project_rollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.status}: {self.n}"

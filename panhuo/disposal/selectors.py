@@ -95,6 +95,13 @@ def project_list(
 
 
 def project_counts_by_status(user) -> list[dict]:
+    """Projects per state that the user may view: from the roll-up (``disposal.rollups``),
+    counted from the projects for a unit asset officer."""
+    from panhuo.disposal import rollups
+
+    counted = rollups.counts_by_status(user)
+    if counted is not None:
+        return [r for r in counted if r["n"]]
     visible = DisposalProject.objects.visible_to(user).values("pk")
     return list(
         DisposalProject.objects.filter(pk__in=visible)

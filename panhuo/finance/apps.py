@@ -13,3 +13,4 @@ class FinanceConfig(AppConfig):
         hooks.install()
         # The roll-ups join core.rollups' registry (`panhuo rollups verify` / `rebuild`).
         from panhuo.finance import rollups  # noqa: F401
+        from panhuo.finance.debts import risk_rollups  # noqa: F401

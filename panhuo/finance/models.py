@@ -377,7 +377,13 @@ from panhuo.finance.expected_models import (  # noqa: E402, F401
     ExpectedKind,
     ExpectedReceipt,
 )
-from panhuo.finance.rollup_models import DebtRollup, MoneyRollup  # noqa: E402, F401
+from panhuo.finance.rollup_models import (  # noqa: E402, F401
+    DebtDueMonthRollup,
+    DebtDueRollup,
+    DebtRiskRollup,
+    DebtRollup,
+    MoneyRollup,
+)
 from panhuo.finance.securities.models import (  # noqa: E402, F401
     DebtSecurity,
     SecurityKind,

@@ -47,3 +47,89 @@ class DebtRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jurisdiction_id} {self.debt_type} {self.maturity_year}: {self.outstanding}"
+
+
+def _scaled_total(verbose_name) -> models.BigIntegerField:
+    """A sum of products (outstanding × rate, amount × days) as a whole number of its smallest
+    unit: exact on SQLite too, which would store a decimal of 16 digits as a float (a district
+    holds at most about 10¹⁷ fen-days, under the column's 9.2 × 10¹⁸)."""
+    return models.BigIntegerField(verbose_name, default=0)
+
+
+class DebtRiskRollup(models.Model):
+    """Active debts per jurisdiction, type, liability class (as counted: the type's when not
+    given) and rate type: what the risk indicators add up over the debts themselves."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
+    debt_type = models.CharField(_("type"), max_length=20)
+    liability_class = models.CharField(_("liability class"), max_length=12)
+    rate_type = models.CharField(_("rate type"), max_length=8)
+    n = models.BigIntegerField(_("debts"), default=0)
+    outstanding = total_field(_("outstanding"))
+    #: Σ outstanding × rate (percent), in units of 0.00001 (fen × thousandths of a percent).
+    rate_weighted = _scaled_total(_("outstanding × rate"))
+
+    class Meta:
+        verbose_name = _("debt risk roll-up")
+        verbose_name_plural = _("debt risk roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "debt_type", "liability_class", "rate_type"],
+                name="debt_risk_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.debt_type} {self.liability_class}: {self.n}"
+
+
+class _DueFigures(models.Model):
+    """What is still to be paid of the active debts' principal, per jurisdiction, type and due
+    date (a schedule row's remainder once the repaid principal has paid the rows in order; a
+    debt without a schedule: its outstanding at maturity)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
+    debt_type = models.CharField(_("type"), max_length=20)
+    left = total_field(_("principal still to be paid"))
+    #: Σ left (in fen) × days from 2000-01-01 to the due date: the days-weighted sum for any
+    #: date.
+    left_days = _scaled_total(_("principal × days"))
+    interest = total_field(_("scheduled interest"))
+    #: Debts without a schedule: a full year's interest on what is outstanding.
+    bullet_interest = total_field(_("a year's interest without a schedule"))
+
+    class Meta:
+        abstract = True
+
+
+class DebtDueRollup(_DueFigures):
+    due_date = models.DateField(_("due date"))
+
+    class Meta:
+        verbose_name = _("debt due-date roll-up")
+        verbose_name_plural = _("debt due-date roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "debt_type", "due_date"], name="debt_due_rollup_key"
+            )
+        ]
+        indexes = [models.Index(fields=["due_date"], name="debt_due_rollup_date")]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.debt_type} {self.due_date}: {self.left}"
+
+
+class DebtDueMonthRollup(_DueFigures):
+    month = models.DateField(_("month"))  # its first day
+
+    class Meta:
+        verbose_name = _("debt due-month roll-up")
+        verbose_name_plural = _("debt due-month roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "debt_type", "month"], name="debt_due_month_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.debt_type} {self.month}: {self.left}"

@@ -125,6 +125,20 @@ def money_figures(user) -> dict[str, Decimal]:
     }
 
 
+def outstanding_by_maturity_year(user, jurisdiction) -> dict[int, Decimal]:
+    """Active debts' outstanding by maturity year in ``jurisdiction`` and below, over the
+    places the user may view debts of; summed in Python (exact on SQLite too)."""
+    path = "jurisdiction__path"
+    rows = DebtRollup.objects.filter(
+        policy.scope_q(user, "debt", "view", path=path),
+        jurisdiction__path__startswith=jurisdiction.path,
+    ).values_list("maturity_year", "outstanding")
+    out: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for year, outstanding in rows:
+        out[year] += outstanding
+    return out
+
+
 #: Maturity buckets, in years from today's year: (label key, first, last) — None is open.
 BUCKETS = (
     ("past", None, -1),

@@ -23,6 +23,7 @@ from panhuo.core.inputs import to_amount
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.workflow import RECEIVING
 from panhuo.finance import rollups
+from panhuo.finance.debts import risk_rollups
 from panhuo.finance.debts.details import DETAILS, cleaned
 from panhuo.finance.debts.models import RepaymentSource
 from panhuo.finance.debts.repayments import opening_entry, post_entry
@@ -163,11 +164,12 @@ def debt_create(*, actor: User, jurisdiction: Jurisdiction, data: dict[str, Any]
         data["outstanding"] = data.get("principal")
     elif Decimal(str(data["outstanding"])) != 0:
         data["outstanding"] = to_money(data["outstanding"], "outstanding")
-    with transaction.atomic():
+    with transaction.atomic(), risk_rollups.changing() as risk:
         debt = Debt(jurisdiction=jurisdiction, **data)
         if not debt.code:
             debt.code = next_code(Debt, "DEBT")
         audit_insert(debt, actor=actor, action="debt.create", jurisdiction_path=jurisdiction.path)
+        risk.created(debt.pk)
         repaid = debt.principal - debt.outstanding
         if repaid > 0:
             # The row holds what was given (as audited); the opening entry explains the gap.

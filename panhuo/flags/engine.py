@@ -312,12 +312,24 @@ def _field_names(label: str) -> set[str]:
 _FIELDS: dict[str, set[str]] = {}
 
 
-def note_written(*, object_type: str, object_id: str, before=None, after=None, **_) -> None:
+#: Audit actions whose writes no rule can see: a bid (and the soft-close extension it makes) is
+#: only ever placed on an open lot (auctions/bidding.py ``open_now``), and every rule reading
+#: lots or their bids reads closed lots only (process_awards.py ``_closed_lots``,
+#: process_late.py); the lot's close is its own audited write, which queues them. Without this
+#: every bid on a hot lot queued a task and a recompute, hundreds a second, each finding nothing.
+UNSEEN_ACTIONS = frozenset({"lot.bid", "lot.extend"})
+
+
+def note_written(
+    *, object_type: str, object_id: str, before=None, after=None, action: str = "", **_
+) -> None:
     """The audit log's ``appended`` hook: remember a written record a rule watches (and the
     fields its entry says changed), and queue the recompute of what it reaches once the
     write's transaction commits (one task per transaction; a transaction rolled back queues
     nothing)."""
     if object_type.startswith("flags.") or object_type not in _watched():
+        return
+    if action in UNSEEN_ACTIONS:
         return
     batch = next(
         (f for _sids, f, _robust in connection.run_on_commit if isinstance(f, _Batch)), None

@@ -20,8 +20,8 @@ from panhuo.integrity.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 
-#: Called with ``object_type``, ``object_id``, ``before`` and ``after`` of every entry appended
-#: (flags reads which fields changed from the last two), inside the write's
+#: Called with ``action``, ``object_type``, ``object_id``, ``before`` and ``after`` of every entry
+#: appended (flags reads which fields changed from the last two), inside the write's
 #: transaction: how an app above learns what was written without each service calling it
 #: (flags queues its rules over the records a write touched; flags/engine.py).
 appended = Hook("integrity.appended")
@@ -172,8 +172,8 @@ def audit_record(
     entry.hash = entry_hash(entry)
     _append(entry, along)
     for _key, handler in appended.handlers:
-        handler(object_type=entry.object_type, object_id=entry.object_id, before=before,
-                after=after)  # fmt: skip
+        handler(action=action, object_type=entry.object_type, object_id=entry.object_id,
+                before=before, after=after)  # fmt: skip
     return entry
 
 
@@ -415,7 +415,8 @@ def audit_record_many(
     head.save(update_fields=["last_seq", "last_hash"])
     for _key, handler in appended.handlers:
         for row in rows:
-            handler(object_type=row[5], object_id=row[6], before=row[9], after=row[10])
+            handler(action=row[4], object_type=row[5], object_id=row[6], before=row[9],
+                    after=row[10])  # fmt: skip
     # A big commit (an import) is anchored outside the database as soon as it lands.
     from panhuo.integrity.checkpoints import checkpoint_after_commit
 

@@ -63,10 +63,7 @@ class PlanList(ObjectList):
         return {"can_draft": policy.can_any(self.user, "work_plan", "edit")}
 
 
-@require_safe
-@section_required("work_plan")
-def plan_list_view(request):
-    return PlanList(request).dispatch()
+plan_list_view = require_safe(PlanList.as_view())
 
 
 class TaskList(ObjectList):
@@ -75,7 +72,6 @@ class TaskList(ObjectList):
     target, resource, filter_form = "plan-tasks", "work_plan", TaskFilterForm
     url_name, template = "plan-task-list", "planning/task_list.html"
     rows, orderings = task_list, TASK_ORDERINGS
-    export_name = "plan-tasks"
     columns = [
         Column("due_on", _l("Due on"), "due_on"),
         Column("title", _l("Task"), "title"),
@@ -85,10 +81,7 @@ class TaskList(ObjectList):
     ]
 
 
-@require_safe
-@section_required("work_plan")
-def plan_task_list_view(request):
-    return TaskList(request).dispatch()
+plan_task_list_view = require_safe(TaskList.as_view())
 
 
 def _key_label(line, units: dict[int, str]) -> str:

@@ -42,10 +42,7 @@ class ReportList(ObjectList):
         return {"can_generate": policy.can_any(self.user, "report", "generate")}
 
 
-@require_safe
-@section_required("report")
-def report_list_view(request):
-    return ReportList(request).dispatch()
+report_list_view = require_safe(ReportList.as_view())
 
 
 def shown_sections(figures: dict) -> list[dict]:

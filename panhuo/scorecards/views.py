@@ -85,10 +85,7 @@ class ScorecardList(ObjectList):
         }
 
 
-@require_safe
-@section_required("scorecard")
-def scorecard_list_view(request):
-    return ScorecardList(request).dispatch()
+scorecard_list_view = require_safe(ScorecardList.as_view())
 
 
 def _period(request) -> str:
@@ -189,10 +186,7 @@ class DecisionList(ObjectList):
     ]
 
 
-@require_safe
-@section_required("scorecard")
-def scorecard_decision_list_view(request):
-    return DecisionList(request).dispatch()
+scorecard_decision_list_view = require_safe(DecisionList.as_view())
 
 
 @require_safe

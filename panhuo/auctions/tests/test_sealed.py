@@ -22,6 +22,7 @@ from panhuo.auctions.selectors import lots_for
 from panhuo.auctions.services import close_due, lot_award
 from panhuo.auctions.tests.support import Clock, make_lot, registered
 from panhuo.core.tests.api_support import call, client_for
+from panhuo.core.tests.per_caller import per_caller
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation.policy import NotPermitted
 
@@ -127,7 +128,7 @@ def test_sealed_bids_are_append_only_in_the_database(three):
         cur.execute(f"UPDATE {table} SET digest = 'x' WHERE id = %s", [s.pk])  # noqa: S608
 
 
-@pytest.mark.parametrize("who", READERS)
+@per_caller(READERS)
 def test_no_role_reads_an_amount_before_the_opening_and_each_attempt_is_recorded(three, world, who):
     _clock, lot, _users = three
     user = world.user(who)

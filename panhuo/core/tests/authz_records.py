@@ -202,11 +202,11 @@ def build_records(w: World) -> Records:
     )
     bidder_record = bidder_services.bidder_transition(office, bidder_record, "verified")
     from panhuo.auctions.services import lot_register
-    from panhuo.auctions.tests.support import listed_project, make_lot
+    from panhuo.auctions.tests.support import list_a_project, make_lot
 
     # A lot open for bids, and district A's bidder registered for it as a verified bidder
     # (their deposit due, not confirmed: a bid is refused with the reason, 400).
-    lot = make_lot(w, listed_project(w), start=now - dt.timedelta(minutes=5), minutes=60 * 24 * 30)
+    lot = make_lot(w, list_a_project(w), start=now - dt.timedelta(minutes=5), minutes=60 * 24 * 30)
     lot_register(actor=w.user("bidder"), lot_id=lot.pk)
     from panhuo.findings.services import finding_raise
 

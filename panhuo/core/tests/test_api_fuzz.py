@@ -15,9 +15,6 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -27,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from panhuo.core.tests.api_support import build_api_world, call, client_for
+from panhuo.core.tests.fuzz_cases import cache_key, generate, load, save, with_fixed
 from panhuo.core.tests.per_caller import rolled_back
 from panhuo.organisation.services import api_token_create
 
@@ -37,7 +35,10 @@ pytestmark = pytest.mark.fuzz
 #: minute on SQLite. ``PANHUO_FUZZ_EXAMPLES`` changes it: CI's SQLite stage runs half the budget
 #: (the answers' shapes do not depend on the database; PostgreSQL, production's, gets it all).
 EXAMPLES = int(os.environ.get("PANHUO_FUZZ_EXAMPLES", "8"))
-MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+#: Requests generated per operation and variant: the full budget whatever ``EXAMPLES`` is, so
+#: that a run with a smaller one (CI's SQLite run) sends the first of the same requests and
+#: makes the cache the other runs read (``fuzz_cases.py``).
+GENERATED = max(EXAMPLES, 8)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -78,29 +79,39 @@ def _names(parameters) -> set[str]:
     return {p.name for p in parameters}
 
 
-def generate(operation, *, examples, path_parameters=None, query=None) -> list:
-    """Up to ``examples`` generated requests (positive and negative) for ``operation``, drawn
-    as before by a derandomized Hypothesis run, collected instead of sent: generating them is
-    most of the fuzzing's time, and every caller is sent the same ones."""
-    strategies = [
-        operation.as_strategy(mode, path_parameters=path_parameters, query=query) for mode in MODES
-    ]
-    cases: list = []
+def variants(operation, ids: dict[str, int], district: int) -> list[tuple[str, dict, dict]]:
+    """How ``operation`` is fuzzed: with generated path parameters, with the known records'
+    ids where it names them, and in the known jurisdiction where it takes one."""
+    params = _names(operation.path_parameters)
+    found = [("generated", None, None)]
+    if params and params <= ids.keys():
+        found.append(("known ids", {name: ids[name] for name in params}, None))
+    if "jurisdiction" in _names(operation.query):
+        found.append(("known jurisdiction", None, {"jurisdiction": district}))
+    return found
 
-    @settings(
-        max_examples=examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=st.one_of(*strategies))
-    def run(case):
-        cases.append(case)
 
-    run()
-    return cases
+def generated_requests(schema, operations, ids, district, part) -> list[tuple[str, str, list]]:
+    """Each variant of each of this part's operations with its generated requests: read from
+    the cache (``fuzz_cases.py``) when an earlier run (CI's SQLite run, say) made them for this
+    schema, with this run's ids put in; else generated and kept there."""
+    key = cache_key(schema.raw_schema, GENERATED, part, PARTS, sorted(ids))
+    mine = operations[part::PARTS]
+    wanted = [(op, *variant) for op in mine for variant in variants(op, ids, district)]
+    cached = load(key, {operation.label: operation for operation in mine}) or []
+    found = {(name, label): cases for name, label, _fixed, _query, cases in cached}
+    if all((op.label, label) in found for op, label, _fixed, _query in wanted):
+        return [
+            (op.label, label, [with_fixed(case, fixed, query) for case in found[op.label, label]])
+            for op, label, fixed, query in wanted
+        ]
+    made = []
+    for op, label, fixed, query in wanted:
+        cases = generate(op, examples=GENERATED, path_parameters=fixed, query=query)
+        assert cases, (op.label, label)
+        made.append((op.label, label, fixed, query, cases))
+    save(key, made)
+    return [(name, label, cases) for name, label, _fixed, _query, cases in made]
 
 
 #: Who calls, and how many requests each makes per operation and variant: the office (the
@@ -137,20 +148,7 @@ def test_every_operation_answers_within_its_schema(
 
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 60
-    generated: list[tuple[str, str, list]] = []
-    for operation in operations[part::PARTS]:
-        params = _names(operation.path_parameters)
-        variants = [("generated", None, None)]
-        if params and params <= ids.keys():
-            variants.append(("known ids", {name: ids[name] for name in params}, None))
-        if "jurisdiction" in _names(operation.query):
-            variants.append(("known jurisdiction", None, {"jurisdiction": world.district.pk}))
-        for label, fixed, query in variants:
-            cases = generate(
-                operation, examples=max(CALLERS.values()), path_parameters=fixed, query=query
-            )
-            assert cases, (operation.label, label)
-            generated.append((operation.label, label, cases))
+    generated = generated_requests(schema, operations, ids, world.district.pk, part)
 
     for caller, examples in CALLERS.items():
         headers = {"Authorization": f"Bearer {keys[caller]}"}

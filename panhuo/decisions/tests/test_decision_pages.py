@@ -163,3 +163,36 @@ def test_the_office_sets_an_input_for_an_asset_with_a_reason(world, asset):
     assert got["sale_cost_pct"] == ("7.000", "default", "set by City: City-wide fees.")
     assert got["vacancy_pct"] == ("20.000", "default", "set by District A: Slow market.")
     assert AuditEntry.objects.filter(action="decision_input.set").count() == 2
+
+
+def test_market_rent_from_comparable_leases_when_there_is_no_rent_appraisal(world):
+    from panhuo.disposal.channel_models import Contract
+    from panhuo.disposal.models import DisposalProject, Package, PackageItem
+
+    a = AssetFactory(unit=world.unit, area=D("100"), annual_income=D("300000"))
+    appraise(a, D("6000000.00"), base_date=dt.date(2026, 3, 1))
+    _debt(world, "DC", "4.0")
+    url = f"/api/v1/assets/{a.pk}/decision?on={ON}"
+    office = client_for(world, "office")
+    assert office.get(url).json()["lease"] is None  # no rent appraisal, no comparable lease yet
+    # Leases of buildings in the place: 120, 240 and 150 yuan/m² a year (monthly, quarterly,
+    # yearly); one signed after the day does not count. Median 150 × 100 m².
+    for n, (area, amount, frequency, start) in enumerate([
+        ("100", "1000", "monthly", dt.date(2025, 1, 1)), ("50", "3000", "quarterly", ON),
+        ("200", "30000", "yearly", dt.date(2024, 5, 1)),
+        ("10", "99999", "yearly", dt.date(2026, 7, 1)),
+    ]):  # fmt: skip
+        pkg = Package.objects.create(code=f"PK-L{n}", name="L", jurisdiction=world.district,
+                                     channel="lease", created_by=world.users["office"])  # fmt: skip
+        PackageItem.objects.create(package=pkg, asset=AssetFactory(unit=world.unit, area=D(area)))
+        p = DisposalProject.objects.create(code=f"DP-L{n}", package=pkg, channel="lease",
+                                           reserve_price=D(1), deal_price=D(1), buyer="T",
+                                           status="concluded",
+                                           created_by=world.users["office"])  # fmt: skip
+        Contract.objects.create(project=p, counterparty="T", term_start=start,
+                                term_end=dt.date(2030, 1, 1), period_amount=D(amount),
+                                frequency=frequency)  # fmt: skip
+    body = office.get(url).json()
+    rent = next(f for f in body["inputs"] if f["name"] == "market_rent")
+    assert rent["value"] == "15000.00" and rent["source"] == "comparables"
+    assert "3" in rent["note"] and body["lease"] is not None

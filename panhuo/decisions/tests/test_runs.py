@@ -3,9 +3,15 @@ a stored run re-run gives the same figures, the list searches, and two runs side
 the parameters that differ."""
 
 import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from panhuo.core.tests.api_support import call, client_for
 from panhuo.decisions.models import ScenarioRun
+from panhuo.decisions.optimiser.models import OptimiserRun
 from panhuo.decisions.runs import rerun
 from panhuo.integrity.models import AuditEntry
 
@@ -37,6 +43,14 @@ def test_runs_are_saved_read_and_reproduced(world, pipeline):
     assert again["same"] and again["result"]["periods"] == stored.result["periods"]
     stored.params = {**stored.params, "seed": 8}
     assert not rerun(world.users["finance"], stored)["same"]
+    # The CLI stores a run too (the office), and refuses finance naming why.
+    call_command("plan", "scenario", "--jurisdiction", world.district.code, "--as", "office",
+                 "--as-of", str(ON), "--scenarios", "200", "--save", "--title", "CLI",
+                 stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+    assert ScenarioRun.objects.filter(title="CLI", ran_by=world.users["office"]).exists()
+    with pytest.raises(CommandError):
+        call_command("plan", "scenario", "--jurisdiction", world.district.code, "--as",
+                     "finance", "--scenarios", "200", "--save", stdout=io.StringIO())  # fmt: skip
 
 
 def test_the_pages_save_list_and_compare(world, pipeline):
@@ -64,6 +78,20 @@ def test_the_pages_save_list_and_compare(world, pipeline):
     assert cmp.content.count(b'data-testid="compare-period"') == 12
     one = client_for(world, "finance").get(f"/plans/scenarios/compare/?run={a.pk}")
     assert one.status_code == 400 and b"compare-problem" in one.content
+    # A finished optimiser plan joins the comparison (its cash as P50, no spread); an unfinished
+    # one is not found.
+    quarters = [{"period": t + 1, "starts": "", "cash": "100.00", "service": "120000.00"}
+                for t in range(12)]  # fmt: skip
+    plan = OptimiserRun.objects.create(
+        jurisdiction=world.district, on=ON, status="done", created_by=world.users["office"],
+        params={"buffer": "0"}, result={"value_lost": "5.00", "gap_pct": 0.0, "periods": quarters},
+    )  # fmt: skip
+    both = f"/plans/scenarios/compare/?run={a.pk}&plan={plan.pk}"
+    mixed = client_for(world, "finance").get(both)
+    assert mixed.status_code == 200 and b"value_lost" in mixed.content
+    assert mixed.content.count(b'data-testid="compare-period"') == 12
+    OptimiserRun.objects.filter(pk=plan.pk).update(status="queued")
+    assert client_for(world, "finance").get(both).status_code == 404
     hidden = client_for(world, "outsider_office").get(
         f"/plans/scenarios/compare/?run={a.pk}&run={b.pk}")  # fmt: skip
     assert hidden.status_code == 404

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from panhuo.core.codes import next_code
 from panhuo.core.errors import Conflict, ValidationError
 from panhuo.core.validation import full_clean
-from panhuo.disposal import amounts
+from panhuo.disposal import amounts, rollups
 from panhuo.disposal.models import (
     DisposalProject,
     Package,
@@ -68,6 +68,7 @@ def project_create(
             confirmed=confirm_amount,
         )  # fmt: skip
         project.save(force_insert=True)
+        rollups.refresh([package.jurisdiction_id])
         amounts.record(project, actor=actor, notes=notes)
         audit_record(
             actor=actor,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from panhuo.core.errors import ValidationError
 from panhuo.core.gates import GateRefused
 from panhuo.core.validation import full_clean
-from panhuo.disposal import amounts, channels, deadlines, guards, money, notices, periods
+from panhuo.disposal import amounts, channels, deadlines, guards, money, notices, periods, rollups
 from panhuo.disposal.models import (
     NO_COUNTERPARTY_CHANNELS,
     DisposalProject,
@@ -195,6 +195,8 @@ def project_transition(
         project.version += 1
         full_clean(project)
         project.save()
+        if source != t.target:
+            rollups.refresh([project.package.jurisdiction_id])
         if t.disposes:
             _conclude_package(project, actor=actor, transition=t.name)
         amounts.record(project, actor=actor, notes=confirmations)

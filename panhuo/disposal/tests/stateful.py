@@ -27,6 +27,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from panhuo.core import rollups
 from panhuo.core.testing import World, decision_documents
 from panhuo.core.testing import written_approval as attach_written_approval
 from panhuo.core.tests.api_support import call, client_for
@@ -34,6 +35,7 @@ from panhuo.core.tests.examples import examples as scaled
 from panhuo.disposal.approval_purposes import decision_documents as needs_documents
 from panhuo.disposal.models import DisposalProject
 from panhuo.disposal.price_exceptions import latest
+from panhuo.disposal.rollups import PROJECTS
 from panhuo.disposal.workflow import AFTER_DEAL, table_for
 from panhuo.integrity.models import Document
 
@@ -183,6 +185,11 @@ def machine_for(world: World, scenario: Scenario) -> type[RuleBasedStateMachine]
             if scenario.always is not None:
                 failed = scenario.always(p, self.ctx)
                 assert not failed, f"{p.code} ({p.status}) fails {failed}"
+
+        @invariant()
+        def projects_counted_as_they_stand(self):
+            # Disposal's roll-up moves with every creation and transition (README, "Roll-ups").
+            assert rollups.verify(PROJECTS) == []
 
         def teardown(self):
             if os.environ.get("PANHUO_STATEFUL_TRACE"):  # how far the walks got

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import Conflict, ValidationError
+from panhuo.finance.debts import risk_rollups
 from panhuo.integrity.services import full_clean, save_versioned, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.credit_code import normalise_credit_code
@@ -60,7 +61,8 @@ def debt_update(*, actor, debt, data: dict[str, Any], version: int | None = None
         for name, value in data.items():
             setattr(current, name, value)
         full_clean(current)
-        save_versioned(
-            current, before, actor=actor, action="debt.update", path=current.jurisdiction.path
-        )
+        with risk_rollups.changing([current.pk]):
+            save_versioned(
+                current, before, actor=actor, action="debt.update", path=current.jurisdiction.path
+            )
     return current

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from panhuo.core.texts import Msg
 from panhuo.finance import rollups
 from panhuo.finance.debts import importing_system as system
+from panhuo.finance.debts import risk_rollups
 from panhuo.finance.debts.models import ScheduleRow
 from panhuo.finance.debts.schedules import build_schedule
 from panhuo.finance.models import Debt, DebtType, RateType, ScheduleFrequency, ScheduleKind
@@ -355,21 +356,23 @@ def _create(actor, v: dict[str, Any], source) -> None:
     if data.get("schedule_kind") and not data.get("schedule_frequency"):
         data["schedule_frequency"] = ScheduleFrequency.ANNUAL
     debt = Debt(code=v["code"], **data)
-    audit_insert(
-        debt,
-        actor=actor,
-        action="debt.import_create",
-        jurisdiction_path=debt.jurisdiction.path,
-        after={**snapshot(debt), "source": source},
-    )
-    repaid = debt.principal - debt.outstanding
-    if repaid > 0:
-        # A debt imported part-repaid: the gap is an explicit opening entry of its ledger.
-        from panhuo.finance.debts.repayments import opening_entry
+    with risk_rollups.changing() as risk:
+        audit_insert(
+            debt,
+            actor=actor,
+            action="debt.import_create",
+            jurisdiction_path=debt.jurisdiction.path,
+            after={**snapshot(debt), "source": source},
+        )
+        risk.created(debt.pk)
+        repaid = debt.principal - debt.outstanding
+        if repaid > 0:
+            # A debt imported part-repaid: the gap is an explicit opening entry of its ledger.
+            from panhuo.finance.debts.repayments import opening_entry
 
-        debt.outstanding = debt.principal
-        opening_entry(actor=actor, debt=debt, repaid=repaid)
-    _schedule(debt)
+            debt.outstanding = debt.principal
+            opening_entry(actor=actor, debt=debt, repaid=repaid)
+        _schedule(debt)
     rollups.refresh_debts([debt.jurisdiction_id])
 
 
@@ -382,10 +385,11 @@ def _update(actor, debt: Debt, diff: dict[str, Any], source) -> None:
         debt.schedule_frequency = ScheduleFrequency.ANNUAL
     debt.version += 1
     debt.full_clean()
-    debt.save()
+    with risk_rollups.changing([debt.pk]):
+        debt.save()
+        if set(diff) & set(TERMS):
+            _schedule(debt)
     rollups.refresh_debts([was, debt.jurisdiction_id])
-    if set(diff) & set(TERMS):
-        _schedule(debt)
     before, after = changed(before, snapshot(debt))
     audit_record(actor=actor, action="debt.import_update", obj=debt,
                  before=before, after={**after, "source": source},

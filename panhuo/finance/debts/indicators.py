@@ -216,6 +216,10 @@ class Sums:
     within_year: Decimal = ZERO  # principal to be paid in the next 12 months
     fixed: Decimal = ZERO
 
+    def minus(self, other: Sums) -> Sums:
+        """These sums without ``other``'s debts (a part of them)."""
+        return Sums(*(getattr(self, f) - getattr(other, f) for f in self.__dataclass_fields__))
+
 
 def compute(
     debts: Iterable[DebtFacts],
@@ -225,6 +229,12 @@ def compute(
     thresholds: Thresholds = MOF,
 ) -> Indicators:
     """The definition, one debt at a time."""
+    return _finish(as_of, add_up(debts, as_of), fiscal, thresholds)
+
+
+def add_up(debts: Iterable[DebtFacts], as_of: dt.date) -> Sums:
+    """What the indicators add up over ``debts`` on ``as_of``: a sum over the debts, so the
+    sums of two sets of debts are their sum (``Sums.minus`` takes a part out)."""
     year_end = as_of + dt.timedelta(days=365)
     s = Sums()
     for f in debts:
@@ -267,7 +277,7 @@ def compute(
             s.interest_general += interest
         elif f.debt_type == "special_bond":
             s.interest_special += interest
-    return _finish(as_of, s, fiscal, thresholds)
+    return s
 
 
 def _finish(as_of: dt.date, s: Sums, fiscal: FiscalFacts, t: Thresholds) -> Indicators:

@@ -35,6 +35,7 @@ from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.core.inputs import to_amount
 from panhuo.finance import rollups
+from panhuo.finance.debts import risk_rollups
 from panhuo.finance.debts.models import MANUAL_SOURCES, Repayment, RepaymentSource
 from panhuo.finance.models import Allocation, Debt
 from panhuo.integrity.services import audit_insert, audit_record
@@ -130,7 +131,8 @@ def post_entry(
         jurisdiction_path=debt.jurisdiction.path,
     )
     # Decimal arithmetic, not F(): SQLite does F() arithmetic on these columns in floats.
-    Debt.objects.filter(pk=debt.pk).update(outstanding=new, version=F("version") + 1)
+    with risk_rollups.changing([debt.pk]):
+        Debt.objects.filter(pk=debt.pk).update(outstanding=new, version=F("version") + 1)
     rollups.refresh_debts([debt.jurisdiction_id])
     if audit_balance:
         audit_record(
@@ -283,9 +285,11 @@ def debt_void(*, actor: User, debt: Debt, reason: str) -> Debt:
                 }
             )
         now = timezone.now()
-        Debt.objects.filter(pk=debt.pk).update(
-            voided_at=now, voided_by=actor, void_reason=reason[:300], version=F("version") + 1
-        )
+        with risk_rollups.changing([debt.pk]):
+            Debt.objects.filter(pk=debt.pk).update(
+                voided_at=now, voided_by=actor, void_reason=reason[:300],
+                version=F("version") + 1,
+            )  # fmt: skip
         audit_record(
             actor=actor,
             action="debt.void",

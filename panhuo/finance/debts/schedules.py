@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
 from panhuo.core.money import CENT
+from panhuo.finance.debts import risk_rollups
 from panhuo.finance.debts.models import ScheduleRow
 from panhuo.finance.models import Debt
 from panhuo.integrity.services import audit_record
@@ -152,7 +153,7 @@ def debt_schedule_set(
         rows = build_schedule(principal=debt.principal, rate=debt.rate, issue=debt.issue_date,
                               maturity=debt.maturity_date, method=method,
                               frequency=frequency)  # fmt: skip
-    with transaction.atomic():
+    with transaction.atomic(), risk_rollups.changing([debt.pk]):
         before = [[str(r.due_date), str(r.principal), str(r.interest)]
                   for r in debt.schedule.all()]  # fmt: skip
         debt.schedule.all().delete()
@@ -167,7 +168,9 @@ def debt_schedule_set(
         audit_record(
             actor=actor, action="debt.schedule_set", obj=debt,
             before={"schedule": before} if before else None,
-            after={"method": method, "frequency": frequency,
+            # The debt's own fields as well, so the audit log replays to its state (reconcile).
+            after={"method": method, "frequency": frequency, "schedule_kind": debt.schedule_kind,
+                   "schedule_frequency": debt.schedule_frequency,
                    "schedule": [[str(r.due_date), str(r.principal), str(r.interest)]
                                 for r in rows]},
             jurisdiction_path=debt.jurisdiction.path,

@@ -44,6 +44,7 @@ from panhuo.finance.debts.repayments import outstanding_as_of
 from panhuo.finance.debts.risk_settings import PERCENT_FIELDS, risk_settings_set
 from panhuo.finance.debts.schedules import debt_schedule_set
 from panhuo.finance.models import Debt
+from panhuo.finance.rollups import outstanding_by_maturity_year
 from panhuo.finance.selectors import allocation_list, get_debt_for, get_receipt_for
 from panhuo.finance.trace import HEADERS, trail
 from panhuo.organisation import policy
@@ -179,12 +180,22 @@ def maturity_wall(user, jurisdiction, as_of: dt.date) -> list[dict]:
         .visible_to(user)
         .filter(jurisdiction__path__startswith=jurisdiction.path)
     )
-    maturities = dict(debts.values_list("pk", "maturity_date"))
     by_year: dict[int, Decimal] = {}
-    for pk, outstanding in outstanding_as_of(debts, as_of).items():
-        if outstanding > 0:
-            year = maturities[pk].year
-            by_year[year] = by_year.get(year, Decimal("0.00")) + outstanding
+    if as_of < timezone.localdate():
+        maturities = dict(debts.values_list("pk", "maturity_date"))
+        for pk, outstanding in outstanding_as_of(debts, as_of).items():
+            if outstanding > 0:
+                year = maturities[pk].year
+                by_year[year] = by_year.get(year, Decimal("0.00")) + outstanding
+    else:
+        # From today on, today's balances (as the indicators beside it): the debt roll-up,
+        # less the debts issued after the date.
+        by_year = outstanding_by_maturity_year(user, jurisdiction)
+        for maturity, outstanding in debts.filter(issue_date__gt=as_of).values_list(
+            "maturity_date", "outstanding"
+        ):
+            by_year[maturity.year] -= outstanding
+        by_year = {y: v for y, v in by_year.items() if v > 0}
     return [
         {
             "key": str(year),

@@ -1,6 +1,6 @@
 """Finance's roll-ups after any sequence of writes through the services: every row equals a
-recomputation from the receipts, allocations and debts, and the dashboard's figures are the
-base tables' sums over what the caller may see."""
+recomputation from the receipts, allocations, debts and schedules (the risk roll-ups too), and
+the dashboard's figures are the base tables' sums over what the caller may see."""
 
 import datetime as dt
 from decimal import Decimal
@@ -15,7 +15,10 @@ from panhuo.core import rollups
 from panhuo.core.testing import concluded_project
 from panhuo.finance import rollups as finance_rollups
 from panhuo.finance import services as fs
+from panhuo.finance.debts import risk_rollups
+from panhuo.finance.debts.details import debt_update
 from panhuo.finance.debts.repayments import debt_void, repayment_create
+from panhuo.finance.debts.schedules import debt_schedule_set
 from panhuo.finance.models import Allocation, Debt, Receipt
 from panhuo.finance.selectors import money_summary
 from panhuo.organisation.policy import NotPermitted
@@ -30,6 +33,10 @@ write = st.one_of(
     st.tuples(st.just("reverse"), st.none(), st.integers(0, 9), st.none()),
     st.tuples(st.just("repay"), cents, st.integers(0, 9), st.none()),
     st.tuples(st.just("void"), st.none(), st.integers(0, 9), st.none()),
+    st.tuples(st.just("schedule"), st.none(), st.integers(0, 9),
+              st.sampled_from(["equal_principal", "annuity"])),
+    st.tuples(st.just("class"), st.none(), st.integers(0, 9),
+              st.sampled_from(["contingent", "implicit"])),
 )  # fmt: skip
 
 
@@ -75,10 +82,16 @@ def _apply(w, project, op, amount, a, b, made):
     elif op == "void" and debts:
         debt = Debt.objects.get(pk=debts[a % len(debts)].pk)
         debt_void(actor=_who(w, debt), debt=debt, reason="entered twice")
+    elif op == "schedule" and debts:
+        debt = Debt.objects.get(pk=debts[a % len(debts)].pk)
+        debt_schedule_set(actor=_who(w, debt), debt=debt, method=b, frequency="semiannual")
+    elif op == "class" and debts:
+        debt = Debt.objects.get(pk=debts[a % len(debts)].pk)
+        debt_update(actor=_who(w, debt), debt=debt, data={"liability_class": b})
 
 
 @settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(writes=st.lists(write, max_size=8))
 def test_rollups_equal_the_ledger_recomputed_after_any_writes(world, project, writes):
@@ -90,8 +103,9 @@ def test_rollups_equal_the_ledger_recomputed_after_any_writes(world, project, wr
                     _apply(world, project, op, amount, a, b, made)
             except (ValidationError, NotPermitted):
                 pass  # refused (over-allocation, another place's debt...): nothing written
-            assert rollups.verify(finance_rollups.MONEY) == []
-            assert rollups.verify(finance_rollups.DEBTS) == []
+            for rollup in (finance_rollups.MONEY, finance_rollups.DEBTS,
+                           *risk_rollups.ROLLUPS.values()):  # fmt: skip
+                assert rollups.verify(rollup) == [], rollup.name
         for who in ("finance", "supervisor", "outsider_finance", "unit_officer"):
             user = world.user(who)
             debts = Debt.objects.active().visible_to(user)

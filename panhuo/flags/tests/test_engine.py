@@ -114,6 +114,9 @@ def test_threshold_inherits_down_the_tree_and_changes_the_outcome(world):
 def test_a_write_queues_the_recompute_of_what_it_touched(world):
     project = sale(world, deal=Decimal("800000.00"))
     with transaction.atomic():
+        # A bid (on an open lot, which no rule reads) queues nothing: its lot's close will.
+        audit_record(actor=None, action="lot.bid", obj=project)
+        assert not any(isinstance(f, engine._Batch) for _s, f, _r in connection.run_on_commit)
         audit_record(actor=None, action="test.touch", obj=project)
         batches = [f for _s, f, _r in connection.run_on_commit if isinstance(f, engine._Batch)]
         assert len(batches) == 1

@@ -271,6 +271,9 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_plans
 
         seed_plans.seed(self)  # the year's approved work plan, its progress from the records
+        from panhuo.site.demo import seed_decisions
+
+        seed_decisions.seed(self)  # a value-destroying package, stored scenario runs
 
         self.say("Raising red flags…")
         recompute()  # every rule over the seeded records: the flags the auditor works through

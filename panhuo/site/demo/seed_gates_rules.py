@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 
 from panhuo.core.codes import next_code
 from panhuo.core.gates import GateRefused
+from panhuo.disposal import rollups as project_rollups
 from panhuo.disposal import services as disposal
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.integrity.services import audit_record
@@ -88,6 +89,7 @@ def _draft_typed_in_yuan(seeder, district) -> None:
                 note=note,
                 created_by=proposer,
             )
+            project_rollups.refresh([package.jurisdiction_id])  # as the services would
         else:
             project = found
             DisposalProject.objects.filter(pk=project.pk).update(reserve_price=typed, note=note)

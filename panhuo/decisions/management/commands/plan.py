@@ -1,9 +1,10 @@
 """``panhuo plan scenario --jurisdiction CODE --as USERNAME [--as-of DATE] [--seed N]
 [--scenarios N] [--horizon Q] [--price-sd-pct P] [--failure-pct P] [--delay-pct P]
-[--rate-sd-pp P] [--json]``: the scenarios of the place's disposal pipeline (Monte Carlo,
-seeded), as the page and ``/api/v1/scenarios`` show them, read with the user's roles: per
-quarter the plan, P5/P50/P95 of the proceeds, the debt service and the probability it is
-missed. Bad input names the field; nothing is written."""
+[--rate-sd-pp P] [--json] [--save [--title T]]``: the scenarios of the place's disposal
+pipeline (Monte Carlo, seeded), as the page and ``/api/v1/scenarios`` show them, read with the
+user's roles: per quarter the plan, P5/P50/P95 of the proceeds, the debt service and the
+probability it is missed. Bad input names the field; nothing is written unless ``--save``
+stores the run (as the scenarios page's "Save this run" does)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from panhuo.core.commands import ActionsCommand
 from panhuo.decisions.optimiser import cli as optimiser_cli
 from panhuo.decisions.pipeline import run
+from panhuo.decisions.runs import scenario_run_save
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 
@@ -36,6 +38,8 @@ class Command(ActionsCommand):
         for name, kind in NUMBERS.items():
             s.add_argument("--" + name.replace("_", "-"), type=kind, default=None)
         s.add_argument("--json", action="store_true", help="The whole answer as JSON.")
+        s.add_argument("--save", action="store_true", help="Store the run (head/deputy/office).")
+        s.add_argument("--title", default="", help="The stored run's title (with --save).")
         optimiser_cli.add_parser(sub)
 
     def handle(self, *args, **options):
@@ -56,7 +60,18 @@ class Command(ActionsCommand):
             return optimiser_cli.handle(self, user, place, on or timezone.localdate(), options)
         params = {k: options[k] for k in NUMBERS}
         try:
-            out = run(user, place, on=on or timezone.localdate(), params=params)
+            if options["save"]:
+                stored = scenario_run_save(
+                    actor=user,
+                    place=place,
+                    params=params,
+                    on=on or timezone.localdate(),
+                    title=options["title"],
+                )
+                out = stored.result
+                self.stderr.write(f"stored as scenario run {stored.pk}")
+            else:
+                out = run(user, place, on=on or timezone.localdate(), params=params)
         except ValidationError as exc:
             named = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
             raise CommandError("; ".join(named)) from None
