@@ -49,11 +49,14 @@ class DebtRollup(models.Model):
         return f"{self.jurisdiction_id} {self.debt_type} {self.maturity_year}: {self.outstanding}"
 
 
-def _scaled_total(verbose_name) -> models.BigIntegerField:
+def _scaled_total(verbose_name) -> models.DecimalField:
     """A sum of products (outstanding × rate, amount × days) as a whole number of its smallest
-    unit: exact on SQLite too, which would store a decimal of 16 digits as a float (a district
-    holds at most about 10¹⁷ fen-days, under the column's 9.2 × 10¹⁸)."""
-    return models.BigIntegerField(verbose_name, default=0)
+    unit, in a decimal column without decimal places: exact on SQLite too, which would store a
+    decimal with a fraction of 16 digits as a float, and a whole number up to SQLite's 9.2 × 10¹⁸
+    (a district holds at most about 10¹⁷ fen-days). A plain integer column would refuse the
+    largest amount Panhuo accepts (10¹³ yuan × 100 fen × 36,000 days), which this keeps, exact
+    on PostgreSQL and as a float beyond 9.2 × 10¹⁸ on SQLite."""
+    return models.DecimalField(verbose_name, max_digits=40, decimal_places=0, default=0)
 
 
 class DebtRiskRollup(models.Model):

@@ -273,7 +273,7 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         seed_plans.seed(self)  # the year's approved work plan, its progress from the records
         from panhuo.site.demo import seed_decisions
 
-        seed_decisions.seed(self)  # a value-destroying package, stored scenario runs
+        seed_decisions.seed(self)  # a value-destroying package, debts' schedules
 
         self.say("Raising red flags…")
         recompute()  # every rule over the seeded records: the flags the auditor works through
@@ -283,3 +283,4 @@ class _Seeder(OrganisationSeeding, DisposalSeeding):
         from panhuo.site.demo import seed_optimiser
 
         seed_optimiser.seed(self)  # the disposal plan optimiser's run, adopted
+        seed_decisions.seed_runs(self)  # stored scenario runs, over the records as left

@@ -50,6 +50,12 @@ def seed(seeder) -> None:
     seeder.say("Decision support: a value-destroying package, stored scenario runs…")
     _schedules(seeder)
     _value_destroying_package(seeder)
+
+
+def seed_runs(seeder) -> None:
+    """The stored scenario runs, seeded after every other record (the optimiser's adopted plan
+    included): a run reads the open packages as they are, so a run stored before a later seed
+    step changed them would not reproduce when the office re-runs it."""
     office, district = seeder.users["office"], seeder.places[c.DISTRICT[0]]
     for title, params in RUNS:
         scenario_run_save(actor=office, place=district, on=seeder.today, params=params,
