@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from panhuo.core.ui import form_write, section_required
 from panhuo.decisions.optimiser import runs
 from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus
+from panhuo.decisions.optimiser.targets import plan_targets
 from panhuo.organisation import policy
 
 
@@ -87,6 +88,9 @@ def optimiser_run_view(request, pk):
         and policy.allowed(request.user, "plan_run", "create", jurisdiction=place),
         "can_adopt": run.status == RunStatus.DONE and bool(run.result.get("plan"))
         and policy.allowed(request.user, "plan_run", "adopt", jurisdiction=place),
+        "targets": plan_targets(request.user, run),
+        "can_propose": run.status == RunStatus.ADOPTED
+        and policy.allowed(request.user, "work_plan", "edit", jurisdiction=place),
     }  # fmt: skip
     return render(request, "decisions/optimiser_run.html", context)
 

@@ -20,6 +20,9 @@ from panhuo.decisions.optimiser.models import OptimiserRun
 from panhuo.decisions.tests.test_decision_pages import _debt
 from panhuo.disposal.models import DisposalProject, Package, PackageItem
 from panhuo.integrity.models import AuditEntry
+from panhuo.planning.models import WorkPlan
+from panhuo.planning.services import plan_draft
+from panhuo.planning.tests.support import plan_data
 
 ON = dt.date(2026, 6, 30)
 
@@ -83,6 +86,44 @@ def test_a_run_from_the_api_to_an_adopted_plan(world):
     again = office.post(f"{url}/{run.pk}/adopt")
     assert again.status_code == 400 and "status" in again.content.decode()
     assert AuditEntry.objects.filter(action__startswith="optimiser_run.").count() == 2
+    _feeds_the_work_plan(world, office, run)
+
+
+def _feeds_the_work_plan(world, office, run):
+    """The adopted plan's money raised and debt service by calendar quarter, shown on the run's
+    page, proposed as the work plan's targets: a new draft for 2027; 2028's approved plan is
+    revised (its assets target kept); a year outside the horizon, a plan awaiting its decision
+    and a reader without work_plan.edit are refused, nothing written."""
+    run.refresh_from_db()
+    page = office.get(f"/plans/optimiser/{run.pk}/").content.decode()
+    assert 'data-testid="optimiser-targets-2027"' in page and "optimiser-propose-2027" in page
+    assert "optimiser-propose" not in client_for(world, "finance").get(
+        f"/plans/optimiser/{run.pk}/").content.decode()  # fmt: skip
+    url = f"/plans/from-optimiser/{run.pk}/"
+    assert client_for(world, "finance").post(url, {"year": "2027"}).status_code == 403
+    # The plan's quarters run from 30 June; each counts in the calendar quarter of its middle.
+    cash = [D(p["cash"]) for p in run.result["periods"]]
+    made = office.post(url, {"year": "2027"})
+    plan = WorkPlan.objects.get(year=2027)
+    assert made.status_code == 302 and made["Location"] == plan.get_absolute_url()
+    got = {(t.measure, t.quarter, t.debt_type): t.amount for t in plan.targets.all()}
+    money = {("money", q + 1, ""): c for q, c in enumerate(cash[2:6]) if c}
+    assert got == {**money, ("debt", 1, "bank_loan"): D("120000.00")}  # interest each 1 Jan
+    assert plan.money_total == sum(cash[2:6]) and plan.debt_total == D("120000.00")
+    again = office.post(url, {"year": "2027"})  # the draft is updated, not doubled
+    assert again.status_code == 302 and WorkPlan.objects.filter(year=2027).count() == 1
+    old = plan_draft(actor=world.user("office"), jurisdiction=world.district,
+                     data=plan_data(world, 2028))  # fmt: skip
+    WorkPlan.objects.filter(pk=old.pk).update(status="approved")
+    assert office.post(url, {"year": "2028"}).status_code == 302
+    new = WorkPlan.objects.get(year=2028, status="draft")
+    assert new.number == 2 and new.assets_total == 5 and new.debt_total == D("120000.00")
+    assert new.targets.filter(measure="assets").count() == 2
+    WorkPlan.objects.filter(pk=plan.pk).update(status="submitted")
+    for year, words in (("2027", "awaits its decision"), ("2031", "not a year")):
+        refused = office.post(url, {"year": year}, follow=True)
+        assert words in refused.content.decode() and WorkPlan.objects.count() == 3
+    assert AuditEntry.objects.filter(action="work_plan.propose_targets").count() == 3
 
 
 def test_nothing_to_plan_cancel_the_page_form_and_the_cli(world):
