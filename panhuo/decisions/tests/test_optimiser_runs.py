@@ -4,6 +4,7 @@ name (an essential asset never enters a package: the database refuses it); a deb
 schedule, a horizon with no debt service and a parameter out of bounds refused by name (nothing
 written); adopting opens a draft project per chosen package by its channel, once."""
 
+import csv
 import datetime as dt
 import io
 import json
@@ -150,6 +151,15 @@ def test_nothing_to_plan_cancel_the_page_form_and_the_cli(world):
                  stdout=out)  # fmt: skip
     answer = json.loads(out.getvalue())
     assert answer["status"] == "adopted" and answer["projects"]
+    # The runs' list: filtered, sorted, exported (the reader's runs only).
+    rows = lambda q: office.get(f"/plans/optimiser/?{q}").content.count(b"optimiser-run-row")  # noqa: E731
+    assert (rows(""), rows("status=cancelled"), rows("status=adopted&mine=on")) == (3, 1, 1)
+    assert rows("q=PK-NV") == 1 and rows(f"jurisdiction={world.district.pk}&sort=-on") == 3
+    got = office.get("/plans/optimiser/?export=csv&sort=status").streaming_content
+    table = list(csv.reader(io.StringIO(b"".join(got).decode("utf-8-sig"))))
+    assert [r[3] for r in table[1:]] == ["Adopted", "Cancelled", "Failed"]
+    xlsx = office.get("/plans/optimiser/?export=xlsx")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
     with pytest.raises(CommandError, match="absorption_pct"):
         call_command("plan", "optimise", "--jurisdiction", world.district.code, "--as",
                      "office", "--absorption-pct", "0", stdout=io.StringIO())  # fmt: skip
