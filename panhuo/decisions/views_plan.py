@@ -41,6 +41,11 @@ class OptimiseForm(forms.Form):
     gap_pct = forms.DecimalField(label=_("Optimality gap accepted (per cent)"), required=False)
 
 
+#: The worker's stages, as the run page says them while it follows the run.
+STAGES = {"": _("queued"), "gathering": _("gathering the records"), "solving": _("solving"),
+          "finished": _("finished")}  # fmt: skip
+
+
 def _place(user):
     return policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
 
@@ -136,6 +141,9 @@ def optimiser_run_view(request, pk):
         "can_propose": run.status == RunStatus.ADOPTED
         and policy.allowed(request.user, "work_plan", "edit", jurisdiction=place),
     }  # fmt: skip
+    following = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    stage = context["progress"].get("stage", "")
+    context.update(following=following, stage_label=STAGES.get(stage, stage))
     return render(request, "decisions/optimiser_run.html", context)
 
 

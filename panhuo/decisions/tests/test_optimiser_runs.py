@@ -139,10 +139,17 @@ def test_nothing_to_plan_cancel_the_page_form_and_the_cli(world):
     run = OptimiserRun.objects.latest("pk")
     assert page.status_code == 302 and page["Location"] == f"/plans/optimiser/{run.pk}/"
     assert office.get("/plans/optimiser/").status_code == 200
+    # A queued run's page follows it: our script polls the API; without script, a meta refresh.
+    following = office.get(f"/plans/optimiser/{run.pk}/").content.decode()
+    assert f'data-poll-url="/api/v1/optimiser/runs/{run.pk}"' in following
+    assert "decisions/optimiser_run" in following and 'http-equiv="refresh"' in following
+    assert "optimiser-cancel" in following
     assert client_for(world, "unit_officer").get("/plans/optimiser/").status_code == 403
     assert office.post(f"/plans/optimiser/{run.pk}/cancel/").status_code == 302
     run.refresh_from_db()
     assert run.status == "cancelled" and runs.optimise_task.call(run.pk) == "cancelled"
+    ended = office.get(f"/plans/optimiser/{run.pk}/").content.decode()
+    assert "data-poll-url" not in ended and "http-equiv" not in ended
     bad = office.post("/plans/optimiser/", {"horizon": "500"})
     assert bad.status_code == 400 and OptimiserRun.objects.count() == 2
     out = io.StringIO()
