@@ -18,10 +18,7 @@ import pytest
 # Tier: see the markers in pyproject.toml.
 pytestmark = pytest.mark.slow
 
-#: Three batches of the worker's 1,000 rows (below): the kill lands after the first and before
-#: the last, with a batch and two pauses of a second in between. (It was 5,000: the import of two
-#: more batches, once killed and once in full, on each database's run; CI time, issue 11.)
-ROWS = 3000
+ROWS = 5000
 
 
 def _wait(predicate, timeout: float, what: str, proc=None):
