@@ -228,16 +228,19 @@ def bid_place(*, actor, lot_id: Any, amount: Any, bidder=None) -> Lot:
             "version": lot.version,
         })]  # fmt: skip
         path = lot.jurisdiction.path
-        # The amounts, never a maximum (a bidder's secret until the result).
+        # The amounts, never a maximum (a bidder's secret until the result). A bid changes no
+        # user, token, grant or bidder (access=False): the processes' memo of those
+        # (organisation/memo.py) keeps answering the hot lot's next bids.
         audit_record(
             actor=actor, action="lot.bid", obj=lot, jurisdiction_path=path, along=writes,
+            access=False,
             before={"price": str(before_price) if before_price is not None else None},
             after={"bids": [[b.seq, b.registration_id, str(b.amount), b.kind] for b in bids],
                    "price": str(lot.price), "leader": lot.leader_id},
         )  # fmt: skip
         if outcome.extended:
             audit_record(
-                actor=actor, action="lot.extend", obj=lot, jurisdiction_path=path,
+                actor=actor, action="lot.extend", obj=lot, jurisdiction_path=path, access=False,
                 before={"end_at": before_end.isoformat()},
                 after={"end_at": lot.end_at.isoformat(), "by_bid": bids[-1].seq},
             )  # fmt: skip
