@@ -146,6 +146,7 @@ def audit_record(
     jurisdiction_path: str = "",
     along: Sequence[tuple[str, Sequence]] = (),
     access: bool = True,
+    tip: tuple[int, str] | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain. Must run inside the write's own transaction.
 
@@ -153,13 +154,17 @@ def audit_record(
     the head's ``access_seq`` stays and the processes' memo of those (organisation/memo.py)
     keeps answering; every other entry moves it.
 
+    ``tip``: the chain's (last seq, last hash) as this transaction read them under the head's
+    lock (``head_join``) with nothing appended since, so they are not read again (a bid's
+    round trip).
+
     ``along``: the write's own statements, compiled (SQL, params) and not yet run, to be written
     in the same round trip as the entry (on PostgreSQL one statement, each a writable CTE; on
     SQLite one after the other, before the entry): a hot write, a bid, holds its row lock over
     fewer round trips. They run after the head is locked, all or nothing with the entry."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the write's transaction")
-    last_seq, last_hash = locked_head()
+    last_seq, last_hash = tip if tip is not None else locked_head()
     entry = AuditEntry(
         seq=last_seq + 1,
         created_at=timezone.now(),
@@ -184,6 +189,14 @@ def audit_record(
 
 _HEAD = AuditHead._meta.db_table
 _ENTRY_FIELDS = AuditEntry._meta.concrete_fields
+
+
+def head_join(alias: str = "h") -> tuple[str, str, str]:
+    """The chain's tip read (and locked) in another statement: its columns, its join and its
+    alias, as ``core.joined.JoinedRead``'s ``also`` (the values then go to ``audit_record``'s
+    ``tip``). An inner join: with no head yet the statement finds no row."""
+    join = f"INNER JOIN {_HEAD} {alias} ON {alias}.id = 1"
+    return f"{alias}.last_seq, {alias}.last_hash", join, alias
 
 
 def locked_head() -> tuple[int, str]:
