@@ -293,10 +293,10 @@ def result_import(
         bids = parse_history(history, history_name, ranked=ranked, start_price=r.reserve,
                              increment=INCREMENT, window=(start, now))  # fmt: skip
         if timing.last_bid is not None and bids[-1].at != timing.last_bid:
-            raise ValidationError({"file": [
-                _("Row %(n)s") % {"n": timing.row} + ", last_bid_at: "
-                + _("the bid history's last bid is at %(t)s.") % {"t": shown(bids[-1].at)}
-            ]})  # fmt: skip
+            why = _("the bid history's last bid is at %(t)s.") % {"t": shown(bids[-1].at)}
+            where = _("Row %(n)s") % {"n": timing.row}
+            errors = [f"{where}, last_bid_at: {why}"]
+            raise ValidationError({"file": errors})
     elif timing.last_bid is not None:  # the winning bid alone, on record
         bids = [HistoryRow(timing.row, ranked[0][0], ranked[0][1], timing.last_bid)]
     end = timing.end or now

@@ -266,6 +266,12 @@ def test_the_bidding_end_and_last_bid_time_let_the_late_bid_flag_judge_an_exchan
             exchange.result_import(actor=office, project=project, stream=timed_file(rows),
                                    filename="timed.csv")  # fmt: skip
         assert [e for e in exc.value.message_dict["file"] if e.startswith(where.strip() + ":")]
+    with pytest.raises(ValidationError) as exc:  # the history's last bid is at another time
+        exchange.result_import(actor=office, project=project, filename="timed.csv",
+                               stream=timed_file([(*first, t[1], t[2])]),
+                               history=history_file([(a.name, "5800000", t[0])]),
+                               history_name="h.csv")  # fmt: skip
+    assert exc.value.message_dict["file"][0].startswith("Row 2, last_bid_at: the bid history")
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         exchange.result_import(actor=office, project=project, filename="t.csv",
                                stream=timed_file([(*first, "soon", t[1])]))  # fmt: skip
