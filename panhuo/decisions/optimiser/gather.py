@@ -26,6 +26,7 @@ from panhuo.decisions.optimiser.problem import Problem, check_params
 from panhuo.decisions.pipeline import KINDS, _service
 from panhuo.disposal.models import Package, ProjectStatus
 from panhuo.finance.debts.models import ScheduleRow
+from panhuo.finance.debts.schedules import add_months
 from panhuo.finance.models import Debt
 from panhuo.organisation import policy
 from panhuo.pricing.rules import PHYSICAL_KINDS, SELLING_CHANNELS, disclosure_min_days
@@ -173,6 +174,4 @@ def _problem(rows, packages, service, params) -> Problem:
 
 
 def quarters(on: dt.date, horizon: int) -> list[str]:
-    from panhuo.finance.debts.schedules import add_months
-
     return [add_months(on, 3 * t).isoformat() for t in range(horizon)]
