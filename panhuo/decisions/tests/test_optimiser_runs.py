@@ -54,6 +54,8 @@ def test_a_run_from_the_api_to_an_adopted_plan(world):
     assert none_due.status_code == 400 and "horizon" in none_due.content.decode()
     out_of_bounds = office.post(url, {**body, "gap_pct": 90}, content_type="application/json")
     assert out_of_bounds.status_code == 400 and "gap_pct" in out_of_bounds.content.decode()
+    slow = office.post(url, {**body, "approval_days": 400}, content_type="application/json")
+    assert slow.status_code == 400 and "approval_days is 400, outside" in slow.content.decode()
     assert not OptimiserRun.objects.exists()
     who = ("supervisor", "unit_officer", "auditor")
     assert {w: client_for(world, w).post(url, body, content_type="application/json").status_code
@@ -77,6 +79,14 @@ def test_a_run_from_the_api_to_an_adopted_plan(world):
         assert testid in page.content
     assert b"optimiser-adopt" not in client_for(world, "finance").get(
         f"/plans/optimiser/{run.pk}/").content  # fmt: skip
+    # Approvals taking a year (the run's lead times): no package's money comes before the
+    # fifth quarter, so the interest of 1 January 2027 (the third) cannot be covered, named.
+    late = {**body, "approval_days": 365, "finance_approval_days": 365}
+    late = office.post(url, late, content_type="application/json").json()
+    assert runs.optimise_task.call(late["id"]) == "done"
+    late = OptimiserRun.objects.get(pk=late["id"])
+    assert late.params["approval_days"] == "365" and late.result["plan"] == []
+    assert late.result["shortfall"]["period"] == 3 and "Quarter 3" in late.message
     # Finance may not adopt; the office adopts once: a draft project per chosen package.
     assert client_for(world, "finance").post(f"{url}/{run.pk}/adopt").status_code == 403
     adopted = office.post(f"{url}/{run.pk}/adopt")
@@ -86,7 +96,7 @@ def test_a_run_from_the_api_to_an_adopted_plan(world):
         (c["package"], c["channel"], "draft") for c in r["plan"])  # fmt: skip
     again = office.post(f"{url}/{run.pk}/adopt")
     assert again.status_code == 400 and "status" in again.content.decode()
-    assert AuditEntry.objects.filter(action__startswith="optimiser_run.").count() == 2
+    assert AuditEntry.objects.filter(action__startswith="optimiser_run.").count() == 3
     _feeds_the_work_plan(world, office, run)
 
 
