@@ -437,6 +437,7 @@ def prepare(scale: float, keep: bool) -> str:
             done = conn.execute("SELECT to_regclass('bench_province_done')").fetchone()[0]
         if done:
             print(f"reusing {name}")
+            migrate(url)  # a roll-up table added since it was generated
             rebuild_rollups(url)
             return url
     started = time.perf_counter()
@@ -457,8 +458,7 @@ def fill(name: str, scale: float) -> str:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name}")
     print(f"migrating {name}…", flush=True)
-    subprocess.run([sys.executable, "-m", "panhuo.cli", "migrate", "--no-input", "-v0"],
-                   env={**os.environ, "DATABASE_URL": url}, cwd=ROOT, check=True)  # fmt: skip
+    migrate(url)
     print(f"generating at scale {scale:g}…", flush=True)
     with psycopg.connect(url) as conn:
         generate(conn, scale)
@@ -467,6 +467,11 @@ def fill(name: str, scale: float) -> str:
         conn.commit()
     rebuild_rollups(url)
     return url
+
+
+def migrate(url: str) -> None:
+    subprocess.run([sys.executable, "-m", "panhuo.cli", "migrate", "--no-input", "-v0"],
+                   env={**os.environ, "DATABASE_URL": url}, cwd=ROOT, check=True)  # fmt: skip
 
 
 def rebuild_rollups(url: str) -> None:
