@@ -425,7 +425,7 @@ def verify(conn) -> None:
         raise SystemExit(f"{bad} debts' outstanding differs from their repayment ledger")
 
 
-def prepare(scale: float, keep: bool) -> str:
+def prepare(scale: float, keep: bool, rebuild: bool = True) -> str:
     import psycopg
 
     name = database_name(scale)
@@ -438,7 +438,8 @@ def prepare(scale: float, keep: bool) -> str:
         if done:
             print(f"reusing {name}")
             migrate(url)  # a roll-up table added since it was generated
-            rebuild_rollups(url)
+            if rebuild:
+                rebuild_rollups(url)
             return url
     started = time.perf_counter()
     fill(name, scale)
