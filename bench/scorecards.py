@@ -169,8 +169,8 @@ SELECT
 #: The pipeline the monthly report's forecast adds to the money raised (planning.progress): the
 #: reserves of the projects listed at the end of the day (their last event by then went to
 #: listed) and what projects are still owed by the year's end (expected receipts recorded by
-#: the day, not cancelled, due by then, less what each project received by the day; never
-#: below zero).
+#: the day, not cancelled by then, due by then, less what each project received by the day;
+#: never below zero).
 PIPELINE = """
 WITH listed AS (
   SELECT p.reserve_price FROM disposal_disposalproject p
@@ -185,7 +185,8 @@ WITH listed AS (
   JOIN disposal_disposalproject p ON p.id = x.project_id
   JOIN disposal_package k ON k.id = p.package_id
   JOIN organisation_jurisdiction j ON j.id = k.jurisdiction_id
-  WHERE j.path LIKE %(path)s AND NOT x.cancelled AND x.due_date <= %(year_end)s
+  WHERE j.path LIKE %(path)s AND (NOT x.cancelled OR x.cancelled_at >= %(end_at)s)
+    AND x.due_date <= %(year_end)s
     AND x.created_at < %(end_at)s
   GROUP BY x.project_id
 ), got AS (

@@ -21,6 +21,7 @@ from panhuo.integrity.document_services import document_upload
 from panhuo.organisation.models import Jurisdiction, Role, RoleAssignment, TaskForce, Unit, User
 from panhuo.pricing.models import Valuation
 from panhuo.pricing.rules import Thresholds, appraisal_expires_on
+from panhuo.register import rollups
 from panhuo.register.models import Asset, AssetKind, AssetStatus, Criticality
 from panhuo.register.scope_models import ScopeDecision, ScopeDecisionItem
 
@@ -161,8 +162,6 @@ class AssetFactory(factory.django.DjangoModelFactory):
     def rollup(obj, create, extracted, **kwargs):
         """The register's roll-up counts the asset, as the services would have."""
         if create:
-            from panhuo.register import rollups
-
             rollups.refresh(unit_ids=[obj.unit_id])
 
 

@@ -139,7 +139,9 @@ def _evaluate(model, instance, q: models.Q, names: set[str]) -> bool | None:
     return verdict
 
 
-def check_holds(model, instance, constraint: models.CheckConstraint, exclude=()) -> bool | None:
+def constraint_holds(
+    model, instance, constraint: models.CheckConstraint, exclude=()
+) -> bool | None:
     """Whether ``instance`` passes ``constraint`` (None: only the database can tell). A
     condition on an excluded field passes, as in Django (the field has its own error)."""
     condition = constraint.condition
@@ -164,7 +166,7 @@ def validate_constraints(obj: models.Model, exclude=None) -> None:
             try:
                 verdict = None
                 if isinstance(constraint, models.CheckConstraint):
-                    verdict = check_holds(model_class, obj, constraint, exclude)
+                    verdict = constraint_holds(model_class, obj, constraint, exclude)
                 if verdict is None:
                     constraint.validate(model_class, obj, exclude=exclude, using=using)
                 elif not verdict:

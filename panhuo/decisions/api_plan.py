@@ -10,6 +10,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from panhuo.core.api import actor, require_any
 from panhuo.core.schemas import ERRORS, Id
@@ -34,6 +35,13 @@ class OptimiseIn(Schema):
     absorption_pct: Decimal | None = None
     time_limit: int | None = None
     gap_pct: Decimal | None = None
+    approval_days: int | None = Field(
+        None, description="Calendar days an approval takes (default 30; 0 to 365)."
+    )
+    finance_approval_days: int | None = Field(
+        None, description="Calendar days the finance bureau's approval takes above the rule "
+        "set's threshold (default 60; 0 to 365).",
+    )  # fmt: skip
 
 
 def run_json(run: OptimiserRun) -> dict[str, Any]:

@@ -1,19 +1,21 @@
 """API of stored scenario runs: save one (the scenarios' question and a title; scenario_run
 .create and the scenarios' reads in the place), the list (search, filters, sort, pages as on
-the list page) and one run with its figures (debt.view in its place)."""
+the list page), one run with its figures (debt.view in its place), and stored runs and
+optimiser plans side by side (``GET /scenario-comparison``, as the comparison page)."""
 
 import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from panhuo.core.api import actor, require_any
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import ERRORS, Id, ListFilters, Ordering, Text
 from panhuo.decisions.api import ScenarioIn
+from panhuo.decisions.compare import MEASURES, compare, gather
 from panhuo.decisions.runs import RUN_ORDERINGS, get_run_for, run_list, scenario_run_save
 from panhuo.finance.api import debt_place
 from panhuo.organisation import policy
@@ -84,3 +86,32 @@ def scenario_run_detail(request: HttpRequest, scenario_run_id: Id):
     """One stored run with its parameters and figures (404 when hidden or unknown)."""
     require_any(request, "debt", "view")
     return get_run_for(actor(request), scenario_run_id)
+
+
+class ComparisonQuery(Schema):
+    run: list[Id] = Field(default_factory=list, description="Stored scenario runs (repeat).")
+    plan: list[Id] = Field(
+        default_factory=list, description="Finished optimiser plans, done or adopted (repeat)."
+    )
+
+
+@router.get("/scenario-comparison", response={200: dict[str, Any], **ERRORS})
+def scenario_comparison(request: HttpRequest, query: Query[ComparisonQuery]):
+    """Two to six stored scenario runs and optimiser plans side by side, as the comparison page
+    shows them: each one's parameters (``differs`` marks those not all equal) and per quarter
+    each measure's values in the order of ``items`` (null where one has none: a plan has no
+    spread and no probability of a miss). debt.view in each one's place (package.view too, as
+    the page); one the caller may not read is a 404; fewer than two or more than six a 400."""
+    require_any(request, "package", "view")
+    require_any(request, "debt", "view")
+    asked = {k: list(dict.fromkeys(v)) for k, v in (("run", query.run), ("plan", query.plan)) if v}
+    done = compare(gather(actor(request), asked))
+    keys = [key for key, _label in MEASURES]
+    return {
+        "items": [{"kind": i.kind, "id": i.pk, "label": i.label, "url": i.url, "params": i.params}
+                  for i in done["items"]],
+        "params": done["params"],
+        "measures": dict(zip(keys, done["measures"], strict=True)),
+        "periods": [{"period": r["period"], "starts": r["starts"],
+                     **dict(zip(keys, r["groups"], strict=True))} for r in done["rows"]],
+    }  # fmt: skip

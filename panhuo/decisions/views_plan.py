@@ -13,10 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from panhuo.core.lists import Column, ListFilterForm, ObjectList
 from panhuo.core.ui import form_write, section_required
 from panhuo.decisions.optimiser import runs
+from panhuo.decisions.optimiser.listing import RUN_ORDERINGS, optimiser_run_list
 from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus
+from panhuo.decisions.optimiser.targets import plan_targets
 from panhuo.organisation import policy
+
+DATE = forms.DateInput({"type": "date"})
 
 
 class OptimiseForm(forms.Form):
@@ -34,16 +39,69 @@ class OptimiseForm(forms.Form):
     )
     time_limit = forms.IntegerField(label=_("Time limit (seconds)"), required=False)
     gap_pct = forms.DecimalField(label=_("Optimality gap accepted (per cent)"), required=False)
+    approval_days = forms.IntegerField(label=_("Approval lead time (calendar days)"),
+                                       required=False, help_text=_("Default 30."))  # fmt: skip
+    finance_approval_days = forms.IntegerField(
+        label=_("Finance bureau's approval lead time (calendar days)"), required=False,
+        help_text=_("Above the rule set's threshold. Default 60."),
+    )  # fmt: skip
+
+
+#: The worker's stages, as the run page says them while it follows the run.
+STAGES = {"": _("queued"), "gathering": _("gathering the records"), "solving": _("solving"),
+          "finished": _("finished")}  # fmt: skip
 
 
 def _place(user):
     return policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
 
 
+class OptimiserRunFilterForm(ListFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), required=False, queryset=None)
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status")), *RunStatus.choices])  # fmt: skip
+    on_from = forms.DateField(label=_("Plan date, from"), required=False, widget=DATE)
+    on_to = forms.DateField(label=_("Plan date, to"), required=False, widget=DATE)
+    mine = forms.BooleanField(label=_("Mine only"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        places = policy.jurisdictions_for(user, "plan_run", "view").order_by("path")
+        self.fields["jurisdiction"].queryset = places
+
+
+class OptimiserRunList(ObjectList):
+    """The optimiser runs the reader sees, under the form that starts one."""
+
+    target, resource, filter_form = "optimiser-runs", "plan_run", OptimiserRunFilterForm
+    url_name, template = "plan-optimiser", "decisions/optimiser.html"
+    rows, orderings = optimiser_run_list, RUN_ORDERINGS
+    export_name = "optimiser-runs"
+    columns = [
+        Column("id", "#", "pk", numeric=True),
+        Column("jurisdiction", _("Place"), "jurisdiction.name"),
+        Column("on", _("Plan date"), "on"),
+        Column("status", _("Status"), lambda r: r.get_status_display()),
+        Column(
+            "value_lost",
+            _("Value lost against holding"),
+            lambda r: r.result.get("value_lost"),
+            money=True,
+            numeric=True,
+        ),
+        Column("gap_pct", _("Optimality gap"), lambda r: r.result.get("gap_pct", ""), numeric=True),
+        Column("created_by", _("Run by"), "created_by.username"),
+        Column("created_at", _("Run at"), "created_at"),
+        Column("message", _("Message"), "message"),
+    ]
+
+
 @require_http_methods(["GET", "POST"])
 @section_required("plan_run")
 def optimiser_view(request):
-    """The runs the reader sees, and the form to start one (plan_run.create)."""
+    """The runs the reader sees (a list: search, filters, sort, pages, CSV/XLSX), and the form
+    to start one (plan_run.create)."""
     can_run = policy.can_any(request.user, "plan_run", "create")
     form = OptimiseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -62,11 +120,9 @@ def optimiser_view(request):
             )  # fmt: skip
             if done is not None:
                 return redirect("plan-optimiser-run", done.pk)
-    context = {"form": form if can_run else None,
-               "runs": OptimiserRun.objects.visible_to(request.user)
-               .select_related("jurisdiction").order_by("-pk")[:30]}  # fmt: skip
-    return render(request, "decisions/optimiser.html", context,
-                  status=400 if form.is_bound and form.errors else 200)  # fmt: skip
+        return OptimiserRunList(request).render(400 if form.errors else 200,
+                                                form=form if can_run else None)  # fmt: skip
+    return OptimiserRunList(request).dispatch(form=form if can_run else None)
 
 
 def _run(request, pk) -> OptimiserRun:
@@ -87,7 +143,13 @@ def optimiser_run_view(request, pk):
         and policy.allowed(request.user, "plan_run", "create", jurisdiction=place),
         "can_adopt": run.status == RunStatus.DONE and bool(run.result.get("plan"))
         and policy.allowed(request.user, "plan_run", "adopt", jurisdiction=place),
+        "targets": plan_targets(request.user, run),
+        "can_propose": run.status == RunStatus.ADOPTED
+        and policy.allowed(request.user, "work_plan", "edit", jurisdiction=place),
     }  # fmt: skip
+    following = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    stage = context["progress"].get("stage", "")
+    context.update(following=following, stage_label=STAGES.get(stage, stage))
     return render(request, "decisions/optimiser_run.html", context)
 
 

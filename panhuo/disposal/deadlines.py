@@ -2,18 +2,19 @@
 
 A state with a time limit gets a due date when the project enters it: the disclosure period of a
 listing, the payment term after a deal, the result notice, the signing of an approved contract,
-and the term of a lease or concession. The pricing stage may define the periods (its
-``disclosure_due``, ``payment_due``, ``notice_due``, ``signing_due`` functions, called with
-the project and the start date); without them the defaults below apply (DESIGN.md §2 rules).
+and the term of a lease or concession. The pricing stage defines three of the periods by each
+place's price rules (``pricing.rules.disclosure_due``, ``payment_due``, ``notice_due``, called
+with the project and the start date); the others, and a rule that gives no date, take the
+defaults below (DESIGN.md §2 rules).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 from panhuo.core.workdays import add_working_days
 from panhuo.disposal.models import Channel, ProjectStatus
+from panhuo.pricing import rules as price_rules
 
 DISCLOSURE_DAYS = 20  # Order 32: at least 20 working days
 PAYMENT_DAYS = 5  # Order 32 art. 28: in full within 5 working days
@@ -38,20 +39,18 @@ MET_BY = {"payment_due": "confirm_payment"}
 WAITS = frozenset({"disclosure_due", "notice_due"})
 
 
-def _pricing_rule(name: str):
-    for module in ("panhuo.pricing.services", "panhuo.pricing.deadlines", "panhuo.pricing.rules"):
-        try:
-            fn = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if callable(fn):
-            return fn
-    return None
+#: The periods the pricing stage sets by the place's price rules (an import the layering
+#: contract sees: disposal sits above pricing), by kind.
+PRICED = {
+    "disclosure_due": price_rules.disclosure_due,
+    "payment_due": price_rules.payment_due,
+    "notice_due": price_rules.notice_due,
+}
 
 
 def due(name: str, project, start: dt.date) -> dt.date:
     """The end of period ``name`` started on ``start``, from the pricing stage or the defaults."""
-    fn = _pricing_rule(name)
+    fn = PRICED.get(name)
     if fn is not None:
         result = fn(project, start)
         # The payment term has two dates (in full, or the down payment and the rest within a

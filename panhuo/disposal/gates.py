@@ -206,7 +206,7 @@ def free_transfer_recipient_ok(*, credit_code: str, state_entity: bool) -> None:
 # --- Scrap, loss, write-off (报废, 报损, 核销) -------------------------------------------------
 
 
-def _evidence_ok(gate, *, kind: str, accepted: frozenset[str], ref: str, issuer: str) -> None:
+def _require_evidence(gate, *, kind: str, accepted: frozenset[str], ref: str, issuer: str) -> None:
     if kind in accepted and (ref or "").strip() and (issuer or "").strip():
         return
     raise GateRefused(
@@ -223,18 +223,18 @@ def _evidence_ok(gate, *, kind: str, accepted: frozenset[str], ref: str, issuer:
 
 def scrap_evidence_ok(*, kind: str, accepted: frozenset[str], ref: str, issuer: str) -> None:
     """Scrapping (报废) needs a technical appraisal of the asset's condition."""
-    _evidence_ok(SCRAP_EVIDENCE, kind=kind, accepted=accepted, ref=ref, issuer=issuer)
+    _require_evidence(SCRAP_EVIDENCE, kind=kind, accepted=accepted, ref=ref, issuer=issuer)
 
 
 def loss_evidence_ok(*, kind: str, accepted: frozenset[str], ref: str, issuer: str) -> None:
     """A loss write-down (报损) needs a police report, insurance assessment, disaster
     certificate or liability determination."""
-    _evidence_ok(LOSS_EVIDENCE, kind=kind, accepted=accepted, ref=ref, issuer=issuer)
+    _require_evidence(LOSS_EVIDENCE, kind=kind, accepted=accepted, ref=ref, issuer=issuer)
 
 
 def write_off_evidence_ok(*, kind: str, accepted: frozenset[str], ref: str, issuer: str) -> None:
     """A write-off (核销) needs a court ruling, a liquidation or a deregistration certificate."""
-    _evidence_ok(WRITE_OFF_EVIDENCE, kind=kind, accepted=accepted, ref=ref, issuer=issuer)
+    _require_evidence(WRITE_OFF_EVIDENCE, kind=kind, accepted=accepted, ref=ref, issuer=issuer)
 
 
 # --- Give-aways (item 7) ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from panhuo.core.querying import id_or_missing, narrowed, ordered
-from panhuo.disposal import deadlines
+from panhuo.disposal import deadlines, rollups
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
 from panhuo.disposal.workflow import reachable, table_for
 from panhuo.organisation import policy
@@ -97,8 +97,6 @@ def project_list(
 def project_counts_by_status(user) -> list[dict]:
     """Projects per state that the user may view: from the roll-up (``disposal.rollups``),
     counted from the projects for a unit asset officer."""
-    from panhuo.disposal import rollups
-
     counted = rollups.counts_by_status(user)
     if counted is not None:
         return [r for r in counted if r["n"]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
@@ -27,15 +28,21 @@ def expect(project, rows: list[tuple[dt.date, Decimal, str, str]]) -> Decimal:
     return sum((a for _d, a, _k, _l in rows), Decimal("0.00"))
 
 
+def cancelled_now() -> dict:
+    """The fields of a row cancelled now: the figures as of an earlier day still count it."""
+    return {"cancelled": True, "cancelled_at": timezone.now()}
+
+
 def cancel_due_after(project, *, cut: dt.date) -> int:
     live = ExpectedReceipt.objects.filter(project=project, cancelled=False)
     first = live.order_by("due_date", "pk").values_list("pk", flat=True).first()
-    return live.filter(due_date__gt=cut).exclude(pk=first).update(cancelled=True)
+    return live.filter(due_date__gt=cut).exclude(pk=first).update(**cancelled_now())
 
 
 def cancel_open(project) -> int:
     """Cancel every live row (kept, marked cancelled): the deal they were for changed hands."""
-    return ExpectedReceipt.objects.filter(project=project, cancelled=False).update(cancelled=True)
+    live = ExpectedReceipt.objects.filter(project=project, cancelled=False)
+    return live.update(**cancelled_now())
 
 
 received_total = fx.received_total

@@ -34,7 +34,8 @@ class DeferredSecurityKind(models.TextChoices):
 class ExpectedReceipt(models.Model):
     """An amount a project is owed on a date. Receipts are matched to these in due-date order
     (see ``finance.selectors.expected_status``): one due and not covered by then is in arrears.
-    A contract ended early cancels what fell due after its end (kept, marked cancelled)."""
+    A contract ended early cancels what fell due after its end (kept, marked cancelled, with
+    the time it was cancelled: a figure as of an earlier day still counts it)."""
 
     project = models.ForeignKey(
         "disposal.DisposalProject", on_delete=models.CASCADE, related_name="expected_receipts"
@@ -44,6 +45,10 @@ class ExpectedReceipt(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=ExpectedKind.choices)
     label = models.CharField(_("label"), max_length=100, blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
+    #: When it was cancelled (the services set it; rows cancelled before there was this field
+    #: got the time of the project's audited step that cancelled them, migration 0022). A
+    #: cancelled row without it counts as cancelled on every day.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = policy.ScopedQuerySet.as_manager()
@@ -55,6 +60,10 @@ class ExpectedReceipt(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="expected_amount_gt_0"),
             valid_choice("kind", ExpectedKind, name="expected_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(cancelled=True),
+                name="expected_cancelled_at_only_if_cancelled",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -239,7 +239,7 @@ def instalment_plan_set(
         )  # fmt: skip
         old = ExpectedReceipt.objects.filter(project=project, cancelled=False, kind__in=PLAN_KINDS)
         before = [(str(e.due_date), str(e.amount)) for e in old]
-        old.update(cancelled=True)
+        old.update(cancelled=True, cancelled_at=timezone.now())
         DeferredTerms.objects.filter(project=project, cancelled=False).update(cancelled=True)
         n = len(plan)
         made = []

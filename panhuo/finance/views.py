@@ -23,7 +23,7 @@ from panhuo.core.ui import (
 )
 from panhuo.disposal.selectors import get_project_for
 from panhuo.disposal.workflow import RECEIVING
-from panhuo.finance import services
+from panhuo.finance import expected, services
 from panhuo.finance.debts.forms import ScheduleForm, StrategyForm
 from panhuo.finance.forms import (
     AllocationFilterForm,
@@ -294,8 +294,6 @@ def receipt_detail(request, pk):
 def _suggested_amount(project, due: Decimal) -> Decimal | None:
     """What the receipt form suggests: a project paid by expected receipts (rent, instalments)
     is paid one at a time, so the first one still owing; otherwise what remains of the deal."""
-    from panhuo.finance import expected
-
     owing = (line.due for line in expected.lines(project, today=timezone.localdate()))
     return next((d for d in owing if d > 0), due if due > 0 else None)
 

@@ -20,6 +20,8 @@ class FlagsConfig(AppConfig):
     verbose_name = _("Red flags")
 
     def ready(self) -> None:
+        # In ready(), not at the top: integrity's hook registry (a layer below) is filled once
+        # the apps and their models are loaded.
         from importlib import import_module
         from importlib.util import find_spec
 

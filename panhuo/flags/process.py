@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core import workdays
 from panhuo.disposal.channel_models import ListingRound
 from panhuo.disposal.models import DisposalProject
 from panhuo.finance.expected_models import ExpectedReceipt
@@ -79,8 +80,6 @@ def single_bidder(scope: Scope) -> list[Hit]:
 def disclosure_short(scope: Scope) -> list[Hit]:
     """A listing whose disclosure ended before Order 32's period (judged on its own defaults,
     whatever a place's price rules let through the gate)."""
-    from panhuo.core import workdays
-
     rounds = ListingRound.objects.filter(disclosure_ends__isnull=False).select_related(
         "project__package__jurisdiction"
     )

@@ -10,7 +10,7 @@
 
 Variance is actual less target; the forecast to year end adds the pipeline: the projects
 listed on the day (by their events) at their reserve (and their assets), and expected receipts
-recorded by the day, not cancelled, due by the year's end and not yet received.
+recorded by the day, not cancelled by then, due by the year's end and not yet received.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, OuterRef, Subquery, Sum, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 
@@ -135,12 +135,13 @@ def assets_activated(path: str, year: int, on: dt.date) -> dict[tuple[int, str, 
 def _outstanding(path: str, year_end: dt.date, on: dt.date) -> Decimal:
     """What projects are still owed by year end: per project, its expected receipts (recorded
     by ``on``, not cancelled) due by then less what it has received up to ``on`` (never below
-    zero; receipts already counted as raised are not counted again). A cancellation carries no
-    date, so one made after ``on`` already counts as made."""
+    zero; receipts already counted as raised are not counted again). Not cancelled means not
+    cancelled by the end of ``on``: a row cancelled later still counts (its ``cancelled_at``);
+    one cancelled without a time counts on no day."""
     owed = (
         ExpectedReceipt.objects.filter(
+            Q(cancelled=False) | Q(cancelled_at__gte=_day_end(on)),
             project__package__jurisdiction__path__startswith=path,
-            cancelled=False,
             due_date__lte=year_end,
             created_at__lt=_day_end(on),
         )

@@ -1,3 +1,5 @@
+from django.urls import path
+
 from panhuo.core.routes import record_pages
 from panhuo.planning import views
 
@@ -17,4 +19,5 @@ urlpatterns = [
         list=views.plan_task_list_view,
         actions={"done": views.plan_task_done_view},
     ),
+    path("from-optimiser/<int:pk>/", views.plan_from_optimiser_view, name="plan-from-optimiser"),
 ]

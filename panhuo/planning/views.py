@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +18,13 @@ from django.views.decorators.http import require_POST, require_safe
 from panhuo.approvals.services import approval_status
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import button_write, fetch_allowed, fetch_or_404, form_post, section_required
+from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus
+from panhuo.decisions.optimiser.targets import plan_targets
 from panhuo.disposal.models import Channel
 from panhuo.finance.models import DebtType
 from panhuo.organisation import policy
 from panhuo.organisation.models import Unit
-from panhuo.planning import services
+from panhuo.planning import propose, services
 from panhuo.planning.approval import PURPOSE
 from panhuo.planning.forms import (
     PlanFilterForm,
@@ -223,3 +227,35 @@ def plan_task_done_view(request, pk):
     write = lambda: services.task_set_done(actor=request.user, task=task, done=done)  # noqa: E731
     button_write(request, write, _("The task was updated."))
     return redirect(task.plan.get_absolute_url())
+
+
+@require_POST
+@section_required("work_plan", "edit")
+def plan_from_optimiser_view(request, pk):
+    """Propose an adopted optimiser plan's money raised and debt resolved of one year (the
+    ``year`` posted) as that year's work plan targets: work_plan.edit in the run's place. A run
+    not adopted, or a year outside its horizon, is refused on the run's page, named."""
+    run = OptimiserRun.objects.visible_to(request.user).filter(pk=pk).first()
+    if run is None:
+        raise Http404(_("No such record, or it is not visible to you."))
+    if not policy.allowed(request.user, "work_plan", "edit", jurisdiction=run.jurisdiction):
+        raise PermissionDenied(_("Your roles do not allow editing this plan."))
+    back = redirect("plan-optimiser-run", run.pk)
+    if run.status != RunStatus.ADOPTED:
+        messages.error(request, _("Only an adopted optimiser plan feeds the work plan: adopt "
+                                  "run #%(id)s first.") % {"id": run.pk})  # fmt: skip
+        return back
+    years = {y["year"]: y for y in plan_targets(request.user, run)}
+    year = str(request.POST.get("year", "")).strip()
+    got = years.get(int(year)) if year.isdigit() and len(year) < 6 else None
+    if got is None:
+        messages.error(request, _("“%(value)s” is not a year of the plan's horizon (%(years)s).")
+                       % {"value": year, "years": ", ".join(map(str, years))})  # fmt: skip
+        return back
+    done = button_write(request, lambda: propose.plan_propose_targets(
+        actor=request.user, jurisdiction=run.jurisdiction, year=got["year"],
+        quarters=set(got["quarters"]), money=got["money"], debt=got["debt"],
+        source=f"optimiser_run:{run.pk}",
+    ), _("The optimiser plan's targets of %(year)s were written into the work plan.")
+        % {"year": got["year"]})  # fmt: skip
+    return redirect(done.get_absolute_url()) if done is not None else back

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from panhuo.core.gates import GateRefused, rule
 from panhuo.core.money import CENT
-from panhuo.pricing import law
+from panhuo.pricing import law, rules
 from panhuo.pricing.rules import HUNDRED, Thresholds
 
 RULE_SET_LAXER = rule(
@@ -244,8 +244,6 @@ def _yuan(value) -> str:
 def require_appraisal(*, channel: str, missing: list[str]) -> None:
     """Sales, transfers and swaps need a valid appraisal of every asset they sell
     (``rules.sale_needs_appraisal``)."""
-    from panhuo.pricing import rules
-
     if rules.sale_needs_appraisal(channel=channel, missing=missing) is None:
         return
     raise GateRefused(
@@ -264,8 +262,6 @@ def require_current_appraisal(
 ) -> None:
     """An appraisal older than its validity (12 months from its base date by default, or the
     report's own shorter validity) blocks listing until renewed (``rules.appraisal_current``)."""
-    from panhuo.pricing import rules
-
     if rules.appraisal_current(base_date=base_date, valid_until=valid_until, on=on, t=t) is None:
         return
     last = rules.appraisal_expires_on(base_date, t)
@@ -308,8 +304,6 @@ def require_reappraisal(
     """No qualified buyer within 12 months of the first disclosure: appraise and disclose
     again; met once an appraisal dated after the first disclosure exists
     (``rules.reappraisal_due``)."""
-    from panhuo.pricing import rules
-
     if (
         rules.reappraisal_due(
             first_disclosed_on=first_disclosed_on,
@@ -335,8 +329,6 @@ def require_reappraisal(
 def require_first_listing_reserve(*, reserve: Decimal, appraised: Decimal, t: Thresholds) -> None:
     """At the first listing the reserve is not below the appraised value (100 % by default;
     ``rules.reserve_at_first_listing``)."""
-    from panhuo.pricing import rules
-
     if rules.reserve_at_first_listing(reserve=reserve, appraised=appraised, t=t) is None:
         return
     floor = rules._pct(appraised, t.first_listing_reserve_pct)
@@ -369,8 +361,6 @@ def require_floor_approval(
     """A relisting reserve or a deal below the approval floor (90 % of the appraisal by
     default) is suspended until the head's written approval (``rules.below_approval_floor``);
     ``unblock`` says how to get it on this project."""
-    from panhuo.pricing import rules
-
     if (
         rules.below_approval_floor(
             price=price, appraised=appraised, approved=approved, t=t, field=field

@@ -94,14 +94,6 @@ def require_land_listing(*, listing_start: dt.date, listing_end: dt.date, t: Thr
         )
 
 
-def require_land_periods(
-    *, announced_on: dt.date, listing_start: dt.date, listing_end: dt.date, t: Thresholds
-) -> None:
-    """Both land-use-rights periods: the announcement, then the listing."""
-    require_land_announcement(announced_on=announced_on, listing_start=listing_start, t=t)
-    require_land_listing(listing_start=listing_start, listing_end=listing_end, t=t)
-
-
 def require_land_proceeds_to_fund(*, land_sale: bool, budget_class: str) -> None:
     """The price of a land-use right sold is government-fund revenue (政府性基金预算), never
     recorded as ordinary non-tax revenue."""

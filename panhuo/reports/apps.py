@@ -10,6 +10,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        # In ready(), not at the top: integrity's registry of audited models (a layer below) and
+        # the worker hook are filled once the models are loaded.
         from panhuo.core.hooks import worker_started
         from panhuo.integrity.reconcile import Audited, audited
         from panhuo.reports import access  # noqa: F401 (the policy's rules for "report")

@@ -24,6 +24,10 @@ from panhuo.planning import progress
 from panhuo.planning.models import Measure, PlanStatus, WorkPlan
 
 ZERO = Decimal("0.00")
+#: The monthly report's layout. 2: the targets and the assets tables end with the forecast to
+#: year end, with a note saying what it adds. 1: without them, as the reports generated before
+#: there was a forecast (their stored figures name no layout) are computed again.
+MONTHLY_LAYOUT = 2
 #: A cell's kind: text, money in yuan (shown in 万元), a count, a percentage.
 TEXT, MONEY, COUNT, PCT = "text", "money", "count", "pct"
 
@@ -56,6 +60,8 @@ class Content:
     notes: list[str] = field(default_factory=list)
     #: The language it was written in (a check computes it again in the same one).
     language: str = ""
+    #: The monthly report's layout (``MONTHLY_LAYOUT``); None for the other kinds.
+    layout: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -118,9 +124,12 @@ def _month_start(on: dt.date) -> dt.date:
     return on.replace(day=1)
 
 
-def monthly(place: Jurisdiction, on: dt.date, plan: WorkPlan | None = None) -> Content:
+def monthly(
+    place: Jurisdiction, on: dt.date, plan: WorkPlan | None = None, layout: int = MONTHLY_LAYOUT
+) -> Content:
     """The monthly progress report: the plan's targets against progress to ``on``, the
-    month's and the year's proceeds, and the debts resolved, by type."""
+    month's and the year's proceeds, and the debts resolved, by type; in ``layout``."""
+    forecast = layout >= 2
     year, path = on.year, place.path
     plan = plan or plan_as_of(place, year)
     content = Content(
@@ -131,6 +140,7 @@ def monthly(place: Jurisdiction, on: dt.date, plan: WorkPlan | None = None) -> C
         as_of=on.isoformat(),
         issuer=issuer_of(place),
         empty=not _any_records(path, on),
+        layout=layout,
     )
     targets = Section(
         _("Targets against progress (year to date)"),
@@ -141,15 +151,15 @@ def monthly(place: Jurisdiction, on: dt.date, plan: WorkPlan | None = None) -> C
             _("Actual"),
             _("Completion %"),
             _("Variance"),
-            _("Forecast to year end"),
+            *[_("Forecast to year end")][:forecast],
         ],
-        [TEXT, TEXT, MONEY, MONEY, PCT, MONEY, MONEY],
+        [TEXT, TEXT, MONEY, MONEY, PCT, MONEY, *[MONEY][:forecast]],
     )
     assets = Section(
         _("Assets activated against target (year to date)"),
         [_("Unit"), _("Channel"), _("Annual target"), _("Actual"), _("Completion %"),
-         _("Forecast to year end")],
-        [TEXT, TEXT, COUNT, COUNT, PCT, COUNT],
+         *[_("Forecast to year end")][:forecast]],
+        [TEXT, TEXT, COUNT, COUNT, PCT, *[COUNT][:forecast]],
     )  # fmt: skip
     if plan is None:
         content.notes.append(
@@ -165,13 +175,14 @@ def monthly(place: Jurisdiction, on: dt.date, plan: WorkPlan | None = None) -> C
                 unit, channel = ln.key
                 assets.add(units.get(unit, unit), _channel_label(channel), int(ln.target),
                            int(ln.actual), _pct(ln.actual, ln.target),
-                           int(ln.forecast))  # fmt: skip
+                           *[int(ln.forecast)][:forecast])  # fmt: skip
                 continue
             label = Measure(ln.measure).label
             detail = _debt_label(ln.key[0]) if ln.measure == Measure.DEBT else ""
             targets.add(label, detail, ln.target, ln.actual, _pct(ln.actual, ln.target),
-                        ln.variance, ln.forecast)  # fmt: skip
-        content.notes.append(_forecast_note())
+                        ln.variance, *[ln.forecast][:forecast])  # fmt: skip
+        if forecast:
+            content.notes.append(_forecast_note())
     content.sections += [targets, assets]
     before = _month_start(on) - dt.timedelta(days=1)
     raised = sum(progress.money_raised(path, year, on).values(), ZERO)

@@ -57,10 +57,12 @@ def compute(
     project: DisposalProject | None = None,
     unit: Unit | None = None,
     period: str = "",
+    layout: int = build.MONTHLY_LAYOUT,
 ) -> build.Content:
-    """The content of a report of ``kind`` (no permission check: the callers do it)."""
+    """The content of a report of ``kind`` (no permission check: the callers do it); a monthly
+    report in ``layout``."""
     if kind == ReportKind.MONTHLY:
-        return build.monthly(place, as_of)
+        return build.monthly(place, as_of, layout=layout)
     if kind == ReportKind.WORK_REPORT:
         return build.work_report(place, as_of)
     if kind == ReportKind.DEBT_RISK:
@@ -170,15 +172,18 @@ def _walk(stored, fresh, at: str, out: list[str]) -> None:
 
 
 def regenerate(report: GeneratedReport) -> Check:
-    """Compute the report's content again as of its date, in the language it was written in,
-    and compare every figure (and the PDF's bytes, which are deterministic). Nothing is
-    written."""
+    """Compute the report's content again as of its date, in the language it was written in
+    and the layout it was laid out in (a monthly report stored before the forecast column
+    names none: layout 1), and compare every figure (and the PDF's bytes, which are
+    deterministic). Nothing is written."""
     language = report.figures.get("language") or DEFAULT_LANGUAGE
+    stored_layout = report.figures.get("layout")
     with translation.override(language):
         fresh = compute(report.kind, report.jurisdiction, report.as_of, user=report.generated_by,
                         project=report.project, unit=report.unit,
-                        period=report.period.rpartition("-")[2])  # fmt: skip
-        fresh.language = language
+                        period=report.period.rpartition("-")[2],
+                        layout=stored_layout or 1)  # fmt: skip
+        fresh.language, fresh.layout = language, stored_layout
         pdf = render_pdf(fresh, report.number)
     differences: list[str] = []
     _walk(report.figures, fresh.as_dict(), "", differences)

@@ -23,8 +23,10 @@ the period gives it nothing to score (its weight is then shared among the others
   checked for its required fields (``REQUIRED``), a valuation whose base date is within
   ``FRESH_MONTHS`` of the day, and, when idle or under-used, an idle date that is given and
   confirmed (the record touched) within ``FRESH_MONTHS``; score = checks passed ÷ checks. For
-  a past day the fields are those the assets had then (``history.assets_on``: replayed from
-  their audit entries) and only the valuations recorded by then count.
+  today the checks are counted in the database (``_counted``: a few statements whatever the
+  number of assets); for a past day the fields are those the assets had then
+  (``history.assets_on``: replayed from their audit entries) and only the valuations
+  recorded by then count.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.workdays import working_days_since
@@ -47,7 +51,7 @@ from panhuo.planning.models import Measure
 from panhuo.planning.progress import Line, activations
 from panhuo.pricing.models import Valuation, ValuationKind
 from panhuo.pricing.rules import add_months
-from panhuo.register.models import AssetKind, AssetStatus
+from panhuo.register.models import Asset, AssetKind, AssetStatus
 from panhuo.scorecards import history
 
 #: The parts' names and each figure's, in the reader's language (issued cards store the keys).
@@ -94,6 +98,7 @@ REQUIRED = ("address", "acquired_on", "classification_id", "appraised_value")
 AREA_KINDS = (AssetKind.LAND, AssetKind.BUILDING)
 GONE = (AssetStatus.DISPOSED, AssetStatus.WRITTEN_OFF)
 IDLE = (AssetStatus.IDLE, AssetStatus.UNDER_USED)
+ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass
@@ -312,9 +317,13 @@ def _missing(a: dict) -> bool:
     return any(a[f] in (None, "") for f in needed)
 
 
-def quality(path: str, on: dt.date) -> dict[int, Part]:
-    """Per unit holding assets on ``on``: completeness and freshness of its register, as the
-    register stood on the day (``history.assets_on``)."""
+#: Register quality's checks that fail, each an asset's figure (its count and first records).
+CHECKS = ("incomplete", "stale_valuation", "stale_idle")
+
+
+def _listed(path: str, on: dt.date) -> dict[int, dict]:
+    """A past day's figures per unit: the assets as the replay of their audit entries leaves
+    them (``history.assets_on``), checked one by one."""
     assets = history.assets_on(path, on, leave_out=GONE)
     latest = dict(
         Valuation.objects.filter(
@@ -338,22 +347,79 @@ def quality(path: str, on: dt.date) -> dict[int, Part]:
             got["idle"].append(a)
             stale = a["idle_since"] is None or a["touched"] < since
             got["stale_idle"].extend([a] if stale else [])
+    return {
+        unit: {"assets": len(got["assets"]), "idle": len(got["idle"])}
+        | {k: (len(got[k]), [(r["pk"], r["code"]) for r in got[k][:SHOWN]]) for k in CHECKS}
+        for unit, got in per.items()
+    }
+
+
+def _counted(path: str, on: dt.date) -> dict[int, dict]:
+    """Today's figures per unit, the same checks counted in the database (a few statements
+    whatever the number of assets), with the first ``SHOWN`` records of each by code."""
+    since = add_months(on, -FRESH_MONTHS)
+    fresh = Valuation.objects.filter(
+        asset=OuterRef("pk"), base_date__gte=since, base_date__lte=on,
+        created_at__lt=history.end_of(on),
+    )  # fmt: skip
+    incomplete = Q(kind__in=AREA_KINDS, area__isnull=True) | Q(address="")
+    for name in REQUIRED:
+        incomplete |= Q(**{f"{name}__isnull": True})
+    checks = {
+        "incomplete": incomplete,
+        "stale_valuation": ~Q(Exists(fresh)),
+        # Touched (written) before the day ``since`` began: its last write a day before it.
+        "stale_idle": Q(status__in=IDLE)
+        & (Q(idle_since__isnull=True) | Q(updated_at__lt=history.end_of(since - ONE_DAY))),
+    }
+    held = Asset.objects.filter(unit__jurisdiction__path__startswith=path).exclude(status__in=GONE)
+    rows = held.values("unit_id").order_by().annotate(
+        assets=Count("pk"), idle=Count("pk", filter=Q(status__in=IDLE)),
+        **{k: Count("pk", filter=q) for k, q in checks.items()},
+    )  # fmt: skip
+    out = {r.pop("unit_id"): {k: r[k] for k in ("assets", "idle")} | {k: (r[k], []) for k in CHECKS}
+           for r in rows}  # fmt: skip
+    for key, q in checks.items():
+        first = (
+            held.filter(q)
+            .annotate(
+                n=Window(
+                    RowNumber(),
+                    partition_by=[F("unit_id")],
+                    order_by=[F("code").asc(), F("pk").asc()],
+                )
+            )
+            .filter(n__lte=SHOWN)
+            .order_by("unit_id", "code", "pk")
+            .values_list("unit_id", "pk", "code")
+        )
+        for unit, pk, code in first:
+            out[unit][key][1].append((pk, code))
+    return out
+
+
+def quality_figures(path: str, on: dt.date, *, replay: bool = False) -> dict[int, dict]:
+    """Per unit holding assets on ``on``: ``assets`` and ``idle`` (counts) and, for each of
+    ``CHECKS``, (count, the first records as (pk, code)). For today (or later) counted in the
+    database from the rows as they are; for a past day (or with ``replay``) from the assets as
+    their audit entries leave them at the end of the day (the same figures for today: a test
+    holds them to it)."""
+    if replay or on < timezone.localdate():
+        return _listed(path, on)
+    return _counted(path, on)
+
+
+def quality(path: str, on: dt.date) -> dict[int, Part]:
+    """Per unit holding assets on ``on``: completeness and freshness of its register, as the
+    register stood on the day (``quality_figures``)."""
     out = {}
-    for unit, got in per.items():
-        checks = 2 * len(got["assets"]) + len(got["idle"])
-        failed = len(got["incomplete"]) + len(got["stale_valuation"]) + len(got["stale_idle"])
+    for unit, got in quality_figures(path, on).items():
+        checks = 2 * got["assets"] + got["idle"]
+        failed = sum(got[k][0] for k in CHECKS)
         url = f"{reverse('asset-list')}?unit={unit}"
-
-        def named(rows):
-            return [(r["code"], _link("asset-detail", r["pk"])) for r in rows[:SHOWN]]
-
-        figures = [
-            Figure("assets", len(got["assets"]), url),
-            Figure("incomplete", len(got["incomplete"]), url, named(got["incomplete"])),
-            Figure(
-                "stale_valuation", len(got["stale_valuation"]), url, named(got["stale_valuation"])
-            ),
-            Figure("stale_idle", len(got["stale_idle"]), url, named(got["stale_idle"])),
+        figures = [Figure("assets", got["assets"], url)] + [
+            Figure(k, got[k][0], url, [(code, _link("asset-detail", pk)) for pk, code in got[k][1]])
+            for k in CHECKS
         ]
         out[unit] = Part("quality", _pct(checks - failed, checks), figures)
     return out

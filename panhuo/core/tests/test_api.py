@@ -23,6 +23,7 @@ ENDPOINTS = {
     ("get", "/api/v1/scenario-runs"),
     ("post", "/api/v1/scenario-runs"),
     ("get", "/api/v1/scenario-runs/{scenario_run_id}"),
+    ("get", "/api/v1/scenario-comparison"),
     ("post", "/api/v1/bidders/register"),
     ("get", "/api/v1/bidders/me"),
     ("patch", "/api/v1/bidders/me"),

@@ -13,12 +13,17 @@ an entry that no longer matches fails too, so the list only shrinks.
 
 The import layers themselves are checked by ``lint-imports`` ([tool.importlinter] in
 pyproject.toml).
+
+The same parse of the production modules also holds the law-as-gates rule: a function named as a
+rule or check is called by production code (one only a test calls refuses nothing).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
+import re
 from pathlib import Path
 
 from django.db.models import Model
@@ -115,14 +120,23 @@ def _chain_model(node: ast.AST, names, modules) -> tuple[str, str] | None:
             return None
 
 
+@functools.cache
+def production_trees(root: Path) -> tuple[tuple[str, ast.Module], ...]:
+    """Every module under ``root`` outside tests (migrations included), parsed once a run: the
+    scans here share it."""
+    return tuple(
+        (rel, ast.parse(path.read_text(encoding="utf-8")))
+        for path in sorted(root.rglob("*.py"))
+        if "/tests/" not in f"/{(rel := path.relative_to(root).as_posix())}"
+    )
+
+
 def cross_app_writes() -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
-    for path in sorted(PANHUO.rglob("*.py")):
-        rel = path.relative_to(PANHUO).as_posix()
+    for rel, tree in production_trees(PANHUO):
         if "/" not in rel or any(s in f"/{rel}" for s in SKIPPED) or rel in SKIPPED_FILES:
             continue
         app = _app_of(rel)
-        tree = ast.parse(path.read_text(encoding="utf-8"))
         names, modules = _models_imported(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
@@ -169,3 +183,29 @@ def test_the_scan_sees_a_cross_app_write(tmp_path, monkeypatch):
         ("disposal/shortcut.py", "finance.ExpectedReceipt"),
         ("disposal/shortcut.py", "register.Asset"),
     }
+
+
+# --- Law as gates ------------------------------------------------------------------------------
+
+#: A function named as a rule or check (``*_ok``, ``check_*``, ``require_*``, ``*_guard``…).
+GATE_NAME = re.compile(r"^_?(\w+_ok|check_\w+|\w+_gate|require_\w+|refuse_\w+|\w+_guard)$")
+
+
+def test_every_rule_function_is_called_by_production_code():
+    """A rule or check function defined outside tests is named by production code (a service,
+    a guard, a registry, a migration), in its own module or another. By name: it catches a
+    check left unwired, not a call that never runs."""
+    defined: dict[str, str] = {}
+    named: set[str] = set()
+    for rel, tree in production_trees(PANHUO):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and GATE_NAME.match(node.name):
+                if "/migrations/" not in f"/{rel}":
+                    defined.setdefault(node.name, f"{rel}:{node.lineno} {node.name}")
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                named.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                named.add(node.attr)
+    assert len(defined) > 50  # the scan sees the gates at all
+    unwired = sorted(where for name, where in defined.items() if name not in named)
+    assert not unwired, f"Rule functions only tests call (wire each into its write): {unwired}"

@@ -274,6 +274,22 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     assert result.returncode != 0 and "panhuo.W001" in result.stderr + result.stdout
 
 
+def test_serve_refuses_to_start_where_the_https_redirect_would_loop(monkeypatch):
+    """The deployment check gates ``panhuo serve``: nothing is served (waitress never starts)."""
+    import waitress
+    from django.core.management import CommandError, call_command
+    from django.utils import translation
+
+    monkeypatch.setattr(waitress, "serve", lambda *a, **k: pytest.fail("served"))
+    nobody = {**settings.PANHUO, "TRUSTED_PROXIES": []}
+    with override_settings(SECURE_SSL_REDIRECT=True, PANHUO=nobody):
+        with pytest.raises(CommandError, match="PANHUO_TRUSTED_PROXIES"):
+            call_command("serve")
+        with translation.override("zh-hans"), pytest.raises(CommandError) as e:
+            call_command("serve")
+    assert "重定向" in str(e.value) and "127.0.0.1" in str(e.value)
+
+
 # --- CSRF ------------------------------------------------------------------------------------
 
 FORM_TAG = re.compile(r"<form\b[^>]*>", re.IGNORECASE | re.DOTALL)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from panhuo.core.validation import check_holds, full_clean
+from panhuo.core.validation import constraint_holds, full_clean
 from panhuo.register.models import Asset
 
 #: Numbers on each side of the bounds our conditions use (zero, 90 and 180 degrees, 100 %…).
@@ -99,7 +99,7 @@ def test_the_python_verdict_is_the_databases_for_every_check_constraint():
         supported = False
         for values in combos[:PER_CONSTRAINT]:
             obj = model(**{f.attname: v for f, v in zip(fields, values, strict=True)})
-            mine = check_holds(model, obj, constraint)
+            mine = constraint_holds(model, obj, constraint)
             if mine is None:
                 continue
             supported = True

@@ -1,7 +1,8 @@
 """``panhuo plan optimise --jurisdiction CODE --as USERNAME [--as-of DATE] [--horizon Q]
-[--buffer YUAN] [--opening YUAN] [--absorption-pct P] [--time-limit S] [--gap-pct P] [--adopt]
-[--json]``: a run of the disposal plan optimiser for the place, solved here (as the worker
-would), stored like one started from the page; ``--adopt`` adopts the plan found."""
+[--buffer YUAN] [--opening YUAN] [--absorption-pct P] [--time-limit S] [--gap-pct P]
+[--approval-days D] [--finance-approval-days D] [--adopt] [--json]``: a run of the disposal
+plan optimiser for the place, solved here (as the worker would), stored like one started from
+the page; ``--adopt`` adopts the plan found."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from panhuo.decisions.optimiser import runs
 from panhuo.organisation import policy
 
 NUMBERS = {"horizon": int, "buffer": Decimal, "opening": Decimal, "absorption_pct": Decimal,
-           "time_limit": int, "gap_pct": Decimal}  # fmt: skip
+           "time_limit": int, "gap_pct": Decimal, "approval_days": int,
+           "finance_approval_days": int}  # fmt: skip
 
 
 def add_parser(sub) -> None:

@@ -26,6 +26,7 @@ from panhuo.decisions.optimiser.problem import Problem, check_params
 from panhuo.decisions.pipeline import KINDS, _service
 from panhuo.disposal.models import Package, ProjectStatus
 from panhuo.finance.debts.models import ScheduleRow
+from panhuo.finance.debts.schedules import add_months
 from panhuo.finance.models import Debt
 from panhuo.organisation import policy
 from panhuo.pricing.rules import PHYSICAL_KINDS, SELLING_CHANNELS, disclosure_min_days
@@ -33,11 +34,12 @@ from panhuo.pricing.selectors import thresholds_for_package
 from panhuo.register.models import Criticality
 from panhuo.register.scope import rules_for
 
-DEFAULTS = {"horizon": 12, "buffer": Decimal(0), "opening": Decimal(0), "absorption_pct": 50,
-            "time_limit": 30, "gap_pct": Decimal("0.1")}  # fmt: skip
-#: Calendar days an approval takes: the supervising department's, and the finance bureau's
-#: above the rule set's ``finance_approval_above``.
+#: Calendar days an approval takes unless the run says otherwise: the supervising
+#: department's, and the finance bureau's above the rule set's ``finance_approval_above``.
 APPROVAL_DAYS, FINANCE_APPROVAL_DAYS = 30, 60
+DEFAULTS = {"horizon": 12, "buffer": Decimal(0), "opening": Decimal(0), "absorption_pct": 50,
+            "time_limit": 30, "gap_pct": Decimal("0.1"), "approval_days": APPROVAL_DAYS,
+            "finance_approval_days": FINANCE_APPROVAL_DAYS}  # fmt: skip
 DAYS_A_QUARTER = 91.3
 #: A package with a project in any of these states is on its way already: not a candidate.
 LIVE = [s for s in ProjectStatus.values if s != ProjectStatus.WITHDRAWN]
@@ -50,12 +52,15 @@ def params_of(given: dict) -> dict:
     return check_params(out)
 
 
-def lead_quarters(t, kind: str, value: Decimal, channel: str) -> int:
+def lead_quarters(t, kind: str, value: Decimal, channel: str, *, approval_days=APPROVAL_DAYS,
+                  finance_approval_days=FINANCE_APPROVAL_DAYS) -> int:  # fmt: skip
     """The first quarter (0: the one starting on the day) in which the package's money can come
-    by ``channel``: the approval, the disclosure of the rule set (working days) and, for a sale,
-    full payment; land waits for its announcement and listing periods too. ``t``: the
-    package's thresholds (``pricing``'s rule sets)."""
-    days = FINANCE_APPROVAL_DAYS if value > t.finance_approval_above else APPROVAL_DAYS
+    by ``channel``: the approval (the run's calendar days, the finance bureau's above the rule
+    set's threshold), the disclosure of the rule set (working days) and, for a sale, full
+    payment; land waits for its announcement and listing periods too. ``t``: the package's
+    thresholds (``pricing``'s rule sets)."""
+    above = value > t.finance_approval_above
+    days = float(finance_approval_days if above else approval_days)
     days += WORK_TO_CALENDAR * disclosure_min_days(
         physical=kind in PHYSICAL_KINDS, value=value, t=t
     )
@@ -114,6 +119,7 @@ def gather(user, place, *, on: dt.date, params: dict) -> tuple[Problem, dict]:
         .order_by("code")
     )
     rows, packages, left = [], [], []
+    approval = {k: params[k] for k in ("approval_days", "finance_approval_days")}
     for pkg in qs:
         why = _excluded(pkg, exclude_supporting)
         if not why:
@@ -136,13 +142,14 @@ def gather(user, place, *, on: dt.date, params: dict) -> tuple[Problem, dict]:
         income = float(inputs.net_income.value) / 4
         held = [income * sum(d[1 : t + 1]) for t in range(T)]  # income while still held
         sale = pkg.channel if pkg.channel in SELLING_CHANNELS else "auction"
-        for t in range(lead_quarters(rules, kind, value, sale), T):
+        for t in range(lead_quarters(rules, kind, value, sale, **approval), T):
             loss = float(res.hold) - float(res.sell) * d[t] - held[t]
             rows.append((i, sale, t, 1, float(res.proceeds), loss, KINDS.index(kind), True))
         net = lease_net_rent(inputs)
         extra = max(float(net - inputs.net_income.value), 0.0) / 4 if net is not None else 0.0
         term = rules.lease_max_years * 4
-        for t in range(lead_quarters(rules, kind, value, "lease"), T if extra > 0 else 0):
+        for t in range(lead_quarters(rules, kind, value, "lease", **approval),
+                       T if extra > 0 else 0):  # fmt: skip
             loss = float(res.hold) - float(res.lease) * d[t] - held[t]
             rows.append((i, "lease", t, term, extra, loss, KINDS.index(kind), False))
     if not rows:  # say why, naming the packages left out (the first five)
@@ -173,6 +180,4 @@ def _problem(rows, packages, service, params) -> Problem:
 
 
 def quarters(on: dt.date, horizon: int) -> list[str]:
-    from panhuo.finance.debts.schedules import add_months
-
     return [add_months(on, 3 * t).isoformat() for t in range(horizon)]

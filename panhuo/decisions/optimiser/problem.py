@@ -24,7 +24,11 @@ LIMITS = {
     "time_limit": (1, 600),
     "absorption_pct": (1, 100),
     "gap_pct": (0, 50),
+    "approval_days": (0, 365),
+    "finance_approval_days": (0, 365),
 }
+#: Parameters counted in whole units (quarters, seconds, days).
+WHOLE = ("horizon", "time_limit", "approval_days", "finance_approval_days")
 
 
 @dataclass
@@ -85,6 +89,13 @@ def check_params(params: dict) -> dict:
                 _("%(field)s is %(value)s, outside the plausible range %(low)s to %(high)s.")
                 % {"field": name, "value": value, "low": low, "high": high},
             )
+    for name in WHOLE:
+        value = params.get(name)
+        if value is not None and value != int(value):
+            raise field_error(
+                name, _("%(field)s is %(value)s: give a whole number.")
+                % {"field": name, "value": value}
+            )  # fmt: skip
     for name in ("buffer", "opening"):
         value = params.get(name)
         if value is not None and value < 0:

@@ -248,12 +248,13 @@ def explain(p: Problem, *, time_limit: float = 60.0) -> dict:
     short = col[p.options + p.periods :] if len(col) else np.zeros(p.periods)
     need = np.cumsum(p.service) + p.buffer - p.opening
     most = most_by(p)
+    # The elastic solve may put a shortfall in any quarter up to the one lacking (cash carried
+    # forward covers them all alike): the first quarter whose need exceeds what the packages
+    # could bring by then is the one named; else the elastic solve's first shortfall.
+    cum = np.cumsum(short) if len(short) else np.zeros(p.periods)
+    lacking = np.flatnonzero(most < need - TOL)
     gaps = np.flatnonzero(short > TOL)
-    if len(gaps):
-        t = int(gaps[0])
-    else:  # fall back on the arithmetic bound
-        lacking = np.flatnonzero(most < need - TOL)
-        t = int(lacking[0]) if len(lacking) else 0
-    amount = float(short[t]) if len(gaps) else float(max(need[t] - most[t], 0.0))
+    t = int(lacking[0]) if len(lacking) else int(gaps[0]) if len(gaps) else 0
+    amount = float(max(cum[t], need[t] - most[t], 0.0))
     return {"period": t, "short": amount, "need": float(need[t]), "most": float(most[t]),
             "short_by_period": [float(s) for s in short]}  # fmt: skip

@@ -4,6 +4,7 @@ name (an essential asset never enters a package: the database refuses it); a deb
 schedule, a horizon with no debt service and a parameter out of bounds refused by name (nothing
 written); adopting opens a draft project per chosen package by its channel, once."""
 
+import csv
 import datetime as dt
 import io
 import json
@@ -20,6 +21,9 @@ from panhuo.decisions.optimiser.models import OptimiserRun
 from panhuo.decisions.tests.test_decision_pages import _debt
 from panhuo.disposal.models import DisposalProject, Package, PackageItem
 from panhuo.integrity.models import AuditEntry
+from panhuo.planning.models import WorkPlan
+from panhuo.planning.services import plan_draft
+from panhuo.planning.tests.support import plan_data
 
 ON = dt.date(2026, 6, 30)
 
@@ -50,6 +54,8 @@ def test_a_run_from_the_api_to_an_adopted_plan(world):
     assert none_due.status_code == 400 and "horizon" in none_due.content.decode()
     out_of_bounds = office.post(url, {**body, "gap_pct": 90}, content_type="application/json")
     assert out_of_bounds.status_code == 400 and "gap_pct" in out_of_bounds.content.decode()
+    slow = office.post(url, {**body, "approval_days": 400}, content_type="application/json")
+    assert slow.status_code == 400 and "approval_days is 400, outside" in slow.content.decode()
     assert not OptimiserRun.objects.exists()
     who = ("supervisor", "unit_officer", "auditor")
     assert {w: client_for(world, w).post(url, body, content_type="application/json").status_code
@@ -73,6 +79,14 @@ def test_a_run_from_the_api_to_an_adopted_plan(world):
         assert testid in page.content
     assert b"optimiser-adopt" not in client_for(world, "finance").get(
         f"/plans/optimiser/{run.pk}/").content  # fmt: skip
+    # Approvals taking a year (the run's lead times): no package's money comes before the
+    # fifth quarter, so the interest of 1 January 2027 (the third) cannot be covered, named.
+    late = {**body, "approval_days": 365, "finance_approval_days": 365}
+    late = office.post(url, late, content_type="application/json").json()
+    assert runs.optimise_task.call(late["id"]) == "done"
+    late = OptimiserRun.objects.get(pk=late["id"])
+    assert late.params["approval_days"] == "365" and late.result["plan"] == []
+    assert late.result["shortfall"]["period"] == 3 and "Quarter 3" in late.message
     # Finance may not adopt; the office adopts once: a draft project per chosen package.
     assert client_for(world, "finance").post(f"{url}/{run.pk}/adopt").status_code == 403
     adopted = office.post(f"{url}/{run.pk}/adopt")
@@ -82,7 +96,45 @@ def test_a_run_from_the_api_to_an_adopted_plan(world):
         (c["package"], c["channel"], "draft") for c in r["plan"])  # fmt: skip
     again = office.post(f"{url}/{run.pk}/adopt")
     assert again.status_code == 400 and "status" in again.content.decode()
-    assert AuditEntry.objects.filter(action__startswith="optimiser_run.").count() == 2
+    assert AuditEntry.objects.filter(action__startswith="optimiser_run.").count() == 3
+    _feeds_the_work_plan(world, office, run)
+
+
+def _feeds_the_work_plan(world, office, run):
+    """The adopted plan's money raised and debt service by calendar quarter, shown on the run's
+    page, proposed as the work plan's targets: a new draft for 2027; 2028's approved plan is
+    revised (its assets target kept); a year outside the horizon, a plan awaiting its decision
+    and a reader without work_plan.edit are refused, nothing written."""
+    run.refresh_from_db()
+    page = office.get(f"/plans/optimiser/{run.pk}/").content.decode()
+    assert 'data-testid="optimiser-targets-2027"' in page and "optimiser-propose-2027" in page
+    assert "optimiser-propose" not in client_for(world, "finance").get(
+        f"/plans/optimiser/{run.pk}/").content.decode()  # fmt: skip
+    url = f"/plans/from-optimiser/{run.pk}/"
+    assert client_for(world, "finance").post(url, {"year": "2027"}).status_code == 403
+    # The plan's quarters run from 30 June; each counts in the calendar quarter of its middle.
+    cash = [D(p["cash"]) for p in run.result["periods"]]
+    made = office.post(url, {"year": "2027"})
+    plan = WorkPlan.objects.get(year=2027)
+    assert made.status_code == 302 and made["Location"] == plan.get_absolute_url()
+    got = {(t.measure, t.quarter, t.debt_type): t.amount for t in plan.targets.all()}
+    money = {("money", q + 1, ""): c for q, c in enumerate(cash[2:6]) if c}
+    assert got == {**money, ("debt", 1, "bank_loan"): D("120000.00")}  # interest each 1 Jan
+    assert plan.money_total == sum(cash[2:6]) and plan.debt_total == D("120000.00")
+    again = office.post(url, {"year": "2027"})  # the draft is updated, not doubled
+    assert again.status_code == 302 and WorkPlan.objects.filter(year=2027).count() == 1
+    old = plan_draft(actor=world.user("office"), jurisdiction=world.district,
+                     data=plan_data(world, 2028))  # fmt: skip
+    WorkPlan.objects.filter(pk=old.pk).update(status="approved")
+    assert office.post(url, {"year": "2028"}).status_code == 302
+    new = WorkPlan.objects.get(year=2028, status="draft")
+    assert new.number == 2 and new.assets_total == 5 and new.debt_total == D("120000.00")
+    assert new.targets.filter(measure="assets").count() == 2
+    WorkPlan.objects.filter(pk=plan.pk).update(status="submitted")
+    for year, words in (("2027", "awaits its decision"), ("2031", "not a year")):
+        refused = office.post(url, {"year": year}, follow=True)
+        assert words in refused.content.decode() and WorkPlan.objects.count() == 3
+    assert AuditEntry.objects.filter(action="work_plan.propose_targets").count() == 3
 
 
 def test_nothing_to_plan_cancel_the_page_form_and_the_cli(world):
@@ -97,10 +149,17 @@ def test_nothing_to_plan_cancel_the_page_form_and_the_cli(world):
     run = OptimiserRun.objects.latest("pk")
     assert page.status_code == 302 and page["Location"] == f"/plans/optimiser/{run.pk}/"
     assert office.get("/plans/optimiser/").status_code == 200
+    # A queued run's page follows it: our script polls the API; without script, a meta refresh.
+    following = office.get(f"/plans/optimiser/{run.pk}/").content.decode()
+    assert f'data-poll-url="/api/v1/optimiser/runs/{run.pk}"' in following
+    assert "decisions/optimiser_run" in following and 'http-equiv="refresh"' in following
+    assert "optimiser-cancel" in following
     assert client_for(world, "unit_officer").get("/plans/optimiser/").status_code == 403
     assert office.post(f"/plans/optimiser/{run.pk}/cancel/").status_code == 302
     run.refresh_from_db()
     assert run.status == "cancelled" and runs.optimise_task.call(run.pk) == "cancelled"
+    ended = office.get(f"/plans/optimiser/{run.pk}/").content.decode()
+    assert "data-poll-url" not in ended and "http-equiv" not in ended
     bad = office.post("/plans/optimiser/", {"horizon": "500"})
     assert bad.status_code == 400 and OptimiserRun.objects.count() == 2
     out = io.StringIO()
@@ -109,6 +168,15 @@ def test_nothing_to_plan_cancel_the_page_form_and_the_cli(world):
                  stdout=out)  # fmt: skip
     answer = json.loads(out.getvalue())
     assert answer["status"] == "adopted" and answer["projects"]
+    # The runs' list: filtered, sorted, exported (the reader's runs only).
+    rows = lambda q: office.get(f"/plans/optimiser/?{q}").content.count(b"optimiser-run-row")  # noqa: E731
+    assert (rows(""), rows("status=cancelled"), rows("status=adopted&mine=on")) == (3, 1, 1)
+    assert rows("q=PK-NV") == 1 and rows(f"jurisdiction={world.district.pk}&sort=-on") == 3
+    got = office.get("/plans/optimiser/?export=csv&sort=status").streaming_content
+    table = list(csv.reader(io.StringIO(b"".join(got).decode("utf-8-sig"))))
+    assert [r[3] for r in table[1:]] == ["Adopted", "Cancelled", "Failed"]
+    xlsx = office.get("/plans/optimiser/?export=xlsx")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
     with pytest.raises(CommandError, match="absorption_pct"):
         call_command("plan", "optimise", "--jurisdiction", world.district.code, "--as",
                      "office", "--absorption-pct", "0", stdout=io.StringIO())  # fmt: skip

@@ -90,8 +90,21 @@ def test_the_pages_save_list_and_compare(world, pipeline):
     mixed = client_for(world, "finance").get(both)
     assert mixed.status_code == 200 and b"value_lost" in mixed.content
     assert mixed.content.count(b'data-testid="compare-period"') == 12
+    # The API gives the same comparison: the run's P50 and miss beside the plan's cash.
+    api = f"/api/v1/scenario-comparison?run={a.pk}&plan={plan.pk}"
+    got = client_for(world, "finance").get(api).json()
+    assert [(i["kind"], i["id"]) for i in got["items"]] == [("run", a.pk), ("plan", plan.pk)]
+    q1 = got["periods"][0]
+    assert q1["p50"] == [a.result["periods"][0]["p50"], "100.00"]
+    assert q1["p_missed"] == [a.result["periods"][0]["p_missed"], None]
+    assert next(p for p in got["params"] if p["name"] == "value_lost")["differs"]
+    only = client_for(world, "finance").get(f"/api/v1/scenario-comparison?run={a.pk}")
+    assert only.status_code == 400 and "run" in only.json()["errors"]
+    assert client_for(world, "unit_officer").get(api).status_code == 403
+    assert client_for(world, "outsider_office").get(api).status_code == 404
     OptimiserRun.objects.filter(pk=plan.pk).update(status="queued")
     assert client_for(world, "finance").get(both).status_code == 404
+    assert client_for(world, "finance").get(api).status_code == 404
     hidden = client_for(world, "outsider_office").get(
         f"/plans/scenarios/compare/?run={a.pk}&run={b.pk}")  # fmt: skip
     assert hidden.status_code == 404

@@ -393,7 +393,7 @@ def _page_step(w, who, project, name, **data):
     )
 
 
-def test_pages_take_the_new_inputs_and_show_the_gate(world):
+def test_pages_take_the_new_inputs_and_show_why_a_gate_refuses(world):
     asset = AssetFactory(unit=world.unit, appraisal=False, kind="equipment")
     package = ds.package_create(
         actor=world.user("office"), jurisdiction=world.district, name="Lot", channel="scrap",

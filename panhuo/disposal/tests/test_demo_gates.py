@@ -29,7 +29,7 @@ def seeded(django_db_setup, django_db_blocker):
         ("Gate demo: result notice still up", "paid", "close", "finance", "notice_period"),
     ],
 )  # fmt: skip
-def test_the_demo_has_a_sale_held_back_by_each_period_gate(seeded, name, status, step, who, rule):
+def test_each_period_gate_holds_back_a_sale_in_the_demo(seeded, name, status, step, who, rule):
     project = DisposalProject.objects.get(package__name=name)
     assert project.status == status
     user = User.objects.get(username=who)
@@ -37,7 +37,7 @@ def test_the_demo_has_a_sale_held_back_by_each_period_gate(seeded, name, status,
     assert rule in blocked[step] and "Order 32" in blocked[step]
 
 
-def test_the_demo_has_an_asset_refused_by_the_scope_gate(seeded):
+def test_the_scope_gate_refuses_an_asset_in_the_demo(seeded):
     from panhuo.disposal.candidates import assets_in_scope, confirmed_candidates
     from panhuo.site.demo.seed_gates_scope import uncovered_asset
 
@@ -68,7 +68,7 @@ def test_the_demo_has_an_asset_refused_by_the_scope_gate(seeded):
          "land_listing_short"),
     ],
 )  # fmt: skip
-def test_the_demo_has_a_sale_held_back_by_each_newest_gate(seeded, name, status, step, who, rule):
+def test_each_newest_gate_holds_back_a_sale_in_the_demo(seeded, name, status, step, who, rule):
     project = DisposalProject.objects.get(package__name=name)
     assert project.status == status and rule in project.note
     user = User.objects.get(username=who)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -14,8 +16,10 @@ from hypothesis import strategies as st
 
 from panhuo.core.testing import AssetFactory, concluded_project
 from panhuo.finance import services as fs
+from panhuo.finance.disposal_receivables import cancel_open
 from panhuo.finance.expected_models import ExpectedReceipt
 from panhuo.finance.models import Receipt
+from panhuo.integrity.services import audit_record
 from panhuo.planning import progress, services
 from panhuo.planning.models import Measure
 from panhuo.planning.tests.support import listed_project, plan_data
@@ -37,7 +41,7 @@ def _by(lines, measure, *key):
     return next(ln for ln in lines if ln.measure == measure and ln.key == key)
 
 
-def test_progress_is_the_hand_computed_sums_of_the_records(world):
+def test_progress_is_the_hand_computed_sums_of_the_records(world, monkeypatch):
     w = world
     today = timezone.localdate()
     q = progress.quarter_of(today)
@@ -86,6 +90,31 @@ def test_progress_is_the_hand_computed_sums_of_the_records(world):
     city = progress.money_raised(w.city.path, today.year, on)
     assert sum(city.values()) == Decimal("1200.00")
     assert progress.money_raised(w.other_district.path, today.year, on) == {}
+    # Cancelled the next day (the deal passed on): the forecast as of ``on`` still counts
+    # what was owed then; as of the next day it does not.
+    later = progress._day_end(on) + dt.timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert cancel_open(project) == ExpectedReceipt.objects.filter(project=project).count()
+    assert _by(progress.plan_progress(plan, on), Measure.MONEY).forecast == money.forecast
+    after = _by(progress.plan_progress(plan, on + dt.timedelta(days=1)), Measure.MONEY)
+    assert after.forecast == money.forecast - (owed - Decimal("1200.00"))
+    # The rows cancelled before they carried a time get the time of the project's audited
+    # step that cancelled them (finance migration 0022); without one they keep none.
+    ExpectedReceipt.objects.update(cancelled_at=None)
+    step = audit_record(actor=w.user("office"), action="project.deal_reassign", obj=project,
+                        after={}, jurisdiction_path=w.district.path)  # fmt: skip
+    # One recorded (and cancelled) after that step: no step cancelled it, it keeps no time.
+    monkeypatch.setattr(timezone, "now", lambda: later + dt.timedelta(hours=1))
+    undated = ExpectedReceipt.objects.create(project=project, due_date=on, kind="instalment",
+                                             amount=Decimal("5.00"), cancelled=True)  # fmt: skip
+    dated = ExpectedReceipt.objects.exclude(pk=undated.pk)
+    assert (
+        import_module("panhuo.finance.migrations.0022_expected_cancelled_at").backfill(django_apps)
+        == dated.count()
+    )
+    assert set(dated.values_list("cancelled_at", flat=True)) == {step.created_at}
+    undated.refresh_from_db()
+    assert undated.cancelled_at is None
 
 
 HYPO = settings(

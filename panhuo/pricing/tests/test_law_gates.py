@@ -207,17 +207,17 @@ def test_land_periods_at_and_past_their_thresholds():
     day = dt.date(2026, 1, 5)
     for ahead, listed, ok in ((20, 10, True), (21, 11, True), (19, 10, False), (20, 9, False)):
         start = day + dt.timedelta(days=ahead)
-        call = {
-            "announced_on": day,
-            "listing_start": start,
-            "listing_end": start + dt.timedelta(days=listed),
-            "t": t,
-        }
+        end = start + dt.timedelta(days=listed)
+
+        def both(start=start, end=end):  # as disposal.listing_gates applies them
+            land_gates.require_land_announcement(announced_on=day, listing_start=start, t=t)
+            land_gates.require_land_listing(listing_start=start, listing_end=end, t=t)
+
         if ok:
-            land_gates.require_land_periods(**call)
+            both()
         else:
             with pytest.raises(GateRefused) as exc:
-                land_gates.require_land_periods(**call)
+                both()
             assert "MLR Order 39" in exc.value.text
 
 

@@ -20,7 +20,7 @@ from panhuo.disposal.models import DisposalProject
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation.models import Unit
 from panhuo.organisation.policy import NotPermitted
-from panhuo.scorecards import compute, selectors, services
+from panhuo.scorecards import compute, parts, selectors, services
 from panhuo.scorecards.models import PARTS, Decision, DecisionStatus, Scorecard, ScoreWeights
 from panhuo.scorecards.parts import Part
 from panhuo.scorecards.tests.support import approved_plan, scored_world
@@ -304,9 +304,18 @@ def test_a_past_days_register_quality_stays_as_it_was_when_an_asset_is_fixed_lat
     monkeypatch.setattr(timezone, "now", lambda: real_now() - dt.timedelta(days=14))
     asset = asset_create(actor=office, data={"code": "Q1", "name": "Depot", "kind": "land",
                                              "unit": w.unit2.pk, "status": "idle"})  # fmt: skip
+    asset_create(actor=office, data={"code": "Q0", "name": "Yard", "kind": "equipment",
+                                     "unit": w.unit.pk, "status": "in_use",
+                                     "address": "1 Renmin Road"})  # fmt: skip
     monkeypatch.setattr(timezone, "now", real_now)
 
     def quality(day):
+        # Today's figures are counted in the database; the replay of the audit entries (the
+        # past days' way) must give the same, every figure and the records named.
+        if day == today:
+            counted = parts.quality_figures(w.district.path, today)
+            assert counted == parts.quality_figures(w.district.path, today, replay=True)
+            assert set(counted) == {w.unit.pk, w.unit2.pk}
         card = next(c for c in compute.compute_cards(plan, "Y", day) if c.unit == w.unit2)
         part = _parts(card)["quality"]
         keys = ("assets", "incomplete", "stale_valuation", "stale_idle")
@@ -314,6 +323,7 @@ def test_a_past_days_register_quality_stays_as_it_was_when_an_asset_is_fixed_lat
 
     week_ago = today - dt.timedelta(days=7)
     before = quality(week_ago)
+    assert quality(today) == before
     # No address, area, date, class or value; no valuation; idle without an idle date.
     assert before == (0, [1, 1, 1, 1])
     # Fixed today: every field, an idle date, and an appraisal based before last week.

@@ -63,7 +63,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        from panhuo.site.checks import check_trusted_proxies
         from panhuo.site.proxy import behind_proxies
+
+        # The deployment check is a gate here, not only a warning of `check --deploy`: behind
+        # the TLS proxy with nobody trusted, every request would be redirected in a loop.
+        if check_trusted_proxies():
+            raise CommandError(
+                _(
+                    "Not serving: PANHUO_TRUSTED_PROXIES is empty while SECURE_SSL_REDIRECT is "
+                    "on, so every request would be redirected in a loop. Set "
+                    "PANHUO_TRUSTED_PROXIES to the TLS proxy's address (e.g. %(example)s)."
+                )
+                % {"example": "127.0.0.1"}
+            )
 
         # Importing the WSGI module builds the application (and its middleware), which only
         # the serving command needs: `manage.py help` and the other commands load this module.

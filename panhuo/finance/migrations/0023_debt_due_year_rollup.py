@@ -25,7 +25,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0021_risk_rollups'),
+        ('finance', '0022_expected_cancelled_at'),
         ('organisation', '0007_user_money_unit'),
     ]
 
