@@ -121,12 +121,14 @@ def _indicators_agree(world) -> None:
 def test_rollups_equal_the_ledger_recomputed_after_any_writes(world, project, writes):
     with transaction.atomic():
         made: tuple[list, list, list] = ([], [], [])
-        for op, amount, a, b in START + writes:
+        for i, (op, amount, a, b) in enumerate(START + writes):
             try:
                 with transaction.atomic():
                     _apply(world, project, op, amount, a, b, made)
             except (ValidationError, NotPermitted):
                 pass  # refused (over-allocation, another place's debt...): nothing written
+            if i < len(START) - 1:
+                continue  # the fixed start is checked once it is all written
             for rollup in (finance_rollups.MONEY, finance_rollups.DEBTS,
                            *risk_rollups.ROLLUPS.values()):  # fmt: skip
                 assert rollups.verify(rollup) == [], rollup.name
