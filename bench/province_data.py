@@ -425,28 +425,51 @@ def verify(conn) -> None:
         raise SystemExit(f"{bad} debts' outstanding differs from their repayment ledger")
 
 
-def prepare(scale: float, keep: bool, rebuild: bool = True) -> str:
+def prepare(
+    scale: float, keep: bool, *, name: str | None = None, extra=None, rebuild: bool = True
+) -> str:
+    """The province's database at ``scale`` (``name``, else ``database_name(scale)``): with
+    ``keep``, one a previous run left is reused (migrated, its roll-ups rebuilt unless not
+    ``rebuild``); else it is generated afresh. ``extra`` is a benchmark's own rows on top,
+    ``(marker table, add(url, scale))``: added after a fresh generation, or to a reused province
+    that lacks its marker table (which ``add`` creates). Then ``VACUUM ANALYZE``; its URL."""
     import psycopg
 
-    name = database_name(scale)
+    name = name or database_name(scale)
     url = PG + name
     with psycopg.connect(PG + "postgres", autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
     if keep and exists:
         with psycopg.connect(url) as conn:
             done = conn.execute("SELECT to_regclass('bench_province_done')").fetchone()[0]
+            added = (
+                extra is None or conn.execute("SELECT to_regclass(%s)", [extra[0]]).fetchone()[0]
+            )
         if done:
-            print(f"reusing {name}")
             migrate(url)  # a roll-up table added since it was generated
             if rebuild:
                 rebuild_rollups(url)
+            if added:
+                print(f"reusing {name}")
+                return url
+            print(f"reusing {name}'s province, adding {extra[0]}")
+            extra[1](url, scale)
+            _analyze(url)
             return url
     started = time.perf_counter()
     fill(name, scale)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
+    if extra is not None:
+        extra[1](url, scale)
+    _analyze(url)
     print(f"generated in {time.perf_counter() - started:.0f} s (migrate included)", flush=True)
     return url
+
+
+def _analyze(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
 
 
 def fill(name: str, scale: float) -> str:

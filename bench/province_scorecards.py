@@ -25,42 +25,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.province import configure  # noqa: E402
-from bench.province_data import OFFICE_DISTRICT, PG, fill  # noqa: E402
+from bench.province_data import OFFICE_DISTRICT, PG  # noqa: E402
+from bench.province_data import prepare as province_prepare  # noqa: E402
 from bench.province_plans import generate_plans  # noqa: E402
 
 
 def database_name(scale: float) -> str:
     return "panhuo_bench_plans" + ("" if scale == 1 else "_s" + f"{scale:g}".replace(".", "_"))
-
-
-def prepare(scale: float, keep: bool) -> str:
-    import psycopg
-
-    name = database_name(scale)
-    url = PG + name
-    with psycopg.connect(PG + "postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-    if keep and exists:
-        with psycopg.connect(url) as conn:
-            if conn.execute("SELECT to_regclass('bench_plans_done')").fetchone()[0]:
-                print(f"reusing {name}")
-                return url
-            if conn.execute("SELECT to_regclass('bench_province_done')").fetchone()[0]:
-                print(f"reusing {name}'s province, adding the plans")
-                _add_plans(url, scale)
-                return url
-    started = time.perf_counter()
-    fill(name, scale)
-    _add_plans(url, scale)
-    print(f"generated in {time.perf_counter() - started:.0f} s (migrate included)", flush=True)
-    return url
 
 
 def _add_plans(url: str, scale: float) -> None:
@@ -70,8 +47,13 @@ def _add_plans(url: str, scale: float) -> None:
         generate_plans(conn, scale)
         conn.execute("CREATE TABLE bench_plans_done (scale float)")
         conn.commit()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
+
+
+def prepare(scale: float, keep: bool) -> str:
+    """The province (bench/province_data.py) with the plans on top, reused with ``keep``."""
+    return province_prepare(
+        scale, keep, name=database_name(scale), extra=("bench_plans_done", _add_plans)
+    )
 
 
 def main() -> None:

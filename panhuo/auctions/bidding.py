@@ -25,7 +25,7 @@ from panhuo.core.bulk import insert_sql, update_sql
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.joined import JoinedRead
 from panhuo.finance.deposits.models import DepositStatus
-from panhuo.integrity.services import audit_record
+from panhuo.integrity.services import audit_record, head_join
 
 CENT = Decimal("0.01")
 
@@ -120,20 +120,31 @@ def ready(registration: LotRegistration | None, lot: Lot) -> LotRegistration:
 
 
 #: The hot path's one read, its SQL built once per process (core/joined.py: the ORM compiled
-#: these six joined tables in more CPU than the rest of the bid's request together).
-_REGISTRATION = JoinedRead(
-    LotRegistration, ("deposit", "lot__round__project__package__jurisdiction"),
-    where="t0.lot_id = %s AND t0.bidder_id = %s", lock="lot",
-)  # fmt: skip
+#: these six joined tables in more CPU than the rest of the bid's request together), with the
+#: audit chain's tip, locked after the lot (``FOR UPDATE OF`` the lot, then the head: the order
+#: every other write takes them in, its own rows before the head).
+_PATHS = ("deposit", "lot__round__project__package__jurisdiction")
+_WHERE = "t0.lot_id = %s AND t0.bidder_id = %s"
+_REGISTRATION = JoinedRead(LotRegistration, _PATHS, where=_WHERE, lock="lot", also=head_join())
+#: The same without the tip, when that found nothing (no such registration; or no head yet).
+_REGISTRATION_ALONE = JoinedRead(LotRegistration, _PATHS, where=_WHERE, lock="lot")
 
 
 def locked_registration(pk: int, bidder) -> LotRegistration | None:
-    """``bidder``'s registration for lot ``pk`` with its deposit and the lot, the lot under its
-    row lock: the lock, the lot's state and the bidder's eligibility in one statement (the hot
-    path of a bid). None when there is no such registration (the lot is then locked and
-    read by ``locked_lot``, for the right refusal). The lot is locked inside the caller's
-    transaction, as ``select_for_update(of=("lot",))`` would."""
-    return _REGISTRATION.first([pk, bidder.pk])
+    """``bidder``'s registration for lot ``pk`` with its deposit and the lot, the lot and then
+    the audit chain's head under their row locks: the locks, the lot's state, the bidder's
+    eligibility and the chain's tip (``tip``, for the bid's audit entry; None when not read)
+    in one statement (the hot path of a bid). None when there is no such registration (the
+    lot is then locked and read by ``locked_lot``, for the right refusal). Locked inside the
+    caller's transaction, as ``select_for_update(of=("lot",))`` would."""
+    found = _REGISTRATION.first([pk, bidder.pk])
+    if found is not None:
+        found.tip = found.joined_also
+        return found
+    found = _REGISTRATION_ALONE.first([pk, bidder.pk])
+    if found is not None:
+        found.tip = None
+    return found
 
 
 def english_only(lot: Lot) -> None:
@@ -206,6 +217,9 @@ def bid_place(*, actor, lot_id: Any, amount: Any, bidder=None) -> Lot:
         lot = registration.lot if registration is not None else locked_lot(pk)
         english_only(lot)
         registration = ready(registration, lot)
+        # The tip read with the lock stands while nothing is appended before the bid's entry
+        # (opening a scheduled lot appends one).
+        tip = registration.tip if lot.status == LotStatus.OPEN else None
         at = open_now(lot)
         try:
             outcome = engine.place(book_of(lot), registration.pk, maximum, at)
@@ -220,24 +234,28 @@ def bid_place(*, actor, lot_id: Any, amount: Any, bidder=None) -> Lot:
             lot.extensions += 1
         lot.version += 1
         # The bid rows and the lot are written with the audit entry, in one round trip on
-        # PostgreSQL once the audit head is read: the lot's lock is held over three round trips
-        # after it is taken (head, writes, commit), not five.
+        # PostgreSQL, the audit head read and locked with the lot: the lot's lock is held over
+        # two round trips after it is taken (writes, commit), not five.
         writes = [insert_sql(bids), update_sql(Lot, lot.pk, {
             "price": lot.price, "leader_id": lot.leader_id, "leader_max": lot.leader_max,
             "end_at": lot.end_at, "bid_count": lot.bid_count, "extensions": lot.extensions,
             "version": lot.version,
         })]  # fmt: skip
         path = lot.jurisdiction.path
-        # The amounts, never a maximum (a bidder's secret until the result).
-        audit_record(
+        # The amounts, never a maximum (a bidder's secret until the result). A bid changes no
+        # user, token, grant or bidder (access=False): the processes' memo of those
+        # (organisation/memo.py) keeps answering the hot lot's next bids.
+        entry = audit_record(
             actor=actor, action="lot.bid", obj=lot, jurisdiction_path=path, along=writes,
+            access=False, tip=tip,
             before={"price": str(before_price) if before_price is not None else None},
             after={"bids": [[b.seq, b.registration_id, str(b.amount), b.kind] for b in bids],
                    "price": str(lot.price), "leader": lot.leader_id},
         )  # fmt: skip
         if outcome.extended:
             audit_record(
-                actor=actor, action="lot.extend", obj=lot, jurisdiction_path=path,
+                actor=actor, action="lot.extend", obj=lot, jurisdiction_path=path, access=False,
+                tip=(entry.seq, entry.hash),
                 before={"end_at": before_end.isoformat()},
                 after={"end_at": lot.end_at.isoformat(), "by_bid": bids[-1].seq},
             )  # fmt: skip

@@ -14,6 +14,10 @@ it a listing package and brings its result back.
   registered buyer, the award queue). Deposits stay with the exchange: there are none here.
   An optional bid history (bidder, amount, time) is checked and stored as the lot's bids
   (``exchange_history``), with the result or not at all.
+* The result file may also give, on the winner's row, when the exchange's bidding ended (after
+  any extension) and when the winning bid was placed (:data:`TIMES`): the lot's end is then the
+  exchange's and the winning bid is on record (a bid row of its own when no history comes), so
+  the "late bid won" red flag judges an exchange lot as it judges Panhuo's own.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import itertools
 import json
 import re
 import zipfile
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
@@ -32,7 +37,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.auctions.award_models import AwardSource
-from panhuo.auctions.exchange_history import append_history, parse_history, table_cells
+from panhuo.auctions.exchange_history import (
+    HistoryRow,
+    append_history,
+    moment,
+    parse_history,
+    shown,
+    table_cells,
+)
 from panhuo.auctions.models import Lot, LotRegistration, LotStatus
 from panhuo.auctions.services import lot_award
 from panhuo.bidders.models import Bidder, BidderStatus
@@ -50,6 +62,12 @@ COLUMNS = {
     "name": ("name", "名称", "姓名", "竞买人"),
     "id_number": ("id number", "id_number", "证件号码", "身份证号码", "统一社会信用代码"),
     "price": ("price", "价格", "报价", "成交价"),
+}
+#: Optional columns, given on the winner's row (rank 1): when the exchange's bidding ended (after
+#: any extension) and when the winning bid was placed.
+TIMES = {
+    "bidding_end": ("bidding end", "bidding_end", "end time", "竞价结束时间", "结束时间"),
+    "last_bid_at": ("last bid time", "last_bid_at", "last bid", "最后出价时间", "最后报价时间"),
 }
 MAX_ROWS = 200
 #: An exchange lot's increment: the exchange's own rules applied; here only "a raise".
@@ -132,7 +150,7 @@ def _headers(headers: list[str]) -> dict[str, int]:
     found = {}
     for i, h in enumerate(headers):
         key = " ".join(str(h or "").split()).casefold()
-        for name, names in COLUMNS.items():
+        for name, names in {**COLUMNS, **TIMES}.items():
             if key in names:
                 found[name] = i
     missing = [n for n in COLUMNS if n not in found]
@@ -153,10 +171,24 @@ def _bidder(number: str) -> Bidder | None:
     ).first()  # fmt: skip
 
 
-def parse_result(stream: IO[bytes], filename: str, r: ListingRound) -> list[tuple[Bidder, Decimal]]:
-    """The ranked rows of the file, or a ValidationError listing every row's error."""
+@dataclass(frozen=True)
+class Timing:
+    """The exchange's bidding end and the winning bid's time, as the winner's row gives them
+    (``row``: its number); None where not given."""
+
+    row: int = 0
+    end: dt.datetime | None = None
+    last_bid: dt.datetime | None = None
+
+
+def parse_result(
+    stream: IO[bytes], filename: str, r: ListingRound, window: tuple[dt.datetime, dt.datetime]
+) -> tuple[list[tuple[Bidder, Decimal]], Timing]:
+    """The ranked rows of the file and the winner's row's times (within ``window``), or a
+    ValidationError listing every row's error."""
     errors: list[str] = []
     rows: list[tuple[int, Bidder, Decimal]] = []
+    times: list[tuple[int, int, dict]] = []
     for n, cell in table_cells(stream, filename, "file", _headers, MAX_ROWS, errors):
         where = _("Row %(n)s") % {"n": n}
         try:
@@ -182,7 +214,9 @@ def parse_result(stream: IO[bytes], filename: str, r: ListingRound) -> list[tupl
             errors.append(f"{where}, name: " + _("the bidder with this number is %(name)s.")
                           % {"name": bidder.name})  # fmt: skip
         rows.append((rank, bidder, price))
+        times.append((n, rank, {k: cell.get(k, "") for k in TIMES}))
     rows.sort(key=lambda x: x[0])
+    timing = _timing(times, window, errors)
     if not errors:
         if not rows:
             errors.append(_("The file has no result row."))
@@ -194,7 +228,47 @@ def parse_result(stream: IO[bytes], filename: str, r: ListingRound) -> list[tupl
             errors.append(_("A lower rank has a higher price than the rank above it."))
     if errors:
         raise ValidationError({"file": errors})
-    return [(b, p) for _rank, b, p in rows]
+    return [(b, p) for _rank, b, p in rows], timing
+
+
+def _timing(times: list[tuple[int, int, dict]], window, errors: list[str]) -> Timing:
+    """The winner's row's bidding end and last bid time, each a date and time within
+    ``window`` (a bid after the end is not refused: it is what the red flag is for); on the
+    other rows the end blank or the same, the last bid time blank. Errors go to ``errors``."""
+    start, now = window
+    found: dict[int, tuple[int, dict]] = {}
+    for n, rank, cell in times:
+        for key, text in cell.items():
+            where = _("Row %(n)s") % {"n": n} + f", {key}: "
+            if not text:
+                continue
+            at = moment(text)
+            if at is None:
+                errors.append(where + _("give a date and time, e.g. 2026-05-01 10:30:00."))
+            elif not start < at <= now:
+                errors.append(where + _("outside the lot's window, %(start)s to %(end)s.")
+                              % {"start": shown(start), "end": shown(now)})  # fmt: skip
+            else:
+                cell[key] = at
+        found.setdefault(rank, (n, cell))
+    if 1 not in found:
+        return Timing()
+    row, first = found[1]
+    end, last = (v if isinstance(v, dt.datetime) else None for v in first.values())
+    for n, rank, cell in times:
+        where = _("Row %(n)s") % {"n": n}
+        if rank == 1:
+            if first["last_bid_at"] and not first["bidding_end"]:
+                errors.append(f"{where}, bidding_end: "
+                              + _("give the bidding end with the last bid time."))  # fmt: skip
+            continue
+        if cell["bidding_end"] and cell["bidding_end"] != first["bidding_end"]:
+            errors.append(f"{where}, bidding_end: "
+                          + _("not the winner's (rank 1) bidding end."))  # fmt: skip
+        if cell["last_bid_at"]:
+            why = _("only the winner's row (rank 1) gives the last bid time.")
+            errors.append(f"{where}, last_bid_at: {why}")
+    return Timing(row, end, last)
 
 
 def _window(r: ListingRound, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -211,13 +285,21 @@ def result_import(
     (``exchange_history``): all or nothing (see the module's docstring)."""
     policy.require(actor, "lot", "award", jurisdiction=project.jurisdiction)
     r = open_round(project)
-    ranked = parse_result(stream, filename, r)
     now = timezone.now()
     start, _end = _window(r, now)
+    ranked, timing = parse_result(stream, filename, r, (start, now))
     bids = []
     if history is not None:
         bids = parse_history(history, history_name, ranked=ranked, start_price=r.reserve,
                              increment=INCREMENT, window=(start, now))  # fmt: skip
+        if timing.last_bid is not None and bids[-1].at != timing.last_bid:
+            why = _("the bid history's last bid is at %(t)s.") % {"t": shown(bids[-1].at)}
+            where = _("Row %(n)s") % {"n": timing.row}
+            errors = [f"{where}, last_bid_at: {why}"]
+            raise ValidationError({"file": errors})
+    elif timing.last_bid is not None:  # the winning bid alone, on record
+        bids = [HistoryRow(timing.row, ranked[0][0], ranked[0][1], timing.last_bid)]
+    end = timing.end or now
     with transaction.atomic():
         project = project.locked()
         r = open_round(project)
@@ -225,7 +307,7 @@ def result_import(
             raise ValidationError({"file": [_("This round's result is already in.")]})
         lot = Lot(
             round=r, status=LotStatus.CLOSED, start_price=r.reserve, increment=INCREMENT,
-            reserve=r.reserve, start_at=start, planned_end_at=now, end_at=now, closed_at=now,
+            reserve=r.reserve, start_at=start, planned_end_at=end, end_at=end, closed_at=now,
             bidders=len(ranked), single_bidder=len(ranked) == 1,
             created_by=actor if getattr(actor, "pk", None) else None,
         )  # fmt: skip

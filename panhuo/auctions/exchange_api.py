@@ -48,7 +48,8 @@ def exchange_result(
     request: HttpRequest, project_id: Id, file: File[UploadedFile],
     history: File[UploadedFile | None] = None,
 ):  # fmt: skip
-    """The exchange's result (columns rank, name, ID number, price) and, optionally, its bid
+    """The exchange's result (columns rank, name, ID number, price; optional on the winner's
+    row: bidding end, last bid time) and, optionally, its bid
     history (columns bidder, amount, time): all rows of both or nothing."""
     user, project = _project(request, project_id)
     for name, upload in (("file", file), ("history", history)):

@@ -71,7 +71,7 @@ def _who(value: str, bidders: list[Bidder]) -> Bidder | None:
     return named[0] if len(named) == 1 else None
 
 
-def _time(text: str) -> dt.datetime | None:
+def moment(text: str) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
@@ -138,12 +138,12 @@ def parse_history(
             ok = False
         if not ok:
             errors.append(f"{where}, amount: " + _("give an amount in yuan above zero."))
-        at = _time(cell["time"])
+        at = moment(cell["time"])
         if at is None:
             errors.append(f"{where}, time: " + _("give a date and time, e.g. 2026-05-01 10:30:00."))
         elif not start <= at <= end:
             errors.append(f"{where}, time: " + _("outside the lot's window, %(start)s to %(end)s.")
-                          % {"start": _shown(start), "end": _shown(end)})  # fmt: skip
+                          % {"start": shown(start), "end": shown(end)})  # fmt: skip
         if bidder is not None and ok and at is not None:
             rows.append(HistoryRow(n, bidder, amount, at))
     if errors:
@@ -155,7 +155,7 @@ def parse_history(
     return rows
 
 
-def _shown(moment: dt.datetime) -> str:
+def shown(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -23,7 +23,10 @@ MAX_BYTES = 5 * 1024 * 1024
 class ResultForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Result file (XLSX or CSV)"),
-        help_text=gettext_lazy("Columns: rank, name, ID number, price; the winner is rank 1."),
+        help_text=gettext_lazy(
+            "Columns: rank, name, ID number, price; the winner is rank 1. Optional, on the "
+            "winner's row: bidding end, last bid time (date and time)."
+        ),
     )
     history = forms.FileField(
         label=gettext_lazy("Bid history (XLSX or CSV, optional)"), required=False,

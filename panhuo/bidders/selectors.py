@@ -3,11 +3,14 @@ the office's scoped reads (what a caller may not see answers "missing", as absen
 
 from __future__ import annotations
 
+import copy
+
 from django.db.models import Count, QuerySet
 
 from panhuo.bidders.models import Bidder, BidderStatus, DeclaredRelation
 from panhuo.core.joined import JoinedRead
 from panhuo.core.querying import id_or_missing, narrowed, ordered
+from panhuo.organisation import memo
 
 BIDDER_ORDERINGS = {
     "name": "name",
@@ -30,7 +33,17 @@ def bidder_for(user) -> Bidder | None:
     (anonymous, staff, not registered)."""
     if user is None or not user.is_authenticated:
         return None
-    return _BIDDER_OF_USER.first([user.pk])
+    # A token call's user carries the memo's key (organisation/memo.py): a bidder bidding on a
+    # hot lot is read once per process until a write that may change them (a verification, a
+    # suspension) moves the key; each call gets its own copy.
+    key = getattr(user, "_panhuo_memo_key", None)
+    kept = memo.get(key, ("bidder", user.pk))
+    if kept is None:
+        kept = _BIDDER_OF_USER.first([user.pk])
+        if kept is None:
+            return None
+        memo.put(key, ("bidder", user.pk), kept)
+    return copy.copy(kept)
 
 
 def is_verified(user) -> bool:

@@ -43,10 +43,16 @@ class JoinedRead:
     """``model`` rows with ``paths`` (``"lot__round__project"``: each step a foreign key)
     followed, filtered by ``where`` (SQL over the aliases ``t0``, ``t1`` … in the order the
     paths name the tables; ``t0`` is ``model``), optionally locking the row of the table at
-    ``lock`` (a path, or "" for ``model``'s) with ``FOR UPDATE OF`` where the database has it."""
+    ``lock`` (a path, or "" for ``model``'s) with ``FOR UPDATE OF`` where the database has it.
 
-    def __init__(self, model: type[Model], paths: tuple[str, ...], where: str,
-                 lock: str | None = None) -> None:  # fmt: skip
+    ``also``: (columns, join, alias) of one more table read in the same statement (joined after
+    the paths, its row locked too when ``lock`` is given and ``alias`` is not empty), its
+    columns' values left on the model instance as ``joined_also`` (a tuple)."""
+
+    def __init__(
+        self, model: type[Model], paths: tuple[str, ...], where: str, lock: str | None = None,
+        also: tuple[str, str, str] | None = None,
+    ) -> None:  # fmt: skip
         self.tables = [_Table(model, "t0", None, None)]
         self.by_path = {"": self.tables[0]}
         for path in paths:
@@ -60,7 +66,7 @@ class JoinedRead:
                 table = _Table(field.related_model, f"t{len(self.tables)}", parent, field)
                 self.tables.append(table)
                 self.by_path[key] = table
-        self.where, self.lock = where, lock
+        self.where, self.lock, self.also = where, lock, also
         self._sql: str | None = None
         self._building = threading.Lock()
 
@@ -86,10 +92,17 @@ class JoinedRead:
                 f"{kind} {quote(t.model._meta.db_table)} {t.alias} ON "
                 f"{t.parent.alias}.{quote(t.field.column)} = {t.alias}.{quote(target)}"
             )
+        self.width = start
+        locked = [self.by_path[self.lock].alias] if self.lock is not None else []
+        if self.also is not None:
+            more, join, alias = self.also
+            columns.append(more)
+            joins.append(join)
+            locked += [alias] if alias and locked else []
         # Names from the models and the where of our own code; values go as parameters.
         sql = f"SELECT {', '.join(columns)} FROM {' '.join(joins)} WHERE {self.where}"  # noqa: S608
-        if self.lock is not None and connection.features.has_select_for_update_of:
-            sql += f" FOR UPDATE OF {self.by_path[self.lock].alias}"
+        if locked and connection.features.has_select_for_update_of:
+            sql += f" FOR UPDATE OF {', '.join(locked)}"
         return sql
 
     def first(self, params: list[Any]) -> Model | None:
@@ -118,4 +131,6 @@ class JoinedRead:
                 parent = objs[path.rpartition("__")[0]]
                 if parent is not None:
                     t.field.set_cached_value(parent, objs[path])
+        if self.also is not None:
+            objs[""].joined_also = tuple(row[self.width :])
         return objs[""]

@@ -57,6 +57,12 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    #: The last entry that may have changed who can do what (every entry but those a write
+    #: declares access-neutral, ``audit_record(access=False)``: a bid): the key of the
+    #: per-process memo of tokens, grants and bidders (organisation/memo.py), which a hot lot's
+    #: bids must not move.
+    access_seq = models.PositiveBigIntegerField(default=0)
+    access_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         ordering = ["id"]

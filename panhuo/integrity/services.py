@@ -145,8 +145,18 @@ def audit_record(
     after: dict[str, Any] | None = None,
     jurisdiction_path: str = "",
     along: Sequence[tuple[str, Sequence]] = (),
+    access: bool = True,
+    tip: tuple[int, str] | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain. Must run inside the write's own transaction.
+
+    ``access=False``: the write changes no user, token, role assignment or bidder (a bid), so
+    the head's ``access_seq`` stays and the processes' memo of those (organisation/memo.py)
+    keeps answering; every other entry moves it.
+
+    ``tip``: the chain's (last seq, last hash) as this transaction read them under the head's
+    lock (``head_join``) with nothing appended since, so they are not read again (a bid's
+    round trip).
 
     ``along``: the write's own statements, compiled (SQL, params) and not yet run, to be written
     in the same round trip as the entry (on PostgreSQL one statement, each a writable CTE; on
@@ -154,7 +164,7 @@ def audit_record(
     fewer round trips. They run after the head is locked, all or nothing with the entry."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the write's transaction")
-    last_seq, last_hash = locked_head()
+    last_seq, last_hash = tip if tip is not None else locked_head()
     entry = AuditEntry(
         seq=last_seq + 1,
         created_at=timezone.now(),
@@ -170,7 +180,7 @@ def audit_record(
         prev_hash=last_hash,
     )
     entry.hash = entry_hash(entry)
-    _append(entry, along)
+    _append(entry, along, access)
     for _key, handler in appended.handlers:
         handler(action=action, object_type=entry.object_type, object_id=entry.object_id,
                 before=before, after=after)  # fmt: skip
@@ -179,6 +189,14 @@ def audit_record(
 
 _HEAD = AuditHead._meta.db_table
 _ENTRY_FIELDS = AuditEntry._meta.concrete_fields
+
+
+def head_join(alias: str = "h") -> tuple[str, str, str]:
+    """The chain's tip read (and locked) in another statement: its columns, its join and its
+    alias, as ``core.joined.JoinedRead``'s ``also`` (the values then go to ``audit_record``'s
+    ``tip``). An inner join: with no head yet the statement finds no row."""
+    join = f"INNER JOIN {_HEAD} {alias} ON {alias}.id = 1"
+    return f"{alias}.last_seq, {alias}.last_hash", join, alias
 
 
 def locked_head() -> tuple[int, str]:
@@ -195,7 +213,9 @@ def locked_head() -> tuple[int, str]:
     return row[0], row[1]
 
 
-def _append(entry: AuditEntry, along: Sequence[tuple[str, Sequence]] = ()) -> None:
+def _append(
+    entry: AuditEntry, along: Sequence[tuple[str, Sequence]] = (), access: bool = True
+) -> None:
     """Insert ``entry`` and move the head to it, under the head's lock. On PostgreSQL one
     statement (the insert in a writable CTE), so the entry and the tip pointing at it cost
     one round trip; either both are written or neither (one statement, one transaction)."""
@@ -204,20 +224,24 @@ def _append(entry: AuditEntry, along: Sequence[tuple[str, Sequence]] = ()) -> No
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
     marks = ", ".join(["%s"] * len(values))
     insert = f"INSERT INTO {qn(AuditEntry._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (our table)
-    move = f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1"  # noqa: S608
+    moved = "last_seq = %s, last_hash = %s"
+    if access:
+        moved += ", access_seq = %s, access_hash = %s"
+    move = f"UPDATE {_HEAD} SET {moved} WHERE id = 1"  # noqa: S608 (our table)
+    tip = [entry.seq, entry.hash] * (2 if access else 1)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             writes = [f"w{i} AS ({sql})" for i, (sql, _params) in enumerate(along)]
             first = [p for _sql, params in along for p in params]
             cursor.execute(
                 f"WITH {', '.join([*writes, f'e AS ({insert})'])} {move}",
-                [*first, *values, entry.seq, entry.hash],
+                [*first, *values, *tip],
             )
         else:
             for sql, params in along:
                 cursor.execute(sql, params)
             cursor.execute(insert, values)
-            cursor.execute(move, [entry.seq, entry.hash])
+            cursor.execute(move, tip)
     entry._state.adding, entry._state.db = False, connection.alias
 
 
@@ -412,7 +436,8 @@ def audit_record_many(
     ]
     insert_rows(AuditEntry, fields, rows)
     head.last_seq, head.last_hash = seq, prev
-    head.save(update_fields=["last_seq", "last_hash"])
+    head.access_seq, head.access_hash = seq, prev  # an import may make users or bidders
+    head.save(update_fields=["last_seq", "last_hash", "access_seq", "access_hash"])
     for _key, handler in appended.handlers:
         for row in rows:
             handler(action=row[4], object_type=row[5], object_id=row[6], before=row[9],

@@ -33,12 +33,16 @@ class TokenAuth(HttpBearer):
     REFUSED = gettext_noop("Invalid or revoked API token.")
 
     def authenticate(self, request: HttpRequest, token: str):
-        # Too many wrong tokens from one address: refused for a while, unchecked (429).
-        wait = throttle.token_retry_after(request)
+        # Too many wrong tokens from one address: refused for a while, unchecked (429). With
+        # the memo on, the lock is read in the same statement as the memo's key.
+        if memo.enabled():
+            key, until = memo.key_with(request, throttle.token_lock_query(request))
+            wait = throttle.wait_until(until)
+        else:
+            key, wait = None, throttle.token_retry_after(request)
         if wait:
             raise Throttled(wait)
-        head = memo.head_of(request) if memo.enabled() else None
-        user = api_token_authenticate(token.strip(), head=head)
+        user = api_token_authenticate(token.strip(), memo_key=key)
         if user is None:
             throttle.token_failed(request)
             raise AuthenticationError(message=self.REFUSED)

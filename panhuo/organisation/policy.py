@@ -177,10 +177,10 @@ def grants(user: User | None) -> list[Grant]:
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     cached = getattr(user, "_panhuo_grants", None)
-    # A token call's user carries the audit chain's head its request read (organisation/memo.py).
-    head = getattr(user, "_panhuo_head", None)
-    if cached is None and head is not None:
-        cached = memo.get(head, ("grants", user.pk))
+    # A token call's user carries the memo's key its request read (organisation/memo.py).
+    key = getattr(user, "_panhuo_memo_key", None)
+    if cached is None and key is not None:
+        cached = memo.get(key, ("grants", user.pk))
     if cached is None:
         # Read on every request: one raw statement, since compiling the ORM's query cost more
         # than running it.
@@ -192,7 +192,7 @@ def grants(user: User | None) -> list[Grant]:
                 [user.pk],
             )
             cached = tuple(Grant(Role(r), p, j, u) for r, p, j, u in cursor.fetchall())
-        memo.put(head, ("grants", user.pk), cached)
+        memo.put(key, ("grants", user.pk), cached)
         user._panhuo_grants = cached
     return list(cached)
 

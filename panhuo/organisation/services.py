@@ -87,33 +87,34 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
         token.delete()
 
 
-def api_token_authenticate(key: str, *, head: str | None = None) -> User | None:
+def api_token_authenticate(key: str, *, memo_key: str | None = None) -> User | None:
     """The active user owning ``key``, or None; notes when the token was last used.
 
     Every API call by a script comes through here, so the token and its user are read in one
-    raw statement: compiling the ORM's query cost more than running it. Given the audit
-    chain's ``head`` as the request read it, the answer is kept in the process's memo
-    (organisation/memo.py) and taken from it while the head stays; each call gets its own copy
-    of the user, which carries the head on to :func:`policy.grants`.
+    raw statement: compiling the ORM's query cost more than running it. Given the memo's
+    key as the request read it (the audit chain's access mark), the answer is kept in the
+    process's memo (organisation/memo.py) and taken from it while the mark stays; each call
+    gets its own copy of the user, which carries the key on to :func:`policy.grants` and the
+    bidder's read.
     """
     if not key or len(key) > 200:
         return None
     digest = key_hash(key)
-    found = memo.get(head, ("token", digest))
+    found = memo.get(memo_key, ("token", digest))
     if found is None:
         found = _token_user(digest)
         if found is None:
             return None
-        memo.put(head, ("token", digest), found)
+        memo.put(memo_key, ("token", digest), found)
     template, token_id, last_used = found
     now = timezone.now()
     if last_used is None or now - last_used >= TOUCH_EVERY:
         # Bookkeeping, not a change of record: no audit entry for every script call.
         _touch(token_id, now)
-        memo.put(head, ("token", digest), (template, token_id, now))
+        memo.put(memo_key, ("token", digest), (template, token_id, now))
     user = copy.copy(template)
-    if head is not None:
-        user._panhuo_head = head
+    if memo_key is not None:
+        user._panhuo_memo_key = memo_key
     return user
 
 

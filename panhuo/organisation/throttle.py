@@ -87,12 +87,18 @@ class Throttle:
             return 0
         # Asked on every API call: a raw statement, the ORM's compiling costing more than it.
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT until FROM {_LOCKS} WHERE scope = %s AND subject = %s",  # noqa: S608 (our table)
-                [scope, self._subject(subject)],
-            )
+            cursor.execute(*self.lock_query(scope, subject))
             row = cursor.fetchone()
-        until = row[0] if row else None
+        return self.wait_until(row[0] if row else None)
+
+    def lock_query(self, scope: str, subject: str) -> tuple[str, list]:
+        """The statement reading ``subject``'s lock (its ``until``, no row when none), to be
+        run alone or inside another (organisation/memo.py)."""
+        sql = f"SELECT until FROM {_LOCKS} WHERE scope = %s AND subject = %s"  # noqa: S608 (our table)
+        return sql, [scope, self._subject(subject)]
+
+    def wait_until(self, until: float | None) -> int:
+        """Seconds until a lock read as ``until`` (None: no lock) lets its subject try again."""
         left = (until or 0.0) - self.clock()
         return math.ceil(left) if left > 0 else 0
 
@@ -152,6 +158,11 @@ class Throttle:
 
     def token_retry_after(self, request: HttpRequest) -> int:
         return self.retry_after("token-ip", client_address(request))
+
+    def token_lock_query(self, request: HttpRequest) -> tuple[str, list] | None:
+        """``token_retry_after``'s statement, to read with others (None: no address)."""
+        subject = client_address(request)
+        return self.lock_query("token-ip", subject) if subject else None
 
     def token_failed(self, request: HttpRequest) -> None:
         self.failed("token-ip", client_address(request))

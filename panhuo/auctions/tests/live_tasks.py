@@ -187,6 +187,13 @@ def check(*, lot: int) -> dict[str, Any]:
     late = [s for s, b in rows.items() if b.placed_at >= b.end_at]
     if late:
         problems.append(f"bids at or after their end: {late}")
+    # A bid's entry is chained to the tip read with the lot's lock (bidding.locked_registration):
+    # racing bids (and any other write) must still leave one unbroken chain.
+    from panhuo.integrity.services import audit_verify
+
+    chain = audit_verify()
+    if not chain.ok:
+        problems.append(f"audit chain broken at #{chain.broken_seq}: {chain.reason}")
     placed_rows = [b for b in rows.values() if b.kind == BidKind.BID]
     return {
         "problems": problems,

@@ -228,3 +228,65 @@ def test_the_bid_history_is_checked_whole_and_stored_as_the_lots_bids(world):
     assert [h["amount"] for h in public_history(lot)] == [x.amount for x in bids]
     engine.recompute(rules=["identical_bids"])
     assert not Flag.objects.filter(rule="identical_bids", subject_id=str(lot.pk)).exists()
+
+
+def timed_file(rows) -> SimpleUploadedFile:
+    text = "rank,name,id number,price,bidding end,last bid time\n" + "".join(
+        ",".join(map(str, r)) + "\n" for r in rows
+    )
+    return SimpleUploadedFile("timed.csv", text.encode())
+
+
+def test_the_bidding_end_and_last_bid_time_let_the_late_bid_flag_judge_an_exchange_lot(
+    world, subtests
+):
+    """The result's optional bidding end and last bid time (the winner's row): bad ones named
+    by row and column in the reader's language, nothing written; good ones become the lot's end
+    and the winning bid, and a winning bid after the exchange's end raises ``late_bid_won``."""
+    from panhuo.flags import engine
+    from panhuo.flags.models import Flag
+
+    project = exchange_project(world)
+    a, b = two_bidders(world)
+    office = world.user("office")
+    now = timezone.localtime()
+    t = [(now - dt.timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M:%S") for m in (30, 20, 10)]
+    future = (now + dt.timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
+    first = (1, a.name, a.id_number, "5800000")
+    second = (2, b.name, b.id_number, "5700000")
+    cases = {
+        "Row 2, bidding_end": [(*first, "soon", t[1])],
+        "Row 2, last_bid_at": [(*first, t[1], future)],
+        "Row 2, bidding_end ": [(*first, "", t[1])],
+        "Row 3, bidding_end": [(*first, t[1], t[2]), (*second, t[0], "")],
+        "Row 3, last_bid_at": [(*first, t[1], t[2]), (*second, "", t[0])],
+    }
+    for where, rows in cases.items():
+        with subtests.test(where), pytest.raises(ValidationError) as exc:
+            exchange.result_import(actor=office, project=project, stream=timed_file(rows),
+                                   filename="timed.csv")  # fmt: skip
+        assert [e for e in exc.value.message_dict["file"] if e.startswith(where.strip() + ":")]
+    with pytest.raises(ValidationError) as exc:  # the history's last bid is at another time
+        exchange.result_import(actor=office, project=project, filename="timed.csv",
+                               stream=timed_file([(*first, t[1], t[2])]),
+                               history=history_file([(a.name, "5800000", t[0])]),
+                               history_name="h.csv")  # fmt: skip
+    assert exc.value.message_dict["file"][0].startswith("Row 2, last_bid_at: the bid history")
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        exchange.result_import(actor=office, project=project, filename="t.csv",
+                               stream=timed_file([(*first, "soon", t[1])]))  # fmt: skip
+    error = exc.value.message_dict["file"][0]
+    assert "第2行" in error and "日期" in error
+    assert not Lot.objects.filter(round__project=project).exists()
+
+    # The winning bid came ten minutes after the exchange's bidding had ended.
+    late = timed_file([(*first, t[1], t[2]), (*second, t[1], "")])
+    lot = exchange.result_import(actor=office, project=project, filename="timed.csv",
+                                 stream=late)  # fmt: skip
+    lot = Lot.objects.get(pk=lot.pk)
+    assert lot.end_at == lot.planned_end_at == timezone.make_aware(dt.datetime.fromisoformat(t[1]))
+    assert [(x.registration.bidder_id, x.amount) for x in lot.bids.all()] == [
+        (a.pk, D("5800000.00"))
+    ]  # fmt: skip
+    engine.recompute(rules=["late_bid_won"])
+    assert Flag.objects.filter(rule="late_bid_won", subject_id=str(lot.pk), status="open").exists()

@@ -23,16 +23,6 @@ def world() -> dict[str, Any]:
     return {"users": User.objects.count()}
 
 
-def seed_small() -> dict[str, Any]:
-    """The demo district, small size (what the demo seeds, through the services); also which
-    tables held rows before (a freshly migrated database must count as empty)."""
-    from panhuo.site.demo import SMALL, seed_demo
-    from panhuo.site.restore import tables_in_use
-
-    before = tables_in_use()
-    return {"in_use_before": before, "seeded": seed_demo(size=SMALL).created}
-
-
 def queue_import(*, rows: int, prefix: str) -> dict[str, Any]:
     """Queue a committing import of a generated CSV of ``rows`` new assets coded PREFIX-n."""
     import io

@@ -9,11 +9,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
-
+from panhuo.decisions.cli_args import place_parser, refusals_as_errors
 from panhuo.decisions.optimiser import runs
-from panhuo.organisation import policy
 
 NUMBERS = {"horizon": int, "buffer": Decimal, "opening": Decimal, "absorption_pct": Decimal,
            "time_limit": int, "gap_pct": Decimal, "approval_days": int,
@@ -21,27 +18,23 @@ NUMBERS = {"horizon": int, "buffer": Decimal, "opening": Decimal, "absorption_pc
 
 
 def add_parser(sub) -> None:
-    s = sub.add_parser("optimise", help="The disposal plan optimiser (MIP, HiGHS).")
-    s.add_argument("--jurisdiction", required=True, help="The place's code (and below).")
-    s.add_argument("--as", dest="username", required=True, help="Run as this user.")
-    s.add_argument("--as-of", default="", help="The plan date (default: today).")
-    for name, kind in NUMBERS.items():
-        s.add_argument("--" + name.replace("_", "-"), type=kind, default=None)
+    s = place_parser(
+        sub,
+        "optimise",
+        NUMBERS,
+        help="The disposal plan optimiser (MIP, HiGHS).",
+        as_help="Run as this user.",
+        as_of_help="The plan date (default: today).",
+    )
     s.add_argument("--adopt", action="store_true", help="Adopt the plan found.")
-    s.add_argument("--json", action="store_true", help="The whole answer as JSON.")
 
 
 def handle(command, user, place, on, options) -> None:
     params = {k: options[k] for k in NUMBERS}
-    try:
+    with refusals_as_errors():
         run = runs.run_create(actor=user, place=place, on=on, params=params)
         run = runs.execute(run)
         made = runs.run_adopt(actor=user, run=run) if options["adopt"] else []
-    except ValidationError as exc:
-        named = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
-        raise CommandError("; ".join(named)) from None
-    except policy.NotPermitted as exc:
-        raise CommandError(str(exc)) from None
     out = {**run.result, "id": run.pk, "solve_status": run.result.get("status"),
            "status": run.status, "message": run.message,
            "projects": [p.code for p in made]}  # fmt: skip

@@ -4,16 +4,20 @@ next call sees at once."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from panhuo.core import read_cache
 from panhuo.core.testing import AssetFactory, World
+from panhuo.integrity.services import audit_record
 from panhuo.organisation import memo
-from panhuo.organisation.models import ApiToken, RoleAssignment
+from panhuo.organisation.models import ApiToken, RoleAssignment, SignInLock
 from panhuo.organisation.services import api_token_create, api_token_revoke
+from panhuo.organisation.throttle import throttle
 from panhuo.register.services import asset_update
 
 URL = "/api/v1/assets?page_size=50"
@@ -49,7 +53,7 @@ def test_token_and_grants_are_read_once_until_an_audited_write(world: World, mem
     assert ApiToken._meta.db_table not in sql
     assert RoleAssignment._meta.db_table not in sql
 
-    # Moved without an audit entry (SQL by hand): the memo's head has not moved, so the next
+    # Moved without an audit entry (SQL by hand): the memo's key has not moved, so the next
     # audited write (any: here an asset's) is what makes every process read the grants again.
     RoleAssignment.objects.filter(user=office).update(jurisdiction=world.other_district)
     asset_update(actor=world.user("office2"), asset=asset, data={"name": "Renamed"})
@@ -57,3 +61,34 @@ def test_token_and_grants_are_read_once_until_an_audited_write(world: World, mem
 
     api_token_revoke(actor=office, token=token)
     assert client.get(URL).status_code == 401
+
+
+@pytest.mark.django_db
+def test_access_neutral_writes_keep_the_key_and_the_token_lock_is_read_with_it(
+    world: World, memoised
+):
+    """A bid's entry (``access=False``) moves the head but not the memo's key, so a hot lot's
+    next calls still take the token and grants from memory; any other entry moves the key. The
+    token lock read in the key's statement still refuses a locked address."""
+    office = world.user("office")
+    key = api_token_create(actor=office, user=office, name="m")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert _units(client) == set()
+    head, key, _ = memo.read_head()
+    with transaction.atomic():
+        audit_record(actor=office, action="lot.bid", obj=world.unit, access=False)
+    moved, same, _ = memo.read_head()
+    assert (moved != head, same) == (True, key)
+    with CaptureQueriesContext(connection) as queries:
+        assert _units(client) == set()
+    sql = "\n".join(q["sql"] for q in queries.captured_queries)
+    assert ApiToken._meta.db_table not in sql
+    assert RoleAssignment._meta.db_table not in sql
+
+    with transaction.atomic():
+        audit_record(actor=office, action="unit.note", obj=world.unit)
+    assert memo.read_head()[1] != key
+
+    SignInLock.objects.create(scope="token-ip", subject=throttle._subject("127.0.0.1"),
+                              until=time.time() + 60)  # fmt: skip
+    assert client.get(URL).status_code == 429

@@ -4,21 +4,23 @@ A real process: the demo on a free port with its own data directory (SQLite), wa
 serves, then sent the signal; the worker it started must be gone within seconds, not left
 running against a database nobody serves.
 
-The data directory starts as a copy of the one an earlier run of this test left (migrated and
-seeded, in the tests' cache directory, keyed by the migrations and the demo's code), so the
-demo finds its district and serves at once: migrating and seeding from nothing took most of
-this test's half minute, on each database's run (CI time, issue 11), and neither is what it
-tests. The first run with new migrations or a changed seed does both, and saves the copy;
-``panhuo demo`` from an empty directory is run by .ci/run itself, and in process by test_demo.
+The data directory's database is the suite's migrated SQLite database (``migrated.py``'s copy,
+or one ``panhuo migrate`` makes where there is no copy yet) holding the demo district's marker
+row, so the demo finds its district "already seeded" and serves at once: seeding the small demo
+took most of this test's half minute whenever the demo's code or the migrations had changed
+since the last run (nearly every CI run, on a cache of seeded copies keyed by them; CI time,
+issue 11), and neither seeding nor the seeded rows are what it tests. ``panhuo demo`` from an
+empty directory is run by .ci/run itself, and in process by test_demo.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,7 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from panhuo.core.tests.migrated import cache_dir, migrations_key
+from panhuo.core.tests.migrated import sqlite_copy
+from panhuo.site.demo.catalogue import MARKER_CODE
 
 pytestmark = [
     pytest.mark.slow,
@@ -68,51 +71,37 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _seeded_copy() -> Path:
-    """Where the seeded data directory of today's migrations and demo code is kept."""
-    digest = hashlib.sha256(migrations_key("sqlite").encode())
-    demo = Path(__file__).resolve().parents[1] / "demo"
-    for path in sorted(demo.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(demo)).encode() + b"\0" + path.read_bytes())
-    return cache_dir() / f"demo-small-{digest.hexdigest()[:16]}"
-
-
-def _keep(data: Path, copy: Path) -> None:
-    """Save the stopped demo's data directory for the next run; copies of other code unused
-    for a day are removed (not sooner: another checkout may be copying one). A read-only
-    cache only means the next run seeds again."""
+def _migrated_and_marked(data: Path, env: dict[str, str]) -> None:
+    """``data``'s database migrated, with the row that marks the demo district as seeded (its
+    code, ``MARKER_CODE``; ``seed_demo`` looks for nothing else)."""
+    data.mkdir(parents=True)
+    database = data / "panhuo.sqlite3"
     try:
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        for old in copy.parent.glob("demo-small-*"):
-            if old.stat().st_mtime < time.time() - 86400:
-                shutil.rmtree(old, ignore_errors=True)
-        part = copy.parent / f"{copy.name}.{os.getpid()}.part"
-        shutil.copytree(data, part, ignore=shutil.ignore_patterns("cache"))
-        try:
-            part.rename(copy)
-        except OSError:  # another run saved it first
-            shutil.rmtree(part, ignore_errors=True)
-    except OSError:
-        pass
+        shutil.copyfile(sqlite_copy(), database)
+    except FileNotFoundError:  # no copy yet (a run on PostgreSQL alone, say): migrate
+        subprocess.run(
+            [sys.executable, "-m", "panhuo.cli", "migrate", "--no-input", "-v0"],
+            env=env, check=True, capture_output=True, timeout=600,
+        )  # fmt: skip
+    with contextlib.closing(sqlite3.connect(database)) as conn, conn:
+        conn.execute(
+            "INSERT INTO organisation_jurisdiction (code, name, name_en, level, path)"
+            " VALUES (?, ?, '', 'district', '/0/')",
+            [MARKER_CODE, "河西区"],
+        )
 
 
 def test_the_demo_stops_its_worker_on_sigterm(tmp_path):
     """(Ctrl+C, SIGINT, takes the same ``finally``; one real demo is enough seconds of CI.)"""
     port = _free_port()
     data = tmp_path / "var"
-    copy = _seeded_copy()
-    seeded = copy.is_dir()
-    if seeded:
-        # copytree keeps the files' times: collectstatic finds the static files up to date.
-        shutil.copytree(copy, data)
-        os.utime(copy)  # in use
-    # Not the xdist worker's name either: under it the test settings move the data directory
-    # into xdist-<worker>/, and a copy saved by one worker would not be found by another.
+    # Not the xdist worker's name either: under it the test settings would move the data
+    # directory into xdist-<worker>/.
     drop = ("DATABASE_URL", "PANHUO_", "PYTEST_XDIST_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     env |= {"PANHUO_ENV": "demo", "PANHUO_DATA_DIR": str(data)}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[3])
+    _migrated_and_marked(data, env)
     log = (tmp_path / "demo.log").open("w")
     cmd = [sys.executable, "-m", "panhuo.cli", "demo", "--size", "small", "--port", str(port)]
     demo = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
@@ -137,9 +126,7 @@ def test_the_demo_stops_its_worker_on_sigterm(tmp_path):
             time.sleep(0.2)
         assert not any(_alive(w) for w in workers), "the worker outlived the demo"
         text = (tmp_path / "demo.log").read_text()
-        assert ("already seeded" if seeded else "Seeded the demo district") in text, text[-3000:]
-        if not seeded:
-            _keep(data, copy)
+        assert "already seeded" in text, text[-3000:]
     finally:
         if demo.poll() is None:
             demo.kill()

@@ -11,16 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panhuo.core.commands import ActionsCommand
+from panhuo.decisions.cli_args import place_parser, refusals_as_errors
 from panhuo.decisions.optimiser import cli as optimiser_cli
 from panhuo.decisions.pipeline import run
 from panhuo.decisions.runs import scenario_run_save
-from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 
 NUMBERS = {"seed": int, "scenarios": int, "horizon": int, "price_sd_pct": float,
@@ -31,13 +30,14 @@ class Command(ActionsCommand):
     help = "Disposal plans: scenarios of what can go wrong."
 
     def add_actions(self, sub):
-        s = sub.add_parser("scenario", help="Monte Carlo of the place's disposal pipeline.")
-        s.add_argument("--jurisdiction", required=True, help="The place's code (and below).")
-        s.add_argument("--as", dest="username", required=True, help="Read as this user.")
-        s.add_argument("--as-of", default="", help="The day (default: today).")
-        for name, kind in NUMBERS.items():
-            s.add_argument("--" + name.replace("_", "-"), type=kind, default=None)
-        s.add_argument("--json", action="store_true", help="The whole answer as JSON.")
+        s = place_parser(
+            sub,
+            "scenario",
+            NUMBERS,
+            help="Monte Carlo of the place's disposal pipeline.",
+            as_help="Read as this user.",
+            as_of_help="The day (default: today).",
+        )
         s.add_argument("--save", action="store_true", help="Store the run (head/deputy/office).")
         s.add_argument("--title", default="", help="The stored run's title (with --save).")
         optimiser_cli.add_parser(sub)
@@ -59,7 +59,7 @@ class Command(ActionsCommand):
         if options["action"] == "optimise":
             return optimiser_cli.handle(self, user, place, on or timezone.localdate(), options)
         params = {k: options[k] for k in NUMBERS}
-        try:
+        with refusals_as_errors():
             if options["save"]:
                 stored = scenario_run_save(
                     actor=user,
@@ -72,11 +72,6 @@ class Command(ActionsCommand):
                 self.stderr.write(f"stored as scenario run {stored.pk}")
             else:
                 out = run(user, place, on=on or timezone.localdate(), params=params)
-        except ValidationError as exc:
-            named = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
-            raise CommandError("; ".join(named)) from None
-        except policy.NotPermitted as exc:
-            raise CommandError(str(exc)) from None
         if options["json"]:
             self.stdout.write(json.dumps(out, ensure_ascii=False, indent=1))
             return
