@@ -55,22 +55,47 @@ def lease_rents(places, kinds) -> list[tuple[str, str, dt.date, Decimal]]:
     return out
 
 
-def rents_per_m2(place, kind: str, on: dt.date, leases=None) -> list[Decimal]:
+class Leases:
+    """``lease_rents``'s rows read once for many assets, answered per place, kind and day from
+    memory (by kind, oldest first; each answer kept)."""
+
+    def __init__(self, rows) -> None:
+        self.by_kind: dict[str, list] = defaultdict(list)
+        for path, kind, start, rent in rows:
+            self.by_kind[kind].append((start, path, rent))
+        for leases in self.by_kind.values():
+            leases.sort(key=lambda row: row[0])
+        self.answers: dict[tuple, list[Decimal]] = {}
+
+    def rents(self, place, kind: str, on: dt.date) -> list[Decimal]:
+        key = (place.path, kind, on)
+        if key not in self.answers:
+            found = []
+            for start, path, rent in self.by_kind.get(kind, ()):
+                if start > on:
+                    break
+                if path.startswith(place.path):
+                    found.append(rent)
+            self.answers[key] = found
+        return self.answers[key]
+
+
+def rents_per_m2(place, kind: str, on: dt.date, leases: Leases | None = None) -> list[Decimal]:
     """The yearly rent per m² of each comparable lease signed (starting) on or before ``on``
-    (from ``leases``, ``lease_rents``'s rows read once for many, when given)."""
-    rows = lease_rents([place], {kind}) if leases is None else leases
-    return [r for path, k, start, r in rows
-            if k == kind and start <= on and path.startswith(place.path)]  # fmt: skip
+    (from ``leases``, read once for many, when given)."""
+    leases = leases or Leases(lease_rents([place], {kind}))
+    return leases.rents(place, kind, on)
 
 
-def comparable_rent_parts(asset, on: dt.date, leases=None) -> dict | None:
+def comparable_rent_parts(asset, on: dt.date, leases=None, place=None) -> dict | None:
     """The asset's yearly market rent from comparable leases and what it is made of, as
     numbers (so a reader's language can word them): ``value``, ``leases`` (how many),
     ``per_m2`` (their median), ``area`` and ``place`` (the jurisdiction); None without an area
-    or enough comparable leases (from ``leases`` when given: ``lease_rents``'s rows)."""
+    or enough comparable leases (from ``leases`` when given, a :class:`Leases`; ``place``: the
+    asset's unit's jurisdiction, when the caller has it)."""
     if not asset.area:
         return None
-    place = asset.unit.jurisdiction
+    place = place or asset.unit.jurisdiction
     rents = rents_per_m2(place, asset.kind, on, leases)
     if len(rents) < MIN_LEASES:
         return None

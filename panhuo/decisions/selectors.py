@@ -26,11 +26,11 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.money import CENT
 from panhuo.decisions import npv
-from panhuo.decisions.comparables import comparable_rent_parts, lease_rents
+from panhuo.decisions.comparables import Leases, comparable_rent_parts, lease_rents
 from panhuo.decisions.inputs import DAYS_A_YEAR, DEFAULTS, place_defaults
 from panhuo.disposal.models import PackageItem
 from panhuo.finance.debts.models import ScheduleRow
-from panhuo.organisation.models import Jurisdiction
+from panhuo.organisation.models import Jurisdiction, Unit
 from panhuo.pricing.models import Valuation, ValuationKind
 from panhuo.register.models import AssetStatus
 
@@ -60,7 +60,7 @@ def _latest(history: list[Valuation], kind: str, on: dt.date) -> Valuation | Non
     return next((v for v in history if v.kind == kind and v.base_date <= on), None)
 
 
-def _own(asset, history: list[Valuation], on: dt.date, leases):
+def _own(asset, history: list[Valuation], on: dt.date, leases, places):
     """(net income, holding cost, value, market rent or None, the comparable leases' parts or
     None) of one asset on ``on`` as ``inputs.own_figures`` reads them: the market rent from the
     rent appraisal, else from comparable leases (``comparables``); None when it has no value
@@ -76,7 +76,7 @@ def _own(asset, history: list[Valuation], on: dt.date, leases):
         income = rent.value  # the rent its own use avoids
     if rent is not None:
         return income, asset.annual_holding_cost, value.value, rent.value, None
-    parts = comparable_rent_parts(asset, on, leases)
+    parts = comparable_rent_parts(asset, on, leases, places.get(asset.unit_id))
     market = None if parts is None else parts["value"]
     return income, asset.annual_holding_cost, value.value, market, parts
 
@@ -103,6 +103,13 @@ def _rent_figures(owns) -> dict:
     return out
 
 
+def _places(unit_ids) -> dict[int, Jurisdiction]:
+    """Per unit: its jurisdiction (two queries, not a join per package item)."""
+    of_unit = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "jurisdiction_id"))
+    places = Jurisdiction.objects.in_bulk(set(of_unit.values()))
+    return {unit: places[place] for unit, place in of_unit.items()}
+
+
 def _defaults(place_ids) -> dict[int, dict[str, Decimal]]:
     places = Jurisdiction.objects.in_bulk(sorted(place_ids))
     out = {}
@@ -120,9 +127,7 @@ def sale_figures(sales: list[Sale]) -> dict[object, dict]:
         return {}
     packages = {s.package_id for s in sales}
     items = defaultdict(list)
-    rows = PackageItem.objects.filter(package__in=packages).select_related(
-        "asset__unit__jurisdiction"
-    )
+    rows = PackageItem.objects.filter(package__in=packages).select_related("asset")
     for item in rows.order_by("package_id", "asset__code"):
         items[item.package_id].append(item.asset)
     history = defaultdict(list)  # latest first
@@ -138,18 +143,19 @@ def sale_figures(sales: list[Sale]) -> dict[object, dict]:
     # The comparable leases of the assets without a rent appraisal, read once for all.
     unrented = [a for assets in items.values() for a in assets if a.area and not any(
         v.kind == ValuationKind.RENT for v in history[a.pk])]  # fmt: skip
-    leases = lease_rents({a.unit.jurisdiction for a in unrented}, {a.kind for a in unrented})
+    places = _places({a.unit_id for a in unrented})
+    leases = Leases(lease_rents(set(places.values()), {a.kind for a in unrented}))
     return {s.key: _one(s, items[s.package_id], history, schedules, defaults[s.jurisdiction_id],
-                        leases)
+                        (leases, places))
             for s in sales}  # fmt: skip
 
 
-def _one(sale: Sale, assets, history, schedules, defaults, leases) -> dict:
+def _one(sale: Sale, assets, history, schedules, defaults, comparables) -> dict:
     if not assets:
         return {"missing": "no_assets", "missing_record": ""}
     owns = []
     for a in assets:
-        own = _own(a, history[a.pk], sale.on, leases)
+        own = _own(a, history[a.pk], sale.on, *comparables)
         if own is None:
             return {"missing": "no_appraisal", "missing_record": a.code}
         owns.append(own)
