@@ -252,10 +252,16 @@ def main() -> None:
         default="both",
         help="Measure for the district office, the province supervisor or both.",
     )
+    parser.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="Reusing: keep the roll-ups as the last run and the migrations left them "
+        "(rebuild and verify take minutes at full size; run `panhuo rollups verify` apart).",
+    )
     args = parser.parse_args()
     url = PG + database_name(args.scale)
     configure(url)
-    prepare(args.scale, args.keep)
+    prepare(args.scale, args.keep, rebuild=not args.no_rebuild)
     # Production settings serve hashed static names from the manifest collectstatic writes.
     subprocess.run([sys.executable, "-m", "panhuo.cli", "collectstatic", "--no-input", "-v0"],
                    cwd=ROOT, check=True)  # fmt: skip

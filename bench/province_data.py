@@ -425,12 +425,14 @@ def verify(conn) -> None:
         raise SystemExit(f"{bad} debts' outstanding differs from their repayment ledger")
 
 
-def prepare(scale: float, keep: bool, *, name: str | None = None, extra=None) -> str:
+def prepare(
+    scale: float, keep: bool, *, name: str | None = None, extra=None, rebuild: bool = True
+) -> str:
     """The province's database at ``scale`` (``name``, else ``database_name(scale)``): with
-    ``keep``, one a previous run left is reused (its roll-ups rebuilt); else it is generated
-    afresh. ``extra`` is a benchmark's own rows on top, ``(marker table, add(url, scale))``:
-    added after a fresh generation, or to a reused province that lacks its marker table (which
-    ``add`` creates). Then ``VACUUM ANALYZE``; its URL."""
+    ``keep``, one a previous run left is reused (migrated, its roll-ups rebuilt unless not
+    ``rebuild``); else it is generated afresh. ``extra`` is a benchmark's own rows on top,
+    ``(marker table, add(url, scale))``: added after a fresh generation, or to a reused province
+    that lacks its marker table (which ``add`` creates). Then ``VACUUM ANALYZE``; its URL."""
     import psycopg
 
     name = name or database_name(scale)
@@ -444,7 +446,9 @@ def prepare(scale: float, keep: bool, *, name: str | None = None, extra=None) ->
                 extra is None or conn.execute("SELECT to_regclass(%s)", [extra[0]]).fetchone()[0]
             )
         if done:
-            rebuild_rollups(url)
+            migrate(url)  # a roll-up table added since it was generated
+            if rebuild:
+                rebuild_rollups(url)
             if added:
                 print(f"reusing {name}")
                 return url
@@ -478,8 +482,7 @@ def fill(name: str, scale: float) -> str:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name}")
     print(f"migrating {name}…", flush=True)
-    subprocess.run([sys.executable, "-m", "panhuo.cli", "migrate", "--no-input", "-v0"],
-                   env={**os.environ, "DATABASE_URL": url}, cwd=ROOT, check=True)  # fmt: skip
+    migrate(url)
     print(f"generating at scale {scale:g}…", flush=True)
     with psycopg.connect(url) as conn:
         generate(conn, scale)
@@ -488,6 +491,11 @@ def fill(name: str, scale: float) -> str:
         conn.commit()
     rebuild_rollups(url)
     return url
+
+
+def migrate(url: str) -> None:
+    subprocess.run([sys.executable, "-m", "panhuo.cli", "migrate", "--no-input", "-v0"],
+                   env={**os.environ, "DATABASE_URL": url}, cwd=ROOT, check=True)  # fmt: skip
 
 
 def rebuild_rollups(url: str) -> None:

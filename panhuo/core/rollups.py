@@ -71,12 +71,12 @@ def refresh(rollup: Rollup, ids: Iterable[int | None]) -> None:
     with transaction.atomic():
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
-            _lock(rollup, chunk)
+            lock(rollup, chunk)
             rollup.model.objects.filter(**{f"{rollup.key}__in": chunk}).delete()
             rollup.model.objects.bulk_create(_rows(rollup, chunk), batch_size=2000)
 
 
-def _lock(rollup: Rollup, ids: list[int]) -> None:
+def lock(rollup: Rollup, ids: list[int]) -> None:
     # One writer per place at a time (PostgreSQL): the second waits here, then reads the
     # first's committed rows. NO KEY UPDATE, not UPDATE: a writer that has just inserted a row
     # referring to the place holds KEY SHARE on it, which UPDATE would wait for — two such
@@ -93,7 +93,7 @@ def add(rollup: Rollup, deltas: dict[tuple, dict[str, Any]]) -> None:
     with transaction.atomic():
         for start in range(0, len(places), CHUNK):
             chunk = places[start : start + CHUNK]
-            _lock(rollup, chunk)
+            lock(rollup, chunk)
             rows = _keyed_models(
                 rollup, rollup.model.objects.filter(**{f"{rollup.key}__in": chunk})
             )

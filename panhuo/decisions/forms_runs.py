@@ -18,6 +18,10 @@ class RunSaveForm(ScenarioForm):
 
 
 class RunFilterForm(ListFilterForm):
+    """The stored runs' filters; the places offered are those whose ``resource`` the reader
+    may view."""
+
+    resource = "debt"
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), required=False, queryset=None)
     on_from = forms.DateField(label=_("As of, from"), required=False, widget=DATE)
@@ -26,5 +30,5 @@ class RunFilterForm(ListFilterForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        places = policy.jurisdictions_for(user, "debt", "view").order_by("path")
+        places = policy.jurisdictions_for(user, self.resource, "view").order_by("path")
         self.fields["jurisdiction"].queryset = places

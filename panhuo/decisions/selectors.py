@@ -6,8 +6,9 @@ less the fees and taxes of a sale, plus the interest each debt its proceeds repa
 bears (the repaid share of each scheduled interest payment after the deal day, discounted);
 holding and leasing are valued as ``npv`` values them, from the assets' figures on the deal day
 (``inputs.own_figures``: register income and cost, the latest appraisal or automated estimate,
-the rent appraisal) and the place's defaults. The value destroyed is how much the best of
-holding and leasing exceeds selling (zero when selling was the best).
+the rent appraisal, else the market rent of comparable leases) and the place's defaults. The
+value destroyed is how much the best of holding and leasing exceeds selling (zero when selling
+was the best).
 
 No caller's permission is checked (the callers are the engine and public aggregates, which
 check their own); nothing is written. A sale without figures — an asset with no value on the
@@ -25,10 +26,11 @@ from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.money import CENT
 from panhuo.decisions import npv
+from panhuo.decisions.comparables import Leases, comparable_rent_parts, lease_rents
 from panhuo.decisions.inputs import DAYS_A_YEAR, DEFAULTS, place_defaults
 from panhuo.disposal.models import PackageItem
 from panhuo.finance.debts.models import ScheduleRow
-from panhuo.organisation.models import Jurisdiction
+from panhuo.organisation.models import Jurisdiction, Unit
 from panhuo.pricing.models import Valuation, ValuationKind
 from panhuo.register.models import AssetStatus
 
@@ -58,9 +60,11 @@ def _latest(history: list[Valuation], kind: str, on: dt.date) -> Valuation | Non
     return next((v for v in history if v.kind == kind and v.base_date <= on), None)
 
 
-def _own(asset, history: list[Valuation], on: dt.date):
-    """(net income, holding cost, value, market rent or None) of one asset on ``on`` as
-    ``inputs.own_figures`` reads them; None when it has no value then."""
+def _own(asset, history: list[Valuation], on: dt.date, leases, places):
+    """(net income, holding cost, value, market rent or None, the comparable leases' parts or
+    None) of one asset on ``on`` as ``inputs.own_figures`` reads them: the market rent from the
+    rent appraisal, else from comparable leases (``comparables``); None when it has no value
+    then."""
     value = _latest(history, ValuationKind.APPRAISAL, on) or _latest(
         history, ValuationKind.AUTOMATED, on
     )
@@ -70,7 +74,40 @@ def _own(asset, history: list[Valuation], on: dt.date):
     income = asset.annual_income
     if income <= 0 and asset.status == AssetStatus.IN_USE and rent is not None:
         income = rent.value  # the rent its own use avoids
-    return income, asset.annual_holding_cost, value.value, None if rent is None else rent.value
+    if rent is not None:
+        return income, asset.annual_holding_cost, value.value, rent.value, None
+    parts = comparable_rent_parts(asset, on, leases, places.get(asset.unit_id))
+    market = None if parts is None else parts["value"]
+    return income, asset.annual_holding_cost, value.value, market, parts
+
+
+def _rent_figures(owns) -> dict:
+    """The evidence of the market rent a lease is valued at: the total, and the part from
+    comparable leases with what it is made of (how many leases, the median rent per m² —
+    area-weighted over several assets — the area, the place), for the reader's language."""
+    rents = [o[3] for o in owns]
+    if None in rents:
+        return {}
+    out = {"market_rent": sum(rents, Decimal(0)).quantize(CENT)}
+    parts = [o[4] for o in owns if o[4] is not None]
+    if parts:
+        value = sum((p["value"] for p in parts), Decimal(0))
+        area = sum((p["area"] for p in parts), Decimal(0))
+        out |= {
+            "rent_comparable": value.quantize(CENT),
+            "rent_leases": max(p["leases"] for p in parts),
+            "rent_per_m2": parts[0]["per_m2"] if len(parts) == 1 else (value / area).quantize(CENT),
+            "rent_area": area,
+            "rent_place": parts[0]["place"].name,
+        }
+    return out
+
+
+def _places(unit_ids) -> dict[int, Jurisdiction]:
+    """Per unit: its jurisdiction (two queries, not a join per package item)."""
+    of_unit = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "jurisdiction_id"))
+    places = Jurisdiction.objects.in_bulk(set(of_unit.values()))
+    return {unit: places[place] for unit, place in of_unit.items()}
 
 
 def _defaults(place_ids) -> dict[int, dict[str, Decimal]]:
@@ -103,16 +140,22 @@ def sale_figures(sales: list[Sale]) -> dict[object, dict]:
     for r in ScheduleRow.objects.filter(debt__in=debt_ids).order_by("debt_id", "due_date"):
         schedules[r.debt_id].append(r)
     defaults = _defaults({s.jurisdiction_id for s in sales})
-    return {s.key: _one(s, items[s.package_id], history, schedules, defaults[s.jurisdiction_id])
+    # The comparable leases of the assets without a rent appraisal, read once for all.
+    unrented = [a for assets in items.values() for a in assets if a.area and not any(
+        v.kind == ValuationKind.RENT for v in history[a.pk])]  # fmt: skip
+    places = _places({a.unit_id for a in unrented})
+    leases = Leases(lease_rents(set(places.values()), {a.kind for a in unrented}))
+    return {s.key: _one(s, items[s.package_id], history, schedules, defaults[s.jurisdiction_id],
+                        (leases, places))
             for s in sales}  # fmt: skip
 
 
-def _one(sale: Sale, assets, history, schedules, defaults) -> dict:
+def _one(sale: Sale, assets, history, schedules, defaults, comparables) -> dict:
     if not assets:
         return {"missing": "no_assets", "missing_record": ""}
     owns = []
     for a in assets:
-        own = _own(a, history[a.pk], sale.on)
+        own = _own(a, history[a.pk], sale.on, *comparables)
         if own is None:
             return {"missing": "no_appraisal", "missing_record": a.code}
         owns.append(own)
@@ -121,6 +164,7 @@ def _one(sale: Sale, assets, history, schedules, defaults) -> dict:
             return {"missing": "no_schedule", "missing_record": code}
     income, cost, value = (sum((o[i] for o in owns), Decimal(0)) for i in range(3))
     rents = [o[3] for o in owns]
+    rent_figures = _rent_figures(owns)
     rate, years = defaults["discount_rate_pct"], defaults["horizon_years"]
 
     def fig(v):
@@ -163,4 +207,5 @@ def _one(sale: Sale, assets, history, schedules, defaults) -> dict:
         "sell_value": sell,
         "best": npv.best_of(hold, lease, sell),
         "value_destroyed": max(keep - sell, Decimal(0)),
+        **rent_figures,
     }

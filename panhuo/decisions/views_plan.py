@@ -13,15 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from panhuo.core.lists import Column, ListFilterForm, ObjectList
+from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import form_write, section_required
+from panhuo.decisions.forms_runs import RunFilterForm
 from panhuo.decisions.optimiser import runs
 from panhuo.decisions.optimiser.listing import RUN_ORDERINGS, optimiser_run_list
 from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus
 from panhuo.decisions.optimiser.targets import plan_targets
 from panhuo.organisation import policy
-
-DATE = forms.DateInput({"type": "date"})
 
 
 class OptimiseForm(forms.Form):
@@ -56,19 +55,12 @@ def _place(user):
     return policy.jurisdictions_for(user, "debt", "view").order_by("path").first()
 
 
-class OptimiserRunFilterForm(ListFilterForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), required=False, queryset=None)
+class OptimiserRunFilterForm(RunFilterForm):
+    """The stored runs' filters (places where the reader sees optimiser runs) and the status."""
+
+    resource = "plan_run"
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Any status")), *RunStatus.choices])  # fmt: skip
-    on_from = forms.DateField(label=_("Plan date, from"), required=False, widget=DATE)
-    on_to = forms.DateField(label=_("Plan date, to"), required=False, widget=DATE)
-    mine = forms.BooleanField(label=_("Mine only"), required=False)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        places = policy.jurisdictions_for(user, "plan_run", "view").order_by("path")
-        self.fields["jurisdiction"].queryset = places
 
 
 class OptimiserRunList(ObjectList):

@@ -380,6 +380,7 @@ from panhuo.finance.expected_models import (  # noqa: E402, F401
 from panhuo.finance.rollup_models import (  # noqa: E402, F401
     DebtDueMonthRollup,
     DebtDueRollup,
+    DebtDueYearRollup,
     DebtRiskRollup,
     DebtRollup,
     MoneyRollup,

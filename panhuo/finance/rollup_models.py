@@ -133,6 +133,26 @@ class DebtDueMonthRollup(_DueFigures):
                 fields=["jurisdiction", "debt_type", "month"], name="debt_due_month_rollup_key"
             )
         ]
+        indexes = [models.Index(fields=["month"], name="debt_due_month_rollup_month")]
 
     def __str__(self) -> str:
         return f"{self.jurisdiction_id} {self.debt_type} {self.month}: {self.left}"
+
+
+class DebtDueYearRollup(_DueFigures):
+    """The month rows summed per year: a province's indicators read these for every year but
+    the two around the date (100 jurisdictions × 8 types × ~40 years instead of ~480 months)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+
+    class Meta:
+        verbose_name = _("debt due-year roll-up")
+        verbose_name_plural = _("debt due-year roll-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "debt_type", "year"], name="debt_due_year_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction_id} {self.debt_type} {self.year}: {self.left}"

@@ -87,3 +87,27 @@ def counts_by_rule(user, *, status: str = FlagStatus.OPEN) -> dict[str, int]:
     """How many flags of each rule the reader sees (open by default)."""
     rows = Flag.objects.visible_to(user).filter(status=status).values("rule")
     return {r["rule"]: r["n"] for r in rows.annotate(n=Count("pk")).order_by("rule")}
+
+
+#: The audited writes that set a flag's evidence (``engine``: opened, then brought up to date).
+EVIDENCE_ACTIONS = ("flag.open", "flag.update")
+
+
+def evidence_as_of(flag_ids, end: dt.datetime) -> dict[int, dict]:
+    """Per flag: its evidence as it stood just before ``end`` — what the last opening or update
+    the audit log holds from before then wrote — for a page as of a past date (the flag row
+    holds only the latest figures). A flag with no such entry is left out. One query."""
+    from panhuo.integrity.models import AuditEntry
+
+    rows = (
+        AuditEntry.objects.filter(
+            object_type=Flag._meta.label_lower, object_id__in=[str(pk) for pk in flag_ids],
+            action__in=EVIDENCE_ACTIONS, created_at__lt=end,
+        )
+        .order_by("seq")
+        .values_list("object_id", "after")
+    )  # fmt: skip
+    out: dict[int, dict] = {}
+    for object_id, after in rows:
+        out[int(object_id)] = (after or {}).get("evidence") or {}
+    return out

@@ -9,7 +9,9 @@
   cannot, the yield test alone decides and the evidence says why the figures are missing. The
   evidence is the figures: income, costs, net, price, yield, each debt repaid with its rate,
   the amount and the interest it saves a year against the income given up, and decision
-  support's hold, lease and sell values and the value destroyed.
+  support's hold, lease and sell values and the value destroyed, with the market rent the
+  lease is valued at (from the rent appraisal, else from comparable leases: how many, their
+  median rent per m², the area).
 * ``value.sold_while_idle`` — an essential or income-producing asset put up for sale while idle
   assets of the same holding unit, idle for months, wait in no package (sell those first).
 
@@ -356,6 +358,12 @@ value_destroying_sale = declare(
               "plus %(interest_saved_npv)s of interest saved on the debts repaid); the sale "
               "destroyed %(value_destroyed)s yuan of value."),
           "lease_value": _("Leasing them out was worth %(lease_value)s yuan."),
+          "market_rent": _("The lease is valued at a market rent of %(market_rent)s yuan a "
+                           "year."),
+          "rent_comparable": _(
+              "Of that rent, %(rent_comparable)s yuan a year comes from comparable leases (no "
+              "rent appraisal): the median of %(rent_leases)s leases in %(rent_place)s, "
+              "%(rent_per_m2)s yuan per m² a year, over %(rent_area)s m²."),
           "missing": _("Decision support could not value the sale (%(missing)s: "
                        "%(missing_record)s): the yield test alone decided.")},
     words=MISSING,

@@ -62,3 +62,25 @@ def history_of(obj: Model) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def values_as_of(model, ids, field: str, end, current: dict) -> dict:
+    """Each object's ``field`` as it stood just before ``end``: ``current`` (its value now, by
+    id) unless an audited write from ``end`` on changed it, then what the first such write
+    found (its ``before``). For pages as of a past date. One query."""
+    rows = (
+        AuditEntry.objects.filter(
+            object_type=model._meta.label_lower, object_id__in=[str(pk) for pk in ids],
+            created_at__gte=end, before__isnull=False,
+        )
+        .order_by("seq")
+        .values_list("object_id", "before")
+    )  # fmt: skip
+    out, seen = dict(current), set()
+    for object_id, before in rows:
+        pk = int(object_id)
+        if pk in seen or not isinstance(before, dict) or field not in before:
+            continue
+        seen.add(pk)
+        out[pk] = before[field]
+    return out

@@ -1,7 +1,8 @@
 """The public accountability page of one district: how much money its published sales and
 leases raised from idle (non-income-producing) assets and from income-producing ones, which
 debts that money repaid, and how many red flags were raised and how each was resolved; every
-figure as of one date, read from the ledger as it stood then.
+figure as of one date, read from the ledger as it stood then (an asset's income and a red
+flag's figures as the audit log holds them on that date, not as they are now).
 
 Only public figures leave it: money is counted only for projects the portal has published a
 notice of (the public knows the sale), split between the package's assets by their share of
@@ -24,9 +25,11 @@ from panhuo.finance.models import Allocation, DebtType, Receipt
 from panhuo.finance.trace import asset_shares
 from panhuo.flags.models import Flag, FlagStatus, Resolution
 from panhuo.flags.registry import RULES
+from panhuo.integrity.selectors import values_as_of
 from panhuo.organisation.models import Jurisdiction
 from panhuo.portal.models import Notice
 from panhuo.portal.value_lost import LostSale, Repaid, by_type, value_lost
+from panhuo.register.models import Asset
 
 ZERO = Decimal("0.00")
 
@@ -68,6 +71,10 @@ class Accountability:
         return sum((s.value_destroyed or ZERO for s in self.lost), ZERO)
 
     @property
+    def saved(self) -> Decimal:
+        return sum((s.interest_saved or ZERO for s in self.lost), ZERO)
+
+    @property
     def raised(self) -> Decimal:
         return self.idle + self.income
 
@@ -98,6 +105,23 @@ def _published_projects(place: Jurisdiction, as_of: dt.date):
     ).values("project_id")
 
 
+def _earning(package_ids, as_of: dt.date) -> set[int]:
+    """The packages' assets that had an income on ``as_of``: the register's figure, or the one
+    an audited change after that day replaced."""
+    now = dict(
+        PackageItem.objects.filter(package_id__in=package_ids).values_list(
+            "asset_id", "asset__annual_income"
+        )
+    )
+    then = values_as_of(Asset, list(now), "annual_income", _end(as_of), now)
+    return {pk for pk, income in then.items() if income is not None and Decimal(income) > 0}
+
+
+def _end(as_of: dt.date) -> dt.datetime:
+    """The end of the as-of day where the district is (the server's time zone)."""
+    return timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+
+
 def _money_raised(place: Jurisdiction, as_of: dt.date) -> tuple[Decimal, Decimal]:
     """Receipts of the published projects up to ``as_of``, split between idle and
     income-producing assets (an asset with annual income is income-producing)."""
@@ -110,11 +134,7 @@ def _money_raised(place: Jurisdiction, as_of: dt.date) -> tuple[Decimal, Decimal
         .order_by()
     )
     shares = asset_shares(per_package)
-    earning = set(
-        PackageItem.objects.filter(
-            package_id__in=per_package, asset__annual_income__gt=0
-        ).values_list("asset_id", flat=True)
-    )
+    earning = _earning(per_package, as_of)
     idle = income = ZERO
     for package_id, total in per_package.items():
         rows = shares.get(package_id) or []
@@ -149,8 +169,7 @@ def _debts_repaid(place: Jurisdiction, as_of: dt.date) -> list[DebtRepaid]:
 def _flags(place: Jurisdiction, as_of: dt.date) -> list[FlagCounts]:
     """Red flags first seen up to ``as_of`` per rule, each as it stood then: open, cleared, or
     resolved (and how)."""
-    # The end of the as-of day where the district is (the server's time zone).
-    end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+    end = _end(as_of)
     rows = Flag.objects.filter(
         jurisdiction__path__startswith=place.path, first_seen__lt=end
     ).values_list("rule", "status", "resolution", "resolved_at", "cleared_at")

@@ -1,9 +1,10 @@
 """The value-destroying sales of a district as the public accountability page shows them, as of
 a date: each flagged sale that has a published result notice, with its figures that are public
 — the lot and its assets as the result notice names them, the deal price and day, decision
-support's value of holding and the value the sale destroyed (from the flag's evidence,
-``flags.value``), and the debts its money repaid by type with the amounts — and the same debts
-summed by type over all of them.
+support's value of holding, the interest the repayments save and the value the sale destroyed
+(from the flag's evidence as the audit log holds it on the date,
+``flags.selectors.evidence_as_of``), and the debts its money repaid by type with the amounts —
+and the same debts summed by type over all of them.
 
 Nothing else leaves: a debt is named by its type, and by its code only when it is a bond (a
 bond's code is public); never its creditor, a loan's or arrears' code, the income or the costs
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from panhuo.finance.models import Allocation, DebtType
 from panhuo.flags.models import Flag, FlagStatus
+from panhuo.flags.selectors import evidence_as_of
 from panhuo.flags.value import DESTROYING
 from panhuo.organisation.models import Jurisdiction
 from panhuo.portal.models import Notice, NoticeKind
@@ -48,6 +50,8 @@ class LostSale:
     hold_value: Decimal | None
     value_destroyed: Decimal | None
     resolved: bool
+    #: Decision support's interest the repayments save (worth on the deal day); None unvalued.
+    interest_saved: Decimal | None = None
     debts: list[Repaid] = field(default_factory=list)
 
 
@@ -87,9 +91,11 @@ def value_lost(place: Jurisdiction, as_of: dt.date) -> list[LostSale]:
         int(f.subject_id): f
         for f in Flag.objects.filter(
             rule=DESTROYING, jurisdiction__path__startswith=place.path, first_seen__lt=end
-        ).only("subject_id", "status", "evidence", "cleared_at", "resolved_at")
+        ).only("subject_id", "status", "cleared_at", "resolved_at")
         if not (f.status == FlagStatus.CLEARED and f.cleared_at and f.cleared_at < end)
     }
+    # The figures as they stood on the day, not as the latest recompute left them.
+    evidence = evidence_as_of([f.pk for f in flags.values()], end)
     notices = Notice.objects.filter(
         project_id__in=list(flags), kind=NoticeKind.RESULT, current=True, starts_on__lte=as_of
     ).only("project_id", "code", "data")
@@ -97,12 +103,14 @@ def value_lost(place: Jurisdiction, as_of: dt.date) -> list[LostSale]:
     out = []
     for n in notices:
         f, data = flags[n.project_id], n.data
+        shown = evidence.get(f.pk, {})
         out.append(LostSale(
             notice_code=n.code, title=data.get("title", ""),
             assets=[a.get("name", "") for a in data.get("assets", [])],
             deal_price=_money(data.get("deal_price")), deal_on=data.get("deal_on"),
-            hold_value=_money(f.evidence.get("hold_value")),
-            value_destroyed=_money(f.evidence.get("value_destroyed")),
+            hold_value=_money(shown.get("hold_value")),
+            value_destroyed=_money(shown.get("value_destroyed")),
+            interest_saved=_money(shown.get("interest_saved_npv")),
             resolved=f.status == FlagStatus.RESOLVED and bool(f.resolved_at)
             and f.resolved_at < end,
             debts=repaid.get(n.project_id, []),

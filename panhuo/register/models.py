@@ -304,7 +304,7 @@ class Encumbrance(models.Model):
 
 
 from panhuo.register.import_models import ImportMapping, ImportRun  # noqa: E402, F401
-from panhuo.register.rollup_models import AssetRollup  # noqa: E402, F401
+from panhuo.register.rollup_models import AssetPlaceRollup, AssetRollup  # noqa: E402, F401
 from panhuo.register.scope_models import (  # noqa: E402, F401
     ScopeDecision,
     ScopeDecisionItem,

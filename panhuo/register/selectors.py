@@ -99,10 +99,11 @@ def asset_list(
 def asset_summary(user) -> dict:
     """Counts and values by status and by kind, for the dashboard.
 
-    Read from the roll-up (``register.rollups``: one row per unit, status and kind, kept by
-    every write), summed over the units the user may see; folded here into the two series.
+    Read from the roll-ups (``register.rollups``: one row per jurisdiction — per unit for a
+    unit asset officer —, status and kind, kept by every write), summed over the places the
+    user may see; folded here into the two series.
     """
-    cells = asset_cells(user)
+    cells = asset_cells(user, per_unit=False)
     status_sums: dict[str, dict] = {}
     kind_sums: dict[str, dict] = {}
     for c in cells:

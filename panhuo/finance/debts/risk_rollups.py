@@ -4,7 +4,8 @@ thousand rows instead of 100,000 debts and a million schedule rows.
 
 * ``DebtRiskRollup`` — per type, liability class and rate type: count, outstanding, Σ
   outstanding × rate (the balances, their split and the weighted rate);
-* ``DebtDueRollup`` / ``DebtDueMonthRollup`` — per type and due date (and per due month): the
+* ``DebtDueRollup`` / ``DebtDueMonthRollup`` / ``DebtDueYearRollup`` — per type and due date
+  (and per due month, per due year): the
   principal still to be paid (each schedule row's remainder, ``indicators._remaining_rows``; a
   debt without a schedule: its outstanding at maturity), Σ of it × days, the rows' interest and
   a full year's interest of the debts without a schedule.
@@ -12,8 +13,9 @@ thousand rows instead of 100,000 debts and a million schedule rows.
 Every figure is a sum over debts, so ``changing(debt_ids)`` keeps them by *delta*: each debt's
 contribution before the write and after it, added under the place's lock in the write's
 transaction (a debt write costs reading that debt's schedule, not the place's). ``sums``
-reads them for a date: months wholly before, between and after the date and a year later
-come from the month rows, the two months that hold those dates from the day rows, and the
+reads them for a date: years wholly before the date's year or after the year of a year later
+come from the year rows, the other months of those years from the month rows, the two months
+that hold the dates from the day rows, and the
 debts without a schedule maturing within the year (their interest is for part of it, rounded
 per debt) from the debts themselves.
 """
@@ -79,6 +81,7 @@ def contributions(debt_ids: Iterable[int] | None, jurisdiction_ids: Iterable[int
         "debt_risk": defaultdict(lambda: dict.fromkeys(RISK_FIGURES, ZERO)),
         "debt_due": defaultdict(lambda: dict.fromkeys(DUE_FIGURES, ZERO)),
         "debt_due_month": defaultdict(lambda: dict.fromkeys(DUE_FIGURES, ZERO)),
+        "debt_due_year": defaultdict(lambda: dict.fromkeys(DUE_FIGURES, ZERO)),
     }
     for pk, j, kind, klass, rate_type, principal, outstanding, rate, maturity in debts:
         risk = out["debt_risk"][(j, kind, klass or default_class(kind), rate_type)]
@@ -94,7 +97,8 @@ def contributions(debt_ids: Iterable[int] | None, jurisdiction_ids: Iterable[int
             year = _bullet_interest(facts, maturity - dt.timedelta(days=365))
             due_rows = [(maturity, outstanding, ZERO, year)]
         for due, left, interest, year in due_rows:
-            for name, when in (("debt_due", due), ("debt_due_month", due.replace(day=1))):
+            for name, when in (("debt_due", due), ("debt_due_month", due.replace(day=1)),
+                               ("debt_due_year", due.year)):  # fmt: skip
                 cell = out[name][(j, kind, when)]
                 cell["left"] += left
                 cell["left_days"] += int(left * FEN_UNIT) * (due - EPOCH).days
@@ -116,6 +120,7 @@ KEYS = {
     "debt_risk": ("jurisdiction_id", "debt_type", "liability_class", "rate_type"),
     "debt_due": ("jurisdiction_id", "debt_type", "due_date"),
     "debt_due_month": ("jurisdiction_id", "debt_type", "month"),
+    "debt_due_year": ("jurisdiction_id", "debt_type", "year"),
 }
 
 
@@ -125,12 +130,18 @@ def _where(jurisdiction_id: int) -> str:
 
 
 def _register():
-    from panhuo.finance.models import DebtDueMonthRollup, DebtDueRollup, DebtRiskRollup
+    from panhuo.finance.models import (
+        DebtDueMonthRollup,
+        DebtDueRollup,
+        DebtDueYearRollup,
+        DebtRiskRollup,
+    )
 
     made = {}
     for name, model, figures in (("debt_risk", DebtRiskRollup, RISK_FIGURES),
                                  ("debt_due", DebtDueRollup, DUE_FIGURES),
-                                 ("debt_due_month", DebtDueMonthRollup, DUE_FIGURES)):  # fmt: skip
+                                 ("debt_due_month", DebtDueMonthRollup, DUE_FIGURES),
+                                 ("debt_due_year", DebtDueYearRollup, DUE_FIGURES)):  # fmt: skip
         rollup = rollups.Rollup(name=name, model=model, key="jurisdiction_id",
                                 groups=KEYS[name][1:], figures=figures, compute=_compute(name),
                                 lock=Jurisdiction, where=_where)  # fmt: skip
@@ -240,7 +251,13 @@ def sums(user, jurisdiction, as_of: dt.date, few: int | None = None) -> Sums | N
     at: the caller takes out debts issued later); None when the scope holds fewer than
     ``few`` (``FEW_DEBTS``) debts: reading those is cheaper."""
     from panhuo.finance.debts.models import ScheduleRow
-    from panhuo.finance.models import Debt, DebtDueMonthRollup, DebtDueRollup, DebtRiskRollup
+    from panhuo.finance.models import (
+        Debt,
+        DebtDueMonthRollup,
+        DebtDueRollup,
+        DebtDueYearRollup,
+        DebtRiskRollup,
+    )
 
     path = "jurisdiction__path"
     scope = policy.scope_q(user, "debt", "view", path=path) & Q(
@@ -268,12 +285,27 @@ def sums(user, jurisdiction, as_of: dt.date, few: int | None = None) -> Sums | N
     year_end = as_of + dt.timedelta(days=365)
     first, last = _month(as_of), _month(year_end)
     ends = Q(month=first) | Q(month=last)
-    months = DebtDueMonthRollup.objects.filter(scope).exclude(ends)
+    # Whole years from the year rows; the months of the (one or two) years that hold the
+    # boundary months from the month rows; those two months from the day rows.
+    years = DebtDueYearRollup.objects.filter(scope).exclude(
+        year__gte=first.year, year__lte=last.year
+    )
+    months = (
+        DebtDueMonthRollup.objects.filter(scope)
+        .filter(month__gte=dt.date(first.year, 1, 1), month__lt=dt.date(last.year + 1, 1, 1))
+        .exclude(ends)
+    )
     edges = DebtDueRollup.objects.filter(scope).filter(
         Q(due_date__gte=first, due_date__lt=_next_month(first))
         | Q(due_date__gte=last, due_date__lt=_next_month(last))
     )
     at = (as_of - EPOCH).days
+    for r in _summed(years, ("debt_type", "year"), DUE_FIGURES):
+        # A year before the date's is wholly past (its last day), one after a year later's
+        # wholly beyond it (its first day).
+        y = r["year"]
+        when = dt.date(y, 12, 31) if y < first.year else dt.date(y, 1, 1)
+        _add_due(s, r["debt_type"], when, r, as_of, year_end, at)
     parts = ((months, "month"), (edges, "due_date"))
     for qs, when in parts:
         for r in _summed(qs, ("debt_type", when), DUE_FIGURES):

@@ -48,7 +48,7 @@ def _from_today_on(world, made, ahead: int) -> None:
     """From today on the indicators are read from the risk roll-ups (written here by their
     ``rebuild``, as a bulk load would: these debts were made without the services): equal to
     the definition over the debts issued by the date, with their stored balances."""
-    for name in ("debt_risk", "debt_due", "debt_due_month"):
+    for name in ("debt_risk", "debt_due", "debt_due_month", "debt_due_year"):
         rollups.rebuild(rollups.REGISTRY[name])
     on = timezone.localdate() + dt.timedelta(days=ahead)
     for who, where, places in (("finance", world.district, {world.district.pk}),

@@ -85,6 +85,25 @@ def test_decision_support_values_the_sale_where_it_can_and_clears_a_sale_worth_m
     assert f"the sale destroyed {e['value_destroyed']} yuan of value" in flag.explanation
     with translation.override("zh-hans"):
         assert f"{e['value_destroyed']}" in flag.explanation and "决策" in flag.explanation
+    assert "market_rent" not in e  # no rent appraisal, no comparable lease: no lease value
+    # Three leases of the same kind in the place, 100, 150 and 200 yuan per m² a year: the
+    # sale's lease is valued at their median over the asset's 80 m², in both languages.
+    _leases(world, kept.kind, [D("100"), D("150"), D("200")])
+    Asset.objects.filter(pk=kept.pk).update(area=D("80"))
+    assert Asset.objects.get(pk=sold_well.pk).area == D("1200.00")
+    engine.recompute(rules=["value_destroying_sale"])
+    flags = {f.subject_id: f for f in open_flags("value_destroying_sale")}
+    # Leasing q's 1,200 m² out is worth more than the sale made: now it destroyed value too.
+    assert flags[str(q.pk)].evidence["best"] == "lease"
+    flag = flags[str(p.pk)]
+    e = flag.evidence
+    assert (e["market_rent"], e["rent_comparable"], e["rent_leases"], e["rent_per_m2"]) == (
+        "12000.00", "12000.00", 3, "150.00")  # fmt: skip
+    assert e["lease_value"] is not None and e["rent_place"] == world.district.name
+    assert "12000.00 yuan a year comes from comparable leases" in flag.explanation
+    assert "median of 3 leases" in flag.explanation and "150.00 yuan per m²" in flag.explanation
+    with translation.override("zh-hans"):
+        assert "可比租约" in flag.explanation and "12000.00" in flag.explanation
     # Without the schedule the figures cannot be made: both flag on the yield test, saying so.
     ScheduleRow.objects.filter(debt=loan).delete()
     engine.recompute(rules=["value_destroying_sale"])
@@ -160,3 +179,19 @@ def test_a_write_reaches_only_the_rules_reading_the_fields_its_audit_entry_names
         audit_record(actor=None, action="asset.note", obj=a, after={"why": "a note"})
         assert batch.fields == {"register.asset": None}
         transaction.set_rollback(True)
+
+
+def _leases(w, kind, rents_per_m2):
+    """One signed lease a year ago per rent (yuan per m² a year) of a 10 m² asset of ``kind``."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from panhuo.disposal.channel_models import Contract
+
+    start = timezone.localdate() - dt.timedelta(days=365)
+    for rent in rents_per_m2:
+        p = project(w, [asset(w, kind=kind, area=D("10"))], channel="lease")
+        Contract.objects.create(project=p, counterparty="T", term_start=start,
+                                term_end=start + dt.timedelta(days=1800),
+                                period_amount=rent * 10, frequency="yearly")  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 from django.test import Client
 from django.utils import timezone
@@ -15,7 +16,9 @@ from panhuo.flags import engine
 from panhuo.flags.models import Flag
 from panhuo.flags.services import flag_resolve
 from panhuo.flags.tests.builders import sale
-from panhuo.portal.tests.support import published_project
+from panhuo.portal.accountability import ZERO, accountability
+from panhuo.portal.tests.support import destroying_value, published_project
+from panhuo.register import services as register
 from panhuo.register.models import Asset
 
 CREDITOR = "Creditor-SECRET-Bank"
@@ -80,3 +83,35 @@ def test_the_districts_figures_as_of_a_date_in_both_languages(world):
     c.get("/public/language/?lang=zh-hans&next=/public/accountability/D1/")
     zh = c.get("/public/accountability/D1/").content.decode()
     assert f"数据截至 {today:%Y-%m-%d}" in zh and "1,000,000.00" in zh
+
+
+def test_a_past_date_shows_the_figures_as_they_stood_then(world, subtests):
+    """The flag's figures and an asset's income as the audit log holds them on the page's date,
+    not as a later recompute or correction left them."""
+    project = published_project(world)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() - dt.timedelta(1)):
+        destroying_value(world, project)  # sold, paid, repaid and flagged yesterday
+    [flag] = Flag.objects.filter(rule="value_destroying_sale")
+    then = flag.evidence
+    asset = project.package.items.get().asset
+    office = world.user("office")
+    register.asset_update(
+        actor=office, asset=asset, data={"annual_income": asset.annual_income * 2}
+    )
+    engine.recompute(rules=["value_destroying_sale"])
+    flag.refresh_from_db()
+    assert flag.evidence["value_destroyed"] != then["value_destroyed"]
+    # Today the asset is found to earn nothing after all (the flag not yet recomputed).
+    register.asset_update(actor=office, asset=asset, data={"annual_income": Decimal("0.00")})
+    price = project.deal_price
+    for day, evidence, split in ((yesterday, then, (ZERO, price)),
+                                 (timezone.localdate(), flag.evidence, (price, ZERO))):  # fmt: skip
+        with subtests.test(day=day):
+            a = accountability(world.district, day)
+            [lost] = a.lost
+            assert (lost.value_destroyed, lost.interest_saved, lost.hold_value) == tuple(
+                Decimal(evidence[k])
+                for k in ("value_destroyed", "interest_saved_npv", "hold_value")
+            )
+            assert (a.idle, a.income) == split

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from panhuo.core import rollups
 from panhuo.register import rollups as register_rollups
-from panhuo.register.models import Asset, AssetKind, AssetRollup, AssetStatus
-from panhuo.register.selectors import unit_asset_figures
+from panhuo.register.models import Asset, AssetKind, AssetPlaceRollup, AssetRollup, AssetStatus
+from panhuo.register.selectors import asset_summary, unit_asset_figures
 from panhuo.register.services import asset_create, asset_set_status, asset_update
 
 UNITS = ("unit", "unit2", "other_unit")
@@ -67,8 +67,18 @@ def test_rollup_equals_the_assets_recounted_after_any_writes(world, writes):
             except ValidationError:
                 pass  # a refused write (a status change the register forbids) writes nothing
             assert rollups.verify(register_rollups.ASSETS) == []
-        for who in ("office", "unit_officer", "outsider_office"):
+            assert rollups.verify(register_rollups.PLACES) == []
+        for who in ("office", "unit_officer", "outsider_office", "supervisor"):
             user = world.user(who)
+            # The dashboard's series (per jurisdiction; per unit for the unit officer) are
+            # the visible assets recounted.
+            seen = Asset.objects.visible_to(user)
+            summary = asset_summary(user)
+            assert {r["status"]: (r["n"], r["value"]) for r in summary["by_status"]} == {
+                r["status"]: (r["n"], r["v"])
+                for r in seen.values("status").annotate(n=Count("id"), v=Sum("book_value"))
+            }, who
+            assert summary["total"] == seen.count(), who
             for unit in (world.unit, world.unit2):
                 mine = Asset.objects.visible_to(user).filter(unit=unit)
                 got = unit_asset_figures(user=user, unit=unit)
@@ -87,10 +97,13 @@ def test_verify_reports_a_disagreeing_row_and_corrects_nothing(world, capsys):
     })  # fmt: skip
     call_command("rollups", "verify")
     AssetRollup.objects.filter(unit=world.unit).update(book_value=Decimal("11.00"))
-    with pytest.raises(CommandError, match="1 roll-up figures disagree"):
+    AssetPlaceRollup.objects.filter(jurisdiction=world.district).update(n=2)
+    with pytest.raises(CommandError, match="2 roll-up figures disagree"):
         call_command("rollups", "verify")
     out = capsys.readouterr().out
     assert "District A" in out and "Housing bureau" in out and "book_value kept 11" in out
+    assert "n kept 2" in out
+    assert AssetPlaceRollup.objects.get(jurisdiction=world.district).n == 2
     assert AssetRollup.objects.get(unit=world.unit).book_value == Decimal("11.00")
     call_command("rollups", "rebuild")
     call_command("rollups", "verify")

@@ -30,6 +30,7 @@ from panhuo.finance.debts.schedules import debt_schedule_set
 from panhuo.finance.models import Allocation, Debt
 from panhuo.flags.batch import deal_days
 from panhuo.flags.splitting import EVADED, evaded, price_rules
+from panhuo.portal.models import Notice, NoticeKind
 from panhuo.pricing.rules import SELLING_CHANNELS
 from panhuo.register import services as register
 from panhuo.register.models import Asset, AssetStatus, Criticality
@@ -49,10 +50,11 @@ def seed(seeder) -> None:
 
 def _value_destroying_sale(seeder) -> None:
     """The sold lot whose proceeds repaid the cheapest debt, among those decision support can
-    value (every asset appraised by the deal day), gets the rent it earned recorded: net income
-    three points of its price above that debt's rate; the debts its proceeds repaid get their
-    repayment schedules (annual, as issued), so the flag shows decision support's hold and sell
-    values and the value the sale destroyed."""
+    value (every asset appraised by the deal day) — one with a result notice up and a debt still
+    running when there is one — gets the rent it earned recorded: net income three points of its
+    price above that debt's rate; the debts its proceeds repaid get their repayment schedules
+    (annual, as issued), so the flag shows decision support's hold and sell values and the value
+    the sale destroyed, and the accountability page shows the sale with the interest saved."""
     signed = Case(When(reverses__isnull=True, then=F("amount")), default=-F("amount"))
     candidates = (
         Allocation.objects.filter(
@@ -62,11 +64,18 @@ def _value_destroying_sale(seeder) -> None:
             receipt__project__deal_price__gt=0,
             debt__rate__gte=2,  # an ordinary loan, not an interest-free advance
         )
-        .values("receipt__project", "debt__rate")
+        .values("receipt__project", "debt__rate", "debt__maturity_date")
         .annotate(net=Sum(signed))
         .filter(net__gt=0)
-        .order_by("debt__rate", "receipt__project")
+        .order_by("debt__rate", "receipt__project", "debt__maturity_date")
     )
+    # A sale the public knows of (a result notice up) whose money repaid a debt still running
+    # first: the accountability page then shows it, with the interest its repayment saves.
+    results = Notice.objects.filter(kind=NoticeKind.RESULT, current=True)
+    published = set(results.values_list("project_id", flat=True))
+    candidates = sorted(candidates, key=lambda r: (
+        r["receipt__project"] not in published,
+        r["debt__maturity_date"] <= seeder.today))  # fmt: skip
     repaid = next((r for r in candidates if _valued(r["receipt__project"])), None)
     if repaid is None:
         return
