@@ -265,6 +265,13 @@ def lot_award(
             raise ValidationError({"status": [_("The reserve was not met: there is no sale.")]})
         before = _step(lot, "award")
         on = timezone.localdate(lot.closed_at)
+        if on < timezone.localdate() and not (comment or "").strip():
+            # The deal's day is the close's, set by the auction, not typed: an award on a
+            # later day (a sealed lot opened the next morning) says so rather than being
+            # refused as a step recorded late with no reason.
+            comment = _("The deal's day is the day the lot closed, %(closed)s.") % {
+                "closed": on.isoformat()
+            }
         project = project_transition(
             actor=actor, project=lot.round.project, transition="conclude", comment=comment,
             deal_price=lot.price, buyer=lot.leader.bidder.name, bidders=lot.bidders or 1,
