@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from panhuo.integrity.batches import merkle_proof, merkle_root, proven, row_digest
 from panhuo.integrity.models import AuditEntry, AuditRow
+from panhuo.integrity.readable import readable
 from panhuo.integrity.reconcile import reconcile
 from panhuo.integrity.selectors import history_of
 from panhuo.integrity.services import audit_verify
@@ -47,6 +48,10 @@ def test_an_import_is_one_chained_entry_per_batch_and_verify_names_a_tampered_ro
     assert batch.after["digests"] == [row_digest(r) for r in rows]
     assert batch.after["root"] == merkle_root(batch.after["digests"])
     assert not AuditEntry.objects.filter(action="asset.import_create").exists()
+    said = readable([batch])[0]
+    assert "imported a batch of 3 rows" in said.sentence and "digests" not in dict(
+        (label, b) for label, b, _a in said.changes
+    )
 
     # The asset's history still shows the row that created it, then the one that changed it.
     changed = [ROWS[0].replace("老城区办公楼", "老城区办公楼（东楼）"), *ROWS[1:]]
