@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.province import configure  # noqa: E402
-from bench.province_data import AS_OF, PG, SUPERVISOR, database_name  # noqa: E402
+from bench.province_data import PG, database_name  # noqa: E402
+from bench.province_rows import AS_OF, SUPERVISOR  # noqa: E402
 
 VALUATIONS = """
 CREATE TEMPORARY TABLE pricing_valuation (LIKE public.pricing_valuation INCLUDING ALL);
