@@ -38,11 +38,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.workdays import working_days_since
+from panhuo.core.workdays import working_days_since_each
 from panhuo.disposal import deadlines
 from panhuo.disposal.models import Channel, DisposalProject, PackageItem
 from panhuo.findings.models import Finding, FindingStatus
@@ -134,8 +134,21 @@ def _pct(num, den) -> Decimal | None:
     return min(Decimal(num) * HUNDRED / Decimal(den), HUNDRED)
 
 
+#: Link patterns already reversed, by (URL name, script prefix, URLconf).
+_PATTERNS: dict[tuple, tuple[str, str]] = {}
+_STAND_IN = 987654321
+
+
 def _link(name: str, pk) -> str:
-    return reverse(name, args=[pk])
+    """``reverse(name, args=[pk])`` for a page taking one integer: reversed once per name (a
+    province's cards link tens of thousands of records), the record's number put in."""
+    key = (name, get_script_prefix(), get_urlconf())
+    if key not in _PATTERNS:
+        head, found, tail = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
+        assert found, name
+        _PATTERNS[key] = (head, tail)
+    head, tail = _PATTERNS[key]
+    return f"{head}{int(pk)}{tail}"
 
 
 def quarters_of(period: str) -> tuple[int, ...]:
@@ -185,10 +198,8 @@ def timeliness(path: str, on: dt.date) -> dict[int, Part]:
     places: dict[str, set] = defaultdict(set)
     for p in projects:
         places[p.place].add(p.due_on)
-    # Each place's calendar read once for all its projects' due dates.
-    days = {
-        place: working_days_since(dues, on, jurisdiction=place) for place, dues in places.items()
-    }
+    # Every place's calendar read at once for all its projects' due dates.
+    days = working_days_since_each(places, on)
     per: dict[int, list] = defaultdict(list)
     for p in projects:
         late = days[p.place][p.due_on]
@@ -198,12 +209,13 @@ def timeliness(path: str, on: dt.date) -> dict[int, Part]:
     overdue_url = reverse("project-overdue")
     for unit, rows in per.items():
         late = [(p, days) for p, days in rows if p.due_on < on]
-        named = [(f"{p.code} (+{days})", _link("project-detail", p.pk)) for p, days in late]
-        timely = [(p.code, _link("project-detail", p.pk)) for p, _d in rows if p.due_on >= on]
-        every = [(p.code, _link("project-detail", p.pk)) for p, _d in rows]
+        named = [(f"{p.code} (+{days})", _link("project-detail", p.pk)) for p, days in late[:SHOWN]]
+        timely = [p for p, _d in rows if p.due_on >= on][:SHOWN]
+        timely = [(p.code, _link("project-detail", p.pk)) for p in timely]
+        every = [(p.code, _link("project-detail", p.pk)) for p, _d in rows[:SHOWN]]
         figures = [
-            Figure("with_deadline", len(rows), "", every[:SHOWN]),
-            Figure("on_schedule", len(rows) - len(late), "", timely[:SHOWN]),
+            Figure("with_deadline", len(rows), "", every),
+            Figure("on_schedule", len(rows) - len(late), "", timely),
             Figure("overdue", len(late), overdue_url, named[:SHOWN]),
             Figure("days_overdue", sum(days for _p, days in late), overdue_url, named[:SHOWN]),
         ]
@@ -252,7 +264,7 @@ def price(path: str, year: int, period: str, on: dt.date) -> dict[int, Part]:
         deal = sum((r["deal_price"] for r in rows), ZERO)
         base = sum((appraised.get(r["package_id"]) or ZERO for r in rows), ZERO)
         ratio = (deal / base).quantize(Decimal("0.0001")) if base else None
-        named = [(r["code"], _link("project-detail", r["pk"])) for r in rows]
+        named = [(r["code"], _link("project-detail", r["pk"])) for r in rows[:SHOWN]]
         figures = [
             Figure("sales", len(rows), "", named[:SHOWN]),
             Figure("deal_total", deal, "", named[:SHOWN]),
