@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from panhuo.core.models import CalendarDay
@@ -83,6 +83,7 @@ def test_a_jurisdictions_own_days_win_and_apply_below_it(world):
     assert got[city.path][D(2026, 6, 5)] == got[district.path][D(2026, 6, 5)] - 1 == 7
 
 
+@settings(deadline=None)  # counted day by day: seconds under a loaded machine, not wrong
 @given(
     start=st.dates(min_value=D(2025, 1, 1), max_value=D(2026, 11, 30)),
     days=st.integers(min_value=1, max_value=40),
@@ -93,6 +94,7 @@ def test_counting_back_gives_the_same_number(start, days):
     assert working_days_between(start, end) == days
 
 
+@settings(deadline=None)
 @given(
     end=st.dates(min_value=D(2025, 1, 1), max_value=D(2026, 12, 31)),
     offsets=st.lists(st.integers(min_value=-120, max_value=10), min_size=1, max_size=5),
