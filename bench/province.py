@@ -60,17 +60,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import timing  # noqa: E402
-from bench.province_data import (  # noqa: E402
-    AS_OF,
-    OFFICE,
-    OFFICE_DISTRICT,
-    PAST,
-    PG,
-    SUPERVISOR,
-    database_name,
-    drop,
-    prepare,
-)
+from bench.province_data import PG, database_name, drop, prepare  # noqa: E402
+from bench.province_rows import AS_OF, OFFICE, OFFICE_DISTRICT, PAST, SUPERVISOR  # noqa: E402
 from bench.province_sql import (  # noqa: E402
     INDICATOR_KEYS,
     dashboard_figures,
