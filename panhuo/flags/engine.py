@@ -205,8 +205,9 @@ def recompute(
     """Every rule (or those named) over ``jurisdiction`` and below (everything when None)."""
     total = Outcome()
     path = jurisdiction.path if jurisdiction else "/"
+    shared: dict = {}  # the places and thresholds, read once for every rule
     for code in rules or list(RULES):
-        out = run_rule(RULES[code], Scope(path=path))
+        out = run_rule(RULES[code], Scope(path=path, shared=shared))
         total.add(out)
         if progress:
             progress(code, out)
@@ -214,11 +215,16 @@ def recompute(
 
 
 def subjects_touched(
-    r: Rule, touched: dict[str, set[str]], fields: dict[str, set[str] | None] | None = None
+    r: Rule,
+    touched: dict[str, set[str]],
+    fields: dict[str, set[str] | None] | None = None,
+    memo: dict | None = None,
 ) -> set[str] | None:
     """The ids of ``r``'s subjects the written records reach; None: too many, run it all.
     ``fields``: per model label, the fields the writes changed (None or absent: not known, so
-    every way the rule watches counts)."""
+    every way the rule watches counts). ``memo``: the ways already followed for other rules of
+    the same run (two rules reaching a sale from its assets ask once)."""
+    memo = {} if memo is None else memo
     found: set[str] = set()
     for label, watch in r.watches.items():
         ids = touched.get(label)
@@ -228,7 +234,10 @@ def subjects_touched(
         for resolve in reaches(watch):
             if changed is not None and isinstance(resolve, Only) and not changed & resolve.fields:
                 continue  # the write changed nothing this way reads
-            found |= {str(i) for i in resolve(sorted(ids))}
+            key = (getattr(resolve, "reach", resolve), label, tuple(sorted(ids)))
+            if key not in memo:
+                memo[key] = {str(i) for i in resolve(sorted(ids))}
+            found |= memo[key]
             if len(found) > TOUCHED_LIMIT:
                 return None
     return found
@@ -245,12 +254,14 @@ def recompute_touched(
     sets = {label: {str(i) for i in ids} for label, ids in touched.items()}
     known = {label: None if f is None else set(f) for label, f in (fields or {}).items()}
     total = Outcome()
+    memo: dict = {}  # the ways from the written records, followed once for all the rules
+    shared: dict = {}  # the places and thresholds, read once for all the rules
     with transaction.atomic():
         for r in RULES.values():
-            ids = subjects_touched(r, sets, known)
+            ids = subjects_touched(r, sets, known, memo)
             if ids is not None and not ids:
                 continue
-            total.add(run_rule(r, Scope(ids=ids)))
+            total.add(run_rule(r, Scope(ids=ids, shared=shared)))
     return total
 
 
