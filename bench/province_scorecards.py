@@ -5,7 +5,7 @@ the same run.
 Run:  python bench/province_scorecards.py [--scale 1.0] [--repeat 3] [--keep]
 
 It generates its own database (``panhuo_bench_plans``, or ``..._s<scale>`` below full size) as
-bench/province.py does (bench/province_data.py: 100 jurisdictions, 2,000 units, 1,000,000
+bench/province.py does (bench/province_rows.py: 100 jurisdictions, 2,000 units, 1,000,000
 assets, 50,000 projects, the debts and ledger), then adds what the scorecards read
 (bench/province_plans.py: the projects' events and due dates, an approved plan for every
 jurisdiction, red flags, audit findings, appraisals), then ``VACUUM ANALYZE``.
@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.province import configure  # noqa: E402
-from bench.province_data import OFFICE_DISTRICT, PG  # noqa: E402
+from bench.province_data import PG  # noqa: E402
 from bench.province_data import prepare as province_prepare  # noqa: E402
 from bench.province_plans import generate_plans  # noqa: E402
+from bench.province_rows import OFFICE_DISTRICT  # noqa: E402
 
 
 def database_name(scale: float) -> str:
