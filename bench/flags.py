@@ -44,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.flags_sql import DESTROYING, EXTRA, SOLD_WHILE_IDLE, SPLIT  # noqa: E402
 from bench.province import configure  # noqa: E402
-from bench.province_data import AS_OF, PG, database_name, drop, prepare  # noqa: E402
+from bench.province_data import PG, database_name, drop, prepare  # noqa: E402
+from bench.province_rows import AS_OF  # noqa: E402
 from bench.timing import timed  # noqa: E402
 
 

@@ -2,6 +2,7 @@
 database, against hand-written SQL computing the same figures in the same run.
 
 Run:  python bench/province.py [--scale 1.0] [--repeat 30] [--keep] [--who both|district|province]
+      [--no-rebuild] [--today-only]
 
 It creates a fresh database (``panhuo_bench_province``, or ``..._s<scale>`` below full size),
 migrates it with ``panhuo migrate`` and fills the real tables with ``COPY``:
@@ -59,17 +60,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import timing  # noqa: E402
-from bench.province_data import (  # noqa: E402
-    AS_OF,
-    OFFICE,
-    OFFICE_DISTRICT,
-    PAST,
-    PG,
-    SUPERVISOR,
-    database_name,
-    drop,
-    prepare,
-)
+from bench.province_data import PG, database_name, drop, prepare  # noqa: E402
+from bench.province_rows import AS_OF, OFFICE, OFFICE_DISTRICT, PAST, SUPERVISOR  # noqa: E402
 from bench.province_sql import (  # noqa: E402
     INDICATOR_KEYS,
     dashboard_figures,
@@ -169,7 +161,8 @@ def measure_risk_page(sql, repeat: int, label: str, client, jurisdiction, on) ->
             "app": t_app, "note": f"as of {on}"}  # fmt: skip
 
 
-def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
+def measure(db_url: str, repeat: int, users: slice = slice(None), *,
+            today_only: bool = False) -> list[dict]:  # fmt: skip
     import psycopg
     from django.test import Client
     from django.utils import timezone
@@ -187,9 +180,10 @@ def measure(db_url: str, repeat: int, users: slice = slice(None)) -> list[dict]:
         who = User.objects.get(pk=user_id)
 
         today = timezone.localdate()
-        for on, what in ((AS_OF, f"risk indicators as of {AS_OF} (generation date)"),
-                         (PAST, f"risk indicators as of {PAST} (past)"),
-                         (today, "risk indicators as of today")):  # fmt: skip
+        dates = ((AS_OF, f"risk indicators as of {AS_OF} (generation date)"),
+                 (PAST, f"risk indicators as of {PAST} (past)"),
+                 (today, "risk indicators as of today"))  # fmt: skip
+        for on, what in dates[2:] if today_only else dates:
             rows.append(measure_indicators(sql, repeat, label, who, jurisdiction, on, what))
 
         user = User.objects.get(pk=user_id)
@@ -258,6 +252,12 @@ def main() -> None:
         help="Reusing: keep the roll-ups as the last run and the migrations left them "
         "(rebuild and verify take minutes at full size; run `panhuo rollups verify` apart).",
     )
+    parser.add_argument(
+        "--today-only",
+        action="store_true",
+        help="Only the measures as of today (the roll-ups, the dashboard, the risk page): "
+        "the ledger path's two dates take minutes at full size.",
+    )
     args = parser.parse_args()
     url = PG + database_name(args.scale)
     configure(url)
@@ -267,7 +267,7 @@ def main() -> None:
                    cwd=ROOT, check=True)  # fmt: skip
     load = os.getloadavg()
     users = {"both": slice(None), "district": slice(0, 1), "province": slice(1, 2)}[args.who]
-    rows = measure(url, args.repeat, users)
+    rows = measure(url, args.repeat, users, today_only=args.today_only)
     load_after = os.getloadavg()
     print()
     print(f"scale {args.scale:g}; {args.repeat} repetitions after one warm-up; CPU cores: "

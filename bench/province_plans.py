@@ -1,4 +1,4 @@
-"""What the scorecards read, added to the province database of bench/province_data.py (issue
+"""What the scorecards read, added to the province database of bench/province_rows.py (issue
 18's benchmark, bench/province_scorecards.py): written with ``COPY`` after the base rows,
 deterministic for a seed, in a few seconds at full size.
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from bench.province_data import AS_OF, OFFICE, STAMP, Copier, check_columns, day, money, tree
+from bench.province_rows import AS_OF, OFFICE, STAMP, Copier, check_columns, day, money, tree
 
 EVENT_COLS = "id, transition, from_status, to_status, comment, at, actor_id, project_id"
 PLAN_COLS = ("id, year, number, status, money_total, debt_total, assets_total, note, "
@@ -57,7 +57,7 @@ TABLES = {
     "findings_finding": FINDING_COLS,
     "pricing_valuation": VALUATION_COLS,
 }
-UNITS_PER = 20  # as province_data makes them: unit (j - 1) * 20 + k + 1 of jurisdiction j
+UNITS_PER = 20  # as province_rows makes them: unit (j - 1) * 20 + k + 1 of jurisdiction j
 LEASES = ("in_force", "ended")
 SEVERITIES = ("high", "medium", "low")
 

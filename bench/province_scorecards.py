@@ -2,10 +2,10 @@
 PDF) on a province-sized PostgreSQL database, against hand-written SQL for the same figures in
 the same run.
 
-Run:  python bench/province_scorecards.py [--scale 1.0] [--repeat 3] [--keep]
+Run:  python bench/province_scorecards.py [--scale 1.0] [--repeat 3] [--keep] [--no-rebuild]
 
 It generates its own database (``panhuo_bench_plans``, or ``..._s<scale>`` below full size) as
-bench/province.py does (bench/province_data.py: 100 jurisdictions, 2,000 units, 1,000,000
+bench/province.py does (bench/province_rows.py: 100 jurisdictions, 2,000 units, 1,000,000
 assets, 50,000 projects, the debts and ledger), then adds what the scorecards read
 (bench/province_plans.py: the projects' events and due dates, an approved plan for every
 jurisdiction, red flags, audit findings, appraisals), then ``VACUUM ANALYZE``.
@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.province import configure  # noqa: E402
-from bench.province_data import OFFICE_DISTRICT, PG  # noqa: E402
+from bench.province_data import PG  # noqa: E402
 from bench.province_data import prepare as province_prepare  # noqa: E402
 from bench.province_plans import generate_plans  # noqa: E402
+from bench.province_rows import OFFICE_DISTRICT  # noqa: E402
 
 
 def database_name(scale: float) -> str:
@@ -49,11 +50,12 @@ def _add_plans(url: str, scale: float) -> None:
         conn.commit()
 
 
-def prepare(scale: float, keep: bool) -> str:
+def prepare(scale: float, keep: bool, rebuild: bool = True) -> str:
     """The province (bench/province_data.py) with the plans on top, reused with ``keep``."""
     return province_prepare(
-        scale, keep, name=database_name(scale), extra=("bench_plans_done", _add_plans)
-    )
+        scale, keep, name=database_name(scale), extra=("bench_plans_done", _add_plans),
+        rebuild=rebuild,
+    )  # fmt: skip
 
 
 def main() -> None:
@@ -63,9 +65,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--who", choices=["both", "district", "province"], default="both",
                         help="The district's plan (20 units), the province's or both.")  # fmt: skip
+    parser.add_argument("--no-rebuild", action="store_true",
+                        help="Reusing: leave the roll-ups as they are (the cards do not read "
+                        "them; rebuilding takes minutes at full size).")  # fmt: skip
     args = parser.parse_args()
     configure(PG + database_name(args.scale))  # the settings the commands below run with
-    prepare(args.scale, args.keep)
+    prepare(args.scale, args.keep, rebuild=not args.no_rebuild)
     load = os.getloadavg()
     from django.urls import reverse
     from django.utils import timezone

@@ -11,7 +11,9 @@ compares every row with a fresh recomputation and `rebuild` recomputes every pla
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -46,6 +48,31 @@ class Rollup:
 
 
 REGISTRY: dict[str, Rollup] = {}
+
+_shared = threading.local()
+
+
+@contextmanager
+def sharing() -> Iterator[None]:
+    """Within it, :func:`shared` answers each key's first computation again: for a command
+    that rebuilds or verifies every roll-up, so that roll-ups computed from one pass over the
+    base tables (finance's four risk roll-ups) read them once, not once each. Never around
+    writes: the answers do not follow the tables."""
+    _shared.memo = {}
+    try:
+        yield
+    finally:
+        _shared.memo = None
+
+
+def shared(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or inside :func:`sharing` the answer it gave for ``key`` there."""
+    memo = getattr(_shared, "memo", None)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def register(rollup: Rollup) -> Rollup:

@@ -94,25 +94,36 @@ def _days_off_by_law(year: int) -> frozenset[dt.date]:
 def _overrides(path: Path, start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     """The national and the jurisdiction's own days between start and end; a jurisdiction's
     day wins over a national one, a nearer jurisdiction's over a farther one's."""
+    if not path:
+        return {}  # the library's calendar alone (pure rules, tests): no database
+    return _overrides_each([path], start, end)[path]
+
+
+def _overrides_each(paths: list[str], start: dt.date, end: dt.date) -> dict[str, dict]:
+    """``_overrides`` of each of ``paths`` between start and end, in one query."""
     from django.db.models import Q
 
     from panhuo.core.models import CalendarDay
 
-    if not path:
-        return {}  # the library's calendar alone (pure rules, tests): no database
-    ancestors = ancestor_paths(path)
-    rows = CalendarDay.objects.filter(
-        Q(jurisdiction__isnull=True) | Q(jurisdiction__path__in=ancestors),
-        date__gte=start,
-        date__lte=end,
-    ).values_list("date", "working", "jurisdiction__path")
-    depth = {p: i for i, p in enumerate(ancestors)} | {None: -1}
-    best: dict[dt.date, tuple[int, bool]] = {}
-    for day, working, jpath in rows:
-        d = depth[jpath]
-        if day not in best or d > best[day][0]:
-            best[day] = (d, working)
-    return {day: working for day, (_d, working) in best.items()}
+    lines = {p: ancestor_paths(p) for p in paths}
+    every = sorted({a for line in lines.values() for a in line})
+    rows = list(
+        CalendarDay.objects.filter(
+            Q(jurisdiction__isnull=True) | Q(jurisdiction__path__in=every),
+            date__gte=start,
+            date__lte=end,
+        ).values_list("date", "working", "jurisdiction__path")
+    )
+    out = {}
+    for path, ancestors in lines.items():
+        depth = {p: i for i, p in enumerate(ancestors)} | {None: -1}
+        best: dict[dt.date, tuple[int, bool]] = {}
+        for day, working, jpath in rows:
+            d = depth.get(jpath)
+            if d is not None and (day not in best or d > best[day][0]):
+                best[day] = (d, working)
+        out[path] = {day: working for day, (_d, working) in best.items()}
+    return out
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -178,20 +189,40 @@ def working_days_between(start: dt.date, end: dt.date, *, jurisdiction=None) -> 
 def working_days_since(starts, end: dt.date, *, jurisdiction=None) -> dict[dt.date, int]:
     """``working_days_between(start, end)`` for each of ``starts`` at once: one read of the
     place's days for the whole span (a scorecard counts every late project's days)."""
-    starts = set(starts)
-    if not starts:
+    path = _path(jurisdiction)
+    return working_days_since_each({path: starts}, end).get(path, {})
+
+
+def working_days_since_each(
+    starts_by_place: dict[Path, object], end: dt.date
+) -> dict[Path, dict[dt.date, int]]:
+    """``working_days_since`` for many places at once (a province's scorecards count the late
+    projects of a hundred jurisdictions): the national days of the whole span read once and
+    counted as running totals, the places' own days in one query; each place's count is the
+    national one corrected by its own days."""
+    places = {p: set(s) for p, s in starts_by_place.items() if s}
+    if not places:
         return {}
-    first = min(starts)
-    own = _overrides(_path(jurisdiction), first, end) if first < end else {}
-    out, count, day = {}, 0, end
-    while day > first:  # counting back from the end: the working days after ``day``
-        if day in starts:
-            out[day] = count
-        if own.get(day, _national(day)):
-            count += 1
-        day -= dt.timedelta(days=1)
-    out[first] = count
-    return {d: out.get(d, 0) for d in starts}
+    first = min(min(s) for s in places.values())
+    national: dict[dt.date, bool] = {}
+    running = {first: 0}  # national working days after ``first`` up to and including the day
+    day, count = first, 0
+    while day < end:
+        day += dt.timedelta(days=1)
+        national[day] = _national(day)
+        count += national[day]
+        running[day] = count
+    paths = [p for p in places if p]  # None: the library's calendar alone, no database
+    own = _overrides_each(paths, first, end) if paths and first < end else {}
+    out: dict[Path, dict[dt.date, int]] = {}
+    for place, starts in places.items():
+        moved = [(d, int(w) - int(national[d])) for d, w in own.get(place, {}).items()
+                 if d in national and w != national[d]]  # fmt: skip
+        out[place] = {
+            s: running[end] - running[s] + sum(step for d, step in moved if d > s) if s < end else 0
+            for s in starts
+        }
+    return out
 
 
 def statutory_days_off(year: int) -> set[dt.date]:

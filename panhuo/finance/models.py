@@ -215,6 +215,12 @@ class Debt(models.Model):
     class Meta:
         ordering = ["maturity_date", "code"]
         verbose_name, verbose_name_plural = _("debt"), _("debts")
+        # The risk page from today on reads the debts maturing within the year (those without
+        # a schedule) and the debts issued after the date: ranges, not scans of the register.
+        indexes = [
+            models.Index(fields=["maturity_date"], name="debt_maturity"),
+            models.Index(fields=["issue_date"], name="debt_issue"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="debt_principal_gt_0"),
             models.CheckConstraint(

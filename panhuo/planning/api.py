@@ -1,10 +1,11 @@
-"""API of work plans: list, read one with its progress, draft, edit, submit and revise. Same
-permissions as the pages; decisions are the approvals API's (purpose ``work_plan``)."""
+"""API of work plans: list, read one with its progress, draft, edit, submit and revise, and
+propose an adopted optimiser run's targets. Same permissions as the pages; decisions are the
+approvals API's (purpose ``work_plan``)."""
 
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -12,7 +13,8 @@ from pydantic import Field
 from panhuo.core.api import actor, referenced_jurisdiction, require_any
 from panhuo.core.api_lists import list_endpoint
 from panhuo.core.schemas import ERRORS, Id, ListFilters, MoneyOut, Ordering, Text
-from panhuo.planning import services
+from panhuo.decisions.optimiser.models import OptimiserRun
+from panhuo.planning import propose, services
 from panhuo.planning.progress import plan_progress
 from panhuo.planning.selectors import (
     PLAN_ORDERINGS,
@@ -186,3 +188,22 @@ def plan_task_done(request: HttpRequest, pk: int, payload: PlanTaskDoneIn):
     require_any(request, "work_plan", "view")
     task = get_task_for(actor(request), pk)
     return services.task_set_done(actor=actor(request), task=task, done=payload.done)
+
+
+class FromOptimiserIn(Schema):
+    year: int = Field(description="A calendar year the run's horizon touches.")
+
+
+@router.post("/plans/from-optimiser/{run_id}", response={200: WorkPlanOut, **ERRORS})
+def plan_from_optimiser(request: HttpRequest, run_id: int, payload: FromOptimiserIn):
+    """Propose an adopted optimiser run's money raised and debt service of ``year`` as that
+    year's work plan targets in the run's place (work_plan.edit there; the run visible to you,
+    404 otherwise): the open plan's money and debt targets of those quarters are replaced, an
+    approved plan is revised first, no plan gets a draft. A run not adopted, a year outside
+    the horizon or a plan awaiting its decision is a 400 naming the field."""
+    require_any(request, "work_plan", "edit")
+    user = actor(request)
+    run = OptimiserRun.objects.visible_to(user).filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return propose.propose_from_run(actor=user, run=run, year=payload.year)

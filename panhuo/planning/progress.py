@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 
@@ -102,16 +102,21 @@ def debt_resolved(path: str, year: int, on: dt.date) -> dict[tuple[str, int], De
 
 def activations(path: str, year: int, on: dt.date) -> dict[int, int]:
     """Project id → quarter of its first activation, if that fell in the year up to ``on``."""
-    events = ProjectEvent.objects.filter(
-        project__package__jurisdiction__path__startswith=path,
-        from_status__in=ACTIVATED_FROM,
-        to_status__in=ACTIVATED_TO,
-    ).order_by("at", "pk")
-    first: dict[int, dt.date] = {}
-    for project_id, at in events.values_list("project_id", "at"):
-        first.setdefault(project_id, timezone.localdate(at))
     start, end = _window(year, on)
-    return {p: quarter_of(d) for p, d in first.items() if start <= d <= end}
+    # Each project's first activation found in the database, only those of the window read.
+    first = (
+        ProjectEvent.objects.filter(
+            project__package__jurisdiction__path__startswith=path,
+            from_status__in=ACTIVATED_FROM,
+            to_status__in=ACTIVATED_TO,
+        )
+        .values("project_id")
+        .order_by()
+        .annotate(first=Min("at"))
+        .filter(first__gte=_day_end(start - dt.timedelta(days=1)), first__lt=_day_end(end))
+        .values_list("project_id", "first")
+    )
+    return {p: quarter_of(timezone.localdate(at)) for p, at in first}
 
 
 def _assets_by(projects: dict[int, int]) -> dict[tuple[int, str, int], int]:

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import ValidationError
+from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus
+from panhuo.decisions.optimiser.targets import plan_targets
 from panhuo.integrity.services import audit_record
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
@@ -90,3 +92,29 @@ def plan_propose_targets(
                          k: str(v) for k, v in totals.items()}},
                      jurisdiction_path=jurisdiction.path)  # fmt: skip
     return plan
+
+
+def propose_from_run(*, actor: User, run: OptimiserRun, year: int | str) -> WorkPlan:
+    """An adopted optimiser run's money raised and debt service of ``year`` (one of the
+    calendar years its horizon touches) proposed as that year's targets in the run's place
+    (``plan_propose_targets``). A run not adopted, or a year outside the horizon, is refused
+    naming the run or the year; nothing is written."""
+    policy.require(actor, "work_plan", "edit", jurisdiction=run.jurisdiction)
+    if run.status != RunStatus.ADOPTED:
+        raise ValidationError({"run": [
+            _("Only an adopted optimiser plan feeds the work plan: adopt run #%(id)s first.")
+            % {"id": run.pk}
+        ]})  # fmt: skip
+    years = {y["year"]: y for y in plan_targets(actor, run)}
+    text = str(year).strip()
+    got = years.get(int(text)) if text.isdigit() and len(text) < 6 else None
+    if got is None:
+        raise ValidationError({"year": [
+            _("“%(value)s” is not a year of the plan's horizon (%(years)s).")
+            % {"value": text, "years": ", ".join(map(str, years))}
+        ]})  # fmt: skip
+    return plan_propose_targets(
+        actor=actor, jurisdiction=run.jurisdiction, year=got["year"],
+        quarters=set(got["quarters"]), money=got["money"], debt=got["debt"],
+        source=f"optimiser_run:{run.pk}",
+    )  # fmt: skip

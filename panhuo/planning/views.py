@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,8 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from panhuo.approvals.services import approval_status
 from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import button_write, fetch_allowed, fetch_or_404, form_post, section_required
-from panhuo.decisions.optimiser.models import OptimiserRun, RunStatus
-from panhuo.decisions.optimiser.targets import plan_targets
+from panhuo.decisions.optimiser.models import OptimiserRun
 from panhuo.disposal.models import Channel
 from panhuo.finance.models import DebtType
 from panhuo.organisation import policy
@@ -241,21 +239,11 @@ def plan_from_optimiser_view(request, pk):
     if not policy.allowed(request.user, "work_plan", "edit", jurisdiction=run.jurisdiction):
         raise PermissionDenied(_("Your roles do not allow editing this plan."))
     back = redirect("plan-optimiser-run", run.pk)
-    if run.status != RunStatus.ADOPTED:
-        messages.error(request, _("Only an adopted optimiser plan feeds the work plan: adopt "
-                                  "run #%(id)s first.") % {"id": run.pk})  # fmt: skip
-        return back
-    years = {y["year"]: y for y in plan_targets(request.user, run)}
-    year = str(request.POST.get("year", "")).strip()
-    got = years.get(int(year)) if year.isdigit() and len(year) < 6 else None
-    if got is None:
-        messages.error(request, _("“%(value)s” is not a year of the plan's horizon (%(years)s).")
-                       % {"value": year, "years": ", ".join(map(str, years))})  # fmt: skip
-        return back
-    done = button_write(request, lambda: propose.plan_propose_targets(
-        actor=request.user, jurisdiction=run.jurisdiction, year=got["year"],
-        quarters=set(got["quarters"]), money=got["money"], debt=got["debt"],
-        source=f"optimiser_run:{run.pk}",
-    ), _("The optimiser plan's targets of %(year)s were written into the work plan.")
-        % {"year": got["year"]})  # fmt: skip
+    year = str(request.POST.get("year", ""))
+    done = button_write(
+        request,
+        lambda: propose.propose_from_run(actor=request.user, run=run, year=year),
+        lambda plan: _("The optimiser plan's targets of %(year)s were written into the work "
+                       "plan.") % {"year": plan.year},
+    )  # fmt: skip
     return redirect(done.get_absolute_url()) if done is not None else back

@@ -42,7 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.workdays import working_days_since
+from panhuo.core.workdays import working_days_since_each
 from panhuo.disposal import deadlines
 from panhuo.disposal.models import Channel, DisposalProject, PackageItem
 from panhuo.findings.models import Finding, FindingStatus
@@ -134,8 +134,15 @@ def _pct(num, den) -> Decimal | None:
     return min(Decimal(num) * HUNDRED / Decimal(den), HUNDRED)
 
 
-def _link(name: str, pk) -> str:
-    return reverse(name, args=[pk])
+_STAND_IN = 987654321
+
+
+def _links(name: str):
+    """A function giving ``reverse(name, args=[pk])`` for a page taking one integer, reversed
+    once (a province's cards link tens of thousands of records)."""
+    head, found, tail = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
+    assert found, name
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def quarters_of(period: str) -> tuple[int, ...]:
@@ -185,10 +192,8 @@ def timeliness(path: str, on: dt.date) -> dict[int, Part]:
     places: dict[str, set] = defaultdict(set)
     for p in projects:
         places[p.place].add(p.due_on)
-    # Each place's calendar read once for all its projects' due dates.
-    days = {
-        place: working_days_since(dues, on, jurisdiction=place) for place, dues in places.items()
-    }
+    # Every place's calendar read at once for all its projects' due dates.
+    days = working_days_since_each(places, on)
     per: dict[int, list] = defaultdict(list)
     for p in projects:
         late = days[p.place][p.due_on]
@@ -196,14 +201,16 @@ def timeliness(path: str, on: dt.date) -> dict[int, Part]:
             per[unit].append((p, late))
     out = {}
     overdue_url = reverse("project-overdue")
+    link = _links("project-detail")
     for unit, rows in per.items():
         late = [(p, days) for p, days in rows if p.due_on < on]
-        named = [(f"{p.code} (+{days})", _link("project-detail", p.pk)) for p, days in late]
-        timely = [(p.code, _link("project-detail", p.pk)) for p, _d in rows if p.due_on >= on]
-        every = [(p.code, _link("project-detail", p.pk)) for p, _d in rows]
+        named = [(f"{p.code} (+{days})", link(p.pk)) for p, days in late[:SHOWN]]
+        timely = [p for p, _d in rows if p.due_on >= on][:SHOWN]
+        timely = [(p.code, link(p.pk)) for p in timely]
+        every = [(p.code, link(p.pk)) for p, _d in rows[:SHOWN]]
         figures = [
-            Figure("with_deadline", len(rows), "", every[:SHOWN]),
-            Figure("on_schedule", len(rows) - len(late), "", timely[:SHOWN]),
+            Figure("with_deadline", len(rows), "", every),
+            Figure("on_schedule", len(rows) - len(late), "", timely),
             Figure("overdue", len(late), overdue_url, named[:SHOWN]),
             Figure("days_overdue", sum(days for _p, days in late), overdue_url, named[:SHOWN]),
         ]
@@ -248,11 +255,12 @@ def price(path: str, year: int, period: str, on: dt.date) -> dict[int, Part]:
         for unit in units.get(s["package_id"], ()):
             per[unit].append(s)
     out = {}
+    link = _links("project-detail")
     for unit, rows in per.items():
         deal = sum((r["deal_price"] for r in rows), ZERO)
         base = sum((appraised.get(r["package_id"]) or ZERO for r in rows), ZERO)
         ratio = (deal / base).quantize(Decimal("0.0001")) if base else None
-        named = [(r["code"], _link("project-detail", r["pk"])) for r in rows]
+        named = [(r["code"], link(r["pk"])) for r in rows[:SHOWN]]
         figures = [
             Figure("sales", len(rows), "", named[:SHOWN]),
             Figure("deal_total", deal, "", named[:SHOWN]),
@@ -299,13 +307,14 @@ def compliance(path: str, on: dt.date, unit_ids) -> dict[int, Part]:
         "confirmed_findings": f"{reverse('finding-list')}?state=confirmed&unit=",
     }
     out = {}
+    links = {name: _links(name) for name in ("flag-detail", "finding-detail")}
     for unit in unit_ids:
         got = per.get(unit, {})
         points = sum(PENALTY.get(r[0]["severity"], 10) for rows in got.values() for r in rows)
         figures = []
         for key, url in lists.items():
             rows = got.get(key, [])
-            named = [(label, _link(name, r["pk"])) for r, label, name in rows[:SHOWN]]
+            named = [(label, links[name](r["pk"])) for r, label, name in rows[:SHOWN]]
             figures.append(Figure(key, len(rows), url + str(unit), named))
         figures.append(Figure("penalty", points))
         out[unit] = Part("compliance", max(HUNDRED - points, ZERO), figures)
@@ -413,13 +422,13 @@ def quality(path: str, on: dt.date) -> dict[int, Part]:
     """Per unit holding assets on ``on``: completeness and freshness of its register, as the
     register stood on the day (``quality_figures``)."""
     out = {}
+    assets, link = reverse("asset-list"), _links("asset-detail")
     for unit, got in quality_figures(path, on).items():
         checks = 2 * got["assets"] + got["idle"]
         failed = sum(got[k][0] for k in CHECKS)
-        url = f"{reverse('asset-list')}?unit={unit}"
+        url = f"{assets}?unit={unit}"
         figures = [Figure("assets", got["assets"], url)] + [
-            Figure(k, got[k][0], url, [(code, _link("asset-detail", pk)) for pk, code in got[k][1]])
-            for k in CHECKS
+            Figure(k, got[k][0], url, [(code, link(pk)) for pk, code in got[k][1]]) for k in CHECKS
         ]
         out[unit] = Part("quality", _pct(checks - failed, checks), figures)
     return out

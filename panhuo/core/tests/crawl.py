@@ -8,7 +8,7 @@ URL pattern are fetched (the first asset page stands for all of them).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -58,6 +58,8 @@ class Page:
     route: str
     status: int
     html: str
+    #: The response's headers (its content security policy among them), as sent.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def crawl(client: Client, start: str = "/", *, per_route: int = 1, limit: int = 400) -> list[Page]:
@@ -77,7 +79,8 @@ def crawl(client: Client, start: str = "/", *, per_route: int = 1, limit: int = 
             continue
         per[route] += 1
         html = response.content.decode()
-        pages.append(Page(url=url, route=route, status=response.status_code, html=html))
+        pages.append(Page(url=url, route=route, status=response.status_code, html=html,
+                          headers=dict(response.items())))  # fmt: skip
         if response.status_code != 200:
             continue
         for link in links_in(html, url):

@@ -112,6 +112,39 @@ def rerun(*, run: int) -> dict[str, Any]:
     return {"run": new.pk}
 
 
+def queue_then_work(*, rows: int, prefix: str, interval: float) -> dict[str, Any]:
+    """``queue_import``, its run printed (and flushed) as a first JSON line, then this process
+    becomes ``panhuo worker`` (the command itself): one process start-up where two were."""
+    from django.core.management import call_command
+
+    queued = queue_import(rows=rows, prefix=prefix)
+    print(json.dumps(queued), flush=True)
+    call_command("worker", interval=interval)
+    return queued
+
+
+def queue_then_die(*, rows: int, prefix: str) -> dict[str, Any]:
+    """``queue_import``, its run printed (and flushed) as a first JSON line, then
+    ``import_then_die`` on it in this same process."""
+    queued = queue_import(rows=rows, prefix=prefix)
+    print(json.dumps(queued), flush=True)
+    return import_then_die(run=queued["run"])
+
+
+def work_then_state(
+    *, run: int, prefix: str, other: int | None = None, then_rerun: bool = False
+) -> dict[str, Any]:
+    """``panhuo worker --batch`` (the command itself) until the queue is empty, then the run as
+    ``import_state`` reads it, and with ``then_rerun`` a rerun of it (``rerun``'s ``run``)."""
+    from django.core.management import call_command
+
+    call_command("worker", batch=True, interval=0.1, verbosity=0)
+    state = import_state(run=run, prefix=prefix, other=other)
+    if then_rerun:
+        state["rerun"] = rerun(run=run)["run"]
+    return state
+
+
 def race_setup(*, receipt: str, debts: list[str]) -> dict[str, Any]:
     """A concluded project with one receipt of ``receipt`` yuan and debts with the given
     outstanding amounts, all in district D1."""

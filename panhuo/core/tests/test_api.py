@@ -20,6 +20,7 @@ ENDPOINTS = {
     ("get", "/api/v1/optimiser/runs/{run_id}"),
     ("post", "/api/v1/optimiser/runs/{run_id}/cancel"),
     ("post", "/api/v1/optimiser/runs/{run_id}/adopt"),
+    ("post", "/api/v1/plans/from-optimiser/{run_id}"),
     ("get", "/api/v1/scenario-runs"),
     ("post", "/api/v1/scenario-runs"),
     ("get", "/api/v1/scenario-runs/{scenario_run_id}"),

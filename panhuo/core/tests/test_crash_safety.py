@@ -8,6 +8,7 @@ kill lands between the first written batch and the last.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -40,16 +41,17 @@ def test_killed_worker_leaves_nothing_reads_failed_and_rerun_imports_all(externa
     reverted and the run reads failed; the rerun imports the whole file."""
     ext = external_db
     prefix = f"K{uuid.uuid4().hex[:8]}"
-    run_id = ext.call("queue_import", rows=ROWS, prefix=prefix)["run"]
-
     # The worker writes 1,000 rows a transaction and pauses 0.5 s after each batch
     # (PANHUO_IMPORT_BATCH_PAUSE), so the kill lands after the first written batch and
-    # before the last even on a busy machine.
+    # before the last even on a busy machine. The process that queues the import becomes the
+    # worker (``queue_then_work``): a process start-up costs seconds on a loaded machine.
     worker = ext.popen(
-        ext.panhuo_argv("worker", "--interval", "0.1"),
+        ext.task_argv("queue_then_work", rows=ROWS, prefix=prefix, interval=0.1),
         PANHUO_IMPORT_BATCH_PAUSE="0.5",
         PANHUO_IMPORT_WRITE_BATCH="1000",
     )
+    run_id = json.loads(worker.stdout.readline() or "{}").get("run")
+    assert run_id, worker.poll() is not None and worker.communicate()[1]
     try:
         written = _wait(lambda: _assets_now(ext, prefix), timeout=60,
                         what="the first written batch", proc=worker)  # fmt: skip
@@ -76,17 +78,16 @@ def test_killed_worker_leaves_nothing_reads_failed_and_rerun_imports_all(externa
     assert "being undone" in state["message"], state
     assert "cannot be rerun yet" in after["early_rerun"], after["early_rerun"]
 
-    # A worker undoes what the dead one wrote; then the run says nothing was written.
-    ext.panhuo("worker", "--batch", "--interval", "0.1", timeout=90)
-    state = ext.call("import_state", run=run_id, prefix=prefix)
+    # A worker undoes what the dead one wrote; then the run says nothing was written, and a
+    # rerun is queued (one process: ``work_then_state``).
+    state = ext.call("work_then_state", run=run_id, prefix=prefix, then_rerun=True, timeout=240)
     assert state["status"] == "failed" and "nothing was written" in state["message"], state
     assert state["assets"] == 0 and state["audit_ok"]
-    new_id = ext.call("rerun", run=run_id)["run"]
+    new_id = state["rerun"]
     assert new_id != run_id
 
     # A fresh worker imports every row.
-    ext.panhuo("worker", "--batch", "--interval", "0.1", timeout=90)
-    state = ext.call("import_state", run=new_id, prefix=prefix, other=run_id)
+    state = ext.call("work_then_state", run=new_id, prefix=prefix, other=run_id, timeout=240)
     assert state["status"] == "succeeded", state
     assert state["report"]["new"] == ROWS and state["rows"] == ROWS
     assert state["assets"] == ROWS
@@ -101,10 +102,10 @@ def test_worker_killed_right_after_its_commit_reads_imported(external_db):
     ext = external_db
     prefix = f"C{uuid.uuid4().hex[:8]}"
     rows = 300
-    run_id = ext.call("queue_import", rows=rows, prefix=prefix)["run"]
-    proc = ext.popen(ext.task_argv("import_then_die", run=run_id))
-    _out, err = proc.communicate(timeout=120)
+    proc = ext.popen(ext.task_argv("queue_then_die", rows=rows, prefix=prefix))
+    out, err = proc.communicate(timeout=120)
     assert proc.returncode == 9, err
+    run_id = json.loads(out.splitlines()[0])["run"]
 
     after = ext.call("import_state", run=run_id, prefix=prefix)
     assert after["assets"] == rows

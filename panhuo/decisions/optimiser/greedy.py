@@ -40,6 +40,9 @@ def greedy(p: Problem, fixed=()) -> tuple[np.ndarray, bool]:
             break
         take(int(j))
     covered = True
+    # Python lists: the scan below visits every option once per quarter.
+    order_l = order[np.isfinite(ratio[order])].tolist()
+    start_l = p.start.tolist()
     for t in range(p.periods):
 
         def short(t: int = t) -> float:
@@ -47,11 +50,9 @@ def greedy(p: Problem, fixed=()) -> tuple[np.ndarray, bool]:
 
         if short() <= 1e-6:
             continue
-        for j in order:
-            if p.start[j] > t or not np.isfinite(ratio[j]):
-                continue
-            take(int(j))
-            if short() <= 1e-6:
+        for j in order_l:
+            # An option not taken leaves the cash, and so the shortfall, as it was.
+            if start_l[j] <= t and take(j) and short() <= 1e-6:
                 break
         if short() > 1e-6:
             covered = False

@@ -123,6 +123,7 @@ def _feeds_the_work_plan(world, office, run):
     assert plan.money_total == sum(cash[2:6]) and plan.debt_total == D("120000.00")
     again = office.post(url, {"year": "2027"})  # the draft is updated, not doubled
     assert again.status_code == 302 and WorkPlan.objects.filter(year=2027).count() == 1
+    _through_the_api(world, office, run, plan)
     old = plan_draft(actor=world.user("office"), jurisdiction=world.district,
                      data=plan_data(world, 2028))  # fmt: skip
     WorkPlan.objects.filter(pk=old.pk).update(status="approved")
@@ -134,7 +135,7 @@ def _feeds_the_work_plan(world, office, run):
     for year, words in (("2027", "awaits its decision"), ("2031", "not a year")):
         refused = office.post(url, {"year": year}, follow=True)
         assert words in refused.content.decode() and WorkPlan.objects.count() == 3
-    assert AuditEntry.objects.filter(action="work_plan.propose_targets").count() == 3
+    assert AuditEntry.objects.filter(action="work_plan.propose_targets").count() == 4
 
 
 def test_nothing_to_plan_cancel_the_page_form_and_the_cli(world):
@@ -180,3 +181,26 @@ def test_nothing_to_plan_cancel_the_page_form_and_the_cli(world):
     with pytest.raises(CommandError, match="absorption_pct"):
         call_command("plan", "optimise", "--jurisdiction", world.district.code, "--as",
                      "office", "--absorption-pct", "0", stdout=io.StringIO())  # fmt: skip
+
+
+def _through_the_api(world, office, run, plan):
+    """The same proposal through the API: the office updates the 2027 draft (200, one plan);
+    finance (no work_plan.edit) 403, the other district's office 404 (the run hidden from it),
+    a year outside the horizon and a run not adopted 400 naming the field; nothing written."""
+    api = f"/api/v1/plans/from-optimiser/{run.pk}"
+    post = lambda who, body, u=api: client_for(world, who).post(  # noqa: E731
+        u, body, content_type="application/json")  # fmt: skip
+    audits = AuditEntry.objects.filter(action="work_plan.propose_targets").count()
+    assert post("finance", {"year": 2027}).status_code == 403
+    assert post("outsider_office", {"year": 2027}).status_code == 404
+    outside = post("office", {"year": 2031})
+    assert outside.status_code == 400 and "year" in outside.json()["errors"]
+    done = OptimiserRun.objects.create(jurisdiction=world.district, on=ON, status="done",
+                                       created_by=world.user("office"))  # fmt: skip
+    unadopted = post("office", {"year": 2027}, f"/api/v1/plans/from-optimiser/{done.pk}")
+    assert unadopted.status_code == 400 and "run" in unadopted.json()["errors"]
+    assert AuditEntry.objects.filter(action="work_plan.propose_targets").count() == audits
+    made = post("office", {"year": 2027})
+    assert made.status_code == 200 and made.json()["id"] == plan.pk
+    assert made.json()["money_total"] == str(plan.money_total)
+    assert WorkPlan.objects.filter(year=2027).count() == 1

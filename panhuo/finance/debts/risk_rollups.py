@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from panhuo.core import rollups
 from panhuo.finance.debts.indicators import DebtFacts, Sums, _bullet_interest, _remaining_rows
@@ -109,7 +109,9 @@ def contributions(debt_ids: Iterable[int] | None, jurisdiction_ids: Iterable[int
 
 def _compute(name: str):
     def compute(ids: list[int] | None):
-        rows = contributions(None, ids)[name]
+        # One pass over the debts for all four when a command rebuilds or verifies them all.
+        key = ("debt_risk_contributions", None if ids is None else tuple(ids))
+        rows = rollups.shared(key, lambda: contributions(None, ids))[name]
         fields = KEYS[name]
         return [{**dict(zip(fields, k, strict=True)), **v} for k, v in rows.items()]
 
@@ -259,10 +261,14 @@ def sums(user, jurisdiction, as_of: dt.date, few: int | None = None) -> Sums | N
         DebtRiskRollup,
     )
 
-    path = "jurisdiction__path"
-    scope = policy.scope_q(user, "debt", "view", path=path) & Q(
-        jurisdiction__path__startswith=jurisdiction.path
+    # The places first (a hundred in a province), then each roll-up by their ids: the rows are
+    # read from their indexes without a join to the jurisdictions per row.
+    places = list(
+        Jurisdiction.objects.filter(policy.scope_q(user, "debt", "view", path="path"))
+        .filter(path__startswith=jurisdiction.path)
+        .values_list("pk", flat=True)
     )
+    scope = Q(jurisdiction_id__in=places)
     s = Sums()
     keys = ("debt_type", "liability_class", "rate_type")
     for r in _summed(DebtRiskRollup.objects.filter(scope), keys, RISK_FIGURES):
@@ -295,24 +301,29 @@ def sums(user, jurisdiction, as_of: dt.date, few: int | None = None) -> Sums | N
         .filter(month__gte=dt.date(first.year, 1, 1), month__lt=dt.date(last.year + 1, 1, 1))
         .exclude(ends)
     )
-    edges = DebtDueRollup.objects.filter(scope).filter(
-        Q(due_date__gte=first, due_date__lt=_next_month(first))
-        | Q(due_date__gte=last, due_date__lt=_next_month(last))
-    )
+    # The two boundary months' day rows, each month a range of the date's index.
+    edges = [DebtDueRollup.objects.filter(scope, due_date__gte=m, due_date__lt=_next_month(m))
+             for m in (first, last)]  # fmt: skip
     at = (as_of - EPOCH).days
-    for r in _summed(years, ("debt_type", "year"), DUE_FIGURES):
-        # A year before the date's is wholly past (its last day), one after a year later's
-        # wholly beyond it (its first day).
-        y = r["year"]
-        when = dt.date(y, 12, 31) if y < first.year else dt.date(y, 1, 1)
-        _add_due(s, r["debt_type"], when, r, as_of, year_end, at)
-    parts = ((months, "month"), (edges, "due_date"))
-    for qs, when in parts:
-        for r in _summed(qs, ("debt_type", when), DUE_FIGURES):
-            _add_due(s, r["debt_type"], r[when], r, as_of, year_end, at)
+    # Each part summed per type and side of the two dates (``PAST`` …), not per date: the
+    # figures' use depends only on the side (a year before the date's is wholly past, one
+    # after a year later's wholly beyond it; so are the months outside the two boundary ones).
+    parts = (
+        (years, _sides("year", (PAST, None, first.year), (BEYOND, last.year, None))),
+        (months, _sides("month", (PAST, None, first), (WITHIN, first, last),
+                        (BEYOND, last, None))),
+        *((qs, _sides("due_date", (PAST, None, as_of + ONE_DAY), (WITHIN, as_of, year_end),
+                      (YEAR_END, year_end - ONE_DAY, year_end + ONE_DAY),
+                      (BEYOND, year_end, None)))
+          for qs in edges),
+    )  # fmt: skip
+    for qs, side in parts:
+        for r in _summed(qs.annotate(side=side), ("debt_type", "side"), DUE_FIGURES):
+            when = (as_of, as_of + ONE_DAY, year_end, year_end + ONE_DAY)[r["side"]]
+            _add_due(s, r["debt_type"], when, r, as_of, year_end, at)
     # Debts without a schedule maturing within the year: interest for the days they live.
     bullets = (
-        Debt.objects.active().filter(scope)
+        Debt.objects.active().filter(scope).order_by()
         .filter(maturity_date__gt=as_of, maturity_date__lt=year_end)
         .exclude(Exists(ScheduleRow.objects.filter(debt=OuterRef("pk"))))
         .values_list("debt_type", "outstanding", "rate", "maturity_date")
@@ -323,6 +334,26 @@ def sums(user, jurisdiction, as_of: dt.date, few: int | None = None) -> Sums | N
         )
         _interest(s, kind, interest)
     return s
+
+
+ONE_DAY = dt.timedelta(days=1)
+#: The sides of the date and a year later a due date falls on: on or before the date (overdue),
+#: between the two, on the year's end, after it. ``_add_due`` is given one day of each.
+PAST, WITHIN, YEAR_END, BEYOND = range(4)
+
+
+def _sides(field: str, *sides: tuple) -> Case:
+    """Which side of the two dates a row's ``field`` falls on: ``sides`` are (side, low,
+    high), the open interval of the side, None unbounded."""
+    whens = []
+    for side, low, high in sides:
+        q = Q()
+        if low is not None:
+            q &= Q(**{f"{field}__gt": low})
+        if high is not None:
+            q &= Q(**{f"{field}__lt": high})
+        whens.append(When(q, then=Value(side)))
+    return Case(*whens, output_field=IntegerField())
 
 
 def _next_month(first: dt.date) -> dt.date:

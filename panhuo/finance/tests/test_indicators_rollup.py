@@ -187,3 +187,81 @@ def test_indicators_with_schedules_equal_the_definition(
             district, as_of=AS_OF
         )
         transaction.set_rollback(True)
+
+
+def test_rollups_read_each_side_of_the_two_dates(world):
+    """Due dates on every side of the date and of a year later — on the date, the day after,
+    the day before a year later, a year later itself, the day after it, the rest of both
+    boundary months, the months between, and whole years before and after — and debts without
+    a schedule maturing on those days: the roll-ups' read (per type and side, not per date)
+    equals the definition."""
+    on = timezone.localdate()
+    year_end = on + dt.timedelta(days=365)
+    one = dt.timedelta(days=1)
+    days = sorted({on - 400 * one, on.replace(day=1), on, on + one, on + 40 * one,
+                   year_end.replace(day=1), year_end - one, year_end, year_end + one,
+                   year_end + 40 * one, year_end + 800 * one})  # fmt: skip
+    issue = on - dt.timedelta(days=900)
+    made = []
+    for i, (kind, due) in enumerate((k, d) for k in ("general_bond", "special_bond", "bank_loan")
+                                    for d in days):  # fmt: skip
+        bullet = i % 2 == 0
+        principal, rate = D("1000.00") + i, D("3.125")
+        d = Debt.objects.create(
+            code=f"S{i}", jurisdiction=world.district, creditor="c", debt_type=kind,
+            principal=principal, outstanding=principal - 7, rate=rate, rate_type="fixed",
+            issue_date=issue, maturity_date=max(due, issue + dt.timedelta(days=1)) if bullet
+            else days[-1], liability_class="",
+        )  # fmt: skip
+        first = ((days[0], D("7.00"), D("1.00")),) if due != days[0] else ()
+        rows = () if bullet else (*first, (due, principal - 7 + 7 * (not first), D("2.50")))
+        ScheduleRow.objects.bulk_create(
+            ScheduleRow(debt=d, due_date=due_, principal=p, interest=it) for due_, p, it in rows
+        )
+        made.append(DebtFacts(kind, principal, principal - 7, rate, "fixed", d.maturity_date,
+                              rows, d.liability_class))  # fmt: skip
+    for name in ("debt_risk", "debt_due", "debt_due_month", "debt_due_year"):
+        rollups.rebuild(rollups.REGISTRY[name])
+    shown = indicators_for_db(world.user("finance"), world.district, on, few=0)
+    assert shown.debts == len(made)
+    assert shown == compute(made, as_of=on, fiscal=fiscal_facts(world.district, on.year, None),
+                            thresholds=shown.thresholds)  # fmt: skip
+
+
+def test_rollups_command_reads_the_debts_once_and_reports_a_disagreeing_risk_row(
+    world, monkeypatch, capsys
+):
+    """`panhuo rollups rebuild` and `verify` compute the four risk roll-ups from one pass over
+    the debts (``rollups.sharing``), and verify still names each disagreeing row."""
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    from panhuo.finance.debts import risk_rollups
+    from panhuo.finance.models import DebtDueMonthRollup, DebtRiskRollup
+
+    on = timezone.localdate()
+    Debt.objects.create(
+        code="V1", jurisdiction=world.district, creditor="c", debt_type="general_bond",
+        principal=D("100.00"), outstanding=D("100.00"), rate=D("3"), rate_type="fixed",
+        issue_date=on - dt.timedelta(days=10), maturity_date=on + dt.timedelta(days=100),
+    )  # fmt: skip
+    passes = []
+    real = risk_rollups.contributions
+    monkeypatch.setattr(risk_rollups, "contributions",
+                        lambda *a, **k: passes.append(a) or real(*a, **k))  # fmt: skip
+    call_command("rollups", "rebuild")
+    assert len(passes) == 1
+    call_command("rollups", "verify")
+    assert len(passes) == 2
+    DebtRiskRollup.objects.filter(jurisdiction=world.district).update(n=5)
+    DebtDueMonthRollup.objects.filter(jurisdiction=world.district).update(left=D("1.00"))
+    with pytest.raises(CommandError, match="2 roll-up figures disagree"):
+        call_command("rollups", "verify")
+    out = capsys.readouterr().out
+    assert "debt_risk: District A" in out and "n kept 5, recomputed 1" in out
+    assert "debt_due_month: District A" in out and "left kept 1.00, recomputed 100.00" in out
+    assert DebtRiskRollup.objects.get(jurisdiction=world.district).n == 5  # nothing corrected
+    # Outside the command nothing is shared: each computation reads the debts again.
+    rollups.REGISTRY["debt_risk"].compute(None)
+    rollups.REGISTRY["debt_risk"].compute(None)
+    assert len(passes) == 5

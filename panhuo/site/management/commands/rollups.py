@@ -20,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["verify", "rebuild"])
 
     def handle(self, *args, action: str, **options):
+        with rollups.sharing():
+            self._run(action)
+
+    def _run(self, action: str) -> None:
         if action == "rebuild":
             for name, rollup in sorted(rollups.REGISTRY.items()):
                 n = rollups.rebuild(rollup)
