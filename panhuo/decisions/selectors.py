@@ -21,16 +21,17 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.money import CENT
 from panhuo.decisions import npv
 from panhuo.decisions.comparables import Leases, comparable_rent_parts, lease_rents
-from panhuo.decisions.inputs import DAYS_A_YEAR, DEFAULTS, place_defaults
+from panhuo.decisions.inputs import DAYS_A_YEAR, places_defaults
 from panhuo.disposal.models import PackageItem
 from panhuo.finance.debts.models import ScheduleRow
-from panhuo.organisation.models import Jurisdiction, Unit
+from panhuo.organisation.models import Jurisdiction
 from panhuo.pricing.models import Valuation, ValuationKind
 from panhuo.register.models import AssetStatus
 
@@ -56,11 +57,30 @@ class Sale:
     repaid: tuple[tuple[int, str, Decimal], ...]
 
 
-def _latest(history: list[Valuation], kind: str, on: dt.date) -> Valuation | None:
+class _Asset(NamedTuple):
+    """The columns of a sold asset the figures read (a row, not a model instance)."""
+
+    pk: int
+    code: str
+    annual_income: Decimal
+    annual_holding_cost: Decimal
+    status: str
+    place_id: int
+    area: Decimal | None
+    kind: str
+
+
+class _Valuation(NamedTuple):
+    kind: str
+    base_date: dt.date
+    value: Decimal
+
+
+def _latest(history: list[_Valuation], kind: str, on: dt.date) -> _Valuation | None:
     return next((v for v in history if v.kind == kind and v.base_date <= on), None)
 
 
-def _own(asset, history: list[Valuation], on: dt.date, leases, places):
+def _own(asset, history: list[_Valuation], on: dt.date, leases, places):
     """(net income, holding cost, value, market rent or None, the comparable leases' parts or
     None) of one asset on ``on`` as ``inputs.own_figures`` reads them: the market rent from the
     rent appraisal, else from comparable leases (``comparables``); None when it has no value
@@ -76,7 +96,7 @@ def _own(asset, history: list[Valuation], on: dt.date, leases, places):
         income = rent.value  # the rent its own use avoids
     if rent is not None:
         return income, asset.annual_holding_cost, value.value, rent.value, None
-    parts = comparable_rent_parts(asset, on, leases, places.get(asset.unit_id))
+    parts = comparable_rent_parts(asset, on, leases, places.get(asset.place_id))
     market = None if parts is None else parts["value"]
     return income, asset.annual_holding_cost, value.value, market, parts
 
@@ -103,51 +123,47 @@ def _rent_figures(owns) -> dict:
     return out
 
 
-def _places(unit_ids) -> dict[int, Jurisdiction]:
-    """Per unit: its jurisdiction (two queries, not a join per package item)."""
-    of_unit = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "jurisdiction_id"))
-    places = Jurisdiction.objects.in_bulk(set(of_unit.values()))
-    return {unit: places[place] for unit, place in of_unit.items()}
-
-
-def _defaults(place_ids) -> dict[int, dict[str, Decimal]]:
-    places = Jurisdiction.objects.in_bulk(sorted(place_ids))
-    out = {}
-    for pk, place in places.items():
-        found = {k: f.value for k, f in place_defaults(place).items()}
-        out[pk] = {k: found.get(k, v) for k, v in DEFAULTS.items()}
-    return out
-
-
 def sale_figures(sales: list[Sale]) -> dict[object, dict]:
     """Per sale (by key): the figures, or ``{"missing": why, "missing_record": code}`` when
     they cannot be made (why: one of :data:`MISSING`). A few queries in all, whatever the
-    number of sales."""
+    number of sales, each read as rows (tuples), not model instances."""
     if not sales:
         return {}
     packages = {s.package_id for s in sales}
     items = defaultdict(list)
-    rows = PackageItem.objects.filter(package__in=packages).select_related("asset")
-    for item in rows.order_by("package_id", "asset__code"):
-        items[item.package_id].append(item.asset)
+    rows = PackageItem.objects.filter(package__in=packages).order_by("package_id", "asset__code")
+    for package_id, *asset in rows.values_list("package_id", *ASSET_COLUMNS):
+        items[package_id].append(_Asset(*asset))
     history = defaultdict(list)  # latest first
     asset_ids = [a.pk for assets in items.values() for a in assets]
     valuations = Valuation.objects.filter(asset__in=asset_ids, kind__in=VALUED)
-    for v in valuations.order_by("asset_id", "-base_date", "-pk"):
-        history[v.asset_id].append(v)
+    for asset_id, *v in valuations.order_by("asset_id", "-base_date", "-pk").values_list(
+        "asset_id", "kind", "base_date", "value"
+    ):
+        history[asset_id].append(_Valuation(*v))
     debt_ids = {d for s in sales for d, _c, _a in s.repaid}
     schedules = defaultdict(list)
-    for r in ScheduleRow.objects.filter(debt__in=debt_ids).order_by("debt_id", "due_date"):
-        schedules[r.debt_id].append(r)
-    defaults = _defaults({s.jurisdiction_id for s in sales})
+    rows = ScheduleRow.objects.filter(debt__in=debt_ids).order_by("debt_id", "due_date")
+    for debt_id, *r in rows.values_list("debt_id", "due_date", "principal", "interest"):
+        schedules[debt_id].append(r)
     # The comparable leases of the assets without a rent appraisal, read once for all.
     unrented = [a for assets in items.values() for a in assets if a.area and not any(
         v.kind == ValuationKind.RENT for v in history[a.pk])]  # fmt: skip
-    places = _places({a.unit_id for a in unrented})
-    leases = Leases(lease_rents(set(places.values()), {a.kind for a in unrented}))
+    places = Jurisdiction.objects.in_bulk(
+        {s.jurisdiction_id for s in sales} | {a.place_id for a in unrented}
+    )
+    defaults = places_defaults(places.values())
+    leases = Leases(lease_rents({places[a.place_id] for a in unrented}, {a.kind for a in unrented}))
     return {s.key: _one(s, items[s.package_id], history, schedules, defaults[s.jurisdiction_id],
                         (leases, places))
             for s in sales}  # fmt: skip
+
+
+#: An asset's columns, read through its package item (``_Asset``'s fields in order).
+ASSET_COLUMNS = (
+    "asset_id", "asset__code", "asset__annual_income", "asset__annual_holding_cost",
+    "asset__status", "asset__unit__jurisdiction_id", "asset__area", "asset__kind",
+)  # fmt: skip
 
 
 def _one(sale: Sale, assets, history, schedules, defaults, comparables) -> dict:
@@ -185,9 +201,9 @@ def _one(sale: Sale, assets, history, schedules, defaults, comparables) -> dict:
     saved = Decimal(0)
     for debt_id, _code, amount in sale.repaid:
         flows = tuple(
-            (Decimal((r.due_date - sale.on).days) / DAYS_A_YEAR, r.principal, r.interest)
-            for r in schedules[debt_id]
-            if r.due_date > sale.on
+            (Decimal((due - sale.on).days) / DAYS_A_YEAR, principal, interest)
+            for due, principal, interest in schedules[debt_id]
+            if due > sale.on
         )
         saved += npv.interest_saved(
             npv.Inputs(**{**inputs.__dict__, "debt_flows": flows}), amount, rate

@@ -53,12 +53,13 @@ def deal_days(ids: list[int]) -> dict[int, dt.date]:
     for pid, ended in rounds.iterator(chunk_size=CHUNK):
         days.setdefault(pid, ended)
     out = {pid: day for pid, day in days.items() if day}
+    rest = [pid for pid in ids if pid not in out]  # no sold round's end: the conclude step
     events = (
-        ProjectEvent.objects.filter(project__in=ids, to_status="concluded")
+        ProjectEvent.objects.filter(project__in=rest, to_status="concluded")
         .order_by("project_id", "-at", "-pk")
         .values_list("project_id", "at")
     )
-    for pid, at in events.iterator(chunk_size=CHUNK):
+    for pid, at in events.iterator(chunk_size=CHUNK) if rest else ():
         if pid not in out:
             out[pid] = timezone.localdate(at)
     today = timezone.localdate()

@@ -70,9 +70,14 @@ def _plain(evidence: dict) -> dict:
 class _Writes:
     """A rule run's writes, made together at its end: the new flags in one INSERT per batch,
     the changed ones in one UPDATE per batch, and every audit entry in one append to the chain
-    (``audit_record_many``: the same entries and hashes, in the order the run met them)."""
+    (``audit_record_many``: the same entries and hashes, in the order the run met them), and
+    the ``last_seen`` of the flags whose figures stand in one UPDATE per batch. Several rules
+    may share one (an update after a write): their writes are made together."""
 
-    def __init__(self) -> None:
+    def __init__(self, now) -> None:
+        self.now = now
+        #: Flags whose figures stand: only their ``last_seen`` moves.
+        self.seen: list[int] = []
         self.new: list[Flag] = []
         self.changed: list[Flag] = []
         self.cleared: list[Flag] = []
@@ -86,7 +91,8 @@ class _Writes:
     def audit(self, flag: Flag, action: str, before=None, after=None) -> None:
         self.entries.append((action, flag, before, after))
 
-    def flush(self, now) -> None:
+    def flush(self) -> None:
+        now = self.now
         made = stored_links([records for _flag, records in self.linking])
         for (flag, _records), links in zip(self.linking, made, strict=True):
             flag.links = links
@@ -101,6 +107,8 @@ class _Writes:
             (action, flag, before, after, flag.jurisdiction.path)
             for action, flag, before, after in self.entries
         ])  # fmt: skip
+        for start in range(0, len(self.seen), BATCH):
+            Flag.objects.filter(pk__in=self.seen[start : start + BATCH]).update(last_seen=now)
 
 
 CHANGED_FIELDS = ["evidence", "fingerprint", "thresholds", "links", "last_seen"]
@@ -143,11 +151,14 @@ def _clear(flag: Flag, now, w: _Writes) -> None:
             after={"status": FlagStatus.CLEARED})  # fmt: skip
 
 
-def run_rule(r: Rule, scope: Scope) -> Outcome:
-    """Run one rule over ``scope`` and reconcile its flags there, in one transaction."""
+def run_rule(r: Rule, scope: Scope, writes: _Writes | None = None) -> Outcome:
+    """Run one rule over ``scope`` and reconcile its flags there, in one transaction. With
+    ``writes``, the flags and audit entries are left there for the caller to write together
+    with other rules' (in its transaction); else they are written here."""
     scope.rule_code = r.code
     out = Outcome()
-    now = timezone.now()
+    w = writes if writes is not None else _Writes(timezone.now())
+    now = w.now
     # No savepoint when the caller's transaction holds it (the touched rules run in one).
     with transaction.atomic(savepoint=False):
         hits = {str(h.subject.pk): h for h in r.check(scope)}
@@ -164,8 +175,7 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
         by_subject: dict[str, list[Flag]] = defaultdict(list)
         for f in flags:
             by_subject[f.subject_id].append(f)
-        seen: list[int] = []  # flags whose figures stand: only ``last_seen`` moves
-        w = _Writes()
+        seen = w.seen  # flags whose figures stand: only ``last_seen`` moves
         for sid, hit in hits.items():
             evidence = _plain(hit.evidence)
             digest = fingerprint(r, evidence)
@@ -189,9 +199,8 @@ def run_rule(r: Rule, scope: Scope) -> Outcome:
                 if f.status == FlagStatus.OPEN:
                     _clear(f, now, w)
                     out.cleared += 1
-        w.flush(now)
-        for start in range(0, len(seen), BATCH):
-            Flag.objects.filter(pk__in=seen[start : start + BATCH]).update(last_seen=now)
+        if writes is None:
+            w.flush()
     out.by_rule[r.code] = len(hits)
     return out
 
@@ -205,8 +214,9 @@ def recompute(
     """Every rule (or those named) over ``jurisdiction`` and below (everything when None)."""
     total = Outcome()
     path = jurisdiction.path if jurisdiction else "/"
+    shared: dict = {}  # the places and thresholds, read once for every rule
     for code in rules or list(RULES):
-        out = run_rule(RULES[code], Scope(path=path))
+        out = run_rule(RULES[code], Scope(path=path, shared=shared))
         total.add(out)
         if progress:
             progress(code, out)
@@ -214,11 +224,16 @@ def recompute(
 
 
 def subjects_touched(
-    r: Rule, touched: dict[str, set[str]], fields: dict[str, set[str] | None] | None = None
+    r: Rule,
+    touched: dict[str, set[str]],
+    fields: dict[str, set[str] | None] | None = None,
+    memo: dict | None = None,
 ) -> set[str] | None:
     """The ids of ``r``'s subjects the written records reach; None: too many, run it all.
     ``fields``: per model label, the fields the writes changed (None or absent: not known, so
-    every way the rule watches counts)."""
+    every way the rule watches counts). ``memo``: the ways already followed for other rules of
+    the same run (two rules reaching a sale from its assets ask once)."""
+    memo = {} if memo is None else memo
     found: set[str] = set()
     for label, watch in r.watches.items():
         ids = touched.get(label)
@@ -228,7 +243,10 @@ def subjects_touched(
         for resolve in reaches(watch):
             if changed is not None and isinstance(resolve, Only) and not changed & resolve.fields:
                 continue  # the write changed nothing this way reads
-            found |= {str(i) for i in resolve(sorted(ids))}
+            key = (getattr(resolve, "reach", resolve), label, tuple(sorted(ids)))
+            if key not in memo:
+                memo[key] = {str(i) for i in resolve(sorted(ids))}
+            found |= memo[key]
             if len(found) > TOUCHED_LIMIT:
                 return None
     return found
@@ -239,18 +257,23 @@ def recompute_touched(
 ) -> Outcome:
     """Run the rules that watch the written records, over the subjects those reach (with
     ``fields``, the fields each model's writes changed: only the ways of the rules reading
-    them), all in one transaction."""
+    them), all in one transaction, their flags and audit entries written together at its
+    end."""
     if EVERYTHING in touched:
         return recompute()
     sets = {label: {str(i) for i in ids} for label, ids in touched.items()}
     known = {label: None if f is None else set(f) for label, f in (fields or {}).items()}
     total = Outcome()
+    memo: dict = {}  # the ways from the written records, followed once for all the rules
+    shared: dict = {}  # the places and thresholds, read once for all the rules
     with transaction.atomic():
+        writes = _Writes(timezone.now())
         for r in RULES.values():
-            ids = subjects_touched(r, sets, known)
+            ids = subjects_touched(r, sets, known, memo)
             if ids is not None and not ids:
                 continue
-            total.add(run_rule(r, Scope(ids=ids)))
+            total.add(run_rule(r, Scope(ids=ids, shared=shared), writes))
+        writes.flush()
     return total
 
 

@@ -103,6 +103,9 @@ class Scope:
     _params: dict[tuple[str, int], dict] = field(default_factory=dict)
     _set: dict[str, list[FlagThreshold]] = field(default_factory=dict)
     rule_code: str = ""
+    #: What every rule of one run reads alike, read once for the run (the caller running many
+    #: rules gives each the same dict): the places by id, every rule's threshold settings.
+    shared: dict[str, Any] = field(default_factory=dict)
 
     def filter(self, qs, path_lookup: str, id_lookup: str = "pk"):
         """``qs`` narrowed to this scope (``path_lookup``: the rows' jurisdiction path)."""
@@ -116,11 +119,28 @@ class Scope:
         key = (self.rule_code, jurisdiction.pk)
         if key not in self._params:
             if self.rule_code not in self._set:  # every place's settings of the rule, once
-                rows = FlagThreshold.objects.filter(rule=self.rule_code)
-                self._set[self.rule_code] = list(rows.select_related("jurisdiction"))
+                self._set[self.rule_code] = self._thresholds().get(self.rule_code, [])
             r, rows = RULES[self.rule_code], self._set[self.rule_code]
             self._params[key] = params_for(r, jurisdiction, rows=rows)
         return self._params[key]
+
+    def _thresholds(self) -> dict[str, list[FlagThreshold]]:
+        """Every rule's settings in every place, by rule: one query for the run."""
+        if "thresholds" not in self.shared:
+            every: dict[str, list[FlagThreshold]] = {}
+            for row in FlagThreshold.objects.select_related("jurisdiction").order_by("pk"):
+                every.setdefault(row.rule, []).append(row)
+            self.shared["thresholds"] = every
+        return self.shared["thresholds"]
+
+    def place(self, pk: int) -> Jurisdiction:
+        """The place ``pk``, every place read at once (a hundred in a province) for the run."""
+        places = self.shared.setdefault("places", {})
+        if not places:
+            places.update(Jurisdiction.objects.in_bulk())
+        if pk not in places:
+            places[pk] = Jurisdiction.objects.get(pk=pk)
+        return places[pk]
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,40 @@ class AuditEntry(models.Model):
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
+class AuditRow(models.Model):
+    """One record's change written by a batch (an import): not chained on its own, but held by
+    its batch's chained entry (``entry``), whose ``after`` lists every row's digest in
+    ``position`` order and their Merkle root (integrity/batches.py). The record's history reads
+    these rows with its own entries; ``audit verify`` recomputes each row's digest."""
+
+    entry = models.ForeignKey(
+        AuditEntry, on_delete=models.PROTECT, related_name="rows", db_column="seq"
+    )
+    position = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=255)
+    jurisdiction_path = models.CharField(max_length=255, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entry", "position"]
+        verbose_name, verbose_name_plural = _("audited row"), _("audited rows")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_row_object_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "position"], name="audit_row_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.entry_id}.{self.position} {self.action} {self.object_repr}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("audit-list") + f"?seq={self.entry_id}"
+
+
 class AuditHead(models.Model):
     """The single row that holds the chain's tip; writers lock it to append in order."""
 

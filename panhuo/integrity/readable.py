@@ -28,7 +28,7 @@ from panhuo.integrity import sentences
 from panhuo.integrity.models import AuditEntry
 
 #: Bookkeeping fields that say nothing to a reader.
-NOT_SHOWN = {"id", "created_at", "updated_at", "version"}
+NOT_SHOWN = {"id", "created_at", "updated_at", "version", "digests"}
 #: Fields naming an object by its code, preferred to its full name in a sentence.
 CODE_FIELDS = ("code", "voucher", "number", "reference")
 

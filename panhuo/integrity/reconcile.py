@@ -26,7 +26,7 @@ from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from panhuo.core.hooks import Hook
-from panhuo.integrity.models import AuditEntry
+from panhuo.integrity.batches import changes_of
 from panhuo.integrity.services import _plain
 
 #: The audited business models, by label (``register.asset``), each an :class:`Audited`.
@@ -109,12 +109,7 @@ def replay(label: str) -> tuple[dict[str, dict[str, Any] | None], int]:
     """Each record of ``label`` as its entries leave it (None: deleted), and the entries read."""
     state: dict[str, dict[str, Any] | None] = {}
     n = 0
-    entries = (
-        AuditEntry.objects.filter(object_type=label)
-        .order_by("seq")
-        .values_list("object_id", "before", "after")
-    )
-    for object_id, before, after in entries.iterator(chunk_size=5000):
+    for object_id, before, after in changes_of(("object_id", "before", "after"), object_type=label):
         n += 1
         if isinstance(after, dict):
             known = state.get(object_id) or {}

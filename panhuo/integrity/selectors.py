@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Model, QuerySet
 
 from panhuo.core.querying import narrowed
+from panhuo.integrity.batches import changes_of, history_rows
 from panhuo.integrity.models import AuditEntry
 from panhuo.organisation import policy
 
@@ -57,24 +58,24 @@ def audit_list(
     return qs.order_by("-seq")
 
 
-def history_of(obj: Model) -> QuerySet[AuditEntry]:
-    """Every entry about one object, newest first. The caller has already checked access."""
-    return AuditEntry.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).select_related("actor")
+def history_of(obj: Model, limit: int | None = None) -> list[AuditEntry]:
+    """Every entry about one object, newest first, with the rows batches (imports) wrote about
+    it shown as entries (integrity/batches.py); at most ``limit`` of them. The caller has
+    already checked access."""
+    label, pk = obj._meta.label_lower, str(obj.pk)
+    entries = AuditEntry.objects.filter(object_type=label, object_id=pk).select_related("actor")
+    entries = list(entries.order_by("-seq")[:limit] if limit else entries.order_by("-seq"))
+    merged = sorted([*entries, *history_rows(label, pk)], key=lambda e: e.seq, reverse=True)
+    return merged[:limit] if limit else merged
 
 
 def values_as_of(model, ids, field: str, end, current: dict) -> dict:
     """Each object's ``field`` as it stood just before ``end``: ``current`` (its value now, by
     id) unless an audited write from ``end`` on changed it, then what the first such write
     found (its ``before``). For pages as of a past date. One query."""
-    rows = (
-        AuditEntry.objects.filter(
-            object_type=model._meta.label_lower, object_id__in=[str(pk) for pk in ids],
-            created_at__gte=end, before__isnull=False,
-        )
-        .order_by("seq")
-        .values_list("object_id", "before")
+    rows = changes_of(
+        ("object_id", "before"), object_type=model._meta.label_lower,
+        object_id__in=[str(pk) for pk in ids], created_at__gte=end, before__isnull=False,
     )  # fmt: skip
     out, seen = dict(current), set()
     for object_id, before in rows:

@@ -52,6 +52,10 @@ BY_VERB = {
     "create": _("%(actor)s created the %(kind)s %(object)s"),
     "import_create": _("%(actor)s imported the %(kind)s %(object)s"),
     "import_update": _("%(actor)s updated the %(kind)s %(object)s by import"),
+    "import_batch": _(
+        "%(actor)s imported a batch of %(rows)s rows, each row's digest kept in this entry "
+        "(Merkle root %(root)s)"
+    ),
     "import_revert": _("%(actor)s undid the import of the %(kind)s %(object)s"),
     "import_reserve": _("%(actor)s imported the reserve of the %(kind)s %(object)s"),
     "update": _("%(actor)s edited the %(kind)s %(object)s"),

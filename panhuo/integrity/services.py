@@ -147,6 +147,7 @@ def audit_record(
     along: Sequence[tuple[str, Sequence]] = (),
     access: bool = True,
     tip: tuple[int, str] | None = None,
+    notify: bool = True,
 ) -> AuditEntry:
     """Append one entry to the chain. Must run inside the write's own transaction.
 
@@ -161,19 +162,23 @@ def audit_record(
     ``along``: the write's own statements, compiled (SQL, params) and not yet run, to be written
     in the same round trip as the entry (on PostgreSQL one statement, each a writable CTE; on
     SQLite one after the other, before the entry): a hot write, a bid, holds its row lock over
-    fewer round trips. They run after the head is locked, all or nothing with the entry."""
+    fewer round trips. They run after the head is locked, all or nothing with the entry.
+
+    ``notify=False``: the ``appended`` hook does not hear this entry (a batch's, whose rows it
+    hears instead: integrity/batches.py)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the write's transaction")
     last_seq, last_hash = tip if tip is not None else locked_head()
+    named = isinstance(obj, ObjRef)
     entry = AuditEntry(
         seq=last_seq + 1,
         created_at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_label(actor),
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:255],
+        object_type=obj.object_type if named else obj._meta.label_lower,
+        object_id=str(obj.object_id if named else obj.pk),
+        object_repr=(obj.object_repr if named else str(obj))[:255],
         jurisdiction_path=jurisdiction_path,
         before=before,
         after=after,
@@ -181,7 +186,7 @@ def audit_record(
     )
     entry.hash = entry_hash(entry)
     _append(entry, along, access)
-    for _key, handler in appended.handlers:
+    for _key, handler in appended.handlers if notify else ():
         handler(action=action, object_type=entry.object_type, object_id=entry.object_id,
                 before=before, after=after)  # fmt: skip
     return entry
@@ -356,7 +361,10 @@ class VerifyResult:
 
 
 def audit_verify(batch: int = 2000) -> VerifyResult:
-    """Walk the chain from the start; report the first entry whose hash or link is wrong."""
+    """Walk the chain from the start; report the first entry whose hash or link is wrong, or
+    the first batch entry (integrity/batches.py) one of whose rows does not match its digest."""
+    from panhuo.integrity.batches import is_batch, verify_batch
+
     prev = GENESIS
     expected_seq = 1
     checked = 0
@@ -376,6 +384,8 @@ def audit_verify(batch: int = 2000) -> VerifyResult:
                 return VerifyResult(
                     False, checked, entry.seq, "its content does not match its hash"
                 )
+            if is_batch(entry) and (problem := verify_batch(entry)):
+                return VerifyResult(False, checked, entry.seq, problem)
             prev = entry.hash
             last_seq = entry.seq
             expected_seq += 1

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from panhuo.disposal.models import DisposalProject, Package, ProjectStatus
-from panhuo.integrity.models import AuditEntry
+from panhuo.integrity.batches import changes_of
 
 PROJECT = "disposal.disposalproject"
 ENDED = (ProjectStatus.CLOSED, ProjectStatus.WITHDRAWN)
@@ -105,15 +105,12 @@ def _replay(object_type: str, path: str, on: dt.date):
     end of ``on`` leave it (deleted ones left out), with the time of its last entry."""
     state: dict[str, dict | None] = {}
     touched: dict[str, dt.datetime] = {}
-    entries = (
-        AuditEntry.objects.filter(
-            object_type=object_type, jurisdiction_path__startswith=path,
-            created_at__lt=end_of(on),
-        )
-        .order_by("seq")
-        .values_list("object_id", "before", "after", "created_at")
+    # Entries and the rows of batch entries (an import's: integrity/batches.py), in order.
+    entries = changes_of(
+        ("object_id", "before", "after", "created_at"), object_type=object_type,
+        jurisdiction_path__startswith=path, created_at__lt=end_of(on),
     )  # fmt: skip
-    for object_id, before, after, at in entries.iterator(chunk_size=5000):
+    for object_id, before, after, at in entries:
         touched[object_id] = at
         if isinstance(after, dict):
             state[object_id] = {**(state.get(object_id) or {}), **after}

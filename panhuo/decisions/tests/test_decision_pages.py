@@ -163,6 +163,13 @@ def test_the_office_sets_an_input_for_an_asset_with_a_reason(world, asset):
     assert got["sale_cost_pct"] == ("7.000", "default", "set by City: City-wide fees.")
     assert got["vacancy_pct"] == ("20.000", "default", "set by District A: Slow market.")
     assert AuditEntry.objects.filter(action="decision_input.set").count() == 2
+    # The values alone for many places at once, as the flags read them: the same.
+    from panhuo.decisions.inputs import DEFAULTS, place_defaults, places_defaults
+
+    both = places_defaults([world.district, world.city])
+    for place in (world.district, world.city):
+        assert both[place.pk] == DEFAULTS | {k: f.value for k, f in place_defaults(place).items()}
+    assert both[world.district.pk]["sale_cost_pct"] == D("7")
 
 
 def test_market_rent_from_comparable_leases_when_there_is_no_rent_appraisal(world):

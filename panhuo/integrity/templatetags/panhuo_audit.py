@@ -32,7 +32,7 @@ def audit_anchor():
 
 @register.inclusion_tag("core/_history.html", takes_context=True)
 def object_history(context, obj):
-    entries = list(history_of(obj).order_by("-seq")[: SHOWN + 1])
+    entries = history_of(obj, SHOWN + 1)
     user = getattr(context.get("request"), "user", None)
     more = None
     if len(entries) > SHOWN and user is not None and policy.can_any(user, "audit", "view"):

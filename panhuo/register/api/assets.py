@@ -148,7 +148,7 @@ def asset_change(request: HttpRequest, asset_id: Id, payload: AssetPatch):
 @paginate(PagePagination)
 def asset_history(request: HttpRequest, asset_id: Id):
     """Every recorded change to the asset, newest first."""
-    return history_of(get_asset_for(actor(request), asset_id)).order_by("-seq")
+    return history_of(get_asset_for(actor(request), asset_id))
 
 
 # --- Encumbrances --------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from django.utils.translation import gettext_noop
 
 from panhuo.core.bulk import insert_rows
 from panhuo.core.texts import Msg
-from panhuo.integrity.models import AuditEntry
+from panhuo.integrity.batches import audit_record_batch
+from panhuo.integrity.models import AuditEntry, AuditRow
 from panhuo.integrity.services import ObjRef, audit_record_many, snapshot
 from panhuo.organisation import policy
 from panhuo.register import hooks, rollups
@@ -312,7 +313,7 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
         return
     records = []
     if new:
-        records += _insert_new(new, source)
+        records += _insert_new(new)
     if changed:
         names = sorted({k for _a, b, af in changed for k in af if b.get(k) != af.get(k)})
         now = timezone.now()
@@ -326,10 +327,12 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
             records.append((
                 "asset.import_update", a,
                 {k: v for k, v in b.items() if af.get(k) != v},
-                {**{k: v for k, v in af.items() if b.get(k) != v}, "source": source},
+                {k: v for k, v in af.items() if b.get(k) != v},
                 a.unit.jurisdiction.path,
             ))  # fmt: skip
-    audit_record_many(actor=actor, records=records)
+    # One chained entry for the batch, each asset's change a row under it (integrity/batches.py).
+    audit_record_batch(actor=actor, action="asset.import_batch", records=records, source=source,
+                       what="asset rows")  # fmt: skip
     rollups.count([
         *((1, v["unit"].pk, v["status"], v["kind"], v["book_value"]) for v in new),
         *((-1, a.unit_id, b["status"], b["kind"], b["book_value"]) for a, b, _af in changed),
@@ -372,7 +375,7 @@ def _asset_ids(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
         return {(u, c): pk for pk, u, c in cursor.fetchall() if (u, c) in keys}
 
 
-def _insert_new(new: list[dict[str, Any]], source) -> list[tuple]:
+def _insert_new(new: list[dict[str, Any]]) -> list[tuple]:
     """Insert new assets in one bulk statement and return their audit records."""
     now = timezone.now()
     rows = []
@@ -392,7 +395,7 @@ def _insert_new(new: list[dict[str, Any]], source) -> list[tuple]:
             value = after[c]
             if value is not None:
                 after[c] = value.isoformat() if c in DATE_COLUMNS else str(value)
-        after.update(id=pk, unit=unit_id, attributes=v.get("attributes") or {}, source=source)
+        after.update(id=pk, unit=unit_id, attributes=v.get("attributes") or {})
         records.append(("asset.import_create", ObjRef("register.asset", pk, f"{code} {v['name']}"),
                         None, after, v["unit"].jurisdiction.path))  # fmt: skip
     return records
@@ -405,13 +408,19 @@ def revert_assets(*, actor, source: dict[str, Any]) -> int:
     or its fields no longer read as the import left them) is left alone. Returns the assets
     reverted; running it again reverts nothing more."""
     key = "write" if source.get("write") else "import"
-    entries = AuditEntry.objects.filter(
-        action__in=("asset.import_create", "asset.import_update"),
-        **{f"after__source__{key}": source[key]},
-    ).values_list("action", "object_id", "before", "after")
+    found = {f"after__source__{key}": source[key]}
+    batches = AuditEntry.objects.filter(action="asset.import_batch", **found).values("seq")
+    # Batch rows (integrity/batches.py), and entries of one per asset (imports before them).
+    entries = itertools.chain(
+        AuditRow.objects.filter(entry__in=batches).order_by("entry_id", "position")
+        .values_list("action", "object_id", "before", "after").iterator(chunk_size=5000),
+        AuditEntry.objects.filter(
+            action__in=("asset.import_create", "asset.import_update"), **found
+        ).values_list("action", "object_id", "before", "after").iterator(chunk_size=5000),
+    )  # fmt: skip
     created: list[int] = []
     updated: dict[int, tuple[dict, dict]] = {}
-    for action, oid, before, after in entries.iterator(chunk_size=5000):
+    for action, oid, before, after in entries:
         if action == "asset.import_create":
             created.append(int(oid))
         else:

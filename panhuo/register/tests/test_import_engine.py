@@ -68,7 +68,7 @@ def test_changed_row_updates_and_shows_in_history(world):
     report = _run(world, _gbk(changed), commit=True)
     assert (report.updated, report.unchanged) == (1, 2)
     a = Asset.objects.get(code="FW-001")
-    entry = history_of(a).first()
+    entry = history_of(a)[0]
     assert entry.action == "asset.import_update"
     assert entry.before == {"name": "老城区办公楼"}
     assert entry.after["name"] == "老城区办公楼（东楼）" and a.version == 2

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from panhuo.integrity.models import AuditEntry
+from panhuo.integrity.models import AuditEntry, AuditRow
 from panhuo.integrity.reconcile import reconcile
 from panhuo.integrity.services import audit_verify
 from panhuo.register import import_liveness, imports
@@ -92,7 +92,7 @@ def test_a_cancel_while_writing_leaves_nothing(world, one_row_batches):
     with pytest.raises(ImportCancelled):
         _run(world, ROWS, commit=True, progress=cancel_after_first_write)
     assert not Asset.objects.filter(code__startswith="W-").exists()
-    assert AuditEntry.objects.filter(action="asset.import_create").count() == 1
+    assert AuditRow.objects.filter(action="asset.import_create").count() == 1
     assert AuditEntry.objects.filter(action="asset.import_revert").count() == 1
     assert audit_verify().ok
 
