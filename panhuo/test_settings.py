@@ -17,5 +17,5 @@ from panhuo.settings import *  # noqa: F403
 
 # The test databases are thrown away: PostgreSQL need not wait for the disk at each commit of
 # the tests that commit (browser, live server, import runs, flushes).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "panhuo.core.postgresql":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
