@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+# It tests PostgreSQL's own backend: CI's SQLite run leaves it out by its marker (no test is
+# skipped in CI); a developer's run on SQLite alone skips it, saying why.
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.postgres_only,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backend"),
 ]
 
