@@ -243,8 +243,11 @@ def _summed(qs, keys: tuple[str, ...], figures: tuple[str, ...]) -> list[dict[st
 
 
 #: Below this many debts in scope the debts themselves are read instead of the due-date rows
-#: (a district's few hundred debts have more month rows than debts: bench/province.py).
-FEW_DEBTS = 5_000
+#: (a district's few hundred debts have more month rows than debts: bench/province.py). Since
+#: the roll-ups are read from covering indexes the crossing is lower: the full province's
+#: district of 1,027 debts took 89-95 ms read from its debts and 36-45 ms from the roll-ups,
+#: quiet (docs/benchmarks.md); the debts cost about 0.09 ms each, the roll-ups' reads ~35 ms.
+FEW_DEBTS = 500
 
 
 def sums(user, jurisdiction, as_of: dt.date, few: int | None = None) -> Sums | None:
