@@ -139,7 +139,7 @@ def destroying_sales(scope: Scope, limits: Limits, with_cleared: bool = False) -
         ]
         if debts:
             found.append((pid, row, net, yield_pct, margin, debts))
-    decided = _decided(found, repaid)
+    decided = _decided(found, repaid, value_sql.deal_days if ids is not None else deal_days)
     hits, cleared = [], set()
     for pid, row, net, yield_pct, margin, debts in found:
         hit = _destroying_hit(pid, row, net, yield_pct, margin, debts)
@@ -152,10 +152,10 @@ def destroying_sales(scope: Scope, limits: Limits, with_cleared: bool = False) -
     return (hits, cleared) if with_cleared else _with_records(hits, sql=ids is not None)
 
 
-def _decided(found, repaid) -> dict[int, dict]:
+def _decided(found, repaid, days_of=deal_days) -> dict[int, dict]:
     """Decision support's figures of each sale found (all the debts its proceeds repaid),
-    valued on its deal day."""
-    days = deal_days([pid for pid, *_rest in found])
+    valued on its deal day (``days_of``: how the deal days are read)."""
+    days = days_of([pid for pid, *_rest in found])
     sales = [
         Sale(pid, row["package_id"], row["package__jurisdiction_id"], days[pid],
              row["deal_price"],

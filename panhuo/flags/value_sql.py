@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from panhuo.disposal.models import DisposalProject, ProjectStatus
@@ -134,6 +136,31 @@ def repaid(ids: list[int]) -> dict[int, list[dict]]:
              "debt__rate": money(rate, places), "repaid": money(amount, None)}
         )  # fmt: skip
     return out
+
+
+def deal_days(ids: list[int]) -> dict[int, dt.date]:
+    """``batch.deal_days`` for the projects ``ids``: the day each deal was struck — its last
+    sold round's end, else its last conclude step's day, else today."""
+    days: dict[int, dt.date | None] = {}
+    sql = statement("deal_rounds", (len(ids),), lambda i: f"""
+        SELECT project_id, ended_on FROM disposal_listinground
+        WHERE project_id IN ({i}) AND result = %s
+        ORDER BY project_id, number DESC""")  # fmt: skip
+    for pid, ended in rows(sql, [*ids, "sold"]) if ids else ():
+        days.setdefault(pid, day(ended))
+    out = {pid: d for pid, d in days.items() if d}
+    rest = [pid for pid in ids if pid not in out]  # no sold round's end: the conclude step
+    sql = statement("deal_events", (len(rest),), lambda i: f"""
+        SELECT project_id, at FROM disposal_projectevent
+        WHERE project_id IN ({i}) AND to_status = %s
+        ORDER BY project_id, at DESC, id DESC""")  # fmt: skip
+    for pid, at in rows(sql, [*rest, ProjectStatus.CONCLUDED]) if rest else ():
+        if pid not in out:
+            if connection.vendor == "sqlite":  # text: as the ORM reads it, aware
+                at = connection.ops.convert_datetimefield_value(at, None, connection)
+            out[pid] = timezone.localdate(at)
+    today = timezone.localdate()
+    return defaultdict(lambda: today, out)
 
 
 PROJECT_FIELDS = ("id", "code", "package_id", "status")
