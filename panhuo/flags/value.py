@@ -139,7 +139,7 @@ def destroying_sales(scope: Scope, limits: Limits, with_cleared: bool = False) -
         ]
         if debts:
             found.append((pid, row, net, yield_pct, margin, debts))
-    decided = _decided(found, repaid, value_sql.deal_days if ids is not None else deal_days)
+    decided = _decided(found, repaid, few_sales=ids is not None)
     hits, cleared = [], set()
     for pid, row, net, yield_pct, margin, debts in found:
         hit = _destroying_hit(pid, row, net, yield_pct, margin, debts)
@@ -152,10 +152,10 @@ def destroying_sales(scope: Scope, limits: Limits, with_cleared: bool = False) -
     return (hits, cleared) if with_cleared else _with_records(hits, sql=ids is not None)
 
 
-def _decided(found, repaid, days_of=deal_days) -> dict[int, dict]:
+def _decided(found, repaid, few_sales: bool = False) -> dict[int, dict]:
     """Decision support's figures of each sale found (all the debts its proceeds repaid),
-    valued on its deal day (``days_of``: how the deal days are read)."""
-    days = days_of([pid for pid, *_rest in found])
+    valued on its deal day (``few_sales``: read by hand-written statements)."""
+    days = (value_sql.deal_days if few_sales else deal_days)([pid for pid, *_rest in found])
     sales = [
         Sale(pid, row["package_id"], row["package__jurisdiction_id"], days[pid],
              row["deal_price"],
@@ -163,7 +163,7 @@ def _decided(found, repaid, days_of=deal_days) -> dict[int, dict]:
                    for d in repaid[pid]))
         for pid, row, *_rest in found
     ]  # fmt: skip
-    return sale_figures(sales)
+    return sale_figures(sales, few=few_sales)
 
 
 def _destroying_hit(pid, row, net, yield_pct, margin, debts) -> Hit:

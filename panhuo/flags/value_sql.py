@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import connection
@@ -27,6 +27,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from panhuo.core.statements import rows, statement
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.disposal.workflow import AFTER_DEAL
 from panhuo.finance.models import Debt
@@ -37,9 +38,7 @@ from panhuo.register.models import Asset, AssetStatus, Criticality
 #: off to time the ORM's statements (the same-run baseline) in the same process.
 ENABLED = True
 _FLOAT = decimal.Context(prec=15).create_decimal_from_float
-#: Statements by (name, vendor, sizes of the id lists): built once per process.
-_SQL: dict[tuple, str] = {}
-IDLE = (AssetStatus.IDLE, AssetStatus.UNDER_USED)
+IDLE = (str(AssetStatus.IDLE), str(AssetStatus.UNDER_USED))
 
 
 def money(value, places: int | None = 2) -> Decimal | None:
@@ -54,25 +53,6 @@ def money(value, places: int | None = 2) -> Decimal | None:
 def day(value) -> dt.date | None:
     """A date column as the ORM reads it (SQLite gives text)."""
     return parse_date(value) if isinstance(value, str) else value
-
-
-def marks(n: int) -> str:
-    return ", ".join(["%s"] * n)
-
-
-def statement(name: str, sizes: tuple[int, ...], build: Callable[..., str]) -> str:
-    """The SQL of ``name`` for id lists of ``sizes`` (``build(*placeholders)``), made once."""
-    key = (name, connection.vendor, sizes)
-    sql = _SQL.get(key)
-    if sql is None:
-        sql = _SQL[key] = build(*(marks(n) for n in sizes))
-    return sql
-
-
-def rows(sql: str, params: Sequence) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def instances(model: type[Model], fields: Sequence[str], found: list[tuple]) -> dict:
@@ -154,7 +134,7 @@ def deal_days(ids: list[int]) -> dict[int, dt.date]:
         SELECT project_id, at FROM disposal_projectevent
         WHERE project_id IN ({i}) AND to_status = %s
         ORDER BY project_id, at DESC, id DESC""")  # fmt: skip
-    for pid, at in rows(sql, [*rest, ProjectStatus.CONCLUDED]) if rest else ():
+    for pid, at in rows(sql, [*rest, str(ProjectStatus.CONCLUDED)]) if rest else ():
         if pid not in out:
             if connection.vendor == "sqlite":  # text: as the ORM reads it, aware
                 at = connection.ops.convert_datetimefield_value(at, None, connection)
@@ -206,7 +186,7 @@ def selling_items(ids: list[int]) -> list[dict]:
                           WHERE w.package_id = i.package_id AND w.status = %s)
           AND (a.criticality = %s OR a.annual_income > a.annual_holding_cost)
         ORDER BY k.created_at DESC, k.code, a.code""")  # fmt: skip
-    params = [*ids, *_SELLING, ProjectStatus.WITHDRAWN, Criticality.ESSENTIAL]
+    params = [*ids, *_SELLING, str(ProjectStatus.WITHDRAWN), str(Criticality.ESSENTIAL)]
     return [{"asset_id": asset, "asset__unit_id": unit, "package__projects": project,
              "package__jurisdiction_id": place}
             for asset, unit, project, place in rows(sql, params)]  # fmt: skip
