@@ -132,40 +132,16 @@ def sale_figures(sales: list[Sale], few: bool = False) -> dict[object, dict]:
     if not sales:
         return {}
     packages = {s.package_id for s in sales}
+    read = sale_sql if few else _Orm
     items = defaultdict(list)
-    if few:
-        found = sale_sql.items(packages)
-    else:
-        found = (
-            PackageItem.objects.filter(package__in=packages)
-            .order_by("package_id", "asset__code")
-            .values_list("package_id", *ASSET_COLUMNS)
-        )
-    for package_id, *asset in found:
+    for package_id, *asset in read.items(packages):
         items[package_id].append(_Asset(*asset))
     history = defaultdict(list)  # latest first
     asset_ids = [a.pk for assets in items.values() for a in assets]
-    if few:
-        found = sale_sql.valuations(asset_ids, VALUED)
-    else:
-        found = (
-            Valuation.objects.filter(asset__in=asset_ids, kind__in=VALUED)
-            .order_by("asset_id", "-base_date", "-pk")
-            .values_list("asset_id", "kind", "base_date", "value")
-        )
-    for asset_id, *v in found:
+    for asset_id, *v in read.valuations(asset_ids, VALUED):
         history[asset_id].append(_Valuation(*v))
-    debt_ids = {d for s in sales for d, _c, _a in s.repaid}
     schedules = defaultdict(list)
-    if few:
-        found = sale_sql.schedules(debt_ids)
-    else:
-        found = (
-            ScheduleRow.objects.filter(debt__in=debt_ids)
-            .order_by("debt_id", "due_date")
-            .values_list("debt_id", "due_date", "principal", "interest")
-        )
-    for debt_id, *r in found:
+    for debt_id, *r in read.schedules({d for s in sales for d, _c, _a in s.repaid}):
         schedules[debt_id].append(r)
     # The comparable leases of the assets without a rent appraisal, read once for all.
     unrented = [a for assets in items.values() for a in assets if a.area and not any(
@@ -178,6 +154,34 @@ def sale_figures(sales: list[Sale], few: bool = False) -> dict[object, dict]:
     return {s.key: _one(s, items[s.package_id], history, schedules, defaults[s.jurisdiction_id],
                         (leases, places))
             for s in sales}  # fmt: skip
+
+
+class _Orm:
+    """``sale_sql``'s reads through the ORM (any number of sales)."""
+
+    @staticmethod
+    def items(packages):
+        return (
+            PackageItem.objects.filter(package__in=packages)
+            .order_by("package_id", "asset__code")
+            .values_list("package_id", *ASSET_COLUMNS)
+        )
+
+    @staticmethod
+    def valuations(asset_ids, kinds):
+        return (
+            Valuation.objects.filter(asset__in=asset_ids, kind__in=kinds)
+            .order_by("asset_id", "-base_date", "-pk")
+            .values_list("asset_id", "kind", "base_date", "value")
+        )
+
+    @staticmethod
+    def schedules(debt_ids):
+        return (
+            ScheduleRow.objects.filter(debt__in=debt_ids)
+            .order_by("debt_id", "due_date")
+            .values_list("debt_id", "due_date", "principal", "interest")
+        )
 
 
 #: An asset's columns, read through its package item (``_Asset``'s fields in order).
