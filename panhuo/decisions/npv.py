@@ -85,20 +85,18 @@ def check(inputs: Inputs) -> None:
 
 
 @lru_cache(maxsize=1 << 16)
-def _factor(rate: tuple, years: tuple, _context: tuple) -> Decimal:
+def _factor(rate: str, years: str, _prec: int, _rounding: str) -> Decimal:
     return (ONE + Decimal(rate) / HUNDRED) ** Decimal(years)
 
 
 def present(amount: Decimal, rate_pct: Decimal, years: Decimal) -> Decimal:
     """``amount`` received ``years`` from now, worth today at ``rate_pct`` a year. The discount
     factor (a Decimal power with a fractional exponent, the costly part) is kept per rate and
-    years exactly as written (``4.0`` and ``4`` apart) and per arithmetic context, so a cached
-    factor is the very one computed afresh: an asset's schedule is shared by its place's assets
-    and the sensitivity table's cells."""
+    years exactly as written (``4.0`` and ``4`` apart: their text) and per precision and
+    rounding, so a cached factor is the very one computed afresh: a debt's schedule is shared
+    by its place's assets and by the sensitivity table's cells."""
     ctx = getcontext()
-    key = (ctx.prec, ctx.rounding, ctx.Emin, ctx.Emax)
-    rate = Decimal(rate_pct) if isinstance(rate_pct, int) else rate_pct
-    return amount / _factor(rate.as_tuple(), Decimal(years).as_tuple(), key)
+    return amount / _factor(str(rate_pct), str(years), ctx.prec, ctx.rounding)
 
 
 def annuity(yearly: Decimal, rate_pct: Decimal, years: int) -> Decimal:
