@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from panhuo.core.testing import AssetFactory, appraise
+from panhuo.core.tests.api_support import client_for
 from panhuo.decisions import many, npv
 from panhuo.decisions.inputs import gather, gather_package
 from panhuo.decisions.models import AssetInput, PlaceInput
-from panhuo.decisions.tests.test_decision_pages import _debt
+from panhuo.decisions.tests.test_decision_pages import ON, _debt
 from panhuo.disposal.models import Package
 from panhuo.organisation.models import User
 from panhuo.pricing.models import Valuation
@@ -69,6 +70,26 @@ def test_the_demo_is_decided_alike_by_both_paths(small_demo):
     for p in packages:
         mine, one = got[p.pk], _one(gather_package, office, p, on=on)
         assert (mine.message_dict if isinstance(mine, ValidationError) else mine) == one, p.code
+
+
+def test_the_api_gives_every_asset_the_figures_of_its_own_decision(world, asset):
+    _debt(world, "DA", "6.0")
+    bare = AssetFactory(unit=world.unit)  # no appraisal: refused in its row, named
+    office = client_for(world, "office")
+    url = f"/api/v1/decisions/assets?on={ON}&discount_rate_pct=5"
+    body = office.get(url).json()
+    items = {i["asset_id"]: i for i in body["items"]}
+    one = office.get(f"/api/v1/assets/{asset.pk}/decision?on={ON}&discount_rate_pct=5").json()
+    keys = ("best", "hold", "lease", "sell", "net_proceeds", "interest_saved", "value_destroyed",
+            "value_destroying")  # fmt: skip
+    assert {k: items[asset.pk][k] for k in keys} == {k: one[k] for k in keys}
+    assert list(items[bare.pk]["refused"]) == ["asset"] and bare.code in str(items[bare.pk])
+    assert body["count"] == len(items) >= 2
+    page = office.get(url + "&offset=1&limit=1").json()["items"]
+    assert page == body["items"][1:2]
+    assert client_for(world, "unit_officer").get(url).status_code == 403
+    bad = office.get(url + "&limit=0")
+    assert bad.status_code == 422 and "limit" in bad.content.decode()
 
 
 ASSET = st.tuples(
