@@ -14,6 +14,10 @@ migration files, Django's version and the installed apps, so it is made once and
   test database is ``CREATE DATABASE … TEMPLATE`` of it, which copies files instead of
   replaying DDL.
 
+Only one process of a machine migrates for a missing copy: the others wait on a lock file in the
+cache directory (``copy_lock``) and then load what it saved. Without it both workers of a fresh
+two-core machine migrated side by side, each 45-53 CPU seconds, for one copy.
+
 The key is a hash of every migration file of every installed app, the engine, Django's version
 and the list of apps, so a new or edited migration makes a new copy. The key is in the copy's
 name, so copies for different migration sets coexist: checkouts on different branches that share
@@ -28,6 +32,7 @@ database has the same schema and migration records as a migrated one.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import sqlite3
@@ -115,26 +120,60 @@ def prune_sqlite_copies(folder: Path, keep: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def copy_lock(name: str):
+    """Hold an exclusive lock named ``name`` in the cache directory: the first worker to want a
+    missing copy makes it while the others wait, instead of each migrating for the same copy.
+    Without a writable cache directory there is no lock (every worker migrates, as Django does).
+    """
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / f"{name}.lock", "a")  # noqa: SIM115 (held for the block)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
 def _sqlite_create(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize) -> str:
     """Load the cached migrated database into this worker's in-memory one, or make the cache."""
-    folder = cache_dir()
     copy = sqlite_copy()
     if not copy.is_file():
-        name = _original_create_test_db(creation, verbosity, autoclobber, serialize)
+        with copy_lock(copy.stem):
+            if not copy.is_file():
+                return _sqlite_make(creation, verbosity, autoclobber, serialize)
+    return _sqlite_load(creation, verbosity, autoclobber, serialize)
+
+
+def _sqlite_make(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize) -> str:
+    """Migrate this worker's database and save it as the cached copy."""
+    folder = cache_dir()
+    copy = sqlite_copy()
+    name = _original_create_test_db(creation, verbosity, autoclobber, serialize)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        prune_sqlite_copies(folder, copy)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+        os.close(fd)
+        target = sqlite3.connect(tmp)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            prune_sqlite_copies(folder, copy)
-            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-            os.close(fd)
-            target = sqlite3.connect(tmp)
-            try:
-                creation.connection.connection.backup(target)
-            finally:
-                target.close()
-            os.replace(tmp, copy)
-        except OSError:
-            pass  # a read-only cache: this run migrates every worker, as Django does
-        return name
+            creation.connection.connection.backup(target)
+        finally:
+            target.close()
+        os.replace(tmp, copy)
+    except OSError:
+        pass  # a read-only cache: this run migrates every worker, as Django does
+    return name
+
+
+def _sqlite_load(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize) -> str:
+    """Load the cached copy into this worker's in-memory database."""
+    copy = sqlite_copy()
     try:
         # Read-only: a copy that another run (with other migrations) removed meanwhile must
         # not come back as an empty file.
@@ -174,30 +213,9 @@ def _pg_create(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize
     test_name = creation._get_test_db_name()
     quote = connection.ops.quote_name
     if not _pg_exists(creation, template):
-        name = _original_create_test_db(creation, verbosity, autoclobber, serialize)
-        connection.close()
-        part = f"{template}_{os.getpid()}"
-        with creation._nodb_cursor() as cursor:
-            # Other migration sets' templates stay (other checkouts use them), but only the
-            # newest few: a database's oid grows with its creation.
-            cursor.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s"
-                " ORDER BY oid DESC OFFSET %s",
-                [TEMPLATE_PREFIX.replace("_", r"\_") + "%", template, KEEP_COPIES - 1],
-            )
-            stale = [row[0] for row in cursor.fetchall()]
-            for old in stale:
-                # Another run may be cloning from it: then it goes next time.
-                with contextlib.suppress(DatabaseError):
-                    cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
-            cursor.execute(f"CREATE DATABASE {quote(part)} TEMPLATE {quote(name)}")
-            try:
-                cursor.execute(f"ALTER DATABASE {quote(part)} RENAME TO {quote(template)}")
-            except DatabaseError:
-                # Another worker saved the same template first.
-                cursor.execute(f"DROP DATABASE IF EXISTS {quote(part)}")
-        connection.ensure_connection()
-        return name
+        with copy_lock(template):
+            if not _pg_exists(creation, template):
+                return _pg_make(creation, verbosity, autoclobber, serialize)
     try:
         with creation._nodb_cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_name)}")
@@ -210,6 +228,37 @@ def _pg_create(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize
     connection.settings_dict["NAME"] = test_name
     connection.ensure_connection()
     return test_name
+
+
+def _pg_make(creation: BaseDatabaseCreation, verbosity, autoclobber, serialize) -> str:
+    """Migrate this worker's test database and save it as the template."""
+    connection = creation.connection
+    template = pg_template()
+    quote = connection.ops.quote_name
+    name = _original_create_test_db(creation, verbosity, autoclobber, serialize)
+    connection.close()
+    part = f"{template}_{os.getpid()}"
+    with creation._nodb_cursor() as cursor:
+        # Other migration sets' templates stay (other checkouts use them), but only the
+        # newest few: a database's oid grows with its creation.
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s"
+            " ORDER BY oid DESC OFFSET %s",
+            [TEMPLATE_PREFIX.replace("_", r"\_") + "%", template, KEEP_COPIES - 1],
+        )
+        stale = [row[0] for row in cursor.fetchall()]
+        for old in stale:
+            # Another run may be cloning from it: then it goes next time.
+            with contextlib.suppress(DatabaseError):
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
+        cursor.execute(f"CREATE DATABASE {quote(part)} TEMPLATE {quote(name)}")
+        try:
+            cursor.execute(f"ALTER DATABASE {quote(part)} RENAME TO {quote(template)}")
+        except DatabaseError:
+            # Another worker saved the same template first.
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(part)}")
+    connection.ensure_connection()
+    return name
 
 
 def create_test_db(self, verbosity=1, autoclobber=False, serialize=None, keepdb=False):

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import re
 from decimal import Decimal
+from http import HTTPStatus
 
 import pytest
 from django.db import connection, connections
@@ -20,7 +21,7 @@ from playwright.sync_api import sync_playwright
 from panhuo.core.testing import PASSWORD, AssetFactory, make_user, recorded_late
 from panhuo.core.tests.a11y import axe_violations, describe, with_axe
 from panhuo.core.tests.api_support import build_api_world, client_for
-from panhuo.core.tests.crawl import crawl
+from panhuo.core.tests.crawl import Page, crawl
 from panhuo.core.tests.test_security import inline_problems
 from panhuo.disposal import services as ds
 from panhuo.disposal.models import DisposalProject
@@ -278,25 +279,36 @@ def content_of(html: str) -> str:
     return PER_RESPONSE.sub("", HEADER.sub("", html, count=1))
 
 
-def open_crawled(page, base: str, crawled):
-    """``crawled`` opened in ``page`` at its own address, Chromium given the document the crawl
-    fetched (its bytes and headers, the content security policy with its nonce among them)
-    instead of the live server rendering the same page for the same person a second time (the
-    page loads were about a third of this item's time, CI time, issue 11). The bytes are the
-    same views' answer through the same middleware; styles, scripts and images still come from
-    the live server, as do the sign-in, each person's home page and every page of the other
-    browser tests."""
-    address = f"{base}{crawled.url}"
+@contextlib.contextmanager
+def replaying(live_server):
+    """A dict of crawled pages by address that the live server answers with the bytes and
+    headers the crawl fetched (the content security policy with its nonce among them) instead
+    of rendering the same page for the same person a second time (the page loads were about a
+    third of the crawl's time, CI time, issue 11). The bytes are the same views' answer
+    through the same middleware; any other address (sign-in, styles, scripts, images) goes to
+    the site as usual, as does every page of the other browser tests.
 
-    def fulfil(route) -> None:
-        route.fulfill(status=crawled.status, headers=crawled.headers, body=crawled.html)
+    The live server answers, not a Playwright route: a route turns Chromium's HTTP cache off,
+    so every page fetched, parsed and compiled the site's styles and scripts again: 30 % of
+    Chromium's CPU time in the page loads (docs/benchmarks.md, issue 11)."""
+    httpd = live_server.thread.httpd
+    site = httpd.get_app()
+    pages: dict[str, Page] = {}
 
-    exactly = re.compile(re.escape(address) + "$")
-    page.route(exactly, fulfil)
+    def app(environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        crawled = pages.get(environ["PATH_INFO"] + (f"?{query}" if query else ""))
+        if crawled is None or environ["REQUEST_METHOD"] != "GET":
+            return site(environ, start_response)
+        reason = HTTPStatus(crawled.status).phrase
+        start_response(f"{crawled.status} {reason}", list(crawled.headers.items()))
+        return [crawled.html.encode()]
+
+    httpd.set_app(app)
     try:
-        return page.goto(address)
+        yield pages
     finally:
-        page.unroute(exactly, fulfil)
+        httpd.set_app(site)
 
 
 @pytest.mark.browser
@@ -315,7 +327,9 @@ def test_every_page_renders_without_a_csp_violation(
     nine people, and of the crawl's CPU time, CI time, issue 11)."""
     base = live_server.url
     checked: set[str] = set()
-    try:
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(connection.close)
+        replay = cleanup.enter_context(replaying(live_server))
         for who in people:
             with subtests.test(msg=who, who=who):
                 csp: list[str] = []
@@ -335,12 +349,14 @@ def test_every_page_renders_without_a_csp_violation(
                 # menu badges included (the bar is 52 px high; a second row would add 40 more).
                 bar = page.evaluate("document.querySelector('.topbar-inner').offsetHeight")
                 assert bar < 80, (who, bar, page.evaluate(WIDTHS))
+                replay.clear()
+                replay.update((p.url, p) for p in pages)
                 for crawled in pages:
                     content = content_of(crawled.html)
                     if crawled.url != "/" and content in checked:
                         continue
                     checked.add(content)
-                    response = open_crawled(page, base, crawled)
+                    response = page.goto(f"{base}{crawled.url}")
                     assert response is not None and response.status == 200, (who, crawled.url)
                     where = f"{crawled.url} as {who}"
                     inaccessible += describe(where, axe_violations(page))
@@ -349,8 +365,6 @@ def test_every_page_renders_without_a_csp_violation(
                 assert not inaccessible, (
                     f"{len(inaccessible)} WCAG 2 A/AA violations:\n" + "\n".join(inaccessible)
                 )
-    finally:
-        connection.close()
 
 
 @pytest.mark.browser

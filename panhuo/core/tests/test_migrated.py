@@ -95,3 +95,20 @@ def test_copies_for_other_migration_sets_stay_and_old_ones_go(tmp_path, monkeypa
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted([new.name, other.name, older.name])
     assert not oldest.exists() and not stale.exists()
+
+
+def test_one_worker_at_a_time_makes_a_missing_copy(tmp_path, monkeypatch):
+    """The lock around making a copy is exclusive, so a second worker waits for the first one's
+    copy instead of migrating too; it is free again afterwards."""
+    import fcntl
+
+    monkeypatch.setenv("PANHUO_TEST_CACHE", str(tmp_path))
+    lock_file = tmp_path / "migrated-sqlite-k.lock"
+    with (
+        migrated.copy_lock("migrated-sqlite-k"),
+        open(lock_file) as f,
+        pytest.raises(BlockingIOError),
+    ):
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with open(lock_file) as f:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
