@@ -2,7 +2,7 @@
 
 Run:  python bench/bids.py [--db sqlite|postgres|both] [--bidders 50] [--seconds 20]
                            [--servers gunicorn,waitress] [--workers auto] [--threads 8]
-                           [--profile 200]
+                           [--profile 200] [--strategy sequence|latest]
 
 For each database it migrates a fresh one with production settings, sets up one open lot and N
 verified bidders registered for it with confirmed deposits (each with an API token), starts
@@ -45,6 +45,8 @@ import argparse
 import http.client
 import itertools
 import json
+import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -55,7 +57,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_DB = "panhuo_bench_bids"
+#: The bench's own database (another name for a second run at the same time).
+PG_DB = os.environ.get("PANHUO_BENCH_BIDS_DB", "panhuo_bench_bids")
 PROXY = {"X-Forwarded-Proto": "https"}
 
 sys.path.insert(0, str(ROOT))
@@ -139,8 +142,6 @@ def reason(body: bytes) -> str:
 
 def process_cpu(pid: int) -> float | None:
     """The CPU time (user + system) of process ``pid`` so far; None if it is gone."""
-    import os
-
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -194,11 +195,17 @@ def ceiling(port: int, clients: int, seconds: float) -> dict:
     return {"per_s": sum(counts) / elapsed, "answers": sum(counts)}
 
 
-def bid_load(port: int, made: dict, seconds: float) -> dict:
-    """N bidders posting bids of one shared rising sequence for ``seconds``."""
+def bid_load(port: int, made: dict, seconds: float, strategy: str = "sequence") -> dict:
+    """N bidders posting bids for ``seconds``: ``sequence``, each the next amount of one shared
+    rising sequence (one increment apart: a bid overtaken on its way by a later one is refused
+    "too low"); ``latest``, each a maximum of the latest price any answer has shown plus 1 to
+    20 increments at random (as bidders watching the live price set maxima: the proxy bids up
+    to them), refused only when the price has passed it on the way."""
     lot, start, inc = made["lot"], Decimal(made["start_price"]), Decimal(made["increment"])
     # One sequence for the run: the next server's bids go on from where the last one's ended.
     steps, lock = made.setdefault("steps", itertools.count(0)), threading.Lock()
+    latest = made.setdefault("latest", [start])
+    rng = random.Random(16)
     accepted: list[list[str]] = []
     latencies: list[float] = []
     answers: dict[str, int] = {}
@@ -210,7 +217,10 @@ def bid_load(port: int, made: dict, seconds: float) -> dict:
         go.wait()
         while time.monotonic() < stop_at[0]:
             with lock:
-                amount = str(start + inc * next(steps))
+                if strategy == "latest":
+                    amount = str(latest[0] + inc * rng.randint(1, 20))
+                else:
+                    amount = str(start + inc * next(steps))
             t = time.perf_counter()
             conn.request("POST", f"/api/v1/lots/{lot}/bids", json.dumps({"amount": amount}),
                          headers)  # fmt: skip
@@ -225,6 +235,8 @@ def bid_load(port: int, made: dict, seconds: float) -> dict:
                 if response.status == 200:
                     accepted.append([b["username"], amount])
                     latencies.append(took)
+                    if strategy == "latest":
+                        latest[0] = max(latest[0], Decimal(json.loads(body)["price"]))
         conn.close()
 
     elapsed = together(bidder, [(b,) for b in made["bidders"]], seconds)
@@ -253,7 +265,11 @@ def locked_updates(db: str, env: dict[str, str], lot: int, clients: int, seconds
         )
 
     def worker(go, stop_at) -> None:
-        conn = connect()
+        try:
+            conn = connect()
+        except Exception:
+            go.abort()  # the run stops with this error instead of waiting for this thread
+            raise
         mine = []
         go.wait()
         while time.monotonic() < stop_at[0]:
@@ -333,7 +349,7 @@ def serve_and_load(env: dict[str, str], made: dict, kind: str, args) -> dict:
         print(f"[{kind}] bidding for {args.seconds} s (load {loadavg()})…", flush=True)
         pg = env.get("DATABASE_URL", "").endswith(PG_DB)
         cpu, before, backends = cpu_seconds(server.pid), loadavg(), backend_cpu() if pg else {}
-        load = bid_load(port, made, args.seconds)
+        load = bid_load(port, made, args.seconds, args.strategy)
         cpu, answered = cpu_seconds(server.pid) - cpu, sum(load["answers"].values())
         if pg:  # backends opened during the load count from nothing
             after = backend_cpu()
@@ -395,7 +411,8 @@ def run(db: str, args) -> dict:
 
 def table(results: list[dict], args) -> str:
     lines = [
-        f"{args.bidders} concurrent bidders, one lot, {args.seconds} s each; gunicorn: "
+        f"{args.bidders} concurrent bidders ({args.strategy}), one lot, {args.seconds} s each; "
+        "gunicorn: "
         f"panhuo serve --workers {args.workers} --threads {args.threads}; waitress: "
         f"panhuo serve --threads {args.threads}",
         "",
@@ -450,6 +467,9 @@ def main() -> None:
     parser.add_argument("--workers", default="auto", help="gunicorn's processes (auto)")
     parser.add_argument("--threads", type=int, default=8, help="threads per process (8)")
     parser.add_argument("--profile", type=int, default=0, help="bids to profile in-process")
+    parser.add_argument("--strategy", choices=["sequence", "latest"], default="sequence",
+                        help="sequence: one shared rising sequence, a step apart; latest: the "
+                        "latest price seen plus 1-20 steps, as a maximum")  # fmt: skip
     parser.add_argument("--ceiling-seconds", type=float, default=5,
                         help="seconds of /healthz for the server's ceiling (5)")  # fmt: skip
     args = parser.parse_args()

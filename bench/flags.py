@@ -19,8 +19,12 @@ Measured, in-process against that database:
     audited), once from empty and once again (nothing changed), with the process's peak RSS;
   * the update after one write: an asset's rent changed, then the rules reading it run over
     what it touches (``engine.recompute_touched`` told the field changed, as the write's audit
-    entry names it), median of ``--repeat``; target ≤ 100 ms. Then the same not told which
-    field changed, and each rule reached alone with its statements.
+    entry names it), median of ``--repeat``; target ≤ 100 ms. The value rules read the few
+    sales reached through hand-written SQL (``flags.value_sql``) and the engine writes a few
+    changed flags with statements built once; the same-run baseline is the ORM's statements
+    (``value_sql.ENABLED`` off, ``engine.FEW`` 0), the two alternated, with the process's CPU
+    time and the statements of each. Then the same not told which field changed, and each rule
+    reached alone, both ways.
 
 Prints a table; the figures are recorded by hand in docs/benchmarks.md. The databases are
 dropped at the end unless ``--keep``.
@@ -181,10 +185,15 @@ def full(engine, today) -> dict:
 
 
 def incremental(engine, repeat: int) -> dict:
-    """One write (an asset's rent) and the rules watching assets over what it touches; then,
-    to show where the time goes, each of those rules alone with its statement count."""
+    """One write (an asset's rent) and the rules watching assets over what it touches, the
+    value rules reading through ``flags.value_sql``'s hand-written statements (the new path)
+    and through the ORM's (the old one, ``value_sql.ENABLED`` off), alternated in this process
+    so that the load weighs on both alike: wall and CPU time of the process (the database's
+    own CPU not counted) and statements. Then the same not told which field changed, and each
+    rule reached alone with its statements, both ways."""
     from django.db import connection
 
+    from panhuo.flags import value_sql
     from panhuo.flags.registry import RULES, Scope
     from panhuo.register.models import Asset
 
@@ -193,41 +202,70 @@ def incremental(engine, repeat: int) -> dict:
     # What the write's audit entry names (``engine.changed_fields``): the rent changed.
     fields = {"register.asset": {"annual_income"}}
     rents = itertools.count()
-
-    def write():
-        Asset.objects.filter(pk=asset.pk).update(annual_income=asset.annual_income + next(rents))
-
     written = {"register.asset": [str(asset.pk)]}
-    times = timed(
-        lambda: engine.recompute_touched(written, fields), repeat, before=write, memory=False
-    )[0]
+
+    def once(fn, before=True) -> tuple[float, float, int]:
+        """(wall ms, CPU ms of this process, statements) of ``fn`` after the write."""
+        statements = []
+
+        def count(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        if before:
+            Asset.objects.filter(pk=asset.pk).update(
+                annual_income=asset.annual_income + next(rents)
+            )
+        t, c = time.perf_counter(), time.process_time()
+        with connection.execute_wrapper(count):
+            fn()
+        return (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000, len(statements)
+
+    paths = {"hand-written SQL": True, "ORM (before, same run)": False}
+    few = engine.FEW
+
+    def path(on: bool) -> None:
+        """The new path, or the old: the ORM's reads and its ``bulk_update`` of the flags."""
+        value_sql.ENABLED, engine.FEW = on, few if on else 0
+
+    runs: dict[str, list] = {name: [] for name in paths}
+    for on in paths.values():  # a warm-up each
+        path(on)
+        once(lambda: engine.recompute_touched(written, fields))
+    for _ in range(repeat):
+        for name, on in paths.items():
+            path(on)
+            runs[name].append(once(lambda: engine.recompute_touched(written, fields)))
+    path(True)
+
+    def median(name: str, i: int) -> float:
+        return statistics.median(r[i] for r in runs[name])
+
+    parts = [f"{name}: {median(name, 0):.1f} ms wall, {median(name, 1):.1f} ms CPU, "
+             f"{runs[name][0][2]} statements" for name in paths]  # fmt: skip
     # The same, the fields changed not known: every way.
-    blind = timed(lambda: engine.recompute_touched(written), repeat, before=write, memory=False)[0]
-    parts = [f"the same, the fields changed not known: {statistics.median(blind):.0f} ms"]
+    blind = [once(lambda: engine.recompute_touched(written))[0] for _ in range(repeat)]
+    parts.append(f"the same, the fields changed not known: {statistics.median(blind):.0f} ms")
     # The same-run baseline: what one round trip to the database costs now.
     trips = timed(lambda: sql("SELECT 1"), 21, warm_up=False, memory=False)[0]
     parts.append(f"one round trip (SELECT 1), median of 21: {statistics.median(trips):.1f} ms")
     for code, r in RULES.items():
         if "register.asset" not in r.watches:
             continue
-        statements = []
-
-        def count(execute, sql, params, many, context, statements=statements):
-            statements.append(sql)
-            return execute(sql, params, many, context)
-
-        t = time.perf_counter()
-        with connection.execute_wrapper(count):
-            ids = engine.subjects_touched(r, touched, fields)
-            if ids is not None and not ids:
-                continue
-            reached = (time.perf_counter() - t) * 1000
-            engine.run_rule(r, Scope(ids=ids))
-        ms = (time.perf_counter() - t) * 1000
-        parts.append(f"{code} {ms:.0f} ms ({reached:.0f} finding {len(ids or ())} subjects), "
-                     f"{len(statements)} statements")  # fmt: skip
-    return {"what": "update after one write (an asset's rent)", "ms": statistics.median(times),
-            "mb": None, "hits": None, "sql_ms": None, "parts": parts}  # fmt: skip
+        ids = engine.subjects_touched(r, touched, fields)
+        if ids is not None and not ids:
+            continue
+        for name, on in paths.items():
+            path(on)
+            each = [once(lambda r=r, ids=ids: engine.run_rule(r, Scope(ids=ids)), before=False)
+                    for _ in range(max(repeat, 1))]  # fmt: skip
+            parts.append(f"{code} ({name}): {statistics.median(e[0] for e in each):.1f} ms wall, "
+                         f"{statistics.median(e[1] for e in each):.1f} ms CPU, "
+                         f"{each[0][2]} statements")  # fmt: skip
+        path(True)
+    return {"what": "update after one write (an asset's rent)",
+            "ms": median("hand-written SQL", 0), "mb": None, "hits": None, "sql_ms": None,
+            "parts": parts}  # fmt: skip
 
 
 def table(rows: list[dict]) -> str:

@@ -429,6 +429,9 @@ PANHUO = {
     # Keep an API call's token, user and role assignments in each process until the next
     # audited write, and at most this many seconds (organisation/memo.py); 0: read every time.
     "MEMO_SECONDS": float(os.environ.get("PANHUO_MEMO_SECONDS", 0 if ENV == "test" else 60)),
+    # PostgreSQL: a bid's hot statements prepared once per connection (core/prepared.py); off
+    # (0) behind a pooler that hands a session's statements to other clients (transaction mode).
+    "PREPARED_STATEMENTS": _env_bool("PANHUO_PREPARED_STATEMENTS", default=True),
     # Live bidding (auctions/live.py): a lot page's event stream lasts at most STREAM_SECONDS,
     # then the browser reconnects after RETRY_MS; at most STREAMS streams are open at once per
     # process (each holds one of the server's threads, 8 by default), a viewer over that gets

@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from panhuo.api import api
+from panhuo.core.url_memo import remembering
 
 
 def healthz(request):
@@ -20,6 +21,7 @@ def favicon(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
-    path("api/v1/", api.urls),
+    # The API's ~250 patterns are tried in order: each path's match is kept (core/url_memo.py).
+    remembering(path("api/v1/", api.urls)),
     path("", include("panhuo.site.urls")),
 ]

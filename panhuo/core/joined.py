@@ -18,6 +18,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+from panhuo.core import prepared
+
 
 class _Table:
     def __init__(self, model: type[Model], alias: str, parent: _Table | None, field) -> None:
@@ -109,7 +111,7 @@ class JoinedRead:
         """The first row's ``model`` instance, its related objects cached; None when none."""
         sql = self.sql()
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            prepared.execute(cursor, sql, params)  # planned once per connection (PostgreSQL)
             row = cursor.fetchone()
         if row is None:
             return None

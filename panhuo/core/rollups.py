@@ -124,26 +124,31 @@ def add(rollup: Rollup, deltas: dict[tuple, dict[str, Any]]) -> None:
             rows = _keyed_models(
                 rollup, rollup.model.objects.filter(**{f"{rollup.key}__in": chunk})
             )
-            new, changed, gone = [], [], []
+            within = set(chunk)
+            new, changed = [], {}  # changed: by key (a list's ``in`` compared models: n²)
             for k, d in deltas.items():
-                if k[0] not in chunk:
+                if k[0] not in within:
                     continue
                 row = rows.get(k)
                 if row is None:
                     row = rollup.model(**dict(zip((rollup.key, *rollup.groups), k, strict=True)))
                     new.append(row)
-                elif row not in changed:
-                    changed.append(row)
+                else:
+                    changed[k] = row
                 for f, v in d.items():
                     setattr(row, f, (getattr(row, f) or 0) + v)
-            for row in list(changed):
-                if not any(getattr(row, f) for f in rollup.figures):
-                    changed.remove(row)
-                    gone.append(row.pk)
-            rollup.model.objects.filter(pk__in=gone).delete()
-            rollup.model.objects.bulk_update(changed, list(rollup.figures), batch_size=2000)
+            # The changed rows deleted and inserted again with their new figures (and their
+            # ids): two statements, where ``bulk_update`` compiled a CASE of every row for
+            # every figure (most of an import's roll-up time); rows left all zero are not
+            # inserted again.
+            rollup.model.objects.filter(pk__in=[r.pk for r in changed.values()]).delete()
             rollup.model.objects.bulk_create(
-                [r for r in new if any(getattr(r, f) for f in rollup.figures)], batch_size=2000
+                [
+                    r
+                    for r in (*changed.values(), *new)
+                    if any(getattr(r, f) for f in rollup.figures)
+                ],
+                batch_size=2000,
             )
 
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.money import CENT
-from panhuo.decisions import npv
+from panhuo.decisions import npv, sale_sql
 from panhuo.decisions.comparables import Leases, comparable_rent_parts, lease_rents
 from panhuo.decisions.inputs import DAYS_A_YEAR, places_defaults
 from panhuo.disposal.models import PackageItem
@@ -123,28 +123,25 @@ def _rent_figures(owns) -> dict:
     return out
 
 
-def sale_figures(sales: list[Sale]) -> dict[object, dict]:
+def sale_figures(sales: list[Sale], few: bool = False) -> dict[object, dict]:
     """Per sale (by key): the figures, or ``{"missing": why, "missing_record": code}`` when
     they cannot be made (why: one of :data:`MISSING`). A few queries in all, whatever the
-    number of sales, each read as rows (tuples), not model instances."""
+    number of sales, each read as rows (tuples), not model instances. ``few``: a few sales (an
+    update after one write), the assets, valuations and schedules read by ``sale_sql``'s
+    statements built once."""
     if not sales:
         return {}
     packages = {s.package_id for s in sales}
+    read = sale_sql if few else _Orm
     items = defaultdict(list)
-    rows = PackageItem.objects.filter(package__in=packages).order_by("package_id", "asset__code")
-    for package_id, *asset in rows.values_list("package_id", *ASSET_COLUMNS):
+    for package_id, *asset in read.items(packages):
         items[package_id].append(_Asset(*asset))
     history = defaultdict(list)  # latest first
     asset_ids = [a.pk for assets in items.values() for a in assets]
-    valuations = Valuation.objects.filter(asset__in=asset_ids, kind__in=VALUED)
-    for asset_id, *v in valuations.order_by("asset_id", "-base_date", "-pk").values_list(
-        "asset_id", "kind", "base_date", "value"
-    ):
+    for asset_id, *v in read.valuations(asset_ids, VALUED):
         history[asset_id].append(_Valuation(*v))
-    debt_ids = {d for s in sales for d, _c, _a in s.repaid}
     schedules = defaultdict(list)
-    rows = ScheduleRow.objects.filter(debt__in=debt_ids).order_by("debt_id", "due_date")
-    for debt_id, *r in rows.values_list("debt_id", "due_date", "principal", "interest"):
+    for debt_id, *r in read.schedules({d for s in sales for d, _c, _a in s.repaid}):
         schedules[debt_id].append(r)
     # The comparable leases of the assets without a rent appraisal, read once for all.
     unrented = [a for assets in items.values() for a in assets if a.area and not any(
@@ -157,6 +154,34 @@ def sale_figures(sales: list[Sale]) -> dict[object, dict]:
     return {s.key: _one(s, items[s.package_id], history, schedules, defaults[s.jurisdiction_id],
                         (leases, places))
             for s in sales}  # fmt: skip
+
+
+class _Orm:
+    """``sale_sql``'s reads through the ORM (any number of sales)."""
+
+    @staticmethod
+    def items(packages):
+        return (
+            PackageItem.objects.filter(package__in=packages)
+            .order_by("package_id", "asset__code")
+            .values_list("package_id", *ASSET_COLUMNS)
+        )
+
+    @staticmethod
+    def valuations(asset_ids, kinds):
+        return (
+            Valuation.objects.filter(asset__in=asset_ids, kind__in=kinds)
+            .order_by("asset_id", "-base_date", "-pk")
+            .values_list("asset_id", "kind", "base_date", "value")
+        )
+
+    @staticmethod
+    def schedules(debt_ids):
+        return (
+            ScheduleRow.objects.filter(debt__in=debt_ids)
+            .order_by("debt_id", "due_date")
+            .values_list("debt_id", "due_date", "principal", "interest")
+        )
 
 
 #: An asset's columns, read through its package item (``_Asset``'s fields in order).

@@ -32,6 +32,7 @@ from panhuo.decisions.selectors import MISSING, Sale, sale_figures
 from panhuo.disposal.models import DisposalProject, PackageItem, ProjectStatus
 from panhuo.disposal.workflow import AFTER_DEAL
 from panhuo.finance.models import Allocation
+from panhuo.flags import value_sql
 from panhuo.flags.batch import deal_days
 from panhuo.flags.hits import CENT, HUNDRED, Hit, Limits, Scope, pct
 from panhuo.flags.labels import Ref
@@ -106,13 +107,28 @@ def _repaid(project_ids) -> dict[int, list[dict]]:
     return out
 
 
+def few(scope: Scope) -> list[int] | None:
+    """The ids of the projects when the scope is those few alone, everywhere (the update after
+    a write): then the rules read through ``value_sql``'s statements, built once; else None."""
+    if not value_sql.ENABLED or scope.path not in (None, "/") or scope.project_ids is None:
+        return None
+    if (scope.asset_ids, scope.bidder_ids, scope.package_ids) != (None, None, None):
+        return None
+    return sorted(scope.project_ids)
+
+
 def destroying_sales(scope: Scope, limits: Limits, with_cleared: bool = False) -> list[Hit]:
     """The value-destroying sales in scope, one hit per project, the figures shown. With
     ``with_cleared``: the hits (records not loaded) and the ids of the projects the yield test
     found but decision support cleared (what bench/flags.py's SQL twin, the yield test alone,
     finds more)."""
-    incomes = _net_incomes(scope)
-    repaid = _repaid(incomes)
+    ids = few(scope)
+    if ids is None:
+        incomes = _net_incomes(scope)
+        repaid = _repaid(incomes)
+    else:
+        incomes = value_sql.net_incomes(ids)
+        repaid = value_sql.repaid(sorted(incomes))
     found = []
     for pid, row in incomes.items():
         margin = Decimal(limits(DESTROYING, row["package__jurisdiction_id"])["margin_pp"])
@@ -123,7 +139,7 @@ def destroying_sales(scope: Scope, limits: Limits, with_cleared: bool = False) -
         ]
         if debts:
             found.append((pid, row, net, yield_pct, margin, debts))
-    decided = _decided(found, repaid)
+    decided = _decided(found, repaid, few_sales=ids is not None)
     hits, cleared = [], set()
     for pid, row, net, yield_pct, margin, debts in found:
         hit = _destroying_hit(pid, row, net, yield_pct, margin, debts)
@@ -133,13 +149,13 @@ def destroying_sales(scope: Scope, limits: Limits, with_cleared: bool = False) -
             continue
         hit.figures.update(figures)
         hits.append(hit)
-    return (hits, cleared) if with_cleared else _with_records(hits)
+    return (hits, cleared) if with_cleared else _with_records(hits, sql=ids is not None)
 
 
-def _decided(found, repaid) -> dict[int, dict]:
+def _decided(found, repaid, few_sales: bool = False) -> dict[int, dict]:
     """Decision support's figures of each sale found (all the debts its proceeds repaid),
-    valued on its deal day."""
-    days = deal_days([pid for pid, *_rest in found])
+    valued on its deal day (``few_sales``: read by hand-written statements)."""
+    days = (value_sql.deal_days if few_sales else deal_days)([pid for pid, *_rest in found])
     sales = [
         Sale(pid, row["package_id"], row["package__jurisdiction_id"], days[pid],
              row["deal_price"],
@@ -147,7 +163,7 @@ def _decided(found, repaid) -> dict[int, dict]:
                    for d in repaid[pid]))
         for pid, row, *_rest in found
     ]  # fmt: skip
-    return sale_figures(sales)
+    return sale_figures(sales, few=few_sales)
 
 
 def _destroying_hit(pid, row, net, yield_pct, margin, debts) -> Hit:
@@ -189,21 +205,24 @@ def _destroying_hit(pid, row, net, yield_pct, margin, debts) -> Hit:
                tuple(("finance.Debt", d["debt_id"]) for d in debts))  # fmt: skip
 
 
-def _with_records(hits: list[Hit]) -> list[Hit]:
+def _with_records(hits: list[Hit], sql: bool = False) -> list[Hit]:
     """The hits with their subject project and the records behind them loaded (a query per
-    kind, not per hit)."""
+    kind, not per hit; with ``sql``, ``value_sql``'s)."""
     if not hits:
         return []
-
-    projects = DisposalProject.objects.only("id", "code", "status", "package_id").in_bulk(
-        [h.subject for h in hits]
-    )
+    if sql:
+        projects = value_sql.projects(h.subject for h in hits)
+        items = value_sql.assets_of_sales(projects)
+    else:
+        projects = DisposalProject.objects.only("id", "code", "status", "package_id").in_bulk(
+            [h.subject for h in hits]
+        )
+        items = PackageItem.objects.filter(package__projects__in=projects).values_list(
+            "package_id", "asset_id", "asset__unit_id"
+        )
     # The assets behind each sale by id and unit only: loaded for the flags written alone.
     assets = defaultdict(list)
-    items = PackageItem.objects.filter(package__projects__in=projects)
-    for package_id, asset_id, unit_id in items.values_list(
-        "package_id", "asset_id", "asset__unit_id"
-    ):
+    for package_id, asset_id, unit_id in items:
         assets[package_id].append(Ref("register.asset", asset_id, unit_id))
     out = []
     for h in hits:
@@ -245,7 +264,9 @@ def _waiting_idle(unit_ids, since: dt.date) -> dict[int, dict]:
 def sold_while_idle(scope: Scope, limits: Limits, today: dt.date | None = None) -> list[Hit]:
     """Essential or income-producing assets for sale while idle ones of their unit wait."""
     today = today or timezone.localdate()
-    items = list(_selling_items(scope))
+    ids = few(scope)
+    items = list(_selling_items(scope)) if ids is None else value_sql.selling_items(ids)
+    waiting_idle = _waiting_idle if ids is None else value_sql.waiting_idle
     by_months: dict[int, list[dict]] = defaultdict(list)
     for it in items:
         lim = limits(SOLD_WHILE_IDLE, it["package__jurisdiction_id"])
@@ -254,15 +275,17 @@ def sold_while_idle(scope: Scope, limits: Limits, today: dt.date | None = None) 
     hits = []
     for months, group in by_months.items():
         since = add_months(today, -months)
-        idle = _waiting_idle({it["asset__unit_id"] for it in group}, since)
+        idle = waiting_idle({it["asset__unit_id"] for it in group}, since)
         for it in group:
             waiting = idle.get(it["asset__unit_id"])
             if waiting and waiting["n"] >= int(it["limits"]["min_idle"]):
                 hits.append((it, waiting, months, since))
-    return _idle_hits(hits)
+    return _idle_hits(hits, sql=ids is not None)
 
 
-def _idle_lists(wanted: set[tuple[int, dt.date]], limit: int = 10) -> dict[tuple, list[Ref]]:
+def _idle_lists(
+    wanted: set[tuple[int, dt.date]], limit: int = 10, sql: bool = False
+) -> dict[tuple, list[Ref]]:
     """Per (unit, date): the first ``limit`` assets of the unit idle since that date or before
     and in no live package, longest idle first — one query per date (a window per unit), not
     one per unit; by id (``labels.Ref``: loaded for the flags written alone)."""
@@ -272,6 +295,10 @@ def _idle_lists(wanted: set[tuple[int, dt.date]], limit: int = 10) -> dict[tuple
     out: dict[tuple, list[Ref]] = defaultdict(list)
     for since in {s for _u, s in wanted}:
         units = [u for u, s in wanted if s == since]
+        if sql:
+            for pk, unit_id in value_sql.idle_lists(sorted(units), since, limit):
+                out[unit_id, since].append(Ref("register.asset", pk, unit_id))
+            continue
         rank = Window(RowNumber(), partition_by=F("unit_id"), order_by=["idle_since", "code"])
         rows = (
             Asset.objects.filter(unit__in=units, status__in=IDLE, idle_since__lte=since)
@@ -286,23 +313,28 @@ def _idle_lists(wanted: set[tuple[int, dt.date]], limit: int = 10) -> dict[tuple
     return out
 
 
-def _idle_hits(found) -> list[Hit]:
+def _idle_hits(found, sql: bool = False) -> list[Hit]:
     """The hits of ``sold_while_idle``, one per project, with their records: the project, the
     assets for sale that should wait and (up to ten of) the idle assets waiting."""
     if not found:
         return []
-    fields = ("id", "code", "name", "unit_id", "criticality", "annual_income")
-    assets = Asset.objects.only(*fields).in_bulk([it["asset_id"] for it, *_ in found])
-    projects = DisposalProject.objects.only("id", "code", "status").in_bulk(
-        [it["package__projects"] for it, *_ in found]
-    )
+    asset_ids = [it["asset_id"] for it, *_ in found]
+    project_ids = [it["package__projects"] for it, *_ in found]
+    if sql:
+        assets, projects = value_sql.assets(asset_ids), value_sql.projects(project_ids)
+    else:
+        fields = ("id", "code", "name", "unit_id", "criticality", "annual_income")
+        assets = Asset.objects.only(*fields).in_bulk(asset_ids)
+        projects = DisposalProject.objects.only("id", "code", "status").in_bulk(project_ids)
     per_project: dict[int, list] = defaultdict(list)
     place = {it["package__projects"]: it["package__jurisdiction_id"] for it, *_ in found}
     for it, waiting, months, since in found:
         per_project[it["package__projects"]].append(
             (assets[it["asset_id"]], waiting, months, since)
         )
-    lists = _idle_lists({(rows[0][0].unit_id, rows[0][3]) for rows in per_project.values()})
+    lists = _idle_lists(
+        {(rows[0][0].unit_id, rows[0][3]) for rows in per_project.values()}, sql=sql
+    )
     out = []
     for pid, rows in sorted(per_project.items()):
         first, waiting, months, since = rows[0]

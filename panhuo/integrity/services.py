@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from panhuo.core import prepared
 from panhuo.core.bulk import insert_rows
 from panhuo.core.hooks import Hook
 from panhuo.core.validation import full_clean
@@ -238,7 +239,10 @@ def _append(
         if connection.vendor == "postgresql":
             writes = [f"w{i} AS ({sql})" for i, (sql, _params) in enumerate(along)]
             first = [p for _sql, params in along for p in params]
-            cursor.execute(
+            # Prepared once per connection and text (core/prepared.py): planning this
+            # statement cost PostgreSQL as much as running it.
+            prepared.execute(
+                cursor,
                 f"WITH {', '.join([*writes, f'e AS ({insert})'])} {move}",
                 [*first, *values, *tip],
             )

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
+from panhuo.core import prepared
 from panhuo.integrity.models import AuditHead
 
 _HEAD = AuditHead._meta.db_table
@@ -58,7 +59,8 @@ def read_head(extra: tuple[str, list] | None = None) -> tuple[str, str, Any]:
     more than running it, on every call)."""
     sql, params = extra or ("SELECT NULL", [])
     with connection.cursor() as cursor:
-        cursor.execute(
+        prepared.execute(  # planned once per connection (PostgreSQL: core/prepared.py)
+            cursor,
             f"SELECT h.last_seq, h.last_hash, h.access_seq, h.access_hash, ({sql}) "  # noqa: S608 (our tables)
             f"FROM (SELECT 1 AS one) o LEFT JOIN {_HEAD} h ON h.id = 1",
             params,

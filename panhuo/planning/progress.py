@@ -182,10 +182,11 @@ def listed_as_of(path: str, on: dt.date):
 def _pipeline(path: str, year: int, on: dt.date) -> tuple[Decimal, dict[tuple[int, str], int]]:
     """Money still expected by year end (listed reserves and what projects are still owed)
     and the assets of listed projects by (unit, channel), as the records stood on ``on``."""
-    listed = listed_as_of(path, on)
-    money = listed.aggregate(s=Sum("reserve_price"))["s"] or ZERO
+    # The listed projects read once (each one's last event by the day), summed here.
+    listed = dict(listed_as_of(path, on).values_list("pk", "reserve_price"))
+    money = sum((r for r in listed.values() if r is not None), ZERO)
     money += _outstanding(path, dt.date(year, 12, 31), on)
-    assets = _assets_by(dict.fromkeys(listed.values_list("pk", flat=True), 1))
+    assets = _assets_by(dict.fromkeys(listed, 1))
     return money, {(u, c): n for (u, c, _q), n in assets.items()}
 
 
@@ -199,9 +200,13 @@ def plan_progress(plan: WorkPlan, on: dt.date | None = None) -> list[Line]:
     def line(measure: str, *key) -> Line:
         return lines.setdefault((measure, *key), Line(measure, key))
 
-    for t in plan.targets.all():
-        key = {Measure.DEBT: (t.debt_type,), Measure.ASSETS: (t.unit_id, t.channel)}
-        line(t.measure, *key.get(t.measure, ())).targets[t.quarter] += t.amount
+    # The targets as tuples, not model rows (a province's plan has thousands).
+    targets = plan.targets.order_by().values_list(
+        "measure", "debt_type", "unit_id", "channel", "quarter", "amount"
+    )
+    for measure, debt_type, unit, channel, quarter, amount in targets:
+        key = {Measure.DEBT: (debt_type,), Measure.ASSETS: (unit, channel)}
+        line(measure, *key.get(measure, ())).targets[quarter] += amount
     for q, amount in money_raised(path, year, on).items():
         line(Measure.MONEY).actuals[q] += amount
     for (debt_type, q), amount in debt_resolved(path, year, on).items():

@@ -25,6 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    Flowable,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -86,7 +87,7 @@ def _shown(text: str, kind: str) -> str:
     return text
 
 
-def _table(section, styles) -> Table:
+def _table(section, styles) -> Flowable:
     heads = [
         f"{c}（{_('10,000 yuan')}）" if k == MONEY else c
         for c, k in zip(section.columns, section.kinds, strict=True)
@@ -94,7 +95,6 @@ def _table(section, styles) -> Table:
     data = [[Paragraph(h, styles["cell"]) for h in heads]]
     for row in section.rows:
         data.append([_shown(t, k) for t, k in zip(row, section.kinds, strict=True)])
-    table = Table(data, repeatRows=1, hAlign="LEFT")
     style = [
         ("FONT", (0, 0), (-1, -1), styles["cell"].fontName, 9),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -103,8 +103,65 @@ def _table(section, styles) -> Table:
     for i, kind in enumerate(section.kinds):
         if kind in (MONEY, COUNT, PCT):
             style.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
-    table.setStyle(TableStyle(style))
-    return table
+    return _Rows(data[0], data[1:], TableStyle(style))
+
+
+#: No row of a report's table is lower than this (points): a page holds fewer rows than its
+#: height over this, so a table of that many rows always holds a page's worth.
+_MIN_ROW = 10
+
+
+class _Rows(Flowable):
+    """A table with its header repeated on every page, laid out a page at a time: reportlab's
+    own split of a long table measures every remaining row again at each page (a province's
+    2,000 unit lines: quadratic). Each page here is a ``Table`` of the header and only as many
+    rows as could fit (the available height over ``_MIN_ROW``), split once where the page
+    ends; the column widths are the whole table's, computed once, as reportlab's split keeps
+    them, so the pages are the same as one ``Table`` split by reportlab."""
+
+    def __init__(self, header, rows, style, widths=None):
+        super().__init__()
+        self.header, self.rows, self.style, self.widths = header, rows, style, widths
+        self.hAlign = "LEFT"
+        self._whole: Table | None = None
+
+    def _of(self, rows) -> Table:
+        table = Table([self.header, *rows], colWidths=self.widths, repeatRows=1, hAlign="LEFT")
+        table.setStyle(self.style)
+        return table
+
+    def _measure(self, width: float, height: float) -> None:
+        if self.widths is None:  # the whole table's column widths, once
+            # (the rows' heights given: they do not change the widths, and measuring them
+            # is what is quadratic in reportlab, ``_calc_height``'s ``H.index(None)``)
+            heights = [None] + [1] * len(self.rows)
+            whole = Table([self.header, *self.rows], rowHeights=heights, repeatRows=1)
+            whole.setStyle(self.style)
+            whole.wrap(width, height)
+            self.widths = list(whole._colWidths)
+
+    def wrap(self, availWidth, availHeight):
+        self._measure(availWidth, availHeight)
+        if len(self.rows) <= availHeight // _MIN_ROW:
+            self._whole = self._of(self.rows)
+            return self._whole.wrap(availWidth, availHeight)
+        self._whole = None
+        return sum(self.widths), availHeight + 1  # more than fits: split
+
+    def split(self, availWidth, availHeight):
+        self._measure(availWidth, availHeight)
+        fits = int(availHeight // _MIN_ROW) + 1
+        parts = self._of(self.rows[:fits]).split(availWidth, availHeight)
+        if not parts:
+            return []
+        shown = len(parts[0]._cellvalues) - 1
+        if shown >= len(self.rows):
+            return [parts[0]]
+        return [parts[0], _Rows(self.header, self.rows[shown:], self.style, self.widths)]
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        assert self._whole is not None, "drawn without fitting"
+        self._whole.drawOn(canvas, x, y, _sW)
 
 
 def _chinese_date(day: dt.date) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.db.backends.postgresql import base
 
 #: How long after a request that used it without error a connection is taken as alive.
@@ -21,6 +22,16 @@ FRESH_SECONDS = 1.0
 class DatabaseWrapper(base.DatabaseWrapper):
     #: When the connection last finished a request that used it without a database error.
     answered_at = float("-inf")
+
+    #: The names of the statements this connection has prepared (core/prepared.py); None when
+    #: not connected yet or prepared statements are off (``PANHUO["PREPARED_STATEMENTS"]``).
+    prepared_statements: set[str] | None = None
+
+    def get_new_connection(self, conn_params):
+        made = super().get_new_connection(conn_params)
+        on = settings.PANHUO.get("PREPARED_STATEMENTS", True)
+        self.prepared_statements = set() if on else None
+        return made
 
     def close_if_unusable_or_obsolete(self) -> None:
         # Called at each request's start and end. ``health_check_done`` is true here only at

@@ -30,15 +30,18 @@ def test_the_demo_carries_explained_flags_and_recompute_is_idempotent(small_demo
 
 def test_each_rule_finds_the_same_over_a_few_records_as_over_everything(small_demo):
     """The set-based run over the whole tree (a recompute) and the run over a few subjects (the
-    update after a write) find the same hits with the same figures, for every rule: the
+    update after a write; the value rules then read through value_sql's hand-written statements)
+    find the same hits with the same figures and records behind them, for every rule: the
     subjects of every hit plus a few without one."""
     from django.apps import apps
 
+    from panhuo.flags.hits import _label
     from panhuo.flags.registry import Scope
 
     def found(r, scope):
         return {str(h.subject.pk): (engine._plain(h.evidence), h.jurisdiction.pk,
-                                    getattr(h.unit, "pk", None))
+                                    getattr(h.unit, "pk", None),
+                                    [(_label(x), str(x.pk)) for x in h.links])
                 for h in r.check(scope)}  # fmt: skip
 
     for code, r in RULES.items():
