@@ -18,6 +18,8 @@ pytest_plugins = [
     "panhuo.core.tests.migrated",
     # PostgreSQL's flush after a transactional test deletes rows instead of truncating tables.
     "panhuo.core.tests.fast_flush",
+    # The test client signs in without saving an empty session first.
+    "panhuo.core.tests.fast_login",
 ]
 
 

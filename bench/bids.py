@@ -265,7 +265,11 @@ def locked_updates(db: str, env: dict[str, str], lot: int, clients: int, seconds
         )
 
     def worker(go, stop_at) -> None:
-        conn = connect()
+        try:
+            conn = connect()
+        except Exception:
+            go.abort()  # the run stops with this error instead of waiting for this thread
+            raise
         mine = []
         go.wait()
         while time.monotonic() < stop_at[0]:

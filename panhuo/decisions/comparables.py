@@ -105,10 +105,11 @@ def comparable_rent_parts(asset, on: dt.date, leases=None, place=None) -> dict |
             "place": place}  # fmt: skip
 
 
-def comparable_rent(asset, on: dt.date) -> Figure | None:
+def comparable_rent(asset, on: dt.date, leases=None, place=None) -> Figure | None:
     """The asset's yearly market rent from comparable leases, with the note saying from what;
-    None without an area or enough comparable leases."""
-    parts = comparable_rent_parts(asset, on)
+    None without an area or enough comparable leases (``leases``, ``place``: as
+    :func:`comparable_rent_parts` takes them)."""
+    parts = comparable_rent_parts(asset, on, leases, place)
     if parts is None:
         return None
     note = _("median of %(n)s comparable leases in %(place)s: %(rate)s yuan per m² a year × "

@@ -51,8 +51,9 @@ def _latest(asset, kind: str, on: dt.date) -> Valuation | None:
     )
 
 
-def _valuation_note(v: Valuation) -> str:
-    return _("%(kind)s of %(date)s") % {"kind": v.get_kind_display(), "date": v.base_date}
+def _valuation_note(v) -> str:
+    """A valuation's note (``v``: a Valuation or a row with its kind, base date and value)."""
+    return _("%(kind)s of %(date)s") % {"kind": ValuationKind(v.kind).label, "date": v.base_date}
 
 
 def choose_debt(user, place, on: dt.date, debt_id: int | None) -> Debt | None:
@@ -63,7 +64,7 @@ def choose_debt(user, place, on: dt.date, debt_id: int | None) -> Debt | None:
     if debt_id is not None:
         found = debts.filter(pk=debt_id).first()
         if found is None:
-            raise field_error("debt", _("No such debt, or it is not visible to you."))
+            raise no_such_debt()
         return found
     return (
         debts.filter(jurisdiction=place, maturity_date__gt=on, outstanding__gt=0)
@@ -72,16 +73,29 @@ def choose_debt(user, place, on: dt.date, debt_id: int | None) -> Debt | None:
     )
 
 
+def no_such_debt():
+    return field_error("debt", _("No such debt, or it is not visible to you."))
+
+
 def _debt_flows(debt: Debt, on: dt.date) -> tuple:
-    rows = list(ScheduleRow.objects.filter(debt=debt, due_date__gt=on).order_by("due_date"))
-    if not ScheduleRow.objects.filter(debt=debt).exists():
+    rows = ScheduleRow.objects.filter(debt=debt).order_by("due_date", "pk")
+    return flows_of(debt.code, list(rows.values_list("due_date", "principal", "interest")), on)
+
+
+def flows_of(code: str, schedule: list[tuple], on: dt.date) -> tuple:
+    """A debt's scheduled payments after ``on`` as ``npv.Inputs.debt_flows`` holds them, from
+    its whole schedule (``(due date, principal, interest)`` rows by due date); refused naming
+    the debt when it has none."""
+    if not schedule:
         raise field_error(
             "debt",
             _("Debt %(code)s has no repayment schedule: the interest a sale saves cannot be "
-              "computed. Set its schedule first.") % {"code": debt.code},
+              "computed. Set its schedule first.") % {"code": code},
         )  # fmt: skip
     return tuple(
-        (Decimal((r.due_date - on).days) / DAYS_A_YEAR, r.principal, r.interest) for r in rows
+        (Decimal((due - on).days) / DAYS_A_YEAR, principal, interest)
+        for due, principal, interest in schedule
+        if due > on
     )
 
 
@@ -100,6 +114,15 @@ def own_figures(asset, on: dt.date) -> Own:
     appraisal = _latest(asset, ValuationKind.APPRAISAL, on) or _latest(
         asset, ValuationKind.AUTOMATED, on
     )
+    valued(asset, appraisal, on)
+    rent = _latest(asset, ValuationKind.RENT, on)
+    comparable = None if rent is not None else comparable_rent(asset, on)
+    return own_from(asset, appraisal, rent, comparable)
+
+
+def valued(asset, appraisal, on: dt.date) -> None:
+    """Refuse ``asset`` naming it when it has no appraisal or automated estimate (``appraisal``
+    None) on ``on``."""
     if appraisal is None:
         raise field_error(
             "asset",
@@ -107,8 +130,12 @@ def own_figures(asset, on: dt.date) -> Own:
               "its price and terminal value are unknown. Value it first.")
             % {"code": asset.code, "date": on},
         )  # fmt: skip
-    rent = _latest(asset, ValuationKind.RENT, on)
-    comparable = None if rent is not None else comparable_rent(asset, on)
+
+
+def own_from(asset, appraisal, rent, comparable: Figure | None) -> Own:
+    """The asset's figures from its latest appraisal (or automated estimate), its latest rent
+    appraisal (or None) and the comparable leases' rent (used only without a rent appraisal):
+    valuations as model instances or rows (kind, base date, value)."""
     cost = Figure(asset.annual_holding_cost, "register", _("annual holding cost"))
     if asset.annual_income > 0:
         income = Figure(asset.annual_income, "register", _("annual income"))
@@ -130,7 +157,7 @@ def _sum(figures: list[Figure], note: str) -> Figure:
     return Figure(sum((f.value for f in figures), Decimal(0)), source, note)
 
 
-def _combined(owns: list[Own]) -> Own:
+def combined(owns: list[Own]) -> Own:
     """A package's figures: the sums of its assets' (no market rent unless each has one)."""
     note = _("sum over %(n)s assets") % {"n": len(owns)}
     rents = [o.rent for o in owns]
@@ -159,20 +186,33 @@ def gather_package(user, package, *, on: dt.date, debt_id=None, given=None) -> I
     assets = [i.asset for i in package.items.select_related("asset").order_by("asset__code")]
     if not assets:
         raise field_error("package", _("The package has no assets."))
-    own = _combined([own_figures(a, on) for a in assets])
+    own = combined([own_figures(a, on) for a in assets])
     return _inputs(user, own, package.jurisdiction, on=on, debt_id=debt_id, given=given)
 
 
 def place_defaults(place) -> dict[str, Figure]:
     """The inputs set for ``place`` or the nearest place above it, with where and why."""
-    found: dict[str, Figure] = {}
-    rows = PlaceInput.objects.filter(jurisdiction__path__in=_paths(place))
-    rows = rows.select_related("jurisdiction")
-    for row in sorted(rows, key=lambda r: len(r.jurisdiction.path)):  # the nearest last
-        where = {"place": row.jurisdiction.name, "reason": row.reason}
-        note = _("set by %(place)s: %(reason)s") % where
-        found[row.name] = Figure(row.value, "default", note)
-    return found
+    return places_figures([place])[place.path]
+
+
+def places_figures(places) -> dict[str, dict[str, Figure]]:
+    """:func:`place_defaults` of each of ``places``, by its path: one query for all."""
+    paths = {place.path: _paths(place) for place in places}
+    wanted = {p for ps in paths.values() for p in ps}
+    rows = PlaceInput.objects.filter(jurisdiction__path__in=wanted)
+    rows = rows.values_list("jurisdiction__path", "jurisdiction__name", "name", "value", "reason")
+    by_path: dict[str, list] = defaultdict(list)
+    for path, *row in rows:
+        by_path[path].append(row)
+    out = {}
+    for place_path, above in paths.items():
+        found: dict[str, Figure] = {}
+        for path in above:  # the root first, the nearest last
+            for where_name, name, value, reason in by_path.get(path, ()):
+                note = _("set by %(place)s: %(reason)s") % {"place": where_name, "reason": reason}
+                found[name] = Figure(value, "default", note)
+        out[place_path] = found
+    return out
 
 
 def _paths(place) -> list[str]:
@@ -201,9 +241,17 @@ def places_defaults(places) -> dict[int, dict[str, Decimal]]:
 
 
 def _inputs(user, own: Own, place, *, on, debt_id, given, overrides=None) -> Inputs:
-    given = {k: v for k, v in (given or {}).items() if v is not None}
     debt = choose_debt(user, place, on, debt_id)
     defaults = place_defaults(place)
+    flows = () if debt is None else _debt_flows(debt, on)
+    return assemble(own, defaults, overrides, given, debt, flows)
+
+
+def assemble(own: Own, defaults, overrides, given, debt, flows) -> Inputs:
+    """The inputs from the asset's (or package's) own figures, its place's ``defaults`` (as
+    :func:`place_defaults` gives them), its ``overrides``, the caller's ``given`` values, the
+    debt repaid (its code and rate, or None) and its ``flows``; checked (``npv.check``)."""
+    given = {k: v for k, v in (given or {}).items() if v is not None}
 
     def pick(name: str) -> Figure:
         if name in given:
@@ -229,7 +277,7 @@ def _inputs(user, own: Own, place, *, on, debt_id, given, overrides=None) -> Inp
         forced_sale_discount_pct=pick("forced_sale_discount_pct"),
         sale_cost_pct=pick("sale_cost_pct"),
         price_factor=pick("price_factor"),
-        debt_flows=() if debt is None else _debt_flows(debt, on),
+        debt_flows=flows,
         debt_rate_pct=None if debt is None else Figure(debt.rate, "debt", debt.code),
     )  # fmt: skip
     check(inputs)

@@ -20,7 +20,8 @@ discounted, so the two agree in sign whenever the horizon is long and the rates 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, getcontext
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -83,9 +84,19 @@ def check(inputs: Inputs) -> None:
             )
 
 
+@lru_cache(maxsize=1 << 16)
+def _factor(rate: str, years: str, _prec: int, _rounding: str) -> Decimal:
+    return (ONE + Decimal(rate) / HUNDRED) ** Decimal(years)
+
+
 def present(amount: Decimal, rate_pct: Decimal, years: Decimal) -> Decimal:
-    """``amount`` received ``years`` from now, worth today at ``rate_pct`` a year."""
-    return amount / (ONE + rate_pct / HUNDRED) ** Decimal(years)
+    """``amount`` received ``years`` from now, worth today at ``rate_pct`` a year. The discount
+    factor (a Decimal power with a fractional exponent, the costly part) is kept per rate and
+    years exactly as written (``4.0`` and ``4`` apart: their text) and per precision and
+    rounding, so a cached factor is the very one computed afresh: a debt's schedule is shared
+    by its place's assets and by the sensitivity table's cells."""
+    ctx = getcontext()
+    return amount / _factor(str(rate_pct), str(years), ctx.prec, ctx.rounding)
 
 
 def annuity(yearly: Decimal, rate_pct: Decimal, years: int) -> Decimal:
@@ -166,10 +177,11 @@ def best_of(hold: Decimal, lease: Decimal | None, sell: Decimal) -> str:
     return max(options, key=lambda k: (options[k], k == "hold"))
 
 
-def decide(inputs: Inputs) -> Result:
+def decide(inputs: Inputs, *, sensitivity: bool = True) -> Result:
     """The three values at the inputs' rate and price, the verdict and the sensitivity table
-    (discount rate ±2 points by 1, price factor ±20 % by 10), money rounded to the fen; the
-    differences are those of the rounded values, so that the figures shown add up."""
+    (discount rate ±2 points by 1, price factor ±20 % by 10; left empty without
+    ``sensitivity``), money rounded to the fen; the differences are those of the rounded
+    values, so that the figures shown add up."""
     check(inputs)
     r, f = inputs.discount_rate_pct.value, inputs.price_factor.value
     hold, lease = hold_npv(inputs, r).quantize(CENT), lease_npv(inputs, r)
@@ -181,7 +193,7 @@ def decide(inputs: Inputs) -> Result:
     rates = [r + d for d in (-2, -1, 0, 1, 2) if r + d > 0]
     factors = [f * Decimal(p) / HUNDRED for p in (80, 90, 100, 110, 120)]
     table = []
-    for rate in rates:
+    for rate in rates if sensitivity else ():
         h, le = hold_npv(inputs, rate), lease_npv(inputs, rate)
         other = max(h, le) if le is not None else h
         other = other.quantize(CENT)

@@ -366,7 +366,7 @@ def _listed(path: str, on: dt.date) -> dict[int, dict]:
 def _counted(path: str, on: dt.date) -> dict[int, dict]:
     """Today's figures per unit, the same checks counted in the database with the first
     ``SHOWN`` records of each by code, in one statement whatever the number of assets: the
-    held assets read once (each check a 0/1 column; the fresh valuations hash-joined as one
+    held assets read once (each check a 0/1 column; the fresh valuations joined as one
     set of asset ids, not looked up asset by asset), then counted per unit and, for each
     check, only its failing assets numbered per unit."""
     since = add_months(on, -FRESH_MONTHS)

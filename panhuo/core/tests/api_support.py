@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Sum
 from django.test import Client
 
@@ -96,22 +97,36 @@ def call(client: Client, method: str, url: str, body: Any = None, **headers):
     return getattr(client, method.lower())(url, **kwargs)
 
 
+#: The tables whose row counts :func:`fingerprint` compares.
+_COUNTED = (
+    Asset,
+    Package,
+    PackageItem,
+    DisposalProject,
+    ProjectEvent,
+    Receipt,
+    Debt,
+    Allocation,
+    AuditEntry,
+    ApiToken,
+)
+
+
 def fingerprint() -> dict[str, Any]:
     """Everything a write could change, in a form that compares by value."""
-    state: dict[str, Any] = {}
-    for model in (
-        Asset,
-        Package,
-        PackageItem,
-        DisposalProject,
-        ProjectEvent,
-        Receipt,
-        Debt,
-        Allocation,
-        AuditEntry,
-        ApiToken,
-    ):
-        state[model._meta.label] = model.objects.count()
+    # Every table's row count in one statement (one of 290 callers' ~16 queries each, issue 11):
+    # the counts of all rows, as ``objects.count()`` read them (no manager here filters).
+    quote = connection.ops.quote_name
+    counts = ", ".join(
+        f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})"  # noqa: S608 (our own tables)
+        for model in _COUNTED
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        row = cursor.fetchone()
+    state: dict[str, Any] = {
+        model._meta.label: int(n) for model, n in zip(_COUNTED, row, strict=True)
+    }
     state["asset_versions"] = Asset.objects.aggregate(s=Sum("version"))["s"]
     state["asset_statuses"] = sorted(
         Asset.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")

@@ -34,6 +34,8 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 
+from panhuo.core.tests import replay
+
 
 def _models() -> list[type]:
     return [
@@ -61,6 +63,11 @@ class _Changes:
     result: bytes = b""
     #: Files the builder stored, relative to DATA_DIR, with their bytes.
     files: dict[str, bytes] = field(default_factory=dict)
+    #: ``sql`` as one query (PostgreSQL; ``replay``), once rendered.
+    text: str | None = None
+    rendered: bool = False
+    #: The statements that set the id sequences past the replayed ids (one on PostgreSQL).
+    resets: list[str] | None = None
 
     @property
     def touched(self) -> list[type]:
@@ -111,9 +118,11 @@ def _diff(before: dict, after: dict) -> _Changes:
 
 def _apply(changes: _Changes) -> None:
     if changes.sql:
-        with connection.cursor() as cursor:
-            for sql, params, many in changes.sql:
-                (cursor.executemany if many else cursor.execute)(sql, params)
+        # One round trip on PostgreSQL (``replay``), rendered the first time it is replayed.
+        if not changes.rendered:
+            changes.text = replay.render(changes.sql)
+            changes.rendered = True
+        replay.run(changes.sql, text=changes.text)
         return
     recorded: list[tuple[str, object, bool]] = []
 
@@ -185,11 +194,12 @@ def recorded(build):
             except IntegrityError:
                 # The caller's own rows are in the way: build for real (see the module doc).
                 return build(*args)
-            statements = connection.ops.sequence_reset_sql(no_style(), changes.touched)
-            if statements:
-                with connection.cursor() as cursor:
-                    for sql in statements:
-                        cursor.execute(sql)
+            # The sequences set past the replayed ids: one query on PostgreSQL (``replay``).
+            if changes.resets is None:
+                resets = connection.ops.sequence_reset_sql(no_style(), changes.touched)
+                text = replay.render([], resets)
+                changes.resets = [text] if text else resets
+            replay.run([], changes.resets)
             _lay_files(changes.files)
             return _Unpickler(io.BytesIO(changes.result), args).load()
         models = _models()

@@ -14,6 +14,7 @@ ENDPOINTS = {
     ("get", "/api/v1/assets/{asset_id}/decision"),
     ("get", "/api/v1/packages/{package_id}/decision"),
     ("get", "/api/v1/scenarios"),
+    ("get", "/api/v1/decisions/assets"),
     ("post", "/api/v1/scenarios"),
     ("post", "/api/v1/optimiser/runs"),
     ("get", "/api/v1/optimiser/runs"),

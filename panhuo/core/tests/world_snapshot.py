@@ -20,6 +20,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 from panhuo.core.testing import World, build_world
+from panhuo.core.tests import replay
 
 
 @dataclass
@@ -30,6 +31,10 @@ class _Snapshot:
     inserts: list[tuple[str, object, bool]] = field(default_factory=list)
     #: ``_flushes()`` when taken: after a flush the world is built again (content types).
     generation: int = 0
+    #: The recorded inserts and the sequence resets as one query (PostgreSQL; ``replay``),
+    #: once rendered.
+    text: str | None = None
+    rendered: bool = False
 
 
 _snapshot: _Snapshot | None = None
@@ -53,11 +58,15 @@ def _take() -> tuple[World, _Snapshot]:
 
 
 def _insert(snapshot: _Snapshot) -> None:
-    """Lay the rows down: through the ORM once (recording its SQL), by replay after that."""
+    """Lay the rows down and set the id sequences past them: through the ORM once (recording
+    its SQL), by replay after that (one round trip on PostgreSQL: ``replay``)."""
+    # PostgreSQL's id sequences must not hand out the ids just inserted by hand.
+    resets = connection.ops.sequence_reset_sql(no_style(), [m for m, _ in snapshot.rows])
     if snapshot.inserts:
-        with connection.cursor() as cursor:
-            for sql, params, many in snapshot.inserts:
-                (cursor.executemany if many else cursor.execute)(sql, params)
+        if not snapshot.rendered:
+            snapshot.text = replay.render(snapshot.inserts, resets)
+            snapshot.rendered = True
+        replay.run(snapshot.inserts, resets, snapshot.text)
         return
     recorded: list[tuple[str, object, bool]] = []
 
@@ -70,6 +79,7 @@ def _insert(snapshot: _Snapshot) -> None:
             # Our own bytes, made in this process a line before.
             model._base_manager.bulk_create(pickle.loads(pickle.dumps(objs)))  # noqa: S301
     snapshot.inserts = recorded
+    replay.run([], resets)
 
 
 def world_for_test() -> World:
@@ -80,12 +90,6 @@ def world_for_test() -> World:
         _snapshot.generation = _flushes()
         return world
     _insert(_snapshot)
-    # PostgreSQL's id sequences must not hand out the ids just inserted by hand.
-    statements = connection.ops.sequence_reset_sql(no_style(), [m for m, _ in _snapshot.rows])
-    if statements:
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
     return pickle.loads(_snapshot.world)  # noqa: S301 (our own bytes, from _take)
 
 

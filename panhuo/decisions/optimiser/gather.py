@@ -1,8 +1,9 @@
 """The optimiser's problem of a place (and the places below it) as of a day, read from its
 records: the open packages with no live project (each one's hold, lease and sell figures from
-``decisions.inputs``/``npv``, the same as its decision page), the debts' schedules (the debt
-service per quarter, as ``pipeline`` reads it), the rule sets' disclosure periods (the earliest
-quarter per package and channel) and the market's absorption per asset kind and quarter.
+``decisions.many``/``npv``, read for all the packages at once, the same as its decision page),
+the debts' schedules (the debt service per quarter, as ``pipeline`` reads it), the rule sets'
+disclosure periods (the earliest quarter per package and channel) and the market's absorption
+per asset kind and quarter.
 
 Left out, each named with why: packages holding an essential asset (or a supporting one where
 the place's scope rules exclude them), without assets, or without a valuation. Refused, naming
@@ -20,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from panhuo.core.errors import field_error
-from panhuo.decisions.inputs import gather_package
+from panhuo.decisions.many import gather_packages
 from panhuo.decisions.npv import decide, lease_net_rent
 from panhuo.decisions.optimiser.problem import Problem, check_params
 from panhuo.decisions.pipeline import KINDS, _service
@@ -120,13 +121,17 @@ def gather(user, place, *, on: dt.date, params: dict) -> tuple[Problem, dict]:
     )
     rows, packages, left = [], [], []
     approval = {k: params[k] for k in ("approval_days", "finance_approval_days")}
-    for pkg in qs:
-        why = _excluded(pkg, exclude_supporting)
+    pkgs = list(qs)
+    reasons = {pkg.pk: _excluded(pkg, exclude_supporting) for pkg in pkgs}
+    gathered = gather_packages(user, [p for p in pkgs if not reasons[p.pk]], on=on)
+    for pkg in pkgs:
+        why = reasons[pkg.pk]
         if not why:
-            try:
-                res = decide(inputs := gather_package(user, pkg, on=on))
-            except ValidationError as exc:
-                why = " ".join(exc.messages)
+            inputs = gathered[pkg.pk]
+            if isinstance(inputs, ValidationError):
+                why = " ".join(inputs.messages)
+            else:
+                res = decide(inputs, sensitivity=False)
         if why:
             left.append({"code": pkg.code, "id": pkg.pk, "why": why})
             continue
