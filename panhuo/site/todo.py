@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext_lazy
 
-from panhuo.approvals.selectors import inbox
+from panhuo.approvals.selectors import inbox_count
 from panhuo.bidders.models import Bidder, BidderStatus
 from panhuo.disposal.models import ProjectStatus
 from panhuo.disposal.selectors import overdue_for
@@ -49,7 +49,7 @@ def _href(name: str, **params) -> str:
 def _approvals(user) -> int | None:
     if not policy.can_any(user, "approval", "view"):
         return None
-    return len(inbox(user))
+    return inbox_count(user)
 
 
 def _overdue_projects(user) -> int | None:
