@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from panhuo.approvals.tests.support import ask, two_step_above_ten_million
 from panhuo.core.tests.api_support import build_api_world
-from panhuo.disposal.models import DisposalProject
+from panhuo.disposal.models import Channel, DisposalProject, ProjectStatus
+from panhuo.disposal.selectors import overdue_count, overdue_for
 from panhuo.finance import services as fs
 from panhuo.register.import_models import ImportRun
 from panhuo.site.todo import badges, todo_for
@@ -96,3 +97,26 @@ def test_the_office_is_asked_to_verify_its_pending_bidders(world):
     # Readers who cannot verify are not asked to.
     assert "bidders_to_verify" not in _counts(world.user("head"))
     assert "bidders_to_verify" not in _counts(world.user("bidder"))
+
+
+def test_the_overdue_badge_counts_what_the_overdue_list_shows(aw):
+    """``overdue_count`` (the badge, one COUNT) equals ``len(overdue_for(...))`` for each role
+    and place, whatever state and channel the late projects are in: the states to wait out, the
+    closed, the ones whose next step is another role's, and a project not yet due."""
+    w = aw.w
+    people = ["head", "office", "finance", "unit_officer", "outsider_office"]
+    late = timezone.localdate() - dt.timedelta(days=2)
+    soon = timezone.localdate() + dt.timedelta(days=2)
+    DisposalProject.objects.exclude(pk=aw.project.pk).update(due_on=soon)
+    seen = set()
+    for channel in (Channel.AUCTION, Channel.NEGOTIATED):
+        for status in ProjectStatus.values:
+            DisposalProject.objects.filter(pk=aw.project.pk).update(
+                channel=channel, status=status, due_on=late, deal_price=1, buyer="B"
+            )
+            for who in people:
+                user = w.user(who)
+                n = overdue_count(user)
+                assert n == len(overdue_for(user, mine=True)), (channel, status, who)
+                seen.add(n)
+    assert seen == {0, 1}  # both outcomes met
