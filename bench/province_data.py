@@ -91,7 +91,7 @@ def prepare(
             _analyze(url)
             return url
     started = time.perf_counter()
-    fill(name, scale)
+    fill(name, scale, rollups=rebuild)
     if extra is not None:
         extra[1](url, scale)
     _analyze(url)
@@ -106,9 +106,9 @@ def _analyze(url: str) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def fill(name: str, scale: float) -> str:
+def fill(name: str, scale: float, rollups: bool = True) -> str:
     """Database ``name`` created afresh, migrated, generated, checked and marked done
-    (``bench_province_done``), its roll-ups rebuilt; its URL."""
+    (``bench_province_done``), its roll-ups rebuilt (unless not ``rollups``); its URL."""
     import psycopg
 
     url = PG + name
@@ -123,7 +123,8 @@ def fill(name: str, scale: float) -> str:
         verify(conn)
         conn.execute("CREATE TABLE bench_province_done (scale float)")
         conn.commit()
-    rebuild_rollups(url)
+    if rollups:
+        rebuild_rollups(url)
     return url
 
 

@@ -66,8 +66,9 @@ def main() -> None:
     parser.add_argument("--who", choices=["both", "district", "province"], default="both",
                         help="The district's plan (20 units), the province's or both.")  # fmt: skip
     parser.add_argument("--no-rebuild", action="store_true",
-                        help="Reusing: leave the roll-ups as they are (the cards do not read "
-                        "them; rebuilding takes minutes at full size).")  # fmt: skip
+                        help="Leave the roll-ups as they are (the cards do not read them; "
+                        "rebuilding takes minutes at full size, longer than generating it), "
+                        "or empty in a database generated now.")  # fmt: skip
     args = parser.parse_args()
     configure(PG + database_name(args.scale))  # the settings the commands below run with
     prepare(args.scale, args.keep, rebuild=not args.no_rebuild)

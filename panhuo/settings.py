@@ -395,6 +395,8 @@ PANHUO = {
     ),
     # ... once per this many seconds of writing (SQLite cannot say whether anyone waits).
     "IMPORT_WRITE_SLICE": float(os.environ.get("PANHUO_IMPORT_WRITE_SLICE", 0.5) or 0.5),
+    # Checked rows a commit keeps in memory; beyond, they wait in a temporary file.
+    "IMPORT_SPILL_ROWS": int(os.environ.get("PANHUO_IMPORT_SPILL_ROWS", 50_000)),
     # Where an imported point may lie: (lat_min, lat_max, lon_min, lon_max), China's box by
     # default; "none" (or empty) accepts any place on Earth.
     "IMPORT_BOUNDS": _import_bounds(os.environ.get("PANHUO_IMPORT_BOUNDS", "18,54,73,135")),

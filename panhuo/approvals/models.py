@@ -129,16 +129,17 @@ class ApprovalStep(models.Model):
 
 
 class RequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> RequestQuerySet:
+    def visible_to(self, user, *, delegations=None) -> RequestQuerySet:
         """Readers see their jurisdictions' requests; everyone sees what they asked for or
-        decided; a delegate sees the pending requests their delegator could decide."""
+        decided; a delegate sees the pending requests their delegator could decide
+        (``delegations``: the caller's active ones, when already read)."""
         if user is None or not user.is_authenticated:
             return self.none()
         q = policy.scope_q(user, "approval", "view", path="jurisdiction__path")
         q |= Q(requested_by=user) | Q(decisions__actor=user)
         from panhuo.approvals.selectors import delegated_scope_q
 
-        q |= delegated_scope_q(user)
+        q |= delegated_scope_q(user, delegations)
         return self.filter(pk__in=self.model.objects.filter(q).values("pk"))
 
 

@@ -29,18 +29,23 @@ def _json(v):
 def _sqlite_converter(field: models.Field) -> Callable[[Any], Any]:
     kind = field.get_internal_type()
     if kind == "DecimalField":
-        places = field.decimal_places
+        step = Decimal(1).scaleb(-field.decimal_places)
 
         def dec(v):
-            return None if v is None else format(Decimal(v).quantize(Decimal(1).scaleb(-places)))
+            if v is None:
+                return None
+            return format((v if type(v) is Decimal else Decimal(v)).quantize(step))
 
         return dec
     if kind == "DateTimeField":
+        last: list = [None, None]  # a bulk insert's rows mostly share one time: made once
 
         def when(v):
             if v is None:
                 return None
-            return v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+            if v is not last[0]:
+                last[:] = v, v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+            return last[1]
 
         return when
     if kind == "DateField":
@@ -49,7 +54,11 @@ def _sqlite_converter(field: models.Field) -> Callable[[Any], Any]:
         return lambda v: None if v is None else int(bool(v))
     if kind == "JSONField":
         return _json
-    return lambda v: v
+    return _same
+
+
+def _same(v):
+    return v
 
 
 def _pg_converter(field: models.Field) -> Callable[[Any], Any]:
@@ -129,12 +138,23 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
                     copy.write_row([c(v) for c, v in zip(convert, row, strict=True)])
                     n += 1
         else:
-            convert = [_sqlite_converter(f) for f in model_fields]
+            # Only the columns whose values need converting are touched (text and whole
+            # numbers go as they are).
+            convert = [
+                (i, c)
+                for i, c in enumerate(_sqlite_converter(f) for f in model_fields)
+                if c is not _same
+            ]
             names = ", ".join(qn(c) for c in columns)
             marks = ", ".join("%s" for _ in columns)
             # Table and column names come from the model's metadata, quoted; values are bound.
             sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-            data = [[c(v) for c, v in zip(convert, row, strict=True)] for row in rows]
+            data = []
+            for row in rows:  # (a row of the wrong width: sqlite3 refuses its bindings)
+                row = list(row)
+                for i, c in convert:
+                    row[i] = c(row[i])
+                data.append(row)
             cursor.executemany(sql, data)
             n = len(data)
     return n

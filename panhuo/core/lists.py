@@ -57,7 +57,7 @@ TARGETS = (
     "receipts", "overdue-receipts", "allocations", "debts", "deposits", "documents",
     "scope-decisions", "imports", "audit", "revenue", "bidders", "lots", "flags", "findings",
     "plans", "plan-tasks", "scorecards", "score-decisions", "reports",
-    "scenario-runs", "optimiser-runs",
+    "scenario-runs", "optimiser-runs", "asset-decisions",
 )  # fmt: skip
 
 #: Every declared list, by its saved-filter target ("assets", "debts", ...).

@@ -20,6 +20,8 @@ from typing import Any
 
 from django.db import models, transaction
 
+from panhuo.core.bulk import insert_rows
+
 #: How many places one statement recomputes (SQLite's limit on query parameters is far above).
 CHUNK = 500
 
@@ -121,39 +123,41 @@ def add(rollup: Rollup, deltas: dict[tuple, dict[str, Any]]) -> None:
         for start in range(0, len(places), CHUNK):
             chunk = places[start : start + CHUNK]
             lock(rollup, chunk)
-            rows = _keyed_models(
-                rollup, rollup.model.objects.filter(**{f"{rollup.key}__in": chunk})
-            )
+            # Plain rows and one fast insert (core/bulk.py), not models: building a model per
+            # row and ``bulk_create``'s compiling of every value were most of an import
+            # batch's roll-up time (bench/import_export.py profile).
+            names = (rollup.key, *rollup.groups)
+            stored = {
+                tuple(r[1 : 1 + len(names)]): list(r)
+                for r in rollup.model.objects.filter(**{f"{rollup.key}__in": chunk})
+                .values_list("pk", *names, *rollup.figures)
+                .order_by()
+            }
             within = set(chunk)
-            new, changed = [], {}  # changed: by key (a list's ``in`` compared models: n²)
+            at = {f: 1 + len(names) + i for i, f in enumerate(rollup.figures)}
+            new, changed = [], []
             for k, d in deltas.items():
                 if k[0] not in within:
                     continue
-                row = rows.get(k)
+                row = stored.get(k)
                 if row is None:
-                    row = rollup.model(**dict(zip((rollup.key, *rollup.groups), k, strict=True)))
+                    row = [None, *k, *(0 for _f in rollup.figures)]
                     new.append(row)
                 else:
-                    changed[k] = row
+                    changed.append(row)
                 for f, v in d.items():
-                    setattr(row, f, (getattr(row, f) or 0) + v)
+                    row[at[f]] = (row[at[f]] or 0) + v
             # The changed rows deleted and inserted again with their new figures (and their
-            # ids): two statements, where ``bulk_update`` compiled a CASE of every row for
-            # every figure (most of an import's roll-up time); rows left all zero are not
-            # inserted again.
-            rollup.model.objects.filter(pk__in=[r.pk for r in changed.values()]).delete()
-            rollup.model.objects.bulk_create(
-                [
-                    r
-                    for r in (*changed.values(), *new)
-                    if any(getattr(r, f) for f in rollup.figures)
-                ],
-                batch_size=2000,
-            )
-
-
-def _keyed_models(rollup: Rollup, qs) -> dict[tuple, models.Model]:
-    return {tuple(getattr(r, k) for k in (rollup.key, *rollup.groups)): r for r in qs}
+            # ids): two statements; rows left all zero are not inserted again.
+            if changed:
+                rollup.model.objects.filter(pk__in=[r[0] for r in changed]).delete()
+            kept = [r for r in changed if any(r[1 + len(names) :])]
+            fields = [*names, *rollup.figures]
+            if kept:
+                insert_rows(rollup.model, [rollup.model._meta.pk.name, *fields], kept)
+            fresh = [r[1:] for r in new if any(r[1 + len(names) :])]
+            if fresh:
+                insert_rows(rollup.model, fields, fresh)
 
 
 def rebuild(rollup: Rollup) -> int:

@@ -36,11 +36,13 @@ class OptimiseIn(Schema):
     time_limit: int | None = None
     gap_pct: Decimal | None = None
     approval_days: int | None = Field(
-        None, description="Calendar days an approval takes (default 30; 0 to 365)."
-    )
+        None, description="Calendar days an approval takes, for every package (0 to 365); "
+        "null: each package's price rules (approval_days, 30 by default).",
+    )  # fmt: skip
     finance_approval_days: int | None = Field(
         None, description="Calendar days the finance bureau's approval takes above the rule "
-        "set's threshold (default 60; 0 to 365).",
+        "set's threshold, for every package (0 to 365); null: each package's price rules "
+        "(finance_approval_days, 60 by default).",
     )  # fmt: skip
 
 

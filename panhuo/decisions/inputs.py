@@ -56,6 +56,40 @@ def _valuation_note(v) -> str:
     return _("%(kind)s of %(date)s") % {"kind": ValuationKind(v.kind).label, "date": v.base_date}
 
 
+class Notes:
+    """The translated notes of the figures, looked up once for a batch of assets in the
+    language active when it is made (``decisions.many``: per batch, not per asset), the
+    valuations' and the net income's kept per distinct text. The texts are those the one-asset
+    path makes afresh for each asset (it makes one of these per asset)."""
+
+    def __init__(self) -> None:
+        self.cost = _("annual holding cost")
+        self.income = _("annual income")
+        self.no_income = _("no income recorded")
+        self._avoided = _("rent avoided by own use: %(v)s")
+        self._less = _("%(income)s less %(cost)s")
+        self._valued: dict[tuple, str] = {}
+        self._net: dict[tuple[str, str], str] = {}
+
+    def valuation(self, v) -> str:
+        key = (v.kind, v.base_date)
+        found = self._valued.get(key)
+        if found is None:
+            found = self._valued[key] = _valuation_note(v)
+        return found
+
+    def avoided(self, v) -> str:
+        return self._avoided % {"v": self.valuation(v)}
+
+    def net(self, income: str, cost: str) -> str:
+        if income == cost:
+            return income
+        found = self._net.get((income, cost))
+        if found is None:
+            found = self._net[income, cost] = self._less % {"income": income, "cost": cost}
+        return found
+
+
 def choose_debt(user, place, on: dt.date, debt_id: int | None) -> Debt | None:
     """The debt the proceeds would repay: the one named, else the dearest debt of the place
     still running on the day. The caller must be allowed to read the place's debts."""
@@ -132,20 +166,20 @@ def valued(asset, appraisal, on: dt.date) -> None:
         )  # fmt: skip
 
 
-def own_from(asset, appraisal, rent, comparable: Figure | None) -> Own:
+def own_from(asset, appraisal, rent, comparable: Figure | None, notes: Notes | None = None) -> Own:
     """The asset's figures from its latest appraisal (or automated estimate), its latest rent
     appraisal (or None) and the comparable leases' rent (used only without a rent appraisal):
-    valuations as model instances or rows (kind, base date, value)."""
-    cost = Figure(asset.annual_holding_cost, "register", _("annual holding cost"))
+    valuations as model instances or rows (kind, base date, value). ``notes``: a batch's."""
+    notes = notes or Notes()
+    cost = Figure(asset.annual_holding_cost, "register", notes.cost)
     if asset.annual_income > 0:
-        income = Figure(asset.annual_income, "register", _("annual income"))
+        income = Figure(asset.annual_income, "register", notes.income)
     elif asset.status == AssetStatus.IN_USE and rent is not None:
-        income = Figure(rent.value, "valuation", _("rent avoided by own use: %(v)s")
-                        % {"v": _valuation_note(rent)})  # fmt: skip
+        income = Figure(rent.value, "valuation", notes.avoided(rent))
     else:
-        income = Figure(Decimal(0), "register", _("no income recorded"))
-    value = Figure(appraisal.value, "valuation", _valuation_note(appraisal))
-    market = comparable if rent is None else Figure(rent.value, "valuation", _valuation_note(rent))
+        income = Figure(Decimal(0), "register", notes.no_income)
+    value = Figure(appraisal.value, "valuation", notes.valuation(appraisal))
+    market = comparable if rent is None else Figure(rent.value, "valuation", notes.valuation(rent))
     return Own(income, cost, value, market)
 
 
@@ -247,10 +281,12 @@ def _inputs(user, own: Own, place, *, on, debt_id, given, overrides=None) -> Inp
     return assemble(own, defaults, overrides, given, debt, flows)
 
 
-def assemble(own: Own, defaults, overrides, given, debt, flows) -> Inputs:
+def assemble(own: Own, defaults, overrides, given, debt, flows, notes: Notes | None = None
+             ) -> Inputs:  # fmt: skip
     """The inputs from the asset's (or package's) own figures, its place's ``defaults`` (as
     :func:`place_defaults` gives them), its ``overrides``, the caller's ``given`` values, the
-    debt repaid (its code and rate, or None) and its ``flows``; checked (``npv.check``)."""
+    debt repaid (its code and rate, or None) and its ``flows``; checked (``npv.check``).
+    ``notes``: a batch's (:class:`Notes`)."""
     given = {k: v for k, v in (given or {}).items() if v is not None}
 
     def pick(name: str) -> Figure:
@@ -264,11 +300,8 @@ def assemble(own: Own, defaults, overrides, given, debt, flows) -> Inputs:
     inputs = Inputs(
         discount_rate_pct=pick("discount_rate_pct"),
         horizon_years=pick("horizon_years"),
-        net_income=Figure(
-            income.value - cost.value, income.source,
-            income.note if income.note == cost.note
-            else _("%(income)s less %(cost)s") % {"income": income.note, "cost": cost.note},
-        ),
+        net_income=Figure(income.value - cost.value, income.source,
+                          (notes or Notes()).net(income.note, cost.note)),
         holding_cost=cost,
         value=own.value,
         market_rent=own.rent,

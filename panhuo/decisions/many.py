@@ -27,6 +27,7 @@ from panhuo.core.errors import field_error
 from panhuo.decisions import npv
 from panhuo.decisions.comparables import Leases, comparable_rent, lease_rents
 from panhuo.decisions.inputs import (
+    Notes,
     assemble,
     combined,
     flows_of,
@@ -139,6 +140,7 @@ def _gather(user, subjects: list[Subject], on, debt_id, given) -> dict:
     defaults = places_figures({s.place.path: s.place for s in subjects}.values())
     debts, flows = _debts(user, {s.place for s in subjects}, on, debt_id)
     allowed: set[int] = set()
+    notes = Notes()  # the translated notes, once for the batch
     out = {}
     for s in subjects:
         try:
@@ -153,7 +155,7 @@ def _gather(user, subjects: list[Subject], on, debt_id, given) -> dict:
                 valued(a, appraisal, on)
                 rent = _latest(h, ValuationKind.RENT, on)
                 comparable = None if rent else comparable_rent(a, on, leases, places[a.place_id])
-                owns.append(own_from(a, appraisal, rent, comparable))
+                owns.append(own_from(a, appraisal, rent, comparable, notes))
             if s.place.pk not in allowed:
                 policy.require(user, "debt", "view", jurisdiction=s.place)
                 allowed.add(s.place.pk)
@@ -165,7 +167,7 @@ def _gather(user, subjects: list[Subject], on, debt_id, given) -> dict:
                 raise found
             own = combined(owns) if s.package else owns[0]
             out[s.key] = assemble(own, defaults[s.place.path], None if s.package else
-                                  overrides[s.key], given, debt, found)  # fmt: skip
+                                  overrides[s.key], given, debt, found, notes)  # fmt: skip
         except ValidationError as exc:
             out[s.key] = exc
     return out

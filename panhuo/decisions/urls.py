@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from panhuo.decisions import views, views_compare, views_plan, views_runs
+from panhuo.decisions import views, views_compare, views_list, views_plan, views_runs
 
 urlpatterns = [
     path("assets/<int:pk>/decision/", views.asset_decision_view, name="asset-decision"),
     path("assets/<int:pk>/decision/inputs/", views.asset_input_view, name="asset-decision-input"),
     path("packages/<int:pk>/decision/", views.package_decision_view, name="package-decision"),
+    path("decisions/assets/", views_list.asset_decision_list_view, name="asset-decision-list"),
     path("plans/scenarios/", views.scenarios_view, name="plan-scenarios"),
     path("plans/optimiser/", views_plan.optimiser_view, name="plan-optimiser"),
     path("plans/optimiser/<int:pk>/", views_plan.optimiser_run_view, name="plan-optimiser-run"),

@@ -38,11 +38,14 @@ class OptimiseForm(forms.Form):
     )
     time_limit = forms.IntegerField(label=_("Time limit (seconds)"), required=False)
     gap_pct = forms.DecimalField(label=_("Optimality gap accepted (per cent)"), required=False)
-    approval_days = forms.IntegerField(label=_("Approval lead time (calendar days)"),
-                                       required=False, help_text=_("Default 30."))  # fmt: skip
+    approval_days = forms.IntegerField(
+        label=_("Approval lead time (calendar days)"), required=False,
+        help_text=_("Leave empty for each package's price rules (30 by default)."),
+    )  # fmt: skip
     finance_approval_days = forms.IntegerField(
         label=_("Finance bureau's approval lead time (calendar days)"), required=False,
-        help_text=_("Above the rule set's threshold. Default 60."),
+        help_text=_("Above the rule set's threshold. Leave empty for each package's price rules "
+                    "(60 by default)."),
     )  # fmt: skip
 
 

@@ -68,6 +68,8 @@ STRICTER: dict[str, str] = {
     "token_price_pct": HIGHER,  # more low prices count as give-aways
     "lease_max_years": LOWER,
     "lease_tender_rent": LOWER,  # more leases go to public tender
+    "approval_days": HIGHER,  # a plan waits for the slower approval
+    "finance_approval_days": HIGHER,
 }
 
 

@@ -132,6 +132,12 @@ class Valuation(models.Model):
         return self.valid_until is None or self.base_date <= day <= self.valid_until
 
 
+#: An approval lead time longer than a year is not a plan's input but a typing error.
+LEAD_TIME_TOO_LONG = _(
+    "An approval lead time is at most %(limit_value)s calendar days (given: %(show_value)s)."
+)
+
+
 class PriceRuleSet(models.Model):
     """The price thresholds of one jurisdiction for one class of assets (DESIGN.md §2 rules
     table; ``pricing.law``): administrative and public-institution assets (Decree 738),
@@ -211,6 +217,19 @@ class PriceRuleSet(models.Model):
         _("administrative assets: finance-bureau approval above (yuan)"),
         default=Decimal("1000000.00"),
     )
+    # Approval lead times (issue 20): the calendar days the supervising department's approval
+    # takes, and the finance bureau's above ``finance_approval_above``. No national figure;
+    # the disposal plan optimiser reads them to place a package's earliest quarter.
+    approval_days = models.PositiveSmallIntegerField(
+        _("approval takes (calendar days)"),
+        default=30,
+        validators=[MaxValueValidator(365, message=LEAD_TIME_TOO_LONG)],
+    )
+    finance_approval_days = models.PositiveSmallIntegerField(
+        _("finance-bureau approval takes (calendar days)"),
+        default=60,
+        validators=[MaxValueValidator(365, message=LEAD_TIME_TOO_LONG)],
+    )
     sources = models.JSONField(
         _("legal sources"),
         default=dict,
@@ -252,6 +271,14 @@ class PriceRuleSet(models.Model):
             models.CheckConstraint(
                 condition=Q(physical_mid_to__gte=models.F("physical_mid_from")),
                 name="price_rules_band_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_days__gte=0, approval_days__lte=365),
+                name="price_rules_approval_days_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(finance_approval_days__gte=0, finance_approval_days__lte=365),
+                name="price_rules_finance_approval_days_bounded",
             ),
         ]
 

@@ -71,6 +71,10 @@ class Thresholds:
     #: Administrative assets: a disposal worth more than this needs the finance bureau's
     #: approval (below it, the supervising department's) — the local limit by value.
     finance_approval_above: Decimal = Decimal("1000000.00")
+    #: Approval lead times (calendar days): the supervising department's, and the finance
+    #: bureau's above ``finance_approval_above`` (the optimiser's earliest quarter).
+    approval_days: int = 30
+    finance_approval_days: int = 60
     rule_classes: tuple[str, ...] = ("enterprise",)
     sources: dict = field(default_factory=dict, compare=False, hash=False)
 

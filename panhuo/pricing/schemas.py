@@ -146,6 +146,8 @@ class PriceRulesOut(Schema):
     token_price_pct: DecimalOut
     lease_max_years: int
     lease_tender_rent: MoneyOut
+    approval_days: int
+    finance_approval_days: int
 
 
 class PriceRulesIn(Schema):
@@ -178,6 +180,13 @@ class PriceRulesIn(Schema):
     land_announce_days: int | None = Field(None, ge=0, le=365)
     land_listing_days: int | None = Field(None, ge=0, le=365)
     finance_approval_above: Money | None = None
+    approval_days: int | None = Field(
+        None, ge=0, le=365, description="Calendar days an approval takes (the optimiser's lead)."
+    )
+    finance_approval_days: int | None = Field(
+        None, ge=0, le=365,
+        description="Calendar days the finance bureau's approval takes above its threshold.",
+    )  # fmt: skip
     rule_class: RuleClassName = Field(
         "enterprise",
         description="administrative (Decree 738), enterprise (Order 32) or land (MLR Order 39).",

@@ -111,22 +111,92 @@ def _table(section, styles) -> Flowable:
 _MIN_ROW = 10
 
 
+class _Page(Table):
+    """One page of a report's table. Its cells of one line of plain text (every cell but the
+    header's) are set in one text object for the page, where reportlab's ``_drawCell`` makes,
+    fills and closes a text object per cell (a province's 2,000 unit lines: 12,000 cells): the
+    same strings at the same places, in the cell's font and colour."""
+
+    _text = None
+
+    def _flush(self) -> None:
+        if self._text is not None:
+            self.canv.drawText(self._text)
+            self._text = None
+
+    def _drawCell(self, cellval, cellstyle, pos, size):
+        s = cellstyle
+        if not isinstance(cellval, str) or "\n" in cellval or s.href or s.destination:
+            self._flush()
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        if cellval == "":
+            return None
+        (colpos, rowpos), (colwidth, rowheight) = pos, size
+        # Where reportlab's _drawCell puts one line (its drawString, drawCentredString and
+        # drawRightString place the text's start at x less all or half of its width).
+        if s.valign == "BOTTOM":
+            y = rowpos + s.bottomPadding + s.leading - s.fontsize
+        elif s.valign == "TOP":
+            y = rowpos + rowheight - s.topPadding - s.fontsize
+        else:
+            y = rowpos + (s.bottomPadding + rowheight - s.topPadding + s.leading) / 2.0 - s.fontsize
+        if s.alignment == "LEFT":
+            x = colpos + s.leftPadding
+        else:
+            width = self.canv.stringWidth(cellval, s.fontname, s.fontsize)
+            if s.alignment == "RIGHT":
+                x = colpos + colwidth - s.rightPadding - width
+            else:  # centred
+                x = colpos + (colwidth + s.leftPadding - s.rightPadding) * 0.5 - 0.5 * width
+        key = (s.fontname, s.fontsize, s.leading, s.color)
+        if self._text is None or key != self._key:
+            self._flush()
+            self.canv.setFillColor(s.color)
+            self._curcellstyle = None  # (the canvas's colour set here, not by _drawCell)
+            self._text = self.canv.beginText(x, y)
+            self._text.setFont(s.fontname, s.fontsize, s.leading)
+            self._key = key
+        else:  # each cell its own BT … ET as before (read back the same), the font kept
+            self._text._code.append("ET BT")
+            self._text.setTextOrigin(x, y)
+        self._text.textLine(cellval)  # as drawString does: its line ended (T*)
+        return None
+
+    def _drawLines(self):
+        self._flush()  # the cells' text before the rules, as reportlab draws them
+        super()._drawLines()
+
+
+def _height(row, styles) -> float:
+    """A row of plain strings' height as reportlab's ``Table._calc_height`` gives it."""
+    h = 0.0
+    for v, s in zip(row, styles, strict=True):
+        assert isinstance(v, str), "a report's table cell is text"
+        t = (s.leading or 1.2 * s.fontsize) * len(v.split("\n")) + s.bottomPadding + s.topPadding
+        h = max(h, t)
+    return h
+
+
 class _Rows(Flowable):
     """A table with its header repeated on every page, laid out a page at a time: reportlab's
     own split of a long table measures every remaining row again at each page (a province's
-    2,000 unit lines: quadratic). Each page here is a ``Table`` of the header and only as many
-    rows as could fit (the available height over ``_MIN_ROW``), split once where the page
-    ends; the column widths are the whole table's, computed once, as reportlab's split keeps
-    them, so the pages are the same as one ``Table`` split by reportlab."""
+    2,000 unit lines: quadratic). The whole table's column widths and every row's height are
+    measured once (as reportlab measures them); each page is then a ``_Page`` of the header
+    and the rows that fit below it (the count reportlab's split finds from those heights),
+    given those widths and heights, so nothing is measured again and nothing split; the
+    pages are those of one ``Table`` split by reportlab."""
 
-    def __init__(self, header, rows, style, widths=None):
+    def __init__(self, header, rows, style, widths=None, heights=None):
         super().__init__()
-        self.header, self.rows, self.style, self.widths = header, rows, style, widths
+        self.header, self.rows, self.style = header, rows, style
+        self.widths, self.heights = widths, heights
         self.hAlign = "LEFT"
         self._whole: Table | None = None
 
-    def _of(self, rows) -> Table:
-        table = Table([self.header, *rows], colWidths=self.widths, repeatRows=1, hAlign="LEFT")
+    def _of(self, n: int) -> Table:
+        """The page of the header and the first ``n`` rows."""
+        table = _Page([self.header, *self.rows[:n]], colWidths=self.widths,
+                      rowHeights=self.heights[: n + 1], repeatRows=1, hAlign="LEFT")  # fmt: skip
         table.setStyle(self.style)
         return table
 
@@ -139,25 +209,39 @@ class _Rows(Flowable):
             whole.setStyle(self.style)
             whole.wrap(width, height)
             self.widths = list(whole._colWidths)
+            head = Table([self.header], colWidths=self.widths)
+            head.setStyle(self.style)
+            head.wrap(width, height)
+            self.heights = [head._rowHeights[0]] + [
+                _height(row, styles)
+                for row, styles in zip(whole._cellvalues[1:], whole._cellStyles[1:], strict=True)
+            ]
 
     def wrap(self, availWidth, availHeight):
         self._measure(availWidth, availHeight)
         if len(self.rows) <= availHeight // _MIN_ROW:
-            self._whole = self._of(self.rows)
+            self._whole = self._of(len(self.rows))
             return self._whole.wrap(availWidth, availHeight)
         self._whole = None
         return sum(self.widths), availHeight + 1  # more than fits: split
 
     def split(self, availWidth, availHeight):
         self._measure(availWidth, availHeight)
-        fits = int(availHeight // _MIN_ROW) + 1
-        parts = self._of(self.rows[:fits]).split(availWidth, availHeight)
-        if not parts:
+        # As reportlab's Table._getFirstPossibleSplitRowPosition: the rows (the header one of
+        # them) whose heights add up to no more than the height there is.
+        fits, used = 0, 0.0
+        for h in self.heights:
+            if used + h > availHeight:
+                break
+            fits, used = fits + 1, used + h
+        if fits <= 1:  # not even the header and one row: the next frame
             return []
-        shown = len(parts[0]._cellvalues) - 1
+        shown = fits - 1
         if shown >= len(self.rows):
-            return [parts[0]]
-        return [parts[0], _Rows(self.header, self.rows[shown:], self.style, self.widths)]
+            return [self._of(len(self.rows))]
+        rest = _Rows(self.header, self.rows[shown:], self.style, self.widths,
+                     [self.heights[0], *self.heights[fits:]])  # fmt: skip
+        return [self._of(shown), rest]
 
     def drawOn(self, canvas, x, y, _sW=0):
         assert self._whole is not None, "drawn without fitting"

@@ -377,6 +377,7 @@ def _counted(path: str, on: dt.date) -> dict[int, dict]:
             created_at__lt=history.end_of(on),
             asset__unit__jurisdiction__path__startswith=path,
         )
+        .order_by()  # (the model's ordering would make the DISTINCT per valuation, not asset)
         .values("asset_id")
         .distinct()
     )

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext_lazy
 
-from panhuo.approvals.selectors import inbox
+from panhuo.approvals.selectors import inbox_count
 from panhuo.bidders.models import Bidder, BidderStatus
 from panhuo.disposal.models import ProjectStatus
-from panhuo.disposal.selectors import overdue_for
+from panhuo.disposal.selectors import overdue_count
 from panhuo.finance.deposits.models import Deposit, DepositStatus
 from panhuo.finance.models import Receipt
 from panhuo.organisation import policy
@@ -49,13 +49,13 @@ def _href(name: str, **params) -> str:
 def _approvals(user) -> int | None:
     if not policy.can_any(user, "approval", "view"):
         return None
-    return len(inbox(user))
+    return inbox_count(user)
 
 
 def _overdue_projects(user) -> int | None:
     if not policy.can_any(user, "project", "view"):
         return None
-    return len(overdue_for(user, mine=True))
+    return overdue_count(user)
 
 
 def _receipts_to_allocate(user) -> int | None:

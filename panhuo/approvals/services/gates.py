@@ -210,9 +210,15 @@ def step_roles_now(request: ApprovalRequest, step: int | None = None) -> list[st
     """The roles that may decide ``step`` now: the copied roles, and at the last step only those
     of the least authority (requests copied before the rule keep working, not weakened)."""
     step = step or request.current_step
-    roles = request.roles_of_step(step)
-    least = least_roles(request.purpose, request.channel)
-    if least and step == request.step_count:
+    return roles_at(request.steps, step, request.purpose, request.channel)
+
+
+def roles_at(steps: Sequence[Sequence[str]], step: int, purpose: str, channel: str) -> list[str]:
+    """:func:`step_roles_now` from a request's stored values (its ``steps``, ``purpose`` and
+    ``channel``), for a count that reads those values without building the request."""
+    roles = list(steps[step - 1]) if 1 <= step <= len(steps) else []
+    least = least_roles(purpose, channel)
+    if least and step == len(steps):
         narrowed = [r for r in roles if r in least]
         return narrowed or sorted(least)
     return roles

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from panhuo.approvals import services as aps
 from panhuo.approvals.models import ApprovalRequest, ApprovalStatus
+from panhuo.approvals.selectors import inbox, inbox_count
 from panhuo.approvals.tests.support import target
 from panhuo.organisation.models import RoleAssignment
 
@@ -135,4 +136,8 @@ def test_random_sequences_keep_the_rules(world, ops):
             except (ValidationError, PermissionDenied):
                 pass
             _check_invariants(world)
+        # The menu's badge counts what the inbox lists (delegations included: _configure's).
+        for who in PEOPLE:
+            user = world.user(who)
+            assert inbox_count(user) == len(inbox(user)), who
         transaction.set_rollback(True)

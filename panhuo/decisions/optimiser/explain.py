@@ -39,7 +39,7 @@ def optimise(user, place, *, on: dt.date, params: dict,
                 should_stop=should_stop, on_progress=on_progress)  # fmt: skip
     out = describe(problem, sol, starts=quarters(on, problem.periods), packages=meta["packages"])
     out.update({"place": place.name, "place_id": place.pk, "on": on.isoformat(),
-                "params": {k: str(v) for k, v in params.items()},
+                "params": {k: str(v) for k, v in params.items() if v is not None},
                 "left_out": meta["left_out"]})  # fmt: skip
     return out
 

@@ -2,8 +2,8 @@
 records: the open packages with no live project (each one's hold, lease and sell figures from
 ``decisions.many``/``npv``, read for all the packages at once, the same as its decision page),
 the debts' schedules (the debt service per quarter, as ``pipeline`` reads it), the rule sets'
-disclosure periods (the earliest quarter per package and channel) and the market's absorption
-per asset kind and quarter.
+approval lead times and disclosure periods (the earliest quarter per package and channel) and
+the market's absorption per asset kind and quarter.
 
 Left out, each named with why: packages holding an essential asset (or a supporting one where
 the place's scope rules exclude them), without assets, or without a valuation. Refused, naming
@@ -35,12 +35,12 @@ from panhuo.pricing.selectors import thresholds_for_package
 from panhuo.register.models import Criticality
 from panhuo.register.scope import rules_for
 
-#: Calendar days an approval takes unless the run says otherwise: the supervising
-#: department's, and the finance bureau's above the rule set's ``finance_approval_above``.
-APPROVAL_DAYS, FINANCE_APPROVAL_DAYS = 30, 60
+#: The approval lead times (``approval_days``, ``finance_approval_days``) come from each
+#: package's rule set (``pricing``'s thresholds); a run may override them for every package
+#: (a what-if), and None leaves them to the rule sets.
 DEFAULTS = {"horizon": 12, "buffer": Decimal(0), "opening": Decimal(0), "absorption_pct": 50,
-            "time_limit": 30, "gap_pct": Decimal("0.1"), "approval_days": APPROVAL_DAYS,
-            "finance_approval_days": FINANCE_APPROVAL_DAYS}  # fmt: skip
+            "time_limit": 30, "gap_pct": Decimal("0.1"), "approval_days": None,
+            "finance_approval_days": None}  # fmt: skip
 DAYS_A_QUARTER = 91.3
 #: A package with a project in any of these states is on its way already: not a candidate.
 LIVE = [s for s in ProjectStatus.values if s != ProjectStatus.WITHDRAWN]
@@ -53,15 +53,18 @@ def params_of(given: dict) -> dict:
     return check_params(out)
 
 
-def lead_quarters(t, kind: str, value: Decimal, channel: str, *, approval_days=APPROVAL_DAYS,
-                  finance_approval_days=FINANCE_APPROVAL_DAYS) -> int:  # fmt: skip
+def lead_quarters(t, kind: str, value: Decimal, channel: str, *, approval_days=None,
+                  finance_approval_days=None) -> int:  # fmt: skip
     """The first quarter (0: the one starting on the day) in which the package's money can come
-    by ``channel``: the approval (the run's calendar days, the finance bureau's above the rule
-    set's threshold), the disclosure of the rule set (working days) and, for a sale, full
-    payment; land waits for its announcement and listing periods too. ``t``: the package's
-    thresholds (``pricing``'s rule sets)."""
-    above = value > t.finance_approval_above
-    days = float(finance_approval_days if above else approval_days)
+    by ``channel``: the approval (the rule set's calendar days, the finance bureau's above its
+    threshold; a run's override when given), the disclosure of the rule set (working days) and,
+    for a sale, full payment; land waits for its announcement and listing periods too. ``t``:
+    the package's thresholds (``pricing``'s rule sets)."""
+    if value > t.finance_approval_above:
+        days = float(t.finance_approval_days if finance_approval_days is None
+                     else finance_approval_days)  # fmt: skip
+    else:
+        days = float(t.approval_days if approval_days is None else approval_days)
     days += WORK_TO_CALENDAR * disclosure_min_days(
         physical=kind in PHYSICAL_KINDS, value=value, t=t
     )
@@ -120,7 +123,7 @@ def gather(user, place, *, on: dt.date, params: dict) -> tuple[Problem, dict]:
         .order_by("code")
     )
     rows, packages, left = [], [], []
-    approval = {k: params[k] for k in ("approval_days", "finance_approval_days")}
+    approval = {k: params.get(k) for k in ("approval_days", "finance_approval_days")}
     pkgs = list(qs)
     reasons = {pkg.pk: _excluded(pkg, exclude_supporting) for pkg in pkgs}
     gathered = gather_packages(user, [p for p in pkgs if not reasons[p.pk]], on=on)

@@ -68,7 +68,7 @@ def run_create(*, actor, place, on: dt.date, params: dict) -> OptimiserRun:
     policy.require(actor, "debt", "view", jurisdiction=place)
     given = params_of(params)
     debt_service(actor, place, on, int(given["horizon"]))  # a debt without schedule, none due
-    checked = {k: str(v) for k, v in given.items()}
+    checked = {k: str(v) for k, v in given.items() if v is not None}
     with transaction.atomic():
         run = OptimiserRun.objects.create(jurisdiction=place, on=on, params=checked,
                                           created_by=actor)  # fmt: skip

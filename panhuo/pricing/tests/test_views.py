@@ -147,6 +147,8 @@ def rules_data(**over):
         "token_price_pct": "70",
         "lease_max_years": 5,
         "lease_tender_rent": "100000",
+        "approval_days": 30,
+        "finance_approval_days": 60,
     }
     data.update(over)
     return data

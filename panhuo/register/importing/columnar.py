@@ -99,11 +99,15 @@ def read_chunk(reader: RowReader, chunk: list[list[str]]) -> list[dict[str, Any]
     constants = reader.constant_cells
     names: list[str] = []
     columns: list[list[Any]] = []
+    # Short rows padded once (a copy: the row path reads the rows as they came), so that each
+    # cell is taken without asking every row's length.
+    blank = [""] * width
+    full = [row if len(row) >= width else [*row, *blank[len(row) :]] for row in chunk]
     for i, name, attr, kind, parse, vmap, lookup, max_length, _choices in reader.plan:
         if i >= width:
             texts = [constants[i - width].strip()] * n
         else:
-            texts = [row[i].strip() if i < len(row) else "" for row in chunk]
+            texts = [row[i].strip() for row in full]
         if attr or kind == "text":
             for k, text in enumerate(texts):
                 if text[:1] == "'" or (attr and text):

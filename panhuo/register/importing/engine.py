@@ -12,6 +12,7 @@ the checked rows in short transactions, reverting what it wrote if it cannot fin
 from __future__ import annotations
 
 import itertools
+import operator
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -46,7 +47,7 @@ from panhuo.register.importing.report import (  # noqa: F401 (imported from here
     RowError,
 )
 from panhuo.register.importing.rows import CHOICES, NON_NULL_DEFAULTS, RowReader, merged_check
-from panhuo.register.importing.writing import spill, write_checked
+from panhuo.register.importing.writing import Checked, spill, write_checked
 from panhuo.register.services import status_change_message
 
 COMPARED = [
@@ -202,7 +203,8 @@ def run_import(
     # Read and check every row with no transaction open: nothing is written, so no lock is
     # taken (on SQLite an IMMEDIATE transaction would hold the write lock). A commit keeps
     # the checked rows in a temporary file and writes them afterwards, in short transactions.
-    with tempfile.TemporaryFile() as checked:
+    with tempfile.TemporaryFile() as spilled:
+        checked = Checked(spilled)
 
         def check(batch: list[tuple[int, dict[str, Any]]]) -> None:
             target.flush(batch, actor, report, reader, False, source)
@@ -286,7 +288,7 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
             report.rejected += 1
             continue
         if base is None:
-            new.append({**NON_NULL_DEFAULTS, **v})
+            new.append({**NEW_BLANK, **v})
             report.new += 1
             continue
         refused = "status" in v and status_change_message(base.status, v["status"])
@@ -376,29 +378,42 @@ def _asset_ids(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
 
 
 def _insert_new(new: list[dict[str, Any]]) -> list[tuple]:
-    """Insert new assets in one bulk statement and return their audit records."""
+    """Insert new assets in one bulk statement and return their audit records. Each row's
+    values are taken in one step (``_NEW_VALUES``: every field is in ``new``'s dicts, made
+    from ``NEW_BLANK``) and serve both the insert and the audit entry's values."""
     now = timezone.now()
-    rows = []
+    rows, keyed = [], {}
     for v in new:
-        values = {**v, "unit": v["unit"].pk, "classification": v.get("classification_id"),
-                  "attributes": v.get("attributes") or {}}  # fmt: skip
-        rows.append([values.get(c) for c in NEW_COLUMNS] + [1, now, now])
-    insert_rows(m.Asset, [*NEW_COLUMNS, "version", "created_at", "updated_at"], rows)
-    keys = {(v["unit"].pk, v["code"]): v for v in new}
-    ids = _asset_ids(keys)
+        unit = v["unit"]
+        values = _NEW_VALUES(v)
+        attributes = v["attributes"] or {}
+        rows.append((unit.pk, *values, attributes, 1, now, now))
+        keyed[(unit.pk, v["code"])] = (v, values, attributes)
+    insert_rows(m.Asset, ["unit", *NEW_FIELDS, "attributes", "version", "created_at",
+                          "updated_at"], rows)  # fmt: skip
+    ids = _asset_ids(keyed)
     records = []
-    for (unit_id, code), v in keys.items():
+    for (unit_id, code), (v, values, attributes) in keyed.items():
         pk = ids[(unit_id, code)]
-        after = {c: v.get(c) for c in NEW_COLUMNS}
-        after["classification"] = v.get("classification_id")
+        after = dict(zip(_AFTER_KEYS, values, strict=True))
         for c in PLAIN_COLUMNS:
             value = after[c]
             if value is not None:
                 after[c] = value.isoformat() if c in DATE_COLUMNS else str(value)
-        after.update(id=pk, unit=unit_id, attributes=v.get("attributes") or {})
+        after["id"], after["unit"], after["attributes"] = pk, unit_id, attributes
         records.append(("asset.import_create", ObjRef("register.asset", pk, f"{code} {v['name']}"),
                         None, after, v["unit"].jurisdiction.path))  # fmt: skip
     return records
+
+
+#: A new asset's fields after its unit, as inserted (``classification_id``) and as its audit
+#: entry names them (``classification``); ``NEW_BLANK`` holds each one's value when the file
+#: gives none.
+NEW_FIELDS = ["classification_id" if c == "classification" else c
+              for c in NEW_COLUMNS if c not in ("unit", "attributes")]  # fmt: skip
+_AFTER_KEYS = [c for c in NEW_COLUMNS if c not in ("unit", "attributes")]
+_NEW_VALUES = operator.itemgetter(*NEW_FIELDS)
+NEW_BLANK = {**dict.fromkeys([*NEW_FIELDS, "attributes"]), **NON_NULL_DEFAULTS}
 
 
 def revert_assets(*, actor, source: dict[str, Any]) -> int:

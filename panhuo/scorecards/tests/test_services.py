@@ -336,4 +336,7 @@ def test_a_past_days_register_quality_stays_as_it_was_when_an_asset_is_fixed_lat
     appraise(asset, Decimal("900000.00"), base_date=today - dt.timedelta(days=30))
     assert quality(week_ago) == before
     assert quality(today) == (100, [1, 0, 0, 0])
+    # Valued twice in the year: still one asset held, one fresh valuation.
+    appraise(asset, Decimal("950000.00"), base_date=today - dt.timedelta(days=10))
+    assert quality(today) == (100, [1, 0, 0, 0])
     assert quality(today - dt.timedelta(days=20)) == (None, [])  # before it was registered

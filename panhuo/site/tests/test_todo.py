@@ -9,10 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from panhuo.approvals.models import Delegation
 from panhuo.approvals.tests.support import ask, two_step_above_ten_million
 from panhuo.core.tests.api_support import build_api_world
-from panhuo.disposal.models import DisposalProject
+from panhuo.disposal.models import Channel, DisposalProject, ProjectStatus
+from panhuo.disposal.selectors import overdue_count, overdue_for
 from panhuo.finance import services as fs
+from panhuo.organisation.models import User
 from panhuo.register.import_models import ImportRun
 from panhuo.site.todo import badges, todo_for
 
@@ -96,3 +99,44 @@ def test_the_office_is_asked_to_verify_its_pending_bidders(world):
     # Readers who cannot verify are not asked to.
     assert "bidders_to_verify" not in _counts(world.user("head"))
     assert "bidders_to_verify" not in _counts(world.user("bidder"))
+
+
+def test_the_overdue_badge_counts_what_the_overdue_list_shows(aw):
+    """``overdue_count`` (the badge, one COUNT) equals ``len(overdue_for(...))`` for each role
+    and place, whatever state and channel the late projects are in: the states to wait out, the
+    closed, the ones whose next step is another role's, and a project not yet due."""
+    w = aw.w
+    people = ["head", "office", "finance", "unit_officer", "outsider_office"]
+    late = timezone.localdate() - dt.timedelta(days=2)
+    soon = timezone.localdate() + dt.timedelta(days=2)
+    DisposalProject.objects.exclude(pk=aw.project.pk).update(due_on=soon)
+    seen = set()
+    for channel in (Channel.AUCTION, Channel.NEGOTIATED):
+        for status in ProjectStatus.values:
+            DisposalProject.objects.filter(pk=aw.project.pk).update(
+                channel=channel, status=status, due_on=late, deal_price=1, buyer="B"
+            )
+            for who in people:
+                user = w.user(who)
+                n = overdue_count(user)
+                assert n == len(overdue_for(user, mine=True)), (channel, status, who)
+                seen.add(n)
+    assert seen == {0, 1}  # both outcomes met
+
+
+def test_the_badges_read_one_statement_per_item(aw, django_assert_max_num_queries):
+    """Every page pays for the badges: the grants, one statement per item the person has, and
+    for the approvals two (a delegation held? the pending requests; a delegate also reads the
+    delegations, the delegator's grants and the requests' decisions), never the inbox's requests
+    with their history (issue 11: 4-5 statements, then 2-3 more per page)."""
+    w = aw.w
+    two_step_above_ten_million(w)
+    ask(w, amount="100.00")  # the office asks: the head decides, or office2 for the head
+    now = timezone.now()
+    Delegation.objects.create(from_user=w.user("head"), to_user=w.user("office2"),
+                              starts_at=now, ends_at=now + dt.timedelta(days=1))  # fmt: skip
+    for who, most, waiting in (("head", 4, 1), ("office", 6, None), ("office2", 9, 1)):
+        user = User.objects.get(pk=w.user(who).pk)  # its grants not read yet, as on a page
+        with django_assert_max_num_queries(most):
+            items = todo_for(user)
+        assert {t.key: t.count for t in items}.get("approvals") == waiting
