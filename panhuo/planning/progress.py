@@ -143,19 +143,17 @@ def _outstanding(path: str, year_end: dt.date, on: dt.date) -> Decimal:
     zero; receipts already counted as raised are not counted again). Not cancelled means not
     cancelled by the end of ``on``: a row cancelled later still counts (its ``cancelled_at``);
     one cancelled without a time counts on no day."""
-    owed = (
-        ExpectedReceipt.objects.filter(
-            Q(cancelled=False) | Q(cancelled_at__gte=_day_end(on)),
-            project__package__jurisdiction__path__startswith=path,
-            due_date__lte=year_end,
-            created_at__lt=_day_end(on),
-        )
-        .values("project")
-        .annotate(s=Sum("amount"))
-    )
-    expected = {r["project"]: r["s"] for r in owed}
+    rows = ExpectedReceipt.objects.filter(
+        Q(cancelled=False) | Q(cancelled_at__gte=_day_end(on)),
+        project__package__jurisdiction__path__startswith=path,
+        due_date__lte=year_end,
+        created_at__lt=_day_end(on),
+    ).order_by()
+    expected = {r["project"]: r["s"] for r in rows.values("project").annotate(s=Sum("amount"))}
+    # Their projects' receipts found by the same rows in the database (a province's tens of
+    # thousands of project ids are not sent back to it as parameters).
     received = dict(
-        Receipt.objects.filter(project__in=list(expected), received_on__lte=on)
+        Receipt.objects.filter(project__in=rows.values("project"), received_on__lte=on)
         .values("project")
         .annotate(s=Sum("amount"))
         .values_list("project", "s")

@@ -174,7 +174,8 @@ def completion(lines: list[Line], period: str, plan_url: str) -> dict[int, Part]
 
 def _units_of_packages(package_ids) -> dict[int, set[int]]:
     units: dict[int, set[int]] = defaultdict(set)
-    rows = PackageItem.objects.filter(package_id__in=list(package_ids))
+    rows = PackageItem.objects.filter(package_id__in=list(package_ids)).order_by()
+    # (ordered by nothing: the model's ordering would make the DISTINCT per item)
     for package, unit in rows.values_list("package_id", "asset__unit_id").distinct():
         units[package].add(unit)
     return units
