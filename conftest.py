@@ -126,13 +126,48 @@ def pytest_collection_modifyitems(config, items):
     # PANHUO_EXAMPLES_SHARE (CI's SQLite run): fewer examples per property (core/tests/examples.py).
     scale_given_tests(items)
 
-    def weight(item) -> int:
-        for rank, name in enumerate(LONG_FIRST):
-            if item.get_closest_marker(name) is not None:
-                return rank
-        return len(LONG_FIRST)
-
     items.sort(key=weight)
+
+
+def weight(item) -> int:
+    """The rank of ``item``'s long tier in ``LONG_FIRST``; ``len(LONG_FIRST)`` for any other."""
+    for rank, name in enumerate(LONG_FIRST):
+        if item.get_closest_marker(name) is not None:
+            return rank
+    return len(LONG_FIRST)
+
+
+def worksteal_shares(count: int, workers: int) -> list[int]:
+    """How many of ``count`` items each worker is first sent under ``--dist worksteal``: xdist
+    gives each idle worker in turn ``len(pending) // workers_remaining`` items from the front
+    of the list (``WorkStealingScheduling.check_schedule``), and later moves items only by
+    stealing from the tail of a worker's queue."""
+    sizes = []
+    for remaining in range(workers, 0, -1):
+        sizes.append(count // remaining)
+        count -= sizes[-1]
+    return sizes
+
+
+def dealt_long_first(items: list, workers: int) -> list:
+    """``items`` reordered so that each worker's first share under ``--dist worksteal`` starts
+    with its part of the long tiers, dealt in turn from the longest tier down, followed by the
+    other items in their order. Sorted long-first only, the whole long block fell in the first
+    worker's share while the second ran short tests; the second then stole long items from the
+    end of that block, so one could start near the end of the run while the other core idled.
+    Now both begin with long items and what is stolen at the end is short (CI time, issue 11).
+    """
+    long_items = [item for item in items if weight(item) < len(LONG_FIRST)]
+    sizes = worksteal_shares(len(items), workers)
+    if workers < 2 or not long_items or len(long_items) > sizes[-1]:
+        return items
+    long_ids = {id(item) for item in long_items}
+    others = iter(item for item in items if id(item) not in long_ids)
+    ordered = []
+    for worker, size in enumerate(sizes):
+        mine = long_items[worker::workers]
+        ordered += mine + [next(others) for _ in range(size - len(mine))]
+    return ordered
 
 
 #: The browser test whose crawl (every role, both groups) also makes the checks of the tests
@@ -153,9 +188,25 @@ def pytest_collection_modifyitems_after_selection(config, items):
         for item in items
         if getattr(item, "originalname", None) == BROWSER_CRAWL and hasattr(item, "callspec")
     }
-    if not groups >= {"staff", "others"}:
-        return
-    left_out = [item for item in items if item.get_closest_marker("crawled_in_browser")]
-    if left_out:
-        items[:] = [item for item in items if item not in left_out]
-        config.hook.pytest_deselected(items=left_out)
+    if groups >= {"staff", "others"}:
+        left_out = [item for item in items if item.get_closest_marker("crawled_in_browser")]
+        if left_out:
+            items[:] = [item for item in items if item not in left_out]
+            config.hook.pytest_deselected(items=left_out)
+    # Last, on the final selection: under --dist worksteal each worker starts with its part of
+    # the long tiers. The workers order their collections alike (xdist checks it).
+    workerinput = getattr(config, "workerinput", {})
+    if workerinput.get(DIST_KEY) == "worksteal":
+        items[:] = dealt_long_first(items, int(workerinput["workercount"]))
+
+
+#: What the controller tells each xdist worker of its scheduling (a worker's own ``--dist``
+#: option is always "no").
+DIST_KEY = "panhuo_dist"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """(xdist's controller) Each worker learns the ``--dist`` mode, so that under worksteal it
+    deals the long tiers over the workers' first shares (``dealt_long_first``)."""
+    node.workerinput[DIST_KEY] = node.config.getoption("dist")

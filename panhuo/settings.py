@@ -345,7 +345,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # waitress warns "Task queue depth is N" for every request that waits for a free thread:
     # under load, one line a request, flooding the log with what the load itself says.
-    "loggers": {"waitress.queue": {"level": "ERROR"}},
+    # Django logs every 4xx answer ("Bad Request: …", each refused bid) through its "django"
+    # logger, set to INFO whatever the root's level: LOG_LEVEL holds for those lines too.
+    "loggers": {
+        "waitress.queue": {"level": "ERROR"},
+        "django.request": {"level": os.environ.get("LOG_LEVEL", "WARNING")},
+    },
 }
 
 

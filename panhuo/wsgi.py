@@ -1,4 +1,5 @@
-"""WSGI entry point for production servers (waitress, gunicorn)."""
+"""WSGI entry point for production servers (waitress, gunicorn). Token-authenticated API calls
+go through the middleware that does something for them (``site/token_calls.py``)."""
 
 import os
 
@@ -6,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panhuo.settings")
 application = get_wsgi_application()
+
+from panhuo.site.token_calls import dispatching  # noqa: E402 (after Django is set up)
+
+application = dispatching(application)

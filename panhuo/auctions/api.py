@@ -8,12 +8,16 @@ The setup routes live here, not in a router of their own: ninja answers 405 to a
 router's method on a path the first already has (``/lots/{lot_id}``)."""
 
 import datetime as dt
+import json
+import typing
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from ninja.responses import NinjaJSONEncoder
 from pydantic import ConfigDict
 
 from panhuo.auctions import bidding, descending, sealed, selectors, services, setup
@@ -21,7 +25,7 @@ from panhuo.auctions.refusals import Refused
 from panhuo.auctions.setup_schemas import CancelIn, LotIn, LotTermsPatch
 from panhuo.core.api import PagePagination, ReferenceMissing, actor
 from panhuo.core.errors import ValidationError
-from panhuo.core.schemas import ERRORS, Id, ListFilters, MoneyOut, Text
+from panhuo.core.schemas import ERRORS, Id, ListFilters, MoneyOut, Text, money_text
 from panhuo.disposal.selectors import get_project_for
 from panhuo.organisation import policy
 
@@ -61,6 +65,32 @@ class LotOut(Schema):
     next_drop_at: dt.datetime | None = Field(
         None, description="Dutch: when the price next falls, by the server's clock."
     )
+
+
+def _is_money(annotation, metadata) -> bool:
+    if any(getattr(m, "func", None) is money_text for m in metadata):
+        return True
+    return any(_is_money(a, getattr(a, "__metadata__", ())) for a in typing.get_args(annotation))
+
+
+#: LotOut's fields and which of them are money (written as text with cents).
+_LOT_FIELDS = [(name, field, _is_money(field.annotation, field.metadata))
+               for name, field in LotOut.model_fields.items()]  # fmt: skip
+
+
+#: What the API's renderer (ninja's JSONRenderer) answers with.
+JSON = "application/json; charset=utf-8"
+
+
+def lot_answer_data(state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` (``selectors.public_lot_state``) as ``LotOut`` dumps it, without validating it
+    again: what a bid answers, on the hot path (validating and dumping the answer through the
+    schema was ~8 % of a bid request's CPU). ``test_lot_answer`` holds it to the schema's."""
+    data = {}
+    for name, field, money in _LOT_FIELDS:
+        value = state[name] if name in state or field.is_required() else field.get_default()
+        data[name] = money_text(value) if money and value is not None else value
+    return data
 
 
 class LotFilters(ListFilters):
@@ -202,7 +232,8 @@ def lot_bid(request: HttpRequest, lot_id: Id, payload: BidIn):
         if refusal.reason == "no_lot":
             raise ReferenceMissing("lot", _("There is no such lot.")) from None
         raise
-    return selectors.public_lot_state(lot)
+    data = lot_answer_data(selectors.public_lot_state(lot))
+    return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder), content_type=JSON)
 
 
 @router.get("/lots/{lot_id}/bids", response={200: list[OwnBidOut], **ERRORS})

@@ -162,7 +162,8 @@ Money = DecimalIn(
 )
 
 
-def _money_text(value: Decimal) -> str:
+def money_text(value: Decimal) -> str:
+    """Money as an answer writes it (``MoneyOut``): text with cents."""
     # Sums computed by SQLite come back without trailing zeros; money always shows cents.
     return str(Decimal(value).quantize(CENT))
 
@@ -174,7 +175,7 @@ def _decimal_text(value: Decimal) -> str:
 #: Money in responses: a Decimal that is written as a JSON string with cents, never a float.
 MoneyOut = Annotated[
     Decimal,
-    PlainSerializer(_money_text, return_type=str),
+    PlainSerializer(money_text, return_type=str),
     WithJsonSchema(
         {"type": "string", "description": "An amount in yuan (元), exact.", "examples": ["1234.50"]}
     ),

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from panhuo.bidders.models import DeclaredRelation
 from panhuo.disposal.models import DisposalProject, PackageItem
+from panhuo.flags import split_sql, value_sql
 from panhuo.flags.hits import site_key
 from panhuo.register.models import Asset
 
@@ -21,6 +22,8 @@ def _projects(q: Q) -> list[int]:
 
 
 def projects_of_assets(ids) -> list[int]:
+    if value_sql.ENABLED:
+        return split_sql.projects_of_assets(ids)
     return _projects(Q(package__items__asset__in=_ints(ids)))
 
 
@@ -44,7 +47,8 @@ def projects_of_debts(ids) -> list[int]:
 def projects_of_units_of_assets(ids) -> list[int]:
     """Projects selling assets of the units these assets belong to: an asset falling idle, or
     packaged, changes what waits beside every sale of its unit."""
-
+    if value_sql.ENABLED:
+        return split_sql.projects_of_units_of_assets(ids)
     units = Asset.objects.filter(pk__in=_ints(ids)).values("unit_id")
     return _projects(Q(package__items__asset__unit__in=units))
 
@@ -78,6 +82,8 @@ def deals_of_same_buyers(ids) -> list[int]:
 
 def packages_at_sites(package_ids=(), asset_ids=()) -> list[int]:
     """Every package holding assets at the sites of these packages' or these assets' assets."""
+    if value_sql.ENABLED:
+        return split_sql.packages_at_sites(package_ids, asset_ids)
     items = PackageItem.objects.filter(
         Q(package__in=_ints(package_ids)) | Q(asset__in=_ints(asset_ids))
     )

@@ -34,8 +34,9 @@ from panhuo.finance.models import Debt
 from panhuo.pricing.rules import SELLING_CHANNELS
 from panhuo.register.models import Asset, AssetStatus, Criticality
 
-#: Whether the update after a write reads through these statements; bench/flags.py turns it
-#: off to time the ORM's statements (the same-run baseline) in the same process.
+#: Whether the update after a write reads through these statements (and ``split_sql``'s: the
+#: splitting rule and the ways from a write in ``reach``); bench/flags.py turns it off to time
+#: the ORM's statements (the same-run baseline) in the same process.
 ENABLED = True
 _FLOAT = decimal.Context(prec=15).create_decimal_from_float
 IDLE = (str(AssetStatus.IDLE), str(AssetStatus.UNDER_USED))

@@ -54,3 +54,38 @@ def test_each_rule_finds_the_same_over_a_few_records_as_over_everything(small_de
     assert {code for code, r in RULES.items() if found(r, Scope(rule_code=code))} >= {
         "single_bidder", "instalments_overdue", "terms_changed_after_award"
     }  # fmt: skip
+
+
+def test_the_ways_from_a_write_are_the_same_by_hand_written_sql_as_by_the_orm(small_demo):
+    """``reach``'s ways from written assets and packages (followed, every one, for a write whose
+    changed fields are not known) give the same subjects through ``split_sql``'s statements as
+    through the ORM: for each packaged asset alone, a few unpackaged ones, and the packages."""
+    from panhuo.disposal.models import Package, PackageItem
+    from panhuo.flags import reach, value_sql
+    from panhuo.register.models import Asset
+
+    packaged = sorted(set(PackageItem.objects.values_list("asset_id", flat=True)))
+    loose = list(Asset.objects.exclude(pk__in=packaged).order_by("pk").values_list("pk", flat=True))
+    packages = list(Package.objects.order_by("pk").values_list("pk", flat=True))
+    ways = [reach.projects_of_assets, reach.projects_of_units_of_assets, reach.sites_of_assets]
+    cases = [[str(a)] for a in packaged] + [[str(a) for a in loose[:3]], []]
+    assert packaged and loose and packages
+
+    def both(fn, ids):
+        value_sql.ENABLED = False
+        try:
+            orm = sorted(fn(ids))
+        finally:
+            value_sql.ENABLED = True
+        return orm, sorted(fn(ids))
+
+    reached = set()
+    for ids in cases:
+        for fn in ways:
+            orm, sql = both(fn, ids)
+            assert orm == sql, (fn.__name__, ids)
+            reached |= {fn.__name__} if orm else set()
+    for ids in [[str(p)] for p in packages] + [[str(p) for p in packages]]:
+        orm, sql = both(reach.sites_of_packages, ids)
+        assert orm == sql, ids
+    assert reached == {f.__name__ for f in ways}

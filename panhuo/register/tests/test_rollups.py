@@ -2,6 +2,7 @@
 recomputation from the assets, and a row that disagrees is reported, never corrected."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -108,3 +109,43 @@ def test_verify_reports_a_disagreeing_row_and_corrects_nothing(world, capsys):
     call_command("rollups", "rebuild")
     call_command("rollups", "verify")
     assert AssetRollup.objects.get(unit=world.unit).book_value == Decimal("10.00")
+
+
+def _rows():
+    return sorted(AssetRollup.objects.values_list("unit_id", "status", "kind", "n", "book_value"))
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(writes=st.lists(write, min_size=1, max_size=10))
+def test_deferred_rollups_equal_the_assets_recounted_once_the_block_ends(world, writes):
+    """``deferred()`` (the demo's register of 2,160 assets): the writes inside leave the roll-ups
+    as they were, and when the block ends they equal a recomputation, as after every write."""
+    with transaction.atomic():
+        asset_create(actor=world.user("office"), data={
+            "code": "R-before", "name": "Depot", "kind": "land", "unit": world.unit.pk,
+            "book_value": Decimal("5.00"),
+        })  # fmt: skip
+        before, places = _rows(), sorted(AssetPlaceRollup.objects.values_list("n", "book_value"))
+        with register_rollups.deferred():
+            made: list = []
+            for op, a, b, value in writes:
+                try:
+                    with transaction.atomic(), register_rollups.deferred():  # nested: outer's
+                        _apply(world, op, a, b, value, made)
+                except ValidationError:
+                    pass
+            assert _rows() == before
+            assert sorted(AssetPlaceRollup.objects.values_list("n", "book_value")) == places
+        assert rollups.verify(register_rollups.ASSETS) == []
+        assert rollups.verify(register_rollups.PLACES) == []
+        transaction.set_rollback(True)
+
+
+def test_rollups_are_deferred_only_inside_a_transaction(monkeypatch):
+    """Outside one, the writes inside would commit with roll-ups behind them."""
+    outside = SimpleNamespace(in_atomic_block=False)
+    monkeypatch.setattr(register_rollups.transaction, "get_connection", lambda: outside)
+    with pytest.raises(RuntimeError, match="inside a transaction"), register_rollups.deferred():
+        pass
