@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -145,10 +146,9 @@ def inbox_count(user, *, delegations: list[Delegation] | None = None) -> int:
         paths |= {g.path for g in policy.grants(d.from_user) if g.role in deciding}
     if not paths:
         return 0
-    at: dict[str, Jurisdiction] = {}
 
     def may_decide(who, path: str, roles: list[str]) -> bool:
-        place = at.get(path) or at.setdefault(path, Jurisdiction(path=path))
+        place = _Place(path)
         return policy.allowed(who, "approval", "decide", jurisdiction=place, roles_subset=roles)
 
     count = 0
@@ -175,6 +175,13 @@ def inbox_count(user, *, delegations: list[Delegation] | None = None) -> int:
                 count += 1
                 break
     return count
+
+
+class _Place(NamedTuple):
+    """A request's place as ``policy.allowed`` reads it (its path only): the count reads
+    paths, not Jurisdiction rows, and builds no model of another app."""
+
+    path: str
 
 
 _REQUESTS = ApprovalRequest._meta.db_table
