@@ -18,6 +18,10 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("panhuo/favicon.svg"))
 
 
+#: The error pages without the menu's to-do badges (site/errors.py).
+handler403 = "panhuo.site.errors.forbidden"
+handler404 = "panhuo.site.errors.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
