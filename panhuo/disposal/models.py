@@ -12,8 +12,10 @@ from panhuo.core import workdays
 from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import actor_field, non_negative_money, optional_ref, version_field
 from panhuo.core.links import page_of, page_url
+from panhuo.core.rollups import row_meta
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
+from panhuo.organisation.rollups import PlaceRollupRow
 from panhuo.register.models import Asset
 
 
@@ -266,20 +268,16 @@ from panhuo.disposal.channel_models import (  # noqa: E402, F401
 )
 
 
-class ProjectRollup(models.Model):
+class ProjectRollup(PlaceRollupRow):
     """Disposal projects per jurisdiction (their package's) and state, kept by the services in
     the same transaction as each project's creation and transition (README, "Roll-ups")."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(_("status"), max_length=20)
     n = models.BigIntegerField(_("projects"), default=0)
 
-    class Meta:
-        verbose_name = _("project roll-up")
-        verbose_name_plural = _("project roll-ups")
-        constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "status"], name="project_rollup_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.jurisdiction_id} {self.status}: {self.n}"
+    Meta = row_meta(
+        _("project roll-up"),
+        _("project roll-ups"),
+        ["jurisdiction", "status"],
+        "project_rollup_key",
+    )
