@@ -93,23 +93,25 @@ class _DueFigures(PlaceRollupRow):
         abstract = True
 
 
-def _due_meta(verbose_name, verbose_name_plural, period: str, name: str, **more) -> type:
-    """A due-date table's Meta: one row per jurisdiction, type and ``period``."""
+def _due_meta(names: tuple, period: str, prefix: str, cover: str = "") -> type:
+    """A due-date table's Meta: one row per jurisdiction, type and ``period`` (the constraint
+    ``{prefix}_rollup_key``); ``cover``: the name of the index on the period that holds the
+    figures, so that a read of the rows never visits the table (an index-only scan, no table
+    page per row: bench/province.py)."""
     key = ["jurisdiction", "debt_type", period]
-    return row_meta(verbose_name, verbose_name_plural, key, name, **more)
+    covering = [models.Index(fields=[period, *COVERED], name=cover)] if cover else []
+    return row_meta(*names, key, f"{prefix}_rollup_key", indexes=covering)
 
 
 class DebtDueRollup(_DueFigures):
     due_date = models.DateField(_("due date"))
 
-    # The figures in the index: the two boundary months' rows are read from it alone
-    # (an index-only scan, no table page per row: bench/province.py).
+    # The two boundary months' rows are read from the index alone.
     Meta = _due_meta(
-        _("debt due-date roll-up"),
-        _("debt due-date roll-ups"),
+        (_("debt due-date roll-up"), _("debt due-date roll-ups")),
         "due_date",
-        "debt_due_rollup_key",
-        indexes=[models.Index(fields=["due_date", *COVERED], name="debt_due_rollup_date_cover")],
+        "debt_due",
+        cover="debt_due_rollup_date_cover",
     )
 
 
@@ -117,11 +119,10 @@ class DebtDueMonthRollup(_DueFigures):
     month = models.DateField(_("month"))  # its first day
 
     Meta = _due_meta(
-        _("debt due-month roll-up"),
-        _("debt due-month roll-ups"),
+        (_("debt due-month roll-up"), _("debt due-month roll-ups")),
         "month",
-        "debt_due_month_rollup_key",
-        indexes=[models.Index(fields=["month", *COVERED], name="debt_due_month_cover")],
+        "debt_due_month",
+        cover="debt_due_month_cover",
     )
 
 
@@ -132,5 +133,5 @@ class DebtDueYearRollup(_DueFigures):
     year = models.PositiveSmallIntegerField(_("year"))
 
     Meta = _due_meta(
-        _("debt due-year roll-up"), _("debt due-year roll-ups"), "year", "debt_due_year_rollup_key"
+        (_("debt due-year roll-up"), _("debt due-year roll-ups")), "year", "debt_due_year"
     )

@@ -37,15 +37,8 @@ def per_place(
     """Register the roll-up ``model`` keyed by jurisdiction: its groups are the rest of its key
     (``core.rollups.row_meta``), a place's rows are recomputed under a lock on the place."""
     groups = tuple(model._meta.constraints[0].fields[1:])
-    return rollups.register(
-        rollups.Rollup(
-            name=name,
-            model=model,
-            key="jurisdiction_id",
-            groups=groups,
-            figures=figures,
-            compute=compute,
-            lock=Jurisdiction,
-            where=where,
-        )
-    )
+    rollup = rollups.Rollup(
+        name=name, model=model, key="jurisdiction_id", groups=groups, figures=figures,
+        compute=compute, lock=Jurisdiction, where=where,
+    )  # fmt: skip
+    return rollups.register(rollup)
