@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.approvals.registry import purpose_label
-from panhuo.core.constraints import valid_choice
+from panhuo.core.constraints import filled_iff, valid_choice
 from panhuo.core.fields import MoneyField, actor_field, version_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
@@ -204,9 +204,10 @@ class ApprovalRequest(models.Model):
                 condition=Q(current_step__gte=1), name="approval_request_step_gte_1"
             ),
             # Only a pending request is open; every other one has its closing time.
-            models.CheckConstraint(
-                condition=Q(status="pending", closed_at__isnull=True)
-                | (~Q(status="pending") & Q(closed_at__isnull=False)),
+            filled_iff(
+                "closed_at",
+                status="pending",
+                empty=True,
                 name="approval_request_closed_iff_not_pending",
             ),
         ]

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.constraints import filled_iff
 from panhuo.core.fields import actor_field, optional_ref, version_field
 from panhuo.core.links import page_url
 from panhuo.flags.models import Severity
@@ -94,9 +95,10 @@ class Finding(models.Model):
                 name="finding_record_kind_valid",
             ),
             # Resolved exactly when the status is a resolution.
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in OPEN_STATUSES], resolved_at__isnull=True)
-                | (~Q(status__in=[s.value for s in OPEN_STATUSES]) & Q(resolved_at__isnull=False)),
+            filled_iff(
+                "resolved_at",
+                status__in=[s.value for s in OPEN_STATUSES],
+                empty=True,
                 name="finding_resolved_at_matches",
             ),
         ]

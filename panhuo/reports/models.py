@@ -11,10 +11,9 @@ of any stored report can be regenerated from the records as of its date and comp
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.constraints import valid_choice
+from panhuo.core.constraints import filled_iff, valid_choice
 from panhuo.core.fields import actor_field, optional_ref
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
@@ -69,16 +68,8 @@ class GeneratedReport(models.Model):
             models.UniqueConstraint(
                 fields=["jurisdiction", "number"], name="generated_report_number_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(kind="dossier", project__isnull=False)
-                | (~Q(kind="dossier") & Q(project__isnull=True)),
-                name="generated_report_dossier_has_project",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="scorecard", unit__isnull=False)
-                | (~Q(kind="scorecard") & Q(unit__isnull=True)),
-                name="generated_report_scorecard_has_unit",
-            ),
+            filled_iff("project", kind="dossier", name="generated_report_dossier_has_project"),
+            filled_iff("unit", kind="scorecard", name="generated_report_scorecard_has_unit"),
             valid_choice("kind", ReportKind, name="generated_report_kind_valid"),
         ]
 

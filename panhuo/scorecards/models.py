@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.constraints import valid_choice
+from panhuo.core.constraints import filled_iff, valid_choice
 from panhuo.core.fields import MoneyField, actor_field, version_field
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
@@ -197,10 +197,8 @@ class Decision(models.Model):
                 | (~Q(kind="budget_reward") & Q(amount__isnull=True)),
                 name="score_decision_amount",
             ),
-            models.CheckConstraint(
-                condition=Q(status="proposed", decided_at__isnull=True)
-                | (~Q(status="proposed") & Q(decided_at__isnull=False)),
-                name="score_decision_decided_at",
+            filled_iff(
+                "decided_at", status="proposed", empty=True, name="score_decision_decided_at"
             ),
         ]
 
