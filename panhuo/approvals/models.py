@@ -59,7 +59,7 @@ policy.RULES.update(
 )
 
 
-class ApprovalChain(models.Model):
+class ApprovalChain(policy.Scoped):
     """The steps a request of one purpose takes in one jurisdiction (and the ones below it).
 
     Applies to ``channel`` (blank: any channel) and amounts of at least ``min_amount``. Among the
@@ -78,7 +78,6 @@ class ApprovalChain(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("approval_chain", "jurisdiction__path")
 
     class Meta:

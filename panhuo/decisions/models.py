@@ -68,7 +68,7 @@ class PlaceInput(InputSet):
         ]
 
 
-class ScenarioRun(models.Model):
+class ScenarioRun(policy.Scoped):
     """A stored run of the scenarios (issue 20, item 4): the place and day, the parameters as
     asked and as used (the seed, the failure rate read from the place's history), who ran it,
     and what came out: per quarter the plan, P5/P50/P95 of the proceeds, the debt service and
@@ -91,7 +91,6 @@ class ScenarioRun(models.Model):
     ran_by = actor_field(verbose_name=_("run by"))
     ran_at = models.DateTimeField(_("run at"), auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("debt", "jurisdiction__path")
 
     class Meta:

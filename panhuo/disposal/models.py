@@ -56,7 +56,7 @@ ZERO_PRICE_CHANNELS = frozenset({"free_transfer", "scrap", "loss", "write_off"})
 NO_COUNTERPARTY_CHANNELS = frozenset({"scrap", "loss", "write_off"})
 
 
-class Package(models.Model):
+class Package(policy.Scoped):
     """A lot: assets offered together through one channel. Its figures come from its assets."""
 
     class Status(models.TextChoices):
@@ -76,7 +76,6 @@ class Package(models.Model):
     created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     # A unit asset officer sees the packages that hold any of their unit's assets.
     view_scope = policy.ViewScope(
         "package", "jurisdiction__path", unit="items__asset__unit", distinct=True
@@ -121,7 +120,7 @@ class PackageItem(models.Model):
     get_absolute_url = page_of("package")
 
 
-class DisposalProject(models.Model):
+class DisposalProject(policy.Scoped):
     """One package taken through one channel, as an explicit state machine (see workflow)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -152,7 +151,6 @@ class DisposalProject(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope(
         "project", "package__jurisdiction__path", unit="package__items__asset__unit", distinct=True
     )

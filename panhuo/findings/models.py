@@ -48,7 +48,7 @@ OPEN_STATUSES = (FindingStatus.RAISED, FindingStatus.ESCALATED)
 CONFIRMED_STATUSES = (FindingStatus.RECTIFIED, FindingStatus.REFERRED)
 
 
-class Finding(models.Model):
+class Finding(policy.Scoped):
     """One audit finding on one record."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -77,7 +77,6 @@ class Finding(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("finding", "jurisdiction__path")
 
     class Meta:

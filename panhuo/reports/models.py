@@ -29,7 +29,7 @@ class ReportKind(models.TextChoices):
     SCORECARD = "scorecard", _("Unit scorecard")
 
 
-class GeneratedReport(models.Model):
+class GeneratedReport(policy.Scoped):
     """One generated report of a jurisdiction as of a day (and, for a dossier, of a project)."""
 
     kind = models.CharField(_("kind"), max_length=12, choices=ReportKind.choices)
@@ -58,7 +58,6 @@ class GeneratedReport(models.Model):
     scheduled = models.BooleanField(_("scheduled"), default=False)
     generated_at = models.DateTimeField(_("generated at"), auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("report", "jurisdiction__path")
 
     class Meta:
