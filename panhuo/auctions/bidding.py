@@ -88,12 +88,18 @@ def may_bid(registration: LotRegistration, lot: Lot) -> str:
     return ""
 
 
-def verified_bidder(actor, bidder=None):
-    """The caller as a verified bidder, or the refusal; ``bidder``: their bidder row when the
+def registered_bidder(actor, bidder=None):
+    """The caller's bidder row, or the refusal "unregistered"; ``bidder``: the row when the
     caller (the API) has read it already this request, so it is not read again."""
     bidder = bidder if bidder is not None else bidder_for(actor)
     if bidder is None:
         raise Refused("unregistered")
+    return bidder
+
+
+def verified_bidder(actor, bidder=None):
+    """The caller as a verified bidder, or the refusal (see :func:`registered_bidder`)."""
+    bidder = registered_bidder(actor, bidder)
     if not is_verified_bidder(actor, bidder):
         raise Refused("not_verified")
     return bidder
@@ -125,9 +131,19 @@ def ready(registration: LotRegistration | None, lot: Lot) -> LotRegistration:
 #: every other write takes them in, its own rows before the head).
 _PATHS = ("deposit", "lot__round__project__package__jurisdiction")
 _WHERE = "t0.lot_id = %s AND t0.bidder_id = %s"
-_REGISTRATION = JoinedRead(LotRegistration, _PATHS, where=_WHERE, lock="lot", also=head_join())
+#: The round, project and package are read only for what the bid's answer and audit entry show
+#: (the round's number, the project's code) and the way to the jurisdiction: 3 of their 44
+#: columns.
+_ONLY = {
+    "lot__round": ("number", "project"),
+    "lot__round__project": ("code", "package"),
+    "lot__round__project__package": ("jurisdiction",),
+}
+_REGISTRATION = JoinedRead(
+    LotRegistration, _PATHS, where=_WHERE, lock="lot", also=head_join(), only=_ONLY
+)
 #: The same without the tip, when that found nothing (no such registration; or no head yet).
-_REGISTRATION_ALONE = JoinedRead(LotRegistration, _PATHS, where=_WHERE, lock="lot")
+_REGISTRATION_ALONE = JoinedRead(LotRegistration, _PATHS, where=_WHERE, lock="lot", only=_ONLY)
 
 
 def locked_registration(pk: int, bidder) -> LotRegistration | None:
@@ -267,9 +283,7 @@ def priority_match(*, actor, lot_id: Any) -> Lot:
     """A priority-purchase-right holder matches the top bid after the close (before the award):
     they take it at the final price."""
     pk = lot_id_of(lot_id)
-    bidder = bidder_for(actor)
-    if bidder is None:
-        raise Refused("unregistered")
+    bidder = registered_bidder(actor)
     with transaction.atomic():
         lot = locked_lot(pk)
         registration = LotRegistration.objects.filter(lot=lot, bidder=bidder).first()

@@ -14,9 +14,7 @@ from panhuo.disposal import deadlines, rollups
 from panhuo.disposal.models import Channel, DisposalProject, Package, PackageItem, ProjectStatus
 from panhuo.disposal.workflow import reachable, table_for
 from panhuo.organisation import policy
-from panhuo.organisation.models import Jurisdiction, Role
 from panhuo.pricing.avm import Deal
-from panhuo.register.models import Asset
 
 PACKAGE_ORDERINGS = {
     "code": "code",
@@ -192,60 +190,40 @@ def overdue_count(user, *, today: dt.date | None = None) -> int:
     """``len(overdue_for(user))`` (the menu's badge, read on every page) as one COUNT: which
     states of which channel are the caller's to clear depends on their roles only, so the
     per-project checks become a filter. A test holds it equal to ``len(overdue_for(...))``.
-
-    One raw statement, as ``policy.grants`` and ``approvals.selectors.inbox_count``: building
-    and compiling the ORM's query (a dozen channel-and-states clauses and the view scope's
-    subquery) cost more than running it, on every page. The scope is ``visible_to``'s: the
-    package's jurisdiction under a grant's place, or for a unit asset officer a package holding
-    an asset of their unit."""
+    A hand-written statement, as ``policy.grants``: compiling the ORM's query (the states'
+    alternatives, the view scope's joins) cost more than running it, on every page."""
     late = _late_states(frozenset(policy.roles(user)))
     if not late:
         return 0
-    states_sql, params = _late_sql(late)
-    scope, scope_params = [], []
-    viewing = policy.RULES[("project", "view")]
-    for g in (g for g in policy.grants(user) if g.role in viewing):
-        if g.role == Role.UNIT_OFFICER:
-            scope.append(
-                f"EXISTS (SELECT 1 FROM {_ITEMS} i JOIN {_ASSETS} a ON a.id = i.asset_id "  # noqa: S608 (table names from our models)
-                "WHERE i.package_id = k.id AND a.unit_id = %s)"
-            )
-            scope_params.append(g.unit_id)
-        else:
-            scope.append("substr(j.path, 1, %s) = %s")
-            scope_params += [len(g.path), g.path]
-    if not scope:
-        return 0
+    today = today or timezone.localdate()
+    scope, scope_params = policy.scope_sql(
+        user, "project", "view", path="j.path", unit=_UNIT_HOLDS_ITEM
+    )
+    states, params = [], [connection.ops.adapt_datefield_value(today)]
+    for channel, statuses in late.items():
+        states.append(f"(p.channel = %s AND p.status IN ({', '.join(['%s'] * len(statuses))}))")
+        params += [channel, *statuses]
     sql = (
-        f"SELECT COUNT(*) FROM {_PROJECTS} p JOIN {_PACKAGES} k ON k.id = p.package_id "  # noqa: S608 (table names from our models)
-        f"JOIN {_JURISDICTIONS} j ON j.id = k.jurisdiction_id "
-        f"WHERE p.due_on < %s AND ({states_sql}) AND ({' OR '.join(scope)})"
+        f"SELECT COUNT(*) FROM {_PROJECTS} p JOIN {_PACKAGES} k ON k.id = p.package_id "  # noqa: S608 (our tables)
+        f"JOIN {_PLACES} j ON j.id = k.jurisdiction_id "
+        f"WHERE p.due_on < %s AND ({' OR '.join(states)}) AND {scope}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [today or timezone.localdate(), *params, *scope_params])
+        cursor.execute(sql, [*params, *scope_params])
         return cursor.fetchone()[0]
 
 
 _PROJECTS = DisposalProject._meta.db_table
 _PACKAGES = Package._meta.db_table
+_PLACES = Package._meta.get_field("jurisdiction").related_model._meta.db_table
 _ITEMS = PackageItem._meta.db_table
-_ASSETS = Asset._meta.db_table
-_JURISDICTIONS = Jurisdiction._meta.db_table
-
-
-@functools.lru_cache(maxsize=64)
-def _late_sql_cached(late: tuple) -> tuple[str, tuple]:
-    clauses, params = [], []
-    for channel, statuses in late:
-        marks = ", ".join(["%s"] * len(statuses))
-        clauses.append(f"(p.channel = %s AND p.status IN ({marks}))")
-        params += [channel, *statuses]
-    return " OR ".join(clauses), tuple(params)
-
-
-def _late_sql(late: dict[str, list[str]]) -> tuple[str, tuple]:
-    """``late``'s channels and states as one SQL condition on the project ``p``."""
-    return _late_sql_cached(tuple((c, tuple(s)) for c, s in late.items()))
+_ASSETS = PackageItem._meta.get_field("asset").related_model._meta.db_table
+#: The view scope's unit part (``package__items__asset__unit``): an item of the project's
+#: package is an asset of the unit.
+_UNIT_HOLDS_ITEM = (
+    f"EXISTS (SELECT 1 FROM {_ITEMS} i JOIN {_ASSETS} a ON a.id = i.asset_id "  # noqa: S608 (our tables)
+    "WHERE i.package_id = p.package_id AND a.unit_id = %s)"
+)
 
 
 def board(user, *, channel: str = "", jurisdiction=None, today: dt.date | None = None):
