@@ -71,9 +71,15 @@ def _numbers(texts: list[str], kind: str, parse, bad: bytearray) -> list[Any]:
     return out
 
 
-def _memoised(texts: list[str], parse, bad: bytearray) -> list[Any]:
-    """A column of few distinct texts (dates, yes/no): each parsed once."""
-    seen: dict[str, Any] = {}
+#: Distinct texts a column's memo keeps (``_memoised``) before it starts afresh.
+MEMO_LIMIT = 100_000
+
+
+def _memoised(texts: list[str], parse, bad: bytearray, seen: dict[str, Any]) -> list[Any]:
+    """A column of few distinct texts (dates, yes/no): each parsed once per file (``seen``
+    lasts from chunk to chunk: a file's acquisition dates repeat across its chunks)."""
+    if len(seen) > MEMO_LIMIT:
+        seen.clear()
     out: list[Any] = []
     for k, text in enumerate(texts):
         value = seen.get(text, _MISSING)
@@ -126,7 +132,7 @@ def read_chunk(reader: RowReader, chunk: list[list[str]]) -> list[dict[str, Any]
         elif kind in FAST_FORMS and (kind != "amount" or reader.amount_unit(name) == "yuan"):
             values = _numbers(texts, kind, parse, bad)
         elif kind in ("date", "bool"):
-            values = _memoised(texts, parse, bad)
+            values = _memoised(texts, parse, bad, reader.memo.setdefault(name, {}))
         else:
             values = []
             for k, text in enumerate(texts):
@@ -142,18 +148,18 @@ def read_chunk(reader: RowReader, chunk: list[list[str]]) -> list[dict[str, Any]
         names.append(name)
         columns.append(values)
     _check_columns(reader, names, columns, bad)
-    out: list[dict[str, Any] | None] = []
-    defaults = [name for name in names if name in NON_NULL_DEFAULTS]
-    for k, values in enumerate(zip(*columns, strict=True) if columns else [()] * n):
-        if bad[k]:
-            out.append(None)
-            continue
-        row = dict(zip(names, values, strict=True))
-        for name in defaults:
-            if row[name] is None:
-                del row[name]
-        _finish(reader, row)
-        out.append(row)
+    names, columns = _finished(reader, names, columns)
+    out: list[dict[str, Any] | None] = [
+        None if bad[k] else dict(zip(names, values, strict=True))
+        for k, values in enumerate(zip(*columns, strict=True) if columns else [()] * n)
+    ]
+    # A blank cell of a field with a default is left out (the default applies), as the row
+    # path leaves it out.
+    for name, values in zip(names, columns, strict=True):
+        if name in NON_NULL_DEFAULTS:
+            for k, value in enumerate(values):
+                if value is None and out[k] is not None:
+                    del out[k][name]
     return out
 
 
@@ -200,11 +206,20 @@ def _check_columns(reader: RowReader, names: list[str], columns: list[list[Any]]
             bad[k] = 1
 
 
-def _finish(reader: RowReader, out: dict[str, Any]) -> None:
-    """What ``RowReader._check`` makes of a row that passed: the unit's record, the
-    classification's id, the file's edition dropped."""
-    out["unit"] = reader.units[out.pop("unit", "")]
-    out.pop("classification_edition", None)
-    if "classification" in out:
-        code = out.pop("classification")
-        out["classification_id"] = reader.codes[code] if code else None
+def _finished(reader: RowReader, names: list[str], columns: list[list[Any]]):
+    """What ``RowReader._check`` makes of the rows that passed, column by column: the unit's
+    record, the classification's id, the file's edition dropped (a row that did not pass gets
+    None where its unit or code is unknown: it is not given values)."""
+    units, codes = reader.units, reader.codes
+    done_names: list[str] = []
+    done: list[list[Any]] = []
+    for name, values in zip(names, columns, strict=True):
+        if name == "unit":
+            values = [units.get(code) for code in values]
+        elif name == "classification_edition":
+            continue
+        elif name == "classification":
+            name, values = "classification_id", [codes.get(c) if c else None for c in values]
+        done_names.append(name)
+        done.append(values)
+    return done_names, done
