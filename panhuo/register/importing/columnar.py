@@ -75,6 +75,13 @@ def _numbers(texts: list[str], kind: str, parse, bad: bytearray) -> list[Any]:
 MEMO_LIMIT = 100_000
 
 
+def _any_guarded(texts: list[str]) -> bool:
+    """Whether a cell of the column starts with a formula guard ("'"), asked of the column
+    joined once rather than of each cell (a separator in a cell can only add a false alarm,
+    which the cell-by-cell check then clears)."""
+    return "\x00'" in "\x00" + "\x00".join(texts)
+
+
 def _memoised(texts: list[str], parse, bad: bytearray, seen: dict[str, Any]) -> list[Any]:
     """A column of few distinct texts (dates, yes/no): each parsed once per file (``seen``
     lasts from chunk to chunk: a file's acquisition dates repeat across its chunks)."""
@@ -114,12 +121,15 @@ def read_chunk(reader: RowReader, chunk: list[list[str]]) -> list[dict[str, Any]
             texts = [constants[i - width].strip()] * n
         else:
             texts = [row[i].strip() for row in full]
-        if attr or kind == "text":
+        if attr:
             for k, text in enumerate(texts):
-                if text[:1] == "'" or (attr and text):
-                    bad[k] = 1  # a formula guard to undo, an attribute: the row path's
-            if attr:
-                continue
+                if text:
+                    bad[k] = 1  # an attribute: the row path's
+            continue
+        if kind == "text" and _any_guarded(texts):
+            for k, text in enumerate(texts):
+                if text[:1] == "'":
+                    bad[k] = 1  # a formula guard to undo: the row path's
         if vmap:
             texts = [vmap.get(t.lower(), t) for t in texts]
         if lookup is not None:
@@ -141,7 +151,9 @@ def read_chunk(reader: RowReader, chunk: list[list[str]]) -> list[dict[str, Any]
                 except ValueError:
                     bad[k] = 1
                     values.append(None)
-        if max_length:
+        if max_length and (
+            lookup is not None or kind != "text" or max(map(len, values), default=0) > max_length
+        ):
             for k, value in enumerate(values):
                 if value and len(value) > max_length:
                     bad[k] = 1
@@ -177,14 +189,22 @@ def _check_columns(reader: RowReader, names: list[str], columns: list[list[Any]]
     for k, code in enumerate(col.get("code", [""] * n)):
         if not code:
             bad[k] = 1
+    # Each range asked of the column's least and greatest value first: a column within it
+    # (nearly every file's) is not walked cell by cell.
     for name in AMOUNTS:
-        for k, value in enumerate(col.get(name, ())):
-            if value is not None and (value < 0 or (name == "area" and value >= MAX_AREA)):
-                bad[k] = 1
+        values = col.get(name, ())
+        given = [v for v in values if v is not None]
+        if given and (min(given) < 0 or (name == "area" and max(given) >= MAX_AREA)):
+            for k, value in enumerate(values):
+                if value is not None and (value < 0 or (name == "area" and value >= MAX_AREA)):
+                    bad[k] = 1
     for name in ("acquired_on", "idle_since"):
-        for k, day in enumerate(col.get(name, ())):
-            if day is not None and day > reader.today:
-                bad[k] = 1
+        values = col.get(name, ())
+        given = [v for v in values if v is not None]
+        if given and max(given) > reader.today:
+            for k, day in enumerate(values):
+                if day is not None and day > reader.today:
+                    bad[k] = 1
     if "classification" in col:
         editions = col.get("classification_edition", [None] * n)
         for k, code in enumerate(col["classification"]):
@@ -195,6 +215,15 @@ def _check_columns(reader: RowReader, names: list[str], columns: list[list[Any]]
                     bad[k] = 1
     lats, lons = col.get("latitude", [None] * n), col.get("longitude", [None] * n)
     box = reader.box
+    low_lat, high_lat, low_lon, high_lon = box or (-90, 90, -180, 180)
+    given_lats = [v for v in lats if v is not None]
+    given_lons = [v for v in lons if v is not None]
+    if (not given_lats or (max(-90, low_lat) <= min(given_lats) and max(given_lats)
+                           <= min(90, high_lat))) and (
+        not given_lons or (max(-180, low_lon) <= min(given_lons) and max(given_lons)
+                           <= min(180, high_lon))
+    ):  # fmt: skip
+        return
     for k in range(n):
         lat, lon = lats[k], lons[k]
         if lat is None and lon is None:
