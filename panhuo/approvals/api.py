@@ -38,7 +38,7 @@ from panhuo.core.api import (
     referenced_jurisdiction,
     require_any,
 )
-from panhuo.core.api_lists import list_endpoint
+from panhuo.core.api_lists import detail_endpoint, list_endpoint
 from panhuo.core.schemas import CONFLICT_ERRORS as ERRORS
 from panhuo.core.schemas import Id
 from panhuo.organisation import policy
@@ -74,11 +74,11 @@ def approval_index(request: HttpRequest, filters: Query[RequestFilters]):
     return request_list(user, **data)
 
 
-@router.get("/approvals/{request_id}", response={200: RequestDetailOut, **ERRORS})
-def approval_detail(request: HttpRequest, request_id: Id):
-    """A request with its steps, its decisions so far and whether the caller may decide."""
-    require_any(request, "approval", "view")
-    return _detail(actor(request), request_id)
+detail_endpoint(
+    router, "/approvals/{request_id}", RequestDetailOut, "approval", _detail,
+    doc="A request with its steps, its decisions so far and whether the caller may decide.",
+    errors=ERRORS,
+)  # fmt: skip
 
 
 @router.post("/approvals/{request_id}/decision", response={200: RequestDetailOut, **ERRORS})

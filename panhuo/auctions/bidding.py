@@ -88,12 +88,18 @@ def may_bid(registration: LotRegistration, lot: Lot) -> str:
     return ""
 
 
-def verified_bidder(actor, bidder=None):
-    """The caller as a verified bidder, or the refusal; ``bidder``: their bidder row when the
+def registered_bidder(actor, bidder=None):
+    """The caller's bidder row, or the refusal "unregistered"; ``bidder``: the row when the
     caller (the API) has read it already this request, so it is not read again."""
     bidder = bidder if bidder is not None else bidder_for(actor)
     if bidder is None:
         raise Refused("unregistered")
+    return bidder
+
+
+def verified_bidder(actor, bidder=None):
+    """The caller as a verified bidder, or the refusal (see :func:`registered_bidder`)."""
+    bidder = registered_bidder(actor, bidder)
     if not is_verified_bidder(actor, bidder):
         raise Refused("not_verified")
     return bidder
@@ -267,9 +273,7 @@ def priority_match(*, actor, lot_id: Any) -> Lot:
     """A priority-purchase-right holder matches the top bid after the close (before the award):
     they take it at the final price."""
     pk = lot_id_of(lot_id)
-    bidder = bidder_for(actor)
-    if bidder is None:
-        raise Refused("unregistered")
+    bidder = registered_bidder(actor)
     with transaction.atomic():
         lot = locked_lot(pk)
         registration = LotRegistration.objects.filter(lot=lot, bidder=bidder).first()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from panhuo.auctions.award_models import AwardSource
 from panhuo.auctions.awards import move, queue_create, ranked
-from panhuo.auctions.bidding import locked_lot, lot_id_of, now
+from panhuo.auctions.bidding import locked_lot, lot_id_of, now, registered_bidder
 from panhuo.auctions.models import (
     TRANSITIONS,
     BidKind,
@@ -33,7 +33,6 @@ from panhuo.auctions.models import (
 )
 from panhuo.auctions.refusals import Refused
 from panhuo.auctions.terms import checked_terms, disclosure_gate, placed_terms
-from panhuo.bidders.selectors import bidder_for
 from panhuo.core.busy import retry_when_busy
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.deal_party import deal_party_set
@@ -91,9 +90,7 @@ def lot_create(
 def lot_register(*, actor, lot_id: Any, accept_conditions: bool = False) -> LotRegistration:
     """Register the caller (a registered bidder) for the lot; its deposit falls due."""
     pk = lot_id_of(lot_id)
-    bidder = bidder_for(actor)
-    if bidder is None:
-        raise Refused("unregistered")
+    bidder = registered_bidder(actor)
     with transaction.atomic():
         lot = locked_lot(pk)
         if lot.status not in (LotStatus.SCHEDULED, LotStatus.OPEN) or now() >= lot.end_at:

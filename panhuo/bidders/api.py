@@ -18,6 +18,7 @@ from panhuo.bidders.schemas import (
 )
 from panhuo.bidders.selectors import bidder_for, bidder_list, get_bidder_for, get_own_relation
 from panhuo.core.api import PagePagination, actor, require_any, selector_filters
+from panhuo.core.api_lists import detail_endpoint
 from panhuo.core.schemas import ERRORS, ErrorOut, Id
 from panhuo.organisation import policy
 from panhuo.organisation.policy import NotPermitted
@@ -94,10 +95,7 @@ def bidder_index(request: HttpRequest, filters: Query[BidderFilters]):
     return bidder_list(user, **data).prefetch_related("relations")
 
 
-@router.get("/bidders/{bidder_id}", response={200: BidderOut, **ERRORS})
-def bidder_detail(request: HttpRequest, bidder_id: Id):
-    require_any(request, "bidder", "view")
-    return get_bidder_for(actor(request), bidder_id)
+detail_endpoint(router, "/bidders/{bidder_id}", BidderOut, "bidder", get_bidder_for)
 
 
 @router.post("/bidders/{bidder_id}/transitions", response={200: BidderOut, **ERRORS})

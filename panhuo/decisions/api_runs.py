@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from panhuo.core.api import actor, require_any
-from panhuo.core.api_lists import list_endpoint
+from panhuo.core.api_lists import detail_endpoint, list_endpoint
 from panhuo.core.schemas import ERRORS, Id, ListFilters, Ordering, Text
 from panhuo.decisions.api import ScenarioIn
 from panhuo.decisions.compare import MEASURES, compare, gather
@@ -81,11 +81,11 @@ def scenario_run_new(request: HttpRequest, payload: ScenarioRunIn):
     return Status(201, stored)
 
 
-@router.get("/scenario-runs/{scenario_run_id}", response={200: ScenarioRunOut, **ERRORS})
-def scenario_run_detail(request: HttpRequest, scenario_run_id: Id):
-    """One stored run with its parameters and figures (404 when hidden or unknown)."""
-    require_any(request, "debt", "view")
-    return get_run_for(actor(request), scenario_run_id)
+detail_endpoint(
+    router, "/scenario-runs/{scenario_run_id}", ScenarioRunOut, "debt", get_run_for,
+    name="scenario_run_detail",
+    doc="One stored run with its parameters and figures (404 when hidden or unknown).",
+)  # fmt: skip
 
 
 class ComparisonQuery(Schema):

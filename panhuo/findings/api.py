@@ -12,6 +12,7 @@ from panhuo.core.api import (
     require_any,
     selector_filters,
 )
+from panhuo.core.api_lists import detail_endpoint
 from panhuo.core.schemas import ERRORS, Id
 from panhuo.findings.models import FindingStatus
 from panhuo.findings.schemas import (
@@ -88,10 +89,7 @@ def finding_stats(request: HttpRequest, query: Query[StatsQuery]):
     )
 
 
-@router.get("/findings/{finding_id}", response={200: FindingDetailOut, **ERRORS})
-def finding_detail(request: HttpRequest, finding_id: Id):
-    require_any(request, "finding", "view")
-    return _detail(actor(request), finding_id)
+detail_endpoint(router, "/findings/{finding_id}", FindingDetailOut, "finding", _detail)
 
 
 @router.post("/findings/{finding_id}/steps", response={200: FindingDetailOut, **ERRORS})

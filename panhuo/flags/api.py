@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
 from panhuo.core.api import actor, require_any
-from panhuo.core.api_lists import list_endpoint
+from panhuo.core.api_lists import detail_endpoint, list_endpoint
 from panhuo.core.schemas import ERRORS, Id, ListFilters, Ordering, Text
 from panhuo.flags.models import FlagStatus, Resolution, Severity
 from panhuo.flags.registry import RULES, params_for
@@ -102,10 +102,7 @@ def flag_rules(request: HttpRequest):
     ]  # fmt: skip
 
 
-@router.get("/flags/{flag_id}", response={200: FlagOut, **ERRORS})
-def flag_detail(request: HttpRequest, flag_id: Id):
-    require_any(request, "flag", "view")
-    return get_flag_for(actor(request), flag_id)
+detail_endpoint(router, "/flags/{flag_id}", FlagOut, "flag", get_flag_for)
 
 
 class FlagResolveIn(Schema):

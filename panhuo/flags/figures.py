@@ -60,11 +60,23 @@ def projects_of_packages(package_ids) -> list[int]:
     )
 
 
-def projects_of_rounds(round_ids: list[str]) -> list[int]:
+def written_to(model, column: str):
+    """A rule's watch over writes to ``model``: the ids in ``column`` (``"project_id"``, or a
+    path such as ``"asset__unit_id"``) of the rows written, i.e. the subjects to check again.
+    The written ids come as text; anything not a number is passed over."""
 
-    return list(
-        ListingRound.objects.filter(pk__in=_ints(round_ids)).values_list("project_id", flat=True)
-    )
+    def reach(ids) -> list[int]:
+        rows = model.objects.filter(pk__in=_ints(ids))
+        return list(rows.values_list(column, flat=True).distinct())
+
+    return reach
+
+
+projects_of_rounds = written_to(ListingRound, "project_id")
+projects_of_contracts = written_to(Contract, "project_id")
+projects_of_receipts = written_to(Receipt, "project_id")
+projects_of_expected = written_to(ExpectedReceipt, "project_id")
+lots_of_registrations = written_to(LotRegistration, "lot_id")
 
 
 def projects_of_valuations(valuation_ids: list[str]) -> list[int]:
@@ -76,32 +88,6 @@ def projects_of_valuations(valuation_ids: list[str]) -> list[int]:
         .values_list("pk", flat=True)
         .distinct()
     )
-
-
-def projects_of_contracts(contract_ids: list[str]) -> list[int]:
-
-    return list(
-        Contract.objects.filter(pk__in=_ints(contract_ids)).values_list("project_id", flat=True)
-    )
-
-
-def projects_of_receipts(receipt_ids: list[str]) -> list[int]:
-
-    return list(
-        Receipt.objects.filter(pk__in=_ints(receipt_ids)).values_list("project_id", flat=True)
-    )
-
-
-def projects_of_expected(expected_ids: list[str]) -> list[int]:
-
-    qs = ExpectedReceipt.objects.filter(pk__in=_ints(expected_ids))
-    return list(qs.values_list("project_id", flat=True))
-
-
-def lots_of_registrations(registration_ids: list[str]) -> list[int]:
-
-    qs = LotRegistration.objects.filter(pk__in=_ints(registration_ids))
-    return list(qs.values_list("lot_id", flat=True))
 
 
 def rounds_of_projects(project_ids: list[str]) -> list[int]:

@@ -167,13 +167,7 @@ def appraisal_stale(scope: Scope) -> list[Hit]:
     return batch.with_units(pending)
 
 
-def _units_of_valuations(valuation_ids: list[str]) -> list[int]:
-
-    return list(
-        Valuation.objects.filter(pk__in=[int(i) for i in valuation_ids if str(i).isdigit()])
-        .values_list("asset__unit_id", flat=True)
-        .distinct()
-    )
+_units_of_valuations = f.written_to(Valuation, "asset__unit_id")
 
 
 @rule(

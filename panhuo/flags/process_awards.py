@@ -41,14 +41,8 @@ def _closed_lots(scope: Scope):
     return scope.filter(lots, LOT_PATH)
 
 
-def _lots_of_bids(bid_ids: list[str]) -> list[int]:
-    ids = [int(i) for i in bid_ids if str(i).isdigit()]
-    return list(Bid.objects.filter(pk__in=ids).values_list("lot_id", flat=True).distinct())
-
-
-def _lots_of_awards(award_ids: list[str]) -> list[int]:
-    ids = [int(i) for i in award_ids if str(i).isdigit()]
-    return list(Award.objects.filter(pk__in=ids).values_list("lot_id", flat=True).distinct())
+_lots_of_bids = f.written_to(Bid, "lot_id")
+_lots_of_awards = f.written_to(Award, "lot_id")
 
 
 @rule(

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from panhuo.core.api import PagePagination, actor, require_any
+from panhuo.core.api_lists import detail_endpoint
 from panhuo.core.schemas import CONFLICT_ERRORS as ERRORS
 from panhuo.core.schemas import Id, ListFilters, Ordering, Text
 from panhuo.integrity.document_models import Document, DocumentKind
@@ -127,11 +128,10 @@ def document_create(request: HttpRequest, file: File[UploadedFile], details: For
     return Status(201, doc)
 
 
-@router.get("/documents/{document_id}", response={200: DocumentOut, **ERRORS})
-def document_detail(request: HttpRequest, document_id: Id):
-    """One document version's metadata."""
-    require_any(request, "document", "view")
-    return get_document_for(actor(request), document_id)
+detail_endpoint(
+    router, "/documents/{document_id}", DocumentOut, "document", get_document_for,
+    doc="One document version's metadata.", errors=ERRORS,
+)  # fmt: skip
 
 
 @router.get("/documents/{document_id}/versions", response={200: list[DocumentOut], **ERRORS})

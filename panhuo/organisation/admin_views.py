@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from panhuo.core.lists import Column, ObjectList
-from panhuo.core.ui import add_service_errors, fetch_or_404, section_required
+from panhuo.core.ui import (
+    button_write,
+    fetch_or_404,
+    form_post,
+    form_write,
+    section_required,
+)
 from panhuo.organisation import admin_places, admin_users, policy
 from panhuo.organisation.admin_forms import (
     GrantForm,
@@ -166,26 +171,27 @@ def _form_page(request, form, title: str, back: str):
     )
 
 
+def _place_form(request, form, write, message, title: str, back: str):
+    """A jurisdiction's or unit's form page: a valid post runs ``write(data)`` (its refusals go
+    under the fields) and returns to the list ``back`` with ``message(record)`` flashed."""
+    return form_post(
+        request, form, write, message, to=back,
+        page=lambda form: _form_page(request, form, title, back),
+    )  # fmt: skip
+
+
 @section_required(*ORG)
 def jurisdiction_create_view(request):
     form = JurisdictionForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            j = admin_places.jurisdiction_create(
-                actor=request.user,
-                code=data["code"],
-                name=data["name"],
-                name_en=data["name_en"],
-                level=data["level"],
-                parent=data["parent"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Jurisdiction %(name)s added.") % {"name": j.name})
-            return redirect("admin-jurisdiction-list")
-    return _form_page(request, form, _("New jurisdiction"), "admin-jurisdiction-list")
+    fields = ("code", "name", "name_en", "level", "parent")
+    return _place_form(
+        request, form,
+        lambda data: admin_places.jurisdiction_create(
+            actor=request.user, **{name: data[name] for name in fields}
+        ),
+        lambda j: _("Jurisdiction %(name)s added.") % {"name": j.name},
+        _("New jurisdiction"), "admin-jurisdiction-list",
+    )  # fmt: skip
 
 
 @section_required(*ORG)
@@ -193,56 +199,38 @@ def jurisdiction_edit_view(request, pk):
     j = fetch_or_404(_managed_jurisdiction, request.user, pk)
     initial = {"code": j.code, "name": j.name, "name_en": j.name_en, "level": j.level}
     form = JurisdictionForm(request.POST or None, initial=initial, user=request.user, edit=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            admin_places.jurisdiction_update(
-                actor=request.user, jurisdiction=j, changes=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Jurisdiction %(name)s saved.") % {"name": j.name})
-            return redirect("admin-jurisdiction-list")
-    title = _("Edit %(name)s") % {"name": j.name}
-    return _form_page(request, form, title, "admin-jurisdiction-list")
+    return _place_form(
+        request, form,
+        lambda data: admin_places.jurisdiction_update(
+            actor=request.user, jurisdiction=j, changes=data
+        ),
+        lambda _saved: _("Jurisdiction %(name)s saved.") % {"name": j.name},
+        _("Edit %(name)s") % {"name": j.name}, "admin-jurisdiction-list",
+    )  # fmt: skip
 
 
 @section_required(*ORG)
 def unit_create_view(request):
     form = UnitForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = admin_places.unit_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Unit %(name)s added.") % {"name": unit.name})
-            return redirect("admin-unit-list")
-    return _form_page(request, form, _("New holding unit"), "admin-unit-list")
+    return _place_form(
+        request, form, lambda data: admin_places.unit_create(actor=request.user, **data),
+        lambda unit: _("Unit %(name)s added.") % {"name": unit.name},
+        _("New holding unit"), "admin-unit-list",
+    )  # fmt: skip
 
 
 @section_required(*ORG)
 def unit_edit_view(request, pk):
     unit = fetch_or_404(_managed_unit, request.user, pk)
-    initial = {
-        "credit_code": unit.credit_code,
-        "code": unit.code,
-        "name": unit.name,
-        "name_en": unit.name_en,
-        "kind": unit.kind,
-        "supervisor": unit.supervisor_id,
-    }
+    fields = ("credit_code", "code", "name", "name_en", "kind")
+    initial = {name: getattr(unit, name) for name in fields} | {"supervisor": unit.supervisor_id}
     form = UnitForm(request.POST or None, initial=initial, user=request.user, edit=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            admin_places.unit_update(actor=request.user, unit=unit, changes=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Unit %(name)s saved.") % {"name": unit.name})
-            return redirect("admin-unit-list")
-    title = _("Edit %(name)s") % {"name": unit.name}
-    return _form_page(request, form, title, "admin-unit-list")
+    return _place_form(
+        request, form,
+        lambda data: admin_places.unit_update(actor=request.user, unit=unit, changes=data),
+        lambda _saved: _("Unit %(name)s saved.") % {"name": unit.name},
+        _("Edit %(name)s") % {"name": unit.name}, "admin-unit-list",
+    )  # fmt: skip
 
 
 # --- Users --------------------------------------------------------------------------------------
@@ -257,21 +245,16 @@ def _grant(data) -> admin_users.Grant:
 @section_required(*USERS)
 def user_create_view(request):
     form = UserCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user, password = admin_users.user_create(
-                actor=request.user,
-                username=data["username"],
-                first_name=data["first_name"],
-                email=data["email"],
-                language=data["language"],
-                grants=[_grant(data)],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _password_page(request, user, password)
+    fields = ("username", "first_name", "email", "language")
+    made = form.is_valid() and form_write(
+        request, form,
+        lambda: admin_users.user_create(
+            actor=request.user, grants=[_grant(form.cleaned_data)],
+            **{name: form.cleaned_data[name] for name in fields},
+        ),
+    )  # fmt: skip
+    if made:
+        return _password_page(request, *made)
     return _form_page(request, form, _("New user"), "admin-user-list")
 
 
@@ -281,16 +264,14 @@ def user_edit_view(request, pk):
     person = fetch_or_404(admin_users.get_user_for, request.user, pk)
     initial = {"first_name": person.first_name, "email": person.email}
     form = UserEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            admin_users.user_update(actor=request.user, user=person, changes=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(user)s saved.") % {"user": person.username})
-            return redirect("admin-user-detail", pk=person.pk)
     title = _("Edit %(name)s") % {"name": person.username}
-    return _form_page(request, form, title, "admin-user-list")
+    return form_post(
+        request, form,
+        lambda data: admin_users.user_update(actor=request.user, user=person, changes=data),
+        _("%(user)s saved.") % {"user": person.username},
+        to=_person_url(person),
+        page=lambda form: _form_page(request, form, title, "admin-user-list"),
+    )  # fmt: skip
 
 
 def _password_page(request, user, password: str):
@@ -325,16 +306,15 @@ def user_detail_view(request, pk):
     return _user_page(request, person)
 
 
+def _person_url(person) -> str:
+    return reverse("admin-user-detail", args=[person.pk])
+
+
 def _account_step(request, pk, service, done: str):
     """Take an account step (deactivate, reactivate) and say how it went on the user's page."""
     person = fetch_or_404(admin_users.get_user_for, request.user, pk)
-    try:
-        service(actor=request.user, user=person)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done % {"user": person})
-    return redirect("admin-user-detail", pk=person.pk)
+    button_write(request, lambda: service(actor=request.user, user=person), done % {"user": person})
+    return redirect(_person_url(person))
 
 
 @require_POST
@@ -364,17 +344,12 @@ def user_password_reset_view(request, pk):
 def role_assign_view(request, pk):
     person = fetch_or_404(admin_users.get_user_for, request.user, pk)
     form = GrantForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            admin_users.role_assign(
-                actor=request.user, user=person, grant=_grant(form.cleaned_data)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Role given."))
-            return redirect("admin-user-detail", pk=person.pk)
-    return _user_page(request, person, form)
+    return form_post(
+        request, form,
+        lambda data: admin_users.role_assign(actor=request.user, user=person, grant=_grant(data)),
+        _("Role given."), to=_person_url(person),
+        page=lambda form: _user_page(request, person, form),
+    )  # fmt: skip
 
 
 @require_POST
@@ -386,10 +361,9 @@ def role_end_view(request, pk, assignment_pk):
         request.user,
         assignment_pk,
     )
-    try:
-        admin_users.role_end(actor=request.user, assignment=assignment)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Role ended; it stays in the history."))
-    return redirect("admin-user-detail", pk=person.pk)
+    button_write(
+        request,
+        lambda: admin_users.role_end(actor=request.user, assignment=assignment),
+        _("Role ended; it stays in the history."),
+    )
+    return redirect(_person_url(person))

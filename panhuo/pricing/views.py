@@ -15,6 +15,7 @@ from panhuo.core.ui import (
     add_service_errors,
     button_write,
     fetch_or_404,
+    form_post,
     paginate,
     section_required,
 )
@@ -117,17 +118,14 @@ def valuation_create_view(request):
         raise PermissionDenied(_("Your roles do not allow recording valuations."))
     initial = {"asset": request.GET.get("asset", "")[:64]}
     form = ValuationForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            v = services.valuation_create(
-                actor=request.user, asset=form.cleaned_data["asset"], **form.data_for_service()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Valuation recorded."))
-            return redirect(v)
-    return render(request, "pricing/valuation_form.html", {"form": form})
+    return form_post(
+        request, form,
+        lambda data: services.valuation_create(
+            actor=request.user, asset=data["asset"], **form.data_for_service()
+        ),
+        _("Valuation recorded."), to=lambda v: v,
+        page=lambda form: render(request, "pricing/valuation_form.html", {"form": form}),
+    )  # fmt: skip
 
 
 # --- price rules -----------------------------------------------------------------------------

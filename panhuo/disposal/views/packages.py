@@ -4,7 +4,7 @@ from a suggestion."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from panhuo.core.lists import Column, ObjectList, ticked
 from panhuo.core.ui import (
-    add_service_errors,
     button_write,
     fetch_allowed,
     fetch_or_404,
+    form_post,
     paginate,
     section_required,
 )
@@ -143,21 +143,18 @@ def package_create_view(request):
         raise PermissionDenied(_("Your roles do not allow creating packages."))
     initial = {"assets": request.GET.get("assets", "")}
     form = PackageForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            package = services.package_create(
-                actor=request.user,
-                jurisdiction=form.cleaned_data["jurisdiction"],
-                name=form.cleaned_data["name"],
-                channel=form.cleaned_data["channel"],
-                asset_ids=[*form.cleaned_data["assets"], *ticked(request)],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Package %(code)s created.") % {"code": package.code})
-            return redirect(package)
-    return render(request, "disposal/package_form.html", {"form": form, **_candidates(request)})
+    return form_post(
+        request, form,
+        lambda data: services.package_create(
+            actor=request.user, jurisdiction=data["jurisdiction"], name=data["name"],
+            channel=data["channel"], asset_ids=[*data["assets"], *ticked(request)],
+        ),
+        lambda package: _("Package %(code)s created.") % {"code": package.code},
+        to=lambda package: package,
+        page=lambda form: render(
+            request, "disposal/package_form.html", {"form": form, **_candidates(request)}
+        ),
+    )  # fmt: skip
 
 
 @require_POST
@@ -167,18 +164,17 @@ def package_add_assets_view(request, pk):
     # re-rendered with their form but without the candidates answered 500 (authz matrix).
     package = fetch_allowed(get_package_for, request.user, pk, "package", "edit",
                             _("Your roles do not give access to this page."))  # fmt: skip
-    form = AddAssetsForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            picked = [*form.cleaned_data["assets"], *ticked(request)]
-            services.package_add_assets(actor=request.user, package=package, asset_ids=picked)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            n = len(set(picked))
-            messages.success(request, _("%(n)s asset(s) added to the package.") % {"n": n})
-            return redirect(package)
-    return _package_page(request, package, add_form=form)
+
+    def add(data) -> int:
+        picked = [*data["assets"], *ticked(request)]
+        services.package_add_assets(actor=request.user, package=package, asset_ids=picked)
+        return len(set(picked))
+
+    return form_post(
+        request, AddAssetsForm(request.POST, user=request.user), add,
+        lambda n: _("%(n)s asset(s) added to the package.") % {"n": n},
+        to=package, page=lambda form: _package_page(request, package, add_form=form),
+    )  # fmt: skip
 
 
 @require_POST

@@ -17,6 +17,7 @@ from panhuo.core.lists import Column, ObjectList
 from panhuo.core.ui import (
     add_service_errors,
     fetch_or_404,
+    form_post,
     form_write,
     section_required,
 )
@@ -261,21 +262,12 @@ def project_price_exception_view(request, pk):
     if not price_exceptions.may_request(request.user, project):
         raise PermissionDenied(_("You may not request a price exception for this project."))
     form = PriceExceptionForm(request.POST)
-    if form.is_valid():
-        try:
-            price_exceptions.price_exception_request(
-                actor=request.user, project=project, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Price exception requested for %(amount)s yuan; the head decides it "
-                    "under My approvals."
-                )
-                % {"amount": f"{form.cleaned_data['amount']:,}"},
-            )
-            return redirect(project)
-    return _project_page(request, project, price_form=form)
+    return form_post(
+        request, form,
+        lambda data: price_exceptions.price_exception_request(
+            actor=request.user, project=project, **data
+        ),
+        lambda _request: _("Price exception requested for %(amount)s yuan; the head decides it "
+                           "under My approvals.") % {"amount": f"{form.cleaned_data['amount']:,}"},
+        to=project, page=lambda form: _project_page(request, project, price_form=form),
+    )  # fmt: skip

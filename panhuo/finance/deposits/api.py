@@ -12,6 +12,7 @@ from panhuo.core.api import (
     require_any,
     selector_filters,
 )
+from panhuo.core.api_lists import detail_endpoint
 from panhuo.core.errors import ValidationError
 from panhuo.core.schemas import Id
 from panhuo.disposal.selectors import get_project_for
@@ -55,10 +56,9 @@ def deposit_new(request: HttpRequest, payload: DepositIn):
     return Status(201, get_deposit_for(user, deposit.pk))
 
 
-@router.get("/deposits/{deposit_id}", response={200: DepositOut, **ERRORS}, tags=["deposits"])
-def deposit_detail(request: HttpRequest, deposit_id: Id):
-    require_any(request, "deposit", "view")
-    return get_deposit_for(actor(request), deposit_id)
+detail_endpoint(
+    router, "/deposits/{deposit_id}", DepositOut, "deposit", get_deposit_for, tags=["deposits"]
+)
 
 
 @router.post(
