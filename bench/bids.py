@@ -3,6 +3,7 @@
 Run:  python bench/bids.py [--db sqlite|postgres|both] [--bidders 50] [--seconds 20]
                            [--servers gunicorn,waitress] [--workers auto] [--threads 8]
                            [--profile 200] [--strategy sequence|latest]
+                           [--clients asyncio,threads]
 
 For each database it migrates a fresh one with production settings, sets up one open lot and N
 verified bidders registered for it with confirmed deposits (each with an API token), starts
@@ -11,11 +12,15 @@ TLS-terminating proxy on the same host would reach it: ``X-Forwarded-Proto: http
 trusted 127.0.0.1) and, for comparison, ``panhuo serve`` without ``--workers`` (one waitress
 process) on the same lot, one after the other, and measures in the same run:
 
-  * bids: N client threads, one keep-alive connection and one bidder each, post
+  * bids: N clients, one keep-alive connection and one bidder each, post
     ``POST /api/v1/lots/{id}/bids`` as fast as the server answers for ``--seconds``; each bid
     is the next amount of one shared, rising sequence (so most are above the price when they
     arrive, and those overtaken on the way are refused "too low", as they should be). Reported:
-    answers per second, accepted bids per second, p50/p99 latency of an accepted bid;
+    answers per second, accepted bids per second, p50/p99 latency of an accepted bid. The
+    clients (``--clients``): ``asyncio`` (the default), N tasks of one thread on raw sockets,
+    or ``threads``, N threads of http.client; either way every answer is read whole and
+    counted. They share the machine's cores with the server, so their own CPU per answer is
+    reported too (the threads cost about twice the asyncio tasks' CPU, docs/benchmarks.md);
   * the check: the bids written are exactly those answered "accepted" (none lost, none twice),
     and replayed in the database's order through the rules they give the rows, the price, the
     leader and the end written (none accepted against a stale price, none mis-ordered):
@@ -42,6 +47,7 @@ The table is printed; the figures are recorded by hand in docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import itertools
 import json
@@ -195,6 +201,15 @@ def ceiling(port: int, clients: int, seconds: float) -> dict:
     return {"per_s": sum(counts) / elapsed, "answers": sum(counts)}
 
 
+def bid_figures(elapsed: float, answers: dict, accepted: list, latencies: list) -> dict:
+    total = sum(answers.values())
+    return {
+        "seconds": elapsed, "answers": answers, "answered_per_s": total / elapsed,
+        "accepted": accepted, "accepted_per_s": len(accepted) / elapsed,
+        "p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
+    }  # fmt: skip
+
+
 def bid_load(port: int, made: dict, seconds: float, strategy: str = "sequence") -> dict:
     """N bidders posting bids for ``seconds``: ``sequence``, each the next amount of one shared
     rising sequence (one increment apart: a bid overtaken on its way by a later one is refused
@@ -240,12 +255,147 @@ def bid_load(port: int, made: dict, seconds: float, strategy: str = "sequence") 
         conn.close()
 
     elapsed = together(bidder, [(b,) for b in made["bidders"]], seconds)
-    total = sum(answers.values())
-    return {
-        "seconds": elapsed, "answers": answers, "answered_per_s": total / elapsed,
-        "accepted": accepted, "accepted_per_s": len(accepted) / elapsed,
-        "p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
-    }  # fmt: skip
+    return bid_figures(elapsed, answers, accepted, latencies)
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection: a request written, its answer read whole (the server
+    gives every answer a ``Content-Length``), then the next."""
+
+    def __init__(self) -> None:
+        self.transport = None
+        self.buffer = bytearray()
+        self.waiting: asyncio.Future | None = None
+        self.lost: Exception | None = None
+        self.closing = False  # the last answer said "Connection: close"
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def connection_lost(self, exc) -> None:
+        self.lost = exc or ConnectionError("the server closed the connection")
+        if self.waiting is not None and not self.waiting.done():
+            self.waiting.set_exception(self.lost)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0 or self.waiting is None or self.waiting.done():
+            return
+        head = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+        fields = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in head[1:])}
+        length = int(fields["content-length"]) if "content-length" in fields else None
+        self.closing = fields.get("connection", "").lower() == "close"
+        if length is None:
+            self.waiting.set_exception(ValueError(f"an answer without Content-Length: {head}"))
+            return
+        if len(self.buffer) < end + 4 + length:
+            return
+        body = bytes(self.buffer[end + 4 : end + 4 + length])
+        del self.buffer[: end + 4 + length]
+        self.waiting.set_result((int(head[0].split()[1]), body))
+
+    async def ask(self, request: bytes) -> tuple[int, bytes]:
+        if self.lost is not None:
+            raise self.lost
+        self.waiting = asyncio.get_running_loop().create_future()
+        self.transport.write(request)
+        return await self.waiting
+
+
+def asyncio_clients(port: int, jobs: list, seconds: float, request_of, answered) -> float:
+    """One keep-alive connection per job, as one thread's asyncio tasks on raw sockets,
+    released together once all are connected: each writes ``request_of(job)`` (bytes and a
+    context), reads the answer whole and gives it to ``answered(job, context, status, body,
+    seconds taken)``, again until ``seconds`` have passed; the seconds taken."""
+
+    async def client(job, go: asyncio.Event, stop_at: list[float]) -> None:
+        async def connect() -> _Connection:
+            loop = asyncio.get_running_loop()
+            return (await loop.create_connection(_Connection, "127.0.0.1", port))[1]
+
+        conn = await connect()
+        await go.wait()
+        while time.monotonic() < stop_at[0]:
+            request, context = request_of(job)
+            t = time.perf_counter()
+            try:
+                status, body = await conn.ask(request)
+            except ConnectionError:  # counted (a bid's fate unknown: the check finds it)
+                status, body = 0, b""
+            answered(job, context, status, body, time.perf_counter() - t)
+            if conn.lost is not None or conn.closing:
+                conn.transport.close()
+                conn = await connect()
+        conn.transport.close()
+
+    async def main() -> float:
+        go, stop_at = asyncio.Event(), [0.0]
+        tasks = [asyncio.create_task(client(job, go, stop_at)) for job in jobs]
+        await asyncio.sleep(0.5)  # every client connected, then released at once
+        stop_at[0] = time.monotonic() + seconds
+        began = time.monotonic()
+        go.set()
+        await asyncio.gather(*tasks)
+        return time.monotonic() - began
+
+    return asyncio.run(main())
+
+
+def bid_load_asyncio(port: int, made: dict, seconds: float, strategy: str = "sequence") -> dict:
+    """``bid_load``'s bidders as asyncio tasks on raw sockets (``--client asyncio``): the same
+    N keep-alive connections and bids, every answer read whole and counted, for a fraction of
+    the CPU of N threads of http.client (which share the server's cores)."""
+    lot, start, inc = made["lot"], Decimal(made["start_price"]), Decimal(made["increment"])
+    steps = made.setdefault("steps", itertools.count(0))
+    latest = made.setdefault("latest", [start])
+    rng = random.Random(16)
+    accepted: list[list[str]] = []
+    latencies: list[float] = []
+    answers: dict[str, int] = {}
+    heads = {b["username"]: (
+        f"POST /api/v1/lots/{lot}/bids HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {b['token']}\r\nContent-Type: application/json\r\n"
+        "X-Forwarded-Proto: https\r\n"
+    ) for b in made["bidders"]}  # fmt: skip
+
+    def request_of(b: dict):
+        if strategy == "latest":
+            amount = str(latest[0] + inc * rng.randint(1, 20))
+        else:
+            amount = str(start + inc * next(steps))
+        body = json.dumps({"amount": amount}).encode()
+        head = f"{heads[b['username']]}Content-Length: {len(body)}\r\n\r\n"
+        return head.encode() + body, amount
+
+    def answered(b: dict, amount: str, status: int, body: bytes, took: float) -> None:
+        key = str(status) + (" " + reason(body) if status == 400 else "")
+        answers[key] = answers.get(key, 0) + 1
+        if status == 200:
+            accepted.append([b["username"], amount])
+            latencies.append(took)
+            if strategy == "latest":
+                latest[0] = max(latest[0], Decimal(json.loads(body)["price"]))
+
+    elapsed = asyncio_clients(port, made["bidders"], seconds, request_of, answered)
+    return bid_figures(elapsed, answers, accepted, latencies)
+
+
+def ceiling_asyncio(port: int, clients: int, seconds: float) -> dict:
+    """``ceiling`` with asyncio clients (``--client asyncio``)."""
+    request = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Forwarded-Proto: https\r\n\r\n"
+    count, errors = [0], {}
+
+    def answered(job, context, status: int, body: bytes, took: float) -> None:
+        if status == 200:
+            count[0] += 1
+        else:
+            errors[status] = errors.get(status, 0) + 1
+
+    elapsed = asyncio_clients(
+        port, range(clients), seconds, lambda job: (request.encode(), None), answered
+    )
+    return {"per_s": count[0] / elapsed, "answers": count[0], "errors": errors}
 
 
 def locked_updates(db: str, env: dict[str, str], lot: int, clients: int, seconds: float) -> dict:
@@ -341,15 +491,19 @@ def prepare_postgres() -> None:
     subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {PG_DB}"], check=True)
 
 
-def serve_and_load(env: dict[str, str], made: dict, kind: str, args) -> dict:
-    """One server (``kind``) started, the bids and the ceiling measured on it, stopped."""
+def serve_and_load(env: dict[str, str], made: dict, kind: str, client: str, args) -> dict:
+    """One server (``kind``) started, the bids and the ceiling measured on it with ``client``'s
+    load generator (the generator's own CPU too: it shares the machine's cores), stopped."""
     port = free_port()
     server = start_server(env, port, kind, args)
     try:
         print(f"[{kind}] bidding for {args.seconds} s (load {loadavg()})…", flush=True)
         pg = env.get("DATABASE_URL", "").endswith(PG_DB)
         cpu, before, backends = cpu_seconds(server.pid), loadavg(), backend_cpu() if pg else {}
-        load = bid_load(port, made, args.seconds, args.strategy)
+        mine = time.process_time()
+        bids = bid_load_asyncio if client == "asyncio" else bid_load
+        load = bids(port, made, args.seconds, args.strategy)
+        mine = time.process_time() - mine
         cpu, answered = cpu_seconds(server.pid) - cpu, sum(load["answers"].values())
         if pg:  # backends opened during the load count from nothing
             after = backend_cpu()
@@ -358,14 +512,22 @@ def serve_and_load(env: dict[str, str], made: dict, kind: str, args) -> dict:
         load["load"] = f"{before} → {loadavg()}"
         load["cpu_ms_per_answer"] = cpu * 1000 / max(answered, 1)
         load["cpu_ms_per_accepted"] = cpu * 1000 / max(len(load["accepted"]), 1)
+        load["client_ms_per_answer"] = mine * 1000 / max(answered, 1)
         print(f"[{kind}] the ceiling: /healthz for {args.ceiling_seconds} s…", flush=True)
-        cpu = cpu_seconds(server.pid)
-        top = ceiling(port, args.bidders, args.ceiling_seconds)
-        top["cpu_ms_per_answer"] = (cpu_seconds(server.pid) - cpu) * 1000 / max(top["answers"], 1)
+        cpu, mine = cpu_seconds(server.pid), time.process_time()
+        top = (ceiling_asyncio if client == "asyncio" else ceiling)(
+            port, args.bidders, args.ceiling_seconds
+        )
+        answers = max(top["answers"], 1)
+        top["cpu_ms_per_answer"] = (cpu_seconds(server.pid) - cpu) * 1000 / answers
+        top["client_ms_per_answer"] = (time.process_time() - mine) * 1000 / answers
     finally:
         server.terminate()
         server.wait(timeout=120)
-    return {"server": kind, "load": load, "ceiling": top}
+    if top.get("errors") or "0" in load["answers"]:  # answers missing: what the server said
+        log = Path(env["PANHUO_DATA_DIR"]) / f"serve-{kind}.log"
+        print(f"[{kind}] connections lost; the server's log:\n{log.read_text()[-3000:]}")
+    return {"server": f"{kind} ({client} client)", "load": load, "ceiling": top}
 
 
 def loadavg() -> str:
@@ -386,7 +548,11 @@ def run(db: str, args) -> dict:
             subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True)
         # Each server in turn bids on the same lot (the price goes on rising); the check
         # after covers every bid of them all.
-        servers = [serve_and_load(env, made, kind, args) for kind in args.servers.split(",")]
+        servers = [
+            serve_and_load(env, made, kind, client, args)
+            for kind in args.servers.split(",")
+            for client in args.clients.split(",")
+        ]
         state = task(env, "check", lot=made["lot"])
         written = {tuple(p) for p in state["placed"]}
         answered = {tuple(a) for s in servers for a in s["load"]["accepted"]}
@@ -412,21 +578,21 @@ def run(db: str, args) -> dict:
 def table(results: list[dict], args) -> str:
     lines = [
         f"{args.bidders} concurrent bidders ({args.strategy}), one lot, {args.seconds} s each; "
-        "gunicorn: "
+        f"clients: {args.clients}; gunicorn: "
         f"panhuo serve --workers {args.workers} --threads {args.threads}; waitress: "
         f"panhuo serve --threads {args.threads}",
         "",
         "| database | what | per second | p50 ms | p99 ms | × baseline "
         "| server CPU ms / answer | … / accepted bid | database CPU ms / accepted bid "
-        "| load average |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| load generator CPU ms / answer | load average |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         base, db = r["baseline"], r["db"]
         lines.append(
             f"| {db} | baseline: single-row locked updates ({args.bidders} connections) "
             f"| {base['per_s']:,.0f} | {base['p50_ms']:.1f} | {base['p99_ms']:.1f} | 1.00 "
-            f"| | | | {base['load']} |"
+            f"| | | | | {base['load']} |"
         )
         for s in r["servers"]:
             load, top, kind = s["load"], s["ceiling"], s["server"]
@@ -435,11 +601,13 @@ def table(results: list[dict], args) -> str:
                 f"| {db} | {kind}: bids accepted | {load['accepted_per_s']:,.1f} "
                 f"| {load['p50_ms']:.1f} | {load['p99_ms']:.1f} "
                 f"| {load['accepted_per_s'] / base['per_s']:.3f} | "
-                f"| {load['cpu_ms_per_accepted']:.1f} | {db_ms} | {load['load']} |",
+                f"| {load['cpu_ms_per_accepted']:.1f} | {db_ms} | | {load['load']} |",
                 f"| {db} | {kind}: bid requests answered (accepted + refused) "
-                f"| {load['answered_per_s']:,.1f} | | | | {load['cpu_ms_per_answer']:.1f} | | | |",
+                f"| {load['answered_per_s']:,.1f} | | | | {load['cpu_ms_per_answer']:.1f} | | "
+                f"| {load['client_ms_per_answer']:.2f} | |",
                 f"| {db} | {kind}: ceiling, /healthz (no database) "
-                f"| {top['per_s']:,.1f} | | | | {top['cpu_ms_per_answer']:.1f} | | | |",
+                f"| {top['per_s']:,.1f} | | | | {top['cpu_ms_per_answer']:.1f} | | "
+                f"| {top['client_ms_per_answer']:.2f} | |",
             ]
     lines.append("")
     for r in results:
@@ -464,6 +632,9 @@ def main() -> None:
     parser.add_argument("--servers", default="gunicorn,waitress",
                         help="servers to measure, in turn: gunicorn (panhuo serve --workers, "
                         "the production way), waitress (one process)")  # fmt: skip
+    parser.add_argument("--clients", default="asyncio",
+                        help="load generators to measure, in turn: asyncio (one thread, raw "
+                        "sockets), threads (one http.client thread per bidder)")  # fmt: skip
     parser.add_argument("--workers", default="auto", help="gunicorn's processes (auto)")
     parser.add_argument("--threads", type=int, default=8, help="threads per process (8)")
     parser.add_argument("--profile", type=int, default=0, help="bids to profile in-process")
@@ -476,6 +647,8 @@ def main() -> None:
     unknown = set(args.servers.split(",")) - {"gunicorn", "waitress"}
     if unknown:
         parser.error(f"--servers: gunicorn or waitress, not {', '.join(sorted(unknown))}")
+    if set(args.clients.split(",")) - {"asyncio", "threads"}:
+        parser.error("--clients: asyncio or threads")
     dbs = ["postgres", "sqlite"] if args.db == "both" else [args.db]
     results = [run(db, args) for db in dbs]
     print()

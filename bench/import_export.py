@@ -12,6 +12,10 @@ same run:
   * Panhuo export: the streamed CSV export of the same assets (cells made by the database), and
     the same rows made cell by cell in Python (the export before), for comparison.
 Each measured step runs in its own process so that its peak memory (max RSS) is its own.
+
+``--work DIR`` keeps the generated file and the databases (SQLite's file in DIR, PostgreSQL's
+scratch database) after the run; ``--only export`` then measures the exports again on them
+without generating and importing anew (the import is most of a run's time).
 The table is printed; the figures are recorded by hand in docs/benchmarks.md.
 """
 
@@ -253,27 +257,39 @@ def run_step(name: str, a: str, b: str, env: dict) -> dict:
     return json.loads(line.removeprefix("RESULT"))
 
 
-def bench_db(db: str, rows: int, work: Path, csv_path: Path) -> list[tuple]:
+def bench_db(db: str, rows: int, work: Path, csv_path: Path, only: str = "all") -> list[tuple]:
     env = {
         **os.environ,
         "PANHUO_ENV": "development",
         "DEBUG": "false",
         "PANHUO_DATA_DIR": str(work / db),
     }
+    sqlite_path = work / db / "panhuo.sqlite3"
     if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
-        base_in = run_step("pg_copy", env["DATABASE_URL"], str(csv_path), env)
+    rows_in: list[tuple] = []
+    if only == "export":
+        run_step("setup", "", "", env)  # migrations added since the import run
     else:
-        sqlite_path = work / db / "panhuo.sqlite3"
-        sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        base_in = run_step("sqlite_executemany", str(work / "bare.sqlite3"), str(csv_path), env)
-    run_step("setup", "", "", env)
-    imp = run_step("panhuo_import", str(csv_path), "", env)
+        if db == "postgres":
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+                conn.execute(f"CREATE DATABASE {BENCH_DB}")
+            base_in = run_step("pg_copy", env["DATABASE_URL"], str(csv_path), env)
+        else:
+            sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            sqlite_path.unlink(missing_ok=True)
+            base_in = run_step("sqlite_executemany", str(work / "bare.sqlite3"), str(csv_path), env)
+        run_step("setup", "", "", env)
+        imp = run_step("panhuo_import", str(csv_path), "", env)
+        rows_in = [
+            (db, "import", "baseline (COPY)" if db == "postgres" else "baseline (executemany)",
+             rows, base_in["seconds"], base_in["cpu"], base_in["peak_mib"], 1.0, base_in["load"]),
+            (db, "import", "panhuo import --commit", rows, imp["seconds"], imp["cpu"],
+             imp["peak_mib"], imp["seconds"] / base_in["seconds"], imp["load"]),
+        ]  # fmt: skip
     out_base = work / f"{db}-base.csv"
     out_panhuo = work / f"{db}-panhuo.csv"
     if db == "postgres":
@@ -283,10 +299,7 @@ def bench_db(db: str, rows: int, work: Path, csv_path: Path) -> list[tuple]:
     exp = run_step("panhuo_export", str(out_panhuo), "", env)
     rows_exp = run_step("panhuo_export_rows", str(work / f"{db}-rows.csv"), "", env)
     return [
-        (db, "import", "baseline (COPY)" if db == "postgres" else "baseline (executemany)",
-         rows, base_in["seconds"], base_in["cpu"], base_in["peak_mib"], 1.0, base_in["load"]),
-        (db, "import", "panhuo import --commit", rows, imp["seconds"], imp["cpu"], imp["peak_mib"],
-         imp["seconds"] / base_in["seconds"], imp["load"]),
+        *rows_in,
         (db, "export", "baseline (COPY TO)" if db == "postgres" else "baseline (cursor dump)",
          rows, base_out["seconds"], base_out["cpu"], base_out["peak_mib"], 1.0, base_out["load"]),
         (db, "export", "panhuo export (CSV)", rows, exp["seconds"], exp["cpu"], exp["peak_mib"],
@@ -301,16 +314,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--work", help="Keep the file and the databases in this folder.")
+    parser.add_argument(
+        "--only",
+        choices=["all", "export"],
+        default="all",
+        help="export: only the exports, on the databases an earlier run left in --work.",
+    )
     args = parser.parse_args()
+    if args.only == "export" and not args.work:
+        parser.error("--only export needs the --work folder of an earlier run")
     with tempfile.TemporaryDirectory(prefix="panhuo-bench-") as tmp:
-        work = Path(tmp)
+        work = Path(args.work or tmp)
+        work.mkdir(parents=True, exist_ok=True)
         csv_path = work / "assets.csv"
-        generate(csv_path, args.rows)
-        print(f"generated {args.rows:,} rows, {csv_path.stat().st_size / 2**20:.1f} MiB")
+        if args.only == "all":
+            generate(csv_path, args.rows)
+            print(f"generated {args.rows:,} rows, {csv_path.stat().st_size / 2**20:.1f} MiB")
         dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
         table = []
         for db in dbs:
-            table += bench_db(db, args.rows, work, csv_path)
+            table += bench_db(db, args.rows, work, csv_path, args.only)
     print()
     print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
     # "cpu s" is this process's CPU in the step (the database server's is not in it: COPY's

@@ -43,6 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PROXY = {"X-Forwarded-Proto": "https"}
+#: The scratch PostgreSQL database (dropped and made again); PANHUO_BENCH_DB names another, so
+#: that two runs on one server do not drop each other's.
+BENCH_DB = os.environ.get("PANHUO_BENCH_DB", "panhuo_bench_load")
 
 
 def free_port() -> int:
@@ -64,7 +67,7 @@ def environment(data_dir: Path, db: str) -> dict[str, str]:
     }
     env.pop("DATABASE_URL", None)
     if db == "postgres":
-        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/panhuo_bench_load"
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
     return env
 
 
@@ -192,10 +195,8 @@ def wrk(port: int, path: str, headers: dict[str, str], connections: int, duratio
 
 
 def prepare_postgres() -> None:
-    subprocess.run(
-        ["psql", PG_ADMIN, "-qc", "DROP DATABASE IF EXISTS panhuo_bench_load"], check=True
-    )
-    subprocess.run(["psql", PG_ADMIN, "-qc", "CREATE DATABASE panhuo_bench_load"], check=True)
+    subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {BENCH_DB}"], check=True)
+    subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {BENCH_DB}"], check=True)
 
 
 def run(

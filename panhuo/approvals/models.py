@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.approvals.registry import purpose_label
-from panhuo.core.constraints import valid_choice
+from panhuo.core.constraints import filled_iff, valid_choice
 from panhuo.core.fields import MoneyField, actor_field, version_field
 from panhuo.core.links import page_of, page_url
 from panhuo.organisation import policy
@@ -59,7 +59,7 @@ policy.RULES.update(
 )
 
 
-class ApprovalChain(models.Model):
+class ApprovalChain(policy.Scoped):
     """The steps a request of one purpose takes in one jurisdiction (and the ones below it).
 
     Applies to ``channel`` (blank: any channel) and amounts of at least ``min_amount``. Among the
@@ -78,7 +78,6 @@ class ApprovalChain(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("approval_chain", "jurisdiction__path")
 
     class Meta:
@@ -204,9 +203,10 @@ class ApprovalRequest(models.Model):
                 condition=Q(current_step__gte=1), name="approval_request_step_gte_1"
             ),
             # Only a pending request is open; every other one has its closing time.
-            models.CheckConstraint(
-                condition=Q(status="pending", closed_at__isnull=True)
-                | (~Q(status="pending") & Q(closed_at__isnull=False)),
+            filled_iff(
+                "closed_at",
+                status="pending",
+                empty=True,
                 name="approval_request_closed_iff_not_pending",
             ),
         ]

@@ -131,9 +131,19 @@ def ready(registration: LotRegistration | None, lot: Lot) -> LotRegistration:
 #: every other write takes them in, its own rows before the head).
 _PATHS = ("deposit", "lot__round__project__package__jurisdiction")
 _WHERE = "t0.lot_id = %s AND t0.bidder_id = %s"
-_REGISTRATION = JoinedRead(LotRegistration, _PATHS, where=_WHERE, lock="lot", also=head_join())
+#: The round, project and package are read only for what the bid's answer and audit entry show
+#: (the round's number, the project's code) and the way to the jurisdiction: 3 of their 44
+#: columns.
+_ONLY = {
+    "lot__round": ("number", "project"),
+    "lot__round__project": ("code", "package"),
+    "lot__round__project__package": ("jurisdiction",),
+}
+_REGISTRATION = JoinedRead(
+    LotRegistration, _PATHS, where=_WHERE, lock="lot", also=head_join(), only=_ONLY
+)
 #: The same without the tip, when that found nothing (no such registration; or no head yet).
-_REGISTRATION_ALONE = JoinedRead(LotRegistration, _PATHS, where=_WHERE, lock="lot")
+_REGISTRATION_ALONE = JoinedRead(LotRegistration, _PATHS, where=_WHERE, lock="lot", only=_ONLY)
 
 
 def locked_registration(pk: int, bidder) -> LotRegistration | None:

@@ -73,7 +73,7 @@ DEFAULT_WINDOW_MINUTES = 5
 DEFAULT_EXTENSION_MINUTES = 5
 
 
-class Lot(models.Model):
+class Lot(policy.Scoped):
     """One listing round offered at auction, and where its bidding stands."""
 
     round = models.OneToOneField(
@@ -131,7 +131,6 @@ class Lot(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope(
         "lot", "round__project__package__jurisdiction__path",
         unit="round__project__package__items__asset__unit", distinct=True,

@@ -3,8 +3,11 @@ language (the messages are translated when raised, in the language the request a
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.utils.formats import number_format
 from django.utils.timezone import localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from panhuo.core.errors import ValidationError
@@ -102,9 +105,17 @@ def _shown(value):
     if hasattr(value, "tzinfo"):
         return localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     try:
-        return number_format(value, decimal_pos=2, force_grouping=True)
+        return _amount(value, get_language())
     except (TypeError, ValueError):
         return value
+
+
+@lru_cache(maxsize=1024)
+def _amount(value, language: str | None) -> str:
+    """``value`` as the active ``language`` writes an amount (the key: the format is its). Kept:
+    the refusals of a hot lot name the same minimum until the price moves, and formatting cost
+    ~0.06 ms each time."""
+    return number_format(value, decimal_pos=2, force_grouping=True)
 
 
 class PastEnd(Refused):

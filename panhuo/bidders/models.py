@@ -38,7 +38,7 @@ class RelationKind(models.TextChoices):
     SHAREHOLDER = "shareholder", _("Shareholder")
 
 
-class Bidder(models.Model):
+class Bidder(policy.Scoped):
     """A registered party of the public side: the user who signs in as them, who they are, how
     to reach and pay them, and whether the office has verified them."""
 
@@ -71,7 +71,6 @@ class Bidder(models.Model):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("bidder", "jurisdiction__path")
 
     class Meta:

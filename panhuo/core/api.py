@@ -53,6 +53,12 @@ class PagePagination(PaginationBase):
         return {"count": count, "page": pagination.page, "page_size": size, "results": results}
 
 
+def page_size_for(asked: int | None) -> int:
+    """The page size used: the one asked for, else the default, at most the maximum."""
+    conf = settings.PANHUO
+    return min(asked or conf["PAGE_SIZE"], conf["MAX_PAGE_SIZE"])
+
+
 def page_window(
     queryset: QuerySet | list, page: int, page_size: int | None
 ) -> tuple[int, int, QuerySet | list | None]:
@@ -63,8 +69,7 @@ def page_window(
     Shared by :class:`PagePagination` and the list endpoints that serialise rows themselves,
     so that both page the same way.
     """
-    conf = settings.PANHUO
-    size = min(page_size or conf["PAGE_SIZE"], conf["MAX_PAGE_SIZE"])
+    size = page_size_for(page_size)
     count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
     offset = (page - 1) * size
     return count, size, (queryset[offset : offset + size] if offset < count else None)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import models
 
 
 class ActionsCommand(BaseCommand):
@@ -17,3 +20,18 @@ class ActionsCommand(BaseCommand):
 
     def add_actions(self, actions) -> None:
         raise NotImplementedError
+
+
+def option_row(
+    model: type[models.Model], options: dict, option: str, refusal: str, *, field: str = "code"
+) -> Any:
+    """The ``model`` row whose ``field`` is the value of ``option`` (None when the option is not
+    given); a value no row has: a CommandError, ``refusal`` (translated) with the value under
+    the option's name (``%(jurisdiction)s``)."""
+    value = options[option]
+    if not value:
+        return None
+    row = model._default_manager.filter(**{field: value}).first()
+    if row is None:
+        raise CommandError(refusal % {option: value})
+    return row

@@ -9,8 +9,10 @@ runs before a project transition); README "Layers" lists the others.
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
+from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -47,3 +49,18 @@ class Hook:
 #: Called by ``panhuo worker`` as it starts, before it takes tasks: the apps above queue their
 #: periodic tasks here (the monthly reports) unless one is queued already.
 worker_started = Hook("core.worker_started")
+
+
+class HookedApp(AppConfig):
+    """An app that joins the apps below it through its ``hooks`` module: ``ready()`` imports it
+    (there, not at the top: it imports models) and calls its ``install()``, then imports the
+    ``registers`` modules, whose import fills a registry (roll-ups, policy rules). Subclass it
+    through this module (``hooks.HookedApp``): a class imported into an ``apps.py`` would be a
+    second candidate for the app's config."""
+
+    registers: tuple[str, ...] = ()
+
+    def ready(self) -> None:
+        import_module(f"{self.name}.hooks").install()
+        for module in self.registers:
+            import_module(f"{self.name}.{module}")

@@ -22,9 +22,15 @@ from panhuo.core import prepared
 
 
 class _Table:
-    def __init__(self, model: type[Model], alias: str, parent: _Table | None, field) -> None:
+    def __init__(
+        self, model: type[Model], alias: str, parent: _Table | None, field,
+        only: tuple[str, ...] | None = None,
+    ) -> None:  # fmt: skip
         self.model, self.alias, self.parent, self.field = model, alias, parent, field
-        self.fields = list(model._meta.concrete_fields)
+        self.fields = [
+            f for f in model._meta.concrete_fields
+            if only is None or f.primary_key or f.name in only or f.attname in only
+        ]  # fmt: skip
         self.attnames = [f.attname for f in self.fields]
         self.pk_index = self.attnames.index(model._meta.pk.attname)
         #: Joined on a key that may be null (or below such a join): a left join.
@@ -49,13 +55,19 @@ class JoinedRead:
 
     ``also``: (columns, join, alias) of one more table read in the same statement (joined after
     the paths, its row locked too when ``lock`` is given and ``alias`` is not empty), its
-    columns' values left on the model instance as ``joined_also`` (a tuple)."""
+    columns' values left on the model instance as ``joined_also`` (a tuple).
+
+    ``only``: per path, the fields read of that table (its key always, and the key of the next
+    table on the path: name it); the others are left deferred (as ``.only()`` would: read by
+    a statement of their own if ever used). Tables passed through only to reach another read
+    a few columns instead of dozens, each converted and set on an instance."""
 
     def __init__(
         self, model: type[Model], paths: tuple[str, ...], where: str, lock: str | None = None,
-        also: tuple[str, str, str] | None = None,
+        also: tuple[str, str, str] | None = None, only: dict[str, tuple[str, ...]] | None = None,
     ) -> None:  # fmt: skip
-        self.tables = [_Table(model, "t0", None, None)]
+        only = only or {}
+        self.tables = [_Table(model, "t0", None, None, only.get(""))]
         self.by_path = {"": self.tables[0]}
         for path in paths:
             parts = path.split("__")
@@ -65,7 +77,9 @@ class JoinedRead:
                     continue
                 parent = self.by_path["__".join(parts[: n - 1])]
                 field = parent.model._meta.get_field(parts[n - 1])
-                table = _Table(field.related_model, f"t{len(self.tables)}", parent, field)
+                table = _Table(
+                    field.related_model, f"t{len(self.tables)}", parent, field, only.get(key)
+                )
                 self.tables.append(table)
                 self.by_path[key] = table
         self.where, self.lock, self.also = where, lock, also

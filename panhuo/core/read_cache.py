@@ -61,8 +61,9 @@ _store = _Lru(512)
 
 
 def clear() -> None:
-    """Forget every stored answer of this process (tests; after a restore in-process)."""
+    """Forget every stored answer and statement of this process (tests; after a restore)."""
     _store.clear()
+    _statements.clear()
 
 
 def enabled() -> bool:
@@ -109,3 +110,36 @@ def cached_json(request: HttpRequest, scope: str, compute: Callable[[], HttpResp
         _store.put(key, (response.status_code, response.content, response["Content-Type"]))
     response["X-Panhuo-Cache"] = "miss"
     return response
+
+
+# --- Statements ----------------------------------------------------------------------------------
+# With answer reuse off, or after a write, a list is computed afresh; but the statement it runs
+# (the caller's scope, the filters and the sort, as Django compiles them) is the same as long as
+# the caller's access is: compiling it cost as much as running it. Kept per process, keyed like
+# an answer but on the access mark (organisation/memo.py: it moves with every grant, user or
+# token change) instead of the head, so every write leaves it valid; the rows are read afresh.
+
+_statements = _Lru(512)
+
+
+def statement[T](request: HttpRequest, scope: str, compile_: Callable[[], T]) -> T:
+    """``compile_()``'s SQL and parameters, or the same again for the same caller, access,
+    day and query. Compiled every time where the memo is off (tests)."""
+    if not memo.enabled() or request.method != "GET":
+        return compile_()
+    memo.head_of(request)
+    user = request.user
+    parts = (
+        scope,
+        str(user.pk),
+        _grants(user),
+        timezone.localdate().isoformat(),
+        request._panhuo_key,
+        request.get_full_path(),
+    )
+    key = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    hit = _statements.get(key)
+    if hit is None:
+        hit = compile_()
+        _statements.put(key, hit)
+    return hit

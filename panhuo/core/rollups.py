@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models, transaction
 
@@ -29,6 +29,30 @@ CHUNK = 500
 def total_field(verbose_name) -> models.DecimalField:
     """A sum of amounts: room for a province's million book values (each up to 20 digits)."""
     return models.DecimalField(verbose_name, max_digits=32, decimal_places=2, default=Decimal(0))
+
+
+class RollupRow(models.Model):
+    """A roll-up table's row, one per key: the fields of its unique constraint (the place it
+    sums, then its groups; see :func:`row_meta`). ``__str__`` shows the key and the ``shown``
+    figure."""
+
+    shown: ClassVar[str] = "n"
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        key = self._meta.constraints[0].fields
+        named = " ".join(str(getattr(self, self._meta.get_field(f).attname)) for f in key)
+        return f"{named}: {getattr(self, self.shown)}"
+
+
+def row_meta(verbose_name, verbose_name_plural, key: list[str], name: str, **more: Any) -> type:
+    """The ``Meta`` of a :class:`RollupRow` model: its names and its key, one row per key
+    (the unique constraint ``name``); ``more``: other options (its indexes)."""
+    constraint = models.UniqueConstraint(fields=key, name=name)
+    options = {"verbose_name": verbose_name, "verbose_name_plural": verbose_name_plural}
+    return type("Meta", (), {**options, "constraints": [constraint], **more})
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,18 @@ class InputSet(models.Model):
         return f"{self.name}={self.value}"
 
 
+def _input_meta(order: str, names: tuple, constraint_names: tuple[str, str]) -> type:
+    """An input table's Meta, listed by ``order`` (its holder first) and name: at most one
+    input of each name per holder, never one without its reason (the constraints named)."""
+    unique, reasoned = constraint_names
+    constraints = [
+        models.UniqueConstraint(fields=[order.split("__")[0], "name"], name=unique),
+        models.CheckConstraint(condition=~models.Q(reason=""), name=reasoned),
+    ]
+    options = {"verbose_name": names[0], "verbose_name_plural": names[1]}
+    return type("Meta", (), {**options, "ordering": [order, "name"], "constraints": constraints})
+
+
 class AssetInput(InputSet):
     """One input (a rate, the horizon or the price factor) set for one asset, with the reason."""
 
@@ -40,14 +52,11 @@ class AssetInput(InputSet):
         verbose_name=_("asset"),
     )  # fmt: skip
 
-    class Meta:
-        ordering = ["asset", "name"]
-        verbose_name = _("decision input of an asset")
-        verbose_name_plural = _("decision inputs of assets")
-        constraints = [
-            models.UniqueConstraint(fields=["asset", "name"], name="decision_asset_input_unique"),
-            models.CheckConstraint(condition=~models.Q(reason=""), name="decision_input_reason"),
-        ]
+    Meta = _input_meta(
+        "asset",
+        (_("decision input of an asset"), _("decision inputs of assets")),
+        ("decision_asset_input_unique", "decision_input_reason"),
+    )
 
 
 class PlaceInput(InputSet):
@@ -58,17 +67,14 @@ class PlaceInput(InputSet):
         verbose_name=_("jurisdiction"),
     )  # fmt: skip
 
-    class Meta:
-        ordering = ["jurisdiction__path", "name"]
-        verbose_name = _("decision input of a place")
-        verbose_name_plural = _("decision inputs of places")
-        constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "name"], name="decision_place_input"),
-            models.CheckConstraint(condition=~models.Q(reason=""), name="decision_place_reason"),
-        ]
+    Meta = _input_meta(
+        "jurisdiction__path",
+        (_("decision input of a place"), _("decision inputs of places")),
+        ("decision_place_input", "decision_place_reason"),
+    )
 
 
-class ScenarioRun(models.Model):
+class ScenarioRun(policy.Scoped):
     """A stored run of the scenarios (issue 20, item 4): the place and day, the parameters as
     asked and as used (the seed, the failure rate read from the place's history), who ran it,
     and what came out: per quarter the plan, P5/P50/P95 of the proceeds, the debt service and
@@ -91,7 +97,6 @@ class ScenarioRun(models.Model):
     ran_by = actor_field(verbose_name=_("run by"))
     ran_at = models.DateTimeField(_("run at"), auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("debt", "jurisdiction__path")
 
     class Meta:

@@ -1,14 +1,9 @@
-from django.apps import AppConfig
+from panhuo.core import hooks
 
 
-class DisposalConfig(AppConfig):
+class DisposalConfig(hooks.HookedApp):
+    # Disposal joins pricing's and approvals' work through hooks (panhuo/disposal/hooks.py);
+    # the roll-up joins core.rollups' registry (`panhuo rollups verify` / `rebuild`).
     name = "panhuo.disposal"
     label = "disposal"
-
-    def ready(self) -> None:
-        # Disposal joins pricing's and approvals' work through hooks (panhuo/disposal/hooks.py).
-        from panhuo.disposal import hooks
-
-        hooks.install()
-        # The roll-up joins core.rollups' registry (`panhuo rollups verify` / `rebuild`).
-        from panhuo.disposal import rollups  # noqa: F401
+    registers = ("rollups",)

@@ -12,8 +12,10 @@ from panhuo.core import workdays
 from panhuo.core.constraints import valid_choice
 from panhuo.core.fields import actor_field, non_negative_money, optional_ref, version_field
 from panhuo.core.links import page_of, page_url
+from panhuo.core.rollups import row_meta
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
+from panhuo.organisation.rollups import PlaceRollupRow
 from panhuo.register.models import Asset
 
 
@@ -54,7 +56,7 @@ ZERO_PRICE_CHANNELS = frozenset({"free_transfer", "scrap", "loss", "write_off"})
 NO_COUNTERPARTY_CHANNELS = frozenset({"scrap", "loss", "write_off"})
 
 
-class Package(models.Model):
+class Package(policy.Scoped):
     """A lot: assets offered together through one channel. Its figures come from its assets."""
 
     class Status(models.TextChoices):
@@ -74,7 +76,6 @@ class Package(models.Model):
     created_by = actor_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     # A unit asset officer sees the packages that hold any of their unit's assets.
     view_scope = policy.ViewScope(
         "package", "jurisdiction__path", unit="items__asset__unit", distinct=True
@@ -119,7 +120,7 @@ class PackageItem(models.Model):
     get_absolute_url = page_of("package")
 
 
-class DisposalProject(models.Model):
+class DisposalProject(policy.Scoped):
     """One package taken through one channel, as an explicit state machine (see workflow)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -150,7 +151,6 @@ class DisposalProject(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope(
         "project", "package__jurisdiction__path", unit="package__items__asset__unit", distinct=True
     )
@@ -266,20 +266,16 @@ from panhuo.disposal.channel_models import (  # noqa: E402, F401
 )
 
 
-class ProjectRollup(models.Model):
+class ProjectRollup(PlaceRollupRow):
     """Disposal projects per jurisdiction (their package's) and state, kept by the services in
     the same transaction as each project's creation and transition (README, "Roll-ups")."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(_("status"), max_length=20)
     n = models.BigIntegerField(_("projects"), default=0)
 
-    class Meta:
-        verbose_name = _("project roll-up")
-        verbose_name_plural = _("project roll-ups")
-        constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "status"], name="project_rollup_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.jurisdiction_id} {self.status}: {self.n}"
+    Meta = row_meta(
+        _("project roll-up"),
+        _("project roll-ups"),
+        ["jurisdiction", "status"],
+        "project_rollup_key",
+    )

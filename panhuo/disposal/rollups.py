@@ -15,7 +15,8 @@ from django.db.models import Count, F, Sum
 from panhuo.core import rollups
 from panhuo.disposal.models import DisposalProject, ProjectRollup
 from panhuo.organisation import policy
-from panhuo.organisation.models import Jurisdiction, Role
+from panhuo.organisation.models import Role
+from panhuo.organisation.rollups import per_place
 
 
 def _compute(ids: list[int] | None):
@@ -29,17 +30,7 @@ def _compute(ids: list[int] | None):
     )
 
 
-def _where(jurisdiction_id: int) -> str:
-    j = Jurisdiction.objects.filter(pk=jurisdiction_id).first()
-    return f"{j.name} ({j.path})" if j else f"jurisdiction {jurisdiction_id}"
-
-
-PROJECTS = rollups.register(
-    rollups.Rollup(
-        name="projects", model=ProjectRollup, key="jurisdiction_id", groups=("status",),
-        figures=("n",), compute=_compute, lock=Jurisdiction, where=_where,
-    )
-)  # fmt: skip
+PROJECTS = per_place("projects", ProjectRollup, ("n",), _compute)
 
 
 def refresh(jurisdiction_ids: Iterable[int]) -> None:

@@ -1,16 +1,10 @@
-from django.apps import AppConfig
+from panhuo.core import hooks
 
 
-class FinanceConfig(AppConfig):
+class FinanceConfig(hooks.HookedApp):
+    # Finance sits above disposal: it guards disposal's transitions and keeps the money a
+    # disposal creates, through disposal's hooks (panhuo/finance/hooks.py); the roll-ups join
+    # core.rollups' registry (`panhuo rollups verify` / `rebuild`).
     name = "panhuo.finance"
     label = "finance"
-
-    def ready(self) -> None:
-        # Finance sits above disposal: it guards disposal's transitions and keeps the money a
-        # disposal creates, through disposal's hooks (panhuo/finance/hooks.py).
-        from panhuo.finance import hooks
-
-        hooks.install()
-        # The roll-ups join core.rollups' registry (`panhuo rollups verify` / `rebuild`).
-        from panhuo.finance import rollups  # noqa: F401
-        from panhuo.finance.debts import risk_rollups  # noqa: F401
+    registers = ("rollups", "debts.risk_rollups")

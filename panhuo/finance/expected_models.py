@@ -31,7 +31,7 @@ class DeferredSecurityKind(models.TextChoices):
     MORTGAGE = "mortgage", _("Mortgage (抵押)")
 
 
-class ExpectedReceipt(models.Model):
+class ExpectedReceipt(policy.Scoped):
     """An amount a project is owed on a date. Receipts are matched to these in due-date order
     (see ``finance.selectors.expected_status``): one due and not covered by then is in arrears.
     A contract ended early cancels what fell due after its end (kept, marked cancelled, with
@@ -51,7 +51,6 @@ class ExpectedReceipt(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("receipt", "project__package__jurisdiction__path")
 
     class Meta:

@@ -85,7 +85,7 @@ class ScheduleFrequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
 
 
-class Receipt(models.Model):
+class Receipt(policy.Scoped):
     """Proceeds of a concluded project paid into the treasury.
 
     ``allocated`` is the control total of this receipt's allocations, kept in the same
@@ -109,7 +109,6 @@ class Receipt(models.Model):
     recorded_by = actor_field(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("receipt", "project__package__jurisdiction__path")
 
     class Meta:

@@ -7,46 +7,35 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.rollups import total_field
-from panhuo.organisation.models import Jurisdiction
+from panhuo.core.rollups import row_meta, total_field
+from panhuo.organisation.rollups import PlaceRollupRow
 
 
-class MoneyRollup(models.Model):
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
+class MoneyRollup(PlaceRollupRow):
     received = total_field(_("received"))
     allocated = total_field(_("allocated"))
     repaid = total_field(_("repaid through Panhuo"))
 
-    class Meta:
-        verbose_name = _("money roll-up")
-        verbose_name_plural = _("money roll-ups")
-        constraints = [
-            models.UniqueConstraint(fields=["jurisdiction"], name="money_rollup_jurisdiction")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.jurisdiction_id}: {self.received}"
+    shown = "received"
+    Meta = row_meta(
+        _("money roll-up"), _("money roll-ups"), ["jurisdiction"], "money_rollup_jurisdiction"
+    )
 
 
-class DebtRollup(models.Model):
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
+class DebtRollup(PlaceRollupRow):
     debt_type = models.CharField(_("type"), max_length=20)
     maturity_year = models.PositiveSmallIntegerField(_("maturity year"))
     n = models.PositiveBigIntegerField(_("debts"), default=0)
     principal = total_field(_("principal"))
     outstanding = total_field(_("outstanding"))
 
-    class Meta:
-        verbose_name = _("debt roll-up")
-        verbose_name_plural = _("debt roll-ups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jurisdiction", "debt_type", "maturity_year"], name="debt_rollup_key"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.jurisdiction_id} {self.debt_type} {self.maturity_year}: {self.outstanding}"
+    shown = "outstanding"
+    Meta = row_meta(
+        _("debt roll-up"),
+        _("debt roll-ups"),
+        ["jurisdiction", "debt_type", "maturity_year"],
+        "debt_rollup_key",
+    )
 
 
 def _scaled_total(verbose_name) -> models.DecimalField:
@@ -59,11 +48,10 @@ def _scaled_total(verbose_name) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=40, decimal_places=0, default=0)
 
 
-class DebtRiskRollup(models.Model):
+class DebtRiskRollup(PlaceRollupRow):
     """Active debts per jurisdiction, type, liability class (as counted: the type's when not
     given) and rate type: what the risk indicators add up over the debts themselves."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
     debt_type = models.CharField(_("type"), max_length=20)
     liability_class = models.CharField(_("liability class"), max_length=12)
     rate_type = models.CharField(_("rate type"), max_length=8)
@@ -72,18 +60,12 @@ class DebtRiskRollup(models.Model):
     #: Σ outstanding × rate (percent), in units of 0.00001 (fen × thousandths of a percent).
     rate_weighted = _scaled_total(_("outstanding × rate"))
 
-    class Meta:
-        verbose_name = _("debt risk roll-up")
-        verbose_name_plural = _("debt risk roll-ups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jurisdiction", "debt_type", "liability_class", "rate_type"],
-                name="debt_risk_rollup_key",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.jurisdiction_id} {self.debt_type} {self.liability_class}: {self.n}"
+    Meta = row_meta(
+        _("debt risk roll-up"),
+        _("debt risk roll-ups"),
+        ["jurisdiction", "debt_type", "liability_class", "rate_type"],
+        "debt_risk_rollup_key",
+    )
 
 
 #: What a read of the due rows needs besides the date: in the date's index, so that the read
@@ -91,12 +73,11 @@ class DebtRiskRollup(models.Model):
 COVERED = ("jurisdiction", "debt_type", "left", "left_days", "interest", "bullet_interest")
 
 
-class _DueFigures(models.Model):
+class _DueFigures(PlaceRollupRow):
     """What is still to be paid of the active debts' principal, per jurisdiction, type and due
     date (a schedule row's remainder once the repaid principal has paid the rows in order; a
     debt without a schedule: its outstanding at maturity)."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
     debt_type = models.CharField(_("type"), max_length=20)
     left = total_field(_("principal still to be paid"))
     #: Σ left (in fen) × days from 2000-01-01 to the due date: the days-weighted sum for any
@@ -106,44 +87,43 @@ class _DueFigures(models.Model):
     #: Debts without a schedule: a full year's interest on what is outstanding.
     bullet_interest = total_field(_("a year's interest without a schedule"))
 
+    shown = "left"
+
     class Meta:
         abstract = True
+
+
+def _due_meta(names: tuple, period: str, prefix: str, cover: str = "") -> type:
+    """A due-date table's Meta: one row per jurisdiction, type and ``period`` (the constraint
+    ``{prefix}_rollup_key``); ``cover``: the name of the index on the period that holds the
+    figures, so that a read of the rows never visits the table (an index-only scan, no table
+    page per row: bench/province.py)."""
+    key = ["jurisdiction", "debt_type", period]
+    covering = [models.Index(fields=[period, *COVERED], name=cover)] if cover else []
+    return row_meta(*names, key, f"{prefix}_rollup_key", indexes=covering)
 
 
 class DebtDueRollup(_DueFigures):
     due_date = models.DateField(_("due date"))
 
-    class Meta:
-        verbose_name = _("debt due-date roll-up")
-        verbose_name_plural = _("debt due-date roll-ups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jurisdiction", "debt_type", "due_date"], name="debt_due_rollup_key"
-            )
-        ]
-        # The figures in the index: the two boundary months' rows are read from it alone
-        # (an index-only scan, no table page per row: bench/province.py).
-        indexes = [models.Index(fields=["due_date", *COVERED], name="debt_due_rollup_date_cover")]
-
-    def __str__(self) -> str:
-        return f"{self.jurisdiction_id} {self.debt_type} {self.due_date}: {self.left}"
+    # The two boundary months' rows are read from the index alone.
+    Meta = _due_meta(
+        (_("debt due-date roll-up"), _("debt due-date roll-ups")),
+        "due_date",
+        "debt_due",
+        cover="debt_due_rollup_date_cover",
+    )
 
 
 class DebtDueMonthRollup(_DueFigures):
     month = models.DateField(_("month"))  # its first day
 
-    class Meta:
-        verbose_name = _("debt due-month roll-up")
-        verbose_name_plural = _("debt due-month roll-ups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jurisdiction", "debt_type", "month"], name="debt_due_month_rollup_key"
-            )
-        ]
-        indexes = [models.Index(fields=["month", *COVERED], name="debt_due_month_cover")]
-
-    def __str__(self) -> str:
-        return f"{self.jurisdiction_id} {self.debt_type} {self.month}: {self.left}"
+    Meta = _due_meta(
+        (_("debt due-month roll-up"), _("debt due-month roll-ups")),
+        "month",
+        "debt_due_month",
+        cover="debt_due_month_cover",
+    )
 
 
 class DebtDueYearRollup(_DueFigures):
@@ -152,14 +132,6 @@ class DebtDueYearRollup(_DueFigures):
 
     year = models.PositiveSmallIntegerField(_("year"))
 
-    class Meta:
-        verbose_name = _("debt due-year roll-up")
-        verbose_name_plural = _("debt due-year roll-ups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jurisdiction", "debt_type", "year"], name="debt_due_year_rollup_key"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.jurisdiction_id} {self.debt_type} {self.year}: {self.left}"
+    Meta = _due_meta(
+        (_("debt due-year roll-up"), _("debt due-year roll-ups")), "year", "debt_due_year"
+    )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from panhuo.core import rollups
 from panhuo.finance.models import Allocation, Debt, DebtRollup, MoneyRollup, Receipt
 from panhuo.organisation import policy
-from panhuo.organisation.models import Jurisdiction
+from panhuo.organisation.rollups import per_place
 
 
 def _money(ids: list[int] | None):
@@ -58,25 +58,8 @@ def _debts(ids: list[int] | None):
     )
 
 
-def _where(jurisdiction_id: int) -> str:
-    j = Jurisdiction.objects.filter(pk=jurisdiction_id).first()
-    return f"{j.name} ({j.path})" if j else f"jurisdiction {jurisdiction_id}"
-
-
-MONEY = rollups.register(
-    rollups.Rollup(
-        name="money", model=MoneyRollup, key="jurisdiction_id", groups=(),
-        figures=("received", "allocated", "repaid"), compute=_money, lock=Jurisdiction,
-        where=_where,
-    )
-)  # fmt: skip
-DEBTS = rollups.register(
-    rollups.Rollup(
-        name="debts", model=DebtRollup, key="jurisdiction_id",
-        groups=("debt_type", "maturity_year"), figures=("n", "principal", "outstanding"),
-        compute=_debts, lock=Jurisdiction, where=_where,
-    )
-)  # fmt: skip
+MONEY = per_place("money", MoneyRollup, ("received", "allocated", "repaid"), _money)
+DEBTS = per_place("debts", DebtRollup, ("n", "principal", "outstanding"), _debts)
 
 
 def receipt_added(receipt: Receipt, jurisdiction_id: int) -> None:

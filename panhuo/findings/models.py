@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core.constraints import filled_iff
 from panhuo.core.fields import actor_field, optional_ref, version_field
 from panhuo.core.links import page_url
 from panhuo.flags.models import Severity
@@ -47,7 +48,7 @@ OPEN_STATUSES = (FindingStatus.RAISED, FindingStatus.ESCALATED)
 CONFIRMED_STATUSES = (FindingStatus.RECTIFIED, FindingStatus.REFERRED)
 
 
-class Finding(models.Model):
+class Finding(policy.Scoped):
     """One audit finding on one record."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -76,7 +77,6 @@ class Finding(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("finding", "jurisdiction__path")
 
     class Meta:
@@ -94,9 +94,10 @@ class Finding(models.Model):
                 name="finding_record_kind_valid",
             ),
             # Resolved exactly when the status is a resolution.
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in OPEN_STATUSES], resolved_at__isnull=True)
-                | (~Q(status__in=[s.value for s in OPEN_STATUSES]) & Q(resolved_at__isnull=False)),
+            filled_iff(
+                "resolved_at",
+                status__in=[s.value for s in OPEN_STATUSES],
+                empty=True,
                 name="finding_resolved_at_matches",
             ),
         ]

@@ -297,6 +297,28 @@ def audit_update(
     )
 
 
+def audit_set(
+    obj: models.Model,
+    values: dict[str, Any],
+    *,
+    actor,
+    action: str,
+    jurisdiction_path: str,
+    also: tuple[str, ...] = (),
+) -> AuditEntry:
+    """Set ``values`` on ``obj``, save those fields (and ``also``: what the save itself sets,
+    such as an ``auto_now`` time) and append the entry with its snapshots before and after:
+    a service's one-step change of a record it holds (locked). Must run inside the write's
+    own transaction."""
+    before = snapshot(obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=[*values, *also])
+    return audit_update(
+        obj, actor=actor, action=action, before=before, jurisdiction_path=jurisdiction_path
+    )
+
+
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     """The fields of two snapshots that differ, as (before, after): what an update entry keeps,
     so that the log says what changed and nothing else."""

@@ -1,11 +1,8 @@
-from django.apps import AppConfig
+from panhuo.core import hooks
 
 
-class MonitorConfig(AppConfig):
+class MonitorConfig(hooks.HookedApp):
+    # Its permissions module registers the policy rules.
     name = "panhuo.monitor"
     label = "monitor"
-
-    def ready(self) -> None:
-        from panhuo.monitor import hooks, permissions  # noqa: F401 (registers the rules)
-
-        hooks.install()
+    registers = ("permissions",)

@@ -70,7 +70,7 @@ class RevenueCategory(models.Model):
         return self.name_zh if lang.startswith("zh") and self.name_zh else self.name
 
 
-class RevenueRecord(models.Model):
+class RevenueRecord(policy.Scoped):
     """One figure: what a jurisdiction collected in a month under a leaf category, in yuan.
 
     Amounts may be negative (a month of large tax refunds nets below zero), as budget execution
@@ -86,7 +86,6 @@ class RevenueRecord(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("revenue", "jurisdiction__path")
 
     class Meta:

@@ -27,7 +27,7 @@ from panhuo.core.texts import Msg
 from panhuo.integrity.services import (
     audit_insert,
     audit_record,
-    audit_update,
+    audit_set,
     snapshot,
     update_changed,
 )
@@ -165,14 +165,11 @@ def end_assignment(*, actor: User, assignment: RoleAssignment) -> RoleAssignment
     ra = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
     if ra.ended_at is not None:
         raise ValidationError({"assignment": [_("This role has already ended.")]})
-    before = snapshot(ra)
-    ra.ended_at = timezone.now()
-    ra.save(update_fields=["ended_at"])
-    audit_update(
+    audit_set(
         ra,
+        {"ended_at": timezone.now()},
         actor=actor,
         action="roleassignment.end",
-        before=before,
         jurisdiction_path=ra.jurisdiction.path,
     )
     return ra

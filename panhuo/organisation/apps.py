@@ -1,12 +1,6 @@
-from django.apps import AppConfig
+from panhuo.core import hooks
 
 
-class OrganisationConfig(AppConfig):
+class OrganisationConfig(hooks.HookedApp):
     name = "panhuo.organisation"
     label = "organisation"
-
-    def ready(self) -> None:
-        # hooks.py imports models, so it loads only once the app registry is ready.
-        from panhuo.organisation import hooks
-
-        hooks.install()

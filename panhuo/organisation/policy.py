@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -327,3 +328,15 @@ class ScopedQuerySet(QuerySet):
         scope: ViewScope = self.model.view_scope
         qs = self.filter(scope_q(user, scope.resource, "view", path=scope.path, unit=scope.unit))
         return qs.distinct() if scope.distinct else qs
+
+
+class Scoped(models.Model):
+    """A model whose rows a user may view as its ``view_scope`` declares: its ``objects``
+    answer ``visible_to(user)``."""
+
+    view_scope: ClassVar[ViewScope]
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import secrets
@@ -112,7 +111,10 @@ def api_token_authenticate(key: str, *, memo_key: str | None = None) -> User | N
         # Bookkeeping, not a change of record: no audit entry for every script call.
         _touch(token_id, now)
         memo.put(memo_key, ("token", digest), (template, token_id, now))
-    user = copy.copy(template)
+    # copy.copy's result without its detour through pickling (__reduce__, the model looked up
+    # by its label, the version check): the same state, copied, on a new instance.
+    user = User.__new__(User)
+    user.__dict__.update(template.__getstate__())
     if memo_key is not None:
         user._panhuo_memo_key = memo_key
     return user

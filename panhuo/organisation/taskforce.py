@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panhuo.integrity.services import audit_insert, audit_record, audit_update, snapshot
+from panhuo.integrity.services import audit_insert, audit_set, audit_update, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.admin_users import end_assignment, start_assignment
 from panhuo.organisation.models import (
@@ -210,15 +210,11 @@ def _open_membership(actor, task_force, user, position, seconded_from, joined_on
 
 
 def _close_membership(actor, member: TaskForceMember, left_on: dt.date, action: str) -> None:
-    before = snapshot(member)
-    member.left_on = left_on
-    member.save(update_fields=["left_on"])
-    audit_record(
+    audit_set(
+        member,
+        {"left_on": left_on},
         actor=actor,
         action=action,
-        obj=member,
-        before=before,
-        after=snapshot(member),
         jurisdiction_path=member.task_force.jurisdiction.path,
     )
     if member.assignment_id is not None:

@@ -42,7 +42,7 @@ class Measure(models.TextChoices):
     ASSETS = "assets", _("Assets activated")
 
 
-class WorkPlan(models.Model):
+class WorkPlan(policy.Scoped):
     """One version of a jurisdiction's plan for one year, with its annual totals."""
 
     jurisdiction = models.ForeignKey(
@@ -64,7 +64,6 @@ class WorkPlan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     # A unit asset officer sees the plans that set targets for their unit.
     view_scope = policy.ViewScope(
         "work_plan", "jurisdiction__path", unit="targets__unit", distinct=True

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from panhuo.approvals import services as approvals
 from panhuo.core.errors import ValidationError
-from panhuo.integrity.services import audit_update, snapshot
+from panhuo.integrity.services import audit_set, audit_update, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, User
 from panhuo.planning import workflow
@@ -230,11 +230,9 @@ def plan_decided(*, plan_id: int, approved: bool, actor: User) -> WorkPlan | Non
         for old in WorkPlan.objects.select_for_update().filter(
             jurisdiction=plan.jurisdiction, year=plan.year, status=PlanStatus.APPROVED
         ):
-            before = snapshot(old)
-            old.status = workflow.target_of(old, "supersede")
-            old.save(update_fields=["status", "updated_at"])
-            audit_update(old, actor=actor, action="work_plan.supersede", before=before,
-                         jurisdiction_path=path)  # fmt: skip
+            audit_set(old, {"status": workflow.target_of(old, "supersede")}, actor=actor,
+                      action="work_plan.supersede", jurisdiction_path=path,
+                      also=("updated_at",))  # fmt: skip
     before = snapshot(plan)
     plan.status = workflow.target_of(plan, "approve" if approved else "return")
     plan.version += 1
@@ -297,9 +295,6 @@ def task_set_done(*, actor: User, task: PlanTask, done: bool) -> PlanTask:
             raise ValidationError(
                 {"done": [_("The plan was superseded; mark the task on its revision.")]}
             )
-        before = snapshot(task)
-        task.done = bool(done)
-        task.save(update_fields=["done"])
-        audit_update(task, actor=actor, action="work_plan.task_done", before=before,
-                     jurisdiction_path=plan.jurisdiction.path)  # fmt: skip
+        audit_set(task, {"done": bool(done)}, actor=actor, action="work_plan.task_done",
+                  jurisdiction_path=plan.jurisdiction.path)  # fmt: skip
     return task

@@ -1,13 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from panhuo.core import hooks
 
-class PortalConfig(AppConfig):
+
+class PortalConfig(hooks.HookedApp):
     name = "panhuo.portal"
     label = "portal"
     verbose_name = _("Portal")
-
-    def ready(self) -> None:
-        from panhuo.portal import hooks
-
-        hooks.install()

@@ -17,7 +17,7 @@ from panhuo.core.validation import full_clean
 from panhuo.disposal import deadlines
 from panhuo.disposal.models import DisposalProject, ProjectStatus
 from panhuo.integrity.document_services import document_set_public
-from panhuo.integrity.services import audit_record, snapshot
+from panhuo.integrity.services import audit_insert, audit_record, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction, Role, User
 from panhuo.portal import published
@@ -229,14 +229,8 @@ def announcement_publish(
             published_by=actor,
             published_at=timezone.now(),
         )
-        full_clean(item)
-        item.save(force_insert=True)
-        audit_record(
-            actor=actor,
-            action="announcement.publish",
-            obj=item,
-            after=snapshot(item),
-            jurisdiction_path=jurisdiction.path,
+        audit_insert(
+            item, actor=actor, action="announcement.publish", jurisdiction_path=jurisdiction.path
         )
     return item
 

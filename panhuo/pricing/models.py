@@ -44,7 +44,7 @@ class AppraisalMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Valuation(models.Model):
+class Valuation(policy.Scoped):
     """One value put on one asset at one date, by the book, by a licensed appraiser, or by the
     valuation model. Records are never edited: a new valuation supersedes the old one."""
 
@@ -83,7 +83,6 @@ class Valuation(models.Model):
     created_by = actor_field(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope(
         "valuation", "asset__unit__jurisdiction__path", unit="asset__unit"
     )

@@ -1,14 +1,9 @@
-from django.apps import AppConfig
+from panhuo.core import hooks
 
 
-class RegisterConfig(AppConfig):
+class RegisterConfig(hooks.HookedApp):
+    # The unit page (organisation, the layer below) shows the unit's assets; the roll-up
+    # joins core.rollups' registry (`panhuo rollups verify` / `rebuild`).
     name = "panhuo.register"
     label = "register"
-
-    def ready(self) -> None:
-        # The unit page (organisation, the layer below) shows the unit's assets.
-        from panhuo.register import hooks
-
-        hooks.install()
-        # The roll-up joins core.rollups' registry (`panhuo rollups verify` / `rebuild`).
-        from panhuo.register import rollups  # noqa: F401
+    registers = ("rollups",)

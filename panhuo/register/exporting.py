@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -133,11 +133,13 @@ _KINDS = {"title_complete": "bool", "idle_since": "date", "acquired_on": "date",
 #: csv_safe()'s test: a first character of FORMULA_STARTS and not is_plain_number() (whose
 #: ``$`` also matches before a final newline, as Python's does).
 _PLAIN_NUMBER = r"^[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?\n?$"
-_STARTS = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
+#: The first characters' codes: ``ascii(cell) IN (…)`` compares integers, where ``left(cell, 1)
+#: IN (…)`` made and compared a text per cell (35 a row; a sixth of the formatting's time).
+_STARTS = ", ".join(str(ord(c)) for c in FORMULA_STARTS)
 
 
 def _safe_text(expr: str) -> str:
-    return (f"NULLIF(CASE WHEN left({expr}, 1) IN ({_STARTS}) AND {expr} !~ '{_PLAIN_NUMBER}' "
+    return (f"NULLIF(CASE WHEN ascii({expr}) IN ({_STARTS}) AND {expr} !~ '{_PLAIN_NUMBER}' "
             f"THEN '''' || {expr} ELSE {expr} END, '')")  # fmt: skip
 
 
@@ -179,15 +181,19 @@ def copy_csv(qs: QuerySet, batch: int = 2000) -> Iterator[bytes]:
     """The CSV rows of ``qs`` (no header) from PostgreSQL's COPY TO, with CRLF record ends.
     COPY hands over whole records, so each piece starts outside any quoted cell."""
     statement, params = copy_statement(qs)
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-        buf: list[bytes] = []
-        for data in copy:
-            buf.append(bytes(data))
-            if len(buf) >= batch:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Compiling this one wide statement (JIT) cost PostgreSQL 0.6 s of 5 at 200,000 rows
+        # and won nothing back; off for this transaction only.
+        cursor.execute("SET LOCAL jit = off")
+        with cursor.cursor.copy(statement, params) as copy:
+            buf: list[bytes] = []
+            for data in copy:
+                buf.append(bytes(data))
+                if len(buf) >= batch:
+                    yield _crlf(b"".join(buf))
+                    buf = []
+            if buf:
                 yield _crlf(b"".join(buf))
-                buf = []
-        if buf:
-            yield _crlf(b"".join(buf))
 
 
 def _crlf(records: bytes) -> bytes:

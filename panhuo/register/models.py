@@ -117,7 +117,7 @@ class ClassificationCode(models.Model):
         return reverse("asset-list") + f"?classification={self.code}"
 
 
-class Asset(models.Model):
+class Asset(policy.Scoped):
     code = models.CharField(_("asset code"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=AssetKind.choices)
@@ -163,7 +163,6 @@ class Asset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("asset", "unit__jurisdiction__path", unit="unit")
 
     class Meta:
@@ -206,6 +205,9 @@ class Asset(models.Model):
             models.Index(
                 fields=["unit"], include=["status", "kind", "book_value"], name="asset_unit_cover"
             ),
+            # The lists' and the export's default order (code, then id): a page of the list
+            # reads its 50 rows in order and stops, instead of sorting every row in scope.
+            models.Index(fields=["code", "id"], name="asset_code_id_idx"),
         ]
 
     def __str__(self) -> str:

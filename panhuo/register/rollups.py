@@ -22,7 +22,8 @@ from django.db.models import Count, F, Sum
 
 from panhuo.core import rollups
 from panhuo.organisation import policy
-from panhuo.organisation.models import Jurisdiction, Role, Unit
+from panhuo.organisation.models import Role, Unit
+from panhuo.organisation.rollups import per_place
 from panhuo.register.models import Asset, AssetPlaceRollup, AssetRollup
 
 
@@ -67,23 +68,7 @@ def _compute_places(ids: list[int] | None):
     )
 
 
-def _where_place(jurisdiction_id: int) -> str:
-    j = Jurisdiction.objects.filter(pk=jurisdiction_id).first()
-    return f"{j.name} ({j.path})" if j else f"jurisdiction {jurisdiction_id}"
-
-
-PLACES = rollups.register(
-    rollups.Rollup(
-        name="asset_places",
-        model=AssetPlaceRollup,
-        key="jurisdiction_id",
-        groups=("status", "kind"),
-        figures=("n", "book_value"),
-        compute=_compute_places,
-        lock=Jurisdiction,
-        where=_where_place,
-    )
-)
+PLACES = per_place("asset_places", AssetPlaceRollup, ("n", "book_value"), _compute_places)
 
 
 def _unit_rows(ids: set[int]) -> dict[tuple, dict[str, Any]]:

@@ -11,10 +11,9 @@ of any stored report can be regenerated from the records as of its date and comp
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.constraints import valid_choice
+from panhuo.core.constraints import filled_iff, valid_choice
 from panhuo.core.fields import actor_field, optional_ref
 from panhuo.core.links import page_url
 from panhuo.disposal.models import DisposalProject
@@ -30,7 +29,7 @@ class ReportKind(models.TextChoices):
     SCORECARD = "scorecard", _("Unit scorecard")
 
 
-class GeneratedReport(models.Model):
+class GeneratedReport(policy.Scoped):
     """One generated report of a jurisdiction as of a day (and, for a dossier, of a project)."""
 
     kind = models.CharField(_("kind"), max_length=12, choices=ReportKind.choices)
@@ -59,7 +58,6 @@ class GeneratedReport(models.Model):
     scheduled = models.BooleanField(_("scheduled"), default=False)
     generated_at = models.DateTimeField(_("generated at"), auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("report", "jurisdiction__path")
 
     class Meta:
@@ -69,16 +67,8 @@ class GeneratedReport(models.Model):
             models.UniqueConstraint(
                 fields=["jurisdiction", "number"], name="generated_report_number_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(kind="dossier", project__isnull=False)
-                | (~Q(kind="dossier") & Q(project__isnull=True)),
-                name="generated_report_dossier_has_project",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="scorecard", unit__isnull=False)
-                | (~Q(kind="scorecard") & Q(unit__isnull=True)),
-                name="generated_report_scorecard_has_unit",
-            ),
+            filled_iff("project", kind="dossier", name="generated_report_dossier_has_project"),
+            filled_iff("unit", kind="scorecard", name="generated_report_scorecard_has_unit"),
             valid_choice("kind", ReportKind, name="generated_report_kind_valid"),
         ]
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.constraints import valid_choice
+from panhuo.core.constraints import filled_iff, valid_choice
 from panhuo.core.fields import MoneyField, actor_field, version_field
 from panhuo.core.links import page_url
 from panhuo.organisation import policy
@@ -96,7 +96,7 @@ class ScoreWeights(models.Model):
         return {p: getattr(self, p) for p in PARTS}
 
 
-class Scorecard(models.Model):
+class Scorecard(policy.Scoped):
     """A unit's scorecard for a period of a plan, issued: its figures frozen as they were on
     ``as_of`` (``figures`` holds every part's score, its figures and their drill-down links)."""
 
@@ -113,7 +113,6 @@ class Scorecard(models.Model):
     issued_by = actor_field()
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("scorecard", "unit__jurisdiction__path", unit="unit")
 
     class Meta:
@@ -161,7 +160,7 @@ class DecisionStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Decision(models.Model):
+class Decision(policy.Scoped):
     """A reward or a punishment decided on an issued scorecard: proposed by the office,
     approved (or rejected) by the head through the approvals engine."""
 
@@ -180,7 +179,6 @@ class Decision(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope(
         "scorecard", "scorecard__unit__jurisdiction__path", unit="scorecard__unit"
     )
@@ -197,10 +195,8 @@ class Decision(models.Model):
                 | (~Q(kind="budget_reward") & Q(amount__isnull=True)),
                 name="score_decision_amount",
             ),
-            models.CheckConstraint(
-                condition=Q(status="proposed", decided_at__isnull=True)
-                | (~Q(status="proposed") & Q(decided_at__isnull=False)),
-                name="score_decision_decided_at",
+            filled_iff(
+                "decided_at", status="proposed", empty=True, name="score_decision_decided_at"
             ),
         ]
 

@@ -34,7 +34,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class OptimiserRun(models.Model):
+class OptimiserRun(policy.Scoped):
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="optimiser_runs",
         verbose_name=_("jurisdiction"),
@@ -55,7 +55,6 @@ class OptimiserRun(models.Model):
     adopted_by = actor_field(null=True, blank=True)
     adopted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("plan_run", "jurisdiction__path")
 
     class Meta:

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from panhuo.core.constraints import valid_choice
+from panhuo.core.constraints import filled_iff, valid_choice
 from panhuo.core.fields import (
     actor_field,
     non_negative_money,
@@ -193,15 +193,13 @@ class Repayment(Reversible, models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_gt_0"),
             valid_choice("source", RepaymentSource, name="repayment_source_valid"),
-            models.CheckConstraint(
-                condition=Q(source=RepaymentSource.DISPOSAL, allocation__isnull=False)
-                | (~Q(source=RepaymentSource.DISPOSAL) & Q(allocation__isnull=True)),
+            filled_iff(
+                "allocation",
+                source=RepaymentSource.DISPOSAL,
                 name="repayment_disposal_has_allocation",
             ),
-            models.CheckConstraint(
-                condition=Q(source=RepaymentSource.SWAP, settlement__isnull=False)
-                | (~Q(source=RepaymentSource.SWAP) & Q(settlement__isnull=True)),
-                name="repayment_swap_has_settlement",
+            filled_iff(
+                "settlement", source=RepaymentSource.SWAP, name="repayment_swap_has_settlement"
             ),
             models.CheckConstraint(
                 condition=~Q(source__in=[s.value for s in MANUAL_SOURCES]) | ~Q(document=""),

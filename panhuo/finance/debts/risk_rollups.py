@@ -37,6 +37,7 @@ from panhuo.finance.debts.indicators import DebtFacts, Sums, _bullet_interest, _
 from panhuo.finance.debts.system import BROAD_CLASSES, STATUTORY_CLASSES, default_class
 from panhuo.organisation import policy
 from panhuo.organisation.models import Jurisdiction
+from panhuo.organisation.rollups import per_place
 
 EPOCH = dt.date(2000, 1, 1)
 #: The products are kept as whole numbers (``rollup_models._scaled_total``): outstanding ×
@@ -126,11 +127,6 @@ KEYS = {
 }
 
 
-def _where(jurisdiction_id: int) -> str:
-    j = Jurisdiction.objects.filter(pk=jurisdiction_id).first()
-    return f"{j.name} ({j.path})" if j else f"jurisdiction {jurisdiction_id}"
-
-
 def _register():
     from panhuo.finance.models import (
         DebtDueMonthRollup,
@@ -144,10 +140,7 @@ def _register():
                                  ("debt_due", DebtDueRollup, DUE_FIGURES),
                                  ("debt_due_month", DebtDueMonthRollup, DUE_FIGURES),
                                  ("debt_due_year", DebtDueYearRollup, DUE_FIGURES)):  # fmt: skip
-        rollup = rollups.Rollup(name=name, model=model, key="jurisdiction_id",
-                                groups=KEYS[name][1:], figures=figures, compute=_compute(name),
-                                lock=Jurisdiction, where=_where)  # fmt: skip
-        made[name] = rollups.register(rollup)
+        made[name] = per_place(name, model, figures, _compute(name))
     return made
 
 

@@ -35,7 +35,7 @@ class DepositStatus(models.TextChoices):
 OPEN_STATES = ["due", "paid", "held"]
 
 
-class Deposit(models.Model):
+class Deposit(policy.Scoped):
     """A bidder's deposit for a project (and the listing round it was paid for)."""
 
     project = models.ForeignKey(
@@ -68,7 +68,6 @@ class Deposit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = version_field()
 
-    objects = policy.ScopedQuerySet.as_manager()
     view_scope = policy.ViewScope("deposit", "project__package__jurisdiction__path")
 
     class Meta:

@@ -21,7 +21,7 @@ from panhuo.disposal.pricing_guard import is_deal
 from panhuo.finance.models import Debt
 from panhuo.finance.securities.models import ASSET_KINDS, DebtSecurity, SecurityKind
 from panhuo.finance.services import to_money
-from panhuo.integrity.services import audit_insert, audit_record, audit_update, snapshot
+from panhuo.integrity.services import audit_insert, audit_record, audit_set, snapshot
 from panhuo.organisation import policy
 from panhuo.organisation.models import User
 from panhuo.pricing import rules
@@ -146,15 +146,11 @@ def security_release(
                     ]
                 }
             )
-        before = snapshot(security)
-        security.released_on = released_on
-        security.release_note = (note or "").strip()[:300]
-        security.save(update_fields=["released_on", "release_note"])
-        audit_update(
+        audit_set(
             security,
+            {"released_on": released_on, "release_note": (note or "").strip()[:300]},
             actor=actor,
             action="debt.security_release",
-            before=before,
             jurisdiction_path=debt.jurisdiction.path,
         )
     return security

@@ -16,7 +16,11 @@ from panhuo.core.testing import AssetFactory, World
 from panhuo.integrity.services import audit_record
 from panhuo.organisation import memo
 from panhuo.organisation.models import ApiToken, RoleAssignment, SignInLock
-from panhuo.organisation.services import api_token_create, api_token_revoke
+from panhuo.organisation.services import (
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
 from panhuo.organisation.throttle import throttle
 from panhuo.register.services import asset_update
 
@@ -58,6 +62,14 @@ def test_token_and_grants_are_read_once_until_an_audited_write(world: World, mem
     RoleAssignment.objects.filter(user=office).update(jurisdiction=world.other_district)
     asset_update(actor=world.user("office2"), asset=asset, data={"name": "Renamed"})
     assert _units(client) == {world.other_unit.pk}
+
+    # Each call gets its own copy of the memo's user: what one request sets stays its own.
+    mark = memo.read_head()[1]
+    first, second = (api_token_authenticate(key, memo_key=mark) for _ in range(2))
+    assert first == second == office and first is not second
+    first.language, first._state.fields_cache["probe"] = "xx", 1
+    assert second.language != "xx" and "probe" not in second._state.fields_cache
+    assert first._panhuo_memo_key == mark
 
     api_token_revoke(actor=office, token=token)
     assert client.get(URL).status_code == 401

@@ -20,7 +20,7 @@ from panhuo.decisions.cli_args import place_parser, refusals_as_errors
 from panhuo.decisions.optimiser import cli as optimiser_cli
 from panhuo.decisions.pipeline import run
 from panhuo.decisions.runs import scenario_run_save
-from panhuo.organisation.models import Jurisdiction, User
+from panhuo.organisation.commands import jurisdiction_option, user_option
 
 NUMBERS = {"seed": int, "scenarios": int, "horizon": int, "price_sd_pct": float,
            "failure_pct": float, "delay_pct": float, "rate_sd_pp": float}  # fmt: skip
@@ -43,14 +43,8 @@ class Command(ActionsCommand):
         optimiser_cli.add_parser(sub)
 
     def handle(self, *args, **options):
-        place = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
-        if place is None:
-            raise CommandError(_("No jurisdiction with code “%(jurisdiction)s”.")
-                               % {"jurisdiction": options["jurisdiction"]})  # fmt: skip
-        user = User.objects.filter(username=options["username"]).first()
-        if user is None:
-            raise CommandError(_("No user named “%(username)s”.")
-                               % {"username": options["username"]})  # fmt: skip
+        place = jurisdiction_option(options)
+        user = user_option(options)
         try:
             on = dt.date.fromisoformat(options["as_of"]) if options["as_of"] else None
         except ValueError:

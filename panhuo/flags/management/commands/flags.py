@@ -17,7 +17,7 @@ from panhuo.core.commands import ActionsCommand
 from panhuo.flags.engine import Outcome, recompute
 from panhuo.flags.models import Flag, FlagStatus
 from panhuo.flags.registry import RULES
-from panhuo.organisation.models import Jurisdiction
+from panhuo.organisation.commands import jurisdiction_option
 
 
 class Command(ActionsCommand):
@@ -35,14 +35,7 @@ class Command(ActionsCommand):
             return self.rules()
         if options["action"] == "coverage":
             return self.coverage()
-        place = None
-        if options["jurisdiction"]:
-            place = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
-            if place is None:
-                raise CommandError(
-                    _("No jurisdiction with code “%(jurisdiction)s”.")
-                    % {"jurisdiction": options["jurisdiction"]}
-                )
+        place = jurisdiction_option(options)
         unknown = [r for r in options["rule"] if r not in RULES]
         if unknown:
             raise CommandError(

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from panhuo.core import calendars
 from panhuo.core.commands import ActionsCommand
-from panhuo.organisation.models import Jurisdiction, User
+from panhuo.organisation.commands import jurisdiction_option
+from panhuo.organisation.models import User
 
 
 class Command(ActionsCommand):
@@ -55,14 +56,7 @@ class Command(ActionsCommand):
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(_("No active user named “%(user)s”.") % {"user": options["user"]})
-        jurisdiction = None
-        if options["jurisdiction"]:
-            jurisdiction = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
-            if jurisdiction is None:
-                raise CommandError(
-                    _("No jurisdiction with code “%(jurisdiction)s”.")
-                    % {"jurisdiction": options["jurisdiction"]}
-                )
+        jurisdiction = jurisdiction_option(options)
         try:
             notice = calendars.calendar_notice_load(
                 actor=user,

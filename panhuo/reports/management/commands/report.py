@@ -14,10 +14,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panhuo.core.commands import ActionsCommand
+from panhuo.core.commands import ActionsCommand, option_row
 from panhuo.core.errors import ValidationError
 from panhuo.disposal.models import DisposalProject
-from panhuo.organisation.models import Jurisdiction, Unit, User
+from panhuo.organisation.commands import jurisdiction_option, user_option
+from panhuo.organisation.models import Unit
 from panhuo.organisation.policy import NotPermitted
 from panhuo.reports import services
 from panhuo.reports.models import GeneratedReport, ReportKind
@@ -76,31 +77,12 @@ class Command(ActionsCommand):
             ) from None
 
     def generate(self, options) -> None:
-        place = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
-        if place is None:
-            raise CommandError(
-                _("No jurisdiction with code “%(jurisdiction)s”.")
-                % {"jurisdiction": options["jurisdiction"]}
-            )
-        user = None
-        if options["username"]:
-            user = User.objects.filter(username=options["username"]).first()
-            if user is None:
-                raise CommandError(
-                    _("No user named “%(username)s”.") % {"username": options["username"]}
-                )
-        project = None
-        if options["project"]:
-            project = DisposalProject.objects.filter(code=options["project"]).first()
-            if project is None:
-                raise CommandError(
-                    _("No project with code “%(project)s”.") % {"project": options["project"]}
-                )
-        unit = None
-        if options["unit"]:
-            unit = Unit.objects.filter(code=options["unit"]).first()
-            if unit is None:
-                raise CommandError(_("No unit with code “%(unit)s”.") % {"unit": options["unit"]})
+        place = jurisdiction_option(options)
+        user = user_option(options)
+        project = option_row(
+            DisposalProject, options, "project", _("No project with code “%(project)s”.")
+        )
+        unit = option_row(Unit, options, "unit", _("No unit with code “%(unit)s”."))
         as_of = _date(options["as_of"]) if options["as_of"] else timezone.localdate()
         started = time.perf_counter()
         report = services.generate(
