@@ -26,10 +26,8 @@ GENESIS = "0" * 64
 #: transaction: how an app above learns what was written without each service calling it
 #: (flags queues its rules over the records a write touched; flags/engine.py).
 appended = Hook("integrity.appended")
-#: The same for many rows at once (a batch's, ``audit_record_many``'s): called once with
-#: ``rows``, a list of (action, object_type, object_id, before, after), in place of the
-#: ``appended`` handler registered under the same key (one call per row was a tenth of an
-#: import's CPU).
+#: The same for many rows at once, in place of the ``appended`` handler of the same key: called
+#: with ``rows``, (action, object_type, object_id, before, after) each (``tell_appended``).
 appended_many = Hook("integrity.appended_many")
 
 
