@@ -22,49 +22,49 @@ class RawJSON(str):
     the text it stores serialises once (integrity/batches.py)."""
 
 
-def _json(v):
-    return None if v is None else v if isinstance(v, RawJSON) else json.dumps(v, ensure_ascii=False)
+def _json_column(values: Sequence) -> list:
+    dumps = json.dumps
+    return [
+        None if v is None else v if isinstance(v, RawJSON) else dumps(v, ensure_ascii=False)
+        for v in values
+    ]
 
 
-def _sqlite_converter(field: models.Field) -> Callable[[Any], Any]:
+def _sqlite_converter(field: models.Field) -> Callable[[Sequence], list] | None:
+    """How one column's values are made SQLite's, a whole column at a time (None: as they
+    are; sqlite3 binds a Decimal as its text, Django's adapter)."""
     kind = field.get_internal_type()
     if kind == "DecimalField":
         step = Decimal(1).scaleb(-field.decimal_places)
 
-        def dec(v):
-            if v is None:
-                return None
-            return format((v if type(v) is Decimal else Decimal(v)).quantize(step))
+        def dec(values):
+            return [
+                None if v is None else (v if type(v) is Decimal else Decimal(v)).quantize(step)
+                for v in values
+            ]
 
         return dec
     if kind == "DateTimeField":
-        last: list = [None, None]  # a bulk insert's rows mostly share one time: made once
 
-        def when(v):
-            if v is None:
-                return None
-            if v is not last[0]:
-                last[:] = v, v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
-            return last[1]
+        def when(values):
+            # A bulk insert's rows mostly share one time: each distinct one formatted once.
+            made: dict = {None: None}
+            out = []
+            for v in values:
+                text = made.get(v, made)
+                if text is made:
+                    text = made[v] = v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+                out.append(text)
+            return out
 
         return when
     if kind == "DateField":
-        return lambda v: None if v is None else v.isoformat()
+        return lambda values: [None if v is None else v.isoformat() for v in values]
     if kind == "BooleanField":
-        return lambda v: None if v is None else int(bool(v))
+        return lambda values: [None if v is None else int(bool(v)) for v in values]
     if kind == "JSONField":
-        return _json
-    return _same
-
-
-def _same(v):
-    return v
-
-
-def _pg_converter(field: models.Field) -> Callable[[Any], Any]:
-    if field.get_internal_type() == "JSONField":
-        return _json
-    return lambda v: v
+        return _json_column
+    return None
 
 
 #: SQL templates of ``insert_sql`` and ``update_sql``, built once per process and key: the ORM
@@ -128,33 +128,36 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     columns = [f.column for f in model_fields]
     qn = connection.ops.quote_name
     table = qn(meta.db_table)
-    n = 0
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        convert = [
+            (i, _json_column) for i, f in enumerate(model_fields)
+            if f.get_internal_type() == "JSONField"
+        ]  # fmt: skip
+    else:
+        convert = [
+            (i, c) for i, c in enumerate(_sqlite_converter(f) for f in model_fields) if c
+        ]  # fmt: skip
+    if convert:
+        # Column by column: each converter runs once over its column, not once per value.
+        # (A row of the wrong width is refused here.)
+        cols = list(zip(*rows, strict=True))
+        for i, c in convert:
+            cols[i] = c(cols[i])
+        rows = list(zip(*cols, strict=True))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            convert = [_pg_converter(f) for f in model_fields]
             sql = f"COPY {table} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
             with cursor.copy(sql) as copy:
+                write = copy.write_row
                 for row in rows:
-                    copy.write_row([c(v) for c, v in zip(convert, row, strict=True)])
-                    n += 1
+                    write(row)
         else:
-            # Only the columns whose values need converting are touched (text and whole
-            # numbers go as they are).
-            convert = [
-                (i, c)
-                for i, c in enumerate(_sqlite_converter(f) for f in model_fields)
-                if c is not _same
-            ]
             names = ", ".join(qn(c) for c in columns)
             marks = ", ".join("%s" for _ in columns)
             # Table and column names come from the model's metadata, quoted; values are bound.
             sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-            data = []
-            for row in rows:  # (a row of the wrong width: sqlite3 refuses its bindings)
-                row = list(row)
-                for i, c in convert:
-                    row[i] = c(row[i])
-                data.append(row)
-            cursor.executemany(sql, data)
-            n = len(data)
-    return n
+            cursor.executemany(sql, rows)
+    return len(rows)

@@ -26,9 +26,10 @@ class FlagsConfig(AppConfig):
         from importlib.util import find_spec
 
         from panhuo.flags import engine, permissions  # noqa: F401 (registers the rules)
-        from panhuo.integrity.services import appended
+        from panhuo.integrity.services import appended, appended_many
 
         for name in RULE_MODULES:
             if find_spec(f"panhuo.flags.{name}") is not None:
                 import_module(f"panhuo.flags.{name}")
         appended.register("flags", engine.note_written)
+        appended_many.register("flags", engine.note_written_many)

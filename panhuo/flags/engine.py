@@ -374,6 +374,33 @@ def note_written(
     batch.note(object_type, str(object_id), changed_fields(object_type, before, after))
 
 
+def note_written_many(*, rows: list[tuple]) -> None:
+    """``note_written`` for many rows at once ((action, object_type, object_id, before, after)
+    each; integrity's ``appended_many``): the same batch noted, its transaction's task found
+    once. Once more records are touched than ``TOUCHED_LIMIT`` the rules run over everything
+    and the fields changed are not read, so they are not worked out row by row."""
+    watched = _watched()
+    kept = [r for r in rows if r[0] not in UNSEEN_ACTIONS and r[1] in watched
+            and not r[1].startswith("flags.")]  # fmt: skip
+    if not kept:
+        return
+    batch = next(
+        (f for _sids, f, _robust in connection.run_on_commit if isinstance(f, _Batch)), None
+    )
+    if batch is None:
+        batch = _Batch()
+        transaction.on_commit(batch)
+    for _action, label, pk, before, after in kept:
+        if sum(len(ids) for ids in batch.touched.values()) > TOUCHED_LIMIT:
+            break
+        batch.note(label, str(pk), changed_fields(label, before, after))
+    else:
+        return
+    for _action, label, pk, _before, _after in kept:  # over the limit: the ids only
+        batch.touched[label].add(str(pk))
+        batch.fields[label] = None
+
+
 _WATCHED: set[str] | None = None
 
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from panhuo.core.bulk import RawJSON, insert_rows
 from panhuo.integrity.models import AuditEntry, AuditRow
-from panhuo.integrity.services import ObjRef, appended, audit_record, locked_head
+from panhuo.integrity.services import ObjRef, audit_record, locked_head, tell_appended
 
 #: The entry's ``after`` keys that make it a batch entry (a verified, chained fact).
 BATCH_KEYS = ("rows", "digests", "root")
@@ -148,7 +148,7 @@ def audit_record_batch(
     """Inside the write's transaction: append one chained entry (``action``) for ``records``
     ((action, obj or ObjRef, before, after, jurisdiction path) each, as ``audit_record_many``
     takes them) and keep each record's row. ``what`` names the rows' kind for the entry's name.
-    The ``appended`` hook hears every row, as it would every entry."""
+    The ``appended`` hook hears every row, as it would every entry (``tell_appended``)."""
     if not records:
         return None
     if not connection.in_atomic_block:
@@ -188,9 +188,8 @@ def audit_record_batch(
     insert_rows(AuditRow, ["entry", "position", "created_at", "action", "object_type",
                            "object_id", "object_repr", "jurisdiction_path", "before", "after"],
                 rows)  # fmt: skip
-    for _key, handler in appended.handlers:
-        for r, (_a, _o, before, after, _p) in zip(rows, records, strict=True):
-            handler(action=r[3], object_type=r[4], object_id=r[5], before=before, after=after)
+    tell_appended([(r[3], r[4], r[5], record[2], record[3])
+                   for r, record in zip(rows, records, strict=True)])  # fmt: skip
     from panhuo.integrity.checkpoints import checkpoint_after_commit
 
     checkpoint_after_commit(len(rows))

@@ -26,6 +26,9 @@ GENESIS = "0" * 64
 #: transaction: how an app above learns what was written without each service calling it
 #: (flags queues its rules over the records a write touched; flags/engine.py).
 appended = Hook("integrity.appended")
+#: The same for many rows at once, in place of the ``appended`` handler of the same key: called
+#: with ``rows``, (action, object_type, object_id, before, after) each (``tell_appended``).
+appended_many = Hook("integrity.appended_many")
 
 
 def _plain(value: Any) -> Any:
@@ -474,12 +477,22 @@ def audit_record_many(
     head.last_seq, head.last_hash = seq, prev
     head.access_seq, head.access_hash = seq, prev  # an import may make users or bidders
     head.save(update_fields=["last_seq", "last_hash", "access_seq", "access_hash"])
-    for _key, handler in appended.handlers:
-        for row in rows:
-            handler(action=row[4], object_type=row[5], object_id=row[6], before=row[9],
-                    after=row[10])  # fmt: skip
+    tell_appended([(row[4], row[5], row[6], row[9], row[10]) for row in rows])
     # A big commit (an import) is anchored outside the database as soon as it lands.
     from panhuo.integrity.checkpoints import checkpoint_after_commit
 
     checkpoint_after_commit(len(rows))
     return len(rows)
+
+
+def tell_appended(rows: list[tuple]) -> None:
+    """Tell the ``appended`` handlers of many written rows ((action, object_type, object_id,
+    before, after) each): once for a handler with an ``appended_many`` twin, else per row."""
+    for key, handler in appended.handlers:
+        many = appended_many.get(key)
+        if many is not None:
+            many(rows=rows)
+            continue
+        for action, object_type, object_id, before, after in rows:
+            handler(action=action, object_type=object_type, object_id=object_id,
+                    before=before, after=after)  # fmt: skip

@@ -71,9 +71,22 @@ def _numbers(texts: list[str], kind: str, parse, bad: bytearray) -> list[Any]:
     return out
 
 
-def _memoised(texts: list[str], parse, bad: bytearray) -> list[Any]:
-    """A column of few distinct texts (dates, yes/no): each parsed once."""
-    seen: dict[str, Any] = {}
+#: Distinct texts a column's memo keeps (``_memoised``) before it starts afresh.
+MEMO_LIMIT = 100_000
+
+
+def _any_guarded(texts: list[str]) -> bool:
+    """Whether a cell of the column starts with a formula guard ("'"), asked of the column
+    joined once rather than of each cell (a separator in a cell can only add a false alarm,
+    which the cell-by-cell check then clears)."""
+    return "\x00'" in "\x00" + "\x00".join(texts)
+
+
+def _memoised(texts: list[str], parse, bad: bytearray, seen: dict[str, Any]) -> list[Any]:
+    """A column of few distinct texts (dates, yes/no): each parsed once per file (``seen``
+    lasts from chunk to chunk: a file's acquisition dates repeat across its chunks)."""
+    if len(seen) > MEMO_LIMIT:
+        seen.clear()
     out: list[Any] = []
     for k, text in enumerate(texts):
         value = seen.get(text, _MISSING)
@@ -108,12 +121,15 @@ def read_chunk(reader: RowReader, chunk: list[list[str]]) -> list[dict[str, Any]
             texts = [constants[i - width].strip()] * n
         else:
             texts = [row[i].strip() for row in full]
-        if attr or kind == "text":
+        if attr:
             for k, text in enumerate(texts):
-                if text[:1] == "'" or (attr and text):
-                    bad[k] = 1  # a formula guard to undo, an attribute: the row path's
-            if attr:
-                continue
+                if text:
+                    bad[k] = 1  # an attribute: the row path's
+            continue
+        if kind == "text" and _any_guarded(texts):
+            for k, text in enumerate(texts):
+                if text[:1] == "'":
+                    bad[k] = 1  # a formula guard to undo: the row path's
         if vmap:
             texts = [vmap.get(t.lower(), t) for t in texts]
         if lookup is not None:
@@ -126,7 +142,7 @@ def read_chunk(reader: RowReader, chunk: list[list[str]]) -> list[dict[str, Any]
         elif kind in FAST_FORMS and (kind != "amount" or reader.amount_unit(name) == "yuan"):
             values = _numbers(texts, kind, parse, bad)
         elif kind in ("date", "bool"):
-            values = _memoised(texts, parse, bad)
+            values = _memoised(texts, parse, bad, reader.memo.setdefault(name, {}))
         else:
             values = []
             for k, text in enumerate(texts):
@@ -135,25 +151,27 @@ def read_chunk(reader: RowReader, chunk: list[list[str]]) -> list[dict[str, Any]
                 except ValueError:
                     bad[k] = 1
                     values.append(None)
-        if max_length:
+        if max_length and (
+            lookup is not None or kind != "text" or max(map(len, values), default=0) > max_length
+        ):
             for k, value in enumerate(values):
                 if value and len(value) > max_length:
                     bad[k] = 1
         names.append(name)
         columns.append(values)
     _check_columns(reader, names, columns, bad)
-    out: list[dict[str, Any] | None] = []
-    defaults = [name for name in names if name in NON_NULL_DEFAULTS]
-    for k, values in enumerate(zip(*columns, strict=True) if columns else [()] * n):
-        if bad[k]:
-            out.append(None)
-            continue
-        row = dict(zip(names, values, strict=True))
-        for name in defaults:
-            if row[name] is None:
-                del row[name]
-        _finish(reader, row)
-        out.append(row)
+    names, columns = _finished(reader, names, columns)
+    out: list[dict[str, Any] | None] = [
+        None if bad[k] else dict(zip(names, values, strict=True))
+        for k, values in enumerate(zip(*columns, strict=True) if columns else [()] * n)
+    ]
+    # A blank cell of a field with a default is left out (the default applies), as the row
+    # path leaves it out.
+    for name, values in zip(names, columns, strict=True):
+        if name in NON_NULL_DEFAULTS:
+            for k, value in enumerate(values):
+                if value is None and out[k] is not None:
+                    del out[k][name]
     return out
 
 
@@ -171,14 +189,22 @@ def _check_columns(reader: RowReader, names: list[str], columns: list[list[Any]]
     for k, code in enumerate(col.get("code", [""] * n)):
         if not code:
             bad[k] = 1
+    # Each range asked of the column's least and greatest value first: a column within it
+    # (nearly every file's) is not walked cell by cell.
     for name in AMOUNTS:
-        for k, value in enumerate(col.get(name, ())):
-            if value is not None and (value < 0 or (name == "area" and value >= MAX_AREA)):
-                bad[k] = 1
+        values = col.get(name, ())
+        given = [v for v in values if v is not None]
+        if given and (min(given) < 0 or (name == "area" and max(given) >= MAX_AREA)):
+            for k, value in enumerate(values):
+                if value is not None and (value < 0 or (name == "area" and value >= MAX_AREA)):
+                    bad[k] = 1
     for name in ("acquired_on", "idle_since"):
-        for k, day in enumerate(col.get(name, ())):
-            if day is not None and day > reader.today:
-                bad[k] = 1
+        values = col.get(name, ())
+        given = [v for v in values if v is not None]
+        if given and max(given) > reader.today:
+            for k, day in enumerate(values):
+                if day is not None and day > reader.today:
+                    bad[k] = 1
     if "classification" in col:
         editions = col.get("classification_edition", [None] * n)
         for k, code in enumerate(col["classification"]):
@@ -189,6 +215,15 @@ def _check_columns(reader: RowReader, names: list[str], columns: list[list[Any]]
                     bad[k] = 1
     lats, lons = col.get("latitude", [None] * n), col.get("longitude", [None] * n)
     box = reader.box
+    low_lat, high_lat, low_lon, high_lon = box or (-90, 90, -180, 180)
+    given_lats = [v for v in lats if v is not None]
+    given_lons = [v for v in lons if v is not None]
+    if (not given_lats or (max(-90, low_lat) <= min(given_lats) and max(given_lats)
+                           <= min(90, high_lat))) and (
+        not given_lons or (max(-180, low_lon) <= min(given_lons) and max(given_lons)
+                           <= min(180, high_lon))
+    ):  # fmt: skip
+        return
     for k in range(n):
         lat, lon = lats[k], lons[k]
         if lat is None and lon is None:
@@ -200,11 +235,20 @@ def _check_columns(reader: RowReader, names: list[str], columns: list[list[Any]]
             bad[k] = 1
 
 
-def _finish(reader: RowReader, out: dict[str, Any]) -> None:
-    """What ``RowReader._check`` makes of a row that passed: the unit's record, the
-    classification's id, the file's edition dropped."""
-    out["unit"] = reader.units[out.pop("unit", "")]
-    out.pop("classification_edition", None)
-    if "classification" in out:
-        code = out.pop("classification")
-        out["classification_id"] = reader.codes[code] if code else None
+def _finished(reader: RowReader, names: list[str], columns: list[list[Any]]):
+    """What ``RowReader._check`` makes of the rows that passed, column by column: the unit's
+    record, the classification's id, the file's edition dropped (a row that did not pass gets
+    None where its unit or code is unknown: it is not given values)."""
+    units, codes = reader.units, reader.codes
+    done_names: list[str] = []
+    done: list[list[Any]] = []
+    for name, values in zip(names, columns, strict=True):
+        if name == "unit":
+            values = [units.get(code) for code in values]
+        elif name == "classification_edition":
+            continue
+        elif name == "classification":
+            name, values = "classification_id", [codes.get(c) if c else None for c in values]
+        done_names.append(name)
+        done.append(values)
+    return done_names, done

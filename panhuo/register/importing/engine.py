@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from panhuo.core.bulk import insert_rows
+from panhuo.core.bulk import RawJSON, insert_rows
 from panhuo.core.texts import Msg
 from panhuo.integrity.batches import audit_record_batch
 from panhuo.integrity.models import AuditEntry, AuditRow
@@ -124,7 +124,7 @@ ASSETS = Target(
     auto_columns=auto_columns,
     context=_asset_context,
     check=lambda reader, out, rownum, report, bad: reader._check(out, rownum, report, bad),
-    key=lambda v: (v["unit"].pk, v["code"]),
+    key=lambda v: (v["unit"].id, v["code"]),  # a unit's id: its pk, read plainly
     duplicate=repeated(
         "duplicate_asset",
         gettext_noop("asset %(code)s of unit %(unit)s already appears in row %(row)s"),
@@ -273,7 +273,7 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
     if not batch:
         return
     # One query per batch: codes may repeat across units, so match the pair in Python.
-    wanted = {(v["unit"].pk, v["code"]) for _row, v in batch}
+    wanted = {(v["unit"].id, v["code"]) for _row, v in batch}
     found = _asset_ids(wanted)
     existing = (
         {(a.unit_id, a.code): a for a in m.Asset.objects.filter(pk__in=found.values())}
@@ -283,7 +283,7 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
     new: list[dict[str, Any]] = []
     changed: list[tuple[m.Asset, dict, dict]] = []
     for rownum, v in batch:
-        base = existing.get((v["unit"].pk, v["code"]))
+        base = existing.get((v["unit"].id, v["code"]))
         if not merged_check(v, base, rownum, report, reader.header_of):
             report.rejected += 1
             continue
@@ -336,7 +336,7 @@ def _flush(batch, actor, report: Report, reader: RowReader, commit: bool, source
     audit_record_batch(actor=actor, action="asset.import_batch", records=records, source=source,
                        what="asset rows")  # fmt: skip
     rollups.count([
-        *((1, v["unit"].pk, v["status"], v["kind"], v["book_value"]) for v in new),
+        *((1, v["unit"].id, v["status"], v["kind"], v["book_value"]) for v in new),
         *((-1, a.unit_id, b["status"], b["kind"], b["book_value"]) for a, b, _af in changed),
         *((1, a.unit_id, a.status, a.kind, a.book_value) for a, _b, _af in changed),
     ])  # fmt: skip
@@ -377,30 +377,36 @@ def _asset_ids(keys: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
         return {(u, c): pk for pk, u, c in cursor.fetchall() if (u, c) in keys}
 
 
+#: An asset's empty attributes as stored (JSON text made once, not once per row).
+EMPTY = RawJSON("{}")
+
+
 def _insert_new(new: list[dict[str, Any]]) -> list[tuple]:
     """Insert new assets in one bulk statement and return their audit records. Each row's
     values are taken in one step (``_NEW_VALUES``: every field is in ``new``'s dicts, made
-    from ``NEW_BLANK``) and serve both the insert and the audit entry's values."""
+    from ``NEW_BLANK``) and serve both the insert and the audit entry's values, whose amounts
+    and dates are made text a column at a time."""
     now = timezone.now()
-    rows, keyed = [], {}
+    rows, keys, taken = [], [], []
     for v in new:
-        unit = v["unit"]
+        unit_id = v["unit"].id
         values = _NEW_VALUES(v)
-        attributes = v["attributes"] or {}
-        rows.append((unit.pk, *values, attributes, 1, now, now))
-        keyed[(unit.pk, v["code"])] = (v, values, attributes)
+        rows.append((unit_id, *values, v["attributes"] or EMPTY, 1, now, now))
+        keys.append((unit_id, v["code"]))
+        taken.append(values)
     insert_rows(m.Asset, ["unit", *NEW_FIELDS, "attributes", "version", "created_at",
                           "updated_at"], rows)  # fmt: skip
-    ids = _asset_ids(keyed)
+    ids = _asset_ids(keys)
+    columns = [list(c) for c in zip(*taken, strict=True)]
+    for i in _TEXT_AT:
+        columns[i] = [None if x is None else str(x) for x in columns[i]]
+    for i in _DATE_AT:
+        columns[i] = [None if x is None else x.isoformat() for x in columns[i]]
     records = []
-    for (unit_id, code), (v, values, attributes) in keyed.items():
+    for v, (unit_id, code), values in zip(new, keys, zip(*columns, strict=True), strict=True):
         pk = ids[(unit_id, code)]
-        after = dict(zip(_AFTER_KEYS, values, strict=True))
-        for c in PLAIN_COLUMNS:
-            value = after[c]
-            if value is not None:
-                after[c] = value.isoformat() if c in DATE_COLUMNS else str(value)
-        after["id"], after["unit"], after["attributes"] = pk, unit_id, attributes
+        after = dict(zip(_RECORDED_KEYS, (*values, pk, unit_id, v["attributes"] or {}),
+                         strict=True))  # fmt: skip
         records.append(("asset.import_create", ObjRef("register.asset", pk, f"{code} {v['name']}"),
                         None, after, v["unit"].jurisdiction.path))  # fmt: skip
     return records
@@ -412,6 +418,10 @@ def _insert_new(new: list[dict[str, Any]]) -> list[tuple]:
 NEW_FIELDS = ["classification_id" if c == "classification" else c
               for c in NEW_COLUMNS if c not in ("unit", "attributes")]  # fmt: skip
 _AFTER_KEYS = [c for c in NEW_COLUMNS if c not in ("unit", "attributes")]
+_RECORDED_KEYS = [*_AFTER_KEYS, "id", "unit", "attributes"]
+#: Where in a new asset's values its amounts and its dates are (kept as text in its entry).
+_TEXT_AT = [_AFTER_KEYS.index(c) for c in PLAIN_COLUMNS if c not in DATE_COLUMNS]
+_DATE_AT = [_AFTER_KEYS.index(c) for c in DATE_COLUMNS]
 _NEW_VALUES = operator.itemgetter(*NEW_FIELDS)
 NEW_BLANK = {**dict.fromkeys([*NEW_FIELDS, "attributes"]), **NON_NULL_DEFAULTS}
 

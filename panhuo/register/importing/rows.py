@@ -126,6 +126,8 @@ class RowReader:
 
     def __init__(self, headers: list[str], mapping: Mapping, target: Target, ctx: dict):
         self.target, self.ctx = target, ctx
+        #: Per column, what its distinct texts parsed to (the columnar reader's dates, yes/no).
+        self.memo: dict[str, dict[str, Any]] = {}
         columns = mapping.columns or target.auto_columns(headers)
         fields = set(target.field_names)
         _refuse(
