@@ -354,6 +354,18 @@ _FIELDS: dict[str, set[str]] = {}
 UNSEEN_ACTIONS = frozenset({"lot.bid", "lot.extend"})
 
 
+def _transaction_batch() -> _Batch:
+    """The write's transaction's one pending recompute, queued on commit when it has none yet
+    (a transaction rolled back runs nothing)."""
+    batch = next(
+        (f for _sids, f, _robust in connection.run_on_commit if isinstance(f, _Batch)), None
+    )
+    if batch is None:
+        batch = _Batch()
+        transaction.on_commit(batch)
+    return batch
+
+
 def note_written(
     *, object_type: str, object_id: str, before=None, after=None, action: str = "", **_
 ) -> None:
@@ -365,12 +377,7 @@ def note_written(
         return
     if action in UNSEEN_ACTIONS:
         return
-    batch = next(
-        (f for _sids, f, _robust in connection.run_on_commit if isinstance(f, _Batch)), None
-    )
-    if batch is None:
-        batch = _Batch()
-        transaction.on_commit(batch)
+    batch = _transaction_batch()
     batch.note(object_type, str(object_id), changed_fields(object_type, before, after))
 
 
@@ -384,12 +391,7 @@ def note_written_many(*, rows: list[tuple]) -> None:
             and not r[1].startswith("flags.")]  # fmt: skip
     if not kept:
         return
-    batch = next(
-        (f for _sids, f, _robust in connection.run_on_commit if isinstance(f, _Batch)), None
-    )
-    if batch is None:
-        batch = _Batch()
-        transaction.on_commit(batch)
+    batch = _transaction_batch()
     for _action, label, pk, before, after in kept:
         if sum(len(ids) for ids in batch.touched.values()) > TOUCHED_LIMIT:
             break
